@@ -1,0 +1,12 @@
+from django.conf import settings
+
+
+def service(request):
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "department_name": settings.DEPARTMENT_NAME,
+        "contact_email": settings.CONTACT_EMAIL,
+        "service_phase": settings.SERVICE_PHASE,
+        "session_timeout_seconds": settings.SESSION_COOKIE_AGE,
+        "session_warning_seconds": settings.SESSION_TIMEOUT_WARNING_SECONDS,
+    }

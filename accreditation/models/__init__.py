@@ -1,0 +1,34 @@
+from accreditation.models.framework import Criterion, CriterionGuidance, Framework, Part, Sector
+from accreditation.models.organisations import (
+    Invitation,
+    LocalAuthority,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Phase,
+    Region,
+)
+from accreditation.models.rounds import AccreditationType, Round, Term, Window
+from accreditation.models.timeline import CaseEvent
+from accreditation.models.users import User
+
+__all__ = [
+    "AccreditationType",
+    "CaseEvent",
+    "Criterion",
+    "CriterionGuidance",
+    "Framework",
+    "Invitation",
+    "LocalAuthority",
+    "Membership",
+    "Organisation",
+    "OrganisationKind",
+    "Part",
+    "Phase",
+    "Region",
+    "Round",
+    "Sector",
+    "Term",
+    "User",
+    "Window",
+]

@@ -1,0 +1,130 @@
+"""The criteria framework: versioned parts and criteria, held as data."""
+
+from django.db import models
+from django.db.models import F, Q
+
+from accreditation import clock
+
+
+class Sector(models.TextChoices):
+    """The sectors the Part Two guidance gives examples for."""
+
+    SCHOOLS = "schools", "Maintained and independent schools"
+    COLLEGES_UNIVERSITIES = "colleges_universities", "Colleges and universities"
+    TRUSTS_FEDERATIONS = "trusts_federations", "Trusts and federations"
+    DIOCESES_FAITH = "dioceses_faith", "Dioceses and faith groups"
+    PRIVATE_THIRD_SECTOR = (
+        "private_third_sector",
+        "Private and third sector organisations and consultancies",
+    )
+
+
+class Framework(models.Model):
+    version = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    scale_min = models.PositiveSmallIntegerField(default=1)
+    scale_max = models.PositiveSmallIntegerField(default=4)
+    threshold = models.PositiveSmallIntegerField(
+        default=3, help_text="A criterion is met at this score or more"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scale_min__lt=F("scale_max"))
+                & Q(threshold__gte=F("scale_min"))
+                & Q(threshold__lte=F("scale_max")),
+                name="framework_scale_sane",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title} (version {self.version})"
+
+    def is_frozen(self, when=None):
+        """Frozen once a round using it has opened, or a window uses it."""
+        when = when or clock.now()
+        return self.rounds.filter(opens_at__lte=when).exists() or self.windows.exists()
+
+    @classmethod
+    def current(cls):
+        return cls.objects.order_by("-version").first()
+
+
+class Part(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    introduction = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["framework", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "number"], name="part_unique_number")
+        ]
+
+    def __str__(self):
+        return f"Part {self.number}: {self.title}"
+
+
+class Circumstance(models.TextChoices):
+    ALWAYS = "always", "Every proposal"
+    NON_EDUCATIONAL_OWN_RIGHT = (
+        "non_educational_own_right",
+        "Non-educational organisations applying in their own right",
+    )
+
+
+class Criterion(models.Model):
+    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(max_length=4)
+    title = models.CharField(max_length=200)
+    question = models.TextField()
+    guidance = models.TextField(blank=True)
+    word_limit = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField()
+    applies_to_asp = models.BooleanField(default=True)
+    applies_to_asg = models.BooleanField(default=True)
+    circumstance = models.CharField(
+        max_length=30, choices=Circumstance.choices, default=Circumstance.ALWAYS
+    )
+    skipped_for_national_support_school = models.BooleanField(default=False)
+    answered_per_party = models.BooleanField(
+        default=False, help_text="In a consortium, each party answers and is scored"
+    )
+
+    class Meta:
+        ordering = ["part__number", "position"]
+        verbose_name_plural = "criteria"
+        constraints = [
+            models.UniqueConstraint(fields=["part", "code"], name="criterion_unique_code"),
+            models.CheckConstraint(condition=Q(word_limit__gt=0), name="criterion_word_limit"),
+            models.CheckConstraint(
+                condition=Q(applies_to_asp=True) | Q(applies_to_asg=True),
+                name="criterion_applies_to_a_type",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class CriterionGuidance(models.Model):
+    """Part Two guidance: examples of evidence for one sector."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="sector_guidance")
+    sector = models.CharField(max_length=30, choices=Sector.choices)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["criterion", "sector"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion", "sector"], name="criterion_guidance_unique_sector"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.code} guidance for {self.get_sector_display()}"

@@ -1,0 +1,138 @@
+"""Termly application rounds and out-of-round windows."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from accreditation import clock
+
+
+class AccreditationType(models.TextChoices):
+    ASP = "asp", "Accredited School Provider (ASP)"
+    ASG = "asg", "Accredited Schools Group (ASG)"
+
+
+class Term(models.TextChoices):
+    AUTUMN = "autumn", "Autumn"
+    SPRING = "spring", "Spring"
+    SUMMER = "summer", "Summer"
+
+
+TERM_ORDER = {Term.SPRING: 1, Term.SUMMER: 2, Term.AUTUMN: 3}
+
+
+class RoundQuerySet(models.QuerySet):
+    def not_cancelled(self):
+        return self.filter(cancelled_at__isnull=True)
+
+    def open_at(self, when):
+        return self.not_cancelled().filter(opens_at__lte=when, deadline__gt=when)
+
+    def upcoming(self, when):
+        return self.not_cancelled().filter(opens_at__gt=when).order_by("opens_at")
+
+
+class Round(models.Model):
+    """One termly round. All its times are stored in UTC and shown in
+    Europe/London; the submission deadline is exclusive (one second late is
+    late)."""
+
+    term = models.CharField(max_length=10, choices=Term.choices)
+    year = models.PositiveSmallIntegerField()
+    accepts_asp = models.BooleanField("Takes ASP proposals", default=True)
+    accepts_asg = models.BooleanField("Takes ASG proposals", default=True)
+    framework = models.ForeignKey(
+        "accreditation.Framework", on_delete=models.PROTECT, related_name="rounds"
+    )
+    opens_at = models.DateTimeField("Opens")
+    deadline = models.DateTimeField("Submission deadline")
+    assessment_due = models.DateField("Assessment due")
+    advisory_group_meeting = models.DateField("Advisory Group meeting")
+    decision_target = models.DateField("Decision target")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(blank=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "year"], name="round_unique_term_year"),
+            models.CheckConstraint(
+                condition=Q(accepts_asp=True) | Q(accepts_asg=True),
+                name="round_accepts_a_type",
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__lt=F("deadline")), name="round_opens_before_deadline"
+            ),
+            models.CheckConstraint(
+                condition=Q(assessment_due__lte=F("advisory_group_meeting"))
+                & Q(advisory_group_meeting__lte=F("decision_target")),
+                name="round_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | ~Q(cancellation_reason=""),
+                name="round_cancellation_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_term_display()} {self.year}"
+
+    def clean(self):
+        if self.deadline and self.assessment_due:
+            if clock.local_date(self.deadline) > self.assessment_due:
+                raise ValidationError(
+                    {"assessment_due": "Assessment due date must be on or after the deadline"}
+                )
+
+    def accepted_types(self):
+        return [
+            t
+            for t, accepted in (
+                (AccreditationType.ASP, self.accepts_asp),
+                (AccreditationType.ASG, self.accepts_asg),
+            )
+            if accepted
+        ]
+
+    def accepts(self, accreditation_type):
+        return accreditation_type in self.accepted_types()
+
+    def is_open(self, when=None):
+        when = when or clock.now()
+        return self.cancelled_at is None and self.opens_at <= when < self.deadline
+
+
+class Window(models.Model):
+    """An out-of-round window granted to one organisation, with its own
+    deadline; it uses the framework current when granted."""
+
+    organisation = models.ForeignKey(
+        "accreditation.Organisation", on_delete=models.PROTECT, related_name="windows"
+    )
+    framework = models.ForeignKey(
+        "accreditation.Framework", on_delete=models.PROTECT, related_name="windows"
+    )
+    opens_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-deadline"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__lt=F("deadline")), name="window_opens_before_deadline"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Out-of-round window for {self.organisation} until {clock.local(self.deadline):%d %B %Y %H:%M}"
+
+    def is_open(self, when=None):
+        when = when or clock.now()
+        return self.opens_at <= when < self.deadline

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdvisoryGroupConfig(AppConfig):
+    name = "advisory_group"
+    verbose_name = "Advisory Group"
