@@ -8,5 +8,6 @@ def service(request):
         "contact_email": settings.CONTACT_EMAIL,
         "service_phase": settings.SERVICE_PHASE,
         "session_timeout_seconds": settings.SESSION_COOKIE_AGE,
+        "session_timeout_minutes": settings.SESSION_COOKIE_AGE // 60,
         "session_warning_seconds": settings.SESSION_TIMEOUT_WARNING_SECONDS,
     }

@@ -121,6 +121,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accreditation.User"
+# E-mail addresses are unique ignoring case (a functional unique constraint),
+# which this check cannot see.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",

@@ -1,0 +1,53 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+GOVUK := node_modules/govuk-frontend/dist/govuk
+ASSETS := build/govuk-frontend
+DEMO_ENV := DEBUG=true STAFF_OTP_REQUIRED=false
+PORT ?= 8000
+
+.PHONY: run test install install-dev assets lint clean
+
+run: install assets
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	@echo "Starting web, worker and scheduler. Open http://127.0.0.1:$(PORT)/ (Ctrl-C stops all three)."
+	$(DEMO_ENV) PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+
+test: install-dev assets
+	$(PY) -m pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/activate pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/bin/activate pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+# GOV.UK Frontend's built CSS, JS, source maps, fonts and images, flat in one
+# folder that collectstatic finds (its CSS asks for /assets/fonts/...).
+assets: build/.govuk-frontend-built
+
+build/.govuk-frontend-built: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(ASSETS) && mkdir -p $(ASSETS)
+	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.css.map \
+	   $(GOVUK)/govuk-frontend.min.js $(GOVUK)/govuk-frontend.min.js.map $(ASSETS)/
+	cp -R $(GOVUK)/assets/. $(ASSETS)/
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules build staticfiles var

@@ -1,0 +1,120 @@
+"""Account services: registration, staff invitations, role changes.
+
+Each runs in one transaction, so a failure leaves nothing half-written, and
+sends its e-mail only once the transaction has committed.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from accreditation import clock
+from accreditation.models import Invitation, User
+from accreditation.models.organisations import hash_token
+from accreditation.roles import STAFF_ROLES, Role
+
+
+class AccountError(Exception):
+    """A refusal with a message fit to show the person."""
+
+
+def register_applicant(*, email, full_name, password):
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, full_name=full_name)
+            user.groups.add(Group.objects.get(name=Role.APPLICANT))
+    except IntegrityError as error:
+        raise AccountError(
+            "An account already uses this e-mail address. Sign in, or reset your password "
+            "if you have forgotten it."
+        ) from error
+    return user
+
+
+def invite_staff(*, email, full_name, roles, invited_by, base_url):
+    """Create a single-use invitation and e-mail its link. Returns the token
+    (only its hash is stored)."""
+    roles = sorted({Role(role).value for role in roles})
+    if not roles or not set(roles) <= {r.value for r in STAFF_ROLES}:
+        raise AccountError("Choose at least one staff role.")
+    token = Invitation.new_token()
+    with transaction.atomic():
+        Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).update(
+            revoked_at=clock.now()
+        )
+        invitation = Invitation.objects.create(
+            email=email.lower(),
+            full_name=full_name,
+            roles=roles,
+            token_hash=hash_token(token),
+            invited_by=invited_by,
+            expires_at=clock.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        link = base_url + reverse("accept-invitation", args=[token])
+        body = render_to_string(
+            "accounts/email/staff_invitation.txt",
+            {"invitation": invitation, "link": link, "service_name": settings.SERVICE_NAME},
+        )
+        transaction.on_commit(
+            lambda: send_mail(
+                f"You have been invited to {settings.SERVICE_NAME}",
+                body,
+                None,
+                [invitation.email],
+            )
+        )
+    return token
+
+
+def find_invitation(token):
+    """The usable invitation for ``token``, or None if it is unknown, used,
+    revoked or expired."""
+    return Invitation.objects.usable(clock.now()).filter(token_hash=hash_token(token)).first()
+
+
+def accept_invitation(token, *, full_name=None, password=None, user=None):
+    """Use an invitation once: create the account (or add the roles to the
+    signed-in account with the invited address). Two tabs racing get one
+    account; the loser is told the link has been used."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .usable(clock.now())
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+        if invitation is None:
+            raise AccountError(
+                "This invitation link has expired or has already been used. Ask for a new one."
+            )
+        if user is None:
+            if User.objects.filter(email__iexact=invitation.email).exists():
+                raise AccountError(
+                    "An account already uses this e-mail address. Sign in with it, then "
+                    "open the invitation link again."
+                )
+            user = User.objects.create_user(
+                email=invitation.email, password=password, full_name=full_name
+            )
+        elif user.email.lower() != invitation.email.lower():
+            raise AccountError(
+                f"This invitation is for {invitation.email}. Sign out, then open the link again."
+            )
+        user.groups.add(*Group.objects.filter(name__in=invitation.roles))
+        invitation.accepted_at = clock.now()
+        invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def set_staff_roles(user, *, roles, is_active):
+    with transaction.atomic():
+        staff_groups = Group.objects.filter(name__in=[r.value for r in STAFF_ROLES])
+        user.groups.remove(*staff_groups)
+        user.groups.add(*staff_groups.filter(name__in=roles))
+        user.is_active = is_active
+        user.save(update_fields=["is_active"])

@@ -1,0 +1,34 @@
+"""Who may do what in the spine. Views check these through ``rules``."""
+
+import rules
+
+from accreditation.roles import Role
+
+
+@rules.predicate
+def is_staff_user(user):
+    return user.is_authenticated and user.is_staff_user
+
+
+@rules.predicate
+def is_administrator(user):
+    return user.is_authenticated and user.has_role(Role.ADMINISTRATOR)
+
+
+@rules.predicate
+def is_applicant(user):
+    return user.is_authenticated and user.has_role(Role.APPLICANT)
+
+
+@rules.predicate
+def is_member(user, organisation):
+    return (
+        user.is_authenticated
+        and organisation is not None
+        and user.memberships.filter(organisation=organisation).exists()
+    )
+
+
+rules.add_perm("accreditation.enter_staff_area", is_staff_user)
+rules.add_perm("accreditation.manage_users", is_administrator)
+rules.add_perm("accreditation.act_for_organisation", is_applicant & is_member)

@@ -1,0 +1,55 @@
+"""Where each person lands after signing in."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from accreditation.access import StaffAreaMixin
+from accreditation.middleware import SESSION_KEY
+from accreditation.roles import Role
+
+
+@login_required
+def home(request):
+    if request.user.is_staff_user:
+        return redirect("staff-home")
+    return redirect("applicant-home")
+
+
+class ApplicantHomeView(LoginRequiredMixin, TemplateView):
+    template_name = "applicant/home.html"
+
+    def get_context_data(self, **kwargs):
+        memberships = self.request.user.memberships.select_related(
+            "organisation__local_authority"
+        ).order_by("organisation__name")
+        return super().get_context_data(memberships=memberships, **kwargs)
+
+
+@login_required
+@require_POST
+def switch_organisation(request):
+    membership = request.user.memberships.filter(
+        organisation_id=request.POST.get("organisation")
+    ).select_related("organisation").first()
+    if membership is None:
+        raise Http404
+    request.session[SESSION_KEY] = membership.organisation_id
+    messages.success(request, f"You are now acting for {membership.organisation.name}.")
+    return redirect("applicant-home")
+
+
+class StaffHomeView(StaffAreaMixin, TemplateView):
+    template_name = "staff/home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            roles=sorted(Role(name).label for name in user.role_names),
+            can_manage_users=user.has_perm("accreditation.manage_users"),
+            **kwargs,
+        )

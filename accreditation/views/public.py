@@ -1,0 +1,76 @@
+"""Pages anyone can read, and the health check."""
+
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from accreditation import clock
+from accreditation.celery import app as celery_app
+from accreditation.models import Round
+
+
+class StartView(TemplateView):
+    template_name = "pages/start.html"
+
+    def get_context_data(self, **kwargs):
+        now = clock.now()
+        return super().get_context_data(
+            current_rounds=Round.objects.open_at(now).order_by("deadline"),
+            next_round=Round.objects.upcoming(now).first(),
+            **kwargs,
+        )
+
+
+def static_page(template_name):
+    return TemplateView.as_view(template_name=template_name)
+
+
+def _database_ok():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        return False
+
+
+def _broker_ok():
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.default_channel  # noqa: B018 - opening a channel proves the broker answers
+        return True
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        return False
+
+
+@never_cache
+def healthz(request):
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    healthy = all(checks.values())
+    return JsonResponse(
+        {name: "ok" if ok else "unavailable" for name, ok in checks.items()},
+        status=200 if healthy else 503,
+    )
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    """Rendered without the request's context: whatever broke (the database,
+    say) must not break the error page too."""
+    from django.conf import settings
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    context = {"service_name": settings.SERVICE_NAME, "contact_email": settings.CONTACT_EMAIL,
+               "service_phase": settings.SERVICE_PHASE}
+    return HttpResponseServerError(loader.get_template("500.html").render(context))

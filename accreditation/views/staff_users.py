@@ -1,0 +1,97 @@
+"""Administrators manage staff accounts and invite Advisory Group members."""
+
+from django.contrib import messages
+from django.contrib.auth.models import Group
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
+from django.utils.functional import cached_property
+from django.views.generic import FormView, ListView
+
+from accreditation import accounts
+from accreditation.access import StaffAreaMixin
+from accreditation.forms import StaffInvitationForm, StaffUserForm
+from accreditation.models import Invitation, User
+from accreditation.roles import STAFF_ROLES, Role
+
+STAFF_ROLE_NAMES = [r.value for r in STAFF_ROLES]
+
+
+class StaffUserListView(StaffAreaMixin, ListView):
+    permission_required = "accreditation.manage_users"
+    template_name = "staff/users.html"
+    paginate_by = 50
+    context_object_name = "staff_users"
+
+    def get_queryset(self):
+        return (
+            User.objects.filter(groups__name__in=STAFF_ROLE_NAMES)
+            .distinct()
+            .prefetch_related(
+                Prefetch("groups", queryset=Group.objects.order_by("name"), to_attr="role_groups")
+            )
+            .order_by("full_name", "email")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            role_labels=dict(Role.choices),
+            pending=Invitation.objects.filter(
+                organisation__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True
+            ).order_by("-created_at")[:20],
+            **kwargs,
+        )
+
+
+class StaffInviteView(StaffAreaMixin, FormView):
+    permission_required = "accreditation.manage_users"
+    template_name = "staff/invite.html"
+    form_class = StaffInvitationForm
+    success_url = reverse_lazy("staff-users")
+
+    def form_valid(self, form):
+        try:
+            accounts.invite_staff(
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                roles=form.cleaned_data["roles"],
+                invited_by=self.request.user,
+                base_url=self.request.build_absolute_uri("/")[:-1],
+            )
+        except accounts.AccountError as error:
+            form.add_error("roles", str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, f"Invitation sent to {form.cleaned_data['email']}.")
+        return super().form_valid(form)
+
+
+class StaffUserEditView(StaffAreaMixin, FormView):
+    permission_required = "accreditation.manage_users"
+    template_name = "staff/user_edit.html"
+    form_class = StaffUserForm
+    success_url = reverse_lazy("staff-users")
+
+    @cached_property
+    def person(self):
+        return get_object_or_404(
+            User.objects.filter(groups__name__in=STAFF_ROLE_NAMES).distinct(), pk=self.kwargs["pk"]
+        )
+
+    def get_initial(self):
+        return {
+            "roles": [name for name in self.person.role_names if name in STAFF_ROLE_NAMES],
+            "is_active": "yes" if self.person.is_active else "no",
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(person=self.person, **kwargs)
+
+    def form_valid(self, form):
+        if self.person == self.request.user and Role.ADMINISTRATOR not in form.cleaned_data["roles"]:
+            form.add_error("roles", "You cannot remove your own administrator role")
+            return self.form_invalid(form)
+        accounts.set_staff_roles(
+            self.person, roles=form.cleaned_data["roles"], is_active=form.cleaned_data["is_active"]
+        )
+        messages.success(self.request, f"{self.person} has been updated.")
+        return redirect(self.success_url)

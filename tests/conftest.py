@@ -1,0 +1,120 @@
+"""Shared fixtures. Services the suite claims to cover (PostgreSQL, Redis,
+Chromium) are required in CI: missing there is a failure, never a skip."""
+
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(condition, what):
+    """Skip locally, fail in CI, when a service a test covers is missing."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available", pytrace=False)
+    pytest.skip(f"{what} is not available here")
+
+
+@pytest.fixture(autouse=True)
+def _defaults(request):
+    """Reference data from the data migrations, restored after any flush."""
+    names = set(request.fixturenames)
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+    else:
+        return
+    from accreditation.defaults import ensure_defaults
+
+    ensure_defaults()
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request):
+    if request.node.get_closest_marker("postgres"):
+        from django.db import connection
+
+        require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+    if request.node.get_closest_marker("broker"):
+        require(bool(os.environ.get("REDIS_URL")), "Redis (REDIS_URL)")
+
+
+@pytest.fixture
+def password():
+    from tests.factories import PASSWORD
+
+    return PASSWORD
+
+
+# --- Browser tests ---------------------------------------------------------
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    require(path is not None, "Chromium (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def assert_accessible(axe):
+    """Run axe-core (WCAG 2.2 AA tags) on the page and fail on any violation."""
+
+    def check(page):
+        results = axe.run(page, options=AXE_OPTIONS)
+        violations = results.response["violations"]
+        assert not violations, f"axe violations on {page.url}:\n{results.generate_report()}"
+
+    return check

@@ -1,0 +1,195 @@
+"""factory_boy factories for every model."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accreditation import models as m
+from accreditation.models.organisations import hash_token
+from accreditation.roles import Role
+from accreditation.workflow import Status
+from proposals.models import Proposal
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*[Group.objects.get_or_create(name=Role(r).value)[0] for r in extracted])
+        if create:
+            self.save()
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Region
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Region {n}")
+
+
+class LocalAuthorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.LocalAuthority
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{(n % 900) + 100:03d}")
+    name = factory.LazyAttribute(lambda o: f"Authority {o.code}")
+    region = factory.SubFactory(RegionFactory)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = m.OrganisationKind.MAINTAINED_PRIMARY
+    urn = factory.Sequence(lambda n: f"{100000 + n:06d}")
+    local_authority = factory.LazyFunction(lambda: m.LocalAuthority.objects.order_by("?").first())
+    phase = m.Phase.PRIMARY
+
+    class Params:
+        non_educational = factory.Trait(
+            kind=m.OrganisationKind.PRIVATE_OR_THIRD_SECTOR, urn="", phase=m.Phase.NOT_APPLICABLE
+        )
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Membership
+
+    user = factory.SubFactory(UserFactory, roles=[Role.APPLICANT])
+    organisation = factory.SubFactory(OrganisationFactory)
+    is_contact = True
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Invitation
+        exclude = ("token",)
+
+    token = factory.Sequence(lambda n: f"token-{n}")
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    full_name = "Invited Person"
+    roles = factory.LazyFunction(lambda: [Role.ASSESSOR.value])
+    token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class FrameworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Framework
+
+    version = factory.Sequence(lambda n: n + 100)
+    title = factory.Sequence(lambda n: f"Test framework {n}")
+
+
+class PartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Part
+
+    framework = factory.SubFactory(FrameworkFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = "Part"
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Criterion
+
+    part = factory.SubFactory(PartFactory)
+    code = factory.Sequence(lambda n: f"{n % 9 + 1}{chr(65 + n % 26)}")
+    title = "A criterion"
+    question = "Answer the question."
+    word_limit = 500
+    position = factory.Sequence(lambda n: n)
+
+
+class CriterionGuidanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.CriterionGuidance
+
+    criterion = factory.SubFactory(CriterionFactory)
+    sector = m.Sector.SCHOOLS
+    text = "Examples of evidence."
+
+
+def default_framework():
+    return m.Framework.objects.get(version=1)
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    """A round open now, closing in two weeks."""
+
+    class Meta:
+        model = m.Round
+
+    term = factory.Iterator([m.Term.AUTUMN, m.Term.SPRING, m.Term.SUMMER])
+    year = factory.Sequence(lambda n: 2100 + n)
+    framework = factory.LazyFunction(default_framework)
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
+    deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    assessment_due = factory.LazyAttribute(lambda o: (o.deadline + timedelta(days=42)).date())
+    advisory_group_meeting = factory.LazyAttribute(lambda o: o.assessment_due + timedelta(days=14))
+    decision_target = factory.LazyAttribute(lambda o: o.advisory_group_meeting + timedelta(days=14))
+
+
+class WindowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Window
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    framework = factory.LazyFunction(default_framework)
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=28))
+    granted_by = factory.SubFactory(UserFactory, roles=[Role.CASEWORK_OFFICER])
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """A draft; pass ``status`` for another status (a reference is given to
+    every status that needs one)."""
+
+    class Meta:
+        model = Proposal
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    round = factory.SubFactory(RoundFactory)
+    framework = factory.LazyAttribute(lambda o: o.round.framework if o.round else o.window.framework)
+    accreditation_type = m.AccreditationType.ASP
+    status = Status.DRAFT
+    created_by = factory.SubFactory(UserFactory, roles=[Role.APPLICANT])
+    reference = factory.LazyAttributeSequence(
+        lambda o, n: None
+        if o.status in (Status.DRAFT, Status.LAPSED, Status.WITHDRAWN)
+        else f"{o.accreditation_type.upper()}-2099-{n:05d}"
+    )
+    submitted_at = factory.LazyAttribute(lambda o: None if o.reference is None else timezone.now())
+
+
+class CaseEventFactory(factory.django.DjangoModelFactory):
+    """Appends through the timeline service so the chain stays valid."""
+
+    class Meta:
+        model = m.CaseEvent
+
+    case = factory.SubFactory(ProposalFactory)
+    action = "note"
+    actor = None
+
+    @classmethod
+    def _create(cls, model_class, case, action, actor=None, **kwargs):
+        from accreditation import timeline
+
+        return timeline.record(case, action, actor, details=kwargs.get("details"))
