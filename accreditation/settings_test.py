@@ -16,3 +16,8 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+# The live server (browser tests) wraps the site in a media-file handler that
+# calls urlparse(MEDIA_URL); the production value None makes that return bytes
+# and every request fail with a 500. Give it a prefix nothing links to, so no
+# uploaded file is ever served by it.
+MEDIA_URL = "/media-not-served/"

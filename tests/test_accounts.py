@@ -1,0 +1,328 @@
+"""Accounts: registration, sign-in throttling, the staff second factor,
+invitations and organisation switching."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accreditation import accounts
+from accreditation.models import Invitation, User
+from accreditation.roles import Role
+from tests.factories import InvitationFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+STRONG = "a-long-and-unusual-passphrase"
+
+
+def register(client, **overrides):
+    data = {
+        "full_name": "Ada Lovelace",
+        "email": "ada@example.org",
+        "password1": STRONG,
+        "password2": STRONG,
+        **overrides,
+    }
+    return client.post(reverse("register"), data)
+
+
+def code_for(device):
+    return f"{totp(device.bin_key):06d}"
+
+
+class TestRegistration:
+    def test_registers_an_applicant_and_signs_them_in(self, client):
+        response = register(client)
+        assert response.status_code == 302
+        user = User.objects.get(email="ada@example.org")
+        assert user.has_role(Role.APPLICANT)
+        assert client.get(reverse("applicant-home")).status_code == 200
+
+    def test_email_already_used_in_any_case_is_refused(self, client):
+        UserFactory(email="ada@example.org")
+        response = register(client, email="ADA@Example.org")
+        assert response.status_code == 200
+        assert "An account already uses this e-mail address" in response.text
+        assert response.text.count("<title>Error: ") == 1
+        assert User.objects.filter(email__iexact="ada@example.org").count() == 1
+
+    @pytest.mark.parametrize(
+        ("password", "message"),
+        [
+            ("password", "This password is too short"),
+            ("12345678901234", "This password is entirely numeric"),
+            ("ada@example.org1", "too similar"),
+        ],
+    )
+    def test_weak_passwords_are_refused_and_nothing_is_written(self, client, password, message):
+        response = register(client, password1=password, password2=password)
+        assert message in response.text
+        assert 'class="govuk-error-summary"' in response.text
+        assert not User.objects.filter(email="ada@example.org").exists()
+
+    def test_mismatched_passwords_are_refused(self, client):
+        response = register(client, password2=STRONG + "x")
+        assert "The passwords do not match" in response.text
+        assert not User.objects.exists()
+
+    def test_the_database_refuses_a_duplicate_that_slips_past_the_form(self):
+        UserFactory(email="ada@example.org")
+        with pytest.raises(accounts.AccountError):
+            accounts.register_applicant(email="Ada@example.org", full_name="Ada", password=STRONG)
+
+
+class TestSignIn:
+    def test_signs_in_by_email_whatever_the_case(self, client, password):
+        UserFactory(email="bob@example.org", roles=[Role.APPLICANT])
+        response = client.post(reverse("login"), {"username": "BOB@example.org", "password": password})
+        assert response.status_code == 302
+        assert response.url == reverse("home")
+
+    def test_ten_wrong_passwords_lock_the_account_with_a_clear_message(self, client, password):
+        UserFactory(email="bob@example.org", roles=[Role.APPLICANT])
+        for attempt in range(9):
+            response = client.post(reverse("login"), {"username": "bob@example.org", "password": "wrong"})
+            assert response.status_code == 200, attempt
+            assert "Enter a correct e-mail address and password" in response.text
+        response = client.post(reverse("login"), {"username": "bob@example.org", "password": "wrong"})
+        assert response.status_code == 429
+        assert "Your account is locked for now" in response.text
+        response = client.post(reverse("login"), {"username": "bob@example.org", "password": password})
+        assert response.status_code == 429
+        assert "_auth_user_id" not in client.session
+
+    def test_a_lockout_does_not_lock_another_account_at_the_same_address(self, client, password):
+        UserFactory(email="bob@example.org")
+        UserFactory(email="cat@example.org")
+        for _ in range(10):
+            client.post(reverse("login"), {"username": "bob@example.org", "password": "wrong"})
+        response = client.post(reverse("login"), {"username": "cat@example.org", "password": password})
+        assert response.status_code == 302
+
+    def test_sign_out_needs_a_post(self, client):
+        client.force_login(UserFactory())
+        assert client.get(reverse("logout")).status_code == 405
+        assert client.post(reverse("logout")).status_code == 302
+        assert "_auth_user_id" not in client.session
+
+
+class TestStaffSecondFactor:
+    def test_staff_without_a_device_are_sent_to_set_one_up(self, client):
+        client.force_login(UserFactory(roles=[Role.ASSESSOR]))
+        response = client.get(reverse("staff-home"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("otp-setup"))
+
+    def test_setting_up_a_device_reaches_the_staff_area(self, client):
+        user = UserFactory(roles=[Role.CASEWORK_OFFICER])
+        client.force_login(user)
+        page = client.get(reverse("otp-setup"))
+        assert page.status_code == 200
+        assert client.get(reverse("otp-qr"))["Content-Type"] == "image/svg+xml"
+        device = TOTPDevice.objects.get(user=user, confirmed=False)
+        response = client.post(
+            reverse("otp-setup") + "?next=/staff/", {"token": code_for(device), "next": "/staff/"}
+        )
+        assert response.status_code == 302
+        assert response.url == "/staff/"
+        assert client.get(reverse("staff-home")).status_code == 200
+
+    def test_a_wrong_code_is_refused_and_the_device_stays_unconfirmed(self, client):
+        user = UserFactory(roles=[Role.ASSESSOR])
+        client.force_login(user)
+        client.get(reverse("otp-setup"))
+        device = TOTPDevice.objects.get(user=user)
+        wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
+        response = client.post(reverse("otp-setup"), {"token": wrong})
+        assert "The code is not right" in response.text
+        device.refresh_from_db()
+        assert not device.confirmed
+        assert client.get(reverse("staff-home")).status_code == 302
+
+    def test_staff_with_a_device_must_enter_a_code_each_session(self, client):
+        user = UserFactory(roles=[Role.DECISION_OFFICIAL])
+        device = TOTPDevice.objects.create(user=user, confirmed=True, name="app")
+        client.force_login(user)
+        response = client.get(reverse("staff-home"))
+        assert response.url.startswith(reverse("otp-verify"))
+        response = client.post(reverse("otp-verify"), {"token": code_for(device), "next": "/staff/"})
+        assert response.url == "/staff/"
+        assert client.get(reverse("staff-home")).status_code == 200
+
+    def test_a_used_code_cannot_be_used_again(self, client):
+        user = UserFactory(roles=[Role.ASSESSOR])
+        device = TOTPDevice.objects.create(user=user, confirmed=True, name="app")
+        code = code_for(device)
+        client.force_login(user)
+        client.post(reverse("otp-verify"), {"token": code})
+        client.post(reverse("logout"))
+        client.force_login(user)
+        response = client.post(reverse("otp-verify"), {"token": code})
+        assert "already been used" in response.text
+
+    def test_the_setting_can_switch_the_second_factor_off_for_the_demo(self, client, settings):
+        settings.STAFF_OTP_REQUIRED = False
+        client.force_login(UserFactory(roles=[Role.ASSESSOR]))
+        assert client.get(reverse("staff-home")).status_code == 200
+
+    def test_applicants_are_refused_the_staff_area(self, client):
+        client.force_login(UserFactory(roles=[Role.APPLICANT]))
+        response = client.get(reverse("staff-home"))
+        assert response.status_code == 403
+        assert "You cannot use this page" in response.text
+
+    def test_signed_out_people_are_sent_to_sign_in(self, client):
+        response = client.get(reverse("staff-home"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.fixture
+def admin_client(client, settings):
+    settings.STAFF_OTP_REQUIRED = False
+    admin = UserFactory(roles=[Role.ADMINISTRATOR])
+    client.force_login(admin)
+    client.admin = admin
+    return client
+
+
+class TestStaffInvitations:
+    def test_an_administrator_invites_an_advisory_group_member(self, admin_client, client, settings):
+        response = admin_client.post(
+            reverse("staff-invite"),
+            {"full_name": "Grace Hopper", "email": "grace@example.org", "roles": [Role.ADVISORY_GROUP_MEMBER]},
+        )
+        assert response.status_code == 302
+        assert len(mail.outbox) == 0  # sent on commit
+        invitation = Invitation.objects.get(email="grace@example.org")
+        assert invitation.roles == [Role.ADVISORY_GROUP_MEMBER]
+
+    def test_the_invitation_mail_is_sent_once_committed(self, admin_client, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            admin_client.post(
+                reverse("staff-invite"),
+                {"full_name": "Grace Hopper", "email": "grace@example.org", "roles": [Role.ASSESSOR]},
+            )
+        assert len(mail.outbox) == 1
+        assert "/invitation/" in mail.outbox[0].body
+
+    def test_an_invitation_without_roles_is_refused(self, admin_client):
+        response = admin_client.post(
+            reverse("staff-invite"), {"full_name": "Grace", "email": "grace@example.org"}
+        )
+        assert "Select at least one role" in response.text
+        assert 'href="#id_roles_1"' in response.text
+        assert not Invitation.objects.exists()
+
+    def test_the_link_creates_the_account_once(self, client, settings):
+        settings.STAFF_OTP_REQUIRED = True
+        InvitationFactory(token="abc", email="grace@example.org", roles=[Role.ADVISORY_GROUP_MEMBER])
+        url = reverse("accept-invitation", args=["abc"])
+        assert client.get(url).status_code == 200
+        response = client.post(url, {"full_name": "Grace Hopper", "password1": STRONG, "password2": STRONG})
+        assert response.url == reverse("staff-home")
+        user = User.objects.get(email="grace@example.org")
+        assert user.has_role(Role.ADVISORY_GROUP_MEMBER)
+        assert client.get(reverse("staff-home")).url.startswith(reverse("otp-setup"))
+        client.post(reverse("logout"))
+        reused = client.get(url)
+        assert reused.status_code == 410
+        assert "This invitation link does not work" in reused.text
+
+    def test_an_expired_link_is_refused(self, client):
+        InvitationFactory(token="old", email="grace@example.org")
+        with time_machine.travel(timedelta(days=8)):
+            response = client.get(reverse("accept-invitation", args=["old"]))
+        assert response.status_code == 410
+        assert not User.objects.filter(email="grace@example.org").exists()
+
+    def test_accepting_twice_at_the_service_level_gives_one_account(self):
+        InvitationFactory(token="t", email="grace@example.org")
+        accounts.accept_invitation("t", full_name="Grace", password=STRONG)
+        with pytest.raises(accounts.AccountError):
+            accounts.accept_invitation("t", full_name="Grace", password=STRONG)
+        assert User.objects.filter(email="grace@example.org").count() == 1
+
+    def test_a_new_invitation_revokes_the_old_one(self, admin_client):
+        first = accounts.invite_staff(
+            email="g@example.org", full_name="G", roles=[Role.ASSESSOR], invited_by=admin_client.admin, base_url=""
+        )
+        accounts.invite_staff(
+            email="g@example.org", full_name="G", roles=[Role.ASSESSOR], invited_by=admin_client.admin, base_url=""
+        )
+        assert accounts.find_invitation(first) is None
+
+    def test_only_administrators_manage_users(self, client, settings):
+        settings.STAFF_OTP_REQUIRED = False
+        client.force_login(UserFactory(roles=[Role.CASEWORK_OFFICER]))
+        assert client.get(reverse("staff-users")).status_code == 403
+        assert client.get(reverse("staff-invite")).status_code == 403
+
+    def test_administrator_changes_roles_and_switches_an_account_off(self, admin_client):
+        person = UserFactory(roles=[Role.ASSESSOR])
+        response = admin_client.post(
+            reverse("staff-user", args=[person.pk]), {"roles": [Role.DECISION_OFFICIAL], "is_active": "no"}
+        )
+        assert response.status_code == 302
+        person = User.objects.get(pk=person.pk)
+        assert person.role_names == {Role.DECISION_OFFICIAL.value}
+        assert not person.is_active
+
+    def test_an_administrator_cannot_remove_their_own_role(self, admin_client):
+        response = admin_client.post(
+            reverse("staff-user", args=[admin_client.admin.pk]), {"roles": [Role.ASSESSOR], "is_active": "yes"}
+        )
+        assert "You cannot remove your own administrator role" in response.text
+        assert User.objects.get(pk=admin_client.admin.pk).has_role(Role.ADMINISTRATOR)
+
+    def test_applicants_are_not_editable_as_staff(self, admin_client):
+        applicant = UserFactory(roles=[Role.APPLICANT])
+        assert admin_client.get(reverse("staff-user", args=[applicant.pk])).status_code == 404
+
+    @pytest.mark.parametrize("count", [3, 30])
+    def test_staff_list_queries_do_not_grow_with_rows(self, admin_client, count, django_assert_max_num_queries):
+        for _ in range(count):
+            UserFactory(roles=[Role.ASSESSOR, Role.DECISION_OFFICIAL])
+        with django_assert_max_num_queries(12):
+            response = admin_client.get(reverse("staff-users"))
+        assert response.status_code == 200
+
+
+class TestOrganisationSwitching:
+    def test_a_member_of_two_organisations_switches_between_them(self, client):
+        first = MembershipFactory(organisation__name="Alpha Primary")
+        user = first.user
+        second = MembershipFactory(user=user, organisation__name="Beta Primary")
+        client.force_login(user)
+        assert "You are acting for <strong>Alpha Primary" in client.get(reverse("applicant-home")).text
+        client.post(reverse("switch-organisation"), {"organisation": second.organisation.pk})
+        assert "You are acting for <strong>Beta Primary" in client.get(reverse("applicant-home")).text
+
+    def test_switching_to_someone_elses_organisation_is_404(self, client):
+        mine = MembershipFactory()
+        theirs = MembershipFactory()
+        client.force_login(mine.user)
+        response = client.post(reverse("switch-organisation"), {"organisation": theirs.organisation.pk})
+        assert response.status_code == 404
+
+
+class TestSession:
+    def test_keep_alive_answers_the_timeout_dialog(self, client):
+        client.force_login(UserFactory())
+        response = client.post(reverse("keep-alive"), HTTP_X_REQUESTED_WITH="fetch")
+        assert response.json()["expires_in"] > 0
+
+    def test_keep_alive_without_javascript_returns_to_the_page(self, client):
+        client.force_login(UserFactory())
+        response = client.post(reverse("keep-alive"), {"next": "/applicant/"})
+        assert response.url == "/applicant/"
+
+    def test_keep_alive_refuses_an_outside_redirect(self, client):
+        client.force_login(UserFactory())
+        response = client.post(reverse("keep-alive"), {"next": "https://evil.example/"})
+        assert response.url == reverse("home")
