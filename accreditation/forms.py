@@ -23,7 +23,9 @@ class SignInForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {
         "invalid_login": "Enter a correct e-mail address and password. Both are case-sensitive "
@@ -53,7 +55,10 @@ class PasswordFieldsMixin(forms.Form):
 
     def password_user(self):
         """An unsaved user the validators compare the password with."""
-        return User(email=self.cleaned_data.get("email", ""), full_name=self.cleaned_data.get("full_name", ""))
+        return User(
+            email=self.cleaned_data.get("email", ""),
+            full_name=self.cleaned_data.get("full_name", ""),
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -186,7 +191,10 @@ class StaffInvitationForm(forms.Form):
 
 class StaffUserForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        label="Roles", choices=STAFF_ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+        label="Roles",
+        choices=STAFF_ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     is_active = forms.TypedChoiceField(
         label="Can this person sign in?",

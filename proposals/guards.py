@@ -11,9 +11,13 @@ def window_open(case, actor, *, when):
     if not period.is_open(when):
         deadline = clock.local(period.deadline)
         return (
-            f"The deadline for this proposal was {deadline:%-I:%M%p on %-d %B %Y}. "
-            "It can no longer be submitted; your draft has been kept."
-        ).replace("AM", "am").replace("PM", "pm")
+            (
+                f"The deadline for this proposal was {deadline:%-I:%M%p on %-d %B %Y}. "
+                "It can no longer be submitted; your draft has been kept."
+            )
+            .replace("AM", "am")
+            .replace("PM", "pm")
+        )
     if case.round_id and not case.round.accepts(case.accreditation_type):
         return "This round does not take this type of proposal."
     return None

@@ -27,7 +27,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.add(*[Group.objects.get_or_create(name=Role(r).value)[0] for r in extracted])
+            self.groups.add(
+                *[Group.objects.get_or_create(name=Role(r).value)[0] for r in extracted]
+            )
         if create:
             self.save()
 
@@ -166,14 +168,18 @@ class ProposalFactory(factory.django.DjangoModelFactory):
 
     organisation = factory.SubFactory(OrganisationFactory)
     round = factory.SubFactory(RoundFactory)
-    framework = factory.LazyAttribute(lambda o: o.round.framework if o.round else o.window.framework)
+    framework = factory.LazyAttribute(
+        lambda o: o.round.framework if o.round else o.window.framework
+    )
     accreditation_type = m.AccreditationType.ASP
     status = Status.DRAFT
     created_by = factory.SubFactory(UserFactory, roles=[Role.APPLICANT])
     reference = factory.LazyAttributeSequence(
-        lambda o, n: None
-        if o.status in (Status.DRAFT, Status.LAPSED, Status.WITHDRAWN)
-        else f"{o.accreditation_type.upper()}-2099-{n:05d}"
+        lambda o, n: (
+            None
+            if o.status in (Status.DRAFT, Status.LAPSED, Status.WITHDRAWN)
+            else f"{o.accreditation_type.upper()}-2099-{n:05d}"
+        )
     )
     submitted_at = factory.LazyAttribute(lambda o: None if o.reference is None else timezone.now())
 

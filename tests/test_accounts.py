@@ -79,20 +79,28 @@ class TestRegistration:
 class TestSignIn:
     def test_signs_in_by_email_whatever_the_case(self, client, password):
         UserFactory(email="bob@example.org", roles=[Role.APPLICANT])
-        response = client.post(reverse("login"), {"username": "BOB@example.org", "password": password})
+        response = client.post(
+            reverse("login"), {"username": "BOB@example.org", "password": password}
+        )
         assert response.status_code == 302
         assert response.url == reverse("home")
 
     def test_ten_wrong_passwords_lock_the_account_with_a_clear_message(self, client, password):
         UserFactory(email="bob@example.org", roles=[Role.APPLICANT])
         for attempt in range(9):
-            response = client.post(reverse("login"), {"username": "bob@example.org", "password": "wrong"})
+            response = client.post(
+                reverse("login"), {"username": "bob@example.org", "password": "wrong"}
+            )
             assert response.status_code == 200, attempt
             assert "Enter a correct e-mail address and password" in response.text
-        response = client.post(reverse("login"), {"username": "bob@example.org", "password": "wrong"})
+        response = client.post(
+            reverse("login"), {"username": "bob@example.org", "password": "wrong"}
+        )
         assert response.status_code == 429
         assert "Your account is locked for now" in response.text
-        response = client.post(reverse("login"), {"username": "bob@example.org", "password": password})
+        response = client.post(
+            reverse("login"), {"username": "bob@example.org", "password": password}
+        )
         assert response.status_code == 429
         assert "_auth_user_id" not in client.session
 
@@ -101,7 +109,9 @@ class TestSignIn:
         UserFactory(email="cat@example.org")
         for _ in range(10):
             client.post(reverse("login"), {"username": "bob@example.org", "password": "wrong"})
-        response = client.post(reverse("login"), {"username": "cat@example.org", "password": password})
+        response = client.post(
+            reverse("login"), {"username": "cat@example.org", "password": password}
+        )
         assert response.status_code == 302
 
     def test_sign_out_needs_a_post(self, client):
@@ -150,7 +160,9 @@ class TestStaffSecondFactor:
         client.force_login(user)
         response = client.get(reverse("staff-home"))
         assert response.url.startswith(reverse("otp-verify"))
-        response = client.post(reverse("otp-verify"), {"token": code_for(device), "next": "/staff/"})
+        response = client.post(
+            reverse("otp-verify"), {"token": code_for(device), "next": "/staff/"}
+        )
         assert response.url == "/staff/"
         assert client.get(reverse("staff-home")).status_code == 200
 
@@ -192,21 +204,33 @@ def admin_client(client, settings):
 
 
 class TestStaffInvitations:
-    def test_an_administrator_invites_an_advisory_group_member(self, admin_client, client, settings):
+    def test_an_administrator_invites_an_advisory_group_member(
+        self, admin_client, client, settings
+    ):
         response = admin_client.post(
             reverse("staff-invite"),
-            {"full_name": "Grace Hopper", "email": "grace@example.org", "roles": [Role.ADVISORY_GROUP_MEMBER]},
+            {
+                "full_name": "Grace Hopper",
+                "email": "grace@example.org",
+                "roles": [Role.ADVISORY_GROUP_MEMBER],
+            },
         )
         assert response.status_code == 302
         assert len(mail.outbox) == 0  # sent on commit
         invitation = Invitation.objects.get(email="grace@example.org")
         assert invitation.roles == [Role.ADVISORY_GROUP_MEMBER]
 
-    def test_the_invitation_mail_is_sent_once_committed(self, admin_client, django_capture_on_commit_callbacks):
+    def test_the_invitation_mail_is_sent_once_committed(
+        self, admin_client, django_capture_on_commit_callbacks
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             admin_client.post(
                 reverse("staff-invite"),
-                {"full_name": "Grace Hopper", "email": "grace@example.org", "roles": [Role.ASSESSOR]},
+                {
+                    "full_name": "Grace Hopper",
+                    "email": "grace@example.org",
+                    "roles": [Role.ASSESSOR],
+                },
             )
         assert len(mail.outbox) == 1
         assert "/invitation/" in mail.outbox[0].body
@@ -221,10 +245,14 @@ class TestStaffInvitations:
 
     def test_the_link_creates_the_account_once(self, client, settings):
         settings.STAFF_OTP_REQUIRED = True
-        InvitationFactory(token="abc", email="grace@example.org", roles=[Role.ADVISORY_GROUP_MEMBER])
+        InvitationFactory(
+            token="abc", email="grace@example.org", roles=[Role.ADVISORY_GROUP_MEMBER]
+        )
         url = reverse("accept-invitation", args=["abc"])
         assert client.get(url).status_code == 200
-        response = client.post(url, {"full_name": "Grace Hopper", "password1": STRONG, "password2": STRONG})
+        response = client.post(
+            url, {"full_name": "Grace Hopper", "password1": STRONG, "password2": STRONG}
+        )
         assert response.url == reverse("staff-home")
         user = User.objects.get(email="grace@example.org")
         assert user.has_role(Role.ADVISORY_GROUP_MEMBER)
@@ -250,10 +278,18 @@ class TestStaffInvitations:
 
     def test_a_new_invitation_revokes_the_old_one(self, admin_client):
         first = accounts.invite_staff(
-            email="g@example.org", full_name="G", roles=[Role.ASSESSOR], invited_by=admin_client.admin, base_url=""
+            email="g@example.org",
+            full_name="G",
+            roles=[Role.ASSESSOR],
+            invited_by=admin_client.admin,
+            base_url="",
         )
         accounts.invite_staff(
-            email="g@example.org", full_name="G", roles=[Role.ASSESSOR], invited_by=admin_client.admin, base_url=""
+            email="g@example.org",
+            full_name="G",
+            roles=[Role.ASSESSOR],
+            invited_by=admin_client.admin,
+            base_url="",
         )
         assert accounts.find_invitation(first) is None
 
@@ -266,7 +302,8 @@ class TestStaffInvitations:
     def test_administrator_changes_roles_and_switches_an_account_off(self, admin_client):
         person = UserFactory(roles=[Role.ASSESSOR])
         response = admin_client.post(
-            reverse("staff-user", args=[person.pk]), {"roles": [Role.DECISION_OFFICIAL], "is_active": "no"}
+            reverse("staff-user", args=[person.pk]),
+            {"roles": [Role.DECISION_OFFICIAL], "is_active": "no"},
         )
         assert response.status_code == 302
         person = User.objects.get(pk=person.pk)
@@ -275,7 +312,8 @@ class TestStaffInvitations:
 
     def test_an_administrator_cannot_remove_their_own_role(self, admin_client):
         response = admin_client.post(
-            reverse("staff-user", args=[admin_client.admin.pk]), {"roles": [Role.ASSESSOR], "is_active": "yes"}
+            reverse("staff-user", args=[admin_client.admin.pk]),
+            {"roles": [Role.ASSESSOR], "is_active": "yes"},
         )
         assert "You cannot remove your own administrator role" in response.text
         assert User.objects.get(pk=admin_client.admin.pk).has_role(Role.ADMINISTRATOR)
@@ -285,7 +323,9 @@ class TestStaffInvitations:
         assert admin_client.get(reverse("staff-user", args=[applicant.pk])).status_code == 404
 
     @pytest.mark.parametrize("count", [3, 30])
-    def test_staff_list_queries_do_not_grow_with_rows(self, admin_client, count, django_assert_max_num_queries):
+    def test_staff_list_queries_do_not_grow_with_rows(
+        self, admin_client, count, django_assert_max_num_queries
+    ):
         for _ in range(count):
             UserFactory(roles=[Role.ASSESSOR, Role.DECISION_OFFICIAL])
         with django_assert_max_num_queries(12):
@@ -299,15 +339,21 @@ class TestOrganisationSwitching:
         user = first.user
         second = MembershipFactory(user=user, organisation__name="Beta Primary")
         client.force_login(user)
-        assert "You are acting for <strong>Alpha Primary" in client.get(reverse("applicant-home")).text
+        assert (
+            "You are acting for <strong>Alpha Primary" in client.get(reverse("applicant-home")).text
+        )
         client.post(reverse("switch-organisation"), {"organisation": second.organisation.pk})
-        assert "You are acting for <strong>Beta Primary" in client.get(reverse("applicant-home")).text
+        assert (
+            "You are acting for <strong>Beta Primary" in client.get(reverse("applicant-home")).text
+        )
 
     def test_switching_to_someone_elses_organisation_is_404(self, client):
         mine = MembershipFactory()
         theirs = MembershipFactory()
         client.force_login(mine.user)
-        response = client.post(reverse("switch-organisation"), {"organisation": theirs.organisation.pk})
+        response = client.post(
+            reverse("switch-organisation"), {"organisation": theirs.organisation.pk}
+        )
         assert response.status_code == 404
 
 

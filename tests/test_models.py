@@ -56,7 +56,9 @@ class TestReferenceData:
         for code in ("2A", "2B", "2C"):
             criterion = Criterion.objects.get(part__framework=framework, code=code)
             assert criterion.answered_per_party
-            assert set(criterion.sector_guidance.values_list("sector", flat=True)) == set(Sector.values)
+            assert set(criterion.sector_guidance.values_list("sector", flat=True)) == set(
+                Sector.values
+            )
 
 
 class TestOrganisationConstraints:
@@ -86,7 +88,9 @@ class TestOrganisationConstraints:
 
     def test_a_person_belongs_to_an_organisation_once(self):
         membership = MembershipFactory()
-        refused(factory=MembershipFactory, user=membership.user, organisation=membership.organisation)
+        refused(
+            factory=MembershipFactory, user=membership.user, organisation=membership.organisation
+        )
 
     def test_kind_must_be_one_of_the_list(self):
         refused(factory=OrganisationFactory, kind="pirate_ship")
@@ -98,7 +102,11 @@ class TestRoundConstraints:
 
     def test_a_round_opens_before_its_deadline(self):
         round_ = RoundFactory.build()
-        refused(factory=RoundFactory, opens_at=round_.deadline + timedelta(seconds=1), deadline=round_.deadline)
+        refused(
+            factory=RoundFactory,
+            opens_at=round_.deadline + timedelta(seconds=1),
+            deadline=round_.deadline,
+        )
 
     def test_one_round_per_term_and_year(self):
         RoundFactory(term="autumn", year=2030)
@@ -127,7 +135,9 @@ class TestProposalConstraints:
     def test_one_live_proposal_per_type_per_round(self):
         first = ProposalFactory()
         refused(factory=ProposalFactory, organisation=first.organisation, round=first.round)
-        ProposalFactory(organisation=first.organisation, round=first.round, accreditation_type="asg")
+        ProposalFactory(
+            organisation=first.organisation, round=first.round, accreditation_type="asg"
+        )
 
     def test_a_withdrawn_proposal_does_not_block_a_new_one(self):
         first = ProposalFactory(status=Status.WITHDRAWN)

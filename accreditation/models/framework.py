@@ -114,7 +114,9 @@ class Criterion(models.Model):
 class CriterionGuidance(models.Model):
     """Part Two guidance: examples of evidence for one sector."""
 
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="sector_guidance")
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="sector_guidance"
+    )
     sector = models.CharField(max_length=30, choices=Sector.choices)
     text = models.TextField()
 

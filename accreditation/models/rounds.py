@@ -131,7 +131,8 @@ class Window(models.Model):
         ]
 
     def __str__(self):
-        return f"Out-of-round window for {self.organisation} until {clock.local(self.deadline):%d %B %Y %H:%M}"
+        deadline = clock.local(self.deadline)
+        return f"Out-of-round window for {self.organisation} until {deadline:%d %B %Y %H:%M}"
 
     def is_open(self, when=None):
         when = when or clock.now()

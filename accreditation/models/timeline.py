@@ -77,5 +77,7 @@ class CaseEvent(models.Model):
             "at": self.created_at.isoformat(),
             "prev": self.prev_hash,
         }
-        canonical = json.dumps(payload, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":"))
+        canonical = json.dumps(
+            payload, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":")
+        )
         return hashlib.sha256(canonical.encode()).hexdigest()

@@ -110,12 +110,16 @@ class OtpSetupView(LoginRequiredMixin, FormView):
         device = self.device()
         key = base64.b32encode(device.bin_key).decode()
         spaced = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
-        return super().get_context_data(secret_key=spaced, next=safe_next(self.request, ""), **kwargs)
+        return super().get_context_data(
+            secret_key=spaced, next=safe_next(self.request, ""), **kwargs
+        )
 
     def form_valid(self, form):
         device = self.device()
         if not device.verify_token(form.cleaned_data["token"]):
-            form.add_error("token", "The code is not right. Check the time on your phone and try again")
+            form.add_error(
+                "token", "The code is not right. Check the time on your phone and try again"
+            )
             return self.form_invalid(form)
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -145,7 +149,9 @@ class OtpVerifyView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         device = match_token(self.request.user, form.cleaned_data["token"])
         if device is None:
-            form.add_error("token", "The code is not right, or it has already been used. Try the next code")
+            form.add_error(
+                "token", "The code is not right, or it has already been used. Try the next code"
+            )
             return self.form_invalid(form)
         otp_login(self.request, device)
         return redirect(safe_next(self.request, reverse("staff-home")))

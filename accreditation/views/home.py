@@ -33,9 +33,11 @@ class ApplicantHomeView(LoginRequiredMixin, TemplateView):
 @login_required
 @require_POST
 def switch_organisation(request):
-    membership = request.user.memberships.filter(
-        organisation_id=request.POST.get("organisation")
-    ).select_related("organisation").first()
+    membership = (
+        request.user.memberships.filter(organisation_id=request.POST.get("organisation"))
+        .select_related("organisation")
+        .first()
+    )
     if membership is None:
         raise Http404
     request.session[SESSION_KEY] = membership.organisation_id

@@ -71,6 +71,9 @@ def error_500(request):
     from django.http import HttpResponseServerError
     from django.template import loader
 
-    context = {"service_name": settings.SERVICE_NAME, "contact_email": settings.CONTACT_EMAIL,
-               "service_phase": settings.SERVICE_PHASE}
+    context = {
+        "service_name": settings.SERVICE_NAME,
+        "contact_email": settings.CONTACT_EMAIL,
+        "service_phase": settings.SERVICE_PHASE,
+    }
     return HttpResponseServerError(loader.get_template("500.html").render(context))

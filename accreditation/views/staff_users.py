@@ -87,7 +87,10 @@ class StaffUserEditView(StaffAreaMixin, FormView):
         return super().get_context_data(person=self.person, **kwargs)
 
     def form_valid(self, form):
-        if self.person == self.request.user and Role.ADMINISTRATOR not in form.cleaned_data["roles"]:
+        if (
+            self.person == self.request.user
+            and Role.ADMINISTRATOR not in form.cleaned_data["roles"]
+        ):
             form.add_error("roles", "You cannot remove your own administrator role")
             return self.form_invalid(form)
         accounts.set_staff_roles(
