@@ -13,8 +13,19 @@ from accreditation.models import CaseEvent
 from accreditation.models.timeline import GENESIS_HASH
 
 
-def new_event(case, *, sequence, prev_hash, action, actor, from_status="", to_status="",
-              details=None, internal=False, when=None):
+def new_event(
+    case,
+    *,
+    sequence,
+    prev_hash,
+    action,
+    actor,
+    from_status="",
+    to_status="",
+    details=None,
+    internal=False,
+    when=None,
+):
     """An unsaved event chained after ``prev_hash``, with its hash set."""
     event = CaseEvent(
         case=case,
@@ -32,12 +43,13 @@ def new_event(case, *, sequence, prev_hash, action, actor, from_status="", to_st
     return event
 
 
-def append(case, *, action, actor, from_status="", to_status="", details=None, internal=False,
-           when=None):
+def append(
+    case, *, action, actor, from_status="", to_status="", details=None, internal=False, when=None
+):
     """Append an event to a case whose row the caller has locked."""
-    last = CaseEvent.objects.filter(case=case).order_by("-sequence").values(
-        "sequence", "hash"
-    ).first()
+    last = (
+        CaseEvent.objects.filter(case=case).order_by("-sequence").values("sequence", "hash").first()
+    )
     event = new_event(
         case,
         sequence=(last["sequence"] + 1) if last else 1,

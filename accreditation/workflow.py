@@ -198,9 +198,10 @@ def actor_roles(case, actor):
     if not actor.is_active:
         return set()
     roles = {name for name in actor.role_names if name != Role.APPLICANT}
-    if Role.APPLICANT in actor.role_names and case.organisation.memberships.filter(
-        user=actor
-    ).exists():
+    if (
+        Role.APPLICANT in actor.role_names
+        and case.organisation.memberships.filter(user=actor).exists()
+    ):
         roles.add(Role.APPLICANT.value)
     return roles
 
