@@ -1,0 +1,150 @@
+"""Who may seek which type of accreditation: the prospectus's eligibility
+table, held once here and used by the code and the published guidance alike.
+
+The table turns on the organisation's kind and two numbers it gives up front:
+schools it leads improvement in through a formal partnership now, and primary
+schools whose governance it is accountable for.
+"""
+
+from dataclasses import dataclass
+
+from accreditation.models import AccreditationType, OrganisationKind
+from accreditation.models.organisations import MAINTAINED_PRIMARY_KINDS
+
+K = OrganisationKind
+ASG_MINIMUM = 2
+
+LEADS_SCHOOLS = "schools_led_count"
+GOVERNS_PRIMARIES = "primary_governance_count"
+
+MEASURE_WORDING = {
+    LEADS_SCHOOLS: "leads improvement in at least {n} schools through a formal partnership",
+    GOVERNS_PRIMARIES: "is accountable for governance in at least {n} primary schools",
+}
+MEASURE_TOLD = {
+    LEADS_SCHOOLS: "You told us it leads improvement in {count} through a formal partnership now.",
+    GOVERNS_PRIMARIES: "You told us it is accountable for governance in {count} primary schools.",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the table: the kinds it covers and what they may seek."""
+
+    label: str
+    kinds: frozenset
+    asp_note: str
+    asg_measure: str | None
+
+    def asg_wording(self):
+        if self.asg_measure is None:
+            return "No"
+        return "If it " + MEASURE_WORDING[self.asg_measure].format(n=ASG_MINIMUM)
+
+
+TABLE = (
+    Row(
+        "Maintained infant, junior, primary or middle school",
+        frozenset(MAINTAINED_PRIMARY_KINDS),
+        "Yes",
+        LEADS_SCHOOLS,
+    ),
+    Row(
+        "Maintained secondary school", frozenset({K.MAINTAINED_SECONDARY}), "Yes", GOVERNS_PRIMARIES
+    ),
+    Row(
+        "Independent primary or secondary school",
+        frozenset({K.INDEPENDENT_PRIMARY, K.INDEPENDENT_SECONDARY}),
+        "Yes",
+        GOVERNS_PRIMARIES,
+    ),
+    Row(
+        "Further education or sixth-form college, university",
+        frozenset({K.FE_COLLEGE, K.SIXTH_FORM_COLLEGE, K.UNIVERSITY}),
+        "Yes",
+        GOVERNS_PRIMARIES,
+    ),
+    Row(
+        "Academy trust, maintained school trust, federation",
+        frozenset({K.ACADEMY_TRUST, K.MAINTAINED_SCHOOL_TRUST, K.FEDERATION}),
+        "Yes",
+        GOVERNS_PRIMARIES,
+    ),
+    Row(
+        "Church of England or Roman Catholic diocese, other faith group",
+        frozenset({K.COFE_DIOCESE, K.RC_DIOCESE, K.OTHER_FAITH_GROUP}),
+        "Yes",
+        GOVERNS_PRIMARIES,
+    ),
+    Row(
+        "Educational consultancy, charity or other educational organisation",
+        frozenset({K.EDUCATIONAL_CONSULTANCY, K.EDUCATIONAL_CHARITY, K.OTHER_EDUCATIONAL}),
+        "Yes",
+        GOVERNS_PRIMARIES,
+    ),
+    Row(
+        "Private or third sector organisation (non-educational)",
+        frozenset({K.PRIVATE_OR_THIRD_SECTOR}),
+        "Yes: in its own right, as a consortium lead, or with an educational co-partner",
+        None,
+    ),
+)
+
+ROW_FOR_KIND = {kind: row for row in TABLE for kind in row.kinds}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accreditation_type: str
+    eligible: bool
+    reason: str = ""
+
+    @property
+    def label(self):
+        return AccreditationType(self.accreditation_type).label
+
+
+def assess(organisation, accreditation_type):
+    """May this organisation seek this type? With the reason, in plain words,
+    when it may not."""
+    row = ROW_FOR_KIND[organisation.kind]
+    if accreditation_type == AccreditationType.ASP:
+        return Verdict(accreditation_type, True)
+    if row.asg_measure is None:
+        return Verdict(
+            accreditation_type,
+            False,
+            "A non-educational organisation cannot become an Accredited Schools Group. "
+            "It can seek accreditation as an Accredited School Provider.",
+        )
+    count = getattr(organisation, row.asg_measure)
+    if count >= ASG_MINIMUM:
+        return Verdict(accreditation_type, True)
+    schools = f"{count} school" if count == 1 else f"{count} schools"
+    return Verdict(
+        accreditation_type,
+        False,
+        f"An Accredited Schools Group must be an organisation that "
+        f"{MEASURE_WORDING[row.asg_measure].format(n=ASG_MINIMUM)}. "
+        + MEASURE_TOLD[row.asg_measure].format(count=schools),
+    )
+
+
+def verdicts(organisation, period=None):
+    """A verdict for each type. With a round, types it does not take are
+    refused too."""
+    results = []
+    for accreditation_type in AccreditationType:
+        if period is not None and not period_accepts(period, accreditation_type):
+            results.append(
+                Verdict(accreditation_type, False, f"The {period} round does not take this type.")
+            )
+            continue
+        results.append(assess(organisation, accreditation_type))
+    return results
+
+
+def period_accepts(period, accreditation_type):
+    """Out-of-round windows take either type; rounds say which they take."""
+    accepts = getattr(period, "accepts", None)
+    return accepts(accreditation_type) if accepts else True

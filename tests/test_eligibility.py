@@ -1,0 +1,80 @@
+"""The SPEC's eligibility table, row by row, both types, counts at the edges."""
+
+import pytest
+
+from accreditation import eligibility
+from accreditation.models import AccreditationType, Organisation, OrganisationKind, Round
+from accreditation.models import OrganisationKind as K
+
+ASP, ASG = AccreditationType.ASP, AccreditationType.ASG
+PRIMARY = [K.MAINTAINED_INFANT, K.MAINTAINED_JUNIOR, K.MAINTAINED_PRIMARY, K.MAINTAINED_MIDDLE]
+GOVERNANCE_KINDS = [
+    K.MAINTAINED_SECONDARY,
+    K.INDEPENDENT_PRIMARY,
+    K.INDEPENDENT_SECONDARY,
+    K.FE_COLLEGE,
+    K.SIXTH_FORM_COLLEGE,
+    K.UNIVERSITY,
+    K.ACADEMY_TRUST,
+    K.MAINTAINED_SCHOOL_TRUST,
+    K.FEDERATION,
+    K.COFE_DIOCESE,
+    K.RC_DIOCESE,
+    K.OTHER_FAITH_GROUP,
+    K.EDUCATIONAL_CONSULTANCY,
+    K.EDUCATIONAL_CHARITY,
+    K.OTHER_EDUCATIONAL,
+]
+NON_EDUCATIONAL = [K.PRIVATE_OR_THIRD_SECTOR]
+
+# (kind, schools led now, primaries it governs, may seek ASP, may seek ASG)
+CASES = (
+    [(kind, led, 0, True, led >= 2) for kind in PRIMARY for led in (0, 1, 2)]
+    + [(kind, 1, 5, True, False) for kind in PRIMARY]
+    + [(kind, 0, gov, True, gov >= 2) for kind in GOVERNANCE_KINDS for gov in (1, 2)]
+    + [(kind, 5, 1, True, False) for kind in GOVERNANCE_KINDS]
+    + [
+        (kind, led, gov, True, False)
+        for kind in NON_EDUCATIONAL
+        for led, gov in ((1, 1), (2, 2), (9, 9))
+    ]
+)
+
+
+def test_the_table_covers_every_kind_once():
+    assert sorted(PRIMARY + GOVERNANCE_KINDS + NON_EDUCATIONAL) == sorted(OrganisationKind)
+    assert set(eligibility.ROW_FOR_KIND) == set(OrganisationKind)
+    assert sum(len(row.kinds) for row in eligibility.TABLE) == len(OrganisationKind)
+
+
+@pytest.mark.parametrize(("kind", "led", "governs", "asp", "asg"), CASES)
+def test_eligibility(kind, led, governs, asp, asg):
+    organisation = Organisation(kind=kind, schools_led_count=led, primary_governance_count=governs)
+    asp_verdict = eligibility.assess(organisation, ASP)
+    asg_verdict = eligibility.assess(organisation, ASG)
+    assert asp_verdict.eligible is asp
+    assert asg_verdict.eligible is asg
+    if not asg:
+        assert asg_verdict.reason
+
+
+def test_reasons_are_plain_and_say_what_the_organisation_told_us():
+    school = Organisation(kind=K.MAINTAINED_PRIMARY, schools_led_count=1)
+    reason = eligibility.assess(school, ASG).reason
+    assert "at least 2 schools through a formal partnership" in reason
+    assert "You told us it leads improvement in 1 school " in reason
+    diocese = Organisation(kind=K.COFE_DIOCESE, primary_governance_count=0)
+    assert "accountable for governance in at least 2 primary schools" in (
+        eligibility.assess(diocese, ASG).reason
+    )
+    company = Organisation(kind=K.PRIVATE_OR_THIRD_SECTOR)
+    assert "cannot become an Accredited Schools Group" in eligibility.assess(company, ASG).reason
+
+
+def test_a_round_that_does_not_take_a_type_offers_none():
+    school = Organisation(kind=K.MAINTAINED_PRIMARY, schools_led_count=3)
+    autumn = Round(term="autumn", year=2026, accepts_asp=True, accepts_asg=False)
+    verdicts = {v.accreditation_type: v for v in eligibility.verdicts(school, autumn)}
+    assert verdicts[ASP].eligible
+    assert not verdicts[ASG].eligible
+    assert "does not take this type" in verdicts[ASG].reason
