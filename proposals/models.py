@@ -1,12 +1,30 @@
 """The case record: one organisation's proposal for one accreditation type in
-one round or out-of-round window."""
+one round or out-of-round window, and what the applicant writes in it."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from accreditation.models import AccreditationType
+from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.workflow import Status
+
+
+class Route(models.TextChoices):
+    """How a non-educational organisation applies (the prospectus, 2.10-2.11)."""
+
+    OWN_RIGHT = "own_right", "In its own right"
+    CONSORTIUM_LEAD = "consortium_lead", "As the lead of a consortium"
+    WITH_CO_PARTNER = "with_co_partner", "With an educational co-partner"
+
+
+CO_PARTNER_ROUTES = (Route.CONSORTIUM_LEAD, Route.WITH_CO_PARTNER)
+
+
+class Party(models.TextChoices):
+    LEAD = "lead", "Lead organisation"
+    CO_PARTNER = "co_partner", "Co-partner"
 
 
 class Proposal(models.Model):
@@ -40,6 +58,27 @@ class Proposal(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
+    route = models.CharField(
+        "How the organisation applies",
+        max_length=20,
+        choices=Route.choices,
+        blank=True,
+        help_text="For non-educational organisations only",
+    )
+    leads_majority_trust = models.BooleanField("Majority trust", default=False)
+    leads_federation = models.BooleanField("Federation", default=False)
+    seeks_new_faith_provision = models.BooleanField(
+        "Seeks accreditation for new faith provision", null=True, blank=True
+    )
+    new_provision_statement = models.TextField(blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    declared_at = models.DateTimeField(null=True, blank=True)
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
@@ -69,6 +108,15 @@ class Proposal(models.Model):
                 | Q(reference__isnull=False, submitted_at__isnull=False),
                 name="proposal_submitted_has_reference",
             ),
+            models.CheckConstraint(
+                condition=Q(route="") | Q(route__in=[r.value for r in Route]),
+                name="proposal_route_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(declared_by__isnull=True, declared_at__isnull=True)
+                | Q(declared_by__isnull=False, declared_at__isnull=False),
+                name="proposal_declaration_complete",
+            ),
             models.UniqueConstraint(
                 fields=["organisation", "accreditation_type", "round"],
                 condition=~Q(status=Status.WITHDRAWN),
@@ -92,3 +140,204 @@ class Proposal(models.Model):
     @property
     def is_asg(self):
         return self.accreditation_type == AccreditationType.ASG
+
+    @property
+    def has_co_partner_route(self):
+        return self.route in CO_PARTNER_ROUTES
+
+    @property
+    def is_editable(self):
+        return self.status == Status.DRAFT
+
+
+class Answer(models.Model):
+    """One party's answer to one criterion. ``version`` goes up on every save
+    so that a save from a stale page is refused, not silently applied."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="answers")
+    criterion = models.ForeignKey(
+        "accreditation.Criterion", on_delete=models.PROTECT, related_name="answers"
+    )
+    party = models.CharField(max_length=12, choices=Party.choices, default=Party.LEAD)
+    text = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["criterion__part__number", "criterion__position", "party"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "criterion", "party"], name="answer_unique_per_party"
+            ),
+            models.CheckConstraint(
+                condition=Q(party__in=[p.value for p in Party]), name="answer_party_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.code} ({self.get_party_display()}) for {self.proposal}"
+
+
+class PartnershipKind(models.TextChoices):
+    FEDERATION = "federation", "Federation"
+    MAJORITY_TRUST = "majority_trust", "Majority trust"
+    OTHER_FORMAL = "other_formal", "Other formal partnership"
+
+
+class SchoolLed(models.Model):
+    """A school the organisation leads improvement in now (an ASG shows at
+    least two)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="schools_led")
+    name = models.CharField("School name", max_length=200)
+    urn = models.CharField("URN", max_length=6)
+    local_authority = models.ForeignKey(
+        "accreditation.LocalAuthority", on_delete=models.PROTECT, related_name="+"
+    )
+    partnership = models.CharField(
+        "Kind of partnership", max_length=20, choices=PartnershipKind.choices
+    )
+    since = models.DateField("Led since")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "schools led"
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "urn"], name="school_led_unique_urn"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.urn})"
+
+
+class CoPartner(models.Model):
+    """The educational co-partner of a non-educational lead. Not accredited
+    itself, but its Part Two answers are scored like the lead's."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="co_partner")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40, choices=OrganisationKind.choices)
+    identifier = models.CharField(
+        "URN or UKPRN", max_length=8, blank=True, help_text="If it has one"
+    )
+    local_authority = models.ForeignKey(
+        "accreditation.LocalAuthority", on_delete=models.PROTECT, related_name="+"
+    )
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField()
+    role_in_partnership = models.TextField("What it will do in the partnership")
+
+    def __str__(self):
+        return self.name
+
+
+def evidence_path(instance, filename):
+    return f"evidence/{instance.proposal_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A supporting document, stored outside the web root under a random
+    name and served only through a view that checks permission."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return self.original_name
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given per type and year. Submission locks
+    the row, so numbers are unique and, because a refused submission rolls
+    back, without gaps."""
+
+    accreditation_type = models.CharField(max_length=3, choices=AccreditationType.choices)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["accreditation_type", "year"], name="reference_counter_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.accreditation_type.upper()}-{self.year}: {self.last_number}"
+
+
+class Urgency(models.TextChoices):
+    URGENT = "urgent", "Urgent: the school needs a partner within a month"
+    THIS_TERM = "this_term", "This term"
+    NEXT_TERM = "next_term", "Before the next round"
+
+
+class OutOfRoundRequest(models.Model):
+    """An organisation asks to be considered outside the termly rounds, to
+    lead a particular trust or federation now."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused"
+
+    organisation = models.ForeignKey(
+        "accreditation.Organisation", on_delete=models.PROTECT, related_name="out_of_round_requests"
+    )
+    local_authority = models.ForeignKey(
+        "accreditation.LocalAuthority", on_delete=models.PROTECT, related_name="+"
+    )
+    school_name = models.CharField(max_length=200)
+    school_urn = models.CharField("School URN", max_length=6, blank=True)
+    urgency = models.CharField(max_length=20, choices=Urgency.choices)
+    reason = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(blank=True)
+    window = models.OneToOneField(
+        "accreditation.Window",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="request",
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="pending", decided_at__isnull=True, window__isnull=True)
+                | Q(outcome="granted", decided_at__isnull=False, window__isnull=False)
+                | (
+                    Q(outcome="refused", decided_at__isnull=False, window__isnull=True)
+                    & ~Q(refusal_reason="")
+                ),
+                name="out_of_round_outcome_consistent",
+            )
+        ]
+
+    def __str__(self):
+        return f"Out-of-round request from {self.organisation} for {self.school_name}"
