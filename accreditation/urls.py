@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from accreditation.views import accounts, home, public, staff_users
 
@@ -51,4 +51,6 @@ urlpatterns = [
     path("staff/users/", staff_users.StaffUserListView.as_view(), name="staff-users"),
     path("staff/users/invite/", staff_users.StaffInviteView.as_view(), name="staff-invite"),
     path("staff/users/<int:pk>/", staff_users.StaffUserEditView.as_view(), name="staff-user"),
+    path("guidance/", include("accreditation.urls_guidance")),
+    path("", include("proposals.urls")),
 ]

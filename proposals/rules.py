@@ -1,0 +1,33 @@
+"""Who may see and change a proposal. Views call these; a proposal the user
+may not see answers 404, never 403, so its existence does not leak."""
+
+import rules
+
+from accreditation.roles import Role
+from accreditation.rules import is_applicant
+
+
+@rules.predicate
+def is_member_of_proposals_organisation(user, proposal):
+    return (
+        user.is_authenticated
+        and proposal is not None
+        and user.memberships.filter(organisation_id=proposal.organisation_id).exists()
+    )
+
+
+@rules.predicate
+def is_draft(user, proposal):
+    return proposal is not None and proposal.is_editable
+
+
+@rules.predicate
+def is_casework_officer(user):
+    return user.is_authenticated and user.has_role(Role.CASEWORK_OFFICER)
+
+
+rules.add_perm("proposals.view_proposal", is_applicant & is_member_of_proposals_organisation)
+rules.add_perm(
+    "proposals.change_proposal", is_applicant & is_member_of_proposals_organisation & is_draft
+)
+rules.add_perm("proposals.decide_out_of_round", is_casework_officer)
