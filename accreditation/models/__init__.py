@@ -1,4 +1,11 @@
-from accreditation.models.framework import Criterion, CriterionGuidance, Framework, Part, Sector
+from accreditation.models.framework import (
+    Circumstance,
+    Criterion,
+    CriterionGuidance,
+    Framework,
+    Part,
+    Sector,
+)
 from accreditation.models.organisations import (
     Invitation,
     LocalAuthority,
@@ -15,6 +22,7 @@ from accreditation.models.users import User
 __all__ = [
     "AccreditationType",
     "CaseEvent",
+    "Circumstance",
     "Criterion",
     "CriterionGuidance",
     "Framework",
