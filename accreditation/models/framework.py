@@ -19,6 +19,26 @@ class Sector(models.TextChoices):
     )
 
 
+def sector_for_kind(kind):
+    """The sector whose Part Two examples fit an organisation of this kind."""
+    from accreditation.models.organisations import OrganisationKind as K
+
+    if kind in {K.FE_COLLEGE, K.SIXTH_FORM_COLLEGE, K.UNIVERSITY}:
+        return Sector.COLLEGES_UNIVERSITIES
+    if kind in {K.ACADEMY_TRUST, K.MAINTAINED_SCHOOL_TRUST, K.FEDERATION}:
+        return Sector.TRUSTS_FEDERATIONS
+    if kind in {K.COFE_DIOCESE, K.RC_DIOCESE, K.OTHER_FAITH_GROUP}:
+        return Sector.DIOCESES_FAITH
+    if kind in {
+        K.EDUCATIONAL_CONSULTANCY,
+        K.EDUCATIONAL_CHARITY,
+        K.OTHER_EDUCATIONAL,
+        K.PRIVATE_OR_THIRD_SECTOR,
+    }:
+        return Sector.PRIVATE_THIRD_SECTOR
+    return Sector.SCHOOLS
+
+
 class Framework(models.Model):
     version = models.PositiveSmallIntegerField(unique=True)
     title = models.CharField(max_length=200)

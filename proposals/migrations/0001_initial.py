@@ -6,35 +6,171 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accreditation', '0001_initial'),
+        ("accreditation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accreditation_type', models.CharField(choices=[('asp', 'Accredited School Provider (ASP)'), ('asg', 'Accredited Schools Group (ASG)')], max_length=3)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('closed_ineligible', 'Closed: not eligible'), ('in_assessment', 'In assessment'), ('information_requested', 'Information requested'), ('assessed', 'Assessed'), ('advisory_review', 'Advisory Group review'), ('awaiting_decision', 'Awaiting decision'), ('accredited', 'Accredited'), ('not_accredited', 'Not accredited'), ('lapsed', 'Lapsed'), ('withdrawn', 'Withdrawn')], default='draft', max_length=30)),
-                ('reference', models.CharField(blank=True, max_length=20, null=True, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='accreditation.framework')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='accreditation.organisation')),
-                ('round', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='accreditation.round')),
-                ('window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='accreditation.window')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "accreditation_type",
+                    models.CharField(
+                        choices=[
+                            ("asp", "Accredited School Provider (ASP)"),
+                            ("asg", "Accredited Schools Group (ASG)"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("closed_ineligible", "Closed: not eligible"),
+                            ("in_assessment", "In assessment"),
+                            ("information_requested", "Information requested"),
+                            ("assessed", "Assessed"),
+                            ("advisory_review", "Advisory Group review"),
+                            ("awaiting_decision", "Awaiting decision"),
+                            ("accredited", "Accredited"),
+                            ("not_accredited", "Not accredited"),
+                            ("lapsed", "Lapsed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=30,
+                    ),
+                ),
+                ("reference", models.CharField(blank=True, max_length=20, null=True, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="proposals",
+                        to="accreditation.framework",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="proposals",
+                        to="accreditation.organisation",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="proposals",
+                        to="accreditation.round",
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="proposals",
+                        to="accreditation.window",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status'], name='proposal_status'), models.Index(fields=['organisation', 'status'], name='proposal_org_status')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('round__isnull', False), ('window__isnull', True)), models.Q(('round__isnull', True), ('window__isnull', False)), _connector='OR'), name='proposal_in_round_or_window'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'closed_ineligible', 'in_assessment', 'information_requested', 'assessed', 'advisory_review', 'awaiting_decision', 'accredited', 'not_accredited', 'lapsed', 'withdrawn'])), name='proposal_status_valid'), models.CheckConstraint(condition=models.Q(('accreditation_type__in', ['asp', 'asg'])), name='proposal_type_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['draft', 'lapsed']), _negated=True), models.Q(('reference__isnull', True), ('submitted_at__isnull', True)), _connector='OR'), name='proposal_unsubmitted_has_no_reference'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'lapsed', 'withdrawn']), models.Q(('reference__isnull', False), ('submitted_at__isnull', False)), _connector='OR'), name='proposal_submitted_has_reference'), models.UniqueConstraint(condition=models.Q(('status', 'withdrawn'), _negated=True), fields=('organisation', 'accreditation_type', 'round'), name='proposal_one_live_per_type_per_round'), models.UniqueConstraint(condition=models.Q(('status', 'withdrawn'), _negated=True), fields=('organisation', 'accreditation_type', 'window'), name='proposal_one_live_per_type_per_window')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["status"], name="proposal_status"),
+                    models.Index(fields=["organisation", "status"], name="proposal_org_status"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("round__isnull", False), ("window__isnull", True)),
+                            models.Q(("round__isnull", True), ("window__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="proposal_in_round_or_window",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                [
+                                    "draft",
+                                    "submitted",
+                                    "closed_ineligible",
+                                    "in_assessment",
+                                    "information_requested",
+                                    "assessed",
+                                    "advisory_review",
+                                    "awaiting_decision",
+                                    "accredited",
+                                    "not_accredited",
+                                    "lapsed",
+                                    "withdrawn",
+                                ],
+                            )
+                        ),
+                        name="proposal_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("accreditation_type__in", ["asp", "asg"])),
+                        name="proposal_type_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status__in", ["draft", "lapsed"]), _negated=True),
+                            models.Q(("reference__isnull", True), ("submitted_at__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="proposal_unsubmitted_has_no_reference",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["draft", "lapsed", "withdrawn"]),
+                            models.Q(("reference__isnull", False), ("submitted_at__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="proposal_submitted_has_reference",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "withdrawn"), _negated=True),
+                        fields=("organisation", "accreditation_type", "round"),
+                        name="proposal_one_live_per_type_per_round",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "withdrawn"), _negated=True),
+                        fields=("organisation", "accreditation_type", "window"),
+                        name="proposal_one_live_per_type_per_window",
+                    ),
+                ],
             },
         ),
     ]

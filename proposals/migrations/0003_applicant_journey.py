@@ -7,232 +7,483 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accreditation', '0004_timeline_append_only'),
-        ('proposals', '0002_schedule'),
+        ("accreditation", "0004_timeline_append_only"),
+        ("proposals", "0002_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party', models.CharField(choices=[('lead', 'Lead organisation'), ('co_partner', 'Co-partner')], default='lead', max_length=12)),
-                ('text', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[("lead", "Lead organisation"), ("co_partner", "Co-partner")],
+                        default="lead",
+                        max_length=12,
+                    ),
+                ),
+                ("text", models.TextField(blank=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['criterion__part__number', 'criterion__position', 'party'],
+                "ordering": ["criterion__part__number", "criterion__position", "party"],
             },
         ),
         migrations.CreateModel(
-            name='CoPartner',
+            name="CoPartner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('maintained_infant', 'Maintained infant school'), ('maintained_junior', 'Maintained junior school'), ('maintained_primary', 'Maintained primary school'), ('maintained_middle', 'Maintained middle school (deemed primary)'), ('maintained_secondary', 'Maintained secondary school'), ('independent_primary', 'Independent primary school'), ('independent_secondary', 'Independent secondary school'), ('fe_college', 'Further education college'), ('sixth_form_college', 'Sixth-form college'), ('university', 'University'), ('academy_trust', 'Academy trust'), ('maintained_school_trust', 'Maintained school trust'), ('federation', 'Federation'), ('cofe_diocese', 'Church of England diocese'), ('rc_diocese', 'Roman Catholic diocese'), ('other_faith_group', 'Other faith group'), ('educational_consultancy', 'Educational consultancy'), ('educational_charity', 'Educational charity'), ('other_educational', 'Other educational organisation'), ('private_or_third_sector', 'Private or third sector organisation (non-educational)')], max_length=40)),
-                ('identifier', models.CharField(blank=True, help_text='If it has one', max_length=8, verbose_name='URN or UKPRN')),
-                ('contact_name', models.CharField(max_length=200)),
-                ('contact_email', models.EmailField(max_length=254)),
-                ('role_in_partnership', models.TextField(verbose_name='What it will do in the partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("maintained_infant", "Maintained infant school"),
+                            ("maintained_junior", "Maintained junior school"),
+                            ("maintained_primary", "Maintained primary school"),
+                            ("maintained_middle", "Maintained middle school (deemed primary)"),
+                            ("maintained_secondary", "Maintained secondary school"),
+                            ("independent_primary", "Independent primary school"),
+                            ("independent_secondary", "Independent secondary school"),
+                            ("fe_college", "Further education college"),
+                            ("sixth_form_college", "Sixth-form college"),
+                            ("university", "University"),
+                            ("academy_trust", "Academy trust"),
+                            ("maintained_school_trust", "Maintained school trust"),
+                            ("federation", "Federation"),
+                            ("cofe_diocese", "Church of England diocese"),
+                            ("rc_diocese", "Roman Catholic diocese"),
+                            ("other_faith_group", "Other faith group"),
+                            ("educational_consultancy", "Educational consultancy"),
+                            ("educational_charity", "Educational charity"),
+                            ("other_educational", "Other educational organisation"),
+                            (
+                                "private_or_third_sector",
+                                "Private or third sector organisation (non-educational)",
+                            ),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "identifier",
+                    models.CharField(
+                        blank=True,
+                        help_text="If it has one",
+                        max_length=8,
+                        verbose_name="URN or UKPRN",
+                    ),
+                ),
+                ("contact_name", models.CharField(max_length=200)),
+                ("contact_email", models.EmailField(max_length=254)),
+                (
+                    "role_in_partnership",
+                    models.TextField(verbose_name="What it will do in the partnership"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to=proposals.models.evidence_path)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(max_length=255, upload_to=proposals.models.evidence_path),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("description", models.CharField(blank=True, max_length=200)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'evidence',
-                'ordering': ['uploaded_at'],
+                "verbose_name_plural": "evidence",
+                "ordering": ["uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='OutOfRoundRequest',
+            name="OutOfRoundRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_name', models.CharField(max_length=200)),
-                ('school_urn', models.CharField(blank=True, max_length=6, verbose_name='School URN')),
-                ('urgency', models.CharField(choices=[('urgent', 'Urgent: the school needs a partner within a month'), ('this_term', 'This term'), ('next_term', 'Before the next round')], max_length=20)),
-                ('reason', models.TextField()),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('outcome', models.CharField(choices=[('pending', 'Waiting for a decision'), ('granted', 'Granted'), ('refused', 'Refused')], default='pending', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('refusal_reason', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("school_name", models.CharField(max_length=200)),
+                (
+                    "school_urn",
+                    models.CharField(blank=True, max_length=6, verbose_name="School URN"),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("urgent", "Urgent: the school needs a partner within a month"),
+                            ("this_term", "This term"),
+                            ("next_term", "Before the next round"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a decision"),
+                            ("granted", "Granted"),
+                            ("refused", "Refused"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("refusal_reason", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-requested_at'],
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceCounter',
+            name="ReferenceCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accreditation_type', models.CharField(choices=[('asp', 'Accredited School Provider (ASP)'), ('asg', 'Accredited Schools Group (ASG)')], max_length=3)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last_number', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "accreditation_type",
+                    models.CharField(
+                        choices=[
+                            ("asp", "Accredited School Provider (ASP)"),
+                            ("asg", "Accredited Schools Group (ASG)"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last_number", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='SchoolLed',
+            name="SchoolLed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='School name')),
-                ('urn', models.CharField(max_length=6, verbose_name='URN')),
-                ('partnership', models.CharField(choices=[('federation', 'Federation'), ('majority_trust', 'Majority trust'), ('other_formal', 'Other formal partnership')], max_length=20, verbose_name='Kind of partnership')),
-                ('since', models.DateField(verbose_name='Led since')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="School name")),
+                ("urn", models.CharField(max_length=6, verbose_name="URN")),
+                (
+                    "partnership",
+                    models.CharField(
+                        choices=[
+                            ("federation", "Federation"),
+                            ("majority_trust", "Majority trust"),
+                            ("other_formal", "Other formal partnership"),
+                        ],
+                        max_length=20,
+                        verbose_name="Kind of partnership",
+                    ),
+                ),
+                ("since", models.DateField(verbose_name="Led since")),
             ],
             options={
-                'verbose_name_plural': 'schools led',
-                'ordering': ['name'],
+                "verbose_name_plural": "schools led",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='copied_from',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='copies', to='proposals.proposal'),
+            model_name="proposal",
+            name="copied_from",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="copies",
+                to="proposals.proposal",
+            ),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='declared_at',
+            model_name="proposal",
+            name="declared_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='declared_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="proposal",
+            name="declared_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='leads_federation',
-            field=models.BooleanField(default=False, verbose_name='Federation'),
+            model_name="proposal",
+            name="leads_federation",
+            field=models.BooleanField(default=False, verbose_name="Federation"),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='leads_majority_trust',
-            field=models.BooleanField(default=False, verbose_name='Majority trust'),
+            model_name="proposal",
+            name="leads_majority_trust",
+            field=models.BooleanField(default=False, verbose_name="Majority trust"),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='new_provision_statement',
+            model_name="proposal",
+            name="new_provision_statement",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='route',
-            field=models.CharField(blank=True, choices=[('own_right', 'In its own right'), ('consortium_lead', 'As the lead of a consortium'), ('with_co_partner', 'With an educational co-partner')], help_text='For non-educational organisations only', max_length=20, verbose_name='How the organisation applies'),
+            model_name="proposal",
+            name="route",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("own_right", "In its own right"),
+                    ("consortium_lead", "As the lead of a consortium"),
+                    ("with_co_partner", "With an educational co-partner"),
+                ],
+                help_text="For non-educational organisations only",
+                max_length=20,
+                verbose_name="How the organisation applies",
+            ),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='seeks_new_faith_provision',
-            field=models.BooleanField(blank=True, null=True, verbose_name='Seeks accreditation for new faith provision'),
+            model_name="proposal",
+            name="seeks_new_faith_provision",
+            field=models.BooleanField(
+                blank=True, null=True, verbose_name="Seeks accreditation for new faith provision"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(('route', ''), ('route__in', ['own_right', 'consortium_lead', 'with_co_partner']), _connector='OR'), name='proposal_route_valid'),
+            model_name="proposal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("route", ""),
+                    ("route__in", ["own_right", "consortium_lead", "with_co_partner"]),
+                    _connector="OR",
+                ),
+                name="proposal_route_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('declared_at__isnull', True), ('declared_by__isnull', True)), models.Q(('declared_at__isnull', False), ('declared_by__isnull', False)), _connector='OR'), name='proposal_declaration_complete'),
+            model_name="proposal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("declared_at__isnull", True), ("declared_by__isnull", True)),
+                    models.Q(("declared_at__isnull", False), ("declared_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="proposal_declaration_complete",
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='criterion',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='accreditation.criterion'),
+            model_name="answer",
+            name="criterion",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="answers",
+                to="accreditation.criterion",
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='proposal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='proposals.proposal'),
+            model_name="answer",
+            name="proposal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="answers",
+                to="proposals.proposal",
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='updated_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="answer",
+            name="updated_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='copartner',
-            name='local_authority',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accreditation.localauthority'),
+            model_name="copartner",
+            name="local_authority",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="accreditation.localauthority",
+            ),
         ),
         migrations.AddField(
-            model_name='copartner',
-            name='proposal',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='co_partner', to='proposals.proposal'),
+            model_name="copartner",
+            name="proposal",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="co_partner",
+                to="proposals.proposal",
+            ),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='proposal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='proposals.proposal'),
+            model_name="evidence",
+            name="proposal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="evidence",
+                to="proposals.proposal",
+            ),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='uploaded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="evidence",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='outofroundrequest',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="outofroundrequest",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='outofroundrequest',
-            name='local_authority',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accreditation.localauthority'),
+            model_name="outofroundrequest",
+            name="local_authority",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="accreditation.localauthority",
+            ),
         ),
         migrations.AddField(
-            model_name='outofroundrequest',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='out_of_round_requests', to='accreditation.organisation'),
+            model_name="outofroundrequest",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="out_of_round_requests",
+                to="accreditation.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='outofroundrequest',
-            name='requested_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="outofroundrequest",
+            name="requested_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='outofroundrequest',
-            name='window',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='request', to='accreditation.window'),
+            model_name="outofroundrequest",
+            name="window",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="request",
+                to="accreditation.window",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referencecounter',
-            constraint=models.UniqueConstraint(fields=('accreditation_type', 'year'), name='reference_counter_unique'),
+            model_name="referencecounter",
+            constraint=models.UniqueConstraint(
+                fields=("accreditation_type", "year"), name="reference_counter_unique"
+            ),
         ),
         migrations.AddField(
-            model_name='schoolled',
-            name='local_authority',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accreditation.localauthority'),
+            model_name="schoolled",
+            name="local_authority",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="accreditation.localauthority",
+            ),
         ),
         migrations.AddField(
-            model_name='schoolled',
-            name='proposal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='schools_led', to='proposals.proposal'),
+            model_name="schoolled",
+            name="proposal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="schools_led",
+                to="proposals.proposal",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('proposal', 'criterion', 'party'), name='answer_unique_per_party'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "criterion", "party"), name="answer_unique_per_party"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.CheckConstraint(condition=models.Q(('party__in', ['lead', 'co_partner'])), name='answer_party_valid'),
+            model_name="answer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("party__in", ["lead", "co_partner"])), name="answer_party_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outofroundrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('outcome', 'pending'), ('window__isnull', True)), models.Q(('decided_at__isnull', False), ('outcome', 'granted'), ('window__isnull', False)), models.Q(('decided_at__isnull', False), ('outcome', 'refused'), ('window__isnull', True), models.Q(('refusal_reason', ''), _negated=True)), _connector='OR'), name='out_of_round_outcome_consistent'),
+            model_name="outofroundrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("decided_at__isnull", True),
+                        ("outcome", "pending"),
+                        ("window__isnull", True),
+                    ),
+                    models.Q(
+                        ("decided_at__isnull", False),
+                        ("outcome", "granted"),
+                        ("window__isnull", False),
+                    ),
+                    models.Q(
+                        ("decided_at__isnull", False),
+                        ("outcome", "refused"),
+                        ("window__isnull", True),
+                        models.Q(("refusal_reason", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="out_of_round_outcome_consistent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schoolled',
-            constraint=models.UniqueConstraint(fields=('proposal', 'urn'), name='school_led_unique_urn'),
+            model_name="schoolled",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "urn"), name="school_led_unique_urn"
+            ),
         ),
     ]

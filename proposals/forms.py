@@ -1,0 +1,241 @@
+"""Forms for the proposal journey. Criterion text from the database is
+escaped before crispy-forms-gds renders it (it renders labels unescaped)."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout, Size
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.html import escape
+
+from accreditation.models import AccreditationType, LocalAuthority, OrganisationKind
+from accreditation.models.organisations import NON_EDUCATIONAL_KINDS
+from proposals.journey import count_words
+from proposals.models import CoPartner, PartnershipKind, Route, SchoolLed
+
+URN = RegexValidator(r"^\d{6}$", "Enter a URN of 6 digits, like 123456")
+
+
+def save_buttons():
+    return [
+        Button("save", "Save and continue"),
+        Button.secondary("later", "Save and come back later"),
+    ]
+
+
+def helper(*fields, buttons=None):
+    h = FormHelper()
+    h.form_tag = False
+    h.layout = Layout(*fields, *(buttons if buttons is not None else save_buttons()))
+    return h
+
+
+class StartForm(forms.Form):
+    accreditation_type = forms.ChoiceField(
+        label="Which type of accreditation are you applying for?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of accreditation"},
+    )
+
+    def __init__(self, *args, types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accreditation_type"].choices = [(t, AccreditationType(t).label) for t in types]
+        self.helper = helper(
+            Field.radios("accreditation_type", legend_size=Size.MEDIUM),
+            buttons=[Button("start", "Start proposal")],
+        )
+
+
+class TypeForm(forms.Form):
+    route = forms.ChoiceField(
+        label="How is your organisation applying?",
+        choices=Route.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how your organisation is applying"},
+    )
+    partnerships = forms.MultipleChoiceField(
+        label="Which partnerships do you want to lead?",
+        help_text="Select all that apply. Only a maintained school can lead a federation.",
+        choices=[("majority_trust", "Majority trust"), ("federation", "Federation")],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the partnerships you want to lead"},
+    )
+
+    def __init__(self, *args, organisation, may_federate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.may_federate = may_federate
+        fields = []
+        if organisation.kind in NON_EDUCATIONAL_KINDS:
+            fields.append(Field.radios("route", legend_size=Size.MEDIUM))
+        else:
+            del self.fields["route"]
+        if not may_federate:
+            self.fields["partnerships"].choices = [("majority_trust", "Majority trust")]
+        fields.append(Field.checkboxes("partnerships", legend_size=Size.MEDIUM))
+        self.helper = helper(*fields)
+
+    def clean_partnerships(self):
+        chosen = self.cleaned_data["partnerships"]
+        if "federation" in chosen and not self.may_federate:
+            raise forms.ValidationError("Only a maintained school can lead a federation")
+        return chosen
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12}),
+        required=False,
+        strip=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, criterion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criterion = criterion
+        field = self.fields["text"]
+        field.label = escape(f"{criterion.code}: {criterion.title}")
+        field.help_text = escape(criterion.question)
+        self.helper = helper(
+            Field.textarea(
+                "text", max_words=criterion.word_limit, label_size=Size.LARGE, label_tag="h1"
+            ),
+            Field("version"),
+        )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        words = count_words(text)
+        if words > self.criterion.word_limit:
+            raise forms.ValidationError(
+                f"Your answer must be {self.criterion.word_limit} words or fewer. "
+                f"It has {words} words."
+            )
+        return text
+
+
+class SchoolForm(forms.ModelForm):
+    urn = forms.CharField(label="URN", validators=[URN], help_text="6 digits, for example 123456")
+    local_authority = forms.ModelChoiceField(
+        queryset=LocalAuthority.objects.order_by("name"),
+        label="Local authority",
+        empty_label="Select a local authority",
+    )
+    since = forms.DateField(
+        label="Led since",
+        help_text="For example, 1 9 2023. Enter the date as day month year, such as 01/09/2023",
+        input_formats=["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"],
+        error_messages={"invalid": "Enter the date as day month year, such as 01/09/2023"},
+    )
+
+    class Meta:
+        model = SchoolLed
+        fields = ["name", "urn", "local_authority", "partnership", "since"]
+        widgets = {"partnership": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].choices = PartnershipKind.choices
+        self.helper = helper(
+            Field.text("name"),
+            Field.text("urn", field_width=10),
+            Field.select("local_authority"),
+            Field.radios("partnership", legend_size=Size.SMALL),
+            Field.text("since", field_width=10),
+            buttons=[Button("add", "Add school")],
+        )
+
+
+class CoPartnerForm(forms.ModelForm):
+    local_authority = forms.ModelChoiceField(
+        queryset=LocalAuthority.objects.order_by("name"),
+        label="Local authority where it is based",
+        empty_label="Select a local authority",
+    )
+
+    class Meta:
+        model = CoPartner
+        fields = [
+            "name",
+            "kind",
+            "identifier",
+            "local_authority",
+            "contact_name",
+            "contact_email",
+            "role_in_partnership",
+        ]
+        labels = {"name": "Co-partner’s name", "kind": "Kind of organisation"}
+        widgets = {"role_in_partnership": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Select a kind")] + [
+            (k.value, k.label) for k in OrganisationKind if k not in NON_EDUCATIONAL_KINDS
+        ]
+        self.fields["kind"].help_text = "The co-partner must be an educational organisation"
+        self.helper = helper(
+            Field.text("name"),
+            Field.select("kind"),
+            Field.text("identifier", field_width=10),
+            Field.select("local_authority"),
+            Field.text("contact_name"),
+            Field.text("contact_email"),
+            Field.textarea("role_in_partnership"),
+        )
+
+
+class NewProvisionForm(forms.Form):
+    seeks = forms.TypedChoiceField(
+        label="Are you seeking accreditation for new faith provision?",
+        help_text="New provision is additional to the existing Church estate, through an "
+        "intervention trust or federation that needs department funding to set up.",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if you seek accreditation for new faith provision"},
+    )
+    statement = forms.CharField(
+        label="Describe the new faith provision you seek",
+        help_text="Where, for which schools, and why it needs department funding.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(
+            Field.radios("seeks", legend_size=Size.MEDIUM), Field.textarea("statement")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("seeks") and not cleaned.get("statement", "").strip():
+            self.add_error("statement", "Describe the new faith provision you seek")
+        return cleaned
+
+
+class DeclarationForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I confirm that the information in this proposal is true and complete, and that I "
+        "am authorised to submit it for my organisation",
+        error_messages={"required": "Confirm the declaration to continue"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(
+            Field.checkbox("confirm"), buttons=[Button("save", "Save and continue")]
+        )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing this proposal?",
+        help_text="We use this to improve the service. It is not shared outside the team.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter why you are withdrawing the proposal"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(
+            Field.textarea("reason"), buttons=[Button.warning("withdraw", "Withdraw proposal")]
+        )

@@ -1,0 +1,62 @@
+"""Building proposals through the services, as an applicant would."""
+
+from datetime import date
+
+from accreditation.models import LocalAuthority
+from proposals import services
+from proposals.journey import Journey
+from proposals.models import PartnershipKind
+
+
+def answer_everything(proposal, actor, text="We have a strong record."):
+    journey = Journey.load(proposal)
+    for question in journey.questions:
+        services.save_answer(
+            proposal,
+            criterion=question.criterion,
+            party=question.party,
+            text=text,
+            version=0,
+            actor=actor,
+        )
+
+
+def add_schools(proposal, count):
+    authority = LocalAuthority.objects.order_by("code").first()
+    for n in range(count):
+        services.add_school(
+            proposal,
+            name=f"School {n}",
+            urn=f"{200000 + n:06d}",
+            local_authority=authority,
+            partnership=PartnershipKind.FEDERATION,
+            since=date(2022, 9, 1),
+        )
+
+
+def complete(proposal, actor, *, schools=0, route="", text="We have a strong record."):
+    """Fill in every required part of a draft so it can be submitted."""
+    organisation = proposal.organisation
+    if not organisation.address:
+        organisation.address = "1 High Street, Anytown"
+        organisation.save()
+    services.set_type_and_models(proposal, route=route, majority_trust=True, federation=False)
+    proposal.refresh_from_db()
+    if proposal.has_co_partner_route:
+        services.save_co_partner(
+            proposal,
+            name="Partner Academy Trust",
+            kind="academy_trust",
+            identifier="",
+            local_authority=LocalAuthority.objects.order_by("code").first(),
+            contact_name="Pat Partner",
+            contact_email="pat@example.org",
+            role_in_partnership="Leads the school improvement work.",
+        )
+    add_schools(proposal, schools)
+    if Journey.load(proposal).is_diocese:
+        services.save_new_provision(proposal, seeks=False, statement="")
+    answer_everything(proposal, actor, text)
+    services.declare(proposal, actor)
+    proposal.refresh_from_db()
+    return proposal

@@ -1,0 +1,470 @@
+"""The applicant's proposal journey, through the views and services."""
+
+import datetime as dt
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from accreditation.models import AccreditationType, CaseEvent, OrganisationKind
+from accreditation.workflow import Status
+from proposals import services
+from proposals.journey import Journey, count_words
+from proposals.models import Answer, Proposal, Route
+from tests.factories import MembershipFactory, RoundFactory
+from tests.journey_helpers import add_schools, complete
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+ASP, ASG = AccreditationType.ASP, AccreditationType.ASG
+
+
+@pytest.fixture
+def membership():
+    return MembershipFactory(
+        organisation__name="Oak Primary",
+        organisation__address="1 Oak Lane",
+        organisation__schools_led_count=2,
+    )
+
+
+@pytest.fixture
+def applicant(membership):
+    return membership.user
+
+
+@pytest.fixture
+def open_round():
+    return RoundFactory()
+
+
+@pytest.fixture
+def draft(membership, open_round):
+    return services.start_proposal(
+        organisation=membership.organisation,
+        period=open_round,
+        accreditation_type=ASP,
+        actor=membership.user,
+    )
+
+
+@pytest.fixture
+def signed_in(client, applicant):
+    client.force_login(applicant)
+    return client
+
+
+class TestWordCount:
+    @pytest.mark.parametrize(
+        ("text", "words"),
+        [
+            ("", 0),
+            ("one", 1),
+            ("  two   words  ", 2),
+            ("tab\tand\nnewline", 3),
+            ("no\u00a0break\u2003em\u3000ideographic", 4),
+            ("hyphen-ated co-op", 2),
+            ("<b>bold</b> text", 2),
+        ],
+    )
+    def test_words_are_runs_of_non_space_characters(self, text, words):
+        assert count_words(text) == words
+
+
+class TestStarting:
+    def test_the_start_page_says_what_the_organisation_can_apply_for(self, signed_in, open_round):
+        response = signed_in.get(reverse("proposal-start"))
+        assert response.status_code == 200
+        assert response.text.count("You can apply") == 2
+
+    def test_a_type_the_organisation_cannot_seek_is_explained_and_not_offered(
+        self, client, open_round
+    ):
+        membership = MembershipFactory(organisation__schools_led_count=1)
+        client.force_login(membership.user)
+        response = client.get(reverse("proposal-start"))
+        assert "You told us it leads improvement in 1 school" in response.text
+        assert 'value="asg"' not in response.text
+        forged = client.post(
+            reverse("proposal-start"), {"accreditation_type": "asg", "round": open_round.pk}
+        )
+        assert forged.status_code == 200
+        assert not Proposal.objects.exists()
+
+    def test_a_round_that_does_not_take_a_type_offers_none(self, signed_in):
+        RoundFactory(accepts_asg=False)
+        response = signed_in.get(reverse("proposal-start"))
+        assert "does not take this type" in response.text
+        assert 'value="asg"' not in response.text
+
+    def test_starting_creates_a_draft_with_a_timeline(self, signed_in, open_round):
+        response = signed_in.post(
+            reverse("proposal-start"), {"accreditation_type": "asp", "round": open_round.pk}
+        )
+        proposal = Proposal.objects.get()
+        assert response.url == reverse("proposal-task-list", args=[proposal.pk])
+        assert proposal.status == Status.DRAFT
+        assert CaseEvent.objects.filter(case=proposal, action="created").exists()
+
+    def test_one_live_proposal_per_type_per_round(self, signed_in, draft, open_round):
+        response = signed_in.post(
+            reverse("proposal-start"), {"accreditation_type": "asp", "round": open_round.pk}
+        )
+        assert "already has an ASP proposal" in response.text
+        assert Proposal.objects.count() == 1
+
+
+class TestApplicability:
+    def test_a_national_support_school_skips_2a_and_2b(self, draft):
+        organisation = draft.organisation
+        organisation.claims_national_support_school = True
+        organisation.save()
+        codes = [q.criterion.code for q in Journey.load(draft).questions]
+        assert codes == ["1A", "1B", "1C", "1D", "2C"]
+
+    def test_a_non_educational_organisation_in_its_own_right_answers_1e(
+        self, applicant, open_round
+    ):
+        membership = MembershipFactory(user=applicant, organisation__non_educational=True)
+        proposal = services.start_proposal(
+            organisation=membership.organisation,
+            period=open_round,
+            accreditation_type=ASP,
+            actor=applicant,
+        )
+        services.set_type_and_models(
+            proposal, route=Route.OWN_RIGHT, majority_trust=True, federation=False
+        )
+        codes = [q.slug for q in Journey.load(proposal).questions]
+        assert "1E-lead" in codes
+        assert not any(slug.endswith("co_partner") for slug in codes)
+
+    def test_a_consortium_answers_part_two_for_the_co_partner_too(self, applicant, open_round):
+        membership = MembershipFactory(user=applicant, organisation__non_educational=True)
+        proposal = services.start_proposal(
+            organisation=membership.organisation,
+            period=open_round,
+            accreditation_type=ASP,
+            actor=applicant,
+        )
+        services.set_type_and_models(
+            proposal, route=Route.CONSORTIUM_LEAD, majority_trust=True, federation=False
+        )
+        slugs = [q.slug for q in Journey.load(proposal).questions]
+        assert "1E-lead" not in slugs
+        assert {"2A-co_partner", "2B-co_partner", "2C-co_partner"} <= set(slugs)
+
+    def test_only_a_maintained_school_can_lead_a_federation(self, applicant, open_round):
+        membership = MembershipFactory(
+            user=applicant,
+            organisation__kind=OrganisationKind.ACADEMY_TRUST,
+            organisation__urn="",
+        )
+        proposal = services.start_proposal(
+            organisation=membership.organisation,
+            period=open_round,
+            accreditation_type=ASP,
+            actor=applicant,
+        )
+        with pytest.raises(services.ProposalError, match="Only a maintained school"):
+            services.set_type_and_models(proposal, route="", majority_trust=False, federation=True)
+
+
+class TestAnswers:
+    def url(self, proposal, code="1A", party="lead"):
+        return reverse("proposal-answer", args=[proposal.pk, code, party])
+
+    def test_the_page_shows_the_question_and_a_word_count(self, signed_in, draft):
+        response = signed_in.get(self.url(draft))
+        assert response.status_code == 200
+        assert 'data-module="govuk-character-count"' in response.text
+        assert 'data-maxwords="500"' in response.text
+
+    def test_part_two_shows_the_guidance_for_the_organisations_sector(self, signed_in, draft):
+        response = signed_in.get(self.url(draft, "2A"))
+        assert "Examples of evidence for maintained and independent schools" in response.text
+
+    def test_saving_moves_to_the_next_question(self, signed_in, draft):
+        response = signed_in.post(self.url(draft), {"text": "Our vision.", "version": 0})
+        assert response.url == self.url(draft, "1B")
+        assert Answer.objects.get(proposal=draft).text == "Our vision."
+
+    def test_save_and_come_back_later_returns_to_the_task_list(self, signed_in, draft):
+        response = signed_in.post(
+            self.url(draft), {"text": "Our vision.", "version": 0, "later": "1"}
+        )
+        assert response.url == reverse("proposal-task-list", args=[draft.pk])
+
+    def test_an_answer_over_the_limit_is_refused_and_kept_in_the_form(self, signed_in, draft):
+        text = "word " * 501
+        response = signed_in.post(self.url(draft), {"text": text, "version": 0})
+        assert response.status_code == 200
+        assert "must be 500 words or fewer. It has 501 words" in response.text
+        assert text.strip() in response.text
+        assert response.text.count("<title>Error: ") == 1
+        assert not Answer.objects.exists()
+
+    def test_the_second_of_two_saves_from_the_same_version_is_refused(
+        self, signed_in, draft, applicant
+    ):
+        signed_in.post(self.url(draft), {"text": "First version", "version": 0})
+        answer = Answer.objects.get()
+        services.save_answer(
+            draft,
+            criterion=answer.criterion,
+            party="lead",
+            text="Colleague's text",
+            version=answer.version,
+            actor=applicant,
+        )
+        response = signed_in.post(
+            self.url(draft), {"text": "My stale edit", "version": answer.version}
+        )
+        assert "Someone else saved this answer" in response.text
+        assert "Colleague&#x27;s text" in response.text
+        assert "My stale edit" in response.text
+        assert Answer.objects.get().text == "Colleague's text"
+
+    def test_html_in_an_answer_is_shown_as_text(self, signed_in, draft):
+        script = "<script>alert('x')</script>"
+        signed_in.post(self.url(draft), {"text": script, "version": 0})
+        page = signed_in.get(reverse("proposal-check", args=[draft.pk])).text
+        assert script not in page
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+
+    def test_a_criterion_the_proposal_does_not_answer_is_404(self, signed_in, draft):
+        assert signed_in.get(self.url(draft, "1E")).status_code == 404
+        assert signed_in.get(self.url(draft, "2A", "co_partner")).status_code == 404
+
+
+class TestSchools:
+    def test_an_asg_with_fewer_than_two_schools_cannot_submit(self, draft, applicant):
+        draft.accreditation_type = ASG
+        draft.save()
+        complete(draft, applicant, schools=1)
+        with pytest.raises(services.Incomplete) as refused:
+            services.submit(draft, applicant)
+        assert any("at least 2 schools" in p.message for p in refused.value.problems)
+        assert Proposal.objects.get(pk=draft.pk).status == Status.DRAFT
+
+    def test_a_bad_urn_is_refused_with_a_message(self, signed_in, draft):
+        response = signed_in.post(
+            reverse("proposal-schools", args=[draft.pk]),
+            {"name": "X", "urn": "12ab", "local_authority": "", "since": "31/02/2020"},
+        )
+        assert "Enter a URN of 6 digits" in response.text
+        assert "Enter the date as day month year" in response.text
+        assert not draft.schools_led.exists()
+
+
+class TestSubmission:
+    def test_check_answers_lists_what_is_missing_with_links(self, signed_in, draft):
+        response = signed_in.post(reverse("proposal-check", args=[draft.pk]))
+        assert response.status_code == 200
+        assert "<title>Error: " in response.text
+        assert "Answer 1A: Vision for leading improvement" in response.text
+        assert reverse("proposal-answer", args=[draft.pk, "1A", "lead"]) in response.text
+        assert "Make the declaration" in response.text
+
+    def test_check_answers_has_a_change_link_on_every_answer(self, signed_in, draft, applicant):
+        complete(draft, applicant)
+        response = signed_in.get(reverse("proposal-check", args=[draft.pk]))
+        for code in ("1A", "1B", "1C", "1D", "2A", "2B", "2C"):
+            assert reverse("proposal-answer", args=[draft.pk, code, "lead"]) in response.text
+
+    def test_submitting_gives_a_reference_an_email_and_a_read_only_proposal(
+        self, signed_in, draft, applicant, django_capture_on_commit_callbacks
+    ):
+        complete(draft, applicant)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = signed_in.post(reverse("proposal-check", args=[draft.pk]))
+        assert response.url == reverse("proposal-confirmation", args=[draft.pk])
+        draft.refresh_from_db()
+        year = draft.submitted_at.astimezone(LONDON).year
+        assert draft.reference == f"ASP-{year}-0001"
+        assert draft.status == Status.SUBMITTED
+        confirmation = signed_in.get(response.url).text
+        assert "govuk-panel--confirmation" in confirmation
+        assert draft.reference in confirmation
+        assert len(mail.outbox) == 1
+        assert draft.reference in mail.outbox[0].subject
+        assert mail.outbox[0].to == [applicant.email]
+        edit = signed_in.get(reverse("proposal-answer", args=[draft.pk, "1A", "lead"]))
+        assert edit.url == reverse("proposal-status", args=[draft.pk])
+        refused = signed_in.post(
+            reverse("proposal-answer", args=[draft.pk, "1A", "lead"]),
+            {"text": "changed", "version": 1},
+        )
+        assert refused.status_code == 403
+        assert not Answer.objects.filter(text="changed").exists()
+
+    def test_submitting_twice_gives_one_submission(self, draft, applicant):
+        complete(draft, applicant)
+        first = services.submit(draft, applicant)
+        second = services.submit(draft, applicant)
+        assert first.reference == second.reference
+        assert CaseEvent.objects.filter(case=draft, action="submit").count() == 1
+
+    def test_references_have_no_gaps_when_a_late_submission_is_refused(self, applicant, membership):
+        late_round = RoundFactory()
+        late = complete(
+            services.start_proposal(
+                organisation=membership.organisation,
+                period=late_round,
+                accreditation_type=ASP,
+                actor=applicant,
+            ),
+            applicant,
+        )
+        with time_machine.travel(late_round.deadline + timedelta(seconds=1)):
+            with pytest.raises(services.ProposalError):
+                services.submit(late, applicant)
+        assert Proposal.objects.get(pk=late.pk).status == Status.DRAFT
+        assert Answer.objects.filter(proposal=late).count() == 7
+        other = MembershipFactory()
+        on_time = complete(
+            services.start_proposal(
+                organisation=other.organisation,
+                period=RoundFactory(),
+                accreditation_type=ASP,
+                actor=other.user,
+            ),
+            other.user,
+        )
+        assert services.submit(on_time, other.user).reference.endswith("-0001")
+
+    @pytest.mark.parametrize(
+        "deadline",
+        [
+            dt.datetime(2030, 7, 15, 12, 0, tzinfo=LONDON),
+            dt.datetime(2030, 1, 15, 12, 0, tzinfo=LONDON),
+        ],
+        ids=["summer-time", "winter"],
+    )
+    def test_the_deadline_second(self, membership, applicant, deadline, signed_in):
+        with time_machine.travel(deadline - timedelta(days=10)):
+            round_ = RoundFactory(deadline=deadline, opens_at=deadline - timedelta(days=30))
+            proposal = complete(
+                services.start_proposal(
+                    organisation=membership.organisation,
+                    period=round_,
+                    accreditation_type=ASP,
+                    actor=applicant,
+                ),
+                applicant,
+            )
+        with time_machine.travel(deadline + timedelta(seconds=1), tick=False):
+            response = signed_in.post(reverse("proposal-check", args=[proposal.pk]))
+        assert "It can no longer be submitted; your draft has been kept" in response.text
+        assert "12:00pm on 15" in response.text
+        assert Proposal.objects.get(pk=proposal.pk).status == Status.DRAFT
+        with time_machine.travel(deadline - timedelta(seconds=1), tick=False):
+            services.submit(proposal, applicant)
+        assert Proposal.objects.get(pk=proposal.pk).status == Status.SUBMITTED
+
+    def test_the_pdf_of_the_proposal_shows_html_as_text(self, signed_in, draft, applicant):
+        complete(draft, applicant, text="<img src=http://evil.example/x.png> our record")
+        services.submit(draft, applicant)
+        response = signed_in.get(reverse("proposal-pdf", args=[draft.pk]))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+
+
+class TestAfterSubmission:
+    def test_the_status_page_shows_an_applicants_timeline(self, signed_in, draft, applicant):
+        complete(draft, applicant)
+        services.submit(draft, applicant)
+        response = signed_in.get(reverse("proposal-status", args=[draft.pk]))
+        assert "Proposal started" in response.text
+        assert "Proposal submitted" in response.text
+        assert "Requests for information" in response.text
+
+    def test_withdrawing_needs_a_reason(self, signed_in, draft):
+        url = reverse("proposal-withdraw", args=[draft.pk])
+        response = signed_in.post(url, {"reason": ""})
+        assert "Enter why you are withdrawing the proposal" in response.text
+        signed_in.post(url, {"reason": "Changed our plans"})
+        assert Proposal.objects.get(pk=draft.pk).status == Status.WITHDRAWN
+
+    def test_a_lapsed_proposal_is_copied_into_a_later_round(self, draft, applicant, membership):
+        complete(draft, applicant)
+        with time_machine.travel(draft.round.deadline + timedelta(seconds=1)):
+            from proposals.tasks import lapse_overdue_drafts
+
+            lapse_overdue_drafts()
+            later = RoundFactory(
+                opens_at=draft.round.deadline, deadline=draft.round.deadline + timedelta(days=40)
+            )
+            lapsed = Proposal.objects.get(pk=draft.pk)
+            copy = services.copy_to_new_draft(lapsed, period=later, actor=applicant)
+        assert copy.status == Status.DRAFT
+        assert copy.copied_from_id == draft.pk
+        assert sorted(copy.answers.values_list("criterion__code", flat=True)) == sorted(
+            draft.answers.values_list("criterion__code", flat=True)
+        )
+
+
+class TestPermissions:
+    def urls(self, proposal):
+        pk = proposal.pk
+        return [
+            reverse("proposal-task-list", args=[pk]),
+            reverse("proposal-type", args=[pk]),
+            reverse("proposal-schools", args=[pk]),
+            reverse("proposal-answer", args=[pk, "1A", "lead"]),
+            reverse("proposal-declaration", args=[pk]),
+            reverse("proposal-check", args=[pk]),
+            reverse("proposal-confirmation", args=[pk]),
+            reverse("proposal-status", args=[pk]),
+            reverse("proposal-withdraw", args=[pk]),
+            reverse("proposal-pdf", args=[pk]),
+        ]
+
+    def test_a_member_of_another_organisation_gets_404_everywhere(self, client, draft):
+        outsider = MembershipFactory()
+        client.force_login(outsider.user)
+        for url in self.urls(draft):
+            assert client.get(url).status_code == 404, url
+            assert client.post(url, {"text": "x", "version": 0}).status_code == 404, url
+
+    def test_signed_out_people_are_sent_to_sign_in(self, client, draft):
+        for url in self.urls(draft):
+            response = client.get(url)
+            assert response.status_code == 302, url
+            assert response.url.startswith(reverse("login")), url
+
+
+class TestQueryCounts:
+    @pytest.mark.parametrize("schools", [2, 20])
+    def test_task_list_and_check_answers_do_not_grow(
+        self, signed_in, draft, applicant, schools, django_assert_max_num_queries
+    ):
+        complete(draft, applicant, schools=schools)
+        with django_assert_max_num_queries(20):
+            assert signed_in.get(reverse("proposal-task-list", args=[draft.pk])).status_code == 200
+        with django_assert_max_num_queries(20):
+            assert signed_in.get(reverse("proposal-check", args=[draft.pk])).status_code == 200
+
+    @pytest.mark.parametrize("count", [2, 20])
+    def test_dashboard_does_not_grow(
+        self, signed_in, membership, applicant, count, django_assert_max_num_queries
+    ):
+        for _ in range(count):
+            services.start_proposal(
+                organisation=membership.organisation,
+                period=RoundFactory(),
+                accreditation_type=ASP,
+                actor=applicant,
+            )
+        with django_assert_max_num_queries(15):
+            assert signed_in.get(reverse("proposal-dashboard")).status_code == 200
+
+
+def test_schools_helper_is_idempotent_per_urn(draft):
+    add_schools(draft, 1)
+    with pytest.raises(services.ProposalError):
+        add_schools(draft, 1)
