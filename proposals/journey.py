@@ -189,7 +189,7 @@ class Journey:
         problems = []
         if not organisation.address.strip():
             problems.append(
-                Problem("Add your organisation’s address", reverse("organisation-edit"))
+                Problem("Add your organisation’s address", reverse("organisation-profile"))
             )
         return Section(
             "organisation",
