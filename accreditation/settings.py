@@ -189,8 +189,31 @@ STORAGES = {
 # that check permission.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "uploads"))
 MEDIA_URL = None
+# Supporting documents: each file at most EVIDENCE_MAX_BYTES; office files
+# (ZIP containers) refused if their contents would unpack to more than
+# EVIDENCE_MAX_UNPACKED_BYTES; at most EVIDENCE_MAX_FILES per proposal.
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+EVIDENCE_MAX_UNPACKED_BYTES = int(
+    os.environ.get("EVIDENCE_MAX_UNPACKED_BYTES", str(50 * 1024 * 1024))
+)
+EVIDENCE_MAX_FILES = int(os.environ.get("EVIDENCE_MAX_FILES", "25"))
+# The scanning hook every upload passes through (see proposals.uploads.scan
+# for plugging in ClamAV).
+EVIDENCE_SCANNER = os.environ.get("EVIDENCE_SCANNER", "proposals.uploads.no_scan")
+# The first handler stops keeping a file once it passes EVIDENCE_MAX_BYTES,
+# so an oversized upload is refused with a message, not written to disk.
+# Files up to FILE_UPLOAD_MAX_MEMORY_SIZE stay in memory, larger ones go to a
+# temporary file. DATA_UPLOAD_MAX_MEMORY_SIZE counts the other form fields
+# only (never file content). A proxy in front must let a request of
+# EVIDENCE_MAX_BYTES plus a little through (nginx: client_max_body_size 11m).
+FILE_UPLOAD_HANDLERS = [
+    "proposals.uploads.SizeCapUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- Forms -----------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
@@ -268,5 +291,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint's progress messages (one per page) say nothing an operator needs.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }

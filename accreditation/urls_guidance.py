@@ -1,3 +1,24 @@
-from django.urls import path  # noqa: F401
+"""The published criteria and guidance: no sign-in."""
 
-urlpatterns = []
+from django.urls import path
+
+from accreditation.views import guidance
+
+urlpatterns = [
+    path("criteria/", guidance.CriteriaView.as_view(), name="guidance-criteria"),
+    path(
+        "criteria/questions.pdf",
+        guidance.QuestionsPdfView.as_view(),
+        name="guidance-questions-pdf",
+    ),
+    path(
+        "criteria/<int:version>/",
+        guidance.CriteriaView.as_view(),
+        name="guidance-criteria-version",
+    ),
+    path(
+        "criteria/<int:version>/questions.pdf",
+        guidance.QuestionsPdfView.as_view(),
+        name="guidance-questions-pdf-version",
+    ),
+]

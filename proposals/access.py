@@ -1,7 +1,7 @@
 """Fetching proposals for the person asking, in one place."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
@@ -26,7 +26,7 @@ def proposal_for(user, pk, *, queryset=None):
 class ProposalMixin(LoginRequiredMixin):
     """For pages under /proposals/<pk>/. ``editing = True`` pages refuse a
     proposal that is no longer a draft by sending the person to its status
-    page (it is read-only after submission)."""
+    page with a message (it is read-only after submission)."""
 
     editing = False
 
@@ -38,9 +38,11 @@ class ProposalMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if self.editing and not request.user.has_perm("proposals.change_proposal", self.proposal):
-            if request.method == "GET":
-                return redirect("proposal-status", pk=self.proposal.pk)
-            raise PermissionDenied("This proposal can no longer be changed.")
+            if request.method != "GET":
+                messages.error(
+                    request, "This proposal has been submitted, so it can no longer be changed."
+                )
+            return redirect("proposal-status", pk=self.proposal.pk)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

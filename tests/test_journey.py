@@ -298,7 +298,8 @@ class TestSubmission:
             reverse("proposal-answer", args=[draft.pk, "1A", "lead"]),
             {"text": "changed", "version": 1},
         )
-        assert refused.status_code == 403
+        assert refused.url == reverse("proposal-status", args=[draft.pk])
+        assert "can no longer be changed" in signed_in.get(refused.url).text
         assert not Answer.objects.filter(text="changed").exists()
 
     def test_submitting_twice_gives_one_submission(self, draft, applicant):

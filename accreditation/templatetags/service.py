@@ -1,5 +1,7 @@
 from django import template
-from django.forms import CheckboxSelectMultiple, RadioSelect
+from django.forms import CheckboxSelectMultiple, MultiWidget, RadioSelect
+
+from accreditation import clock
 
 register = template.Library()
 
@@ -10,9 +12,19 @@ def get_item(mapping, key):
 
 
 @register.filter
+def govuk_datetime(value):
+    """``{{ deadline|govuk_datetime }}``: "5pm on 1 June 2026", UK time."""
+    return clock.describe(value) if value else ""
+
+
+@register.filter
 def error_target(field_id, bound_field):
     """The id the error summary links to: radios and checkboxes are
-    rendered by crispy-forms-gds with their first input at ``<id>_1``."""
+    rendered by crispy-forms-gds with their first input at ``<id>_1``; an
+    error about a whole date input (its day, month and year inputs are
+    ``<id>_0`` to ``<id>_2``) leads to the day."""
     if isinstance(bound_field.field.widget, (RadioSelect, CheckboxSelectMultiple)):
         return f"{field_id}_1"
+    if isinstance(bound_field.field.widget, MultiWidget) and field_id == bound_field.auto_id:
+        return f"{field_id}_0"
     return field_id

@@ -8,10 +8,15 @@ from django.views.generic import TemplateView
 
 from accreditation import clock
 from accreditation.celery import app as celery_app
+from accreditation.eligibility import TABLE
 from accreditation.models import Round
 
 
 class StartView(TemplateView):
+    """The GOV.UK start page: what accreditation is, who may seek which type
+    (from the same eligibility table the service applies), how the process
+    runs and the rounds' dates."""
+
     template_name = "pages/start.html"
 
     def get_context_data(self, **kwargs):
@@ -19,6 +24,7 @@ class StartView(TemplateView):
         return super().get_context_data(
             current_rounds=Round.objects.open_at(now).order_by("deadline"),
             next_round=Round.objects.upcoming(now).first(),
+            eligibility_rows=TABLE,
             **kwargs,
         )
 

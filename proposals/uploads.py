@@ -1,0 +1,326 @@
+"""Supporting documents: checking an upload, the scanning hook, and storing,
+deleting and downloading evidence with each step on the case timeline.
+
+A file's type is decided by its content, never by its name or the type the
+browser claims. Office documents are ZIP containers: they are opened only to
+read the directory (and the few bytes of an ODT's ``mimetype`` member), and
+refused before anything is unpacked if the directory promises more than
+``EVIDENCE_MAX_UNPACKED_BYTES`` or an absurd compression ratio (a zip bomb).
+"""
+
+import hashlib
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from accreditation import timeline
+from proposals.models import Evidence, Proposal
+
+
+@dataclass(frozen=True)
+class FileType:
+    label: str
+    content_type: str
+    extensions: tuple
+
+
+PDF = FileType("PDF", "application/pdf", ("pdf",))
+DOCX = FileType(
+    "DOCX",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ("docx",),
+)
+XLSX = FileType(
+    "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",)
+)
+ODT = FileType("ODT", "application/vnd.oasis.opendocument.text", ("odt",))
+PNG = FileType("PNG", "image/png", ("png",))
+JPEG = FileType("JPEG", "image/jpeg", ("jpg", "jpeg"))
+ACCEPTED = (PDF, DOCX, XLSX, ODT, PNG, JPEG)
+
+# For the file input's ``accept`` attribute: a hint to the browser's picker,
+# not a check.
+ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for kind in ACCEPTED for ext in kind.extensions)
+
+WRONG_TYPE = "The selected file must be a PDF, DOCX, XLSX, ODT, PNG or JPEG"
+EMPTY = "The selected file is empty"
+
+# A member may unpack to this many times its packed size. Real documents
+# compress XML by 10 to 30 times; runs of zeros reach about a thousand.
+MAX_COMPRESSION_RATIO = 200
+# Members smaller than this are never a threat, whatever their ratio.
+RATIO_CHECK_FROM_BYTES = 1024 * 1024
+ODT_MIMETYPE = ODT.content_type.encode()
+
+
+def describe_size(size):
+    """A size limit the way GOV.UK writes it: 10MB, 500KB, 12 bytes."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.3g}{unit}"
+    return f"{size} bytes"
+
+
+def label_for(content_type):
+    """The short name of a stored document's type, for its download link."""
+    return next((kind.label for kind in ACCEPTED if kind.content_type == content_type), "")
+
+
+def too_large_message():
+    return f"The selected file must be smaller than {describe_size(settings.EVIDENCE_MAX_BYTES)}"
+
+
+def _extension(name):
+    _, dot, ext = (name or "").rpartition(".")
+    return ext.lower() if dot else ""
+
+
+def _sniff(uploaded_file):
+    """The accepted type ``uploaded_file``'s content is, or None."""
+    uploaded_file.seek(0)
+    head = uploaded_file.read(8)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head == b"\x89PNG\r\n\x1a\n":
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_container(uploaded_file)
+    return None
+
+
+def _sniff_container(uploaded_file):
+    uploaded_file.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded_file) as archive:
+            members = archive.infolist()
+            _check_unpacked_size(members)
+            names = {member.filename for member in members}
+            if "[Content_Types].xml" in names and "word/document.xml" in names:
+                return DOCX
+            if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+                return XLSX
+            if "mimetype" in names:
+                # Read only once its declared size shows it is a few bytes.
+                mimetype = archive.getinfo("mimetype")
+                if (
+                    mimetype.file_size == len(ODT_MIMETYPE)
+                    and archive.read(mimetype) == ODT_MIMETYPE
+                ):
+                    return ODT
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError):
+        # Damaged, encrypted, or packed in a way no office suite writes: not
+        # a document we accept.
+        return None
+    return None
+
+
+def _check_unpacked_size(members):
+    """Refuse a container from its directory alone, before unpacking it."""
+    limit = settings.EVIDENCE_MAX_UNPACKED_BYTES
+    if sum(member.file_size for member in members) > limit:
+        raise ValidationError(
+            f"The selected file must be smaller than {describe_size(limit)} when its "
+            "contents are unpacked",
+            code="unpacked_too_large",
+        )
+    for member in members:
+        if (
+            member.file_size >= RATIO_CHECK_FROM_BYTES
+            and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+        ):
+            raise ValidationError(
+                "The selected file is compressed in a way that cannot be checked. Save it "
+                "again from the program that made it and upload the new copy",
+                code="compression_ratio",
+            )
+
+
+def _sha256(uploaded_file):
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def validate_upload(uploaded_file):
+    """Check an uploaded file and return ``(content_type, sha256)``, or raise
+    ``ValidationError`` with a message to show beside the file input.
+
+    Every accepted upload also passes through :func:`scan`."""
+    if uploaded_file.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(too_large_message(), code="too_large")
+    if uploaded_file.size == 0:
+        raise ValidationError(EMPTY, code="empty")
+    kind = _sniff(uploaded_file)
+    if kind is None:
+        raise ValidationError(WRONG_TYPE, code="wrong_type")
+    if _extension(uploaded_file.name) not in kind.extensions:
+        raise ValidationError(
+            f"The selected file is a {kind.label}, so its name must end in .{kind.extensions[0]}",
+            code="wrong_extension",
+        )
+    scan(uploaded_file)
+    digest = _sha256(uploaded_file)
+    uploaded_file.seek(0)
+    return kind.content_type, digest
+
+
+def no_scan(uploaded_file):
+    """The default scanner: accepts everything. Used where no virus scanner
+    is installed."""
+
+
+def scan(uploaded_file):
+    """The one scanning hook every upload passes through.
+
+    It calls the function named by the ``EVIDENCE_SCANNER`` setting (a
+    dotted path) with the uploaded file. A scanner refuses a file by raising
+    ``ValidationError`` with the message the applicant will see; returning
+    normally accepts it.
+
+    To plug in ClamAV, run ``clamd`` beside the service, install a client
+    such as ``clamd`` from PyPI, and point ``EVIDENCE_SCANNER`` at a function
+    like this::
+
+        def clamav(uploaded_file):
+            uploaded_file.seek(0)
+            try:
+                status, virus = clamd.ClamdUnixSocket().instream(uploaded_file)["stream"]
+            except clamd.ConnectionError as error:
+                raise ValidationError(
+                    "The selected file could not be checked for viruses. Try again later"
+                ) from error
+            if status == "FOUND":
+                raise ValidationError("The selected file contains a virus")
+
+    Fail closed as above: a file that could not be scanned is refused, not
+    let through. Stream the file (``instream``) rather than passing a path:
+    a small upload is held in memory and has none.
+    """
+    uploaded_file.seek(0)
+    import_string(settings.EVIDENCE_SCANNER)(uploaded_file)
+    uploaded_file.seek(0)
+
+
+class OversizedUpload(UploadedFile):
+    """Stands in for a file that arrived larger than ``EVIDENCE_MAX_BYTES``:
+    it keeps the name and the size received, and none of the content, so
+    the form can say the file is too large."""
+
+    def __init__(self, name, content_type, size, charset, content_type_extra):
+        super().__init__(io.BytesIO(), name, content_type, size, charset, content_type_extra)
+
+
+class SizeCapUploadHandler(FileUploadHandler):
+    """First in ``FILE_UPLOAD_HANDLERS``: passes each uploaded file on to
+    Django's own handlers until it passes ``EVIDENCE_MAX_BYTES``, then
+    discards the rest, so an oversized upload costs neither memory nor disk
+    and ends in a GOV.UK error message rather than a failure."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.oversized = False
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > settings.EVIDENCE_MAX_BYTES:
+            self.oversized = True
+            return None
+        return raw_data
+
+    def file_complete(self, file_size):
+        if not self.oversized:
+            return None
+        return OversizedUpload(
+            self.file_name, self.content_type, file_size, self.charset, self.content_type_extra
+        )
+
+
+def clean_file_name(name):
+    """The name to keep and offer back on download, without control or
+    direction-changing characters (they would break the Content-Disposition
+    header or disguise the extension). Django has already removed any path
+    and cut the name to 255 characters."""
+    return "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+
+
+def _lock_draft(proposal):
+    """Lock the proposal's row and refuse if it is no longer a draft (it may
+    have been submitted since the page was loaded)."""
+    if not Proposal.objects.select_for_update().get(pk=proposal.pk).is_editable:
+        raise ValidationError(
+            "This proposal is no longer a draft, so its documents cannot be changed",
+            code="not_draft",
+        )
+
+
+def add_evidence(proposal, uploaded_file, *, content_type, sha256, description, user):
+    """Store a checked upload against a draft proposal and record it on the
+    timeline. The file is written under ``MEDIA_ROOT`` with a random name;
+    if anything after that fails, it is removed again."""
+    evidence = Evidence(
+        proposal=proposal,
+        original_name=clean_file_name(uploaded_file.name),
+        content_type=content_type,
+        size=uploaded_file.size,
+        sha256=sha256,
+        description=description,
+        uploaded_by=user,
+    )
+    try:
+        with transaction.atomic():
+            _lock_draft(proposal)
+            if proposal.evidence.count() >= settings.EVIDENCE_MAX_FILES:
+                raise ValidationError(
+                    f"You can upload up to {settings.EVIDENCE_MAX_FILES} documents. Delete "
+                    "one before you add another",
+                    code="too_many",
+                )
+            evidence.file.save(evidence.original_name, uploaded_file, save=False)
+            evidence.save()
+            timeline.record(
+                proposal,
+                "document_uploaded",
+                user,
+                details={"document": evidence.pk, "name": evidence.original_name},
+            )
+    except Exception:
+        if evidence.file.name:
+            evidence.file.storage.delete(evidence.file.name)
+        raise
+    return evidence
+
+
+def delete_evidence(evidence, *, user):
+    """Remove a document from a draft proposal. The file goes from storage
+    only once the removal is committed, so a rollback never leaves a row
+    pointing at nothing."""
+    with transaction.atomic():
+        _lock_draft(evidence.proposal)
+        storage, name = evidence.file.storage, evidence.file.name
+        details = {"document": evidence.pk, "name": evidence.original_name}
+        evidence.delete()
+        timeline.record(evidence.proposal, "document_deleted", user, details=details)
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def open_for_download(evidence, *, user):
+    """Open a document's file for ``user``, who may see its proposal, and
+    record the download on the case timeline."""
+    handle = evidence.file.open("rb")
+    timeline.record(
+        evidence.proposal,
+        "document_downloaded",
+        user,
+        details={"document": evidence.pk, "name": evidence.original_name},
+    )
+    return handle
