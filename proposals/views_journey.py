@@ -502,7 +502,8 @@ class WithdrawView(ProposalMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             title="Withdraw your proposal",
-            intro="Once withdrawn, this proposal cannot be reopened. You can start a new one in a later round.",
+            intro="Once withdrawn, this proposal cannot be reopened. "
+            "You can start a new one in a later round.",
             **kwargs,
         )
 
@@ -527,7 +528,6 @@ class ProposalPdfView(ProposalMixin, View):
             {
                 "proposal": self.proposal,
                 "journey": journey,
-                "title": title,
                 **summary_context(journey),
             },
             title=title,

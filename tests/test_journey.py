@@ -1,6 +1,7 @@
 """The applicant's proposal journey, through the views and services."""
 
 import datetime as dt
+import io
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,6 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from pypdf import PdfReader
 
 from accreditation.models import AccreditationType, CaseEvent, OrganisationKind
 from accreditation.workflow import Status, WorkflowError
@@ -369,11 +371,16 @@ class TestSubmission:
 
     def test_the_pdf_of_the_proposal_shows_html_as_text(self, signed_in, draft, applicant):
         complete(draft, applicant, text="<img src=http://evil.example/x.png> our record")
-        services.submit(draft, applicant)
+        draft = services.submit(draft, applicant)
         response = signed_in.get(reverse("proposal-pdf", args=[draft.pk]))
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
+        text = "".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+        )
+        assert "<img src=http://evil.example/x.png> our record" in text
+        assert draft.reference in text
 
 
 class TestAfterSubmission:
