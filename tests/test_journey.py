@@ -16,7 +16,7 @@ from accreditation.workflow import Status, WorkflowError
 from proposals import services
 from proposals.journey import Journey, count_words
 from proposals.models import Answer, Proposal, Route
-from tests.factories import MembershipFactory, RoundFactory
+from tests.factories import MembershipFactory, RoundFactory, WindowFactory
 from tests.journey_helpers import add_schools, complete
 
 pytestmark = pytest.mark.django_db
@@ -477,3 +477,66 @@ def test_schools_helper_is_idempotent_per_urn(draft):
     add_schools(draft, 1)
     with pytest.raises(services.ProposalError):
         add_schools(draft, 1)
+
+
+class TestOutOfRoundWindow:
+    def test_a_granted_window_lets_the_organisation_start_a_proposal_in_it(
+        self, signed_in, membership
+    ):
+        window = WindowFactory(organisation=membership.organisation)
+        url = reverse("proposal-start") + f"?window={window.pk}"
+        page = signed_in.get(url)
+        assert "Your out-of-round window is open until" in page.text
+        response = signed_in.post(url, {"accreditation_type": "asp", "window": window.pk})
+        proposal = Proposal.objects.get()
+        assert response.url == reverse("proposal-task-list", args=[proposal.pk])
+        assert proposal.window == window
+        assert proposal.round is None
+
+    def test_another_organisations_window_is_404(self, signed_in):
+        window = WindowFactory()
+        assert signed_in.get(reverse("proposal-start") + f"?window={window.pk}").status_code == 404
+
+
+class TestMarkupInEveryTextField:
+    SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+    def test_is_shown_as_text_on_the_page_and_in_the_pdf(self, signed_in, applicant, open_round):
+        membership = MembershipFactory(
+            user=applicant,
+            organisation__kind=OrganisationKind.COFE_DIOCESE,
+            organisation__urn="",
+            organisation__primary_governance_count=3,
+            organisation__name=f"Diocese {self.SCRIPT}",
+            organisation__address=self.SCRIPT,
+        )
+        proposal = services.start_proposal(
+            organisation=membership.organisation,
+            period=open_round,
+            accreditation_type=ASP,
+            actor=applicant,
+        )
+        complete(proposal, applicant, text=self.SCRIPT)
+        services.save_new_provision(proposal, seeks=True, statement=self.SCRIPT)
+        services.add_school(
+            proposal,
+            name=self.SCRIPT,
+            urn="654321",
+            local_authority=membership.organisation.local_authority,
+            partnership="federation",
+            since=dt.date(2020, 1, 1),
+        )
+        for url in (
+            reverse("proposal-check", args=[proposal.pk]),
+            reverse("proposal-task-list", args=[proposal.pk]),
+            reverse("proposal-schools", args=[proposal.pk]),
+            reverse("proposal-answer", args=[proposal.pk, "1A", "lead"]),
+        ):
+            page = signed_in.get(url).text
+            assert "<script>alert" not in page, url
+            assert "<img src=x" not in page, url
+        check = signed_in.get(reverse("proposal-check", args=[proposal.pk])).text
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in check
+        pdf = signed_in.get(reverse("proposal-pdf", args=[proposal.pk])).content
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert '<script>alert("x")</script>' in text
