@@ -44,9 +44,9 @@ def invite_staff(*, email, full_name, roles, invited_by, base_url):
         raise AccountError("Choose at least one staff role.")
     token = Invitation.new_token()
     with transaction.atomic():
-        Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).update(
-            revoked_at=clock.now()
-        )
+        Invitation.objects.filter(
+            email__iexact=email, organisation__isnull=True, accepted_at__isnull=True
+        ).update(revoked_at=clock.now())
         invitation = Invitation.objects.create(
             email=email.lower(),
             full_name=full_name,
@@ -72,9 +72,13 @@ def invite_staff(*, email, full_name, roles, invited_by, base_url):
 
 
 def find_invitation(token):
-    """The usable invitation for ``token``, or None if it is unknown, used,
-    revoked or expired."""
-    return Invitation.objects.usable(clock.now()).filter(token_hash=hash_token(token)).first()
+    """The usable staff invitation for ``token``, or None if it is unknown,
+    used, revoked, expired, or an invitation to join an organisation."""
+    return (
+        Invitation.objects.usable(clock.now())
+        .filter(token_hash=hash_token(token), organisation__isnull=True)
+        .first()
+    )
 
 
 def accept_invitation(token, *, full_name=None, password=None, user=None):
@@ -85,7 +89,7 @@ def accept_invitation(token, *, full_name=None, password=None, user=None):
         invitation = (
             Invitation.objects.select_for_update()
             .usable(clock.now())
-            .filter(token_hash=hash_token(token))
+            .filter(token_hash=hash_token(token), organisation__isnull=True)
             .first()
         )
         if invitation is None:

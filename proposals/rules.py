@@ -31,3 +31,4 @@ rules.add_perm(
     "proposals.change_proposal", is_applicant & is_member_of_proposals_organisation & is_draft
 )
 rules.add_perm("proposals.decide_out_of_round", is_casework_officer)
+rules.add_perm("proposals.create_organisation", is_applicant)

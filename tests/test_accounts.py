@@ -276,6 +276,16 @@ class TestStaffInvitations:
             accounts.accept_invitation("t", full_name="Grace", password=STRONG)
         assert User.objects.filter(email="grace@example.org").count() == 1
 
+    def test_an_organisation_invitation_is_not_a_staff_invitation(self, client):
+        organisation = MembershipFactory().organisation
+        InvitationFactory(
+            token="org", email="grace@example.org", roles=[], organisation=organisation
+        )
+        assert client.get(reverse("accept-invitation", args=["org"])).status_code == 410
+        with pytest.raises(accounts.AccountError):
+            accounts.accept_invitation("org", full_name="Grace", password=STRONG)
+        assert not User.objects.filter(email="grace@example.org").exists()
+
     def test_a_new_invitation_revokes_the_old_one(self, admin_client):
         first = accounts.invite_staff(
             email="g@example.org",

@@ -1,0 +1,903 @@
+"""The organisation profile and its members: creating and changing the
+profile for each family of kinds, inviting colleagues, joining, removing
+members and choosing contacts. Every refusal is a clear message with
+nothing changed."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from accreditation.middleware import SESSION_KEY
+from accreditation.models import (
+    Invitation,
+    LocalAuthority,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    User,
+)
+from accreditation.models.organisations import hash_token
+from accreditation.roles import Role
+from proposals import organisations as services
+from tests.factories import (
+    InvitationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+K = OrganisationKind
+STRONG = "a-long-and-unusual-passphrase"
+
+
+def signed_in(client, user=None):
+    user = user or UserFactory(roles=[Role.APPLICANT])
+    client.force_login(user)
+    return user
+
+
+def details(kind, **overrides):
+    """A complete, valid answer to the details step for ``kind``."""
+    data = {
+        "name": "Oak Tree Primary",
+        "local_authority": LocalAuthority.objects.order_by("name").first().pk,
+        "phase": "primary",
+        "faith_designation": "none",
+        "address": "1 Oak Lane\nLeeds\nLS1 1AA",
+        "schools_led_count": "1",
+        "primary_governance_count": "0",
+    }
+    if services.needs_urn(kind):
+        data["urn"] = "654321"
+    if services.needs_ukprn(kind):
+        data["ukprn"] = "10012345"
+    if services.may_claim_national_support_school(kind):
+        data["claims_national_support_school"] = "no"
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def create(client, kind, **overrides):
+    return client.post(
+        reverse("organisation-create-details", args=[kind]), details(kind, **overrides)
+    )
+
+
+def member_of(organisation, client, **fields):
+    membership = MembershipFactory(organisation=organisation, **fields)
+    client.force_login(membership.user)
+    return membership
+
+
+class TestKindStep:
+    def test_offers_every_kind_once_in_groups(self, client):
+        signed_in(client)
+        response = client.get(reverse("organisation-create"))
+        assert response.status_code == 200
+        for kind in K:
+            assert response.text.count(f'value="{kind.value}"') == 1
+        for label, _ in services.KIND_GROUPS:
+            assert f">{label}</h2>" in response.text
+        grouped = [kind for _, kinds in services.KIND_GROUPS for kind in kinds]
+        assert sorted(grouped) == sorted(K)
+
+    def test_choosing_a_kind_leads_to_its_details(self, client):
+        signed_in(client)
+        response = client.post(reverse("organisation-create"), {"kind": K.FE_COLLEGE})
+        assert response.url == reverse("organisation-create-details", args=[K.FE_COLLEGE])
+
+    @pytest.mark.parametrize("kind", [None, "palace"])
+    def test_no_or_an_unknown_kind_is_refused(self, client, kind):
+        signed_in(client)
+        response = client.post(reverse("organisation-create"), {"kind": kind} if kind else {})
+        assert response.status_code == 200
+        assert "Select the kind of organisation" in response.text
+        assert response.text.count("<title>Error: ") == 1
+        assert 'href="#id_kind_1"' in response.text
+        assert 'id="id_kind_1"' in response.text
+
+    def test_an_unknown_kind_in_the_address_is_404(self, client):
+        signed_in(client)
+        assert client.get(reverse("organisation-create-details", args=["palace"])).status_code == (
+            404
+        )
+
+
+class TestCreate:
+    def test_a_school_needs_a_urn(self, client):
+        user = signed_in(client)
+        page = client.get(reverse("organisation-create-details", args=[K.MAINTAINED_PRIMARY]))
+        assert 'name="urn"' in page.text
+        assert 'name="ukprn"' not in page.text
+        refused = create(client, K.MAINTAINED_PRIMARY, urn="")
+        assert "Enter the school&#x27;s URN" in refused.text
+        assert 'value="Oak Tree Primary"' in refused.text  # nothing lost
+        assert not Organisation.objects.exists()
+
+        response = create(client, K.MAINTAINED_PRIMARY)
+        organisation = Organisation.objects.get()
+        assert response.url == reverse("organisation-profile")
+        assert organisation.urn == "654321"
+        assert organisation.kind == K.MAINTAINED_PRIMARY
+        membership = Membership.objects.get(organisation=organisation)
+        assert membership.user == user and membership.is_contact
+        assert client.session[SESSION_KEY] == organisation.pk
+
+    def test_a_urn_must_be_six_digits(self, client):
+        signed_in(client)
+        response = create(client, K.INDEPENDENT_SECONDARY, urn="12AB")
+        assert "Enter a URN of 6 digits, like 123456" in response.text
+        assert not Organisation.objects.exists()
+
+    def test_a_college_needs_a_ukprn(self, client):
+        signed_in(client)
+        page = client.get(reverse("organisation-create-details", args=[K.FE_COLLEGE]))
+        assert 'name="ukprn"' in page.text
+        assert 'name="urn"' not in page.text
+        refused = create(client, K.FE_COLLEGE, ukprn="")
+        assert "Enter the UKPRN" in refused.text
+        refused = create(client, K.UNIVERSITY, ukprn="20012345")
+        assert "Enter a UKPRN of 8 digits starting with 1" in refused.text
+        assert not Organisation.objects.exists()
+
+        create(client, K.FE_COLLEGE, name="Riverside College")
+        organisation = Organisation.objects.get()
+        assert (organisation.ukprn, organisation.urn) == ("10012345", "")
+
+    @pytest.mark.parametrize("kind", [K.PRIVATE_OR_THIRD_SECTOR, K.ACADEMY_TRUST, K.RC_DIOCESE])
+    def test_other_kinds_need_neither_and_identifiers_sent_anyway_are_dropped(self, client, kind):
+        signed_in(client)
+        page = client.get(reverse("organisation-create-details", args=[kind]))
+        assert 'name="urn"' not in page.text and 'name="ukprn"' not in page.text
+        create(client, kind, name="Brightpath Ltd", urn="111111", ukprn="10000001")
+        organisation = Organisation.objects.get()
+        assert (organisation.kind, organisation.urn, organisation.ukprn) == (kind, "", "")
+
+    def test_the_profile_summary_shows_what_was_entered(self, client):
+        signed_in(client)
+        create(client, K.MAINTAINED_PRIMARY, claims_national_support_school="yes")
+        response = client.get(reverse("organisation-profile"))
+        text = response.text
+        assert "Oak Tree Primary" in text
+        assert "Maintained primary school" in text
+        assert "654321" in text
+        assert "1 Oak Lane<br>Leeds<br>LS1 1AA" in text
+        assert "Yes: the accreditation team will check this" in text
+        edit = reverse("organisation-edit", args=[K.MAINTAINED_PRIMARY])
+        assert f'href="{edit}#id_name"' in text
+        assert f'href="{reverse("organisation-change-kind")}"' in text
+
+    @pytest.mark.parametrize(
+        ("value", "message"),
+        [
+            ("", "Enter the number of schools it leads, or 0 if there are none"),
+            ("-1", "The number of schools it leads must be 0 or more"),
+            ("1000", "The number of schools it leads must be 999 or fewer"),
+            ("2.5", "Enter the number of schools it leads as a whole number, like 2"),
+            ("two", "Enter the number of schools it leads as a whole number, like 2"),
+        ],
+    )
+    def test_counts_are_whole_numbers_from_0_to_999(self, client, value, message):
+        signed_in(client)
+        response = create(client, K.ACADEMY_TRUST, schools_led_count=value)
+        assert message in response.text
+        assert 'href="#id_schools_led_count"' in response.text
+        assert 'value="Oak Tree Primary"' in response.text
+        assert not Organisation.objects.exists()
+
+    def test_every_required_answer_missing_is_listed(self, client):
+        signed_in(client)
+        response = client.post(
+            reverse("organisation-create-details", args=[K.MAINTAINED_INFANT]), {}
+        )
+        for message in [
+            "Enter the organisation&#x27;s name",
+            "Enter the school&#x27;s URN",
+            "Choose the local authority",
+            "Select yes if it is a National Support School",
+            "Enter the address",
+        ]:
+            assert message in response.text
+        assert 'href="#id_claims_national_support_school_1"' in response.text
+
+    def test_only_applicants_create_profiles(self, client, settings):
+        settings.STAFF_OTP_REQUIRED = False
+        signed_in(client, UserFactory(roles=[Role.CASEWORK_OFFICER]))
+        assert client.get(reverse("organisation-create")).status_code == 403
+        assert create(client, K.ACADEMY_TRUST).status_code == 403
+        assert not Organisation.objects.exists()
+
+
+class TestNationalSupportSchool:
+    def test_offered_only_to_maintained_primary_kinds(self, client):
+        signed_in(client)
+        for kind in K:
+            page = client.get(reverse("organisation-create-details", args=[kind]))
+            offered = 'name="claims_national_support_school"' in page.text
+            assert offered == (kind in services.MAINTAINED_PRIMARY_KINDS), kind
+
+    def test_a_maintained_primary_may_claim_it(self, client):
+        signed_in(client)
+        create(client, K.MAINTAINED_JUNIOR, claims_national_support_school="yes")
+        assert Organisation.objects.get().claims_national_support_school
+
+    @pytest.mark.parametrize("forged", ["yes", "on", "true"])
+    def test_a_claim_forged_into_a_secondary_schools_post_is_refused(self, client, forged):
+        signed_in(client)
+        response = create(
+            client, K.MAINTAINED_SECONDARY, claims_national_support_school=forged, phase="secondary"
+        )
+        assert response.status_code == 200
+        assert "Only a maintained infant, junior, primary or middle school can claim" in (
+            response.text
+        )
+        assert response.text.count("<title>Error: ") == 1
+        assert 'value="Oak Tree Primary"' in response.text
+        assert not Organisation.objects.exists()
+
+    def test_the_service_refuses_it_too(self):
+        user = UserFactory(roles=[Role.APPLICANT])
+        values = {
+            "name": "Hill Academy",
+            "kind": K.ACADEMY_TRUST,
+            "local_authority": LocalAuthority.objects.first(),
+            "claims_national_support_school": True,
+        }
+        with pytest.raises(services.OrganisationError, match="Only a maintained"):
+            services.create_organisation(user, values)
+        assert not Organisation.objects.exists()
+
+    def test_the_database_refuses_it_too(self):
+        organisation = OrganisationFactory(kind=K.MAINTAINED_SECONDARY)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Organisation.objects.filter(pk=organisation.pk).update(
+                claims_national_support_school=True
+            )
+
+    def test_changing_kind_away_from_primary_withdraws_the_claim(self, client):
+        organisation = OrganisationFactory(
+            kind=K.MAINTAINED_PRIMARY, claims_national_support_school=True
+        )
+        member_of(organisation, client)
+        page = client.get(reverse("organisation-edit", args=[K.ACADEMY_TRUST]))
+        assert "Its National Support School claim will be withdrawn" in page.text
+        client.post(
+            reverse("organisation-edit", args=[K.ACADEMY_TRUST]),
+            details(K.ACADEMY_TRUST, name=organisation.name),
+        )
+        organisation.refresh_from_db()
+        assert organisation.kind == K.ACADEMY_TRUST
+        assert (organisation.urn, organisation.claims_national_support_school) == ("", False)
+
+
+class TestDuplicates:
+    def test_a_urn_already_in_use(self, client):
+        OrganisationFactory(urn="654321")
+        signed_in(client)
+        response = create(client, K.MAINTAINED_PRIMARY)
+        assert (
+            "An organisation with this URN already uses the service. Ask one of its members "
+            "to invite you." in response.text
+        )
+        assert 'href="#id_urn"' in response.text
+        assert Organisation.objects.count() == 1
+
+    def test_a_ukprn_already_in_use(self, client):
+        OrganisationFactory(kind=K.UNIVERSITY, urn="", ukprn="10012345", phase="not_applicable")
+        signed_in(client)
+        response = create(client, K.UNIVERSITY)
+        assert "An organisation with this UKPRN already uses the service" in response.text
+        assert Organisation.objects.count() == 1
+
+    def test_a_urn_taken_after_the_form_was_checked_gets_the_same_message(self):
+        OrganisationFactory(urn="654321")
+        values = {
+            "name": "Late Primary",
+            "kind": K.MAINTAINED_PRIMARY,
+            "urn": "654321",
+            "local_authority": LocalAuthority.objects.first(),
+        }
+        with pytest.raises(services.OrganisationError) as refused:
+            services.create_organisation(UserFactory(), values)
+        assert refused.value.field == "urn"
+        assert str(refused.value) == services.DUPLICATE_URN
+        assert Organisation.objects.count() == 1
+        assert not Membership.objects.exists()
+
+    def test_keeping_your_own_urn_is_not_a_duplicate(self, client):
+        organisation = OrganisationFactory(kind=K.MAINTAINED_PRIMARY, urn="222222")
+        member_of(organisation, client)
+        response = client.post(
+            reverse("organisation-edit", args=[K.MAINTAINED_PRIMARY]),
+            details(K.MAINTAINED_PRIMARY, urn="222222", name="Renamed Primary"),
+        )
+        assert response.url == reverse("organisation-profile")
+        organisation.refresh_from_db()
+        assert organisation.name == "Renamed Primary"
+
+
+class TestEdit:
+    def test_the_form_starts_from_the_current_details(self, client):
+        organisation = OrganisationFactory(
+            name="Elm Primary", urn="333333", address="2 Elm Road", schools_led_count=3
+        )
+        member_of(organisation, client)
+        page = client.get(reverse("organisation-edit", args=[organisation.kind]))
+        assert 'value="Elm Primary"' in page.text
+        assert 'value="333333"' in page.text
+        assert ">\n2 Elm Road</textarea>" in page.text
+        assert 'value="3"' in page.text
+
+    def test_changing_the_kind_asks_for_the_new_kinds_identifier(self, client):
+        organisation = OrganisationFactory(kind=K.MAINTAINED_PRIMARY, urn="444444")
+        member_of(organisation, client)
+        kind_page = client.get(reverse("organisation-change-kind"))
+        assert f'value="{K.MAINTAINED_PRIMARY}" checked' in kind_page.text
+        response = client.post(reverse("organisation-change-kind"), {"kind": K.SIXTH_FORM_COLLEGE})
+        assert response.url == reverse("organisation-edit", args=[K.SIXTH_FORM_COLLEGE])
+        refused = client.post(response.url, details(K.SIXTH_FORM_COLLEGE, ukprn=""))
+        assert "Enter the UKPRN" in refused.text
+        organisation.refresh_from_db()
+        assert organisation.kind == K.MAINTAINED_PRIMARY  # nothing changes until saved
+        client.post(response.url, details(K.SIXTH_FORM_COLLEGE, ukprn="10099999"))
+        organisation.refresh_from_db()
+        assert (organisation.kind, organisation.urn, organisation.ukprn) == (
+            K.SIXTH_FORM_COLLEGE,
+            "",
+            "10099999",
+        )
+
+    def test_editing_writes_nothing_on_any_case_timeline(self, client):
+        from accreditation.models import CaseEvent
+
+        organisation = OrganisationFactory()
+        member_of(organisation, client)
+        client.post(
+            reverse("organisation-edit", args=[organisation.kind]),
+            details(organisation.kind, urn=organisation.urn),
+        )
+        assert not CaseEvent.objects.exists()
+
+
+class TestEscaping:
+    NAME = '<script>alert("name")</script>'
+    ADDRESS = "<b>bold</b>\n<img src=x onerror=alert(1)>"
+
+    def test_html_in_name_and_address_is_shown_as_text(self, client):
+        signed_in(client)
+        create(client, K.ACADEMY_TRUST, name=self.NAME, address=self.ADDRESS)
+        pages = [
+            reverse("organisation-profile"),
+            reverse("organisation-members"),
+            reverse("organisation-invite"),
+            reverse("organisation-contacts"),
+            reverse("organisation-change-kind"),
+            reverse("organisation-edit", args=[K.ACADEMY_TRUST]),
+            reverse("applicant-home"),
+        ]
+        for path in pages:
+            text = client.get(path).text
+            assert "<script>alert(" not in text, path
+            assert "<img src=x" not in text and "<b>bold" not in text, path
+        profile = client.get(reverse("organisation-profile")).text
+        assert "&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;" in profile
+        assert "&lt;b&gt;bold&lt;/b&gt;<br>&lt;img src=x onerror=alert(1)&gt;" in profile
+
+    def test_html_in_member_names_is_shown_as_text(self, client):
+        organisation = OrganisationFactory(name="Safe Primary")
+        member_of(organisation, client)
+        MembershipFactory(organisation=organisation, user__full_name=self.NAME)
+        for path in (reverse("organisation-members"), reverse("organisation-contacts")):
+            text = client.get(path).text
+            assert "<script>alert(" not in text, path
+            assert "&lt;script&gt;" in text, path
+
+    def test_html_in_the_name_is_plain_text_in_the_invitation_email(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        organisation = OrganisationFactory(name="Smith & Jones <Academy>", kind=K.ACADEMY_TRUST)
+        member_of(organisation, client)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("organisation-invite"), {"email": "new@example.org"})
+        assert "join Smith & Jones <Academy> on" in mail.outbox[0].body
+
+    def test_a_name_on_two_lines_is_refused(self, client):
+        signed_in(client)
+        response = create(client, K.ACADEMY_TRUST, name="Line one\nSubject: spam")
+        assert "Enter the name on one line" in response.text
+        assert not Organisation.objects.exists()
+
+
+def organisation_pages(membership_pk=1):
+    return [
+        reverse("organisation-profile"),
+        reverse("organisation-change-kind"),
+        reverse("organisation-edit", args=[K.MAINTAINED_PRIMARY]),
+        reverse("organisation-members"),
+        reverse("organisation-invite"),
+        reverse("organisation-contacts"),
+        reverse("organisation-remove-member", args=[membership_pk]),
+    ]
+
+
+class TestPermissions:
+    def test_signed_out_people_are_sent_to_sign_in(self, client):
+        membership = MembershipFactory()
+        for path in [*organisation_pages(membership.pk), reverse("organisation-create")]:
+            for method in (client.get, client.post):
+                response = method(path)
+                assert response.status_code == 302, path
+                assert response.url.startswith(reverse("login") + "?next="), path
+        assert Membership.objects.filter(pk=membership.pk).exists()
+
+    def test_someone_with_no_organisation_gets_404(self, client):
+        other = MembershipFactory()
+        signed_in(client)
+        for path in organisation_pages(other.pk):
+            assert client.get(path).status_code == 404, path
+            assert client.post(path, {"contacts": [other.pk]}).status_code == 404, path
+        assert Membership.objects.filter(pk=other.pk).exists()
+
+    def test_a_member_who_is_no_applicant_gets_404(self, client):
+        membership = MembershipFactory(user=UserFactory())
+        client.force_login(membership.user)
+        for path in organisation_pages(membership.pk):
+            assert client.get(path).status_code == 404, path
+
+    def test_another_organisations_members_cannot_be_touched(self, client):
+        mine = MembershipFactory()
+        theirs = MembershipFactory(organisation__name="Their School")
+        MembershipFactory(organisation=theirs.organisation)
+        client.force_login(mine.user)
+        remove = reverse("organisation-remove-member", args=[theirs.pk])
+        assert client.get(remove).status_code == 404
+        assert client.post(remove).status_code == 404
+        assert Membership.objects.filter(pk=theirs.pk).exists()
+
+        response = client.post(reverse("organisation-contacts"), {"contacts": [theirs.pk]})
+        assert "Select contacts from the members listed" in response.text
+        theirs.refresh_from_db()
+        mine.refresh_from_db()
+        assert theirs.is_contact and mine.is_contact
+
+    def test_a_forged_session_choice_does_not_reach_another_organisation(self, client):
+        mine = MembershipFactory(organisation__name="My Primary")
+        theirs = MembershipFactory(organisation__name="Their Primary")
+        client.force_login(mine.user)
+        session = client.session
+        session[SESSION_KEY] = theirs.organisation.pk
+        session.save()
+        text = client.get(reverse("organisation-profile")).text
+        assert "My Primary" in text and "Their Primary" not in text
+        client.post(
+            reverse("organisation-edit", args=[K.MAINTAINED_PRIMARY]),
+            details(K.MAINTAINED_PRIMARY, name="Renamed", urn=mine.organisation.urn),
+        )
+        theirs.organisation.refresh_from_db()
+        assert theirs.organisation.name == "Their Primary"
+
+    def test_a_member_of_two_organisations_reaches_each_after_switching(self, client):
+        first = MembershipFactory(organisation__name="Alpha Primary")
+        second = MembershipFactory(user=first.user, organisation__name="Beta Academy")
+        MembershipFactory(organisation=second.organisation, user__full_name="Beta Colleague")
+        client.force_login(first.user)
+        home = client.get(reverse("applicant-home")).text
+        assert reverse("organisation-profile") in home
+        assert reverse("organisation-members") in home
+        assert "Alpha Primary" in client.get(reverse("organisation-profile")).text
+
+        client.post(reverse("switch-organisation"), {"organisation": second.organisation.pk})
+        profile = client.get(reverse("organisation-profile")).text
+        assert "Beta Academy" in profile and "Alpha Primary" not in profile
+        assert "Beta Colleague" in client.get(reverse("organisation-members")).text
+
+        client.post(reverse("switch-organisation"), {"organisation": first.organisation.pk})
+        assert "Alpha Primary" in client.get(reverse("organisation-profile")).text
+        assert "Beta Colleague" not in client.get(reverse("organisation-members")).text
+
+    def test_home_offers_to_create_a_profile_to_someone_without_one(self, client):
+        signed_in(client)
+        home = client.get(reverse("applicant-home")).text
+        assert "Create an organisation profile" in home
+        assert reverse("organisation-create") in home
+
+    def test_creating_a_second_organisation_makes_it_the_current_one(self, client):
+        first = MembershipFactory(organisation__name="Alpha Primary")
+        client.force_login(first.user)
+        create(client, K.EDUCATIONAL_CHARITY, name="Gamma Trust")
+        assert "Gamma Trust" in client.get(reverse("organisation-profile")).text
+        assert first.user.memberships.count() == 2
+
+
+class TestMembersPage:
+    def test_lists_members_with_their_email_and_whether_they_are_contacts(self, client):
+        me = MembershipFactory(user__full_name="Ada Lovelace", user__email="ada@example.org")
+        MembershipFactory(
+            organisation=me.organisation,
+            user__full_name="Charles Babbage",
+            user__email="charles@example.org",
+            is_contact=False,
+        )
+        client.force_login(me.user)
+        text = client.get(reverse("organisation-members")).text
+        assert re.search(
+            r"Ada Lovelace \(you\)</td>\s*<td[^>]*>ada@example.org</td>\s*"
+            r"<td[^>]*>Yes</td>",
+            text,
+        )
+        assert re.search(
+            r"Charles Babbage</td>\s*<td[^>]*>charles@example.org</td>\s*"
+            r"<td[^>]*>No</td>",
+            text,
+        )
+
+    @pytest.mark.parametrize("count", [2, 20])
+    def test_queries_do_not_grow_with_members(self, client, count, django_assert_max_num_queries):
+        me = MembershipFactory()
+        for _ in range(count - 1):
+            MembershipFactory(organisation=me.organisation)
+        for n in range(count):
+            InvitationFactory(organisation=me.organisation, roles=[], email=f"p{n}@example.org")
+        client.force_login(me.user)
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse("organisation-members"))
+        assert response.text.count('class="govuk-table__row"') == 2 + count + count
+
+
+class TestInvitations:
+    def invite(self, client, email, capture):
+        with capture(execute=True):
+            return client.post(reverse("organisation-invite"), {"email": email})
+
+    def test_inviting_sends_a_single_use_link_once_committed(
+        self, client, django_capture_on_commit_callbacks, settings
+    ):
+        me = MembershipFactory(organisation__name="Oak Primary")
+        client.force_login(me.user)
+        response = self.invite(client, "New@Example.org", django_capture_on_commit_callbacks)
+        assert response.url == reverse("organisation-members")
+        invitation = Invitation.objects.get()
+        assert invitation.email == "new@example.org"
+        assert invitation.organisation == me.organisation
+        assert invitation.roles == []
+        assert invitation.invited_by == me.user
+        lifetime = invitation.expires_at - invitation.created_at
+        assert abs(lifetime - timedelta(days=settings.INVITATION_VALID_DAYS)) < timedelta(seconds=5)
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == ["new@example.org"]
+        assert "Oak Primary" in message.subject
+        token = re.search(r"/organisation/join/([^/]+)/", message.body).group(1)
+        assert invitation.token_hash == hash_token(token)
+        assert token not in invitation.token_hash
+        members = client.get(reverse("organisation-members")).text
+        assert "new@example.org" in members
+
+    def test_nothing_is_sent_before_the_commit(self, client):
+        me = MembershipFactory()
+        client.force_login(me.user)
+        client.post(reverse("organisation-invite"), {"email": "new@example.org"})
+        assert Invitation.objects.count() == 1
+        assert len(mail.outbox) == 0
+
+    @pytest.mark.parametrize(
+        ("email", "message"),
+        [
+            ("", "Enter their e-mail address"),
+            ("not-an-address", "Enter an e-mail address in the correct format"),
+        ],
+    )
+    def test_a_bad_address_is_refused(self, client, email, message):
+        client.force_login(MembershipFactory().user)
+        response = client.post(reverse("organisation-invite"), {"email": email})
+        assert message in response.text
+        assert response.text.count("<title>Error: ") == 1
+        assert not Invitation.objects.exists()
+
+    def test_inviting_a_member_again_is_refused(self, client):
+        me = MembershipFactory()
+        MembershipFactory(organisation=me.organisation, user__email="there@example.org")
+        client.force_login(me.user)
+        response = client.post(reverse("organisation-invite"), {"email": "THERE@example.org"})
+        assert "there@example.org is already a member of" in response.text
+        assert not Invitation.objects.exists()
+
+    def test_a_new_invitation_replaces_the_old_link(self, client):
+        me = MembershipFactory()
+        _, first = services.invite_member(
+            me.organisation, email="n@example.org", invited_by=me.user, base_url=""
+        )
+        services.invite_member(
+            me.organisation, email="n@example.org", invited_by=me.user, base_url=""
+        )
+        response = client.get(reverse("organisation-join", args=[first]))
+        assert response.status_code == 410
+        assert "replaced by a newer one" in response.text
+
+
+def invitation_for(organisation, email="joiner@example.org", token="join-token", **fields):
+    InvitationFactory(
+        token=token, email=email, organisation=organisation, roles=[], full_name="", **fields
+    )
+    return reverse("organisation-join", args=[token])
+
+
+class TestJoining:
+    def test_signed_out_they_create_an_account_and_join(self, client):
+        organisation = OrganisationFactory(name="Oak Primary")
+        url = invitation_for(organisation)
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "Join Oak Primary" in page.text
+        assert "joiner@example.org" in page.text
+        assert f'href="{reverse("login")}?next={url.replace("/", "%2F")}"' in page.text
+
+        response = client.post(
+            url, {"full_name": "Joan Joiner", "password1": STRONG, "password2": STRONG}
+        )
+        assert response.url == reverse("organisation-profile")
+        user = User.objects.get(email="joiner@example.org")
+        assert user.full_name == "Joan Joiner"
+        assert user.has_role(Role.APPLICANT)
+        membership = Membership.objects.get(user=user)
+        assert membership.organisation == organisation
+        assert not membership.is_contact
+        assert client.session[SESSION_KEY] == organisation.pk
+        assert "Oak Primary" in client.get(reverse("organisation-profile")).text
+
+    def test_a_weak_password_keeps_the_link_usable(self, client):
+        url = invitation_for(OrganisationFactory())
+        response = client.post(url, {"full_name": "Joan", "password1": "x", "password2": "x"})
+        assert "This password is too short" in response.text
+        assert 'value="Joan"' in response.text
+        assert not User.objects.filter(email="joiner@example.org").exists()
+        assert client.get(url).status_code == 200
+
+    def test_signed_out_with_an_account_they_sign_in_and_come_back(self, client, password):
+        organisation = OrganisationFactory()
+        user = UserFactory(email="joiner@example.org", roles=[Role.APPLICANT])
+        url = invitation_for(organisation)
+        page = client.get(url)
+        assert "Sign in to join" in page.text
+        assert 'name="password1"' not in page.text
+        signed = client.post(
+            f"{reverse('login')}?next={url}",
+            {"username": "joiner@example.org", "password": password, "next": url},
+        )
+        assert signed.url == url
+        assert "Join " in client.get(url).text
+        response = client.post(url)
+        assert response.url == reverse("organisation-profile")
+        assert Membership.objects.filter(user=user, organisation=organisation).exists()
+
+    def test_creating_a_second_account_for_the_address_is_refused(self, client):
+        UserFactory(email="joiner@example.org")
+        url = invitation_for(OrganisationFactory())
+        response = client.post(url, {"full_name": "Joan", "password1": STRONG, "password2": STRONG})
+        assert "An account already uses this e-mail address" in response.text
+        assert User.objects.filter(email__iexact="joiner@example.org").count() == 1
+        assert not Membership.objects.exists()
+        assert client.get(url).status_code == 200  # still usable
+
+    def test_a_signed_in_person_without_the_applicant_role_gains_it(self, client, settings):
+        settings.STAFF_OTP_REQUIRED = False
+        user = UserFactory(email="joiner@example.org", roles=[Role.ASSESSOR])
+        client.force_login(user)
+        url = invitation_for(OrganisationFactory())
+        client.post(url)
+        user.refresh_from_db()
+        assert user.groups.filter(name=Role.APPLICANT).exists()
+        assert user.memberships.count() == 1
+
+    def test_an_expired_link_gets_a_clear_page(self, client):
+        url = invitation_for(OrganisationFactory())
+        with time_machine.travel(timedelta(days=8)):
+            response = client.get(url)
+            posted = client.post(
+                url, {"full_name": "Joan", "password1": STRONG, "password2": STRONG}
+            )
+        assert response.status_code == 410
+        assert "This invitation link has expired" in response.text
+        assert posted.status_code == 410
+        assert not User.objects.filter(email="joiner@example.org").exists()
+
+    def test_a_reused_link_gets_a_clear_page(self, client):
+        url = invitation_for(OrganisationFactory())
+        client.post(url, {"full_name": "Joan", "password1": STRONG, "password2": STRONG})
+        client.post(reverse("logout"))
+        response = client.get(url)
+        assert response.status_code == 410
+        assert "This invitation link has already been used" in response.text
+        assert Membership.objects.count() == 1
+
+    def test_accepting_twice_at_the_service_level_gives_one_membership(self):
+        organisation = OrganisationFactory()
+        invitation_for(organisation, token="t")
+        user = UserFactory(email="joiner@example.org")
+        services.accept_invitation("t", user)
+        with pytest.raises(services.InvitationUnusable):
+            services.accept_invitation("t", user)
+        assert Membership.objects.filter(user=user).count() == 1
+
+    def test_an_unknown_link_or_a_staff_invitation_is_not_for_this_page(self, client):
+        InvitationFactory(token="staff-token", roles=[Role.ASSESSOR])
+        for token in ("nonsense", "staff-token"):
+            response = client.get(reverse("organisation-join", args=[token]))
+            assert response.status_code == 410
+            assert "This invitation link is not right" in response.text
+
+    def test_an_invitation_for_another_address_is_refused(self, client):
+        organisation = OrganisationFactory()
+        someone = signed_in(client, UserFactory(email="someone@example.org", roles=["applicant"]))
+        url = invitation_for(organisation)
+        page = client.get(url)
+        assert page.status_code == 403
+        assert (
+            "This invitation is for joiner@example.org, but you are signed in as "
+            "someone@example.org" in page.text
+        )
+        assert client.post(url).status_code == 403
+        assert not Membership.objects.filter(user=someone).exists()
+        assert Invitation.objects.get().accepted_at is None
+
+    def test_the_sign_out_button_comes_back_to_the_link(self, client):
+        signed_in(client, UserFactory(email="someone@example.org", roles=["applicant"]))
+        url = invitation_for(OrganisationFactory())
+        client.get(url)
+        response = client.post(reverse("logout"), {"next": url})
+        assert response.url == url
+        assert "Create an account" in client.get(url).text
+
+
+class TestRemovingMembers:
+    def test_a_member_is_removed_after_confirming(self, client):
+        me = MembershipFactory()
+        other = MembershipFactory(organisation=me.organisation, user__full_name="Olive Other")
+        client.force_login(me.user)
+        url = reverse("organisation-remove-member", args=[other.pk])
+        page = client.get(url)
+        assert "Are you sure you want to remove Olive Other?" in page.text
+        assert Membership.objects.filter(pk=other.pk).exists()
+        response = client.post(url)
+        assert response.url == reverse("organisation-members")
+        assert not Membership.objects.filter(pk=other.pk).exists()
+        assert "Olive Other has been removed" in client.get(response.url).text
+
+    def test_the_only_contact_cannot_be_removed(self, client):
+        me = MembershipFactory(is_contact=False)
+        contact = MembershipFactory(
+            organisation=me.organisation, is_contact=True, user__full_name="Cora Contact"
+        )
+        client.force_login(me.user)
+        url = reverse("organisation-remove-member", args=[contact.pk])
+        page = client.get(url)
+        assert "Cora Contact is the only contact for" in page.text
+        assert "Remove member</button>" not in page.text
+        response = client.post(url)
+        assert response.url == reverse("organisation-members")
+        assert "Choose another contact before removing them" in client.get(response.url).text
+        assert Membership.objects.filter(pk=contact.pk, is_contact=True).exists()
+
+    def test_the_last_member_cannot_leave(self, client):
+        me = MembershipFactory()
+        client.force_login(me.user)
+        url = reverse("organisation-remove-member", args=[me.pk])
+        assert "You cannot leave" in client.get(url).text
+        client.post(url)
+        assert Membership.objects.filter(pk=me.pk).exists()
+
+    def test_a_member_may_leave_while_another_contact_remains(self, client):
+        me = MembershipFactory()
+        MembershipFactory(organisation=me.organisation, is_contact=True)
+        client.force_login(me.user)
+        url = reverse("organisation-remove-member", args=[me.pk])
+        assert "Are you sure you want to leave" in client.get(url).text
+        response = client.post(url)
+        assert response.url == reverse("applicant-home")
+        assert not Membership.objects.filter(pk=me.pk).exists()
+        assert SESSION_KEY not in client.session
+        assert client.get(reverse("organisation-profile")).status_code == 404
+
+
+class TestContacts:
+    def test_choosing_the_contacts(self, client):
+        me = MembershipFactory(is_contact=True)
+        other = MembershipFactory(organisation=me.organisation, is_contact=False)
+        client.force_login(me.user)
+        page = client.get(reverse("organisation-contacts"))
+        assert page.text.count('checked="checked"') == 1
+        response = client.post(reverse("organisation-contacts"), {"contacts": [other.pk]})
+        assert response.url == reverse("organisation-members")
+        me.refresh_from_db()
+        other.refresh_from_db()
+        assert (me.is_contact, other.is_contact) == (False, True)
+
+    def test_unticking_every_contact_is_refused_and_changes_nothing(self, client):
+        me = MembershipFactory(is_contact=True)
+        other = MembershipFactory(organisation=me.organisation, is_contact=True)
+        client.force_login(me.user)
+        response = client.post(reverse("organisation-contacts"), {})
+        assert response.status_code == 200
+        assert "Select at least one contact" in response.text
+        assert response.text.count("<title>Error: ") == 1
+        assert 'href="#id_contacts_1"' in response.text
+        assert Membership.objects.filter(pk__in=[me.pk, other.pk], is_contact=True).count() == 2
+
+    def test_the_service_refuses_no_contacts_too(self):
+        me = MembershipFactory(is_contact=True)
+        with pytest.raises(services.OrganisationError, match="at least one contact"):
+            services.set_contacts(me.organisation, [])
+        me.refresh_from_db()
+        assert me.is_contact
+
+
+def test_invitation_validity_follows_the_setting(settings):
+    settings.INVITATION_VALID_DAYS = 2
+    me = MembershipFactory()
+    invitation, _ = services.invite_member(
+        me.organisation, email="x@example.org", invited_by=me.user, base_url=""
+    )
+    assert timedelta(days=2) - (invitation.expires_at - invitation.created_at) < timedelta(
+        seconds=5
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_members_removing_each_other_at_once_leave_one(monkeypatch):
+    """Each removal checks 'someone else remains' and then deletes. Both
+    checks are held at a barrier before either deletes: without the lock on
+    the organisation's row both would pass and leave nobody. With it, the
+    second waits for the first to commit, sees it alone, and is refused."""
+    import threading
+
+    from django.db import connection
+
+    first = MembershipFactory()
+    second = MembershipFactory(organisation=first.organisation)
+    barrier = threading.Barrier(2, timeout=2)
+    checked = services.removal_refusal
+
+    def check_then_wait(membership):
+        refusal = checked(membership)
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return refusal
+
+    monkeypatch.setattr(services, "removal_refusal", check_then_wait)
+    outcomes = []
+
+    def remove(membership):
+        try:
+            services.remove_member(membership)
+            outcomes.append("removed")
+        except services.OrganisationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=remove, args=(m,)) for m in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "removed"]
+    assert Membership.objects.filter(organisation=first.organisation).count() == 1
+
+
+def test_the_service_refuses_another_organisations_member_as_a_contact():
+    mine = MembershipFactory(is_contact=True)
+    theirs = MembershipFactory(is_contact=False)
+    with pytest.raises(services.OrganisationError, match="from the members listed"):
+        services.set_contacts(mine.organisation, [mine.pk, theirs.pk])
+    theirs.refresh_from_db()
+    assert not theirs.is_contact
