@@ -248,6 +248,8 @@ def move(case, action, actor, *, details=None, changes=None, internal=False, whe
     from accreditation import timeline
 
     details = details or {}
+    if changes and "status" in changes:
+        raise ValueError("A case's status changes only by its action, never through `changes`.")
     model = type(case)
     with transaction.atomic():
         when = when or clock.now()

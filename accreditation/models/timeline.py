@@ -3,6 +3,7 @@ case's previous event so that any later change to a row is detectable."""
 
 import hashlib
 import json
+from datetime import UTC
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,6 +22,10 @@ class CaseEventQuerySet(models.QuerySet):
 
     def delete(self):
         raise AppendOnlyError("Timeline events cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        # Refuse before Django opens its transaction, so the caller's stays usable.
+        raise AppendOnlyError("Timeline events cannot be changed.")
 
 
 class CaseEvent(models.Model):
@@ -74,7 +79,8 @@ class CaseEvent(models.Model):
             "to": self.to_status,
             "details": self.details,
             "internal": self.internal,
-            "at": self.created_at.isoformat(),
+            # In UTC, as the database gives it back, whatever zone it was written in.
+            "at": self.created_at.astimezone(UTC).isoformat(),
             "prev": self.prev_hash,
         }
         canonical = json.dumps(

@@ -30,5 +30,7 @@ class Command(BaseCommand):
             breaks.append(problem)
             self.stderr.write(f"BREAK {problem}")
         if breaks:
-            raise CommandError(f"{len(breaks)} break(s) in {checked} events.")
+            shown = "; ".join(str(problem) for problem in breaks[:20])
+            more = f"; and {len(breaks) - 20} more" if len(breaks) > 20 else ""
+            raise CommandError(f"{len(breaks)} break(s) in {checked} events: {shown}{more}.")
         self.stdout.write(self.style.SUCCESS(f"Timeline intact: {checked} events checked."))

@@ -1,0 +1,374 @@
+"""The case timeline (SPEC: "What every page and action holds to -> Audit"):
+append-only, refused by the database on PostgreSQL, each event hash-chained to
+the case's previous one and checked by ``verify_timeline``."""
+
+from datetime import datetime, timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from accreditation import timeline
+from accreditation.models import CaseEvent
+from accreditation.models.timeline import GENESIS_HASH, AppendOnlyError
+from accreditation.roles import Role
+from accreditation.workflow import move
+from proposals.models import Proposal
+from tests.factories import CaseEventFactory, MembershipFactory, ProposalFactory, UserFactory
+
+TRIGGER = "accreditation_caseevent_append_only"
+
+
+def events_of(case):
+    return list(CaseEvent.objects.filter(case_id=case.pk).order_by("sequence"))
+
+
+def a_case_with_history():
+    """A case submitted, screened and asked for information, with a note."""
+    case = ProposalFactory()
+    applicant = MembershipFactory(organisation=case.organisation).user
+    officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+    assessor = UserFactory(roles=[Role.ASSESSOR])
+    move(
+        case,
+        "submit",
+        applicant,
+        changes={"reference": f"ASP-2026-{case.pk:04d}", "submitted_at": timezone.now()},
+    )
+    move(case, "screen_eligible", officer)
+    timeline.record(case, "assessor_assigned", officer, details={"assessor": assessor.pk})
+    move(case, "request_information", assessor, details={"questions": ["Show 2A", "Show 2B"]})
+    return case
+
+
+def tamper(sql, params):
+    """Change timeline rows behind the service's back: on PostgreSQL only with
+    the append-only trigger switched off, as an intruder with DDL rights would."""
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgres:
+            # The test's own inserts leave deferred foreign-key checks pending,
+            # which ALTER TABLE will not run over: settle them first.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE accreditation_caseevent DISABLE TRIGGER {TRIGGER}")
+        cursor.execute(sql, params)
+        assert cursor.rowcount == 1
+        if postgres:
+            cursor.execute(f"ALTER TABLE accreditation_caseevent ENABLE TRIGGER {TRIGGER}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def run_verify(*args):
+    out, err = StringIO(), StringIO()
+    call_command("verify_timeline", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+# --- The chain --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_events_chain_in_sequence():
+    case = a_case_with_history()
+    other = a_case_with_history()
+    events = events_of(case)
+    assert [e.sequence for e in events] == [1, 2, 3, 4]
+    assert [e.action for e in events] == [
+        "submit",
+        "screen_eligible",
+        "assessor_assigned",
+        "request_information",
+    ]
+    assert events[0].prev_hash == GENESIS_HASH
+    for previous, event in zip(events, events[1:], strict=False):
+        assert event.prev_hash == previous.hash
+    for event in events:  # as read back from the database
+        assert event.hash == event.compute_hash()
+    assert len({e.hash for e in events + events_of(other)}) == 8
+    assert [e.sequence for e in events_of(other)] == [1, 2, 3, 4]
+    assert list(timeline.verify(CaseEvent.objects.order_by("case_id", "sequence"))) == []
+
+
+@pytest.mark.django_db
+def test_the_hash_covers_who_what_and_when():
+    case = a_case_with_history()
+    event = events_of(case)[1]
+    original = event.hash
+    for field, value in [
+        ("actor_id", None),
+        ("action", "screen_ineligible"),
+        ("to_status", "closed_ineligible"),
+        ("details", {"reason": "added later"}),
+        ("internal", True),
+        ("created_at", event.created_at - timedelta(days=1)),
+        ("sequence", 7),
+        ("prev_hash", GENESIS_HASH),
+    ]:
+        kept = getattr(event, field)
+        setattr(event, field, value)
+        assert event.compute_hash() != original, field
+        setattr(event, field, kept)
+    assert event.compute_hash() == original
+
+
+@pytest.mark.django_db
+def test_an_event_written_with_a_london_time_still_verifies():
+    """Times are reasoned about in Europe/London; an event stamped with a
+    London time must hash the same when read back (in UTC) from the database."""
+    case = ProposalFactory(status="submitted")
+    officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+    summer = datetime(2026, 7, 1, 17, 0, tzinfo=ZoneInfo("Europe/London"))
+    move(case, "screen_eligible", officer, when=summer)
+    (event,) = events_of(case)
+    assert event.created_at == summer
+    assert list(timeline.verify([event])) == []
+    out, _ = run_verify()
+    assert "Timeline intact" in out
+
+
+@pytest.mark.django_db
+def test_details_that_json_changes_on_the_way_in_still_verify():
+    from decimal import Decimal
+
+    case = ProposalFactory()
+    when = timezone.now()
+    CaseEventFactory(
+        case=case,
+        action="note",
+        details={"score": Decimal("3.50"), "at": when, "parts": ("1A", "2B"), "n": 2, "x": 0.1},
+    )
+    (event,) = events_of(case)
+    assert list(timeline.verify([event])) == []
+
+
+# --- Append-only -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestAppendOnly:
+    def test_saving_a_changed_event_is_refused(self):
+        event = events_of(a_case_with_history())[0]
+        event.details = {"reason": "rewritten"}
+        with pytest.raises(AppendOnlyError):
+            event.save()
+        with pytest.raises(AppendOnlyError):
+            event.save(update_fields=["details"])
+        event.refresh_from_db()
+        assert event.details == {}
+
+    def test_deleting_an_event_is_refused(self):
+        case = a_case_with_history()
+        event = events_of(case)[0]
+        with pytest.raises(AppendOnlyError):
+            event.delete()
+        assert len(events_of(case)) == 4
+
+    def test_queryset_update_and_delete_are_refused(self):
+        case = a_case_with_history()
+        with pytest.raises(AppendOnlyError):
+            CaseEvent.objects.filter(case=case).update(details={})
+        with pytest.raises(AppendOnlyError):
+            CaseEvent.objects.filter(case=case).delete()
+        with pytest.raises(AppendOnlyError):
+            CaseEvent.objects.all().delete()
+        with pytest.raises(AppendOnlyError):
+            case.events.all().update(internal=True)
+        assert len(events_of(case)) == 4
+        assert list(timeline.verify(events_of(case))) == []
+
+    def test_bulk_update_is_refused(self):
+        case = a_case_with_history()
+        events = events_of(case)
+        for event in events:
+            event.internal = True
+        with pytest.raises(AppendOnlyError):
+            CaseEvent.objects.bulk_update(events, ["internal"])
+        assert not CaseEvent.objects.filter(case=case, internal=True).exists()
+
+    def test_a_case_with_a_timeline_cannot_be_deleted(self):
+        from django.db.models import ProtectedError
+
+        case = a_case_with_history()
+        with pytest.raises(ProtectedError):
+            Proposal.objects.filter(pk=case.pk).delete()
+        assert len(events_of(case)) == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+class TestTrigger:
+    def test_raw_update_is_refused_by_the_database(self):
+        case = a_case_with_history()
+        event = events_of(case)[1]
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE accreditation_caseevent SET details = %s WHERE id = %s",
+                    ['{"reason": "rewritten"}', event.pk],
+                )
+        event.refresh_from_db()
+        assert event.details == {}
+        assert list(timeline.verify(events_of(case))) == []
+
+    def test_raw_delete_is_refused_by_the_database(self):
+        case = a_case_with_history()
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("DELETE FROM accreditation_caseevent WHERE case_id = %s", [case.pk])
+        assert len(events_of(case)) == 4
+
+    def test_the_trigger_is_installed_and_enabled(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tgenabled FROM pg_trigger WHERE tgname = %s "
+                "AND tgrelid = 'accreditation_caseevent'::regclass",
+                [TRIGGER],
+            )
+            assert cursor.fetchall() == [("O",)]
+
+
+# --- The verify_timeline command --------------------------------------------
+
+
+@pytest.mark.django_db
+class TestVerifyCommand:
+    def test_untouched_timelines_pass(self):
+        a_case_with_history()
+        a_case_with_history()
+        out, err = run_verify()
+        assert "Timeline intact: 8 events checked." in out
+        assert err == ""
+
+    def test_an_empty_timeline_passes(self):
+        out, _ = run_verify()
+        assert "Timeline intact: 0 events checked." in out
+
+    def test_changed_details_are_found_and_named(self):
+        untouched = a_case_with_history()
+        case = a_case_with_history()
+        event = events_of(case)[2]
+        tamper(
+            "UPDATE accreditation_caseevent SET details = %s WHERE id = %s",
+            ['{"assessor": 999999}', event.pk],
+        )
+        with pytest.raises(CommandError) as failure:
+            run_verify()
+        message = str(failure.value)
+        assert f"case {case.pk}, event 3: its content does not match its hash" in message
+        assert f"case {untouched.pk}" not in message
+        assert "1 break(s) in 8 events" in message
+        if connection.vendor == "postgresql":  # the trigger is back on after tampering
+            with pytest.raises(DatabaseError, match="append-only"):
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute("DELETE FROM accreditation_caseevent WHERE id = %s", [event.pk])
+        # Only that case breaks; the untouched one still verifies on its own.
+        out, _ = run_verify("--case", str(untouched.pk))
+        assert "Timeline intact: 4 events checked." in out
+        with pytest.raises(CommandError, match=f"case {case.pk}, event 3"):
+            run_verify("--case", str(case.pk))
+
+    def test_a_rehashed_event_breaks_the_link_to_the_next(self):
+        case = a_case_with_history()
+        event = events_of(case)[1]
+        event.details = {"note": "forged"}
+        forged = event.compute_hash()
+        tamper(
+            "UPDATE accreditation_caseevent SET details = %s, hash = %s WHERE id = %s",
+            ['{"note": "forged"}', forged, event.pk],
+        )
+        with pytest.raises(CommandError) as failure:
+            run_verify()
+        assert f"case {case.pk}, event 3: does not follow the previous event" in str(failure.value)
+
+    def test_a_removed_event_is_found_and_named(self):
+        case = a_case_with_history()
+        event = events_of(case)[1]
+        tamper("DELETE FROM accreditation_caseevent WHERE id = %s", [event.pk])
+        err = StringIO()
+        with pytest.raises(CommandError) as failure:
+            call_command("verify_timeline", stdout=StringIO(), stderr=err)
+        assert f"case {case.pk}, event 3: expected event 2" in str(failure.value)
+        assert f"BREAK case {case.pk}, event 3: expected event 2" in err.getvalue()
+
+
+# --- verify() on its own (no database) ----------------------------------------
+
+
+def chain(case_id, length, start=None):
+    """An in-memory, unsaved timeline of ``length`` events for one case."""
+    case = Proposal(id=case_id)
+    start = start or datetime(2026, 3, 1, 9, 0, tzinfo=ZoneInfo("UTC"))
+    events, prev = [], None
+    for n in range(1, length + 1):
+        event = timeline.new_event(
+            case,
+            sequence=n,
+            prev_hash=prev,
+            action=f"step{n}",
+            actor=None,
+            details={"n": n},
+            when=start + timedelta(minutes=n),
+        )
+        events.append(event)
+        prev = event.hash
+    return events
+
+
+def problems(events):
+    return [str(b) for b in timeline.verify(events)]
+
+
+def test_verify_accepts_intact_chains_of_several_cases():
+    assert problems(chain(1, 5) + chain(2, 3)) == []
+    assert problems([]) == []
+
+
+def test_verify_finds_a_tampered_event():
+    events = chain(1, 4) + chain(2, 2)
+    events[1].details = {"n": 99}
+    assert problems(events) == ["case 1, event 2: its content does not match its hash"]
+
+
+def test_verify_finds_a_tampered_event_that_was_rehashed():
+    events = chain(1, 4)
+    events[1].details = {"n": 99}
+    events[1].hash = events[1].compute_hash()
+    assert problems(events) == ["case 1, event 3: does not follow the previous event"]
+
+
+def test_verify_finds_a_missing_sequence_number():
+    events = chain(1, 4)
+    del events[1]
+    assert problems(events) == [
+        "case 1, event 3: expected event 2",
+        "case 1, event 3: does not follow the previous event",
+    ]
+
+
+def test_verify_finds_a_missing_first_event():
+    events = chain(1, 3)[1:] + chain(2, 2)
+    assert problems(events) == [
+        "case 1, event 2: expected event 1",
+        "case 1, event 2: does not follow the previous event",
+    ]
+
+
+def test_verify_finds_reordered_events():
+    events = chain(1, 4)
+    events[1], events[2] = events[2], events[1]
+    found = problems(events)
+    assert "case 1, event 3: expected event 2" in found
+    assert "case 1, event 2: expected event 4" in found
+    assert "case 1, event 3: does not follow the previous event" in found
+
+
+def test_verify_finds_an_event_moved_to_another_case():
+    first, second = chain(1, 2), chain(2, 2)
+    second[1].case_id = 1
+    events = first + [second[1]]
+    found = problems(events)
+    assert "case 1, event 2: does not follow the previous event" in found
+    assert "case 1, event 2: its content does not match its hash" in found

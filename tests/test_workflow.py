@@ -1,0 +1,652 @@
+"""The life of a case (SPEC: "The life of a case"): every status change goes
+through one state machine that checks the transition, the actor's role and the
+guards, and writes the status and a timeline event together, or nothing."""
+
+import itertools
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accreditation import clock
+from accreditation.models import AccreditationType, CaseEvent
+from accreditation.roles import Role
+from accreditation.timeline import new_event, verify
+from accreditation.workflow import (
+    ACTOR_ROLES,
+    RULES,
+    TRANSITIONS,
+    Action,
+    GuardFailed,
+    RoleNotPermitted,
+    Status,
+    TransitionNotAllowed,
+    WorkflowError,
+    allowed_actions,
+    check,
+    move,
+    move_many,
+)
+from proposals.models import Proposal
+from tests.factories import (
+    CaseEventFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ProposalFactory,
+    RoundFactory,
+    UserFactory,
+    WindowFactory,
+)
+
+# --- The spec's diagram, written out by hand --------------------------------
+#
+# Deliberately literal strings, not the code's enums or table, so that a drift
+# in accreditation/workflow.py makes these tests fail.
+
+LITERAL_STATUSES = (
+    "draft",
+    "submitted",
+    "closed_ineligible",
+    "in_assessment",
+    "information_requested",
+    "assessed",
+    "advisory_review",
+    "awaiting_decision",
+    "accredited",
+    "not_accredited",
+    "lapsed",
+    "withdrawn",
+)
+LITERAL_ACTIONS = (
+    "submit",
+    "lapse",
+    "withdraw",
+    "screen_eligible",
+    "screen_ineligible",
+    "request_information",
+    "respond_to_request",
+    "recommend",
+    "refer_to_advisory_group",
+    "refer_to_decision",
+    "advise",
+    "refer_back",
+    "accredit",
+    "not_accredit",
+    "uphold_concern",
+)
+LITERAL_ROLES = (
+    "applicant",
+    "casework_officer",
+    "assessor",
+    "advisory_group_member",
+    "decision_official",
+    "administrator",
+    "system",
+)
+
+
+@dataclass(frozen=True)
+class Expected:
+    target: str
+    roles: frozenset
+    needs_reason: bool = False
+
+
+def _e(target, *roles, needs_reason=False):
+    return Expected(target, frozenset(roles), needs_reason)
+
+
+WITHDRAWABLE = (  # "withdraw (any time before decision)"
+    "draft",
+    "submitted",
+    "in_assessment",
+    "information_requested",
+    "assessed",
+    "advisory_review",
+    "awaiting_decision",
+)
+
+DIAGRAM = {
+    ("draft", "submit"): _e("submitted", "applicant"),
+    ("draft", "lapse"): _e("lapsed", "system"),
+    **{(s, "withdraw"): _e("withdrawn", "applicant", needs_reason=True) for s in WITHDRAWABLE},
+    ("submitted", "screen_eligible"): _e("in_assessment", "casework_officer"),
+    ("submitted", "screen_ineligible"): _e(
+        "closed_ineligible", "casework_officer", needs_reason=True
+    ),
+    # Assessors ask for information; the casework officer does too when a
+    # National Support School claim is not confirmed at screening.
+    ("in_assessment", "request_information"): _e(
+        "information_requested", "assessor", "casework_officer"
+    ),
+    ("information_requested", "respond_to_request"): _e("in_assessment", "applicant"),
+    ("in_assessment", "recommend"): _e("assessed", "assessor"),
+    ("assessed", "refer_to_advisory_group"): _e("advisory_review", "casework_officer"),
+    ("assessed", "refer_to_decision"): _e("awaiting_decision", "casework_officer"),
+    ("advisory_review", "advise"): _e("awaiting_decision", "advisory_group_member"),
+    ("advisory_review", "refer_back"): _e(
+        "in_assessment", "advisory_group_member", needs_reason=True
+    ),
+    ("awaiting_decision", "accredit"): _e("accredited", "decision_official"),
+    ("awaiting_decision", "not_accredit"): _e("not_accredited", "decision_official"),
+    ("not_accredited", "uphold_concern"): _e(
+        "in_assessment", "decision_official", needs_reason=True
+    ),
+    ("closed_ineligible", "uphold_concern"): _e(
+        "in_assessment", "decision_official", needs_reason=True
+    ),
+}
+
+COMBINATIONS = tuple(itertools.product(LITERAL_STATUSES, LITERAL_ACTIONS, LITERAL_ROLES))
+COMBINATION_COUNT = len(COMBINATIONS)
+"""How many (status, action, role) combinations the exhaustive test checks."""
+
+ALLOWED_COMBINATIONS = sum(
+    1 for s, a, r in COMBINATIONS if (s, a) in DIAGRAM and r in DIAGRAM[(s, a)].roles
+)
+
+REASON = {"reason": "The organisation asked us to, in writing."}
+
+
+def submission_changes():
+    return {"reference": "ASP-2026-9042", "submitted_at": clock.now()}
+
+
+def status_of(case):
+    return Proposal.objects.values_list("status", flat=True).get(pk=case.pk)
+
+
+def events_of(case):
+    return list(CaseEvent.objects.filter(case_id=case.pk).order_by("sequence"))
+
+
+def applicant_of(case, **kwargs):
+    return MembershipFactory(organisation=case.organisation, **kwargs).user
+
+
+# --- The table is the diagram -----------------------------------------------
+
+
+def test_code_has_the_statuses_actions_and_roles_of_the_spec():
+    assert {s.value for s in Status} == set(LITERAL_STATUSES)
+    assert {a.value for a in Action} == set(LITERAL_ACTIONS)
+    assert set(ACTOR_ROLES) == set(LITERAL_ROLES)
+    assert {r.value for r in Role} == set(LITERAL_ROLES) - {"system"}
+
+
+def test_transition_table_is_exactly_the_diagram():
+    table = {
+        key: Expected(t.target, frozenset(t.roles), t.needs_reason)
+        for key, t in TRANSITIONS.items()
+    }
+    assert set(table) - set(DIAGRAM) == set(), "the table has transitions the spec does not"
+    assert set(DIAGRAM) - set(table) == set(), "the spec has transitions the table lacks"
+    assert table == DIAGRAM
+    # Every declared rule made it into the table (no source shadowed another).
+    assert sum(len(rule.sources) for rule in RULES) == len(TRANSITIONS)
+
+
+def test_no_transition_leaves_a_final_status_except_an_upheld_concern():
+    finals = {"accredited", "lapsed", "withdrawn", "not_accredited", "closed_ineligible"}
+    leaving = {(s, a) for (s, a) in TRANSITIONS if s in finals}
+    assert leaving == {
+        ("not_accredited", "uphold_concern"),
+        ("closed_ineligible", "uphold_concern"),
+    }
+
+
+# --- Every (status, action, role) -------------------------------------------
+#
+# One set of cases and people is built per class (inside a transaction rolled
+# back at the end), and each combination runs in the usual per-test savepoint,
+# so 1,260 combinations cost seconds, not minutes.
+
+
+@dataclass
+class World:
+    cases: dict
+    actors: dict
+
+    def case_for(self, status, action):
+        """A case in ``status`` set up so that the guards of ``action`` pass."""
+        if (status, action) == ("draft", "lapse"):
+            key = "draft-past-deadline"
+        elif (status, action) == ("assessed", "refer_to_advisory_group"):
+            key = "assessed-asg"
+        else:
+            key = status
+        return Proposal.objects.get(pk=self.cases[key])
+
+
+@pytest.fixture(scope="class")
+def world(django_db_setup, django_db_blocker):
+    from accreditation.defaults import ensure_defaults
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        ensure_defaults()
+        now = timezone.now()
+        closed_round = RoundFactory(
+            opens_at=now - timedelta(days=60), deadline=now - timedelta(days=1)
+        )
+        cases = {s: ProposalFactory(status=s) for s in LITERAL_STATUSES}
+        cases["draft-past-deadline"] = ProposalFactory(round=closed_round)
+        cases["assessed-asg"] = ProposalFactory(
+            status="assessed", accreditation_type=AccreditationType.ASG
+        )
+        actors = {role: UserFactory(roles=[role]) for role in LITERAL_ROLES if role != "system"}
+        actors["system"] = None
+        for case in cases.values():
+            MembershipFactory(user=actors["applicant"], organisation=case.organisation)
+        yield World(cases={k: c.pk for k, c in cases.items()}, actors=actors)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+class TestEveryCombination:
+    @pytest.fixture(autouse=True)
+    def _defaults(self, world):
+        """Replaces the suite's per-test reference data: the world loaded it once."""
+
+    @pytest.mark.parametrize(
+        ("status", "action", "role"), COMBINATIONS, ids=["-".join(c) for c in COMBINATIONS]
+    )
+    def test_move(self, world, status, action, role):
+        case = world.case_for(status, action)
+        actor = world.actors[role]
+        assert case.status == status and not events_of(case)
+        expected = DIAGRAM.get((status, action))
+        changes = submission_changes() if action == "submit" else None
+
+        if expected is not None and role in expected.roles:
+            event = move(case, action, actor, details=REASON, changes=changes)
+            assert status_of(case) == expected.target == case.status
+            (stored,) = events_of(case)
+            assert stored.pk == event.pk
+            assert (stored.sequence, stored.action, stored.actor_id) == (
+                1,
+                action,
+                actor.pk if actor else None,
+            )
+            assert (stored.from_status, stored.to_status) == (status, expected.target)
+            assert stored.details == REASON
+            assert list(verify([stored])) == []
+            if action == "submit":
+                case.refresh_from_db()
+                assert case.reference == "ASP-2026-9042" and case.submitted_at
+            return
+
+        before = Proposal.objects.values().get(pk=case.pk)
+        with pytest.raises(WorkflowError) as refusal:
+            move(case, action, actor, details=REASON, changes=changes)
+        message = str(refusal.value)
+        if expected is None:
+            assert isinstance(refusal.value, TransitionNotAllowed)
+            assert Status(status).label.lower() in message
+            assert Action(action).label.lower() in message
+        else:
+            assert isinstance(refusal.value, RoleNotPermitted)
+            assert message == f"You do not have a role that can {Action(action).label.lower()}."
+        assert Proposal.objects.values().get(pk=case.pk) == before
+        assert case.status == status
+        assert not CaseEvent.objects.filter(case_id=case.pk).exists()
+
+    @pytest.mark.parametrize("role", LITERAL_ROLES)
+    @pytest.mark.parametrize("status", LITERAL_STATUSES)
+    def test_allowed_actions_match_the_diagram(self, world, status, role):
+        case = world.case_for(status, None)
+        # The plain case for each status is an ASP in an open round: lapsing
+        # (deadline not passed) and the Advisory Group (ASG only) are guarded off.
+        guarded_off = {("draft", "lapse"), ("assessed", "refer_to_advisory_group")}
+        expected = {
+            a
+            for (s, a), e in DIAGRAM.items()
+            if s == status and role in e.roles and (s, a) not in guarded_off
+        }
+        assert set(allowed_actions(case, world.actors[role])) == expected
+
+
+def test_combination_count():
+    assert COMBINATION_COUNT == 12 * 15 * 7 == 1260
+    assert ALLOWED_COMBINATIONS == 23
+
+
+# --- Guards -----------------------------------------------------------------
+
+
+def assert_untouched(case, status="draft"):
+    fresh = Proposal.objects.get(pk=case.pk)
+    assert fresh.status == status
+    if status == "draft":
+        assert fresh.reference is None and fresh.submitted_at is None
+    assert not CaseEvent.objects.filter(case_id=case.pk).exists()
+
+
+@pytest.mark.django_db
+class TestGuards:
+    def test_submit_one_second_after_the_deadline_is_refused_and_the_draft_kept(self):
+        case = ProposalFactory()
+        applicant = applicant_of(case)
+        with time_machine.travel(case.round.deadline + timedelta(seconds=1), tick=False):
+            with pytest.raises(GuardFailed) as refusal:
+                move(case, "submit", applicant, changes=submission_changes())
+        message = str(refusal.value)
+        assert "deadline" in message and "draft has been kept" in message
+        local = clock.local(case.round.deadline)
+        assert f"{local:%B} {local.year}" in message
+        assert_untouched(case)
+
+    def test_submit_exactly_at_the_deadline_is_refused(self):
+        case = ProposalFactory()
+        with time_machine.travel(case.round.deadline, tick=False):
+            with pytest.raises(GuardFailed):
+                move(case, "submit", applicant_of(case), changes=submission_changes())
+        assert_untouched(case)
+
+    def test_submit_one_second_before_the_deadline_goes_through(self):
+        case = ProposalFactory()
+        with time_machine.travel(case.round.deadline - timedelta(seconds=1), tick=False):
+            move(case, "submit", applicant_of(case), changes=submission_changes())
+        assert status_of(case) == "submitted"
+
+    def test_the_deadline_is_checked_at_the_time_of_the_move_not_of_loading(self):
+        case = ProposalFactory()
+        applicant = applicant_of(case)
+        loaded = Proposal.objects.get(pk=case.pk)
+        with time_machine.travel(case.round.deadline + timedelta(seconds=1), tick=False):
+            with pytest.raises(GuardFailed):
+                move(loaded, "submit", applicant, changes=submission_changes())
+        assert_untouched(case)
+
+    def test_submit_before_the_round_opens_is_refused(self):
+        now = timezone.now()
+        future = RoundFactory(opens_at=now + timedelta(days=3), deadline=now + timedelta(days=20))
+        case = ProposalFactory(round=future)
+        with pytest.raises(GuardFailed) as refusal:
+            move(case, "submit", applicant_of(case), changes=submission_changes())
+        assert "opens on" in str(refusal.value) and "draft has been kept" in str(refusal.value)
+        assert_untouched(case)
+
+    def test_submit_to_a_round_that_does_not_take_the_type_is_refused(self):
+        case = ProposalFactory(
+            round=RoundFactory(accepts_asg=False), accreditation_type=AccreditationType.ASG
+        )
+        with pytest.raises(GuardFailed, match="does not take this type"):
+            move(case, "submit", applicant_of(case), changes=submission_changes())
+        assert_untouched(case)
+
+    def test_submit_in_an_out_of_round_window_follows_the_windows_deadline(self):
+        organisation = OrganisationFactory()
+        window = WindowFactory(organisation=organisation)
+        case = ProposalFactory(organisation=organisation, round=None, window=window)
+        applicant = applicant_of(case)
+        with time_machine.travel(window.deadline + timedelta(seconds=1), tick=False):
+            with pytest.raises(GuardFailed, match="deadline"):
+                move(case, "submit", applicant, changes=submission_changes())
+        assert_untouched(case)
+        move(case, "submit", applicant, changes=submission_changes())
+        assert status_of(case) == "submitted"
+
+    def test_lapse_before_the_deadline_is_refused(self):
+        case = ProposalFactory()
+        with time_machine.travel(case.round.deadline - timedelta(seconds=1), tick=False):
+            with pytest.raises(GuardFailed, match="deadline has not passed"):
+                move(case, "lapse", None)
+        assert_untouched(case)
+        with time_machine.travel(case.round.deadline + timedelta(seconds=1), tick=False):
+            move(case, "lapse", None)
+        assert status_of(case) == "lapsed"
+
+    def test_refer_to_advisory_group_is_refused_for_an_asp(self):
+        case = ProposalFactory(status="assessed", accreditation_type=AccreditationType.ASP)
+        officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+        with pytest.raises(GuardFailed, match="Only ASG proposals go to the Advisory Group"):
+            move(case, "refer_to_advisory_group", officer)
+        assert_untouched(case, "assessed")
+
+    def test_refer_to_decision_is_refused_for_an_asg(self):
+        case = ProposalFactory(status="assessed", accreditation_type=AccreditationType.ASG)
+        officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+        with pytest.raises(GuardFailed, match="must be reviewed by the Advisory Group"):
+            move(case, "refer_to_decision", officer)
+        assert_untouched(case, "assessed")
+        assert allowed_actions(case, officer) == ["refer_to_advisory_group"]
+
+
+NEEDS_REASON = [
+    (status, action, role)
+    for (status, action), e in DIAGRAM.items()
+    if e.needs_reason
+    for role in sorted(e.roles)[:1]
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("details", [None, {}, {"reason": ""}, {"reason": "   \n"}, {"note": "x"}])
+@pytest.mark.parametrize(("status", "action", "role"), NEEDS_REASON)
+def test_a_move_that_needs_a_reason_is_refused_without_one(status, action, role, details):
+    case = ProposalFactory(status=status)
+    actor = applicant_of(case) if role == "applicant" else UserFactory(roles=[role])
+    with pytest.raises(GuardFailed, match="^Give a reason.$"):
+        move(case, action, actor, details=details)
+    assert_untouched(case, status)
+
+
+# --- Who counts as whom -----------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestActors:
+    def test_an_applicant_of_another_organisation_is_refused(self):
+        case = ProposalFactory()
+        outsider = MembershipFactory().user  # applicant group, other organisation
+        assert outsider.has_role(Role.APPLICANT)
+        with pytest.raises(RoleNotPermitted):
+            move(case, "submit", outsider, changes=submission_changes())
+        with pytest.raises(RoleNotPermitted):
+            move(case, "withdraw", outsider, details=REASON)
+        assert allowed_actions(case, outsider) == []
+        assert_untouched(case)
+
+    def test_a_member_without_the_applicant_role_is_refused(self):
+        case = ProposalFactory()
+        assessor = UserFactory(roles=[Role.ASSESSOR])
+        MembershipFactory(user=assessor, organisation=case.organisation)
+        with pytest.raises(RoleNotPermitted):
+            move(case, "submit", assessor, changes=submission_changes())
+        assert_untouched(case)
+
+    def test_an_inactive_user_is_refused(self):
+        case = ProposalFactory()
+        applicant = applicant_of(case)
+        applicant.is_active = False
+        applicant.save()
+        with pytest.raises(RoleNotPermitted):
+            move(case, "submit", applicant, changes=submission_changes())
+        assert_untouched(case)
+
+        official = UserFactory(roles=[Role.DECISION_OFFICIAL], is_active=False)
+        decided = ProposalFactory(status="awaiting_decision")
+        with pytest.raises(RoleNotPermitted):
+            move(decided, "accredit", official)
+        assert_untouched(decided, "awaiting_decision")
+
+    def test_combined_staff_roles_each_count(self):
+        case = ProposalFactory(status="submitted")
+        person = UserFactory(roles=[Role.CASEWORK_OFFICER, Role.ASSESSOR])
+        assert set(allowed_actions(case, person)) == {"screen_eligible", "screen_ineligible"}
+        move(case, "screen_eligible", person)
+        assert set(allowed_actions(case, person)) == {"request_information", "recommend"}
+
+    def test_check_refuses_an_unknown_action_clearly(self):
+        case = ProposalFactory()
+        with pytest.raises(TransitionNotAllowed, match="cannot be moved by ‘teleport’"):
+            check(case, "teleport", applicant_of(case))
+
+
+# --- One transaction --------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestAtomicity:
+    def test_status_and_event_are_written_together(self):
+        case = ProposalFactory(status="submitted")
+        officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+        event = move(case, "screen_eligible", officer)
+        assert status_of(case) == "in_assessment"
+        assert [e.pk for e in events_of(case)] == [event.pk]
+
+    def test_status_is_not_changed_if_the_event_cannot_be_built(self):
+        """The status update runs first; the event for it then fails (details
+        that cannot be stored). The whole move is undone."""
+        case = ProposalFactory()
+        applicant = applicant_of(case)
+        with pytest.raises(TypeError):
+            move(case, "withdraw", applicant, details={"reason": "x", "attachment": object()})
+        assert case.status == "draft"
+        assert_untouched(case)
+
+    def test_status_is_not_changed_if_the_database_refuses_the_event(self):
+        """The event insert itself fails (its hash collides with a stored
+        row's): the database refuses it and the status update is rolled back."""
+        case = ProposalFactory(status="submitted")
+        officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+        when = timezone.now()
+        doomed = new_event(
+            case,
+            sequence=1,
+            prev_hash=None,
+            action="screen_eligible",
+            actor=officer,
+            from_status="submitted",
+            to_status="in_assessment",
+            when=when,
+        )
+        blocker = new_event(
+            ProposalFactory(), sequence=1, prev_hash=None, action="note", actor=None
+        )
+        blocker.hash = doomed.hash
+        blocker.save(force_insert=True)
+
+        with pytest.raises(IntegrityError):
+            move(case, "screen_eligible", officer, when=when)
+        assert_untouched(case, "submitted")
+        # The connection is still usable and a later move goes through.
+        move(case, "screen_eligible", officer)
+        assert status_of(case) == "in_assessment"
+
+    def test_moving_twice_gives_one_move(self):
+        case = ProposalFactory()
+        applicant = applicant_of(case)
+        stale = Proposal.objects.get(pk=case.pk)
+        move(case, "submit", applicant, changes=submission_changes())
+        with pytest.raises(TransitionNotAllowed):
+            move(stale, "submit", applicant, changes={"reference": "ASP-2026-9043"})
+        case.refresh_from_db()
+        assert case.reference == "ASP-2026-9042"
+        assert len(events_of(case)) == 1
+
+    def test_changes_cannot_set_the_status(self):
+        case = ProposalFactory()
+        with pytest.raises(ValueError, match="status"):
+            move(
+                case,
+                "withdraw",
+                applicant_of(case),
+                details=REASON,
+                changes={"status": "accredited"},
+            )
+        assert_untouched(case)
+
+    def test_each_move_chains_onto_the_last_event(self):
+        case = ProposalFactory()
+        applicant = applicant_of(case)
+        officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+        CaseEventFactory(case=case, action="note")
+        move(case, "submit", applicant, changes=submission_changes())
+        move(case, "screen_eligible", officer)
+        events = events_of(case)
+        assert [e.sequence for e in events] == [1, 2, 3]
+        assert [(e.from_status, e.to_status) for e in events[1:]] == [
+            ("draft", "submitted"),
+            ("submitted", "in_assessment"),
+        ]
+        assert list(verify(events)) == []
+
+
+# --- Many at once -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestMoveMany:
+    def test_lapsing_a_mix_moves_the_due_and_reports_the_rest(self):
+        now = timezone.now()
+        closed = RoundFactory(opens_at=now - timedelta(days=60), deadline=now - timedelta(hours=1))
+        due = [ProposalFactory(round=closed) for _ in range(4)]
+        CaseEventFactory(case=due[0], action="note")  # one already has a timeline
+        CaseEventFactory(case=due[0], action="note")
+        still_open = [ProposalFactory() for _ in range(2)]
+        submitted = ProposalFactory(round=closed, status="submitted")
+        everything = due + still_open + [submitted]
+
+        result = move_many(
+            Proposal.objects.filter(pk__in=[c.pk for c in everything]), "lapse", None
+        )
+
+        assert sorted(result.moved) == sorted(c.pk for c in due)
+        assert result.refused == {
+            **{c.pk: "The deadline has not passed yet." for c in still_open},
+            submitted.pk: "A case that is ‘submitted’ cannot be moved by ‘lapse at the deadline’.",
+        }
+        for case in due:
+            assert status_of(case) == "lapsed"
+            lapses = [e for e in events_of(case) if e.action == "lapse"]
+            assert len(lapses) == 1
+            assert (lapses[0].from_status, lapses[0].to_status, lapses[0].actor_id) == (
+                "draft",
+                "lapsed",
+                None,
+            )
+        assert [e.sequence for e in events_of(due[0])] == [1, 2, 3]
+        for case in still_open:
+            assert_untouched(case)
+        assert_untouched(submitted, "submitted")
+        assert list(verify(CaseEvent.objects.order_by("case_id", "sequence"))) == []
+
+    def test_an_actor_without_the_role_moves_nothing(self):
+        now = timezone.now()
+        closed = RoundFactory(opens_at=now - timedelta(days=60), deadline=now - timedelta(hours=1))
+        cases = [ProposalFactory(round=closed) for _ in range(3)]
+        officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+        result = move_many(Proposal.objects.filter(round=closed), "lapse", officer)
+        assert result.moved == []
+        assert set(result.refused) == {c.pk for c in cases}
+        for case in cases:
+            assert_untouched(case)
+
+    def test_moving_again_moves_nothing_more(self):
+        now = timezone.now()
+        closed = RoundFactory(opens_at=now - timedelta(days=60), deadline=now - timedelta(hours=1))
+        cases = [ProposalFactory(round=closed) for _ in range(3)]
+        move_many(Proposal.objects.filter(round=closed), "lapse", None)
+        again = move_many(Proposal.objects.filter(round=closed), "lapse", None)
+        assert again.moved == [] and len(again.refused) == 3
+        assert CaseEvent.objects.filter(case__in=cases).count() == 3
+
+    @pytest.mark.parametrize("size", [5, 50])
+    def test_queries_do_not_grow_with_the_number_of_cases(
+        self, size, django_assert_max_num_queries
+    ):
+        now = timezone.now()
+        closed = RoundFactory(opens_at=now - timedelta(days=60), deadline=now - timedelta(hours=1))
+        organisations = OrganisationFactory.create_batch(size)
+        cases = [ProposalFactory(round=closed, organisation=o) for o in organisations]
+        for case in cases[::2]:
+            CaseEventFactory(case=case, action="note")
+        with django_assert_max_num_queries(5):
+            result = move_many(Proposal.objects.filter(round=closed), "lapse", None)
+        assert len(result.moved) == size
+        assert CaseEvent.objects.filter(action="lapse").count() == size
+        assert list(verify(CaseEvent.objects.order_by("case_id", "sequence"))) == []
