@@ -6,7 +6,10 @@ from accreditation.models import AccreditationType
 
 
 def deadline_passed(case, actor, *, when):
-    if when < case.period.deadline:
+    period = case.period
+    if getattr(period, "cancelled_at", None) is not None:
+        return "The round was cancelled: its drafts are kept to be moved to another round."
+    if when < period.deadline:
         return "The deadline has not passed yet."
     return None
 

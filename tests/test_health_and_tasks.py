@@ -54,6 +54,16 @@ def test_lapsing_runs_once_however_often_it_fires():
     assert CaseEvent.objects.filter(case=late, action="lapse").count() == 1
 
 
+def test_drafts_in_a_cancelled_round_are_kept():
+    draft = ProposalFactory()
+    draft.round.cancelled_at = draft.round.opens_at
+    draft.round.cancellation_reason = "Moved to the spring round"
+    draft.round.save()
+    with time_machine.travel(draft.round.deadline + timedelta(days=1)):
+        assert lapse_overdue_drafts() == {"lapsed": 0, "refused": 0}
+    assert Proposal.objects.get(pk=draft.pk).status == Status.DRAFT
+
+
 def test_a_draft_is_not_lapsed_at_the_last_second_before_its_deadline():
     draft = ProposalFactory()
     with time_machine.travel(draft.round.deadline - timedelta(seconds=1)):
