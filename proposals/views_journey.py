@@ -143,16 +143,25 @@ def load_proposal_for_journey(proposal):
     )
 
 
-class TaskListView(ProposalMixin, TemplateView):
-    template_name = "proposals/task_list.html"
+class DraftOverviewMixin(ProposalMixin):
+    """Pages that show a draft as a whole; once submitted, the status page
+    takes their place."""
 
     def get(self, request, *args, **kwargs):
         if not self.proposal.is_editable:
             return redirect("proposal-status", pk=self.proposal.pk)
         return super().get(request, *args, **kwargs)
 
+    @cached_property
+    def journey(self):
+        return Journey.load(load_proposal_for_journey(self.proposal))
+
+
+class TaskListView(DraftOverviewMixin, TemplateView):
+    template_name = "proposals/task_list.html"
+
     def get_context_data(self, **kwargs):
-        journey = Journey.load(load_proposal_for_journey(self.proposal))
+        journey = self.journey
         sections = journey.sections()
         return super().get_context_data(
             journey=journey,
@@ -405,19 +414,15 @@ class DeclarationView(ProposalMixin, FormView):
         return redirect("proposal-check", pk=self.proposal.pk)
 
 
-class CheckAnswersView(ProposalMixin, TemplateView):
+class CheckAnswersView(DraftOverviewMixin, TemplateView):
     """Check your answers, with a change link on every answer, and submit."""
 
     template_name = "proposals/check_answers.html"
 
-    def get(self, request, *args, **kwargs):
-        if not self.proposal.is_editable:
-            return redirect("proposal-status", pk=self.proposal.pk)
-        return super().get(request, *args, **kwargs)
-
     def get_context_data(self, **kwargs):
-        journey = Journey.load(load_proposal_for_journey(self.proposal))
-        return super().get_context_data(journey=journey, **summary_context(journey), **kwargs)
+        return super().get_context_data(
+            journey=self.journey, **summary_context(self.journey), **kwargs
+        )
 
     def post(self, request, *args, **kwargs):
         try:
