@@ -1,0 +1,97 @@
+"""Load the demo data set: people in every role, organisations of every kind,
+past, current and next rounds, and cases in every status with genuine
+timelines. Safe to run again: it adds only what is missing.
+
+    python manage.py seed_demo              # the demo (100 organisations)
+    python manage.py seed_demo --scale 100  # about 10,000 organisations and
+                                            # 25,000 cases, for benchmarks
+"""
+
+import os
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accreditation import clock, demo
+
+
+class Command(BaseCommand):
+    help = "Create (or top up) the demo data set. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="N > 1 adds N - 1 times as many organisations and cases again (bulk), "
+            "for benchmarks. Default 1.",
+        )
+
+    def handle(self, *args, scale=1, **options):
+        if scale < 1:
+            raise CommandError("--scale must be 1 or more.")
+        started = time.monotonic()
+        try:
+            created = demo.seed(scale=scale)
+        except demo.DemoError as error:
+            raise CommandError(f"The demo could not be built: {error}") from error
+        elapsed = time.monotonic() - started
+        if options["verbosity"] == 0:
+            return
+        self.report(created, elapsed)
+
+    def report(self, created, elapsed):
+        out, style = self.stdout, self.style
+        added = ", ".join(f"{n} {what}" for what, n in sorted(created.items()) if n)
+        out.write(
+            style.SUCCESS(
+                f"Demo data ready in {elapsed:.1f}s "
+                f"({'added ' + added if added else 'nothing new to add'})."
+            )
+        )
+        port = os.environ.get("PORT") or "8000"
+        out.write("")
+        out.write(f"Open http://127.0.0.1:{port}/")
+        out.write("")
+        out.write(f"Demo sign-ins (password for every one: {demo.PASSWORD})")
+        rows = [("E-mail", "Name", "Role", "")]
+        for user in demo.DEMO_USERS:
+            roles = ", ".join(role.label for role in user.roles)
+            rows.append((user.email, user.full_name, roles, user.note))
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        for index, row in enumerate(rows):
+            out.write(
+                "  "
+                + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3]))
+                + ("  " + row[3] if row[3] else "")
+            )
+            if index == 0:
+                out.write("  " + "  ".join("-" * w for w in widths))
+        if getattr(settings, "STAFF_OTP_REQUIRED", False):
+            out.write(
+                "  Staff sign-in asks for an authenticator code; set STAFF_OTP_REQUIRED=false "
+                "(as `make run` does) to try the staff roles without one."
+            )
+        counts = demo.summary()
+        now = clock.now()
+        out.write("")
+        out.write("Rounds:")
+        for rnd in counts["rounds"]:
+            state = (
+                "open now"
+                if rnd.is_open(now)
+                else "opens later"
+                if rnd.opens_at > now
+                else "closed"
+            )
+            out.write(
+                f"  {str(rnd):<12} opens {clock.local(rnd.opens_at):%d %b %Y}, deadline "
+                f"{clock.local(rnd.deadline):%d %b %Y %H:%M}  ({state})"
+            )
+        out.write("")
+        out.write(f"Organisations: {counts['organisations']}")
+        out.write(f"Cases: {counts['cases']} ({counts['events']} timeline events)")
+        width = max(len(status.label) for status, _ in counts["by_status"])
+        for status, n in counts["by_status"]:
+            out.write(f"  {status.label:<{width}}  {n:>7}")

@@ -1,0 +1,207 @@
+"""``manage.py seed_demo``: a demo with every role, kind and status, built
+through the real workflow, that can be run again (and scaled) safely."""
+
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+from django.test import RequestFactory
+
+from accreditation import clock, demo
+from accreditation.models import (
+    CaseEvent,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Round,
+    User,
+    Window,
+)
+from accreditation.models.organisations import UKPRN_KINDS, URN_KINDS
+from accreditation.roles import Role
+from accreditation.workflow import Action, Status
+from proposals.models import Proposal
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args):
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    """Everything a rerun could duplicate or change."""
+    return {
+        "users": sorted(User.objects.values_list("email", flat=True)),
+        "organisations": sorted(Organisation.objects.values_list("name", "kind", "urn", "ukprn")),
+        "memberships": Membership.objects.count(),
+        "rounds": sorted(Round.objects.values_list("term", "year", "opens_at", "deadline")),
+        "windows": Window.objects.count(),
+        "cases": sorted(Proposal.objects.values_list("pk", "status", "reference")),
+        "events": CaseEvent.objects.count(),
+    }
+
+
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker):
+    """One demo, seeded once for the tests of a class and rolled back after
+    them; what each test adds (a rerun, a scale-up) rolls back with the test."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("PORT", "8123")
+                output = seed()
+            yield output
+            transaction.set_rollback(True)
+
+
+@pytest.mark.usefixtures("seeded")
+class TestTheDemo:
+    def test_every_status_kind_and_role(self, seeded):
+        output = seeded
+
+        statuses = set(Proposal.objects.values_list("status", flat=True))
+        assert statuses == {s.value for s in Status}
+        kinds = set(Organisation.objects.values_list("kind", flat=True))
+        assert kinds == {k.value for k in OrganisationKind}
+
+        request = RequestFactory().post("/account/sign-in/")
+        for role in Role:
+            users = User.objects.filter(groups__name=role.value)
+            assert users.exists(), role
+            email = {
+                Role.APPLICANT: "applicant@example.org",
+                Role.CASEWORK_OFFICER: "caseworker@example.org",
+                Role.ASSESSOR: "assessor@example.org",
+                Role.ADVISORY_GROUP_MEMBER: "advisory@example.org",
+                Role.DECISION_OFFICIAL: "decision@example.org",
+                Role.ADMINISTRATOR: "admin@example.org",
+            }[role]
+            user = authenticate(request, username=email, password=demo.PASSWORD)
+            assert user is not None and user.has_role(role), email
+            assert email in output
+        assert User.objects.filter(groups__name=Role.ASSESSOR).count() >= 2
+        assert User.objects.filter(groups__name=Role.APPLICANT).count() >= 4
+        assert authenticate(request, username="applicant@example.org", password="wrong") is None
+
+        assert "http://127.0.0.1:8123/" in output
+        assert demo.PASSWORD in output
+        for status in Status:
+            assert status.label in output
+
+    def test_applicant_contacts_three_organisations(self):
+        applicant = User.objects.get(email="applicant@example.org")
+        memberships = applicant.memberships.filter(is_contact=True)
+        assert memberships.count() == 3
+        # Every organisation has a contact, as the spec requires.
+        assert not Organisation.objects.exclude(memberships__is_contact=True).exists()
+
+    def test_organisations_have_valid_identifiers_across_regions(self):
+        for organisation in Organisation.objects.all():
+            organisation.full_clean()
+            assert bool(organisation.urn) == (organisation.kind in URN_KINDS), organisation
+            assert bool(organisation.ukprn) == (organisation.kind in UKPRN_KINDS), organisation
+            if organisation.claims_national_support_school:
+                assert organisation.is_maintained_primary
+        regions = Organisation.objects.values("local_authority__region").distinct().count()
+        assert regions >= 5
+
+    def test_rounds_past_current_and_next(self):
+        now = clock.now()
+        rounds = list(Round.objects.order_by("opens_at"))
+        assert len(rounds) == 12
+        assert sum(r.is_open(now) for r in rounds) == 1
+        assert rounds[-1].opens_at > now
+        assert all(r.deadline < now for r in rounds[:-2])
+        current = rounds[-2]
+        assert current.is_open(now)
+        assert current.proposals.filter(status=Status.DRAFT).exists()
+        for r in rounds:
+            r.full_clean()
+            assert r.framework.version == 1
+
+    def test_cases_walked_through_the_workflow(self):
+        # Submitted cases carry a reference and were submitted inside their window.
+        submitted = Proposal.objects.exclude(reference=None).select_related("round", "window")
+        assert submitted.exists()
+        for case in submitted:
+            assert case.reference.startswith(f"{case.accreditation_type.upper()}-")
+            period = case.period
+            assert period.opens_at <= case.submitted_at < period.deadline
+            first = case.events.order_by("sequence").first()
+            assert first.action == Action.SUBMIT and first.created_at == case.submitted_at
+        # The timeline ends in the case's status, and nothing happens in the future.
+        now = clock.now()
+        for case in Proposal.objects.exclude(status=Status.DRAFT):
+            events = list(case.events.order_by("sequence"))
+            assert events[-1].to_status == case.status
+            times = [e.created_at for e in events]
+            assert times == sorted(times) and times[-1] <= now
+        # Lapsed by the service itself at the deadline.
+        lapses = CaseEvent.objects.filter(action=Action.LAPSE)
+        assert lapses.exists() and not lapses.exclude(actor=None).exists()
+        # A concern upheld goes to a different decision maker than the decision.
+        upheld = CaseEvent.objects.filter(action=Action.UPHOLD_CONCERN).first()
+        decided = CaseEvent.objects.get(case=upheld.case, action=Action.NOT_ACCREDIT)
+        assert upheld.actor != decided.actor
+
+    def test_the_services_references_carry_on_after_the_demos(self):
+        from proposals.services import next_reference
+
+        years = {case.submitted_at.year for case in Proposal.objects.exclude(reference=None)}
+        for year in years | {clock.local(clock.now()).year}:
+            for acc_type in ("asp", "asg"):
+                reference = next_reference(acc_type, year)
+                assert not Proposal.objects.filter(reference=reference).exists(), reference
+
+    def test_second_run_changes_nothing_and_timeline_verifies(self):
+        before = snapshot()
+        output = seed()
+        assert snapshot() == before
+        assert "nothing new to add" in output
+        out = io.StringIO()
+        call_command("verify_timeline", stdout=out)
+        assert "Timeline intact" in out.getvalue()
+
+    def test_rerun_on_another_day_does_not_clash(self):
+        cases = Proposal.objects.count()
+        with time_machine.travel(clock.now() + timedelta(days=130), tick=True):
+            seed()
+            now = clock.now()
+            assert Round.objects.filter(opens_at__gt=now).exists()
+        assert Proposal.objects.count() == cases
+        call_command("verify_timeline", stdout=io.StringIO())
+
+    def test_scale_two_roughly_doubles_and_is_idempotent(self):
+        base_orgs, base_cases = Organisation.objects.count(), Proposal.objects.count()
+        seed("--scale", "2")
+        orgs, cases = Organisation.objects.count(), Proposal.objects.count()
+        assert orgs == 2 * base_orgs
+        assert 1.6 * base_cases <= cases <= 2.4 * base_cases
+        assert Organisation.objects.filter(name="Scale org 00001").exists()
+        assert set(
+            Proposal.objects.filter(organisation__name__startswith="Scale org ").values_list(
+                "status", flat=True
+            )
+        ) >= {Status.DRAFT, Status.ACCREDITED, Status.NOT_ACCREDITED, Status.LAPSED}
+        scaled = snapshot()
+        seed("--scale", "2")
+        assert snapshot() == scaled
+        call_command("verify_timeline", stdout=io.StringIO())
+        # A scale contact can sign in and belongs to their organisation.
+        contact = User.objects.get(email="scale-contact-00001@example.org")
+        assert contact.check_password(demo.PASSWORD) and contact.has_role(Role.APPLICANT)
+        assert contact.memberships.get().organisation.name == "Scale org 00001"
+
+
+def test_scale_must_be_positive():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        seed("--scale", "0")
