@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from accreditation import clock, eligibility, timeline
-from accreditation.models import Membership
+from accreditation.models import Membership, Round
 from accreditation.workflow import Action, Status, move
 from proposals.journey import Journey, can_lead_federation, count_words
 from proposals.models import (
@@ -48,29 +48,42 @@ def _locked_draft(proposal):
     return locked
 
 
+def _in_period(period):
+    return {"round": period} if isinstance(period, Round) else {"window": period}
+
+
+def start_options(organisation, period):
+    """What the organisation may start here: the eligibility verdicts, with
+    types it already has a live proposal for refused too."""
+    existing = set(
+        Proposal.objects.filter(organisation=organisation, **_in_period(period))
+        .exclude(status=Status.WITHDRAWN)
+        .values_list("accreditation_type", flat=True)
+    )
+    return [
+        eligibility.Verdict(
+            v.accreditation_type,
+            False,
+            f"Your organisation already has an {v.accreditation_type.upper()} proposal here: "
+            "find it in your proposals.",
+        )
+        if v.eligible and v.accreditation_type in existing
+        else v
+        for v in eligibility.verdicts(organisation, period)
+    ]
+
+
 def start_proposal(*, organisation, period, accreditation_type, actor):
     """A new draft, if the organisation may seek this type in this round or
     window and has no live proposal for it there already."""
     verdict = next(
-        v
-        for v in eligibility.verdicts(organisation, period)
-        if v.accreditation_type == accreditation_type
+        v for v in start_options(organisation, period) if v.accreditation_type == accreditation_type
     )
     if not verdict.eligible:
         raise ProposalError(verdict.reason)
     if not period.is_open():
         raise ProposalError("This round is not open for proposals.")
-    in_period = {"round": period} if period.__class__.__name__ == "Round" else {"window": period}
-    if (
-        Proposal.objects.filter(
-            organisation=organisation, accreditation_type=accreditation_type, **in_period
-        )
-        .exclude(status=Status.WITHDRAWN)
-        .exists()
-    ):
-        raise ProposalError(
-            f"Your organisation already has an {accreditation_type.upper()} proposal here."
-        )
+    in_period = _in_period(period)
     try:
         with transaction.atomic():
             proposal = Proposal.objects.create(

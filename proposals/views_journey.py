@@ -93,7 +93,9 @@ class StartView(CurrentOrganisationMixin, FormView):
 
     @cached_property
     def verdicts(self):
-        return eligibility.verdicts(self.request.organisation, self.period)
+        if self.period is None:
+            return eligibility.verdicts(self.request.organisation)
+        return services.start_options(self.request.organisation, self.period)
 
     def get_form_kwargs(self):
         types = [v.accreditation_type for v in self.verdicts if v.eligible]

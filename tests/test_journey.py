@@ -117,6 +117,9 @@ class TestStarting:
         )
         assert "already has an ASP proposal" in response.text
         assert Proposal.objects.count() == 1
+        page = signed_in.get(reverse("proposal-start")).text
+        assert 'value="asp"' not in page
+        assert "already has an ASP proposal here" in page
 
 
 class TestApplicability:
