@@ -7,6 +7,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.html import escape
 
+from accreditation import clock
 from accreditation.models import AccreditationType, LocalAuthority, OrganisationKind
 from accreditation.models.organisations import NON_EDUCATIONAL_KINDS
 from proposals.journey import count_words
@@ -91,13 +92,13 @@ class AnswerForm(forms.Form):
     def __init__(self, *args, criterion, **kwargs):
         super().__init__(*args, **kwargs)
         self.criterion = criterion
+        # The page's <h1> is the criterion's code and title, above its
+        # guidance; the question itself labels the box.
         field = self.fields["text"]
-        field.label = escape(f"{criterion.code}: {criterion.title}")
-        field.help_text = escape(criterion.question)
+        field.label = escape(criterion.question)
+        field.help_text = "A word is any group of characters between spaces."
         self.helper = helper(
-            Field.textarea(
-                "text", max_words=criterion.word_limit, label_size=Size.LARGE, label_tag="h1"
-            ),
+            Field.textarea("text", max_words=criterion.word_limit, label_size=Size.SMALL),
             Field("version"),
         )
 
@@ -113,23 +114,38 @@ class AnswerForm(forms.Form):
 
 
 class SchoolForm(forms.ModelForm):
-    urn = forms.CharField(label="URN", validators=[URN], help_text="6 digits, for example 123456")
+    urn = forms.CharField(
+        label="URN",
+        validators=[URN],
+        help_text="6 digits, for example 123456",
+        error_messages={"required": "Enter the school’s URN"},
+    )
     local_authority = forms.ModelChoiceField(
         queryset=LocalAuthority.objects.order_by("name"),
         label="Local authority",
         empty_label="Select a local authority",
+        error_messages={"required": "Select the school’s local authority"},
     )
     since = forms.DateField(
         label="Led since",
-        help_text="For example, 1 9 2023. Enter the date as day month year, such as 01/09/2023",
+        help_text="Enter the date as day month year, for example 01/09/2023",
         input_formats=["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"],
-        error_messages={"invalid": "Enter the date as day month year, such as 01/09/2023"},
+        # A plain text input: crispy-forms-gds gives DateInput no GOV.UK class.
+        widget=forms.TextInput,
+        error_messages={
+            "required": "Enter the date you began leading the school",
+            "invalid": "Enter the date as day month year, such as 01/09/2023",
+        },
     )
 
     class Meta:
         model = SchoolLed
         fields = ["name", "urn", "local_authority", "partnership", "since"]
         widgets = {"partnership": forms.RadioSelect}
+        error_messages = {
+            "name": {"required": "Enter the school’s name"},
+            "partnership": {"required": "Select the kind of partnership"},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,12 +159,21 @@ class SchoolForm(forms.ModelForm):
             buttons=[Button("add", "Add school")],
         )
 
+    def clean_since(self):
+        since = self.cleaned_data["since"]
+        if since > clock.today():
+            raise forms.ValidationError(
+                "The date you began leading the school must be today or in the past"
+            )
+        return since
+
 
 class CoPartnerForm(forms.ModelForm):
     local_authority = forms.ModelChoiceField(
         queryset=LocalAuthority.objects.order_by("name"),
         label="Local authority where it is based",
         empty_label="Select a local authority",
+        error_messages={"required": "Select the local authority where the co-partner is based"},
     )
 
     class Meta:
@@ -162,7 +187,24 @@ class CoPartnerForm(forms.ModelForm):
             "contact_email",
             "role_in_partnership",
         ]
-        labels = {"name": "Co-partner’s name", "kind": "Kind of organisation"}
+        labels = {
+            "name": "Co-partner’s name",
+            "kind": "Kind of organisation",
+            "contact_name": "Contact’s name",
+            "contact_email": "Contact’s e-mail address",
+        }
+        error_messages = {
+            "name": {"required": "Enter the co-partner’s name"},
+            "kind": {"required": "Select the kind of organisation the co-partner is"},
+            "contact_name": {"required": "Enter the name of a contact at the co-partner"},
+            "contact_email": {
+                "required": "Enter the contact’s e-mail address",
+                "invalid": "Enter an e-mail address in the correct format, like name@example.org",
+            },
+            "role_in_partnership": {
+                "required": "Describe what the co-partner will do in the partnership"
+            },
+        }
         widgets = {"role_in_partnership": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
