@@ -16,8 +16,7 @@ def lapse_overdue_drafts():
     a cancelled round are kept, to be moved to another round."""
     now = clock.now()
     overdue = Proposal.objects.filter(status=Status.DRAFT).filter(
-        Q(round__deadline__lte=now, round__cancelled_at__isnull=True)
-        | Q(window__deadline__lte=now)
+        Q(round__deadline__lte=now, round__cancelled_at__isnull=True) | Q(window__deadline__lte=now)
     )
     result = move_many(overdue, Action.LAPSE, None, when=now)
     return {"lapsed": len(result.moved), "refused": len(result.refused)}
