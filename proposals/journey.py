@@ -149,6 +149,22 @@ class Journey:
             q for q in self.questions if q.criterion.part.number == part_number and q.party == party
         ]
 
+    def question_groups(self):
+        """The questions by part, the lead's first, then the co-partner's
+        Part Two: (key, title, questions) in task-list order."""
+        groups = []
+        for party in (Party.LEAD, Party.CO_PARTNER):
+            parts = {
+                q.criterion.part.number: q.criterion.part
+                for q in self.questions
+                if q.party == party
+            }
+            for number, part in sorted(parts.items()):
+                title = str(part) if party == Party.LEAD else f"{part}: the co-partner’s answers"
+                key = f"part-{number}" if party == Party.LEAD else f"part-{number}-co-partner"
+                groups.append((key, title, self.questions_in(number, party)))
+        return groups
+
     # --- sections -------------------------------------------------------------
 
     def sections(self):
@@ -158,21 +174,10 @@ class Journey:
             sections.append(self._co_partner())
         if self.is_diocese:
             sections.append(self._new_provision())
-        sections.append(
-            self._questions_section("part-one", 1, Party.LEAD, "Part One: vision and capacity")
-        )
-        sections.append(
-            self._questions_section("part-two", 2, Party.LEAD, "Part Two: track record")
-        )
-        if self.proposal.has_co_partner_route:
-            sections.append(
-                self._questions_section(
-                    "part-two-co-partner",
-                    2,
-                    Party.CO_PARTNER,
-                    "Part Two: the co-partner’s track record",
-                )
-            )
+        sections += [
+            self._questions_section(key, title, questions)
+            for key, title, questions in self.question_groups()
+        ]
         sections.append(
             Section(
                 "documents",
@@ -263,8 +268,7 @@ class Journey:
             status = Status.IN_PROGRESS
         return Section("new-provision", "New faith provision", url, status, problems)
 
-    def _questions_section(self, key, part_number, party, title):
-        qs = self.questions_in(part_number, party)
+    def _questions_section(self, key, title, qs):
         problems = []
         answered = 0
         for question in qs:

@@ -438,15 +438,10 @@ class CheckAnswersView(DraftOverviewMixin, TemplateView):
 
 def summary_context(journey):
     """The answers grouped as the check-answers page and the PDF show them."""
-    parts = []
-    for part_number, party, title in (
-        (1, Party.LEAD, "Part One: vision and capacity"),
-        (2, Party.LEAD, "Part Two: track record"),
-        (2, Party.CO_PARTNER, "Part Two: the co-partner’s track record"),
-    ):
-        questions = journey.questions_in(part_number, party)
-        if questions:
-            parts.append({"title": title, "rows": [(q, journey.answer_for(q)) for q in questions]})
+    parts = [
+        {"title": title, "rows": [(q, journey.answer_for(q)) for q in questions]}
+        for _key, title, questions in journey.question_groups()
+    ]
     return {"parts": parts, "sections": journey.sections()}
 
 

@@ -210,8 +210,8 @@ def test_criteria_page_publishes_the_default_framework(client):
     framework = Framework.objects.get(version=1)
     page = text_of(response)
     assert f"{framework.title}, version 1" in page
-    assert "Part 1: Vision and capacity" in page
-    assert "Part 2: Track record" in page
+    assert "Part One: Vision and capacity" in page
+    assert "Part Two: Track record" in page
     for part in framework.parts.all():
         for criterion in part.criteria.all():
             assert f'id="criterion-{criterion.code}"' in response.content.decode()
@@ -219,7 +219,7 @@ def test_criteria_page_publishes_the_default_framework(client):
             assert criterion.question in page
             assert f"Word limit {criterion.word_limit} words" in page
 
-    body = page[page.index("Part 1: Vision and capacity Every proposal") :]
+    body = page[page.index("Part One: Vision and capacity Every proposal") :]
     sections = {
         code: criterion_section(body, code, nxt)
         for code, nxt in zip(DEFAULT_CODES, DEFAULT_CODES[1:] + [None], strict=True)

@@ -73,6 +73,9 @@ class Framework(models.Model):
         return cls.objects.order_by("-version").first()
 
 
+NUMBER_WORDS = {1: "One", 2: "Two", 3: "Three", 4: "Four"}
+
+
 class Part(models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="parts")
     number = models.PositiveSmallIntegerField()
@@ -86,7 +89,7 @@ class Part(models.Model):
         ]
 
     def __str__(self):
-        return f"Part {self.number}: {self.title}"
+        return f"Part {NUMBER_WORDS.get(self.number, self.number)}: {self.title}"
 
 
 class Circumstance(models.TextChoices):

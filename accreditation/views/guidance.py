@@ -31,6 +31,7 @@ class PublishedCriterion:
 @dataclass(frozen=True)
 class PublishedPart:
     number: int
+    heading: str
     title: str
     introduction: str
     items: list
@@ -93,6 +94,7 @@ def published_parts(framework):
     return [
         PublishedPart(
             number=part.number,
+            heading=str(part),
             title=part.title,
             introduction=part.introduction,
             items=[

@@ -47,9 +47,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ASG = AccreditationType.ASG.label
 ASP = AccreditationType.ASP.label
-PART_ONE = "Part 1: Vision and capacity"
-PART_TWO = "Part 2: Track record"
-CO_PARTNER = "Part 2: Track record: Co-partner"
+PART_ONE = "Part One: Vision and capacity"
+PART_TWO = "Part Two: Track record"
+CO_PARTNER = "Part Two: Track record: Co-partner"
 ANSWER = "We have led improvement in our partner schools for six years, with results to show."
 NON_EDUCATIONAL_CANNOT_BE_ASG = (
     "A non-educational organisation cannot become an Accredited Schools Group."
@@ -162,7 +162,7 @@ def test_a_maintained_primary_national_support_school_applies_as_an_asg(
     add_schools(page, assert_accessible, two_schools(authority))
 
     # Part One, 1A: GOV.UK's word count and the server's agree.
-    open_section(page, "Part One: vision and capacity")
+    open_section(page, "Part One: Vision and capacity")
     expect(page.locator("h1")).to_have_text("1A: Vision for leading improvement")
     expect(page.locator(".govuk-character-count__status")).to_have_text(
         "You have 500 words remaining"
@@ -193,8 +193,8 @@ def test_a_maintained_primary_national_support_school_applies_as_an_asg(
         text=ANSWER,
         checked_captions=[PART_TWO],
     )
-    expect(section_status(page, "Part One: vision and capacity")).to_have_text("Completed")
-    expect(section_status(page, "Part Two: track record")).to_have_text("Completed")
+    expect(section_status(page, "Part One: Vision and capacity")).to_have_text("Completed")
+    expect(section_status(page, "Part Two: Track record")).to_have_text("Completed")
 
     finish(page, assert_accessible)
     expect(summary_row(page, "Partnerships you want to lead")).to_contain_text(
@@ -266,7 +266,7 @@ def test_a_private_company_leading_a_consortium_applies_as_an_asp(
     expect(section_status(page, "Co-partner details")).to_have_text("Completed")
 
     # The lead answers Parts One and Two, then the co-partner answers Part Two.
-    open_section(page, "Part One: vision and capacity")
+    open_section(page, "Part One: Vision and capacity")
     answer_questions(
         page,
         assert_accessible,
@@ -285,7 +285,7 @@ def test_a_private_company_leading_a_consortium_applies_as_an_asp(
         text=ANSWER,
         checked_captions=[PART_ONE, PART_TWO, CO_PARTNER],
     )
-    expect(section_status(page, "Part Two: the co-partner’s track record")).to_have_text(
+    expect(section_status(page, "Part Two: Track record: the co-partner’s answers")).to_have_text(
         "Completed"
     )
 
@@ -295,7 +295,7 @@ def test_a_private_company_leading_a_consortium_applies_as_an_asp(
         "Riverside Academy Trust (Academy trust)"
     )
     expect(
-        page.get_by_role("heading", name="Part Two: the co-partner’s track record")
+        page.get_by_role("heading", name="Part Two: Track record: the co-partner’s answers")
     ).to_be_visible()
     expect(page.get_by_role("link", name="Change 2A for the co-partner")).to_have_attribute(
         "href", f"/proposals/{pk}/answers/2A/co_partner/"
@@ -346,7 +346,7 @@ def test_a_church_of_england_diocese_applies_as_an_asg_for_new_faith_provision(
     expect_task_list(page)
     expect(section_status(page, "New faith provision")).to_have_text("Completed")
 
-    open_section(page, "Part One: vision and capacity")
+    open_section(page, "Part One: Vision and capacity")
     answer_questions(
         page,
         assert_accessible,
@@ -400,7 +400,7 @@ def test_a_non_educational_charity_in_its_own_right_applies_as_an_asp_and_answer
     add_schools(page, assert_accessible, [])
     expect(task(page, "Co-partner details")).to_have_count(0)
 
-    open_section(page, "Part One: vision and capacity")
+    open_section(page, "Part One: Vision and capacity")
     answer_questions(
         page,
         assert_accessible,

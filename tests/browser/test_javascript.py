@@ -1,0 +1,92 @@
+"""The service works with JavaScript off, and the session timeout warning
+behaves with it on."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accreditation.roles import Role
+from tests.browser.conftest import code_from_key, enter_code, sign_in
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_applicant_signs_in_and_switches_without_javascript(new_page):
+    page = new_page(java_script_enabled=False)
+    applicant = MembershipFactory(organisation__name="Alder Primary School").user
+    MembershipFactory(user=applicant, organisation__name="Birch Academy Trust")
+
+    # A mistake is reported by the server-rendered error summary.
+    sign_in(page, applicant.email, "not-the-password")
+    expect(page).to_have_title(re.compile(r"^Error: Sign in – "))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a correct e-mail address")
+
+    sign_in(page, applicant.email)
+    expect(page).to_have_url(re.compile(r"/applicant/$"))
+    expect(page.locator("h1")).to_have_text("Your organisations")
+    assert "js-enabled" not in (page.locator("body").get_attribute("class") or "")
+    # The timeout warning needs a script; without one it stays out of sight.
+    expect(page.locator("#session-timeout")).to_be_hidden()
+    # (axe needs JavaScript in the page, so these pages are checked with it on
+    # in the other browser tests.)
+
+    page.get_by_role("button", name="Switch to Birch Academy Trust").click()
+    expect(page.get_by_text("You are acting for")).to_have_text(
+        "You are acting for Birch Academy Trust."
+    )
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("h1")).to_have_text("You have been signed out")
+
+
+def test_staff_member_sets_up_second_factor_without_javascript(new_page):
+    page = new_page(java_script_enabled=False)
+    person = UserFactory(roles=[Role.CASEWORK_OFFICER])
+    sign_in(page, person.email)
+    expect(page.locator("h1")).to_have_text("Set up your authenticator app")
+    enter_code(page, code_from_key(page.locator("#secret-key").inner_text()))
+    expect(page.locator("h1")).to_have_text("Staff area")
+
+
+def test_session_timeout_dialog_waits_until_the_session_is_nearly_over(page):
+    page.goto("/")
+    expect(page.locator("#session-timeout")).to_have_count(0)  # nobody to sign out
+
+    sign_in(page, MembershipFactory().user.email)
+    expect(page.locator("h1")).to_have_text("Your organisations")
+    dialog = page.locator("dialog#session-timeout")
+    expect(dialog).to_have_count(1)
+    expect(dialog).to_have_attribute("data-timeout", "1800")
+    expect(dialog).to_have_attribute("data-warning", "300")
+    # Give the script time to have run, then check the dialog has not opened.
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(500)
+    expect(dialog).to_be_hidden()
+    assert page.evaluate("() => document.getElementById('session-timeout').open") is False
+
+
+def test_session_timeout_dialog_warns_and_keeps_the_session(page, settings, assert_accessible):
+    # Warn for as long as the whole session: the warning is due at once.
+    settings.SESSION_TIMEOUT_WARNING_SECONDS = settings.SESSION_COOKIE_AGE
+    sign_in(page, MembershipFactory().user.email)
+    dialog = page.get_by_role("dialog", name="You’re about to be signed out")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(
+        re.compile(r"we’ll sign you out in (30|29) minutes if you do nothing")
+    )
+    expect(dialog.get_by_role("button", name="Stay signed in")).to_be_focused()
+    assert_accessible(page)
+
+    # "Stay signed in" touches the session without leaving the page and closes
+    # the dialog (here it is due again at once, so count the closing).
+    page.evaluate(
+        """() => document.getElementById("session-timeout")
+                 .addEventListener("close", () => { window.timeoutDialogClosed = true; })"""
+    )
+    with page.expect_response(re.compile(r"/account/keep-alive/$")) as kept:
+        dialog.get_by_role("button", name="Stay signed in").click()
+    assert kept.value.ok
+    assert kept.value.json() == {"expires_in": settings.SESSION_COOKIE_AGE}
+    page.wait_for_function("() => window.timeoutDialogClosed === true")
+    assert page.url.endswith("/applicant/")
