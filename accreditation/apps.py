@@ -7,4 +7,3 @@ class AccreditationConfig(AppConfig):
 
     def ready(self):
         from accreditation import checks  # noqa: F401  (registers the deploy checks)
-

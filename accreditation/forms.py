@@ -10,10 +10,16 @@ from accreditation.models import User
 from accreditation.roles import STAFF_ROLES, Role
 
 
-def gds_helper(*fields, submit="Continue"):
+def gds_helper(*fields, submit="Continue", buttons=None):
+    """A crispy-forms-gds helper for a form the template wraps in its own
+    <form> (with its own CSRF token): the fields, then ``buttons`` or one
+    submit button."""
     helper = FormHelper()
     helper.form_tag = False
-    helper.layout = Layout(*fields, Button("submit", submit))
+    helper.disable_csrf = True
+    helper.layout = Layout(
+        *fields, *(buttons if buttons is not None else [Button("submit", submit)])
+    )
     return helper
 
 
@@ -169,8 +175,18 @@ STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r in STAFF_ROLES]
 
 
 class StaffInvitationForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=200)
-    email = forms.EmailField(label="E-mail address")
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        error_messages={"required": "Enter their full name"},
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        error_messages={
+            "required": "Enter their e-mail address",
+            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
+        },
+    )
     roles = forms.MultipleChoiceField(
         label="Roles",
         help_text="Select all that apply. One person never holds two parts in the same case.",

@@ -1,13 +1,15 @@
 """Forms for the proposal journey. Criterion text from the database is
 escaped before crispy-forms-gds renders it (it renders labels unescaped)."""
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+import re
+
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.html import escape
 
 from accreditation import clock
+from accreditation.forms import gds_helper
 from accreditation.models import AccreditationType, LocalAuthority, OrganisationKind
 from accreditation.models.organisations import NON_EDUCATIONAL_KINDS
 from proposals.journey import count_words
@@ -24,10 +26,8 @@ def save_buttons():
 
 
 def helper(*fields, buttons=None):
-    h = FormHelper()
-    h.form_tag = False
-    h.layout = Layout(*fields, *(buttons if buttons is not None else save_buttons()))
-    return h
+    """Section forms save with two buttons unless told otherwise."""
+    return gds_helper(*fields, buttons=buttons if buttons is not None else save_buttons())
 
 
 class StartForm(forms.Form):
@@ -213,6 +213,7 @@ class CoPartnerForm(forms.ModelForm):
             (k.value, k.label) for k in OrganisationKind if k not in NON_EDUCATIONAL_KINDS
         ]
         self.fields["kind"].help_text = "The co-partner must be an educational organisation"
+        self.fields["identifier"].help_text = "If it has one: a URN of 6 digits or a UKPRN of 8"
         self.helper = helper(
             Field.text("name"),
             Field.select("kind"),
@@ -222,6 +223,14 @@ class CoPartnerForm(forms.ModelForm):
             Field.text("contact_email"),
             Field.textarea("role_in_partnership"),
         )
+
+    def clean_identifier(self):
+        identifier = self.cleaned_data["identifier"].strip()
+        if identifier and not re.fullmatch(r"\d{6}|1\d{7}", identifier):
+            raise forms.ValidationError(
+                "Enter a URN of 6 digits, like 123456, or a UKPRN of 8 digits starting with 1"
+            )
+        return identifier
 
 
 class NewProvisionForm(forms.Form):

@@ -6,8 +6,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -147,10 +146,7 @@ def london_datetime(day, at):
 def decision_helper(*layout):
     """The officer's two forms share a page; each button's name says which
     was sent."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.layout = Layout(*layout)
-    return helper
+    return gds_helper(*layout, buttons=[])
 
 
 class GrantForm(forms.Form):

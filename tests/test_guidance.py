@@ -138,8 +138,7 @@ def test_start_page_gives_the_open_and_next_rounds_dates_in_uk_time(client):
     page = text_of(client.get("/"))
 
     assert (
-        "The Summer 2026 round is open. Submit your proposal by 5pm on 10 July 2026 "
-        "(UK time)."
+        "The Summer 2026 round is open. Submit your proposal by 5pm on 10 July 2026 (UK time)."
     ) in page
     assert (
         "Summer 2026 round (open now) Opened 9am on 1 May 2026 (UK time) "

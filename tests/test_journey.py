@@ -543,3 +543,47 @@ class TestMarkupInEveryTextField:
         pdf = signed_in.get(reverse("proposal-pdf", args=[proposal.pk])).content
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
         assert '<script>alert("x")</script>' in text
+
+
+class TestCoPartner:
+    @pytest.fixture
+    def consortium(self, applicant, open_round):
+        membership = MembershipFactory(user=applicant, organisation__non_educational=True)
+        proposal = services.start_proposal(
+            organisation=membership.organisation,
+            period=open_round,
+            accreditation_type=ASP,
+            actor=applicant,
+        )
+        services.set_type_and_models(
+            proposal, route=Route.CONSORTIUM_LEAD, majority_trust=True, federation=False
+        )
+        return proposal
+
+    def post(self, client, proposal, identifier):
+        return client.post(
+            reverse("proposal-co-partner", args=[proposal.pk]),
+            {
+                "name": "Partner Trust",
+                "kind": "academy_trust",
+                "identifier": identifier,
+                "local_authority": proposal.organisation.local_authority.pk,
+                "contact_name": "Pat",
+                "contact_email": "pat@example.org",
+                "role_in_partnership": "School improvement",
+            },
+        )
+
+    @pytest.mark.parametrize("identifier", ["12345", "2000000X", "20000000"])
+    def test_a_malformed_identifier_is_refused(self, signed_in, consortium, identifier):
+        response = self.post(signed_in, consortium, identifier)
+        assert "Enter a URN of 6 digits" in response.text
+        assert not hasattr(Proposal.objects.get(pk=consortium.pk), "co_partner")
+
+    @pytest.mark.parametrize("identifier", ["", "123456", "10012345"])
+    def test_a_urn_a_ukprn_or_nothing_is_accepted(self, signed_in, consortium, identifier):
+        assert self.post(signed_in, consortium, identifier).status_code == 302
+        assert Proposal.objects.get(pk=consortium.pk).co_partner.identifier == identifier
+
+    def test_an_educational_organisation_has_no_co_partner_page(self, signed_in, draft):
+        assert signed_in.get(reverse("proposal-co-partner", args=[draft.pk])).status_code == 404

@@ -10,215 +10,508 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=4)),
-                ('title', models.CharField(max_length=200)),
-                ('question', models.TextField()),
-                ('guidance', models.TextField(blank=True)),
-                ('word_limit', models.PositiveIntegerField()),
-                ('position', models.PositiveSmallIntegerField()),
-                ('applies_to_asp', models.BooleanField(default=True)),
-                ('applies_to_asg', models.BooleanField(default=True)),
-                ('circumstance', models.CharField(choices=[('always', 'Every proposal'), ('non_educational_own_right', 'Non-educational organisations applying in their own right')], default='always', max_length=30)),
-                ('skipped_for_national_support_school', models.BooleanField(default=False)),
-                ('answered_per_party', models.BooleanField(default=False, help_text='In a consortium, each party answers and is scored')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=4)),
+                ("title", models.CharField(max_length=200)),
+                ("question", models.TextField()),
+                ("guidance", models.TextField(blank=True)),
+                ("word_limit", models.PositiveIntegerField()),
+                ("position", models.PositiveSmallIntegerField()),
+                ("applies_to_asp", models.BooleanField(default=True)),
+                ("applies_to_asg", models.BooleanField(default=True)),
+                (
+                    "circumstance",
+                    models.CharField(
+                        choices=[
+                            ("always", "Every proposal"),
+                            (
+                                "non_educational_own_right",
+                                "Non-educational organisations applying in their own right",
+                            ),
+                        ],
+                        default="always",
+                        max_length=30,
+                    ),
+                ),
+                ("skipped_for_national_support_school", models.BooleanField(default=False)),
+                (
+                    "answered_per_party",
+                    models.BooleanField(
+                        default=False, help_text="In a consortium, each party answers and is scored"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'criteria',
-                'ordering': ['part__number', 'position'],
+                "verbose_name_plural": "criteria",
+                "ordering": ["part__number", "position"],
             },
         ),
         migrations.CreateModel(
-            name='CriterionGuidance',
+            name="CriterionGuidance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sector', models.CharField(choices=[('schools', 'Maintained and independent schools'), ('colleges_universities', 'Colleges and universities'), ('trusts_federations', 'Trusts and federations'), ('dioceses_faith', 'Dioceses and faith groups'), ('private_third_sector', 'Private and third sector organisations and consultancies')], max_length=30)),
-                ('text', models.TextField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[
+                            ("schools", "Maintained and independent schools"),
+                            ("colleges_universities", "Colleges and universities"),
+                            ("trusts_federations", "Trusts and federations"),
+                            ("dioceses_faith", "Dioceses and faith groups"),
+                            (
+                                "private_third_sector",
+                                "Private and third sector organisations and consultancies",
+                            ),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("text", models.TextField()),
             ],
             options={
-                'ordering': ['criterion', 'sector'],
+                "ordering": ["criterion", "sector"],
             },
         ),
         migrations.CreateModel(
-            name='Framework',
+            name="Framework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveSmallIntegerField(unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('scale_min', models.PositiveSmallIntegerField(default=1)),
-                ('scale_max', models.PositiveSmallIntegerField(default=4)),
-                ('threshold', models.PositiveSmallIntegerField(default=3, help_text='A criterion is met at this score or more')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("scale_min", models.PositiveSmallIntegerField(default=1)),
+                ("scale_max", models.PositiveSmallIntegerField(default=4)),
+                (
+                    "threshold",
+                    models.PositiveSmallIntegerField(
+                        default=3, help_text="A criterion is met at this score or more"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('full_name', models.CharField(blank=True, max_length=200)),
-                ('roles', models.JSONField(blank=True, default=list)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("full_name", models.CharField(blank=True, max_length=200)),
+                ("roles", models.JSONField(blank=True, default=list)),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='LocalAuthority',
+            name="LocalAuthority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=3, unique=True, validators=[django.core.validators.RegexValidator('^\\d{3}$')], verbose_name='LA code')),
-                ('name', models.CharField(max_length=100, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=3,
+                        unique=True,
+                        validators=[django.core.validators.RegexValidator("^\\d{3}$")],
+                        verbose_name="LA code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
             ],
             options={
-                'verbose_name_plural': 'local authorities',
-                'ordering': ['name'],
+                "verbose_name_plural": "local authorities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_contact', models.BooleanField(default=False)),
-                ('joined_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_contact", models.BooleanField(default=False)),
+                ("joined_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['organisation__name'],
+                "ordering": ["organisation__name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('maintained_infant', 'Maintained infant school'), ('maintained_junior', 'Maintained junior school'), ('maintained_primary', 'Maintained primary school'), ('maintained_middle', 'Maintained middle school (deemed primary)'), ('maintained_secondary', 'Maintained secondary school'), ('independent_primary', 'Independent primary school'), ('independent_secondary', 'Independent secondary school'), ('fe_college', 'Further education college'), ('sixth_form_college', 'Sixth-form college'), ('university', 'University'), ('academy_trust', 'Academy trust'), ('maintained_school_trust', 'Maintained school trust'), ('federation', 'Federation'), ('cofe_diocese', 'Church of England diocese'), ('rc_diocese', 'Roman Catholic diocese'), ('other_faith_group', 'Other faith group'), ('educational_consultancy', 'Educational consultancy'), ('educational_charity', 'Educational charity'), ('other_educational', 'Other educational organisation'), ('private_or_third_sector', 'Private or third sector organisation (non-educational)')], max_length=40)),
-                ('urn', models.CharField(blank=True, help_text='Unique reference number, for schools', max_length=6, validators=[django.core.validators.RegexValidator('^\\d{6}$', 'Enter a URN of 6 digits')], verbose_name='URN')),
-                ('ukprn', models.CharField(blank=True, help_text='UK provider reference number, for colleges and universities', max_length=8, validators=[django.core.validators.RegexValidator('^1\\d{7}$', 'Enter a UKPRN of 8 digits starting with 1')], verbose_name='UKPRN')),
-                ('phase', models.CharField(choices=[('primary', 'Primary'), ('secondary', 'Secondary'), ('all_through', 'All-through'), ('not_applicable', 'Not applicable')], default='not_applicable', max_length=20)),
-                ('claims_national_support_school', models.BooleanField(default=False, help_text='A maintained primary school whose head is a National Leader of Education', verbose_name='National Support School')),
-                ('faith_designation', models.CharField(choices=[('none', 'No religious character'), ('church_of_england', 'Church of England'), ('roman_catholic', 'Roman Catholic'), ('other', 'Other faith')], default='none', max_length=30)),
-                ('address', models.TextField(blank=True)),
-                ('schools_led_count', models.PositiveSmallIntegerField(default=0, verbose_name='Schools it leads improvement in through a formal partnership now')),
-                ('primary_governance_count', models.PositiveSmallIntegerField(default=0, verbose_name='Primary schools whose governance it is accountable for')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("maintained_infant", "Maintained infant school"),
+                            ("maintained_junior", "Maintained junior school"),
+                            ("maintained_primary", "Maintained primary school"),
+                            ("maintained_middle", "Maintained middle school (deemed primary)"),
+                            ("maintained_secondary", "Maintained secondary school"),
+                            ("independent_primary", "Independent primary school"),
+                            ("independent_secondary", "Independent secondary school"),
+                            ("fe_college", "Further education college"),
+                            ("sixth_form_college", "Sixth-form college"),
+                            ("university", "University"),
+                            ("academy_trust", "Academy trust"),
+                            ("maintained_school_trust", "Maintained school trust"),
+                            ("federation", "Federation"),
+                            ("cofe_diocese", "Church of England diocese"),
+                            ("rc_diocese", "Roman Catholic diocese"),
+                            ("other_faith_group", "Other faith group"),
+                            ("educational_consultancy", "Educational consultancy"),
+                            ("educational_charity", "Educational charity"),
+                            ("other_educational", "Other educational organisation"),
+                            (
+                                "private_or_third_sector",
+                                "Private or third sector organisation (non-educational)",
+                            ),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "urn",
+                    models.CharField(
+                        blank=True,
+                        help_text="Unique reference number, for schools",
+                        max_length=6,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{6}$", "Enter a URN of 6 digits"
+                            )
+                        ],
+                        verbose_name="URN",
+                    ),
+                ),
+                (
+                    "ukprn",
+                    models.CharField(
+                        blank=True,
+                        help_text="UK provider reference number, for colleges and universities",
+                        max_length=8,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^1\\d{7}$", "Enter a UKPRN of 8 digits starting with 1"
+                            )
+                        ],
+                        verbose_name="UKPRN",
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("primary", "Primary"),
+                            ("secondary", "Secondary"),
+                            ("all_through", "All-through"),
+                            ("not_applicable", "Not applicable"),
+                        ],
+                        default="not_applicable",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "claims_national_support_school",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A maintained primary school whose head is a National Leader of Education",
+                        verbose_name="National Support School",
+                    ),
+                ),
+                (
+                    "faith_designation",
+                    models.CharField(
+                        choices=[
+                            ("none", "No religious character"),
+                            ("church_of_england", "Church of England"),
+                            ("roman_catholic", "Roman Catholic"),
+                            ("other", "Other faith"),
+                        ],
+                        default="none",
+                        max_length=30,
+                    ),
+                ),
+                ("address", models.TextField(blank=True)),
+                (
+                    "schools_led_count",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        verbose_name="Schools it leads improvement in through a formal partnership now",
+                    ),
+                ),
+                (
+                    "primary_governance_count",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        verbose_name="Primary schools whose governance it is accountable for",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Part',
+            name="Part",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('introduction', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                ("introduction", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['framework', 'number'],
+                "ordering": ["framework", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Round',
+            name="Round",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term', models.CharField(choices=[('autumn', 'Autumn'), ('spring', 'Spring'), ('summer', 'Summer')], max_length=10)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('accepts_asp', models.BooleanField(default=True, verbose_name='Takes ASP proposals')),
-                ('accepts_asg', models.BooleanField(default=True, verbose_name='Takes ASG proposals')),
-                ('opens_at', models.DateTimeField(verbose_name='Opens')),
-                ('deadline', models.DateTimeField(verbose_name='Submission deadline')),
-                ('assessment_due', models.DateField(verbose_name='Assessment due')),
-                ('advisory_group_meeting', models.DateField(verbose_name='Advisory Group meeting')),
-                ('decision_target', models.DateField(verbose_name='Decision target')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('cancellation_reason', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "term",
+                    models.CharField(
+                        choices=[("autumn", "Autumn"), ("spring", "Spring"), ("summer", "Summer")],
+                        max_length=10,
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                (
+                    "accepts_asp",
+                    models.BooleanField(default=True, verbose_name="Takes ASP proposals"),
+                ),
+                (
+                    "accepts_asg",
+                    models.BooleanField(default=True, verbose_name="Takes ASG proposals"),
+                ),
+                ("opens_at", models.DateTimeField(verbose_name="Opens")),
+                ("deadline", models.DateTimeField(verbose_name="Submission deadline")),
+                ("assessment_due", models.DateField(verbose_name="Assessment due")),
+                ("advisory_group_meeting", models.DateField(verbose_name="Advisory Group meeting")),
+                ("decision_target", models.DateField(verbose_name="Decision target")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("cancellation_reason", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-opens_at'],
+                "ordering": ["-opens_at"],
             },
         ),
         migrations.CreateModel(
-            name='Window',
+            name="Window",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opens_at', models.DateTimeField()),
-                ('deadline', models.DateTimeField()),
-                ('granted_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("opens_at", models.DateTimeField()),
+                ("deadline", models.DateTimeField()),
+                ("granted_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-deadline'],
+                "ordering": ["-deadline"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('email', models.EmailField(max_length=254, verbose_name='E-mail address')),
-                ('full_name', models.CharField(max_length=200)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="E-mail address")),
+                ("full_name", models.CharField(max_length=200)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['full_name', 'email'],
+                "ordering": ["full_name", "email"],
             },
             managers=[
-                ('objects', accreditation.models.users.UserManager()),
+                ("objects", accreditation.models.users.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField()),
-                ('action', models.CharField(max_length=50)),
-                ('from_status', models.CharField(blank=True, max_length=30)),
-                ('to_status', models.CharField(blank=True, max_length=30)),
-                ('details', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('internal', models.BooleanField(default=False, help_text="Staff only: never shown on the applicant's timeline")),
-                ('created_at', models.DateTimeField()),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, help_text="Empty for the service's own scheduled work", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveIntegerField()),
+                ("action", models.CharField(max_length=50)),
+                ("from_status", models.CharField(blank=True, max_length=30)),
+                ("to_status", models.CharField(blank=True, max_length=30)),
+                (
+                    "details",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                    ),
+                ),
+                (
+                    "internal",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Staff only: never shown on the applicant's timeline",
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for the service's own scheduled work",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'sequence'],
+                "ordering": ["case", "sequence"],
             },
         ),
     ]

@@ -7,171 +7,364 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accreditation', '0001_initial'),
-        ('proposals', '0001_initial'),
+        ("accreditation", "0001_initial"),
+        ("proposals", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='caseevent',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='proposals.proposal'),
+            model_name="caseevent",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="proposals.proposal",
+            ),
         ),
         migrations.AddField(
-            model_name='criterionguidance',
-            name='criterion',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sector_guidance', to='accreditation.criterion'),
+            model_name="criterionguidance",
+            name="criterion",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sector_guidance",
+                to="accreditation.criterion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='framework',
-            constraint=models.CheckConstraint(condition=models.Q(('scale_min__lt', models.F('scale_max')), ('threshold__gte', models.F('scale_min')), ('threshold__lte', models.F('scale_max'))), name='framework_scale_sane'),
+            model_name="framework",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("scale_min__lt", models.F("scale_max")),
+                    ("threshold__gte", models.F("scale_min")),
+                    ("threshold__lte", models.F("scale_max")),
+                ),
+                name="framework_scale_sane",
+            ),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='invited_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="invitation",
+            name="invited_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL),
+            model_name="membership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='local_authority',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='accreditation.localauthority'),
+            model_name="organisation",
+            name="local_authority",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="organisations",
+                to="accreditation.localauthority",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='accreditation.organisation'),
+            model_name="membership",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="accreditation.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='organisation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='accreditation.organisation'),
+            model_name="invitation",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="invitations",
+                to="accreditation.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='part',
-            name='framework',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parts', to='accreditation.framework'),
+            model_name="part",
+            name="framework",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="parts",
+                to="accreditation.framework",
+            ),
         ),
         migrations.AddField(
-            model_name='criterion',
-            name='part',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='accreditation.part'),
+            model_name="criterion",
+            name="part",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="criteria",
+                to="accreditation.part",
+            ),
         ),
         migrations.AddField(
-            model_name='localauthority',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='local_authorities', to='accreditation.region'),
+            model_name="localauthority",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="local_authorities",
+                to="accreditation.region",
+            ),
         ),
         migrations.AddField(
-            model_name='round',
-            name='framework',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rounds', to='accreditation.framework'),
+            model_name="round",
+            name="framework",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="rounds",
+                to="accreditation.framework",
+            ),
         ),
         migrations.AddField(
-            model_name='window',
-            name='framework',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='windows', to='accreditation.framework'),
+            model_name="window",
+            name="framework",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="windows",
+                to="accreditation.framework",
+            ),
         ),
         migrations.AddField(
-            model_name='window',
-            name='granted_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="window",
+            name="granted_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='window',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='windows', to='accreditation.organisation'),
+            model_name="window",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="windows",
+                to="accreditation.organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_unique_ci'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"), name="user_email_unique_ci"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseevent',
-            constraint=models.UniqueConstraint(fields=('case', 'sequence'), name='case_event_unique_sequence'),
+            model_name="caseevent",
+            constraint=models.UniqueConstraint(
+                fields=("case", "sequence"), name="case_event_unique_sequence"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterionguidance',
-            constraint=models.UniqueConstraint(fields=('criterion', 'sector'), name='criterion_guidance_unique_sector'),
+            model_name="criterionguidance",
+            constraint=models.UniqueConstraint(
+                fields=("criterion", "sector"), name="criterion_guidance_unique_sector"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['maintained_infant', 'maintained_junior', 'maintained_primary', 'maintained_middle', 'maintained_secondary', 'independent_primary', 'independent_secondary', 'fe_college', 'sixth_form_college', 'university', 'academy_trust', 'maintained_school_trust', 'federation', 'cofe_diocese', 'rc_diocese', 'other_faith_group', 'educational_consultancy', 'educational_charity', 'other_educational', 'private_or_third_sector'])), name='organisation_kind_valid'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "maintained_infant",
+                            "maintained_junior",
+                            "maintained_primary",
+                            "maintained_middle",
+                            "maintained_secondary",
+                            "independent_primary",
+                            "independent_secondary",
+                            "fe_college",
+                            "sixth_form_college",
+                            "university",
+                            "academy_trust",
+                            "maintained_school_trust",
+                            "federation",
+                            "cofe_diocese",
+                            "rc_diocese",
+                            "other_faith_group",
+                            "educational_consultancy",
+                            "educational_charity",
+                            "other_educational",
+                            "private_or_third_sector",
+                        ],
+                    )
+                ),
+                name="organisation_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['independent_primary', 'independent_secondary', 'maintained_infant', 'maintained_junior', 'maintained_middle', 'maintained_primary', 'maintained_secondary']), _negated=True), models.Q(('urn', ''), _negated=True), _connector='OR'), name='organisation_school_has_urn'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        (
+                            "kind__in",
+                            [
+                                "independent_primary",
+                                "independent_secondary",
+                                "maintained_infant",
+                                "maintained_junior",
+                                "maintained_middle",
+                                "maintained_primary",
+                                "maintained_secondary",
+                            ],
+                        ),
+                        _negated=True,
+                    ),
+                    models.Q(("urn", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="organisation_school_has_urn",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['fe_college', 'sixth_form_college', 'university']), _negated=True), models.Q(('ukprn', ''), _negated=True), _connector='OR'), name='organisation_college_has_ukprn'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("kind__in", ["fe_college", "sixth_form_college", "university"]),
+                        _negated=True,
+                    ),
+                    models.Q(("ukprn", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="organisation_college_has_ukprn",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('claims_national_support_school', False), ('kind__in', ['maintained_infant', 'maintained_junior', 'maintained_middle', 'maintained_primary']), _connector='OR'), name='organisation_nss_only_maintained_primary'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("claims_national_support_school", False),
+                    (
+                        "kind__in",
+                        [
+                            "maintained_infant",
+                            "maintained_junior",
+                            "maintained_middle",
+                            "maintained_primary",
+                        ],
+                    ),
+                    _connector="OR",
+                ),
+                name="organisation_nss_only_maintained_primary",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('urn', ''), _negated=True), fields=('urn',), name='organisation_urn_unique'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("urn", ""), _negated=True),
+                fields=("urn",),
+                name="organisation_urn_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('ukprn', ''), _negated=True), fields=('ukprn',), name='organisation_ukprn_unique'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ukprn", ""), _negated=True),
+                fields=("ukprn",),
+                name="organisation_ukprn_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'organisation'), name='membership_unique_user_organisation'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "organisation"), name="membership_unique_user_organisation"
+            ),
         ),
         migrations.AddIndex(
-            model_name='invitation',
-            index=models.Index(django.db.models.functions.text.Lower('email'), name='invitation_email_ci'),
+            model_name="invitation",
+            index=models.Index(
+                django.db.models.functions.text.Lower("email"), name="invitation_email_ci"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='part',
-            constraint=models.UniqueConstraint(fields=('framework', 'number'), name='part_unique_number'),
+            model_name="part",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "number"), name="part_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('part', 'code'), name='criterion_unique_code'),
+            model_name="criterion",
+            constraint=models.UniqueConstraint(
+                fields=("part", "code"), name="criterion_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('word_limit__gt', 0)), name='criterion_word_limit'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("word_limit__gt", 0)), name="criterion_word_limit"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('applies_to_asp', True), ('applies_to_asg', True), _connector='OR'), name='criterion_applies_to_a_type'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("applies_to_asp", True), ("applies_to_asg", True), _connector="OR"
+                ),
+                name="criterion_applies_to_a_type",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.UniqueConstraint(fields=('term', 'year'), name='round_unique_term_year'),
+            model_name="round",
+            constraint=models.UniqueConstraint(
+                fields=("term", "year"), name="round_unique_term_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.CheckConstraint(condition=models.Q(('accepts_asp', True), ('accepts_asg', True), _connector='OR'), name='round_accepts_a_type'),
+            model_name="round",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("accepts_asp", True), ("accepts_asg", True), _connector="OR"),
+                name="round_accepts_a_type",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.CheckConstraint(condition=models.Q(('opens_at__lt', models.F('deadline'))), name='round_opens_before_deadline'),
+            model_name="round",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("opens_at__lt", models.F("deadline"))),
+                name="round_opens_before_deadline",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.CheckConstraint(condition=models.Q(('assessment_due__lte', models.F('advisory_group_meeting')), ('advisory_group_meeting__lte', models.F('decision_target'))), name='round_dates_in_order'),
+            model_name="round",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("assessment_due__lte", models.F("advisory_group_meeting")),
+                    ("advisory_group_meeting__lte", models.F("decision_target")),
+                ),
+                name="round_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.CheckConstraint(condition=models.Q(('cancelled_at__isnull', True), models.Q(('cancellation_reason', ''), _negated=True), _connector='OR'), name='round_cancellation_has_reason'),
+            model_name="round",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("cancelled_at__isnull", True),
+                    models.Q(("cancellation_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="round_cancellation_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='window',
-            constraint=models.CheckConstraint(condition=models.Q(('opens_at__lt', models.F('deadline'))), name='window_opens_before_deadline'),
+            model_name="window",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("opens_at__lt", models.F("deadline"))),
+                name="window_opens_before_deadline",
+            ),
         ),
     ]

@@ -150,7 +150,9 @@ class OtpVerifyView(LoginRequiredMixin, FormView):
         device = match_token(self.request.user, form.cleaned_data["token"])
         if device is None:
             form.add_error(
-                "token", "The code is not right, or it has already been used. Try the next code"
+                "token",
+                "The code is not right, or it has already been used. Wait for the next code "
+                "to appear in your app, then enter it",
             )
             return self.form_invalid(form)
         otp_login(self.request, device)
