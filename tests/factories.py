@@ -1,5 +1,7 @@
 """factory_boy factories for every model."""
 
+import datetime
+import hashlib
 from datetime import timedelta
 
 import factory
@@ -10,7 +12,19 @@ from accreditation import models as m
 from accreditation.models.organisations import hash_token
 from accreditation.roles import Role
 from accreditation.workflow import Status
-from proposals.models import Proposal
+from proposals.models import (
+    Answer,
+    CoPartner,
+    Evidence,
+    OutOfRoundRequest,
+    PartnershipKind,
+    Party,
+    Proposal,
+    ReferenceCounter,
+    Route,
+    SchoolLed,
+    Urgency,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -87,6 +101,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     full_name = "Invited Person"
     roles = factory.LazyFunction(lambda: [Role.ASSESSOR.value])
     token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
+    invited_by = factory.SubFactory(UserFactory, roles=[Role.ADMINISTRATOR])
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
 
 
@@ -199,3 +214,87 @@ class CaseEventFactory(factory.django.DjangoModelFactory):
         from accreditation import timeline
 
         return timeline.record(case, action, actor, details=kwargs.get("details"))
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    proposal = factory.SubFactory(ProposalFactory)
+    criterion = factory.LazyAttribute(
+        lambda o: (
+            m.Criterion.objects.filter(part__framework=o.proposal.framework)
+            .order_by("part__number", "position")
+            .first()
+        )
+    )
+    party = Party.LEAD
+    text = "Our evidence."
+    updated_by = factory.LazyAttribute(lambda o: o.proposal.created_by)
+
+
+class SchoolLedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolLed
+
+    proposal = factory.SubFactory(ProposalFactory)
+    name = factory.Sequence(lambda n: f"Led School {n}")
+    urn = factory.Sequence(lambda n: f"{300000 + n:06d}")
+    local_authority = factory.LazyFunction(
+        lambda: m.LocalAuthority.objects.order_by("code").first()
+    )
+    partnership = PartnershipKind.FEDERATION
+    since = datetime.date(2022, 9, 1)
+
+
+class CoPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoPartner
+
+    proposal = factory.SubFactory(
+        ProposalFactory, organisation__non_educational=True, route=Route.CONSORTIUM_LEAD
+    )
+    name = "Partner Academy Trust"
+    kind = m.OrganisationKind.ACADEMY_TRUST
+    local_authority = factory.LazyFunction(
+        lambda: m.LocalAuthority.objects.order_by("code").first()
+    )
+    contact_name = "Pat Partner"
+    contact_email = "pat@example.org"
+    role_in_partnership = "Leads school improvement."
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    """A small PDF stored under MEDIA_ROOT."""
+
+    class Meta:
+        model = Evidence
+
+    proposal = factory.SubFactory(ProposalFactory)
+    file = factory.django.FileField(filename="evidence.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    original_name = "evidence.pdf"
+    content_type = "application/pdf"
+    size = 15
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest())
+    uploaded_by = factory.LazyAttribute(lambda o: o.proposal.created_by)
+
+
+class ReferenceCounterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReferenceCounter
+        django_get_or_create = ("accreditation_type", "year")
+
+    accreditation_type = m.AccreditationType.ASP
+    year = 2099
+
+
+class OutOfRoundRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutOfRoundRequest
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    local_authority = factory.LazyAttribute(lambda o: o.organisation.local_authority)
+    school_name = "Riverside Primary"
+    urgency = Urgency.THIS_TERM
+    reason = "The local authority wants us to lead a federation now."
+    requested_by = factory.SubFactory(UserFactory, roles=[Role.APPLICANT])
