@@ -357,6 +357,17 @@ class TestOrganisationSwitching:
             "You are acting for <strong>Beta Primary" in client.get(reverse("applicant-home")).text
         )
 
+    @pytest.mark.parametrize("count", [2, 12])
+    def test_the_organisations_page_queries_do_not_grow(
+        self, client, count, django_assert_max_num_queries
+    ):
+        user = UserFactory(roles=[Role.APPLICANT])
+        for _ in range(count):
+            MembershipFactory(user=user)
+        client.force_login(user)
+        with django_assert_max_num_queries(10):
+            assert client.get(reverse("applicant-home")).status_code == 200
+
     def test_switching_to_someone_elses_organisation_is_404(self, client):
         mine = MembershipFactory()
         theirs = MembershipFactory()
