@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
-from accreditation.models import User
+from accreditation.models import LocalAuthority, User
 from accreditation.roles import STAFF_ROLES, Role
 
 
@@ -21,6 +21,19 @@ def gds_helper(*fields, submit="Continue", buttons=None):
         *fields, *(buttons if buttons is not None else [Button("submit", submit)])
     )
     return helper
+
+
+class LocalAuthorityField(forms.ModelChoiceField):
+    """A select of England's local authorities by name, with one message
+    for a missing or unknown choice."""
+
+    def __init__(self, *, message, **kwargs):
+        super().__init__(
+            queryset=LocalAuthority.objects.order_by("name"),
+            empty_label="Select a local authority",
+            error_messages={"required": message, "invalid_choice": message},
+            **kwargs,
+        )
 
 
 class SignInForm(AuthenticationForm):

@@ -1,21 +1,20 @@
 """Forms for the proposal journey. Criterion text from the database is
 escaped before crispy-forms-gds renders it (it renders labels unescaped)."""
 
-import re
-
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils.html import escape
 
 from accreditation import clock
-from accreditation.forms import gds_helper
-from accreditation.models import AccreditationType, LocalAuthority, OrganisationKind
-from accreditation.models.organisations import NON_EDUCATIONAL_KINDS
+from accreditation.forms import LocalAuthorityField, gds_helper
+from accreditation.models import AccreditationType, OrganisationKind
+from accreditation.models.organisations import (
+    NON_EDUCATIONAL_KINDS,
+    UKPRN_VALIDATOR,
+    URN_VALIDATOR,
+)
 from proposals.journey import count_words
 from proposals.models import CoPartner, PartnershipKind, Route, SchoolLed
-
-URN = RegexValidator(r"^\d{6}$", "Enter a URN of 6 digits, like 123456")
 
 
 def save_buttons():
@@ -116,15 +115,12 @@ class AnswerForm(forms.Form):
 class SchoolForm(forms.ModelForm):
     urn = forms.CharField(
         label="URN",
-        validators=[URN],
+        validators=[URN_VALIDATOR],
         help_text="6 digits, for example 123456",
         error_messages={"required": "Enter the school’s URN"},
     )
-    local_authority = forms.ModelChoiceField(
-        queryset=LocalAuthority.objects.order_by("name"),
-        label="Local authority",
-        empty_label="Select a local authority",
-        error_messages={"required": "Select the school’s local authority"},
+    local_authority = LocalAuthorityField(
+        label="Local authority", message="Select the school’s local authority"
     )
     since = forms.DateField(
         label="Led since",
@@ -169,11 +165,9 @@ class SchoolForm(forms.ModelForm):
 
 
 class CoPartnerForm(forms.ModelForm):
-    local_authority = forms.ModelChoiceField(
-        queryset=LocalAuthority.objects.order_by("name"),
+    local_authority = LocalAuthorityField(
         label="Local authority where it is based",
-        empty_label="Select a local authority",
-        error_messages={"required": "Select the local authority where the co-partner is based"},
+        message="Select the local authority where the co-partner is based",
     )
 
     class Meta:
@@ -226,7 +220,9 @@ class CoPartnerForm(forms.ModelForm):
 
     def clean_identifier(self):
         identifier = self.cleaned_data["identifier"].strip()
-        if identifier and not re.fullmatch(r"\d{6}|1\d{7}", identifier):
+        if identifier and not any(
+            validator.regex.search(identifier) for validator in (URN_VALIDATOR, UKPRN_VALIDATOR)
+        ):
             raise forms.ValidationError(
                 "Enter a URN of 6 digits, like 123456, or a UKPRN of 8 digits starting with 1"
             )

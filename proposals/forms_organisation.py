@@ -9,9 +9,15 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.core.validators import RegexValidator
 
-from accreditation.forms import gds_helper
-from accreditation.models import LocalAuthority, Membership, OrganisationKind
-from accreditation.models.organisations import MAINTAINED_PRIMARY_KINDS, FaithDesignation, Phase
+from accreditation.forms import LocalAuthorityField, gds_helper
+from accreditation.models import Membership, OrganisationKind
+from accreditation.models.organisations import (
+    MAINTAINED_PRIMARY_KINDS,
+    UKPRN_VALIDATOR,
+    URN_VALIDATOR,
+    FaithDesignation,
+    Phase,
+)
 from proposals import organisations as services
 
 MAX_COUNT = 999
@@ -90,7 +96,7 @@ class OrganisationDetailsForm(forms.Form):
         help_text="The school's unique reference number: 6 digits, like 123456. "
         "It is on Get information about schools.",
         max_length=6,
-        validators=[RegexValidator(r"^\d{6}$", "Enter a URN of 6 digits, like 123456")],
+        validators=[URN_VALIDATOR],
         error_messages={
             "required": "Enter the school's URN",
             "max_length": "Enter a URN of 6 digits, like 123456",
@@ -100,23 +106,16 @@ class OrganisationDetailsForm(forms.Form):
         label="UKPRN",
         help_text="The UK provider reference number: 8 digits starting with 1, like 10012345.",
         max_length=8,
-        validators=[
-            RegexValidator(r"^1\d{7}$", "Enter a UKPRN of 8 digits starting with 1, like 10012345")
-        ],
+        validators=[UKPRN_VALIDATOR],
         error_messages={
             "required": "Enter the UKPRN",
             "max_length": "Enter a UKPRN of 8 digits starting with 1, like 10012345",
         },
     )
-    local_authority = forms.ModelChoiceField(
+    local_authority = LocalAuthorityField(
         label="Local authority",
         help_text="The local authority area it is in.",
-        queryset=LocalAuthority.objects.order_by("name"),
-        empty_label="Choose a local authority",
-        error_messages={
-            "required": "Choose the local authority",
-            "invalid_choice": "Choose the local authority from the list",
-        },
+        message="Select the local authority",
     )
     phase = forms.ChoiceField(
         label="Phase of education",

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from accreditation import clock
-from accreditation.forms import gds_helper
-from accreditation.models import LocalAuthority
+from accreditation.forms import LocalAuthorityField, gds_helper
+from accreditation.models.organisations import URN_VALIDATOR
 from proposals import out_of_round
 from proposals.models import Urgency
 
@@ -21,14 +21,9 @@ LONDON = ZoneInfo("Europe/London")
 
 
 class OutOfRoundRequestForm(forms.Form):
-    local_authority = forms.ModelChoiceField(
+    local_authority = LocalAuthorityField(
         label="Which local authority is the school in?",
-        queryset=LocalAuthority.objects.order_by("name"),
-        empty_label="Choose a local authority",
-        error_messages={
-            "required": "Select the local authority the school is in",
-            "invalid_choice": "Select the local authority the school is in",
-        },
+        message="Select the local authority the school is in",
     )
     school_name = forms.CharField(
         label="Name of the school, trust or federation",
@@ -43,7 +38,7 @@ class OutOfRoundRequestForm(forms.Form):
         help_text="The school's 6-digit unique reference number, if it has one",
         required=False,
         max_length=20,
-        validators=[RegexValidator(r"^\d{6}$", "Enter a URN of 6 digits, like 123456")],
+        validators=[URN_VALIDATOR],
         error_messages={"max_length": "Enter a URN of 6 digits, like 123456"},
     )
     urgency = forms.ChoiceField(

@@ -200,7 +200,7 @@ class TestCreate:
         for message in [
             "Enter the organisation&#x27;s name",
             "Enter the school&#x27;s URN",
-            "Choose the local authority",
+            "Select the local authority",
             "Select yes if it is a National Support School",
             "Enter the address",
         ]:

@@ -106,7 +106,7 @@ class TestApplicantRequests:
         assert page.status_code == 200
         html = page.content.decode()
         assert 'data-maxwords="300"' in html
-        assert "Choose a local authority" in html
+        assert "Select a local authority" in html
 
         response = applicant_client.post(reverse("out-of-round-new"), request_data())
 

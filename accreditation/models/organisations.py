@@ -9,6 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+URN_VALIDATOR = RegexValidator(r"^\d{6}$", "Enter a URN of 6 digits, like 123456")
+UKPRN_VALIDATOR = RegexValidator(
+    r"^1\d{7}$", "Enter a UKPRN of 8 digits starting with 1, like 10012345"
+)
+
 
 class Region(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -96,14 +101,14 @@ class Organisation(models.Model):
         "URN",
         max_length=6,
         blank=True,
-        validators=[RegexValidator(r"^\d{6}$", "Enter a URN of 6 digits")],
+        validators=[URN_VALIDATOR],
         help_text="Unique reference number, for schools",
     )
     ukprn = models.CharField(
         "UKPRN",
         max_length=8,
         blank=True,
-        validators=[RegexValidator(r"^1\d{7}$", "Enter a UKPRN of 8 digits starting with 1")],
+        validators=[UKPRN_VALIDATOR],
         help_text="UK provider reference number, for colleges and universities",
     )
     local_authority = models.ForeignKey(

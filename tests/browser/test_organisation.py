@@ -57,7 +57,7 @@ def test_applicant_creates_a_profile(page, assert_accessible):
     page.get_by_role("button", name="Save").click()
     summary = error_summary(page)
     expect(summary).to_contain_text("Enter a URN of 6 digits, like 123456")
-    expect(summary).to_contain_text("Choose the local authority")
+    expect(summary).to_contain_text("Select the local authority")
     expect(summary).to_contain_text("Select yes if it is a National Support School")
     expect(summary).to_contain_text("as a whole number, like 2")
     expect(page.get_by_label("Name")).to_have_value("Oak <b>Tree</b> Primary")
