@@ -67,14 +67,6 @@ BEFORE_DECISION = (
     Status.ADVISORY_REVIEW,
     Status.AWAITING_DECISION,
 )
-LIVE_STATUSES = BEFORE_DECISION
-FINAL_STATUSES = (
-    Status.ACCREDITED,
-    Status.NOT_ACCREDITED,
-    Status.CLOSED_INELIGIBLE,
-    Status.LAPSED,
-    Status.WITHDRAWN,
-)
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ class TypeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.may_federate = may_federate
         fields = []
-        if organisation.kind in NON_EDUCATIONAL_KINDS:
+        if not organisation.is_educational:
             fields.append(Field.radios("route", legend_size=Size.MEDIUM))
         else:
             del self.fields["route"]

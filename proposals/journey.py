@@ -318,6 +318,3 @@ class Journey:
 
     def problems(self):
         return [problem for section in self.sections() for problem in section.problems]
-
-    def is_complete(self):
-        return not self.problems()

@@ -21,6 +21,9 @@ from proposals.models import (
     SchoolLed,
 )
 
+COPYABLE_STATUSES = frozenset({Status.LAPSED, Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE})
+"""A proposal in one of these can be copied into a new draft in a later round."""
+
 
 class ProposalError(Exception):
     """A refusal with a message fit to show the applicant."""
@@ -282,7 +285,7 @@ def withdraw(proposal, actor, reason):
 def copy_to_new_draft(proposal, *, period, actor):
     """A lapsed or unsuccessful proposal carried into a new draft in a later
     round; answers carry over by criterion code."""
-    if proposal.status not in (Status.LAPSED, Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE):
+    if proposal.status not in COPYABLE_STATUSES:
         raise ProposalError("Only a lapsed or unsuccessful proposal can be copied.")
     if proposal.period == period:
         raise ProposalError("Choose a later round.")

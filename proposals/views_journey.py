@@ -15,7 +15,7 @@ from accreditation import clock, eligibility
 from accreditation.models import CaseEvent, CriterionGuidance, Round, Window
 from accreditation.models.framework import sector_for_kind
 from accreditation.pdf import render_pdf
-from accreditation.workflow import BEFORE_DECISION, Status, WorkflowError
+from accreditation.workflow import BEFORE_DECISION, WorkflowError
 from proposals import services
 from proposals.access import ProposalMixin
 from proposals.forms import (
@@ -40,11 +40,22 @@ def next_or_task_list(request, proposal, next_url):
     return redirect(next_url)
 
 
+def id_param(request, name):
+    """A numeric id from the query or the form; anything else is a 404."""
+    value = request.GET.get(name) or request.POST.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise Http404(f"No such {name}")
+    return int(value)
+
+
 class CurrentOrganisationMixin(LoginRequiredMixin):
     """Pages that act for the organisation chosen in this session."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.organisation is None:
+        # request.organisation is lazy: test its truth, never `is None`.
+        if request.user.is_authenticated and not request.organisation:
             messages.info(request, "Set up your organisation’s profile first.")
             return redirect("applicant-home")
         return super().dispatch(request, *args, **kwargs)
@@ -58,7 +69,7 @@ class DashboardView(CurrentOrganisationMixin, ListView):
     def get_queryset(self):
         return (
             Proposal.objects.filter(organisation=self.request.organisation)
-            .select_related("round", "window")
+            .select_related("round", "window__organisation")
             .order_by("-created_at")
         )
 
@@ -67,7 +78,7 @@ class DashboardView(CurrentOrganisationMixin, ListView):
         return super().get_context_data(
             organisation=self.request.organisation,
             open_rounds=Round.objects.open_at(now).order_by("deadline"),
-            copyable={Status.LAPSED, Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE},
+            copyable=services.COPYABLE_STATUSES,
             **kwargs,
         )
 
@@ -82,10 +93,10 @@ class StartView(CurrentOrganisationMixin, FormView):
     @cached_property
     def period(self):
         organisation = self.request.organisation
-        window_id = self.request.GET.get("window") or self.request.POST.get("window")
+        window_id = id_param(self.request, "window")
         if window_id:
             return get_object_or_404(Window, pk=window_id, organisation=organisation)
-        round_id = self.request.GET.get("round") or self.request.POST.get("round")
+        round_id = id_param(self.request, "round")
         rounds = Round.objects.open_at(clock.now())
         if round_id:
             return rounds.filter(pk=round_id).first()
@@ -541,7 +552,7 @@ class ProposalPdfView(ProposalMixin, View):
 
 class CopyView(ProposalMixin, View):
     def post(self, request, pk):
-        period = Round.objects.open_at(clock.now()).filter(pk=request.POST.get("round")).first()
+        period = Round.objects.open_at(clock.now()).filter(pk=id_param(request, "round")).first()
         if period is None:
             messages.error(request, "Choose a round that is open now.")
             return redirect("proposal-dashboard")

@@ -16,7 +16,7 @@ from accreditation.workflow import Status, WorkflowError
 from proposals import services
 from proposals.journey import Journey, count_words
 from proposals.models import Answer, Proposal, Route
-from tests.factories import MembershipFactory, RoundFactory, WindowFactory
+from tests.factories import MembershipFactory, RoundFactory, UserFactory, WindowFactory
 from tests.journey_helpers import add_schools, complete
 
 pytestmark = pytest.mark.django_db
@@ -366,7 +366,7 @@ class TestSubmission:
             client.force_login(applicant)
             response = client.post(reverse("proposal-check", args=[proposal.pk]))
         assert "It can no longer be submitted; your draft has been kept" in response.text
-        assert "12:00pm on 15" in response.text
+        assert "midday on 15 " in response.text
         assert Proposal.objects.get(pk=proposal.pk).status == Status.DRAFT
         with time_machine.travel(deadline - timedelta(seconds=1), tick=False):
             services.submit(proposal, applicant)
@@ -466,12 +466,13 @@ class TestQueryCounts:
         self, signed_in, membership, applicant, count, django_assert_max_num_queries
     ):
         for _ in range(count):
-            services.start_proposal(
-                organisation=membership.organisation,
-                period=RoundFactory(),
-                accreditation_type=ASP,
-                actor=applicant,
-            )
+            for period in (RoundFactory(), WindowFactory(organisation=membership.organisation)):
+                services.start_proposal(
+                    organisation=membership.organisation,
+                    period=period,
+                    accreditation_type=ASP,
+                    actor=applicant,
+                )
         with django_assert_max_num_queries(15):
             assert signed_in.get(reverse("proposal-dashboard")).status_code == 200
 
@@ -587,3 +588,23 @@ class TestCoPartner:
 
     def test_an_educational_organisation_has_no_co_partner_page(self, signed_in, draft):
         assert signed_in.get(reverse("proposal-co-partner", args=[draft.pk])).status_code == 404
+
+
+class TestOddRequests:
+    def test_an_applicant_without_an_organisation_is_sent_to_set_one_up(self, client):
+        client.force_login(UserFactory(roles=["applicant"]))
+        for name in ("proposal-dashboard", "proposal-start"):
+            response = client.get(reverse(name))
+            assert response.url == reverse("applicant-home"), name
+
+    @pytest.mark.parametrize("query", ["?round=abc", "?window=abc", "?window=1e3", "?round=-1"])
+    def test_a_malformed_id_is_404_not_an_error(self, signed_in, query):
+        assert signed_in.get(reverse("proposal-start") + query).status_code == 404
+
+    def test_switching_to_a_malformed_organisation_is_404(self, signed_in):
+        response = signed_in.post(reverse("switch-organisation"), {"organisation": "abc"})
+        assert response.status_code == 404
+
+    def test_copying_into_a_malformed_round_is_404(self, signed_in, draft):
+        response = signed_in.post(reverse("proposal-copy", args=[draft.pk]), {"round": "x"})
+        assert response.status_code == 404

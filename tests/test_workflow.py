@@ -366,7 +366,7 @@ class TestGuards:
         case = ProposalFactory(round=future)
         with pytest.raises(GuardFailed) as refusal:
             move(case, "submit", applicant_of(case), changes=submission_changes())
-        assert "opens on" in str(refusal.value) and "draft has been kept" in str(refusal.value)
+        assert "opens at" in str(refusal.value) and "draft has been kept" in str(refusal.value)
         assert_untouched(case)
 
     def test_submit_to_a_round_that_does_not_take_the_type_is_refused(self):

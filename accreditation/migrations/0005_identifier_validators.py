@@ -5,20 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accreditation', '0004_timeline_append_only'),
+        ("accreditation", "0004_timeline_append_only"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='organisation',
-            name='ukprn',
-            field=models.CharField(blank=True, help_text='UK provider reference number, for colleges and universities', max_length=8, validators=[django.core.validators.RegexValidator('^1\\d{7}$', 'Enter a UKPRN of 8 digits starting with 1, like 10012345')], verbose_name='UKPRN'),
+            model_name="organisation",
+            name="ukprn",
+            field=models.CharField(
+                blank=True,
+                help_text="UK provider reference number, for colleges and universities",
+                max_length=8,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^1\\d{7}$", "Enter a UKPRN of 8 digits starting with 1, like 10012345"
+                    )
+                ],
+                verbose_name="UKPRN",
+            ),
         ),
         migrations.AlterField(
-            model_name='organisation',
-            name='urn',
-            field=models.CharField(blank=True, help_text='Unique reference number, for schools', max_length=6, validators=[django.core.validators.RegexValidator('^\\d{6}$', 'Enter a URN of 6 digits, like 123456')], verbose_name='URN'),
+            model_name="organisation",
+            name="urn",
+            field=models.CharField(
+                blank=True,
+                help_text="Unique reference number, for schools",
+                max_length=6,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^\\d{6}$", "Enter a URN of 6 digits, like 123456"
+                    )
+                ],
+                verbose_name="URN",
+            ),
         ),
     ]

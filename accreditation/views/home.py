@@ -33,8 +33,11 @@ class ApplicantHomeView(LoginRequiredMixin, TemplateView):
 @login_required
 @require_POST
 def switch_organisation(request):
+    chosen = request.POST.get("organisation", "")
+    if not chosen.isdigit():
+        raise Http404
     membership = (
-        request.user.memberships.filter(organisation_id=request.POST.get("organisation"))
+        request.user.memberships.filter(organisation_id=int(chosen))
         .select_related("organisation")
         .first()
     )
