@@ -8,12 +8,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import clock
+from accreditation import clock, outbox
 from accreditation.models import Invitation, User
 from accreditation.models.organisations import hash_token
 from accreditation.roles import STAFF_ROLES, Role
@@ -60,14 +59,7 @@ def invite_staff(*, email, full_name, roles, invited_by, base_url):
             "accounts/email/staff_invitation.txt",
             {"invitation": invitation, "link": link, "service_name": settings.SERVICE_NAME},
         )
-        transaction.on_commit(
-            lambda: send_mail(
-                f"You have been invited to {settings.SERVICE_NAME}",
-                body,
-                None,
-                [invitation.email],
-            )
-        )
+        outbox.queue(f"You have been invited to {settings.SERVICE_NAME}", body, [invitation.email])
     return token
 
 

@@ -11,12 +11,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import accounts, clock
+from accreditation import accounts, clock, outbox
 from accreditation.models import Invitation, Membership, Organisation, OrganisationKind
 from accreditation.models.organisations import (
     MAINTAINED_PRIMARY_KINDS,
@@ -266,11 +265,7 @@ def invite_member(organisation, *, email, invited_by, base_url):
                 "service_name": settings.SERVICE_NAME,
             },
         )
-        transaction.on_commit(
-            lambda: send_mail(
-                f"Join {organisation.name} on {settings.SERVICE_NAME}", body, None, [email]
-            )
-        )
+        outbox.queue(f"Join {organisation.name} on {settings.SERVICE_NAME}", body, [email])
     return invitation, token
 
 

@@ -10,12 +10,11 @@ organisation's contacts are e-mailed only once the decision has committed.
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import clock
+from accreditation import clock, outbox
 from accreditation.models import Framework, Membership, Organisation, Window
 from proposals.journey import count_words
 from proposals.models import OutOfRoundRequest
@@ -138,7 +137,7 @@ def _decide(locked, outcome, officer, when):
 
 
 def _tell_contacts(decided, base_url):
-    """E-mail the organisation's contacts once the decision has committed."""
+    """E-mail the organisation's contacts (sent once the decision commits)."""
     recipients = list(
         Membership.objects.filter(
             organisation_id=decided.organisation_id, is_contact=True, user__is_active=True
@@ -160,4 +159,4 @@ def _tell_contacts(decided, base_url):
         else "Out-of-round request refused"
     )
     body = render_to_string(f"proposals/out_of_round/email/{decided.outcome}.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    outbox.queue(subject, body, recipients)

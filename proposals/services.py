@@ -3,11 +3,10 @@ in one transaction with the proposal row locked (so a save cannot slip in
 after a submission), and changes status only through the workflow."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
-from accreditation import clock, eligibility, timeline
+from accreditation import clock, eligibility, outbox, timeline
 from accreditation.models import Membership, Round
 from accreditation.workflow import Action, Status, move
 from proposals.journey import Journey, can_lead_federation, count_words
@@ -251,18 +250,18 @@ def submit(proposal, actor):
             changes={"reference": reference, "submitted_at": now},
             when=now,
         )
-        transaction.on_commit(lambda: _send_submission_email(locked.pk))
+        _queue_submission_email(locked.pk)
     return locked
 
 
-def _send_submission_email(proposal_pk):
+def _queue_submission_email(proposal_pk):
     proposal = Proposal.objects.select_related("organisation", "round", "window").get(
         pk=proposal_pk
     )
     recipients = list(
-        Membership.objects.filter(organisation=proposal.organisation, is_contact=True).values_list(
-            "user__email", flat=True
-        )
+        Membership.objects.filter(
+            organisation=proposal.organisation, is_contact=True, user__is_active=True
+        ).values_list("user__email", flat=True)
     )
     if not recipients:
         return
@@ -270,12 +269,7 @@ def _send_submission_email(proposal_pk):
         "proposals/email/submitted.txt",
         {"proposal": proposal, "service_name": settings.SERVICE_NAME},
     )
-    send_mail(
-        f"{proposal.reference}: your proposal has been submitted",
-        body,
-        None,
-        recipients,
-    )
+    outbox.queue(f"{proposal.reference}: your proposal has been submitted", body, recipients)
 
 
 def withdraw(proposal, actor, reason):

@@ -15,6 +15,7 @@ from accreditation.models.organisations import (
     Phase,
     Region,
 )
+from accreditation.models.outbox import OutboxMessage
 from accreditation.models.rounds import AccreditationType, Round, Term, Window
 from accreditation.models.timeline import CaseEvent
 from accreditation.models.users import User
@@ -31,6 +32,7 @@ __all__ = [
     "Membership",
     "Organisation",
     "OrganisationKind",
+    "OutboxMessage",
     "Part",
     "Phase",
     "Region",
