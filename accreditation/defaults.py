@@ -9,6 +9,7 @@ import csv
 from pathlib import Path
 
 from django.apps import apps as django_apps
+from django.utils import timezone
 
 from accreditation.default_framework import PARTS, SECTOR_EXAMPLES
 from accreditation.roles import Role
@@ -41,9 +42,11 @@ def ensure_default_framework(apps=django_apps):
     Part = apps.get_model("accreditation", "Part")
     Criterion = apps.get_model("accreditation", "Criterion")
     CriterionGuidance = apps.get_model("accreditation", "CriterionGuidance")
-    framework, created = Framework.objects.get_or_create(
-        version=1, defaults={"title": "Criteria for accreditation in the primary phase"}
-    )
+    defaults = {"title": "Criteria for accreditation in the primary phase"}
+    # Migrations before 0008 see a Framework with no publication date.
+    if any(field.name == "published_at" for field in Framework._meta.get_fields()):
+        defaults["published_at"] = timezone.now()
+    framework, created = Framework.objects.get_or_create(version=1, defaults=defaults)
     if not created:
         return framework
     for part_data in PARTS:

@@ -7,10 +7,14 @@ changed, removed or reordered row breaks the chain from that point on.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from accreditation import clock
 from accreditation.models import CaseEvent
 from accreditation.models.timeline import GENESIS_HASH
+from accreditation.workflow import Status
+
+INITIAL_STATUS = Status.DRAFT.value
 
 
 def new_event(
@@ -100,3 +104,31 @@ def verify(events):
             yield Break(event.case_id, event.sequence, "its content does not match its hash")
         expected_prev = event.hash
         expected_sequence = event.sequence + 1
+
+
+def status_mismatches(cases):
+    """Yield a Break for each case whose status is not the one its last
+    status-changing event moved it to: the sign of events removed from the
+    end of a timeline, which the chain alone cannot show."""
+    last_status = (
+        CaseEvent.objects.filter(case=OuterRef("pk"))
+        .exclude(to_status="")
+        .order_by("-sequence")
+        .values("to_status")[:1]
+    )
+    last_sequence = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-sequence")
+    rows = (
+        cases.annotate(
+            recorded=Subquery(last_status), last=Subquery(last_sequence.values("sequence")[:1])
+        )
+        .values_list("pk", "status", "recorded", "last")
+        .iterator(chunk_size=2000)
+    )
+    for pk, status, recorded, last in rows:
+        if (recorded or INITIAL_STATUS) != status:
+            yield Break(
+                pk,
+                last or 0,
+                f"the case is ‘{status}’ but its timeline last moved it to "
+                f"‘{recorded or INITIAL_STATUS}’",
+            )

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 
+from accreditation.middleware import SESSION_KEY
 from proposals.models import Proposal
 
 
@@ -37,6 +38,10 @@ class ProposalMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        # Links on the page (the organisation's details, say) act for the
+        # organisation chosen in the session: make it this proposal's.
+        if request.session.get(SESSION_KEY) != self.proposal.organisation_id:
+            request.session[SESSION_KEY] = self.proposal.organisation_id
         if self.editing and not request.user.has_perm("proposals.change_proposal", self.proposal):
             if request.method != "GET":
                 messages.error(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from accreditation import eligibility
 from accreditation.models import AccreditationType, Circumstance, OrganisationKind
 from accreditation.models.organisations import MAINTAINED_SCHOOL_KINDS
 from proposals.models import Party, Route
@@ -45,7 +46,7 @@ class Question:
 
 
 def criterion_applies(criterion, proposal):
-    organisation = proposal.organisation
+    organisation = proposal.applicant_profile
     if proposal.accreditation_type == AccreditationType.ASP and not criterion.applies_to_asp:
         return False
     if proposal.accreditation_type == AccreditationType.ASG and not criterion.applies_to_asg:
@@ -111,7 +112,7 @@ class Journey:
 
     def __init__(self, proposal, criteria, answers, schools, co_partner, documents):
         self.proposal = proposal
-        self.organisation = proposal.organisation
+        self.organisation = proposal.applicant_profile
         self.criteria = criteria
         self.answers = {(a.criterion_id, a.party): a for a in answers}
         self.schools = schools
@@ -214,6 +215,9 @@ class Journey:
             problems.append(Problem("Choose the partnerships you want to lead", url))
         if proposal.leads_federation and not can_lead_federation(self.organisation):
             problems.append(Problem("Only a maintained school can lead a federation", url))
+        verdict = eligibility.assess(self.organisation, proposal.accreditation_type)
+        if not verdict.eligible:
+            problems.append(Problem(verdict.reason, reverse("organisation-profile")))
         touched = proposal.route or proposal.leads_majority_trust or proposal.leads_federation
         status = (
             Status.COMPLETED

@@ -7,8 +7,27 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from accreditation.models import AccreditationType, OrganisationKind
+from accreditation.models import AccreditationType, Organisation, OrganisationKind
 from accreditation.workflow import Status
+
+PROFILE_FIELDS = (
+    "name",
+    "kind",
+    "urn",
+    "ukprn",
+    "local_authority_id",
+    "phase",
+    "claims_national_support_school",
+    "faith_designation",
+    "address",
+    "schools_led_count",
+    "primary_governance_count",
+)
+
+
+def profile_snapshot(organisation):
+    """What a submitted proposal keeps of its organisation's profile."""
+    return {name: getattr(organisation, name) for name in PROFILE_FIELDS}
 
 
 class Route(models.TextChoices):
@@ -75,6 +94,11 @@ class Proposal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     declared_at = models.DateTimeField(null=True, blank=True)
+    submitted_profile = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The organisation's profile as it was when the proposal was submitted",
+    )
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
@@ -142,8 +166,16 @@ class Proposal(models.Model):
         return self.accreditation_type == AccreditationType.ASG
 
     @property
+    def applicant_profile(self):
+        """The organisation as the proposal describes it: as it was when the
+        proposal was submitted, or its live profile while a draft."""
+        if self.submitted_profile is None:
+            return self.organisation
+        return Organisation(pk=self.organisation_id, **self.submitted_profile)
+
+    @property
     def has_co_partner_route(self):
-        return self.route in CO_PARTNER_ROUTES
+        return self.route in CO_PARTNER_ROUTES and not self.applicant_profile.is_educational
 
     @property
     def is_editable(self):

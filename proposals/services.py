@@ -18,6 +18,7 @@ from proposals.models import (
     ReferenceCounter,
     Route,
     SchoolLed,
+    profile_snapshot,
 )
 
 COPYABLE_STATUSES = frozenset({Status.LAPSED, Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE})
@@ -43,10 +44,20 @@ class Incomplete(ProposalError):
         self.problems = problems
 
 
-def _locked_draft(proposal):
+def undeclare(proposal_id):
+    """A change after the declaration needs the declaration made again."""
+    Proposal.objects.filter(pk=proposal_id, declared_at__isnull=False).update(
+        declared_by=None, declared_at=None
+    )
+
+
+def _locked_draft(proposal, *, changes_content=True):
     locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
     if locked.status != Status.DRAFT:
         raise ProposalError("This proposal has been submitted and can no longer be changed.")
+    if changes_content and locked.declared_at:
+        undeclare(locked.pk)
+        locked.declared_by = locked.declared_at = None
     return locked
 
 
@@ -201,7 +212,7 @@ def save_new_provision(proposal, *, seeks, statement):
 
 def declare(proposal, actor):
     with transaction.atomic():
-        locked = _locked_draft(proposal)
+        locked = _locked_draft(proposal, changes_content=False)
         locked.declared_by = actor
         locked.declared_at = clock.now()
         locked.save(update_fields=["declared_by", "declared_at", "updated_at"])
@@ -241,13 +252,19 @@ def submit(proposal, actor):
         if problems:
             raise Incomplete(problems)
         now = clock.now()
-        reference = next_reference(locked.accreditation_type, clock.local(now).year)
+        # A round's cases take its year; an out-of-round case the year it is submitted.
+        year = locked.round.year if locked.round_id else clock.local(now).year
+        reference = next_reference(locked.accreditation_type, year)
         move(
             locked,
             Action.SUBMIT,
             actor,
             details={"reference": reference},
-            changes={"reference": reference, "submitted_at": now},
+            changes={
+                "reference": reference,
+                "submitted_at": now,
+                "submitted_profile": profile_snapshot(locked.organisation),
+            },
             when=now,
         )
         _queue_submission_email(locked.pk)

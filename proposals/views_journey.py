@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from accreditation import clock, eligibility
+from accreditation import clock, eligibility, timeline
 from accreditation.models import CaseEvent, CriterionGuidance, Round, Window
 from accreditation.models.framework import sector_for_kind
 from accreditation.pdf import render_pdf
@@ -28,7 +28,7 @@ from proposals.forms import (
     TypeForm,
     WithdrawForm,
 )
-from proposals.journey import Journey, can_lead_federation
+from proposals.journey import DIOCESE_KINDS, Journey, can_lead_federation
 from proposals.models import Answer, Party, Proposal
 
 
@@ -293,6 +293,14 @@ class NewProvisionView(ProposalMixin, FormView):
     template_name = "proposals/section_form.html"
     form_class = NewProvisionForm
 
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.is_authenticated
+            and self.proposal.applicant_profile.kind not in DIOCESE_KINDS
+        ):
+            raise Http404("Only a diocese answers this")
+        return super().dispatch(request, *args, **kwargs)
+
     def get_initial(self):
         seeks = self.proposal.seeks_new_faith_provision
         return {
@@ -536,6 +544,7 @@ class ProposalPdfView(ProposalMixin, View):
     def get(self, request, pk):
         journey = Journey.load(load_proposal_for_journey(self.proposal))
         title = self.proposal.reference or f"Draft proposal {self.proposal.pk}"
+        timeline.record(self.proposal, "proposal_pdf_downloaded", request.user)
         pdf = render_pdf(
             "proposals/pdf.html",
             {

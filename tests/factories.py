@@ -111,6 +111,7 @@ class FrameworkFactory(factory.django.DjangoModelFactory):
 
     version = factory.Sequence(lambda n: n + 100)
     title = factory.Sequence(lambda n: f"Test framework {n}")
+    published_at = factory.LazyFunction(timezone.now)
 
 
 class PartFactory(factory.django.DjangoModelFactory):

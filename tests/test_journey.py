@@ -288,8 +288,7 @@ class TestSubmission:
             response = signed_in.post(reverse("proposal-check", args=[draft.pk]))
         assert response.url == reverse("proposal-confirmation", args=[draft.pk])
         draft.refresh_from_db()
-        year = draft.submitted_at.astimezone(LONDON).year
-        assert draft.reference == f"ASP-{year}-0001"
+        assert draft.reference == f"ASP-{draft.round.year}-0001"
         assert draft.status == Status.SUBMITTED
         confirmation = signed_in.get(response.url).text
         assert "govuk-panel--confirmation" in confirmation
@@ -500,6 +499,66 @@ class TestOutOfRoundWindow:
     def test_another_organisations_window_is_404(self, signed_in):
         window = WindowFactory()
         assert signed_in.get(reverse("proposal-start") + f"?window={window.pk}").status_code == 404
+
+
+class TestSubmittedRecord:
+    def test_an_out_of_round_case_takes_its_year_from_its_submission(self, membership, applicant):
+        window = WindowFactory(organisation=membership.organisation)
+        proposal = complete(
+            services.start_proposal(
+                organisation=membership.organisation,
+                period=window,
+                accreditation_type=ASP,
+                actor=applicant,
+            ),
+            applicant,
+        )
+        proposal = services.submit(proposal, applicant)
+        year = proposal.submitted_at.astimezone(LONDON).year
+        assert proposal.reference == f"ASP-{year}-0001"
+
+    def test_later_profile_changes_do_not_rewrite_what_was_submitted(
+        self, signed_in, draft, applicant
+    ):
+        organisation = draft.organisation
+        organisation.claims_national_support_school = True
+        organisation.save()
+        submitted = services.submit(complete(draft, applicant), applicant)
+        organisation.claims_national_support_school = False
+        organisation.name = "Renamed Academy"
+        organisation.save()
+        proposal = Proposal.objects.get(pk=submitted.pk)
+        codes = [q.criterion.code for q in Journey.load(proposal).questions]
+        assert "2A" not in codes and "2B" not in codes
+        pdf = signed_in.get(reverse("proposal-pdf", args=[proposal.pk])).content
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert "Oak Primary" in text
+        assert "Renamed Academy" not in text
+        assert "2A: Leadership" not in text
+        assert CaseEvent.objects.filter(case=proposal, action="proposal_pdf_downloaded").exists()
+
+    def test_eligibility_is_checked_again_at_submission(self, draft, applicant):
+        draft.accreditation_type = ASG
+        draft.save()
+        complete(draft, applicant, schools=2)
+        organisation = draft.organisation
+        organisation.schools_led_count = 1
+        organisation.save()
+        with pytest.raises(services.Incomplete) as refused:
+            services.submit(draft, applicant)
+        assert any(
+            "You told us it leads improvement in 1 school" in p.message
+            for p in refused.value.problems
+        )
+
+    def test_a_change_after_the_declaration_needs_it_made_again(self, draft, applicant):
+        complete(draft, applicant)
+        assert Proposal.objects.get(pk=draft.pk).declared_at is not None
+        add_schools(draft, 1)
+        assert Proposal.objects.get(pk=draft.pk).declared_at is None
+        with pytest.raises(services.Incomplete) as refused:
+            services.submit(draft, applicant)
+        assert [p.message for p in refused.value.problems] == ["Make the declaration"]
 
 
 class TestMarkupInEveryTextField:

@@ -293,6 +293,25 @@ class TestVerifyCommand:
         assert f"case {case.pk}, event 3: expected event 2" in str(failure.value)
         assert f"BREAK case {case.pk}, event 3: expected event 2" in err.getvalue()
 
+    def test_events_removed_from_the_end_are_found_by_the_status_they_leave(self):
+        case = a_case_with_history()
+        last = events_of(case)[-1]
+        tamper("DELETE FROM accreditation_caseevent WHERE id = %s", [last.pk])
+        with pytest.raises(CommandError) as failure:
+            run_verify()
+        assert (
+            f"case {case.pk}, event 3: the case is ‘information_requested’ but its timeline "
+            "last moved it to ‘in_assessment’" in str(failure.value)
+        )
+
+    def test_a_submitted_case_with_no_timeline_is_found(self):
+        case = ProposalFactory(status="submitted")
+        with pytest.raises(CommandError) as failure:
+            run_verify("--case", str(case.pk))
+        assert "the case is ‘submitted’ but its timeline last moved it to ‘draft’" in str(
+            failure.value
+        )
+
 
 # --- verify() on its own (no database) ----------------------------------------
 

@@ -48,6 +48,11 @@ class Framework(models.Model):
         default=3, help_text="A criterion is met at this score or more"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the administrator published it; unpublished versions are drafts",
+    )
 
     class Meta:
         ordering = ["-version"]
@@ -70,7 +75,9 @@ class Framework(models.Model):
 
     @classmethod
     def current(cls):
-        return cls.objects.order_by("-version").first()
+        """The newest published version: what new windows and the public
+        guidance use."""
+        return cls.objects.filter(published_at__isnull=False).order_by("-version").first()
 
 
 NUMBER_WORDS = {1: "One", 2: "Two", 3: "Three", 4: "Four"}

@@ -38,11 +38,11 @@ class PublishedPart:
 
 
 def published_framework(version=None):
-    """The framework asked for by version (404 if there is none), else the
-    one applicants are answering now: that of the open round closing first,
-    or, with no round open, the newest."""
+    """The published framework asked for by version (404 if there is none),
+    else the one applicants are answering now: that of the open round
+    closing first, or, with no round open, the newest published one."""
     if version is not None:
-        framework = Framework.objects.filter(version=version).first()
+        framework = Framework.objects.filter(version=version, published_at__isnull=False).first()
         if framework is None:
             raise Http404("No criteria framework has that version")
         return framework
@@ -128,7 +128,9 @@ class CriteriaView(TemplateView):
         return super().get_context_data(
             framework=framework,
             parts=published_parts(framework),
-            other_versions=Framework.objects.exclude(pk=framework.pk).order_by("-version"),
+            other_versions=Framework.objects.filter(published_at__isnull=False)
+            .exclude(pk=framework.pk)
+            .order_by("-version"),
             pdf_url=pdf_url,
             **kwargs,
         )

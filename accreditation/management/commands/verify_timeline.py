@@ -1,5 +1,8 @@
-"""Check every case's timeline: sequence, chain and hashes. Exits non-zero
-and names each break if any row has been changed, removed or reordered."""
+"""Check every case's timeline: sequence, chain and hashes, and that each
+case's status is the one its timeline last moved it to. Exits non-zero and
+names each break if any row has been changed, removed or reordered."""
+
+from itertools import chain
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -26,7 +29,15 @@ class Command(BaseCommand):
                 checked += 1
                 yield row
 
-        for problem in timeline.verify(counted(events.iterator(chunk_size=2000))):
+        # The case model is the timeline's foreign key: the spine imports no app.
+        cases = CaseEvent._meta.get_field("case").related_model.objects.order_by("pk")
+        if case is not None:
+            cases = cases.filter(pk=case)
+        problems = chain(
+            timeline.verify(counted(events.iterator(chunk_size=2000))),
+            timeline.status_mismatches(cases),
+        )
+        for problem in problems:
             breaks.append(problem)
             self.stderr.write(f"BREAK {problem}")
         if breaks:
