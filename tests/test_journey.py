@@ -433,6 +433,11 @@ class TestPermissions:
             reverse("proposal-status", args=[pk]),
             reverse("proposal-withdraw", args=[pk]),
             reverse("proposal-pdf", args=[pk]),
+            reverse("proposal-co-partner", args=[pk]),
+            reverse("proposal-new-provision", args=[pk]),
+            reverse("proposal-copy", args=[pk]),
+            reverse("proposal-school-remove", args=[pk, 1]),
+            reverse("proposal-documents", args=[pk]),
         ]
 
     def test_a_member_of_another_organisation_gets_404_everywhere(self, client, draft):

@@ -141,12 +141,8 @@ DIAGRAM = {
 }
 
 COMBINATIONS = tuple(itertools.product(LITERAL_STATUSES, LITERAL_ACTIONS, LITERAL_ROLES))
-COMBINATION_COUNT = len(COMBINATIONS)
-"""How many (status, action, role) combinations the exhaustive test checks."""
+"""Every (status, action, role) the exhaustive test checks: 12 x 15 x 7 = 1,260."""
 
-ALLOWED_COMBINATIONS = sum(
-    1 for s, a, r in COMBINATIONS if (s, a) in DIAGRAM and r in DIAGRAM[(s, a)].roles
-)
 
 REASON = {"reason": "The organisation asked us to, in writing."}
 
@@ -306,11 +302,6 @@ class TestEveryCombination:
             if s == status and role in e.roles and (s, a) not in guarded_off
         }
         assert set(allowed_actions(case, world.actors[role])) == expected
-
-
-def test_combination_count():
-    assert COMBINATION_COUNT == 12 * 15 * 7 == 1260
-    assert ALLOWED_COMBINATIONS == 23
 
 
 # --- Guards -----------------------------------------------------------------
