@@ -6,6 +6,21 @@ from accreditation.models import LocalAuthority
 from proposals import services
 from proposals.journey import Journey
 from proposals.models import PartnershipKind
+from tests.factories import MembershipFactory
+
+
+def start_for(applicant, period, accreditation_type="asp", **organisation):
+    """A draft for a new organisation (built with these fields) that the
+    applicant belongs to."""
+    membership = MembershipFactory(
+        user=applicant, **{f"organisation__{name}": value for name, value in organisation.items()}
+    )
+    return services.start_proposal(
+        organisation=membership.organisation,
+        period=period,
+        accreditation_type=accreditation_type,
+        actor=applicant,
+    )
 
 
 def answer_everything(proposal, actor, text="We have a strong record."):

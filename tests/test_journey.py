@@ -17,7 +17,7 @@ from proposals import services
 from proposals.journey import Journey, count_words
 from proposals.models import Answer, Proposal, Route
 from tests.factories import MembershipFactory, RoundFactory, UserFactory, WindowFactory
-from tests.journey_helpers import add_schools, complete
+from tests.journey_helpers import add_schools, complete, start_for
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -133,13 +133,7 @@ class TestApplicability:
     def test_a_non_educational_organisation_in_its_own_right_answers_1e(
         self, applicant, open_round
     ):
-        membership = MembershipFactory(user=applicant, organisation__non_educational=True)
-        proposal = services.start_proposal(
-            organisation=membership.organisation,
-            period=open_round,
-            accreditation_type=ASP,
-            actor=applicant,
-        )
+        proposal = start_for(applicant, open_round, non_educational=True)
         services.set_type_and_models(
             proposal, route=Route.OWN_RIGHT, majority_trust=True, federation=False
         )
@@ -148,13 +142,7 @@ class TestApplicability:
         assert not any(slug.endswith("co_partner") for slug in codes)
 
     def test_a_consortium_answers_part_two_for_the_co_partner_too(self, applicant, open_round):
-        membership = MembershipFactory(user=applicant, organisation__non_educational=True)
-        proposal = services.start_proposal(
-            organisation=membership.organisation,
-            period=open_round,
-            accreditation_type=ASP,
-            actor=applicant,
-        )
+        proposal = start_for(applicant, open_round, non_educational=True)
         services.set_type_and_models(
             proposal, route=Route.CONSORTIUM_LEAD, majority_trust=True, federation=False
         )
@@ -163,17 +151,7 @@ class TestApplicability:
         assert {"2A-co_partner", "2B-co_partner", "2C-co_partner"} <= set(slugs)
 
     def test_only_a_maintained_school_can_lead_a_federation(self, applicant, open_round):
-        membership = MembershipFactory(
-            user=applicant,
-            organisation__kind=OrganisationKind.ACADEMY_TRUST,
-            organisation__urn="",
-        )
-        proposal = services.start_proposal(
-            organisation=membership.organisation,
-            period=open_round,
-            accreditation_type=ASP,
-            actor=applicant,
-        )
+        proposal = start_for(applicant, open_round, kind=OrganisationKind.ACADEMY_TRUST, urn="")
         with pytest.raises(services.ProposalError, match="Only a maintained school"):
             services.set_type_and_models(proposal, route="", majority_trust=False, federation=True)
 
@@ -570,19 +548,14 @@ class TestMarkupInEveryTextField:
     SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
     def test_is_shown_as_text_on_the_page_and_in_the_pdf(self, signed_in, applicant, open_round):
-        membership = MembershipFactory(
-            user=applicant,
-            organisation__kind=OrganisationKind.COFE_DIOCESE,
-            organisation__urn="",
-            organisation__primary_governance_count=3,
-            organisation__name=f"Diocese {self.SCRIPT}",
-            organisation__address=self.SCRIPT,
-        )
-        proposal = services.start_proposal(
-            organisation=membership.organisation,
-            period=open_round,
-            accreditation_type=ASP,
-            actor=applicant,
+        proposal = start_for(
+            applicant,
+            open_round,
+            kind=OrganisationKind.COFE_DIOCESE,
+            urn="",
+            primary_governance_count=3,
+            name=f"Diocese {self.SCRIPT}",
+            address=self.SCRIPT,
         )
         complete(proposal, applicant, text=self.SCRIPT)
         services.save_new_provision(proposal, seeks=True, statement=self.SCRIPT)
@@ -590,7 +563,7 @@ class TestMarkupInEveryTextField:
             proposal,
             name=self.SCRIPT,
             urn="654321",
-            local_authority=membership.organisation.local_authority,
+            local_authority=proposal.organisation.local_authority,
             partnership="federation",
             since=dt.date(2020, 1, 1),
         )
@@ -613,13 +586,7 @@ class TestMarkupInEveryTextField:
 class TestCoPartner:
     @pytest.fixture
     def consortium(self, applicant, open_round):
-        membership = MembershipFactory(user=applicant, organisation__non_educational=True)
-        proposal = services.start_proposal(
-            organisation=membership.organisation,
-            period=open_round,
-            accreditation_type=ASP,
-            actor=applicant,
-        )
+        proposal = start_for(applicant, open_round, non_educational=True)
         services.set_type_and_models(
             proposal, route=Route.CONSORTIUM_LEAD, majority_trust=True, federation=False
         )
