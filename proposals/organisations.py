@@ -24,6 +24,8 @@ from accreditation.models.organisations import (
     hash_token,
 )
 from accreditation.roles import Role
+from accreditation.workflow import Status
+from proposals.models import Proposal
 
 K = OrganisationKind
 
@@ -163,11 +165,16 @@ def create_organisation(user, values):
 
 
 def update_organisation(organisation, values):
+    """Change the profile. Drafts describe the organisation by it, so their
+    declarations must be made again."""
     stored = profile_values(values["kind"], values)
     with transaction.atomic():
         for field, value in stored.items():
             setattr(organisation, field, value)
         _save(organisation, exclude=organisation)
+        Proposal.objects.filter(
+            organisation=organisation, status=Status.DRAFT, declared_at__isnull=False
+        ).update(declared_by=None, declared_at=None)
     return organisation
 
 

@@ -639,3 +639,25 @@ class TestOddRequests:
     def test_copying_into_a_malformed_round_is_404(self, signed_in, draft):
         response = signed_in.post(reverse("proposal-copy", args=[draft.pk]), {"round": "x"})
         assert response.status_code == 404
+
+
+def test_a_profile_change_undoes_the_declaration_of_drafts(draft, applicant):
+    from proposals.organisations import update_organisation
+
+    complete(draft, applicant)
+    organisation = draft.organisation
+    values = {
+        "kind": organisation.kind,
+        "name": "Oak Primary Academy",
+        "urn": organisation.urn,
+        "ukprn": "",
+        "local_authority": organisation.local_authority,
+        "phase": organisation.phase,
+        "claims_national_support_school": False,
+        "faith_designation": organisation.faith_designation,
+        "address": organisation.address,
+        "schools_led_count": organisation.schools_led_count,
+        "primary_governance_count": organisation.primary_governance_count,
+    }
+    update_organisation(organisation, values)
+    assert Proposal.objects.get(pk=draft.pk).declared_at is None
