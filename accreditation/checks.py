@@ -1,7 +1,8 @@
-"""Deployment checks of the service's own settings (``check --deploy``)."""
+"""System checks of the service: its deployment settings (``check --deploy``)
+and its workflow table."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -15,3 +16,29 @@ def staff_second_factor(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def workflow_guards(app_configs, **kwargs):
+    """Every guard the transition table names imports, so a typo in a dotted
+    path fails ``manage.py check`` rather than the first move that needs it."""
+    from accreditation import workflow
+
+    errors = []
+    for path in workflow.guard_paths():
+        try:
+            function = workflow.guard(path)
+        except ImportError as error:
+            errors.append(
+                Error(
+                    f"The workflow guard {path!r} does not import: {error}",
+                    hint="Fix the dotted path in accreditation.workflow.RULES.",
+                    id="accreditation.E001",
+                )
+            )
+            continue
+        if not callable(function):
+            errors.append(
+                Error(f"The workflow guard {path!r} is not callable.", id="accreditation.E002")
+            )
+    return errors

@@ -1344,6 +1344,7 @@ class Seeder:
                         f"{plan.organisation} ({plan.acc_type}, {plan.outcome}): "
                         f"{step.action} as {actor} refused: {refusal}"
                     ) from refusal
+                self.give_parts(case, step.action, plan, actors, assessor, when)
             self.created["cases"] += 1
         for period, pks in lapse.items():
             result = move_many(
@@ -1354,6 +1355,46 @@ class Seeder:
             )
             if result.refused:
                 raise DemoError(f"Lapsing drafts of {period} refused: {result.refused}")
+
+    def give_parts(self, case, action, plan, actors, assessor, when):
+        """What the casework around a move sets up for the next one: the
+        assessor assigned once the case is screened (a new one after an upheld
+        concern), and the Advisory Group meeting an ASG case goes to."""
+        Assignment = apps.get_model("assessments", "Assignment")
+        if action in (A.SCREEN_ELIGIBLE, A.UPHOLD_CONCERN):
+            Assignment.objects.filter(case=case, ended_at=None).update(ended_at=when)
+            Assignment.objects.create(
+                case=case,
+                assessor=assessor,
+                kind="first",
+                assigned_by=actors["caseworker"],
+                assigned_at=when,
+            )
+        elif action == A.REFER_TO_ADVISORY_GROUP:
+            apps.get_model("advisory_group", "AgendaItem").objects.get_or_create(
+                meeting=self.meeting(plan.period, actors["advisory"]),
+                case=case,
+                purpose="advice",
+                defaults={"added_at": when},
+            )
+
+    def meeting(self, period, chair):
+        """The Advisory Group meeting of a round (out-of-round cases: one ad hoc
+        meeting), on its meeting date."""
+        Meeting = apps.get_model("advisory_group", "Meeting")
+        is_round = isinstance(period, Round)
+        meeting = Meeting.objects.filter(round=period if is_round else None).first()
+        if meeting is None:
+            held_at = (
+                timezone.make_aware(datetime.combine(period.advisory_group_meeting, time(10)))
+                if is_round
+                else self.now + timedelta(days=21)
+            )
+            meeting = Meeting.objects.create(
+                round=period if is_round else None, held_at=held_at, chair=chair
+            )
+            meeting.members.add(*User.objects.filter(groups__name=Role.ADVISORY_GROUP_MEMBER))
+        return meeting
 
     def bulk(self, plans, chunk=2000):
         """Insert cases in their final status with a valid timeline, in bulk."""

@@ -6,18 +6,22 @@ draft at a deadline). Both check the table, the actor's role and the guards,
 then write the status and a timeline event in one transaction; on refusal they
 write nothing.
 
-Guards that need another app's data are named by dotted path and resolved on
-first use, so the spine never imports the apps that stand on it.
+Roles in the table are *case* roles (``accreditation.case_roles``): the part
+the actor holds in this case, not their global staff roles. Guards that need
+another app's data are named by dotted path, resolved once and checked at
+start-up by a system check, so the spine never imports the apps that stand on
+it and a typo fails ``manage.py check``.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.module_loading import import_string
 
 from accreditation import clock
-from accreditation.roles import Role
+from accreditation.case_roles import CaseRole, resolve, resolve_many
 
 
 class Status(models.TextChoices):
@@ -50,13 +54,14 @@ class Action(models.TextChoices):
     REFER_BACK = "refer_back", "Refer back to the assessor"
     ACCREDIT = "accredit", "Decide: accredited"
     NOT_ACCREDIT = "not_accredit", "Decide: not accredited"
+    CORRECT_DECISION = "correct_decision", "Correct the decision"
     UPHOLD_CONCERN = "uphold_concern", "Uphold a concern"
 
 
-SYSTEM = "system"
+SYSTEM = CaseRole.SYSTEM.value
 """The actor role of the service's own scheduled work (``actor=None``)."""
 
-ACTOR_ROLES = (*(r.value for r in Role), SYSTEM)
+ACTOR_ROLES = tuple(role.value for role in CaseRole)
 
 BEFORE_DECISION = (
     Status.DRAFT,
@@ -67,6 +72,34 @@ BEFORE_DECISION = (
     Status.ADVISORY_REVIEW,
     Status.AWAITING_DECISION,
 )
+
+
+@dataclass(frozen=True)
+class StatusMeta:
+    """How a status is shown: to staff (its choice label), to applicants, and
+    the GOV.UK tag colour (a ``govuk-tag--<colour>`` modifier, '' for the
+    default blue)."""
+
+    applicant_label: str
+    colour: str
+
+
+STATUS_META = {
+    Status.DRAFT: StatusMeta("Draft", "grey"),
+    Status.SUBMITTED: StatusMeta("Submitted", "light-blue"),
+    Status.CLOSED_INELIGIBLE: StatusMeta("Not eligible", "red"),
+    Status.IN_ASSESSMENT: StatusMeta("Being assessed", "blue"),
+    Status.INFORMATION_REQUESTED: StatusMeta("Information requested", "yellow"),
+    Status.ASSESSED: StatusMeta("Being assessed", "blue"),
+    Status.ADVISORY_REVIEW: StatusMeta("Being assessed", "purple"),
+    Status.AWAITING_DECISION: StatusMeta("Awaiting decision", "turquoise"),
+    Status.ACCREDITED: StatusMeta("Accredited", "green"),
+    Status.NOT_ACCREDITED: StatusMeta("Not accredited", "red"),
+    Status.LAPSED: StatusMeta("Not submitted", "grey"),
+    Status.WITHDRAWN: StatusMeta("Withdrawn", "grey"),
+}
+"""Applicants do not see the inner steps of assessment (assessed, Advisory
+Group review): to them the case is being assessed until it awaits decision."""
 
 
 @dataclass(frozen=True)
@@ -91,10 +124,10 @@ class Rule:
     needs_reason: bool = False
 
 
-A, S, R = Action, Status, Role
+A, S, R = Action, Status, CaseRole
 RULES = (
     Rule((S.DRAFT,), A.SUBMIT, S.SUBMITTED, (R.APPLICANT,), ("proposals.guards.window_open",)),
-    Rule((S.DRAFT,), A.LAPSE, S.LAPSED, (SYSTEM,), ("accreditation.guards.deadline_passed",)),
+    Rule((S.DRAFT,), A.LAPSE, S.LAPSED, (R.SYSTEM,), ("accreditation.guards.deadline_passed",)),
     Rule(BEFORE_DECISION, A.WITHDRAW, S.WITHDRAWN, (R.APPLICANT,), needs_reason=True),
     Rule((S.SUBMITTED,), A.SCREEN_ELIGIBLE, S.IN_ASSESSMENT, (R.CASEWORK_OFFICER,)),
     Rule(
@@ -104,6 +137,8 @@ RULES = (
         (R.CASEWORK_OFFICER,),
         needs_reason=True,
     ),
+    # Assessors ask for information; the casework officer does too when a
+    # National Support School claim is not confirmed at screening.
     Rule(
         (S.IN_ASSESSMENT,),
         A.REQUEST_INFORMATION,
@@ -111,7 +146,13 @@ RULES = (
         (R.ASSESSOR, R.CASEWORK_OFFICER),
     ),
     Rule((S.INFORMATION_REQUESTED,), A.RESPOND_TO_REQUEST, S.IN_ASSESSMENT, (R.APPLICANT,)),
-    Rule((S.IN_ASSESSMENT,), A.RECOMMEND, S.ASSESSED, (R.ASSESSOR,)),
+    Rule(
+        (S.IN_ASSESSMENT,),
+        A.RECOMMEND,
+        S.ASSESSED,
+        (R.ASSESSOR,),
+        ("accreditation.guards.recommendation_given",),
+    ),
     Rule(
         (S.ASSESSED,),
         A.REFER_TO_ADVISORY_GROUP,
@@ -126,20 +167,63 @@ RULES = (
         (R.CASEWORK_OFFICER,),
         ("accreditation.guards.is_asp",),
     ),
-    Rule((S.ADVISORY_REVIEW,), A.ADVISE, S.AWAITING_DECISION, (R.ADVISORY_GROUP_MEMBER,)),
+    Rule(
+        (S.ADVISORY_REVIEW,),
+        A.ADVISE,
+        S.AWAITING_DECISION,
+        (R.MEETING_CHAIR,),
+        ("accreditation.guards.advice_given",),
+    ),
     Rule(
         (S.ADVISORY_REVIEW,),
         A.REFER_BACK,
         S.IN_ASSESSMENT,
-        (R.ADVISORY_GROUP_MEMBER,),
+        (R.MEETING_CHAIR,),
         needs_reason=True,
     ),
-    Rule((S.AWAITING_DECISION,), A.ACCREDIT, S.ACCREDITED, (R.DECISION_OFFICIAL,)),
-    Rule((S.AWAITING_DECISION,), A.NOT_ACCREDIT, S.NOT_ACCREDITED, (R.DECISION_OFFICIAL,)),
     Rule(
-        (S.NOT_ACCREDITED, S.CLOSED_INELIGIBLE),
+        (S.AWAITING_DECISION,),
+        A.ACCREDIT,
+        S.ACCREDITED,
+        (R.DECISION_OFFICIAL,),
+        ("accreditation.guards.reason_when_against_advice",),
+    ),
+    Rule(
+        (S.AWAITING_DECISION,),
+        A.NOT_ACCREDIT,
+        S.NOT_ACCREDITED,
+        (R.DECISION_OFFICIAL,),
+        ("accreditation.guards.reason_when_against_advice",),
+    ),
+    Rule(
+        (S.ACCREDITED,),
+        A.CORRECT_DECISION,
+        S.NOT_ACCREDITED,
+        (R.DECISION_OFFICIAL,),
+        ("feedback.guards.decision_letter_not_issued",),
+        needs_reason=True,
+    ),
+    Rule(
+        (S.NOT_ACCREDITED,),
+        A.CORRECT_DECISION,
+        S.ACCREDITED,
+        (R.DECISION_OFFICIAL,),
+        ("feedback.guards.decision_letter_not_issued",),
+        needs_reason=True,
+    ),
+    # An upheld concern about the assessment is reassessed; one about
+    # screening is screened again.
+    Rule(
+        (S.NOT_ACCREDITED,),
         A.UPHOLD_CONCERN,
         S.IN_ASSESSMENT,
+        (R.DECISION_OFFICIAL,),
+        needs_reason=True,
+    ),
+    Rule(
+        (S.CLOSED_INELIGIBLE,),
+        A.UPHOLD_CONCERN,
+        S.SUBMITTED,
         (R.DECISION_OFFICIAL,),
         needs_reason=True,
     ),
@@ -158,6 +242,28 @@ TRANSITIONS = {
     for rule in RULES
     for source in rule.sources
 }
+
+
+@cache
+def guard(path):
+    """The guard function named by ``path`` (checked at start-up)."""
+    return import_string(path)
+
+
+def guard_paths():
+    return sorted({path for transition in TRANSITIONS.values() for path in transition.guards})
+
+
+@dataclass(frozen=True)
+class Move:
+    """A proposed move, as guards see it."""
+
+    case: object
+    actor: object
+    action: str
+    when: object
+    details: dict | None
+    roles: frozenset
 
 
 class WorkflowError(Exception):
@@ -183,23 +289,9 @@ def _label(choices, value):
         return value
 
 
-def actor_roles(case, actor):
-    """The workflow roles an actor holds for this case."""
-    if actor is None:
-        return {SYSTEM}
-    if not actor.is_active:
-        return set()
-    roles = {name for name in actor.role_names if name != Role.APPLICANT}
-    if (
-        Role.APPLICANT in actor.role_names
-        and case.organisation.memberships.filter(user=actor).exists()
-    ):
-        roles.add(Role.APPLICANT.value)
-    return roles
-
-
-def check(case, action, actor, *, when=None, details=None):
-    """Return the transition ``action`` would take, or raise WorkflowError."""
+def check(case, action, actor, *, when=None, details=None, roles=None):
+    """Return the transition ``action`` would take, or raise WorkflowError.
+    ``roles`` are the actor's case roles if already resolved."""
     when = when or clock.now()
     transition = TRANSITIONS.get((case.status, action))
     if transition is None:
@@ -207,36 +299,68 @@ def check(case, action, actor, *, when=None, details=None):
             f"A case that is ‘{_label(Status, case.status).lower()}’ cannot be moved by "
             f"‘{_label(Action, action).lower()}’."
         )
-    if not transition.roles & actor_roles(case, actor):
-        raise RoleNotPermitted(f"You do not have a role that can {Action(action).label.lower()}.")
-    if transition.needs_reason and not str((details or {}).get("reason", "")).strip():
+    roles = resolve(case, actor) if roles is None else roles
+    if not transition.roles & roles:
+        raise RoleNotPermitted(
+            f"You do not have a part in this case that can {Action(action).label.lower()}."
+        )
+    if (
+        details is not None
+        and transition.needs_reason
+        and not str(details.get("reason", "")).strip()
+    ):
         raise GuardFailed("Give a reason.")
+    proposed = Move(case, actor, action, when, details, frozenset(roles))
     for path in transition.guards:
-        problem = import_string(path)(case, actor, when=when)
+        problem = guard(path)(proposed)
         if problem:
             raise GuardFailed(problem)
     return transition
 
 
+def _prefetch_guards(cases, transitions):
+    for path in {path for transition in transitions for path in transition.guards}:
+        prefetch = getattr(guard(path), "prefetch", None)
+        if prefetch is not None:
+            prefetch(cases)
+
+
 def allowed_actions(case, actor, *, when=None):
-    """The actions this actor could take on this case now."""
-    allowed = []
-    for (source, action), _transition in TRANSITIONS.items():
-        if source != case.status:
-            continue
-        try:
-            check(case, action, actor, when=when, details={"reason": "?"})
-        except WorkflowError:
-            continue
-        allowed.append(action)
+    """The actions this actor could take on this case now, before the details
+    of the move (a reason, a recommendation) are known."""
+    return allowed_actions_many([case], actor, when=when)[case.pk]
+
+
+def allowed_actions_many(cases, actor, *, when=None):
+    """{case pk: [action, ...]} for many cases at once, with the same number of
+    queries whatever their number: load ``cases`` with their round and window
+    (``select_related``) when a guard needs them."""
+    cases = list(cases)
+    when = when or clock.now()
+    roles = resolve_many(cases, actor)
+    candidates = {
+        case.pk: [t for (source, _), t in TRANSITIONS.items() if source == case.status]
+        for case in cases
+    }
+    _prefetch_guards(cases, [t for ts in candidates.values() for t in ts])
+    allowed = {}
+    for case in cases:
+        allowed[case.pk] = []
+        for transition in candidates[case.pk]:
+            try:
+                check(case, transition.action, actor, when=when, roles=roles[case.pk])
+            except WorkflowError:
+                continue
+            allowed[case.pk].append(transition.action)
     return allowed
 
 
 def move(case, action, actor, *, details=None, changes=None, internal=False, when=None):
     """Move one case by ``action``. ``changes`` are other fields of the case
     written in the same update (for example the reference on submission).
-    Returns the timeline event; raises WorkflowError and writes nothing on
-    refusal."""
+    The time is read after the case's row is locked, so a move that waited
+    for the lock is judged at the moment it is made. Returns the timeline
+    event; raises WorkflowError and writes nothing on refusal."""
     from accreditation import timeline
 
     details = details or {}
@@ -244,8 +368,12 @@ def move(case, action, actor, *, details=None, changes=None, internal=False, whe
         raise ValueError("A case's status changes only by its action, never through `changes`.")
     model = type(case)
     with transaction.atomic():
+        locked = (
+            model.objects.select_for_update(of=("self",))
+            .select_related("organisation", "round", "window")
+            .get(pk=case.pk)
+        )
         when = when or clock.now()
-        locked = model.objects.select_for_update(of=("self",)).get(pk=case.pk)
         transition = check(locked, action, actor, when=when, details=details)
         fields = {"status": transition.target, "updated_at": when, **(changes or {})}
         model.objects.filter(pk=locked.pk).update(**fields)
@@ -270,18 +398,30 @@ class BulkResult:
     refused: dict = field(default_factory=dict)
 
 
-def move_many(cases, action, actor, *, details=None, internal=False, when=None, batch_size=1000):
+def move_many(
+    cases,
+    action,
+    actor,
+    *,
+    details=None,
+    details_by_case=None,
+    internal=False,
+    when=None,
+    batch_size=1000,
+):
     """Move every case in the queryset ``cases`` by ``action``, checking each
-    on its own. One update per source status and one bulk insert of events;
-    cases that fail a check are left untouched and reported in ``refused``."""
+    on its own. ``details`` apply to every case; ``details_by_case`` (case pk
+    to details, as a batch decision's reasons) to one each, over ``details``.
+    One update per source status and one bulk insert of events; cases that
+    fail a check are left untouched and reported in ``refused``."""
     from accreditation.models import CaseEvent
     from accreditation.timeline import new_event
 
     details = details or {}
+    details_by_case = details_by_case or {}
     model = cases.model
     latest = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-sequence")
     with transaction.atomic():
-        when = when or clock.now()
         rows = list(
             cases.select_for_update(of=("self",))
             .select_related("organisation", "round", "window")
@@ -291,12 +431,18 @@ def move_many(cases, action, actor, *, details=None, internal=False, when=None, 
             )
             .order_by("pk")
         )
+        when = when or clock.now()
+        roles = resolve_many(rows, actor)
+        _prefetch_guards(rows, [t for (_, a), t in TRANSITIONS.items() if a == action])
         result = BulkResult()
         by_source = {}
         events = []
         for case in rows:
+            case_details = {**details, **details_by_case.get(case.pk, {})}
             try:
-                transition = check(case, action, actor, when=when, details=details)
+                transition = check(
+                    case, action, actor, when=when, details=case_details, roles=roles[case.pk]
+                )
             except WorkflowError as refusal:
                 result.refused[case.pk] = str(refusal)
                 continue
@@ -310,7 +456,7 @@ def move_many(cases, action, actor, *, details=None, internal=False, when=None, 
                     actor=actor,
                     from_status=transition.source,
                     to_status=transition.target,
-                    details=details,
+                    details=case_details,
                     internal=internal,
                     when=when,
                 )

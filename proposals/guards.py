@@ -3,7 +3,8 @@
 from accreditation import clock
 
 
-def window_open(case, actor, *, when):
+def window_open(move):
+    case, when = move.case, move.when
     period = case.period
     if when < period.opens_at:
         return f"This round opens at {clock.describe(period.opens_at)}. Your draft has been kept."

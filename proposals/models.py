@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from accreditation.models import AccreditationType, Organisation, OrganisationKind
-from accreditation.workflow import Status
+from accreditation.workflow import STATUS_META, Status
 
 PROFILE_FIELDS = (
     "name",
@@ -180,6 +180,11 @@ class Proposal(models.Model):
     @property
     def is_editable(self):
         return self.status == Status.DRAFT
+
+    @property
+    def status_meta(self):
+        """How its status is shown: ``applicant_label`` and tag ``colour``."""
+        return STATUS_META[Status(self.status)]
 
 
 class Answer(models.Model):

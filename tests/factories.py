@@ -12,6 +12,9 @@ from accreditation import models as m
 from accreditation.models.organisations import hash_token
 from accreditation.roles import Role
 from accreditation.workflow import Status
+from advisory_group.models import AgendaItem, ItemPurpose, Meeting
+from assessments.models import Assignment, AssignmentKind, Conflict
+from feedback.models import Letter, LetterPurpose
 from proposals.models import (
     Answer,
     CoPartner,
@@ -299,3 +302,55 @@ class OutOfRoundRequestFactory(factory.django.DjangoModelFactory):
     urgency = Urgency.THIS_TERM
     reason = "The local authority wants us to lead a federation now."
     requested_by = factory.SubFactory(UserFactory, roles=[Role.APPLICANT])
+
+
+class ConflictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Conflict
+
+    user = factory.SubFactory(UserFactory, roles=[Role.ASSESSOR])
+    organisation = factory.SubFactory(OrganisationFactory)
+    local_authority = None
+    reason = "I was a governor of one of its schools until last year."
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    case = factory.SubFactory(ProposalFactory, status=Status.IN_ASSESSMENT)
+    assessor = factory.SubFactory(UserFactory, roles=[Role.ASSESSOR])
+    kind = AssignmentKind.FIRST
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+        skip_postgeneration_save = True
+
+    held_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    chair = factory.SubFactory(UserFactory, roles=[Role.ADVISORY_GROUP_MEMBER])
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.add(*extracted)
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    case = factory.SubFactory(
+        ProposalFactory, status=Status.ADVISORY_REVIEW, accreditation_type=m.AccreditationType.ASG
+    )
+    purpose = ItemPurpose.ADVICE
+
+
+class LetterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Letter
+
+    case = factory.SubFactory(ProposalFactory, status=Status.NOT_ACCREDITED)
+    purpose = LetterPurpose.FEEDBACK

@@ -26,6 +26,11 @@ FACTORIES = [
     factories.CoPartnerFactory,
     factories.ReferenceCounterFactory,
     factories.OutOfRoundRequestFactory,
+    factories.ConflictFactory,
+    factories.AssignmentFactory,
+    factories.MeetingFactory,
+    factories.AgendaItemFactory,
+    factories.LetterFactory,
 ]
 
 

@@ -17,7 +17,13 @@ from accreditation.models.timeline import GENESIS_HASH, AppendOnlyError
 from accreditation.roles import Role
 from accreditation.workflow import move
 from proposals.models import Proposal
-from tests.factories import CaseEventFactory, MembershipFactory, ProposalFactory, UserFactory
+from tests.factories import (
+    AssignmentFactory,
+    CaseEventFactory,
+    MembershipFactory,
+    ProposalFactory,
+    UserFactory,
+)
 
 TRIGGER = "accreditation_caseevent_append_only"
 
@@ -40,6 +46,7 @@ def a_case_with_history():
     )
     move(case, "screen_eligible", officer)
     timeline.record(case, "assessor_assigned", officer, details={"assessor": assessor.pk})
+    AssignmentFactory(case=case, assessor=assessor)
     move(case, "request_information", assessor, details={"questions": ["Show 2A", "Show 2B"]})
     return case
 

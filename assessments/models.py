@@ -1,0 +1,100 @@
+"""Conflicts of interest and assessors' assignments to cases."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from accreditation import clock
+
+
+class ConflictQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class Conflict(models.Model):
+    """A staff member's declared conflict with an organisation or with a
+    whole local authority. Ended, never deleted: the history is the record of
+    who could not act on what, and when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conflicts"
+    )
+    organisation = models.ForeignKey(
+        "accreditation.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conflicts",
+    )
+    local_authority = models.ForeignKey(
+        "accreditation.LocalAuthority",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conflicts",
+    )
+    reason = models.TextField(max_length=2000)
+    declared_at = models.DateTimeField(default=clock.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(max_length=2000, blank=True)
+
+    objects = ConflictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-declared_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False, local_authority__isnull=True)
+                | Q(organisation__isnull=True, local_authority__isnull=False),
+                name="conflict_with_organisation_or_local_authority",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="conflict_has_a_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} with {self.organisation or self.local_authority}"
+
+    def delete(self, *args, **kwargs):
+        raise models.ProtectedError("A conflict is ended, never deleted.", {self})
+
+
+class AssignmentKind(models.TextChoices):
+    FIRST = "first", "Assessor"
+    SECOND = "second", "Second assessor (quality assurance)"
+
+
+class Assignment(models.Model):
+    """An assessor assigned to a case. A reassignment ends the current row and
+    starts another, so who assessed what stays known."""
+
+    case = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.PROTECT, related_name="assignments"
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    kind = models.CharField(max_length=10, choices=AssignmentKind.choices)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(default=clock.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "kind", "-assigned_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_one_current_per_kind",
+            )
+        ]
+        indexes = [models.Index(fields=["assessor", "ended_at"], name="assignment_assessor")]
+
+    def __str__(self):
+        return f"{self.assessor} on case {self.case_id} ({self.get_kind_display()})"
