@@ -1,6 +1,10 @@
 """The one clock of the service, so tests can move it (time-machine) and every
 deadline is reasoned about in Europe/London."""
 
+from datetime import timedelta
+from functools import cache
+
+import holidays
 from django.utils import timezone
 
 
@@ -33,3 +37,22 @@ def describe(value):
         minutes = f":{value.minute:02d}" if value.minute else ""
         time = f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
     return f"{time} on {value.day} {value:%B %Y}"
+
+
+@cache
+def _bank_holidays(year):
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=[year, year + 1]))
+
+
+def is_working_day(day):
+    """A weekday that is not a bank holiday in England and Wales."""
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def working_days_after(day, count):
+    """The date ``count`` working days after ``day``."""
+    while count:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day

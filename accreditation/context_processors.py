@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from accreditation import policy
+
 
 def service(request):
     return {
@@ -10,4 +12,5 @@ def service(request):
         "session_timeout_seconds": settings.SESSION_COOKIE_AGE,
         "session_timeout_minutes": settings.SESSION_COOKIE_AGE // 60,
         "session_warning_seconds": settings.SESSION_TIMEOUT_WARNING_SECONDS,
+        "policy": policy.current(),
     }

@@ -26,9 +26,7 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 
-import holidays
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -36,7 +34,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from accreditation import clock
+from accreditation import clock, eligibility, policy
 from accreditation.defaults import ensure_defaults
 from accreditation.models import (
     AccreditationType,
@@ -597,15 +595,6 @@ def _profile(kind, rng):
     return Phase.NOT_APPLICABLE, False, rng.randint(0, 2), rng.choice((0, 0, 1, 2))
 
 
-def asg_eligible(kind, led, governance):
-    """The prospectus's eligibility table for an ASG."""
-    if kind in NON_EDUCATIONAL_KINDS:
-        return False
-    if kind in MAINTAINED_PRIMARY_KINDS:
-        return led >= 2
-    return governance >= 2
-
-
 def _identifiers(kind, number):
     urn = f"{number:06d}" if kind in URN_KINDS else ""
     ukprn = f"1{number:07d}" if kind in UKPRN_KINDS else ""
@@ -717,7 +706,10 @@ def random_history(rng, kind, led, governance):
     if eligible), as an ASG once accredited as an ASP (if eligible), again
     after a failure, and not again while a proposal is live. About 2.5
     cases per organisation, spread fairly evenly over the rounds."""
-    eligible = asg_eligible(kind, led, governance)
+    eligible = eligibility.assess(
+        Organisation(kind=kind, schools_led_count=led, primary_governance_count=governance),
+        AccreditationType.ASG,
+    ).eligible
     asp_done = asg_done = False
     history = []
     rounds = range(PAST_ROUNDS, -1, -1)
@@ -979,20 +971,6 @@ def term_of(day):
     return Term.AUTUMN
 
 
-@lru_cache(maxsize=8)
-def _bank_holidays(year):
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=[year, year + 1]))
-
-
-def working_days_after(day, count):
-    """``count`` working days after ``day`` (England and Wales bank holidays excluded)."""
-    while count:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in _bank_holidays(day.year):
-            count -= 1
-    return day
-
-
 def schedule(period, steps, outcome, rng, now):
     """When the draft was started and when each step happened (see
     ``_spread``), moved into office hours on weekdays wherever that keeps
@@ -1023,7 +1001,7 @@ def _office_hours(moment, rng):
     """The same working day (work on a weekend or bank holiday lands on the
     working day before), between 09:00 and 17:30."""
     day = clock.local_date(moment)
-    while day.weekday() >= 5 or day in _bank_holidays(day.year):
+    while not clock.is_working_day(day):
         day -= timedelta(days=1)
     return london(day, 9) + timedelta(minutes=rng.uniform(0, 510))
 
@@ -1300,7 +1278,9 @@ class Seeder:
     @staticmethod
     def _details(step, when):
         if step.action == A.REQUEST_INFORMATION:
-            due = working_days_after(clock.local_date(when), 10)
+            due = clock.working_days_after(
+                clock.local_date(when), policy.current().information_request_working_days
+            )
             return {**step.details, "due": due.isoformat()}
         return dict(step.details)
 

@@ -8,11 +8,11 @@ schools whose governance it is accountable for.
 
 from dataclasses import dataclass
 
+from accreditation import policy
 from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.models.organisations import MAINTAINED_PRIMARY_KINDS
 
 K = OrganisationKind
-ASG_MINIMUM = 2
 
 LEADS_SCHOOLS = "schools_led_count"
 GOVERNS_PRIMARIES = "primary_governance_count"
@@ -39,7 +39,8 @@ class Row:
     def asg_wording(self):
         if self.asg_measure is None:
             return "No"
-        return "If it " + MEASURE_WORDING[self.asg_measure].format(n=ASG_MINIMUM)
+        minimum = policy.current().asg_minimum_schools
+        return "If it " + MEASURE_WORDING[self.asg_measure].format(n=minimum)
 
 
 TABLE = (
@@ -118,14 +119,15 @@ def assess(organisation, accreditation_type):
             "It can seek accreditation as an Accredited School Provider.",
         )
     count = getattr(organisation, row.asg_measure)
-    if count >= ASG_MINIMUM:
+    minimum = policy.current().asg_minimum_schools
+    if count >= minimum:
         return Verdict(accreditation_type, True)
     schools = f"{count} school" if count == 1 else f"{count} schools"
     return Verdict(
         accreditation_type,
         False,
         f"An Accredited Schools Group must be an organisation that "
-        f"{MEASURE_WORDING[row.asg_measure].format(n=ASG_MINIMUM)}. "
+        f"{MEASURE_WORDING[row.asg_measure].format(n=minimum)}. "
         + MEASURE_TOLD[row.asg_measure].format(count=schools),
     )
 

@@ -34,3 +34,7 @@ def ensure_role_groups():
 
     for role in Role:
         Group.objects.get_or_create(name=role.value)
+
+
+CASEWORK_ROLES = frozenset(STAFF_ROLES - {Role.ADMINISTRATOR})
+"""The staff roles that work on cases (administrators do no casework)."""

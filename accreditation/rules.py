@@ -32,3 +32,13 @@ def is_member(user, organisation):
 rules.add_perm("accreditation.enter_staff_area", is_staff_user)
 rules.add_perm("accreditation.manage_users", is_administrator)
 rules.add_perm("accreditation.act_for_organisation", is_applicant & is_member)
+
+
+@rules.predicate
+def can_see_case(user, case):
+    from accreditation.queries.cases import visible_to
+
+    return case is not None and visible_to(user).filter(pk=case.pk).exists()
+
+
+rules.add_perm("accreditation.view_case", is_staff_user & can_see_case)

@@ -6,6 +6,7 @@ production set ``DEBUG=false`` and the secure settings follow with no further
 variables; ``manage.py check --deploy`` is then clean.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -162,6 +163,10 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_TIMEOUT_WARNING_SECONDS = 5 * 60
+
+# Policy numbers (accreditation/policy.py names them and their defaults), as a
+# JSON object: POLICY='{"concern_period_days": 21}'.
+POLICY = json.loads(os.environ.get("POLICY") or "{}")
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accreditation.views import accounts, home, public, staff_users
+from accreditation.views import accounts, cases, home, public, staff_users
 
 handler403 = "accreditation.views.public.error_403"
 handler404 = "accreditation.views.public.error_404"
@@ -48,6 +48,8 @@ urlpatterns = [
     path("applicant/", home.ApplicantHomeView.as_view(), name="applicant-home"),
     path("applicant/switch/", home.switch_organisation, name="switch-organisation"),
     path("staff/", home.StaffHomeView.as_view(), name="staff-home"),
+    path("staff/cases/", cases.CaseListView.as_view(), name="staff-cases"),
+    path("staff/cases/<int:pk>/", cases.CaseView.as_view(), name="staff-case"),
     path("staff/users/", staff_users.StaffUserListView.as_view(), name="staff-users"),
     path("staff/users/invite/", staff_users.StaffInviteView.as_view(), name="staff-invite"),
     path("staff/users/<int:pk>/", staff_users.StaffUserEditView.as_view(), name="staff-user"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from accreditation import eligibility
+from accreditation import eligibility, policy
 from accreditation.models import AccreditationType, Circumstance, OrganisationKind
 from accreditation.models.organisations import MAINTAINED_SCHOOL_KINDS
 from proposals.models import Party, Route
@@ -231,11 +231,12 @@ class Journey:
     def _schools(self):
         url = self.url("proposal-schools")
         problems = []
-        if self.proposal.is_asg and len(self.schools) < 2:
+        minimum = policy.current().asg_minimum_schools
+        if self.proposal.is_asg and len(self.schools) < minimum:
             problems.append(
                 Problem(
-                    "Add at least 2 schools you lead now: an Accredited Schools Group must "
-                    "already lead improvement in 2 or more schools",
+                    f"Add at least {minimum} schools you lead now: an Accredited Schools Group "
+                    f"must already lead improvement in {minimum} or more schools",
                     url,
                 )
             )

@@ -30,6 +30,10 @@ def profile_snapshot(organisation):
     return {name: getattr(organisation, name) for name in PROFILE_FIELDS}
 
 
+COPYABLE_STATUSES = frozenset({Status.LAPSED, Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE})
+"""A proposal in one of these can be copied into a new draft in a later round."""
+
+
 class Route(models.TextChoices):
     """How a non-educational organisation applies (the prospectus, 2.10-2.11)."""
 
@@ -180,6 +184,10 @@ class Proposal(models.Model):
     @property
     def is_editable(self):
         return self.status == Status.DRAFT
+
+    @property
+    def is_copyable(self):
+        return self.status in COPYABLE_STATUSES
 
     @property
     def status_meta(self):

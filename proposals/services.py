@@ -21,7 +21,6 @@ from proposals.models import (
     profile_snapshot,
 )
 
-COPYABLE_STATUSES = frozenset({Status.LAPSED, Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE})
 """A proposal in one of these can be copied into a new draft in a later round."""
 
 
@@ -296,7 +295,7 @@ def withdraw(proposal, actor, reason):
 def copy_to_new_draft(proposal, *, period, actor):
     """A lapsed or unsuccessful proposal carried into a new draft in a later
     round; answers carry over by criterion code."""
-    if proposal.status not in COPYABLE_STATUSES:
+    if not proposal.is_copyable:
         raise ProposalError("Only a lapsed or unsuccessful proposal can be copied.")
     if proposal.period == period:
         raise ProposalError("Choose a later round.")

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from accreditation import clock, eligibility, timeline
+from accreditation import events as event_types
 from accreditation.models import CaseEvent, CriterionGuidance, Round, Window
 from accreditation.models.framework import sector_for_kind
 from accreditation.pdf import render_pdf
@@ -78,7 +79,6 @@ class DashboardView(CurrentOrganisationMixin, ListView):
         return super().get_context_data(
             organisation=self.request.organisation,
             open_rounds=Round.objects.open_at(now).order_by("deadline"),
-            copyable=services.COPYABLE_STATUSES,
             **kwargs,
         )
 
@@ -473,27 +473,6 @@ class ConfirmationView(ProposalMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
 
-APPLICANT_EVENTS = {
-    "created": "Proposal started",
-    "copied": "Proposal started from an earlier one",
-    "submit": "Proposal submitted",
-    "screen_eligible": "Found eligible: assessment has started",
-    "screen_ineligible": "Found not eligible",
-    "request_information": "We asked for more information",
-    "respond_to_request": "You sent the information we asked for",
-    "recommend": "Assessment completed",
-    "refer_to_advisory_group": "Sent to the Advisory Group",
-    "refer_to_decision": "Sent for a decision",
-    "advise": "Advisory Group review completed",
-    "refer_back": "Returned for further assessment",
-    "accredit": "Decision: accredited",
-    "not_accredit": "Decision: not accredited",
-    "uphold_concern": "Your concern was upheld: the case will be assessed again",
-    "withdraw": "Proposal withdrawn",
-    "lapse": "Proposal lapsed: it was not submitted by the deadline",
-}
-
-
 class StatusView(ProposalMixin, TemplateView):
     """After submission: where the case is, and a timeline fit for the
     applicant (no internal events, no staff names)."""
@@ -502,10 +481,10 @@ class StatusView(ProposalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         events = CaseEvent.objects.filter(
-            case=self.proposal, internal=False, action__in=list(APPLICANT_EVENTS)
+            case=self.proposal, internal=False, action__in=event_types.applicant_codes()
         ).order_by("sequence")
         return super().get_context_data(
-            events=[(event, APPLICANT_EVENTS[event.action]) for event in events],
+            events=[(event, event_types.get(event.action).applicant_label) for event in events],
             can_withdraw=self.proposal.status in BEFORE_DECISION,
             **kwargs,
         )

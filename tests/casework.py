@@ -1,6 +1,9 @@
 """People who hold a given part in a case, made the way the service makes
 them: a membership, a global role, an assignment, a place on a meeting."""
 
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from accreditation.roles import Role
 from assessments.models import AssignmentKind
 from tests.factories import (
@@ -48,3 +51,13 @@ def person_with(case_role, *cases, **user_fields):
         return None
     person = UserFactory(roles=[GLOBAL_ROLE[case_role]], **user_fields)
     return give_part(person, case_role, cases)
+
+
+def sign_in_verified(client, user):
+    """Signed in, past the staff second factor."""
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

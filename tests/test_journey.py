@@ -371,6 +371,17 @@ class TestAfterSubmission:
         assert "Proposal started" in response.text
         assert "Proposal submitted" in response.text
         assert "Requests for information" in response.text
+        assert '<strong class="govuk-tag govuk-tag--light-blue">Submitted</strong>' in response.text
+        assert "within 28 days of the letter" in response.text
+
+    def test_the_status_page_tells_the_concern_period_of_the_policy(
+        self, signed_in, draft, applicant, settings
+    ):
+        complete(draft, applicant)
+        services.submit(draft, applicant)
+        settings.POLICY = {"concern_period_days": 21}
+        response = signed_in.get(reverse("proposal-status", args=[draft.pk]))
+        assert "within 21 days of the letter" in response.text
 
     def test_withdrawing_needs_a_reason(self, signed_in, draft):
         url = reverse("proposal-withdraw", args=[draft.pk])

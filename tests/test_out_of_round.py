@@ -9,28 +9,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accreditation import clock
 from accreditation.models import Framework, LocalAuthority, Window
 from accreditation.roles import Role
 from proposals import out_of_round
 from proposals.models import OutOfRoundRequest, Urgency
+from tests.casework import sign_in_verified
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 LONDON = ZoneInfo("Europe/London")
 Outcome = OutOfRoundRequest.Outcome
-
-
-def sign_in_verified(client, user):
-    """Signed in, past the staff second factor."""
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def make_request(organisation, **fields):

@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 
 from accreditation.access import StaffAreaMixin
 from accreditation.middleware import SESSION_KEY
-from accreditation.roles import Role
+from accreditation.roles import CASEWORK_ROLES, Role
 
 
 @login_required
@@ -56,5 +56,6 @@ class StaffHomeView(StaffAreaMixin, TemplateView):
         return super().get_context_data(
             roles=sorted(Role(name).label for name in user.role_names),
             can_manage_users=user.has_perm("accreditation.manage_users"),
+            does_casework=bool(user.role_names & CASEWORK_ROLES),
             **kwargs,
         )

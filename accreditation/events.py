@@ -1,0 +1,84 @@
+"""What each kind of timeline event is called, and who may see it.
+
+Every event a case's timeline holds has a registered type: its label for
+staff, and its label for the applicant (None: staff only). The workflow's
+actions are registered here; apps register the events they record
+(``register(EventType(...))`` at import of their services).
+"""
+
+from dataclasses import dataclass
+
+from accreditation.workflow import Action
+
+
+@dataclass(frozen=True)
+class EventType:
+    code: str
+    staff_label: str
+    applicant_label: str | None = None
+
+    @property
+    def applicant_visible(self):
+        return self.applicant_label is not None
+
+
+class UnknownEvent(LookupError):
+    pass
+
+
+_types = {}
+
+
+def register(*event_types):
+    for event_type in event_types:
+        known = _types.get(event_type.code)
+        if known is not None and known != event_type:
+            raise ValueError(f"The event type {event_type.code!r} is registered twice.")
+        _types[event_type.code] = event_type
+
+
+def get(code):
+    try:
+        return _types[code]
+    except KeyError:
+        raise UnknownEvent(f"No event type {code!r} is registered.") from None
+
+
+def all_types():
+    return dict(_types)
+
+
+def applicant_codes():
+    return sorted(code for code, event_type in _types.items() if event_type.applicant_visible)
+
+
+APPLICANT_LABELS = {
+    Action.SUBMIT: "Proposal submitted",
+    Action.SCREEN_ELIGIBLE: "Found eligible: assessment has started",
+    Action.SCREEN_INELIGIBLE: "Found not eligible",
+    Action.REQUEST_INFORMATION: "We asked for more information",
+    Action.RESPOND_TO_REQUEST: "You sent the information we asked for",
+    Action.RECOMMEND: "Assessment completed",
+    Action.REFER_TO_ADVISORY_GROUP: "Sent to the Advisory Group",
+    Action.REFER_TO_DECISION: "Sent for a decision",
+    Action.ADVISE: "Advisory Group review completed",
+    Action.REFER_BACK: "Returned for further assessment",
+    Action.ACCREDIT: "Decision: accredited",
+    Action.NOT_ACCREDIT: "Decision: not accredited",
+    Action.CORRECT_DECISION: "Decision corrected",
+    Action.UPHOLD_CONCERN: "Your concern was upheld: the case will be looked at again",
+    Action.WITHDRAW: "Proposal withdrawn",
+    Action.LAPSE: "Proposal lapsed: it was not submitted by the deadline",
+}
+
+register(
+    *(EventType(action.value, action.label, APPLICANT_LABELS[action]) for action in Action),
+    EventType("created", "Proposal started", "Proposal started"),
+    EventType("copied", "Started from an earlier proposal", "Proposal started from an earlier one"),
+    EventType("proposal_pdf_downloaded", "Proposal PDF downloaded"),
+    EventType("document_uploaded", "Document uploaded"),
+    EventType("document_deleted", "Document deleted"),
+    EventType("document_downloaded", "Document downloaded"),
+    EventType("assessor_assigned", "Assessor assigned"),
+    EventType("note", "Note"),
+)

@@ -1,0 +1,43 @@
+"""The service's policy numbers, named in one place and used by code and
+templates alike (``{{ policy.concern_period_days }}``).
+
+The prospectus fixes some (the ASG minimum); the rest are the department's
+policy defaults, which the SPEC says to keep configurable: a deployment
+overrides any of them with ``POLICY = {"concern_period_days": 21}`` in its
+settings (or the ``POLICY_*`` environment variables read there).
+"""
+
+from dataclasses import dataclass, fields
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Policy:
+    asg_minimum_schools: int = 2
+    """An ASG leads (or governs) at least this many schools (the prospectus)."""
+    concern_period_days: int = 28
+    """Days from the letter in which an organisation may raise a concern."""
+    revocation_response_days: int = 28
+    """Days a provider has to respond to notice of revocation."""
+    information_request_working_days: int = 10
+    """Default time to answer a request for information, in working days."""
+    reminder_days_before_deadline: tuple = (14, 7, 1)
+    """Days before a deadline on which contacts with drafts are reminded."""
+    assessment_chase_escalation_working_days: int = 3
+    """Working days after chasing an assessor before the casework officer is told."""
+    qa_score_gap: int = 2
+    """Two assessors' scores this far apart need an agreed score."""
+    quorum_members_besides_chair: int = 2
+    """An Advisory Group meeting is quorate with its chair and this many members."""
+    retention_years: int = 7
+    """Years after the decision that a case's records are kept."""
+
+
+def current():
+    overrides = getattr(settings, "POLICY", {}) or {}
+    known = {field.name for field in fields(Policy)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ValueError(f"Unknown policy settings: {', '.join(sorted(unknown))}")
+    return Policy(**overrides)

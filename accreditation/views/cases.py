@@ -1,0 +1,47 @@
+"""The staff path to a case: the cases a staff member may see, and a case's
+page with its timeline. A case the person may not see answers 404."""
+
+from django.http import Http404
+from django.views.generic import ListView, TemplateView
+
+from accreditation import events
+from accreditation.access import StaffAreaMixin
+from accreditation.case_roles import CaseRole, resolve
+from accreditation.models import CaseEvent
+from accreditation.queries.cases import visible_to
+
+
+class CaseListView(StaffAreaMixin, ListView):
+    template_name = "staff/cases/list.html"
+    context_object_name = "cases"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            visible_to(self.request.user)
+            .select_related("organisation", "round", "window")
+            .order_by("-updated_at", "-pk")
+        )
+
+
+class CaseView(StaffAreaMixin, TemplateView):
+    template_name = "staff/cases/case.html"
+
+    def get_context_data(self, **kwargs):
+        case = (
+            visible_to(self.request.user)
+            .select_related("organisation__local_authority", "round", "window", "framework")
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+        if case is None:
+            raise Http404("No such case")
+        timeline = CaseEvent.objects.filter(case=case).select_related("actor").order_by("-sequence")
+        parts = sorted(CaseRole(role).label for role in resolve(case, self.request.user))
+        return super().get_context_data(
+            case=case,
+            parts=parts,
+            assignments=case.assignments.select_related("assessor").order_by("-assigned_at"),
+            timeline=[(event, events.get(event.action).staff_label) for event in timeline],
+            **kwargs,
+        )

@@ -1,0 +1,49 @@
+"""The staff path to a case in real Chromium: an assessor past the second
+factor finds the case assigned to them and reads its timeline. Every page
+free of axe-core violations."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accreditation.roles import Role
+from accreditation.workflow import move
+from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.casework import give_part, person_with
+from tests.factories import ProposalFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_assessor_finds_their_case_and_reads_its_timeline(page, assert_accessible):
+    assessor, device = staff_with_device(Role.ASSESSOR, full_name="Asha Assessor")
+    case = ProposalFactory(status="submitted", organisation__name="Oak Learning Trust")
+    ProposalFactory(status="in_assessment", organisation__name="Not Theirs Trust")
+    move(case, "screen_eligible", person_with("casework_officer", full_name="Olive Officer"))
+    give_part(assessor, "assessor", [case])
+
+    sign_in(page, assessor.email)
+    enter_code(page, code_for(device))
+    page.get_by_role("link", name="Cases you can see").click()
+    expect(page.locator("h1")).to_have_text("Cases")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Oak Learning Trust")
+    expect(rows).to_contain_text("In assessment")
+    assert_accessible(page)
+
+    rows.get_by_role("link", name=case.reference).click()
+    expect(page.locator("h1")).to_have_text(case.reference)
+    expect(page.get_by_text("Assigned assessor")).to_be_visible()
+    timeline = page.locator("ol.app-timeline li")
+    expect(timeline).to_have_count(1)
+    expect(timeline).to_contain_text("Screen as eligible")
+    expect(timeline).to_contain_text("by Olive Officer")
+    assert_accessible(page)
+
+
+def test_an_administrator_has_no_casework_link(page):
+    admin, device = staff_with_device(Role.ADMINISTRATOR)
+    sign_in(page, admin.email)
+    enter_code(page, code_for(device))
+    expect(page.locator("h1")).to_have_text("Staff area")
+    expect(page.get_by_role("link", name="Cases you can see")).to_have_count(0)
