@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accreditation import clock
 from accreditation.models import Framework, LocalAuthority, Window
 from accreditation.roles import Role
+from accreditation.tasks import send_outbox
 from proposals import out_of_round
 from proposals.models import OutOfRoundRequest, Urgency
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -246,6 +247,8 @@ class TestGrant:
         assert pending.decided_by == officer
         assert pending.decided_at is not None
 
+        assert mailoutbox == [], "the worker sends it"
+        assert send_outbox() == {"sent": 1}
         assert len(mailoutbox) == 1
         assert mailoutbox[0].to == [membership.user.email]
         assert non_contact.user.email not in mailoutbox[0].to
@@ -397,6 +400,7 @@ class TestRefuse:
         assert pending.refusal_reason == "The spring round opens in three weeks."
         assert pending.decided_by == officer
         assert not Window.objects.exists()
+        assert send_outbox() == {"sent": 1}
         assert len(mailoutbox) == 1
         assert "The spring round opens in three weeks." in mailoutbox[0].body
 
