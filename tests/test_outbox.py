@@ -376,6 +376,23 @@ def test_a_request_stands_when_the_broker_cannot_be_reached(
     assert send_outbox() == {"sent": 1}
 
 
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_wakes_a_worker_that_takes_the_task_from_redis_and_sends(settings):
+    from celery.contrib.testing.worker import start_worker
+
+    assert celery_app.conf.broker_url.startswith("redis://")
+    settings.OUTBOX_WAKE_WORKER = True
+    with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        outbox.queue("Hello", "Body", ["a@example.org"])
+        for _ in range(100):
+            if OutboxMessage.objects.filter(sent_at__isnull=False).exists():
+                break
+            time.sleep(0.1)
+    assert OutboxMessage.objects.get().sent_at is not None
+    assert [m.to for m in mail.outbox] == [["a@example.org"]]
+
+
 def test_plain_text_mail_is_not_html_escaped():
     admin = UserFactory(roles=[Role.ADMINISTRATOR])
     with transaction.atomic():
