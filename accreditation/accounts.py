@@ -59,7 +59,13 @@ def invite_staff(*, email, full_name, roles, invited_by, base_url):
             "accounts/email/staff_invitation.txt",
             {"invitation": invitation, "link": link, "service_name": settings.SERVICE_NAME},
         )
-        outbox.queue(f"You have been invited to {settings.SERVICE_NAME}", body, [invitation.email])
+        outbox.queue(
+            f"You have been invited to {settings.SERVICE_NAME}",
+            body,
+            [invitation.email],
+            key=f"invitation:{invitation.pk}",
+            secrets=[link],
+        )
     return token
 
 

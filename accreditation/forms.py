@@ -157,9 +157,11 @@ class GdsPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        """Through the outbox, so a mail server that is down loses nothing."""
+        """Through the outbox, so a mail server that is down loses nothing; the
+        reset token is removed from the stored row once sent."""
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        outbox.queue(subject, render_to_string(email_template_name, context), [to_email])
+        body = render_to_string(email_template_name, context)
+        outbox.queue(subject, body, [to_email], secrets=[context["token"]])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,64 +1,192 @@
 """Sending e-mail through the outbox.
 
-``queue()`` writes one row per recipient inside the caller's transaction and
-asks for them to be sent once it commits. ``deliver()`` sends due rows, each
-at most once at a time (the row is locked while it is sent and marked sent in
-the same transaction); a failure is recorded and retried later by the
-``send_outbox`` task, with a growing wait.
+``queue()`` writes one row per recipient inside the caller's transaction and,
+once it commits, only asks the worker to send: nothing is sent from a web
+request. ``deliver()`` runs in the worker, outside any transaction: it claims
+one due row at a time in a short transaction (a lease, ``claimed_until``),
+sends it with no transaction open, then marks it sent and removes its secrets.
+
+What is guaranteed: every queued message is sent at least once, or is marked
+failed after ``OUTBOX_MAX_ATTEMPTS`` and shown to staff, who can retry it. A
+message is sent twice only if a worker dies (or outlives its lease) after the
+mail server accepted it and before the row was marked sent.
 """
 
 import logging
 from datetime import timedelta
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 
 from accreditation import clock
+from accreditation.celery import app as celery_app
 from accreditation.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
+SEND_TASK = "accreditation.tasks.send_outbox"
+
 RETRY_WAITS = (1, 5, 15, 60, 240)
 """Minutes to wait after the 1st, 2nd, ... failure (the last repeats)."""
 
+ABANDONED = (
+    "The worker stopped while sending it on its last attempt: the mail server may or may "
+    "not have accepted it."
+)
 
-def queue(subject, body, recipients):
+
+def queue(subject, body, recipients, *, key="", secrets=()):
+    """Write the message for each recipient, to be sent once the caller's
+    transaction commits.
+
+    ``key`` names the business event (``invitation:<id>``, ``submitted:<proposal
+    id>``, ``reminder:<proposal id>:<days>``): a message already queued with the
+    same key for a recipient is not queued again. ``secrets`` are the parts of
+    ``body`` that grant access (a sign-in or invitation link); they are removed
+    from the stored row once it is sent.
+    """
+    secrets = list(dict.fromkeys(secrets))
+    if any(not secret or secret not in body for secret in secrets):
+        raise ValueError("Each secret must appear in the body, or it could not be removed.")
     recipients = sorted({address.strip().lower() for address in recipients if address})
-    rows = OutboxMessage.objects.bulk_create(
-        [OutboxMessage(to=address, subject=subject, body=body) for address in recipients]
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(to=address, subject=subject, body=body, key=key, secrets=secrets)
+            for address in recipients
+        ],
+        ignore_conflicts=True,
     )
-    ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: deliver(ids), robust=True)
-    return rows
+    transaction.on_commit(wake_worker)
 
 
-def deliver(ids=None, *, limit=200):
-    """Send due messages (only ``ids`` if given). Returns how many were sent."""
-    now = clock.now()
-    due = OutboxMessage.objects.filter(sent_at__isnull=True, send_after__lte=now)
-    if ids is not None:
-        due = due.filter(pk__in=ids)
+def wake_worker():
+    """Ask the worker to send now. If the broker cannot be reached the
+    message waits for the sweeper (every minute), so the error is only logged
+    and the request is not held up by retries."""
+    if not settings.OUTBOX_WAKE_WORKER:
+        return
+    try:
+        with celery_app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=0)
+            celery_app.send_task(SEND_TASK, connection=connection, retry=False)
+    except Exception:  # noqa: BLE001 - the sweeper sends it anyway
+        logger.warning("Could not ask the worker to send e-mail; the sweeper will.", exc_info=True)
+
+
+def deliver(*, limit=200):
+    """Send due messages, claiming each with a lease; returns how many were
+    sent. Run it outside any transaction (the worker does). A run stops at its
+    first failure, so a mail server that is down or hangs costs one timeout per
+    run, not one per message."""
+    connection = get_connection()
     sent = 0
-    for pk in list(due.order_by("send_after", "pk").values_list("pk", flat=True)[:limit]):
+    try:
+        while sent < limit:
+            message = claim_next()
+            if message is None or not _send(message, connection):
+                break
+            sent += 1
+    finally:
+        _close(connection)
+    return sent
+
+
+def claim_next():
+    """Take the next due message in a short transaction and lease it to this
+    worker; None when nothing is due. Another worker skips the locked row and,
+    once this commits, any row whose lease has not yet expired."""
+    while True:
         with transaction.atomic():
+            now = clock.now()
             message = (
                 OutboxMessage.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, sent_at__isnull=True)
+                .filter(sent_at__isnull=True, failed_at__isnull=True, send_after__lte=now)
+                .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+                .order_by("send_after", "pk")
                 .first()
             )
             if message is None:
+                return None
+            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                _give_up(message, ABANDONED, now)
                 continue
-            try:
-                send_mail(message.subject, message.body, None, [message.to])
-            except Exception as error:  # noqa: BLE001 - any failure is retried later
-                message.attempts += 1
-                message.last_error = f"{type(error).__name__}: {error}"[:2000]
-                wait = RETRY_WAITS[min(message.attempts, len(RETRY_WAITS)) - 1]
-                message.send_after = clock.now() + timedelta(minutes=wait)
-                message.save(update_fields=["attempts", "last_error", "send_after"])
-                logger.warning("E-mail %s to %s failed: %s", pk, message.to, error)
-                continue
-            message.sent_at = clock.now()
-            message.save(update_fields=["sent_at"])
-            sent += 1
-    return sent
+            message.attempts += 1
+            message.claimed_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+            message.save(update_fields=["attempts", "claimed_until"])
+            return message
+
+
+def _send(message, connection):
+    email = EmailMessage(message.subject, message.body, None, [message.to], connection=connection)
+    try:
+        email.send()
+    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+        _record_failure(message, f"{type(error).__name__}: {error}")
+        return False
+    OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
+        sent_at=clock.now(), claimed_until=None, body=message.redacted_body(), secrets=[]
+    )
+    return True
+
+
+def _record_failure(message, error):
+    now = clock.now()
+    logger.warning(
+        "E-mail %s to %s failed (attempt %s): %s", message.pk, message.to, message.attempts, error
+    )
+    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        _give_up(message, error, now)
+        return
+    wait = RETRY_WAITS[min(message.attempts, len(RETRY_WAITS)) - 1]
+    OutboxMessage.objects.filter(pk=message.pk, claimed_until=message.claimed_until).update(
+        claimed_until=None, last_error=error[:2000], send_after=now + timedelta(minutes=wait)
+    )
+
+
+def _give_up(message, error, now):
+    logger.error(
+        "E-mail %s to %s failed %s times; staff can retry it.",
+        message.pk,
+        message.to,
+        message.attempts,
+    )
+    OutboxMessage.objects.filter(pk=message.pk, claimed_until=message.claimed_until).update(
+        claimed_until=None, last_error=error[:2000], failed_at=now
+    )
+
+
+def _close(connection):
+    """Close the mail connection; a server that hangs up badly is not an error
+    of any message."""
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - every message is already recorded
+        logger.warning("Closing the mail connection failed.", exc_info=True)
+
+
+def failed_messages():
+    """Messages that failed every attempt, newest first; no body is read."""
+    return (
+        OutboxMessage.objects.filter(sent_at__isnull=True, failed_at__isnull=False)
+        .only("to", "subject", "attempts", "last_error", "created_at", "failed_at")
+        .order_by("-failed_at", "-pk")
+    )
+
+
+def retry_failed(actor, ids=None):
+    """Put failed messages (those in ``ids``, or all) back in the queue with
+    fresh attempts; returns how many. Each retry is logged with who asked."""
+    with transaction.atomic():
+        failed = OutboxMessage.objects.filter(sent_at__isnull=True, failed_at__isnull=False)
+        if ids is not None:
+            failed = failed.filter(pk__in=ids)
+        retried = list(failed.select_for_update().values_list("pk", flat=True))
+        OutboxMessage.objects.filter(pk__in=retried).update(
+            failed_at=None, attempts=0, claimed_until=None, send_after=clock.now()
+        )
+        transaction.on_commit(wake_worker)
+    for pk in retried:
+        logger.info("E-mail %s put back in the outbox by user %s.", pk, actor.pk)
+    return len(retried)

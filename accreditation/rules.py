@@ -21,6 +21,11 @@ def is_applicant(user):
 
 
 @rules.predicate
+def is_casework_officer(user):
+    return user.is_authenticated and user.has_role(Role.CASEWORK_OFFICER)
+
+
+@rules.predicate
 def is_member(user, organisation):
     return (
         user.is_authenticated
@@ -32,6 +37,7 @@ def is_member(user, organisation):
 rules.add_perm("accreditation.enter_staff_area", is_staff_user)
 rules.add_perm("accreditation.manage_users", is_administrator)
 rules.add_perm("accreditation.act_for_organisation", is_applicant & is_member)
+rules.add_perm("accreditation.retry_email", is_casework_officer)
 
 
 @rules.predicate

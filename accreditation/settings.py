@@ -234,6 +234,17 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@accreditation.education.gov.uk")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds an SMTP connection waits for the server before giving up.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+# The outbox (accreditation/outbox.py): a message is marked failed, and shown
+# to casework officers, after this many attempts (about five hours of waits).
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
+# Seconds a worker holds a message it is sending; another worker sends it
+# again only after that. Keep it well above a few EMAIL_TIMEOUTs.
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+# Ask the worker to send as soon as the change commits; without it the beat
+# sweeper sends within a minute.
+OUTBOX_WAKE_WORKER = env_bool("OUTBOX_WAKE_WORKER", True)
 
 # --- Background work ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -21,3 +21,6 @@ SECURE_HSTS_SECONDS = 0
 # and every request fail with a 500. Give it a prefix nothing links to, so no
 # uploaded file is ever served by it.
 MEDIA_URL = "/media-not-served/"
+# Tests run the worker's deliver() themselves; the tests of waking the
+# worker turn this back on.
+OUTBOX_WAKE_WORKER = False

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accreditation.views import accounts, cases, home, public, staff_users
+from accreditation.views import accounts, cases, home, public, staff_emails, staff_users
 
 handler403 = "accreditation.views.public.error_403"
 handler404 = "accreditation.views.public.error_404"
@@ -53,6 +53,16 @@ urlpatterns = [
     path("staff/users/", staff_users.StaffUserListView.as_view(), name="staff-users"),
     path("staff/users/invite/", staff_users.StaffInviteView.as_view(), name="staff-invite"),
     path("staff/users/<int:pk>/", staff_users.StaffUserEditView.as_view(), name="staff-user"),
+    path(
+        "staff/emails/failed/",
+        staff_emails.FailedEmailListView.as_view(),
+        name="staff-failed-emails",
+    ),
+    path(
+        "staff/emails/failed/retry/",
+        staff_emails.RetryEmailView.as_view(),
+        name="staff-retry-emails",
+    ),
     path("guidance/", include("accreditation.urls_guidance")),
     path("", include("proposals.urls")),
 ]

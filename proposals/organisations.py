@@ -262,17 +262,24 @@ def invite_member(organisation, *, email, invited_by, base_url):
             invited_by=invited_by,
             expires_at=clock.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
+        link = base_url + reverse("organisation-join", args=[token])
         body = render_to_string(
             "proposals/organisation/email/invitation.txt",
             {
                 "invitation": invitation,
                 "organisation": organisation,
                 "invited_by": invited_by,
-                "link": base_url + reverse("organisation-join", args=[token]),
+                "link": link,
                 "service_name": settings.SERVICE_NAME,
             },
         )
-        outbox.queue(f"Join {organisation.name} on {settings.SERVICE_NAME}", body, [email])
+        outbox.queue(
+            f"Join {organisation.name} on {settings.SERVICE_NAME}",
+            body,
+            [email],
+            key=f"invitation:{invitation.pk}",
+            secrets=[link],
+        )
     return invitation, token
 
 

@@ -159,4 +159,4 @@ def _tell_contacts(decided, base_url):
         else "Out-of-round request refused"
     )
     body = render_to_string(f"proposals/out_of_round/email/{decided.outcome}.txt", context)
-    outbox.queue(subject, body, recipients)
+    outbox.queue(subject, body, recipients, key=f"out-of-round:{decided.pk}")

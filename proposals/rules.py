@@ -3,8 +3,7 @@ may not see answers 404, never 403, so its existence does not leak."""
 
 import rules
 
-from accreditation.roles import Role
-from accreditation.rules import is_applicant
+from accreditation.rules import is_applicant, is_casework_officer
 
 
 @rules.predicate
@@ -19,11 +18,6 @@ def is_member_of_proposals_organisation(user, proposal):
 @rules.predicate
 def is_draft(user, proposal):
     return proposal is not None and proposal.is_editable
-
-
-@rules.predicate
-def is_casework_officer(user):
-    return user.is_authenticated and user.has_role(Role.CASEWORK_OFFICER)
 
 
 rules.add_perm("proposals.view_proposal", is_applicant & is_member_of_proposals_organisation)

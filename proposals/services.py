@@ -285,7 +285,12 @@ def _queue_submission_email(proposal_pk):
         "proposals/email/submitted.txt",
         {"proposal": proposal, "service_name": settings.SERVICE_NAME},
     )
-    outbox.queue(f"{proposal.reference}: your proposal has been submitted", body, recipients)
+    outbox.queue(
+        f"{proposal.reference}: your proposal has been submitted",
+        body,
+        recipients,
+        key=f"submitted:{proposal.pk}",
+    )
 
 
 def withdraw(proposal, actor, reason):

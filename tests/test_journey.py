@@ -12,6 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accreditation.models import AccreditationType, CaseEvent, OrganisationKind
+from accreditation.tasks import send_outbox
 from accreditation.workflow import Status, WorkflowError
 from proposals import services
 from proposals.journey import Journey, count_words
@@ -271,6 +272,7 @@ class TestSubmission:
         confirmation = signed_in.get(response.url).text
         assert "govuk-panel--confirmation" in confirmation
         assert draft.reference in confirmation
+        assert send_outbox() == {"sent": 1}
         assert len(mail.outbox) == 1
         assert draft.reference in mail.outbox[0].subject
         assert mail.outbox[0].to == [applicant.email]

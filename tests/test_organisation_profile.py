@@ -23,6 +23,7 @@ from accreditation.models import (
 )
 from accreditation.models.organisations import hash_token
 from accreditation.roles import Role
+from accreditation.tasks import send_outbox
 from proposals import organisations as services
 from tests.factories import (
     InvitationFactory,
@@ -406,6 +407,7 @@ class TestEscaping:
         member_of(organisation, client)
         with django_capture_on_commit_callbacks(execute=True):
             client.post(reverse("organisation-invite"), {"email": "new@example.org"})
+        send_outbox()
         assert "join Smith & Jones <Academy> on" in mail.outbox[0].body
 
     def test_a_name_on_two_lines_is_refused(self, client):
@@ -570,6 +572,7 @@ class TestInvitations:
         assert invitation.invited_by == me.user
         lifetime = invitation.expires_at - invitation.created_at
         assert abs(lifetime - timedelta(days=settings.INVITATION_VALID_DAYS)) < timedelta(seconds=5)
+        assert send_outbox() == {"sent": 1}
         assert len(mail.outbox) == 1
         message = mail.outbox[0]
         assert message.to == ["new@example.org"]

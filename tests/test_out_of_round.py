@@ -13,6 +13,7 @@ from django.urls import reverse
 from accreditation import clock
 from accreditation.models import Framework, LocalAuthority, Window
 from accreditation.roles import Role
+from accreditation.tasks import send_outbox
 from proposals import out_of_round
 from proposals.models import OutOfRoundRequest, Urgency
 from tests.casework import sign_in_verified
@@ -235,6 +236,8 @@ class TestGrant:
         assert pending.decided_by == officer
         assert pending.decided_at is not None
 
+        assert mailoutbox == [], "the worker sends it"
+        assert send_outbox() == {"sent": 1}
         assert len(mailoutbox) == 1
         assert mailoutbox[0].to == [membership.user.email]
         assert non_contact.user.email not in mailoutbox[0].to
@@ -386,6 +389,7 @@ class TestRefuse:
         assert pending.refusal_reason == "The spring round opens in three weeks."
         assert pending.decided_by == officer
         assert not Window.objects.exists()
+        assert send_outbox() == {"sent": 1}
         assert len(mailoutbox) == 1
         assert "The spring round opens in three weeks." in mailoutbox[0].body
 

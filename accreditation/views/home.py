@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from accreditation import outbox
 from accreditation.access import StaffAreaMixin
 from accreditation.middleware import SESSION_KEY
 from accreditation.roles import CASEWORK_ROLES, Role
@@ -53,9 +54,12 @@ class StaffHomeView(StaffAreaMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        can_retry_email = user.has_perm("accreditation.retry_email")
         return super().get_context_data(
             roles=sorted(Role(name).label for name in user.role_names),
             can_manage_users=user.has_perm("accreditation.manage_users"),
             does_casework=bool(user.role_names & CASEWORK_ROLES),
+            can_retry_email=can_retry_email,
+            failed_email_count=outbox.failed_messages().count() if can_retry_email else 0,
             **kwargs,
         )

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from accreditation.models import LocalAuthority, Membership, Organisation, OrganisationKind
 from accreditation.roles import Role
+from accreditation.tasks import send_outbox
 from tests.browser.conftest import sign_in
 from tests.factories import InvitationFactory, MembershipFactory, OrganisationFactory, UserFactory
 
@@ -132,6 +133,7 @@ def test_members_invite_a_colleague_who_joins(page, new_page, assert_accessible)
         "We have sent an invitation to new@example.org"
     )
     expect(page.get_by_role("cell", name="new@example.org")).to_be_visible()
+    assert send_outbox() == {"sent": 1}
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/organisation/join/\S+/", mail.outbox[0].body).group(0)
 

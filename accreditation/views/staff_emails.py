@@ -1,0 +1,41 @@
+"""Casework officers see e-mail that could not be sent and send it again."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import ListView
+
+from accreditation import outbox
+from accreditation.access import StaffAreaMixin
+
+
+class FailedEmailListView(StaffAreaMixin, ListView):
+    permission_required = "accreditation.retry_email"
+    template_name = "staff/failed_emails.html"
+    paginate_by = 50
+    context_object_name = "failed"
+
+    def get_queryset(self):
+        return outbox.failed_messages()
+
+
+class RetryEmailView(StaffAreaMixin, View):
+    """One failed message (``message``) or all of them (``all``) back in the
+    outbox, with fresh attempts."""
+
+    permission_required = "accreditation.retry_email"
+
+    def post(self, request):
+        chosen = request.POST.get("message", "")
+        if "all" in request.POST:
+            count = outbox.retry_failed(request.user)
+        elif chosen.isdigit():
+            count = outbox.retry_failed(request.user, ids=[int(chosen)])
+        else:
+            count = 0
+        if count:
+            sent_again = "1 e-mail" if count == 1 else f"{count} e-mails"
+            messages.success(request, f"{sent_again} will be sent again.")
+        else:
+            messages.info(request, "That e-mail is no longer waiting to be sent again.")
+        return redirect("staff-failed-emails")
