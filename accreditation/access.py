@@ -1,9 +1,11 @@
-"""View guards: sign-in, roles and the staff second factor, in one place."""
+"""Who may do what, checked the same way by views and services: sign-in,
+roles, the staff second factor, and the rules permissions of each app."""
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -19,11 +21,79 @@ def second_factor_redirect(request):
     return redirect(f"{reverse('otp-setup')}?{query}")
 
 
-class StaffAreaMixin(LoginRequiredMixin):
-    """Signed in, holding the permission below (a staff role by default), and
-    past the second factor. Applicants who wander in get 403."""
+def require(user, permission, obj=None):
+    """Raise PermissionDenied unless ``user`` holds ``permission`` (on ``obj``).
+    Services call it, so a write is refused whatever path reaches it."""
+    if user is None or not user.has_perm(permission, obj):
+        raise PermissionDenied("You are not allowed to do this.")
 
-    permission_required = "accreditation.enter_staff_area"
+
+class PermissionMixin(LoginRequiredMixin):
+    """The one permission idiom of every page. ``get_permission_object()``
+    is what the page is about; ``see_permission`` decides whether the person
+    may know it exists (404 if not, so nothing leaks); ``act_permission``
+    whether they may use this page on it (``refuse()``: 403 unless a page
+    says otherwise). Both are ``rules`` permissions from an app's rules.py."""
+
+    see_permission = None
+    act_permission = None
+
+    def get_permission_object(self):
+        return None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        target = self.get_permission_object()
+        if self.see_permission and not request.user.has_perm(self.see_permission, target):
+            raise Http404("Not found")
+        self.seen(target)
+        if self.act_permission and not request.user.has_perm(self.act_permission, target):
+            return self.refuse(target)
+        return super().dispatch(request, *args, **kwargs)
+
+    def seen(self, target):
+        """Called once the person may see ``target``, before the act check."""
+
+    def refuse(self, target):
+        raise PermissionDenied("You cannot do this.")
+
+
+class OrganisationPageMixin(PermissionMixin):
+    """Applicants' pages that act for the organisation chosen in this
+    session (``request.organisation``). Only applicants use them (403 for
+    anyone else); an applicant who belongs to no organisation is told how to
+    set one up; one who may not act for it gets 404."""
+
+    see_permission = "accreditation.act_for_organisation"
+
+    @property
+    def organisation(self):
+        # request.organisation is lazy: test its truth, never `is None`.
+        return self.request.organisation or None
+
+    def get_permission_object(self):
+        return self.organisation
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            if not request.user.has_perm("accreditation.use_applicant_pages"):
+                raise PermissionDenied("These pages are for applicants.")
+            if self.organisation is None:
+                return render(request, "applicant/no_organisation.html")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("organisation", self.organisation)
+        return super().get_context_data(**kwargs)
+
+
+class StaffAreaMixin(PermissionMixin):
+    """Signed in, holding a staff role, past the second factor, and holding
+    ``act_permission`` (a staff role by default). Applicants who wander in
+    get 403. Pages about a case or another object add ``see_permission``."""
+
+    act_permission = "accreditation.enter_staff_area"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -33,6 +103,7 @@ class StaffAreaMixin(LoginRequiredMixin):
         second_factor = second_factor_redirect(request)
         if second_factor:
             return second_factor
-        if not request.user.has_perm(self.permission_required):
-            raise PermissionDenied("Your role cannot use this page.")
         return super().dispatch(request, *args, **kwargs)
+
+    def refuse(self, target):
+        raise PermissionDenied("Your role cannot use this page.")

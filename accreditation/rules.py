@@ -36,6 +36,7 @@ def is_member(user, organisation):
 
 rules.add_perm("accreditation.enter_staff_area", is_staff_user)
 rules.add_perm("accreditation.manage_users", is_administrator)
+rules.add_perm("accreditation.use_applicant_pages", is_applicant)
 rules.add_perm("accreditation.act_for_organisation", is_applicant & is_member)
 rules.add_perm("accreditation.retry_email", is_casework_officer)
 

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from accreditation import clock, eligibility, outbox, timeline
+from accreditation.access import require
 from accreditation.models import Membership, Round
 from accreditation.workflow import Action, Status, move
 from proposals.journey import Journey, can_lead_federation, count_words
@@ -20,8 +21,6 @@ from proposals.models import (
     SchoolLed,
     profile_snapshot,
 )
-
-"""A proposal in one of these can be copied into a new draft in a later round."""
 
 
 class ProposalError(Exception):
@@ -88,6 +87,7 @@ def start_options(organisation, period):
 def start_proposal(*, organisation, period, accreditation_type, actor):
     """A new draft, if the organisation may seek this type in this round or
     window and has no live proposal for it there already."""
+    require(actor, "accreditation.act_for_organisation", organisation)
     verdict = next(
         v for v in start_options(organisation, period) if v.accreditation_type == accreditation_type
     )
@@ -116,6 +116,7 @@ def start_proposal(*, organisation, period, accreditation_type, actor):
 def save_answer(proposal, *, criterion, party, text, version, actor):
     """Save one answer if it is within the word limit and nobody saved it
     since ``version`` (0 for a new answer). Returns the saved answer."""
+    require(actor, "proposals.view_proposal", proposal)
     words = count_words(text)
     if words > criterion.word_limit:
         raise ProposalError(
@@ -210,6 +211,7 @@ def save_new_provision(proposal, *, seeks, statement):
 
 
 def declare(proposal, actor):
+    require(actor, "proposals.view_proposal", proposal)
     with transaction.atomic():
         locked = _locked_draft(proposal, changes_content=False)
         locked.declared_by = actor
@@ -300,6 +302,7 @@ def withdraw(proposal, actor, reason):
 def copy_to_new_draft(proposal, *, period, actor):
     """A lapsed or unsuccessful proposal carried into a new draft in a later
     round; answers carry over by criterion code."""
+    require(actor, "proposals.view_proposal", proposal)
     if not proposal.is_copyable:
         raise ProposalError("Only a lapsed or unsuccessful proposal can be copied.")
     if proposal.period == period:

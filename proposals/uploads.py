@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from accreditation import timeline
+from accreditation.access import require
 from proposals.models import Evidence, Proposal
 from proposals.services import undeclare
 
@@ -269,6 +270,7 @@ def add_evidence(proposal, uploaded_file, *, content_type, sha256, description, 
     """Store a checked upload against a draft proposal and record it on the
     timeline. The file is written under ``MEDIA_ROOT`` with a random name;
     if anything after that fails, it is removed again."""
+    require(user, "proposals.view_proposal", proposal)
     evidence = Evidence(
         proposal=proposal,
         original_name=clean_file_name(uploaded_file.name),
@@ -306,6 +308,7 @@ def delete_evidence(evidence, *, user):
     """Remove a document from a draft proposal. The file goes from storage
     only once the removal is committed, so a rollback never leaves a row
     pointing at nothing."""
+    require(user, "proposals.view_proposal", evidence.proposal)
     with transaction.atomic():
         _lock_draft(evidence.proposal)
         storage, name = evidence.file.storage, evidence.file.name
@@ -318,6 +321,7 @@ def delete_evidence(evidence, *, user):
 def open_for_download(evidence, *, user):
     """Open a document's file for ``user``, who may see its proposal, and
     record the download on the case timeline."""
+    require(user, "proposals.view_proposal", evidence.proposal)
     handle = evidence.file.open("rb")
     timeline.record(
         evidence.proposal,

@@ -2,7 +2,6 @@
 answers, submission and what comes after."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -13,6 +12,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from accreditation import clock, eligibility, timeline
 from accreditation import events as event_types
+from accreditation.access import OrganisationPageMixin
 from accreditation.models import CaseEvent, CriterionGuidance, Round, Window
 from accreditation.models.framework import sector_for_kind
 from accreditation.pdf import render_pdf
@@ -51,18 +51,7 @@ def id_param(request, name):
     return int(value)
 
 
-class CurrentOrganisationMixin(LoginRequiredMixin):
-    """Pages that act for the organisation chosen in this session."""
-
-    def dispatch(self, request, *args, **kwargs):
-        # request.organisation is lazy: test its truth, never `is None`.
-        if request.user.is_authenticated and not request.organisation:
-            messages.info(request, "Set up your organisation’s profile first.")
-            return redirect("applicant-home")
-        return super().dispatch(request, *args, **kwargs)
-
-
-class DashboardView(CurrentOrganisationMixin, ListView):
+class DashboardView(OrganisationPageMixin, ListView):
     template_name = "proposals/dashboard.html"
     paginate_by = 25
     context_object_name = "proposals"
@@ -83,7 +72,7 @@ class DashboardView(CurrentOrganisationMixin, ListView):
         )
 
 
-class StartView(CurrentOrganisationMixin, FormView):
+class StartView(OrganisationPageMixin, FormView):
     """Eligibility first: which types the organisation may seek here, why
     not where it may not, and a way to start only where it may."""
 

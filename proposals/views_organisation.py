@@ -8,8 +8,6 @@ may not act for it gets 404. The rules live in ``proposals.organisations``.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,9 +16,10 @@ from django.utils.http import urlencode
 from django.views.generic import FormView, ListView, TemplateView
 
 from accreditation import clock
+from accreditation.access import OrganisationPageMixin, PermissionMixin
 from accreditation.forms import AcceptInvitationForm
 from accreditation.middleware import SESSION_KEY
-from accreditation.models import Membership, Organisation, OrganisationKind, User
+from accreditation.models import Membership, OrganisationKind, User
 from accreditation.views.accounts import MODEL_BACKEND
 from proposals import organisations as services
 from proposals.forms_organisation import (
@@ -37,44 +36,16 @@ def kind_or_404(kind):
     return OrganisationKind(kind)
 
 
-class OrganisationMixin(LoginRequiredMixin):
-    """For pages about the current organisation: signed in, and allowed to
-    act for it (an applicant and a member), else 404."""
+class CreatorMixin(PermissionMixin):
+    """For creating a profile: any signed-in applicant (403 for others)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.organisation = self.current_organisation()
-        return super().dispatch(request, *args, **kwargs)
-
-    def current_organisation(self):
-        current = self.request.organisation
-        if not current:
-            raise Http404("You do not belong to an organisation")
-        organisation = Organisation.objects.select_related("local_authority").get(pk=current.pk)
-        if not self.request.user.has_perm("accreditation.act_for_organisation", organisation):
-            raise Http404("You do not belong to this organisation")
-        return organisation
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(organisation=self.organisation, **kwargs)
-
-
-class CreatorMixin(LoginRequiredMixin):
-    """For creating a profile: any signed-in applicant."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not request.user.has_perm("proposals.create_organisation"):
-            raise PermissionDenied("Only applicants can create an organisation profile.")
-        return super().dispatch(request, *args, **kwargs)
+    act_permission = "proposals.create_organisation"
 
 
 # --- The profile -------------------------------------------------------------
 
 
-class ProfileView(OrganisationMixin, TemplateView):
+class ProfileView(OrganisationPageMixin, TemplateView):
     template_name = "proposals/organisation/profile.html"
 
     def get_context_data(self, **kwargs):
@@ -111,7 +82,7 @@ class CreateKindView(CreatorMixin, KindStepMixin, FormView):
         return super().get_context_data(creating=True, back_url=reverse("applicant-home"), **kwargs)
 
 
-class ChangeKindView(OrganisationMixin, KindStepMixin, FormView):
+class ChangeKindView(OrganisationPageMixin, KindStepMixin, FormView):
     details_url_name = "organisation-edit"
 
     def current_kind(self):
@@ -177,7 +148,7 @@ class CreateDetailsView(CreatorMixin, DetailsStepMixin, FormView):
         return redirect("organisation-profile")
 
 
-class EditDetailsView(OrganisationMixin, DetailsStepMixin, FormView):
+class EditDetailsView(OrganisationPageMixin, DetailsStepMixin, FormView):
     kind_url_name = "organisation-change-kind"
 
     def existing(self):
@@ -204,7 +175,7 @@ class EditDetailsView(OrganisationMixin, DetailsStepMixin, FormView):
 # --- Members -----------------------------------------------------------------
 
 
-class MembersView(OrganisationMixin, ListView):
+class MembersView(OrganisationPageMixin, ListView):
     template_name = "proposals/organisation/members.html"
     context_object_name = "members"
     paginate_by = 50
@@ -223,7 +194,7 @@ class MembersView(OrganisationMixin, ListView):
         )
 
 
-class InviteView(OrganisationMixin, FormView):
+class InviteView(OrganisationPageMixin, FormView):
     template_name = "proposals/organisation/invite.html"
     form_class = InviteForm
 
@@ -251,7 +222,7 @@ class InviteView(OrganisationMixin, FormView):
         )
 
 
-class ContactsView(OrganisationMixin, FormView):
+class ContactsView(OrganisationPageMixin, FormView):
     template_name = "proposals/organisation/contacts.html"
     form_class = ContactsForm
 
@@ -268,7 +239,7 @@ class ContactsView(OrganisationMixin, FormView):
         return redirect("organisation-members")
 
 
-class RemoveMemberView(OrganisationMixin, TemplateView):
+class RemoveMemberView(OrganisationPageMixin, TemplateView):
     """A confirmation page; the removal itself is a POST."""
 
     template_name = "proposals/organisation/remove.html"

@@ -2,14 +2,11 @@
 rounds and see the outcome; casework officers grant a window or refuse."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from accreditation.access import StaffAreaMixin
-from accreditation.rules import is_applicant
+from accreditation.access import OrganisationPageMixin, StaffAreaMixin
 from proposals import out_of_round
 from proposals.forms_out_of_round import GrantForm, OutOfRoundRequestForm, RefuseForm
 from proposals.models import OutOfRoundRequest
@@ -22,23 +19,7 @@ def site_address(request):
     return request.build_absolute_uri("/")[:-1]
 
 
-class ActingForOrganisationMixin(LoginRequiredMixin):
-    """An applicant acting for the organisation chosen in this session.
-    Someone who belongs to no organisation yet is told to set one up."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not is_applicant(request.user):
-            raise PermissionDenied("This page is for applicants.")
-        if not request.organisation:
-            return render(request, "proposals/out_of_round/no_organisation.html")
-        if not request.user.has_perm("accreditation.act_for_organisation", request.organisation):
-            raise PermissionDenied("You cannot act for this organisation.")
-        return super().dispatch(request, *args, **kwargs)
-
-
-class RequestListView(ActingForOrganisationMixin, ListView):
+class RequestListView(OrganisationPageMixin, ListView):
     template_name = "proposals/out_of_round/list.html"
     context_object_name = "requests"
     paginate_by = 20
@@ -49,7 +30,7 @@ class RequestListView(ActingForOrganisationMixin, ListView):
         ).select_related("local_authority", "window")
 
 
-class RequestCreateView(ActingForOrganisationMixin, FormView):
+class RequestCreateView(OrganisationPageMixin, FormView):
     template_name = "proposals/out_of_round/request_form.html"
     form_class = OutOfRoundRequestForm
 
@@ -66,7 +47,7 @@ class RequestCreateView(ActingForOrganisationMixin, FormView):
         return redirect("out-of-round-sent", pk=request_obj.pk)
 
 
-class RequestSentView(ActingForOrganisationMixin, DetailView):
+class RequestSentView(OrganisationPageMixin, DetailView):
     """The confirmation, for a request of any organisation the person
     belongs to; anyone else's request is 404."""
 
@@ -80,7 +61,7 @@ class RequestSentView(ActingForOrganisationMixin, DetailView):
 
 
 class StaffRequestListView(StaffAreaMixin, ListView):
-    permission_required = "proposals.decide_out_of_round"
+    act_permission = "proposals.decide_out_of_round"
     template_name = "staff/out_of_round/list.html"
     context_object_name = "pending"
     paginate_by = 25
@@ -106,7 +87,7 @@ class StaffDecisionView(StaffAreaMixin, TemplateView):
     """One request, with a form to grant a window and one to refuse. A
     request already decided shows its outcome instead."""
 
-    permission_required = "proposals.decide_out_of_round"
+    act_permission = "proposals.decide_out_of_round"
     template_name = "staff/out_of_round/decide.html"
 
     @cached_property

@@ -439,19 +439,26 @@ class TestPermissions:
                 assert response.url.startswith(reverse("login") + "?next="), path
         assert Membership.objects.filter(pk=membership.pk).exists()
 
-    def test_someone_with_no_organisation_gets_404(self, client):
+    def test_someone_with_no_organisation_is_told_to_set_one_up(self, client):
         other = MembershipFactory()
         signed_in(client)
         for path in organisation_pages(other.pk):
-            assert client.get(path).status_code == 404, path
-            assert client.post(path, {"contacts": [other.pk]}).status_code == 404, path
+            for response in (client.get(path), client.post(path, {"contacts": [other.pk]})):
+                assert response.status_code == 200, path
+                assert "Set up your organisation first" in response.text, path
         assert Membership.objects.filter(pk=other.pk).exists()
+        assert (
+            not Membership.objects.filter(organisation=other.organisation)
+            .exclude(pk=other.pk)
+            .exists()
+        )
 
-    def test_a_member_who_is_no_applicant_gets_404(self, client):
+    def test_a_member_who_is_no_applicant_is_refused(self, client):
         membership = MembershipFactory(user=UserFactory())
         client.force_login(membership.user)
         for path in organisation_pages(membership.pk):
-            assert client.get(path).status_code == 404, path
+            assert client.get(path).status_code == 403, path
+            assert client.post(path, {"contacts": [membership.pk]}).status_code == 403, path
 
     def test_another_organisations_members_cannot_be_touched(self, client):
         mine = MembershipFactory()
@@ -806,7 +813,7 @@ class TestRemovingMembers:
         assert response.url == reverse("applicant-home")
         assert not Membership.objects.filter(pk=me.pk).exists()
         assert SESSION_KEY not in client.session
-        assert client.get(reverse("organisation-profile")).status_code == 404
+        assert "Set up your organisation first" in client.get(reverse("organisation-profile")).text
 
 
 class TestContacts:

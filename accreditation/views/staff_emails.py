@@ -10,7 +10,7 @@ from accreditation.access import StaffAreaMixin
 
 
 class FailedEmailListView(StaffAreaMixin, ListView):
-    permission_required = "accreditation.retry_email"
+    act_permission = "accreditation.retry_email"
     template_name = "staff/failed_emails.html"
     paginate_by = 50
     context_object_name = "failed"
@@ -23,7 +23,7 @@ class RetryEmailView(StaffAreaMixin, View):
     """One failed message (``message``) or all of them (``all``) back in the
     outbox, with fresh attempts."""
 
-    permission_required = "accreditation.retry_email"
+    act_permission = "accreditation.retry_email"
 
     def post(self, request):
         chosen = request.POST.get("message", "")

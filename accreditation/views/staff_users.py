@@ -18,7 +18,7 @@ STAFF_ROLE_NAMES = [r.value for r in STAFF_ROLES]
 
 
 class StaffUserListView(StaffAreaMixin, ListView):
-    permission_required = "accreditation.manage_users"
+    act_permission = "accreditation.manage_users"
     template_name = "staff/users.html"
     paginate_by = 50
     context_object_name = "staff_users"
@@ -44,7 +44,7 @@ class StaffUserListView(StaffAreaMixin, ListView):
 
 
 class StaffInviteView(StaffAreaMixin, FormView):
-    permission_required = "accreditation.manage_users"
+    act_permission = "accreditation.manage_users"
     template_name = "staff/invite.html"
     form_class = StaffInvitationForm
     success_url = reverse_lazy("staff-users")
@@ -66,7 +66,7 @@ class StaffInviteView(StaffAreaMixin, FormView):
 
 
 class StaffUserEditView(StaffAreaMixin, FormView):
-    permission_required = "accreditation.manage_users"
+    act_permission = "accreditation.manage_users"
     template_name = "staff/user_edit.html"
     form_class = StaffUserForm
     success_url = reverse_lazy("staff-users")
