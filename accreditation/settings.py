@@ -110,6 +110,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The URL the service connects with when the one that runs migrations is the
+# tables' owner: `manage.py grant_service_role` (run by the owner after
+# migrate) creates that role with rights to rows only. PostgreSQL only.
+SERVICE_DATABASE_URL = os.environ.get("SERVICE_DATABASE_URL", "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one file: WAL, a busy timeout and immediate
     # transactions keep them from tripping over each other's locks.
