@@ -18,6 +18,21 @@ def staff_second_factor(app_configs, **kwargs):
     return []
 
 
+@register(Tags.security, deploy=True)
+def timeline_anchor_key(app_configs, **kwargs):
+    if len(settings.TIMELINE_ANCHOR_KEY) < 32:
+        return [
+            Warning(
+                "TIMELINE_ANCHOR_KEY is missing or shorter than 32 characters: the daily "
+                "anchors of the case timeline cannot be taken or checked, so a timeline "
+                "rewritten by someone with database credentials would go unnoticed.",
+                hint="Set it to a long random value kept outside the database, and keep it.",
+                id="accreditation.W002",
+            )
+        ]
+    return []
+
+
 @register()
 def workflow_guards(app_configs, **kwargs):
     """Every guard the transition table names imports, so a typo in a dotted

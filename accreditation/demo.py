@@ -1427,7 +1427,11 @@ class Seeder:
                     )
                     prev = event.hash
                     events.append(event)
+                    case.timeline_sequence, case.timeline_hash = sequence, event.hash
             CaseEvent.objects.bulk_create(events, batch_size=1000)
+            self.Proposal.objects.bulk_update(
+                cases, ["timeline_sequence", "timeline_hash"], batch_size=1000
+            )
             self.created["cases"] += len(cases)
 
     # Scale ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ production set ``DEBUG=false`` and the secure settings follow with no further
 variables; ``manage.py check --deploy`` is then clean.
 """
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -110,6 +111,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The URL the service connects with when the one that runs migrations is the
+# tables' owner: `manage.py grant_service_role` (run by the owner after
+# migrate) creates that role with rights to rows only. PostgreSQL only.
+SERVICE_DATABASE_URL = os.environ.get("SERVICE_DATABASE_URL", "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one file: WAL, a busy timeout and immediate
     # transactions keep them from tripping over each other's locks.
@@ -271,6 +276,15 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 DJANGO_CELERY_BEAT_TZ_AWARE = True
+
+# --- The case timeline ---------------------------------------------------------------
+# The key of the daily anchors of every case's chain head (an HMAC-SHA256): held
+# outside the database, so someone who can rewrite the database cannot write an
+# anchor that verifies. Local DEBUG runs derive one from SECRET_KEY; in
+# production set it (`check --deploy` warns when it is missing) and keep it.
+TIMELINE_ANCHOR_KEY = os.environ.get("TIMELINE_ANCHOR_KEY") or (
+    hashlib.sha256(f"timeline-anchor:{SECRET_KEY}".encode()).hexdigest() if DEBUG else ""
+)
 
 # --- Security -------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

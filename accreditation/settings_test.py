@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("STAFF_OTP_REQUIRED", "true")
+os.environ.setdefault("TIMELINE_ANCHOR_KEY", "test-only-timeline-anchor-key-0123456789abcdef")
 os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
 
 from accreditation.settings import *  # noqa: E402,F403

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.db import models, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils.module_loading import import_string
 
 from accreditation import clock
@@ -389,6 +388,7 @@ def move(case, action, actor, *, details=None, changes=None, internal=False, whe
         )
     for name, value in fields.items():
         setattr(case, name, value)
+    case.timeline_sequence, case.timeline_hash = event.sequence, event.hash
     return event
 
 
@@ -412,30 +412,26 @@ def move_many(
     """Move every case in the queryset ``cases`` by ``action``, checking each
     on its own. ``details`` apply to every case; ``details_by_case`` (case pk
     to details, as a batch decision's reasons) to one each, over ``details``.
-    One update per source status and one bulk insert of events; cases that
-    fail a check are left untouched and reported in ``refused``."""
+    One bulk update of the cases (status and chain head) and one bulk insert
+    of events per batch; cases that fail a check are left untouched and
+    reported in ``refused``."""
     from accreditation.models import CaseEvent
     from accreditation.timeline import new_event
 
     details = details or {}
     details_by_case = details_by_case or {}
     model = cases.model
-    latest = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-sequence")
     with transaction.atomic():
         rows = list(
             cases.select_for_update(of=("self",))
             .select_related("organisation", "round", "window")
-            .annotate(
-                last_sequence=Subquery(latest.values("sequence")[:1]),
-                last_hash=Subquery(latest.values("hash")[:1]),
-            )
             .order_by("pk")
         )
         when = when or clock.now()
         roles = resolve_many(rows, actor)
         _prefetch_guards(rows, [t for (_, a), t in TRANSITIONS.items() if a == action])
         result = BulkResult()
-        by_source = {}
+        moved = []
         events = []
         for case in rows:
             case_details = {**details, **details_by_case.get(case.pk, {})}
@@ -446,25 +442,28 @@ def move_many(
             except WorkflowError as refusal:
                 result.refused[case.pk] = str(refusal)
                 continue
-            by_source.setdefault(transition, []).append(case.pk)
-            events.append(
-                new_event(
-                    case,
-                    sequence=(case.last_sequence or 0) + 1,
-                    prev_hash=case.last_hash,
-                    action=action,
-                    actor=actor,
-                    from_status=transition.source,
-                    to_status=transition.target,
-                    details=case_details,
-                    internal=internal,
-                    when=when,
-                )
+            # The chain head is read from the locked row and moved with the status.
+            event = new_event(
+                case,
+                sequence=case.timeline_sequence + 1,
+                prev_hash=case.timeline_hash,
+                action=action,
+                actor=actor,
+                from_status=transition.source,
+                to_status=transition.target,
+                details=case_details,
+                internal=internal,
+                when=when,
             )
+            events.append(event)
+            case.status, case.updated_at = transition.target, when
+            case.timeline_sequence, case.timeline_hash = event.sequence, event.hash
+            moved.append(case)
             result.moved.append(case.pk)
-        for transition, pks in by_source.items():
-            model.objects.filter(pk__in=pks, status=transition.source).update(
-                status=transition.target, updated_at=when
-            )
+        model.objects.bulk_update(
+            moved,
+            ["status", "updated_at", "timeline_sequence", "timeline_hash"],
+            batch_size=batch_size,
+        )
         CaseEvent.objects.bulk_create(events, batch_size=batch_size)
     return result

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from accreditation.models import AccreditationType, Organisation, OrganisationKind
+from accreditation.models.timeline import GENESIS_HASH
 from accreditation.workflow import STATUS_META, Status
 
 PROFILE_FIELDS = (
@@ -105,6 +106,18 @@ class Proposal(models.Model):
     )
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    # The head of the case's timeline, written with every event in the same
+    # transaction (accreditation.timeline), so an event removed from the end
+    # shows even when it changed no status.
+    timeline_sequence = models.PositiveIntegerField(
+        default=0, editable=False, help_text="The sequence of the case's last timeline event"
+    )
+    timeline_hash = models.CharField(
+        max_length=64,
+        default=GENESIS_HASH,
+        editable=False,
+        help_text="The hash of the case's last timeline event",
     )
 
     class Meta:

@@ -36,6 +36,26 @@ def _defaults(request):
     ensure_defaults()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_timeline_triggers():
+    """A transactional test ends by flushing the database, a TRUNCATE of every
+    table, which the timeline's triggers refuse on PostgreSQL, as they should
+    in production. The suite's superuser flushes with ordinary triggers off
+    (``session_replication_role``, which only a superuser may set), for the
+    flush's own transaction only."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    sql_flush = DatabaseOperations.sql_flush
+
+    def flush(self, style, tables, **options):
+        statements = sql_flush(self, style, tables, **options)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", flush)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _service_markers(request):
     if request.node.get_closest_marker("postgres"):

@@ -1,6 +1,7 @@
 """Production settings: with DEBUG off, `manage.py check --deploy` is clean, it
-warns when the staff second factor is off, and the HTTPS redirect spares the
-health check (a load balancer probes it over plain HTTP)."""
+warns when the staff second factor is off or the timeline's anchor key is
+missing, and the HTTPS redirect spares the health check (a load balancer
+probes it over plain HTTP)."""
 
 import secrets
 import subprocess
@@ -23,6 +24,7 @@ def check_deploy(tmp_path, **overrides):
         "DJANGO_SETTINGS_MODULE": "accreditation.settings",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "TIMELINE_ANCHOR_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "accreditation.example.gov.uk",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
@@ -52,6 +54,13 @@ def test_check_deploy_warns_when_the_staff_second_factor_is_off(tmp_path):
     code, output = check_deploy(tmp_path, STAFF_OTP_REQUIRED="false")
     assert code == 0, output
     assert "accreditation.W001" in output, output
+
+
+@pytest.mark.parametrize("key", ["", "too-short-to-be-a-key"])
+def test_check_deploy_warns_without_a_timeline_anchor_key(tmp_path, key):
+    code, output = check_deploy(tmp_path, TIMELINE_ANCHOR_KEY=key)
+    assert code == 0, output
+    assert "accreditation.W002" in output, output
 
 
 @pytest.mark.django_db

@@ -1,20 +1,27 @@
 """The case timeline (SPEC: "What every page and action holds to -> Audit"):
 append-only, refused by the database on PostgreSQL, each event hash-chained to
-the case's previous one and checked by ``verify_timeline``."""
+the case's previous one, the chain's head kept on the case, every head anchored
+daily under an HMAC, all checked by ``verify_timeline``."""
 
+import json
 from datetime import datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.test import override_settings
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from accreditation import timeline
-from accreditation.models import CaseEvent
+from accreditation.models import CaseEvent, TimelineAnchor
 from accreditation.models.timeline import GENESIS_HASH, AppendOnlyError
 from accreditation.roles import Role
+from accreditation.tasks import anchor_timeline
 from accreditation.workflow import move
 from proposals.models import Proposal
 from tests.factories import (
@@ -25,7 +32,11 @@ from tests.factories import (
     UserFactory,
 )
 
-TRIGGER = "accreditation_caseevent_append_only"
+TRIGGERS = [
+    (table, f"{table}_{kind}")
+    for table in ("accreditation_caseevent", "accreditation_timelineanchor")
+    for kind in ("append_only", "no_truncate")
+]
 
 
 def events_of(case):
@@ -51,7 +62,7 @@ def a_case_with_history():
     return case
 
 
-def tamper(sql, params):
+def tamper(sql, params, table="accreditation_caseevent"):
     """Change timeline rows behind the service's back: on PostgreSQL only with
     the append-only trigger switched off, as an intruder with DDL rights would."""
     postgres = connection.vendor == "postgresql"
@@ -60,12 +71,36 @@ def tamper(sql, params):
             # The test's own inserts leave deferred foreign-key checks pending,
             # which ALTER TABLE will not run over: settle them first.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE accreditation_caseevent DISABLE TRIGGER {TRIGGER}")
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
         cursor.execute(sql, params)
         assert cursor.rowcount == 1
         if postgres:
-            cursor.execute(f"ALTER TABLE accreditation_caseevent ENABLE TRIGGER {TRIGGER}")
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def head_of(case):
+    return Proposal.objects.values_list("timeline_sequence", "timeline_hash").get(pk=case.pk)
+
+
+def rewrite_and_rechain(case, sequence, details):
+    """What an intruder with the database's credentials can do: change an
+    event, recompute every hash from there so the chain links up again, and
+    move the case's head to the new last hash."""
+    prev = None
+    for event in events_of(case):
+        if event.sequence == sequence:
+            event.details = details
+        if event.sequence >= sequence:
+            event.prev_hash = prev
+            event.hash = event.compute_hash()
+            tamper(
+                "UPDATE accreditation_caseevent SET details = %s, prev_hash = %s, hash = %s "
+                "WHERE id = %s",
+                [json.dumps(event.details), event.prev_hash, event.hash, event.pk],
+            )
+        prev = event.hash
+    Proposal.objects.filter(pk=case.pk).update(timeline_hash=prev)
 
 
 def run_verify(*args):
@@ -227,14 +262,39 @@ class TestTrigger:
                 cursor.execute("DELETE FROM accreditation_caseevent WHERE case_id = %s", [case.pk])
         assert len(events_of(case)) == 4
 
-    def test_the_trigger_is_installed_and_enabled(self):
+    @pytest.mark.parametrize("table", ["accreditation_caseevent", "accreditation_timelineanchor"])
+    def test_truncate_is_refused_by_the_database(self, table):
+        case = a_case_with_history()
+        timeline.take_anchor()
+        for statement in (f"TRUNCATE {table}", f"TRUNCATE {table} CASCADE"):
+            with pytest.raises(DatabaseError, match=f"{table} is append-only .TRUNCATE refused"):
+                with transaction.atomic(), connection.cursor() as cursor:
+                    # Settle the test's own deferred checks, which TRUNCATE
+                    # would otherwise stop at before the trigger runs.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    cursor.execute(statement)
+        assert len(events_of(case)) == 4
+        assert TimelineAnchor.objects.count() == 1
+
+    def test_an_anchor_cannot_be_changed_or_removed(self):
+        a_case_with_history()
+        anchor, _ = timeline.take_anchor()
+        for statement in (
+            "UPDATE accreditation_timelineanchor SET mac = 'forged'",
+            "DELETE FROM accreditation_timelineanchor",
+        ):
+            with pytest.raises(DatabaseError, match="append-only"):
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(statement)
+        assert TimelineAnchor.objects.get().mac == anchor.mac
+
+    def test_the_triggers_are_installed_and_enabled(self):
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT tgenabled FROM pg_trigger WHERE tgname = %s "
-                "AND tgrelid = 'accreditation_caseevent'::regclass",
-                [TRIGGER],
+                "SELECT tgrelid::regclass::text, tgname, tgenabled FROM pg_trigger "
+                "WHERE tgname LIKE 'accreditation%%' ORDER BY 1, 2"
             )
-            assert cursor.fetchall() == [("O",)]
+            assert cursor.fetchall() == [(table, name, "O") for table, name in TRIGGERS]
 
 
 # --- The verify_timeline command --------------------------------------------
@@ -311,6 +371,28 @@ class TestVerifyCommand:
             "last moved it to ‘in_assessment’" in str(failure.value)
         )
 
+    def test_the_last_event_removed_with_no_change_of_status_is_found_by_the_head(self):
+        case = a_case_with_history()
+        timeline.record(case, "proposal_pdf_downloaded", None)
+        note = events_of(case)[-1]
+        tamper("DELETE FROM accreditation_caseevent WHERE id = %s", [note.pk])
+        assert list(timeline.verify(events_of(case))) == [], "the chain alone cannot show it"
+        with pytest.raises(CommandError) as failure:
+            run_verify()
+        assert str(failure.value) == (
+            f"1 break(s) in 4 events: case {case.pk}, event 4: the case records event 5 "
+            "as its last but its timeline ends here."
+        )
+
+    def test_a_head_that_does_not_match_the_last_event_is_found(self):
+        case = a_case_with_history()
+        Proposal.objects.filter(pk=case.pk).update(timeline_hash="f" * 64)
+        with pytest.raises(
+            CommandError,
+            match=(f"case {case.pk}, event 4: the case's record of its last event does not match"),
+        ):
+            run_verify()
+
     def test_a_submitted_case_with_no_timeline_is_found(self):
         case = ProposalFactory(status="submitted")
         with pytest.raises(CommandError) as failure:
@@ -318,6 +400,169 @@ class TestVerifyCommand:
         assert "the case is ‘submitted’ but its timeline last moved it to ‘draft’" in str(
             failure.value
         )
+
+
+# --- The chain head on the case ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_event_moves_the_case_head_and_the_callers_copy():
+    case = a_case_with_history()
+    last = events_of(case)[-1]
+    assert head_of(case) == (4, last.hash)
+    assert (case.timeline_sequence, case.timeline_hash) == (4, last.hash)
+    event = timeline.record(case, "proposal_pdf_downloaded", None)
+    assert head_of(case) == (5, event.hash) == (case.timeline_sequence, case.timeline_hash)
+    assert head_of(ProposalFactory()) == (0, GENESIS_HASH)
+
+
+@pytest.mark.django_db
+def test_recording_with_a_stale_copy_of_the_case_still_chains():
+    case = a_case_with_history()
+    stale = Proposal.objects.get(pk=case.pk)
+    timeline.record(case, "note", None)
+    timeline.record(stale, "note", None)
+    assert [e.sequence for e in events_of(case)] == [1, 2, 3, 4, 5, 6]
+    assert list(timeline.verify(events_of(case))) == []
+    assert head_of(case) == (6, events_of(case)[-1].hash)
+
+
+# --- Daily anchors -------------------------------------------------------------
+
+
+def anchored_cases():
+    return TimelineAnchor.objects.get().case_heads()
+
+
+@pytest.mark.django_db
+class TestAnchors:
+    def test_the_daily_task_anchors_every_head_once_a_day(self):
+        case = a_case_with_history()
+        ProposalFactory()  # no events: nothing to anchor
+        assert anchor_timeline()["created"] is True
+        again = anchor_timeline()
+        assert again == {"date": timezone.localdate().isoformat(), "cases": 1, "created": False}
+        anchor = TimelineAnchor.objects.get()
+        assert anchor.case_heads() == {case.pk: (4, events_of(case)[-1].hash)}
+        assert anchor.previous_mac == ""
+        with time_machine.travel(timezone.now() + timedelta(days=1)):
+            assert anchor_timeline()["created"] is True
+        first, second = TimelineAnchor.objects.order_by("date")
+        assert second.previous_mac == first.mac
+        out, err = run_verify()
+        assert f"Checked against the anchor of {second.date}: 1 case(s)." in out
+        assert "Timeline intact: 4 events checked." in out and err == ""
+
+    def test_the_task_is_scheduled(self):
+        task = PeriodicTask.objects.get(task="accreditation.tasks.anchor_timeline")
+        assert task.enabled and task.interval.every == 3600
+
+    def test_an_anchor_cannot_be_changed_through_the_orm(self):
+        a_case_with_history()
+        anchor, _ = timeline.take_anchor()
+        anchor.mac = "0" * 64
+        with pytest.raises(AppendOnlyError):
+            anchor.save()
+        with pytest.raises(AppendOnlyError):
+            TimelineAnchor.objects.all().delete()
+
+    def test_a_chain_rewritten_and_recomputed_is_found_only_by_the_anchor(self):
+        untouched = a_case_with_history()
+        case = a_case_with_history()
+        timeline.take_anchor()
+        rewrite_and_rechain(case, 3, {"assessor": 999999})
+        assert list(timeline.verify(CaseEvent.objects.order_by("case_id", "sequence"))) == []
+        assert list(timeline.case_mismatches(Proposal.objects.all())) == []
+        with override_settings(TIMELINE_ANCHOR_KEY=""):
+            out, err = run_verify()  # without the anchors nothing shows
+        assert "Timeline intact: 8 events checked." in out
+        assert "WARNING TIMELINE_ANCHOR_KEY is not set" in err
+        with pytest.raises(CommandError) as failure:
+            run_verify()
+        assert str(failure.value) == (
+            f"1 break(s) in 8 events: case {case.pk}, event 4: differs from the anchor of "
+            f"{timezone.localdate()}: the chain was rewritten."
+        )
+        out, _ = run_verify("--case", str(untouched.pk))
+        assert "Checked against the anchor" in out and "Timeline intact" in out
+
+    def test_events_that_are_newer_than_the_anchor_are_checked_by_the_chain(self):
+        case = a_case_with_history()
+        timeline.take_anchor()
+        timeline.record(case, "note", None, details={"n": 1})
+        timeline.record(case, "note", None, details={"n": 2})
+        out, _ = run_verify()
+        assert "Timeline intact: 6 events checked." in out
+        rewrite_and_rechain(case, 5, {"n": 99})
+        out, _ = run_verify()  # after the anchor: the chain alone vouched for it
+        assert "Timeline intact: 6 events checked." in out
+
+    def test_an_anchored_event_removed_with_the_head_moved_back_is_found(self):
+        case = a_case_with_history()
+        timeline.take_anchor()
+        last = events_of(case)[-1]
+        tamper("DELETE FROM accreditation_caseevent WHERE id = %s", [last.pk])
+        Proposal.objects.filter(pk=case.pk).update(
+            timeline_sequence=3, timeline_hash=last.prev_hash, status="in_assessment"
+        )
+        with pytest.raises(CommandError) as failure:
+            run_verify()
+        assert str(failure.value) == (
+            f"1 break(s) in 3 events: case {case.pk}, event 4: is missing but the anchor of "
+            f"{timezone.localdate()} has it."
+        )
+
+    def test_an_anchor_rewritten_to_match_a_rewritten_chain_fails_its_mac(self):
+        case = a_case_with_history()
+        anchor, _ = timeline.take_anchor()
+        rewrite_and_rechain(case, 2, {"note": "forged"})
+        heads = {str(case.pk): [4, events_of(case)[-1].hash]}
+        tamper(
+            "UPDATE accreditation_timelineanchor SET heads = %s WHERE id = %s",
+            [json.dumps(heads), anchor.pk],
+            table="accreditation_timelineanchor",
+        )
+        with pytest.raises(CommandError) as failure:
+            run_verify()
+        assert str(failure.value) == (
+            f"1 break(s) in 4 events: anchor of {anchor.date}: its MAC does not verify: "
+            "forged or changed."
+        )
+
+    def test_an_anchor_removed_from_the_middle_is_found(self):
+        a_case_with_history()
+        start = timezone.now()
+        for day in range(3):
+            with time_machine.travel(start + timedelta(days=day)):
+                timeline.take_anchor()
+        first, middle, last = TimelineAnchor.objects.order_by("date")
+        tamper(
+            "DELETE FROM accreditation_timelineanchor WHERE id = %s",
+            [middle.pk],
+            table="accreditation_timelineanchor",
+        )
+        with pytest.raises(
+            CommandError, match=(f"anchor of {last.date}: does not follow the anchor before it")
+        ):
+            run_verify()
+
+    def test_with_no_key_no_anchor_is_taken(self):
+        a_case_with_history()
+        with override_settings(TIMELINE_ANCHOR_KEY=""), pytest.raises(ImproperlyConfigured):
+            anchor_timeline()
+        assert not TimelineAnchor.objects.exists()
+
+    def test_an_anchor_under_another_key_does_not_verify(self):
+        a_case_with_history()
+        with override_settings(TIMELINE_ANCHOR_KEY="another-key-another-key-another-key"):
+            anchor, _ = timeline.take_anchor()
+        with pytest.raises(CommandError, match=f"anchor of {anchor.date}: its MAC does not"):
+            run_verify()
+
+    def test_with_no_anchor_yet_the_command_says_so(self):
+        a_case_with_history()
+        out, err = run_verify()
+        assert "No anchor to check against yet" in out and err == ""
 
 
 # --- verify() on its own (no database) ----------------------------------------
@@ -398,3 +643,14 @@ def test_verify_finds_an_event_moved_to_another_case():
     found = problems(events)
     assert "case 1, event 2: does not follow the previous event" in found
     assert "case 1, event 2: its content does not match its hash" in found
+
+
+def test_verify_checks_anchored_events():
+    events = chain(1, 4) + chain(2, 2)
+    anchored = {1: (3, events[2].hash), 2: (2, events[5].hash)}
+    assert [str(b) for b in timeline.verify(events, anchored, "2026-03-01")] == []
+    forged = chain(1, 4, start=datetime(2026, 3, 2, tzinfo=ZoneInfo("UTC")))
+    assert [str(b) for b in timeline.verify(forged, anchored, "2026-03-01")] == [
+        "case 1, event 3: differs from the anchor of 2026-03-01: the chain was rewritten",
+        "case 2, event 2: is missing but the anchor of 2026-03-01 has it",
+    ]

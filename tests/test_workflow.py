@@ -174,6 +174,13 @@ def events_of(case):
     return list(CaseEvent.objects.filter(case_id=case.pk).order_by("sequence"))
 
 
+def assert_head_is_last_event(case):
+    """The case row's chain head is its last event, and so is the caller's copy."""
+    last = events_of(case)[-1]
+    row = Proposal.objects.values_list("timeline_sequence", "timeline_hash").get(pk=case.pk)
+    assert row == (last.sequence, last.hash) == (case.timeline_sequence, case.timeline_hash)
+
+
 def applicant_of(case, **kwargs):
     return MembershipFactory(organisation=case.organisation, **kwargs).user
 
@@ -583,6 +590,7 @@ class TestAtomicity:
             ("submitted", "in_assessment"),
         ]
         assert list(verify(events)) == []
+        assert_head_is_last_event(case)
 
 
 # --- Many at once -----------------------------------------------------------
@@ -659,3 +667,22 @@ class TestMoveMany:
         assert len(result.moved) == size
         assert CaseEvent.objects.filter(action="lapse").count() == size
         assert list(verify(CaseEvent.objects.order_by("case_id", "sequence"))) == []
+
+    def test_each_moved_case_keeps_its_chain_head(self):
+        now = timezone.now()
+        closed = RoundFactory(opens_at=now - timedelta(days=60), deadline=now - timedelta(hours=1))
+        cases = [ProposalFactory(round=closed) for _ in range(3)]
+        CaseEventFactory(case=cases[1], action="note")
+        CaseEventFactory(case=cases[1], action="note")
+        refused = ProposalFactory(round=closed, status="submitted")
+        CaseEventFactory(case=refused, action="note")
+        move_many(Proposal.objects.filter(round=closed), "lapse", None)
+        for case in cases:
+            case.refresh_from_db()
+            assert_head_is_last_event(case)
+        assert cases[1].timeline_sequence == 3
+        refused.refresh_from_db()
+        assert (refused.status, refused.timeline_sequence) == ("submitted", 1)
+        assert_head_is_last_event(refused)
+        again = move_many(Proposal.objects.filter(pk=cases[0].pk), "withdraw", None)
+        assert again.moved == [] and Proposal.objects.get(pk=cases[0].pk).timeline_sequence == 1

@@ -17,7 +17,7 @@ from accreditation.models.organisations import (
 )
 from accreditation.models.outbox import OutboxMessage
 from accreditation.models.rounds import AccreditationType, Round, Term, Window
-from accreditation.models.timeline import CaseEvent
+from accreditation.models.timeline import CaseEvent, TimelineAnchor
 from accreditation.models.users import User
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "Round",
     "Sector",
     "Term",
+    "TimelineAnchor",
     "User",
     "Window",
 ]
