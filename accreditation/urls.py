@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accreditation.admin import site as admin_site
 from accreditation.views import accounts, home, public, staff_users
 
 handler403 = "accreditation.views.public.error_403"
@@ -51,6 +52,7 @@ urlpatterns = [
     path("staff/users/", staff_users.StaffUserListView.as_view(), name="staff-users"),
     path("staff/users/invite/", staff_users.StaffInviteView.as_view(), name="staff-invite"),
     path("staff/users/<int:pk>/", staff_users.StaffUserEditView.as_view(), name="staff-user"),
+    path("staff/admin/", admin_site.urls),
     path("guidance/", include("accreditation.urls_guidance")),
     path("", include("proposals.urls")),
 ]
