@@ -3,9 +3,13 @@ only, past the staff second factor; every change it makes is in the activity
 log, secrets masked."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.forms.models import model_to_dict
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -18,6 +22,7 @@ from tests.factories import (
     LocalAuthorityFactory,
     PartFactory,
     RegionFactory,
+    RoundFactory,
     UserFactory,
 )
 
@@ -245,6 +250,68 @@ class TestChangesAreLogged:
         assert part_entry.object_id == str(part.pk)
         assert part_entry.object_label == "Part One: Vision and capacity"
         assert part_entry.changes == {"title": ["Vision", "Vision and capacity"]}
+
+    def test_inline_objects_added_and_deleted_get_their_own_entries(self, admin_client):
+        framework = FrameworkFactory(title="Draft criteria", published_at=None)
+        old = PartFactory(framework=framework, number=1, title="Vision")
+        response = admin_client.post(
+            reverse("admin:accreditation_framework_change", args=[framework.pk]),
+            {
+                "version": framework.version,
+                "title": "Draft criteria",
+                "scale_min": 1,
+                "scale_max": 4,
+                "threshold": 3,
+                "parts-TOTAL_FORMS": 2,
+                "parts-INITIAL_FORMS": 1,
+                "parts-0-id": old.pk,
+                "parts-0-framework": framework.pk,
+                "parts-0-number": 1,
+                "parts-0-title": "Vision",
+                "parts-0-DELETE": "on",
+                "parts-1-framework": framework.pk,
+                "parts-1-number": 2,
+                "parts-1-title": "Track record",
+            },
+        )
+        assert response.status_code == 302
+        new = framework.parts.get()
+        deleted = only_entry("admin_deleted")
+        assert deleted.object_id == str(old.pk)
+        assert deleted.changes["title"] == ["Vision", None]
+        added = only_entry("admin_added")
+        assert added.object_id == str(new.pk)
+        assert added.changes["title"] == [None, "Track record"]
+
+    def test_changing_a_round_before_it_opens(self, admin_client):
+        opens_at = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
+        later = RoundFactory(opens_at=opens_at, deadline=opens_at + timedelta(days=14))
+        old_deadline = later.deadline
+        data = {
+            field: value
+            for field, value in model_to_dict(later).items()
+            if field not in ("id", "cancelled_at") and value is not None
+        }
+        new_deadline = timezone.localtime(old_deadline + timedelta(days=7))
+        data.update(
+            {
+                "accepts_asp": "on",
+                "accepts_asg": "on",
+                "opens_at_0": timezone.localtime(later.opens_at).strftime("%d/%m/%Y"),
+                "opens_at_1": timezone.localtime(later.opens_at).strftime("%H:%M:%S"),
+                "deadline_0": new_deadline.strftime("%d/%m/%Y"),
+                "deadline_1": new_deadline.strftime("%H:%M:%S"),
+            }
+        )
+        response = admin_client.post(
+            reverse("admin:accreditation_round_change", args=[later.pk]), data
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        entry = only_entry("admin_changed")
+        assert entry.actor == admin_client.admin
+        old, new = entry.changes.pop("deadline")
+        assert entry.changes == {}
+        assert parse_datetime(new) - parse_datetime(old) == timedelta(days=7)
 
     def test_a_beat_schedule_action_logs_each_task_it_changed(self, admin_client):
         every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
