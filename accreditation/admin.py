@@ -45,7 +45,7 @@ from accreditation.models import (
     Round,
     User,
 )
-from accreditation.models.framework import FrameworkPiece
+from accreditation.models.framework import FrameworkFrozen, FrameworkPiece, frozen_version
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -220,15 +220,15 @@ class LocalAuthorityAdmin(AuditedAdmin):
 
 # --- Criteria frameworks ------------------------------------------------------------
 
-FROZEN_MESSAGE = (
-    "This criteria framework is used by a round that has opened, or by an out-of-round "
-    "window, so it cannot be changed. Add a new version for later rounds."
-)
+
+def _frozen_version(obj):
+    """The frozen version ``obj`` (a framework or a piece of one, or None
+    when adding) belongs to, or None."""
+    return None if obj is None or obj.pk is None else frozen_version(obj.frameworks())
 
 
 def _frozen(obj):
-    """Is ``obj`` (a framework or a piece of one, or None when adding) frozen?"""
-    return obj is not None and obj.pk is not None and obj.is_frozen()
+    return _frozen_version(obj) is not None
 
 
 class FrozenAware:
@@ -244,8 +244,9 @@ class FrozenAware:
 
 class FrozenAwareAdmin(FrozenAware, AuditedAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if _frozen(obj):
-            messages.warning(request, FROZEN_MESSAGE)
+        version = _frozen_version(obj)
+        if version is not None:
+            messages.warning(request, FrameworkFrozen.MESSAGE.format(version=version))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -333,22 +334,23 @@ def _opened(round_):
 # --- Users and roles ---------------------------------------------------------------
 
 
-class UserCreationForm(AdminUserCreationForm):
+class EmailInLowerCase:
+    """Addresses are stored in lower case, as UserManager stores them."""
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+
+class UserCreationForm(EmailInLowerCase, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "full_name")
 
-    def clean_email(self):
-        return self.cleaned_data["email"].lower()
 
-
-class UserEditForm(UserChangeForm):
+class UserEditForm(EmailInLowerCase, UserChangeForm):
     class Meta:
         model = User
         fields = ("email", "full_name", "is_active", "groups")
-
-    def clean_email(self):
-        return self.cleaned_data["email"].lower()
 
 
 @admin.register(User, site=site)

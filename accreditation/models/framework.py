@@ -43,6 +43,12 @@ def sector_for_kind(kind):
 class FrameworkFrozen(ValidationError):
     """A change to a framework version that a round or window already uses."""
 
+    MESSAGE = (
+        "Version {version} of the criteria framework is used by a round that has opened or "
+        "by an out-of-round window, so it cannot be changed. Add a new version for later "
+        "rounds instead."
+    )
+
 
 class FrameworkQuerySet(models.QuerySet):
     def frozen(self, when):
@@ -83,21 +89,24 @@ class Framework(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            refuse_if_frozen(Framework.objects.filter(pk=self.pk))
+            refuse_if_frozen(self.frameworks())
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        refuse_if_frozen(Framework.objects.filter(pk=self.pk))
+        refuse_if_frozen(self.frameworks())
         return super().delete(*args, **kwargs)
 
     def clean(self):
-        if self.pk is not None:
-            refuse_if_frozen(Framework.objects.filter(pk=self.pk))
+        refuse_if_frozen(self.frameworks())
+
+    def frameworks(self):
+        """This version, as a queryset (as its pieces give theirs)."""
+        return Framework.objects.filter(pk=self.pk)
 
     def is_frozen(self):
         """Frozen once a round using it has opened, or a window uses it:
         proposals, scores and letters point at it, so it never changes."""
-        return frozen_version(Framework.objects.filter(pk=self.pk)) is not None
+        return frozen_version(self.frameworks()) is not None
 
     @classmethod
     def current(cls):
@@ -117,12 +126,7 @@ def refuse_if_frozen(frameworks):
     """Raise FrameworkFrozen if any of ``frameworks`` (a queryset) is frozen."""
     version = frozen_version(frameworks)
     if version is not None:
-        raise FrameworkFrozen(
-            f"Version {version} of the criteria framework is used by a round that has opened "
-            "or by an out-of-round window, so it cannot be changed. Add a new version for "
-            "later rounds instead.",
-            code="framework_frozen",
-        )
+        raise FrameworkFrozen(FrameworkFrozen.MESSAGE.format(version=version), code="frozen")
 
 
 class FrameworkPiece(models.Model):
