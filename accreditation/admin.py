@@ -19,7 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -286,9 +286,13 @@ class FrameworkAdmin(FrozenAwareAdmin):
     list_display = ("version", "title", "published_at", "in_use")
     inlines = [PartInline]
 
+    def get_queryset(self, request):
+        frozen = Framework.objects.frozen(clock.now()).filter(pk=OuterRef("pk"))
+        return super().get_queryset(request).annotate(frozen=Exists(frozen))
+
     @admin.display(boolean=True, description="Frozen (in use)")
     def in_use(self, obj):
-        return obj.is_frozen()
+        return obj.frozen
 
 
 @admin.register(Part, site=site)

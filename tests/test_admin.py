@@ -14,10 +14,12 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accreditation import activity
 from accreditation.admin import site
 from accreditation.models import ActivityEntry, LocalAuthority, Region, User
 from accreditation.roles import Role
 from tests.factories import (
+    CriterionFactory,
     FrameworkFactory,
     LocalAuthorityFactory,
     PartFactory,
@@ -351,3 +353,38 @@ class TestChangesAreLogged:
         delete = reverse("admin:accreditation_activityentry_delete", args=[entry.pk])
         assert admin_client.post(delete, {"post": "yes"}).status_code == 403
         assert ActivityEntry.objects.filter(pk=entry.pk, action="admin_added").exists()
+
+
+# --- List pages -------------------------------------------------------------------
+
+# Sign-in, session and second factor, the counts the admin shows, the rows
+# with what each row shows, and the filters.
+LIST_QUERIES = {
+    "accreditation_user": 12,
+    "accreditation_framework": 10,
+    "accreditation_criterion": 11,
+    "accreditation_localauthority": 11,
+    "accreditation_round": 10,
+    "accreditation_activityentry": 14,
+}
+LISTS = {
+    "accreditation_user": lambda: UserFactory(roles=[Role.ASSESSOR, Role.DECISION_OFFICIAL]),
+    "accreditation_framework": lambda: PartFactory(framework=FrameworkFactory()),
+    "accreditation_criterion": lambda: CriterionFactory(),
+    "accreditation_localauthority": lambda: LocalAuthorityFactory(region=RegionFactory()),
+    "accreditation_round": lambda: RoundFactory(),
+    "accreditation_activityentry": lambda: activity.record(UserFactory(), "x", RegionFactory()),
+}
+
+
+@pytest.mark.parametrize("size", [1, 8])
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_list_page_queries_do_not_grow_with_rows(
+    admin_client, name, size, django_assert_num_queries
+):
+    for _ in range(size):
+        LISTS[name]()
+    url = reverse(f"admin:{name}_changelist")
+    admin_client.get(url)
+    with django_assert_num_queries(LIST_QUERIES[name]):
+        assert admin_client.get(url).status_code == 200
