@@ -11,9 +11,14 @@ from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
+def second_factor_passed(request):
+    """Has this session passed the staff second factor (or is it off)?"""
+    return not settings.STAFF_OTP_REQUIRED or request.user.is_verified()
+
+
 def second_factor_redirect(request):
     """Where a staff user must go before the staff area, or None."""
-    if not settings.STAFF_OTP_REQUIRED or request.user.is_verified():
+    if second_factor_passed(request):
         return None
     query = urlencode({"next": request.get_full_path()})
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():

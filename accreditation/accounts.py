@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import clock, outbox
+from accreditation import activity, clock, outbox
 from accreditation.models import Invitation, User
 from accreditation.models.organisations import hash_token
 from accreditation.roles import STAFF_ROLES, Role
@@ -27,6 +27,12 @@ def register_applicant(*, email, full_name, password):
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, full_name=full_name)
             user.groups.add(Group.objects.get(name=Role.APPLICANT))
+            activity.record(
+                user,
+                "user_registered",
+                user,
+                {"email": [None, user.email], "groups": [[], [Role.APPLICANT]]},
+            )
     except IntegrityError as error:
         raise AccountError(
             "An account already uses this e-mail address. Sign in, or reset your password "
@@ -65,6 +71,12 @@ def invite_staff(*, email, full_name, roles, invited_by, base_url):
             [invitation.email],
             key=f"invitation:{invitation.pk}",
             secrets=[link],
+        )
+        activity.record(
+            invited_by,
+            "staff_invited",
+            invitation,
+            {"email": [None, invitation.email], "groups": [[], roles]},
         )
     return token
 
@@ -107,16 +119,27 @@ def accept_invitation(token, *, full_name=None, password=None, user=None):
             raise AccountError(
                 f"This invitation is for {invitation.email}. Sign out, then open the link again."
             )
+        before = activity.snapshot(user, ["groups"])
         user.groups.add(*Group.objects.filter(name__in=invitation.roles))
         invitation.accepted_at = clock.now()
         invitation.save(update_fields=["accepted_at"])
+        activity.record(
+            user,
+            "staff_invitation_accepted",
+            user,
+            activity.diff(before, activity.snapshot(user, ["groups"])),
+        )
     return user
 
 
-def set_staff_roles(user, *, roles, is_active):
+def set_staff_roles(user, *, roles, is_active, by):
+    """Give ``user`` exactly these staff roles (other roles are kept)."""
     with transaction.atomic():
+        before = activity.snapshot(user, ["groups", "is_active"])
         staff_groups = Group.objects.filter(name__in=[r.value for r in STAFF_ROLES])
         user.groups.remove(*staff_groups)
         user.groups.add(*staff_groups.filter(name__in=roles))
         user.is_active = is_active
         user.save(update_fields=["is_active"])
+        after = activity.snapshot(user, ["groups", "is_active"])
+        activity.record(by, "staff_roles_changed", user, activity.diff(before, after))

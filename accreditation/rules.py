@@ -49,3 +49,34 @@ def can_see_case(user, case):
 
 
 rules.add_perm("accreditation.view_case", is_staff_user & can_see_case)
+
+# The Django admin (accreditation.admin) is the administrators'; its site
+# also asks for the staff second factor. These are the models it manages:
+# the administrator may view, add, change and delete them (the admin narrows
+# that further: frozen frameworks, the append-only activity log).
+rules.add_perm("accreditation.use_admin", is_administrator)
+ADMIN_MODELS = {
+    "accreditation": (
+        "region",
+        "localauthority",
+        "framework",
+        "part",
+        "criterion",
+        "criterionguidance",
+        "round",
+        "user",
+        "activityentry",
+    ),
+    "django_celery_beat": (
+        "periodictask",
+        "intervalschedule",
+        "crontabschedule",
+        "solarschedule",
+        "clockedschedule",
+    ),
+}
+for app_label, model_names in ADMIN_MODELS.items():
+    rules.add_perm(app_label, is_administrator)
+    for model_name in model_names:
+        for action in ("view", "add", "change", "delete"):
+            rules.add_perm(f"{app_label}.{action}_{model_name}", is_administrator)

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accreditation.admin import site as admin_site
 from accreditation.views import accounts, cases, home, public, staff_emails, staff_users
 
 handler403 = "accreditation.views.public.error_403"
@@ -63,6 +64,7 @@ urlpatterns = [
         staff_emails.RetryEmailView.as_view(),
         name="staff-retry-emails",
     ),
+    path("staff/admin/", admin_site.urls),
     path("guidance/", include("accreditation.urls_guidance")),
     path("", include("proposals.urls")),
 ]

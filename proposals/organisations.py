@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import accounts, clock, outbox
+from accreditation import accounts, activity, clock, outbox
 from accreditation.models import Invitation, Membership, Organisation, OrganisationKind
 from accreditation.models.organisations import (
     MAINTAINED_PRIMARY_KINDS,
@@ -161,17 +161,33 @@ def create_organisation(user, values):
         organisation = Organisation(**stored)
         _save(organisation)
         Membership.objects.create(user=user, organisation=organisation, is_contact=True)
+        activity.record(
+            user,
+            "organisation_created",
+            organisation,
+            {
+                **activity.diff({}, activity.snapshot(organisation, PROFILE_FIELDS)),
+                "contacts": [[], [user.email]],
+            },
+        )
     return organisation
 
 
-def update_organisation(organisation, values):
+def update_organisation(organisation, values, *, actor):
     """Change the profile. Drafts describe the organisation by it, so their
     declarations must be made again."""
     stored = profile_values(values["kind"], values)
     with transaction.atomic():
+        before = activity.snapshot(organisation, PROFILE_FIELDS)
         for field, value in stored.items():
             setattr(organisation, field, value)
         _save(organisation, exclude=organisation)
+        activity.record(
+            actor,
+            "organisation_changed",
+            organisation,
+            activity.diff(before, activity.snapshot(organisation, PROFILE_FIELDS)),
+        )
         Proposal.objects.filter(
             organisation=organisation, status=Status.DRAFT, declared_at__isnull=False
         ).update(declared_by=None, declared_at=None)
@@ -204,7 +220,7 @@ def removal_refusal(membership):
     return None
 
 
-def remove_member(membership):
+def remove_member(membership, *, actor):
     with transaction.atomic():
         _locked(membership.organisation)
         membership = Membership.objects.select_related("user", "organisation").get(pk=membership.pk)
@@ -212,9 +228,23 @@ def remove_member(membership):
         if refusal:
             raise OrganisationError(refusal)
         membership.delete()
+        activity.record(
+            actor,
+            "member_removed",
+            membership.organisation,
+            {"member": [membership.user.email, None]},
+        )
 
 
-def set_contacts(organisation, membership_ids):
+def _contact_emails(organisation):
+    return sorted(
+        Membership.objects.filter(organisation=organisation, is_contact=True).values_list(
+            "user__email", flat=True
+        )
+    )
+
+
+def set_contacts(organisation, membership_ids, *, actor):
     """Make exactly these members the contacts. At least one, all members."""
     membership_ids = {int(pk) for pk in membership_ids}
     with transaction.atomic():
@@ -228,8 +258,15 @@ def set_contacts(organisation, membership_ids):
                 "Select at least one contact. An organisation must always have a contact.",
                 field="contacts",
             )
+        before = _contact_emails(organisation)
         members.filter(pk__in=chosen).update(is_contact=True)
         members.exclude(pk__in=chosen).update(is_contact=False)
+        activity.record(
+            actor,
+            "contacts_changed",
+            organisation,
+            activity.diff({"contacts": before}, {"contacts": _contact_emails(organisation)}),
+        )
 
 
 # --- Invitations -------------------------------------------------------------
@@ -280,6 +317,7 @@ def invite_member(organisation, *, email, invited_by, base_url):
             key=f"invitation:{invitation.pk}",
             secrets=[link],
         )
+        activity.record(invited_by, "member_invited", organisation, {"invitation": [None, email]})
     return invitation, token
 
 
@@ -367,9 +405,13 @@ def accept_invitation(token, user=None, *, full_name=None, password=None):
         if refusal:
             raise WrongAccount(refusal)
         user.groups.add(Group.objects.get(name=Role.APPLICANT))
-        membership, _ = Membership.objects.get_or_create(
+        membership, created = Membership.objects.get_or_create(
             user=user, organisation=invitation.organisation
         )
         invitation.accepted_at = clock.now()
         invitation.save(update_fields=["accepted_at"])
+        if created:
+            activity.record(
+                user, "member_joined", invitation.organisation, {"member": [None, user.email]}
+            )
     return membership

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import clock, outbox
+from accreditation import activity, clock, outbox
 from accreditation.models import Framework, Membership, Organisation, Window
 from proposals.journey import count_words
 from proposals.models import OutOfRoundRequest
@@ -82,14 +82,14 @@ def grant(request_obj, officer, deadline, *, base_url):
         now = clock.now()
         if deadline <= now:
             raise OutOfRoundError("The deadline must be in the future")
-        locked.window = Window.objects.create(
+        window = Window.objects.create(
             organisation_id=locked.organisation_id,
             framework=Framework.current(),
             opens_at=now,
             deadline=deadline,
             granted_by=officer,
         )
-        _decide(locked, Outcome.GRANTED, officer, now)
+        _decide(locked, Outcome.GRANTED, officer, now, window=window)
         _tell_contacts(locked, base_url)
     return locked
 
@@ -102,8 +102,7 @@ def refuse(request_obj, officer, reason, *, base_url):
         raise OutOfRoundError("Enter the reason for refusing, which the organisation will see")
     with transaction.atomic():
         locked = _lock_pending(request_obj)
-        locked.refusal_reason = reason
-        _decide(locked, Outcome.REFUSED, officer, clock.now())
+        _decide(locked, Outcome.REFUSED, officer, clock.now(), refusal_reason=reason)
         _tell_contacts(locked, base_url)
     return locked
 
@@ -129,11 +128,24 @@ def _lock_pending(request_obj):
     return locked
 
 
-def _decide(locked, outcome, officer, when):
+DECISION_FIELDS = ("outcome", "decided_by", "decided_at", "refusal_reason", "window")
+
+
+def _decide(locked, outcome, officer, when, *, window=None, refusal_reason=""):
+    """Record the outcome on the locked request, and in the activity log."""
+    before = activity.snapshot(locked, DECISION_FIELDS)
     locked.outcome = outcome
     locked.decided_by = officer
     locked.decided_at = when
-    locked.save(update_fields=["outcome", "decided_by", "decided_at", "refusal_reason", "window"])
+    locked.window = window
+    locked.refusal_reason = refusal_reason
+    locked.save(update_fields=DECISION_FIELDS)
+    activity.record(
+        officer,
+        f"out_of_round_{outcome}",
+        locked,
+        activity.diff(before, activity.snapshot(locked, DECISION_FIELDS)),
+    )
 
 
 def _tell_contacts(decided, base_url):

@@ -165,7 +165,7 @@ class EditDetailsView(OrganisationPageMixin, DetailsStepMixin, FormView):
         )
 
     def save(self, values):
-        return services.update_organisation(self.organisation, values)
+        return services.update_organisation(self.organisation, values, actor=self.request.user)
 
     def saved(self, organisation):
         messages.success(self.request, "The organisation profile has been updated.")
@@ -231,7 +231,9 @@ class ContactsView(OrganisationPageMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.set_contacts(self.organisation, form.cleaned_data["contacts"])
+            services.set_contacts(
+                self.organisation, form.cleaned_data["contacts"], actor=self.request.user
+            )
         except services.OrganisationError as error:
             form.add_error("contacts", str(error))
             return self.form_invalid(form)
@@ -263,7 +265,7 @@ class RemoveMemberView(OrganisationPageMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         membership = self.membership
         try:
-            services.remove_member(membership)
+            services.remove_member(membership, actor=request.user)
         except services.OrganisationError as error:
             messages.error(request, str(error))
             return redirect("organisation-members")

@@ -674,5 +674,5 @@ def test_a_profile_change_undoes_the_declaration_of_drafts(draft, applicant):
         "schools_led_count": organisation.schools_led_count,
         "primary_governance_count": organisation.primary_governance_count,
     }
-    update_organisation(organisation, values)
+    update_organisation(organisation, values, actor=applicant)
     assert Proposal.objects.get(pk=draft.pk).declared_at is None

@@ -843,7 +843,7 @@ class TestContacts:
     def test_the_service_refuses_no_contacts_too(self):
         me = MembershipFactory(is_contact=True)
         with pytest.raises(services.OrganisationError, match="at least one contact"):
-            services.set_contacts(me.organisation, [])
+            services.set_contacts(me.organisation, [], actor=me.user)
         me.refresh_from_db()
         assert me.is_contact
 
@@ -888,7 +888,7 @@ def test_two_members_removing_each_other_at_once_leave_one(monkeypatch):
 
     def remove(membership):
         try:
-            services.remove_member(membership)
+            services.remove_member(membership, actor=membership.user)
             outcomes.append("removed")
         except services.OrganisationError:
             outcomes.append("refused")
@@ -908,6 +908,6 @@ def test_the_service_refuses_another_organisations_member_as_a_contact():
     mine = MembershipFactory(is_contact=True)
     theirs = MembershipFactory(is_contact=False)
     with pytest.raises(services.OrganisationError, match="from the members listed"):
-        services.set_contacts(mine.organisation, [mine.pk, theirs.pk])
+        services.set_contacts(mine.organisation, [mine.pk, theirs.pk], actor=mine.user)
     theirs.refresh_from_db()
     assert not theirs.is_contact

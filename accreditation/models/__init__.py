@@ -1,3 +1,4 @@
+from accreditation.models.activity import ActivityEntry
 from accreditation.models.framework import (
     Circumstance,
     Criterion,
@@ -22,6 +23,7 @@ from accreditation.models.users import User
 
 __all__ = [
     "AccreditationType",
+    "ActivityEntry",
     "CaseEvent",
     "Circumstance",
     "Criterion",

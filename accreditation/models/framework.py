@@ -1,5 +1,6 @@
 """The criteria framework: versioned parts and criteria, held as data."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -39,6 +40,22 @@ def sector_for_kind(kind):
     return Sector.SCHOOLS
 
 
+class FrameworkFrozen(ValidationError):
+    """A change to a framework version that a round or window already uses."""
+
+    MESSAGE = (
+        "Version {version} of the criteria framework is used by a round that has opened or "
+        "by an out-of-round window, so it cannot be changed. Add a new version for later "
+        "rounds instead."
+    )
+
+
+class FrameworkQuerySet(models.QuerySet):
+    def frozen(self, when):
+        """Versions in use: a round using it has opened, or a window uses it."""
+        return self.filter(Q(rounds__opens_at__lte=when) | Q(windows__isnull=False)).distinct()
+
+
 class Framework(models.Model):
     version = models.PositiveSmallIntegerField(unique=True)
     title = models.CharField(max_length=200)
@@ -54,6 +71,8 @@ class Framework(models.Model):
         help_text="When the administrator published it; unpublished versions are drafts",
     )
 
+    objects = FrameworkQuerySet.as_manager()
+
     class Meta:
         ordering = ["-version"]
         constraints = [
@@ -68,10 +87,26 @@ class Framework(models.Model):
     def __str__(self):
         return f"{self.title} (version {self.version})"
 
-    def is_frozen(self, when=None):
-        """Frozen once a round using it has opened, or a window uses it."""
-        when = when or clock.now()
-        return self.rounds.filter(opens_at__lte=when).exists() or self.windows.exists()
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            refuse_if_frozen(self.frameworks())
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        refuse_if_frozen(self.frameworks())
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        refuse_if_frozen(self.frameworks())
+
+    def frameworks(self):
+        """This version, as a queryset (as its pieces give theirs)."""
+        return Framework.objects.filter(pk=self.pk)
+
+    def is_frozen(self):
+        """Frozen once a round using it has opened, or a window uses it:
+        proposals, scores and letters point at it, so it never changes."""
+        return frozen_version(self.frameworks()) is not None
 
     @classmethod
     def current(cls):
@@ -80,14 +115,69 @@ class Framework(models.Model):
         return cls.objects.filter(published_at__isnull=False).order_by("-version").first()
 
 
+def frozen_version(frameworks):
+    """The version number of the first of ``frameworks`` (a queryset) that
+    is frozen now, or None."""
+    frozen = frameworks.filter(pk__in=Framework.objects.frozen(clock.now()).values("pk"))
+    return frozen.values_list("version", flat=True).first()
+
+
+def refuse_if_frozen(frameworks):
+    """Raise FrameworkFrozen if any of ``frameworks`` (a queryset) is frozen."""
+    version = frozen_version(frameworks)
+    if version is not None:
+        raise FrameworkFrozen(FrameworkFrozen.MESSAGE.format(version=version), code="frozen")
+
+
+class FrameworkPiece(models.Model):
+    """A part of a framework version (a part, a criterion, its guidance):
+    added, changed or removed only while the version is not frozen, checked
+    for the version it belongs to now and the one it is moved to."""
+
+    # The lookup from this model to its Framework.
+    framework_path = None
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        refuse_if_frozen(self.frameworks())
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        refuse_if_frozen(self.frameworks())
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        refuse_if_frozen(self.frameworks())
+
+    def frameworks(self):
+        """The version this belongs to, and (if moved) the one it was in."""
+        parent_name, _, rest = self.framework_path.partition("__")
+        parent = self._meta.get_field(parent_name)
+        parent_ids = parent.related_model.objects.filter(pk=getattr(self, parent.attname))
+        frameworks = Framework.objects.filter(
+            pk__in=parent_ids.values(f"{rest}__pk" if rest else "pk")
+        )
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values(f"{self.framework_path}__pk")
+            frameworks = frameworks | Framework.objects.filter(pk__in=stored)
+        return frameworks
+
+    def is_frozen(self):
+        return frozen_version(self.frameworks()) is not None
+
+
 NUMBER_WORDS = {1: "One", 2: "Two", 3: "Three", 4: "Four"}
 
 
-class Part(models.Model):
+class Part(FrameworkPiece):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="parts")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
     introduction = models.TextField(blank=True)
+
+    framework_path = "framework"
 
     class Meta:
         ordering = ["framework", "number"]
@@ -107,7 +197,7 @@ class Circumstance(models.TextChoices):
     )
 
 
-class Criterion(models.Model):
+class Criterion(FrameworkPiece):
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="criteria")
     code = models.CharField(max_length=4)
     title = models.CharField(max_length=200)
@@ -125,6 +215,8 @@ class Criterion(models.Model):
         default=False, help_text="In a consortium, each party answers and is scored"
     )
 
+    framework_path = "part__framework"
+
     class Meta:
         ordering = ["part__number", "position"]
         verbose_name_plural = "criteria"
@@ -141,7 +233,7 @@ class Criterion(models.Model):
         return f"{self.code} {self.title}"
 
 
-class CriterionGuidance(models.Model):
+class CriterionGuidance(FrameworkPiece):
     """Part Two guidance: examples of evidence for one sector."""
 
     criterion = models.ForeignKey(
@@ -149,6 +241,8 @@ class CriterionGuidance(models.Model):
     )
     sector = models.CharField(max_length=30, choices=Sector.choices)
     text = models.TextField()
+
+    framework_path = "criterion__part__framework"
 
     class Meta:
         ordering = ["criterion", "sector"]

@@ -94,7 +94,10 @@ class StaffUserEditView(StaffAreaMixin, FormView):
             form.add_error("roles", "You cannot remove your own administrator role")
             return self.form_invalid(form)
         accounts.set_staff_roles(
-            self.person, roles=form.cleaned_data["roles"], is_active=form.cleaned_data["is_active"]
+            self.person,
+            roles=form.cleaned_data["roles"],
+            is_active=form.cleaned_data["is_active"],
+            by=self.request.user,
         )
         messages.success(self.request, f"{self.person} has been updated.")
         return redirect(self.success_url)

@@ -1,0 +1,426 @@
+"""The Django admin, under /staff/admin/, for administrators only: reference
+data (regions, local authorities), criteria frameworks before their first
+use, rounds, users and their roles, and the beat schedule.
+
+Every change made here is written to the activity log in the admin's own
+transaction (instead of the admin's LogEntry table, so there is one audit of
+what is not a case); an object's "History" opens its entries there. A
+framework that a round has opened with, and its parts, criteria and guidance,
+are shown read-only, and the models refuse the change too.
+"""
+
+import functools
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+
+from accreditation import activity, clock
+from accreditation.access import second_factor_passed, second_factor_redirect
+from accreditation.models import (
+    ActivityEntry,
+    Criterion,
+    CriterionGuidance,
+    Framework,
+    LocalAuthority,
+    Part,
+    Region,
+    Round,
+    User,
+)
+from accreditation.models.framework import FrameworkFrozen, FrameworkPiece, frozen_version
+
+
+class StaffAdminSite(admin.AdminSite):
+    site_header = "Administration"
+    site_title = "Administration"
+    index_title = "Reference data, frameworks, rounds, users and the schedule"
+    site_url = "/staff/"
+
+    def has_permission(self, request):
+        return (
+            request.user.is_active
+            and request.user.has_perm("accreditation.use_admin")
+            and second_factor_passed(request)
+        )
+
+    def login(self, request, extra_context=None):
+        """The service's own sign-in and second factor, never the admin's
+        form: signed out, sign in; past both, go on; any other role, 403."""
+        next_url = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            next_url = reverse("admin:index", current_app=self.name)
+        if not request.user.is_authenticated:
+            return redirect_to_login(next_url)
+        if not request.user.is_active or not request.user.has_perm("accreditation.use_admin"):
+            raise PermissionDenied("The admin is for administrators.")
+        return second_factor_redirect(request) or redirect(next_url)
+
+    def password_change(self, request, extra_context=None):
+        """Passwords change through the service's own reset journey."""
+        return redirect("password_reset")
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        if admin_class is None or not issubclass(admin_class, AuditedAdmin):
+            raise ImproperlyConfigured(
+                f"{admin_class} does not write the activity log: subclass AuditedAdmin."
+            )
+        super().register(model_or_iterable, admin_class, **options)
+
+
+site = StaffAdminSite(name="admin")
+
+
+def _record(request, action, obj, before):
+    activity.record(request.user, action, obj, activity.diff(before, activity.snapshot(obj)))
+
+
+def _record_deletion(request, obj):
+    """Written before the deletion, while the object can still be named."""
+    activity.record(request.user, "admin_deleted", obj, activity.diff(activity.snapshot(obj), {}))
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Writes each addition, change and deletion to the activity log, with
+    the changed fields' old and new values (secrets masked): one entry per
+    object, inline objects included."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # Before the form changes it: the "old" side of the change.
+            obj._activity_before = activity.snapshot(obj)
+        return obj
+
+    def log_addition(self, request, obj, message):
+        _record(request, "admin_added", obj, {})
+
+    def log_change(self, request, obj, message):
+        _record(request, "admin_changed", obj, obj._activity_before)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            _record_deletion(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline objects: each one added, changed or deleted gets its own entry."""
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk is not None:
+                _record_deletion(request, deleted.instance)
+        before = {
+            inline.instance.pk: activity.snapshot(
+                type(inline.instance)._default_manager.get(pk=inline.instance.pk)
+            )
+            for inline in formset.initial_forms
+            if inline.has_changed() and inline not in formset.deleted_forms
+        }
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            _record(request, "admin_added", obj, {})
+        for obj, _ in formset.changed_objects:
+            _record(request, "admin_changed", obj, before[obj.pk])
+
+    def get_actions(self, request):
+        """Actions (enable tasks, delete selected) run in one transaction
+        with their log entries, one per object they changed."""
+        return {
+            name: (self._audited(func, name), name, description)
+            for name, (func, _, description) in super().get_actions(request).items()
+        }
+
+    @staticmethod
+    def _audited(action, name):
+        @functools.wraps(action)
+        def run(modeladmin, request, queryset):
+            with transaction.atomic():
+                before = {obj.pk: activity.snapshot(obj) for obj in queryset}
+                response = action(modeladmin, request, queryset)
+                for obj in modeladmin.model._default_manager.filter(pk__in=before):
+                    changes = activity.diff(before[obj.pk], activity.snapshot(obj))
+                    if changes:
+                        activity.record(request.user, f"admin_{name}", obj, changes)
+            return response
+
+        return run
+
+    def history_view(self, request, object_id, extra_context=None):
+        content_type = ContentType.objects.get_for_model(self.model, for_concrete_model=False)
+        query = urlencode(
+            {"content_type__id__exact": content_type.pk, "object_id": unquote(object_id)}
+        )
+        changelist = reverse(
+            "admin:accreditation_activityentry_changelist", current_app=self.admin_site.name
+        )
+        return redirect(f"{changelist}?{query}")
+
+
+@admin.register(ActivityEntry, site=site)
+class ActivityEntryAdmin(AuditedAdmin):
+    """The log itself: read-only, as it is append-only."""
+
+    list_display = ("created_at", "actor", "action", "object_label", "content_type")
+    list_filter = ("action", "content_type")
+    list_select_related = ("actor", "content_type")
+    search_fields = ("object_label", "actor__email", "actor__full_name")
+    date_hierarchy = "created_at"
+    fields = (
+        "created_at",
+        "actor",
+        "action",
+        "content_type",
+        "object_id",
+        "object_label",
+        "changes",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Reference data -------------------------------------------------------------
+
+
+@admin.register(Region, site=site)
+class RegionAdmin(AuditedAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(LocalAuthority, site=site)
+class LocalAuthorityAdmin(AuditedAdmin):
+    list_display = ("name", "code", "region")
+    list_filter = ("region",)
+    list_select_related = ("region",)
+    search_fields = ("name", "code")
+
+
+# --- Criteria frameworks ------------------------------------------------------------
+
+
+def _frozen_version(obj):
+    """The frozen version ``obj`` (a framework or a piece of one, or None
+    when adding) belongs to, or None."""
+    return None if obj is None or obj.pk is None else frozen_version(obj.frameworks())
+
+
+def _frozen(obj):
+    return _frozen_version(obj) is not None
+
+
+class FrozenAware:
+    """Read-only once the framework is frozen. On an inline, ``obj`` is the
+    object the inline belongs to."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _frozen(obj)
+
+
+class FrozenAwareAdmin(FrozenAware, AuditedAdmin):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        version = _frozen_version(obj)
+        if version is not None:
+            messages.warning(request, FrameworkFrozen.MESSAGE.format(version=version))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """New pieces go only into versions that are not frozen."""
+        related = db_field.related_model
+        if related is Framework or issubclass(related, FrameworkPiece):
+            frozen = Framework.objects.frozen(clock.now()).values("pk")
+            path = "pk" if related is Framework else related.framework_path + "__pk"
+            kwargs["queryset"] = related._default_manager.exclude(**{f"{path}__in": frozen})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class FrozenAwareInline(FrozenAware):
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and not _frozen(obj)
+
+
+class PartInline(FrozenAwareInline, admin.StackedInline):
+    model = Part
+    extra = 0
+    show_change_link = True
+
+
+class CriterionInline(FrozenAwareInline, admin.StackedInline):
+    model = Criterion
+    extra = 0
+    show_change_link = True
+
+
+class CriterionGuidanceInline(FrozenAwareInline, admin.StackedInline):
+    model = CriterionGuidance
+    extra = 0
+
+
+@admin.register(Framework, site=site)
+class FrameworkAdmin(FrozenAwareAdmin):
+    list_display = ("version", "title", "published_at", "in_use")
+    inlines = [PartInline]
+
+    def get_queryset(self, request):
+        frozen = Framework.objects.frozen(clock.now()).filter(pk=OuterRef("pk"))
+        return super().get_queryset(request).annotate(frozen=Exists(frozen))
+
+    @admin.display(boolean=True, description="Frozen (in use)")
+    def in_use(self, obj):
+        return obj.frozen
+
+
+@admin.register(Part, site=site)
+class PartAdmin(FrozenAwareAdmin):
+    list_display = ("__str__", "framework")
+    list_filter = ("framework",)
+    list_select_related = ("framework",)
+    inlines = [CriterionInline]
+
+
+@admin.register(Criterion, site=site)
+class CriterionAdmin(FrozenAwareAdmin):
+    list_display = ("code", "title", "part", "word_limit")
+    list_filter = ("part__framework",)
+    list_select_related = ("part__framework",)
+    search_fields = ("code", "title")
+    inlines = [CriterionGuidanceInline]
+
+
+# --- Rounds ---------------------------------------------------------------------------
+
+
+@admin.register(Round, site=site)
+class RoundAdmin(AuditedAdmin):
+    list_display = ("__str__", "opens_at", "deadline", "framework", "cancelled_at")
+    list_select_related = ("framework",)
+    # Once a round has opened, its proposals are written against its
+    # framework and for its types and term.
+    fixed_once_open = ("term", "year", "framework", "opens_at", "accepts_asp", "accepts_asg")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fixed_once_open if _opened(obj) else ()
+
+    def has_delete_permission(self, request, obj=None):
+        """An opened round is cancelled, with a reason, never deleted."""
+        return super().has_delete_permission(request, obj) and not _opened(obj)
+
+
+def _opened(round_):
+    return round_ is not None and round_.opens_at <= clock.now()
+
+
+# --- Users and roles ---------------------------------------------------------------
+
+
+class EmailInLowerCase:
+    """Addresses are stored in lower case, as UserManager stores them."""
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+
+class UserCreationForm(EmailInLowerCase, AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name")
+
+
+class UserEditForm(EmailInLowerCase, UserChangeForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "is_active", "groups")
+
+
+@admin.register(User, site=site)
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    """Users and their roles (the role groups). Django's superuser, staff
+    flag and per-user permissions are not used by the service, so they are
+    not offered."""
+
+    form = UserEditForm
+    add_form = UserCreationForm
+    fieldsets = (
+        (None, {"fields": ("email", "password", "full_name")}),
+        ("Roles", {"fields": ("is_active", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"fields": ("email", "full_name", "usable_password", "password1", "password2")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+    list_display = ("full_name", "email", "roles", "is_active")
+    list_filter = ("groups", "is_active")
+    search_fields = ("full_name", "email")
+    ordering = ("full_name", "email")
+    filter_horizontal = ("groups",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("groups", to_attr="role_groups"))
+        )
+
+    @admin.display(description="Roles")
+    def roles(self, obj):
+        return ", ".join(sorted(group.name for group in obj.role_groups))
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django runs this view outside a transaction; the new password and
+        # its log entry are written together.
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
+
+
+# --- The beat schedule ------------------------------------------------------------
+
+
+@admin.register(PeriodicTask, site=site)
+class PeriodicTaskAdmin(AuditedAdmin, beat_admin.PeriodicTaskAdmin):
+    pass
+
+
+@admin.register(IntervalSchedule, site=site)
+class IntervalScheduleAdmin(AuditedAdmin, beat_admin.IntervalScheduleAdmin):
+    pass
+
+
+@admin.register(CrontabSchedule, site=site)
+class CrontabScheduleAdmin(AuditedAdmin, beat_admin.CrontabScheduleAdmin):
+    pass
+
+
+@admin.register(SolarSchedule, site=site)
+class SolarScheduleAdmin(AuditedAdmin, beat_admin.SolarScheduleAdmin):
+    pass
+
+
+@admin.register(ClockedSchedule, site=site)
+class ClockedScheduleAdmin(AuditedAdmin, beat_admin.ClockedScheduleAdmin):
+    pass

@@ -1,0 +1,390 @@
+"""The Django admin under /staff/admin/ (issue 6, item 9): administrators
+only, past the staff second factor; every change it makes is in the activity
+log, secrets masked."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accreditation import activity
+from accreditation.admin import site
+from accreditation.models import ActivityEntry, LocalAuthority, Region, User
+from accreditation.roles import Role
+from tests.factories import (
+    CriterionFactory,
+    FrameworkFactory,
+    LocalAuthorityFactory,
+    PartFactory,
+    RegionFactory,
+    RoundFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+INDEX = "/staff/admin/"
+NEW_PASSWORD = "a-new-and-unusual-passphrase"
+
+
+def verified(client, user):
+    """Sign ``user`` in past the second factor, as the OTP pages would."""
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def administrator():
+    return UserFactory(roles=[Role.ADMINISTRATOR], full_name="Ada Administrator")
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    client.admin = administrator
+    return verified(client, administrator)
+
+
+def only_entry(action):
+    (entry,) = ActivityEntry.objects.filter(action=action)
+    return entry
+
+
+# --- Who may use it ------------------------------------------------------------
+
+
+class TestPermission:
+    def test_the_administrator_gets_the_index_with_every_managed_model(self, admin_client):
+        response = admin_client.get(INDEX)
+        assert response.status_code == 200
+        for model in site._registry:
+            assert (
+                reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+                in response.text
+            )
+
+    @pytest.mark.parametrize(
+        "role", [Role.APPLICANT, Role.CASEWORK_OFFICER, Role.ASSESSOR, Role.DECISION_OFFICIAL]
+    )
+    def test_every_other_role_is_refused(self, client, role):
+        user = UserFactory(roles=[role])
+        verified(client, user)
+        for url in (INDEX, reverse("admin:accreditation_user_changelist")):
+            response = client.get(url, follow=True)
+            assert response.status_code == 403, (role, url)
+        response = client.post(
+            reverse("admin:accreditation_region_add"), {"name": "X"}, follow=True
+        )
+        assert response.status_code == 403
+        assert not Region.objects.filter(name="X").exists()
+
+    def test_signed_out_people_are_sent_to_the_services_sign_in(self, client):
+        response = client.get(reverse("admin:accreditation_region_changelist"), follow=True)
+        assert response.redirect_chain[-1][0] == (
+            f"{reverse('login')}?next={reverse('admin:accreditation_region_changelist')}"
+        )
+
+    def test_an_administrator_without_the_second_factor_is_sent_to_it(self, client, administrator):
+        client.force_login(administrator)
+        response = client.get(INDEX, follow=True)
+        assert response.redirect_chain[-1][0].startswith(reverse("otp-setup"))
+        TOTPDevice.objects.create(user=administrator, name="phone", confirmed=True)
+        response = client.get(INDEX, follow=True)
+        assert response.redirect_chain[-1][0].startswith(reverse("otp-verify"))
+
+    def test_the_admins_own_sign_in_form_is_never_shown(self, admin_client):
+        response = admin_client.get(reverse("admin:login") + "?next=/staff/admin/")
+        assert response.status_code == 302
+        assert response.url == INDEX
+
+    def test_an_outside_next_address_is_ignored(self, admin_client):
+        response = admin_client.get(reverse("admin:login") + "?next=https://evil.example/")
+        assert response.url == INDEX
+
+    def test_every_list_and_add_page_opens(self, admin_client):
+        for model in site._registry:
+            name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+            assert admin_client.get(reverse(f"{name}_changelist")).status_code == 200, name
+            add = admin_client.get(reverse(f"{name}_add"))
+            assert add.status_code == (403 if model is ActivityEntry else 200), name
+
+    def test_a_change_form_opens(self, admin_client):
+        authority = LocalAuthority.objects.order_by("code").first()
+        response = admin_client.get(
+            reverse("admin:accreditation_localauthority_change", args=[authority.pk])
+        )
+        assert response.status_code == 200
+        assert authority.name in response.text
+
+
+# --- Every change is in the activity log -------------------------------------------------
+
+
+class TestChangesAreLogged:
+    def test_changing_a_local_authority(self, admin_client):
+        authority = LocalAuthorityFactory(code="990", name="Old Name")
+        response = admin_client.post(
+            reverse("admin:accreditation_localauthority_change", args=[authority.pk]),
+            {"code": "990", "name": "New Name", "region": authority.region_id},
+        )
+        assert response.status_code == 302
+        entry = only_entry("admin_changed")
+        assert entry.actor == admin_client.admin
+        assert entry.object_id == str(authority.pk)
+        assert entry.object_label == "New Name"
+        assert entry.changes == {"name": ["Old Name", "New Name"]}
+
+    def test_adding_and_deleting_a_region(self, admin_client):
+        admin_client.post(reverse("admin:accreditation_region_add"), {"name": "Atlantis"})
+        region = Region.objects.get(name="Atlantis")
+        assert only_entry("admin_added").changes == {"name": [None, "Atlantis"]}
+        admin_client.post(
+            reverse("admin:accreditation_region_delete", args=[region.pk]), {"post": "yes"}
+        )
+        assert not Region.objects.filter(name="Atlantis").exists()
+        deleted = only_entry("admin_deleted")
+        assert deleted.actor == admin_client.admin
+        assert deleted.changes == {"name": ["Atlantis", None]}
+
+    def test_a_refused_deletion_is_not_logged(self, admin_client):
+        region = RegionFactory()
+        LocalAuthorityFactory(region=region, code="991")
+        admin_client.post(
+            reverse("admin:accreditation_region_delete", args=[region.pk]), {"post": "yes"}
+        )
+        assert Region.objects.filter(pk=region.pk).exists()
+        assert not ActivityEntry.objects.exists()
+
+    def test_adding_a_user_with_roles_never_logs_the_password(self, admin_client):
+        response = admin_client.post(
+            reverse("admin:accreditation_user_add"),
+            {
+                "email": "New.Person@Example.org",
+                "full_name": "New Person",
+                "usable_password": "true",
+                "password1": NEW_PASSWORD,
+                "password2": NEW_PASSWORD,
+            },
+        )
+        assert response.status_code == 302
+        user = User.objects.get(email="new.person@example.org")
+        entry = only_entry("admin_added")
+        assert entry.changes["email"] == [None, "new.person@example.org"]
+        assert entry.changes["password"] == [None, "(hidden)"]
+        stored = json.dumps(entry.changes)
+        assert NEW_PASSWORD not in stored
+        assert user.password not in stored
+
+    def test_changing_roles_logs_old_and_new_roles(self, admin_client):
+        person = UserFactory(roles=[Role.ASSESSOR], email="p@example.org", full_name="P")
+        groups = {g.name: g.pk for g in person.groups.model.objects.all()}
+        response = admin_client.post(
+            reverse("admin:accreditation_user_change", args=[person.pk]),
+            {
+                "email": "p@example.org",
+                "full_name": "P",
+                "is_active": "on",
+                "groups": [groups[Role.ASSESSOR], groups[Role.DECISION_OFFICIAL]],
+            },
+        )
+        assert response.status_code == 302
+        assert User.objects.get(pk=person.pk).role_names == {"assessor", "decision_official"}
+        entry = only_entry("admin_changed")
+        assert entry.changes == {"groups": [["assessor"], ["assessor", "decision_official"]]}
+
+    def test_the_admin_offers_no_superuser_or_per_user_permissions(self, admin_client):
+        person = UserFactory(roles=[Role.ASSESSOR], email="p@example.org", full_name="P")
+        admin_client.post(
+            reverse("admin:accreditation_user_change", args=[person.pk]),
+            {"email": "p@example.org", "full_name": "P", "is_active": "on", "is_superuser": "on"},
+        )
+        assert not User.objects.get(pk=person.pk).is_superuser
+
+    def test_setting_a_password_logs_that_it_changed_never_the_value(self, admin_client):
+        person = UserFactory()
+        old_hash = User.objects.get(pk=person.pk).password
+        response = admin_client.post(
+            reverse("admin:auth_user_password_change", args=[person.pk]),
+            {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+        )
+        assert response.status_code == 302
+        new_hash = User.objects.get(pk=person.pk).password
+        assert new_hash != old_hash
+        entry = only_entry("admin_changed")
+        assert entry.changes == {"password": ["(hidden)", "(hidden)"]}
+        stored = json.dumps(entry.changes)
+        assert old_hash not in stored and new_hash not in stored and NEW_PASSWORD not in stored
+
+    def test_each_inline_object_changed_gets_its_own_entry(self, admin_client):
+        framework = FrameworkFactory(title="Draft criteria", published_at=None)
+        part = PartFactory(framework=framework, number=1, title="Vision")
+        response = admin_client.post(
+            reverse("admin:accreditation_framework_change", args=[framework.pk]),
+            {
+                "version": framework.version,
+                "title": "Draft criteria",
+                "scale_min": 1,
+                "scale_max": 4,
+                "threshold": 3,
+                "parts-TOTAL_FORMS": 1,
+                "parts-INITIAL_FORMS": 1,
+                "parts-0-id": part.pk,
+                "parts-0-framework": framework.pk,
+                "parts-0-number": 1,
+                "parts-0-title": "Vision and capacity",
+                "parts-0-introduction": "",
+            },
+        )
+        assert response.status_code == 302
+        framework_entry, part_entry = ActivityEntry.objects.filter(action="admin_changed")
+        assert framework_entry.object_id == str(framework.pk)
+        assert framework_entry.changes == {}
+        assert part_entry.object_id == str(part.pk)
+        assert part_entry.object_label == "Part One: Vision and capacity"
+        assert part_entry.changes == {"title": ["Vision", "Vision and capacity"]}
+
+    def test_inline_objects_added_and_deleted_get_their_own_entries(self, admin_client):
+        framework = FrameworkFactory(title="Draft criteria", published_at=None)
+        old = PartFactory(framework=framework, number=1, title="Vision")
+        response = admin_client.post(
+            reverse("admin:accreditation_framework_change", args=[framework.pk]),
+            {
+                "version": framework.version,
+                "title": "Draft criteria",
+                "scale_min": 1,
+                "scale_max": 4,
+                "threshold": 3,
+                "parts-TOTAL_FORMS": 2,
+                "parts-INITIAL_FORMS": 1,
+                "parts-0-id": old.pk,
+                "parts-0-framework": framework.pk,
+                "parts-0-number": 1,
+                "parts-0-title": "Vision",
+                "parts-0-DELETE": "on",
+                "parts-1-framework": framework.pk,
+                "parts-1-number": 2,
+                "parts-1-title": "Track record",
+            },
+        )
+        assert response.status_code == 302
+        new = framework.parts.get()
+        deleted = only_entry("admin_deleted")
+        assert deleted.object_id == str(old.pk)
+        assert deleted.changes["title"] == ["Vision", None]
+        added = only_entry("admin_added")
+        assert added.object_id == str(new.pk)
+        assert added.changes["title"] == [None, "Track record"]
+
+    def test_changing_a_round_before_it_opens(self, admin_client):
+        opens_at = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
+        later = RoundFactory(opens_at=opens_at, deadline=opens_at + timedelta(days=14))
+        old_deadline = later.deadline
+        data = {
+            field: value
+            for field, value in model_to_dict(later).items()
+            if field not in ("id", "cancelled_at") and value is not None
+        }
+        new_deadline = timezone.localtime(old_deadline + timedelta(days=7))
+        data.update(
+            {
+                "accepts_asp": "on",
+                "accepts_asg": "on",
+                "opens_at_0": timezone.localtime(later.opens_at).strftime("%d/%m/%Y"),
+                "opens_at_1": timezone.localtime(later.opens_at).strftime("%H:%M:%S"),
+                "deadline_0": new_deadline.strftime("%d/%m/%Y"),
+                "deadline_1": new_deadline.strftime("%H:%M:%S"),
+            }
+        )
+        response = admin_client.post(
+            reverse("admin:accreditation_round_change", args=[later.pk]), data
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        entry = only_entry("admin_changed")
+        assert entry.actor == admin_client.admin
+        old, new = entry.changes.pop("deadline")
+        assert entry.changes == {}
+        assert parse_datetime(new) - parse_datetime(old) == timedelta(days=7)
+
+    def test_a_beat_schedule_action_logs_each_task_it_changed(self, admin_client):
+        every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
+        task = PeriodicTask.objects.create(
+            name="test sweep", task="accreditation.tasks.send_outbox", interval=every_minute
+        )
+        response = admin_client.post(
+            reverse("admin:django_celery_beat_periodictask_changelist"),
+            {"action": "disable_tasks", "_selected_action": [task.pk]},
+        )
+        assert response.status_code == 302
+        assert not PeriodicTask.objects.get(pk=task.pk).enabled
+        entry = only_entry("admin_disable_tasks")
+        assert entry.actor == admin_client.admin
+        assert entry.object_label.startswith("test sweep")
+        assert entry.changes["enabled"] == [True, False]
+
+    def test_history_opens_the_objects_activity_entries(self, admin_client):
+        authority = LocalAuthorityFactory(code="992", name="Old Name")
+        admin_client.post(
+            reverse("admin:accreditation_localauthority_change", args=[authority.pk]),
+            {"code": "992", "name": "New Name", "region": authority.region_id},
+        )
+        history = admin_client.get(
+            reverse("admin:accreditation_localauthority_history", args=[authority.pk]),
+            follow=True,
+        )
+        assert history.status_code == 200
+        assert list(history.context["cl"].result_list) == [only_entry("admin_changed")]
+
+    def test_the_log_cannot_be_changed_or_deleted_in_the_admin(self, admin_client):
+        admin_client.post(reverse("admin:accreditation_region_add"), {"name": "Atlantis"})
+        entry = only_entry("admin_added")
+        change = reverse("admin:accreditation_activityentry_change", args=[entry.pk])
+        assert admin_client.get(change).status_code == 200
+        assert admin_client.post(change, {"action": "x"}).status_code == 403
+        delete = reverse("admin:accreditation_activityentry_delete", args=[entry.pk])
+        assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+        assert ActivityEntry.objects.filter(pk=entry.pk, action="admin_added").exists()
+
+
+# --- List pages -------------------------------------------------------------------
+
+# Sign-in, session and second factor, the counts the admin shows, the rows
+# with what each row shows, and the filters.
+LIST_QUERIES = {
+    "accreditation_user": 12,
+    "accreditation_framework": 10,
+    "accreditation_criterion": 11,
+    "accreditation_localauthority": 11,
+    "accreditation_round": 10,
+    "accreditation_activityentry": 14,
+}
+LISTS = {
+    "accreditation_user": lambda: UserFactory(roles=[Role.ASSESSOR, Role.DECISION_OFFICIAL]),
+    "accreditation_framework": lambda: PartFactory(framework=FrameworkFactory()),
+    "accreditation_criterion": lambda: CriterionFactory(),
+    "accreditation_localauthority": lambda: LocalAuthorityFactory(region=RegionFactory()),
+    "accreditation_round": lambda: RoundFactory(),
+    "accreditation_activityentry": lambda: activity.record(UserFactory(), "x", RegionFactory()),
+}
+
+
+@pytest.mark.parametrize("size", [1, 8])
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_list_page_queries_do_not_grow_with_rows(
+    admin_client, name, size, django_assert_num_queries
+):
+    for _ in range(size):
+        LISTS[name]()
+    url = reverse(f"admin:{name}_changelist")
+    admin_client.get(url)
+    with django_assert_num_queries(LIST_QUERIES[name]):
+        assert admin_client.get(url).status_code == 200
