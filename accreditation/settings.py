@@ -209,7 +209,7 @@ EVIDENCE_MAX_UNPACKED_BYTES = int(
 EVIDENCE_MAX_FILES = int(os.environ.get("EVIDENCE_MAX_FILES", "25"))
 # The scanning hook every upload passes through (see proposals.uploads.scan
 # for plugging in ClamAV).
-EVIDENCE_SCANNER = os.environ.get("EVIDENCE_SCANNER", "proposals.uploads.no_scan")
+EVIDENCE_SCANNER = os.environ.get("EVIDENCE_SCANNER", "proposals.services.evidence.no_scan")
 # The first handler stops keeping a file once it passes EVIDENCE_MAX_BYTES,
 # so an oversized upload is refused with a message, not written to disk.
 # Files up to FILE_UPLOAD_MAX_MEMORY_SIZE stay in memory, larger ones go to a
@@ -217,7 +217,7 @@ EVIDENCE_SCANNER = os.environ.get("EVIDENCE_SCANNER", "proposals.uploads.no_scan
 # only (never file content). A proxy in front must let a request of
 # EVIDENCE_MAX_BYTES plus a little through (nginx: client_max_body_size 11m).
 FILE_UPLOAD_HANDLERS = [
-    "proposals.uploads.SizeCapUploadHandler",
+    "proposals.services.evidence.SizeCapUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -2,7 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accreditation.admin import site as admin_site
-from accreditation.views import accounts, cases, home, public, staff_emails, staff_users
+from accreditation.views import (
+    accounts,
+    cases,
+    guidance,
+    home,
+    organisations,
+    public,
+    staff_emails,
+    staff_users,
+)
 
 handler403 = "accreditation.views.public.error_403"
 handler404 = "accreditation.views.public.error_404"
@@ -65,6 +74,59 @@ urlpatterns = [
         name="staff-retry-emails",
     ),
     path("staff/admin/", admin_site.urls),
-    path("guidance/", include("accreditation.urls_guidance")),
+    # The published criteria and guidance: no sign-in
+    path("guidance/criteria/", guidance.CriteriaView.as_view(), name="guidance-criteria"),
+    path(
+        "guidance/criteria/questions.pdf",
+        guidance.QuestionsPdfView.as_view(),
+        name="guidance-questions-pdf",
+    ),
+    path(
+        "guidance/criteria/<int:version>/",
+        guidance.CriteriaView.as_view(),
+        name="guidance-criteria-version",
+    ),
+    path(
+        "guidance/criteria/<int:version>/questions.pdf",
+        guidance.QuestionsPdfView.as_view(),
+        name="guidance-questions-pdf-version",
+    ),
+    # The organisation profile and its members
+    path("organisation/", organisations.ProfileView.as_view(), name="organisation-profile"),
+    path("organisation/new/", organisations.CreateKindView.as_view(), name="organisation-create"),
+    path(
+        "organisation/new/<str:kind>/",
+        organisations.CreateDetailsView.as_view(),
+        name="organisation-create-details",
+    ),
+    path(
+        "organisation/change-kind/",
+        organisations.ChangeKindView.as_view(),
+        name="organisation-change-kind",
+    ),
+    path(
+        "organisation/edit/<str:kind>/",
+        organisations.EditDetailsView.as_view(),
+        name="organisation-edit",
+    ),
+    path("organisation/members/", organisations.MembersView.as_view(), name="organisation-members"),
+    path(
+        "organisation/members/invite/",
+        organisations.InviteView.as_view(),
+        name="organisation-invite",
+    ),
+    path(
+        "organisation/members/contacts/",
+        organisations.ContactsView.as_view(),
+        name="organisation-contacts",
+    ),
+    path(
+        "organisation/members/<int:pk>/remove/",
+        organisations.RemoveMemberView.as_view(),
+        name="organisation-remove-member",
+    ),
+    path(
+        "organisation/join/<str:token>/", organisations.JoinView.as_view(), name="organisation-join"
+    ),
     path("", include("proposals.urls")),
 ]

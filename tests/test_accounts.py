@@ -10,9 +10,9 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accreditation import accounts
 from accreditation.models import Invitation, User
 from accreditation.roles import Role
+from accreditation.services import accounts
 from accreditation.tasks import send_outbox
 from tests.factories import InvitationFactory, MembershipFactory, UserFactory
 

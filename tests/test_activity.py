@@ -10,12 +10,13 @@ import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from accreditation import accounts, activity, clock
+from accreditation import clock
 from accreditation.models import ActivityEntry, Membership, Organisation, User
 from accreditation.models.timeline import AppendOnlyError
 from accreditation.roles import Role
-from proposals import organisations, out_of_round
+from accreditation.services import accounts, activity, organisations
 from proposals.models import OutOfRoundRequest
+from proposals.services import out_of_round
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,

@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from accreditation.models import AccreditationType, CaseEvent, OrganisationKind
 from accreditation.tasks import send_outbox
 from accreditation.workflow import Status, WorkflowError
-from proposals import services
-from proposals.journey import Journey, count_words
 from proposals.models import Answer, Proposal, Route
+from proposals.queries.journey import Journey, count_words
+from proposals.services import applicant as services
 from tests.factories import MembershipFactory, RoundFactory, UserFactory, WindowFactory
 from tests.journey_helpers import add_schools, complete, start_for
 
@@ -657,7 +657,7 @@ class TestOddRequests:
 
 
 def test_a_profile_change_undoes_the_declaration_of_drafts(draft, applicant):
-    from proposals.organisations import update_organisation
+    from accreditation.services.organisations import update_organisation
 
     complete(draft, applicant)
     organisation = draft.organisation

@@ -23,8 +23,8 @@ from accreditation.models import (
 )
 from accreditation.models.organisations import hash_token
 from accreditation.roles import Role
+from accreditation.services import organisations as services
 from accreditation.tasks import send_outbox
-from proposals import organisations as services
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,

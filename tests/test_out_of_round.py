@@ -14,8 +14,8 @@ from accreditation import clock
 from accreditation.models import Framework, LocalAuthority, Window
 from accreditation.roles import Role
 from accreditation.tasks import send_outbox
-from proposals import out_of_round
 from proposals.models import OutOfRoundRequest, Urgency
+from proposals.services import out_of_round
 from tests.casework import sign_in_verified
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -340,13 +340,13 @@ class TestGrant:
         [("5pm", 17, 0), ("5:30pm", 17, 30), ("17:30", 17, 30), ("9.15am", 9, 15), ("12am", 0, 0)],
     )
     def test_times_are_read_as_people_write_them(self, text, hour, minute):
-        from proposals.forms_out_of_round import parse_time
+        from proposals.forms.out_of_round import parse_time
 
         at = parse_time(text)
         assert (at.hour, at.minute) == (hour, minute)
 
     def test_a_time_the_clocks_skip_is_refused(self):
-        from proposals.forms_out_of_round import GrantForm
+        from proposals.forms.out_of_round import GrantForm
 
         year = clock.today().year + 1
         # The clocks go forward at 1am on the last Sunday in March.

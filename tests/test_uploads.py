@@ -18,8 +18,8 @@ from PIL import Image
 
 from accreditation.models import CaseEvent
 from accreditation.workflow import Status
-from proposals import uploads
 from proposals.models import Evidence
+from proposals.services import evidence as uploads
 from tests.factories import MembershipFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db

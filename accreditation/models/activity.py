@@ -1,7 +1,7 @@
 """The activity log: who changed what that is not a case (roles, users,
 organisations and their members, rounds, frameworks, reference data,
 out-of-round decisions), when, and how. Append-only, like the case timeline;
-written by ``accreditation.activity.record`` only."""
+written by ``accreditation.services.activity.record`` only."""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder

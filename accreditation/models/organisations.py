@@ -92,6 +92,23 @@ class FaithDesignation(models.TextChoices):
     OTHER = "other", "Other faith"
 
 
+PROFILE_FIELDS = (
+    "name",
+    "kind",
+    "urn",
+    "ukprn",
+    "local_authority",
+    "phase",
+    "claims_national_support_school",
+    "faith_designation",
+    "address",
+    "schools_led_count",
+    "primary_governance_count",
+)
+"""The fields of an organisation's profile: what its members edit, what the
+activity log compares, and what a submitted proposal keeps."""
+
+
 class Organisation(models.Model):
     """An organisation that applies for accreditation."""
 
@@ -163,6 +180,14 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def profile_snapshot(self):
+        """The profile as stored values (the local authority by its id), as a
+        submitted proposal keeps it."""
+        return {
+            self._meta.get_field(name).attname: getattr(self, self._meta.get_field(name).attname)
+            for name in PROFILE_FIELDS
+        }
 
     @property
     def is_educational(self):

@@ -20,8 +20,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accreditation import accounts
-from accreditation.forms import (
+from accreditation.forms.accounts import (
     AcceptInvitationForm,
     GdsPasswordResetForm,
     GdsSetPasswordForm,
@@ -29,6 +28,7 @@ from accreditation.forms import (
     SignInForm,
     TokenForm,
 )
+from accreditation.services import accounts
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

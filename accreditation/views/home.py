@@ -8,10 +8,10 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from accreditation import outbox
 from accreditation.access import StaffAreaMixin
 from accreditation.middleware import SESSION_KEY
 from accreditation.roles import CASEWORK_ROLES, Role
+from accreditation.services import outbox
 
 
 @login_required

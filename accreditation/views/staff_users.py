@@ -8,11 +8,11 @@ from django.urls import reverse_lazy
 from django.utils.functional import cached_property
 from django.views.generic import FormView, ListView
 
-from accreditation import accounts
 from accreditation.access import StaffAreaMixin
-from accreditation.forms import StaffInvitationForm, StaffUserForm
+from accreditation.forms.accounts import StaffInvitationForm, StaffUserForm
 from accreditation.models import Invitation, User
 from accreditation.roles import STAFF_ROLES, Role
+from accreditation.services import accounts
 
 STAFF_ROLE_NAMES = [r.value for r in STAFF_ROLES]
 

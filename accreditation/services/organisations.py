@@ -15,17 +15,18 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import accounts, activity, clock, outbox
+from accreditation import clock
 from accreditation.models import Invitation, Membership, Organisation, OrganisationKind
 from accreditation.models.organisations import (
     MAINTAINED_PRIMARY_KINDS,
+    PROFILE_FIELDS,
     UKPRN_KINDS,
     URN_KINDS,
     hash_token,
 )
 from accreditation.roles import Role
-from accreditation.workflow import Status
-from proposals.models import Proposal
+from accreditation.services import accounts, activity, outbox
+from accreditation.signals import profile_changed
 
 K = OrganisationKind
 
@@ -51,20 +52,6 @@ KIND_GROUPS = (
         (K.EDUCATIONAL_CONSULTANCY, K.EDUCATIONAL_CHARITY, K.OTHER_EDUCATIONAL),
     ),
     ("Organisations outside education", (K.PRIVATE_OR_THIRD_SECTOR,)),
-)
-
-PROFILE_FIELDS = (
-    "name",
-    "kind",
-    "urn",
-    "ukprn",
-    "local_authority",
-    "phase",
-    "claims_national_support_school",
-    "faith_designation",
-    "address",
-    "schools_led_count",
-    "primary_governance_count",
 )
 
 DUPLICATE_URN = (
@@ -174,8 +161,8 @@ def create_organisation(user, values):
 
 
 def update_organisation(organisation, values, *, actor):
-    """Change the profile. Drafts describe the organisation by it, so their
-    declarations must be made again."""
+    """Change the profile. Whatever describes the organisation by it hears of
+    it (``profile_changed``): drafts' declarations must be made again."""
     stored = profile_values(values["kind"], values)
     with transaction.atomic():
         before = activity.snapshot(organisation, PROFILE_FIELDS)
@@ -188,9 +175,7 @@ def update_organisation(organisation, values, *, actor):
             organisation,
             activity.diff(before, activity.snapshot(organisation, PROFILE_FIELDS)),
         )
-        Proposal.objects.filter(
-            organisation=organisation, status=Status.DRAFT, declared_at__isnull=False
-        ).update(declared_by=None, declared_at=None)
+        profile_changed.send(sender=Organisation, organisation=organisation, actor=actor)
     return organisation
 
 
@@ -301,7 +286,7 @@ def invite_member(organisation, *, email, invited_by, base_url):
         )
         link = base_url + reverse("organisation-join", args=[token])
         body = render_to_string(
-            "proposals/organisation/email/invitation.txt",
+            "organisation/email/invitation.txt",
             {
                 "invitation": invitation,
                 "organisation": organisation,

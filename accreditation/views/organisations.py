@@ -2,7 +2,7 @@
 
 Every page acts on the organisation the person is acting for
 (``request.organisation``, chosen on the applicant home page). Someone who
-may not act for it gets 404. The rules live in ``proposals.organisations``.
+may not act for it gets 404. The rules live in ``accreditation.services.organisations``.
 """
 
 from django.conf import settings
@@ -17,17 +17,17 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from accreditation import clock
 from accreditation.access import OrganisationPageMixin, PermissionMixin
-from accreditation.forms import AcceptInvitationForm
-from accreditation.middleware import SESSION_KEY
-from accreditation.models import Membership, OrganisationKind, User
-from accreditation.views.accounts import MODEL_BACKEND
-from proposals import organisations as services
-from proposals.forms_organisation import (
+from accreditation.forms.accounts import AcceptInvitationForm
+from accreditation.forms.organisations import (
     ContactsForm,
     InviteForm,
     KindForm,
     OrganisationDetailsForm,
 )
+from accreditation.middleware import SESSION_KEY
+from accreditation.models import Membership, OrganisationKind, User
+from accreditation.services import organisations as services
+from accreditation.views.accounts import MODEL_BACKEND
 
 
 def kind_or_404(kind):
@@ -46,7 +46,7 @@ class CreatorMixin(PermissionMixin):
 
 
 class ProfileView(OrganisationPageMixin, TemplateView):
-    template_name = "proposals/organisation/profile.html"
+    template_name = "organisation/profile.html"
 
     def get_context_data(self, **kwargs):
         kind = self.organisation.kind
@@ -61,7 +61,7 @@ class ProfileView(OrganisationPageMixin, TemplateView):
 class KindStepMixin:
     """Step one, for creating and for changing: choose the kind."""
 
-    template_name = "proposals/organisation/kind.html"
+    template_name = "organisation/kind.html"
     form_class = KindForm
     details_url_name = None
 
@@ -97,7 +97,7 @@ class ChangeKindView(OrganisationPageMixin, KindStepMixin, FormView):
 class DetailsStepMixin:
     """Step two: the details for the kind in the URL."""
 
-    template_name = "proposals/organisation/details.html"
+    template_name = "organisation/details.html"
     form_class = OrganisationDetailsForm
     kind_url_name = None
 
@@ -176,7 +176,7 @@ class EditDetailsView(OrganisationPageMixin, DetailsStepMixin, FormView):
 
 
 class MembersView(OrganisationPageMixin, ListView):
-    template_name = "proposals/organisation/members.html"
+    template_name = "organisation/members.html"
     context_object_name = "members"
     paginate_by = 50
 
@@ -195,7 +195,7 @@ class MembersView(OrganisationPageMixin, ListView):
 
 
 class InviteView(OrganisationPageMixin, FormView):
-    template_name = "proposals/organisation/invite.html"
+    template_name = "organisation/invite.html"
     form_class = InviteForm
 
     def form_valid(self, form):
@@ -223,7 +223,7 @@ class InviteView(OrganisationPageMixin, FormView):
 
 
 class ContactsView(OrganisationPageMixin, FormView):
-    template_name = "proposals/organisation/contacts.html"
+    template_name = "organisation/contacts.html"
     form_class = ContactsForm
 
     def get_form_kwargs(self):
@@ -244,7 +244,7 @@ class ContactsView(OrganisationPageMixin, FormView):
 class RemoveMemberView(OrganisationPageMixin, TemplateView):
     """A confirmation page; the removal itself is a POST."""
 
-    template_name = "proposals/organisation/remove.html"
+    template_name = "organisation/remove.html"
 
     @cached_property
     def membership(self):
@@ -287,7 +287,7 @@ class JoinView(FormView):
     comes back here) or creates an account with the invited address; signed
     in as the invited address, they accept."""
 
-    template_name = "proposals/organisation/join.html"
+    template_name = "organisation/join.html"
     form_class = AcceptInvitationForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -303,7 +303,7 @@ class JoinView(FormView):
     def unusable(self, problem):
         return render(
             self.request,
-            "proposals/organisation/join_invalid.html",
+            "organisation/join_invalid.html",
             {"problem": problem},
             status=410,
         )
@@ -311,7 +311,7 @@ class JoinView(FormView):
     def wrong_account(self, refusal):
         return render(
             self.request,
-            "proposals/organisation/join_wrong_account.html",
+            "organisation/join_wrong_account.html",
             {"refusal": refusal, "invitation": self.invitation},
             status=403,
         )

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from accreditation import clock
-from accreditation.forms import LocalAuthorityField, gds_helper
+from accreditation.forms.accounts import LocalAuthorityField, gds_helper
 from accreditation.models.organisations import URN_VALIDATOR
-from proposals import out_of_round
 from proposals.models import Urgency
+from proposals.services import out_of_round
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -17,9 +17,7 @@ from accreditation.models import CaseEvent, CriterionGuidance, Round, Window
 from accreditation.models.framework import sector_for_kind
 from accreditation.pdf import render_pdf
 from accreditation.workflow import BEFORE_DECISION, WorkflowError
-from proposals import services
-from proposals.access import ProposalMixin
-from proposals.forms import (
+from proposals.forms.journey import (
     AnswerForm,
     CoPartnerForm,
     DeclarationForm,
@@ -29,8 +27,10 @@ from proposals.forms import (
     TypeForm,
     WithdrawForm,
 )
-from proposals.journey import DIOCESE_KINDS, Journey, can_lead_federation
 from proposals.models import Answer, Party, Proposal
+from proposals.queries.journey import DIOCESE_KINDS, Journey, can_lead_federation
+from proposals.services import applicant as services
+from proposals.views.access import ProposalMixin
 
 
 def next_or_task_list(request, proposal, next_url):

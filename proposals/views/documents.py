@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import FormView
 
-from proposals import uploads
-from proposals.access import ProposalMixin
-from proposals.forms_documents import EvidenceUploadForm
+from proposals.forms.documents import EvidenceUploadForm
+from proposals.services import evidence as uploads
+from proposals.views.access import ProposalMixin
 
 
 class ProposalDocumentsView(ProposalMixin, FormView):

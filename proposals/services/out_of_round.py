@@ -14,10 +14,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import activity, clock, outbox
+from accreditation import clock
 from accreditation.models import Framework, Membership, Organisation, Window
-from proposals.journey import count_words
+from accreditation.services import activity, outbox
 from proposals.models import OutOfRoundRequest
+from proposals.queries.journey import count_words
 
 REASON_WORD_LIMIT = 300
 

@@ -7,9 +7,9 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.template.loader import render_to_string
 
-from accreditation import outbox
 from accreditation.models import LocalAuthority, User
 from accreditation.roles import STAFF_ROLES, Role
+from accreditation.services import outbox
 
 
 def gds_helper(*fields, submit="Continue", buttons=None):

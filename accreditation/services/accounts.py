@@ -12,10 +12,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import activity, clock, outbox
+from accreditation import clock
 from accreditation.models import Invitation, User
 from accreditation.models.organisations import hash_token
 from accreditation.roles import STAFF_ROLES, Role
+from accreditation.services import activity, outbox
 
 
 class AccountError(Exception):

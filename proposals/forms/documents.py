@@ -4,8 +4,8 @@ from crispy_forms_gds.layout import Field
 from django import forms
 from django.conf import settings
 
-from accreditation.forms import gds_helper
-from proposals.uploads import ACCEPT_ATTRIBUTE, EMPTY, describe_size, validate_upload
+from accreditation.forms.accounts import gds_helper
+from proposals.services.evidence import ACCEPT_ATTRIBUTE, EMPTY, describe_size, validate_upload
 
 
 class EvidenceUploadForm(forms.Form):

@@ -7,9 +7,9 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from accreditation.access import OrganisationPageMixin, StaffAreaMixin
-from proposals import out_of_round
-from proposals.forms_out_of_round import GrantForm, OutOfRoundRequestForm, RefuseForm
+from proposals.forms.out_of_round import GrantForm, OutOfRoundRequestForm, RefuseForm
 from proposals.models import OutOfRoundRequest
+from proposals.services import out_of_round
 
 Outcome = OutOfRoundRequest.Outcome
 

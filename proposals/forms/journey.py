@@ -6,15 +6,15 @@ from django import forms
 from django.utils.html import escape
 
 from accreditation import clock
-from accreditation.forms import LocalAuthorityField, gds_helper
+from accreditation.forms.accounts import LocalAuthorityField, gds_helper
 from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.models.organisations import (
     NON_EDUCATIONAL_KINDS,
     UKPRN_VALIDATOR,
     URN_VALIDATOR,
 )
-from proposals.journey import count_words
 from proposals.models import CoPartner, PartnershipKind, Route, SchoolLed
+from proposals.queries.journey import count_words
 
 
 def save_buttons():

@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 from accreditation import timeline
 from accreditation.access import require
 from proposals.models import Evidence, Proposal
-from proposals.services import undeclare
+from proposals.services.applicant import undeclare
 
 
 @dataclass(frozen=True)
@@ -263,7 +263,7 @@ def _lock_draft(proposal):
             "This proposal is no longer a draft, so its documents cannot be changed",
             code="not_draft",
         )
-    undeclare(proposal.pk)
+    undeclare(Proposal.objects.filter(pk=proposal.pk))
 
 
 def add_evidence(proposal, uploaded_file, *, content_type, sha256, description, user):

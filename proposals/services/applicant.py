@@ -6,11 +6,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
-from accreditation import clock, eligibility, outbox, timeline
+from accreditation import clock, eligibility, timeline
 from accreditation.access import require
 from accreditation.models import Membership, Round
+from accreditation.services import outbox
 from accreditation.workflow import Action, Status, move
-from proposals.journey import Journey, can_lead_federation, count_words
 from proposals.models import (
     Answer,
     CoPartner,
@@ -19,8 +19,8 @@ from proposals.models import (
     ReferenceCounter,
     Route,
     SchoolLed,
-    profile_snapshot,
 )
+from proposals.queries.journey import Journey, can_lead_federation, count_words
 
 
 class ProposalError(Exception):
@@ -42,9 +42,10 @@ class Incomplete(ProposalError):
         self.problems = problems
 
 
-def undeclare(proposal_id):
-    """A change after the declaration needs the declaration made again."""
-    Proposal.objects.filter(pk=proposal_id, declared_at__isnull=False).update(
+def undeclare(proposals):
+    """A change after the declaration needs the declaration made again: undo
+    the declarations of the drafts among ``proposals``."""
+    proposals.filter(status=Status.DRAFT, declared_at__isnull=False).update(
         declared_by=None, declared_at=None
     )
 
@@ -54,7 +55,7 @@ def _locked_draft(proposal, *, changes_content=True):
     if locked.status != Status.DRAFT:
         raise ProposalError("This proposal has been submitted and can no longer be changed.")
     if changes_content and locked.declared_at:
-        undeclare(locked.pk)
+        undeclare(Proposal.objects.filter(pk=locked.pk))
         locked.declared_by = locked.declared_at = None
     return locked
 
@@ -264,7 +265,7 @@ def submit(proposal, actor):
             changes={
                 "reference": reference,
                 "submitted_at": now,
-                "submitted_profile": profile_snapshot(locked.organisation),
+                "submitted_profile": locked.organisation.profile_snapshot(),
             },
             when=now,
         )
