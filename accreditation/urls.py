@@ -129,4 +129,7 @@ urlpatterns = [
         "organisation/join/<str:token>/", organisations.JoinView.as_view(), name="organisation-join"
     ),
     path("", include("proposals.urls")),
+    path("", include("assessments.urls")),
+    path("", include("advisory_group.urls")),
+    path("", include("feedback.urls")),
 ]
