@@ -9,7 +9,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.core.validators import RegexValidator
 
-from accreditation.forms.accounts import LocalAuthorityField, gds_helper
+from accreditation.forms.helpers import LocalAuthorityField, gds_helper
 from accreditation.models import Membership, OrganisationKind
 from accreditation.models.organisations import (
     MAINTAINED_PRIMARY_KINDS,

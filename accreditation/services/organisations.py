@@ -18,8 +18,14 @@ from django.urls import reverse
 from accreditation import clock
 from accreditation.models import Invitation, Membership, Organisation, OrganisationKind
 from accreditation.models.organisations import (
+    COLLEGE_KINDS,
+    FAITH_KINDS,
     MAINTAINED_PRIMARY_KINDS,
+    NON_EDUCATIONAL_KINDS,
+    OTHER_EDUCATIONAL_KINDS,
     PROFILE_FIELDS,
+    SCHOOL_KINDS,
+    TRUST_KINDS,
     UKPRN_KINDS,
     URN_KINDS,
     hash_token,
@@ -31,27 +37,16 @@ from accreditation.signals import profile_changed
 K = OrganisationKind
 
 # The kinds as the person choosing one thinks of them; every kind once.
-KIND_GROUPS = (
-    (
-        "Schools",
-        (
-            K.MAINTAINED_INFANT,
-            K.MAINTAINED_JUNIOR,
-            K.MAINTAINED_PRIMARY,
-            K.MAINTAINED_MIDDLE,
-            K.MAINTAINED_SECONDARY,
-            K.INDEPENDENT_PRIMARY,
-            K.INDEPENDENT_SECONDARY,
-        ),
-    ),
-    ("Colleges and universities", (K.FE_COLLEGE, K.SIXTH_FORM_COLLEGE, K.UNIVERSITY)),
-    ("Trusts and federations", (K.ACADEMY_TRUST, K.MAINTAINED_SCHOOL_TRUST, K.FEDERATION)),
-    ("Dioceses and faith groups", (K.COFE_DIOCESE, K.RC_DIOCESE, K.OTHER_FAITH_GROUP)),
-    (
-        "Other educational organisations",
-        (K.EDUCATIONAL_CONSULTANCY, K.EDUCATIONAL_CHARITY, K.OTHER_EDUCATIONAL),
-    ),
-    ("Organisations outside education", (K.PRIVATE_OR_THIRD_SECTOR,)),
+KIND_GROUPS = tuple(
+    (label, tuple(kind for kind in OrganisationKind if kind in kinds))
+    for label, kinds in (
+        ("Schools", SCHOOL_KINDS),
+        ("Colleges and universities", COLLEGE_KINDS),
+        ("Trusts and federations", TRUST_KINDS),
+        ("Dioceses and faith groups", FAITH_KINDS),
+        ("Other educational organisations", OTHER_EDUCATIONAL_KINDS),
+        ("Organisations outside education", NON_EDUCATIONAL_KINDS),
+    )
 )
 
 DUPLICATE_URN = (

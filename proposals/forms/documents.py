@@ -4,7 +4,7 @@ from crispy_forms_gds.layout import Field
 from django import forms
 from django.conf import settings
 
-from accreditation.forms.accounts import gds_helper
+from accreditation.forms.helpers import gds_helper
 from proposals.services.evidence import ACCEPT_ATTRIBUTE, EMPTY, describe_size, validate_upload
 
 

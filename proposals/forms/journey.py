@@ -6,7 +6,7 @@ from django import forms
 from django.utils.html import escape
 
 from accreditation import clock
-from accreditation.forms.accounts import LocalAuthorityField, gds_helper
+from accreditation.forms.helpers import LocalAuthorityField, gds_helper
 from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.models.organisations import (
     NON_EDUCATIONAL_KINDS,

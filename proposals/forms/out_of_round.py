@@ -3,7 +3,6 @@ casework officer's grant or refusal."""
 
 import re
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Button, Field, Size
@@ -12,12 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from accreditation import clock
-from accreditation.forms.accounts import LocalAuthorityField, gds_helper
+from accreditation.forms.helpers import LocalAuthorityField, gds_helper
 from accreditation.models.organisations import URN_VALIDATOR
 from proposals.models import Urgency
 from proposals.services import out_of_round
-
-LONDON = ZoneInfo("Europe/London")
 
 
 class OutOfRoundRequestForm(forms.Form):
@@ -128,16 +125,6 @@ def parse_time(text):
     return time(hour, minute)
 
 
-def london_datetime(day, at):
-    """``day`` at ``at`` in Europe/London, or None for a time the clocks skip
-    (when they go forward in March)."""
-    naive = datetime.combine(day, at)
-    aware = naive.replace(tzinfo=LONDON)
-    if aware.astimezone(ZoneInfo("UTC")).astimezone(LONDON).replace(tzinfo=None) != naive:
-        return None
-    return aware
-
-
 def decision_helper(*layout):
     """The officer's two forms share a page; each button's name says which
     was sent."""
@@ -176,7 +163,7 @@ class GrantForm(forms.Form):
         day, at = cleaned.get("deadline_date"), cleaned.get("deadline_time")
         if day is None or at is None:
             return cleaned
-        deadline = london_datetime(day, at)
+        deadline = clock.at(day, at)
         if deadline is None:
             self.add_error(
                 "deadline_time",

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from accreditation import eligibility, policy
-from accreditation.models import AccreditationType, Circumstance, OrganisationKind
-from accreditation.models.organisations import MAINTAINED_SCHOOL_KINDS
+from accreditation.models import AccreditationType, Circumstance
+from accreditation.models.organisations import DIOCESE_KINDS, MAINTAINED_SCHOOL_KINDS
 from proposals.models import Party, Route
 
 # Words are runs of non-space characters. The class below is exactly what
@@ -20,8 +20,6 @@ from proposals.models import Party, Route
 # on the server always agree.
 _JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _WORD = re.compile(f"[^{_JS_SPACE}]+")
-
-DIOCESE_KINDS = frozenset({OrganisationKind.COFE_DIOCESE, OrganisationKind.RC_DIOCESE})
 
 
 def count_words(text):

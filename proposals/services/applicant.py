@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 
 from accreditation import clock, eligibility, timeline
 from accreditation.access import require
-from accreditation.models import Membership, Round
+from accreditation.models import Round
+from accreditation.models.organisations import contact_addresses
 from accreditation.services import outbox
 from accreditation.workflow import Action, Status, move
 from proposals.models import (
@@ -50,7 +51,9 @@ def undeclare(proposals):
     )
 
 
-def _locked_draft(proposal, *, changes_content=True):
+def lock_draft(proposal, *, changes_content=True):
+    """Lock the proposal's row and refuse unless it is still a draft; a
+    change to its content undoes the declaration."""
     locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
     if locked.status != Status.DRAFT:
         raise ProposalError("This proposal has been submitted and can no longer be changed.")
@@ -124,7 +127,7 @@ def save_answer(proposal, *, criterion, party, text, version, actor):
             f"Your answer must be {criterion.word_limit} words or fewer. It has {words} words."
         )
     with transaction.atomic():
-        _locked_draft(proposal)
+        lock_draft(proposal)
         current = Answer.objects.filter(proposal=proposal, criterion=criterion, party=party).first()
         if current is None:
             if version != 0:
@@ -161,7 +164,7 @@ def set_type_and_models(proposal, *, route, majority_trust, federation):
     if federation and not can_lead_federation(organisation):
         raise ProposalError("Only a maintained school can lead a federation")
     with transaction.atomic():
-        locked = _locked_draft(proposal)
+        locked = lock_draft(proposal)
         locked.route = route
         locked.leads_majority_trust = majority_trust
         locked.leads_federation = federation
@@ -176,7 +179,7 @@ def set_type_and_models(proposal, *, route, majority_trust, federation):
 
 def add_school(proposal, **fields):
     with transaction.atomic():
-        _locked_draft(proposal)
+        lock_draft(proposal)
         if SchoolLed.objects.filter(proposal=proposal, urn=fields["urn"]).exists():
             raise ProposalError("You have already added a school with this URN")
         return SchoolLed.objects.create(proposal=proposal, **fields)
@@ -184,13 +187,13 @@ def add_school(proposal, **fields):
 
 def remove_school(proposal, school_id):
     with transaction.atomic():
-        _locked_draft(proposal)
+        lock_draft(proposal)
         SchoolLed.objects.filter(proposal=proposal, pk=school_id).delete()
 
 
 def save_co_partner(proposal, **fields):
     with transaction.atomic():
-        locked = _locked_draft(proposal)
+        locked = lock_draft(proposal)
         if not locked.has_co_partner_route:
             raise ProposalError(
                 "Only a consortium or a proposal with a co-partner has a co-partner"
@@ -202,7 +205,7 @@ def save_new_provision(proposal, *, seeks, statement):
     if seeks and not statement.strip():
         raise ProposalError("Describe the new faith provision you seek")
     with transaction.atomic():
-        locked = _locked_draft(proposal)
+        locked = lock_draft(proposal)
         locked.seeks_new_faith_provision = seeks
         locked.new_provision_statement = statement if seeks else ""
         locked.save(
@@ -214,7 +217,7 @@ def save_new_provision(proposal, *, seeks, statement):
 def declare(proposal, actor):
     require(actor, "proposals.view_proposal", proposal)
     with transaction.atomic():
-        locked = _locked_draft(proposal, changes_content=False)
+        locked = lock_draft(proposal, changes_content=False)
         locked.declared_by = actor
         locked.declared_at = clock.now()
         locked.save(update_fields=["declared_by", "declared_at", "updated_at"])
@@ -277,11 +280,7 @@ def _queue_submission_email(proposal_pk):
     proposal = Proposal.objects.select_related("organisation", "round", "window").get(
         pk=proposal_pk
     )
-    recipients = list(
-        Membership.objects.filter(
-            organisation=proposal.organisation, is_contact=True, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
+    recipients = contact_addresses(proposal.organisation_id)
     if not recipients:
         return
     body = render_to_string(

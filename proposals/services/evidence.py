@@ -23,8 +23,8 @@ from django.utils.module_loading import import_string
 
 from accreditation import timeline
 from accreditation.access import require
-from proposals.models import Evidence, Proposal
-from proposals.services.applicant import undeclare
+from proposals.models import Evidence
+from proposals.services.applicant import ProposalError, lock_draft
 
 
 @dataclass(frozen=True)
@@ -256,14 +256,12 @@ def clean_file_name(name):
 
 
 def _lock_draft(proposal):
-    """Lock the proposal's row and refuse if it is no longer a draft (it may
-    have been submitted since the page was loaded)."""
-    if not Proposal.objects.select_for_update().get(pk=proposal.pk).is_editable:
-        raise ValidationError(
-            "This proposal is no longer a draft, so its documents cannot be changed",
-            code="not_draft",
-        )
-    undeclare(Proposal.objects.filter(pk=proposal.pk))
+    """The applicant services' draft lock (it may have been submitted since
+    the page was loaded), its refusal given as the upload form's error."""
+    try:
+        lock_draft(proposal)
+    except ProposalError as refusal:
+        raise ValidationError(str(refusal), code="not_draft") from refusal
 
 
 def add_evidence(proposal, uploaded_file, *, content_type, sha256, description, user):

@@ -15,7 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accreditation import clock
-from accreditation.models import Framework, Membership, Organisation, Window
+from accreditation.models import Framework, Organisation, Window
+from accreditation.models.organisations import contact_addresses
 from accreditation.services import activity, outbox
 from proposals.models import OutOfRoundRequest
 from proposals.queries.journey import count_words
@@ -151,13 +152,7 @@ def _decide(locked, outcome, officer, when, *, window=None, refusal_reason=""):
 
 def _tell_contacts(decided, base_url):
     """E-mail the organisation's contacts (sent once the decision commits)."""
-    recipients = list(
-        Membership.objects.filter(
-            organisation_id=decided.organisation_id, is_contact=True, user__is_active=True
-        )
-        .order_by("user__email")
-        .values_list("user__email", flat=True)
-    )
+    recipients = contact_addresses(decided.organisation_id)
     if not recipients:
         return
     context = {
