@@ -13,10 +13,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accreditation import clock
-from accreditation.models import Invitation, User
+from accreditation.models import Invitation, Organisation, User
 from accreditation.models.organisations import hash_token
 from accreditation.roles import STAFF_ROLES, Role
 from accreditation.services import activity, outbox
+from accreditation.signals import parts_may_clash
 
 
 class AccountError(Exception):
@@ -92,6 +93,15 @@ def find_invitation(token):
     )
 
 
+def organisations_of_address(email):
+    """The names of the organisations the account with this address belongs to."""
+    return list(
+        Organisation.objects.filter(memberships__user__email__iexact=email.strip())
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
 def accept_invitation(token, *, full_name=None, password=None, user=None):
     """Use an invitation once: create the account (or add the roles to the
     signed-in account with the invited address). Two tabs racing get one
@@ -130,6 +140,7 @@ def accept_invitation(token, *, full_name=None, password=None, user=None):
             user,
             activity.diff(before, activity.snapshot(user, ["groups"])),
         )
+        parts_may_clash.send(sender=User, user=user)
     return user
 
 
@@ -144,3 +155,4 @@ def set_staff_roles(user, *, roles, is_active, by):
         user.save(update_fields=["is_active"])
         after = activity.snapshot(user, ["groups", "is_active"])
         activity.record(by, "staff_roles_changed", user, activity.diff(before, after))
+        parts_may_clash.send(sender=User, user=user)

@@ -32,7 +32,7 @@ from accreditation.models.organisations import (
 )
 from accreditation.roles import Role
 from accreditation.services import accounts, activity, outbox
-from accreditation.signals import profile_changed
+from accreditation.signals import parts_may_clash, profile_changed
 
 K = OrganisationKind
 
@@ -143,6 +143,7 @@ def create_organisation(user, values):
         organisation = Organisation(**stored)
         _save(organisation)
         Membership.objects.create(user=user, organisation=organisation, is_contact=True)
+        parts_may_clash.send(sender=Membership, user=user)
         activity.record(
             user,
             "organisation_created",
@@ -394,4 +395,5 @@ def accept_invitation(token, user=None, *, full_name=None, password=None):
             activity.record(
                 user, "member_joined", invitation.organisation, {"member": [None, user.email]}
             )
+            parts_may_clash.send(sender=Membership, user=user)
     return membership

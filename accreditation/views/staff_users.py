@@ -62,6 +62,14 @@ class StaffInviteView(StaffAreaMixin, FormView):
             form.add_error("roles", str(error))
             return self.form_invalid(form)
         messages.success(self.request, f"Invitation sent to {form.cleaned_data['email']}.")
+        organisations = accounts.organisations_of_address(form.cleaned_data["email"])
+        if organisations:
+            messages.warning(
+                self.request,
+                f"{form.cleaned_data['email']} is a member of {', '.join(organisations)}. "
+                "Once they accept, they cannot act on those organisations' cases or requests: "
+                "each is recorded as a conflict of interest.",
+            )
         return super().form_valid(form)
 
 

@@ -78,7 +78,7 @@ def grant(request_obj, officer, deadline, *, base_url):
     """Grant a window for ``request_obj``'s organisation, open from now until
     ``deadline`` (exclusive), using the current framework. ``base_url`` (the
     site's address, no trailing slash) goes into the e-mail's link."""
-    _check_officer(officer)
+    _check_officer(officer, request_obj)
     with transaction.atomic():
         locked = _lock_pending(request_obj)
         now = clock.now()
@@ -98,7 +98,7 @@ def grant(request_obj, officer, deadline, *, base_url):
 
 def refuse(request_obj, officer, reason, *, base_url):
     """Refuse ``request_obj``; the reason is shown to the applicant."""
-    _check_officer(officer)
+    _check_officer(officer, request_obj)
     reason = reason.strip()
     if not reason:
         raise OutOfRoundError("Enter the reason for refusing, which the organisation will see")
@@ -109,9 +109,14 @@ def refuse(request_obj, officer, reason, *, base_url):
     return locked
 
 
-def _check_officer(officer):
+def _check_officer(officer, request_obj):
     if not officer.has_perm("proposals.decide_out_of_round"):
         raise PermissionDenied("Only a casework officer can decide out-of-round requests.")
+    if not officer.has_perm("proposals.decide_out_of_round_request", request_obj):
+        raise PermissionDenied(
+            "You cannot decide a request from an organisation you belong to or have a "
+            "conflict of interest with."
+        )
 
 
 def check_pending(request_obj):

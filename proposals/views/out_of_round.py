@@ -2,11 +2,12 @@
 rounds and see the outcome; casework officers grant a window or refuse."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from accreditation.access import OrganisationPageMixin, StaffAreaMixin
+from accreditation.queries.conflicts import conflicted_q
 from proposals.forms.out_of_round import GrantForm, OutOfRoundRequestForm, RefuseForm
 from proposals.models import OutOfRoundRequest
 from proposals.services import out_of_round
@@ -69,14 +70,20 @@ class StaffRequestListView(StaffAreaMixin, ListView):
 
     def get_queryset(self):
         return (
-            OutOfRoundRequest.objects.filter(outcome=Outcome.PENDING)
+            self.requests()
+            .filter(outcome=Outcome.PENDING)
             .select_related("organisation", "local_authority")
             .order_by("requested_at", "pk")
         )
 
+    def requests(self):
+        """Not those of organisations the officer is in conflict with."""
+        return OutOfRoundRequest.objects.exclude(conflicted_q(self.request.user))
+
     def get_context_data(self, **kwargs):
         decided = (
-            OutOfRoundRequest.objects.exclude(outcome=Outcome.PENDING)
+            self.requests()
+            .exclude(outcome=Outcome.PENDING)
             .select_related("organisation", "local_authority", "decided_by")
             .order_by("-decided_at", "-pk")[: self.recent_decided]
         )
@@ -88,20 +95,25 @@ class StaffDecisionView(StaffAreaMixin, TemplateView):
     request already decided shows its outcome instead."""
 
     act_permission = "proposals.decide_out_of_round"
+    see_permission = "accreditation.free_of_conflict"
     template_name = "staff/out_of_round/decide.html"
 
     @cached_property
     def request_obj(self):
-        return get_object_or_404(
+        return (
             OutOfRoundRequest.objects.select_related(
                 "organisation__local_authority",
                 "local_authority",
                 "requested_by",
                 "decided_by",
                 "window",
-            ),
-            pk=self.kwargs["pk"],
+            )
+            .filter(pk=self.kwargs["pk"])
+            .first()
         )
+
+    def get_permission_object(self):
+        return self.request_obj
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("grant_form", GrantForm(prefix="grant"))
