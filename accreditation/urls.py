@@ -1,7 +1,11 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from accreditation.numbers import IdConverter
 from accreditation.views import accounts, home, public, staff_users
+
+# Registered before any pattern below (or in the included modules) uses it.
+register_converter(IdConverter, "id")
 
 handler403 = "accreditation.views.public.error_403"
 handler404 = "accreditation.views.public.error_404"
@@ -50,7 +54,7 @@ urlpatterns = [
     path("staff/", home.StaffHomeView.as_view(), name="staff-home"),
     path("staff/users/", staff_users.StaffUserListView.as_view(), name="staff-users"),
     path("staff/users/invite/", staff_users.StaffInviteView.as_view(), name="staff-invite"),
-    path("staff/users/<int:pk>/", staff_users.StaffUserEditView.as_view(), name="staff-user"),
+    path("staff/users/<id:pk>/", staff_users.StaffUserEditView.as_view(), name="staff-user"),
     path("guidance/", include("accreditation.urls_guidance")),
     path("", include("proposals.urls")),
 ]

@@ -4,17 +4,17 @@ from proposals import views_documents
 
 urlpatterns = [
     path(
-        "<int:pk>/documents/",
+        "<id:pk>/documents/",
         views_documents.ProposalDocumentsView.as_view(),
         name="proposal-documents",
     ),
     path(
-        "<int:pk>/documents/<int:doc>/download/",
+        "<id:pk>/documents/<id:doc>/download/",
         views_documents.ProposalDocumentDownloadView.as_view(),
         name="proposal-document-download",
     ),
     path(
-        "<int:pk>/documents/<int:doc>/delete/",
+        "<id:pk>/documents/<id:doc>/delete/",
         views_documents.ProposalDocumentDeleteView.as_view(),
         name="proposal-document-delete",
     ),

@@ -14,7 +14,7 @@ urlpatterns = [
     path("members/invite/", views.InviteView.as_view(), name="organisation-invite"),
     path("members/contacts/", views.ContactsView.as_view(), name="organisation-contacts"),
     path(
-        "members/<int:pk>/remove/",
+        "members/<id:pk>/remove/",
         views.RemoveMemberView.as_view(),
         name="organisation-remove-member",
     ),
