@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accreditation.middleware.CurrentOrganisationMiddleware",
+    "accreditation.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -156,7 +157,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Failures count against the address as the sign-in looks it up, and the
+# client's address as our proxies report it (accreditation.security).
+AXES_USERNAME_CALLABLE = "accreditation.security.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "accreditation.security.client_address"
+# How many proxies of ours stand in front of the service and append to
+# X-Forwarded-For (the documented TLS proxy: 1). 0 trusts no header.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True

@@ -134,9 +134,7 @@ class OtpQrCodeView(LoginRequiredMixin, View):
         if device is None:
             return HttpResponse(status=404)
         image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
-        response = HttpResponse(image.to_string(), content_type="image/svg+xml")
-        response["Cache-Control"] = "no-store"
-        return response
+        return HttpResponse(image.to_string(), content_type="image/svg+xml")
 
 
 class OtpVerifyView(LoginRequiredMixin, FormView):
