@@ -18,6 +18,7 @@ from accreditation.models.organisations import (
     FaithDesignation,
     Phase,
 )
+from accreditation.versions import VersionedFormMixin
 from proposals import organisations as services
 
 MAX_COUNT = 999
@@ -77,7 +78,7 @@ def default_phase(kind):
     return Phase.NOT_APPLICABLE
 
 
-class OrganisationDetailsForm(forms.Form):
+class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
     """Step two: the details for one kind. The URN, UKPRN and National
     Support School questions are asked only of the kinds they belong to."""
 
@@ -197,6 +198,7 @@ class OrganisationDetailsForm(forms.Form):
             Field.textarea("address", rows=4),
             Field.text("schools_led_count", field_width=3),
             Field.text("primary_governance_count", field_width=3),
+            Field("version"),
         ]
         self.helper = gds_helper(*layout, submit="Save")
 
@@ -207,6 +209,7 @@ class OrganisationDetailsForm(forms.Form):
         initial["claims_national_support_school"] = (
             "yes" if organisation.claims_national_support_school else "no"
         )
+        initial["version"] = services.profile_version(organisation)
         return initial
 
     def clean_urn(self):

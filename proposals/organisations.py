@@ -24,6 +24,7 @@ from accreditation.models.organisations import (
     hash_token,
 )
 from accreditation.roles import Role
+from accreditation.versions import check_version, version_of
 from accreditation.workflow import Status
 from proposals.models import Proposal
 
@@ -164,11 +165,17 @@ def create_organisation(user, values):
     return organisation
 
 
-def update_organisation(organisation, values):
-    """Change the profile. Drafts describe the organisation by it, so their
+def profile_version(organisation):
+    return version_of(organisation, PROFILE_FIELDS)
+
+
+def update_organisation(organisation, values, *, version=None):
+    """Change the profile, unless someone changed it since ``version`` was
+    read (``StaleEdit``). Drafts describe the organisation by it, so their
     declarations must be made again."""
     stored = profile_values(values["kind"], values)
     with transaction.atomic():
+        check_version(_locked(organisation), PROFILE_FIELDS, version)
         for field, value in stored.items():
             setattr(organisation, field, value)
         _save(organisation, exclude=organisation)

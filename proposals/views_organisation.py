@@ -21,6 +21,7 @@ from accreditation import clock
 from accreditation.forms import AcceptInvitationForm
 from accreditation.middleware import SESSION_KEY
 from accreditation.models import Membership, Organisation, OrganisationKind, User
+from accreditation.versions import StaleEdit, StaleEditViewMixin
 from accreditation.views.accounts import MODEL_BACKEND
 from proposals import organisations as services
 from proposals.forms_organisation import (
@@ -123,7 +124,7 @@ class ChangeKindView(OrganisationMixin, KindStepMixin, FormView):
         )
 
 
-class DetailsStepMixin:
+class DetailsStepMixin(StaleEditViewMixin):
     """Step two: the details for the kind in the URL."""
 
     template_name = "proposals/organisation/details.html"
@@ -152,6 +153,8 @@ class DetailsStepMixin:
     def form_valid(self, form):
         try:
             organisation = self.save(form.values())
+        except StaleEdit as error:
+            return self.stale(form, error)
         except services.OrganisationError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
             return self.form_invalid(form)
@@ -194,7 +197,9 @@ class EditDetailsView(OrganisationMixin, DetailsStepMixin, FormView):
         )
 
     def save(self, values):
-        return services.update_organisation(self.organisation, values)
+        return services.update_organisation(
+            self.organisation, values, version=values["version"]
+        )
 
     def saved(self, organisation):
         messages.success(self.request, "The organisation profile has been updated.")
