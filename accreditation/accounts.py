@@ -7,12 +7,14 @@ sends its e-mail only once the transaction has committed.
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import clock, outbox
+from accreditation import clock, outbox, throttle
 from accreditation.models import Invitation, User
 from accreditation.models.organisations import hash_token
 from accreditation.roles import STAFF_ROLES, Role
@@ -22,7 +24,9 @@ class AccountError(Exception):
     """A refusal with a message fit to show the person."""
 
 
-def register_applicant(*, email, full_name, password):
+def create_applicant(*, email, full_name, password):
+    """An applicant's account, for an address that has none (an invitation
+    to join an organisation says so)."""
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, full_name=full_name)
@@ -35,12 +39,53 @@ def register_applicant(*, email, full_name, password):
     return user
 
 
+def register_applicant(*, email, full_name, password, base_url):
+    """Create an applicant's account and e-mail them that it is ready. If
+    the address already has an account, e-mail its owner that instead: the
+    person registering sees the same page either way, so registration never
+    tells anyone whether an address has an account. Returns the new user,
+    or None."""
+    context = {
+        "service_name": settings.SERVICE_NAME,
+        "sign_in": base_url + reverse("login"),
+        "reset": base_url + reverse("password_reset"),
+    }
+    try:
+        with transaction.atomic():
+            user = create_applicant(email=email, full_name=full_name, password=password)
+            outbox.queue(
+                f"Your account for {settings.SERVICE_NAME} is ready",
+                render_to_string("accounts/email/registered.txt", context),
+                [user.email],
+            )
+    except AccountError:
+        _tell_the_owner(email, context)
+        return None
+    return user
+
+
+def _tell_the_owner(email, context):
+    """E-mail an address that already has an account that someone tried to
+    register it (throttled, as anyone can ask for it)."""
+    try:
+        throttle.check("registration", address=email)
+    except throttle.Throttled:
+        return
+    with transaction.atomic():
+        outbox.queue(
+            f"You already have an account for {settings.SERVICE_NAME}",
+            render_to_string("accounts/email/already_registered.txt", context),
+            [email],
+        )
+
+
 def invite_staff(*, email, full_name, roles, invited_by, base_url):
     """Create a single-use invitation and e-mail its link. Returns the token
     (only its hash is stored)."""
     roles = sorted({Role(role).value for role in roles})
     if not roles or not set(roles) <= {r.value for r in STAFF_ROLES}:
         raise AccountError("Choose at least one staff role.")
+    throttle.check("invitation", address=email, account=invited_by.pk)
     token = Invitation.new_token()
     with transaction.atomic():
         Invitation.objects.filter(
@@ -107,10 +152,26 @@ def accept_invitation(token, *, full_name=None, password=None, user=None):
     return user
 
 
+def end_sessions(user):
+    """Sign ``user`` out everywhere: delete every session that holds them.
+    Sessions last ``SESSION_COOKIE_AGE`` (half an hour), so few are live."""
+    user_id = str(user.pk)
+    ended = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=clock.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == user_id
+    ]
+    Session.objects.filter(session_key__in=ended).delete()
+
+
 def set_staff_roles(user, *, roles, is_active):
+    """Change a staff member's roles; switching the account off also ends
+    their sessions."""
     with transaction.atomic():
         staff_groups = Group.objects.filter(name__in=[r.value for r in STAFF_ROLES])
         user.groups.remove(*staff_groups)
         user.groups.add(*staff_groups.filter(name__in=roles))
         user.is_active = is_active
         user.save(update_fields=["is_active"])
+        if not is_active:
+            end_sessions(user)

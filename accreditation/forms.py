@@ -7,9 +7,10 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.template.loader import render_to_string
 
-from accreditation import outbox
+from accreditation import outbox, throttle
 from accreditation.models import LocalAuthority, User
 from accreditation.roles import STAFF_ROLES, Role
+from accreditation.security import normalise_email
 
 
 def gds_helper(*fields, submit="Continue", buttons=None):
@@ -141,13 +142,7 @@ class RegistrationForm(PasswordFieldsMixin):
         )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account already uses this e-mail address. Sign in, or reset your password "
-                "if you have forgotten it."
-            )
-        return email
+        return normalise_email(self.cleaned_data["email"])
 
 
 class AcceptInvitationForm(PasswordFieldsMixin):
@@ -181,7 +176,12 @@ class GdsPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        """Through the outbox, so a mail server that is down loses nothing."""
+        """Through the outbox, so a mail server that is down loses nothing;
+        throttled per address and per account (the page says the same)."""
+        try:
+            throttle.check("password_reset", address=to_email, account=context["user"].pk)
+        except throttle.Throttled:
+            return
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         outbox.queue(subject, render_to_string(email_template_name, context), [to_email])
 

@@ -145,6 +145,22 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "signed-out"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
+# E-mail sent on request, at most this many per address and per account in
+# each window (accreditation.throttle).
+EMAIL_THROTTLE_WINDOW_SECONDS = int(os.environ.get("EMAIL_THROTTLE_WINDOW_SECONDS", "3600"))
+EMAIL_THROTTLES = {
+    "password_reset": {
+        "address": int(os.environ.get("PASSWORD_RESETS_PER_ADDRESS", "3")),
+        "account": int(os.environ.get("PASSWORD_RESETS_PER_ACCOUNT", "3")),
+    },
+    "invitation": {
+        "address": int(os.environ.get("INVITATIONS_PER_ADDRESS", "3")),
+        "account": int(os.environ.get("INVITATIONS_PER_ACCOUNT", "30")),
+    },
+    "registration": {
+        "address": int(os.environ.get("REGISTRATIONS_PER_ADDRESS", "3")),
+    },
+}
 
 # Staff must use a TOTP second factor. Only the local demo turns this off.
 STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", True)
@@ -207,6 +223,10 @@ EVIDENCE_MAX_FILES = int(os.environ.get("EVIDENCE_MAX_FILES", "25"))
 # The scanning hook every upload passes through (see proposals.uploads.scan
 # for plugging in ClamAV).
 EVIDENCE_SCANNER = os.environ.get("EVIDENCE_SCANNER", "proposals.uploads.no_scan")
+# Where clamd listens, for EVIDENCE_SCANNER=proposals.clamav.scan:
+# unix:///run/clamav/clamd.ctl or tcp://clamav:3310.
+CLAMAV_ADDRESS = os.environ.get("CLAMAV_ADDRESS", "unix:///run/clamav/clamd.ctl")
+CLAMAV_TIMEOUT_SECONDS = float(os.environ.get("CLAMAV_TIMEOUT_SECONDS", "30"))
 # The first handler stops keeping a file once it passes EVIDENCE_MAX_BYTES,
 # so an oversized upload is refused with a message, not written to disk.
 # Files up to FILE_UPLOAD_MAX_MEMORY_SIZE stay in memory, larger ones go to a
@@ -262,6 +282,20 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 DJANGO_CELERY_BEAT_TZ_AWARE = True
+
+# --- Cache ----------------------------------------------------------------------
+# Shared by every process through Redis in production (the e-mail throttles
+# count there); a local memory cache for a first look.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "accreditation",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Security -------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

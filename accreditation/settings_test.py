@@ -21,3 +21,6 @@ SECURE_HSTS_SECONDS = 0
 # and every request fail with a 500. Give it a prefix nothing links to, so no
 # uploaded file is ever served by it.
 MEDIA_URL = "/media-not-served/"
+# Each process its own counters (the e-mail throttles), cleared per test, even
+# when REDIS_URL points the broker at a real Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

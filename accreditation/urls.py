@@ -22,6 +22,7 @@ urlpatterns = [
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/signed-out/", accounts.SignedOutView.as_view(), name="signed-out"),
     path("account/register/", accounts.RegisterView.as_view(), name="register"),
+    path("account/register/sent/", accounts.RegisteredView.as_view(), name="registered"),
     path("account/keep-alive/", accounts.keep_alive, name="keep-alive"),
     path("account/password-reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path(

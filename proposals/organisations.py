@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import accounts, clock, outbox
+from accreditation import accounts, clock, outbox, throttle
 from accreditation.models import Invitation, Membership, Organisation, OrganisationKind
 from accreditation.models.organisations import (
     MAINTAINED_PRIMARY_KINDS,
@@ -242,6 +242,11 @@ def set_contacts(organisation, membership_ids):
 # --- Invitations -------------------------------------------------------------
 
 
+def invitation_expiry():
+    """When an invitation sent now stops working."""
+    return clock.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
 def invite_member(organisation, *, email, invited_by, base_url):
     """Invite a colleague by e-mail. The link works once and expires; a new
     invitation to the same address replaces any earlier one. Returns the
@@ -255,6 +260,7 @@ def invite_member(organisation, *, email, invited_by, base_url):
             raise OrganisationError(
                 f"{email} is already a member of {organisation.name}", field="email"
             )
+        throttle.check("invitation", address=email, account=invited_by.pk)
         Invitation.objects.filter(
             organisation=organisation,
             email__iexact=email,
@@ -267,7 +273,7 @@ def invite_member(organisation, *, email, invited_by, base_url):
             roles=[],
             token_hash=hash_token(token),
             invited_by=invited_by,
-            expires_at=clock.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+            expires_at=invitation_expiry(),
         )
         body = render_to_string(
             "proposals/organisation/email/invitation.txt",
@@ -358,7 +364,7 @@ def accept_invitation(token, user=None, *, full_name=None, password=None):
             raise InvitationUnusable(problem)
         if user is None:
             try:
-                user = accounts.register_applicant(
+                user = accounts.create_applicant(
                     email=invitation.email, full_name=full_name, password=password
                 )
             except accounts.AccountError as error:

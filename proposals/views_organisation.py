@@ -17,7 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import FormView, ListView, TemplateView
 
-from accreditation import clock
+from accreditation import clock, throttle
 from accreditation.forms import AcceptInvitationForm
 from accreditation.middleware import SESSION_KEY
 from accreditation.models import Membership, Organisation, OrganisationKind, User
@@ -233,20 +233,25 @@ class InviteView(OrganisationMixin, FormView):
     form_class = InviteForm
 
     def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
         try:
             invitation, _ = services.invite_member(
                 self.organisation,
-                email=form.cleaned_data["email"],
+                email=email,
                 invited_by=self.request.user,
                 base_url=self.request.build_absolute_uri("/")[:-1],
             )
+            expires_at = invitation.expires_at
         except services.OrganisationError as error:
             form.add_error("email", str(error))
             return self.form_invalid(form)
+        except throttle.Throttled:
+            # The same page as a sent invitation: the earlier one still works.
+            expires_at = services.invitation_expiry()
         messages.success(
             self.request,
-            f"We have sent an invitation to {invitation.email}. The link works once, until "
-            f"{clock.local(invitation.expires_at):%-d %B %Y}.",
+            f"We have sent an invitation to {email}. The link works once, until "
+            f"{clock.local(expires_at):%-d %B %Y}.",
         )
         return redirect("organisation-members")
 

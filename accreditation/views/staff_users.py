@@ -8,7 +8,7 @@ from django.urls import reverse_lazy
 from django.utils.functional import cached_property
 from django.views.generic import FormView, ListView
 
-from accreditation import accounts
+from accreditation import accounts, throttle
 from accreditation.access import StaffAreaMixin
 from accreditation.forms import StaffInvitationForm, StaffUserForm
 from accreditation.models import Invitation, User
@@ -61,6 +61,8 @@ class StaffInviteView(StaffAreaMixin, FormView):
         except accounts.AccountError as error:
             form.add_error("roles", str(error))
             return self.form_invalid(form)
+        except throttle.Throttled:
+            pass  # the same page as a sent invitation: the earlier one still works
         messages.success(self.request, f"Invitation sent to {form.cleaned_data['email']}.")
         return super().form_valid(form)
 
