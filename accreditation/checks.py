@@ -15,3 +15,19 @@ def staff_second_factor(app_configs, **kwargs):
             )
         ]
     return []
+
+
+NO_SCAN = "proposals.uploads.no_scan"
+
+
+@register(Tags.security, deploy=True)
+def upload_scanner(app_configs, **kwargs):
+    if settings.EVIDENCE_SCANNER == NO_SCAN:
+        return [
+            Warning(
+                "EVIDENCE_SCANNER is the no-op scanner: uploaded documents are not checked "
+                "for viruses. Set EVIDENCE_SCANNER=proposals.clamav.scan and CLAMAV_ADDRESS.",
+                id="accreditation.W002",
+            )
+        ]
+    return []
