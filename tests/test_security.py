@@ -575,10 +575,15 @@ class TestLongWords:
         )
         response = client.get(reverse("proposal-pdf", args=[proposal.pk]))
         reader = pypdf.PdfReader(io.BytesIO(response.content))
-        text = "".join(page.extract_text() for page in reader.pages)
-        joined = "".join(text.split())
+        lines = [line for page in reader.pages for line in page.extract_text().splitlines()]
+        joined = "".join("".join(lines).split())
         assert "a" * 200 + "THEENDOFTHEWORD" in joined
         assert "THEENDOFTHEURL" in joined
+        # Each piece is printed on a line of the page's width: unwrapped, the
+        # word ran on as one 3,000-character line far past the page's edge.
+        for marker in ("THEENDOFTHEWORD", "THEENDOFTHEURL"):
+            (line,) = [line for line in lines if marker in line]
+            assert len(line) < 150, (marker, len(line))
 
     def test_a_2mb_single_word_answer_is_refused(self, client, member):
         proposal = start_for(member.user, RoundFactory())
