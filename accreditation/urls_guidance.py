@@ -12,12 +12,12 @@ urlpatterns = [
         name="guidance-questions-pdf",
     ),
     path(
-        "criteria/<int:version>/",
+        "criteria/<id:version>/",
         guidance.CriteriaView.as_view(),
         name="guidance-criteria-version",
     ),
     path(
-        "criteria/<int:version>/questions.pdf",
+        "criteria/<id:version>/questions.pdf",
         guidance.QuestionsPdfView.as_view(),
         name="guidance-questions-pdf-version",
     ),
