@@ -18,6 +18,7 @@ from accreditation import clock, outbox, throttle
 from accreditation.models import Invitation, User
 from accreditation.models.organisations import hash_token
 from accreditation.roles import STAFF_ROLES, Role
+from accreditation.versions import check_version, fingerprint
 
 
 class AccountError(Exception):
@@ -164,10 +165,19 @@ def end_sessions(user):
     Session.objects.filter(session_key__in=ended).delete()
 
 
-def set_staff_roles(user, *, roles, is_active):
-    """Change a staff member's roles; switching the account off also ends
-    their sessions."""
+def staff_version(user):
+    """The version of a staff member's roles and whether they can sign in."""
+    staff = {r.value for r in STAFF_ROLES}
+    roles = list(user.groups.filter(name__in=staff).values_list("name", flat=True))
+    return fingerprint([roles, user.is_active])
+
+
+def set_staff_roles(user, *, roles, is_active, version=None):
+    """Change a staff member's roles, unless another administrator changed
+    them since ``version``; switching the account off also ends their
+    sessions."""
     with transaction.atomic():
+        check_version(staff_version(User.objects.select_for_update().get(pk=user.pk)), version)
         staff_groups = Group.objects.filter(name__in=[r.value for r in STAFF_ROLES])
         user.groups.remove(*staff_groups)
         user.groups.add(*staff_groups.filter(name__in=roles))

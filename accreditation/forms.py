@@ -11,6 +11,7 @@ from accreditation import outbox, throttle
 from accreditation.models import LocalAuthority, User
 from accreditation.roles import STAFF_ROLES, Role
 from accreditation.security import normalise_email
+from accreditation.versions import VersionedFormMixin
 
 
 def gds_helper(*fields, submit="Continue", buttons=None):
@@ -257,7 +258,7 @@ class StaffInvitationForm(forms.Form):
         )
 
 
-class StaffUserForm(forms.Form):
+class StaffUserForm(VersionedFormMixin, forms.Form):
     roles = forms.MultipleChoiceField(
         label="Roles",
         choices=STAFF_ROLE_CHOICES,
@@ -276,5 +277,6 @@ class StaffUserForm(forms.Form):
         self.helper = gds_helper(
             Field.checkboxes("roles", legend_size=Size.MEDIUM),
             Field.radios("is_active", legend_size=Size.MEDIUM),
+            Field("version"),
             submit="Save",
         )

@@ -27,25 +27,28 @@ class StaleEdit(Exception):
         self.current = current
 
 
+def fingerprint(values):
+    """The version of a list of stored values (lists inside compare as sets)."""
+    normal = [sorted(map(str, value)) if isinstance(value, list) else value for value in values]
+    encoded = json.dumps(normal, default=str, sort_keys=True).encode()
+    return hashlib.sha256(encoded).hexdigest()[:32]
+
+
 def version_of(instance, fields):
     """The version of ``fields`` of ``instance`` as stored; ``NEW`` when
     nothing has been saved yet."""
     if instance is None:
         return NEW
-    values = [
-        instance._meta.get_field(name).value_from_object(instance) for name in sorted(fields)
-    ]
-    encoded = json.dumps(values, default=str, sort_keys=True).encode()
-    return hashlib.sha256(encoded).hexdigest()[:32]
+    return fingerprint(
+        [instance._meta.get_field(name).value_from_object(instance) for name in sorted(fields)]
+    )
 
 
-def check_version(instance, fields, version):
-    """Refuse the save unless ``version`` is the stored version. ``version``
-    None means the caller showed no page (a script, a test set-up)."""
-    if version is None:
-        return
-    current = version_of(instance, fields)
-    if version != current:
+def check_version(current, version):
+    """Refuse the save unless ``version`` (from the page) is ``current`` (read
+    under the row's lock). ``version`` None means the caller showed no page
+    (a script, a test set-up)."""
+    if version is not None and version != current:
         raise StaleEdit(current)
 
 

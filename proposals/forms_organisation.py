@@ -259,7 +259,7 @@ class InviteForm(forms.Form):
         self.helper = gds_helper(Field.text("email"), submit="Send invitation")
 
 
-class ContactsForm(forms.Form):
+class ContactsForm(VersionedFormMixin, forms.Form):
     """Which members receive e-mail about the organisation's proposals."""
 
     contacts = forms.TypedMultipleChoiceField(
@@ -281,10 +281,13 @@ class ContactsForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["contacts"].initial = [m.pk for m in members if m.is_contact]
+        self.fields["version"].initial = services.contacts_version(organisation)
         # Choice labels are escaped by crispy-forms-gds's checkbox template.
         self.fields["contacts"].choices = [
             (m.pk, f"{m.user.full_name or m.user.email} ({m.user.email})") for m in members
         ]
         self.helper = gds_helper(
-            Field.checkboxes("contacts", legend_size=Size.MEDIUM), submit="Save contacts"
+            Field.checkboxes("contacts", legend_size=Size.MEDIUM),
+            Field("version"),
+            submit="Save contacts",
         )

@@ -24,7 +24,7 @@ from accreditation.models.organisations import (
     hash_token,
 )
 from accreditation.roles import Role
-from accreditation.versions import check_version, version_of
+from accreditation.versions import check_version, fingerprint, version_of
 from accreditation.workflow import Status
 from proposals.models import Proposal
 
@@ -175,7 +175,7 @@ def update_organisation(organisation, values, *, version=None):
     declarations must be made again."""
     stored = profile_values(values["kind"], values)
     with transaction.atomic():
-        check_version(_locked(organisation), PROFILE_FIELDS, version)
+        check_version(profile_version(_locked(organisation)), version)
         for field, value in stored.items():
             setattr(organisation, field, value)
         _save(organisation, exclude=organisation)
@@ -221,11 +221,18 @@ def remove_member(membership):
         membership.delete()
 
 
-def set_contacts(organisation, membership_ids):
-    """Make exactly these members the contacts. At least one, all members."""
+def contacts_version(organisation):
+    members = Membership.objects.filter(organisation=organisation)
+    return fingerprint([list(members.values_list("pk", "is_contact"))])
+
+
+def set_contacts(organisation, membership_ids, *, version=None):
+    """Make exactly these members the contacts, unless the members or the
+    contacts changed since ``version``. At least one, all members."""
     membership_ids = {int(pk) for pk in membership_ids}
     with transaction.atomic():
         _locked(organisation)
+        check_version(contacts_version(organisation), version)
         members = Membership.objects.filter(organisation=organisation)
         chosen = set(members.filter(pk__in=membership_ids).values_list("pk", flat=True))
         if chosen != membership_ids:

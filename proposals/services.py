@@ -179,7 +179,7 @@ def set_type_and_models(proposal, *, route, majority_trust, federation, version=
         raise ProposalError("Only a maintained school can lead a federation")
     with transaction.atomic():
         locked = _locked_draft(proposal)
-        check_version(locked, TYPE_FIELDS, version)
+        check_version(version_of(locked, TYPE_FIELDS), version)
         locked.route = route
         locked.leads_majority_trust = majority_trust
         locked.leads_federation = federation
@@ -213,7 +213,7 @@ def save_co_partner(proposal, *, version=None, **fields):
             raise ProposalError(
                 "Only a consortium or a proposal with a co-partner has a co-partner"
             )
-        check_version(CoPartner.objects.filter(proposal=locked).first(), CO_PARTNER_FIELDS, version)
+        check_version(co_partner_version(locked), version)
         CoPartner.objects.update_or_create(proposal=locked, defaults=fields)
 
 
@@ -222,7 +222,7 @@ def save_new_provision(proposal, *, seeks, statement, version=None):
         raise ProposalError("Describe the new faith provision you seek")
     with transaction.atomic():
         locked = _locked_draft(proposal)
-        check_version(locked, NEW_PROVISION_FIELDS, version)
+        check_version(version_of(locked, NEW_PROVISION_FIELDS), version)
         locked.seeks_new_faith_provision = seeks
         locked.new_provision_statement = statement if seeks else ""
         locked.save(

@@ -197,9 +197,7 @@ class EditDetailsView(OrganisationMixin, DetailsStepMixin, FormView):
         )
 
     def save(self, values):
-        return services.update_organisation(
-            self.organisation, values, version=values["version"]
-        )
+        return services.update_organisation(self.organisation, values, version=values["version"])
 
     def saved(self, organisation):
         messages.success(self.request, "The organisation profile has been updated.")
@@ -261,7 +259,7 @@ class InviteView(OrganisationMixin, FormView):
         )
 
 
-class ContactsView(OrganisationMixin, FormView):
+class ContactsView(StaleEditViewMixin, OrganisationMixin, FormView):
     template_name = "proposals/organisation/contacts.html"
     form_class = ContactsForm
 
@@ -270,7 +268,13 @@ class ContactsView(OrganisationMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.set_contacts(self.organisation, form.cleaned_data["contacts"])
+            services.set_contacts(
+                self.organisation,
+                form.cleaned_data["contacts"],
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as error:
+            return self.stale(form, error)
         except services.OrganisationError as error:
             form.add_error("contacts", str(error))
             return self.form_invalid(form)

@@ -329,7 +329,11 @@ class TestStaffInvitations:
         person = UserFactory(roles=[Role.ASSESSOR])
         response = admin_client.post(
             reverse("staff-user", args=[person.pk]),
-            {"roles": [Role.DECISION_OFFICIAL], "is_active": "no"},
+            {
+                "roles": [Role.DECISION_OFFICIAL],
+                "is_active": "no",
+                "version": accounts.staff_version(person),
+            },
         )
         assert response.status_code == 302
         person = User.objects.get(pk=person.pk)

@@ -829,7 +829,10 @@ class TestContacts:
         client.force_login(me.user)
         page = client.get(reverse("organisation-contacts"))
         assert page.text.count('checked="checked"') == 1
-        response = client.post(reverse("organisation-contacts"), {"contacts": [other.pk]})
+        response = client.post(
+            reverse("organisation-contacts"),
+            {"contacts": [other.pk], "version": services.contacts_version(me.organisation)},
+        )
         assert response.url == reverse("organisation-members")
         me.refresh_from_db()
         other.refresh_from_db()

@@ -25,6 +25,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accreditation import security
+from accreditation.accounts import staff_version
 from accreditation.models import LocalAuthority, OrganisationKind
 from accreditation.roles import Role
 from proposals import services, uploads
@@ -273,8 +274,9 @@ class TestOddNumbers:
 
 
 def hidden_version(response):
-    form = response.context["form"]
-    return form.initial["version"]
+    """The version the page's form carries (what it showed, or after a
+    refusal, what is stored now)."""
+    return response.context["form"]["version"].value()
 
 
 class TestLostUpdates:
@@ -319,7 +321,7 @@ class TestLostUpdates:
         assert proposal.co_partner.role_in_partnership == "Leads on maths."
         # Saving again from the page that said so replaces it knowingly.
         again = client.post(
-            url, self.co_partner_data(proposal, "Leads on EYFS.", hidden_version_of(stale))
+            url, self.co_partner_data(proposal, "Leads on EYFS.", hidden_version(stale))
         )
         assert again.status_code == 302
         proposal.co_partner.refresh_from_db()
@@ -358,6 +360,50 @@ class TestLostUpdates:
         organisation.refresh_from_db()
         assert organisation.name == "Oak Primary School"
 
+    def test_staff_roles(self, client):
+        person = UserFactory(roles=[Role.ASSESSOR])
+        url = reverse("staff-user", args=[person.pk])
+        first, second = (
+            UserFactory(roles=[Role.ADMINISTRATOR]),
+            UserFactory(roles=[Role.ADMINISTRATOR]),
+        )
+        versions = [hidden_version(verified(client, admin).get(url)) for admin in (first, second)]
+        verified(client, first)
+        done = client.post(
+            url,
+            {
+                "roles": ["assessor", "decision_official"],
+                "is_active": "yes",
+                "version": versions[0],
+            },
+        )
+        assert done.status_code == 302
+        verified(client, second)
+        stale = client.post(url, {"roles": ["assessor"], "is_active": "no", "version": versions[1]})
+        assert "Someone else saved changes here while you were editing" in stale.text
+        person.refresh_from_db()
+        assert person.is_active
+        assert person.role_names == {"assessor", "decision_official"}
+
+    def test_the_contacts(self, client):
+        me = MembershipFactory(is_contact=True)
+        other = MembershipFactory(organisation=me.organisation, is_contact=False)
+        url = reverse("organisation-contacts")
+        client.force_login(other.user)
+        their_page = client.get(url)
+        client.force_login(me.user)
+        assert (
+            client.post(
+                url, {"contacts": [me.pk, other.pk], "version": hidden_version(client.get(url))}
+            ).status_code
+            == 302
+        )
+        client.force_login(other.user)
+        stale = client.post(url, {"contacts": [other.pk], "version": hidden_version(their_page)})
+        assert "Someone else saved changes here while you were editing" in stale.text
+        me.refresh_from_db()
+        assert me.is_contact
+
     def test_a_page_without_a_version_saves_nothing(self, client):
         organisation = OrganisationFactory(name="Oak Primary", urn="123123")
         client.force_login(MembershipFactory(organisation=organisation).user)
@@ -378,10 +424,6 @@ class TestLostUpdates:
         assert response.status_code == 200
         organisation.refresh_from_db()
         assert organisation.name == "Oak Primary"
-
-
-def hidden_version_of(response):
-    return response.context["form"].data["version"]
 
 
 # --- 6. Uploads scanned --------------------------------------------------------------
@@ -747,7 +789,8 @@ class TestSmallerPoints:
         assert theirs.get(reverse("staff-home")).status_code == 200
         verified(client, UserFactory(roles=[Role.ADMINISTRATOR]))
         response = client.post(
-            reverse("staff-user", args=[assessor.pk]), {"roles": ["assessor"], "is_active": "no"}
+            reverse("staff-user", args=[assessor.pk]),
+            {"roles": ["assessor"], "is_active": "no", "version": staff_version(assessor)},
         )
         assert response.status_code == 302
         assert not any(

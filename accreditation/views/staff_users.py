@@ -13,6 +13,7 @@ from accreditation.access import StaffAreaMixin
 from accreditation.forms import StaffInvitationForm, StaffUserForm
 from accreditation.models import Invitation, User
 from accreditation.roles import STAFF_ROLES, Role
+from accreditation.versions import StaleEdit, StaleEditViewMixin
 
 STAFF_ROLE_NAMES = [r.value for r in STAFF_ROLES]
 
@@ -67,7 +68,7 @@ class StaffInviteView(StaffAreaMixin, FormView):
         return super().form_valid(form)
 
 
-class StaffUserEditView(StaffAreaMixin, FormView):
+class StaffUserEditView(StaleEditViewMixin, StaffAreaMixin, FormView):
     permission_required = "accreditation.manage_users"
     template_name = "staff/user_edit.html"
     form_class = StaffUserForm
@@ -83,6 +84,7 @@ class StaffUserEditView(StaffAreaMixin, FormView):
         return {
             "roles": [name for name in self.person.role_names if name in STAFF_ROLE_NAMES],
             "is_active": "yes" if self.person.is_active else "no",
+            "version": accounts.staff_version(self.person),
         }
 
     def get_context_data(self, **kwargs):
@@ -95,8 +97,14 @@ class StaffUserEditView(StaffAreaMixin, FormView):
         ):
             form.add_error("roles", "You cannot remove your own administrator role")
             return self.form_invalid(form)
-        accounts.set_staff_roles(
-            self.person, roles=form.cleaned_data["roles"], is_active=form.cleaned_data["is_active"]
-        )
+        try:
+            accounts.set_staff_roles(
+                self.person,
+                roles=form.cleaned_data["roles"],
+                is_active=form.cleaned_data["is_active"],
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as error:
+            return self.stale(form, error)
         messages.success(self.request, f"{self.person} has been updated.")
         return redirect(self.success_url)
