@@ -77,14 +77,15 @@ def test_registration_refuses_passwords_that_do_not_match(page, assert_accessibl
     assert not User.objects.filter(email="grace@example.org").exists()
 
 
-def test_registration_that_works_signs_the_applicant_in(page, assert_accessible):
+def test_registration_that_works_says_check_your_e_mail_then_the_applicant_signs_in(
+    page, assert_accessible
+):
     fill_registration(page, email="grace@example.org")
-    expect(page.locator("h1")).to_have_text("Your organisations")
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Your account has been created."
-    )
-    assert_accessible(page)
+    expect(page.locator("h1")).to_have_text("Check your e-mail")
     assert User.objects.get(email="grace@example.org").has_role(Role.APPLICANT)
+    sign_in(page, "grace@example.org", STRONG)
+    expect(page.locator("h1")).to_have_text("Your organisations")
+    assert_accessible(page)
 
 
 def test_ten_wrong_passwords_lock_the_account(page, assert_accessible):
