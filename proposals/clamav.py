@@ -7,12 +7,15 @@ clamd listens with ``CLAMAV_ADDRESS`` (``unix:///run/clamav/clamd.ctl`` or
 is refused, never let through.
 """
 
+import logging
 import socket
 import struct
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+logger = logging.getLogger(__name__)
 
 CHUNK_BYTES = 64 * 1024
 INFECTED = "The selected file contains a virus"
@@ -87,6 +90,7 @@ def scan(uploaded_file):
             )
         )
     except ClamdError as error:
+        logger.error("Upload %r refused unscanned: %s", uploaded_file.name, error)
         raise ValidationError(UNAVAILABLE, code="scan_failed") from error
     if found:
         raise ValidationError(INFECTED, code="infected")

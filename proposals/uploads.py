@@ -10,6 +10,7 @@ refused before anything is unpacked if the directory promises more than
 
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -26,6 +27,8 @@ from django.utils.module_loading import import_string
 from accreditation import timeline
 from proposals.models import Evidence, Proposal
 from proposals.services import undeclare
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -176,13 +179,10 @@ def _raw_pdf_names(data):
         yield raw.decode("latin-1")
 
 
-def _parsed_pdf_names(uploaded_file):
+def _parsed_pdf_names(reader):
     """Every dictionary key and action type in the document as a PDF reader
     sees it, including objects packed in compressed object streams, which
     the raw bytes hide."""
-    reader = pypdf.PdfReader(uploaded_file, strict=False)
-    if reader.is_encrypted and not reader.decrypt(""):
-        raise ValidationError(LOCKED_PDF, code="pdf_password")
     stack, seen, visited = [reader.trailer], set(), 0
     while stack and visited < MAX_PDF_OBJECTS:
         node = stack.pop()
@@ -204,16 +204,22 @@ def _parsed_pdf_names(uploaded_file):
 
 
 def _refuse_active_pdf(uploaded_file):
+    """Refuse a PDF with JavaScript or a launch action, found by its bytes
+    and by reading it as a PDF reader would; and one locked by a password,
+    which cannot be read."""
     uploaded_file.seek(0)
-    if ACTIVE_PDF_NAMES.intersection(_raw_pdf_names(uploaded_file.read())):
-        raise ValidationError(ACTIVE_PDF, code="active_pdf")
+    names = set(_raw_pdf_names(uploaded_file.read()))
     uploaded_file.seek(0)
+    locked = False
     try:
-        names = set(_parsed_pdf_names(uploaded_file))
-    except ValidationError:
-        raise
-    except Exception:  # noqa: BLE001 - a damaged file: the raw scan has judged it
-        return
+        reader = pypdf.PdfReader(uploaded_file, strict=False)
+        locked = reader.is_encrypted and not reader.decrypt("")
+        if not locked:
+            names.update(_parsed_pdf_names(reader))
+    except Exception:  # noqa: BLE001 - damaged beyond reading: the raw scan judges it
+        logger.info("Upload %r could not be read as a PDF", uploaded_file.name, exc_info=True)
+    if locked:
+        raise ValidationError(LOCKED_PDF, code="pdf_password")
     if ACTIVE_PDF_NAMES & names:
         raise ValidationError(ACTIVE_PDF, code="active_pdf")
 

@@ -580,6 +580,19 @@ class TestUploadScanning:
         data = buffer.getvalue()
         assert uploads.validate_upload(SimpleUploadedFile("a.pdf", data))[0] == "application/pdf"
 
+    @pytest.mark.parametrize(("password", "refused"), [("secret", True), ("", False)])
+    def test_a_pdf_locked_by_a_password_cannot_be_read_so_is_refused(self, password, refused):
+        writer = pypdf.PdfWriter()
+        writer.add_blank_page(200, 200)
+        writer.encrypt(user_password=password, owner_password="owner", algorithm="RC4-128")
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        upload = SimpleUploadedFile("a.pdf", buffer.getvalue())
+        if refused:
+            assert refusal("a.pdf", buffer.getvalue()) == uploads.LOCKED_PDF
+        else:
+            assert uploads.validate_upload(upload)[0] == "application/pdf"
+
     def test_the_refusal_reaches_the_page(self, client, member):
         proposal = ProposalFactory(organisation=member.organisation)
         response = client.post(
