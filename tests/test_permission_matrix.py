@@ -25,6 +25,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter
+from django.urls.resolvers import RoutePattern
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -80,6 +81,12 @@ def patterns(resolver=None, prefix="", converters=None):
     for entry in resolver.url_patterns:
         route = prefix + str(entry.pattern)
         merged = {**converters, **entry.pattern.converters}
+        if not isinstance(entry.pattern, RoutePattern):
+            pytest.fail(
+                f"{route!r} is a regular-expression pattern: write it with path() and "
+                "converters, so this matrix can fill it in.",
+                pytrace=False,
+            )
         if isinstance(entry, URLResolver):
             yield from patterns(entry, route, merged)
         elif isinstance(entry, URLPattern):
@@ -123,37 +130,30 @@ ALLOWED = {
 }
 
 
-def longest_prefix(table, route, key=None):
-    matches = [
-        entry
-        for entry in table
-        if route.startswith(entry[0] if key is not None else entry)
-        and (key is None or entry[1] == key)
-    ]
-    return max(matches, key=lambda entry: len(entry[0] if key is not None else entry), default=None)
-
-
 def kwarg_spec(pattern, name):
-    entry = longest_prefix(KWARGS, pattern.route, key=name)
-    if entry is None:
+    """What ``name`` in ``pattern`` names (the longest matching prefix)."""
+    prefixes = [
+        prefix for prefix, kwarg in KWARGS if kwarg == name and pattern.route.startswith(prefix)
+    ]
+    if not prefixes:
         pytest.fail(
             f"URL pattern {pattern.name!r} ({pattern.route}) has a keyword {name!r} that "
             "tests/test_permission_matrix.py does not know: add to KWARGS which object of "
             "another organisation it names.",
             pytrace=False,
         )
-    return KWARGS[entry]
+    return KWARGS[(max(prefixes, key=len), name)]
 
 
 def allowed_roles(pattern):
-    prefix = longest_prefix(ALLOWED, pattern.route)
-    if prefix is None:
+    prefixes = [prefix for prefix in ALLOWED if pattern.route.startswith(prefix)]
+    if not prefixes:
         pytest.fail(
             f"URL pattern {pattern.name!r} ({pattern.route}) names an object, but "
             "tests/test_permission_matrix.py's ALLOWED does not say who may reach it.",
             pytrace=False,
         )
-    return ALLOWED[prefix]
+    return ALLOWED[max(prefixes, key=len)]
 
 
 # --- The world: two victim organisations, their member, and everyone else ----------
