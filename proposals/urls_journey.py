@@ -15,9 +15,7 @@ urlpatterns = [
     ),
     path("<id:pk>/co-partner/", v.CoPartnerView.as_view(), name="proposal-co-partner"),
     path("<id:pk>/new-provision/", v.NewProvisionView.as_view(), name="proposal-new-provision"),
-    path(
-        "<id:pk>/answers/<str:code>/<str:party>/", v.AnswerView.as_view(), name="proposal-answer"
-    ),
+    path("<id:pk>/answers/<str:code>/<str:party>/", v.AnswerView.as_view(), name="proposal-answer"),
     path("<id:pk>/declaration/", v.DeclarationView.as_view(), name="proposal-declaration"),
     path("<id:pk>/check/", v.CheckAnswersView.as_view(), name="proposal-check"),
     path("<id:pk>/confirmation/", v.ConfirmationView.as_view(), name="proposal-confirmation"),
