@@ -476,6 +476,7 @@ def fake_clamd(tmp_path, settings):
     settings.CLAMAV_ADDRESS = f"unix://{path}"
     settings.CLAMAV_TIMEOUT_SECONDS = 5
     yield received
+    server.shutdown(socket.SHUT_RDWR)  # wakes the accept() the thread waits in
     server.close()
     thread.join(timeout=5)
 
