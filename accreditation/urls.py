@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from accreditation.admin import site as admin_site
+from accreditation.numbers import IdConverter
 from accreditation.views import (
     accounts,
     cases,
@@ -12,6 +13,9 @@ from accreditation.views import (
     staff_emails,
     staff_users,
 )
+
+# Registered before any pattern below (or in the included modules) uses it.
+register_converter(IdConverter, "id")
 
 handler403 = "accreditation.views.public.error_403"
 handler404 = "accreditation.views.public.error_404"
@@ -28,6 +32,7 @@ urlpatterns = [
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/signed-out/", accounts.SignedOutView.as_view(), name="signed-out"),
     path("account/register/", accounts.RegisterView.as_view(), name="register"),
+    path("account/register/sent/", accounts.RegisteredView.as_view(), name="registered"),
     path("account/keep-alive/", accounts.keep_alive, name="keep-alive"),
     path("account/password-reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path(
@@ -59,10 +64,10 @@ urlpatterns = [
     path("applicant/switch/", home.switch_organisation, name="switch-organisation"),
     path("staff/", home.StaffHomeView.as_view(), name="staff-home"),
     path("staff/cases/", cases.CaseListView.as_view(), name="staff-cases"),
-    path("staff/cases/<int:pk>/", cases.CaseView.as_view(), name="staff-case"),
+    path("staff/cases/<id:pk>/", cases.CaseView.as_view(), name="staff-case"),
     path("staff/users/", staff_users.StaffUserListView.as_view(), name="staff-users"),
     path("staff/users/invite/", staff_users.StaffInviteView.as_view(), name="staff-invite"),
-    path("staff/users/<int:pk>/", staff_users.StaffUserEditView.as_view(), name="staff-user"),
+    path("staff/users/<id:pk>/", staff_users.StaffUserEditView.as_view(), name="staff-user"),
     path(
         "staff/emails/failed/",
         staff_emails.FailedEmailListView.as_view(),
@@ -82,12 +87,12 @@ urlpatterns = [
         name="guidance-questions-pdf",
     ),
     path(
-        "guidance/criteria/<int:version>/",
+        "guidance/criteria/<id:version>/",
         guidance.CriteriaView.as_view(),
         name="guidance-criteria-version",
     ),
     path(
-        "guidance/criteria/<int:version>/questions.pdf",
+        "guidance/criteria/<id:version>/questions.pdf",
         guidance.QuestionsPdfView.as_view(),
         name="guidance-questions-pdf-version",
     ),
@@ -121,7 +126,7 @@ urlpatterns = [
         name="organisation-contacts",
     ),
     path(
-        "organisation/members/<int:pk>/remove/",
+        "organisation/members/<id:pk>/remove/",
         organisations.RemoveMemberView.as_view(),
         name="organisation-remove-member",
     ),

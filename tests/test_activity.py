@@ -146,9 +146,7 @@ def admin_client(client, settings):
 
 class TestUsersAndRoles:
     def test_registering_records_the_new_applicant(self):
-        user = accounts.register_applicant(
-            email="ada@example.org", full_name="Ada", password=STRONG
-        )
+        user = accounts.create_applicant(email="ada@example.org", full_name="Ada", password=STRONG)
         entry = only_entry("user_registered")
         assert entry.actor == user and is_about(entry, user)
         assert entry.changes == {
@@ -192,7 +190,11 @@ class TestUsersAndRoles:
         person = UserFactory(roles=[Role.ASSESSOR])
         admin_client.post(
             reverse("staff-user", args=[person.pk]),
-            {"roles": [Role.DECISION_OFFICIAL], "is_active": "no"},
+            {
+                "roles": [Role.DECISION_OFFICIAL],
+                "is_active": "no",
+                "version": accounts.staff_version(person),
+            },
         )
         entry = only_entry("staff_roles_changed")
         assert entry.actor == admin_client.admin and is_about(entry, person)
@@ -250,6 +252,7 @@ class TestOrganisations:
                 "schools_led_count": organisation.schools_led_count,
                 "primary_governance_count": organisation.primary_governance_count,
                 "claims_national_support_school": "no",
+                "version": organisations.profile_version(organisation),
             },
         )
         assert response.status_code == 302
@@ -297,7 +300,13 @@ class TestOrganisations:
             organisation=me.organisation, is_contact=False, user__email="other@example.org"
         )
         client.force_login(me.user)
-        client.post(reverse("organisation-contacts"), {"contacts": [other.pk]})
+        client.post(
+            reverse("organisation-contacts"),
+            {
+                "contacts": [other.pk],
+                "version": organisations.contacts_version(me.organisation),
+            },
+        )
         entry = only_entry("contacts_changed")
         assert entry.actor == me.user and is_about(entry, me.organisation)
         assert entry.changes == {"contacts": [["me@example.org"], ["other@example.org"]]}

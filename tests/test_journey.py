@@ -616,6 +616,7 @@ class TestCoPartner:
                 "contact_name": "Pat",
                 "contact_email": "pat@example.org",
                 "role_in_partnership": "School improvement",
+                "version": services.co_partner_version(proposal),
             },
         )
 

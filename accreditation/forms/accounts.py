@@ -6,10 +6,13 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.template.loader import render_to_string
 
+from accreditation import throttle
 from accreditation.forms.helpers import gds_helper
 from accreditation.models import User
 from accreditation.roles import STAFF_ROLES, Role
+from accreditation.security import normalise_email
 from accreditation.services import outbox
+from accreditation.versions import VersionedFormMixin
 
 
 class SignInForm(AuthenticationForm):
@@ -91,13 +94,7 @@ class RegistrationForm(PasswordFieldsMixin):
         )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account already uses this e-mail address. Sign in, or reset your password "
-                "if you have forgotten it."
-            )
-        return email
+        return normalise_email(self.cleaned_data["email"])
 
 
 class AcceptInvitationForm(PasswordFieldsMixin):
@@ -131,8 +128,13 @@ class GdsPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        """Through the outbox, so a mail server that is down loses nothing; the
-        reset token is removed from the stored row once sent."""
+        """Through the outbox, so a mail server that is down loses nothing;
+        the reset token is removed from the stored row once sent;
+        throttled per address and per account (the page says the same)."""
+        try:
+            throttle.check("password_reset", address=to_email, account=context["user"].pk)
+        except throttle.Throttled:
+            return
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
         outbox.queue(subject, body, [to_email], secrets=[context["token"]])
@@ -209,7 +211,7 @@ class StaffInvitationForm(forms.Form):
         )
 
 
-class StaffUserForm(forms.Form):
+class StaffUserForm(VersionedFormMixin, forms.Form):
     roles = forms.MultipleChoiceField(
         label="Roles",
         choices=STAFF_ROLE_CHOICES,
@@ -228,5 +230,6 @@ class StaffUserForm(forms.Form):
         self.helper = gds_helper(
             Field.checkboxes("roles", legend_size=Size.MEDIUM),
             Field.radios("is_active", legend_size=Size.MEDIUM),
+            Field("version"),
             submit="Save",
         )

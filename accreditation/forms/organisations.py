@@ -19,6 +19,7 @@ from accreditation.models.organisations import (
     Phase,
 )
 from accreditation.services import organisations as services
+from accreditation.versions import VersionedFormMixin
 
 MAX_COUNT = 999
 
@@ -77,7 +78,7 @@ def default_phase(kind):
     return Phase.NOT_APPLICABLE
 
 
-class OrganisationDetailsForm(forms.Form):
+class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
     """Step two: the details for one kind. The URN, UKPRN and National
     Support School questions are asked only of the kinds they belong to."""
 
@@ -197,6 +198,7 @@ class OrganisationDetailsForm(forms.Form):
             Field.textarea("address", rows=4),
             Field.text("schools_led_count", field_width=3),
             Field.text("primary_governance_count", field_width=3),
+            Field("version"),
         ]
         self.helper = gds_helper(*layout, submit="Save")
 
@@ -207,6 +209,7 @@ class OrganisationDetailsForm(forms.Form):
         initial["claims_national_support_school"] = (
             "yes" if organisation.claims_national_support_school else "no"
         )
+        initial["version"] = services.profile_version(organisation)
         return initial
 
     def clean_urn(self):
@@ -256,7 +259,7 @@ class InviteForm(forms.Form):
         self.helper = gds_helper(Field.text("email"), submit="Send invitation")
 
 
-class ContactsForm(forms.Form):
+class ContactsForm(VersionedFormMixin, forms.Form):
     """Which members receive e-mail about the organisation's proposals."""
 
     contacts = forms.TypedMultipleChoiceField(
@@ -278,10 +281,13 @@ class ContactsForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["contacts"].initial = [m.pk for m in members if m.is_contact]
+        self.fields["version"].initial = services.contacts_version(organisation)
         # Choice labels are escaped by crispy-forms-gds's checkbox template.
         self.fields["contacts"].choices = [
             (m.pk, f"{m.user.full_name or m.user.email} ({m.user.email})") for m in members
         ]
         self.helper = gds_helper(
-            Field.checkboxes("contacts", legend_size=Size.MEDIUM), submit="Save contacts"
+            Field.checkboxes("contacts", legend_size=Size.MEDIUM),
+            Field("version"),
+            submit="Save contacts",
         )

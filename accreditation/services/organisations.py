@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import clock
+from accreditation import clock, throttle
 from accreditation.models import Invitation, Membership, Organisation, OrganisationKind
 from accreditation.models.organisations import (
     COLLEGE_KINDS,
@@ -33,6 +33,7 @@ from accreditation.models.organisations import (
 from accreditation.roles import Role
 from accreditation.services import accounts, activity, outbox
 from accreditation.signals import parts_may_clash, profile_changed
+from accreditation.versions import check_version, fingerprint, version_of
 
 K = OrganisationKind
 
@@ -156,11 +157,17 @@ def create_organisation(user, values):
     return organisation
 
 
-def update_organisation(organisation, values, *, actor):
-    """Change the profile. Whatever describes the organisation by it hears of
+def profile_version(organisation):
+    return version_of(organisation, PROFILE_FIELDS)
+
+
+def update_organisation(organisation, values, *, actor, version=None):
+    """Change the profile, unless someone changed it since ``version`` was
+    read (``StaleEdit``). Whatever describes the organisation by it hears of
     it (``profile_changed``): drafts' declarations must be made again."""
     stored = profile_values(values["kind"], values)
     with transaction.atomic():
+        check_version(profile_version(_locked(organisation)), version)
         before = activity.snapshot(organisation, PROFILE_FIELDS)
         for field, value in stored.items():
             setattr(organisation, field, value)
@@ -225,11 +232,18 @@ def _contact_emails(organisation):
     )
 
 
-def set_contacts(organisation, membership_ids, *, actor):
-    """Make exactly these members the contacts. At least one, all members."""
+def contacts_version(organisation):
+    members = Membership.objects.filter(organisation=organisation)
+    return fingerprint([list(members.values_list("pk", "is_contact"))])
+
+
+def set_contacts(organisation, membership_ids, *, actor, version=None):
+    """Make exactly these members the contacts, unless the members or the
+    contacts changed since ``version``. At least one, all members."""
     membership_ids = {int(pk) for pk in membership_ids}
     with transaction.atomic():
         _locked(organisation)
+        check_version(contacts_version(organisation), version)
         members = Membership.objects.filter(organisation=organisation)
         chosen = set(members.filter(pk__in=membership_ids).values_list("pk", flat=True))
         if chosen != membership_ids:
@@ -253,6 +267,11 @@ def set_contacts(organisation, membership_ids, *, actor):
 # --- Invitations -------------------------------------------------------------
 
 
+def invitation_expiry():
+    """When an invitation sent now stops working."""
+    return clock.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
 def invite_member(organisation, *, email, invited_by, base_url):
     """Invite a colleague by e-mail. The link works once and expires; a new
     invitation to the same address replaces any earlier one. Returns the
@@ -266,6 +285,7 @@ def invite_member(organisation, *, email, invited_by, base_url):
             raise OrganisationError(
                 f"{email} is already a member of {organisation.name}", field="email"
             )
+        throttle.check("invitation", address=email, account=invited_by.pk)
         Invitation.objects.filter(
             organisation=organisation,
             email__iexact=email,
@@ -278,7 +298,7 @@ def invite_member(organisation, *, email, invited_by, base_url):
             roles=[],
             token_hash=hash_token(token),
             invited_by=invited_by,
-            expires_at=clock.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+            expires_at=invitation_expiry(),
         )
         link = base_url + reverse("organisation-join", args=[token])
         body = render_to_string(
@@ -377,7 +397,7 @@ def accept_invitation(token, user=None, *, full_name=None, password=None):
             raise InvitationUnusable(problem)
         if user is None:
             try:
-                user = accounts.register_applicant(
+                user = accounts.create_applicant(
                     email=invitation.email, full_name=full_name, password=password
                 )
             except accounts.AccountError as error:

@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import FormView, ListView, TemplateView
 
-from accreditation import clock
+from accreditation import clock, throttle
 from accreditation.access import OrganisationPageMixin, PermissionMixin
 from accreditation.forms.accounts import AcceptInvitationForm
 from accreditation.forms.organisations import (
@@ -27,6 +27,7 @@ from accreditation.forms.organisations import (
 from accreditation.middleware import SESSION_KEY
 from accreditation.models import Membership, OrganisationKind, User
 from accreditation.services import organisations as services
+from accreditation.versions import StaleEdit, StaleEditViewMixin
 from accreditation.views.accounts import MODEL_BACKEND
 
 
@@ -94,7 +95,7 @@ class ChangeKindView(OrganisationPageMixin, KindStepMixin, FormView):
         )
 
 
-class DetailsStepMixin:
+class DetailsStepMixin(StaleEditViewMixin):
     """Step two: the details for the kind in the URL."""
 
     template_name = "organisation/details.html"
@@ -123,6 +124,8 @@ class DetailsStepMixin:
     def form_valid(self, form):
         try:
             organisation = self.save(form.values())
+        except StaleEdit as error:
+            return self.stale(form, error)
         except services.OrganisationError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
             return self.form_invalid(form)
@@ -165,7 +168,9 @@ class EditDetailsView(OrganisationPageMixin, DetailsStepMixin, FormView):
         )
 
     def save(self, values):
-        return services.update_organisation(self.organisation, values, actor=self.request.user)
+        return services.update_organisation(
+            self.organisation, values, actor=self.request.user, version=values["version"]
+        )
 
     def saved(self, organisation):
         messages.success(self.request, "The organisation profile has been updated.")
@@ -199,20 +204,25 @@ class InviteView(OrganisationPageMixin, FormView):
     form_class = InviteForm
 
     def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
         try:
             invitation, _ = services.invite_member(
                 self.organisation,
-                email=form.cleaned_data["email"],
+                email=email,
                 invited_by=self.request.user,
                 base_url=self.request.build_absolute_uri("/")[:-1],
             )
+            expires_at = invitation.expires_at
         except services.OrganisationError as error:
             form.add_error("email", str(error))
             return self.form_invalid(form)
+        except throttle.Throttled:
+            # The same page as a sent invitation: the earlier one still works.
+            expires_at = services.invitation_expiry()
         messages.success(
             self.request,
-            f"We have sent an invitation to {invitation.email}. The link works once, until "
-            f"{clock.local(invitation.expires_at):%-d %B %Y}.",
+            f"We have sent an invitation to {email}. The link works once, until "
+            f"{clock.local(expires_at):%-d %B %Y}.",
         )
         return redirect("organisation-members")
 
@@ -222,7 +232,7 @@ class InviteView(OrganisationPageMixin, FormView):
         )
 
 
-class ContactsView(OrganisationPageMixin, FormView):
+class ContactsView(StaleEditViewMixin, OrganisationPageMixin, FormView):
     template_name = "organisation/contacts.html"
     form_class = ContactsForm
 
@@ -232,8 +242,13 @@ class ContactsView(OrganisationPageMixin, FormView):
     def form_valid(self, form):
         try:
             services.set_contacts(
-                self.organisation, form.cleaned_data["contacts"], actor=self.request.user
+                self.organisation,
+                form.cleaned_data["contacts"],
+                actor=self.request.user,
+                version=form.cleaned_data["version"],
             )
+        except StaleEdit as error:
+            return self.stale(form, error)
         except services.OrganisationError as error:
             form.add_error("contacts", str(error))
             return self.form_invalid(form)

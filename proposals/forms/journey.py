@@ -6,13 +6,19 @@ from django import forms
 from django.utils.html import escape
 
 from accreditation import clock
-from accreditation.forms.helpers import LocalAuthorityField, gds_helper
+from accreditation.forms.helpers import (
+    ANSWER_CHARS_PER_WORD,
+    LocalAuthorityField,
+    free_text_field,
+    gds_helper,
+)
 from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.models.organisations import (
     NON_EDUCATIONAL_KINDS,
     UKPRN_VALIDATOR,
     URN_VALIDATOR,
 )
+from accreditation.versions import VersionedFormMixin
 from proposals.models import CoPartner, PartnershipKind, Route, SchoolLed
 from proposals.queries.journey import count_words
 
@@ -45,7 +51,7 @@ class StartForm(forms.Form):
         )
 
 
-class TypeForm(forms.Form):
+class TypeForm(VersionedFormMixin, forms.Form):
     route = forms.ChoiceField(
         label="How is your organisation applying?",
         choices=Route.choices,
@@ -71,7 +77,7 @@ class TypeForm(forms.Form):
         if not may_federate:
             self.fields["partnerships"].choices = [("majority_trust", "Majority trust")]
         fields.append(Field.checkboxes("partnerships", legend_size=Size.MEDIUM))
-        self.helper = helper(*fields)
+        self.helper = helper(*fields, Field("version"))
 
     def clean_partnerships(self):
         chosen = self.cleaned_data["partnerships"]
@@ -86,7 +92,8 @@ class AnswerForm(forms.Form):
         required=False,
         strip=False,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # The column's range: a larger number is a forged page, not a version.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
 
     def __init__(self, *args, criterion, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,6 +110,11 @@ class AnswerForm(forms.Form):
 
     def clean_text(self):
         text = self.cleaned_data["text"]
+        most = self.criterion.word_limit * ANSWER_CHARS_PER_WORD
+        if len(text) > most:
+            raise forms.ValidationError(
+                f"Your answer must be {most:,} characters or fewer. It has {len(text):,}."
+            )
         words = count_words(text)
         if words > self.criterion.word_limit:
             raise forms.ValidationError(
@@ -164,10 +176,15 @@ class SchoolForm(forms.ModelForm):
         return since
 
 
-class CoPartnerForm(forms.ModelForm):
+class CoPartnerForm(VersionedFormMixin, forms.ModelForm):
     local_authority = LocalAuthorityField(
         label="Local authority where it is based",
         message="Select the local authority where the co-partner is based",
+    )
+    role_in_partnership = free_text_field(
+        label="What it will do in the partnership",
+        what="What the co-partner will do",
+        error_messages={"required": "Describe what the co-partner will do in the partnership"},
     )
 
     class Meta:
@@ -195,11 +212,7 @@ class CoPartnerForm(forms.ModelForm):
                 "required": "Enter the contact’s e-mail address",
                 "invalid": "Enter an e-mail address in the correct format, like name@example.org",
             },
-            "role_in_partnership": {
-                "required": "Describe what the co-partner will do in the partnership"
-            },
         }
-        widgets = {"role_in_partnership": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,6 +229,7 @@ class CoPartnerForm(forms.ModelForm):
             Field.text("contact_name"),
             Field.text("contact_email"),
             Field.textarea("role_in_partnership"),
+            Field("version"),
         )
 
     def clean_identifier(self):
@@ -229,7 +243,7 @@ class CoPartnerForm(forms.ModelForm):
         return identifier
 
 
-class NewProvisionForm(forms.Form):
+class NewProvisionForm(VersionedFormMixin, forms.Form):
     seeks = forms.TypedChoiceField(
         label="Are you seeking accreditation for new faith provision?",
         help_text="New provision is additional to the existing Church estate, through an "
@@ -239,17 +253,20 @@ class NewProvisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select yes if you seek accreditation for new faith provision"},
     )
-    statement = forms.CharField(
+    statement = free_text_field(
         label="Describe the new faith provision you seek",
+        what="The description of the new faith provision",
         help_text="Where, for which schools, and why it needs department funding.",
-        widget=forms.Textarea(attrs={"rows": 6}),
+        rows=6,
         required=False,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = helper(
-            Field.radios("seeks", legend_size=Size.MEDIUM), Field.textarea("statement")
+            Field.radios("seeks", legend_size=Size.MEDIUM),
+            Field.textarea("statement"),
+            Field("version"),
         )
 
     def clean(self):
@@ -274,10 +291,12 @@ class DeclarationForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = free_text_field(
         label="Why are you withdrawing this proposal?",
+        what="The reason",
+        max_length=2000,
         help_text="We use this to improve the service. It is not shared outside the team.",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        rows=4,
         error_messages={"required": "Enter why you are withdrawing the proposal"},
     )
 

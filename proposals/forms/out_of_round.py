@@ -2,7 +2,7 @@
 casework officer's grant or refusal."""
 
 import re
-from datetime import datetime, time
+from datetime import time
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Button, Field, Size
@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from accreditation import clock
-from accreditation.forms.helpers import LocalAuthorityField, gds_helper
+from accreditation.forms.helpers import LocalAuthorityField, free_text_field, gds_helper
 from accreditation.models.organisations import URN_VALIDATOR
+from accreditation.numbers import parse_date
 from proposals.models import Urgency
 from proposals.services import out_of_round
 
@@ -44,11 +45,12 @@ class OutOfRoundRequestForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select how soon you need to be considered"},
     )
-    reason = forms.CharField(
+    reason = free_text_field(
         label="Why do you need to be considered outside the rounds?",
+        what="Your reason",
         help_text="Tell us which trust or federation you want to lead, and why it cannot "
         "wait for the next round.",
-        widget=forms.Textarea,
+        rows=10,
         strip=False,
         error_messages={"required": "Enter why you need to be considered outside the rounds"},
     )
@@ -101,10 +103,10 @@ class DeadlineDateField(DateInputField):
         day, month, year = data_list
         if not (day and month and year):
             return None
-        try:
-            return datetime(int(year), int(month), int(day)).date()
-        except ValueError as error:
-            raise ValidationError("The deadline date must be a real date") from error
+        parsed = parse_date(day, month, year)
+        if parsed is None:
+            raise ValidationError("The deadline date must be a real date")
+        return parsed
 
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*([ap])?\.?m?\.?$", re.IGNORECASE)
@@ -178,10 +180,10 @@ class GrantForm(forms.Form):
 
 
 class RefuseForm(forms.Form):
-    refusal_reason = forms.CharField(
+    refusal_reason = free_text_field(
         label="Reason for refusing",
+        what="The reason for refusing",
         help_text="The organisation's contacts will see this.",
-        widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
             "required": "Enter the reason for refusing, which the organisation will see"
         },

@@ -11,6 +11,7 @@ from accreditation.access import require
 from accreditation.models import Round
 from accreditation.models.organisations import contact_addresses
 from accreditation.services import outbox
+from accreditation.versions import check_version, version_of
 from accreditation.workflow import Action, Status, move
 from proposals.models import (
     Answer,
@@ -153,7 +154,24 @@ def save_answer(proposal, *, criterion, party, text, version, actor):
         return current
 
 
-def set_type_and_models(proposal, *, route, majority_trust, federation):
+TYPE_FIELDS = ("route", "leads_majority_trust", "leads_federation")
+CO_PARTNER_FIELDS = (
+    "name",
+    "kind",
+    "identifier",
+    "local_authority",
+    "contact_name",
+    "contact_email",
+    "role_in_partnership",
+)
+NEW_PROVISION_FIELDS = ("seeks_new_faith_provision", "new_provision_statement")
+
+
+def co_partner_version(proposal):
+    return version_of(CoPartner.objects.filter(proposal=proposal).first(), CO_PARTNER_FIELDS)
+
+
+def set_type_and_models(proposal, *, route, majority_trust, federation, version=None):
     organisation = proposal.organisation
     if organisation.is_educational:
         route = ""
@@ -165,6 +183,7 @@ def set_type_and_models(proposal, *, route, majority_trust, federation):
         raise ProposalError("Only a maintained school can lead a federation")
     with transaction.atomic():
         locked = lock_draft(proposal)
+        check_version(version_of(locked, TYPE_FIELDS), version)
         locked.route = route
         locked.leads_majority_trust = majority_trust
         locked.leads_federation = federation
@@ -191,21 +210,23 @@ def remove_school(proposal, school_id):
         SchoolLed.objects.filter(proposal=proposal, pk=school_id).delete()
 
 
-def save_co_partner(proposal, **fields):
+def save_co_partner(proposal, *, version=None, **fields):
     with transaction.atomic():
         locked = lock_draft(proposal)
         if not locked.has_co_partner_route:
             raise ProposalError(
                 "Only a consortium or a proposal with a co-partner has a co-partner"
             )
+        check_version(co_partner_version(locked), version)
         CoPartner.objects.update_or_create(proposal=locked, defaults=fields)
 
 
-def save_new_provision(proposal, *, seeks, statement):
+def save_new_provision(proposal, *, seeks, statement, version=None):
     if seeks and not statement.strip():
         raise ProposalError("Describe the new faith provision you seek")
     with transaction.atomic():
         locked = lock_draft(proposal)
+        check_version(version_of(locked, NEW_PROVISION_FIELDS), version)
         locked.seeks_new_faith_provision = seeks
         locked.new_provision_statement = statement if seeks else ""
         locked.save(

@@ -10,10 +10,13 @@ refused before anything is unpacked if the directory promises more than
 
 import hashlib
 import io
+import logging
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+import pypdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -25,6 +28,8 @@ from accreditation import timeline
 from accreditation.access import require
 from proposals.models import Evidence
 from proposals.services.applicant import ProposalError, lock_draft
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,79 @@ def _check_unpacked_size(members):
             )
 
 
+# What makes a PDF act rather than show: JavaScript, and launch actions that
+# open other programs. Looked for by name, wherever it is written.
+ACTIVE_PDF_NAMES = frozenset({"JS", "JavaScript", "Launch"})
+ACTIVE_PDF = (
+    "The selected file must not contain JavaScript or actions that open other programs. "
+    "Print it to a new PDF and upload that instead"
+)
+LOCKED_PDF = (
+    "The selected file is protected with a password. Remove the password and upload it again"
+)
+# Stream data (images, fonts, compressed objects) is skipped by the raw scan:
+# binary bytes spell a name by chance. The parsed walk reads what it packs.
+_STREAM_DATA = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+_PDF_NAME = re.compile(rb"/([^\s()<>\[\]{}/%]+)")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# Enough for any real document; a file built to make the walk slow is
+# judged by the raw scan alone.
+MAX_PDF_OBJECTS = 200_000
+
+
+def _raw_pdf_names(data):
+    """Every name written in the file's bytes outside stream data, with
+    ``#xx`` escapes undone (``/J#53`` is ``/JS``)."""
+    for match in _PDF_NAME.finditer(_STREAM_DATA.sub(b"", data)):
+        raw = _NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), match[1])
+        yield raw.decode("latin-1")
+
+
+def _parsed_pdf_names(reader):
+    """Every dictionary key and action type in the document as a PDF reader
+    sees it, including objects packed in compressed object streams, which
+    the raw bytes hide."""
+    stack, seen, visited = [reader.trailer], set(), 0
+    while stack and visited < MAX_PDF_OBJECTS:
+        node = stack.pop()
+        visited += 1
+        if isinstance(node, pypdf.generic.IndirectObject):
+            key = (node.idnum, node.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            stack.append(node.get_object())
+        elif isinstance(node, pypdf.generic.DictionaryObject):
+            for name, value in node.items():
+                yield str(name).lstrip("/")
+                if isinstance(value, pypdf.generic.NameObject):
+                    yield str(value).lstrip("/")
+                stack.append(value)
+        elif isinstance(node, pypdf.generic.ArrayObject):
+            stack.extend(node)
+
+
+def _refuse_active_pdf(uploaded_file):
+    """Refuse a PDF with JavaScript or a launch action, found by its bytes
+    and by reading it as a PDF reader would; and one locked by a password,
+    which cannot be read."""
+    uploaded_file.seek(0)
+    names = set(_raw_pdf_names(uploaded_file.read()))
+    uploaded_file.seek(0)
+    locked = False
+    try:
+        reader = pypdf.PdfReader(uploaded_file, strict=False)
+        locked = reader.is_encrypted and not reader.decrypt("")
+        if not locked:
+            names.update(_parsed_pdf_names(reader))
+    except Exception:  # noqa: BLE001 - damaged beyond reading: the raw scan judges it
+        logger.info("Upload %r could not be read as a PDF", uploaded_file.name, exc_info=True)
+    if locked:
+        raise ValidationError(LOCKED_PDF, code="pdf_password")
+    if ACTIVE_PDF_NAMES & names:
+        raise ValidationError(ACTIVE_PDF, code="active_pdf")
+
+
 def _sha256(uploaded_file):
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
@@ -171,6 +249,8 @@ def validate_upload(uploaded_file):
             f"The selected file is a {kind.label}, so its name must end in .{kind.extensions[0]}",
             code="wrong_extension",
         )
+    if kind is PDF:
+        _refuse_active_pdf(uploaded_file)
     scan(uploaded_file)
     digest = _sha256(uploaded_file)
     uploaded_file.seek(0)
@@ -190,24 +270,8 @@ def scan(uploaded_file):
     ``ValidationError`` with the message the applicant will see; returning
     normally accepts it.
 
-    To plug in ClamAV, run ``clamd`` beside the service, install a client
-    such as ``clamd`` from PyPI, and point ``EVIDENCE_SCANNER`` at a function
-    like this::
-
-        def clamav(uploaded_file):
-            uploaded_file.seek(0)
-            try:
-                status, virus = clamd.ClamdUnixSocket().instream(uploaded_file)["stream"]
-            except clamd.ConnectionError as error:
-                raise ValidationError(
-                    "The selected file could not be checked for viruses. Try again later"
-                ) from error
-            if status == "FOUND":
-                raise ValidationError("The selected file contains a virus")
-
-    Fail closed as above: a file that could not be scanned is refused, not
-    let through. Stream the file (``instream``) rather than passing a path:
-    a small upload is held in memory and has none.
+    In production it is ``proposals.clamav.scan`` (clamd's INSTREAM, failing
+    closed); ``check --deploy`` warns when production runs without it.
     """
     uploaded_file.seek(0)
     import_string(settings.EVIDENCE_SCANNER)(uploaded_file)

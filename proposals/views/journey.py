@@ -15,7 +15,9 @@ from accreditation import events as event_types
 from accreditation.access import OrganisationPageMixin
 from accreditation.models import CaseEvent, CriterionGuidance, Round, Window
 from accreditation.models.framework import sector_for_kind
+from accreditation.numbers import id_param
 from accreditation.pdf import render_pdf
+from accreditation.versions import StaleEdit, StaleEditViewMixin, version_of
 from accreditation.workflow import BEFORE_DECISION, WorkflowError
 from proposals.forms.journey import (
     AnswerForm,
@@ -39,16 +41,6 @@ def next_or_task_list(request, proposal, next_url):
         messages.success(request, "Your answers have been saved.")
         return redirect("proposal-task-list", pk=proposal.pk)
     return redirect(next_url)
-
-
-def id_param(request, name):
-    """A numeric id from the query or the form; anything else is a 404."""
-    value = request.GET.get(name) or request.POST.get(name)
-    if value is None or value == "":
-        return None
-    if not value.isdigit():
-        raise Http404(f"No such {name}")
-    return int(value)
 
 
 class DashboardView(OrganisationPageMixin, ListView):
@@ -173,7 +165,7 @@ class TaskListView(DraftOverviewMixin, TemplateView):
         )
 
 
-class TypeView(ProposalMixin, FormView):
+class TypeView(StaleEditViewMixin, ProposalMixin, FormView):
     editing = True
     template_name = "proposals/section_form.html"
     form_class = TypeForm
@@ -196,7 +188,11 @@ class TypeView(ProposalMixin, FormView):
             )
             if on
         ]
-        return {"route": p.route, "partnerships": chosen}
+        return {
+            "route": p.route,
+            "partnerships": chosen,
+            "version": version_of(p, services.TYPE_FIELDS),
+        }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title="Type and partnerships", **kwargs)
@@ -209,7 +205,10 @@ class TypeView(ProposalMixin, FormView):
                 route=form.cleaned_data.get("route", ""),
                 majority_trust="majority_trust" in chosen,
                 federation="federation" in chosen,
+                version=form.cleaned_data["version"],
             )
+        except StaleEdit as error:
+            return self.stale(form, error)
         except services.ProposalError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
@@ -248,7 +247,7 @@ class RemoveSchoolView(ProposalMixin, View):
         return redirect("proposal-schools", pk=pk)
 
 
-class CoPartnerView(ProposalMixin, FormView):
+class CoPartnerView(StaleEditViewMixin, ProposalMixin, FormView):
     editing = True
     template_name = "proposals/section_form.html"
     form_class = CoPartnerForm
@@ -261,6 +260,9 @@ class CoPartnerView(ProposalMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": getattr(self.proposal, "co_partner", None)}
 
+    def get_initial(self):
+        return {"version": services.co_partner_version(self.proposal)}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             title="Co-partner details",
@@ -271,13 +273,16 @@ class CoPartnerView(ProposalMixin, FormView):
 
     def form_valid(self, form):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        services.save_co_partner(self.proposal, **fields)
+        try:
+            services.save_co_partner(self.proposal, version=form.cleaned_data["version"], **fields)
+        except StaleEdit as error:
+            return self.stale(form, error)
         return next_or_task_list(
             self.request, self.proposal, reverse("proposal-task-list", args=[self.proposal.pk])
         )
 
 
-class NewProvisionView(ProposalMixin, FormView):
+class NewProvisionView(StaleEditViewMixin, ProposalMixin, FormView):
     editing = True
     template_name = "proposals/section_form.html"
     form_class = NewProvisionForm
@@ -295,17 +300,22 @@ class NewProvisionView(ProposalMixin, FormView):
         return {
             "seeks": None if seeks is None else ("yes" if seeks else "no"),
             "statement": self.proposal.new_provision_statement,
+            "version": version_of(self.proposal, services.NEW_PROVISION_FIELDS),
         }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title="New faith provision", **kwargs)
 
     def form_valid(self, form):
-        services.save_new_provision(
-            self.proposal,
-            seeks=form.cleaned_data["seeks"],
-            statement=form.cleaned_data["statement"],
-        )
+        try:
+            services.save_new_provision(
+                self.proposal,
+                seeks=form.cleaned_data["seeks"],
+                statement=form.cleaned_data["statement"],
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as error:
+            return self.stale(form, error)
         return next_or_task_list(
             self.request, self.proposal, reverse("proposal-task-list", args=[self.proposal.pk])
         )
