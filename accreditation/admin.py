@@ -46,6 +46,7 @@ from accreditation.models import (
     User,
 )
 from accreditation.models.framework import FrameworkFrozen, FrameworkPiece, frozen_version
+from accreditation.roles import Role
 from accreditation.services import activity
 
 
@@ -390,7 +391,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
 
     @admin.display(description="Roles")
     def roles(self, obj):
-        return ", ".join(sorted(group.name for group in obj.role_groups))
+        return ", ".join(sorted(Role(group.name).label for group in obj.role_groups))
 
     def user_change_password(self, request, id, form_url=""):
         # Django runs this view outside a transaction; the new password and

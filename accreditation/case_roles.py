@@ -27,7 +27,7 @@ class CaseRole(models.TextChoices):
     SECOND_ASSESSOR = "second_assessor", "Second assessor"
     MEETING_CHAIR = "meeting_chair", "Chair of the case's Advisory Group meeting"
     MEETING_MEMBER = "meeting_member", "Member of the case's Advisory Group meeting"
-    DECISION_OFFICIAL = "decision_official", "Decision official with no part in the case"
+    DECISION_OFFICIAL = "decision_official", "Decision official"
     SYSTEM = "system", "The service's scheduled work"
 
 

@@ -52,27 +52,39 @@ def applicant_codes():
     return sorted(code for code, event_type in _types.items() if event_type.applicant_visible)
 
 
-APPLICANT_LABELS = {
-    Action.SUBMIT: "Proposal submitted",
-    Action.SCREEN_ELIGIBLE: "Found eligible: assessment has started",
-    Action.SCREEN_INELIGIBLE: "Found not eligible",
-    Action.REQUEST_INFORMATION: "We asked for more information",
-    Action.RESPOND_TO_REQUEST: "You sent the information we asked for",
-    Action.RECOMMEND: "Assessment completed",
-    Action.REFER_TO_ADVISORY_GROUP: "Sent to the Advisory Group",
-    Action.REFER_TO_DECISION: "Sent for a decision",
-    Action.ADVISE: "Advisory Group review completed",
-    Action.REFER_BACK: "Returned for further assessment",
-    Action.ACCREDIT: "Decision: accredited",
-    Action.NOT_ACCREDIT: "Decision: not accredited",
-    Action.CORRECT_DECISION: "Decision corrected",
-    Action.UPHOLD_CONCERN: "Your concern was upheld: the case will be looked at again",
-    Action.WITHDRAW: "Proposal withdrawn",
-    Action.LAPSE: "Proposal lapsed: it was not submitted by the deadline",
+ACTION_LABELS = {
+    # action: (what staff read on the timeline, what the applicant reads or None)
+    Action.SUBMIT: ("Proposal submitted", "Proposal submitted"),
+    Action.LAPSE: (
+        "Lapsed at the deadline",
+        "Proposal lapsed: it was not submitted by the deadline",
+    ),
+    Action.WITHDRAW: ("Withdrawn by the applicant", "Proposal withdrawn"),
+    Action.SCREEN_ELIGIBLE: ("Screened: eligible", "Found eligible: assessment has started"),
+    Action.SCREEN_INELIGIBLE: ("Screened: not eligible", "Found not eligible"),
+    Action.REQUEST_INFORMATION: ("Information requested", "We asked for more information"),
+    Action.RESPOND_TO_REQUEST: (
+        "Information sent by the applicant",
+        "You sent the information we asked for",
+    ),
+    # Applicants see a case being assessed until it awaits decision (as its
+    # status tag says), not the steps inside assessment.
+    Action.RECOMMEND: ("Recommendation made", None),
+    Action.REFER_TO_ADVISORY_GROUP: ("Referred to the Advisory Group", None),
+    Action.REFER_BACK: ("Referred back to the assessor", None),
+    Action.ADVISE: ("Advisory Group advice recorded", "Sent for a decision"),
+    Action.REFER_TO_DECISION: ("Referred for decision", "Sent for a decision"),
+    Action.ACCREDIT: ("Decided: accredited", "Decision: accredited"),
+    Action.NOT_ACCREDIT: ("Decided: not accredited", "Decision: not accredited"),
+    Action.CORRECT_DECISION: ("Decision corrected", "Decision corrected"),
+    Action.UPHOLD_CONCERN: (
+        "Concern upheld",
+        "Your concern was upheld: the case will be looked at again",
+    ),
 }
 
 register(
-    *(EventType(action.value, action.label, APPLICANT_LABELS[action]) for action in Action),
+    *(EventType(action.value, *ACTION_LABELS[action]) for action in Action),
     EventType("created", "Proposal started", "Proposal started"),
     EventType("copied", "Started from an earlier proposal", "Proposal started from an earlier one"),
     EventType("proposal_pdf_downloaded", "Proposal PDF downloaded"),

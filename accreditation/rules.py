@@ -48,7 +48,15 @@ def can_see_case(user, case):
     return case is not None and visible_to(user).filter(pk=case.pk).exists()
 
 
-rules.add_perm("accreditation.view_case", is_staff_user & can_see_case)
+@rules.predicate
+def does_casework(user):
+    from accreditation.roles import CASEWORK_ROLES
+
+    return user.is_authenticated and bool(user.role_names & CASEWORK_ROLES)
+
+
+rules.add_perm("accreditation.do_casework", does_casework)
+rules.add_perm("accreditation.view_case", does_casework & can_see_case)
 
 
 @rules.predicate

@@ -47,11 +47,14 @@ def test_working_days_skip_weekends_and_bank_holidays():
     assert clock.is_working_day(date(2027, 12, 29))
 
 
-def test_every_workflow_action_is_a_registered_event_with_an_applicant_label():
+def test_every_workflow_action_is_a_registered_event_told_as_what_happened():
     for action in Action:
-        event_type = events.get(action)
-        assert event_type.staff_label == action.label
-        assert event_type.applicant_visible
+        assert events.get(action).staff_label
+    assert events.get("request_information").staff_label == "Information requested"
+    # Applicants do not see the steps inside assessment, as their status tag
+    # does not: a case referred back is simply being assessed again.
+    hidden = {a for a in Action if not events.get(a).applicant_visible}
+    assert hidden == {"recommend", "refer_to_advisory_group", "refer_back"}
 
 
 def test_staff_only_events_are_not_shown_to_applicants():

@@ -139,3 +139,41 @@ class TestPages:
         with django_assert_num_queries(9):
             response = client.get(reverse("staff-cases"))
         assert response.status_code == 200
+
+
+def test_an_administrator_has_no_case_pages(client, cases):
+    client = sign_in_verified(client, UserFactory(roles=[Role.ADMINISTRATOR]))
+    assert client.get(reverse("staff-cases")).status_code == 403
+    response = client.get(reverse("staff-case", args=[cases["submitted"].pk]))
+    assert response.status_code in (403, 404)
+
+
+def test_staff_are_sent_from_the_applicant_home_to_their_own(client):
+    client = sign_in_verified(client, UserFactory(roles=[Role.CASEWORK_OFFICER]))
+    response = client.get(reverse("applicant-home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("staff-home")
+
+
+def test_an_administrator_cannot_switch_off_their_own_account(client):
+    from accreditation.services import accounts
+
+    administrator = UserFactory(roles=[Role.ADMINISTRATOR])
+    client = sign_in_verified(client, administrator)
+    response = client.post(
+        reverse("staff-user", args=[administrator.pk]),
+        {
+            "roles": [Role.ADMINISTRATOR],
+            "is_active": "no",
+            "version": accounts.staff_version(administrator),
+        },
+    )
+    assert "You cannot switch off your own account" in response.text
+    administrator.refresh_from_db()
+    assert administrator.is_active
+
+
+@pytest.mark.parametrize("message", ["²", "99999999999999999999", "abc"])
+def test_sending_again_an_odd_message_id_changes_nothing(client, message):
+    client = sign_in_verified(client, UserFactory(roles=[Role.CASEWORK_OFFICER]))
+    response = client.post(reverse("staff-retry-emails"), {"message": message})
+    assert response.status_code == 302

@@ -25,6 +25,13 @@ def home(request):
 class ApplicantHomeView(LoginRequiredMixin, TemplateView):
     template_name = "applicant/home.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm(
+            "accreditation.use_applicant_pages"
+        ):
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         memberships = self.request.user.memberships.select_related(
             "organisation__local_authority"
@@ -59,6 +66,7 @@ class StaffHomeView(StaffAreaMixin, TemplateView):
         return super().get_context_data(
             roles=sorted(Role(name).label for name in user.role_names),
             can_manage_users=user.has_perm("accreditation.manage_users"),
+            can_use_admin=user.has_perm("accreditation.use_admin"),
             does_casework=bool(user.role_names & CASEWORK_ROLES),
             can_retry_email=can_retry_email,
             failed_email_count=outbox.failed_messages().count() if can_retry_email else 0,

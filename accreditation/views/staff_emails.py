@@ -6,6 +6,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from accreditation.access import StaffAreaMixin
+from accreditation.numbers import parse_id
 from accreditation.services import outbox
 
 
@@ -26,11 +27,11 @@ class RetryEmailView(StaffAreaMixin, View):
     act_permission = "accreditation.retry_email"
 
     def post(self, request):
-        chosen = request.POST.get("message", "")
+        chosen = parse_id(request.POST.get("message", ""))
         if "all" in request.POST:
             count = outbox.retry_failed(request.user)
-        elif chosen.isdigit():
-            count = outbox.retry_failed(request.user, ids=[int(chosen)])
+        elif chosen is not None:
+            count = outbox.retry_failed(request.user, ids=[chosen])
         else:
             count = 0
         if count:

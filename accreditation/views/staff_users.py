@@ -106,6 +106,9 @@ class StaffUserEditView(StaleEditViewMixin, StaffAreaMixin, FormView):
         ):
             form.add_error("roles", "You cannot remove your own administrator role")
             return self.form_invalid(form)
+        if self.person == self.request.user and not form.cleaned_data["is_active"]:
+            form.add_error("is_active", "You cannot switch off your own account")
+            return self.form_invalid(form)
         try:
             accounts.set_staff_roles(
                 self.person,

@@ -41,7 +41,7 @@ def test_an_assessor_finds_their_case_and_reads_its_timeline(page, assert_access
     expect(page.locator(".moj-identity-bar")).to_contain_text("Oak Learning Trust")
     timeline = page.locator(".moj-timeline__item")
     expect(timeline).to_have_count(1)
-    expect(timeline).to_contain_text("Screen as eligible")
+    expect(timeline).to_contain_text("Screened: eligible")
     expect(timeline).to_contain_text("by Olive Officer")
     assert_accessible(page)
 
