@@ -34,10 +34,11 @@ def test_an_assessor_finds_their_case_and_reads_its_timeline(page, assert_access
     rows.get_by_role("link", name=case.reference).click()
     expect(page.locator("h1")).to_have_text(case.reference)
     expect(page.get_by_text("Assigned assessor")).to_be_visible()
-    timeline = page.locator("ol.app-timeline li")
-    expect(timeline).to_have_count(1)
-    expect(timeline).to_contain_text("Screen as eligible")
-    expect(timeline).to_contain_text("by Olive Officer")
+    timeline = page.locator("ol.app-timeline li")  # newest first
+    expect(timeline).to_have_count(2)
+    expect(timeline.first).to_contain_text("Screen as eligible")
+    expect(timeline.first).to_contain_text("by Olive Officer")
+    expect(timeline.nth(1)).to_contain_text("Submit")
     assert_accessible(page)
 
 
