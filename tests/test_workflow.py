@@ -289,8 +289,8 @@ class TestEveryCombination:
         if expected is not None and role in expected.roles:
             event = move(case, action, actor, details=REASON, changes=changes)
             assert status_of(case) == expected.target == case.status
-            *before, stored = events_of(case)
-            assert before == walk
+            *earlier, stored = events_of(case)
+            assert earlier == walk
             assert stored.pk == event.pk
             assert (stored.sequence, stored.action, stored.actor_id) == (
                 len(walk) + 1,
