@@ -1,7 +1,7 @@
 # The production image: one image for web (gunicorn), worker and beat (Celery).
 # docker-compose.yml shows how the three run together on PostgreSQL and Redis.
 
-# --- GOV.UK Frontend assets (Node is needed only here) ----------------------
+# --- GOV.UK and MOJ Frontend assets (Node is needed only here) ----------------------
 FROM node:22-bookworm-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -9,10 +9,14 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 # The same copy as the Makefile's `assets` target: CSS, JS, their source maps
 # and the fonts and images, flat in one folder that collectstatic finds.
 ARG GOVUK=node_modules/govuk-frontend/dist/govuk
+ARG MOJ=node_modules/@ministryofjustice/frontend/moj
 RUN mkdir -p build/govuk-frontend \
  && cp $GOVUK/govuk-frontend.min.css $GOVUK/govuk-frontend.min.css.map \
        $GOVUK/govuk-frontend.min.js $GOVUK/govuk-frontend.min.js.map build/govuk-frontend/ \
- && cp -R $GOVUK/assets/. build/govuk-frontend/
+ && cp -R $GOVUK/assets/. build/govuk-frontend/ \
+ && cp $MOJ/moj-frontend.min.css $MOJ/moj-frontend.min.css.map \
+       $MOJ/moj-frontend.min.js $MOJ/moj-frontend.min.js.map build/govuk-frontend/ \
+ && cp -R $MOJ/assets/images/. build/govuk-frontend/images/
 
 # --- The application ------------------------------------------------------------
 # bookworm (Debian 12): the release the service and CI are tested on, and one

@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 GOVUK := node_modules/govuk-frontend/dist/govuk
+MOJ := node_modules/@ministryofjustice/frontend/moj
 ASSETS := build/govuk-frontend
 DEMO_ENV := DEBUG=true STAFF_OTP_REQUIRED=false
 PORT ?= 8000
@@ -37,8 +38,9 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-# GOV.UK Frontend's built CSS, JS, source maps, fonts and images, flat in one
-# folder that collectstatic finds (its CSS asks for /assets/fonts/...).
+# GOV.UK Frontend's and MOJ Frontend's built CSS, JS, source maps, fonts and
+# images, flat in one folder that collectstatic finds (their CSS asks for
+# /assets/fonts/... and /assets/images/...).
 assets: build/.govuk-frontend-built
 
 build/.govuk-frontend-built: package.json package-lock.json
@@ -47,6 +49,9 @@ build/.govuk-frontend-built: package.json package-lock.json
 	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.css.map \
 	   $(GOVUK)/govuk-frontend.min.js $(GOVUK)/govuk-frontend.min.js.map $(ASSETS)/
 	cp -R $(GOVUK)/assets/. $(ASSETS)/
+	cp $(MOJ)/moj-frontend.min.css $(MOJ)/moj-frontend.min.css.map \
+	   $(MOJ)/moj-frontend.min.js $(MOJ)/moj-frontend.min.js.map $(ASSETS)/
+	cp -R $(MOJ)/assets/images/. $(ASSETS)/images/
 	touch $@
 
 clean:

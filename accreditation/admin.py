@@ -32,7 +32,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from accreditation import activity, clock
+from accreditation import clock
 from accreditation.access import second_factor_passed, second_factor_redirect
 from accreditation.models import (
     ActivityEntry,
@@ -46,6 +46,7 @@ from accreditation.models import (
     User,
 )
 from accreditation.models.framework import FrameworkFrozen, FrameworkPiece, frozen_version
+from accreditation.services import activity
 
 
 class StaffAdminSite(admin.AdminSite):

@@ -33,6 +33,22 @@ def timeline_anchor_key(app_configs, **kwargs):
     return []
 
 
+NO_SCAN = "proposals.services.evidence.no_scan"
+
+
+@register(Tags.security, deploy=True)
+def upload_scanner(app_configs, **kwargs):
+    if settings.EVIDENCE_SCANNER == NO_SCAN:
+        return [
+            Warning(
+                "EVIDENCE_SCANNER is the no-op scanner: uploaded documents are not checked "
+                "for viruses. Set EVIDENCE_SCANNER=proposals.clamav.scan and CLAMAV_ADDRESS.",
+                id="accreditation.W003",
+            )
+        ]
+    return []
+
+
 @register()
 def workflow_guards(app_configs, **kwargs):
     """Every guard the transition table names imports, so a typo in a dotted

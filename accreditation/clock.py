@@ -1,7 +1,7 @@
 """The one clock of the service, so tests can move it (time-machine) and every
 deadline is reasoned about in Europe/London."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import holidays
@@ -14,6 +14,17 @@ def now():
 
 def local(value):
     return timezone.localtime(value)
+
+
+def at(day, time):
+    """``day`` at the wall-clock ``time`` in Europe/London, as an aware
+    datetime; None for a time the clocks skip (when they go forward in March)."""
+    zone = timezone.get_default_timezone()
+    naive = datetime.combine(day, time)
+    aware = naive.replace(tzinfo=zone)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        return None
+    return aware
 
 
 def local_date(value):

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 from accreditation import policy
 from accreditation.models import AccreditationType, OrganisationKind
-from accreditation.models.organisations import MAINTAINED_PRIMARY_KINDS
+from accreditation.models.organisations import (
+    COLLEGE_KINDS,
+    FAITH_KINDS,
+    INDEPENDENT_SCHOOL_KINDS,
+    MAINTAINED_PRIMARY_KINDS,
+    NON_EDUCATIONAL_KINDS,
+    OTHER_EDUCATIONAL_KINDS,
+    TRUST_KINDS,
+)
 
 K = OrganisationKind
 
@@ -46,7 +54,7 @@ class Row:
 TABLE = (
     Row(
         "Maintained infant, junior, primary or middle school",
-        frozenset(MAINTAINED_PRIMARY_KINDS),
+        MAINTAINED_PRIMARY_KINDS,
         "Yes",
         LEADS_SCHOOLS,
     ),
@@ -55,37 +63,37 @@ TABLE = (
     ),
     Row(
         "Independent primary or secondary school",
-        frozenset({K.INDEPENDENT_PRIMARY, K.INDEPENDENT_SECONDARY}),
+        INDEPENDENT_SCHOOL_KINDS,
         "Yes",
         GOVERNS_PRIMARIES,
     ),
     Row(
         "Further education or sixth-form college, university",
-        frozenset({K.FE_COLLEGE, K.SIXTH_FORM_COLLEGE, K.UNIVERSITY}),
+        COLLEGE_KINDS,
         "Yes",
         GOVERNS_PRIMARIES,
     ),
     Row(
         "Academy trust, maintained school trust, federation",
-        frozenset({K.ACADEMY_TRUST, K.MAINTAINED_SCHOOL_TRUST, K.FEDERATION}),
+        TRUST_KINDS,
         "Yes",
         GOVERNS_PRIMARIES,
     ),
     Row(
         "Church of England or Roman Catholic diocese, other faith group",
-        frozenset({K.COFE_DIOCESE, K.RC_DIOCESE, K.OTHER_FAITH_GROUP}),
+        FAITH_KINDS,
         "Yes",
         GOVERNS_PRIMARIES,
     ),
     Row(
         "Educational consultancy, charity or other educational organisation",
-        frozenset({K.EDUCATIONAL_CONSULTANCY, K.EDUCATIONAL_CHARITY, K.OTHER_EDUCATIONAL}),
+        OTHER_EDUCATIONAL_KINDS,
         "Yes",
         GOVERNS_PRIMARIES,
     ),
     Row(
         "Private or third sector organisation (non-educational)",
-        frozenset({K.PRIVATE_OR_THIRD_SECTOR}),
+        NON_EDUCATIONAL_KINDS,
         "Yes: in its own right, as a consortium lead, or with an educational co-partner",
         None,
     ),

@@ -1,5 +1,6 @@
 """Per-request context: the organisation an applicant is acting for."""
 
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 
 SESSION_KEY = "current_organisation_id"
@@ -28,3 +29,18 @@ class CurrentOrganisationMiddleware:
     def __call__(self, request):
         request.organisation = SimpleLazyObject(lambda: current_organisation(request))
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Nothing shown to a signed-in person is kept by a browser or a proxy:
+    the pages, the second-factor set-up (its key), the PDFs and documents.
+    The one place private responses are marked ``Cache-Control: no-store``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

@@ -27,14 +27,5 @@ STAFF_ROLES = frozenset(
 )
 
 
-def ensure_role_groups():
-    """Create the role groups if they are missing. Idempotent: data
-    migrations call it, and so do tests after a flush."""
-    from django.contrib.auth.models import Group
-
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-
-
 CASEWORK_ROLES = frozenset(STAFF_ROLES - {Role.ADMINISTRATOR})
 """The staff roles that work on cases (administrators do no casework)."""

@@ -50,6 +50,18 @@ def can_see_case(user, case):
 
 rules.add_perm("accreditation.view_case", is_staff_user & can_see_case)
 
+
+@rules.predicate
+def is_free_of_conflict(user, obj):
+    """Not in conflict with the organisation ``obj`` is about (``obj`` has an
+    ``organisation``): membership of it is a standing conflict."""
+    from accreditation.queries.conflicts import is_conflicted
+
+    return obj is not None and not is_conflicted(user, obj.organisation)
+
+
+rules.add_perm("accreditation.free_of_conflict", is_free_of_conflict)
+
 # The Django admin (accreditation.admin) is the administrators'; its site
 # also asks for the staff second factor. These are the models it manages:
 # the administrator may view, add, change and delete them (the admin narrows

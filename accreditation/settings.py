@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accreditation.middleware.CurrentOrganisationMiddleware",
+    "accreditation.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -150,6 +151,22 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "signed-out"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
+# E-mail sent on request, at most this many per address and per account in
+# each window (accreditation.throttle).
+EMAIL_THROTTLE_WINDOW_SECONDS = int(os.environ.get("EMAIL_THROTTLE_WINDOW_SECONDS", "3600"))
+EMAIL_THROTTLES = {
+    "password_reset": {
+        "address": int(os.environ.get("PASSWORD_RESETS_PER_ADDRESS", "3")),
+        "account": int(os.environ.get("PASSWORD_RESETS_PER_ACCOUNT", "3")),
+    },
+    "invitation": {
+        "address": int(os.environ.get("INVITATIONS_PER_ADDRESS", "3")),
+        "account": int(os.environ.get("INVITATIONS_PER_ACCOUNT", "30")),
+    },
+    "registration": {
+        "address": int(os.environ.get("REGISTRATIONS_PER_ADDRESS", "3")),
+    },
+}
 
 # Staff must use a TOTP second factor. Only the local demo turns this off.
 STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", True)
@@ -162,7 +179,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Failures count against the address as the sign-in looks it up, and the
+# client's address as our proxies report it (accreditation.security).
+AXES_USERNAME_CALLABLE = "accreditation.security.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "accreditation.security.client_address"
+# How many proxies of ours stand in front of the service and append to
+# X-Forwarded-For (the documented TLS proxy: 1). 0 trusts no header.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
@@ -207,9 +230,13 @@ EVIDENCE_MAX_UNPACKED_BYTES = int(
     os.environ.get("EVIDENCE_MAX_UNPACKED_BYTES", str(50 * 1024 * 1024))
 )
 EVIDENCE_MAX_FILES = int(os.environ.get("EVIDENCE_MAX_FILES", "25"))
-# The scanning hook every upload passes through (see proposals.uploads.scan
+# The scanning hook every upload passes through (see proposals.services.evidence.scan
 # for plugging in ClamAV).
-EVIDENCE_SCANNER = os.environ.get("EVIDENCE_SCANNER", "proposals.uploads.no_scan")
+EVIDENCE_SCANNER = os.environ.get("EVIDENCE_SCANNER", "proposals.services.evidence.no_scan")
+# Where clamd listens, for EVIDENCE_SCANNER=proposals.clamav.scan:
+# unix:///run/clamav/clamd.ctl or tcp://clamav:3310.
+CLAMAV_ADDRESS = os.environ.get("CLAMAV_ADDRESS", "unix:///run/clamav/clamd.ctl")
+CLAMAV_TIMEOUT_SECONDS = float(os.environ.get("CLAMAV_TIMEOUT_SECONDS", "30"))
 # The first handler stops keeping a file once it passes EVIDENCE_MAX_BYTES,
 # so an oversized upload is refused with a message, not written to disk.
 # Files up to FILE_UPLOAD_MAX_MEMORY_SIZE stay in memory, larger ones go to a
@@ -217,7 +244,7 @@ EVIDENCE_SCANNER = os.environ.get("EVIDENCE_SCANNER", "proposals.uploads.no_scan
 # only (never file content). A proxy in front must let a request of
 # EVIDENCE_MAX_BYTES plus a little through (nginx: client_max_body_size 11m).
 FILE_UPLOAD_HANDLERS = [
-    "proposals.uploads.SizeCapUploadHandler",
+    "proposals.services.evidence.SizeCapUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -285,6 +312,20 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 TIMELINE_ANCHOR_KEY = os.environ.get("TIMELINE_ANCHOR_KEY") or (
     hashlib.sha256(f"timeline-anchor:{SECRET_KEY}".encode()).hexdigest() if DEBUG else ""
 )
+
+# --- Cache ----------------------------------------------------------------------
+# Shared by every process through Redis in production (the e-mail throttles
+# count there); a local memory cache for a first look.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "accreditation",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Security -------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -25,3 +25,6 @@ MEDIA_URL = "/media-not-served/"
 # Tests run the worker's deliver() themselves; the tests of waking the
 # worker turn this back on.
 OUTBOX_WAKE_WORKER = False
+# Each process its own counters (the e-mail throttles), cleared per test, even
+# when REDIS_URL points the broker at a real Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

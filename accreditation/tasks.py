@@ -4,7 +4,8 @@ import logging
 
 from celery import shared_task
 
-from accreditation import outbox, timeline
+from accreditation import timeline
+from accreditation.services import outbox
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 
-from accreditation import clock
+from accreditation import clock, events
 from accreditation.models import CaseEvent
 from accreditation.models.timeline import GENESIS_HASH, TimelineAnchor
 from accreditation.workflow import Status
@@ -38,7 +38,9 @@ def new_event(
     internal=False,
     when=None,
 ):
-    """An unsaved event chained after ``prev_hash``, with its hash set."""
+    """An unsaved event chained after ``prev_hash``, with its hash set. Its
+    ``action`` must be a registered event type (``accreditation.events``)."""
+    events.get(action)
     event = CaseEvent(
         case=case,
         sequence=sequence,

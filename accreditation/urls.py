@@ -1,8 +1,21 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from accreditation.admin import site as admin_site
-from accreditation.views import accounts, cases, home, public, staff_emails, staff_users
+from accreditation.numbers import IdConverter
+from accreditation.views import (
+    accounts,
+    cases,
+    guidance,
+    home,
+    organisations,
+    public,
+    staff_emails,
+    staff_users,
+)
+
+# Registered before any pattern below (or in the included modules) uses it.
+register_converter(IdConverter, "id")
 
 handler403 = "accreditation.views.public.error_403"
 handler404 = "accreditation.views.public.error_404"
@@ -19,6 +32,7 @@ urlpatterns = [
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/signed-out/", accounts.SignedOutView.as_view(), name="signed-out"),
     path("account/register/", accounts.RegisterView.as_view(), name="register"),
+    path("account/register/sent/", accounts.RegisteredView.as_view(), name="registered"),
     path("account/keep-alive/", accounts.keep_alive, name="keep-alive"),
     path("account/password-reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path(
@@ -50,10 +64,10 @@ urlpatterns = [
     path("applicant/switch/", home.switch_organisation, name="switch-organisation"),
     path("staff/", home.StaffHomeView.as_view(), name="staff-home"),
     path("staff/cases/", cases.CaseListView.as_view(), name="staff-cases"),
-    path("staff/cases/<int:pk>/", cases.CaseView.as_view(), name="staff-case"),
+    path("staff/cases/<id:pk>/", cases.CaseView.as_view(), name="staff-case"),
     path("staff/users/", staff_users.StaffUserListView.as_view(), name="staff-users"),
     path("staff/users/invite/", staff_users.StaffInviteView.as_view(), name="staff-invite"),
-    path("staff/users/<int:pk>/", staff_users.StaffUserEditView.as_view(), name="staff-user"),
+    path("staff/users/<id:pk>/", staff_users.StaffUserEditView.as_view(), name="staff-user"),
     path(
         "staff/emails/failed/",
         staff_emails.FailedEmailListView.as_view(),
@@ -65,6 +79,62 @@ urlpatterns = [
         name="staff-retry-emails",
     ),
     path("staff/admin/", admin_site.urls),
-    path("guidance/", include("accreditation.urls_guidance")),
+    # The published criteria and guidance: no sign-in
+    path("guidance/criteria/", guidance.CriteriaView.as_view(), name="guidance-criteria"),
+    path(
+        "guidance/criteria/questions.pdf",
+        guidance.QuestionsPdfView.as_view(),
+        name="guidance-questions-pdf",
+    ),
+    path(
+        "guidance/criteria/<id:version>/",
+        guidance.CriteriaView.as_view(),
+        name="guidance-criteria-version",
+    ),
+    path(
+        "guidance/criteria/<id:version>/questions.pdf",
+        guidance.QuestionsPdfView.as_view(),
+        name="guidance-questions-pdf-version",
+    ),
+    # The organisation profile and its members
+    path("organisation/", organisations.ProfileView.as_view(), name="organisation-profile"),
+    path("organisation/new/", organisations.CreateKindView.as_view(), name="organisation-create"),
+    path(
+        "organisation/new/<str:kind>/",
+        organisations.CreateDetailsView.as_view(),
+        name="organisation-create-details",
+    ),
+    path(
+        "organisation/change-kind/",
+        organisations.ChangeKindView.as_view(),
+        name="organisation-change-kind",
+    ),
+    path(
+        "organisation/edit/<str:kind>/",
+        organisations.EditDetailsView.as_view(),
+        name="organisation-edit",
+    ),
+    path("organisation/members/", organisations.MembersView.as_view(), name="organisation-members"),
+    path(
+        "organisation/members/invite/",
+        organisations.InviteView.as_view(),
+        name="organisation-invite",
+    ),
+    path(
+        "organisation/members/contacts/",
+        organisations.ContactsView.as_view(),
+        name="organisation-contacts",
+    ),
+    path(
+        "organisation/members/<id:pk>/remove/",
+        organisations.RemoveMemberView.as_view(),
+        name="organisation-remove-member",
+    ),
+    path(
+        "organisation/join/<str:token>/", organisations.JoinView.as_view(), name="organisation-join"
+    ),
     path("", include("proposals.urls")),
+    path("", include("assessments.urls")),
+    path("", include("advisory_group.urls")),
+    path("", include("feedback.urls")),
 ]

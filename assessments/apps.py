@@ -6,4 +6,4 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self):
-        from assessments import case_roles  # noqa: F401  (registers its provider)
+        from assessments import case_roles, receivers  # noqa: F401  (registers them)

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = "Proposals"
+
+    def ready(self):
+        from proposals import receivers  # noqa: F401  (connects them)

@@ -11,26 +11,6 @@ from accreditation.models import AccreditationType, Organisation, OrganisationKi
 from accreditation.models.timeline import GENESIS_HASH
 from accreditation.workflow import STATUS_META, Status
 
-PROFILE_FIELDS = (
-    "name",
-    "kind",
-    "urn",
-    "ukprn",
-    "local_authority_id",
-    "phase",
-    "claims_national_support_school",
-    "faith_designation",
-    "address",
-    "schools_led_count",
-    "primary_governance_count",
-)
-
-
-def profile_snapshot(organisation):
-    """What a submitted proposal keeps of its organisation's profile."""
-    return {name: getattr(organisation, name) for name in PROFILE_FIELDS}
-
-
 COPYABLE_STATUSES = frozenset({Status.LAPSED, Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE})
 """A proposal in one of these can be copied into a new draft in a later round."""
 

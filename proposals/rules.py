@@ -3,7 +3,7 @@ may not see answers 404, never 403, so its existence does not leak."""
 
 import rules
 
-from accreditation.rules import is_applicant, is_casework_officer
+from accreditation.rules import is_applicant, is_casework_officer, is_free_of_conflict
 
 
 @rules.predicate
@@ -25,4 +25,5 @@ rules.add_perm(
     "proposals.change_proposal", is_applicant & is_member_of_proposals_organisation & is_draft
 )
 rules.add_perm("proposals.decide_out_of_round", is_casework_officer)
+rules.add_perm("proposals.decide_out_of_round_request", is_casework_officer & is_free_of_conflict)
 rules.add_perm("proposals.create_organisation", is_applicant)

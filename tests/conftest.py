@@ -57,6 +57,14 @@ def _flush_past_the_timeline_triggers():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """The e-mail throttles count in the cache: each test starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _service_markers(request):
     if request.node.get_closest_marker("postgres"):
         from django.db import connection

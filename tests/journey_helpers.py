@@ -3,9 +3,9 @@
 from datetime import date
 
 from accreditation.models import LocalAuthority
-from proposals import services
-from proposals.journey import Journey
 from proposals.models import PartnershipKind
+from proposals.queries.journey import Journey
+from proposals.services import applicant as services
 from tests.factories import MembershipFactory
 
 

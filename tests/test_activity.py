@@ -10,12 +10,13 @@ import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from accreditation import accounts, activity, clock
+from accreditation import clock
 from accreditation.models import ActivityEntry, Membership, Organisation, User
 from accreditation.models.timeline import AppendOnlyError
 from accreditation.roles import Role
-from proposals import organisations, out_of_round
+from accreditation.services import accounts, activity, organisations
 from proposals.models import OutOfRoundRequest
+from proposals.services import out_of_round
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,
@@ -145,9 +146,7 @@ def admin_client(client, settings):
 
 class TestUsersAndRoles:
     def test_registering_records_the_new_applicant(self):
-        user = accounts.register_applicant(
-            email="ada@example.org", full_name="Ada", password=STRONG
-        )
+        user = accounts.create_applicant(email="ada@example.org", full_name="Ada", password=STRONG)
         entry = only_entry("user_registered")
         assert entry.actor == user and is_about(entry, user)
         assert entry.changes == {
@@ -191,7 +190,11 @@ class TestUsersAndRoles:
         person = UserFactory(roles=[Role.ASSESSOR])
         admin_client.post(
             reverse("staff-user", args=[person.pk]),
-            {"roles": [Role.DECISION_OFFICIAL], "is_active": "no"},
+            {
+                "roles": [Role.DECISION_OFFICIAL],
+                "is_active": "no",
+                "version": accounts.staff_version(person),
+            },
         )
         entry = only_entry("staff_roles_changed")
         assert entry.actor == admin_client.admin and is_about(entry, person)
@@ -249,6 +252,7 @@ class TestOrganisations:
                 "schools_led_count": organisation.schools_led_count,
                 "primary_governance_count": organisation.primary_governance_count,
                 "claims_national_support_school": "no",
+                "version": organisations.profile_version(organisation),
             },
         )
         assert response.status_code == 302
@@ -296,7 +300,13 @@ class TestOrganisations:
             organisation=me.organisation, is_contact=False, user__email="other@example.org"
         )
         client.force_login(me.user)
-        client.post(reverse("organisation-contacts"), {"contacts": [other.pk]})
+        client.post(
+            reverse("organisation-contacts"),
+            {
+                "contacts": [other.pk],
+                "version": organisations.contacts_version(me.organisation),
+            },
+        )
         entry = only_entry("contacts_changed")
         assert entry.actor == me.user and is_about(entry, me.organisation)
         assert entry.changes == {"contacts": [["me@example.org"], ["other@example.org"]]}

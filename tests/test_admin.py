@@ -14,10 +14,10 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accreditation import activity
 from accreditation.admin import site
 from accreditation.models import ActivityEntry, LocalAuthority, Region, User
 from accreditation.roles import Role
+from accreditation.services import activity
 from tests.factories import (
     CriterionFactory,
     FrameworkFactory,

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-from django.db import connection, transaction
+from django.db import transaction
 
 from accreditation import checks, clock, workflow
 from accreditation.case_roles import CaseRole, resolve, resolve_many
@@ -38,6 +38,7 @@ from tests.factories import (
     RoundFactory,
     UserFactory,
 )
+from tests.test_journey_postgres import run_together
 
 REASON = {"reason": "Recorded in the minutes of 3 March."}
 
@@ -354,25 +355,6 @@ def test_the_system_check_fails_on_a_guard_path_that_does_not_import(monkeypatch
 # --- The clock is read after the row lock (PostgreSQL) ----------------------
 
 
-def _in_thread(*calls):
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - the test inspects it
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 def _hold_lock(case, seconds, held):
     def hold():
         with transaction.atomic():
@@ -399,7 +381,7 @@ def test_a_move_waiting_for_the_lock_across_the_deadline_is_refused():
             changes={"reference": "ASP-2026-0001", "submitted_at": clock.now()},
         )
 
-    results = _in_thread(_hold_lock(case, 2, held), submit)
+    results = run_together(_hold_lock(case, 2, held), submit)
     assert isinstance(results[1], WorkflowError), results
     assert "deadline" in str(results[1])
     assert untouched(case, "draft")
@@ -415,6 +397,6 @@ def test_lapsing_that_waits_for_the_lock_past_the_deadline_lapses():
         held.wait(5)
         return move_many(Proposal.objects.filter(pk=case.pk), "lapse", None)
 
-    results = _in_thread(_hold_lock(case, 2, held), lapse)
+    results = run_together(_hold_lock(case, 2, held), lapse)
     assert results[1].moved == [case.pk], results
     assert Proposal.objects.get(pk=case.pk).status == Status.LAPSED

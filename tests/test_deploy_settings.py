@@ -1,6 +1,7 @@
-"""Production settings: with DEBUG off, `manage.py check --deploy` is clean, it
-warns when the staff second factor is off or the timeline's anchor key is
-missing, and the HTTPS redirect spares the health check (a load balancer
+"""Production settings: with DEBUG off and a virus scanner, `manage.py check
+--deploy` is clean, it warns when the staff second factor is off, the
+timeline's anchor key is missing or uploads go unscanned, and the HTTPS
+redirect spares the health check (a load balancer
 probes it over plain HTTP)."""
 
 import secrets
@@ -29,6 +30,8 @@ def check_deploy(tmp_path, **overrides):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "VAR_DIR": str(tmp_path / "var"),
+        "EVIDENCE_SCANNER": "proposals.clamav.scan",
+        "CLAMAV_ADDRESS": "tcp://clamav-daemon:3310",
         **overrides,
     }
     result = subprocess.run(
@@ -61,6 +64,12 @@ def test_check_deploy_warns_without_a_timeline_anchor_key(tmp_path, key):
     code, output = check_deploy(tmp_path, TIMELINE_ANCHOR_KEY=key)
     assert code == 0, output
     assert "accreditation.W002" in output, output
+
+
+def test_check_deploy_warns_when_uploads_are_not_scanned(tmp_path):
+    code, output = check_deploy(tmp_path, EVIDENCE_SCANNER="proposals.services.evidence.no_scan")
+    assert code == 0, output
+    assert "accreditation.W003" in output, output
 
 
 @pytest.mark.django_db

@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accreditation import clock, outbox
+from accreditation import clock
 from accreditation.models import OutboxMessage
 from accreditation.roles import Role
+from accreditation.services import outbox
 from tests.casework import sign_in_verified
 from tests.factories import UserFactory
 
@@ -123,7 +124,7 @@ def test_a_retry_puts_the_message_back_to_pending_and_the_worker_sends_it(
 ):
     chosen = failed_message(1)
     other = failed_message(2)
-    with caplog.at_level(logging.INFO, logger="accreditation.outbox"):
+    with caplog.at_level(logging.INFO, logger="accreditation.services.outbox"):
         response = officer_client.post(retry_url(), {"message": chosen.pk}, follow=True)
     assert "1 e-mail will be sent again." in response.text
     assert f"E-mail {chosen.pk} put back in the outbox by user {officer.pk}" in caplog.text

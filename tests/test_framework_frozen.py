@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from accreditation.models import Criterion, CriterionGuidance, Framework, Part
 from accreditation.models.framework import FrameworkFrozen
 from accreditation.roles import Role
-from proposals import services
+from proposals.services import applicant as services
 from tests.factories import (
     CriterionFactory,
     CriterionGuidanceFactory,

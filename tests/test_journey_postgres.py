@@ -11,8 +11,8 @@ from django.db import connection, transaction
 from accreditation import clock
 from accreditation.models import AccreditationType, CaseEvent, Criterion
 from accreditation.workflow import Status, WorkflowError
-from proposals import services
 from proposals.models import Answer, Proposal
+from proposals.services import applicant as services
 from tests.factories import MembershipFactory, RoundFactory
 from tests.journey_helpers import complete
 

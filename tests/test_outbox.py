@@ -16,15 +16,15 @@ from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 
-from accreditation import accounts, outbox
 from accreditation.celery import app as celery_app
 from accreditation.models import AccreditationType, OutboxMessage
 from accreditation.models.outbox import REDACTED
 from accreditation.roles import Role
+from accreditation.services import accounts, organisations, outbox
 from accreditation.tasks import send_outbox
 from accreditation.workflow import Status
-from proposals import organisations, services
 from proposals.models import Proposal
+from proposals.services import applicant as services
 from tests.factories import MembershipFactory, RoundFactory, UserFactory
 from tests.journey_helpers import complete
 
@@ -366,7 +366,7 @@ def test_a_request_stands_when_the_broker_cannot_be_reached(
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
     MembershipFactory(user__email="ada@example.org")
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="accreditation.outbox"):
+    with caplog.at_level(logging.WARNING, logger="accreditation.services.outbox"):
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse("password_reset"), {"email": "ada@example.org"})
     assert response.status_code == 302

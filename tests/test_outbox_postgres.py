@@ -4,8 +4,8 @@ each message once, and none holds a transaction open while it sends."""
 import pytest
 from django.core import mail
 
-from accreditation import outbox
 from accreditation.models import OutboxMessage
+from accreditation.services import outbox
 from tests.mail_backends import SlowBackend
 from tests.test_journey_postgres import run_together
 

@@ -78,3 +78,14 @@ def test_every_status_has_an_applicant_label_and_a_tag_colour():
         assert meta.applicant_label and meta.colour in colours
     # Applicants do not see the inner steps of assessment.
     assert STATUS_META[Status.ADVISORY_REVIEW].applicant_label == "Being assessed"
+
+
+@pytest.mark.django_db
+def test_the_timeline_refuses_an_event_type_nobody_registered():
+    from accreditation import timeline
+    from tests.factories import ProposalFactory
+
+    case = ProposalFactory()
+    with pytest.raises(events.UnknownEvent):
+        timeline.record(case, "teleported", None)
+    assert not case.events.exists()

@@ -152,7 +152,7 @@ class TestTheDemo:
         assert upheld.actor != decided.actor
 
     def test_the_services_references_carry_on_after_the_demos(self):
-        from proposals.services import next_reference
+        from proposals.services.applicant import next_reference
 
         years = {case.submitted_at.year for case in Proposal.objects.exclude(reference=None)}
         for year in years | {clock.local(clock.now()).year}:

@@ -583,7 +583,7 @@ def chain(case_id, length, start=None):
             case,
             sequence=n,
             prev_hash=prev,
-            action=f"step{n}",
+            action="note",
             actor=None,
             details={"n": n},
             when=start + timedelta(minutes=n),

@@ -1,27 +1,16 @@
 """The activity log: who changed what that is not a case (roles, users,
 organisations and their members, rounds, frameworks, reference data,
 out-of-round decisions), when, and how. Append-only, like the case timeline;
-written by ``accreditation.activity.record`` only."""
+written by ``accreditation.services.activity.record`` only."""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from accreditation.models.timeline import AppendOnlyError
+from accreditation.models.timeline import AppendOnly
 
 
-class ActivityEntryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("Activity log entries cannot be changed.")
-
-    def delete(self):
-        raise AppendOnlyError("Activity log entries cannot be deleted.")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AppendOnlyError("Activity log entries cannot be changed.")
-
-
-class ActivityEntry(models.Model):
+class ActivityEntry(AppendOnly):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -46,8 +35,6 @@ class ActivityEntry(models.Model):
     )
     created_at = models.DateTimeField()
 
-    objects = ActivityEntryQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "activity log entries"
@@ -58,11 +45,3 @@ class ActivityEntry(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_label}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Activity log entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Activity log entries cannot be deleted.")

@@ -22,20 +22,15 @@ class Sector(models.TextChoices):
 
 def sector_for_kind(kind):
     """The sector whose Part Two examples fit an organisation of this kind."""
-    from accreditation.models.organisations import OrganisationKind as K
+    from accreditation.models import organisations as o
 
-    if kind in {K.FE_COLLEGE, K.SIXTH_FORM_COLLEGE, K.UNIVERSITY}:
+    if kind in o.COLLEGE_KINDS:
         return Sector.COLLEGES_UNIVERSITIES
-    if kind in {K.ACADEMY_TRUST, K.MAINTAINED_SCHOOL_TRUST, K.FEDERATION}:
+    if kind in o.TRUST_KINDS:
         return Sector.TRUSTS_FEDERATIONS
-    if kind in {K.COFE_DIOCESE, K.RC_DIOCESE, K.OTHER_FAITH_GROUP}:
+    if kind in o.FAITH_KINDS:
         return Sector.DIOCESES_FAITH
-    if kind in {
-        K.EDUCATIONAL_CONSULTANCY,
-        K.EDUCATIONAL_CHARITY,
-        K.OTHER_EDUCATIONAL,
-        K.PRIVATE_OR_THIRD_SECTOR,
-    }:
+    if kind in o.OTHER_EDUCATIONAL_KINDS | o.NON_EDUCATIONAL_KINDS:
         return Sector.PRIVATE_THIRD_SECTOR
     return Sector.SCHOOLS
 

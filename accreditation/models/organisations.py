@@ -73,9 +73,20 @@ MAINTAINED_PRIMARY_KINDS = frozenset(
     {K.MAINTAINED_INFANT, K.MAINTAINED_JUNIOR, K.MAINTAINED_PRIMARY, K.MAINTAINED_MIDDLE}
 )
 MAINTAINED_SCHOOL_KINDS = MAINTAINED_PRIMARY_KINDS | {K.MAINTAINED_SECONDARY}
-URN_KINDS = MAINTAINED_SCHOOL_KINDS | {K.INDEPENDENT_PRIMARY, K.INDEPENDENT_SECONDARY}
-UKPRN_KINDS = frozenset({K.FE_COLLEGE, K.SIXTH_FORM_COLLEGE, K.UNIVERSITY})
+INDEPENDENT_SCHOOL_KINDS = frozenset({K.INDEPENDENT_PRIMARY, K.INDEPENDENT_SECONDARY})
+SCHOOL_KINDS = MAINTAINED_SCHOOL_KINDS | INDEPENDENT_SCHOOL_KINDS
+COLLEGE_KINDS = frozenset({K.FE_COLLEGE, K.SIXTH_FORM_COLLEGE, K.UNIVERSITY})
+TRUST_KINDS = frozenset({K.ACADEMY_TRUST, K.MAINTAINED_SCHOOL_TRUST, K.FEDERATION})
+DIOCESE_KINDS = frozenset({K.COFE_DIOCESE, K.RC_DIOCESE})
+FAITH_KINDS = DIOCESE_KINDS | {K.OTHER_FAITH_GROUP}
+OTHER_EDUCATIONAL_KINDS = frozenset(
+    {K.EDUCATIONAL_CONSULTANCY, K.EDUCATIONAL_CHARITY, K.OTHER_EDUCATIONAL}
+)
 NON_EDUCATIONAL_KINDS = frozenset({K.PRIVATE_OR_THIRD_SECTOR})
+"""The kinds grouped once, here: the eligibility table, the profile's kind
+chooser and the Part Two guidance sectors are built from these."""
+URN_KINDS = SCHOOL_KINDS
+UKPRN_KINDS = COLLEGE_KINDS
 
 
 class Phase(models.TextChoices):
@@ -90,6 +101,23 @@ class FaithDesignation(models.TextChoices):
     CHURCH_OF_ENGLAND = "church_of_england", "Church of England"
     ROMAN_CATHOLIC = "roman_catholic", "Roman Catholic"
     OTHER = "other", "Other faith"
+
+
+PROFILE_FIELDS = (
+    "name",
+    "kind",
+    "urn",
+    "ukprn",
+    "local_authority",
+    "phase",
+    "claims_national_support_school",
+    "faith_designation",
+    "address",
+    "schools_led_count",
+    "primary_governance_count",
+)
+"""The fields of an organisation's profile: what its members edit, what the
+activity log compares, and what a submitted proposal keeps."""
 
 
 class Organisation(models.Model):
@@ -164,6 +192,14 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def profile_snapshot(self):
+        """The profile as stored values (the local authority by its id), as a
+        submitted proposal keeps it."""
+        return {
+            self._meta.get_field(name).attname: getattr(self, self._meta.get_field(name).attname)
+            for name in PROFILE_FIELDS
+        }
+
     @property
     def is_educational(self):
         return self.kind not in NON_EDUCATIONAL_KINDS
@@ -175,6 +211,18 @@ class Organisation(models.Model):
     @property
     def is_maintained_primary(self):
         return self.kind in MAINTAINED_PRIMARY_KINDS
+
+
+def contact_addresses(organisation_id):
+    """The e-mail addresses of an organisation's contacts who can still sign
+    in: who is told of its proposals."""
+    return list(
+        Membership.objects.filter(
+            organisation_id=organisation_id, is_contact=True, user__is_active=True
+        )
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
 
 
 class Membership(models.Model):

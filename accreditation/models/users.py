@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from accreditation.roles import STAFF_ROLES, Role
+from accreditation.security import normalise_email
 
 
 class UserManager(BaseUserManager):
@@ -27,7 +28,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.get(email__iexact=normalise_email(username))
 
 
 class User(AbstractUser):

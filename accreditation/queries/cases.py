@@ -15,6 +15,7 @@ Drafts are the applicant's own until submitted.
 from django.apps import apps
 from django.db.models import Q
 
+from accreditation.queries.conflicts import conflicted_q
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 
@@ -55,16 +56,7 @@ def visible_to(user, queryset=None):
                 actor=user, action__in=DECIDING_ACTIONS
             )
             reach |= Q(status=Status.AWAITING_DECISION) | Q(pk__in=decided.values("case_id"))
-    conflicts = _model("assessments.Conflict").objects.active().filter(user=user)
     cases = cases.filter(submitted_at__isnull=False)
     if reach is not None:
         cases = cases.filter(reach)
-    return cases.exclude(
-        Q(organisation__memberships__user=user)
-        | Q(organisation_id__in=conflicts.filter(organisation__isnull=False).values("organisation"))
-        | Q(
-            organisation__local_authority_id__in=conflicts.filter(
-                local_authority__isnull=False
-            ).values("local_authority")
-        )
-    )
+    return cases.exclude(conflicted_q(user))

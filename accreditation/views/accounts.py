@@ -20,8 +20,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accreditation import accounts
-from accreditation.forms import (
+from accreditation.forms.accounts import (
     AcceptInvitationForm,
     GdsPasswordResetForm,
     GdsSetPasswordForm,
@@ -29,6 +28,7 @@ from accreditation.forms import (
     SignInForm,
     TokenForm,
 )
+from accreditation.services import accounts
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -57,18 +57,20 @@ class RegisterView(FormView):
     form_class = RegistrationForm
 
     def form_valid(self, form):
-        try:
-            user = accounts.register_applicant(
-                email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-            )
-        except accounts.AccountError as error:
-            form.add_error("email", str(error))
-            return self.form_invalid(form)
-        login(self.request, user, backend=MODEL_BACKEND)
-        messages.success(self.request, "Your account has been created.")
-        return redirect("home")
+        accounts.register_applicant(
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password1"],
+            base_url=self.request.build_absolute_uri("/")[:-1],
+        )
+        return redirect("registered")
+
+
+class RegisteredView(TemplateView):
+    """The same page whether the account was made or the address already
+    had one (the e-mail says which)."""
+
+    template_name = "accounts/registered.html"
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -134,9 +136,7 @@ class OtpQrCodeView(LoginRequiredMixin, View):
         if device is None:
             return HttpResponse(status=404)
         image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
-        response = HttpResponse(image.to_string(), content_type="image/svg+xml")
-        response["Cache-Control"] = "no-store"
-        return response
+        return HttpResponse(image.to_string(), content_type="image/svg+xml")
 
 
 class OtpVerifyView(LoginRequiredMixin, FormView):

@@ -8,10 +8,11 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from accreditation import outbox
 from accreditation.access import StaffAreaMixin
 from accreditation.middleware import SESSION_KEY
+from accreditation.numbers import id_param
 from accreditation.roles import CASEWORK_ROLES, Role
+from accreditation.services import outbox
 
 
 @login_required
@@ -34,11 +35,11 @@ class ApplicantHomeView(LoginRequiredMixin, TemplateView):
 @login_required
 @require_POST
 def switch_organisation(request):
-    chosen = request.POST.get("organisation", "")
-    if not chosen.isdigit():
+    chosen = id_param(request, "organisation")
+    if chosen is None:
         raise Http404
     membership = (
-        request.user.memberships.filter(organisation_id=int(chosen))
+        request.user.memberships.filter(organisation_id=chosen)
         .select_related("organisation")
         .first()
     )

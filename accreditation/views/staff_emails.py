@@ -5,8 +5,8 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import ListView
 
-from accreditation import outbox
 from accreditation.access import StaffAreaMixin
+from accreditation.services import outbox
 
 
 class FailedEmailListView(StaffAreaMixin, ListView):

@@ -8,11 +8,13 @@ from django.urls import reverse_lazy
 from django.utils.functional import cached_property
 from django.views.generic import FormView, ListView
 
-from accreditation import accounts
+from accreditation import throttle
 from accreditation.access import StaffAreaMixin
-from accreditation.forms import StaffInvitationForm, StaffUserForm
+from accreditation.forms.accounts import StaffInvitationForm, StaffUserForm
 from accreditation.models import Invitation, User
 from accreditation.roles import STAFF_ROLES, Role
+from accreditation.services import accounts
+from accreditation.versions import StaleEdit, StaleEditViewMixin
 
 STAFF_ROLE_NAMES = [r.value for r in STAFF_ROLES]
 
@@ -61,11 +63,21 @@ class StaffInviteView(StaffAreaMixin, FormView):
         except accounts.AccountError as error:
             form.add_error("roles", str(error))
             return self.form_invalid(form)
+        except throttle.Throttled:
+            pass  # the same page as a sent invitation: the earlier one still works
         messages.success(self.request, f"Invitation sent to {form.cleaned_data['email']}.")
+        organisations = accounts.organisations_of_address(form.cleaned_data["email"])
+        if organisations:
+            messages.warning(
+                self.request,
+                f"{form.cleaned_data['email']} is a member of {', '.join(organisations)}. "
+                "Once they accept, they cannot act on those organisations' cases or requests: "
+                "each is recorded as a conflict of interest.",
+            )
         return super().form_valid(form)
 
 
-class StaffUserEditView(StaffAreaMixin, FormView):
+class StaffUserEditView(StaleEditViewMixin, StaffAreaMixin, FormView):
     act_permission = "accreditation.manage_users"
     template_name = "staff/user_edit.html"
     form_class = StaffUserForm
@@ -81,6 +93,7 @@ class StaffUserEditView(StaffAreaMixin, FormView):
         return {
             "roles": [name for name in self.person.role_names if name in STAFF_ROLE_NAMES],
             "is_active": "yes" if self.person.is_active else "no",
+            "version": accounts.staff_version(self.person),
         }
 
     def get_context_data(self, **kwargs):
@@ -93,11 +106,15 @@ class StaffUserEditView(StaffAreaMixin, FormView):
         ):
             form.add_error("roles", "You cannot remove your own administrator role")
             return self.form_invalid(form)
-        accounts.set_staff_roles(
-            self.person,
-            roles=form.cleaned_data["roles"],
-            is_active=form.cleaned_data["is_active"],
-            by=self.request.user,
-        )
+        try:
+            accounts.set_staff_roles(
+                self.person,
+                roles=form.cleaned_data["roles"],
+                is_active=form.cleaned_data["is_active"],
+                by=self.request.user,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as error:
+            return self.stale(form, error)
         messages.success(self.request, f"{self.person} has been updated.")
         return redirect(self.success_url)

@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 
 from accreditation.models import AccreditationType
 from accreditation.workflow import Status
-from proposals import services
 from proposals.models import Proposal
+from proposals.services import applicant as services
 from tests.browser.conftest import sign_in
 from tests.factories import MembershipFactory, RoundFactory
 from tests.journey_helpers import complete

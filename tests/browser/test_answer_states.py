@@ -5,8 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accreditation.models import AccreditationType, Criterion
-from proposals import services
 from proposals.models import Answer, Route
+from proposals.services import applicant as services
 from tests.browser.conftest import sign_in
 from tests.factories import MembershipFactory, RoundFactory
 

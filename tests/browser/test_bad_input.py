@@ -48,22 +48,12 @@ def assert_error_page(page, title, messages, assert_accessible, by_fields=True):
     expect(page.locator(target)).to_be_focused()
 
 
-def test_registration_refuses_an_email_already_in_use(page, assert_accessible):
+def test_registration_with_an_address_in_use_says_only_check_your_e_mail(page, assert_accessible):
     UserFactory(email="grace@example.org")
     fill_registration(page, email="Grace@Example.org")
-    assert_error_page(
-        page,
-        "Create an account",
-        [
-            "An account already uses this e-mail address. Sign in, or reset your password "
-            "if you have forgotten it."
-        ],
-        assert_accessible,
-    )
-    # What they typed is kept, apart from the passwords.
-    expect(page.get_by_label("Full name")).to_have_value("Grace Hopper")
-    expect(page.get_by_label("E-mail address")).to_have_value("Grace@Example.org")
-    expect(page.get_by_label("Create a password")).to_have_value("")
+    expect(page).to_have_title(re.compile(r"^Check your e-mail – "))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    assert_accessible(page)
     assert User.objects.filter(email__iexact="grace@example.org").count() == 1
 
 
@@ -87,14 +77,15 @@ def test_registration_refuses_passwords_that_do_not_match(page, assert_accessibl
     assert not User.objects.filter(email="grace@example.org").exists()
 
 
-def test_registration_that_works_signs_the_applicant_in(page, assert_accessible):
+def test_registration_that_works_says_check_your_e_mail_then_the_applicant_signs_in(
+    page, assert_accessible
+):
     fill_registration(page, email="grace@example.org")
-    expect(page.locator("h1")).to_have_text("Your organisations")
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Your account has been created."
-    )
-    assert_accessible(page)
+    expect(page.locator("h1")).to_have_text("Check your e-mail")
     assert User.objects.get(email="grace@example.org").has_role(Role.APPLICANT)
+    sign_in(page, "grace@example.org", STRONG)
+    expect(page.locator("h1")).to_have_text("Your organisations")
+    assert_accessible(page)
 
 
 def test_ten_wrong_passwords_lock_the_account(page, assert_accessible):

@@ -22,8 +22,8 @@ from accreditation.models import (
 from accreditation.models.organisations import FaithDesignation
 from accreditation.roles import Role
 from accreditation.workflow import Status
-from proposals.journey import count_words
 from proposals.models import Answer, PartnershipKind, Party, Proposal, Route
+from proposals.queries.journey import count_words
 from tests.browser.journey_steps import (
     SAVE,
     add_schools,

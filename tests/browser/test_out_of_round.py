@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from accreditation import clock
 from accreditation.models import LocalAuthority, Window
 from accreditation.roles import Role
-from proposals import out_of_round
 from proposals.models import OutOfRoundRequest, Urgency
+from proposals.services import out_of_round
 from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
 from tests.factories import MembershipFactory, UserFactory
 
@@ -185,7 +185,7 @@ def test_an_officer_grants_and_refuses(page, assert_accessible):
     assert to_refuse.outcome == OutOfRoundRequest.Outcome.REFUSED
 
     # A decided request shows its decision, not the forms.
-    page.goto(f"/out-of-round/staff/{to_grant.pk}/")
+    page.goto(f"/staff/out-of-round/{to_grant.pk}/")
     expect(page.get_by_role("heading", name="Decision")).to_be_visible()
     expect(page.get_by_role("button", name="Grant a window")).to_have_count(0)
     expect(page.locator(".govuk-summary-list").last).to_contain_text(f"5pm on 1 June {next_year}")

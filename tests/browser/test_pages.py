@@ -22,6 +22,7 @@ PUBLIC_PAGES = [
     ("/privacy/", 200, "Privacy notice"),
     ("/account/sign-in/", 200, "Sign in"),
     ("/account/register/", 200, "Create an account"),
+    ("/account/register/sent/", 200, "Check your e-mail"),
     ("/account/password-reset/", 200, "Reset your password"),
     ("/account/password-reset/sent/", 200, "Check your e-mail"),
     ("/account/signed-out/", 200, "You have been signed out"),

@@ -34,7 +34,12 @@ def test_an_assessor_finds_their_case_and_reads_its_timeline(page, assert_access
     rows.get_by_role("link", name=case.reference).click()
     expect(page.locator("h1")).to_have_text(case.reference)
     expect(page.get_by_text("Assigned assessor")).to_be_visible()
-    timeline = page.locator("ol.app-timeline li")  # newest first
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.moj-timeline__item')).position")
+        == "relative"
+    ), "MOJ Frontend's stylesheet is served and applied"
+    expect(page.locator(".moj-identity-bar")).to_contain_text("Oak Learning Trust")
+    timeline = page.locator(".moj-timeline__item")  # newest first
     expect(timeline).to_have_count(2)
     expect(timeline.first).to_contain_text("Screen as eligible")
     expect(timeline.first).to_contain_text("by Olive Officer")

@@ -1,0 +1,235 @@
+"""Forms for accounts and the staff area, laid out with crispy-forms-gds."""
+
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.template.loader import render_to_string
+
+from accreditation import throttle
+from accreditation.forms.helpers import gds_helper
+from accreditation.models import User
+from accreditation.roles import STAFF_ROLES, Role
+from accreditation.security import normalise_email
+from accreditation.services import outbox
+from accreditation.versions import VersionedFormMixin
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        "invalid_login": "Enter a correct e-mail address and password. Both are case-sensitive "
+        "apart from the e-mail address.",
+        "inactive": "This account has been switched off. Contact the accreditation team.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("username"), Field.text("password"), submit="Sign in")
+
+
+class PasswordFieldsMixin(forms.Form):
+    """A new password typed twice and checked against the validators."""
+
+    password1 = forms.CharField(
+        label="Create a password",
+        strip=False,
+        help_text="At least 12 characters. Avoid common words and passwords you use elsewhere.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Confirm your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def password_user(self):
+        """An unsaved user the validators compare the password with."""
+        return User(
+            email=self.cleaned_data.get("email", ""),
+            full_name=self.cleaned_data.get("full_name", ""),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The passwords do not match")
+        elif first:
+            try:
+                password_validation.validate_password(first, self.password_user())
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class RegistrationForm(PasswordFieldsMixin):
+    full_name = forms.CharField(
+        label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        help_text="We will send e-mail about your organisation's proposals here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+    field_order = ["full_name", "email", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.text("full_name"),
+            Field.text("email"),
+            Field.text("password1", field_width=20),
+            Field.text("password2", field_width=20),
+            submit="Create account",
+        )
+
+    def clean_email(self):
+        return normalise_email(self.cleaned_data["email"])
+
+
+class AcceptInvitationForm(PasswordFieldsMixin):
+    full_name = forms.CharField(label="Full name", max_length=200)
+
+    field_order = ["full_name", "password1", "password2"]
+
+    def __init__(self, *args, email, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.text("full_name"),
+            Field.text("password1", field_width=20),
+            Field.text("password2", field_width=20),
+            submit="Create account",
+        )
+
+    def password_user(self):
+        return User(email=self.email, full_name=self.cleaned_data.get("full_name", ""))
+
+
+class GdsPasswordResetForm(PasswordResetForm):
+    email = forms.EmailField(label="E-mail address", max_length=254)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Through the outbox, so a mail server that is down loses nothing;
+        the reset token is removed from the stored row once sent;
+        throttled per address and per account (the page says the same)."""
+        try:
+            throttle.check("password_reset", address=to_email, account=context["user"].pk)
+        except throttle.Throttled:
+            return
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        outbox.queue(subject, body, [to_email], secrets=[context["token"]])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("email"), submit="Send reset link")
+
+
+class GdsSetPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = "At least 12 characters."
+        self.helper = gds_helper(
+            Field.text("new_password1", field_width=20),
+            Field.text("new_password2", field_width=20),
+            submit="Change password",
+        )
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Security code",
+        help_text="The 6-digit code from your authenticator app",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("token", field_width=5), submit="Continue")
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token.isdigit():
+            raise forms.ValidationError("Enter the 6 digits from your authenticator app")
+        return token
+
+
+STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r in STAFF_ROLES]
+
+
+class StaffInvitationForm(forms.Form):
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        error_messages={"required": "Enter their full name"},
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        error_messages={
+            "required": "Enter their e-mail address",
+            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
+        },
+    )
+    roles = forms.MultipleChoiceField(
+        label="Roles",
+        help_text="Select all that apply. One person never holds two parts in the same case.",
+        choices=STAFF_ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one role"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.text("full_name"),
+            Field.text("email"),
+            Field.checkboxes("roles", legend_size=Size.MEDIUM),
+            submit="Send invitation",
+        )
+
+
+class StaffUserForm(VersionedFormMixin, forms.Form):
+    roles = forms.MultipleChoiceField(
+        label="Roles",
+        choices=STAFF_ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    is_active = forms.TypedChoiceField(
+        label="Can this person sign in?",
+        choices=[("yes", "Yes"), ("no", "No, switch the account off")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.checkboxes("roles", legend_size=Size.MEDIUM),
+            Field.radios("is_active", legend_size=Size.MEDIUM),
+            Field("version"),
+            submit="Save",
+        )

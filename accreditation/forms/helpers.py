@@ -1,0 +1,58 @@
+"""What every form of the service shares: the crispy-forms-gds helper, the
+local authority field and bounded free text."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Layout
+from django import forms
+
+from accreditation.models import LocalAuthority
+
+
+def gds_helper(*fields, submit="Continue", buttons=None):
+    """A crispy-forms-gds helper for a form the template wraps in its own
+    <form> (with its own CSRF token): the fields, then ``buttons`` or one
+    submit button."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(
+        *fields, *(buttons if buttons is not None else [Button("submit", submit)])
+    )
+    return helper
+
+
+class LocalAuthorityField(forms.ModelChoiceField):
+    """A select of England's local authorities by name, with one message
+    for a missing or unknown choice."""
+
+    def __init__(self, *, message, **kwargs):
+        super().__init__(
+            queryset=LocalAuthority.objects.order_by("name"),
+            empty_label="Select a local authority",
+            error_messages={"required": message, "invalid_choice": message},
+            **kwargs,
+        )
+
+
+# Free text is bounded on the server: every real answer fits, and a pasted
+# file or a runaway script cannot fill the database, the permanent timeline or
+# a PDF. Answers to criteria are bounded by their word limit and this many
+# characters a word (a long URL is one word).
+FREE_TEXT_MAX_CHARS = 5000
+ANSWER_CHARS_PER_WORD = 20
+
+
+def free_text_field(*, label, what, max_length=FREE_TEXT_MAX_CHARS, rows=5, **kwargs):
+    """A multi-line answer of at most ``max_length`` characters, with the
+    GOV.UK message naming ``what`` ("The reason")."""
+    error_messages = {
+        "max_length": f"{what} must be {max_length:,} characters or fewer",
+        **kwargs.pop("error_messages", {}),
+    }
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages=error_messages,
+        **kwargs,
+    )

@@ -1,0 +1,1 @@
+"""Forms of advisory_group and their validation messages (crispy-forms-gds)."""

@@ -1,0 +1,3 @@
+"""The staff pages of advisory_group, under /staff/."""
+
+urlpatterns = []

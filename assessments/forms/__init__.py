@@ -1,0 +1,1 @@
+"""Forms of assessments and their validation messages (crispy-forms-gds)."""

@@ -1,0 +1,3 @@
+"""The staff pages of assessments, under /staff/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The staff pages of feedback, under /staff/."""
+
+urlpatterns = []

@@ -1,0 +1,307 @@
+"""Forms for the proposal journey. Criterion text from the database is
+escaped before crispy-forms-gds renders it (it renders labels unescaped)."""
+
+from crispy_forms_gds.layout import Button, Field, Size
+from django import forms
+from django.utils.html import escape
+
+from accreditation import clock
+from accreditation.forms.helpers import (
+    ANSWER_CHARS_PER_WORD,
+    LocalAuthorityField,
+    free_text_field,
+    gds_helper,
+)
+from accreditation.models import AccreditationType, OrganisationKind
+from accreditation.models.organisations import (
+    NON_EDUCATIONAL_KINDS,
+    UKPRN_VALIDATOR,
+    URN_VALIDATOR,
+)
+from accreditation.versions import VersionedFormMixin
+from proposals.models import CoPartner, PartnershipKind, Route, SchoolLed
+from proposals.queries.journey import count_words
+
+
+def save_buttons():
+    return [
+        Button("save", "Save and continue"),
+        Button.secondary("later", "Save and come back later"),
+    ]
+
+
+def helper(*fields, buttons=None):
+    """Section forms save with two buttons unless told otherwise."""
+    return gds_helper(*fields, buttons=buttons if buttons is not None else save_buttons())
+
+
+class StartForm(forms.Form):
+    accreditation_type = forms.ChoiceField(
+        label="Which type of accreditation are you applying for?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of accreditation"},
+    )
+
+    def __init__(self, *args, types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accreditation_type"].choices = [(t, AccreditationType(t).label) for t in types]
+        self.helper = helper(
+            Field.radios("accreditation_type", legend_size=Size.MEDIUM),
+            buttons=[Button("start", "Start proposal")],
+        )
+
+
+class TypeForm(VersionedFormMixin, forms.Form):
+    route = forms.ChoiceField(
+        label="How is your organisation applying?",
+        choices=Route.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how your organisation is applying"},
+    )
+    partnerships = forms.MultipleChoiceField(
+        label="Which partnerships do you want to lead?",
+        help_text="Select all that apply. Only a maintained school can lead a federation.",
+        choices=[("majority_trust", "Majority trust"), ("federation", "Federation")],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the partnerships you want to lead"},
+    )
+
+    def __init__(self, *args, organisation, may_federate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.may_federate = may_federate
+        fields = []
+        if not organisation.is_educational:
+            fields.append(Field.radios("route", legend_size=Size.MEDIUM))
+        else:
+            del self.fields["route"]
+        if not may_federate:
+            self.fields["partnerships"].choices = [("majority_trust", "Majority trust")]
+        fields.append(Field.checkboxes("partnerships", legend_size=Size.MEDIUM))
+        self.helper = helper(*fields, Field("version"))
+
+    def clean_partnerships(self):
+        chosen = self.cleaned_data["partnerships"]
+        if "federation" in chosen and not self.may_federate:
+            raise forms.ValidationError("Only a maintained school can lead a federation")
+        return chosen
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12}),
+        required=False,
+        strip=False,
+    )
+    # The column's range: a larger number is a forged page, not a version.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+
+    def __init__(self, *args, criterion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criterion = criterion
+        # The page's <h1> is the criterion's code and title, above its
+        # guidance; the question itself labels the box.
+        field = self.fields["text"]
+        field.label = escape(criterion.question)
+        field.help_text = "A word is any group of characters between spaces."
+        self.helper = helper(
+            Field.textarea("text", max_words=criterion.word_limit, label_size=Size.SMALL),
+            Field("version"),
+        )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        most = self.criterion.word_limit * ANSWER_CHARS_PER_WORD
+        if len(text) > most:
+            raise forms.ValidationError(
+                f"Your answer must be {most:,} characters or fewer. It has {len(text):,}."
+            )
+        words = count_words(text)
+        if words > self.criterion.word_limit:
+            raise forms.ValidationError(
+                f"Your answer must be {self.criterion.word_limit} words or fewer. "
+                f"It has {words} words."
+            )
+        return text
+
+
+class SchoolForm(forms.ModelForm):
+    urn = forms.CharField(
+        label="URN",
+        validators=[URN_VALIDATOR],
+        help_text="6 digits, for example 123456",
+        error_messages={"required": "Enter the school’s URN"},
+    )
+    local_authority = LocalAuthorityField(
+        label="Local authority", message="Select the school’s local authority"
+    )
+    since = forms.DateField(
+        label="Led since",
+        help_text="Enter the date as day month year, for example 01/09/2023",
+        input_formats=["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"],
+        # A plain text input: crispy-forms-gds gives DateInput no GOV.UK class.
+        widget=forms.TextInput,
+        error_messages={
+            "required": "Enter the date you began leading the school",
+            "invalid": "Enter the date as day month year, such as 01/09/2023",
+        },
+    )
+
+    class Meta:
+        model = SchoolLed
+        fields = ["name", "urn", "local_authority", "partnership", "since"]
+        widgets = {"partnership": forms.RadioSelect}
+        error_messages = {
+            "name": {"required": "Enter the school’s name"},
+            "partnership": {"required": "Select the kind of partnership"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].choices = PartnershipKind.choices
+        self.helper = helper(
+            Field.text("name"),
+            Field.text("urn", field_width=10),
+            Field.select("local_authority"),
+            Field.radios("partnership", legend_size=Size.SMALL),
+            Field.text("since", field_width=10),
+            buttons=[Button("add", "Add school")],
+        )
+
+    def clean_since(self):
+        since = self.cleaned_data["since"]
+        if since > clock.today():
+            raise forms.ValidationError(
+                "The date you began leading the school must be today or in the past"
+            )
+        return since
+
+
+class CoPartnerForm(VersionedFormMixin, forms.ModelForm):
+    local_authority = LocalAuthorityField(
+        label="Local authority where it is based",
+        message="Select the local authority where the co-partner is based",
+    )
+    role_in_partnership = free_text_field(
+        label="What it will do in the partnership",
+        what="What the co-partner will do",
+        error_messages={"required": "Describe what the co-partner will do in the partnership"},
+    )
+
+    class Meta:
+        model = CoPartner
+        fields = [
+            "name",
+            "kind",
+            "identifier",
+            "local_authority",
+            "contact_name",
+            "contact_email",
+            "role_in_partnership",
+        ]
+        labels = {
+            "name": "Co-partner’s name",
+            "kind": "Kind of organisation",
+            "contact_name": "Contact’s name",
+            "contact_email": "Contact’s e-mail address",
+        }
+        error_messages = {
+            "name": {"required": "Enter the co-partner’s name"},
+            "kind": {"required": "Select the kind of organisation the co-partner is"},
+            "contact_name": {"required": "Enter the name of a contact at the co-partner"},
+            "contact_email": {
+                "required": "Enter the contact’s e-mail address",
+                "invalid": "Enter an e-mail address in the correct format, like name@example.org",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Select a kind")] + [
+            (k.value, k.label) for k in OrganisationKind if k not in NON_EDUCATIONAL_KINDS
+        ]
+        self.fields["kind"].help_text = "The co-partner must be an educational organisation"
+        self.fields["identifier"].help_text = "If it has one: a URN of 6 digits or a UKPRN of 8"
+        self.helper = helper(
+            Field.text("name"),
+            Field.select("kind"),
+            Field.text("identifier", field_width=10),
+            Field.select("local_authority"),
+            Field.text("contact_name"),
+            Field.text("contact_email"),
+            Field.textarea("role_in_partnership"),
+            Field("version"),
+        )
+
+    def clean_identifier(self):
+        identifier = self.cleaned_data["identifier"].strip()
+        if identifier and not any(
+            validator.regex.search(identifier) for validator in (URN_VALIDATOR, UKPRN_VALIDATOR)
+        ):
+            raise forms.ValidationError(
+                "Enter a URN of 6 digits, like 123456, or a UKPRN of 8 digits starting with 1"
+            )
+        return identifier
+
+
+class NewProvisionForm(VersionedFormMixin, forms.Form):
+    seeks = forms.TypedChoiceField(
+        label="Are you seeking accreditation for new faith provision?",
+        help_text="New provision is additional to the existing Church estate, through an "
+        "intervention trust or federation that needs department funding to set up.",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if you seek accreditation for new faith provision"},
+    )
+    statement = free_text_field(
+        label="Describe the new faith provision you seek",
+        what="The description of the new faith provision",
+        help_text="Where, for which schools, and why it needs department funding.",
+        rows=6,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(
+            Field.radios("seeks", legend_size=Size.MEDIUM),
+            Field.textarea("statement"),
+            Field("version"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("seeks") and not cleaned.get("statement", "").strip():
+            self.add_error("statement", "Describe the new faith provision you seek")
+        return cleaned
+
+
+class DeclarationForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I confirm that the information in this proposal is true and complete, and that I "
+        "am authorised to submit it for my organisation",
+        error_messages={"required": "Confirm the declaration to continue"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(
+            Field.checkbox("confirm"), buttons=[Button("save", "Save and continue")]
+        )
+
+
+class WithdrawForm(forms.Form):
+    reason = free_text_field(
+        label="Why are you withdrawing this proposal?",
+        what="The reason",
+        max_length=2000,
+        help_text="We use this to improve the service. It is not shared outside the team.",
+        rows=4,
+        error_messages={"required": "Enter why you are withdrawing the proposal"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(
+            Field.textarea("reason"), buttons=[Button.warning("withdraw", "Withdraw proposal")]
+        )

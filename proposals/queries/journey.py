@@ -1,0 +1,323 @@
+"""What a proposal must contain, and how far it has got.
+
+Which criteria a proposal answers follows the framework's applicability rules
+and the organisation's circumstances; the task list's sections and their
+status are derived from what has been saved, never stored.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from accreditation import eligibility, policy
+from accreditation.models import AccreditationType, Circumstance
+from accreditation.models.organisations import DIOCESE_KINDS, MAINTAINED_SCHOOL_KINDS
+from proposals.models import Party, Route
+
+# Words are runs of non-space characters. The class below is exactly what
+# JavaScript's \s matches, so GOV.UK's word count on the page and this count
+# on the server always agree.
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_WORD = re.compile(f"[^{_JS_SPACE}]+")
+
+
+def count_words(text):
+    return len(_WORD.findall(text or ""))
+
+
+def can_lead_federation(organisation):
+    """Only a maintained school can lead a federation (prospectus 2.13)."""
+    return organisation.kind in MAINTAINED_SCHOOL_KINDS
+
+
+@dataclass(frozen=True)
+class Question:
+    """One criterion to be answered by one party."""
+
+    criterion: object
+    party: str
+
+    @property
+    def slug(self):
+        return f"{self.criterion.code}-{self.party}"
+
+
+def criterion_applies(criterion, proposal):
+    organisation = proposal.applicant_profile
+    if proposal.accreditation_type == AccreditationType.ASP and not criterion.applies_to_asp:
+        return False
+    if proposal.accreditation_type == AccreditationType.ASG and not criterion.applies_to_asg:
+        return False
+    if criterion.circumstance == Circumstance.NON_EDUCATIONAL_OWN_RIGHT and not (
+        not organisation.is_educational and proposal.route == Route.OWN_RIGHT
+    ):
+        return False
+    return not (
+        criterion.skipped_for_national_support_school
+        and organisation.claims_national_support_school
+    )
+
+
+def questions(proposal, criteria):
+    """Every (criterion, party) the proposal must answer, in order."""
+    result = []
+    for criterion in criteria:
+        if not criterion_applies(criterion, proposal):
+            continue
+        result.append(Question(criterion, Party.LEAD))
+    if proposal.has_co_partner_route:
+        result += [
+            Question(c, Party.CO_PARTNER)
+            for c in criteria
+            if c.answered_per_party and criterion_applies(c, proposal)
+        ]
+    return result
+
+
+class Status:
+    NOT_STARTED = "Not started"
+    IN_PROGRESS = "In progress"
+    COMPLETED = "Completed"
+    OPTIONAL = "Optional"
+    CANNOT_START = "Cannot start yet"
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    url: str
+    status: str
+    problems: list = field(default_factory=list)
+
+    @property
+    def completed(self):
+        return self.status in (Status.COMPLETED, Status.OPTIONAL)
+
+
+@dataclass
+class Problem:
+    """Something missing or wrong that stops submission, with where to fix it."""
+
+    message: str
+    url: str
+
+
+class Journey:
+    """A proposal's task list, built from data loaded once (the view passes a
+    proposal with its related rows prefetched)."""
+
+    def __init__(self, proposal, criteria, answers, schools, co_partner, documents):
+        self.proposal = proposal
+        self.organisation = proposal.applicant_profile
+        self.criteria = criteria
+        self.answers = {(a.criterion_id, a.party): a for a in answers}
+        self.schools = schools
+        self.co_partner = co_partner
+        self.documents = documents
+        self.questions = questions(proposal, criteria)
+
+    @property
+    def is_diocese(self):
+        return self.organisation.kind in DIOCESE_KINDS
+
+    @classmethod
+    def load(cls, proposal):
+        from accreditation.models import Criterion
+
+        criteria = list(
+            Criterion.objects.filter(part__framework_id=proposal.framework_id)
+            .select_related("part")
+            .order_by("part__number", "position")
+        )
+        answers = list(proposal.answers.all())
+        schools = list(proposal.schools_led.select_related("local_authority"))
+        co_partner = getattr(proposal, "co_partner", None) if proposal.pk else None
+        documents = list(proposal.evidence.all())
+        return cls(proposal, criteria, answers, schools, co_partner, documents)
+
+    def url(self, name, *args):
+        return reverse(name, args=[self.proposal.pk, *args])
+
+    def answer_for(self, question):
+        return self.answers.get((question.criterion.id, question.party))
+
+    def questions_in(self, part_number, party):
+        return [
+            q for q in self.questions if q.criterion.part.number == part_number and q.party == party
+        ]
+
+    def question_groups(self):
+        """The questions by part, the lead's first, then the co-partner's
+        Part Two: (key, title, questions) in task-list order."""
+        groups = []
+        for party in (Party.LEAD, Party.CO_PARTNER):
+            parts = {
+                q.criterion.part.number: q.criterion.part
+                for q in self.questions
+                if q.party == party
+            }
+            for number, part in sorted(parts.items()):
+                title = str(part) if party == Party.LEAD else f"{part}: the co-partner’s answers"
+                key = f"part-{number}" if party == Party.LEAD else f"part-{number}-co-partner"
+                groups.append((key, title, self.questions_in(number, party)))
+        return groups
+
+    # --- sections -------------------------------------------------------------
+
+    def sections(self):
+        sections = [self._organisation(), self._type_and_models()]
+        sections.append(self._schools())
+        if self.proposal.has_co_partner_route:
+            sections.append(self._co_partner())
+        if self.is_diocese:
+            sections.append(self._new_provision())
+        sections += [
+            self._questions_section(key, title, questions)
+            for key, title, questions in self.question_groups()
+        ]
+        sections.append(
+            Section(
+                "documents",
+                "Supporting documents",
+                self.url("proposal-documents"),
+                Status.COMPLETED if self.documents else Status.OPTIONAL,
+            )
+        )
+        sections.append(self._declaration())
+        return sections
+
+    def _organisation(self):
+        organisation = self.organisation
+        problems = []
+        if not organisation.address.strip():
+            problems.append(
+                Problem("Add your organisation’s address", reverse("organisation-profile"))
+            )
+        return Section(
+            "organisation",
+            "Organisation details",
+            reverse("organisation-profile"),
+            Status.IN_PROGRESS if problems else Status.COMPLETED,
+            problems,
+        )
+
+    def _type_and_models(self):
+        proposal = self.proposal
+        url = self.url("proposal-type")
+        problems = []
+        if not self.organisation.is_educational and not proposal.route:
+            problems.append(Problem("Say how your organisation is applying", url))
+        if not (proposal.leads_majority_trust or proposal.leads_federation):
+            problems.append(Problem("Choose the partnerships you want to lead", url))
+        if proposal.leads_federation and not can_lead_federation(self.organisation):
+            problems.append(Problem("Only a maintained school can lead a federation", url))
+        verdict = eligibility.assess(self.organisation, proposal.accreditation_type)
+        if not verdict.eligible:
+            problems.append(Problem(verdict.reason, reverse("organisation-profile")))
+        touched = proposal.route or proposal.leads_majority_trust or proposal.leads_federation
+        status = (
+            Status.COMPLETED
+            if not problems
+            else Status.IN_PROGRESS
+            if touched
+            else Status.NOT_STARTED
+        )
+        return Section("type", "Type and partnerships", url, status, problems)
+
+    def _schools(self):
+        url = self.url("proposal-schools")
+        problems = []
+        minimum = policy.current().asg_minimum_schools
+        if self.proposal.is_asg and len(self.schools) < minimum:
+            problems.append(
+                Problem(
+                    f"Add at least {minimum} schools you lead now: an Accredited Schools Group "
+                    f"must already lead improvement in {minimum} or more schools",
+                    url,
+                )
+            )
+        if problems:
+            status = Status.IN_PROGRESS if self.schools else Status.NOT_STARTED
+        else:
+            status = Status.COMPLETED if self.schools else Status.OPTIONAL
+        return Section("schools", "Schools you lead now", url, status, problems)
+
+    def _co_partner(self):
+        url = self.url("proposal-co-partner")
+        if self.co_partner is None:
+            return Section(
+                "co-partner",
+                "Co-partner details",
+                url,
+                Status.NOT_STARTED,
+                [Problem("Give your co-partner’s details", url)],
+            )
+        return Section("co-partner", "Co-partner details", url, Status.COMPLETED)
+
+    def _new_provision(self):
+        url = self.url("proposal-new-provision")
+        proposal = self.proposal
+        problems = []
+        if proposal.seeks_new_faith_provision is None:
+            problems.append(
+                Problem("Say whether you seek accreditation for new faith provision", url)
+            )
+        elif proposal.seeks_new_faith_provision and not proposal.new_provision_statement.strip():
+            problems.append(Problem("Describe the new faith provision you seek", url))
+        status = Status.COMPLETED if not problems else Status.NOT_STARTED
+        if problems and proposal.seeks_new_faith_provision is not None:
+            status = Status.IN_PROGRESS
+        return Section("new-provision", "New faith provision", url, status, problems)
+
+    def _questions_section(self, key, title, qs):
+        problems = []
+        answered = 0
+        for question in qs:
+            answer = self.answer_for(question)
+            url = self.url("proposal-answer", question.criterion.code, question.party)
+            if answer is None or not answer.text.strip():
+                problems.append(
+                    Problem(f"Answer {question.criterion.code}: {question.criterion.title}", url)
+                )
+                continue
+            answered += 1
+            words = count_words(answer.text)
+            if words > question.criterion.word_limit:
+                problems.append(
+                    Problem(
+                        f"Shorten {question.criterion.code}: it has {words} words and the limit "
+                        f"is {question.criterion.word_limit}",
+                        url,
+                    )
+                )
+        first = qs[0] if qs else None
+        url = (
+            self.url("proposal-answer", first.criterion.code, first.party)
+            if first
+            else self.url("proposal-task-list")
+        )
+        status = (
+            Status.COMPLETED
+            if not problems
+            else Status.IN_PROGRESS
+            if answered
+            else Status.NOT_STARTED
+        )
+        return Section(key, title, url, status, problems)
+
+    def _declaration(self):
+        url = self.url("proposal-declaration")
+        if self.proposal.declared_at:
+            return Section("declaration", "Declaration", url, Status.COMPLETED)
+        return Section(
+            "declaration",
+            "Declaration",
+            url,
+            Status.NOT_STARTED,
+            [Problem("Make the declaration", url)],
+        )
+
+    def problems(self):
+        return [problem for section in self.sections() for problem in section.problems]

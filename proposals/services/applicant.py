@@ -1,0 +1,384 @@
+"""What applicants do to a proposal. Each service checks its own rules, runs
+in one transaction with the proposal row locked (so a save cannot slip in
+after a submission), and changes status only through the workflow."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+
+from accreditation import clock, eligibility, timeline
+from accreditation.access import require
+from accreditation.models import Round
+from accreditation.models.organisations import contact_addresses
+from accreditation.services import outbox
+from accreditation.versions import check_version, version_of
+from accreditation.workflow import Action, Status, move
+from proposals.models import (
+    Answer,
+    CoPartner,
+    Party,
+    Proposal,
+    ReferenceCounter,
+    Route,
+    SchoolLed,
+)
+from proposals.queries.journey import Journey, can_lead_federation, count_words
+
+
+class ProposalError(Exception):
+    """A refusal with a message fit to show the applicant."""
+
+
+class StaleAnswer(ProposalError):
+    def __init__(self, current):
+        super().__init__(
+            "Someone else saved this answer while you were editing it. Their version is "
+            "shown below; your text has not been saved. Copy anything you need, then save again."
+        )
+        self.current = current
+
+
+class Incomplete(ProposalError):
+    def __init__(self, problems):
+        super().__init__("Your proposal is not complete yet.")
+        self.problems = problems
+
+
+def undeclare(proposals):
+    """A change after the declaration needs the declaration made again: undo
+    the declarations of the drafts among ``proposals``."""
+    proposals.filter(status=Status.DRAFT, declared_at__isnull=False).update(
+        declared_by=None, declared_at=None
+    )
+
+
+def lock_draft(proposal, *, changes_content=True):
+    """Lock the proposal's row and refuse unless it is still a draft; a
+    change to its content undoes the declaration."""
+    locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    if locked.status != Status.DRAFT:
+        raise ProposalError("This proposal has been submitted and can no longer be changed.")
+    if changes_content and locked.declared_at:
+        undeclare(Proposal.objects.filter(pk=locked.pk))
+        locked.declared_by = locked.declared_at = None
+    return locked
+
+
+def _in_period(period):
+    return {"round": period} if isinstance(period, Round) else {"window": period}
+
+
+def start_options(organisation, period):
+    """What the organisation may start here: the eligibility verdicts, with
+    types it already has a live proposal for refused too."""
+    existing = set(
+        Proposal.objects.filter(organisation=organisation, **_in_period(period))
+        .exclude(status=Status.WITHDRAWN)
+        .values_list("accreditation_type", flat=True)
+    )
+    return [
+        eligibility.Verdict(
+            v.accreditation_type,
+            False,
+            f"Your organisation already has an {v.accreditation_type.upper()} proposal here: "
+            "find it in your proposals.",
+        )
+        if v.eligible and v.accreditation_type in existing
+        else v
+        for v in eligibility.verdicts(organisation, period)
+    ]
+
+
+def start_proposal(*, organisation, period, accreditation_type, actor):
+    """A new draft, if the organisation may seek this type in this round or
+    window and has no live proposal for it there already."""
+    require(actor, "accreditation.act_for_organisation", organisation)
+    verdict = next(
+        v for v in start_options(organisation, period) if v.accreditation_type == accreditation_type
+    )
+    if not verdict.eligible:
+        raise ProposalError(verdict.reason)
+    if not period.is_open():
+        raise ProposalError("This round is not open for proposals.")
+    in_period = _in_period(period)
+    try:
+        with transaction.atomic():
+            proposal = Proposal.objects.create(
+                organisation=organisation,
+                framework=period.framework,
+                accreditation_type=accreditation_type,
+                created_by=actor,
+                **in_period,
+            )
+            timeline.record(proposal, "created", actor, details={"period": str(period)})
+    except IntegrityError as error:
+        raise ProposalError(
+            f"Your organisation already has an {accreditation_type.upper()} proposal here."
+        ) from error
+    return proposal
+
+
+def save_answer(proposal, *, criterion, party, text, version, actor):
+    """Save one answer if it is within the word limit and nobody saved it
+    since ``version`` (0 for a new answer). Returns the saved answer."""
+    require(actor, "proposals.view_proposal", proposal)
+    words = count_words(text)
+    if words > criterion.word_limit:
+        raise ProposalError(
+            f"Your answer must be {criterion.word_limit} words or fewer. It has {words} words."
+        )
+    with transaction.atomic():
+        lock_draft(proposal)
+        current = Answer.objects.filter(proposal=proposal, criterion=criterion, party=party).first()
+        if current is None:
+            if version != 0:
+                raise ProposalError("This answer could not be found. Reload the page.")
+            try:
+                with transaction.atomic():
+                    return Answer.objects.create(
+                        proposal=proposal,
+                        criterion=criterion,
+                        party=party,
+                        text=text,
+                        updated_by=actor,
+                    )
+            except IntegrityError:
+                current = Answer.objects.get(proposal=proposal, criterion=criterion, party=party)
+                raise StaleAnswer(current) from None
+        updated = Answer.objects.filter(pk=current.pk, version=version).update(
+            text=text, version=version + 1, updated_by=actor, updated_at=clock.now()
+        )
+        if not updated:
+            raise StaleAnswer(current)
+        current.refresh_from_db()
+        return current
+
+
+TYPE_FIELDS = ("route", "leads_majority_trust", "leads_federation")
+CO_PARTNER_FIELDS = (
+    "name",
+    "kind",
+    "identifier",
+    "local_authority",
+    "contact_name",
+    "contact_email",
+    "role_in_partnership",
+)
+NEW_PROVISION_FIELDS = ("seeks_new_faith_provision", "new_provision_statement")
+
+
+def co_partner_version(proposal):
+    return version_of(CoPartner.objects.filter(proposal=proposal).first(), CO_PARTNER_FIELDS)
+
+
+def set_type_and_models(proposal, *, route, majority_trust, federation, version=None):
+    organisation = proposal.organisation
+    if organisation.is_educational:
+        route = ""
+    elif route not in Route.values:
+        raise ProposalError("Select how your organisation is applying")
+    if not (majority_trust or federation):
+        raise ProposalError("Select the partnerships you want to lead")
+    if federation and not can_lead_federation(organisation):
+        raise ProposalError("Only a maintained school can lead a federation")
+    with transaction.atomic():
+        locked = lock_draft(proposal)
+        check_version(version_of(locked, TYPE_FIELDS), version)
+        locked.route = route
+        locked.leads_majority_trust = majority_trust
+        locked.leads_federation = federation
+        locked.save(
+            update_fields=["route", "leads_majority_trust", "leads_federation", "updated_at"]
+        )
+        if not locked.has_co_partner_route:
+            CoPartner.objects.filter(proposal=locked).delete()
+            Answer.objects.filter(proposal=locked, party=Party.CO_PARTNER).delete()
+    proposal.refresh_from_db()
+
+
+def add_school(proposal, **fields):
+    with transaction.atomic():
+        lock_draft(proposal)
+        if SchoolLed.objects.filter(proposal=proposal, urn=fields["urn"]).exists():
+            raise ProposalError("You have already added a school with this URN")
+        return SchoolLed.objects.create(proposal=proposal, **fields)
+
+
+def remove_school(proposal, school_id):
+    with transaction.atomic():
+        lock_draft(proposal)
+        SchoolLed.objects.filter(proposal=proposal, pk=school_id).delete()
+
+
+def save_co_partner(proposal, *, version=None, **fields):
+    with transaction.atomic():
+        locked = lock_draft(proposal)
+        if not locked.has_co_partner_route:
+            raise ProposalError(
+                "Only a consortium or a proposal with a co-partner has a co-partner"
+            )
+        check_version(co_partner_version(locked), version)
+        CoPartner.objects.update_or_create(proposal=locked, defaults=fields)
+
+
+def save_new_provision(proposal, *, seeks, statement, version=None):
+    if seeks and not statement.strip():
+        raise ProposalError("Describe the new faith provision you seek")
+    with transaction.atomic():
+        locked = lock_draft(proposal)
+        check_version(version_of(locked, NEW_PROVISION_FIELDS), version)
+        locked.seeks_new_faith_provision = seeks
+        locked.new_provision_statement = statement if seeks else ""
+        locked.save(
+            update_fields=["seeks_new_faith_provision", "new_provision_statement", "updated_at"]
+        )
+    proposal.refresh_from_db()
+
+
+def declare(proposal, actor):
+    require(actor, "proposals.view_proposal", proposal)
+    with transaction.atomic():
+        locked = lock_draft(proposal, changes_content=False)
+        locked.declared_by = actor
+        locked.declared_at = clock.now()
+        locked.save(update_fields=["declared_by", "declared_at", "updated_at"])
+    proposal.refresh_from_db()
+
+
+def next_reference(accreditation_type, year):
+    """The next number for this type and year, from a locked counter row.
+    Called inside the submitting transaction: if submission is refused the
+    number is rolled back with it, so references have no gaps."""
+    ReferenceCounter.objects.bulk_create(
+        [ReferenceCounter(accreditation_type=accreditation_type, year=year)], ignore_conflicts=True
+    )
+    counter = ReferenceCounter.objects.select_for_update().get(
+        accreditation_type=accreditation_type, year=year
+    )
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{accreditation_type.upper()}-{year}-{counter.last_number:04d}"
+
+
+def submit(proposal, actor):
+    """Submit once. A second request (a double click, two tabs) finds it
+    already submitted and returns it unchanged. The deadline is checked by
+    the workflow inside this transaction; refused, nothing is written."""
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+        if locked.status != Status.DRAFT:
+            if locked.reference:
+                return locked
+            raise ProposalError("This proposal can no longer be submitted.")
+        locked = Proposal.objects.select_related("organisation", "round", "window").get(
+            pk=locked.pk
+        )
+        journey = Journey.load(locked)
+        problems = journey.problems()
+        if problems:
+            raise Incomplete(problems)
+        now = clock.now()
+        # A round's cases take its year; an out-of-round case the year it is submitted.
+        year = locked.round.year if locked.round_id else clock.local(now).year
+        reference = next_reference(locked.accreditation_type, year)
+        move(
+            locked,
+            Action.SUBMIT,
+            actor,
+            details={"reference": reference},
+            changes={
+                "reference": reference,
+                "submitted_at": now,
+                "submitted_profile": locked.organisation.profile_snapshot(),
+            },
+            when=now,
+        )
+        _queue_submission_email(locked.pk)
+    return locked
+
+
+def _queue_submission_email(proposal_pk):
+    proposal = Proposal.objects.select_related("organisation", "round", "window").get(
+        pk=proposal_pk
+    )
+    recipients = contact_addresses(proposal.organisation_id)
+    if not recipients:
+        return
+    body = render_to_string(
+        "proposals/email/submitted.txt",
+        {"proposal": proposal, "service_name": settings.SERVICE_NAME},
+    )
+    outbox.queue(
+        f"{proposal.reference}: your proposal has been submitted",
+        body,
+        recipients,
+        key=f"submitted:{proposal.pk}",
+    )
+
+
+def withdraw(proposal, actor, reason):
+    return move(proposal, Action.WITHDRAW, actor, details={"reason": reason.strip()})
+
+
+def copy_to_new_draft(proposal, *, period, actor):
+    """A lapsed or unsuccessful proposal carried into a new draft in a later
+    round; answers carry over by criterion code."""
+    require(actor, "proposals.view_proposal", proposal)
+    if not proposal.is_copyable:
+        raise ProposalError("Only a lapsed or unsuccessful proposal can be copied.")
+    if proposal.period == period:
+        raise ProposalError("Choose a later round.")
+    with transaction.atomic():
+        draft = start_proposal(
+            organisation=proposal.organisation,
+            period=period,
+            accreditation_type=proposal.accreditation_type,
+            actor=actor,
+        )
+        draft.route = proposal.route
+        draft.leads_majority_trust = proposal.leads_majority_trust
+        draft.leads_federation = proposal.leads_federation
+        draft.seeks_new_faith_provision = proposal.seeks_new_faith_provision
+        draft.new_provision_statement = proposal.new_provision_statement
+        draft.copied_from = proposal
+        draft.save()
+        by_code = {c.code: c for c in _criteria(draft.framework_id)}
+        Answer.objects.bulk_create(
+            [
+                Answer(
+                    proposal=draft,
+                    criterion=by_code[answer.criterion.code],
+                    party=answer.party,
+                    text=answer.text,
+                    updated_by=actor,
+                )
+                for answer in proposal.answers.select_related("criterion")
+                if answer.criterion.code in by_code
+            ]
+        )
+        SchoolLed.objects.bulk_create(
+            [
+                SchoolLed(
+                    proposal=draft,
+                    name=s.name,
+                    urn=s.urn,
+                    local_authority_id=s.local_authority_id,
+                    partnership=s.partnership,
+                    since=s.since,
+                )
+                for s in proposal.schools_led.all()
+            ]
+        )
+        old_partner = getattr(proposal, "co_partner", None)
+        if old_partner is not None:
+            old_partner.pk = None
+            old_partner.proposal = draft
+            old_partner.save()
+        timeline.record(draft, "copied", actor, details={"from": proposal.reference or proposal.pk})
+    return draft
+
+
+def _criteria(framework_id):
+    from accreditation.models import Criterion
+
+    return Criterion.objects.filter(part__framework_id=framework_id)

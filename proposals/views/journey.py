@@ -1,0 +1,552 @@
+"""The applicant's proposal journey: start, task list, sections, check
+answers, submission and what comes after."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from accreditation import clock, eligibility, timeline
+from accreditation import events as event_types
+from accreditation.access import OrganisationPageMixin
+from accreditation.models import CaseEvent, CriterionGuidance, Round, Window
+from accreditation.models.framework import sector_for_kind
+from accreditation.numbers import id_param
+from accreditation.pdf import render_pdf
+from accreditation.versions import StaleEdit, StaleEditViewMixin, version_of
+from accreditation.workflow import BEFORE_DECISION, WorkflowError
+from proposals.forms.journey import (
+    AnswerForm,
+    CoPartnerForm,
+    DeclarationForm,
+    NewProvisionForm,
+    SchoolForm,
+    StartForm,
+    TypeForm,
+    WithdrawForm,
+)
+from proposals.models import Answer, Party, Proposal
+from proposals.queries.journey import DIOCESE_KINDS, Journey, can_lead_federation
+from proposals.services import applicant as services
+from proposals.views.access import ProposalMixin
+
+
+def next_or_task_list(request, proposal, next_url):
+    """'Save and come back later' returns to the task list."""
+    if "later" in request.POST:
+        messages.success(request, "Your answers have been saved.")
+        return redirect("proposal-task-list", pk=proposal.pk)
+    return redirect(next_url)
+
+
+class DashboardView(OrganisationPageMixin, ListView):
+    template_name = "proposals/dashboard.html"
+    paginate_by = 25
+    context_object_name = "proposals"
+
+    def get_queryset(self):
+        return (
+            Proposal.objects.filter(organisation=self.request.organisation)
+            .select_related("round", "window__organisation")
+            .order_by("-created_at")
+        )
+
+    def get_context_data(self, **kwargs):
+        now = clock.now()
+        return super().get_context_data(
+            organisation=self.request.organisation,
+            open_rounds=Round.objects.open_at(now).order_by("deadline"),
+            **kwargs,
+        )
+
+
+class StartView(OrganisationPageMixin, FormView):
+    """Eligibility first: which types the organisation may seek here, why
+    not where it may not, and a way to start only where it may."""
+
+    template_name = "proposals/start.html"
+    form_class = StartForm
+
+    @cached_property
+    def period(self):
+        organisation = self.request.organisation
+        window_id = id_param(self.request, "window")
+        if window_id:
+            return get_object_or_404(Window, pk=window_id, organisation=organisation)
+        round_id = id_param(self.request, "round")
+        rounds = Round.objects.open_at(clock.now())
+        if round_id:
+            return rounds.filter(pk=round_id).first()
+        return rounds.order_by("deadline").first()
+
+    @cached_property
+    def verdicts(self):
+        if self.period is None:
+            return eligibility.verdicts(self.request.organisation)
+        return services.start_options(self.request.organisation, self.period)
+
+    def get_form_kwargs(self):
+        types = [v.accreditation_type for v in self.verdicts if v.eligible]
+        return {**super().get_form_kwargs(), "types": types}
+
+    def get_context_data(self, **kwargs):
+        period = self.period
+        return super().get_context_data(
+            organisation=self.request.organisation,
+            period=period,
+            period_open=period is not None and period.is_open(),
+            verdicts=self.verdicts,
+            any_eligible=any(v.eligible for v in self.verdicts),
+            is_window=isinstance(period, Window),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        if self.period is None:
+            form.add_error(None, "There is no round open for proposals now.")
+            return self.form_invalid(form)
+        try:
+            proposal = services.start_proposal(
+                organisation=self.request.organisation,
+                period=self.period,
+                accreditation_type=form.cleaned_data["accreditation_type"],
+                actor=self.request.user,
+            )
+        except services.ProposalError as error:
+            form.add_error("accreditation_type", str(error))
+            return self.form_invalid(form)
+        return redirect("proposal-task-list", pk=proposal.pk)
+
+
+def load_proposal_for_journey(proposal):
+    """The proposal with everything the task list and check-answers pages
+    read, in a fixed number of queries."""
+    return (
+        Proposal.objects.select_related(
+            "organisation__local_authority", "round", "window", "framework", "co_partner"
+        )
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.all()),
+            "evidence",
+        )
+        .get(pk=proposal.pk)
+    )
+
+
+class DraftOverviewMixin(ProposalMixin):
+    """Pages that show a draft as a whole; once submitted, the status page
+    takes their place."""
+
+    def get(self, request, *args, **kwargs):
+        if not self.proposal.is_editable:
+            return redirect("proposal-status", pk=self.proposal.pk)
+        return super().get(request, *args, **kwargs)
+
+    @cached_property
+    def journey(self):
+        return Journey.load(load_proposal_for_journey(self.proposal))
+
+
+class TaskListView(DraftOverviewMixin, TemplateView):
+    template_name = "proposals/task_list.html"
+
+    def get_context_data(self, **kwargs):
+        journey = self.journey
+        sections = journey.sections()
+        return super().get_context_data(
+            journey=journey,
+            sections=sections,
+            completed=sum(1 for s in sections if s.completed),
+            **kwargs,
+        )
+
+
+class TypeView(StaleEditViewMixin, ProposalMixin, FormView):
+    editing = True
+    template_name = "proposals/section_form.html"
+    form_class = TypeForm
+
+    def get_form_kwargs(self):
+        organisation = self.proposal.organisation
+        return {
+            **super().get_form_kwargs(),
+            "organisation": organisation,
+            "may_federate": can_lead_federation(organisation),
+        }
+
+    def get_initial(self):
+        p = self.proposal
+        chosen = [
+            n
+            for n, on in (
+                ("majority_trust", p.leads_majority_trust),
+                ("federation", p.leads_federation),
+            )
+            if on
+        ]
+        return {
+            "route": p.route,
+            "partnerships": chosen,
+            "version": version_of(p, services.TYPE_FIELDS),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title="Type and partnerships", **kwargs)
+
+    def form_valid(self, form):
+        chosen = form.cleaned_data["partnerships"]
+        try:
+            services.set_type_and_models(
+                self.proposal,
+                route=form.cleaned_data.get("route", ""),
+                majority_trust="majority_trust" in chosen,
+                federation="federation" in chosen,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as error:
+            return self.stale(form, error)
+        except services.ProposalError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        return next_or_task_list(
+            self.request, self.proposal, reverse("proposal-schools", args=[self.proposal.pk])
+        )
+
+
+class SchoolsView(ProposalMixin, FormView):
+    editing = True
+    template_name = "proposals/schools.html"
+    form_class = SchoolForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            schools=self.proposal.schools_led.select_related("local_authority"),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            services.add_school(self.proposal, **form.cleaned_data)
+        except services.ProposalError as error:
+            form.add_error("urn", str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, f"{form.cleaned_data['name']} has been added.")
+        return redirect("proposal-schools", pk=self.proposal.pk)
+
+
+class RemoveSchoolView(ProposalMixin, View):
+    editing = True
+
+    def post(self, request, pk, school):
+        services.remove_school(self.proposal, school)
+        messages.success(request, "The school has been removed.")
+        return redirect("proposal-schools", pk=pk)
+
+
+class CoPartnerView(StaleEditViewMixin, ProposalMixin, FormView):
+    editing = True
+    template_name = "proposals/section_form.html"
+    form_class = CoPartnerForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.proposal.has_co_partner_route:
+            raise Http404("This proposal has no co-partner")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": getattr(self.proposal, "co_partner", None)}
+
+    def get_initial(self):
+        return {"version": services.co_partner_version(self.proposal)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title="Co-partner details",
+            intro="Your educational co-partner is not accredited itself, but it must meet the "
+            "track record criteria: it answers Part Two too.",
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.save_co_partner(self.proposal, version=form.cleaned_data["version"], **fields)
+        except StaleEdit as error:
+            return self.stale(form, error)
+        return next_or_task_list(
+            self.request, self.proposal, reverse("proposal-task-list", args=[self.proposal.pk])
+        )
+
+
+class NewProvisionView(StaleEditViewMixin, ProposalMixin, FormView):
+    editing = True
+    template_name = "proposals/section_form.html"
+    form_class = NewProvisionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.is_authenticated
+            and self.proposal.applicant_profile.kind not in DIOCESE_KINDS
+        ):
+            raise Http404("Only a diocese answers this")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        seeks = self.proposal.seeks_new_faith_provision
+        return {
+            "seeks": None if seeks is None else ("yes" if seeks else "no"),
+            "statement": self.proposal.new_provision_statement,
+            "version": version_of(self.proposal, services.NEW_PROVISION_FIELDS),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title="New faith provision", **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.save_new_provision(
+                self.proposal,
+                seeks=form.cleaned_data["seeks"],
+                statement=form.cleaned_data["statement"],
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as error:
+            return self.stale(form, error)
+        return next_or_task_list(
+            self.request, self.proposal, reverse("proposal-task-list", args=[self.proposal.pk])
+        )
+
+
+class AnswerView(ProposalMixin, FormView):
+    """One criterion, for one party, with its guidance and a word count that
+    agrees with the server's."""
+
+    editing = True
+    template_name = "proposals/answer.html"
+    form_class = AnswerForm
+
+    @cached_property
+    def journey(self):
+        return Journey.load(load_proposal_for_journey(self.proposal))
+
+    @cached_property
+    def question(self):
+        for question in self.journey.questions:
+            if (
+                question.criterion.code == self.kwargs["code"]
+                and question.party == self.kwargs["party"]
+            ):
+                return question
+        raise Http404("This proposal does not answer that criterion")
+
+    @cached_property
+    def answer(self):
+        return Answer.objects.filter(
+            proposal=self.proposal, criterion=self.question.criterion, party=self.question.party
+        ).first()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "criterion": self.question.criterion}
+
+    def get_initial(self):
+        answer = self.answer
+        return {"text": answer.text if answer else "", "version": answer.version if answer else 0}
+
+    def sector(self):
+        if self.question.party == Party.CO_PARTNER:
+            partner = self.journey.co_partner
+            return sector_for_kind(partner.kind) if partner else None
+        return sector_for_kind(self.proposal.organisation.kind)
+
+    def following(self):
+        questions = self.journey.questions
+        index = questions.index(self.question)
+        return questions[index + 1] if index + 1 < len(questions) else None
+
+    def get_context_data(self, **kwargs):
+        sector = self.sector()
+        guidance = CriterionGuidance.objects.filter(
+            criterion=self.question.criterion, sector=sector
+        ).first()
+        return super().get_context_data(
+            question=self.question,
+            criterion=self.question.criterion,
+            party_label=Party(self.question.party).label,
+            sector_guidance=guidance,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            services.save_answer(
+                self.proposal,
+                criterion=self.question.criterion,
+                party=self.question.party,
+                text=form.cleaned_data["text"],
+                version=form.cleaned_data["version"],
+                actor=self.request.user,
+            )
+        except services.StaleAnswer as stale:
+            return self.stale(form, stale)
+        except services.ProposalError as error:
+            form.add_error("text", str(error))
+            return self.form_invalid(form)
+        following = self.following()
+        if following is None:
+            next_url = reverse("proposal-task-list", args=[self.proposal.pk])
+        else:
+            next_url = reverse(
+                "proposal-answer",
+                args=[self.proposal.pk, following.criterion.code, following.party],
+            )
+        return next_or_task_list(self.request, self.proposal, next_url)
+
+    def stale(self, form, stale):
+        """Keep what this person typed, show what the other person saved,
+        and let them save again knowingly (against the current version)."""
+        data = form.data.copy()
+        data["version"] = stale.current.version
+        fresh = self.get_form_class()(data, criterion=self.question.criterion)
+        fresh.is_valid()
+        fresh.add_error("text", str(stale))
+        return self.render_to_response(
+            self.get_context_data(form=fresh, saved_elsewhere=stale.current)
+        )
+
+
+class DeclarationView(ProposalMixin, FormView):
+    editing = True
+    template_name = "proposals/section_form.html"
+    form_class = DeclarationForm
+
+    def get_initial(self):
+        return {"confirm": bool(self.proposal.declared_at)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title="Declaration", **kwargs)
+
+    def form_valid(self, form):
+        services.declare(self.proposal, self.request.user)
+        return redirect("proposal-check", pk=self.proposal.pk)
+
+
+class CheckAnswersView(DraftOverviewMixin, TemplateView):
+    """Check your answers, with a change link on every answer, and submit."""
+
+    template_name = "proposals/check_answers.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            journey=self.journey, **summary_context(self.journey), **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.submit(self.proposal, request.user)
+        except services.Incomplete as incomplete:
+            return self.render_to_response(self.get_context_data(problems=incomplete.problems))
+        except (services.ProposalError, WorkflowError) as error:
+            return self.render_to_response(self.get_context_data(submit_error=str(error)))
+        return redirect("proposal-confirmation", pk=self.proposal.pk)
+
+
+def summary_context(journey):
+    """The answers grouped as the check-answers page and the PDF show them."""
+    parts = [
+        {"title": title, "rows": [(q, journey.answer_for(q)) for q in questions]}
+        for _key, title, questions in journey.question_groups()
+    ]
+    return {"parts": parts, "sections": journey.sections()}
+
+
+class ConfirmationView(ProposalMixin, TemplateView):
+    template_name = "proposals/confirmation.html"
+
+    def get(self, request, *args, **kwargs):
+        if not self.proposal.reference:
+            return redirect("proposal-task-list", pk=self.proposal.pk)
+        return super().get(request, *args, **kwargs)
+
+
+class StatusView(ProposalMixin, TemplateView):
+    """After submission: where the case is, and a timeline fit for the
+    applicant (no internal events, no staff names)."""
+
+    template_name = "proposals/status.html"
+
+    def get_context_data(self, **kwargs):
+        events = CaseEvent.objects.filter(
+            case=self.proposal, internal=False, action__in=event_types.applicant_codes()
+        ).order_by("sequence")
+        return super().get_context_data(
+            events=[(event, event_types.get(event.action).applicant_label) for event in events],
+            can_withdraw=self.proposal.status in BEFORE_DECISION,
+            **kwargs,
+        )
+
+
+class WithdrawView(ProposalMixin, FormView):
+    template_name = "proposals/section_form.html"
+    form_class = WithdrawForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.proposal.status not in BEFORE_DECISION:
+            return redirect("proposal-status", pk=self.proposal.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title="Withdraw your proposal",
+            intro="Once withdrawn, this proposal cannot be reopened. "
+            "You can start a new one in a later round.",
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            services.withdraw(self.proposal, self.request.user, form.cleaned_data["reason"])
+        except WorkflowError as error:
+            form.add_error("reason", str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, "Your proposal has been withdrawn.")
+        return redirect("proposal-status", pk=self.proposal.pk)
+
+
+class ProposalPdfView(ProposalMixin, View):
+    """The proposal as submitted (or the draft so far), as a PDF."""
+
+    def get(self, request, pk):
+        journey = Journey.load(load_proposal_for_journey(self.proposal))
+        title = self.proposal.reference or f"Draft proposal {self.proposal.pk}"
+        timeline.record(self.proposal, "proposal_pdf_downloaded", request.user)
+        pdf = render_pdf(
+            "proposals/pdf.html",
+            {
+                "proposal": self.proposal,
+                "journey": journey,
+                **summary_context(journey),
+            },
+            title=title,
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{title.replace(" ", "-")}.pdf"'
+        return response
+
+
+class CopyView(ProposalMixin, View):
+    def post(self, request, pk):
+        period = Round.objects.open_at(clock.now()).filter(pk=id_param(request, "round")).first()
+        if period is None:
+            messages.error(request, "Choose a round that is open now.")
+            return redirect("proposal-dashboard")
+        try:
+            draft = services.copy_to_new_draft(self.proposal, period=period, actor=request.user)
+        except services.ProposalError as error:
+            messages.error(request, str(error))
+            return redirect("proposal-dashboard")
+        messages.success(request, "A new draft has been started with your earlier answers.")
+        return redirect("proposal-task-list", pk=draft.pk)

@@ -1,0 +1,379 @@
+"""Every URL pattern × every role × GET and POST, generated from the URL
+resolver, so every page added later is in it without anyone remembering.
+
+The objects in the URLs belong to the *victim* organisations. For each
+pattern whose address names such an object, a role that has no business
+with it gets 404 (or 403 where the role may use the kind of page but not on
+this object), anonymous people are sent to sign in, and the one role that
+may (the victim's own member, or the staff role the page is for) really
+reaches it — so the test cannot pass by pointing at nothing. No response is
+ever a server error, and every response to a signed-in person is
+``Cache-Control: no-store``.
+
+A pattern with a keyword this module does not know fails the test, loudly:
+say here which object of the victim it names.
+"""
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.converters import IntConverter
+from django.urls.resolvers import RoutePattern
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accreditation.models import OrganisationKind
+from accreditation.roles import Role
+from proposals.models import Route
+from proposals.queries.journey import Journey
+from proposals.services import applicant as services
+from tests.factories import (
+    EvidenceFactory,
+    InvitationFactory,
+    MembershipFactory,
+    OutOfRoundRequestFactory,
+    ProposalFactory,
+    RoundFactory,
+    SchoolLedFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS, OWNER, OUTSIDER = "anonymous", "member of the owning organisation", "outsider"
+STAFF = [
+    Role.CASEWORK_OFFICER,
+    Role.ASSESSOR,
+    Role.ADVISORY_GROUP_MEMBER,
+    Role.DECISION_OFFICIAL,
+    Role.ADMINISTRATOR,
+]
+ROLES = [ANONYMOUS, OUTSIDER, *STAFF, OWNER]
+SIGN_IN = "/account/sign-in/"
+
+
+# --- The URL patterns ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    route: str  # like "proposals/<id:pk>/documents/<id:doc>/download/"
+    name: str
+    converters: dict
+
+    @property
+    def kwargs(self):
+        return sorted(self.converters)
+
+
+def patterns(resolver=None, prefix="", converters=None):
+    """Every URL pattern the resolver holds, with its full route."""
+    resolver = resolver or get_resolver()
+    converters = converters or {}
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver) and entry.app_name == "admin":
+            # The Django admin answers for its whole site at once (administrators
+            # past the second factor): tests/test_admin.py tries every role on it.
+            continue
+        route = prefix + str(entry.pattern)
+        merged = {**converters, **entry.pattern.converters}
+        if not isinstance(entry.pattern, RoutePattern):
+            pytest.fail(
+                f"{route!r} is a regular-expression pattern: write it with path() and "
+                "converters, so this matrix can fill it in.",
+                pytrace=False,
+            )
+        if isinstance(entry, URLResolver):
+            yield from patterns(entry, route, merged)
+        elif isinstance(entry, URLPattern):
+            yield Pattern(route, entry.name or route, merged)
+
+
+ALL_PATTERNS = sorted(patterns(), key=lambda p: p.route)
+
+
+# --- What each keyword names ----------------------------------------------------------
+#
+# (route prefix, keyword) -> (what it is, how to read it from the world).
+# "object": an object of the victim, under access control.
+# "value": not a secret and not an object (a kind, a criterion code).
+# "capability": a secret token; whoever holds it may use it by design.
+
+KWARGS = {
+    ("proposals/", "pk"): ("object", lambda w, p: w.proposal_for(p).pk),
+    ("proposals/", "doc"): ("object", lambda w, p: w.evidence.pk),
+    ("proposals/", "school"): ("object", lambda w, p: w.school.pk),
+    ("proposals/", "code"): ("value", lambda w, p: w.question.criterion.code),
+    ("proposals/", "party"): ("value", lambda w, p: w.question.party),
+    ("out-of-round/", "pk"): ("object", lambda w, p: w.out_of_round.pk),
+    ("staff/out-of-round/", "pk"): ("object", lambda w, p: w.out_of_round.pk),
+    ("staff/cases/", "pk"): ("object", lambda w, p: w.case.pk),
+    ("organisation/", "pk"): ("object", lambda w, p: w.colleague.pk),
+    ("organisation/", "kind"): ("value", lambda w, p: w.diocese.kind),
+    ("organisation/", "token"): ("capability", lambda w, p: w.join_token),
+    ("staff/users/", "pk"): ("object", lambda w, p: w.staff_member.pk),
+    ("invitation/", "token"): ("capability", lambda w, p: w.staff_token),
+    ("account/password-reset/", "uidb64"): ("capability", lambda w, p: w.reset_uid),
+    ("account/password-reset/", "token"): ("capability", lambda w, p: w.reset_token),
+    ("guidance/", "version"): ("value", lambda w, p: 1),
+}
+
+# Who may reach a page about a victim's object (longest prefix wins).
+ALLOWED = {
+    "proposals/": {OWNER},
+    "organisation/": {OWNER},
+    "out-of-round/": {OWNER},
+    "staff/out-of-round/": {Role.CASEWORK_OFFICER},
+    "staff/cases/": {Role.CASEWORK_OFFICER},
+    "staff/users/": {Role.ADMINISTRATOR},
+}
+
+
+def kwarg_spec(pattern, name):
+    """What ``name`` in ``pattern`` names (the longest matching prefix)."""
+    prefixes = [
+        prefix for prefix, kwarg in KWARGS if kwarg == name and pattern.route.startswith(prefix)
+    ]
+    if not prefixes:
+        pytest.fail(
+            f"URL pattern {pattern.name!r} ({pattern.route}) has a keyword {name!r} that "
+            "tests/test_permission_matrix.py does not know: add to KWARGS which object of "
+            "another organisation it names.",
+            pytrace=False,
+        )
+    return KWARGS[(max(prefixes, key=len), name)]
+
+
+def allowed_roles(pattern):
+    prefixes = [prefix for prefix in ALLOWED if pattern.route.startswith(prefix)]
+    if not prefixes:
+        pytest.fail(
+            f"URL pattern {pattern.name!r} ({pattern.route}) names an object, but "
+            "tests/test_permission_matrix.py's ALLOWED does not say who may reach it.",
+            pytrace=False,
+        )
+    return ALLOWED[max(prefixes, key=len)]
+
+
+# --- The world: two victim organisations, their member, and everyone else ----------
+
+
+class World:
+    def __init__(self):
+        period = RoundFactory()
+        # The owner belongs to both victim organisations: a diocese (which
+        # answers the new-provision question) and a non-educational lead of
+        # a consortium (which has a co-partner).
+        diocese = MembershipFactory(
+            organisation__kind=OrganisationKind.COFE_DIOCESE,
+            organisation__urn="",
+            organisation__phase="not_applicable",
+        )
+        self.owner = diocese.user
+        self.diocese = diocese.organisation
+        consortium = MembershipFactory(user=self.owner, organisation__non_educational=True)
+        self.colleague = MembershipFactory(organisation=self.diocese)
+        self.proposal = services.start_proposal(
+            organisation=self.diocese, period=period, accreditation_type="asp", actor=self.owner
+        )
+        self.consortium_proposal = services.start_proposal(
+            organisation=consortium.organisation,
+            period=period,
+            accreditation_type="asp",
+            actor=self.owner,
+        )
+        services.set_type_and_models(
+            self.consortium_proposal,
+            route=Route.CONSORTIUM_LEAD,
+            majority_trust=True,
+            federation=False,
+        )
+        self.case = ProposalFactory(organisation=self.diocese, status="submitted")
+        self.question = Journey.load(self.proposal).questions[0]
+        self.evidence = EvidenceFactory(proposal=self.proposal, uploaded_by=self.owner)
+        self.school = SchoolLedFactory(proposal=self.proposal)
+        self.out_of_round = OutOfRoundRequestFactory(
+            organisation=self.diocese, requested_by=self.owner
+        )
+        self.join_token = "join-token-of-the-victim"
+        InvitationFactory(
+            token=self.join_token,
+            organisation=self.diocese,
+            roles=[],
+            invited_by=self.owner,
+            email="joiner@example.org",
+        )
+        self.staff_token = "staff-token"
+        InvitationFactory(token=self.staff_token, email="newstaff@example.org")
+        self.reset_uid = urlsafe_base64_encode(force_bytes(self.owner.pk))
+        self.reset_token = default_token_generator.make_token(self.owner)
+        self.outsider = MembershipFactory().user
+        self.staff = {role: UserFactory(roles=[role]) for role in STAFF}
+        self.staff_member = UserFactory(roles=[Role.ASSESSOR])
+
+    def proposal_for(self, pattern):
+        return self.consortium_proposal if pattern.name == "proposal-co-partner" else self.proposal
+
+    def user(self, role):
+        return {OWNER: self.owner, OUTSIDER: self.outsider}.get(role) or self.staff.get(role)
+
+    def url(self, pattern):
+        """The pattern's address with the victim's objects in it, and
+        whether any of them is an object under access control."""
+        path, names_object = "/" + pattern.route, False
+        for name, converter in pattern.converters.items():
+            kind, read = kwarg_spec(pattern, name)
+            names_object = names_object or kind == "object"
+            value = converter.to_url(read(self, pattern))
+            path = re.sub(rf"<(?:[^:>]+:)?{name}>", value, path)
+        assert "<" not in path, path
+        return path, names_object
+
+
+def client_for(world, role):
+    client = Client()
+    user = world.user(role)
+    if user is None:
+        return client
+    client.force_login(user)
+    if role in STAFF:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    client.role_user = user
+    return client
+
+
+def ensure_signed_in(client, role):
+    """Sign the client in again if a request (signing out) ended its session."""
+    if role != ANONYMOUS and "_auth_user_id" not in client.session:
+        client.force_login(client.role_user)
+        if role in STAFF:
+            device = TOTPDevice.objects.filter(user=client.role_user).first()
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+# --- The matrix -------------------------------------------------------------------------
+
+
+def test_no_url_uses_the_int_converter():
+    """Ids in addresses go through the one ``id`` converter (ASCII digits,
+    within range); ``int`` takes ``²`` and twenty digits to the database."""
+    offenders = [
+        p.route
+        for p in ALL_PATTERNS
+        if any(isinstance(c, IntConverter) for c in p.converters.values())
+    ]
+    assert not offenders
+
+
+def test_every_url_for_every_role(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    world = World()
+    clients = {role: client_for(world, role) for role in ROLES}
+    problems = []
+    checked = 0
+    # The owner goes last, GETs before POSTs: their POSTs may change things.
+    plan = [(role, method) for role in ROLES if role != OWNER for method in ("get", "post")]
+    plan += [(OWNER, "get"), (OWNER, "post")]
+    for role, method in plan:
+        client = clients[role]
+        for pattern in ALL_PATTERNS:
+            path, names_object = world.url(pattern)
+            ensure_signed_in(client, role)
+            response = getattr(client, method)(path)
+            checked += 1
+            where = f"{method.upper()} {path} ({pattern.name}) as {role}"
+            status = response.status_code
+            if status >= 500:
+                problems.append(f"{where}: {status}")
+            if role != ANONYMOUS and "_auth_user_id" in client.session:
+                if "no-store" not in response.get("Cache-Control", ""):
+                    problems.append(f"{where}: no Cache-Control: no-store")
+            if not names_object:
+                continue
+            allowed = allowed_roles(pattern)
+            if role in allowed:
+                if method == "get" and status in (403, 404):
+                    problems.append(f"{where}: {status}, but this role may reach it")
+            elif role == ANONYMOUS:
+                if not (
+                    status in (403, 404, 405)
+                    or (status == 302 and response["Location"].startswith(SIGN_IN))
+                ):
+                    problems.append(f"{where}: {status}, expected a redirect to sign in")
+            elif status not in (403, 404, 405):
+                problems.append(f"{where}: {status}, expected 404 (or 403)")
+    assert checked == len(ROLES) * 2 * len(ALL_PATTERNS)
+    assert not problems, "\n".join(problems)
+
+
+# --- Every page a role can reach by following links is no-store ------------------------
+
+
+class LinkParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+
+
+def crawl(client, start, limit=60):
+    """The pages reachable from ``start`` by GET through links on the site
+    (up to ``limit``), with their responses."""
+    seen, queue = set(), deque([start])
+    while queue and len(seen) < limit:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path)
+        yield path, response
+        if response.status_code in (301, 302):
+            links = [response["Location"]]
+        elif "text/html" in response.get("Content-Type", ""):
+            parser = LinkParser()
+            parser.feed(response.content.decode())
+            links = parser.links
+        else:
+            continue
+        for href in links:
+            target = urlsplit(urljoin(path, href))
+            if (
+                not target.netloc
+                and target.path.startswith("/")
+                and target.path != "/account/sign-out/"
+            ):
+                queue.append(target.path + (f"?{target.query}" if target.query else ""))
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != ANONYMOUS])
+def test_every_page_a_signed_in_role_can_crawl_is_no_store(role, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    world = World()
+    client = client_for(world, role)
+    pages = list(crawl(client, "/home/"))
+    assert len(pages) > 3, pages
+    not_private = [
+        f"{path} ({response.status_code})"
+        for path, response in pages
+        if "no-store" not in response.get("Cache-Control", "")
+    ]
+    assert not not_private
