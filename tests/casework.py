@@ -13,8 +13,7 @@ from accreditation import clock, timeline
 from accreditation.roles import Role
 from accreditation.workflow import TRANSITIONS, Action, Status, move
 from assessments.models import Assignment, AssignmentKind
-from proposals.models import profile_snapshot
-from proposals.services import next_reference
+from proposals.services.applicant import next_reference
 from tests.factories import (
     AgendaItemFactory,
     AssignmentFactory,
@@ -114,8 +113,9 @@ class Walk:
     # One step, named after its action, per action a shortest path can take.
 
     def submit(self):
-        """Submitted as ``proposals.services.submit`` does it, with a reference
-        from the counter; in a period already closed, in its last second."""
+        """Submitted as ``proposals.services.applicant.submit`` does it, with
+        a reference from the counter; in a period already closed, in its last
+        second."""
         period = self.case.period
         when = min(clock.now(), period.deadline - timedelta(seconds=1))
         year = period.year if self.case.round_id else clock.local(when).year
@@ -128,7 +128,7 @@ class Walk:
                 changes={
                     "reference": reference,
                     "submitted_at": when,
-                    "submitted_profile": profile_snapshot(self.case.organisation),
+                    "submitted_profile": self.case.organisation.profile_snapshot(),
                 },
                 when=when,
             )
