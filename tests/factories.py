@@ -179,11 +179,13 @@ class WindowFactory(factory.django.DjangoModelFactory):
 
 
 class ProposalFactory(factory.django.DjangoModelFactory):
-    """A draft; pass ``status`` for another status (a reference is given to
-    every status that needs one)."""
+    """A draft; pass ``status`` for another status, and the draft is walked
+    there through the workflow (``tests.casework.walk_to``), so it has the
+    timeline, reference and people that lead there."""
 
     class Meta:
         model = Proposal
+        skip_postgeneration_save = True
 
     organisation = factory.SubFactory(OrganisationFactory)
     round = factory.SubFactory(RoundFactory)
@@ -191,16 +193,14 @@ class ProposalFactory(factory.django.DjangoModelFactory):
         lambda o: o.round.framework if o.round else o.window.framework
     )
     accreditation_type = m.AccreditationType.ASP
-    status = Status.DRAFT
     created_by = factory.SubFactory(UserFactory, roles=[Role.APPLICANT])
-    reference = factory.LazyAttributeSequence(
-        lambda o, n: (
-            None
-            if o.status in (Status.DRAFT, Status.LAPSED, Status.WITHDRAWN)
-            else f"{o.accreditation_type.upper()}-2099-{n:05d}"
-        )
-    )
-    submitted_at = factory.LazyAttribute(lambda o: None if o.reference is None else timezone.now())
+
+    @factory.post_generation
+    def status(self, create, extracted, **kwargs):
+        if extracted is not None:
+            from tests.casework import walk_to  # it makes people with these factories
+
+            walk_to(self, extracted, **kwargs)
 
 
 class CaseEventFactory(factory.django.DjangoModelFactory):

@@ -44,8 +44,15 @@ REASON = {"reason": "Recorded in the minutes of 3 March."}
 
 
 def untouched(case, status):
+    """Still in ``status``, its timeline ending where it did when the test
+    made the case (``case``'s chain head, the end of its walk): no event added."""
     fresh = Proposal.objects.get(pk=case.pk)
-    return fresh.status == status and not CaseEvent.objects.filter(case_id=case.pk).exists()
+    head = (case.timeline_sequence, case.timeline_hash)
+    return (
+        fresh.status == status
+        and (fresh.timeline_sequence, fresh.timeline_hash) == head
+        and CaseEvent.objects.filter(case_id=case.pk).count() == case.timeline_sequence
+    )
 
 
 # --- Each staff role: allowed on its own case, refused on another -----------

@@ -26,7 +26,10 @@ def visible(user):
 @pytest.fixture
 def cases():
     return {
-        status: ProposalFactory(status=status)
+        # Only an ASG goes to the Advisory Group.
+        status: ProposalFactory(
+            status=status, accreditation_type="asg" if status == "advisory_review" else "asp"
+        )
         for status in (
             "submitted",
             "in_assessment",

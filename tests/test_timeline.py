@@ -160,13 +160,14 @@ def test_the_hash_covers_who_what_and_when():
 def test_an_event_written_with_a_london_time_still_verifies():
     """Times are reasoned about in Europe/London; an event stamped with a
     London time must hash the same when read back (in UTC) from the database."""
-    case = ProposalFactory(status="submitted")
-    officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
     summer = datetime(2026, 7, 1, 17, 0, tzinfo=ZoneInfo("Europe/London"))
+    with time_machine.travel(summer - timedelta(days=1), tick=False):
+        case = ProposalFactory(status="submitted")
+    officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
     move(case, "screen_eligible", officer, when=summer)
-    (event,) = events_of(case)
+    *walk, event = events_of(case)
     assert event.created_at == summer
-    assert list(timeline.verify([event])) == []
+    assert list(timeline.verify([*walk, event])) == []
     out, _ = run_verify()
     assert "Timeline intact" in out
 
@@ -394,7 +395,11 @@ class TestVerifyCommand:
             run_verify()
 
     def test_a_submitted_case_with_no_timeline_is_found(self):
-        case = ProposalFactory(status="submitted")
+        case = ProposalFactory()
+        # Submitted behind the workflow's back, as only an intruder could.
+        Proposal.objects.filter(pk=case.pk).update(
+            status="submitted", reference="ASP-2026-0001", submitted_at=timezone.now()
+        )
         with pytest.raises(CommandError) as failure:
             run_verify("--case", str(case.pk))
         assert "the case is ‘submitted’ but its timeline last moved it to ‘draft’" in str(

@@ -185,6 +185,14 @@ def applicant_of(case, **kwargs):
     return MembershipFactory(organisation=case.organisation, **kwargs).user
 
 
+def walked(status, **fields):
+    """A case walked to ``status`` by the factory: an ASG where only an ASG
+    can be (in Advisory Group review), otherwise an ASP."""
+    if status == "advisory_review":
+        fields.setdefault("accreditation_type", AccreditationType.ASG)
+    return ProposalFactory(status=status, **fields)
+
+
 # --- The table is the diagram -----------------------------------------------
 
 
@@ -250,7 +258,7 @@ def world(django_db_setup, django_db_blocker):
         closed_round = RoundFactory(
             opens_at=now - timedelta(days=60), deadline=now - timedelta(days=1)
         )
-        cases = {s: ProposalFactory(status=s) for s in LITERAL_STATUSES}
+        cases = {s: walked(s) for s in LITERAL_STATUSES}
         cases["draft-past-deadline"] = ProposalFactory(round=closed_round)
         cases["assessed-asg"] = ProposalFactory(
             status="assessed", accreditation_type=AccreditationType.ASG
@@ -273,23 +281,25 @@ class TestEveryCombination:
     def test_move(self, world, status, action, role):
         case = world.case_for(status, action)
         actor = world.actors[role]
-        assert case.status == status and not events_of(case)
+        walk = events_of(case)  # the timeline that led the case to its status
+        assert case.status == status and case.timeline_sequence == len(walk)
         expected = DIAGRAM.get((status, action))
         changes = submission_changes() if action == "submit" else None
 
         if expected is not None and role in expected.roles:
             event = move(case, action, actor, details=REASON, changes=changes)
             assert status_of(case) == expected.target == case.status
-            (stored,) = events_of(case)
+            *earlier, stored = events_of(case)
+            assert earlier == walk
             assert stored.pk == event.pk
             assert (stored.sequence, stored.action, stored.actor_id) == (
-                1,
+                len(walk) + 1,
                 action,
                 actor.pk if actor else None,
             )
             assert (stored.from_status, stored.to_status) == (status, expected.target)
             assert stored.details == REASON
-            assert list(verify([stored])) == []
+            assert list(verify([*walk, stored])) == []
             if action == "submit":
                 case.refresh_from_db()
                 assert case.reference == "ASP-2026-9042" and case.submitted_at
@@ -310,14 +320,15 @@ class TestEveryCombination:
             )
         assert Proposal.objects.values().get(pk=case.pk) == before
         assert case.status == status
-        assert not CaseEvent.objects.filter(case_id=case.pk).exists()
+        assert events_of(case) == walk
 
     @pytest.mark.parametrize("role", LITERAL_ROLES)
     @pytest.mark.parametrize("status", LITERAL_STATUSES)
     def test_allowed_actions_match_the_diagram(self, world, status, role):
         case = world.case_for(status, None)
-        # The plain case for each status is an ASP in an open round: lapsing
-        # (deadline not passed) and the Advisory Group (ASG only) are guarded off.
+        # The plain case for each status is an ASP in an open round (an ASG in
+        # Advisory Group review): lapsing (deadline not passed) and the
+        # Advisory Group (ASG only) are guarded off.
         guarded_off = {("draft", "lapse"), ("assessed", "refer_to_advisory_group")}
         expected = {
             a
@@ -331,11 +342,15 @@ class TestEveryCombination:
 
 
 def assert_untouched(case, status="draft"):
+    """Refused: the case is still in ``status`` and its timeline ends where it
+    did when the test made it (``case``'s chain head): no event was added."""
     fresh = Proposal.objects.get(pk=case.pk)
     assert fresh.status == status
     if status == "draft":
         assert fresh.reference is None and fresh.submitted_at is None
-    assert not CaseEvent.objects.filter(case_id=case.pk).exists()
+    head = (case.timeline_sequence, case.timeline_hash)
+    assert (fresh.timeline_sequence, fresh.timeline_hash) == head
+    assert CaseEvent.objects.filter(case_id=case.pk).count() == case.timeline_sequence
 
 
 @pytest.mark.django_db
@@ -441,7 +456,7 @@ NEEDS_REASON = [
 @pytest.mark.parametrize("details", [None, {}, {"reason": ""}, {"reason": "   \n"}, {"note": "x"}])
 @pytest.mark.parametrize(("status", "action", "role"), NEEDS_REASON)
 def test_a_move_that_needs_a_reason_is_refused_without_one(status, action, role, details):
-    case = ProposalFactory(status=status)
+    case = walked(status)
     actor = person_with(role, case)
     with pytest.raises(GuardFailed, match="^Give a reason.$"):
         move(case, action, actor, details=details)
@@ -510,9 +525,10 @@ class TestAtomicity:
     def test_status_and_event_are_written_together(self):
         case = ProposalFactory(status="submitted")
         officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+        walk = events_of(case)
         event = move(case, "screen_eligible", officer)
         assert status_of(case) == "in_assessment"
-        assert [e.pk for e in events_of(case)] == [event.pk]
+        assert [e.pk for e in events_of(case)] == [*(e.pk for e in walk), event.pk]
 
     def test_status_is_not_changed_if_the_event_cannot_be_built(self):
         """The status update runs first; the event for it then fails (details
@@ -532,8 +548,8 @@ class TestAtomicity:
         when = timezone.now()
         doomed = new_event(
             case,
-            sequence=1,
-            prev_hash=None,
+            sequence=case.timeline_sequence + 1,
+            prev_hash=case.timeline_hash,
             action="screen_eligible",
             actor=officer,
             from_status="submitted",
@@ -680,7 +696,7 @@ class TestMoveMany:
             assert_head_is_last_event(case)
         assert cases[1].timeline_sequence == 3
         refused.refresh_from_db()
-        assert (refused.status, refused.timeline_sequence) == ("submitted", 1)
+        assert (refused.status, refused.timeline_sequence) == ("submitted", 2)  # submitted, noted
         assert_head_is_last_event(refused)
         again = move_many(Proposal.objects.filter(pk=cases[0].pk), "withdraw", None)
         assert again.moved == [] and Proposal.objects.get(pk=cases[0].pk).timeline_sequence == 1

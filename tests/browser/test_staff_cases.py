@@ -39,10 +39,11 @@ def test_an_assessor_finds_their_case_and_reads_its_timeline(page, assert_access
         == "relative"
     ), "MOJ Frontend's stylesheet is served and applied"
     expect(page.locator(".moj-identity-bar")).to_contain_text("Oak Learning Trust")
-    timeline = page.locator(".moj-timeline__item")
-    expect(timeline).to_have_count(1)
-    expect(timeline).to_contain_text("Screened: eligible")
-    expect(timeline).to_contain_text("by Olive Officer")
+    timeline = page.locator(".moj-timeline__item")  # newest first
+    expect(timeline).to_have_count(2)
+    expect(timeline.first).to_contain_text("Screened: eligible")
+    expect(timeline.first).to_contain_text("by Olive Officer")
+    expect(timeline.nth(1)).to_contain_text("Proposal submitted")
     assert_accessible(page)
 
 
