@@ -390,7 +390,7 @@ class TestOrganisationSwitching:
         for _ in range(count):
             MembershipFactory(user=user)
         client.force_login(user)
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             assert client.get(reverse("applicant-home")).status_code == 200
 
     def test_switching_to_someone_elses_organisation_is_404(self, client):
