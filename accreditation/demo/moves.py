@@ -6,12 +6,14 @@ table, the case roles and the guards check every move and every timeline is
 genuine. The moves of all cases are grouped by time, action and actor: the
 cases that take the same step at the same moment as the same person move in
 one ``move_many()`` call (a group of one with ``move()``), groups in the
-order of their time, so each case takes its steps in order. The casework around a move (the assessor assigned at screening, a new
-one after an upheld concern, the Advisory Group meeting an ASG case goes to)
-is set up in bulk right after it, in ``give_parts``, since the next moves
-need the actor to hold that part.
+order of their time, so each case takes its steps in order. The casework
+around a move (the assessor assigned at screening, a new one after an upheld
+concern, the Advisory Group meeting an ASG case goes to) is set up in bulk
+right after it, in ``give_parts``, since the next moves need the actor to
+hold that part.
 """
 
+import gc
 import re
 from collections import defaultdict
 from contextlib import contextmanager
@@ -110,6 +112,22 @@ def explicit_timestamps(model, *names):
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
+@contextmanager
+def fewer_collections():
+    """Collect garbage less often while playing: each move makes thousands of
+    short-lived ORM objects and next to no cycles, and at scale the default
+    collections, which go over every object the seeder holds, take a
+    quarter of the time."""
+    gc.freeze()
+    threshold = gc.get_threshold()
+    gc.set_threshold(100_000, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 @dataclass
 class Plan:
     organisation: Organisation
@@ -176,9 +194,10 @@ class Player:
                 groups[(when, planned.step.action, actor_key, planned.step.internal)].append(
                     planned
                 )
-        for (when, action, _, internal), group in sorted(groups.items(), key=lambda g: g[0]):
-            for start in range(0, len(group), BATCH):
-                self._move(group[start : start + BATCH], action, internal, when)
+        with fewer_collections():
+            for (when, action, _, internal), group in sorted(groups.items(), key=lambda g: g[0]):
+                for start in range(0, len(group), BATCH):
+                    self._move(group[start : start + BATCH], action, internal, when)
         self.seeder.created["cases"] += len(cases)
 
     def _new_case(self, plan):
