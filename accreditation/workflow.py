@@ -405,6 +405,7 @@ def move_many(
     *,
     details=None,
     details_by_case=None,
+    changes_by_case=None,
     internal=False,
     when=None,
     batch_size=1000,
@@ -412,14 +413,20 @@ def move_many(
     """Move every case in the queryset ``cases`` by ``action``, checking each
     on its own. ``details`` apply to every case; ``details_by_case`` (case pk
     to details, as a batch decision's reasons) to one each, over ``details``.
-    One bulk update of the cases (status and chain head) and one bulk insert
-    of events per batch; cases that fail a check are left untouched and
-    reported in ``refused``."""
+    ``changes_by_case`` (case pk to other fields of that case, as ``move()``'s
+    ``changes``: a reference on submission) are written in the same update.
+    One bulk update of the cases (status, chain head and changes) and one
+    bulk insert of events per batch; cases that fail a check are left
+    untouched and reported in ``refused``."""
     from accreditation.models import CaseEvent
     from accreditation.timeline import new_event
 
     details = details or {}
     details_by_case = details_by_case or {}
+    changes_by_case = changes_by_case or {}
+    changed_fields = sorted({name for changes in changes_by_case.values() for name in changes})
+    if "status" in changed_fields:
+        raise ValueError("A case's status changes only by its action, never through `changes`.")
     model = cases.model
     with transaction.atomic():
         rows = list(
@@ -458,11 +465,13 @@ def move_many(
             events.append(event)
             case.status, case.updated_at = transition.target, when
             case.timeline_sequence, case.timeline_hash = event.sequence, event.hash
+            for name, value in changes_by_case.get(case.pk, {}).items():
+                setattr(case, name, value)
             moved.append(case)
             result.moved.append(case.pk)
         model.objects.bulk_update(
             moved,
-            ["status", "updated_at", "timeline_sequence", "timeline_hash"],
+            ["status", "updated_at", "timeline_sequence", "timeline_hash", *changed_fields],
             batch_size=batch_size,
         )
         CaseEvent.objects.bulk_create(events, batch_size=batch_size)

@@ -17,13 +17,17 @@ ROLE_OF_KIND = {
 @provider
 def assignments_and_conflicts(refs, actor):
     findings = Findings()
-    if not refs:
+    if not refs or not actor.is_staff_user:
+        # Without a staff role nobody is given a part here, and a conflict or
+        # a past part only takes staff case roles away.
         return findings
     pks = [ref.pk for ref in refs]
     is_assessor = actor.has_role(Role.ASSESSOR)
-    for case_id, kind, ended_at in Assignment.objects.filter(
-        case_id__in=pks, assessor=actor
-    ).values_list("case_id", "kind", "ended_at"):
+    for case_id, kind, ended_at in (
+        Assignment.objects.filter(case_id__in=pks, assessor=actor)
+        .order_by()
+        .values_list("case_id", "kind", "ended_at")
+    ):
         findings.parts.add(case_id)
         if ended_at is None and is_assessor:
             findings.roles[case_id].add(ROLE_OF_KIND[kind])

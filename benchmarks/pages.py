@@ -49,7 +49,12 @@ def main():
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    call_command("seed_demo", scale=options.scale, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command(
+        "seed_demo",
+        scale=options.scale,
+        allow_without_debug=True,  # a scratch database, even when run with DEBUG=false
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+    )
     print(f"seed_demo --scale {options.scale}: {time.perf_counter() - started:.1f}s")
     print(f"{Proposal.objects.count()} cases, {Membership.objects.count()} memberships\n")
 

@@ -1,6 +1,6 @@
 """The spine's database constraints and the default criteria framework."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -12,7 +12,9 @@ from accreditation.models import (
     Organisation,
     OrganisationKind,
     Region,
+    Round,
     Sector,
+    Term,
 )
 from accreditation.models.organisations import MAINTAINED_PRIMARY_KINDS
 from accreditation.workflow import Status
@@ -131,6 +133,38 @@ class TestRoundConstraints:
     def test_window_opens_before_deadline(self):
         window = WindowFactory.build()
         refused(factory=WindowFactory, opens_at=window.deadline, deadline=window.deadline)
+
+
+class TestTermCalendar:
+    @pytest.mark.parametrize(
+        "day, term",
+        [
+            (date(2027, 1, 1), "spring"),
+            (date(2027, 4, 30), "spring"),
+            (date(2027, 5, 1), "summer"),
+            (date(2027, 8, 31), "summer"),
+            (date(2027, 9, 1), "autumn"),
+            (date(2027, 12, 31), "autumn"),
+        ],
+    )
+    def test_the_term_a_date_falls_in(self, day, term):
+        assert Term.of(day) == term
+
+    def test_a_term_later_or_earlier_is_four_months_away_in_the_next_term(self):
+        assert Term.later(date(2026, 12, 22), 1) == date(2027, 4, 22)
+        assert Term.later(date(2026, 12, 22), -3) == date(2025, 12, 22)
+        assert Term.later(date(2026, 10, 31), 1) == date(2027, 2, 28)
+        for terms in range(-6, 7):
+            day = Term.later(date(2026, 11, 15), terms)
+            assert Term.of(day) == ("autumn", "spring", "summer")[terms % 3]
+
+    def test_a_rounds_dates_after_its_deadline(self):
+        dates = Round.dates_after_deadline(date(2026, 12, 22))
+        assert dates == {
+            "assessment_due": date(2027, 2, 2),
+            "advisory_group_meeting": date(2027, 2, 16),
+            "decision_target": date(2027, 3, 2),
+        }
 
 
 class TestProposalConstraints:

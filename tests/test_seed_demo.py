@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 
 from accreditation import clock, demo
 from accreditation.models import (
@@ -30,8 +32,10 @@ pytestmark = pytest.mark.django_db
 
 
 def seed(*args):
+    """Seed as `make run` does, with DEBUG on (tests run with it off)."""
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -180,7 +184,8 @@ class TestTheDemo:
 
     def test_scale_two_roughly_doubles_and_is_idempotent(self):
         base_orgs, base_cases = Organisation.objects.count(), Proposal.objects.count()
-        seed("--scale", "2")
+        # As a benchmark seeds, with DEBUG off and the explicit flag.
+        call_command("seed_demo", "--scale", "2", "--allow-without-debug", stdout=io.StringIO())
         orgs, cases = Organisation.objects.count(), Proposal.objects.count()
         assert orgs == 2 * base_orgs
         assert 1.6 * base_cases <= cases <= 2.4 * base_cases
@@ -201,7 +206,23 @@ class TestTheDemo:
 
 
 def test_scale_must_be_positive():
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError):
         seed("--scale", "0")
+
+
+def counts():
+    return [
+        model.objects.count()
+        for model in (User, Group, Organisation, Membership, Round, Window, Proposal, CaseEvent)
+    ]
+
+
+def test_refused_with_debug_off_and_no_flag_and_nothing_is_created(settings):
+    settings.DEBUG = False
+    before = counts()
+    with pytest.raises(CommandError, match="DEBUG is off") as refusal:
+        call_command("seed_demo", stdout=io.StringIO())
+    assert "--allow-without-debug" in str(refusal.value)
+    assert "Nothing was created" in str(refusal.value)
+    assert counts() == before
+    assert not User.objects.filter(email="caseworker@example.org").exists()

@@ -700,3 +700,45 @@ class TestMoveMany:
         assert_head_is_last_event(refused)
         again = move_many(Proposal.objects.filter(pk=cases[0].pk), "withdraw", None)
         assert again.moved == [] and Proposal.objects.get(pk=cases[0].pk).timeline_sequence == 1
+
+    def test_changes_per_case_are_written_with_the_move_and_only_for_moved_cases(self):
+        now = timezone.now()
+        closed = RoundFactory(opens_at=now - timedelta(days=60), deadline=now - timedelta(hours=1))
+        organisation = OrganisationFactory()
+        open_drafts = ProposalFactory.create_batch(2, organisation=organisation)
+        late = ProposalFactory(organisation=organisation, round=closed)
+        applicant = person_with("applicant", late)
+        everything = [*open_drafts, late]
+        changes = {
+            case.pk: {"reference": f"ASP-2026-{n:04d}", "submitted_at": now}
+            for n, case in enumerate(everything, start=1)
+        }
+        result = move_many(
+            Proposal.objects.filter(pk__in=[c.pk for c in everything]),
+            "submit",
+            applicant,
+            changes_by_case=changes,
+            when=now,
+        )
+        assert sorted(result.moved) == sorted(c.pk for c in open_drafts)
+        assert list(result.refused) == [late.pk]
+        for case in open_drafts:
+            row = Proposal.objects.get(pk=case.pk)
+            assert (row.status, row.reference, row.submitted_at) == (
+                "submitted",
+                changes[case.pk]["reference"],
+                now,
+            )
+        assert_untouched(late)
+
+    def test_changes_per_case_may_not_set_the_status(self):
+        case = ProposalFactory()
+        with pytest.raises(ValueError):
+            move_many(
+                Proposal.objects.filter(pk=case.pk),
+                "withdraw",
+                person_with("applicant", case),
+                details={"reason": "No longer needed."},
+                changes_by_case={case.pk: {"status": "accredited"}},
+            )
+        assert_untouched(case)

@@ -1,5 +1,8 @@
 """Termly application rounds and out-of-round windows."""
 
+import calendar
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,9 +17,30 @@ class AccreditationType(models.TextChoices):
 
 
 class Term(models.TextChoices):
+    """The term calendar: spring runs January to April, summer May to August,
+    autumn September to December, so dates four calendar months apart always
+    fall in consecutive terms."""
+
     AUTUMN = "autumn", "Autumn"
     SPRING = "spring", "Spring"
     SUMMER = "summer", "Summer"
+
+    @classmethod
+    def of(cls, day):
+        """The term a date falls in."""
+        if day.month <= 4:
+            return cls.SPRING
+        if day.month <= 8:
+            return cls.SUMMER
+        return cls.AUTUMN
+
+    @staticmethod
+    def later(day, terms):
+        """The same date ``terms`` terms later (earlier when negative), or the
+        last day of its month where the month is shorter."""
+        month0 = day.month - 1 + 4 * terms
+        year, month = day.year + month0 // 12, month0 % 12 + 1
+        return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 TERM_ORDER = {Term.SPRING: 1, Term.SUMMER: 2, Term.AUTUMN: 3}
@@ -79,6 +103,18 @@ class Round(models.Model):
 
     def __str__(self):
         return f"{self.get_term_display()} {self.year}"
+
+    @staticmethod
+    def dates_after_deadline(deadline):
+        """A round's usual timetable from its deadline's date: assessments due
+        six weeks after it, the Advisory Group two weeks later, decisions two
+        weeks after that."""
+        assessment_due = deadline + timedelta(days=42)
+        return {
+            "assessment_due": assessment_due,
+            "advisory_group_meeting": assessment_due + timedelta(days=14),
+            "decision_target": assessment_due + timedelta(days=28),
+        }
 
     def clean(self):
         if self.deadline and self.assessment_due:

@@ -5,6 +5,10 @@ timelines. Safe to run again: it adds only what is missing.
     python manage.py seed_demo              # the demo (100 organisations)
     python manage.py seed_demo --scale 100  # about 10,000 organisations and
                                             # 25,000 cases, for benchmarks
+
+Every demo account has one published password, so the command runs only
+with ``DEBUG`` on, or with ``--allow-without-debug`` where that is meant (a
+benchmark database).
 """
 
 import os
@@ -27,8 +31,21 @@ class Command(BaseCommand):
             help="N > 1 adds N - 1 times as many organisations and cases again (bulk), "
             "for benchmarks. Default 1.",
         )
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="Seed even though DEBUG is off. The demo's accounts share a published "
+            "password: never on a service people use.",
+        )
 
-    def handle(self, *args, scale=1, **options):
+    def handle(self, *args, scale=1, allow_without_debug=False, **options):
+        if not (settings.DEBUG or allow_without_debug):
+            raise CommandError(
+                "Refusing to load the demo data: DEBUG is off, so this may be a live service, "
+                "and every demo account has the same published password. Run it with "
+                "DEBUG=true (as `make run` does), or pass --allow-without-debug if this "
+                "database is meant for demo data (a benchmark). Nothing was created."
+            )
         if scale < 1:
             raise CommandError("--scale must be 1 or more.")
         started = time.monotonic()

@@ -1,0 +1,76 @@
+"""The demo's rounds, out-of-round windows and Advisory Group meetings.
+
+Rounds are placed around today (the current one open for three more weeks)
+and a term apart; their terms, years and later dates come from the term
+calendar (``Term``, ``Round.dates_after_deadline``). A round that exists for
+that term and year is reused."""
+
+from datetime import datetime, time, timedelta
+
+from django.apps import apps
+from django.utils import timezone
+
+from accreditation import clock
+from accreditation.demo.histories import PAST_ROUNDS
+from accreditation.demo.timing import london
+from accreditation.models import Framework, Round, Term, User, Window
+from accreditation.roles import Role
+
+
+def rounds(framework, now, created):
+    """Rounds by how many terms back they are (0 current, -1 next)."""
+    today = clock.local_date(now)
+    opens0, deadline0 = today - timedelta(days=30), today + timedelta(days=21)
+    found = {}
+    for back in range(PAST_ROUNDS, -2, -1):
+        opens = Term.later(opens0, -back)
+        deadline = Term.later(deadline0, -back)
+        term, year = Term.of(deadline), deadline.year
+        existing = Round.objects.filter(term=term, year=year).first()
+        if existing:
+            found[back] = existing
+            continue
+        found[back] = Round.objects.create(
+            term=term,
+            year=year,
+            framework=framework,
+            opens_at=london(opens, 9),
+            deadline=london(deadline, 17),
+            **Round.dates_after_deadline(deadline),
+        )
+        created["rounds"] += 1
+    return found
+
+
+def window(organisation, now, granted_by):
+    """The organisation's out-of-round window, open now (granted if missing)."""
+    existing = organisation.windows.first()
+    if existing is not None:
+        return existing
+    return Window.objects.create(
+        organisation=organisation,
+        framework=Framework.current(),
+        opens_at=now - timedelta(days=12),
+        deadline=now + timedelta(days=16),
+        granted_by=granted_by,
+    )
+
+
+def meeting(period, chair, now):
+    """The Advisory Group meeting of a round (out-of-round cases: one ad hoc
+    meeting), on its meeting date, with every Advisory Group member."""
+    Meeting = apps.get_model("advisory_group", "Meeting")
+    is_round = isinstance(period, Round)
+    existing = Meeting.objects.filter(round=period if is_round else None).first()
+    if existing is not None:
+        return existing
+    held_at = (
+        timezone.make_aware(datetime.combine(period.advisory_group_meeting, time(10)))
+        if is_round
+        else now + timedelta(days=21)
+    )
+    created = Meeting.objects.create(
+        round=period if is_round else None, held_at=held_at, chair=chair
+    )
+    created.members.add(*User.objects.filter(groups__name=Role.ADVISORY_GROUP_MEMBER))
+    return created
