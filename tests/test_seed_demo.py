@@ -155,6 +155,25 @@ class TestTheDemo:
         decided = CaseEvent.objects.get(case=upheld.case, action=Action.NOT_ACCREDIT)
         assert upheld.actor != decided.actor
 
+    def test_past_meetings_are_closed_so_members_see_only_current_items(self):
+        from datetime import timedelta
+
+        from accreditation.queries.cases import visible_to
+        from advisory_group.models import Meeting
+
+        week_ago = clock.now() - timedelta(days=7)
+        past = Meeting.objects.filter(held_at__lt=week_ago)
+        assert past.exists()
+        for meeting in past.exclude(items__case__status=Status.ADVISORY_REVIEW):
+            assert meeting.closed_at is not None
+        member = User.objects.get(email="advisory@example.org")
+        seen = list(visible_to(member))
+        assert seen
+        for case in seen:
+            assert case.agenda_items.filter(meeting__closed_at=None).exists()
+        on_any_agenda = Proposal.objects.filter(agenda_items__isnull=False).distinct().count()
+        assert len(seen) < on_any_agenda
+
     def test_the_services_references_carry_on_after_the_demos(self):
         from proposals.services.applicant import next_reference
 

@@ -8,6 +8,7 @@ that term and year is reused."""
 from datetime import datetime, time, timedelta
 
 from django.apps import apps
+from django.db.models import F
 from django.utils import timezone
 
 from accreditation import clock
@@ -15,6 +16,7 @@ from accreditation.demo.histories import PAST_ROUNDS
 from accreditation.demo.timing import london
 from accreditation.models import Framework, Round, Term, User, Window
 from accreditation.roles import Role
+from accreditation.workflow import Status
 
 
 def rounds(framework, now, created):
@@ -57,11 +59,12 @@ def window(organisation, now, granted_by):
 
 
 def meeting(period, chair, now):
-    """The Advisory Group meeting of a round (out-of-round cases: one ad hoc
-    meeting), on its meeting date, with every Advisory Group member."""
+    """The open Advisory Group meeting of a round (out-of-round cases: an ad
+    hoc meeting), on its meeting date, with every Advisory Group member; a
+    round whose meeting has closed meets again (a later run of the seed)."""
     Meeting = apps.get_model("advisory_group", "Meeting")
     is_round = isinstance(period, Round)
-    existing = Meeting.objects.filter(round=period if is_round else None).first()
+    existing = Meeting.objects.filter(round=period if is_round else None, closed_at=None).first()
     if existing is not None:
         return existing
     held_at = (
@@ -74,3 +77,13 @@ def meeting(period, chair, now):
     )
     created.members.add(*User.objects.filter(groups__name=Role.ADVISORY_GROUP_MEMBER))
     return created
+
+
+def close_past_meetings(now):
+    """A meeting held over a week ago with nothing left to advise on has
+    agreed its minutes: its agenda is final, and its members' part in those
+    cases ends (so they no longer see them)."""
+    Meeting = apps.get_model("advisory_group", "Meeting")
+    Meeting.objects.filter(held_at__lt=now - timedelta(days=7), closed_at=None).exclude(
+        items__case__status=Status.ADVISORY_REVIEW
+    ).update(closed_at=F("held_at") + timedelta(days=7))

@@ -131,6 +131,7 @@ class Seeder:
             with transaction.atomic():
                 scale(self, scale_units - 1, rounds)
                 self.references.save()
+        demo_rounds.close_past_meetings(self.now)
         return rounds
 
 
