@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from accreditation.access import StaffAreaMixin
 from accreditation.middleware import SESSION_KEY
 from accreditation.numbers import id_param
-from accreditation.roles import CASEWORK_ROLES, Role
+from accreditation.roles import Role
 from accreditation.services import outbox
 
 
@@ -67,7 +67,7 @@ class StaffHomeView(StaffAreaMixin, TemplateView):
             roles=sorted(Role(name).label for name in user.role_names),
             can_manage_users=user.has_perm("accreditation.manage_users"),
             can_use_admin=user.has_perm("accreditation.use_admin"),
-            does_casework=bool(user.role_names & CASEWORK_ROLES),
+            does_casework=user.has_perm("accreditation.do_casework"),
             can_retry_email=can_retry_email,
             failed_email_count=outbox.failed_messages().count() if can_retry_email else 0,
             **kwargs,
