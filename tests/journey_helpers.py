@@ -41,6 +41,7 @@ def add_schools(proposal, count):
     for n in range(count):
         services.add_school(
             proposal,
+            actor=proposal.created_by,
             name=f"School {n}",
             urn=f"{200000 + n:06d}",
             local_authority=authority,
@@ -55,11 +56,14 @@ def complete(proposal, actor, *, schools=0, route="", text="We have a strong rec
     if not organisation.address:
         organisation.address = "1 High Street, Anytown"
         organisation.save()
-    services.set_type_and_models(proposal, route=route, majority_trust=True, federation=False)
+    services.set_type_and_models(
+        proposal, route=route, majority_trust=True, federation=False, actor=actor
+    )
     proposal.refresh_from_db()
     if proposal.has_co_partner_route:
         services.save_co_partner(
             proposal,
+            actor=actor,
             name="Partner Academy Trust",
             kind="academy_trust",
             identifier="",
@@ -70,7 +74,7 @@ def complete(proposal, actor, *, schools=0, route="", text="We have a strong rec
         )
     add_schools(proposal, schools)
     if Journey.load(proposal).is_diocese:
-        services.save_new_provision(proposal, seeks=False, statement="")
+        services.save_new_provision(proposal, seeks=False, statement="", actor=actor)
     answer_everything(proposal, actor, text)
     services.declare(proposal, actor)
     proposal.refresh_from_db()

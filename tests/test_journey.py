@@ -136,7 +136,11 @@ class TestApplicability:
     ):
         proposal = start_for(applicant, open_round, non_educational=True)
         services.set_type_and_models(
-            proposal, route=Route.OWN_RIGHT, majority_trust=True, federation=False
+            proposal,
+            route=Route.OWN_RIGHT,
+            majority_trust=True,
+            federation=False,
+            actor=proposal.created_by,
         )
         codes = [q.slug for q in Journey.load(proposal).questions]
         assert "1E-lead" in codes
@@ -145,7 +149,11 @@ class TestApplicability:
     def test_a_consortium_answers_part_two_for_the_co_partner_too(self, applicant, open_round):
         proposal = start_for(applicant, open_round, non_educational=True)
         services.set_type_and_models(
-            proposal, route=Route.CONSORTIUM_LEAD, majority_trust=True, federation=False
+            proposal,
+            route=Route.CONSORTIUM_LEAD,
+            majority_trust=True,
+            federation=False,
+            actor=proposal.created_by,
         )
         slugs = [q.slug for q in Journey.load(proposal).questions]
         assert "1E-lead" not in slugs
@@ -154,7 +162,13 @@ class TestApplicability:
     def test_only_a_maintained_school_can_lead_a_federation(self, applicant, open_round):
         proposal = start_for(applicant, open_round, kind=OrganisationKind.ACADEMY_TRUST, urn="")
         with pytest.raises(services.ProposalError, match="Only a maintained school"):
-            services.set_type_and_models(proposal, route="", majority_trust=False, federation=True)
+            services.set_type_and_models(
+                proposal,
+                route="",
+                majority_trust=False,
+                federation=True,
+                actor=proposal.created_by,
+            )
 
 
 class TestAnswers:
@@ -571,9 +585,12 @@ class TestMarkupInEveryTextField:
             address=self.SCRIPT,
         )
         complete(proposal, applicant, text=self.SCRIPT)
-        services.save_new_provision(proposal, seeks=True, statement=self.SCRIPT)
+        services.save_new_provision(
+            proposal, seeks=True, statement=self.SCRIPT, actor=proposal.created_by
+        )
         services.add_school(
             proposal,
+            actor=proposal.created_by,
             name=self.SCRIPT,
             urn="654321",
             local_authority=proposal.organisation.local_authority,
@@ -601,7 +618,11 @@ class TestCoPartner:
     def consortium(self, applicant, open_round):
         proposal = start_for(applicant, open_round, non_educational=True)
         services.set_type_and_models(
-            proposal, route=Route.CONSORTIUM_LEAD, majority_trust=True, federation=False
+            proposal,
+            route=Route.CONSORTIUM_LEAD,
+            majority_trust=True,
+            federation=False,
+            actor=proposal.created_by,
         )
         return proposal
 

@@ -196,6 +196,7 @@ class World:
             route=Route.CONSORTIUM_LEAD,
             majority_trust=True,
             federation=False,
+            actor=self.owner,
         )
         self.case = ProposalFactory(organisation=self.diocese, status="submitted")
         self.question = Journey.load(self.proposal).questions[0]

@@ -306,7 +306,11 @@ class TestLostUpdates:
             actor=first.user,
         )
         services.set_type_and_models(
-            proposal, route=Route.CONSORTIUM_LEAD, majority_trust=True, federation=False
+            proposal,
+            route=Route.CONSORTIUM_LEAD,
+            majority_trust=True,
+            federation=False,
+            actor=proposal.created_by,
         )
         url = reverse("proposal-co-partner", args=[proposal.pk])
         client.force_login(first.user)
@@ -666,7 +670,11 @@ class TestLongWords:
             actor=membership.user,
         )
         services.set_type_and_models(
-            proposal, route=Route.CONSORTIUM_LEAD, majority_trust=True, federation=False
+            proposal,
+            route=Route.CONSORTIUM_LEAD,
+            majority_trust=True,
+            federation=False,
+            actor=proposal.created_by,
         )
         response = client.post(
             reverse("proposal-co-partner", args=[proposal.pk]),

@@ -118,3 +118,50 @@ def test_an_applicant_who_is_not_staff_records_no_conflict():
         },
     )
     assert not Conflict.objects.exists()
+
+
+def test_every_draft_service_checks_the_person_as_the_pages_do():
+    """A member without the applicant role (a staff member who belongs to the
+    organisation, say) changes nothing, whichever service they call."""
+    import datetime as dt
+
+    from accreditation.models import AccreditationType
+    from proposals.services import applicant
+    from tests.factories import RoundFactory
+
+    member = MembershipFactory()
+    draft = applicant.start_proposal(
+        organisation=member.organisation,
+        period=RoundFactory(),
+        accreditation_type=AccreditationType.ASP,
+        actor=member.user,
+    )
+    outsider = UserFactory(roles=[Role.CASEWORK_OFFICER])
+    MembershipFactory(user=outsider, organisation=member.organisation)
+    calls = [
+        lambda: applicant.start_proposal(
+            organisation=member.organisation,
+            period=RoundFactory(),
+            accreditation_type=AccreditationType.ASP,
+            actor=outsider,
+        ),
+        lambda: applicant.set_type_and_models(
+            draft, route="", majority_trust=True, federation=False, actor=outsider
+        ),
+        lambda: applicant.add_school(
+            draft,
+            actor=outsider,
+            name="Hill Top",
+            urn="123456",
+            local_authority=member.organisation.local_authority,
+            partnership="federation",
+            since=dt.date(2020, 1, 1),
+        ),
+        lambda: applicant.save_new_provision(draft, seeks=False, statement="", actor=outsider),
+        lambda: applicant.declare(draft, outsider),
+    ]
+    for call in calls:
+        with pytest.raises(PermissionDenied):
+            call()
+    draft.refresh_from_db()
+    assert not draft.schools_led.exists() and draft.declared_at is None

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accreditation import clock, throttle
+from accreditation.access import require
 from accreditation.models import Invitation, Membership, Organisation, OrganisationKind
 from accreditation.models.organisations import (
     COLLEGE_KINDS,
@@ -165,6 +166,7 @@ def update_organisation(organisation, values, *, actor, version=None):
     """Change the profile, unless someone changed it since ``version`` was
     read (``StaleEdit``). Whatever describes the organisation by it hears of
     it (``profile_changed``): drafts' declarations must be made again."""
+    require(actor, "accreditation.act_for_organisation", organisation)
     stored = profile_values(values["kind"], values)
     with transaction.atomic():
         check_version(profile_version(_locked(organisation)), version)
@@ -209,6 +211,7 @@ def removal_refusal(membership):
 
 
 def remove_member(membership, *, actor):
+    require(actor, "accreditation.act_for_organisation", membership.organisation)
     with transaction.atomic():
         _locked(membership.organisation)
         membership = Membership.objects.select_related("user", "organisation").get(pk=membership.pk)
@@ -240,6 +243,7 @@ def contacts_version(organisation):
 def set_contacts(organisation, membership_ids, *, actor, version=None):
     """Make exactly these members the contacts, unless the members or the
     contacts changed since ``version``. At least one, all members."""
+    require(actor, "accreditation.act_for_organisation", organisation)
     membership_ids = {int(pk) for pk in membership_ids}
     with transaction.atomic():
         _locked(organisation)
@@ -276,6 +280,7 @@ def invite_member(organisation, *, email, invited_by, base_url):
     """Invite a colleague by e-mail. The link works once and expires; a new
     invitation to the same address replaces any earlier one. Returns the
     invitation and its token (only the token's hash is stored)."""
+    require(invited_by, "accreditation.act_for_organisation", organisation)
     email = email.strip().lower()
     token = Invitation.new_token()
     with transaction.atomic():

@@ -52,9 +52,10 @@ def undeclare(proposals):
     )
 
 
-def lock_draft(proposal, *, changes_content=True):
-    """Lock the proposal's row and refuse unless it is still a draft; a
-    change to its content undoes the declaration."""
+def lock_draft(proposal, actor, *, changes_content=True):
+    """Lock the proposal's row and refuse unless ``actor`` may change it and
+    it is still a draft; a change to its content undoes the declaration."""
+    require(actor, "proposals.view_proposal", proposal)
     locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
     if locked.status != Status.DRAFT:
         raise ProposalError("This proposal has been submitted and can no longer be changed.")
@@ -121,14 +122,13 @@ def start_proposal(*, organisation, period, accreditation_type, actor):
 def save_answer(proposal, *, criterion, party, text, version, actor):
     """Save one answer if it is within the word limit and nobody saved it
     since ``version`` (0 for a new answer). Returns the saved answer."""
-    require(actor, "proposals.view_proposal", proposal)
     words = count_words(text)
     if words > criterion.word_limit:
         raise ProposalError(
             f"Your answer must be {criterion.word_limit} words or fewer. It has {words} words."
         )
     with transaction.atomic():
-        lock_draft(proposal)
+        lock_draft(proposal, actor)
         current = Answer.objects.filter(proposal=proposal, criterion=criterion, party=party).first()
         if current is None:
             if version != 0:
@@ -171,7 +171,7 @@ def co_partner_version(proposal):
     return version_of(CoPartner.objects.filter(proposal=proposal).first(), CO_PARTNER_FIELDS)
 
 
-def set_type_and_models(proposal, *, route, majority_trust, federation, version=None):
+def set_type_and_models(proposal, *, route, majority_trust, federation, actor, version=None):
     organisation = proposal.organisation
     if organisation.is_educational:
         route = ""
@@ -182,7 +182,7 @@ def set_type_and_models(proposal, *, route, majority_trust, federation, version=
     if federation and not can_lead_federation(organisation):
         raise ProposalError("Only a maintained school can lead a federation")
     with transaction.atomic():
-        locked = lock_draft(proposal)
+        locked = lock_draft(proposal, actor)
         check_version(version_of(locked, TYPE_FIELDS), version)
         locked.route = route
         locked.leads_majority_trust = majority_trust
@@ -196,23 +196,23 @@ def set_type_and_models(proposal, *, route, majority_trust, federation, version=
     proposal.refresh_from_db()
 
 
-def add_school(proposal, **fields):
+def add_school(proposal, *, actor, **fields):
     with transaction.atomic():
-        lock_draft(proposal)
+        lock_draft(proposal, actor)
         if SchoolLed.objects.filter(proposal=proposal, urn=fields["urn"]).exists():
             raise ProposalError("You have already added a school with this URN")
         return SchoolLed.objects.create(proposal=proposal, **fields)
 
 
-def remove_school(proposal, school_id):
+def remove_school(proposal, school_id, *, actor):
     with transaction.atomic():
-        lock_draft(proposal)
+        lock_draft(proposal, actor)
         SchoolLed.objects.filter(proposal=proposal, pk=school_id).delete()
 
 
-def save_co_partner(proposal, *, version=None, **fields):
+def save_co_partner(proposal, *, actor, version=None, **fields):
     with transaction.atomic():
-        locked = lock_draft(proposal)
+        locked = lock_draft(proposal, actor)
         if not locked.has_co_partner_route:
             raise ProposalError(
                 "Only a consortium or a proposal with a co-partner has a co-partner"
@@ -221,11 +221,11 @@ def save_co_partner(proposal, *, version=None, **fields):
         CoPartner.objects.update_or_create(proposal=locked, defaults=fields)
 
 
-def save_new_provision(proposal, *, seeks, statement, version=None):
+def save_new_provision(proposal, *, seeks, statement, actor, version=None):
     if seeks and not statement.strip():
         raise ProposalError("Describe the new faith provision you seek")
     with transaction.atomic():
-        locked = lock_draft(proposal)
+        locked = lock_draft(proposal, actor)
         check_version(version_of(locked, NEW_PROVISION_FIELDS), version)
         locked.seeks_new_faith_provision = seeks
         locked.new_provision_statement = statement if seeks else ""
@@ -236,9 +236,8 @@ def save_new_provision(proposal, *, seeks, statement, version=None):
 
 
 def declare(proposal, actor):
-    require(actor, "proposals.view_proposal", proposal)
     with transaction.atomic():
-        locked = lock_draft(proposal, changes_content=False)
+        locked = lock_draft(proposal, actor, changes_content=False)
         locked.declared_by = actor
         locked.declared_at = clock.now()
         locked.save(update_fields=["declared_by", "declared_at", "updated_at"])

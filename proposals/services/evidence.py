@@ -319,11 +319,11 @@ def clean_file_name(name):
     return "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
 
 
-def _lock_draft(proposal):
+def _lock_draft(proposal, user):
     """The applicant services' draft lock (it may have been submitted since
     the page was loaded), its refusal given as the upload form's error."""
     try:
-        lock_draft(proposal)
+        lock_draft(proposal, user)
     except ProposalError as refusal:
         raise ValidationError(str(refusal), code="not_draft") from refusal
 
@@ -344,7 +344,7 @@ def add_evidence(proposal, uploaded_file, *, content_type, sha256, description, 
     )
     try:
         with transaction.atomic():
-            _lock_draft(proposal)
+            _lock_draft(proposal, user)
             if proposal.evidence.count() >= settings.EVIDENCE_MAX_FILES:
                 raise ValidationError(
                     f"You can upload up to {settings.EVIDENCE_MAX_FILES} documents. Delete "
@@ -372,7 +372,7 @@ def delete_evidence(evidence, *, user):
     pointing at nothing."""
     require(user, "proposals.view_proposal", evidence.proposal)
     with transaction.atomic():
-        _lock_draft(evidence.proposal)
+        _lock_draft(evidence.proposal, user)
         storage, name = evidence.file.storage, evidence.file.name
         details = {"document": evidence.pk, "name": evidence.original_name}
         evidence.delete()

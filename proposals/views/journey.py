@@ -205,6 +205,7 @@ class TypeView(StaleEditViewMixin, ProposalMixin, FormView):
                 route=form.cleaned_data.get("route", ""),
                 majority_trust="majority_trust" in chosen,
                 federation="federation" in chosen,
+                actor=self.request.user,
                 version=form.cleaned_data["version"],
             )
         except StaleEdit as error:
@@ -230,7 +231,7 @@ class SchoolsView(ProposalMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.add_school(self.proposal, **form.cleaned_data)
+            services.add_school(self.proposal, actor=self.request.user, **form.cleaned_data)
         except services.ProposalError as error:
             form.add_error("urn", str(error))
             return self.form_invalid(form)
@@ -242,7 +243,7 @@ class RemoveSchoolView(ProposalMixin, View):
     editing = True
 
     def post(self, request, pk, school):
-        services.remove_school(self.proposal, school)
+        services.remove_school(self.proposal, school, actor=self.request.user)
         messages.success(request, "The school has been removed.")
         return redirect("proposal-schools", pk=pk)
 
@@ -274,7 +275,12 @@ class CoPartnerView(StaleEditViewMixin, ProposalMixin, FormView):
     def form_valid(self, form):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            services.save_co_partner(self.proposal, version=form.cleaned_data["version"], **fields)
+            services.save_co_partner(
+                self.proposal,
+                actor=self.request.user,
+                version=form.cleaned_data["version"],
+                **fields,
+            )
         except StaleEdit as error:
             return self.stale(form, error)
         return next_or_task_list(
@@ -312,6 +318,7 @@ class NewProvisionView(StaleEditViewMixin, ProposalMixin, FormView):
                 self.proposal,
                 seeks=form.cleaned_data["seeks"],
                 statement=form.cleaned_data["statement"],
+                actor=self.request.user,
                 version=form.cleaned_data["version"],
             )
         except StaleEdit as error:

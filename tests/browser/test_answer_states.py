@@ -26,7 +26,11 @@ def charity_proposal():
         actor=membership.user,
     )
     services.set_type_and_models(
-        proposal, route=Route.OWN_RIGHT, majority_trust=True, federation=False
+        proposal,
+        route=Route.OWN_RIGHT,
+        majority_trust=True,
+        federation=False,
+        actor=membership.user,
     )
     return proposal, membership.user
 
