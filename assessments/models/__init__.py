@@ -2,5 +2,14 @@
 
 from assessments.models.assignments import Assignment, AssignmentKind
 from assessments.models.conflicts import Conflict, ConflictQuerySet
+from assessments.models.requests import InformationRequest, RequestDocument, RequestQuestion
 
-__all__ = ["Assignment", "AssignmentKind", "Conflict", "ConflictQuerySet"]
+__all__ = [
+    "Assignment",
+    "AssignmentKind",
+    "Conflict",
+    "ConflictQuerySet",
+    "InformationRequest",
+    "RequestDocument",
+    "RequestQuestion",
+]
