@@ -11,6 +11,7 @@ from django.db.models import Count
 
 from accreditation import clock
 from accreditation.defaults import ensure_defaults
+from accreditation.demo import requests as demo_requests
 from accreditation.demo import rounds as demo_rounds
 from accreditation.demo.histories import build_steps
 from accreditation.demo.moves import Plan, Player, References, proposal_model
@@ -131,6 +132,7 @@ class Seeder:
             with transaction.atomic():
                 scale(self, scale_units - 1, rounds)
                 self.references.save()
+        demo_requests.add(self.now)
         demo_rounds.close_past_meetings(self.now)
         return rounds
 
