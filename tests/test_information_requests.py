@@ -541,3 +541,12 @@ def test_the_answer_page_costs_the_same_at_any_size(
     with django_assert_num_queries(11):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_a_case_walked_to_information_requested_waits_on_a_request(client):
+    case = ProposalFactory(status=Status.INFORMATION_REQUESTED)
+    request = InformationRequest.objects.get(case=case)
+    assert request.is_open and request.due == date(2027, 3, 15)
+    client.force_login(case.created_by)
+    page = client.get(reverse("proposal-status", args=[case.pk]))
+    assert reverse("proposal-request-answer", args=[case.pk]) in page.text
