@@ -10,13 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from accreditation import clock
 from accreditation.access import require
-from accreditation.models import ActivityEntry, Membership, Organisation
+from accreditation.models import ActivityEntry, Membership, Organisation, User
 from accreditation.services import activity
 from accreditation.workflow import Status
 from assessments.models import Assignment, Conflict, DismissedSuggestion, SuggestionBasis
@@ -53,7 +52,7 @@ def declare(user, *, reason, organisation=None, local_authority=None, suggested=
     reason = _reason(reason, "Enter why you have a conflict of interest")
     with transaction.atomic():
         # The person's own row, locked: two declarations at once cannot both pass the check.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        User.objects.select_for_update().filter(pk=user.pk).first()
         current = Conflict.objects.active().filter(user=user)
         if current.filter(organisation=organisation, local_authority=local_authority).exists():
             raise ConflictError(
@@ -140,7 +139,8 @@ def _found(user):
     # who was removed from which organisation.
     for object_id in ActivityEntry.objects.filter(
         action="member_removed",
-        content_type=ContentType.objects.get_for_model(Organisation),
+        content_type__app_label=Organisation._meta.app_label,
+        content_type__model=Organisation._meta.model_name,
         changes__member__0__iexact=user.email,
     ).values_list("object_id", flat=True):
         found[int(object_id)].add(SuggestionBasis.MEMBERSHIP)
