@@ -295,3 +295,26 @@ def test_the_queue_makes_the_same_queries_at_any_size(client, django_assert_num_
     with django_assert_num_queries(9):
         response = client.get(reverse("screening-queue"))
     assert len(response.context["cases"]) == size
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_at_once_give_one_screening():
+    """On PostgreSQL's real row locks: the second officer waits for the
+    first, finds the case screened, and writes nothing."""
+    from tests.test_journey_postgres import run_together
+
+    case = submitted(contact="contact@oak.example")
+    first, second = person_with("casework_officer"), person_with("casework_officer")
+    results = run_together(
+        lambda: screening.screen(case, first, decision="eligible"),
+        lambda: screening.screen(case, second, decision="ineligible", reason="Not eligible"),
+    )
+    screened = [r for r in results if isinstance(r, Screening)]
+    refused = [r for r in results if isinstance(r, screening.AlreadyScreened)]
+    assert len(screened) == 1 and len(refused) == 1, results
+    assert Screening.objects.count() == 1
+    assert CaseEvent.objects.filter(case=case, action__startswith="screen_").count() == 1
+    case.refresh_from_db()
+    expected = Status.IN_ASSESSMENT if screened[0].decision == "eligible" else "closed_ineligible"
+    assert case.status == expected
