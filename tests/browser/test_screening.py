@@ -99,9 +99,7 @@ def test_an_officer_screens_one_case_eligible_and_another_not(page, assert_acces
         "An Accredited Schools Group must lead improvement in at least 2 schools."
     )
     page.get_by_role("button", name="Record screening decision").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "screened as not eligible"
-    )
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("screened as not eligible")
     expect(page.get_by_text("No submitted cases are waiting to be screened.")).to_be_visible()
     assert_accessible(page)
 
