@@ -8,6 +8,8 @@ schools whose governance it is accountable for.
 
 from dataclasses import dataclass
 
+from django.utils.translation import ngettext
+
 from accreditation import policy
 from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.models.organisations import (
@@ -29,10 +31,32 @@ MEASURE_WORDING = {
     LEADS_SCHOOLS: "leads improvement in at least {n} schools through a formal partnership",
     GOVERNS_PRIMARIES: "is accountable for governance in at least {n} primary schools",
 }
-MEASURE_TOLD = {
-    LEADS_SCHOOLS: "You told us it leads improvement in {count} through a formal partnership now.",
-    GOVERNS_PRIMARIES: "You told us it is accountable for governance in {count} primary schools.",
-}
+
+
+def measure_told(measure, count):
+    """What the organisation's profile says, in a sentence that reads right
+    for any count ("1 primary school", "0 primary schools")."""
+    if measure == LEADS_SCHOOLS:
+        told = ngettext(
+            "You told us it leads improvement in %(count)d school through a formal "
+            "partnership now.",
+            "You told us it leads improvement in %(count)d schools through a formal "
+            "partnership now.",
+            count,
+        )
+    else:
+        told = ngettext(
+            "You told us it is accountable for governance in %(count)d primary school.",
+            "You told us it is accountable for governance in %(count)d primary schools.",
+            count,
+        )
+    return told % {"count": count}
+
+
+def asg_basis(organisation):
+    """The measure on which the organisation may be an ASG (``LEADS_SCHOOLS``
+    or ``GOVERNS_PRIMARIES``), or None if it never may."""
+    return ROW_FOR_KIND[organisation.kind].asg_measure
 
 
 @dataclass(frozen=True)
@@ -130,13 +154,12 @@ def assess(organisation, accreditation_type):
     minimum = policy.current().asg_minimum_schools
     if count >= minimum:
         return Verdict(accreditation_type, True)
-    schools = f"{count} school" if count == 1 else f"{count} schools"
     return Verdict(
         accreditation_type,
         False,
         f"An Accredited Schools Group must be an organisation that "
         f"{MEASURE_WORDING[row.asg_measure].format(n=minimum)}. "
-        + MEASURE_TOLD[row.asg_measure].format(count=schools),
+        + measure_told(row.asg_measure, count),
     )
 
 
