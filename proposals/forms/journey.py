@@ -145,6 +145,18 @@ class PastDateField(DateInputField):
             subfield.error_messages["incomplete"] = f"{label} must include a {name}"
             subfield.validators = [RegexValidator(r"^[0-9]+$", self.real_date)]
 
+    def clean(self, value):
+        """As the date input's, but each message once, at the first box it
+        is about: GOV.UK shows one message per date input."""
+        try:
+            return super().clean(value)
+        finally:
+            seen = set()
+            for subfield in self.fields:
+                errors = getattr(subfield.widget, "errors", [])
+                subfield.widget.errors = [error for error in errors if error not in seen]
+                seen.update(errors)
+
     def compress(self, data_list):
         day, month, year = data_list
         if not (day and month and year):
