@@ -27,10 +27,22 @@ K = OrganisationKind
 LEADS_SCHOOLS = "schools_led_count"
 GOVERNS_PRIMARIES = "primary_governance_count"
 
-MEASURE_WORDING = {
-    LEADS_SCHOOLS: "leads improvement in at least {n} schools through a formal partnership",
-    GOVERNS_PRIMARIES: "is accountable for governance in at least {n} primary schools",
-}
+
+def measure_wording(measure, minimum):
+    """What an ASG must do on this measure, for any minimum."""
+    if measure == LEADS_SCHOOLS:
+        wording = ngettext(
+            "leads improvement in at least %(n)d school through a formal partnership",
+            "leads improvement in at least %(n)d schools through a formal partnership",
+            minimum,
+        )
+    else:
+        wording = ngettext(
+            "is accountable for governance in at least %(n)d primary school",
+            "is accountable for governance in at least %(n)d primary schools",
+            minimum,
+        )
+    return wording % {"n": minimum}
 
 
 def measure_told(measure, count):
@@ -53,12 +65,6 @@ def measure_told(measure, count):
     return told % {"count": count}
 
 
-def asg_basis(organisation):
-    """The measure on which the organisation may be an ASG (``LEADS_SCHOOLS``
-    or ``GOVERNS_PRIMARIES``), or None if it never may."""
-    return ROW_FOR_KIND[organisation.kind].asg_measure
-
-
 @dataclass(frozen=True)
 class Row:
     """One row of the table: the kinds it covers and what they may seek."""
@@ -72,7 +78,7 @@ class Row:
         if self.asg_measure is None:
             return "No"
         minimum = policy.current().asg_minimum_schools
-        return "If it " + MEASURE_WORDING[self.asg_measure].format(n=minimum)
+        return "If it " + measure_wording(self.asg_measure, minimum)
 
 
 TABLE = (
@@ -126,6 +132,12 @@ TABLE = (
 ROW_FOR_KIND = {kind: row for row in TABLE for kind in row.kinds}
 
 
+def asg_basis(organisation):
+    """The measure on which the organisation may be an ASG (``LEADS_SCHOOLS``
+    or ``GOVERNS_PRIMARIES``), or None if it never may."""
+    return ROW_FOR_KIND[organisation.kind].asg_measure
+
+
 @dataclass(frozen=True)
 class Verdict:
     accreditation_type: str
@@ -158,8 +170,7 @@ def assess(organisation, accreditation_type):
         accreditation_type,
         False,
         f"An Accredited Schools Group must be an organisation that "
-        f"{MEASURE_WORDING[row.asg_measure].format(n=minimum)}. "
-        + measure_told(row.asg_measure, count),
+        f"{measure_wording(row.asg_measure, minimum)}. " + measure_told(row.asg_measure, count),
     )
 
 

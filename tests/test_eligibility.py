@@ -87,6 +87,14 @@ def test_counts_in_reasons_read_correctly(kind, led, governs, told):
     assert "schools primary" not in reason and "school primary" not in reason
 
 
+def test_a_minimum_of_one_school_reads_correctly(settings):
+    settings.POLICY = {"asg_minimum_schools": 1}
+    trust = Organisation(kind=K.ACADEMY_TRUST, primary_governance_count=0)
+    assert "accountable for governance in at least 1 primary school." in (
+        eligibility.assess(trust, ASG).reason
+    )
+
+
 def test_a_round_that_does_not_take_a_type_offers_none():
     school = Organisation(kind=K.MAINTAINED_PRIMARY, schools_led_count=3)
     autumn = Round(term="autumn", year=2026, accepts_asp=True, accepts_asg=False)

@@ -405,6 +405,16 @@ class TestTaskList:
         )
         assert response.url == reverse("proposal-task-list", args=[draft.pk])
 
+    def test_changing_the_kind_keeps_the_way_back(self, signed_in, draft):
+        change_kind = f"{reverse('organisation-change-kind')}?proposal={draft.pk}"
+        page = signed_in.get(f"{reverse('organisation-profile')}?proposal={draft.pk}").text
+        assert f'href="{change_kind}"' in page
+        response = signed_in.post(change_kind, {"kind": OrganisationKind.ACADEMY_TRUST})
+        assert response.url == (
+            f"{reverse('organisation-edit', args=[OrganisationKind.ACADEMY_TRUST])}"
+            f"?proposal={draft.pk}"
+        )
+
     def test_another_organisations_proposal_is_no_way_back(self, signed_in, membership):
         other = MembershipFactory()
         theirs = services.start_proposal(
