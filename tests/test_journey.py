@@ -12,6 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accreditation.models import AccreditationType, CaseEvent, OrganisationKind
+from accreditation.models.organisations import PROFILE_FIELDS
 from accreditation.services.organisations import profile_version
 from accreditation.tasks import send_outbox
 from accreditation.workflow import Status, WorkflowError
@@ -434,22 +435,7 @@ class TestProfileChanges:
     def change(self, organisation, actor, **fields):
         from accreditation.services.organisations import update_organisation
 
-        values = {
-            name: getattr(organisation, name)
-            for name in (
-                "kind",
-                "name",
-                "urn",
-                "ukprn",
-                "local_authority",
-                "phase",
-                "claims_national_support_school",
-                "faith_designation",
-                "address",
-                "schools_led_count",
-                "primary_governance_count",
-            )
-        }
+        values = {name: getattr(organisation, name) for name in PROFILE_FIELDS}
         update_organisation(organisation, {**values, **fields}, actor=actor)
 
     def test_an_undone_declaration_says_why_and_what_to_do(self, signed_in, draft, applicant):
@@ -487,6 +473,42 @@ class TestProfileChanges:
             assert "start an Accredited School Provider proposal instead" in page
         section = Journey.load(proposal).section("type")
         assert section.status == "There is a problem"
+
+    def test_governed_schools_need_a_partnership_once_the_kind_makes_it_a_leader(
+        self, signed_in, applicant, open_round
+    ):
+        proposal = start_for(
+            applicant,
+            open_round,
+            ASG,
+            kind=OrganisationKind.ACADEMY_TRUST,
+            urn="",
+            primary_governance_count=2,
+            schools_led_count=2,
+        )
+        for n, urn in enumerate(("310001", "310002")):
+            services.add_school(
+                proposal,
+                actor=applicant,
+                name=f"School {n}",
+                urn=urn,
+                local_authority=proposal.organisation.local_authority,
+                since=dt.date(2021, 9, 1),
+            )
+        section = Journey.load(proposal).section("schools")
+        assert section.status == "Completed"
+        self.change(
+            proposal.organisation, applicant, kind=OrganisationKind.MAINTAINED_PRIMARY, urn="777777"
+        )
+        section = Journey.load(proposal).section("schools")
+        assert section.status == "There is a problem"
+        assert [p.message for p in section.problems] == [
+            "Add School 0, School 1 again with the kind of partnership"
+        ]
+        page = signed_in.get(reverse("proposal-schools", args=[proposal.pk])).text
+        assert "School 0, School 1 were added without the kind of partnership." in page
+        assert "Remove them, and add again each one" in page
+        assert "Kind of partnership" in page
 
 
 class TestSubmission:

@@ -326,13 +326,46 @@ class Journey:
         url = self.url("proposal-schools")
         basis = self.schools_basis
         problems = []
+        notice = None
         if basis.needed and len(self.schools) < policy.current().asg_minimum_schools:
             problems.append(Problem(basis.needed, url))
-        if problems:
+        # Primary schools added for their governance have no partnership: if
+        # the profile's kind now makes the basis the schools it leads, they
+        # must be added again with one.
+        unpartnered = [s.name for s in self.schools if basis.with_partnership and not s.partnership]
+        if unpartnered:
+            names = ", ".join(unpartnered)
+            count = len(unpartnered)
+            kind = self.organisation.get_kind_display().lower()
+            problems.append(Problem(f"Add {names} again with the kind of partnership", url))
+            notice = Notice(
+                f"Your organisation’s profile says it is {kind}, so an Accredited Schools "
+                "Group shows the schools it leads through a formal partnership. "
+                + ngettext(
+                    "%(names)s was added without the kind of partnership.",
+                    "%(names)s were added without the kind of partnership.",
+                    count,
+                )
+                % {"names": names},
+                ngettext(
+                    "Remove it, and add it again with the kind of partnership if your "
+                    "organisation leads it through one.",
+                    "Remove them, and add again each one your organisation leads through a "
+                    "formal partnership, with the kind of partnership.",
+                    count,
+                ),
+                "Change the schools",
+                url,
+            )
+        if notice:
+            status = Status.PROBLEM
+        elif problems:
             status = Status.IN_PROGRESS if self.schools else Status.NOT_STARTED
         else:
             status = Status.COMPLETED if self.schools else Status.OPTIONAL
-        return Section("schools", basis.title, url, status, problems, hint=basis.needed)
+        return Section(
+            "schools", basis.title, url, status, problems, hint=basis.needed, notice=notice
+        )
 
     def _co_partner(self):
         url = self.url("proposal-co-partner")

@@ -237,8 +237,9 @@ class TypeView(SectionNoticeMixin, StaleEditViewMixin, ProposalMixin, FormView):
         )
 
 
-class SchoolsView(ProposalMixin, FormView):
+class SchoolsView(SectionNoticeMixin, ProposalMixin, FormView):
     editing = True
+    section_key = "schools"
     template_name = "proposals/schools.html"
     form_class = SchoolForm
 

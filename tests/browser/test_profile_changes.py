@@ -8,6 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accreditation.models import AccreditationType, OrganisationKind
+from accreditation.models.organisations import PROFILE_FIELDS
+from accreditation.services.organisations import update_organisation
 from proposals.models import Proposal
 from proposals.services import applicant as services
 from tests.browser.conftest import sign_in
@@ -106,3 +108,30 @@ def test_a_profile_change_that_affects_a_draft_says_what_changed_and_what_to_do(
     expect(page.locator("h1")).to_have_text("Check your answers before submitting your proposal")
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
     assert Proposal.objects.get(pk=proposal.pk).declaration_undone_at is None
+
+
+def test_governed_schools_are_asked_again_once_the_kind_makes_the_basis_leading(
+    page, assert_accessible, trust_draft
+):
+    proposal, applicant = trust_draft
+    proposal.schools_led.update(partnership="")
+    organisation = proposal.organisation
+    update_organisation(
+        organisation,
+        {
+            **{name: getattr(organisation, name) for name in PROFILE_FIELDS},
+            "kind": OrganisationKind.MAINTAINED_PRIMARY,
+            "urn": "777777",
+            "schools_led_count": 2,
+        },
+        actor=applicant,
+    )
+    sign_in(page, applicant.email)
+    page.goto(f"/proposals/{proposal.pk}/")
+    expect(section_status(page, "Schools you lead now")).to_have_text("There is a problem")
+    open_section(page, "Schools you lead now")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "were added without the kind of partnership"
+    )
+    expect(page.get_by_role("group", name="Kind of partnership")).to_be_visible()
+    assert_accessible(page)
