@@ -1,6 +1,6 @@
 """The assessments app's models, one module per part of the work."""
 
-from assessments.models.assignments import Assignment, AssignmentKind
+from assessments.models.assignments import AssessorCapacity, Assignment, AssignmentKind
 from assessments.models.conflicts import Conflict, ConflictQuerySet
 
-__all__ = ["Assignment", "AssignmentKind", "Conflict", "ConflictQuerySet"]
+__all__ = ["AssessorCapacity", "Assignment", "AssignmentKind", "Conflict", "ConflictQuerySet"]

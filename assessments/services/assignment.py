@@ -1,0 +1,542 @@
+"""Assigning assessors to cases: one case at a time, or a whole round from a
+proposed assignment.
+
+The proposal is an optimal assignment, not a greedy one (HotCRP's approach,
+with SciPy's solvers): the cases and the assessors are a flow network (each
+case asks for one or two new assessors; an edge joins a case to each
+assessor free of conflict with it and not already on it, so one person is
+never both of a case's assessors; each assessor takes at most their room
+under the round's capacity). It assigns as many as can be assigned, then
+minimises the largest workload (a binary search on it with a maximum flow at
+each step), then spreads the rest as evenly as it can (a minimum-cost flow
+whose cost grows with each case an assessor takes, solved as an integer
+program by HiGHS). Existing assignments stay and count towards workloads.
+
+Every assignment is re-checked on the server when it is made, inside the
+transaction that writes it, and is on the case's timeline.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Q
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array, csr_array
+from scipy.sparse.csgraph import maximum_flow
+
+from accreditation import clock, policy, timeline
+from accreditation.access import require
+from accreditation.models import AccreditationType, CaseEvent, Membership, Round
+from accreditation.queries.conflicts import is_conflicted
+from accreditation.services import activity
+from assessments.models import AssessorCapacity, Assignment, AssignmentKind, Conflict
+from assessments.queries import assignment as queries
+
+FIRST, SECOND = AssignmentKind.FIRST, AssignmentKind.SECOND
+
+EVENTS = {
+    # kind: (a first assignment, a reassignment)
+    FIRST: ("assessor_assigned", "assessor_reassigned"),
+    SECOND: ("second_assessor_assigned", "second_assessor_reassigned"),
+}
+
+
+class AssignmentRefused(Exception):
+    """A refused assignment, with a message fit to show the officer."""
+
+
+class ProposalRefused(Exception):
+    """A round's assignment refused whole: ``problems`` maps each refused
+    line, ``(case pk, kind)``, to what is wrong with it."""
+
+    def __init__(self, problems):
+        super().__init__(f"{len(problems)} lines cannot be applied")
+        self.problems = problems
+
+
+# --- Policy ---------------------------------------------------------------------
+
+
+def needs_second_assessor(case_or_cases):
+    """Which cases get a second assessor for quality assurance: given a
+    queryset of cases, those of them that do; given one case, whether it
+    does. Policy default: every ASG. (The one place to add "the
+    recommendation departs from the suggested one".)"""
+    if policy.current().second_assessor_for_every_asg:
+        rule = Q(accreditation_type=AccreditationType.ASG)
+    else:
+        rule = Q(pk__in=[])
+    if hasattr(case_or_cases, "filter"):
+        return case_or_cases.filter(rule)
+    case = case_or_cases
+    return type(case).objects.filter(pk=case.pk).filter(rule).exists()
+
+
+def can_see_earlier_scores(assignment):
+    """Whether this assessor may read the scores of the assessors before them
+    on the case: the officer chose so when reassigning."""
+    return assignment.may_see_earlier_scores
+
+
+def due_on(case, when):
+    """The stored due date of an assignment made at ``when``: none for a
+    round's case (its round's assessment due date applies, read live), else
+    the policy's working days after the day it was assigned."""
+    if case.round_id:
+        return None
+    return clock.working_days_after(
+        clock.local_date(when), policy.current().assessment_working_days
+    )
+
+
+# --- The solver -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Need:
+    """A case wanting ``count`` new assessors from ``allowed`` (assessor pks)."""
+
+    case_id: int
+    count: int
+    allowed: frozenset
+
+
+@dataclass(frozen=True)
+class Solution:
+    chosen: dict
+    """{case pk: [assessor pk, ...]} the new assessors of each case."""
+    largest: int
+    """The largest workload after the assignment."""
+    assigned: int
+    wanted: int
+
+
+def solve(needs, loads, capacities):
+    """The optimal assignment of ``needs`` to the assessors of
+    ``capacities`` ({assessor pk: capacity}), who hold ``loads`` already."""
+    needs = sorted(needs, key=lambda need: need.case_id)
+    people = sorted(capacities)
+    index = {person: i for i, person in enumerate(people)}
+    load = np.array([loads.get(person, 0) for person in people], dtype=np.int64)
+    capacity = np.array([capacities[person] for person in people], dtype=np.int64)
+    wanted = sum(need.count for need in needs)
+    pairs = [
+        (c, index[person])
+        for c, need in enumerate(needs)
+        for person in sorted(need.allowed)
+        if person in index
+    ]
+    chosen = {need.case_id: [] for need in needs}
+    if not pairs:
+        return Solution(chosen, int(load.max(initial=0)), 0, wanted)
+    edge_case = np.array([c for c, _ in pairs], dtype=np.int32)
+    edge_person = np.array([p for _, p in pairs], dtype=np.int32)
+    wants = np.array([need.count for need in needs], dtype=np.int32)
+    network = _Network(wants, edge_case, edge_person, len(people))
+
+    def room(limit):
+        return np.maximum(0, np.minimum(capacity, limit) - load)
+
+    low, high = int(load.max()), int(np.maximum(capacity, load).max())
+    most = network.max_flow(room(high))
+    while low < high:
+        middle = (low + high) // 2
+        if network.max_flow(room(middle)) == most:
+            high = middle
+        else:
+            low = middle + 1
+    taken = _spread(wants, edge_case, edge_person, load, room(low), most)
+    for e in np.flatnonzero(taken):
+        chosen[needs[edge_case[e]].case_id].append(people[edge_person[e]])
+    final = load + np.bincount(edge_person[taken], minlength=len(people))
+    return Solution(chosen, int(final.max()), most, wanted)
+
+
+class _Network:
+    """source → case (what it wants) → assessor (1 each) → sink (room)."""
+
+    def __init__(self, wants, edge_case, edge_person, people):
+        cases = len(wants)
+        self.sink = 1 + cases + people
+        self.rows = np.concatenate(
+            [
+                np.zeros(cases, np.int32),
+                1 + edge_case,
+                1 + cases + np.arange(people, dtype=np.int32),
+            ]
+        )
+        self.cols = np.concatenate(
+            [
+                1 + np.arange(cases, dtype=np.int32),
+                1 + cases + edge_person,
+                np.full(people, self.sink, np.int32),
+            ]
+        )
+        self.fixed = np.concatenate([wants, np.ones(len(edge_case), np.int32)])
+
+    def max_flow(self, room):
+        data = np.concatenate([self.fixed, room.astype(np.int32)])
+        shape = (self.sink + 1, self.sink + 1)
+        graph = csr_array(coo_array((data, (self.rows, self.cols)), shape=shape))
+        return maximum_flow(graph, 0, self.sink).flow_value
+
+
+def _spread(wants, edge_case, edge_person, load, room, total):
+    """Which edges to take: ``total`` of them within each case's wants and
+    each assessor's ``room``, at least cost when an assessor's k-th case
+    costs k (so loads are as even as they can be). A minimum-cost flow,
+    written as an integer program for HiGHS."""
+    unit_person = np.repeat(np.arange(len(room)), room)
+    unit_cost = np.concatenate([load[i] + np.arange(1, r + 1) for i, r in enumerate(room)])
+    edges, units = len(edge_case), len(unit_person)
+    columns = np.arange(edges + units)
+    ones = np.ones(edges)
+    by_case = coo_array((ones, (edge_case, columns[:edges])), shape=(len(wants), edges + units))
+    by_person = coo_array(
+        (
+            np.concatenate([ones, -np.ones(units)]),
+            (np.concatenate([edge_person, unit_person]), columns),
+        ),
+        shape=(len(room), edges + units),
+    )
+    everything = coo_array(
+        (ones, (np.zeros(edges, np.int32), columns[:edges])), shape=(1, edges + units)
+    )
+    result = milp(
+        np.concatenate([np.zeros(edges), unit_cost.astype(float)]),
+        integrality=np.ones(edges + units),
+        bounds=Bounds(0, 1),
+        constraints=[
+            LinearConstraint(by_case, 0, wants),
+            LinearConstraint(by_person, 0, 0),
+            LinearConstraint(everything, total, total),
+        ],
+    )
+    if not result.success:
+        raise RuntimeError(f"The assignment could not be solved: {result.message}")
+    return np.round(result.x[:edges]).astype(bool)
+
+
+# --- A round's proposal --------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    case: object
+    kind: str
+    proposed: int | None
+    allowed: frozenset
+
+    @property
+    def key(self):
+        return (self.case.pk, self.kind)
+
+
+@dataclass
+class RoundProposal:
+    period: Round
+    people: list
+    loads: dict
+    capacities: dict
+    lines: list
+    held: dict = field(default_factory=dict)
+    solution: Solution | None = None
+
+    def resulting_loads(self, choices=None):
+        """{assessor pk: workload} once ``choices`` ({line key: assessor pk or
+        None}; the proposal's own by default) are applied."""
+        result = {person.pk: self.loads.get(person.pk, 0) for person in self.people}
+        for line in self.lines:
+            chosen = line.proposed if choices is None else choices.get(line.key)
+            if chosen in result:
+                result[chosen] += 1
+        return result
+
+
+def propose(period):
+    """The proposed assignment of ``period``'s cases that need assessors."""
+    cases = queries.round_cases(period)
+    people = list(queries.assessors())
+    held = queries.current_assignments(cases)
+    second = set(needs_second_assessor(cases).values_list("pk", flat=True))
+    rows = list(cases.select_related("organisation").order_by("reference", "pk"))
+    wanting = {
+        case.pk: [
+            kind
+            for kind in (FIRST, SECOND)
+            if kind not in held.get(case.pk, {}) and (kind == FIRST or case.pk in second)
+        ]
+        for case in rows
+    }
+    rows = [case for case in rows if wanting[case.pk]]
+    conflicted = queries.conflicted_pairs(cases.filter(pk__in=[c.pk for c in rows]), people)
+    everyone = {person.pk for person in people}
+    needs, lines = [], []
+    for case in rows:
+        on_case = set(held.get(case.pk, {}).values())
+        allowed = frozenset(pk for pk in everyone - on_case if (case.pk, pk) not in conflicted)
+        needs.append(Need(case.pk, len(wanting[case.pk]), allowed))
+        lines += [Line(case, kind, None, allowed) for kind in wanting[case.pk]]
+    loads = queries.round_loads(period)
+    capacities = queries.capacities(period, people)
+    solution = solve(needs, loads, capacities)
+    by_case = {}
+    for line in lines:
+        by_case.setdefault(line.case.pk, []).append(line)
+    for case_id, chosen in solution.chosen.items():
+        for line, person in zip(by_case[case_id], chosen, strict=False):
+            line.proposed = person
+    return RoundProposal(period, people, loads, capacities, lines, held, solution)
+
+
+def apply(period, choices, officer):
+    """Make the assignments ``choices`` ({(case pk, kind): assessor pk or
+    None for "leave unassigned"}) in one transaction, each checked again
+    here. Raises ProposalRefused, having written nothing, if any line fails;
+    returns the new assignments."""
+    require(officer, "assessments.assign_assessors")
+    choices = {key: person for key, person in choices.items() if person is not None}
+    with transaction.atomic():
+        # One apply at a time per round, so capacities hold between two officers.
+        Round.objects.select_for_update().get(pk=period.pk)
+        cases = {
+            case.pk: case
+            for case in queries.proposal_model()
+            .objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .filter(pk__in={case_id for case_id, _ in choices}, round=period)
+        }
+        people = {person.pk: person for person in queries.assessors()}
+        held = queries.current_assignments(list(cases))
+        second = set(
+            needs_second_assessor(
+                queries.round_cases(period).filter(pk__in=list(cases))
+            ).values_list("pk", flat=True)
+        )
+        chosen_people = [people[pk] for pk in set(choices.values()) if pk in people]
+        conflicted = queries.conflicted_pairs(
+            queries.proposal_model().objects.filter(pk__in=list(cases)), chosen_people
+        )
+        problems = {}
+        for (case_id, kind), person_id in sorted(choices.items()):
+            problem = _line_problem(
+                cases.get(case_id), kind, people.get(person_id), held, second, conflicted, choices
+            )
+            if problem:
+                problems[(case_id, kind)] = problem
+        loads = queries.round_loads(period)
+        capacity = queries.capacities(period, chosen_people)
+        adding = {}
+        for person_id in choices.values():
+            adding[person_id] = adding.get(person_id, 0) + 1
+        for key, person_id in choices.items():
+            total = loads.get(person_id, 0) + adding[person_id]
+            if key not in problems and person_id in capacity and total > capacity[person_id]:
+                problems[key] = (
+                    f"{people[person_id].full_name} would have {total} cases in this round, "
+                    f"more than their capacity of {capacity[person_id]}: choose someone else "
+                    "or raise their capacity"
+                )
+        if problems:
+            raise ProposalRefused(problems)
+        return _write(cases, choices, people, officer)
+
+
+def _line_problem(case, kind, person, held, second, conflicted, choices):
+    if case is None or case.status not in queries.ASSESSABLE:
+        return "This case is no longer waiting for an assessor: reload the page"
+    if kind not in (FIRST, SECOND):
+        return "Choose an assessor or a second assessor"
+    if kind in held.get(case.pk, {}):
+        return "This case has been given an assessor since the page was loaded: reload the page"
+    if kind == SECOND and case.pk not in second:
+        return "This case does not need a second assessor"
+    if person is None:
+        return "Choose an assessor from the list"
+    if (case.pk, person.pk) in conflicted:
+        return f"{person.full_name} has a conflict of interest with {case.organisation.name}"
+    other = SECOND if kind == FIRST else FIRST
+    if person.pk in (held.get(case.pk, {}).get(other), choices.get((case.pk, other))):
+        return (
+            f"{person.full_name} is already on this case: the second assessor must be "
+            "someone other than the assessor"
+        )
+    return None
+
+
+def _write(cases, choices, people, officer):
+    """The new assignments and their timeline events, in bulk: each case's
+    events chained after its locked head."""
+    when = clock.now()
+    assignments, events = [], []
+    for (case_id, kind), person_id in sorted(choices.items()):
+        case = cases[case_id]
+        assignments.append(
+            Assignment(
+                case_id=case_id,
+                assessor_id=person_id,
+                kind=kind,
+                assigned_by=officer,
+                assigned_at=when,
+                due_on=due_on(case, when),
+            )
+        )
+        event = timeline.new_event(
+            case,
+            sequence=case.timeline_sequence + 1,
+            prev_hash=case.timeline_hash,
+            action=EVENTS[kind][0],
+            actor=officer,
+            details=_details(people[person_id], kind),
+            when=when,
+        )
+        case.timeline_sequence, case.timeline_hash = event.sequence, event.hash
+        events.append(event)
+    Assignment.objects.bulk_create(assignments)
+    CaseEvent.objects.bulk_create(events)
+    queries.proposal_model().objects.bulk_update(
+        list(cases.values()), ["timeline_sequence", "timeline_hash"]
+    )
+    return assignments
+
+
+def _details(person, kind, **more):
+    return {"assessor": person.pk, "assessor_name": person.full_name, "kind": kind, **more}
+
+
+# --- One case ------------------------------------------------------------------------
+
+
+def conflict_reason(person, case):
+    """Why ``person`` may not act on ``case``, or None."""
+    organisation = case.organisation
+    if not is_conflicted(person, organisation):
+        return None
+    if Membership.objects.filter(user=person, organisation=organisation).exists():
+        return f"{person.full_name} is a member of {organisation.name}"
+    declared = (
+        Conflict.objects.active()
+        .filter(user=person)
+        .filter(Q(organisation=organisation) | Q(local_authority=organisation.local_authority_id))
+        .first()
+    )
+    return (
+        f"{person.full_name} has declared a conflict of interest with "
+        f"{declared.organisation or declared.local_authority}: {declared.reason}"
+    )
+
+
+def assign(case, person, kind, officer, *, reason="", may_see_earlier_scores=False):
+    """Assign ``person`` as ``case``'s assessor of ``kind``, replacing the
+    current one (which needs a ``reason``). Raises AssignmentRefused with
+    what to do; returns the new assignment."""
+    require(officer, "assessments.assign_case_assessors", case)
+    reason = reason.strip()
+    with transaction.atomic():
+        locked = (
+            type(case)
+            .objects.select_for_update(of=("self",))
+            .select_related("organisation", "round")
+            .get(pk=case.pk)
+        )
+        current = {
+            assignment.kind: assignment
+            for assignment in Assignment.objects.filter(case=locked, ended_at__isnull=True)
+            .select_related("assessor")
+            .select_for_update(of=("self",))
+        }
+        replaced = current.get(kind)
+        _check(locked, person, kind, current, reason)
+        when = clock.now()
+        if replaced:
+            Assignment.objects.filter(pk=replaced.pk).update(ended_at=when)
+        assignment = Assignment.objects.create(
+            case=locked,
+            assessor=person,
+            kind=kind,
+            assigned_by=officer,
+            assigned_at=when,
+            may_see_earlier_scores=bool(replaced and may_see_earlier_scores),
+            due_on=due_on(locked, when),
+        )
+        more = {}
+        if replaced:
+            more = {
+                "replaced": replaced.assessor_id,
+                "replaced_name": replaced.assessor.full_name,
+                "reason": reason,
+                "may_see_earlier_scores": assignment.may_see_earlier_scores,
+            }
+        timeline.append(
+            locked,
+            action=EVENTS[kind][1 if replaced else 0],
+            actor=officer,
+            details=_details(person, kind, **more),
+            when=when,
+        )
+    case.timeline_sequence, case.timeline_hash = locked.timeline_sequence, locked.timeline_hash
+    return assignment
+
+
+def _check(case, person, kind, current, reason):
+    if case.status not in queries.ASSESSABLE:
+        raise AssignmentRefused(
+            "Assessors can be assigned only while a case is being assessed: after it is "
+            "screened eligible and before it is assessed"
+        )
+    if kind == SECOND and not needs_second_assessor(case):
+        raise AssignmentRefused(
+            "This case does not need a second assessor: quality assurance is for ASG cases"
+        )
+    if person is None or not queries.assessors().filter(pk=person.pk).exists():
+        raise AssignmentRefused("Choose an assessor from the list")
+    problem = conflict_reason(person, case)
+    if problem:
+        raise AssignmentRefused(f"{problem}, so they cannot assess this case")
+    replaced = current.get(kind)
+    label = AssignmentKind(kind).label.lower()
+    if replaced and replaced.assessor_id == person.pk:
+        raise AssignmentRefused(f"{person.full_name} is already the {label} of this case")
+    other = current.get(SECOND if kind == FIRST else FIRST)
+    if other and other.assessor_id == person.pk:
+        raise AssignmentRefused(
+            f"{person.full_name} is already the {other.get_kind_display().lower()} of this "
+            "case: the assessor and the second assessor must be different people"
+        )
+    if replaced and not reason:
+        raise AssignmentRefused(f"Enter why the {label} is being changed")
+    if case.round_id:
+        load = queries.round_loads(case.round).get(person.pk, 0)
+        capacity = queries.capacities(case.round, [person])[person.pk]
+        if load + 1 > capacity:
+            raise AssignmentRefused(
+                f"{person.full_name} already has {load} cases in {case.round}, their capacity: "
+                "choose someone else or raise their capacity on the round's assignment page"
+            )
+
+
+# --- Capacities -----------------------------------------------------------------------
+
+
+def set_capacities(period, values, officer):
+    """Set each assessor's capacity in ``period`` ({assessor pk: number});
+    each change is in the activity log."""
+    require(officer, "assessments.assign_assessors")
+    people = {person.pk: person for person in queries.assessors().filter(pk__in=list(values))}
+    before = queries.capacities(period, list(people.values()))
+    with transaction.atomic():
+        for pk, capacity in values.items():
+            if pk not in people or before[pk] == capacity:
+                continue
+            row, _ = AssessorCapacity.objects.update_or_create(
+                round=period,
+                assessor_id=pk,
+                defaults={"capacity": capacity, "set_by": officer, "set_at": clock.now()},
+            )
+            activity.record(
+                officer,
+                "assessor_capacity_set",
+                row,
+                {"capacity": [before[pk], capacity]},
+            )
