@@ -105,6 +105,6 @@ def queue(user):
     return (
         with_due_date(Assignment.objects.filter(assessor=user, ended_at__isnull=True))
         .filter(case__status__in=ASSESSABLE)
-        .select_related("case__organisation", "case__round", "case__window")
+        .select_related("case__organisation", "case__round", "case__window__organisation")
         .order_by(F("due").asc(nulls_last=True), "case__reference", "pk")
     )

@@ -43,7 +43,12 @@ EVENTS = {
 
 
 class AssignmentRefused(Exception):
-    """A refused assignment, with a message fit to show the officer."""
+    """A refused assignment, with a message fit to show the officer, and the
+    form field it is about."""
+
+    def __init__(self, message, field="assessor"):
+        super().__init__(message)
+        self.field = field
 
 
 class ProposalRefused(Exception):
@@ -483,11 +488,13 @@ def _check(case, person, kind, current, reason):
     if case.status not in queries.ASSESSABLE:
         raise AssignmentRefused(
             "Assessors can be assigned only while a case is being assessed: after it is "
-            "screened eligible and before it is assessed"
+            "screened eligible and before it is assessed",
+            field=None,
         )
     if kind == SECOND and not needs_second_assessor(case):
         raise AssignmentRefused(
-            "This case does not need a second assessor: quality assurance is for ASG cases"
+            "This case does not need a second assessor: quality assurance is for ASG cases",
+            field="kind",
         )
     if person is None or not queries.assessors().filter(pk=person.pk).exists():
         raise AssignmentRefused("Choose an assessor from the list")
@@ -505,7 +512,7 @@ def _check(case, person, kind, current, reason):
             "case: the assessor and the second assessor must be different people"
         )
     if replaced and not reason:
-        raise AssignmentRefused(f"Enter why the {label} is being changed")
+        raise AssignmentRefused(f"Enter why the {label} is being changed", field="reason")
     if case.round_id:
         load = queries.round_loads(case.round).get(person.pk, 0)
         capacity = queries.capacities(case.round, [person])[person.pk]
