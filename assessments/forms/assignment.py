@@ -24,7 +24,7 @@ class CaseAssessorForm(forms.Form):
         },
     )
     assessor = forms.TypedChoiceField(
-        label="Assessor",
+        label="Person to assign",
         coerce=int,
         error_messages={
             "required": "Choose an assessor",
