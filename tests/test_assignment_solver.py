@@ -3,7 +3,8 @@ with random conflicts, capacities and existing workloads, it breaks no
 conflict, keeps every capacity, never makes one person both assessors of a
 case, assigns as many as can be assigned, and its largest workload is the
 optimum found independently: an integer program that minimises the largest
-workload directly (no flows, no search)."""
+workload directly (no flows, no search); and the workloads are as even as
+they can be (the least sum of their squares, by another integer program)."""
 
 import random
 
@@ -93,6 +94,50 @@ def independent_optimum(needs, loads, capacities):
     return assigned, max(round(least.fun), int(load.max(initial=0)))
 
 
+def least_sum_of_squares(needs, loads, capacities, assigned):
+    """The least sum of squared workloads with ``assigned`` assessments made:
+    a minimum-cost flow written as an integer program, where an assessor's
+    k-th case costs 2k - 1 (so their cost is their workload squared)."""
+    people = sorted(capacities)
+    pairs = [
+        (c, p)
+        for c, need in enumerate(needs)
+        for p, person in enumerate(people)
+        if person in need.allowed
+    ]
+    load = np.array([loads.get(person, 0) for person in people])
+    room = np.maximum(0, np.array([capacities[person] for person in people]) - load)
+    unit_person = np.repeat(np.arange(len(people)), room)
+    unit_cost = np.concatenate(
+        [2 * (load[i] + np.arange(1, r + 1)) - 1 for i, r in enumerate(room)]
+    )
+    n, units = len(pairs), len(unit_person)
+    columns = np.arange(n + units)
+    per_case = coo_array(
+        (np.ones(n), ([c for c, _ in pairs], columns[:n])), shape=(len(needs), n + units)
+    )
+    balance = coo_array(
+        (
+            np.concatenate([np.ones(n), -np.ones(units)]),
+            (np.concatenate([[p for _, p in pairs], unit_person]), columns),
+        ),
+        shape=(len(people), n + units),
+    )
+    total = coo_array((np.ones(n), (np.zeros(n), columns[:n])), shape=(1, n + units))
+    result = milp(
+        np.concatenate([np.zeros(n), unit_cost]),
+        integrality=np.ones(n + units),
+        bounds=Bounds(0, 1),
+        constraints=[
+            LinearConstraint(per_case, 0, [need.count for need in needs]),
+            LinearConstraint(balance, 0, 0),
+            LinearConstraint(total, assigned, assigned),
+        ],
+    )
+    assert result.success
+    return round(result.fun) + int((load**2).sum())
+
+
 @pytest.mark.parametrize(
     ("seed", "capacity_range"),
     [(1, (15, 45)), (2, (20, 30)), (3, (3, 20))],
@@ -117,6 +162,9 @@ def test_the_proposal_is_optimal_and_breaks_no_rule(seed, capacity_range):
     most, least_largest = independent_optimum(needs, loads, capacities)
     assert assigned == solution.assigned == most
     assert max(final.values()) == solution.largest == least_largest
+    # Below the largest, the workloads are as even as they can be.
+    squares = sum(value**2 for value in final.values())
+    assert squares == least_sum_of_squares(needs, loads, capacities, most)
     if seed == 3:
         assert most < solution.wanted, "this instance cannot assign every case"
     else:

@@ -2,15 +2,14 @@
 proposed assignment.
 
 The proposal is an optimal assignment, not a greedy one (HotCRP's approach,
-with SciPy's solvers): the cases and the assessors are a flow network (each
-case asks for one or two new assessors; an edge joins a case to each
+with SciPy's maximum flow): the cases and the assessors are a flow network
+(each case asks for one or two new assessors; an arc joins a case to each
 assessor free of conflict with it and not already on it, so one person is
 never both of a case's assessors; each assessor takes at most their room
-under the round's capacity). It assigns as many as can be assigned, then
-minimises the largest workload (a binary search on it with a maximum flow at
-each step), then spreads the rest as evenly as it can (a minimum-cost flow
-whose cost grows with each case an assessor takes, solved as an integer
-program by HiGHS). Existing assignments stay and count towards workloads.
+under the round's capacity). It assigns as many as can be assigned, with
+the largest workload as small as it can be, and the workloads as even as
+they can be below it (see ``solve``). Existing assignments stay and count
+towards workloads.
 
 Every assignment is re-checked on the server when it is made, inside the
 transaction that writes it, and is on the case's timeline.
@@ -21,7 +20,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db import transaction
 from django.db.models import Q
-from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array
 from scipy.sparse.csgraph import maximum_flow
 
@@ -119,7 +117,17 @@ class Solution:
 
 def solve(needs, loads, capacities):
     """The optimal assignment of ``needs`` to the assessors of
-    ``capacities`` ({assessor pk: capacity}), who hold ``loads`` already."""
+    ``capacities`` ({assessor pk: capacity}), who hold ``loads`` already.
+
+    Water filling with maximum flows: every assessor's workload is allowed
+    to rise one case at a time (up to their capacity), and at each level the
+    flow is made maximal again, starting from the previous level's flow (on
+    its residual network, without the arcs that would take a case away from
+    an assessor). The first level at which the flow can grow no further is
+    the least possible largest workload, and as each level's flow is
+    maximal, every partial sum of the workloads is as large as it can be:
+    the workloads are as even as they can be (they minimise the sum of their
+    squares, and every other convex measure of spread)."""
     needs = sorted(needs, key=lambda need: need.case_id)
     people = sorted(capacities)
     index = {person: i for i, person in enumerate(people)}
@@ -135,92 +143,68 @@ def solve(needs, loads, capacities):
     chosen = {need.case_id: [] for need in needs}
     if not pairs:
         return Solution(chosen, int(load.max(initial=0)), 0, wanted)
-    edge_case = np.array([c for c, _ in pairs], dtype=np.int32)
-    edge_person = np.array([p for _, p in pairs], dtype=np.int32)
-    wants = np.array([need.count for need in needs], dtype=np.int32)
-    network = _Network(wants, edge_case, edge_person, len(people))
+    arcs = (
+        np.array([need.count for need in needs], dtype=np.int64),
+        np.array([c for c, _ in pairs], dtype=np.int32),
+        np.array([p for _, p in pairs], dtype=np.int32),
+        len(people),
+    )
 
-    def room(limit):
-        return np.maximum(0, np.minimum(capacity, limit) - load)
+    def room(level):
+        return np.maximum(0, np.minimum(capacity, level) - load)
 
-    low, high = int(load.max()), int(np.maximum(capacity, load).max())
-    most = network.max_flow(room(high))
-    while low < high:
-        middle = (low + high) // 2
-        if network.max_flow(room(middle)) == most:
-            high = middle
-        else:
-            low = middle + 1
-    taken = _spread(wants, edge_case, edge_person, load, room(low), most)
+    most = _Network(*arcs).fill(room(int(np.maximum(capacity, load).max())))
+    network, level = _Network(*arcs), int(load.min())
+    while network.person_flow.sum() < most:
+        level += 1
+        network.fill(room(level))
+    taken = network.case_person_flow.astype(bool)
     for e in np.flatnonzero(taken):
-        chosen[needs[edge_case[e]].case_id].append(people[edge_person[e]])
-    final = load + np.bincount(edge_person[taken], minlength=len(people))
-    return Solution(chosen, int(final.max()), most, wanted)
+        chosen[needs[network.edge_case[e]].case_id].append(people[network.edge_person[e]])
+    final = load + network.person_flow
+    return Solution(chosen, int(final.max()), int(network.person_flow.sum()), wanted)
 
 
 class _Network:
-    """source → case (what it wants) → assessor (1 each) → sink (room)."""
+    """source → case (what it wants) → assessor (1 each) → sink (room), with
+    the flow found so far on each arc."""
 
     def __init__(self, wants, edge_case, edge_person, people):
         cases = len(wants)
+        self.wants, self.edge_case, self.edge_person = wants, edge_case, edge_person
         self.sink = 1 + cases + people
-        self.rows = np.concatenate(
-            [
-                np.zeros(cases, np.int32),
-                1 + edge_case,
-                1 + cases + np.arange(people, dtype=np.int32),
-            ]
-        )
-        self.cols = np.concatenate(
-            [
-                1 + np.arange(cases, dtype=np.int32),
-                1 + cases + edge_person,
-                np.full(people, self.sink, np.int32),
-            ]
-        )
-        self.fixed = np.concatenate([wants, np.ones(len(edge_case), np.int32)])
+        self.case_nodes = 1 + np.arange(cases, dtype=np.int32)
+        self.person_nodes = 1 + cases + np.arange(people, dtype=np.int32)
+        self.case_flow = np.zeros(cases, np.int64)
+        self.case_person_flow = np.zeros(len(edge_case), np.int64)
+        self.person_flow = np.zeros(people, np.int64)
 
-    def max_flow(self, room):
-        data = np.concatenate([self.fixed, room.astype(np.int32)])
+    def fill(self, room):
+        """Augment the flow to a maximum with each assessor's ``room``
+        (never less than they have); returns the total flow."""
+        cases_from, people_at = 1 + self.edge_case, self.person_nodes[self.edge_person]
+        source = np.zeros(len(self.case_nodes), np.int32)
+        sink = np.full(len(self.person_nodes), self.sink, np.int32)
+        rows = np.concatenate([source, cases_from, people_at, self.person_nodes])
+        cols = np.concatenate([self.case_nodes, people_at, cases_from, sink])
+        residual = np.concatenate(
+            [
+                self.wants - self.case_flow,
+                1 - self.case_person_flow,
+                self.case_person_flow,  # a case may move to another assessor
+                room - self.person_flow,
+            ]
+        )
         shape = (self.sink + 1, self.sink + 1)
-        graph = csr_array(coo_array((data, (self.rows, self.cols)), shape=shape))
-        return maximum_flow(graph, 0, self.sink).flow_value
-
-
-def _spread(wants, edge_case, edge_person, load, room, total):
-    """Which edges to take: ``total`` of them within each case's wants and
-    each assessor's ``room``, at least cost when an assessor's k-th case
-    costs k (so loads are as even as they can be). A minimum-cost flow,
-    written as an integer program for HiGHS."""
-    unit_person = np.repeat(np.arange(len(room)), room)
-    unit_cost = np.concatenate([load[i] + np.arange(1, r + 1) for i, r in enumerate(room)])
-    edges, units = len(edge_case), len(unit_person)
-    columns = np.arange(edges + units)
-    ones = np.ones(edges)
-    by_case = coo_array((ones, (edge_case, columns[:edges])), shape=(len(wants), edges + units))
-    by_person = coo_array(
-        (
-            np.concatenate([ones, -np.ones(units)]),
-            (np.concatenate([edge_person, unit_person]), columns),
-        ),
-        shape=(len(room), edges + units),
-    )
-    everything = coo_array(
-        (ones, (np.zeros(edges, np.int32), columns[:edges])), shape=(1, edges + units)
-    )
-    result = milp(
-        np.concatenate([np.zeros(edges), unit_cost.astype(float)]),
-        integrality=np.ones(edges + units),
-        bounds=Bounds(0, 1),
-        constraints=[
-            LinearConstraint(by_case, 0, wants),
-            LinearConstraint(by_person, 0, 0),
-            LinearConstraint(everything, total, total),
-        ],
-    )
-    if not result.success:
-        raise RuntimeError(f"The assignment could not be solved: {result.message}")
-    return np.round(result.x[:edges]).astype(bool)
+        graph = csr_array(coo_array((residual.astype(np.int32), (rows, cols)), shape=shape))
+        result = maximum_flow(graph, 0, self.sink)
+        if not result.flow_value:
+            return int(self.person_flow.sum())
+        flow = result.flow
+        self.case_flow += np.asarray(flow[source, self.case_nodes]).ravel().astype(np.int64)
+        self.case_person_flow += np.asarray(flow[cases_from, people_at]).ravel().astype(np.int64)
+        self.person_flow += np.asarray(flow[self.person_nodes, sink]).ravel().astype(np.int64)
+        return int(self.person_flow.sum())
 
 
 # --- A round's proposal --------------------------------------------------------------
