@@ -11,6 +11,7 @@ from django.urls import reverse
 from accreditation import clock, timeline
 from accreditation.models import CaseEvent
 from accreditation.roles import Role
+from accreditation.workflow import move
 from assessments.models import AssessorCapacity, Assignment
 from assessments.services import assignment as services
 from tests.casework import person_with, sign_in_verified
@@ -219,6 +220,21 @@ class TestOneCase:
         assert event.details["reason"] == "Asha is on leave."
         assert event.details["replaced_name"] == "Asha Assessor"
         assert chain_is_intact(case)
+
+    def test_after_an_upheld_concern_someone_else_reassesses(self, officer, period, assessors):
+        case = ProposalFactory(round=period, status="not_accredited")
+        earlier = current(case).assessor
+        official = person_with("decision_official")
+        move(case, "uphold_concern", official, details={"reason": "The scores were wrong."})
+        Assignment.objects.filter(case=case).update(ended_at=clock.now())
+        proposal = services.propose(period)
+        assert [line.key for line in proposal.lines] == [(case.pk, "first")]
+        assert earlier.pk not in proposal.lines[0].allowed
+        with pytest.raises(services.AssignmentRefused, match="before a concern about it was"):
+            services.assign(case, earlier, "first", officer)
+        with pytest.raises(services.ProposalRefused):
+            services.apply(period, {(case.pk, "first"): earlier.pk}, officer)
+        services.assign(case, assessors[0], "first", officer)
 
     def test_capacity_holds_for_hand_assignment(self, officer, period, assessors):
         asha = assessors[0]

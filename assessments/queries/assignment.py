@@ -3,14 +3,14 @@ holds in a round, their capacities, who is in conflict with which case, and
 an assessor's queue."""
 
 from django.apps import apps
-from django.db.models import Count, F, Value
+from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accreditation import policy
-from accreditation.models import User
+from accreditation.models import CaseEvent, User
 from accreditation.queries.conflicts import conflicted_q
 from accreditation.roles import Role
-from accreditation.workflow import Status
+from accreditation.workflow import Action, Status
 from assessments.models import AssessorCapacity, Assignment
 
 ASSESSABLE = (Status.IN_ASSESSMENT, Status.INFORMATION_REQUESTED)
@@ -90,6 +90,22 @@ def conflicted_pairs(cases, people):
         ]
         pairs |= set(selects[0].union(*selects[1:], all=True))
     return pairs
+
+
+def barred_pairs(cases):
+    """{(case pk, assessor pk)} of those who assessed a case before a concern
+    about it was upheld: it is reassessed by someone else."""
+    upheld = (
+        CaseEvent.objects.filter(case=OuterRef("case_id"), action=Action.UPHOLD_CONCERN)
+        .order_by("-sequence")
+        .values("created_at")[:1]
+    )
+    return set(
+        Assignment.objects.filter(case__in=cases)
+        .annotate(upheld=Subquery(upheld))
+        .filter(assigned_at__lt=F("upheld"))
+        .values_list("case_id", "assessor_id")
+    )
 
 
 def with_due_date(assignments):

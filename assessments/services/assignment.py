@@ -259,12 +259,13 @@ def propose(period):
         for case in rows
     }
     rows = [case for case in rows if wanting[case.pk]]
-    conflicted = queries.conflicted_pairs(cases.filter(pk__in=[c.pk for c in rows]), people)
+    wanting_cases = cases.filter(pk__in=[c.pk for c in rows])
+    barred = queries.conflicted_pairs(wanting_cases, people) | queries.barred_pairs(wanting_cases)
     everyone = {person.pk for person in people}
     needs, lines = [], []
     for case in rows:
         on_case = set(held.get(case.pk, {}).values())
-        allowed = frozenset(pk for pk in everyone - on_case if (case.pk, pk) not in conflicted)
+        allowed = frozenset(pk for pk in everyone - on_case if (case.pk, pk) not in barred)
         needs.append(Need(case.pk, len(wanting[case.pk]), allowed))
         lines += [Line(case, kind, None, allowed) for kind in wanting[case.pk]]
     loads = queries.round_loads(period)
@@ -304,14 +305,14 @@ def apply(period, choices, officer):
             ).values_list("pk", flat=True)
         )
         chosen_people = [people[pk] for pk in set(choices.values()) if pk in people]
-        conflicted = queries.conflicted_pairs(
-            queries.proposal_model().objects.filter(pk__in=list(cases)), chosen_people
-        )
+        locked = queries.proposal_model().objects.filter(pk__in=list(cases))
+        conflicted = queries.conflicted_pairs(locked, chosen_people)
+        barred = queries.barred_pairs(locked)
         problems = {}
         for (case_id, kind), person_id in sorted(choices.items()):
             problem = _line_problem(
                 cases.get(case_id), kind, people.get(person_id), held, second, conflicted, choices
-            )
+            ) or _barred(cases.get(case_id), people.get(person_id), barred)
             if problem:
                 problems[(case_id, kind)] = problem
         loads = queries.round_loads(period)
@@ -350,6 +351,15 @@ def _line_problem(case, kind, person, held, second, conflicted, choices):
         return (
             f"{person.full_name} is already on this case: the second assessor must be "
             "someone other than the assessor"
+        )
+    return None
+
+
+def _barred(case, person, barred):
+    if case is not None and person is not None and (case.pk, person.pk) in barred:
+        return (
+            f"{person.full_name} assessed this case before a concern about it was upheld: "
+            "it must be reassessed by someone else"
         )
     return None
 
@@ -485,6 +495,9 @@ def _check(case, person, kind, current, reason):
     problem = conflict_reason(person, case)
     if problem:
         raise AssignmentRefused(f"{problem}, so they cannot assess this case")
+    problem = _barred(case, person, queries.barred_pairs([case]))
+    if problem:
+        raise AssignmentRefused(problem)
     replaced = current.get(kind)
     label = AssignmentKind(kind).label.lower()
     if replaced and replaced.assessor_id == person.pk:
