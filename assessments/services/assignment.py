@@ -123,11 +123,11 @@ def solve(needs, loads, capacities):
     to rise one case at a time (up to their capacity), and at each level the
     flow is made maximal again, starting from the previous level's flow (on
     its residual network, without the arcs that would take a case away from
-    an assessor). The first level at which the flow can grow no further is
-    the least possible largest workload, and as each level's flow is
-    maximal, every partial sum of the workloads is as large as it can be:
-    the workloads are as even as they can be (they minimise the sum of their
-    squares, and every other convex measure of spread)."""
+    an assessor). The first level at which the flow reaches the most that
+    can be assigned is the least possible largest workload; and as each
+    level's flow is maximal, every partial sum of the workloads is as large
+    as it can be: the workloads are as even as they can be (they minimise
+    the sum of their squares, and every other convex measure of spread)."""
     needs = sorted(needs, key=lambda need: need.case_id)
     people = sorted(capacities)
     index = {person: i for i, person in enumerate(people)}
