@@ -333,6 +333,20 @@ class TestPages:
             response = client.get(reverse("assignment-rounds"))
         assert response.status_code == 200
 
+    @pytest.mark.parametrize("size", [2, 8])
+    def test_the_round_proposal_costs_the_same_queries_at_any_size(
+        self, client, officer, period, assessors, size, django_assert_num_queries
+    ):
+        for n in range(size):
+            case = case_in(period, "asg" if n % 2 else "asp")
+            ConflictFactory(user=assessors[n % 3], organisation=case.organisation)
+        client = sign_in_verified(client, officer)
+        url = reverse("assignment-round", args=[period.pk])
+        client.get(url)
+        with django_assert_num_queries(16):
+            response = client.get(url)
+        assert len(response.context["lines"]) == size + size // 2
+
 
 class TestQueue:
     def test_the_queue_shows_due_dates_soonest_first(self, client, officer, assessors):
