@@ -19,7 +19,7 @@ from assessments.queries import assignment as queries
 from assessments.services import assignment as services
 
 FIRST, SECOND = AssignmentKind.FIRST, AssignmentKind.SECOND
-LINE_FIELD = re.compile(r"^line-(\d{1,10})-(first|second)$")
+LINE_FIELD = re.compile(r"^line-([0-9]{1,10})-(first|second)$")
 
 
 def line_name(case_id, kind):
