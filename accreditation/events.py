@@ -92,5 +92,8 @@ register(
     EventType("document_deleted", "Document deleted"),
     EventType("document_downloaded", "Document downloaded"),
     EventType("assessor_assigned", "Assessor assigned"),
+    EventType("assessor_reassigned", "Assessor reassigned"),
+    EventType("second_assessor_assigned", "Second assessor assigned (quality assurance)"),
+    EventType("second_assessor_reassigned", "Second assessor reassigned (quality assurance)"),
     EventType("note", "Note"),
 )

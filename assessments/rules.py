@@ -5,6 +5,7 @@ that use them."""
 import rules
 
 from accreditation.case_roles import CaseRole, resolve
+from accreditation.roles import Role
 from accreditation.rules import is_casework_officer, is_staff_user
 
 
@@ -37,3 +38,15 @@ def is_open_suggestion(user, suggestion):
 
 
 rules.add_perm("assessments.settle_suggestion", is_staff_user & is_open_suggestion)
+
+
+@rules.predicate
+def is_assessor(user):
+    return user.is_authenticated and user.has_role(Role.ASSESSOR)
+
+
+# Assigning assessors, a round at once (and setting capacities) or one case.
+rules.add_perm("assessments.assign_assessors", is_casework_officer)
+rules.add_perm("assessments.assign_case_assessors", is_casework_officer_on_case)
+# An assessor's own queue of cases.
+rules.add_perm("assessments.use_queue", is_assessor)

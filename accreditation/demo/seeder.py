@@ -11,6 +11,7 @@ from django.db.models import Count
 
 from accreditation import clock
 from accreditation.defaults import ensure_defaults
+from accreditation.demo import assignment as demo_assignment
 from accreditation.demo import rounds as demo_rounds
 from accreditation.demo import screening as demo_screening
 from accreditation.demo.histories import build_steps
@@ -128,6 +129,7 @@ class Seeder:
                 )
             Player(self).play(plans)
             demo_screening.seed(self, rounds)
+            demo_assignment.assign(self.users["caseworker@example.org"])
             self.references.save()
         if scale_units > 1:
             with transaction.atomic():

@@ -1,6 +1,6 @@
 """The assessments app's models, one module per part of the work."""
 
-from assessments.models.assignments import Assignment, AssignmentKind
+from assessments.models.assignments import AssessorCapacity, Assignment, AssignmentKind
 from assessments.models.conflicts import (
     Conflict,
     ConflictQuerySet,
@@ -10,6 +10,7 @@ from assessments.models.conflicts import (
 from assessments.models.screening import NssOutcome, Screening, ScreeningDecision
 
 __all__ = [
+    "AssessorCapacity",
     "Assignment",
     "AssignmentKind",
     "Conflict",
