@@ -12,6 +12,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from accreditation.forms.organisations import DIOCESE_FAITH
 from accreditation.middleware import SESSION_KEY
 from accreditation.models import (
     Invitation,
@@ -50,7 +51,7 @@ def details(kind, **overrides):
         "name": "Oak Tree Primary",
         "local_authority": LocalAuthority.objects.order_by("name").first().pk,
         "phase": "primary",
-        "faith_designation": "none",
+        "faith_designation": DIOCESE_FAITH.get(kind, "none"),
         "address": "1 Oak Lane\nLeeds\nLS1 1AA",
         "schools_led_count": "1",
         "primary_governance_count": "0",
@@ -616,8 +617,8 @@ class TestInvitations:
     @pytest.mark.parametrize(
         ("email", "message"),
         [
-            ("", "Enter their e-mail address"),
-            ("not-an-address", "Enter an e-mail address in the correct format"),
+            ("", "Enter their email address"),
+            ("not-an-address", "Enter an email address in the correct format"),
         ],
     )
     def test_a_bad_address_is_refused(self, client, email, message):
@@ -707,7 +708,7 @@ class TestJoining:
         UserFactory(email="joiner@example.org")
         url = invitation_for(OrganisationFactory())
         response = client.post(url, {"full_name": "Joan", "password1": STRONG, "password2": STRONG})
-        assert "An account already uses this e-mail address" in response.text
+        assert "An account already uses this email address" in response.text
         assert User.objects.filter(email__iexact="joiner@example.org").count() == 1
         assert not Membership.objects.exists()
         assert client.get(url).status_code == 200  # still usable

@@ -37,7 +37,7 @@ class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
-    email = models.EmailField("E-mail address")
+    email = models.EmailField("Email address")
     full_name = models.CharField(max_length=200)
 
     USERNAME_FIELD = "email"

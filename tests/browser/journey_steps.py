@@ -23,7 +23,7 @@ def sign_in_to_dashboard(page, check, user):
     the organisation's proposals."""
     page.goto("/account/sign-in/")
     check(page)
-    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     click_and_wait(page, page.get_by_role("button", name="Sign in"))
     expect(page.locator("h1")).to_have_text("Your organisations")
@@ -53,7 +53,8 @@ def start_proposal(page, check, type_label, *, cannot_apply=None):
     click_and_wait(page, page.get_by_role("button", name="Start proposal"))
     expect(page).to_have_url(re.compile(r"/proposals/\d+/$"))
     pk = int(re.search(r"/proposals/(\d+)/$", page.url).group(1))
-    expect(page.locator("h1")).to_have_text(f"{type_label} proposal")
+    code = re.search(r"\((\w+)\)$", type_label).group(1)
+    expect(page.locator("h1")).to_have_text(re.compile(rf"^Draft {code} proposal, "))
     expect(section_status(page, "Declaration")).to_have_text("Not started")
     expect(section_status(page, "Check your answers and submit")).to_have_text("Not ready")
     check(page)
