@@ -132,6 +132,39 @@ class TestCreate:
         assert membership.user == user and membership.is_contact
         assert client.session[SESSION_KEY] == organisation.pk
 
+    @pytest.mark.parametrize(
+        ("kind", "phase", "message"),
+        [
+            (K.MAINTAINED_PRIMARY, "secondary", "Select primary: the kind of organisation is"),
+            (K.MAINTAINED_INFANT, "not_applicable", "Select primary: the kind of organisation is"),
+            (K.MAINTAINED_SECONDARY, "primary", "Select secondary or all-through"),
+        ],
+    )
+    def test_a_schools_phase_must_fit_its_kind(self, client, kind, phase, message):
+        signed_in(client)
+        refused = create(client, kind, phase=phase)
+        assert f'href="#id_phase_1">{message}' in refused.text
+        assert 'id="id_phase_1_error" class="govuk-error-message"' in refused.text
+        assert not Organisation.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("kind", "faith", "message"),
+        [
+            (K.COFE_DIOCESE, "none", "Select Church of England: a Church of England diocese"),
+            (K.RC_DIOCESE, "none", "Select Roman Catholic: a Roman Catholic diocese"),
+            (K.RC_DIOCESE, "church_of_england", "Select Roman Catholic"),
+        ],
+    )
+    def test_a_diocese_has_its_religious_character(self, client, kind, faith, message):
+        signed_in(client)
+        page = client.get(reverse("organisation-create-details", args=[kind]))
+        assert re.search(rf'value="{DIOCESE_FAITH[kind]}"\s+checked', page.text)
+        refused = create(client, kind, faith_designation=faith)
+        assert f'href="#id_faith_designation_1">{message}' in refused.text
+        assert not Organisation.objects.exists()
+        create(client, kind)
+        assert Organisation.objects.get().faith_designation == DIOCESE_FAITH[kind]
+
     def test_a_urn_must_be_six_digits(self, client):
         signed_in(client)
         response = create(client, K.INDEPENDENT_SECONDARY, urn="12AB")

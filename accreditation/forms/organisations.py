@@ -132,8 +132,7 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
     )
     urn = forms.CharField(
         label="URN (unique reference number)",
-        help_text="The school's 6 digits, like 123456. "
-        "It is on Get information about schools.",
+        help_text="6 digits, like 123456. It is on Get information about schools.",
         max_length=6,
         validators=[URN_VALIDATOR],
         error_messages={
