@@ -7,6 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from django.template.loader import render_to_string
+
+from accreditation.workflow import STATUS_META, Status
+from proposals.models import Proposal
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("accreditation", "proposals", "assessments", "advisory_group", "feedback")
@@ -65,3 +69,32 @@ def test_strings_in_the_code_say_email():
         if E_MAIL.search(node.value)
     ]
     assert not found, "\n".join(found)
+
+
+def test_one_applicant_status_label_has_one_colour():
+    colours = {}
+    for meta in STATUS_META.values():
+        colours.setdefault(meta.applicant_label, set()).add(meta.applicant_tag_colour)
+    assert {label: c for label, c in colours.items() if len(c) > 1} == {}
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_the_status_tag_shows_the_workflows_colours(status):
+    case = Proposal(status=status)
+    meta = STATUS_META[status]
+    for audience, label, colour in (
+        ("applicant", meta.applicant_label, meta.applicant_tag_colour),
+        ("staff", status.label, meta.colour),
+    ):
+        html = render_to_string(
+            "includes/status_tag.html", {"proposal": case, "audience": audience}
+        )
+        assert html.strip() == f'<strong class="govuk-tag govuk-tag--{colour}">{label}</strong>'
+
+
+def test_every_page_that_shows_a_status_uses_the_status_tag():
+    shown = re.compile(r"get_status_display|status_meta|applicant_label")
+    for path in templates():
+        if path.name == "status_tag.html":
+            continue
+        assert not shown.search(path.read_text()), path.relative_to(ROOT)
