@@ -119,7 +119,10 @@ def add_schools(page, check, schools):
         expect(page.get_by_role("alert")).to_contain_text(f"{name} has been added")
         listed = page.locator(".govuk-summary-list__row")
         expect(listed).to_have_count(number)
-        expect(listed.filter(has_text=name)).to_contain_text(f"URN {urn}, {authority}")
+        # The first URN on the page is spelt out: "URN (unique reference number)".
+        expect(listed.filter(has_text=name)).to_contain_text(
+            re.compile(rf"URN( \(unique reference number\))? {urn}, {re.escape(authority)}")
+        )
         if number == 1:
             check(page)
     click_and_wait(page, page.get_by_role("button", name="Back to your proposal"))
