@@ -477,6 +477,7 @@ class TestAfterTheDeadline:
                 response = signed_in.get(reverse(name, args=[draft.pk]))
                 assert response.url == reverse("proposal-status", args=[draft.pk]), name
             text = signed_in.get(reverse("proposal-status", args=[draft.pk])).text
+            documents = signed_in.get(reverse("proposal-documents", args=[draft.pk])).text
             answer = signed_in.post(
                 reverse("proposal-answer", args=[draft.pk, "1A", "lead"]),
                 {"text": "Late words", "version": 1},
@@ -505,6 +506,7 @@ class TestAfterTheDeadline:
         )
         assert "Copy into a new draft" in text
         assert "Withdraw this proposal" not in text
+        assert "The deadline for this proposal has passed, so documents can no longer" in documents
 
     def test_an_open_round_takes_a_copy_of_the_draft_before_it_lapses(
         self, signed_in, draft, applicant

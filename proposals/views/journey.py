@@ -167,8 +167,8 @@ def load_proposal_for_journey(proposal):
 
 
 class DraftOverviewMixin(ProposalMixin):
-    """Pages that show a draft as a whole; once submitted, the status page
-    takes their place."""
+    """Pages that show a draft as a whole; once it is submitted, or its
+    deadline has passed, the status page takes their place."""
 
     def get(self, request, *args, **kwargs):
         if not self.proposal.is_editable:
