@@ -575,19 +575,17 @@ class TestContent:
         assert f"‘{DECLARATION}.’" in text
         assert f"Made by {applicant.full_name} at" in text
 
-    def test_the_proposals_list_says_when_the_next_round_opens(self, signed_in, open_round):
-        assert (
-            "The dates of the next round have not been set yet."
-            in signed_in.get(reverse("proposal-dashboard")).text
-        )
-        later = RoundFactory(
-            opens_at=open_round.deadline + timedelta(days=30),
-            deadline=open_round.deadline + timedelta(days=60),
-        )
+    def test_the_proposals_list_says_when_the_next_round_opens(self, signed_in):
+        text = signed_in.get(reverse("proposal-dashboard")).text
+        assert "No round is open for proposals now." in text
+        assert "The dates of the next round have not been set yet." in text
+        now = clock.now()
+        later = RoundFactory(opens_at=now + timedelta(days=30), deadline=now + timedelta(days=60))
         text = signed_in.get(reverse("proposal-dashboard")).text
         assert (
             f"The next round, {later}, opens at {clock.describe(later.opens_at)} (UK time)." in text
         )
+        assert "have not been set yet" not in text
 
     def test_the_start_page_says_the_organisation_already_has_the_other_type(
         self, signed_in, draft
