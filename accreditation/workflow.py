@@ -81,6 +81,13 @@ class StatusMeta:
 
     applicant_label: str
     colour: str
+    applicant_colour: str | None = None
+    """Where applicants see this status under another's label, that label's
+    colour, so one label always has one colour; None: the same as staff see."""
+
+    @property
+    def applicant_tag_colour(self):
+        return self.colour if self.applicant_colour is None else self.applicant_colour
 
 
 STATUS_META = {
@@ -90,7 +97,7 @@ STATUS_META = {
     Status.IN_ASSESSMENT: StatusMeta("Being assessed", "blue"),
     Status.INFORMATION_REQUESTED: StatusMeta("Information requested", "yellow"),
     Status.ASSESSED: StatusMeta("Being assessed", "blue"),
-    Status.ADVISORY_REVIEW: StatusMeta("Being assessed", "purple"),
+    Status.ADVISORY_REVIEW: StatusMeta("Being assessed", "purple", applicant_colour="blue"),
     Status.AWAITING_DECISION: StatusMeta("Awaiting decision", "turquoise"),
     Status.ACCREDITED: StatusMeta("Accredited", "green"),
     Status.NOT_ACCREDITED: StatusMeta("Not accredited", "red"),

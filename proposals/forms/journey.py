@@ -176,7 +176,7 @@ class SchoolForm(forms.ModelForm):
     a primary school whose governance it is accountable for does not."""
 
     urn = forms.CharField(
-        label="URN",
+        label="URN (unique reference number)",
         validators=[URN_VALIDATOR],
         help_text="6 digits, for example 123456",
         error_messages={"required": "Enter the school’s URN"},
@@ -244,15 +244,15 @@ class CoPartnerForm(VersionedFormMixin, forms.ModelForm):
             "name": "Co-partner’s name",
             "kind": "Kind of organisation",
             "contact_name": "Contact’s name",
-            "contact_email": "Contact’s e-mail address",
+            "contact_email": "Contact’s email address",
         }
         error_messages = {
             "name": {"required": "Enter the co-partner’s name"},
             "kind": {"required": "Select the kind of organisation the co-partner is"},
             "contact_name": {"required": "Enter the name of a contact at the co-partner"},
             "contact_email": {
-                "required": "Enter the contact’s e-mail address",
-                "invalid": "Enter an e-mail address in the correct format, like name@example.org",
+                "required": "Enter the contact’s email address",
+                "invalid": "Enter an email address in the correct format, like name@example.org",
             },
         }
 
@@ -318,10 +318,17 @@ class NewProvisionForm(VersionedFormMixin, forms.Form):
         return cleaned
 
 
+DECLARATION = (
+    "I confirm that the information in this proposal is true and complete, and that I "
+    "am authorised to submit it for my organisation"
+)
+"""What the person making the declaration confirms, as check answers and the
+PDF repeat it."""
+
+
 class DeclarationForm(forms.Form):
     confirm = forms.BooleanField(
-        label="I confirm that the information in this proposal is true and complete, and that I "
-        "am authorised to submit it for my organisation",
+        label=DECLARATION,
         error_messages={"required": "Confirm the declaration to continue"},
     )
 
