@@ -375,7 +375,8 @@ class TestTaskList:
         self, signed_in, draft, applicant
     ):
         page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
-        heading = f"{draft.get_accreditation_type_display()} proposal"
+        heading = str(draft)
+        assert heading.startswith("Draft ASP proposal, ")
         assert f"<title>{heading} – " in page
         assert f'<h1 class="govuk-heading-l">{heading}</h1>' in page
         sections = Journey.load(draft).sections()
