@@ -28,6 +28,13 @@ class Policy:
     """Working days after chasing an assessor before the casework officer is told."""
     qa_score_gap: int = 2
     """Two assessors' scores this far apart need an agreed score."""
+    score_labels: tuple = (
+        (4, "Strong evidence"),
+        (3, "Sufficient evidence"),
+        (2, "Limited evidence"),
+        (1, "Insufficient or no evidence"),
+    )
+    """What each point of the framework's scale means, highest first."""
     quorum_members_besides_chair: int = 2
     """An Advisory Group meeting is quorate with its chair and this many members."""
     retention_years: int = 7

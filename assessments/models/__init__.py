@@ -2,5 +2,26 @@
 
 from assessments.models.assignments import Assignment, AssignmentKind
 from assessments.models.conflicts import Conflict, ConflictQuerySet
+from assessments.models.scoring import (
+    AgreedScore,
+    DraftFeedback,
+    Recommendation,
+    RecommendationChoice,
+    RecommendationOutcome,
+    Score,
+    ScoreSheet,
+)
 
-__all__ = ["Assignment", "AssignmentKind", "Conflict", "ConflictQuerySet"]
+__all__ = [
+    "AgreedScore",
+    "Assignment",
+    "AssignmentKind",
+    "Conflict",
+    "ConflictQuerySet",
+    "DraftFeedback",
+    "Recommendation",
+    "RecommendationChoice",
+    "RecommendationOutcome",
+    "Score",
+    "ScoreSheet",
+]
