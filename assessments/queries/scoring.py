@@ -297,7 +297,10 @@ def scoring_page(case, assignment):
         )
     }
     answers = {(a.criterion_id, a.party): a for a in Answer.objects.filter(proposal_id=case.pk)}
-    scores = {(s.criterion_id, s.party): s for s in Score.objects.filter(assignment=assignment)}
+    scores = {
+        (s.criterion_id, s.party): s
+        for s in Score.objects.filter(assignment=assignment).select_related("updated_by")
+    }
     earlier = {}
     if earlier_scores_visible(assignment):
         previous = (

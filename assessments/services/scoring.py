@@ -57,7 +57,9 @@ def check_score(case, value, feedback):
     it is below the threshold."""
     framework = case.framework
     if not framework.scale_min <= value <= framework.scale_max:
-        raise ScoringError(f"Select a score from {framework.scale_min} to {framework.scale_max}.")
+        raise ScoringError(
+            f"Choose a score between {framework.scale_min} and {framework.scale_max}."
+        )
     if value < framework.threshold and not feedback.strip():
         raise ScoringError(
             f"Enter feedback to the applicant: a score below {framework.threshold} needs it."
