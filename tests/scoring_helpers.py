@@ -2,8 +2,8 @@
 saved through the scoring service as an assessor saves them."""
 
 from accreditation.workflow import Status
-from assessments.queries.scoring import items_of
 from assessments.models import Score
+from assessments.queries.scoring import items_of
 from assessments.services import scoring
 from tests.factories import AnswerFactory, ProposalFactory
 

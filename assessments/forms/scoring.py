@@ -3,6 +3,7 @@ carries the version it showed, so a save over a newer score is refused."""
 
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
+from django.utils.html import escape
 
 from accreditation.forms.helpers import free_text_field, gds_helper
 from assessments.models import RecommendationChoice
@@ -10,13 +11,13 @@ from assessments.models import RecommendationChoice
 
 def score_field(scale, item):
     return forms.TypedChoiceField(
-        label=f"Score for {item.criterion.code}",
+        label=f"Score for {escape(item.criterion.code)}",
         choices=[(value, f"{value}: {label}") for value, label in scale],
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={
             "required": f"Select a score for {item.criterion.code}",
-            "invalid_choice": f"Select a score for {item.criterion.code} from the scale",
+            "invalid_choice": f"Select a score for {item.criterion.code} on the scale",
         },
     )
 
@@ -86,7 +87,7 @@ class AgreedScoreForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.item, self.threshold = item, threshold
         field = score_field(scale, item)
-        field.label = f"Agreed score for {item.criterion.code}"
+        field.label = f"Agreed score for {escape(item.criterion.code)}"
         self.fields = {"value": field, **self.fields}
         self.fields["applicant_feedback"].help_text = (
             f"Needed for a score below {threshold}. Plain and specific: it may be sent to the "
