@@ -22,7 +22,25 @@ def score_field(scale, item):
     )
 
 
-class ScoreForm(forms.Form):
+class FeedbackBelowThreshold(forms.Form):
+    """A score below the threshold needs feedback to the applicant."""
+
+    def clean(self):
+        cleaned = super().clean()
+        value = cleaned.get("value")
+        if (
+            value is not None
+            and value < self.threshold
+            and not cleaned.get("applicant_feedback", "").strip()
+        ):
+            self.add_error(
+                "applicant_feedback",
+                f"Enter feedback to the applicant: a score below {self.threshold} needs it",
+            )
+        return cleaned
+
+
+class ScoreForm(FeedbackBelowThreshold):
     """One criterion, for one party: the score, the staff-only comment and,
     below the threshold, feedback fit to send to the applicant."""
 
@@ -57,22 +75,8 @@ class ScoreForm(forms.Form):
             buttons=[Button("save", f"Save score for {item.criterion.code}")],
         )
 
-    def clean(self):
-        cleaned = super().clean()
-        value = cleaned.get("value")
-        if (
-            value is not None
-            and value < self.threshold
-            and not cleaned.get("applicant_feedback", "").strip()
-        ):
-            self.add_error(
-                "applicant_feedback",
-                f"Enter feedback to the applicant: a score below {self.threshold} needs it",
-            )
-        return cleaned
 
-
-class AgreedScoreForm(forms.Form):
+class AgreedScoreForm(FeedbackBelowThreshold):
     reason = free_text_field(
         label="Why the assessors agreed this score",
         what="The reason",
@@ -100,8 +104,6 @@ class AgreedScoreForm(forms.Form):
             Field("version"),
             buttons=[Button("save", f"Record agreed score for {item.criterion.code}")],
         )
-
-    clean = ScoreForm.clean
 
 
 class RecommendationForm(forms.Form):
