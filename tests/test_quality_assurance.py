@@ -75,9 +75,7 @@ class TestWhereScoresDiffer:
             (3, 3, False),
         ],
     )
-    def test_two_points_apart_or_either_side_of_the_threshold(
-        self, asg, first, second, differ
-    ):
+    def test_two_points_apart_or_either_side_of_the_threshold(self, asg, first, second, differ):
         case, one, two = asg
         score_all(case, one, 3, **{"1A_lead": first})
         score_all(case, two, 3, **{"1A_lead": second})
@@ -184,9 +182,7 @@ class TestAgreedScores:
         [feedback] = draft_feedback(case)
         assert (feedback.score, feedback.text) == (2, "Show three years of results.")
 
-    def test_an_agreed_score_needs_a_reason_and_feedback_below_the_threshold(
-        self, client, asg
-    ):
+    def test_an_agreed_score_needs_a_reason_and_feedback_below_the_threshold(self, client, asg):
         case, first, _ = self.finished(asg, {"2B_lead": 4}, {"2B_lead": 2})
         sign_in_verified(client, first)
         response = client.post(
