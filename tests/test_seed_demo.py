@@ -140,11 +140,12 @@ class TestTheDemo:
             assert period.opens_at <= case.submitted_at < period.deadline
             first = case.events.order_by("sequence").first()
             assert first.action == Action.SUBMIT and first.created_at == case.submitted_at
-        # The timeline ends in the case's status, and nothing happens in the future.
+        # The timeline's last move is to the case's status (scores and other
+        # records may follow it), and nothing happens in the future.
         now = clock.now()
         for case in Proposal.objects.exclude(status=Status.DRAFT):
             events = list(case.events.order_by("sequence"))
-            assert events[-1].to_status == case.status
+            assert [e for e in events if e.to_status][-1].to_status == case.status
             times = [e.created_at for e in events]
             assert times == sorted(times) and times[-1] <= now
         # Lapsed by the service itself at the deadline.
@@ -173,6 +174,17 @@ class TestTheDemo:
             assert case.agenda_items.filter(meeting__closed_at=None).exists()
         on_any_agenda = Proposal.objects.filter(agenda_items__isnull=False).distinct().count()
         assert len(seen) < on_any_agenda
+
+    def test_assessments_in_progress_quality_assurance_and_a_recommendation(self):
+        from assessments.models import Recommendation, Score
+        from assessments.queries.scoring import assessment_state
+
+        assert Score.objects.filter(assignment__case__status=Status.IN_ASSESSMENT).exists()
+        recommended = Recommendation.objects.get()
+        assert recommended.case.status == Status.AWAITING_DECISION
+        assured = Proposal.objects.get(assignments__kind="second")
+        state = assessment_state(assured)
+        assert state.both_finished and [i.slug for i in state.unresolved]
 
     def test_the_services_references_carry_on_after_the_demos(self):
         from proposals.services.applicant import next_reference

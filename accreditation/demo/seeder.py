@@ -12,6 +12,7 @@ from django.db.models import Count
 from accreditation import clock
 from accreditation.defaults import ensure_defaults
 from accreditation.demo import rounds as demo_rounds
+from accreditation.demo import scoring as demo_scoring
 from accreditation.demo.histories import build_steps
 from accreditation.demo.moves import Plan, Player, References, proposal_model
 from accreditation.demo.organisations import FEATURED, generated_specs
@@ -127,6 +128,7 @@ class Seeder:
                 )
             Player(self).play(plans)
             self.references.save()
+            demo_scoring.play(self)
         if scale_units > 1:
             with transaction.atomic():
                 scale(self, scale_units - 1, rounds)
