@@ -215,6 +215,17 @@ class TestTheScoringPage:
         saved.refresh_from_db()
         assert (saved.value, saved.version) == (3, 2)
 
+    def test_finishing_with_criteria_unscored_lists_them(self, client, case, assessor):
+        score(case, assessor, items_of(case)[0], 3)
+        sign_in_verified(client, assessor)
+        response = client.post(reverse("case-scores", args=[case.pk]), {"finish": "1"})
+        assert response.status_code == 200
+        assert response.text.startswith("<!DOCTYPE html>")
+        assert "<title>Error: Scores" in response.text
+        assert "Score every criterion before you finish." in response.text
+        assert '<a href="#1B-lead">Score 1B' in response.text
+        assert not events(case, "scoring_finished")
+
     def test_documents_open_through_a_staff_download_on_the_timeline(
         self, client, case, assessor, settings, tmp_path
     ):

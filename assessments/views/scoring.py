@@ -15,6 +15,7 @@ from accreditation.access import StaffAreaMixin
 from accreditation.models import AccreditationType
 from accreditation.workflow import Status
 from assessments.forms.scoring import AgreedScoreForm, RecommendationForm, ScoreForm
+from assessments.models import AssignmentKind
 from assessments.queries.scoring import (
     assessment_state,
     current_assignment,
@@ -93,7 +94,7 @@ class ScoresView(CasePageMixin, TemplateView):
             editable=editable,
             form=bound,
             threshold=self.case.framework.threshold,
-            is_second=self.assignment.kind == "second",
+            is_second=self.assignment.kind == AssignmentKind.SECOND,
             **kwargs,
         )
 

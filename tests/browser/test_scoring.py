@@ -31,7 +31,7 @@ def assessor_signed_in(page, case, part="assessor", **fields):
     return person
 
 
-def test_an_asp_case_is_scored_and_recommended_without_javascript(new_page, assert_accessible):
+def test_an_asp_case_is_scored_and_recommended_without_javascript(new_page):
     case = case_in_assessment(organisation__name="Oak Primary School")
     page = new_page(java_script_enabled=False)
     assessor_signed_in(page, case, full_name="Asha Assessor")
@@ -40,7 +40,7 @@ def test_an_asp_case_is_scored_and_recommended_without_javascript(new_page, asse
     expect(page.locator("h1")).to_have_text("Scores")
 
     # A score below the threshold without feedback is refused, and says how to fix it.
-    section = page.locator("#2B-lead")
+    section = page.locator('[id="2B-lead"]')
     section.get_by_label("2: Limited evidence").check()
     section.get_by_label("Internal comment (staff only)").fill("Only one year of results.")
     section.get_by_role("button", name="Save score for 2B").click()
@@ -48,13 +48,13 @@ def test_an_asp_case_is_scored_and_recommended_without_javascript(new_page, asse
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Enter feedback to the applicant: a score below 3 needs it"
     )
-    section = page.locator("#2B-lead")
+    section = page.locator('[id="2B-lead"]')
     expect(section.get_by_label("Internal comment (staff only)")).to_have_value(
         "Only one year of results."
     )
 
     for item in items_of(case):
-        section = page.locator(f"#{item.slug}")
+        section = page.locator(f'[id="{item.slug}"]')
         section.get_by_label("3: Sufficient evidence").check()
         section.get_by_label("Internal comment (staff only)").fill(
             f"Enough on {item.criterion.code}."
@@ -81,7 +81,7 @@ def test_the_scoring_pages_are_accessible(page, assert_accessible):
     assessor = assessor_signed_in(page, case)
     page.goto(reverse("case-scores", args=[case.pk]))
     assert_accessible(page)
-    section = page.locator("#1A-lead")
+    section = page.locator('[id="1A-lead"]')
     section.get_by_role("button", name="Save score for 1A").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select a score for 1A")
     assert_accessible(page)
@@ -135,7 +135,7 @@ def test_an_asg_goes_through_quality_assurance_with_a_disagreement_resolved(
     first_page.get_by_role("link", name="Quality assurance").first.click()
     expect(first_page.locator("table")).to_contain_text("Differs: agree a score")
     assert_accessible(first_page)
-    section = first_page.locator("#2C-lead")
+    section = first_page.locator('[id="2C-lead"]')
     section.get_by_label("3: Sufficient evidence").check()
     section.get_by_label("Why the assessors agreed this score").fill(
         "We met: the impact evidence is sufficient but not strong."
