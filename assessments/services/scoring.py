@@ -1,6 +1,5 @@
-"""Scoring: an assessor saves a score (refused over a newer one), finishes
-their set, and opens the applicant's documents; every write is on the case
-timeline. Each write locks the case's row, so two saves of one score are
+"""Scoring: an assessor saves a score (refused over a newer one) and
+finishes their set; every write is on the case timeline. Each write locks the case's row, so two saves of one score are
 judged one after the other."""
 
 from django.db import transaction
@@ -146,17 +145,3 @@ def finish_scoring(case, *, actor):
         locked = lock_case(case)
         assignment = scoring_assignment(locked, actor)
         return finish_scores(locked, assignment, actor)
-
-
-def open_document(case, evidence, *, user):
-    """Open one of the case's documents for a member of staff who may see the
-    case, and record the download on its timeline."""
-    require(user, "accreditation.view_case", case)
-    handle = evidence.file.open("rb")
-    timeline.record(
-        case,
-        "document_downloaded",
-        user,
-        details={"document": evidence.pk, "name": evidence.original_name},
-    )
-    return handle

@@ -4,7 +4,7 @@ scores) and the recommendation; and the staff download of its documents."""
 
 from django.apps import apps
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -24,9 +24,9 @@ from assessments.queries.scoring import (
     scale_of,
     scoring_page,
 )
-from assessments.services import quality
+from assessments.services import quality, scoring
 from assessments.services import recommendation as recommending
-from assessments.services import scoring as scoring
+from proposals.views.documents import download_response
 
 
 class CasePageMixin(StaffAreaMixin):
@@ -306,12 +306,4 @@ class CaseDocumentDownloadView(CasePageMixin, View):
 
     def get(self, request, pk, doc):
         evidence = get_object_or_404(self.case.evidence, pk=doc)
-        response = FileResponse(
-            scoring.open_document(self.case, evidence, user=request.user),
-            as_attachment=True,
-            filename=evidence.original_name,
-            content_type=evidence.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return download_response(evidence, request.user, permission="accreditation.view_case")
