@@ -3,6 +3,8 @@ of a case": Assessment): the applicant's answers beside the score forms, the
 framework's scale, feedback below the threshold, stale saves refused, only
 the case's assessors, and completing the assessment through the workflow."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -112,6 +114,8 @@ class TestTheScoringPage:
             criterion__part__framework=case.framework, criterion__code="2B", sector=Sector.SCHOOLS
         )
         assert guidance.text in text
+        ids = re.findall(r'\sid="([^"]+)"', text)
+        assert len(ids) == len(set(ids)), "every id on the page is unique"
 
     def test_the_co_partners_answers_come_with_its_sectors_guidance(self, client):
         partner = CoPartnerFactory(kind=OrganisationKind.ACADEMY_TRUST)

@@ -72,7 +72,13 @@ class ScoreForm(FeedbackBelowThreshold):
             Field.textarea("internal_comment", label_size=Size.SMALL),
             Field.textarea("applicant_feedback", label_size=Size.SMALL),
             Field("version"),
-            buttons=[Button("save", f"Save score for {item.criterion.code}")],
+            buttons=[
+                Button(
+                    "save",
+                    f"Save score for {escape(item.criterion.code)}",
+                    css_id=f"save-{item.slug}",
+                )
+            ],
         )
 
 
@@ -102,7 +108,13 @@ class AgreedScoreForm(FeedbackBelowThreshold):
             Field.textarea("reason", label_size=Size.SMALL),
             Field.textarea("applicant_feedback", label_size=Size.SMALL),
             Field("version"),
-            buttons=[Button("save", f"Record agreed score for {item.criterion.code}")],
+            buttons=[
+                Button(
+                    "save",
+                    f"Record agreed score for {escape(item.criterion.code)}",
+                    css_id=f"agree-{item.slug}",
+                )
+            ],
         )
 
 

@@ -27,8 +27,8 @@ from proposals.queries.journey import questions
 
 def national_support_school_confirmed(case):
     """Is the case's organisation a National Support School for assessment?
-    Its claim (in the profile it submitted) stands as confirmed: screening
-    rejects a claim it cannot confirm."""
+    Its claim (in the profile it submitted) stands as confirmed until
+    screening records otherwise."""
     return bool(case.applicant_profile.claims_national_support_school)
 
 
