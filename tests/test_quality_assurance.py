@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from accreditation.models import AccreditationType, CaseEvent
-from accreditation.workflow import Status
+from accreditation.workflow import Action, Status, move
 from assessments.models import AgreedScore
 from assessments.queries.scoring import (
     assessment_state,
@@ -224,3 +224,26 @@ class TestDepartingRecommendation:
         assert done.completed
         case.refresh_from_db()
         assert case.status == Status.AWAITING_DECISION
+
+
+def test_a_case_referred_back_opens_its_scores_again(asg):
+    case, first, second = asg
+    score_all(case, first, 3)
+    score_all(case, second, 3)
+    scoring.finish_scoring(case, actor=second)
+    assert recommend(case, first).completed
+    chair = person_with("meeting_chair", case)
+    move(case, Action.REFER_BACK, chair, details={"reason": "Look again at 2C."})
+    case.refresh_from_db()
+    assert case.status == Status.IN_ASSESSMENT
+    score(case, first, item(case, "2C-lead"), 2)
+    held = recommend(case, first, "not_accredit")
+    assert held.problems == ["The second assessor has not finished scoring."]
+    scoring.finish_scoring(case, actor=second)
+    assert recommend(case, first, "not_accredit").problems == [
+        "Record an agreed score for 2C Partnership working."
+    ]
+    agree(case, second, "2C-lead", 2)
+    assert recommend(case, first, "not_accredit").completed
+    case.refresh_from_db()
+    assert case.status == Status.ADVISORY_REVIEW

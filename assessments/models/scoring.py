@@ -47,15 +47,19 @@ class Score(models.Model):
 
 
 class ScoreSheet(models.Model):
-    """An assessor has finished scoring under an assignment: the set is fixed."""
+    """An assessor has finished scoring under an assignment: the set is fixed
+    until the Advisory Group refers the case back, and finished again after."""
 
-    assignment = models.OneToOneField(
-        "assessments.Assignment", on_delete=models.PROTECT, related_name="score_sheet"
+    assignment = models.ForeignKey(
+        "assessments.Assignment", on_delete=models.PROTECT, related_name="score_sheets"
     )
     finished_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     finished_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-finished_at"]
 
     def __str__(self):
         return f"Scores finished under {self.assignment}"

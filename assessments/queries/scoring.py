@@ -9,8 +9,9 @@ from functools import cached_property
 from django.db.models import F, Q
 
 from accreditation import policy
-from accreditation.models import Criterion, CriterionGuidance
+from accreditation.models import CaseEvent, Criterion, CriterionGuidance
 from accreditation.models.framework import sector_for_kind
+from accreditation.workflow import Action
 from assessments.models import (
     AgreedScore,
     Assignment,
@@ -37,6 +38,21 @@ def earlier_scores_visible(assignment):
     assignment of the same kind before theirs? Only when the casework
     officer said so on reassigning (the assignment's flag); never by default."""
     return bool(getattr(assignment, "may_see_earlier_scores", False))
+
+
+def finished_assignments(case, assignment_ids):
+    """Which of these assignments' sets are finished: a set finished before
+    the Advisory Group last referred the case back is open again."""
+    sheets = ScoreSheet.objects.filter(assignment_id__in=assignment_ids)
+    referred_back = (
+        CaseEvent.objects.filter(case_id=case.pk, action=Action.REFER_BACK)
+        .order_by("-sequence")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if referred_back is not None:
+        sheets = sheets.filter(finished_at__gt=referred_back)
+    return set(sheets.values_list("assignment_id", flat=True))
 
 
 def criteria_of(case):
@@ -207,9 +223,7 @@ def assessment_state(case):
     for score in Score.objects.filter(assignment_id__in=pks).select_related("updated_by"):
         scores = state.first_scores if score.assignment_id == first_pk else state.second_scores
         scores[(score.criterion_id, score.party)] = score
-    state.finished = set(
-        ScoreSheet.objects.filter(assignment_id__in=pks).values_list("assignment_id", flat=True)
-    )
+    state.finished = finished_assignments(case, pks)
     if state.first and state.second:
         for agreed in AgreedScore.objects.filter(
             first_score__assignment=state.first, second_score__assignment=state.second
@@ -327,7 +341,7 @@ def scoring_page(case, assignment):
         assignment=assignment,
         rows=rows,
         documents=list(case.evidence.order_by("uploaded_at")),
-        finished=ScoreSheet.objects.filter(assignment=assignment).exists(),
+        finished=bool(finished_assignments(case, [assignment.pk])),
     )
 
 

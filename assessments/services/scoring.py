@@ -1,6 +1,6 @@
 """Scoring: an assessor saves a score (refused over a newer one) and
-finishes their set; every write is on the case timeline. Each write locks the case's row, so two saves of one score are
-judged one after the other."""
+finishes their set; every write is on the case timeline. Each write locks
+the case's row, so two saves of one score are judged one after the other."""
 
 from django.db import transaction
 
@@ -8,7 +8,7 @@ from accreditation import clock, timeline
 from accreditation.access import require
 from accreditation.workflow import Status
 from assessments.models import Score, ScoreSheet
-from assessments.queries.scoring import current_assignment, items_of
+from assessments.queries.scoring import current_assignment, finished_assignments, items_of
 
 SCORING_STATUSES = (Status.IN_ASSESSMENT, Status.INFORMATION_REQUESTED)
 
@@ -46,7 +46,7 @@ def scoring_assignment(locked, actor):
     assignment = current_assignment(locked, actor)
     if assignment is None:
         raise ScoringError("You are not assigned to this case.")
-    if ScoreSheet.objects.filter(assignment=assignment).exists():
+    if finished_assignments(locked, [assignment.pk]):
         raise ScoringError("You have finished scoring this case, so your scores cannot change.")
     return assignment
 
