@@ -83,6 +83,8 @@ def save_score(
         assignment = scoring_assignment(locked, actor)
         find_item(locked, criterion, party)
         check_score(locked, value, applicant_feedback)
+        if not internal_comment.strip():
+            raise ScoringError("Enter an internal comment explaining the score.")
         current = (
             Score.objects.filter(assignment=assignment, criterion=criterion, party=party)
             .select_related("updated_by")
