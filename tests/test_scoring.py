@@ -32,6 +32,7 @@ from assessments.services import scoring
 from proposals.models import Route
 from tests.casework import person_with, sign_in_verified, walk_to
 from tests.factories import (
+    ConflictFactory,
     CoPartnerFactory,
     CriterionFactory,
     EvidenceFactory,
@@ -291,6 +292,14 @@ class TestWhoMayScore:
         for name in ("case-scores", "case-recommendation", "case-quality-assurance"):
             assert client.get(reverse(name, args=[case.pk])).status_code == 404
         assert post_score(client, case, "1A-lead", value=4).status_code == 404
+        assert not Score.objects.exists()
+
+    def test_an_assessor_with_a_conflict_cannot_score(self, client, case, assessor):
+        ConflictFactory(user=assessor, organisation=case.organisation)
+        sign_in_verified(client, assessor)
+        assert client.get(reverse("case-scores", args=[case.pk])).status_code == 404
+        with pytest.raises(PermissionDenied):
+            score(case, assessor, items_of(case)[0], 4)
         assert not Score.objects.exists()
 
     def test_a_former_assessor_gets_not_found(self, client, case, assessor):
