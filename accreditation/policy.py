@@ -36,6 +36,13 @@ class Policy:
     assessment_working_days: int = 20
     """Working days an assessor has for a case outside a round (a round's cases
     are due on its assessment due date)."""
+    score_labels: tuple = (
+        (4, "Strong evidence"),
+        (3, "Sufficient evidence"),
+        (2, "Limited evidence"),
+        (1, "Insufficient or no evidence"),
+    )
+    """What each point of the framework's scale means, highest first."""
     quorum_members_besides_chair: int = 2
     """An Advisory Group meeting is quorate with its chair and this many members."""
     retention_years: int = 7

@@ -159,18 +159,20 @@ RULES = (
         (R.ASSESSOR,),
         ("accreditation.guards.recommendation_given",),
     ),
+    # A completed assessment is sent on by the service at once (an ASG to
+    # the Advisory Group, an ASP to decision); a casework officer can too.
     Rule(
         (S.ASSESSED,),
         A.REFER_TO_ADVISORY_GROUP,
         S.ADVISORY_REVIEW,
-        (R.CASEWORK_OFFICER,),
+        (R.CASEWORK_OFFICER, R.SYSTEM),
         ("accreditation.guards.is_asg",),
     ),
     Rule(
         (S.ASSESSED,),
         A.REFER_TO_DECISION,
         S.AWAITING_DECISION,
-        (R.CASEWORK_OFFICER,),
+        (R.CASEWORK_OFFICER, R.SYSTEM),
         ("accreditation.guards.is_asp",),
     ),
     Rule(

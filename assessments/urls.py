@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assessments.views import assignment, conflicts, queue, screening
+from assessments.views import assignment, conflicts, queue, scoring, screening
 
 urlpatterns = [
     # Conflicts of interest
@@ -30,4 +30,21 @@ urlpatterns = [
         name="assignment-round",
     ),
     path("staff/assessments/", queue.QueueView.as_view(), name="assessor-queue"),
+    # Scoring, quality assurance and the recommendation of a case
+    path("staff/cases/<id:pk>/scores/", scoring.ScoresView.as_view(), name="case-scores"),
+    path(
+        "staff/cases/<id:pk>/quality-assurance/",
+        scoring.QualityAssuranceView.as_view(),
+        name="case-quality-assurance",
+    ),
+    path(
+        "staff/cases/<id:pk>/recommendation/",
+        scoring.RecommendationView.as_view(),
+        name="case-recommendation",
+    ),
+    path(
+        "staff/cases/<id:pk>/documents/<id:doc>/download/",
+        scoring.CaseDocumentDownloadView.as_view(),
+        name="case-document-download",
+    ),
 ]

@@ -125,6 +125,12 @@ KWARGS = {
     ("staff/conflicts/", "pk"): ("object", lambda w, p: w.conflict.pk),
     ("staff/conflicts/suggestions/", "pk"): ("object", lambda w, p: w.suggested.pk),
     ("staff/assignment/", "round"): ("object", lambda w, p: w.case.round_id),
+    # An assessor's pages of a case: the case the staff assessor is assigned to.
+    **{
+        (f"staff/cases/<id:pk>/{page}/", "pk"): ("object", lambda w, p: w.scored_case.pk)
+        for page in ("scores", "quality-assurance", "recommendation", "documents")
+    },
+    ("staff/cases/<id:pk>/documents/", "doc"): ("object", lambda w, p: w.scored_evidence.pk),
     ("organisation/", "pk"): ("object", lambda w, p: w.colleague.pk),
     ("organisation/", "kind"): ("value", lambda w, p: w.diocese.kind),
     ("organisation/", "token"): ("capability", lambda w, p: w.join_token),
@@ -146,6 +152,13 @@ ALLOWED = {
     # A person's own conflicts and suggestions (the world's are the assessor's).
     "staff/conflicts/": {Role.ASSESSOR},
     "staff/assignment/": {Role.CASEWORK_OFFICER},
+    # Only the case's own assessor scores, assures and recommends (the
+    # casework officer, who sees the case, is refused with 403); staff who
+    # see a case may read its documents.
+    "staff/cases/<id:pk>/scores/": {Role.ASSESSOR},
+    "staff/cases/<id:pk>/quality-assurance/": {Role.ASSESSOR},
+    "staff/cases/<id:pk>/recommendation/": {Role.ASSESSOR},
+    "staff/cases/<id:pk>/documents/": {Role.ASSESSOR, Role.CASEWORK_OFFICER},
     "staff/users/": {Role.ADMINISTRATOR},
 }
 
@@ -231,6 +244,9 @@ class World:
         self.reset_token = default_token_generator.make_token(self.owner)
         self.outsider = MembershipFactory().user
         self.staff = {role: UserFactory(roles=[role]) for role in STAFF}
+        self.scored_case = ProposalFactory(organisation=self.diocese, status="in_assessment")
+        give_part(self.staff[Role.ASSESSOR], "assessor", [self.scored_case])
+        self.scored_evidence = EvidenceFactory(proposal=self.scored_case, uploaded_by=self.owner)
         self.staff_member = UserFactory(roles=[Role.ASSESSOR])
         assessor = self.staff[Role.ASSESSOR]
         self.conflict = ConflictFactory(user=assessor)

@@ -187,6 +187,17 @@ class TestTheDemo:
         on_any_agenda = Proposal.objects.filter(agenda_items__isnull=False).distinct().count()
         assert len(seen) < on_any_agenda
 
+    def test_assessments_in_progress_quality_assurance_and_a_recommendation(self):
+        from assessments.models import Recommendation, Score
+        from assessments.queries.scoring import assessment_state
+
+        assert Score.objects.filter(assignment__case__status=Status.IN_ASSESSMENT).exists()
+        recommended = Recommendation.objects.get()
+        assert recommended.case.status == Status.AWAITING_DECISION
+        assured = Proposal.objects.get(assignments__kind="second")
+        state = assessment_state(assured)
+        assert state.both_finished and [i.slug for i in state.unresolved]
+
     def test_the_services_references_carry_on_after_the_demos(self):
         from proposals.services.applicant import next_reference
 

@@ -13,6 +13,7 @@ from accreditation import clock
 from accreditation.defaults import ensure_defaults
 from accreditation.demo import assignment as demo_assignment
 from accreditation.demo import rounds as demo_rounds
+from accreditation.demo import scoring as demo_scoring
 from accreditation.demo import screening as demo_screening
 from accreditation.demo.histories import build_steps
 from accreditation.demo.moves import Plan, Player, References, proposal_model
@@ -131,6 +132,7 @@ class Seeder:
             demo_screening.seed(self, rounds)
             demo_assignment.assign(self.users["caseworker@example.org"])
             self.references.save()
+            demo_scoring.play(self)
         if scale_units > 1:
             with transaction.atomic():
                 scale(self, scale_units - 1, rounds)

@@ -7,16 +7,32 @@ from assessments.models.conflicts import (
     DismissedSuggestion,
     SuggestionBasis,
 )
+from assessments.models.scoring import (
+    AgreedScore,
+    DraftFeedback,
+    Recommendation,
+    RecommendationChoice,
+    RecommendationOutcome,
+    Score,
+    ScoreSheet,
+)
 from assessments.models.screening import NssOutcome, Screening, ScreeningDecision
 
 __all__ = [
+    "AgreedScore",
     "AssessorCapacity",
     "Assignment",
     "AssignmentKind",
     "Conflict",
     "ConflictQuerySet",
     "DismissedSuggestion",
+    "DraftFeedback",
     "NssOutcome",
+    "Recommendation",
+    "RecommendationChoice",
+    "RecommendationOutcome",
+    "Score",
+    "ScoreSheet",
     "Screening",
     "ScreeningDecision",
     "SuggestionBasis",

@@ -28,7 +28,13 @@ from accreditation.access import require
 from accreditation.models import AccreditationType, CaseEvent, Membership, Round
 from accreditation.queries.conflicts import is_conflicted
 from accreditation.services import activity
-from assessments.models import AssessorCapacity, Assignment, AssignmentKind, Conflict
+from assessments.models import (
+    AssessorCapacity,
+    Assignment,
+    AssignmentKind,
+    Conflict,
+    Recommendation,
+)
 from assessments.queries import assignment as queries
 
 FIRST, SECOND = AssignmentKind.FIRST, AssignmentKind.SECOND
@@ -64,12 +70,11 @@ class ProposalRefused(Exception):
 def needs_second_assessor(case_or_cases):
     """Which cases get a second assessor for quality assurance: given a
     queryset of cases, those of them that do; given one case, whether it
-    does. Policy default: every ASG. (The one place to add "the
-    recommendation departs from the suggested one".)"""
+    does: every ASG (a policy default), and every case whose recommendation
+    departed from the one its scores suggested."""
+    rule = Q(pk__in=Recommendation.objects.departing().values("case_id"))
     if policy.current().second_assessor_for_every_asg:
-        rule = Q(accreditation_type=AccreditationType.ASG)
-    else:
-        rule = Q(pk__in=[])
+        rule |= Q(accreditation_type=AccreditationType.ASG)
     if hasattr(case_or_cases, "filter"):
         return case_or_cases.filter(rule)
     case = case_or_cases
