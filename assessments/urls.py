@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assessments.views import requests
+from assessments.views import assignment, conflicts, queue, requests, scoring, screening
 
 urlpatterns = [
     # Information requests
@@ -25,5 +25,47 @@ urlpatterns = [
         "staff/cases/<id:pk>/requests/documents/<id:doc>/",
         requests.DocumentDownloadView.as_view(),
         name="staff-case-request-document",
+    ),
+    # Conflicts of interest
+    path("staff/conflicts/", conflicts.ConflictListView.as_view(), name="staff-conflicts"),
+    path("staff/conflicts/declare/", conflicts.DeclareView.as_view(), name="conflict-declare"),
+    path("staff/conflicts/<id:pk>/end/", conflicts.EndView.as_view(), name="conflict-end"),
+    path(
+        "staff/conflicts/suggestions/<id:pk>/",
+        conflicts.SuggestionView.as_view(),
+        name="conflict-suggestion",
+    ),
+    # Screening
+    path("staff/screening/", screening.QueueView.as_view(), name="screening-queue"),
+    path("staff/screening/<id:pk>/", screening.ScreenView.as_view(), name="screening-case"),
+    # Assigning assessors (casework officers) and the assessor's queue.
+    path(
+        "staff/cases/<id:pk>/assessors/",
+        assignment.CaseAssessorsView.as_view(),
+        name="case-assessors",
+    ),
+    path("staff/assignment/", assignment.RoundListView.as_view(), name="assignment-rounds"),
+    path(
+        "staff/assignment/<id:round>/",
+        assignment.RoundAssignmentView.as_view(),
+        name="assignment-round",
+    ),
+    path("staff/assessments/", queue.QueueView.as_view(), name="assessor-queue"),
+    # Scoring, quality assurance and the recommendation of a case
+    path("staff/cases/<id:pk>/scores/", scoring.ScoresView.as_view(), name="case-scores"),
+    path(
+        "staff/cases/<id:pk>/quality-assurance/",
+        scoring.QualityAssuranceView.as_view(),
+        name="case-quality-assurance",
+    ),
+    path(
+        "staff/cases/<id:pk>/recommendation/",
+        scoring.RecommendationView.as_view(),
+        name="case-recommendation",
+    ),
+    path(
+        "staff/cases/<id:pk>/documents/<id:doc>/download/",
+        scoring.CaseDocumentDownloadView.as_view(),
+        name="case-document-download",
     ),
 ]

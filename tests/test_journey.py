@@ -9,15 +9,27 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils.text import slugify
 from pypdf import PdfReader
 
-from accreditation.models import AccreditationType, CaseEvent, OrganisationKind
+from accreditation import clock
+from accreditation.models import AccreditationType, CaseEvent, OrganisationKind, OutboxMessage
+from accreditation.models.organisations import PROFILE_FIELDS
+from accreditation.services.organisations import profile_version
 from accreditation.tasks import send_outbox
 from accreditation.workflow import Status, WorkflowError
+from feedback.models import Letter, LetterPurpose
+from proposals.forms.journey import DECLARATION
 from proposals.models import Answer, Proposal, Route
 from proposals.queries.journey import Journey, count_words
 from proposals.services import applicant as services
-from tests.factories import MembershipFactory, RoundFactory, UserFactory, WindowFactory
+from tests.factories import (
+    MembershipFactory,
+    ProposalFactory,
+    RoundFactory,
+    UserFactory,
+    WindowFactory,
+)
 from tests.journey_helpers import add_schools, complete, start_for
 
 pytestmark = pytest.mark.django_db
@@ -190,6 +202,17 @@ class TestAnswers:
         assert response.url == self.url(draft, "1B")
         assert Answer.objects.get(proposal=draft).text == "Our vision."
 
+    def test_save_and_continue_on_an_empty_answer_says_it_is_empty(self, signed_in, draft):
+        response = signed_in.post(self.url(draft), {"text": "  ", "version": 0})
+        assert response.status_code == 200
+        assert "Enter your answer to 1A, or save and come back later" in response.text
+        assert not Answer.objects.filter(proposal=draft).exists()
+
+    def test_save_and_come_back_later_keeps_an_empty_answer(self, signed_in, draft):
+        response = signed_in.post(self.url(draft), {"text": "", "version": 0, "later": "1"})
+        assert response.url == reverse("proposal-task-list", args=[draft.pk])
+        assert Answer.objects.get(proposal=draft).text == ""
+
     def test_save_and_come_back_later_returns_to_the_task_list(self, signed_in, draft):
         response = signed_in.post(
             self.url(draft), {"text": "Our vision.", "version": 0, "later": "1"}
@@ -251,11 +274,252 @@ class TestSchools:
     def test_a_bad_urn_is_refused_with_a_message(self, signed_in, draft):
         response = signed_in.post(
             reverse("proposal-schools", args=[draft.pk]),
-            {"name": "X", "urn": "12ab", "local_authority": "", "since": "31/02/2020"},
+            {"name": "X", "urn": "12ab", "local_authority": "", "since_0": "31"},
         )
         assert "Enter a URN of 6 digits" in response.text
-        assert "Enter the date as day month year" in response.text
+        assert "Led since must include a month" in response.text
         assert not draft.schools_led.exists()
+
+    @pytest.mark.parametrize(
+        ("day", "month", "year", "message"),
+        [
+            ("31", "02", "2023", "Led since must be a real date"),
+            ("31/02/2023", "", "", "Led since must be a real date"),
+            ("1st", "Sept", "2023", "Led since must be a real date"),
+            ("1", "1", "2999", "Led since must be today or in the past"),
+        ],
+    )
+    def test_led_since_is_a_gov_uk_date_input_that_survives_bad_dates(
+        self, signed_in, draft, day, month, year, message
+    ):
+        response = signed_in.post(
+            reverse("proposal-schools", args=[draft.pk]),
+            {
+                "name": "Elm Primary",
+                "urn": "310001",
+                "local_authority": draft.organisation.local_authority_id,
+                "partnership": "federation",
+                "since_0": day,
+                "since_1": month,
+                "since_2": year,
+            },
+        )
+        assert response.status_code == 200
+        assert message in response.text
+        assert 'href="#id_since_0"' in response.text
+        assert 'value="Elm Primary"' in response.text
+        assert not draft.schools_led.exists()
+
+    def test_a_trust_adds_the_primary_schools_it_is_accountable_for(
+        self, signed_in, applicant, open_round
+    ):
+        proposal = start_for(
+            applicant,
+            open_round,
+            ASG,
+            kind=OrganisationKind.ACADEMY_TRUST,
+            urn="",
+            primary_governance_count=2,
+        )
+        url = reverse("proposal-schools", args=[proposal.pk])
+        page = signed_in.get(url).text
+        assert '<h1 class="govuk-heading-l">Primary schools whose governance you are' in page
+        assert "Kind of partnership" not in page
+        assert "Accountable since" in page
+        response = signed_in.post(
+            url,
+            {
+                "name": "Elm Primary",
+                "urn": "310001",
+                "local_authority": proposal.organisation.local_authority_id,
+                "since_0": "1",
+                "since_1": "9",
+                "since_2": "2021",
+            },
+        )
+        assert response.url == url
+        school = proposal.schools_led.get()
+        assert (school.partnership, school.since) == ("", dt.date(2021, 9, 1))
+        assert "Accountable for its governance since 1 September 2021" in signed_in.get(url).text
+
+    def test_an_asg_is_asked_for_schools_on_the_basis_it_is_eligible_from_the_start(
+        self, signed_in, applicant, open_round
+    ):
+        trust = start_for(
+            applicant,
+            open_round,
+            ASG,
+            kind=OrganisationKind.ACADEMY_TRUST,
+            urn="",
+            primary_governance_count=2,
+        )
+        needed = "Add at least 2 primary schools whose governance you are accountable for"
+        page = signed_in.get(reverse("proposal-task-list", args=[trust.pk])).text
+        assert "Primary schools whose governance you are accountable for</a>" in page
+        assert f'class="govuk-task-list__hint">{needed}</div>' in page
+        assert "schools you lead" not in page.lower()
+        complete(trust, applicant, schools=2)
+        assert services.submit(trust, applicant).status == Status.SUBMITTED
+
+    def test_a_primary_school_asg_is_asked_for_the_schools_it_leads(self, applicant, open_round):
+        primary = start_for(applicant, open_round, ASG, schools_led_count=2)
+        section = Journey.load(primary).section("schools")
+        assert section.title == "Schools you lead now"
+        assert section.hint == (
+            "Add at least 2 schools you lead improvement in through a formal partnership now"
+        )
+
+
+class TestTaskList:
+    def test_counts_only_completed_sections_and_its_title_is_its_heading(
+        self, signed_in, draft, applicant
+    ):
+        page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        heading = str(draft)
+        assert heading.startswith("Draft ASP proposal, ")
+        assert f"<title>{heading} – " in page
+        assert f'<h1 class="govuk-heading-l">{heading}</h1>' in page
+        sections = Journey.load(draft).sections()
+        # Only the organisation's details are done; the optional sections
+        # (schools, documents) are untouched and not counted.
+        assert f"You have completed 1 of {len(sections)} sections" in page
+
+    def test_check_answers_cannot_start_until_the_proposal_can_be_submitted(
+        self, signed_in, draft, applicant
+    ):
+        check = reverse("proposal-check", args=[draft.pk])
+        page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert f'href="{check}"' not in page
+        assert "govuk-task-list__status--cannot-start-yet" in page
+        complete(draft, applicant)
+        page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert f'href="{check}"' in page
+        assert "Ready to submit" in page
+
+    def test_organisation_details_lead_back_to_the_proposal(self, signed_in, draft, applicant):
+        from tests.test_organisation_profile import details
+
+        organisation = draft.organisation
+        profile = f"{reverse('organisation-profile')}?proposal={draft.pk}"
+        page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert f'href="{profile}"' in page
+        profile_page = signed_in.get(profile).text
+        assert reverse("proposal-task-list", args=[draft.pk]) in profile_page
+        edit = f"{reverse('organisation-edit', args=[organisation.kind])}?proposal={draft.pk}"
+        assert f'href="{edit}#id_name"' in profile_page
+        response = signed_in.post(
+            edit,
+            details(
+                organisation.kind,
+                urn=organisation.urn,
+                version=profile_version(organisation),
+            ),
+        )
+        assert response.url == reverse("proposal-task-list", args=[draft.pk])
+
+    def test_changing_the_kind_keeps_the_way_back(self, signed_in, draft):
+        change_kind = f"{reverse('organisation-change-kind')}?proposal={draft.pk}"
+        page = signed_in.get(f"{reverse('organisation-profile')}?proposal={draft.pk}").text
+        assert f'href="{change_kind}"' in page
+        response = signed_in.post(change_kind, {"kind": OrganisationKind.ACADEMY_TRUST})
+        assert response.url == (
+            f"{reverse('organisation-edit', args=[OrganisationKind.ACADEMY_TRUST])}"
+            f"?proposal={draft.pk}"
+        )
+
+    def test_another_organisations_proposal_is_no_way_back(self, signed_in, membership):
+        other = MembershipFactory()
+        theirs = services.start_proposal(
+            organisation=other.organisation,
+            period=RoundFactory(),
+            accreditation_type=ASP,
+            actor=other.user,
+        )
+        page = signed_in.get(f"{reverse('organisation-profile')}?proposal={theirs.pk}").text
+        assert reverse("proposal-task-list", args=[theirs.pk]) not in page
+
+
+class TestProfileChanges:
+    """A change to the organisation's profile that affects a draft says so on
+    the task list and on the section concerned, with what to do."""
+
+    def change(self, organisation, actor, **fields):
+        from accreditation.services.organisations import update_organisation
+
+        values = {name: getattr(organisation, name) for name in PROFILE_FIELDS}
+        update_organisation(organisation, {**values, **fields}, actor=actor)
+
+    def test_an_undone_declaration_says_why_and_what_to_do(self, signed_in, draft, applicant):
+        complete(draft, applicant)
+        self.change(draft.organisation, applicant, name="Oak Primary Academy")
+        task_list = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        declaration = signed_in.get(reverse("proposal-declaration", args=[draft.pk])).text
+        for page in (task_list, declaration):
+            assert "Your organisation’s profile was changed on" in page
+            assert "make the declaration again" in page
+        assert 'govuk-tag--red">There is a problem</strong>' in task_list
+        services.declare(draft, applicant)
+        task_list = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert "profile was changed" not in task_list
+
+    def test_an_asg_made_ineligible_says_so_on_the_task_list_and_its_section(
+        self, signed_in, applicant, open_round
+    ):
+        proposal = start_for(
+            applicant,
+            open_round,
+            ASG,
+            kind=OrganisationKind.ACADEMY_TRUST,
+            urn="",
+            primary_governance_count=2,
+        )
+        complete(proposal, applicant, schools=2)
+        self.change(proposal.organisation, applicant, primary_governance_count=0)
+        told = "You told us it is accountable for governance in 0 primary schools."
+        task_list = signed_in.get(reverse("proposal-task-list", args=[proposal.pk])).text
+        type_page = signed_in.get(reverse("proposal-type", args=[proposal.pk])).text
+        for page in (task_list, type_page):
+            assert told in page
+            assert "Change your organisation’s profile</a>" in page
+            assert "start an Accredited School Provider proposal instead" in page
+        section = Journey.load(proposal).section("type")
+        assert section.status == "There is a problem"
+
+    def test_governed_schools_need_a_partnership_once_the_kind_makes_it_a_leader(
+        self, signed_in, applicant, open_round
+    ):
+        proposal = start_for(
+            applicant,
+            open_round,
+            ASG,
+            kind=OrganisationKind.ACADEMY_TRUST,
+            urn="",
+            primary_governance_count=2,
+            schools_led_count=2,
+        )
+        for n, urn in enumerate(("310001", "310002")):
+            services.add_school(
+                proposal,
+                actor=applicant,
+                name=f"School {n}",
+                urn=urn,
+                local_authority=proposal.organisation.local_authority,
+                since=dt.date(2021, 9, 1),
+            )
+        section = Journey.load(proposal).section("schools")
+        assert section.status == "Completed"
+        self.change(
+            proposal.organisation, applicant, kind=OrganisationKind.MAINTAINED_PRIMARY, urn="777777"
+        )
+        section = Journey.load(proposal).section("schools")
+        assert section.status == "There is a problem"
+        assert [p.message for p in section.problems] == [
+            "Add School 0, School 1 again with the kind of partnership"
+        ]
+        page = signed_in.get(reverse("proposal-schools", args=[proposal.pk])).text
+        assert "School 0, School 1 were added without the kind of partnership." in page
+        assert "Remove them, and add again each one" in page
+        assert "Kind of partnership" in page
 
 
 class TestSubmission:
@@ -357,9 +621,12 @@ class TestSubmission:
             )
         with time_machine.travel(deadline + timedelta(seconds=1), tick=False):
             client.force_login(applicant)
-            response = client.post(reverse("proposal-check", args=[proposal.pk]))
+            response = client.post(reverse("proposal-check", args=[proposal.pk]), follow=True)
+        assert response.redirect_chain == [(reverse("proposal-status", args=[proposal.pk]), 302)]
         assert "It can no longer be submitted; your draft has been kept" in response.text
         assert "midday on 15 " in response.text
+        assert "(UK time)" in response.text
+        assert "Submit proposal" not in response.text
         assert Proposal.objects.get(pk=proposal.pk).status == Status.DRAFT
         with time_machine.travel(deadline - timedelta(seconds=1), tick=False):
             services.submit(proposal, applicant)
@@ -388,16 +655,38 @@ class TestAfterSubmission:
         assert "Proposal submitted" in response.text
         assert "Requests for information" in response.text
         assert '<strong class="govuk-tag govuk-tag--light-blue">Submitted</strong>' in response.text
-        assert "within 28 days of the letter" in response.text
+        assert "Letters" not in response.text
+        assert "Concerns" not in response.text
 
-    def test_the_status_page_tells_the_concern_period_of_the_policy(
-        self, signed_in, draft, applicant, settings
-    ):
-        complete(draft, applicant)
-        services.submit(draft, applicant)
+    def test_the_status_page_tells_the_concern_period_of_the_policy(self, client, settings):
+        case = ProposalFactory(status=Status.NOT_ACCREDITED)
+        client.force_login(MembershipFactory(organisation=case.organisation).user)
         settings.POLICY = {"concern_period_days": 21}
-        response = signed_in.get(reverse("proposal-status", args=[draft.pk]))
+        response = client.get(reverse("proposal-status", args=[case.pk]))
         assert "within 21 days of the letter" in response.text
+
+    def test_a_not_accredited_case_shows_its_letters_and_concerns_as_they_are(self, client):
+        case = ProposalFactory(status=Status.NOT_ACCREDITED)
+        client.force_login(MembershipFactory(organisation=case.organisation).user)
+        url = reverse("proposal-status", args=[case.pk])
+        text = client.get(url).text
+        assert "Requests for information" not in text
+        assert "will appear here" not in text
+        assert "Your feedback letter has not been issued yet." in text
+        assert "You can raise a concern about the assessment or its result within 28 days" in text
+        Letter.objects.create(case=case, purpose=LetterPurpose.FEEDBACK, issued_at=case.updated_at)
+        text = client.get(url).text
+        assert "Feedback letter, issued" in text
+        assert "has not been issued yet" not in text
+
+    @pytest.mark.parametrize("status", [Status.LAPSED, Status.WITHDRAWN])
+    def test_an_unsubmitted_case_shows_no_requests_letters_or_concerns(self, client, status):
+        case = ProposalFactory(status=status)
+        client.force_login(MembershipFactory(organisation=case.organisation).user)
+        text = client.get(reverse("proposal-status", args=[case.pk])).text
+        for section in ("Requests for information", "Letters", "Concerns", "will appear here"):
+            assert section not in text
+        assert f'<h1 class="govuk-heading-l">Draft ASP proposal, {case.round}</h1>' in text
 
     def test_withdrawing_needs_a_reason(self, signed_in, draft):
         url = reverse("proposal-withdraw", args=[draft.pk])
@@ -422,6 +711,146 @@ class TestAfterSubmission:
         assert sorted(copy.answers.values_list("criterion__code", flat=True)) == sorted(
             draft.answers.values_list("criterion__code", flat=True)
         )
+
+
+class TestAfterTheDeadline:
+    """A draft whose deadline has passed tells the truth whether or not the
+    scheduler has lapsed it yet."""
+
+    def test_a_draft_past_its_deadline_cannot_be_changed_and_says_what_next(
+        self, signed_in, draft, applicant
+    ):
+        complete(draft, applicant)
+        deadline = draft.round.deadline
+        later = RoundFactory(
+            opens_at=deadline + timedelta(days=30), deadline=deadline + timedelta(days=60)
+        )
+        with time_machine.travel(deadline + timedelta(seconds=1)):
+            signed_in.force_login(applicant)
+            for name in ("proposal-task-list", "proposal-check", "proposal-type"):
+                response = signed_in.get(reverse(name, args=[draft.pk]))
+                assert response.url == reverse("proposal-status", args=[draft.pk]), name
+            text = signed_in.get(reverse("proposal-status", args=[draft.pk])).text
+            documents = signed_in.get(reverse("proposal-documents", args=[draft.pk])).text
+            answer = signed_in.post(
+                reverse("proposal-answer", args=[draft.pk, "1A", "lead"]),
+                {"text": "Late words", "version": 1},
+                follow=True,
+            )
+            with pytest.raises(services.ProposalError, match=r"\(UK time\)"):
+                services.save_answer(
+                    draft,
+                    criterion=Answer.objects.filter(proposal=draft).first().criterion,
+                    party="lead",
+                    text="Late",
+                    version=1,
+                    actor=applicant,
+                )
+        assert Proposal.objects.get(pk=draft.pk).status == Status.DRAFT
+        assert "The deadline for this proposal has passed" in answer.text
+        assert "Late words" not in Answer.objects.filter(proposal=draft).values_list(
+            "text", flat=True
+        )
+        assert "Submit" not in text
+        assert "Ready to submit" not in text
+        assert ">Change<" not in text
+        assert f"not submitted by its deadline, {clock.describe(deadline)} (UK time)" in text
+        assert (
+            f"The next round, {later}, opens at {clock.describe(later.opens_at)} (UK time)" in text
+        )
+        assert "Copy into a new draft" in text
+        assert "Withdraw this proposal" not in text
+        assert "The deadline for this proposal has passed, so documents can no longer" in documents
+
+    def test_an_open_round_takes_a_copy_of_the_draft_before_it_lapses(
+        self, signed_in, draft, applicant
+    ):
+        complete(draft, applicant)
+        deadline = draft.round.deadline
+        with time_machine.travel(deadline + timedelta(seconds=1)):
+            later = RoundFactory(opens_at=deadline, deadline=deadline + timedelta(days=40))
+            signed_in.force_login(applicant)
+            text = signed_in.get(reverse("proposal-status", args=[draft.pk])).text
+            assert f"Copy into a new draft for {later}" in text
+            response = signed_in.post(
+                reverse("proposal-copy", args=[draft.pk]), {"round": later.pk}
+            )
+        copy = Proposal.objects.get(copied_from=draft)
+        assert response.url == reverse("proposal-task-list", args=[copy.pk])
+        assert copy.round == later and copy.status == Status.DRAFT
+        assert copy.answers.count() == draft.answers.count()
+
+    def test_the_contacts_are_emailed_once_when_a_draft_lapses(self, draft, membership):
+        from proposals.tasks import lapse_overdue_drafts
+
+        later = RoundFactory(
+            opens_at=draft.round.deadline + timedelta(days=30),
+            deadline=draft.round.deadline + timedelta(days=60),
+        )
+        with time_machine.travel(draft.round.deadline + timedelta(seconds=1)):
+            lapse_overdue_drafts()
+            lapse_overdue_drafts()
+        message = OutboxMessage.objects.get(key=f"lapsed:{draft.pk}")
+        assert message.to == membership.user.email
+        assert (
+            message.subject
+            == f"Draft ASP proposal, {draft.round} was not submitted by the deadline"
+        )
+        assert f"{clock.describe(draft.round.deadline)} (UK time)" in message.body
+        assert f"The next round, {later}, opens at" in message.body
+        assert "Copy into a new draft" in message.body
+
+
+class TestContent:
+    def test_a_draft_is_named_by_type_and_round_never_by_its_number(
+        self, signed_in, draft, applicant
+    ):
+        name = f"Draft ASP proposal, {draft.round}"
+        task_list = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert f"<title>{name} –" in task_list
+        assert f'<h1 class="govuk-heading-l">{name}</h1>' in task_list
+        assert f"{name}</a>" in signed_in.get(reverse("proposal-dashboard")).text
+        pdf = signed_in.get(reverse("proposal-pdf", args=[draft.pk]))
+        filename = f"draft-asp-proposal-{slugify(str(draft.round))}.pdf"
+        assert pdf["Content-Disposition"] == f'attachment; filename="{filename}"'
+        assert str(draft.pk) not in pdf["Content-Disposition"]
+
+    def test_every_deadline_is_in_uk_time(self, signed_in, draft):
+        deadline = f"{clock.describe(draft.round.deadline)} (UK time)"
+        for name in ("proposal-dashboard", "proposal-start"):
+            assert deadline in signed_in.get(reverse(name)).text, name
+        assert deadline in signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+
+    def test_check_answers_shows_the_declaration(self, signed_in, draft, applicant):
+        url = reverse("proposal-check", args=[draft.pk])
+        assert "Not made yet." in signed_in.get(url).text
+        complete(draft, applicant)
+        text = signed_in.get(url).text
+        assert f"‘{DECLARATION}.’" in text
+        assert f"Made by {applicant.full_name} at" in text
+
+    def test_the_proposals_list_says_when_the_next_round_opens(self, signed_in):
+        text = signed_in.get(reverse("proposal-dashboard")).text
+        assert "No round is open for proposals now." in text
+        assert "The dates of the next round have not been set yet." in text
+        now = clock.now()
+        later = RoundFactory(opens_at=now + timedelta(days=30), deadline=now + timedelta(days=60))
+        text = signed_in.get(reverse("proposal-dashboard")).text
+        assert (
+            f"The next round, {later}, opens at {clock.describe(later.opens_at)} (UK time)." in text
+        )
+        assert "have not been set yet" not in text
+
+    def test_the_start_page_says_the_organisation_already_has_the_other_type(
+        self, signed_in, draft
+    ):
+        text = signed_in.get(reverse("proposal-start")).text
+        assert (
+            f'Your organisation already has an ASP proposal (<a class="govuk-link" '
+            f'href="{reverse("proposal-task-list", args=[draft.pk])}">Draft ASP proposal, '
+            f"{draft.round}</a>) in this round."
+        ) in text
+        assert "You can also start a proposal of the other type." in text
 
 
 class TestPermissions:
@@ -482,7 +911,7 @@ class TestQueryCounts:
                     accreditation_type=ASP,
                     actor=applicant,
                 )
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(12):
             assert signed_in.get(reverse("proposal-dashboard")).status_code == 200
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.test import RequestFactory, override_settings
 
 from accreditation import clock, demo
+from accreditation.demo.organisations import ORGS_PER_UNIT
 from accreditation.models import (
     CaseEvent,
     Membership,
@@ -140,11 +141,13 @@ class TestTheDemo:
             assert period.opens_at <= case.submitted_at < period.deadline
             first = case.events.order_by("sequence").first()
             assert first.action == Action.SUBMIT and first.created_at == case.submitted_at
-        # The timeline ends in the case's status, and nothing happens in the future.
+        # The timeline's last move is to the case's status (events that move
+        # nothing, as an assignment, may follow it), and nothing happens in
+        # the future.
         now = clock.now()
         for case in Proposal.objects.exclude(status=Status.DRAFT):
             events = list(case.events.order_by("sequence"))
-            assert events[-1].to_status == case.status
+            assert [e.to_status for e in events if e.to_status][-1] == case.status
             times = [e.created_at for e in events]
             assert times == sorted(times) and times[-1] <= now
         # Lapsed by the service itself at the deadline.
@@ -154,6 +157,16 @@ class TestTheDemo:
         upheld = CaseEvent.objects.filter(action=Action.UPHOLD_CONCERN).first()
         decided = CaseEvent.objects.get(case=upheld.case, action=Action.NOT_ACCREDIT)
         assert upheld.actor != decided.actor
+
+    def test_a_round_has_assessors_assigned_some_waiting_and_capacities_set(self):
+        from assessments.models import AssessorCapacity, Assignment
+        from assessments.services.assignment import propose
+
+        capacity = AssessorCapacity.objects.select_related("round").first()
+        assert capacity is not None and capacity.set_by.email == "caseworker@example.org"
+        period = capacity.round
+        assert Assignment.objects.filter(case__round=period, kind="second").exists()
+        assert propose(period).lines, "some cases still wait for an assessor"
 
     def test_past_meetings_are_closed_so_members_see_only_current_items(self):
         from datetime import timedelta
@@ -195,6 +208,17 @@ class TestTheDemo:
         for case in Proposal.objects.filter(status=Status.INFORMATION_REQUESTED):
             assert waiting.filter(case=case).count() == 1
 
+    def test_assessments_in_progress_quality_assurance_and_a_recommendation(self):
+        from assessments.models import Recommendation, Score
+        from assessments.queries.scoring import assessment_state
+
+        assert Score.objects.filter(assignment__case__status=Status.IN_ASSESSMENT).exists()
+        recommended = Recommendation.objects.get()
+        assert recommended.case.status == Status.AWAITING_DECISION
+        assured = Proposal.objects.get(assignments__kind="second")
+        state = assessment_state(assured)
+        assert state.both_finished and [i.slug for i in state.unresolved]
+
     def test_the_services_references_carry_on_after_the_demos(self):
         from proposals.services.applicant import next_reference
 
@@ -203,6 +227,23 @@ class TestTheDemo:
             for acc_type in ("asp", "asg"):
                 reference = next_reference(acc_type, year)
                 assert not Proposal.objects.filter(reference=reference).exists(), reference
+
+    def test_cases_wait_for_screening_and_the_assessor_has_suggestions(self):
+        from assessments.queries.screening import queue
+        from assessments.services import conflicts, screening
+
+        officer = User.objects.get(email="caseworker@example.org")
+        waiting = list(queue(officer))
+        assert len(waiting) >= 3
+        assert all(case.submitted_profile for case in waiting)
+        larkrise = next(c for c in waiting if c.organisation.name == "Larkrise Primary School")
+        assert screening.claims_national_support_school(larkrise)
+        fernhill = next(c for c in waiting if c.organisation.name == "Fernhill Primary School")
+        check = screening.recheck(fernhill)
+        assert check.then.eligible and not check.now.eligible
+        assessor = User.objects.get(email="assessor@example.org")
+        suggested = {s.organisation.name for s in conflicts.suggestions(assessor)}
+        assert "Meadowbank Infant School" in suggested and len(suggested) >= 2
 
     def test_second_run_changes_nothing_and_timeline_verifies(self):
         before = snapshot()
@@ -227,7 +268,9 @@ class TestTheDemo:
         # As a benchmark seeds, with DEBUG off and the explicit flag.
         call_command("seed_demo", "--scale", "2", "--allow-without-debug", stdout=io.StringIO())
         orgs, cases = Organisation.objects.count(), Proposal.objects.count()
-        assert orgs == 2 * base_orgs
+        # Each unit of scale adds ORGS_PER_UNIT organisations to the base set
+        # (which also holds the screening demo's own).
+        assert orgs == base_orgs + ORGS_PER_UNIT
         assert 1.6 * base_cases <= cases <= 2.4 * base_cases
         assert Organisation.objects.filter(name="Scale org 00001").exists()
         assert set(

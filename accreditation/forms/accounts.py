@@ -17,7 +17,7 @@ from accreditation.versions import VersionedFormMixin
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
-        label="E-mail address",
+        label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     password = forms.CharField(
@@ -26,8 +26,8 @@ class SignInForm(AuthenticationForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {
-        "invalid_login": "Enter a correct e-mail address and password. Both are case-sensitive "
-        "apart from the e-mail address.",
+        "invalid_login": "Enter a correct email address and password. Both are case-sensitive "
+        "apart from the email address.",
         "inactive": "This account has been switched off. Contact the accreditation team.",
     }
 
@@ -76,8 +76,8 @@ class RegistrationForm(PasswordFieldsMixin):
         label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(
-        label="E-mail address",
-        help_text="We will send e-mail about your organisation's proposals here.",
+        label="Email address",
+        help_text="We will send email about your organisation's proposals here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
 
@@ -117,7 +117,7 @@ class AcceptInvitationForm(PasswordFieldsMixin):
 
 
 class GdsPasswordResetForm(PasswordResetForm):
-    email = forms.EmailField(label="E-mail address", max_length=254)
+    email = forms.EmailField(label="Email address", max_length=254)
 
     def send_mail(
         self,
@@ -187,10 +187,10 @@ class StaffInvitationForm(forms.Form):
         error_messages={"required": "Enter their full name"},
     )
     email = forms.EmailField(
-        label="E-mail address",
+        label="Email address",
         error_messages={
-            "required": "Enter their e-mail address",
-            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
         },
     )
     roles = forms.MultipleChoiceField(

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accreditation", "0012_activity_log"),
-        ("assessments", "0001_initial"),
+        ("assessments", "0004_scoring"),
         ("proposals", "0005_timeline_head"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
