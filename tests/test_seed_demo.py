@@ -215,9 +215,13 @@ class TestTheDemo:
         assert Score.objects.filter(assignment__case__status=Status.IN_ASSESSMENT).exists()
         recommended = Recommendation.objects.get()
         assert recommended.case.status == Status.AWAITING_DECISION
-        assured = Proposal.objects.get(assignments__kind="second")
-        state = assessment_state(assured)
-        assert state.both_finished and [i.slug for i in state.unresolved]
+        states = [
+            assessment_state(case)
+            for case in Proposal.objects.filter(
+                assignments__kind="second", status=Status.IN_ASSESSMENT
+            ).distinct()
+        ]
+        assert any(state.both_finished and state.unresolved for state in states)
 
     def test_the_services_references_carry_on_after_the_demos(self):
         from proposals.services.applicant import next_reference
