@@ -122,6 +122,7 @@ KWARGS = {
     ("staff/out-of-round/", "pk"): ("object", lambda w, p: w.out_of_round.pk),
     ("staff/cases/", "pk"): ("object", lambda w, p: w.case.pk),
     ("staff/screening/", "pk"): ("object", lambda w, p: w.case.pk),
+    ("staff/decisions/", "pk"): ("object", lambda w, p: w.awaiting_case.pk),
     ("staff/conflicts/", "pk"): ("object", lambda w, p: w.conflict.pk),
     ("staff/conflicts/suggestions/", "pk"): ("object", lambda w, p: w.suggested.pk),
     ("staff/assignment/", "round"): ("object", lambda w, p: w.case.round_id),
@@ -149,6 +150,8 @@ ALLOWED = {
     "staff/out-of-round/": {Role.CASEWORK_OFFICER},
     "staff/cases/": {Role.CASEWORK_OFFICER},
     "staff/screening/": {Role.CASEWORK_OFFICER},
+    # A case awaiting decision: any decision official with no part in it.
+    "staff/decisions/": {Role.DECISION_OFFICIAL},
     # A person's own conflicts and suggestions (the world's are the assessor's).
     "staff/conflicts/": {Role.ASSESSOR},
     "staff/assignment/": {Role.CASEWORK_OFFICER},
@@ -224,6 +227,7 @@ class World:
             actor=self.owner,
         )
         self.case = ProposalFactory(organisation=self.diocese, status="submitted")
+        self.awaiting_case = ProposalFactory(organisation=self.diocese, status="awaiting_decision")
         self.question = Journey.load(self.proposal).questions[0]
         self.evidence = EvidenceFactory(proposal=self.proposal, uploaded_by=self.owner)
         self.school = SchoolLedFactory(proposal=self.proposal)

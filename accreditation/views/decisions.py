@@ -119,6 +119,8 @@ class CaseDecisionView(StaffAreaMixin, TemplateView):
         case, user = self.case, self.request.user
         action = Action.CORRECT_DECISION if self.decided else Action.ACCREDIT
         why_not = decisions.why_not(case, user, action)
+        if why_not is not None or not self.decided:
+            kwargs.pop("correction_form", None)
         if why_not is None:
             if self.decided:
                 kwargs.setdefault("correction_form", self.correction_form())
