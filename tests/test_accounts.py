@@ -205,7 +205,7 @@ class TestStaffSecondFactor:
         client.force_login(UserFactory(roles=[Role.APPLICANT]))
         response = client.get(reverse("staff-home"))
         assert response.status_code == 403
-        assert "You cannot use this page" in response.text
+        assert "You do not have access to this page" in response.text
 
     def test_signed_out_people_are_sent_to_sign_in(self, client):
         response = client.get(reverse("staff-home"))

@@ -137,8 +137,8 @@ def test_an_applicant_cannot_enter_the_staff_area(page, assert_accessible):
     for path in ["/staff/", "/staff/users/", "/staff/users/invite/"]:
         response = page.goto(path)
         assert response.status == 403, path
-        expect(page.locator("h1")).to_have_text("You cannot use this page")
-        expect(page).to_have_title(re.compile(r"^You cannot use this page – "))
+        expect(page.locator("h1")).to_have_text("You do not have access to this page")
+        expect(page).to_have_title(re.compile(r"^You do not have access to this page – "))
     page.get_by_role("link", name="Go to your account home").click()
     expect(page.locator("h1")).to_have_text("Your organisations")
     page.goto("/staff/")
@@ -153,5 +153,5 @@ def test_a_staff_member_without_the_administrator_role_cannot_manage_users(page,
     expect(page.get_by_role("link", name="Staff users and invitations")).to_have_count(0)
     response = page.goto("/staff/users/invite/")
     assert response.status == 403
-    expect(page.locator("h1")).to_have_text("You cannot use this page")
+    expect(page.locator("h1")).to_have_text("You do not have access to this page")
     assert_accessible(page)
