@@ -86,7 +86,7 @@ class TestRegistration:
 
     def test_mismatched_passwords_are_refused(self, client):
         response = register(client, password2=STRONG + "x")
-        assert "The passwords do not match" in response.text
+        assert "Enter the same password in both fields" in response.text
         assert not User.objects.exists()
 
     def test_the_database_refuses_a_duplicate_that_slips_past_the_form(self):

@@ -251,6 +251,7 @@ class InviteForm(forms.Form):
         error_messages={
             "required": "Enter their e-mail address",
             "invalid": "Enter an e-mail address in the correct format, like name@example.org",
+            "max_length": "Enter an email address that is 254 characters or fewer",
         },
     )
 

@@ -39,7 +39,10 @@ class StartForm(forms.Form):
     accreditation_type = forms.ChoiceField(
         label="Which type of accreditation are you applying for?",
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the type of accreditation"},
+        error_messages={
+            "required": "Select the type of accreditation",
+            "invalid_choice": "Select the type of accreditation",
+        },
     )
 
     def __init__(self, *args, types, **kwargs):
@@ -56,14 +59,20 @@ class TypeForm(VersionedFormMixin, forms.Form):
         label="How is your organisation applying?",
         choices=Route.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how your organisation is applying"},
+        error_messages={
+            "required": "Select how your organisation is applying",
+            "invalid_choice": "Select how your organisation is applying",
+        },
     )
     partnerships = forms.MultipleChoiceField(
         label="Which partnerships do you want to lead?",
         help_text="Select all that apply. Only a maintained school can lead a federation.",
         choices=[("majority_trust", "Majority trust"), ("federation", "Federation")],
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select the partnerships you want to lead"},
+        error_messages={
+            "required": "Select the partnerships you want to lead",
+            "invalid_choice": "Select the partnerships you want to lead",
+        },
     )
 
     def __init__(self, *args, organisation, may_federate, **kwargs):
@@ -151,8 +160,14 @@ class SchoolForm(forms.ModelForm):
         fields = ["name", "urn", "local_authority", "partnership", "since"]
         widgets = {"partnership": forms.RadioSelect}
         error_messages = {
-            "name": {"required": "Enter the school’s name"},
-            "partnership": {"required": "Select the kind of partnership"},
+            "name": {
+                "required": "Enter the school’s name",
+                "max_length": "The school’s name must be 200 characters or fewer",
+            },
+            "partnership": {
+                "required": "Select the kind of partnership",
+                "invalid_choice": "Select the kind of partnership",
+            },
         }
 
     def __init__(self, *args, **kwargs):
@@ -204,13 +219,31 @@ class CoPartnerForm(VersionedFormMixin, forms.ModelForm):
             "contact_name": "Contact’s name",
             "contact_email": "Contact’s e-mail address",
         }
+        # Someone else's address: the browser must not offer the applicant's own.
+        widgets = {
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+        }
         error_messages = {
-            "name": {"required": "Enter the co-partner’s name"},
-            "kind": {"required": "Select the kind of organisation the co-partner is"},
-            "contact_name": {"required": "Enter the name of a contact at the co-partner"},
+            "name": {
+                "required": "Enter the co-partner’s name",
+                "max_length": "The co-partner’s name must be 200 characters or fewer",
+            },
+            "identifier": {
+                "max_length": "Enter a URN of 6 digits, like 123456, or a UKPRN of 8 digits "
+                "starting with 1",
+            },
+            "kind": {
+                "required": "Select the kind of organisation the co-partner is",
+                "invalid_choice": "Select the kind of organisation the co-partner is",
+            },
+            "contact_name": {
+                "required": "Enter the name of a contact at the co-partner",
+                "max_length": "The contact’s name must be 200 characters or fewer",
+            },
             "contact_email": {
                 "required": "Enter the contact’s e-mail address",
                 "invalid": "Enter an e-mail address in the correct format, like name@example.org",
+                "max_length": "Enter an email address that is 254 characters or fewer",
             },
         }
 
@@ -251,7 +284,10 @@ class NewProvisionForm(VersionedFormMixin, forms.Form):
         choices=[("yes", "Yes"), ("no", "No")],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if you seek accreditation for new faith provision"},
+        error_messages={
+            "required": "Select yes if you seek accreditation for new faith provision",
+            "invalid_choice": "Select yes if you seek accreditation for new faith provision",
+        },
     )
     statement = free_text_field(
         label="Describe the new faith provision you seek",

@@ -73,7 +73,9 @@ def test_registration_refuses_a_weak_password(page, assert_accessible):
 
 def test_registration_refuses_passwords_that_do_not_match(page, assert_accessible):
     fill_registration(page, email="grace@example.org", password2=STRONG + "!")
-    assert_error_page(page, "Create an account", ["The passwords do not match"], assert_accessible)
+    assert_error_page(
+        page, "Create an account", ["Enter the same password in both fields"], assert_accessible
+    )
     assert not User.objects.filter(email="grace@example.org").exists()
 
 
