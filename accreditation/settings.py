@@ -264,6 +264,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # --- Forms -----------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# Every field in error gets its GOV.UK component's error class.
+FORM_RENDERER = "accreditation.forms.rendering.GdsFormRenderer"
 
 # --- E-mail -------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
