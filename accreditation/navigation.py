@@ -1,10 +1,13 @@
 """The service navigation (GOV.UK "service navigation" component, in the
 base template): the sections the signed-in person can use, with the one
 they are in marked. Each section links to a page that exists and that the
-person may open; the permissions are the ones its page checks."""
+person may open; the permissions are the ones its page checks, asked of
+the rules alone (Django's model permissions, never used for these, would
+cost two queries a page)."""
 
 from dataclasses import dataclass
 
+import rules
 from django.urls import reverse
 
 
@@ -44,7 +47,7 @@ def sections_for(user):
         return SIGNED_OUT_SECTIONS
     if user.is_staff_user:
         return STAFF_SECTIONS
-    if user.has_perm("accreditation.use_applicant_pages"):
+    if rules.has_perm("accreditation.use_applicant_pages", user):
         return APPLICANT_SECTIONS
     return ()
 
@@ -57,7 +60,7 @@ def items(request):
     shown = [
         (section, reverse(section.url_name))
         for section in sections_for(user)
-        if section.permission is None or user.has_perm(section.permission)
+        if section.permission is None or rules.has_perm(section.permission, user)
     ]
     path = request.path
 
