@@ -287,6 +287,8 @@ class ContactsForm(VersionedFormMixin, forms.Form):
         self.fields["contacts"].choices = [
             (m.pk, f"{m.user.full_name or m.user.email} ({m.user.email})") for m in members
         ]
+        # With one member there is nothing to choose: the page says so.
+        self.only_member = self.fields["contacts"].choices[0][1] if len(members) == 1 else None
         self.helper = gds_helper(
             Field.checkboxes("contacts", legend_size=Size.MEDIUM),
             Field("version"),

@@ -1,7 +1,7 @@
 """Forms for the proposal journey. Criterion text from the database is
 escaped before crispy-forms-gds renders it (it renders labels unescaped)."""
 
-from crispy_forms_gds.layout import Button, Field, Size
+from crispy_forms_gds.layout import HTML, Button, Field, Size
 from django import forms
 from django.utils.html import escape
 
@@ -47,11 +47,17 @@ class StartForm(forms.Form):
 
     def __init__(self, *args, types, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["accreditation_type"].choices = [(t, AccreditationType(t).label) for t in types]
-        self.helper = helper(
-            Field.radios("accreditation_type", legend_size=Size.MEDIUM),
-            buttons=[Button("start", "Start proposal")],
-        )
+        field = self.fields["accreditation_type"]
+        field.choices = [(t, AccreditationType(t).label) for t in types]
+        # With one type to choose, the page states it rather than asking.
+        self.only_type = AccreditationType(types[0]).label if len(types) == 1 else None
+        if self.only_type:
+            field.widget = forms.HiddenInput()
+            field.initial = types[0]
+            question = Field("accreditation_type")
+        else:
+            question = Field.radios("accreditation_type", legend_size=Size.MEDIUM)
+        self.helper = helper(question, buttons=[Button("start", "Start proposal")])
 
 
 class TypeForm(VersionedFormMixin, forms.Form):
@@ -83,16 +89,24 @@ class TypeForm(VersionedFormMixin, forms.Form):
             fields.append(Field.radios("route", legend_size=Size.MEDIUM))
         else:
             del self.fields["route"]
-        if not may_federate:
-            self.fields["partnerships"].choices = [("majority_trust", "Majority trust")]
-        fields.append(Field.checkboxes("partnerships", legend_size=Size.MEDIUM))
+        if may_federate:
+            fields.append(Field.checkboxes("partnerships", legend_size=Size.MEDIUM))
+        else:
+            # A majority trust is the one partnership it can lead: stated,
+            # not asked with a lone checkbox.
+            self.fields["partnerships"].required = False
+            fields.append(
+                HTML(
+                    '<p class="govuk-body">Your organisation can lead a majority trust. '
+                    "Only a maintained school can lead a federation.</p>"
+                )
+            )
         self.helper = helper(*fields, Field("version"))
 
     def clean_partnerships(self):
-        chosen = self.cleaned_data["partnerships"]
-        if "federation" in chosen and not self.may_federate:
-            raise forms.ValidationError("Only a maintained school can lead a federation")
-        return chosen
+        if not self.may_federate:
+            return ["majority_trust"]
+        return self.cleaned_data["partnerships"]
 
 
 class AnswerForm(forms.Form):
@@ -313,16 +327,18 @@ class NewProvisionForm(VersionedFormMixin, forms.Form):
 
 
 class DeclarationForm(forms.Form):
-    confirm = forms.BooleanField(
-        label="I confirm that the information in this proposal is true and complete, and that I "
-        "am authorised to submit it for my organisation",
-        error_messages={"required": "Confirm the declaration to continue"},
-    )
+    """The declaration is stated and confirmed with the button, not asked
+    with a lone checkbox."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = helper(
-            Field.checkbox("confirm"), buttons=[Button("save", "Save and continue")]
+            HTML(
+                '<p class="govuk-body">By confirming, you declare that the information in this '
+                "proposal is true and complete, and that you are authorised to submit it for "
+                "your organisation.</p>"
+            ),
+            buttons=[Button("save", "Confirm and continue")],
         )
 
 
