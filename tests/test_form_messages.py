@@ -245,3 +245,31 @@ class TestForgedChoices:
         assert_says(response, "Select roles from the list", "Select yes if this person can sign in")
         person.refresh_from_db()
         assert person.is_active
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "Your password must be 12 characters or more"),
+        ("123456789012345", "Your password must include letters or symbols, not only numbers"),
+        (
+            "administrator",
+            "Choose a password that is harder to guess: this one is commonly used",
+        ),
+        ("ada@example.org1", "Choose a password that is not like your name or email address"),
+    ],
+)
+def test_a_weak_password_is_refused_with_how_to_choose_a_better_one(client, password, message):
+    response = client.post(
+        reverse("register"),
+        {
+            "full_name": "Ada Lovelace",
+            "email": "ada@example.org",
+            "password1": password,
+            "password2": password,
+        },
+    )
+    assert_says(response, message)
+    for django_words in ["This password is", "The password is too similar"]:
+        assert django_words not in response.text

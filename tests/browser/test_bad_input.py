@@ -63,8 +63,8 @@ def test_registration_refuses_a_weak_password(page, assert_accessible):
         page,
         "Create an account",
         [
-            "This password is too short. It must contain at least 12 characters.",
-            "This password is too common.",
+            "Your password must be 12 characters or more",
+            "Choose a password that is harder to guess: this one is commonly used",
         ],
         assert_accessible,
     )

@@ -261,7 +261,9 @@ def test_password_reset_by_email(page, assert_accessible):
     page.get_by_label("New password confirmation").fill("password")
     page.get_by_role("button", name="Change password").click()
     expect(page).to_have_title(re.compile(r"^Error: Choose a new password – "))
-    expect(page.locator(".govuk-error-summary")).to_contain_text("This password is too short")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Your password must be 12 characters or more"
+    )
     assert_accessible(page)
 
     page.get_by_label("New password", exact=True).fill(STRONG)
