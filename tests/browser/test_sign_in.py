@@ -74,7 +74,9 @@ def test_applicant_signs_in_and_switches_organisation(page, assert_accessible):
     expect(page).to_have_title(re.compile(r"^Your organisations – "))
     acting = page.get_by_text("You are acting for")
     expect(acting).to_have_text("You are acting for Alder Primary School.")
-    expect(page.get_by_role("navigation", name="Account")).to_contain_text(applicant.email)
+    navigation = page.get_by_role("navigation", name="Menu")
+    expect(navigation.locator("[aria-current]")).to_have_text("Home")
+    expect(navigation.get_by_role("button", name="Sign out")).to_be_visible()
     assert_accessible(page)
 
     # The Switch button is drawn as a GOV.UK link: link blue, black on yellow in focus.
