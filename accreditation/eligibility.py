@@ -8,6 +8,8 @@ schools whose governance it is accountable for.
 
 from dataclasses import dataclass
 
+from django.utils.translation import ngettext
+
 from accreditation import policy
 from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.models.organisations import (
@@ -25,14 +27,42 @@ K = OrganisationKind
 LEADS_SCHOOLS = "schools_led_count"
 GOVERNS_PRIMARIES = "primary_governance_count"
 
-MEASURE_WORDING = {
-    LEADS_SCHOOLS: "leads improvement in at least {n} schools through a formal partnership",
-    GOVERNS_PRIMARIES: "is accountable for governance in at least {n} primary schools",
-}
-MEASURE_TOLD = {
-    LEADS_SCHOOLS: "You told us it leads improvement in {count} through a formal partnership now.",
-    GOVERNS_PRIMARIES: "You told us it is accountable for governance in {count} primary schools.",
-}
+
+def measure_wording(measure, minimum):
+    """What an ASG must do on this measure, for any minimum."""
+    if measure == LEADS_SCHOOLS:
+        wording = ngettext(
+            "leads improvement in at least %(n)d school through a formal partnership",
+            "leads improvement in at least %(n)d schools through a formal partnership",
+            minimum,
+        )
+    else:
+        wording = ngettext(
+            "is accountable for governance in at least %(n)d primary school",
+            "is accountable for governance in at least %(n)d primary schools",
+            minimum,
+        )
+    return wording % {"n": minimum}
+
+
+def measure_told(measure, count):
+    """What the organisation's profile says, in a sentence that reads right
+    for any count ("1 primary school", "0 primary schools")."""
+    if measure == LEADS_SCHOOLS:
+        told = ngettext(
+            "You told us it leads improvement in %(count)d school through a formal "
+            "partnership now.",
+            "You told us it leads improvement in %(count)d schools through a formal "
+            "partnership now.",
+            count,
+        )
+    else:
+        told = ngettext(
+            "You told us it is accountable for governance in %(count)d primary school.",
+            "You told us it is accountable for governance in %(count)d primary schools.",
+            count,
+        )
+    return told % {"count": count}
 
 
 @dataclass(frozen=True)
@@ -48,7 +78,7 @@ class Row:
         if self.asg_measure is None:
             return "No"
         minimum = policy.current().asg_minimum_schools
-        return "If it " + MEASURE_WORDING[self.asg_measure].format(n=minimum)
+        return "If it " + measure_wording(self.asg_measure, minimum)
 
 
 TABLE = (
@@ -102,6 +132,12 @@ TABLE = (
 ROW_FOR_KIND = {kind: row for row in TABLE for kind in row.kinds}
 
 
+def asg_basis(organisation):
+    """The measure on which the organisation may be an ASG (``LEADS_SCHOOLS``
+    or ``GOVERNS_PRIMARIES``), or None if it never may."""
+    return ROW_FOR_KIND[organisation.kind].asg_measure
+
+
 @dataclass(frozen=True)
 class Verdict:
     accreditation_type: str
@@ -130,13 +166,11 @@ def assess(organisation, accreditation_type):
     minimum = policy.current().asg_minimum_schools
     if count >= minimum:
         return Verdict(accreditation_type, True)
-    schools = f"{count} school" if count == 1 else f"{count} schools"
     return Verdict(
         accreditation_type,
         False,
         f"An Accredited Schools Group must be an organisation that "
-        f"{MEASURE_WORDING[row.asg_measure].format(n=minimum)}. "
-        + MEASURE_TOLD[row.asg_measure].format(count=schools),
+        f"{measure_wording(row.asg_measure, minimum)}. " + measure_told(row.asg_measure, count),
     )
 
 

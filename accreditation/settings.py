@@ -47,6 +47,22 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Apply for school provider accreditation")
 DEPARTMENT_NAME = os.environ.get("DEPARTMENT_NAME", "Department for Education")
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "accreditation.team@education.gov.uk")
+DEPARTMENT_EMAIL_DOMAIN = os.environ.get("DEPARTMENT_EMAIL_DOMAIN", "education.gov.uk")
+# Public email providers: sharing one says nothing about a conflict of interest.
+COMMON_EMAIL_DOMAINS = (
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "live.co.uk",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "icloud.com",
+    "btinternet.com",
+    # Reserved for documentation (RFC 2606): every demo and test address uses it.
+    "example.org",
+)
 SERVICE_PHASE = os.environ.get("SERVICE_PHASE", "beta")
 
 INSTALLED_APPS = [

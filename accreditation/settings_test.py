@@ -1,11 +1,24 @@
 """Settings for the test suite: the real settings, with test conveniences."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("STAFF_OTP_REQUIRED", "true")
 os.environ.setdefault("TIMELINE_ANCHOR_KEY", "test-only-timeline-anchor-key-0123456789abcdef")
-os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
+
+# pytest-xdist runs the suite in several processes: each has its own folder
+# (uploads, mail, broker), its own database (pytest-django adds the worker's
+# suffix) and its own Redis database, so one worker's Celery never takes
+# another's task.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+os.environ.setdefault(
+    "VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test", _WORKER)
+)
+if _WORKER and os.environ.get("REDIS_URL"):
+    _url = urlsplit(os.environ["REDIS_URL"])
+    _index = int(_url.path.strip("/") or 0) + int(_WORKER.removeprefix("gw"))
+    os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{_index}"))
 
 from accreditation.settings import *  # noqa: E402,F403
 from accreditation.settings import STORAGES  # noqa: E402

@@ -79,6 +79,12 @@ class Proposal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     declared_at = models.DateTimeField(null=True, blank=True)
+    declaration_undone_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a change to the organisation's profile undid the declaration, "
+        "until it is made again",
+    )
     submitted_profile = models.JSONField(
         null=True,
         blank=True,
@@ -226,8 +232,11 @@ class PartnershipKind(models.TextChoices):
 
 
 class SchoolLed(models.Model):
-    """A school the organisation leads improvement in now (an ASG shows at
-    least two)."""
+    """A school an ASG proposal shows on the basis on which the organisation
+    may be one: a school it leads improvement in through a formal
+    partnership (with the kind of partnership), or a primary school whose
+    governance it is accountable for (with no partnership). An ASG shows at
+    least two; an ASP may show the schools it leads."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="schools_led")
     name = models.CharField("School name", max_length=200)
@@ -236,7 +245,11 @@ class SchoolLed(models.Model):
         "accreditation.LocalAuthority", on_delete=models.PROTECT, related_name="+"
     )
     partnership = models.CharField(
-        "Kind of partnership", max_length=20, choices=PartnershipKind.choices
+        "Kind of partnership",
+        max_length=20,
+        choices=PartnershipKind.choices,
+        blank=True,
+        help_text="Blank for a primary school whose governance the organisation is accountable for",
     )
     since = models.DateField("Led since")
 

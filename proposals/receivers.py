@@ -11,4 +11,4 @@ from proposals.services.applicant import undeclare
 def undeclare_drafts(sender, organisation, **kwargs):
     """Drafts describe the organisation by its profile: a change to it means
     their declarations must be made again."""
-    undeclare(Proposal.objects.filter(organisation=organisation))
+    undeclare(Proposal.objects.filter(organisation=organisation), by_profile=True)

@@ -23,7 +23,8 @@ def require(condition, what):
 
 @pytest.fixture(autouse=True)
 def _defaults(request):
-    """Reference data from the data migrations, restored after any flush."""
+    """Reference data and the schedule from the data migrations, restored
+    after any flush."""
     names = set(request.fixturenames)
     if "transactional_db" in names or "live_server" in names:
         request.getfixturevalue("transactional_db")
@@ -32,8 +33,10 @@ def _defaults(request):
     else:
         return
     from accreditation.defaults import ensure_defaults
+    from accreditation.schedule import ensure_schedule
 
     ensure_defaults()
+    ensure_schedule()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -71,6 +71,30 @@ def test_reasons_are_plain_and_say_what_the_organisation_told_us():
     assert "cannot become an Accredited Schools Group" in eligibility.assess(company, ASG).reason
 
 
+@pytest.mark.parametrize(
+    ("kind", "led", "governs", "told"),
+    [
+        (K.ACADEMY_TRUST, 0, 0, "is accountable for governance in 0 primary schools."),
+        (K.ACADEMY_TRUST, 0, 1, "is accountable for governance in 1 primary school."),
+        (K.MAINTAINED_PRIMARY, 0, 0, "leads improvement in 0 schools through"),
+        (K.MAINTAINED_PRIMARY, 1, 0, "leads improvement in 1 school through"),
+    ],
+)
+def test_counts_in_reasons_read_correctly(kind, led, governs, told):
+    organisation = Organisation(kind=kind, schools_led_count=led, primary_governance_count=governs)
+    reason = eligibility.assess(organisation, ASG).reason
+    assert f"You told us it {told}" in reason
+    assert "schools primary" not in reason and "school primary" not in reason
+
+
+def test_a_minimum_of_one_school_reads_correctly(settings):
+    settings.POLICY = {"asg_minimum_schools": 1}
+    trust = Organisation(kind=K.ACADEMY_TRUST, primary_governance_count=0)
+    assert "accountable for governance in at least 1 primary school." in (
+        eligibility.assess(trust, ASG).reason
+    )
+
+
 def test_a_round_that_does_not_take_a_type_offers_none():
     school = Organisation(kind=K.MAINTAINED_PRIMARY, schools_led_count=3)
     autumn = Round(term="autumn", year=2026, accepts_asp=True, accepts_asg=False)

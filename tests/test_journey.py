@@ -12,6 +12,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accreditation.models import AccreditationType, CaseEvent, OrganisationKind
+from accreditation.models.organisations import PROFILE_FIELDS
+from accreditation.services.organisations import profile_version
 from accreditation.tasks import send_outbox
 from accreditation.workflow import Status, WorkflowError
 from proposals.models import Answer, Proposal, Route
@@ -190,6 +192,17 @@ class TestAnswers:
         assert response.url == self.url(draft, "1B")
         assert Answer.objects.get(proposal=draft).text == "Our vision."
 
+    def test_save_and_continue_on_an_empty_answer_says_it_is_empty(self, signed_in, draft):
+        response = signed_in.post(self.url(draft), {"text": "  ", "version": 0})
+        assert response.status_code == 200
+        assert "Enter your answer to 1A, or save and come back later" in response.text
+        assert not Answer.objects.filter(proposal=draft).exists()
+
+    def test_save_and_come_back_later_keeps_an_empty_answer(self, signed_in, draft):
+        response = signed_in.post(self.url(draft), {"text": "", "version": 0, "later": "1"})
+        assert response.url == reverse("proposal-task-list", args=[draft.pk])
+        assert Answer.objects.get(proposal=draft).text == ""
+
     def test_save_and_come_back_later_returns_to_the_task_list(self, signed_in, draft):
         response = signed_in.post(
             self.url(draft), {"text": "Our vision.", "version": 0, "later": "1"}
@@ -251,11 +264,251 @@ class TestSchools:
     def test_a_bad_urn_is_refused_with_a_message(self, signed_in, draft):
         response = signed_in.post(
             reverse("proposal-schools", args=[draft.pk]),
-            {"name": "X", "urn": "12ab", "local_authority": "", "since": "31/02/2020"},
+            {"name": "X", "urn": "12ab", "local_authority": "", "since_0": "31"},
         )
         assert "Enter a URN of 6 digits" in response.text
-        assert "Enter the date as day month year" in response.text
+        assert "Led since must include a month" in response.text
         assert not draft.schools_led.exists()
+
+    @pytest.mark.parametrize(
+        ("day", "month", "year", "message"),
+        [
+            ("31", "02", "2023", "Led since must be a real date"),
+            ("31/02/2023", "", "", "Led since must be a real date"),
+            ("1st", "Sept", "2023", "Led since must be a real date"),
+            ("1", "1", "2999", "Led since must be today or in the past"),
+        ],
+    )
+    def test_led_since_is_a_gov_uk_date_input_that_survives_bad_dates(
+        self, signed_in, draft, day, month, year, message
+    ):
+        response = signed_in.post(
+            reverse("proposal-schools", args=[draft.pk]),
+            {
+                "name": "Elm Primary",
+                "urn": "310001",
+                "local_authority": draft.organisation.local_authority_id,
+                "partnership": "federation",
+                "since_0": day,
+                "since_1": month,
+                "since_2": year,
+            },
+        )
+        assert response.status_code == 200
+        assert message in response.text
+        assert 'href="#id_since_0"' in response.text
+        assert 'value="Elm Primary"' in response.text
+        assert not draft.schools_led.exists()
+
+    def test_a_trust_adds_the_primary_schools_it_is_accountable_for(
+        self, signed_in, applicant, open_round
+    ):
+        proposal = start_for(
+            applicant,
+            open_round,
+            ASG,
+            kind=OrganisationKind.ACADEMY_TRUST,
+            urn="",
+            primary_governance_count=2,
+        )
+        url = reverse("proposal-schools", args=[proposal.pk])
+        page = signed_in.get(url).text
+        assert '<h1 class="govuk-heading-l">Primary schools whose governance you are' in page
+        assert "Kind of partnership" not in page
+        assert "Accountable since" in page
+        response = signed_in.post(
+            url,
+            {
+                "name": "Elm Primary",
+                "urn": "310001",
+                "local_authority": proposal.organisation.local_authority_id,
+                "since_0": "1",
+                "since_1": "9",
+                "since_2": "2021",
+            },
+        )
+        assert response.url == url
+        school = proposal.schools_led.get()
+        assert (school.partnership, school.since) == ("", dt.date(2021, 9, 1))
+        assert "Accountable for its governance since 1 September 2021" in signed_in.get(url).text
+
+    def test_an_asg_is_asked_for_schools_on_the_basis_it_is_eligible_from_the_start(
+        self, signed_in, applicant, open_round
+    ):
+        trust = start_for(
+            applicant,
+            open_round,
+            ASG,
+            kind=OrganisationKind.ACADEMY_TRUST,
+            urn="",
+            primary_governance_count=2,
+        )
+        needed = "Add at least 2 primary schools whose governance you are accountable for"
+        page = signed_in.get(reverse("proposal-task-list", args=[trust.pk])).text
+        assert "Primary schools whose governance you are accountable for</a>" in page
+        assert f'class="govuk-task-list__hint">{needed}</div>' in page
+        assert "schools you lead" not in page.lower()
+        complete(trust, applicant, schools=2)
+        assert services.submit(trust, applicant).status == Status.SUBMITTED
+
+    def test_a_primary_school_asg_is_asked_for_the_schools_it_leads(self, applicant, open_round):
+        primary = start_for(applicant, open_round, ASG, schools_led_count=2)
+        section = Journey.load(primary).section("schools")
+        assert section.title == "Schools you lead now"
+        assert section.hint == (
+            "Add at least 2 schools you lead improvement in through a formal partnership now"
+        )
+
+
+class TestTaskList:
+    def test_counts_only_completed_sections_and_its_title_is_its_heading(
+        self, signed_in, draft, applicant
+    ):
+        page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        heading = f"{draft.get_accreditation_type_display()} proposal"
+        assert f"<title>{heading} – " in page
+        assert f'<h1 class="govuk-heading-l">{heading}</h1>' in page
+        sections = Journey.load(draft).sections()
+        # Only the organisation's details are done; the optional sections
+        # (schools, documents) are untouched and not counted.
+        assert f"You have completed 1 of {len(sections)} sections" in page
+
+    def test_check_answers_cannot_start_until_the_proposal_can_be_submitted(
+        self, signed_in, draft, applicant
+    ):
+        check = reverse("proposal-check", args=[draft.pk])
+        page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert f'href="{check}"' not in page
+        assert "govuk-task-list__status--cannot-start-yet" in page
+        complete(draft, applicant)
+        page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert f'href="{check}"' in page
+        assert "Ready to submit" in page
+
+    def test_organisation_details_lead_back_to_the_proposal(self, signed_in, draft, applicant):
+        from tests.test_organisation_profile import details
+
+        organisation = draft.organisation
+        profile = f"{reverse('organisation-profile')}?proposal={draft.pk}"
+        page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert f'href="{profile}"' in page
+        profile_page = signed_in.get(profile).text
+        assert reverse("proposal-task-list", args=[draft.pk]) in profile_page
+        edit = f"{reverse('organisation-edit', args=[organisation.kind])}?proposal={draft.pk}"
+        assert f'href="{edit}#id_name"' in profile_page
+        response = signed_in.post(
+            edit,
+            details(
+                organisation.kind,
+                urn=organisation.urn,
+                version=profile_version(organisation),
+            ),
+        )
+        assert response.url == reverse("proposal-task-list", args=[draft.pk])
+
+    def test_changing_the_kind_keeps_the_way_back(self, signed_in, draft):
+        change_kind = f"{reverse('organisation-change-kind')}?proposal={draft.pk}"
+        page = signed_in.get(f"{reverse('organisation-profile')}?proposal={draft.pk}").text
+        assert f'href="{change_kind}"' in page
+        response = signed_in.post(change_kind, {"kind": OrganisationKind.ACADEMY_TRUST})
+        assert response.url == (
+            f"{reverse('organisation-edit', args=[OrganisationKind.ACADEMY_TRUST])}"
+            f"?proposal={draft.pk}"
+        )
+
+    def test_another_organisations_proposal_is_no_way_back(self, signed_in, membership):
+        other = MembershipFactory()
+        theirs = services.start_proposal(
+            organisation=other.organisation,
+            period=RoundFactory(),
+            accreditation_type=ASP,
+            actor=other.user,
+        )
+        page = signed_in.get(f"{reverse('organisation-profile')}?proposal={theirs.pk}").text
+        assert reverse("proposal-task-list", args=[theirs.pk]) not in page
+
+
+class TestProfileChanges:
+    """A change to the organisation's profile that affects a draft says so on
+    the task list and on the section concerned, with what to do."""
+
+    def change(self, organisation, actor, **fields):
+        from accreditation.services.organisations import update_organisation
+
+        values = {name: getattr(organisation, name) for name in PROFILE_FIELDS}
+        update_organisation(organisation, {**values, **fields}, actor=actor)
+
+    def test_an_undone_declaration_says_why_and_what_to_do(self, signed_in, draft, applicant):
+        complete(draft, applicant)
+        self.change(draft.organisation, applicant, name="Oak Primary Academy")
+        task_list = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        declaration = signed_in.get(reverse("proposal-declaration", args=[draft.pk])).text
+        for page in (task_list, declaration):
+            assert "Your organisation’s profile was changed on" in page
+            assert "make the declaration again" in page
+        assert 'govuk-tag--red">There is a problem</strong>' in task_list
+        services.declare(draft, applicant)
+        task_list = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert "profile was changed" not in task_list
+
+    def test_an_asg_made_ineligible_says_so_on_the_task_list_and_its_section(
+        self, signed_in, applicant, open_round
+    ):
+        proposal = start_for(
+            applicant,
+            open_round,
+            ASG,
+            kind=OrganisationKind.ACADEMY_TRUST,
+            urn="",
+            primary_governance_count=2,
+        )
+        complete(proposal, applicant, schools=2)
+        self.change(proposal.organisation, applicant, primary_governance_count=0)
+        told = "You told us it is accountable for governance in 0 primary schools."
+        task_list = signed_in.get(reverse("proposal-task-list", args=[proposal.pk])).text
+        type_page = signed_in.get(reverse("proposal-type", args=[proposal.pk])).text
+        for page in (task_list, type_page):
+            assert told in page
+            assert "Change your organisation’s profile</a>" in page
+            assert "start an Accredited School Provider proposal instead" in page
+        section = Journey.load(proposal).section("type")
+        assert section.status == "There is a problem"
+
+    def test_governed_schools_need_a_partnership_once_the_kind_makes_it_a_leader(
+        self, signed_in, applicant, open_round
+    ):
+        proposal = start_for(
+            applicant,
+            open_round,
+            ASG,
+            kind=OrganisationKind.ACADEMY_TRUST,
+            urn="",
+            primary_governance_count=2,
+            schools_led_count=2,
+        )
+        for n, urn in enumerate(("310001", "310002")):
+            services.add_school(
+                proposal,
+                actor=applicant,
+                name=f"School {n}",
+                urn=urn,
+                local_authority=proposal.organisation.local_authority,
+                since=dt.date(2021, 9, 1),
+            )
+        section = Journey.load(proposal).section("schools")
+        assert section.status == "Completed"
+        self.change(
+            proposal.organisation, applicant, kind=OrganisationKind.MAINTAINED_PRIMARY, urn="777777"
+        )
+        section = Journey.load(proposal).section("schools")
+        assert section.status == "There is a problem"
+        assert [p.message for p in section.problems] == [
+            "Add School 0, School 1 again with the kind of partnership"
+        ]
+        page = signed_in.get(reverse("proposal-schools", args=[proposal.pk])).text
+        assert "School 0, School 1 were added without the kind of partnership." in page
+        assert "Remove them, and add again each one" in page
+        assert "Kind of partnership" in page
 
 
 class TestSubmission:

@@ -33,10 +33,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accreditation.models import OrganisationKind
 from accreditation.roles import Role
+from accreditation.services import activity
 from proposals.models import Route
 from proposals.queries.journey import Journey
 from proposals.services import applicant as services
 from tests.factories import (
+    ConflictFactory,
     EvidenceFactory,
     InvitationFactory,
     MembershipFactory,
@@ -117,6 +119,9 @@ KWARGS = {
     ("out-of-round/", "pk"): ("object", lambda w, p: w.out_of_round.pk),
     ("staff/out-of-round/", "pk"): ("object", lambda w, p: w.out_of_round.pk),
     ("staff/cases/", "pk"): ("object", lambda w, p: w.case.pk),
+    ("staff/screening/", "pk"): ("object", lambda w, p: w.case.pk),
+    ("staff/conflicts/", "pk"): ("object", lambda w, p: w.conflict.pk),
+    ("staff/conflicts/suggestions/", "pk"): ("object", lambda w, p: w.suggested.pk),
     ("organisation/", "pk"): ("object", lambda w, p: w.colleague.pk),
     ("organisation/", "kind"): ("value", lambda w, p: w.diocese.kind),
     ("organisation/", "token"): ("capability", lambda w, p: w.join_token),
@@ -134,6 +139,9 @@ ALLOWED = {
     "out-of-round/": {OWNER},
     "staff/out-of-round/": {Role.CASEWORK_OFFICER},
     "staff/cases/": {Role.CASEWORK_OFFICER},
+    "staff/screening/": {Role.CASEWORK_OFFICER},
+    # A person's own conflicts and suggestions (the world's are the assessor's).
+    "staff/conflicts/": {Role.ASSESSOR},
     "staff/users/": {Role.ADMINISTRATOR},
 }
 
@@ -220,6 +228,13 @@ class World:
         self.outsider = MembershipFactory().user
         self.staff = {role: UserFactory(roles=[role]) for role in STAFF}
         self.staff_member = UserFactory(roles=[Role.ASSESSOR])
+        assessor = self.staff[Role.ASSESSOR]
+        self.conflict = ConflictFactory(user=assessor)
+        # The assessor was a member of the consortium's lead: a suggestion.
+        self.suggested = consortium.organisation
+        activity.record(
+            self.owner, "member_removed", self.suggested, {"member": [assessor.email, None]}
+        )
 
     def proposal_for(self, pattern):
         return self.consortium_proposal if pattern.name == "proposal-co-partner" else self.proposal

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.test import RequestFactory, override_settings
 
 from accreditation import clock, demo
+from accreditation.demo.organisations import ORGS_PER_UNIT
 from accreditation.models import (
     CaseEvent,
     Membership,
@@ -183,6 +184,23 @@ class TestTheDemo:
                 reference = next_reference(acc_type, year)
                 assert not Proposal.objects.filter(reference=reference).exists(), reference
 
+    def test_cases_wait_for_screening_and_the_assessor_has_suggestions(self):
+        from assessments.queries.screening import queue
+        from assessments.services import conflicts, screening
+
+        officer = User.objects.get(email="caseworker@example.org")
+        waiting = list(queue(officer))
+        assert len(waiting) >= 3
+        assert all(case.submitted_profile for case in waiting)
+        larkrise = next(c for c in waiting if c.organisation.name == "Larkrise Primary School")
+        assert screening.claims_national_support_school(larkrise)
+        fernhill = next(c for c in waiting if c.organisation.name == "Fernhill Primary School")
+        check = screening.recheck(fernhill)
+        assert check.then.eligible and not check.now.eligible
+        assessor = User.objects.get(email="assessor@example.org")
+        suggested = {s.organisation.name for s in conflicts.suggestions(assessor)}
+        assert "Meadowbank Infant School" in suggested and len(suggested) >= 2
+
     def test_second_run_changes_nothing_and_timeline_verifies(self):
         before = snapshot()
         output = seed()
@@ -206,7 +224,9 @@ class TestTheDemo:
         # As a benchmark seeds, with DEMO off and the explicit flag.
         call_command("seed_demo", "--scale", "2", "--allow-without-demo", stdout=io.StringIO())
         orgs, cases = Organisation.objects.count(), Proposal.objects.count()
-        assert orgs == 2 * base_orgs
+        # Each unit of scale adds ORGS_PER_UNIT organisations to the base set
+        # (which also holds the screening demo's own).
+        assert orgs == base_orgs + ORGS_PER_UNIT
         assert 1.6 * base_cases <= cases <= 2.4 * base_cases
         assert Organisation.objects.filter(name="Scale org 00001").exists()
         assert set(

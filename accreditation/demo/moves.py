@@ -231,7 +231,11 @@ class Player:
             if step.action == A.SUBMIT:
                 reference = self.seeder.references.next(plan.acc_type, when)
                 details["reference"] = reference
-                changes = {"reference": reference, "submitted_at": when}
+                changes = {
+                    "reference": reference,
+                    "submitted_at": when,
+                    "submitted_profile": plan.organisation.profile_snapshot(),
+                }
             yield when, Planned(case, plan, step, actor, assessor, details, changes)
 
     def _move(self, group, action, internal, when):

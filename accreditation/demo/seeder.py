@@ -12,6 +12,7 @@ from django.db.models import Count
 from accreditation import clock
 from accreditation.defaults import ensure_defaults
 from accreditation.demo import rounds as demo_rounds
+from accreditation.demo import screening as demo_screening
 from accreditation.demo.histories import build_steps
 from accreditation.demo.moves import Plan, Player, References, proposal_model
 from accreditation.demo.organisations import FEATURED, generated_specs
@@ -126,6 +127,7 @@ class Seeder:
                     organisation, spec, self.users[person.email], rounds, f"demo-{spec.name}"
                 )
             Player(self).play(plans)
+            demo_screening.seed(self, rounds)
             self.references.save()
         if scale_units > 1:
             with transaction.atomic():

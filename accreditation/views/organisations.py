@@ -26,9 +26,12 @@ from accreditation.forms.organisations import (
 )
 from accreditation.middleware import SESSION_KEY
 from accreditation.models import Membership, OrganisationKind, User
+from accreditation.numbers import id_param
 from accreditation.services import organisations as services
 from accreditation.versions import StaleEdit, StaleEditViewMixin
 from accreditation.views.accounts import MODEL_BACKEND
+from accreditation.workflow import Status
+from proposals.models import Proposal
 
 
 def kind_or_404(kind):
@@ -46,7 +49,30 @@ class CreatorMixin(PermissionMixin):
 # --- The profile -------------------------------------------------------------
 
 
-class ProfileView(OrganisationPageMixin, TemplateView):
+class ReturnToProposalMixin:
+    """Reached from a draft's task list (``?proposal=<id>``), the profile's
+    pages keep the way back to it, and saving the profile returns there."""
+
+    @cached_property
+    def returning_to(self):
+        pk = id_param(self.request, "proposal")
+        if pk is None:
+            return None
+        return Proposal.objects.filter(
+            pk=pk, organisation=self.organisation, status=Status.DRAFT
+        ).first()
+
+    def with_return(self, url):
+        if self.returning_to is None:
+            return url
+        joiner = "&" if "?" in url else "?"
+        return f"{url}{joiner}{urlencode({'proposal': self.returning_to.pk})}"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(returning_to=self.returning_to, **kwargs)
+
+
+class ProfileView(ReturnToProposalMixin, OrganisationPageMixin, TemplateView):
     template_name = "organisation/profile.html"
 
     def get_context_data(self, **kwargs):
@@ -55,6 +81,8 @@ class ProfileView(OrganisationPageMixin, TemplateView):
             needs_urn=services.needs_urn(kind),
             needs_ukprn=services.needs_ukprn(kind),
             may_claim_nss=services.may_claim_national_support_school(kind),
+            edit_url=self.with_return(reverse("organisation-edit", args=[kind])),
+            change_kind_url=self.with_return(reverse("organisation-change-kind")),
             **kwargs,
         )
 
@@ -72,8 +100,13 @@ class KindStepMixin:
     def current_kind(self):
         return None
 
+    def with_return(self, url):
+        return url
+
     def form_valid(self, form):
-        return redirect(self.details_url_name, kind=form.cleaned_data["kind"])
+        return redirect(
+            self.with_return(reverse(self.details_url_name, args=[form.cleaned_data["kind"]]))
+        )
 
 
 class CreateKindView(CreatorMixin, KindStepMixin, FormView):
@@ -83,7 +116,7 @@ class CreateKindView(CreatorMixin, KindStepMixin, FormView):
         return super().get_context_data(creating=True, back_url=reverse("applicant-home"), **kwargs)
 
 
-class ChangeKindView(OrganisationPageMixin, KindStepMixin, FormView):
+class ChangeKindView(ReturnToProposalMixin, OrganisationPageMixin, KindStepMixin, FormView):
     details_url_name = "organisation-edit"
 
     def current_kind(self):
@@ -91,7 +124,7 @@ class ChangeKindView(OrganisationPageMixin, KindStepMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            creating=False, back_url=reverse("organisation-profile"), **kwargs
+            creating=False, back_url=self.with_return(reverse("organisation-profile")), **kwargs
         )
 
 
@@ -112,8 +145,13 @@ class DetailsStepMixin(StaleEditViewMixin):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "kind": self.kind, "organisation": self.existing()}
 
+    def with_return(self, url):
+        return url
+
     def get_context_data(self, **kwargs):
-        kind_url = f"{reverse(self.kind_url_name)}?{urlencode({'kind': self.kind.value})}"
+        kind_url = self.with_return(
+            f"{reverse(self.kind_url_name)}?{urlencode({'kind': self.kind.value})}"
+        )
         return super().get_context_data(
             kind=self.kind,
             kind_url=kind_url,
@@ -151,7 +189,7 @@ class CreateDetailsView(CreatorMixin, DetailsStepMixin, FormView):
         return redirect("organisation-profile")
 
 
-class EditDetailsView(OrganisationPageMixin, DetailsStepMixin, FormView):
+class EditDetailsView(ReturnToProposalMixin, OrganisationPageMixin, DetailsStepMixin, FormView):
     kind_url_name = "organisation-change-kind"
 
     def existing(self):
@@ -174,6 +212,8 @@ class EditDetailsView(OrganisationPageMixin, DetailsStepMixin, FormView):
 
     def saved(self, organisation):
         messages.success(self.request, "The organisation profile has been updated.")
+        if self.returning_to is not None:
+            return redirect("proposal-task-list", pk=self.returning_to.pk)
         return redirect("organisation-profile")
 
 

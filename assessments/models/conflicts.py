@@ -57,3 +57,40 @@ class Conflict(models.Model):
 
     def delete(self, *args, **kwargs):
         raise models.ProtectedError("A conflict is ended, never deleted.", {self})
+
+
+class SuggestionBasis(models.TextChoices):
+    """Why the service thinks a person may be in conflict with an organisation."""
+
+    EMAIL_DOMAIN = "email_domain", "Your email address has the same domain as one of its members"
+    MEMBERSHIP = "membership", "You are or were a member of it"
+    PAST_CASE = "past_case", "You assessed an earlier case of its that was decided against it"
+
+
+class DismissedSuggestion(models.Model):
+    """A suggested conflict the person said does not stand, with their
+    reason, so the service does not suggest it again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dismissed_suggestions"
+    )
+    organisation = models.ForeignKey(
+        "accreditation.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    bases = models.JSONField(default=list, help_text="The reasons the suggestion was made")
+    reason = models.TextField(max_length=2000)
+    dismissed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-dismissed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="dismissed_suggestion_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="dismissed_suggestion_has_a_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} not in conflict with {self.organisation}"

@@ -1,8 +1,10 @@
 """Forms for the proposal journey. Criterion text from the database is
 escaped before crispy-forms-gds renders it (it renders labels unescaped)."""
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import HTML, Button, Field, Size
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.html import escape
 
 from accreditation import clock
@@ -18,6 +20,7 @@ from accreditation.models.organisations import (
     UKPRN_VALIDATOR,
     URN_VALIDATOR,
 )
+from accreditation.numbers import parse_date
 from accreditation.versions import VersionedFormMixin
 from proposals.models import CoPartner, PartnershipKind, Route, SchoolLed
 from proposals.queries.journey import count_words
@@ -147,7 +150,54 @@ class AnswerForm(forms.Form):
         return text
 
 
+class PastDateField(DateInputField):
+    """GOV.UK's date input (day, month and year) for a date that has
+    passed; its messages name it by its label."""
+
+    def __init__(self, *, label, required_message, **kwargs):
+        super().__init__(label=label, require_all_fields=False, **kwargs)
+        self.error_messages.update(
+            {
+                "required": required_message,
+                "incomplete": f"{label} must include a day, month and year",
+            }
+        )
+        self.real_date = f"{label} must be a real date"
+        self.in_the_past = f"{label} must be today or in the past"
+        for subfield, name in zip(self.fields, ("day", "month", "year"), strict=True):
+            subfield.error_messages["incomplete"] = f"{label} must include a {name}"
+            subfield.validators = [RegexValidator(r"^[0-9]+$", self.real_date)]
+
+    def clean(self, value):
+        """As the date input's, but each message once, at the first box it
+        is about: GOV.UK shows one message per date input."""
+        try:
+            return super().clean(value)
+        finally:
+            seen = set()
+            for subfield in self.fields:
+                errors = getattr(subfield.widget, "errors", [])
+                subfield.widget.errors = [error for error in errors if error not in seen]
+                seen.update(errors)
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        parsed = parse_date(day, month, year)
+        if parsed is None:
+            raise forms.ValidationError(self.real_date)
+        if parsed > clock.today():
+            raise forms.ValidationError(self.in_the_past)
+        return parsed
+
+
 class SchoolForm(forms.ModelForm):
+    """A school for the schools section, asked for in the words of the
+    basis on which the organisation may be an ASG (``SchoolsBasis``): a
+    school led through a formal partnership needs the kind of partnership;
+    a primary school whose governance it is accountable for does not."""
+
     urn = forms.CharField(
         label="URN",
         validators=[URN_VALIDATOR],
@@ -156,17 +206,6 @@ class SchoolForm(forms.ModelForm):
     )
     local_authority = LocalAuthorityField(
         label="Local authority", message="Select the school’s local authority"
-    )
-    since = forms.DateField(
-        label="Led since",
-        help_text="Enter the date as day month year, for example 01/09/2023",
-        input_formats=["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"],
-        # A plain text input: crispy-forms-gds gives DateInput no GOV.UK class.
-        widget=forms.TextInput,
-        error_messages={
-            "required": "Enter the date you began leading the school",
-            "invalid": "Enter the date as day month year, such as 01/09/2023",
-        },
     )
 
     class Meta:
@@ -184,25 +223,28 @@ class SchoolForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, basis, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partnership"].choices = PartnershipKind.choices
-        self.helper = helper(
+        self.fields["since"] = PastDateField(
+            label=basis.since_label,
+            help_text="For example, 1 9 2023",
+            required_message="Enter the date you began leading the school"
+            if basis.with_partnership
+            else "Enter the date your organisation became accountable for the school’s governance",
+        )
+        layout = [
             Field.text("name"),
             Field.text("urn", field_width=10),
             Field.select("local_authority"),
-            Field.radios("partnership", legend_size=Size.SMALL),
-            Field.text("since", field_width=10),
-            buttons=[Button("add", "Add school")],
-        )
-
-    def clean_since(self):
-        since = self.cleaned_data["since"]
-        if since > clock.today():
-            raise forms.ValidationError(
-                "The date you began leading the school must be today or in the past"
-            )
-        return since
+        ]
+        if basis.with_partnership:
+            self.fields["partnership"].required = True
+            self.fields["partnership"].choices = PartnershipKind.choices
+            layout.append(Field.radios("partnership", legend_size=Size.SMALL))
+        else:
+            del self.fields["partnership"]
+        layout.append(Field("since", context={"legend_size": Size.for_legend(Size.SMALL)}))
+        self.helper = helper(*layout, buttons=[Button("add", "Add school")])
 
 
 class CoPartnerForm(VersionedFormMixin, forms.ModelForm):

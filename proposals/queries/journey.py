@@ -9,8 +9,11 @@ import re
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import ngettext
 
-from accreditation import eligibility, policy
+from accreditation import clock, eligibility, policy
 from accreditation.models import AccreditationType, Circumstance
 from accreditation.models.organisations import DIOCESE_KINDS, MAINTAINED_SCHOOL_KINDS
 from proposals.models import Party, Route
@@ -75,12 +78,77 @@ def questions(proposal, criteria):
     return result
 
 
+@dataclass(frozen=True)
+class SchoolsBasis:
+    """How the schools section asks for schools: in the words of the basis
+    on which the organisation may be an ASG (the eligibility table), or as
+    the optional schools an ASP leads."""
+
+    title: str
+    intro: str
+    needed: str
+    since_label: str
+    with_partnership: bool
+
+
+def schools_basis(proposal):
+    if not proposal.is_asg:
+        return SchoolsBasis(
+            title="Schools you lead now",
+            intro="If you already lead improvement in a school through a formal partnership, "
+            "add it. This is optional for an Accredited School Provider.",
+            needed="",
+            since_label="Led since",
+            with_partnership=True,
+        )
+    minimum = policy.current().asg_minimum_schools
+    if eligibility.asg_basis(proposal.applicant_profile) == eligibility.GOVERNS_PRIMARIES:
+        needed = ngettext(
+            "Add at least %(n)d primary school whose governance you are accountable for",
+            "Add at least %(n)d primary schools whose governance you are accountable for",
+            minimum,
+        ) % {"n": minimum}
+        return SchoolsBasis(
+            title="Primary schools whose governance you are accountable for",
+            intro=f"Your organisation can be an Accredited Schools Group because it is "
+            f"accountable for governance in primary schools. {needed}.",
+            needed=needed,
+            since_label="Accountable since",
+            with_partnership=False,
+        )
+    needed = ngettext(
+        "Add at least %(n)d school you lead improvement in through a formal partnership now",
+        "Add at least %(n)d schools you lead improvement in through a formal partnership now",
+        minimum,
+    ) % {"n": minimum}
+    return SchoolsBasis(
+        title="Schools you lead now",
+        intro=f"Your organisation can be an Accredited Schools Group because it leads "
+        f"improvement in schools through a formal partnership. {needed}.",
+        needed=needed,
+        since_label="Led since",
+        with_partnership=True,
+    )
+
+
 class Status:
     NOT_STARTED = "Not started"
     IN_PROGRESS = "In progress"
     COMPLETED = "Completed"
     OPTIONAL = "Optional"
     CANNOT_START = "Cannot start yet"
+    PROBLEM = "There is a problem"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something that changed under a section (the organisation's profile),
+    what it means and what to do: shown on the task list and the section."""
+
+    message: str
+    what_to_do: str
+    link_text: str
+    url: str
 
 
 @dataclass
@@ -90,10 +158,12 @@ class Section:
     url: str
     status: str
     problems: list = field(default_factory=list)
+    hint: str = ""
+    notice: Notice | None = None
 
     @property
     def completed(self):
-        return self.status in (Status.COMPLETED, Status.OPTIONAL)
+        return self.status == Status.COMPLETED
 
 
 @dataclass
@@ -139,6 +209,15 @@ class Journey:
 
     def url(self, name, *args):
         return reverse(name, args=[self.proposal.pk, *args])
+
+    @property
+    def profile_url(self):
+        """The organisation's profile, with the way back to this proposal."""
+        return f"{reverse('organisation-profile')}?{urlencode({'proposal': self.proposal.pk})}"
+
+    @property
+    def schools_basis(self):
+        return schools_basis(self.proposal)
 
     def answer_for(self, question):
         return self.answers.get((question.criterion.id, question.party))
@@ -192,13 +271,11 @@ class Journey:
         organisation = self.organisation
         problems = []
         if not organisation.address.strip():
-            problems.append(
-                Problem("Add your organisation’s address", reverse("organisation-profile"))
-            )
+            problems.append(Problem("Add your organisation’s address", self.profile_url))
         return Section(
             "organisation",
             "Organisation details",
-            reverse("organisation-profile"),
+            self.profile_url,
             Status.IN_PROGRESS if problems else Status.COMPLETED,
             problems,
         )
@@ -207,42 +284,88 @@ class Journey:
         proposal = self.proposal
         url = self.url("proposal-type")
         problems = []
+        notice = None
         if not self.organisation.is_educational and not proposal.route:
             problems.append(Problem("Say how your organisation is applying", url))
         if not (proposal.leads_majority_trust or proposal.leads_federation):
             problems.append(Problem("Choose the partnerships you want to lead", url))
         if proposal.leads_federation and not can_lead_federation(self.organisation):
             problems.append(Problem("Only a maintained school can lead a federation", url))
+            notice = Notice(
+                "Only a maintained school can lead a federation, and your organisation’s "
+                f"profile says it is {self.organisation.get_kind_display().lower()}.",
+                "Choose the partnerships you want to lead again, or change your "
+                "organisation’s profile if it is wrong.",
+                "Change the partnerships you want to lead",
+                url,
+            )
         verdict = eligibility.assess(self.organisation, proposal.accreditation_type)
         if not verdict.eligible:
-            problems.append(Problem(verdict.reason, reverse("organisation-profile")))
+            problems.append(Problem(verdict.reason, self.profile_url))
+            notice = Notice(
+                verdict.reason,
+                "If your organisation’s profile is wrong, change it. If it is right, this "
+                "proposal cannot be submitted: withdraw it, and start an Accredited School "
+                "Provider proposal instead.",
+                "Change your organisation’s profile",
+                self.profile_url,
+            )
         touched = proposal.route or proposal.leads_majority_trust or proposal.leads_federation
         status = (
             Status.COMPLETED
             if not problems
+            else Status.PROBLEM
+            if notice
             else Status.IN_PROGRESS
             if touched
             else Status.NOT_STARTED
         )
-        return Section("type", "Type and partnerships", url, status, problems)
+        return Section("type", "Type and partnerships", url, status, problems, notice=notice)
 
     def _schools(self):
         url = self.url("proposal-schools")
+        basis = self.schools_basis
         problems = []
-        minimum = policy.current().asg_minimum_schools
-        if self.proposal.is_asg and len(self.schools) < minimum:
-            problems.append(
-                Problem(
-                    f"Add at least {minimum} schools you lead now: an Accredited Schools Group "
-                    f"must already lead improvement in {minimum} or more schools",
-                    url,
+        notice = None
+        if basis.needed and len(self.schools) < policy.current().asg_minimum_schools:
+            problems.append(Problem(basis.needed, url))
+        # Primary schools added for their governance have no partnership: if
+        # the profile's kind now makes the basis the schools it leads, they
+        # must be added again with one.
+        unpartnered = [s.name for s in self.schools if basis.with_partnership and not s.partnership]
+        if unpartnered:
+            names = ", ".join(unpartnered)
+            count = len(unpartnered)
+            kind = self.organisation.get_kind_display().lower()
+            problems.append(Problem(f"Add {names} again with the kind of partnership", url))
+            notice = Notice(
+                f"Your organisation’s profile says it is {kind}, so an Accredited Schools "
+                "Group shows the schools it leads through a formal partnership. "
+                + ngettext(
+                    "%(names)s was added without the kind of partnership.",
+                    "%(names)s were added without the kind of partnership.",
+                    count,
                 )
+                % {"names": names},
+                ngettext(
+                    "Remove it, and add it again with the kind of partnership if your "
+                    "organisation leads it through one.",
+                    "Remove them, and add again each one your organisation leads through a "
+                    "formal partnership, with the kind of partnership.",
+                    count,
+                ),
+                "Change the schools",
+                url,
             )
-        if problems:
+        if notice:
+            status = Status.PROBLEM
+        elif problems:
             status = Status.IN_PROGRESS if self.schools else Status.NOT_STARTED
         else:
             status = Status.COMPLETED if self.schools else Status.OPTIONAL
-        return Section("schools", "Schools you lead now", url, status, problems)
+        return Section(
+            "schools", basis.title, url, status, problems, hint=basis.needed, notice=notice
+        )
 
     def _co_partner(self):
         url = self.url("proposal-co-partner")
@@ -311,13 +434,29 @@ class Journey:
         url = self.url("proposal-declaration")
         if self.proposal.declared_at:
             return Section("declaration", "Declaration", url, Status.COMPLETED)
+        undone = self.proposal.declaration_undone_at
+        notice = None
+        if undone:
+            when = date_format(clock.local(undone), "j F Y")
+            notice = Notice(
+                f"Your organisation’s profile was changed on {when}, after you made the "
+                "declaration, so it has been undone.",
+                "Check that your answers are still true and complete, then make the "
+                "declaration again.",
+                "Make the declaration again",
+                url,
+            )
         return Section(
             "declaration",
             "Declaration",
             url,
-            Status.NOT_STARTED,
+            Status.PROBLEM if undone else Status.NOT_STARTED,
             [Problem("Make the declaration", url)],
+            notice=notice,
         )
 
     def problems(self):
         return [problem for section in self.sections() for problem in section.problems]
+
+    def section(self, key):
+        return next(section for section in self.sections() if section.key == key)

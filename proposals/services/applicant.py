@@ -44,11 +44,13 @@ class Incomplete(ProposalError):
         self.problems = problems
 
 
-def undeclare(proposals):
+def undeclare(proposals, *, by_profile=False):
     """A change after the declaration needs the declaration made again: undo
-    the declarations of the drafts among ``proposals``."""
+    the declarations of the drafts among ``proposals``. ``by_profile``: the
+    organisation's profile changed, which the task list then tells."""
+    undone = {"declaration_undone_at": clock.now()} if by_profile else {}
     proposals.filter(status=Status.DRAFT, declared_at__isnull=False).update(
-        declared_by=None, declared_at=None
+        declared_by=None, declared_at=None, **undone
     )
 
 
@@ -240,7 +242,10 @@ def declare(proposal, actor):
         locked = lock_draft(proposal, actor, changes_content=False)
         locked.declared_by = actor
         locked.declared_at = clock.now()
-        locked.save(update_fields=["declared_by", "declared_at", "updated_at"])
+        locked.declaration_undone_at = None
+        locked.save(
+            update_fields=["declared_by", "declared_at", "declaration_undone_at", "updated_at"]
+        )
     proposal.refresh_from_db()
 
 

@@ -30,7 +30,12 @@ from proposals.forms.journey import (
     WithdrawForm,
 )
 from proposals.models import Answer, Party, Proposal
-from proposals.queries.journey import DIOCESE_KINDS, Journey, can_lead_federation
+from proposals.queries.journey import (
+    DIOCESE_KINDS,
+    Journey,
+    can_lead_federation,
+    schools_basis,
+)
 from proposals.services import applicant as services
 from proposals.views.access import ProposalMixin
 
@@ -161,12 +166,26 @@ class TaskListView(DraftOverviewMixin, TemplateView):
             journey=journey,
             sections=sections,
             completed=sum(1 for s in sections if s.completed),
+            can_submit=not any(s.problems for s in sections),
+            notices=[s.notice for s in sections if s.notice],
             **kwargs,
         )
 
 
-class TypeView(StaleEditViewMixin, ProposalMixin, FormView):
+class SectionNoticeMixin:
+    """A section's page tells what changed under it, and what to do."""
+
+    section_key = None
+
+    def get_context_data(self, **kwargs):
+        journey = Journey.load(load_proposal_for_journey(self.proposal))
+        notice = journey.section(self.section_key).notice
+        return super().get_context_data(notices=[notice] if notice else [], **kwargs)
+
+
+class TypeView(SectionNoticeMixin, StaleEditViewMixin, ProposalMixin, FormView):
     editing = True
+    section_key = "type"
     template_name = "proposals/section_form.html"
     form_class = TypeForm
 
@@ -218,13 +237,22 @@ class TypeView(StaleEditViewMixin, ProposalMixin, FormView):
         )
 
 
-class SchoolsView(ProposalMixin, FormView):
+class SchoolsView(SectionNoticeMixin, ProposalMixin, FormView):
     editing = True
+    section_key = "schools"
     template_name = "proposals/schools.html"
     form_class = SchoolForm
 
+    @cached_property
+    def basis(self):
+        return schools_basis(self.proposal)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "basis": self.basis}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
+            basis=self.basis,
             schools=self.proposal.schools_led.select_related("local_authority"),
             **kwargs,
         )
@@ -388,6 +416,13 @@ class AnswerView(ProposalMixin, FormView):
         )
 
     def form_valid(self, form):
+        if "later" not in self.request.POST and not form.cleaned_data["text"].strip():
+            criterion = self.question.criterion
+            form.add_error(
+                "text",
+                f"Enter your answer to {criterion.code}, or save and come back later",
+            )
+            return self.form_invalid(form)
         try:
             services.save_answer(
                 self.proposal,
@@ -425,8 +460,9 @@ class AnswerView(ProposalMixin, FormView):
         )
 
 
-class DeclarationView(ProposalMixin, FormView):
+class DeclarationView(SectionNoticeMixin, ProposalMixin, FormView):
     editing = True
+    section_key = "declaration"
     template_name = "proposals/section_form.html"
     form_class = DeclarationForm
 

@@ -59,8 +59,9 @@ def start_proposal(page, check, type_label, *, cannot_apply=None):
     expect(page).to_have_url(re.compile(r"/proposals/\d+/$"))
     pk = int(re.search(r"/proposals/(\d+)/$", page.url).group(1))
     expect(page.locator("h1")).to_have_text(f"{type_label} proposal")
+    expect(page).to_have_title(re.compile(rf"^{re.escape(type_label)} proposal – "))
     expect(section_status(page, "Declaration")).to_have_text("Not started")
-    expect(section_status(page, "Check your answers and submit")).to_have_text("Not ready")
+    expect_cannot_submit_yet(page)
     check(page)
     return pk
 
@@ -75,6 +76,31 @@ def section_status(page, name):
     return task(page, name).locator(".govuk-task-list__status")
 
 
+SUBMIT_STEP = "Check your answers and submit"
+
+
+def submit_step(page):
+    return page.locator(".govuk-task-list__item").filter(has_text=SUBMIT_STEP)
+
+
+def expect_cannot_submit_yet(page):
+    """GOV.UK's "Cannot start yet": the submit step is no link until every
+    required section is complete."""
+    expect(submit_step(page).locator(".govuk-task-list__status")).to_have_text("Cannot start yet")
+    expect(page.get_by_role("link", name=SUBMIT_STEP)).to_have_count(0)
+
+
+def expect_completed_count(page):
+    """ "You have completed N of M sections" agrees with the rows shown."""
+    rows = page.locator(".govuk-task-list__item").filter(has_not_text=SUBMIT_STEP)
+    completed = rows.locator(".govuk-task-list__status").filter(
+        has_text=re.compile(r"^\s*Completed\s*$")
+    )
+    expect(page.get_by_text(re.compile(r"You have completed \d+ of \d+ sections"))).to_have_text(
+        re.compile(rf"You have completed {completed.count()} of {rows.count()} sections")
+    )
+
+
 def open_section(page, name):
     click_and_wait(page, task(page, name).get_by_role("link"))
 
@@ -84,7 +110,9 @@ def expect_task_list(page):
     expect(page.locator("h1")).to_contain_text("proposal")
 
 
-def choose_type_and_partnerships(page, check, *, route=None, offered, chosen):
+def choose_type_and_partnerships(
+    page, check, *, route=None, offered, chosen, next_heading="Schools you lead now"
+):
     """The "Type and partnerships" page: route radios only for a
     non-educational organisation; federation only for a maintained school."""
     expect(page.locator("h1")).to_have_text("Type and partnerships")
@@ -110,22 +138,40 @@ def choose_type_and_partnerships(page, check, *, route=None, offered, chosen):
             partnerships.get_by_label(label, exact=True).check()
     check(page)
     click_and_wait(page, page.get_by_role("button", name=SAVE))
-    expect(page.locator("h1")).to_have_text("Schools you lead now")
+    expect(page.locator("h1")).to_have_text(next_heading)
 
 
-def add_schools(page, check, schools):
-    """On "Schools you lead now": add each (name, urn, authority, partnership,
-    since as dd/mm/yyyy), then go back to the task list."""
-    expect(page.locator("h1")).to_have_text("Schools you lead now")
-    check(page)
-    for number, (name, urn, authority, partnership, since) in enumerate(schools, start=1):
-        page.get_by_label("School name").fill(name)
-        page.get_by_label("URN").fill(urn)
-        page.get_by_label("Local authority").select_option(label=authority)
+def fill_date(page, legend, date):
+    """GOV.UK's date input: ``date`` as dd/mm/yyyy into its day, month and
+    year boxes."""
+    group = page.get_by_role("group", name=legend)
+    for box, value in zip(("Day", "Month", "Year"), date.split("/"), strict=True):
+        group.get_by_label(box).fill(value)
+
+
+def fill_school(page, name, urn, authority, partnership, since, *, since_label="Led since"):
+    """A school on the schools page; ``partnership`` None where the page
+    does not ask it (a primary school whose governance is the applicant's)."""
+    page.get_by_label("School name").fill(name)
+    page.get_by_label("URN").fill(urn)
+    page.get_by_label("Local authority").select_option(label=authority)
+    if partnership is None:
+        expect(page.get_by_role("group", name="Kind of partnership")).to_have_count(0)
+    else:
         page.get_by_role("group", name="Kind of partnership").get_by_label(
             partnership, exact=True
         ).check()
-        page.get_by_label("Led since").fill(since)
+    fill_date(page, since_label, since)
+
+
+def add_schools(page, check, schools, *, heading="Schools you lead now", since_label="Led since"):
+    """On the schools page (``heading``): add each (name, urn, authority,
+    partnership or None, since as dd/mm/yyyy), then go back to the task list."""
+    expect(page.locator("h1")).to_have_text(heading)
+    check(page)
+    for number, school in enumerate(schools, start=1):
+        name, urn, authority = school[:3]
+        fill_school(page, *school, since_label=since_label)
         click_and_wait(page, page.get_by_role("button", name="Add school"))
         expect(page.get_by_role("alert")).to_contain_text(f"{name} has been added")
         listed = page.locator(".govuk-summary-list__row")
@@ -136,7 +182,7 @@ def add_schools(page, check, schools):
     click_and_wait(page, page.get_by_role("button", name="Back to your proposal"))
     expect_task_list(page)
     if schools:
-        expect(section_status(page, "Schools you lead now")).to_have_text("Completed")
+        expect(section_status(page, heading)).to_have_text("Completed")
 
 
 def fill_answer(page, text, count_message):
@@ -213,13 +259,15 @@ def finish(page, check):
     """Supporting documents, the task list at the end, the declaration, and
     on to check your answers (with nothing missing)."""
     upload_document(page, check, "Partnership agreement.pdf", pdf_bytes())
-    expect(section_status(page, "Check your answers and submit")).to_have_text("Not ready")
+    expect_cannot_submit_yet(page)
+    expect_completed_count(page)
     declare(page, check)
     click_and_wait(page, page.get_by_role("link", name="Back to your proposal"))
-    expect(section_status(page, "Check your answers and submit")).to_have_text("Ready to submit")
+    expect(section_status(page, SUBMIT_STEP)).to_have_text("Ready to submit")
     expect(page.locator(".govuk-task-list__status .govuk-tag--blue")).to_have_count(1)
+    expect_completed_count(page)
     check(page)
-    open_section(page, "Check your answers and submit")
+    open_section(page, SUBMIT_STEP)
     expect(page.locator("h1")).to_have_text("Check your answers before submitting your proposal")
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
     expect(summary_row(page, "Documents")).to_contain_text("Partnership agreement.pdf")

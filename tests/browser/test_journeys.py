@@ -1,11 +1,13 @@
-"""The four applicant journeys the issue asks for, walked in real Chromium
-from signing in to the confirmation panel, with every page on the way
-checked by axe-core:
+"""The applicant journeys the issues ask for, walked in real Chromium from
+signing in to the confirmation panel, with every page on the way checked by
+axe-core:
 
 - a maintained primary National Support School applying as an ASG;
 - a private company leading a consortium with an education co-partner (ASP);
 - a Church of England diocese applying as an ASG for new faith provision;
-- a non-educational charity applying in its own right as an ASP (sees 1E).
+- a non-educational charity applying in its own right as an ASP (sees 1E);
+- an academy trust applying as an ASG on the governance of its primary
+  schools.
 """
 
 import re
@@ -32,6 +34,7 @@ from tests.browser.journey_steps import (
     click_and_wait,
     expect_task_list,
     fill_answer,
+    fill_school,
     finish,
     open_section,
     section_status,
@@ -89,6 +92,16 @@ def two_schools(authority):
     ]
 
 
+GOVERNED = "Primary schools whose governance you are accountable for"
+
+
+def governed_schools(authority):
+    return [
+        ("Elm Primary School", "310001", authority.name, None, "01/09/2021"),
+        ("Ash Infant School", "310002", authority.name, None, "15/01/2023"),
+    ]
+
+
 def submitted(pk, reference):
     proposal = Proposal.objects.get(pk=pk)
     assert proposal.status == Status.SUBMITTED
@@ -116,9 +129,13 @@ def test_a_maintained_primary_national_support_school_applies_as_an_asg(
     )
     sign_in_to_dashboard(page, assert_accessible, user)
     pk = start_proposal(page, assert_accessible, ASG)
+    expect(task(page, "Schools you lead now")).to_contain_text(
+        "Add at least 2 schools you lead improvement in through a formal partnership now"
+    )
 
-    # Submitting too early: check answers lists what is missing, with links.
-    open_section(page, "Check your answers and submit")
+    # Submitting too early (check answers is no link yet, but may be
+    # bookmarked): it lists what is missing, with links.
+    page.goto(f"/proposals/{pk}/check/")
     click_and_wait(page, page.get_by_role("button", name="Submit proposal"))
     expect(page).to_have_title(re.compile(r"^Error: Check your answers – "))
     summary = page.locator(".govuk-error-summary")
@@ -126,7 +143,7 @@ def test_a_maintained_primary_national_support_school_applies_as_an_asg(
     expect(summary.get_by_role("link")).to_have_text(
         [
             "Choose the partnerships you want to lead",
-            re.compile(r"^Add at least 2 schools you lead now"),
+            "Add at least 2 schools you lead improvement in through a formal partnership now",
             "Answer 1A: Vision for leading improvement",
             "Answer 1B: Governance, leadership, management and accountability",
             "Answer 1C: Educational expertise and school improvement experience",
@@ -166,6 +183,12 @@ def test_a_maintained_primary_national_support_school_applies_as_an_asg(
     expect(page.locator("h1")).to_have_text("1A: Vision for leading improvement")
     expect(page.locator(".govuk-character-count__status")).to_have_text(
         "You have 500 words remaining"
+    )
+    assert_accessible(page)
+    # Save and continue on an empty answer says it is empty.
+    click_and_wait(page, page.get_by_role("button", name=SAVE))
+    expect(page.locator(".govuk-error-summary").get_by_role("link")).to_have_text(
+        ["Enter your answer to 1A, or save and come back later"]
     )
     assert_accessible(page)
     too_long = "word " * 501
@@ -330,9 +353,19 @@ def test_a_church_of_england_diocese_applies_as_an_asg_for_new_faith_provision(
 
     open_section(page, "Type and partnerships")
     choose_type_and_partnerships(
-        page, assert_accessible, offered=["Majority trust"], chosen=["Majority trust"]
+        page,
+        assert_accessible,
+        offered=["Majority trust"],
+        chosen=["Majority trust"],
+        next_heading=GOVERNED,
     )
-    add_schools(page, assert_accessible, two_schools(authority))
+    add_schools(
+        page,
+        assert_accessible,
+        governed_schools(authority),
+        heading=GOVERNED,
+        since_label="Accountable since",
+    )
 
     statement = "A new Church of England primary academy trust for four schools in Anytown."
     open_section(page, "New faith provision")
@@ -428,3 +461,94 @@ def test_a_non_educational_charity_in_its_own_right_applies_as_an_asp_and_answer
     proposal = submitted(pk, reference)
     assert proposal.route == Route.OWN_RIGHT
     assert answered(proposal) == lead("1A", "1B", "1C", "1D", "1E", "2A", "2B", "2C")
+
+
+def test_an_academy_trust_applies_as_an_asg_on_the_governance_of_its_primary_schools(
+    page, assert_accessible, open_round, authority
+):
+    user = applicant_of(
+        name="Riverside Academy Trust",
+        kind=OrganisationKind.ACADEMY_TRUST,
+        urn="",
+        phase=Phase.NOT_APPLICABLE,
+        primary_governance_count=2,
+    )
+    sign_in_to_dashboard(page, assert_accessible, user)
+    pk = start_proposal(page, assert_accessible, ASG)
+    # The task list says from the start what the schools section needs.
+    expect(task(page, GOVERNED)).to_contain_text(
+        "Add at least 2 primary schools whose governance you are accountable for"
+    )
+    expect(section_status(page, GOVERNED)).to_have_text("Not started")
+
+    open_section(page, "Type and partnerships")
+    choose_type_and_partnerships(
+        page,
+        assert_accessible,
+        offered=["Majority trust"],
+        chosen=["Majority trust"],
+        next_heading=GOVERNED,
+    )
+    expect(page.get_by_text("Kind of partnership")).to_have_count(0)
+
+    # Dates it must survive: not a real date, not numbers, in the future.
+    for since, message in (
+        ("31/02/2023", "Accountable since must be a real date"),
+        ("1st/Sept/2023", "Accountable since must be a real date"),
+        ("01/01/2999", "Accountable since must be today or in the past"),
+    ):
+        fill_school(
+            page,
+            "Elm Primary School",
+            "310001",
+            authority.name,
+            None,
+            since,
+            since_label="Accountable since",
+        )
+        click_and_wait(page, page.get_by_role("button", name="Add school"))
+        expect(page).to_have_title(re.compile(rf"^Error: {GOVERNED} – "))
+        summary = page.locator(".govuk-error-summary")
+        expect(summary.get_by_role("link")).to_have_text([message])
+        expect(summary.get_by_role("link")).to_have_attribute("href", "#id_since_0")
+        expect(page.get_by_label("School name")).to_have_value("Elm Primary School")
+        assert_accessible(page)
+    assert not Proposal.objects.get(pk=pk).schools_led.exists()
+
+    add_schools(
+        page,
+        assert_accessible,
+        governed_schools(authority),
+        heading=GOVERNED,
+        since_label="Accountable since",
+    )
+    open_section(page, "Part One: Vision and capacity")
+    answer_questions(
+        page,
+        assert_accessible,
+        [
+            ("1A", PART_ONE),
+            ("1B", PART_ONE),
+            ("1C", PART_ONE),
+            ("1D", PART_ONE),
+            ("2A", PART_TWO),
+            ("2B", PART_TWO),
+            ("2C", PART_TWO),
+        ],
+        text=ANSWER,
+        checked_captions=[PART_ONE, PART_TWO],
+    )
+
+    finish(page, assert_accessible)
+    expect(page.get_by_role("heading", name=GOVERNED)).to_be_visible()
+    expect(summary_row(page, "Elm Primary School")).to_contain_text(
+        "URN 310001, " + authority.name + ". Accountable for its governance since 1 September 2021"
+    )
+    reference = submit(page, assert_accessible, "ASG")
+
+    proposal = submitted(pk, reference)
+    assert sorted(proposal.schools_led.values_list("urn", "partnership")) == [
+        ("310001", ""),
+        ("310002", ""),
+    ]
+    assert answered(proposal) == lead("1A", "1B", "1C", "1D", "2A", "2B", "2C")

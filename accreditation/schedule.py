@@ -1,0 +1,27 @@
+"""The scheduler's standing work, kept in the database by django-celery-beat.
+
+``ensure_schedule`` is idempotent (by name): a data migration calls it with the
+historical app registry, and tests call it after a flush has emptied the
+tables.
+"""
+
+from django.apps import apps as django_apps
+
+EVERY = (
+    ("Lapse drafts past their deadline", "proposals.tasks.lapse_overdue_drafts", 60),
+    ("Send e-mail waiting in the outbox", "accreditation.tasks.send_outbox", 60),
+    (
+        "Anchor every case's timeline head (once a day)",
+        "accreditation.tasks.anchor_timeline",
+        3600,
+    ),
+)
+"""(name, task, every so many seconds)."""
+
+
+def ensure_schedule(apps=django_apps):
+    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for name, task, seconds in EVERY:
+        every, _ = IntervalSchedule.objects.get_or_create(every=seconds, period="seconds")
+        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": every})

@@ -1,0 +1,29 @@
+"""Read shapes for screening: the queue of submitted cases and one case."""
+
+from accreditation.queries.cases import visible_to
+from accreditation.workflow import Status
+
+
+def queue(user):
+    """Submitted cases waiting to be screened that ``user`` may act on (none
+    they are in conflict with), oldest submitted first."""
+    return (
+        visible_to(user)
+        .filter(status=Status.SUBMITTED)
+        .select_related("organisation__local_authority", "round", "window")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def case_for_screening(model, pk):
+    return (
+        model.objects.select_related(
+            "organisation__local_authority", "round", "window", "framework"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def screenings_of(case):
+    return case.screenings.select_related("officer").order_by("-decided_at", "-pk")

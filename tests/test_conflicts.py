@@ -1,0 +1,317 @@
+"""Conflicts of interest: declared, ended never deleted, suggested from the
+service's data and confirmed or dismissed; and what a conflict does to a
+person's part in a case."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError
+from django.urls import reverse
+
+from accreditation.case_roles import CaseRole, resolve
+from accreditation.models import ActivityEntry, LocalAuthority
+from accreditation.queries.cases import visible_to
+from accreditation.roles import Role
+from accreditation.services.organisations import remove_member
+from assessments.models import Conflict, DismissedSuggestion, SuggestionBasis
+from assessments.services import conflicts
+from tests.casework import give_part, person_with, sign_in_verified
+from tests.factories import (
+    ConflictFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ProposalFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def actions(obj=None):
+    entries = ActivityEntry.objects.all()
+    if obj is not None:
+        entries = entries.filter(object_id=str(obj.pk))
+    return list(entries.order_by("pk").values_list("action", flat=True))
+
+
+@pytest.fixture
+def assessor():
+    return UserFactory(roles=[Role.ASSESSOR], email="asha@oakschool.org.uk")
+
+
+class TestDeclareAndEnd:
+    def test_a_declaration_with_an_organisation_is_recorded_and_logged(self, assessor):
+        organisation = OrganisationFactory()
+        conflict = conflicts.declare(assessor, organisation=organisation, reason=" A governor ")
+        assert conflict.reason == "A governor"
+        assert conflict.ended_at is None
+        assert actions(conflict) == ["conflict_declared"]
+
+    def test_a_declaration_with_a_whole_local_authority(self, assessor):
+        authority = LocalAuthority.objects.first()
+        conflict = conflicts.declare(
+            assessor, local_authority=authority, reason="I work for the LA"
+        )
+        assert conflict.local_authority == authority and conflict.organisation is None
+
+    @pytest.mark.parametrize("which", ["neither", "both"])
+    def test_neither_or_both_is_refused_and_nothing_written(self, assessor, which):
+        targets = {}
+        if which == "both":
+            targets = {
+                "organisation": OrganisationFactory(),
+                "local_authority": LocalAuthority.objects.first(),
+            }
+        with pytest.raises(conflicts.ConflictError):
+            conflicts.declare(assessor, reason="Because", **targets)
+        assert not Conflict.objects.exists() and not ActivityEntry.objects.exists()
+
+    def test_an_empty_reason_is_refused(self, assessor):
+        with pytest.raises(conflicts.ConflictError, match="Enter why"):
+            conflicts.declare(assessor, organisation=OrganisationFactory(), reason="   ")
+        assert not Conflict.objects.exists()
+
+    def test_the_same_current_conflict_twice_is_refused(self, assessor):
+        organisation = OrganisationFactory()
+        conflicts.declare(assessor, organisation=organisation, reason="A governor")
+        with pytest.raises(conflicts.ConflictError, match="already declared"):
+            conflicts.declare(assessor, organisation=organisation, reason="Again")
+        assert Conflict.objects.count() == 1
+
+    def test_an_applicant_cannot_declare(self):
+        applicant = MembershipFactory().user
+        with pytest.raises(PermissionDenied):
+            conflicts.declare(applicant, organisation=OrganisationFactory(), reason="x")
+
+    def test_ended_with_a_reason_never_deleted(self, assessor):
+        conflict = ConflictFactory(user=assessor)
+        conflicts.end(conflict, assessor, "I stepped down as governor")
+        conflict.refresh_from_db()
+        assert conflict.ended_at is not None
+        assert conflict.end_reason == "I stepped down as governor"
+        assert actions(conflict) == ["conflict_ended"]
+        with pytest.raises(ProtectedError):
+            conflict.delete()
+        with pytest.raises(conflicts.ConflictError, match="already ended"):
+            conflicts.end(conflict, assessor, "Again")
+
+    def test_ending_needs_a_reason_and_ones_own_conflict(self, assessor):
+        conflict = ConflictFactory(user=assessor)
+        with pytest.raises(conflicts.ConflictError):
+            conflicts.end(conflict, assessor, "")
+        with pytest.raises(PermissionDenied):
+            conflicts.end(conflict, UserFactory(roles=[Role.ASSESSOR]), "Not mine")
+        conflict.refresh_from_db()
+        assert conflict.ended_at is None
+
+
+class TestSuggestions:
+    def bases(self, user):
+        return {s.organisation.pk: set(s.bases) for s in conflicts.suggestions(user)}
+
+    def test_same_email_domain_as_a_member(self, assessor):
+        colleague = MembershipFactory(user__email="head@oakschool.org.uk")
+        MembershipFactory(user__email="someone@other.org.uk")
+        assert self.bases(assessor) == {colleague.organisation_id: {SuggestionBasis.EMAIL_DOMAIN}}
+
+    @pytest.mark.parametrize("domain", ["gmail.com", "Hotmail.com", "education.gov.uk"])
+    def test_public_and_department_domains_suggest_nothing(self, domain):
+        user = UserFactory(roles=[Role.ASSESSOR], email=f"asha@{domain}")
+        MembershipFactory(user__email=f"head@{domain.lower()}")
+        assert conflicts.suggestions(user) == []
+
+    def test_a_current_and_a_past_membership(self, assessor):
+        current = MembershipFactory(user=assessor)
+        past = MembershipFactory(user=assessor)
+        stayer = MembershipFactory(organisation=past.organisation)
+        # The standing conflict the service records for a member is ended, so
+        # the membership itself is what the suggestion rests on.
+        Conflict.objects.filter(user=assessor).update(ended_at="2026-01-01T00:00Z")
+        remove_member(past, actor=stayer.user)
+        assert self.bases(assessor) == {
+            current.organisation_id: {SuggestionBasis.MEMBERSHIP},
+            past.organisation_id: {SuggestionBasis.MEMBERSHIP},
+        }
+
+    def test_an_earlier_case_assessed_and_decided_against_the_organisation(self, assessor):
+        against = ProposalFactory(status="not_accredited")
+        screened_out = ProposalFactory(status="closed_ineligible")
+        accredited = ProposalFactory(status="accredited")
+        give_part(assessor, "assessor", [against, screened_out, accredited])
+        assert self.bases(assessor) == {
+            against.organisation_id: {SuggestionBasis.PAST_CASE},
+            screened_out.organisation_id: {SuggestionBasis.PAST_CASE},
+        }
+
+    def test_no_suggestion_where_a_conflict_is_current(self, assessor):
+        colleague = MembershipFactory(user__email="head@oakschool.org.uk")
+        conflicts.declare(assessor, organisation=colleague.organisation, reason="A governor")
+        assert conflicts.suggestions(assessor) == []
+
+    def test_a_dismissal_is_recorded_and_the_suggestion_does_not_come_back(self, assessor):
+        colleague = MembershipFactory(user__email="head@oakschool.org.uk")
+        organisation = colleague.organisation
+        with pytest.raises(conflicts.ConflictError, match="Enter why"):
+            conflicts.dismiss(assessor, organisation, " ")
+        dismissal = conflicts.dismiss(assessor, organisation, "A different Oak School")
+        assert dismissal.bases == ["email_domain"]
+        assert dismissal.reason == "A different Oak School" and dismissal.dismissed_at
+        assert actions(dismissal) == ["conflict_suggestion_dismissed"]
+        assert conflicts.suggestions(assessor) == []
+        with pytest.raises(conflicts.ConflictError):
+            conflicts.dismiss(assessor, organisation, "Again")
+        assert DismissedSuggestion.objects.count() == 1
+
+    def test_a_confirmed_suggestion_is_a_declared_conflict(self, assessor):
+        colleague = MembershipFactory(user__email="head@oakschool.org.uk")
+        conflict = conflicts.confirm(assessor, colleague.organisation)
+        assert conflict.organisation == colleague.organisation
+        assert "same domain" in conflict.reason
+        assert actions(conflict) == ["conflict_confirmed"]
+        assert conflicts.suggestions(assessor) == []
+
+    def test_confirming_what_was_not_suggested_is_refused(self, assessor):
+        with pytest.raises(conflicts.ConflictError, match="no open suggestion"):
+            conflicts.confirm(assessor, OrganisationFactory())
+        assert not Conflict.objects.exists()
+
+
+class TestAConflictTakesThePartAway:
+    """The case roles resolver and the staff case lists honour conflicts."""
+
+    def test_a_declared_conflict_with_the_organisation(self):
+        case = ProposalFactory(status="submitted")
+        officer = person_with("casework_officer")
+        assert CaseRole.CASEWORK_OFFICER in resolve(case, officer)
+        conflict = conflicts.declare(officer, organisation=case.organisation, reason="A governor")
+        assert resolve(case, officer) == frozenset()
+        assert not visible_to(officer).filter(pk=case.pk).exists()
+        conflicts.end(conflict, officer, "No longer a governor")
+        assert CaseRole.CASEWORK_OFFICER in resolve(case, officer)
+        assert visible_to(officer).filter(pk=case.pk).exists()
+
+    def test_a_conflict_with_the_local_authority(self):
+        case = ProposalFactory(status="submitted")
+        officer = person_with("casework_officer")
+        conflicts.declare(
+            officer, local_authority=case.organisation.local_authority, reason="I work there"
+        )
+        assert resolve(case, officer) == frozenset()
+        assert not visible_to(officer).filter(pk=case.pk).exists()
+
+    def test_a_confirmed_suggestion(self):
+        case = ProposalFactory(status="in_assessment")
+        assessor = person_with("assessor", case, email="asha@oakschool.org.uk")
+        MembershipFactory(organisation=case.organisation, user__email="head@oakschool.org.uk")
+        assert CaseRole.ASSESSOR in resolve(case, assessor)
+        conflicts.confirm(assessor, case.organisation)
+        assert resolve(case, assessor) == frozenset()
+        assert not visible_to(assessor).filter(pk=case.pk).exists()
+
+
+class TestPages:
+    def test_the_list_shows_current_ended_and_suggested(self, client, assessor):
+        current = ConflictFactory(user=assessor, organisation__name="Current Trust")
+        ended = ConflictFactory(user=assessor, organisation__name="Ended Trust")
+        conflicts.end(ended, assessor, "Left the board")
+        ConflictFactory(organisation__name="Someone Else's Trust")
+        MembershipFactory(
+            user__email="head@oakschool.org.uk", organisation__name="Oak School Trust"
+        )
+        sign_in_verified(client, assessor)
+        page = client.get(reverse("staff-conflicts")).content.decode()
+        assert "Current Trust" in page and "Ended Trust" in page and "Left the board" in page
+        assert "Someone Else" not in page
+        assert "Oak School Trust" in page
+        assert reverse("conflict-end", args=[current.pk]) in page
+        assert reverse("conflict-end", args=[ended.pk]) not in page
+
+    @pytest.mark.parametrize(
+        "data, message",
+        [
+            ({"reason": "A governor"}, "Choose the organisation or the local authority"),
+            ({"reason": "A governor", "organisation": "both"}, "not both"),
+            ({"organisation": "one"}, "Enter why you have a conflict of interest"),
+            ({"organisation": "999999", "reason": "x"}, "Select an organisation from the list"),
+        ],
+    )
+    def test_bad_declarations_say_how_to_fix_them(self, client, assessor, data, message):
+        organisation = OrganisationFactory()
+        if data.get("organisation") == "both":
+            data = {
+                **data,
+                "organisation": organisation.pk,
+                "local_authority": organisation.local_authority_id,
+            }
+        elif data.get("organisation") == "one":
+            data = {**data, "organisation": organisation.pk}
+        sign_in_verified(client, assessor)
+        response = client.post(reverse("conflict-declare"), data)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert "Error: " in response.content.decode()
+        assert not Conflict.objects.exists()
+
+    def test_declare_and_end_through_the_pages(self, client, assessor):
+        organisation = OrganisationFactory(name="Beech Federation")
+        sign_in_verified(client, assessor)
+        response = client.post(
+            reverse("conflict-declare"),
+            {"organisation": organisation.pk, "reason": "My sister is the head"},
+        )
+        assert response.status_code == 302
+        conflict = Conflict.objects.get(user=assessor)
+        assert client.post(reverse("conflict-end", args=[conflict.pk]), {}).status_code == 200
+        response = client.post(
+            reverse("conflict-end", args=[conflict.pk]), {"end_reason": "She has retired"}
+        )
+        assert response.status_code == 302
+        conflict.refresh_from_db()
+        assert conflict.end_reason == "She has retired"
+
+    def test_someone_elses_conflict_is_not_found(self, client, assessor):
+        other = ConflictFactory()
+        sign_in_verified(client, assessor)
+        assert client.get(reverse("conflict-end", args=[other.pk])).status_code == 404
+        assert (
+            client.post(reverse("conflict-end", args=[other.pk]), {"end_reason": "x"}).status_code
+            == 404
+        )
+        other.refresh_from_db()
+        assert other.ended_at is None
+
+    def test_a_suggestion_page_confirms_or_dismisses(self, client, assessor):
+        first = MembershipFactory(user__email="head@oakschool.org.uk").organisation
+        second = MembershipFactory(user__email="deputy@oakschool.org.uk").organisation
+        sign_in_verified(client, assessor)
+        client.post(reverse("conflict-suggestion", args=[first.pk]), {"confirm": ""})
+        assert Conflict.objects.filter(user=assessor, organisation=first).exists()
+        url = reverse("conflict-suggestion", args=[second.pk])
+        response = client.post(url, {"dismiss": ""})
+        assert "Enter why this is not a conflict of interest" in response.content.decode()
+        client.post(url, {"dismiss": "", "dismiss-reason": "Different school"})
+        assert DismissedSuggestion.objects.filter(user=assessor, organisation=second).exists()
+        assert client.get(url).status_code == 404
+
+    def test_nobody_elses_suggestion_is_reachable(self, client, assessor):
+        organisation = MembershipFactory(user__email="head@oakschool.org.uk").organisation
+        other = UserFactory(roles=[Role.ASSESSOR])
+        sign_in_verified(client, other)
+        assert client.get(reverse("conflict-suggestion", args=[organisation.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("size", [2, 8])
+def test_the_conflicts_page_makes_the_same_queries_at_any_size(
+    client, django_assert_num_queries, size
+):
+    assessor = UserFactory(roles=[Role.ASSESSOR], email="asha@oakschool.org.uk")
+    for n in range(size):
+        ConflictFactory(user=assessor)
+        ended = ConflictFactory(user=assessor)
+        conflicts.end(ended, assessor, "Over")
+        MembershipFactory(user__email=f"member{n}@oakschool.org.uk")
+        give_part(assessor, "assessor", [ProposalFactory(status="not_accredited")])
+    sign_in_verified(client, assessor)
+    with django_assert_num_queries(15):
+        response = client.get(reverse("staff-conflicts"))
+    assert response.status_code == 200
+    assert len(response.context["suggestions"]) == 2 * size
