@@ -30,12 +30,14 @@ APPLICANT_SECTIONS = (
 STAFF_SECTIONS = (
     Section("Staff home", "staff-home"),
     Section("Cases", "staff-cases", permission="accreditation.do_casework"),
+    Section("Screening", "screening-queue", permission="assessments.screen_cases"),
     Section(
         "Out-of-round requests",
         "out-of-round-staff-list",
         permission="proposals.decide_out_of_round",
     ),
     Section("Emails not sent", "staff-failed-emails", permission="accreditation.retry_email"),
+    Section("Conflicts of interest", "staff-conflicts", permission="assessments.declare_conflict"),
     Section("Staff users", "staff-users", permission="accreditation.manage_users"),
 )
 

@@ -53,10 +53,17 @@ def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
     [
         (
             [Role.CASEWORK_OFFICER],
-            ["Staff home", "Cases", "Out-of-round requests", "Emails not sent"],
+            [
+                "Staff home",
+                "Cases",
+                "Screening",
+                "Out-of-round requests",
+                "Emails not sent",
+                "Conflicts of interest",
+            ],
         ),
-        ([Role.ASSESSOR], ["Staff home", "Cases"]),
-        ([Role.ADMINISTRATOR], ["Staff home", "Staff users"]),
+        ([Role.ASSESSOR], ["Staff home", "Cases", "Conflicts of interest"]),
+        ([Role.ADMINISTRATOR], ["Staff home", "Conflicts of interest", "Staff users"]),
     ],
 )
 def test_staff_have_the_sections_their_roles_give(client, roles, sections):

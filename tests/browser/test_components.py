@@ -81,7 +81,14 @@ def test_a_casework_officer_finds_the_sections_their_role_gives(page, assert_acc
     enter_code(page, code_for(device))
     navigation = service_navigation(page)
     expect(navigation.get_by_role("link")).to_have_text(
-        ["Staff home", "Cases", "Out-of-round requests", "Emails not sent"]
+        [
+            "Staff home",
+            "Cases",
+            "Screening",
+            "Out-of-round requests",
+            "Emails not sent",
+            "Conflicts of interest",
+        ]
     )
     expect(navigation.locator("[aria-current]")).to_have_text("Staff home")
     navigation.get_by_role("link", name="Cases").click()
