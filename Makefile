@@ -8,7 +8,7 @@ ASSETS := build/govuk-frontend
 DEMO_ENV := DEMO=true STAFF_OTP_REQUIRED=false
 PORT ?= 8000
 
-.PHONY: run test install install-dev assets lint clean
+.PHONY: run test bench install install-dev assets lint clean
 
 run: install assets
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
@@ -18,6 +18,12 @@ run: install assets
 
 test: install-dev assets
 	$(PY) -m pytest
+
+# The benchmarks: the round's assignment solver (target under a second for
+# 500 cases and 30 assessors), then the busiest pages at scale 10.
+bench: install-dev
+	$(PY) benchmarks/assignment.py
+	$(PY) benchmarks/pages.py --scale 10
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

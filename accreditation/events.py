@@ -92,5 +92,16 @@ register(
     EventType("document_deleted", "Document deleted"),
     EventType("document_downloaded", "Document downloaded"),
     EventType("assessor_assigned", "Assessor assigned"),
+    EventType("assessor_reassigned", "Assessor reassigned"),
+    EventType("second_assessor_assigned", "Second assessor assigned (quality assurance)"),
+    EventType("second_assessor_reassigned", "Second assessor reassigned (quality assurance)"),
+    # Scoring, quality assurance and the recommendation: staff only.
+    EventType("score_saved", "Score saved"),
+    EventType("scoring_finished", "Scoring finished"),
+    EventType("agreed_score_recorded", "Agreed score recorded"),
+    EventType(
+        "quality_assurance_needed",
+        "Recommendation held for quality assurance",
+    ),
     EventType("note", "Note"),
 )

@@ -28,6 +28,21 @@ class Policy:
     """Working days after chasing an assessor before the casework officer is told."""
     qa_score_gap: int = 2
     """Two assessors' scores this far apart need an agreed score."""
+    second_assessor_for_every_asg: bool = True
+    """Quality assurance: every ASG case gets a second assessor who scores blind."""
+    assessor_round_capacity: int = 12
+    """Cases an assessor takes in a round (first and second assessments) unless
+    the casework officer sets another number for them."""
+    assessment_working_days: int = 20
+    """Working days an assessor has for a case outside a round (a round's cases
+    are due on its assessment due date)."""
+    score_labels: tuple = (
+        (4, "Strong evidence"),
+        (3, "Sufficient evidence"),
+        (2, "Limited evidence"),
+        (1, "Insufficient or no evidence"),
+    )
+    """What each point of the framework's scale means, highest first."""
     quorum_members_besides_chair: int = 2
     """An Advisory Group meeting is quorate with its chair and this many members."""
     retention_years: int = 7

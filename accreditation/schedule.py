@@ -1,6 +1,7 @@
 """The scheduler's standing work, kept in the database by django-celery-beat.
 
-``ensure_schedule`` is idempotent (by name): a data migration calls it with the
+``ensure_schedule`` is idempotent (by task: a renamed entry is renamed, and an
+interval changed in the admin is kept): a data migration calls it with the
 historical app registry, and tests call it after a flush has emptied the
 tables.
 """
@@ -9,7 +10,7 @@ from django.apps import apps as django_apps
 
 EVERY = (
     ("Lapse drafts past their deadline", "proposals.tasks.lapse_overdue_drafts", 60),
-    ("Send e-mail waiting in the outbox", "accreditation.tasks.send_outbox", 60),
+    ("Send email waiting in the outbox", "accreditation.tasks.send_outbox", 60),
     (
         "Anchor every case's timeline head (once a day)",
         "accreditation.tasks.anchor_timeline",
@@ -24,4 +25,6 @@ def ensure_schedule(apps=django_apps):
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     for name, task, seconds in EVERY:
         every, _ = IntervalSchedule.objects.get_or_create(every=seconds, period="seconds")
-        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": every})
+        PeriodicTask.objects.update_or_create(
+            task=task, defaults={"name": name}, create_defaults={"name": name, "interval": every}
+        )

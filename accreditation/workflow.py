@@ -81,6 +81,13 @@ class StatusMeta:
 
     applicant_label: str
     colour: str
+    applicant_colour: str | None = None
+    """Where applicants see this status under another's label, that label's
+    colour, so one label always has one colour; None: the same as staff see."""
+
+    @property
+    def applicant_tag_colour(self):
+        return self.colour if self.applicant_colour is None else self.applicant_colour
 
 
 STATUS_META = {
@@ -90,7 +97,7 @@ STATUS_META = {
     Status.IN_ASSESSMENT: StatusMeta("Being assessed", "blue"),
     Status.INFORMATION_REQUESTED: StatusMeta("Information requested", "yellow"),
     Status.ASSESSED: StatusMeta("Being assessed", "blue"),
-    Status.ADVISORY_REVIEW: StatusMeta("Being assessed", "purple"),
+    Status.ADVISORY_REVIEW: StatusMeta("Being assessed", "purple", applicant_colour="blue"),
     Status.AWAITING_DECISION: StatusMeta("Awaiting decision", "turquoise"),
     Status.ACCREDITED: StatusMeta("Accredited", "green"),
     Status.NOT_ACCREDITED: StatusMeta("Not accredited", "red"),
@@ -152,18 +159,20 @@ RULES = (
         (R.ASSESSOR,),
         ("accreditation.guards.recommendation_given",),
     ),
+    # A completed assessment is sent on by the service at once (an ASG to
+    # the Advisory Group, an ASP to decision); a casework officer can too.
     Rule(
         (S.ASSESSED,),
         A.REFER_TO_ADVISORY_GROUP,
         S.ADVISORY_REVIEW,
-        (R.CASEWORK_OFFICER,),
+        (R.CASEWORK_OFFICER, R.SYSTEM),
         ("accreditation.guards.is_asg",),
     ),
     Rule(
         (S.ASSESSED,),
         A.REFER_TO_DECISION,
         S.AWAITING_DECISION,
-        (R.CASEWORK_OFFICER,),
+        (R.CASEWORK_OFFICER, R.SYSTEM),
         ("accreditation.guards.is_asp",),
     ),
     Rule(

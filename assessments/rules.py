@@ -5,6 +5,7 @@ that use them."""
 import rules
 
 from accreditation.case_roles import CaseRole, resolve
+from accreditation.roles import Role
 from accreditation.rules import is_casework_officer, is_staff_user
 
 
@@ -37,3 +38,33 @@ def is_open_suggestion(user, suggestion):
 
 
 rules.add_perm("assessments.settle_suggestion", is_staff_user & is_open_suggestion)
+
+
+@rules.predicate
+def is_assessor(user):
+    return user.is_authenticated and user.has_role(Role.ASSESSOR)
+
+
+# Assigning assessors, a round at once (and setting capacities) or one case.
+rules.add_perm("assessments.assign_assessors", is_casework_officer)
+rules.add_perm("assessments.assign_case_assessors", is_casework_officer_on_case)
+# An assessor's own queue of cases.
+rules.add_perm("assessments.use_queue", is_assessor)
+
+
+def _holds(*case_roles):
+    @rules.predicate
+    def holds(user, case):
+        return case is not None and bool(set(case_roles) & resolve(case, user))
+
+    return holds
+
+
+is_assessor_of = _holds(CaseRole.ASSESSOR)
+is_either_assessor_of = _holds(CaseRole.ASSESSOR, CaseRole.SECOND_ASSESSOR)
+
+# Only the case's current assessors score it; the first assessor recommends;
+# both settle the differences quality assurance finds.
+rules.add_perm("assessments.score_case", is_staff_user & is_either_assessor_of)
+rules.add_perm("assessments.recommend_case", is_staff_user & is_assessor_of)
+rules.add_perm("assessments.quality_assure_case", is_staff_user & is_either_assessor_of)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assessments.views import conflicts, screening
+from assessments.views import assignment, conflicts, queue, scoring, screening
 
 urlpatterns = [
     # Conflicts of interest
@@ -17,4 +17,34 @@ urlpatterns = [
     # Screening
     path("staff/screening/", screening.QueueView.as_view(), name="screening-queue"),
     path("staff/screening/<id:pk>/", screening.ScreenView.as_view(), name="screening-case"),
+    # Assigning assessors (casework officers) and the assessor's queue.
+    path(
+        "staff/cases/<id:pk>/assessors/",
+        assignment.CaseAssessorsView.as_view(),
+        name="case-assessors",
+    ),
+    path("staff/assignment/", assignment.RoundListView.as_view(), name="assignment-rounds"),
+    path(
+        "staff/assignment/<id:round>/",
+        assignment.RoundAssignmentView.as_view(),
+        name="assignment-round",
+    ),
+    path("staff/assessments/", queue.QueueView.as_view(), name="assessor-queue"),
+    # Scoring, quality assurance and the recommendation of a case
+    path("staff/cases/<id:pk>/scores/", scoring.ScoresView.as_view(), name="case-scores"),
+    path(
+        "staff/cases/<id:pk>/quality-assurance/",
+        scoring.QualityAssuranceView.as_view(),
+        name="case-quality-assurance",
+    ),
+    path(
+        "staff/cases/<id:pk>/recommendation/",
+        scoring.RecommendationView.as_view(),
+        name="case-recommendation",
+    ),
+    path(
+        "staff/cases/<id:pk>/documents/<id:doc>/download/",
+        scoring.CaseDocumentDownloadView.as_view(),
+        name="case-document-download",
+    ),
 ]

@@ -7,10 +7,13 @@ def window_open(move):
     case, when = move.case, move.when
     period = case.period
     if when < period.opens_at:
-        return f"This round opens at {clock.describe(period.opens_at)}. Your draft has been kept."
+        return (
+            f"This round opens at {clock.describe(period.opens_at)} (UK time). "
+            "Your draft has been kept."
+        )
     if not period.is_open(when):
         return (
-            f"The deadline for this proposal was {clock.describe(period.deadline)}. "
+            f"The deadline for this proposal was {clock.describe(period.deadline)} (UK time). "
             "It can no longer be submitted; your draft has been kept."
         )
     if case.round_id and not case.round.accepts(case.accreditation_type):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accreditation import clock
 from accreditation.models import AccreditationType, Organisation, OrganisationKind
 from accreditation.models.timeline import GENESIS_HASH
 from accreditation.workflow import STATUS_META, Status
@@ -157,7 +158,15 @@ class Proposal(models.Model):
         ]
 
     def __str__(self):
-        return self.reference or f"Draft {self.get_accreditation_type_display()} proposal {self.pk}"
+        return self.reference or self.draft_name
+
+    @property
+    def draft_name(self):
+        """How a proposal without a reference is named to people: "Draft ASP
+        proposal, Autumn 2026". Its internal number is never shown as if it
+        were a reference."""
+        period = str(self.round) if self.round_id else "out of round"
+        return f"Draft {self.accreditation_type.upper()} proposal, {period}"
 
     @property
     def period(self):
@@ -181,12 +190,29 @@ class Proposal(models.Model):
         return self.route in CO_PARTNER_ROUTES and not self.applicant_profile.is_educational
 
     @property
+    def deadline_passed(self):
+        """A draft whose round or out-of-round window deadline has passed,
+        whether or not the scheduler has lapsed it yet: it can no longer be
+        changed or submitted. A cancelled round's drafts are kept, to be moved
+        to another round, so they are not counted here."""
+        if self.status != Status.DRAFT:
+            return False
+        if self.round_id and self.round.cancelled_at is not None:
+            return False
+        return self.period.deadline <= clock.now()
+
+    @property
+    def missed_deadline(self):
+        """Never submitted, and now too late: lapsed, or about to be."""
+        return self.status == Status.LAPSED or self.deadline_passed
+
+    @property
     def is_editable(self):
-        return self.status == Status.DRAFT
+        return self.status == Status.DRAFT and not self.deadline_passed
 
     @property
     def is_copyable(self):
-        return self.status in COPYABLE_STATUSES
+        return self.status in COPYABLE_STATUSES or self.deadline_passed
 
     @property
     def status_meta(self):

@@ -111,7 +111,7 @@ class TestSignIn:
                 reverse("login"), {"username": "bob@example.org", "password": "wrong"}
             )
             assert response.status_code == 200, attempt
-            assert "Enter a correct e-mail address and password" in response.text
+            assert "Enter a correct email address and password" in response.text
         response = client.post(
             reverse("login"), {"username": "bob@example.org", "password": "wrong"}
         )

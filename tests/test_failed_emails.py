@@ -1,4 +1,4 @@
-"""Casework officers see the e-mail that failed every attempt and send it
+"""Casework officers see the email that failed every attempt and send it
 again; nobody else can."""
 
 import logging
@@ -75,7 +75,7 @@ class TestWhoMayUseIt:
         assert client.get(list_url()).status_code == 403
         assert client.post(retry_url(), {"all": "1"}).status_code == 403
         assert OutboxMessage.objects.get(pk=message.pk).failed_at is not None
-        assert "E-mail that could not be sent" not in client.get(reverse("staff-home")).text
+        assert "Email that could not be sent" not in client.get(reverse("staff-home")).text
 
     def test_a_casework_officer_finds_it_from_the_staff_home(self, officer_client):
         failed_message(1)
@@ -126,7 +126,7 @@ def test_a_retry_puts_the_message_back_to_pending_and_the_worker_sends_it(
     other = failed_message(2)
     with caplog.at_level(logging.INFO, logger="accreditation.services.outbox"):
         response = officer_client.post(retry_url(), {"message": chosen.pk}, follow=True)
-    assert "1 e-mail will be sent again." in response.text
+    assert "1 email will be sent again." in response.text
     assert f"E-mail {chosen.pk} put back in the outbox by user {officer.pk}" in caplog.text
     chosen.refresh_from_db()
     assert (chosen.failed_at, chosen.attempts, chosen.sent_at) == (None, 0, None)
@@ -146,8 +146,8 @@ def test_retry_all_puts_every_failed_message_back(officer_client):
         to="sent@example.org", subject="Sent", body="b", sent_at=clock.now()
     )
     response = officer_client.post(retry_url(), {"all": "1"}, follow=True)
-    assert "3 e-mails will be sent again." in response.text
-    assert "No e-mail is waiting to be sent again." in response.text
+    assert "3 emails will be sent again." in response.text
+    assert "No email is waiting to be sent again." in response.text
     assert not OutboxMessage.objects.filter(failed_at__isnull=False).exists()
     assert OutboxMessage.objects.filter(attempts=0, sent_at=None).count() == 3
     assert OutboxMessage.objects.get(pk=sent.pk).sent_at is not None
@@ -158,7 +158,7 @@ def test_a_message_already_retried_is_not_retried_again(officer_client):
     officer_client.post(retry_url(), {"message": message.pk})
     outbox.claim_next()
     response = officer_client.post(retry_url(), {"message": message.pk}, follow=True)
-    assert "That e-mail is no longer waiting to be sent again." in response.text
+    assert "That email is no longer waiting to be sent again." in response.text
     assert OutboxMessage.objects.get().attempts == 1, "its attempt in progress is kept"
 
 

@@ -9,17 +9,27 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils.text import slugify
 from pypdf import PdfReader
 
-from accreditation.models import AccreditationType, CaseEvent, OrganisationKind
+from accreditation import clock
+from accreditation.models import AccreditationType, CaseEvent, OrganisationKind, OutboxMessage
 from accreditation.models.organisations import PROFILE_FIELDS
 from accreditation.services.organisations import profile_version
 from accreditation.tasks import send_outbox
 from accreditation.workflow import Status, WorkflowError
+from feedback.models import Letter, LetterPurpose
+from proposals.forms.journey import DECLARATION
 from proposals.models import Answer, Proposal, Route
 from proposals.queries.journey import Journey, count_words
 from proposals.services import applicant as services
-from tests.factories import MembershipFactory, RoundFactory, UserFactory, WindowFactory
+from tests.factories import (
+    MembershipFactory,
+    ProposalFactory,
+    RoundFactory,
+    UserFactory,
+    WindowFactory,
+)
 from tests.journey_helpers import add_schools, complete, start_for
 
 pytestmark = pytest.mark.django_db
@@ -365,7 +375,8 @@ class TestTaskList:
         self, signed_in, draft, applicant
     ):
         page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
-        heading = f"{draft.get_accreditation_type_display()} proposal"
+        heading = str(draft)
+        assert heading.startswith("Draft ASP proposal, ")
         assert f"<title>{heading} – " in page
         assert f'<h1 class="govuk-heading-l">{heading}</h1>' in page
         sections = Journey.load(draft).sections()
@@ -610,9 +621,12 @@ class TestSubmission:
             )
         with time_machine.travel(deadline + timedelta(seconds=1), tick=False):
             client.force_login(applicant)
-            response = client.post(reverse("proposal-check", args=[proposal.pk]))
+            response = client.post(reverse("proposal-check", args=[proposal.pk]), follow=True)
+        assert response.redirect_chain == [(reverse("proposal-status", args=[proposal.pk]), 302)]
         assert "It can no longer be submitted; your draft has been kept" in response.text
         assert "midday on 15 " in response.text
+        assert "(UK time)" in response.text
+        assert "Submit proposal" not in response.text
         assert Proposal.objects.get(pk=proposal.pk).status == Status.DRAFT
         with time_machine.travel(deadline - timedelta(seconds=1), tick=False):
             services.submit(proposal, applicant)
@@ -641,16 +655,38 @@ class TestAfterSubmission:
         assert "Proposal submitted" in response.text
         assert "Requests for information" in response.text
         assert '<strong class="govuk-tag govuk-tag--light-blue">Submitted</strong>' in response.text
-        assert "within 28 days of the letter" in response.text
+        assert "Letters" not in response.text
+        assert "Concerns" not in response.text
 
-    def test_the_status_page_tells_the_concern_period_of_the_policy(
-        self, signed_in, draft, applicant, settings
-    ):
-        complete(draft, applicant)
-        services.submit(draft, applicant)
+    def test_the_status_page_tells_the_concern_period_of_the_policy(self, client, settings):
+        case = ProposalFactory(status=Status.NOT_ACCREDITED)
+        client.force_login(MembershipFactory(organisation=case.organisation).user)
         settings.POLICY = {"concern_period_days": 21}
-        response = signed_in.get(reverse("proposal-status", args=[draft.pk]))
+        response = client.get(reverse("proposal-status", args=[case.pk]))
         assert "within 21 days of the letter" in response.text
+
+    def test_a_not_accredited_case_shows_its_letters_and_concerns_as_they_are(self, client):
+        case = ProposalFactory(status=Status.NOT_ACCREDITED)
+        client.force_login(MembershipFactory(organisation=case.organisation).user)
+        url = reverse("proposal-status", args=[case.pk])
+        text = client.get(url).text
+        assert "Requests for information" not in text
+        assert "will appear here" not in text
+        assert "Your feedback letter has not been issued yet." in text
+        assert "You can raise a concern about the assessment or its result within 28 days" in text
+        Letter.objects.create(case=case, purpose=LetterPurpose.FEEDBACK, issued_at=case.updated_at)
+        text = client.get(url).text
+        assert "Feedback letter, issued" in text
+        assert "has not been issued yet" not in text
+
+    @pytest.mark.parametrize("status", [Status.LAPSED, Status.WITHDRAWN])
+    def test_an_unsubmitted_case_shows_no_requests_letters_or_concerns(self, client, status):
+        case = ProposalFactory(status=status)
+        client.force_login(MembershipFactory(organisation=case.organisation).user)
+        text = client.get(reverse("proposal-status", args=[case.pk])).text
+        for section in ("Requests for information", "Letters", "Concerns", "will appear here"):
+            assert section not in text
+        assert f'<h1 class="govuk-heading-l">Draft ASP proposal, {case.round}</h1>' in text
 
     def test_withdrawing_needs_a_reason(self, signed_in, draft):
         url = reverse("proposal-withdraw", args=[draft.pk])
@@ -675,6 +711,146 @@ class TestAfterSubmission:
         assert sorted(copy.answers.values_list("criterion__code", flat=True)) == sorted(
             draft.answers.values_list("criterion__code", flat=True)
         )
+
+
+class TestAfterTheDeadline:
+    """A draft whose deadline has passed tells the truth whether or not the
+    scheduler has lapsed it yet."""
+
+    def test_a_draft_past_its_deadline_cannot_be_changed_and_says_what_next(
+        self, signed_in, draft, applicant
+    ):
+        complete(draft, applicant)
+        deadline = draft.round.deadline
+        later = RoundFactory(
+            opens_at=deadline + timedelta(days=30), deadline=deadline + timedelta(days=60)
+        )
+        with time_machine.travel(deadline + timedelta(seconds=1)):
+            signed_in.force_login(applicant)
+            for name in ("proposal-task-list", "proposal-check", "proposal-type"):
+                response = signed_in.get(reverse(name, args=[draft.pk]))
+                assert response.url == reverse("proposal-status", args=[draft.pk]), name
+            text = signed_in.get(reverse("proposal-status", args=[draft.pk])).text
+            documents = signed_in.get(reverse("proposal-documents", args=[draft.pk])).text
+            answer = signed_in.post(
+                reverse("proposal-answer", args=[draft.pk, "1A", "lead"]),
+                {"text": "Late words", "version": 1},
+                follow=True,
+            )
+            with pytest.raises(services.ProposalError, match=r"\(UK time\)"):
+                services.save_answer(
+                    draft,
+                    criterion=Answer.objects.filter(proposal=draft).first().criterion,
+                    party="lead",
+                    text="Late",
+                    version=1,
+                    actor=applicant,
+                )
+        assert Proposal.objects.get(pk=draft.pk).status == Status.DRAFT
+        assert "The deadline for this proposal has passed" in answer.text
+        assert "Late words" not in Answer.objects.filter(proposal=draft).values_list(
+            "text", flat=True
+        )
+        assert "Submit" not in text
+        assert "Ready to submit" not in text
+        assert ">Change<" not in text
+        assert f"not submitted by its deadline, {clock.describe(deadline)} (UK time)" in text
+        assert (
+            f"The next round, {later}, opens at {clock.describe(later.opens_at)} (UK time)" in text
+        )
+        assert "Copy into a new draft" in text
+        assert "Withdraw this proposal" not in text
+        assert "The deadline for this proposal has passed, so documents can no longer" in documents
+
+    def test_an_open_round_takes_a_copy_of_the_draft_before_it_lapses(
+        self, signed_in, draft, applicant
+    ):
+        complete(draft, applicant)
+        deadline = draft.round.deadline
+        with time_machine.travel(deadline + timedelta(seconds=1)):
+            later = RoundFactory(opens_at=deadline, deadline=deadline + timedelta(days=40))
+            signed_in.force_login(applicant)
+            text = signed_in.get(reverse("proposal-status", args=[draft.pk])).text
+            assert f"Copy into a new draft for {later}" in text
+            response = signed_in.post(
+                reverse("proposal-copy", args=[draft.pk]), {"round": later.pk}
+            )
+        copy = Proposal.objects.get(copied_from=draft)
+        assert response.url == reverse("proposal-task-list", args=[copy.pk])
+        assert copy.round == later and copy.status == Status.DRAFT
+        assert copy.answers.count() == draft.answers.count()
+
+    def test_the_contacts_are_emailed_once_when_a_draft_lapses(self, draft, membership):
+        from proposals.tasks import lapse_overdue_drafts
+
+        later = RoundFactory(
+            opens_at=draft.round.deadline + timedelta(days=30),
+            deadline=draft.round.deadline + timedelta(days=60),
+        )
+        with time_machine.travel(draft.round.deadline + timedelta(seconds=1)):
+            lapse_overdue_drafts()
+            lapse_overdue_drafts()
+        message = OutboxMessage.objects.get(key=f"lapsed:{draft.pk}")
+        assert message.to == membership.user.email
+        assert (
+            message.subject
+            == f"Draft ASP proposal, {draft.round} was not submitted by the deadline"
+        )
+        assert f"{clock.describe(draft.round.deadline)} (UK time)" in message.body
+        assert f"The next round, {later}, opens at" in message.body
+        assert "Copy into a new draft" in message.body
+
+
+class TestContent:
+    def test_a_draft_is_named_by_type_and_round_never_by_its_number(
+        self, signed_in, draft, applicant
+    ):
+        name = f"Draft ASP proposal, {draft.round}"
+        task_list = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert f"<title>{name} –" in task_list
+        assert f'<h1 class="govuk-heading-l">{name}</h1>' in task_list
+        assert f"{name}</a>" in signed_in.get(reverse("proposal-dashboard")).text
+        pdf = signed_in.get(reverse("proposal-pdf", args=[draft.pk]))
+        filename = f"draft-asp-proposal-{slugify(str(draft.round))}.pdf"
+        assert pdf["Content-Disposition"] == f'attachment; filename="{filename}"'
+        assert str(draft.pk) not in pdf["Content-Disposition"]
+
+    def test_every_deadline_is_in_uk_time(self, signed_in, draft):
+        deadline = f"{clock.describe(draft.round.deadline)} (UK time)"
+        for name in ("proposal-dashboard", "proposal-start"):
+            assert deadline in signed_in.get(reverse(name)).text, name
+        assert deadline in signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+
+    def test_check_answers_shows_the_declaration(self, signed_in, draft, applicant):
+        url = reverse("proposal-check", args=[draft.pk])
+        assert "Not made yet." in signed_in.get(url).text
+        complete(draft, applicant)
+        text = signed_in.get(url).text
+        assert f"‘{DECLARATION}.’" in text
+        assert f"Made by {applicant.full_name} at" in text
+
+    def test_the_proposals_list_says_when_the_next_round_opens(self, signed_in):
+        text = signed_in.get(reverse("proposal-dashboard")).text
+        assert "No round is open for proposals now." in text
+        assert "The dates of the next round have not been set yet." in text
+        now = clock.now()
+        later = RoundFactory(opens_at=now + timedelta(days=30), deadline=now + timedelta(days=60))
+        text = signed_in.get(reverse("proposal-dashboard")).text
+        assert (
+            f"The next round, {later}, opens at {clock.describe(later.opens_at)} (UK time)." in text
+        )
+        assert "have not been set yet" not in text
+
+    def test_the_start_page_says_the_organisation_already_has_the_other_type(
+        self, signed_in, draft
+    ):
+        text = signed_in.get(reverse("proposal-start")).text
+        assert (
+            f'Your organisation already has an ASP proposal (<a class="govuk-link" '
+            f'href="{reverse("proposal-task-list", args=[draft.pk])}">Draft ASP proposal, '
+            f"{draft.round}</a>) in this round."
+        ) in text
+        assert "You can also start a proposal of the other type." in text
 
 
 class TestPermissions:
@@ -735,7 +911,7 @@ class TestQueryCounts:
                     accreditation_type=ASP,
                     actor=applicant,
                 )
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(12):
             assert signed_in.get(reverse("proposal-dashboard")).status_code == 200
 
 

@@ -12,6 +12,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from accreditation.forms.organisations import DIOCESE_FAITH
 from accreditation.middleware import SESSION_KEY
 from accreditation.models import (
     Invitation,
@@ -50,7 +51,7 @@ def details(kind, **overrides):
         "name": "Oak Tree Primary",
         "local_authority": LocalAuthority.objects.order_by("name").first().pk,
         "phase": "primary",
-        "faith_designation": "none",
+        "faith_designation": DIOCESE_FAITH.get(kind, "none"),
         "address": "1 Oak Lane\nLeeds\nLS1 1AA",
         "schools_led_count": "1",
         "primary_governance_count": "0",
@@ -130,6 +131,39 @@ class TestCreate:
         membership = Membership.objects.get(organisation=organisation)
         assert membership.user == user and membership.is_contact
         assert client.session[SESSION_KEY] == organisation.pk
+
+    @pytest.mark.parametrize(
+        ("kind", "phase", "message"),
+        [
+            (K.MAINTAINED_PRIMARY, "secondary", "Select primary: the kind of organisation is"),
+            (K.MAINTAINED_INFANT, "not_applicable", "Select primary: the kind of organisation is"),
+            (K.MAINTAINED_SECONDARY, "primary", "Select secondary or all-through"),
+        ],
+    )
+    def test_a_schools_phase_must_fit_its_kind(self, client, kind, phase, message):
+        signed_in(client)
+        refused = create(client, kind, phase=phase)
+        assert f'href="#id_phase_1">{message}' in refused.text
+        assert 'id="id_phase_1_error" class="govuk-error-message"' in refused.text
+        assert not Organisation.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("kind", "faith", "message"),
+        [
+            (K.COFE_DIOCESE, "none", "Select Church of England: a Church of England diocese"),
+            (K.RC_DIOCESE, "none", "Select Roman Catholic: a Roman Catholic diocese"),
+            (K.RC_DIOCESE, "church_of_england", "Select Roman Catholic"),
+        ],
+    )
+    def test_a_diocese_has_its_religious_character(self, client, kind, faith, message):
+        signed_in(client)
+        page = client.get(reverse("organisation-create-details", args=[kind]))
+        assert re.search(rf'value="{DIOCESE_FAITH[kind]}"\s+checked', page.text)
+        refused = create(client, kind, faith_designation=faith)
+        assert f'href="#id_faith_designation_1">{message}' in refused.text
+        assert not Organisation.objects.exists()
+        create(client, kind)
+        assert Organisation.objects.get().faith_designation == DIOCESE_FAITH[kind]
 
     def test_a_urn_must_be_six_digits(self, client):
         signed_in(client)
@@ -616,8 +650,8 @@ class TestInvitations:
     @pytest.mark.parametrize(
         ("email", "message"),
         [
-            ("", "Enter their e-mail address"),
-            ("not-an-address", "Enter an e-mail address in the correct format"),
+            ("", "Enter their email address"),
+            ("not-an-address", "Enter an email address in the correct format"),
         ],
     )
     def test_a_bad_address_is_refused(self, client, email, message):
@@ -707,7 +741,7 @@ class TestJoining:
         UserFactory(email="joiner@example.org")
         url = invitation_for(OrganisationFactory())
         response = client.post(url, {"full_name": "Joan", "password1": STRONG, "password2": STRONG})
-        assert "An account already uses this e-mail address" in response.text
+        assert "An account already uses this email address" in response.text
         assert User.objects.filter(email__iexact="joiner@example.org").count() == 1
         assert not Membership.objects.exists()
         assert client.get(url).status_code == 200  # still usable

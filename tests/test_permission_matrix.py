@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from django.urls.resolvers import RoutePattern
 from django.utils.encoding import force_bytes
@@ -34,9 +34,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accreditation.models import OrganisationKind
 from accreditation.roles import Role
 from accreditation.services import activity
+from assessments.models import AssessorCapacity, Assignment
 from proposals.models import Route
 from proposals.queries.journey import Journey
 from proposals.services import applicant as services
+from tests.casework import give_part, person_with, sign_in_verified
 from tests.factories import (
     ConflictFactory,
     EvidenceFactory,
@@ -122,6 +124,13 @@ KWARGS = {
     ("staff/screening/", "pk"): ("object", lambda w, p: w.case.pk),
     ("staff/conflicts/", "pk"): ("object", lambda w, p: w.conflict.pk),
     ("staff/conflicts/suggestions/", "pk"): ("object", lambda w, p: w.suggested.pk),
+    ("staff/assignment/", "round"): ("object", lambda w, p: w.case.round_id),
+    # An assessor's pages of a case: the case the staff assessor is assigned to.
+    **{
+        (f"staff/cases/<id:pk>/{page}/", "pk"): ("object", lambda w, p: w.scored_case.pk)
+        for page in ("scores", "quality-assurance", "recommendation", "documents")
+    },
+    ("staff/cases/<id:pk>/documents/", "doc"): ("object", lambda w, p: w.scored_evidence.pk),
     ("organisation/", "pk"): ("object", lambda w, p: w.colleague.pk),
     ("organisation/", "kind"): ("value", lambda w, p: w.diocese.kind),
     ("organisation/", "token"): ("capability", lambda w, p: w.join_token),
@@ -142,6 +151,14 @@ ALLOWED = {
     "staff/screening/": {Role.CASEWORK_OFFICER},
     # A person's own conflicts and suggestions (the world's are the assessor's).
     "staff/conflicts/": {Role.ASSESSOR},
+    "staff/assignment/": {Role.CASEWORK_OFFICER},
+    # Only the case's own assessor scores, assures and recommends (the
+    # casework officer, who sees the case, is refused with 403); staff who
+    # see a case may read its documents.
+    "staff/cases/<id:pk>/scores/": {Role.ASSESSOR},
+    "staff/cases/<id:pk>/quality-assurance/": {Role.ASSESSOR},
+    "staff/cases/<id:pk>/recommendation/": {Role.ASSESSOR},
+    "staff/cases/<id:pk>/documents/": {Role.ASSESSOR, Role.CASEWORK_OFFICER},
     "staff/users/": {Role.ADMINISTRATOR},
 }
 
@@ -227,6 +244,9 @@ class World:
         self.reset_token = default_token_generator.make_token(self.owner)
         self.outsider = MembershipFactory().user
         self.staff = {role: UserFactory(roles=[role]) for role in STAFF}
+        self.scored_case = ProposalFactory(organisation=self.diocese, status="in_assessment")
+        give_part(self.staff[Role.ASSESSOR], "assessor", [self.scored_case])
+        self.scored_evidence = EvidenceFactory(proposal=self.scored_case, uploaded_by=self.owner)
         self.staff_member = UserFactory(roles=[Role.ASSESSOR])
         assessor = self.staff[Role.ASSESSOR]
         self.conflict = ConflictFactory(user=assessor)
@@ -393,3 +413,55 @@ def test_every_page_a_signed_in_role_can_crawl_is_no_store(role, settings, tmp_p
         if "no-store" not in response.get("Cache-Control", "")
     ]
     assert not not_private
+
+
+# --- Assigning assessors and the assessor's queue ----------------------------------------
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_only_casework_officers_assign_assessors(role, client):
+    """Other staff are refused every assignment page, for reading and for
+    writing (403; 404 for a case they may not see), and nothing is written.
+    An assessor assigned to the case may see it, but not assign to it."""
+    case = ProposalFactory(status="in_assessment")
+    assessor = UserFactory(roles=[Role.ASSESSOR])
+    person = UserFactory(roles=[role])
+    if role == Role.ASSESSOR:
+        give_part(person, "assessor", [case])
+    client = sign_in_verified(client, person)
+    rounds = reverse("assignment-rounds")
+    proposal = reverse("assignment-round", args=[case.round_id])
+    one_case = reverse("case-assessors", args=[case.pk])
+    if role == Role.CASEWORK_OFFICER:
+        assert [client.get(url).status_code for url in (rounds, proposal, one_case)] == [200] * 3
+        return
+    before = Assignment.objects.count()
+    refused = {403} if role == Role.ASSESSOR else {403, 404}
+    assert client.get(rounds).status_code == 403
+    assert client.get(proposal).status_code == 403
+    assert client.get(one_case).status_code in refused
+    apply = {f"line-{case.pk}-first": str(assessor.pk), "apply": "1"}
+    assert client.post(proposal, apply).status_code == 403
+    capacities = {f"capacity-{assessor.pk}": "1", "save_capacities": "1"}
+    assert client.post(proposal, capacities).status_code == 403
+    assign = {"kind": "first", "assessor": str(assessor.pk)}
+    assert client.post(one_case, assign).status_code in refused
+    assert Assignment.objects.count() == before
+    assert not AssessorCapacity.objects.exists()
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_an_assessor_sees_only_their_own_queue(role, client):
+    mine = ProposalFactory(status="in_assessment")
+    theirs = ProposalFactory(status="in_assessment")
+    person_with("assessor", theirs)
+    person = UserFactory(roles=[role])
+    if role == Role.ASSESSOR:
+        give_part(person, "assessor", [mine])
+    response = sign_in_verified(client, person).get(reverse("assessor-queue"))
+    if role == Role.ASSESSOR:
+        assert response.status_code == 200
+        assert mine.reference in response.text
+        assert theirs.reference not in response.text
+    else:
+        assert response.status_code == 403

@@ -141,11 +141,13 @@ class TestTheDemo:
             assert period.opens_at <= case.submitted_at < period.deadline
             first = case.events.order_by("sequence").first()
             assert first.action == Action.SUBMIT and first.created_at == case.submitted_at
-        # The timeline ends in the case's status, and nothing happens in the future.
+        # The timeline's last move is to the case's status (events that move
+        # nothing, as an assignment, may follow it), and nothing happens in
+        # the future.
         now = clock.now()
         for case in Proposal.objects.exclude(status=Status.DRAFT):
             events = list(case.events.order_by("sequence"))
-            assert events[-1].to_status == case.status
+            assert [e.to_status for e in events if e.to_status][-1] == case.status
             times = [e.created_at for e in events]
             assert times == sorted(times) and times[-1] <= now
         # Lapsed by the service itself at the deadline.
@@ -155,6 +157,16 @@ class TestTheDemo:
         upheld = CaseEvent.objects.filter(action=Action.UPHOLD_CONCERN).first()
         decided = CaseEvent.objects.get(case=upheld.case, action=Action.NOT_ACCREDIT)
         assert upheld.actor != decided.actor
+
+    def test_a_round_has_assessors_assigned_some_waiting_and_capacities_set(self):
+        from assessments.models import AssessorCapacity, Assignment
+        from assessments.services.assignment import propose
+
+        capacity = AssessorCapacity.objects.select_related("round").first()
+        assert capacity is not None and capacity.set_by.email == "caseworker@example.org"
+        period = capacity.round
+        assert Assignment.objects.filter(case__round=period, kind="second").exists()
+        assert propose(period).lines, "some cases still wait for an assessor"
 
     def test_past_meetings_are_closed_so_members_see_only_current_items(self):
         from datetime import timedelta
@@ -174,6 +186,17 @@ class TestTheDemo:
             assert case.agenda_items.filter(meeting__closed_at=None).exists()
         on_any_agenda = Proposal.objects.filter(agenda_items__isnull=False).distinct().count()
         assert len(seen) < on_any_agenda
+
+    def test_assessments_in_progress_quality_assurance_and_a_recommendation(self):
+        from assessments.models import Recommendation, Score
+        from assessments.queries.scoring import assessment_state
+
+        assert Score.objects.filter(assignment__case__status=Status.IN_ASSESSMENT).exists()
+        recommended = Recommendation.objects.get()
+        assert recommended.case.status == Status.AWAITING_DECISION
+        assured = Proposal.objects.get(assignments__kind="second")
+        state = assessment_state(assured)
+        assert state.both_finished and [i.slug for i in state.unresolved]
 
     def test_the_services_references_carry_on_after_the_demos(self):
         from proposals.services.applicant import next_reference

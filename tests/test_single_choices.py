@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.versions import version_of
+from proposals.forms.journey import DECLARATION
 from proposals.models import Proposal
 from proposals.services import applicant as services
 from tests.factories import MembershipFactory, RoundFactory
@@ -87,7 +88,8 @@ def test_the_declaration_is_stated_and_confirmed_with_the_button(client, draft_o
     url = reverse("proposal-declaration", args=[draft.pk])
     page = client.get(url).text
     assert inputs_of_type(page, "checkbox") == 0
-    assert "By confirming, you declare that the information in this proposal" in page
+    assert "By confirming, you make this declaration:" in page
+    assert DECLARATION in page
     assert "Confirm and continue" in page
     response = client.post(url, {"save": "Confirm and continue"})
     assert response.url == reverse("proposal-check", args=[draft.pk])

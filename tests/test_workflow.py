@@ -127,8 +127,9 @@ DIAGRAM = {
     ),
     ("information_requested", "respond_to_request"): _e("in_assessment", "applicant"),
     ("in_assessment", "recommend"): _e("assessed", "assessor"),
-    ("assessed", "refer_to_advisory_group"): _e("advisory_review", "casework_officer"),
-    ("assessed", "refer_to_decision"): _e("awaiting_decision", "casework_officer"),
+    # The service sends a completed assessment on at once.
+    ("assessed", "refer_to_advisory_group"): _e("advisory_review", "casework_officer", "system"),
+    ("assessed", "refer_to_decision"): _e("awaiting_decision", "casework_officer", "system"),
     # Only the chair of the meeting the case is on records the group's advice.
     ("advisory_review", "advise"): _e("awaiting_decision", "meeting_chair"),
     ("advisory_review", "refer_back"): _e("in_assessment", "meeting_chair", needs_reason=True),

@@ -11,7 +11,9 @@ from django.db.models import Count
 
 from accreditation import clock
 from accreditation.defaults import ensure_defaults
+from accreditation.demo import assignment as demo_assignment
 from accreditation.demo import rounds as demo_rounds
+from accreditation.demo import scoring as demo_scoring
 from accreditation.demo import screening as demo_screening
 from accreditation.demo.histories import build_steps
 from accreditation.demo.moves import Plan, Player, References, proposal_model
@@ -128,7 +130,9 @@ class Seeder:
                 )
             Player(self).play(plans)
             demo_screening.seed(self, rounds)
+            demo_assignment.assign(self.users["caseworker@example.org"])
             self.references.save()
+            demo_scoring.play(self)
         if scale_units > 1:
             with transaction.atomic():
                 scale(self, scale_units - 1, rounds)

@@ -30,7 +30,7 @@ FULL_NAME_ERRORS = {
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
-        label="E-mail address",
+        label="Email address",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages=EMAIL_ERRORS,
@@ -42,8 +42,8 @@ class SignInForm(AuthenticationForm):
         error_messages={"required": "Enter your password"},
     )
     error_messages = {
-        "invalid_login": "Enter a correct e-mail address and password. Both are case-sensitive "
-        "apart from the e-mail address.",
+        "invalid_login": "Enter a correct email address and password. Both are case-sensitive "
+        "apart from the email address.",
         "inactive": "This account has been switched off. Contact the accreditation team.",
     }
 
@@ -97,8 +97,8 @@ class RegistrationForm(PasswordFieldsMixin):
         error_messages=FULL_NAME_ERRORS,
     )
     email = forms.EmailField(
-        label="E-mail address",
-        help_text="We will send e-mail about your organisation's proposals here.",
+        label="Email address",
+        help_text="We will send email about your organisation's proposals here.",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages=EMAIL_ERRORS,
@@ -146,7 +146,7 @@ class AcceptInvitationForm(PasswordFieldsMixin):
 
 class GdsPasswordResetForm(PasswordResetForm):
     email = forms.EmailField(
-        label="E-mail address",
+        label="Email address",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages=EMAIL_ERRORS,
@@ -242,12 +242,12 @@ class StaffInvitationForm(forms.Form):
         },
     )
     email = forms.EmailField(
-        label="E-mail address",
+        label="Email address",
         # Someone else's address: the browser must not offer the officer's own.
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
-            "required": "Enter their e-mail address",
-            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
             "max_length": "Enter an email address that is 254 characters or fewer",
         },
     )

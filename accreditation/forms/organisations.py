@@ -70,6 +70,44 @@ def count_field(label, help_text, what):
     )
 
 
+PRIMARY_SCHOOL_KINDS = MAINTAINED_PRIMARY_KINDS | {OrganisationKind.INDEPENDENT_PRIMARY}
+SECONDARY_SCHOOL_KINDS = frozenset(
+    {OrganisationKind.MAINTAINED_SECONDARY, OrganisationKind.INDEPENDENT_SECONDARY}
+)
+DIOCESE_FAITH = {
+    OrganisationKind.COFE_DIOCESE: FaithDesignation.CHURCH_OF_ENGLAND,
+    OrganisationKind.RC_DIOCESE: FaithDesignation.ROMAN_CATHOLIC,
+}
+"""The religious character a diocese has by being one."""
+
+
+def phase_contradiction(kind, phase):
+    """Why ``phase`` cannot be the phase of a school of ``kind``, or None."""
+    label = OrganisationKind(kind).label
+    if kind in PRIMARY_SCHOOL_KINDS and phase != Phase.PRIMARY:
+        return (
+            f"Select primary: the kind of organisation is ‘{label}’. If that is wrong, "
+            "change the kind of organisation first"
+        )
+    if kind in SECONDARY_SCHOOL_KINDS and phase not in (Phase.SECONDARY, Phase.ALL_THROUGH):
+        return (
+            f"Select secondary or all-through: the kind of organisation is ‘{label}’. If that "
+            "is wrong, change the kind of organisation first"
+        )
+    return None
+
+
+def faith_contradiction(kind, faith_designation):
+    """Why a diocese of ``kind`` cannot have ``faith_designation``, or None."""
+    expected = DIOCESE_FAITH.get(kind)
+    if expected is None or faith_designation == expected:
+        return None
+    return (
+        f"Select {expected.label}: a {OrganisationKind(kind).label} has the religious "
+        f"character {expected.label}"
+    )
+
+
 def default_phase(kind):
     if kind in MAINTAINED_PRIMARY_KINDS or kind == OrganisationKind.INDEPENDENT_PRIMARY:
         return Phase.PRIMARY
@@ -93,9 +131,8 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
         },
     )
     urn = forms.CharField(
-        label="URN",
-        help_text="The school's unique reference number: 6 digits, like 123456. "
-        "It is on Get information about schools.",
+        label="URN (unique reference number)",
+        help_text="6 digits, like 123456. It is on Get information about schools.",
         max_length=6,
         validators=[URN_VALIDATOR],
         error_messages={
@@ -181,7 +218,7 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
         if not services.may_claim_national_support_school(kind):
             del self.fields["claims_national_support_school"]
         self.fields["phase"].initial = default_phase(kind)
-        self.fields["faith_designation"].initial = FaithDesignation.NONE
+        self.fields["faith_designation"].initial = DIOCESE_FAITH.get(kind, FaithDesignation.NONE)
         layout = [Field.text("name")]
         if "urn" in self.fields:
             layout.append(Field.text("urn", field_width=10))
@@ -235,6 +272,12 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
             "no",
         ):
             raise forms.ValidationError(services.NSS_REFUSED)
+        problem = phase_contradiction(self.kind, cleaned.get("phase"))
+        if problem and "phase" in cleaned:
+            self.add_error("phase", problem)
+        problem = faith_contradiction(self.kind, cleaned.get("faith_designation"))
+        if problem and "faith_designation" in cleaned:
+            self.add_error("faith_designation", problem)
         return cleaned
 
     def values(self):
@@ -244,13 +287,13 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(
-        label="Their e-mail address",
-        help_text="We will e-mail them a link to join. It works once, and only for this address.",
+        label="Their email address",
+        help_text="We will email them a link to join. It works once, and only for this address.",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
-            "required": "Enter their e-mail address",
-            "invalid": "Enter an e-mail address in the correct format, like name@example.org",
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
             "max_length": "Enter an email address that is 254 characters or fewer",
         },
     )
@@ -261,10 +304,10 @@ class InviteForm(forms.Form):
 
 
 class ContactsForm(VersionedFormMixin, forms.Form):
-    """Which members receive e-mail about the organisation's proposals."""
+    """Which members receive email about the organisation's proposals."""
 
     contacts = forms.TypedMultipleChoiceField(
-        label="Who should receive e-mail about its proposals?",
+        label="Who should receive email about its proposals?",
         help_text="Select all that apply. At least one member must be a contact.",
         coerce=int,
         widget=forms.CheckboxSelectMultiple,

@@ -3,7 +3,7 @@
 
 crispy-forms-gds marks a select and a textarea in error with the text input's
 class, which their own border rules outweigh (a select in error keeps its
-black border), and an e-mail, password or file input with none at all. Each
+black border), and an email, password or file input with none at all. Each
 field in error gets its own component's error class here instead."""
 
 from django.forms import MultiWidget

@@ -42,7 +42,7 @@ def create_applicant(*, email, full_name, password):
             )
     except IntegrityError as error:
         raise AccountError(
-            "An account already uses this e-mail address. Sign in, or reset your password "
+            "An account already uses this email address. Sign in, or reset your password "
             "if you have forgotten it."
         ) from error
     return user
@@ -166,7 +166,7 @@ def accept_invitation(token, *, full_name=None, password=None, user=None):
         if user is None:
             if User.objects.filter(email__iexact=invitation.email).exists():
                 raise AccountError(
-                    "An account already uses this e-mail address. Sign in with it, then "
+                    "An account already uses this email address. Sign in with it, then "
                     "open the invitation link again."
                 )
             user = User.objects.create_user(

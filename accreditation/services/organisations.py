@@ -334,7 +334,7 @@ def pending_invitations(organisation):
 class InvitationProblem:
     """Why a link does not work, in words for the person who opened it."""
 
-    UNKNOWN = "This invitation link is not right. Check you copied all of it from the e-mail."
+    UNKNOWN = "This invitation link is not right. Check you copied all of it from the email."
     EXPIRED = "This invitation link has expired. Ask the person who invited you to send a new one."
     USED = (
         "This invitation link has already been used. If it was you, sign in. If not, ask the "
@@ -342,7 +342,7 @@ class InvitationProblem:
     )
     REVOKED = (
         "This invitation link has been replaced by a newer one. Use the link in the most "
-        "recent e-mail, or ask for a new one."
+        "recent email, or ask for a new one."
     )
 
 

@@ -35,8 +35,8 @@ class RetryEmailView(StaffAreaMixin, View):
         else:
             count = 0
         if count:
-            sent_again = "1 e-mail" if count == 1 else f"{count} e-mails"
+            sent_again = "1 email" if count == 1 else f"{count} emails"
             messages.success(request, f"{sent_again} will be sent again.")
         else:
-            messages.info(request, "That e-mail is no longer waiting to be sent again.")
+            messages.info(request, "That email is no longer waiting to be sent again.")
         return redirect("staff-failed-emails")

@@ -1,21 +1,38 @@
 """The assessments app's models, one module per part of the work."""
 
-from assessments.models.assignments import Assignment, AssignmentKind
+from assessments.models.assignments import AssessorCapacity, Assignment, AssignmentKind
 from assessments.models.conflicts import (
     Conflict,
     ConflictQuerySet,
     DismissedSuggestion,
     SuggestionBasis,
 )
+from assessments.models.scoring import (
+    AgreedScore,
+    DraftFeedback,
+    Recommendation,
+    RecommendationChoice,
+    RecommendationOutcome,
+    Score,
+    ScoreSheet,
+)
 from assessments.models.screening import NssOutcome, Screening, ScreeningDecision
 
 __all__ = [
+    "AgreedScore",
+    "AssessorCapacity",
     "Assignment",
     "AssignmentKind",
     "Conflict",
     "ConflictQuerySet",
     "DismissedSuggestion",
+    "DraftFeedback",
     "NssOutcome",
+    "Recommendation",
+    "RecommendationChoice",
+    "RecommendationOutcome",
+    "Score",
+    "ScoreSheet",
     "Screening",
     "ScreeningDecision",
     "SuggestionBasis",

@@ -199,7 +199,7 @@ class SchoolForm(forms.ModelForm):
     a primary school whose governance it is accountable for does not."""
 
     urn = forms.CharField(
-        label="URN",
+        label="URN (unique reference number)",
         validators=[URN_VALIDATOR],
         help_text="6 digits, for example 123456",
         error_messages={"required": "Enter the school’s URN"},
@@ -273,7 +273,7 @@ class CoPartnerForm(VersionedFormMixin, forms.ModelForm):
             "name": "Co-partner’s name",
             "kind": "Kind of organisation",
             "contact_name": "Contact’s name",
-            "contact_email": "Contact’s e-mail address",
+            "contact_email": "Contact’s email address",
         }
         # Someone else's address: the browser must not offer the applicant's own.
         widgets = {
@@ -297,8 +297,8 @@ class CoPartnerForm(VersionedFormMixin, forms.ModelForm):
                 "max_length": "The contact’s name must be 200 characters or fewer",
             },
             "contact_email": {
-                "required": "Enter the contact’s e-mail address",
-                "invalid": "Enter an e-mail address in the correct format, like name@example.org",
+                "required": "Enter the contact’s email address",
+                "invalid": "Enter an email address in the correct format, like name@example.org",
                 "max_length": "Enter an email address that is 254 characters or fewer",
             },
         }
@@ -368,6 +368,14 @@ class NewProvisionForm(VersionedFormMixin, forms.Form):
         return cleaned
 
 
+DECLARATION = (
+    "I confirm that the information in this proposal is true and complete, and that I "
+    "am authorised to submit it for my organisation"
+)
+"""What the person making the declaration confirms, as check answers and the
+PDF repeat it."""
+
+
 class DeclarationForm(forms.Form):
     """The declaration is stated and confirmed with the button, not asked
     with a lone checkbox."""
@@ -376,9 +384,8 @@ class DeclarationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = helper(
             HTML(
-                '<p class="govuk-body">By confirming, you declare that the information in this '
-                "proposal is true and complete, and that you are authorised to submit it for "
-                "your organisation.</p>"
+                '<p class="govuk-body">By confirming, you make this declaration:</p>'
+                f'<div class="govuk-inset-text">{DECLARATION}.</div>'
             ),
             buttons=[Button("save", "Confirm and continue")],
         )

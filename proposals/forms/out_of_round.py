@@ -32,8 +32,8 @@ class OutOfRoundRequestForm(forms.Form):
         },
     )
     school_urn = forms.CharField(
-        label="School URN (optional)",
-        help_text="The school's 6-digit unique reference number, if it has one",
+        label="School URN (unique reference number) (optional)",
+        help_text="6 digits, if the school has one",
         required=False,
         max_length=20,
         validators=[URN_VALIDATOR],

@@ -46,8 +46,13 @@ class Question:
         return f"{self.criterion.code}-{self.party}"
 
 
-def criterion_applies(criterion, proposal):
+def criterion_applies(criterion, proposal, *, national_support_school=None):
+    """Does ``criterion`` apply to ``proposal``? ``national_support_school``
+    says whether the organisation is one (the claim, when not given: what
+    the applicant answers; assessment passes the screened status)."""
     organisation = proposal.applicant_profile
+    if national_support_school is None:
+        national_support_school = organisation.claims_national_support_school
     if proposal.accreditation_type == AccreditationType.ASP and not criterion.applies_to_asp:
         return False
     if proposal.accreditation_type == AccreditationType.ASG and not criterion.applies_to_asg:
@@ -56,25 +61,19 @@ def criterion_applies(criterion, proposal):
         not organisation.is_educational and proposal.route == Route.OWN_RIGHT
     ):
         return False
-    return not (
-        criterion.skipped_for_national_support_school
-        and organisation.claims_national_support_school
-    )
+    return not (criterion.skipped_for_national_support_school and national_support_school)
 
 
-def questions(proposal, criteria):
+def questions(proposal, criteria, *, national_support_school=None):
     """Every (criterion, party) the proposal must answer, in order."""
-    result = []
-    for criterion in criteria:
-        if not criterion_applies(criterion, proposal):
-            continue
-        result.append(Question(criterion, Party.LEAD))
+    applies = [
+        c
+        for c in criteria
+        if criterion_applies(c, proposal, national_support_school=national_support_school)
+    ]
+    result = [Question(criterion, Party.LEAD) for criterion in applies]
     if proposal.has_co_partner_route:
-        result += [
-            Question(c, Party.CO_PARTNER)
-            for c in criteria
-            if c.answered_per_party and criterion_applies(c, proposal)
-        ]
+        result += [Question(c, Party.CO_PARTNER) for c in applies if c.answered_per_party]
     return result
 
 

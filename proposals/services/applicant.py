@@ -58,9 +58,18 @@ def lock_draft(proposal, actor, *, changes_content=True):
     """Lock the proposal's row and refuse unless ``actor`` may change it and
     it is still a draft; a change to its content undoes the declaration."""
     require(actor, "proposals.view_proposal", proposal)
-    locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    locked = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("round", "window")
+        .get(pk=proposal.pk)
+    )
     if locked.status != Status.DRAFT:
         raise ProposalError("This proposal has been submitted and can no longer be changed.")
+    if locked.deadline_passed:
+        raise ProposalError(
+            f"The deadline for this proposal was {clock.describe(locked.period.deadline)} "
+            "(UK time). It can no longer be changed."
+        )
     if changes_content and locked.declared_at:
         undeclare(Proposal.objects.filter(pk=locked.pk))
         locked.declared_by = locked.declared_at = None
@@ -71,14 +80,21 @@ def _in_period(period):
     return {"round": period} if isinstance(period, Round) else {"window": period}
 
 
+def live_proposals_in(organisation, period):
+    """The organisation's proposals in this round or window, withdrawn ones
+    left out: it may have one of each type."""
+    return list(
+        Proposal.objects.filter(organisation=organisation, **_in_period(period))
+        .exclude(status=Status.WITHDRAWN)
+        .select_related("round", "window")
+        .order_by("accreditation_type")
+    )
+
+
 def start_options(organisation, period):
     """What the organisation may start here: the eligibility verdicts, with
     types it already has a live proposal for refused too."""
-    existing = set(
-        Proposal.objects.filter(organisation=organisation, **_in_period(period))
-        .exclude(status=Status.WITHDRAWN)
-        .values_list("accreditation_type", flat=True)
-    )
+    existing = {p.accreditation_type for p in live_proposals_in(organisation, period)}
     return [
         eligibility.Verdict(
             v.accreditation_type,
@@ -318,6 +334,49 @@ def _queue_submission_email(proposal_pk):
         recipients,
         key=f"submitted:{proposal.pk}",
     )
+
+
+def next_round_for(proposal, when=None):
+    """The round a draft that missed its deadline could be copied into: one
+    open now that takes its type, or else the next to open. (round, is_open),
+    or (None, False) when no later round is known yet."""
+    when = when or clock.now()
+    for round_ in Round.objects.open_at(when).exclude(pk=proposal.round_id).order_by("deadline"):
+        if round_.accepts(proposal.accreditation_type):
+            return round_, True
+    for round_ in Round.objects.upcoming(when):
+        if round_.accepts(proposal.accreditation_type):
+            return round_, False
+    return None, False
+
+
+def queue_lapsed_emails(proposal_pks):
+    """Tell the contacts of each lapsed draft that it missed its deadline and
+    how to copy it into the next round. Keyed per proposal, so however often
+    the scheduler runs each is told once."""
+    proposals = Proposal.objects.filter(pk__in=proposal_pks).select_related(
+        "organisation", "round", "window"
+    )
+    for proposal in proposals:
+        recipients = contact_addresses(proposal.organisation_id)
+        if not recipients:
+            continue
+        next_round, next_round_open = next_round_for(proposal)
+        body = render_to_string(
+            "proposals/email/lapsed.txt",
+            {
+                "proposal": proposal,
+                "next_round": next_round,
+                "next_round_open": next_round_open,
+                "service_name": settings.SERVICE_NAME,
+            },
+        )
+        outbox.queue(
+            f"{proposal.draft_name} was not submitted by the deadline",
+            body,
+            recipients,
+            key=f"lapsed:{proposal.pk}",
+        )
 
 
 def withdraw(proposal, actor, reason):

@@ -380,10 +380,12 @@ def delete_evidence(evidence, *, user):
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def open_for_download(evidence, *, user):
-    """Open a document's file for ``user``, who may see its proposal, and
-    record the download on the case timeline."""
-    require(user, "proposals.view_proposal", evidence.proposal)
+def open_for_download(evidence, *, user, permission="proposals.view_proposal"):
+    """Open a document's file for ``user``, who holds ``permission`` on its
+    proposal (a member of its organisation; staff who may see the case ask
+    for ``accreditation.view_case``), and record the download on the case
+    timeline."""
+    require(user, permission, evidence.proposal)
     handle = evidence.file.open("rb")
     timeline.record(
         evidence.proposal,

@@ -13,8 +13,8 @@ from proposals.models import Proposal
 
 class ProposalMixin(PermissionMixin):
     """For pages under /proposals/<pk>/. ``editing = True`` pages refuse a
-    proposal that is no longer a draft by sending the person to its status
-    page with a message (it is read-only after submission)."""
+    proposal that is no longer an open draft (submitted, or past its
+    deadline) by sending the person to its status page with a message."""
 
     see_permission = "proposals.view_proposal"
     editing = False
@@ -26,7 +26,9 @@ class ProposalMixin(PermissionMixin):
     @cached_property
     def proposal(self):
         return (
-            Proposal.objects.select_related("organisation", "round", "window", "framework")
+            Proposal.objects.select_related(
+                "organisation", "round", "window", "framework", "declared_by"
+            )
             .filter(pk=self.kwargs["pk"])
             .first()
         )
@@ -43,7 +45,10 @@ class ProposalMixin(PermissionMixin):
     def refuse(self, target):
         if self.request.method != "GET":
             messages.error(
-                self.request, "This proposal has been submitted, so it can no longer be changed."
+                self.request,
+                "The deadline for this proposal has passed, so it can no longer be changed."
+                if target.missed_deadline
+                else "This proposal has been submitted, so it can no longer be changed.",
             )
         return redirect("proposal-status", pk=target.pk)
 

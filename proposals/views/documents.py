@@ -58,15 +58,21 @@ class ProposalDocumentDownloadView(ProposalMixin, View):
 
     def get(self, request, pk, doc):
         evidence = get_object_or_404(self.proposal.evidence, pk=doc)
-        response = FileResponse(
-            uploads.open_for_download(evidence, user=request.user),
-            as_attachment=True,
-            filename=evidence.original_name,
-            content_type=evidence.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return download_response(evidence, request.user)
+
+
+def download_response(evidence, user, permission="proposals.view_proposal"):
+    """The document as an attachment, never sniffed or cached, its download
+    on the case timeline (``uploads.open_for_download`` checks ``permission``)."""
+    response = FileResponse(
+        uploads.open_for_download(evidence, user=user, permission=permission),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class ProposalDocumentDeleteView(ProposalMixin, View):

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -18,8 +19,10 @@ from accreditation.models.framework import sector_for_kind
 from accreditation.numbers import id_param
 from accreditation.pdf import render_pdf
 from accreditation.versions import StaleEdit, StaleEditViewMixin, version_of
-from accreditation.workflow import BEFORE_DECISION, WorkflowError
+from accreditation.workflow import Status, WorkflowError
+from feedback.models import Letter
 from proposals.forms.journey import (
+    DECLARATION,
     AnswerForm,
     CoPartnerForm,
     DeclarationForm,
@@ -38,6 +41,28 @@ from proposals.queries.journey import (
 )
 from proposals.services import applicant as services
 from proposals.views.access import ProposalMixin
+
+UNDER_ASSESSMENT = (
+    Status.SUBMITTED,
+    Status.IN_ASSESSMENT,
+    Status.INFORMATION_REQUESTED,
+    Status.ASSESSED,
+    Status.ADVISORY_REVIEW,
+    Status.AWAITING_DECISION,
+)
+"""Submitted and not yet decided: the assessor may still ask for information."""
+
+DECIDED = (Status.ACCREDITED, Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE)
+"""Statuses that a letter tells the organisation of."""
+
+CONCERN_STATUSES = (Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE)
+"""The outcomes an organisation may raise a concern about."""
+
+
+def may_withdraw(proposal):
+    """An open draft, or a proposal not yet decided (a draft past its
+    deadline lapses instead)."""
+    return proposal.is_editable or proposal.status in UNDER_ASSESSMENT
 
 
 def next_or_task_list(request, proposal, next_url):
@@ -65,6 +90,7 @@ class DashboardView(OrganisationPageMixin, ListView):
         return super().get_context_data(
             organisation=self.request.organisation,
             open_rounds=Round.objects.open_at(now).order_by("deadline"),
+            next_round=Round.objects.upcoming(now).first(),
             **kwargs,
         )
 
@@ -106,6 +132,9 @@ class StartView(OrganisationPageMixin, FormView):
             period_open=period is not None and period.is_open(),
             verdicts=self.verdicts,
             any_eligible=any(v.eligible for v in self.verdicts),
+            existing=services.live_proposals_in(self.request.organisation, period)
+            if period is not None
+            else [],
             is_window=isinstance(period, Window),
             **kwargs,
         )
@@ -143,8 +172,8 @@ def load_proposal_for_journey(proposal):
 
 
 class DraftOverviewMixin(ProposalMixin):
-    """Pages that show a draft as a whole; once submitted, the status page
-    takes their place."""
+    """Pages that show a draft as a whole; once it is submitted, or its
+    deadline has passed, the status page takes their place."""
 
     def get(self, request, *args, **kwargs):
         if not self.proposal.is_editable:
@@ -490,6 +519,10 @@ class CheckAnswersView(DraftOverviewMixin, TemplateView):
         except services.Incomplete as incomplete:
             return self.render_to_response(self.get_context_data(problems=incomplete.problems))
         except (services.ProposalError, WorkflowError) as error:
+            if self.proposal.deadline_passed:
+                # Too late: the status page says so, with no way to submit.
+                messages.error(request, str(error))
+                return redirect("proposal-status", pk=self.proposal.pk)
             return self.render_to_response(self.get_context_data(submit_error=str(error)))
         return redirect("proposal-confirmation", pk=self.proposal.pk)
 
@@ -500,7 +533,7 @@ def summary_context(journey):
         {"title": title, "rows": [(q, journey.answer_for(q)) for q in questions]}
         for _key, title, questions in journey.question_groups()
     ]
-    return {"parts": parts, "sections": journey.sections()}
+    return {"parts": parts, "sections": journey.sections(), "declaration": DECLARATION}
 
 
 class ConfirmationView(ProposalMixin, TemplateView):
@@ -519,14 +552,24 @@ class StatusView(ProposalMixin, TemplateView):
     template_name = "proposals/status.html"
 
     def get_context_data(self, **kwargs):
+        proposal = self.proposal
         events = CaseEvent.objects.filter(
-            case=self.proposal, internal=False, action__in=event_types.applicant_codes()
+            case=proposal, internal=False, action__in=event_types.applicant_codes()
         ).order_by("sequence")
-        return super().get_context_data(
-            events=[(event, event_types.get(event.action).applicant_label) for event in events],
-            can_withdraw=self.proposal.status in BEFORE_DECISION,
-            **kwargs,
-        )
+        context = {
+            "events": [(event, event_types.get(event.action).applicant_label) for event in events],
+            "can_withdraw": may_withdraw(proposal),
+            "under_assessment": proposal.status in UNDER_ASSESSMENT,
+            "decided": proposal.status in DECIDED,
+            "may_raise_concern": proposal.status in CONCERN_STATUSES,
+        }
+        if context["decided"]:
+            context["letters"] = Letter.objects.filter(
+                case=proposal, issued_at__isnull=False
+            ).order_by("issued_at")
+        if proposal.missed_deadline:
+            context["next_round"], context["next_round_open"] = services.next_round_for(proposal)
+        return super().get_context_data(**context, **kwargs)
 
 
 class WithdrawView(ProposalMixin, FormView):
@@ -534,7 +577,7 @@ class WithdrawView(ProposalMixin, FormView):
     form_class = WithdrawForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and self.proposal.status not in BEFORE_DECISION:
+        if request.user.is_authenticated and not may_withdraw(self.proposal):
             return redirect("proposal-status", pk=self.proposal.pk)
         return super().dispatch(request, *args, **kwargs)
 
@@ -561,7 +604,7 @@ class ProposalPdfView(ProposalMixin, View):
 
     def get(self, request, pk):
         journey = Journey.load(load_proposal_for_journey(self.proposal))
-        title = self.proposal.reference or f"Draft proposal {self.proposal.pk}"
+        title = str(self.proposal)
         timeline.record(self.proposal, "proposal_pdf_downloaded", request.user)
         pdf = render_pdf(
             "proposals/pdf.html",
@@ -573,7 +616,7 @@ class ProposalPdfView(ProposalMixin, View):
             title=title,
         )
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{title.replace(" ", "-")}.pdf"'
+        response["Content-Disposition"] = f'attachment; filename="{slugify(title)}.pdf"'
         return response
 
 

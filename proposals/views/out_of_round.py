@@ -156,5 +156,5 @@ class StaffDecisionView(StaffAreaMixin, TemplateView):
     def done_message(self, decided):
         organisation = self.request_obj.organisation.name
         if decided.outcome == Outcome.GRANTED:
-            return f"Window granted to {organisation}. Its contacts have been told by e-mail."
-        return f"Request from {organisation} refused. Its contacts have been told by e-mail."
+            return f"Window granted to {organisation}. Its contacts have been told by email."
+        return f"Request from {organisation} refused. Its contacts have been told by email."

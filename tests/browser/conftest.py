@@ -60,7 +60,7 @@ def new_page(browser, live_server):
 
 def sign_in(page, email, password=PASSWORD):
     page.goto("/account/sign-in/")
-    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
 

@@ -23,7 +23,7 @@ def sign_in_to_dashboard(page, check, user):
     the organisation's proposals."""
     page.goto("/account/sign-in/")
     check(page)
-    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     click_and_wait(page, page.get_by_role("button", name="Sign in"))
     expect(page.locator("h1")).to_have_text("Your organisations")
@@ -58,8 +58,9 @@ def start_proposal(page, check, type_label, *, cannot_apply=None):
     click_and_wait(page, page.get_by_role("button", name="Start proposal"))
     expect(page).to_have_url(re.compile(r"/proposals/\d+/$"))
     pk = int(re.search(r"/proposals/(\d+)/$", page.url).group(1))
-    expect(page.locator("h1")).to_have_text(f"{type_label} proposal")
-    expect(page).to_have_title(re.compile(rf"^{re.escape(type_label)} proposal – "))
+    code = re.search(r"\((\w+)\)$", type_label).group(1)
+    expect(page.locator("h1")).to_have_text(re.compile(rf"^Draft {code} proposal, "))
+    expect(page).to_have_title(re.compile(rf"^Draft {code} proposal, "))
     expect(section_status(page, "Declaration")).to_have_text("Not started")
     expect_cannot_submit_yet(page)
     check(page)
@@ -176,7 +177,10 @@ def add_schools(page, check, schools, *, heading="Schools you lead now", since_l
         expect(page.get_by_role("alert")).to_contain_text(f"{name} has been added")
         listed = page.locator(".govuk-summary-list__row")
         expect(listed).to_have_count(number)
-        expect(listed.filter(has_text=name)).to_contain_text(f"URN {urn}, {authority}")
+        # The first URN on the page is spelt out: "URN (unique reference number)".
+        expect(listed.filter(has_text=name)).to_contain_text(
+            re.compile(rf"URN( \(unique reference number\))? {urn}, {re.escape(authority)}")
+        )
         if number == 1:
             check(page)
     click_and_wait(page, page.get_by_role("button", name="Back to your proposal"))
@@ -238,7 +242,7 @@ def declare(page, check):
     check(page)
     # Stated and confirmed with the button, not a lone checkbox.
     expect(page.get_by_role("checkbox")).to_have_count(0)
-    expect(page.get_by_text("By confirming, you declare that the information")).to_be_visible()
+    expect(page.get_by_text("By confirming, you make this declaration:")).to_be_visible()
     click_and_wait(page, page.get_by_role("button", name="Confirm and continue"))
     expect(page.locator("h1")).to_have_text("Check your answers before submitting your proposal")
 

@@ -19,7 +19,7 @@ STRONG = "a-long-and-unusual-passphrase"
 def fill_registration(page, *, email, password1=STRONG, password2=STRONG):
     page.goto("/account/register/")
     page.get_by_label("Full name").fill("Grace Hopper")
-    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Create a password").fill(password1)
     page.get_by_label("Confirm your password").fill(password2)
     page.get_by_role("button", name="Create account").click()
@@ -51,8 +51,8 @@ def assert_error_page(page, title, messages, assert_accessible, by_fields=True):
 def test_registration_with_an_address_in_use_says_only_check_your_e_mail(page, assert_accessible):
     UserFactory(email="grace@example.org")
     fill_registration(page, email="Grace@Example.org")
-    expect(page).to_have_title(re.compile(r"^Check your e-mail – "))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    expect(page).to_have_title(re.compile(r"^Check your email – "))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     assert_accessible(page)
     assert User.objects.filter(email__iexact="grace@example.org").count() == 1
 
@@ -83,7 +83,7 @@ def test_registration_that_works_says_check_your_e_mail_then_the_applicant_signs
     page, assert_accessible
 ):
     fill_registration(page, email="grace@example.org")
-    expect(page.locator("h1")).to_have_text("Check your e-mail")
+    expect(page.locator("h1")).to_have_text("Check your email")
     assert User.objects.get(email="grace@example.org").has_role(Role.APPLICANT)
     sign_in(page, "grace@example.org", STRONG)
     expect(page.locator("h1")).to_have_text("Your organisations")
@@ -97,13 +97,13 @@ def test_ten_wrong_passwords_lock_the_account(page, assert_accessible):
         page,
         "Sign in",
         [
-            "Enter a correct e-mail address and password. Both are case-sensitive "
-            "apart from the e-mail address."
+            "Enter a correct email address and password. Both are case-sensitive "
+            "apart from the email address."
         ],
         assert_accessible,
         by_fields=False,
     )
-    expect(page.get_by_label("E-mail address")).to_have_value(person.email)
+    expect(page.get_by_label("Email address")).to_have_value(person.email)
     for attempt in range(2, 10):
         # Straight from the error page, as a person retrying would.
         page.get_by_label("Password", exact=True).fill(f"not-the-password-{attempt}")

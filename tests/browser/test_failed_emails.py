@@ -1,4 +1,4 @@
-"""A casework officer finds the e-mail that could not be sent and sends it
+"""A casework officer finds the email that could not be sent and sends it
 again, in real Chromium; every state of the page free of axe-core violations."""
 
 import re
@@ -33,8 +33,8 @@ def test_an_officer_sends_failed_mail_again(page, assert_accessible):
     sign_in(page, officer.email)
     enter_code(page, code_for(device))
     expect(page.locator(".govuk-tag", has_text="2 failed")).to_be_visible()
-    page.get_by_role("link", name="E-mail that could not be sent").click()
-    expect(page.locator("h1")).to_have_text("E-mail that could not be sent")
+    page.get_by_role("link", name="Email that could not be sent").click()
+    expect(page.locator("h1")).to_have_text("Email that could not be sent")
     rows = page.locator("table tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="ada@example.org")).to_contain_text("Mailbox unavailable")
@@ -42,12 +42,12 @@ def test_an_officer_sends_failed_mail_again(page, assert_accessible):
 
     page.get_by_role("button", name=re.compile("Send again to ada@example.org")).click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "1 e-mail will be sent again."
+        "1 email will be sent again."
     )
     expect(rows).to_have_count(1)
     assert_accessible(page)
 
     page.get_by_role("button", name="Send all 1 again").click()
-    expect(page.get_by_text("No e-mail is waiting to be sent again.")).to_be_visible()
+    expect(page.get_by_text("No email is waiting to be sent again.")).to_be_visible()
     assert_accessible(page)
     assert not OutboxMessage.objects.filter(failed_at__isnull=False).exists()

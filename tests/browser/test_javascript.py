@@ -21,7 +21,7 @@ def test_applicant_signs_in_and_switches_without_javascript(new_page):
     # A mistake is reported by the server-rendered error summary.
     sign_in(page, applicant.email, "not-the-password")
     expect(page).to_have_title(re.compile(r"^Error: Sign in – "))
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a correct e-mail address")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a correct email address")
 
     sign_in(page, applicant.email)
     expect(page).to_have_url(re.compile(r"/applicant/$"))

@@ -273,17 +273,17 @@ def test_a_private_company_leading_a_consortium_applies_as_an_asp(
     page.get_by_label("URN or UKPRN").fill("140001")
     page.get_by_label("Local authority where it is based").select_option(label=authority.name)
     page.get_by_label("Contact’s name").fill("Pat Partner")
-    page.get_by_label("Contact’s e-mail address").fill("pat at riverside")
+    page.get_by_label("Contact’s email address").fill("pat at riverside")
     page.get_by_label("What it will do in the partnership").fill(
         "Leads the school improvement work in the trust's schools."
     )
     click_and_wait(page, page.get_by_role("button", name=SAVE))
     expect(page.locator(".govuk-error-summary").get_by_role("link")).to_have_text(
-        ["Enter an e-mail address in the correct format, like name@example.org"]
+        ["Enter an email address in the correct format, like name@example.org"]
     )
     expect(page.get_by_label("Co-partner’s name")).to_have_value("Riverside Academy Trust")
     assert_accessible(page)
-    page.get_by_label("Contact’s e-mail address").fill("pat@riverside.example.org")
+    page.get_by_label("Contact’s email address").fill("pat@riverside.example.org")
     click_and_wait(page, page.get_by_role("button", name=SAVE))
     expect_task_list(page)
     expect(section_status(page, "Co-partner details")).to_have_text("Completed")

@@ -123,11 +123,11 @@ def test_members_invite_a_colleague_who_joins(page, new_page, assert_accessible)
     # Invite, with a bad address first.
     page.get_by_role("button", name="Invite a colleague").click()
     assert_accessible(page)
-    page.get_by_label("Their e-mail address").fill("not an address")
+    page.get_by_label("Their email address").fill("not an address")
     page.get_by_role("button", name="Send invitation").click()
-    expect(error_summary(page)).to_contain_text("Enter an e-mail address in the correct format")
+    expect(error_summary(page)).to_contain_text("Enter an email address in the correct format")
     assert_accessible(page)
-    page.get_by_label("Their e-mail address").fill("new@example.org")
+    page.get_by_label("Their email address").fill("new@example.org")
     page.get_by_role("button", name="Send invitation").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "We have sent an invitation to new@example.org"
@@ -239,7 +239,7 @@ def test_joining_with_an_existing_account_signs_in_first(page, assert_accessible
     page.goto("/organisation/join/welcome/")
     assert_accessible(page)
     page.get_by_role("button", name="Sign in to join").click()
-    page.get_by_label("E-mail address").fill("kim@example.org")
+    page.get_by_label("Email address").fill("kim@example.org")
     page.get_by_label("Password", exact=True).fill("correct-horse-battery-staple")
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/organisation/join/welcome/$"))

@@ -59,7 +59,7 @@ def test_an_applicant_asks_for_consideration_and_sees_the_outcomes(page, assert_
 
     # Sent empty, with a URN that is not one: every problem listed, each
     # link leading to its field.
-    page.get_by_label("School URN (optional)").fill("12345")
+    page.get_by_label("School URN (unique reference number) (optional)").fill("12345")
     page.get_by_role("button", name="Send request").click()
     expect_error_summary(
         page,
@@ -76,11 +76,13 @@ def test_an_applicant_asks_for_consideration_and_sees_the_outcomes(page, assert_
     summary = page.locator(".govuk-error-summary")
     summary.get_by_role("link", name="Select how soon you need to be considered").click()
     expect(page.get_by_label(Urgency.URGENT.label)).to_be_focused()
-    expect(page.get_by_label("School URN (optional)")).to_have_value("12345")
+    expect(page.get_by_label("School URN (unique reference number) (optional)")).to_have_value(
+        "12345"
+    )
 
     page.get_by_label("Which local authority is the school in?").select_option(label="Leeds")
     page.get_by_label("Name of the school, trust or federation").fill("Hill Top Primary")
-    page.get_by_label("School URN (optional)").fill("123456")
+    page.get_by_label("School URN (unique reference number) (optional)").fill("123456")
     page.get_by_label(Urgency.THIS_TERM.label).check()
     reason = page.get_by_label("Why do you need to be considered outside the rounds?")
     reason.fill(REASON)

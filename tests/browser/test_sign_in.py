@@ -187,7 +187,7 @@ def test_administrator_invites_a_staff_member_who_joins(page, new_page, assert_a
 
     # Filled in: the invitation is sent.
     page.get_by_label("Full name").fill("Ivy Invitee")
-    page.get_by_label("E-mail address").fill("ivy@example.org")
+    page.get_by_label("Email address").fill("ivy@example.org")
     page.get_by_label("Assessor").check()
     page.get_by_label("Advisory Group member").check()
     page.get_by_role("button", name="Send invitation").click()
@@ -248,10 +248,10 @@ def test_password_reset_by_email(page, assert_accessible):
     page.goto("/account/sign-in/")
     page.get_by_role("link", name="I have forgotten my password").click()
     expect(page.locator("h1")).to_have_text("Reset your password")
-    page.get_by_label("E-mail address").fill(person.email)
+    page.get_by_label("Email address").fill(person.email)
     page.get_by_role("button", name="Send reset link").click()
     expect(page).to_have_url(re.compile(r"/account/password-reset/sent/$"))
-    expect(page.locator("h1")).to_have_text("Check your e-mail")
+    expect(page.locator("h1")).to_have_text("Check your email")
 
     assert send_outbox() == {"sent": 1}
     assert [message.to for message in mail.outbox] == [[person.email]]

@@ -72,7 +72,7 @@ class Command(BaseCommand):
         out.write(f"Open http://127.0.0.1:{port}/")
         out.write("")
         out.write(f"Demo sign-ins (password for every one: {demo.PASSWORD})")
-        rows = [("E-mail", "Name", "Role", "")]
+        rows = [("Email", "Name", "Role", "")]
         for user in demo.DEMO_USERS:
             roles = ", ".join(role.label for role in user.roles)
             rows.append((user.email, user.full_name, roles, user.note))

@@ -1,0 +1,90 @@
+"""Forms for assigning assessors: one case's assessor, and each assessor's
+capacity in a round. A round's proposed lines are read by the view (one
+select per line) and checked by the service."""
+
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+
+from accreditation.forms.helpers import free_text_field, gds_helper
+from assessments.models import AssignmentKind
+
+CAPACITY_MAX = 200
+
+
+class CaseAssessorForm(forms.Form):
+    """Assign or replace one of a case's assessors. ``kinds`` are the kinds
+    the case takes; ``people`` are (assessor, note) pairs for the select."""
+
+    kind = forms.ChoiceField(
+        label="Which assessor",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether this is the assessor or the second assessor",
+            "invalid_choice": "Choose whether this is the assessor or the second assessor",
+        },
+    )
+    assessor = forms.TypedChoiceField(
+        label="Person to assign",
+        coerce=int,
+        error_messages={
+            "required": "Choose an assessor",
+            "invalid_choice": "Choose an assessor from the list",
+        },
+    )
+    reason = free_text_field(
+        label="Reason for the change (only when replacing an assessor)",
+        what="The reason",
+        required=False,
+        max_length=2000,
+        help_text="Recorded on the case's timeline.",
+    )
+    may_see_earlier_scores = forms.BooleanField(
+        label="The new assessor may see the scores of the assessor they replace",
+        required=False,
+    )
+
+    def __init__(self, *args, kinds, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, AssignmentKind(kind).label) for kind in kinds]
+        if len(kinds) == 1:
+            self.fields["kind"].initial = kinds[0]
+        self.fields["assessor"].choices = [("", "Choose an assessor")] + [
+            (person.pk, f"{person.full_name}{f' ({note})' if note else ''}")
+            for person, note in people
+        ]
+        self.helper = gds_helper(
+            Field.radios("kind", legend_size=Size.SMALL),
+            Field.select("assessor"),
+            Field.textarea("reason", rows=3),
+            Field.checkbox("may_see_earlier_scores"),
+            submit="Assign",
+        )
+
+
+class CapacitiesForm(forms.Form):
+    """One number per assessor: the cases they take in the round."""
+
+    def __init__(self, *args, people, capacities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = people
+        for person in people:
+            self.fields[self.name_for(person)] = forms.IntegerField(
+                label=f"Capacity of {person.full_name}",
+                min_value=0,
+                max_value=CAPACITY_MAX,
+                initial=capacities[person.pk],
+                error_messages={
+                    "required": f"Enter the capacity of {person.full_name}",
+                    "invalid": f"Enter the capacity of {person.full_name} as a whole number",
+                    "min_value": f"The capacity of {person.full_name} must be 0 or more",
+                    "max_value": f"The capacity of {person.full_name} must be "
+                    f"{CAPACITY_MAX} or fewer",
+                },
+            )
+
+    @staticmethod
+    def name_for(person):
+        return f"capacity-{person.pk}"
+
+    def values(self):
+        return {person.pk: self.cleaned_data[self.name_for(person)] for person in self.people}

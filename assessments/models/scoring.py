@@ -1,0 +1,175 @@
+"""Scores, agreed scores, recommendations and the draft feedback they carry.
+
+A score belongs to the assignment it was given under, so a reassigned
+assessor starts a fresh set and who scored what stays known. An assessor's
+set is finished once (``ScoreSheet``): from then on it is fixed, and the
+second assessor's blind set can be compared with it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from accreditation import clock
+from proposals.models import Party
+
+
+class Score(models.Model):
+    """One assessor's score of one criterion for one party. ``version`` goes
+    up on every save, so a save from a stale page is refused."""
+
+    assignment = models.ForeignKey(
+        "assessments.Assignment", on_delete=models.PROTECT, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        "accreditation.Criterion", on_delete=models.PROTECT, related_name="scores"
+    )
+    party = models.CharField(max_length=12, choices=Party.choices, default=Party.LEAD)
+    value = models.PositiveSmallIntegerField()
+    internal_comment = models.TextField(blank=True)
+    applicant_feedback = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["criterion__part__number", "criterion__position", "party"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "criterion", "party"], name="score_unique_per_party"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.code} ({self.party}): {self.value}"
+
+
+class ScoreSheet(models.Model):
+    """An assessor has finished scoring under an assignment: the set is fixed
+    until the Advisory Group refers the case back, and finished again after."""
+
+    assignment = models.ForeignKey(
+        "assessments.Assignment", on_delete=models.PROTECT, related_name="score_sheets"
+    )
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    finished_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-finished_at"]
+
+    def __str__(self):
+        return f"Scores finished under {self.assignment}"
+
+
+class AgreedScore(models.Model):
+    """The score the two assessors agreed where their scores differ too much,
+    with who recorded the agreement and why."""
+
+    first_score = models.ForeignKey(Score, on_delete=models.PROTECT, related_name="+")
+    second_score = models.ForeignKey(Score, on_delete=models.PROTECT, related_name="+")
+    value = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    applicant_feedback = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    agreed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first_score", "second_score"], name="agreed_score_unique_pair"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="agreed_score_has_a_reason"),
+        ]
+
+    def __str__(self):
+        return f"Agreed {self.value} for score {self.first_score_id}"
+
+
+class RecommendationChoice(models.TextChoices):
+    ACCREDIT = "accredit", "Recommend accreditation"
+    NOT_ACCREDIT = "not_accredit", "Recommend not to accredit"
+
+
+class RecommendationOutcome(models.TextChoices):
+    COMPLETED = "completed", "Assessment completed"
+    QUALITY_ASSURANCE = "quality_assurance", "Sent to quality assurance"
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def departing(self):
+        """Recommendations that depart from the one their scores suggested."""
+        return self.exclude(recommendation=models.F("suggested"))
+
+
+class Recommendation(models.Model):
+    """An assessor's recommendation: it completes the assessment, or (when it
+    departs from the suggestion and quality assurance is not done) waits for
+    a second assessor. Every one is kept; the latest stands."""
+
+    case = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.PROTECT, related_name="recommendations"
+    )
+    assignment = models.ForeignKey(
+        "assessments.Assignment", on_delete=models.PROTECT, related_name="recommendations"
+    )
+    recommendation = models.CharField(max_length=20, choices=RecommendationChoice.choices)
+    suggested = models.CharField(max_length=20, choices=RecommendationChoice.choices)
+    reasoning = models.TextField()
+    departure_reason = models.TextField(blank=True)
+    outcome = models.CharField(max_length=20, choices=RecommendationOutcome.choices)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(default=clock.now)
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recommendation=models.F("suggested")) | ~Q(departure_reason=""),
+                name="recommendation_departure_has_a_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_recommendation_display()} for case {self.case_id}"
+
+    @property
+    def departs(self):
+        return self.recommendation != self.suggested
+
+
+class DraftFeedback(models.Model):
+    """Feedback to the applicant on one criterion for one party, carried
+    forward from a recommendation not to accredit to the feedback letter."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="draft_feedback"
+    )
+    criterion = models.ForeignKey(
+        "accreditation.Criterion", on_delete=models.PROTECT, related_name="+"
+    )
+    party = models.CharField(max_length=12, choices=Party.choices, default=Party.LEAD)
+    score = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["criterion__part__number", "criterion__position", "party"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "criterion", "party"],
+                name="draft_feedback_unique_per_party",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Feedback on {self.criterion.code} ({self.party})"

@@ -1,0 +1,126 @@
+"""Read shapes for assigning assessors: who can assess, what each already
+holds in a round, their capacities, who is in conflict with which case, and
+an assessor's queue."""
+
+from django.apps import apps
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from accreditation import policy
+from accreditation.models import CaseEvent, User
+from accreditation.queries.conflicts import conflicted_q
+from accreditation.roles import Role
+from accreditation.workflow import Action, Status
+from assessments.models import AssessorCapacity, Assignment
+
+ASSESSABLE = (Status.IN_ASSESSMENT, Status.INFORMATION_REQUESTED)
+"""The statuses in which a case is given (or changes) assessors."""
+
+UNION_CHUNK = 100
+"""Assessors per compound SELECT (SQLite allows 500 terms in one)."""
+
+
+def proposal_model():
+    return apps.get_model("proposals", "Proposal")
+
+
+def assessors():
+    """Everyone who may be assigned to assess: active holders of the
+    assessor role, by name."""
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.ASSESSOR.value)
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+def round_cases(period):
+    """The round's cases that take assessors now."""
+    return proposal_model().objects.filter(round=period, status__in=ASSESSABLE)
+
+
+def current_assignments(cases):
+    """{case pk: {kind: assessor pk}} of the current assignments of ``cases``."""
+    held = {}
+    for case_id, kind, assessor_id in Assignment.objects.filter(
+        case__in=cases, ended_at__isnull=True
+    ).values_list("case_id", "kind", "assessor_id"):
+        held.setdefault(case_id, {})[kind] = assessor_id
+    return held
+
+
+def round_loads(period):
+    """{assessor pk: current assignments (either kind) on the round's cases}:
+    the workload a capacity for the round is measured against."""
+    return dict(
+        Assignment.objects.filter(case__round=period, ended_at__isnull=True)
+        .values_list("assessor_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("assessor_id", "n")
+    )
+
+
+def capacities(period, people):
+    """{assessor pk: capacity in the round}: what the officer set, or the
+    policy's default."""
+    default = policy.current().assessor_round_capacity
+    chosen = dict(
+        AssessorCapacity.objects.filter(round=period, assessor__in=people).values_list(
+            "assessor_id", "capacity"
+        )
+    )
+    return {person.pk: chosen.get(person.pk, default) for person in people}
+
+
+def conflicted_pairs(cases, people):
+    """{(case pk, assessor pk)} where the assessor is in conflict with the
+    case's organisation (a member of it, or a declared conflict with it or
+    its local authority), by the service's one definition
+    (``conflicted_q``), in one query per hundred assessors."""
+    pairs = set()
+    people = list(people)
+    for start in range(0, len(people), UNION_CHUNK):
+        selects = [
+            cases.filter(conflicted_q(person))
+            .order_by()
+            .annotate(person=Value(person.pk))
+            .values_list("pk", "person")
+            for person in people[start : start + UNION_CHUNK]
+        ]
+        pairs |= set(selects[0].union(*selects[1:], all=True))
+    return pairs
+
+
+def barred_pairs(cases):
+    """{(case pk, assessor pk)} of those who assessed a case before a concern
+    about it was upheld: it is reassessed by someone else."""
+    upheld = (
+        CaseEvent.objects.filter(case=OuterRef("case_id"), action=Action.UPHOLD_CONCERN)
+        .order_by("-sequence")
+        .values("created_at")[:1]
+    )
+    return set(
+        Assignment.objects.filter(case__in=cases)
+        .annotate(upheld=Subquery(upheld))
+        .filter(assigned_at__lt=F("upheld"))
+        .values_list("case_id", "assessor_id")
+    )
+
+
+def with_due_date(assignments):
+    """Annotate ``due``: the round's assessment due date, or for a case
+    outside a round the date worked out when it was assigned."""
+    return assignments.annotate(due=Coalesce(F("case__round__assessment_due"), F("due_on")))
+
+
+def queue(user):
+    """``user``'s current assignments to cases being assessed, each with its
+    case (organisation, round and window) and due date, what is due first on
+    top."""
+    return (
+        with_due_date(Assignment.objects.filter(assessor=user, ended_at__isnull=True))
+        .filter(case__status__in=ASSESSABLE)
+        .select_related("case__organisation", "case__round", "case__window__organisation")
+        .order_by(F("due").asc(nulls_last=True), "case__reference", "pk")
+    )

@@ -1,0 +1,344 @@
+"""What an assessment reads: which criteria of a case are scored (for each
+party), the scores of its assessors, where the two disagree, and the
+recommendation the scores suggest. Each loader makes the same few queries
+whatever the number of criteria, answers or documents."""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from accreditation import policy
+from accreditation.models import CaseEvent, Criterion, CriterionGuidance
+from accreditation.models.framework import sector_for_kind
+from accreditation.workflow import Action
+from assessments.models import (
+    AgreedScore,
+    Assignment,
+    AssignmentKind,
+    NssOutcome,
+    Recommendation,
+    RecommendationChoice,
+    RecommendationOutcome,
+    Score,
+    ScoreSheet,
+    Screening,
+)
+from proposals.models import Answer, CoPartner, Party
+from proposals.queries.journey import questions
+
+
+def national_support_school_confirmed(case):
+    """Is the case's organisation a National Support School for assessment?
+    Its claim (in the profile it submitted) stands unless its latest
+    screening did not confirm it."""
+    if not case.applicant_profile.claims_national_support_school:
+        return False
+    latest = Screening.objects.filter(case_id=case.pk).order_by("-pk").first()
+    return latest is None or latest.nss_claim != NssOutcome.REJECTED
+
+
+def finished_assignments(case, assignment_ids):
+    """Which of these assignments' sets are finished: a set finished before
+    the Advisory Group last referred the case back is open again."""
+    sheets = ScoreSheet.objects.filter(assignment_id__in=assignment_ids)
+    referred_back = (
+        CaseEvent.objects.filter(case_id=case.pk, action=Action.REFER_BACK)
+        .order_by("-sequence")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if referred_back is not None:
+        sheets = sheets.filter(finished_at__gt=referred_back)
+    return set(sheets.values_list("assignment_id", flat=True))
+
+
+def criteria_of(case):
+    return list(
+        Criterion.objects.filter(part__framework_id=case.framework_id)
+        .select_related("part")
+        .order_by("part__number", "position")
+    )
+
+
+@dataclass(frozen=True)
+class Item:
+    """One criterion scored for one party."""
+
+    criterion: object
+    party: str
+
+    @property
+    def key(self):
+        return (self.criterion.pk, self.party)
+
+    @property
+    def slug(self):
+        return f"{self.criterion.code}-{self.party}"
+
+    @property
+    def party_label(self):
+        return Party(self.party).label
+
+    def __str__(self):
+        if self.party == Party.CO_PARTNER:
+            return f"{self.criterion.code} {self.criterion.title} (co-partner)"
+        return f"{self.criterion.code} {self.criterion.title}"
+
+
+def items_of(case, criteria=None):
+    """The criteria the case is scored on, for each party, in order: those
+    its proposal answers (``proposals.queries.journey``), with a National
+    Support School's status as screened."""
+    criteria = criteria_of(case) if criteria is None else criteria
+    return [
+        Item(question.criterion, question.party)
+        for question in questions(
+            case, criteria, national_support_school=national_support_school_confirmed(case)
+        )
+    ]
+
+
+def current_assignment(case, user):
+    """``user``'s current assignment to ``case`` (first or second), or None."""
+    return (
+        Assignment.objects.filter(case_id=case.pk, assessor=user, ended_at__isnull=True)
+        .order_by("kind")
+        .first()
+    )
+
+
+def is_met(value, threshold):
+    return value is not None and value >= threshold
+
+
+@dataclass
+class AssessmentState:
+    """A case's scores as the recommendation and quality assurance judge
+    them: the current first and second assessors' sets, the agreed scores,
+    and what follows from them."""
+
+    case: object
+    items: list
+    threshold: int
+    gap: int
+    first: object = None
+    second: object = None
+    first_scores: dict = field(default_factory=dict)
+    second_scores: dict = field(default_factory=dict)
+    agreed: dict = field(default_factory=dict)
+    finished: set = field(default_factory=set)
+    departure_recorded: bool = False
+
+    @property
+    def unscored(self):
+        return [item for item in self.items if item.key not in self.first_scores]
+
+    @property
+    def first_finished(self):
+        return self.first is not None and self.first.pk in self.finished
+
+    @property
+    def second_finished(self):
+        return self.second is not None and self.second.pk in self.finished
+
+    @property
+    def both_finished(self):
+        return self.first_finished and self.second_finished
+
+    def differ(self, first, second):
+        """Two scores need an agreed one: far apart, or either side of the
+        threshold."""
+        return abs(first - second) >= self.gap or (
+            is_met(first, self.threshold) != is_met(second, self.threshold)
+        )
+
+    @cached_property
+    def disagreements(self):
+        """Items both assessors scored where they need an agreed score."""
+        found = []
+        for item in self.items:
+            first, second = self.first_scores.get(item.key), self.second_scores.get(item.key)
+            if first and second and self.differ(first.value, second.value):
+                found.append(item)
+        return found
+
+    @property
+    def unresolved(self):
+        return [item for item in self.disagreements if item.key not in self.agreed]
+
+    def standing(self, item):
+        """The score that stands for ``item``: the agreed one, else the first
+        assessor's (or None)."""
+        return self.agreed.get(item.key) or self.first_scores.get(item.key)
+
+    @property
+    def suggestion(self):
+        """Accreditation only when every criterion of every party is met;
+        None while any is unscored."""
+        if self.unscored:
+            return None
+        met = all(is_met(self.standing(item).value, self.threshold) for item in self.items)
+        return RecommendationChoice.ACCREDIT if met else RecommendationChoice.NOT_ACCREDIT
+
+    @property
+    def needs_quality_assurance(self):
+        """The rule of ``services.assignment.needs_second_assessor``, on what
+        the state has already loaded."""
+        every_asg = policy.current().second_assessor_for_every_asg
+        return bool((self.case.is_asg and every_asg) or self.departure_recorded)
+
+    @property
+    def quality_assurance_done(self):
+        return self.both_finished and not self.unresolved
+
+    def quality_assurance_problems(self):
+        """What stands between the case and its recommendation, in words."""
+        problems = []
+        if self.second is None:
+            problems.append("A casework officer must assign a second assessor.")
+        elif not self.second_finished:
+            problems.append("The second assessor has not finished scoring.")
+        if self.both_finished:
+            problems += [f"Record an agreed score for {item}." for item in self.unresolved]
+        return problems
+
+
+def assessment_state(case):
+    """Load a case's ``AssessmentState`` (a constant number of queries)."""
+    current = list(
+        Assignment.objects.filter(case_id=case.pk, ended_at__isnull=True).select_related("assessor")
+    )
+    by_kind = {assignment.kind: assignment for assignment in current}
+    rules = case.framework
+    state = AssessmentState(
+        case=case,
+        items=items_of(case),
+        threshold=rules.threshold,
+        gap=policy.current().qa_score_gap,
+        first=by_kind.get(AssignmentKind.FIRST),
+        second=by_kind.get(AssignmentKind.SECOND),
+    )
+    pks = [assignment.pk for assignment in current]
+    first_pk = state.first.pk if state.first else None
+    for score in Score.objects.filter(assignment_id__in=pks).select_related("updated_by"):
+        scores = state.first_scores if score.assignment_id == first_pk else state.second_scores
+        scores[(score.criterion_id, score.party)] = score
+    state.finished = finished_assignments(case, pks)
+    if state.first and state.second:
+        for agreed in AgreedScore.objects.filter(
+            first_score__assignment=state.first, second_score__assignment=state.second
+        ).select_related("agreed_by", "first_score"):
+            state.agreed[(agreed.first_score.criterion_id, agreed.first_score.party)] = agreed
+    state.departure_recorded = departure_recorded(case)
+    return state
+
+
+def departure_recorded(case):
+    return Recommendation.objects.departing().filter(case_id=case.pk).exists()
+
+
+def latest_recommendation(case):
+    return Recommendation.objects.filter(case_id=case.pk).select_related("made_by").first()
+
+
+def draft_feedback(case):
+    """The feedback to the applicant that the latest completed recommendation
+    not to accredit carries forward, criterion by criterion (for the letter)."""
+    recommendation = (
+        Recommendation.objects.filter(
+            case_id=case.pk,
+            outcome=RecommendationOutcome.COMPLETED,
+            recommendation=RecommendationChoice.NOT_ACCREDIT,
+        )
+        .order_by("-made_at", "-pk")
+        .first()
+    )
+    if recommendation is None:
+        return []
+    return list(recommendation.draft_feedback.select_related("criterion__part"))
+
+
+# --- The scoring page --------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """An item on the scoring page: the applicant's answer, the sector's
+    guidance, this assessor's score and (when allowed) the earlier one."""
+
+    item: Item
+    answer: object
+    guidance: object
+    score: object
+    earlier: object = None
+
+
+@dataclass
+class ScoringPage:
+    case: object
+    assignment: object
+    rows: list
+    documents: list
+    finished: bool
+
+    @property
+    def unscored(self):
+        return [row.item for row in self.rows if row.score is None]
+
+
+def scoring_page(case, assignment):
+    """Everything the scoring page shows ``assignment``'s assessor."""
+    criteria = criteria_of(case)
+    items = items_of(case, criteria)
+    co_partner = CoPartner.objects.filter(proposal_id=case.pk).first()
+    sectors = {Party.LEAD: sector_for_kind(case.applicant_profile.kind)}
+    if co_partner is not None:
+        sectors[Party.CO_PARTNER] = sector_for_kind(co_partner.kind)
+    guidance = {
+        (g.criterion_id, g.sector): g
+        for g in CriterionGuidance.objects.filter(
+            criterion__in=criteria, sector__in=set(sectors.values())
+        )
+    }
+    answers = {(a.criterion_id, a.party): a for a in Answer.objects.filter(proposal_id=case.pk)}
+    scores = {
+        (s.criterion_id, s.party): s
+        for s in Score.objects.filter(assignment=assignment).select_related("updated_by")
+    }
+    earlier = {}
+    if assignment.may_see_earlier_scores:
+        previous = (
+            Assignment.objects.filter(case_id=case.pk, kind=assignment.kind, ended_at__isnull=False)
+            .order_by("-ended_at")
+            .first()
+        )
+        if previous is not None:
+            earlier = {
+                (s.criterion_id, s.party): s for s in Score.objects.filter(assignment=previous)
+            }
+    rows = [
+        Row(
+            item=item,
+            answer=answers.get(item.key),
+            guidance=guidance.get((item.criterion.pk, sectors.get(item.party))),
+            score=scores.get(item.key),
+            earlier=earlier.get(item.key),
+        )
+        for item in items
+    ]
+    return ScoringPage(
+        case=case,
+        assignment=assignment,
+        rows=rows,
+        documents=list(case.evidence.order_by("uploaded_at")),
+        finished=bool(finished_assignments(case, [assignment.pk])),
+    )
+
+
+def scale_of(case):
+    """The framework's scale, highest first, as (value, label) pairs."""
+    framework = case.framework
+    labels = dict(policy.current().score_labels)
+    return [
+        (value, labels.get(value, str(value)))
+        for value in range(framework.scale_max, framework.scale_min - 1, -1)
+    ]

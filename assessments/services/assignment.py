@@ -1,0 +1,551 @@
+"""Assigning assessors to cases: one case at a time, or a whole round from a
+proposed assignment.
+
+The proposal is an optimal assignment, not a greedy one (HotCRP's approach,
+with SciPy's maximum flow): the cases and the assessors are a flow network
+(each case asks for one or two new assessors; an arc joins a case to each
+assessor free of conflict with it and not already on it, so one person is
+never both of a case's assessors; each assessor takes at most their room
+under the round's capacity). It assigns as many as can be assigned, with
+the largest workload as small as it can be, and the workloads as even as
+they can be below it (see ``solve``). Existing assignments stay and count
+towards workloads.
+
+Every assignment is re-checked on the server when it is made, inside the
+transaction that writes it, and is on the case's timeline.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Q
+from scipy.sparse import coo_array, csr_array
+from scipy.sparse.csgraph import maximum_flow
+
+from accreditation import clock, policy, timeline
+from accreditation.access import require
+from accreditation.models import AccreditationType, CaseEvent, Membership, Round
+from accreditation.queries.conflicts import is_conflicted
+from accreditation.services import activity
+from assessments.models import (
+    AssessorCapacity,
+    Assignment,
+    AssignmentKind,
+    Conflict,
+    Recommendation,
+)
+from assessments.queries import assignment as queries
+
+FIRST, SECOND = AssignmentKind.FIRST, AssignmentKind.SECOND
+
+EVENTS = {
+    # kind: (a first assignment, a reassignment)
+    FIRST: ("assessor_assigned", "assessor_reassigned"),
+    SECOND: ("second_assessor_assigned", "second_assessor_reassigned"),
+}
+
+
+class AssignmentRefused(Exception):
+    """A refused assignment, with a message fit to show the officer, and the
+    form field it is about."""
+
+    def __init__(self, message, field="assessor"):
+        super().__init__(message)
+        self.field = field
+
+
+class ProposalRefused(Exception):
+    """A round's assignment refused whole: ``problems`` maps each refused
+    line, ``(case pk, kind)``, to what is wrong with it."""
+
+    def __init__(self, problems):
+        super().__init__(f"{len(problems)} lines cannot be applied")
+        self.problems = problems
+
+
+# --- Policy ---------------------------------------------------------------------
+
+
+def needs_second_assessor(case_or_cases):
+    """Which cases get a second assessor for quality assurance: given a
+    queryset of cases, those of them that do; given one case, whether it
+    does: every ASG (a policy default), and every case whose recommendation
+    departed from the one its scores suggested."""
+    rule = Q(pk__in=Recommendation.objects.departing().values("case_id"))
+    if policy.current().second_assessor_for_every_asg:
+        rule |= Q(accreditation_type=AccreditationType.ASG)
+    if hasattr(case_or_cases, "filter"):
+        return case_or_cases.filter(rule)
+    case = case_or_cases
+    return type(case).objects.filter(pk=case.pk).filter(rule).exists()
+
+
+def can_see_earlier_scores(assignment):
+    """Whether this assessor may read the scores of the assessors before them
+    on the case: the officer chose so when reassigning."""
+    return assignment.may_see_earlier_scores
+
+
+def due_on(case, when):
+    """The stored due date of an assignment made at ``when``: none for a
+    round's case (its round's assessment due date applies, read live), else
+    the policy's working days after the day it was assigned."""
+    if case.round_id:
+        return None
+    return clock.working_days_after(
+        clock.local_date(when), policy.current().assessment_working_days
+    )
+
+
+# --- The solver -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Need:
+    """A case wanting ``count`` new assessors from ``allowed`` (assessor pks)."""
+
+    case_id: int
+    count: int
+    allowed: frozenset
+
+
+@dataclass(frozen=True)
+class Solution:
+    chosen: dict
+    """{case pk: [assessor pk, ...]} the new assessors of each case."""
+    largest: int
+    """The largest workload after the assignment."""
+    assigned: int
+    wanted: int
+
+
+def solve(needs, loads, capacities):
+    """The optimal assignment of ``needs`` to the assessors of
+    ``capacities`` ({assessor pk: capacity}), who hold ``loads`` already.
+
+    Water filling with maximum flows: every assessor's workload is allowed
+    to rise one case at a time (up to their capacity), and at each level the
+    flow is made maximal again, starting from the previous level's flow (on
+    its residual network, without the arcs that would take a case away from
+    an assessor). The first level at which the flow reaches the most that
+    can be assigned is the least possible largest workload; and as each
+    level's flow is maximal, every partial sum of the workloads is as large
+    as it can be: the workloads are as even as they can be (they minimise
+    the sum of their squares, and every other convex measure of spread)."""
+    needs = sorted(needs, key=lambda need: need.case_id)
+    people = sorted(capacities)
+    index = {person: i for i, person in enumerate(people)}
+    load = np.array([loads.get(person, 0) for person in people], dtype=np.int64)
+    capacity = np.array([capacities[person] for person in people], dtype=np.int64)
+    wanted = sum(need.count for need in needs)
+    pairs = [
+        (c, index[person])
+        for c, need in enumerate(needs)
+        for person in sorted(need.allowed)
+        if person in index
+    ]
+    chosen = {need.case_id: [] for need in needs}
+    if not pairs:
+        return Solution(chosen, int(load.max(initial=0)), 0, wanted)
+    arcs = (
+        np.array([need.count for need in needs], dtype=np.int64),
+        np.array([c for c, _ in pairs], dtype=np.int32),
+        np.array([p for _, p in pairs], dtype=np.int32),
+        len(people),
+    )
+
+    def room(level):
+        return np.maximum(0, np.minimum(capacity, level) - load)
+
+    most = _Network(*arcs).fill(room(int(np.maximum(capacity, load).max())))
+    network, level = _Network(*arcs), int(load.min())
+    while network.person_flow.sum() < most:
+        level += 1
+        network.fill(room(level))
+    taken = network.case_person_flow.astype(bool)
+    for e in np.flatnonzero(taken):
+        chosen[needs[network.edge_case[e]].case_id].append(people[network.edge_person[e]])
+    final = load + network.person_flow
+    return Solution(chosen, int(final.max()), int(network.person_flow.sum()), wanted)
+
+
+class _Network:
+    """source → case (what it wants) → assessor (1 each) → sink (room), with
+    the flow found so far on each arc."""
+
+    def __init__(self, wants, edge_case, edge_person, people):
+        cases = len(wants)
+        self.wants, self.edge_case, self.edge_person = wants, edge_case, edge_person
+        self.sink = 1 + cases + people
+        self.case_nodes = 1 + np.arange(cases, dtype=np.int32)
+        self.person_nodes = 1 + cases + np.arange(people, dtype=np.int32)
+        self.case_flow = np.zeros(cases, np.int64)
+        self.case_person_flow = np.zeros(len(edge_case), np.int64)
+        self.person_flow = np.zeros(people, np.int64)
+
+    def fill(self, room):
+        """Augment the flow to a maximum with each assessor's ``room``
+        (never less than they have); returns the total flow."""
+        cases_from, people_at = 1 + self.edge_case, self.person_nodes[self.edge_person]
+        source = np.zeros(len(self.case_nodes), np.int32)
+        sink = np.full(len(self.person_nodes), self.sink, np.int32)
+        rows = np.concatenate([source, cases_from, people_at, self.person_nodes])
+        cols = np.concatenate([self.case_nodes, people_at, cases_from, sink])
+        residual = np.concatenate(
+            [
+                self.wants - self.case_flow,
+                1 - self.case_person_flow,
+                self.case_person_flow,  # a case may move to another assessor
+                room - self.person_flow,
+            ]
+        )
+        shape = (self.sink + 1, self.sink + 1)
+        graph = csr_array(coo_array((residual.astype(np.int32), (rows, cols)), shape=shape))
+        result = maximum_flow(graph, 0, self.sink)
+        if not result.flow_value:
+            return int(self.person_flow.sum())
+        flow = result.flow
+        self.case_flow += np.asarray(flow[source, self.case_nodes]).ravel().astype(np.int64)
+        self.case_person_flow += np.asarray(flow[cases_from, people_at]).ravel().astype(np.int64)
+        self.person_flow += np.asarray(flow[self.person_nodes, sink]).ravel().astype(np.int64)
+        return int(self.person_flow.sum())
+
+
+# --- A round's proposal --------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    case: object
+    kind: str
+    proposed: int | None
+    allowed: frozenset
+
+    @property
+    def key(self):
+        return (self.case.pk, self.kind)
+
+
+@dataclass
+class RoundProposal:
+    period: Round
+    people: list
+    loads: dict
+    capacities: dict
+    lines: list
+    held: dict = field(default_factory=dict)
+    solution: Solution | None = None
+
+    def resulting_loads(self, choices=None):
+        """{assessor pk: workload} once ``choices`` ({line key: assessor pk or
+        None}; the proposal's own by default) are applied."""
+        result = {person.pk: self.loads.get(person.pk, 0) for person in self.people}
+        for line in self.lines:
+            chosen = line.proposed if choices is None else choices.get(line.key)
+            if chosen in result:
+                result[chosen] += 1
+        return result
+
+
+def propose(period):
+    """The proposed assignment of ``period``'s cases that need assessors."""
+    cases = queries.round_cases(period)
+    people = list(queries.assessors())
+    held = queries.current_assignments(cases)
+    second = set(needs_second_assessor(cases).values_list("pk", flat=True))
+    rows = list(cases.select_related("organisation").order_by("reference", "pk"))
+    wanting = {
+        case.pk: [
+            kind
+            for kind in (FIRST, SECOND)
+            if kind not in held.get(case.pk, {}) and (kind == FIRST or case.pk in second)
+        ]
+        for case in rows
+    }
+    rows = [case for case in rows if wanting[case.pk]]
+    wanting_cases = cases.filter(pk__in=[c.pk for c in rows])
+    barred = queries.conflicted_pairs(wanting_cases, people) | queries.barred_pairs(wanting_cases)
+    everyone = {person.pk for person in people}
+    needs, lines = [], []
+    for case in rows:
+        on_case = set(held.get(case.pk, {}).values())
+        allowed = frozenset(pk for pk in everyone - on_case if (case.pk, pk) not in barred)
+        needs.append(Need(case.pk, len(wanting[case.pk]), allowed))
+        lines += [Line(case, kind, None, allowed) for kind in wanting[case.pk]]
+    loads = queries.round_loads(period)
+    capacities = queries.capacities(period, people)
+    solution = solve(needs, loads, capacities)
+    by_case = {}
+    for line in lines:
+        by_case.setdefault(line.case.pk, []).append(line)
+    for case_id, chosen in solution.chosen.items():
+        for line, person in zip(by_case[case_id], chosen, strict=False):
+            line.proposed = person
+    return RoundProposal(period, people, loads, capacities, lines, held, solution)
+
+
+def apply(period, choices, officer):
+    """Make the assignments ``choices`` ({(case pk, kind): assessor pk or
+    None for "leave unassigned"}) in one transaction, each checked again
+    here. Raises ProposalRefused, having written nothing, if any line fails;
+    returns the new assignments."""
+    require(officer, "assessments.assign_assessors")
+    choices = {key: person for key, person in choices.items() if person is not None}
+    with transaction.atomic():
+        # One apply at a time per round, so capacities hold between two officers.
+        Round.objects.select_for_update().get(pk=period.pk)
+        cases = {
+            case.pk: case
+            for case in queries.proposal_model()
+            .objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .filter(pk__in={case_id for case_id, _ in choices}, round=period)
+        }
+        people = {person.pk: person for person in queries.assessors()}
+        held = queries.current_assignments(list(cases))
+        second = set(
+            needs_second_assessor(
+                queries.round_cases(period).filter(pk__in=list(cases))
+            ).values_list("pk", flat=True)
+        )
+        chosen_people = [people[pk] for pk in set(choices.values()) if pk in people]
+        locked = queries.proposal_model().objects.filter(pk__in=list(cases))
+        conflicted = queries.conflicted_pairs(locked, chosen_people)
+        barred = queries.barred_pairs(locked)
+        problems = {}
+        for (case_id, kind), person_id in sorted(choices.items()):
+            problem = _line_problem(
+                cases.get(case_id), kind, people.get(person_id), held, second, conflicted, choices
+            ) or _barred(cases.get(case_id), people.get(person_id), barred)
+            if problem:
+                problems[(case_id, kind)] = problem
+        loads = queries.round_loads(period)
+        capacity = queries.capacities(period, chosen_people)
+        adding = {}
+        for person_id in choices.values():
+            adding[person_id] = adding.get(person_id, 0) + 1
+        for key, person_id in choices.items():
+            total = loads.get(person_id, 0) + adding[person_id]
+            if key not in problems and person_id in capacity and total > capacity[person_id]:
+                problems[key] = (
+                    f"{people[person_id].full_name} would have {total} cases in this round, "
+                    f"more than their capacity of {capacity[person_id]}: choose someone else "
+                    "or raise their capacity"
+                )
+        if problems:
+            raise ProposalRefused(problems)
+        return _write(cases, choices, people, officer)
+
+
+def _line_problem(case, kind, person, held, second, conflicted, choices):
+    if case is None or case.status not in queries.ASSESSABLE:
+        return "This case is no longer waiting for an assessor: reload the page"
+    if kind not in (FIRST, SECOND):
+        return "Choose an assessor or a second assessor"
+    if kind in held.get(case.pk, {}):
+        return "This case has been given an assessor since the page was loaded: reload the page"
+    if kind == SECOND and case.pk not in second:
+        return "This case does not need a second assessor"
+    if person is None:
+        return "Choose an assessor from the list"
+    if (case.pk, person.pk) in conflicted:
+        return f"{person.full_name} has a conflict of interest with {case.organisation.name}"
+    other = SECOND if kind == FIRST else FIRST
+    if person.pk in (held.get(case.pk, {}).get(other), choices.get((case.pk, other))):
+        return (
+            f"{person.full_name} is already on this case: the second assessor must be "
+            "someone other than the assessor"
+        )
+    return None
+
+
+def _barred(case, person, barred):
+    if case is not None and person is not None and (case.pk, person.pk) in barred:
+        return (
+            f"{person.full_name} assessed this case before a concern about it was upheld: "
+            "it must be reassessed by someone else"
+        )
+    return None
+
+
+def _write(cases, choices, people, officer):
+    """The new assignments and their timeline events, in bulk: each case's
+    events chained after its locked head."""
+    when = clock.now()
+    assignments, events = [], []
+    for (case_id, kind), person_id in sorted(choices.items()):
+        case = cases[case_id]
+        assignments.append(
+            Assignment(
+                case_id=case_id,
+                assessor_id=person_id,
+                kind=kind,
+                assigned_by=officer,
+                assigned_at=when,
+                due_on=due_on(case, when),
+            )
+        )
+        event = timeline.new_event(
+            case,
+            sequence=case.timeline_sequence + 1,
+            prev_hash=case.timeline_hash,
+            action=EVENTS[kind][0],
+            actor=officer,
+            details=_details(people[person_id], kind),
+            when=when,
+        )
+        case.timeline_sequence, case.timeline_hash = event.sequence, event.hash
+        events.append(event)
+    Assignment.objects.bulk_create(assignments)
+    CaseEvent.objects.bulk_create(events)
+    queries.proposal_model().objects.bulk_update(
+        list(cases.values()), ["timeline_sequence", "timeline_hash"]
+    )
+    return assignments
+
+
+def _details(person, kind, **more):
+    return {"assessor": person.pk, "assessor_name": person.full_name, "kind": kind, **more}
+
+
+# --- One case ------------------------------------------------------------------------
+
+
+def conflict_reason(person, case):
+    """Why ``person`` may not act on ``case``, or None."""
+    organisation = case.organisation
+    if not is_conflicted(person, organisation):
+        return None
+    if Membership.objects.filter(user=person, organisation=organisation).exists():
+        return f"{person.full_name} is a member of {organisation.name}"
+    declared = (
+        Conflict.objects.active()
+        .filter(user=person)
+        .filter(Q(organisation=organisation) | Q(local_authority=organisation.local_authority_id))
+        .first()
+    )
+    return (
+        f"{person.full_name} has declared a conflict of interest with "
+        f"{declared.organisation or declared.local_authority}: {declared.reason}"
+    )
+
+
+def assign(case, person, kind, officer, *, reason="", may_see_earlier_scores=False):
+    """Assign ``person`` as ``case``'s assessor of ``kind``, replacing the
+    current one (which needs a ``reason``). Raises AssignmentRefused with
+    what to do; returns the new assignment."""
+    require(officer, "assessments.assign_case_assessors", case)
+    reason = reason.strip()
+    with transaction.atomic():
+        locked = (
+            type(case)
+            .objects.select_for_update(of=("self",))
+            .select_related("organisation", "round")
+            .get(pk=case.pk)
+        )
+        current = {
+            assignment.kind: assignment
+            for assignment in Assignment.objects.filter(case=locked, ended_at__isnull=True)
+            .select_related("assessor")
+            .select_for_update(of=("self",))
+        }
+        replaced = current.get(kind)
+        _check(locked, person, kind, current, reason)
+        when = clock.now()
+        if replaced:
+            Assignment.objects.filter(pk=replaced.pk).update(ended_at=when)
+        assignment = Assignment.objects.create(
+            case=locked,
+            assessor=person,
+            kind=kind,
+            assigned_by=officer,
+            assigned_at=when,
+            may_see_earlier_scores=bool(replaced and may_see_earlier_scores),
+            due_on=due_on(locked, when),
+        )
+        more = {}
+        if replaced:
+            more = {
+                "replaced": replaced.assessor_id,
+                "replaced_name": replaced.assessor.full_name,
+                "reason": reason,
+                "may_see_earlier_scores": assignment.may_see_earlier_scores,
+            }
+        timeline.append(
+            locked,
+            action=EVENTS[kind][1 if replaced else 0],
+            actor=officer,
+            details=_details(person, kind, **more),
+            when=when,
+        )
+    case.timeline_sequence, case.timeline_hash = locked.timeline_sequence, locked.timeline_hash
+    return assignment
+
+
+def _check(case, person, kind, current, reason):
+    if case.status not in queries.ASSESSABLE:
+        raise AssignmentRefused(
+            "Assessors can be assigned only while a case is being assessed: after it is "
+            "screened eligible and before it is assessed",
+            field=None,
+        )
+    if kind == SECOND and not needs_second_assessor(case):
+        raise AssignmentRefused(
+            "This case does not need a second assessor: quality assurance is for ASG cases",
+            field="kind",
+        )
+    if person is None or not queries.assessors().filter(pk=person.pk).exists():
+        raise AssignmentRefused("Choose an assessor from the list")
+    problem = conflict_reason(person, case)
+    if problem:
+        raise AssignmentRefused(f"{problem}, so they cannot assess this case")
+    problem = _barred(case, person, queries.barred_pairs([case]))
+    if problem:
+        raise AssignmentRefused(problem)
+    replaced = current.get(kind)
+    label = AssignmentKind(kind).label.lower()
+    if replaced and replaced.assessor_id == person.pk:
+        raise AssignmentRefused(f"{person.full_name} is already the {label} of this case")
+    other = current.get(SECOND if kind == FIRST else FIRST)
+    if other and other.assessor_id == person.pk:
+        raise AssignmentRefused(
+            f"{person.full_name} is already the {other.get_kind_display().lower()} of this "
+            "case: the assessor and the second assessor must be different people"
+        )
+    if replaced and not reason:
+        raise AssignmentRefused(f"Enter why the {label} is being changed", field="reason")
+    if case.round_id:
+        load = queries.round_loads(case.round).get(person.pk, 0)
+        capacity = queries.capacities(case.round, [person])[person.pk]
+        if load + 1 > capacity:
+            raise AssignmentRefused(
+                f"{person.full_name} already has {load} cases in {case.round}, their capacity: "
+                "choose someone else or raise their capacity on the round's assignment page"
+            )
+
+
+# --- Capacities -----------------------------------------------------------------------
+
+
+def set_capacities(period, values, officer):
+    """Set each assessor's capacity in ``period`` ({assessor pk: number});
+    each change is in the activity log."""
+    require(officer, "assessments.assign_assessors")
+    people = {person.pk: person for person in queries.assessors().filter(pk__in=list(values))}
+    before = queries.capacities(period, list(people.values()))
+    with transaction.atomic():
+        for pk, capacity in values.items():
+            if pk not in people or before[pk] == capacity:
+                continue
+            row, _ = AssessorCapacity.objects.update_or_create(
+                round=period,
+                assessor_id=pk,
+                defaults={"capacity": capacity, "set_by": officer, "set_at": clock.now()},
+            )
+            activity.record(
+                officer,
+                "assessor_capacity_set",
+                row,
+                {"capacity": [before[pk], capacity]},
+            )

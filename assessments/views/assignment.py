@@ -1,0 +1,272 @@
+"""The casework officer's assignment pages: one case's assessors, the rounds,
+and a round's proposed assignment with each assessor's capacity."""
+
+import re
+
+from django.contrib import messages
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.views.generic import FormView, ListView, TemplateView
+
+from accreditation.access import StaffAreaMixin
+from accreditation.models import Round
+from assessments.forms.assignment import CapacitiesForm, CaseAssessorForm
+from assessments.models import Assignment, AssignmentKind
+from assessments.queries import assignment as queries
+from assessments.services import assignment as services
+
+FIRST, SECOND = AssignmentKind.FIRST, AssignmentKind.SECOND
+LINE_FIELD = re.compile(r"^line-([0-9]{1,10})-(first|second)$")
+
+
+def line_name(case_id, kind):
+    return f"line-{case_id}-{kind}"
+
+
+class CaseAssessorsView(StaffAreaMixin, FormView):
+    """Assign or replace a case's assessor and, for a case that has quality
+    assurance, its second assessor."""
+
+    see_permission = "accreditation.view_case"
+    act_permission = "assessments.assign_case_assessors"
+    template_name = "assessments/assignment/case.html"
+    form_class = CaseAssessorForm
+
+    @cached_property
+    def case(self):
+        return (
+            queries.proposal_model()
+            .objects.select_related("organisation", "round", "window")
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+
+    def get_permission_object(self):
+        return self.case
+
+    @cached_property
+    def current(self):
+        return {
+            assignment.kind: assignment
+            for assignment in Assignment.objects.filter(case=self.case, ended_at__isnull=True)
+            .select_related("assessor")
+            .order_by()
+        }
+
+    @cached_property
+    def kinds(self):
+        if services.needs_second_assessor(self.case):
+            return [FIRST, SECOND]
+        return [FIRST]
+
+    def people(self):
+        """Every assessor, with what the officer should know before choosing:
+        a conflict, a part in the case already, their workload in the round."""
+        people = list(queries.assessors())
+        case = self.case
+        cases = queries.proposal_model().objects.filter(pk=case.pk)
+        conflicted = {pk for _, pk in queries.conflicted_pairs(cases, people)}
+        barred = {pk for _, pk in queries.barred_pairs(cases)}
+        on_case = {a.assessor_id: a.get_kind_display().lower() for a in self.current.values()}
+        loads = queries.round_loads(case.round) if case.round_id else {}
+        capacities = queries.capacities(case.round, people) if case.round_id else {}
+        listed = []
+        for person in people:
+            if person.pk in conflicted:
+                note = "conflict of interest"
+            elif person.pk in barred:
+                note = "assessed it before a concern was upheld"
+            elif person.pk in on_case:
+                note = f"already the {on_case[person.pk]}"
+            elif case.round_id:
+                note = f"{loads.get(person.pk, 0)} of {capacities[person.pk]} cases this round"
+            else:
+                note = ""
+            listed.append((person, note))
+        return listed
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "kinds": self.kinds, "people": self.people()}
+
+    def get_context_data(self, **kwargs):
+        history = (
+            Assignment.objects.filter(case=self.case)
+            .select_related("assessor", "assigned_by")
+            .order_by("-assigned_at", "-pk")
+        )
+        return super().get_context_data(
+            case=self.case,
+            current=[(AssignmentKind(kind), self.current.get(kind)) for kind in self.kinds],
+            history=history,
+            assessable=self.case.status in queries.ASSESSABLE,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        person = queries.assessors().filter(pk=data["assessor"]).first()
+        try:
+            assignment = services.assign(
+                self.case,
+                person,
+                data["kind"],
+                self.request.user,
+                reason=data["reason"],
+                may_see_earlier_scores=data["may_see_earlier_scores"],
+            )
+        except services.AssignmentRefused as refusal:
+            form.add_error(refusal.field, str(refusal))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{assignment.assessor.full_name} is now the "
+            f"{assignment.get_kind_display().lower()} of {self.case.reference}.",
+        )
+        return redirect("staff-case", pk=self.case.pk)
+
+
+class RoundListView(StaffAreaMixin, ListView):
+    """The rounds, with how many of their cases wait for an assessor."""
+
+    act_permission = "assessments.assign_assessors"
+    template_name = "assessments/assignment/rounds.html"
+    context_object_name = "rounds"
+    paginate_by = 20
+
+    def get_queryset(self):
+        cases = queries.proposal_model().objects.filter(
+            round=OuterRef("pk"), status__in=queries.ASSESSABLE
+        )
+        first = Assignment.objects.filter(case=OuterRef("pk"), kind=FIRST, ended_at__isnull=True)
+
+        def count(queryset):
+            counted = queryset.order_by().values("round").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+        return (
+            Round.objects.not_cancelled()
+            .annotate(being_assessed=count(cases), awaiting=count(cases.exclude(Exists(first))))
+            .order_by("-opens_at")
+        )
+
+
+class RoundAssignmentView(StaffAreaMixin, TemplateView):
+    """A round's proposed assignment: each line's assessor can be changed
+    (a select per line), then the whole is applied at once. Capacities are
+    set on the same page."""
+
+    act_permission = "assessments.assign_assessors"
+    template_name = "assessments/assignment/round.html"
+
+    @cached_property
+    def period(self):
+        period = Round.objects.filter(pk=self.kwargs["round"]).first()
+        if period is None:
+            raise Http404("No such round")
+        return period
+
+    def get_permission_object(self):
+        return self.period
+
+    def get_context_data(self, proposal=None, choices=None, problems=None, **kwargs):
+        proposal = proposal or services.propose(self.period)
+        people = {person.pk: person for person in proposal.people}
+        problems = problems or {}
+        if choices is None:
+            choices = {line.key: line.proposed for line in proposal.lines}
+        capacities_form = kwargs.setdefault(
+            "capacities_form",
+            CapacitiesForm(people=proposal.people, capacities=proposal.capacities),
+        )
+        proposed = proposal.resulting_loads()
+        resulting = proposal.resulting_loads(choices)
+        lines = []
+        for line in proposal.lines:
+            choice = choices.get(line.key)
+            # A refused choice (someone in conflict, say) stays shown as chosen.
+            offered = line.allowed | ({choice} if choice in people else set())
+            lines.append(
+                {
+                    "line": line,
+                    "name": line_name(*line.key),
+                    "choice": choice,
+                    "options": [people[pk] for pk in sorted(offered, key=self.order(people))],
+                    "problem": problems.get(line.key),
+                }
+            )
+        loads = [
+            {
+                "person": person,
+                "now": proposal.loads.get(person.pk, 0),
+                "proposed": proposed[person.pk],
+                "resulting": resulting[person.pk],
+                "capacity": proposal.capacities[person.pk],
+                "field": capacities_form[CapacitiesForm.name_for(person)],
+            }
+            for person in proposal.people
+        ]
+        stale = [
+            (line_name(*key), message)
+            for key, message in problems.items()
+            if key not in {line.key for line in proposal.lines}
+        ]
+        return super().get_context_data(
+            period=self.period,
+            proposal=proposal,
+            lines=lines,
+            loads=loads,
+            unassigned=sum(1 for line in lines if line["choice"] is None),
+            errors=[(row["name"], row["problem"]) for row in lines if row["problem"]] + stale,
+            **kwargs,
+        )
+
+    @staticmethod
+    def order(people):
+        return lambda pk: (people[pk].full_name, pk)
+
+    def post(self, request, *args, **kwargs):
+        if "save_capacities" in request.POST:
+            return self.save_capacities()
+        return self.apply()
+
+    def save_capacities(self):
+        people = list(queries.assessors())
+        form = CapacitiesForm(
+            self.request.POST,
+            people=people,
+            capacities=queries.capacities(self.period, people),
+        )
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(capacities_form=form))
+        services.set_capacities(self.period, form.values(), self.request.user)
+        messages.success(self.request, "Capacities saved. The proposal below uses them.")
+        return redirect("assignment-round", round=self.period.pk)
+
+    def apply(self):
+        choices, unreadable = {}, {}
+        for name, value in self.request.POST.items():
+            match = LINE_FIELD.match(name)
+            if not match:
+                continue
+            key = (int(match[1]), match[2])
+            if value == "":
+                choices[key] = None
+            elif value.isascii() and value.isdigit() and len(value) <= 10:
+                choices[key] = int(value)
+            else:
+                unreadable[key] = "Choose an assessor from the list"
+        try:
+            if unreadable:
+                raise services.ProposalRefused(unreadable)
+            made = services.apply(self.period, choices, self.request.user)
+        except services.ProposalRefused as refusal:
+            context = self.get_context_data(choices=choices, problems=refusal.problems)
+            return self.render_to_response(context)
+        messages.success(
+            self.request,
+            f"{len(made)} assignment{'s' if len(made) != 1 else ''} made in {self.period}.",
+        )
+        return redirect("assignment-round", round=self.period.pk)

@@ -1,0 +1,76 @@
+"""The assessor's queue: the cases assigned to the signed-in assessor, what
+is due first on top, filtered and sorted with django-filter."""
+
+import django_filters
+from django import forms
+from django.views.generic import ListView
+
+from accreditation import clock
+from accreditation.access import StaffAreaMixin
+from accreditation.models import AccreditationType, Round
+from assessments.queries import assignment as queries
+
+
+class QueueFilter(django_filters.FilterSet):
+    round = django_filters.ModelChoiceFilter(
+        label="Round",
+        field_name="case__round",
+        queryset=Round.objects.order_by("-opens_at"),
+        empty_label="Any round",
+    )
+    type = django_filters.ChoiceFilter(
+        label="Type",
+        field_name="case__accreditation_type",
+        choices=AccreditationType.choices,
+        empty_label="Any type",
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        field_name="case__status",
+        choices=[(status.value, status.label) for status in queries.ASSESSABLE],
+        empty_label="Any status",
+    )
+    due_before = django_filters.DateFilter(
+        label="Due on or before",
+        field_name="due",
+        lookup_expr="lte",
+        input_formats=["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d"],
+        help_text="For example, 27/3/2026",
+    )
+    overdue = django_filters.BooleanFilter(
+        label="Overdue only",
+        method="filter_overdue",
+        widget=forms.CheckboxInput,
+    )
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        empty_label="Due date, soonest first",
+        fields=(("due", "due"), ("case__reference", "reference"), ("assigned_at", "assigned")),
+        field_labels={
+            "due": "Due date",
+            "case__reference": "Reference",
+            "assigned_at": "Date assigned",
+        },
+    )
+
+    def filter_overdue(self, queryset, name, value):
+        if value:
+            return queryset.filter(due__lt=clock.today())
+        return queryset
+
+
+class QueueView(StaffAreaMixin, ListView):
+    act_permission = "assessments.use_queue"
+    template_name = "assessments/queue/list.html"
+    context_object_name = "assignments"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filterset = QueueFilter(
+            self.request.GET or None, queryset=queries.queue(self.request.user)
+        )
+        # A filter that does not parse is shown with its error and not applied.
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter=self.filterset, today=clock.today(), **kwargs)

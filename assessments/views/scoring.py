@@ -1,0 +1,309 @@
+"""The assessors' pages of a case: scoring (the applicant's answers beside
+the score forms), quality assurance (the two sets side by side, agreed
+scores) and the recommendation; and the staff download of its documents."""
+
+from django.apps import apps
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import TemplateView
+
+from accreditation.access import StaffAreaMixin
+from accreditation.models import AccreditationType
+from accreditation.workflow import Status
+from assessments.forms.scoring import AgreedScoreForm, RecommendationForm, ScoreForm
+from assessments.models import AssignmentKind
+from assessments.queries.scoring import (
+    assessment_state,
+    current_assignment,
+    is_met,
+    latest_recommendation,
+    scale_of,
+    scoring_page,
+)
+from assessments.services import quality, scoring
+from assessments.services import recommendation as recommending
+from proposals.views.documents import download_response
+
+
+class CasePageMixin(StaffAreaMixin):
+    """A page about one case: 404 for who may not see it."""
+
+    see_permission = "accreditation.view_case"
+
+    @cached_property
+    def case(self):
+        return (
+            apps.get_model("proposals", "Proposal")
+            .objects.select_related("organisation__local_authority", "round", "window", "framework")
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+
+    def get_permission_object(self):
+        return self.case
+
+    def item_url(self, item):
+        return reverse("case-scores", args=[self.case.pk]) + f"#{item.slug}"
+
+
+class ScoresView(CasePageMixin, TemplateView):
+    act_permission = "assessments.score_case"
+    template_name = "assessments/scoring/scores.html"
+
+    @cached_property
+    def assignment(self):
+        return current_assignment(self.case, self.request.user)
+
+    @cached_property
+    def page(self):
+        return scoring_page(self.case, self.assignment)
+
+    def form_for(self, row, data=None):
+        score = row.score
+        initial = {"version": score.version if score else 0}
+        if score:
+            initial.update(
+                value=score.value,
+                internal_comment=score.internal_comment,
+                applicant_feedback=score.applicant_feedback,
+            )
+        return ScoreForm(
+            data,
+            initial=initial,
+            prefix=row.item.slug,
+            item=row.item,
+            scale=scale_of(self.case),
+            threshold=self.case.framework.threshold,
+        )
+
+    def get_context_data(self, bound=None, **kwargs):
+        page = self.page
+        editable = not page.finished and self.case.status in scoring.SCORING_STATUSES
+        rows = [
+            (row, bound if bound is not None and bound.item == row.item else self.form_for(row))
+            for row in page.rows
+        ]
+        return super().get_context_data(
+            case=self.case,
+            page=page,
+            rows=rows,
+            editable=editable,
+            form=bound,
+            threshold=self.case.framework.threshold,
+            is_second=self.assignment.kind == AssignmentKind.SECOND,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if "finish" in request.POST:
+            return self.finish()
+        row = next((r for r in self.page.rows if r.item.slug == request.POST.get("item")), None)
+        if row is None:
+            raise Http404("This case is not scored on that criterion")
+        form = self.form_for(row, request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(bound=form))
+        try:
+            scoring.save_score(
+                self.case,
+                criterion=row.item.criterion,
+                party=row.item.party,
+                value=form.cleaned_data["value"],
+                internal_comment=form.cleaned_data["internal_comment"],
+                applicant_feedback=form.cleaned_data["applicant_feedback"],
+                version=form.cleaned_data["version"],
+                actor=request.user,
+            )
+        except scoring.StaleScore as stale:
+            data = request.POST.copy()
+            data[form.add_prefix("version")] = stale.current.version
+            fresh = self.form_for(row, data)
+            fresh.is_valid()
+            fresh.add_error(None, str(stale))
+            del self.page
+            return self.render_to_response(self.get_context_data(bound=fresh, newer=stale.current))
+        except scoring.ScoringError as refusal:
+            form.add_error(None, str(refusal))
+            return self.render_to_response(self.get_context_data(bound=form))
+        messages.success(request, f"Your score for {row.item} has been saved")
+        return redirect(self.item_url(row.item))
+
+    def finish(self):
+        try:
+            scoring.finish_scoring(self.case, actor=self.request.user)
+        except scoring.Unscored as refusal:
+            return self.render_to_response(
+                self.get_context_data(finish_problem=str(refusal), missing=refusal.items)
+            )
+        except scoring.ScoringError as refusal:
+            return self.render_to_response(self.get_context_data(finish_problem=str(refusal)))
+        messages.success(self.request, "You have finished scoring this case")
+        return redirect("case-scores", pk=self.case.pk)
+
+
+class RecommendationView(CasePageMixin, TemplateView):
+    act_permission = "assessments.recommend_case"
+    template_name = "assessments/scoring/recommendation.html"
+
+    @cached_property
+    def state(self):
+        return assessment_state(self.case)
+
+    def make_form(self, data=None):
+        latest = latest_recommendation(self.case)
+        initial = {}
+        if latest is not None:
+            initial = {
+                "recommendation": latest.recommendation,
+                "reasoning": latest.reasoning,
+                "departure_reason": latest.departure_reason,
+            }
+        return RecommendationForm(data, initial=initial, suggested=self.state.suggestion)
+
+    def get_context_data(self, form=None, **kwargs):
+        state = self.state
+        rows = [(item, state.standing(item), item.key in state.agreed) for item in state.items]
+        return super().get_context_data(
+            case=self.case,
+            state=state,
+            rows=rows,
+            threshold=state.threshold,
+            unscored=[(item, self.item_url(item)) for item in state.unscored],
+            all_met=all(
+                standing is not None and is_met(standing.value, state.threshold)
+                for _, standing, _ in rows
+            ),
+            latest=latest_recommendation(self.case),
+            open=self.case.status == Status.IN_ASSESSMENT,
+            form=form if form is not None else self.make_form(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            result = recommending.recommend(
+                self.case,
+                recommendation=form.cleaned_data["recommendation"],
+                reasoning=form.cleaned_data["reasoning"],
+                departure_reason=form.cleaned_data["departure_reason"],
+                actor=request.user,
+            )
+        except recommending.ScoringError as refusal:
+            form.add_error(None, str(refusal))
+            return self.render_to_response(self.get_context_data(form=form))
+        if result.completed:
+            onward = (
+                "the Advisory Group"
+                if self.case.accreditation_type == AccreditationType.ASG
+                else "the decision official"
+            )
+            messages.success(request, f"Assessment completed: the case has gone to {onward}")
+            return redirect("staff-case", pk=self.case.pk)
+        messages.info(
+            request,
+            "Your recommendation is saved. The case needs quality assurance before the "
+            "assessment can be completed.",
+        )
+        return redirect("case-recommendation", pk=self.case.pk)
+
+
+class QualityAssuranceView(CasePageMixin, TemplateView):
+    act_permission = "assessments.quality_assure_case"
+    template_name = "assessments/scoring/quality_assurance.html"
+
+    @cached_property
+    def state(self):
+        return assessment_state(self.case)
+
+    def form_for(self, item, data=None):
+        agreed = self.state.agreed.get(item.key)
+        initial = {"version": agreed.version if agreed else 0}
+        if agreed:
+            initial.update(
+                value=agreed.value,
+                reason=agreed.reason,
+                applicant_feedback=agreed.applicant_feedback,
+            )
+        return AgreedScoreForm(
+            data,
+            initial=initial,
+            prefix=item.slug,
+            item=item,
+            scale=scale_of(self.case),
+            threshold=self.state.threshold,
+        )
+
+    def get_context_data(self, bound=None, **kwargs):
+        state = self.state
+        disagreements = set(state.disagreements)
+        rows = []
+        for item in state.items:
+            form = None
+            if item in disagreements:
+                form = bound if bound is not None and bound.item == item else self.form_for(item)
+            rows.append(
+                (
+                    item,
+                    state.first_scores.get(item.key),
+                    state.second_scores.get(item.key),
+                    state.agreed.get(item.key),
+                    form,
+                )
+            )
+        return super().get_context_data(
+            case=self.case,
+            state=state,
+            rows=rows if state.both_finished else [],
+            editable=self.case.status in scoring.SCORING_STATUSES,
+            form=bound,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        state = self.state
+        item = next((i for i in state.disagreements if i.slug == request.POST.get("item")), None)
+        if item is None or not state.both_finished:
+            raise Http404("These scores do not need agreeing")
+        form = self.form_for(item, request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(bound=form))
+        try:
+            quality.record_agreed_score(
+                self.case,
+                criterion=item.criterion,
+                party=item.party,
+                value=form.cleaned_data["value"],
+                reason=form.cleaned_data["reason"],
+                applicant_feedback=form.cleaned_data["applicant_feedback"],
+                version=form.cleaned_data["version"],
+                actor=request.user,
+            )
+        except quality.StaleAgreedScore as stale:
+            data = request.POST.copy()
+            data[form.add_prefix("version")] = stale.current.version
+            del self.state
+            fresh = self.form_for(item, data)
+            fresh.is_valid()
+            fresh.add_error(None, str(stale))
+            return self.render_to_response(self.get_context_data(bound=fresh))
+        except quality.ScoringError as refusal:
+            form.add_error(None, str(refusal))
+            return self.render_to_response(self.get_context_data(bound=form))
+        messages.success(request, f"The agreed score for {item} has been recorded")
+        return redirect(reverse("case-quality-assurance", args=[self.case.pk]) + f"#{item.slug}")
+
+
+class CaseDocumentDownloadView(CasePageMixin, View):
+    """A case's document for staff who may see the case, each download on
+    its timeline."""
+
+    def get(self, request, pk, doc):
+        evidence = get_object_or_404(self.case.evidence, pk=doc)
+        return download_response(evidence, request.user, permission="accreditation.view_case")

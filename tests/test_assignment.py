@@ -1,0 +1,409 @@
+"""Assigning assessors (SPEC "Assessment", "Conflicts"): one case at a time or
+a round at once from a proposed assignment, every line checked again on the
+server, everything on the case's timeline; and the assessor's queue."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from accreditation import clock, timeline
+from accreditation.models import CaseEvent
+from accreditation.roles import Role
+from accreditation.workflow import move
+from assessments.models import AssessorCapacity, Assignment
+from assessments.services import assignment as services
+from tests.casework import person_with, sign_in_verified
+from tests.factories import (
+    ConflictFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ProposalFactory,
+    RoundFactory,
+    UserFactory,
+    WindowFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer():
+    return UserFactory(roles=[Role.CASEWORK_OFFICER], full_name="Olive Officer")
+
+
+@pytest.fixture
+def period():
+    return RoundFactory()
+
+
+@pytest.fixture
+def assessors():
+    return [
+        UserFactory(roles=[Role.ASSESSOR], full_name=name)
+        for name in ("Asha Assessor", "Ben Assessor", "Cara Assessor")
+    ]
+
+
+def case_in(period, accreditation_type="asp", **fields):
+    return ProposalFactory(
+        round=period,
+        status="in_assessment",
+        accreditation_type=accreditation_type,
+        organisation=OrganisationFactory(**fields),
+    )
+
+
+def current(case, kind="first"):
+    return Assignment.objects.filter(case=case, kind=kind, ended_at__isnull=True).first()
+
+
+def chain_is_intact(case):
+    events = CaseEvent.objects.filter(case=case).order_by("case", "sequence")
+    case.refresh_from_db()
+    return not list(timeline.verify(events)) and case.timeline_sequence == events.count()
+
+
+class TestProposal:
+    def test_a_round_is_proposed_whole_without_breaking_any_rule(self, officer, period, assessors):
+        asha, ben, cara = assessors
+        asp = case_in(period)
+        asg = case_in(period, "asg")
+        conflicted = case_in(period)
+        ConflictFactory(user=asha, organisation=conflicted.organisation)
+        MembershipFactory(user=ben, organisation=conflicted.organisation)
+        AssessorCapacity.objects.create(round=period, assessor=cara, capacity=1)
+
+        proposal = services.propose(period)
+        lines = {line.key: line.proposed for line in proposal.lines}
+        assert set(lines) == {
+            (asp.pk, "first"),
+            (asg.pk, "first"),
+            (asg.pk, "second"),
+            (conflicted.pk, "first"),
+        }
+        assert lines[(conflicted.pk, "first")] == cara.pk  # the only one free of conflict
+        assert lines[(asg.pk, "first")] != lines[(asg.pk, "second")]
+        loads = proposal.resulting_loads()
+        assert loads[cara.pk] == 1
+        assert max(loads.values()) == proposal.solution.largest == 2
+
+    def test_existing_assignments_stay_and_count(self, officer, period, assessors):
+        asha, ben, cara = assessors
+        asg = case_in(period, "asg")
+        services.assign(asg, asha, "first", officer)
+        proposal = services.propose(period)
+        assert [(line.key, line.proposed in (ben.pk, cara.pk)) for line in proposal.lines] == [
+            ((asg.pk, "second"), True)
+        ]
+        assert proposal.loads == {asha.pk: 1}
+
+    def test_applied_whole_with_every_assignment_on_the_timeline(self, officer, period, assessors):
+        asp, asg = case_in(period), case_in(period, "asg")
+        proposal = services.propose(period)
+        made = services.apply(period, {line.key: line.proposed for line in proposal.lines}, officer)
+        assert len(made) == 3
+        assert current(asp) and current(asg) and current(asg, "second")
+        assert current(asg).assessor != current(asg, "second").assessor
+        actions = list(
+            CaseEvent.objects.filter(case=asg).order_by("sequence").values_list("action", flat=True)
+        )
+        assert actions[-2:] == ["assessor_assigned", "second_assessor_assigned"]
+        assert chain_is_intact(asg) and chain_is_intact(asp)
+        assert services.propose(period).lines == []
+
+    def test_a_changed_line_that_breaks_a_rule_refuses_the_whole_and_says_why(
+        self, officer, period, assessors
+    ):
+        asha, ben, cara = assessors
+        asp, asg = case_in(period, name="Oak Trust"), case_in(period, "asg")
+        ConflictFactory(user=asha, organisation=asp.organisation)
+        AssessorCapacity.objects.create(round=period, assessor=cara, capacity=0)
+        choices = {
+            (asp.pk, "first"): asha.pk,  # in conflict
+            (asg.pk, "first"): ben.pk,
+            (asg.pk, "second"): ben.pk,  # the same person twice
+        }
+        with pytest.raises(services.ProposalRefused) as refused:
+            services.apply(period, choices, officer)
+        problems = refused.value.problems
+        assert problems[(asp.pk, "first")] == (
+            "Asha Assessor has a conflict of interest with Oak Trust"
+        )
+        assert "must be someone other than the assessor" in problems[(asg.pk, "second")]
+        assert not Assignment.objects.exists()
+        assert not CaseEvent.objects.filter(action__contains="assigned").exists()
+
+        with pytest.raises(services.ProposalRefused) as refused:
+            services.apply(period, {(asg.pk, "first"): cara.pk}, officer)
+        assert refused.value.problems == {
+            (asg.pk, "first"): "Cara Assessor would have 1 cases in this round, more than "
+            "their capacity of 0: choose someone else or raise their capacity"
+        }
+
+    def test_a_line_assigned_since_the_page_was_loaded_is_refused(self, officer, period, assessors):
+        asha, ben, _ = assessors
+        asp = case_in(period)
+        services.assign(asp, asha, "first", officer)
+        with pytest.raises(services.ProposalRefused) as refused:
+            services.apply(period, {(asp.pk, "first"): ben.pk}, officer)
+        assert "reload the page" in refused.value.problems[(asp.pk, "first")]
+        assert current(asp).assessor == asha
+
+    def test_an_asp_needs_no_second_assessor(self, officer, period, assessors):
+        asp = case_in(period)
+        assert not services.needs_second_assessor(asp)
+        assert services.needs_second_assessor(case_in(period, "asg"))
+        with pytest.raises(services.ProposalRefused) as refused:
+            services.apply(period, {(asp.pk, "second"): assessors[0].pk}, officer)
+        assert refused.value.problems[(asp.pk, "second")] == (
+            "This case does not need a second assessor"
+        )
+
+    def test_only_a_casework_officer_applies_or_sets_capacities(self, period, assessors):
+        assessor = assessors[0]
+        with pytest.raises(PermissionDenied):
+            services.apply(period, {}, assessor)
+        with pytest.raises(PermissionDenied):
+            services.set_capacities(period, {assessor.pk: 3}, assessor)
+
+    def test_capacities_default_from_policy_and_are_set_per_round(
+        self, officer, period, assessors, settings
+    ):
+        settings.POLICY = {"assessor_round_capacity": 7}
+        asha = assessors[0]
+        services.set_capacities(period, {asha.pk: 2}, officer)
+        proposal = services.propose(period)
+        assert proposal.capacities[asha.pk] == 2
+        assert proposal.capacities[assessors[1].pk] == 7
+        assert services.propose(RoundFactory()).capacities[asha.pk] == 7
+
+
+class TestOneCase:
+    def test_a_conflicted_person_is_refused_with_the_reason(self, officer, period, assessors):
+        asha, ben, _ = assessors
+        case = case_in(period, name="Oak Trust")
+        ConflictFactory(user=asha, organisation=case.organisation, reason="My sister is head.")
+        MembershipFactory(user=ben, organisation=case.organisation)
+        with pytest.raises(services.AssignmentRefused, match="My sister is head"):
+            services.assign(case, asha, "first", officer)
+        with pytest.raises(services.AssignmentRefused, match="Ben Assessor is a member of Oak"):
+            services.assign(case, ben, "first", officer)
+        assert not Assignment.objects.exists()
+
+    def test_the_same_assessor_twice_is_refused(self, officer, period, assessors):
+        asha = assessors[0]
+        case = case_in(period, "asg")
+        services.assign(case, asha, "first", officer)
+        with pytest.raises(services.AssignmentRefused, match="already the assessor"):
+            services.assign(case, asha, "first", officer, reason="Again")
+        with pytest.raises(services.AssignmentRefused, match="must be different people"):
+            services.assign(case, asha, "second", officer)
+
+    def test_a_reassignment_needs_a_reason_and_is_on_the_timeline(self, officer, period, assessors):
+        asha, ben, _ = assessors
+        case = case_in(period)
+        first = services.assign(case, asha, "first", officer)
+        assert not services.can_see_earlier_scores(first)
+        with pytest.raises(services.AssignmentRefused, match="Enter why") as refused:
+            services.assign(case, ben, "first", officer)
+        assert refused.value.field == "reason"
+        second = services.assign(
+            case, ben, "first", officer, reason="Asha is on leave.", may_see_earlier_scores=True
+        )
+        first.refresh_from_db()
+        assert first.ended_at is not None
+        assert services.can_see_earlier_scores(second)
+        event = CaseEvent.objects.filter(case=case).order_by("-sequence").first()
+        assert event.action == "assessor_reassigned"
+        assert event.details["reason"] == "Asha is on leave."
+        assert event.details["replaced_name"] == "Asha Assessor"
+        assert chain_is_intact(case)
+
+    def test_after_an_upheld_concern_someone_else_reassesses(self, officer, period, assessors):
+        case = ProposalFactory(round=period, status="not_accredited")
+        earlier = current(case).assessor
+        official = person_with("decision_official")
+        move(case, "uphold_concern", official, details={"reason": "The scores were wrong."})
+        Assignment.objects.filter(case=case).update(ended_at=clock.now())
+        proposal = services.propose(period)
+        assert [line.key for line in proposal.lines] == [(case.pk, "first")]
+        assert earlier.pk not in proposal.lines[0].allowed
+        with pytest.raises(services.AssignmentRefused, match="before a concern about it was"):
+            services.assign(case, earlier, "first", officer)
+        with pytest.raises(services.ProposalRefused):
+            services.apply(period, {(case.pk, "first"): earlier.pk}, officer)
+        services.assign(case, assessors[0], "first", officer)
+
+    def test_capacity_holds_for_hand_assignment(self, officer, period, assessors):
+        asha = assessors[0]
+        services.set_capacities(period, {asha.pk: 1}, officer)
+        services.assign(case_in(period), asha, "first", officer)
+        with pytest.raises(services.AssignmentRefused, match="their capacity"):
+            services.assign(case_in(period), asha, "first", officer)
+
+    def test_only_while_being_assessed(self, officer, period, assessors):
+        submitted = ProposalFactory(round=period, status="submitted")
+        with pytest.raises(services.AssignmentRefused, match="only while a case is being"):
+            services.assign(submitted, assessors[0], "first", officer)
+
+    def test_an_officer_in_conflict_may_not_assign(self, officer, period, assessors):
+        case = case_in(period)
+        ConflictFactory(user=officer, organisation=case.organisation)
+        with pytest.raises(PermissionDenied):
+            services.assign(case, assessors[0], "first", officer)
+
+
+class TestPages:
+    def test_the_officer_assigns_from_the_case_page(self, client, officer, period, assessors):
+        case = case_in(period, "asg")
+        client = sign_in_verified(client, officer)
+        page = client.get(reverse("staff-case", args=[case.pk]))
+        url = reverse("case-assessors", args=[case.pk])
+        assert url in page.text
+        page = client.get(url)
+        assert "Second assessor (quality assurance)" in page.text
+        response = client.post(url, {"kind": "first", "assessor": assessors[1].pk}, follow=True)
+        assert "Ben Assessor is now the assessor of" in response.text
+        assert "Assessor assigned" in response.text
+        response = client.post(url, {"kind": "first", "assessor": assessors[0].pk})
+        assert response.status_code == 200
+        assert "Error: " in response.text
+        assert "Enter why the assessor is being changed" in response.text
+
+    def test_the_officer_changes_a_line_and_applies_a_round(
+        self, client, officer, period, assessors
+    ):
+        asha, ben, cara = assessors
+        first, second = case_in(period), case_in(period)
+        client = sign_in_verified(client, officer)
+        url = reverse("assignment-round", args=[period.pk])
+        page = client.get(url)
+        assert page.status_code == 200
+        assert f'name="line-{first.pk}-first"' in page.text
+        response = client.post(
+            url,
+            {f"line-{first.pk}-first": cara.pk, f"line-{second.pk}-first": "", "apply": "1"},
+            follow=True,
+        )
+        assert "1 assignment made" in response.text
+        assert current(first).assessor == cara
+        assert current(second) is None
+
+    def test_a_refused_round_shows_each_lines_reason(self, client, officer, period, assessors):
+        asha = assessors[0]
+        case = case_in(period, name="Oak Trust")
+        ConflictFactory(user=asha, organisation=case.organisation)
+        client = sign_in_verified(client, officer)
+        response = client.post(
+            reverse("assignment-round", args=[period.pk]),
+            {f"line-{case.pk}-first": asha.pk, "apply": "1"},
+        )
+        assert response.status_code == 200
+        assert "Error: " in response.text
+        assert "Asha Assessor has a conflict of interest with Oak Trust" in response.text
+        assert f'href="#line-{case.pk}-first"' in response.text
+        assert not Assignment.objects.exists()
+
+    def test_the_officer_sets_capacities(self, client, officer, period, assessors):
+        client = sign_in_verified(client, officer)
+        url = reverse("assignment-round", args=[period.pk])
+        data = {f"capacity-{person.pk}": 4 for person in assessors}
+        data[f"capacity-{assessors[0].pk}"] = "lots"
+        response = client.post(url, {**data, "save_capacities": "1"})
+        assert "Enter the capacity of Asha Assessor as a whole number" in response.text
+        data[f"capacity-{assessors[0].pk}"] = 2
+        client.post(url, {**data, "save_capacities": "1"})
+        assert dict(AssessorCapacity.objects.values_list("assessor_id", "capacity")) == {
+            assessors[0].pk: 2,
+            assessors[1].pk: 4,
+            assessors[2].pk: 4,
+        }
+
+    @pytest.mark.parametrize("size", [2, 12])
+    def test_the_rounds_list_costs_the_same_queries_at_any_size(
+        self, client, officer, size, django_assert_num_queries
+    ):
+        for _ in range(size):
+            RoundFactory()
+        client = sign_in_verified(client, officer)
+        client.get(reverse("assignment-rounds"))
+        with django_assert_num_queries(9):
+            response = client.get(reverse("assignment-rounds"))
+        assert response.status_code == 200
+
+    @pytest.mark.parametrize("size", [2, 8])
+    def test_the_round_proposal_costs_the_same_queries_at_any_size(
+        self, client, officer, period, assessors, size, django_assert_num_queries
+    ):
+        for n in range(size):
+            case = case_in(period, "asg" if n % 2 else "asp")
+            ConflictFactory(user=assessors[n % 3], organisation=case.organisation)
+        client = sign_in_verified(client, officer)
+        url = reverse("assignment-round", args=[period.pk])
+        client.get(url)
+        with django_assert_num_queries(16):
+            response = client.get(url)
+        assert len(response.context["lines"]) == size + size // 2
+
+
+class TestQueue:
+    def test_the_queue_shows_due_dates_soonest_first(self, client, officer, assessors):
+        asha = assessors[0]
+        later = RoundFactory(assessment_due=clock.today() + timedelta(days=60))
+        overdue = RoundFactory(
+            assessment_due=clock.today() - timedelta(days=1),
+            advisory_group_meeting=clock.today() + timedelta(days=20),
+            decision_target=clock.today() + timedelta(days=30),
+        )
+        window = WindowFactory()
+        out_of_round = ProposalFactory(round=None, window=window, status="in_assessment")
+        for case in (case_in(later), case_in(overdue), out_of_round):
+            services.assign(case, asha, "first", officer)
+        services.assign(case_in(overdue), assessors[1], "first", officer)
+        expected = clock.working_days_after(clock.today(), 20)
+        assert current(out_of_round).due_on == expected
+
+        client = sign_in_verified(client, asha)
+        response = client.get(reverse("assessor-queue"))
+        dues = [a.due for a in response.context["assignments"]]
+        assert dues == sorted(dues) and len(dues) == 3
+        assert dues[0] == overdue.assessment_due
+        assert response.text.count(">Overdue<") == 1
+
+        response = client.get(reverse("assessor-queue"), {"overdue": "true"})
+        assert [a.due for a in response.context["assignments"]] == [overdue.assessment_due]
+        response = client.get(reverse("assessor-queue"), {"due_before": "1/1/2000"})
+        assert list(response.context["assignments"]) == []
+
+        response = client.get(reverse("assessor-queue"), {"type": "asg"})
+        assert list(response.context["assignments"]) == []
+        response = client.get(reverse("assessor-queue"), {"due_before": "not a date"})
+        assert "Error: " in response.text
+
+    @pytest.mark.parametrize("size", [2, 30])
+    def test_the_queue_costs_the_same_queries_at_any_size(
+        self, client, officer, size, django_assert_num_queries, settings
+    ):
+        settings.POLICY = {"assessor_round_capacity": 50}
+        assessor = person_with("assessor")
+        period = RoundFactory()
+        window = WindowFactory()
+        for n in range(size):
+            case = (
+                case_in(period)
+                if n % 2
+                else ProposalFactory(
+                    round=None,
+                    window=window,
+                    status="in_assessment",
+                    organisation=OrganisationFactory(),
+                )
+            )
+            services.assign(case, assessor, "first", officer)
+        client = sign_in_verified(client, assessor)
+        client.get(reverse("assessor-queue"))
+        with django_assert_num_queries(11):
+            response = client.get(reverse("assessor-queue"), {"sort": "-due"})
+        assert response.status_code == 200

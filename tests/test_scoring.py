@@ -1,0 +1,505 @@
+"""Scoring and the recommendation (SPEC: "The criteria framework", "The life
+of a case": Assessment): the applicant's answers beside the score forms, the
+framework's scale, feedback below the threshold, stale saves refused, only
+the case's assessors, and completing the assessment through the workflow."""
+
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.html import escape
+
+from accreditation.models import (
+    AccreditationType,
+    CaseEvent,
+    Criterion,
+    CriterionGuidance,
+    OrganisationKind,
+    Sector,
+)
+from accreditation.roles import Role
+from accreditation.workflow import Status
+from assessments.models import Recommendation, RecommendationOutcome, Score
+from assessments.queries.scoring import (
+    assessment_state,
+    draft_feedback,
+    items_of,
+)
+from assessments.services import recommendation as recommending
+from assessments.services import scoring
+from assessments.services.assignment import needs_second_assessor
+from proposals.models import Route
+from tests.casework import person_with, sign_in_verified, walk_to
+from tests.factories import (
+    ConflictFactory,
+    CoPartnerFactory,
+    CriterionFactory,
+    EvidenceFactory,
+    FrameworkFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PartFactory,
+    RoundFactory,
+    UserFactory,
+)
+from tests.scoring_helpers import case_in_assessment, score, score_all
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(case):
+    return [(item.criterion.code, item.party) for item in items_of(case)]
+
+
+def events(case, action):
+    return list(CaseEvent.objects.filter(case=case, action=action).order_by("sequence"))
+
+
+def post_score(client, case, slug, **fields):
+    data = {"item": slug, f"{slug}-version": fields.pop("version", 0)}
+    data.update({f"{slug}-{name}": value for name, value in fields.items()})
+    return client.post(reverse("case-scores", args=[case.pk]), data)
+
+
+@pytest.fixture
+def case():
+    return case_in_assessment()
+
+
+@pytest.fixture
+def assessor(case):
+    return person_with("assessor", case)
+
+
+# --- Which criteria are scored -------------------------------------------------
+
+
+class TestWhatIsScored:
+    def test_a_school_is_scored_on_part_one_and_part_two(self, case):
+        assert codes(case) == [
+            (code, "lead") for code in ("1A", "1B", "1C", "1D", "2A", "2B", "2C")
+        ]
+
+    def test_a_national_support_school_is_not_scored_on_2a_and_2b(self):
+        case = case_in_assessment(organisation__claims_national_support_school=True)
+        assert [code for code, _ in codes(case)] == ["1A", "1B", "1C", "1D", "2C"]
+
+    def test_a_consortium_is_scored_on_part_two_for_each_party(self):
+        partner = CoPartnerFactory()
+        case = partner.proposal
+        assert case.route == Route.CONSORTIUM_LEAD
+        assert codes(case) == [
+            *[(code, "lead") for code in ("1A", "1B", "1C", "1D", "2A", "2B", "2C")],
+            *[(code, "co_partner") for code in ("2A", "2B", "2C")],
+        ]
+
+    def test_a_non_educational_organisation_in_its_own_right_answers_1e(self):
+        organisation = OrganisationFactory(non_educational=True)
+        case = case_in_assessment(organisation=organisation, route=Route.OWN_RIGHT)
+        assert "1E" in [code for code, _ in codes(case)]
+
+
+# --- The scoring page --------------------------------------------------------------
+
+
+class TestTheScoringPage:
+    def test_shows_the_answers_scale_and_the_sectors_guidance(self, client, case, assessor):
+        sign_in_verified(client, assessor)
+        response = client.get(reverse("case-scores", args=[case.pk]))
+        assert response.status_code == 200
+        text = response.text
+        assert "Our evidence for 1A (lead)." in text
+        assert "4: Strong evidence" in text and "1: Insufficient or no evidence" in text
+        guidance = CriterionGuidance.objects.get(
+            criterion__part__framework=case.framework, criterion__code="2B", sector=Sector.SCHOOLS
+        )
+        assert guidance.text in text
+        ids = re.findall(r'\sid="([^"]+)"', text)
+        assert len(ids) == len(set(ids)), "every id on the page is unique"
+
+    def test_the_co_partners_answers_come_with_its_sectors_guidance(self, client):
+        partner = CoPartnerFactory(kind=OrganisationKind.ACADEMY_TRUST)
+        case = walk_to(partner.proposal, Status.IN_ASSESSMENT)
+        assessor = person_with("assessor", case)
+        sign_in_verified(client, assessor)
+        text = client.get(reverse("case-scores", args=[case.pk])).text
+        trusts = CriterionGuidance.objects.get(
+            criterion__part__framework=case.framework,
+            criterion__code="2A",
+            sector=Sector.TRUSTS_FEDERATIONS,
+        )
+        private = CriterionGuidance.objects.get(
+            criterion__part__framework=case.framework,
+            criterion__code="2A",
+            sector=Sector.PRIVATE_THIRD_SECTOR,
+        )
+        assert escape(trusts.text) in text and escape(private.text) in text
+        assert 'id="2A-co_partner"' in text
+
+    def test_a_score_saves_with_a_button_and_goes_on_the_timeline(self, client, case, assessor):
+        sign_in_verified(client, assessor)
+        response = post_score(client, case, "1A-lead", value=4, internal_comment="Clear vision.")
+        assert response.status_code == 302
+        assert response["Location"].endswith("#1A-lead")
+        saved = Score.objects.get(criterion__code="1A", assignment__case=case)
+        assert (saved.value, saved.internal_comment, saved.version) == (4, "Clear vision.", 1)
+        [event] = events(case, "score_saved")
+        assert event.actor == assessor
+        assert event.details == {
+            "criterion": "1A",
+            "party": "lead",
+            "score": 4,
+            "assessor": "first",
+        }
+        response = post_score(
+            client, case, "1A-lead", value=3, internal_comment="On reflection.", version=1
+        )
+        saved.refresh_from_db()
+        assert (saved.value, saved.version) == (3, 2)
+
+    @pytest.mark.parametrize("value", ["7", "0", "three", ""])
+    def test_a_score_off_the_scale_or_not_a_number_is_refused(self, client, case, assessor, value):
+        sign_in_verified(client, assessor)
+        response = post_score(client, case, "1A-lead", value=value, internal_comment="Hmm.")
+        assert response.status_code == 200
+        assert "Error: " in response.text.split("</title>")[0]
+        assert "Select a score for 1A" in response.text
+        assert not Score.objects.exists()
+        # What was typed is kept.
+        assert "Hmm." in response.text
+
+    def test_a_score_below_the_threshold_needs_feedback_to_the_applicant(
+        self, client, case, assessor
+    ):
+        sign_in_verified(client, assessor)
+        response = post_score(client, case, "2B-lead", value=2, internal_comment="Thin.")
+        assert "Enter feedback to the applicant: a score below 3 needs it" in response.text
+        assert not Score.objects.exists()
+        post_score(
+            client,
+            case,
+            "2B-lead",
+            value=2,
+            internal_comment="Thin.",
+            applicant_feedback="Show results over three years.",
+        )
+        saved = Score.objects.get()
+        assert (saved.internal_comment, saved.applicant_feedback) == (
+            "Thin.",
+            "Show results over three years.",
+        )
+
+    def test_a_save_over_a_newer_score_is_refused_showing_the_newer_one(
+        self, client, case, assessor
+    ):
+        sign_in_verified(client, assessor)
+        post_score(client, case, "1B-lead", value=4, internal_comment="First tab.")
+        # A second tab, loaded before that save, saves against version 0.
+        response = post_score(
+            client,
+            case,
+            "1B-lead",
+            value=2,
+            internal_comment="Second tab.",
+            applicant_feedback="Say who holds leaders to account.",
+        )
+        assert response.status_code == 200
+        assert "while you were editing it: it is now 4" in response.text
+        saved = Score.objects.get()
+        assert (saved.value, saved.internal_comment) == (4, "First tab.")
+        # Saved again knowingly, against the version now on the page.
+        response = post_score(
+            client,
+            case,
+            "1B-lead",
+            value=3,
+            internal_comment="Second tab.",
+            version=1,
+        )
+        saved.refresh_from_db()
+        assert (saved.value, saved.version) == (3, 2)
+
+    def test_finishing_with_criteria_unscored_lists_them(self, client, case, assessor):
+        score(case, assessor, items_of(case)[0], 3)
+        sign_in_verified(client, assessor)
+        response = client.post(reverse("case-scores", args=[case.pk]), {"finish": "1"})
+        assert response.status_code == 200
+        assert response.text.startswith("<!DOCTYPE html>")
+        assert "<title>Error: Scores" in response.text
+        assert "Score every criterion before you finish." in response.text
+        assert '<a href="#1B-lead">Score 1B' in response.text
+        assert not events(case, "scoring_finished")
+
+    def test_documents_open_through_a_staff_download_on_the_timeline(
+        self, client, case, assessor, settings, tmp_path
+    ):
+        settings.MEDIA_ROOT = tmp_path
+        document = EvidenceFactory(proposal=case)
+        sign_in_verified(client, assessor)
+        page = client.get(reverse("case-scores", args=[case.pk])).text
+        url = reverse("case-document-download", args=[case.pk, document.pk])
+        assert url in page
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+        [event] = events(case, "document_downloaded")
+        assert event.actor == assessor and event.details["document"] == document.pk
+
+    @pytest.mark.parametrize("size", [2, 20])
+    def test_the_page_costs_the_same_queries_at_any_size(
+        self, client, size, django_assert_num_queries, settings, tmp_path
+    ):
+        settings.MEDIA_ROOT = tmp_path
+        framework = FrameworkFactory(published_at=None)
+        part = PartFactory(framework=framework, number=1)
+        criteria = [CriterionFactory(part=part, code=f"C{n}", position=n) for n in range(size)]
+        for criterion in criteria:
+            CriterionGuidance.objects.create(
+                criterion=criterion, sector=Sector.SCHOOLS, text=f"Guidance {criterion.code}"
+            )
+        period = RoundFactory(framework=framework)
+        case = case_in_assessment(round=period)
+        assessor = person_with("assessor", case)
+        for n, item in enumerate(items_of(case)):
+            EvidenceFactory(proposal=case)
+            if n % 2:
+                score(case, assessor, item, 3)
+        assert Criterion.objects.filter(part__framework=framework).count() == size
+        sign_in_verified(client, assessor)
+        client.get(reverse("case-scores", args=[case.pk]))
+        with django_assert_num_queries(26):
+            response = client.get(reverse("case-scores", args=[case.pk]))
+        assert response.status_code == 200
+        assert response.text.count('name="item"') == size
+
+
+# --- Who may score -------------------------------------------------------------------
+
+
+class TestWhoMayScore:
+    def test_the_second_assessor_scores_too(self, client, case, assessor):
+        second = person_with("second_assessor", case)
+        sign_in_verified(client, second)
+        post_score(
+            client, case, "1A-lead", value=2, internal_comment="Weak.", applicant_feedback="x"
+        )
+        assert Score.objects.get().assignment.assessor == second
+
+    def test_an_assessor_not_assigned_gets_not_found(self, client, case, assessor):
+        other = person_with("assessor")
+        sign_in_verified(client, other)
+        for name in ("case-scores", "case-recommendation", "case-quality-assurance"):
+            assert client.get(reverse(name, args=[case.pk])).status_code == 404
+        assert post_score(client, case, "1A-lead", value=4).status_code == 404
+        assert not Score.objects.exists()
+
+    def test_an_assessor_with_a_conflict_cannot_score(self, client, case, assessor):
+        ConflictFactory(user=assessor, organisation=case.organisation)
+        sign_in_verified(client, assessor)
+        assert client.get(reverse("case-scores", args=[case.pk])).status_code == 404
+        with pytest.raises(PermissionDenied):
+            score(case, assessor, items_of(case)[0], 4)
+        assert not Score.objects.exists()
+
+    def test_a_former_assessor_gets_not_found(self, client, case, assessor):
+        person_with("assessor", case)  # reassigned
+        sign_in_verified(client, assessor)
+        assert client.get(reverse("case-scores", args=[case.pk])).status_code == 404
+
+    @pytest.mark.parametrize(
+        "role, status",
+        [
+            (Role.CASEWORK_OFFICER, 403),
+            (Role.DECISION_OFFICIAL, 404),
+            (Role.ADVISORY_GROUP_MEMBER, 404),
+            (Role.ADMINISTRATOR, 404),
+        ],
+    )
+    def test_other_staff_are_refused(self, client, case, assessor, role, status):
+        sign_in_verified(client, UserFactory(roles=[role]))
+        for name in ("case-scores", "case-recommendation", "case-quality-assurance"):
+            assert client.get(reverse(name, args=[case.pk])).status_code == status
+        assert post_score(client, case, "1A-lead", value=4).status_code == status
+        assert not Score.objects.exists()
+
+    def test_the_applicant_is_refused(self, client, case, assessor):
+        member = MembershipFactory(organisation=case.organisation).user
+        client.force_login(member)
+        for name in ("case-scores", "case-recommendation", "case-quality-assurance"):
+            assert client.get(reverse(name, args=[case.pk])).status_code in (403, 404)
+
+    def test_the_service_refuses_whoever_the_page_would(self, case, assessor):
+        officer = person_with("casework_officer")
+        with pytest.raises(PermissionDenied):
+            score(case, officer, items_of(case)[0], 4)
+
+
+# --- The recommendation ---------------------------------------------------------------
+
+
+def recommend(case, actor, recommendation="accredit", reasoning="All met.", departure=""):
+    return recommending.recommend(
+        case,
+        recommendation=recommendation,
+        reasoning=reasoning,
+        departure_reason=departure,
+        actor=actor,
+    )
+
+
+class TestTheRecommendation:
+    def test_completing_with_a_criterion_unscored_is_refused_listing_it(
+        self, client, case, assessor
+    ):
+        for item in items_of(case)[:-2]:
+            score(case, assessor, item, 3)
+        sign_in_verified(client, assessor)
+        page = client.get(reverse("case-recommendation", args=[case.pk])).text
+        scores_url = reverse("case-scores", args=[case.pk])
+        assert f'href="{scores_url}#2B-lead"' in page
+        assert f'href="{scores_url}#2C-lead"' in page
+        response = client.post(
+            reverse("case-recommendation", args=[case.pk]),
+            {"recommendation": "accredit", "reasoning": "Looks good."},
+        )
+        assert response.status_code == 200
+        assert "Score every criterion before you recommend." in response.text
+        case.refresh_from_db()
+        assert case.status == Status.IN_ASSESSMENT
+        assert not Recommendation.objects.exists()
+
+    def test_an_asp_case_every_criterion_met_is_recommended_and_sent_for_decision(
+        self, client, case, assessor
+    ):
+        score_all(case, assessor, 3, **{"1A_lead": 4})
+        assert assessment_state(case).suggestion == "accredit"
+        sign_in_verified(client, assessor)
+        assert (
+            "The scores suggest: <strong>Recommend accreditation"
+            in client.get(reverse("case-recommendation", args=[case.pk])).text
+        )
+        response = client.post(
+            reverse("case-recommendation", args=[case.pk]),
+            {"recommendation": "accredit", "reasoning": "A strong proposal throughout."},
+        )
+        assert response.status_code == 302
+        case.refresh_from_db()
+        assert case.status == Status.AWAITING_DECISION
+        [recommended] = events(case, "recommend")
+        assert recommended.actor == assessor
+        assert recommended.details["recommendation"] == "accredit"
+        assert recommended.details["reasoning"] == "A strong proposal throughout."
+        [referred] = events(case, "refer_to_decision")
+        assert referred.actor is None and referred.to_status == Status.AWAITING_DECISION
+        assert events(case, "scoring_finished")
+        # Scores can no longer change.
+        with pytest.raises(scoring.ScoringError):
+            score(case, assessor, items_of(case)[0], 1, feedback="x")
+
+    def test_a_criterion_not_met_suggests_not_to_accredit_and_carries_feedback(
+        self, case, assessor
+    ):
+        score_all(case, assessor, 3, **{"2B_lead": 2})
+        assert assessment_state(case).suggestion == "not_accredit"
+        recommend(case, assessor, "not_accredit", "Pupil achievement is not shown.")
+        case.refresh_from_db()
+        assert case.status == Status.AWAITING_DECISION
+        [feedback] = draft_feedback(case)
+        assert (feedback.criterion.code, feedback.party, feedback.score, feedback.text) == (
+            "2B",
+            "lead",
+            2,
+            "Give more evidence for 2B.",
+        )
+
+    def test_departing_from_the_suggestion_needs_a_reason(self, client, case, assessor):
+        score_all(case, assessor, 3)
+        sign_in_verified(client, assessor)
+        response = client.post(
+            reverse("case-recommendation", args=[case.pk]),
+            {"recommendation": "not_accredit", "reasoning": "I have doubts."},
+        )
+        assert response.status_code == 200
+        assert "Enter why your recommendation differs from the suggested one" in response.text
+        assert not Recommendation.objects.exists()
+        with pytest.raises(scoring.ScoringError, match="differs from the suggested one"):
+            recommend(case, assessor, "not_accredit", "I have doubts.")
+
+    def test_departing_sends_the_case_to_quality_assurance(self, client, case, assessor):
+        score_all(case, assessor, 3)
+        assert not needs_second_assessor(case)
+        sign_in_verified(client, assessor)
+        response = client.post(
+            reverse("case-recommendation", args=[case.pk]),
+            {
+                "recommendation": "not_accredit",
+                "reasoning": "I have doubts.",
+                "departure_reason": "Its capacity claims do not add up.",
+            },
+            follow=True,
+        )
+        assert "needs quality assurance" in response.text
+        assert "A casework officer must assign a second assessor." in response.text
+        case.refresh_from_db()
+        assert case.status == Status.IN_ASSESSMENT
+        assert needs_second_assessor(case)
+        held = Recommendation.objects.get()
+        assert held.outcome == RecommendationOutcome.QUALITY_ASSURANCE
+        assert held.departure_reason == "Its capacity claims do not add up."
+        [event] = events(case, "quality_assurance_needed")
+        assert event.details["departure_reason"] == "Its capacity claims do not add up."
+
+    def test_an_asg_case_needs_quality_assurance(self):
+        case = case_in_assessment(
+            accreditation_type=AccreditationType.ASG,
+            organisation__schools_led_count=3,
+        )
+        assert needs_second_assessor(case)
+        assessor = person_with("assessor", case)
+        score_all(case, assessor, 3)
+        result = recommend(case, assessor)
+        assert not result.completed
+        assert result.problems == ["A casework officer must assign a second assessor."]
+        case.refresh_from_db()
+        assert case.status == Status.IN_ASSESSMENT
+
+    def test_only_the_first_assessor_recommends(self, client, case, assessor):
+        second = person_with("second_assessor", case)
+        sign_in_verified(client, second)
+        assert client.get(reverse("case-recommendation", args=[case.pk])).status_code == 403
+
+
+# --- What the applicant never sees --------------------------------------------------
+
+
+def test_the_applicant_never_sees_scores_comments_or_draft_feedback(client, case, assessor):
+    score_all(case, assessor, 3, **{"2B_lead": 2})
+    score(
+        case,
+        assessor,
+        items_of(case)[0],
+        3,
+        comment="SECRET-INTERNAL-COMMENT",
+    )
+    score(
+        case,
+        assessor,
+        items_of(case)[5],
+        1,
+        comment="Nothing here.",
+        feedback="DRAFT-FEEDBACK-TEXT",
+    )
+    recommend(case, assessor, "not_accredit", "SECRET-REASONING")
+    member = MembershipFactory(organisation=case.organisation).user
+    client.force_login(member)
+    for url in (
+        reverse("proposal-status", args=[case.pk]),
+        reverse("proposal-dashboard"),
+        reverse("applicant-home"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for secret in ("SECRET-INTERNAL-COMMENT", "DRAFT-FEEDBACK-TEXT", "SECRET-REASONING"):
+            assert secret not in response.text, url
+        assert "Score saved" not in response.text
