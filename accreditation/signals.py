@@ -10,3 +10,11 @@ parts_may_clash = Signal()
 """A person may now be both staff and a member of an organisation (``user``):
 they joined an organisation, or were given staff roles. Sent inside the
 transaction that made the change; assessments records the standing conflict."""
+
+cases_moved = Signal()
+"""Cases moved by the workflow (``action``, ``cases``, ``events``, ``actor``;
+``cases`` and ``events`` in the same order), sent by ``move()`` (one case) and
+``move_many()`` inside the transaction that moved them. A receiver that does
+slow or outside work (render a letter, send e-mail) schedules it with
+``transaction.on_commit``, so a move that is rolled back leaves nothing
+behind."""

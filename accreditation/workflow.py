@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 
 from accreditation import clock
 from accreditation.case_roles import CaseRole, resolve, resolve_many
+from accreditation.signals import cases_moved
 
 
 class Status(models.TextChoices):
@@ -395,6 +396,7 @@ def move(case, action, actor, *, details=None, changes=None, internal=False, whe
             internal=internal,
             when=when,
         )
+        cases_moved.send(model, action=action, cases=[locked], events=[event], actor=actor)
     for name, value in fields.items():
         setattr(case, name, value)
     case.timeline_sequence, case.timeline_hash = event.sequence, event.hash
@@ -484,4 +486,6 @@ def move_many(
             batch_size=batch_size,
         )
         CaseEvent.objects.bulk_create(events, batch_size=batch_size)
+        if moved:
+            cases_moved.send(model, action=action, cases=moved, events=events, actor=actor)
     return result

@@ -743,3 +743,38 @@ class TestMoveMany:
                 changes_by_case={case.pk: {"status": "accredited"}},
             )
         assert_untouched(case)
+
+
+@pytest.mark.django_db
+class TestCasesMoved:
+    """Apps that stand on the spine learn of moves through one signal."""
+
+    def test_move_and_move_many_tell_receivers_inside_the_transaction(self):
+        from django.db import connection
+
+        from accreditation.signals import cases_moved
+
+        heard = []
+
+        def receiver(sender, action, cases, events, actor, **kwargs):
+            heard.append(
+                (action, [case.pk for case in cases], len(events), connection.in_atomic_block)
+            )
+
+        cases_moved.connect(receiver)
+        try:
+            one = ProposalFactory()
+            many = [ProposalFactory(round=one.round) for _ in range(2)]
+            applicant = person_with("applicant", one)
+            move(one, Action.WITHDRAW, applicant, details={"reason": "We changed our minds"})
+            one.round.deadline = clock.now()
+            one.round.save()
+            result = move_many(
+                Proposal.objects.filter(pk__in=[case.pk for case in many]), Action.LAPSE, None
+            )
+        finally:
+            cases_moved.disconnect(receiver)
+        assert heard == [
+            (Action.WITHDRAW, [one.pk], 1, True),
+            (Action.LAPSE, sorted(result.moved), 2, True),
+        ]

@@ -6,7 +6,6 @@ database that holds any score already has them."""
 
 from django.apps import apps
 
-from accreditation import timeline
 from accreditation.models import User
 from accreditation.workflow import Status
 
@@ -75,8 +74,8 @@ def _cases(accreditation_type):
 
 def play(seeder):
     """Score the demo's cases, unless it has been done."""
-    from assessments.models import Assignment, Score
-    from assessments.services import recommendation, scoring
+    from assessments.models import Score
+    from assessments.services import assignment, recommendation, scoring
 
     if Score.objects.exists():
         return
@@ -107,11 +106,11 @@ def play(seeder):
         # Both assessors finished; they disagree on the last criterion.
         case = asg[0]
         first = case.assignments.get(kind="first", ended_at=None).assessor
-        second = next(person for person in seeder.assessors if person != first)
-        Assignment.objects.create(case=case, assessor=second, kind="second", assigned_by=officer)
-        timeline.record(
-            case, "assessor_assigned", officer, details={"assessor": second.pk, "kind": "second"}
-        )
+        current = case.assignments.filter(kind="second", ended_at=None).first()
+        if current is None:
+            person = next(person for person in seeder.assessors if person != first)
+            current = assignment.assign(case, person, "second", officer)
+        second = current.assessor
         items = _with_answers(case)
         _score(case, first, items, [3] * (len(items) - 1) + [4])
         _score(case, second, items, [3] * (len(items) - 1) + [2])
