@@ -30,7 +30,9 @@ APPLICANT_SECTIONS = (
 STAFF_SECTIONS = (
     Section("Staff home", "staff-home"),
     Section("Cases", "staff-cases", permission="accreditation.do_casework"),
+    Section("Your assessments", "assessor-queue", permission="assessments.use_queue"),
     Section("Screening", "screening-queue", permission="assessments.screen_cases"),
+    Section("Assignment", "assignment-rounds", permission="assessments.assign_assessors"),
     Section(
         "Out-of-round requests",
         "out-of-round-staff-list",
