@@ -93,4 +93,5 @@ register(
     EventType("document_downloaded", "Document downloaded"),
     EventType("assessor_assigned", "Assessor assigned"),
     EventType("note", "Note"),
+    EventType("identifier_claim_decided", "Claim to the organisation's URN or UKPRN decided"),
 )

@@ -17,4 +17,9 @@ urlpatterns = [
     # Screening
     path("staff/screening/", screening.QueueView.as_view(), name="screening-queue"),
     path("staff/screening/<id:pk>/", screening.ScreenView.as_view(), name="screening-case"),
+    path(
+        "staff/screening/<id:pk>/identifier/",
+        screening.IdentifierClaimView.as_view(),
+        name="screening-identifier",
+    ),
 ]
