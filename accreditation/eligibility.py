@@ -117,9 +117,8 @@ def assess(organisation, accreditation_type):
     """May this organisation seek this type? With the reason, in plain words,
     when it may not."""
     row = ROW_FOR_KIND[organisation.kind]
-    field = organisation.identifier_field
-    if field is not None and not getattr(organisation, field):
-        label = "URN" if field == "urn" else "UKPRN"
+    if organisation.identifier_cleared:
+        label = "URN" if organisation.identifier_field == "urn" else "UKPRN"
         return Verdict(
             accreditation_type,
             False,
