@@ -189,6 +189,12 @@ class TestScreeningShowsTheClaims:
         case.refresh_from_db()
         assert case.status == Status.CLOSED_INELIGIBLE
 
+    def test_the_decision_address_sends_a_get_to_the_screening_page(self, client, officer):
+        case = ProposalFactory(status="submitted")
+        sign_in_verified(client, officer)
+        response = client.get(reverse("screening-identifier", args=[case.pk]))
+        assert response.url == reverse("screening-case", args=[case.pk])
+
     def test_an_uncontested_case_shows_no_claims(self, client, officer):
         case = ProposalFactory(status="submitted")
         sign_in_verified(client, officer)
