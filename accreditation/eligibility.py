@@ -153,6 +153,15 @@ def assess(organisation, accreditation_type):
     """May this organisation seek this type? With the reason, in plain words,
     when it may not."""
     row = ROW_FOR_KIND[organisation.kind]
+    if organisation.identifier_cleared:
+        label = "URN" if organisation.identifier_field == "urn" else "UKPRN"
+        return Verdict(
+            accreditation_type,
+            False,
+            f"The organisation's profile has no {label}: the accreditation team found another "
+            f"organisation's claim to it genuine and removed it. Enter the right {label} in "
+            "the profile.",
+        )
     if accreditation_type == AccreditationType.ASP:
         return Verdict(accreditation_type, True)
     if row.asg_measure is None:

@@ -104,4 +104,5 @@ register(
         "Recommendation held for quality assurance",
     ),
     EventType("note", "Note"),
+    EventType("identifier_claim_decided", "Claim to the organisation's URN or UKPRN decided"),
 )

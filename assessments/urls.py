@@ -38,6 +38,11 @@ urlpatterns = [
     # Screening
     path("staff/screening/", screening.QueueView.as_view(), name="screening-queue"),
     path("staff/screening/<id:pk>/", screening.ScreenView.as_view(), name="screening-case"),
+    path(
+        "staff/screening/<id:pk>/identifier/",
+        screening.IdentifierClaimView.as_view(),
+        name="screening-identifier",
+    ),
     # Assigning assessors (casework officers) and the assessor's queue.
     path(
         "staff/cases/<id:pk>/assessors/",

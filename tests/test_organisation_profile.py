@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.html import escape
 
 from accreditation.forms.organisations import DIOCESE_FAITH
 from accreditation.middleware import SESSION_KEY
@@ -317,23 +318,39 @@ class TestNationalSupportSchool:
 
 
 class TestDuplicates:
-    def test_a_urn_already_in_use(self, client):
+    """An identifier another organisation holds: the person is asked whether
+    it is theirs (tests/test_identifier_claims.py follows a "yes")."""
+
+    def test_a_urn_already_in_use_asks_whether_it_is_yours(self, client):
         OrganisationFactory(urn="654321")
         signed_in(client)
         response = create(client, K.MAINTAINED_PRIMARY)
-        assert (
-            "An organisation with this URN already uses the service. Ask one of its members "
-            "to invite you." in response.text
-        )
-        assert 'href="#id_urn"' in response.text
+        assert escape(services.DUPLICATE_URN) in response.text
+        assert "Is 654321 your school's URN?" in response.text
+        assert "If you work there, ask one of its members to invite you instead" in response.text
+        assert 'href="#id_contest_identifier_1"' in response.text
         assert Organisation.objects.count() == 1
 
-    def test_a_ukprn_already_in_use(self, client):
+    def test_a_ukprn_already_in_use_asks_whether_it_is_yours(self, client):
         OrganisationFactory(kind=K.UNIVERSITY, urn="", ukprn="10012345", phase="not_applicable")
         signed_in(client)
         response = create(client, K.UNIVERSITY)
-        assert "An organisation with this UKPRN already uses the service" in response.text
+        assert escape(services.DUPLICATE_UKPRN) in response.text
+        assert "Is 10012345 your organisation's UKPRN?" in response.text
         assert Organisation.objects.count() == 1
+
+    def test_saying_it_is_not_yours_gives_the_advice_to_ask_for_an_invitation(self, client):
+        OrganisationFactory(urn="654321")
+        signed_in(client)
+        response = create(client, K.MAINTAINED_PRIMARY, contest_identifier="no")
+        assert escape(services.NOT_CONTESTED["urn"]) in response.text
+        assert 'href="#id_urn"' in response.text
+        assert Organisation.objects.count() == 1
+
+    def test_a_free_urn_asks_nothing(self, client):
+        signed_in(client)
+        page = create(client, K.MAINTAINED_PRIMARY, name="")
+        assert "contest_identifier" not in page.text
 
     def test_a_urn_taken_after_the_form_was_checked_gets_the_same_message(self):
         OrganisationFactory(urn="654321")
@@ -345,7 +362,7 @@ class TestDuplicates:
         }
         with pytest.raises(services.OrganisationError) as refused:
             services.create_organisation(UserFactory(), values)
-        assert refused.value.field == "urn"
+        assert refused.value.field == "contest_identifier"
         assert str(refused.value) == services.DUPLICATE_URN
         assert Organisation.objects.count() == 1
         assert not Membership.objects.exists()

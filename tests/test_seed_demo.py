@@ -234,7 +234,7 @@ class TestTheDemo:
 
     def test_cases_wait_for_screening_and_the_assessor_has_suggestions(self):
         from assessments.queries.screening import queue
-        from assessments.services import conflicts, screening
+        from assessments.services import conflicts, identifier_claims, screening
 
         officer = User.objects.get(email="caseworker@example.org")
         waiting = list(queue(officer))
@@ -242,6 +242,8 @@ class TestTheDemo:
         assert all(case.submitted_profile for case in waiting)
         larkrise = next(c for c in waiting if c.organisation.name == "Larkrise Primary School")
         assert screening.claims_national_support_school(larkrise)
+        contest = identifier_claims.contest(larkrise.organisation)
+        assert [c.organisation.name for c in contest.claimants] == ["Larkrise Lane Tutors"]
         fernhill = next(c for c in waiting if c.organisation.name == "Fernhill Primary School")
         check = screening.recheck(fernhill)
         assert check.then.eligible and not check.now.eligible

@@ -1,9 +1,10 @@
 """Screening and conflicts of interest in the demo: submitted cases waiting
 in the casework officer's screening queue (one claiming National Support
-School status that the officer can reject, one whose profile changed after
-submission so it is no longer eligible), and conflicts the service suggests
-to the demo assessor. Built through the real services and workflow, and
-safe to run again."""
+School status that the officer can reject, and whose URN another
+organisation claims too; one whose profile changed after submission so it is
+no longer eligible), and conflicts the service suggests to the demo
+assessor. Built through the real services and workflow, and safe to run
+again."""
 
 from accreditation.demo.moves import Player
 from accreditation.demo.organisations import OrgSpec
@@ -19,7 +20,7 @@ from accreditation.models import (
 from accreditation.models.organisations import PROFILE_FIELDS
 from accreditation.roles import Role
 from accreditation.services import activity
-from accreditation.services.organisations import update_organisation
+from accreditation.services.organisations import create_organisation, update_organisation
 
 K, ASP, ASG = OrganisationKind, AccreditationType.ASP.value, AccreditationType.ASG.value
 
@@ -56,6 +57,13 @@ CHANGED_AFTER_SUBMISSION = "Fernhill Primary School"
 """Says, after submitting, that it now leads only one school: no longer
 eligible for ASG, as the screening page shows."""
 
+CONTESTED_URN_OF = "Larkrise Primary School"
+CLAIMANT = DemoUser("office@larkrise-tutors.example.com", "Ray Tanner", (Role.APPLICANT,))
+CLAIMANT_ORGANISATION = "Larkrise Lane Tutors"
+"""Registered after Larkrise Primary School with its URN, saying the URN is
+its own: screening Larkrise's case shows the contested claim, and the
+officer decides which claim is genuine before finding it eligible."""
+
 ASSESSOR = "assessor@example.org"
 FORMER_MEMBER_OF = "Meadowbank Infant School"
 """The demo assessor left this organisation: the service suggests a conflict."""
@@ -80,7 +88,29 @@ def seed(seeder, rounds):
             {**values, "schools_led_count": 1},
             actor=seeder.users[changed.memberships.get(is_contact=True).user.email],
         )
+    _contested_urn(seeder, organisations[CONTESTED_URN_OF])
     _former_membership(seeder)
+
+
+def _contested_urn(seeder, school):
+    """Through the registration service, as a person who says the URN is
+    theirs registers, once."""
+    if Organisation.objects.filter(name=CLAIMANT_ORGANISATION).exists():
+        return
+    seeder.users[CLAIMANT.email] = seeder.user(CLAIMANT)
+    create_organisation(
+        seeder.users[CLAIMANT.email],
+        {
+            "name": CLAIMANT_ORGANISATION,
+            "kind": K.MAINTAINED_PRIMARY,
+            "urn": school.urn,
+            "local_authority": school.local_authority,
+            "phase": Phase.PRIMARY,
+            "address": "Unit 4, Larkrise Lane\nBirmingham\nB14 7QS",
+            "contest_identifier": True,
+        },
+    )
+    seeder.created["organisations"] += 1
 
 
 def _former_membership(seeder):

@@ -24,6 +24,10 @@ from accreditation.versions import VersionedFormMixin
 MAX_COUNT = 999
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+CONTEST_CHOICES = [
+    ("yes", "Yes, and the other registration is wrong"),
+    ("no", "No, I will check it or ask to be invited"),
+]
 
 
 class KindForm(forms.Form):
@@ -217,6 +221,7 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
             del self.fields["ukprn"]
         if not services.may_claim_national_support_school(kind):
             del self.fields["claims_national_support_school"]
+        self.contested = self._contested_identifier()
         self.fields["phase"].initial = default_phase(kind)
         self.fields["faith_designation"].initial = DIOCESE_FAITH.get(kind, FaithDesignation.NONE)
         layout = [Field.text("name")]
@@ -224,6 +229,8 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
             layout.append(Field.text("urn", field_width=10))
         if "ukprn" in self.fields:
             layout.append(Field.text("ukprn", field_width=10))
+        if self.contested:
+            layout.append(Field.radios("contest_identifier", legend_size=Size.SMALL))
         layout += [
             Field.select("local_authority"),
             Field.radios("phase", legend_size=Size.SMALL),
@@ -249,20 +256,40 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
         initial["version"] = services.profile_version(organisation)
         return initial
 
-    def clean_urn(self):
-        urn = self.cleaned_data["urn"]
-        if services.identifier_in_use("urn", urn, exclude=self.organisation):
-            raise forms.ValidationError(services.DUPLICATE_URN)
-        return urn
-
-    def clean_ukprn(self):
-        ukprn = self.cleaned_data["ukprn"]
-        if services.identifier_in_use("ukprn", ukprn, exclude=self.organisation):
-            raise forms.ValidationError(services.DUPLICATE_UKPRN)
-        return ukprn
+    def _contested_identifier(self):
+        """If the URN or UKPRN sent is one another organisation holds (and
+        this one did not already), ask whether it is really this one's: the
+        field name, or None."""
+        for field, label in services.IDENTIFIER_LABELS.items():
+            if field not in self.fields or not self.is_bound:
+                continue
+            value = str(self.data.get(self.add_prefix(field), "")).strip()
+            if not (value.isascii() and value.isdigit()):
+                continue
+            if self.organisation is not None and getattr(self.organisation, field) == value:
+                continue
+            if services.identifier_in_use(field, value, exclude=self.organisation):
+                whose = "your school's" if field == "urn" else "your organisation's"
+                self.fields["contest_identifier"] = forms.ChoiceField(
+                    label=f"Is {value} {whose} {label}?",
+                    help_text=f"Another organisation already uses this {label} on the service. "
+                    "If you work there, ask one of its members to invite you instead. If it is "
+                    f"{whose} {label} and the other registration is wrong, the accreditation "
+                    "team will check both claims.",
+                    choices=CONTEST_CHOICES,
+                    widget=forms.RadioSelect,
+                    error_messages={
+                        "required": services.duplicate_message(field),
+                        "invalid_choice": services.duplicate_message(field),
+                    },
+                )
+                return field
+        return None
 
     def clean(self):
         cleaned = super().clean()
+        if self.contested and cleaned.get("contest_identifier") == "no":
+            self.add_error(self.contested, services.NOT_CONTESTED[self.contested])
         # The question is not asked of this kind, so a claim in the POST was
         # forged or sent by a stale page: refuse it rather than drop it.
         forged = self.add_prefix("claims_national_support_school")
@@ -282,7 +309,11 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
 
     def values(self):
         """The answers, for the services."""
-        return {**self.cleaned_data, "kind": self.kind}
+        return {
+            **self.cleaned_data,
+            "kind": self.kind,
+            "contest_identifier": self.cleaned_data.get("contest_identifier") == "yes",
+        }
 
 
 class InviteForm(forms.Form):

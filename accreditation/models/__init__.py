@@ -8,6 +8,7 @@ from accreditation.models.framework import (
     Sector,
 )
 from accreditation.models.organisations import (
+    IdentifierClaim,
     Invitation,
     LocalAuthority,
     Membership,
@@ -29,6 +30,7 @@ __all__ = [
     "Criterion",
     "CriterionGuidance",
     "Framework",
+    "IdentifierClaim",
     "Invitation",
     "LocalAuthority",
     "Membership",

@@ -120,6 +120,17 @@ PROFILE_FIELDS = (
 activity log compares, and what a submitted proposal keeps."""
 
 
+class IdentifierClaim(models.TextChoices):
+    """Whose URN or UKPRN it is. Identifiers are claimed first come, first
+    served; a later organisation that says one is its own holds it too, as a
+    contested claim, until a casework officer decides which claim is genuine
+    and clears the identifier from the others."""
+
+    UNCONTESTED = "uncontested", "Uncontested"
+    CONTESTED = "contested", "Contested: another organisation already held it"
+    CLEARED = "cleared", "Cleared: another organisation's claim was found genuine"
+
+
 class Organisation(models.Model):
     """An organisation that applies for accreditation."""
 
@@ -158,39 +169,82 @@ class Organisation(models.Model):
     primary_governance_count = models.PositiveSmallIntegerField(
         "Primary schools whose governance it is accountable for", default=0
     )
+    identifier_claim = models.CharField(
+        "Claim to its URN or UKPRN",
+        max_length=20,
+        choices=IdentifierClaim.choices,
+        default=IdentifierClaim.UNCONTESTED,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            models.Index(fields=["urn"], condition=~Q(urn=""), name="organisation_urn"),
+            models.Index(fields=["ukprn"], condition=~Q(ukprn=""), name="organisation_ukprn"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=[k.value for k in OrganisationKind]),
                 name="organisation_kind_valid",
             ),
+            # Until a member enters the right one, an organisation whose
+            # identifier an officer cleared has none.
             models.CheckConstraint(
-                condition=~Q(kind__in=sorted(URN_KINDS)) | ~Q(urn=""),
+                condition=~Q(kind__in=sorted(URN_KINDS))
+                | ~Q(urn="")
+                | Q(identifier_claim=IdentifierClaim.CLEARED),
                 name="organisation_school_has_urn",
             ),
             models.CheckConstraint(
-                condition=~Q(kind__in=sorted(UKPRN_KINDS)) | ~Q(ukprn=""),
+                condition=~Q(kind__in=sorted(UKPRN_KINDS))
+                | ~Q(ukprn="")
+                | Q(identifier_claim=IdentifierClaim.CLEARED),
                 name="organisation_college_has_ukprn",
+            ),
+            models.CheckConstraint(
+                condition=~Q(identifier_claim=IdentifierClaim.CLEARED) | Q(urn="", ukprn=""),
+                name="organisation_cleared_has_no_identifier",
+            ),
+            models.CheckConstraint(
+                condition=Q(identifier_claim__in=IdentifierClaim.values),
+                name="organisation_identifier_claim_valid",
             ),
             models.CheckConstraint(
                 condition=Q(claims_national_support_school=False)
                 | Q(kind__in=sorted(MAINTAINED_PRIMARY_KINDS)),
                 name="organisation_nss_only_maintained_primary",
             ),
+            # Several organisations may claim one identifier, but at most one
+            # holds it uncontested: every later claim waits for an officer.
             models.UniqueConstraint(
-                fields=["urn"], condition=~Q(urn=""), name="organisation_urn_unique"
+                fields=["urn"],
+                condition=~Q(urn="") & Q(identifier_claim=IdentifierClaim.UNCONTESTED),
+                name="organisation_urn_one_uncontested",
             ),
             models.UniqueConstraint(
-                fields=["ukprn"], condition=~Q(ukprn=""), name="organisation_ukprn_unique"
+                fields=["ukprn"],
+                condition=~Q(ukprn="") & Q(identifier_claim=IdentifierClaim.UNCONTESTED),
+                name="organisation_ukprn_one_uncontested",
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def identifier_field(self):
+        """ "urn" or "ukprn": the identifier its kind has, or None."""
+        if self.kind in URN_KINDS:
+            return "urn"
+        if self.kind in UKPRN_KINDS:
+            return "ukprn"
+        return None
+
+    @property
+    def identifier_cleared(self):
+        return self.identifier_claim == IdentifierClaim.CLEARED
 
     def profile_snapshot(self):
         """The profile as stored values (the local authority by its id), as a

@@ -17,7 +17,13 @@ from django.urls import reverse
 
 from accreditation import clock, throttle
 from accreditation.access import require
-from accreditation.models import Invitation, Membership, Organisation, OrganisationKind
+from accreditation.models import (
+    IdentifierClaim,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+)
 from accreditation.models.organisations import (
     COLLEGE_KINDS,
     FAITH_KINDS,
@@ -51,13 +57,21 @@ KIND_GROUPS = tuple(
     )
 )
 
+IDENTIFIER_LABELS = {"urn": "URN", "ukprn": "UKPRN"}
 DUPLICATE_URN = (
-    "An organisation with this URN already uses the service. Ask one of its members to invite you."
+    "Another organisation already uses this URN. Select yes if it is your school's URN and the "
+    "other registration is wrong, or select no"
 )
 DUPLICATE_UKPRN = (
-    "An organisation with this UKPRN already uses the service. "
-    "Ask one of its members to invite you."
+    "Another organisation already uses this UKPRN. Select yes if it is your organisation's "
+    "UKPRN and the other registration is wrong, or select no"
 )
+NOT_CONTESTED = {
+    "urn": "Check the URN. If you work at the school that already uses it, ask one of its "
+    "members to invite you",
+    "ukprn": "Check the UKPRN. If you work at the organisation that already uses it, ask one of "
+    "its members to invite you",
+}
 NSS_REFUSED = (
     "Only a maintained infant, junior, primary or middle school can claim to be a National "
     "Support School. Remove the claim or choose the right kind of organisation."
@@ -114,35 +128,91 @@ def profile_values(kind, values):
     return stored
 
 
+def claimants(field, value, *, exclude=None):
+    """The organisations holding this URN or UKPRN (but ``exclude``)."""
+    if not value:
+        return Organisation.objects.none()
+    others = Organisation.objects.filter(**{field: value})
+    if exclude is not None and exclude.pk is not None:
+        others = others.exclude(pk=exclude.pk)
+    return others
+
+
 def identifier_in_use(field, value, *, exclude=None):
     """Is this URN or UKPRN already another organisation's?"""
-    if not value:
-        return False
-    others = Organisation.objects.filter(**{field: value})
-    if exclude is not None:
-        others = others.exclude(pk=exclude.pk)
-    return others.exists()
+    return claimants(field, value, exclude=exclude).exists()
 
 
-def _save(organisation, exclude=None):
-    """Save, turning a URN or UKPRN taken in the meantime into the message
-    the form gives for it."""
+def duplicate_message(field):
+    return DUPLICATE_URN if field == "urn" else DUPLICATE_UKPRN
+
+
+def _identifier(stored):
+    """The (field, value) of the identifier ``stored`` holds, or (None, "")."""
+    for field in IDENTIFIER_LABELS:
+        if stored.get(field):
+            return field, stored[field]
+    return None, ""
+
+
+def _held(organisation):
+    """The (field, value) of the identifier ``organisation`` holds."""
+    return _identifier({field: getattr(organisation, field) for field in IDENTIFIER_LABELS})
+
+
+def _claim(organisation, stored, *, contest):
+    """How ``organisation`` will hold the identifier in ``stored`` (read
+    before it changes): uncontested if no other organisation holds it, as
+    before if it already held it, contested if the person says the others'
+    registration is wrong; otherwise refused, with the advice to ask to be
+    invited."""
+    field, value = _identifier(stored)
+    if field is None or not identifier_in_use(field, value, exclude=organisation):
+        return IdentifierClaim.UNCONTESTED
+    if organisation.pk is not None and getattr(organisation, field) == value:
+        return organisation.identifier_claim
+    if not contest:
+        raise OrganisationError(duplicate_message(field), field="contest_identifier")
+    return IdentifierClaim.CONTESTED
+
+
+def _record_contested(actor, organisation, was):
+    """On the activity log: a claim to an identifier others hold."""
+    field, value = _held(organisation)
+    if organisation.identifier_claim != IdentifierClaim.CONTESTED or was == (field, value):
+        return
+    others = sorted(claimants(field, value, exclude=organisation).values_list("name", flat=True))
+    activity.record(
+        actor,
+        "identifier_contested",
+        organisation,
+        {f"contested_{field}": [None, value], "also_claimed_by": [None, others]},
+    )
+
+
+def _save(organisation):
+    """Save, turning a URN or UKPRN taken uncontested in the meantime into
+    the question the form asks about it."""
     try:
         with transaction.atomic():
             organisation.save()
     except IntegrityError:
-        if identifier_in_use("urn", organisation.urn, exclude=exclude):
-            raise OrganisationError(DUPLICATE_URN, field="urn") from None
-        if identifier_in_use("ukprn", organisation.ukprn, exclude=exclude):
-            raise OrganisationError(DUPLICATE_UKPRN, field="ukprn") from None
+        field, value = _held(organisation)
+        if field and identifier_in_use(field, value, exclude=organisation):
+            raise OrganisationError(duplicate_message(field), field="contest_identifier") from None
         raise
 
 
 def create_organisation(user, values):
-    """Create the profile; its creator becomes a member and its contact."""
+    """Create the profile; its creator becomes a member and its contact.
+    An identifier another organisation holds is claimed only if
+    ``values["contest_identifier"]`` says the other registration is wrong."""
     stored = profile_values(values["kind"], values)
     with transaction.atomic():
         organisation = Organisation(**stored)
+        organisation.identifier_claim = _claim(
+            organisation, stored, contest=values.get("contest_identifier")
+        )
         _save(organisation)
         Membership.objects.create(user=user, organisation=organisation, is_contact=True)
         parts_may_clash.send(sender=Membership, user=user)
@@ -155,6 +225,7 @@ def create_organisation(user, values):
                 "contacts": [[], [user.email]],
             },
         )
+        _record_contested(user, organisation, None)
     return organisation
 
 
@@ -169,17 +240,25 @@ def update_organisation(organisation, values, *, actor, version=None):
     require(actor, "accreditation.act_for_organisation", organisation)
     stored = profile_values(values["kind"], values)
     with transaction.atomic():
-        check_version(profile_version(_locked(organisation)), version)
+        locked = _locked(organisation)
+        check_version(profile_version(locked), version)
         before = activity.snapshot(organisation, PROFILE_FIELDS)
+        was = _held(locked)
+        claim = _claim(locked, stored, contest=values.get("contest_identifier"))
         for field, value in stored.items():
             setattr(organisation, field, value)
-        _save(organisation, exclude=organisation)
+        organisation.identifier_claim = claim
+        _save(organisation)
         activity.record(
             actor,
             "organisation_changed",
             organisation,
-            activity.diff(before, activity.snapshot(organisation, PROFILE_FIELDS)),
+            activity.diff(
+                before | {"identifier_claim": locked.identifier_claim},
+                activity.snapshot(organisation, (*PROFILE_FIELDS, "identifier_claim")),
+            ),
         )
+        _record_contested(actor, organisation, was)
         profile_changed.send(sender=Organisation, organisation=organisation, actor=actor)
     return organisation
 

@@ -76,3 +76,37 @@ class ScreeningForm(forms.Form):
             raise ValidationError({error.field: str(error)}) from error
         cleaned.update(reason=reason, nss=nss, nss_reason=nss_reason)
         return cleaned
+
+
+class IdentifierClaimForm(forms.Form):
+    """Which organisation's claim to a contested URN or UKPRN is genuine."""
+
+    genuine = forms.ChoiceField(
+        label="Whose claim is genuine?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the organisation whose claim is genuine",
+            "invalid_choice": "Select the organisation whose claim is genuine",
+        },
+    )
+    reason = free_text_field(
+        label="Why is this claim genuine?",
+        what="The reason",
+        help_text="For example, what Get information about schools shows. The organisations "
+        "whose claim is not genuine are sent this by email.",
+        error_messages={
+            "required": "Enter why this claim is genuine: the other organisations will read it"
+        },
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choice labels are escaped by crispy-forms-gds's radio template.
+        self.fields["genuine"].choices = [
+            (str(organisation.pk), organisation.name) for organisation in organisations
+        ]
+        self.helper = gds_helper(
+            Field.radios("genuine", legend_size=Size.MEDIUM),
+            Field.textarea("reason", rows=4),
+            submit="Record whose claim is genuine",
+        )

@@ -17,7 +17,7 @@ from accreditation.models.organisations import PROFILE_FIELDS, contact_addresses
 from accreditation.services import outbox
 from accreditation.workflow import Action, Status, move
 from assessments.models import NssOutcome, Screening, ScreeningDecision
-from assessments.services import requests
+from assessments.services import identifier_claims, requests
 
 
 class ScreeningError(Exception):
@@ -158,6 +158,10 @@ def screen(case, officer, *, decision, reason="", nss=None, nss_reason=""):
         reason, nss, nss_reason = check_decision(
             claims_national_support_school(locked), decision, reason, nss, nss_reason
         )
+        if decision == ScreeningDecision.ELIGIBLE:
+            refusal = identifier_claims.refusal_to_screen_eligible(locked.organisation)
+            if refusal:
+                raise ScreeningError(refusal, field="decision")
         check = recheck(locked)
         details = {
             "national_support_school": nss.value,

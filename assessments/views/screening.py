@@ -10,9 +10,9 @@ from django.views.generic import ListView, TemplateView
 
 from accreditation.access import StaffAreaMixin
 from accreditation.workflow import Status
-from assessments.forms.screening import ScreeningForm
+from assessments.forms.screening import IdentifierClaimForm, ScreeningForm
 from assessments.queries import screening as queries
-from assessments.services import screening
+from assessments.services import identifier_claims, screening
 
 
 class QueueView(StaffAreaMixin, ListView):
@@ -45,15 +45,27 @@ class ScreenView(StaffAreaMixin, TemplateView):
     def claims_nss(self):
         return screening.claims_national_support_school(self.case)
 
+    @cached_property
+    def contest(self):
+        return identifier_claims.contest(self.case.organisation)
+
+    def claim_form(self, data=None):
+        contest = self.contest
+        organisations = [contest.own.organisation] + [c.organisation for c in contest.claimants]
+        return IdentifierClaimForm(data, organisations=organisations, prefix="claim")
+
     def get_context_data(self, **kwargs):
         case = self.case
         if case.status == Status.SUBMITTED:
             kwargs.setdefault("form", ScreeningForm(claims_nss=self.claims_nss))
+        if self.contest is not None:
+            kwargs.setdefault("claim_form", self.claim_form())
         return super().get_context_data(
             case=case,
             check=screening.recheck(case),
             claims_nss=self.claims_nss,
             screenings=queries.screenings_of(case),
+            contest=self.contest,
             **kwargs,
         )
 
@@ -92,3 +104,41 @@ class ScreenView(StaffAreaMixin, TemplateView):
                 "confirmed, so the applicant has been asked for criteria 2A and 2B."
             )
         return f"{reference} screened as eligible and ready for an assessor."
+
+
+class IdentifierClaimView(ScreenView):
+    """The officer records which claim to the case organisation's URN or
+    UKPRN is genuine; the form is on the screening page."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect("screening-case", pk=self.case.pk)
+
+    def post(self, request, *args, **kwargs):
+        if self.contest is None:
+            messages.error(request, identifier_claims.ALREADY_DECIDED)
+            return redirect("screening-case", pk=self.case.pk)
+        form = self.claim_form(request.POST)
+        if form.is_valid():
+            try:
+                event = identifier_claims.decide(
+                    self.case,
+                    request.user,
+                    genuine=form.cleaned_data["genuine"],
+                    reason=form.cleaned_data["reason"],
+                    base_url=request.build_absolute_uri("/")[:-1],
+                )
+            except identifier_claims.ClaimAlreadyDecided as error:
+                messages.error(request, str(error))
+                return redirect("screening-case", pk=self.case.pk)
+            except identifier_claims.ClaimError as error:
+                form.add_error(error.field, str(error))
+            else:
+                details = event.details
+                messages.success(
+                    request,
+                    f"The claim of {details['genuine']} to {details['identifier']} "
+                    f"{details['value']} is genuine. It has been cleared from "
+                    f"{', '.join(details['cleared'])}, whose contacts have been told by email.",
+                )
+                return redirect("screening-case", pk=self.case.pk)
+        return self.render_to_response(self.get_context_data(claim_form=form))
