@@ -296,7 +296,9 @@ def test_a_decision_corrected_before_issue_issues_only_the_corrected_letter(
     # The task scheduled by the first decision runs late: nothing more.
     issue_letters([case.pk])
     assert Letter.objects.filter(case=case).count() == 1
-    assert "Wrong outcome." in text_of(bytes(Letter.objects.get(case=case).pdf))
+    text = text_of(bytes(Letter.objects.get(case=case).pdf))
+    assert "it has not been accredited" in text
+    assert "Wrong outcome." not in text  # why the record was corrected stays internal
 
 
 def test_screening_out_issues_the_screening_letter(monkeypatch, django_capture_on_commit_callbacks):
@@ -309,6 +311,19 @@ def test_screening_out_issues_the_screening_letter(monkeypatch, django_capture_o
     assert letter.purpose == LetterPurpose.SCREENING
     assert "does not lead improvement in any school" in text_of(bytes(letter.pdf))
     assert OutboxMessage.objects.filter(to="bursar@example.org", key__startswith="letter:")
+
+
+def test_a_feedback_letter_waits_for_the_feedback_it_is_built_from(official):
+    """Decided against a recommendation to accredit: no feedback to send yet
+    (the assessor writes it from the official's reasons), so no letter."""
+    case = ProposalFactory(status=Status.AWAITING_DECISION)
+    decide(case, Action.NOT_ACCREDIT, official, reason="Pupil achievement is not shown.")
+    assert letters.issue(case.pk) is None
+    assert issue_owed_letters() == {"issued": 0}
+    assert not Letter.objects.exists()
+    preview = text_of(letters.render(case, LetterPurpose.FEEDBACK, preview=True).pdf)
+    assert "No feedback has been approved for this letter yet." in preview
+    assert "Pupil achievement is not shown." in preview
 
 
 def test_the_sweeper_issues_letters_whose_task_was_lost(official):

@@ -55,7 +55,11 @@ def decision_of(case):
     if event is None:
         return None
     details = event.details or {}
-    reasons = details.get("reasons") or details.get("reason") or ""
+    # A correction's reason says why the record was wrong, not why the
+    # organisation was (or was not) accredited: the letter does not carry it.
+    reasons = ""
+    if event.action != Action.CORRECT_DECISION:
+        reasons = details.get("reasons") or details.get("reason") or ""
     if isinstance(reasons, list | tuple):
         reasons = "\n\n".join(str(reason) for reason in reasons)
     decided_on = details.get("decided_on")
@@ -95,7 +99,8 @@ def screening_of(case):
 
 def letter_feedback(case):
     """The feedback a not-accredited case's letter carries, one item per
-    criterion per party (see the module's docstring for the rule)."""
+    criterion per party (see the module's docstring for the rule). Until
+    there is some, the feedback letter waits: it is never issued empty."""
     from assessments.queries.scoring import draft_feedback
 
     return draft_feedback(case)

@@ -155,6 +155,8 @@ def issue(case_id):
         existing = Letter.objects.filter(case=case, purpose__in=same).first()
         if existing is not None:
             return existing
+        if purpose == LetterPurpose.FEEDBACK and not letter_feedback(case):
+            return None  # issued once the feedback it is built from is there
         now = clock.now()
         rendered = render(case, purpose, when=now)
         try:
