@@ -330,7 +330,11 @@ def test_the_sweeper_issues_letters_whose_task_was_lost(official):
     owed = ProposalFactory(status=Status.AWAITING_DECISION)
     decide(owed, Action.ACCREDIT, official)
     not_owed = ProposalFactory(status=Status.AWAITING_DECISION)
-    assert list(letters.owed_cases()) == [owed.pk]
+    later = ProposalFactory(status=Status.AWAITING_DECISION)
+    decide(later, Action.ACCREDIT, official)
+    assert list(letters.owed_cases()) == [owed.pk, later.pk]
+    assert issue_owed_letters(limit=1) == {"issued": 1}
+    assert list(letters.owed_cases()) == [later.pk]
     assert issue_owed_letters() == {"issued": 1}
     assert list(letters.owed_cases()) == []
     assert not Letter.objects.filter(case=not_owed).exists()
