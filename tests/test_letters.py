@@ -488,3 +488,11 @@ def test_checking_a_letter_explains_what_is_missing(client):
     response = client.post(url, {"letter": SimpleUploadedFile("l.pdf", b"not a pdf")})
     assert "The selected file must be a PDF" in response.text
     assert response.text.count("Error: ") >= 1
+
+
+def test_the_decision_date_is_the_one_the_official_recorded(official):
+    case = ProposalFactory(status=Status.AWAITING_DECISION)
+    with transaction.atomic():
+        move(case, Action.ACCREDIT, official, details={"decided_on": "2026-11-30"})
+    text = text_of(letters.render(case, LetterPurpose.DECISION).pdf)
+    assert "from 30 November 2026" in text

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.apps import apps
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from accreditation import clock, policy
 from accreditation.models import CaseEvent
@@ -62,11 +64,21 @@ def decision_of(case):
         reasons = details.get("reasons") or details.get("reason") or ""
     if isinstance(reasons, list | tuple):
         reasons = "\n\n".join(str(reason) for reason in reasons)
-    decided_on = details.get("decided_on")
-    decided_on = (
-        date.fromisoformat(str(decided_on)) if decided_on else clock.local_date(event.created_at)
-    )
+    decided_on = _as_date(details.get("decided_on")) or clock.local_date(event.created_at)
     return Decision(event.to_status, decided_on, str(reasons), event.actor)
+
+
+def _as_date(value):
+    """A date from a timeline detail: a date, an ISO date or an ISO date and
+    time (read in UK time); None otherwise."""
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    moment = parse_datetime(str(value))
+    if moment is not None:
+        return clock.local_date(moment) if timezone.is_aware(moment) else moment.date()
+    return parse_date(str(value))
 
 
 @dataclass(frozen=True)
