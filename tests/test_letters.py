@@ -496,3 +496,7 @@ def test_the_decision_date_is_the_one_the_official_recorded(official):
         move(case, Action.ACCREDIT, official, details={"decided_on": "2026-11-30"})
     text = text_of(letters.render(case, LetterPurpose.DECISION).pdf)
     assert "from 30 November 2026" in text
+
+
+def test_a_task_for_a_case_that_is_not_there_does_nothing():
+    assert issue_letters([987654321]) == {"issued": 0}

@@ -31,8 +31,11 @@ def start_worker():
     login = quote(database["USER"]) + (
         f":{quote(database['PASSWORD'])}" if database.get("PASSWORD") else ""
     )
+    # This process's settings already chose its xdist worker's Redis database
+    # and folders: the worker is given them as they are, not chosen again.
     environment = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "PYTEST_XDIST_WORKER"},
+        "REDIS_URL": settings.REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "accreditation.settings_test",
         "DATABASE_URL": (
             f"postgres://{login}@{database['HOST'] or '127.0.0.1'}:"

@@ -64,14 +64,6 @@ class Rendered:
         return hashlib.sha256(self.pdf).hexdigest()
 
 
-def _case(case_id):
-    return (
-        apps.get_model("proposals", "Proposal")
-        .objects.select_related("organisation", "round", "window")
-        .get(pk=case_id)
-    )
-
-
 def letter_context(case, purpose, *, concern=None, response=None, signatory=None, when=None):
     """Everything a letter's template needs, read from the case as it stands."""
     context = {
@@ -146,9 +138,10 @@ def issue(case_id):
         case = (
             Proposal.objects.select_for_update(of=("self",))
             .select_related("organisation", "round", "window")
-            .get(pk=case_id)
+            .filter(pk=case_id)
+            .first()
         )
-        purpose = owed_purpose(case)
+        purpose = owed_purpose(case) if case is not None else None
         if purpose is None:
             return None
         same = DECISION_PURPOSES if purpose in DECISION_PURPOSES else (purpose,)
