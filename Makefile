@@ -20,10 +20,12 @@ test: install-dev assets
 	$(PY) -m pytest
 
 # The benchmarks: the round's assignment solver (target under a second for
-# 500 cases and 30 assessors), then the busiest pages at scale 10.
+# 500 cases and 30 assessors), the busiest pages at scale 10, then a feedback
+# letter's rendering.
 bench: install-dev
 	$(PY) benchmarks/assignment.py
 	$(PY) benchmarks/pages.py --scale 10
+	$(PY) benchmarks/letters.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,7 @@ from django.apps import apps as django_apps
 EVERY = (
     ("Lapse drafts past their deadline", "proposals.tasks.lapse_overdue_drafts", 60),
     ("Send email waiting in the outbox", "accreditation.tasks.send_outbox", 60),
+    ("Issue letters cases are owed", "feedback.tasks.issue_owed_letters", 60),
     (
         "Anchor every case's timeline head (once a day)",
         "accreditation.tasks.anchor_timeline",

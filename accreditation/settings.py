@@ -47,6 +47,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Apply for school provider accreditation")
 DEPARTMENT_NAME = os.environ.get("DEPARTMENT_NAME", "Department for Education")
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "accreditation.team@education.gov.uk")
+# Letters: the department's letterhead (its address, one line each) and the
+# service's public address, for the links in e-mails sent by the worker.
+LETTERHEAD_ADDRESS = os.environ.get(
+    "LETTERHEAD_ADDRESS", "Sanctuary Buildings\nGreat Smith Street\nLondon\nSW1P 3BT"
+).replace("\\n", "\n")
+SERVICE_URL = os.environ.get("SERVICE_URL", "http://localhost:8000").rstrip("/")
 DEPARTMENT_EMAIL_DOMAIN = os.environ.get("DEPARTMENT_EMAIL_DOMAIN", "education.gov.uk")
 # Public email providers: sharing one says nothing about a conflict of interest.
 COMMON_EMAIL_DOMAINS = (

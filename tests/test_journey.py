@@ -676,7 +676,8 @@ class TestAfterSubmission:
         assert "You can raise a concern about the assessment or its result within 28 days" in text
         Letter.objects.create(case=case, purpose=LetterPurpose.FEEDBACK, issued_at=case.updated_at)
         text = client.get(url).text
-        assert "Feedback letter, issued" in text
+        assert "Download your feedback letter (PDF)</a>, issued" in text
+        assert reverse("letter-download", args=[case.pk, "feedback"]) in text
         assert "has not been issued yet" not in text
 
     @pytest.mark.parametrize("status", [Status.LAPSED, Status.WITHDRAWN])

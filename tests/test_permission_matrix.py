@@ -32,6 +32,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accreditation import clock
 from accreditation.models import OrganisationKind
 from accreditation.roles import Role
 from accreditation.services import activity
@@ -45,6 +46,7 @@ from tests.factories import (
     ConflictFactory,
     EvidenceFactory,
     InvitationFactory,
+    LetterFactory,
     MembershipFactory,
     OutOfRoundRequestFactory,
     ProposalFactory,
@@ -144,6 +146,14 @@ KWARGS = {
         for page in ("scores", "quality-assurance", "recommendation", "documents")
     },
     ("staff/cases/<id:pk>/documents/", "doc"): ("object", lambda w, p: w.scored_evidence.pk),
+    # Letters: an issued letter of the victim's case; a preview of the
+    # scored case's letter, before issue.
+    ("proposals/<id:pk>/letters/", "pk"): ("object", lambda w, p: w.letter.case_id),
+    ("proposals/<id:pk>/letters/", "purpose"): ("value", lambda w, p: w.letter.purpose),
+    ("staff/cases/<id:pk>/letters/", "pk"): ("object", lambda w, p: w.letter.case_id),
+    ("staff/cases/<id:pk>/letters/", "purpose"): ("value", lambda w, p: w.letter.purpose),
+    ("staff/cases/<id:pk>/letters/preview/", "pk"): ("object", lambda w, p: w.scored_case.pk),
+    ("staff/cases/<id:pk>/letters/preview/", "purpose"): ("value", lambda w, p: "feedback"),
     ("organisation/", "pk"): ("object", lambda w, p: w.colleague.pk),
     ("organisation/", "kind"): ("value", lambda w, p: w.diocese.kind),
     ("organisation/", "token"): ("capability", lambda w, p: w.join_token),
@@ -174,6 +184,9 @@ ALLOWED = {
     "staff/cases/<id:pk>/quality-assurance/": {Role.ASSESSOR},
     "staff/cases/<id:pk>/recommendation/": {Role.ASSESSOR},
     "staff/cases/<id:pk>/documents/": {Role.ASSESSOR, Role.CASEWORK_OFFICER},
+    # A letter before issue: the case's assessor and the casework officer
+    # (and the official who decides, once it awaits decision).
+    "staff/cases/<id:pk>/letters/preview/": {Role.ASSESSOR, Role.CASEWORK_OFFICER},
     "staff/users/": {Role.ADMINISTRATOR},
 }
 
@@ -265,6 +278,9 @@ class World:
         give_part(self.staff[Role.ASSESSOR], "assessor", [self.scored_case])
         self.scored_evidence = EvidenceFactory(proposal=self.scored_case, uploaded_by=self.owner)
         self.staff_member = UserFactory(roles=[Role.ASSESSOR])
+        self.letter = LetterFactory(
+            case=self.case, purpose="screening", issued_at=clock.now(), pdf=b"%PDF-1.7 letter"
+        )
         assessor = self.staff[Role.ASSESSOR]
         self.conflict = ConflictFactory(user=assessor)
         # The assessor was a member of the consortium's lead: a suggestion.
@@ -499,3 +515,36 @@ def test_an_assessor_sees_only_their_own_queue(role, client):
         assert theirs.reference not in response.text
     else:
         assert response.status_code == 403
+
+
+# --- Letters -----------------------------------------------------------------------------
+
+
+def test_another_organisations_letter_is_not_found(client):
+    letter = LetterFactory(
+        case=ProposalFactory(status="submitted"),
+        purpose="screening",
+        issued_at=clock.now(),
+        pdf=b"%PDF-1.7 letter",
+    )
+    url = reverse("letter-download", args=[letter.case_id, "screening"])
+    client.force_login(MembershipFactory().user)
+    assert client.get(url).status_code == 404
+    client.force_login(letter.case.created_by)
+    assert client.get(url).content == b"%PDF-1.7 letter"
+
+
+@pytest.mark.parametrize("kind", ["letter-preview", "letter-preview-pdf"])
+def test_staff_with_no_part_in_the_case_cannot_preview_its_letters(client, kind):
+    """The Advisory Group member who sees the case on their agenda may not
+    preview its letters (403); an assessor of other cases, or an official
+    with a part in it, does not see it at all (404)."""
+    case = ProposalFactory(status="advisory_review", accreditation_type="asg")
+    url = reverse(kind, args=[case.pk, "feedback"])
+    member = person_with("meeting_member", case)
+    assert sign_in_verified(client, member).get(url).status_code == 403
+    client.logout()
+    other_assessor = person_with("assessor", ProposalFactory(status="in_assessment"))
+    assert sign_in_verified(client, other_assessor).get(url).status_code == 404
+    client.logout()
+    assert sign_in_verified(client, person_with("casework_officer")).get(url).status_code == 200

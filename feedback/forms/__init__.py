@@ -1,1 +1,1 @@
-"""Forms of feedback and their validation messages (crispy-forms-gds)."""
+"""Forms of feedback."""

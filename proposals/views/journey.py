@@ -564,9 +564,11 @@ class StatusView(ProposalMixin, TemplateView):
             "may_raise_concern": proposal.status in CONCERN_STATUSES,
         }
         if context["decided"]:
-            context["letters"] = Letter.objects.filter(
-                case=proposal, issued_at__isnull=False
-            ).order_by("issued_at")
+            context["letters"] = (
+                Letter.objects.filter(case=proposal, issued_at__isnull=False)
+                .defer("pdf")
+                .order_by("issued_at")
+            )
         if proposal.missed_deadline:
             context["next_round"], context["next_round_open"] = services.next_round_for(proposal)
         return super().get_context_data(**context, **kwargs)

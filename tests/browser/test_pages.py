@@ -26,6 +26,7 @@ PUBLIC_PAGES = [
     ("/account/password-reset/", 200, "Reset your password"),
     ("/account/password-reset/sent/", 200, "Check your email"),
     ("/account/signed-out/", 200, "You have been signed out"),
+    ("/letters/check/", 200, "Check a letter"),
     ("/no-such-page/", 404, "Page not found"),
     ("/invitation/not-a-real-token/", 410, "This invitation link does not work"),
 ]

@@ -1,0 +1,145 @@
+"""What a letter says, read from the case: the standing decision and who
+made it, the feedback the applicant is sent, and the screening reason.
+
+Two rules live here and nowhere else, so the apps that own them can take
+them over by changing one function each:
+
+- ``decision_of(case)``: the standing decision (outcome, date, reasons,
+  signatory). Until ``accreditation.queries.decisions`` exists it is read
+  from the case's latest deciding event on the timeline.
+- ``letter_feedback(case)``: the feedback a not-accredited case's letter is
+  built from. The SPEC says: the feedback as the Advisory Group approved it.
+  Until ``advisory_group.queries.approved_feedback`` exists there is no
+  approval to read, so the assessor's draft feedback is used.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.apps import apps
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from accreditation import clock, policy
+from accreditation.models import CaseEvent
+from accreditation.workflow import Action, Status
+from feedback.models import LetterPurpose
+
+DECIDING_ACTIONS = (Action.ACCREDIT, Action.NOT_ACCREDIT, Action.CORRECT_DECISION)
+
+PURPOSE_BY_STATUS = {
+    Status.CLOSED_INELIGIBLE: LetterPurpose.SCREENING,
+    Status.ACCREDITED: LetterPurpose.DECISION,
+    Status.NOT_ACCREDITED: LetterPurpose.FEEDBACK,
+}
+"""The letter a case in each status is owed: the standing outcome decides
+which letter is issued, so a decision corrected before issue gets only the
+corrected letter."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str
+    """``accredited`` or ``not_accredited``."""
+    decided_on: date
+    reasons: str
+    signatory: object
+
+
+def decision_of(case):
+    """The case's standing decision, or None before one is made."""
+    event = (
+        CaseEvent.objects.filter(case_id=case.pk, action__in=DECIDING_ACTIONS)
+        .select_related("actor")
+        .order_by("-sequence")
+        .first()
+    )
+    if event is None:
+        return None
+    details = event.details or {}
+    # A correction's reason says why the record was wrong, not why the
+    # organisation was (or was not) accredited: the letter does not carry it.
+    reasons = ""
+    if event.action != Action.CORRECT_DECISION:
+        reasons = details.get("reasons") or details.get("reason") or ""
+    if isinstance(reasons, list | tuple):
+        reasons = "\n\n".join(str(reason) for reason in reasons)
+    decided_on = _as_date(details.get("decided_on")) or clock.local_date(event.created_at)
+    return Decision(event.to_status, decided_on, str(reasons), event.actor)
+
+
+def _as_date(value):
+    """A date from a timeline detail: a date, an ISO date or an ISO date and
+    time (read in UK time); None otherwise."""
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    moment = parse_datetime(str(value))
+    if moment is not None:
+        return clock.local_date(moment) if timezone.is_aware(moment) else moment.date()
+    return parse_date(str(value))
+
+
+@dataclass(frozen=True)
+class ScreeningOutcome:
+    reason: str
+    signatory: object
+
+
+def screening_of(case):
+    """Why the case was screened out, and by whom: the latest screening
+    record, else the timeline's screening event."""
+    Screening = apps.get_model("assessments", "Screening")
+    screening = (
+        Screening.objects.filter(case_id=case.pk, decision="ineligible")
+        .select_related("officer")
+        .first()
+    )
+    if screening is not None:
+        return ScreeningOutcome(screening.reason, screening.officer)
+    event = (
+        CaseEvent.objects.filter(case_id=case.pk, action=Action.SCREEN_INELIGIBLE)
+        .select_related("actor")
+        .order_by("-sequence")
+        .first()
+    )
+    if event is None:
+        return None
+    return ScreeningOutcome(str((event.details or {}).get("reason", "")), event.actor)
+
+
+def letter_feedback(case):
+    """The feedback a not-accredited case's letter carries, one item per
+    criterion per party (see the module's docstring for the rule). Until
+    there is some, the feedback letter waits: it is never issued empty."""
+    from assessments.queries.scoring import draft_feedback
+
+    return draft_feedback(case)
+
+
+@dataclass
+class PartyFeedback:
+    name: str
+    label: str
+    items: list = field(default_factory=list)
+
+
+def feedback_by_party(case, items):
+    """The letter's feedback grouped by party (the lead, then a consortium's
+    co-partner), each item with its score's label."""
+    labels = dict(policy.current().score_labels)
+    CoPartner = apps.get_model("proposals", "CoPartner")
+    co_partner = CoPartner.objects.filter(proposal_id=case.pk).first()
+    parties = {}
+    for item in items:
+        if item.party not in parties:
+            if item.party == "co_partner":
+                name = co_partner.name if co_partner else "Your co-partner"
+                parties[item.party] = PartyFeedback(name, "Co-partner")
+            else:
+                parties[item.party] = PartyFeedback(case.organisation.name, "Lead organisation")
+        item.score_label = labels.get(item.score, "")
+        parties[item.party].items.append(item)
+    order = {"lead": 0, "co_partner": 1}
+    return [parties[key] for key in sorted(parties, key=lambda key: order.get(key, 9))]

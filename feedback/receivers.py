@@ -1,0 +1,44 @@
+"""How feedback reacts to the workflow (connected at start-up): a case that
+reaches the point of issue gets its letter from the worker, once the move
+commits (a move rolled back issues nothing)."""
+
+import logging
+from functools import partial
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from accreditation.signals import cases_moved
+from accreditation.workflow import Action
+
+logger = logging.getLogger(__name__)
+
+ISSUING_ACTIONS = (
+    Action.SCREEN_INELIGIBLE,
+    Action.ACCREDIT,
+    Action.NOT_ACCREDIT,
+    Action.CORRECT_DECISION,
+)
+"""Moves after which a case may be owed a letter: screened out (screening
+letter), decided (decision or feedback letter), or its decision corrected
+(the letter of the standing decision, if none was issued yet)."""
+
+
+@receiver(cases_moved)
+def schedule_letters(sender, action, cases, **kwargs):
+    if action not in ISSUING_ACTIONS:
+        return
+    transaction.on_commit(partial(send_issue_task, [case.pk for case in cases]))
+
+
+def send_issue_task(case_ids):
+    """Ask the worker to issue the letters. If the broker cannot be reached
+    the sweeper (every minute) issues them, so the error is only logged."""
+    from feedback.tasks import issue_letters
+
+    try:
+        issue_letters.apply_async(args=[case_ids], retry=False)
+    except Exception:  # noqa: BLE001 - the sweeper issues them anyway
+        logger.warning(
+            "Could not ask the worker to issue letters; the sweeper will.", exc_info=True
+        )

@@ -1,0 +1,164 @@
+"""Letters: the applicant's and staff's downloads of an issued letter, the
+preview before issue, the letters register and the public check."""
+
+import django_filters
+from django.apps import apps
+from django.http import Http404, HttpResponse
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from accreditation.access import StaffAreaMixin
+from accreditation.models import OrganisationKind, Round
+from accreditation.models.rounds import AccreditationType
+from feedback.forms.letters import CheckLetterForm
+from feedback.models import Letter, LetterPurpose
+from feedback.queries.register import issued_letters
+from feedback.services import letters
+from proposals.views.access import ProposalMixin
+
+
+def pdf_response(data, filename, *, attachment=True):
+    response = HttpResponse(bytes(data), content_type="application/pdf")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+def issued_letter(case, purpose):
+    letter = (
+        Letter.objects.select_related("case")
+        .filter(case=case, purpose=purpose, issued_at__isnull=False)
+        .first()
+    )
+    if letter is None:
+        raise Http404("No such letter")
+    return letter
+
+
+class ApplicantLetterView(ProposalMixin, View):
+    """A member of the case's organisation downloads its issued letter."""
+
+    def get(self, request, pk, purpose):
+        letter = issued_letter(self.proposal, purpose)
+        return pdf_response(letter.pdf, letter.filename)
+
+
+class StaffCaseMixin(StaffAreaMixin):
+    see_permission = "accreditation.view_case"
+
+    @cached_property
+    def case(self):
+        return (
+            apps.get_model("proposals", "Proposal")
+            .objects.select_related("organisation", "round", "window")
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+
+    def get_permission_object(self):
+        return self.case
+
+
+class StaffLetterView(StaffCaseMixin, View):
+    act_permission = "accreditation.do_casework"
+
+    def get(self, request, pk, purpose):
+        letter = issued_letter(self.case, purpose)
+        return pdf_response(letter.pdf, letter.filename)
+
+
+class PreviewMixin(StaffCaseMixin):
+    act_permission = "feedback.preview_letter"
+
+    def purpose(self):
+        purpose = self.kwargs["purpose"]
+        if purpose not in letters.PREVIEWABLE:
+            raise Http404("No such letter")
+        return purpose
+
+
+class PreviewView(PreviewMixin, TemplateView):
+    template_name = "feedback/preview.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.pop("purpose", None)
+        purpose = self.purpose()
+        context = letters.letter_context(self.case, purpose)
+        return super().get_context_data(
+            **context,
+            pdf_title=f"{letters.TITLES[purpose]}: {self.case.reference}",
+            body_template=f"feedback/letters/{purpose}.html",
+            preview=True,
+            purpose_label=LetterPurpose(purpose).label,
+            **kwargs,
+        )
+
+
+class PreviewPdfView(PreviewMixin, View):
+    def get(self, request, pk, purpose):
+        rendered = letters.render(self.case, self.purpose(), preview=True)
+        return pdf_response(
+            rendered.pdf, f"{self.case.reference}-{purpose}-preview.pdf", attachment=False
+        )
+
+
+class LetterFilter(django_filters.FilterSet):
+    round = django_filters.ModelChoiceFilter(
+        label="Round",
+        field_name="case__round",
+        queryset=Round.objects.order_by("-opens_at"),
+        empty_label="Any round",
+    )
+    type = django_filters.ChoiceFilter(
+        label="Type",
+        field_name="case__accreditation_type",
+        choices=AccreditationType.choices,
+        empty_label="Any type",
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Kind of organisation",
+        field_name="case__organisation__kind",
+        choices=OrganisationKind.choices,
+        empty_label="Any kind",
+    )
+    purpose = django_filters.ChoiceFilter(
+        label="Letter",
+        choices=LetterPurpose.choices,
+        empty_label="Any letter",
+    )
+
+
+class LetterRegisterView(StaffAreaMixin, ListView):
+    act_permission = "feedback.view_letters_register"
+    template_name = "feedback/register.html"
+    context_object_name = "letters"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = LetterFilter(
+            self.request.GET or None, queryset=issued_letters(self.request.user)
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(filter=self.filterset, query=query.urlencode(), **kwargs)
+
+
+class CheckLetterView(FormView):
+    """Anyone holding a letter checks it is the one the service issued."""
+
+    template_name = "feedback/check.html"
+    form_class = CheckLetterForm
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        if data.get("letter"):
+            letter = letters.verify(data["letter"])
+        else:
+            letter = letters.find(data["reference"], data["sha256"])
+        return self.render_to_response(
+            self.get_context_data(form=CheckLetterForm(), checked=True, letter=letter)
+        )
