@@ -491,9 +491,15 @@ def test_checking_a_letter_explains_what_is_missing(client):
 
 
 def test_the_decision_date_is_the_one_the_official_recorded(official):
+    from datetime import date
+
+    from accreditation.services import decisions
+
     case = ProposalFactory(status=Status.AWAITING_DECISION)
     with transaction.atomic():
-        move(case, Action.ACCREDIT, official, details={"decided_on": "2026-11-30"})
+        decisions.decide(
+            case, official, outcome="accredit", decision_date=date(2026, 11, 30), reasons=""
+        )
     text = text_of(letters.render(case, LetterPurpose.DECISION).pdf)
     assert "from 30 November 2026" in text
 

@@ -5,8 +5,7 @@ Two rules live here and nowhere else, so the apps that own them can take
 them over by changing one function each:
 
 - ``decision_of(case)``: the standing decision (outcome, date, reasons,
-  signatory). Until ``accreditation.queries.decisions`` exists it is read
-  from the case's latest deciding event on the timeline.
+  signatory), from ``accreditation.queries.decisions``.
 - ``letter_feedback(case)``: the feedback a not-accredited case's letter is
   built from. The SPEC says: the feedback as the Advisory Group approved it.
   Until ``advisory_group.queries.approved_feedback`` exists there is no
@@ -17,15 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.apps import apps
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
-from accreditation import clock, policy
+from accreditation import policy
 from accreditation.models import CaseEvent
+from accreditation.queries import decisions
 from accreditation.workflow import Action, Status
 from feedback.models import LetterPurpose
-
-DECIDING_ACTIONS = (Action.ACCREDIT, Action.NOT_ACCREDIT, Action.CORRECT_DECISION)
 
 PURPOSE_BY_STATUS = {
     Status.CLOSED_INELIGIBLE: LetterPurpose.SCREENING,
@@ -47,38 +43,19 @@ class Decision:
 
 
 def decision_of(case):
-    """The case's standing decision, or None before one is made."""
-    event = (
-        CaseEvent.objects.filter(case_id=case.pk, action__in=DECIDING_ACTIONS)
-        .select_related("actor")
-        .order_by("-sequence")
-        .first()
+    """The case's standing decision as its letter tells it, or None before
+    one is made. A correction's reason says why the record was wrong, not
+    why the organisation was (or was not) accredited: the letter does not
+    carry it."""
+    standing = decisions.decision_of(case)
+    if standing is None:
+        return None
+    return Decision(
+        outcome=case.status,
+        decided_on=standing.date,
+        reasons="" if standing.corrected else standing.reasons,
+        signatory=standing.signatory,
     )
-    if event is None:
-        return None
-    details = event.details or {}
-    # A correction's reason says why the record was wrong, not why the
-    # organisation was (or was not) accredited: the letter does not carry it.
-    reasons = ""
-    if event.action != Action.CORRECT_DECISION:
-        reasons = details.get("reasons") or details.get("reason") or ""
-    if isinstance(reasons, list | tuple):
-        reasons = "\n\n".join(str(reason) for reason in reasons)
-    decided_on = _as_date(details.get("decided_on")) or clock.local_date(event.created_at)
-    return Decision(event.to_status, decided_on, str(reasons), event.actor)
-
-
-def _as_date(value):
-    """A date from a timeline detail: a date, an ISO date or an ISO date and
-    time (read in UK time); None otherwise."""
-    if not value:
-        return None
-    if isinstance(value, date):
-        return value
-    moment = parse_datetime(str(value))
-    if moment is not None:
-        return clock.local_date(moment) if timezone.is_aware(moment) else moment.date()
-    return parse_date(str(value))
 
 
 @dataclass(frozen=True)
