@@ -52,7 +52,12 @@ def describe(value):
 
 @cache
 def _bank_holidays(year):
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=[year, year + 1]))
+    return holidays.country_holidays("GB", subdiv="ENG", years=[year, year + 1])
+
+
+def bank_holiday_name(day):
+    """The name of the England and Wales bank holiday on ``day``, or ''."""
+    return _bank_holidays(day.year).get(day, "")
 
 
 def is_working_day(day):

@@ -7,3 +7,4 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         from assessments import case_roles, receivers  # noqa: F401  (registers them)
+        from assessments.services import requests  # noqa: F401  (its timeline event types)

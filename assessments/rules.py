@@ -6,7 +6,7 @@ import rules
 
 from accreditation.case_roles import CaseRole, resolve
 from accreditation.roles import Role
-from accreditation.rules import is_casework_officer, is_staff_user
+from accreditation.rules import can_see_case, does_casework, is_casework_officer, is_staff_user
 
 
 @rules.predicate
@@ -68,3 +68,14 @@ is_either_assessor_of = _holds(CaseRole.ASSESSOR, CaseRole.SECOND_ASSESSOR)
 rules.add_perm("assessments.score_case", is_staff_user & is_either_assessor_of)
 rules.add_perm("assessments.recommend_case", is_staff_user & is_assessor_of)
 rules.add_perm("assessments.quality_assure_case", is_staff_user & is_either_assessor_of)
+
+# Information requests: the assigned assessor or a casework officer asks and
+# extends the due date; the applicant answers; both sides read the documents.
+asks_for_information = _holds(CaseRole.ASSESSOR, CaseRole.CASEWORK_OFFICER)
+is_case_applicant = _holds(CaseRole.APPLICANT)
+rules.add_perm("assessments.ask_for_information", asks_for_information)
+rules.add_perm("assessments.answer_request", is_case_applicant)
+rules.add_perm(
+    "assessments.read_request_documents",
+    is_case_applicant | (does_casework & can_see_case),
+)

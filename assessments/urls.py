@@ -2,9 +2,30 @@
 
 from django.urls import path
 
-from assessments.views import assignment, conflicts, queue, scoring, screening
+from assessments.views import assignment, conflicts, queue, requests, scoring, screening
 
 urlpatterns = [
+    # Information requests
+    path(
+        "staff/cases/<id:pk>/requests/",
+        requests.RequestListView.as_view(),
+        name="staff-case-requests",
+    ),
+    path(
+        "staff/cases/<id:pk>/requests/new/",
+        requests.AskView.as_view(),
+        name="staff-case-request-new",
+    ),
+    path(
+        "staff/cases/<id:pk>/requests/extend/",
+        requests.ExtendView.as_view(),
+        name="staff-case-request-extend",
+    ),
+    path(
+        "staff/cases/<id:pk>/requests/documents/<id:doc>/",
+        requests.DocumentDownloadView.as_view(),
+        name="staff-case-request-document",
+    ),
     # Conflicts of interest
     path("staff/conflicts/", conflicts.ConflictListView.as_view(), name="staff-conflicts"),
     path("staff/conflicts/declare/", conflicts.DeclareView.as_view(), name="conflict-declare"),

@@ -3,7 +3,7 @@ casework officers' out-of-round pages under /staff/."""
 
 from django.urls import path
 
-from proposals.views import documents, journey, out_of_round
+from proposals.views import documents, journey, out_of_round, requests
 
 urlpatterns = [
     # The applicant's proposals
@@ -62,6 +62,22 @@ urlpatterns = [
         "proposals/<id:pk>/documents/<id:doc>/delete/",
         documents.ProposalDocumentDeleteView.as_view(),
         name="proposal-document-delete",
+    ),
+    # Answers to an information request
+    path(
+        "proposals/<id:pk>/information-request/",
+        requests.AnswerRequestView.as_view(),
+        name="proposal-request-answer",
+    ),
+    path(
+        "proposals/<id:pk>/information-request/documents/<id:doc>/",
+        requests.RequestDocumentDownloadView.as_view(),
+        name="proposal-request-document",
+    ),
+    path(
+        "proposals/<id:pk>/information-request/documents/<id:doc>/delete/",
+        requests.RequestDocumentDeleteView.as_view(),
+        name="proposal-request-document-delete",
     ),
     # Out-of-round requests: the applicant's pages
     path("out-of-round/", out_of_round.RequestListView.as_view(), name="out-of-round-list"),

@@ -13,6 +13,7 @@ from accreditation import clock, timeline
 from accreditation.roles import Role
 from accreditation.workflow import TRANSITIONS, Action, Status, move
 from assessments.models import Assignment, AssignmentKind
+from assessments.services import requests as information_requests
 from proposals.services.applicant import next_reference
 from tests.factories import (
     AgendaItemFactory,
@@ -156,8 +157,12 @@ class Walk:
         return self.assessor
 
     def request_information(self):
-        questions = ["Tell us more about the schools you lead."]
-        self.move(Action.REQUEST_INFORMATION, self._assign(), details={"questions": questions})
+        """Asked as the assessor asks, through the service: the request and
+        its question, with the default due date, and the applicant emailed."""
+        question = information_requests.NewQuestion("Tell us more about the schools you lead.")
+        information_requests.ask(
+            self.case, self._assign(), [question], information_requests.default_due()
+        )
 
     def recommend(self):
         """Recommends the decision the walk is going to (accreditation when

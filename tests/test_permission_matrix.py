@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
@@ -35,6 +36,7 @@ from accreditation.models import OrganisationKind
 from accreditation.roles import Role
 from accreditation.services import activity
 from assessments.models import AssessorCapacity, Assignment
+from assessments.services import requests
 from proposals.models import Route
 from proposals.queries.journey import Journey
 from proposals.services import applicant as services
@@ -121,6 +123,16 @@ KWARGS = {
     ("out-of-round/", "pk"): ("object", lambda w, p: w.out_of_round.pk),
     ("staff/out-of-round/", "pk"): ("object", lambda w, p: w.out_of_round.pk),
     ("staff/cases/", "pk"): ("object", lambda w, p: w.case.pk),
+    ("staff/cases/<id:pk>/requests/", "pk"): ("object", lambda w, p: w.request_case.pk),
+    ("staff/cases/<id:pk>/requests/", "doc"): ("object", lambda w, p: w.request_document.pk),
+    ("proposals/<id:pk>/information-request/", "pk"): (
+        "object",
+        lambda w, p: w.request_case.pk,
+    ),
+    ("proposals/<id:pk>/information-request/", "doc"): (
+        "object",
+        lambda w, p: w.request_document.pk,
+    ),
     ("staff/screening/", "pk"): ("object", lambda w, p: w.case.pk),
     ("staff/conflicts/", "pk"): ("object", lambda w, p: w.conflict.pk),
     ("staff/conflicts/suggestions/", "pk"): ("object", lambda w, p: w.suggested.pk),
@@ -224,6 +236,7 @@ class World:
             actor=self.owner,
         )
         self.case = ProposalFactory(organisation=self.diocese, status="submitted")
+        self.request_case, self.request_document = information_request_of(self.diocese, self.owner)
         self.question = Journey.load(self.proposal).questions[0]
         self.evidence = EvidenceFactory(proposal=self.proposal, uploaded_by=self.owner)
         self.school = SchoolLedFactory(proposal=self.proposal)
@@ -273,6 +286,23 @@ class World:
             path = re.sub(rf"<(?:[^:>]+:)?{name}>", value, path)
         assert "<" not in path, path
         return path, names_object
+
+
+def information_request_of(organisation, member):
+    """A case of ``organisation`` waiting on an information request, with a
+    document ``member`` has sent with their answers so far."""
+    case = ProposalFactory(organisation=organisation, status="in_assessment")
+    request = requests.ask(
+        case,
+        person_with("assessor", case),
+        [requests.NewQuestion("Send the latest inspection report.")],
+        requests.default_due(),
+    )
+    upload = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n")
+    document = requests.add_document(
+        request, upload, content_type="application/pdf", sha256="0" * 64, actor=member
+    )
+    return case, document
 
 
 def client_for(world, role):

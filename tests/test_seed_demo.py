@@ -187,6 +187,27 @@ class TestTheDemo:
         on_any_agenda = Proposal.objects.filter(agenda_items__isnull=False).distinct().count()
         assert len(seen) < on_any_agenda
 
+    def test_information_requests_waiting_in_time_overdue_and_answered(self):
+        from assessments.models import InformationRequest
+
+        today = clock.today()
+        waiting = InformationRequest.objects.filter(
+            sent_at=None, case__status=Status.INFORMATION_REQUESTED
+        )
+        assert waiting.filter(due__gte=today).exists()
+        assert waiting.filter(due__lt=today).exists()
+        answered = InformationRequest.objects.exclude(sent_at=None)
+        assert answered.exists()
+        assert not answered.filter(questions__answer="").exists()
+        # Every move that asked has its request, and every answer its request answered.
+        asked = CaseEvent.objects.filter(action=Action.REQUEST_INFORMATION).count()
+        assert InformationRequest.objects.count() == asked
+        sent = CaseEvent.objects.filter(action=Action.RESPOND_TO_REQUEST).count()
+        assert answered.count() == sent
+        # A case waiting on a request waits on exactly one.
+        for case in Proposal.objects.filter(status=Status.INFORMATION_REQUESTED):
+            assert waiting.filter(case=case).count() == 1
+
     def test_assessments_in_progress_quality_assurance_and_a_recommendation(self):
         from assessments.models import Recommendation, Score
         from assessments.queries.scoring import assessment_state

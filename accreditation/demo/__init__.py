@@ -27,6 +27,7 @@ and the guards check every move and every timeline is genuine.
 - ``moves``: playing the plans through the workflow, with the parts the
   actors need;
 - ``scale``: the bulk organisations of ``--scale``;
+- ``requests``: the information requests behind the moves that ask for them;
 - ``seeder``: all of it, by natural keys.
 """
 

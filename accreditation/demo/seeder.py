@@ -12,6 +12,7 @@ from django.db.models import Count
 from accreditation import clock
 from accreditation.defaults import ensure_defaults
 from accreditation.demo import assignment as demo_assignment
+from accreditation.demo import requests as demo_requests
 from accreditation.demo import rounds as demo_rounds
 from accreditation.demo import scoring as demo_scoring
 from accreditation.demo import screening as demo_screening
@@ -137,6 +138,7 @@ class Seeder:
             with transaction.atomic():
                 scale(self, scale_units - 1, rounds)
                 self.references.save()
+        demo_requests.add(self.now)
         demo_rounds.close_past_meetings(self.now)
         return rounds
 

@@ -7,6 +7,7 @@ from assessments.models.conflicts import (
     DismissedSuggestion,
     SuggestionBasis,
 )
+from assessments.models.requests import InformationRequest, RequestDocument, RequestQuestion
 from assessments.models.scoring import (
     AgreedScore,
     DraftFeedback,
@@ -27,10 +28,13 @@ __all__ = [
     "ConflictQuerySet",
     "DismissedSuggestion",
     "DraftFeedback",
+    "InformationRequest",
     "NssOutcome",
     "Recommendation",
     "RecommendationChoice",
     "RecommendationOutcome",
+    "RequestDocument",
+    "RequestQuestion",
     "Score",
     "ScoreSheet",
     "Screening",
