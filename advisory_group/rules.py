@@ -4,6 +4,7 @@ case roles that ``accreditation.case_roles`` resolves."""
 import rules
 
 from accreditation.case_roles import CaseRole, resolve
+from accreditation.roles import Role
 from accreditation.rules import is_casework_officer, is_staff_user
 from advisory_group.queries.agenda import SEES_ITEMS
 
@@ -49,3 +50,11 @@ rules.add_perm("advisory_group.view_item", is_staff_user & sees_item)
 rules.add_perm("advisory_group.record_view", is_staff_user & sees_item & in_item_meeting)
 rules.add_perm("advisory_group.record_advice", is_staff_user & chairs_item)
 rules.add_perm("advisory_group.move_item", is_casework_officer & sees_item)
+
+
+@rules.predicate
+def is_group_member(user):
+    return user.is_authenticated and user.has_role(Role.ADVISORY_GROUP_MEMBER)
+
+
+rules.add_perm("advisory_group.use_meetings", is_casework_officer | is_group_member)

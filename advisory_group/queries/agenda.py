@@ -110,7 +110,7 @@ def feedback_rows(case):
     return [
         {
             "criterion": row.criterion.code,
-            "title": str(row.criterion),
+            "title": row.criterion.title,
             "party": row.party,
             "score": row.score,
             "text": row.text,

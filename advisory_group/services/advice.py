@@ -140,7 +140,9 @@ def review_feedback(item, *, outcome, comment, actor, by_correspondence=False):
             item.case, "feedback_approved", actor, details={**details, "digest": approval.digest}
         )
     else:
-        timeline.record(item.case, "feedback_returned", actor, details=details)
+        timeline.record(
+            item.case, "feedback_returned", actor, details={**details, "reason": comment}
+        )
         later = next_meeting(after=item.meeting)
         if later is not None:
             fill_agenda(later, [item.case_id])
