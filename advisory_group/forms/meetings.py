@@ -16,7 +16,7 @@ from proposals.forms.out_of_round import parse_time
 
 def group_members():
     return User.objects.filter(groups__name=Role.ADVISORY_GROUP_MEMBER, is_active=True).order_by(
-        "last_name", "first_name", "pk"
+        "full_name", "pk"
     )
 
 
@@ -145,7 +145,7 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = User.objects.filter(
             pk__in=[meeting.chair_id, *meeting.members.values_list("pk", flat=True)]
-        ).order_by("last_name", "first_name", "pk")
+        ).order_by("full_name", "pk")
         self.helper = gds_helper(
             Field.checkboxes("attendees", legend_size=Size.SMALL),
             submit="Save the attendance",

@@ -89,7 +89,7 @@ def agenda(meeting, user):
 
 
 def views_of(item):
-    return list(item.views.select_related("member").order_by("member__last_name", "pk"))
+    return list(item.views.select_related("member").order_by("member__full_name", "pk"))
 
 
 def quorum_present(meeting):

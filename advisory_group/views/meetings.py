@@ -57,8 +57,8 @@ class MeetingView(MeetingMixin, TemplateView):
         return super().get_context_data(
             meeting=meeting,
             items=queries.agenda(meeting, self.request.user),
-            members=list(meeting.members.order_by("last_name", "first_name")),
-            attendees=list(meeting.attendees.order_by("last_name", "first_name")),
+            members=list(meeting.members.order_by("full_name", "email")),
+            attendees=list(meeting.attendees.order_by("full_name", "email")),
             quorate=queries.quorum_present(meeting),
             can_run=self.request.user.has_perm("advisory_group.run_meetings"),
             **kwargs,
