@@ -42,9 +42,11 @@ from proposals.queries.journey import Journey
 from proposals.services import applicant as services
 from tests.casework import give_part, person_with, sign_in_verified
 from tests.factories import (
+    AgendaItemFactory,
     ConflictFactory,
     EvidenceFactory,
     InvitationFactory,
+    MeetingFactory,
     MembershipFactory,
     OutOfRoundRequestFactory,
     ProposalFactory,
@@ -151,6 +153,10 @@ KWARGS = {
     ("account/password-reset/", "uidb64"): ("capability", lambda w, p: w.reset_uid),
     ("account/password-reset/", "token"): ("capability", lambda w, p: w.reset_token),
     ("guidance/", "version"): ("value", lambda w, p: 1),
+    # An Advisory Group meeting none of the world's staff chairs or sits on,
+    # and the victim's case on its agenda.
+    ("staff/advisory-group/", "pk"): ("object", lambda w, p: w.meeting.pk),
+    ("staff/advisory-group/items/", "pk"): ("object", lambda w, p: w.agenda_item.pk),
 }
 
 # Who may reach a page about a victim's object (longest prefix wins).
@@ -172,6 +178,9 @@ ALLOWED = {
     "staff/cases/<id:pk>/recommendation/": {Role.ASSESSOR},
     "staff/cases/<id:pk>/documents/": {Role.ASSESSOR, Role.CASEWORK_OFFICER},
     "staff/users/": {Role.ADMINISTRATOR},
+    # Casework officers run every meeting; a member reaches only their own.
+    "staff/advisory-group/": {Role.CASEWORK_OFFICER},
+    "staff/advisory-group/items/": {Role.CASEWORK_OFFICER},
 }
 
 
@@ -261,6 +270,11 @@ class World:
         give_part(self.staff[Role.ASSESSOR], "assessor", [self.scored_case])
         self.scored_evidence = EvidenceFactory(proposal=self.scored_case, uploaded_by=self.owner)
         self.staff_member = UserFactory(roles=[Role.ASSESSOR])
+        self.meeting = MeetingFactory()
+        self.agenda_item = AgendaItemFactory(
+            meeting=self.meeting,
+            case__organisation=self.diocese,
+        )
         assessor = self.staff[Role.ASSESSOR]
         self.conflict = ConflictFactory(user=assessor)
         # The assessor was a member of the consortium's lead: a suggestion.
