@@ -159,7 +159,7 @@ class TestConflicts:
         assert case.organisation.name not in page
         url = reverse("advisory-item", args=[item.pk])
         assert client.get(url).status_code == 404
-        assert client.post(url, {"view": "agree"}).status_code == 404
+        assert client.post(url, {"view-view": "agree"}).status_code == 404
         assert not MemberView.objects.exists()
         sign_in_verified(client, group[2])
         assert client.get(url).status_code == 200
@@ -182,13 +182,13 @@ class TestMembersViews:
         url = reverse("advisory-item", args=[item.pk])
         page = client.get(url).text
         assert 'id="scores"' in page and 'id="recommendation"' in page
-        response = client.post(url, {"view": "maybe", "comment": ""})
+        response = client.post(url, {"view-view": "maybe", "view-comment": ""})
         assert response.status_code == 200
         assert "Choose agree, disagree or refer back" in response.text
-        response = client.post(url, {"view": "refer_back", "comment": ""})
+        response = client.post(url, {"view-view": "refer_back", "view-comment": ""})
         assert "Enter a comment saying what the assessor should look at again" in response.text
-        client.post(url, {"view": "agree", "comment": "Sound."})
-        client.post(url, {"view": "disagree", "comment": "On reflection, weak on 2B."})
+        client.post(url, {"view-view": "agree", "view-comment": "Sound."})
+        client.post(url, {"view-view": "disagree", "view-comment": "On reflection, weak on 2B."})
         [view] = MemberView.objects.all()
         assert (view.member, view.view, view.comment) == (
             member,
@@ -198,7 +198,7 @@ class TestMembersViews:
         assert len(events(case, "member_view_recorded")) == 2
         hold(meeting, group[0], group[1], group[2])
         advice.record_advice(item, advice="agree", comment="", actor=group[0])
-        response = client.post(url, {"view": "agree", "comment": ""})
+        response = client.post(url, {"view-view": "agree", "view-comment": ""})
         assert response.status_code == 200
         assert "already recorded" in response.text
         assert MemberView.objects.get().view == "disagree"
@@ -212,7 +212,9 @@ class TestTheChairsAdvice:
         hold(meeting, group[0], group[1])
         sign_in_verified(client, group[0])
         url = reverse("advisory-item", args=[item.pk])
-        response = client.post(url, {"record_advice": "", "outcome": "agree", "comment": ""})
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "agree", "advice-comment": ""}
+        )
         assert response.status_code == 200
         assert "The meeting is not quorate" in response.text
         case.refresh_from_db()
@@ -233,10 +235,13 @@ class TestTheChairsAdvice:
         meeting.save(update_fields=["held_at"])
         sign_in_verified(client, group[0])
         url = reverse("advisory-item", args=[item.pk])
-        response = client.post(url, {"record_advice": "", "outcome": "perhaps", "comment": ""})
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "perhaps", "advice-comment": ""}
+        )
         assert "Choose agree, disagree or refer back" in response.text
         response = client.post(
-            url, {"record_advice": "", "outcome": "disagree", "comment": "2B is weak."}
+            url,
+            {"record_advice": "", "advice-outcome": "disagree", "advice-comment": "2B is weak."},
         )
         assert response.status_code == 302
         case.refresh_from_db()
@@ -254,7 +259,9 @@ class TestTheChairsAdvice:
         hold(meeting, *group)
         sign_in_verified(client, group[1])
         url = reverse("advisory-item", args=[item.pk])
-        response = client.post(url, {"record_advice": "", "outcome": "agree", "comment": ""})
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "agree", "advice-comment": ""}
+        )
         assert response.status_code == 403
         assert AgendaItem.objects.get().outcome == ""
 
@@ -267,11 +274,17 @@ class TestTheChairsAdvice:
         hold(meeting, *group)
         sign_in_verified(client, group[0])
         url = reverse("advisory-item", args=[item.pk])
-        response = client.post(url, {"record_advice": "", "outcome": "refer_back", "comment": ""})
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "refer_back", "advice-comment": ""}
+        )
         assert "Enter a comment" in response.text
         client.post(
             url,
-            {"record_advice": "", "outcome": "refer_back", "comment": "Look again at 2B."},
+            {
+                "record_advice": "",
+                "advice-outcome": "refer_back",
+                "advice-comment": "Look again at 2B.",
+            },
         )
         case.refresh_from_db()
         assert case.status == Status.IN_ASSESSMENT
@@ -311,7 +324,9 @@ class TestTheChairsAdvice:
         stray = AgendaItem.objects.create(meeting=meeting, case=asg_case(), purpose="advice")
         sign_in_verified(client, group[0])
         url = reverse("advisory-item", args=[stray.pk])
-        response = client.post(url, {"record_advice": "", "outcome": "agree", "comment": ""})
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "agree", "advice-comment": ""}
+        )
         assert response.status_code in (403, 404)
         stray.case.refresh_from_db()
         assert stray.case.status == Status.ADVISORY_REVIEW
@@ -327,9 +342,11 @@ class TestFeedbackReview:
         sign_in_verified(client, group[0])
         url = reverse("advisory-item", args=[item.pk])
         assert "Give more evidence for 2B." in client.get(url).text
-        response = client.post(url, {"record_advice": "", "outcome": "agree", "comment": ""})
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "agree", "advice-comment": ""}
+        )
         assert "Choose whether to approve the feedback" in response.text
-        client.post(url, {"record_advice": "", "outcome": "approved", "comment": ""})
+        client.post(url, {"record_advice": "", "advice-outcome": "approved", "advice-comment": ""})
         approval = FeedbackApproval.objects.get()
         assert (approval.approved_by, approval.item) == (group[0], item)
         assert len(approval.digest) == 64
@@ -355,11 +372,17 @@ class TestFeedbackReview:
         hold(meeting, *group)
         sign_in_verified(client, group[0])
         url = reverse("advisory-item", args=[item.pk])
-        response = client.post(url, {"record_advice": "", "outcome": "returned", "comment": ""})
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "returned", "advice-comment": ""}
+        )
         assert "Enter a comment saying what the assessor should change" in response.text
         client.post(
             url,
-            {"record_advice": "", "outcome": "returned", "comment": "Say which evidence helps."},
+            {
+                "record_advice": "",
+                "advice-outcome": "returned",
+                "advice-comment": "Say which evidence helps.",
+            },
         )
         assert approved_feedback(case) is None
         [returned] = events(case, "feedback_returned")

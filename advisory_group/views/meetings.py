@@ -184,13 +184,13 @@ class ItemView(ItemMixin, TemplateView):
         if view_form is None and may_change and user.has_perm("advisory_group.record_view", item):
             mine = item.views.filter(member=user).first()
             initial = {"view": mine.view, "comment": mine.comment} if mine else {}
-            view_form = ViewForm(initial=initial)
+            view_form = ViewForm(initial=initial, prefix="view")
         if (
             advice_form is None
             and may_change
             and user.has_perm("advisory_group.record_advice", item)
         ):
-            advice_form = AdviceForm(item=item)
+            advice_form = AdviceForm(item=item, prefix="advice")
         return view_form, advice_form
 
     def get_context_data(self, view_form=None, advice_form=None, **kwargs):
@@ -232,7 +232,7 @@ class ItemView(ItemMixin, TemplateView):
         item, user = self.item, self.request.user
         if not user.has_perm("advisory_group.record_view", item):
             return self.refuse(item)
-        form = ViewForm(self.request.POST)
+        form = ViewForm(self.request.POST, prefix="view")
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(view_form=form))
         try:
@@ -252,7 +252,7 @@ class ItemView(ItemMixin, TemplateView):
         item, user = self.item, self.request.user
         if not user.has_perm("advisory_group.record_advice", item):
             return self.refuse(item)
-        form = AdviceForm(self.request.POST, item=item)
+        form = AdviceForm(self.request.POST, item=item, prefix="advice")
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(advice_form=form))
         data = form.cleaned_data
