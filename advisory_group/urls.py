@@ -26,6 +26,11 @@ urlpatterns = [
         name="advisory-meeting-close",
     ),
     path(
+        "staff/advisory-group/<id:pk>/packs/<id:member>/",
+        meetings.PackView.as_view(),
+        name="advisory-meeting-pack",
+    ),
+    path(
         "staff/advisory-group/items/<id:pk>/",
         meetings.ItemView.as_view(),
         name="advisory-item",

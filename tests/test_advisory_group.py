@@ -4,12 +4,14 @@ the items they are conflicted on, members' views, the chair's advice once the
 meeting is quorate (or by correspondence before it), refer back, and the
 group's approval of feedback for the letter."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from accreditation import clock
 from accreditation.models import AccreditationType, ActivityEntry, CaseEvent
@@ -410,3 +412,33 @@ def test_the_agenda_page_makes_the_same_queries_whatever_its_size(client, office
         asg_case()
     assert meeting.items.count() == 5
     assert count() == small
+
+
+class TestMeetingPacks:
+    def test_a_members_pack_leaves_out_conflicted_items_and_each_download_is_recorded(
+        self, client, officer, group
+    ):
+        meeting = new_meeting(officer, group)
+        seen = asg_case(organisation__name="Hazel Schools Trust")
+        hidden = asg_case(organisation__name="Rowan Schools Trust")
+        member = group[1]
+        ConflictFactory(user=member, organisation=hidden.organisation)
+        url = reverse("advisory-meeting-pack", args=[meeting.pk, member.pk])
+
+        def text(response):
+            assert response["Content-Type"] == "application/pdf"
+            pdf = PdfReader(io.BytesIO(response.content))
+            return "".join(page.extract_text() for page in pdf.pages)
+
+        sign_in_verified(client, member)
+        pack = text(client.get(url))
+        assert "Hazel Schools Trust" in pack and "Rowan Schools Trust" not in pack
+        [downloaded] = events(seen, "meeting_pack_downloaded")
+        assert downloaded.actor == member and downloaded.details["member"] == member.pk
+        assert not events(hidden, "meeting_pack_downloaded")
+        # Another member's pack is not theirs to download; an officer's is.
+        other = reverse("advisory-meeting-pack", args=[meeting.pk, group[2].pk])
+        assert client.get(other).status_code == 404
+        sign_in_verified(client, officer)
+        assert "Rowan Schools Trust" in text(client.get(other))
+        assert events(hidden, "meeting_pack_downloaded")[0].actor == officer

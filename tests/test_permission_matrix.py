@@ -157,6 +157,10 @@ KWARGS = {
     # and the victim's case on its agenda.
     ("staff/advisory-group/", "pk"): ("object", lambda w, p: w.meeting.pk),
     ("staff/advisory-group/items/", "pk"): ("object", lambda w, p: w.agenda_item.pk),
+    ("staff/advisory-group/<id:pk>/packs/", "member"): (
+        "object",
+        lambda w, p: w.meeting.chair_id,
+    ),
 }
 
 # Who may reach a page about a victim's object (longest prefix wins).

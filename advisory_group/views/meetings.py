@@ -4,12 +4,16 @@ and its close; an item with what the group reviews, members' views and the
 chair's advice; moving an item to another meeting."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django.views import View
 from django.views.generic import TemplateView
 
 from accreditation.access import StaffAreaMixin
+from accreditation.models import User
 from accreditation.workflow import WorkflowError
 from advisory_group.forms.meetings import (
     AdviceForm,
@@ -21,7 +25,7 @@ from advisory_group.forms.meetings import (
 )
 from advisory_group.models import AgendaItem, ItemPurpose, Meeting
 from advisory_group.queries import agenda as queries
-from advisory_group.services import advice, meetings
+from advisory_group.services import advice, meetings, packs
 from assessments.queries.scoring import assessment_state, draft_feedback, latest_recommendation
 
 
@@ -53,13 +57,15 @@ class MeetingView(MeetingMixin, TemplateView):
     template_name = "advisory_group/meeting.html"
 
     def get_context_data(self, **kwargs):
-        meeting = self.meeting
+        meeting, user = self.meeting, self.request.user
+        members = list(meeting.members.order_by("full_name", "email"))
         return super().get_context_data(
             meeting=meeting,
-            items=queries.agenda(meeting, self.request.user),
-            members=list(meeting.members.order_by("full_name", "email")),
+            items=queries.agenda(meeting, user),
+            members=members,
             attendees=list(meeting.attendees.order_by("full_name", "email")),
             quorate=queries.quorum_present(meeting),
+            in_meeting=meeting.chair_id == user.pk or any(m.pk == user.pk for m in members),
             can_run=self.request.user.has_perm("advisory_group.run_meetings"),
             **kwargs,
         )
@@ -307,3 +313,25 @@ class MoveItemView(ItemMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, "The item has been moved")
         return redirect("advisory-meeting", pk=form.cleaned_data["meeting"].pk)
+
+
+class PackView(MeetingMixin, View):
+    """A member's meeting pack (PDF): the member's own, or any member's for a
+    casework officer; 404 for anyone else's."""
+
+    def get(self, request, *args, **kwargs):
+        meeting = self.meeting
+        member = (
+            User.objects.filter(pk=self.kwargs["member"])
+            .filter(Q(meetings_chaired=meeting) | Q(advisory_meetings=meeting))
+            .first()
+        )
+        if member is None or not (
+            member == request.user or request.user.has_perm("advisory_group.run_meetings")
+        ):
+            raise Http404("No such pack")
+        pdf = packs.download(meeting, member, actor=request.user)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = slugify(f"{meeting} pack {member}")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
