@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 GOVUK := node_modules/govuk-frontend/dist/govuk
 MOJ := node_modules/@ministryofjustice/frontend/moj
 ASSETS := build/govuk-frontend
-DEMO_ENV := DEBUG=true STAFF_OTP_REQUIRED=false
+DEMO_ENV := DEMO=true STAFF_OTP_REQUIRED=false
 PORT ?= 8000
 
 .PHONY: run test bench install install-dev assets lint clean

@@ -33,6 +33,20 @@ def timeline_anchor_key(app_configs, **kwargs):
     return []
 
 
+@register(Tags.security, deploy=True)
+def demo_conveniences(app_configs, **kwargs):
+    if settings.DEMO:
+        return [
+            Warning(
+                "DEMO is on: the local demo's conveniences (a published secret key if "
+                "none is set, plain HTTP, insecure cookies) are in force. Never on a "
+                "service people use.",
+                id="accreditation.W004",
+            )
+        ]
+    return []
+
+
 NO_SCAN = "proposals.services.evidence.no_scan"
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from accreditation import policy
+from accreditation import navigation, policy
 
 
 def service(request):
@@ -13,4 +13,6 @@ def service(request):
         "session_timeout_minutes": settings.SESSION_COOKIE_AGE // 60,
         "session_warning_seconds": settings.SESSION_TIMEOUT_WARNING_SECONDS,
         "policy": policy.current(),
+        # Called by the template, so worked out only on pages that show it.
+        "service_navigation": lambda: navigation.items(request),
     }

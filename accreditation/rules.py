@@ -60,6 +60,17 @@ rules.add_perm("accreditation.view_case", does_casework & can_see_case)
 
 
 @rules.predicate
+def is_decision_official(user):
+    return user.is_authenticated and user.has_role(Role.DECISION_OFFICIAL)
+
+
+# Decisions: the queue, and a case's decision page for a decision official
+# who may see the case (the workflow judges their part in it).
+rules.add_perm("accreditation.use_decisions", is_decision_official)
+rules.add_perm("accreditation.see_decision_case", is_decision_official & can_see_case)
+
+
+@rules.predicate
 def is_free_of_conflict(user, obj):
     """Not in conflict with the organisation ``obj`` is about (``obj`` has an
     ``organisation``): membership of it is a standing conflict."""

@@ -1,9 +1,12 @@
 """Settings, read from the environment.
 
 With no environment at all the service runs for a first look: SQLite under
-``var/``, a filesystem Celery broker, e-mail written to ``var/mail``. In
-production set ``DEBUG=false`` and the secure settings follow with no further
-variables; ``manage.py check --deploy`` is then clean.
+``var/``, a filesystem Celery broker, e-mail written to ``var/mail``. The
+local demo (``make run``) sets ``DEMO=true`` for its conveniences: a local
+secret key, plain HTTP, static files straight from the source folders. It
+keeps ``DEBUG`` off, so people see the service's own error pages, never
+Django's debug pages. In production leave both off and the secure settings
+follow with no further variables; ``manage.py check --deploy`` is then clean.
 """
 
 import hashlib
@@ -30,11 +33,14 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DEBUG", False)
+# The local demo's conveniences, never on a service people use (`check
+# --deploy` warns): see the module's docstring.
+DEMO = env_bool("DEMO", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "insecure-local-only-key-" + "x" * 40 if DEBUG else None
+    "insecure-local-only-key-" + "x" * 40 if DEMO else None
 )
 if not SECRET_KEY:
-    raise RuntimeError("Set SECRET_KEY (or DEBUG=true for a local run).")
+    raise RuntimeError("Set SECRET_KEY (or DEMO=true for a local run).")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -153,14 +159,15 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's checks, with messages that say how to put the password right.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "accreditation.passwords.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "accreditation.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accreditation.passwords.CommonPasswordValidator"},
+    {"NAME": "accreditation.passwords.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -229,11 +236,14 @@ STORAGES = {
         "BACKEND": os.environ.get(
             "STATICFILES_BACKEND",
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEMO
             else "whitenoise.storage.CompressedManifestStaticFilesStorage",
         )
     },
 }
+# The demo serves static files from their source folders (no collectstatic).
+WHITENOISE_USE_FINDERS = DEMO
+WHITENOISE_AUTOREFRESH = DEMO
 # Uploaded evidence lives outside the web root and is served only by views
 # that check permission.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "uploads"))
@@ -271,6 +281,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # --- Forms -----------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# Every field in error gets its GOV.UK component's error class.
+FORM_RENDERER = "accreditation.forms.rendering.GdsFormRenderer"
 
 # --- E-mail -------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
@@ -323,10 +335,10 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 # --- The case timeline ---------------------------------------------------------------
 # The key of the daily anchors of every case's chain head (an HMAC-SHA256): held
 # outside the database, so someone who can rewrite the database cannot write an
-# anchor that verifies. Local DEBUG runs derive one from SECRET_KEY; in
+# anchor that verifies. The local demo derives one from SECRET_KEY; in
 # production set it (`check --deploy` warns when it is missing) and keep it.
 TIMELINE_ANCHOR_KEY = os.environ.get("TIMELINE_ANCHOR_KEY") or (
-    hashlib.sha256(f"timeline-anchor:{SECRET_KEY}".encode()).hexdigest() if DEBUG else ""
+    hashlib.sha256(f"timeline-anchor:{SECRET_KEY}".encode()).hexdigest() if DEMO else ""
 )
 
 # --- Cache ----------------------------------------------------------------------
@@ -345,15 +357,18 @@ else:
 
 # --- Security -------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEMO)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEMO else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEMO
+SECURE_HSTS_PRELOAD = not DEMO
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = not DEMO
+CSRF_COOKIE_SECURE = not DEMO
+# A form sent without its token (a page open past the session, cookies
+# blocked) gets the service's page, not Django's.
+CSRF_FAILURE_VIEW = "accreditation.views.public.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -6,6 +6,7 @@ from accreditation.numbers import IdConverter
 from accreditation.views import (
     accounts,
     cases,
+    decisions,
     guidance,
     home,
     organisations,
@@ -65,6 +66,13 @@ urlpatterns = [
     path("staff/", home.StaffHomeView.as_view(), name="staff-home"),
     path("staff/cases/", cases.CaseListView.as_view(), name="staff-cases"),
     path("staff/cases/<id:pk>/", cases.CaseView.as_view(), name="staff-case"),
+    path("staff/decisions/", decisions.QueueView.as_view(), name="decision-queue"),
+    path("staff/decisions/<id:pk>/", decisions.CaseDecisionView.as_view(), name="decision-case"),
+    path(
+        "staff/decisions/<id:pk>/correct/",
+        decisions.CorrectDecisionView.as_view(),
+        name="decision-correct",
+    ),
     path("staff/users/", staff_users.StaffUserListView.as_view(), name="staff-users"),
     path("staff/users/invite/", staff_users.StaffInviteView.as_view(), name="staff-invite"),
     path("staff/users/<id:pk>/", staff_users.StaffUserEditView.as_view(), name="staff-user"),

@@ -28,7 +28,7 @@ def main():
     options = parser.parse_args()
 
     os.environ.setdefault("VAR_DIR", str(ROOT / "var" / f"bench-{options.scale}"))
-    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("DEMO", "true")
     os.environ.setdefault("STAFF_OTP_REQUIRED", "false")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accreditation.settings")
     os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret-" + "x" * 30)
@@ -52,7 +52,7 @@ def main():
     call_command(
         "seed_demo",
         scale=options.scale,
-        allow_without_debug=True,  # a scratch database, even when run with DEBUG=false
+        allow_without_demo=True,  # a scratch database, even when run with DEMO=false
         stdout=open(os.devnull, "w"),  # noqa: SIM115
     )
     print(f"seed_demo --scale {options.scale}: {time.perf_counter() - started:.1f}s")

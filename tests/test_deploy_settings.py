@@ -85,3 +85,9 @@ def test_https_redirect_spares_only_the_health_check(client):
     # Behind the TLS-terminating proxy, which says so in X-Forwarded-Proto.
     proxied = client.get("/", headers={"x-forwarded-proto": "https"})
     assert proxied.status_code == 200
+
+
+def test_check_deploy_warns_when_the_demo_is_on(tmp_path):
+    code, output = check_deploy(tmp_path, DEMO="true")
+    assert code == 0, output
+    assert "accreditation.W004" in output, output

@@ -136,6 +136,7 @@ KWARGS = {
         lambda w, p: w.request_document.pk,
     ),
     ("staff/screening/", "pk"): ("object", lambda w, p: w.case.pk),
+    ("staff/decisions/", "pk"): ("object", lambda w, p: w.awaiting_case.pk),
     ("staff/conflicts/", "pk"): ("object", lambda w, p: w.conflict.pk),
     ("staff/conflicts/suggestions/", "pk"): ("object", lambda w, p: w.suggested.pk),
     ("staff/assignment/", "round"): ("object", lambda w, p: w.case.round_id),
@@ -171,6 +172,8 @@ ALLOWED = {
     "staff/out-of-round/": {Role.CASEWORK_OFFICER},
     "staff/cases/": {Role.CASEWORK_OFFICER},
     "staff/screening/": {Role.CASEWORK_OFFICER},
+    # A case awaiting decision: any decision official with no part in it.
+    "staff/decisions/": {Role.DECISION_OFFICIAL},
     # A person's own conflicts and suggestions (the world's are the assessor's).
     "staff/conflicts/": {Role.ASSESSOR},
     "staff/assignment/": {Role.CASEWORK_OFFICER},
@@ -250,6 +253,7 @@ class World:
         )
         self.case = ProposalFactory(organisation=self.diocese, status="submitted")
         self.request_case, self.request_document = information_request_of(self.diocese, self.owner)
+        self.awaiting_case = ProposalFactory(organisation=self.diocese, status="awaiting_decision")
         self.question = Journey.load(self.proposal).questions[0]
         self.evidence = EvidenceFactory(proposal=self.proposal, uploaded_by=self.owner)
         self.school = SchoolLedFactory(proposal=self.proposal)

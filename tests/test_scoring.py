@@ -118,6 +118,30 @@ class TestTheScoringPage:
         ids = re.findall(r'\sid="([^"]+)"', text)
         assert len(ids) == len(set(ids)), "every id on the page is unique"
 
+    def test_answers_to_information_requests_stand_beside_their_criterion(
+        self, client, case, assessor
+    ):
+        from assessments.services import requests
+
+        criterion = Criterion.objects.get(part__framework=case.framework, code="1B")
+        asked = requests.ask(
+            case,
+            assessor,
+            [requests.NewQuestion("How often does the board meet?", criterion.pk)],
+            requests.default_due(),
+        )
+        applicant = person_with("applicant", case)
+        question = asked.questions.get()
+        requests.save_answers(
+            asked, applicant, {question.pk: ("Every month, BOARD-ANSWER.", question.version)}
+        )
+        requests.send_answers(asked, applicant)
+        sign_in_verified(client, assessor)
+        text = client.get(reverse("case-scores", args=[case.pk])).text
+        section = text[text.index('id="1B-lead"') : text.index('id="1C-lead"')]
+        assert "How often does the board meet?" in section and "BOARD-ANSWER" in section
+        assert text.count("BOARD-ANSWER") == 1
+
     def test_the_co_partners_answers_come_with_its_sectors_guidance(self, client):
         partner = CoPartnerFactory(kind=OrganisationKind.ACADEMY_TRUST)
         case = walk_to(partner.proposal, Status.IN_ASSESSMENT)
@@ -268,7 +292,7 @@ class TestTheScoringPage:
         assert Criterion.objects.filter(part__framework=framework).count() == size
         sign_in_verified(client, assessor)
         client.get(reverse("case-scores", args=[case.pk]))
-        with django_assert_num_queries(26):
+        with django_assert_num_queries(27):
             response = client.get(reverse("case-scores", args=[case.pk]))
         assert response.status_code == 200
         assert response.text.count('name="item"') == size

@@ -13,8 +13,8 @@ from accreditation.case_roles import CaseRole, resolve
 from accreditation.models import CaseEvent, OrganisationKind, OutboxMessage
 from accreditation.roles import Role
 from accreditation.workflow import Status
-from assessments.models import NssOutcome, Screening
-from assessments.services import conflicts, screening
+from assessments.models import InformationRequest, NssOutcome, Screening
+from assessments.services import conflicts, requests, screening
 from tests.casework import person_with, sign_in_verified
 from tests.factories import MembershipFactory, OrganisationFactory, ProposalFactory, UserFactory
 
@@ -142,7 +142,10 @@ class TestNationalSupportSchool:
         assert eligible.action == "screen_eligible"
         assert request.action == "request_information" and request.actor == officer
         assert request.details["criteria"] == ["2A", "2B"]
-        assert [q[:3] for q in request.details["questions"]] == ["2A:", "2B:"]
+        asked = InformationRequest.objects.get(case=case)
+        assert request.details["request"] == asked.pk and asked.asked_by == officer
+        assert [q.criterion.code for q in asked.questions.order_by("position")] == ["2A", "2B"]
+        assert asked.due == requests.default_due()
 
     @pytest.mark.parametrize(
         "nss, nss_reason, message",

@@ -33,9 +33,9 @@ pytestmark = pytest.mark.django_db
 
 
 def seed(*args):
-    """Seed as `make run` does, with DEBUG on (tests run with it off)."""
+    """Seed as `make run` does, with DEMO on (tests run with it off)."""
     out = io.StringIO()
-    with override_settings(DEBUG=True):
+    with override_settings(DEMO=True):
         call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
@@ -282,8 +282,8 @@ class TestTheDemo:
 
     def test_scale_two_roughly_doubles_and_is_idempotent(self):
         base_orgs, base_cases = Organisation.objects.count(), Proposal.objects.count()
-        # As a benchmark seeds, with DEBUG off and the explicit flag.
-        call_command("seed_demo", "--scale", "2", "--allow-without-debug", stdout=io.StringIO())
+        # As a benchmark seeds, with DEMO off and the explicit flag.
+        call_command("seed_demo", "--scale", "2", "--allow-without-demo", stdout=io.StringIO())
         orgs, cases = Organisation.objects.count(), Proposal.objects.count()
         # Each unit of scale adds ORGS_PER_UNIT organisations to the base set
         # (which also holds the screening demo's own).
@@ -317,12 +317,12 @@ def counts():
     ]
 
 
-def test_refused_with_debug_off_and_no_flag_and_nothing_is_created(settings):
-    settings.DEBUG = False
+def test_refused_with_demo_off_and_no_flag_and_nothing_is_created(settings):
+    settings.DEMO = False
     before = counts()
-    with pytest.raises(CommandError, match="DEBUG is off") as refusal:
+    with pytest.raises(CommandError, match="DEMO is off") as refusal:
         call_command("seed_demo", stdout=io.StringIO())
-    assert "--allow-without-debug" in str(refusal.value)
+    assert "--allow-without-demo" in str(refusal.value)
     assert "Nothing was created" in str(refusal.value)
     assert counts() == before
     assert not User.objects.filter(email="caseworker@example.org").exists()

@@ -14,16 +14,32 @@ from accreditation.security import normalise_email
 from accreditation.services import outbox
 from accreditation.versions import VersionedFormMixin
 
+# What is wrong with an address, and how to put it right.
+EMAIL_ERRORS = {
+    "required": "Enter your email address",
+    "invalid": "Enter an email address in the correct format, like name@example.com",
+    "max_length": "Enter an email address that is 254 characters or fewer",
+}
+
+
+FULL_NAME_ERRORS = {
+    "required": "Enter your full name",
+    "max_length": "Your full name must be 200 characters or fewer",
+}
+
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email address",
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages=EMAIL_ERRORS,
     )
     password = forms.CharField(
         label="Password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
     )
     error_messages = {
         "invalid_login": "Enter a correct email address and password. Both are case-sensitive "
@@ -44,11 +60,13 @@ class PasswordFieldsMixin(forms.Form):
         strip=False,
         help_text="At least 12 characters. Avoid common words and passwords you use elsewhere.",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter a password"},
     )
     password2 = forms.CharField(
         label="Confirm your password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter your password again"},
     )
 
     def password_user(self):
@@ -62,7 +80,7 @@ class PasswordFieldsMixin(forms.Form):
         cleaned = super().clean()
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
-            self.add_error("password2", "The passwords do not match")
+            self.add_error("password2", "Enter the same password in both fields")
         elif first:
             try:
                 password_validation.validate_password(first, self.password_user())
@@ -73,12 +91,17 @@ class PasswordFieldsMixin(forms.Form):
 
 class RegistrationForm(PasswordFieldsMixin):
     full_name = forms.CharField(
-        label="Full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label="Full name",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages=FULL_NAME_ERRORS,
     )
     email = forms.EmailField(
         label="Email address",
         help_text="We will send email about your organisation's proposals here.",
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages=EMAIL_ERRORS,
     )
 
     field_order = ["full_name", "email", "password1", "password2"]
@@ -98,7 +121,12 @@ class RegistrationForm(PasswordFieldsMixin):
 
 
 class AcceptInvitationForm(PasswordFieldsMixin):
-    full_name = forms.CharField(label="Full name", max_length=200)
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages=FULL_NAME_ERRORS,
+    )
 
     field_order = ["full_name", "password1", "password2"]
 
@@ -117,7 +145,12 @@ class AcceptInvitationForm(PasswordFieldsMixin):
 
 
 class GdsPasswordResetForm(PasswordResetForm):
-    email = forms.EmailField(label="Email address", max_length=254)
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages=EMAIL_ERRORS,
+    )
 
     def send_mail(
         self,
@@ -145,9 +178,23 @@ class GdsPasswordResetForm(PasswordResetForm):
 
 
 class GdsSetPasswordForm(SetPasswordForm):
+    new_password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        help_text="At least 12 characters.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter a new password"},
+    )
+    new_password2 = forms.CharField(
+        label="New password confirmation",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter your new password again"},
+    )
+    error_messages = {"password_mismatch": "Enter the same password in both fields"}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = "At least 12 characters."
         self.helper = gds_helper(
             Field.text("new_password1", field_width=20),
             Field.text("new_password2", field_width=20),
@@ -161,6 +208,11 @@ class TokenForm(forms.Form):
         help_text="The 6-digit code from your authenticator app",
         min_length=6,
         max_length=6,
+        error_messages={
+            "required": "Enter the security code from your authenticator app",
+            "min_length": "Enter the 6 digits from your authenticator app",
+            "max_length": "Enter the 6 digits from your authenticator app",
+        },
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
@@ -184,13 +236,19 @@ class StaffInvitationForm(forms.Form):
     full_name = forms.CharField(
         label="Full name",
         max_length=200,
-        error_messages={"required": "Enter their full name"},
+        error_messages={
+            "required": "Enter their full name",
+            "max_length": "Their full name must be 200 characters or fewer",
+        },
     )
     email = forms.EmailField(
         label="Email address",
+        # Someone else's address: the browser must not offer the officer's own.
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
             "required": "Enter their email address",
             "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Enter an email address that is 254 characters or fewer",
         },
     )
     roles = forms.MultipleChoiceField(
@@ -198,7 +256,10 @@ class StaffInvitationForm(forms.Form):
         help_text="Select all that apply. One person never holds two parts in the same case.",
         choices=STAFF_ROLE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select at least one role"},
+        error_messages={
+            "required": "Select at least one role",
+            "invalid_choice": "Select roles from the list",
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -217,12 +278,17 @@ class StaffUserForm(VersionedFormMixin, forms.Form):
         choices=STAFF_ROLE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        error_messages={"invalid_choice": "Select roles from the list"},
     )
     is_active = forms.TypedChoiceField(
         label="Can this person sign in?",
         choices=[("yes", "Yes"), ("no", "No, switch the account off")],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select yes if this person can sign in",
+            "invalid_choice": "Select yes if this person can sign in",
+        },
     )
 
     def __init__(self, *args, **kwargs):

@@ -2,7 +2,7 @@
 local authority field and bounded free text."""
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Layout
+from crispy_forms_gds.layout import Button, Div, Layout
 from django import forms
 
 from accreditation.models import LocalAuthority
@@ -10,14 +10,15 @@ from accreditation.models import LocalAuthority
 
 def gds_helper(*fields, submit="Continue", buttons=None):
     """A crispy-forms-gds helper for a form the template wraps in its own
-    <form> (with its own CSRF token): the fields, then ``buttons`` or one
-    submit button."""
+    <form> (with its own CSRF token): the fields, then ``buttons`` (two or
+    more in a GOV.UK button group) or one submit button."""
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
-    helper.layout = Layout(
-        *fields, *(buttons if buttons is not None else [Button("submit", submit)])
-    )
+    buttons = buttons if buttons is not None else [Button("submit", submit)]
+    if len(buttons) > 1:
+        buttons = [Div(*buttons, css_class="govuk-button-group")]
+    helper.layout = Layout(*fields, *buttons)
     return helper
 
 

@@ -294,6 +294,7 @@ class InviteForm(forms.Form):
         error_messages={
             "required": "Enter their email address",
             "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Enter an email address that is 254 characters or fewer",
         },
     )
 
@@ -303,7 +304,7 @@ class InviteForm(forms.Form):
 
 
 class ContactsForm(VersionedFormMixin, forms.Form):
-    """Which members receive e-mail about the organisation's proposals."""
+    """Which members receive email about the organisation's proposals."""
 
     contacts = forms.TypedMultipleChoiceField(
         label="Who should receive email about its proposals?",
@@ -329,6 +330,8 @@ class ContactsForm(VersionedFormMixin, forms.Form):
         self.fields["contacts"].choices = [
             (m.pk, f"{m.user.full_name or m.user.email} ({m.user.email})") for m in members
         ]
+        # With one member there is nothing to choose: the page says so.
+        self.only_member = self.fields["contacts"].choices[0][1] if len(members) == 1 else None
         self.helper = gds_helper(
             Field.checkboxes("contacts", legend_size=Size.MEDIUM),
             Field("version"),

@@ -70,6 +70,12 @@ def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token (CSRF_FAILURE_VIEW): the
+    service's page, never Django's, which names the cause for developers."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def error_500(request):
     """Rendered without the request's context: whatever broke (the database,
     say) must not break the error page too."""
@@ -81,5 +87,7 @@ def error_500(request):
         "service_name": settings.SERVICE_NAME,
         "contact_email": settings.CONTACT_EMAIL,
         "service_phase": settings.SERVICE_PHASE,
+        # The page's scripts run under the Content Security Policy too.
+        "CSP_NONCE": getattr(request, "csp_nonce", ""),
     }
     return HttpResponseServerError(loader.get_template("500.html").render(context))

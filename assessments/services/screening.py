@@ -17,6 +17,7 @@ from accreditation.models.organisations import PROFILE_FIELDS, contact_addresses
 from accreditation.services import outbox
 from accreditation.workflow import Action, Status, move
 from assessments.models import NssOutcome, Screening, ScreeningDecision
+from assessments.services import requests
 
 
 class ScreeningError(Exception):
@@ -188,33 +189,29 @@ def screen(case, officer, *, decision, reason="", nss=None, nss_reason=""):
     return screening
 
 
-def part_two_questions(case):
+def part_two_criteria(case):
     """The criteria a confirmed National Support School skips (2A and 2B),
-    of the case's framework, by code."""
+    of the case's framework."""
     return list(
         Criterion.objects.filter(
             part__framework_id=case.framework_id, skipped_for_national_support_school=True
-        )
-        .order_by("part__number", "position")
-        .values_list("code", "question")
+        ).order_by("part__number", "position")
     )
 
 
 def request_part_two(case, actor):
     """A National Support School claim not confirmed: the case proceeds to
-    assessment and the applicant is asked to answer 2A and 2B."""
-    questions = part_two_questions(case)
-    return move(
-        case,
-        Action.REQUEST_INFORMATION,
-        actor,
-        details={
-            "criteria": [code for code, _ in questions],
-            "questions": [f"{code}: {question}" for code, question in questions],
-            "reason": "The National Support School claim was not confirmed at screening, "
-            "so criteria " + " and ".join(code for code, _ in questions) + " must be answered.",
-        },
-    )
+    assessment and the applicant is asked, in an information request due
+    in the policy's working days, to answer 2A and 2B."""
+    questions = [
+        requests.NewQuestion(
+            f"The National Support School claim was not confirmed at screening: "
+            f"answer {criterion.code}. {criterion.question}",
+            criterion.pk,
+        )
+        for criterion in part_two_criteria(case)
+    ]
+    return requests.ask(case, actor, questions, requests.default_due())
 
 
 def _tell_screened_out(case, screening):

@@ -16,6 +16,7 @@ from accreditation.models import AccreditationType
 from accreditation.workflow import Status
 from assessments.forms.scoring import AgreedScoreForm, RecommendationForm, ScoreForm
 from assessments.models import AssignmentKind
+from assessments.queries.requests import answers_by_criterion
 from assessments.queries.scoring import (
     assessment_state,
     current_assignment,
@@ -83,8 +84,13 @@ class ScoresView(CasePageMixin, TemplateView):
     def get_context_data(self, bound=None, **kwargs):
         page = self.page
         editable = not page.finished and self.case.status in scoring.SCORING_STATUSES
+        answers = answers_by_criterion(self.case)
         rows = [
-            (row, bound if bound is not None and bound.item == row.item else self.form_for(row))
+            (
+                row,
+                bound if bound is not None and bound.item == row.item else self.form_for(row),
+                answers.get(row.item.criterion.pk, ()),
+            )
             for row in page.rows
         ]
         return super().get_context_data(

@@ -2,7 +2,7 @@
 escaped before crispy-forms-gds renders it (it renders labels unescaped)."""
 
 from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.layout import Button, Field, Size
+from crispy_forms_gds.layout import HTML, Button, Field, Size
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.html import escape
@@ -42,16 +42,25 @@ class StartForm(forms.Form):
     accreditation_type = forms.ChoiceField(
         label="Which type of accreditation are you applying for?",
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the type of accreditation"},
+        error_messages={
+            "required": "Select the type of accreditation",
+            "invalid_choice": "Select the type of accreditation",
+        },
     )
 
     def __init__(self, *args, types, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["accreditation_type"].choices = [(t, AccreditationType(t).label) for t in types]
-        self.helper = helper(
-            Field.radios("accreditation_type", legend_size=Size.MEDIUM),
-            buttons=[Button("start", "Start proposal")],
-        )
+        field = self.fields["accreditation_type"]
+        field.choices = [(t, AccreditationType(t).label) for t in types]
+        # With one type to choose, the page states it rather than asking.
+        self.only_type = AccreditationType(types[0]).label if len(types) == 1 else None
+        if self.only_type:
+            field.widget = forms.HiddenInput()
+            field.initial = types[0]
+            question = Field("accreditation_type")
+        else:
+            question = Field.radios("accreditation_type", legend_size=Size.MEDIUM)
+        self.helper = helper(question, buttons=[Button("start", "Start proposal")])
 
 
 class TypeForm(VersionedFormMixin, forms.Form):
@@ -59,14 +68,20 @@ class TypeForm(VersionedFormMixin, forms.Form):
         label="How is your organisation applying?",
         choices=Route.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how your organisation is applying"},
+        error_messages={
+            "required": "Select how your organisation is applying",
+            "invalid_choice": "Select how your organisation is applying",
+        },
     )
     partnerships = forms.MultipleChoiceField(
         label="Which partnerships do you want to lead?",
         help_text="Select all that apply. Only a maintained school can lead a federation.",
         choices=[("majority_trust", "Majority trust"), ("federation", "Federation")],
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select the partnerships you want to lead"},
+        error_messages={
+            "required": "Select the partnerships you want to lead",
+            "invalid_choice": "Select the partnerships you want to lead",
+        },
     )
 
     def __init__(self, *args, organisation, may_federate, **kwargs):
@@ -77,16 +92,24 @@ class TypeForm(VersionedFormMixin, forms.Form):
             fields.append(Field.radios("route", legend_size=Size.MEDIUM))
         else:
             del self.fields["route"]
-        if not may_federate:
-            self.fields["partnerships"].choices = [("majority_trust", "Majority trust")]
-        fields.append(Field.checkboxes("partnerships", legend_size=Size.MEDIUM))
+        if may_federate:
+            fields.append(Field.checkboxes("partnerships", legend_size=Size.MEDIUM))
+        else:
+            # A majority trust is the one partnership it can lead: stated,
+            # not asked with a lone checkbox.
+            self.fields["partnerships"].required = False
+            fields.append(
+                HTML(
+                    '<p class="govuk-body">Your organisation can lead a majority trust. '
+                    "Only a maintained school can lead a federation.</p>"
+                )
+            )
         self.helper = helper(*fields, Field("version"))
 
     def clean_partnerships(self):
-        chosen = self.cleaned_data["partnerships"]
-        if "federation" in chosen and not self.may_federate:
-            raise forms.ValidationError("Only a maintained school can lead a federation")
-        return chosen
+        if not self.may_federate:
+            return ["majority_trust"]
+        return self.cleaned_data["partnerships"]
 
 
 class AnswerForm(forms.Form):
@@ -190,8 +213,14 @@ class SchoolForm(forms.ModelForm):
         fields = ["name", "urn", "local_authority", "partnership", "since"]
         widgets = {"partnership": forms.RadioSelect}
         error_messages = {
-            "name": {"required": "Enter the school’s name"},
-            "partnership": {"required": "Select the kind of partnership"},
+            "name": {
+                "required": "Enter the school’s name",
+                "max_length": "The school’s name must be 200 characters or fewer",
+            },
+            "partnership": {
+                "required": "Select the kind of partnership",
+                "invalid_choice": "Select the kind of partnership",
+            },
         }
 
     def __init__(self, *args, basis, **kwargs):
@@ -246,13 +275,31 @@ class CoPartnerForm(VersionedFormMixin, forms.ModelForm):
             "contact_name": "Contact’s name",
             "contact_email": "Contact’s email address",
         }
+        # Someone else's address: the browser must not offer the applicant's own.
+        widgets = {
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+        }
         error_messages = {
-            "name": {"required": "Enter the co-partner’s name"},
-            "kind": {"required": "Select the kind of organisation the co-partner is"},
-            "contact_name": {"required": "Enter the name of a contact at the co-partner"},
+            "name": {
+                "required": "Enter the co-partner’s name",
+                "max_length": "The co-partner’s name must be 200 characters or fewer",
+            },
+            "identifier": {
+                "max_length": "Enter a URN of 6 digits, like 123456, or a UKPRN of 8 digits "
+                "starting with 1",
+            },
+            "kind": {
+                "required": "Select the kind of organisation the co-partner is",
+                "invalid_choice": "Select the kind of organisation the co-partner is",
+            },
+            "contact_name": {
+                "required": "Enter the name of a contact at the co-partner",
+                "max_length": "The contact’s name must be 200 characters or fewer",
+            },
             "contact_email": {
                 "required": "Enter the contact’s email address",
                 "invalid": "Enter an email address in the correct format, like name@example.org",
+                "max_length": "Enter an email address that is 254 characters or fewer",
             },
         }
 
@@ -293,7 +340,10 @@ class NewProvisionForm(VersionedFormMixin, forms.Form):
         choices=[("yes", "Yes"), ("no", "No")],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if you seek accreditation for new faith provision"},
+        error_messages={
+            "required": "Select yes if you seek accreditation for new faith provision",
+            "invalid_choice": "Select yes if you seek accreditation for new faith provision",
+        },
     )
     statement = free_text_field(
         label="Describe the new faith provision you seek",
@@ -327,15 +377,17 @@ PDF repeat it."""
 
 
 class DeclarationForm(forms.Form):
-    confirm = forms.BooleanField(
-        label=DECLARATION,
-        error_messages={"required": "Confirm the declaration to continue"},
-    )
+    """The declaration is stated and confirmed with the button, not asked
+    with a lone checkbox."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = helper(
-            Field.checkbox("confirm"), buttons=[Button("save", "Save and continue")]
+            HTML(
+                '<p class="govuk-body">By confirming, you make this declaration:</p>'
+                f'<div class="govuk-inset-text">{DECLARATION}.</div>'
+            ),
+            buttons=[Button("save", "Confirm and continue")],
         )
 
 

@@ -43,7 +43,10 @@ class OutOfRoundRequestForm(forms.Form):
         label="How soon do you need to be considered?",
         choices=Urgency.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how soon you need to be considered"},
+        error_messages={
+            "required": "Select how soon you need to be considered",
+            "invalid_choice": "Select how soon you need to be considered",
+        },
     )
     reason = free_text_field(
         label="Why do you need to be considered outside the rounds?",

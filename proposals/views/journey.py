@@ -495,9 +495,6 @@ class DeclarationView(SectionNoticeMixin, ProposalMixin, FormView):
     template_name = "proposals/section_form.html"
     form_class = DeclarationForm
 
-    def get_initial(self):
-        return {"confirm": bool(self.proposal.declared_at)}
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(title="Declaration", **kwargs)
 

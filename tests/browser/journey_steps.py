@@ -44,12 +44,17 @@ def start_proposal(page, check, type_label, *, cannot_apply=None):
         expect(eligibility.get_by_text("You can apply")).to_have_count(1)
         expect(eligibility.get_by_text("You cannot apply")).to_have_count(1)
         expect(eligibility).to_contain_text(cannot_apply)
-        expect(page.get_by_role("radio")).to_have_count(1)
+        # One type to choose: stated, not asked with a lone radio.
+        expect(page.get_by_role("radio")).to_have_count(0)
+        expect(
+            page.get_by_text(f"Your proposal will be for {type_label} accreditation.")
+        ).to_be_visible()
+        check(page)
     else:
         expect(eligibility.get_by_text("You can apply")).to_have_count(2)
         expect(page.get_by_role("radio")).to_have_count(2)
-    check(page)
-    page.get_by_label(type_label).check()
+        check(page)
+        page.get_by_label(type_label).check()
     click_and_wait(page, page.get_by_role("button", name="Start proposal"))
     expect(page).to_have_url(re.compile(r"/proposals/\d+/$"))
     pk = int(re.search(r"/proposals/(\d+)/$", page.url).group(1))
@@ -119,12 +124,19 @@ def choose_type_and_partnerships(
         expect(routes.get_by_role("radio")).to_have_count(3)
         routes.get_by_label(route).check()
     partnerships = page.get_by_role("group", name="Which partnerships do you want to lead?")
-    boxes = partnerships.get_by_role("checkbox")
-    expect(boxes).to_have_count(len(offered))
-    for label in offered:
-        expect(partnerships.get_by_label(label, exact=True)).to_be_visible()
-    for label in chosen:
-        partnerships.get_by_label(label, exact=True).check()
+    if offered == ["Majority trust"]:
+        # The one partnership it can lead is stated, not asked with a lone checkbox.
+        expect(partnerships).to_have_count(0)
+        expect(page.get_by_role("checkbox")).to_have_count(0)
+        expect(page.get_by_text("Your organisation can lead a majority trust.")).to_be_visible()
+        assert chosen == offered
+    else:
+        boxes = partnerships.get_by_role("checkbox")
+        expect(boxes).to_have_count(len(offered))
+        for label in offered:
+            expect(partnerships.get_by_label(label, exact=True)).to_be_visible()
+        for label in chosen:
+            partnerships.get_by_label(label, exact=True).check()
     check(page)
     click_and_wait(page, page.get_by_role("button", name=SAVE))
     expect(page.locator("h1")).to_have_text(next_heading)
@@ -228,8 +240,10 @@ def declare(page, check):
     open_section(page, "Declaration")
     expect(page.locator("h1")).to_have_text("Declaration")
     check(page)
-    page.get_by_label("I confirm that the information in this proposal is true").check()
-    click_and_wait(page, page.get_by_role("button", name=SAVE))
+    # Stated and confirmed with the button, not a lone checkbox.
+    expect(page.get_by_role("checkbox")).to_have_count(0)
+    expect(page.get_by_text("By confirming, you make this declaration:")).to_be_visible()
+    click_and_wait(page, page.get_by_role("button", name="Confirm and continue"))
     expect(page.locator("h1")).to_have_text("Check your answers before submitting your proposal")
 
 

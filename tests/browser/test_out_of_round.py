@@ -131,7 +131,7 @@ def test_an_officer_grants_and_refuses(page, assert_accessible):
 
     sign_in(page, officer.email)
     enter_code(page, code_for(device))
-    page.get_by_role("link", name="Out-of-round requests").click()
+    page.get_by_role("main").get_by_role("link", name="Out-of-round requests").click()
     expect(page.locator("h1")).to_have_text("Out-of-round requests")
     pending = page.locator("table", has=page.locator("caption", has_text="Waiting"))
     expect(pending.locator("tbody tr")).to_have_count(2)

@@ -103,8 +103,7 @@ def test_a_profile_change_that_affects_a_draft_says_what_changed_and_what_to_do(
         "Check that your answers are still true and complete, then make the declaration again."
     )
     assert_accessible(page)
-    page.get_by_label("I confirm that the information in this proposal is true").check()
-    click_and_wait(page, page.get_by_role("button", name="Save and continue"))
+    click_and_wait(page, page.get_by_role("button", name="Confirm and continue"))
     expect(page.locator("h1")).to_have_text("Check your answers before submitting your proposal")
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
     assert Proposal.objects.get(pk=proposal.pk).declaration_undone_at is None

@@ -74,7 +74,9 @@ def test_applicant_signs_in_and_switches_organisation(page, assert_accessible):
     expect(page).to_have_title(re.compile(r"^Your organisations – "))
     acting = page.get_by_text("You are acting for")
     expect(acting).to_have_text("You are acting for Alder Primary School.")
-    expect(page.get_by_role("navigation", name="Account")).to_contain_text(applicant.email)
+    navigation = page.get_by_role("navigation", name="Menu")
+    expect(navigation.locator("[aria-current]")).to_have_text("Home")
+    expect(navigation.get_by_role("button", name="Sign out")).to_be_visible()
     assert_accessible(page)
 
     # The Switch button is drawn as a GOV.UK link: link blue, black on yellow in focus.
@@ -261,7 +263,9 @@ def test_password_reset_by_email(page, assert_accessible):
     page.get_by_label("New password confirmation").fill("password")
     page.get_by_role("button", name="Change password").click()
     expect(page).to_have_title(re.compile(r"^Error: Choose a new password – "))
-    expect(page.locator(".govuk-error-summary")).to_contain_text("This password is too short")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Your password must be 12 characters or more"
+    )
     assert_accessible(page)
 
     page.get_by_label("New password", exact=True).fill(STRONG)

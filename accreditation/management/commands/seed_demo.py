@@ -7,7 +7,7 @@ timelines. Safe to run again: it adds only what is missing.
                                             # 25,000 cases, for benchmarks
 
 Every demo account has one published password, so the command runs only
-with ``DEBUG`` on, or with ``--allow-without-debug`` where that is meant (a
+with ``DEMO`` on, or with ``--allow-without-demo`` where that is meant (a
 benchmark database).
 """
 
@@ -32,18 +32,18 @@ class Command(BaseCommand):
             "for benchmarks. Default 1.",
         )
         parser.add_argument(
-            "--allow-without-debug",
+            "--allow-without-demo",
             action="store_true",
-            help="Seed even though DEBUG is off. The demo's accounts share a published "
+            help="Seed even though DEMO is off. The demo's accounts share a published "
             "password: never on a service people use.",
         )
 
-    def handle(self, *args, scale=1, allow_without_debug=False, **options):
-        if not (settings.DEBUG or allow_without_debug):
+    def handle(self, *args, scale=1, allow_without_demo=False, **options):
+        if not (settings.DEMO or allow_without_demo):
             raise CommandError(
-                "Refusing to load the demo data: DEBUG is off, so this may be a live service, "
+                "Refusing to load the demo data: DEMO is off, so this may be a live service, "
                 "and every demo account has the same published password. Run it with "
-                "DEBUG=true (as `make run` does), or pass --allow-without-debug if this "
+                "DEMO=true (as `make run` does), or pass --allow-without-demo if this "
                 "database is meant for demo data (a benchmark). Nothing was created."
             )
         if scale < 1:

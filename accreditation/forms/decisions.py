@@ -1,0 +1,104 @@
+"""The decision official's forms: one case's decision, one decision for
+several cases (reasons per case), and the correction of a decision."""
+
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+
+from accreditation import clock
+from accreditation.forms.helpers import FREE_TEXT_MAX_CHARS, free_text_field, gds_helper
+from accreditation.numbers import parse_id
+from accreditation.services.decisions import OUTCOMES
+from proposals.forms.journey import PastDateField
+
+REASONS_HINT = (
+    "Required if you decide against the assessor's recommendation or the Advisory Group's "
+    "advice. The applicant will read them in the decision letter."
+)
+
+
+def outcome_field(label):
+    message = "Select accredited or not accredited"
+    return forms.ChoiceField(
+        label=label,
+        choices=list(OUTCOMES.items()),
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message},
+    )
+
+
+def decision_date_field():
+    return PastDateField(
+        label="Date of the decision",
+        help_text="For example, 27 3 2026",
+        required_message="Enter the date of the decision",
+        initial=clock.today,
+    )
+
+
+class DecisionForm(forms.Form):
+    outcome = outcome_field("What is the decision?")
+    decision_date = decision_date_field()
+    reasons = free_text_field(
+        label="Reasons for the decision",
+        what="The reasons",
+        help_text=REASONS_HINT,
+        required=False,
+        rows=6,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("outcome", legend_size=Size.MEDIUM, inline=True),
+            Field("decision_date", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field.textarea("reasons", rows=6),
+            submit="Record the decision",
+        )
+
+
+class BatchDecisionForm(forms.Form):
+    """The cases are the ticked boxes named ``cases``; each case's reasons
+    are in ``reasons-<case id>`` (the queue's table draws both)."""
+
+    outcome = outcome_field("Decision for the selected cases")
+    decision_date = decision_date_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("outcome", legend_size=Size.MEDIUM, inline=True),
+            Field("decision_date", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            submit="Record the decision for the selected cases",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        data = self.data
+        chosen = [parse_id(value) for value in data.getlist("cases")]
+        chosen = list(dict.fromkeys(pk for pk in chosen if pk is not None))
+        if not chosen:
+            raise forms.ValidationError("Select at least one case to decide")
+        reasons = {pk: data.get(f"reasons-{pk}", "") for pk in chosen}
+        if any(len(text) > FREE_TEXT_MAX_CHARS for text in reasons.values()):
+            raise forms.ValidationError(
+                f"The reasons for each case must be {FREE_TEXT_MAX_CHARS:,} characters or fewer"
+            )
+        cleaned.update(cases=chosen, reasons=reasons)
+        return cleaned
+
+
+class CorrectionForm(forms.Form):
+    reason = free_text_field(
+        label="Why is the decision being corrected?",
+        what="The reason",
+        help_text="This is kept on the case's timeline.",
+        error_messages={"required": "Enter the reason for correcting the decision"},
+        rows=4,
+    )
+
+    def __init__(self, *args, target_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.textarea("reason", rows=4),
+            submit=f"Correct the decision to: {target_label.lower()}",
+        )

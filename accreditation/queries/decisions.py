@@ -1,0 +1,166 @@
+"""What the decision official reads: the cases waiting for them, the
+recommendation and the Advisory Group's advice beside each (from the case's
+timeline, as the workflow's guard reads them), and the standing decision of a
+decided case for the letters that follow it."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.apps import apps
+from django.db.models import Q
+
+from accreditation import clock
+from accreditation.models import CaseEvent
+from accreditation.queries.cases import visible_to
+from accreditation.roles import Role
+from accreditation.workflow import Action, Status
+
+DECIDED = (Status.ACCREDITED, Status.NOT_ACCREDITED)
+DECISION_ACTIONS = (Action.ACCREDIT, Action.NOT_ACCREDIT, Action.CORRECT_DECISION)
+OUTCOME_OF_STATUS = {Status.ACCREDITED: Action.ACCREDIT, Status.NOT_ACCREDITED: Action.NOT_ACCREDIT}
+
+
+def _model(label):
+    return apps.get_model(*label.split("."))
+
+
+def had_part_q(user):
+    """A Q matching the cases ``user`` had a part in (an assessor, even a
+    former one; the chair or a member of a meeting with the case on its
+    agenda, for an Advisory Group member), as ``accreditation.case_roles``
+    judges it: such a person may not decide the case."""
+    assigned = _model("assessments.Assignment").objects.filter(assessor=user)
+    parts = Q(pk__in=assigned.values("case_id"))
+    if user.has_role(Role.ADVISORY_GROUP_MEMBER):
+        items = _model("advisory_group.AgendaItem").objects.filter(
+            Q(meeting__chair=user) | Q(meeting__members=user)
+        )
+        parts |= Q(pk__in=items.values("case_id"))
+    return parts
+
+
+def queue(user):
+    """The cases awaiting decision that ``user`` may decide: none they are in
+    conflict with or had a part in, oldest waiting first."""
+    return (
+        visible_to(user)
+        .filter(status=Status.AWAITING_DECISION)
+        .exclude(had_part_q(user))
+        .select_related("organisation__local_authority", "round", "window")
+        .order_by("updated_at", "pk")
+    )
+
+
+def case_for_decision(pk):
+    return (
+        _model("proposals.Proposal")
+        .objects.select_related("organisation__local_authority", "round", "window")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The standing recommendation of a case and the group's advice on it."""
+
+    recommendation: str | None = None
+    reasoning: str = ""
+    recommended_by: str = ""
+    advice: str | None = None
+    comment: str = ""
+
+    @property
+    def recommendation_label(self):
+        return {
+            Action.ACCREDIT: "Accredit",
+            Action.NOT_ACCREDIT: "Do not accredit",
+        }.get(self.recommendation, "None recorded")
+
+    @property
+    def advice_label(self):
+        return {
+            "agree": "Agrees with the recommendation",
+            "disagree": "Disagrees with the recommendation",
+        }.get(self.advice, "None recorded")
+
+
+def advice_of_many(cases):
+    """{case pk: Advice} for ``cases``, in one query: the latest
+    recommendation, and the advice given after it."""
+    found = {case.pk: Advice() for case in cases}
+    events = (
+        CaseEvent.objects.filter(
+            case_id__in=list(found), action__in=(Action.RECOMMEND, Action.ADVISE)
+        )
+        .select_related("actor")
+        .order_by("case_id", "sequence")
+    )
+    for event in events:
+        details = event.details
+        if event.action == Action.RECOMMEND:
+            found[event.case_id] = Advice(
+                recommendation=details.get("recommendation"),
+                reasoning=details.get("reasoning", ""),
+                recommended_by=event.actor.full_name if event.actor else "",
+            )
+        else:
+            standing = found[event.case_id]
+            found[event.case_id] = Advice(
+                recommendation=standing.recommendation,
+                reasoning=standing.reasoning,
+                recommended_by=standing.recommended_by,
+                advice=details.get("advice"),
+                comment=details.get("comment", ""),
+            )
+    return found
+
+
+def advice_of(case):
+    return advice_of_many([case])[case.pk]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The decision that stands on a case, after any correction."""
+
+    outcome: str
+    """``accredit`` or ``not_accredit``."""
+    date: date
+    reasons: str
+    signatory: object
+    """The official who signs for the Secretary of State (a User)."""
+    signatory_name: str
+    corrected: bool
+    event: object
+
+    @property
+    def outcome_label(self):
+        return "Accredited" if self.outcome == Action.ACCREDIT else "Not accredited"
+
+
+def decision_of(case):
+    """The standing decision of a decided case (the latest decision or
+    correction), or None while it has none."""
+    if case.status not in DECIDED:
+        return None
+    event = (
+        CaseEvent.objects.filter(case_id=case.pk, action__in=DECISION_ACTIONS)
+        .select_related("actor")
+        .order_by("-sequence")
+        .first()
+    )
+    if event is None:
+        return None
+    details = event.details
+    decided_on = details.get("decision_date")
+    return Decision(
+        outcome=OUTCOME_OF_STATUS[event.to_status],
+        date=date.fromisoformat(decided_on) if decided_on else clock.local_date(event.created_at),
+        reasons=details.get("reason", ""),
+        signatory=event.actor,
+        signatory_name=details.get("signatory_name")
+        or (event.actor.full_name if event.actor else ""),
+        corrected=event.action == Action.CORRECT_DECISION,
+        event=event,
+    )

@@ -1,0 +1,184 @@
+"""The decision official's pages: the queue of cases awaiting their decision
+(where several can be decided at once), one case's decision page, and the
+correction of a decision before its letter is issued. A case the official
+may not see (a conflict) is 404; one they may see but not decide says why."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.views.generic import ListView, TemplateView
+
+from accreditation.access import StaffAreaMixin
+from accreditation.forms.decisions import BatchDecisionForm, CorrectionForm, DecisionForm
+from accreditation.queries import decisions as queries
+from accreditation.queries.cases import visible_to
+from accreditation.services import decisions
+from accreditation.workflow import Action, Status
+
+GONE = "This case is no longer waiting for your decision."
+
+
+@dataclass(frozen=True)
+class Refusal:
+    pk: int
+    reference: str
+    message: str
+
+
+class QueueView(StaffAreaMixin, ListView):
+    act_permission = "accreditation.use_decisions"
+    template_name = "staff/decisions/queue.html"
+    context_object_name = "cases"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return queries.queue(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        cases = context["cases"]
+        advice = queries.advice_of_many(cases)
+        form = context.setdefault("form", BatchDecisionForm())
+        chosen = set(form.data.getlist("cases")) if form.is_bound else set()
+        refused = {refusal.pk: refusal.message for refusal in context.get("refusals", ())}
+        for case in cases:
+            case.advice = advice[case.pk]
+            case.chosen = str(case.pk) in chosen
+            case.entered_reasons = form.data.get(f"reasons-{case.pk}", "")
+            case.refusal = refused.get(case.pk)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object_list = self.get_queryset()
+        form = BatchDecisionForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
+        cases = visible_to(request.user).filter(pk__in=data["cases"])
+        found = set(cases.values_list("pk", flat=True))
+        try:
+            result = decisions.decide_many(
+                cases,
+                request.user,
+                outcome=data["outcome"],
+                decision_date=data["decision_date"],
+                reasons_by_case=data["reasons"],
+            )
+        except decisions.DecisionRefused as refusal:
+            form.add_error(refusal.field, str(refusal))
+            return self.render_to_response(self.get_context_data(form=form))
+        label = decisions.OUTCOMES[data["outcome"]].lower()
+        if result.moved:
+            count = len(result.moved)
+            messages.success(
+                request,
+                f"{count} {'case' if count == 1 else 'cases'} decided: {label}.",
+            )
+        refused = {**dict.fromkeys(set(data["cases"]) - found, GONE), **result.refused}
+        if not refused:
+            return redirect("decision-queue")
+        references = dict(
+            visible_to(request.user).filter(pk__in=refused).values_list("pk", "reference")
+        )
+        refusals = [
+            Refusal(pk, references.get(pk, "A case"), message)
+            for pk, message in sorted(refused.items())
+        ]
+        return self.render_to_response(self.get_context_data(form=form, refusals=refusals))
+
+
+class CaseDecisionView(StaffAreaMixin, TemplateView):
+    """The decision page of one case: the recommendation and the advice, and
+    the decision form (or, once decided, the decision and its correction)."""
+
+    act_permission = "accreditation.use_decisions"
+    see_permission = "accreditation.see_decision_case"
+    template_name = "staff/decisions/case.html"
+
+    @cached_property
+    def case(self):
+        return queries.case_for_decision(self.kwargs["pk"])
+
+    def get_permission_object(self):
+        return self.case
+
+    @property
+    def decided(self):
+        return self.case.status in queries.DECIDED
+
+    @cached_property
+    def correction_target(self):
+        return Status.NOT_ACCREDITED if self.case.status == Status.ACCREDITED else Status.ACCREDITED
+
+    def correction_form(self, data=None):
+        return CorrectionForm(data, target_label=self.correction_target.label)
+
+    def get_context_data(self, **kwargs):
+        case, user = self.case, self.request.user
+        action = Action.CORRECT_DECISION if self.decided else Action.ACCREDIT
+        why_not = decisions.why_not(case, user, action)
+        if why_not is not None or not self.decided:
+            kwargs.pop("correction_form", None)
+        if why_not is None:
+            if self.decided:
+                kwargs.setdefault("correction_form", self.correction_form())
+            else:
+                kwargs.setdefault("form", DecisionForm())
+        return super().get_context_data(
+            case=case,
+            advice=queries.advice_of(case),
+            decision=queries.decision_of(case),
+            why_not=why_not,
+            signatory=user,
+            correction_target=self.correction_target,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                decisions.decide(
+                    self.case,
+                    request.user,
+                    outcome=data["outcome"],
+                    decision_date=data["decision_date"],
+                    reasons=data["reasons"],
+                )
+            except decisions.DecisionRefused as refusal:
+                if refusal.field is None:
+                    messages.error(request, f"{self.case.reference}: {refusal}")
+                    return redirect("decision-queue")
+                form.add_error(refusal.field, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    f"{self.case.reference} decided: {self.case.get_status_display().lower()}.",
+                )
+                return redirect("decision-queue")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class CorrectDecisionView(CaseDecisionView):
+    """The correction form's target: it answers on the case's decision page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = self.correction_form(request.POST)
+        if form.is_valid():
+            try:
+                decisions.correct(self.case, request.user, reason=form.cleaned_data["reason"])
+            except decisions.DecisionRefused as refusal:
+                messages.error(request, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    f"The decision on {self.case.reference} is corrected to: "
+                    f"{self.case.get_status_display().lower()}.",
+                )
+            return redirect("decision-case", pk=self.case.pk)
+        return self.render_to_response(self.get_context_data(correction_form=form))

@@ -1,0 +1,140 @@
+"""GOV.UK components used as designed: the service navigation holds the
+signed-in person's sections (links only to pages they can open) with the
+current one marked; each kind of field in error carries its own
+component's error class; two or more buttons sit in a button group."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from accreditation.roles import Role
+from tests.casework import sign_in_verified
+from tests.factories import MembershipFactory, UserFactory
+from tests.test_organisation_profile import create, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def navigation(response):
+    """[(label, href, aria-current or None)] of the service navigation."""
+    nav = re.search(
+        r'<nav aria-label="Menu" class="govuk-service-navigation__wrapper">(.*?)</nav>',
+        response.text,
+        re.DOTALL,
+    ).group(1)
+    link = r'<a class="govuk-service-navigation__link" href="([^"]+)"(?: aria-current="(\w+)")?>'
+    links = re.findall(link + r"(.*?)</a>", nav, re.DOTALL)
+    return [
+        (re.sub(r"<[^>]+>", "", text).strip(), href, current or None)
+        for href, current, text in links
+    ]
+
+
+def labels(response):
+    return [label for label, _, _ in navigation(response)]
+
+
+def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
+    client.force_login(MembershipFactory().user)
+    response = client.get(reverse("organisation-profile"))
+    assert labels(response) == ["Home", "Proposals", "Organisation", "Guidance"]
+    assert ("Organisation", "/organisation/", "page") in navigation(response)
+    assert "Sign out" in response.text
+
+    # A page inside a section marks the section, not as the page itself.
+    inside = client.get(reverse("organisation-members"))
+    assert ("Organisation", "/organisation/", "true") in navigation(inside)
+    assert [c for _, _, c in navigation(inside)].count(None) == 3
+
+
+@pytest.mark.parametrize(
+    "roles, sections",
+    [
+        (
+            [Role.CASEWORK_OFFICER],
+            [
+                "Staff home",
+                "Cases",
+                "Screening",
+                "Assignment",
+                "Out-of-round requests",
+                "Emails not sent",
+                "Conflicts of interest",
+            ],
+        ),
+        ([Role.ASSESSOR], ["Staff home", "Cases", "Your assessments", "Conflicts of interest"]),
+        ([Role.ADMINISTRATOR], ["Staff home", "Conflicts of interest", "Staff users"]),
+    ],
+)
+def test_staff_have_the_sections_their_roles_give(client, roles, sections):
+    user = UserFactory(roles=roles)
+    sign_in_verified(client, user)
+    response = client.get(reverse("staff-home"))
+    assert labels(response) == sections
+    assert ("Staff home", "/staff/", "page") in navigation(response)
+    # Every section opens for them.
+    for _, href, _ in navigation(response):
+        assert client.get(href).status_code == 200, href
+
+
+def test_the_case_list_marks_cases_not_staff_home(client):
+    sign_in_verified(client, UserFactory(roles=[Role.CASEWORK_OFFICER]))
+    response = client.get(reverse("staff-cases"))
+    marked = [(label, current) for label, _, current in navigation(response) if current]
+    assert marked == [("Cases", "page")]
+
+
+def test_every_applicant_section_opens_for_an_applicant(client):
+    client.force_login(MembershipFactory().user)
+    response = client.get(reverse("applicant-home"))
+    for _, href, _ in navigation(response):
+        assert client.get(href).status_code == 200, href
+
+
+def test_signed_out_people_see_the_guidance_and_sign_in(client):
+    response = client.get(reverse("start"))
+    assert labels(response) == ["Guidance", "Sign in"]
+
+
+def tag(response, name):
+    return re.search(rf'<(?:input|select|textarea)[^>]*name="{name}"[^>]*>', response.text).group(0)
+
+
+def classes(response, name):
+    return re.search(r'class="([^"]*)"', tag(response, name)).group(1).split()
+
+
+def test_each_kind_of_field_in_error_has_its_own_error_class(client):
+    signed_in(client)
+    response = create(client, "academy_trust", local_authority="", name="", address="")
+    assert classes(response, "local_authority") == ["govuk-select", "govuk-select--error"]
+    assert classes(response, "address") == ["govuk-textarea", "govuk-textarea--error"]
+    assert classes(response, "name") == ["govuk-input", "govuk-input--error"]
+    # Fields without errors keep their plain class (and width).
+    assert "govuk-input--error" not in classes(response, "schools_led_count")
+
+
+def test_email_and_password_inputs_in_error_have_the_error_class(client):
+    response = client.post(reverse("login"), {"username": "", "password": ""})
+    assert classes(response, "username") == ["govuk-input", "govuk-input--error"]
+    assert classes(response, "password") == ["govuk-input", "govuk-input--error"]
+
+
+def test_two_buttons_sit_in_a_button_group():
+    from django import forms
+    from django.template import Context, Template
+
+    from proposals.forms.journey import helper
+
+    class TwoButtons(forms.Form):
+        def __init__(self):
+            super().__init__()
+            self.helper = helper()
+
+    html = Template("{% load crispy_forms_tags %}{% crispy form %}").render(
+        Context({"form": TwoButtons()})
+    )
+    group = re.search(r'<div\s+class="govuk-button-group"\s*>(.*?)</div>', html, re.DOTALL)
+    assert group, html
+    assert group.group(1).count("<button") == 2

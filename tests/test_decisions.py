@@ -1,0 +1,395 @@
+"""Decisions for the Secretary of State: the decision official's queue, one
+case's decision (reasons when it goes against the recommendation or the
+Advisory Group's advice), the refusals (the case's own assessor, a
+conflicted official, before assessment, an ASG before advice, deciding
+twice), batch decisions checked case by case, and the correction of a
+decision before its letter is issued."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from accreditation import clock
+from accreditation.models import CaseEvent
+from accreditation.queries.decisions import decision_of
+from accreditation.roles import Role
+from accreditation.services import decisions
+from accreditation.workflow import Action, Status, move
+from proposals.models import Proposal
+from tests.casework import give_part, person_with, sign_in_verified
+from tests.factories import ConflictFactory, LetterFactory, ProposalFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def recommended(recommendation="accredit", *, asg=False, advice=None, assessor=None, **fields):
+    """A case its assessor recommended (with reasoning), sent on to decision:
+    an ASG through the Advisory Group's ``advice`` ("agree", "disagree")."""
+    case = ProposalFactory(
+        status=Status.IN_ASSESSMENT, accreditation_type="asg" if asg else "asp", **fields
+    )
+    assessor = give_part(assessor or UserFactory(roles=[Role.ASSESSOR]), "assessor", [case])
+    move(
+        case,
+        Action.RECOMMEND,
+        assessor,
+        details={"recommendation": recommendation, "reasoning": "Strong leadership evidence."},
+    )
+    if asg:
+        move(case, Action.REFER_TO_ADVISORY_GROUP, None)
+        if advice is None:
+            return case
+        chair = person_with("meeting_chair", case)
+        move(
+            case,
+            Action.ADVISE,
+            chair,
+            details={"advice": advice, "comment": "The group discussed the evidence."},
+        )
+    else:
+        move(case, Action.REFER_TO_DECISION, None)
+    return case
+
+
+def date_fields(day, prefix="decision_date"):
+    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
+
+
+def decide(client, case, outcome="accredit", reasons="", day=None):
+    return client.post(
+        reverse("decision-case", args=[case.pk]),
+        {"outcome": outcome, "reasons": reasons, **date_fields(day or clock.today())},
+    )
+
+
+@pytest.fixture
+def official(client):
+    person = person_with("decision_official", full_name="Dana Decider")
+    sign_in_verified(client, person)
+    return person
+
+
+def decisions_on(case):
+    return CaseEvent.objects.filter(
+        case=case, action__in=(Action.ACCREDIT, Action.NOT_ACCREDIT, Action.CORRECT_DECISION)
+    )
+
+
+# --- The queue -----------------------------------------------------------------
+
+
+def test_the_queue_holds_the_cases_the_official_may_decide_oldest_first(client, official):
+    newer = recommended("not_accredit")
+    older = recommended(asg=True, advice="disagree")
+    Proposal.objects.filter(pk=older.pk).update(updated_at=clock.now() - timedelta(days=3))
+    assessed_by_them = recommended()
+    give_part(official, "assessor", [assessed_by_them])
+    conflicted = recommended()
+    ConflictFactory(user=official, organisation=conflicted.organisation)
+    recommended(asg=True)  # still with the Advisory Group
+    ProposalFactory(status=Status.IN_ASSESSMENT)
+
+    response = client.get(reverse("decision-queue"))
+
+    assert [case.pk for case in response.context["cases"]] == [older.pk, newer.pk]
+    page = response.content.decode()
+    assert "Disagrees with the recommendation" in page
+    assert "Do not accredit" in page
+    assert "Dana Decider" in page
+
+
+def test_the_queue_is_for_decision_officials(client):
+    sign_in_verified(client, person_with("casework_officer"))
+    assert client.get(reverse("decision-queue")).status_code == 403
+
+
+def test_the_staff_home_links_to_the_queue(client, official):
+    response = client.get(reverse("staff-home"))
+    assert reverse("decision-queue") in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [2, 6])
+def test_the_queue_makes_the_same_queries_at_any_size(client, django_assert_num_queries, size):
+    for index in range(size):
+        recommended(asg=bool(index % 2), advice="agree")
+    person = person_with("decision_official")
+    sign_in_verified(client, person)
+    with django_assert_num_queries(10):
+        response = client.get(reverse("decision-queue"))
+    assert len(response.context["cases"]) == size
+
+
+# --- One case --------------------------------------------------------------------
+
+
+def test_the_case_page_shows_the_recommendation_the_advice_and_the_signatory(client, official):
+    case = recommended(asg=True, advice="agree")
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "Strong leadership evidence." in page
+    assert "Agrees with the recommendation" in page
+    assert "The group discussed the evidence." in page
+    assert "Dana Decider" in page
+    assert 'name="outcome"' in page
+
+
+def test_the_staff_case_page_links_to_the_decision(client, official):
+    case = recommended()
+    page = client.get(reverse("staff-case", args=[case.pk])).content.decode()
+    assert reverse("decision-case", args=[case.pk]) in page
+
+
+def test_a_decision_is_recorded_with_its_date_reasons_and_signatory(client, official):
+    case = recommended()
+    day = clock.today() - timedelta(days=1)
+    response = decide(client, case, reasons="Meets every criterion.", day=day)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.ACCREDITED
+    event = decisions_on(case).get()
+    assert event.actor == official
+    assert event.details == {
+        "decision_date": day.isoformat(),
+        "reason": "Meets every criterion.",
+        "signatory_name": "Dana Decider",
+    }
+    decision = decision_of(case)
+    assert (decision.outcome, decision.date, decision.reasons) == (
+        "accredit",
+        day,
+        "Meets every criterion.",
+    )
+    assert decision.signatory == official
+    assert not decision.corrected
+
+
+def test_a_decision_date_in_the_future_is_refused(client, official):
+    case = recommended()
+    response = decide(client, case, day=clock.today() + timedelta(days=1))
+    assert response.context["form"].errors["decision_date"] == [
+        "Date of the decision must be today or in the past"
+    ]
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_DECISION
+
+
+def test_going_against_the_recommendation_needs_reasons(client, official):
+    case = recommended("not_accredit")
+    response = decide(client, case, "accredit")
+    assert response.status_code == 200
+    assert response.context["form"].errors["reasons"] == [
+        "Give the reasons for deciding against the recommendation."
+    ]
+    assert not decisions_on(case).exists()
+    assert (
+        decide(client, case, "accredit", reasons="The evidence on 3B is strong.").status_code == 302
+    )
+    case.refresh_from_db()
+    assert case.status == Status.ACCREDITED
+
+
+def test_going_against_the_advisory_groups_advice_needs_reasons(client, official):
+    case = recommended(asg=True, advice="disagree")
+    response = decide(client, case, "accredit")
+    assert response.context["form"].errors["reasons"] == [
+        "Give the reasons for deciding against the Advisory Group's advice."
+    ]
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_DECISION
+
+
+# --- Refusals ------------------------------------------------------------------------
+
+
+def test_the_cases_own_assessor_is_told_they_cannot_decide_it(client):
+    person = UserFactory(roles=[Role.ASSESSOR, Role.DECISION_OFFICIAL])
+    case = recommended(assessor=person)
+    sign_in_verified(client, person)
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "you had a part in it" in page
+    assert 'name="outcome"' not in page
+    response = decide(client, case)
+    assert response.status_code == 302
+    assert not decisions_on(case).exists()
+    shown = client.get(response["Location"]).content.decode()
+    assert "you had a part in it" in shown
+
+
+def test_a_conflicted_official_gets_not_found(client, official):
+    case = recommended()
+    ConflictFactory(user=official, organisation=case.organisation)
+    assert client.get(reverse("decision-case", args=[case.pk])).status_code == 404
+    assert decide(client, case).status_code == 404
+    assert not decisions_on(case).exists()
+
+
+def test_a_case_cannot_be_decided_before_its_assessment_is_complete(client):
+    person = UserFactory(roles=[Role.CASEWORK_OFFICER, Role.DECISION_OFFICIAL])
+    sign_in_verified(client, person)
+    case = ProposalFactory(status=Status.IN_ASSESSMENT)
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "The assessment of this case is not complete" in page
+    assert 'name="outcome"' not in page
+    decide(client, case)
+    case.refresh_from_db()
+    assert case.status == Status.IN_ASSESSMENT
+    assert not decisions_on(case).exists()
+
+
+def test_an_asg_cannot_be_decided_before_the_groups_advice(client):
+    person = UserFactory(roles=[Role.CASEWORK_OFFICER, Role.DECISION_OFFICIAL])
+    sign_in_verified(client, person)
+    case = recommended(asg=True)
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "The Advisory Group has not advised on this case yet" in page
+    response = decide(client, case)
+    assert "The Advisory Group has not advised" in client.get(response["Location"]).content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.ADVISORY_REVIEW
+
+
+def test_deciding_twice_is_refused_and_the_first_decision_stands(client, official):
+    case = recommended()
+    decide(client, case, "accredit")
+    response = decide(client, case, "not_accredit", reasons="Changed my mind.")
+    assert "already been decided" in client.get(response["Location"]).content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.ACCREDITED
+    assert decisions_on(case).count() == 1
+
+
+def test_the_service_refuses_someone_who_is_not_a_decision_official():
+    case = recommended()
+    with pytest.raises(PermissionDenied):
+        decisions.decide(
+            case,
+            person_with("casework_officer"),
+            outcome="accredit",
+            decision_date=clock.today(),
+            reasons="",
+        )
+
+
+# --- Batch decisions ------------------------------------------------------------------
+
+
+def test_a_batch_decides_each_case_on_its_own(client, official):
+    plain = recommended()
+    with_reasons = recommended("not_accredit")
+    without_reasons = recommended("not_accredit")
+    response = client.post(
+        reverse("decision-queue"),
+        {
+            "cases": [plain.pk, with_reasons.pk, without_reasons.pk],
+            "outcome": "accredit",
+            f"reasons-{with_reasons.pk}": "Its partnership evidence is strong.",
+            f"reasons-{without_reasons.pk}": "",
+            **date_fields(clock.today()),
+        },
+    )
+    assert response.status_code == 200
+    for case in (plain, with_reasons, without_reasons):
+        case.refresh_from_db()
+    assert (plain.status, with_reasons.status, without_reasons.status) == (
+        Status.ACCREDITED,
+        Status.ACCREDITED,
+        Status.AWAITING_DECISION,
+    )
+    assert decisions_on(with_reasons).get().details["reason"] == (
+        "Its partnership evidence is strong."
+    )
+    assert decisions_on(plain).get().details["signatory_name"] == "Dana Decider"
+    [refusal] = response.context["refusals"]
+    assert (refusal.pk, refusal.message) == (
+        without_reasons.pk,
+        "Give the reasons for deciding against the recommendation.",
+    )
+    page = response.content.decode()
+    assert f"{without_reasons.reference} was not decided" in page
+    assert "2 cases decided: accredited." in page
+
+
+def test_a_batch_without_a_case_or_a_decision_is_refused(client, official):
+    case = recommended()
+    response = client.post(reverse("decision-queue"), {**date_fields(clock.today())})
+    errors = response.context["form"].errors
+    assert errors["__all__"] == ["Select at least one case to decide"]
+    assert errors["outcome"] == ["Select accredited or not accredited"]
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_DECISION
+
+
+def test_a_batch_reports_a_case_the_official_may_not_decide(client):
+    person = UserFactory(roles=[Role.ASSESSOR, Role.DECISION_OFFICIAL])
+    sign_in_verified(client, person)
+    theirs = recommended(assessor=person)
+    other = recommended()
+    hidden = recommended()
+    ConflictFactory(user=person, organisation=hidden.organisation)
+    response = client.post(
+        reverse("decision-queue"),
+        {
+            "cases": [theirs.pk, other.pk, hidden.pk],
+            "outcome": "accredit",
+            **date_fields(clock.today()),
+        },
+    )
+    refusals = {refusal.pk: refusal.message for refusal in response.context["refusals"]}
+    assert refusals == {
+        theirs.pk: decisions.HAD_PART,
+        hidden.pk: "This case is no longer waiting for your decision.",
+    }
+    assert not decisions_on(theirs).exists() and not decisions_on(hidden).exists()
+    other.refresh_from_db()
+    assert other.status == Status.ACCREDITED
+
+
+# --- Correction ------------------------------------------------------------------------
+
+
+def correct(client, case, reason):
+    return client.post(reverse("decision-correct", args=[case.pk]), {"reason": reason})
+
+
+def test_a_decision_is_corrected_before_its_letter_with_a_reason(client, official):
+    case = recommended()
+    decide(client, case, "accredit")
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "Correct the decision to: not accredited" in page
+
+    response = correct(client, case, "")
+    assert response.context["correction_form"].errors["reason"] == [
+        "Enter the reason for correcting the decision"
+    ]
+    response = correct(client, case, "The wrong case was selected.")
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.NOT_ACCREDITED
+    decision = decision_of(case)
+    assert (decision.outcome, decision.reasons, decision.corrected) == (
+        "not_accredit",
+        "The wrong case was selected.",
+        True,
+    )
+    timeline = client.get(reverse("staff-case", args=[case.pk])).content.decode()
+    assert "Decision corrected" in timeline
+    assert "The wrong case was selected." in timeline
+
+
+def test_a_decision_cannot_be_corrected_once_its_letter_is_issued(client, official):
+    case = recommended()
+    decide(client, case, "accredit")
+    LetterFactory(case=case, purpose="decision", issued_at=clock.now())
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "can no longer be corrected" in page
+    assert "Correct the decision to" not in page
+    response = correct(client, case, "Too late.")
+    assert "can no longer be corrected" in client.get(response["Location"]).content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.ACCREDITED
+    assert decisions_on(case).count() == 1
+
+
+def test_an_undecided_case_has_no_standing_decision():
+    assert decision_of(recommended()) is None

@@ -1,0 +1,294 @@
+"""Error messages that say how to fix the problem, on every form of the
+service: never Django's "This field is required.", "Enter a valid email
+address." or "Select a valid choice. X is not one of the available
+choices.", including for a value forged outside the choices; and
+``autocomplete`` on every e-mail address and password field."""
+
+import importlib
+import inspect
+import pkgutil
+import re
+
+import pytest
+from django import forms
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accreditation.roles import Role
+from tests.factories import InvitationFactory, UserFactory
+
+APPS = ["accreditation", "proposals", "assessments", "advisory_group", "feedback"]
+
+DJANGO_MESSAGES = [
+    "This field is required.",
+    "Enter a valid email address.",
+    "Select a valid choice.",
+    "is not one of the available choices",
+    "Ensure this value has",
+    "didn’t match",
+]
+
+
+def service_forms():
+    """Every form class the service defines, in each app's forms package."""
+    found = {}
+    for app in APPS:
+        package = importlib.import_module(f"{app}.forms")
+        modules = [package] + [
+            importlib.import_module(f"{app}.forms.{info.name}")
+            for info in pkgutil.iter_modules(package.__path__)
+        ]
+        for module in modules:
+            for _, cls in inspect.getmembers(module, inspect.isclass):
+                if issubclass(cls, forms.BaseForm) and cls.__module__.split(".")[0] in APPS:
+                    found[f"{cls.__module__}.{cls.__name__}"] = cls
+    return found
+
+
+# Fields a form replaces when it is made (the scan reads the class), each
+# checked as made by a test of its own below.
+REPLACED_WHEN_MADE = {"proposals.forms.journey.SchoolForm.since"}
+
+
+def visible_fields():
+    for name, cls in sorted(service_forms().items()):
+        for field_name, field in cls.base_fields.items():
+            if f"{name}.{field_name}" in REPLACED_WHEN_MADE:
+                continue
+            if not isinstance(field.widget, forms.HiddenInput):
+                yield f"{name}.{field_name}", field
+
+
+@pytest.mark.parametrize("with_partnership", [True, False])
+def test_the_date_a_school_was_led_from_says_what_to_enter(with_partnership):
+    from proposals.forms.journey import SchoolForm
+    from proposals.queries.journey import SchoolsBasis
+
+    basis = SchoolsBasis(
+        title="", intro="", needed="", since_label="Since", with_partnership=with_partnership
+    )
+    since = SchoolForm(basis=basis).fields["since"]
+    assert since.error_messages["required"].startswith("Enter the date ")
+
+
+def test_the_scan_finds_the_forms():
+    names = service_forms()
+    assert "accreditation.forms.accounts.SignInForm" in names
+    assert "proposals.forms.journey.TypeForm" in names
+
+
+def test_every_choice_says_what_to_select_even_for_a_forged_value():
+    wrong = [
+        name
+        for name, field in visible_fields()
+        if isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
+        and not re.match(r"(Select|Choose) ", field.error_messages["invalid_choice"])
+    ]
+    assert not wrong, wrong
+
+
+def test_every_required_field_says_what_to_enter():
+    wrong = [
+        name
+        for name, field in visible_fields()
+        if field.required and field.error_messages["required"] == "This field is required."
+    ]
+    assert not wrong, wrong
+
+
+def test_every_length_limit_has_a_message_of_its_own():
+    wrong = [
+        name
+        for name, field in visible_fields()
+        if getattr(field, "max_length", None) and "max_length" not in field.error_messages
+    ]
+    assert not wrong, wrong
+
+
+def test_every_email_address_field_says_what_format_to_use():
+    wrong = [
+        name
+        for name, field in visible_fields()
+        if isinstance(field, forms.EmailField)
+        and "like name@example." not in field.error_messages.get("invalid", "")
+    ]
+    assert not wrong, wrong
+
+
+# Someone's own address and passwords are filled in by the browser; someone
+# else's address (an invitation, a co-partner's contact) is not ("off").
+AUTOCOMPLETE = {"email", "off", "current-password", "new-password", "one-time-code"}
+
+
+def test_every_email_address_and_password_field_has_autocomplete():
+    wrong = [
+        (name, field.widget.attrs.get("autocomplete"))
+        for name, field in visible_fields()
+        if isinstance(field.widget, forms.EmailInput | forms.PasswordInput)
+        and field.widget.attrs.get("autocomplete") not in AUTOCOMPLETE
+    ]
+    assert not wrong, wrong
+
+
+def assert_says(response, *messages):
+    assert response.status_code == 200
+    for message in messages:
+        assert message in response.text, message
+    for message in DJANGO_MESSAGES:
+        assert message not in response.text, message
+
+
+def autocomplete_of(response, name):
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', response.text).group(0)
+    return re.search(r'autocomplete="([^"]*)"', tag).group(1)
+
+
+@pytest.mark.django_db
+class TestAccountForms:
+    def test_sign_in_says_what_is_missing(self, client):
+        response = client.post(reverse("login"), {"username": "", "password": ""})
+        assert_says(response, "Enter your email address", "Enter your password")
+        assert autocomplete_of(response, "username") == "email"
+        assert autocomplete_of(response, "password") == "current-password"
+
+    def test_sign_in_says_how_to_write_an_address(self, client):
+        response = client.post(reverse("login"), {"username": "ada", "password": "x"})
+        assert_says(response, "Enter an email address in the correct format, like name@example.com")
+
+    def test_registration_says_what_is_missing(self, client):
+        response = client.post(reverse("register"), {})
+        assert_says(
+            response,
+            "Enter your full name",
+            "Enter your email address",
+            "Enter a password",
+            "Enter your password again",
+        )
+        assert autocomplete_of(response, "email") == "email"
+        assert autocomplete_of(response, "password1") == "new-password"
+        assert autocomplete_of(response, "password2") == "new-password"
+
+    def test_registration_refuses_a_name_of_ten_thousand_characters(self, client):
+        response = client.post(
+            reverse("register"),
+            {"full_name": "x" * 10_000, "email": "ada", "password1": "a", "password2": "b"},
+        )
+        assert_says(
+            response,
+            "Your full name must be 200 characters or fewer",
+            "Enter an email address in the correct format, like name@example.com",
+        )
+
+    def test_password_reset_says_what_is_missing(self, client):
+        response = client.post(reverse("password_reset"), {"email": ""})
+        assert_says(response, "Enter your email address")
+        assert autocomplete_of(response, "email") == "email"
+        response = client.post(reverse("password_reset"), {"email": "ada@"})
+        assert_says(response, "Enter an email address in the correct format, like name@example.com")
+
+    def test_choosing_a_new_password_says_what_is_missing(self, client):
+        user = UserFactory()
+        link = reverse(
+            "password_reset_confirm",
+            args=[
+                urlsafe_base64_encode(force_bytes(user.pk)),
+                default_token_generator.make_token(user),
+            ],
+        )
+        form_url = client.get(link).url
+        response = client.post(form_url, {"new_password1": "", "new_password2": ""})
+        assert_says(response, "Enter a new password", "Enter your new password again")
+        assert autocomplete_of(response, "new_password1") == "new-password"
+        response = client.post(
+            form_url,
+            {"new_password1": "a-long-and-unusual-passphrase", "new_password2": "something else"},
+        )
+        assert_says(response, "Enter the same password in both fields")
+
+    def test_the_security_code_says_what_is_missing(self, client):
+        staff = UserFactory(roles=[Role.ASSESSOR])
+        TOTPDevice.objects.create(user=staff, name="Authenticator app", confirmed=True)
+        client.force_login(staff)
+        response = client.post(reverse("otp-verify"), {"token": ""})
+        assert_says(response, "Enter the security code from your authenticator app")
+        assert autocomplete_of(response, "token") == "one-time-code"
+        response = client.post(reverse("otp-verify"), {"token": "123"})
+        assert_says(response, "Enter the 6 digits from your authenticator app")
+
+    def test_accepting_an_invitation_says_what_is_missing(self, client):
+        InvitationFactory(token="a-token-from-an-email")
+        response = client.post(reverse("accept-invitation", args=["a-token-from-an-email"]), {})
+        assert_says(response, "Enter your full name", "Enter a password")
+
+
+@pytest.mark.django_db
+class TestForgedChoices:
+    """A value posted from outside the page's choices, as a hand-made request
+    sends it: a message in words, and nothing saved."""
+
+    def test_an_organisation_with_a_forged_local_authority_and_kind_of_phase(self, client):
+        from tests.test_organisation_profile import create, signed_in
+
+        signed_in(client)
+        response = create(
+            client,
+            "academy_trust",
+            local_authority="999999",
+            phase="university",
+            name="x" * 10_000,
+        )
+        assert_says(
+            response,
+            "Select the local authority",
+            "Select the phase of education",
+            "The name must be 200 characters or fewer",
+        )
+
+    def test_a_staff_account_with_forged_roles_and_answer(self, client, settings):
+        from accreditation.services import accounts
+
+        settings.STAFF_OTP_REQUIRED = False
+        client.force_login(UserFactory(roles=[Role.ADMINISTRATOR]))
+        person = UserFactory(roles=[Role.ASSESSOR])
+        response = client.post(
+            reverse("staff-user", args=[person.pk]),
+            {
+                "roles": ["superuser"],
+                "is_active": "maybe",
+                "version": accounts.staff_version(person),
+            },
+        )
+        assert_says(response, "Select roles from the list", "Select yes if this person can sign in")
+        person.refresh_from_db()
+        assert person.is_active
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "Your password must be 12 characters or more"),
+        ("123456789012345", "Your password must include letters or symbols, not only numbers"),
+        (
+            "administrator",
+            "Choose a password that is harder to guess: this one is commonly used",
+        ),
+        ("ada@example.org1", "Choose a password that is not like your name or email address"),
+    ],
+)
+def test_a_weak_password_is_refused_with_how_to_choose_a_better_one(client, password, message):
+    response = client.post(
+        reverse("register"),
+        {
+            "full_name": "Ada Lovelace",
+            "email": "ada@example.org",
+            "password1": password,
+            "password2": password,
+        },
+    )
+    assert_says(response, message)
+    for django_words in ["This password is", "The password is too similar"]:
+        assert django_words not in response.text
