@@ -66,7 +66,10 @@ class MeetingForm(forms.Form):
         help_text="For example, 10am or 14:30",
         initial="10am",
         max_length=10,
-        error_messages={"required": "Enter the time of the meeting"},
+        error_messages={
+            "required": "Enter the time of the meeting",
+            "max_length": "Enter the time of the meeting, like 10am or 14:30",
+        },
     )
     chair = PersonChoiceField(
         label="Chair",
@@ -225,7 +228,14 @@ class AdviceForm(forms.Form):
     """The chair's record of the group's advice (an ASG case) or review
     (draft feedback)."""
 
-    outcome = forms.ChoiceField(label="The group's advice", widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label="The group's advice",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the group's advice",
+            "invalid_choice": "Choose the group's advice",
+        },
+    )
     comment = free_text_field(label="Comment", what="The comment", rows=4, required=False)
     by_correspondence = forms.BooleanField(
         label="Recorded by correspondence, between meetings", required=False
