@@ -17,7 +17,7 @@ from accreditation import clock
 from accreditation.models import AccreditationType, ActivityEntry, CaseEvent
 from accreditation.roles import Role
 from accreditation.workflow import Status
-from advisory_group.models import AgendaItem, FeedbackApproval, MemberView
+from advisory_group.models import AgendaItem, FeedbackApproval, Meeting, MemberView
 from advisory_group.queries import approved_feedback
 from advisory_group.services import advice, meetings
 from tests.casework import person_with, sign_in_verified, walk_to
@@ -442,3 +442,53 @@ class TestMeetingPacks:
         sign_in_verified(client, officer)
         assert "Rowan Schools Trust" in text(client.get(other))
         assert events(hidden, "meeting_pack_downloaded")[0].actor == officer
+
+
+def test_the_meeting_list_makes_the_same_queries_whatever_its_length(client, officer, group):
+    sign_in_verified(client, officer)
+    url = reverse("advisory-meetings")
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    new_meeting(officer, group)
+    asg_case()
+    small = count()
+    for days in (20, 30, 40):
+        new_meeting(officer, group, days=days)
+    asg_case()
+    assert count() == small
+
+
+def test_the_officer_sets_up_and_edits_a_meeting_refusing_forged_people(client, officer, group):
+    chair, *members = group
+    outsider = UserFactory(roles=[Role.ASSESSOR])
+    sign_in_verified(client, officer)
+    when = clock.local(clock.now() + timedelta(days=10))
+    data = {
+        "date_0": when.day,
+        "date_1": when.month,
+        "date_2": when.year,
+        "time": "2pm",
+        "chair": outsider.pk,
+        "members": [members[0].pk],
+        "minutes": "",
+    }
+    response = client.post(reverse("advisory-meeting-new"), data)
+    assert "Select the chair from the list of Advisory Group members" in response.text
+    response = client.post(reverse("advisory-meeting-new"), {**data, "time": "25 o'clock"})
+    assert "Enter the time of the meeting, like 10am or 14:30" in response.text
+    response = client.post(reverse("advisory-meeting-new"), {**data, "chair": chair.pk})
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert (meeting.chair, list(meeting.members.all())) == (chair, [members[0]])
+    assert clock.local(meeting.held_at).hour == 14
+    edit = reverse("advisory-meeting-edit", args=[meeting.pk])
+    client.post(edit, {**data, "chair": chair.pk, "members": [m.pk for m in members]})
+    [changed] = ActivityEntry.objects.filter(action="meeting_changed")
+    assert "members" in changed.changes
+    # A member cannot set up meetings.
+    sign_in_verified(client, members[0])
+    assert client.get(reverse("advisory-meeting-new")).status_code == 403
