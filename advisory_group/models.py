@@ -25,6 +25,13 @@ class Meeting(models.Model):
     closed_at = models.DateTimeField(
         null=True, blank=True, help_text="When its minutes were agreed; its agenda is then final"
     )
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="advisory_meetings_attended",
+        blank=True,
+        help_text="Who attended (the chair and members present), for the quorum",
+    )
+    minutes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-held_at"]
@@ -38,6 +45,19 @@ class ItemPurpose(models.TextChoices):
     FEEDBACK = "feedback", "Review of draft feedback"
 
 
+class Advice(models.TextChoices):
+    """What a member thinks of an item, and what the chair records for the group."""
+
+    AGREE = "agree", "Agree with the recommendation"
+    DISAGREE = "disagree", "Disagree with the recommendation"
+    REFER_BACK = "refer_back", "Refer back to the assessor"
+
+
+class FeedbackOutcome(models.TextChoices):
+    APPROVED = "approved", "Approved for the letter"
+    RETURNED = "returned", "Returned to the assessor to revise"
+
+
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="items")
     case = models.ForeignKey(
@@ -45,14 +65,75 @@ class AgendaItem(models.Model):
     )
     purpose = models.CharField(max_length=10, choices=ItemPurpose.choices)
     added_at = models.DateTimeField(default=clock.now)
+    outcome = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=Advice.choices + FeedbackOutcome.choices,
+        help_text="The group's advice (or its review of the feedback); empty while open",
+    )
+    comment = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    by_correspondence = models.BooleanField(
+        default=False, help_text="Recorded by the chair between meetings"
+    )
 
     class Meta:
         ordering = ["meeting", "added_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "case", "purpose"], name="agenda_item_once_per_meeting"
+                fields=["meeting", "case", "purpose"],
+                condition=models.Q(outcome=""),
+                name="agenda_item_once_per_meeting",
             )
         ]
 
     def __str__(self):
         return f"{self.get_purpose_display()}: case {self.case_id}"
+
+    @property
+    def is_open(self):
+        return not self.outcome
+
+
+class MemberView(models.Model):
+    """One member's view on one item, changeable until the group's advice."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="views")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    view = models.CharField(max_length=10, choices=Advice.choices)
+    comment = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["item", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "member"], name="one_view_per_member_per_item")
+        ]
+
+    def __str__(self):
+        return f"{self.get_view_display()} (item {self.item_id})"
+
+
+class FeedbackApproval(models.Model):
+    """The group's approval of a case's feedback for its letter: who, when,
+    and the version approved (its text kept, and its SHA-256)."""
+
+    case = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.PROTECT, related_name="feedback_approvals"
+    )
+    item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, related_name="approval")
+    feedback = models.JSONField(help_text="Per criterion and party: code, party, score, text")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the feedback approved")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-approved_at", "-pk"]
+
+    def __str__(self):
+        return f"Feedback approved for case {self.case_id}"

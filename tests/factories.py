@@ -338,8 +338,12 @@ class MeetingFactory(factory.django.DjangoModelFactory):
 
 
 class AgendaItemFactory(factory.django.DjangoModelFactory):
+    """An item on a meeting's agenda; the one the service put there already
+    when the case arrived while the meeting was the next to be held."""
+
     class Meta:
         model = AgendaItem
+        django_get_or_create = ("meeting", "case", "purpose")
 
     meeting = factory.SubFactory(MeetingFactory)
     case = factory.SubFactory(

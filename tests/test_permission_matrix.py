@@ -43,10 +43,12 @@ from proposals.queries.journey import Journey
 from proposals.services import applicant as services
 from tests.casework import give_part, person_with, sign_in_verified
 from tests.factories import (
+    AgendaItemFactory,
     ConflictFactory,
     EvidenceFactory,
     InvitationFactory,
     LetterFactory,
+    MeetingFactory,
     MembershipFactory,
     OutOfRoundRequestFactory,
     ProposalFactory,
@@ -162,6 +164,14 @@ KWARGS = {
     ("account/password-reset/", "uidb64"): ("capability", lambda w, p: w.reset_uid),
     ("account/password-reset/", "token"): ("capability", lambda w, p: w.reset_token),
     ("guidance/", "version"): ("value", lambda w, p: 1),
+    # An Advisory Group meeting none of the world's staff chairs or sits on,
+    # and the victim's case on its agenda.
+    ("staff/advisory-group/", "pk"): ("object", lambda w, p: w.meeting.pk),
+    ("staff/advisory-group/items/", "pk"): ("object", lambda w, p: w.agenda_item.pk),
+    ("staff/advisory-group/<id:pk>/packs/", "member"): (
+        "object",
+        lambda w, p: w.meeting.chair_id,
+    ),
 }
 
 # Who may reach a page about a victim's object (longest prefix wins).
@@ -188,6 +198,9 @@ ALLOWED = {
     # (and the official who decides, once it awaits decision).
     "staff/cases/<id:pk>/letters/preview/": {Role.ASSESSOR, Role.CASEWORK_OFFICER},
     "staff/users/": {Role.ADMINISTRATOR},
+    # Casework officers run every meeting; a member reaches only their own.
+    "staff/advisory-group/": {Role.CASEWORK_OFFICER},
+    "staff/advisory-group/items/": {Role.CASEWORK_OFFICER},
 }
 
 
@@ -280,6 +293,11 @@ class World:
         self.staff_member = UserFactory(roles=[Role.ASSESSOR])
         self.letter = LetterFactory(
             case=self.case, purpose="screening", issued_at=clock.now(), pdf=b"%PDF-1.7 letter"
+        )
+        self.meeting = MeetingFactory()
+        self.agenda_item = AgendaItemFactory(
+            meeting=self.meeting,
+            case__organisation=self.diocese,
         )
         assessor = self.staff[Role.ASSESSOR]
         self.conflict = ConflictFactory(user=assessor)

@@ -187,6 +187,19 @@ class TestTheDemo:
         on_any_agenda = Proposal.objects.filter(agenda_items__isnull=False).distinct().count()
         assert len(seen) < on_any_agenda
 
+    def test_an_upcoming_meeting_has_items_views_and_items_awaiting_advice(self):
+        from advisory_group.models import MemberView
+        from advisory_group.queries.agenda import next_meeting
+
+        meeting = next_meeting()
+        assert meeting is not None
+        items = list(meeting.items.all())
+        assert len(items) >= 2
+        assert all(item.case.status == Status.ADVISORY_REVIEW for item in items)
+        with_views = {view.item_id for view in MemberView.objects.filter(item__meeting=meeting)}
+        assert 0 < len(with_views) < len(items)
+        assert all(item.outcome == "" for item in items)
+
     def test_information_requests_waiting_in_time_overdue_and_answered(self):
         from assessments.models import InformationRequest
 

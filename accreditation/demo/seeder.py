@@ -11,6 +11,7 @@ from django.db.models import Count
 
 from accreditation import clock
 from accreditation.defaults import ensure_defaults
+from accreditation.demo import advisory as demo_advisory
 from accreditation.demo import assignment as demo_assignment
 from accreditation.demo import requests as demo_requests
 from accreditation.demo import rounds as demo_rounds
@@ -139,6 +140,7 @@ class Seeder:
                 scale(self, scale_units - 1, rounds)
                 self.references.save()
         demo_requests.add(self.now)
+        demo_advisory.seed(self.now)
         demo_rounds.close_past_meetings(self.now)
         return rounds
 

@@ -1,0 +1,260 @@
+"""Forms of Advisory Group meetings and their items."""
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Button, Field, Size
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accreditation import clock
+from accreditation.forms.helpers import free_text_field, gds_helper
+from accreditation.models import Round, User
+from accreditation.numbers import parse_date
+from accreditation.roles import Role
+from advisory_group.models import Advice, FeedbackOutcome, ItemPurpose, Meeting
+from proposals.forms.out_of_round import parse_time
+
+
+def group_members():
+    return User.objects.filter(groups__name=Role.ADVISORY_GROUP_MEMBER, is_active=True).order_by(
+        "full_name", "pk"
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name or obj.email
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name or obj.email
+
+
+class MeetingDateField(DateInputField):
+    def __init__(self, **kwargs):
+        super().__init__(require_all_fields=False, **kwargs)
+        self.error_messages.update(
+            {
+                "required": "Enter the date of the meeting",
+                "incomplete": "The date of the meeting must include a day, month and year",
+            }
+        )
+        for subfield, name in zip(self.fields, ("day", "month", "year"), strict=True):
+            subfield.error_messages["incomplete"] = f"The date of the meeting must include a {name}"
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        parsed = parse_date(day, month, year)
+        if parsed is None:
+            raise ValidationError("The date of the meeting must be a real date")
+        return parsed
+
+
+class MeetingForm(forms.Form):
+    round = forms.ModelChoiceField(
+        label="Round",
+        queryset=Round.objects.order_by("-year", "-pk"),
+        required=False,
+        empty_label="None: an ad hoc meeting",
+        error_messages={"invalid_choice": "Select a round from the list, or none"},
+    )
+    date = MeetingDateField(label="Date", help_text="For example, 27 3 2027")
+    time = forms.CharField(
+        label="Time (UK time)",
+        help_text="For example, 10am or 14:30",
+        initial="10am",
+        max_length=10,
+        error_messages={
+            "required": "Enter the time of the meeting",
+            "max_length": "Enter the time of the meeting, like 10am or 14:30",
+        },
+    )
+    chair = PersonChoiceField(
+        label="Chair",
+        queryset=group_members(),
+        empty_label="Select the chair",
+        error_messages={
+            "required": "Select the chair of the meeting",
+            "invalid_choice": "Select the chair from the list of Advisory Group members",
+        },
+    )
+    members = PeopleChoiceField(
+        label="Members",
+        queryset=group_members(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": "Select members from the list"},
+    )
+    minutes = free_text_field(label="Minutes", what="The minutes", required=False, rows=8)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = group_members()
+        self.fields["members"].queryset = group_members()
+        self.helper = gds_helper(
+            Field.select("round"),
+            Field("date", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field.text("time", field_width=5),
+            Field.select("chair"),
+            Field.checkboxes("members", legend_size=Size.SMALL),
+            Field.textarea("minutes"),
+            submit="Save the meeting",
+        )
+
+    @classmethod
+    def initial_for(cls, meeting):
+        local = clock.local(meeting.held_at)
+        return {
+            "round": meeting.round,
+            "date": local.date(),
+            "time": local.strftime("%H:%M"),
+            "chair": meeting.chair,
+            "members": list(meeting.members.all()),
+            "minutes": meeting.minutes,
+        }
+
+    def clean_time(self):
+        at = parse_time(self.cleaned_data["time"])
+        if at is None:
+            raise ValidationError("Enter the time of the meeting, like 10am or 14:30")
+        return at
+
+    def clean(self):
+        cleaned = super().clean()
+        day, at = cleaned.get("date"), cleaned.get("time")
+        if day is not None and at is not None:
+            held_at = clock.at(day, at)
+            if held_at is None:
+                self.add_error("time", "That time does not exist on that day; choose another time")
+            cleaned["held_at"] = held_at
+        chair = cleaned.get("chair")
+        if chair is not None and chair in (cleaned.get("members") or []):
+            self.add_error("members", "The chair is not also a member: leave them unticked here")
+        return cleaned
+
+
+class AttendanceForm(forms.Form):
+    attendees = PeopleChoiceField(
+        label="Who attended?",
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": "Select who attended from the chair and members"},
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = User.objects.filter(
+            pk__in=[meeting.chair_id, *meeting.members.values_list("pk", flat=True)]
+        ).order_by("full_name", "pk")
+        self.helper = gds_helper(
+            Field.checkboxes("attendees", legend_size=Size.SMALL),
+            submit="Save the attendance",
+        )
+
+
+class CloseForm(forms.Form):
+    minutes = free_text_field(
+        label="Minutes",
+        what="The minutes",
+        rows=8,
+        error_messages={"required": "Enter the minutes the group agreed"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("minutes"), submit="Close the meeting")
+
+
+class MoveForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        label="Move to",
+        queryset=Meeting.objects.none(),
+        empty_label="Select a meeting",
+        error_messages={
+            "required": "Select the meeting to move the item to",
+            "invalid_choice": "Select an open meeting from the list",
+        },
+    )
+    reason = free_text_field(
+        label="Why is it moving?",
+        what="The reason",
+        rows=3,
+        error_messages={"required": "Enter why the item is moving to another meeting"},
+    )
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = (
+            Meeting.objects.filter(closed_at=None).exclude(pk=item.meeting_id).order_by("held_at")
+        )
+        self.helper = gds_helper(
+            Field.select("meeting"), Field.textarea("reason"), submit="Move the item"
+        )
+
+
+class ViewForm(forms.Form):
+    view = forms.ChoiceField(
+        label="Your view",
+        choices=Advice.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose agree, disagree or refer back",
+            "invalid_choice": "Choose agree, disagree or refer back",
+        },
+    )
+    comment = free_text_field(label="Comment", what="The comment", rows=4, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("view", legend_size=Size.SMALL),
+            Field.textarea("comment"),
+            buttons=[Button("record_view", "Save your view")],
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("view") == Advice.REFER_BACK and not cleaned.get("comment", "").strip():
+            self.add_error(
+                "comment", "Enter a comment saying what the assessor should look at again"
+            )
+        return cleaned
+
+
+class AdviceForm(forms.Form):
+    """The chair's record of the group's advice (an ASG case) or review
+    (draft feedback)."""
+
+    outcome = forms.ChoiceField(
+        label="The group's advice",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the group's advice",
+            "invalid_choice": "Choose the group's advice",
+        },
+    )
+    comment = free_text_field(label="Comment", what="The comment", rows=4, required=False)
+    by_correspondence = forms.BooleanField(
+        label="Recorded by correspondence, between meetings", required=False
+    )
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["outcome"]
+        if item.purpose == ItemPurpose.ADVICE:
+            field.choices = Advice.choices
+            message = "Choose agree, disagree or refer back"
+        else:
+            field.label = "The group's review of the feedback"
+            field.choices = FeedbackOutcome.choices
+            message = "Choose whether to approve the feedback or return it to the assessor"
+        field.error_messages = {"required": message, "invalid_choice": message}
+        self.helper = gds_helper(
+            Field.radios("outcome", legend_size=Size.SMALL),
+            Field.textarea("comment"),
+            Field.checkbox("by_correspondence"),
+            buttons=[Button("record_advice", "Record the group's advice")],
+        )

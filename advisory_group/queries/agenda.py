@@ -1,0 +1,143 @@
+"""What the Advisory Group has to look at, and the agenda of a meeting as a
+person may see it."""
+
+import hashlib
+import json
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+
+from accreditation import clock
+from accreditation.case_roles import CaseRole, resolve_many
+from accreditation.roles import Role
+from accreditation.workflow import Status
+from advisory_group.models import AgendaItem, FeedbackApproval, ItemPurpose, Meeting, MemberView
+
+FEEDBACK_STATUSES = (Status.ADVISORY_REVIEW, Status.AWAITING_DECISION, Status.NOT_ACCREDITED)
+"""A case recommended (or decided) not to accredit has its feedback reviewed
+from when its assessment is complete."""
+
+SEES_ITEMS = frozenset({CaseRole.CASEWORK_OFFICER, CaseRole.MEETING_CHAIR, CaseRole.MEETING_MEMBER})
+
+
+def _cases():
+    return apps.get_model("proposals", "Proposal").objects
+
+
+def waiting(case_ids=None):
+    """[(case, purpose)] the group has to look at and no open item holds:
+    (a) every ASG case in Advisory Group review; (b) and (c) the draft
+    feedback of every case whose completed recommendation is not to
+    accredit, until the group approves it."""
+    from assessments.models import Recommendation
+    from assessments.models.scoring import RecommendationChoice, RecommendationOutcome
+
+    cases = _cases()
+    if case_ids is not None:
+        cases = cases.filter(pk__in=case_ids)
+    open_items = AgendaItem.objects.filter(case=OuterRef("pk"), outcome="")
+    advice = cases.filter(status=Status.ADVISORY_REVIEW, accreditation_type="asg").exclude(
+        Exists(open_items.filter(purpose=ItemPurpose.ADVICE))
+    )
+    latest = Recommendation.objects.filter(
+        case=OuterRef("pk"), outcome=RecommendationOutcome.COMPLETED
+    ).order_by("-made_at", "-pk")
+    feedback = (
+        cases.filter(status__in=FEEDBACK_STATUSES)
+        .annotate(latest=Subquery(latest.values("recommendation")[:1]))
+        .filter(latest=RecommendationChoice.NOT_ACCREDIT)
+        .exclude(Exists(open_items.filter(purpose=ItemPurpose.FEEDBACK)))
+        .exclude(Exists(FeedbackApproval.objects.filter(case=OuterRef("pk"))))
+    )
+    return [(case, ItemPurpose.ADVICE) for case in advice.order_by("pk")] + [
+        (case, ItemPurpose.FEEDBACK) for case in feedback.order_by("pk")
+    ]
+
+
+def next_meeting(after=None):
+    """The first open meeting still to be held (after ``after``), or None."""
+    meetings = Meeting.objects.filter(closed_at=None, held_at__gte=clock.now())
+    if after is not None:
+        meetings = meetings.filter(held_at__gt=after.held_at)
+    return meetings.order_by("held_at", "pk").first()
+
+
+def meetings_for(user):
+    """The meetings ``user`` may open: every one for a casework officer, their
+    own for a chair or member."""
+    meetings = Meeting.objects.select_related("round", "chair")
+    if not user.has_role(Role.CASEWORK_OFFICER):
+        meetings = meetings.filter(pk__in=member_meeting_ids(user))
+    return meetings.order_by("-held_at", "-pk")
+
+
+def member_meeting_ids(user):
+    return Meeting.objects.filter(Q(chair=user) | Q(members=user)).values("pk")
+
+
+def agenda(meeting, user):
+    """The items of ``meeting`` that ``user`` may see (none on a case they are
+    conflicted with), with their case and ``user``'s own view, in a constant
+    number of queries."""
+    items = list(
+        meeting.items.select_related("case__organisation", "decided_by").prefetch_related(
+            Prefetch("views", queryset=MemberView.objects.filter(member=user), to_attr="mine")
+        )
+    )
+    roles = resolve_many([item.case for item in items], user)
+    return [item for item in items if roles[item.case_id] & SEES_ITEMS]
+
+
+def views_of(item):
+    return list(item.views.select_related("member").order_by("member__full_name", "pk"))
+
+
+def quorum_present(meeting):
+    """The chair and the policy's number of members attended."""
+    from accreditation import policy
+
+    attended = set(meeting.attendees.values_list("pk", flat=True))
+    members = attended & set(meeting.members.values_list("pk", flat=True)) - {meeting.chair_id}
+    return meeting.chair_id in attended and len(members) >= (
+        policy.current().quorum_members_besides_chair
+    )
+
+
+def feedback_rows(case):
+    """The case's draft feedback as the group reviews and approves it."""
+    from assessments.queries.scoring import draft_feedback
+
+    return [
+        {
+            "criterion": row.criterion.code,
+            "title": row.criterion.title,
+            "party": row.party,
+            "score": row.score,
+            "text": row.text,
+        }
+        for row in draft_feedback(case)
+    ]
+
+
+def digest(rows):
+    return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+
+
+def approved_feedback(case):
+    """The feedback the group approved for the case's letter, per criterion
+    and party (dicts of criterion, title, party, score, text), as the latest
+    approval kept it, or None when the group has approved none."""
+    approval = FeedbackApproval.objects.filter(case_id=case.pk).first()
+    if approval is None:
+        return None
+    return approval.feedback
+
+
+def last_return(case):
+    """The group's latest return of the case's feedback to its assessor, or None."""
+    return (
+        AgendaItem.objects.filter(case_id=case.pk, outcome="returned")
+        .select_related("decided_by")
+        .order_by("-decided_at")
+        .first()
+    )

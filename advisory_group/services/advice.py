@@ -1,0 +1,149 @@
+"""Members' views and the group's advice: a member's view per item
+(changeable until the advice), the chair's advice on an ASG case (through
+the workflow) and the group's review of draft feedback (approved for the
+letter, or returned to the assessor)."""
+
+from django.db import transaction
+
+from accreditation import clock, timeline
+from accreditation.access import require
+from accreditation.events import EventType, register
+from accreditation.workflow import Action, move
+from advisory_group.models import (
+    Advice,
+    AgendaItem,
+    FeedbackApproval,
+    FeedbackOutcome,
+    ItemPurpose,
+    MemberView,
+)
+from advisory_group.queries.agenda import digest, feedback_rows, next_meeting, quorum_present
+from advisory_group.services.meetings import MeetingError, fill_agenda
+
+register(
+    EventType("member_view_recorded", "Advisory Group member's view recorded"),
+    EventType("feedback_approved", "Feedback approved by the Advisory Group"),
+    EventType("feedback_returned", "Feedback returned to the assessor by the Advisory Group"),
+)
+
+
+class AdviceError(MeetingError):
+    pass
+
+
+def _open_item(item):
+    """The item locked, refused if its advice is recorded or its meeting closed."""
+    locked = (
+        AgendaItem.objects.select_for_update().select_related("meeting", "case").get(pk=item.pk)
+    )
+    if locked.meeting.closed_at is not None:
+        raise AdviceError("This meeting is closed: its advice cannot change.")
+    if not locked.is_open:
+        raise AdviceError("The group's advice on this item is already recorded.")
+    return locked
+
+
+@transaction.atomic
+def record_view(item, *, member, view, comment):
+    require(member, "advisory_group.record_view", item)
+    item = _open_item(item)
+    if view not in Advice.values:
+        raise AdviceError("Choose agree, disagree or refer back.")
+    if view == Advice.REFER_BACK and not comment.strip():
+        raise AdviceError("Enter a comment saying what the assessor should look at again.")
+    MemberView.objects.update_or_create(
+        item=item,
+        member=member,
+        defaults={"view": view, "comment": comment, "updated_at": clock.now()},
+    )
+    timeline.record(
+        item.case,
+        "member_view_recorded",
+        member,
+        details={"item": item.pk, "view": view, "comment": comment},
+        internal=True,
+    )
+
+
+def _check_chair_may_record(item, by_correspondence):
+    meeting = item.meeting
+    if by_correspondence:
+        if clock.now() >= meeting.held_at:
+            raise AdviceError(
+                "Advice by correspondence is for between meetings: this meeting has been held, "
+                "so record the advice with its attendance."
+            )
+    elif not quorum_present(meeting):
+        raise AdviceError(
+            "The meeting is not quorate: record the attendance of the chair and at least "
+            "the policy's number of members first, or record the advice by correspondence "
+            "before the meeting."
+        )
+
+
+@transaction.atomic
+def record_advice(item, *, advice, comment, actor, by_correspondence=False):
+    """The chair records the group's advice on an ASG case: refer back
+    returns it to its assessor with the comment; agree or disagree sends it
+    for a decision with the advice beside the recommendation."""
+    require(actor, "advisory_group.record_advice", item)
+    item = _open_item(item)
+    if item.purpose != ItemPurpose.ADVICE:
+        raise AdviceError("This item is a review of feedback: approve it or return it.")
+    if advice not in Advice.values:
+        raise AdviceError("Choose agree, disagree or refer back.")
+    if advice == Advice.REFER_BACK and not comment.strip():
+        raise AdviceError("Enter a comment saying what the assessor should look at again.")
+    _check_chair_may_record(item, by_correspondence)
+    details = {"item": item.pk, "comment": comment, "by_correspondence": by_correspondence}
+    if advice == Advice.REFER_BACK:
+        move(item.case, Action.REFER_BACK, actor, details={**details, "reason": comment})
+    else:
+        move(item.case, Action.ADVISE, actor, details={**details, "advice": advice})
+    _settle(item, advice, comment, actor, by_correspondence)
+    return item
+
+
+def _settle(item, outcome, comment, actor, by_correspondence):
+    item.outcome = outcome
+    item.comment = comment
+    item.decided_by = actor
+    item.decided_at = clock.now()
+    item.by_correspondence = by_correspondence
+    item.save(update_fields=["outcome", "comment", "decided_by", "decided_at", "by_correspondence"])
+
+
+@transaction.atomic
+def review_feedback(item, *, outcome, comment, actor, by_correspondence=False):
+    """The chair records the group's review of a case's draft feedback:
+    approved for the letter (the version kept), or returned to the assessor
+    with a comment, to come back to the next meeting."""
+    require(actor, "advisory_group.record_advice", item)
+    item = _open_item(item)
+    if item.purpose != ItemPurpose.FEEDBACK:
+        raise AdviceError("This item asks for advice on a recommendation.")
+    if outcome not in FeedbackOutcome.values:
+        raise AdviceError("Choose whether to approve the feedback or return it to the assessor.")
+    if outcome == FeedbackOutcome.RETURNED and not comment.strip():
+        raise AdviceError("Enter a comment saying what the assessor should change.")
+    _check_chair_may_record(item, by_correspondence)
+    rows = feedback_rows(item.case)
+    if not rows:
+        raise AdviceError("This case has no draft feedback to review.")
+    _settle(item, outcome, comment, actor, by_correspondence)
+    details = {"item": item.pk, "comment": comment, "by_correspondence": by_correspondence}
+    if outcome == FeedbackOutcome.APPROVED:
+        approval = FeedbackApproval.objects.create(
+            case=item.case, item=item, feedback=rows, digest=digest(rows), approved_by=actor
+        )
+        timeline.record(
+            item.case, "feedback_approved", actor, details={**details, "digest": approval.digest}
+        )
+    else:
+        timeline.record(
+            item.case, "feedback_returned", actor, details={**details, "reason": comment}
+        )
+        later = next_meeting(after=item.meeting)
+        if later is not None:
+            fill_agenda(later, [item.case_id])
+    return item

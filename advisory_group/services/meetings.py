@@ -1,0 +1,135 @@
+"""Meetings: created and edited by casework officers (activity log), their
+agendas filled with what the group has to look at, items moved between
+meetings (case timeline), attendance recorded and the meeting closed."""
+
+from django.db import transaction
+
+from accreditation import clock, timeline
+from accreditation.access import require
+from accreditation.events import EventType, register
+from accreditation.services import activity
+from advisory_group.models import AgendaItem, Meeting
+from advisory_group.queries.agenda import next_meeting, waiting
+
+register(
+    EventType("agenda_item_added", "Put on an Advisory Group agenda"),
+    EventType("agenda_item_moved", "Moved to another Advisory Group meeting"),
+)
+
+MEETING_FIELDS = ("round", "held_at", "chair", "members", "minutes")
+
+
+class MeetingError(Exception):
+    """A refused change, with a message fit to show the person who tried."""
+
+
+def _add(meeting, case, purpose, actor=None):
+    item = AgendaItem.objects.create(meeting=meeting, case=case, purpose=purpose)
+    timeline.record(
+        case,
+        "agenda_item_added",
+        actor,
+        details={"meeting": meeting.pk, "purpose": purpose},
+        internal=True,
+    )
+    return item
+
+
+def fill_agenda(meeting, case_ids=None):
+    """Put on ``meeting`` everything waiting for the group (of ``case_ids``
+    only, when given). Returns the items added."""
+    return [_add(meeting, case, purpose) for case, purpose in waiting(case_ids)]
+
+
+def place(case_ids):
+    """Put what these cases now wait for on the next meeting, if one is set."""
+    meeting = next_meeting()
+    if meeting is None:
+        return []
+    return fill_agenda(meeting, case_ids)
+
+
+@transaction.atomic
+def save_meeting(meeting, *, data, actor):
+    """Create (``meeting`` None) or edit a meeting from ``data`` (the form's
+    cleaned data); a new one takes everything waiting for the group."""
+    require(actor, "advisory_group.run_meetings")
+    created = meeting is None
+    if not created and meeting.closed_at is not None:
+        raise MeetingError("This meeting is closed: its record cannot change.")
+    before = {} if created else activity.snapshot(meeting, MEETING_FIELDS)
+    meeting = meeting or Meeting()
+    for name in ("round", "held_at", "chair", "minutes"):
+        setattr(meeting, name, data[name])
+    meeting.save()
+    meeting.members.set(data["members"])
+    after = activity.snapshot(meeting, MEETING_FIELDS)
+    activity.record(
+        actor,
+        "meeting_created" if created else "meeting_changed",
+        meeting,
+        activity.diff(before, after),
+    )
+    if created:
+        fill_agenda(meeting)
+    return meeting
+
+
+@transaction.atomic
+def record_attendance(meeting, *, attendees, actor):
+    require(actor, "advisory_group.run_meetings")
+    if meeting.closed_at is not None:
+        raise MeetingError("This meeting is closed: its attendance cannot change.")
+    before = activity.snapshot(meeting, ["attendees"])
+    meeting.attendees.set(attendees)
+    activity.record(
+        actor,
+        "meeting_attendance",
+        meeting,
+        activity.diff(before, activity.snapshot(meeting, ["attendees"])),
+    )
+
+
+@transaction.atomic
+def close_meeting(meeting, *, minutes, actor):
+    """Agree the minutes: the agenda is final; open items must first move."""
+    require(actor, "advisory_group.run_meetings")
+    if meeting.closed_at is not None:
+        raise MeetingError("This meeting is already closed.")
+    if meeting.items.filter(outcome="").exists():
+        raise MeetingError(
+            "Record the group's advice on every item, or move it to another meeting, "
+            "before closing the meeting."
+        )
+    meeting.minutes = minutes
+    meeting.closed_at = clock.now()
+    meeting.save(update_fields=["minutes", "closed_at"])
+    activity.record(actor, "meeting_closed", meeting, {"minutes": ["", minutes]})
+
+
+@transaction.atomic
+def move_item(item, *, to, reason, actor):
+    """Move an open item to another open meeting, with a reason (timeline)."""
+    require(actor, "advisory_group.move_item", item)
+    item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    if not item.is_open:
+        raise MeetingError("The group has already given its advice on this item.")
+    if to.closed_at is not None or to.pk == item.meeting_id:
+        raise MeetingError("Choose another meeting that is not closed.")
+    if AgendaItem.objects.filter(
+        meeting=to, case=item.case, purpose=item.purpose, outcome=""
+    ).exists():
+        raise MeetingError("That meeting already has this item on its agenda.")
+    if not reason.strip():
+        raise MeetingError("Enter why the item is moving to another meeting.")
+    source = item.meeting
+    item.meeting = to
+    item.save(update_fields=["meeting"])
+    timeline.record(
+        item.case,
+        "agenda_item_moved",
+        actor,
+        details={"from_meeting": source.pk, "to_meeting": to.pk, "reason": reason},
+        internal=True,
+    )
+    return item

@@ -1,0 +1,337 @@
+"""Advisory Group meetings: the list, a meeting and its agenda (without the
+items a person is conflicted on), creating and editing one, its attendance
+and its close; an item with what the group reviews, members' views and the
+chair's advice; moving an item to another meeting."""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django.views import View
+from django.views.generic import TemplateView
+
+from accreditation.access import StaffAreaMixin
+from accreditation.models import User
+from accreditation.workflow import WorkflowError
+from advisory_group.forms.meetings import (
+    AdviceForm,
+    AttendanceForm,
+    CloseForm,
+    MeetingForm,
+    MoveForm,
+    ViewForm,
+)
+from advisory_group.models import AgendaItem, ItemPurpose, Meeting
+from advisory_group.queries import agenda as queries
+from advisory_group.services import advice, meetings, packs
+from assessments.queries.scoring import assessment_state, draft_feedback, latest_recommendation
+
+
+class MeetingListView(StaffAreaMixin, TemplateView):
+    act_permission = "advisory_group.use_meetings"
+    template_name = "advisory_group/list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            meetings=list(queries.meetings_for(self.request.user)),
+            can_run=self.request.user.has_perm("advisory_group.run_meetings"),
+            waiting=len(queries.waiting()),
+            **kwargs,
+        )
+
+
+class MeetingMixin(StaffAreaMixin):
+    see_permission = "advisory_group.view_meeting"
+
+    @cached_property
+    def meeting(self):
+        return Meeting.objects.select_related("round", "chair").filter(pk=self.kwargs["pk"]).first()
+
+    def get_permission_object(self):
+        return self.meeting
+
+
+class MeetingView(MeetingMixin, TemplateView):
+    template_name = "advisory_group/meeting.html"
+
+    def get_context_data(self, **kwargs):
+        meeting, user = self.meeting, self.request.user
+        members = list(meeting.members.order_by("full_name", "email"))
+        return super().get_context_data(
+            meeting=meeting,
+            items=queries.agenda(meeting, user),
+            members=members,
+            attendees=list(meeting.attendees.order_by("full_name", "email")),
+            quorate=queries.quorum_present(meeting),
+            in_meeting=meeting.chair_id == user.pk or any(m.pk == user.pk for m in members),
+            can_run=self.request.user.has_perm("advisory_group.run_meetings"),
+            **kwargs,
+        )
+
+
+class MeetingFormView(StaffAreaMixin, TemplateView):
+    """Create a meeting (no ``pk``) or edit one."""
+
+    act_permission = "advisory_group.run_meetings"
+    template_name = "advisory_group/meeting_form.html"
+
+    @cached_property
+    def meeting(self):
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(Meeting, pk=self.kwargs["pk"])
+
+    def get_context_data(self, form=None, **kwargs):
+        if form is None:
+            initial = MeetingForm.initial_for(self.meeting) if self.meeting else {}
+            form = MeetingForm(initial=initial)
+        return super().get_context_data(form=form, meeting=self.meeting, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = MeetingForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            meeting = meetings.save_meeting(
+                self.meeting, data=form.cleaned_data, actor=request.user
+            )
+        except meetings.MeetingError as refusal:
+            form.add_error(None, str(refusal))
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, "The meeting has been saved")
+        return redirect("advisory-meeting", pk=meeting.pk)
+
+
+class MeetingActionView(MeetingMixin, TemplateView):
+    """A form about a meeting that casework officers use."""
+
+    act_permission = "advisory_group.run_meetings"
+    form_class = None
+    success = ""
+
+    def make_form(self, data=None):
+        return self.form_class(data)
+
+    def get_context_data(self, form=None, **kwargs):
+        return super().get_context_data(
+            meeting=self.meeting, form=form or self.make_form(), **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            self.act(form.cleaned_data)
+        except meetings.MeetingError as refusal:
+            form.add_error(None, str(refusal))
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, self.success)
+        return redirect("advisory-meeting", pk=self.meeting.pk)
+
+
+class AttendanceView(MeetingActionView):
+    template_name = "advisory_group/attendance.html"
+    form_class = AttendanceForm
+    success = "The attendance has been saved"
+
+    def make_form(self, data=None):
+        initial = {"attendees": list(self.meeting.attendees.all())}
+        return AttendanceForm(data, initial=initial, meeting=self.meeting)
+
+    def act(self, data):
+        meetings.record_attendance(
+            self.meeting, attendees=data["attendees"], actor=self.request.user
+        )
+
+
+class CloseView(MeetingActionView):
+    template_name = "advisory_group/close.html"
+    form_class = CloseForm
+    success = "The meeting has been closed"
+
+    def make_form(self, data=None):
+        return CloseForm(data, initial={"minutes": self.meeting.minutes})
+
+    def act(self, data):
+        meetings.close_meeting(self.meeting, minutes=data["minutes"], actor=self.request.user)
+
+
+class ItemMixin(StaffAreaMixin):
+    see_permission = "advisory_group.view_item"
+
+    @cached_property
+    def item(self):
+        return (
+            AgendaItem.objects.select_related(
+                "meeting__chair",
+                "case__organisation__local_authority",
+                "case__round",
+                "case__window",
+                "case__framework",
+                "decided_by",
+            )
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+
+    def get_permission_object(self):
+        return self.item
+
+
+class ItemView(ItemMixin, TemplateView):
+    template_name = "advisory_group/item.html"
+
+    def forms(self, view_form=None, advice_form=None):
+        item, user = self.item, self.request.user
+        may_change = item.is_open and item.meeting.closed_at is None
+        if view_form is None and may_change and user.has_perm("advisory_group.record_view", item):
+            mine = item.views.filter(member=user).first()
+            initial = {"view": mine.view, "comment": mine.comment} if mine else {}
+            view_form = ViewForm(initial=initial, prefix="view")
+        if (
+            advice_form is None
+            and may_change
+            and user.has_perm("advisory_group.record_advice", item)
+        ):
+            advice_form = AdviceForm(item=item, prefix="advice")
+        return view_form, advice_form
+
+    def get_context_data(self, view_form=None, advice_form=None, **kwargs):
+        item = self.item
+        case = item.case
+        state = assessment_state(case)
+        scores = [
+            (
+                scored,
+                state.first_scores.get(scored.key),
+                state.second_scores.get(scored.key),
+                state.agreed.get(scored.key),
+            )
+            for scored in state.items
+        ]
+        view_form, advice_form = self.forms(view_form, advice_form)
+        return super().get_context_data(
+            item=item,
+            case=case,
+            state=state,
+            scores=scores,
+            recommendation=latest_recommendation(case),
+            feedback=draft_feedback(case),
+            views=queries.views_of(item),
+            returned=queries.last_return(case) if item.purpose == ItemPurpose.FEEDBACK else None,
+            view_form=view_form,
+            advice_form=advice_form,
+            form=next((f for f in (view_form, advice_form) if f is not None and f.errors), None),
+            can_move=item.is_open and self.request.user.has_perm("advisory_group.move_item", item),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if "record_advice" in request.POST:
+            return self.record_advice()
+        return self.record_view()
+
+    def record_view(self):
+        item, user = self.item, self.request.user
+        if not user.has_perm("advisory_group.record_view", item):
+            return self.refuse(item)
+        form = ViewForm(self.request.POST, prefix="view")
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(view_form=form))
+        try:
+            advice.record_view(
+                item,
+                member=user,
+                view=form.cleaned_data["view"],
+                comment=form.cleaned_data["comment"],
+            )
+        except advice.AdviceError as refusal:
+            form.add_error(None, str(refusal))
+            return self.render_to_response(self.get_context_data(view_form=form))
+        messages.success(self.request, "Your view has been saved")
+        return redirect("advisory-item", pk=item.pk)
+
+    def record_advice(self):
+        item, user = self.item, self.request.user
+        if not user.has_perm("advisory_group.record_advice", item):
+            return self.refuse(item)
+        form = AdviceForm(self.request.POST, item=item, prefix="advice")
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(advice_form=form))
+        data = form.cleaned_data
+        try:
+            if item.purpose == ItemPurpose.ADVICE:
+                advice.record_advice(
+                    item,
+                    advice=data["outcome"],
+                    comment=data["comment"],
+                    actor=user,
+                    by_correspondence=data["by_correspondence"],
+                )
+            else:
+                advice.review_feedback(
+                    item,
+                    outcome=data["outcome"],
+                    comment=data["comment"],
+                    actor=user,
+                    by_correspondence=data["by_correspondence"],
+                )
+        except (advice.AdviceError, WorkflowError) as refusal:
+            form.add_error(None, str(refusal))
+            return self.render_to_response(self.get_context_data(advice_form=form))
+        messages.success(self.request, "The group's advice has been recorded")
+        return redirect("advisory-meeting", pk=item.meeting_id)
+
+
+class MoveItemView(ItemMixin, TemplateView):
+    act_permission = "advisory_group.move_item"
+    template_name = "advisory_group/move.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        if not self.item.is_open:
+            raise Http404("The group has given its advice on this item")
+        return super().get_context_data(
+            item=self.item, form=form or MoveForm(item=self.item), **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = MoveForm(request.POST, item=self.item)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            meetings.move_item(
+                self.item,
+                to=form.cleaned_data["meeting"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except meetings.MeetingError as refusal:
+            form.add_error(None, str(refusal))
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, "The item has been moved")
+        return redirect("advisory-meeting", pk=form.cleaned_data["meeting"].pk)
+
+
+class PackView(MeetingMixin, View):
+    """A member's meeting pack (PDF): the member's own, or any member's for a
+    casework officer; 404 for anyone else's."""
+
+    def get(self, request, *args, **kwargs):
+        meeting = self.meeting
+        member = (
+            User.objects.filter(pk=self.kwargs["member"])
+            .filter(Q(meetings_chaired=meeting) | Q(advisory_meetings=meeting))
+            .first()
+        )
+        if member is None or not (
+            member == request.user or request.user.has_perm("advisory_group.run_meetings")
+        ):
+            raise Http404("No such pack")
+        pdf = packs.download(meeting, member, actor=request.user)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = slugify(f"{meeting} pack {member}")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response

@@ -1,0 +1,494 @@
+"""The Advisory Group (SPEC: "The life of a case": Advisory Group, After the
+group's advice): meetings whose agenda fills itself, members who do not see
+the items they are conflicted on, members' views, the chair's advice once the
+meeting is quorate (or by correspondence before it), refer back, and the
+group's approval of feedback for the letter."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pypdf import PdfReader
+
+from accreditation import clock
+from accreditation.models import AccreditationType, ActivityEntry, CaseEvent
+from accreditation.roles import Role
+from accreditation.workflow import Status
+from advisory_group.models import AgendaItem, FeedbackApproval, Meeting, MemberView
+from advisory_group.queries import approved_feedback
+from advisory_group.services import advice, meetings
+from tests.casework import person_with, sign_in_verified, walk_to
+from tests.factories import ConflictFactory, ProposalFactory, UserFactory
+from tests.scoring_helpers import case_in_assessment, score_all
+
+pytestmark = pytest.mark.django_db
+
+
+def events(case, action):
+    return list(CaseEvent.objects.filter(case=case, action=action).order_by("sequence"))
+
+
+def asg_case(**fields):
+    return ProposalFactory(
+        status=Status.ADVISORY_REVIEW, accreditation_type=AccreditationType.ASG, **fields
+    )
+
+
+def not_accredit_case():
+    """An ASP case recommended not to accredit, with draft feedback on 2B."""
+    from assessments.services import recommendation as recommending
+
+    case = case_in_assessment()
+    assessor = person_with("assessor", case)
+    score_all(case, assessor, 3, **{"2B_lead": 2})
+    recommending.recommend(
+        case,
+        recommendation="not_accredit",
+        reasoning="Pupil achievement is not shown.",
+        departure_reason="",
+        actor=assessor,
+    )
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def officer():
+    return person_with("casework_officer")
+
+
+@pytest.fixture
+def group():
+    return [UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]) for _ in range(4)]
+
+
+def new_meeting(officer, group, *, days=14):
+    chair, *members = group
+    return meetings.save_meeting(
+        None,
+        data={
+            "round": None,
+            "held_at": clock.now() + timedelta(days=days),
+            "chair": chair,
+            "members": members,
+            "minutes": "",
+        },
+        actor=officer,
+    )
+
+
+def hold(meeting, *people):
+    """The meeting is being held, with ``people`` attending."""
+    meeting.held_at = clock.now() - timedelta(hours=1)
+    meeting.save(update_fields=["held_at"])
+    meeting.attendees.set(people)
+
+
+class TestTheAgenda:
+    def test_a_new_meeting_takes_every_asg_case_waiting_and_feedback_to_review(
+        self, officer, group
+    ):
+        waiting = asg_case()
+        feedback = not_accredit_case()
+        accredit = ProposalFactory(status=Status.AWAITING_DECISION)
+        meeting = new_meeting(officer, group)
+        assert {(item.case_id, item.purpose) for item in meeting.items.all()} == {
+            (waiting.pk, "advice"),
+            (feedback.pk, "feedback"),
+        }
+        assert not accredit.agenda_items.exists()
+        [added] = events(waiting, "agenda_item_added")
+        assert added.details["meeting"] == meeting.pk
+        [created] = ActivityEntry.objects.filter(action="meeting_created")
+        assert created.actor == officer
+
+    def test_a_case_arriving_later_goes_on_the_next_meeting_once(self, officer, group):
+        later = new_meeting(officer, group, days=30)
+        sooner = new_meeting(officer, group, days=10)
+        case = asg_case()
+        [item] = case.agenda_items.all()
+        assert item.meeting == sooner and item.purpose == "advice"
+        assert not later.items.exists()
+        # A decision not to accredit does not put its reviewed-or-waiting
+        # feedback on twice.
+        feedback = not_accredit_case()
+        walk_to(feedback, Status.NOT_ACCREDITED)
+        assert list(feedback.agenda_items.values_list("purpose", flat=True)) == ["feedback"]
+
+    def test_a_case_decided_not_accredited_whose_feedback_was_not_reviewed(self, officer, group):
+        case = not_accredit_case()
+        walk_to(case, Status.NOT_ACCREDITED)
+        meeting = new_meeting(officer, group)
+        assert list(meeting.items.values_list("case_id", "purpose")) == [(case.pk, "feedback")]
+
+    def test_the_officer_moves_an_item_with_a_reason_on_the_timeline(self, client, officer, group):
+        first = new_meeting(officer, group)
+        second = new_meeting(officer, group, days=40)
+        case = asg_case()
+        [item] = case.agenda_items.all()
+        sign_in_verified(client, officer)
+        url = reverse("advisory-item-move", args=[item.pk])
+        response = client.post(url, {"meeting": second.pk, "reason": ""})
+        assert "Enter why the item is moving to another meeting" in response.text
+        response = client.post(url, {"meeting": first.pk + second.pk + 99, "reason": "x"})
+        assert "Select an open meeting from the list" in response.text
+        response = client.post(url, {"meeting": second.pk, "reason": "The chair is away."})
+        assert response.status_code == 302
+        item.refresh_from_db()
+        assert item.meeting == second
+        [moved] = events(case, "agenda_item_moved")
+        assert moved.details == {
+            "from_meeting": first.pk,
+            "to_meeting": second.pk,
+            "reason": "The chair is away.",
+        }
+
+
+class TestConflicts:
+    def test_a_conflicted_member_neither_sees_the_item_nor_reaches_it(self, client, officer, group):
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        other = asg_case()
+        member = group[1]
+        ConflictFactory(user=member, organisation=case.organisation)
+        item = case.agenda_items.get()
+        sign_in_verified(client, member)
+        page = client.get(reverse("advisory-meeting", args=[meeting.pk])).text
+        assert other.organisation.name in page
+        assert case.organisation.name not in page
+        url = reverse("advisory-item", args=[item.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"view-view": "agree"}).status_code == 404
+        assert not MemberView.objects.exists()
+        sign_in_verified(client, group[2])
+        assert client.get(url).status_code == 200
+
+    def test_a_member_of_another_meeting_does_not_reach_the_item(self, client, officer, group):
+        new_meeting(officer, group)
+        item = asg_case().agenda_items.get()
+        outsider = UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER])
+        sign_in_verified(client, outsider)
+        assert client.get(reverse("advisory-item", args=[item.pk])).status_code == 404
+
+
+class TestMembersViews:
+    def test_a_member_records_and_changes_one_view_until_the_advice(self, client, officer, group):
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        item = case.agenda_items.get()
+        member = group[1]
+        sign_in_verified(client, member)
+        url = reverse("advisory-item", args=[item.pk])
+        page = client.get(url).text
+        assert 'id="scores"' in page and 'id="recommendation"' in page
+        response = client.post(url, {"view-view": "maybe", "view-comment": ""})
+        assert response.status_code == 200
+        assert "Choose agree, disagree or refer back" in response.text
+        response = client.post(url, {"view-view": "refer_back", "view-comment": ""})
+        assert "Enter a comment saying what the assessor should look at again" in response.text
+        client.post(url, {"view-view": "agree", "view-comment": "Sound."})
+        client.post(url, {"view-view": "disagree", "view-comment": "On reflection, weak on 2B."})
+        [view] = MemberView.objects.all()
+        assert (view.member, view.view, view.comment) == (
+            member,
+            "disagree",
+            "On reflection, weak on 2B.",
+        )
+        assert len(events(case, "member_view_recorded")) == 2
+        hold(meeting, group[0], group[1], group[2])
+        advice.record_advice(item, advice="agree", comment="", actor=group[0])
+        response = client.post(url, {"view-view": "agree", "view-comment": ""})
+        assert response.status_code == 200
+        assert "already recorded" in response.text
+        assert MemberView.objects.get().view == "disagree"
+
+
+class TestTheChairsAdvice:
+    def test_advice_without_quorum_is_refused_with_a_message(self, client, officer, group):
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        item = case.agenda_items.get()
+        hold(meeting, group[0], group[1])
+        sign_in_verified(client, group[0])
+        url = reverse("advisory-item", args=[item.pk])
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "agree", "advice-comment": ""}
+        )
+        assert response.status_code == 200
+        assert "The meeting is not quorate" in response.text
+        case.refresh_from_db()
+        assert case.status == Status.ADVISORY_REVIEW
+
+    def test_the_chair_records_agreement_once_quorate_and_the_case_goes_to_decision(
+        self, client, officer, group
+    ):
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        item = case.agenda_items.get()
+        sign_in_verified(client, officer)
+        client.post(
+            reverse("advisory-meeting-attendance", args=[meeting.pk]),
+            {"attendees": [person.pk for person in group[:3]]},
+        )
+        meeting.held_at = clock.now() - timedelta(hours=1)
+        meeting.save(update_fields=["held_at"])
+        sign_in_verified(client, group[0])
+        url = reverse("advisory-item", args=[item.pk])
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "perhaps", "advice-comment": ""}
+        )
+        assert "Choose agree, disagree or refer back" in response.text
+        response = client.post(
+            url,
+            {"record_advice": "", "advice-outcome": "disagree", "advice-comment": "2B is weak."},
+        )
+        assert response.status_code == 302
+        case.refresh_from_db()
+        assert case.status == Status.AWAITING_DECISION
+        [advised] = events(case, "advise")
+        assert advised.details["advice"] == "disagree"
+        assert advised.details["comment"] == "2B is weak."
+        assert advised.details["by_correspondence"] is False
+        item.refresh_from_db()
+        assert (item.outcome, item.decided_by) == ("disagree", group[0])
+
+    def test_a_member_who_is_not_the_chair_cannot_record_the_advice(self, client, officer, group):
+        meeting = new_meeting(officer, group)
+        item = asg_case().agenda_items.get()
+        hold(meeting, *group)
+        sign_in_verified(client, group[1])
+        url = reverse("advisory-item", args=[item.pk])
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "agree", "advice-comment": ""}
+        )
+        assert response.status_code == 403
+        assert AgendaItem.objects.get().outcome == ""
+
+    def test_refer_back_returns_the_case_to_its_assessor_with_the_comment(
+        self, client, officer, group
+    ):
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        item = case.agenda_items.get()
+        hold(meeting, *group)
+        sign_in_verified(client, group[0])
+        url = reverse("advisory-item", args=[item.pk])
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "refer_back", "advice-comment": ""}
+        )
+        assert "Enter a comment" in response.text
+        client.post(
+            url,
+            {
+                "record_advice": "",
+                "advice-outcome": "refer_back",
+                "advice-comment": "Look again at 2B.",
+            },
+        )
+        case.refresh_from_db()
+        assert case.status == Status.IN_ASSESSMENT
+        [referred] = events(case, "refer_back")
+        assert referred.details["reason"] == "Look again at 2B."
+
+    def test_advice_by_correspondence_before_the_meeting_is_marked(self, officer, group):
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        item = case.agenda_items.get()
+        with pytest.raises(advice.AdviceError, match="not quorate"):
+            advice.record_advice(item, advice="agree", comment="", actor=group[0])
+        advice.record_advice(
+            item, advice="agree", comment="Urgent letter.", actor=group[0], by_correspondence=True
+        )
+        item.refresh_from_db()
+        assert item.by_correspondence
+        assert events(case, "advise")[0].details["by_correspondence"] is True
+        assert meeting.closed_at is None
+
+    def test_nothing_changes_once_the_meeting_is_closed(self, client, officer, group):
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        item = case.agenda_items.get()
+        hold(meeting, *group)
+        sign_in_verified(client, officer)
+        close = reverse("advisory-meeting-close", args=[meeting.pk])
+        response = client.post(close, {"minutes": "Agreed."})
+        assert "advice on every item, or move it to another meeting" in response.text
+        advice.record_advice(item, advice="agree", comment="", actor=group[0])
+        assert client.post(close, {"minutes": "Agreed."}).status_code == 302
+        meeting.refresh_from_db()
+        assert meeting.closed_at is not None and meeting.minutes == "Agreed."
+        with pytest.raises(meetings.MeetingError, match="closed"):
+            meetings.record_attendance(meeting, attendees=[], actor=officer)
+        # A later item on the closed meeting (moved there by mistake) is refused.
+        stray = AgendaItem.objects.create(meeting=meeting, case=asg_case(), purpose="advice")
+        sign_in_verified(client, group[0])
+        url = reverse("advisory-item", args=[stray.pk])
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "agree", "advice-comment": ""}
+        )
+        assert response.status_code in (403, 404)
+        stray.case.refresh_from_db()
+        assert stray.case.status == Status.ADVISORY_REVIEW
+
+
+class TestFeedbackReview:
+    def test_approved_feedback_is_kept_for_the_letter(self, client, officer, group):
+        case = not_accredit_case()
+        meeting = new_meeting(officer, group)
+        item = case.agenda_items.get(purpose="feedback")
+        assert approved_feedback(case) is None
+        hold(meeting, *group)
+        sign_in_verified(client, group[0])
+        url = reverse("advisory-item", args=[item.pk])
+        assert "Give more evidence for 2B." in client.get(url).text
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "agree", "advice-comment": ""}
+        )
+        assert "Choose whether to approve the feedback" in response.text
+        client.post(url, {"record_advice": "", "advice-outcome": "approved", "advice-comment": ""})
+        approval = FeedbackApproval.objects.get()
+        assert (approval.approved_by, approval.item) == (group[0], item)
+        assert len(approval.digest) == 64
+        [row] = approved_feedback(case)
+        assert (row["criterion"], row["party"], row["score"], row["text"]) == (
+            "2B",
+            "lead",
+            2,
+            "Give more evidence for 2B.",
+        )
+        assert events(case, "feedback_approved")[0].details["digest"] == approval.digest
+        # Approved feedback does not come back.
+        assert new_meeting(officer, group, days=60).items.count() == 0
+
+    def test_returned_feedback_shows_on_the_case_and_comes_back_to_the_next_meeting(
+        self, client, officer, group
+    ):
+        case = not_accredit_case()
+        meeting = new_meeting(officer, group)
+        later = new_meeting(officer, group, days=40)
+        item = case.agenda_items.get()
+        assert item.meeting == meeting
+        hold(meeting, *group)
+        sign_in_verified(client, group[0])
+        url = reverse("advisory-item", args=[item.pk])
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "returned", "advice-comment": ""}
+        )
+        assert "Enter a comment saying what the assessor should change" in response.text
+        client.post(
+            url,
+            {
+                "record_advice": "",
+                "advice-outcome": "returned",
+                "advice-comment": "Say which evidence helps.",
+            },
+        )
+        assert approved_feedback(case) is None
+        [returned] = events(case, "feedback_returned")
+        assert returned.details["reason"] == "Say which evidence helps."
+        again = later.items.get()
+        assert (again.case, again.purpose) == (case, "feedback")
+        sign_in_verified(client, officer)
+        assert "Say which evidence helps." in client.get(reverse("staff-case", args=[case.pk])).text
+
+
+def test_the_agenda_page_makes_the_same_queries_whatever_its_size(client, officer, group):
+    meeting = new_meeting(officer, group)
+    sign_in_verified(client, group[1])
+    url = reverse("advisory-meeting", args=[meeting.pk])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    asg_case()
+    ConflictFactory(user=group[1], organisation=asg_case().organisation)
+    small = count()
+    for _ in range(3):
+        asg_case()
+    assert meeting.items.count() == 5
+    assert count() == small
+
+
+class TestMeetingPacks:
+    def test_a_members_pack_leaves_out_conflicted_items_and_each_download_is_recorded(
+        self, client, officer, group
+    ):
+        meeting = new_meeting(officer, group)
+        seen = asg_case(organisation__name="Hazel Schools Trust")
+        hidden = asg_case(organisation__name="Rowan Schools Trust")
+        member = group[1]
+        ConflictFactory(user=member, organisation=hidden.organisation)
+        url = reverse("advisory-meeting-pack", args=[meeting.pk, member.pk])
+
+        def text(response):
+            assert response["Content-Type"] == "application/pdf"
+            pdf = PdfReader(io.BytesIO(response.content))
+            return "".join(page.extract_text() for page in pdf.pages)
+
+        sign_in_verified(client, member)
+        pack = text(client.get(url))
+        assert "Hazel Schools Trust" in pack and "Rowan Schools Trust" not in pack
+        [downloaded] = events(seen, "meeting_pack_downloaded")
+        assert downloaded.actor == member and downloaded.details["member"] == member.pk
+        assert not events(hidden, "meeting_pack_downloaded")
+        # Another member's pack is not theirs to download; an officer's is.
+        other = reverse("advisory-meeting-pack", args=[meeting.pk, group[2].pk])
+        assert client.get(other).status_code == 404
+        sign_in_verified(client, officer)
+        assert "Rowan Schools Trust" in text(client.get(other))
+        assert events(hidden, "meeting_pack_downloaded")[0].actor == officer
+
+
+def test_the_meeting_list_makes_the_same_queries_whatever_its_length(client, officer, group):
+    sign_in_verified(client, officer)
+    url = reverse("advisory-meetings")
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    new_meeting(officer, group)
+    asg_case()
+    small = count()
+    for days in (20, 30, 40):
+        new_meeting(officer, group, days=days)
+    asg_case()
+    assert count() == small
+
+
+def test_the_officer_sets_up_and_edits_a_meeting_refusing_forged_people(client, officer, group):
+    chair, *members = group
+    outsider = UserFactory(roles=[Role.ASSESSOR])
+    sign_in_verified(client, officer)
+    when = clock.local(clock.now() + timedelta(days=10))
+    data = {
+        "date_0": when.day,
+        "date_1": when.month,
+        "date_2": when.year,
+        "time": "2pm",
+        "chair": outsider.pk,
+        "members": [members[0].pk],
+        "minutes": "",
+    }
+    response = client.post(reverse("advisory-meeting-new"), data)
+    assert "Select the chair from the list of Advisory Group members" in response.text
+    response = client.post(reverse("advisory-meeting-new"), {**data, "time": "25 o'clock"})
+    assert "Enter the time of the meeting, like 10am or 14:30" in response.text
+    response = client.post(reverse("advisory-meeting-new"), {**data, "chair": chair.pk})
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert (meeting.chair, list(meeting.members.all())) == (chair, [members[0]])
+    assert clock.local(meeting.held_at).hour == 14
+    edit = reverse("advisory-meeting-edit", args=[meeting.pk])
+    client.post(edit, {**data, "chair": chair.pk, "members": [m.pk for m in members]})
+    [changed] = ActivityEntry.objects.filter(action="meeting_changed")
+    assert "members" in changed.changes
+    # A member cannot set up meetings.
+    sign_in_verified(client, members[0])
+    assert client.get(reverse("advisory-meeting-new")).status_code == 403
