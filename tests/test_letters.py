@@ -17,6 +17,8 @@ from accreditation.celery import app as celery_app
 from accreditation.models import CaseEvent, OutboxMessage
 from accreditation.models.organisations import contact_addresses
 from accreditation.workflow import Action, GuardFailed, Status, move
+from advisory_group.models import FeedbackOutcome, ItemPurpose
+from advisory_group.services.advice import review_feedback
 from assessments.queries.scoring import items_of
 from assessments.services.recommendation import recommend
 from feedback.models import Letter, LetterChangeRefused, LetterPurpose
@@ -24,6 +26,7 @@ from feedback.services import letters
 from feedback.tasks import issue_letters, issue_owed_letters
 from tests.casework import person_with, sign_in_verified, walk_to
 from tests.factories import (
+    AgendaItemFactory,
     AnswerFactory,
     CoPartnerFactory,
     MembershipFactory,
@@ -100,6 +103,15 @@ def assessed_not_to_accredit(case):
     )
     case.refresh_from_db()
     assert case.status == Status.AWAITING_DECISION
+    # The Advisory Group's chair approves the feedback between meetings.
+    item = AgendaItemFactory(case=case, purpose=ItemPurpose.FEEDBACK)
+    review_feedback(
+        item,
+        outcome=FeedbackOutcome.APPROVED,
+        comment="",
+        actor=item.meeting.chair,
+        by_correspondence=True,
+    )
     return case
 
 

@@ -7,9 +7,8 @@ them over by changing one function each:
 - ``decision_of(case)``: the standing decision (outcome, date, reasons,
   signatory), from ``accreditation.queries.decisions``.
 - ``letter_feedback(case)``: the feedback a not-accredited case's letter is
-  built from. The SPEC says: the feedback as the Advisory Group approved it.
-  Until ``advisory_group.queries.approved_feedback`` exists there is no
-  approval to read, so the assessor's draft feedback is used.
+  built from: as the Advisory Group approved it
+  (``advisory_group.queries.agenda.approved_feedback``).
 """
 
 from dataclasses import dataclass, field
@@ -86,13 +85,38 @@ def screening_of(case):
     return ScreeningOutcome(str((event.details or {}).get("reason", "")), event.actor)
 
 
+@dataclass(frozen=True)
+class CriterionHeading:
+    code: str
+    title: str
+
+
+@dataclass
+class FeedbackItem:
+    """One criterion's feedback to one party, as the group approved it."""
+
+    criterion: CriterionHeading
+    party: str
+    score: int
+    text: str
+
+
 def letter_feedback(case):
     """The feedback a not-accredited case's letter carries, one item per
-    criterion per party (see the module's docstring for the rule). Until
-    there is some, the feedback letter waits: it is never issued empty."""
-    from assessments.queries.scoring import draft_feedback
+    criterion per party: the feedback as the Advisory Group approved it.
+    Until the group has approved some, the feedback letter waits: it is
+    never issued empty nor from a draft."""
+    from advisory_group.queries.agenda import approved_feedback
 
-    return draft_feedback(case)
+    return [
+        FeedbackItem(
+            CriterionHeading(row["criterion"], row["title"]),
+            row["party"],
+            row["score"],
+            row["text"],
+        )
+        for row in approved_feedback(case) or ()
+    ]
 
 
 @dataclass
