@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "assessments",
     "advisory_group",
     "feedback",
+    "register",
 ]
 
 MIDDLEWARE = [
