@@ -46,6 +46,7 @@ from tests.factories import (
     MembershipFactory,
     OutOfRoundRequestFactory,
     ProposalFactory,
+    RegisterEntryFactory,
     RoundFactory,
     SchoolLedFactory,
     UserFactory,
@@ -139,6 +140,8 @@ KWARGS = {
     ("account/password-reset/", "uidb64"): ("capability", lambda w, p: w.reset_uid),
     ("account/password-reset/", "token"): ("capability", lambda w, p: w.reset_token),
     ("guidance/", "version"): ("value", lambda w, p: 1),
+    ("register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
+    ("staff/register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
 }
 
 # Who may reach a page about a victim's object (longest prefix wins).
@@ -160,6 +163,9 @@ ALLOWED = {
     "staff/cases/<id:pk>/recommendation/": {Role.ASSESSOR},
     "staff/cases/<id:pk>/documents/": {Role.ASSESSOR, Role.CASEWORK_OFFICER},
     "staff/users/": {Role.ADMINISTRATOR},
+    # The public register: anyone, signed in or not; revoking is the decision official's.
+    "register/": set(ROLES),
+    "staff/register/": {Role.DECISION_OFFICIAL},
 }
 
 
@@ -248,6 +254,7 @@ class World:
         give_part(self.staff[Role.ASSESSOR], "assessor", [self.scored_case])
         self.scored_evidence = EvidenceFactory(proposal=self.scored_case, uploaded_by=self.owner)
         self.staff_member = UserFactory(roles=[Role.ASSESSOR])
+        self.register_entry = RegisterEntryFactory(case=self.case)
         assessor = self.staff[Role.ASSESSOR]
         self.conflict = ConflictFactory(user=assessor)
         # The assessor was a member of the consortium's lead: a suggestion.

@@ -24,7 +24,6 @@ from tests.casework import person_with, sign_in_verified
 from tests.factories import (
     ConflictFactory,
     MembershipFactory,
-    OrganisationFactory,
     ProposalFactory,
     RegisterEntryFactory,
     SchoolLedFactory,
@@ -41,7 +40,7 @@ def awaiting(**fields):
     return ProposalFactory(status=Status.AWAITING_DECISION, **fields)
 
 
-def correct(case, to_accredited=False):
+def correct(case):
     move(
         case,
         Action.CORRECT_DECISION,

@@ -12,6 +12,7 @@ from django.db.models import Count
 from accreditation import clock
 from accreditation.defaults import ensure_defaults
 from accreditation.demo import assignment as demo_assignment
+from accreditation.demo import register as demo_register
 from accreditation.demo import rounds as demo_rounds
 from accreditation.demo import scoring as demo_scoring
 from accreditation.demo import screening as demo_screening
@@ -133,6 +134,7 @@ class Seeder:
             demo_assignment.assign(self.users["caseworker@example.org"])
             self.references.save()
             demo_scoring.play(self)
+            demo_register.seed(self)
         if scale_units > 1:
             with transaction.atomic():
                 scale(self, scale_units - 1, rounds)
