@@ -13,8 +13,9 @@ import time_machine
 from django.urls import reverse
 
 from accreditation import clock
-from accreditation.models import AccreditationType, LocalAuthority, OutboxMessage
-from accreditation.models.organisations import contact_addresses
+from accreditation.models import AccreditationType, ActivityEntry, LocalAuthority, OutboxMessage
+from accreditation.models.organisations import PROFILE_FIELDS, contact_addresses
+from accreditation.services.organisations import update_organisation
 from accreditation.workflow import Action, Status, move, move_many
 from proposals.models import Proposal
 from register.models import EntryState, EventKind, RegisterEntry
@@ -146,6 +147,27 @@ def test_a_decision_corrected_to_not_accredited_takes_the_entry_off_the_register
     assert RegisterEntry.objects.count() == 1
 
 
+def test_the_entry_follows_the_providers_profile():
+    case = ProposalFactory(status=Status.ACCREDITED)
+    organisation = case.organisation
+    applicant = MembershipFactory(organisation=organisation).user
+    entry = RegisterEntry.objects.get(organisation=organisation)
+    new_la = LocalAuthority.objects.exclude(pk=organisation.local_authority_id).first()
+    values = {name: getattr(organisation, name) for name in PROFILE_FIELDS}
+    values.update(name="Renamed Trust", local_authority=new_la)
+
+    update_organisation(organisation, values, actor=applicant)
+
+    entry.refresh_from_db()
+    assert (entry.name, entry.local_authority, entry.region) == (
+        "Renamed Trust",
+        new_la,
+        new_la.region,
+    )
+    assert new_la in entry.works_in.all()
+    assert entry.updated_at > entry.accredited_since
+
+
 # --- Revocation ------------------------------------------------------------------------
 
 
@@ -210,6 +232,14 @@ def test_a_notice_can_be_withdrawn_after_the_providers_response():
     assert entry.state == EntryState.CURRENT
     assert entry.response_due is None
     assert messages("notice_withdrawn").count() == len(contact_addresses(entry.organisation_id))
+    assert list(
+        ActivityEntry.objects.filter(action__startswith="register_")
+        .order_by("pk")
+        .values_list("action", "changes")
+    ) == [
+        ("register_notice_given", {"state": ["current", "notice_given"]}),
+        ("register_notice_withdrawn", {"state": ["notice_given", "current"]}),
+    ]
     with pytest.raises(revocation.RevocationError):
         revocation.revoke(entry, actor=official)
 

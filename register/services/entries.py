@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from django.apps import apps
 
+from accreditation import clock
 from accreditation.models import LocalAuthority, Membership
 from accreditation.workflow import Action, Status
 from register.models import EntryState, EventKind, RegisterEntry, RegisterEvent
@@ -209,3 +210,34 @@ def _withdraw(pairs):
             details={"reference": case.reference or "", "decision_corrected": True},
             created_at=when,
         )
+
+
+def follow_profile(organisation):
+    """The provider changed its profile: its entry shows the new name, kind,
+    phase, faith designation and place (and will work where it now is)."""
+    entry = RegisterEntry.objects.select_for_update().filter(organisation=organisation).first()
+    if entry is None:
+        return
+    entry.name = organisation.name
+    entry.kind = organisation.kind
+    entry.phase = organisation.phase
+    entry.faith_designation = organisation.faith_designation
+    entry.local_authority_id = organisation.local_authority_id
+    entry.region_id = (
+        LocalAuthority.objects.filter(pk=organisation.local_authority_id)
+        .values_list("region_id", flat=True)
+        .get()
+    )
+    entry.updated_at = clock.now()
+    entry.save(
+        update_fields=[
+            "name",
+            "kind",
+            "phase",
+            "faith_designation",
+            "local_authority",
+            "region",
+            "updated_at",
+        ]
+    )
+    entry.works_in.add(organisation.local_authority_id)

@@ -41,7 +41,8 @@ def _tell(entry, event, subject, template):
     )
 
 
-def _step(entry, kind, actor, when, details):
+def _step(entry, kind, actor, when, details, *, before):
+    """Record the step on the entry's history and the activity log."""
     entry.updated_at = when
     event = RegisterEvent.objects.create(
         entry=entry,
@@ -52,7 +53,7 @@ def _step(entry, kind, actor, when, details):
         details=details,
         created_at=when,
     )
-    activity.record(actor, f"register_{kind}", entry, details)
+    activity.record(actor, f"register_{kind}", entry, {"state": [before, entry.state]})
     return event
 
 
@@ -71,7 +72,14 @@ def give_notice(entry, *, reason, actor):
         entry.notice_given_at = when
         entry.response_due = when + timedelta(days=policy.current().revocation_response_days)
         entry.revocation_reason = reason
-        event = _step(entry, EventKind.NOTICE_GIVEN, actor, when, {"reason": reason})
+        event = _step(
+            entry,
+            EventKind.NOTICE_GIVEN,
+            actor,
+            when,
+            {"reason": reason},
+            before=EntryState.CURRENT,
+        )
         entry.save()
         _tell(
             entry,
@@ -93,7 +101,9 @@ def withdraw_notice(entry, *, actor):
         entry.state = EntryState.CURRENT
         entry.notice_given_at = entry.response_due = None
         entry.revocation_reason = ""
-        event = _step(entry, EventKind.NOTICE_WITHDRAWN, actor, when, {})
+        event = _step(
+            entry, EventKind.NOTICE_WITHDRAWN, actor, when, {}, before=EntryState.NOTICE_GIVEN
+        )
         entry.save()
         _tell(
             entry,
@@ -118,7 +128,14 @@ def revoke(entry, *, actor):
                 f"{clock.describe(entry.response_due)}: revoke the accreditation after that."
             )
         entry.state = EntryState.REVOKED
-        event = _step(entry, EventKind.REVOKED, actor, when, {"reason": entry.revocation_reason})
+        event = _step(
+            entry,
+            EventKind.REVOKED,
+            actor,
+            when,
+            {"reason": entry.revocation_reason},
+            before=EntryState.NOTICE_GIVEN,
+        )
         entry.save()
         _tell(
             entry,
