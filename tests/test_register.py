@@ -13,7 +13,13 @@ import time_machine
 from django.urls import reverse
 
 from accreditation import clock
-from accreditation.models import AccreditationType, ActivityEntry, LocalAuthority, OutboxMessage
+from accreditation.models import (
+    AccreditationType,
+    ActivityEntry,
+    LocalAuthority,
+    OrganisationKind,
+    OutboxMessage,
+)
 from accreditation.models.organisations import PROFILE_FIELDS, contact_addresses
 from accreditation.services.organisations import update_organisation
 from accreditation.workflow import Action, Status, move, move_many
@@ -80,6 +86,20 @@ def test_an_accredited_decision_enters_the_provider_on_the_register():
     assert entry.contact_email == "aaa-contact@example.org"
     assert entry.accredited_since == entry.updated_at == event.created_at
     assert kinds(entry) == [EventKind.ACCREDITED]
+
+
+def test_only_a_maintained_school_is_shown_as_able_to_lead_a_federation():
+    school = awaiting(leads_federation=True)
+    trust = awaiting(
+        leads_federation=True,
+        organisation__kind=OrganisationKind.ACADEMY_TRUST,
+        organisation__urn="",
+    )
+    official = person_with("decision_official")
+    move(school, Action.ACCREDIT, official)
+    move(trust, Action.ACCREDIT, official)
+    assert RegisterEntry.objects.get(organisation=school.organisation).leads_federation
+    assert not RegisterEntry.objects.get(organisation=trust.organisation).leads_federation
 
 
 def test_a_decision_not_to_accredit_makes_no_entry():

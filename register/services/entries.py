@@ -7,6 +7,7 @@ from django.apps import apps
 
 from accreditation import clock
 from accreditation.models import LocalAuthority, Membership
+from accreditation.models.organisations import MAINTAINED_SCHOOL_KINDS
 from accreditation.workflow import Action, Status
 from register.models import EntryState, EventKind, RegisterEntry, RegisterEvent
 
@@ -83,7 +84,11 @@ class _Facts:
         entry.local_authority_id = organisation.local_authority_id
         entry.region_id = self.region[organisation.local_authority_id]
         entry.leads_majority_trust = case.leads_majority_trust
-        entry.leads_federation = case.leads_federation
+        # Only a maintained school can lead a federation (prospectus 2.13),
+        # whatever a proposal said.
+        entry.leads_federation = (
+            case.leads_federation and organisation.kind in MAINTAINED_SCHOOL_KINDS
+        )
         entry.schools_led = [
             {"name": s.name, "urn": s.urn, "local_authority": s.local_authority.name}
             for s in schools
