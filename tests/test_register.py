@@ -445,6 +445,15 @@ def test_a_filter_that_does_not_exist_is_reported(client, register):
     assert response.context["page_obj"].paginator.count == 28
 
 
+def test_last_updated_tells_when_a_provider_left_the_register(client):
+    case = ProposalFactory(status=Status.ACCREDITED)
+    with time_machine.travel(clock.now() + timedelta(days=3)):
+        correct(case)
+        removed_at = clock.now()
+    response = client.get(reverse("register-search"))
+    assert abs(response.context["last_updated"] - removed_at) < timedelta(minutes=1)
+
+
 def test_the_feed_announces_changes_but_not_notices(client):
     case = ProposalFactory(status=Status.ACCREDITED)
     entry = RegisterEntry.objects.get(organisation=case.organisation)
@@ -503,5 +512,5 @@ def test_a_provider_page_takes_the_same_queries_at_any_size(
     assert response.content.decode().count("(URN 2000") == size
 
 
-QUERIES_SEARCH = 7  # the page and its count, last updated, the LA and region choices
+QUERIES_SEARCH = 8  # the page and its count, last updated (two), the LA and region choices
 QUERIES_PROVIDER = 3  # the entry, the LAs it will work in, its history

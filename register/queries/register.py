@@ -24,9 +24,14 @@ def public_entries():
 
 
 def last_updated():
-    return RegisterEntry.objects.filter(state__in=PUBLIC_STATES).aggregate(at=Max("updated_at"))[
-        "at"
+    """When the register last changed: an entry on it changed, or one left it."""
+    entries = RegisterEntry.objects.filter(state__in=PUBLIC_STATES)
+    events = RegisterEvent.objects.filter(kind__in=FEED_KINDS)
+    times = [
+        entries.aggregate(at=Max("updated_at"))["at"],
+        events.aggregate(at=Max("created_at"))["at"],
     ]
+    return max((t for t in times if t is not None), default=None)
 
 
 def feed_events(limit=50):
