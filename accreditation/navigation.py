@@ -25,6 +25,7 @@ APPLICANT_SECTIONS = (
     Section("Proposals", "proposal-dashboard", also=("/out-of-round/",)),
     Section("Organisation", "organisation-profile"),
     Section("Guidance", "guidance-criteria"),
+    Section("Register", "register-search"),
 )
 
 STAFF_SECTIONS = (
@@ -33,6 +34,9 @@ STAFF_SECTIONS = (
     Section("Your assessments", "assessor-queue", permission="assessments.use_queue"),
     Section("Screening", "screening-queue", permission="assessments.screen_cases"),
     Section("Assignment", "assignment-rounds", permission="assessments.assign_assessors"),
+    Section("Advisory Group", "advisory-meetings", permission="advisory_group.use_meetings"),
+    Section("Decisions", "decision-queue", permission="accreditation.use_decisions"),
+    Section("Letters", "staff-letters", permission="feedback.view_letters_register"),
     Section(
         "Out-of-round requests",
         "out-of-round-staff-list",
@@ -43,7 +47,10 @@ STAFF_SECTIONS = (
     Section("Staff users", "staff-users", permission="accreditation.manage_users"),
 )
 
-SIGNED_OUT_SECTIONS = (Section("Guidance", "guidance-criteria"),)
+SIGNED_OUT_SECTIONS = (
+    Section("Guidance", "guidance-criteria"),
+    Section("Register", "register-search"),
+)
 
 
 def sections_for(user):

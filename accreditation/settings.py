@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "assessments",
     "advisory_group",
     "feedback",
+    "register",
 ]
 
 MIDDLEWARE = [

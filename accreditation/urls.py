@@ -145,4 +145,5 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("advisory_group.urls")),
     path("", include("feedback.urls")),
+    path("", include("register.urls")),
 ]

@@ -45,6 +45,7 @@ def main():
 
     from accreditation.models import Membership, User
     from proposals.models import Proposal
+    from register.models import PUBLIC_STATES, RegisterEntry
 
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)
@@ -79,6 +80,12 @@ def main():
             reverse("out-of-round-staff-list"),
         ),
     ]
+    provider = RegisterEntry.objects.filter(state__in=PUBLIC_STATES).first()
+    pages += [
+        ("register search", None, reverse("register-search") + "?q=a&type=asp"),
+        ("register provider", None, reverse("register-provider", args=[provider.pk])),
+        ("register CSV", None, reverse("register-csv")),
+    ]
     if draft is not None:
         pages += [
             ("task list", applicant, reverse("proposal-task-list", args=[draft.pk])),
@@ -100,6 +107,8 @@ def main():
             with CaptureQueriesContext(connection) as queries:
                 begin = time.perf_counter()
                 response = client.get(url)
+                if response.streaming:
+                    b"".join(response.streaming_content)
                 timings.append((time.perf_counter() - begin) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{name}: {url} answered {response.status_code}")

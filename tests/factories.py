@@ -28,6 +28,7 @@ from proposals.models import (
     SchoolLed,
     Urgency,
 )
+from register.models import RegisterEntry
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -358,3 +359,30 @@ class LetterFactory(factory.django.DjangoModelFactory):
 
     case = factory.SubFactory(ProposalFactory, status=Status.NOT_ACCREDITED)
     purpose = LetterPurpose.FEEDBACK
+
+
+class RegisterEntryFactory(factory.django.DjangoModelFactory):
+    """A current entry on the register, made directly (the service makes one
+    when a case is accredited: tests of that walk a case there)."""
+
+    class Meta:
+        model = RegisterEntry
+        skip_postgeneration_save = True
+
+    case = factory.SubFactory(ProposalFactory)
+    organisation = factory.LazyAttribute(lambda o: o.case.organisation)
+    accreditation_type = factory.LazyAttribute(lambda o: o.case.accreditation_type)
+    name = factory.LazyAttribute(lambda o: o.organisation.name)
+    kind = factory.LazyAttribute(lambda o: o.organisation.kind)
+    phase = factory.LazyAttribute(lambda o: o.organisation.phase)
+    faith_designation = factory.LazyAttribute(lambda o: o.organisation.faith_designation)
+    local_authority = factory.LazyAttribute(lambda o: o.organisation.local_authority)
+    region = factory.LazyAttribute(lambda o: o.organisation.local_authority.region)
+    leads_majority_trust = True
+    contact_email = factory.Sequence(lambda n: f"contact{n}@example.org")
+    accredited_since = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def works_in(self, create, extracted, **kwargs):
+        self.works_in.set(extracted or [self.local_authority])

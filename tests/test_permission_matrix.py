@@ -52,6 +52,7 @@ from tests.factories import (
     MembershipFactory,
     OutOfRoundRequestFactory,
     ProposalFactory,
+    RegisterEntryFactory,
     RoundFactory,
     SchoolLedFactory,
     UserFactory,
@@ -172,6 +173,8 @@ KWARGS = {
         "object",
         lambda w, p: w.meeting.chair_id,
     ),
+    ("register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
+    ("staff/register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
 }
 
 # Who may reach a page about a victim's object (longest prefix wins).
@@ -201,6 +204,9 @@ ALLOWED = {
     # Casework officers run every meeting; a member reaches only their own.
     "staff/advisory-group/": {Role.CASEWORK_OFFICER},
     "staff/advisory-group/items/": {Role.CASEWORK_OFFICER},
+    # The public register: anyone, signed in or not; revoking is the decision official's.
+    "register/": set(ROLES),
+    "staff/register/": {Role.DECISION_OFFICIAL},
 }
 
 
@@ -299,6 +305,7 @@ class World:
             meeting=self.meeting,
             case__organisation=self.diocese,
         )
+        self.register_entry = RegisterEntryFactory(case=self.case)
         assessor = self.staff[Role.ASSESSOR]
         self.conflict = ConflictFactory(user=assessor)
         # The assessor was a member of the consortium's lead: a suggestion.

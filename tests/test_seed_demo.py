@@ -28,6 +28,7 @@ from accreditation.models.organisations import UKPRN_KINDS, URN_KINDS
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 from proposals.models import Proposal
+from register.models import PUBLIC_STATES, EntryState, RegisterEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -263,6 +264,17 @@ class TestTheDemo:
         assessor = User.objects.get(email="assessor@example.org")
         suggested = {s.organisation.name for s in conflicts.suggestions(assessor)}
         assert "Meadowbank Infant School" in suggested and len(suggested) >= 2
+
+    def test_the_register_holds_every_accredited_provider_and_one_has_notice(self, seeded):
+        accredited = set(
+            Proposal.objects.filter(status=Status.ACCREDITED).values_list("organisation", flat=True)
+        )
+        public = RegisterEntry.objects.filter(state__in=PUBLIC_STATES)
+        assert accredited
+        assert set(public.values_list("organisation", flat=True)) == accredited
+        assert public.filter(state=EntryState.NOTICE_GIVEN).count() == 1
+        # The workflow's decisions made them as the demo played its cases.
+        assert "register entries" not in seeded
 
     def test_second_run_changes_nothing_and_timeline_verifies(self):
         before = snapshot()

@@ -13,6 +13,7 @@ from accreditation import clock
 from accreditation.defaults import ensure_defaults
 from accreditation.demo import advisory as demo_advisory
 from accreditation.demo import assignment as demo_assignment
+from accreditation.demo import register as demo_register
 from accreditation.demo import requests as demo_requests
 from accreditation.demo import rounds as demo_rounds
 from accreditation.demo import scoring as demo_scoring
@@ -135,6 +136,7 @@ class Seeder:
             demo_assignment.assign(self.users["caseworker@example.org"])
             self.references.save()
             demo_scoring.play(self)
+            demo_register.seed(self)
         if scale_units > 1:
             with transaction.atomic():
                 scale(self, scale_units - 1, rounds)

@@ -1,0 +1,48 @@
+"""The demo's register: every accredited case's provider on it (the
+workflow's decisions put them there; a database seeded before the register
+existed is brought up to date the same way), and one provider given notice
+of revocation."""
+
+from django.db.models import Max
+
+from accreditation.models import CaseEvent, User
+from accreditation.workflow import Action, Status
+from register.models import EntryState, RegisterEntry
+from register.services.entries import record_decisions
+from register.services.revocation import give_notice
+
+NOTICE_REASON = (
+    "The trust told us it no longer has the capacity to lead improvement in another school. "
+    "Tell us within the response period if that has changed."
+)
+
+
+def seed(seeder):
+    missing = list(
+        seeder.Proposal.objects.filter(status=Status.ACCREDITED)
+        .exclude(organisation__register_entry__isnull=False)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    if missing:
+        last = dict(
+            CaseEvent.objects.filter(case__in=missing, to_status=Status.ACCREDITED)
+            .values("case")
+            .annotate(last=Max("sequence"))
+            .values_list("case", "last")
+        )
+        events = {
+            event.case_id: event
+            for event in CaseEvent.objects.filter(
+                case__in=missing, to_status=Status.ACCREDITED, sequence__in=set(last.values())
+            )
+            if last[event.case_id] == event.sequence
+        }
+        cases = [case for case in missing if case.pk in events]
+        record_decisions(Action.ACCREDIT, cases, [events[case.pk] for case in cases])
+        seeder.created["register entries"] += len(cases)
+    if not RegisterEntry.objects.exclude(state=EntryState.CURRENT).exists():
+        entry = RegisterEntry.objects.filter(state=EntryState.CURRENT).order_by("name").first()
+        if entry is not None:
+            official = User.objects.get(email__iexact="decision@example.org")
+            give_notice(entry, reason=NOTICE_REASON, actor=official)

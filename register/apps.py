@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RegisterConfig(AppConfig):
+    name = "register"
+    verbose_name = "The register of accredited providers"
+
+    def ready(self):
+        from register import receivers  # noqa: F401  (connects them)

@@ -1,0 +1,197 @@
+"""The public register: what is on it, how it is searched and filtered, and
+the published fields of the downloads (one list, so the CSV, the JSON and
+the schema page never disagree)."""
+
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.db.models import Exists, Max, OuterRef, Prefetch
+
+from accreditation.models import AccreditationType, LocalAuthority, Region
+from accreditation.models.organisations import FaithDesignation, OrganisationKind, Phase
+from register.models import FEED_KINDS, PUBLIC_STATES, RegisterEntry, RegisterEvent
+
+SEARCH_MAX_LENGTH = 200
+"""A search longer than this is cut: no provider's name is longer."""
+
+
+def public_entries():
+    """The entries on the public register, with what a list of them shows."""
+    return RegisterEntry.objects.filter(state__in=PUBLIC_STATES).select_related(
+        "local_authority", "region"
+    )
+
+
+def last_updated():
+    """When the register last changed: an entry on it changed, or one left it."""
+    entries = RegisterEntry.objects.filter(state__in=PUBLIC_STATES)
+    events = RegisterEvent.objects.filter(kind__in=FEED_KINDS)
+    times = [
+        entries.aggregate(at=Max("updated_at"))["at"],
+        events.aggregate(at=Max("created_at"))["at"],
+    ]
+    return max((t for t in times if t is not None), default=None)
+
+
+def feed_events(limit=50):
+    """The latest changes the public feed announces."""
+    return (
+        RegisterEvent.objects.filter(kind__in=FEED_KINDS)
+        .select_related("entry")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def public_history(entry):
+    return [event for event in entry.events.all() if event.kind in FEED_KINDS]
+
+
+class SearchField(forms.CharField):
+    def to_python(self, value):
+        return super().to_python(value)[:SEARCH_MAX_LENGTH]
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
+
+
+class RegisterFilter(django_filters.FilterSet):
+    q = SearchFilter(field_name="name", lookup_expr="icontains", label="Provider name")
+    type = django_filters.ChoiceFilter(
+        field_name="accreditation_type",
+        choices=AccreditationType.choices,
+        label="Type",
+        empty_label="Any type",
+    )
+    local_authority = django_filters.ModelChoiceFilter(
+        queryset=LocalAuthority.objects.all(),
+        to_field_name="code",
+        method="filter_works_in",
+        label="Local authority it will work in",
+        empty_label="Any local authority",
+    )
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.all(), label="Region", empty_label="Any region"
+    )
+    phase = django_filters.ChoiceFilter(
+        choices=Phase.choices, label="Phase", empty_label="Any phase"
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=OrganisationKind.choices, label="Kind of organisation", empty_label="Any kind"
+    )
+    faith_designation = django_filters.ChoiceFilter(
+        choices=FaithDesignation.choices, label="Faith designation", empty_label="Any"
+    )
+    federation = django_filters.BooleanFilter(
+        field_name="leads_federation",
+        label="Can lead a federation",
+        widget=forms.CheckboxInput,
+        method="filter_true_only",
+    )
+    majority_trust = django_filters.BooleanFilter(
+        field_name="leads_majority_trust",
+        label="Can lead a majority trust",
+        widget=forms.CheckboxInput,
+        method="filter_true_only",
+    )
+
+    class Meta:
+        model = RegisterEntry
+        fields = []
+
+    def filter_works_in(self, queryset, name, value):
+        Through = RegisterEntry.works_in.through
+        return queryset.filter(
+            Exists(Through.objects.filter(registerentry=OuterRef("pk"), localauthority=value))
+        )
+
+    def filter_true_only(self, queryset, name, value):
+        """A ticked box narrows the list; an unticked one does not."""
+        return queryset.filter(**{name: True}) if value else queryset
+
+
+def search(params):
+    """The filter set of the query ``params`` over the public register."""
+    return RegisterFilter(params, queryset=public_entries().order_by("name", "pk"))
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    description: str
+    read: object
+
+
+PUBLISHED_FIELDS = (
+    Field("id", "The entry's number on this register, which never changes", lambda e: e.pk),
+    Field("name", "The provider's name", lambda e: e.name),
+    Field(
+        "type",
+        "asp (Accredited School Provider) or asg (Accredited Schools Group)",
+        lambda e: e.accreditation_type,
+    ),
+    Field("kind", "The kind of organisation, as a code", lambda e: e.kind),
+    Field("kind_label", "The kind of organisation, in words", lambda e: e.get_kind_display()),
+    Field("phase", "primary, secondary, all_through or not_applicable", lambda e: e.phase),
+    Field(
+        "faith_designation",
+        "none, church_of_england, roman_catholic or other",
+        lambda e: e.faith_designation,
+    ),
+    Field(
+        "local_authority_code",
+        "The 3-digit code of the local authority where the provider is",
+        lambda e: e.local_authority.code,
+    ),
+    Field(
+        "local_authority",
+        "The local authority where the provider is",
+        lambda e: e.local_authority.name,
+    ),
+    Field("region", "The region where the provider is", lambda e: e.region.name),
+    Field(
+        "works_in_local_authority_codes",
+        "The codes of the local authorities it will work in (a list; in CSV separated by ';')",
+        lambda e: [la.code for la in e.works_in_by_code],
+    ),
+    Field(
+        "can_lead_majority_trust",
+        "Whether it can lead a majority trust (true or false)",
+        lambda e: e.leads_majority_trust,
+    ),
+    Field(
+        "can_lead_federation",
+        "Whether it can lead a federation (true or false)",
+        lambda e: e.leads_federation,
+    ),
+    Field(
+        "schools_led_urns",
+        "The URNs of the schools it leads now (a list; in CSV separated by ';')",
+        lambda e: [school["urn"] for school in e.schools_led],
+    ),
+    Field(
+        "more_schools",
+        "How many more schools it can take on (empty if not given)",
+        lambda e: e.more_schools,
+    ),
+    Field("contact_email", "The provider's contact email address", lambda e: e.contact_email),
+    Field(
+        "accredited_since",
+        "When it was accredited (ISO 8601, UTC)",
+        lambda e: e.accredited_since.isoformat(),
+    ),
+    Field(
+        "last_updated",
+        "When its entry last changed (ISO 8601, UTC)",
+        lambda e: e.updated_at.isoformat(),
+    ),
+)
+
+
+def download_rows(filterset):
+    """The filtered register, every row (not one page), for a download."""
+    works_in = Prefetch(
+        "works_in", queryset=LocalAuthority.objects.order_by("code"), to_attr="works_in_by_code"
+    )
+    return filterset.qs.prefetch_related(works_in).iterator(chunk_size=2000)

@@ -1,0 +1,22 @@
+"""How the register reacts to the workflow (connected at start-up)."""
+
+from django.dispatch import receiver
+
+from accreditation.signals import cases_moved, profile_changed
+from accreditation.workflow import Action
+from register.services.entries import follow_profile, record_decisions
+
+DECISIONS = (Action.ACCREDIT, Action.CORRECT_DECISION)
+
+
+@receiver(cases_moved)
+def enter_decisions(sender, action, cases, events, **kwargs):
+    """Accredited cases enter the register at once, in the moving transaction."""
+    if action in DECISIONS:
+        record_decisions(action, cases, events)
+
+
+@receiver(profile_changed)
+def follow_profile_changes(sender, organisation, **kwargs):
+    """The register shows a provider as its profile now describes it."""
+    follow_profile(organisation)

@@ -1,0 +1,146 @@
+"""Revoking an accreditation: notice to the provider with a reason, a period
+to respond (a policy setting), then the decision official revokes it or
+withdraws the notice. Each step is on the entry's history and told to the
+provider's contacts through the outbox."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from accreditation import clock, policy
+from accreditation.access import require
+from accreditation.models.organisations import contact_addresses
+from accreditation.services import activity, outbox
+from register.models import EntryState, EventKind, RegisterEntry, RegisterEvent
+
+
+class RevocationError(Exception):
+    """The step does not fit the entry's state; the message says why."""
+
+
+def _locked(entry):
+    return RegisterEntry.objects.select_for_update().select_related("organisation").get(pk=entry.pk)
+
+
+def _tell(entry, event, subject, template):
+    body = render_to_string(
+        template,
+        {
+            "entry": entry,
+            "service_name": settings.SERVICE_NAME,
+            "department_name": settings.DEPARTMENT_NAME,
+        },
+    )
+    outbox.queue(
+        subject,
+        body,
+        contact_addresses(entry.organisation_id),
+        key=f"register-{event.kind}:{entry.pk}:{event.pk}",
+    )
+
+
+def _step(entry, kind, actor, when, details, *, before):
+    """Record the step on the entry's history and the activity log."""
+    entry.updated_at = when
+    event = RegisterEvent.objects.create(
+        entry=entry,
+        kind=kind,
+        accreditation_type=entry.accreditation_type,
+        case=entry.case,
+        actor=actor,
+        details=details,
+        created_at=when,
+    )
+    activity.record(actor, f"register_{kind}", entry, {"state": [before, entry.state]})
+    return event
+
+
+def give_notice(entry, *, reason, actor):
+    """Tell a current provider its accreditation may be revoked, and why."""
+    require(actor, "register.revoke_entry", entry)
+    reason = reason.strip()
+    if not reason:
+        raise RevocationError("Enter the reason for revoking the accreditation")
+    with transaction.atomic():
+        entry = _locked(entry)
+        if entry.state != EntryState.CURRENT:
+            raise RevocationError("Notice can only be given on a current accreditation.")
+        when = clock.now()
+        entry.state = EntryState.NOTICE_GIVEN
+        entry.notice_given_at = when
+        entry.response_due = when + timedelta(days=policy.current().revocation_response_days)
+        entry.revocation_reason = reason
+        event = _step(
+            entry,
+            EventKind.NOTICE_GIVEN,
+            actor,
+            when,
+            {"reason": reason},
+            before=EntryState.CURRENT,
+        )
+        entry.save()
+        _tell(
+            entry,
+            event,
+            f"Notice that your accreditation may be revoked – {settings.SERVICE_NAME}",
+            "register/email/notice.txt",
+        )
+    return entry
+
+
+def withdraw_notice(entry, *, actor):
+    """The provider's response satisfied the department: the entry is current again."""
+    require(actor, "register.revoke_entry", entry)
+    with transaction.atomic():
+        entry = _locked(entry)
+        if entry.state != EntryState.NOTICE_GIVEN:
+            raise RevocationError("There is no notice to withdraw.")
+        when = clock.now()
+        entry.state = EntryState.CURRENT
+        entry.notice_given_at = entry.response_due = None
+        entry.revocation_reason = ""
+        event = _step(
+            entry, EventKind.NOTICE_WITHDRAWN, actor, when, {}, before=EntryState.NOTICE_GIVEN
+        )
+        entry.save()
+        _tell(
+            entry,
+            event,
+            f"Your accreditation will not be revoked – {settings.SERVICE_NAME}",
+            "register/email/notice_withdrawn.txt",
+        )
+    return entry
+
+
+def revoke(entry, *, actor):
+    """Revoke the accreditation once the response period has ended."""
+    require(actor, "register.revoke_entry", entry)
+    with transaction.atomic():
+        entry = _locked(entry)
+        if entry.state != EntryState.NOTICE_GIVEN:
+            raise RevocationError("Give notice before revoking an accreditation.")
+        when = clock.now()
+        if when < entry.response_due:
+            raise RevocationError(
+                "The provider can respond until "
+                f"{clock.describe(entry.response_due)}: revoke the accreditation after that."
+            )
+        entry.state = EntryState.REVOKED
+        event = _step(
+            entry,
+            EventKind.REVOKED,
+            actor,
+            when,
+            {"reason": entry.revocation_reason},
+            before=EntryState.NOTICE_GIVEN,
+        )
+        entry.save()
+        _tell(
+            entry,
+            event,
+            f"Your accreditation has been revoked – {settings.SERVICE_NAME}",
+            "register/email/revoked.txt",
+        )
+    return entry

@@ -1,0 +1,174 @@
+"""The public register: search and filters, a page per provider, downloads
+of the filtered register (CSV and JSON, with their schema) and an Atom feed
+of changes. Anyone may read it: no sign-in."""
+
+import csv
+import json
+
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views import View
+from django.views.generic import TemplateView
+
+from accreditation import clock
+from register.models import PUBLIC_STATES, RegisterEvent
+from register.queries.register import (
+    PUBLISHED_FIELDS,
+    download_rows,
+    feed_events,
+    last_updated,
+    public_entries,
+    public_history,
+    search,
+)
+
+PAGE_SIZE = 20
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A CSV cell a spreadsheet would run as a formula is written as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_cell(value):
+    if isinstance(value, list):
+        value = ";".join(str(item) for item in value)
+    elif isinstance(value, bool):
+        value = "true" if value else "false"
+    return neutralise(value)
+
+
+class RegisterView(TemplateView):
+    template_name = "register/search.html"
+
+    def get_context_data(self, **kwargs):
+        filterset = search(self.request.GET)
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter=filterset,
+            form=filterset.form,
+            page_obj=page,
+            entries=page.object_list,
+            query=query.urlencode(),
+            last_updated=last_updated(),
+            **kwargs,
+        )
+
+
+class ProviderView(TemplateView):
+    template_name = "register/provider.html"
+
+    def get_context_data(self, **kwargs):
+        entry = get_object_or_404(
+            public_entries().prefetch_related(
+                "works_in",
+                Prefetch("events", queryset=RegisterEvent.objects.order_by("created_at", "pk")),
+            ),
+            pk=self.kwargs["pk"],
+        )
+        return super().get_context_data(
+            entry=entry,
+            history=public_history(entry),
+            can_revoke=self.request.user.has_perm("register.revoke_entry", entry),
+            **kwargs,
+        )
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+class DownloadCsvView(View):
+    def get(self, request):
+        filterset = search(request.GET)
+        writer = csv.writer(Echo())
+
+        def rows():
+            yield writer.writerow([field.name for field in PUBLISHED_FIELDS])
+            for entry in download_rows(filterset):
+                yield writer.writerow([csv_cell(field.read(entry)) for field in PUBLISHED_FIELDS])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="register.csv"'
+        return response
+
+
+def schema():
+    return {
+        "description": "The register of accredited school providers and schools groups",
+        "fields": {field.name: field.description for field in PUBLISHED_FIELDS},
+    }
+
+
+class DownloadJsonView(View):
+    def get(self, request):
+        filterset = search(request.GET)
+        providers = [
+            {field.name: field.read(entry) for field in PUBLISHED_FIELDS}
+            for entry in download_rows(filterset)
+        ]
+        body = {
+            "schema": schema(),
+            "generated_at": clock.now().isoformat(),
+            "count": len(providers),
+            "providers": providers,
+        }
+        response = HttpResponse(
+            json.dumps(body, indent=1), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="register.json"'
+        return response
+
+
+class DownloadSchemaView(TemplateView):
+    template_name = "register/download.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(fields=PUBLISHED_FIELDS, **kwargs)
+
+
+class RegisterFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Register of accredited school providers: changes"
+    subtitle = "Providers accredited, changing type, reinstated, revoked or removed."
+
+    def link(self):
+        return reverse("register-search")
+
+    def items(self):
+        return feed_events()
+
+    def item_title(self, event):
+        return f"{event.entry.name}: {event.get_kind_display().lower()}"
+
+    def item_description(self, event):
+        return (
+            f"{event.entry.name} – {event.get_kind_display()} "
+            f"({event.get_accreditation_type_display()}) on {clock.describe(event.created_at)}."
+        )
+
+    def item_link(self, event):
+        if event.entry.state in PUBLIC_STATES:
+            return reverse("register-provider", args=[event.entry_id])
+        return reverse("register-search")
+
+    def item_guid(self, event):
+        return f"register-event-{event.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, event):
+        return event.created_at
+
+    def item_updateddate(self, event):
+        return event.created_at

@@ -1,0 +1,59 @@
+"""The decision official's page of a register entry: its state and history,
+and the steps of revoking it (notice with a reason, the response period,
+then revoke or withdraw the notice)."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import TemplateView
+
+from accreditation import clock
+from accreditation.access import StaffAreaMixin
+from register.forms.revocation import NoticeForm
+from register.models import EntryState, RegisterEntry
+from register.services import revocation
+
+
+class RevokeView(StaffAreaMixin, TemplateView):
+    template_name = "register/staff/revoke.html"
+    act_permission = "register.revoke_entry"
+
+    def get_permission_object(self):
+        if not hasattr(self, "entry"):
+            self.entry = get_object_or_404(
+                RegisterEntry.objects.select_related("organisation", "local_authority"),
+                pk=self.kwargs["pk"],
+            )
+        return self.entry
+
+    def get_context_data(self, form=None, **kwargs):
+        entry = self.entry
+        return super().get_context_data(
+            entry=entry,
+            form=form or (NoticeForm() if entry.state == EntryState.CURRENT else None),
+            history=entry.events.select_related("actor", "case").order_by("created_at", "pk"),
+            period_over=entry.response_due is not None and clock.now() >= entry.response_due,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        step = request.POST.get("step")
+        try:
+            if step == "notice":
+                form = NoticeForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(form=form))
+                revocation.give_notice(
+                    self.entry, reason=form.cleaned_data["reason"], actor=request.user
+                )
+                messages.success(request, "Notice given. We have emailed the provider's contacts.")
+            elif step == "revoke":
+                revocation.revoke(self.entry, actor=request.user)
+                messages.success(request, "Accreditation revoked. We have emailed the provider.")
+            elif step == "withdraw":
+                revocation.withdraw_notice(self.entry, actor=request.user)
+                messages.success(request, "Notice withdrawn. We have emailed the provider.")
+            else:
+                messages.error(request, "Choose what to do with this accreditation.")
+        except revocation.RevocationError as refusal:
+            messages.error(request, str(refusal))
+        return redirect("staff-register-revoke", pk=self.entry.pk)

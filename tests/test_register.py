@@ -1,0 +1,516 @@
+"""The register: entries made by decisions through the workflow, one entry
+per provider whatever its type, corrections, revocation, and the public
+pages (search, filters, provider page, downloads, feed)."""
+
+import csv
+import io
+import json
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accreditation import clock
+from accreditation.models import (
+    AccreditationType,
+    ActivityEntry,
+    LocalAuthority,
+    OrganisationKind,
+    OutboxMessage,
+)
+from accreditation.models.organisations import PROFILE_FIELDS, contact_addresses
+from accreditation.services.organisations import update_organisation
+from accreditation.workflow import Action, Status, move, move_many
+from proposals.models import Proposal
+from register.models import EntryState, EventKind, RegisterEntry
+from register.services import revocation
+from register.views.public import neutralise
+from tests.casework import person_with, sign_in_verified
+from tests.factories import (
+    ConflictFactory,
+    MembershipFactory,
+    ProposalFactory,
+    RegisterEntryFactory,
+    SchoolLedFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds(entry):
+    return list(entry.events.values_list("kind", flat=True))
+
+
+def awaiting(**fields):
+    return ProposalFactory(status=Status.AWAITING_DECISION, **fields)
+
+
+def correct(case):
+    move(
+        case,
+        Action.CORRECT_DECISION,
+        person_with("decision_official"),
+        details={"reason": "The decision was recorded against the wrong case."},
+    )
+
+
+# --- Entries from decisions ----------------------------------------------------------
+
+
+def test_an_accredited_decision_enters_the_provider_on_the_register():
+    other_la = LocalAuthority.objects.order_by("-code").first()
+    case = awaiting(leads_majority_trust=True, leads_federation=False)
+    organisation = case.organisation
+    MembershipFactory(organisation=organisation, user__email="aaa-contact@example.org")
+    SchoolLedFactory(proposal=case, local_authority=other_la, name="Hill Primary")
+    assert not RegisterEntry.objects.exists()
+
+    event = move(case, Action.ACCREDIT, person_with("decision_official"))
+
+    entry = RegisterEntry.objects.get(organisation=organisation)
+    assert entry.state == EntryState.CURRENT
+    assert entry.case == case
+    assert entry.accreditation_type == AccreditationType.ASP
+    assert (entry.name, entry.kind, entry.phase) == (
+        organisation.name,
+        organisation.kind,
+        organisation.phase,
+    )
+    assert entry.region == organisation.local_authority.region
+    assert (entry.leads_majority_trust, entry.leads_federation) == (True, False)
+    assert set(entry.works_in.all()) == {organisation.local_authority, other_la}
+    assert [school["name"] for school in entry.schools_led] == ["Hill Primary"]
+    assert entry.more_schools is None
+    assert entry.contact_email == "aaa-contact@example.org"
+    assert entry.accredited_since == entry.updated_at == event.created_at
+    assert kinds(entry) == [EventKind.ACCREDITED]
+
+
+def test_only_a_maintained_school_is_shown_as_able_to_lead_a_federation():
+    school = awaiting(leads_federation=True)
+    trust = awaiting(
+        leads_federation=True,
+        organisation__kind=OrganisationKind.ACADEMY_TRUST,
+        organisation__urn="",
+    )
+    official = person_with("decision_official")
+    move(school, Action.ACCREDIT, official)
+    move(trust, Action.ACCREDIT, official)
+    assert RegisterEntry.objects.get(organisation=school.organisation).leads_federation
+    assert not RegisterEntry.objects.get(organisation=trust.organisation).leads_federation
+
+
+def test_a_decision_not_to_accredit_makes_no_entry():
+    case = awaiting()
+    move(case, Action.NOT_ACCREDIT, person_with("decision_official"), details={"reason": "No."})
+    assert not RegisterEntry.objects.exists()
+
+
+def test_a_batch_decision_enters_every_case_it_accredits():
+    cases = [awaiting(), awaiting()]
+    result = move_many(
+        Proposal.objects.filter(pk__in=[c.pk for c in cases]),
+        Action.ACCREDIT,
+        person_with("decision_official"),
+    )
+    assert sorted(result.moved) == sorted(c.pk for c in cases)
+    entries = RegisterEntry.objects.order_by("pk")
+    assert [e.case_id for e in entries] == sorted(c.pk for c in cases)
+    assert all(kinds(e) == [EventKind.ACCREDITED] for e in entries)
+    assert all(e.works_in.count() == 1 for e in entries)
+
+
+def test_an_asp_later_accredited_as_an_asg_keeps_one_entry_whose_type_changes():
+    asp = ProposalFactory(status=Status.ACCREDITED)
+    organisation = asp.organisation
+    first = RegisterEntry.objects.get(organisation=organisation)
+    asg = awaiting(organisation=organisation, accreditation_type=AccreditationType.ASG)
+
+    move(asg, Action.ACCREDIT, person_with("decision_official"))
+
+    entry = RegisterEntry.objects.get(organisation=organisation)
+    assert entry.pk == first.pk
+    assert entry.accreditation_type == AccreditationType.ASG
+    assert entry.case == asg
+    assert entry.accredited_since == first.accredited_since
+    assert kinds(entry) == [EventKind.ACCREDITED, EventKind.TYPE_CHANGED]
+    assert entry.events.last().details["from_type"] == AccreditationType.ASP
+
+    # The ASG decision corrected: the entry stands on the ASP accreditation again.
+    correct(asg)
+    entry.refresh_from_db()
+    assert entry.state == EntryState.CURRENT
+    assert (entry.accreditation_type, entry.case) == (AccreditationType.ASP, asp)
+    assert kinds(entry)[-1] == EventKind.TYPE_CHANGED
+
+
+def test_a_decision_corrected_to_not_accredited_takes_the_entry_off_the_register(client):
+    case = ProposalFactory(status=Status.ACCREDITED)
+    entry = RegisterEntry.objects.get(organisation=case.organisation)
+    assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 200
+
+    correct(case)
+
+    entry.refresh_from_db()
+    assert entry.state == EntryState.REMOVED
+    assert kinds(entry) == [EventKind.ACCREDITED, EventKind.REMOVED]
+    assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 404
+    assert entry.name not in client.get(reverse("register-search")).content.decode()
+
+    # Corrected back: reinstated, the same entry, its history kept.
+    correct(case)
+    entry.refresh_from_db()
+    assert entry.state == EntryState.CURRENT
+    assert kinds(entry) == [EventKind.ACCREDITED, EventKind.REMOVED, EventKind.REINSTATED]
+    assert RegisterEntry.objects.count() == 1
+
+
+def test_the_entry_follows_the_providers_profile():
+    case = ProposalFactory(status=Status.ACCREDITED)
+    organisation = case.organisation
+    applicant = MembershipFactory(organisation=organisation).user
+    entry = RegisterEntry.objects.get(organisation=organisation)
+    new_la = LocalAuthority.objects.exclude(pk=organisation.local_authority_id).first()
+    values = {name: getattr(organisation, name) for name in PROFILE_FIELDS}
+    values.update(name="Renamed Trust", local_authority=new_la)
+
+    update_organisation(organisation, values, actor=applicant)
+
+    entry.refresh_from_db()
+    assert (entry.name, entry.local_authority, entry.region) == (
+        "Renamed Trust",
+        new_la,
+        new_la.region,
+    )
+    assert new_la in entry.works_in.all()
+    assert entry.updated_at > entry.accredited_since
+
+
+# --- Revocation ------------------------------------------------------------------------
+
+
+def messages(kind):
+    return OutboxMessage.objects.filter(key__startswith=f"register-{kind}:")
+
+
+def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(client):
+    case = ProposalFactory(status=Status.ACCREDITED)
+    contact = MembershipFactory(organisation=case.organisation).user
+    entry = RegisterEntry.objects.get(organisation=case.organisation)
+    official = person_with("decision_official")
+    sign_in_verified(client, official)
+    page = reverse("staff-register-revoke", args=[entry.pk])
+
+    assert client.get(page).status_code == 200
+    response = client.post(page, {"step": "notice", "reason": "  "})
+    assert response.status_code == 200
+    assert "Enter the reason for revoking the accreditation" in response.content.decode()
+    assert response.content.decode().count("Error:") >= 1
+
+    response = client.post(page, {"step": "notice", "reason": "It no longer leads any school."})
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.state == EntryState.NOTICE_GIVEN
+    assert entry.response_due == entry.notice_given_at + timedelta(days=28)
+    contacts = contact_addresses(entry.organisation_id)
+    assert contact.email in contacts
+    assert sorted(messages("notice_given").values_list("to", flat=True)) == contacts
+    assert "It no longer leads any school." in messages("notice_given").first().body
+    # Still on the public register while the provider may respond.
+    assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 200
+
+    # Notice again, and revoking before the period ends, are refused.
+    client.post(page, {"step": "notice", "reason": "Again."})
+    client.post(page, {"step": "revoke"})
+    entry.refresh_from_db()
+    assert entry.state == EntryState.NOTICE_GIVEN
+    assert messages("notice_given").count() == len(contacts)
+    assert not messages("revoked").exists()
+
+    with time_machine.travel(entry.response_due + timedelta(minutes=1)):
+        sign_in_verified(client, official)
+        assert client.post(page, {"step": "revoke"}).status_code == 302
+        client.post(page, {"step": "revoke"})
+    entry.refresh_from_db()
+    assert entry.state == EntryState.REVOKED
+    assert sorted(messages("revoked").values_list("to", flat=True)) == contacts
+    assert kinds(entry) == [EventKind.ACCREDITED, EventKind.NOTICE_GIVEN, EventKind.REVOKED]
+    assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 404
+    history = client.get(page).content.decode()
+    assert "Notice of revocation given" in history and "Revoked" in history
+
+
+def test_a_notice_can_be_withdrawn_after_the_providers_response():
+    entry = RegisterEntryFactory()
+    MembershipFactory(organisation=entry.organisation)
+    official = person_with("decision_official")
+    revocation.give_notice(entry, reason="Concerns about capacity.", actor=official)
+    revocation.withdraw_notice(entry, actor=official)
+    entry.refresh_from_db()
+    assert entry.state == EntryState.CURRENT
+    assert entry.response_due is None
+    assert messages("notice_withdrawn").count() == len(contact_addresses(entry.organisation_id))
+    assert list(
+        ActivityEntry.objects.filter(action__startswith="register_")
+        .order_by("pk")
+        .values_list("action", "changes")
+    ) == [
+        ("register_notice_given", {"state": ["current", "notice_given"]}),
+        ("register_notice_withdrawn", {"state": ["notice_given", "current"]}),
+    ]
+    with pytest.raises(revocation.RevocationError):
+        revocation.revoke(entry, actor=official)
+
+
+@pytest.mark.parametrize("who", ["casework_officer", "assessor", "conflicted official"])
+def test_only_a_decision_official_free_of_conflict_may_revoke(client, who):
+    entry = RegisterEntryFactory()
+    if who == "conflicted official":
+        person = person_with("decision_official")
+        ConflictFactory(user=person, organisation=entry.organisation)
+    else:
+        person = person_with(who)
+    sign_in_verified(client, person)
+    page = reverse("staff-register-revoke", args=[entry.pk])
+    assert client.get(page).status_code == 403
+    assert client.post(page, {"step": "notice", "reason": "No."}).status_code == 403
+    entry.refresh_from_db()
+    assert entry.state == EntryState.CURRENT
+    with pytest.raises(Exception, match="not allowed"):
+        revocation.give_notice(entry, reason="No.", actor=person)
+
+
+# --- The public pages ------------------------------------------------------------------
+
+
+PROVIDER_LINK = re.compile(r'href="/register/(\d+)/"')
+
+
+def page_ids(client, query):
+    """The entries a search lists, over all its pages."""
+    ids, page = [], 1
+    while True:
+        response = client.get(reverse("register-search"), {**query, "page": page})
+        assert response.status_code == 200
+        ids += [int(pk) for pk in PROVIDER_LINK.findall(response.content.decode())]
+        if not response.context["page_obj"].has_next():
+            return ids
+        page += 1
+
+
+def csv_rows(client, query):
+    response = client.get(reverse("register-csv"), query)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def json_body(client, query):
+    response = client.get(reverse("register-json"), query)
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+@pytest.fixture
+def register():
+    las = list(LocalAuthority.objects.order_by("code")[:2])
+    asgs = [
+        RegisterEntryFactory(
+            accreditation_type=AccreditationType.ASG,
+            leads_federation=True,
+            case__accreditation_type=AccreditationType.ASG,
+            works_in=las,
+        )
+        for _ in range(23)
+    ]
+    asps = [RegisterEntryFactory() for _ in range(4)]
+    hidden = [
+        RegisterEntryFactory(state=EntryState.REVOKED),
+        RegisterEntryFactory(state=EntryState.REMOVED),
+    ]
+    noticed = RegisterEntryFactory(
+        state=EntryState.NOTICE_GIVEN,
+        notice_given_at=clock.now(),
+        response_due=clock.now() + timedelta(days=28),
+    )
+    return {"asg": asgs, "asp": asps, "hidden": hidden, "noticed": noticed, "las": las}
+
+
+def test_only_current_and_noticed_entries_are_public(client, register):
+    ids = page_ids(client, {})
+    expected = [e.pk for e in register["asg"] + register["asp"] + [register["noticed"]]]
+    assert sorted(ids) == sorted(expected)
+    for entry in register["hidden"]:
+        assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"type": "asg"},
+        {"type": "asp"},
+        {"federation": "on"},
+        {"region": "REGION"},
+        {"local_authority": "LA"},
+        {"q": "NAME"},
+    ],
+)
+def test_downloads_hold_exactly_the_rows_of_the_pages_filtered_results(client, register, query):
+    query = dict(query)
+    if "region" in query:
+        query["region"] = register["asg"][0].region_id
+    if "q" in query:
+        query["q"] = register["asg"][0].name.upper()[2:-1]
+    if "local_authority" in query:
+        query["local_authority"] = register["las"][1].code
+    ids = page_ids(client, query)
+    assert ids
+    rows = csv_rows(client, query)
+    body = json_body(client, query)
+    assert [int(row["id"]) for row in rows] == ids
+    assert [provider["id"] for provider in body["providers"]] == ids
+    assert body["count"] == len(ids)
+    assert list(rows[0]) == list(body["schema"]["fields"]) == list(body["providers"][0])
+
+
+def test_the_download_fields_are_documented(client, register):
+    page = client.get(reverse("register-download")).content.decode()
+    body = json_body(client, {})
+    for name, description in body["schema"]["fields"].items():
+        assert f"<code>{name}</code>" in page
+        assert description
+    asg = next(p for p in body["providers"] if p["id"] == register["asg"][0].pk)
+    assert asg["type"] == "asg"
+    assert asg["can_lead_federation"] is True
+    assert asg["works_in_local_authority_codes"] == sorted(la.code for la in register["las"])
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(client, name):
+    entry = RegisterEntryFactory(name=name)
+    [row] = csv_rows(client, {})
+    assert row["name"] == "'" + name
+    assert int(row["id"]) == entry.pk
+
+
+def test_neutralise_leaves_ordinary_text_alone():
+    assert neutralise("Hill Trust") == "Hill Trust"
+    assert neutralise(None) == ""
+    assert neutralise("a=b") == "a=b"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"type": "xyz"},
+        {"local_authority": "999"},
+        {"local_authority": "<b>"},
+        {"region": "abc"},
+        {"region": "99999999999999999999999"},
+        {"phase": "nursery"},
+        {"kind": "x"},
+        {"faith_designation": "x"},
+        {"federation": "maybe"},
+        {"page": "9999"},
+        {"page": "-1"},
+        {"page": "abc"},
+        {"q": "x" * 10_000},
+        {"q": "'; DROP TABLE register_registerentry; --"},
+        {"q": "<script>alert(1)</script>"},
+        {"q": "%_\\"},
+    ],
+)
+def test_odd_queries_are_answered_never_a_server_error(client, register, query):
+    for name in ("register-search", "register-csv", "register-json"):
+        response = client.get(reverse(name), query)
+        assert response.status_code == 200, name
+    page = client.get(reverse("register-search"), query).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert RegisterEntry.objects.count() == 30
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, register):
+    response = client.get(reverse("register-search"), {"page": 9999})
+    assert response.context["page_obj"].number == 2
+
+
+def test_a_filter_that_does_not_exist_is_reported(client, register):
+    response = client.get(reverse("register-search"), {"type": "xyz"})
+    content = response.content.decode()
+    assert content.count("Error:") >= 2  # the title and the field
+    assert response.context["page_obj"].paginator.count == 28
+
+
+def test_last_updated_tells_when_a_provider_left_the_register(client):
+    case = ProposalFactory(status=Status.ACCREDITED)
+    with time_machine.travel(clock.now() + timedelta(days=3)):
+        correct(case)
+        removed_at = clock.now()
+    response = client.get(reverse("register-search"))
+    assert abs(response.context["last_updated"] - removed_at) < timedelta(minutes=1)
+
+
+def test_the_feed_announces_changes_but_not_notices(client):
+    case = ProposalFactory(status=Status.ACCREDITED)
+    entry = RegisterEntry.objects.get(organisation=case.organisation)
+    MembershipFactory(organisation=entry.organisation)
+    revocation.give_notice(entry, reason="Secret reason.", actor=person_with("decision_official"))
+    response = client.get(reverse("register-feed"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = response.content.decode()
+    assert f"{entry.name}: accredited" in feed
+    assert "Secret reason" not in feed
+    assert "Notice" not in feed
+
+
+def test_the_provider_page_shows_its_entry_and_nothing_internal(client):
+    case = ProposalFactory(status=Status.ACCREDITED, leads_federation=True)
+    entry = RegisterEntry.objects.get(organisation=case.organisation)
+    MembershipFactory(organisation=entry.organisation)
+    revocation.give_notice(entry, reason="Secret reason.", actor=person_with("decision_official"))
+    page = client.get(reverse("register-provider", args=[entry.pk])).content.decode()
+    assert entry.name in page
+    assert "A federation" in page
+    assert "Secret reason" not in page
+    assert "Notice" not in page
+    assert "Revoke this accreditation" not in page
+
+
+# --- Queries ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_the_register_search_takes_the_same_queries_at_any_size(
+    client, size, django_assert_num_queries
+):
+    for _ in range(size):
+        RegisterEntryFactory()
+    with django_assert_num_queries(QUERIES_SEARCH):
+        response = client.get(reverse("register-search"), {"type": "asp", "phase": "primary"})
+    assert response.context["page_obj"].paginator.count == size
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_a_provider_page_takes_the_same_queries_at_any_size(
+    client, size, django_assert_num_queries
+):
+    las = list(LocalAuthority.objects.order_by("code")[:size])
+    entry = RegisterEntryFactory(
+        works_in=las,
+        schools_led=[
+            {"name": f"School {n}", "urn": f"{200000 + n}", "local_authority": "X"}
+            for n in range(size)
+        ],
+    )
+    with django_assert_num_queries(QUERIES_PROVIDER):
+        response = client.get(reverse("register-provider", args=[entry.pk]))
+    assert response.content.decode().count("(URN 2000") == size
+
+
+QUERIES_SEARCH = 8  # the page and its count, last updated (two), the LA and region choices
+QUERIES_PROVIDER = 3  # the entry, the LAs it will work in, its history
