@@ -92,9 +92,9 @@ def test_every_applicant_section_opens_for_an_applicant(client):
         assert client.get(href).status_code == 200, href
 
 
-def test_signed_out_people_see_the_guidance_and_sign_in(client):
+def test_signed_out_people_see_the_guidance_the_register_and_sign_in(client):
     response = client.get(reverse("start"))
-    assert labels(response) == ["Guidance", "Sign in"]
+    assert labels(response) == ["Guidance", "Register", "Sign in"]
 
 
 def tag(response, name):

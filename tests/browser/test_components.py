@@ -61,7 +61,7 @@ def test_an_applicant_finds_their_sections_and_the_current_one_is_marked(page, a
     sign_in(page, MembershipFactory().user.email)
     navigation = service_navigation(page)
     expect(navigation.get_by_role("link")).to_have_text(
-        ["Home", "Proposals", "Organisation", "Guidance"]
+        ["Home", "Proposals", "Organisation", "Guidance", "Register"]
     )
     navigation.get_by_role("link", name="Organisation").click()
     expect(page).to_have_url(re.compile(r"/organisation/$"))
@@ -86,6 +86,8 @@ def test_a_casework_officer_finds_the_sections_their_role_gives(page, assert_acc
             "Cases",
             "Screening",
             "Assignment",
+            "Advisory Group",
+            "Letters",
             "Out-of-round requests",
             "Emails not sent",
             "Conflicts of interest",
