@@ -10,6 +10,9 @@ that reads more rows than the case's own may carry a ``prefetch(cases)`` that
 loads them for many cases in one query, for the bulk paths.
 """
 
+from datetime import date
+
+from accreditation import clock
 from accreditation.models import AccreditationType, CaseEvent
 
 RECOMMENDATIONS = {
@@ -52,6 +55,23 @@ def recommendation_given(move):
 def advice_given(move):
     if move.details is not None and move.details.get("advice") not in ADVICE:
         return "Choose whether the group agrees with the recommendation."
+    return None
+
+
+def decision_date_possible(move):
+    """The date a decision records is neither in the future nor before the
+    case was ready for decision (its last move, into awaiting decision)."""
+    if move.details is None or not move.details.get("decision_date"):
+        return None
+    day = date.fromisoformat(str(move.details["decision_date"]))
+    if day > clock.local_date(move.when):
+        return "The date of the decision must be today or in the past."
+    ready = clock.local_date(move.case.updated_at)
+    if day < ready:
+        return (
+            "The date of the decision must be on or after "
+            f"{ready.day} {ready:%B %Y}, when the case was ready for decision."
+        )
     return None
 
 

@@ -195,14 +195,20 @@ RULES = (
         A.ACCREDIT,
         S.ACCREDITED,
         (R.DECISION_OFFICIAL,),
-        ("accreditation.guards.reason_when_against_advice",),
+        (
+            "accreditation.guards.reason_when_against_advice",
+            "accreditation.guards.decision_date_possible",
+        ),
     ),
     Rule(
         (S.AWAITING_DECISION,),
         A.NOT_ACCREDIT,
         S.NOT_ACCREDITED,
         (R.DECISION_OFFICIAL,),
-        ("accreditation.guards.reason_when_against_advice",),
+        (
+            "accreditation.guards.reason_when_against_advice",
+            "accreditation.guards.decision_date_possible",
+        ),
     ),
     Rule(
         (S.ACCREDITED,),
@@ -288,7 +294,12 @@ class RoleNotPermitted(WorkflowError):
 
 
 class GuardFailed(WorkflowError):
-    pass
+    """A guard refused the move; ``guard`` is its dotted path (None for the
+    table's own "give a reason")."""
+
+    def __init__(self, message, guard=None):
+        super().__init__(message)
+        self.guard = guard
 
 
 def _label(choices, value):
@@ -323,7 +334,7 @@ def check(case, action, actor, *, when=None, details=None, roles=None):
     for path in transition.guards:
         problem = guard(path)(proposed)
         if problem:
-            raise GuardFailed(problem)
+            raise GuardFailed(problem, guard=path)
     return transition
 
 

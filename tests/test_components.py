@@ -38,14 +38,14 @@ def labels(response):
 def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
     client.force_login(MembershipFactory().user)
     response = client.get(reverse("organisation-profile"))
-    assert labels(response) == ["Home", "Proposals", "Organisation", "Guidance"]
+    assert labels(response) == ["Home", "Proposals", "Organisation", "Guidance", "Register"]
     assert ("Organisation", "/organisation/", "page") in navigation(response)
     assert "Sign out" in response.text
 
     # A page inside a section marks the section, not as the page itself.
     inside = client.get(reverse("organisation-members"))
     assert ("Organisation", "/organisation/", "true") in navigation(inside)
-    assert [c for _, _, c in navigation(inside)].count(None) == 3
+    assert [c for _, _, c in navigation(inside)].count(None) == 4
 
 
 @pytest.mark.parametrize(
@@ -58,12 +58,25 @@ def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
                 "Cases",
                 "Screening",
                 "Assignment",
+                "Advisory Group",
+                "Letters",
                 "Out-of-round requests",
                 "Emails not sent",
                 "Conflicts of interest",
             ],
         ),
-        ([Role.ASSESSOR], ["Staff home", "Cases", "Your assessments", "Conflicts of interest"]),
+        (
+            [Role.ASSESSOR],
+            ["Staff home", "Cases", "Your assessments", "Letters", "Conflicts of interest"],
+        ),
+        (
+            [Role.ADVISORY_GROUP_MEMBER],
+            ["Staff home", "Cases", "Advisory Group", "Letters", "Conflicts of interest"],
+        ),
+        (
+            [Role.DECISION_OFFICIAL],
+            ["Staff home", "Cases", "Decisions", "Letters", "Conflicts of interest"],
+        ),
         ([Role.ADMINISTRATOR], ["Staff home", "Conflicts of interest", "Staff users"]),
     ],
 )

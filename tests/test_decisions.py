@@ -142,6 +142,8 @@ def test_the_staff_case_page_links_to_the_decision(client, official):
 
 def test_a_decision_is_recorded_with_its_date_reasons_and_signatory(client, official):
     case = recommended()
+    # Ready for decision three days ago; decided, and dated, yesterday.
+    type(case).objects.filter(pk=case.pk).update(updated_at=clock.now() - timedelta(days=3))
     day = clock.today() - timedelta(days=1)
     response = decide(client, case, reasons="Meets every criterion.", day=day)
     assert response.status_code == 302
@@ -172,6 +174,21 @@ def test_a_decision_date_in_the_future_is_refused(client, official):
     ]
     case.refresh_from_db()
     assert case.status == Status.AWAITING_DECISION
+
+
+def test_a_decision_date_before_the_case_was_ready_for_decision_is_refused(client, official):
+    case = recommended()
+    ready = clock.local_date(case.updated_at)
+    response = decide(client, case, day=ready - timedelta(days=1))
+    assert response.context["form"].errors["decision_date"] == [
+        f"The date of the decision must be on or after {ready.day} {ready:%B %Y}, "
+        "when the case was ready for decision."
+    ]
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_DECISION and not decisions_on(case).exists()
+    decide(client, case, day=ready)
+    case.refresh_from_db()
+    assert case.status == Status.ACCREDITED
 
 
 def test_going_against_the_recommendation_needs_reasons(client, official):

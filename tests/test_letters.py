@@ -503,11 +503,15 @@ def test_checking_a_letter_explains_what_is_missing(client):
 
 
 def test_the_decision_date_is_the_one_the_official_recorded(official):
-    from datetime import date
+    from datetime import date, datetime
+
+    from django.utils import timezone
 
     from accreditation.services import decisions
 
     case = ProposalFactory(status=Status.AWAITING_DECISION)
+    ready = timezone.make_aware(datetime(2026, 11, 27, 10))
+    type(case).objects.filter(pk=case.pk).update(updated_at=ready)
     with transaction.atomic():
         decisions.decide(
             case, official, outcome="accredit", decision_date=date(2026, 11, 30), reasons=""

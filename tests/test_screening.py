@@ -282,6 +282,12 @@ class TestThePage:
         case.refresh_from_db()
         assert case.status == Status.SUBMITTED
 
+    def test_a_draft_is_not_found(self, client, officer):
+        draft = ProposalFactory()
+        sign_in_verified(client, officer)
+        assert client.get(reverse("screening-case", args=[draft.pk])).status_code == 404
+        assert self.post(client, draft, decision="eligible").status_code == 404
+
     def test_an_assessor_may_not_screen(self, client):
         case = submitted()
         sign_in_verified(client, UserFactory(roles=[Role.ASSESSOR]))

@@ -74,6 +74,10 @@ def why_not(case, actor, action):
     return None
 
 
+DATE_GUARD = "accreditation.guards.decision_date_possible"
+DATE_GUARD_FIELD = "decision_date"
+
+
 def _details(actor, decision_date, reasons):
     return {
         "decision_date": decision_date.isoformat(),
@@ -87,7 +91,9 @@ def _refused(case, action, actor, refusal, guard_field=None):
     official may have decided it meanwhile)."""
     case.refresh_from_db(fields=["status"])
     roles = resolve_many([case], actor)[case.pk]
-    field = guard_field if isinstance(refusal, GuardFailed) else None
+    field = None
+    if isinstance(refusal, GuardFailed):
+        field = DATE_GUARD_FIELD if refusal.guard == DATE_GUARD else guard_field
     return DecisionRefused(explain(case, action, str(refusal), roles), field)
 
 

@@ -16,10 +16,10 @@ def queue(user):
 
 
 def case_for_screening(model, pk):
+    """A case that has been submitted (a draft has nothing to screen)."""
     return (
-        model.objects.select_related(
-            "organisation__local_authority", "round", "window", "framework"
-        )
+        model.objects.exclude(submitted_at=None)
+        .select_related("organisation__local_authority", "round", "window", "framework")
         .filter(pk=pk)
         .first()
     )

@@ -18,12 +18,14 @@ class CheckLetterForm(forms.Form):
         required=False,
         max_length=20,
         help_text="For example, ASP-2026-0042",
+        error_messages={"max_length": "Reference must be 20 characters or fewer"},
     )
     sha256 = forms.CharField(
         label="SHA-256 hash",
         required=False,
         max_length=80,
         help_text="64 letters and numbers",
+        error_messages={"max_length": "The hash must be 64 letters and numbers"},
     )
 
     def clean_letter(self):

@@ -154,7 +154,7 @@ class RegisterFeed(Feed):
     def item_description(self, event):
         return (
             f"{event.entry.name} – {event.get_kind_display()} "
-            f"({event.get_accreditation_type_display()}) on {clock.describe(event.created_at)}."
+            f"({event.get_accreditation_type_display()}), {clock.describe(event.created_at)}."
         )
 
     def item_link(self, event):
