@@ -344,6 +344,13 @@ def ask_data(due=date(2027, 3, 15), **fields):
 
 
 class TestStaffPages:
+    def test_the_criteria_offered_are_the_ones_the_case_is_scored_on(self, client, case, assessor):
+        client = sign_in_verified(client, assessor)
+        page = client.get(reverse("staff-case-request-new", args=[case.pk])).text
+        assert case.organisation.is_educational
+        assert ">2A: " in page and ">1A: " in page
+        assert ">1E: " not in page
+
     def test_the_assessor_asks_through_the_form(self, client, case, assessor):
         criterion = criterion_of(case)
         client = sign_in_verified(client, assessor)

@@ -12,11 +12,11 @@ from django.views.generic import FormView, TemplateView
 
 from accreditation import clock
 from accreditation.access import StaffAreaMixin
-from accreditation.models import Criterion
 from accreditation.workflow import Status, WorkflowError
 from assessments.forms.requests import AskForm, ExtendForm
 from assessments.models import RequestDocument
 from assessments.queries.requests import open_request, requests_for_case
+from assessments.queries.scoring import items_of
 from assessments.services import requests as services
 
 
@@ -79,9 +79,9 @@ class AskView(CaseRequestsMixin, FormView):
         return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        criteria = Criterion.objects.filter(part__framework_id=self.case.framework_id).order_by(
-            "part__number", "position"
-        )
+        # The criteria this case is scored on (no 1E for an educational
+        # organisation, no 2A or 2B for a confirmed National Support School).
+        criteria = list(dict.fromkeys(item.criterion for item in items_of(self.case)))
         return {**super().get_form_kwargs(), "criteria": criteria, "today": self.today}
 
     def form_valid(self, form):
