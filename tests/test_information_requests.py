@@ -424,6 +424,27 @@ class TestApplicantPages:
     def url(self, case):
         return reverse("proposal-request-answer", args=[case.pk])
 
+    def test_an_overdue_request_says_so_and_saving_does_not_promise_a_past_date(
+        self, client, request_, applicant
+    ):
+        case = request_.case
+        client.force_login(applicant)
+        assert "as soon as you can" not in client.get(self.url(case)).text
+        with time_machine.travel(datetime(2027, 3, 16, 10, tzinfo=UTC), tick=False):
+            client.force_login(applicant)
+            page = client.get(self.url(case))
+            assert "These answers were due by 15 March 2027" in page.text
+            first, second = request_.questions.order_by("position")
+            data = {
+                "request": str(request_.pk),
+                f"answer_{first.pk}": "Late, sorry.",
+                f"version_{first.pk}": "0",
+                f"answer_{second.pk}": "",
+                f"version_{second.pk}": "0",
+            }
+            saved = client.post(self.url(case), {**data, "save": ""}, follow=True)
+        assert "They were due by 15 March 2027: send them as soon as you can" in saved.text
+
     def test_save_then_send_with_a_document_and_the_assessor_sees_it(
         self, client, request_, applicant, assessor, media_root
     ):

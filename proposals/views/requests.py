@@ -99,10 +99,12 @@ class AnswerRequestView(ProposalMixin, FormView):
         if "send" in self.request.POST:
             messages.success(self.request, "Your answers have been sent")
             return redirect("proposal-status", pk=self.proposal.pk)
+        due = f"{request.due.day} {request.due:%B %Y}"
         messages.success(
             self.request,
-            "Your answers have been saved. You can come back and send them before "
-            f"{request.due.day} {request.due:%B %Y}",
+            f"Your answers have been saved. They were due by {due}: send them as soon as you can"
+            if request.is_overdue()
+            else f"Your answers have been saved. You can come back and send them by {due}",
         )
         if "save" in self.request.POST:
             return redirect("proposal-status", pk=self.proposal.pk)
