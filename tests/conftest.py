@@ -144,7 +144,19 @@ def assert_accessible(axe):
     """Run axe-core (WCAG 2.2 AA tags) on the page and fail on any violation."""
 
     def check(page):
-        results = axe.run(page, options=AXE_OPTIONS)
+        # A click that follows a link returns before the next page has loaded;
+        # axe run on the page being unloaded finds no document. Wait for the
+        # navigation to finish, and run again if it finished under axe's feet.
+        from playwright.sync_api import Error
+
+        page.wait_for_load_state("load")
+        try:
+            results = axe.run(page, options=AXE_OPTIONS)
+        except Error as error:
+            if "documentElement" not in str(error) and "context was destroyed" not in str(error):
+                raise
+            page.wait_for_load_state("load")
+            results = axe.run(page, options=AXE_OPTIONS)
         violations = results.response["violations"]
         assert not violations, f"axe violations on {page.url}:\n{results.generate_report()}"
 

@@ -43,6 +43,7 @@ def test_a_submitted_asp_case_is_screened_assigned_scored_and_recommended(
     # ... and assigns the assessor from the case's page.
     page.goto(reverse("staff-case", args=[case.pk]))
     page.get_by_role("link", name="Assign or change assessors").click()
+    expect(page.get_by_role("heading", name="Assessors", exact=True)).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Assessor", exact=True).check()
     page.get_by_label("Person to assign").select_option(
