@@ -71,10 +71,11 @@ def move_drafts(officer, source, target):
     conflict with (another officer moves those) and drafts that cannot go
     there, each left with the reason."""
     require(officer, "accreditation.manage_rounds")
-    if source.cancelled_at is None:
-        raise MoveError("Only the drafts of a cancelled round can be moved.")
     result = MoveResult()
     with transaction.atomic():
+        source = Round.objects.get(pk=source.pk)
+        if source.cancelled_at is None:
+            raise MoveError("Only the drafts of a cancelled round can be moved.")
         target = _check_target(target)
         drafts = Proposal.objects.filter(round=source, status=Status.DRAFT)
         conflicted = set(drafts.filter(conflicted_q(officer)).values_list("pk", flat=True))
