@@ -179,7 +179,7 @@ def change_round(officer, round_, values, *, version=None):
     require(officer, "accreditation.manage_rounds")
     with transaction.atomic():
         _lock_calendar()
-        locked = Round.objects.select_for_update().get(pk=round_.pk)
+        locked = Round.objects.select_for_update(no_key=True).get(pk=round_.pk)
         check_version(round_version(locked), version)
         now = clock.now()
         if locked.cancelled_at is not None:
@@ -246,14 +246,16 @@ def cancel_round(officer, round_, reason):
     """Cancel a round in which nothing has been submitted. Its drafts are
     kept (each case's timeline says so, and its contacts are told by email)
     to be moved to another open round. The round's proposals are locked
-    first, so a submission racing the cancellation either lands first (and
-    the cancellation is refused) or finds the round cancelled."""
+    too, so a submission racing the cancellation either lands first (and
+    the cancellation is refused) or finds the round cancelled. The round's
+    lock is FOR NO KEY UPDATE: a submission holds its proposal's lock and a
+    key-share lock on the round, and a full lock here would deadlock it."""
     require(officer, "accreditation.manage_rounds")
     reason = reason.strip()
     if not reason:
         raise CannotCancel("Enter why the round is being cancelled")
     with transaction.atomic():
-        locked = Round.objects.select_for_update().get(pk=round_.pk)
+        locked = Round.objects.select_for_update(no_key=True).get(pk=round_.pk)
         if locked.cancelled_at is not None:
             raise CannotCancel(f"The {locked} round has already been cancelled.")
         proposals = list(

@@ -109,7 +109,7 @@ def _lock(queryset):
 
 
 def _check_target(target):
-    locked = Round.objects.select_for_update().filter(pk=target.pk).first()
+    locked = Round.objects.select_for_update(no_key=True).filter(pk=target.pk).first()
     if locked is None or not locked.is_open():
         raise MoveError("Choose a round that is open now.")
     return locked
