@@ -120,6 +120,9 @@ class Seeder:
                 self.users["assessor2@example.org"],
             ]
             rounds = demo_rounds.rounds(framework, self.now, self.created)
+            demo_rounds.cancelled_round(
+                framework, rounds, self.users["caseworker@example.org"], self.now, self.created
+            )
             plans = []
             for spec in FEATURED:
                 organisation = self.organisation(spec)
