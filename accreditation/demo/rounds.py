@@ -156,11 +156,13 @@ def cancelled_round(framework, rounds, caseworker, now, created):
 def _free_member_for(period):
     """A contact of an organisation with no ASP proposal in ``period``."""
     Membership = apps.get_model("accreditation", "Membership")
+    Proposal = apps.get_model("proposals", "Proposal")
+    taken = Proposal.objects.filter(round=period, accreditation_type="asp").values(
+        "organisation_id"
+    )
     return (
         Membership.objects.filter(is_contact=True)
-        .exclude(
-            organisation__proposals__round=period, organisation__proposals__accreditation_type="asp"
-        )
+        .exclude(organisation_id__in=taken)
         .select_related("organisation", "user")
         .order_by("organisation_id")
         .first()

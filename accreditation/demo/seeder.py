@@ -120,9 +120,6 @@ class Seeder:
                 self.users["assessor2@example.org"],
             ]
             rounds = demo_rounds.rounds(framework, self.now, self.created)
-            demo_rounds.cancelled_round(
-                framework, rounds, self.users["caseworker@example.org"], self.now, self.created
-            )
             plans = []
             for spec in FEATURED:
                 organisation = self.organisation(spec)
@@ -135,6 +132,9 @@ class Seeder:
                     organisation, spec, self.users[person.email], rounds, f"demo-{spec.name}"
                 )
             Player(self).play(plans)
+            demo_rounds.cancelled_round(
+                framework, rounds, self.users["caseworker@example.org"], self.now, self.created
+            )
             demo_screening.seed(self, rounds)
             demo_assignment.assign(self.users["caseworker@example.org"])
             self.references.save()
