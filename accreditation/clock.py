@@ -65,6 +65,13 @@ def is_working_day(day):
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
+def working_day_from(day):
+    """``day`` if it is a working day, or else the next one."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
 def working_days_after(day, count):
     """The date ``count`` working days after ``day``."""
     while count:

@@ -104,5 +104,11 @@ register(
         "Recommendation held for quality assurance",
     ),
     EventType("note", "Note"),
+    EventType(
+        "round_cancelled",
+        "Round cancelled: the draft is kept, to be moved to another round",
+        "The round was cancelled: your draft is kept, to be moved to another round",
+    ),
+    EventType("moved_to_round", "Moved to another round", "Moved to another round"),
     EventType("identifier_claim_decided", "Claim to the organisation's URN or UKPRN decided"),
 )

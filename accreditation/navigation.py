@@ -32,6 +32,7 @@ STAFF_SECTIONS = (
     Section("Staff home", "staff-home"),
     Section("Cases", "staff-cases", permission="accreditation.do_casework"),
     Section("Your assessments", "assessor-queue", permission="assessments.use_queue"),
+    Section("Rounds", "staff-rounds", permission="accreditation.manage_rounds"),
     Section("Screening", "screening-queue", permission="assessments.screen_cases"),
     Section("Assignment", "assignment-rounds", permission="assessments.assign_assessors"),
     Section("Advisory Group", "advisory-meetings", permission="advisory_group.use_meetings"),

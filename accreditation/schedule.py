@@ -17,6 +17,11 @@ EVERY = (
         "accreditation.tasks.anchor_timeline",
         3600,
     ),
+    (
+        "Create next term's round from the term calendar",
+        "accreditation.tasks.create_next_round",
+        86400,
+    ),
 )
 """(name, task, every so many seconds)."""
 

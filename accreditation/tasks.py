@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from accreditation import timeline
-from accreditation.services import outbox
+from accreditation.services import outbox, rounds
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +28,12 @@ def anchor_timeline():
             "Timeline anchor of %s: %d case(s), MAC %s", anchor.date, len(anchor.heads), anchor.mac
         )
     return {"date": anchor.date.isoformat(), "cases": len(anchor.heads), "created": created}
+
+
+@shared_task
+def create_next_round():
+    """Next term's round from the term calendar, once (run daily)."""
+    created = rounds.create_next_round()
+    if created is not None:
+        logger.info("Created the %s round from the term calendar", created)
+    return {"created": str(created) if created else None}

@@ -11,6 +11,7 @@ from accreditation.views import (
     home,
     organisations,
     public,
+    rounds,
     staff_emails,
     staff_users,
 )
@@ -85,6 +86,24 @@ urlpatterns = [
         "staff/emails/failed/retry/",
         staff_emails.RetryEmailView.as_view(),
         name="staff-retry-emails",
+    ),
+    path("staff/rounds/", rounds.RoundListView.as_view(), name="staff-rounds"),
+    path("staff/rounds/new/", rounds.RoundCreateView.as_view(), name="staff-round-new"),
+    path("staff/rounds/calendar/", rounds.CalendarView.as_view(), name="staff-round-calendar"),
+    path(
+        "staff/rounds/calendar/<str:term>/",
+        rounds.CalendarEditView.as_view(),
+        name="staff-round-calendar-term",
+    ),
+    path("staff/rounds/<id:pk>/", rounds.RoundView.as_view(), name="staff-round"),
+    path("staff/rounds/<id:pk>/change/", rounds.RoundEditView.as_view(), name="staff-round-change"),
+    path(
+        "staff/rounds/<id:pk>/cancel/", rounds.RoundCancelView.as_view(), name="staff-round-cancel"
+    ),
+    path(
+        "staff/rounds/<id:pk>/move-drafts/",
+        rounds.MoveDraftsView.as_view(),
+        name="staff-round-move",
     ),
     path("staff/admin/", admin_site.urls),
     # The published criteria and guidance: no sign-in

@@ -6,6 +6,11 @@ from accreditation import clock
 def window_open(move):
     case, when = move.case, move.when
     period = case.period
+    if getattr(period, "cancelled_at", None) is not None:
+        return (
+            f"The {period} round was cancelled. Your draft has been kept: move it to a round "
+            "that is open to submit it."
+        )
     if when < period.opens_at:
         return (
             f"This round opens at {clock.describe(period.opens_at)} (UK time). "

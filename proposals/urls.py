@@ -47,6 +47,7 @@ urlpatterns = [
     path("proposals/<id:pk>/withdraw/", journey.WithdrawView.as_view(), name="proposal-withdraw"),
     path("proposals/<id:pk>/proposal.pdf", journey.ProposalPdfView.as_view(), name="proposal-pdf"),
     path("proposals/<id:pk>/copy/", journey.CopyView.as_view(), name="proposal-copy"),
+    path("proposals/<id:pk>/move/", journey.MoveView.as_view(), name="proposal-move"),
     # Their supporting documents
     path(
         "proposals/<id:pk>/documents/",

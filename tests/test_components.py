@@ -56,6 +56,7 @@ def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
             [
                 "Staff home",
                 "Cases",
+                "Rounds",
                 "Screening",
                 "Assignment",
                 "Advisory Group",

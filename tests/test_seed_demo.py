@@ -120,7 +120,7 @@ class TestTheDemo:
 
     def test_rounds_past_current_and_next(self):
         now = clock.now()
-        rounds = list(Round.objects.order_by("opens_at"))
+        rounds = list(Round.objects.not_cancelled().order_by("opens_at"))
         assert len(rounds) == 12
         assert sum(r.is_open(now) for r in rounds) == 1
         assert rounds[-1].opens_at > now
@@ -131,6 +131,16 @@ class TestTheDemo:
         for r in rounds:
             r.full_clean()
             assert r.framework.version == 1
+
+    def test_a_cancelled_round_whose_draft_was_moved(self):
+        cancelled = Round.objects.get(cancelled_at__isnull=False)
+        assert cancelled.cancellation_reason
+        assert not cancelled.proposals.exists()
+        moved = CaseEvent.objects.get(action="moved_to_round")
+        assert moved.details["from"] == str(cancelled)
+        draft = Proposal.objects.get(pk=moved.case_id)
+        assert draft.round.cancelled_at is None and draft.status == Status.LAPSED
+        assert CaseEvent.objects.filter(case_id=draft.pk, action="round_cancelled").exists()
 
     def test_cases_walked_through_the_workflow(self):
         # Submitted cases carry a reference and were submitted inside their window.

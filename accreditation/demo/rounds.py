@@ -11,12 +11,12 @@ from django.apps import apps
 from django.db.models import F
 from django.utils import timezone
 
-from accreditation import clock
+from accreditation import clock, timeline
 from accreditation.demo.histories import PAST_ROUNDS
 from accreditation.demo.timing import london
 from accreditation.models import Framework, Round, Term, User, Window
 from accreditation.roles import Role
-from accreditation.workflow import Status
+from accreditation.workflow import Action, Status, move
 
 
 def rounds(framework, now, created):
@@ -87,3 +87,83 @@ def close_past_meetings(now):
     Meeting.objects.filter(held_at__lt=now - timedelta(days=7), closed_at=None).exclude(
         items__case__status=Status.ADVISORY_REVIEW
     ).update(closed_at=F("held_at") + timedelta(days=7))
+
+
+def cancelled_round(framework, rounds, caseworker, now, created):
+    """A round cancelled while it was open, a term before the oldest past
+    round, whose one draft the casework officer moved to the next round
+    (where it lapsed, never submitted): the state a cancelled round's page
+    and a moved draft's timeline show. Built once: a later run (another day) finds it."""
+    from proposals.models import Proposal
+
+    back = PAST_ROUNDS + 1
+    today = clock.local_date(now)
+    opens = Term.later(today - timedelta(days=30), -back)
+    deadline = Term.later(today + timedelta(days=21), -back)
+    term, year = Term.of(deadline), deadline.year
+    if (
+        Round.objects.filter(cancelled_at__isnull=False).exists()
+        or Round.objects.filter(term=term, year=year).exists()
+    ):
+        return
+    cancelled_at = london(opens + timedelta(days=20), 11)
+    reason = "Too few assessors were free that term; its drafts were moved to the next round."
+    cancelled = Round.objects.create(
+        term=term,
+        year=year,
+        framework=framework,
+        opens_at=london(opens, 9),
+        deadline=london(deadline, 17),
+        cancelled_at=cancelled_at,
+        cancellation_reason=reason,
+        **Round.dates_after_deadline(deadline),
+    )
+    created["rounds"] += 1
+    target = rounds[PAST_ROUNDS]
+    membership = _free_member_for(target)
+    if membership is None:
+        return
+    draft = Proposal.objects.create(
+        organisation=membership.organisation,
+        round=cancelled,
+        framework=framework,
+        accreditation_type="asp",
+        created_by=membership.user,
+    )
+    started = london(opens + timedelta(days=6), 10)
+    Proposal.objects.filter(pk=draft.pk).update(created_at=started, updated_at=started)
+    timeline.append(draft, action="created", actor=membership.user, when=started)
+    timeline.append(
+        draft,
+        action="round_cancelled",
+        actor=caseworker,
+        details={"round": str(cancelled), "reason": reason},
+        when=cancelled_at,
+    )
+    moved_at = target.opens_at + timedelta(days=1)
+    Proposal.objects.filter(pk=draft.pk).update(round=target)
+    draft.round = target
+    timeline.append(
+        draft,
+        action="moved_to_round",
+        actor=caseworker,
+        details={"from": str(cancelled), "to": str(target)},
+        when=moved_at,
+    )
+    move(draft, Action.LAPSE, None, when=target.deadline)
+
+
+def _free_member_for(period):
+    """A contact of an organisation with no ASP proposal in ``period``."""
+    Membership = apps.get_model("accreditation", "Membership")
+    Proposal = apps.get_model("proposals", "Proposal")
+    taken = Proposal.objects.filter(round=period, accreditation_type="asp").values(
+        "organisation_id"
+    )
+    return (
+        Membership.objects.filter(is_contact=True)
+        .exclude(organisation_id__in=taken)
+        .select_related("organisation", "user")
+        .order_by("organisation_id")
+        .first()
+    )

@@ -132,6 +132,9 @@ class Seeder:
                     organisation, spec, self.users[person.email], rounds, f"demo-{spec.name}"
                 )
             Player(self).play(plans)
+            demo_rounds.cancelled_round(
+                framework, rounds, self.users["caseworker@example.org"], self.now, self.created
+            )
             demo_screening.seed(self, rounds)
             demo_assignment.assign(self.users["caseworker@example.org"])
             self.references.save()

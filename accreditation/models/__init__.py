@@ -18,7 +18,14 @@ from accreditation.models.organisations import (
     Region,
 )
 from accreditation.models.outbox import OutboxMessage
-from accreditation.models.rounds import AccreditationType, Round, Term, Window
+from accreditation.models.rounds import (
+    AccreditationType,
+    Round,
+    RoundStatus,
+    Term,
+    TermCalendar,
+    Window,
+)
 from accreditation.models.timeline import CaseEvent, TimelineAnchor
 from accreditation.models.users import User
 
@@ -41,8 +48,10 @@ __all__ = [
     "Phase",
     "Region",
     "Round",
+    "RoundStatus",
     "Sector",
     "Term",
+    "TermCalendar",
     "TimelineAnchor",
     "User",
     "Window",

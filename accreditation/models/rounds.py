@@ -1,10 +1,11 @@
 """Termly application rounds and out-of-round windows."""
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -44,6 +45,149 @@ class Term(models.TextChoices):
 
 
 TERM_ORDER = {Term.SPRING: 1, Term.SUMMER: 2, Term.AUTUMN: 3}
+
+TERM_MONTHS = {Term.SPRING: (1, 4), Term.SUMMER: (5, 8), Term.AUTUMN: (9, 12)}
+"""The first and last month of each term (``Term.of``)."""
+
+
+def next_term(day):
+    """(term, year) of the term after the one ``day`` falls in."""
+    following = Term.later(day.replace(day=1), 1)
+    return Term.of(following), following.year
+
+
+class TermCalendarQuerySet(models.QuerySet):
+    def ensure(self):
+        """The three terms' rows, each created with the service's defaults
+        the first time it is asked for (so a flushed test database, or a
+        new installation, has a calendar), in term order."""
+        self.bulk_create(
+            [TermCalendar(term=term, **values) for term, values in CALENDAR_DEFAULTS.items()],
+            ignore_conflicts=True,
+        )
+        rows = {row.term: row for row in self.all()}
+        return [rows[term] for term in sorted(rows, key=TERM_ORDER.get)]
+
+
+class TermCalendar(models.Model):
+    """A term's usual round: when it opens, and how long after each date the
+    next one falls. A casework officer can change these; a new round (by
+    hand or by the scheduler) starts from them. A date that falls on a
+    weekend or an England and Wales bank holiday moves to the next working
+    day, and each date is worked out from the one before it as moved."""
+
+    term = models.CharField(max_length=10, choices=Term.choices, unique=True)
+    opens_month = models.PositiveSmallIntegerField(
+        "Month it opens", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    opens_day = models.PositiveSmallIntegerField(
+        "Day of the month it opens", validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    opens_time = models.TimeField("Time it opens (UK time)", default=time(9))
+    deadline_days = models.PositiveSmallIntegerField(
+        "Days from opening to the deadline", validators=[MinValueValidator(1)]
+    )
+    deadline_time = models.TimeField(
+        "Time of the deadline (UK time)",
+        default=time(17),
+        help_text="Proposals must be submitted before this time",
+    )
+    assessment_due_days = models.PositiveSmallIntegerField(
+        "Days from the deadline to assessments being due", validators=[MinValueValidator(1)]
+    )
+    advisory_group_days = models.PositiveSmallIntegerField(
+        "Days from assessments being due to the Advisory Group meeting",
+        validators=[MinValueValidator(1)],
+    )
+    decision_target_days = models.PositiveSmallIntegerField(
+        "Days from the Advisory Group meeting to the decision target",
+        validators=[MinValueValidator(1)],
+    )
+    # The last year the scheduler created this term's round in, so it does
+    # so once however often it runs (and not again if the round is removed).
+    created_round_for_year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    objects = TermCalendarQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline_days__gte=1)
+                & Q(assessment_due_days__gte=1)
+                & Q(advisory_group_days__gte=1)
+                & Q(decision_target_days__gte=1),
+                name="term_calendar_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_term_display()} term calendar"
+
+    @property
+    def opens_month_name(self):
+        return calendar.month_name[self.opens_month]
+
+    def clean(self):
+        first, last = TERM_MONTHS[Term(self.term)]
+        if self.opens_month and not first <= self.opens_month <= last:
+            raise ValidationError(
+                {
+                    "opens_month": f"The {self.get_term_display().lower()} term runs from "
+                    f"{calendar.month_name[first]} to {calendar.month_name[last]}: "
+                    "choose a month in it"
+                }
+            )
+
+    def dates_for(self, year):
+        """The round's dates in ``year`` from this calendar: aware opening
+        and deadline times in Europe/London, and the three later dates."""
+        last_day = calendar.monthrange(year, self.opens_month)[1]
+        opening = clock.working_day_from(
+            date(year, self.opens_month, min(self.opens_day, last_day))
+        )
+        deadline = clock.working_day_from(opening + timedelta(days=self.deadline_days))
+        assessment_due = clock.working_day_from(deadline + timedelta(days=self.assessment_due_days))
+        meeting = clock.working_day_from(assessment_due + timedelta(days=self.advisory_group_days))
+        decision = clock.working_day_from(meeting + timedelta(days=self.decision_target_days))
+        # Working days are never Sundays, so never the night the clocks change.
+        return {
+            "opens_at": clock.at(opening, self.opens_time),
+            "deadline": clock.at(deadline, self.deadline_time),
+            "assessment_due": assessment_due,
+            "advisory_group_meeting": meeting,
+            "decision_target": decision,
+        }
+
+
+_USUAL_OFFSETS = {
+    "deadline_days": 49,
+    "assessment_due_days": 42,
+    "advisory_group_days": 14,
+    "decision_target_days": 14,
+}
+CALENDAR_DEFAULTS = {
+    Term.AUTUMN: {"opens_month": 9, "opens_day": 15, **_USUAL_OFFSETS},
+    Term.SPRING: {"opens_month": 1, "opens_day": 15, **_USUAL_OFFSETS},
+    Term.SUMMER: {"opens_month": 5, "opens_day": 1, **_USUAL_OFFSETS},
+}
+"""The service's starting calendar: each term's round opens at 9am on its
+day, takes proposals for seven weeks until 5pm, has its assessments due six
+weeks later, the Advisory Group two weeks after that and decisions two weeks
+after the meeting (as ``Round.dates_after_deadline``)."""
+
+
+class RoundStatus(models.TextChoices):
+    UPCOMING = "upcoming", "Upcoming"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+    @property
+    def colour(self):
+        """Its GOV.UK tag colour."""
+        return {"upcoming": "light-blue", "open": "green", "closed": "grey", "cancelled": "red"}[
+            self.value
+        ]
 
 
 class RoundQuerySet(models.QuerySet):
@@ -139,6 +283,20 @@ class Round(models.Model):
     def is_open(self, when=None):
         when = when or clock.now()
         return self.cancelled_at is None and self.opens_at <= when < self.deadline
+
+    def has_opened(self, when=None):
+        return self.opens_at <= (when or clock.now())
+
+    def status(self, when=None):
+        """Upcoming, open, closed (its deadline has passed) or cancelled."""
+        when = when or clock.now()
+        if self.cancelled_at is not None:
+            return RoundStatus.CANCELLED
+        if when < self.opens_at:
+            return RoundStatus.UPCOMING
+        if when < self.deadline:
+            return RoundStatus.OPEN
+        return RoundStatus.CLOSED
 
 
 class Window(models.Model):

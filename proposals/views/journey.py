@@ -14,6 +14,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from accreditation import clock, eligibility, timeline
 from accreditation import events as event_types
 from accreditation.access import OrganisationPageMixin
+from accreditation.forms.rounds import MoveDraftsForm
 from accreditation.models import CaseEvent, CriterionGuidance, Round, Window
 from accreditation.models.framework import sector_for_kind
 from accreditation.numbers import id_param
@@ -40,6 +41,7 @@ from proposals.queries.journey import (
     schools_basis,
 )
 from proposals.services import applicant as services
+from proposals.services import moving
 from proposals.views.access import ProposalMixin
 
 UNDER_ASSESSMENT = (
@@ -635,3 +637,41 @@ class CopyView(ProposalMixin, View):
             return redirect("proposal-dashboard")
         messages.success(request, "A new draft has been started with your earlier answers.")
         return redirect("proposal-task-list", pk=draft.pk)
+
+
+class MoveView(ProposalMixin, FormView):
+    """A draft whose round was cancelled, moved by a member of its
+    organisation to a round that is open and takes its type."""
+
+    template_name = "proposals/move.html"
+    form_class = MoveDraftsForm
+
+    def get(self, request, *args, **kwargs):
+        return self.refuse_unmovable() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.refuse_unmovable() or super().post(request, *args, **kwargs)
+
+    def refuse_unmovable(self):
+        if moving.is_movable(self.proposal):
+            return None
+        return redirect("proposal-task-list", pk=self.proposal.pk)
+
+    def get_form_kwargs(self):
+        rounds = Round.objects.filter(
+            pk__in=[r.pk for r in moving.rounds_to_move_to(self.proposal)]
+        ).order_by("deadline")
+        return {**super().get_form_kwargs(), "rounds": rounds, "submit": "Move your draft"}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(proposal=self.proposal, **kwargs)
+
+    def form_valid(self, form):
+        target = form.cleaned_data["target"]
+        try:
+            moving.move_draft(self.proposal, target, self.request.user)
+        except moving.MoveError as error:
+            form.add_error("target", str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, f"Your draft has been moved to the {target} round.")
+        return redirect("proposal-task-list", pk=self.proposal.pk)

@@ -1,0 +1,81 @@
+"""A casework officer creates a round from the term calendar, changes it,
+cancels it and sees its state, in real Chromium; every page free of axe-core
+violations."""
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from accreditation.models import Round
+from accreditation.roles import Role
+from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_officer_creates_changes_and_cancels_a_round(page, assert_accessible):
+    officer, device = staff_with_device(Role.CASEWORK_OFFICER, full_name="Olive Officer")
+    with time_machine.travel(datetime(2027, 2, 10, 12, tzinfo=UTC), tick=True):
+        sign_in(page, officer.email)
+        enter_code(page, code_for(device))
+        page.get_by_role("link", name="Rounds").first.click()
+        expect(page.locator("h1")).to_have_text("Rounds")
+        assert_accessible(page)
+
+        page.get_by_role("link", name="Term calendar").click()
+        expect(page.locator("h1")).to_have_text("Term calendar")
+        assert_accessible(page)
+        page.get_by_role("link", name="Change the summer term’s dates").click()
+        assert_accessible(page)
+        page.get_by_label("Days from opening to the deadline").fill("0")
+        page.get_by_role("button", name="Save the calendar").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "The deadline must be at least 1 day after the round opens"
+        )
+        assert_accessible(page)
+        page.get_by_label("Days from opening to the deadline").fill("42")
+        page.get_by_role("button", name="Save the calendar").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "summer term calendar has been changed"
+        )
+
+        page.goto("/staff/rounds/new/")
+        # Prefilled for summer 2027 from the calendar: opens Tuesday 4 May
+        # (1 May is a Saturday, 3 May a bank holiday), 42 days to the deadline.
+        expect(page.locator("#id_opens_date_0")).to_have_value("4")
+        expect(page.locator("#id_deadline_date_0")).to_have_value("15")
+        expect(page.locator("#id_deadline_date_1")).to_have_value("6")
+        assert_accessible(page)
+        page.locator("#id_deadline_date_1").fill("4")
+        page.locator("#id_deadline_date_0").fill("1")
+        page.get_by_role("button", name="Create the round").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "The deadline must be after the round opens"
+        )
+        assert_accessible(page)
+        page.locator("#id_deadline_date_0").fill("15")
+        page.locator("#id_deadline_date_1").fill("6")
+        page.get_by_role("button", name="Create the round").click()
+        expect(page.locator("h1")).to_contain_text("Summer 2027")
+        expect(page.locator("h1 .govuk-tag")).to_have_text("Upcoming")
+        assert_accessible(page)
+
+        page.get_by_role("link", name="Change the dates").click()
+        page.locator("#id_deadline_time").fill("23:59")
+        page.get_by_role("button", name="Save the round").click()
+        expect(page.locator(".govuk-summary-list")).to_contain_text("11:59pm on 15 June 2027")
+        expect(page.locator("table")).to_contain_text("Changed")
+
+        page.get_by_role("link", name="Cancel the round").click()
+        assert_accessible(page)
+        page.get_by_role("button", name="Cancel the round").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "Enter why the round is being cancelled"
+        )
+        page.get_by_label("Why is the round being cancelled?").fill("Merged with the autumn round")
+        page.get_by_role("button", name="Cancel the round").click()
+        expect(page.locator("h1 .govuk-tag")).to_have_text("Cancelled")
+        assert_accessible(page)
+    assert Round.objects.get().cancellation_reason == "Merged with the autumn round"

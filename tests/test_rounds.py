@@ -1,0 +1,727 @@
+"""Round management: the term calendar, creating, changing and cancelling
+rounds under the SPEC's rules, moving a cancelled round's drafts, and next
+term's round created from the calendar once."""
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from accreditation import clock
+from accreditation.models import (
+    AccreditationType,
+    ActivityEntry,
+    CaseEvent,
+    OutboxMessage,
+    Round,
+    RoundStatus,
+    Term,
+    TermCalendar,
+)
+from accreditation.roles import Role
+from accreditation.services import rounds as services
+from accreditation.tasks import create_next_round
+from accreditation.workflow import Status
+from proposals.services import applicant, moving
+from tests.casework import sign_in_verified
+from tests.factories import MembershipFactory, ProposalFactory, RoundFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# A Wednesday in term time, far from the clock changes.
+NOW = datetime(2027, 2, 10, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def officer():
+    return UserFactory(roles=[Role.CASEWORK_OFFICER])
+
+
+def at(day, hour=17, minute=0):
+    return clock.at(day, time(hour, minute))
+
+
+def values(**overrides):
+    """A valid new round: spring 2028, well clear of the factories' rounds."""
+    base = {
+        "term": Term.SPRING,
+        "year": 2028,
+        "accepts_asp": True,
+        "accepts_asg": True,
+        "opens_at": at(date(2028, 1, 17), 9),
+        "deadline": at(date(2028, 3, 6)),
+        "assessment_due": date(2028, 4, 17),
+        "advisory_group_meeting": date(2028, 5, 2),
+        "decision_target": date(2028, 5, 16),
+    }
+    return {**base, **overrides}
+
+
+def round_of(**overrides):
+    return services.create_round(UserFactory(roles=[Role.CASEWORK_OFFICER]), values(**overrides))
+
+
+def errors_of(excinfo):
+    return {k: " ".join(v) for k, v in excinfo.value.message_dict.items()}
+
+
+# --- The term calendar ---------------------------------------------------------------
+
+
+def test_the_calendar_has_each_term_with_the_usual_offsets():
+    rows = TermCalendar.objects.ensure()
+    assert [r.term for r in rows] == [Term.SPRING, Term.SUMMER, Term.AUTUMN]
+    autumn = rows[2].dates_for(2027)
+    # 15 September 2027 is a Wednesday; 49 days later is 3 November.
+    assert autumn["opens_at"] == at(date(2027, 9, 15), 9)
+    assert autumn["deadline"] == at(date(2027, 11, 3), 17)
+    assert autumn["assessment_due"] == date(2027, 12, 15)
+    assert autumn["advisory_group_meeting"] == date(2027, 12, 29)
+    assert autumn["decision_target"] == date(2028, 1, 12)
+    assert TermCalendar.objects.ensure() == rows  # asking again creates nothing
+
+
+def test_calendar_dates_on_a_weekend_or_bank_holiday_move_to_the_next_working_day():
+    summer = TermCalendar.objects.ensure()[1]
+    # 1 May 2027 is a Saturday, and Monday 3 May is the early May bank holiday.
+    dates = summer.dates_for(2027)
+    assert clock.local(dates["opens_at"]) == datetime(
+        2027, 5, 4, 9, tzinfo=clock.local(dates["opens_at"]).tzinfo
+    )
+    assert clock.local_date(dates["deadline"]) == date(2027, 6, 22)
+    for name in ("assessment_due", "advisory_group_meeting", "decision_target"):
+        assert clock.is_working_day(dates[name]), name
+
+
+def test_an_officer_changes_the_calendar_with_an_audit_record(officer):
+    spring = TermCalendar.objects.ensure()[0]
+    changed = services.change_calendar(
+        officer,
+        spring,
+        {**{n: getattr(spring, n) for n in services.CALENDAR_FIELDS}, "opens_day": 20},
+        version=services.calendar_version(spring),
+    )
+    assert changed.opens_day == 20
+    entry = ActivityEntry.objects.get(action="term_calendar_changed")
+    assert entry.actor == officer
+    assert entry.changes == {"opens_day": [15, 20]}
+
+
+def test_a_calendar_month_outside_the_term_is_refused(officer):
+    spring = TermCalendar.objects.ensure()[0]
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_calendar(
+            officer,
+            spring,
+            {**{n: getattr(spring, n) for n in services.CALENDAR_FIELDS}, "opens_month": 9},
+        )
+    assert "January to April" in errors_of(excinfo)["opens_month"]
+
+
+def test_the_calendar_page_changes_a_term(client, officer):
+    sign_in_verified(client, officer)
+    page = client.get(reverse("staff-round-calendar"))
+    assert "Autumn term" in page.text
+    url = reverse("staff-round-calendar-term", args=["autumn"])
+    form = client.get(url)
+    version = form.context["form"].initial["version"]
+    data = {
+        "opens_day": "1",
+        "opens_month": "10",
+        "opens_time": "10am",
+        "deadline_days": "30",
+        "deadline_time": "23:59",
+        "assessment_due_days": "20",
+        "advisory_group_days": "7",
+        "decision_target_days": "7",
+        "version": version,
+    }
+    assert client.post(url, data).status_code == 302
+    autumn = TermCalendar.objects.get(term="autumn")
+    assert (autumn.opens_month, autumn.opens_time, autumn.deadline_time) == (
+        10,
+        time(10),
+        time(23, 59),
+    )
+    bad = client.post(url, {**data, "opens_month": "2", "deadline_days": "0", "version": version})
+    assert "Select a month in the term" in bad.text
+    assert "The deadline must be at least 1 day after the round opens" in bad.text
+    assert client.get(reverse("staff-round-calendar-term", args=["winter"])).status_code == 404
+
+
+# --- Creating a round ----------------------------------------------------------------
+
+
+def test_an_officer_creates_a_round_and_it_is_on_the_activity_log(frozen, officer):
+    created = services.create_round(officer, values())
+    assert str(created) == "Spring 2028"
+    assert created.status() == RoundStatus.UPCOMING
+    entry = ActivityEntry.objects.get(action="round_created")
+    assert entry.actor == officer
+    assert entry.changes["term"] == [None, "spring"]
+
+
+def test_only_a_casework_officer_creates_a_round(frozen):
+    for role in (Role.ASSESSOR, Role.DECISION_OFFICIAL, Role.ADMINISTRATOR, Role.APPLICANT):
+        with pytest.raises(PermissionDenied):
+            services.create_round(UserFactory(roles=[role]), values())
+    assert not Round.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        (
+            {"deadline": at(date(2028, 1, 10))},
+            "deadline",
+            "The deadline must be after the round opens",
+        ),
+        (
+            {"assessment_due": date(2028, 3, 6)},
+            "assessment_due",
+            "The assessment due date must be after the deadline",
+        ),
+        (
+            {"advisory_group_meeting": date(2028, 4, 17)},
+            "advisory_group_meeting",
+            "The Advisory Group meeting must be after the assessment due date",
+        ),
+        (
+            {"decision_target": date(2028, 4, 30)},
+            "decision_target",
+            "The decision target date must be after the Advisory Group meeting",
+        ),
+        (
+            {"accepts_asp": False, "accepts_asg": False},
+            "accepts_asp",
+            "Select the types of proposal the round takes",
+        ),
+        (
+            {"opens_at": at(date(2026, 1, 1), 9), "deadline": at(date(2027, 1, 1))},
+            "deadline",
+            "The deadline must be in the future",
+        ),
+    ],
+)
+def test_a_round_with_bad_dates_is_refused(frozen, officer, overrides, field, message):
+    with pytest.raises(ValidationError) as excinfo:
+        services.create_round(officer, values(**overrides))
+    assert errors_of(excinfo)[field] == message
+    assert not Round.objects.exists()
+
+
+def test_a_second_round_for_the_same_term_is_refused(frozen, officer):
+    services.create_round(officer, values())
+    with pytest.raises(ValidationError) as excinfo:
+        services.create_round(
+            officer, values(opens_at=at(date(2028, 3, 20), 9), deadline=at(date(2028, 4, 3)))
+        )
+    assert errors_of(excinfo)["term"] == "There is already a round for Spring 2028"
+
+
+def test_a_round_open_at_the_same_time_as_another_taking_the_same_type_is_refused(frozen, officer):
+    services.create_round(officer, values(accepts_asg=False))
+    overlapping = values(term=Term.SUMMER, opens_at=at(date(2028, 3, 1), 9))
+    with pytest.raises(ValidationError) as excinfo:
+        services.create_round(officer, overlapping)
+    assert (
+        "open at the same time as the Spring 2028 round, which also takes ASP"
+        in errors_of(excinfo)["opens_at"]
+    )
+    # Taking only the other type, it may run alongside.
+    services.create_round(officer, {**overlapping, "accepts_asp": False})
+    assert Round.objects.count() == 2
+
+
+def test_a_cancelled_round_does_not_block_another_in_its_dates(frozen, officer):
+    first = services.create_round(officer, values())
+    services.cancel_round(officer, first, "Moved to the summer")
+    services.create_round(officer, values(term=Term.SUMMER))
+    assert Round.objects.count() == 2
+
+
+# --- Changing a round ----------------------------------------------------------------
+
+
+def test_before_opening_everything_can_change(frozen, officer):
+    upcoming = services.create_round(officer, values())
+    changed = services.change_round(
+        officer,
+        upcoming,
+        values(
+            term=Term.SUMMER,
+            accepts_asg=False,
+            opens_at=at(date(2028, 1, 10), 9),
+            deadline=at(date(2028, 3, 1)),
+            assessment_due=date(2028, 4, 1),
+        ),
+        version=services.round_version(upcoming),
+    )
+    assert (changed.term, changed.accepts_asg) == (Term.SUMMER, False)
+    entry = ActivityEntry.objects.get(action="round_changed")
+    assert entry.changes["term"] == ["spring", "summer"]
+    assert entry.changes["accepts_asg"] == [True, False]
+
+
+def test_a_change_from_a_stale_page_is_refused(frozen, officer):
+    from accreditation.versions import StaleEdit
+
+    upcoming = services.create_round(officer, values())
+    seen = services.round_version(upcoming)
+    services.change_round(officer, upcoming, values(decision_target=date(2028, 6, 1)))
+    with pytest.raises(StaleEdit):
+        services.change_round(
+            officer, upcoming, values(decision_target=date(2028, 7, 1)), version=seen
+        )
+
+
+def open_round(officer):
+    """Spring 2027, open now (NOW is 10 February 2027)."""
+    return services.create_round(
+        officer,
+        values(
+            year=2027,
+            opens_at=at(date(2027, 1, 18), 9),
+            deadline=at(date(2027, 3, 8)),
+            assessment_due=date(2027, 4, 19),
+            advisory_group_meeting=date(2027, 5, 3),
+            decision_target=date(2027, 5, 17),
+        ),
+    )
+
+
+def current(round_, **overrides):
+    return {**{n: getattr(round_, n) for n in services.EDITABLE_FIELDS}, **overrides}
+
+
+def test_after_opening_the_deadline_is_extended_and_later_dates_move_later(frozen, officer):
+    round_ = open_round(officer)
+    changed = services.change_round(
+        officer,
+        round_,
+        current(
+            round_,
+            deadline=at(date(2027, 3, 15)),
+            assessment_due=date(2027, 4, 26),
+            advisory_group_meeting=date(2027, 5, 10),
+            decision_target=date(2027, 5, 24),
+        ),
+    )
+    assert changed.deadline == at(date(2027, 3, 15))
+    assert changed.is_open()
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        (
+            {"deadline": at(date(2027, 3, 1))},
+            "deadline",
+            "its deadline can only be extended",
+        ),
+        ({"assessment_due": date(2027, 4, 12)}, "assessment_due", "can only move later"),
+        ({"decision_target": date(2027, 5, 16)}, "decision_target", "can only move later"),
+        ({"term": Term.SUMMER}, "term", "can no longer change"),
+        ({"accepts_asg": False}, "accepts_asp", "can no longer change"),
+        ({"opens_at": at(date(2027, 1, 25), 9)}, "opens_at", "can no longer change"),
+    ],
+)
+def test_after_opening_an_earlier_date_or_a_fixed_field_is_refused(
+    frozen, officer, overrides, field, message
+):
+    round_ = open_round(officer)
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_round(officer, round_, current(round_, **overrides))
+    assert message in errors_of(excinfo)[field]
+    round_.refresh_from_db()
+    assert round_.deadline == at(date(2027, 3, 8))
+
+
+def test_a_closed_rounds_deadline_can_no_longer_change(officer):
+    with time_machine.travel(datetime(2027, 1, 4, tzinfo=UTC), tick=False):
+        round_ = open_round(officer)
+    with time_machine.travel(datetime(2027, 3, 9, tzinfo=UTC), tick=False):
+        assert round_.status() == RoundStatus.CLOSED
+        with pytest.raises(ValidationError) as excinfo:
+            services.change_round(officer, round_, current(round_, deadline=at(date(2027, 3, 20))))
+        assert "its deadline can no longer change" in errors_of(excinfo)["deadline"]
+        # Its later dates still move later.
+        services.change_round(officer, round_, current(round_, decision_target=date(2027, 6, 1)))
+
+
+def test_a_deadline_earlier_than_now_is_refused_before_opening_too(frozen, officer):
+    upcoming = services.create_round(officer, values())
+    past = current(upcoming, opens_at=at(date(2027, 1, 4), 9), deadline=at(date(2027, 2, 1)))
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_round(officer, upcoming, past)
+    assert errors_of(excinfo)["deadline"] == "The deadline must be in the future"
+
+
+def test_the_applicants_pages_tell_the_new_deadline(frozen, officer, client):
+    round_ = open_round(officer)
+    membership = MembershipFactory()
+    draft = applicant.start_proposal(
+        organisation=membership.organisation,
+        period=round_,
+        accreditation_type=AccreditationType.ASP,
+        actor=membership.user,
+    )
+    services.change_round(officer, round_, current(round_, deadline=at(date(2027, 3, 15))))
+    client.force_login(membership.user)
+    page = client.get(reverse("proposal-task-list", args=[draft.pk]))
+    assert "5pm on 15 March 2027" in page.text
+
+
+# --- Cancelling a round --------------------------------------------------------------
+
+
+def draft_in(round_, accreditation_type=AccreditationType.ASP, membership=None):
+    membership = membership or MembershipFactory(
+        organisation__schools_led_count=3, organisation__primary_governance_count=3
+    )
+    proposal = applicant.start_proposal(
+        organisation=membership.organisation,
+        period=round_,
+        accreditation_type=accreditation_type,
+        actor=membership.user,
+    )
+    proposal.member = membership.user
+    return proposal
+
+
+def test_cancelling_keeps_the_drafts_and_tells_their_contacts(frozen, officer):
+    round_ = open_round(officer)
+    draft = draft_in(round_)
+    cancelled = services.cancel_round(officer, round_, "The dates clash with the spending review")
+    assert cancelled.status() == RoundStatus.CANCELLED
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    event = CaseEvent.objects.get(case_id=draft.pk, action="round_cancelled")
+    assert event.details["reason"] == "The dates clash with the spending review"
+    assert OutboxMessage.objects.filter(key=f"round-cancelled:{draft.pk}").count() == 1
+    entry = ActivityEntry.objects.get(action="round_cancelled")
+    assert entry.changes["cancellation_reason"] == ["", "The dates clash with the spending review"]
+    # A cancelled round's drafts are not lapsed at its deadline.
+    from proposals.tasks import lapse_overdue_drafts
+
+    with time_machine.travel(datetime(2027, 4, 1, tzinfo=UTC), tick=False):
+        lapse_overdue_drafts()
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_a_round_with_a_submission_cannot_be_cancelled(frozen, officer):
+    round_ = open_round(officer)
+    ProposalFactory(round=round_, status=Status.SUBMITTED)
+    with pytest.raises(services.CannotCancel, match="1 proposal has been submitted"):
+        services.cancel_round(officer, round_, "Too few applicants")
+    round_.refresh_from_db()
+    assert round_.cancelled_at is None
+
+
+def test_cancelling_needs_a_reason_and_happens_once(frozen, officer):
+    round_ = open_round(officer)
+    with pytest.raises(services.CannotCancel, match="Enter why"):
+        services.cancel_round(officer, round_, "   ")
+    services.cancel_round(officer, round_, "Moved")
+    with pytest.raises(services.CannotCancel, match="already been cancelled"):
+        services.cancel_round(officer, round_, "Again")
+    with pytest.raises(ValidationError):
+        services.change_round(officer, round_, current(round_, decision_target=date(2027, 7, 1)))
+
+
+def test_a_draft_in_a_cancelled_round_cannot_be_submitted(frozen, officer):
+    from accreditation.workflow import WorkflowError
+    from tests.journey_helpers import complete
+
+    round_ = open_round(officer)
+    draft = draft_in(round_)
+    complete(draft, draft.member)
+    services.cancel_round(officer, round_, "Moved")
+    with pytest.raises(WorkflowError, match="The Spring 2027 round was cancelled"):
+        applicant.submit(draft, draft.member)
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT and draft.reference is None
+
+
+# --- Moving the drafts of a cancelled round ------------------------------------------
+
+
+@pytest.fixture
+def cancelled_and_open(frozen, officer):
+    """A cancelled upcoming-then-cancelled round with drafts, and an open one."""
+    target = open_round(officer)
+    with time_machine.travel(datetime(2026, 6, 1, tzinfo=UTC), tick=False):
+        source = services.create_round(
+            officer,
+            values(
+                term=Term.AUTUMN,
+                year=2026,
+                opens_at=at(date(2026, 9, 15), 9),
+                deadline=at(date(2026, 11, 3)),
+                assessment_due=date(2026, 12, 15),
+                advisory_group_meeting=date(2026, 12, 29),
+                decision_target=date(2027, 1, 12),
+            ),
+        )
+    with time_machine.travel(datetime(2026, 10, 1, tzinfo=UTC), tick=False):
+        drafts = [draft_in(source), draft_in(source, AccreditationType.ASG)]
+        services.cancel_round(officer, source, "Not enough assessors")
+    return source, target, drafts
+
+
+def test_an_officer_moves_every_draft_to_an_open_round(cancelled_and_open, officer):
+    source, target, drafts = cancelled_and_open
+    result = moving.move_drafts(officer, source, target)
+    assert len(result.moved) == 2 and not result.left
+    for draft in drafts:
+        draft.refresh_from_db()
+        assert draft.round == target and draft.status == Status.DRAFT
+        assert CaseEvent.objects.filter(case_id=draft.pk, action="moved_to_round").count() == 1
+        assert OutboxMessage.objects.filter(key=f"moved:{draft.pk}:{target.pk}").exists()
+    assert ActivityEntry.objects.filter(action="round_drafts_moved").count() == 1
+    # And the applicant can now submit in the open round: the task list says its deadline.
+    assert drafts[0].round.is_open() is True
+
+
+def test_drafts_that_cannot_go_are_left_with_the_reason(cancelled_and_open, officer):
+    source, target, drafts = cancelled_and_open
+    target.accepts_asg = False
+    target.save()
+    # The officer is in conflict with the first draft's organisation.
+    from tests.factories import ConflictFactory
+
+    ConflictFactory(user=officer, organisation=drafts[0].organisation)
+    result = moving.move_drafts(officer, source, target)
+    assert result.moved == []
+    reasons = {d.pk: why for d, why in result.left}
+    assert "conflict of interest" in reasons[drafts[0].pk]
+    assert "does not take ASG proposals" in reasons[drafts[1].pk]
+
+
+def test_a_draft_moves_only_to_an_open_round(cancelled_and_open, officer):
+    source, target, drafts = cancelled_and_open
+    with time_machine.travel(datetime(2027, 3, 9, tzinfo=UTC), tick=False):
+        with pytest.raises(moving.MoveError, match="open now"):
+            moving.move_drafts(officer, source, target)
+    with pytest.raises(moving.MoveError, match="cancelled round"):
+        moving.move_drafts(officer, target, source)
+
+
+def test_a_member_moves_their_own_draft_and_an_outsider_cannot(cancelled_and_open, client):
+    source, target, drafts = cancelled_and_open
+    draft = drafts[0]
+    outsider = MembershipFactory(user__roles=[Role.APPLICANT]).user
+    with pytest.raises(PermissionDenied):
+        moving.move_draft(draft, target, outsider)
+    moving.move_draft(draft, target, draft.member)
+    draft.refresh_from_db()
+    assert draft.round == target
+    with pytest.raises(moving.MoveError):
+        moving.move_draft(draft, target, draft.member)
+
+
+def test_a_draft_does_not_move_where_its_organisation_has_one_of_its_type(
+    cancelled_and_open, officer
+):
+    source, target, drafts = cancelled_and_open
+    draft_in(target, membership=drafts[0].organisation.memberships.first())
+    result = moving.move_drafts(officer, source, target)
+    assert [d.pk for d in result.moved] == [drafts[1].pk]
+    assert "already has an ASP proposal" in result.left[0][1]
+
+
+# --- Next term's round from the calendar --------------------------------------------
+
+
+def test_next_terms_round_is_created_from_the_calendar_once(frozen):
+    first = create_next_round()
+    assert first == {"created": "Summer 2027"}
+    created = Round.objects.get()
+    assert (created.term, created.year) == (Term.SUMMER, 2027)
+    assert created.opens_at == TermCalendar.objects.get(term="summer").dates_for(2027)["opens_at"]
+    assert create_next_round() == {"created": None}
+    assert Round.objects.count() == 1
+    entry = ActivityEntry.objects.get(action="round_created_from_calendar")
+    assert entry.actor is None
+
+
+def test_next_terms_round_is_not_created_again_after_it_is_removed(frozen):
+    create_next_round()
+    Round.objects.all().delete()
+    assert create_next_round() == {"created": None}
+    assert not Round.objects.exists()
+
+
+def test_a_round_an_officer_made_for_next_term_is_kept(frozen, officer):
+    made = services.create_round(
+        officer,
+        values(
+            term=Term.SUMMER,
+            year=2027,
+            opens_at=at(date(2027, 5, 10), 9),
+            deadline=at(date(2027, 6, 1)),
+            assessment_due=date(2027, 7, 1),
+            advisory_group_meeting=date(2027, 7, 15),
+            decision_target=date(2027, 8, 1),
+        ),
+    )
+    assert services.create_next_round() is None
+    assert list(Round.objects.all()) == [made]
+
+
+def test_the_daily_task_is_on_the_schedule():
+    from django_celery_beat.models import PeriodicTask
+
+    from accreditation.schedule import ensure_schedule
+
+    ensure_schedule()
+    task = PeriodicTask.objects.get(task="accreditation.tasks.create_next_round")
+    assert task.interval.every == 86400
+
+
+# --- The pages -----------------------------------------------------------------------
+
+
+def test_the_rounds_list_shows_each_state_and_counts(frozen, officer, client):
+    upcoming = services.create_round(officer, values())
+    open_ = open_round(officer)
+    draft_in(open_)
+    ProposalFactory(round=open_, status=Status.SUBMITTED)
+    sign_in_verified(client, officer)
+    page = client.get(reverse("staff-rounds"))
+    assert page.status_code == 200
+    rows = {r.pk: r for r in page.context["rounds"]}
+    assert rows[upcoming.pk].state == RoundStatus.UPCOMING
+    assert rows[open_.pk].state == RoundStatus.OPEN
+    assert (rows[open_.pk].drafts, rows[open_.pk].submitted) == (1, 1)
+    assert "Upcoming" in page.text and "Open" in page.text
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_the_rounds_list_takes_the_same_queries_at_any_size(
+    size, officer, client, django_assert_num_queries
+):
+    for _ in range(size):
+        round_ = RoundFactory()
+        ProposalFactory(round=round_)
+    sign_in_verified(client, officer)
+    client.get(reverse("staff-rounds"))
+    with django_assert_num_queries(9):
+        response = client.get(reverse("staff-rounds"))
+    assert len(response.context["rounds"]) == size
+
+
+def test_creating_a_round_in_the_browserless_form(frozen, officer, client):
+    sign_in_verified(client, officer)
+    page = client.get(reverse("staff-round-new"))
+    initial = page.context["form"].initial
+    # Prefilled for the next term with no round, from the calendar.
+    assert (initial["term"], initial["year"]) == (Term.SUMMER, 2027)
+    prefill = client.post(
+        reverse("staff-round-new"), {"term": "autumn", "year": "2027", "prefill": "1"}
+    )
+    assert prefill.context["form"].initial["opens_date"] == date(2027, 9, 15)
+    data = {
+        "term": "autumn",
+        "year": "2027",
+        "types": ["asp", "asg"],
+        "opens_date_0": "15",
+        "opens_date_1": "9",
+        "opens_date_2": "2027",
+        "opens_time": "9am",
+        "deadline_date_0": "3",
+        "deadline_date_1": "11",
+        "deadline_date_2": "2027",
+        "deadline_time": "5pm",
+        "assessment_due_0": "15",
+        "assessment_due_1": "12",
+        "assessment_due_2": "2027",
+        "advisory_group_meeting_0": "29",
+        "advisory_group_meeting_1": "12",
+        "advisory_group_meeting_2": "2027",
+        "decision_target_0": "12",
+        "decision_target_1": "1",
+        "decision_target_2": "2028",
+        "version": "new",
+    }
+    response = client.post(reverse("staff-round-new"), data)
+    created = Round.objects.get(term="autumn", year=2027)
+    assert response.url == reverse("staff-round", args=[created.pk])
+    again = client.post(reverse("staff-round-new"), data)
+    assert "There is already a round for Autumn 2027" in again.text
+    assert "Error: " in again.text
+    wrong = client.post(
+        reverse("staff-round-new"),
+        {**data, "year": "2028", "deadline_date_1": "8", "deadline_time": "noonish"},
+    )
+    assert "The deadline must be after the round opens" not in wrong.text
+    assert "Enter the deadline time, like 5pm or 17:00" in wrong.text
+    before = client.post(
+        reverse("staff-round-new"), {**data, "year": "2028", "deadline_date_1": "8"}
+    )
+    assert "The deadline must be after the round opens" in before.text
+    assert Round.objects.count() == 1
+
+
+def test_other_staff_are_refused_the_round_pages(frozen, client):
+    round_ = RoundFactory()
+    urls = [
+        reverse("staff-rounds"),
+        reverse("staff-round-new"),
+        reverse("staff-round", args=[round_.pk]),
+        reverse("staff-round-change", args=[round_.pk]),
+        reverse("staff-round-cancel", args=[round_.pk]),
+        reverse("staff-round-move", args=[round_.pk]),
+        reverse("staff-round-calendar"),
+        reverse("staff-round-calendar-term", args=["spring"]),
+    ]
+    for role in (
+        Role.ASSESSOR,
+        Role.ADVISORY_GROUP_MEMBER,
+        Role.DECISION_OFFICIAL,
+        Role.ADMINISTRATOR,
+    ):
+        sign_in_verified(client, UserFactory(roles=[role]))
+        assert {client.get(u).status_code for u in urls} == {403}
+        assert {client.post(u, {"reason": "x"}).status_code for u in urls} == {403}
+        client.logout()
+    client.force_login(MembershipFactory().user)
+    assert {client.get(u).status_code for u in urls} == {403}
+    round_.refresh_from_db()
+    assert round_.cancelled_at is None
+
+
+def test_the_cancel_page_refuses_a_round_with_submissions(frozen, officer, client):
+    round_ = open_round(officer)
+    ProposalFactory(round=round_, status=Status.SUBMITTED)
+    sign_in_verified(client, officer)
+    page = client.get(reverse("staff-round", args=[round_.pk]))
+    assert "cannot be cancelled" in page.text
+    response = client.post(reverse("staff-round-cancel", args=[round_.pk]), {"reason": "Why not"})
+    assert "1 proposal has been submitted" in response.text
+
+
+def test_the_applicant_is_told_their_round_was_cancelled_and_moves_the_draft(
+    cancelled_and_open, client
+):
+    source, target, drafts = cancelled_and_open
+    draft = drafts[0]
+    client.force_login(draft.member)
+    page = client.get(reverse("proposal-task-list", args=[draft.pk]))
+    assert "The Autumn 2026 round was cancelled" in page.text
+    assert "submit by" not in page.text
+    response = client.post(reverse("proposal-move", args=[draft.pk]), {"target": target.pk})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.round == target
+    page = client.get(reverse("proposal-task-list", args=[draft.pk]))
+    assert "5pm on 8 March 2027" in page.text
