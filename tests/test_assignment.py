@@ -382,6 +382,37 @@ class TestQueue:
         response = client.get(reverse("assessor-queue"), {"due_before": "not a date"})
         assert "Error: " in response.text
 
+    def test_the_queue_offers_each_sort_once_in_words(self, client):
+        client = sign_in_verified(client, person_with("assessor"))
+        response = client.get(reverse("assessor-queue"))
+        labels = [label for _, label in response.context["filter"].form.fields["sort"].choices]
+        assert labels == [
+            "Due date, soonest first",
+            "Due date, latest first",
+            "Reference",
+            "Date assigned, newest first",
+            "Date assigned, oldest first",
+        ]
+
+    @pytest.mark.parametrize(
+        "query, message",
+        [
+            ({"due_before": "31/02/2026"}, "Enter the due date as a real date, like 27/3/2026"),
+            ({"due_before": "soon"}, "Enter the due date as a real date, like 27/3/2026"),
+            ({"sort": "case__organisation__name"}, "Select how to sort from the list"),
+            ({"type": "xyz"}, "Select a type from the list"),
+            ({"status": "decided"}, "Select a status from the list"),
+            ({"round": "999999"}, "Select a round from the list"),
+        ],
+    )
+    def test_a_filter_that_does_not_parse_says_how_to_fix_it(self, client, query, message):
+        client = sign_in_verified(client, person_with("assessor"))
+        response = client.get(reverse("assessor-queue"), query)
+        assert response.status_code == 200
+        assert response.text.count(message) == 2  # the error summary and the field
+        assert "Enter a valid date" not in response.text
+        assert "Select a valid choice" not in response.text
+
     @pytest.mark.parametrize("size", [2, 30])
     def test_the_queue_costs_the_same_queries_at_any_size(
         self, client, officer, size, django_assert_num_queries, settings

@@ -409,6 +409,41 @@ def test_the_case_roles_preview_a_letter_before_issue(client, kind):
     assert not Letter.objects.exists()
 
 
+PREVIEWS_BY_STATUS = {
+    Status.DRAFT: [],
+    Status.SUBMITTED: ["screening"],
+    Status.CLOSED_INELIGIBLE: ["screening"],
+    Status.IN_ASSESSMENT: ["decision", "feedback"],
+    Status.AWAITING_DECISION: ["decision", "feedback"],
+    Status.ACCREDITED: ["decision"],
+    Status.NOT_ACCREDITED: ["feedback"],
+    Status.WITHDRAWN: [],
+}
+
+
+@pytest.mark.parametrize("status, offered", PREVIEWS_BY_STATUS.items())
+def test_the_case_page_offers_only_the_letters_the_case_can_get(client, status, offered):
+    """A case being screened can get the screening letter, one being
+    assessed either outcome's, a decided one its own; no other preview is
+    offered, and its address is not found."""
+    case = ProposalFactory(status=status)
+    sign_in_verified(client, person_with("casework_officer"))
+    page = client.get(reverse("staff-case", args=[case.pk])).text
+    for purpose in ["decision", "feedback", "screening"]:
+        url = reverse("letter-preview", args=[case.pk, purpose])
+        assert (url in page) == (purpose in offered), purpose
+        assert client.get(url).status_code == (200 if purpose in offered else 404), purpose
+
+
+def test_no_preview_of_a_letter_once_it_is_issued(client, issued):
+    sign_in_verified(client, person_with("casework_officer"))
+    page = client.get(reverse("staff-case", args=[issued.case_id])).text
+    assert "Preview a letter before it is issued" not in page
+    assert "Preview the" not in page
+    url = reverse("letter-preview", args=[issued.case_id, "decision"])
+    assert client.get(url).status_code == 404
+
+
 # --- The letters register -------------------------------------------------------------------
 
 

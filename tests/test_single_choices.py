@@ -10,6 +10,8 @@ from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.versions import version_of
 from proposals.forms.journey import DECLARATION
 from proposals.models import Proposal
+from proposals.queries.journey import Journey
+from proposals.queries.journey import Status as SectionStatus
 from proposals.services import applicant as services
 from tests.factories import MembershipFactory, RoundFactory
 
@@ -112,3 +114,44 @@ def test_with_two_members_contacts_are_chosen(client):
     client.force_login(membership.user)
     page = client.get(reverse("organisation-contacts")).text
     assert inputs_of_type(page, "checkbox") == 2
+
+
+def type_status(draft):
+    draft.refresh_from_db()
+    return Journey.load(draft).section("type").status
+
+
+def test_a_type_section_that_asks_nothing_does_not_change_on_an_empty_save(client, draft_of):
+    """Its state follows the answers it needs (none): complete before the
+    page is saved, and saving the page without a question changes nothing."""
+    membership, draft = draft_of(OrganisationKind.INDEPENDENT_PRIMARY)
+    assert type_status(draft) == SectionStatus.COMPLETED
+    client.force_login(membership.user)
+    client.post(
+        reverse("proposal-type", args=[draft.pk]),
+        {"version": version_of(draft, services.TYPE_FIELDS), "save": "Save and continue"},
+    )
+    assert type_status(draft) == SectionStatus.COMPLETED
+
+
+@pytest.mark.parametrize(
+    "kind, data",
+    [
+        (OrganisationKind.MAINTAINED_PRIMARY, {"partnerships": ["federation"]}),
+        (OrganisationKind.PRIVATE_OR_THIRD_SECTOR, {"route": "own_right"}),
+    ],
+)
+def test_a_type_section_with_a_question_is_complete_only_once_it_is_answered(
+    client, draft_of, kind, data
+):
+    membership, draft = draft_of(kind)
+    url = reverse("proposal-type", args=[draft.pk])
+    assert type_status(draft) == SectionStatus.NOT_STARTED
+    client.force_login(membership.user)
+    version = version_of(draft, services.TYPE_FIELDS)
+    response = client.post(url, {"version": version, "save": "Save and continue"})
+    assert response.status_code == 200  # the question is required
+    assert type_status(draft) == SectionStatus.NOT_STARTED
+    response = client.post(url, {**data, "version": version, "save": "Save and continue"})
+    assert response.status_code == 302
+    assert type_status(draft) == SectionStatus.COMPLETED

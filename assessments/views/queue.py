@@ -17,18 +17,21 @@ class QueueFilter(django_filters.FilterSet):
         field_name="case__round",
         queryset=Round.objects.order_by("-opens_at"),
         empty_label="Any round",
+        error_messages={"invalid_choice": "Select a round from the list"},
     )
     type = django_filters.ChoiceFilter(
         label="Type",
         field_name="case__accreditation_type",
         choices=AccreditationType.choices,
         empty_label="Any type",
+        error_messages={"invalid_choice": "Select a type from the list"},
     )
     status = django_filters.ChoiceFilter(
         label="Status",
         field_name="case__status",
         choices=[(status.value, status.label) for status in queries.ASSESSABLE],
         empty_label="Any status",
+        error_messages={"invalid_choice": "Select a status from the list"},
     )
     due_before = django_filters.DateFilter(
         label="Due on or before",
@@ -36,21 +39,28 @@ class QueueFilter(django_filters.FilterSet):
         lookup_expr="lte",
         input_formats=["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d"],
         help_text="For example, 27/3/2026",
+        error_messages={
+            "invalid": "Enter the due date as a real date, like 27/3/2026",
+        },
     )
     overdue = django_filters.BooleanFilter(
         label="Overdue only",
         method="filter_overdue",
         widget=forms.CheckboxInput,
     )
+    # Each order once, said in words: the queue's own order (due date,
+    # soonest first) is the empty choice, so "due" is not offered again.
     sort = django_filters.OrderingFilter(
         label="Sort by",
         empty_label="Due date, soonest first",
         fields=(("due", "due"), ("case__reference", "reference"), ("assigned_at", "assigned")),
-        field_labels={
-            "due": "Due date",
-            "case__reference": "Reference",
-            "assigned_at": "Date assigned",
-        },
+        choices=[
+            ("-due", "Due date, latest first"),
+            ("reference", "Reference"),
+            ("-assigned", "Date assigned, newest first"),
+            ("assigned", "Date assigned, oldest first"),
+        ],
+        error_messages={"invalid_choice": "Select how to sort from the list"},
     )
 
     def filter_overdue(self, queryset, name, value):

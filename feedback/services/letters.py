@@ -28,6 +28,7 @@ from accreditation.events import EventType
 from accreditation.models.organisations import contact_addresses
 from accreditation.pdf import html_to_pdf
 from accreditation.services import outbox
+from accreditation.workflow import Status
 from feedback.models import DECISION_PURPOSES, Letter, LetterPurpose
 from feedback.queries.letters import (
     PURPOSE_BY_STATUS,
@@ -48,8 +49,31 @@ TITLES = {
     LetterPurpose.CONCERN_RESPONSE: "Our response to your concern",
 }
 
-PREVIEWABLE = (LetterPurpose.DECISION, LetterPurpose.FEEDBACK, LetterPurpose.SCREENING)
-"""Letters staff can preview before issue (concern responses come with concerns)."""
+UNDECIDED = (
+    Status.IN_ASSESSMENT,
+    Status.INFORMATION_REQUESTED,
+    Status.ASSESSED,
+    Status.ADVISORY_REVIEW,
+    Status.AWAITING_DECISION,
+)
+
+
+def previewable(case, issued=()):
+    """The letters staff may preview for ``case`` before issue: those its
+    status can still lead to, less the ones already ``issued``. A case being
+    screened may be screened out; one being assessed may be accredited or
+    not; a closed or decided case gets the letter its outcome is owed; a
+    draft, lapsed or withdrawn one gets none. (Concern responses come with
+    concerns.)"""
+    if case.status in PURPOSE_BY_STATUS:
+        purposes = (PURPOSE_BY_STATUS[case.status],)
+    elif case.status == Status.SUBMITTED:
+        purposes = (LetterPurpose.SCREENING,)
+    elif case.status in UNDECIDED:
+        purposes = (LetterPurpose.DECISION, LetterPurpose.FEEDBACK)
+    else:
+        purposes = ()
+    return tuple(purpose for purpose in purposes if purpose not in issued)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from django import template
 
 from feedback.models import Letter
-from feedback.services.letters import PREVIEWABLE
+from feedback.services.letters import previewable
 
 register = template.Library()
 
@@ -11,12 +11,14 @@ register = template.Library()
 @register.inclusion_tag("feedback/includes/case_letters.html", takes_context=True)
 def case_letters(context, case):
     """The case's issued letters (to download) and, for those who may, the
-    letters it can be sent (to preview before issue)."""
+    letters its status can still lead to (to preview before issue)."""
     user = context["request"].user
+    issued = list(
+        Letter.objects.filter(case=case, issued_at__isnull=False).defer("pdf").order_by("issued_at")
+    )
+    may_preview = user.has_perm("feedback.preview_letter", case)
     return {
         "case": case,
-        "letters": Letter.objects.filter(case=case, issued_at__isnull=False)
-        .defer("pdf")
-        .order_by("issued_at"),
-        "previews": PREVIEWABLE if user.has_perm("feedback.preview_letter", case) else (),
+        "letters": issued,
+        "previews": previewable(case, {letter.purpose for letter in issued}) if may_preview else (),
     }

@@ -72,8 +72,11 @@ class PreviewMixin(StaffCaseMixin):
     act_permission = "feedback.preview_letter"
 
     def purpose(self):
+        """Only a letter the case can still get (as the case page offers)."""
         purpose = self.kwargs["purpose"]
-        if purpose not in letters.PREVIEWABLE:
+        issued = Letter.objects.filter(case=self.case, issued_at__isnull=False)
+        purposes = set(issued.values_list("purpose", flat=True))
+        if purpose not in letters.previewable(self.case, purposes):
             raise Http404("No such letter")
         return purpose
 

@@ -309,7 +309,14 @@ class Journey:
                 "Change your organisation’s profile",
                 self.profile_url,
             )
-        touched = proposal.route or proposal.leads_majority_trust or proposal.leads_federation
+        # Only the questions the page asks count as something done: a page
+        # that states the one partnership the organisation can lead, and asks
+        # nothing, is complete when there is no problem, saved or not.
+        asks_route = not self.organisation.is_educational
+        asks_partnerships = can_lead_federation(self.organisation)
+        touched = (asks_route and proposal.route) or (
+            asks_partnerships and (proposal.leads_majority_trust or proposal.leads_federation)
+        )
         status = (
             Status.COMPLETED
             if not problems

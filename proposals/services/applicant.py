@@ -127,6 +127,9 @@ def start_proposal(*, organisation, period, accreditation_type, actor):
                 framework=period.framework,
                 accreditation_type=accreditation_type,
                 created_by=actor,
+                # A majority trust is the one partnership an organisation that
+                # cannot lead a federation can lead: a fact, not a question.
+                leads_majority_trust=not can_lead_federation(organisation),
                 **in_period,
             )
             timeline.record(proposal, "created", actor, details={"period": str(period)})

@@ -571,7 +571,8 @@ class StatusView(ProposalMixin, TemplateView):
                 .defer("pdf")
                 .order_by("issued_at")
             )
-        if proposal.missed_deadline:
+        context["screened_out"] = proposal.status == Status.CLOSED_INELIGIBLE
+        if proposal.missed_deadline or context["screened_out"]:
             context["next_round"], context["next_round_open"] = services.next_round_for(proposal)
         return super().get_context_data(**context, **kwargs)
 

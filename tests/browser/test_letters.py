@@ -3,6 +3,8 @@ status page, a casework officer reads the letters register and previews a
 letter, and anyone checks a letter on the public page with the genuine file
 and an altered one. Every page free of axe-core violations."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -55,11 +57,20 @@ def test_a_casework_officer_reads_the_register_and_previews_a_letter(
     expect(page.get_by_text("No letters match these filters.")).to_be_visible()
     assert_accessible(page)
 
+    # A decided case with its letter issued has no letter left to preview.
     page.goto(f"/staff/cases/{letter.case_id}/")
     expect(page.get_by_role("link", name="Decision letter (PDF)")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Preview the"))).to_have_count(0)
+
+    # A case awaiting decision can get either outcome's letter.
+    waiting = ProposalFactory(status="awaiting_decision", organisation__name="Elm Trust")
+    page.goto(f"/staff/cases/{waiting.pk}/")
+    expect(page.get_by_role("link", name=re.compile("^Preview the"))).to_have_text(
+        ["Preview the decision letter", "Preview the feedback letter"]
+    )
     page.get_by_role("link", name="Preview the feedback letter").click()
     expect(page.locator("h1")).to_have_text("Preview: feedback letter")
-    expect(page.locator(".app-letter-preview")).to_contain_text(letter.case.reference)
+    expect(page.locator(".app-letter-preview")).to_contain_text(waiting.reference)
     assert_accessible(page)
 
 
