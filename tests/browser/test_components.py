@@ -84,6 +84,7 @@ def test_a_casework_officer_finds_the_sections_their_role_gives(page, assert_acc
         [
             "Staff home",
             "Cases",
+            "Rounds",
             "Screening",
             "Assignment",
             "Advisory Group",
