@@ -123,11 +123,15 @@ def digest(rows):
     return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
 
 
-def approved_feedback(case):
+def approved_feedback(case, since=None):
     """The feedback the group approved for the case's letter, per criterion
     and party (dicts of criterion, title, party, score, text), as the latest
-    approval kept it, or None when the group has approved none."""
-    approval = FeedbackApproval.objects.filter(case_id=case.pk).first()
+    approval kept it, or None when the group has approved none (``since``:
+    none after that moment, as after an upheld concern)."""
+    approvals = FeedbackApproval.objects.filter(case_id=case.pk)
+    if since is not None:
+        approvals = approvals.filter(approved_at__gt=since)
+    approval = approvals.first()
     if approval is None:
         return None
     return approval.feedback
