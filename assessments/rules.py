@@ -7,7 +7,7 @@ import rules
 from accreditation.case_roles import CaseRole, resolve
 from accreditation.roles import Role
 from accreditation.rules import can_see_case, does_casework, is_casework_officer, is_staff_user
-from accreditation.workflow import Status
+from accreditation.workflow import Action, Status
 
 
 @rules.predicate
@@ -29,14 +29,16 @@ rules.add_perm("assessments.end_conflict", is_staff_user & owns_conflict)
 
 @rules.predicate
 def screened_it_before(user, case):
-    """A submitted case already screened by ``user``: it was screened out
-    and a concern about that was upheld, so someone else screens it again."""
-    from assessments.models import Screening
+    """A submitted case ``user`` screened out before: a concern about that
+    was upheld, so someone else screens it again."""
+    from accreditation.models import CaseEvent
 
     return (
         case is not None
         and case.status == Status.SUBMITTED
-        and Screening.objects.filter(case_id=case.pk, officer=user).exists()
+        and CaseEvent.objects.filter(
+            case_id=case.pk, actor=user, action=Action.SCREEN_INELIGIBLE
+        ).exists()
     )
 
 

@@ -152,9 +152,9 @@ KWARGS = {
     # Letters: an issued letter of the victim's case; a preview of the
     # scored case's letter, before issue.
     ("proposals/<id:pk>/letters/", "pk"): ("object", lambda w, p: w.letter.case_id),
-    ("proposals/<id:pk>/letters/", "purpose"): ("value", lambda w, p: w.letter.purpose),
+    ("proposals/<id:pk>/letters/", "letter"): ("object", lambda w, p: w.letter.pk),
     ("staff/cases/<id:pk>/letters/", "pk"): ("object", lambda w, p: w.letter.case_id),
-    ("staff/cases/<id:pk>/letters/", "purpose"): ("value", lambda w, p: w.letter.purpose),
+    ("staff/cases/<id:pk>/letters/", "letter"): ("object", lambda w, p: w.letter.pk),
     ("staff/cases/<id:pk>/letters/preview/", "pk"): ("object", lambda w, p: w.scored_case.pk),
     ("staff/cases/<id:pk>/letters/preview/", "purpose"): ("value", lambda w, p: "feedback"),
     ("organisation/", "pk"): ("object", lambda w, p: w.colleague.pk),
@@ -552,7 +552,7 @@ def test_another_organisations_letter_is_not_found(client):
         issued_at=clock.now(),
         pdf=b"%PDF-1.7 letter",
     )
-    url = reverse("letter-download", args=[letter.case_id, "screening"])
+    url = reverse("letter-download", args=[letter.case_id, letter.pk])
     client.force_login(MembershipFactory().user)
     assert client.get(url).status_code == 404
     client.force_login(letter.case.created_by)
