@@ -38,6 +38,7 @@ from accreditation.roles import Role
 from accreditation.services import activity
 from assessments.models import AssessorCapacity, Assignment
 from assessments.services import requests
+from feedback.services import concerns
 from proposals.models import Route
 from proposals.queries.journey import Journey
 from proposals.services import applicant as services
@@ -173,6 +174,13 @@ KWARGS = {
         "object",
         lambda w, p: w.meeting.chair_id,
     ),
+    # A concern the victim raised about its feedback letter, and its document.
+    ("proposals/<id:pk>/concern/", "pk"): ("object", lambda w, p: w.concern.case_id),
+    ("staff/concerns/", "pk"): ("object", lambda w, p: w.concern.pk),
+    ("staff/concerns/<id:pk>/documents/", "doc"): (
+        "object",
+        lambda w, p: w.concern_document.pk,
+    ),
     ("register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
     ("staff/register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
 }
@@ -207,6 +215,8 @@ ALLOWED = {
     # The public register: anyone, signed in or not; revoking is the decision official's.
     "register/": set(ROLES),
     "staff/register/": {Role.DECISION_OFFICIAL},
+    # Concerns: casework officers, and decision officials (who decide them).
+    "staff/concerns/": {Role.CASEWORK_OFFICER, Role.DECISION_OFFICIAL},
 }
 
 
@@ -306,6 +316,8 @@ class World:
             case__organisation=self.diocese,
         )
         self.register_entry = RegisterEntryFactory(case=self.case)
+        self.concern = concern_of(self.diocese, self.owner)
+        self.concern_document = self.concern.documents.get()
         assessor = self.staff[Role.ASSESSOR]
         self.conflict = ConflictFactory(user=assessor)
         # The assessor was a member of the consortium's lead: a suggestion.
@@ -348,6 +360,17 @@ def information_request_of(organisation, member):
         request, upload, content_type="application/pdf", sha256="0" * 64, actor=member
     )
     return case, document
+
+
+def concern_of(organisation, member):
+    """A concern ``member`` raised, with a document, about the feedback
+    letter of a case of ``organisation`` decided not accredited."""
+    case = ProposalFactory(organisation=organisation, status="not_accredited")
+    LetterFactory(case=case, purpose="feedback", issued_at=clock.now(), pdf=b"%PDF-1.7 letter")
+    upload = SimpleUploadedFile("concern.pdf", b"%PDF-1.4\n%%EOF\n")
+    return concerns.raise_concern(
+        case, member, "A concern.", [concerns.Upload(upload, "application/pdf", "0" * 64)]
+    )
 
 
 def client_for(world, role):
