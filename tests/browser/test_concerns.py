@@ -3,6 +3,8 @@ feedback letter with a document, and a decision official with no part in
 the case reads it and decides it not upheld; the response letter follows.
 Every page free of axe-core violations."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
 from playwright.sync_api import expect
@@ -81,6 +83,10 @@ def test_an_applicant_raises_a_concern_and_an_official_decides_it_not_upheld(
     expect(staff.locator(".govuk-notification-banner")).to_contain_text("not upheld")
     expect(staff.locator("main")).to_contain_text("Not upheld")
     assert_accessible(staff)
+    staff.get_by_role("link", name=case.reference).first.click()
+    expect(staff.get_by_role("heading", name="Concerns")).to_be_visible()
+    expect(staff.locator(".moj-timeline")).to_contain_text("Concern not upheld")
+    assert_accessible(staff)
 
     concern = Concern.objects.get(case=case)
     assert (concern.state, concern.decided_by) == (ConcernState.NOT_UPHELD, official)
@@ -92,4 +98,26 @@ def test_an_applicant_raises_a_concern_and_an_official_decides_it_not_upheld(
     expect(
         page.get_by_role("link", name="Download your concern response letter (PDF)")
     ).to_be_visible()
+    assert_accessible(page)
+
+
+def test_after_the_period_the_applicant_is_told_when_it_ended_and_why(page, assert_accessible):
+    case = ProposalFactory(status=Status.CLOSED_INELIGIBLE)
+    issued = clock.now() - timedelta(days=40)
+    Letter.objects.create(
+        case=case, purpose=LetterPurpose.SCREENING, issued_at=issued, pdf=b"%PDF-1.7 sc"
+    )
+    ended = clock.local_date(issued) + timedelta(days=28)
+    member = MembershipFactory(organisation=case.organisation).user
+    sign_in(page, member.email)
+    page.goto(f"/proposals/{case.pk}/status/")
+    main = page.locator("main")
+    expect(main).to_contain_text(
+        f"The period for raising a concern ended on {ended.day} {ended:%B %Y}, because"
+    )
+    expect(page.get_by_role("button", name="Raise a concern")).to_have_count(0)
+    assert_accessible(page)
+    page.goto(f"/proposals/{case.pk}/concern/")
+    expect(page.locator("h1")).to_have_text("You cannot raise a concern now")
+    expect(page.locator("textarea")).to_have_count(0)
     assert_accessible(page)
