@@ -18,7 +18,7 @@ from accreditation import clock
 from accreditation.models import CaseEvent, OutboxMessage
 from accreditation.queries.cases import visible_to
 from accreditation.roles import Role
-from accreditation.workflow import Action, Status, move
+from accreditation.workflow import Action, GuardFailed, Status, allowed_actions, move
 from assessments.models import Assignment
 from assessments.services import assignment as assignment_services
 from feedback.models import Concern, ConcernDocument, ConcernState, Letter, LetterPurpose
@@ -291,6 +291,10 @@ def test_an_official_with_no_part_decides_not_upheld_and_the_response_letter_is_
     assert issue_owed_letters() == {"issued": 0}
     with pytest.raises(concerns.ConcernRefused, match="already been decided"):
         concerns.decide(concern, decider, upheld=True, response="Changed my mind.")
+    # A second decision from a page loaded before the first: told, nothing changed.
+    response = client.post(decide_url(concern), {"outcome": "upheld", "response": "Upheld."})
+    assert response.status_code == 302
+    assert "already been decided" in client.get(decide_url(concern)).text
     assert Letter.objects.filter(case=case, purpose=LetterPurpose.CONCERN_RESPONSE).count() == 1
     assert Letter.objects.filter(case=case).count() == 2
     assert case.status == Status.NOT_ACCREDITED
@@ -347,10 +351,16 @@ def test_upheld_about_an_assessment_the_case_is_reassessed_by_someone_else_and_l
     with pytest.raises(assignment_services.AssignmentRefused, match="before a concern"):
         assignment_services.assign(case, earlier, "first", officer)
     assignment_services.assign(case, person_with("assessor"), "first", officer)
-    # Decided again (accredited this time): a new decision letter, exactly once.
-    with django_capture_on_commit_callbacks(execute=True):
-        walk_to(case, Status.ACCREDITED)
+    # Decided again (accredited this time): the earlier round's letter does
+    # not stop a correction before the new one is issued...
+    walk_to(case, Status.ACCREDITED)
+    official = CaseEvent.objects.filter(case=case, action=Action.ACCREDIT).get().actor
+    assert "correct_decision" in allowed_actions(case, official)
+    # ...and the new decision gets its letter, exactly once.
+    assert issue_letters([case.pk]) == {"issued": 1}
     second = Letter.objects.get(case=case, purpose=LetterPurpose.DECISION)
+    with pytest.raises(GuardFailed, match="letter has been issued"):
+        move(case, Action.CORRECT_DECISION, official, details={"reason": "Wrong."})
     assert (second.decision_round, second.occasion) == (1, "decision:1")
     issue_letters([case.pk])
     issue_owed_letters()

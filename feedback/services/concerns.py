@@ -219,7 +219,7 @@ def raise_concern(case, actor, text, uploads=()):
                 details={
                     "concern": concern.pk,
                     "letter": state.letter.pk,
-                    "documents": [upload.file.name for upload in uploads],
+                    "documents": [clean_file_name(upload.file.name) for upload in uploads],
                 },
                 when=concern.raised_at,
             )

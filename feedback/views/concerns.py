@@ -151,13 +151,15 @@ class ConcernView(ConcernMixin, FormView):
 
     @cached_property
     def may_decide(self):
-        return self.concern.is_open and self.request.user.has_perm(
-            "feedback.decide_concern", self.concern.case
-        )
+        return self.request.user.has_perm("feedback.decide_concern", self.concern.case)
 
     def post(self, request, *args, **kwargs):
         if not self.may_decide:
             raise PermissionDenied("You cannot decide this concern.")
+        if not self.concern.is_open:
+            # Decided by someone else since this page was loaded.
+            messages.error(request, "This concern has already been decided. Nothing was changed.")
+            return redirect("staff-concern", pk=self.concern.pk)
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -168,7 +170,7 @@ class ConcernView(ConcernMixin, FormView):
             documents=concern.documents.all(),
             response_letters=concern.response_letters.filter(issued_at__isnull=False).defer("pdf"),
             ends_on=services.period_ends_on(concern.letter),
-            may_decide=self.may_decide,
+            may_decide=self.concern.is_open and self.may_decide,
             **kwargs,
         )
 
