@@ -451,3 +451,16 @@ def test_staff_download_a_concerns_document_on_the_timeline(client, settings, tm
     assert CaseEvent.objects.filter(
         case=case, action="concern_document_downloaded", actor=officer
     ).exists()
+
+
+def test_a_concern_full_of_html_long_words_and_right_to_left_text_is_printed_safely(decider):
+    case = not_accredited()
+    long_word = "y" * 300
+    text = f'<script>alert("x")</script> <img src=http://127.0.0.1:9/x.png> {long_word} שלום'
+    concern = raised(case, text=text)
+    concerns.decide(concern, decider, upheld=False, response=f"<b>No.</b> {long_word}")
+    letter = letters.issue_concern_response(concern.pk)
+    printed = text_of(bytes(letter.pdf))
+    assert '<script>alert("x")</script>' in printed and "<b>No.</b>" in printed
+    assert printed.replace(" ", "").count("y" * 300) >= 2  # wrapped, never cut
+    assert Concern.objects.get(pk=concern.pk).text == text  # stored as written
