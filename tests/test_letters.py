@@ -262,6 +262,7 @@ def test_a_decision_issues_its_letter_once_stored_hashed_on_the_timeline_and_ema
     assert event.details == {
         "letter": letter.pk,
         "purpose": "decision",
+        "name": "Decision letter",
         "occasion": "decision:0",
         "sha256": letter.sha256,
     }
@@ -399,6 +400,7 @@ def test_staff_download_the_letter_from_the_case_page(client, issued):
     assert (download.actor, download.details["letter"]) == (officer, issued.pk)
     page = client.get(reverse("staff-case", args=[issued.case_id]))
     assert "Letter downloaded" in page.text
+    assert '<p class="govuk-body">Decision letter</p>' in page.text
 
 
 @pytest.mark.parametrize("kind", ["html", "pdf"])

@@ -235,6 +235,7 @@ def _store(case, purpose, rendered, when, *, decision_round=0, concern=None, reg
         details={
             "letter": letter.pk,
             "purpose": purpose,
+            "name": letter.get_purpose_display(),
             "occasion": occasion,
             "sha256": letter.sha256,
         },
