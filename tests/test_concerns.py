@@ -20,6 +20,7 @@ from accreditation.queries.cases import visible_to
 from accreditation.roles import Role
 from accreditation.workflow import Action, GuardFailed, Status, allowed_actions, move
 from assessments.models import Assignment
+from assessments.queries.screening import queue as screening_queue
 from assessments.services import assignment as assignment_services
 from feedback.models import Concern, ConcernDocument, ConcernState, Letter, LetterPurpose
 from feedback.services import concerns, letters
@@ -382,8 +383,10 @@ def test_upheld_about_screening_the_case_is_screened_again_by_someone_else(
     assert case.status == Status.SUBMITTED
     # The officer who screened it out is not the one who screens it again.
     assert not earlier.has_perm("assessments.screen_case", case)
+    assert case not in screening_queue(earlier)
     other = person_with("casework_officer")
     assert other.has_perm("assessments.screen_case", case)
+    assert case in screening_queue(other)
     # Screened out again, by the other officer: a second screening letter, once.
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         move(case, Action.SCREEN_INELIGIBLE, other, details={"reason": "Still no partnership."})
