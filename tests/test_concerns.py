@@ -19,15 +19,21 @@ from accreditation.models import CaseEvent, OutboxMessage
 from accreditation.queries.cases import visible_to
 from accreditation.roles import Role
 from accreditation.workflow import Action, GuardFailed, Status, allowed_actions, move
+from advisory_group.models import AgendaItem, FeedbackOutcome, ItemPurpose
+from advisory_group.queries.agenda import waiting
+from advisory_group.services.advice import review_feedback
 from assessments.models import Assignment
+from assessments.queries.scoring import items_of
 from assessments.queries.screening import queue as screening_queue
 from assessments.services import assignment as assignment_services
+from assessments.services.recommendation import recommend
 from feedback.models import Concern, ConcernDocument, ConcernState, Letter, LetterPurpose
 from feedback.services import concerns, letters
 from feedback.tasks import issue_concern_responses, issue_letters, issue_owed_letters
 from tests.casework import person_with, sign_in_verified, walk_to
 from tests.factories import MembershipFactory, ProposalFactory, UserFactory
-from tests.test_letters import assert_accessible, eager, text_of
+from tests.scoring_helpers import score
+from tests.test_letters import assert_accessible, assessed_not_to_accredit, decide, eager, text_of
 from tests.test_uploads import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -467,3 +473,44 @@ def test_a_concern_full_of_html_long_words_and_right_to_left_text_is_printed_saf
     assert '<script>alert("x")</script>' in printed and "<b>No.</b>" in printed
     assert printed.replace(" ", "").count("y" * 300) >= 2  # wrapped, never cut
     assert Concern.objects.get(pk=concern.pk).text == text  # stored as written
+
+
+def test_reassessed_not_to_accredit_the_new_feedback_is_reviewed_and_lettered_again(decider):
+    """The feedback approved for the first decision is not the second's: the
+    case goes back to the Advisory Group for its new feedback, and its new
+    feedback letter is built from that, once."""
+    case = ProposalFactory(status=Status.IN_ASSESSMENT)
+    assessed_not_to_accredit(case)
+    official = person_with("decision_official")
+    decide(case, Action.NOT_ACCREDIT, official)
+    first = letters.issue(case.pk)
+    assert first.purpose == LetterPurpose.FEEDBACK
+    concerns.decide(raised(case), decider, upheld=True, response="2B was misread.")
+    # The new assessor scores again, with new feedback, and recommends.
+    assessor = person_with("assessor", case)
+    for item in items_of(case):
+        score(case, assessor, item, 2, feedback=f"New feedback on {item.criterion.code}.")
+    recommend(
+        case,
+        recommendation="not_accredit",
+        reasoning="Still no criterion met.",
+        departure_reason="",
+        actor=assessor,
+    )
+    # Its new feedback goes on the group's agenda (the first was approved).
+    item = AgendaItem.objects.get(case=case, purpose=ItemPurpose.FEEDBACK, outcome="")
+    review_feedback(
+        item,
+        outcome=FeedbackOutcome.APPROVED,
+        comment="",
+        actor=item.meeting.chair,
+        by_correspondence=True,
+    )
+    assert waiting([case.pk]) == []
+    decide(case, Action.NOT_ACCREDIT, official)
+    second = letters.issue(case.pk)
+    assert (second.purpose, second.decision_round) == (LetterPurpose.FEEDBACK, 1)
+    assert letters.issue(case.pk) == second
+    text = text_of(bytes(second.pdf))
+    assert "New feedback on 1A." in text and "Feedback on 1A for the lead party." not in text
+    assert "New feedback on 1A." not in text_of(bytes(Letter.objects.get(pk=first.pk).pdf))
