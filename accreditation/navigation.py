@@ -37,6 +37,7 @@ STAFF_SECTIONS = (
     Section("Assignment", "assignment-rounds", permission="assessments.assign_assessors"),
     Section("Advisory Group", "advisory-meetings", permission="advisory_group.use_meetings"),
     Section("Decisions", "decision-queue", permission="accreditation.use_decisions"),
+    Section("Concerns", "staff-concerns", permission="feedback.view_concerns"),
     Section("Letters", "staff-letters", permission="feedback.view_letters_register"),
     Section(
         "Out-of-round requests",

@@ -233,6 +233,7 @@ RULES = (
         A.UPHOLD_CONCERN,
         S.IN_ASSESSMENT,
         (R.DECISION_OFFICIAL,),
+        ("feedback.guards.no_part_in_the_outcome",),
         needs_reason=True,
     ),
     Rule(
@@ -240,6 +241,7 @@ RULES = (
         A.UPHOLD_CONCERN,
         S.SUBMITTED,
         (R.DECISION_OFFICIAL,),
+        ("feedback.guards.no_part_in_the_outcome",),
         needs_reason=True,
     ),
 )

@@ -5,8 +5,9 @@ from django.dispatch import receiver
 
 from accreditation.models import Membership
 from accreditation.roles import STAFF_ROLES
-from accreditation.signals import parts_may_clash
-from assessments.models import Conflict
+from accreditation.signals import cases_moved, parts_may_clash
+from accreditation.workflow import Action
+from assessments.models import Assignment, Conflict
 
 STANDING_REASON = (
     "A member of {organisation}: membership of an applicant organisation is a standing "
@@ -32,4 +33,18 @@ def record_standing_conflicts(sender, user, **kwargs):
             user=user,
             organisation=membership.organisation,
             reason=STANDING_REASON.format(organisation=membership.organisation.name),
+        )
+
+
+@receiver(cases_moved)
+def end_assignments_on_an_upheld_concern(sender, action, cases, events, **kwargs):
+    """A concern upheld about an assessed case: it is reassessed by someone
+    else, so its assessors' assignments end with the move (and
+    ``queries.assignment.barred_pairs`` keeps them from being assigned again)."""
+    if action != Action.UPHOLD_CONCERN:
+        return
+    ended_at = {event.case_id: event.created_at for event in events}
+    for case in cases:
+        Assignment.objects.filter(case_id=case.pk, ended_at__isnull=True).update(
+            ended_at=ended_at[case.pk]
         )

@@ -7,6 +7,7 @@ import rules
 from accreditation.case_roles import CaseRole, resolve
 from accreditation.roles import Role
 from accreditation.rules import can_see_case, does_casework, is_casework_officer, is_staff_user
+from accreditation.workflow import Action, Status
 
 
 @rules.predicate
@@ -25,9 +26,28 @@ def is_casework_officer_on_case(user, case):
 rules.add_perm("assessments.declare_conflict", is_staff_user)
 rules.add_perm("assessments.end_conflict", is_staff_user & owns_conflict)
 
+
+@rules.predicate
+def screened_it_before(user, case):
+    """A submitted case ``user`` screened out before: a concern about that
+    was upheld, so someone else screens it again."""
+    from accreditation.models import CaseEvent
+
+    return (
+        case is not None
+        and case.status == Status.SUBMITTED
+        and CaseEvent.objects.filter(
+            case_id=case.pk, actor=user, action=Action.SCREEN_INELIGIBLE
+        ).exists()
+    )
+
+
 # Screening: casework officers, on the cases they are free to act on.
 rules.add_perm("assessments.screen_cases", is_casework_officer)
-rules.add_perm("assessments.screen_case", is_casework_officer & is_casework_officer_on_case)
+rules.add_perm(
+    "assessments.screen_case",
+    is_casework_officer & is_casework_officer_on_case & ~screened_it_before,
+)
 
 
 @rules.predicate

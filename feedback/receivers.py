@@ -1,6 +1,7 @@
-"""How feedback reacts to the workflow (connected at start-up): a case that
-reaches the point of issue gets its letter from the worker, once the move
-commits (a move rolled back issues nothing)."""
+"""How feedback reacts to the workflow and the register (connected at
+start-up): a case that reaches the point of issue, and a step of a register
+entry's revocation, get their letter from the worker once the change commits
+(a change rolled back issues nothing)."""
 
 import logging
 from functools import partial
@@ -10,6 +11,7 @@ from django.dispatch import receiver
 
 from accreditation.signals import cases_moved
 from accreditation.workflow import Action
+from register.signals import revocation_step
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +33,23 @@ def schedule_letters(sender, action, cases, **kwargs):
     transaction.on_commit(partial(send_issue_task, [case.pk for case in cases]))
 
 
+@receiver(revocation_step)
+def schedule_revocation_letter(sender, event, **kwargs):
+    transaction.on_commit(partial(send_task, "issue_revocation_letters", [event.pk]))
+
+
 def send_issue_task(case_ids):
-    """Ask the worker to issue the letters. If the broker cannot be reached
-    the sweeper (every minute) issues them, so the error is only logged."""
-    from feedback.tasks import issue_letters
+    send_task("issue_letters", case_ids)
+
+
+def send_task(name, ids):
+    """Ask the worker to issue letters (``feedback.tasks.<name>``). If the
+    broker cannot be reached the sweeper (every minute) issues them, so the
+    error is only logged."""
+    from feedback import tasks
 
     try:
-        issue_letters.apply_async(args=[case_ids], retry=False)
+        getattr(tasks, name).apply_async(args=[ids], retry=False)
     except Exception:  # noqa: BLE001 - the sweeper issues them anyway
         logger.warning(
             "Could not ask the worker to issue letters; the sweeper will.", exc_info=True

@@ -4,7 +4,14 @@ case roles that ``accreditation.case_roles`` resolves."""
 import rules
 
 from accreditation.case_roles import CaseRole, resolve
-from accreditation.rules import does_casework, is_staff_user
+from accreditation.rules import (
+    can_see_case,
+    does_casework,
+    is_applicant,
+    is_casework_officer,
+    is_decision_official,
+    is_staff_user,
+)
 
 PREVIEWERS = frozenset(
     {
@@ -26,3 +33,42 @@ def may_preview_letters(user, case):
 rules.add_perm("feedback.preview_letter", is_staff_user & may_preview_letters)
 # The letters register: staff who do casework, over the cases they may see.
 rules.add_perm("feedback.view_letters_register", does_casework)
+
+
+# --- Concerns ---------------------------------------------------------------------
+
+
+@rules.predicate
+def acts_for_the_case(user, case):
+    """A member of the case's organisation, acting for it as an applicant."""
+    return case is not None and CaseRole.APPLICANT in resolve(case, user)
+
+
+@rules.predicate
+def may_decide_concerns_about(user, case):
+    """A decision official with no part in the case (not its assessor, not
+    on its Advisory Group meeting, not in conflict: ``case_roles`` takes the
+    official's part away then) who did not screen it out, recommend or
+    decide it."""
+    from feedback.guards import had_part_in_the_outcome
+
+    return (
+        case is not None
+        and CaseRole.DECISION_OFFICIAL in resolve(case, user)
+        and not had_part_in_the_outcome(case.pk, user)
+    )
+
+
+@rules.predicate
+def may_see_concern(user, concern):
+    return concern is not None and can_see_case(user, concern.case)
+
+
+rules.add_perm("feedback.raise_concern", is_applicant & acts_for_the_case)
+# Concerns waiting: casework officers (who run the casework) and decision
+# officials (who decide them), over the cases they may see.
+rules.add_perm("feedback.view_concerns", is_casework_officer | is_decision_official)
+rules.add_perm(
+    "feedback.view_concern", (is_casework_officer | is_decision_official) & may_see_concern
+)
+rules.add_perm("feedback.decide_concern", is_staff_user & may_decide_concerns_about)

@@ -12,13 +12,31 @@ def issue_letters(case_ids):
     return {"issued": letters.issue_many(case_ids)}
 
 
+@shared_task
+def issue_concern_responses(concern_ids):
+    """Issue the response letter of each concern not upheld."""
+    return {"issued": letters.issue_concern_responses(concern_ids)}
+
+
+@shared_task
+def issue_revocation_letters(register_event_ids):
+    """Issue the letter of each step of revocation (notice, revocation)."""
+    return {"issued": letters.issue_revocation_letters(register_event_ids)}
+
+
 SWEEP_LIMIT = 100
-"""Cases a sweeper run takes on (a letter renders in well under a second), so
-a run ends before the next is due; the rest wait for the next run."""
+"""Letters a sweeper run takes on (a letter renders in well under a second),
+so a run ends before the next is due; the rest wait for the next run."""
 
 
 @shared_task
 def issue_owed_letters(limit=SWEEP_LIMIT):
-    """The sweeper: issue the letters cases are owed and have not been
-    issued, so a task message lost by the broker costs a minute."""
-    return {"issued": letters.issue_many(list(letters.owed_cases()[:limit]))}
+    """The sweeper: issue the letters cases, concerns and revocations are
+    owed and have not been issued, so a task message lost by the broker
+    costs a minute."""
+    issued = letters.issue_many(list(letters.owed_cases()[:limit]))
+    room = max(limit - issued, 0)
+    issued += letters.issue_concern_responses(list(letters.owed_concern_responses()[:room]))
+    room = max(limit - issued, 0)
+    issued += letters.issue_revocation_letters(list(letters.owed_revocation_letters()[:room]))
+    return {"issued": issued}

@@ -1,18 +1,19 @@
 """Letters: the applicant's download, staff's download and preview under
-/staff/, the letters register, and the public check."""
+/staff/, the letters register, and the public check. Concerns: the
+applicant raises one; staff list, read and decide them."""
 
 from django.urls import path
 
-from feedback.views import letters
+from feedback.views import concerns, letters
 
 urlpatterns = [
     path(
-        "proposals/<id:pk>/letters/<str:purpose>.pdf",
+        "proposals/<id:pk>/letters/<id:letter>.pdf",
         letters.ApplicantLetterView.as_view(),
         name="letter-download",
     ),
     path(
-        "staff/cases/<id:pk>/letters/<str:purpose>.pdf",
+        "staff/cases/<id:pk>/letters/<id:letter>.pdf",
         letters.StaffLetterView.as_view(),
         name="staff-letter-download",
     ),
@@ -28,4 +29,16 @@ urlpatterns = [
     ),
     path("staff/letters/", letters.LetterRegisterView.as_view(), name="staff-letters"),
     path("letters/check/", letters.CheckLetterView.as_view(), name="letter-check"),
+    path(
+        "proposals/<id:pk>/concern/",
+        concerns.RaiseConcernView.as_view(),
+        name="proposal-concern",
+    ),
+    path("staff/concerns/", concerns.ConcernListView.as_view(), name="staff-concerns"),
+    path("staff/concerns/<id:pk>/", concerns.ConcernView.as_view(), name="staff-concern"),
+    path(
+        "staff/concerns/<id:pk>/documents/<id:doc>/",
+        concerns.ConcernDocumentView.as_view(),
+        name="staff-concern-document",
+    ),
 ]

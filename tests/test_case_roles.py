@@ -278,7 +278,11 @@ class TestCorrectionsAndConcerns:
         with pytest.raises(GuardFailed, match="letter has been issued"):
             move(case, "correct_decision", official, details=REASON)
         assert Proposal.objects.get(pk=case.pk).status == Status.NOT_ACCREDITED
-        assert allowed_actions(case, official) == ["uphold_concern"]
+        # A concern about it is decided by an official who did not decide it.
+        assert allowed_actions(case, official) == []
+        assert allowed_actions(case, person_with("decision_official", case)) == ["uphold_concern"]
+        with pytest.raises(GuardFailed, match="someone else must decide"):
+            move(case, "uphold_concern", official, details=REASON)
 
     def test_an_upheld_concern_about_screening_returns_the_case_to_screening(self):
         case = ProposalFactory(status="submitted")

@@ -60,6 +60,7 @@ def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
                 "Screening",
                 "Assignment",
                 "Advisory Group",
+                "Concerns",
                 "Letters",
                 "Out-of-round requests",
                 "Emails not sent",
@@ -76,7 +77,7 @@ def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
         ),
         (
             [Role.DECISION_OFFICIAL],
-            ["Staff home", "Cases", "Decisions", "Letters", "Conflicts of interest"],
+            ["Staff home", "Cases", "Decisions", "Concerns", "Letters", "Conflicts of interest"],
         ),
         ([Role.ADMINISTRATOR], ["Staff home", "Conflicts of interest", "Staff users"]),
     ],

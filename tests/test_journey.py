@@ -674,10 +674,12 @@ class TestAfterSubmission:
         assert "will appear here" not in text
         assert "Your feedback letter has not been issued yet." in text
         assert "You can raise a concern about the assessment or its result within 28 days" in text
-        Letter.objects.create(case=case, purpose=LetterPurpose.FEEDBACK, issued_at=case.updated_at)
+        letter = Letter.objects.create(
+            case=case, purpose=LetterPurpose.FEEDBACK, issued_at=case.updated_at
+        )
         text = client.get(url).text
         assert "Download your feedback letter (PDF)</a>, issued" in text
-        assert reverse("letter-download", args=[case.pk, "feedback"]) in text
+        assert reverse("letter-download", args=[case.pk, letter.pk]) in text
         assert "has not been issued yet" not in text
 
     @pytest.mark.parametrize("status", [Status.LAPSED, Status.WITHDRAWN])

@@ -259,9 +259,15 @@ def test_a_decision_issues_its_letter_once_stored_hashed_on_the_timeline_and_ema
     assert letter.sha256 == hashlib.sha256(bytes(letter.pdf)).hexdigest()
     assert case.reference in text_of(bytes(letter.pdf))
     event = CaseEvent.objects.get(case=case, action="letter_issued")
-    assert event.details == {"letter": letter.pk, "purpose": "decision", "sha256": letter.sha256}
+    assert event.details == {
+        "letter": letter.pk,
+        "purpose": "decision",
+        "name": "Decision letter",
+        "occasion": "decision:0",
+        "sha256": letter.sha256,
+    }
     email = OutboxMessage.objects.get(to="head@example.org")
-    assert email.key == f"letter:{case.pk}:decision"
+    assert email.key == f"letter:{case.pk}:decision:0"
     assert f"http://localhost:8000/proposals/{case.pk}/status/" in email.body
     emails = OutboxMessage.objects.filter(key__startswith="letter:").count()
     assert emails == len(contact_addresses(case.organisation_id))
@@ -367,23 +373,34 @@ def test_the_applicant_downloads_their_letter_from_the_status_page(client, issue
     case = issued.case
     client.force_login(case.created_by)
     page = client.get(reverse("proposal-status", args=[case.pk]))
-    url = reverse("letter-download", args=[case.pk, "decision"])
+    url = reverse("letter-download", args=[case.pk, issued.pk])
     assert url in page.text
     assert issued.sha256 in page.text
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content == bytes(issued.pdf)
-    assert client.get(reverse("letter-download", args=[case.pk, "feedback"])).status_code == 404
+    other = letters.issue(ProposalFactory(status=Status.CLOSED_INELIGIBLE).pk)
+    assert client.get(reverse("letter-download", args=[case.pk, other.pk])).status_code == 404
+    # The download is on the case's timeline: who, when, which letter.
+    download = CaseEvent.objects.get(case=case, action="letter_downloaded")
+    assert download.actor == case.created_by
+    assert download.details["letter"] == issued.pk
+    assert download.details["purpose"] == "decision"
 
 
 def test_staff_download_the_letter_from_the_case_page(client, issued):
     officer = person_with("casework_officer")
     sign_in_verified(client, officer)
     page = client.get(reverse("staff-case", args=[issued.case_id]))
-    url = reverse("staff-letter-download", args=[issued.case_id, "decision"])
+    url = reverse("staff-letter-download", args=[issued.case_id, issued.pk])
     assert url in page.text
     assert client.get(url).content == bytes(issued.pdf)
+    download = CaseEvent.objects.get(case=issued.case, action="letter_downloaded")
+    assert (download.actor, download.details["letter"]) == (officer, issued.pk)
+    page = client.get(reverse("staff-case", args=[issued.case_id]))
+    assert "Letter downloaded" in page.text
+    assert '<p class="govuk-body">Decision letter</p>' in page.text
 
 
 @pytest.mark.parametrize("kind", ["html", "pdf"])

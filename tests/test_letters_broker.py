@@ -92,6 +92,6 @@ def test_a_worker_killed_half_way_through_a_batch_issues_each_letter_once():
     for case in cases:
         assert Letter.objects.filter(case=case).count() == 1
         contacts = contact_addresses(case.organisation_id)
-        emails = OutboxMessage.objects.filter(key=f"letter:{case.pk}:decision")
+        emails = OutboxMessage.objects.filter(key=f"letter:{case.pk}:decision:0")
         assert sorted(emails.values_list("to", flat=True)) == sorted(contacts)
         assert case.events.filter(action="letter_issued").count() == 1

@@ -38,6 +38,7 @@ from accreditation.roles import Role
 from accreditation.services import activity
 from assessments.models import AssessorCapacity, Assignment
 from assessments.services import requests
+from feedback.services import concerns
 from proposals.models import Route
 from proposals.queries.journey import Journey
 from proposals.services import applicant as services
@@ -154,9 +155,9 @@ KWARGS = {
     # Letters: an issued letter of the victim's case; a preview of the
     # scored case's letter, before issue.
     ("proposals/<id:pk>/letters/", "pk"): ("object", lambda w, p: w.letter.case_id),
-    ("proposals/<id:pk>/letters/", "purpose"): ("value", lambda w, p: w.letter.purpose),
+    ("proposals/<id:pk>/letters/", "letter"): ("object", lambda w, p: w.letter.pk),
     ("staff/cases/<id:pk>/letters/", "pk"): ("object", lambda w, p: w.letter.case_id),
-    ("staff/cases/<id:pk>/letters/", "purpose"): ("value", lambda w, p: w.letter.purpose),
+    ("staff/cases/<id:pk>/letters/", "letter"): ("object", lambda w, p: w.letter.pk),
     ("staff/cases/<id:pk>/letters/preview/", "pk"): ("object", lambda w, p: w.scored_case.pk),
     ("staff/cases/<id:pk>/letters/preview/", "purpose"): ("value", lambda w, p: "feedback"),
     ("organisation/", "pk"): ("object", lambda w, p: w.colleague.pk),
@@ -174,6 +175,13 @@ KWARGS = {
     ("staff/advisory-group/<id:pk>/packs/", "member"): (
         "object",
         lambda w, p: w.meeting.chair_id,
+    ),
+    # A concern the victim raised about its feedback letter, and its document.
+    ("proposals/<id:pk>/concern/", "pk"): ("object", lambda w, p: w.concern.case_id),
+    ("staff/concerns/", "pk"): ("object", lambda w, p: w.concern.pk),
+    ("staff/concerns/<id:pk>/documents/", "doc"): (
+        "object",
+        lambda w, p: w.concern_document.pk,
     ),
     ("register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
     ("staff/register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
@@ -211,6 +219,8 @@ ALLOWED = {
     # The public register: anyone, signed in or not; revoking is the decision official's.
     "register/": set(ROLES),
     "staff/register/": {Role.DECISION_OFFICIAL},
+    # Concerns: casework officers, and decision officials (who decide them).
+    "staff/concerns/": {Role.CASEWORK_OFFICER, Role.DECISION_OFFICIAL},
 }
 
 
@@ -310,6 +320,8 @@ class World:
             case__organisation=self.diocese,
         )
         self.register_entry = RegisterEntryFactory(case=self.case)
+        self.concern = concern_of(self.diocese, self.owner)
+        self.concern_document = self.concern.documents.get()
         assessor = self.staff[Role.ASSESSOR]
         self.conflict = ConflictFactory(user=assessor)
         # The assessor was a member of the consortium's lead: a suggestion.
@@ -352,6 +364,17 @@ def information_request_of(organisation, member):
         request, upload, content_type="application/pdf", sha256="0" * 64, actor=member
     )
     return case, document
+
+
+def concern_of(organisation, member):
+    """A concern ``member`` raised, with a document, about the feedback
+    letter of a case of ``organisation`` decided not accredited."""
+    case = ProposalFactory(organisation=organisation, status="not_accredited")
+    LetterFactory(case=case, purpose="feedback", issued_at=clock.now(), pdf=b"%PDF-1.7 letter")
+    upload = SimpleUploadedFile("concern.pdf", b"%PDF-1.4\n%%EOF\n")
+    return concerns.raise_concern(
+        case, member, "A concern.", [concerns.Upload(upload, "application/pdf", "0" * 64)]
+    )
 
 
 def client_for(world, role):
@@ -556,7 +579,7 @@ def test_another_organisations_letter_is_not_found(client):
         issued_at=clock.now(),
         pdf=b"%PDF-1.7 letter",
     )
-    url = reverse("letter-download", args=[letter.case_id, "screening"])
+    url = reverse("letter-download", args=[letter.case_id, letter.pk])
     client.force_login(MembershipFactory().user)
     assert client.get(url).status_code == 404
     client.force_login(letter.case.created_by)

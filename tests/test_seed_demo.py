@@ -27,6 +27,7 @@ from accreditation.models import (
 from accreditation.models.organisations import UKPRN_KINDS, URN_KINDS
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
+from feedback.models import Concern, ConcernState, Letter, LetterPurpose
 from proposals.models import Proposal
 from register.models import PUBLIC_STATES, EntryState, RegisterEntry
 
@@ -285,6 +286,22 @@ class TestTheDemo:
         assert public.filter(state=EntryState.NOTICE_GIVEN).count() == 1
         # The workflow's decisions made them as the demo played its cases.
         assert "register entries" not in seeded
+        # The notice's letter is issued, signed by the official who gave it.
+        noticed = public.get(state=EntryState.NOTICE_GIVEN)
+        notice = Letter.objects.get(case=noticed.case, purpose=LetterPurpose.REVOCATION_NOTICE)
+        assert notice.signatory.email == "decision@example.org"
+
+    def test_concerns_waiting_not_upheld_and_one_that_can_still_be_raised(self):
+        from feedback.services import concerns
+
+        waiting = Concern.objects.get(state=ConcernState.OPEN)
+        answered = Concern.objects.get(state=ConcernState.NOT_UPHELD)
+        assert concerns.window(waiting.case).concern == waiting
+        response = Letter.objects.get(concern=answered, purpose=LetterPurpose.CONCERN_RESPONSE)
+        assert response.signatory.email == "decision2@example.org"
+        # A case whose letter is issued, within the period, nothing raised.
+        cases = Proposal.objects.filter(status__in=concerns.CONCERN_STATUSES)
+        assert any(concerns.window(case).is_open for case in cases)
 
     def test_second_run_changes_nothing_and_timeline_verifies(self):
         before = snapshot()

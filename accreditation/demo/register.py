@@ -1,13 +1,14 @@
 """The demo's register: every accredited case's provider on it (the
 workflow's decisions put them there; a database seeded before the register
 existed is brought up to date the same way), and one provider given notice
-of revocation."""
+of revocation, with its letter."""
 
 from django.db.models import Max
 
 from accreditation.models import CaseEvent, User
 from accreditation.workflow import Action, Status
-from register.models import EntryState, RegisterEntry
+from feedback.services.letters import issue_revocation_letter
+from register.models import EntryState, EventKind, RegisterEntry
 from register.services.entries import record_decisions
 from register.services.revocation import give_notice
 
@@ -46,3 +47,6 @@ def seed(seeder):
         if entry is not None:
             official = User.objects.get(email__iexact="decision@example.org")
             give_notice(entry, reason=NOTICE_REASON, actor=official)
+            # Its letter at once (the worker would issue it within a minute).
+            notice = entry.events.filter(kind=EventKind.NOTICE_GIVEN).latest("created_at")
+            issue_revocation_letter(notice.pk)

@@ -5,7 +5,8 @@ case that every staff list and page uses.
 - an assessor: the cases they are assigned to now;
 - an Advisory Group member: the cases on the agenda of an open meeting they
   chair or sit on;
-- a decision official: the cases awaiting decision, and those they decided.
+- a decision official: the cases awaiting decision, those with a concern
+  waiting for a decision, and those they decided (or decided a concern about).
 
 Whatever the role, never a case of an organisation the person belongs to or
 has a declared conflict with (or whose local authority they have one with).
@@ -24,6 +25,7 @@ DECIDING_ACTIONS = (
     Action.NOT_ACCREDIT,
     Action.CORRECT_DECISION,
     Action.UPHOLD_CONCERN,
+    "concern_not_upheld",
 )
 
 
@@ -55,7 +57,12 @@ def visible_to(user, queryset=None):
             decided = _model("accreditation.CaseEvent").objects.filter(
                 actor=user, action__in=DECIDING_ACTIONS
             )
-            reach |= Q(status=Status.AWAITING_DECISION) | Q(pk__in=decided.values("case_id"))
+            concerns = _model("feedback.Concern").objects.filter(state="open")
+            reach |= (
+                Q(status=Status.AWAITING_DECISION)
+                | Q(pk__in=decided.values("case_id"))
+                | Q(pk__in=concerns.values("case_id"))
+            )
     cases = cases.filter(submitted_at__isnull=False)
     if reach is not None:
         cases = cases.filter(reach)

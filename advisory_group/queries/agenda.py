@@ -3,19 +3,25 @@ person may see it."""
 
 import hashlib
 import json
+from datetime import UTC, datetime
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accreditation import clock
 from accreditation.case_roles import CaseRole, resolve_many
+from accreditation.models import CaseEvent
 from accreditation.roles import Role
-from accreditation.workflow import Status
+from accreditation.workflow import Action, Status
 from advisory_group.models import AgendaItem, FeedbackApproval, ItemPurpose, Meeting, MemberView
 
 FEEDBACK_STATUSES = (Status.ADVISORY_REVIEW, Status.AWAITING_DECISION, Status.NOT_ACCREDITED)
 """A case recommended (or decided) not to accredit has its feedback reviewed
 from when its assessment is complete."""
+
+EPOCH = Value(datetime(1970, 1, 1, tzinfo=UTC), output_field=DateTimeField())
+"""Before any concern was upheld."""
 
 SEES_ITEMS = frozenset({CaseRole.CASEWORK_OFFICER, CaseRole.MEETING_CHAIR, CaseRole.MEETING_MEMBER})
 
@@ -42,12 +48,21 @@ def waiting(case_ids=None):
     latest = Recommendation.objects.filter(
         case=OuterRef("pk"), outcome=RecommendationOutcome.COMPLETED
     ).order_by("-made_at", "-pk")
+    # Feedback approved before a concern was upheld was for the earlier
+    # decision: the case reassessed needs its new feedback approved.
+    upheld = CaseEvent.objects.filter(case=OuterRef("pk"), action=Action.UPHOLD_CONCERN).order_by(
+        "-sequence"
+    )
+    since = Coalesce(Subquery(upheld.values("created_at")[:1]), EPOCH)
+    approved = FeedbackApproval.objects.filter(
+        case=OuterRef("pk"), approved_at__gt=OuterRef("since")
+    )
     feedback = (
         cases.filter(status__in=FEEDBACK_STATUSES)
-        .annotate(latest=Subquery(latest.values("recommendation")[:1]))
+        .annotate(latest=Subquery(latest.values("recommendation")[:1]), since=since)
         .filter(latest=RecommendationChoice.NOT_ACCREDIT)
         .exclude(Exists(open_items.filter(purpose=ItemPurpose.FEEDBACK)))
-        .exclude(Exists(FeedbackApproval.objects.filter(case=OuterRef("pk"))))
+        .exclude(Exists(approved))
     )
     return [(case, ItemPurpose.ADVICE) for case in advice.order_by("pk")] + [
         (case, ItemPurpose.FEEDBACK) for case in feedback.order_by("pk")
@@ -123,11 +138,15 @@ def digest(rows):
     return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
 
 
-def approved_feedback(case):
+def approved_feedback(case, since=None):
     """The feedback the group approved for the case's letter, per criterion
     and party (dicts of criterion, title, party, score, text), as the latest
-    approval kept it, or None when the group has approved none."""
-    approval = FeedbackApproval.objects.filter(case_id=case.pk).first()
+    approval kept it, or None when the group has approved none (``since``:
+    none after that moment, as after an upheld concern)."""
+    approvals = FeedbackApproval.objects.filter(case_id=case.pk)
+    if since is not None:
+        approvals = approvals.filter(approved_at__gt=since)
+    approval = approvals.first()
     if approval is None:
         return None
     return approval.feedback

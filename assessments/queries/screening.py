@@ -1,15 +1,20 @@
 """Read shapes for screening: the queue of submitted cases and one case."""
 
+from accreditation.models import CaseEvent
 from accreditation.queries.cases import visible_to
-from accreditation.workflow import Status
+from accreditation.workflow import Action, Status
 
 
 def queue(user):
     """Submitted cases waiting to be screened that ``user`` may act on (none
-    they are in conflict with), oldest submitted first."""
+    they are in conflict with, nor one they screened out before a concern
+    about it was upheld: someone else screens it again), oldest submitted
+    first."""
+    screened_out = CaseEvent.objects.filter(actor=user, action=Action.SCREEN_INELIGIBLE)
     return (
         visible_to(user)
         .filter(status=Status.SUBMITTED)
+        .exclude(pk__in=screened_out.values("case_id"))
         .select_related("organisation__local_authority", "round", "window")
         .order_by("submitted_at", "pk")
     )

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.apps import apps
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accreditation import policy
 from accreditation.models import CaseEvent
@@ -30,6 +32,25 @@ PURPOSE_BY_STATUS = {
 """The letter a case in each status is owed: the standing outcome decides
 which letter is issued, so a decision corrected before issue gets only the
 corrected letter."""
+
+
+def decision_round(case_id):
+    """How many concerns about the case have been upheld: 0 while its first
+    decision stands, 1 once it was decided again after an upheld concern. A
+    decision or screening letter belongs to the round it was issued in."""
+    return CaseEvent.objects.filter(case_id=case_id, action=Action.UPHOLD_CONCERN).count()
+
+
+def decision_round_of_outer_case(field="pk"):
+    """``decision_round`` of the case ``OuterRef(field)``, as a subquery."""
+    upheld = (
+        CaseEvent.objects.filter(case_id=OuterRef(field), action=Action.UPHOLD_CONCERN)
+        .order_by()
+        .values("case_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(upheld), Value(0))
 
 
 @dataclass(frozen=True)
@@ -105,9 +126,16 @@ def letter_feedback(case):
     """The feedback a not-accredited case's letter carries, one item per
     criterion per party: the feedback as the Advisory Group approved it.
     Until the group has approved some, the feedback letter waits: it is
-    never issued empty nor from a draft."""
+    never issued empty nor from a draft. After an upheld concern only an
+    approval since counts: the new decision's letter is not the old one's."""
     from advisory_group.queries.agenda import approved_feedback
 
+    upheld = (
+        CaseEvent.objects.filter(case_id=case.pk, action=Action.UPHOLD_CONCERN)
+        .order_by("-sequence")
+        .values_list("created_at", flat=True)
+        .first()
+    )
     return [
         FeedbackItem(
             CriterionHeading(row["criterion"], row["title"]),
@@ -115,7 +143,7 @@ def letter_feedback(case):
             row["score"],
             row["text"],
         )
-        for row in approved_feedback(case) or ()
+        for row in approved_feedback(case, since=upheld) or ()
     ]
 
 

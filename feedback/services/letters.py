@@ -5,16 +5,21 @@ stands (a preview, or the letter about to be issued). ``issue(case_id)``
 issues the letter the case is owed now, once: it locks the case's row, so it
 runs one at a time per case with the workflow's moves (a correction of the
 decision waits for it, and then finds the letter issued), and the unique
-constraint on (case, purpose) stands behind the lock. The stored PDF is
+constraint on (case, occasion) stands behind the lock. The stored PDF is
 never rewritten; its SHA-256 is on the timeline and on the letters register.
 
 Which letter a case is owed is read from its status at the moment of issue
 (``PURPOSE_BY_STATUS``): a decision corrected before the task ran issues
-only the corrected letter.
+only the corrected letter. A decision letter belongs to its decision round
+(``decision_round``): a case decided again after an upheld concern is owed
+a new one, once. ``issue_concern_response`` and ``issue_revocation_letter``
+issue the letters of a concern not upheld and of a step of revocation, once
+each, the same way.
 """
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.conf import settings
@@ -29,10 +34,19 @@ from accreditation.models.organisations import contact_addresses
 from accreditation.pdf import html_to_pdf
 from accreditation.services import outbox
 from accreditation.workflow import Status
-from feedback.models import DECISION_PURPOSES, Letter, LetterPurpose
+from feedback.models import (
+    DECISION_PURPOSES,
+    Concern,
+    ConcernState,
+    Letter,
+    LetterPurpose,
+    occasion_of,
+)
 from feedback.queries.letters import (
     PURPOSE_BY_STATUS,
     decision_of,
+    decision_round,
+    decision_round_of_outer_case,
     feedback_by_party,
     letter_feedback,
     screening_of,
@@ -40,13 +54,25 @@ from feedback.queries.letters import (
 
 events.register(
     EventType("letter_issued", "Letter issued", "Letter issued"),
+    EventType("letter_downloaded", "Letter downloaded"),
 )
+
+NOTICE_GIVEN, REVOKED = "notice_given", "revoked"
+"""The register's steps of revocation (``register.models.EventKind``) that
+are told in a letter."""
+
+PURPOSE_OF_REGISTER_STEP = {
+    NOTICE_GIVEN: LetterPurpose.REVOCATION_NOTICE,
+    REVOKED: LetterPurpose.REVOCATION,
+}
 
 TITLES = {
     LetterPurpose.DECISION: "Your proposal has been accredited",
     LetterPurpose.FEEDBACK: "Your proposal has not been accredited",
     LetterPurpose.SCREENING: "Your proposal is not eligible",
     LetterPurpose.CONCERN_RESPONSE: "Our response to your concern",
+    LetterPurpose.REVOCATION_NOTICE: "Notice that your accreditation may be revoked",
+    LetterPurpose.REVOCATION: "Your accreditation has been revoked",
 }
 
 UNDECIDED = (
@@ -88,7 +114,17 @@ class Rendered:
         return hashlib.sha256(self.pdf).hexdigest()
 
 
-def letter_context(case, purpose, *, concern=None, response=None, signatory=None, when=None):
+def letter_context(
+    case,
+    purpose,
+    *,
+    concern=None,
+    response=None,
+    about=None,
+    register_event=None,
+    signatory=None,
+    when=None,
+):
     """Everything a letter's template needs, read from the case as it stands."""
     context = {
         "case": case,
@@ -118,7 +154,29 @@ def letter_context(case, purpose, *, concern=None, response=None, signatory=None
     elif purpose == LetterPurpose.CONCERN_RESPONSE:
         context["concern"] = concern
         context["response"] = response
+        context["about"] = about
+    elif register_event is not None:
+        context.update(revocation_context(register_event))
     return context
+
+
+def revocation_context(event):
+    """What a revocation letter tells, from the register's step as it was
+    recorded (the entry may have moved on since)."""
+    entry = event.entry
+    details = event.details or {}
+    due = details.get("response_due")
+    return {
+        "entry": entry,
+        "accreditation_type": entry.get_accreditation_type_display(),
+        "reason": details.get("reason", ""),
+        "step_date": clock.local_date(event.created_at),
+        "response_due": clock.local(datetime.fromisoformat(due))
+        if due
+        else clock.local(
+            event.created_at + timedelta(days=policy.current().revocation_response_days)
+        ),
+    }
 
 
 def render(case, purpose, *, preview=False, when=None, **extra):
@@ -137,15 +195,17 @@ def render(case, purpose, *, preview=False, when=None, **extra):
     return Rendered(title, html, html_to_pdf(html), context["signatory"])
 
 
-def render_concern_response(case, *, concern, response, signatory):
-    """The response to a concern that was not upheld, signed by whoever
-    decided the concern (concerns themselves come later)."""
+def render_concern_response(case, *, concern, response, signatory, about=None, when=None):
+    """The response to a concern that was not upheld (its text), signed by
+    whoever decided the concern; ``about``: the letter it was about."""
     return render(
         case,
         LetterPurpose.CONCERN_RESPONSE,
         concern=concern,
         response=response,
+        about=about,
         signatory=signatory,
+        when=when,
     )
 
 
@@ -154,50 +214,150 @@ def owed_purpose(case):
     return PURPOSE_BY_STATUS.get(case.status)
 
 
-def issue(case_id):
-    """Issue the letter ``case_id`` is owed now, once. Returns the letter
-    (new or already issued), or None when the case is owed none."""
+def _locked_case(case_id):
     Proposal = apps.get_model("proposals", "Proposal")
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("organisation", "round", "window")
+        .filter(pk=case_id)
+        .first()
+    )
+
+
+def _store(case, purpose, rendered, when, *, decision_round=0, concern=None, register_event=None):
+    """Store the rendered letter as issued, put it on the case's timeline and
+    e-mail its link, in the caller's transaction (the case's row locked).
+    Behind the lock the unique (case, occasion) makes a second one fail:
+    then the first is returned."""
+    occasion = occasion_of(
+        purpose,
+        decision_round=decision_round,
+        concern_id=concern.pk if concern else None,
+        register_event_id=register_event.pk if register_event else None,
+    )
+    try:
+        with transaction.atomic():
+            letter = Letter.objects.create(
+                case=case,
+                purpose=purpose,
+                occasion=occasion,
+                decision_round=decision_round,
+                concern=concern,
+                register_event=register_event,
+                created_at=when,
+                issued_at=when,
+                pdf=rendered.pdf,
+                sha256=rendered.sha256,
+                signatory=rendered.signatory,
+            )
+    except IntegrityError:
+        return Letter.objects.get(case=case, occasion=occasion)
+    timeline.append(
+        case,
+        action="letter_issued",
+        actor=None,
+        details={
+            "letter": letter.pk,
+            "purpose": purpose,
+            "name": letter.get_purpose_display(),
+            "occasion": occasion,
+            "sha256": letter.sha256,
+        },
+        when=when,
+    )
+    _email_contacts(case, letter)
+    return letter
+
+
+def issue(case_id):
+    """Issue the letter ``case_id`` is owed now, once per decision round.
+    Returns the letter (new or already issued), or None when the case is
+    owed none."""
     with transaction.atomic():
-        case = (
-            Proposal.objects.select_for_update(of=("self",))
-            .select_related("organisation", "round", "window")
-            .filter(pk=case_id)
-            .first()
-        )
+        case = _locked_case(case_id)
         purpose = owed_purpose(case) if case is not None else None
         if purpose is None:
             return None
+        current = decision_round(case.pk)
         same = DECISION_PURPOSES if purpose in DECISION_PURPOSES else (purpose,)
-        existing = Letter.objects.filter(case=case, purpose__in=same).first()
+        existing = Letter.objects.filter(
+            case=case, purpose__in=same, decision_round=current
+        ).first()
         if existing is not None:
             return existing
         if purpose == LetterPurpose.FEEDBACK and not letter_feedback(case):
             return None  # issued once the feedback it is built from is there
         now = clock.now()
         rendered = render(case, purpose, when=now)
-        try:
-            with transaction.atomic():
-                letter = Letter.objects.create(
-                    case=case,
-                    purpose=purpose,
-                    created_at=now,
-                    issued_at=now,
-                    pdf=rendered.pdf,
-                    sha256=rendered.sha256,
-                    signatory=rendered.signatory,
-                )
-        except IntegrityError:
-            return Letter.objects.get(case=case, purpose=purpose)
-        timeline.append(
+        return _store(case, purpose, rendered, now, decision_round=current)
+
+
+def issue_concern_response(concern_id):
+    """Issue the response letter of a concern not upheld, once, signed by
+    whoever decided it. Returns the letter, or None if it is owed none."""
+    case_id = Concern.objects.filter(pk=concern_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        return None
+    with transaction.atomic():
+        case = _locked_case(case_id)
+        concern = (
+            Concern.objects.select_related("decided_by", "letter")
+            .filter(pk=concern_id, state=ConcernState.NOT_UPHELD)
+            .first()
+        )
+        if concern is None:
+            return None
+        existing = Letter.objects.filter(concern=concern).first()
+        if existing is not None:
+            return existing
+        now = clock.now()
+        rendered = render_concern_response(
             case,
-            action="letter_issued",
-            actor=None,
-            details={"letter": letter.pk, "purpose": purpose, "sha256": letter.sha256},
+            concern=concern.text,
+            response=concern.response,
+            about=concern.letter,
+            signatory=concern.decided_by,
             when=now,
         )
-        _email_contacts(case, letter)
-    return letter
+        return _store(
+            case,
+            LetterPurpose.CONCERN_RESPONSE,
+            rendered,
+            now,
+            decision_round=concern.letter.decision_round,
+            concern=concern,
+        )
+
+
+def _register_steps():
+    return apps.get_model("register", "RegisterEvent").objects.filter(
+        kind__in=list(PURPOSE_OF_REGISTER_STEP)
+    )
+
+
+def issue_revocation_letter(register_event_id):
+    """Issue the letter of a step of revocation (the notice, the
+    revocation), once, signed by the official who took it, on the case the
+    register entry stands on. Returns the letter, or None."""
+    event = _register_steps().select_related("entry", "actor").filter(pk=register_event_id).first()
+    if event is None:
+        return None
+    with transaction.atomic():
+        case = _locked_case(event.case_id or event.entry.case_id)
+        existing = Letter.objects.filter(register_event=event).first()
+        if existing is not None:
+            return existing
+        now = clock.now()
+        purpose = PURPOSE_OF_REGISTER_STEP[event.kind]
+        rendered = render(case, purpose, when=now, register_event=event, signatory=event.actor)
+        return _store(
+            case,
+            purpose,
+            rendered,
+            now,
+            decision_round=decision_round(case.pk),
+            register_event=event,
+        )
 
 
 def _email_contacts(case, letter):
@@ -216,30 +376,86 @@ def _email_contacts(case, letter):
         f"{case.reference}: your {letter.get_purpose_display().lower()}",
         body,
         contact_addresses(case.organisation_id),
-        key=f"letter:{case.pk}:{letter.purpose}",
+        key=f"letter:{case.pk}:{letter.occasion}",
     )
 
 
 def issue_many(case_ids):
     """Issue every letter the cases are owed; returns how many were new."""
+    return _count_new(issue, case_ids, "case_id")
+
+
+def _count_new(function, ids, field):
+    """Run ``function`` on each of ``ids``; how many letters (whose
+    ``field`` is the id) are new."""
     issued = 0
-    for case_id in case_ids:
-        before = Letter.objects.filter(case_id=case_id).count()
-        issue(case_id)
-        issued += Letter.objects.filter(case_id=case_id).count() - before
+    for pk in ids:
+        before = Letter.objects.filter(**{field: pk}).count()
+        function(pk)
+        issued += Letter.objects.filter(**{field: pk}).count() - before
     return issued
 
 
+def issue_concern_responses(concern_ids):
+    return _count_new(issue_concern_response, concern_ids, "concern_id")
+
+
+def issue_revocation_letters(register_event_ids):
+    return _count_new(issue_revocation_letter, register_event_ids, "register_event_id")
+
+
 def owed_cases():
-    """Cases owed a letter they have not been issued: the sweeper's work,
-    so a lost task message costs a minute, never a letter."""
+    """Cases owed a letter of their decision round they have not been
+    issued: the sweeper's work, so a lost task message costs a minute,
+    never a letter."""
     Proposal = apps.get_model("proposals", "Proposal")
     owed = Q(pk__in=[])
     for status, purpose in PURPOSE_BY_STATUS.items():
         same = DECISION_PURPOSES if purpose in DECISION_PURPOSES else (purpose,)
-        issued = Letter.objects.filter(case=OuterRef("pk"), purpose__in=same)
+        issued = Letter.objects.filter(
+            case=OuterRef("pk"), purpose__in=same, decision_round=OuterRef("decision_round")
+        )
         owed |= Q(status=status) & ~Exists(issued)
-    return Proposal.objects.filter(owed).order_by("pk").values_list("pk", flat=True)
+    return (
+        Proposal.objects.filter(status__in=list(PURPOSE_BY_STATUS))
+        .annotate(decision_round=decision_round_of_outer_case())
+        .filter(owed)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def owed_concern_responses():
+    """Concerns not upheld whose response letter has not been issued."""
+    answered = Letter.objects.filter(concern=OuterRef("pk"))
+    return (
+        Concern.objects.filter(state=ConcernState.NOT_UPHELD)
+        .filter(~Exists(answered))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def owed_revocation_letters():
+    """Steps of revocation whose letter has not been issued."""
+    told = Letter.objects.filter(register_event=OuterRef("pk"))
+    return _register_steps().filter(~Exists(told)).order_by("pk").values_list("pk", flat=True)
+
+
+def record_download(letter, user):
+    """Each download of an issued letter, by the applicant or staff, is on
+    the case's timeline: who, when, which letter."""
+    timeline.record(
+        letter.case,
+        "letter_downloaded",
+        user,
+        details={
+            "letter": letter.pk,
+            "purpose": letter.purpose,
+            "name": letter.get_purpose_display(),
+            "occasion": letter.occasion,
+        },
+    )
 
 
 def verify(data):

@@ -25,10 +25,10 @@ def pdf_response(data, filename, *, attachment=True):
     return response
 
 
-def issued_letter(case, purpose):
+def issued_letter(case, letter_id):
     letter = (
         Letter.objects.select_related("case")
-        .filter(case=case, purpose=purpose, issued_at__isnull=False)
+        .filter(pk=letter_id, case=case, issued_at__isnull=False)
         .first()
     )
     if letter is None:
@@ -36,12 +36,18 @@ def issued_letter(case, purpose):
     return letter
 
 
+def download(letter, user):
+    """The letter's PDF, its download on the case's timeline (who, when,
+    which letter)."""
+    letters.record_download(letter, user)
+    return pdf_response(letter.pdf, letter.filename)
+
+
 class ApplicantLetterView(ProposalMixin, View):
     """A member of the case's organisation downloads its issued letter."""
 
-    def get(self, request, pk, purpose):
-        letter = issued_letter(self.proposal, purpose)
-        return pdf_response(letter.pdf, letter.filename)
+    def get(self, request, pk, letter):
+        return download(issued_letter(self.proposal, letter), request.user)
 
 
 class StaffCaseMixin(StaffAreaMixin):
@@ -63,9 +69,8 @@ class StaffCaseMixin(StaffAreaMixin):
 class StaffLetterView(StaffCaseMixin, View):
     act_permission = "accreditation.do_casework"
 
-    def get(self, request, pk, purpose):
-        letter = issued_letter(self.case, purpose)
-        return pdf_response(letter.pdf, letter.filename)
+    def get(self, request, pk, letter):
+        return download(issued_letter(self.case, letter), request.user)
 
 
 class PreviewMixin(StaffCaseMixin):

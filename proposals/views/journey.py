@@ -22,6 +22,7 @@ from accreditation.pdf import render_pdf
 from accreditation.versions import StaleEdit, StaleEditViewMixin, version_of
 from accreditation.workflow import Status, WorkflowError
 from feedback.models import Letter
+from feedback.services import concerns
 from proposals.forms.journey import (
     DECLARATION,
     AnswerForm,
@@ -56,9 +57,6 @@ UNDER_ASSESSMENT = (
 
 DECIDED = (Status.ACCREDITED, Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE)
 """Statuses that a letter tells the organisation of."""
-
-CONCERN_STATUSES = (Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE)
-"""The outcomes an organisation may raise a concern about."""
 
 
 def may_withdraw(proposal):
@@ -563,7 +561,12 @@ class StatusView(ProposalMixin, TemplateView):
             "can_withdraw": may_withdraw(proposal),
             "under_assessment": proposal.status in UNDER_ASSESSMENT,
             "decided": proposal.status in DECIDED,
-            "may_raise_concern": proposal.status in CONCERN_STATUSES,
+            "may_raise_concern": proposal.status in concerns.CONCERN_STATUSES,
+            "concern_window": concerns.window(proposal),
+            "concerns": proposal.concerns.select_related("letter")
+            .defer("letter__pdf")
+            .prefetch_related("documents")
+            .order_by("raised_at"),
         }
         if context["decided"]:
             context["letters"] = (

@@ -1,7 +1,8 @@
 """Revoking an accreditation: notice to the provider with a reason, a period
 to respond (a policy setting), then the decision official revokes it or
 withdraws the notice. Each step is on the entry's history and told to the
-provider's contacts through the outbox."""
+provider's contacts through the outbox; the notice and the revocation are
+also told in a letter (``revocation_step``: feedback issues it)."""
 
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from accreditation.access import require
 from accreditation.models.organisations import contact_addresses
 from accreditation.services import activity, outbox
 from register.models import EntryState, EventKind, RegisterEntry, RegisterEvent
+from register.signals import revocation_step
 
 
 class RevocationError(Exception):
@@ -77,9 +79,10 @@ def give_notice(entry, *, reason, actor):
             EventKind.NOTICE_GIVEN,
             actor,
             when,
-            {"reason": reason},
+            {"reason": reason, "response_due": entry.response_due.isoformat()},
             before=EntryState.CURRENT,
         )
+        revocation_step.send(RegisterEntry, event=event)
         entry.save()
         _tell(
             entry,
@@ -136,6 +139,7 @@ def revoke(entry, *, actor):
             {"reason": entry.revocation_reason},
             before=EntryState.NOTICE_GIVEN,
         )
+        revocation_step.send(RegisterEntry, event=event)
         entry.save()
         _tell(
             entry,

@@ -1,0 +1,122 @@
+"""The revocation notice and the revocation letter: issued once each by the
+worker when a decision official gives notice and when they revoke, on the
+same letterhead as every letter (tagged PDF/UA-1, signed by the official),
+stored with their hash, on the case's timeline, e-mailed as a link,
+downloadable by the organisation and staff, in the letters register and
+checkable by anyone."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accreditation.models import CaseEvent, OutboxMessage
+from accreditation.workflow import Status
+from feedback.models import Letter, LetterPurpose
+from feedback.queries.register import issued_letters
+from feedback.services import letters
+from feedback.tasks import issue_owed_letters, issue_revocation_letters
+from register.models import EventKind, RegisterEntry
+from register.services import revocation
+from tests.casework import person_with, sign_in_verified
+from tests.factories import MembershipFactory, ProposalFactory
+from tests.test_letters import assert_accessible, eager, text_of
+
+pytestmark = pytest.mark.django_db
+
+REASON = "It no longer leads improvement in any school."
+
+
+@pytest.fixture
+def official():
+    return person_with("decision_official", full_name="Rowan Revoker")
+
+
+@pytest.fixture
+def entry():
+    case = ProposalFactory(
+        status=Status.ACCREDITED, organisation__name="Hillside Learning Partnership"
+    )
+    MembershipFactory(organisation=case.organisation, is_contact=True, user__email="ch@example.org")
+    letters.issue(case.pk)  # its decision letter
+    return RegisterEntry.objects.get(case=case)
+
+
+def test_notice_then_revocation_each_issue_their_letter_once(
+    entry, official, monkeypatch, django_capture_on_commit_callbacks
+):
+    eager(monkeypatch)
+    case = entry.case
+    with django_capture_on_commit_callbacks(execute=True):
+        revocation.give_notice(entry, reason=REASON, actor=official)
+    entry.refresh_from_db()
+    notice = Letter.objects.get(case=case, purpose=LetterPurpose.REVOCATION_NOTICE)
+    assert notice.signatory == official
+    assert notice.register_event.kind == EventKind.NOTICE_GIVEN
+    title = f"Notice that your accreditation may be revoked: {case.reference}"
+    assert_accessible(bytes(notice.pdf), title)
+    text = text_of(bytes(notice.pdf))
+    due = entry.response_due
+    for expected in (
+        case.reference,
+        "Hillside Learning Partnership",
+        "Rowan Revoker",
+        REASON,
+        f"until {due.day} {due:%B %Y}",
+    ):
+        assert expected in text
+    assert OutboxMessage.objects.filter(
+        to="ch@example.org", key=f"letter:{case.pk}:{notice.occasion}"
+    ).exists()
+
+    with time_machine.travel(entry.response_due + timedelta(minutes=1)):
+        with django_capture_on_commit_callbacks(execute=True):
+            revocation.revoke(entry, actor=official)
+    revoked = Letter.objects.get(case=case, purpose=LetterPurpose.REVOCATION)
+    assert_accessible(bytes(revoked.pdf), f"Your accreditation has been revoked: {case.reference}")
+    text = text_of(bytes(revoked.pdf))
+    assert "revoked your organisation's accreditation" in text
+    assert REASON in text and "Rowan Revoker" in text and case.reference in text
+    # Again, and the sweeper: nothing new.
+    events = list(entry.events.filter(kind__in=["notice_given", "revoked"]).values_list("pk"))
+    issue_revocation_letters([pk for (pk,) in events])
+    assert issue_owed_letters() == {"issued": 0}
+    assert Letter.objects.filter(case=case).count() == 3
+    assert CaseEvent.objects.filter(case=case, action="letter_issued").count() == 3
+    # Checkable, and in the letters register with their hash.
+    assert letters.verify(bytes(revoked.pdf)) == revoked
+    assert letters.find(case.reference, notice.sha256) == notice
+    officer = person_with("casework_officer")
+    assert {notice, revoked} <= set(issued_letters(officer))
+
+
+def test_a_notice_whose_task_was_lost_is_issued_by_the_sweeper_as_it_was_given(entry, official):
+    revocation.give_notice(entry, reason=REASON, actor=official)
+    revocation.withdraw_notice(entry, actor=official)  # before the worker ran
+    assert len(letters.owed_revocation_letters()) == 1
+    assert issue_owed_letters() == {"issued": 1}
+    notice = Letter.objects.get(purpose=LetterPurpose.REVOCATION_NOTICE)
+    assert REASON in text_of(bytes(notice.pdf))
+    assert list(letters.owed_revocation_letters()) == []
+
+
+def test_the_organisation_and_staff_download_the_notice(client, entry, official):
+    revocation.give_notice(entry, reason=REASON, actor=official)
+    issue_owed_letters()
+    notice = Letter.objects.get(purpose=LetterPurpose.REVOCATION_NOTICE)
+    case = entry.case
+    client.force_login(MembershipFactory(organisation=case.organisation).user)
+    status = client.get(reverse("proposal-status", args=[case.pk])).text
+    url = reverse("letter-download", args=[case.pk, notice.pk])
+    assert "Download your notice of revocation (PDF)" in status and url in status
+    assert client.get(url).content == bytes(notice.pdf)
+    client.logout()
+    sign_in_verified(client, person_with("casework_officer"))
+    assert client.get(reverse("staff-letter-download", args=[case.pk, notice.pk])).content == (
+        bytes(notice.pdf)
+    )
+    assert CaseEvent.objects.filter(case=case, action="letter_downloaded").count() == 2
+    client.logout()
+    client.force_login(MembershipFactory().user)
+    assert client.get(url).status_code == 404
