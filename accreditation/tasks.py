@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from accreditation import timeline
-from accreditation.services import outbox
+from accreditation.services import outbox, scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +28,12 @@ def anchor_timeline():
             "Timeline anchor of %s: %d case(s), MAC %s", anchor.date, len(anchor.heads), anchor.mac
         )
     return {"date": anchor.date.isoformat(), "cases": len(anchor.heads), "created": created}
+
+
+@shared_task
+def open_rounds():
+    """Record each round opening at its opening time (once per opening time:
+    a round whose opening moved is recorded again when it opens). A round
+    takes proposals from its opening time whatever the scheduler does; the
+    record is what the schedule page shows."""
+    return scheduler.finished("accreditation.tasks.open_rounds", scheduler.open_rounds())

@@ -19,6 +19,7 @@ from accreditation.models.organisations import (
 )
 from accreditation.models.outbox import OutboxMessage
 from accreditation.models.rounds import AccreditationType, Round, Term, Window
+from accreditation.models.schedule import ScheduledAction, ScheduledKind, TaskRun
 from accreditation.models.timeline import CaseEvent, TimelineAnchor
 from accreditation.models.users import User
 
@@ -41,7 +42,10 @@ __all__ = [
     "Phase",
     "Region",
     "Round",
+    "ScheduledAction",
+    "ScheduledKind",
     "Sector",
+    "TaskRun",
     "Term",
     "TimelineAnchor",
     "User",

@@ -350,35 +350,6 @@ def next_round_for(proposal, when=None):
     return None, False
 
 
-def queue_lapsed_emails(proposal_pks):
-    """Tell the contacts of each lapsed draft that it missed its deadline and
-    how to copy it into the next round. Keyed per proposal, so however often
-    the scheduler runs each is told once."""
-    proposals = Proposal.objects.filter(pk__in=proposal_pks).select_related(
-        "organisation", "round", "window"
-    )
-    for proposal in proposals:
-        recipients = contact_addresses(proposal.organisation_id)
-        if not recipients:
-            continue
-        next_round, next_round_open = next_round_for(proposal)
-        body = render_to_string(
-            "proposals/email/lapsed.txt",
-            {
-                "proposal": proposal,
-                "next_round": next_round,
-                "next_round_open": next_round_open,
-                "service_name": settings.SERVICE_NAME,
-            },
-        )
-        outbox.queue(
-            f"{proposal.draft_name} was not submitted by the deadline",
-            body,
-            recipients,
-            key=f"lapsed:{proposal.pk}",
-        )
-
-
 def withdraw(proposal, actor, reason):
     return move(proposal, Action.WITHDRAW, actor, details={"reason": reason.strip()})
 

@@ -1,0 +1,63 @@
+"""The e-mails about drafts and deadlines, registered for the staff preview
+with example data (unsaved instances: a preview reads nothing)."""
+
+from datetime import date, time
+
+from accreditation import clock, emails
+from accreditation.models import AccreditationType, Organisation, Round, Term
+from accreditation.workflow import Status
+from proposals.models import Proposal
+
+
+def example_round(term=Term.AUTUMN, year=2026):
+    return Round(
+        pk=1,
+        term=term,
+        year=year,
+        opens_at=clock.at(date(year, 9, 7), time(9)),
+        deadline=clock.at(date(year, 10, 30), time(17)),
+        assessment_due=date(year, 12, 11),
+        advisory_group_meeting=date(year + 1, 1, 13),
+        decision_target=date(year + 1, 1, 29),
+    )
+
+
+def example_proposal(**fields):
+    return Proposal(
+        pk=1,
+        organisation=Organisation(pk=1, name="Oakfield Learning Trust"),
+        round=example_round(),
+        accreditation_type=AccreditationType.ASP,
+        status=Status.DRAFT,
+        **fields,
+    )
+
+
+def reminder_example():
+    return {"proposal": example_proposal(), "days": 7}
+
+
+def lapsed_example():
+    next_round = example_round(Term.SPRING, 2027)
+    next_round.opens_at = clock.at(date(2027, 1, 11), time(9))
+    next_round.deadline = clock.at(date(2027, 2, 26), time(17))
+    return {"proposal": example_proposal(), "next_round": next_round, "next_round_open": False}
+
+
+emails.register(
+    emails.EmailTemplate(
+        name="proposals/reminder",
+        title="Reminder of a draft's deadline (14, 7 and 1 days before)",
+        audience="The organisation's contacts",
+        subject="{{ proposal.draft_name }}: the deadline is in {% if days == 1 %}1 day"
+        "{% else %}{{ days }} days{% endif %}",
+        example="proposals.emails.reminder_example",
+    ),
+    emails.EmailTemplate(
+        name="proposals/lapsed",
+        title="A draft was not submitted by its deadline",
+        audience="The organisation's contacts",
+        subject="{{ proposal.draft_name }} was not submitted by the deadline",
+        example="proposals.emails.lapsed_example",
+    ),
+)
