@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 import time_machine
 
-
 _REAL_START = time.time()
 _MONOTONIC_START = time.monotonic()
 
