@@ -7,3 +7,4 @@ class AccreditationConfig(AppConfig):
 
     def ready(self):
         from accreditation import checks  # noqa: F401  (registers the deploy checks)
+        from accreditation.services import decision_chasers  # noqa: F401  (its e-mail)

@@ -17,6 +17,7 @@ from django.template import Context, Template
 from django.template.loader import get_template
 from django.utils.module_loading import import_string
 
+from accreditation import policy
 from accreditation.services import outbox
 
 
@@ -77,6 +78,7 @@ def render(name, context):
         "service_name": settings.SERVICE_NAME,
         "department_name": settings.DEPARTMENT_NAME,
         "contact_email": settings.CONTACT_EMAIL,
+        "policy": policy.current(),
         **context,
     }
     subject = Template("{% autoescape off %}" + email.subject + "{% endautoescape %}")

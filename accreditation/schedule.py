@@ -16,6 +16,14 @@ EVERY = (
         60,
     ),
     ("Remind contacts of drafts before the deadline", "proposals.tasks.remind_drafts", 60),
+    ("Chase overdue assessments", "assessments.tasks.chase_overdue_assessments", 3600),
+    ("Chase overdue information requests", "assessments.tasks.chase_overdue_requests", 3600),
+    (
+        "Chase Advisory Group members' views before meetings",
+        "advisory_group.tasks.chase_views_before_meetings",
+        3600,
+    ),
+    ("Chase decisions past their target", "accreditation.tasks.chase_decisions", 3600),
     ("Send email waiting in the outbox", "accreditation.tasks.send_outbox", 60),
     ("Issue letters cases are owed", "feedback.tasks.issue_owed_letters", 60),
     (

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from accreditation import timeline
-from accreditation.services import outbox, scheduler
+from accreditation.services import decision_chasers, outbox, scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -37,3 +37,11 @@ def open_rounds():
     takes proposals from its opening time whatever the scheduler does; the
     record is what the schedule page shows."""
     return scheduler.finished("accreditation.tasks.open_rounds", scheduler.open_rounds())
+
+
+@shared_task
+def chase_decisions():
+    """Tell the decision officials of cases past their decision target."""
+    return scheduler.finished(
+        "accreditation.tasks.chase_decisions", decision_chasers.chase_decisions()
+    )

@@ -27,9 +27,14 @@ def example_proposal(**fields):
         pk=1,
         organisation=Organisation(pk=1, name="Oakfield Learning Trust"),
         round=example_round(),
-        accreditation_type=AccreditationType.ASP,
-        status=Status.DRAFT,
-        **fields,
+        **{"accreditation_type": AccreditationType.ASP, "status": Status.DRAFT, **fields},
+    )
+
+
+def example_case(**fields):
+    """A submitted case, for the e-mails about cases."""
+    return example_proposal(
+        reference="ASP-2026-0042", submitted_at=clock.at(date(2026, 10, 28), time(14, 5)), **fields
     )
 
 

@@ -10,7 +10,6 @@ first (and its draft is no longer a draft when the lapse takes the lock) or
 waits for the lapse and is refused.
 """
 
-from collections import defaultdict
 from datetime import timedelta
 
 from django.db import transaction
@@ -18,22 +17,12 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
 from accreditation import clock, emails, policy
-from accreditation.models import Membership, Round, ScheduledAction, ScheduledKind, Window
+from accreditation.chasing import contacts_by_organisation
+from accreditation.models import Round, ScheduledAction, ScheduledKind, Window
 from accreditation.services import outbox, scheduler
 from accreditation.workflow import Action, Status, move_many
 from proposals.models import Proposal
 from proposals.services.applicant import next_round_for
-
-
-def contacts_by_organisation(organisation_ids):
-    """{organisation id: [contact addresses]} in one query."""
-    contacts = defaultdict(list)
-    rows = Membership.objects.filter(
-        organisation_id__in=set(organisation_ids), is_contact=True, user__is_active=True
-    ).order_by("user__email")
-    for organisation_id, address in rows.values_list("organisation_id", "user__email"):
-        contacts[organisation_id].append(address)
-    return contacts
 
 
 def lapsed_messages(proposal_pks):
