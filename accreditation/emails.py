@@ -33,6 +33,14 @@ class EmailTemplate:
     example: str
     """Dotted path to a function returning example context for the preview."""
 
+    @property
+    def app(self):
+        return self.name.split("/")[0]
+
+    @property
+    def slug(self):
+        return self.name.split("/")[1]
+
     def example_context(self):
         return import_string(self.example)()
 
@@ -48,7 +56,7 @@ def register(*templates):
     for email in templates:
         known = _templates.get(email.name)
         if known is not None and known != email:
-            raise ValueError(f"The e-mail {email.name!r} is registered twice.")
+            raise ValueError(f"The email {email.name!r} is registered twice.")
         _templates[email.name] = email
 
 
@@ -56,7 +64,7 @@ def get(name):
     try:
         return _templates[name]
     except KeyError:
-        raise UnknownEmail(f"No e-mail {name!r} is registered.") from None
+        raise UnknownEmail(f"No email {name!r} is registered.") from None
 
 
 def all_templates():

@@ -61,6 +61,7 @@ def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
                 "Advisory Group",
                 "Letters",
                 "Out-of-round requests",
+                "Schedule",
                 "Emails not sent",
                 "Conflicts of interest",
             ],

@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 (
                     "count",
                     models.PositiveIntegerField(
-                        default=0, help_text="Drafts lapsed, or e-mails written, by this action"
+                        default=0, help_text="Drafts lapsed, or emails written, by this action"
                     ),
                 ),
                 ("done_at", models.DateTimeField(default=accreditation.clock.now)),

@@ -42,7 +42,7 @@ class ScheduledAction(models.Model):
     )
     summary = models.CharField(max_length=200, blank=True)
     count = models.PositiveIntegerField(
-        default=0, help_text="Drafts lapsed, or e-mails written, by this action"
+        default=0, help_text="Drafts lapsed, or emails written, by this action"
     )
     done_at = models.DateTimeField(default=clock.now)
 

@@ -89,6 +89,7 @@ def test_a_casework_officer_finds_the_sections_their_role_gives(page, assert_acc
             "Advisory Group",
             "Letters",
             "Out-of-round requests",
+            "Schedule",
             "Emails not sent",
             "Conflicts of interest",
         ]
