@@ -4,9 +4,15 @@ registered for the staff preview with example data (unsaved instances)."""
 from datetime import date, time
 
 from accreditation import clock, emails
-from accreditation.models import User
+from accreditation.models import Organisation, User
 from accreditation.workflow import Status
-from assessments.models import Assignment, AssignmentKind, InformationRequest
+from assessments.models import (
+    Assignment,
+    AssignmentKind,
+    InformationRequest,
+    RequestQuestion,
+    Screening,
+)
 from proposals.emails import example_case
 
 DUE = date(2026, 12, 11)
@@ -65,5 +71,70 @@ emails.register(
         audience="The assessor who asked",
         subject="{{ case.reference }}: the applicant's answers are overdue",
         example="assessments.emails.request_overdue_assessor_example",
+    ),
+)
+
+
+def information_requested_example():
+    context = request_overdue_example()
+    questions = [
+        RequestQuestion(position=1, text="Tell us more about the schools you lead."),
+        RequestQuestion(position=2, text="Send the latest inspection report of each school."),
+    ]
+    return {**context, "questions": questions}
+
+
+def not_eligible_example():
+    case = example_case(status=Status.CLOSED_INELIGIBLE)
+    reason = "The organisation does not lead improvement in any school."
+    return {"case": case, "screening": Screening(pk=1, case=case, reason=reason)}
+
+
+def identifier_cleared_example():
+    return {
+        "organisation": Organisation(pk=1, name="Oakfield Learning Trust"),
+        "label": "URN",
+        "value": "123456",
+        "reason": "The school's records name the other organisation as its trust.",
+        "profile_url": "https://apply-for-accreditation.example/organisation/",
+    }
+
+
+emails.register(
+    emails.EmailTemplate(
+        name="assessments/information_requested",
+        title="More information is needed about a proposal",
+        audience="The organisation's contacts",
+        subject="{{ case.reference }}: we need more information about your proposal",
+        example="assessments.emails.information_requested_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/information_extended",
+        title="More time to answer an information request",
+        audience="The organisation's contacts",
+        subject="{{ case.reference }}: more time to answer our questions",
+        example="assessments.emails.request_overdue_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/information_answered",
+        title="The applicant has answered an information request",
+        audience="The assessor who asked and the case's assessors",
+        subject="{{ case.reference }}: the applicant has answered your questions",
+        example="assessments.emails.request_overdue_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/not_eligible",
+        title="A proposal is not eligible (screened out)",
+        audience="The organisation's contacts",
+        subject="{{ case.reference }}: your proposal is not eligible",
+        example="assessments.emails.not_eligible_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/identifier_cleared",
+        title="A contested URN or UKPRN was removed from a profile",
+        audience="The organisation's contacts",
+        subject="Enter {{ organisation.name }}'s {{ label }}: {{ value }} belongs to another "
+        "organisation",
+        example="assessments.emails.identifier_cleared_example",
     ),
 )

@@ -66,3 +66,62 @@ emails.register(
         example="proposals.emails.lapsed_example",
     ),
 )
+
+
+def submitted_example():
+    return {"proposal": example_case(status=Status.SUBMITTED)}
+
+
+def _out_of_round_request(outcome, **fields):
+    from proposals.models import OutOfRoundRequest
+
+    return OutOfRoundRequest(
+        pk=1,
+        organisation=Organisation(pk=1, name="Oakfield Learning Trust"),
+        school_name="Riverside Primary School",
+        outcome=outcome,
+        **fields,
+    )
+
+
+def out_of_round_granted_example():
+    from accreditation.models import Window
+
+    window = Window(pk=1, deadline=clock.at(date(2026, 12, 18), time(17)))
+    return {
+        "request_obj": _out_of_round_request("granted", window=window),
+        "link": "https://apply-for-accreditation.example/out-of-round/",
+    }
+
+
+def out_of_round_refused_example():
+    reason = "The school's local authority has already chosen a trust to lead it."
+    return {
+        "request_obj": _out_of_round_request("refused", refusal_reason=reason),
+        "link": "https://apply-for-accreditation.example/out-of-round/",
+    }
+
+
+emails.register(
+    emails.EmailTemplate(
+        name="proposals/submitted",
+        title="A proposal has been submitted",
+        audience="The organisation's contacts",
+        subject="{{ proposal.reference }}: your proposal has been submitted",
+        example="proposals.emails.submitted_example",
+    ),
+    emails.EmailTemplate(
+        name="proposals/out_of_round_granted",
+        title="An out-of-round request is granted",
+        audience="The organisation's contacts",
+        subject="Out-of-round request granted: you can now send a proposal",
+        example="proposals.emails.out_of_round_granted_example",
+    ),
+    emails.EmailTemplate(
+        name="proposals/out_of_round_refused",
+        title="An out-of-round request is refused",
+        audience="The organisation's contacts",
+        subject="Out-of-round request refused",
+        example="proposals.emails.out_of_round_refused_example",
+    ),
+)

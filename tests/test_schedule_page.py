@@ -4,6 +4,7 @@ previews of every e-mail the service sends: casework officers only."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -168,3 +169,16 @@ def test_the_preview_escapes_the_text_part_and_frames_the_html_sandboxed(officer
 def test_an_unknown_email_is_not_found(officer_client, args):
     assert officer_client.get(reverse("staff-email-preview", args=args)).status_code == 404
     assert officer_client.get(reverse("staff-email-preview-html", args=args)).status_code == 404
+
+
+def test_every_email_template_is_registered_and_every_registered_email_has_both_parts():
+    folder = settings.BASE_DIR / "templates" / "emails"
+    files = {
+        str(path.relative_to(folder).with_suffix(""))
+        for path in folder.glob("*/*")
+        if path.suffix in (".txt", ".html")
+    }
+    registered = {email.name for email in emails.all_templates()}
+    assert files == registered
+    for name in registered:
+        assert (folder / f"{name}.txt").exists() and (folder / f"{name}.html").exists()

@@ -66,21 +66,3 @@ def chase_decisions():
             else [],
         )
     return {"chased": chased}
-
-
-def decision_overdue_example():
-    from proposals.emails import example_case
-
-    case = example_case(status=Status.AWAITING_DECISION)
-    return {"case": case, "target": case.round.decision_target}
-
-
-emails.register(
-    emails.EmailTemplate(
-        name="accreditation/decision_overdue",
-        title="A case is past its round's decision target",
-        audience="Decision officials who may decide it",
-        subject="{{ case.reference }}: the decision was due by {{ target|date:'j F Y' }}",
-        example="accreditation.services.decision_chasers.decision_overdue_example",
-    ),
-)

@@ -2,15 +2,12 @@
 in one transaction with the proposal row locked (so a save cannot slip in
 after a submission), and changes status only through the workflow."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 
-from accreditation import clock, eligibility, timeline
+from accreditation import clock, eligibility, emails, timeline
 from accreditation.access import require
 from accreditation.models import Round
 from accreditation.models.organisations import contact_addresses
-from accreditation.services import outbox
 from accreditation.versions import check_version, version_of
 from accreditation.workflow import Action, Status, move
 from proposals.models import (
@@ -324,13 +321,9 @@ def _queue_submission_email(proposal_pk):
     recipients = contact_addresses(proposal.organisation_id)
     if not recipients:
         return
-    body = render_to_string(
-        "proposals/email/submitted.txt",
-        {"proposal": proposal, "service_name": settings.SERVICE_NAME},
-    )
-    outbox.queue(
-        f"{proposal.reference}: your proposal has been submitted",
-        body,
+    emails.queue(
+        "proposals/submitted",
+        {"proposal": proposal},
         recipients,
         key=f"submitted:{proposal.pk}",
     )
