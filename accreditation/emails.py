@@ -11,6 +11,7 @@ model instances or plain values, never a query.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.template import Context, Template
@@ -78,6 +79,11 @@ class Rendered:
     html: str
 
 
+@cache
+def _subject_template(source):
+    return Template("{% autoescape off %}" + source + "{% endautoescape %}")
+
+
 def render(name, context):
     """The subject, text and HTML of e-mail ``name`` with ``context`` (the
     service's name and address are added)."""
@@ -89,8 +95,7 @@ def render(name, context):
         "policy": policy.current(),
         **context,
     }
-    subject = Template("{% autoescape off %}" + email.subject + "{% endautoescape %}")
-    subject = " ".join(subject.render(Context(context)).split())
+    subject = " ".join(_subject_template(email.subject).render(Context(context)).split())
     return Rendered(
         subject=subject,
         text=get_template(f"emails/{name}.txt").render(context).strip() + "\n",

@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 @shared_task
 def send_outbox():
     """Send every e-mail that is due, including ones that failed before."""
-    return {"sent": outbox.deliver()}
+    return scheduler.finished("accreditation.tasks.send_outbox", {"sent": outbox.deliver()})
 
 
 @shared_task
@@ -27,7 +27,8 @@ def anchor_timeline():
         logger.info(
             "Timeline anchor of %s: %d case(s), MAC %s", anchor.date, len(anchor.heads), anchor.mac
         )
-    return {"date": anchor.date.isoformat(), "cases": len(anchor.heads), "created": created}
+    result = {"date": anchor.date.isoformat(), "cases": len(anchor.heads), "created": created}
+    return scheduler.finished("accreditation.tasks.anchor_timeline", result)
 
 
 @shared_task

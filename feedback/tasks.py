@@ -3,6 +3,7 @@ database, so running it twice or after a worker died does the same thing once.""
 
 from celery import shared_task
 
+from accreditation.services import scheduler
 from feedback.services import letters
 
 
@@ -21,4 +22,5 @@ a run ends before the next is due; the rest wait for the next run."""
 def issue_owed_letters(limit=SWEEP_LIMIT):
     """The sweeper: issue the letters cases are owed and have not been
     issued, so a task message lost by the broker costs a minute."""
-    return {"issued": letters.issue_many(list(letters.owed_cases()[:limit]))}
+    issued = letters.issue_many(list(letters.owed_cases()[:limit]))
+    return scheduler.finished("feedback.tasks.issue_owed_letters", {"issued": issued})

@@ -152,9 +152,10 @@ class TaskStatus:
     @property
     def late(self):
         """Not run for three of its intervals (and five minutes): beat or the
-        worker may have stopped."""
+        worker may have stopped. (A task not run yet is not late: an hourly
+        one waits up to an hour after the scheduler starts.)"""
         if self.finished_at is None:
-            return True
+            return False
         allowance = timedelta(seconds=3 * self.every + 300)
         return clock.now() - self.finished_at > allowance
 

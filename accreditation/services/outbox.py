@@ -65,9 +65,10 @@ class Message:
     secrets: Sequence[str] = ()
 
 
-def queue_many(messages, *, batch_size=1000):
-    """Queue many messages in one insert per ``batch_size`` rows (a round's
-    lapse notices), each as ``queue()`` would."""
+def queue_many(messages, *, batch_size=None):
+    """Queue many messages in one insert (or one per ``batch_size`` rows; the
+    database's own limit on SQLite), each as ``queue()`` would: a round's
+    lapse notices."""
     rows = []
     for message in messages:
         secrets = list(dict.fromkeys(message.secrets))

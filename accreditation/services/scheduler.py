@@ -7,7 +7,7 @@ racing another waits on the other's uncommitted insert (the unique index)
 and then finds it, so the work is done once.
 """
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -80,11 +80,21 @@ def finished(task, result):
     return result
 
 
+OPENING_CATCH_UP = timedelta(days=7)
+"""How long after its opening time a round's opening is still recorded (a
+scheduler started later records the openings from then on, not every round
+already open)."""
+
+
 def open_rounds():
     """Record the opening of each round that is open now and whose opening at
     its opening time is not yet recorded; returns how many."""
     now = clock.now()
-    opening = Round.objects.open_at(now).order_by("opens_at", "pk")
+    opening = (
+        Round.objects.open_at(now)
+        .filter(opens_at__gte=now - OPENING_CATCH_UP)
+        .order_by("opens_at", "pk")
+    )
     opened = set(
         ScheduledAction.objects.filter(kind=ScheduledKind.ROUND_OPENED).values_list("target", "key")
     )

@@ -55,12 +55,30 @@ def lapsed_messages(proposal_pks):
     return messages
 
 
+CATCH_UP = timedelta(days=7)
+"""How long after a deadline the scheduler still records a closing that left
+no draft to lapse (one that did is closed whenever it is found), so the
+record starts with the periods closing when the scheduler first ran rather
+than every period ever closed."""
+
+
 def periods_to_close(now):
     """Rounds (not cancelled) and windows whose deadline has passed and whose
     closing at that deadline is not yet recorded, or that still hold a draft:
     [(kind, target, key, period, proposal field)]."""
-    rounds = Round.objects.not_cancelled().filter(deadline__lte=now)
-    windows = Window.objects.select_related("organisation").filter(deadline__lte=now)
+    recent_or_with_drafts = Q(deadline__gte=now - CATCH_UP) | Q(proposals__status=Status.DRAFT)
+    rounds = (
+        Round.objects.not_cancelled()
+        .filter(deadline__lte=now)
+        .filter(recent_or_with_drafts)
+        .distinct()
+    )
+    windows = (
+        Window.objects.select_related("organisation")
+        .filter(deadline__lte=now)
+        .filter(recent_or_with_drafts)
+        .distinct()
+    )
     due = []
     for kind, kind_of_thing, periods in (
         (ScheduledKind.ROUND_CLOSED, "round", rounds),
@@ -94,7 +112,8 @@ def close_periods():
             now = clock.now()
             record = scheduler.once(kind, name, key, summary=str(period))
             drafts = Proposal.objects.filter(status=Status.DRAFT, **{field: period.pk})
-            result = move_many(drafts, Action.LAPSE, None, when=now)
+            # One statement per kind of row however many drafts (PostgreSQL).
+            result = move_many(drafts, Action.LAPSE, None, when=now, batch_size=None)
             outbox.queue_many(lapsed_messages(result.moved))
             moved = len(result.moved)
             if record is not None:
