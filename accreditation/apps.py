@@ -6,4 +6,7 @@ class AccreditationConfig(AppConfig):
     verbose_name = "Accreditation"
 
     def ready(self):
-        from accreditation import checks  # noqa: F401  (registers the deploy checks)
+        from accreditation import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            email_catalogue,  # noqa: F401  (registers the e-mails)
+        )

@@ -44,6 +44,7 @@ STAFF_SECTIONS = (
         "out-of-round-staff-list",
         permission="proposals.decide_out_of_round",
     ),
+    Section("Schedule", "staff-schedule", permission="accreditation.view_schedule"),
     Section("Emails not sent", "staff-failed-emails", permission="accreditation.retry_email"),
     Section("Conflicts of interest", "staff-conflicts", permission="assessments.declare_conflict"),
     Section("Staff users", "staff-users", permission="accreditation.manage_users"),

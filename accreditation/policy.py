@@ -25,7 +25,11 @@ class Policy:
     reminder_days_before_deadline: tuple = (14, 7, 1)
     """Days before a deadline on which contacts with drafts are reminded."""
     assessment_chase_escalation_working_days: int = 3
-    """Working days after chasing an assessor before the casework officer is told."""
+    """Working days after chasing an assessor (or an applicant for information)
+    before the casework officers (or the assessor who asked) are told."""
+    advice_chase_days_before_meeting: int = 3
+    """Days before an Advisory Group meeting that members who have not given
+    their view on an item are reminded."""
     qa_score_gap: int = 2
     """Two assessors' scores this far apart need an agreed score."""
     second_assessor_for_every_asg: bool = True

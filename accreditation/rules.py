@@ -40,6 +40,8 @@ rules.add_perm("accreditation.use_applicant_pages", is_applicant)
 rules.add_perm("accreditation.act_for_organisation", is_applicant & is_member)
 rules.add_perm("accreditation.retry_email", is_casework_officer)
 rules.add_perm("accreditation.manage_rounds", is_casework_officer)
+rules.add_perm("accreditation.view_schedule", is_casework_officer)
+rules.add_perm("accreditation.preview_emails", is_casework_officer)
 
 
 @rules.predicate

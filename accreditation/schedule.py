@@ -9,7 +9,21 @@ tables.
 from django.apps import apps as django_apps
 
 EVERY = (
-    ("Lapse drafts past their deadline", "proposals.tasks.lapse_overdue_drafts", 60),
+    ("Record rounds opening at their opening time", "accreditation.tasks.open_rounds", 60),
+    (
+        "Close rounds and out-of-round windows at their deadline, lapsing drafts",
+        "proposals.tasks.lapse_overdue_drafts",
+        60,
+    ),
+    ("Remind contacts of drafts before the deadline", "proposals.tasks.remind_drafts", 60),
+    ("Chase overdue assessments", "assessments.tasks.chase_overdue_assessments", 3600),
+    ("Chase overdue information requests", "assessments.tasks.chase_overdue_requests", 3600),
+    (
+        "Chase Advisory Group members' views before meetings",
+        "advisory_group.tasks.chase_views_before_meetings",
+        3600,
+    ),
+    ("Chase decisions past their target", "accreditation.tasks.chase_decisions", 3600),
     ("Send email waiting in the outbox", "accreditation.tasks.send_outbox", 60),
     ("Issue letters cases are owed", "feedback.tasks.issue_owed_letters", 60),
     (
@@ -23,7 +37,9 @@ EVERY = (
         86400,
     ),
 )
-"""(name, task, every so many seconds)."""
+"""(name, task, every so many seconds). Every task is a sweeper that reads the
+one clock (Europe/London, ``accreditation.clock``) and records what it did
+once, so how often it fires changes only how soon the work is done."""
 
 
 def ensure_schedule(apps=django_apps):

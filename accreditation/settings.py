@@ -312,6 +312,9 @@ OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 # Ask the worker to send as soon as the change commits; without it the beat
 # sweeper sends within a minute.
 OUTBOX_WAKE_WORKER = env_bool("OUTBOX_WAKE_WORKER", True)
+# Scheduled work (reminders, chasers) is written in transactions of this many
+# things, so a worker killed half way keeps what it finished.
+SCHEDULER_BATCH_SIZE = int(os.environ.get("SCHEDULER_BATCH_SIZE", "500"))
 
 # --- Background work ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

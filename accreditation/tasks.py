@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from accreditation import timeline
-from accreditation.services import outbox, rounds
+from accreditation.services import decision_chasers, outbox, rounds, scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 @shared_task
 def send_outbox():
     """Send every e-mail that is due, including ones that failed before."""
-    return {"sent": outbox.deliver()}
+    return scheduler.finished("accreditation.tasks.send_outbox", {"sent": outbox.deliver()})
 
 
 @shared_task
@@ -27,7 +27,25 @@ def anchor_timeline():
         logger.info(
             "Timeline anchor of %s: %d case(s), MAC %s", anchor.date, len(anchor.heads), anchor.mac
         )
-    return {"date": anchor.date.isoformat(), "cases": len(anchor.heads), "created": created}
+    result = {"date": anchor.date.isoformat(), "cases": len(anchor.heads), "created": created}
+    return scheduler.finished("accreditation.tasks.anchor_timeline", result)
+
+
+@shared_task
+def open_rounds():
+    """Record each round opening at its opening time (once per opening time:
+    a round whose opening moved is recorded again when it opens). A round
+    takes proposals from its opening time whatever the scheduler does; the
+    record is what the schedule page shows."""
+    return scheduler.finished("accreditation.tasks.open_rounds", scheduler.open_rounds())
+
+
+@shared_task
+def chase_decisions():
+    """Tell the decision officials of cases past their decision target."""
+    return scheduler.finished(
+        "accreditation.tasks.chase_decisions", decision_chasers.chase_decisions()
+    )
 
 
 @shared_task
@@ -36,4 +54,6 @@ def create_next_round():
     created = rounds.create_next_round()
     if created is not None:
         logger.info("Created the %s round from the term calendar", created)
-    return {"created": str(created) if created else None}
+    return scheduler.finished(
+        "accreditation.tasks.create_next_round", {"created": str(created) if created else None}
+    )

@@ -7,11 +7,13 @@ from accreditation.views import (
     accounts,
     cases,
     decisions,
+    email_templates,
     guidance,
     home,
     organisations,
     public,
     rounds,
+    schedule,
     staff_emails,
     staff_users,
 )
@@ -81,6 +83,26 @@ urlpatterns = [
         "staff/emails/failed/",
         staff_emails.FailedEmailListView.as_view(),
         name="staff-failed-emails",
+    ),
+    path(
+        "staff/emails/templates/",
+        email_templates.EmailTemplateListView.as_view(),
+        name="staff-email-templates",
+    ),
+    path(
+        "staff/emails/templates/<slug:app>/<slug:key>/",
+        email_templates.EmailPreviewView.as_view(),
+        name="staff-email-preview",
+    ),
+    path(
+        "staff/emails/templates/<slug:app>/<slug:key>/html/",
+        email_templates.EmailPreviewHtmlView.as_view(),
+        name="staff-email-preview-html",
+    ),
+    path(
+        "staff/schedule/",
+        schedule.ScheduleView.as_view(),
+        name="staff-schedule",
     ),
     path(
         "staff/emails/failed/retry/",

@@ -6,5 +6,5 @@ class AdvisoryGroupConfig(AppConfig):
     verbose_name = "Advisory Group"
 
     def ready(self):
-        from advisory_group import case_roles, receivers  # noqa: F401  (registers them)
+        from advisory_group import case_roles, emails, receivers  # noqa: F401  (registers them)
         from advisory_group.services import advice, meetings  # noqa: F401  (their events)

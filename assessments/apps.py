@@ -6,5 +6,5 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self):
-        from assessments import case_roles, receivers  # noqa: F401  (registers them)
+        from assessments import case_roles, emails, receivers  # noqa: F401  (registers them)
         from assessments.services import requests  # noqa: F401  (its timeline event types)

@@ -6,5 +6,5 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Feedback and letters"
 
     def ready(self):
-        from feedback import receivers  # noqa: F401  (connects them)
+        from feedback import emails, receivers  # noqa: F401  (registers and connects them)
         from feedback.services import letters  # noqa: F401  (registers its event types)

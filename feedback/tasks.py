@@ -3,6 +3,7 @@ database, so running it twice or after a worker died does the same thing once.""
 
 from celery import shared_task
 
+from accreditation.services import scheduler
 from feedback.services import letters
 
 
@@ -39,4 +40,4 @@ def issue_owed_letters(limit=SWEEP_LIMIT):
     issued += letters.issue_concern_responses(list(letters.owed_concern_responses()[:room]))
     room = max(limit - issued, 0)
     issued += letters.issue_revocation_letters(list(letters.owed_revocation_letters()[:room]))
-    return {"issued": issued}
+    return scheduler.finished("feedback.tasks.issue_owed_letters", {"issued": issued})

@@ -6,4 +6,4 @@ class ProposalsConfig(AppConfig):
     verbose_name = "Proposals"
 
     def ready(self):
-        from proposals import receivers  # noqa: F401  (connects them)
+        from proposals import emails, receivers  # noqa: F401  (registers and connects them)

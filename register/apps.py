@@ -6,4 +6,4 @@ class RegisterConfig(AppConfig):
     verbose_name = "The register of accredited providers"
 
     def ready(self):
-        from register import receivers  # noqa: F401  (connects them)
+        from register import emails, receivers  # noqa: F401  (registers and connects them)

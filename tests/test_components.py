@@ -63,6 +63,7 @@ def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
                 "Concerns",
                 "Letters",
                 "Out-of-round requests",
+                "Schedule",
                 "Emails not sent",
                 "Conflicts of interest",
             ],

@@ -47,8 +47,8 @@ def test_lapsing_runs_once_however_often_it_fires():
     on_time.round.deadline += timedelta(days=30)
     on_time.round.save()
     with time_machine.travel(late.round.deadline + timedelta(seconds=1)):
-        assert lapse_overdue_drafts() == {"lapsed": 1, "refused": 0}
-        assert lapse_overdue_drafts() == {"lapsed": 0, "refused": 0}
+        assert lapse_overdue_drafts() == {"closed": 1, "lapsed": 1}
+        assert lapse_overdue_drafts() == {"closed": 0, "lapsed": 0}
     assert Proposal.objects.get(pk=late.pk).status == Status.LAPSED
     assert Proposal.objects.get(pk=on_time.pk).status == Status.DRAFT
     assert CaseEvent.objects.filter(case=late, action="lapse").count() == 1
@@ -60,7 +60,7 @@ def test_drafts_in_a_cancelled_round_are_kept():
     draft.round.cancellation_reason = "Moved to the spring round"
     draft.round.save()
     with time_machine.travel(draft.round.deadline + timedelta(days=1)):
-        assert lapse_overdue_drafts() == {"lapsed": 0, "refused": 0}
+        assert lapse_overdue_drafts() == {"closed": 0, "lapsed": 0}
     assert Proposal.objects.get(pk=draft.pk).status == Status.DRAFT
 
 

@@ -185,6 +185,9 @@ KWARGS = {
     ),
     ("register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
     ("staff/register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
+    # An e-mail's preview: its name in the registry of e-mails (example data only).
+    ("staff/emails/templates/", "app"): ("value", lambda w, p: "proposals"),
+    ("staff/emails/templates/", "key"): ("value", lambda w, p: "reminder"),
 }
 
 # Who may reach a page about a victim's object (longest prefix wins).

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.test import RequestFactory, override_settings
 
 from accreditation import clock, demo
+from accreditation.demo.closing import CLOSING_MINUTES
 from accreditation.demo.organisations import ORGS_PER_UNIT
 from accreditation.models import (
     CaseEvent,
@@ -53,6 +54,11 @@ def snapshot():
         "cases": sorted(Proposal.objects.values_list("pk", "status", "reference")),
         "events": CaseEvent.objects.count(),
     }
+
+
+def closing_round():
+    """The demo's round that closes minutes after seeding (ASP only)."""
+    return Round.objects.get(accepts_asg=False)
 
 
 @pytest.fixture(scope="class")
@@ -121,7 +127,9 @@ class TestTheDemo:
 
     def test_rounds_past_current_and_next(self):
         now = clock.now()
-        rounds = list(Round.objects.not_cancelled().order_by("opens_at"))
+        rounds = list(
+            Round.objects.not_cancelled().exclude(pk=closing_round().pk).order_by("opens_at")
+        )
         assert len(rounds) == 12
         assert sum(r.is_open(now) for r in rounds) == 1
         assert rounds[-1].opens_at > now
@@ -142,6 +150,17 @@ class TestTheDemo:
         draft = Proposal.objects.get(pk=moved.case_id)
         assert draft.round.cancelled_at is None and draft.status == Status.LAPSED
         assert CaseEvent.objects.filter(case_id=draft.pk, action="round_cancelled").exists()
+
+    def test_a_round_closes_minutes_after_seeding_and_its_drafts_lapse(self):
+        from proposals.tasks import lapse_overdue_drafts
+
+        closing = closing_round()
+        assert list(closing.proposals.values_list("status", flat=True)) == [Status.DRAFT] * 3
+        assert closing.deadline - clock.now() <= timedelta(minutes=CLOSING_MINUTES)
+        with time_machine.travel(closing.deadline):
+            result = lapse_overdue_drafts()
+        assert result["lapsed"] >= 3
+        assert list(closing.proposals.values_list("status", flat=True)) == [Status.LAPSED] * 3
 
     def test_cases_walked_through_the_workflow(self):
         # Submitted cases carry a reference and were submitted inside their window.

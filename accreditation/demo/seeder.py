@@ -13,6 +13,7 @@ from accreditation import clock
 from accreditation.defaults import ensure_defaults
 from accreditation.demo import advisory as demo_advisory
 from accreditation.demo import assignment as demo_assignment
+from accreditation.demo import closing as demo_closing
 from accreditation.demo import concerns as demo_concerns
 from accreditation.demo import register as demo_register
 from accreditation.demo import requests as demo_requests
@@ -150,6 +151,8 @@ class Seeder:
         demo_rounds.close_past_meetings(self.now)
         with transaction.atomic():
             demo_concerns.seed(self)
+        if demo_closing.closing_round(rounds) is not None:
+            self.created["rounds"] += 1
         return rounds
 
 

@@ -4,14 +4,12 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
-from django.template.loader import render_to_string
 
-from accreditation import throttle
+from accreditation import emails, throttle
 from accreditation.forms.helpers import gds_helper
 from accreditation.models import User
 from accreditation.roles import STAFF_ROLES, Role
 from accreditation.security import normalise_email
-from accreditation.services import outbox
 from accreditation.versions import VersionedFormMixin
 
 # What is wrong with an address, and how to put it right.
@@ -168,9 +166,7 @@ class GdsPasswordResetForm(PasswordResetForm):
             throttle.check("password_reset", address=to_email, account=context["user"].pk)
         except throttle.Throttled:
             return
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
-        outbox.queue(subject, body, [to_email], secrets=[context["token"]])
+        emails.queue("accounts/password_reset", context, [to_email], secrets=[context["token"]])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ from accreditation.models.rounds import (
     TermCalendar,
     Window,
 )
+from accreditation.models.schedule import ScheduledAction, ScheduledKind, TaskRun
 from accreditation.models.timeline import CaseEvent, TimelineAnchor
 from accreditation.models.users import User
 
@@ -49,7 +50,10 @@ __all__ = [
     "Region",
     "Round",
     "RoundStatus",
+    "ScheduledAction",
+    "ScheduledKind",
     "Sector",
+    "TaskRun",
     "Term",
     "TermCalendar",
     "TimelineAnchor",

@@ -9,10 +9,12 @@ What a row keeps:
   same event is a no-op. Empty for mail with no such event (a password reset
   asked for twice is two e-mails).
 - ``body`` holds the whole text until the message is sent, because it must be
-  sent. ``secrets`` lists the parts of it that grant access (an invitation or
-  password-reset link); when the message is marked sent each is replaced in the
-  body by ``REDACTED`` and the list is emptied, so a sent row holds no usable
-  link. A failed message keeps them, so that a retry can still send it.
+  sent; ``html_body`` its HTML part (sent as a multi-part message), empty for
+  a message written before e-mail had one. ``secrets`` lists the parts of it
+  that grant access (an invitation or password-reset link); when the message
+  is marked sent each is replaced in both parts by ``REDACTED`` and the list
+  is emptied, so a sent row holds no usable link. A failed message keeps
+  them, so that a retry can still send it.
 - ``claimed_until``: the lease of the worker sending it. A worker that dies
   mid-send leaves the lease to expire and the row is sent again.
 - ``attempts`` (counted when a worker claims the row) and ``last_error``; after
@@ -32,6 +34,7 @@ class OutboxMessage(models.Model):
     to = models.EmailField()
     subject = models.CharField(max_length=250)
     body = models.TextField()
+    html_body = models.TextField(blank=True)
     key = models.CharField(max_length=100, blank=True)
     secrets = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=clock.now)
@@ -66,7 +69,12 @@ class OutboxMessage(models.Model):
         return f"{self.subject} to {self.to}"
 
     def redacted_body(self):
-        body = self.body
+        return self._redact(self.body)
+
+    def redacted_html_body(self):
+        return self._redact(self.html_body)
+
+    def _redact(self, text):
         for secret in self.secrets:
-            body = body.replace(secret, REDACTED)
-        return body
+            text = text.replace(secret, REDACTED)
+        return text

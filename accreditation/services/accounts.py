@@ -11,14 +11,13 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import clock, throttle
+from accreditation import clock, emails, throttle
 from accreditation.models import Invitation, Organisation, User
 from accreditation.models.organisations import hash_token
 from accreditation.roles import STAFF_ROLES, Role
-from accreditation.services import activity, outbox
+from accreditation.services import activity
 from accreditation.signals import parts_may_clash
 from accreditation.versions import check_version, fingerprint
 
@@ -62,11 +61,7 @@ def register_applicant(*, email, full_name, password, base_url):
     try:
         with transaction.atomic():
             user = create_applicant(email=email, full_name=full_name, password=password)
-            outbox.queue(
-                f"Your account for {settings.SERVICE_NAME} is ready",
-                render_to_string("accounts/email/registered.txt", context),
-                [user.email],
-            )
+            emails.queue("accounts/registered", context, [user.email])
     except AccountError:
         _tell_the_owner(email, context)
         return None
@@ -81,11 +76,7 @@ def _tell_the_owner(email, context):
     except throttle.Throttled:
         return
     with transaction.atomic():
-        outbox.queue(
-            f"You already have an account for {settings.SERVICE_NAME}",
-            render_to_string("accounts/email/already_registered.txt", context),
-            [email],
-        )
+        emails.queue("accounts/already_registered", context, [email])
 
 
 def invite_staff(*, email, full_name, roles, invited_by, base_url):
@@ -109,13 +100,9 @@ def invite_staff(*, email, full_name, roles, invited_by, base_url):
             expires_at=clock.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
         link = base_url + reverse("accept-invitation", args=[token])
-        body = render_to_string(
-            "accounts/email/staff_invitation.txt",
-            {"invitation": invitation, "link": link, "service_name": settings.SERVICE_NAME},
-        )
-        outbox.queue(
-            f"You have been invited to {settings.SERVICE_NAME}",
-            body,
+        emails.queue(
+            "accounts/staff_invitation",
+            {"invitation": invitation, "link": link},
             [invitation.email],
             key=f"invitation:{invitation.pk}",
             secrets=[link],

@@ -12,10 +12,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import clock, throttle
+from accreditation import clock, emails, throttle
 from accreditation.access import require
 from accreditation.models import (
     IdentifierClaim,
@@ -38,7 +37,7 @@ from accreditation.models.organisations import (
     hash_token,
 )
 from accreditation.roles import Role
-from accreditation.services import accounts, activity, outbox
+from accreditation.services import accounts, activity
 from accreditation.signals import parts_may_clash, profile_changed
 from accreditation.versions import check_version, fingerprint, version_of
 
@@ -385,19 +384,14 @@ def invite_member(organisation, *, email, invited_by, base_url):
             expires_at=invitation_expiry(),
         )
         link = base_url + reverse("organisation-join", args=[token])
-        body = render_to_string(
-            "organisation/email/invitation.txt",
+        emails.queue(
+            "organisation/invitation",
             {
                 "invitation": invitation,
                 "organisation": organisation,
                 "invited_by": invited_by,
                 "link": link,
-                "service_name": settings.SERVICE_NAME,
             },
-        )
-        outbox.queue(
-            f"Join {organisation.name} on {settings.SERVICE_NAME}",
-            body,
             [email],
             key=f"invitation:{invitation.pk}",
             secrets=[link],

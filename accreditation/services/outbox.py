@@ -13,10 +13,12 @@ mail server accepted it and before the row was marked sent.
 """
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
 
@@ -37,7 +39,7 @@ ABANDONED = (
 )
 
 
-def queue(subject, body, recipients, *, key="", secrets=()):
+def queue(subject, body, recipients, *, key="", secrets=(), html=""):
     """Write the message for each recipient, to be sent once the caller's
     transaction commits.
 
@@ -45,19 +47,49 @@ def queue(subject, body, recipients, *, key="", secrets=()):
     id>``, ``reminder:<proposal id>:<days>``): a message already queued with the
     same key for a recipient is not queued again. ``secrets`` are the parts of
     ``body`` that grant access (a sign-in or invitation link); they are removed
-    from the stored row once it is sent.
+    from the stored row once it is sent. ``html`` is the message's HTML part.
     """
-    secrets = list(dict.fromkeys(secrets))
-    if any(not secret or secret not in body for secret in secrets):
-        raise ValueError("Each secret must appear in the body, or it could not be removed.")
-    recipients = sorted({address.strip().lower() for address in recipients if address})
-    OutboxMessage.objects.bulk_create(
-        [
-            OutboxMessage(to=address, subject=subject, body=body, key=key, secrets=secrets)
+    queue_many([Message(subject, body, html, recipients, key, secrets)])
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message to queue: its subject, text and HTML parts, recipients,
+    business key and secrets (as ``queue()`` takes them)."""
+
+    subject: str
+    body: str
+    html: str
+    recipients: Sequence[str]
+    key: str = ""
+    secrets: Sequence[str] = ()
+
+
+def queue_many(messages, *, batch_size=None):
+    """Queue many messages in one insert (or one per ``batch_size`` rows; the
+    database's own limit on SQLite), each as ``queue()`` would: a round's
+    lapse notices."""
+    rows = []
+    for message in messages:
+        secrets = list(dict.fromkeys(message.secrets))
+        parts = [message.body, message.html] if message.html else [message.body]
+        if any(not secret or secret not in part for secret in secrets for part in parts):
+            raise ValueError("Each secret must appear in the body, or it could not be removed.")
+        recipients = sorted({a.strip().lower() for a in message.recipients if a})
+        rows.extend(
+            OutboxMessage(
+                to=address,
+                subject=message.subject,
+                body=message.body,
+                html_body=message.html,
+                key=message.key,
+                secrets=secrets,
+            )
             for address in recipients
-        ],
-        ignore_conflicts=True,
-    )
+        )
+    if not rows:
+        return
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch_size)
     transaction.on_commit(wake_worker)
 
 
@@ -119,14 +151,22 @@ def claim_next():
 
 
 def _send(message, connection):
-    email = EmailMessage(message.subject, message.body, None, [message.to], connection=connection)
+    email = EmailMultiAlternatives(
+        message.subject, message.body, None, [message.to], connection=connection
+    )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
     try:
         email.send()
     except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
         _record_failure(message, f"{type(error).__name__}: {error}")
         return False
     OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
-        sent_at=clock.now(), claimed_until=None, body=message.redacted_body(), secrets=[]
+        sent_at=clock.now(),
+        claimed_until=None,
+        body=message.redacted_body(),
+        html_body=message.redacted_html_body(),
+        secrets=[],
     )
     return True
 

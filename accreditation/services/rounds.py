@@ -16,17 +16,15 @@ both take. Each change is written to the activity log in its transaction.
 
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 
-from accreditation import clock, timeline
+from accreditation import clock, emails, timeline
 from accreditation.access import require
 from accreditation.models import Framework, Round, Term, TermCalendar
 from accreditation.models.organisations import contact_addresses
 from accreditation.models.rounds import next_term
-from accreditation.services import activity, outbox
+from accreditation.services import activity
 from accreditation.versions import check_version, version_of
 from accreditation.workflow import Status
 
@@ -290,13 +288,9 @@ def _tell_contacts_of_cancellation(draft, round_):
     recipients = contact_addresses(draft.organisation_id)
     if not recipients:
         return
-    body = render_to_string(
-        "proposals/email/round_cancelled.txt",
-        {"proposal": draft, "round": round_, "service_name": settings.SERVICE_NAME},
-    )
-    outbox.queue(
-        f"The {round_} round has been cancelled: your draft is kept",
-        body,
+    emails.queue(
+        "proposals/round_cancelled",
+        {"proposal": draft, "round": round_},
         recipients,
         key=f"round-cancelled:{draft.pk}",
     )

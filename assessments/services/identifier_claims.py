@@ -12,17 +12,15 @@ identifier is contested or after it was cleared."""
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import timeline
+from accreditation import emails, timeline
 from accreditation.access import require
 from accreditation.models import IdentifierClaim, Membership, Organisation
 from accreditation.models.organisations import contact_addresses
-from accreditation.services import activity, outbox
+from accreditation.services import activity
 from accreditation.services.organisations import IDENTIFIER_LABELS
 
 EVENT = "identifier_claim_decided"
@@ -212,20 +210,15 @@ def decide(case, officer, *, genuine, reason, base_url=""):
 
 def _tell_cleared(organisation, field, value, reason, event, base_url):
     label = IDENTIFIER_LABELS[field]
-    body = render_to_string(
-        "assessments/screening/email/identifier_cleared.txt",
+    emails.queue(
+        "assessments/identifier_cleared",
         {
             "organisation": organisation,
             "label": label,
             "value": value,
             "reason": reason,
             "profile_url": base_url + reverse("organisation-profile"),
-            "service_name": settings.SERVICE_NAME,
         },
-    )
-    outbox.queue(
-        f"Enter {organisation.name}'s {label}: {value} belongs to another organisation",
-        body,
         contact_addresses(organisation.pk),
         key=f"identifier_cleared:{event.pk}:{organisation.pk}",
     )

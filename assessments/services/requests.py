@@ -14,15 +14,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 
-from accreditation import clock, events, policy, timeline
+from accreditation import clock, emails, events, policy, timeline
 from accreditation.access import require
 from accreditation.events import EventType
 from accreditation.forms.helpers import ANSWER_CHARS_PER_WORD
 from accreditation.models import Criterion, User
 from accreditation.models.organisations import contact_addresses
-from accreditation.services import outbox
 from accreditation.workflow import Action, Status, check, move
 from assessments.models import (
     Assignment,
@@ -176,18 +174,9 @@ def ask(case, actor, questions, due, *, when=None):
 
 def _email_applicant(case, request, questions):
     recipients = contact_addresses(case.organisation_id)
-    body = render_to_string(
-        "assessments/requests/email/requested.txt",
-        {
-            "case": case,
-            "request": request,
-            "questions": questions,
-            "service_name": settings.SERVICE_NAME,
-        },
-    )
-    outbox.queue(
-        f"{case.reference}: we need more information about your proposal",
-        body,
+    emails.queue(
+        "assessments/information_requested",
+        {"case": case, "request": request, "questions": questions},
         recipients,
         key=f"information_requested:{request.pk}",
     )
@@ -298,13 +287,9 @@ def _email_assessors(case, request):
     recipients = User.objects.filter(is_active=True).filter(
         pk__in=[request.asked_by_id, *current.values_list("assessor_id", flat=True)]
     )
-    body = render_to_string(
-        "assessments/requests/email/answered.txt",
-        {"case": case, "request": request, "service_name": settings.SERVICE_NAME},
-    )
-    outbox.queue(
-        f"{case.reference}: the applicant has answered your questions",
-        body,
+    emails.queue(
+        "assessments/information_answered",
+        {"case": case, "request": request},
         recipients.values_list("email", flat=True),
         key=f"information_answered:{request.pk}",
     )
@@ -424,13 +409,9 @@ def extend(request, actor, due, reason):
                 "reason": reason,
             },
         )
-        body = render_to_string(
-            "assessments/requests/email/extended.txt",
-            {"case": locked_case, "request": locked, "service_name": settings.SERVICE_NAME},
-        )
-        outbox.queue(
-            f"{locked_case.reference}: more time to answer our questions",
-            body,
+        emails.queue(
+            "assessments/information_extended",
+            {"case": locked_case, "request": locked},
             contact_addresses(locked_case.organisation_id),
             key=f"information_extended:{locked.pk}:{due.isoformat()}",
         )

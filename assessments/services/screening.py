@@ -6,15 +6,12 @@ on the case timeline; the screening record keeps what was decided."""
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 
-from accreditation import eligibility
+from accreditation import eligibility, emails
 from accreditation.access import require
 from accreditation.models import Criterion, Organisation
 from accreditation.models.organisations import PROFILE_FIELDS, contact_addresses
-from accreditation.services import outbox
 from accreditation.workflow import Action, Status, move
 from assessments.models import NssOutcome, Screening, ScreeningDecision
 from assessments.services import identifier_claims, requests
@@ -220,13 +217,9 @@ def request_part_two(case, actor):
 
 def _tell_screened_out(case, screening):
     recipients = contact_addresses(case.organisation_id)
-    body = render_to_string(
-        "assessments/screening/email/not_eligible.txt",
-        {"case": case, "screening": screening, "service_name": settings.SERVICE_NAME},
-    )
-    outbox.queue(
-        f"{case.reference}: your proposal is not eligible",
-        body,
+    emails.queue(
+        "assessments/not_eligible",
+        {"case": case, "screening": screening},
         recipients,
         key=f"screened_out:{case.pk}:{screening.pk}",
     )

@@ -15,14 +15,12 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import clock, events, policy, timeline
+from accreditation import clock, emails, events, policy, timeline
 from accreditation.access import require
 from accreditation.events import EventType
 from accreditation.models.organisations import contact_addresses
-from accreditation.services import outbox
 from accreditation.workflow import Action, Status, WorkflowError, move
 from feedback.models import (
     CONCERN_MAX_DOCUMENTS,
@@ -249,18 +247,9 @@ def _status_link(case):
 
 
 def _acknowledge(case, concern, actor):
-    body = render_to_string(
-        "feedback/email/concern_raised.txt",
-        {
-            "case": case,
-            "concern": concern,
-            "link": _status_link(case),
-            "service_name": settings.SERVICE_NAME,
-        },
-    )
-    outbox.queue(
-        f"{case.reference}: we have received your concern",
-        body,
+    emails.queue(
+        "feedback/concern_raised",
+        {"case": case, "concern": concern, "link": _status_link(case)},
         [*contact_addresses(case.organisation_id), actor.email],
         key=f"concern_raised:{concern.pk}",
     )
@@ -319,19 +308,14 @@ def decide(concern, actor, *, upheld, response):
 
 
 def _tell_upheld(case, concern):
-    body = render_to_string(
-        "feedback/email/concern_upheld.txt",
+    emails.queue(
+        "feedback/concern_upheld",
         {
             "case": case,
             "concern": concern,
             "again": "screened" if case.status == Status.SUBMITTED else "assessed",
             "link": _status_link(case),
-            "service_name": settings.SERVICE_NAME,
         },
-    )
-    outbox.queue(
-        f"{case.reference}: your concern has been upheld",
-        body,
         contact_addresses(case.organisation_id),
         key=f"concern_upheld:{concern.pk}",
     )

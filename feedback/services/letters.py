@@ -28,11 +28,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import clock, events, policy, timeline
+from accreditation import clock, emails, events, policy, timeline
 from accreditation.events import EventType
 from accreditation.models.organisations import contact_addresses
 from accreditation.pdf import html_to_pdf
-from accreditation.services import outbox
 from accreditation.workflow import Status
 from feedback.models import (
     DECISION_PURPOSES,
@@ -362,19 +361,14 @@ def issue_revocation_letter(register_event_id):
 
 def _email_contacts(case, letter):
     link = settings.SERVICE_URL + reverse("proposal-status", kwargs={"pk": case.pk})
-    body = render_to_string(
-        "feedback/email/letter_issued.txt",
+    emails.queue(
+        "feedback/letter_issued",
         {
             "case": case,
             "letter": letter,
             "link": link,
             "check_link": settings.SERVICE_URL + reverse("letter-check"),
-            "service_name": settings.SERVICE_NAME,
         },
-    )
-    outbox.queue(
-        f"{case.reference}: your {letter.get_purpose_display().lower()}",
-        body,
         contact_addresses(case.organisation_id),
         key=f"letter:{case.pk}:{letter.occasion}",
     )

@@ -2,15 +2,12 @@
 in one transaction with the proposal row locked (so a save cannot slip in
 after a submission), and changes status only through the workflow."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 
-from accreditation import clock, eligibility, timeline
+from accreditation import clock, eligibility, emails, timeline
 from accreditation.access import require
 from accreditation.models import Round
 from accreditation.models.organisations import contact_addresses
-from accreditation.services import outbox
 from accreditation.versions import check_version, version_of
 from accreditation.workflow import Action, Status, move
 from proposals.models import (
@@ -327,13 +324,9 @@ def _queue_submission_email(proposal_pk):
     recipients = contact_addresses(proposal.organisation_id)
     if not recipients:
         return
-    body = render_to_string(
-        "proposals/email/submitted.txt",
-        {"proposal": proposal, "service_name": settings.SERVICE_NAME},
-    )
-    outbox.queue(
-        f"{proposal.reference}: your proposal has been submitted",
-        body,
+    emails.queue(
+        "proposals/submitted",
+        {"proposal": proposal},
         recipients,
         key=f"submitted:{proposal.pk}",
     )
@@ -351,35 +344,6 @@ def next_round_for(proposal, when=None):
         if round_.accepts(proposal.accreditation_type):
             return round_, False
     return None, False
-
-
-def queue_lapsed_emails(proposal_pks):
-    """Tell the contacts of each lapsed draft that it missed its deadline and
-    how to copy it into the next round. Keyed per proposal, so however often
-    the scheduler runs each is told once."""
-    proposals = Proposal.objects.filter(pk__in=proposal_pks).select_related(
-        "organisation", "round", "window"
-    )
-    for proposal in proposals:
-        recipients = contact_addresses(proposal.organisation_id)
-        if not recipients:
-            continue
-        next_round, next_round_open = next_round_for(proposal)
-        body = render_to_string(
-            "proposals/email/lapsed.txt",
-            {
-                "proposal": proposal,
-                "next_round": next_round,
-                "next_round_open": next_round_open,
-                "service_name": settings.SERVICE_NAME,
-            },
-        )
-        outbox.queue(
-            f"{proposal.draft_name} was not submitted by the deadline",
-            body,
-            recipients,
-            key=f"lapsed:{proposal.pk}",
-        )
 
 
 def withdraw(proposal, actor, reason):

@@ -7,16 +7,14 @@ organisation's contacts are told by email once it commits."""
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 
-from accreditation import clock, timeline
+from accreditation import clock, emails, timeline
 from accreditation.access import require
 from accreditation.models import Criterion, Round
 from accreditation.models.organisations import contact_addresses
 from accreditation.queries.conflicts import conflicted_q
-from accreditation.services import activity, outbox
+from accreditation.services import activity
 from accreditation.workflow import Status
 from proposals.models import Proposal
 
@@ -157,18 +155,9 @@ def _tell_contacts(draft, source, target):
     recipients = contact_addresses(draft.organisation_id)
     if not recipients:
         return
-    body = render_to_string(
-        "proposals/email/moved.txt",
-        {
-            "proposal": draft,
-            "source": source,
-            "target": target,
-            "service_name": settings.SERVICE_NAME,
-        },
-    )
-    outbox.queue(
-        f"Your draft has been moved to the {target} round",
-        body,
+    emails.queue(
+        "proposals/moved",
+        {"proposal": draft, "source": source, "target": target},
         recipients,
         key=f"moved:{draft.pk}:{target.pk}",
     )

@@ -8,16 +8,14 @@ deadline is compared with the clock inside that transaction. The
 organisation's contacts are e-mailed only once the decision has committed.
 """
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accreditation import clock
+from accreditation import clock, emails
 from accreditation.models import Framework, Organisation, Window
 from accreditation.models.organisations import contact_addresses
-from accreditation.services import activity, outbox
+from accreditation.services import activity
 from proposals.models import OutOfRoundRequest
 from proposals.queries.journey import count_words
 
@@ -160,16 +158,10 @@ def _tell_contacts(decided, base_url):
     recipients = contact_addresses(decided.organisation_id)
     if not recipients:
         return
-    context = {
-        "request_obj": decided,
-        "link": base_url + reverse("out-of-round-list"),
-        "service_name": settings.SERVICE_NAME,
-        "contact_email": settings.CONTACT_EMAIL,
-    }
-    subject = (
-        "Out-of-round request granted: you can now send a proposal"
-        if decided.outcome == Outcome.GRANTED
-        else "Out-of-round request refused"
+    context = {"request_obj": decided, "link": base_url + reverse("out-of-round-list")}
+    emails.queue(
+        f"proposals/out_of_round_{decided.outcome}",
+        context,
+        recipients,
+        key=f"out-of-round:{decided.pk}",
     )
-    body = render_to_string(f"proposals/out_of_round/email/{decided.outcome}.txt", context)
-    outbox.queue(subject, body, recipients, key=f"out-of-round:{decided.pk}")

@@ -6,14 +6,12 @@ also told in a letter (``revocation_step``: feedback issues it)."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 
-from accreditation import clock, policy
+from accreditation import clock, emails, policy
 from accreditation.access import require
 from accreditation.models.organisations import contact_addresses
-from accreditation.services import activity, outbox
+from accreditation.services import activity
 from register.models import EntryState, EventKind, RegisterEntry, RegisterEvent
 from register.signals import revocation_step
 
@@ -26,18 +24,10 @@ def _locked(entry):
     return RegisterEntry.objects.select_for_update().select_related("organisation").get(pk=entry.pk)
 
 
-def _tell(entry, event, subject, template):
-    body = render_to_string(
-        template,
-        {
-            "entry": entry,
-            "service_name": settings.SERVICE_NAME,
-            "department_name": settings.DEPARTMENT_NAME,
-        },
-    )
-    outbox.queue(
-        subject,
-        body,
+def _tell(entry, event, name):
+    emails.queue(
+        name,
+        {"entry": entry},
         contact_addresses(entry.organisation_id),
         key=f"register-{event.kind}:{entry.pk}:{event.pk}",
     )
@@ -84,12 +74,7 @@ def give_notice(entry, *, reason, actor):
         )
         revocation_step.send(RegisterEntry, event=event)
         entry.save()
-        _tell(
-            entry,
-            event,
-            f"Notice that your accreditation may be revoked – {settings.SERVICE_NAME}",
-            "register/email/notice.txt",
-        )
+        _tell(entry, event, "register/notice")
     return entry
 
 
@@ -108,12 +93,7 @@ def withdraw_notice(entry, *, actor):
             entry, EventKind.NOTICE_WITHDRAWN, actor, when, {}, before=EntryState.NOTICE_GIVEN
         )
         entry.save()
-        _tell(
-            entry,
-            event,
-            f"Your accreditation will not be revoked – {settings.SERVICE_NAME}",
-            "register/email/notice_withdrawn.txt",
-        )
+        _tell(entry, event, "register/notice_withdrawn")
     return entry
 
 
@@ -141,10 +121,5 @@ def revoke(entry, *, actor):
         )
         revocation_step.send(RegisterEntry, event=event)
         entry.save()
-        _tell(
-            entry,
-            event,
-            f"Your accreditation has been revoked – {settings.SERVICE_NAME}",
-            "register/email/revoked.txt",
-        )
+        _tell(entry, event, "register/revoked")
     return entry

@@ -91,6 +91,7 @@ def test_a_casework_officer_finds_the_sections_their_role_gives(page, assert_acc
             "Concerns",
             "Letters",
             "Out-of-round requests",
+            "Schedule",
             "Emails not sent",
             "Conflicts of interest",
         ]

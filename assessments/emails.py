@@ -1,0 +1,140 @@
+"""The e-mails chasing overdue assessments and information requests,
+registered for the staff preview with example data (unsaved instances)."""
+
+from datetime import date, time
+
+from accreditation import clock, emails
+from accreditation.models import Organisation, User
+from accreditation.workflow import Status
+from assessments.models import (
+    Assignment,
+    AssignmentKind,
+    InformationRequest,
+    RequestQuestion,
+    Screening,
+)
+from proposals.emails import example_case
+
+DUE = date(2026, 12, 11)
+CHASED_AT = clock.at(date(2026, 12, 14), time(9))
+
+
+def _assignment():
+    case = example_case(status=Status.IN_ASSESSMENT)
+    assessor = User(pk=1, email="sam.assessor@example.org", full_name="Sam Assessor")
+    return Assignment(pk=1, case=case, assessor=assessor, kind=AssignmentKind.FIRST, due_on=DUE)
+
+
+def assessment_overdue_example():
+    assignment = _assignment()
+    return {"case": assignment.case, "assignment": assignment, "due": DUE}
+
+
+def assessment_overdue_officers_example():
+    return {**assessment_overdue_example(), "chased_at": CHASED_AT}
+
+
+def request_overdue_example():
+    case = example_case(status=Status.INFORMATION_REQUESTED)
+    return {"case": case, "request": InformationRequest(pk=1, case=case, due=DUE)}
+
+
+def request_overdue_assessor_example():
+    return {**request_overdue_example(), "chased_at": CHASED_AT}
+
+
+emails.register(
+    emails.EmailTemplate(
+        name="assessments/assessment_overdue",
+        title="An assessment is past its due date",
+        audience="The case's assessor",
+        subject="{{ case.reference }}: the assessment was due on {{ due|date:'j F Y' }}",
+        example="assessments.emails.assessment_overdue_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/assessment_overdue_officers",
+        title="An assessment is still overdue after its assessor was reminded",
+        audience="Casework officers",
+        subject="{{ case.reference }}: the assessment is still overdue",
+        example="assessments.emails.assessment_overdue_officers_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/request_overdue",
+        title="Answers to an information request are overdue",
+        audience="The organisation's contacts",
+        subject="{{ case.reference }}: we are still waiting for your answers",
+        example="assessments.emails.request_overdue_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/request_overdue_assessor",
+        title="Answers are still overdue after the applicant was reminded",
+        audience="The assessor who asked",
+        subject="{{ case.reference }}: the applicant's answers are overdue",
+        example="assessments.emails.request_overdue_assessor_example",
+    ),
+)
+
+
+def information_requested_example():
+    context = request_overdue_example()
+    questions = [
+        RequestQuestion(position=1, text="Tell us more about the schools you lead."),
+        RequestQuestion(position=2, text="Send the latest inspection report of each school."),
+    ]
+    return {**context, "questions": questions}
+
+
+def not_eligible_example():
+    case = example_case(status=Status.CLOSED_INELIGIBLE)
+    reason = "The organisation does not lead improvement in any school."
+    return {"case": case, "screening": Screening(pk=1, case=case, reason=reason)}
+
+
+def identifier_cleared_example():
+    return {
+        "organisation": Organisation(pk=1, name="Oakfield Learning Trust"),
+        "label": "URN",
+        "value": "123456",
+        "reason": "The school's records name the other organisation as its trust.",
+        "profile_url": "https://apply-for-accreditation.example/organisation/",
+    }
+
+
+emails.register(
+    emails.EmailTemplate(
+        name="assessments/information_requested",
+        title="More information is needed about a proposal",
+        audience="The organisation's contacts",
+        subject="{{ case.reference }}: we need more information about your proposal",
+        example="assessments.emails.information_requested_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/information_extended",
+        title="More time to answer an information request",
+        audience="The organisation's contacts",
+        subject="{{ case.reference }}: more time to answer our questions",
+        example="assessments.emails.request_overdue_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/information_answered",
+        title="The applicant has answered an information request",
+        audience="The assessor who asked and the case's assessors",
+        subject="{{ case.reference }}: the applicant has answered your questions",
+        example="assessments.emails.request_overdue_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/not_eligible",
+        title="A proposal is not eligible (screened out)",
+        audience="The organisation's contacts",
+        subject="{{ case.reference }}: your proposal is not eligible",
+        example="assessments.emails.not_eligible_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/identifier_cleared",
+        title="A contested URN or UKPRN was removed from a profile",
+        audience="The organisation's contacts",
+        subject="Enter {{ organisation.name }}'s {{ label }}: {{ value }} belongs to another "
+        "organisation",
+        example="assessments.emails.identifier_cleared_example",
+    ),
+)

@@ -1,0 +1,77 @@
+"""The e-mail telling contacts a letter was issued, registered for the
+staff preview with example data (unsaved instances)."""
+
+from datetime import date, time
+
+from accreditation import clock, emails
+from accreditation.workflow import Status
+from feedback.models import Concern, ConcernState, Letter, LetterPurpose
+from proposals.emails import example_case
+
+
+def letter_issued_example():
+    case = example_case(status=Status.ACCREDITED)
+    return {
+        "case": case,
+        "letter": Letter(pk=1, case=case, purpose=LetterPurpose.DECISION),
+        "link": f"https://apply-for-accreditation.example/proposals/{case.pk}/",
+        "check_link": "https://apply-for-accreditation.example/letters/check/",
+    }
+
+
+emails.register(
+    emails.EmailTemplate(
+        name="feedback/letter_issued",
+        title="A letter was issued (decision, feedback or screening)",
+        audience="The organisation's contacts",
+        subject="{{ case.reference }}: your {{ letter.get_purpose_display|lower }}",
+        example="feedback.emails.letter_issued_example",
+    ),
+)
+
+
+def _concern(**fields):
+    return Concern(
+        pk=1,
+        text="The assessor did not read the evidence we gave for criterion 2A.",
+        raised_at=clock.at(date(2027, 2, 3), time(11, 20)),
+        **fields,
+    )
+
+
+def concern_raised_example():
+    return {
+        "case": example_case(status=Status.NOT_ACCREDITED),
+        "concern": _concern(state=ConcernState.OPEN),
+        "link": "https://apply-for-accreditation.example/proposals/1/",
+    }
+
+
+def concern_upheld_example():
+    return {
+        "case": example_case(status=Status.IN_ASSESSMENT),
+        "concern": _concern(
+            state=ConcernState.UPHELD,
+            response="The evidence for criterion 2A was in an appendix the assessor did not see.",
+        ),
+        "again": "assessed",
+        "link": "https://apply-for-accreditation.example/proposals/1/",
+    }
+
+
+emails.register(
+    emails.EmailTemplate(
+        name="feedback/concern_raised",
+        title="A concern has been received",
+        audience="The organisation's contacts and whoever raised it",
+        subject="{{ case.reference }}: we have received your concern",
+        example="feedback.emails.concern_raised_example",
+    ),
+    emails.EmailTemplate(
+        name="feedback/concern_upheld",
+        title="A concern has been upheld",
+        audience="The organisation's contacts",
+        subject="{{ case.reference }}: your concern has been upheld",
+        example="feedback.emails.concern_upheld_example",
+    ),
+)
