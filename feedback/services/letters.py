@@ -75,7 +75,9 @@ TITLES = {
 }
 
 PREVIEWABLE = (LetterPurpose.DECISION, LetterPurpose.FEEDBACK, LetterPurpose.SCREENING)
-"""Letters staff can preview before issue (concern responses come with concerns)."""
+"""Letters staff can preview before issue. A concern response is written by
+whoever decides the concern, and a revocation letter tells a step the
+official has just taken: neither has anything to preview."""
 
 
 @dataclass
