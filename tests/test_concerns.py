@@ -514,3 +514,18 @@ def test_reassessed_not_to_accredit_the_new_feedback_is_reviewed_and_lettered_ag
     text = text_of(bytes(second.pdf))
     assert "New feedback on 1A." in text and "Feedback on 1A for the lead party." not in text
     assert "New feedback on 1A." not in text_of(bytes(Letter.objects.get(pk=first.pk).pdf))
+
+
+def test_once_a_concern_is_upheld_the_new_decisions_letters_can_be_previewed_again(
+    client, decider
+):
+    case = not_accredited()
+    sign_in_verified(client, person_with("casework_officer"))
+    preview = reverse("letter-preview", args=[case.pk, LetterPurpose.FEEDBACK])
+    assert client.get(preview).status_code == 404  # issued for this decision
+    concerns.decide(raised(case), decider, upheld=True, response="The scores of 2B were wrong.")
+    case.refresh_from_db()
+    assert case.status == Status.IN_ASSESSMENT
+    page = client.get(reverse("staff-case", args=[case.pk])).text
+    assert preview in page
+    assert client.get(preview).status_code == 200

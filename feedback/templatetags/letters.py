@@ -3,6 +3,7 @@
 from django import template
 
 from feedback.models import Letter
+from feedback.queries.letters import decision_round
 from feedback.services.letters import previewable
 
 register = template.Library()
@@ -16,9 +17,10 @@ def case_letters(context, case):
     issued = list(
         Letter.objects.filter(case=case, issued_at__isnull=False).defer("pdf").order_by("issued_at")
     )
-    may_preview = user.has_perm("feedback.preview_letter", case)
-    return {
-        "case": case,
-        "letters": issued,
-        "previews": previewable(case, {letter.purpose for letter in issued}) if may_preview else (),
-    }
+    previews = ()
+    if user.has_perm("feedback.preview_letter", case):
+        current = decision_round(case.pk)
+        previews = previewable(
+            case, {letter.purpose for letter in issued if letter.decision_round == current}
+        )
+    return {"case": case, "letters": issued, "previews": previews}

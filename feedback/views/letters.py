@@ -13,6 +13,7 @@ from accreditation.models import OrganisationKind, Round
 from accreditation.models.rounds import AccreditationType
 from feedback.forms.letters import CheckLetterForm
 from feedback.models import Letter, LetterPurpose
+from feedback.queries.letters import decision_round
 from feedback.queries.register import issued_letters
 from feedback.services import letters
 from proposals.views.access import ProposalMixin
@@ -79,7 +80,9 @@ class PreviewMixin(StaffCaseMixin):
     def purpose(self):
         """Only a letter the case can still get (as the case page offers)."""
         purpose = self.kwargs["purpose"]
-        issued = Letter.objects.filter(case=self.case, issued_at__isnull=False)
+        issued = Letter.objects.filter(
+            case=self.case, issued_at__isnull=False, decision_round=decision_round(self.case.pk)
+        )
         purposes = set(issued.values_list("purpose", flat=True))
         if purpose not in letters.previewable(self.case, purposes):
             raise Http404("No such letter")
