@@ -516,9 +516,7 @@ def test_reassessed_not_to_accredit_the_new_feedback_is_reviewed_and_lettered_ag
     assert "New feedback on 1A." not in text_of(bytes(Letter.objects.get(pk=first.pk).pdf))
 
 
-def test_once_a_concern_is_upheld_the_new_decisions_letters_can_be_previewed_again(
-    client, decider
-):
+def test_once_a_concern_is_upheld_the_new_decisions_letters_can_be_previewed_again(client, decider):
     case = not_accredited()
     sign_in_verified(client, person_with("casework_officer"))
     preview = reverse("letter-preview", args=[case.pk, LetterPurpose.FEEDBACK])
