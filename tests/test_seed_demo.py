@@ -265,14 +265,16 @@ class TestTheDemo:
         suggested = {s.organisation.name for s in conflicts.suggestions(assessor)}
         assert "Meadowbank Infant School" in suggested and len(suggested) >= 2
 
-    def test_the_register_holds_every_accredited_provider_and_one_has_notice(self, seeded):
+    def test_the_register_holds_every_accredited_provider_and_two_have_notice(self, seeded):
         accredited = set(
             Proposal.objects.filter(status=Status.ACCREDITED).values_list("organisation", flat=True)
         )
         public = RegisterEntry.objects.filter(state__in=PUBLIC_STATES)
         assert accredited
         assert set(public.values_list("organisation", flat=True)) == accredited
-        assert public.filter(state=EntryState.NOTICE_GIVEN).count() == 1
+        notices = public.filter(state=EntryState.NOTICE_GIVEN)
+        assert notices.count() == 2
+        assert notices.filter(response_due__lte=clock.now()).count() == 1
         # The workflow's decisions made them as the demo played its cases.
         assert "register entries" not in seeded
 
