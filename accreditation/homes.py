@@ -74,6 +74,12 @@ NEEDS = (
     ),
     Need(
         CASEWORK,
+        "Out-of-round requests to decide",
+        "out-of-round-staff-list",
+        count=COUNTS + "out_of_round_to_decide",
+    ),
+    Need(
+        CASEWORK,
         "Email that could not be sent",
         "staff-failed-emails",
         count=COUNTS + "failed_emails",

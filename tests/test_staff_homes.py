@@ -25,6 +25,7 @@ from tests.factories import (
     ConflictFactory,
     InvitationFactory,
     MeetingFactory,
+    OutOfRoundRequestFactory,
     ProposalFactory,
     RegisterEntryFactory,
     RoundFactory,
@@ -76,6 +77,7 @@ class TestCaseworkOfficer:
         unassigned = ProposalFactory(status="in_assessment", round=late_round())
         unassigned.assignments.update(ended_at=clock.now())
         ProposalFactory(status="information_requested")
+        OutOfRoundRequestFactory()
         failed_email(1)
         sign_in_verified(client, officer)
 
@@ -84,6 +86,7 @@ class TestCaseworkOfficer:
         assert mine["Cases in assessment with no assessor"][0] == 1
         assert mine["Cases past their target date"][0] == 1
         assert mine["Cases waiting for information from the applicant"][0] == 1
+        assert mine["Out-of-round requests to decide"] == (1, reverse("out-of-round-staff-list"))
         assert mine["Email that could not be sent"] == (1, reverse("staff-failed-emails"))
         # Each count is the length of the list it links to.
         for count, href in mine.values():
@@ -315,7 +318,7 @@ def administering(size):
 @pytest.mark.parametrize(
     "make, queries",
     [
-        (casework, 12),
+        (casework, 13),
         (assessing, 10),
         (advising, 10),
         (deciding, 9),

@@ -14,11 +14,16 @@ from accreditation.services import outbox
 from advisory_group.models import Meeting, MemberView
 from assessments.queries import assignment, screening
 from assessments.queries.scoring import with_quality_assurance_to_resolve
+from proposals.queries import out_of_round
 from register.queries.notices import due as notices_due
 
 
 def to_screen(user):
     return screening.queue(user).count()
+
+
+def out_of_round_to_decide(user):
+    return out_of_round.pending(user).count()
 
 
 def failed_emails(user):
