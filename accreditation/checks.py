@@ -3,6 +3,7 @@ and its workflow table."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.utils.module_loading import import_string
 
 
 @register(Tags.security, deploy=True)
@@ -85,5 +86,24 @@ def workflow_guards(app_configs, **kwargs):
         if not callable(function):
             errors.append(
                 Error(f"The workflow guard {path!r} is not callable.", id="accreditation.E002")
+            )
+    return errors
+
+
+@register()
+def staff_home_counts(app_configs, **kwargs):
+    """Every function the staff homes name imports (a typo fails ``check``)."""
+    from accreditation import homes
+
+    errors = []
+    for path in homes.dotted_paths():
+        try:
+            import_string(path)
+        except ImportError as error:
+            errors.append(
+                Error(
+                    f"The staff home names {path!r}, which does not import: {error}",
+                    id="accreditation.E003",
+                )
             )
     return errors

@@ -36,7 +36,12 @@ STAFF_SECTIONS = (
     Section("Screening", "screening-queue", permission="assessments.screen_cases"),
     Section("Assignment", "assignment-rounds", permission="assessments.assign_assessors"),
     Section("Advisory Group", "advisory-meetings", permission="advisory_group.use_meetings"),
-    Section("Decisions", "decision-queue", permission="accreditation.use_decisions"),
+    Section(
+        "Decisions",
+        "decision-queue",
+        permission="accreditation.use_decisions",
+        also=("/staff/register/",),
+    ),
     Section("Concerns", "staff-concerns", permission="feedback.view_concerns"),
     Section("Letters", "staff-letters", permission="feedback.view_letters_register"),
     Section(
@@ -48,6 +53,7 @@ STAFF_SECTIONS = (
     Section("Emails not sent", "staff-failed-emails", permission="accreditation.retry_email"),
     Section("Conflicts of interest", "staff-conflicts", permission="assessments.declare_conflict"),
     Section("Staff users", "staff-users", permission="accreditation.manage_users"),
+    Section("Reference data", "admin:index", permission="accreditation.use_admin"),
 )
 
 SIGNED_OUT_SECTIONS = (

@@ -5,6 +5,7 @@ from accreditation.admin import site as admin_site
 from accreditation.numbers import IdConverter
 from accreditation.views import (
     accounts,
+    case_list,
     cases,
     decisions,
     email_templates,
@@ -67,7 +68,8 @@ urlpatterns = [
     path("applicant/", home.ApplicantHomeView.as_view(), name="applicant-home"),
     path("applicant/switch/", home.switch_organisation, name="switch-organisation"),
     path("staff/", home.StaffHomeView.as_view(), name="staff-home"),
-    path("staff/cases/", cases.CaseListView.as_view(), name="staff-cases"),
+    path("staff/cases/", case_list.CaseListView.as_view(), name="staff-cases"),
+    path("staff/cases/download.csv", case_list.CaseListCsvView.as_view(), name="staff-cases-csv"),
     path("staff/cases/<id:pk>/", cases.CaseView.as_view(), name="staff-case"),
     path("staff/decisions/", decisions.QueueView.as_view(), name="decision-queue"),
     path("staff/decisions/<id:pk>/", decisions.CaseDecisionView.as_view(), name="decision-case"),

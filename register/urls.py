@@ -1,4 +1,4 @@
-"""The public register (no sign-in) and the decision official's page of an entry."""
+"""The public register (no sign-in) and the decision official's pages of it."""
 
 from django.urls import path
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("register/download.json", public.DownloadJsonView.as_view(), name="register-json"),
     path("register/feed/", public.RegisterFeed(), name="register-feed"),
     path("register/<id:pk>/", public.ProviderView.as_view(), name="register-provider"),
+    path("staff/register/notices/", staff.NoticeListView.as_view(), name="staff-register-notices"),
     path(
         "staff/register/<id:pk>/revoke/",
         staff.RevokeView.as_view(),

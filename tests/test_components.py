@@ -80,7 +80,10 @@ def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
             [Role.DECISION_OFFICIAL],
             ["Staff home", "Cases", "Decisions", "Concerns", "Letters", "Conflicts of interest"],
         ),
-        ([Role.ADMINISTRATOR], ["Staff home", "Conflicts of interest", "Staff users"]),
+        (
+            [Role.ADMINISTRATOR],
+            ["Staff home", "Conflicts of interest", "Staff users", "Reference data"],
+        ),
     ],
 )
 def test_staff_have_the_sections_their_roles_give(client, roles, sections):

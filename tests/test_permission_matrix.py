@@ -603,3 +603,43 @@ def test_staff_with_no_part_in_the_case_cannot_preview_its_letters(client, kind)
     assert sign_in_verified(client, other_assessor).get(url).status_code == 404
     client.logout()
     assert sign_in_verified(client, person_with("casework_officer")).get(url).status_code == 200
+
+
+# --- The case list's CSV and the notices of revocation -----------------------------------
+
+CASEWORK_STAFF = {
+    Role.CASEWORK_OFFICER,
+    Role.ASSESSOR,
+    Role.ADVISORY_GROUP_MEMBER,
+    Role.DECISION_OFFICIAL,
+}
+
+
+@pytest.mark.parametrize(
+    "name, allowed",
+    [
+        ("staff-cases", CASEWORK_STAFF),
+        ("staff-cases-csv", CASEWORK_STAFF),
+        ("staff-register-notices", {Role.DECISION_OFFICIAL}),
+    ],
+)
+def test_lists_without_an_object_in_their_address(settings, tmp_path, name, allowed):
+    """Every role: staff who work on cases download the cases they may see
+    (the victim's case only for the casework officer, who sees every
+    submitted case); everyone else is refused or sent to sign in."""
+    settings.MEDIA_ROOT = tmp_path
+    world = World()
+    for role in ROLES:
+        response = client_for(world, role).get(reverse(name))
+        if role == ANONYMOUS:
+            assert response.status_code == 302, role
+            assert response["Location"].startswith(SIGN_IN)
+        elif role in allowed:
+            assert response.status_code == 200, role
+            assert "no-store" in response["Cache-Control"]
+            if name == "staff-cases-csv":
+                body = b"".join(response.streaming_content).decode()
+                seen = world.case.reference in body
+                assert seen is (role == Role.CASEWORK_OFFICER), role
+        else:
+            assert response.status_code == 403, role

@@ -295,20 +295,22 @@ class TestTheDemo:
         suggested = {s.organisation.name for s in conflicts.suggestions(assessor)}
         assert "Meadowbank Infant School" in suggested and len(suggested) >= 2
 
-    def test_the_register_holds_every_accredited_provider_and_one_has_notice(self, seeded):
+    def test_the_register_holds_every_accredited_provider_and_two_have_notice(self, seeded):
         accredited = set(
             Proposal.objects.filter(status=Status.ACCREDITED).values_list("organisation", flat=True)
         )
         public = RegisterEntry.objects.filter(state__in=PUBLIC_STATES)
         assert accredited
         assert set(public.values_list("organisation", flat=True)) == accredited
-        assert public.filter(state=EntryState.NOTICE_GIVEN).count() == 1
+        notices = public.filter(state=EntryState.NOTICE_GIVEN)
+        assert notices.count() == 2
+        assert notices.filter(response_due__lte=clock.now()).count() == 1
         # The workflow's decisions made them as the demo played its cases.
         assert "register entries" not in seeded
-        # The notice's letter is issued, signed by the official who gave it.
-        noticed = public.get(state=EntryState.NOTICE_GIVEN)
-        notice = Letter.objects.get(case=noticed.case, purpose=LetterPurpose.REVOCATION_NOTICE)
-        assert notice.signatory.email == "decision@example.org"
+        # Each notice's letter is issued, signed by the official who gave it.
+        for noticed in notices:
+            notice = Letter.objects.get(case=noticed.case, purpose=LetterPurpose.REVOCATION_NOTICE)
+            assert notice.signatory.email == "decision@example.org"
 
     def test_concerns_waiting_not_upheld_and_one_that_can_still_be_raised(self):
         from feedback.services import concerns

@@ -139,7 +139,7 @@ class TestPages:
         AgendaItemFactory()
         client = sign_in_verified(client, officer)
         client.get(reverse("staff-cases"))
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(13):
             response = client.get(reverse("staff-cases"))
         assert response.status_code == 200
 

@@ -1,10 +1,14 @@
 """The demo's register: every accredited case's provider on it (the
 workflow's decisions put them there; a database seeded before the register
-existed is brought up to date the same way), and one provider given notice
-of revocation, with its letter."""
+existed is brought up to date the same way), one provider given notice of
+revocation, with its letter, and one whose time to respond to its notice has
+ended."""
+
+from datetime import timedelta
 
 from django.db.models import Max
 
+from accreditation import policy
 from accreditation.models import CaseEvent, User
 from accreditation.workflow import Action, Status
 from feedback.services.letters import issue_revocation_letter
@@ -42,11 +46,28 @@ def seed(seeder):
         cases = [case for case in missing if case.pk in events]
         record_decisions(Action.ACCREDIT, cases, [events[case.pk] for case in cases])
         seeder.created["register entries"] += len(cases)
+    official = User.objects.get(email__iexact="decision@example.org")
+    current = RegisterEntry.objects.filter(state=EntryState.CURRENT).order_by("name")
     if not RegisterEntry.objects.exclude(state=EntryState.CURRENT).exists():
-        entry = RegisterEntry.objects.filter(state=EntryState.CURRENT).order_by("name").first()
+        entry = current.first()
         if entry is not None:
-            official = User.objects.get(email__iexact="decision@example.org")
             give_notice(entry, reason=NOTICE_REASON, actor=official)
             # Its letter at once (the worker would issue it within a minute).
+            notice = entry.events.filter(kind=EventKind.NOTICE_GIVEN).latest("created_at")
+            issue_revocation_letter(notice.pk)
+    ended = RegisterEntry.objects.filter(
+        state=EntryState.NOTICE_GIVEN, response_due__lte=seeder.now
+    )
+    if not ended.exists():
+        entry = current.last()
+        if entry is not None:
+            # Its response period has ended: the official's home counts it as due.
+            days = policy.current().revocation_response_days + 3
+            give_notice(
+                entry,
+                reason=NOTICE_REASON,
+                actor=official,
+                when=seeder.now - timedelta(days=days),
+            )
             notice = entry.events.filter(kind=EventKind.NOTICE_GIVEN).latest("created_at")
             issue_revocation_letter(notice.pk)

@@ -14,7 +14,8 @@ Drafts are the applicant's own until submitted.
 """
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Case, DateField, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 
 from accreditation.queries.conflicts import conflicted_q
 from accreditation.roles import Role
@@ -67,3 +68,44 @@ def visible_to(user, queryset=None):
     if reach is not None:
         cases = cases.filter(reach)
     return cases.exclude(conflicted_q(user))
+
+
+ASSESSMENT_STAGE = (
+    Status.SUBMITTED,
+    Status.IN_ASSESSMENT,
+    Status.INFORMATION_REQUESTED,
+    Status.ASSESSED,
+)
+"""Statuses whose target is the assessment due date: a case still being
+screened or assessed after it is late."""
+
+DECISION_STAGE = (Status.ADVISORY_REVIEW, Status.AWAITING_DECISION)
+"""Statuses whose target is the round's decision target date."""
+
+
+def with_target(cases):
+    """Annotate ``target``: the date the stage a case is in should be done
+    by. Screening and assessment: the round's assessment due date (for a
+    case outside a round, the due date its assessor was given); advice and
+    decision: the round's decision target. Other statuses have none."""
+    first_due = (
+        _model("assessments.Assignment")
+        .objects.filter(case=OuterRef("pk"), kind="first", ended_at__isnull=True)
+        .values("due_on")[:1]
+    )
+    return cases.annotate(
+        target=Case(
+            When(
+                status__in=ASSESSMENT_STAGE,
+                then=Coalesce(F("round__assessment_due"), Subquery(first_due)),
+            ),
+            When(status__in=DECISION_STAGE, then=F("round__decision_target")),
+            default=None,
+            output_field=DateField(),
+        )
+    )
+
+
+def overdue(cases, today):
+    """The cases of ``with_target(cases)`` past their stage's target date."""
+    return cases.filter(target__lt=today)

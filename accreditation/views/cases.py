@@ -1,29 +1,14 @@
-"""The staff path to a case: the cases a staff member may see, and a case's
-page with its timeline. A case the person may not see answers 404."""
+"""The staff path to a case: a case's page with its timeline (the list of
+cases is in ``case_list``). A case the person may not see answers 404."""
 
 from django.apps import apps
 from django.utils.functional import cached_property
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from accreditation import events
 from accreditation.access import StaffAreaMixin
 from accreditation.case_roles import CaseRole, resolve
 from accreditation.models import CaseEvent
-from accreditation.queries.cases import visible_to
-
-
-class CaseListView(StaffAreaMixin, ListView):
-    act_permission = "accreditation.do_casework"
-    template_name = "staff/cases/list.html"
-    context_object_name = "cases"
-    paginate_by = 50
-
-    def get_queryset(self):
-        return (
-            visible_to(self.request.user)
-            .select_related("organisation", "round", "window")
-            .order_by("-updated_at", "-pk")
-        )
 
 
 class CaseView(StaffAreaMixin, TemplateView):

@@ -8,11 +8,10 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from accreditation import homes
 from accreditation.access import StaffAreaMixin
 from accreditation.middleware import SESSION_KEY
 from accreditation.numbers import id_param
-from accreditation.roles import Role
-from accreditation.services import outbox
 
 
 @login_required
@@ -58,17 +57,10 @@ def switch_organisation(request):
 
 
 class StaffHomeView(StaffAreaMixin, TemplateView):
+    """What needs the person now: a section per staff role they hold, with
+    counts linking to the lists where the work is (``accreditation.homes``)."""
+
     template_name = "staff/home.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        can_retry_email = user.has_perm("accreditation.retry_email")
-        return super().get_context_data(
-            roles=sorted(Role(name).label for name in user.role_names),
-            can_manage_users=user.has_perm("accreditation.manage_users"),
-            can_use_admin=user.has_perm("accreditation.use_admin"),
-            does_casework=user.has_perm("accreditation.do_casework"),
-            can_retry_email=can_retry_email,
-            failed_email_count=outbox.failed_messages().count() if can_retry_email else 0,
-            **kwargs,
-        )
+        return super().get_context_data(sections=homes.sections(self.request.user), **kwargs)

@@ -124,3 +124,8 @@ def queue(user):
         .select_related("case__organisation", "case__round", "case__window__organisation")
         .order_by(F("due").asc(nulls_last=True), "case__reference", "pk")
     )
+
+
+def overdue(assignments, today):
+    """Those of ``with_due_date(assignments)`` whose due date has passed."""
+    return assignments.filter(due__lt=today)

@@ -4,7 +4,11 @@ recommendation the scores suggest. Each loader makes the same few queries
 whatever the number of criteria, answers or documents."""
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
+
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accreditation import policy
 from accreditation.models import CaseEvent, Criterion, CriterionGuidance
@@ -342,3 +346,66 @@ def scale_of(case):
         (value, labels.get(value, str(value)))
         for value in range(framework.scale_max, framework.scale_min - 1, -1)
     ]
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def with_quality_assurance_to_resolve(assignments):
+    """Those of ``assignments`` whose case has both assessors' sets finished
+    (since the Advisory Group last referred it back) and a criterion where
+    their scores need an agreed score and have none: what
+    ``AssessmentState.unresolved`` finds, for many cases in one query."""
+    gap = policy.current().qa_score_gap
+    current = {"assignment__ended_at__isnull": True}
+    second = Score.objects.filter(
+        assignment__case_id=OuterRef("assignment__case_id"),
+        assignment__kind=AssignmentKind.SECOND,
+        criterion_id=OuterRef("criterion_id"),
+        party=OuterRef("party"),
+        **current,
+    )
+    threshold = F("assignment__case__framework__threshold")
+    unresolved = (
+        Score.objects.filter(
+            assignment__case_id=OuterRef("case_id"),
+            assignment__kind=AssignmentKind.FIRST,
+            **current,
+        )
+        .annotate(second_value=Subquery(second.values("value")[:1]))
+        .filter(
+            Q(second_value__lte=F("value") - gap)
+            | Q(second_value__gte=F("value") + gap)
+            | Q(value__gte=threshold, second_value__lt=threshold)
+            | Q(value__lt=threshold, second_value__gte=threshold)
+        )
+        .exclude(
+            Exists(
+                AgreedScore.objects.filter(
+                    first_score=OuterRef("pk"), second_score__assignment__ended_at__isnull=True
+                )
+            )
+        )
+    )
+    referred_back = (
+        CaseEvent.objects.filter(case_id=OuterRef("case_id"), action=Action.REFER_BACK)
+        .order_by("-sequence")
+        .values("created_at")[:1]
+    )
+
+    def finished(kind):
+        return Exists(
+            ScoreSheet.objects.filter(
+                assignment__case_id=OuterRef("case_id"),
+                assignment__kind=kind,
+                finished_at__gt=Coalesce(OuterRef("referred_back"), Value(EARLIEST)),
+                **current,
+            )
+        )
+
+    return (
+        assignments.annotate(referred_back=Subquery(referred_back))
+        .filter(finished(AssignmentKind.FIRST))
+        .filter(finished(AssignmentKind.SECOND))
+        .filter(Exists(unresolved))
+    )

@@ -9,6 +9,7 @@ from accreditation import clock
 from accreditation.access import StaffAreaMixin
 from accreditation.models import AccreditationType, Round
 from assessments.queries import assignment as queries
+from assessments.queries.scoring import with_quality_assurance_to_resolve
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -48,6 +49,11 @@ class QueueFilter(django_filters.FilterSet):
         method="filter_overdue",
         widget=forms.CheckboxInput,
     )
+    quality_assurance = django_filters.BooleanFilter(
+        label="Only scores to agree in quality assurance",
+        method="filter_quality_assurance",
+        widget=forms.CheckboxInput,
+    )
     # Each order once, said in words: the queue's own order (due date,
     # soonest first) is the empty choice, so "due" is not offered again.
     sort = django_filters.OrderingFilter(
@@ -64,9 +70,10 @@ class QueueFilter(django_filters.FilterSet):
     )
 
     def filter_overdue(self, queryset, name, value):
-        if value:
-            return queryset.filter(due__lt=clock.today())
-        return queryset
+        return queries.overdue(queryset, clock.today()) if value else queryset
+
+    def filter_quality_assurance(self, queryset, name, value):
+        return with_quality_assurance_to_resolve(queryset) if value else queryset
 
 
 class QueueView(StaffAreaMixin, ListView):

@@ -7,9 +7,9 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from accreditation.access import OrganisationPageMixin, StaffAreaMixin
-from accreditation.queries.conflicts import conflicted_q
 from proposals.forms.out_of_round import GrantForm, OutOfRoundRequestForm, RefuseForm
 from proposals.models import OutOfRoundRequest
+from proposals.queries import out_of_round as queries
 from proposals.services import out_of_round
 
 Outcome = OutOfRoundRequest.Outcome
@@ -69,20 +69,11 @@ class StaffRequestListView(StaffAreaMixin, ListView):
     recent_decided = 10
 
     def get_queryset(self):
-        return (
-            self.requests()
-            .filter(outcome=Outcome.PENDING)
-            .select_related("organisation", "local_authority")
-            .order_by("requested_at", "pk")
-        )
-
-    def requests(self):
-        """Not those of organisations the officer is in conflict with."""
-        return OutOfRoundRequest.objects.exclude(conflicted_q(self.request.user))
+        return queries.pending(self.request.user).select_related("organisation", "local_authority")
 
     def get_context_data(self, **kwargs):
         decided = (
-            self.requests()
+            queries.visible_to(self.request.user)
             .exclude(outcome=Outcome.PENDING)
             .select_related("organisation", "local_authority", "decided_by")
             .order_by("-decided_at", "-pk")[: self.recent_decided]

@@ -49,8 +49,9 @@ def _step(entry, kind, actor, when, details, *, before):
     return event
 
 
-def give_notice(entry, *, reason, actor):
-    """Tell a current provider its accreditation may be revoked, and why."""
+def give_notice(entry, *, reason, actor, when=None):
+    """Tell a current provider its accreditation may be revoked, and why
+    (``when``: now, unless the demo plays a notice given in the past)."""
     require(actor, "register.revoke_entry", entry)
     reason = reason.strip()
     if not reason:
@@ -59,7 +60,7 @@ def give_notice(entry, *, reason, actor):
         entry = _locked(entry)
         if entry.state != EntryState.CURRENT:
             raise RevocationError("Notice can only be given on a current accreditation.")
-        when = clock.now()
+        when = when or clock.now()
         entry.state = EntryState.NOTICE_GIVEN
         entry.notice_given_at = when
         entry.response_due = when + timedelta(days=policy.current().revocation_response_days)

@@ -1,16 +1,40 @@
-"""The decision official's page of a register entry: its state and history,
-and the steps of revoking it (notice with a reason, the response period,
-then revoke or withdraw the notice)."""
+"""The decision official's pages of the register: the accreditations under
+notice of revocation, and an entry's page with its state and history and
+the steps of revoking it (notice with a reason, the response period, then
+revoke or withdraw the notice)."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from accreditation import clock
 from accreditation.access import StaffAreaMixin
 from register.forms.revocation import NoticeForm
 from register.models import EntryState, RegisterEntry
+from register.queries import notices
 from register.services import revocation
+
+
+class NoticeListView(StaffAreaMixin, ListView):
+    """Every accreditation under notice, the first response period to end
+    on top, each marked once it has ended and the official can act."""
+
+    template_name = "register/staff/notices.html"
+    act_permission = "accreditation.use_decisions"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return notices.under_notice(self.request.user)
+
+    def paginate_queryset(self, queryset, page_size):
+        """A page past the end, or not a number, shows the nearest page."""
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(now=clock.now(), **kwargs)
 
 
 class RevokeView(StaffAreaMixin, TemplateView):

@@ -33,7 +33,7 @@ def test_a_submitted_asp_case_is_screened_assigned_scored_and_recommended(
 
     # The casework officer screens it eligible ...
     signed_in(page, *officer)
-    page.get_by_role("main").get_by_role("link", name="Screening").click()
+    page.get_by_role("main").get_by_role("link", name="Cases to screen").click()
     page.get_by_role("link", name=case.reference).click()
     assert_accessible(page)
     page.get_by_role("radio", name="Eligible", exact=True).check()

@@ -77,7 +77,7 @@ def test_an_officer_assigns_a_case_and_a_round_and_the_assessor_sees_them(
 
     # The round: Oak's assessor and Elm's second assessor are proposed.
     page.goto("/staff/")
-    page.get_by_role("link", name="Assign assessors to a round").click()
+    page.get_by_role("link", name="Assignment", exact=True).click()
     assert_accessible(page)
     page.get_by_role("link", name=str(period)).click()
     expect(page.locator("h1")).to_have_text(str(period))

@@ -23,7 +23,7 @@ def test_an_official_decides_one_case_then_a_batch_then_corrects(page, assert_ac
 
     sign_in(page, official.email)
     enter_code(page, code_for(device))
-    page.locator("#main-content").get_by_role("link", name="Decisions").click()
+    page.locator("#main-content").get_by_role("link", name="Cases awaiting your decision").click()
     expect(page.locator("h1")).to_have_text("Decisions")
     expect(page.locator("table tbody tr")).to_have_count(3)
     assert_accessible(page)

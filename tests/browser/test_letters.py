@@ -45,7 +45,7 @@ def test_a_casework_officer_reads_the_register_and_previews_a_letter(
     officer, device = staff_with_device(Role.CASEWORK_OFFICER)
     sign_in(page, officer.email)
     enter_code(page, code_for(device))
-    page.get_by_role("link", name="Letters issued").click()
+    page.get_by_role("link", name="Letters", exact=True).click()
     expect(page.locator("h1")).to_have_text("Letters issued")
     rows = page.locator("table tbody tr")
     expect(rows).to_have_count(1)

@@ -50,7 +50,7 @@ def test_an_officer_screens_one_case_eligible_and_another_not(page, assert_acces
 
     sign_in(page, officer.email)
     enter_code(page, code_for(device))
-    page.get_by_role("main").get_by_role("link", name="Screening").click()
+    page.get_by_role("main").get_by_role("link", name="Cases to screen").click()
     expect(page.locator("h1")).to_have_text("Screening")
     rows = page.locator("table tbody tr")
     expect(rows).to_have_count(2)

@@ -117,8 +117,10 @@ def test_staff_member_sets_up_second_factor_then_reaches_staff_area(page, assert
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Your authenticator app is set up."
     )
-    expect(page.locator("h2:text-is('Your roles') + ul > li")).to_have_text([role.label])
-    expect(page.get_by_role("link", name="Staff users and invitations")).to_have_count(
+    expect(page.locator("main h2.govuk-heading-m")).to_have_text(
+        [role.label, "Conflicts of interest"]
+    )
+    expect(page.get_by_role("main").get_by_role("link", name="Staff users")).to_have_count(
         1 if role == Role.ADMINISTRATOR else 0
     )
     assert_accessible(page)
@@ -154,7 +156,7 @@ def test_administrator_invites_a_staff_member_who_joins(page, new_page, assert_a
     sign_in(page, admin.email)
     set_up_authenticator(page, assert_accessible)
 
-    page.get_by_role("link", name="Staff users and invitations").click()
+    page.get_by_role("main").get_by_role("link", name="Staff users").click()
     expect(page.locator("h1")).to_have_text("Staff users")
     expect(page.get_by_role("table")).to_contain_text("Ada Admin")
     assert_accessible(page)
@@ -216,8 +218,8 @@ def test_administrator_invites_a_staff_member_who_joins(page, new_page, assert_a
     invitee.get_by_role("button", name="Create account").click()
     set_up_authenticator(invitee, assert_accessible)
     expect(invitee.locator("h1")).to_have_text("Staff area")
-    expect(invitee.locator("h2:text-is('Your roles') + ul > li")).to_have_text(
-        ["Advisory Group member", "Assessor"]
+    expect(invitee.locator("main h2.govuk-heading-m")).to_have_text(
+        ["Assessor", "Advisory Group member", "Conflicts of interest"]
     )
 
     joined = User.objects.get(email="ivy@example.org")

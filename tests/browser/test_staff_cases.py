@@ -23,7 +23,7 @@ def test_an_assessor_finds_their_case_and_reads_its_timeline(page, assert_access
 
     sign_in(page, assessor.email)
     enter_code(page, code_for(device))
-    page.get_by_role("link", name="Cases you can see").click()
+    page.get_by_role("link", name="Cases", exact=True).click()
     expect(page.locator("h1")).to_have_text("Cases")
     rows = page.locator("table tbody tr")
     expect(rows).to_have_count(1)
@@ -52,4 +52,4 @@ def test_an_administrator_has_no_casework_link(page):
     sign_in(page, admin.email)
     enter_code(page, code_for(device))
     expect(page.locator("h1")).to_have_text("Staff area")
-    expect(page.get_by_role("link", name="Cases you can see")).to_have_count(0)
+    expect(page.get_by_role("link", name="Cases", exact=True)).to_have_count(0)

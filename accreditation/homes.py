@@ -1,0 +1,186 @@
+"""What needs each staff member now: the staff home's sections, one per
+staff role the person holds, each a list of counts that link to the
+(filtered) list where the work is.
+
+One entry per count, in ``NEEDS``: to add one (concerns waiting, say), add
+a ``Need`` here with the function that counts it. A count is one query (or
+a fixed few) whatever the data's size, and counts only what the person may
+see. Counts of the case list are the case list itself, filtered by the
+entry's query (``count`` left empty), so the number and the list it links
+to never disagree.
+
+The counting functions are named by dotted path, as the workflow's guards
+are, so this list imports none of the apps whose work it counts; a system
+check imports every one at start-up."""
+
+from dataclasses import dataclass
+
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.module_loading import import_string
+
+from accreditation.queries import case_list
+from accreditation.roles import Role
+
+COUNTS = "accreditation.queries.homes."
+
+
+@dataclass(frozen=True)
+class Need:
+    role: str
+    label: str
+    url_name: str
+    query: tuple = ()
+    """The linked list's filters, as (name, value) pairs."""
+    count: str = ""
+    """Dotted path of ``f(user) -> int``; empty: count the case list at ``query``."""
+    url: str = ""
+    """Dotted path of ``f(user) -> address``, for a link that depends on the data."""
+    hint: str = ""
+
+    def querydict(self):
+        params = QueryDict(mutable=True)
+        for name, value in self.query:
+            params.appendlist(name, value)
+        return params
+
+    def href(self, user):
+        if self.url:
+            return import_string(self.url)(user)
+        query = self.querydict().urlencode()
+        return reverse(self.url_name) + (f"?{query}" if query else "")
+
+    def number(self, user):
+        if self.count:
+            return import_string(self.count)(user)
+        return case_list.count(user, self.querydict())
+
+
+CASEWORK = Role.CASEWORK_OFFICER
+NEEDS = (
+    Need(CASEWORK, "Cases to screen", "screening-queue", count=COUNTS + "to_screen"),
+    Need(
+        CASEWORK,
+        "Cases in assessment with no assessor",
+        "staff-cases",
+        query=(("status", "in_assessment"), ("assessor", "none")),
+    ),
+    Need(CASEWORK, "Cases past their target date", "staff-cases", query=(("overdue", "on"),)),
+    Need(
+        CASEWORK,
+        "Cases waiting for information from the applicant",
+        "staff-cases",
+        query=(("status", "information_requested"),),
+    ),
+    Need(
+        CASEWORK,
+        "Out-of-round requests to decide",
+        "out-of-round-staff-list",
+        count=COUNTS + "out_of_round_to_decide",
+    ),
+    Need(CASEWORK, "Concerns waiting", "staff-concerns", count=COUNTS + "concerns_waiting"),
+    Need(
+        CASEWORK,
+        "Email that could not be sent",
+        "staff-failed-emails",
+        count=COUNTS + "failed_emails",
+    ),
+    Need(
+        Role.ASSESSOR,
+        "Your assessments to do",
+        "assessor-queue",
+        count=COUNTS + "assessments_to_do",
+    ),
+    Need(
+        Role.ASSESSOR,
+        "Overdue assessments",
+        "assessor-queue",
+        query=(("overdue", "true"),),
+        count=COUNTS + "assessments_overdue",
+    ),
+    Need(
+        Role.ASSESSOR,
+        "Cases with scores to agree in quality assurance",
+        "assessor-queue",
+        query=(("quality_assurance", "true"),),
+        count=COUNTS + "quality_assurance_to_resolve",
+    ),
+    Need(
+        Role.ADVISORY_GROUP_MEMBER,
+        "Items on your next meeting's agenda without your view",
+        "advisory-meetings",
+        count=COUNTS + "views_to_record",
+        url=COUNTS + "next_meeting_address",
+    ),
+    Need(
+        Role.DECISION_OFFICIAL,
+        "Cases awaiting your decision",
+        "decision-queue",
+        count=COUNTS + "awaiting_decision",
+    ),
+    Need(
+        Role.DECISION_OFFICIAL,
+        "Concerns waiting for someone with no part in the case",
+        "staff-concerns",
+        count=COUNTS + "concerns_waiting",
+    ),
+    Need(
+        Role.DECISION_OFFICIAL,
+        "Accreditations whose response period has ended",
+        "staff-register-notices",
+        count=COUNTS + "revocations_due",
+        hint="Notice of revocation was given: revoke, or withdraw the notice.",
+    ),
+    Need(Role.ADMINISTRATOR, "Staff users", "staff-users", count=COUNTS + "staff_users"),
+    Need(
+        Role.ADMINISTRATOR,
+        "Staff invitations waiting to be accepted",
+        "staff-users",
+        count=COUNTS + "invitations_waiting",
+    ),
+    Need(
+        Role.ADMINISTRATOR,
+        "Criteria framework versions not yet in use",
+        "admin:accreditation_framework_changelist",
+        count=COUNTS + "frameworks_not_in_use",
+    ),
+    Need(
+        Role.ADMINISTRATOR,
+        "Local authorities",
+        "admin:accreditation_localauthority_changelist",
+        count=COUNTS + "local_authorities",
+    ),
+    Need(
+        Role.ADMINISTRATOR,
+        "Regions",
+        "admin:accreditation_region_changelist",
+        count=COUNTS + "regions",
+    ),
+)
+
+
+def sections(user):
+    """[{role, needs: [{label, count, href, hint}]}] for each staff role
+    ``user`` holds, in the roles' order."""
+    found = []
+    for role in Role:
+        if not user.has_role(role):
+            continue
+        needs = [
+            {
+                "label": need.label,
+                "count": need.number(user),
+                "href": need.href(user),
+                "hint": need.hint,
+            }
+            for need in NEEDS
+            if need.role == role
+        ]
+        if needs:
+            found.append({"role": role.label, "needs": needs})
+    return found
+
+
+def dotted_paths():
+    """Every function ``NEEDS`` names, for the start-up check."""
+    return [path for need in NEEDS for path in (need.count, need.url) if path]

@@ -1,0 +1,221 @@
+"""The staff case list: every case a person may see (``visible_to``), its
+filters (django-filter), search, the sorts it offers, and the rows of its
+CSV download. The filter state is the query string, so a list can be
+bookmarked, shared and linked to from the staff homes."""
+
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.apps import apps
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+
+from accreditation import clock
+from accreditation.models import (
+    AccreditationType,
+    LocalAuthority,
+    OrganisationKind,
+    Region,
+    Round,
+    User,
+)
+from accreditation.queries.cases import overdue, visible_to, with_target
+from accreditation.roles import Role
+from accreditation.workflow import Status
+from register.queries.register import SearchFilter
+
+NO_ASSESSOR = "none"
+"""The assessor filter's value for cases with no assessor assigned now."""
+
+STATUSES = [(s.value, s.label) for s in Status if s not in (Status.DRAFT, Status.LAPSED)]
+"""The statuses a staff member can meet: drafts (and drafts that lapsed)
+are the applicant's own."""
+
+
+class Outcome:
+    DECIDED_ACCREDITED = "accredited"
+    DECIDED_NOT_ACCREDITED = "not_accredited"
+    NOT_ELIGIBLE = "not_eligible"
+    WITHDRAWN = "withdrawn"
+    OPEN = "open"
+
+    CHOICES = [
+        (DECIDED_ACCREDITED, "Accredited"),
+        (DECIDED_NOT_ACCREDITED, "Not accredited"),
+        (NOT_ELIGIBLE, "Screened out: not eligible"),
+        (WITHDRAWN, "Withdrawn"),
+        (OPEN, "No outcome yet"),
+    ]
+    STATUSES = {
+        DECIDED_ACCREDITED: (Status.ACCREDITED,),
+        DECIDED_NOT_ACCREDITED: (Status.NOT_ACCREDITED,),
+        NOT_ELIGIBLE: (Status.CLOSED_INELIGIBLE,),
+        WITHDRAWN: (Status.WITHDRAWN,),
+    }
+
+
+def assessor_choices():
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.ASSESSOR.value)
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+class AssessorChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name or obj.email
+
+
+class AssessorFilter(django_filters.ModelChoiceFilter):
+    field_class = AssessorChoiceField
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = SearchFilter(label="Reference or organisation name", method="filter_search")
+    status = django_filters.MultipleChoiceFilter(
+        label="Status", choices=STATUSES, widget=forms.CheckboxSelectMultiple
+    )
+    overdue = django_filters.BooleanFilter(
+        label="Only cases past their target date",
+        method="filter_overdue",
+        widget=forms.CheckboxInput,
+    )
+    round = django_filters.ModelChoiceFilter(
+        label="Round",
+        queryset=Round.objects.order_by("-opens_at", "-pk"),
+        empty_label="Any round",
+        null_label="Out of round",
+        null_value="out-of-round",
+    )
+    type = django_filters.ChoiceFilter(
+        label="Type",
+        field_name="accreditation_type",
+        choices=AccreditationType.choices,
+        empty_label="Any type",
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Kind of organisation",
+        field_name="organisation__kind",
+        choices=OrganisationKind.choices,
+        empty_label="Any kind",
+    )
+    local_authority = django_filters.ModelChoiceFilter(
+        label="Local authority",
+        field_name="organisation__local_authority",
+        queryset=LocalAuthority.objects.order_by("name"),
+        to_field_name="code",
+        empty_label="Any local authority",
+    )
+    region = django_filters.ModelChoiceFilter(
+        label="Region",
+        field_name="organisation__local_authority__region",
+        queryset=Region.objects.order_by("name"),
+        empty_label="Any region",
+    )
+    assessor = AssessorFilter(
+        label="Assessor",
+        queryset=assessor_choices(),
+        method="filter_assessor",
+        empty_label="Any assessor",
+        null_label="No assessor yet",
+        null_value=NO_ASSESSOR,
+    )
+    outcome = django_filters.ChoiceFilter(
+        label="Outcome", choices=Outcome.CHOICES, method="filter_outcome", empty_label="Any outcome"
+    )
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value) | Q(organisation__name__icontains=value)
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        """A ticked box narrows the list; an unticked one does not."""
+        return overdue(queryset, clock.today()) if value else queryset
+
+    def filter_assessor(self, queryset, name, value):
+        current = apps.get_model("assessments", "Assignment").objects.filter(
+            case=OuterRef("pk"), kind="first", ended_at__isnull=True
+        )
+        if value == NO_ASSESSOR:
+            return queryset.filter(~Exists(current))
+        return queryset.filter(Exists(current.filter(assessor=value)))
+
+    def filter_outcome(self, queryset, name, value):
+        if value == Outcome.OPEN:
+            decided = [s for statuses in Outcome.STATUSES.values() for s in statuses]
+            return queryset.exclude(status__in=decided)
+        return queryset.filter(status__in=Outcome.STATUSES[value])
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str
+    label: str
+    order: tuple
+
+
+SORTS = {
+    sort.key: sort
+    for sort in (
+        Sort("reference", "Reference", ("reference",)),
+        Sort("organisation", "Organisation", ("organisation__name",)),
+        Sort("round", "Round", ("round__opens_at",)),
+        Sort("status", "Status", ("status",)),
+        Sort("assessor", "Assessor", ("assessor_name",)),
+        Sort("target", "Target date", ("target",)),
+        Sort("updated", "Last changed", ("updated_at",)),
+    )
+}
+DEFAULT_SORT = "-updated"
+
+
+def read_sort(value):
+    """(key, descending) of an offered sort (``reference``, ``-reference``);
+    anything else is the default."""
+    value = value if isinstance(value, str) else ""
+    key = value.removeprefix("-")
+    if key not in SORTS:
+        value = DEFAULT_SORT
+        key = value.removeprefix("-")
+    return key, value.startswith("-")
+
+
+def ordered(cases, sort_value):
+    key, descending = read_sort(sort_value)
+    order = [
+        F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+        for field in SORTS[key].order
+    ]
+    return cases.order_by(*order, "-pk" if descending else "pk")
+
+
+def cases_for(user):
+    """The cases ``user`` may see, with what a row of the list shows: the
+    organisation, its local authority and region, the round, the current
+    assessor's name and the stage's target date, in one query."""
+    first = apps.get_model("assessments", "Assignment").objects.filter(
+        case=OuterRef("pk"), kind="first", ended_at__isnull=True
+    )
+    return with_target(
+        visible_to(user)
+        .select_related("organisation__local_authority__region", "round")
+        .annotate(assessor_name=Subquery(first.values("assessor__full_name")[:1]))
+    )
+
+
+def search(user, params):
+    """The filter set of the query ``params`` over the cases ``user`` may
+    see. A filter value that does not parse is left out (and shown with its
+    error), so an address with an unknown value still answers."""
+    return CaseFilter(params, queryset=cases_for(user))
+
+
+def count(user, params):
+    """How many cases the list at ``params`` holds, in one query: the staff
+    homes' counts, so a count and the list it links to never disagree."""
+    return search(user, params).qs.count()

@@ -1,0 +1,118 @@
+"""The counts of the staff homes (``accreditation.homes.NEEDS``): each the
+count of the list it links to, as the person may see it, in one query (two
+for the Advisory Group's, which first finds the person's next meeting)."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from accreditation import clock
+from accreditation.models import Framework, Invitation, LocalAuthority, Region, User
+from accreditation.queries import decisions
+from accreditation.queries.cases import visible_to
+from accreditation.queries.conflicts import conflicted_q
+from accreditation.roles import STAFF_ROLES
+from accreditation.services import outbox
+from advisory_group.models import Meeting, MemberView
+from assessments.queries import assignment, screening
+from assessments.queries.scoring import with_quality_assurance_to_resolve
+from feedback.models import Concern, ConcernState
+from proposals.queries import out_of_round
+from register.queries.notices import due as notices_due
+
+
+def to_screen(user):
+    return screening.queue(user).count()
+
+
+def out_of_round_to_decide(user):
+    return out_of_round.pending(user).count()
+
+
+def concerns_waiting(user):
+    """Concerns not yet decided, of the cases the person may see (the
+    concerns list's default view)."""
+    return Concern.objects.filter(state=ConcernState.OPEN, case__in=visible_to(user)).count()
+
+
+def failed_emails(user):
+    return outbox.failed_messages().count()
+
+
+def assessments_to_do(user):
+    return assignment.queue(user).count()
+
+
+def assessments_overdue(user):
+    return assignment.overdue(assignment.queue(user), clock.today()).count()
+
+
+def quality_assurance_to_resolve(user):
+    return with_quality_assurance_to_resolve(assignment.queue(user)).count()
+
+
+def next_meeting(user):
+    """The first meeting still to be held that ``user`` chairs or sits on."""
+    return (
+        Meeting.objects.filter(
+            Q(chair=user) | Q(members=user), closed_at__isnull=True, held_at__gte=clock.now()
+        )
+        .order_by("held_at", "pk")
+        .first()
+    )
+
+
+def views_to_record(user):
+    """Open items of the person's next meeting that hold no view of theirs,
+    leaving out those they may not see (a conflict with the organisation)."""
+    meeting = next_meeting(user)
+    if meeting is None:
+        return 0
+    return (
+        meeting.items.filter(outcome="")
+        .exclude(Exists(MemberView.objects.filter(item=OuterRef("pk"), member=user)))
+        .exclude(conflicted_q(user, "case__organisation"))
+        .count()
+    )
+
+
+def next_meeting_address(user):
+    meeting = next_meeting(user)
+    if meeting is None:
+        return reverse("advisory-meetings")
+    return reverse("advisory-meeting", args=[meeting.pk])
+
+
+def awaiting_decision(user):
+    return decisions.queue(user).count()
+
+
+def revocations_due(user):
+    return notices_due(user).count()
+
+
+def staff_users(user):
+    """Everyone the staff users page lists."""
+    return User.objects.filter(groups__name__in=[r.value for r in STAFF_ROLES]).distinct().count()
+
+
+def invitations_waiting(user):
+    return Invitation.objects.filter(
+        organisation__isnull=True,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=clock.now(),
+    ).count()
+
+
+def frameworks_not_in_use(user):
+    return Framework.objects.exclude(
+        pk__in=Framework.objects.frozen(clock.now()).values("pk")
+    ).count()
+
+
+def local_authorities(user):
+    return LocalAuthority.objects.count()
+
+
+def regions(user):
+    return Region.objects.count()

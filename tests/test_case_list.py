@@ -1,0 +1,301 @@
+"""The staff case list: every case the person may see, filtered, searched,
+sorted and paged by its address, and its CSV download streamed; bad input
+answered normally."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from accreditation.models import OrganisationKind
+from accreditation.roles import Role
+from tests.casework import give_part, person_with, sign_in_verified
+from tests.factories import (
+    ConflictFactory,
+    LocalAuthorityFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ProposalFactory,
+    RegionFactory,
+    RoundFactory,
+    UserFactory,
+    WindowFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("staff-cases")
+CSV = reverse("staff-cases-csv")
+
+
+def late_round():
+    """A round whose assessment due date passed last week."""
+    now = timezone.now()
+    return RoundFactory(
+        opens_at=now - timedelta(days=90),
+        deadline=now - timedelta(days=60),
+        assessment_due=(now - timedelta(days=7)).date(),
+    )
+
+
+def references(response):
+    """The references in the list's rows, in order."""
+    return [case.reference for case in response.context["cases"]]
+
+
+@pytest.fixture
+def officer(client):
+    person = UserFactory(roles=[Role.CASEWORK_OFFICER], full_name="Olive Officer")
+    sign_in_verified(client, person)
+    return person
+
+
+@pytest.fixture
+def world():
+    north = RegionFactory(name="North Test Region")
+    leeds = LocalAuthorityFactory(name="Leedsham", code="990", region=north)
+    late = late_round()
+    asha = UserFactory(roles=[Role.ASSESSOR], full_name="Asha Assessor")
+    cases = {
+        "oak": ProposalFactory(
+            status="in_assessment",
+            organisation__name="Oak Learning Trust",
+            organisation__local_authority=leeds,
+            round=late,
+        ),
+        "elm": ProposalFactory(
+            status="submitted",
+            accreditation_type="asg",
+            organisation__name="Elm Schools Group",
+            organisation__kind=OrganisationKind.COFE_DIOCESE,
+            organisation__urn="",
+            organisation__phase="not_applicable",
+        ),
+        "ash": ProposalFactory(status="accredited", organisation__name="Ash Academy"),
+        "yew": ProposalFactory(
+            status="information_requested",
+            organisation__name="Yew Federation",
+            round=None,
+            window=WindowFactory(),
+        ),
+    }
+    give_part(asha, "assessor", [cases["oak"]])
+    return {"cases": cases, "late": late, "leeds": leeds, "north": north, "asha": asha}
+
+
+class TestFilters:
+    @pytest.mark.parametrize(
+        "query, expected",
+        [
+            ({"status": "submitted"}, {"elm"}),
+            ({"status": ["submitted", "accredited"]}, {"elm", "ash"}),
+            ({"type": "asg"}, {"elm"}),
+            ({"kind": OrganisationKind.COFE_DIOCESE.value}, {"elm"}),
+            ({"local_authority": "990"}, {"oak"}),
+            ({"round": "out-of-round"}, {"yew"}),
+            ({"assessor": "none", "status": "in_assessment"}, set()),
+            ({"overdue": "on"}, {"oak"}),
+            ({"outcome": "accredited"}, {"ash"}),
+            ({"outcome": "open"}, {"oak", "elm", "yew"}),
+            ({"q": "oak learning"}, {"oak"}),
+            ({"q": "  FEDERATION "}, {"yew"}),
+        ],
+    )
+    def test_each_filter_narrows_the_list(self, client, officer, world, query, expected):
+        response = client.get(LIST, query)
+        assert response.status_code == 200
+        cases = world["cases"]
+        assert set(references(response)) == {cases[name].reference for name in expected}
+
+    def test_by_round_region_and_assessor(self, client, officer, world):
+        cases = world["cases"]
+        oak = cases["oak"].reference
+        assert references(client.get(LIST, {"round": world["late"].pk})) == [oak]
+        assert references(client.get(LIST, {"region": world["north"].pk})) == [oak]
+        assert references(client.get(LIST, {"assessor": world["asha"].pk})) == [oak]
+
+    def test_a_search_by_reference(self, client, officer, world):
+        elm = world["cases"]["elm"].reference
+        assert references(client.get(LIST, {"q": elm.lower()})) == [elm]
+
+    def test_chosen_filters_show_as_tags_that_each_remove_one_value(self, client, officer, world):
+        response = client.get(LIST, {"status": ["submitted", "accredited"], "type": "asg"})
+        selected = dict(response.context["selected"])
+        assert [label for label, _ in selected["Status"]] == ["Submitted", "Accredited"]
+        without_submitted = selected["Status"][0][1]
+        assert without_submitted == "status=accredited&type=asg"
+        assert selected["Type"] == [
+            ("Accredited Schools Group (ASG)", "status=submitted&status=accredited")
+        ]
+        assert 'class="moj-filter__tag" href="?status=accredited&amp;type=asg"' in response.text
+
+    def test_an_assessor_sees_only_their_cases_and_nobody_a_conflicted_one(self, client, world):
+        sign_in_verified(client, world["asha"])
+        assert references(client.get(LIST)) == [world["cases"]["oak"].reference]
+        officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+        ConflictFactory(user=officer, organisation=world["cases"]["oak"].organisation)
+        sign_in_verified(client, officer)
+        seen = references(client.get(LIST))
+        assert world["cases"]["oak"].reference not in seen and len(seen) == 3
+
+
+class TestSortAndPages:
+    def test_offered_sorts_order_the_list_both_ways(self, client, officer, world):
+        names = ["Ash Academy", "Elm Schools Group", "Oak Learning Trust", "Yew Federation"]
+        ascending = client.get(LIST, {"sort": "organisation"})
+        assert [c.organisation.name for c in ascending.context["cases"]] == names
+        descending = client.get(LIST, {"sort": "-organisation"})
+        assert [c.organisation.name for c in descending.context["cases"]] == names[::-1]
+        header = ascending.context["headers"]["organisation"]
+        assert header["aria_sort"] == "ascending" and "sort=-organisation" in header["href"]
+
+    @pytest.mark.parametrize("sort", ["password", "-organisation__name", "id; DROP TABLE x", ""])
+    def test_a_sort_not_offered_is_ignored(self, client, officer, world, sort):
+        response = client.get(LIST, {"sort": sort})
+        assert response.status_code == 200
+        assert response.context["sort"] == "-updated"
+
+    @pytest.mark.parametrize("page", ["99", "abc", "0", "-1", "1" * 30, "²"])
+    def test_a_page_that_is_not_there_shows_one_that_is(self, client, officer, world, page):
+        response = client.get(LIST, {"page": page})
+        assert response.status_code == 200
+        assert len(references(response)) == 4
+        assert "There is no such page of cases: this is page 1 of 1." in response.text
+
+    def test_pages_of_fifty_keep_the_filters(self, client, officer):
+        period = RoundFactory()
+        for _ in range(51):
+            ProposalFactory(status="submitted", round=period)
+        first = client.get(LIST, {"status": "submitted", "sort": "reference"})
+        assert len(references(first)) == 50
+        assert "?status=submitted&amp;sort=reference&amp;page=2" in first.text
+        second = client.get(LIST, {"status": "submitted", "sort": "reference", "page": "2"})
+        assert len(references(second)) == 1
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {"q": "x" * 10_000},
+            {"q": "'; DROP TABLE proposals_proposal; --"},
+            {"q": "%' OR '1'='1"},
+            {"q": "\x00"},
+            {"status": "nonsense"},
+            {"round": "abc"},
+            {"round": "999999999999999999999"},
+            {"local_authority": "<script>"},
+            {"assessor": "-1"},
+            {"outcome": "maybe"},
+            {"overdue": "perhaps"},
+            {"type": ["asp", "asg", "xyz"]},
+        ],
+    )
+    def test_answered_normally(self, client, officer, world, query):
+        response = client.get(LIST, query)
+        assert response.status_code == 200
+        assert client.get(CSV, query).status_code == 200
+
+    def test_an_unknown_value_is_left_out_and_said_so(self, client, officer, world):
+        response = client.get(LIST, {"status": "nonsense", "type": "asg"})
+        assert response.text.startswith("<!DOCTYPE html>")
+        assert "<title>Error: Cases" in response.text
+        assert "These filters were left out" in response.text
+        assert references(response) == [world["cases"]["elm"].reference]
+
+    def test_a_long_search_is_cut_not_refused(self, client, officer, world):
+        response = client.get(LIST, {"q": "Oak" + "x" * 9_997})
+        assert response.status_code == 200
+        assert references(response) == []
+
+
+class TestWhoMayUseIt:
+    def test_administrators_and_applicants_are_refused_the_list_and_its_csv(self, client, world):
+        sign_in_verified(client, UserFactory(roles=[Role.ADMINISTRATOR]))
+        assert client.get(LIST).status_code == 403
+        assert client.get(CSV).status_code == 403
+        client.force_login(MembershipFactory(organisation=world["cases"]["oak"].organisation).user)
+        assert client.get(LIST).status_code == 403
+        assert client.get(CSV).status_code == 403
+
+    def test_signed_out_people_are_sent_to_sign_in(self, client):
+        assert client.get(CSV)["Location"].startswith(reverse("login"))
+
+
+def read_csv(response):
+    assert isinstance(response, StreamingHttpResponse)
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+class TestCsv:
+    def test_the_filtered_list_every_row_in_the_lists_order(self, client, officer, world):
+        response = client.get(CSV, {"status": ["submitted", "in_assessment"], "sort": "reference"})
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"].startswith('attachment; filename="cases-')
+        rows = read_csv(response)
+        cases = world["cases"]
+        assert [row["reference"] for row in rows] == sorted(
+            [cases["oak"].reference, cases["elm"].reference]
+        )
+        oak = next(row for row in rows if row["reference"] == cases["oak"].reference)
+        assert oak["organisation"] == "Oak Learning Trust"
+        assert oak["local_authority"] == "Leedsham"
+        assert oak["region"] == "North Test Region"
+        assert oak["assessor"] == "Asha Assessor"
+        assert oak["status"] == "In assessment"
+        assert oak["target_date"] == world["late"].assessment_due.isoformat()
+
+    def test_formula_cells_are_written_as_text(self, client, officer):
+        for name in ("=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "\tTab", "\rReturn"):
+            ProposalFactory(status="submitted", organisation=OrganisationFactory(name=name))
+        names = {row["organisation"] for row in read_csv(client.get(CSV))}
+        assert names == {"'=HYPERLINK(1)", "'+1", "'-1", "'@SUM(A1)", "'\tTab", "'\rReturn"}
+
+    def test_only_the_cases_the_person_may_see(self, client, world):
+        sign_in_verified(client, world["asha"])
+        rows = read_csv(client.get(CSV))
+        assert [row["reference"] for row in rows] == [world["cases"]["oak"].reference]
+
+
+@pytest.fixture
+def many(request):
+    """``size`` submitted cases in one round and a few more elsewhere, each
+    with an assessor, for the query counts."""
+    size = request.param
+    period = RoundFactory()
+    cases = [
+        ProposalFactory(status="in_assessment", round=period, organisation=OrganisationFactory())
+        for _ in range(size)
+    ]
+    give_part(person_with("assessor"), "assessor", cases)
+    return cases
+
+
+@pytest.mark.parametrize("many", [2, 6], indirect=True)
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"status": "in_assessment", "type": "asp", "sort": "-assessor"}, {"q": "ASP"}],
+    ids=["unfiltered", "filtered", "searched"],
+)
+def test_the_list_costs_the_same_queries_at_any_size(
+    client, officer, many, query, django_assert_num_queries
+):
+    client.get(LIST, query)
+    with django_assert_num_queries(13):
+        response = client.get(LIST, query)
+    assert len(response.context["cases"]) == len(many)
+
+
+@pytest.mark.parametrize("many", [2, 6], indirect=True)
+def test_the_csv_costs_the_same_queries_at_any_size(
+    client, officer, many, django_assert_num_queries
+):
+    client.get(CSV)
+    with django_assert_num_queries(8):
+        rows = read_csv(client.get(CSV, {"status": "in_assessment"}))
+    assert len(rows) == len(many)
