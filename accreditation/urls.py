@@ -66,6 +66,11 @@ urlpatterns = [
     path("staff/", home.StaffHomeView.as_view(), name="staff-home"),
     path("staff/cases/", cases.CaseListView.as_view(), name="staff-cases"),
     path("staff/cases/<id:pk>/", cases.CaseView.as_view(), name="staff-case"),
+    path(
+        "staff/cases/<id:pk>/evidence.zip",
+        cases.EvidenceZipView.as_view(),
+        name="staff-case-evidence-zip",
+    ),
     path("staff/decisions/", decisions.QueueView.as_view(), name="decision-queue"),
     path("staff/decisions/<id:pk>/", decisions.CaseDecisionView.as_view(), name="decision-case"),
     path(

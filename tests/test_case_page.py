@@ -1,0 +1,226 @@
+"""The staff case page (issue 13, item 3): everything about a case in one
+place, only the scores a viewer may see, the timeline with each event's
+chain check, and all the case's evidence as one zip."""
+
+import io
+import zipfile
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from accreditation import clock
+from accreditation.models import AccreditationType, CaseEvent
+from accreditation.roles import Role
+from assessments.models import Assignment
+from assessments.services import requests as information_requests
+from assessments.services import scoring
+from tests.casework import give_part, person_with, sign_in_verified
+from tests.factories import (
+    EvidenceFactory,
+    LetterFactory,
+    ProposalFactory,
+    SchoolLedFactory,
+    UserFactory,
+)
+from tests.scoring_helpers import case_in_assessment, score_all
+from tests.test_quality_assurance import agree
+
+pytestmark = pytest.mark.django_db
+
+
+def page_of(client, user, case):
+    response = sign_in_verified(client, user).get(reverse("staff-case", args=[case.pk]))
+    assert response.status_code == 200
+    return response.text
+
+
+@pytest.fixture
+def asg(settings, tmp_path):
+    """An ASG case with both assessors, their scores differing on 2B."""
+    settings.MEDIA_ROOT = tmp_path
+    case = case_in_assessment(
+        accreditation_type=AccreditationType.ASG,
+        organisation__schools_led_count=3,
+        organisation__name="Oak Learning Trust",
+    )
+    first = person_with("assessor", case, full_name="Fiona First")
+    second = person_with("second_assessor", case, full_name="Sam Second")
+    score_all(case, first, 3, **{"2B_lead": 4})
+    score_all(case, second, 3, **{"2B_lead": 2})
+    return case, first, second
+
+
+def finish_both(case, first, second):
+    scoring.finish_scoring(case, actor=first)
+    scoring.finish_scoring(case, actor=second)
+
+
+class TestWhatTheCasePageHolds:
+    def test_a_casework_officer_reads_the_whole_case(self, client, asg):
+        case, first, second = asg
+        finish_both(case, first, second)
+        agree(case, first, "2B-lead", 3, reason="AGREED-AFTER-TALKING")
+        EvidenceFactory(proposal=case, original_name="inspection-report.pdf")
+        SchoolLedFactory(proposal=case, name="Elm Primary", urn="123456")
+        earlier = ProposalFactory(organisation=case.organisation, status="not_accredited")
+        LetterFactory(
+            case=earlier, purpose="feedback", issued_at=clock.now(), pdf=b"%PDF-1.7 letter"
+        )
+        officer = person_with("casework_officer")
+
+        text = page_of(client, officer, case)
+
+        assert "Our evidence for 1A (lead)." in text  # the applicant's answers
+        assert "inspection-report.pdf" in text
+        assert "Fiona First (first assessor)" in text and "Sam Second (second assessor" in text
+        assert "AGREED-AFTER-TALKING" in text
+        assert "Comment on 2B" in text
+        screening = text.split('id="screening-title"')[1].split("</section>")[0]
+        assert "Screened: eligible, by" in screening
+        assert "Elm Primary (URN 123456)" in text
+        assert (
+            "https://get-information-schools.service.gov.uk/Establishments/Establishment/Details/123456"
+            in text
+        )
+        assert f"https://reports.ofsted.gov.uk/provider/21/{case.organisation.urn}" in text
+        assert reverse("staff-case", args=[earlier.pk]) in text
+        assert reverse("staff-letter-download", args=[earlier.pk, "feedback"]) in text
+        assert reverse("staff-case-evidence-zip", args=[case.pk]) in text
+        assert "Chain broken" not in text
+        assert text.count("Chain verified") == CaseEvent.objects.filter(case=case).count()
+
+    def test_answers_to_information_requests_are_shown_once_sent(self, client, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        case = case_in_assessment()
+        assessor = person_with("assessor", case)
+        information_requests.ask(
+            case,
+            assessor,
+            [information_requests.NewQuestion("How many pupils?")],
+            information_requests.default_due(),
+        )
+        officer = person_with("casework_officer")
+        text = page_of(client, officer, case)
+        assert "How many pupils?" in text
+        assert "Waiting for the applicant’s answers" in text
+
+    def test_the_decision_and_its_reasons(self, client):
+        case = ProposalFactory(status="accredited")
+        text = page_of(client, person_with("casework_officer"), case)
+        assert "Decision</dt><dd class=\"govuk-summary-list__value\">Accredited" in text
+
+    def test_an_earlier_case_the_viewer_may_not_open_is_named_but_not_linked(self, client):
+        case = ProposalFactory(status="in_assessment")
+        earlier = ProposalFactory(organisation=case.organisation, status="not_accredited")
+        assessor = person_with("assessor", case)
+        text = page_of(client, assessor, case)
+        assert earlier.reference in text
+        assert reverse("staff-case", args=[earlier.pk]) not in text
+
+
+class TestBlindScoring:
+    def test_neither_assessor_sees_the_others_scores_before_both_finish(self, client, asg):
+        case, first, second = asg
+        text = page_of(client, second, case)
+        assert "Sam Second (second assessor" in text
+        assert "Fiona First" not in text.split('id="scores-title"')[1].split("<table")[1].split("</table>")[0]
+        assert "are not shown to you until you have both finished scoring" in text
+        client.logout()
+        text = page_of(client, first, case)
+        assert "are not shown to you until you have both finished scoring" in text
+
+        scoring.finish_scoring(case, actor=first)
+        client.logout()
+        assert "until you have both finished" in page_of(client, second, case)
+
+        scoring.finish_scoring(case, actor=second)
+        client.logout()
+        text = page_of(client, second, case)
+        assert "until you have both finished" not in text
+        assert "Fiona First (first assessor)" in text.split('id="scores-title"')[1].split("<table")[1].split("</table>")[0]
+
+    def test_the_timeline_does_not_give_away_hidden_scores(self, client, asg):
+        case, first, second = asg
+        text = page_of(client, second, case)
+        assert "Score: 4" not in text  # the first assessor's 2B
+        client.logout()
+        assert "Score: 4" in page_of(client, person_with("casework_officer"), case)
+
+    @pytest.mark.parametrize("allowed", [True, False])
+    def test_a_replacement_sees_the_earlier_scores_only_when_allowed(self, client, allowed):
+        case = case_in_assessment()
+        earlier = person_with("assessor", case, full_name="Erin Earlier")
+        score_all(case, earlier, 3)
+        newcomer = UserFactory(roles=[Role.ASSESSOR])
+        give_part(newcomer, "assessor", [case])
+        Assignment.objects.filter(assessor=newcomer).update(may_see_earlier_scores=allowed)
+        text = page_of(client, newcomer, case)
+        scores = text.split('id="scores-title"')[1].split("</section>")[0]
+        header = scores.split("<thead")[-1].split("</thead>")[0] if "<thead" in scores else ""
+        assert ("Erin Earlier (first assessor, replaced" in header) is allowed
+        assert ("Erin Earlier (first assessor, replaced) are not shown" in scores) is not allowed
+        assert ("Comment on 1A" in text) is allowed
+
+
+class TestTheChainCheck:
+    def test_a_changed_event_shows_as_broken_and_the_rest_verify(self, client):
+        case = ProposalFactory(status="in_assessment")
+        total = CaseEvent.objects.filter(case=case).count()
+        with connection.cursor() as cursor:
+            # Past the append-only trigger, as someone with the database's keys could.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute(
+                "UPDATE accreditation_caseevent SET details = %s WHERE case_id = %s AND sequence = 1",
+                ['{"reference": "FORGED"}', case.pk],
+            )
+            cursor.execute("SET LOCAL session_replication_role = origin")
+        text = page_of(client, person_with("casework_officer"), case)
+        assert "This timeline’s hash chain does not verify" in text
+        assert text.count("Chain broken") == 1
+        assert "its content does not match its hash" in text
+        assert text.count("Chain verified") == total - 1
+
+
+def answer_a_request(case, assessor, text):
+    """Ask ``text`` and have the applicant answer and send it."""
+    request = information_requests.ask(
+        case,
+        assessor,
+        [information_requests.NewQuestion(text)],
+        information_requests.default_due(),
+    )
+    question = request.questions.get()
+    applicant = case.created_by
+    information_requests.save_answers(request, applicant, {question.pk: (f"Answer: {text}", None)})
+    information_requests.send_answers(request, applicant)
+    return request
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_case_page_costs_the_same_queries_at_any_size(
+    client, settings, tmp_path, size, django_assert_num_queries
+):
+    """Few or many events, documents, schools, scores, requests, letters and
+    earlier cases: one count."""
+    settings.MEDIA_ROOT = tmp_path
+    case = case_in_assessment(
+        accreditation_type=AccreditationType.ASG, organisation__schools_led_count=3
+    )
+    first = person_with("assessor", case)
+    second = person_with("second_assessor", case)
+    score_all(case, first, 3)
+    score_all(case, second, 3)
+    for number in range(size):
+        EvidenceFactory(proposal=case)
+        SchoolLedFactory(proposal=case)
+        earlier = ProposalFactory(organisation=case.organisation, status="submitted")
+        LetterFactory(case=earlier, purpose="screening", issued_at=clock.now(), pdf=b"%PDF")
+        answer_a_request(case, first, f"Question {number}")
+    officer = person_with("casework_officer")
+    client = sign_in_verified(client, officer)
+    url = reverse("staff-case", args=[case.pk])
+    client.get(url)
+    with django_assert_num_queries(30):
+        response = client.get(url)
+    assert response.status_code == 200
