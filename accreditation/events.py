@@ -105,7 +105,7 @@ register(
     ),
     EventType("note", "Note"),
     EventType("identifier_claim_decided", "Claim to the organisation's URN or UKPRN decided"),
-    EventType("evidence_zip_downloaded", "All the case's evidence downloaded as a zip"),
+    EventType("evidence_zip_downloaded", "All the case’s evidence downloaded as a zip"),
     # The tombstone ``manage.py apply_retention`` leaves: what was removed at
     # the end of its retention period (the events before it stay).
     EventType(

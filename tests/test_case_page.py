@@ -224,3 +224,79 @@ def test_the_case_page_costs_the_same_queries_at_any_size(
     with django_assert_num_queries(30):
         response = client.get(url)
     assert response.status_code == 200
+
+
+class TestTheEvidenceZip:
+    def zip_of(self, client, user, case):
+        response = sign_in_verified(client, user).get(
+            reverse("staff-case-evidence-zip", args=[case.pk])
+        )
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/zip"
+        assert f'filename="{case.reference}-evidence.zip"' in response["Content-Disposition"]
+        return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+    def test_a_case_with_no_evidence_gives_a_readme_and_its_answers(self, client):
+        case = ProposalFactory(status="submitted")
+        archive = self.zip_of(client, person_with("casework_officer"), case)
+        assert sorted(archive.namelist()) == ["README.txt", "answers.txt"]
+        readme = archive.read("README.txt").decode()
+        assert case.reference in readme
+        assert "The case holds no documents and no letters" in readme
+        assert "The proposal holds no answers." in archive.read("answers.txt").decode()
+
+    def test_every_document_answer_and_letter_is_in_it_and_the_download_is_recorded(
+        self, client, settings, tmp_path
+    ):
+        settings.MEDIA_ROOT = tmp_path
+        case = case_in_assessment()
+        EvidenceFactory(proposal=case, original_name="../../etc/report.pdf")
+        EvidenceFactory(proposal=case, original_name="report.pdf")
+        answer_a_request(case, person_with("assessor", case), "How many pupils?")
+        LetterFactory(case=case, purpose="screening", issued_at=clock.now(), pdf=b"%PDF-1.7 x")
+        officer = person_with("casework_officer")
+
+        archive = self.zip_of(client, officer, case)
+
+        names = sorted(archive.namelist())
+        assert names == [
+            "README.txt",
+            "answers.txt",
+            "documents/01-report.pdf",
+            "documents/02-report.pdf",
+            "information-requests/answers.txt",
+            f"letters/{case.reference}-screening-letter.pdf",
+        ]
+        assert archive.read("documents/01-report.pdf") == b"%PDF-1.4\n%%EOF\n"
+        assert "Our evidence for 1A (lead)." in archive.read("answers.txt").decode()
+        requests_text = archive.read("information-requests/answers.txt").decode()
+        assert "How many pupils?" in requests_text and "Answer: How many pupils?" in requests_text
+        assert archive.read(f"letters/{case.reference}-screening-letter.pdf") == b"%PDF-1.7 x"
+        assert "documents/02-report.pdf  SHA-256 " in archive.read("README.txt").decode()
+        event = CaseEvent.objects.filter(case=case).order_by("-sequence").first()
+        assert (event.action, event.actor, event.internal) == ("evidence_zip_downloaded", officer, True)
+        assert event.details == {"documents": 2, "request_documents": 0, "letters": 1}
+
+    def test_a_file_no_longer_held_is_named_not_a_failure(self, client, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        case = ProposalFactory(status="submitted")
+        document = EvidenceFactory(proposal=case, original_name="gone.pdf")
+        document.file.storage.delete(document.file.name)
+        archive = self.zip_of(client, person_with("casework_officer"), case)
+        assert "documents/01-gone.pdf" not in archive.namelist()
+        assert "documents/01-gone.pdf" in archive.read("README.txt").decode()
+
+    def test_people_who_may_not_see_the_case_get_404_and_nothing_is_recorded(self, client):
+        case = ProposalFactory(status="submitted")
+        before = CaseEvent.objects.filter(case=case).count()
+        url = reverse("staff-case-evidence-zip", args=[case.pk])
+        other = person_with("assessor", ProposalFactory(status="in_assessment"))
+        assert sign_in_verified(client, other).get(url).status_code == 404
+        client.logout()
+        client.force_login(case.created_by)
+        assert client.get(url).status_code == 403
+        assert CaseEvent.objects.filter(case=case).count() == before
+        client.logout()
+        officer = person_with("casework_officer")
+        missing = reverse("staff-case-evidence-zip", args=[999999])
+        assert sign_in_verified(client, officer).get(missing).status_code == 404
