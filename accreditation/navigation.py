@@ -37,6 +37,7 @@ STAFF_SECTIONS = (
     Section("Advisory Group", "advisory-meetings", permission="advisory_group.use_meetings"),
     Section("Decisions", "decision-queue", permission="accreditation.use_decisions"),
     Section("Letters", "staff-letters", permission="feedback.view_letters_register"),
+    Section("Reports", "staff-reports", permission="accreditation.view_reports"),
     Section(
         "Out-of-round requests",
         "out-of-round-staff-list",

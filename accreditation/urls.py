@@ -11,6 +11,7 @@ from accreditation.views import (
     home,
     organisations,
     public,
+    reports,
     staff_emails,
     staff_users,
 )
@@ -77,6 +78,13 @@ urlpatterns = [
         "staff/decisions/<id:pk>/correct/",
         decisions.CorrectDecisionView.as_view(),
         name="decision-correct",
+    ),
+    path("staff/reports/", reports.ReportRoundsView.as_view(), name="staff-reports"),
+    path("staff/reports/<id:pk>/", reports.RoundReportView.as_view(), name="staff-report"),
+    path(
+        "staff/reports/<id:pk>/report.csv",
+        reports.RoundReportCsvView.as_view(),
+        name="staff-report-csv",
     ),
     path("staff/users/", staff_users.StaffUserListView.as_view(), name="staff-users"),
     path("staff/users/invite/", staff_users.StaffInviteView.as_view(), name="staff-invite"),

@@ -60,6 +60,7 @@ def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
                 "Assignment",
                 "Advisory Group",
                 "Letters",
+                "Reports",
                 "Out-of-round requests",
                 "Emails not sent",
                 "Conflicts of interest",

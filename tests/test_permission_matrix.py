@@ -143,6 +143,8 @@ KWARGS = {
     ("staff/conflicts/", "pk"): ("object", lambda w, p: w.conflict.pk),
     ("staff/conflicts/suggestions/", "pk"): ("object", lambda w, p: w.suggested.pk),
     ("staff/assignment/", "round"): ("object", lambda w, p: w.case.round_id),
+    # A round's report (and its CSV): the victim's case's round.
+    ("staff/reports/", "pk"): ("object", lambda w, p: w.case.round_id),
     # An assessor's pages of a case: the case the staff assessor is assigned to.
     **{
         (f"staff/cases/<id:pk>/{page}/", "pk"): ("object", lambda w, p: w.scored_case.pk)
@@ -190,6 +192,7 @@ ALLOWED = {
     # A person's own conflicts and suggestions (the world's are the assessor's).
     "staff/conflicts/": {Role.ASSESSOR},
     "staff/assignment/": {Role.CASEWORK_OFFICER},
+    "staff/reports/": {Role.CASEWORK_OFFICER},
     # Only the case's own assessor scores, assures and recommends (the
     # casework officer, who sees the case, is refused with 403); staff who
     # see a case may read its documents.

@@ -88,6 +88,7 @@ def test_a_casework_officer_finds_the_sections_their_role_gives(page, assert_acc
             "Assignment",
             "Advisory Group",
             "Letters",
+            "Reports",
             "Out-of-round requests",
             "Emails not sent",
             "Conflicts of interest",
