@@ -33,6 +33,10 @@ def issued_letter(case, purpose):
     )
     if letter is None:
         raise Http404("No such letter")
+    if not letter.pdf:
+        # Its PDF was removed at the end of its retention period
+        # (``manage.py apply_retention``); its SHA-256 stays for the check.
+        raise Http404("No such letter")
     return letter
 
 
