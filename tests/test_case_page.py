@@ -108,7 +108,7 @@ class TestWhatTheCasePageHolds:
     def test_the_decision_and_its_reasons(self, client):
         case = ProposalFactory(status="accredited")
         text = page_of(client, person_with("casework_officer"), case)
-        assert "Decision</dt><dd class=\"govuk-summary-list__value\">Accredited" in text
+        assert 'Decision</dt><dd class="govuk-summary-list__value">Accredited' in text
 
     def test_an_earlier_case_the_viewer_may_not_open_is_named_but_not_linked(self, client):
         case = ProposalFactory(status="in_assessment")
@@ -124,7 +124,10 @@ class TestBlindScoring:
         case, first, second = asg
         text = page_of(client, second, case)
         assert "Sam Second (second assessor" in text
-        assert "Fiona First" not in text.split('id="scores-title"')[1].split("<table")[1].split("</table>")[0]
+        assert (
+            "Fiona First"
+            not in text.split('id="scores-title"')[1].split("<table")[1].split("</table>")[0]
+        )
         assert "are not shown to you until you have both finished scoring" in text
         client.logout()
         text = page_of(client, first, case)
@@ -138,7 +141,10 @@ class TestBlindScoring:
         client.logout()
         text = page_of(client, second, case)
         assert "until you have both finished" not in text
-        assert "Fiona First (first assessor)" in text.split('id="scores-title"')[1].split("<table")[1].split("</table>")[0]
+        assert (
+            "Fiona First (first assessor)"
+            in text.split('id="scores-title"')[1].split("<table")[1].split("</table>")[0]
+        )
 
     def test_the_timeline_does_not_give_away_hidden_scores(self, client, asg):
         case, first, second = asg
@@ -164,6 +170,7 @@ class TestBlindScoring:
 
 
 class TestTheChainCheck:
+    @pytest.mark.postgres
     def test_a_changed_event_shows_as_broken_and_the_rest_verify(self, client):
         case = ProposalFactory(status="in_assessment")
         total = CaseEvent.objects.filter(case=case).count()
@@ -171,7 +178,8 @@ class TestTheChainCheck:
             # Past the append-only trigger, as someone with the database's keys could.
             cursor.execute("SET LOCAL session_replication_role = replica")
             cursor.execute(
-                "UPDATE accreditation_caseevent SET details = %s WHERE case_id = %s AND sequence = 1",
+                "UPDATE accreditation_caseevent SET details = %s "
+                "WHERE case_id = %s AND sequence = 1",
                 ['{"reference": "FORGED"}', case.pk],
             )
             cursor.execute("SET LOCAL session_replication_role = origin")
@@ -274,7 +282,11 @@ class TestTheEvidenceZip:
         assert archive.read(f"letters/{case.reference}-screening-letter.pdf") == b"%PDF-1.7 x"
         assert "documents/02-report.pdf  SHA-256 " in archive.read("README.txt").decode()
         event = CaseEvent.objects.filter(case=case).order_by("-sequence").first()
-        assert (event.action, event.actor, event.internal) == ("evidence_zip_downloaded", officer, True)
+        assert (event.action, event.actor, event.internal) == (
+            "evidence_zip_downloaded",
+            officer,
+            True,
+        )
         assert event.details == {"documents": 2, "request_documents": 0, "letters": 1}
 
     def test_a_file_no_longer_held_is_named_not_a_failure(self, client, settings, tmp_path):

@@ -112,8 +112,9 @@ class TestTheFigures:
         assert (workload["Sam Second"].first, workload["Sam Second"].second) == (0, 2)
         assert workload["Sam Second"].finished == 2
         assert workload["Sam Second"].capacity == 12
-        calibration = {code: (everyone, dict(people)) for code, everyone, people in
-                       report.calibration.criteria}
+        calibration = {
+            code: (everyone, dict(people)) for code, everyone, people in report.calibration.criteria
+        }
         everyone, people = calibration["2B"]
         assert everyone.counts == {4: 1, 2: 1, 3: 2}
         assert people["Fiona First"].mean == 3.5 and people["Sam Second"].mean == 2.5
@@ -167,7 +168,8 @@ class TestThePages:
         assert not any(cell.startswith("=") for row in rows for cell in row)
 
     @pytest.mark.parametrize(
-        "role", [Role.ASSESSOR, Role.ADVISORY_GROUP_MEMBER, Role.DECISION_OFFICIAL, Role.ADMINISTRATOR]
+        "role",
+        [Role.ASSESSOR, Role.ADVISORY_GROUP_MEMBER, Role.DECISION_OFFICIAL, Role.ADMINISTRATOR],
     )
     def test_other_staff_are_refused(self, client, period, role):
         client = sign_in_verified(client, UserFactory(roles=[role]))

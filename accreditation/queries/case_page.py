@@ -209,7 +209,9 @@ def _visible_sets(assignments, finished, roles, user):
     """Each assignment's set, marked visible or not for ``user``."""
     mine = {a.kind: a for a in assignments if a.assessor_id == user.pk and a.ended_at is None}
     current = {a.kind: a for a in assignments if a.ended_at is None}
-    both_finished = all(current.get(kind) and current[kind].pk in finished for kind in AssignmentKind)
+    both_finished = all(
+        current.get(kind) and current[kind].pk in finished for kind in AssignmentKind
+    )
     replaced = {}
     for kind, own in mine.items():
         if own.may_see_earlier_scores:
@@ -334,7 +336,9 @@ def case_page(case, user, roles):
     records = []
     organisation = case.organisation
     if URN.match(organisation.urn or ""):
-        records.append(SchoolRecords(organisation.name, organisation.urn, school_links(organisation.urn)))
+        records.append(
+            SchoolRecords(organisation.name, organisation.urn, school_links(organisation.urn))
+        )
     records += [
         SchoolRecords(school.name, school.urn, school_links(school.urn))
         for school in schools

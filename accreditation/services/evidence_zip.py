@@ -78,7 +78,9 @@ def _answers_text(case):
     if len(parts) == 1:
         parts.append("\nThe proposal holds no answers.\n")
     if case.new_provision_statement:
-        parts.append(f"\nNew faith provision\n===================\n{case.new_provision_statement}\n")
+        parts.append(
+            f"\nNew faith provision\n===================\n{case.new_provision_statement}\n"
+        )
     return "".join(parts)
 
 
@@ -177,4 +179,3 @@ def evidence_zip(case, user):
 
 def filename(case):
     return f"{case.reference}-evidence.zip"
-

@@ -23,12 +23,9 @@ class ReportRoundsView(StaffAreaMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return (
-            Round.objects.annotate(
-                case_count=Count("proposals", filter=Q(proposals__submitted_at__isnull=False))
-            )
-            .order_by("-opens_at", "-pk")
-        )
+        return Round.objects.annotate(
+            case_count=Count("proposals", filter=Q(proposals__submitted_at__isnull=False))
+        ).order_by("-opens_at", "-pk")
 
 
 class RoundReportMixin(StaffAreaMixin):

@@ -43,7 +43,9 @@ def test_an_officer_reads_a_case_and_downloads_its_evidence(
     page.goto(f"/staff/cases/{case.pk}/")
     expect(page.locator("h1")).to_have_text(case.reference)
     expect(page.locator(".moj-identity-bar")).to_contain_text("Oak Learning Trust")
-    scores = page.get_by_role("table", name="Scores by criterion for each assessor, and agreed scores")
+    scores = page.get_by_role(
+        "table", name="Scores by criterion for each assessor, and agreed scores"
+    )
     expect(scores).to_contain_text("Fiona First (first assessor, not finished)")
     expect(page.get_by_role("link", name="inspection-report.pdf")).to_be_visible()
     expect(page.get_by_role("link", name=earlier.reference)).to_be_visible()

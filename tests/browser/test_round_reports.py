@@ -31,7 +31,9 @@ def test_an_officer_reads_a_round_report_and_downloads_its_figures(
     page.get_by_role("link", name=str(period)).click()
     expect(page.locator("h1")).to_have_text(str(period))
     expect(page.get_by_role("img", name="Cases by outcome")).to_be_visible()
-    expect(page.get_by_role("img", name="Each assessor’s scores against everyone’s")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="Each assessor’s scores against everyone’s")
+    ).to_be_visible()
     workload = page.get_by_role("table", name="Each assessor’s cases in the round")
     expect(workload).to_contain_text("Fiona First")
     expect(page.get_by_role("table", name="Pairs of scores per criterion")).to_contain_text("2B")

@@ -51,9 +51,7 @@ class Command(BaseCommand):
             summary = ", ".join(
                 f"{count} {retention.RECORD_TYPES[kind].lower()}" for kind, count in totals.items()
             )
-            self.stdout.write(
-                self.style.SUCCESS(f"Removed from {len(due)} case(s): {summary}.")
-            )
+            self.stdout.write(self.style.SUCCESS(f"Removed from {len(due)} case(s): {summary}."))
         else:
             self.stdout.write(
                 f"{len(due)} case(s) hold records past retention. "
