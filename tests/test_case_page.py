@@ -2,10 +2,12 @@
 place, only the scores a viewer may see, the timeline with each event's
 chain check, and all the case's evidence as one zip."""
 
+import hashlib
 import io
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
@@ -146,6 +148,15 @@ class TestBlindScoring:
             in text.split('id="scores-title"')[1].split("<table")[1].split("</table>")[0]
         )
 
+    @pytest.mark.parametrize("part", ["casework_officer", "meeting_member", "meeting_chair"])
+    def test_staff_who_do_not_assess_the_case_see_both_sets(self, client, asg, part):
+        case, _first, _second = asg
+        text = page_of(client, person_with(part, case), case)
+        header = text.split('id="scores-title"')[1].split("</thead>")[0]
+        assert "Fiona First (first assessor, not finished)" in header
+        assert "Sam Second (second assessor, not finished)" in header
+        assert "are not shown to you" not in text
+
     def test_the_timeline_does_not_give_away_hidden_scores(self, client, asg):
         case, first, second = asg
         text = page_of(client, second, case)
@@ -190,8 +201,9 @@ class TestTheChainCheck:
         assert text.count("Chain verified") == total - 1
 
 
-def answer_a_request(case, assessor, text):
-    """Ask ``text`` and have the applicant answer and send it."""
+def answer_a_request(case, assessor, text, document=None):
+    """Ask ``text`` and have the applicant answer and send it (with a PDF
+    named ``document``, if given)."""
     request = information_requests.ask(
         case,
         assessor,
@@ -200,6 +212,14 @@ def answer_a_request(case, assessor, text):
     )
     question = request.questions.get()
     applicant = case.created_by
+    if document:
+        information_requests.add_document(
+            request,
+            SimpleUploadedFile(document, b"%PDF-1.4\n%%EOF\n"),
+            content_type="application/pdf",
+            sha256=hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest(),
+            actor=applicant,
+        )
     information_requests.save_answers(request, applicant, {question.pk: (f"Answer: {text}", None)})
     information_requests.send_answers(request, applicant)
     return request
@@ -260,7 +280,7 @@ class TestTheEvidenceZip:
         case = case_in_assessment()
         EvidenceFactory(proposal=case, original_name="../../etc/report.pdf")
         EvidenceFactory(proposal=case, original_name="report.pdf")
-        answer_a_request(case, person_with("assessor", case), "How many pupils?")
+        answer_a_request(case, person_with("assessor", case), "How many pupils?", "census.pdf")
         LetterFactory(case=case, purpose="screening", issued_at=clock.now(), pdf=b"%PDF-1.7 x")
         officer = person_with("casework_officer")
 
@@ -272,6 +292,7 @@ class TestTheEvidenceZip:
             "answers.txt",
             "documents/01-report.pdf",
             "documents/02-report.pdf",
+            "information-requests/01-census.pdf",
             "information-requests/answers.txt",
             f"letters/{case.reference}-screening-letter.pdf",
         ]
@@ -287,7 +308,7 @@ class TestTheEvidenceZip:
             officer,
             True,
         )
-        assert event.details == {"documents": 2, "request_documents": 0, "letters": 1}
+        assert event.details == {"documents": 2, "request_documents": 1, "letters": 1}
 
     def test_a_file_no_longer_held_is_named_not_a_failure(self, client, settings, tmp_path):
         settings.MEDIA_ROOT = tmp_path

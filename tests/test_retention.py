@@ -13,7 +13,7 @@ from django.test import override_settings
 from accreditation import clock
 from accreditation.models import CaseEvent
 from accreditation.services import retention
-from assessments.models import RequestQuestion
+from assessments.models import RequestDocument, RequestQuestion
 from feedback.models import Letter
 from proposals.models import Answer, Evidence
 from tests.casework import person_with, walk_to
@@ -45,7 +45,9 @@ def closed_case(settings, tmp_path):
     case = ProposalFactory(status="in_assessment")
     AnswerFactory(proposal=case)
     document = EvidenceFactory(proposal=case)
-    request = answer_a_request(case, person_with("assessor", case), "How many pupils?")
+    request = answer_a_request(
+        case, person_with("assessor", case), "How many pupils?", "census.pdf"
+    )
     LetterFactory(case=case, purpose="feedback", issued_at=clock.now(), pdf=b"%PDF-1.7 letter")
     case.refresh_from_db()
     case = walk_to(case, "not_accredited")
@@ -81,6 +83,7 @@ def test_delete_removes_the_records_and_leaves_a_tombstone_the_chain_accepts(
 ):
     case, document, request = closed_case
     stored = document.file.name
+    sent = RequestDocument.objects.get(request=request).file.name
     open_case = ProposalFactory(status="in_assessment")
     AnswerFactory(proposal=open_case)
     with later(YEARS), django_capture_on_commit_callbacks(execute=True):
@@ -91,6 +94,8 @@ def test_delete_removes_the_records_and_leaves_a_tombstone_the_chain_accepts(
     assert not Evidence.objects.filter(proposal=case).exists()
     assert not document.file.storage.exists(stored)
     assert not RequestQuestion.objects.filter(request=request).exclude(answer="").exists()
+    assert not RequestDocument.objects.filter(request=request).exists()
+    assert not document.file.storage.exists(sent)
     assert RequestQuestion.objects.filter(request=request).exists()  # staff's questions stay
     letter = Letter.objects.get(case=case)
     assert bytes(letter.pdf) == b"" and letter.sha256  # the check still knows it
@@ -101,7 +106,7 @@ def test_delete_removes_the_records_and_leaves_a_tombstone_the_chain_accepts(
     assert tombstone.details["removed"] == {
         "answers": 1,
         "documents": 1,
-        "information_requests": 1,
+        "information_requests": 2,
         "letters": 1,
     }
     assert "Timeline intact" in verify()
