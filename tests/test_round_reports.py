@@ -5,6 +5,7 @@ casework officers only, in a fixed number of queries."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -202,3 +203,18 @@ def test_the_report_costs_the_same_queries_at_any_size(
     with django_assert_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 8])
+def test_the_round_list_costs_the_same_queries_at_any_size(
+    client, size, django_assert_num_queries
+):
+    for _ in range(size):
+        ProposalFactory(round=RoundFactory(), status="submitted")
+    client = sign_in_verified(client, person_with("casework_officer"))
+    url = reverse("staff-reports")
+    client.get(url)
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(re.findall(r'href="/staff/reports/\d+/"', response.text)) == size

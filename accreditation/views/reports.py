@@ -13,7 +13,7 @@ from accreditation import charts
 from accreditation.access import StaffAreaMixin
 from accreditation.models import Round
 from accreditation.queries.reports import figures, round_report
-from register.views.public import neutralise
+from register.views.public import Echo, neutralise
 
 
 class ReportRoundsView(StaffAreaMixin, ListView):
@@ -107,11 +107,6 @@ def report_charts(report):
             unit="%",
         ),
     }
-
-
-class Echo:
-    def write(self, value):
-        return value
 
 
 class RoundReportCsvView(RoundReportMixin, View):
