@@ -206,9 +206,7 @@ def test_the_report_costs_the_same_queries_at_any_size(
 
 
 @pytest.mark.parametrize("size", [2, 8])
-def test_the_round_list_costs_the_same_queries_at_any_size(
-    client, size, django_assert_num_queries
-):
+def test_the_round_list_costs_the_same_queries_at_any_size(client, size, django_assert_num_queries):
     for _ in range(size):
         ProposalFactory(round=RoundFactory(), status="submitted")
     client = sign_in_verified(client, person_with("casework_officer"))
