@@ -26,7 +26,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.scoring_helpers import case_in_assessment, score_all
-from tests.test_quality_assurance import agree
+from tests.test_quality_assurance import agree, recommend
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +163,21 @@ class TestBlindScoring:
         assert "Score: 4" not in text  # the first assessor's 2B
         client.logout()
         assert "Score: 4" in page_of(client, person_with("casework_officer"), case)
+
+    def test_a_second_assessor_does_not_see_the_recommendation_they_check(self, client):
+        case = case_in_assessment()
+        first = person_with("assessor", case)
+        score_all(case, first, 3)
+        scoring.finish_scoring(case, actor=first)
+        recommend(case, first, "not_accredit", departure="DEPARTURE-REASON")
+        second = person_with("second_assessor", case)
+        text = page_of(client, second, case)
+        assert "Recommend not to accredit" not in text
+        assert "Recommendation: not_accredit" not in text
+        assert "Recommendation held for quality assurance" in text  # that it happened
+        client.logout()
+        text = page_of(client, person_with("casework_officer"), case)
+        assert "Recommend not to accredit" in text and "DEPARTURE-REASON" in text
 
     @pytest.mark.parametrize("allowed", [True, False])
     def test_a_replacement_sees_the_earlier_scores_only_when_allowed(self, client, allowed):

@@ -45,6 +45,7 @@ from proposals.queries.journey import questions
 
 ASSESSING = frozenset({CaseRole.ASSESSOR, CaseRole.SECOND_ASSESSOR})
 URN = re.compile(r"^\d{6}$")
+BLIND_KEYS = frozenset({"score", "recommendation"})
 
 # What of an event's details the timeline shows, in this order, with its label.
 DETAIL_LABELS = (
@@ -185,13 +186,15 @@ def _date(value):
         return None
 
 
-def _details(event, hide_scores):
+def _details(event, blind):
+    """What the timeline shows of an event's details; ``blind``: without the
+    scores and recommendations, for an assessor not yet shown them all."""
     shown = []
     for key, label in DETAIL_LABELS:
         value = event.details.get(key)
         if value in (None, "", []):
             continue
-        if key == "score" and hide_scores:
+        if blind and key in BLIND_KEYS:
             continue
         if key == "decision_date" and _date(value):
             value = f"{_date(value):%-d %B %Y}"
@@ -313,13 +316,15 @@ def case_page(case, user, roles):
     ]
     hidden = [s for s in sets if not s.visible]
 
-    recommendations = []
-    if not (ASSESSING & roles) or not hidden:
-        recommendations = list(
-            Recommendation.objects.filter(case_id=case.pk)
-            .select_related("made_by")
-            .order_by("-made_at", "-pk")
-        )
+    # A recommendation carries its assessor's view of the scores: shown with
+    # the scores it was made under.
+    recommendations = [
+        made
+        for made in Recommendation.objects.filter(case_id=case.pk)
+        .select_related("made_by")
+        .order_by("-made_at", "-pk")
+        if made.assignment_id in shown_ids
+    ]
 
     agenda_items = list(
         AgendaItem.objects.filter(case_id=case.pk)
@@ -362,12 +367,11 @@ def case_page(case, user, roles):
     for letter in letters:
         letter.visible = letter.case_id == case.pk or letter.case_id in visible_earlier
 
-    hide_scores = bool(hidden)
     entries = [
         TimelineEntry(
             event,
             events.get(event.action).staff_label,
-            _details(event, hide_scores and event.action == "score_saved"),
+            _details(event, blind=bool(hidden)),
             problems.get(event.sequence, []),
         )
         for event in reversed(ordered)
