@@ -152,10 +152,6 @@ class CasePage:
     def chain_intact(self):
         return not self.chain_problems and all(entry.verified for entry in self.timeline)
 
-    @property
-    def is_assessor(self):
-        return bool(ASSESSING & self.roles)
-
 
 def school_links(urn):
     return [(label, url.format(urn=urn)) for label, url in settings.SCHOOL_RECORD_URLS.items()]
@@ -223,11 +219,10 @@ def _visible_sets(assignments, finished, roles, user):
                 replaced[kind] = max(earlier, key=lambda a: a.ended_at).pk
     sets = []
     for assignment in assignments:
-        if not (ASSESSING & roles):
+        if not (ASSESSING & roles) or assignment.assessor_id == user.pk:
             visible = True
         elif assignment.ended_at is None:
-            visible = assignment.kind in mine and mine[assignment.kind] == assignment
-            visible = visible or both_finished
+            visible = both_finished
         else:
             visible = replaced.get(assignment.kind) == assignment.pk
         sets.append(AssessorSet(assignment, assignment.pk in finished, visible))
