@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.http import Http404
 from django.test import override_settings
 
 from accreditation import clock
@@ -15,6 +16,7 @@ from accreditation.models import CaseEvent
 from accreditation.services import retention
 from assessments.models import RequestDocument, RequestQuestion
 from feedback.models import Letter
+from feedback.views.letters import pdf_response
 from proposals.models import Answer, Evidence
 from tests.casework import person_with, walk_to
 from tests.factories import AnswerFactory, EvidenceFactory, LetterFactory, ProposalFactory
@@ -138,8 +140,10 @@ def test_the_case_page_and_the_zip_after_removal(
     assert "Chain broken" not in page
     response = client.get(reverse("staff-case-evidence-zip", args=[case.pk]))
     assert response.status_code == 200
-    url = reverse("staff-letter-download", args=[case.pk, "feedback"])
-    assert client.get(url).status_code == 404
+    # A letter whose PDF was removed is no longer served, as a download or otherwise.
+    letter = Letter.objects.get(case=case)
+    with pytest.raises(Http404):
+        pdf_response(letter.pdf, letter.filename)
 
 
 def test_on_the_seeded_demo_the_timeline_still_verifies(

@@ -140,7 +140,6 @@ class CasePage:
     requests: list
     agenda_items: list
     decision: object
-    letters: list
     earlier_cases: list
     earlier_letters: list
 
@@ -355,12 +354,13 @@ def case_page(case, user, roles):
     visible_earlier = {p.pk for p in earlier if p.visible}
     letters = list(
         Letter.objects.filter(case__organisation_id=case.organisation_id, issued_at__isnull=False)
+        .exclude(case_id=case.pk)
         .select_related("case")
         .defer("pdf")
         .order_by("-issued_at", "-pk")
     )
     for letter in letters:
-        letter.visible = letter.case_id == case.pk or letter.case_id in visible_earlier
+        letter.visible = letter.case_id in visible_earlier
 
     entries = [
         TimelineEntry(
@@ -398,10 +398,6 @@ def case_page(case, user, roles):
         requests=requests_for_case(case),
         agenda_items=agenda_items,
         decision=_decision(case, ordered),
-        letters=sorted(
-            (letter for letter in letters if letter.case_id == case.pk),
-            key=lambda letter: letter.issued_at,
-        ),
         earlier_cases=earlier,
-        earlier_letters=[letter for letter in letters if letter.case_id != case.pk],
+        earlier_letters=letters,
     )

@@ -15,8 +15,6 @@ from accreditation.queries.case_page import ASSESSING, case_page
 from accreditation.queries.cases import visible_to
 from accreditation.services import evidence_zip
 from accreditation.workflow import Status
-from feedback.rules import PREVIEWERS
-from feedback.services.letters import PREVIEWABLE
 
 DECISION_PAGE_STATUSES = (Status.AWAITING_DECISION, Status.ACCREDITED, Status.NOT_ACCREDITED)
 
@@ -79,7 +77,6 @@ class CaseView(CaseMixin, TemplateView):
             can_assign=rules.has_perm("assessments.assign_assessors", user),
             can_decide=rules.has_perm("accreditation.use_decisions", user)
             and case.status in DECISION_PAGE_STATUSES,
-            previews=PREVIEWABLE if PREVIEWERS & roles else (),
             scale_labels=dict(policy.current().score_labels),
             **kwargs,
         )

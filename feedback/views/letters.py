@@ -19,6 +19,10 @@ from proposals.views.access import ProposalMixin
 
 
 def pdf_response(data, filename, *, attachment=True):
+    if not data:
+        # An issued letter whose PDF was removed at the end of its retention
+        # period (``manage.py apply_retention``); its SHA-256 stays.
+        raise Http404("This letter is no longer held")
     response = HttpResponse(bytes(data), content_type="application/pdf")
     disposition = "attachment" if attachment else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
@@ -32,10 +36,6 @@ def issued_letter(case, purpose):
         .first()
     )
     if letter is None:
-        raise Http404("No such letter")
-    if not letter.pdf:
-        # Its PDF was removed at the end of its retention period
-        # (``manage.py apply_retention``); its SHA-256 stays for the check.
         raise Http404("No such letter")
     return letter
 
