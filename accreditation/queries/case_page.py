@@ -39,7 +39,7 @@ from assessments.models import (
     Screening,
 )
 from assessments.queries.requests import requests_for_case
-from feedback.models import Letter
+from feedback.models import Letter, LetterPurpose
 from proposals.models import Answer, Evidence, Party, Proposal, SchoolLed
 from proposals.queries.journey import questions
 
@@ -47,7 +47,8 @@ ASSESSING = frozenset({CaseRole.ASSESSOR, CaseRole.SECOND_ASSESSOR})
 URN = re.compile(r"^\d{6}$")
 BLIND_KEYS = frozenset({"score", "recommendation"})
 
-# What of an event's details the timeline shows, in this order, with its label.
+# What of an event's details the timeline shows, in this order, with its
+# label ("": the value alone, a document's or letter's name).
 DETAIL_LABELS = (
     ("reference", "Reference"),
     ("criterion", "Criterion"),
@@ -56,8 +57,8 @@ DETAIL_LABELS = (
     ("recommendation", "Recommendation"),
     ("advice", "Advice"),
     ("decision_date", "Decision date"),
-    ("name", "Document"),
-    ("purpose", "Letter"),
+    ("name", ""),
+    ("purpose", ""),
     ("reason", "Reason"),
     ("comment", "Comment"),
 )
@@ -195,6 +196,10 @@ def _details(event, blind):
             value = f"{_date(value):%-d %B %Y}"
         if key == "party":
             value = Party(value).label if value in Party.values else value
+        if key == "purpose":
+            if event.details.get("name"):
+                continue  # the letter is named already
+            value = LetterPurpose(value).label if value in LetterPurpose.values else value
         shown.append((label, value))
     assessor = event.details.get("assessor_name")
     if assessor:
