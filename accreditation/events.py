@@ -111,4 +111,12 @@ register(
     ),
     EventType("moved_to_round", "Moved to another round", "Moved to another round"),
     EventType("identifier_claim_decided", "Claim to the organisation's URN or UKPRN decided"),
+    EventType("evidence_zip_downloaded", "All the case’s evidence downloaded as a zip"),
+    # The tombstone ``manage.py apply_retention`` leaves: what was removed at
+    # the end of its retention period (the events before it stay).
+    EventType(
+        "records_removed",
+        "Records removed at the end of their retention period",
+        "Records removed at the end of their retention period",
+    ),
 )

@@ -44,6 +44,7 @@ STAFF_SECTIONS = (
     ),
     Section("Concerns", "staff-concerns", permission="feedback.view_concerns"),
     Section("Letters", "staff-letters", permission="feedback.view_letters_register"),
+    Section("Reports", "staff-reports", permission="accreditation.view_reports"),
     Section(
         "Out-of-round requests",
         "out-of-round-staff-list",

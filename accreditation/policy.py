@@ -51,6 +51,14 @@ class Policy:
     """An Advisory Group meeting is quorate with its chair and this many members."""
     retention_years: int = 7
     """Years after the decision that a case's records are kept."""
+    retention_by_record_type: tuple = ()
+    """(record type, years) for the record types (``accreditation.services.
+    retention.RECORD_TYPES``) kept for other than ``retention_years``, e.g.
+    ``(("documents", 6),)``."""
+
+    def retention_for(self, record_type):
+        """Years after the decision that records of ``record_type`` are kept."""
+        return dict(self.retention_by_record_type).get(record_type, self.retention_years)
 
 
 def current():

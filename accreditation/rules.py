@@ -114,3 +114,6 @@ for app_label, model_names in ADMIN_MODELS.items():
     for model_name in model_names:
         for action in ("view", "add", "change", "delete"):
             rules.add_perm(f"{app_label}.{action}_{model_name}", is_administrator)
+
+# Round reports: the casework officers who run the rounds.
+rules.add_perm("accreditation.view_reports", is_casework_officer)

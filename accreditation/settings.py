@@ -70,6 +70,19 @@ COMMON_EMAIL_DOMAINS = (
     "example.org",
 )
 SERVICE_PHASE = os.environ.get("SERVICE_PHASE", "beta")
+# The school's public records, linked from a case page by its URN: link text
+# to an address with ``{urn}`` where the URN goes. (Ofsted's provider
+# category 21 is schools.) A deployment replaces the map with a JSON object
+# in SCHOOL_RECORD_URLS.
+SCHOOL_RECORD_URLS = json.loads(os.environ.get("SCHOOL_RECORD_URLS") or "null") or {
+    "Get information about schools": (
+        "https://get-information-schools.service.gov.uk/Establishments/Establishment/Details/{urn}"
+    ),
+    "Ofsted reports": "https://reports.ofsted.gov.uk/provider/21/{urn}",
+    "Compare school performance": (
+        "https://www.compare-school-performance.service.gov.uk/school/{urn}"
+    ),
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",

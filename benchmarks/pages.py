@@ -39,11 +39,13 @@ def main():
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, reset_queries
+    from django.db.models import Count, Q
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from accreditation.models import Membership, User
+    from accreditation.models import Membership, Round, User
+    from accreditation.queries.cases import visible_to
     from proposals.models import Proposal
     from register.models import PUBLIC_STATES, RegisterEntry
 
@@ -85,6 +87,25 @@ def main():
         ("register search", None, reverse("register-search") + "?q=a&type=asp"),
         ("register provider", None, reverse("register-provider", args=[provider.pk])),
         ("register CSV", None, reverse("register-csv")),
+    ]
+    caseworker = User.objects.get(email="caseworker@example.org")
+    busiest_case = (
+        visible_to(caseworker)
+        .annotate(events_count=Count("events", distinct=True))
+        .order_by("-events_count", "pk")
+        .first()
+    )
+    busiest_round = (
+        Round.objects.annotate(
+            cases=Count("proposals", filter=Q(proposals__submitted_at__isnull=False))
+        )
+        .order_by("-cases", "pk")
+        .first()
+    )
+    pages += [
+        ("case page", caseworker, reverse("staff-case", args=[busiest_case.pk])),
+        ("round report", caseworker, reverse("staff-report", args=[busiest_round.pk])),
+        ("round report CSV", caseworker, reverse("staff-report-csv", args=[busiest_round.pk])),
     ]
     if draft is not None:
         pages += [

@@ -62,6 +62,7 @@ def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
                 "Advisory Group",
                 "Concerns",
                 "Letters",
+                "Reports",
                 "Out-of-round requests",
                 "Schedule",
                 "Emails not sent",

@@ -146,6 +146,8 @@ KWARGS = {
     ("staff/assignment/", "round"): ("object", lambda w, p: w.case.round_id),
     ("staff/rounds/", "pk"): ("object", lambda w, p: w.case.round_id),
     ("staff/rounds/calendar/", "term"): ("value", lambda w, p: "spring"),
+    # A round's report (and its CSV): the victim's case's round.
+    ("staff/reports/", "pk"): ("object", lambda w, p: w.case.round_id),
     # An assessor's pages of a case: the case the staff assessor is assigned to.
     **{
         (f"staff/cases/<id:pk>/{page}/", "pk"): ("object", lambda w, p: w.scored_case.pk)
@@ -205,6 +207,7 @@ ALLOWED = {
     "staff/assignment/": {Role.CASEWORK_OFFICER},
     # Rounds and the term calendar: casework officers run them.
     "staff/rounds/": {Role.CASEWORK_OFFICER},
+    "staff/reports/": {Role.CASEWORK_OFFICER},
     # Only the case's own assessor scores, assures and recommends (the
     # casework officer, who sees the case, is refused with 403); staff who
     # see a case may read its documents.

@@ -1,26 +1,38 @@
 """The staff path to a case: a case's page with its timeline (the list of
 cases is in ``case_list``). A case the person may not see answers 404."""
 
+import rules
 from django.apps import apps
+from django.http import FileResponse
 from django.utils.functional import cached_property
+from django.views import View
 from django.views.generic import TemplateView
 
-from accreditation import events
+from accreditation import policy
 from accreditation.access import StaffAreaMixin
 from accreditation.case_roles import CaseRole, resolve
-from accreditation.models import CaseEvent
+from accreditation.queries.case_page import ASSESSING, case_page
+from accreditation.services import evidence_zip
+from accreditation.workflow import Status
+
+DECISION_PAGE_STATUSES = (Status.AWAITING_DECISION, Status.ACCREDITED, Status.NOT_ACCREDITED)
 
 
-class CaseView(StaffAreaMixin, TemplateView):
+class CaseMixin(StaffAreaMixin):
     act_permission = "accreditation.do_casework"
     see_permission = "accreditation.view_case"
-    template_name = "staff/cases/case.html"
 
     @cached_property
     def case(self):
         return (
             apps.get_model("proposals", "Proposal")
-            .objects.select_related("organisation__local_authority", "round", "window", "framework")
+            .objects.select_related(
+                "organisation__local_authority__region",
+                "round",
+                "window",
+                "framework",
+                "co_partner__local_authority",
+            )
             .filter(pk=self.kwargs["pk"])
             .first()
         )
@@ -28,14 +40,45 @@ class CaseView(StaffAreaMixin, TemplateView):
     def get_permission_object(self):
         return self.case
 
+
+class CaseView(CaseMixin, TemplateView):
+    """Everything about a case in one place, with its timeline and each
+    event's chain check (``accreditation.queries.case_page``)."""
+
+    template_name = "staff/cases/case.html"
+
     def get_context_data(self, **kwargs):
         case = self.case
-        timeline = CaseEvent.objects.filter(case=case).select_related("actor").order_by("-sequence")
-        parts = sorted(CaseRole(role).label for role in resolve(case, self.request.user))
+        roles = resolve(case, self.request.user)
+        page = case_page(case, self.request.user, roles)
+        user = self.request.user
         return super().get_context_data(
             case=case,
-            parts=parts,
-            assignments=case.assignments.select_related("assessor").order_by("-assigned_at"),
-            timeline=[(event, events.get(event.action).staff_label) for event in timeline],
+            page=page,
+            parts=sorted(CaseRole(role).label for role in roles),
+            # From the roles resolved once, as the rules judge them.
+            can_score=bool(ASSESSING & roles),
+            can_recommend=CaseRole.ASSESSOR in roles,
+            can_assign=rules.has_perm("assessments.assign_assessors", user),
+            can_decide=rules.has_perm("accreditation.use_decisions", user)
+            and case.status in DECISION_PAGE_STATUSES,
+            scale_labels=dict(policy.current().score_labels),
             **kwargs,
         )
+
+
+class EvidenceZipView(CaseMixin, View):
+    """All the case's evidence as one zip, built in a temporary file and
+    streamed from it; the download is on the timeline."""
+
+    def get(self, request, pk):
+        handle = evidence_zip.evidence_zip(self.case, request.user)
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=evidence_zip.filename(self.case),
+            content_type="application/zip",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -20,6 +20,10 @@ from proposals.views.access import ProposalMixin
 
 
 def pdf_response(data, filename, *, attachment=True):
+    if not data:
+        # An issued letter whose PDF was removed at the end of its retention
+        # period (``manage.py apply_retention``); its SHA-256 stays.
+        raise Http404("This letter is no longer held")
     response = HttpResponse(bytes(data), content_type="application/pdf")
     disposition = "attachment" if attachment else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'

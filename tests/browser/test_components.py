@@ -90,6 +90,7 @@ def test_a_casework_officer_finds_the_sections_their_role_gives(page, assert_acc
             "Advisory Group",
             "Concerns",
             "Letters",
+            "Reports",
             "Out-of-round requests",
             "Schedule",
             "Emails not sent",

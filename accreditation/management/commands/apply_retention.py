@@ -1,0 +1,59 @@
+"""List, and with ``--delete`` remove, the records of closed cases that are
+past their retention period (the policy's ``retention_years``, seven years
+after the decision by default, or ``retention_by_record_type``).
+
+What is removed, and why the timeline is not: the answers, the supporting
+documents (rows and stored files), the answers and documents sent to
+information requests, and the PDFs of the letters issued. The case's
+timeline events stay as they are: the database refuses to change or delete
+them (the append-only triggers), they are the audit of who did what, and
+they hold references to the records, never the records themselves. Each
+case whose records are removed gets one more timeline event, the
+``records_removed`` tombstone, chained after its last event like any
+other, so ``verify_timeline`` passes afterwards and still finds any change
+to what came before. See ``accreditation.services.retention``.
+
+Run it again and it finds nothing more to remove: it is safe to schedule.
+"""
+
+from django.core.management.base import BaseCommand
+
+from accreditation.services import retention
+
+
+class Command(BaseCommand):
+    help = "List the records past their retention period; remove them with --delete."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--delete",
+            action="store_true",
+            help="Remove the records listed and leave a tombstone on each case's timeline",
+        )
+
+    def handle(self, *args, delete=False, **options):
+        due = retention.past_retention()
+        if not due:
+            self.stdout.write("Nothing is past its retention period.")
+            return
+        totals = dict.fromkeys(retention.RECORD_TYPES, 0)
+        for item in due:
+            kinds = ", ".join(retention.RECORD_TYPES[kind].lower() for kind in item.record_types)
+            reference = item.case.reference or item.case.draft_name
+            line = f"{reference} ({item.case.organisation.name}), closed {item.closed_on}: {kinds}"
+            if delete:
+                removed = retention.remove(item)
+                for kind, count in removed.items():
+                    totals[kind] += count
+                line += f": removed {sum(removed.values())} record(s)"
+            self.stdout.write(line)
+        if delete:
+            summary = ", ".join(
+                f"{count} {retention.RECORD_TYPES[kind].lower()}" for kind, count in totals.items()
+            )
+            self.stdout.write(self.style.SUCCESS(f"Removed from {len(due)} case(s): {summary}."))
+        else:
+            self.stdout.write(
+                f"{len(due)} case(s) hold records past retention. "
+                "Run again with --delete to remove them."
+            )

@@ -1,0 +1,408 @@
+"""Everything a case's staff page shows, read in a fixed number of queries
+whatever the number of events, answers, scores, requests or letters: the
+proposal, screening, assessors and their scores, information requests,
+Advisory Group items, the decision, letters, the organisation's earlier
+cases, and the timeline with each event's chain check.
+
+What a viewer may see of the scores follows quality assurance's blind
+scoring: an assessor of the case sees their own scores; the other current
+assessor's only once both have finished (as the quality assurance page
+shows them); and a replaced assessor's only when the casework officer let
+them (``Assignment.may_see_earlier_scores``). Everyone else who may see the
+case (casework officers, the Advisory Group, decision officials) sees them
+all.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+
+from accreditation import clock, events, timeline
+from accreditation.case_roles import CaseRole
+from accreditation.models import CaseEvent, Criterion
+from accreditation.models.timeline import GENESIS_HASH
+from accreditation.queries.cases import visible_to
+from accreditation.queries.decisions import DECIDED, DECISION_ACTIONS, OUTCOME_OF_STATUS
+from accreditation.workflow import Action
+from advisory_group.models import AgendaItem, MemberView
+from assessments.models import (
+    AgreedScore,
+    Assignment,
+    AssignmentKind,
+    NssOutcome,
+    Recommendation,
+    Score,
+    ScoreSheet,
+    Screening,
+)
+from assessments.queries.requests import requests_for_case
+from feedback.models import Letter, LetterPurpose
+from proposals.models import Answer, Evidence, Party, Proposal, SchoolLed
+from proposals.queries.journey import questions
+
+ASSESSING = frozenset({CaseRole.ASSESSOR, CaseRole.SECOND_ASSESSOR})
+URN = re.compile(r"^\d{6}$")
+BLIND_KEYS = frozenset({"score", "recommendation"})
+
+# What of an event's details the timeline shows, in this order, with its
+# label ("": the value alone, a document's or letter's name).
+DETAIL_LABELS = (
+    ("reference", "Reference"),
+    ("criterion", "Criterion"),
+    ("party", "For"),
+    ("score", "Score"),
+    ("recommendation", "Recommendation"),
+    ("advice", "Advice"),
+    ("decision_date", "Decision date"),
+    ("name", ""),
+    ("purpose", ""),
+    ("reason", "Reason"),
+    ("comment", "Comment"),
+)
+
+
+@dataclass
+class TimelineEntry:
+    event: object
+    label: str
+    details: list
+    problems: list
+
+    @property
+    def verified(self):
+        return not self.problems
+
+
+@dataclass
+class Item:
+    """A criterion the case is assessed on, for one party, with the
+    applicant's answer."""
+
+    criterion: object
+    party: str
+    answer: object
+
+    @property
+    def key(self):
+        return (self.criterion.pk, self.party)
+
+    @property
+    def party_label(self):
+        return Party(self.party).label
+
+
+@dataclass
+class AssessorSet:
+    """One assignment's scores, if the viewer may see them."""
+
+    assignment: object
+    finished: bool
+    visible: bool
+    scores: dict = field(default_factory=dict)
+
+
+@dataclass
+class ScoreRow:
+    item: Item
+    cells: list
+    """One score (or None) per visible set, in ``CasePage.score_sets`` order."""
+    agreed: object = None
+
+
+@dataclass
+class SchoolRecords:
+    name: str
+    urn: str
+    links: list
+
+
+@dataclass
+class CasePage:
+    case: object
+    roles: frozenset
+    timeline: list
+    chain_problems: list
+    items: list
+    documents: list
+    schools: list
+    school_records: list
+    screenings: list
+    screen_events: list
+    """The screening moves on the timeline, for a case screened with no
+    screening record (before screening was recorded apart)."""
+    assignments: list
+    sets: list
+    score_rows: list
+    scores_hidden: list
+    recommendations: list
+    requests: list
+    agenda_items: list
+    decision: object
+    earlier_cases: list
+    earlier_letters: list
+
+    @property
+    def score_sets(self):
+        return [s for s in self.sets if s.visible]
+
+    @property
+    def chain_intact(self):
+        return not self.chain_problems and all(entry.verified for entry in self.timeline)
+
+
+def school_links(urn):
+    return [(label, url.format(urn=urn)) for label, url in settings.SCHOOL_RECORD_URLS.items()]
+
+
+def _chain(case, ordered):
+    """Per event sequence, what is wrong with its link; and what is wrong
+    with the case's record of its chain head. One pass, no query."""
+    problems = {}
+    for found in timeline.verify(ordered):
+        problems.setdefault(found.sequence, []).append(found.problem)
+    last = ordered[-1] if ordered else None
+    head = []
+    if (last.sequence if last else 0) != case.timeline_sequence:
+        head.append(
+            f"The case records event {case.timeline_sequence} as its last, "
+            f"but its timeline ends at event {last.sequence if last else 0}."
+        )
+    elif (last.hash if last else GENESIS_HASH) != case.timeline_hash:
+        head.append("The case's record of its last event does not match that event's hash.")
+    return problems, head
+
+
+def _date(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _details(event, blind):
+    """What the timeline shows of an event's details; ``blind``: without the
+    scores and recommendations, for an assessor not yet shown them all."""
+    shown = []
+    for key, label in DETAIL_LABELS:
+        value = event.details.get(key)
+        if value in (None, "", []):
+            continue
+        if blind and key in BLIND_KEYS:
+            continue
+        if key == "decision_date" and _date(value):
+            value = f"{_date(value):%-d %B %Y}"
+        if key == "party":
+            value = Party(value).label if value in Party.values else value
+        if key == "purpose":
+            if event.details.get("name"):
+                continue  # the letter is named already
+            value = LetterPurpose(value).label if value in LetterPurpose.values else value
+        shown.append((label, value))
+    assessor = event.details.get("assessor_name")
+    if assessor:
+        replaced = event.details.get("replaced_name")
+        shown.insert(0, ("Assessor", f"{assessor} replaces {replaced}" if replaced else assessor))
+    return shown
+
+
+def _visible_sets(assignments, finished, roles, user):
+    """Each assignment's set, marked visible or not for ``user``."""
+    mine = {a.kind: a for a in assignments if a.assessor_id == user.pk and a.ended_at is None}
+    current = {a.kind: a for a in assignments if a.ended_at is None}
+    both_finished = all(
+        current.get(kind) and current[kind].pk in finished for kind in AssignmentKind
+    )
+    replaced = {}
+    for kind, own in mine.items():
+        if own.may_see_earlier_scores:
+            earlier = [a for a in assignments if a.kind == kind and a.ended_at is not None]
+            if earlier:
+                replaced[kind] = max(earlier, key=lambda a: a.ended_at).pk
+    sets = []
+    for assignment in assignments:
+        if not (ASSESSING & roles) or assignment.assessor_id == user.pk:
+            visible = True
+        elif assignment.ended_at is None:
+            visible = both_finished
+        else:
+            visible = replaced.get(assignment.kind) == assignment.pk
+        sets.append(AssessorSet(assignment, assignment.pk in finished, visible))
+    return sets
+
+
+def _latest_refer_back(ordered):
+    return max(
+        (event.created_at for event in ordered if event.action == Action.REFER_BACK), default=None
+    )
+
+
+def _decision(case, ordered):
+    if case.status not in DECIDED:
+        return None
+    event = next((e for e in reversed(ordered) if e.action in DECISION_ACTIONS), None)
+    if event is None:
+        return None
+    return {
+        "outcome": (
+            "Accredited"
+            if OUTCOME_OF_STATUS[event.to_status] == Action.ACCREDIT
+            else "Not accredited"
+        ),
+        "date": _date(event.details.get("decision_date")) or clock.local_date(event.created_at),
+        "reasons": event.details.get("reason", ""),
+        "by": event.details.get("signatory_name") or (event.actor.full_name if event.actor else ""),
+        "corrected": event.action == Action.CORRECT_DECISION,
+    }
+
+
+def case_page(case, user, roles):
+    """Load the ``CasePage`` of ``case`` for ``user``, who holds ``roles`` on it."""
+    ordered = list(
+        CaseEvent.objects.filter(case_id=case.pk).select_related("actor").order_by("sequence")
+    )
+    problems, head_problems = _chain(case, ordered)
+
+    screenings = list(
+        Screening.objects.filter(case_id=case.pk).select_related("officer").order_by("-pk")
+    )
+    latest_screening = screenings[0] if screenings else None
+    nss = case.applicant_profile.claims_national_support_school and (
+        latest_screening is None or latest_screening.nss_claim != NssOutcome.REJECTED
+    )
+    criteria = list(
+        Criterion.objects.filter(part__framework_id=case.framework_id)
+        .select_related("part")
+        .order_by("part__number", "position")
+    )
+    answers = {(a.criterion_id, a.party): a for a in Answer.objects.filter(proposal_id=case.pk)}
+    items = [
+        Item(q.criterion, q.party, answers.get((q.criterion.pk, q.party)))
+        for q in questions(case, criteria, national_support_school=nss)
+    ]
+
+    # A set finished before the Advisory Group last referred the case back
+    # is open again (as ``assessments.queries.scoring.finished_assignments``).
+    sheets = ScoreSheet.objects.filter(assignment=OuterRef("pk"))
+    referred_back = _latest_refer_back(ordered)
+    if referred_back is not None:
+        sheets = sheets.filter(finished_at__gt=referred_back)
+    assignments = list(
+        Assignment.objects.filter(case_id=case.pk)
+        .select_related("assessor", "assigned_by")
+        .annotate(finished=Exists(sheets))
+        .order_by("kind", "assigned_at", "pk")
+    )
+    finished = {a.pk for a in assignments if a.finished}
+    sets = _visible_sets(assignments, finished, roles, user)
+    shown_ids = [s.assignment.pk for s in sets if s.visible]
+    by_assignment = {s.assignment.pk: s for s in sets}
+    for score in Score.objects.filter(assignment_id__in=shown_ids).select_related("updated_by"):
+        by_assignment[score.assignment_id].scores[(score.criterion_id, score.party)] = score
+    agreed = {}
+    current_shown = [s for s in sets if s.visible and s.assignment.ended_at is None]
+    if len(current_shown) == 2:
+        for row in AgreedScore.objects.filter(
+            first_score__assignment_id__in=shown_ids, second_score__assignment_id__in=shown_ids
+        ).select_related("agreed_by", "first_score"):
+            agreed[(row.first_score.criterion_id, row.first_score.party)] = row
+    visible_sets = [s for s in sets if s.visible]
+    score_rows = [
+        ScoreRow(item, [s.scores.get(item.key) for s in visible_sets], agreed.get(item.key))
+        for item in items
+    ]
+    hidden = [s for s in sets if not s.visible]
+
+    # A recommendation carries its assessor's view of the scores: shown with
+    # the scores it was made under.
+    recommendations = [
+        made
+        for made in Recommendation.objects.filter(case_id=case.pk)
+        .select_related("made_by")
+        .order_by("-made_at", "-pk")
+        if made.assignment_id in shown_ids
+    ]
+
+    agenda_items = list(
+        AgendaItem.objects.filter(case_id=case.pk)
+        .select_related("meeting__chair", "decided_by")
+        .order_by("added_at", "pk")
+    )
+    views = {}
+    for view in MemberView.objects.filter(item__case_id=case.pk).select_related("member"):
+        views.setdefault(view.item_id, []).append(view)
+    for item in agenda_items:
+        item.member_views = views.get(item.pk, [])
+
+    schools = list(SchoolLed.objects.filter(proposal_id=case.pk).select_related("local_authority"))
+    records = []
+    organisation = case.organisation
+    if URN.match(organisation.urn or ""):
+        records.append(
+            SchoolRecords(organisation.name, organisation.urn, school_links(organisation.urn))
+        )
+    records += [
+        SchoolRecords(school.name, school.urn, school_links(school.urn))
+        for school in schools
+        if URN.match(school.urn)
+    ]
+
+    earlier = list(
+        Proposal.objects.filter(organisation_id=case.organisation_id, submitted_at__isnull=False)
+        .exclude(pk=case.pk)
+        .select_related("round", "window")
+        .annotate(visible=Exists(visible_to(user).filter(pk=OuterRef("pk"))))
+        .order_by("-submitted_at", "-pk")
+    )
+    visible_earlier = {p.pk for p in earlier if p.visible}
+    letters = list(
+        Letter.objects.filter(case__organisation_id=case.organisation_id, issued_at__isnull=False)
+        .exclude(case_id=case.pk)
+        .select_related("case")
+        .defer("pdf")
+        .order_by("-issued_at", "-pk")
+    )
+    for letter in letters:
+        letter.visible = letter.case_id in visible_earlier
+
+    entries = [
+        TimelineEntry(
+            event,
+            events.get(event.action).staff_label,
+            _details(event, blind=bool(hidden)),
+            problems.get(event.sequence, []),
+        )
+        for event in reversed(ordered)
+    ]
+    return CasePage(
+        case=case,
+        roles=roles,
+        timeline=entries,
+        chain_problems=head_problems,
+        items=items,
+        documents=list(
+            Evidence.objects.filter(proposal_id=case.pk)
+            .select_related("uploaded_by")
+            .order_by("uploaded_at", "pk")
+        ),
+        schools=schools,
+        school_records=records,
+        screenings=screenings,
+        screen_events=[
+            entry
+            for entry in entries
+            if entry.event.action in (Action.SCREEN_ELIGIBLE, Action.SCREEN_INELIGIBLE)
+        ],
+        assignments=assignments,
+        sets=sets,
+        score_rows=score_rows,
+        scores_hidden=hidden,
+        recommendations=recommendations,
+        requests=requests_for_case(case),
+        agenda_items=agenda_items,
+        decision=_decision(case, ordered),
+        earlier_cases=earlier,
+        earlier_letters=letters,
+    )

@@ -1,0 +1,218 @@
+"""Records retention: what of a closed case is past its retention period,
+and removing it (``manage.py apply_retention``).
+
+A case is closed when it is decided (accredited or not), screened out,
+withdrawn or lapsed; its records of each type are kept for that type's
+period (``policy.retention_for``: seven years by default) after the day it
+was closed, the day its timeline last moved its status. A case that moves
+again (a concern upheld) is open and keeps everything.
+
+The record types removed, each held outside the timeline:
+
+- ``answers``: the applicant's answers to the criteria, and a diocese's
+  statement about new faith provision;
+- ``documents``: the supporting documents (the rows and the stored files);
+- ``information_requests``: the applicant's answers to information
+  requests, and the documents sent with them (the questions, written by
+  staff, stay);
+- ``letters``: the PDFs of the letters issued (each letter's row, purpose,
+  date and SHA-256 stay, so the public check can still say it was issued).
+
+The timeline is not touched: its events are append-only, the database
+refuses to change or delete them, and they are the audit of who did what
+and when, which outlives the records. They hold no answer or document,
+only references to them. Removing the records appends one more event to
+the case's timeline, ``records_removed`` (the tombstone): what was removed,
+how many, and under which periods. It is chained like every other event,
+so the chain check and ``verify_timeline`` accept it and still find any
+change to the events before it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
+
+from accreditation import clock, policy, timeline
+from accreditation.models import CaseEvent
+from accreditation.workflow import Status
+
+CLOSED = (
+    Status.ACCREDITED,
+    Status.NOT_ACCREDITED,
+    Status.CLOSED_INELIGIBLE,
+    Status.WITHDRAWN,
+    Status.LAPSED,
+)
+
+RECORD_TYPES = {
+    "answers": "Answers to the criteria",
+    "documents": "Supporting documents",
+    "information_requests": "Answers and documents sent to information requests",
+    "letters": "PDFs of the letters issued",
+}
+
+
+def _model(label):
+    return apps.get_model(*label.split("."))
+
+
+def years_before(day, years):
+    """``day`` ``years`` years earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _holding():
+    """{record type: [Exists, ...]}: whether a case still holds records of
+    each type (any of the Exists)."""
+    case = OuterRef("pk")
+    return {
+        "answers": [Exists(_model("proposals.Answer").objects.filter(proposal=case))],
+        "documents": [Exists(_model("proposals.Evidence").objects.filter(proposal=case))],
+        "information_requests": [
+            Exists(
+                _model("assessments.RequestQuestion")
+                .objects.filter(request__case=case)
+                .exclude(answer="")
+            ),
+            Exists(_model("assessments.RequestDocument").objects.filter(request__case=case)),
+        ],
+        "letters": [
+            Exists(
+                _model("feedback.Letter")
+                .objects.filter(case=case, issued_at__isnull=False)
+                .exclude(pdf=b"")
+            )
+        ],
+    }
+
+
+@dataclass
+class Due:
+    """A case with records past retention, and which types."""
+
+    case: object
+    closed_on: date
+    record_types: list = field(default_factory=list)
+
+
+def past_retention(today=None):
+    """[Due] of every closed case holding records past their period, oldest
+    closed first: one query."""
+    today = today or clock.today()
+    rules = policy.current()
+    Proposal = _model("proposals.Proposal")
+    closed_at = (
+        CaseEvent.objects.filter(case=OuterRef("pk"))
+        .exclude(to_status="")
+        .order_by("-sequence")
+        .values("created_at")[:1]
+    )
+    holding = {
+        f"holds_{kind}_{index}": exists
+        for kind, checks in _holding().items()
+        for index, exists in enumerate(checks)
+    }
+    cases = (
+        Proposal.objects.filter(status__in=CLOSED)
+        .annotate(closed_at=Subquery(closed_at))
+        .annotate(**holding)
+        .select_related("organisation")
+        .order_by("closed_at", "pk")
+    )
+    earliest = max(years_before(today, rules.retention_for(kind)) for kind in RECORD_TYPES)
+    found = []
+    for case in cases.filter(closed_at__lt=clock.at(earliest, time.min)).iterator(1000):
+        closed_on = clock.local_date(case.closed_at)
+        kinds = [
+            kind
+            for kind in RECORD_TYPES
+            if any(getattr(case, name) for name in holding if name.startswith(f"holds_{kind}_"))
+            and closed_on < years_before(today, rules.retention_for(kind))
+        ]
+        if kinds:
+            found.append(Due(case, closed_on, kinds))
+    return found
+
+
+def remove(due):
+    """Remove ``due``'s records of its types and leave the tombstone on its
+    timeline, in one transaction; stored files are deleted once it commits.
+    Returns the counts removed per type."""
+    Proposal = _model("proposals.Proposal")
+    rules = policy.current()
+    files = []
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update(of=("self",)).get(pk=due.case.pk)
+        if locked.status not in CLOSED:
+            return {}
+        removed = {kind: _REMOVERS[kind](locked, files) for kind in due.record_types}
+        timeline.append(
+            locked,
+            action="records_removed",
+            actor=None,
+            details={
+                "removed": removed,
+                "closed_on": due.closed_on.isoformat(),
+                "retention_years": {kind: rules.retention_for(kind) for kind in removed},
+            },
+        )
+        transaction.on_commit(lambda: _delete_files(files))
+    return removed
+
+
+def _delete_files(files):
+    for stored in files:
+        stored.storage.delete(stored.name)
+
+
+def _answers(case, files):
+    count, _ = _model("proposals.Answer").objects.filter(proposal=case).delete()
+    if case.new_provision_statement:
+        type(case).objects.filter(pk=case.pk).update(new_provision_statement="")
+    return count
+
+
+def _documents(case, files):
+    documents = list(_model("proposals.Evidence").objects.filter(proposal=case))
+    files += [document.file for document in documents if document.file]
+    _model("proposals.Evidence").objects.filter(pk__in=[d.pk for d in documents]).delete()
+    return len(documents)
+
+
+def _information_requests(case, files):
+    RequestDocument = _model("assessments.RequestDocument")
+    documents = list(RequestDocument.objects.filter(request__case=case))
+    files += [document.file for document in documents if document.file]
+    RequestDocument.objects.filter(pk__in=[d.pk for d in documents]).delete()
+    answers = (
+        _model("assessments.RequestQuestion")
+        .objects.filter(request__case=case)
+        .exclude(answer="")
+        .update(answer="")
+    )
+    return answers + len(documents)
+
+
+def _letters(case, files):
+    # Letter.save() refuses any change to an issued letter; this is the one
+    # path that empties its PDF, recorded by the tombstone.
+    return (
+        _model("feedback.Letter")
+        .objects.filter(case=case, issued_at__isnull=False)
+        .exclude(pdf=b"")
+        .update(pdf=b"")
+    )
+
+
+_REMOVERS = {
+    "answers": _answers,
+    "documents": _documents,
+    "information_requests": _information_requests,
+    "letters": _letters,
+}

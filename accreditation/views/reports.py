@@ -1,0 +1,129 @@
+"""Round reports for casework officers: the rounds, one round's figures as
+charts with tables of the same figures, and every figure as CSV."""
+
+import csv
+
+from django.db.models import Count, Q
+from django.http import Http404, StreamingHttpResponse
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from accreditation import charts
+from accreditation.access import StaffAreaMixin
+from accreditation.models import Round
+from accreditation.queries.reports import figures, round_report
+from register.views.public import Echo, neutralise
+
+
+class ReportRoundsView(StaffAreaMixin, ListView):
+    act_permission = "accreditation.view_reports"
+    template_name = "staff/reports/rounds.html"
+    context_object_name = "rounds"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Round.objects.annotate(
+            case_count=Count("proposals", filter=Q(proposals__submitted_at__isnull=False))
+        ).order_by("-opens_at", "-pk")
+
+
+class RoundReportMixin(StaffAreaMixin):
+    act_permission = "accreditation.view_reports"
+
+    @cached_property
+    def round(self):
+        period = Round.objects.select_related("framework").filter(pk=self.kwargs["pk"]).first()
+        if period is None:
+            raise Http404("No such round")
+        return period
+
+
+class RoundReportView(RoundReportMixin, TemplateView):
+    template_name = "staff/reports/round.html"
+
+    def get_context_data(self, **kwargs):
+        report = round_report(self.round)
+        return super().get_context_data(
+            report=report,
+            charts=report_charts(report),
+            breakdowns=[
+                ("Cases by type", report.by_type),
+                ("Cases by kind of organisation", report.by_kind),
+            ],
+            calibration_rows=report.calibration.rows(),
+            **kwargs,
+        )
+
+
+def report_charts(report):
+    """The report's charts; each has its table on the page."""
+    outcome_labels = dict(report.outcomes)
+    calibration = report.calibration
+    return {
+        "outcomes": charts.bar_chart(
+            "outcomes-chart",
+            "Cases by outcome",
+            "Bar chart of the number of the round’s cases with each outcome. "
+            "The tables beside it give the same figures by type and by kind of organisation.",
+            [(outcome_labels[key], report.by_type.totals.get(key, 0)) for key in outcome_labels],
+        ),
+        "stages": charts.bar_chart(
+            "stages-chart",
+            "Median days in each stage",
+            "Bar chart of the median number of days cases spent in each stage before moving "
+            "on. The table beside it also gives the 90th percentile.",
+            [(stage.label, stage.median_days) for stage in report.stages],
+            unit=" days",
+        ),
+        "lateness": charts.bar_chart(
+            "lateness-chart",
+            "Cases past the target dates",
+            "Bar chart of the number of cases not assessed or decided by the round’s target "
+            "dates, now and at the time. The table beside it gives the same figures.",
+            report.lateness.rows,
+        ),
+        "workload": charts.bar_chart(
+            "workload-chart",
+            "Cases per assessor",
+            "Bar chart of each assessor’s current cases in the round, first and second "
+            "assessments together. The table beside it breaks them down.",
+            [(row.name, row.total) for row in report.workload],
+        ),
+        "calibration": charts.bar_chart(
+            "calibration-chart",
+            "Each assessor’s scores against everyone’s",
+            "Bar chart of how far each assessor’s mean score is above (positive) or below "
+            "(negative) everyone’s mean on the same criteria. The table beside it gives each "
+            "criterion’s distribution.",
+            [(name, difference) for name, _n, difference in calibration.assessors],
+        ),
+        "agreement": charts.bar_chart(
+            "agreement-chart",
+            "First and second assessors giving the same score",
+            "Bar chart of the percentage of criteria, by criterion, on which the first and "
+            "second assessors gave the same score. The table beside it gives the counts.",
+            [(row.code, row.percent(row.exact)) for row in report.agreement],
+            unit="%",
+        ),
+    }
+
+
+class RoundReportCsvView(RoundReportMixin, View):
+    """Every figure of the report, one a row."""
+
+    def get(self, request, pk):
+        report = round_report(self.round)
+        writer = csv.writer(Echo())
+
+        def rows():
+            yield writer.writerow(["Section", "Group", "Measure", "Value"])
+            for section, group, measure, value in figures(report):
+                yield writer.writerow(
+                    [neutralise(section), neutralise(group), neutralise(measure), value]
+                )
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        name = f"round-report-{self.round.get_term_display().lower()}-{self.round.year}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

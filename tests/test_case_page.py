@@ -1,0 +1,350 @@
+"""The staff case page (issue 13, item 3): everything about a case in one
+place, only the scores a viewer may see, the timeline with each event's
+chain check, and all the case's evidence as one zip."""
+
+import hashlib
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+
+from accreditation import clock
+from accreditation.models import AccreditationType, CaseEvent
+from accreditation.roles import Role
+from assessments.models import Assignment
+from assessments.services import requests as information_requests
+from assessments.services import scoring
+from tests.casework import give_part, person_with, sign_in_verified
+from tests.factories import (
+    EvidenceFactory,
+    LetterFactory,
+    ProposalFactory,
+    SchoolLedFactory,
+    UserFactory,
+)
+from tests.scoring_helpers import case_in_assessment, score_all
+from tests.test_quality_assurance import agree, recommend
+
+pytestmark = pytest.mark.django_db
+
+
+def page_of(client, user, case):
+    response = sign_in_verified(client, user).get(reverse("staff-case", args=[case.pk]))
+    assert response.status_code == 200
+    return response.text
+
+
+@pytest.fixture
+def asg(settings, tmp_path):
+    """An ASG case with both assessors, their scores differing on 2B."""
+    settings.MEDIA_ROOT = tmp_path
+    case = case_in_assessment(
+        accreditation_type=AccreditationType.ASG,
+        organisation__schools_led_count=3,
+        organisation__name="Oak Learning Trust",
+    )
+    first = person_with("assessor", case, full_name="Fiona First")
+    second = person_with("second_assessor", case, full_name="Sam Second")
+    score_all(case, first, 3, **{"2B_lead": 4})
+    score_all(case, second, 3, **{"2B_lead": 2})
+    return case, first, second
+
+
+def finish_both(case, first, second):
+    scoring.finish_scoring(case, actor=first)
+    scoring.finish_scoring(case, actor=second)
+
+
+class TestWhatTheCasePageHolds:
+    def test_a_casework_officer_reads_the_whole_case(self, client, asg):
+        case, first, second = asg
+        finish_both(case, first, second)
+        agree(case, first, "2B-lead", 3, reason="AGREED-AFTER-TALKING")
+        EvidenceFactory(proposal=case, original_name="inspection-report.pdf")
+        SchoolLedFactory(proposal=case, name="Elm Primary", urn="123456")
+        earlier = ProposalFactory(organisation=case.organisation, status="not_accredited")
+        LetterFactory(
+            case=earlier, purpose="feedback", issued_at=clock.now(), pdf=b"%PDF-1.7 letter"
+        )
+        officer = person_with("casework_officer")
+
+        text = page_of(client, officer, case)
+
+        assert "Our evidence for 1A (lead)." in text  # the applicant's answers
+        assert "inspection-report.pdf" in text
+        assert "Fiona First (first assessor)" in text and "Sam Second (second assessor" in text
+        assert "AGREED-AFTER-TALKING" in text
+        assert "Comment on 2B" in text
+        screening = text.split('id="screening-title"')[1].split("</section>")[0]
+        assert "Screened: eligible, by" in screening
+        assert "Elm Primary (URN 123456)" in text
+        assert (
+            "https://get-information-schools.service.gov.uk/Establishments/Establishment/Details/123456"
+            in text
+        )
+        assert f"https://reports.ofsted.gov.uk/provider/21/{case.organisation.urn}" in text
+        assert reverse("staff-case", args=[earlier.pk]) in text
+        assert f'{reverse("staff-case", args=[earlier.pk])}#letters">{earlier.reference}' in text
+        assert reverse("staff-case-evidence-zip", args=[case.pk]) in text
+        assert "Chain broken" not in text
+        assert text.count("Chain verified") == CaseEvent.objects.filter(case=case).count()
+
+    def test_answers_to_information_requests_are_shown_once_sent(self, client, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        case = case_in_assessment()
+        assessor = person_with("assessor", case)
+        information_requests.ask(
+            case,
+            assessor,
+            [information_requests.NewQuestion("How many pupils?")],
+            information_requests.default_due(),
+        )
+        officer = person_with("casework_officer")
+        text = page_of(client, officer, case)
+        assert "How many pupils?" in text
+        assert "Waiting for the applicant’s answers" in text
+
+    def test_the_decision_and_its_reasons(self, client):
+        case = ProposalFactory(status="accredited")
+        text = page_of(client, person_with("casework_officer"), case)
+        assert 'Decision</dt><dd class="govuk-summary-list__value">Accredited' in text
+
+    def test_an_earlier_case_the_viewer_may_not_open_is_named_but_not_linked(self, client):
+        case = ProposalFactory(status="in_assessment")
+        earlier = ProposalFactory(organisation=case.organisation, status="not_accredited")
+        assessor = person_with("assessor", case)
+        text = page_of(client, assessor, case)
+        assert earlier.reference in text
+        assert reverse("staff-case", args=[earlier.pk]) not in text
+
+
+class TestBlindScoring:
+    def test_neither_assessor_sees_the_others_scores_before_both_finish(self, client, asg):
+        case, first, second = asg
+        text = page_of(client, second, case)
+        assert "Sam Second (second assessor" in text
+        assert (
+            "Fiona First"
+            not in text.split('id="scores-title"')[1].split("<table")[1].split("</table>")[0]
+        )
+        assert "are not shown to you until you have both finished scoring" in text
+        client.logout()
+        text = page_of(client, first, case)
+        assert "are not shown to you until you have both finished scoring" in text
+
+        scoring.finish_scoring(case, actor=first)
+        client.logout()
+        assert "until you have both finished" in page_of(client, second, case)
+
+        scoring.finish_scoring(case, actor=second)
+        client.logout()
+        text = page_of(client, second, case)
+        assert "until you have both finished" not in text
+        assert (
+            "Fiona First (first assessor)"
+            in text.split('id="scores-title"')[1].split("<table")[1].split("</table>")[0]
+        )
+
+    @pytest.mark.parametrize("part", ["casework_officer", "meeting_member", "meeting_chair"])
+    def test_staff_who_do_not_assess_the_case_see_both_sets(self, client, asg, part):
+        case, _first, _second = asg
+        text = page_of(client, person_with(part, case), case)
+        header = text.split('id="scores-title"')[1].split("</thead>")[0]
+        assert "Fiona First (first assessor, not finished)" in header
+        assert "Sam Second (second assessor, not finished)" in header
+        assert "are not shown to you" not in text
+
+    def test_the_timeline_does_not_give_away_hidden_scores(self, client, asg):
+        case, first, second = asg
+        text = page_of(client, second, case)
+        assert "Score: 4" not in text  # the first assessor's 2B
+        client.logout()
+        assert "Score: 4" in page_of(client, person_with("casework_officer"), case)
+
+    def test_a_second_assessor_does_not_see_the_recommendation_they_check(self, client):
+        case = case_in_assessment()
+        first = person_with("assessor", case)
+        score_all(case, first, 3)
+        scoring.finish_scoring(case, actor=first)
+        recommend(case, first, "not_accredit", departure="DEPARTURE-REASON")
+        second = person_with("second_assessor", case)
+        text = page_of(client, second, case)
+        assert "Recommend not to accredit" not in text
+        assert "Recommendation: not_accredit" not in text
+        assert "Recommendation held for quality assurance" in text  # that it happened
+        client.logout()
+        text = page_of(client, person_with("casework_officer"), case)
+        assert "Recommend not to accredit" in text and "DEPARTURE-REASON" in text
+
+    @pytest.mark.parametrize("allowed", [True, False])
+    def test_a_replacement_sees_the_earlier_scores_only_when_allowed(self, client, allowed):
+        case = case_in_assessment()
+        earlier = person_with("assessor", case, full_name="Erin Earlier")
+        score_all(case, earlier, 3)
+        newcomer = UserFactory(roles=[Role.ASSESSOR])
+        give_part(newcomer, "assessor", [case])
+        Assignment.objects.filter(assessor=newcomer).update(may_see_earlier_scores=allowed)
+        text = page_of(client, newcomer, case)
+        scores = text.split('id="scores-title"')[1].split("</section>")[0]
+        header = scores.split("<thead")[-1].split("</thead>")[0] if "<thead" in scores else ""
+        assert ("Erin Earlier (first assessor, replaced" in header) is allowed
+        assert ("Erin Earlier (first assessor, replaced) are not shown" in scores) is not allowed
+        assert ("Comment on 1A" in text) is allowed
+
+
+class TestTheChainCheck:
+    @pytest.mark.postgres
+    def test_a_changed_event_shows_as_broken_and_the_rest_verify(self, client):
+        case = ProposalFactory(status="in_assessment")
+        total = CaseEvent.objects.filter(case=case).count()
+        with connection.cursor() as cursor:
+            # Past the append-only trigger, as someone with the database's keys could.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute(
+                "UPDATE accreditation_caseevent SET details = %s "
+                "WHERE case_id = %s AND sequence = 1",
+                ['{"reference": "FORGED"}', case.pk],
+            )
+            cursor.execute("SET LOCAL session_replication_role = origin")
+        text = page_of(client, person_with("casework_officer"), case)
+        assert "This timeline’s hash chain does not verify" in text
+        assert text.count("Chain broken") == 1
+        assert "its content does not match its hash" in text
+        assert text.count("Chain verified") == total - 1
+
+
+def answer_a_request(case, assessor, text, document=None):
+    """Ask ``text`` and have the applicant answer and send it (with a PDF
+    named ``document``, if given)."""
+    request = information_requests.ask(
+        case,
+        assessor,
+        [information_requests.NewQuestion(text)],
+        information_requests.default_due(),
+    )
+    question = request.questions.get()
+    applicant = case.created_by
+    if document:
+        information_requests.add_document(
+            request,
+            SimpleUploadedFile(document, b"%PDF-1.4\n%%EOF\n"),
+            content_type="application/pdf",
+            sha256=hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest(),
+            actor=applicant,
+        )
+    information_requests.save_answers(request, applicant, {question.pk: (f"Answer: {text}", None)})
+    information_requests.send_answers(request, applicant)
+    return request
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_case_page_costs_the_same_queries_at_any_size(
+    client, settings, tmp_path, size, django_assert_num_queries
+):
+    """Few or many events, documents, schools, scores, requests, letters and
+    earlier cases: one count."""
+    settings.MEDIA_ROOT = tmp_path
+    case = case_in_assessment(
+        accreditation_type=AccreditationType.ASG, organisation__schools_led_count=3
+    )
+    first = person_with("assessor", case)
+    second = person_with("second_assessor", case)
+    score_all(case, first, 3)
+    score_all(case, second, 3)
+    for number in range(size):
+        EvidenceFactory(proposal=case)
+        SchoolLedFactory(proposal=case)
+        earlier = ProposalFactory(organisation=case.organisation, status="submitted")
+        LetterFactory(case=earlier, purpose="screening", issued_at=clock.now(), pdf=b"%PDF")
+        answer_a_request(case, first, f"Question {number}")
+    officer = person_with("casework_officer")
+    client = sign_in_verified(client, officer)
+    url = reverse("staff-case", args=[case.pk])
+    client.get(url)
+    with django_assert_num_queries(41):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+class TestTheEvidenceZip:
+    def zip_of(self, client, user, case):
+        response = sign_in_verified(client, user).get(
+            reverse("staff-case-evidence-zip", args=[case.pk])
+        )
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/zip"
+        assert f'filename="{case.reference}-evidence.zip"' in response["Content-Disposition"]
+        return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+    def test_a_case_with_no_evidence_gives_a_readme_and_its_answers(self, client):
+        case = ProposalFactory(status="submitted")
+        archive = self.zip_of(client, person_with("casework_officer"), case)
+        assert sorted(archive.namelist()) == ["README.txt", "answers.txt"]
+        readme = archive.read("README.txt").decode()
+        assert case.reference in readme
+        assert "The case holds no documents and no letters" in readme
+        assert "The proposal holds no answers." in archive.read("answers.txt").decode()
+
+    def test_every_document_answer_and_letter_is_in_it_and_the_download_is_recorded(
+        self, client, settings, tmp_path
+    ):
+        settings.MEDIA_ROOT = tmp_path
+        case = case_in_assessment()
+        EvidenceFactory(proposal=case, original_name="../../etc/report.pdf")
+        EvidenceFactory(proposal=case, original_name="report.pdf")
+        answer_a_request(case, person_with("assessor", case), "How many pupils?", "census.pdf")
+        LetterFactory(case=case, purpose="screening", issued_at=clock.now(), pdf=b"%PDF-1.7 x")
+        officer = person_with("casework_officer")
+
+        archive = self.zip_of(client, officer, case)
+
+        names = sorted(archive.namelist())
+        assert names == [
+            "README.txt",
+            "answers.txt",
+            "documents/01-report.pdf",
+            "documents/02-report.pdf",
+            "information-requests/01-census.pdf",
+            "information-requests/answers.txt",
+            f"letters/{case.reference}-screening-letter.pdf",
+        ]
+        assert archive.read("documents/01-report.pdf") == b"%PDF-1.4\n%%EOF\n"
+        assert "Our evidence for 1A (lead)." in archive.read("answers.txt").decode()
+        requests_text = archive.read("information-requests/answers.txt").decode()
+        assert "How many pupils?" in requests_text and "Answer: How many pupils?" in requests_text
+        assert archive.read(f"letters/{case.reference}-screening-letter.pdf") == b"%PDF-1.7 x"
+        assert "documents/02-report.pdf  SHA-256 " in archive.read("README.txt").decode()
+        event = CaseEvent.objects.filter(case=case).order_by("-sequence").first()
+        assert (event.action, event.actor, event.internal) == (
+            "evidence_zip_downloaded",
+            officer,
+            True,
+        )
+        assert event.details == {"documents": 2, "request_documents": 1, "letters": 1}
+
+    def test_a_file_no_longer_held_is_named_not_a_failure(self, client, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        case = ProposalFactory(status="submitted")
+        document = EvidenceFactory(proposal=case, original_name="gone.pdf")
+        document.file.storage.delete(document.file.name)
+        archive = self.zip_of(client, person_with("casework_officer"), case)
+        assert "documents/01-gone.pdf" not in archive.namelist()
+        assert "documents/01-gone.pdf" in archive.read("README.txt").decode()
+
+    def test_people_who_may_not_see_the_case_get_404_and_nothing_is_recorded(self, client):
+        case = ProposalFactory(status="submitted")
+        before = CaseEvent.objects.filter(case=case).count()
+        url = reverse("staff-case-evidence-zip", args=[case.pk])
+        other = person_with("assessor", ProposalFactory(status="in_assessment"))
+        assert sign_in_verified(client, other).get(url).status_code == 404
+        client.logout()
+        client.force_login(case.created_by)
+        assert client.get(url).status_code == 403
+        assert CaseEvent.objects.filter(case=case).count() == before
+        client.logout()
+        officer = person_with("casework_officer")
+        missing = reverse("staff-case-evidence-zip", args=[999999])
+        assert sign_in_verified(client, officer).get(missing).status_code == 404

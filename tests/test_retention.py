@@ -1,0 +1,163 @@
+"""Records retention (issue 13, item 5): the command lists what of a closed
+case is past its period and, with --delete, removes it, leaving a tombstone
+on the timeline that the chain check accepts."""
+
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.http import Http404
+from django.test import override_settings
+
+from accreditation import clock
+from accreditation.models import CaseEvent
+from accreditation.services import retention
+from assessments.models import RequestDocument, RequestQuestion
+from feedback.models import Letter
+from feedback.views.letters import pdf_response
+from proposals.models import Answer, Evidence
+from tests.casework import person_with, walk_to
+from tests.factories import AnswerFactory, EvidenceFactory, LetterFactory, ProposalFactory
+from tests.test_case_page import answer_a_request
+
+pytestmark = pytest.mark.django_db
+
+YEARS = 7
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command("apply_retention", *args, stdout=out)
+    return out.getvalue()
+
+
+def verify():
+    out = io.StringIO()
+    call_command("verify_timeline", stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def closed_case(settings, tmp_path):
+    """A case decided not accredited, with answers, a document, a request's
+    answer and document, and its letter."""
+    settings.MEDIA_ROOT = tmp_path
+    case = ProposalFactory(status="in_assessment")
+    AnswerFactory(proposal=case)
+    document = EvidenceFactory(proposal=case)
+    request = answer_a_request(
+        case, person_with("assessor", case), "How many pupils?", "census.pdf"
+    )
+    LetterFactory(case=case, purpose="feedback", issued_at=clock.now(), pdf=b"%PDF-1.7 letter")
+    case.refresh_from_db()
+    case = walk_to(case, "not_accredited")
+    return case, document, request
+
+
+def later(years, days=1):
+    return time_machine.travel(clock.now() + timedelta(days=365 * years + 2 + days), tick=False)
+
+
+def test_nothing_is_listed_or_removed_before_the_period_ends(closed_case):
+    case, document, _request = closed_case
+    with later(YEARS - 1):
+        assert "Nothing is past its retention period." in run("--delete")
+    assert Answer.objects.filter(proposal=case).exists()
+    assert Evidence.objects.filter(proposal=case).exists()
+
+
+def test_the_list_changes_nothing(closed_case):
+    case, _document, _request = closed_case
+    before = CaseEvent.objects.filter(case=case).count()
+    with later(YEARS):
+        output = run()
+    assert case.reference in output
+    assert "answers to the criteria, supporting documents" in output
+    assert "Run again with --delete" in output
+    assert Answer.objects.filter(proposal=case).exists()
+    assert CaseEvent.objects.filter(case=case).count() == before
+
+
+def test_delete_removes_the_records_and_leaves_a_tombstone_the_chain_accepts(
+    closed_case, django_capture_on_commit_callbacks
+):
+    case, document, request = closed_case
+    stored = document.file.name
+    sent = RequestDocument.objects.get(request=request).file.name
+    open_case = ProposalFactory(status="in_assessment")
+    AnswerFactory(proposal=open_case)
+    with later(YEARS), django_capture_on_commit_callbacks(execute=True):
+        output = run("--delete")
+    assert "Removed from 1 case(s)" in output
+
+    assert not Answer.objects.filter(proposal=case).exists()
+    assert not Evidence.objects.filter(proposal=case).exists()
+    assert not document.file.storage.exists(stored)
+    assert not RequestQuestion.objects.filter(request=request).exclude(answer="").exists()
+    assert not RequestDocument.objects.filter(request=request).exists()
+    assert not document.file.storage.exists(sent)
+    assert RequestQuestion.objects.filter(request=request).exists()  # staff's questions stay
+    letter = Letter.objects.get(case=case)
+    assert bytes(letter.pdf) == b"" and letter.sha256  # the check still knows it
+    assert Answer.objects.filter(proposal=open_case).exists()  # not closed: kept
+
+    tombstone = CaseEvent.objects.filter(case=case).order_by("-sequence").first()
+    assert tombstone.action == "records_removed" and tombstone.actor is None
+    assert tombstone.details["removed"] == {
+        "answers": 1,
+        "documents": 1,
+        "information_requests": 2,
+        "letters": 1,
+    }
+    assert "Timeline intact" in verify()
+    with later(YEARS):
+        assert "Nothing is past its retention period." in run("--delete")
+
+
+def test_a_period_per_record_type(closed_case):
+    case, _document, _request = closed_case
+    with override_settings(POLICY={"retention_by_record_type": [["letters", 10]]}):
+        with later(YEARS):
+            due = retention.past_retention()
+    assert [item.record_types for item in due] == [["answers", "documents", "information_requests"]]
+
+
+def test_the_case_page_and_the_zip_after_removal(
+    closed_case, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from tests.casework import sign_in_verified
+
+    case, _document, _request = closed_case
+    with later(YEARS), django_capture_on_commit_callbacks(execute=True):
+        run("--delete")
+    client = sign_in_verified(client, person_with("casework_officer"))
+    page = client.get(reverse("staff-case", args=[case.pk])).text
+    assert "Records removed at the end of their retention period" in page
+    assert "Chain broken" not in page
+    response = client.get(reverse("staff-case-evidence-zip", args=[case.pk]))
+    assert response.status_code == 200
+    # A letter whose PDF was removed is no longer served, as a download or otherwise.
+    letter = Letter.objects.get(case=case)
+    with pytest.raises(Http404):
+        pdf_response(letter.pdf, letter.filename)
+
+
+def test_on_the_seeded_demo_the_timeline_still_verifies(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The demo, its cases closed, seven years on: everything past retention
+    removed, and ``verify_timeline`` still passes."""
+    settings.MEDIA_ROOT = tmp_path
+    with override_settings(DEMO=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    closed = retention.past_retention(clock.today() + timedelta(days=365 * YEARS + 400))
+    assert closed, "the demo has closed cases with records"
+    with later(YEARS, days=400), django_capture_on_commit_callbacks(execute=True):
+        output = run("--delete")
+    assert f"Removed from {len(closed)} case(s)" in output
+    assert CaseEvent.objects.filter(action="records_removed").count() == len(closed)
+    assert "Timeline intact" in verify()

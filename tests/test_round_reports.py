@@ -1,0 +1,218 @@
+"""Round reports (issue 13, item 4): cases by type, kind and outcome; time in
+each stage; cases past the target dates; assessor workload; score
+calibration and first/second assessor agreement; every figure as CSV; for
+casework officers only, in a fixed number of queries."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accreditation import clock
+from accreditation.models import AccreditationType
+from accreditation.queries.reports import _percentile, round_report
+from accreditation.roles import Role
+from accreditation.workflow import Action, move
+from assessments.services import scoring
+from tests.casework import give_part, person_with, sign_in_verified
+from tests.factories import OrganisationFactory, ProposalFactory, RoundFactory, UserFactory
+from tests.scoring_helpers import case_in_assessment, score_all
+from tests.test_quality_assurance import agree
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def period():
+    return RoundFactory()
+
+
+def qa_case(period, first_values, second_values, first=None, second=None):
+    """An ASG case of ``period`` scored by two assessors and finished."""
+    case = case_in_assessment(
+        accreditation_type=AccreditationType.ASG,
+        organisation__schools_led_count=3,
+        round=period,
+    )
+    first = first or UserFactory(roles=[Role.ASSESSOR], full_name="Fiona First")
+    second = second or UserFactory(roles=[Role.ASSESSOR], full_name="Sam Second")
+    give_part(first, "assessor", [case])
+    give_part(second, "second_assessor", [case])
+    score_all(case, first, 3, **first_values)
+    score_all(case, second, 3, **second_values)
+    scoring.finish_scoring(case, actor=first)
+    scoring.finish_scoring(case, actor=second)
+    return case, first, second
+
+
+class TestTheFigures:
+    def test_cases_by_type_kind_and_outcome(self, period):
+        ProposalFactory(round=period, status="accredited")
+        ProposalFactory(round=period, status="not_accredited")
+        ProposalFactory(round=period, status="closed_ineligible")
+        ProposalFactory(round=period, status="in_assessment", organisation__non_educational=True)
+        ProposalFactory(round=period)  # a draft is not a case yet
+        ProposalFactory(status="accredited")  # another round's
+
+        report = round_report(period)
+
+        assert report.by_type.total == 4
+        assert report.by_type.rows == [
+            (
+                "Accredited School Provider (ASP)",
+                {"accredited": 1, "not_accredited": 1, "not_eligible": 1, "in_progress": 1},
+                4,
+            )
+        ]
+        kinds = {label: total for label, _row, total in report.by_kind.rows}
+        assert sum(kinds.values()) == 4 and len(kinds) == 2
+
+    def test_time_in_each_stage_from_the_timeline(self, period):
+        start = clock.now()
+        officer = person_with("casework_officer")
+        for days in (2, 4):
+            case = ProposalFactory(round=period, status="submitted")
+            with time_machine.travel(start + timedelta(days=days), tick=False):
+                move(case, Action.SCREEN_ELIGIBLE, officer)
+        stages = {stage.stage: stage for stage in round_report(period).stages}
+        submitted = stages["submitted"]
+        assert submitted.count == 2
+        assert submitted.median_days == pytest.approx(3.0, abs=0.1)
+        assert submitted.p90_days == pytest.approx(3.8, abs=0.1)
+        assert "in_assessment" not in stages  # no case has left it yet
+
+    def test_the_percentile_matches_postgresqls(self):
+        assert _percentile([1, 2, 3, 4], 0.5) == 2.5
+        assert _percentile([2, 4], 0.9) == pytest.approx(3.8)
+        assert _percentile([7], 0.9) == 7
+
+    def test_cases_past_the_target_dates(self, period):
+        ProposalFactory(round=period, status="in_assessment")
+        ProposalFactory(round=period, status="accredited")
+        report = round_report(period)
+        assert [count for _label, count in report.lateness.rows] == [0, 0, 0, 0]
+        with time_machine.travel(period.decision_target + timedelta(days=2), tick=False):
+            late = round_report(period).lateness
+        assert late.not_assessed_now == 1
+        assert late.not_decided_now == 1
+        assert late.assessed_late == 0 and late.decided_late == 0
+
+    def test_workload_calibration_and_agreement(self, period):
+        case, first, second = qa_case(period, {"2B_lead": 4}, {"2B_lead": 2})
+        agree(case, first, "2B-lead", 3)
+        qa_case(period, {}, {"1A_lead": 4}, first=first, second=second)
+
+        report = round_report(period)
+
+        workload = {row.name: row for row in report.workload}
+        assert (workload["Fiona First"].first, workload["Fiona First"].second) == (2, 0)
+        assert (workload["Sam Second"].first, workload["Sam Second"].second) == (0, 2)
+        assert workload["Sam Second"].finished == 2
+        assert workload["Sam Second"].capacity == 12
+        calibration = {
+            code: (everyone, dict(people)) for code, everyone, people in report.calibration.criteria
+        }
+        everyone, people = calibration["2B"]
+        assert everyone.counts == {4: 1, 2: 1, 3: 2}
+        assert people["Fiona First"].mean == 3.5 and people["Sam Second"].mean == 2.5
+        differences = {name: diff for name, _n, diff in report.calibration.assessors}
+        assert differences["Fiona First"] == -differences["Sam Second"]
+        agreement = {row.code: row for row in report.agreement}
+        assert agreement["2B"].pairs == 2
+        assert agreement["2B"].exact == 1
+        assert agreement["2B"].needing_agreement == 1
+        assert agreement["2B"].agreed == 1
+        assert agreement["1A"].within_one == 2 and agreement["1A"].exact == 1
+        assert agreement["1A"].needing_agreement == 0
+
+
+class TestThePages:
+    def test_an_officer_reads_the_report_with_charts_and_tables(self, client, period):
+        qa_case(period, {"2B_lead": 4}, {"2B_lead": 2})
+        officer = sign_in_verified(client, person_with("casework_officer"))
+        listing = client.get(reverse("staff-reports"))
+        assert reverse("staff-report", args=[period.pk]) in listing.text
+        text = client.get(reverse("staff-report", args=[period.pk])).text
+        assert text.count('<svg class="app-chart" role="img"') == 6
+        assert text.count("<title id=") == 6 and text.count("<desc id=") == 6
+        assert 'aria-labelledby="calibration-chart-title calibration-chart-desc"' in text
+        assert "Fiona First" in text and "Sam Second" in text
+        assert officer.get(reverse("staff-report-csv", args=[period.pk])).status_code == 200
+
+    def test_the_csv_holds_every_figure_with_formulas_neutralised(self, client, period):
+        qa_case(
+            period,
+            {},
+            {},
+            first=UserFactory(roles=[Role.ASSESSOR], full_name="=HYPERLINK(1)"),
+        )
+        client = sign_in_verified(client, person_with("casework_officer"))
+        response = client.get(reverse("staff-report-csv", args=[period.pk]))
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        assert rows[0] == ["Section", "Group", "Measure", "Value"]
+        sections = {row[0] for row in rows[1:]}
+        assert sections == {
+            "Cases by type",
+            "Cases by kind",
+            "Time in stage (days)",
+            "Past the target dates",
+            "Assessor workload",
+            "Score calibration",
+            "First and second assessor agreement",
+        }
+        assert ["Assessor workload", "'=HYPERLINK(1)", "Assessor", "1"] in rows
+        assert not any(cell.startswith("=") for row in rows for cell in row)
+
+    @pytest.mark.parametrize(
+        "role",
+        [Role.ASSESSOR, Role.ADVISORY_GROUP_MEMBER, Role.DECISION_OFFICIAL, Role.ADMINISTRATOR],
+    )
+    def test_other_staff_are_refused(self, client, period, role):
+        client = sign_in_verified(client, UserFactory(roles=[role]))
+        for url in (
+            reverse("staff-reports"),
+            reverse("staff-report", args=[period.pk]),
+            reverse("staff-report-csv", args=[period.pk]),
+        ):
+            assert client.get(url).status_code == 403
+
+    def test_an_unknown_round_is_not_found(self, client):
+        client = sign_in_verified(client, person_with("casework_officer"))
+        assert client.get(reverse("staff-report", args=[999999])).status_code == 404
+        assert client.get("/staff/reports/abc/").status_code == 404
+        assert client.get(reverse("staff-reports") + "?page=999").status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_the_report_costs_the_same_queries_at_any_size(
+    client, period, size, django_assert_num_queries
+):
+    first = UserFactory(roles=[Role.ASSESSOR])
+    for number in range(size):
+        second = UserFactory(roles=[Role.ASSESSOR])
+        qa_case(period, {"2B_lead": 4}, {"2B_lead": 2 + number % 2}, first=first, second=second)
+        ProposalFactory(round=period, status="accredited", organisation=OrganisationFactory())
+    client = sign_in_verified(client, person_with("casework_officer"))
+    url = reverse("staff-report", args=[period.pk])
+    client.get(url)
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 8])
+def test_the_round_list_costs_the_same_queries_at_any_size(client, size, django_assert_num_queries):
+    for _ in range(size):
+        ProposalFactory(round=RoundFactory(), status="submitted")
+    client = sign_in_verified(client, person_with("casework_officer"))
+    url = reverse("staff-reports")
+    client.get(url)
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(re.findall(r'href="/staff/reports/\d+/"', response.text)) == size
