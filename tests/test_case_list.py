@@ -299,3 +299,11 @@ def test_the_csv_costs_the_same_queries_at_any_size(
     with django_assert_num_queries(8):
         rows = read_csv(client.get(CSV, {"status": "in_assessment"}))
     assert len(rows) == len(many)
+
+
+def test_removing_a_search_tag_removes_the_search_as_typed(client, officer, world):
+    response = client.get(LIST, {"q": "  oak  ", "type": "asp"})
+    assert response.context["selected"] == [
+        ("Reference or organisation name", [("“oak”", "type=asp")]),
+        ("Type", [("Accredited School Provider (ASP)", "q=++oak++")]),
+    ]

@@ -348,3 +348,17 @@ def test_each_home_costs_the_same_queries_at_any_size(
     with django_assert_num_queries(queries):
         response = client.get(HOME)
     assert response.context["sections"][0]["needs"][0]["count"] >= size
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_the_notices_list_costs_the_same_queries_at_any_size(
+    client, size, django_assert_num_queries
+):
+    for days_ago in range(size):
+        under_notice(RegisterEntryFactory(), days_ago=days_ago * 10)
+    sign_in_verified(client, UserFactory(roles=[Role.DECISION_OFFICIAL]))
+    url = reverse("staff-register-notices")
+    client.get(url)
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert len(response.context["entries"]) == size

@@ -51,8 +51,8 @@ def selected_filters(filterset, params):
     for name, value in form.cleaned_data.items():
         field = form.fields[name]
         if name == "q":
-            values = [value.strip()] if value and value.strip() else []
-            tags = [(f"“{v}”", v) for v in values]
+            words = (value or "").strip()
+            tags = [(f"“{words}”", params.get(name))] if words else []
         elif name == "status":
             labels = dict(field.choices)
             tags = [(labels[v], v) for v in value or ()]
