@@ -1,6 +1,7 @@
 """How feedback reacts to the workflow (connected at start-up): a case that
 reaches the point of issue gets its letter from the worker, once the move
-commits (a move rolled back issues nothing)."""
+commits (a move rolled back issues nothing); so does a case decided not
+accredited once the Advisory Group approves the feedback its letter carries."""
 
 import logging
 from functools import partial
@@ -9,7 +10,8 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from accreditation.signals import cases_moved
-from accreditation.workflow import Action
+from accreditation.workflow import Action, Status
+from advisory_group.signals import feedback_approved
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +31,14 @@ def schedule_letters(sender, action, cases, **kwargs):
     if action not in ISSUING_ACTIONS:
         return
     transaction.on_commit(partial(send_issue_task, [case.pk for case in cases]))
+
+
+@receiver(feedback_approved)
+def issue_feedback_letter(sender, case, **kwargs):
+    """Feedback approved after the decision (written from the official's
+    reasons, or revised): the feedback letter it waited for is issued."""
+    if case.status == Status.NOT_ACCREDITED:
+        transaction.on_commit(partial(send_issue_task, [case.pk]))
 
 
 def send_issue_task(case_ids):

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from accreditation import clock
 from accreditation.models import AccreditationType, ActivityEntry, CaseEvent
 from accreditation.roles import Role
-from accreditation.workflow import Status
+from accreditation.workflow import Status, move
 from advisory_group.models import AgendaItem, FeedbackApproval, Meeting, MemberView
 from advisory_group.queries import approved_feedback
 from advisory_group.services import advice, meetings
@@ -306,6 +306,35 @@ class TestTheChairsAdvice:
         assert item.by_correspondence
         assert events(case, "advise")[0].details["by_correspondence"] is True
         assert meeting.closed_at is None
+
+    @pytest.mark.parametrize(
+        ("action", "details", "outcome", "comment"),
+        [
+            ("advise", {"advice": "agree", "comment": "By email."}, "agree", "By email."),
+            ("refer_back", {"reason": "Look at 2C."}, "refer_back", "Look at 2C."),
+        ],
+    )
+    def test_advice_recorded_outside_the_service_settles_the_open_item(
+        self, client, officer, group, action, details, outcome, comment
+    ):
+        """Advice that reaches the workflow without the chair's page (by
+        correspondence outside the service, a replayed history) takes the
+        item off the open agenda: it is shown as advised and the meeting
+        can close."""
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        item = case.agenda_items.get()
+        move(case, action, group[0], details=details)
+        item.refresh_from_db()
+        assert (item.outcome, item.comment, item.decided_by) == (outcome, comment, group[0])
+        assert not item.is_open and not item.by_correspondence
+        assert not meeting.items.filter(outcome="").exists()
+        sign_in_verified(client, group[1])
+        page = client.get(reverse("advisory-meeting", args=[meeting.pk])).text
+        assert "Awaiting advice" not in page
+        sign_in_verified(client, officer)
+        close = reverse("advisory-meeting-close", args=[meeting.pk])
+        assert client.post(close, {"minutes": "Advised between meetings."}).status_code == 302
 
     def test_nothing_changes_once_the_meeting_is_closed(self, client, officer, group):
         meeting = new_meeting(officer, group)

@@ -5,7 +5,9 @@ case that every staff list and page uses.
 - an assessor: the cases they are assigned to now;
 - an Advisory Group member: the cases on the agenda of an open meeting they
   chair or sit on;
-- a decision official: the cases awaiting decision, and those they decided.
+- a decision official: the cases awaiting decision, those decided whose
+  decision letter is not issued yet (any official with no part in one may
+  correct it), and those they decided.
 
 Whatever the role, never a case of an organisation the person belongs to or
 has a declared conflict with (or whose local authority they have one with).
@@ -13,11 +15,15 @@ Drafts are the applicant's own until submitted.
 """
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from accreditation.queries.conflicts import conflicted_q
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
+
+DECIDED = (Status.ACCREDITED, Status.NOT_ACCREDITED)
+DECISION_LETTERS = ("decision", "feedback")
+"""A decided case's decision can be corrected until one of these is issued."""
 
 DECIDING_ACTIONS = (
     Action.ACCREDIT,
@@ -55,7 +61,14 @@ def visible_to(user, queryset=None):
             decided = _model("accreditation.CaseEvent").objects.filter(
                 actor=user, action__in=DECIDING_ACTIONS
             )
-            reach |= Q(status=Status.AWAITING_DECISION) | Q(pk__in=decided.values("case_id"))
+            letter_issued = _model("feedback.Letter").objects.filter(
+                case=OuterRef("pk"), purpose__in=DECISION_LETTERS, issued_at__isnull=False
+            )
+            reach |= (
+                Q(status=Status.AWAITING_DECISION)
+                | (Q(status__in=DECIDED) & ~Exists(letter_issued))
+                | Q(pk__in=decided.values("case_id"))
+            )
     cases = cases.filter(submitted_at__isnull=False)
     if reach is not None:
         cases = cases.filter(reach)

@@ -10,6 +10,7 @@ from accreditation.access import StaffAreaMixin
 from accreditation.case_roles import CaseRole, resolve
 from accreditation.models import CaseEvent
 from accreditation.queries.cases import visible_to
+from assessments.queries.scoring import feedback_occasion
 
 
 class CaseListView(StaffAreaMixin, ListView):
@@ -46,10 +47,13 @@ class CaseView(StaffAreaMixin, TemplateView):
     def get_context_data(self, **kwargs):
         case = self.case
         timeline = CaseEvent.objects.filter(case=case).select_related("actor").order_by("-sequence")
-        parts = sorted(CaseRole(role).label for role in resolve(case, self.request.user))
+        user = self.request.user
+        parts = sorted(CaseRole(role).label for role in resolve(case, user))
         return super().get_context_data(
             case=case,
             parts=parts,
+            feedback_to_write=user.has_perm("assessments.write_feedback", case)
+            and feedback_occasion(case) is not None,
             assignments=case.assignments.select_related("assessor").order_by("-assigned_at"),
             timeline=[(event, events.get(event.action).staff_label) for event in timeline],
             **kwargs,

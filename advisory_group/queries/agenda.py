@@ -28,8 +28,10 @@ def waiting(case_ids=None):
     """[(case, purpose)] the group has to look at and no open item holds:
     (a) every ASG case in Advisory Group review; (b) and (c) the draft
     feedback of every case whose completed recommendation is not to
-    accredit, until the group approves it."""
-    from assessments.models import Recommendation
+    accredit, and of a case decided not accredited against a recommendation
+    to accredit once its assessor has written the feedback from the
+    official's reasons, until the group approves it."""
+    from assessments.models import FeedbackRevision, Recommendation
     from assessments.models.scoring import RecommendationChoice, RecommendationOutcome
 
     cases = _cases()
@@ -42,10 +44,16 @@ def waiting(case_ids=None):
     latest = Recommendation.objects.filter(
         case=OuterRef("pk"), outcome=RecommendationOutcome.COMPLETED
     ).order_by("-made_at", "-pk")
+    written = FeedbackRevision.objects.filter(
+        case=OuterRef("pk"), written_at__gte=OuterRef("latest_at")
+    )
     feedback = (
         cases.filter(status__in=FEEDBACK_STATUSES)
-        .annotate(latest=Subquery(latest.values("recommendation")[:1]))
-        .filter(latest=RecommendationChoice.NOT_ACCREDIT)
+        .annotate(
+            latest=Subquery(latest.values("recommendation")[:1]),
+            latest_at=Subquery(latest.values("made_at")[:1]),
+        )
+        .filter(Q(latest=RecommendationChoice.NOT_ACCREDIT) | Exists(written))
         .exclude(Exists(open_items.filter(purpose=ItemPurpose.FEEDBACK)))
         .exclude(Exists(FeedbackApproval.objects.filter(case=OuterRef("pk"))))
     )

@@ -210,11 +210,17 @@ def owed_cases():
     """Cases owed a letter they have not been issued: the sweeper's work,
     so a lost task message costs a minute, never a letter."""
     Proposal = apps.get_model("proposals", "Proposal")
+    FeedbackApproval = apps.get_model("advisory_group", "FeedbackApproval")
     owed = Q(pk__in=[])
     for status, purpose in PURPOSE_BY_STATUS.items():
         same = DECISION_PURPOSES if purpose in DECISION_PURPOSES else (purpose,)
         issued = Letter.objects.filter(case=OuterRef("pk"), purpose__in=same)
-        owed |= Q(status=status) & ~Exists(issued)
+        ready = Q(status=status) & ~Exists(issued)
+        if purpose == LetterPurpose.FEEDBACK:
+            # Not owed until the feedback it carries is approved: a case
+            # waiting for that must not hold up the sweeper's batch.
+            ready &= Exists(FeedbackApproval.objects.filter(case=OuterRef("pk")))
+        owed |= ready
     return Proposal.objects.filter(owed).order_by("pk").values_list("pk", flat=True)
 
 
