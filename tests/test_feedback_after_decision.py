@@ -313,3 +313,18 @@ class TestReturnedFeedback:
         text = text_of(bytes(Letter.objects.get(case=case).pdf))
         assert "Send three years of validated results." in text
         assert "Give more evidence for 2B." not in text
+
+
+def test_an_assessor_assigned_after_the_decision_writes_it_on_the_recommended_scores(client):
+    """The case's assessor is replaced after the decision: the new one
+    writes the feedback, which carries the scores the recommendation stood on."""
+    case, _ = recommended("accredit", **{"1D_lead": 4})
+    decided_not_accredited(case)
+    newcomer = person_with("assessor", case)
+    [email] = OutboxMessage.objects.filter(key__startswith="feedback_needed:")
+    assert email.to != newcomer.email  # told at the decision: the assessor then
+    sign_in_verified(client, newcomer)
+    response = client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D})
+    assert response.status_code == 302
+    [row] = draft_feedback(case)
+    assert (row.criterion.code, row.score) == ("1D", 4)

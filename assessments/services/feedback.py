@@ -20,8 +20,13 @@ from assessments.models import (
     DraftFeedback,
     FeedbackOccasion,
     FeedbackRevision,
+    Score,
 )
-from assessments.queries.scoring import assessment_state, feedback_occasion
+from assessments.queries.scoring import (
+    assessment_state,
+    feedback_occasion,
+    latest_completed_recommendation,
+)
 from assessments.services.scoring import ScoringError, lock_case
 from assessments.signals import feedback_written
 
@@ -48,13 +53,14 @@ def write_feedback(case, *, texts, actor):
     ]
     if not written:
         raise ScoringError("Enter feedback to the applicant on at least one criterion.")
+    scores = recommended_scores(locked, state)
     revision = FeedbackRevision.objects.create(case=locked, occasion=occasion, written_by=actor)
     DraftFeedback.objects.bulk_create(
         DraftFeedback(
             revision=revision,
             criterion=item.criterion,
             party=item.party,
-            score=state.standing(item).value,
+            score=scores[item.key],
             text=text,
         )
         for item, text in written
@@ -69,6 +75,19 @@ def write_feedback(case, *, texts, actor):
     feedback_written.send(sender=FeedbackRevision, case=locked, revision=revision)
     case.timeline_sequence, case.timeline_hash = locked.timeline_sequence, locked.timeline_hash
     return revision
+
+
+def recommended_scores(case, state):
+    """{item key: score} the latest completed recommendation stood on: the
+    scores that stand (agreed ones included) while its assessor is still
+    assigned, else that assessor's own (one assigned since scored nothing)."""
+    recommendation = latest_completed_recommendation(case)
+    if state.first is not None and state.first.pk == recommendation.assignment_id:
+        return {item.key: state.standing(item).value for item in state.items}
+    return {
+        (score.criterion_id, score.party): score.value
+        for score in Score.objects.filter(assignment_id=recommendation.assignment_id)
+    }
 
 
 def ask_assessor_for_feedback(case, event):
