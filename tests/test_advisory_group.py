@@ -443,6 +443,31 @@ def test_the_agenda_page_makes_the_same_queries_whatever_its_size(client, office
     assert count() == small
 
 
+@pytest.mark.parametrize("size", [1, 4])
+@pytest.mark.parametrize("who", ["chair", "officer"])
+def test_an_agenda_of_advice_and_feedback_takes_one_number_of_queries_at_any_size(
+    client, officer, group, size, who, django_assert_num_queries
+):
+    """The same number of queries with one item of each kind or four, for
+    the chair (who sees the items through their part in each case) and the
+    casework officer who runs the meeting."""
+    meeting = new_meeting(officer, group)
+    for _ in range(size):
+        asg_case()
+        not_accredit_case()
+    assert meeting.items.count() == 2 * size
+    sign_in_verified(client, group[0] if who == "chair" else officer)
+    with django_assert_num_queries(AGENDA_QUERIES[who]):
+        response = client.get(reverse("advisory-meeting", args=[meeting.pk]))
+    assert len(response.context["items"]) == 2 * size
+
+
+AGENDA_QUERIES = {"chair": 21, "officer": 18}
+"""The session, the person and their roles, the meeting, its members and
+attendance, the items with their cases and the person's own views, and the
+parts the person holds in those cases (resolved for all items at once)."""
+
+
 class TestMeetingPacks:
     def test_a_members_pack_leaves_out_conflicted_items_and_each_download_is_recorded(
         self, client, officer, group
