@@ -12,10 +12,7 @@ from accreditation.case_roles import CaseRole, resolve_many
 from accreditation.roles import Role
 from accreditation.workflow import Status
 from advisory_group.models import AgendaItem, FeedbackApproval, ItemPurpose, Meeting, MemberView
-
-FEEDBACK_STATUSES = (Status.ADVISORY_REVIEW, Status.AWAITING_DECISION, Status.NOT_ACCREDITED)
-"""A case recommended (or decided) not to accredit has its feedback reviewed
-from when its assessment is complete."""
+from assessments.queries.scoring import FEEDBACK_STATUSES
 
 SEES_ITEMS = frozenset({CaseRole.CASEWORK_OFFICER, CaseRole.MEETING_CHAIR, CaseRole.MEETING_MEMBER})
 

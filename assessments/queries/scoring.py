@@ -269,6 +269,8 @@ def draft_feedback(case):
 
 
 FEEDBACK_STATUSES = (Status.ADVISORY_REVIEW, Status.AWAITING_DECISION, Status.NOT_ACCREDITED)
+"""A case has feedback under review from when its assessment is complete
+(the Advisory Group's agenda reads this too)."""
 
 
 def feedback_occasion(case):
