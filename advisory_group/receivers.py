@@ -1,6 +1,7 @@
 """What the group does when cases move: an ASG case sent to the group, a
 case sent for decision or decided not accredited goes on the next meeting's
-agenda for what it waits for (advice, a review of its feedback).
+agenda for what it waits for (advice, a review of its feedback), and so
+does feedback an assessor writes after the assessment.
 
 Only moves made now: a history replayed with its own earlier times (the
 demo's) is not today's agenda; whatever of it still waits for the group is
@@ -13,7 +14,9 @@ from django.dispatch import receiver
 from accreditation import clock
 from accreditation.signals import cases_moved
 from accreditation.workflow import Action
+from advisory_group.models import Advice, AgendaItem, ItemPurpose
 from advisory_group.services.meetings import place
+from assessments.signals import feedback_written
 
 FILLS_AGENDA = {Action.REFER_TO_ADVISORY_GROUP, Action.REFER_TO_DECISION, Action.NOT_ACCREDIT}
 REPLAYED = timedelta(hours=1)
@@ -27,3 +30,32 @@ def put_on_agenda(sender, action, cases, events, **kwargs):
     pks = [case.pk for case, event in zip(cases, events, strict=True) if event.created_at >= recent]
     if pks:
         place(pks)
+
+
+ADVISING = {Action.ADVISE, Action.REFER_BACK}
+
+
+@receiver(cases_moved)
+def settle_advised_items(sender, action, cases, events, actor, **kwargs):
+    """A case advised on (agree, disagree or refer back) leaves the open
+    agenda, however the advice reached the workflow: the chair's page
+    settles its own item, and advice recorded outside the service (by
+    correspondence, or a history replayed) settles the item still open."""
+    if action not in ADVISING:
+        return
+    for case, event in zip(cases, events, strict=True):
+        details = event.details or {}
+        AgendaItem.objects.filter(case_id=case.pk, purpose=ItemPurpose.ADVICE, outcome="").update(
+            outcome=details.get("advice") if action == Action.ADVISE else Advice.REFER_BACK,
+            comment=details.get("comment") or details.get("reason", ""),
+            decided_by=actor,
+            decided_at=event.created_at,
+            by_correspondence=bool(details.get("by_correspondence")),
+        )
+
+
+@receiver(feedback_written)
+def put_written_feedback_on_agenda(sender, case, **kwargs):
+    """Feedback the assessor wrote after the assessment goes to the next
+    meeting for the chair's approval (unless an open item already holds it)."""
+    place([case.pk])

@@ -138,3 +138,22 @@ emails.register(
         example="assessments.emails.identifier_cleared_example",
     ),
 )
+
+
+def feedback_needed_example():
+    case = example_case(status=Status.NOT_ACCREDITED)
+    return {
+        "case": case,
+        "link": f"https://apply-for-accreditation.example/staff/cases/{case.pk}/feedback/",
+    }
+
+
+emails.register(
+    emails.EmailTemplate(
+        name="assessments/feedback_needed",
+        title="A case was decided not accredited against the assessor's recommendation",
+        audience="The case's assessor",
+        subject="{{ case.reference }}: write the feedback for the applicant",
+        example="assessments.emails.feedback_needed_example",
+    ),
+)

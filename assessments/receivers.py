@@ -6,7 +6,7 @@ from django.dispatch import receiver
 from accreditation.models import Membership
 from accreditation.roles import STAFF_ROLES
 from accreditation.signals import cases_moved, parts_may_clash
-from accreditation.workflow import Action
+from accreditation.workflow import Action, Status
 from assessments.models import Assignment, Conflict
 
 STANDING_REASON = (
@@ -48,3 +48,16 @@ def end_assignments_on_an_upheld_concern(sender, action, cases, events, **kwargs
         Assignment.objects.filter(case_id=case.pk, ended_at__isnull=True).update(
             ended_at=ended_at[case.pk]
         )
+
+
+@receiver(cases_moved)
+def ask_for_feedback_after_a_decision_against(sender, action, cases, events, **kwargs):
+    """A case decided (or corrected to) not accredited against a
+    recommendation to accredit: its assessor writes the feedback."""
+    if action not in (Action.NOT_ACCREDIT, Action.CORRECT_DECISION):
+        return
+    from assessments.services.feedback import ask_assessor_for_feedback
+
+    for case, event in zip(cases, events, strict=True):
+        if event.to_status == Status.NOT_ACCREDITED:
+            ask_assessor_for_feedback(case, event)

@@ -88,6 +88,9 @@ is_either_assessor_of = _holds(CaseRole.ASSESSOR, CaseRole.SECOND_ASSESSOR)
 rules.add_perm("assessments.score_case", is_staff_user & is_either_assessor_of)
 rules.add_perm("assessments.recommend_case", is_staff_user & is_assessor_of)
 rules.add_perm("assessments.quality_assure_case", is_staff_user & is_either_assessor_of)
+# The first assessor writes the applicant's feedback after the assessment
+# (a decision against their recommendation, or feedback the group returned).
+rules.add_perm("assessments.write_feedback", is_staff_user & is_assessor_of)
 
 # Information requests: the assigned assessor or a casework officer asks and
 # extends the due date; the applicant answers; both sides read the documents.

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from assessments.views import assignment, conflicts, queue, requests, scoring, screening
+from assessments.views import (
+    assignment,
+    conflicts,
+    feedback,
+    queue,
+    requests,
+    scoring,
+    screening,
+)
 
 urlpatterns = [
     # Information requests
@@ -67,6 +75,11 @@ urlpatterns = [
         "staff/cases/<id:pk>/recommendation/",
         scoring.RecommendationView.as_view(),
         name="case-recommendation",
+    ),
+    path(
+        "staff/cases/<id:pk>/feedback/",
+        feedback.FeedbackView.as_view(),
+        name="case-feedback",
     ),
     path(
         "staff/cases/<id:pk>/documents/<id:doc>/download/",

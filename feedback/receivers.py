@@ -1,7 +1,9 @@
-"""How feedback reacts to the workflow and the register (connected at
-start-up): a case that reaches the point of issue, and a step of a register
-entry's revocation, get their letter from the worker once the change commits
-(a change rolled back issues nothing)."""
+"""How feedback reacts to the workflow, the register and the Advisory Group
+(connected at start-up): a case that reaches the point of issue, and a step
+of a register entry's revocation, get their letter from the worker once the
+change commits (a change rolled back issues nothing); so does a case decided
+not accredited once the Advisory Group approves the feedback its letter
+carries."""
 
 import logging
 from functools import partial
@@ -10,7 +12,8 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from accreditation.signals import cases_moved
-from accreditation.workflow import Action
+from accreditation.workflow import Action, Status
+from advisory_group.signals import feedback_approved
 from register.signals import revocation_step
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,14 @@ def schedule_letters(sender, action, cases, **kwargs):
 @receiver(revocation_step)
 def schedule_revocation_letter(sender, event, **kwargs):
     transaction.on_commit(partial(send_task, "issue_revocation_letters", [event.pk]))
+
+
+@receiver(feedback_approved)
+def issue_feedback_letter(sender, case, **kwargs):
+    """Feedback approved after the decision (written from the official's
+    reasons, or revised): the feedback letter it waited for is issued."""
+    if case.status == Status.NOT_ACCREDITED:
+        transaction.on_commit(partial(send_issue_task, [case.pk]))
 
 
 def send_issue_task(case_ids):

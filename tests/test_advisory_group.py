@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from accreditation import clock
 from accreditation.models import AccreditationType, ActivityEntry, CaseEvent
 from accreditation.roles import Role
-from accreditation.workflow import Status
+from accreditation.workflow import Status, move
 from advisory_group.models import AgendaItem, FeedbackApproval, Meeting, MemberView
 from advisory_group.queries import approved_feedback
 from advisory_group.services import advice, meetings
@@ -307,6 +307,35 @@ class TestTheChairsAdvice:
         assert events(case, "advise")[0].details["by_correspondence"] is True
         assert meeting.closed_at is None
 
+    @pytest.mark.parametrize(
+        ("action", "details", "outcome", "comment"),
+        [
+            ("advise", {"advice": "agree", "comment": "By email."}, "agree", "By email."),
+            ("refer_back", {"reason": "Look at 2C."}, "refer_back", "Look at 2C."),
+        ],
+    )
+    def test_advice_recorded_outside_the_service_settles_the_open_item(
+        self, client, officer, group, action, details, outcome, comment
+    ):
+        """Advice that reaches the workflow without the chair's page (by
+        correspondence outside the service, a replayed history) takes the
+        item off the open agenda: it is shown as advised and the meeting
+        can close."""
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        item = case.agenda_items.get()
+        move(case, action, group[0], details=details)
+        item.refresh_from_db()
+        assert (item.outcome, item.comment, item.decided_by) == (outcome, comment, group[0])
+        assert not item.is_open and not item.by_correspondence
+        assert not meeting.items.filter(outcome="").exists()
+        sign_in_verified(client, group[1])
+        page = client.get(reverse("advisory-meeting", args=[meeting.pk])).text
+        assert "Awaiting advice" not in page
+        sign_in_verified(client, officer)
+        close = reverse("advisory-meeting-close", args=[meeting.pk])
+        assert client.post(close, {"minutes": "Advised between meetings."}).status_code == 302
+
     def test_nothing_changes_once_the_meeting_is_closed(self, client, officer, group):
         meeting = new_meeting(officer, group)
         case = asg_case()
@@ -412,6 +441,31 @@ def test_the_agenda_page_makes_the_same_queries_whatever_its_size(client, office
         asg_case()
     assert meeting.items.count() == 5
     assert count() == small
+
+
+@pytest.mark.parametrize("size", [1, 4])
+@pytest.mark.parametrize("who", ["chair", "officer"])
+def test_an_agenda_of_advice_and_feedback_takes_one_number_of_queries_at_any_size(
+    client, officer, group, size, who, django_assert_num_queries
+):
+    """The same number of queries with one item of each kind or four, for
+    the chair (who sees the items through their part in each case) and the
+    casework officer who runs the meeting."""
+    meeting = new_meeting(officer, group)
+    for _ in range(size):
+        asg_case()
+        not_accredit_case()
+    assert meeting.items.count() == 2 * size
+    sign_in_verified(client, group[0] if who == "chair" else officer)
+    with django_assert_num_queries(AGENDA_QUERIES[who]):
+        response = client.get(reverse("advisory-meeting", args=[meeting.pk]))
+    assert len(response.context["items"]) == 2 * size
+
+
+AGENDA_QUERIES = {"chair": 21, "officer": 18}
+"""The session, the person and their roles, the meeting, its members and
+attendance, the items with their cases and the person's own views, and the
+parts the person holds in those cases (resolved for all items at once)."""
 
 
 class TestMeetingPacks:

@@ -410,3 +410,56 @@ def test_a_decision_cannot_be_corrected_once_its_letter_is_issued(client, offici
 
 def test_an_undecided_case_has_no_standing_decision():
     assert decision_of(recommended()) is None
+
+
+def test_another_official_corrects_a_decision_before_its_letter(client):
+    """Any decision official with no conflict and no part in the case may
+    correct it before the letter, not only the one who decided."""
+    case = recommended()
+    first = person_with("decision_official", full_name="Dana Decider")
+    decisions.decide(case, first, outcome=Action.ACCREDIT, decision_date=clock.today(), reasons="")
+    other = person_with("decision_official", full_name="Olu Other")
+    sign_in_verified(client, other)
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "Correct the decision to: not accredited" in page
+    response = correct(client, case, "Dana recorded the outcome of another case.")
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.NOT_ACCREDITED
+    assert decision_of(case).signatory == other
+    # Once the letter is issued, the case is no longer any official's but
+    # its deciders' to read.
+    LetterFactory(case=case, purpose="feedback", issued_at=clock.now())
+    third = person_with("decision_official")
+    sign_in_verified(client, third)
+    assert client.get(reverse("decision-case", args=[case.pk])).status_code == 404
+    assert correct(client, case, "Again.").status_code == 404
+    sign_in_verified(client, other)
+    assert client.get(reverse("decision-case", args=[case.pk])).status_code == 200
+
+
+def test_an_official_with_a_part_or_a_conflict_cannot_correct_another_officials_decision(
+    client,
+):
+    assessor = UserFactory(roles=[Role.ASSESSOR, Role.DECISION_OFFICIAL])
+    case = recommended(assessor=assessor)
+    decisions.decide(
+        case,
+        person_with("decision_official"),
+        outcome=Action.ACCREDIT,
+        decision_date=clock.today(),
+        reasons="",
+    )
+    sign_in_verified(client, assessor)
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "Correct the decision to" not in page
+    assert "you had a part in it" in page
+    correct(client, case, "I would rather it were not.")
+    conflicted = person_with("decision_official")
+    ConflictFactory(user=conflicted, organisation=case.organisation)
+    sign_in_verified(client, conflicted)
+    assert client.get(reverse("decision-case", args=[case.pk])).status_code == 404
+    assert correct(client, case, "Conflicted.").status_code == 404
+    case.refresh_from_db()
+    assert case.status == Status.ACCREDITED
+    assert decisions_on(case).count() == 1

@@ -17,6 +17,7 @@ say here which object of the victim it names.
 import re
 from collections import deque
 from dataclasses import dataclass
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -36,7 +37,7 @@ from accreditation import clock
 from accreditation.models import OrganisationKind
 from accreditation.roles import Role
 from accreditation.services import activity
-from assessments.models import AssessorCapacity, Assignment
+from assessments.models import AssessorCapacity, Assignment, Recommendation
 from assessments.services import requests
 from feedback.services import concerns
 from proposals.models import Route
@@ -153,6 +154,8 @@ KWARGS = {
         (f"staff/cases/<id:pk>/{page}/", "pk"): ("object", lambda w, p: w.scored_case.pk)
         for page in ("scores", "quality-assurance", "recommendation", "documents")
     },
+    # Feedback the assessor writes after a decision against their recommendation.
+    ("staff/cases/<id:pk>/feedback/", "pk"): ("object", lambda w, p: w.feedback_case.pk),
     ("staff/cases/<id:pk>/documents/", "doc"): ("object", lambda w, p: w.scored_evidence.pk),
     # Letters: an issued letter of the victim's case; a preview of the
     # scored case's letter, before issue.
@@ -214,6 +217,7 @@ ALLOWED = {
     "staff/cases/<id:pk>/scores/": {Role.ASSESSOR},
     "staff/cases/<id:pk>/quality-assurance/": {Role.ASSESSOR},
     "staff/cases/<id:pk>/recommendation/": {Role.ASSESSOR},
+    "staff/cases/<id:pk>/feedback/": {Role.ASSESSOR},
     "staff/cases/<id:pk>/documents/": {Role.ASSESSOR, Role.CASEWORK_OFFICER},
     # A letter before issue: the case's assessor and the casework officer
     # (and the official who decides, once it awaits decision).
@@ -316,6 +320,7 @@ class World:
         self.scored_case = ProposalFactory(organisation=self.diocese, status="in_assessment")
         give_part(self.staff[Role.ASSESSOR], "assessor", [self.scored_case])
         self.scored_evidence = EvidenceFactory(proposal=self.scored_case, uploaded_by=self.owner)
+        self.feedback_case = decided_against_recommendation(self.diocese, self.staff[Role.ASSESSOR])
         self.staff_member = UserFactory(roles=[Role.ASSESSOR])
         self.letter = LetterFactory(
             case=self.case, purpose="screening", issued_at=clock.now(), pdf=b"%PDF-1.7 letter"
@@ -381,6 +386,25 @@ def concern_of(organisation, member):
     return concerns.raise_concern(
         case, member, "A concern.", [concerns.Upload(upload, "application/pdf", "0" * 64)]
     )
+
+
+def decided_against_recommendation(organisation, assessor):
+    """A case of ``organisation`` that ``assessor`` recommended for
+    accreditation and a decision official decided not accredited: the
+    assessor is to write its feedback."""
+    case = ProposalFactory(organisation=organisation, status="not_accredited")
+    give_part(assessor, "assessor", [case])
+    Recommendation.objects.create(
+        case=case,
+        assignment=Assignment.objects.get(case=case, assessor=assessor),
+        recommendation="accredit",
+        suggested="accredit",
+        reasoning="Every criterion is met.",
+        outcome="completed",
+        made_by=assessor,
+        made_at=clock.now() - timedelta(days=1),
+    )
+    return case
 
 
 def client_for(world, role):

@@ -225,11 +225,49 @@ class TestTheDemo:
         meeting = next_meeting()
         assert meeting is not None
         items = list(meeting.items.all())
-        assert len(items) >= 2
-        assert all(item.case.status == Status.ADVISORY_REVIEW for item in items)
+        advice = [item for item in items if item.purpose == "advice"]
+        assert len(advice) >= 2
+        assert all(item.case.status == Status.ADVISORY_REVIEW for item in advice)
+        # And the draft feedback of cases recommended not to accredit.
+        assert any(item.purpose == "feedback" for item in items)
         with_views = {view.item_id for view in MemberView.objects.filter(item__meeting=meeting)}
         assert 0 < len(with_views) < len(items)
         assert all(item.outcome == "" for item in items)
+
+    def test_every_advisory_item_has_answers_scores_a_recommendation_and_feedback(self):
+        """What a member reads on an item is there for every item the demo
+        made, open or advised, and an advised item has left the open agenda."""
+        from advisory_group.models import AgendaItem
+        from assessments.queries.scoring import (
+            FEEDBACK_STATUSES as FEEDBACK,
+        )
+        from assessments.queries.scoring import (
+            draft_feedback,
+            latest_recommendation,
+        )
+
+        items = AgendaItem.objects.select_related("case", "meeting")
+        assert items.count() > 5
+        for item in items:
+            case = item.case
+            recommendation = latest_recommendation(case)
+            assert recommendation is not None, case
+            assert case.answers.exists(), case
+            assert recommendation.assignment.scores.exists(), case
+            if recommendation.recommendation == "not_accredit" and case.status in FEEDBACK:
+                assert draft_feedback(case), case
+            if item.meeting.closed_at is not None:
+                assert item.outcome, item
+        assert items.filter(purpose="feedback", outcome="approved").exists()
+
+    def test_register_entries_say_what_they_can_lead_and_where(self):
+        public = RegisterEntry.objects.filter(state__in=PUBLIC_STATES)
+        assert not public.filter(leads_majority_trust=False, leads_federation=False).exists()
+        assert public.filter(leads_majority_trust=True).exists()
+        assert public.filter(leads_federation=True).exists()
+        assert public.exclude(schools_led=[]).exists()
+        works_in = [entry.works_in.count() for entry in public.prefetch_related("works_in")]
+        assert max(works_in) >= 2
 
     def test_information_requests_waiting_in_time_overdue_and_answered(self):
         from assessments.models import InformationRequest
@@ -257,8 +295,8 @@ class TestTheDemo:
         from assessments.queries.scoring import assessment_state
 
         assert Score.objects.filter(assignment__case__status=Status.IN_ASSESSMENT).exists()
-        recommended = Recommendation.objects.get()
-        assert recommended.case.status == Status.AWAITING_DECISION
+        scored = Recommendation.objects.filter(case__status=Status.AWAITING_DECISION)
+        assert scored.filter(made_by__email__startswith="assessor").exists()
         states = [
             assessment_state(case)
             for case in Proposal.objects.filter(

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accreditation import clock
 from accreditation.queries.cases import visible_to
 from accreditation.roles import Role
 from accreditation.workflow import move
@@ -10,6 +11,7 @@ from tests.casework import give_part, person_with, sign_in_verified
 from tests.factories import (
     AgendaItemFactory,
     ConflictFactory,
+    LetterFactory,
     MembershipFactory,
     OrganisationFactory,
     ProposalFactory,
@@ -60,12 +62,20 @@ class TestWhoSeesWhat:
         assert visible(member) == set()
 
     def test_a_decision_official_sees_cases_awaiting_decision_and_those_they_decided(self, cases):
+        """And, until its letter is issued, every decided case: any official
+        with no part in it may correct the decision."""
+        decided = cases["accredited"]
         official = person_with("decision_official")
         case = cases["awaiting_decision"]
+        assert visible(official) == {case.pk, decided.pk}
+        LetterFactory(case=decided, purpose="decision", issued_at=clock.now())
         assert visible(official) == {case.pk}
         move(case, "accredit", official)
         assert visible(official) == {case.pk}
         other = UserFactory(roles=[Role.DECISION_OFFICIAL])
+        assert visible(other) == {case.pk}
+        LetterFactory(case=case, purpose="decision", issued_at=clock.now())
+        assert visible(official) == {case.pk}
         assert visible(other) == set()
 
     def test_an_administrator_sees_no_case(self, cases):

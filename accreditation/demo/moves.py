@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.apps import apps
 
@@ -26,10 +26,18 @@ from accreditation import clock, policy
 from accreditation.demo import rounds
 from accreditation.demo.histories import Step
 from accreditation.models import Organisation, Round, User
+from accreditation.models.organisations import MAINTAINED_SCHOOL_KINDS, NON_EDUCATIONAL_KINDS
 from accreditation.workflow import Action, WorkflowError, move, move_many
 
 A = Action
 BATCH = 1000
+SCHOOL_NAMES = (
+    "Primary School",
+    "Infant School",
+    "Junior School",
+    "Church of England Primary School",
+    "Community Primary School",
+)
 """Cases per ``move_many()`` call at most."""
 
 
@@ -183,6 +191,7 @@ class Player:
         cases = [self._new_case(plan) for plan in plans]
         with explicit_timestamps(self.Proposal, "created_at", "updated_at"):
             self.Proposal.objects.bulk_create(cases, batch_size=BATCH)
+        self._schools(cases, plans)
         groups = defaultdict(list)
         for case, plan in zip(cases, plans, strict=True):
             previous = None
@@ -201,17 +210,52 @@ class Player:
         self.seeder.created["cases"] += len(cases)
 
     def _new_case(self, plan):
+        """A draft that says what the organisation means to lead, as the
+        applicant's task list asks: a majority trust, a federation (only a
+        maintained school can lead one), or both."""
         is_round = isinstance(plan.period, Round)
+        organisation = plan.organisation
+        maintained = organisation.kind in MAINTAINED_SCHOOL_KINDS
         return self.Proposal(
-            organisation=plan.organisation,
+            organisation=organisation,
             round=plan.period if is_round else None,
             window=None if is_round else plan.period,
             framework=plan.period.framework,
             accreditation_type=plan.acc_type,
+            route="own_right" if organisation.kind in NON_EDUCATIONAL_KINDS else "",
+            leads_majority_trust=not maintained or organisation.pk % 3 != 0,
+            leads_federation=maintained and organisation.pk % 3 != 1,
             created_by=plan.contact,
             created_at=plan.created,
             updated_at=plan.created,
         )
+
+    def _schools(self, cases, plans):
+        """The schools each case shows it leads: two for an ASG (in its own
+        local authority and the next one), one for an ASP from a school."""
+        SchoolLed = apps.get_model("proposals", "SchoolLed")
+        authorities = self.seeder.la_list
+        position = {la.pk: n for n, la in enumerate(authorities)}
+        schools = []
+        for case, plan in zip(cases, plans, strict=True):
+            organisation = plan.organisation
+            if plan.acc_type != "asg" and organisation.kind not in MAINTAINED_SCHOOL_KINDS:
+                continue
+            home = position.get(organisation.local_authority_id, 0)
+            for n in range(2 if plan.acc_type == "asg" else 1):
+                la = authorities[(home + n) % len(authorities)]
+                schools.append(
+                    SchoolLed(
+                        proposal=case,
+                        name=f"{la.name} {SCHOOL_NAMES[(organisation.pk + n) % len(SCHOOL_NAMES)]}",
+                        urn=f"{100000 + (organisation.pk * 13 + case.pk * 7 + n) % 900000}",
+                        local_authority=la,
+                        partnership="federation" if case.leads_federation else "majority_trust",
+                        since=clock.local_date(plan.created).replace(day=1, month=9)
+                        - timedelta(days=365 * (n + 1)),
+                    )
+                )
+        SchoolLed.objects.bulk_create(schools, batch_size=BATCH, ignore_conflicts=True)
 
     def _steps(self, case, plan):
         """(when, Planned) for each step of ``plan``, handing out references

@@ -12,6 +12,7 @@ from django.db.models import Count
 from accreditation import clock
 from accreditation.defaults import ensure_defaults
 from accreditation.demo import advisory as demo_advisory
+from accreditation.demo import assessed as demo_assessed
 from accreditation.demo import assignment as demo_assignment
 from accreditation.demo import closing as demo_closing
 from accreditation.demo import concerns as demo_concerns
@@ -141,10 +142,12 @@ class Seeder:
             demo_assignment.assign(self.users["caseworker@example.org"])
             self.references.save()
             demo_scoring.play(self)
+            demo_assessed.backfill(self)
             demo_register.seed(self)
         if scale_units > 1:
             with transaction.atomic():
                 scale(self, scale_units - 1, rounds)
+                demo_assessed.backfill(self)
                 self.references.save()
         demo_requests.add(self.now)
         demo_advisory.seed(self.now)

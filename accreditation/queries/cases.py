@@ -5,8 +5,10 @@ case that every staff list and page uses.
 - an assessor: the cases they are assigned to now;
 - an Advisory Group member: the cases on the agenda of an open meeting they
   chair or sit on;
-- a decision official: the cases awaiting decision, those with a concern
-  waiting for a decision, and those they decided (or decided a concern about).
+- a decision official: the cases awaiting decision, those decided whose
+  decision letter is not issued yet (any official with no part in one may
+  correct it), those with a concern waiting for a decision, and those they
+  decided (or decided a concern about).
 
 Whatever the role, never a case of an organisation the person belongs to or
 has a declared conflict with (or whose local authority they have one with).
@@ -14,12 +16,16 @@ Drafts are the applicant's own until submitted.
 """
 
 from django.apps import apps
-from django.db.models import Case, DateField, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, DateField, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 
 from accreditation.queries.conflicts import conflicted_q
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
+
+DECIDED = (Status.ACCREDITED, Status.NOT_ACCREDITED)
+DECISION_LETTERS = ("decision", "feedback")
+"""A decided case's decision can be corrected until one of these is issued."""
 
 DECIDING_ACTIONS = (
     Action.ACCREDIT,
@@ -59,8 +65,12 @@ def visible_to(user, queryset=None):
                 actor=user, action__in=DECIDING_ACTIONS
             )
             concerns = _model("feedback.Concern").objects.filter(state="open")
+            letter_issued = _model("feedback.Letter").objects.filter(
+                case=OuterRef("pk"), purpose__in=DECISION_LETTERS, issued_at__isnull=False
+            )
             reach |= (
                 Q(status=Status.AWAITING_DECISION)
+                | (Q(status__in=DECIDED) & ~Exists(letter_issued))
                 | Q(pk__in=decided.values("case_id"))
                 | Q(pk__in=concerns.values("case_id"))
             )

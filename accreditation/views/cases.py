@@ -14,6 +14,7 @@ from accreditation.case_roles import CaseRole, resolve
 from accreditation.queries.case_page import ASSESSING, case_page
 from accreditation.services import evidence_zip
 from accreditation.workflow import Status
+from assessments.queries.scoring import feedback_occasion
 
 DECISION_PAGE_STATUSES = (Status.AWAITING_DECISION, Status.ACCREDITED, Status.NOT_ACCREDITED)
 
@@ -59,6 +60,8 @@ class CaseView(CaseMixin, TemplateView):
             # From the roles resolved once, as the rules judge them.
             can_score=bool(ASSESSING & roles),
             can_recommend=CaseRole.ASSESSOR in roles,
+            feedback_to_write=user.has_perm("assessments.write_feedback", case)
+            and feedback_occasion(case) is not None,
             can_assign=rules.has_perm("assessments.assign_assessors", user),
             can_decide=rules.has_perm("accreditation.use_decisions", user)
             and case.status in DECISION_PAGE_STATUSES,

@@ -15,10 +15,7 @@ from accreditation.models import CaseEvent
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 from advisory_group.models import AgendaItem, FeedbackApproval, ItemPurpose, Meeting, MemberView
-
-FEEDBACK_STATUSES = (Status.ADVISORY_REVIEW, Status.AWAITING_DECISION, Status.NOT_ACCREDITED)
-"""A case recommended (or decided) not to accredit has its feedback reviewed
-from when its assessment is complete."""
+from assessments.queries.scoring import FEEDBACK_STATUSES
 
 EPOCH = Value(datetime(1970, 1, 1, tzinfo=UTC), output_field=DateTimeField())
 """Before any concern was upheld."""
@@ -34,8 +31,10 @@ def waiting(case_ids=None):
     """[(case, purpose)] the group has to look at and no open item holds:
     (a) every ASG case in Advisory Group review; (b) and (c) the draft
     feedback of every case whose completed recommendation is not to
-    accredit, until the group approves it."""
-    from assessments.models import Recommendation
+    accredit, and of a case decided not accredited against a recommendation
+    to accredit once its assessor has written the feedback from the
+    official's reasons, until the group approves it."""
+    from assessments.models import FeedbackRevision, Recommendation
     from assessments.models.scoring import RecommendationChoice, RecommendationOutcome
 
     cases = _cases()
@@ -57,10 +56,17 @@ def waiting(case_ids=None):
     approved = FeedbackApproval.objects.filter(
         case=OuterRef("pk"), approved_at__gt=OuterRef("since")
     )
+    written = FeedbackRevision.objects.filter(
+        case=OuterRef("pk"), written_at__gte=OuterRef("latest_at")
+    )
     feedback = (
         cases.filter(status__in=FEEDBACK_STATUSES)
-        .annotate(latest=Subquery(latest.values("recommendation")[:1]), since=since)
-        .filter(latest=RecommendationChoice.NOT_ACCREDIT)
+        .annotate(
+            latest=Subquery(latest.values("recommendation")[:1]),
+            latest_at=Subquery(latest.values("made_at")[:1]),
+            since=since,
+        )
+        .filter(Q(latest=RecommendationChoice.NOT_ACCREDIT) | Exists(written))
         .exclude(Exists(open_items.filter(purpose=ItemPurpose.FEEDBACK)))
         .exclude(Exists(approved))
     )

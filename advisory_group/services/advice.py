@@ -19,6 +19,7 @@ from advisory_group.models import (
 )
 from advisory_group.queries.agenda import digest, feedback_rows, next_meeting, quorum_present
 from advisory_group.services.meetings import MeetingError, fill_agenda
+from advisory_group.signals import feedback_approved
 
 register(
     EventType("member_view_recorded", "Advisory Group member's view recorded"),
@@ -139,6 +140,7 @@ def review_feedback(item, *, outcome, comment, actor, by_correspondence=False):
         timeline.record(
             item.case, "feedback_approved", actor, details={**details, "digest": approval.digest}
         )
+        feedback_approved.send(sender=FeedbackApproval, case=item.case, approval=approval)
     else:
         timeline.record(
             item.case, "feedback_returned", actor, details={**details, "reason": comment}

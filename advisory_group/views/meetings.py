@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from accreditation.access import StaffAreaMixin
 from accreditation.models import User
+from accreditation.queries.decisions import decision_of
 from accreditation.workflow import WorkflowError
 from advisory_group.forms.meetings import (
     AdviceForm,
@@ -219,6 +220,7 @@ class ItemView(ItemMixin, TemplateView):
             state=state,
             scores=scores,
             recommendation=latest_recommendation(case),
+            decision=decision_of(case),
             feedback=draft_feedback(case),
             views=queries.views_of(item),
             returned=queries.last_return(case) if item.purpose == ItemPurpose.FEEDBACK else None,

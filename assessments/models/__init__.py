@@ -11,6 +11,8 @@ from assessments.models.requests import InformationRequest, RequestDocument, Req
 from assessments.models.scoring import (
     AgreedScore,
     DraftFeedback,
+    FeedbackOccasion,
+    FeedbackRevision,
     Recommendation,
     RecommendationChoice,
     RecommendationOutcome,
@@ -28,6 +30,8 @@ __all__ = [
     "ConflictQuerySet",
     "DismissedSuggestion",
     "DraftFeedback",
+    "FeedbackOccasion",
+    "FeedbackRevision",
     "InformationRequest",
     "NssOutcome",
     "Recommendation",

@@ -148,12 +148,55 @@ class Recommendation(models.Model):
         return self.recommendation != self.suggested
 
 
+class FeedbackOccasion(models.TextChoices):
+    DECIDED_AGAINST = (
+        "decided_against",
+        "Decided not accredited against a recommendation to accredit",
+    )
+    RETURNED = "returned", "Returned by the Advisory Group to revise"
+
+
+class FeedbackRevision(models.Model):
+    """Feedback to the applicant the assessor writes after the assessment:
+    from the decision official's reasons when a case recommended for
+    accreditation is decided not accredited, or revised when the Advisory
+    Group returns it. The latest, if written after the case's latest
+    completed recommendation, replaces that recommendation's draft."""
+
+    case = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.PROTECT, related_name="feedback_revisions"
+    )
+    occasion = models.CharField(max_length=20, choices=FeedbackOccasion.choices)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-written_at", "-pk"]
+
+    def __str__(self):
+        return f"Feedback written for case {self.case_id}"
+
+
 class DraftFeedback(models.Model):
     """Feedback to the applicant on one criterion for one party, carried
-    forward from a recommendation not to accredit to the feedback letter."""
+    forward from a recommendation not to accredit (or written by the
+    assessor in a revision) to the feedback letter."""
 
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.CASCADE, related_name="draft_feedback"
+        Recommendation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="draft_feedback",
+    )
+    revision = models.ForeignKey(
+        FeedbackRevision,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="draft_feedback",
     )
     criterion = models.ForeignKey(
         "accreditation.Criterion", on_delete=models.PROTECT, related_name="+"
@@ -168,6 +211,15 @@ class DraftFeedback(models.Model):
             models.UniqueConstraint(
                 fields=["recommendation", "criterion", "party"],
                 name="draft_feedback_unique_per_party",
+            ),
+            models.UniqueConstraint(
+                fields=["revision", "criterion", "party"],
+                name="revised_feedback_unique_per_party",
+            ),
+            models.CheckConstraint(
+                condition=Q(recommendation__isnull=False, revision__isnull=True)
+                | Q(recommendation__isnull=True, revision__isnull=False),
+                name="draft_feedback_from_one_source",
             ),
         ]
 

@@ -7,17 +7,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 
+from django.apps import apps
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accreditation import policy
 from accreditation.models import CaseEvent, Criterion, CriterionGuidance
 from accreditation.models.framework import sector_for_kind
-from accreditation.workflow import Action
+from accreditation.workflow import Action, Status
 from assessments.models import (
     AgreedScore,
     Assignment,
     AssignmentKind,
+    FeedbackOccasion,
+    FeedbackRevision,
     NssOutcome,
     Recommendation,
     RecommendationChoice,
@@ -244,21 +247,61 @@ def latest_recommendation(case):
     return Recommendation.objects.filter(case_id=case.pk).select_related("made_by").first()
 
 
-def draft_feedback(case):
-    """The feedback to the applicant that the latest completed recommendation
-    not to accredit carries forward, criterion by criterion (for the letter)."""
-    recommendation = (
-        Recommendation.objects.filter(
-            case_id=case.pk,
-            outcome=RecommendationOutcome.COMPLETED,
-            recommendation=RecommendationChoice.NOT_ACCREDIT,
-        )
+def latest_completed_recommendation(case):
+    return (
+        Recommendation.objects.filter(case_id=case.pk, outcome=RecommendationOutcome.COMPLETED)
         .order_by("-made_at", "-pk")
         .first()
     )
-    if recommendation is None:
+
+
+def draft_feedback(case):
+    """The feedback to the applicant that stands for the case's letter,
+    criterion by criterion: the assessor's latest revision written since
+    the latest completed recommendation, else the feedback that
+    recommendation (not to accredit) carried forward."""
+    recommendation = latest_completed_recommendation(case)
+    revision = FeedbackRevision.objects.filter(case_id=case.pk).first()
+    if revision is not None and (
+        recommendation is None or revision.written_at >= recommendation.made_at
+    ):
+        return list(revision.draft_feedback.select_related("criterion__part"))
+    if recommendation is None or recommendation.recommendation != RecommendationChoice.NOT_ACCREDIT:
         return []
     return list(recommendation.draft_feedback.select_related("criterion__part"))
+
+
+FEEDBACK_STATUSES = (Status.ADVISORY_REVIEW, Status.AWAITING_DECISION, Status.NOT_ACCREDITED)
+"""A case has feedback under review from when its assessment is complete
+(the Advisory Group's agenda reads this too)."""
+
+
+def feedback_occasion(case):
+    """Why the case's assessor is to write its feedback to the applicant
+    now (a ``FeedbackOccasion``), or None: the case was decided not
+    accredited against a recommendation to accredit, or the Advisory Group
+    returned the feedback to revise; until the group approves it."""
+    if case.status not in FEEDBACK_STATUSES:
+        return None
+    recommendation = latest_completed_recommendation(case)
+    if recommendation is None:
+        return None
+    FeedbackApproval = apps.get_model("advisory_group", "FeedbackApproval")
+    if FeedbackApproval.objects.filter(
+        case_id=case.pk, approved_at__gte=recommendation.made_at
+    ).exists():
+        return None
+    if (
+        case.status == Status.NOT_ACCREDITED
+        and recommendation.recommendation == RecommendationChoice.ACCREDIT
+    ):
+        return FeedbackOccasion.DECIDED_AGAINST
+    AgendaItem = apps.get_model("advisory_group", "AgendaItem")
+    if AgendaItem.objects.filter(
+        case_id=case.pk, outcome="returned", decided_at__gte=recommendation.made_at
+    ).exists():
+        return FeedbackOccasion.RETURNED
+    return None
 
 
 # --- The scoring page --------------------------------------------------------

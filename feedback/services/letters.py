@@ -19,20 +19,22 @@ each, the same way.
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accreditation import clock, emails, events, policy, timeline
 from accreditation.events import EventType
+from accreditation.models import CaseEvent
 from accreditation.models.organisations import contact_addresses
 from accreditation.pdf import html_to_pdf
-from accreditation.workflow import Status
+from accreditation.workflow import Action, Status
 from feedback.models import (
     DECISION_PURPOSES,
     Concern,
@@ -398,21 +400,40 @@ def issue_revocation_letters(register_event_ids):
     return _count_new(issue_revocation_letter, register_event_ids, "register_event_id")
 
 
+BEFORE_ANY_CONCERN = Value(datetime(1970, 1, 1, tzinfo=UTC), output_field=DateTimeField())
+
+
 def owed_cases():
     """Cases owed a letter of their decision round they have not been
     issued: the sweeper's work, so a lost task message costs a minute,
     never a letter."""
     Proposal = apps.get_model("proposals", "Proposal")
+    FeedbackApproval = apps.get_model("advisory_group", "FeedbackApproval")
     owed = Q(pk__in=[])
     for status, purpose in PURPOSE_BY_STATUS.items():
         same = DECISION_PURPOSES if purpose in DECISION_PURPOSES else (purpose,)
         issued = Letter.objects.filter(
             case=OuterRef("pk"), purpose__in=same, decision_round=OuterRef("decision_round")
         )
-        owed |= Q(status=status) & ~Exists(issued)
+        ready = Q(status=status) & ~Exists(issued)
+        if purpose == LetterPurpose.FEEDBACK:
+            # Not owed until the feedback it carries is approved (since the
+            # last upheld concern): a case waiting for that must not hold up
+            # the sweeper's batch.
+            approved = FeedbackApproval.objects.filter(
+                case=OuterRef("pk"), approved_at__gt=OuterRef("since")
+            )
+            ready &= Exists(approved)
+        owed |= ready
+    upheld = CaseEvent.objects.filter(case=OuterRef("pk"), action=Action.UPHOLD_CONCERN).order_by(
+        "-sequence"
+    )
     return (
         Proposal.objects.filter(status__in=list(PURPOSE_BY_STATUS))
-        .annotate(decision_round=decision_round_of_outer_case())
+        .annotate(
+            decision_round=decision_round_of_outer_case(),
+            since=Coalesce(Subquery(upheld.values("created_at")[:1]), BEFORE_ANY_CONCERN),
+        )
         .filter(owed)
         .order_by("pk")
         .values_list("pk", flat=True)

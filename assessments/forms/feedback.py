@@ -1,0 +1,37 @@
+"""The feedback the assessor writes after the assessment: one optional text
+per criterion and party, at least one of them filled in."""
+
+from crispy_forms_gds.layout import Button, Field, Size
+from django import forms
+from django.utils.html import escape
+
+from accreditation.forms.helpers import free_text_field, gds_helper
+
+
+class FeedbackForm(forms.Form):
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            self.fields[item.slug] = free_text_field(
+                label=f"Feedback on {escape(item)}",
+                what=f"The feedback on {item.criterion.code}",
+                required=False,
+                help_text="Leave empty if the reasons for the decision do not concern it.",
+            )
+        self.helper = gds_helper(
+            *(Field.textarea(item.slug, label_size=Size.SMALL) for item in items),
+            buttons=[Button("save", "Save the feedback")],
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.items and not any(cleaned.get(item.slug, "").strip() for item in self.items):
+            self.add_error(
+                self.items[0].slug, "Enter feedback to the applicant on at least one criterion"
+            )
+        return cleaned
+
+    @property
+    def texts(self):
+        return {item.slug: self.cleaned_data.get(item.slug, "") for item in self.items}

@@ -1,0 +1,111 @@
+"""Feedback to the applicant written by the assessor after the assessment:
+from the decision official's reasons when a case recommended for
+accreditation is decided not accredited (SPEC, "Letters"), or revised when
+the Advisory Group returns it. Each save is a new revision, on the timeline;
+the Advisory Group's chair approves it before the feedback letter is issued."""
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from accreditation import emails, timeline
+from accreditation.access import require
+from accreditation.events import EventType, register
+from accreditation.models import User
+from assessments.models import (
+    Assignment,
+    AssignmentKind,
+    DraftFeedback,
+    FeedbackOccasion,
+    FeedbackRevision,
+    Score,
+)
+from assessments.queries.scoring import (
+    assessment_state,
+    feedback_occasion,
+    latest_completed_recommendation,
+)
+from assessments.services.scoring import ScoringError, lock_case
+from assessments.signals import feedback_written
+
+register(
+    EventType("feedback_written", "Feedback to the applicant written by the assessor"),
+)
+
+
+@transaction.atomic
+def write_feedback(case, *, texts, actor):
+    """Save the assessor's feedback, ``texts`` {item slug: text} (empty
+    texts left out), as the case's standing draft for the group's review."""
+    require(actor, "assessments.write_feedback", case)
+    locked = lock_case(case)
+    occasion = feedback_occasion(locked)
+    if occasion is None:
+        raise ScoringError(
+            "The feedback of this case is not waiting for you to write it: it has been "
+            "approved, or the case has no decision against your recommendation."
+        )
+    state = assessment_state(locked)
+    written = [
+        (item, texts[item.slug].strip()) for item in state.items if texts.get(item.slug, "").strip()
+    ]
+    if not written:
+        raise ScoringError("Enter feedback to the applicant on at least one criterion.")
+    scores = recommended_scores(locked, state)
+    revision = FeedbackRevision.objects.create(case=locked, occasion=occasion, written_by=actor)
+    DraftFeedback.objects.bulk_create(
+        DraftFeedback(
+            revision=revision,
+            criterion=item.criterion,
+            party=item.party,
+            score=scores[item.key],
+            text=text,
+        )
+        for item, text in written
+    )
+    timeline.append(
+        locked,
+        action="feedback_written",
+        actor=actor,
+        details={"occasion": occasion, "criteria": [item.slug for item, _ in written]},
+        internal=True,
+    )
+    feedback_written.send(sender=FeedbackRevision, case=locked, revision=revision)
+    case.timeline_sequence, case.timeline_hash = locked.timeline_sequence, locked.timeline_hash
+    return revision
+
+
+def recommended_scores(case, state):
+    """{item key: score} the latest completed recommendation stood on: the
+    scores that stand (agreed ones included) while its assessor is still
+    assigned, else that assessor's own (one assigned since scored nothing)."""
+    recommendation = latest_completed_recommendation(case)
+    if state.first is not None and state.first.pk == recommendation.assignment_id:
+        return {item.key: state.standing(item).value for item in state.items}
+    return {
+        (score.criterion_id, score.party): score.value
+        for score in Score.objects.filter(assignment_id=recommendation.assignment_id)
+    }
+
+
+def ask_assessor_for_feedback(case, event):
+    """Email the case's assessor that the decision ``event`` left the case
+    not accredited against their recommendation to accredit, so they write
+    the feedback from the official's reasons (once per decision)."""
+    case.refresh_from_db(fields=["status"])  # the move wrote it, not on this object
+    if feedback_occasion(case) != FeedbackOccasion.DECIDED_AGAINST:
+        return
+    assessor = User.objects.filter(
+        is_active=True,
+        pk__in=Assignment.objects.filter(
+            case_id=case.pk, kind=AssignmentKind.FIRST, ended_at__isnull=True
+        ).values("assessor_id"),
+    ).first()
+    if assessor is None:
+        return
+    emails.queue(
+        "assessments/feedback_needed",
+        {"case": case, "link": settings.SERVICE_URL + reverse("case-feedback", args=[case.pk])},
+        [assessor.email],
+        key=f"feedback_needed:{case.pk}:{event.sequence}",
+    )

@@ -1,0 +1,67 @@
+"""The assessor's page for the applicant's feedback after the assessment:
+written from the decision official's reasons when the case was decided not
+accredited against a recommendation to accredit, or revised when the
+Advisory Group returned it. The chair approves it before the letter."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
+
+from accreditation.queries.decisions import decision_of
+from advisory_group.queries.agenda import last_return
+from assessments.forms.feedback import FeedbackForm
+from assessments.models import FeedbackOccasion
+from assessments.queries.scoring import assessment_state, draft_feedback, feedback_occasion
+from assessments.services import feedback
+from assessments.services.scoring import ScoringError
+from assessments.views.scoring import CasePageMixin
+
+
+class FeedbackView(CasePageMixin, TemplateView):
+    act_permission = "assessments.write_feedback"
+    template_name = "assessments/scoring/feedback.html"
+
+    @cached_property
+    def occasion(self):
+        return feedback_occasion(self.case)
+
+    @cached_property
+    def state(self):
+        return assessment_state(self.case)
+
+    def make_form(self, data=None):
+        current = {(row.criterion_id, row.party): row.text for row in draft_feedback(self.case)}
+        initial = {item.slug: current.get(item.key, "") for item in self.state.items}
+        return FeedbackForm(data, initial=initial, items=self.state.items)
+
+    def get_context_data(self, form=None, **kwargs):
+        occasion = self.occasion
+        if occasion is None:
+            raise Http404("This case's feedback is not waiting for its assessor")
+        return super().get_context_data(
+            case=self.case,
+            occasion=occasion,
+            decided_against=occasion == FeedbackOccasion.DECIDED_AGAINST,
+            decision=decision_of(self.case),
+            returned=last_return(self.case),
+            form=form if form is not None else self.make_form(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            feedback.write_feedback(self.case, texts=form.texts, actor=request.user)
+        except ScoringError as refusal:
+            form.add_error(None, str(refusal))
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(
+            request,
+            "The feedback is saved. The chair of the Advisory Group approves it before the "
+            "letter is sent",
+        )
+        return redirect("staff-case", pk=self.case.pk)

@@ -1,0 +1,330 @@
+"""A decision against a positive recommendation (SPEC, "Letters"): the
+assessor writes the feedback from the decision official's reasons, the
+chair of the Advisory Group approves it, and only then is the feedback
+letter issued, carrying that approved feedback. And feedback the group
+returns is revised by the assessor before it comes back."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from accreditation import clock
+from accreditation.celery import app as celery_app
+from accreditation.models import CaseEvent, OutboxMessage
+from accreditation.roles import Role
+from accreditation.services import decisions
+from accreditation.workflow import Action, Status, move
+from advisory_group.models import FeedbackApproval, FeedbackOutcome
+from advisory_group.queries import approved_feedback
+from advisory_group.queries.agenda import waiting
+from advisory_group.services import advice, meetings
+from assessments.models import DraftFeedback, FeedbackRevision
+from assessments.queries.scoring import draft_feedback, feedback_occasion
+from assessments.services import feedback as writing
+from assessments.services import recommendation as recommending
+from assessments.services import scoring
+from assessments.services.scoring import ScoringError
+from feedback.models import Letter, LetterPurpose
+from feedback.services import letters
+from tests.casework import person_with, sign_in_verified
+from tests.factories import ConflictFactory, UserFactory
+from tests.scoring_helpers import case_in_assessment, score_all
+from tests.test_letters import text_of
+
+pytestmark = pytest.mark.django_db
+
+REASONS = "The plan does not show how the trust will keep its commitment beyond two years."
+FEEDBACK_1D = "Show how your board will fund and staff the partnership for five years or more."
+
+
+@pytest.fixture(autouse=True)
+def eager(monkeypatch):
+    """The worker runs the letter task at once, in the test's process."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+
+
+@pytest.fixture
+def group():
+    return [UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]) for _ in range(3)]
+
+
+def meeting_of(group, days=14):
+    chair, *members = group
+    return meetings.save_meeting(
+        None,
+        data={
+            "round": None,
+            "held_at": clock.now() + timedelta(days=days),
+            "chair": chair,
+            "members": members,
+            "minutes": "",
+        },
+        actor=person_with("casework_officer"),
+    )
+
+
+def recommended(recommendation, **values):
+    """An ASP case scored and recommended by its assessor: awaiting decision."""
+    case = case_in_assessment()
+    assessor = person_with("assessor", case)
+    score_all(case, assessor, 3, **values)
+    recommending.recommend(
+        case,
+        recommendation=recommendation,
+        reasoning="As the scores show.",
+        departure_reason="",
+        actor=assessor,
+    )
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_DECISION
+    return case, assessor
+
+
+def decided_not_accredited(case, reasons=REASONS):
+    official = person_with("decision_official", full_name="Dana Decider")
+    decisions.decide(
+        case, official, outcome=Action.NOT_ACCREDIT, decision_date=clock.today(), reasons=reasons
+    )
+    case.refresh_from_db()
+    return official
+
+
+def feedback_url(case):
+    return reverse("case-feedback", args=[case.pk])
+
+
+class TestDecidedAgainstARecommendationToAccredit:
+    def test_from_the_officials_reasons_to_the_chairs_approval_to_the_letter(
+        self, client, group, django_capture_on_commit_callbacks
+    ):
+        case, assessor = recommended("accredit")
+        meeting = meeting_of(group)
+        assert not meeting.items.exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            decided_not_accredited(case)
+        # Nothing to send yet: no feedback, so no letter and nothing for the group.
+        assert not Letter.objects.filter(case=case).exists()
+        assert waiting([case.pk]) == []
+        assert list(letters.owed_cases()) == []
+        [email] = OutboxMessage.objects.filter(key__startswith=f"feedback_needed:{case.pk}:")
+        assert email.to == assessor.email
+        assert feedback_url(case) in email.body
+
+        sign_in_verified(client, assessor)
+        assert (
+            "Write the feedback to the applicant"
+            in client.get(reverse("staff-case", args=[case.pk])).text
+        )
+        page = client.get(feedback_url(case)).text
+        assert REASONS in page and "Dana Decider" in page
+        response = client.post(feedback_url(case), {})
+        assert "Enter feedback to the applicant on at least one criterion" in response.text
+        assert not FeedbackRevision.objects.exists()
+        response = client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D})
+        assert response.status_code == 302
+        [row] = draft_feedback(case)
+        assert (row.criterion.code, row.party, row.score, row.text) == (
+            "1D",
+            "lead",
+            3,
+            FEEDBACK_1D,
+        )
+        [written] = CaseEvent.objects.filter(case=case, action="feedback_written")
+        assert written.actor == assessor and written.details["criteria"] == ["1D-lead"]
+
+        # It goes on the next meeting, for the chair to approve.
+        [item] = meeting.items.filter(case=case)
+        assert item.purpose == "feedback"
+        sign_in_verified(client, group[0])
+        item_page = client.get(reverse("advisory-item", args=[item.pk])).text
+        assert FEEDBACK_1D in item_page and REASONS in item_page
+        assert not Letter.objects.filter(case=case).exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            advice.review_feedback(
+                item,
+                outcome=FeedbackOutcome.APPROVED,
+                comment="",
+                actor=group[0],
+                by_correspondence=True,
+            )
+
+        letter = Letter.objects.get(case=case)
+        assert letter.purpose == LetterPurpose.FEEDBACK
+        text = text_of(bytes(letter.pdf))
+        assert FEEDBACK_1D in text and REASONS in text and "Dana Decider" in text
+        assert [row["text"] for row in approved_feedback(case)] == [FEEDBACK_1D]
+        # Once approved, the feedback is no longer the assessor's to change.
+        assert feedback_occasion(case) is None
+        assert client.get(feedback_url(case)).status_code in (403, 404)
+        sign_in_verified(client, assessor)
+        assert client.get(feedback_url(case)).status_code == 404
+
+    def test_the_assessor_can_rewrite_it_until_the_chair_approves_the_latest(self, client, group):
+        case, assessor = recommended("accredit")
+        meeting = meeting_of(group)
+        decided_not_accredited(case)
+        sign_in_verified(client, assessor)
+        client.post(feedback_url(case), {"1D-lead": "First go."})
+        page = client.get(feedback_url(case)).text
+        assert "First go." in page
+        client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D, "2A-lead": "Say more on 2A."})
+        assert [row.text for row in draft_feedback(case)] == [FEEDBACK_1D, "Say more on 2A."]
+        assert meeting.items.filter(case=case).count() == 1
+        item = meeting.items.get(case=case)
+        advice.review_feedback(
+            item, outcome="approved", comment="", actor=group[0], by_correspondence=True
+        )
+        assert [row["text"] for row in approved_feedback(case)] == [FEEDBACK_1D, "Say more on 2A."]
+        with pytest.raises(ScoringError):
+            writing.write_feedback(case, texts={"1D-lead": "Too late."}, actor=assessor)
+        assert DraftFeedback.objects.filter(text="Too late.").count() == 0
+
+    def test_an_asg_case_advised_then_decided_against_goes_the_same_way(self, group):
+        case = case_in_assessment(accreditation_type="asg")
+        assessor = person_with("assessor", case)
+        second = person_with("second_assessor", case)
+        score_all(case, assessor, 3)
+        score_all(case, second, 3)
+        scoring.finish_scoring(case, actor=second)
+        recommending.recommend(
+            case,
+            recommendation="accredit",
+            reasoning="Met.",
+            departure_reason="",
+            actor=assessor,
+        )
+        case.refresh_from_db()
+        assert case.status == Status.ADVISORY_REVIEW
+        move(case, Action.ADVISE, person_with("meeting_chair", case), details={"advice": "agree"})
+        decided_not_accredited(case)
+        assert feedback_occasion(case) == "decided_against"
+        assert waiting([case.pk]) == []
+        writing.write_feedback(case, texts={"1D-lead": FEEDBACK_1D}, actor=assessor)
+        # On the next meeting's agenda (the chair's, made for the advice).
+        [item] = case.agenda_items.filter(purpose="feedback", outcome="")
+        assert [row["text"] for row in advice.feedback_rows(item.case)] == [FEEDBACK_1D]
+
+    def test_a_case_decided_as_recommended_has_nothing_to_write(self, client):
+        case, assessor = recommended("accredit")
+        sign_in_verified(client, assessor)
+        # Awaiting decision: nothing to write yet.
+        assert client.get(feedback_url(case)).status_code == 404
+        person_with("decision_official")
+        decisions.decide(
+            case,
+            person_with("decision_official"),
+            outcome=Action.ACCREDIT,
+            decision_date=clock.today(),
+            reasons="",
+        )
+        case.refresh_from_db()
+        assert client.get(feedback_url(case)).status_code == 404
+        assert not OutboxMessage.objects.filter(key__startswith="feedback_needed:").exists()
+
+    def test_a_correction_to_accredited_takes_the_feedback_off_the_assessors_list(self, client):
+        case, assessor = recommended("accredit")
+        official = decided_not_accredited(case)
+        assert feedback_occasion(case) == "decided_against"
+        decisions.correct(case, official, reason="Recorded the wrong outcome.")
+        case.refresh_from_db()
+        assert case.status == Status.ACCREDITED
+        assert feedback_occasion(case) is None
+        sign_in_verified(client, assessor)
+        assert client.get(feedback_url(case)).status_code == 404
+
+
+class TestWhoMayWriteIt:
+    @pytest.mark.parametrize(
+        "role", ["casework_officer", "decision_official", "meeting_chair", "second_assessor"]
+    )
+    def test_other_staff_are_refused_and_nothing_is_written(self, client, role):
+        case, _ = recommended("accredit")
+        decided_not_accredited(case)
+        person = person_with(role, case)
+        sign_in_verified(client, person)
+        assert client.get(feedback_url(case)).status_code in (403, 404)
+        assert client.post(feedback_url(case), {"1D-lead": "x"}).status_code in (403, 404)
+        assert not FeedbackRevision.objects.exists()
+
+    def test_an_assessor_of_another_case_and_the_applicant_get_404(self, client):
+        case, _ = recommended("accredit")
+        decided_not_accredited(case)
+        other = person_with("assessor", case_in_assessment())
+        applicant = person_with("applicant", case)
+        for person in (other, applicant):
+            client.force_login(person)
+            sign_in_verified(client, person)
+            assert client.get(feedback_url(case)).status_code in (403, 404)
+            assert client.post(feedback_url(case), {"1D-lead": "x"}).status_code in (403, 404)
+        assert not FeedbackRevision.objects.exists()
+
+    def test_an_assessor_who_has_since_declared_a_conflict_is_refused(self, client):
+        case, assessor = recommended("accredit")
+        decided_not_accredited(case)
+        ConflictFactory(user=assessor, organisation=case.organisation)
+        sign_in_verified(client, assessor)
+        assert client.get(feedback_url(case)).status_code == 404
+
+
+class TestBadInput:
+    def test_too_long_and_forged_fields_are_refused_with_a_message(self, client):
+        case, assessor = recommended("accredit")
+        decided_not_accredited(case)
+        sign_in_verified(client, assessor)
+        response = client.post(feedback_url(case), {"1D-lead": "x" * 10_000})
+        assert response.status_code == 200
+        assert "The feedback on 1D must be 5,000 characters or fewer" in response.text
+        assert "Error: " in response.text
+        response = client.post(feedback_url(case), {"9Z-lead": "Forged.", "1D-party": "x"})
+        assert "Enter feedback to the applicant on at least one criterion" in response.text
+        assert not FeedbackRevision.objects.exists()
+
+
+class TestReturnedFeedback:
+    def test_the_assessor_revises_returned_feedback_and_the_letter_carries_the_revision(
+        self, client, group, django_capture_on_commit_callbacks
+    ):
+        case, assessor = recommended("not_accredit", **{"2B_lead": 2})
+        first = meeting_of(group)
+        second = meeting_of(group, days=40)
+        item = first.items.get(case=case)
+        advice.review_feedback(
+            item,
+            outcome=FeedbackOutcome.RETURNED,
+            comment="Say which evidence would help.",
+            actor=group[0],
+            by_correspondence=True,
+        )
+        sign_in_verified(client, assessor)
+        page = client.get(feedback_url(case)).text
+        assert "Say which evidence would help." in page
+        assert "Give more evidence for 2B." in page  # the draft, to revise
+        client.post(feedback_url(case), {"2B-lead": "Send three years of validated results."})
+        [again] = second.items.filter(case=case)
+        with django_capture_on_commit_callbacks(execute=True):
+            decided_not_accredited(case, reasons="")
+        assert not Letter.objects.filter(case=case).exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            advice.review_feedback(
+                again, outcome="approved", comment="", actor=group[0], by_correspondence=True
+            )
+        assert FeedbackApproval.objects.filter(case=case).count() == 1
+        text = text_of(bytes(Letter.objects.get(case=case).pdf))
+        assert "Send three years of validated results." in text
+        assert "Give more evidence for 2B." not in text
+
+
+def test_an_assessor_assigned_after_the_decision_writes_it_on_the_recommended_scores(client):
+    """The case's assessor is replaced after the decision: the new one
+    writes the feedback, which carries the scores the recommendation stood on."""
+    case, _ = recommended("accredit", **{"1D_lead": 4})
+    decided_not_accredited(case)
+    newcomer = person_with("assessor", case)
+    [email] = OutboxMessage.objects.filter(key__startswith="feedback_needed:")
+    assert email.to != newcomer.email  # told at the decision: the assessor then
+    sign_in_verified(client, newcomer)
+    response = client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D})
+    assert response.status_code == 302
+    [row] = draft_feedback(case)
+    assert (row.criterion.code, row.score) == ("1D", 4)
