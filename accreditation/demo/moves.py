@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.apps import apps
 
@@ -31,6 +31,8 @@ from accreditation.workflow import Action, WorkflowError, move, move_many
 A = Action
 BATCH = 1000
 """Cases per ``move_many()`` call at most."""
+APPLICANTS_WINDOW = timedelta(days=1)
+"""Applicants' steps on one (UTC) day are played together, at its end."""
 
 
 class DemoError(Exception):
@@ -157,6 +159,7 @@ class Planned:
     """The case's assessor from this step on (the second after an upheld concern)."""
     details: dict
     changes: dict
+    when: datetime
 
 
 class Player:
@@ -185,20 +188,40 @@ class Player:
             self.Proposal.objects.bulk_create(cases, batch_size=BATCH)
         groups = defaultdict(list)
         for case, plan in zip(cases, plans, strict=True):
-            previous = None
-            for when, planned in self._steps(case, plan):
+            steps = list(self._steps(case, plan))
+            previous = played = None
+            for index, planned in enumerate(steps):
+                when = planned.when
                 if previous is not None and when <= previous:
                     raise DemoError(f"{plan.organisation}: steps out of order at {when}")
                 previous = when
-                actor_key = planned.actor.pk if planned.actor else 0
-                groups[(when, planned.step.action, actor_key, planned.step.internal)].append(
-                    planned
-                )
+                following = steps[index + 1].when if index + 1 < len(steps) else None
+                key = self._group_key(planned, played, following)
+                played = key[0]
+                groups[key].append(planned)
         with fewer_collections():
             for (when, action, _, internal), group in sorted(groups.items(), key=lambda g: g[0]):
                 for start in range(0, len(group), BATCH):
                     self._move(group[start : start + BATCH], action, internal, when)
         self.seeder.created["cases"] += len(cases)
+
+    @staticmethod
+    def _group_key(planned, played, following):
+        """(moment played, action, actor, internal): the steps with one key
+        move together. Staff steps already share their moments (weekly
+        batches); applicants' steps, each at its own time as its own person,
+        are played together at the end of their day (each case still moves at
+        its own time, as its own contact), unless that would put the step's
+        play at or before the case's step before or after the one that
+        follows."""
+        step = planned.step
+        if step.actor == "applicant":
+            day = planned.when.replace(hour=0, minute=0, second=0, microsecond=0)
+            moment = day + APPLICANTS_WINDOW - timedelta(microseconds=1)
+            if (played is None or moment > played) and (following is None or moment < following):
+                return (moment, step.action, "applicants", step.internal)
+        actor_key = f"user {planned.actor.pk}" if planned.actor else "service"
+        return (planned.when, step.action, actor_key, step.internal)
 
     def _new_case(self, plan):
         is_round = isinstance(plan.period, Round)
@@ -214,8 +237,8 @@ class Player:
         )
 
     def _steps(self, case, plan):
-        """(when, Planned) for each step of ``plan``, handing out references
-        in the order of the plans."""
+        """The Planned steps of ``plan``, handing out references in the order
+        of the plans."""
         actors = self.actors(plan)
         assessor = plan.assessors[0]
         for step, when in zip(plan.steps, plan.times, strict=True):
@@ -236,7 +259,7 @@ class Player:
                     "submitted_at": when,
                     "submitted_profile": plan.organisation.profile_snapshot(),
                 }
-            yield when, Planned(case, plan, step, actor, assessor, details, changes)
+            yield Planned(case, plan, step, actor, assessor, details, changes, when)
 
     def _move(self, group, action, internal, when):
         """One case moves with ``move()``, many with ``move_many()``: the same
@@ -251,7 +274,7 @@ class Player:
                     details=planned.details,
                     changes=planned.changes or None,
                     internal=internal,
-                    when=when,
+                    when=planned.when,
                 )
             except WorkflowError as refusal:
                 raise self._refused(planned, action, refusal) from refusal
@@ -262,6 +285,8 @@ class Player:
                 group[0].actor,
                 details_by_case={p.case.pk: p.details for p in group},
                 changes_by_case={p.case.pk: p.changes for p in group if p.changes},
+                actor_by_case={p.case.pk: p.actor for p in group},
+                when_by_case={p.case.pk: p.when for p in group},
                 internal=internal,
                 when=when,
             )
