@@ -21,9 +21,20 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
-SEED_SOURCES = ("accreditation/demo", *(f"{app}/migrations" for app in (
-    "accreditation", "proposals", "assessments", "advisory_group", "feedback", "register"
-)))
+SEED_SOURCES = (
+    "accreditation/demo",
+    *(
+        f"{app}/migrations"
+        for app in (
+            "accreditation",
+            "proposals",
+            "assessments",
+            "advisory_group",
+            "feedback",
+            "register",
+        )
+    ),
+)
 MARKER_TABLE = "benchmark_seed"
 
 
@@ -114,9 +125,7 @@ def _write_marker(scale, version, seconds):
             "(scale integer, version varchar(32), seconds double precision)"
         )
         cursor.execute(f"DELETE FROM {MARKER_TABLE}")
-        cursor.execute(
-            f"INSERT INTO {MARKER_TABLE} VALUES (%s, %s, %s)", [scale, version, seconds]
-        )
+        cursor.execute(f"INSERT INTO {MARKER_TABLE} VALUES (%s, %s, %s)", [scale, version, seconds])
 
 
 def seeded(scale, *, out=print):

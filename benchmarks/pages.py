@@ -142,9 +142,10 @@ def run_pages(options, out):
             )
             row["times_floor"] = round(row["p95_ms"] / row["floor_p95_ms"], 2)
         results.append(row)
-        out(f"  {page.name}: {queries} queries" + (
-            "" if options.counts_only else f", p95 {row['p95_ms']} ms"
-        ))
+        out(
+            f"  {page.name}: {queries} queries"
+            + ("" if options.counts_only else f", p95 {row['p95_ms']} ms")
+        )
     return results
 
 
@@ -254,9 +255,7 @@ def main():
         "requests": options.requests,
         "warmup": options.warmup,
         "compare_scale": options.compare_scale,
-        "process_peak_rss_mib": round(
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
-        ),
+        "process_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "rows": judge(rows, counts, options.compare_scale),
     }
     common.save("pages", section)

@@ -14,9 +14,9 @@ checks that it answers 200 on the demo data.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable
 
 from django.apps import apps
 from django.urls import reverse

@@ -788,9 +788,7 @@ class TestMoveManyAsEachCasesOwnPerson:
             assert (case.status, case.updated_at) == ("withdrawn", times[case.pk])
             assert_head_is_last_event(case)
         assert_untouched(cases[2])
-        assert sorted(heard) == sorted(
-            (contacts[case.pk].pk, [case.pk]) for case in cases[:2]
-        )
+        assert sorted(heard) == sorted((contacts[case.pk].pk, [case.pk]) for case in cases[:2])
 
     def test_a_case_is_judged_at_its_own_time(self):
         case = ProposalFactory()
