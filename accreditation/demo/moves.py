@@ -3,10 +3,11 @@
 Every case is created as a draft (in bulk) and then moved step by step
 through the workflow, as the person whose step it is, so the transition
 table, the case roles and the guards check every move and every timeline is
-genuine. The moves of all cases are grouped by time, action and actor: the
-cases that take the same step at the same moment as the same person move in
-one ``move_many()`` call (a group of one with ``move()``), groups in the
-order of their time, so each case takes its steps in order. The casework
+genuine. The moves of all cases are grouped by time, action and the actor's
+part: the cases that take the same step at the same moment move in one
+``move_many()`` call, each as its own person (a group of one with
+``move()``), groups in the order of their time, so each case takes its steps
+in order. Applicants' steps are played a day at a time (``_group_key``). The casework
 around a move (the assessor assigned at screening, a new one after an upheld
 concern, the Advisory Group meeting an ASG case goes to) is set up in bulk
 right after it, in ``give_parts``, since the next moves need the actor to
@@ -207,21 +208,22 @@ class Player:
 
     @staticmethod
     def _group_key(planned, played, following):
-        """(moment played, action, actor, internal): the steps with one key
-        move together. Staff steps already share their moments (weekly
-        batches); applicants' steps, each at its own time as its own person,
+        """(moment played, action, the actor's part, internal): the steps with
+        one key move together, each case as its own actor (its contact, its
+        assessor). Staff steps already share their moments (weekly batches);
+        applicants' steps, each at its own time,
         are played together at the end of their day (each case still moves at
         its own time, as its own contact), unless that would put the step's
         play at or before the case's step before or after the one that
         follows."""
         step = planned.step
+        part = step.actor or "service"
         if step.actor == "applicant":
             day = planned.when.replace(hour=0, minute=0, second=0, microsecond=0)
             moment = day + APPLICANTS_WINDOW - timedelta(microseconds=1)
             if (played is None or moment > played) and (following is None or moment < following):
-                return (moment, step.action, "applicants", step.internal)
-        actor_key = f"user {planned.actor.pk}" if planned.actor else "service"
-        return (planned.when, step.action, actor_key, step.internal)
+                return (moment, step.action, part, step.internal)
+        return (planned.when, step.action, part, step.internal)
 
     def _new_case(self, plan):
         is_round = isinstance(plan.period, Round)
