@@ -13,6 +13,7 @@ from accreditation import clock
 from accreditation.defaults import ensure_defaults
 from accreditation.demo import advisory as demo_advisory
 from accreditation.demo import assignment as demo_assignment
+from accreditation.demo import letters as demo_letters
 from accreditation.demo import register as demo_register
 from accreditation.demo import requests as demo_requests
 from accreditation.demo import rounds as demo_rounds
@@ -144,6 +145,7 @@ class Seeder:
         demo_requests.add(self.now)
         demo_advisory.seed(self.now)
         demo_rounds.close_past_meetings(self.now)
+        demo_letters.seed(self)
         return rounds
 
 
