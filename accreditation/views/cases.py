@@ -21,7 +21,8 @@ class CaseListView(StaffAreaMixin, ListView):
     def get_queryset(self):
         return (
             visible_to(self.request.user)
-            .select_related("organisation", "round", "window")
+            # The period's name says whose window an out-of-round case is in.
+            .select_related("organisation", "round", "window__organisation")
             .order_by("-updated_at", "-pk")
         )
 

@@ -10,7 +10,8 @@ def queue(user):
     return (
         visible_to(user)
         .filter(status=Status.SUBMITTED)
-        .select_related("organisation__local_authority", "round", "window")
+        # The period's name says whose window an out-of-round case is in.
+        .select_related("organisation__local_authority", "round", "window__organisation")
         .order_by("submitted_at", "pk")
     )
 
