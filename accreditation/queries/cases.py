@@ -15,7 +15,7 @@ Drafts are the applicant's own until submitted.
 from django.apps import apps
 from django.db.models import Q
 
-from accreditation.queries.conflicts import conflicted_q
+from accreditation.queries.conflicts import without_conflicts
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 
@@ -59,4 +59,4 @@ def visible_to(user, queryset=None):
     cases = cases.filter(submitted_at__isnull=False)
     if reach is not None:
         cases = cases.filter(reach)
-    return cases.exclude(conflicted_q(user))
+    return without_conflicts(cases, user)

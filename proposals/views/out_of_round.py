@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from accreditation.access import OrganisationPageMixin, StaffAreaMixin
-from accreditation.queries.conflicts import conflicted_q
+from accreditation.queries.conflicts import without_conflicts
 from proposals.forms.out_of_round import GrantForm, OutOfRoundRequestForm, RefuseForm
 from proposals.models import OutOfRoundRequest
 from proposals.services import out_of_round
@@ -78,7 +78,7 @@ class StaffRequestListView(StaffAreaMixin, ListView):
 
     def requests(self):
         """Not those of organisations the officer is in conflict with."""
-        return OutOfRoundRequest.objects.exclude(conflicted_q(self.request.user))
+        return without_conflicts(OutOfRoundRequest.objects.all(), self.request.user)
 
     def get_context_data(self, **kwargs):
         decided = (
