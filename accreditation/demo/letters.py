@@ -15,8 +15,8 @@ by a sweeper every minute). The seed runs no worker, so:
   needs the rows and their size, not thousands of renders); the e-mails
   that went with them are history and are not queued again.
 
-Both are keyed on the letter itself (one per purpose per case), so a rerun
-adds nothing.
+A rerun adds nothing: the base set's letters are issued only while it has
+none, and a scale case's only while it has no decision letter.
 """
 
 from datetime import timedelta
@@ -37,15 +37,17 @@ WORKER_DELAY = timedelta(minutes=2)
 
 
 def issue_newest():
-    """Issue the letters the base set's newest owed cases are owed."""
+    """Issue the letters the base set's newest owed cases are owed, unless
+    the base set has letters already (a rerun, or the worker did it)."""
+    from feedback.models import Letter
     from feedback.services.letters import issue, owed_cases
 
+    Proposal = apps.get_model("proposals", "Proposal")
+    base = Proposal.objects.exclude(organisation__name__startswith=SCALE_PREFIX)
+    if Letter.objects.filter(case__in=base).exists():
+        return 0
     owed = (
-        apps.get_model("proposals", "Proposal")
-        .objects.filter(pk__in=owed_cases())
-        .exclude(organisation__name__startswith=SCALE_PREFIX)
-        .order_by("-updated_at", "-pk")
-        .values_list("pk", flat=True)
+        base.filter(pk__in=owed_cases()).order_by("-updated_at", "-pk").values_list("pk", flat=True)
     )
     issued = 0
     for case_id in list(owed[: ISSUED_HERE * 5]):
