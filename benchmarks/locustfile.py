@@ -8,9 +8,9 @@ near the deadline check their answers and submit once; assessors work
 their queue and scoring pages; casework officers and decision officials
 work their lists; the public searches the register.
 
-Every save and submission the service acknowledged (its redirect after the
-post) is written to ``LOAD_ACKNOWLEDGED`` at the end, for ``load.py`` to
-find in the database.
+Every save sent (marked when the service acknowledged it with its redirect
+after the post) and every acknowledged submission is written to
+``LOAD_ACKNOWLEDGED`` at the end, for ``load.py`` to find in the database.
 """
 
 import itertools
@@ -70,6 +70,10 @@ class Writer(Person):
         token, version = CSRF.search(page.text), VERSION.search(page.text)
         if token is None or version is None:
             return
+        # Sent, whether or not the answer comes back: one the run's end cuts
+        # off may still be saved, after the last acknowledged one.
+        sent = {"url": url, "text": text, "acknowledged": False}
+        ACKNOWLEDGED["saves"].append(sent)
         response = self.client.post(
             url,
             data={"csrfmiddlewaretoken": token[1], "text": text, "version": version[1]},
@@ -78,7 +82,7 @@ class Writer(Person):
             headers={"Referer": url},
         )
         if response.status_code == 302:
-            ACKNOWLEDGED["saves"].append({"url": url, "text": text})
+            sent["acknowledged"] = True
 
     @task(1)
     def task_list(self):
