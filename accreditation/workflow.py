@@ -468,6 +468,8 @@ def move_many(
     details=None,
     details_by_case=None,
     changes_by_case=None,
+    actor_by_case=None,
+    when_by_case=None,
     internal=False,
     when=None,
     batch_size=1000,
@@ -477,6 +479,11 @@ def move_many(
     to details, as a batch decision's reasons) to one each, over ``details``.
     ``changes_by_case`` (case pk to other fields of that case, as ``move()``'s
     ``changes``: a reference on submission) are written in the same update.
+    ``actor_by_case`` (case pk to the person moving it, over ``actor``) and
+    ``when_by_case`` (case pk to the time of its move, over ``when``) move
+    each case as its own person at its own time (a history played back, each
+    applicant submitting their own case): each case is checked with its own
+    actor's roles at its own time, and receivers hear once per actor.
     One bulk update of the cases (status, chain head and changes) and one
     bulk insert of events per batch; cases that fail a check are left
     untouched and reported in ``refused``."""
@@ -486,6 +493,8 @@ def move_many(
     details = details or {}
     details_by_case = details_by_case or {}
     changes_by_case = changes_by_case or {}
+    actor_by_case = actor_by_case or {}
+    when_by_case = when_by_case or {}
     changed_fields = sorted({name for changes in changes_by_case.values() for name in changes})
     if "status" in changed_fields:
         raise ValueError("A case's status changes only by its action, never through `changes`.")
@@ -497,47 +506,62 @@ def move_many(
             .order_by("pk")
         )
         when = when or clock.now()
-        roles = resolve_many(rows, actor)
+        by_actor = {}
+        for case in rows:
+            by_actor.setdefault(actor_by_case.get(case.pk, actor), []).append(case)
         _prefetch_guards(rows, [t for (_, a), t in TRANSITIONS.items() if a == action])
         result = BulkResult()
-        moved = []
-        events = []
-        for case in rows:
-            case_details = {**details, **details_by_case.get(case.pk, {})}
-            try:
-                transition = check(
-                    case, action, actor, when=when, details=case_details, roles=roles[case.pk]
+        told = []
+        for person, own in by_actor.items():
+            roles = resolve_many(own, person)
+            moved, events = [], []
+            for case in own:
+                case_details = {**details, **details_by_case.get(case.pk, {})}
+                case_when = when_by_case.get(case.pk, when)
+                try:
+                    transition = check(
+                        case,
+                        action,
+                        person,
+                        when=case_when,
+                        details=case_details,
+                        roles=roles[case.pk],
+                    )
+                except WorkflowError as refusal:
+                    result.refused[case.pk] = str(refusal)
+                    continue
+                # The chain head is read from the locked row and moved with the status.
+                event = new_event(
+                    case,
+                    sequence=case.timeline_sequence + 1,
+                    prev_hash=case.timeline_hash,
+                    action=action,
+                    actor=person,
+                    from_status=transition.source,
+                    to_status=transition.target,
+                    details=case_details,
+                    internal=internal,
+                    when=case_when,
                 )
-            except WorkflowError as refusal:
-                result.refused[case.pk] = str(refusal)
-                continue
-            # The chain head is read from the locked row and moved with the status.
-            event = new_event(
-                case,
-                sequence=case.timeline_sequence + 1,
-                prev_hash=case.timeline_hash,
-                action=action,
-                actor=actor,
-                from_status=transition.source,
-                to_status=transition.target,
-                details=case_details,
-                internal=internal,
-                when=when,
-            )
-            events.append(event)
-            case.status, case.updated_at = transition.target, when
-            case.timeline_sequence, case.timeline_hash = event.sequence, event.hash
-            for name, value in changes_by_case.get(case.pk, {}).items():
-                setattr(case, name, value)
-            moved.append(case)
-            result.moved.append(case.pk)
+                events.append(event)
+                case.status, case.updated_at = transition.target, case_when
+                case.timeline_sequence, case.timeline_hash = event.sequence, event.hash
+                for name, value in changes_by_case.get(case.pk, {}).items():
+                    setattr(case, name, value)
+                moved.append(case)
+                result.moved.append(case.pk)
+            if moved:
+                told.append((person, moved, events))
+        everything = [case for _, moved, _ in told for case in moved]
         bulk_set(
             model,
-            moved,
+            everything,
             ["status", "updated_at", "timeline_sequence", "timeline_hash", *changed_fields],
             batch_size=batch_size,
         )
-        CaseEvent.objects.bulk_create(events, batch_size=batch_size)
-        if moved:
-            cases_moved.send(model, action=action, cases=moved, events=events, actor=actor)
+        CaseEvent.objects.bulk_create(
+            [event for _, _, events in told for event in events], batch_size=batch_size
+        )
+        for person, moved, events in told:
+            cases_moved.send(model, action=action, cases=moved, events=events, actor=person)
     return result

@@ -59,8 +59,10 @@ def main():
 
     django.setup()
     from assessments.services.assignment import solve
+    from benchmarks import common
 
     missed = False
+    rows = []
     for cases, assessors in SIZES:
         times = []
         for seed in range(options.repeat):
@@ -78,6 +80,17 @@ def main():
             f"worst {max(times):.3f}s; largest workload {solution.largest}, "
             f"{solution.assigned} of {solution.wanted} assigned{verdict}"
         )
+        rows.append(
+            {
+                "cases": cases,
+                "assessors": assessors,
+                "median_s": round(statistics.median(times), 3),
+                "worst_s": round(max(times), 3),
+                "target_s": target,
+                "check": ("PASS" if max(times) < target else "FAIL") if target else "-",
+            }
+        )
+    common.save("assignment", rows)
     return 1 if missed else 0
 
 

@@ -92,6 +92,19 @@ def main():
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from benchmarks import common
+
+    common.save(
+        "letters",
+        {
+            "criteria": len(CODES),
+            "kib": size // 1024,
+            "median_ms": round(statistics.median(times) * 1000),
+            "p95_ms": round(p95 * 1000),
+            "renders": len(times),
+            "peak_mib": round(peak_mib),
+        },
+    )
     print(
         f"feedback letter, {len(CODES)} criteria, {size // 1024} KiB: "
         f"median {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "

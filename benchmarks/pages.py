@@ -1,143 +1,275 @@
-"""Time the busiest pages against a database of a given scale.
+"""Time the pages people use every day, each beside its floor, at a scale.
 
-    .venv/bin/python benchmarks/pages.py --scale 100 --requests 30
+    .venv/bin/python benchmarks/pages.py --scale 100 --requests 50
 
-seeds ``seed_demo --scale N`` into a scratch database (SQLite under
-``var/bench`` unless ``DATABASE_URL`` is set; it is reused when already
-seeded at that scale), then requests each page as the person who uses it,
-through Django's test client, and prints the median, 95th percentile and
-worst time and the number of queries per page. Figures are for one process
-on this machine, not a load test.
+seeds ``seed_demo --scale N`` into the scale's scratch database (see
+``common.py``; reused when already seeded at that scale and seed version),
+then requests every page of ``registry.PAGES`` as the person who uses it,
+through Django's test client in this one process: a few requests to warm
+up, then ``--requests`` timed ones. For each page it reports the queries
+of one request, the median and 95th percentile server time, the peak of
+Python memory one request allocates, and the page's floor (the same number
+of rows from one indexed query through the same base template,
+``floor.py``) with the page's 95th percentile over the floor's.
+
+Budgets, printed PASS or FAIL per page:
+
+- 95th percentile under 150 ms (the budget is set at 25,000 cases on
+  PostgreSQL: scale 100);
+- 95th percentile under 3 times the floor's;
+- a list page makes the same number of queries at ``--compare-scale``
+  (default 1, run first in a child process on its own database) as here;
+- pages with a query budget (``max_queries``) stay within it.
+
+The figures go to ``benchmarks/results/latest.json`` under ``pages``.
 """
 
 import argparse
-import os
+import json
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import common  # noqa: E402
+
+P95_BUDGET_MS = 150
+FLOOR_BUDGET = 3.0
+BUDGET_SCALE = 100
+
+
+def measure(client, url, requests, warmup):
+    """(timings in ms, queries of the last request, the last response)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timings = []
+    response = queries = None
+    for index in range(warmup + requests):
+        with CaptureQueriesContext(connection) as captured:
+            begin = time.perf_counter()
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+            elapsed = (time.perf_counter() - begin) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        if index >= warmup:
+            timings.append(elapsed)
+        queries = len(captured.captured_queries)
+    return sorted(timings), queries, response
+
+
+def peak_memory_kib(client, url):
+    """The most Python memory one request of ``url`` held at once."""
+    tracemalloc.start()
+    try:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        return tracemalloc.get_traced_memory()[1] // 1024
+    finally:
+        tracemalloc.stop()
+
+
+def client_for(page, data):
+    from django.test import Client
+
+    client = Client()
+    user = page.who(data)
+    if user is not None:
+        client.force_login(user)
+        if page.organisation is not None:
+            session = client.session
+            session["current_organisation_id"] = page.organisation(data)
+            session.save()
+    return client, user
+
+
+def run_pages(options, out):
+    from django.conf import settings
+    from django.urls import clear_url_caches
+
+    from benchmarks.registry import PAGES, Data, NoData, rows_rendered
+
+    settings.ROOT_URLCONF = "benchmarks.floor"
+    settings.ALLOWED_HOSTS = ["testserver"]
+    clear_url_caches()
+    data = Data()
+    results = []
+    for page in PAGES:
+        if options.only and page.name not in options.only:
+            continue
+        try:
+            url = page.url(data)
+            client, user = client_for(page, data)
+        except NoData as missing:
+            out(f"  {page.name}: skipped, {missing}")
+            results.append({"page": page.name, "skipped": str(missing)})
+            continue
+        timings, queries, response = measure(client, url, options.requests, options.warmup)
+        content = b"" if response.streaming else response.content
+        rows = page.rows if page.rows is not None else rows_rendered(content.decode())
+        row = {
+            "page": page.name,
+            "url": url,
+            "as": user.email if user else "anyone",
+            "is_list": page.is_list,
+            "max_queries": page.max_queries,
+            "queries": queries,
+            "rows": rows,
+        }
+        if not options.counts_only:
+            floor_url = f"/__benchmark__/floor/{rows}/"
+            floor_timings, floor_queries, _ = measure(
+                client, floor_url, options.requests, options.warmup
+            )
+            row.update(
+                median_ms=round(statistics.median(timings), 1),
+                p95_ms=round(common.percentile(timings, 0.95), 1),
+                worst_ms=round(timings[-1], 1),
+                floor_median_ms=round(statistics.median(floor_timings), 1),
+                floor_p95_ms=round(common.percentile(floor_timings, 0.95), 1),
+                floor_queries=floor_queries,
+                peak_kib=peak_memory_kib(client, url),
+            )
+            row["times_floor"] = round(row["p95_ms"] / row["floor_p95_ms"], 2)
+        results.append(row)
+        out(
+            f"  {page.name}: {queries} queries"
+            + ("" if options.counts_only else f", p95 {row['p95_ms']} ms")
+        )
+    return results
+
+
+def judge(rows, compare_counts, compare_scale):
+    """Each row's budgets: PASS, FAIL, or '-' where one does not apply."""
+    for row in rows:
+        if "skipped" in row:
+            continue
+        checks = {
+            "p95": "PASS" if row["p95_ms"] < P95_BUDGET_MS else "FAIL",
+            "floor": "PASS" if row["times_floor"] < FLOOR_BUDGET else "FAIL",
+        }
+        if row["is_list"]:
+            other = compare_counts.get(row["page"])
+            row[f"queries_scale_{compare_scale}"] = other
+            checks["same_queries"] = (
+                "-" if other is None else "PASS" if other == row["queries"] else "FAIL"
+            )
+        if row["max_queries"] is not None:
+            checks["max_queries"] = "PASS" if row["queries"] <= row["max_queries"] else "FAIL"
+        row["checks"] = checks
+    return rows
+
+
+def table(section):
+    """The pages' table, as printed and as ``report.py`` prints it again."""
+    compare = section.get("compare_scale")
+    head = (
+        f"{'page':<32}{'rows':>5}{'queries':>8}{f'@s{compare}':>6}{'median':>8}{'p95':>7}"
+        f"{'floor':>7}{'x floor':>8}{'peak MiB':>9}  budgets (p95<{P95_BUDGET_MS}ms, "
+        f"<{FLOOR_BUDGET:g}x floor, queries)"
+    )
+    lines = [head, "-" * len(head)]
+    for row in section["rows"]:
+        if "skipped" in row:
+            lines.append(f"{row['page']:<32}skipped: {row['skipped']}")
+            continue
+        other = row.get(f"queries_scale_{compare}")
+        checks = row["checks"]
+        verdicts = [f"p95 {checks['p95']}", f"floor {checks['floor']}"]
+        if "same_queries" in checks:
+            verdicts.append(f"same queries {checks['same_queries']}")
+        if "max_queries" in checks:
+            verdicts.append(f"<={row['max_queries']} queries {checks['max_queries']}")
+        lines.append(
+            f"{row['page']:<32}{row['rows']:>5}{row['queries']:>8}"
+            f"{'' if other is None else other:>6}{row['median_ms']:>8.1f}{row['p95_ms']:>7.1f}"
+            f"{row['floor_p95_ms']:>7.1f}{row['times_floor']:>8.2f}"
+            f"{row['peak_kib'] / 1024:>9.1f}  {', '.join(verdicts)}"
+        )
+    return "\n".join(lines)
+
+
+def compare_counts(options):
+    """The pages' query counts at ``--compare-scale``, from a child process
+    on that scale's own database."""
+    if not options.compare_scale or options.compare_scale == options.scale:
+        return {}
+    with tempfile.NamedTemporaryFile(suffix=".json") as handle:
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--scale",
+            str(options.compare_scale),
+            "--requests",
+            "2",
+            "--warmup",
+            "2",
+            "--counts-only",
+            handle.name,
+        ]
+        for name in options.only or ():
+            command += ["--only", name]
+        subprocess.run(command, check=True)
+        return json.loads(Path(handle.name).read_text())
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=int, default=10)
-    parser.add_argument("--requests", type=int, default=20, help="requests per page")
+    parser.add_argument("--scale", type=int, default=BUDGET_SCALE)
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed requests first")
+    parser.add_argument("--compare-scale", type=int, default=1)
+    parser.add_argument("--only", action="append", help="time only this page (repeatable)")
+    parser.add_argument("--counts-only", metavar="PATH", help=argparse.SUPPRESS)
     options = parser.parse_args()
 
-    os.environ.setdefault("VAR_DIR", str(ROOT / "var" / f"bench-{options.scale}"))
-    os.environ.setdefault("DEMO", "true")
-    os.environ.setdefault("STAFF_OTP_REQUIRED", "false")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accreditation.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret-" + "x" * 30)
+    counts = compare_counts(options)
+    print(f"Pages at scale {options.scale}:")
+    seed_seconds, reused = common.seeded(options.scale)
+    from django.db import connection
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection, reset_queries
-    from django.db.models import Count, Q
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
-
-    from accreditation.models import Membership, Round, User
-    from accreditation.queries.cases import visible_to
     from proposals.models import Proposal
-    from register.models import PUBLIC_STATES, RegisterEntry
 
-    settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    call_command(
-        "seed_demo",
-        scale=options.scale,
-        allow_without_demo=True,  # a scratch database, even when run with DEMO=false
-        stdout=open(os.devnull, "w"),  # noqa: SIM115
-    )
-    print(f"seed_demo --scale {options.scale}: {time.perf_counter() - started:.1f}s")
-    print(f"{Proposal.objects.count()} cases, {Membership.objects.count()} memberships\n")
-
-    applicant = User.objects.get(email="applicant@example.org")
-    draft = Proposal.objects.filter(
-        organisation__memberships__user=applicant, status="draft"
-    ).first()
-    submitted = Proposal.objects.filter(
-        organisation__memberships__user=applicant, reference__isnull=False
-    ).first()
-    pages = [
-        ("start page", None, reverse("start")),
-        ("criteria guidance", None, reverse("guidance-criteria")),
-        ("applicant home", applicant, reverse("applicant-home")),
-        ("dashboard", applicant, reverse("proposal-dashboard")),
-        ("start a proposal", applicant, reverse("proposal-start")),
-        ("case status", applicant, reverse("proposal-status", args=[submitted.pk])),
-        ("staff users", User.objects.get(email="admin@example.org"), reverse("staff-users")),
-        (
-            "out-of-round requests",
-            User.objects.get(email="caseworker@example.org"),
-            reverse("out-of-round-staff-list"),
-        ),
-    ]
-    provider = RegisterEntry.objects.filter(state__in=PUBLIC_STATES).first()
-    pages += [
-        ("register search", None, reverse("register-search") + "?q=a&type=asp"),
-        ("register provider", None, reverse("register-provider", args=[provider.pk])),
-        ("register CSV", None, reverse("register-csv")),
-    ]
-    caseworker = User.objects.get(email="caseworker@example.org")
-    busiest_case = (
-        visible_to(caseworker)
-        .annotate(events_count=Count("events", distinct=True))
-        .order_by("-events_count", "pk")
-        .first()
-    )
-    busiest_round = (
-        Round.objects.annotate(
-            cases=Count("proposals", filter=Q(proposals__submitted_at__isnull=False))
+    rows = run_pages(options, lambda line: print(line, flush=True))
+    if options.counts_only:
+        Path(options.counts_only).write_text(
+            json.dumps({row["page"]: row.get("queries") for row in rows})
         )
-        .order_by("-cases", "pk")
-        .first()
+        return
+    section = {
+        "scale": options.scale,
+        "cases": Proposal.objects.count(),
+        "database": connection.vendor,
+        "seed_seconds": round(seed_seconds, 1),
+        "seed_reused": reused,
+        "requests": options.requests,
+        "warmup": options.warmup,
+        "compare_scale": options.compare_scale,
+        "process_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "rows": judge(rows, counts, options.compare_scale),
+    }
+    common.save("pages", section)
+    print()
+    print(
+        f"{section['cases']} cases on {section['database']}, {options.requests} requests per "
+        f"page after {options.warmup} to warm up; process peak RSS "
+        f"{section['process_peak_rss_mib']} MiB"
     )
-    pages += [
-        ("case page", caseworker, reverse("staff-case", args=[busiest_case.pk])),
-        ("round report", caseworker, reverse("staff-report", args=[busiest_round.pk])),
-        ("round report CSV", caseworker, reverse("staff-report-csv", args=[busiest_round.pk])),
-    ]
-    if draft is not None:
-        pages += [
-            ("task list", applicant, reverse("proposal-task-list", args=[draft.pk])),
-            ("check answers", applicant, reverse("proposal-check", args=[draft.pk])),
-        ]
-
-    print(f"{'page':<24}{'median ms':>10}{'p95 ms':>9}{'worst ms':>10}{'queries':>9}")
-    for name, user, url in pages:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-            if draft is not None:
-                session = client.session
-                session["current_organisation_id"] = (submitted or draft).organisation_id
-                session.save()
-        timings = []
-        for _ in range(options.requests):
-            reset_queries()
-            with CaptureQueriesContext(connection) as queries:
-                begin = time.perf_counter()
-                response = client.get(url)
-                if response.streaming:
-                    b"".join(response.streaming_content)
-                timings.append((time.perf_counter() - begin) * 1000)
-            if response.status_code != 200:
-                raise SystemExit(f"{name}: {url} answered {response.status_code}")
-        timings.sort()
-        p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
+    print(table(section))
+    if options.scale != BUDGET_SCALE or connection.vendor != "postgresql":
         print(
-            f"{name:<24}{statistics.median(timings):>10.1f}{p95:>9.1f}"
-            f"{timings[-1]:>10.1f}{len(queries.captured_queries):>9}"
+            f"(The 150 ms budget is set for scale {BUDGET_SCALE} on PostgreSQL; this run is "
+            f"scale {options.scale} on {connection.vendor}.)"
         )
 
 

@@ -112,6 +112,8 @@ class Proposal(models.Model):
         indexes = [
             models.Index(fields=["status"], name="proposal_status"),
             models.Index(fields=["organisation", "status"], name="proposal_org_status"),
+            # The staff case list, most recently changed first, one page at a time.
+            models.Index(fields=["-updated_at", "-id"], name="proposal_recently_changed"),
         ]
         constraints = [
             models.CheckConstraint(

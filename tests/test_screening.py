@@ -16,7 +16,13 @@ from accreditation.workflow import Status
 from assessments.models import InformationRequest, NssOutcome, Screening
 from assessments.services import conflicts, requests, screening
 from tests.casework import person_with, sign_in_verified
-from tests.factories import MembershipFactory, OrganisationFactory, ProposalFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ProposalFactory,
+    UserFactory,
+    WindowFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -299,11 +305,16 @@ def test_the_queue_makes_the_same_queries_at_any_size(client, django_assert_num_
     officer = person_with("casework_officer")
     for _ in range(size):
         submitted()
+        # Out-of-round too: the period is named after the organisation.
+        window = WindowFactory()
+        ProposalFactory(
+            status="submitted", round=None, window=window, organisation=window.organisation
+        )
     OrganisationFactory()
     sign_in_verified(client, officer)
     with django_assert_num_queries(9):
         response = client.get(reverse("screening-queue"))
-    assert len(response.context["cases"]) == size
+    assert len(response.context["cases"]) == 2 * size
 
 
 @pytest.mark.postgres

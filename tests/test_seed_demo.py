@@ -362,6 +362,17 @@ class TestTheDemo:
         cases = Proposal.objects.filter(status__in=concerns.CONCERN_STATUSES)
         assert any(concerns.window(case).is_open for case in cases)
 
+    def test_some_letters_are_issued_as_the_worker_would(self):
+        from feedback.models import Letter
+
+        letters = list(Letter.objects.all())
+        assert 1 <= len(letters) <= 6
+        for letter in letters:
+            assert bytes(letter.pdf).startswith(b"%PDF")
+            assert CaseEvent.objects.filter(
+                case=letter.case, action="letter_issued", details__letter=letter.pk
+            ).exists()
+
     def test_second_run_changes_nothing_and_timeline_verifies(self):
         before = snapshot()
         output = seed()
@@ -399,6 +410,24 @@ class TestTheDemo:
         seed("--scale", "2")
         assert snapshot() == scaled
         call_command("verify_timeline", stdout=io.StringIO())
+        # Each unit of scale brings about three staff, mostly assessors who
+        # share the scale cases with the demo's own.
+        staff = User.objects.filter(email__startswith="scale-staff-")
+        assert staff.count() == 3
+        assert all(person.has_role(Role.ASSESSOR) for person in staff[:2])
+        assert Proposal.objects.filter(
+            organisation__name__startswith="Scale org ",
+            assignments__assessor__in=staff,
+        ).exists()
+        # Every accredited scale case has its decision letter, on its timeline.
+        accredited = Proposal.objects.filter(
+            organisation__name__startswith="Scale org ", status=Status.ACCREDITED
+        )
+        assert accredited.exists()
+        assert not accredited.exclude(letters__purpose="decision").exists()
+        assert CaseEvent.objects.filter(case__in=accredited, action="letter_issued").count() == (
+            accredited.count()
+        )
         # A scale contact can sign in and belongs to their organisation.
         contact = User.objects.get(email="scale-contact-00001@example.org")
         assert contact.check_password(demo.PASSWORD) and contact.has_role(Role.APPLICANT)

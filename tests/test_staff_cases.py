@@ -16,6 +16,7 @@ from tests.factories import (
     OrganisationFactory,
     ProposalFactory,
     UserFactory,
+    WindowFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +146,12 @@ class TestPages:
             ProposalFactory(status="in_assessment", organisation=OrganisationFactory())
             for _ in range(size)
         ]
+        # Out-of-round cases too: their period is named after the organisation.
+        for _ in range(size):
+            window = WindowFactory()
+            ProposalFactory(
+                status="in_assessment", round=None, window=window, organisation=window.organisation
+            )
         give_part(officer, "assessor", cases[:2])
         AgendaItemFactory()
         client = sign_in_verified(client, officer)

@@ -746,6 +746,64 @@ class TestMoveMany:
 
 
 @pytest.mark.django_db
+class TestMoveManyAsEachCasesOwnPerson:
+    """A history played back: each applicant moves their own case at their
+    own time, many in one call, each checked as its own person."""
+
+    def test_each_case_moves_as_its_own_actor_at_its_own_time(self):
+        from accreditation.signals import cases_moved
+
+        cases = [ProposalFactory(organisation=OrganisationFactory()) for _ in range(3)]
+        for case in cases[1:]:
+            case.round = cases[0].round
+            case.save(update_fields=["round"])
+        contacts = {case.pk: applicant_of(case) for case in cases}
+        stranger = applicant_of(ProposalFactory())
+        contacts[cases[2].pk] = stranger  # not a member of the third case's organisation
+        now = clock.now()
+        times = {case.pk: now - timedelta(minutes=10 * n) for n, case in enumerate(cases)}
+        heard = []
+
+        def receiver(sender, cases, actor, **kwargs):
+            heard.append((actor.pk, sorted(case.pk for case in cases)))
+
+        cases_moved.connect(receiver)
+        try:
+            result = move_many(
+                Proposal.objects.filter(pk__in=[case.pk for case in cases]),
+                Action.WITHDRAW,
+                None,
+                details={"reason": "Our head teacher leaves at Easter."},
+                actor_by_case=contacts,
+                when_by_case=times,
+            )
+        finally:
+            cases_moved.disconnect(receiver)
+        assert sorted(result.moved) == sorted(case.pk for case in cases[:2])
+        assert set(result.refused) == {cases[2].pk}
+        for case in cases[:2]:
+            (event,) = [e for e in events_of(case) if e.action == Action.WITHDRAW]
+            assert (event.actor_id, event.created_at) == (contacts[case.pk].pk, times[case.pk])
+            case.refresh_from_db()
+            assert (case.status, case.updated_at) == ("withdrawn", times[case.pk])
+            assert_head_is_last_event(case)
+        assert_untouched(cases[2])
+        assert sorted(heard) == sorted((contacts[case.pk].pk, [case.pk]) for case in cases[:2])
+
+    def test_a_case_is_judged_at_its_own_time(self):
+        case = ProposalFactory()
+        late = case.round.deadline + timedelta(minutes=1)
+        result = move_many(
+            Proposal.objects.filter(pk=case.pk),
+            Action.SUBMIT,
+            applicant_of(case),
+            when_by_case={case.pk: late},
+        )
+        assert result.moved == [] and "deadline" in result.refused[case.pk]
+        assert_untouched(case)
+
+
+@pytest.mark.django_db
 class TestCasesMoved:
     """Apps that stand on the spine learn of moves through one signal."""
 

@@ -28,6 +28,8 @@ and the guards check every move and every timeline is genuine.
   actors need;
 - ``scale``: the bulk organisations of ``--scale``;
 - ``requests``: the information requests behind the moves that ask for them;
+- ``letters``: letters issued as the worker would, and recorded in bulk at
+  scale;
 - ``seeder``: all of it, by natural keys.
 """
 

@@ -3,10 +3,11 @@
 Every case is created as a draft (in bulk) and then moved step by step
 through the workflow, as the person whose step it is, so the transition
 table, the case roles and the guards check every move and every timeline is
-genuine. The moves of all cases are grouped by time, action and actor: the
-cases that take the same step at the same moment as the same person move in
-one ``move_many()`` call (a group of one with ``move()``), groups in the
-order of their time, so each case takes its steps in order. The casework
+genuine. The moves of all cases are grouped by time, action and the actor's
+part: the cases that take the same step at the same moment move in one
+``move_many()`` call, each as its own person (a group of one with
+``move()``), groups in the order of their time, so each case takes its steps
+in order. Applicants' steps are played a day at a time (``_group_key``). The casework
 around a move (the assessor assigned at screening, a new one after an upheld
 concern, the Advisory Group meeting an ASG case goes to) is set up in bulk
 right after it, in ``give_parts``, since the next moves need the actor to
@@ -39,6 +40,8 @@ SCHOOL_NAMES = (
     "Community Primary School",
 )
 """Cases per ``move_many()`` call at most."""
+APPLICANTS_WINDOW = timedelta(days=1)
+"""Applicants' steps on one (UTC) day are played together, at its end."""
 
 
 class DemoError(Exception):
@@ -165,6 +168,7 @@ class Planned:
     """The case's assessor from this step on (the second after an upheld concern)."""
     details: dict
     changes: dict
+    when: datetime
 
 
 class Player:
@@ -194,20 +198,41 @@ class Player:
         self._schools(cases, plans)
         groups = defaultdict(list)
         for case, plan in zip(cases, plans, strict=True):
-            previous = None
-            for when, planned in self._steps(case, plan):
+            steps = list(self._steps(case, plan))
+            previous = played = None
+            for index, planned in enumerate(steps):
+                when = planned.when
                 if previous is not None and when <= previous:
                     raise DemoError(f"{plan.organisation}: steps out of order at {when}")
                 previous = when
-                actor_key = planned.actor.pk if planned.actor else 0
-                groups[(when, planned.step.action, actor_key, planned.step.internal)].append(
-                    planned
-                )
+                following = steps[index + 1].when if index + 1 < len(steps) else None
+                key = self._group_key(planned, played, following)
+                played = key[0]
+                groups[key].append(planned)
         with fewer_collections():
             for (when, action, _, internal), group in sorted(groups.items(), key=lambda g: g[0]):
                 for start in range(0, len(group), BATCH):
                     self._move(group[start : start + BATCH], action, internal, when)
         self.seeder.created["cases"] += len(cases)
+
+    @staticmethod
+    def _group_key(planned, played, following):
+        """(moment played, action, the actor's part, internal): the steps with
+        one key move together, each case as its own actor (its contact, its
+        assessor). Staff steps already share their moments (weekly batches);
+        applicants' steps, each at its own time,
+        are played together at the end of their day (each case still moves at
+        its own time, as its own contact), unless that would put the step's
+        play at or before the case's step before or after the one that
+        follows."""
+        step = planned.step
+        part = step.actor or "service"
+        if step.actor == "applicant":
+            day = planned.when.replace(hour=0, minute=0, second=0, microsecond=0)
+            moment = day + APPLICANTS_WINDOW - timedelta(microseconds=1)
+            if (played is None or moment > played) and (following is None or moment < following):
+                return (moment, step.action, part, step.internal)
+        return (planned.when, step.action, part, step.internal)
 
     def _new_case(self, plan):
         """A draft that says what the organisation means to lead, as the
@@ -258,8 +283,8 @@ class Player:
         SchoolLed.objects.bulk_create(schools, batch_size=BATCH, ignore_conflicts=True)
 
     def _steps(self, case, plan):
-        """(when, Planned) for each step of ``plan``, handing out references
-        in the order of the plans."""
+        """The Planned steps of ``plan``, handing out references in the order
+        of the plans."""
         actors = self.actors(plan)
         assessor = plan.assessors[0]
         for step, when in zip(plan.steps, plan.times, strict=True):
@@ -280,7 +305,7 @@ class Player:
                     "submitted_at": when,
                     "submitted_profile": plan.organisation.profile_snapshot(),
                 }
-            yield when, Planned(case, plan, step, actor, assessor, details, changes)
+            yield Planned(case, plan, step, actor, assessor, details, changes, when)
 
     def _move(self, group, action, internal, when):
         """One case moves with ``move()``, many with ``move_many()``: the same
@@ -295,7 +320,7 @@ class Player:
                     details=planned.details,
                     changes=planned.changes or None,
                     internal=internal,
-                    when=when,
+                    when=planned.when,
                 )
             except WorkflowError as refusal:
                 raise self._refused(planned, action, refusal) from refusal
@@ -306,6 +331,8 @@ class Player:
                 group[0].actor,
                 details_by_case={p.case.pk: p.details for p in group},
                 changes_by_case={p.case.pk: p.changes for p in group if p.changes},
+                actor_by_case={p.case.pk: p.actor for p in group},
+                when_by_case={p.case.pk: p.when for p in group},
                 internal=internal,
                 when=when,
             )

@@ -18,13 +18,65 @@ from accreditation.demo.timing import schedule, staff_batches, utc
 from accreditation.models import Membership, Organisation, User
 from accreditation.roles import Role
 
+STAFF_PER_UNIT = (Role.ASSESSOR, Role.ASSESSOR, None)
+"""Staff each unit of scale adds: two assessors and one of ``ROTATING``."""
+ROTATING = (
+    Role.CASEWORK_OFFICER,
+    Role.DECISION_OFFICIAL,
+    Role.ASSESSOR,
+    Role.CASEWORK_OFFICER,
+    Role.ADVISORY_GROUP_MEMBER,
+)
+SCALE_STAFF = "scale-staff-{:04d}@example.org"
+
+
+def staff(seeder, units):
+    """About three staff per unit (300 at scale 100): mostly assessors, who
+    share the scale cases' assessments with the demo's own, and casework
+    officers, decision officials and Advisory Group members. Returns the
+    assessors, the demo's first."""
+    roles = {}
+    for unit in range(units):
+        for index, role in enumerate(STAFF_PER_UNIT):
+            number = unit * len(STAFF_PER_UNIT) + index + 1
+            roles[SCALE_STAFF.format(number)] = role or ROTATING[unit % len(ROTATING)]
+    existing = set(User.objects.filter(email__in=roles).values_list("email", flat=True))
+    User.objects.bulk_create(
+        [
+            User(
+                email=email,
+                full_name=f"Scale {Role(role).label.lower()} {email[12:16]}",
+                password=seeder.password_hash,
+            )
+            for email, role in roles.items()
+            if email not in existing
+        ],
+        batch_size=1000,
+    )
+    seeder.created["users"] += len(roles) - len(existing)
+    people = {u.email: u for u in User.objects.filter(email__in=roles)}
+    Through = User.groups.through
+    Through.objects.bulk_create(
+        [
+            Through(user_id=people[email].pk, group_id=seeder.groups[Role(role).value].pk)
+            for email, role in roles.items()
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return seeder.assessors + [
+        people[email] for email, role in roles.items() if role == Role.ASSESSOR
+    ]
+
 
 def scale(seeder, units, rounds):
     """Add ``units`` times the base set's organisations, each with its own
-    contact, and their cases, in bulk. Idempotent by organisation name."""
+    contact, and their cases, in bulk, and about three staff per unit.
+    Idempotent by organisation name and e-mail address."""
     total = units * ORGS_PER_UNIT
     if total <= 0:
         return
+    assessors = staff(seeder, units)
     specs = {n: scale_spec(n, seeder.la_list) for n in range(1, total + 1)}
     emails = {n: SCALE_CONTACT.format(n) for n in specs}
     existing_users = {u.email: u for u in User.objects.filter(email__startswith="scale-contact-")}
@@ -98,7 +150,7 @@ def scale(seeder, units, rounds):
                     steps,
                     *when,
                     users[emails[n]],
-                    tuple(rng.sample(seeder.assessors, 2)),
+                    tuple(rng.sample(assessors, 2)),
                 )
             )
     Player(seeder).play(plans)

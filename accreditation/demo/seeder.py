@@ -16,6 +16,7 @@ from accreditation.demo import assessed as demo_assessed
 from accreditation.demo import assignment as demo_assignment
 from accreditation.demo import closing as demo_closing
 from accreditation.demo import concerns as demo_concerns
+from accreditation.demo import letters as demo_letters
 from accreditation.demo import register as demo_register
 from accreditation.demo import requests as demo_requests
 from accreditation.demo import rounds as demo_rounds
@@ -154,6 +155,7 @@ class Seeder:
         demo_rounds.close_past_meetings(self.now)
         with transaction.atomic():
             demo_concerns.seed(self)
+        demo_letters.seed(self)
         if demo_closing.closing_round(rounds) is not None:
             self.created["rounds"] += 1
         return rounds

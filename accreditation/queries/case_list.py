@@ -203,7 +203,8 @@ def cases_for(user):
     )
     return with_target(
         visible_to(user)
-        .select_related("organisation__local_authority__region", "round")
+        # The period's name says whose window an out-of-round case is in.
+        .select_related("organisation__local_authority__region", "round", "window__organisation")
         .annotate(assessor_name=Subquery(first.values("assessor__full_name")[:1]))
     )
 

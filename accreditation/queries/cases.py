@@ -19,7 +19,7 @@ from django.apps import apps
 from django.db.models import Case, DateField, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 
-from accreditation.queries.conflicts import conflicted_q
+from accreditation.queries.conflicts import without_conflicts
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 
@@ -77,7 +77,7 @@ def visible_to(user, queryset=None):
     cases = cases.filter(submitted_at__isnull=False)
     if reach is not None:
         cases = cases.filter(reach)
-    return cases.exclude(conflicted_q(user))
+    return without_conflicts(cases, user)
 
 
 ASSESSMENT_STAGE = (

@@ -15,7 +15,8 @@ def queue(user):
         visible_to(user)
         .filter(status=Status.SUBMITTED)
         .exclude(pk__in=screened_out.values("case_id"))
-        .select_related("organisation__local_authority", "round", "window")
+        # The period's name says whose window an out-of-round case is in.
+        .select_related("organisation__local_authority", "round", "window__organisation")
         .order_by("submitted_at", "pk")
     )
 

@@ -1,12 +1,12 @@
 """Out-of-round requests as a casework officer sees them: none of an
 organisation they are in conflict with."""
 
-from accreditation.queries.conflicts import conflicted_q
+from accreditation.queries.conflicts import without_conflicts
 from proposals.models import OutOfRoundRequest
 
 
 def visible_to(user):
-    return OutOfRoundRequest.objects.exclude(conflicted_q(user))
+    return without_conflicts(OutOfRoundRequest.objects.all(), user)
 
 
 def pending(user):
