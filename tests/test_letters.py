@@ -400,7 +400,7 @@ def test_staff_download_the_letter_from_the_case_page(client, issued):
     assert (download.actor, download.details["letter"]) == (officer, issued.pk)
     page = client.get(reverse("staff-case", args=[issued.case_id]))
     assert "Letter downloaded" in page.text
-    assert '<p class="govuk-body">Decision letter</p>' in page.text
+    assert "<li>Decision letter</li>" in page.text
 
 
 @pytest.mark.parametrize("kind", ["html", "pdf"])

@@ -201,6 +201,17 @@ def _details(event, blind):
                 continue  # the letter is named already
             value = LetterPurpose(value).label if value in LetterPurpose.values else value
         shown.append((label, value))
+    genuine = event.details.get("genuine")
+    if genuine:
+        cleared = ", ".join(event.details.get("cleared") or ()) or "no other organisation"
+        shown.insert(
+            0,
+            (
+                "",
+                f"{event.details.get('identifier')} {event.details.get('value')}: the claim of "
+                f"{genuine} is genuine. Cleared from {cleared}.",
+            ),
+        )
     assessor = event.details.get("assessor_name")
     if assessor:
         replaced = event.details.get("replaced_name")

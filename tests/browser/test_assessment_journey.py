@@ -58,7 +58,7 @@ def test_a_submitted_asp_case_is_screened_assigned_scored_and_recommended(
     signed_in(quiet, *assessor)
     quiet.get_by_role("main").get_by_role("link", name="Your assessments").click()
     quiet.get_by_role("link", name=case.reference).click()
-    quiet.get_by_role("link", name="Scores", exact=True).click()
+    quiet.locator("#summary").get_by_role("link", name="Scores", exact=True).click()
     for item in items_of(case):
         section = quiet.locator(f'[id="{item.slug}"]')
         section.get_by_label("3: Sufficient evidence").check()

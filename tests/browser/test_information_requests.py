@@ -51,7 +51,7 @@ def test_assessor_asks_applicant_answers_with_a_document_assessor_reads_it(
     sign_in(page, assessor.email)
     enter_code(page, code_for(device))
     page.goto(reverse("staff-case", args=[case.pk]))
-    page.get_by_role("link", name="Information requests").click()
+    page.locator("#summary").get_by_role("link", name="Information requests").click()
     expect(page.locator("h1")).to_have_text("Information requests")
     expect(page.get_by_text("Nobody has asked the applicant")).to_be_visible()
     assert_accessible(page)
