@@ -109,9 +109,7 @@ def follow_round(round_, *, moved_from, actor):
     to come) move to the new date, at the same time of day (activity log).
     Returns the meetings moved."""
     moved = []
-    meetings = round_.meetings.select_for_update().filter(
-        closed_at=None, held_at__gt=clock.now()
-    )
+    meetings = round_.meetings.select_for_update().filter(closed_at=None, held_at__gt=clock.now())
     for meeting in meetings:
         held = clock.local(meeting.held_at)
         if held.date() != moved_from:
