@@ -13,7 +13,13 @@ from playwright.sync_api import expect
 from accreditation.models import Round
 from accreditation.roles import Role
 from accreditation.services.rounds import cancel_round
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import (
+    code_for,
+    enter_code,
+    open_from_more,
+    sign_in,
+    staff_with_device,
+)
 from tests.factories import RoundFactory
 from tests.test_rounds import draft_in
 
@@ -25,7 +31,7 @@ def test_an_officer_creates_changes_and_cancels_a_round(page, assert_accessible)
     with time_machine.travel(datetime(2027, 2, 10, 12, tzinfo=UTC), tick=True):
         sign_in(page, officer.email)
         enter_code(page, code_for(device))
-        page.get_by_role("link", name="Rounds").first.click()
+        open_from_more(page, "Rounds")
         expect(page.locator("h1")).to_have_text("Rounds")
         assert_accessible(page)
 
