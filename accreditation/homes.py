@@ -81,6 +81,12 @@ NEEDS = (
     Need(CASEWORK, "Concerns waiting", "staff-concerns", count=COUNTS + "concerns_waiting"),
     Need(
         CASEWORK,
+        "Co-partners of accredited providers to decide",
+        "staff-co-partner-changes",
+        count=COUNTS + "co_partners_to_decide",
+    ),
+    Need(
+        CASEWORK,
         "Email that could not be sent",
         "staff-failed-emails",
         count=COUNTS + "failed_emails",

@@ -43,6 +43,7 @@ from feedback.services import concerns
 from proposals.models import Route
 from proposals.queries.journey import Journey
 from proposals.services import applicant as services
+from register.services import co_partners
 from tests.casework import give_part, person_with, sign_in_verified
 from tests.factories import (
     AgendaItemFactory,
@@ -189,6 +190,10 @@ KWARGS = {
         lambda w, p: w.concern_document.pk,
     ),
     ("register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
+    # The victim's proposed co-partner (sent), and a question it answers.
+    ("accredited/co-partner/", "pk"): ("object", lambda w, p: w.co_partner_change.pk),
+    ("accredited/co-partner/", "code"): ("value", lambda w, p: "2A"),
+    ("staff/co-partners/", "pk"): ("object", lambda w, p: w.co_partner_change.pk),
     ("staff/register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
     # An e-mail's preview: its name in the registry of e-mails (example data only).
     ("staff/emails/templates/", "app"): ("value", lambda w, p: "proposals"),
@@ -229,6 +234,9 @@ ALLOWED = {
     # The public register: anyone, signed in or not; revoking is the decision official's.
     "register/": set(ROLES),
     "staff/register/": {Role.DECISION_OFFICIAL},
+    # The provider's own co-partner changes; the casework officers decide them.
+    "accredited/": {OWNER},
+    "staff/co-partners/": {Role.CASEWORK_OFFICER},
     # Concerns: casework officers, and decision officials (who decide them).
     "staff/concerns/": {Role.CASEWORK_OFFICER, Role.DECISION_OFFICIAL},
 }
@@ -331,6 +339,7 @@ class World:
             case__organisation=self.diocese,
         )
         self.register_entry = RegisterEntryFactory(case=self.case)
+        self.co_partner_change = co_partner_change_of(self.register_entry, self.owner)
         self.concern = concern_of(self.diocese, self.owner)
         self.concern_document = self.concern.documents.get()
         assessor = self.staff[Role.ASSESSOR]
@@ -375,6 +384,25 @@ def information_request_of(organisation, member):
         request, upload, content_type="application/pdf", sha256="0" * 64, actor=member
     )
     return case, document
+
+
+def co_partner_change_of(entry, member):
+    """A co-partner ``member`` proposed for ``entry``, sent to the officers."""
+    change = co_partners.start(
+        entry,
+        actor=member,
+        name="Riverside Primary School",
+        kind=OrganisationKind.MAINTAINED_PRIMARY,
+        local_authority=entry.local_authority,
+        contact_name="Rita River",
+        contact_email="rita@example.org",
+        role_in_partnership="Leads the curriculum work.",
+    )
+    for criterion in co_partners.criteria(change.framework, entry.accreditation_type):
+        co_partners.save_answer(
+            change, criterion=criterion, text="Evidence.", version=0, actor=member
+        )
+    return co_partners.submit(change, actor=member)
 
 
 def concern_of(organisation, member):
@@ -648,6 +676,7 @@ CASEWORK_STAFF = {
         ("staff-cases", CASEWORK_STAFF),
         ("staff-cases-csv", CASEWORK_STAFF),
         ("staff-register-notices", {Role.DECISION_OFFICIAL}),
+        ("staff-co-partner-changes", {Role.CASEWORK_OFFICER}),
     ],
 )
 def test_lists_without_an_object_in_their_address(settings, tmp_path, name, allowed):

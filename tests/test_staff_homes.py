@@ -331,7 +331,7 @@ def administering(size):
 @pytest.mark.parametrize(
     "make, queries",
     [
-        (casework, 14),
+        (casework, 15),
         (assessing, 10),
         (advising, 10),
         (deciding, 10),

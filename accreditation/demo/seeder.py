@@ -15,6 +15,7 @@ from accreditation.demo import advisory as demo_advisory
 from accreditation.demo import assessed as demo_assessed
 from accreditation.demo import assignment as demo_assignment
 from accreditation.demo import closing as demo_closing
+from accreditation.demo import co_partners as demo_co_partners
 from accreditation.demo import concerns as demo_concerns
 from accreditation.demo import letters as demo_letters
 from accreditation.demo import register as demo_register
@@ -145,6 +146,7 @@ class Seeder:
             demo_scoring.play(self)
             demo_assessed.backfill(self)
             demo_register.seed(self)
+            demo_co_partners.seed(self)
         if scale_units > 1:
             with transaction.atomic():
                 scale(self, scale_units - 1, rounds)

@@ -17,6 +17,7 @@ from assessments.queries import assignment, screening
 from assessments.queries.scoring import with_quality_assurance_to_resolve
 from feedback.models import Concern, ConcernState
 from proposals.queries import out_of_round
+from register.queries.co_partners import waiting as co_partners_waiting
 from register.queries.notices import due as notices_due
 
 
@@ -32,6 +33,10 @@ def concerns_waiting(user):
     """Concerns not yet decided, of the cases the person may see (the
     concerns list's default view)."""
     return Concern.objects.filter(state=ConcernState.OPEN, case__in=visible_to(user)).count()
+
+
+def co_partners_to_decide(user):
+    return co_partners_waiting(user).count()
 
 
 def failed_emails(user):

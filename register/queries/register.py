@@ -10,7 +10,13 @@ from django.db.models import Exists, Max, OuterRef, Prefetch
 
 from accreditation.models import AccreditationType, LocalAuthority, Region
 from accreditation.models.organisations import FaithDesignation, OrganisationKind, Phase
-from register.models import FEED_KINDS, PUBLIC_STATES, RegisterEntry, RegisterEvent
+from register.models import (
+    FEED_KINDS,
+    PUBLIC_HISTORY_KINDS,
+    PUBLIC_STATES,
+    RegisterEntry,
+    RegisterEvent,
+)
 
 SEARCH_MAX_LENGTH = 200
 """A search longer than this is cut: no provider's name is longer."""
@@ -44,7 +50,7 @@ def feed_events(limit=50):
 
 
 def public_history(entry):
-    return [event for event in entry.events.all() if event.kind in FEED_KINDS]
+    return [event for event in entry.events.all() if event.kind in PUBLIC_HISTORY_KINDS]
 
 
 class SearchField(forms.CharField):
@@ -176,6 +182,16 @@ PUBLISHED_FIELDS = (
         lambda e: e.more_schools,
     ),
     Field("contact_email", "The provider's contact email address", lambda e: e.contact_email),
+    Field(
+        "co_partner",
+        "The name of its current educational co-partner (empty if it has none)",
+        lambda e: e.co_partner_name,
+    ),
+    Field(
+        "co_partner_kind",
+        "The kind of organisation its co-partner is, as a code (empty if it has none)",
+        lambda e: e.co_partner_kind,
+    ),
     Field(
         "accredited_since",
         "When it was accredited (ISO 8601, UTC)",
