@@ -11,7 +11,8 @@ be moved to another open round (``proposals.services.moving``).
 Every write takes the calendar's row locks first, so two officers (or an
 officer and the scheduler) creating or changing rounds at once are judged
 one after the other: no two rounds' open periods overlap for a type they
-both take (from now on: what has passed cannot change). Each change is written to the activity log in its transaction.
+both take (from now on: what has passed cannot change). Each change is
+written to the activity log in its transaction.
 """
 
 import logging

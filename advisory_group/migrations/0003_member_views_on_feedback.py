@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advisory_group', '0002_meetings_views_and_feedback_approval'),
+        ("advisory_group", "0002_meetings_views_and_feedback_approval"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='memberview',
-            name='view',
-            field=models.CharField(choices=[('agree', 'Agree with the recommendation'), ('disagree', 'Disagree with the recommendation'), ('refer_back', 'Refer back to the assessor'), ('approve', 'The feedback can be approved for the letter'), ('revise', 'The feedback needs revising')], max_length=10),
+            model_name="memberview",
+            name="view",
+            field=models.CharField(
+                choices=[
+                    ("agree", "Agree with the recommendation"),
+                    ("disagree", "Disagree with the recommendation"),
+                    ("refer_back", "Refer back to the assessor"),
+                    ("approve", "The feedback can be approved for the letter"),
+                    ("revise", "The feedback needs revising"),
+                ],
+                max_length=10,
+            ),
         ),
     ]
