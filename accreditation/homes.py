@@ -115,6 +115,13 @@ NEEDS = (
     ),
     Need(
         Role.ADVISORY_GROUP_MEMBER,
+        "Items on your next meeting's agenda without your view",
+        "advisory-meetings",
+        count=COUNTS + "views_to_record",
+        url=COUNTS + "next_meeting_address",
+    ),
+    Need(
+        Role.ADVISORY_GROUP_MEMBER,
         "ASG cases whose advice you are to record as chair",
         "advisory-meetings",
         count=COUNTS + "advice_to_record",
@@ -126,13 +133,6 @@ NEEDS = (
         "advisory-meetings",
         count=COUNTS + "feedback_reviews_to_record",
         url=COUNTS + "chaired_meeting_address",
-    ),
-    Need(
-        Role.ADVISORY_GROUP_MEMBER,
-        "Items on your next meeting's agenda without your view",
-        "advisory-meetings",
-        count=COUNTS + "views_to_record",
-        url=COUNTS + "next_meeting_address",
     ),
     Need(
         Role.DECISION_OFFICIAL,
