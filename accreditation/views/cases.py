@@ -13,7 +13,7 @@ from accreditation.access import StaffAreaMixin
 from accreditation.case_roles import CaseRole, resolve
 from accreditation.queries.case_page import ASSESSING, case_page
 from accreditation.services import evidence_zip
-from accreditation.workflow import Status
+from accreditation.workflow import Action, Status
 from assessments.queries.assignment import ASSESSABLE
 from assessments.queries.scoring import feedback_occasion
 
@@ -70,7 +70,12 @@ class CaseView(CaseMixin, TemplateView):
             # Only while the workflow lets a case have (new) assessors.
             can_assign=case.status in ASSESSABLE and CaseRole.CASEWORK_OFFICER in roles,
             screen_again=screen_again,
-            screened_it_before=screen_again and not user.has_perm("assessments.screen_case", case),
+            may_screen=screen_again and user.has_perm("assessments.screen_case", case),
+            screened_it_before=screen_again
+            and any(
+                entry.event.action == Action.SCREEN_INELIGIBLE and entry.event.actor_id == user.pk
+                for entry in page.screen_events
+            ),
             can_decide=rules.has_perm("accreditation.use_decisions", user)
             and case.status in DECISION_PAGE_STATUSES,
             scale_labels=dict(policy.current().score_labels),
