@@ -34,6 +34,7 @@ from tests.casework import person_with, sign_in_verified, walk_to
 from tests.factories import MembershipFactory, ProposalFactory, UserFactory
 from tests.scoring_helpers import score
 from tests.test_letters import assert_accessible, assessed_not_to_accredit, decide, eager, text_of
+from tests.test_staff_homes import counts
 from tests.test_uploads import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -527,3 +528,33 @@ def test_once_a_concern_is_upheld_the_new_decisions_letters_can_be_previewed_aga
     page = client.get(reverse("staff-case", args=[case.pk])).text
     assert preview in page
     assert client.get(preview).status_code == 200
+
+
+def test_a_case_to_screen_again_says_so_on_its_pages_and_waits_for_another_officer(client, decider):
+    case = screened_out()
+    earlier = CaseEvent.objects.get(case=case, action=Action.SCREEN_INELIGIBLE).actor
+    concerns.decide(raised(case), decider, upheld=True, response="Its partnership was missed.")
+    screen = reverse("screening-case", args=[case.pk])
+    # The officer who screened it out is told why they cannot, not shown a 404.
+    sign_in_verified(client, earlier)
+    page = client.get(screen)
+    assert page.status_code == 200
+    assert "another casework officer must screen it again" in page.content.decode()
+    assert "form" not in page.context
+    assert client.post(screen, {"decision": "eligible"}).status_code == 403
+    assert counts(client)["Casework officer"]["Cases to screen"][0] == 0
+    case_page = client.get(reverse("staff-case", args=[case.pk])).content.decode()
+    assert "needs screening again by another casework officer" in case_page
+    assert "You screened it out, so you cannot screen it again." in case_page
+    # Another officer finds it on their home and in their queue, and screens it.
+    other = person_with("casework_officer")
+    sign_in_verified(client, other)
+    assert counts(client)["Casework officer"]["Cases to screen"][0] == 1
+    assert case.reference in client.get(reverse("screening-queue")).content.decode()
+    case_page = client.get(reverse("staff-case", args=[case.pk])).content.decode()
+    assert f'href="{screen}">Screen this case</a>' in case_page
+    assert "form" in client.get(screen).context
+    response = client.post(screen, {"decision": "eligible"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.IN_ASSESSMENT

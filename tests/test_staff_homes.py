@@ -332,8 +332,8 @@ def administering(size):
     "make, queries",
     [
         (casework, 15),
-        (assessing, 10),
-        (advising, 10),
+        (assessing, 11),
+        (advising, 14),
         (deciding, 10),
         (administering, 12),
     ],

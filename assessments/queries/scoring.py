@@ -452,3 +452,60 @@ def with_quality_assurance_to_resolve(assignments):
         .filter(finished(AssignmentKind.SECOND))
         .filter(Exists(unresolved))
     )
+
+
+def feedback_to_write(user):
+    """The cases whose feedback to the applicant ``user``, their current
+    first assessor, is to write or revise now (``feedback_occasion``) and
+    has not written since: decided not accredited against their
+    recommendation to accredit, or returned by the Advisory Group; until the
+    group approves it. Oldest recommendation first."""
+    FeedbackApproval = apps.get_model("advisory_group", "FeedbackApproval")
+    AgendaItem = apps.get_model("advisory_group", "AgendaItem")
+    Proposal = apps.get_model("proposals", "Proposal")
+    case = OuterRef("pk")
+    latest = Recommendation.objects.filter(
+        case_id=case, outcome=RecommendationOutcome.COMPLETED
+    ).order_by("-made_at", "-pk")
+    returned = (
+        AgendaItem.objects.filter(
+            case_id=case, outcome="returned", decided_at__gte=OuterRef("recommended_at")
+        )
+        .order_by("-decided_at")
+        .values("decided_at")[:1]
+    )
+    decided = (
+        CaseEvent.objects.filter(case_id=case, to_status=Status.NOT_ACCREDITED)
+        .order_by("-sequence")
+        .values("created_at")[:1]
+    )
+
+    def written_since(moment):
+        return Exists(FeedbackRevision.objects.filter(case_id=case, written_at__gte=moment))
+
+    mine = Assignment.objects.filter(
+        assessor=user, kind=AssignmentKind.FIRST, ended_at__isnull=True
+    ).values("case_id")
+    return (
+        Proposal.objects.filter(pk__in=mine, status__in=FEEDBACK_STATUSES)
+        .annotate(
+            recommended_at=Subquery(latest.values("made_at")[:1]),
+            recommended=Subquery(latest.values("recommendation")[:1]),
+        )
+        .exclude(recommended_at=None)
+        .exclude(
+            Exists(
+                FeedbackApproval.objects.filter(
+                    case_id=case, approved_at__gte=OuterRef("recommended_at")
+                )
+            )
+        )
+        .annotate(returned_at=Subquery(returned), decided_at=Subquery(decided))
+        .filter(
+            Q(returned_at__isnull=False) & ~written_since(OuterRef("returned_at"))
+            | Q(status=Status.NOT_ACCREDITED, recommended=RecommendationChoice.ACCREDIT)
+            & ~written_since(OuterRef("decided_at"))
+        )
+        .select_related("organisation")
+        .order_by("recommended_at", "pk")
+    )
