@@ -339,8 +339,13 @@ def scoring_page(case, assignment):
     """Everything the scoring page shows ``assignment``'s assessor."""
     criteria = criteria_of(case)
     items = items_of(case, criteria)
-    co_partner = CoPartner.objects.filter(proposal_id=case.pk).first()
     sectors = {Party.LEAD: sector_for_kind(case.applicant_profile.kind)}
+    # Only a co-partner route has the co-partner's items to guide.
+    co_partner = (
+        CoPartner.objects.filter(proposal_id=case.pk).first()
+        if case.has_co_partner_route
+        else None
+    )
     if co_partner is not None:
         sectors[Party.CO_PARTNER] = sector_for_kind(co_partner.kind)
     guidance = {
