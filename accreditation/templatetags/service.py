@@ -43,7 +43,7 @@ def select_options(field, choices=None):
     chosen = "" if value is None else str(value)
     return format_html_join(
         "",
-        "<option value=\"{}\"{}>{}</option>",
+        '<option value="{}"{}>{}</option>',
         (
             (key, SELECTED if str(key) == chosen else "", label)
             for key, label in (field.field.choices if choices is None else choices)

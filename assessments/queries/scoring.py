@@ -342,9 +342,7 @@ def scoring_page(case, assignment):
     sectors = {Party.LEAD: sector_for_kind(case.applicant_profile.kind)}
     # Only a co-partner route has the co-partner's items to guide.
     co_partner = (
-        CoPartner.objects.filter(proposal_id=case.pk).first()
-        if case.has_co_partner_route
-        else None
+        CoPartner.objects.filter(proposal_id=case.pk).first() if case.has_co_partner_route else None
     )
     if co_partner is not None:
         sectors[Party.CO_PARTNER] = sector_for_kind(co_partner.kind)

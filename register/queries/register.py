@@ -113,9 +113,7 @@ class RegisterFilter(django_filters.FilterSet):
     def filter_works_in(self, queryset, name, value):
         Through = RegisterEntry.works_in.through
         return queryset.filter(
-            Exists(
-                Through.objects.filter(registerentry=OuterRef("pk"), localauthority__code=value)
-            )
+            Exists(Through.objects.filter(registerentry=OuterRef("pk"), localauthority__code=value))
         )
 
     def filter_true_only(self, queryset, name, value):
