@@ -13,6 +13,8 @@ their ``AppConfig.ready``); the spine never imports them.
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -81,10 +83,33 @@ def _refs(cases):
     if not cases:
         return []
     model = type(cases[0])
+    organisation = model._meta.get_field("organisation")
+    if all(organisation.is_cached(case) for case in cases):
+        # Loaded with the cases (select_related): no query needed.
+        return [
+            CaseRef(case.pk, case.organisation_id, case.organisation.local_authority_id)
+            for case in cases
+        ]
     rows = model.objects.filter(pk__in=[case.pk for case in cases]).values_list(
         "pk", "organisation_id", "organisation__local_authority_id"
     )
     return [CaseRef(*row) for row in rows]
+
+
+_remembered = ContextVar("case_roles_remembered", default=None)
+
+
+@contextmanager
+def remembering():
+    """Resolve each person's parts in each case once within this block: for
+    a request that changes nothing (``CaseRolesMiddleware``), whose page
+    asks the same question of a case in its permission check and again in
+    its template."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
 
 
 def resolve_many(cases, actor):
@@ -94,6 +119,18 @@ def resolve_many(cases, actor):
         return {case.pk: frozenset({CaseRole.SYSTEM}) for case in cases}
     if not actor.is_active:
         return {case.pk: frozenset() for case in cases}
+    memory = _remembered.get()
+    if memory is None:
+        return _resolve(cases, actor)
+    known = {case.pk: memory[actor.pk, case.pk] for case in cases if (actor.pk, case.pk) in memory}
+    missing = [case for case in cases if case.pk not in known]
+    if missing:
+        for pk, held in _resolve(missing, actor).items():
+            memory[actor.pk, pk] = known[pk] = held
+    return known
+
+
+def _resolve(cases, actor):
     refs = _refs(cases)
     roles = defaultdict(set)
     conflicted, parts = set(), set()

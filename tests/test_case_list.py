@@ -286,7 +286,7 @@ def test_the_list_costs_the_same_queries_at_any_size(
     client, officer, many, query, django_assert_num_queries
 ):
     client.get(LIST, query)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         response = client.get(LIST, query)
     assert len(response.context["cases"]) == len(many)
 
@@ -296,7 +296,7 @@ def test_the_csv_costs_the_same_queries_at_any_size(
     client, officer, many, django_assert_num_queries
 ):
     client.get(CSV)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         rows = read_csv(client.get(CSV, {"status": "in_assessment"}))
     assert len(rows) == len(many)
 

@@ -512,5 +512,5 @@ def test_a_provider_page_takes_the_same_queries_at_any_size(
     assert response.content.decode().count("(URN 2000") == size
 
 
-QUERIES_SEARCH = 8  # the page and its count, last updated (two), the LA and region choices
+QUERIES_SEARCH = 6  # the page and its count, last updated (two), the LA and region options
 QUERIES_PROVIDER = 3  # the entry, the LAs it will work in, its history

@@ -643,7 +643,7 @@ def test_the_rounds_list_takes_the_same_queries_at_any_size(
         ProposalFactory(round=round_)
     sign_in_verified(client, officer)
     client.get(reverse("staff-rounds"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get(reverse("staff-rounds"))
     assert len(response.context["rounds"]) == size
 

@@ -32,6 +32,9 @@ from assessments.models import (
 from proposals.models import Answer, CoPartner, Party
 from proposals.queries.journey import questions
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+"""Before any referral back: every finished set counts."""
+
 
 def national_support_school_confirmed(case):
     """Is the case's organisation a National Support School for assessment?
@@ -46,16 +49,16 @@ def national_support_school_confirmed(case):
 def finished_assignments(case, assignment_ids):
     """Which of these assignments' sets are finished: a set finished before
     the Advisory Group last referred the case back is open again."""
-    sheets = ScoreSheet.objects.filter(assignment_id__in=assignment_ids)
     referred_back = (
         CaseEvent.objects.filter(case_id=case.pk, action=Action.REFER_BACK)
         .order_by("-sequence")
-        .values_list("created_at", flat=True)
-        .first()
+        .values("created_at")[:1]
     )
-    if referred_back is not None:
-        sheets = sheets.filter(finished_at__gt=referred_back)
-    return set(sheets.values_list("assignment_id", flat=True))
+    sheets = ScoreSheet.objects.filter(
+        assignment_id__in=assignment_ids,
+        finished_at__gt=Coalesce(Subquery(referred_back), Value(EARLIEST)),
+    )
+    return set(sheets.order_by().values_list("assignment_id", flat=True))
 
 
 def criteria_of(case):
@@ -336,8 +339,11 @@ def scoring_page(case, assignment):
     """Everything the scoring page shows ``assignment``'s assessor."""
     criteria = criteria_of(case)
     items = items_of(case, criteria)
-    co_partner = CoPartner.objects.filter(proposal_id=case.pk).first()
     sectors = {Party.LEAD: sector_for_kind(case.applicant_profile.kind)}
+    # Only a co-partner route has the co-partner's items to guide.
+    co_partner = (
+        CoPartner.objects.filter(proposal_id=case.pk).first() if case.has_co_partner_route else None
+    )
     if co_partner is not None:
         sectors[Party.CO_PARTNER] = sector_for_kind(co_partner.kind)
     guidance = {
@@ -389,9 +395,6 @@ def scale_of(case):
         (value, labels.get(value, str(value)))
         for value in range(framework.scale_max, framework.scale_min - 1, -1)
     ]
-
-
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def with_quality_assurance_to_resolve(assignments):

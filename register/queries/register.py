@@ -70,15 +70,14 @@ class RegisterFilter(django_filters.FilterSet):
         label="Type",
         empty_label="Any type",
     )
-    local_authority = django_filters.ModelChoiceFilter(
-        queryset=LocalAuthority.objects.all(),
-        to_field_name="code",
+    local_authority = django_filters.ChoiceFilter(
         method="filter_works_in",
         label="Local authority it will work in",
         empty_label="Any local authority",
     )
-    region = django_filters.ModelChoiceFilter(
-        queryset=Region.objects.all(), label="Region", empty_label="Any region"
+    region = django_filters.ChoiceFilter(
+        label="Region",
+        empty_label="Any region",
     )
     phase = django_filters.ChoiceFilter(
         choices=Phase.choices, label="Phase", empty_label="Any phase"
@@ -106,10 +105,21 @@ class RegisterFilter(django_filters.FilterSet):
         model = RegisterEntry
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The options, read in one query each (a model choice field would
+        # count them first and read them through a cursor).
+        self.filters["local_authority"].extra["choices"] = list(
+            LocalAuthority.objects.order_by("name").values_list("code", "name")
+        )
+        self.filters["region"].extra["choices"] = list(
+            Region.objects.order_by("name").values_list("pk", "name")
+        )
+
     def filter_works_in(self, queryset, name, value):
         Through = RegisterEntry.works_in.through
         return queryset.filter(
-            Exists(Through.objects.filter(registerentry=OuterRef("pk"), localauthority=value))
+            Exists(Through.objects.filter(registerentry=OuterRef("pk"), localauthority__code=value))
         )
 
     def filter_true_only(self, queryset, name, value):
