@@ -1,9 +1,8 @@
-"""The e-mails about revoking a register entry, registered for the staff
-preview with example data (unsaved instances)."""
+"""The e-mail about withdrawing a notice of revocation, registered for the
+staff preview with example data (an unsaved instance). The notice and the
+revocation are told in their letters' e-mails (``feedback.emails``)."""
 
-from datetime import date, time
-
-from accreditation import clock, emails
+from accreditation import emails
 from accreditation.models import AccreditationType
 from register.models import RegisterEntry
 
@@ -13,32 +12,16 @@ def entry_example():
         pk=1,
         name="Oakfield Learning Trust",
         accreditation_type=AccreditationType.ASP,
-        revocation_reason="The trust no longer leads improvement in any school.",
-        response_due=clock.at(date(2027, 1, 29), time(17)),
     )
     return {"entry": entry}
 
 
 emails.register(
     emails.EmailTemplate(
-        name="register/notice",
-        title="Notice that an accreditation may be revoked",
-        audience="The provider's contacts",
-        subject="Notice that your accreditation may be revoked – {{ service_name }}",
-        example="register.emails.entry_example",
-    ),
-    emails.EmailTemplate(
         name="register/notice_withdrawn",
         title="A notice of revocation is withdrawn",
         audience="The provider's contacts",
         subject="Your accreditation will not be revoked – {{ service_name }}",
-        example="register.emails.entry_example",
-    ),
-    emails.EmailTemplate(
-        name="register/revoked",
-        title="An accreditation is revoked",
-        audience="The provider's contacts",
-        subject="Your accreditation has been revoked – {{ service_name }}",
         example="register.emails.entry_example",
     ),
 )
