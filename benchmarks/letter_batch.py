@@ -27,6 +27,7 @@ peak at the end within 10 % of its peak after its first tenth).
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -113,8 +114,7 @@ def build_cases(count):
         for n in range(count)
     )
     users = User.objects.bulk_create(
-        User(email=f"bench-{label}-{n}@example.org", full_name=f"Contact {n}")
-        for n in range(count)
+        User(email=f"bench-{label}-{n}@example.org", full_name=f"Contact {n}") for n in range(count)
     )
     Membership.objects.bulk_create(
         Membership(user=user, organisation=organisation, is_contact=True)
@@ -134,7 +134,9 @@ def build_cases(count):
         for n, (user, organisation) in enumerate(zip(users, organisations, strict=True))
     )
     chair = _person(f"bench-{label}-chair@example.org", "Chris Chair", Role.ADVISORY_GROUP_MEMBER)
-    official = _person(f"bench-{label}-official@example.org", "Dana Decider", Role.DECISION_OFFICIAL)
+    official = _person(
+        f"bench-{label}-official@example.org", "Dana Decider", Role.DECISION_OFFICIAL
+    )
     meeting = Meeting.objects.create(round=round_, held_at=now - timedelta(days=1), chair=chair)
     items = AgendaItem.objects.bulk_create(
         AgendaItem(
@@ -272,6 +274,7 @@ def main():
         records = [json.loads(line) for line in path.read_text().splitlines()]
         if records:
             per_worker.append(records)
+    shutil.rmtree(probe)
     records = [record for worker in per_worker for record in worker]
     seconds = sorted(record["seconds"] for record in records)
     cpu = sorted(record["cpu_seconds"] for record in records)
