@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -221,6 +222,8 @@ def main():
         print("letter_batch: skipped, it needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).")
         return 0
 
+    # Stopped (Ctrl-C, or a kill), it stops its workers before it ends.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("Stopped."))
     url = common.configure(None, suffix="letters")
     import django
 
