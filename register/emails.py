@@ -1,10 +1,9 @@
-"""The e-mails about revoking a register entry and about a co-partner the
-provider proposed, registered for the staff preview with example data
-(unsaved instances)."""
+"""The e-mails about withdrawing a notice of revocation and about a
+co-partner the provider proposed, registered for the staff preview with
+example data (unsaved instances). The notice and the revocation are told in
+their letters' e-mails (``feedback.emails``)."""
 
-from datetime import date, time
-
-from accreditation import clock, emails
+from accreditation import emails
 from accreditation.models import AccreditationType
 from register.models import CoPartnerChange, RegisterEntry
 
@@ -14,8 +13,6 @@ def entry_example():
         pk=1,
         name="Oakfield Learning Trust",
         accreditation_type=AccreditationType.ASP,
-        revocation_reason="The trust no longer leads improvement in any school.",
-        response_due=clock.at(date(2027, 1, 29), time(17)),
     )
     return {"entry": entry}
 
@@ -38,24 +35,10 @@ def change_example():
 
 emails.register(
     emails.EmailTemplate(
-        name="register/notice",
-        title="Notice that an accreditation may be revoked",
-        audience="The provider's contacts",
-        subject="Notice that your accreditation may be revoked – {{ service_name }}",
-        example="register.emails.entry_example",
-    ),
-    emails.EmailTemplate(
         name="register/notice_withdrawn",
         title="A notice of revocation is withdrawn",
         audience="The provider's contacts",
         subject="Your accreditation will not be revoked – {{ service_name }}",
-        example="register.emails.entry_example",
-    ),
-    emails.EmailTemplate(
-        name="register/revoked",
-        title="An accreditation is revoked",
-        audience="The provider's contacts",
-        subject="Your accreditation has been revoked – {{ service_name }}",
         example="register.emails.entry_example",
     ),
     emails.EmailTemplate(

@@ -463,6 +463,59 @@ def test_staff_download_a_concerns_document_on_the_timeline(client, settings, tm
     ).exists()
 
 
+def test_the_organisation_downloads_again_the_documents_it_sent_from_the_status_page(
+    client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    case = not_accredited()
+    uploads = [
+        SimpleUploadedFile("scores.pdf", pdf_bytes(), content_type="application/pdf"),
+        SimpleUploadedFile("minutes.pdf", pdf_bytes(10), content_type="application/pdf"),
+    ]
+    member = member_of(case)
+    concern = concerns.raise_concern(
+        case, member, "See attached.", concerns.validate_uploads(uploads)
+    )
+    colleague = member_of(case)
+    client.force_login(colleague)
+    status = client.get(reverse("proposal-status", args=[case.pk])).text
+    for document, content in zip(
+        concern.documents.all(), [pdf_bytes(), pdf_bytes(10)], strict=True
+    ):
+        url = reverse("proposal-concern-document", args=[case.pk, document.pk])
+        assert f'href="{url}">{document.original_name}</a>' in status
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == content
+        assert response["Content-Disposition"].startswith("attachment")
+        assert CaseEvent.objects.filter(
+            case=case,
+            action="concern_document_downloaded",
+            actor=colleague,
+            details__document=document.pk,
+        ).exists()
+
+
+def test_another_organisation_gets_404_on_a_concerns_document(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = not_accredited()
+    upload = SimpleUploadedFile("scores.pdf", pdf_bytes(), content_type="application/pdf")
+    concern = concerns.raise_concern(
+        case, member_of(case), "See attached.", concerns.validate_uploads([upload])
+    )
+    document = concern.documents.get()
+    other = not_accredited()
+    outsider = member_of(other)
+    client.force_login(outsider)
+    # Neither at its own case's address nor at the concern's case's.
+    for case_id in (case.pk, other.pk):
+        url = reverse("proposal-concern-document", args=[case_id, document.pk])
+        assert client.get(url).status_code == 404
+    with pytest.raises(PermissionDenied):
+        concerns.open_document(document, user=outsider)
+    assert not CaseEvent.objects.filter(action="concern_document_downloaded").exists()
+
+
 def test_a_concern_full_of_html_long_words_and_right_to_left_text_is_printed_safely(decider):
     case = not_accredited()
     long_word = "y" * 300

@@ -184,6 +184,11 @@ KWARGS = {
     ),
     # A concern the victim raised about its feedback letter, and its document.
     ("proposals/<id:pk>/concern/", "pk"): ("object", lambda w, p: w.concern.case_id),
+    ("proposals/<id:pk>/concern-documents/", "pk"): ("object", lambda w, p: w.concern.case_id),
+    ("proposals/<id:pk>/concern-documents/", "doc"): (
+        "object",
+        lambda w, p: w.concern_document.pk,
+    ),
     ("staff/concerns/", "pk"): ("object", lambda w, p: w.concern.pk),
     ("staff/concerns/<id:pk>/documents/", "doc"): (
         "object",

@@ -4,6 +4,7 @@ the case reads it and decides it not upheld; the response letter follows.
 Every page free of axe-core violations."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -55,8 +56,11 @@ def test_an_applicant_raises_a_concern_and_an_official_decides_it_not_upheld(
     page.get_by_role("button", name="Send your concern").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Your concern has been sent")
     expect(page.locator("main")).to_contain_text("Waiting for a decision")
-    expect(page.locator("main")).to_contain_text("scores.pdf")
     assert_accessible(page)
+    # The document sent can be downloaded again from the status page.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="scores.pdf").click()
+    assert Path(download.value.path()).read_bytes() == pdf_bytes()
 
     official, device = staff_with_device(Role.DECISION_OFFICIAL, full_name="Chris Concerns")
     staff = new_page()
