@@ -77,14 +77,24 @@ def provider(function):
 
 
 def _refs(cases):
+    """The cases' references: from the cases themselves where their
+    organisation is loaded already, from the database for the rest."""
     cases = list(cases)
     if not cases:
         return []
     model = type(cases[0])
-    rows = model.objects.filter(pk__in=[case.pk for case in cases]).values_list(
-        "pk", "organisation_id", "organisation__local_authority_id"
-    )
-    return [CaseRef(*row) for row in rows]
+    loaded = [case for case in cases if model.organisation.is_cached(case)]
+    refs = [
+        CaseRef(case.pk, case.organisation_id, case.organisation.local_authority_id)
+        for case in loaded
+    ]
+    rest = [case.pk for case in cases if not model.organisation.is_cached(case)]
+    if rest:
+        rows = model.objects.filter(pk__in=rest).values_list(
+            "pk", "organisation_id", "organisation__local_authority_id"
+        )
+        refs += [CaseRef(*row) for row in rows]
+    return refs
 
 
 def resolve_many(cases, actor):
@@ -114,9 +124,31 @@ def resolve_many(cases, actor):
     return result
 
 
+_REMEMBERED = "_case_roles_remembered"
+
+
 def resolve(case, actor):
-    """The CaseRoles ``actor`` holds on ``case``."""
+    """The CaseRoles ``actor`` holds on ``case`` (those ``remember`` kept on
+    this very instance for this actor, if any)."""
+    remembered = case.__dict__.get(_REMEMBERED)
+    if remembered is not None and actor is not None and remembered[0] == actor.pk:
+        return remembered[1]
     return resolve_many([case], actor)[case.pk]
+
+
+def remember(case, actor):
+    """Resolve ``actor``'s roles on ``case`` once and keep them on this
+    instance, so that every later check of the same instance for the same
+    actor (the rules' predicates, the page's template tags) reads them
+    instead of asking the database again.
+
+    For pages that only read. The instance is the request's own and dies
+    with it, so the roles never outlive the request; a service that changes
+    someone's part in a case does so on its own locked copy of the row,
+    which holds nothing remembered."""
+    roles = resolve(case, actor)
+    case.__dict__[_REMEMBERED] = (actor.pk, roles)
+    return roles
 
 
 @provider

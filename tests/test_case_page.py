@@ -264,7 +264,7 @@ def test_the_case_page_costs_the_same_queries_at_any_size(
     client = sign_in_verified(client, officer)
     url = reverse("staff-case", args=[case.pk])
     client.get(url)
-    with django_assert_num_queries(45):
+    with django_assert_num_queries(29):
         response = client.get(url)
     assert response.status_code == 200
 

@@ -40,6 +40,7 @@ from assessments.models import (
 )
 from assessments.queries.requests import requests_for_case
 from feedback.models import Letter, LetterPurpose
+from feedback.queries.letters import decision_round_of
 from proposals.models import Answer, Evidence, Party, Proposal, SchoolLed
 from proposals.queries.journey import questions
 
@@ -143,6 +144,9 @@ class CasePage:
     decision: object
     earlier_cases: list
     earlier_letters: list
+    letters: list
+    """The case's own issued letters, oldest first."""
+    decision_round: int
 
     @property
     def score_sets(self):
@@ -368,13 +372,15 @@ def case_page(case, user, roles):
         .order_by("-submitted_at", "-pk")
     )
     visible_earlier = {p.pk for p in earlier if p.visible}
-    letters = list(
+    # The organisation's issued letters, this case's and its other cases'.
+    issued = list(
         Letter.objects.filter(case__organisation_id=case.organisation_id, issued_at__isnull=False)
-        .exclude(case_id=case.pk)
         .select_related("case")
         .defer("pdf")
         .order_by("-issued_at", "-pk")
     )
+    own_letters = [letter for letter in reversed(issued) if letter.case_id == case.pk]
+    letters = [letter for letter in issued if letter.case_id != case.pk]
     for letter in letters:
         letter.visible = letter.case_id in visible_earlier
 
@@ -416,4 +422,6 @@ def case_page(case, user, roles):
         decision=_decision(case, ordered),
         earlier_cases=earlier,
         earlier_letters=letters,
+        letters=own_letters,
+        decision_round=decision_round_of(ordered),
     )
