@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 
 from accreditation import policy
 from accreditation.access import StaffAreaMixin
-from accreditation.case_roles import CaseRole, remember
+from accreditation.case_roles import CaseRole, remember, with_roles
 from accreditation.queries.case_page import ASSESSING, case_page
 from accreditation.queries.cases import case_seen_by
 from accreditation.services import evidence_zip
@@ -27,18 +27,17 @@ class CaseMixin(StaffAreaMixin):
     @cached_property
     def case(self):
         """The case, read with whether the viewer may see it (the
-        permission check reads that from it)."""
-        return case_seen_by(
-            self.request.user,
-            apps.get_model("proposals", "Proposal").objects.select_related(
-                "organisation__local_authority__region",
-                "round",
-                "window",
-                "framework",
-                "co_partner__local_authority",
-            ),
-            self.kwargs["pk"],
+        permission check reads that from it) and what their roles in it
+        depend on (``remember`` judges them from it)."""
+        user = self.request.user
+        cases = apps.get_model("proposals", "Proposal").objects.select_related(
+            "organisation__local_authority__region",
+            "round",
+            "window",
+            "framework",
+            "co_partner__local_authority",
         )
+        return case_seen_by(user, with_roles(cases, user), self.kwargs["pk"])
 
     def get_permission_object(self):
         return self.case
