@@ -3,9 +3,9 @@ to open and its evidence zip holds real files.
 
 Each submitted proposal of the featured organisations gets the documents
 below, as its applicant uploaded them the day before submitting: small
-tagged PDFs made here with the service's own PDF renderer, written through
-the storage the uploads use (``Evidence.file``), under the same random
-names. The generated organisations and ``--scale`` add none, so a scaled
+tagged PDFs, each made once here with the service's own PDF renderer and
+written through the storage the uploads use (``Evidence.file``), under the
+same random names. The generated organisations and ``--scale`` add none, so a scaled
 demo writes no more files than the demo. A proposal that holds any
 document already is left as it is, so a rerun adds nothing.
 """
@@ -41,11 +41,8 @@ DOCUMENTS = (
 )
 
 
-def _pdf(title, organisation, paragraphs):
-    html = render_to_string(
-        "pdf/demo_evidence.html",
-        {"title": title, "organisation": organisation, "paragraphs": paragraphs},
-    )
+def _pdf(title, paragraphs):
+    html = render_to_string("pdf/demo_evidence.html", {"title": title, "paragraphs": paragraphs})
     return html_to_pdf(html)
 
 
@@ -57,18 +54,18 @@ def seed(seeder, organisations):
     cases = list(
         Proposal.objects.filter(organisation__in=organisations, submitted_at__isnull=False)
         .exclude(evidence__isnull=False)
-        .select_related("organisation")
         .order_by("pk")
     )
-    stored, made = [], {}
+    if not cases:
+        return 0
+    # Each document is rendered once and stored for every proposal.
+    made = {name: _pdf(title, paragraphs) for name, title, paragraphs in DOCUMENTS}
+    stored = []
     with explicit_timestamps(Evidence, "uploaded_at"):
         for case in cases:
             uploaded_at = case.submitted_at - timedelta(days=1)
-            for name, title, paragraphs in DOCUMENTS:
-                key = (name, case.organisation.name)
-                if key not in made:
-                    made[key] = _pdf(title, case.organisation.name, paragraphs)
-                content = made[key]
+            for name, title, _paragraphs in DOCUMENTS:
+                content = made[name]
                 evidence = Evidence(
                     proposal=case,
                     original_name=name,
