@@ -489,7 +489,7 @@ def test_an_agenda_of_advice_and_feedback_takes_one_number_of_queries_at_any_siz
     assert len(response.context["items"]) == 2 * size
 
 
-AGENDA_QUERIES = {"chair": 20, "officer": 17}
+AGENDA_QUERIES = {"chair": 17, "officer": 15}
 """The session, the person and their roles, the meeting, its members and
 attendance, the items with their cases and the person's own views, and the
 parts the person holds in those cases (resolved for all items at once)."""

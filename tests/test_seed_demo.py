@@ -1,7 +1,9 @@
 """``manage.py seed_demo``: a demo with every role, kind and status, built
 through the real workflow, that can be run again (and scaled) safely."""
 
+import hashlib
 import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -12,10 +14,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import RequestFactory, override_settings
+from django.urls import reverse
 
 from accreditation import clock, demo
 from accreditation.demo.closing import CLOSING_MINUTES
-from accreditation.demo.organisations import ORGS_PER_UNIT
+from accreditation.demo.organisations import FEATURED, ORGS_PER_UNIT
 from accreditation.models import (
     CaseEvent,
     Membership,
@@ -29,8 +32,9 @@ from accreditation.models.organisations import UKPRN_KINDS, URN_KINDS
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 from feedback.models import Concern, ConcernState, Letter, LetterPurpose
-from proposals.models import Proposal
+from proposals.models import Evidence, Proposal
 from register.models import PUBLIC_STATES, EntryState, RegisterEntry
+from tests.casework import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +57,7 @@ def snapshot():
         "windows": Window.objects.count(),
         "cases": sorted(Proposal.objects.values_list("pk", "status", "reference")),
         "events": CaseEvent.objects.count(),
+        "documents": sorted(Evidence.objects.values_list("file", flat=True)),
     }
 
 
@@ -62,10 +67,14 @@ def closing_round():
 
 
 @pytest.fixture(scope="class")
-def seeded(django_db_setup, django_db_blocker):
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """One demo, seeded once for the tests of a class and rolled back after
-    them; what each test adds (a rerun, a scale-up) rolls back with the test."""
-    with django_db_blocker.unblock():
+    them; what each test adds (a rerun, a scale-up) rolls back with the test.
+    Its documents are stored in a folder of the test's own."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-uploads")),
+    ):
         with transaction.atomic():
             with pytest.MonkeyPatch.context() as patch:
                 patch.setenv("PORT", "8123")
@@ -373,6 +382,32 @@ class TestTheDemo:
                 case=letter.case, action="letter_issued", details__letter=letter.pk
             ).exists()
 
+    def test_submitted_proposals_have_documents_in_storage_and_in_the_evidence_zip(self, client):
+        """Small real PDFs stored as uploads are, so the case page lists
+        documents to open and its evidence zip holds them."""
+        documents = list(Evidence.objects.select_related("proposal"))
+        featured = Proposal.objects.filter(
+            organisation__name__in=[spec.name for spec in FEATURED], submitted_at__isnull=False
+        )
+        assert len(documents) == 2 * featured.count() > 0
+        assert all(document.proposal.submitted_at for document in documents)
+        for document in documents:
+            with document.file.open("rb") as stored:
+                content = stored.read()
+            assert content.startswith(b"%PDF-")
+            assert len(content) == document.size
+            assert hashlib.sha256(content).hexdigest() == document.sha256
+            assert document.uploaded_at < document.proposal.submitted_at
+        case = documents[0].proposal
+        officer = User.objects.get(email="caseworker@example.org")
+        client = sign_in_verified(client, officer)
+        page = client.get(reverse("staff-case", args=[case.pk])).text
+        assert "inspection-summary.pdf" in page
+        response = client.get(reverse("staff-case-evidence-zip", args=[case.pk]))
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+        pdfs = [name for name in archive.namelist() if name.endswith("inspection-summary.pdf")]
+        assert pdfs and archive.read(pdfs[0]).startswith(b"%PDF-")
+
     def test_second_run_changes_nothing_and_timeline_verifies(self):
         before = snapshot()
         output = seed()
@@ -393,6 +428,7 @@ class TestTheDemo:
 
     def test_scale_two_roughly_doubles_and_is_idempotent(self):
         base_orgs, base_cases = Organisation.objects.count(), Proposal.objects.count()
+        base_documents = Evidence.objects.count()
         # As a benchmark seeds, with DEMO off and the explicit flag.
         call_command("seed_demo", "--scale", "2", "--allow-without-demo", stdout=io.StringIO())
         orgs, cases = Organisation.objects.count(), Proposal.objects.count()
@@ -406,6 +442,8 @@ class TestTheDemo:
                 "status", flat=True
             )
         ) >= {Status.DRAFT, Status.ACCREDITED, Status.NOT_ACCREDITED, Status.LAPSED}
+        # The scale adds no documents: those are the featured proposals'.
+        assert base_documents == Evidence.objects.count()
         scaled = snapshot()
         seed("--scale", "2")
         assert snapshot() == scaled

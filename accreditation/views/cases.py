@@ -10,8 +10,9 @@ from django.views.generic import TemplateView
 
 from accreditation import policy
 from accreditation.access import StaffAreaMixin
-from accreditation.case_roles import CaseRole, resolve
+from accreditation.case_roles import CaseRole, remember, with_roles
 from accreditation.queries.case_page import ASSESSING, case_page
+from accreditation.queries.cases import case_seen_by
 from accreditation.services import evidence_zip
 from accreditation.workflow import Action, Status
 from assessments.queries.assignment import ASSESSABLE
@@ -26,18 +27,18 @@ class CaseMixin(StaffAreaMixin):
 
     @cached_property
     def case(self):
-        return (
-            apps.get_model("proposals", "Proposal")
-            .objects.select_related(
-                "organisation__local_authority__region",
-                "round",
-                "window",
-                "framework",
-                "co_partner__local_authority",
-            )
-            .filter(pk=self.kwargs["pk"])
-            .first()
+        """The case, read with whether the viewer may see it (the
+        permission check reads that from it) and what their roles in it
+        depend on (``remember`` judges them from it)."""
+        user = self.request.user
+        cases = apps.get_model("proposals", "Proposal").objects.select_related(
+            "organisation__local_authority__region",
+            "round",
+            "window",
+            "framework",
+            "co_partner__local_authority",
         )
+        return case_seen_by(user, with_roles(cases, user), self.kwargs["pk"])
 
     def get_permission_object(self):
         return self.case
@@ -51,9 +52,11 @@ class CaseView(CaseMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         case = self.case
-        roles = resolve(case, self.request.user)
-        page = case_page(case, self.request.user, roles)
         user = self.request.user
+        # Resolved once: the permission checks below and the template tags
+        # read the roles kept on the case.
+        roles = remember(case, user)
+        page = case_page(case, user, roles)
         # Screened out, then a concern upheld: screened again by someone else.
         screen_again = case.status == Status.SUBMITTED and bool(
             page.screenings or page.screen_events
