@@ -860,6 +860,13 @@ class TestPermissions:
     def urls(self, proposal):
         pk = proposal.pk
         return [
+            reverse("proposal-move", args=[pk]),
+            reverse("proposal-concern", args=[pk]),
+            reverse("proposal-request-answer", args=[pk]),
+            reverse("proposal-request-document", args=[pk, 1]),
+            reverse("letter-download", args=[pk, 1]),
+            reverse("proposal-document-download", args=[pk, 1]),
+            reverse("proposal-document-delete", args=[pk, 1]),
             reverse("proposal-task-list", args=[pk]),
             reverse("proposal-type", args=[pk]),
             reverse("proposal-schools", args=[pk]),
@@ -877,12 +884,25 @@ class TestPermissions:
             reverse("proposal-documents", args=[pk]),
         ]
 
-    def test_a_member_of_another_organisation_gets_404_everywhere(self, client, draft):
+    @pytest.mark.parametrize(
+        "status", ["draft", "submitted", "withdrawn", "not_accredited", "accredited"]
+    )
+    def test_a_member_of_another_organisation_gets_404_everywhere(self, client, status):
+        """Whatever state the proposal is in: a page that only some
+        proposals have (withdrawal, moving, a concern) must not answer
+        differently for another organisation's, which would leak it."""
+        proposal = ProposalFactory(status=status)
         outsider = MembershipFactory()
         client.force_login(outsider.user)
-        for url in self.urls(draft):
+        for url in self.urls(proposal):
             assert client.get(url).status_code == 404, url
             assert client.post(url, {"text": "x", "version": 0}).status_code in (404, 405), url
+
+    def test_a_proposal_that_does_not_exist_is_404_everywhere(self, signed_in):
+        missing = Proposal(pk=999_999_999)
+        for url in self.urls(missing):
+            assert signed_in.get(url).status_code == 404, url
+            assert signed_in.post(url, {"text": "x"}).status_code in (404, 405), url
 
     def test_signed_out_people_are_sent_to_sign_in(self, client, draft):
         for url in self.urls(draft):
