@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -716,6 +717,37 @@ class TestAfterSubmission:
         )
 
 
+class TestCopyOffer:
+    """The dashboard offers to copy a proposal only into a round the copy can
+    really go to: open, not its own, taking its type from this organisation."""
+
+    def copy_offers(self, client):
+        text = client.get(reverse("proposal-dashboard")).text
+        return re.findall(r'name="round" value="(\d+)"', text)
+
+    def test_not_into_its_own_round(self, signed_in, membership):
+        case = ProposalFactory(organisation=membership.organisation, status="not_accredited")
+        assert case.round.is_open()
+        assert self.copy_offers(signed_in) == []
+
+    def test_into_the_next_open_round_that_takes_it(self, signed_in, membership, applicant):
+        case = ProposalFactory(organisation=membership.organisation, status="not_accredited")
+        RoundFactory(deadline=case.round.deadline + timedelta(days=1), accepts_asp=False)
+        taken = RoundFactory(deadline=case.round.deadline + timedelta(days=2))
+        services.start_proposal(
+            organisation=membership.organisation,
+            period=taken,
+            accreditation_type=ASP,
+            actor=applicant,
+        )
+        assert self.copy_offers(signed_in) == []
+        later = RoundFactory(deadline=case.round.deadline + timedelta(days=3))
+        assert self.copy_offers(signed_in) == [str(later.pk)]
+        response = signed_in.post(reverse("proposal-copy", args=[case.pk]), {"round": later.pk})
+        assert Proposal.objects.get(copied_from=case).round == later
+        assert response.status_code == 302
+
+
 class TestAfterTheDeadline:
     """A draft whose deadline has passed tells the truth whether or not the
     scheduler has lapsed it yet."""
@@ -934,7 +966,7 @@ class TestQueryCounts:
                     accreditation_type=ASP,
                     actor=applicant,
                 )
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             assert signed_in.get(reverse("proposal-dashboard")).status_code == 200
 
 

@@ -346,6 +346,43 @@ def next_round_for(proposal, when=None):
     return None, False
 
 
+def rounds_to_copy_into(organisation, rounds):
+    """Each of ``rounds`` (open ones) with the types :func:`start_options`
+    lets the organisation start there, in one query however many rounds."""
+    live = set(
+        Proposal.objects.filter(organisation=organisation, round__in=rounds)
+        .exclude(status=Status.WITHDRAWN)
+        .values_list("round_id", "accreditation_type")
+    )
+    return [
+        (
+            round_,
+            {
+                v.accreditation_type
+                for v in eligibility.verdicts(organisation, round_)
+                if v.eligible and (round_.pk, v.accreditation_type) not in live
+            },
+        )
+        for round_ in rounds
+    ]
+
+
+def copy_round(proposal, targets):
+    """The first round of ``targets`` (from :func:`rounds_to_copy_into`) that
+    a copy of ``proposal`` can really go to: not its own, and taking its type
+    from its organisation. None if there is none, or it cannot be copied."""
+    if not proposal.is_copyable:
+        return None
+    return next(
+        (
+            round_
+            for round_, types in targets
+            if round_.pk != proposal.round_id and proposal.accreditation_type in types
+        ),
+        None,
+    )
+
+
 def withdraw(proposal, actor, reason):
     return move(proposal, Action.WITHDRAW, actor, details={"reason": reason.strip()})
 

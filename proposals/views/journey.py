@@ -87,12 +87,18 @@ class DashboardView(OrganisationPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         now = clock.now()
-        return super().get_context_data(
+        open_rounds = list(Round.objects.open_at(now).order_by("deadline"))
+        context = super().get_context_data(
             organisation=self.request.organisation,
-            open_rounds=Round.objects.open_at(now).order_by("deadline"),
+            open_rounds=open_rounds,
             next_round=Round.objects.upcoming(now).first(),
             **kwargs,
         )
+        targets = services.rounds_to_copy_into(self.request.organisation, open_rounds)
+        context["rows"] = [
+            (proposal, services.copy_round(proposal, targets)) for proposal in context["proposals"]
+        ]
+        return context
 
 
 class StartView(OrganisationPageMixin, FormView):
