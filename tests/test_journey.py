@@ -370,6 +370,40 @@ class TestSchools:
             "Add at least 2 schools you lead improvement in through a formal partnership now"
         )
 
+    def test_a_primary_school_is_asked_for_partnerships_in_its_own_words(
+        self, signed_in, applicant, open_round
+    ):
+        primary = start_for(applicant, open_round, ASG, schools_led_count=2)
+        page = signed_in.get(reverse("proposal-schools", args=[primary.pk])).text
+        assert "governance" not in page
+        assert (
+            "The formal partnership through which your organisation leads improvement in this "
+            "school"
+        ) in page
+
+    def test_the_organisations_own_urn_is_not_one_of_its_schools(
+        self, signed_in, applicant, open_round
+    ):
+        primary = start_for(applicant, open_round, ASG, schools_led_count=2, urn="100123")
+        url = reverse("proposal-schools", args=[primary.pk])
+        response = signed_in.post(
+            url,
+            {
+                "name": "Our own school",
+                "urn": "100123",
+                "local_authority": primary.organisation.local_authority_id,
+                "partnership": "federation",
+                "since_0": "1",
+                "since_1": "9",
+                "since_2": "2021",
+            },
+        )
+        assert response.status_code == 200
+        assert "Enter another school’s URN: 100123 is your organisation’s own URN" in response.text
+        assert 'href="#id_urn"' in response.text
+        assert 'value="Our own school"' in response.text
+        assert not primary.schools_led.exists()
+
 
 class TestTaskList:
     def test_counts_only_completed_sections_and_its_title_is_its_heading(

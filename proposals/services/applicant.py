@@ -215,8 +215,14 @@ def set_type_and_models(proposal, *, route, majority_trust, federation, actor, v
 
 
 def add_school(proposal, *, actor, **fields):
+    """A school the organisation leads (or whose governance it is
+    accountable for): another school, never the organisation itself."""
     with transaction.atomic():
         lock_draft(proposal, actor)
+        if fields["urn"] == proposal.organisation.urn:
+            raise ProposalError(
+                f"Enter another school’s URN: {fields['urn']} is your organisation’s own URN"
+            )
         if SchoolLed.objects.filter(proposal=proposal, urn=fields["urn"]).exists():
             raise ProposalError("You have already added a school with this URN")
         return SchoolLed.objects.create(proposal=proposal, **fields)
