@@ -573,8 +573,9 @@ class TestSubmission:
             assert reverse("proposal-answer", args=[draft.pk, code, "lead"]) in response.text
 
     def test_submitting_gives_a_reference_an_email_and_a_read_only_proposal(
-        self, signed_in, draft, applicant, django_capture_on_commit_callbacks
+        self, signed_in, draft, applicant, django_capture_on_commit_callbacks, settings
     ):
+        settings.SERVICE_URL = "https://apply.example"
         complete(draft, applicant)
         with django_capture_on_commit_callbacks(execute=True):
             response = signed_in.post(reverse("proposal-check", args=[draft.pk]))
@@ -589,6 +590,9 @@ class TestSubmission:
         assert len(mail.outbox) == 1
         assert draft.reference in mail.outbox[0].subject
         assert mail.outbox[0].to == [applicant.email]
+        link = f"https://apply.example/proposals/{draft.pk}/status/"
+        assert link in mail.outbox[0].body
+        assert f'<a href="{link}"' in mail.outbox[0].alternatives[0][0]
         edit = signed_in.get(reverse("proposal-answer", args=[draft.pk, "1A", "lead"]))
         assert edit.url == reverse("proposal-status", args=[draft.pk])
         refused = signed_in.post(

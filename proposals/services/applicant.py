@@ -2,7 +2,9 @@
 in one transaction with the proposal row locked (so a save cannot slip in
 after a submission), and changes status only through the workflow."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from accreditation import clock, eligibility, emails, timeline
 from accreditation.access import require
@@ -332,7 +334,10 @@ def _queue_submission_email(proposal_pk):
         return
     emails.queue(
         "proposals/submitted",
-        {"proposal": proposal},
+        {
+            "proposal": proposal,
+            "link": settings.SERVICE_URL + reverse("proposal-status", kwargs={"pk": proposal.pk}),
+        },
         recipients,
         key=f"submitted:{proposal.pk}",
     )
