@@ -116,6 +116,18 @@ class TestStarting:
         assert "does not take this type" in response.text
         assert 'value="asg"' not in response.text
 
+    def test_the_eligibility_reason_comes_before_the_rounds(self, client):
+        """A non-educational organisation can never be an ASG: that is the
+        reason, not that this round does not take ASGs."""
+        RoundFactory(accepts_asg=False)
+        membership = MembershipFactory(organisation__non_educational=True)
+        client.force_login(membership.user)
+        response = client.get(reverse("proposal-start"))
+        assert "A non-educational organisation cannot become an Accredited Schools Group" in (
+            response.text
+        )
+        assert "does not take this type" not in response.text
+
     def test_starting_creates_a_draft_with_a_timeline(self, signed_in, open_round):
         response = signed_in.post(
             reverse("proposal-start"), {"accreditation_type": "asp", "round": open_round.pk}
