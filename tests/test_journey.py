@@ -802,6 +802,19 @@ class TestAfterTheDeadline:
     """A draft whose deadline has passed tells the truth whether or not the
     scheduler has lapsed it yet."""
 
+    def test_the_deadline_shown_is_the_deadline_checked(self, signed_in, draft, applicant):
+        """A deadline at 7:05:52 is not shown as 7:05am: a proposal is still
+        accepted at 7:05:30, and the page must not say that time has passed."""
+        deadline = clock.at(clock.local_date(clock.now()) + timedelta(days=3), dt.time(7, 5, 52))
+        type(draft.round).objects.filter(pk=draft.round_id).update(deadline=deadline)
+        complete(draft, applicant)
+        page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert "submit by 7:05:52am on " in page
+        with time_machine.travel(deadline - timedelta(seconds=22)):
+            signed_in.force_login(applicant)
+            response = signed_in.post(reverse("proposal-check", args=[draft.pk]))
+        assert response.url == reverse("proposal-confirmation", args=[draft.pk])
+
     def test_a_draft_past_its_deadline_cannot_be_changed_and_says_what_next(
         self, signed_in, draft, applicant
     ):
@@ -839,7 +852,7 @@ class TestAfterTheDeadline:
         assert "Submit" not in text
         assert "Ready to submit" not in text
         assert ">Change<" not in text
-        assert f"not submitted by its deadline, {clock.describe(deadline)} (UK time)" in text
+        assert f"not submitted by its deadline, {clock.describe_deadline(deadline)} (UK time)" in text
         assert (
             f"The next round, {later}, opens at {clock.describe(later.opens_at)} (UK time)" in text
         )
@@ -881,7 +894,7 @@ class TestAfterTheDeadline:
             message.subject
             == f"Draft ASP proposal, {draft.round} was not submitted by the deadline"
         )
-        assert f"{clock.describe(draft.round.deadline)} (UK time)" in message.body
+        assert f"{clock.describe_deadline(draft.round.deadline)} (UK time)" in message.body
         assert f"The next round, {later}, opens at" in message.body
         assert "Copy into a new draft" in message.body
 
@@ -901,7 +914,7 @@ class TestContent:
         assert str(draft.pk) not in pdf["Content-Disposition"]
 
     def test_every_deadline_is_in_uk_time(self, signed_in, draft):
-        deadline = f"{clock.describe(draft.round.deadline)} (UK time)"
+        deadline = f"{clock.describe_deadline(draft.round.deadline)} (UK time)"
         for name in ("proposal-dashboard", "proposal-start"):
             assert deadline in signed_in.get(reverse(name)).text, name
         assert deadline in signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text

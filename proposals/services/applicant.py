@@ -66,7 +66,7 @@ def lock_draft(proposal, actor, *, changes_content=True):
         raise ProposalError("This proposal has been submitted and can no longer be changed.")
     if locked.deadline_passed:
         raise ProposalError(
-            f"The deadline for this proposal was {clock.describe(locked.period.deadline)} "
+            f"The deadline for this proposal was {clock.describe_deadline(locked.period.deadline)} "
             "(UK time). It can no longer be changed."
         )
     if changes_content and locked.declared_at:
