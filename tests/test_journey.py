@@ -852,7 +852,9 @@ class TestAfterTheDeadline:
         assert "Submit" not in text
         assert "Ready to submit" not in text
         assert ">Change<" not in text
-        assert f"not submitted by its deadline, {clock.describe_deadline(deadline)} (UK time)" in text
+        assert (
+            f"not submitted by its deadline, {clock.describe_deadline(deadline)} (UK time)" in text
+        )
         assert (
             f"The next round, {later}, opens at {clock.describe(later.opens_at)} (UK time)" in text
         )
