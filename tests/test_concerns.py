@@ -146,6 +146,21 @@ def test_a_concern_needs_its_text_and_a_bounded_one(client, text, message):
     assert not Concern.objects.exists()
 
 
+def test_the_concern_is_counted_not_cut_and_too_long_a_concern_is_kept_to_shorten(client):
+    """No maxlength (the browser would cut pasted text silently): the GOV.UK
+    character count shows the limit, and the server's error keeps the text."""
+    case = not_accredited()
+    client.force_login(member_of(case))
+    page = client.get(concern_url(case)).text
+    assert 'data-module="govuk-character-count" data-maxlength="5000"' in page
+    assert "maxlength=" not in page.replace("data-maxlength=", "")
+    too_long = "Our answer to 2B was not read. " + "x" * 5000
+    response = client.post(concern_url(case), {"text": too_long})
+    assert "Your concern must be 5,000 characters or fewer" in response.text
+    assert too_long in response.text
+    assert not Concern.objects.exists()
+
+
 def test_after_the_period_the_page_says_it_ended_and_why_and_nothing_can_be_sent(client):
     case = screened_out()
     letter = case.letters.get()

@@ -73,6 +73,7 @@ STAFF = [
 ]
 ROLES = [ANONYMOUS, OUTSIDER, *STAFF, OWNER]
 SIGN_IN = "/account/sign-in/"
+MISSING = 999_999_999
 
 
 # --- The URL patterns ------------------------------------------------------------
@@ -361,14 +362,17 @@ class World:
     def user(self, role):
         return {OWNER: self.owner, OUTSIDER: self.outsider}.get(role) or self.staff.get(role)
 
-    def url(self, pattern):
-        """The pattern's address with the victim's objects in it, and
-        whether any of them is an object under access control."""
+    def url(self, pattern, missing=False):
+        """The pattern's address with the victim's objects in it (or, with
+        ``missing``, ids that name no object), and whether any of them is an
+        object under access control."""
         path, names_object = "/" + pattern.route, False
         for name, converter in pattern.converters.items():
             kind, read = kwarg_spec(pattern, name)
             names_object = names_object or kind == "object"
-            value = converter.to_url(read(self, pattern))
+            value = converter.to_url(
+                MISSING if missing and kind == "object" else read(self, pattern)
+            )
             path = re.sub(rf"<(?:[^:>]+:)?{name}>", value, path)
         assert "<" not in path, path
         return path, names_object
@@ -518,6 +522,33 @@ def test_every_url_for_every_role(settings, tmp_path):
             elif status not in (403, 404, 405):
                 problems.append(f"{where}: {status}, expected 404 (or 403)")
     assert checked == len(ROLES) * 2 * len(ALL_PATTERNS)
+    assert not problems, "\n".join(problems)
+
+
+def test_an_object_that_does_not_exist_is_404_to_everyone_who_may_reach_its_kind(
+    settings, tmp_path
+):
+    """Each pattern naming an object, with ids that name nothing, asked by
+    each role that may reach the real object: 404 (or 405), never a server
+    error or a page that did work on the missing object first."""
+    settings.MEDIA_ROOT = tmp_path
+    world = World()
+    clients = {}
+    problems = []
+    for pattern in ALL_PATTERNS:
+        path, names_object = world.url(pattern, missing=True)
+        if not names_object:
+            continue
+        for role in sorted(allowed_roles(pattern) - {ANONYMOUS}):
+            if role not in clients:
+                clients[role] = client_for(world, role)
+                clients[role].raise_request_exception = False
+            client = clients[role]
+            for method in ("get", "post"):
+                ensure_signed_in(client, role)
+                status = getattr(client, method)(path).status_code
+                if status not in (404, 405):
+                    problems.append(f"{method.upper()} {path} ({pattern.name}) as {role}: {status}")
     assert not problems, "\n".join(problems)
 
 

@@ -166,6 +166,7 @@ class TestTheDemo:
         closing = closing_round()
         assert list(closing.proposals.values_list("status", flat=True)) == [Status.DRAFT] * 3
         assert closing.deadline - clock.now() <= timedelta(minutes=CLOSING_MINUTES)
+        assert (closing.deadline.second, closing.deadline.microsecond) == (0, 0)
         with time_machine.travel(closing.deadline):
             result = lapse_overdue_drafts()
         assert result["lapsed"] >= 3

@@ -22,6 +22,13 @@ def govuk_datetime(value):
 
 
 @register.filter
+def govuk_deadline(value):
+    """``{{ round.deadline|govuk_deadline }}``: as ``govuk_datetime``, with
+    the seconds of a deadline that is not on a whole minute."""
+    return clock.describe_deadline(value) if value else ""
+
+
+@register.filter
 def error_target(field_id, bound_field):
     """The id the error summary links to: radios and checkboxes are
     rendered by crispy-forms-gds with their first input at ``<id>_1``; an

@@ -48,7 +48,11 @@ class MeetingMixin(StaffAreaMixin):
 
     @cached_property
     def meeting(self):
-        return Meeting.objects.select_related("round", "chair").filter(pk=self.kwargs["pk"]).first()
+        # A missing meeting is 404, as one the person may not see is: the
+        # permission holds for casework officers with no meeting at all.
+        return get_object_or_404(
+            Meeting.objects.select_related("round", "chair"), pk=self.kwargs["pk"]
+        )
 
     def get_permission_object(self):
         return self.meeting
