@@ -1,6 +1,8 @@
 """The Django admin, under /staff/admin/, for administrators only: reference
 data (regions, local authorities), criteria frameworks before their first
-use, rounds, users and their roles, and the beat schedule.
+use, users and their roles, and the beat schedule. Rounds are shown read-only:
+casework officers run them on the round pages, whose service holds the rules
+(an opened round's deadline only extended, no overlap, cancelled not deleted).
 
 Every change made here is written to the activity log in the admin's own
 transaction (instead of the admin's LogEntry table, so there is one audit of
@@ -47,7 +49,8 @@ from accreditation.models import (
 )
 from accreditation.models.framework import FrameworkFrozen, FrameworkPiece, frozen_version
 from accreditation.roles import Role
-from accreditation.services import activity
+from accreditation.services import accounts, activity
+from accreditation.signals import parts_may_clash
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -245,6 +248,13 @@ class FrozenAware:
 
 
 class FrozenAwareAdmin(FrozenAware, AuditedAdmin):
+    def get_actions(self, request):
+        """No "delete selected": a bulk deletion would skip the check that
+        the piece's framework is not frozen; each deletes from its own page."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         version = _frozen_version(obj)
         if version is not None:
@@ -319,22 +329,21 @@ class CriterionAdmin(FrozenAwareAdmin):
 
 @admin.register(Round, site=site)
 class RoundAdmin(AuditedAdmin):
+    """Read-only: a round is created, changed and cancelled by a casework
+    officer on the round pages, through the service that enforces the
+    rules and writes the activity log."""
+
     list_display = ("__str__", "opens_at", "deadline", "framework", "cancelled_at")
     list_select_related = ("framework",)
-    # Once a round has opened, its proposals are written against its
-    # framework and for its types and term.
-    fixed_once_open = ("term", "year", "framework", "opens_at", "accepts_asp", "accepts_asg")
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.fixed_once_open if _opened(obj) else ()
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        """An opened round is cancelled, with a reason, never deleted."""
-        return super().has_delete_permission(request, obj) and not _opened(obj)
-
-
-def _opened(round_):
-    return round_ is not None and round_.opens_at <= clock.now()
+        return False
 
 
 # --- Users and roles ---------------------------------------------------------------
@@ -392,6 +401,21 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     @admin.display(description="Roles")
     def roles(self, obj):
         return ", ".join(sorted(Role(group.name).label for group in obj.role_groups))
+
+    def has_delete_permission(self, request, obj=None):
+        """Accounts are switched off, never deleted: their casework and
+        activity name them."""
+        return False
+
+    def save_related(self, request, form, formsets, change):
+        """What the staff users page's service does after a change of roles
+        or access: record a standing conflict for a member given staff
+        roles, and sign a switched-off account out everywhere."""
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        parts_may_clash.send(sender=User, user=user)
+        if not user.is_active:
+            accounts.end_sessions(user)
 
     def user_change_password(self, request, id, form_url=""):
         # Django runs this view outside a transaction; the new password and

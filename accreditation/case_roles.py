@@ -4,18 +4,24 @@ Staff roles are global (a person may be a casework officer and an assessor),
 but what a person may do to a case depends on their part in *that* case: the
 assessor assigned to it, the chair of the meeting it is on, a decision
 official with no part in it, nobody with a conflict. ``resolve()`` answers
-that for one case or for many at once, with the same few queries whatever the
-number of cases.
+that for one case or for many at once, in one query whatever the number of
+cases.
 
 The spine knows only organisations and global roles. The apps that hold
 assignments, conflicts and meetings register a *provider* at start-up (from
-their ``AppConfig.ready``); the spine never imports them.
+their ``AppConfig.ready``); the spine never imports them. A provider asks
+its question as annotations on the query that reads the cases, so a page
+can read a case and its viewer's roles together (``with_roles``).
 """
 
-from collections import defaultdict
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import models
+from django.db.models import Exists, OuterRef, Value
 
 from accreditation.roles import Role
 
@@ -46,101 +52,173 @@ PARTS = frozenset(
 
 
 @dataclass(frozen=True)
-class CaseRef:
-    """What providers need to know of a case, read in one query for all."""
+class Found:
+    """What one provider found about the actor and one case."""
 
-    pk: int
-    organisation_id: int
-    local_authority_id: int | None
+    roles: frozenset = frozenset()
+    conflicted: bool = False
+    """The actor may not act on the case as staff (a declared or standing
+    conflict)."""
+    part: bool = False
+    """The actor had a part in the case, even one since ended (a former
+    assessor)."""
 
 
-@dataclass
-class Findings:
-    """What one provider found about one actor and some cases."""
+@dataclass(frozen=True)
+class Question:
+    """What a provider asks of each case about one actor: ``annotations``
+    (name: expression over the case, ``OuterRef`` to its fields) read with
+    the cases, and ``read(values) -> Found`` of one case's values of them."""
 
-    roles: dict = field(default_factory=lambda: defaultdict(set))
-    conflicted: set = field(default_factory=set)
-    """Cases the actor may not act on as staff (a declared or standing conflict)."""
-    parts: set = field(default_factory=set)
-    """Cases the actor had a part in, even one since ended (a former assessor)."""
+    annotations: dict = field(default_factory=dict)
+    read: Callable = lambda values: Found()
 
 
 _providers = []
 
 
 def provider(function):
-    """Register ``function(refs, actor) -> Findings``. It must make a constant
-    number of queries, whatever the number of ``refs``."""
+    """Register ``function(actor) -> Question``. Every provider's question is
+    asked in the one query that reads the cases, so resolving costs one
+    query whatever the number of cases and of providers."""
     if function not in _providers:
         _providers.append(function)
     return function
 
 
-def _refs(cases):
-    cases = list(cases)
-    if not cases:
-        return []
-    model = type(cases[0])
-    rows = model.objects.filter(pk__in=[case.pk for case in cases]).values_list(
-        "pk", "organisation_id", "organisation__local_authority_id"
-    )
-    return [CaseRef(*row) for row in rows]
+_ACTOR = "roles_actor"
+
+
+def _questions(actor):
+    return [(f"roles_{index}_", function(actor)) for index, function in enumerate(_providers)]
+
+
+def _annotations(actor, questions):
+    annotations = {_ACTOR: Value(actor.pk)}
+    for prefix, question in questions:
+        for name, expression in question.annotations.items():
+            annotations[prefix + name] = expression
+    return annotations
+
+
+def _judge(values, questions):
+    held, conflicted, part = set(), False, False
+    for prefix, question in questions:
+        found = question.read({name: values[prefix + name] for name in question.annotations})
+        held |= found.roles
+        conflicted |= found.conflicted
+        part |= found.part
+    if conflicted:
+        held -= STAFF_CASE_ROLES
+    if part or held & PARTS:
+        held.discard(CaseRole.DECISION_OFFICIAL)
+    return frozenset(held)
+
+
+_remembered = ContextVar("case_roles_remembered", default=None)
+
+
+@contextmanager
+def remembering():
+    """Resolve each person's parts in each case once within this block: for
+    a request that changes nothing (``CaseRolesMiddleware``), whose page
+    asks the same question of a case in its permission check and again in
+    its template."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
 
 
 def resolve_many(cases, actor):
-    """{case pk: frozenset of CaseRole} for ``actor`` on each of ``cases``."""
+    """{case pk: frozenset of CaseRole} for ``actor`` on each of ``cases``:
+    one query, or none for cases already resolved inside ``remembering()``."""
     cases = list(cases)
     if actor is None:
         return {case.pk: frozenset({CaseRole.SYSTEM}) for case in cases}
-    if not actor.is_active:
+    if not actor.is_active or not cases:
         return {case.pk: frozenset() for case in cases}
-    refs = _refs(cases)
-    roles = defaultdict(set)
-    conflicted, parts = set(), set()
-    for function in _providers:
-        findings = function(refs, actor)
-        for pk, found in findings.roles.items():
-            roles[pk] |= set(found)
-        conflicted |= findings.conflicted
-        parts |= findings.parts
-    result = {}
-    for case in cases:
-        held = roles[case.pk]
-        if case.pk in conflicted:
-            held -= STAFF_CASE_ROLES
-        if case.pk in parts or held & PARTS:
-            held.discard(CaseRole.DECISION_OFFICIAL)
-        result[case.pk] = frozenset(held)
-    return result
+    memory = _remembered.get()
+    if memory is None:
+        return _resolve(cases, actor)
+    known = {case.pk: memory[actor.pk, case.pk] for case in cases if (actor.pk, case.pk) in memory}
+    missing = [case for case in cases if case.pk not in known]
+    if missing:
+        for pk, held in _resolve(missing, actor).items():
+            memory[actor.pk, pk] = known[pk] = held
+    return known
+
+
+def _resolve(cases, actor):
+    questions = _questions(actor)
+    annotations = _annotations(actor, questions)
+    rows = (
+        type(cases[0])
+        .objects.filter(pk__in=[case.pk for case in cases])
+        .annotate(**annotations)
+        .values("pk", *annotations)
+    )
+    found = {row["pk"]: _judge(row, questions) for row in rows}
+    return {case.pk: found.get(case.pk, frozenset()) for case in cases}
+
+
+_REMEMBERED = "_case_roles_remembered"
 
 
 def resolve(case, actor):
-    """The CaseRoles ``actor`` holds on ``case``."""
+    """The CaseRoles ``actor`` holds on ``case`` (those ``remember`` kept on
+    this very instance for this actor, if any)."""
+    remembered = case.__dict__.get(_REMEMBERED)
+    if remembered is not None and actor is not None and remembered[0] == actor.pk:
+        return remembered[1]
     return resolve_many([case], actor)[case.pk]
 
 
+def with_roles(queryset, actor):
+    """``queryset`` of cases with what resolving ``actor``'s roles asks read
+    in the same query, for ``remember`` to judge with no query of its own."""
+    if actor is None or not actor.is_active:
+        return queryset
+    return queryset.annotate(**_annotations(actor, _questions(actor)))
+
+
+def remember(case, actor):
+    """Resolve ``actor``'s roles on ``case`` once and keep them on this
+    instance, so that every later check of the same instance for the same
+    actor (the rules' predicates, the page's template tags) reads them
+    instead of asking the database again. A case read ``with_roles`` for
+    this actor is judged from what was read with it.
+
+    For pages that only read. The instance is the request's own and dies
+    with it, so the roles never outlive the request; a service that changes
+    someone's part in a case does so on its own locked copy of the row,
+    which holds nothing remembered."""
+    if actor is not None and case.__dict__.get(_ACTOR) == actor.pk:
+        roles = _judge(case.__dict__, _questions(actor))
+    else:
+        roles = resolve(case, actor)
+    case.__dict__[_REMEMBERED] = (actor.pk, roles)
+    return roles
+
+
 @provider
-def organisation_and_global_roles(refs, actor):
+def organisation_and_global_roles(actor):
     """Members of the case's organisation act for it as applicants, and are in
     standing conflict with it as staff. Casework officers and decision
     officials act on any case they are not conflicted with."""
-    findings = Findings()
-    organisation_ids = {ref.organisation_id for ref in refs}
-    member_of = set(
-        actor.memberships.filter(organisation_id__in=organisation_ids).values_list(
-            "organisation_id", flat=True
-        )
-    )
+    Membership = apps.get_model("accreditation", "Membership")
     global_roles = set()
     if actor.has_role(Role.CASEWORK_OFFICER):
         global_roles.add(CaseRole.CASEWORK_OFFICER)
     if actor.has_role(Role.DECISION_OFFICIAL):
         global_roles.add(CaseRole.DECISION_OFFICIAL)
     applicant = actor.has_role(Role.APPLICANT)
-    for ref in refs:
-        findings.roles[ref.pk] |= global_roles
-        if ref.organisation_id in member_of:
-            findings.conflicted.add(ref.pk)
-            if applicant:
-                findings.roles[ref.pk].add(CaseRole.APPLICANT)
-    return findings
+
+    def read(values):
+        member = values["member"]
+        roles = global_roles | ({CaseRole.APPLICANT} if member and applicant else set())
+        return Found(frozenset(roles), conflicted=member)
+
+    member = Membership.objects.filter(user=actor, organisation_id=OuterRef("organisation_id"))
+    return Question({"member": Exists(member)}, read)

@@ -35,19 +35,29 @@ def today():
     return timezone.localdate()
 
 
-def describe(value):
+def describe(value, *, seconds=False):
     """A time as GOV.UK writes it, in Europe/London: "5pm on 1 June 2026",
-    "5:30pm on 1 June 2026", "midday on …", "midnight on …"."""
+    "5:30pm on 1 June 2026", "midday on …", "midnight on …". With
+    ``seconds``, a time that has them keeps them: "7:05:52am on …"."""
     value = local(value)
-    if (value.hour, value.minute) == (0, 0):
+    second = value.second if seconds else 0
+    if (value.hour, value.minute, second) == (0, 0, 0):
         time = "midnight"
-    elif (value.hour, value.minute) == (12, 0):
+    elif (value.hour, value.minute, second) == (12, 0, 0):
         time = "midday"
     else:
         hour = value.hour % 12 or 12
-        minutes = f":{value.minute:02d}" if value.minute else ""
-        time = f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+        minutes = f":{value.minute:02d}" if value.minute or second else ""
+        time = f"{hour}{minutes}{f':{second:02d}' if second else ''}"
+        time += "am" if value.hour < 12 else "pm"
     return f"{time} on {value.day} {value:%B %Y}"
+
+
+def describe_deadline(value):
+    """A deadline, to the second where it is not on a whole minute: a page
+    that dropped the seconds would name a time already past while proposals
+    are still accepted (deadlines set through the service are whole minutes)."""
+    return describe(value, seconds=True)
 
 
 @cache

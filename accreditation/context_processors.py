@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from accreditation import navigation, policy
+from accreditation.middleware import session_seconds_left
 
 
 def service(request):
@@ -9,7 +10,8 @@ def service(request):
         "department_name": settings.DEPARTMENT_NAME,
         "contact_email": settings.CONTACT_EMAIL,
         "service_phase": settings.SERVICE_PHASE,
-        "session_timeout_seconds": settings.SESSION_COOKIE_AGE,
+        # Called by the template, so worked out only for the signed in.
+        "session_seconds_left": lambda: session_seconds_left(request.session),
         "session_timeout_minutes": settings.SESSION_COOKIE_AGE // 60,
         "session_warning_seconds": settings.SESSION_TIMEOUT_WARNING_SECONDS,
         "policy": policy.current(),

@@ -185,15 +185,20 @@ def assess(organisation, accreditation_type):
 
 def verdicts(organisation, period=None):
     """A verdict for each type. With a round, types it does not take are
-    refused too."""
+    refused too; a type the organisation may never seek is refused for that
+    reason first, since another round would not change it."""
     results = []
     for accreditation_type in AccreditationType:
-        if period is not None and not period_accepts(period, accreditation_type):
-            results.append(
-                Verdict(accreditation_type, False, f"The {period} round does not take this type.")
+        verdict = assess(organisation, accreditation_type)
+        if (
+            verdict.eligible
+            and period is not None
+            and not period_accepts(period, accreditation_type)
+        ):
+            verdict = Verdict(
+                accreditation_type, False, f"The {period} round does not take this type."
             )
-            continue
-        results.append(assess(organisation, accreditation_type))
+        results.append(verdict)
     return results
 
 

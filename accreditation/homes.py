@@ -81,6 +81,12 @@ NEEDS = (
     Need(CASEWORK, "Concerns waiting", "staff-concerns", count=COUNTS + "concerns_waiting"),
     Need(
         CASEWORK,
+        "Co-partners of accredited providers to decide",
+        "staff-co-partner-changes",
+        count=COUNTS + "co_partners_to_decide",
+    ),
+    Need(
+        CASEWORK,
         "Email that could not be sent",
         "staff-failed-emails",
         count=COUNTS + "failed_emails",
@@ -106,11 +112,33 @@ NEEDS = (
         count=COUNTS + "quality_assurance_to_resolve",
     ),
     Need(
+        Role.ASSESSOR,
+        "Feedback to the applicant to write or revise",
+        "assessor-queue",
+        count=COUNTS + "feedback_to_write",
+        url=COUNTS + "feedback_to_write_address",
+        hint="Returned by the Advisory Group, or decided against your recommendation.",
+    ),
+    Need(
         Role.ADVISORY_GROUP_MEMBER,
         "Items on your next meeting's agenda without your view",
         "advisory-meetings",
         count=COUNTS + "views_to_record",
         url=COUNTS + "next_meeting_address",
+    ),
+    Need(
+        Role.ADVISORY_GROUP_MEMBER,
+        "ASG cases whose advice you are to record as chair",
+        "advisory-meetings",
+        count=COUNTS + "advice_to_record",
+        url=COUNTS + "chaired_meeting_address",
+    ),
+    Need(
+        Role.ADVISORY_GROUP_MEMBER,
+        "Draft feedback whose review you are to record as chair",
+        "advisory-meetings",
+        count=COUNTS + "feedback_reviews_to_record",
+        url=COUNTS + "chaired_meeting_address",
     ),
     Need(
         Role.DECISION_OFFICIAL,

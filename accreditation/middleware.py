@@ -1,9 +1,17 @@
-"""Per-request context: the organisation an applicant is acting for."""
+"""Per-request context: the organisation an applicant is acting for; how
+long the session has left, saved at most once a ``SESSION_REFRESH_SECONDS``;
+people's parts in cases, resolved once in a request that changes nothing."""
 
+from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 
+from accreditation import case_roles, clock
+
 SESSION_KEY = "current_organisation_id"
+SAVED_AT_KEY = "saved_at"
+"""When the session was last saved (seconds since the epoch): its expiry is
+``SESSION_COOKIE_AGE`` after that."""
 
 
 def current_organisation(request):
@@ -44,3 +52,54 @@ class NoStoreMiddleware:
         if request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+def _seconds_now():
+    return int(clock.now().timestamp())
+
+
+def refresh_due(session):
+    """Is the session's expiry older than ``SESSION_REFRESH_SECONDS``, so
+    this request saves it again (restarting its clock)?"""
+    saved_at = session.get(SAVED_AT_KEY)
+    return saved_at is None or _seconds_now() - saved_at >= settings.SESSION_REFRESH_SECONDS
+
+
+def session_seconds_left(session):
+    """How long the session lasts from now if nothing else happens: the whole
+    ``SESSION_COOKIE_AGE`` when this request saves it."""
+    if session.modified or refresh_due(session):
+        return settings.SESSION_COOKIE_AGE
+    return settings.SESSION_COOKIE_AGE - (_seconds_now() - session[SAVED_AT_KEY])
+
+
+class SessionRefreshMiddleware:
+    """Activity keeps a session alive without writing it on every request:
+    a session is saved when something in it changed or its last save is
+    ``SESSION_REFRESH_SECONDS`` old, and each save stamps its time, so the
+    timeout warning counts down from the real expiry. Comes after Django's
+    SessionMiddleware, which saves what this marks modified."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = request.session
+        if not session.is_empty() and (session.modified or refresh_due(session)):
+            session[SAVED_AT_KEY] = _seconds_now()
+        return response
+
+
+class CaseRolesMiddleware:
+    """A request that changes nothing (GET or HEAD) resolves each person's
+    parts in a case once, however often its checks and template ask."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with case_roles.remembering():
+            return self.get_response(request)

@@ -9,6 +9,7 @@ fetch anything.
 """
 
 import mimetypes
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -17,6 +18,7 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Relative references in a PDF template (``{% static %}`` gives
@@ -64,11 +66,25 @@ def static_file_for(url):
     raise RefusedURL(f"No such static file: {url}")
 
 
+_fonts = threading.local()
+
+
+def font_configuration():
+    """This thread's WeasyPrint font configuration, made once and used for
+    every PDF it renders. A new one per PDF (WeasyPrint's default) leaves
+    about 0.2 MiB of its Pango font map behind each time: a worker issuing
+    hundreds of letters grew without end (``benchmarks/letter_batch.py``).
+    One per thread, as Pango's font maps are not shared between threads."""
+    if not hasattr(_fonts, "configuration"):
+        _fonts.configuration = FontConfiguration()
+    return _fonts.configuration
+
+
 def html_to_pdf(html):
     """A tagged PDF of a complete HTML document (which must give its ``lang``
     and ``<title>``)."""
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    return document.write_pdf(pdf_variant=PDF_VARIANT, font_config=font_configuration())
 
 
 def render_html(template_name, context, *, title):

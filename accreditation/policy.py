@@ -53,8 +53,8 @@ class Policy:
     """Years after the decision that a case's records are kept."""
     retention_by_record_type: tuple = ()
     """(record type, years) for the record types (``accreditation.services.
-    retention.RECORD_TYPES``) kept for other than ``retention_years``, e.g.
-    ``(("documents", 6),)``."""
+    retention.RECORD_TYPES``, and ``emails`` for the outbox) kept for other
+    than ``retention_years``, e.g. ``(("documents", 6),)``."""
 
     def retention_for(self, record_type):
         """Years after the decision that records of ``record_type`` are kept."""

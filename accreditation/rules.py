@@ -46,9 +46,14 @@ rules.add_perm("accreditation.preview_emails", is_casework_officer)
 
 @rules.predicate
 def can_see_case(user, case):
-    from accreditation.queries.cases import visible_to
+    from accreditation.queries.cases import seen_by, visible_to
 
-    return case is not None and visible_to(user).filter(pk=case.pk).exists()
+    if case is None:
+        return False
+    seen = seen_by(case, user)
+    if seen is not None:
+        return seen
+    return visible_to(user).filter(pk=case.pk).exists()
 
 
 @rules.predicate

@@ -4,27 +4,36 @@ in the case all the same (registered with the spine's
 resolver at start-up). A member's declared conflict is the assessments
 provider's to report."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from accreditation.case_roles import CaseRole, Findings, provider
+from accreditation.case_roles import CaseRole, Found, Question, provider
 from accreditation.roles import Role
 from advisory_group.models import AgendaItem
 
 
 @provider
-def meeting_roles(refs, actor):
-    findings = Findings()
-    if not refs or not actor.has_role(Role.ADVISORY_GROUP_MEMBER):
-        return findings
-    items = (
-        AgendaItem.objects.filter(case_id__in=[ref.pk for ref in refs])
-        .filter(Q(meeting__chair=actor) | Q(meeting__members=actor))
-        .values_list("case_id", "meeting__chair_id", "meeting__closed_at")
-        .distinct()
+def meeting_roles(actor):
+    if not actor.has_role(Role.ADVISORY_GROUP_MEMBER):
+        return Question()
+    items = AgendaItem.objects.filter(case=OuterRef("pk"))
+    open_items = items.filter(meeting__closed_at__isnull=True)
+
+    def read(values):
+        roles = set()
+        if values["chair"]:
+            roles.add(CaseRole.MEETING_CHAIR)
+        if values["member"]:
+            roles.add(CaseRole.MEETING_MEMBER)
+        return Found(frozenset(roles), part=values["on_agenda"])
+
+    return Question(
+        {
+            "on_agenda": Exists(items.filter(Q(meeting__chair=actor) | Q(meeting__members=actor))),
+            "chair": Exists(open_items.filter(meeting__chair=actor)),
+            # A member of an open meeting it does not chair.
+            "member": Exists(
+                open_items.filter(meeting__members=actor).exclude(meeting__chair=actor)
+            ),
+        },
+        read,
     )
-    for case_id, chair_id, closed_at in items:
-        findings.parts.add(case_id)
-        if closed_at is None:
-            role = CaseRole.MEETING_CHAIR if chair_id == actor.pk else CaseRole.MEETING_MEMBER
-            findings.roles[case_id].add(role)
-    return findings

@@ -53,6 +53,19 @@ class Advice(models.TextChoices):
     REFER_BACK = "refer_back", "Refer back to the assessor"
 
 
+class FeedbackView(models.TextChoices):
+    """What a member thinks of an item of draft feedback, matching the
+    chair's ``FeedbackOutcome``."""
+
+    APPROVE = "approve", "The feedback can be approved for the letter"
+    REVISE = "revise", "The feedback needs revising"
+
+
+def views_for(purpose):
+    """The views a member may give on an item of ``purpose``."""
+    return FeedbackView if purpose == ItemPurpose.FEEDBACK else Advice
+
+
 class FeedbackOutcome(models.TextChoices):
     APPROVED = "approved", "Approved for the letter"
     RETURNED = "returned", "Returned to the assessor to revise"
@@ -103,7 +116,7 @@ class MemberView(models.Model):
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="views")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    view = models.CharField(max_length=10, choices=Advice.choices)
+    view = models.CharField(max_length=10, choices=Advice.choices + FeedbackView.choices)
     comment = models.TextField(blank=True)
     updated_at = models.DateTimeField(default=clock.now)
 

@@ -44,6 +44,9 @@ def screened_it_before(user, case):
 
 # Screening: casework officers, on the cases they are free to act on.
 rules.add_perm("assessments.screen_cases", is_casework_officer)
+# The screening page: the officer who screened a case out before sees it,
+# told that another officer must screen it again.
+rules.add_perm("assessments.see_screening", is_casework_officer & is_casework_officer_on_case)
 rules.add_perm(
     "assessments.screen_case",
     is_casework_officer & is_casework_officer_on_case & ~screened_it_before,

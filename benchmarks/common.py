@@ -38,20 +38,22 @@ SEED_SOURCES = (
 MARKER_TABLE = "benchmark_seed"
 
 
-def database_url(scale):
-    """The scratch database of ``scale`` (None: SQLite under var/)."""
+def database_url(scale, suffix=None):
+    """The scratch database of ``scale`` (``<name>_s<scale>``), or the one
+    called ``<name>_<suffix>``; None: SQLite under var/."""
     base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if not base:
         return None
     parts = urlsplit(base)
     name = parts.path.lstrip("/") or "bench"
-    return urlunsplit(parts._replace(path=f"/{name}_s{scale}"))
+    return urlunsplit(parts._replace(path=f"/{name}_{suffix or f's{scale}'}"))
 
 
-def configure(scale):
-    """Environment for Django at ``scale``; call before ``django.setup()``."""
-    url = database_url(scale)
-    os.environ["VAR_DIR"] = str(ROOT / "var" / f"bench-{scale}")
+def configure(scale, suffix=None):
+    """Environment for Django at ``scale`` (or in the scratch database
+    ``suffix``); call before ``django.setup()``."""
+    url = database_url(scale, suffix)
+    os.environ["VAR_DIR"] = str(ROOT / "var" / f"bench-{suffix or scale}")
     if url:
         os.environ["DATABASE_URL"] = url
         _create_database(url)

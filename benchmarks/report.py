@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import common  # noqa: E402
+from benchmarks.letter_batch import table as letter_batch_table  # noqa: E402
 from benchmarks.load import table as load_table  # noqa: E402
 from benchmarks.pages import table as pages_table  # noqa: E402
 
@@ -29,6 +30,9 @@ def failures(results):
     for name, verdict in results.get("load", {}).get("checks", {}).items():
         if verdict == "FAIL":
             failed.append(f"load: {name}")
+    for name, verdict in results.get("letter_batch", {}).get("checks", {}).items():
+        if verdict == "FAIL":
+            failed.append(f"letter batch: {name}")
     return failed
 
 
@@ -52,8 +56,12 @@ def main():
     if letters:
         print(
             f"feedback letter, {letters['criteria']} criteria: median {letters['median_ms']} ms, "
-            f"p95 {letters['p95_ms']} ms, peak memory {letters['peak_mib']} MiB"
+            f"p95 {letters['p95_ms']} ms (CPU: median {letters.get('median_cpu_ms')} ms), "
+            f"peak memory {letters['peak_mib']} MiB"
         )
+    letter_batch = results.get("letter_batch")
+    if letter_batch:
+        print(letter_batch_table(letter_batch))
     pages = results.get("pages")
     if pages:
         print()

@@ -1,12 +1,15 @@
-"""The e-mail telling contacts a letter was issued, registered for the
-staff preview with example data (unsaved instances)."""
+"""The e-mails telling contacts a letter was issued (a step of revocation's
+says what the step means too) and about concerns, registered for the staff
+preview with example data (unsaved instances)."""
 
 from datetime import date, time
 
 from accreditation import clock, emails
+from accreditation.models import AccreditationType
 from accreditation.workflow import Status
 from feedback.models import Concern, ConcernState, Letter, LetterPurpose
 from proposals.emails import example_case
+from register.models import RegisterEntry
 
 
 def letter_issued_example():
@@ -26,6 +29,54 @@ emails.register(
         audience="The organisation's contacts",
         subject="{{ case.reference }}: your {{ letter.get_purpose_display|lower }}",
         example="feedback.emails.letter_issued_example",
+    ),
+)
+
+
+EXAMPLE_REASON = "The trust no longer leads improvement in any school."
+
+
+def revocation_example(purpose):
+    """A step of revocation's e-mail: its letter's link with what the step
+    means, as ``feedback.services.letters.revocation_context`` gives it."""
+    context = letter_issued_example()
+    case = context["case"]
+    entry = RegisterEntry(
+        pk=1, name=case.organisation.name, accreditation_type=AccreditationType.ASP, case=case
+    )
+    return {
+        **context,
+        "letter": Letter(pk=2, case=case, purpose=purpose),
+        "entry": entry,
+        "accreditation_type": entry.get_accreditation_type_display(),
+        "reason": EXAMPLE_REASON,
+        "step_date": date(2027, 1, 1),
+        "response_due": clock.at(date(2027, 1, 29), time(17)),
+    }
+
+
+def revocation_notice_example():
+    return revocation_example(LetterPurpose.REVOCATION_NOTICE)
+
+
+def revocation_letter_example():
+    return revocation_example(LetterPurpose.REVOCATION)
+
+
+emails.register(
+    emails.EmailTemplate(
+        name="feedback/revocation_notice",
+        title="Notice that an accreditation may be revoked, with its letter",
+        audience="The provider's contacts",
+        subject="Notice that your accreditation may be revoked – {{ service_name }}",
+        example="feedback.emails.revocation_notice_example",
+    ),
+    emails.EmailTemplate(
+        name="feedback/revocation",
+        title="An accreditation is revoked, with its letter",
+        audience="The provider's contacts",
+        subject="Your accreditation has been revoked – {{ service_name }}",
+        example="feedback.emails.revocation_letter_example",
     ),
 )
 

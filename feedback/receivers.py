@@ -49,8 +49,15 @@ def issue_feedback_letter(sender, case, **kwargs):
         transaction.on_commit(partial(send_issue_task, [case.pk]))
 
 
+LETTERS_PER_TASK = 10
+"""Cases per issuing task: a batch decided at once is shared among the
+workers (a letter takes a fraction of a second, so a task ends in seconds),
+and a case whose letter fails holds up only its own task's few."""
+
+
 def send_issue_task(case_ids):
-    send_task("issue_letters", case_ids)
+    for start in range(0, len(case_ids), LETTERS_PER_TASK):
+        send_task("issue_letters", case_ids[start : start + LETTERS_PER_TASK])
 
 
 def send_task(name, ids):

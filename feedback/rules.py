@@ -72,3 +72,17 @@ rules.add_perm(
     "feedback.view_concern", (is_casework_officer | is_decision_official) & may_see_concern
 )
 rules.add_perm("feedback.decide_concern", is_staff_user & may_decide_concerns_about)
+
+
+@rules.predicate
+def raised_for_their_organisation(user, concern):
+    return concern is not None and acts_for_the_case(user, concern.case)
+
+
+# The documents sent with a concern: the organisation that sent them, and
+# the staff who may read the concern.
+rules.add_perm(
+    "feedback.download_concern_document",
+    (is_applicant & raised_for_their_organisation)
+    | ((is_casework_officer | is_decision_official) & may_see_concern),
+)

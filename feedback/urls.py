@@ -34,6 +34,11 @@ urlpatterns = [
         concerns.RaiseConcernView.as_view(),
         name="proposal-concern",
     ),
+    path(
+        "proposals/<id:pk>/concern-documents/<id:doc>/",
+        concerns.ApplicantConcernDocumentView.as_view(),
+        name="proposal-concern-document",
+    ),
     path("staff/concerns/", concerns.ConcernListView.as_view(), name="staff-concerns"),
     path("staff/concerns/<id:pk>/", concerns.ConcernView.as_view(), name="staff-concern"),
     path(

@@ -69,7 +69,10 @@ emails.register(
 
 
 def submitted_example():
-    return {"proposal": example_case(status=Status.SUBMITTED)}
+    return {
+        "proposal": example_case(status=Status.SUBMITTED),
+        "link": "https://apply-for-accreditation.example/proposals/1/status/",
+    }
 
 
 def _out_of_round_request(outcome, **fields):

@@ -18,8 +18,8 @@ def window_open(move):
         )
     if not period.is_open(when):
         return (
-            f"The deadline for this proposal was {clock.describe(period.deadline)} (UK time). "
-            "It can no longer be submitted; your draft has been kept."
+            f"The deadline for this proposal was {clock.describe_deadline(period.deadline)} "
+            "(UK time). It can no longer be submitted; your draft has been kept."
         )
     if case.round_id and not case.round.accepts(case.accreditation_type):
         return "This round does not take this type of proposal."

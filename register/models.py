@@ -1,6 +1,6 @@
 """The register of accredited providers: one entry per organisation, its
-small lifecycle (current, notice given, revoked) and its append-only
-history."""
+small lifecycle (current, notice given, revoked), its append-only history,
+and the changes of educational co-partner a provider proposes later."""
 
 from django.conf import settings
 from django.db import models
@@ -60,6 +60,14 @@ class RegisterEntry(models.Model):
         "How many more schools it can take on", null=True, blank=True
     )
     contact_email = models.EmailField(blank=True)
+    co_partner_name = models.CharField(
+        "Educational co-partner",
+        max_length=200,
+        blank=True,
+        help_text="The current co-partner: the accrediting case's, or one that met the track "
+        "record criteria later",
+    )
+    co_partner_kind = models.CharField(max_length=40, choices=OrganisationKind.choices, blank=True)
     accredited_since = models.DateTimeField()
     updated_at = models.DateTimeField("Last updated")
     notice_given_at = models.DateTimeField(null=True, blank=True)
@@ -105,6 +113,10 @@ class EventKind(models.TextChoices):
     REVOKED = "revoked", "Revoked"
     REINSTATED = "reinstated", "Reinstated"
     REMOVED = "removed", "Removed: decision corrected"
+    DETAILS_UPDATED = "details_updated", "Register details updated"
+    CO_PARTNER_PROPOSED = "co_partner_proposed", "Co-partner proposed"
+    CO_PARTNER_CHANGED = "co_partner_changed", "Co-partner changed"
+    CO_PARTNER_NOT_MET = "co_partner_not_met", "Proposed co-partner did not meet the criteria"
 
 
 FEED_KINDS = (
@@ -113,9 +125,14 @@ FEED_KINDS = (
     EventKind.REVOKED,
     EventKind.REINSTATED,
     EventKind.REMOVED,
+    EventKind.CO_PARTNER_CHANGED,
 )
 """The changes the public feed announces: an entry joining, changing type or
-leaving the register. Notices stay between the department and the provider."""
+co-partner, or leaving the register. Notices, and co-partners proposed or
+refused, stay between the department and the provider."""
+
+PUBLIC_HISTORY_KINDS = (*FEED_KINDS, EventKind.DETAILS_UPDATED)
+"""What a provider's public page lists in its history."""
 
 
 class RegisterEvent(AppendOnly):
@@ -143,3 +160,137 @@ class RegisterEvent(AppendOnly):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.entry}"
+
+
+class ChangeState(models.TextChoices):
+    DRAFT = "draft", "Not sent yet"
+    SUBMITTED = "submitted", "Waiting for the casework officer"
+    MEETS = "meets", "Meets the track record criteria"
+    DOES_NOT_MEET = "does_not_meet", "Does not meet the track record criteria"
+
+
+OPEN_CHANGE_STATES = (ChangeState.DRAFT, ChangeState.SUBMITTED)
+"""A provider has at most one change in one of these at a time."""
+
+
+class CoPartnerChange(models.Model):
+    """An accredited provider adds or changes its educational co-partner
+    (the prospectus, 2.11): the co-partner's details and its answers to the
+    framework's Part Two criteria answered per party, which the casework
+    officer scores before recording whether it meets the track record
+    criteria. The details are those of a proposal's ``CoPartner``."""
+
+    entry = models.ForeignKey(
+        RegisterEntry, on_delete=models.PROTECT, related_name="co_partner_changes"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The provider (the entry's organisation), for conflicts of interest",
+    )
+    framework = models.ForeignKey(
+        "accreditation.Framework",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The criteria framework whose Part Two the co-partner answers",
+    )
+    state = models.CharField(max_length=20, choices=ChangeState.choices, default=ChangeState.DRAFT)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40, choices=OrganisationKind.choices)
+    identifier = models.CharField(
+        "URN or UKPRN", max_length=8, blank=True, help_text="If it has one"
+    )
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="+")
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField()
+    role_in_partnership = models.TextField("What it will do in the partnership")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(
+        blank=True, help_text="The casework officer's reason, told to the provider"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"], name="co_partner_change_waiting"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry"],
+                condition=Q(state__in=[s.value for s in OPEN_CHANGE_STATES]),
+                name="co_partner_change_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=[s.value for s in ChangeState]),
+                name="co_partner_change_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=ChangeState.DRAFT) | Q(submitted_at__isnull=False),
+                name="co_partner_change_submitted_at",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Co-partner {self.name} for {self.entry}"
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_CHANGE_STATES
+
+
+class CoPartnerAnswer(models.Model):
+    """The co-partner's answer to one Part Two criterion."""
+
+    change = models.ForeignKey(CoPartnerChange, on_delete=models.CASCADE, related_name="answers")
+    criterion = models.ForeignKey(
+        "accreditation.Criterion", on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change", "criterion"], name="co_partner_answer_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.code} for {self.change}"
+
+
+class CoPartnerScore(models.Model):
+    """The casework officer's score of one of the co-partner's answers, on
+    the framework's scale, with a comment."""
+
+    change = models.ForeignKey(CoPartnerChange, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        "accreditation.Criterion", on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField()
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["change", "criterion"], name="co_partner_score_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.code} scored {self.score} for {self.change}"

@@ -1,9 +1,13 @@
 """Who may do what with the register. Anyone may read the public register;
-a decision official with no conflict with the provider revokes."""
+a decision official with no conflict with the provider revokes; a member of
+an accredited provider keeps its details current and proposes a co-partner;
+a casework officer with no conflict with the provider decides whether a
+proposed co-partner meets the track record criteria."""
 
 import rules
 
 from accreditation.roles import Role
+from accreditation.rules import is_applicant, is_casework_officer
 
 
 @rules.predicate
@@ -18,4 +22,33 @@ def is_free_of_conflict(user, entry):
     return entry is not None and not is_conflicted(user, entry.organisation)
 
 
+@rules.predicate
+def is_member_of_provider(user, obj):
+    """A member of the organisation an entry (or a co-partner change) is of."""
+    return (
+        user.is_authenticated
+        and obj is not None
+        and user.memberships.filter(organisation_id=obj.organisation_id).exists()
+    )
+
+
+@rules.predicate
+def is_accredited(user, entry):
+    """The entry is on the public register: accredited, and not revoked."""
+    return entry is not None and entry.is_public
+
+
+@rules.predicate
+def is_draft_of_accredited(user, change):
+    return change is not None and change.state == "draft" and change.entry.is_public
+
+
 rules.add_perm("register.revoke_entry", is_decision_official & is_free_of_conflict)
+rules.add_perm("register.keep_entry", is_applicant & is_member_of_provider & is_accredited)
+rules.add_perm("register.view_co_partner_change", is_applicant & is_member_of_provider)
+rules.add_perm(
+    "register.change_co_partner",
+    is_applicant & is_member_of_provider & is_draft_of_accredited,
+)
+rules.add_perm("register.review_co_partners", is_casework_officer)
+rules.add_perm("register.review_co_partner_change", is_casework_officer & is_free_of_conflict)

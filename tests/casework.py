@@ -14,6 +14,7 @@ from accreditation.roles import Role
 from accreditation.workflow import TRANSITIONS, Action, Status, move
 from assessments.models import Assignment, AssignmentKind
 from assessments.services import requests as information_requests
+from benchmarks.registry import PAGES
 from proposals.services.applicant import next_reference
 from tests.factories import (
     AgendaItemFactory,
@@ -32,6 +33,12 @@ GLOBAL_ROLE = {
     "meeting_member": Role.ADVISORY_GROUP_MEMBER,
     "decision_official": Role.DECISION_OFFICIAL,
 }
+
+
+QUERY_BUDGETS = {page.name: page.max_queries for page in PAGES if page.max_queries is not None}
+"""The query budget of each page that has one, as ``benchmarks/pages.py``
+checks it at national scale; the pages' own query-count tests hold to it
+too."""
 
 
 def give_part(person, case_role, cases):

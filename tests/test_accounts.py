@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accreditation import clock
 from accreditation.models import Invitation, User
 from accreditation.roles import Role
 from accreditation.services import accounts
@@ -418,3 +420,46 @@ class TestSession:
         client.force_login(UserFactory())
         response = client.post(reverse("keep-alive"), {"next": "https://evil.example/"})
         assert response.url == reverse("home")
+
+    def test_activity_saves_the_session_at_most_once_a_minute(self, client, settings):
+        membership = MembershipFactory()
+        with time_machine.travel("2026-03-02 09:00:00Z", tick=False) as traveller:
+            client.force_login(membership.user)
+            client.get(reverse("applicant-home"))
+            saved = Session.objects.get().expire_date
+
+            traveller.shift(timedelta(seconds=settings.SESSION_REFRESH_SECONDS - 1))
+            page = client.get(reverse("applicant-home"))
+            assert Session.objects.get().expire_date == saved, "not written again so soon"
+            left = settings.SESSION_COOKIE_AGE - settings.SESSION_REFRESH_SECONDS + 1
+            assert f'data-timeout="{left}"' in page.text, "the warning counts to the real end"
+
+            traveller.shift(timedelta(seconds=1))
+            page = client.get(reverse("applicant-home"))
+            assert Session.objects.get().expire_date == saved + timedelta(
+                seconds=settings.SESSION_REFRESH_SECONDS
+            )
+            assert f'data-timeout="{settings.SESSION_COOKIE_AGE}"' in page.text
+
+    def test_a_session_left_alone_ends_at_its_last_save(self, client, settings):
+        membership = MembershipFactory()
+        with time_machine.travel("2026-03-02 09:00:00Z", tick=False) as traveller:
+            client.force_login(membership.user)
+            client.get(reverse("applicant-home"))
+            traveller.shift(timedelta(seconds=settings.SESSION_REFRESH_SECONDS - 1))
+            client.get(reverse("applicant-home"))
+            traveller.shift(timedelta(seconds=settings.SESSION_COOKIE_AGE - 30))
+            response = client.get(reverse("applicant-home"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+    def test_keep_alive_always_restarts_the_clock(self, client, settings):
+        client.force_login(UserFactory())
+        with time_machine.travel("2026-03-02 09:00:00Z", tick=False) as traveller:
+            client.post(reverse("keep-alive"), HTTP_X_REQUESTED_WITH="fetch")
+            traveller.shift(timedelta(seconds=5))
+            response = client.post(reverse("keep-alive"), HTTP_X_REQUESTED_WITH="fetch")
+            assert response.json()["expires_in"] == settings.SESSION_COOKIE_AGE
+            assert Session.objects.get().expire_date == clock.now() + timedelta(
+                seconds=settings.SESSION_COOKIE_AGE
+            )

@@ -9,13 +9,12 @@ import pytest
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accreditation.admin import site
-from accreditation.models import ActivityEntry, LocalAuthority, Region, User
+from accreditation.models import ActivityEntry, LocalAuthority, Region, Round, User
 from accreditation.roles import Role
 from accreditation.services import activity
 from tests.factories import (
@@ -116,7 +115,7 @@ class TestPermission:
             name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
             assert admin_client.get(reverse(f"{name}_changelist")).status_code == 200, name
             add = admin_client.get(reverse(f"{name}_add"))
-            assert add.status_code == (403 if model is ActivityEntry else 200), name
+            assert add.status_code == (403 if model in (ActivityEntry, Round) else 200), name
 
     def test_a_change_form_opens(self, admin_client):
         authority = LocalAuthority.objects.order_by("code").first()
@@ -285,35 +284,59 @@ class TestChangesAreLogged:
         assert added.object_id == str(new.pk)
         assert added.changes["title"] == [None, "Track record"]
 
-    def test_changing_a_round_before_it_opens(self, admin_client):
-        opens_at = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
-        later = RoundFactory(opens_at=opens_at, deadline=opens_at + timedelta(days=14))
-        old_deadline = later.deadline
+    @pytest.mark.parametrize("opens_in_days", [-10, 1])
+    def test_rounds_are_read_only_as_officers_run_them(self, admin_client, opens_in_days):
+        opens_at = (timezone.now() + timedelta(days=opens_in_days)).replace(microsecond=0)
+        round_ = RoundFactory(opens_at=opens_at, deadline=opens_at + timedelta(days=30))
         data = {
             field: value
-            for field, value in model_to_dict(later).items()
+            for field, value in model_to_dict(round_).items()
             if field not in ("id", "cancelled_at") and value is not None
         }
-        new_deadline = timezone.localtime(old_deadline + timedelta(days=7))
+        earlier = timezone.localtime(round_.deadline - timedelta(days=5))
         data.update(
             {
                 "accepts_asp": "on",
                 "accepts_asg": "on",
-                "opens_at_0": timezone.localtime(later.opens_at).strftime("%d/%m/%Y"),
-                "opens_at_1": timezone.localtime(later.opens_at).strftime("%H:%M:%S"),
-                "deadline_0": new_deadline.strftime("%d/%m/%Y"),
-                "deadline_1": new_deadline.strftime("%H:%M:%S"),
+                "opens_at_0": timezone.localtime(round_.opens_at).strftime("%d/%m/%Y"),
+                "opens_at_1": timezone.localtime(round_.opens_at).strftime("%H:%M:%S"),
+                "deadline_0": earlier.strftime("%d/%m/%Y"),
+                "deadline_1": earlier.strftime("%H:%M:%S"),
             }
         )
+        change = reverse("admin:accreditation_round_change", args=[round_.pk])
+        assert admin_client.post(change, data).status_code == 403
+        page = admin_client.get(change)
+        assert page.status_code == 200 and not page.context["has_change_permission"]
+        delete = reverse("admin:accreditation_round_delete", args=[round_.pk])
+        assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+        assert admin_client.get(reverse("admin:accreditation_round_add")).status_code == 403
+        changelist = admin_client.get(reverse("admin:accreditation_round_changelist"))
+        assert "delete_selected" not in changelist.content.decode()
+        assert Round.objects.get(pk=round_.pk).deadline == round_.deadline
+        assert not ActivityEntry.objects.exists()
+
+    def test_framework_pieces_and_users_offer_no_bulk_deletion(self, admin_client):
+        PartFactory()
+        UserFactory()
+        for model in ("framework", "part", "criterion", "user"):
+            page = admin_client.get(reverse(f"admin:accreditation_{model}_changelist"))
+            assert "delete_selected" not in page.content.decode(), model
+
+    def test_switching_an_account_off_signs_it_out_everywhere(self, admin_client, client):
+        from django.test import Client
+
+        person = UserFactory(roles=[Role.ASSESSOR], email="p@example.org", full_name="P")
+        theirs = Client()
+        theirs.force_login(person)
+        groups = {g.name: g.pk for g in person.groups.model.objects.all()}
         response = admin_client.post(
-            reverse("admin:accreditation_round_change", args=[later.pk]), data
+            reverse("admin:accreditation_user_change", args=[person.pk]),
+            {"email": "p@example.org", "full_name": "P", "groups": [groups[Role.ASSESSOR]]},
         )
-        assert response.status_code == 302, response.context["adminform"].form.errors
-        entry = only_entry("admin_changed")
-        assert entry.actor == admin_client.admin
-        old, new = entry.changes.pop("deadline")
-        assert entry.changes == {}
-        assert parse_datetime(new) - parse_datetime(old) == timedelta(days=7)
+        assert response.status_code == 302
+        assert not User.objects.get(pk=person.pk).is_active
+        assert theirs.get("/staff/").status_code == 302
 
     def test_a_beat_schedule_action_logs_each_task_it_changed(self, admin_client):
         every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
@@ -360,12 +383,12 @@ class TestChangesAreLogged:
 # Sign-in, session and second factor, the counts the admin shows, the rows
 # with what each row shows, and the filters.
 LIST_QUERIES = {
-    "accreditation_user": 12,
-    "accreditation_framework": 10,
-    "accreditation_criterion": 11,
-    "accreditation_localauthority": 11,
-    "accreditation_round": 10,
-    "accreditation_activityentry": 14,
+    "accreditation_user": 9,
+    "accreditation_framework": 7,
+    "accreditation_criterion": 8,
+    "accreditation_localauthority": 8,
+    "accreditation_round": 7,
+    "accreditation_activityentry": 11,
 }
 LISTS = {
     "accreditation_user": lambda: UserFactory(roles=[Role.ASSESSOR, Role.DECISION_OFFICIAL]),

@@ -286,6 +286,32 @@ class TestMembersViews:
         assert "already recorded" in response.text
         assert MemberView.objects.get().view == "disagree"
 
+    def test_on_draft_feedback_a_member_says_whether_it_can_be_approved(
+        self, client, officer, group
+    ):
+        new_meeting(officer, group)
+        case = not_accredit_case()
+        item = case.agenda_items.get(purpose="feedback")
+        sign_in_verified(client, group[1])
+        url = reverse("advisory-item", args=[item.pk])
+        page = client.get(url)
+        choices = page.context["view_form"].fields["view"].choices
+        assert [label for _, label in choices] == [
+            "The feedback can be approved for the letter",
+            "The feedback needs revising",
+        ]
+        assert "Agree with the recommendation" not in page.text
+        # An ASP with no route given shows none.
+        assert not case.route and "Route" not in page.text
+        response = client.post(url, {"view-view": "agree", "view-comment": ""})
+        assert "Choose whether the feedback can be approved or needs revising" in response.text
+        response = client.post(url, {"view-view": "revise", "view-comment": ""})
+        assert "Enter a comment saying what should be revised" in response.text
+        client.post(url, {"view-view": "revise", "view-comment": "Name the data for 2B."})
+        assert MemberView.objects.get().get_view_display() == "The feedback needs revising"
+        with pytest.raises(advice.AdviceError):
+            advice.record_view(item, member=group[2], view="agree", comment="")
+
 
 class TestTheChairsAdvice:
     def test_advice_without_quorum_is_refused_with_a_message(self, client, officer, group):
@@ -517,6 +543,7 @@ def test_the_agenda_page_makes_the_same_queries_whatever_its_size(client, office
 
     asg_case()
     ConflictFactory(user=group[1], organisation=asg_case().organisation)
+    count()  # the first request after signing in also saves the session
     small = count()
     for _ in range(3):
         asg_case()
@@ -543,7 +570,7 @@ def test_an_agenda_of_advice_and_feedback_takes_one_number_of_queries_at_any_siz
     assert len(response.context["items"]) == 2 * size
 
 
-AGENDA_QUERIES = {"chair": 21, "officer": 18}
+AGENDA_QUERIES = {"chair": 17, "officer": 15}
 """The session, the person and their roles, the meeting, its members and
 attendance, the items with their cases and the person's own views, and the
 parts the person holds in those cases (resolved for all items at once)."""
@@ -590,6 +617,7 @@ def test_the_meeting_list_makes_the_same_queries_whatever_its_length(client, off
 
     new_meeting(officer, group)
     asg_case()
+    count()  # the first request after signing in also saves the session
     small = count()
     for days in (20, 30, 40):
         new_meeting(officer, group, days=days)

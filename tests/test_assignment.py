@@ -329,7 +329,7 @@ class TestPages:
             RoundFactory()
         client = sign_in_verified(client, officer)
         client.get(reverse("assignment-rounds"))
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(6):
             response = client.get(reverse("assignment-rounds"))
         assert response.status_code == 200
 
@@ -343,7 +343,7 @@ class TestPages:
         client = sign_in_verified(client, officer)
         url = reverse("assignment-round", args=[period.pk])
         client.get(url)
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(13):
             response = client.get(url)
         assert len(response.context["lines"]) == size + size // 2
 
@@ -435,6 +435,6 @@ class TestQueue:
             services.assign(case, assessor, "first", officer)
         client = sign_in_verified(client, assessor)
         client.get(reverse("assessor-queue"))
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(8):
             response = client.get(reverse("assessor-queue"), {"sort": "-due"})
         assert response.status_code == 200

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accreditation.models import OrganisationKind
 from accreditation.roles import Role
-from tests.casework import give_part, person_with, sign_in_verified
+from tests.casework import QUERY_BUDGETS, give_part, person_with, sign_in_verified
 from tests.factories import (
     ConflictFactory,
     LocalAuthorityFactory,
@@ -278,17 +278,24 @@ def many(request):
 
 @pytest.mark.parametrize("many", [2, 6], indirect=True)
 @pytest.mark.parametrize(
-    "query",
-    [{}, {"status": "in_assessment", "type": "asp", "sort": "-assessor"}, {"q": "ASP"}],
+    "page, query",
+    [
+        ("case list", {}),
+        ("case list, filtered", {"status": "in_assessment", "type": "asp", "sort": "-assessor"}),
+        ("case list, searched", {"q": "ASP"}),
+    ],
     ids=["unfiltered", "filtered", "searched"],
 )
 def test_the_list_costs_the_same_queries_at_any_size(
-    client, officer, many, query, django_assert_num_queries
+    client, officer, many, page, query, django_assert_num_queries
 ):
+    """The same count at any size, within the page's budget (issue 13, as
+    the benchmark checks it at national scale)."""
     client.get(LIST, query)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10) as captured:
         response = client.get(LIST, query)
     assert len(response.context["cases"]) == len(many)
+    assert len(captured) <= QUERY_BUDGETS[page]
 
 
 @pytest.mark.parametrize("many", [2, 6], indirect=True)
@@ -296,7 +303,7 @@ def test_the_csv_costs_the_same_queries_at_any_size(
     client, officer, many, django_assert_num_queries
 ):
     client.get(CSV)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         rows = read_csv(client.get(CSV, {"status": "in_assessment"}))
     assert len(rows) == len(many)
 

@@ -76,7 +76,7 @@ class TestWhatTheCasePageHolds:
         assert "Our evidence for 1A (lead)." in text  # the applicant's answers
         assert "inspection-report.pdf" in text
         assert "Fiona First (first assessor)" in text and "Sam Second (second assessor" in text
-        assert "AGREED-AFTER-TALKING" in text
+        assert "Agreed 3, recorded by Fiona First: AGREED-AFTER-TALKING" in text
         assert "Comment on 2B" in text
         screening = text.split('id="screening-title"')[1].split("</section>")[0]
         assert "Screened: eligible, by" in screening
@@ -264,7 +264,7 @@ def test_the_case_page_costs_the_same_queries_at_any_size(
     client = sign_in_verified(client, officer)
     url = reverse("staff-case", args=[case.pk])
     client.get(url)
-    with django_assert_num_queries(45):
+    with django_assert_num_queries(21):
         response = client.get(url)
     assert response.status_code == 200
 

@@ -11,7 +11,7 @@ from django.core.management.base import SystemCheckError
 from django.db import transaction
 
 from accreditation import checks, clock, workflow
-from accreditation.case_roles import CaseRole, resolve, resolve_many
+from accreditation.case_roles import CaseRole, remember, resolve, resolve_many, with_roles
 from accreditation.models import AccreditationType, CaseEvent
 from accreditation.roles import Role
 from accreditation.workflow import (
@@ -316,7 +316,7 @@ def test_allowed_actions_for_many_cases_costs_the_same_queries(size, django_asse
     )
     assessor = type(assessor).objects.get(pk=assessor.pk)
     assessor.role_names  # noqa: B018 - read once per request, as the middleware does
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         allowed = allowed_actions_many(loaded, assessor)
     assert allowed[cases[0].pk] == []  # conflicted
     assert set(allowed[cases[1].pk]) == {"request_information", "recommend"}
@@ -326,6 +326,26 @@ def test_allowed_actions_for_many_cases_costs_the_same_queries(size, django_asse
     for case in cases[5:]:
         if case.status == "awaiting_decision":
             assert allowed[case.pk] == ["accredit", "not_accredit"]
+
+
+@pytest.mark.django_db
+def test_a_case_read_with_roles_is_judged_with_no_query_as_resolve_judges_it(
+    django_assert_num_queries,
+):
+    case = ProposalFactory(status="in_assessment")
+    assessor = person_with("assessor", case)
+    officer = person_with("casework_officer")
+    ConflictFactory(user=officer, organisation=case.organisation)
+    for person in (assessor, officer):
+        person.role_names  # noqa: B018 - read once per request, as the middleware does
+    loaded = with_roles(Proposal.objects.all(), assessor).get(pk=case.pk)
+    with django_assert_num_queries(0):
+        roles = remember(loaded, assessor)
+        assert resolve(loaded, assessor) == roles
+    assert roles == resolve(Proposal.objects.get(pk=case.pk), assessor) == {CaseRole.ASSESSOR}
+    # What was read and remembered for one person is never another's.
+    assert resolve(loaded, officer) == frozenset()
+    assert remember(loaded, officer) == frozenset()
 
 
 @pytest.mark.django_db

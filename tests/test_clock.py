@@ -2,7 +2,7 @@
 ``holidays`` package) are skipped, across Christmas, Easter and the late May
 and August bank holidays, as information requests' due dates need."""
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
@@ -60,3 +60,21 @@ def test_ordinary_days():
     assert clock.bank_holiday_name(date(2027, 3, 1)) == ""
     # Scotland's St Andrew's Day is not a holiday in England and Wales.
     assert clock.is_working_day(date(2027, 11, 30))
+
+
+@pytest.mark.parametrize(
+    ("at", "described", "as_deadline"),
+    [
+        (time(7, 5, 52), "7:05am on 2 March 2027", "7:05:52am on 2 March 2027"),
+        (time(17, 0, 9), "5pm on 2 March 2027", "5:00:09pm on 2 March 2027"),
+        (time(0, 0, 30), "midnight on 2 March 2027", "12:00:30am on 2 March 2027"),
+        (time(12, 0), "midday on 2 March 2027", "midday on 2 March 2027"),
+        (time(17, 30), "5:30pm on 2 March 2027", "5:30pm on 2 March 2027"),
+    ],
+)
+def test_a_deadline_keeps_its_seconds_so_no_page_names_a_time_already_past(
+    at, described, as_deadline
+):
+    value = clock.at(date(2027, 3, 2), at)
+    assert clock.describe(value) == described
+    assert clock.describe_deadline(value) == as_deadline

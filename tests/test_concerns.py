@@ -34,6 +34,7 @@ from tests.casework import person_with, sign_in_verified, walk_to
 from tests.factories import MembershipFactory, ProposalFactory, UserFactory
 from tests.scoring_helpers import score
 from tests.test_letters import assert_accessible, assessed_not_to_accredit, decide, eager, text_of
+from tests.test_staff_homes import counts
 from tests.test_uploads import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,21 @@ def test_a_concern_needs_its_text_and_a_bounded_one(client, text, message):
     client.force_login(member_of(case))
     response = client.post(concern_url(case), {"text": text})
     assert message in response.text
+    assert not Concern.objects.exists()
+
+
+def test_the_concern_is_counted_not_cut_and_too_long_a_concern_is_kept_to_shorten(client):
+    """No maxlength (the browser would cut pasted text silently): the GOV.UK
+    character count shows the limit, and the server's error keeps the text."""
+    case = not_accredited()
+    client.force_login(member_of(case))
+    page = client.get(concern_url(case)).text
+    assert 'data-module="govuk-character-count" data-maxlength="5000"' in page
+    assert "maxlength=" not in page.replace("data-maxlength=", "")
+    too_long = "Our answer to 2B was not read. " + "x" * 5000
+    response = client.post(concern_url(case), {"text": too_long})
+    assert "Your concern must be 5,000 characters or fewer" in response.text
+    assert too_long in response.text
     assert not Concern.objects.exists()
 
 
@@ -416,7 +432,7 @@ def test_the_concerns_list_makes_the_same_queries_at_any_size(
     sign_in_verified(client, person_with("casework_officer"))
     url = reverse("staff-concerns")
     client.get(url)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert response.status_code == 200
     for concern in made:
@@ -460,6 +476,59 @@ def test_staff_download_a_concerns_document_on_the_timeline(client, settings, tm
     assert CaseEvent.objects.filter(
         case=case, action="concern_document_downloaded", actor=officer
     ).exists()
+
+
+def test_the_organisation_downloads_again_the_documents_it_sent_from_the_status_page(
+    client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    case = not_accredited()
+    uploads = [
+        SimpleUploadedFile("scores.pdf", pdf_bytes(), content_type="application/pdf"),
+        SimpleUploadedFile("minutes.pdf", pdf_bytes(10), content_type="application/pdf"),
+    ]
+    member = member_of(case)
+    concern = concerns.raise_concern(
+        case, member, "See attached.", concerns.validate_uploads(uploads)
+    )
+    colleague = member_of(case)
+    client.force_login(colleague)
+    status = client.get(reverse("proposal-status", args=[case.pk])).text
+    for document, content in zip(
+        concern.documents.all(), [pdf_bytes(), pdf_bytes(10)], strict=True
+    ):
+        url = reverse("proposal-concern-document", args=[case.pk, document.pk])
+        assert f'href="{url}">{document.original_name}</a>' in status
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == content
+        assert response["Content-Disposition"].startswith("attachment")
+        assert CaseEvent.objects.filter(
+            case=case,
+            action="concern_document_downloaded",
+            actor=colleague,
+            details__document=document.pk,
+        ).exists()
+
+
+def test_another_organisation_gets_404_on_a_concerns_document(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = not_accredited()
+    upload = SimpleUploadedFile("scores.pdf", pdf_bytes(), content_type="application/pdf")
+    concern = concerns.raise_concern(
+        case, member_of(case), "See attached.", concerns.validate_uploads([upload])
+    )
+    document = concern.documents.get()
+    other = not_accredited()
+    outsider = member_of(other)
+    client.force_login(outsider)
+    # Neither at its own case's address nor at the concern's case's.
+    for case_id in (case.pk, other.pk):
+        url = reverse("proposal-concern-document", args=[case_id, document.pk])
+        assert client.get(url).status_code == 404
+    with pytest.raises(PermissionDenied):
+        concerns.open_document(document, user=outsider)
+    assert not CaseEvent.objects.filter(action="concern_document_downloaded").exists()
 
 
 def test_a_concern_full_of_html_long_words_and_right_to_left_text_is_printed_safely(decider):
@@ -527,3 +596,33 @@ def test_once_a_concern_is_upheld_the_new_decisions_letters_can_be_previewed_aga
     page = client.get(reverse("staff-case", args=[case.pk])).text
     assert preview in page
     assert client.get(preview).status_code == 200
+
+
+def test_a_case_to_screen_again_says_so_on_its_pages_and_waits_for_another_officer(client, decider):
+    case = screened_out()
+    earlier = CaseEvent.objects.get(case=case, action=Action.SCREEN_INELIGIBLE).actor
+    concerns.decide(raised(case), decider, upheld=True, response="Its partnership was missed.")
+    screen = reverse("screening-case", args=[case.pk])
+    # The officer who screened it out is told why they cannot, not shown a 404.
+    sign_in_verified(client, earlier)
+    page = client.get(screen)
+    assert page.status_code == 200
+    assert "another casework officer must screen it again" in page.content.decode()
+    assert "form" not in page.context
+    assert client.post(screen, {"decision": "eligible"}).status_code == 403
+    assert counts(client)["Casework officer"]["Cases to screen"][0] == 0
+    case_page = client.get(reverse("staff-case", args=[case.pk])).content.decode()
+    assert "needs screening again by another casework officer" in case_page
+    assert "You screened it out, so you cannot screen it again." in case_page
+    # Another officer finds it on their home and in their queue, and screens it.
+    other = person_with("casework_officer")
+    sign_in_verified(client, other)
+    assert counts(client)["Casework officer"]["Cases to screen"][0] == 1
+    assert case.reference in client.get(reverse("screening-queue")).content.decode()
+    case_page = client.get(reverse("staff-case", args=[case.pk])).content.decode()
+    assert f'href="{screen}">Screen this case</a>' in case_page
+    assert "form" in client.get(screen).context
+    response = client.post(screen, {"decision": "eligible"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.IN_ASSESSMENT

@@ -17,9 +17,11 @@ from accreditation.queries.decisions import decision_of
 from accreditation.roles import Role
 from accreditation.services import decisions
 from accreditation.workflow import Action, Status, move
+from assessments.queries.scoring import items_of
 from proposals.models import Proposal
 from tests.casework import give_part, person_with, sign_in_verified
 from tests.factories import ConflictFactory, LetterFactory, ProposalFactory, UserFactory
+from tests.scoring_helpers import case_in_assessment, score_all
 
 pytestmark = pytest.mark.django_db
 
@@ -463,3 +465,27 @@ def test_an_official_with_a_part_or_a_conflict_cannot_correct_another_officials_
     case.refresh_from_db()
     assert case.status == Status.ACCREDITED
     assert decisions_on(case).count() == 1
+
+
+def test_the_case_page_shows_both_assessors_scores_per_criterion(client, official):
+    case = case_in_assessment(accreditation_type="asp")
+    first = person_with("assessor", case, full_name="Fay First")
+    second = person_with("second_assessor", case, full_name="Sid Second")
+    score_all(case, first, 3)
+    score_all(case, second, 4)
+    move(
+        case,
+        Action.RECOMMEND,
+        first,
+        details={"recommendation": "accredit", "reasoning": "Strong leadership evidence."},
+    )
+    move(case, Action.REFER_TO_DECISION, None)
+    response = client.get(reverse("decision-case", args=[case.pk]))
+    summary = response.context["scores"]
+    assert [a.assessor for a in summary.assessors] == [first, second]
+    codes = [row.code for row in summary.rows]
+    assert codes == [item.criterion.code for item in items_of(case)]
+    assert all(row.scores == [3, 4] for row in summary.rows)
+    page = response.content.decode()
+    assert "Scores by criterion" in page
+    assert "Fay First (first assessor)" in page and "Sid Second (second assessor)" in page

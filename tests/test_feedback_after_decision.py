@@ -31,6 +31,7 @@ from tests.casework import person_with, sign_in_verified
 from tests.factories import ConflictFactory, UserFactory
 from tests.scoring_helpers import case_in_assessment, score_all
 from tests.test_letters import text_of
+from tests.test_staff_homes import counts
 
 pytestmark = pytest.mark.django_db
 
@@ -328,3 +329,43 @@ def test_an_assessor_assigned_after_the_decision_writes_it_on_the_recommended_sc
     assert response.status_code == 302
     [row] = draft_feedback(case)
     assert (row.criterion.code, row.score) == ("1D", 4)
+
+
+TO_WRITE = "Feedback to the applicant to write or revise"
+TO_REVIEW = "Draft feedback whose review you are to record as chair"
+
+
+def test_the_assessors_and_the_chairs_homes_count_the_feedback_waiting_for_them(client, group):
+    case, assessor = recommended("accredit")
+    meeting = meeting_of(group)
+    decided_not_accredited(case)
+    # Decided against their recommendation: on the assessor's home and queue.
+    sign_in_verified(client, assessor)
+    assert counts(client)["Assessor"][TO_WRITE] == (1, reverse("assessor-queue") + "#feedback")
+    queue = client.get(reverse("assessor-queue"))
+    assert [c.pk for c in queue.context["feedback_cases"]] == [case.pk]
+    assert feedback_url(case) in queue.text and "against your recommendation" in queue.text
+    client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D})
+    assert counts(client)["Assessor"][TO_WRITE][0] == 0
+    # Written: the chair has its review to record, on the meeting's page.
+    sign_in_verified(client, group[0])
+    chair = counts(client)["Advisory Group member"]
+    assert chair[TO_REVIEW] == (1, reverse("advisory-meeting", args=[meeting.pk]))
+    assert chair["ASG cases whose advice you are to record as chair"][0] == 0
+    sign_in_verified(client, group[1])
+    assert counts(client)["Advisory Group member"][TO_REVIEW][0] == 0
+    # Returned to revise: the assessor's again, and no longer the chair's.
+    advice.review_feedback(
+        meeting.items.get(case=case),
+        outcome=FeedbackOutcome.RETURNED,
+        comment="Name the evidence.",
+        actor=group[0],
+        by_correspondence=True,
+    )
+    sign_in_verified(client, group[0])
+    assert counts(client)["Advisory Group member"][TO_REVIEW][0] == 0
+    sign_in_verified(client, assessor)
+    assert counts(client)["Assessor"][TO_WRITE][0] == 1
+    assert "returned the feedback to revise" in client.get(reverse("assessor-queue")).text
+    client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D + " Revised."})
+    assert counts(client)["Assessor"][TO_WRITE][0] == 0

@@ -205,16 +205,6 @@ class TestInTheAdmin:
         choices = page.context["adminform"].form.fields["framework"].queryset
         assert draft in choices and frozen not in choices
 
-    def test_a_round_that_has_opened_keeps_its_framework_and_is_not_deleted(self, admin_client):
-        opened = RoundFactory()
-        page = admin_client.get(reverse("admin:accreditation_round_change", args=[opened.pk]))
-        assert "framework" not in page.context["adminform"].form.fields
-        delete = reverse("admin:accreditation_round_delete", args=[opened.pk])
-        assert admin_client.post(delete, {"post": "yes"}).status_code == 403
-        later = RoundFactory(opens_at=timezone.now() + timedelta(days=1))
-        page = admin_client.get(reverse("admin:accreditation_round_change", args=[later.pk]))
-        assert "framework" in page.context["adminform"].form.fields
-
 
 # --- Proposals keep their version ----------------------------------------------------------
 

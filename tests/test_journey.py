@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -114,6 +115,18 @@ class TestStarting:
         response = signed_in.get(reverse("proposal-start"))
         assert "does not take this type" in response.text
         assert 'value="asg"' not in response.text
+
+    def test_the_eligibility_reason_comes_before_the_rounds(self, client):
+        """A non-educational organisation can never be an ASG: that is the
+        reason, not that this round does not take ASGs."""
+        RoundFactory(accepts_asg=False)
+        membership = MembershipFactory(organisation__non_educational=True)
+        client.force_login(membership.user)
+        response = client.get(reverse("proposal-start"))
+        assert "A non-educational organisation cannot become an Accredited Schools Group" in (
+            response.text
+        )
+        assert "does not take this type" not in response.text
 
     def test_starting_creates_a_draft_with_a_timeline(self, signed_in, open_round):
         response = signed_in.post(
@@ -369,6 +382,40 @@ class TestSchools:
             "Add at least 2 schools you lead improvement in through a formal partnership now"
         )
 
+    def test_a_primary_school_is_asked_for_partnerships_in_its_own_words(
+        self, signed_in, applicant, open_round
+    ):
+        primary = start_for(applicant, open_round, ASG, schools_led_count=2)
+        page = signed_in.get(reverse("proposal-schools", args=[primary.pk])).text
+        assert "governance" not in page
+        assert (
+            "The formal partnership through which your organisation leads improvement in this "
+            "school"
+        ) in page
+
+    def test_the_organisations_own_urn_is_not_one_of_its_schools(
+        self, signed_in, applicant, open_round
+    ):
+        primary = start_for(applicant, open_round, ASG, schools_led_count=2, urn="100123")
+        url = reverse("proposal-schools", args=[primary.pk])
+        response = signed_in.post(
+            url,
+            {
+                "name": "Our own school",
+                "urn": "100123",
+                "local_authority": primary.organisation.local_authority_id,
+                "partnership": "federation",
+                "since_0": "1",
+                "since_1": "9",
+                "since_2": "2021",
+            },
+        )
+        assert response.status_code == 200
+        assert "Enter another school’s URN: 100123 is your organisation’s own URN" in response.text
+        assert 'href="#id_urn"' in response.text
+        assert 'value="Our own school"' in response.text
+        assert not primary.schools_led.exists()
+
 
 class TestTaskList:
     def test_counts_only_completed_sections_and_its_title_is_its_heading(
@@ -538,8 +585,9 @@ class TestSubmission:
             assert reverse("proposal-answer", args=[draft.pk, code, "lead"]) in response.text
 
     def test_submitting_gives_a_reference_an_email_and_a_read_only_proposal(
-        self, signed_in, draft, applicant, django_capture_on_commit_callbacks
+        self, signed_in, draft, applicant, django_capture_on_commit_callbacks, settings
     ):
+        settings.SERVICE_URL = "https://apply.example"
         complete(draft, applicant)
         with django_capture_on_commit_callbacks(execute=True):
             response = signed_in.post(reverse("proposal-check", args=[draft.pk]))
@@ -554,6 +602,9 @@ class TestSubmission:
         assert len(mail.outbox) == 1
         assert draft.reference in mail.outbox[0].subject
         assert mail.outbox[0].to == [applicant.email]
+        link = f"https://apply.example/proposals/{draft.pk}/status/"
+        assert link in mail.outbox[0].body
+        assert f'<a href="{link}"' in mail.outbox[0].alternatives[0][0]
         edit = signed_in.get(reverse("proposal-answer", args=[draft.pk, "1A", "lead"]))
         assert edit.url == reverse("proposal-status", args=[draft.pk])
         refused = signed_in.post(
@@ -716,9 +767,53 @@ class TestAfterSubmission:
         )
 
 
+class TestCopyOffer:
+    """The dashboard offers to copy a proposal only into a round the copy can
+    really go to: open, not its own, taking its type from this organisation."""
+
+    def copy_offers(self, client):
+        text = client.get(reverse("proposal-dashboard")).text
+        return re.findall(r'name="round" value="(\d+)"', text)
+
+    def test_not_into_its_own_round(self, signed_in, membership):
+        case = ProposalFactory(organisation=membership.organisation, status="not_accredited")
+        assert case.round.is_open()
+        assert self.copy_offers(signed_in) == []
+
+    def test_into_the_next_open_round_that_takes_it(self, signed_in, membership, applicant):
+        case = ProposalFactory(organisation=membership.organisation, status="not_accredited")
+        RoundFactory(deadline=case.round.deadline + timedelta(days=1), accepts_asp=False)
+        taken = RoundFactory(deadline=case.round.deadline + timedelta(days=2))
+        services.start_proposal(
+            organisation=membership.organisation,
+            period=taken,
+            accreditation_type=ASP,
+            actor=applicant,
+        )
+        assert self.copy_offers(signed_in) == []
+        later = RoundFactory(deadline=case.round.deadline + timedelta(days=3))
+        assert self.copy_offers(signed_in) == [str(later.pk)]
+        response = signed_in.post(reverse("proposal-copy", args=[case.pk]), {"round": later.pk})
+        assert Proposal.objects.get(copied_from=case).round == later
+        assert response.status_code == 302
+
+
 class TestAfterTheDeadline:
     """A draft whose deadline has passed tells the truth whether or not the
     scheduler has lapsed it yet."""
+
+    def test_the_deadline_shown_is_the_deadline_checked(self, signed_in, draft, applicant):
+        """A deadline at 7:05:52 is not shown as 7:05am: a proposal is still
+        accepted at 7:05:30, and the page must not say that time has passed."""
+        deadline = clock.at(clock.local_date(clock.now()) + timedelta(days=3), dt.time(7, 5, 52))
+        type(draft.round).objects.filter(pk=draft.round_id).update(deadline=deadline)
+        complete(draft, applicant)
+        page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert "submit by 7:05:52am on " in page
+        with time_machine.travel(deadline - timedelta(seconds=22)):
+            signed_in.force_login(applicant)
+            response = signed_in.post(reverse("proposal-check", args=[draft.pk]))
+        assert response.url == reverse("proposal-confirmation", args=[draft.pk])
 
     def test_a_draft_past_its_deadline_cannot_be_changed_and_says_what_next(
         self, signed_in, draft, applicant
@@ -757,7 +852,9 @@ class TestAfterTheDeadline:
         assert "Submit" not in text
         assert "Ready to submit" not in text
         assert ">Change<" not in text
-        assert f"not submitted by its deadline, {clock.describe(deadline)} (UK time)" in text
+        assert (
+            f"not submitted by its deadline, {clock.describe_deadline(deadline)} (UK time)" in text
+        )
         assert (
             f"The next round, {later}, opens at {clock.describe(later.opens_at)} (UK time)" in text
         )
@@ -799,7 +896,7 @@ class TestAfterTheDeadline:
             message.subject
             == f"Draft ASP proposal, {draft.round} was not submitted by the deadline"
         )
-        assert f"{clock.describe(draft.round.deadline)} (UK time)" in message.body
+        assert f"{clock.describe_deadline(draft.round.deadline)} (UK time)" in message.body
         assert f"The next round, {later}, opens at" in message.body
         assert "Copy into a new draft" in message.body
 
@@ -819,7 +916,7 @@ class TestContent:
         assert str(draft.pk) not in pdf["Content-Disposition"]
 
     def test_every_deadline_is_in_uk_time(self, signed_in, draft):
-        deadline = f"{clock.describe(draft.round.deadline)} (UK time)"
+        deadline = f"{clock.describe_deadline(draft.round.deadline)} (UK time)"
         for name in ("proposal-dashboard", "proposal-start"):
             assert deadline in signed_in.get(reverse(name)).text, name
         assert deadline in signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
@@ -860,6 +957,13 @@ class TestPermissions:
     def urls(self, proposal):
         pk = proposal.pk
         return [
+            reverse("proposal-move", args=[pk]),
+            reverse("proposal-concern", args=[pk]),
+            reverse("proposal-request-answer", args=[pk]),
+            reverse("proposal-request-document", args=[pk, 1]),
+            reverse("letter-download", args=[pk, 1]),
+            reverse("proposal-document-download", args=[pk, 1]),
+            reverse("proposal-document-delete", args=[pk, 1]),
             reverse("proposal-task-list", args=[pk]),
             reverse("proposal-type", args=[pk]),
             reverse("proposal-schools", args=[pk]),
@@ -877,12 +981,25 @@ class TestPermissions:
             reverse("proposal-documents", args=[pk]),
         ]
 
-    def test_a_member_of_another_organisation_gets_404_everywhere(self, client, draft):
+    @pytest.mark.parametrize(
+        "status", ["draft", "submitted", "withdrawn", "not_accredited", "accredited"]
+    )
+    def test_a_member_of_another_organisation_gets_404_everywhere(self, client, status):
+        """Whatever state the proposal is in: a page that only some
+        proposals have (withdrawal, moving, a concern) must not answer
+        differently for another organisation's, which would leak it."""
+        proposal = ProposalFactory(status=status)
         outsider = MembershipFactory()
         client.force_login(outsider.user)
-        for url in self.urls(draft):
+        for url in self.urls(proposal):
             assert client.get(url).status_code == 404, url
             assert client.post(url, {"text": "x", "version": 0}).status_code in (404, 405), url
+
+    def test_a_proposal_that_does_not_exist_is_404_everywhere(self, signed_in):
+        missing = Proposal(pk=999_999_999)
+        for url in self.urls(missing):
+            assert signed_in.get(url).status_code == 404, url
+            assert signed_in.post(url, {"text": "x"}).status_code in (404, 405), url
 
     def test_signed_out_people_are_sent_to_sign_in(self, client, draft):
         for url in self.urls(draft):
@@ -897,9 +1014,10 @@ class TestQueryCounts:
         self, signed_in, draft, applicant, schools, django_assert_num_queries
     ):
         complete(draft, applicant, schools=schools)
+        # The first request also saves the session (three queries), the next not.
         with django_assert_num_queries(13):
             assert signed_in.get(reverse("proposal-task-list", args=[draft.pk])).status_code == 200
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(10):
             assert signed_in.get(reverse("proposal-check", args=[draft.pk])).status_code == 200
 
     @pytest.mark.parametrize("count", [2, 20])
@@ -914,7 +1032,7 @@ class TestQueryCounts:
                     accreditation_type=ASP,
                     actor=applicant,
                 )
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             assert signed_in.get(reverse("proposal-dashboard")).status_code == 200
 
 

@@ -5,6 +5,7 @@ checked."""
 
 import hashlib
 import io
+from types import SimpleNamespace
 
 import pikepdf
 import pypdf
@@ -22,6 +23,7 @@ from advisory_group.services.advice import review_feedback
 from assessments.queries.scoring import items_of
 from assessments.services.recommendation import recommend
 from feedback.models import Letter, LetterChangeRefused, LetterPurpose
+from feedback.receivers import schedule_letters
 from feedback.services import letters
 from feedback.tasks import issue_letters, issue_owed_letters
 from tests.casework import person_with, sign_in_verified, walk_to
@@ -344,6 +346,21 @@ def test_a_feedback_letter_waits_for_the_feedback_it_is_built_from(official):
     assert "Pupil achievement is not shown." in preview
 
 
+def test_cases_decided_at_once_are_shared_among_tasks_of_ten(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """A batch decided at once is issued by several tasks, so every worker
+    takes a share of it."""
+    sent = []
+    monkeypatch.setattr(
+        "feedback.tasks.issue_letters.apply_async", lambda args, **options: sent.append(args[0])
+    )
+    cases = [SimpleNamespace(pk=pk) for pk in range(1, 26)]
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_letters(sender=None, action=Action.NOT_ACCREDIT, cases=cases)
+    assert sent == [list(range(1, 11)), list(range(11, 21)), list(range(21, 26))]
+
+
 def test_the_sweeper_issues_letters_whose_task_was_lost(official):
     owed = ProposalFactory(status=Status.AWAITING_DECISION)
     decide(owed, Action.ACCREDIT, official)
@@ -481,7 +498,7 @@ def test_the_letters_register_makes_the_same_queries_at_any_size(
     sign_in_verified(client, person_with("casework_officer"))
     url = reverse("staff-letters")
     client.get(url)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.status_code == 200
     assert response.text.count('class="app-hash"') == count

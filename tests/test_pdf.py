@@ -13,9 +13,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.template.loader import render_to_string
+from weasyprint import HTML
 
 from accreditation.models import Framework, Sector
-from accreditation.pdf import RefusedURL, StaticFilesFetcher, html_to_pdf, render_pdf
+from accreditation.pdf import (
+    RefusedURL,
+    StaticFilesFetcher,
+    html_to_pdf,
+    render_html,
+    render_pdf,
+)
 from accreditation.views import guidance
 from tests.factories import (
     CriterionFactory,
@@ -200,6 +207,27 @@ def test_render_pdf_gives_a_tagged_pdf_with_its_title():
     )
     assert_tagged(reader, "A <title> & more")
     assert "Department for Education · A service" in text_of(reader)
+
+
+def test_a_thread_renders_every_pdf_with_one_font_configuration(monkeypatch):
+    """A new font configuration per PDF leaks its font map: a worker issuing
+    hundreds of letters grew without end (benchmarks/letter_batch.py)."""
+    used = []
+    write_pdf = HTML.write_pdf
+
+    def recording(self, *args, font_config=None, **kwargs):
+        used.append(font_config)
+        return write_pdf(self, *args, font_config=font_config, **kwargs)
+
+    monkeypatch.setattr(HTML, "write_pdf", recording)
+    html = render_html("pdf/base.html", {}, title="Fonts")
+    html_to_pdf(html)
+    html_to_pdf(html)
+    other = threading.Thread(target=html_to_pdf, args=[html])
+    other.start()
+    other.join()
+    assert used[0] is not None and used[0] is used[1]
+    assert used[2] is not None and used[2] is not used[0]
 
 
 def test_markup_that_gets_past_escaping_still_fetches_nothing(http_server):

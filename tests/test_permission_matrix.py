@@ -44,6 +44,7 @@ from feedback.services import concerns
 from proposals.models import Route
 from proposals.queries.journey import Journey
 from proposals.services import applicant as services
+from register.services import co_partners
 from tests.casework import give_part, person_with, sign_in_verified
 from tests.factories import (
     AgendaItemFactory,
@@ -73,6 +74,7 @@ STAFF = [
 ]
 ROLES = [ANONYMOUS, OUTSIDER, *STAFF, OWNER]
 SIGN_IN = "/account/sign-in/"
+MISSING = 999_999_999
 
 
 # --- The URL patterns ------------------------------------------------------------
@@ -184,12 +186,21 @@ KWARGS = {
     ),
     # A concern the victim raised about its feedback letter, and its document.
     ("proposals/<id:pk>/concern/", "pk"): ("object", lambda w, p: w.concern.case_id),
+    ("proposals/<id:pk>/concern-documents/", "pk"): ("object", lambda w, p: w.concern.case_id),
+    ("proposals/<id:pk>/concern-documents/", "doc"): (
+        "object",
+        lambda w, p: w.concern_document.pk,
+    ),
     ("staff/concerns/", "pk"): ("object", lambda w, p: w.concern.pk),
     ("staff/concerns/<id:pk>/documents/", "doc"): (
         "object",
         lambda w, p: w.concern_document.pk,
     ),
     ("register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
+    # The victim's proposed co-partner (sent), and a question it answers.
+    ("accredited/co-partner/", "pk"): ("object", lambda w, p: w.co_partner_change.pk),
+    ("accredited/co-partner/", "code"): ("value", lambda w, p: "2A"),
+    ("staff/co-partners/", "pk"): ("object", lambda w, p: w.co_partner_change.pk),
     ("staff/register/", "pk"): ("object", lambda w, p: w.register_entry.pk),
     # An e-mail's preview: its name in the registry of e-mails (example data only).
     ("staff/emails/templates/", "app"): ("value", lambda w, p: "proposals"),
@@ -230,6 +241,9 @@ ALLOWED = {
     # The public register: anyone, signed in or not; revoking is the decision official's.
     "register/": set(ROLES),
     "staff/register/": {Role.DECISION_OFFICIAL},
+    # The provider's own co-partner changes; the casework officers decide them.
+    "accredited/": {OWNER},
+    "staff/co-partners/": {Role.CASEWORK_OFFICER},
     # Concerns: casework officers, and decision officials (who decide them).
     "staff/concerns/": {Role.CASEWORK_OFFICER, Role.DECISION_OFFICIAL},
 }
@@ -332,6 +346,7 @@ class World:
             case__organisation=self.diocese,
         )
         self.register_entry = RegisterEntryFactory(case=self.case)
+        self.co_partner_change = co_partner_change_of(self.register_entry, self.owner)
         self.concern = concern_of(self.diocese, self.owner)
         self.concern_document = self.concern.documents.get()
         assessor = self.staff[Role.ASSESSOR]
@@ -348,14 +363,17 @@ class World:
     def user(self, role):
         return {OWNER: self.owner, OUTSIDER: self.outsider}.get(role) or self.staff.get(role)
 
-    def url(self, pattern):
-        """The pattern's address with the victim's objects in it, and
-        whether any of them is an object under access control."""
+    def url(self, pattern, missing=False):
+        """The pattern's address with the victim's objects in it (or, with
+        ``missing``, ids that name no object), and whether any of them is an
+        object under access control."""
         path, names_object = "/" + pattern.route, False
         for name, converter in pattern.converters.items():
             kind, read = kwarg_spec(pattern, name)
             names_object = names_object or kind == "object"
-            value = converter.to_url(read(self, pattern))
+            value = converter.to_url(
+                MISSING if missing and kind == "object" else read(self, pattern)
+            )
             path = re.sub(rf"<(?:[^:>]+:)?{name}>", value, path)
         assert "<" not in path, path
         return path, names_object
@@ -376,6 +394,25 @@ def information_request_of(organisation, member):
         request, upload, content_type="application/pdf", sha256="0" * 64, actor=member
     )
     return case, document
+
+
+def co_partner_change_of(entry, member):
+    """A co-partner ``member`` proposed for ``entry``, sent to the officers."""
+    change = co_partners.start(
+        entry,
+        actor=member,
+        name="Riverside Primary School",
+        kind=OrganisationKind.MAINTAINED_PRIMARY,
+        local_authority=entry.local_authority,
+        contact_name="Rita River",
+        contact_email="rita@example.org",
+        role_in_partnership="Leads the curriculum work.",
+    )
+    for criterion in co_partners.criteria(change.framework, entry.accreditation_type):
+        co_partners.save_answer(
+            change, criterion=criterion, text="Evidence.", version=0, actor=member
+        )
+    return co_partners.submit(change, actor=member)
 
 
 def concern_of(organisation, member):
@@ -500,6 +537,33 @@ def test_every_url_for_every_role(world, role, method):
         elif status not in (403, 404, 405):
             problems.append(f"{where}: {status}, expected 404 (or 403)")
     assert checked == len(ALL_PATTERNS)
+    assert not problems, "\n".join(problems)
+
+
+def test_an_object_that_does_not_exist_is_404_to_everyone_who_may_reach_its_kind(
+    settings, tmp_path
+):
+    """Each pattern naming an object, with ids that name nothing, asked by
+    each role that may reach the real object: 404 (or 405), never a server
+    error or a page that did work on the missing object first."""
+    settings.MEDIA_ROOT = tmp_path
+    world = World()
+    clients = {}
+    problems = []
+    for pattern in ALL_PATTERNS:
+        path, names_object = world.url(pattern, missing=True)
+        if not names_object:
+            continue
+        for role in sorted(allowed_roles(pattern) - {ANONYMOUS}):
+            if role not in clients:
+                clients[role] = client_for(world, role)
+                clients[role].raise_request_exception = False
+            client = clients[role]
+            for method in ("get", "post"):
+                ensure_signed_in(client, role)
+                status = getattr(client, method)(path).status_code
+                if status not in (404, 405):
+                    problems.append(f"{method.upper()} {path} ({pattern.name}) as {role}: {status}")
     assert not problems, "\n".join(problems)
 
 
@@ -661,6 +725,7 @@ CASEWORK_STAFF = {
         ("staff-cases", CASEWORK_STAFF),
         ("staff-cases-csv", CASEWORK_STAFF),
         ("staff-register-notices", {Role.DECISION_OFFICIAL}),
+        ("staff-co-partner-changes", {Role.CASEWORK_OFFICER}),
     ],
 )
 def test_lists_without_an_object_in_their_address(world, name, allowed):

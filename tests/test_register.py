@@ -23,6 +23,7 @@ from accreditation.models import (
 from accreditation.models.organisations import PROFILE_FIELDS, contact_addresses
 from accreditation.services.organisations import update_organisation
 from accreditation.workflow import Action, Status, move, move_many
+from feedback.tasks import issue_owed_letters
 from proposals.models import Proposal
 from register.models import EntryState, EventKind, RegisterEntry
 from register.services import revocation
@@ -216,8 +217,12 @@ def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(clie
     assert entry.response_due == entry.notice_given_at + timedelta(days=28)
     contacts = contact_addresses(entry.organisation_id)
     assert contact.email in contacts
-    assert sorted(messages("notice_given").values_list("to", flat=True)) == contacts
-    assert "It no longer leads any school." in messages("notice_given").first().body
+    # Told once, in the notice's letter and its e-mail (tests/test_revocation_letters.py).
+    assert not messages("notice_given").exists()
+    issue_owed_letters()  # the worker's sweeper: the decision letter, then the notice
+    told = OutboxMessage.objects.filter(key__startswith=f"letter:{case.pk}:revocation_notice:")
+    assert sorted(told.values_list("to", flat=True)) == contacts
+    assert "It no longer leads any school." in told.first().body
     # Still on the public register while the provider may respond.
     assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 200
 
@@ -226,8 +231,8 @@ def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(clie
     client.post(page, {"step": "revoke"})
     entry.refresh_from_db()
     assert entry.state == EntryState.NOTICE_GIVEN
-    assert messages("notice_given").count() == len(contacts)
-    assert not messages("revoked").exists()
+    assert issue_owed_letters() == {"issued": 0}
+    assert told.count() == len(contacts)
 
     with time_machine.travel(entry.response_due + timedelta(minutes=1)):
         sign_in_verified(client, official)
@@ -235,7 +240,9 @@ def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(clie
         client.post(page, {"step": "revoke"})
     entry.refresh_from_db()
     assert entry.state == EntryState.REVOKED
-    assert sorted(messages("revoked").values_list("to", flat=True)) == contacts
+    assert issue_owed_letters() == {"issued": 1}
+    revoked = OutboxMessage.objects.filter(key__startswith=f"letter:{case.pk}:revocation:")
+    assert sorted(revoked.values_list("to", flat=True)) == contacts
     assert kinds(entry) == [EventKind.ACCREDITED, EventKind.NOTICE_GIVEN, EventKind.REVOKED]
     assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 404
     history = client.get(page).content.decode()
@@ -512,5 +519,5 @@ def test_a_provider_page_takes_the_same_queries_at_any_size(
     assert response.content.decode().count("(URN 2000") == size
 
 
-QUERIES_SEARCH = 8  # the page and its count, last updated (two), the LA and region choices
+QUERIES_SEARCH = 6  # the page and its count, last updated (two), the LA and region options
 QUERIES_PROVIDER = 3  # the entry, the LAs it will work in, its history

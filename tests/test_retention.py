@@ -12,14 +12,20 @@ from django.http import Http404
 from django.test import override_settings
 
 from accreditation import clock
-from accreditation.models import CaseEvent
+from accreditation.models import CaseEvent, OutboxMessage
 from accreditation.services import retention
 from assessments.models import RequestDocument, RequestQuestion
 from feedback.models import Letter
 from feedback.views.letters import pdf_response
-from proposals.models import Answer, Evidence
+from proposals.models import Answer, CoPartner, Evidence, Proposal
 from tests.casework import person_with, walk_to
-from tests.factories import AnswerFactory, EvidenceFactory, LetterFactory, ProposalFactory
+from tests.factories import (
+    AnswerFactory,
+    CoPartnerFactory,
+    EvidenceFactory,
+    LetterFactory,
+    ProposalFactory,
+)
 from tests.test_case_page import answer_a_request
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +116,7 @@ def test_delete_removes_the_records_and_leaves_a_tombstone_the_chain_accepts(
         "documents": 1,
         "information_requests": 2,
         "letters": 1,
+        "profile": 1,
     }
     assert "Timeline intact" in verify()
     with later(YEARS):
@@ -121,7 +128,75 @@ def test_a_period_per_record_type(closed_case):
     with override_settings(POLICY={"retention_by_record_type": [["letters", 10]]}):
         with later(YEARS):
             due = retention.past_retention()
-    assert [item.record_types for item in due] == [["answers", "documents", "information_requests"]]
+    assert [item.record_types for item in due] == [
+        ["answers", "documents", "information_requests", "profile"]
+    ]
+
+
+def test_the_submitted_profile_and_the_co_partners_contact_are_removed(
+    closed_case, client, django_capture_on_commit_callbacks
+):
+    """The profile snapshot and the co-partner's contact are personal data
+    held with the case: gone with the rest, the co-partner itself kept."""
+    from django.urls import reverse
+
+    from tests.casework import sign_in_verified
+
+    case, _document, _request = closed_case
+    CoPartnerFactory(proposal=case, contact_name="Pat Partner", contact_email="pat@example.org")
+    assert Proposal.objects.get(pk=case.pk).submitted_profile is not None
+    with later(YEARS):
+        assert "the organisation's profile as submitted, the co-partner's contact details" in run()
+    with later(YEARS), django_capture_on_commit_callbacks(execute=True):
+        run("--delete")
+    case = Proposal.objects.get(pk=case.pk)
+    assert case.submitted_profile is None
+    partner = CoPartner.objects.get(proposal=case)
+    assert (partner.name, partner.contact_name, partner.contact_email) == (
+        "Partner Academy Trust",
+        "",
+        "",
+    )
+    tombstone = CaseEvent.objects.filter(case=case).order_by("-sequence").first()
+    assert tombstone.details["removed"]["profile"] == 1
+    assert tombstone.details["removed"]["co_partner_contact"] == 1
+    assert "Timeline intact" in verify()
+    page = sign_in_verified(client, person_with("casework_officer")).get(
+        reverse("staff-case", args=[case.pk])
+    )
+    assert "Partner Academy Trust" in page.text and "pat@example.org" not in page.text
+
+
+def test_e_mails_sent_or_failed_before_the_period_are_deleted():
+    """The outbox keeps each message for the period from when it was sent
+    (or given up on); one waiting to be sent is never past retention."""
+    now = clock.now()
+    old = now - timedelta(days=365 * YEARS + 10)
+    sent = OutboxMessage.objects.create(to="a@example.org", subject="Old", body="b", sent_at=old)
+    failed = OutboxMessage.objects.create(
+        to="b@example.org", subject="Failed", body="b", failed_at=old
+    )
+    recent = OutboxMessage.objects.create(
+        to="c@example.org", subject="Recent", body="b", sent_at=now - timedelta(days=365)
+    )
+    waiting = OutboxMessage.objects.create(
+        to="d@example.org", subject="Waiting", body="b", created_at=old, send_after=old
+    )
+    output = run()
+    assert "2 e-mail(s) in the outbox are past retention" in output
+    assert OutboxMessage.objects.count() == 4
+    assert "Removed 2 e-mail(s) from the outbox." in run("--delete")
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    assert not OutboxMessage.objects.filter(pk__in=[sent.pk, failed.pk]).exists()
+    assert "Nothing is past its retention period." in run("--delete")
+
+
+def test_e_mails_follow_their_own_period_when_the_policy_gives_one():
+    old = clock.now() - timedelta(days=365 * 3 + 10)
+    OutboxMessage.objects.create(to="a@example.org", subject="Old", body="b", sent_at=old)
+    assert "Nothing is past its retention period." in run()
+    with override_settings(POLICY={"retention_by_record_type": [["emails", 3]]}):
+        assert "1 e-mail(s) in the outbox are past retention" in run()
 
 
 def test_the_case_page_and_the_zip_after_removal(

@@ -9,9 +9,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 
 from accreditation.models import CaseEvent, OutboxMessage
+from accreditation.models.organisations import contact_addresses
 from accreditation.workflow import Status
 from feedback.models import Letter, LetterPurpose
 from feedback.queries.register import issued_letters
@@ -89,6 +91,54 @@ def test_notice_then_revocation_each_issue_their_letter_once(
     assert letters.find(case.reference, notice.sha256) == notice
     officer = person_with("casework_officer")
     assert {notice, revoked} <= set(issued_letters(officer))
+
+
+def told(step, *args, **kwargs):
+    """The e-mails queued by a step of revocation and the letter it issued."""
+    before = list(OutboxMessage.objects.values_list("pk", flat=True))
+    step(*args, **kwargs)
+    return OutboxMessage.objects.exclude(pk__in=before).order_by("pk")
+
+
+def test_each_step_of_revocation_is_told_in_one_email_that_links_its_letter(
+    entry, official, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The register's news and the letter's link in one e-mail per contact,
+    not two."""
+    eager(monkeypatch)
+    case = entry.case
+    contacts = contact_addresses(case.organisation_id)
+    assert len(contacts) > 1
+    status_link = reverse("proposal-status", args=[case.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = told(revocation.give_notice, entry, reason=REASON, actor=official)
+    notice = Letter.objects.get(case=case, purpose=LetterPurpose.REVOCATION_NOTICE)
+    key = f"letter:{case.pk}:{notice.occasion}"
+    assert sorted(sent.values_list("to", "key")) == [(to, key) for to in contacts]
+    entry.refresh_from_db()
+    due = entry.response_due
+    for message in sent:
+        assert message.subject == (
+            f"Notice that your accreditation may be revoked – {settings.SERVICE_NAME}"
+        )
+        for body in (message.body, message.html_body):
+            assert REASON in body
+            assert f"until {due.day} {due:%B %Y}" in body
+            assert "stays on the public register" in body
+            assert status_link in body and reverse("letter-check") in body
+
+    with time_machine.travel(entry.response_due + timedelta(minutes=1)):
+        with django_capture_on_commit_callbacks(execute=True):
+            sent = told(revocation.revoke, entry, actor=official)
+    revoked = Letter.objects.get(case=case, purpose=LetterPurpose.REVOCATION)
+    key = f"letter:{case.pk}:{revoked.occasion}"
+    assert sorted(sent.values_list("to", "key")) == [(to, key) for to in contacts]
+    for message in sent:
+        assert message.subject == f"Your accreditation has been revoked – {settings.SERVICE_NAME}"
+        for body in (message.body, message.html_body):
+            assert REASON in body
+            assert "removed from the public register" in body
+            assert status_link in body
 
 
 def test_a_notice_whose_task_was_lost_is_issued_by_the_sweeper_as_it_was_given(entry, official):

@@ -20,6 +20,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     ProposalFactory,
+    SchoolLedFactory,
     UserFactory,
     WindowFactory,
 )
@@ -338,3 +339,29 @@ def test_two_officers_at_once_give_one_screening():
     case.refresh_from_db()
     expected = Status.IN_ASSESSMENT if screened[0].decision == "eligible" else "closed_ineligible"
     assert case.status == expected
+
+
+def test_the_screening_page_lists_an_asg_cases_schools_against_the_minimum(client, officer):
+    case = ProposalFactory(status="submitted", accreditation_type="asg")
+    SchoolLedFactory(proposal=case, name="Brook Lane Primary", urn="312345")
+    sign_in_verified(client, officer)
+    page = client.get(reverse("screening-case", args=[case.pk])).text
+    assert "Schools listed" in page and "Brook Lane Primary" in page and "312345" in page
+    assert "Only 1 listed" in page
+    SchoolLedFactory(proposal=case, name="Hill Top Infants")
+    page = client.get(reverse("screening-case", args=[case.pk])).text
+    assert "Hill Top Infants" in page and "listed</strong>" not in page
+    asp = ProposalFactory(status="submitted", accreditation_type="asp")
+    assert "Schools listed" not in client.get(reverse("screening-case", args=[asp.pk])).text
+
+
+@pytest.mark.parametrize(
+    "status, offered", [("closed_ineligible", False), ("in_assessment", True), ("submitted", False)]
+)
+def test_the_case_page_offers_assessors_only_while_the_case_can_have_them(
+    client, officer, status, offered
+):
+    case = ProposalFactory(status=status)
+    sign_in_verified(client, officer)
+    page = client.get(reverse("staff-case", args=[case.pk])).text
+    assert ("Assign or change assessors" in page) is offered

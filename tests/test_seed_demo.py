@@ -4,7 +4,9 @@ tests that need a seeded demo share its one seed (the slowest set-up in the
 suite): the demo's own, the page benchmark's registry on it, and records
 retention seven years on."""
 
+import hashlib
 import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -15,11 +17,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import RequestFactory, override_settings
-from django.urls import clear_url_caches
+from django.urls import clear_url_caches, reverse
 
 from accreditation import clock, demo
 from accreditation.demo.closing import CLOSING_MINUTES
-from accreditation.demo.organisations import ORGS_PER_UNIT
+from accreditation.demo.organisations import FEATURED, ORGS_PER_UNIT
 from accreditation.models import (
     CaseEvent,
     Membership,
@@ -36,8 +38,9 @@ from accreditation.workflow import Action, Status
 from benchmarks.pages import client_for as benchmark_client_for
 from benchmarks.registry import PAGES, Data, rows_rendered
 from feedback.models import Concern, ConcernState, Letter, LetterPurpose
-from proposals.models import Proposal
+from proposals.models import Evidence, Proposal
 from register.models import PUBLIC_STATES, EntryState, RegisterEntry
+from tests.casework import sign_in_verified
 from tests.test_retention import YEARS, later, run, verify
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +64,7 @@ def snapshot():
         "windows": Window.objects.count(),
         "cases": sorted(Proposal.objects.values_list("pk", "status", "reference")),
         "events": CaseEvent.objects.count(),
+        "documents": sorted(Evidence.objects.values_list("file", flat=True)),
     }
 
 
@@ -81,10 +85,14 @@ def benchmark_urls(settings):
 
 
 @pytest.fixture(scope="class")
-def seeded(django_db_setup, django_db_blocker):
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """One demo, seeded once for the tests of a class and rolled back after
-    them; what each test adds (a rerun, a scale-up) rolls back with the test."""
-    with django_db_blocker.unblock():
+    them; what each test adds (a rerun, a scale-up) rolls back with the test.
+    Its documents are stored in a folder of the test's own."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-uploads")),
+    ):
         with transaction.atomic():
             with pytest.MonkeyPatch.context() as patch:
                 patch.setenv("PORT", "8123")
@@ -176,6 +184,7 @@ class TestTheDemo:
         closing = closing_round()
         assert list(closing.proposals.values_list("status", flat=True)) == [Status.DRAFT] * 3
         assert closing.deadline - clock.now() <= timedelta(minutes=CLOSING_MINUTES)
+        assert (closing.deadline.second, closing.deadline.microsecond) == (0, 0)
         with time_machine.travel(closing.deadline):
             result = lapse_overdue_drafts()
         assert result["lapsed"] >= 3
@@ -392,6 +401,32 @@ class TestTheDemo:
                 case=letter.case, action="letter_issued", details__letter=letter.pk
             ).exists()
 
+    def test_submitted_proposals_have_documents_in_storage_and_in_the_evidence_zip(self, client):
+        """Small real PDFs stored as uploads are, so the case page lists
+        documents to open and its evidence zip holds them."""
+        documents = list(Evidence.objects.select_related("proposal"))
+        featured = Proposal.objects.filter(
+            organisation__name__in=[spec.name for spec in FEATURED], submitted_at__isnull=False
+        )
+        assert len(documents) == 2 * featured.count() > 0
+        assert all(document.proposal.submitted_at for document in documents)
+        for document in documents:
+            with document.file.open("rb") as stored:
+                content = stored.read()
+            assert content.startswith(b"%PDF-")
+            assert len(content) == document.size
+            assert hashlib.sha256(content).hexdigest() == document.sha256
+            assert document.uploaded_at < document.proposal.submitted_at
+        case = documents[0].proposal
+        officer = User.objects.get(email="caseworker@example.org")
+        client = sign_in_verified(client, officer)
+        page = client.get(reverse("staff-case", args=[case.pk])).text
+        assert "inspection-summary.pdf" in page
+        response = client.get(reverse("staff-case-evidence-zip", args=[case.pk]))
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+        pdfs = [name for name in archive.namelist() if name.endswith("inspection-summary.pdf")]
+        assert pdfs and archive.read(pdfs[0]).startswith(b"%PDF-")
+
     def test_second_run_changes_nothing_and_timeline_verifies(self):
         before = snapshot()
         output = seed()
@@ -442,7 +477,9 @@ class TestTheDemo:
         self, settings, tmp_path, django_capture_on_commit_callbacks
     ):
         """The demo, its cases closed, seven years on: everything past
-        retention removed, and ``verify_timeline`` still passes."""
+        retention removed, and ``verify_timeline`` still passes. Its storage
+        is a folder of its own: the files it removes would not come back
+        with the rollback, and the class's other tests read the demo's."""
         settings.MEDIA_ROOT = tmp_path
         closed = retention.past_retention(clock.today() + timedelta(days=365 * YEARS + 400))
         assert closed, "the demo has closed cases with records"
@@ -454,6 +491,7 @@ class TestTheDemo:
 
     def test_scale_two_roughly_doubles_and_is_idempotent(self):
         base_orgs, base_cases = Organisation.objects.count(), Proposal.objects.count()
+        base_documents = Evidence.objects.count()
         # As a benchmark seeds, with DEMO off and the explicit flag.
         call_command("seed_demo", "--scale", "2", "--allow-without-demo", stdout=io.StringIO())
         orgs, cases = Organisation.objects.count(), Proposal.objects.count()
@@ -467,6 +505,8 @@ class TestTheDemo:
                 "status", flat=True
             )
         ) >= {Status.DRAFT, Status.ACCREDITED, Status.NOT_ACCREDITED, Status.LAPSED}
+        # The scale adds no documents: those are the featured proposals'.
+        assert base_documents == Evidence.objects.count()
         scaled = snapshot()
         seed("--scale", "2")
         assert snapshot() == scaled

@@ -19,6 +19,10 @@ VIEWS = (
     ("advisory2@example.org", "agree", "The evidence for every criterion is convincing."),
     ("advisory3@example.org", "disagree", "The plan for the second school is thin."),
 )
+FEEDBACK_VIEWS = (
+    ("advisory2@example.org", "approve", "Clear and specific: fit to send."),
+    ("advisory3@example.org", "revise", "The feedback on 2B should name the data it relies on."),
+)
 CARRIED_OVER = "Not reached at the last meeting: carried over to the next."
 
 
@@ -49,7 +53,8 @@ def seed(now):
     meetings.fill_agenda(meeting)
     members = {user.email: user for user in meeting.members.all()}
     for item in list(meeting.items.filter(outcome="").select_related("case", "meeting"))[:-1]:
-        for email, view, comment in VIEWS:
+        views = FEEDBACK_VIEWS if item.purpose == ItemPurpose.FEEDBACK else VIEWS
+        for email, view, comment in views:
             member = members.get(email)
             if member is None or MemberView.objects.filter(item=item, member=member).exists():
                 continue

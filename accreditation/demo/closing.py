@@ -45,7 +45,8 @@ def closing_round(rounds):
     if made_before.exists():
         return None
     now = clock.now().astimezone(UTC).replace(microsecond=0)
-    deadline = now + timedelta(minutes=CLOSING_MINUTES)
+    # A whole minute, as every deadline set through the service is.
+    deadline = now.replace(second=0) + timedelta(minutes=CLOSING_MINUTES)
     day = Term.later(clock.local_date(now), 2)
     if Round.objects.filter(term=Term.of(day), year=day.year).exists():
         return None

@@ -23,6 +23,12 @@ STAFF = (
         (Role.CASEWORK_OFFICER,),
         "runs rounds, screens, assigns",
     ),
+    DemoUser(
+        "caseworker2@example.org",
+        "Priya Shah",
+        (Role.CASEWORK_OFFICER,),
+        "screens again a case screened out by another officer after an upheld concern",
+    ),
     DemoUser("assessor@example.org", "Marcus Bell", (Role.ASSESSOR,), "scores and recommends"),
     DemoUser("assessor2@example.org", "Nadia Karim", (Role.ASSESSOR,), "second assessor"),
     DemoUser(

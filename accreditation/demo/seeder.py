@@ -15,7 +15,9 @@ from accreditation.demo import advisory as demo_advisory
 from accreditation.demo import assessed as demo_assessed
 from accreditation.demo import assignment as demo_assignment
 from accreditation.demo import closing as demo_closing
+from accreditation.demo import co_partners as demo_co_partners
 from accreditation.demo import concerns as demo_concerns
+from accreditation.demo import documents as demo_documents
 from accreditation.demo import letters as demo_letters
 from accreditation.demo import register as demo_register
 from accreditation.demo import requests as demo_requests
@@ -124,9 +126,10 @@ class Seeder:
                 self.users["assessor2@example.org"],
             ]
             rounds = demo_rounds.rounds(framework, self.now, self.created)
-            plans = []
+            plans, featured = [], []
             for spec in FEATURED:
                 organisation = self.organisation(spec)
+                featured.append(organisation)
                 contact = self.users[next(email for email, contact in spec.members if contact)]
                 plans += self.plans_for(organisation, spec, contact, rounds, f"demo-{spec.name}")
             for spec, person in generated_specs(self.la_list):
@@ -145,6 +148,7 @@ class Seeder:
             demo_scoring.play(self)
             demo_assessed.backfill(self)
             demo_register.seed(self)
+            demo_co_partners.seed(self)
         if scale_units > 1:
             with transaction.atomic():
                 scale(self, scale_units - 1, rounds)
@@ -156,6 +160,7 @@ class Seeder:
         with transaction.atomic():
             demo_concerns.seed(self)
         demo_letters.seed(self)
+        demo_documents.seed(self, featured)
         if demo_closing.closing_round(rounds) is not None:
             self.created["rounds"] += 1
         return rounds

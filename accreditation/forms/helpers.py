@@ -43,6 +43,18 @@ FREE_TEXT_MAX_CHARS = 5000
 ANSWER_CHARS_PER_WORD = 20
 
 
+class BoundedTextField(forms.CharField):
+    """Text of at most ``max_length`` characters, checked on the server
+    only: a ``maxlength`` attribute would make the browser cut pasted text
+    silently, so the page shows the error with the text kept instead (and a
+    GOV.UK character count where the form asks for one)."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 def free_text_field(*, label, what, max_length=FREE_TEXT_MAX_CHARS, rows=5, **kwargs):
     """A multi-line answer of at most ``max_length`` characters, with the
     GOV.UK message naming ``what`` ("The reason")."""
@@ -50,7 +62,7 @@ def free_text_field(*, label, what, max_length=FREE_TEXT_MAX_CHARS, rows=5, **kw
         "max_length": f"{what} must be {max_length:,} characters or fewer",
         **kwargs.pop("error_messages", {}),
     }
-    return forms.CharField(
+    return BoundedTextField(
         label=label,
         max_length=max_length,
         widget=forms.Textarea(attrs={"rows": rows}),

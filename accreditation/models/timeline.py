@@ -86,6 +86,12 @@ class CaseEvent(AppendOnly):
         constraints = [
             models.UniqueConstraint(fields=["case", "sequence"], name="case_event_unique_sequence"),
         ]
+        indexes = [
+            # What a person did, by action: the screening queue leaves out
+            # the cases its officer screened out, a decision official sees
+            # the cases they decided (a casework officer acts on thousands).
+            models.Index(fields=["actor", "action"], name="case_event_actor_action"),
+        ]
 
     def __str__(self):
         return f"{self.case_id}#{self.sequence} {self.action}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 
 from accreditation import clock, events, timeline
 from accreditation.case_roles import CaseRole
@@ -40,6 +40,7 @@ from assessments.models import (
 )
 from assessments.queries.requests import requests_for_case
 from feedback.models import Letter, LetterPurpose
+from feedback.queries.letters import decision_round_of
 from proposals.models import Answer, Evidence, Party, Proposal, SchoolLed
 from proposals.queries.journey import questions
 
@@ -78,12 +79,12 @@ class TimelineEntry:
 
 @dataclass
 class Item:
-    """A criterion the case is assessed on, for one party, with the
-    applicant's answer."""
+    """A criterion the case is assessed on, for one party, with the text of
+    the applicant's answer ("" if none)."""
 
     criterion: object
     party: str
-    answer: object
+    answer: str
 
     @property
     def key(self):
@@ -102,6 +103,15 @@ class AssessorSet:
     finished: bool
     visible: bool
     scores: dict = field(default_factory=dict)
+
+
+@dataclass
+class Agreed:
+    """The score both assessors agreed in quality assurance."""
+
+    value: int
+    reason: str
+    by: str
 
 
 @dataclass
@@ -143,6 +153,9 @@ class CasePage:
     decision: object
     earlier_cases: list
     earlier_letters: list
+    letters: list
+    """The case's own issued letters, oldest first."""
+    decision_round: int
 
     @property
     def score_sets(self):
@@ -283,14 +296,21 @@ def case_page(case, user, roles):
     nss = case.applicant_profile.claims_national_support_school and (
         latest_screening is None or latest_screening.nss_claim != NssOutcome.REJECTED
     )
+    # Each criterion read with the text of each party's answer to it.
+    answer = Answer.objects.filter(proposal_id=case.pk, criterion=OuterRef("pk")).order_by()
     criteria = list(
         Criterion.objects.filter(part__framework_id=case.framework_id)
         .select_related("part")
+        .annotate(
+            **{
+                f"answer_{party}": Subquery(answer.filter(party=party).values("text")[:1])
+                for party in Party.values
+            }
+        )
         .order_by("part__number", "position")
     )
-    answers = {(a.criterion_id, a.party): a for a in Answer.objects.filter(proposal_id=case.pk)}
     items = [
-        Item(q.criterion, q.party, answers.get((q.criterion.pk, q.party)))
+        Item(q.criterion, q.party, getattr(q.criterion, f"answer_{q.party}") or "")
         for q in questions(case, criteria, national_support_school=nss)
     ]
 
@@ -310,15 +330,25 @@ def case_page(case, user, roles):
     sets = _visible_sets(assignments, finished, roles, user)
     shown_ids = [s.assignment.pk for s in sets if s.visible]
     by_assignment = {s.assignment.pk: s for s in sets}
-    for score in Score.objects.filter(assignment_id__in=shown_ids).select_related("updated_by"):
-        by_assignment[score.assignment_id].scores[(score.criterion_id, score.party)] = score
-    agreed = {}
+    scores = Score.objects.filter(assignment_id__in=shown_ids).select_related("updated_by")
     current_shown = [s for s in sets if s.visible and s.assignment.ended_at is None]
     if len(current_shown) == 2:
-        for row in AgreedScore.objects.filter(
-            first_score__assignment_id__in=shown_ids, second_score__assignment_id__in=shown_ids
-        ).select_related("agreed_by", "first_score"):
-            agreed[(row.first_score.criterion_id, row.first_score.party)] = row
+        # With both current sets shown, each first score is read with the
+        # score its assessors agreed for it, if any.
+        agreement = AgreedScore.objects.filter(
+            first_score=OuterRef("pk"), second_score__assignment_id__in=shown_ids
+        ).order_by("-pk")
+        scores = scores.annotate(
+            agreed_value=Subquery(agreement.values("value")[:1]),
+            agreed_reason=Subquery(agreement.values("reason")[:1]),
+            agreed_by=Subquery(agreement.values("agreed_by__full_name")[:1]),
+        )
+    agreed = {}
+    for score in scores:
+        key = (score.criterion_id, score.party)
+        by_assignment[score.assignment_id].scores[key] = score
+        if getattr(score, "agreed_value", None) is not None:
+            agreed[key] = Agreed(score.agreed_value, score.agreed_reason, score.agreed_by)
     visible_sets = [s for s in sets if s.visible]
     score_rows = [
         ScoreRow(item, [s.scores.get(item.key) for s in visible_sets], agreed.get(item.key))
@@ -368,13 +398,15 @@ def case_page(case, user, roles):
         .order_by("-submitted_at", "-pk")
     )
     visible_earlier = {p.pk for p in earlier if p.visible}
-    letters = list(
+    # The organisation's issued letters, this case's and its other cases'.
+    issued = list(
         Letter.objects.filter(case__organisation_id=case.organisation_id, issued_at__isnull=False)
-        .exclude(case_id=case.pk)
         .select_related("case")
         .defer("pdf")
         .order_by("-issued_at", "-pk")
     )
+    own_letters = [letter for letter in reversed(issued) if letter.case_id == case.pk]
+    letters = [letter for letter in issued if letter.case_id != case.pk]
     for letter in letters:
         letter.visible = letter.case_id in visible_earlier
 
@@ -416,4 +448,6 @@ def case_page(case, user, roles):
         decision=_decision(case, ordered),
         earlier_cases=earlier,
         earlier_letters=letters,
+        letters=own_letters,
+        decision_round=decision_round_of(ordered),
     )

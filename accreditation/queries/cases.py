@@ -119,3 +119,30 @@ def with_target(cases):
 def overdue(cases, today):
     """The cases of ``with_target(cases)`` past their stage's target date."""
     return cases.filter(target__lt=today)
+
+
+_SEEN = "_seen_by"
+
+
+def case_seen_by(user, queryset, pk):
+    """The case ``pk`` from ``queryset`` (or None), read with whether
+    ``user`` may see it in the same query. The answer stays on this instance
+    for ``seen_by``, so the permission check that follows asks nothing more
+    of the database; the instance is the request's own and dies with it."""
+    case = (
+        queryset.filter(pk=pk)
+        .annotate(visible_to_viewer=Exists(visible_to(user).filter(pk=OuterRef("pk"))))
+        .first()
+    )
+    if case is not None:
+        case.__dict__[_SEEN] = (user.pk, case.visible_to_viewer)
+    return case
+
+
+def seen_by(case, user):
+    """Whether ``user`` may see ``case``, as ``case_seen_by`` read it with
+    the case, or None if it was not read so (for this user)."""
+    seen = case.__dict__.get(_SEEN)
+    if seen is None or seen[0] != user.pk:
+        return None
+    return seen[1]

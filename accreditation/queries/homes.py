@@ -12,11 +12,12 @@ from accreditation.queries.cases import visible_to
 from accreditation.queries.conflicts import conflicted_q
 from accreditation.roles import STAFF_ROLES
 from accreditation.services import outbox
-from advisory_group.models import Meeting, MemberView
-from assessments.queries import assignment, screening
+from advisory_group.models import AgendaItem, ItemPurpose, Meeting, MemberView
+from assessments.queries import assignment, scoring, screening
 from assessments.queries.scoring import with_quality_assurance_to_resolve
 from feedback.models import Concern, ConcernState
 from proposals.queries import out_of_round
+from register.queries.co_partners import waiting as co_partners_waiting
 from register.queries.notices import due as notices_due
 
 
@@ -34,6 +35,10 @@ def concerns_waiting(user):
     return Concern.objects.filter(state=ConcernState.OPEN, case__in=visible_to(user)).count()
 
 
+def co_partners_to_decide(user):
+    return co_partners_waiting(user).count()
+
+
 def failed_emails(user):
     return outbox.failed_messages().count()
 
@@ -48,6 +53,39 @@ def assessments_overdue(user):
 
 def quality_assurance_to_resolve(user):
     return with_quality_assurance_to_resolve(assignment.queue(user)).count()
+
+
+def feedback_to_write(user):
+    return scoring.feedback_to_write(user).count()
+
+
+def feedback_to_write_address(user):
+    return reverse("assessor-queue") + "#feedback"
+
+
+def _items_to_record(user):
+    """Open items of the open meetings ``user`` chairs, leaving out those
+    they may not see (a conflict with the organisation)."""
+    return AgendaItem.objects.filter(
+        meeting__chair=user, meeting__closed_at__isnull=True, outcome=""
+    ).exclude(conflicted_q(user, "case__organisation"))
+
+
+def advice_to_record(user):
+    return _items_to_record(user).filter(purpose=ItemPurpose.ADVICE).count()
+
+
+def feedback_reviews_to_record(user):
+    return _items_to_record(user).filter(purpose=ItemPurpose.FEEDBACK).count()
+
+
+def chaired_meeting_address(user):
+    """The first open meeting ``user`` chairs with an item still to record,
+    or the meetings list."""
+    item = _items_to_record(user).order_by("meeting__held_at", "meeting_id").first()
+    if item is None:
+        return reverse("advisory-meetings")
+    return reverse("advisory-meeting", args=[item.meeting_id])
 
 
 def next_meeting(user):

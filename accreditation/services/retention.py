@@ -16,7 +16,19 @@ The record types removed, each held outside the timeline:
   requests, and the documents sent with them (the questions, written by
   staff, stay);
 - ``letters``: the PDFs of the letters issued (each letter's row, purpose,
-  date and SHA-256 stay, so the public check can still say it was issued).
+  date and SHA-256 stay, so the public check can still say it was issued);
+- ``profile``: the organisation's profile as the proposal was submitted
+  with it (``Proposal.submitted_profile``; the case then shows the
+  organisation's own, live record, which is not the case's to remove);
+- ``co_partner_contact``: the name and e-mail address of the co-partner's
+  contact (the co-partner's name, kind and identifier stay).
+
+Beside the cases, the outbox: a copy of every e-mail the service sent, with
+its recipient and whatever personal data it carried. A message belongs to
+no one case, so its period runs from when it was sent (or given up on as
+failed), never later than from its case's decision: ``emails`` past
+``policy.retention_for("emails")`` years are deleted. A message still
+waiting to be sent is never past retention.
 
 The timeline is not touched: its events are append-only, the database
 refuses to change or delete them, and they are the audit of who did what
@@ -33,7 +45,7 @@ from datetime import date, time
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from accreditation import clock, policy, timeline
 from accreditation.models import CaseEvent
@@ -52,7 +64,12 @@ RECORD_TYPES = {
     "documents": "Supporting documents",
     "information_requests": "Answers and documents sent to information requests",
     "letters": "PDFs of the letters issued",
+    "profile": "The organisation's profile as submitted",
+    "co_partner_contact": "The co-partner's contact details",
 }
+
+EMAILS = "emails"
+"""The outbox's record type, for ``policy.retention_for``."""
 
 
 def _model(label):
@@ -87,6 +104,20 @@ def _holding():
                 _model("feedback.Letter")
                 .objects.filter(case=case, issued_at__isnull=False)
                 .exclude(pdf=b"")
+            )
+        ],
+        "profile": [
+            Exists(
+                _model("proposals.Proposal").objects.filter(
+                    pk=case, submitted_profile__isnull=False
+                )
+            )
+        ],
+        "co_partner_contact": [
+            Exists(
+                _model("proposals.CoPartner")
+                .objects.filter(proposal=case)
+                .exclude(contact_name="", contact_email="")
             )
         ],
     }
@@ -210,9 +241,43 @@ def _letters(case, files):
     )
 
 
+def _profile(case, files):
+    return (
+        type(case)
+        .objects.filter(pk=case.pk, submitted_profile__isnull=False)
+        .update(submitted_profile=None)
+    )
+
+
+def _co_partner_contact(case, files):
+    return (
+        _model("proposals.CoPartner")
+        .objects.filter(proposal=case)
+        .exclude(contact_name="", contact_email="")
+        .update(contact_name="", contact_email="")
+    )
+
+
 _REMOVERS = {
     "answers": _answers,
     "documents": _documents,
     "information_requests": _information_requests,
     "letters": _letters,
+    "profile": _profile,
+    "co_partner_contact": _co_partner_contact,
 }
+
+
+def emails_past_retention(today=None):
+    """The outbox messages sent, or failed, before their period: a queryset."""
+    today = today or clock.today()
+    cutoff = clock.at(years_before(today, policy.current().retention_for(EMAILS)), time.min)
+    return _model("accreditation.OutboxMessage").objects.filter(
+        Q(sent_at__lt=cutoff) | Q(sent_at__isnull=True, failed_at__lt=cutoff)
+    )
+
+
+def remove_emails(today=None):
+    """Delete the outbox messages past retention; returns how many."""
+    count, _ = emails_past_retention(today).delete()
+    return count

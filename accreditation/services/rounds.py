@@ -11,7 +11,8 @@ be moved to another open round (``proposals.services.moving``).
 Every write takes the calendar's row locks first, so two officers (or an
 officer and the scheduler) creating or changing rounds at once are judged
 one after the other: no two rounds' open periods overlap for a type they
-both take. Each change is written to the activity log in its transaction.
+both take (from now on: what has passed cannot change). Each change is
+written to the activity log in its transaction.
 """
 
 import logging
@@ -100,8 +101,8 @@ def check_round(values, *, exclude=None):
     """The rules every round's fields hold, whatever its state: a type
     taken, the dates in order (opening, deadline, assessment due, Advisory
     Group meeting, decision target, each after the one before), one round a
-    term, and no overlap with another round that takes one of its types.
-    Raises a ValidationError keyed by field."""
+    term, and, from now on, no overlap with another round that takes one of
+    its types. Raises a ValidationError keyed by field."""
     errors = {}
     if not (values["accepts_asp"] or values["accepts_asg"]):
         errors["accepts_asp"] = "Select the types of proposal the round takes"
@@ -125,9 +126,13 @@ def check_round(values, *, exclude=None):
         errors["term"] = f"There is already a round for {same_term}{state}"
     if "deadline" not in errors:
         types = [t for t in ("asp", "asg") if values[f"accepts_{t}"]]
+        # Only the time still to come can clash: a round open already is
+        # judged from now, so extending it is not refused for a round that
+        # was open beside it and has closed.
+        starts = max(values["opens_at"], clock.now())
         overlapping = (
             others.not_cancelled()
-            .filter(opens_at__lt=values["deadline"], deadline__gt=values["opens_at"])
+            .filter(opens_at__lt=values["deadline"], deadline__gt=starts)
             .order_by("opens_at")
         )
         for other in overlapping:

@@ -1,9 +1,13 @@
 from django import template
 from django.forms import CheckboxSelectMultiple, MultiWidget, RadioSelect
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from accreditation import clock
 
 register = template.Library()
+
+SELECTED = mark_safe(" selected")
 
 
 @register.filter
@@ -18,6 +22,13 @@ def govuk_datetime(value):
 
 
 @register.filter
+def govuk_deadline(value):
+    """``{{ round.deadline|govuk_deadline }}``: as ``govuk_datetime``, with
+    the seconds of a deadline that is not on a whole minute."""
+    return clock.describe_deadline(value) if value else ""
+
+
+@register.filter
 def error_target(field_id, bound_field):
     """The id the error summary links to: radios and checkboxes are
     rendered by crispy-forms-gds with their first input at ``<id>_1``; an
@@ -28,3 +39,20 @@ def error_target(field_id, bound_field):
     if isinstance(bound_field.field.widget, MultiWidget) and field_id == bound_field.auto_id:
         return f"{field_id}_0"
     return field_id
+
+
+@register.simple_tag
+def select_options(field, choices=None):
+    """The options of a select ``field`` (or ``choices`` read for it), its
+    value selected. Written here, not in a template loop: a long list (the
+    local authorities) would cost milliseconds of template tags a page."""
+    value = field.value()
+    chosen = "" if value is None else str(value)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (key, SELECTED if str(key) == chosen else "", label)
+            for key, label in (field.field.choices if choices is None else choices)
+        ),
+    )

@@ -200,7 +200,7 @@ class AcceptInvitationView(FormView):
 
 @require_POST
 def keep_alive(request):
-    """Touching the session restarts its clock (SESSION_SAVE_EVERY_REQUEST)."""
+    """Saving the session restarts its clock."""
     if not request.user.is_authenticated:
         return redirect(settings.LOGIN_URL)
     request.session.modified = True

@@ -10,10 +10,12 @@ from django.views.generic import TemplateView
 
 from accreditation import policy
 from accreditation.access import StaffAreaMixin
-from accreditation.case_roles import CaseRole, resolve
+from accreditation.case_roles import CaseRole, remember, with_roles
 from accreditation.queries.case_page import ASSESSING, case_page
+from accreditation.queries.cases import case_seen_by
 from accreditation.services import evidence_zip
-from accreditation.workflow import Status
+from accreditation.workflow import Action, Status
+from assessments.queries.assignment import ASSESSABLE
 from assessments.queries.scoring import feedback_occasion
 
 DECISION_PAGE_STATUSES = (Status.AWAITING_DECISION, Status.ACCREDITED, Status.NOT_ACCREDITED)
@@ -25,18 +27,18 @@ class CaseMixin(StaffAreaMixin):
 
     @cached_property
     def case(self):
-        return (
-            apps.get_model("proposals", "Proposal")
-            .objects.select_related(
-                "organisation__local_authority__region",
-                "round",
-                "window",
-                "framework",
-                "co_partner__local_authority",
-            )
-            .filter(pk=self.kwargs["pk"])
-            .first()
+        """The case, read with whether the viewer may see it (the
+        permission check reads that from it) and what their roles in it
+        depend on (``remember`` judges them from it)."""
+        user = self.request.user
+        cases = apps.get_model("proposals", "Proposal").objects.select_related(
+            "organisation__local_authority__region",
+            "round",
+            "window",
+            "framework",
+            "co_partner__local_authority",
         )
+        return case_seen_by(user, with_roles(cases, user), self.kwargs["pk"])
 
     def get_permission_object(self):
         return self.case
@@ -50,9 +52,15 @@ class CaseView(CaseMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         case = self.case
-        roles = resolve(case, self.request.user)
-        page = case_page(case, self.request.user, roles)
         user = self.request.user
+        # Resolved once: the permission checks below and the template tags
+        # read the roles kept on the case.
+        roles = remember(case, user)
+        page = case_page(case, user, roles)
+        # Screened out, then a concern upheld: screened again by someone else.
+        screen_again = case.status == Status.SUBMITTED and bool(
+            page.screenings or page.screen_events
+        )
         return super().get_context_data(
             case=case,
             page=page,
@@ -62,7 +70,15 @@ class CaseView(CaseMixin, TemplateView):
             can_recommend=CaseRole.ASSESSOR in roles,
             feedback_to_write=user.has_perm("assessments.write_feedback", case)
             and feedback_occasion(case) is not None,
-            can_assign=rules.has_perm("assessments.assign_assessors", user),
+            # Only while the workflow lets a case have (new) assessors.
+            can_assign=case.status in ASSESSABLE and CaseRole.CASEWORK_OFFICER in roles,
+            screen_again=screen_again,
+            may_screen=screen_again and user.has_perm("assessments.screen_case", case),
+            screened_it_before=screen_again
+            and any(
+                entry.event.action == Action.SCREEN_INELIGIBLE and entry.event.actor_id == user.pk
+                for entry in page.screen_events
+            ),
             can_decide=rules.has_perm("accreditation.use_decisions", user)
             and case.status in DECISION_PAGE_STATUSES,
             scale_labels=dict(policy.current().score_labels),

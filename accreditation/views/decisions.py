@@ -129,6 +129,7 @@ class CaseDecisionView(StaffAreaMixin, TemplateView):
         return super().get_context_data(
             case=case,
             advice=queries.advice_of(case),
+            scores=queries.scores_of(case),
             decision=queries.decision_of(case),
             why_not=why_not,
             signatory=user,

@@ -10,7 +10,14 @@ from accreditation.forms.helpers import free_text_field, gds_helper
 from accreditation.models import Round, User
 from accreditation.numbers import parse_date
 from accreditation.roles import Role
-from advisory_group.models import Advice, FeedbackOutcome, ItemPurpose, Meeting
+from advisory_group.models import (
+    Advice,
+    FeedbackOutcome,
+    FeedbackView,
+    ItemPurpose,
+    Meeting,
+    views_for,
+)
 from proposals.forms.out_of_round import parse_time
 
 
@@ -196,19 +203,21 @@ class MoveForm(forms.Form):
 
 
 class ViewForm(forms.Form):
-    view = forms.ChoiceField(
-        label="Your view",
-        choices=Advice.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose agree, disagree or refer back",
-            "invalid_choice": "Choose agree, disagree or refer back",
-        },
-    )
+    """A member's view: on an ASG recommendation, agree, disagree or refer
+    back; on draft feedback, approve it or say what needs revising."""
+
+    view = forms.ChoiceField(label="Your view", widget=forms.RadioSelect)
     comment = free_text_field(label="Comment", what="The comment", rows=4, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
+        field = self.fields["view"]
+        field.choices = views_for(item.purpose).choices
+        if item.purpose == ItemPurpose.FEEDBACK:
+            message = "Choose whether the feedback can be approved or needs revising"
+        else:
+            message = "Choose agree, disagree or refer back"
+        field.error_messages = {"required": message, "invalid_choice": message}
         self.helper = gds_helper(
             Field.radios("view", legend_size=Size.SMALL),
             Field.textarea("comment"),
@@ -217,10 +226,13 @@ class ViewForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("view") == Advice.REFER_BACK and not cleaned.get("comment", "").strip():
-            self.add_error(
-                "comment", "Enter a comment saying what the assessor should look at again"
-            )
+        if not cleaned.get("comment", "").strip():
+            if cleaned.get("view") == Advice.REFER_BACK:
+                self.add_error(
+                    "comment", "Enter a comment saying what the assessor should look at again"
+                )
+            elif cleaned.get("view") == FeedbackView.REVISE:
+                self.add_error("comment", "Enter a comment saying what should be revised")
         return cleaned
 
 

@@ -14,8 +14,10 @@ from advisory_group.models import (
     AgendaItem,
     FeedbackApproval,
     FeedbackOutcome,
+    FeedbackView,
     ItemPurpose,
     MemberView,
+    views_for,
 )
 from advisory_group.queries.agenda import digest, feedback_rows, next_meeting, quorum_present
 from advisory_group.services.meetings import MeetingError, fill_agenda
@@ -48,10 +50,12 @@ def _open_item(item):
 def record_view(item, *, member, view, comment):
     require(member, "advisory_group.record_view", item)
     item = _open_item(item)
-    if view not in Advice.values:
-        raise AdviceError("Choose agree, disagree or refer back.")
+    if view not in views_for(item.purpose).values:
+        raise AdviceError("Choose one of the views offered for this item.")
     if view == Advice.REFER_BACK and not comment.strip():
         raise AdviceError("Enter a comment saying what the assessor should look at again.")
+    if view == FeedbackView.REVISE and not comment.strip():
+        raise AdviceError("Enter a comment saying what should be revised.")
     MemberView.objects.update_or_create(
         item=item,
         member=member,

@@ -48,7 +48,11 @@ class MeetingMixin(StaffAreaMixin):
 
     @cached_property
     def meeting(self):
-        return Meeting.objects.select_related("round", "chair").filter(pk=self.kwargs["pk"]).first()
+        # A missing meeting is 404, as one the person may not see is: the
+        # permission holds for casework officers with no meeting at all.
+        return get_object_or_404(
+            Meeting.objects.select_related("round", "chair"), pk=self.kwargs["pk"]
+        )
 
     def get_permission_object(self):
         return self.meeting
@@ -191,7 +195,7 @@ class ItemView(ItemMixin, TemplateView):
         if view_form is None and may_change and user.has_perm("advisory_group.record_view", item):
             mine = item.views.filter(member=user).first()
             initial = {"view": mine.view, "comment": mine.comment} if mine else {}
-            view_form = ViewForm(initial=initial, prefix="view")
+            view_form = ViewForm(initial=initial, item=item, prefix="view")
         if (
             advice_form is None
             and may_change
@@ -240,7 +244,7 @@ class ItemView(ItemMixin, TemplateView):
         item, user = self.item, self.request.user
         if not user.has_perm("advisory_group.record_view", item):
             return self.refuse(item)
-        form = ViewForm(self.request.POST, prefix="view")
+        form = ViewForm(self.request.POST, item=item, prefix="view")
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(view_form=form))
         try:

@@ -32,6 +32,9 @@ from assessments.models import (
 from proposals.models import Answer, CoPartner, Party
 from proposals.queries.journey import questions
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+"""Before any referral back: every finished set counts."""
+
 
 def national_support_school_confirmed(case):
     """Is the case's organisation a National Support School for assessment?
@@ -46,16 +49,16 @@ def national_support_school_confirmed(case):
 def finished_assignments(case, assignment_ids):
     """Which of these assignments' sets are finished: a set finished before
     the Advisory Group last referred the case back is open again."""
-    sheets = ScoreSheet.objects.filter(assignment_id__in=assignment_ids)
     referred_back = (
         CaseEvent.objects.filter(case_id=case.pk, action=Action.REFER_BACK)
         .order_by("-sequence")
-        .values_list("created_at", flat=True)
-        .first()
+        .values("created_at")[:1]
     )
-    if referred_back is not None:
-        sheets = sheets.filter(finished_at__gt=referred_back)
-    return set(sheets.values_list("assignment_id", flat=True))
+    sheets = ScoreSheet.objects.filter(
+        assignment_id__in=assignment_ids,
+        finished_at__gt=Coalesce(Subquery(referred_back), Value(EARLIEST)),
+    )
+    return set(sheets.order_by().values_list("assignment_id", flat=True))
 
 
 def criteria_of(case):
@@ -336,8 +339,11 @@ def scoring_page(case, assignment):
     """Everything the scoring page shows ``assignment``'s assessor."""
     criteria = criteria_of(case)
     items = items_of(case, criteria)
-    co_partner = CoPartner.objects.filter(proposal_id=case.pk).first()
     sectors = {Party.LEAD: sector_for_kind(case.applicant_profile.kind)}
+    # Only a co-partner route has the co-partner's items to guide.
+    co_partner = (
+        CoPartner.objects.filter(proposal_id=case.pk).first() if case.has_co_partner_route else None
+    )
     if co_partner is not None:
         sectors[Party.CO_PARTNER] = sector_for_kind(co_partner.kind)
     guidance = {
@@ -389,9 +395,6 @@ def scale_of(case):
         (value, labels.get(value, str(value)))
         for value in range(framework.scale_max, framework.scale_min - 1, -1)
     ]
-
-
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def with_quality_assurance_to_resolve(assignments):
@@ -451,4 +454,61 @@ def with_quality_assurance_to_resolve(assignments):
         .filter(finished(AssignmentKind.FIRST))
         .filter(finished(AssignmentKind.SECOND))
         .filter(Exists(unresolved))
+    )
+
+
+def feedback_to_write(user):
+    """The cases whose feedback to the applicant ``user``, their current
+    first assessor, is to write or revise now (``feedback_occasion``) and
+    has not written since: decided not accredited against their
+    recommendation to accredit, or returned by the Advisory Group; until the
+    group approves it. Oldest recommendation first."""
+    FeedbackApproval = apps.get_model("advisory_group", "FeedbackApproval")
+    AgendaItem = apps.get_model("advisory_group", "AgendaItem")
+    Proposal = apps.get_model("proposals", "Proposal")
+    case = OuterRef("pk")
+    latest = Recommendation.objects.filter(
+        case_id=case, outcome=RecommendationOutcome.COMPLETED
+    ).order_by("-made_at", "-pk")
+    returned = (
+        AgendaItem.objects.filter(
+            case_id=case, outcome="returned", decided_at__gte=OuterRef("recommended_at")
+        )
+        .order_by("-decided_at")
+        .values("decided_at")[:1]
+    )
+    decided = (
+        CaseEvent.objects.filter(case_id=case, to_status=Status.NOT_ACCREDITED)
+        .order_by("-sequence")
+        .values("created_at")[:1]
+    )
+
+    def written_since(moment):
+        return Exists(FeedbackRevision.objects.filter(case_id=case, written_at__gte=moment))
+
+    mine = Assignment.objects.filter(
+        assessor=user, kind=AssignmentKind.FIRST, ended_at__isnull=True
+    ).values("case_id")
+    return (
+        Proposal.objects.filter(pk__in=mine, status__in=FEEDBACK_STATUSES)
+        .annotate(
+            recommended_at=Subquery(latest.values("made_at")[:1]),
+            recommended=Subquery(latest.values("recommendation")[:1]),
+        )
+        .exclude(recommended_at=None)
+        .exclude(
+            Exists(
+                FeedbackApproval.objects.filter(
+                    case_id=case, approved_at__gte=OuterRef("recommended_at")
+                )
+            )
+        )
+        .annotate(returned_at=Subquery(returned), decided_at=Subquery(decided))
+        .filter(
+            Q(returned_at__isnull=False) & ~written_since(OuterRef("returned_at"))
+            | Q(status=Status.NOT_ACCREDITED, recommended=RecommendationChoice.ACCREDIT)
+            & ~written_since(OuterRef("decided_at"))
+        )
+        .select_related("organisation")
+        .order_by("recommended_at", "pk")
     )

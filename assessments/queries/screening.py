@@ -1,5 +1,7 @@
 """Read shapes for screening: the queue of submitted cases and one case."""
 
+from django.apps import apps
+
 from accreditation.models import CaseEvent
 from accreditation.queries.cases import visible_to
 from accreditation.workflow import Action, Status
@@ -33,3 +35,22 @@ def case_for_screening(model, pk):
 
 def screenings_of(case):
     return case.screenings.select_related("officer").order_by("-decided_at", "-pk")
+
+
+def schools_of(case):
+    """The schools an ASG case lists as the basis of its eligibility."""
+    SchoolLed = apps.get_model("proposals", "SchoolLed")
+    return list(
+        SchoolLed.objects.filter(proposal_id=case.pk)
+        .select_related("local_authority")
+        .order_by("name", "urn")
+    )
+
+
+def to_screen_again(case):
+    """A submitted case that was screened out before: a concern about that
+    was upheld, so another casework officer screens it again."""
+    return (
+        case.status == Status.SUBMITTED
+        and CaseEvent.objects.filter(case_id=case.pk, action=Action.SCREEN_INELIGIBLE).exists()
+    )

@@ -9,7 +9,7 @@ from accreditation import clock
 from accreditation.access import StaffAreaMixin
 from accreditation.models import AccreditationType, Round
 from assessments.queries import assignment as queries
-from assessments.queries.scoring import with_quality_assurance_to_resolve
+from assessments.queries.scoring import feedback_to_write, with_quality_assurance_to_resolve
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -90,4 +90,9 @@ class QueueView(StaffAreaMixin, ListView):
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter=self.filterset, today=clock.today(), **kwargs)
+        return super().get_context_data(
+            filter=self.filterset,
+            today=clock.today(),
+            feedback_cases=feedback_to_write(self.request.user),
+            **kwargs,
+        )

@@ -4,15 +4,22 @@ organisation profile."""
 
 from django.apps import apps
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
 
+from accreditation import policy
 from accreditation.access import StaffAreaMixin
 from accreditation.workflow import Status
 from assessments.forms.screening import IdentifierClaimForm, ScreeningForm
 from assessments.queries import screening as queries
 from assessments.services import identifier_claims, screening
+
+SCREENED_IT_BEFORE = (
+    "You screened this case out before and a concern about that was upheld, so another "
+    "casework officer must screen it again."
+)
 
 
 class QueueView(StaffAreaMixin, ListView):
@@ -26,10 +33,12 @@ class QueueView(StaffAreaMixin, ListView):
 
 
 class ScreenView(StaffAreaMixin, TemplateView):
-    """A case the officer may not act on (a conflict) is 404."""
+    """A case the officer may not act on (a conflict) is 404. The officer
+    who screened it out before a concern about that was upheld sees the
+    page, told that another officer screens it again, with no form."""
 
     act_permission = "assessments.screen_cases"
-    see_permission = "assessments.screen_case"
+    see_permission = "assessments.see_screening"
     template_name = "assessments/screening/screen.html"
 
     @cached_property
@@ -40,6 +49,10 @@ class ScreenView(StaffAreaMixin, TemplateView):
 
     def get_permission_object(self):
         return self.case
+
+    @cached_property
+    def may_screen(self):
+        return self.request.user.has_perm("assessments.screen_case", self.case)
 
     @property
     def claims_nss(self):
@@ -56,20 +69,26 @@ class ScreenView(StaffAreaMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         case = self.case
-        if case.status == Status.SUBMITTED:
+        if case.status == Status.SUBMITTED and self.may_screen:
             kwargs.setdefault("form", ScreeningForm(claims_nss=self.claims_nss))
-        if self.contest is not None:
+        if self.contest is not None and self.may_screen:
             kwargs.setdefault("claim_form", self.claim_form())
         return super().get_context_data(
             case=case,
             check=screening.recheck(case),
             claims_nss=self.claims_nss,
             screenings=queries.screenings_of(case),
+            schools=queries.schools_of(case) if case.is_asg else None,
+            asg_minimum_schools=policy.current().asg_minimum_schools,
             contest=self.contest,
+            screened_it_before=not self.may_screen,
+            screen_again=queries.to_screen_again(case),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
+        if not self.may_screen:
+            raise PermissionDenied(SCREENED_IT_BEFORE)
         form = ScreeningForm(request.POST, claims_nss=self.claims_nss)
         if form.is_valid():
             data = form.cleaned_data
@@ -114,6 +133,8 @@ class IdentifierClaimView(ScreenView):
         return redirect("screening-case", pk=self.case.pk)
 
     def post(self, request, *args, **kwargs):
+        if not self.may_screen:
+            raise PermissionDenied(SCREENED_IT_BEFORE)
         if self.contest is None:
             messages.error(request, identifier_claims.ALREADY_DECIDED)
             return redirect("screening-case", pk=self.case.pk)

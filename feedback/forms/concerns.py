@@ -52,7 +52,7 @@ class RaiseConcernForm(forms.Form):
             f"JPEG, and smaller than {describe_size(settings.EVIDENCE_MAX_BYTES)}."
         )
         self.helper = gds_helper(
-            Field.textarea("text", rows=10),
+            Field.textarea("text", rows=10, max_characters=CONCERN_TEXT_MAX_CHARS),
             Field("documents"),
             submit="Send your concern",
         )

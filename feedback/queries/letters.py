@@ -41,6 +41,12 @@ def decision_round(case_id):
     return CaseEvent.objects.filter(case_id=case_id, action=Action.UPHOLD_CONCERN).count()
 
 
+def decision_round_of(events):
+    """``decision_round`` counted from the case's timeline ``events``, read
+    already."""
+    return sum(1 for event in events if event.action == Action.UPHOLD_CONCERN)
+
+
 def decision_round_of_outer_case(field="pk"):
     """``decision_round`` of the case ``OuterRef(field)``, as a subquery."""
     upheld = (

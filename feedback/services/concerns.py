@@ -325,10 +325,10 @@ def _tell_upheld(case, concern):
 
 
 def open_document(document, *, user):
-    """Open a concern's document for staff who may see the concern, with the
-    download on the case timeline."""
+    """Open a concern's document for the organisation that sent it or staff
+    who may see the concern, with the download on the case timeline."""
     concern = document.concern
-    require(user, "feedback.view_concern", concern)
+    require(user, "feedback.download_concern_document", concern)
     handle = document.file.open("rb")
     timeline.record(
         concern.case,

@@ -361,16 +361,28 @@ def issue_revocation_letter(register_event_id):
         )
 
 
+EMAIL_OF_PURPOSE = {
+    LetterPurpose.REVOCATION_NOTICE: "feedback/revocation_notice",
+    LetterPurpose.REVOCATION: "feedback/revocation",
+}
+"""A step of revocation is told in one e-mail, its letter's: what the step
+means for the provider (the reason, the time to respond, the register) and
+the link to the letter. Every other letter's e-mail is ``letter_issued``."""
+
+
 def _email_contacts(case, letter):
     link = settings.SERVICE_URL + reverse("proposal-status", kwargs={"pk": case.pk})
+    context = {
+        "case": case,
+        "letter": letter,
+        "link": link,
+        "check_link": settings.SERVICE_URL + reverse("letter-check"),
+    }
+    if letter.register_event is not None:
+        context.update(revocation_context(letter.register_event))
     emails.queue(
-        "feedback/letter_issued",
-        {
-            "case": case,
-            "letter": letter,
-            "link": link,
-            "check_link": settings.SERVICE_URL + reverse("letter-check"),
-        },
+        EMAIL_OF_PURPOSE.get(letter.purpose, "feedback/letter_issued"),
+        context,
         contact_addresses(case.organisation_id),
         key=f"letter:{case.pk}:{letter.occasion}",
     )

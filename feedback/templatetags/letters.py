@@ -2,25 +2,19 @@
 
 from django import template
 
-from feedback.models import Letter
-from feedback.queries.letters import decision_round
 from feedback.services.letters import previewable
 
 register = template.Library()
 
 
 @register.inclusion_tag("feedback/includes/case_letters.html", takes_context=True)
-def case_letters(context, case):
-    """The case's issued letters (to download) and, for those who may, the
-    letters its status can still lead to (to preview before issue)."""
-    user = context["request"].user
-    issued = list(
-        Letter.objects.filter(case=case, issued_at__isnull=False).defer("pdf").order_by("issued_at")
-    )
+def case_letters(context, case, issued, decision_round):
+    """The case's ``issued`` letters (to download, oldest first) and, for
+    those who may, the letters its status can still lead to (to preview
+    before issue); ``decision_round`` is the case's, as its timeline says."""
     previews = ()
-    if user.has_perm("feedback.preview_letter", case):
-        current = decision_round(case.pk)
+    if context["request"].user.has_perm("feedback.preview_letter", case):
         previews = previewable(
-            case, {letter.purpose for letter in issued if letter.decision_round == current}
+            case, {letter.purpose for letter in issued if letter.decision_round == decision_round}
         )
     return {"case": case, "letters": issued, "previews": previews}

@@ -81,6 +81,19 @@ class RaiseConcernView(ProposalMixin, FormView):
         return redirect("proposal-status", pk=self.proposal.pk)
 
 
+class ApplicantConcernDocumentView(ProposalMixin, View):
+    """A member of the organisation downloads a document it sent with a
+    concern about the proposal."""
+
+    def get(self, request, pk, doc):
+        document = get_object_or_404(
+            ConcernDocument.objects.select_related("concern__case"),
+            pk=doc,
+            concern__case=self.proposal,
+        )
+        return document_response(document, services.open_document(document, user=request.user))
+
+
 class ConcernFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         label="State",

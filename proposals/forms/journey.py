@@ -240,6 +240,10 @@ class SchoolForm(forms.ModelForm):
         if basis.with_partnership:
             self.fields["partnership"].required = True
             self.fields["partnership"].choices = PartnershipKind.choices
+            self.fields["partnership"].help_text = (
+                "The formal partnership through which your organisation leads improvement "
+                "in this school"
+            )
             layout.append(Field.radios("partnership", legend_size=Size.SMALL))
         else:
             del self.fields["partnership"]

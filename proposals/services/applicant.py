@@ -2,7 +2,9 @@
 in one transaction with the proposal row locked (so a save cannot slip in
 after a submission), and changes status only through the workflow."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from accreditation import clock, eligibility, emails, timeline
 from accreditation.access import require
@@ -64,7 +66,7 @@ def lock_draft(proposal, actor, *, changes_content=True):
         raise ProposalError("This proposal has been submitted and can no longer be changed.")
     if locked.deadline_passed:
         raise ProposalError(
-            f"The deadline for this proposal was {clock.describe(locked.period.deadline)} "
+            f"The deadline for this proposal was {clock.describe_deadline(locked.period.deadline)} "
             "(UK time). It can no longer be changed."
         )
     if changes_content and locked.declared_at:
@@ -215,8 +217,14 @@ def set_type_and_models(proposal, *, route, majority_trust, federation, actor, v
 
 
 def add_school(proposal, *, actor, **fields):
+    """A school the organisation leads (or whose governance it is
+    accountable for): another school, never the organisation itself."""
     with transaction.atomic():
         lock_draft(proposal, actor)
+        if fields["urn"] == proposal.organisation.urn:
+            raise ProposalError(
+                f"Enter another school’s URN: {fields['urn']} is your organisation’s own URN"
+            )
         if SchoolLed.objects.filter(proposal=proposal, urn=fields["urn"]).exists():
             raise ProposalError("You have already added a school with this URN")
         return SchoolLed.objects.create(proposal=proposal, **fields)
@@ -326,7 +334,10 @@ def _queue_submission_email(proposal_pk):
         return
     emails.queue(
         "proposals/submitted",
-        {"proposal": proposal},
+        {
+            "proposal": proposal,
+            "link": settings.SERVICE_URL + reverse("proposal-status", kwargs={"pk": proposal.pk}),
+        },
         recipients,
         key=f"submitted:{proposal.pk}",
     )
@@ -344,6 +355,43 @@ def next_round_for(proposal, when=None):
         if round_.accepts(proposal.accreditation_type):
             return round_, False
     return None, False
+
+
+def rounds_to_copy_into(organisation, rounds):
+    """Each of ``rounds`` (open ones) with the types :func:`start_options`
+    lets the organisation start there, in one query however many rounds."""
+    live = set(
+        Proposal.objects.filter(organisation=organisation, round__in=rounds)
+        .exclude(status=Status.WITHDRAWN)
+        .values_list("round_id", "accreditation_type")
+    )
+    return [
+        (
+            round_,
+            {
+                v.accreditation_type
+                for v in eligibility.verdicts(organisation, round_)
+                if v.eligible and (round_.pk, v.accreditation_type) not in live
+            },
+        )
+        for round_ in rounds
+    ]
+
+
+def copy_round(proposal, targets):
+    """The first round of ``targets`` (from :func:`rounds_to_copy_into`) that
+    a copy of ``proposal`` can really go to: not its own, and taking its type
+    from its organisation. None if there is none, or it cannot be copied."""
+    if not proposal.is_copyable:
+        return None
+    return next(
+        (
+            round_
+            for round_, types in targets
+            if round_.pk != proposal.round_id and proposal.accreditation_type in types
+        ),
+        None,
+    )
 
 
 def withdraw(proposal, actor, reason):

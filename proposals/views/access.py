@@ -54,3 +54,21 @@ class ProposalMixin(PermissionMixin):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(proposal=self.proposal, **kwargs)
+
+
+class ProposalPageCondition:
+    """For a page that only some proposals have, after ProposalMixin in the
+    bases. ``unavailable()`` runs in the handlers, after the permission
+    checks in ``dispatch()``: a proposal that does not exist, or that the
+    person may not see, answers 404 whatever its state. It returns a response
+    that takes the page's place, or None; it raises Http404 where the page
+    does not exist for this proposal."""
+
+    def unavailable(self):
+        return None
+
+    def get(self, request, *args, **kwargs):
+        return self.unavailable() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.unavailable() or super().post(request, *args, **kwargs)

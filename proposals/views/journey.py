@@ -43,7 +43,7 @@ from proposals.queries.journey import (
 )
 from proposals.services import applicant as services
 from proposals.services import moving
-from proposals.views.access import ProposalMixin
+from proposals.views.access import ProposalMixin, ProposalPageCondition
 
 UNDER_ASSESSMENT = (
     Status.SUBMITTED,
@@ -87,12 +87,18 @@ class DashboardView(OrganisationPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         now = clock.now()
-        return super().get_context_data(
+        open_rounds = list(Round.objects.open_at(now).order_by("deadline"))
+        context = super().get_context_data(
             organisation=self.request.organisation,
-            open_rounds=Round.objects.open_at(now).order_by("deadline"),
+            open_rounds=open_rounds,
             next_round=Round.objects.upcoming(now).first(),
             **kwargs,
         )
+        targets = services.rounds_to_copy_into(self.request.organisation, open_rounds)
+        context["rows"] = [
+            (proposal, services.copy_round(proposal, targets)) for proposal in context["proposals"]
+        ]
+        return context
 
 
 class StartView(OrganisationPageMixin, FormView):
@@ -305,15 +311,15 @@ class RemoveSchoolView(ProposalMixin, View):
         return redirect("proposal-schools", pk=pk)
 
 
-class CoPartnerView(StaleEditViewMixin, ProposalMixin, FormView):
+class CoPartnerView(StaleEditViewMixin, ProposalMixin, ProposalPageCondition, FormView):
     editing = True
     template_name = "proposals/section_form.html"
     form_class = CoPartnerForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not self.proposal.has_co_partner_route:
+    def unavailable(self):
+        if not self.proposal.has_co_partner_route:
             raise Http404("This proposal has no co-partner")
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": getattr(self.proposal, "co_partner", None)}
@@ -345,18 +351,15 @@ class CoPartnerView(StaleEditViewMixin, ProposalMixin, FormView):
         )
 
 
-class NewProvisionView(StaleEditViewMixin, ProposalMixin, FormView):
+class NewProvisionView(StaleEditViewMixin, ProposalMixin, ProposalPageCondition, FormView):
     editing = True
     template_name = "proposals/section_form.html"
     form_class = NewProvisionForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if (
-            request.user.is_authenticated
-            and self.proposal.applicant_profile.kind not in DIOCESE_KINDS
-        ):
+    def unavailable(self):
+        if self.proposal.applicant_profile.kind not in DIOCESE_KINDS:
             raise Http404("Only a diocese answers this")
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
     def get_initial(self):
         seeks = self.proposal.seeks_new_faith_provision
@@ -580,14 +583,14 @@ class StatusView(ProposalMixin, TemplateView):
         return super().get_context_data(**context, **kwargs)
 
 
-class WithdrawView(ProposalMixin, FormView):
+class WithdrawView(ProposalMixin, ProposalPageCondition, FormView):
     template_name = "proposals/section_form.html"
     form_class = WithdrawForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not may_withdraw(self.proposal):
-            return redirect("proposal-status", pk=self.proposal.pk)
-        return super().dispatch(request, *args, **kwargs)
+    def unavailable(self):
+        if may_withdraw(self.proposal):
+            return None
+        return redirect("proposal-status", pk=self.proposal.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -643,20 +646,14 @@ class CopyView(ProposalMixin, View):
         return redirect("proposal-task-list", pk=draft.pk)
 
 
-class MoveView(ProposalMixin, FormView):
+class MoveView(ProposalMixin, ProposalPageCondition, FormView):
     """A draft whose round was cancelled, moved by a member of its
     organisation to a round that is open and takes its type."""
 
     template_name = "proposals/move.html"
     form_class = MoveDraftsForm
 
-    def get(self, request, *args, **kwargs):
-        return self.refuse_unmovable() or super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        return self.refuse_unmovable() or super().post(request, *args, **kwargs)
-
-    def refuse_unmovable(self):
+    def unavailable(self):
         if moving.is_movable(self.proposal):
             return None
         return redirect("proposal-task-list", pk=self.proposal.pk)

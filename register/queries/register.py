@@ -10,7 +10,13 @@ from django.db.models import Exists, Max, OuterRef, Prefetch
 
 from accreditation.models import AccreditationType, LocalAuthority, Region
 from accreditation.models.organisations import FaithDesignation, OrganisationKind, Phase
-from register.models import FEED_KINDS, PUBLIC_STATES, RegisterEntry, RegisterEvent
+from register.models import (
+    FEED_KINDS,
+    PUBLIC_HISTORY_KINDS,
+    PUBLIC_STATES,
+    RegisterEntry,
+    RegisterEvent,
+)
 
 SEARCH_MAX_LENGTH = 200
 """A search longer than this is cut: no provider's name is longer."""
@@ -44,7 +50,7 @@ def feed_events(limit=50):
 
 
 def public_history(entry):
-    return [event for event in entry.events.all() if event.kind in FEED_KINDS]
+    return [event for event in entry.events.all() if event.kind in PUBLIC_HISTORY_KINDS]
 
 
 class SearchField(forms.CharField):
@@ -64,15 +70,14 @@ class RegisterFilter(django_filters.FilterSet):
         label="Type",
         empty_label="Any type",
     )
-    local_authority = django_filters.ModelChoiceFilter(
-        queryset=LocalAuthority.objects.all(),
-        to_field_name="code",
+    local_authority = django_filters.ChoiceFilter(
         method="filter_works_in",
         label="Local authority it will work in",
         empty_label="Any local authority",
     )
-    region = django_filters.ModelChoiceFilter(
-        queryset=Region.objects.all(), label="Region", empty_label="Any region"
+    region = django_filters.ChoiceFilter(
+        label="Region",
+        empty_label="Any region",
     )
     phase = django_filters.ChoiceFilter(
         choices=Phase.choices, label="Phase", empty_label="Any phase"
@@ -100,10 +105,21 @@ class RegisterFilter(django_filters.FilterSet):
         model = RegisterEntry
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The options, read in one query each (a model choice field would
+        # count them first and read them through a cursor).
+        self.filters["local_authority"].extra["choices"] = list(
+            LocalAuthority.objects.order_by("name").values_list("code", "name")
+        )
+        self.filters["region"].extra["choices"] = list(
+            Region.objects.order_by("name").values_list("pk", "name")
+        )
+
     def filter_works_in(self, queryset, name, value):
         Through = RegisterEntry.works_in.through
         return queryset.filter(
-            Exists(Through.objects.filter(registerentry=OuterRef("pk"), localauthority=value))
+            Exists(Through.objects.filter(registerentry=OuterRef("pk"), localauthority__code=value))
         )
 
     def filter_true_only(self, queryset, name, value):
@@ -176,6 +192,16 @@ PUBLISHED_FIELDS = (
         lambda e: e.more_schools,
     ),
     Field("contact_email", "The provider's contact email address", lambda e: e.contact_email),
+    Field(
+        "co_partner",
+        "The name of its current educational co-partner (empty if it has none)",
+        lambda e: e.co_partner_name,
+    ),
+    Field(
+        "co_partner_kind",
+        "The kind of organisation its co-partner is, as a code (empty if it has none)",
+        lambda e: e.co_partner_kind,
+    ),
     Field(
         "accredited_since",
         "When it was accredited (ISO 8601, UTC)",

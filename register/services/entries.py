@@ -53,6 +53,12 @@ class _Facts:
             .order_by("name", "pk")
         ):
             self.schools[school.proposal_id].append(school)
+        self.co_partners = {
+            partner.proposal_id: partner
+            for partner in apps.get_model("proposals", "CoPartner").objects.filter(
+                proposal__in=[c.pk for c in cases]
+            )
+        }
         self.contact = {}
         for organisation_id, email in (
             Membership.objects.filter(
@@ -93,8 +99,11 @@ class _Facts:
             {"name": s.name, "urn": s.urn, "local_authority": s.local_authority.name}
             for s in schools
         ]
-        entry.more_schools = None
-        entry.contact_email = self.contact.get(organisation.pk, "")
+        # What the provider keeps current itself stays as it set it.
+        entry.contact_email = entry.contact_email or self.contact.get(organisation.pk, "")
+        partner = self.co_partners.get(case.pk)
+        if partner is not None and case.has_co_partner_route:
+            entry.co_partner_name, entry.co_partner_kind = partner.name, partner.kind
         return {organisation.local_authority_id} | {s.local_authority_id for s in schools}
 
 
@@ -113,6 +122,8 @@ FIELDS = [
     "schools_led",
     "more_schools",
     "contact_email",
+    "co_partner_name",
+    "co_partner_kind",
     "accredited_since",
     "updated_at",
     "notice_given_at",

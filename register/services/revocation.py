@@ -1,8 +1,9 @@
 """Revoking an accreditation: notice to the provider with a reason, a period
 to respond (a policy setting), then the decision official revokes it or
 withdraws the notice. Each step is on the entry's history and told to the
-provider's contacts through the outbox; the notice and the revocation are
-also told in a letter (``revocation_step``: feedback issues it)."""
+provider's contacts once: the notice and the revocation in a letter
+(``revocation_step``: feedback issues it, and its e-mail says what the step
+means and links the letter), the withdrawal of a notice in an e-mail."""
 
 from datetime import timedelta
 
@@ -75,7 +76,6 @@ def give_notice(entry, *, reason, actor, when=None):
         )
         revocation_step.send(RegisterEntry, event=event)
         entry.save()
-        _tell(entry, event, "register/notice")
     return entry
 
 
@@ -122,5 +122,4 @@ def revoke(entry, *, actor):
         )
         revocation_step.send(RegisterEntry, event=event)
         entry.save()
-        _tell(entry, event, "register/revoked")
     return entry

@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accreditation import clock
-from register.models import PUBLIC_STATES, RegisterEvent
+from register.models import PUBLIC_STATES, EventKind, RegisterEvent
 from register.queries.register import (
     PUBLISHED_FIELDS,
     download_rows,
@@ -140,7 +140,7 @@ class DownloadSchemaView(TemplateView):
 class RegisterFeed(Feed):
     feed_type = Atom1Feed
     title = "Register of accredited school providers: changes"
-    subtitle = "Providers accredited, changing type, reinstated, revoked or removed."
+    subtitle = "Providers accredited, changing type or co-partner, reinstated, revoked or removed."
 
     def link(self):
         return reverse("register-search")
@@ -152,6 +152,11 @@ class RegisterFeed(Feed):
         return f"{event.entry.name}: {event.get_kind_display().lower()}"
 
     def item_description(self, event):
+        if event.kind == EventKind.CO_PARTNER_CHANGED:
+            return (
+                f"{event.entry.name} – co-partner changed to {event.details.get('to')}, "
+                f"{clock.describe(event.created_at)}."
+            )
         return (
             f"{event.entry.name} – {event.get_kind_display()} "
             f"({event.get_accreditation_type_display()}), {clock.describe(event.created_at)}."

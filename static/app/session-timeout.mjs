@@ -3,7 +3,7 @@
 // as the page explains on the sign-in screen.
 const dialog = document.getElementById("session-timeout");
 if (dialog && typeof dialog.showModal === "function") {
-  const timeout = Number(dialog.dataset.timeout) * 1000;
+  let timeout = Number(dialog.dataset.timeout) * 1000;
   const warning = Number(dialog.dataset.warning) * 1000;
   const countdown = dialog.querySelector(".app-timeout-dialog__countdown");
   const form = dialog.querySelector("form");
@@ -41,7 +41,9 @@ if (dialog && typeof dialog.showModal === "function") {
       headers: { "X-Requested-With": "fetch" },
       credentials: "same-origin",
     });
-    if (response.ok) {
+    const kept = response.ok && response.headers.get("Content-Type") === "application/json";
+    if (kept) {
+      timeout = Number((await response.json()).expires_in) * 1000;
       dialog.close();
       schedule();
     } else {

@@ -106,8 +106,9 @@ def test_a_draft_past_its_deadline_says_so_and_is_copied_into_the_open_round(
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     main = page.locator("main")
     expect(main).to_contain_text(
-        f"This draft was not submitted by its deadline, {clock.describe(draft.round.deadline)} "
-        "(UK time). It can no longer be changed or submitted."
+        "This draft was not submitted by its deadline, "
+        f"{clock.describe_deadline(draft.round.deadline)} (UK time). "
+        "It can no longer be changed or submitted."
     )
     expect(main).to_contain_text(f"The {next_round} round is open now")
     expect(page.get_by_role("button", name="Submit proposal")).to_have_count(0)

@@ -4,6 +4,7 @@ the case reads it and decides it not upheld; the response letter follows.
 Every page free of axe-core violations."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -55,8 +56,11 @@ def test_an_applicant_raises_a_concern_and_an_official_decides_it_not_upheld(
     page.get_by_role("button", name="Send your concern").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Your concern has been sent")
     expect(page.locator("main")).to_contain_text("Waiting for a decision")
-    expect(page.locator("main")).to_contain_text("scores.pdf")
     assert_accessible(page)
+    # The document sent can be downloaded again from the status page.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="scores.pdf").click()
+    assert Path(download.value.path()).read_bytes() == pdf_bytes()
 
     official, device = staff_with_device(Role.DECISION_OFFICIAL, full_name="Chris Concerns")
     staff = new_page()
@@ -121,3 +125,25 @@ def test_after_the_period_the_applicant_is_told_when_it_ended_and_why(page, asse
     expect(page.locator("h1")).to_have_text("You cannot raise a concern now")
     expect(page.locator("textarea")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_a_concern_too_long_is_counted_and_kept_not_cut(page, assert_accessible):
+    case = ProposalFactory(status=Status.NOT_ACCREDITED)
+    Letter.objects.create(
+        case=case, purpose=LetterPurpose.FEEDBACK, issued_at=clock.now(), pdf=b"%PDF-1.7 fb"
+    )
+    member = MembershipFactory(organisation=case.organisation).user
+    sign_in(page, member.email)
+    page.goto(f"/proposals/{case.pk}/concern/")
+    too_long = "x" * 5001
+    page.get_by_label("What is your concern?").fill(too_long)
+    expect(page.locator(".govuk-character-count__status")).to_have_text(
+        "You have 1 character too many"
+    )
+    page.get_by_role("button", name="Send your concern").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Your concern must be 5,000 characters or fewer"
+    )
+    expect(page.get_by_label("What is your concern?")).to_have_value(too_long)
+    assert_accessible(page)
+    assert not Concern.objects.exists()

@@ -39,7 +39,7 @@ def test_drafts_deadlines_and_the_declaration_as_the_applicant_reads_them(page, 
         actor=membership.user,
     )
     name = f"Draft ASP proposal, {open_round}"
-    deadline = f"{clock.describe(open_round.deadline)} (UK time)"
+    deadline = f"{clock.describe_deadline(open_round.deadline)} (UK time)"
 
     sign_in(page, membership.user.email)
     page.goto("/proposals/")

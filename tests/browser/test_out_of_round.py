@@ -108,7 +108,7 @@ def test_an_applicant_asks_for_consideration_and_sees_the_outcomes(page, assert_
     page.goto("/out-of-round/")
     granted_card = page.locator(".govuk-summary-card", has_text="Hill Top Primary")
     expect(granted_card).to_contain_text("Granted")
-    expect(granted_card).to_contain_text(f"{clock.describe(deadline)} (UK time)")
+    expect(granted_card).to_contain_text(f"{clock.describe_deadline(deadline)} (UK time)")
     window = Window.objects.get()
     expect(granted_card.get_by_role("link", name="Start a proposal")).to_have_attribute(
         "href", f"{reverse('proposal-start')}?window={window.pk}"

@@ -15,7 +15,12 @@ from accreditation.roles import Role
 from accreditation.workflow import Status
 from assessments.models import Conflict
 from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
-from tests.factories import MembershipFactory, OrganisationFactory, ProposalFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ProposalFactory,
+    SchoolLedFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,6 +46,7 @@ def test_an_officer_screens_one_case_eligible_and_another_not(page, assert_acces
         organisation__name="Birch Primary School",
         organisation__schools_led_count=2,
     )
+    SchoolLedFactory(proposal=newer, name="Birch Infant School")
     type(older).objects.filter(pk=older.pk).update(submitted_at=clock.now() - timedelta(days=2))
     MembershipFactory(organisation=newer.organisation, user__email="head@birch.example")
     # Since submitting, Birch says it leads only one school.
@@ -85,6 +91,8 @@ def test_an_officer_screens_one_case_eligible_and_another_not(page, assert_acces
     expect(page.get_by_text("Not eligible today")).to_be_visible()
     table = page.locator("table", has_text="What changed since submission")
     expect(table).to_contain_text("Schools it leads improvement in")
+    expect(page.locator("table", has_text="Birch Infant School")).to_be_visible()
+    expect(page.get_by_text("Only 1 listed")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("radio", name="Not eligible").check()
     page.get_by_role("button", name="Record screening decision").click()

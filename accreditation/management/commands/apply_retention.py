@@ -4,7 +4,9 @@ after the decision by default, or ``retention_by_record_type``).
 
 What is removed, and why the timeline is not: the answers, the supporting
 documents (rows and stored files), the answers and documents sent to
-information requests, and the PDFs of the letters issued. The case's
+information requests, the PDFs of the letters issued, the organisation's
+profile as submitted and the co-partner's contact details; and, beside the
+cases, the e-mails the outbox sent (or gave up on) before the period. The case's
 timeline events stay as they are: the database refuses to change or delete
 them (the append-only triggers), they are the audit of who did what, and
 they hold references to the records, never the records themselves. Each
@@ -33,9 +35,25 @@ class Command(BaseCommand):
 
     def handle(self, *args, delete=False, **options):
         due = retention.past_retention()
-        if not due:
+        emails = retention.emails_past_retention().count()
+        if not due and not emails:
             self.stdout.write("Nothing is past its retention period.")
             return
+        if due:
+            self.cases(due, delete)
+        if emails:
+            if delete:
+                removed = retention.remove_emails()
+                self.stdout.write(
+                    self.style.SUCCESS(f"Removed {removed} e-mail(s) from the outbox.")
+                )
+            else:
+                self.stdout.write(
+                    f"{emails} e-mail(s) in the outbox are past retention. "
+                    "Run again with --delete to remove them."
+                )
+
+    def cases(self, due, delete):
         totals = dict.fromkeys(retention.RECORD_TYPES, 0)
         for item in due:
             kinds = ", ".join(retention.RECORD_TYPES[kind].lower() for kind in item.record_types)

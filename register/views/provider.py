@@ -1,0 +1,264 @@
+"""The accredited provider's pages: its entry on the register, keeping its
+details current, and adding or changing its educational co-partner (the
+co-partner's details and Part Two answers, saved as it goes, checked, then
+sent to the casework officers)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.views.generic import FormView, TemplateView
+
+from accreditation.access import OrganisationPageMixin, PermissionMixin
+from accreditation.models import CriterionGuidance
+from accreditation.models.framework import sector_for_kind
+from accreditation.versions import StaleEdit, StaleEditViewMixin
+from proposals.forms.journey import AnswerForm
+from register.forms.provider import CoPartnerChangeForm, DetailsForm
+from register.models import PUBLIC_HISTORY_KINDS, CoPartnerChange, RegisterEntry
+from register.queries.co_partners import of_provider
+from register.services import co_partners, details
+
+
+class EntryView(OrganisationPageMixin, TemplateView):
+    """The organisation's entry as the register shows it, with what it can
+    change; an organisation not on the register is told so."""
+
+    template_name = "register/provider/entry.html"
+
+    def get_context_data(self, **kwargs):
+        entry = (
+            RegisterEntry.objects.filter(organisation=self.organisation)
+            .select_related("local_authority", "region")
+            .first()
+        )
+        changes = list(of_provider(entry)) if entry else []
+        history = (
+            entry.events.filter(kind__in=PUBLIC_HISTORY_KINDS).order_by("created_at", "pk")
+            if entry
+            else []
+        )
+        return super().get_context_data(
+            entry=entry,
+            can_keep=entry is not None and self.request.user.has_perm("register.keep_entry", entry),
+            open_change=next((c for c in changes if c.is_open), None),
+            decided=[c for c in changes if not c.is_open],
+            history=history,
+            **kwargs,
+        )
+
+
+class KeepEntryMixin(OrganisationPageMixin):
+    """A page of the organisation's own current entry: 404 if it has none."""
+
+    see_permission = "register.keep_entry"
+
+    @cached_property
+    def entry(self):
+        return RegisterEntry.objects.filter(organisation=self.organisation).first()
+
+    def get_permission_object(self):
+        return self.entry if self.organisation else None
+
+
+class DetailsView(StaleEditViewMixin, KeepEntryMixin, FormView):
+    template_name = "register/provider/details.html"
+    form_class = DetailsForm
+
+    def get_initial(self):
+        return {
+            "more_schools": self.entry.more_schools,
+            "contact_email": self.entry.contact_email,
+            "version": details.details_version(self.entry),
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            details.update_details(
+                self.entry,
+                actor=self.request.user,
+                more_schools=data["more_schools"],
+                contact_email=data["contact_email"],
+                version=data["version"],
+            )
+        except StaleEdit as error:
+            return self.stale(form, error)
+        except details.DetailsError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, "Your register details have been updated.")
+        return redirect("provider-entry")
+
+
+class StartView(KeepEntryMixin, FormView):
+    """The co-partner's details start a change; with one open, its page."""
+
+    template_name = "register/provider/co_partner_details.html"
+    form_class = CoPartnerChangeForm
+
+    def get(self, request, *args, **kwargs):
+        current = co_partners.open_change(self.entry)
+        if current is not None:
+            return redirect("provider-co-partner-change", pk=current.pk)
+        return super().get(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            change = co_partners.start(self.entry, actor=self.request.user, **data)
+        except co_partners.CoPartnerError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        return redirect("provider-co-partner-change", pk=change.pk)
+
+
+class ChangeMixin(PermissionMixin):
+    """A change of co-partner of an organisation the person belongs to
+    (whichever they act for now); anyone else's is 404."""
+
+    see_permission = "register.view_co_partner_change"
+
+    @cached_property
+    def change(self):
+        return (
+            CoPartnerChange.objects.select_related("entry", "framework", "local_authority")
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+
+    def get_permission_object(self):
+        return self.change
+
+    @cached_property
+    def questions(self):
+        return co_partners.criteria(self.change.framework, self.change.entry.accreditation_type)
+
+
+class EditMixin(ChangeMixin):
+    """A page that changes a draft: once sent (or revoked), back to its page."""
+
+    act_permission = "register.change_co_partner"
+
+    def refuse(self, target):
+        if self.request.user.has_perm("register.view_co_partner_change", target):
+            messages.error(self.request, "This change of co-partner can no longer be edited.")
+            return redirect("provider-co-partner-change", pk=target.pk)
+        raise PermissionDenied
+
+
+class ChangeView(ChangeMixin, TemplateView):
+    """Check the co-partner's details and answers, then send them; once
+    sent, where the change has got to."""
+
+    template_name = "register/provider/co_partner_change.html"
+
+    def get_context_data(self, **kwargs):
+        answers = co_partners.answers_of(self.change)
+        rows = [(criterion, answers.get(criterion.pk)) for criterion in self.questions]
+        return super().get_context_data(
+            change=self.change,
+            rows=rows,
+            problems=co_partners.problems(self.change, self.questions, answers),
+            editable=self.request.user.has_perm("register.change_co_partner", self.change),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        try:
+            co_partners.submit(self.change, actor=request.user)
+        except co_partners.CoPartnerError as error:
+            messages.error(request, str(error))
+            return redirect("provider-co-partner-change", pk=self.change.pk)
+        except PermissionDenied:
+            messages.error(request, "This change of co-partner can no longer be sent.")
+            return redirect("provider-co-partner-change", pk=self.change.pk)
+        messages.success(
+            request,
+            "Your co-partner has been sent to the accreditation team. We will email your "
+            "contacts when they have decided whether it meets the track record criteria.",
+        )
+        return redirect("provider-co-partner-change", pk=self.change.pk)
+
+
+class ChangeDetailsView(StaleEditViewMixin, EditMixin, FormView):
+    template_name = "register/provider/co_partner_details.html"
+    form_class = CoPartnerChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.change}
+
+    def get_initial(self):
+        return {"version": co_partners.details_version(self.change)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(change=self.change, **kwargs)
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            co_partners.save_details(
+                self.change, actor=self.request.user, version=form.cleaned_data["version"], **data
+            )
+        except StaleEdit as error:
+            return self.stale(form, error)
+        return redirect("provider-co-partner-change", pk=self.change.pk)
+
+
+class AnswerView(EditMixin, FormView):
+    template_name = "register/provider/co_partner_answer.html"
+    form_class = AnswerForm
+
+    @cached_property
+    def criterion(self):
+        found = next((c for c in self.questions if c.code == self.kwargs["code"]), None)
+        if found is None:
+            raise Http404("No such question")
+        return found
+
+    @cached_property
+    def answer(self):
+        return self.change.answers.filter(criterion=self.criterion).first()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "criterion": self.criterion}
+
+    def get_initial(self):
+        answer = self.answer
+        return {"text": answer.text if answer else "", "version": answer.version if answer else 0}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            change=self.change,
+            criterion=self.criterion,
+            sector_guidance=CriterionGuidance.objects.filter(
+                criterion=self.criterion, sector=sector_for_kind(self.change.kind)
+            ).first(),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            co_partners.save_answer(
+                self.change,
+                criterion=self.criterion,
+                text=form.cleaned_data["text"],
+                version=form.cleaned_data["version"],
+                actor=self.request.user,
+            )
+        except co_partners.StaleAnswer as error:
+            data = form.data.copy()
+            data["version"] = error.current.version if error.current else 0
+            fresh = AnswerForm(data, criterion=self.criterion)
+            fresh.is_valid()
+            fresh.add_error(None, str(error))
+            return self.render_to_response(
+                self.get_context_data(form=fresh, saved_elsewhere=error.current)
+            )
+        except co_partners.CoPartnerError as error:
+            form.add_error("text", str(error))
+            return self.form_invalid(form)
+        if "later" in self.request.POST:
+            messages.success(self.request, "Your answer has been saved.")
+        return redirect("provider-co-partner-change", pk=self.change.pk)
