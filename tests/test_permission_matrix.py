@@ -540,14 +540,10 @@ def test_every_url_for_every_role(world, role, method):
     assert not problems, "\n".join(problems)
 
 
-def test_an_object_that_does_not_exist_is_404_to_everyone_who_may_reach_its_kind(
-    settings, tmp_path
-):
+def test_an_object_that_does_not_exist_is_404_to_everyone_who_may_reach_its_kind(world):
     """Each pattern naming an object, with ids that name nothing, asked by
     each role that may reach the real object: 404 (or 405), never a server
     error or a page that did work on the missing object first."""
-    settings.MEDIA_ROOT = tmp_path
-    world = World()
     clients = {}
     problems = []
     for pattern in ALL_PATTERNS:
