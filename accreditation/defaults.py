@@ -19,22 +19,32 @@ LOCAL_AUTHORITIES_CSV = Path(__file__).parent / "data" / "local_authorities.csv"
 
 def ensure_role_groups(apps=django_apps):
     Group = apps.get_model("auth", "Group")
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
+    names = [role.value for role in Role]
+    existing = set(Group.objects.filter(name__in=names).values_list("name", flat=True))
+    Group.objects.bulk_create([Group(name=name) for name in names if name not in existing])
 
 
 def ensure_local_authorities(apps=django_apps):
+    """The regions and local authorities of the CSV that are missing (by
+    name, by code); those already there are left as they are. A few queries
+    when nothing is missing, as is usual: the tests call this before each."""
     Region = apps.get_model("accreditation", "Region")
     LocalAuthority = apps.get_model("accreditation", "LocalAuthority")
     with LOCAL_AUTHORITIES_CSV.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    regions = {}
-    for name in sorted({row["region"] for row in rows}):
-        regions[name], _ = Region.objects.get_or_create(name=name)
-    for row in rows:
-        LocalAuthority.objects.get_or_create(
-            code=row["code"], defaults={"name": row["name"], "region": regions[row["region"]]}
-        )
+    regions = dict(Region.objects.values_list("name", "pk"))
+    missing = sorted({row["region"] for row in rows} - regions.keys())
+    if missing:
+        Region.objects.bulk_create([Region(name=name) for name in missing])
+        regions = dict(Region.objects.values_list("name", "pk"))
+    codes = set(LocalAuthority.objects.values_list("code", flat=True))
+    LocalAuthority.objects.bulk_create(
+        [
+            LocalAuthority(code=row["code"], name=row["name"], region_id=regions[row["region"]])
+            for row in rows
+            if row["code"] not in codes
+        ]
+    )
 
 
 def ensure_default_framework(apps=django_apps):

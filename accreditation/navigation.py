@@ -1,6 +1,7 @@
 """The service navigation (GOV.UK "service navigation" component, in the
 base template): the sections the signed-in person can use, with the one
-they are in marked. Each section links to a page that exists and that the
+they are in marked; past a handful, the daily work and "More", a page
+listing the rest. Each section links to a page that exists and that the
 person may open; the permissions are the ones its page checks, asked of
 the rules alone (Django's model permissions, never used for these, would
 cost two queries a page)."""
@@ -10,6 +11,11 @@ from dataclasses import dataclass
 import rules
 from django.urls import reverse
 
+# A person with more sections than this sees their daily work (the primary
+# sections) and "More", a page listing the rest: GOV.UK's service navigation
+# is meant for a handful of links, not a second row of them.
+MOST_LINKS = 6
+
 
 @dataclass(frozen=True)
 class Section:
@@ -18,6 +24,10 @@ class Section:
     permission: str | None = None
     # Other paths that belong to the section, besides its own page's.
     also: tuple = ()
+    # Daily work, always in the navigation; the rest may be under "More".
+    primary: bool = True
+    # What it is for, on the "More" page.
+    description: str = ""
 
 
 APPLICANT_SECTIONS = (
@@ -32,7 +42,13 @@ STAFF_SECTIONS = (
     Section("Staff home", "staff-home"),
     Section("Cases", "staff-cases", permission="accreditation.do_casework"),
     Section("Your assessments", "assessor-queue", permission="assessments.use_queue"),
-    Section("Rounds", "staff-rounds", permission="accreditation.manage_rounds"),
+    Section(
+        "Rounds",
+        "staff-rounds",
+        permission="accreditation.manage_rounds",
+        primary=False,
+        description="Create, change and cancel rounds; the term calendar.",
+    ),
     Section("Screening", "screening-queue", permission="assessments.screen_cases"),
     Section("Assignment", "assignment-rounds", permission="assessments.assign_assessors"),
     Section("Advisory Group", "advisory-meetings", permission="advisory_group.use_meetings"),
@@ -42,20 +58,72 @@ STAFF_SECTIONS = (
         permission="accreditation.use_decisions",
         also=("/staff/register/",),
     ),
-    Section("Concerns", "staff-concerns", permission="feedback.view_concerns"),
-    Section("Letters", "staff-letters", permission="feedback.view_letters_register"),
-    Section("Reports", "staff-reports", permission="accreditation.view_reports"),
+    Section(
+        "Concerns",
+        "staff-concerns",
+        permission="feedback.view_concerns",
+        primary=False,
+        description="Concerns applicants have raised about their feedback letters.",
+    ),
+    Section(
+        "Letters",
+        "staff-letters",
+        permission="feedback.view_letters_register",
+        primary=False,
+        description="Every letter the service has issued.",
+    ),
+    Section(
+        "Reports",
+        "staff-reports",
+        permission="accreditation.view_reports",
+        primary=False,
+        description="Each round's figures, as charts, tables and CSV.",
+    ),
     Section(
         "Out-of-round requests",
         "out-of-round-staff-list",
         permission="proposals.decide_out_of_round",
+        primary=False,
+        description="Requests to apply outside a round, to grant or refuse.",
     ),
-    Section("Schedule", "staff-schedule", permission="accreditation.view_schedule"),
-    Section("Emails not sent", "staff-failed-emails", permission="accreditation.retry_email"),
-    Section("Conflicts of interest", "staff-conflicts", permission="assessments.declare_conflict"),
-    Section("Staff users", "staff-users", permission="accreditation.manage_users"),
-    Section("Reference data", "admin:index", permission="accreditation.use_admin"),
+    Section(
+        "Schedule",
+        "staff-schedule",
+        permission="accreditation.view_schedule",
+        primary=False,
+        description="The deadlines coming up and what the service has done on its own.",
+    ),
+    Section(
+        "Emails not sent",
+        "staff-failed-emails",
+        permission="accreditation.retry_email",
+        primary=False,
+        description="Emails the service could not deliver, to check and send again.",
+    ),
+    Section(
+        "Conflicts of interest",
+        "staff-conflicts",
+        permission="assessments.declare_conflict",
+        primary=False,
+        description="Your conflicts of interest: declare one, confirm or dismiss suggestions.",
+    ),
+    Section(
+        "Staff users",
+        "staff-users",
+        permission="accreditation.manage_users",
+        primary=False,
+        description="Invite staff and change their roles.",
+    ),
+    Section(
+        "Reference data",
+        "admin:index",
+        permission="accreditation.use_admin",
+        primary=False,
+        description="Regions, local authorities, the criteria, rounds and the activity log.",
+    ),
 )
+
+MORE = Section("More", "staff-more")
 
 SIGNED_OUT_SECTIONS = (
     Section("Guidance", "guidance-criteria"),
@@ -73,31 +141,56 @@ def sections_for(user):
     return ()
 
 
-def items(request):
-    """[{label, href, active, current}]: ``current`` on the section's own
-    page, ``active`` anywhere in it (the longest matching path wins, so a
-    case page is in Cases, not Staff home)."""
-    user = request.user
-    shown = [
+def _open_to(user):
+    return [
         (section, reverse(section.url_name))
         for section in sections_for(user)
         if section.permission is None or rules.has_perm(section.permission, user)
     ]
+
+
+def more_sections(user):
+    """[(section, href)]: the sections beyond the person's daily work, which
+    the "More" page lists (all of them, whether or not the navigation needs
+    "More")."""
+    return [(section, href) for section, href in _open_to(user) if not section.primary]
+
+
+def _shown(user):
+    """[(section, href, paths that belong to it)] in the navigation: every
+    section the person may open, or, past MOST_LINKS, the primary ones and
+    "More", which holds the paths of the sections it lists."""
+    shown = _open_to(user)
+    if len(shown) <= MOST_LINKS:
+        return [(section, href, (href, *section.also)) for section, href in shown]
+    entries = [(s, href, (href, *s.also)) for s, href in shown if s.primary]
+    more = reverse(MORE.url_name)
+    paths = [more]
+    for section, href in shown:
+        if not section.primary:
+            paths += [href, *section.also]
+    return [*entries, (MORE, more, tuple(paths))]
+
+
+def items(request):
+    """[{label, href, active, current}]: ``current`` on the section's own
+    page, ``active`` anywhere in it (the longest matching path wins, so a
+    case page is in Cases, not Staff home; a page of a section listed under
+    "More" is in More)."""
+    shown = _shown(request.user)
     path = request.path
 
     def match(entry):
-        section, href = entry
-        prefixes = (href, *section.also)
-        return max((len(p) for p in prefixes if path.startswith(p)), default=0)
+        return max((len(p) for p in entry[2] if path.startswith(p)), default=0)
 
     best = max(shown, key=match, default=None)
     active = best if best is not None and match(best) else None
     return [
         {
-            "label": section.label,
-            "href": href,
-            "active": (section, href) == active,
-            "current": path == href,
+            "label": entry[0].label,
+            "href": entry[1],
+            "active": entry is active,
+            "current": path == entry[1],
         }
-        for section, href in shown
+        for entry in shown
     ]

@@ -43,9 +43,17 @@ once, so how often it fires changes only how soon the work is done."""
 
 
 def ensure_schedule(apps=django_apps):
+    """One query when every entry is there under its name."""
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    names = dict(
+        PeriodicTask.objects.filter(task__in=[task for _, task, _ in EVERY]).values_list(
+            "task", "name"
+        )
+    )
     for name, task, seconds in EVERY:
+        if names.get(task) == name:
+            continue
         every, _ = IntervalSchedule.objects.get_or_create(every=seconds, period="seconds")
         PeriodicTask.objects.update_or_create(
             task=task, defaults={"name": name}, create_defaults={"name": name, "interval": every}

@@ -18,3 +18,8 @@ cases_moved = Signal()
 slow or outside work (render a letter, send e-mail) schedules it with
 ``transaction.on_commit``, so a move that is rolled back leaves nothing
 behind."""
+
+round_changed = Signal()
+"""A round's fields changed (``round``, ``changes``: {field: [before, after]},
+as the activity log writes them; ``actor``), inside the transaction that
+changed it."""

@@ -69,6 +69,7 @@ urlpatterns = [
     path("applicant/", home.ApplicantHomeView.as_view(), name="applicant-home"),
     path("applicant/switch/", home.switch_organisation, name="switch-organisation"),
     path("staff/", home.StaffHomeView.as_view(), name="staff-home"),
+    path("staff/more/", home.MoreView.as_view(), name="staff-more"),
     path("staff/cases/", case_list.CaseListView.as_view(), name="staff-cases"),
     path("staff/cases/download.csv", case_list.CaseListCsvView.as_view(), name="staff-cases-csv"),
     path("staff/cases/<id:pk>/", cases.CaseView.as_view(), name="staff-case"),

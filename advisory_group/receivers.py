@@ -1,7 +1,8 @@
 """What the group does when cases move: an ASG case sent to the group, a
 case sent for decision or decided not accredited goes on the next meeting's
 agenda for what it waits for (advice, a review of its feedback), and so
-does feedback an assessor writes after the assessment.
+does feedback an assessor writes after the assessment. A withdrawn case
+leaves the agendas; a round's meeting moves with the round's meeting date.
 
 Only moves made now: a history replayed with its own earlier times (the
 demo's) is not today's agenda; whatever of it still waits for the group is
@@ -12,10 +13,10 @@ from datetime import timedelta
 from django.dispatch import receiver
 
 from accreditation import clock
-from accreditation.signals import cases_moved
+from accreditation.signals import cases_moved, round_changed
 from accreditation.workflow import Action
 from advisory_group.models import Advice, AgendaItem, ItemPurpose
-from advisory_group.services.meetings import place
+from advisory_group.services.meetings import follow_round, place, take_off_agendas
 from assessments.signals import feedback_written
 
 FILLS_AGENDA = {Action.REFER_TO_ADVISORY_GROUP, Action.REFER_TO_DECISION, Action.NOT_ACCREDIT}
@@ -54,8 +55,23 @@ def settle_advised_items(sender, action, cases, events, actor, **kwargs):
         )
 
 
+@receiver(cases_moved)
+def take_withdrawn_cases_off_agendas(sender, action, cases, actor, **kwargs):
+    """A withdrawn case leaves the agendas it waited on, so its meetings can close."""
+    if action == Action.WITHDRAW:
+        take_off_agendas(cases, reason="The proposal was withdrawn.", actor=actor)
+
+
 @receiver(feedback_written)
 def put_written_feedback_on_agenda(sender, case, **kwargs):
     """Feedback the assessor wrote after the assessment goes to the next
     meeting for the chair's approval (unless an open item already holds it)."""
     place([case.pk])
+
+
+@receiver(round_changed)
+def move_the_rounds_meeting(sender, round, changes, actor, **kwargs):
+    """The round's meeting date moved: so does its meeting still to come."""
+    if "advisory_group_meeting" in changes:
+        before, _ = changes["advisory_group_meeting"]
+        follow_round(round, moved_from=before, actor=actor)

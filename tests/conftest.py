@@ -41,18 +41,29 @@ def _defaults(request):
 
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_the_timeline_triggers():
-    """A transactional test ends by flushing the database, a TRUNCATE of every
-    table, which the timeline's triggers refuse on PostgreSQL, as they should
-    in production. The suite's superuser flushes with ordinary triggers off
+    """A transactional test ends by flushing the database, which the
+    timeline's triggers refuse on PostgreSQL, as they should in production.
+    The suite's superuser flushes with ordinary triggers off
     (``session_replication_role``, which only a superuser may set), for the
-    flush's own transaction only."""
+    flush's own transaction only. With the triggers off, foreign keys are
+    not checked either, so each table is emptied by a DELETE, in any order:
+    on a test's few rows far quicker than Django's TRUNCATE of every table,
+    which makes new files for each of them (a TRUNCATE is kept for a flush
+    that resets the sequences)."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     sql_flush = DatabaseOperations.sql_flush
 
-    def flush(self, style, tables, **options):
-        statements = sql_flush(self, style, tables, **options)
-        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+    def flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if not tables:
+            return []
+        if reset_sequences:
+            statements = sql_flush(
+                self, style, tables, reset_sequences=True, allow_cascade=allow_cascade
+            )
+        else:
+            statements = [f"DELETE FROM {self.quote_name(table)};" for table in tables]
+        return ["SET LOCAL session_replication_role = replica", *statements]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", flush)

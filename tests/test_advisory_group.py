@@ -5,9 +5,10 @@ meeting is quorate (or by correspondence before it), refer back, and the
 group's approval of feedback for the letter."""
 
 import io
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,7 +22,13 @@ from advisory_group.models import AgendaItem, FeedbackApproval, Meeting, MemberV
 from advisory_group.queries import approved_feedback
 from advisory_group.services import advice, meetings
 from tests.casework import person_with, sign_in_verified, walk_to
-from tests.factories import ConflictFactory, ProposalFactory, UserFactory
+from tests.factories import (
+    ConflictFactory,
+    MeetingFactory,
+    ProposalFactory,
+    RoundFactory,
+    UserFactory,
+)
 from tests.scoring_helpers import case_in_assessment, score_all
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +152,80 @@ class TestTheAgenda:
             "to_meeting": second.pk,
             "reason": "The chair is away.",
         }
+
+    def test_a_withdrawn_case_leaves_the_agenda_and_the_meeting_can_close(
+        self, client, officer, group
+    ):
+        from proposals.services import applicant
+
+        meeting = new_meeting(officer, group)
+        withdrawn, staying = asg_case(), asg_case()
+        item = withdrawn.agenda_items.get()
+        MemberView.objects.create(item=item, member=group[1], view="agree")
+        applicant.withdraw(withdrawn, withdrawn.created_by, "We are merging with another trust.")
+        assert not withdrawn.agenda_items.exists()
+        assert list(meeting.items.values_list("case_id", flat=True)) == [staying.pk]
+        [removed] = events(withdrawn, "agenda_item_removed")
+        assert removed.details == {
+            "meeting": meeting.pk,
+            "purpose": "advice",
+            "reason": "The proposal was withdrawn.",
+        }
+        assert removed.actor == withdrawn.created_by
+        hold(meeting, *group)
+        advice.record_advice(staying.agenda_items.get(), advice="agree", comment="", actor=group[0])
+        sign_in_verified(client, officer)
+        close = reverse("advisory-meeting-close", args=[meeting.pk])
+        assert client.post(close, {"minutes": "Agreed."}).status_code == 302
+        meeting.refresh_from_db()
+        assert meeting.closed_at is not None
+
+
+class TestARoundsMeeting:
+    """A round's meeting moves with the round's Advisory Group meeting date,
+    until it has happened."""
+
+    def change_meeting_date(self, officer, round_, day):
+        from accreditation.services import rounds
+
+        values = {name: getattr(round_, name) for name in rounds.EDITABLE_FIELDS}
+        return rounds.change_round(officer, round_, {**values, "advisory_group_meeting": day})
+
+    def rounds_meeting(self, round_, group, held_at):
+        chair, *members = group
+        return MeetingFactory(round=round_, held_at=held_at, chair=chair, members=members)
+
+    def test_the_meeting_still_to_come_moves_to_the_new_date_at_its_time(self, officer, group):
+        round_ = RoundFactory()
+        day = round_.advisory_group_meeting
+        meeting = self.rounds_meeting(round_, group, clock.at(day, time(10, 30)))
+        elsewhere = self.rounds_meeting(round_, group, clock.at(day + timedelta(days=3), time(10)))
+        ad_hoc = MeetingFactory(held_at=clock.at(day, time(14)))
+        later = day + timedelta(days=7)
+        self.change_meeting_date(officer, round_, later)
+        meeting.refresh_from_db()
+        assert meeting.held_at == clock.at(later, time(10, 30))
+        [moved] = ActivityEntry.objects.filter(action="meeting_moved_with_round")
+        assert moved.object_id == str(meeting.pk) and moved.actor == officer
+        assert list(moved.changes) == ["held_at"]
+        for other in (elsewhere, ad_hoc):
+            held = other.held_at
+            other.refresh_from_db()
+            assert other.held_at == held
+
+    def test_a_meeting_that_has_happened_stays(self, officer, group):
+        round_ = RoundFactory()
+        day = round_.advisory_group_meeting
+        held = self.rounds_meeting(round_, group, clock.at(day, time(10)))
+        closed = self.rounds_meeting(round_, group, clock.at(day, time(14)))
+        closed.closed_at = clock.at(day, time(16))
+        closed.save(update_fields=["closed_at"])
+        with time_machine.travel(clock.at(day, time(12)), tick=False):
+            self.change_meeting_date(officer, round_, day + timedelta(days=7))
+        for meeting, when in ((held, time(10)), (closed, time(14))):
+            meeting.refresh_from_db()
+            assert meeting.held_at == clock.at(day, when)
+        assert not ActivityEntry.objects.filter(action="meeting_moved_with_round").exists()
 
 
 class TestConflicts:

@@ -53,21 +53,7 @@ def test_an_applicant_has_their_sections_and_the_current_one_is_marked(client):
     [
         (
             [Role.CASEWORK_OFFICER],
-            [
-                "Staff home",
-                "Cases",
-                "Rounds",
-                "Screening",
-                "Assignment",
-                "Advisory Group",
-                "Concerns",
-                "Letters",
-                "Reports",
-                "Out-of-round requests",
-                "Schedule",
-                "Emails not sent",
-                "Conflicts of interest",
-            ],
+            ["Staff home", "Cases", "Screening", "Assignment", "Advisory Group", "More"],
         ),
         (
             [Role.ASSESSOR],
@@ -96,6 +82,53 @@ def test_staff_have_the_sections_their_roles_give(client, roles, sections):
     # Every section opens for them.
     for _, href, _ in navigation(response):
         assert client.get(href).status_code == 200, href
+
+
+def more(client):
+    """[(label, href)] of the links on the "More" page."""
+    page = client.get(reverse("staff-more")).text
+    main = re.search(r"<main.*?</main>", page, re.DOTALL).group(0)
+    return re.findall(r'<a class="govuk-link[^"]*" href="([^"]+)">([^<]+)</a>', main)
+
+
+def test_a_casework_officer_finds_the_rest_under_more_and_every_section_opens(client):
+    """Thirteen sections: the daily work in the menu, the other eight listed
+    on "More", each with what it is for; every one opens, and a page of a
+    section under "More" marks "More" in the menu."""
+    sign_in_verified(client, UserFactory(roles=[Role.CASEWORK_OFFICER]))
+    listed = more(client)
+    assert [label for _, label in listed] == [
+        "Rounds",
+        "Concerns",
+        "Letters",
+        "Reports",
+        "Out-of-round requests",
+        "Schedule",
+        "Emails not sent",
+        "Conflicts of interest",
+    ]
+    menu = navigation(client.get(reverse("staff-home")))
+    assert len(menu) + len(listed) - 1 == 13
+    for href in [href for _, href, _ in menu] + [href for href, _ in listed]:
+        assert client.get(href).status_code == 200, href
+    assert "Create, change and cancel rounds" in client.get(reverse("staff-more")).text
+    inside = navigation(client.get(reverse("staff-round-calendar")))
+    assert [(label, current) for label, _, current in inside if current] == [("More", "true")]
+    on_more = navigation(client.get(reverse("staff-more")))
+    assert ("More", "/staff/more/", "page") in on_more
+
+
+@pytest.mark.parametrize(
+    "role, listed",
+    [
+        (Role.ASSESSOR, ["Letters", "Conflicts of interest"]),
+        (Role.ADMINISTRATOR, ["Conflicts of interest", "Staff users", "Reference data"]),
+    ],
+)
+def test_a_short_menu_has_no_more_and_the_more_page_still_lists_the_rest(client, role, listed):
+    sign_in_verified(client, UserFactory(roles=[role]))
+    assert "More" not in labels(client.get(reverse("staff-home")))
+    assert [label for _, label in more(client)] == listed
 
 
 def test_the_case_list_marks_cases_not_staff_home(client):

@@ -24,7 +24,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from django.urls.resolvers import RoutePattern
@@ -484,55 +485,65 @@ def test_no_url_uses_the_int_converter():
     assert not offenders
 
 
-def test_every_url_for_every_role(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    world = World()
-    clients = {role: client_for(world, role) for role in ROLES}
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One world for the module's tests (built once per xdist worker): made
+    in a transaction rolled back after the module's last test, each test
+    running in a savepoint inside it (pytest-django's ``db``), so what one
+    test's requests change the next test does not see."""
+    from accreditation.defaults import ensure_defaults
+    from accreditation.schedule import ensure_schedule
+
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        ensure_defaults()
+        ensure_schedule()
+        yield World()
+        transaction.set_rollback(True)
+
+
+# One test per role and method, so xdist shares them out: GETs and POSTs
+# each start from the world as it was built (a POST may change it).
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_for_every_role(world, role, method):
+    client = client_for(world, role)
     problems = []
     checked = 0
-    # The owner goes last, GETs before POSTs: their POSTs may change things.
-    plan = [(role, method) for role in ROLES if role != OWNER for method in ("get", "post")]
-    plan += [(OWNER, "get"), (OWNER, "post")]
-    for role, method in plan:
-        client = clients[role]
-        for pattern in ALL_PATTERNS:
-            path, names_object = world.url(pattern)
-            ensure_signed_in(client, role)
-            response = getattr(client, method)(path)
-            checked += 1
-            where = f"{method.upper()} {path} ({pattern.name}) as {role}"
-            status = response.status_code
-            if status >= 500:
-                problems.append(f"{where}: {status}")
-            if role != ANONYMOUS and "_auth_user_id" in client.session:
-                if "no-store" not in response.get("Cache-Control", ""):
-                    problems.append(f"{where}: no Cache-Control: no-store")
-            if not names_object:
-                continue
-            allowed = allowed_roles(pattern)
-            if role in allowed:
-                if method == "get" and status in (403, 404):
-                    problems.append(f"{where}: {status}, but this role may reach it")
-            elif role == ANONYMOUS:
-                if not (
-                    status in (403, 404, 405)
-                    or (status == 302 and response["Location"].startswith(SIGN_IN))
-                ):
-                    problems.append(f"{where}: {status}, expected a redirect to sign in")
-            elif status not in (403, 404, 405):
-                problems.append(f"{where}: {status}, expected 404 (or 403)")
-    assert checked == len(ROLES) * 2 * len(ALL_PATTERNS)
+    for pattern in ALL_PATTERNS:
+        path, names_object = world.url(pattern)
+        ensure_signed_in(client, role)
+        response = getattr(client, method)(path)
+        checked += 1
+        where = f"{method.upper()} {path} ({pattern.name}) as {role}"
+        status = response.status_code
+        if status >= 500:
+            problems.append(f"{where}: {status}")
+        if role != ANONYMOUS and "_auth_user_id" in client.session:
+            if "no-store" not in response.get("Cache-Control", ""):
+                problems.append(f"{where}: no Cache-Control: no-store")
+        if not names_object:
+            continue
+        allowed = allowed_roles(pattern)
+        if role in allowed:
+            if method == "get" and status in (403, 404):
+                problems.append(f"{where}: {status}, but this role may reach it")
+        elif role == ANONYMOUS:
+            if not (
+                status in (403, 404, 405)
+                or (status == 302 and response["Location"].startswith(SIGN_IN))
+            ):
+                problems.append(f"{where}: {status}, expected a redirect to sign in")
+        elif status not in (403, 404, 405):
+            problems.append(f"{where}: {status}, expected 404 (or 403)")
+    assert checked == len(ALL_PATTERNS)
     assert not problems, "\n".join(problems)
 
 
-def test_an_object_that_does_not_exist_is_404_to_everyone_who_may_reach_its_kind(
-    settings, tmp_path
-):
+def test_an_object_that_does_not_exist_is_404_to_everyone_who_may_reach_its_kind(world):
     """Each pattern naming an object, with ids that name nothing, asked by
     each role that may reach the real object: 404 (or 405), never a server
     error or a page that did work on the missing object first."""
-    settings.MEDIA_ROOT = tmp_path
-    world = World()
     clients = {}
     problems = []
     for pattern in ALL_PATTERNS:
@@ -597,9 +608,7 @@ def crawl(client, start, limit=60):
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != ANONYMOUS])
-def test_every_page_a_signed_in_role_can_crawl_is_no_store(role, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    world = World()
+def test_every_page_a_signed_in_role_can_crawl_is_no_store(world, role):
     client = client_for(world, role)
     pages = list(crawl(client, "/home/"))
     assert len(pages) > 3, pages
@@ -715,12 +724,10 @@ CASEWORK_STAFF = {
         ("staff-co-partner-changes", {Role.CASEWORK_OFFICER}),
     ],
 )
-def test_lists_without_an_object_in_their_address(settings, tmp_path, name, allowed):
+def test_lists_without_an_object_in_their_address(world, name, allowed):
     """Every role: staff who work on cases download the cases they may see
     (the victim's case only for the casework officer, who sees every
     submitted case); everyone else is refused or sent to sign in."""
-    settings.MEDIA_ROOT = tmp_path
-    world = World()
     for role in ROLES:
         response = client_for(world, role).get(reverse(name))
         if role == ANONYMOUS:

@@ -219,20 +219,3 @@ def test_the_case_page_and_the_zip_after_removal(
     letter = Letter.objects.get(case=case)
     with pytest.raises(Http404):
         pdf_response(letter.pdf, letter.filename)
-
-
-def test_on_the_seeded_demo_the_timeline_still_verifies(
-    settings, tmp_path, django_capture_on_commit_callbacks
-):
-    """The demo, its cases closed, seven years on: everything past retention
-    removed, and ``verify_timeline`` still passes."""
-    settings.MEDIA_ROOT = tmp_path
-    with override_settings(DEMO=True):
-        call_command("seed_demo", stdout=io.StringIO())
-    closed = retention.past_retention(clock.today() + timedelta(days=365 * YEARS + 400))
-    assert closed, "the demo has closed cases with records"
-    with later(YEARS, days=400), django_capture_on_commit_callbacks(execute=True):
-        output = run("--delete")
-    assert f"Removed from {len(closed)} case(s)" in output
-    assert CaseEvent.objects.filter(action="records_removed").count() == len(closed)
-    assert "Timeline intact" in verify()

@@ -747,6 +747,8 @@ def test_the_applicant_is_told_their_round_was_cancelled_and_moves_the_draft(
     page = client.get(reverse("proposal-task-list", args=[draft.pk]))
     assert "The Autumn 2026 round was cancelled" in page.text
     assert "submit by" not in page.text
+    move_page = client.get(reverse("proposal-move", args=[draft.pk]))
+    assert "Spring 2027 (deadline 5pm on 8 March 2027)" in move_page.text
     response = client.post(reverse("proposal-move", args=[draft.pk]), {"target": target.pk})
     assert response.status_code == 302
     draft.refresh_from_db()

@@ -1,5 +1,8 @@
 """``manage.py seed_demo``: a demo with every role, kind and status, built
-through the real workflow, that can be run again (and scaled) safely."""
+through the real workflow, that can be run again (and scaled) safely. The
+tests that need a seeded demo share its one seed (the slowest set-up in the
+suite): the demo's own, the page benchmark's registry on it, and records
+retention seven years on."""
 
 import hashlib
 import io
@@ -14,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import RequestFactory, override_settings
-from django.urls import reverse
+from django.urls import clear_url_caches, reverse
 
 from accreditation import clock, demo
 from accreditation.demo.closing import CLOSING_MINUTES
@@ -30,11 +33,15 @@ from accreditation.models import (
 )
 from accreditation.models.organisations import UKPRN_KINDS, URN_KINDS
 from accreditation.roles import Role
+from accreditation.services import retention
 from accreditation.workflow import Action, Status
+from benchmarks.pages import client_for as benchmark_client_for
+from benchmarks.registry import PAGES, Data, rows_rendered
 from feedback.models import Concern, ConcernState, Letter, LetterPurpose
 from proposals.models import Evidence, Proposal
 from register.models import PUBLIC_STATES, EntryState, RegisterEntry
 from tests.casework import sign_in_verified
+from tests.test_retention import YEARS, later, run, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +71,17 @@ def snapshot():
 def closing_round():
     """The demo's round that closes minutes after seeding (ASP only)."""
     return Round.objects.get(accepts_asg=False)
+
+
+@pytest.fixture
+def benchmark_urls(settings):
+    """The service's URLs and the floor, as the benchmark mounts them, with
+    staff signed in without a second factor (as the benchmark's demo is)."""
+    settings.ROOT_URLCONF = "benchmarks.floor"
+    settings.STAFF_OTP_REQUIRED = False
+    clear_url_caches()
+    yield
+    clear_url_caches()
 
 
 @pytest.fixture(scope="class")
@@ -426,6 +444,50 @@ class TestTheDemo:
             assert Round.objects.filter(opens_at__gt=now).exists()
         assert Proposal.objects.count() == cases
         call_command("verify_timeline", stdout=io.StringIO())
+
+    @pytest.mark.usefixtures("benchmark_urls")
+    def test_every_benchmarked_page_answers_its_person_and_its_floor_renders_as_many_rows(self):
+        data = Data()
+        for page in PAGES:
+            url = page.url(data)
+            client, user = benchmark_client_for(page, data)
+            response = client.get(url)
+            assert response.status_code == 200, (page.name, url, response.status_code)
+            if page.who(data) is not None:
+                assert response.wsgi_request.user == user, page.name
+            rows = rows_rendered(response.content.decode())
+            floor = client.get(f"/__benchmark__/floor/{rows}/")
+            assert floor.status_code == 200
+            assert rows_rendered(floor.content.decode()) == rows, page.name
+
+    @pytest.mark.usefixtures("benchmark_urls")
+    def test_every_benchmarked_list_page_shows_rows(self):
+        """A list page timed empty would prove nothing."""
+        data = Data()
+        empty = []
+        for page in PAGES:
+            if not page.is_list:
+                continue
+            client, _ = benchmark_client_for(page, data)
+            if rows_rendered(client.get(page.url(data)).content.decode()) == 0:
+                empty.append(page.name)
+        assert empty == []
+
+    def test_seven_years_on_retention_removes_records_and_the_timeline_still_verifies(
+        self, settings, tmp_path, django_capture_on_commit_callbacks
+    ):
+        """The demo, its cases closed, seven years on: everything past
+        retention removed, and ``verify_timeline`` still passes. Its storage
+        is a folder of its own: the files it removes would not come back
+        with the rollback, and the class's other tests read the demo's."""
+        settings.MEDIA_ROOT = tmp_path
+        closed = retention.past_retention(clock.today() + timedelta(days=365 * YEARS + 400))
+        assert closed, "the demo has closed cases with records"
+        with later(YEARS, days=400), django_capture_on_commit_callbacks(execute=True):
+            output = run("--delete")
+        assert f"Removed from {len(closed)} case(s)" in output
+        assert CaseEvent.objects.filter(action="records_removed").count() == len(closed)
+        assert "Timeline intact" in verify()
 
     def test_scale_two_roughly_doubles_and_is_idempotent(self):
         base_orgs, base_cases = Organisation.objects.count(), Proposal.objects.count()

@@ -26,6 +26,7 @@ from accreditation.models import Framework, Round, Term, TermCalendar
 from accreditation.models.organisations import contact_addresses
 from accreditation.models.rounds import next_term
 from accreditation.services import activity
+from accreditation.signals import round_changed
 from accreditation.versions import check_version, version_of
 from accreditation.workflow import Status
 
@@ -178,7 +179,9 @@ def change_round(officer, round_, values, *, version=None):
     """Change a round. Before it opens anything may change; once open, the
     term, types and opening stay, the later dates only move later and the
     deadline is only extended while the round is open, to a time still to
-    come. Refused with a ValidationError keyed by field."""
+    come. Refused with a ValidationError keyed by field. The apps that stand
+    on rounds hear of the change (``round_changed``): the Advisory Group's
+    meeting on the round's meeting date moves with it."""
     require(officer, "accreditation.manage_rounds")
     with transaction.atomic():
         _lock_calendar()
@@ -199,6 +202,7 @@ def change_round(officer, round_, values, *, version=None):
         if changes:
             locked.save()
             activity.record(officer, "round_changed", locked, changes)
+            round_changed.send(Round, round=locked, changes=changes, actor=officer)
     return locked
 
 

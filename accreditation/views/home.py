@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from accreditation import homes
+from accreditation import homes, navigation
 from accreditation.access import StaffAreaMixin
 from accreditation.middleware import SESSION_KEY
 from accreditation.numbers import id_param
@@ -64,3 +64,15 @@ class StaffHomeView(StaffAreaMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(sections=homes.sections(self.request.user), **kwargs)
+
+
+class MoreView(StaffAreaMixin, TemplateView):
+    """The person's staff sections beyond the daily work, each with what it
+    is for: "More" in the navigation (``accreditation.navigation``)."""
+
+    template_name = "staff/more.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sections=navigation.more_sections(self.request.user), **kwargs
+        )

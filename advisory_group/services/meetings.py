@@ -1,8 +1,12 @@
 """Meetings: created and edited by casework officers (activity log), their
 agendas filled with what the group has to look at, items moved between
-meetings (case timeline), attendance recorded and the meeting closed."""
+meetings (case timeline), attendance recorded and the meeting closed; a
+round's meeting still to come moves with the round's meeting date."""
+
+from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from accreditation import clock, timeline
 from accreditation.access import require
@@ -14,6 +18,7 @@ from advisory_group.queries.agenda import next_meeting, waiting
 register(
     EventType("agenda_item_added", "Put on an Advisory Group agenda"),
     EventType("agenda_item_moved", "Moved to another Advisory Group meeting"),
+    EventType("agenda_item_removed", "Taken off an Advisory Group agenda"),
 )
 
 MEETING_FIELDS = ("round", "held_at", "chair", "members", "minutes")
@@ -73,6 +78,55 @@ def save_meeting(meeting, *, data, actor):
     if created:
         fill_agenda(meeting)
     return meeting
+
+
+def take_off_agendas(cases, *, reason, actor):
+    """Take the open items of ``cases`` (withdrawn: the group has nothing
+    left to advise on) off the agendas of meetings not yet closed, each with
+    a note on its case's timeline, so the meetings can close. Returns how
+    many items were taken off."""
+    by_pk = {case.pk: case for case in cases}
+    items = list(
+        AgendaItem.objects.select_for_update(of=("self",)).filter(
+            case__in=list(by_pk), outcome="", meeting__closed_at=None
+        )
+    )
+    for item in items:
+        timeline.record(
+            by_pk[item.case_id],
+            "agenda_item_removed",
+            actor,
+            details={"meeting": item.meeting_id, "purpose": item.purpose, "reason": reason},
+            internal=True,
+        )
+    AgendaItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+    return len(items)
+
+
+def follow_round(round_, *, moved_from, actor):
+    """The round's Advisory Group meeting date moved from ``moved_from``:
+    its meetings on that day that have not happened yet (not closed, still
+    to come) move to the new date, at the same time of day (activity log).
+    Returns the meetings moved."""
+    moved = []
+    meetings = round_.meetings.select_for_update().filter(closed_at=None, held_at__gt=clock.now())
+    for meeting in meetings:
+        held = clock.local(meeting.held_at)
+        if held.date() != moved_from:
+            continue
+        before = activity.snapshot(meeting, ["held_at"])
+        meeting.held_at = timezone.make_aware(
+            datetime.combine(round_.advisory_group_meeting, held.time())
+        )
+        meeting.save(update_fields=["held_at"])
+        activity.record(
+            actor,
+            "meeting_moved_with_round",
+            meeting,
+            activity.diff(before, activity.snapshot(meeting, ["held_at"])),
+        )
+        moved.append(meeting)
+    return moved
 
 
 @transaction.atomic

@@ -664,9 +664,6 @@ class MoveView(ProposalMixin, ProposalPageCondition, FormView):
         ).order_by("deadline")
         return {**super().get_form_kwargs(), "rounds": rounds, "submit": "Move your draft"}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(proposal=self.proposal, **kwargs)
-
     def form_valid(self, form):
         target = form.cleaned_data["target"]
         try:

@@ -88,6 +88,12 @@ def enter_code(page, code):
     page.get_by_role("button", name="Continue").click()
 
 
+def open_from_more(page, section):
+    """Open a staff section the menu lists under "More"."""
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="More").click()
+    page.get_by_role("main").get_by_role("link", name=section, exact=True).click()
+
+
 def staff_with_device(*roles, **fields):
     """A staff member whose authenticator app is already set up."""
     user = UserFactory(roles=list(roles), **fields)

@@ -76,18 +76,23 @@ def test_an_applicant_finds_their_sections_and_the_current_one_is_marked(page, a
 
 
 def test_a_casework_officer_finds_the_sections_their_role_gives(page, assert_accessible):
+    """The daily work in the menu, the rest under "More"."""
     officer, device = staff_with_device(Role.CASEWORK_OFFICER)
     sign_in(page, officer.email)
     enter_code(page, code_for(device))
     navigation = service_navigation(page)
     expect(navigation.get_by_role("link")).to_have_text(
+        ["Staff home", "Cases", "Screening", "Assignment", "Advisory Group", "More"]
+    )
+    expect(navigation.locator("[aria-current]")).to_have_text("Staff home")
+    navigation.get_by_role("link", name="Cases").click()
+    expect(navigation.locator("[aria-current]")).to_have_text("Cases")
+    assert_accessible(page)
+    navigation.get_by_role("link", name="More").click()
+    expect(navigation.locator("[aria-current]")).to_have_text("More")
+    expect(page.get_by_role("main").get_by_role("link")).to_have_text(
         [
-            "Staff home",
-            "Cases",
             "Rounds",
-            "Screening",
-            "Assignment",
-            "Advisory Group",
             "Concerns",
             "Letters",
             "Reports",
@@ -97,10 +102,12 @@ def test_a_casework_officer_finds_the_sections_their_role_gives(page, assert_acc
             "Conflicts of interest",
         ]
     )
-    expect(navigation.locator("[aria-current]")).to_have_text("Staff home")
-    navigation.get_by_role("link", name="Cases").click()
-    expect(navigation.locator("[aria-current]")).to_have_text("Cases")
     assert_accessible(page)
+    page.get_by_role("main").get_by_role("link", name="Rounds").click()
+    expect(page.locator("h1")).to_have_text("Rounds")
+    current = navigation.locator("[aria-current]")
+    expect(current).to_have_text("More")
+    expect(current).to_have_attribute("aria-current", "true")
 
 
 def test_the_menu_folds_on_a_phone(new_page, assert_accessible):

@@ -8,7 +8,13 @@ import pytest
 from playwright.sync_api import expect
 
 from accreditation.roles import Role
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import (
+    code_for,
+    enter_code,
+    open_from_more,
+    sign_in,
+    staff_with_device,
+)
 from tests.factories import ProposalFactory, RoundFactory
 from tests.test_round_reports import qa_case
 
@@ -25,7 +31,7 @@ def test_an_officer_reads_a_round_report_and_downloads_its_figures(
 
     sign_in(page, officer.email)
     enter_code(page, code_for(device))
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Reports").click()
+    open_from_more(page, "Reports")
     expect(page.locator("h1")).to_have_text("Round reports")
     assert_accessible(page)
     page.get_by_role("link", name=str(period)).click()

@@ -1,16 +1,27 @@
 """A casework officer creates a round from the term calendar, changes it,
-cancels it and sees its state, in real Chromium; every page free of axe-core
-violations."""
+cancels it and sees its state; the drafts of a cancelled round are moved,
+one by its applicant and the rest by the officer, in real Chromium; every
+page free of axe-core violations."""
 
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from accreditation.models import Round
 from accreditation.roles import Role
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from accreditation.services.rounds import cancel_round
+from tests.browser.conftest import (
+    code_for,
+    enter_code,
+    open_from_more,
+    sign_in,
+    staff_with_device,
+)
+from tests.factories import RoundFactory
+from tests.test_rounds import draft_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +31,7 @@ def test_an_officer_creates_changes_and_cancels_a_round(page, assert_accessible)
     with time_machine.travel(datetime(2027, 2, 10, 12, tzinfo=UTC), tick=True):
         sign_in(page, officer.email)
         enter_code(page, code_for(device))
-        page.get_by_role("link", name="Rounds").first.click()
+        open_from_more(page, "Rounds")
         expect(page.locator("h1")).to_have_text("Rounds")
         assert_accessible(page)
 
@@ -79,3 +90,50 @@ def test_an_officer_creates_changes_and_cancels_a_round(page, assert_accessible)
         expect(page.locator("h1 .govuk-tag")).to_have_text("Cancelled")
         assert_accessible(page)
     assert Round.objects.get().cancellation_reason == "Merged with the autumn round"
+
+
+def test_the_drafts_of_a_cancelled_round_move_to_an_open_one(page, new_page, assert_accessible):
+    officer, device = staff_with_device(Role.CASEWORK_OFFICER)
+    cancelled, target = RoundFactory(), RoundFactory()
+    own, *others = [draft_in(cancelled) for _ in range(3)]
+    cancel_round(officer, cancelled, "Not enough assessors")
+    choice = f"{target} (deadline"
+
+    applicant = new_page()
+    sign_in(applicant, own.member.email)
+    applicant.goto(reverse("proposal-task-list", args=[own.pk]))
+    applicant.get_by_role("link", name="Move your draft to another round").click()
+    expect(applicant.locator("h1")).to_be_visible()
+    assert_accessible(applicant)
+    applicant.get_by_role("button", name="Move your draft").click()
+    expect(applicant.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(applicant)
+    applicant.get_by_label(choice).check()
+    applicant.get_by_role("button", name="Move your draft").click()
+    expect(applicant.locator(".govuk-notification-banner")).to_contain_text(
+        f"Your draft has been moved to the {target} round"
+    )
+
+    sign_in(page, officer.email)
+    enter_code(page, code_for(device))
+    page.goto(reverse("staff-round", args=[cancelled.pk]))
+    expect(page.get_by_role("heading", name="Move the drafts")).to_be_visible()
+    expect(page.get_by_label(choice)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Move the drafts").click()
+    expect(page.locator("h1")).to_have_text(f"Move the drafts of the {cancelled} round")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select the round to move the drafts to"
+    )
+    assert_accessible(page)
+    page.goto(reverse("staff-round-move", args=[cancelled.pk]))
+    expect(page.locator("main")).to_contain_text("2 drafts are in this round")
+    assert_accessible(page)
+    page.get_by_label(choice).check()
+    page.get_by_role("button", name="Move the drafts").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"2 drafts moved to the {target} round"
+    )
+    for draft in (own, *others):
+        draft.refresh_from_db()
+        assert draft.round == target
