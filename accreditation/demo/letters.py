@@ -40,7 +40,7 @@ def record(seeder, scale=False):
 
     Proposal = apps.get_model("proposals", "Proposal")
     with transaction.atomic():
-        owed = Proposal.objects.filter(pk__in=list(owed_cases()))
+        owed = Proposal.objects.filter(pk__in=owed_cases())
         owed = (
             owed.filter(organisation__name__startswith=SCALE_PREFIX)
             if scale

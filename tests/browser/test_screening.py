@@ -147,7 +147,7 @@ def test_a_staff_member_declares_a_conflict_and_ends_it(page, assert_accessible)
         "My sister is the head."
     )
     assert_accessible(page)
-    page.get_by_label(re.compile("^Cedar Federation")).check()
+    page.get_by_role("radio", name="Cedar Federation").check()
     page.get_by_role("button", name="Declare conflict").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "Conflict declared with Cedar Federation"
