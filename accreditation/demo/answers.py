@@ -138,35 +138,58 @@ def text_for(criterion_code, party, name, seed):
     return "\n\n".join((opening, bank[second])).format(name=name)
 
 
-def fill(seeder):
-    """Answer every question of every submitted case that has no answers.
-    Returns how many cases were answered."""
+def questions_by_shape():
+    """``questions(case)`` for each submitted case, worked out once for each
+    shape of case it depends on (framework, type, route, the submitted kind
+    and National Support School status), not once per case: at scale there are
+    tens of thousands of cases and a handful of shapes."""
     from proposals.queries.journey import questions
 
-    Proposal = apps.get_model("proposals", "Proposal")
-    Answer = apps.get_model("proposals", "Answer")
-    criteria = {}
-    cases = (
-        Proposal.objects.exclude(submitted_at=None)
-        .exclude(Exists(Answer.objects.filter(proposal=OuterRef("pk"))))
-        .select_related("organisation")
-        .order_by("pk")
-    )
-    answers, answered = [], 0
-    with explicit_timestamps(Answer, "updated_at"):
-        for case in list(cases):
+    criteria, known = {}, {}
+
+    def asked(case, national_support_school=None):
+        """``national_support_school``: as screened (the claim if not given)."""
+        profile = case.submitted_profile or {}
+        if national_support_school is None:
+            national_support_school = bool(profile.get("claims_national_support_school"))
+        key = (
+            case.framework_id,
+            case.accreditation_type,
+            case.route,
+            profile.get("kind"),
+            national_support_school,
+        )
+        if key not in known:
             if case.framework_id not in criteria:
                 criteria[case.framework_id] = list(
                     Criterion.objects.filter(part__framework_id=case.framework_id)
                     .select_related("part")
                     .order_by("part__number", "position")
                 )
-            profile = case.applicant_profile
-            asked = questions(
-                case,
-                criteria[case.framework_id],
-                national_support_school=profile.claims_national_support_school,
+            known[key] = questions(
+                case, criteria[case.framework_id], national_support_school=key[4]
             )
+        return known[key]
+
+    return asked
+
+
+def fill(seeder):
+    """Answer every question of every submitted case that has no answers.
+    Returns how many cases were answered."""
+    Proposal = apps.get_model("proposals", "Proposal")
+    Answer = apps.get_model("proposals", "Answer")
+    cases = (
+        Proposal.objects.exclude(submitted_at=None)
+        .exclude(Exists(Answer.objects.filter(proposal=OuterRef("pk"))))
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    asked_of = questions_by_shape()
+    answers, answered = [], 0
+    with explicit_timestamps(Answer, "updated_at"):
+        for case in list(cases):
+            asked = asked_of(case)
             written = case.submitted_at - WRITTEN_BEFORE_SUBMISSION
             answers += [
                 Answer(

@@ -15,11 +15,12 @@ scores."""
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
+from accreditation.demo.answers import questions_by_shape
 from accreditation.demo.moves import BATCH
 from accreditation.models import CaseEvent
 from accreditation.workflow import Action, Status
 from assessments.models.screening import NssOutcome
-from assessments.queries.scoring import Item, criteria_of
+from assessments.queries.scoring import Item
 
 WAITING = (Status.ASSESSED, Status.ADVISORY_REVIEW, Status.AWAITING_DECISION)
 DECIDED = (Status.ACCREDITED, Status.NOT_ACCREDITED)
@@ -93,31 +94,29 @@ def backfill(seeder):
 
 
 def _items(cases):
-    """Each case's items, as ``items_of`` gives them, with the criteria read
-    once and the screened National Support School status read in one query."""
-    from proposals.queries.journey import questions
-
+    """Each case's items, as ``items_of`` gives them, with the screened
+    National Support School status read in one query and the questions
+    worked out once per shape of case."""
     Screening = _model("assessments.Screening")
     rejected = set(
         Screening.objects.filter(
             case_id__in=[case.pk for case in cases], nss_claim=NssOutcome.REJECTED
         ).values_list("case_id", flat=True)
     )
-    criteria = {}
-    items = {}
-    for case in cases:
-        if case.framework_id not in criteria:
-            criteria[case.framework_id] = criteria_of(case)
-        confirmed = case.applicant_profile.claims_national_support_school and (
-            case.pk not in rejected
-        )
-        items[case.pk] = [
+    asked = questions_by_shape()
+    return {
+        case.pk: [
             Item(question.criterion, question.party)
-            for question in questions(
-                case, criteria[case.framework_id], national_support_school=confirmed
+            for question in asked(
+                case,
+                national_support_school=bool(
+                    (case.submitted_profile or {}).get("claims_national_support_school")
+                )
+                and case.pk not in rejected,
             )
         ]
-    return items
+        for case in cases
+    }
 
 
 def _assess(planned):
