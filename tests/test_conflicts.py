@@ -297,6 +297,11 @@ class TestPages:
         page = client.post(reverse("conflict-declare"), {"query": "123987", "find": ""})
         assert "Larch Infant School, URN 123987" in page.content.decode()
         assert f'value="{urn.pk}"' in page.content.decode()
+        # Chosen, then searched again: the choice stays shown and chosen.
+        page = client.post(
+            reverse("conflict-declare"), {"query": "birch", "organisation": cedar.pk, "find": ""}
+        ).content.decode()
+        assert "Birch Academy Trust" in page and "Cedar Federation" in page
         # Then the declaration, with the search sent along.
         response = client.post(
             reverse("conflict-declare"),

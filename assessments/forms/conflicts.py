@@ -6,7 +6,7 @@ from django.utils.html import escape
 
 from accreditation.forms.helpers import LocalAuthorityField, free_text_field, gds_helper
 from accreditation.models import Organisation
-from assessments.queries.conflicts import organisations_matching
+from assessments.queries.conflicts import organisations_matching, organisations_with_pk
 
 NEITHER = "Choose the organisation or the local authority you have a conflict with"
 MATCHES_SHOWN = 20
@@ -64,6 +64,10 @@ class DeclareForm(forms.Form):
         found = organisations_matching(self.query, MATCHES_SHOWN + 1)
         self.more_matches = len(found) > MATCHES_SHOWN
         self.matches = found[:MATCHES_SHOWN]
+        chosen = str(self.data.get("organisation") or self.initial.get("organisation") or "")
+        if chosen.isdigit() and all(str(o.pk) != chosen for o in self.matches):
+            # Chosen from an earlier search: still shown, still chosen.
+            self.matches = organisations_with_pk(int(chosen)) + self.matches
         self.fields["organisation"].choices = [(o.pk, describe(o)) for o in self.matches]
         choose = [Field.radios("organisation")] if self.matches else []
         if self.query and not self.matches:
@@ -82,6 +86,11 @@ class DeclareForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         organisation, authority = cleaned.get("organisation"), cleaned.get("local_authority")
+        if self.has_error("organisation") and not self.matches:
+            # An organisation that is not there: said at the search, which
+            # is on the page.
+            self.add_error("query", self.errors.pop("organisation")[0])
+            return cleaned
         if self.has_error("organisation") or self.has_error("local_authority"):
             return cleaned
         choose = "organisation" if self.matches else "query"

@@ -27,3 +27,8 @@ def organisations_matching(query, limit):
         .select_related("local_authority")
         .order_by("name", "pk")[:limit]
     )
+
+
+def organisations_with_pk(pk):
+    """The organisation ``pk`` as a one-item list (none if it is not there)."""
+    return list(Organisation.objects.select_related("local_authority").filter(pk=pk))

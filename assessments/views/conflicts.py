@@ -38,7 +38,7 @@ class DeclareView(StaffAreaMixin, FormView):
     act_permission = "assessments.declare_conflict"
     template_name = "assessments/conflicts/declare.html"
     form_class = DeclareForm
-    kept_on_search = ("query", "local_authority", "reason")
+    kept_on_search = ("query", "organisation", "local_authority", "reason")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
