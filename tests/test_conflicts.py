@@ -25,6 +25,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+QUERIES_TO_SEARCH = 9
+
 
 def actions(obj=None):
     entries = ActivityEntry.objects.all()
@@ -267,6 +269,69 @@ class TestPages:
         assert response.status_code == 302
         conflict.refresh_from_db()
         assert conflict.end_reason == "She has retired"
+
+    def test_the_organisation_is_found_by_name_or_urn_and_chosen_from_the_matches(
+        self, client, assessor
+    ):
+        cedar = OrganisationFactory(name="Cedar Federation")
+        OrganisationFactory(name="Cedarwood Primary School")
+        OrganisationFactory(name="Birch Academy Trust")
+        urn = OrganisationFactory(
+            name="Larch Infant School", kind="maintained_infant", urn="123987"
+        )
+        sign_in_verified(client, assessor)
+        page = client.get(reverse("conflict-declare")).content.decode()
+        # No list of every organisation: a search first.
+        assert "Find the organisation" in page and "Cedar Federation" not in page
+        # A search keeps what was typed, lists the matches, and says nothing is wrong.
+        response = client.post(
+            reverse("conflict-declare"),
+            {"query": " cedar ", "reason": "My sister is the head", "find": ""},
+        )
+        page = response.content.decode()
+        assert response.status_code == 200 and "Error: " not in page
+        assert "Cedar Federation" in page and "Cedarwood Primary School" in page
+        assert "Birch Academy Trust" not in page
+        assert "My sister is the head" in page
+        assert f'value="{cedar.pk}"' in page
+        page = client.post(reverse("conflict-declare"), {"query": "123987", "find": ""})
+        assert "Larch Infant School, URN 123987" in page.content.decode()
+        assert f'value="{urn.pk}"' in page.content.decode()
+        # Chosen, then searched again: the choice stays shown and chosen.
+        page = client.post(
+            reverse("conflict-declare"), {"query": "birch", "organisation": cedar.pk, "find": ""}
+        ).content.decode()
+        assert "Birch Academy Trust" in page and "Cedar Federation" in page
+        # Then the declaration, with the search sent along.
+        response = client.post(
+            reverse("conflict-declare"),
+            {"query": "cedar", "organisation": cedar.pk, "reason": "My sister is the head"},
+        )
+        assert response.status_code == 302
+        assert Conflict.objects.get(user=assessor).organisation == cedar
+
+    def test_a_search_says_when_nothing_matches_and_when_there_are_too_many(self, client, assessor):
+        from assessments.forms.conflicts import MATCHES_SHOWN
+
+        OrganisationFactory.create_batch(MATCHES_SHOWN + 1, name="Oak Primary School")
+        sign_in_verified(client, assessor)
+        page = client.post(reverse("conflict-declare"), {"query": "Zzyzx", "find": ""})
+        assert "No organisation matches ‘Zzyzx’" in page.content.decode()
+        page = client.post(reverse("conflict-declare"), {"query": "oak", "find": ""})
+        page = page.content.decode()
+        assert page.count('name="organisation"') == MATCHES_SHOWN
+        assert f"Only the first {MATCHES_SHOWN} matches are shown" in page
+
+    @pytest.mark.parametrize("size", [3, 15])
+    def test_a_search_makes_the_same_queries_at_any_size(
+        self, client, assessor, django_assert_num_queries, size
+    ):
+        OrganisationFactory.create_batch(size, name="Elm Academy")
+        sign_in_verified(client, assessor)
+        client.post(reverse("conflict-declare"), {"query": "elm", "find": ""})
+        with django_assert_num_queries(QUERIES_TO_SEARCH):
+            response = client.post(reverse("conflict-declare"), {"query": "elm", "find": ""})
+        assert response.content.decode().count('name="organisation"') == size
 
     def test_someone_elses_conflict_is_not_found(self, client, assessor):
         other = ConflictFactory()

@@ -68,9 +68,9 @@ def snapshot():
     }
 
 
-def closing_round():
-    """The demo's round that closes minutes after seeding (ASP only)."""
-    return Round.objects.get(accepts_asg=False)
+def closing_windows():
+    """The demo's out-of-round windows that close minutes after seeding."""
+    return Window.objects.filter(deadline__lte=clock.now() + timedelta(minutes=CLOSING_MINUTES))
 
 
 @pytest.fixture
@@ -154,9 +154,7 @@ class TestTheDemo:
 
     def test_rounds_past_current_and_next(self):
         now = clock.now()
-        rounds = list(
-            Round.objects.not_cancelled().exclude(pk=closing_round().pk).order_by("opens_at")
-        )
+        rounds = list(Round.objects.not_cancelled().order_by("opens_at"))
         assert len(rounds) == 12
         assert sum(r.is_open(now) for r in rounds) == 1
         assert rounds[-1].opens_at > now
@@ -167,6 +165,9 @@ class TestTheDemo:
         for r in rounds:
             r.full_clean()
             assert r.framework.version == 1
+        # As the SPEC's round rules hold: one round a term, one at a time.
+        for earlier, following in zip(rounds, rounds[1:], strict=False):
+            assert earlier.deadline <= following.opens_at, (earlier, following)
 
     def test_a_cancelled_round_whose_draft_was_moved(self):
         cancelled = Round.objects.get(cancelled_at__isnull=False)
@@ -178,17 +179,19 @@ class TestTheDemo:
         assert draft.round.cancelled_at is None and draft.status == Status.LAPSED
         assert CaseEvent.objects.filter(case_id=draft.pk, action="round_cancelled").exists()
 
-    def test_a_round_closes_minutes_after_seeding_and_its_drafts_lapse(self):
+    def test_windows_close_minutes_after_seeding_and_their_drafts_lapse(self, seeded):
         from proposals.tasks import lapse_overdue_drafts
 
-        closing = closing_round()
-        assert list(closing.proposals.values_list("status", flat=True)) == [Status.DRAFT] * 3
-        assert closing.deadline - clock.now() <= timedelta(minutes=CLOSING_MINUTES)
-        assert (closing.deadline.second, closing.deadline.microsecond) == (0, 0)
-        with time_machine.travel(closing.deadline):
+        windows = list(closing_windows())
+        assert len(windows) == 3
+        drafts = Proposal.objects.filter(window__in=windows)
+        assert list(drafts.values_list("status", flat=True)) == [Status.DRAFT] * 3
+        assert "Out-of-round windows with drafts closing at" in seeded
+        assert all((w.deadline.second, w.deadline.microsecond) == (0, 0) for w in windows)
+        with time_machine.travel(max(w.deadline for w in windows)):
             result = lapse_overdue_drafts()
         assert result["lapsed"] >= 3
-        assert list(closing.proposals.values_list("status", flat=True)) == [Status.LAPSED] * 3
+        assert list(drafts.values_list("status", flat=True)) == [Status.LAPSED] * 3
 
     def test_cases_walked_through_the_workflow(self):
         # Submitted cases carry a reference and were submitted inside their window.
@@ -390,16 +393,84 @@ class TestTheDemo:
         cases = Proposal.objects.filter(status__in=concerns.CONCERN_STATUSES)
         assert any(concerns.window(case).is_open for case in cases)
 
-    def test_some_letters_are_issued_as_the_worker_would(self):
-        from feedback.models import Letter
+    def test_every_letter_owed_is_issued_dated_when_its_case_got_there(self):
+        from feedback.queries.letters import PURPOSE_BY_STATUS
+        from feedback.services.letters import owed_cases
+        from register.models import RegisterEvent
 
-        letters = list(Letter.objects.all())
-        assert 1 <= len(letters) <= 6
+        # Nothing is left for `make run`'s worker to issue today.
+        assert not owed_cases().exists()
+        letters = list(Letter.objects.select_related("case", "register_event"))
+        assert {letter.purpose for letter in letters} >= {
+            LetterPurpose.DECISION,
+            LetterPurpose.FEEDBACK,
+            LetterPurpose.SCREENING,
+            LetterPurpose.REVOCATION_NOTICE,
+        }
+        now = clock.now()
+        years = set()
         for letter in letters:
             assert bytes(letter.pdf).startswith(b"%PDF")
-            assert CaseEvent.objects.filter(
+            issued = CaseEvent.objects.get(
                 case=letter.case, action="letter_issued", details__letter=letter.pk
-            ).exists()
+            )
+            assert issued.created_at == letter.issued_at <= now
+            if letter.purpose in PURPOSE_BY_STATUS.values():
+                # Minutes after the move that brought the case to its outcome.
+                reached = (
+                    CaseEvent.objects.filter(case=letter.case, to_status=letter.case.status)
+                    .order_by("sequence")
+                    .last()
+                )
+                assert timedelta(0) < letter.issued_at - reached.created_at <= timedelta(hours=1)
+                years.add(clock.local(letter.issued_at).year)
+        assert len(years) >= 3, "decided over the years, issued over the years"
+        # A notice's letter is dated at the notice, after the decision letter.
+        for event in RegisterEvent.objects.filter(kind="notice_given"):
+            notice = Letter.objects.get(register_event=event)
+            assert timedelta(0) <= notice.issued_at - event.created_at <= timedelta(hours=1)
+            decision = Letter.objects.get(case=notice.case, purpose=LetterPurpose.DECISION)
+            assert decision.issued_at < notice.issued_at
+        assert RegisterEvent.objects.filter(
+            kind="notice_given", created_at__lt=now - timedelta(days=28)
+        ).exists()
+
+    def test_every_submitted_case_answers_every_question_in_varied_words(self):
+        from assessments.queries.scoring import items_of
+
+        submitted = Proposal.objects.exclude(submitted_at=None).select_related("organisation")
+        assert submitted.count() > 100
+        texts = set()
+        for case in submitted:
+            answers = {(a.criterion_id, a.party): a for a in case.answers.all()}
+            asked = items_of(case)
+            assert asked and all(item.key in answers for item in asked), case
+            for answer in answers.values():
+                assert len(answer.text.split()) >= 40
+                assert len(answer.text.split()) <= answer.criterion.word_limit
+                assert answer.updated_at <= case.submitted_at
+                texts.add(answer.text)
+        assert len(texts) > 200, "answers differ from case to case"
+
+    def test_every_recommended_or_decided_case_has_its_scores(self):
+        from assessments.queries.scoring import items_of, latest_recommendation
+
+        decided = Proposal.objects.filter(
+            status__in=[
+                Status.ASSESSED,
+                Status.AWAITING_DECISION,
+                Status.ACCREDITED,
+                Status.NOT_ACCREDITED,
+            ]
+        )
+        assert decided.count() > 80
+        for case in decided:
+            recommendation = latest_recommendation(case)
+            assert recommendation is not None, case
+            assignment = recommendation.assignment
+            scored = {(s.criterion_id, s.party) for s in assignment.scores.all()}
+            assert {item.key for item in items_of(case)} <= scored, case
+            assert assignment.score_sheets.exists(), case
 
     def test_submitted_proposals_have_documents_in_storage_and_in_the_evidence_zip(self, client):
         """Small real PDFs stored as uploads are, so the case page lists
@@ -529,6 +600,12 @@ class TestTheDemo:
         assert CaseEvent.objects.filter(case__in=accredited, action="letter_issued").count() == (
             accredited.count()
         )
+        # Their applicants answered every question; nothing is owed a letter.
+        from feedback.services.letters import owed_cases
+
+        scaled_cases = Proposal.objects.filter(organisation__name__startswith="Scale org ")
+        assert not scaled_cases.exclude(submitted_at=None).filter(answers=None).exists()
+        assert not owed_cases().exists()
         # A scale contact can sign in and belongs to their organisation.
         contact = User.objects.get(email="scale-contact-00001@example.org")
         assert contact.check_password(demo.PASSWORD) and contact.has_role(Role.APPLICANT)

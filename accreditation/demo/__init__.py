@@ -28,8 +28,11 @@ and the guards check every move and every timeline is genuine.
   actors need;
 - ``scale``: the bulk organisations of ``--scale``;
 - ``requests``: the information requests behind the moves that ask for them;
-- ``letters``: letters issued as the worker would, and recorded in bulk at
-  scale;
+- ``answers``: every submitted case's answers, from a bank of paragraphs;
+- ``assessed``: the scores and recommendation behind each recommend move;
+- ``letters``: each letter a case is owed, recorded as issued minutes after
+  its decision (rendered per case; once per purpose at scale);
+- ``closing``: out-of-round windows that close minutes after seeding;
 - ``seeder``: all of it, by natural keys.
 """
 

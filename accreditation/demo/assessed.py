@@ -1,10 +1,10 @@
 """The assessment behind the demo's recommendations. The histories replay a
 recommendation as a workflow move; this gives each case the Advisory Group
-or a decision official reads it on (a case on any meeting's agenda, and
-every case whose recommendation is still to be advised on or decided) what
-its assessor would have left: the applicant's answers, a finished set of
-scores (criteria not met carry feedback to the applicant), the
-recommendation itself and its draft feedback. A case decided not accredited
+or a decision official reads it on (a case on any meeting's agenda, every
+case whose recommendation is still to be advised on or decided, and every
+case decided on one) what its assessor left: a finished set of scores
+(criteria not met carry feedback to the applicant), the recommendation
+itself and its draft feedback. A case decided not accredited
 on a past meeting's agenda had its feedback approved at that meeting.
 
 Written in bulk as the history's own past (like the assignments the player
@@ -15,11 +15,26 @@ scores."""
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
-from accreditation.demo.scoring import _with_answers
+from accreditation.demo.answers import questions_by_shape
+from accreditation.demo.moves import BATCH
 from accreditation.models import CaseEvent
 from accreditation.workflow import Action, Status
+from assessments.models.screening import NssOutcome
+from assessments.queries.scoring import Item
 
 WAITING = (Status.ASSESSED, Status.ADVISORY_REVIEW, Status.AWAITING_DECISION)
+DECIDED = (Status.ACCREDITED, Status.NOT_ACCREDITED)
+COMMENTS = {
+    True: (
+        "{code}: the evidence is sufficient, with specific examples and results.",
+        "{code}: met. The answer is specific and the results it cites are recent.",
+        "{code}: a clear answer; the impact described is borne out by published data.",
+    ),
+    False: (
+        "{code}: the evidence is thin; the examples do not show measured impact.",
+        "{code}: not met. The answer describes plans rather than a track record.",
+    ),
+}
 NOT_MET = "For {code}, give specific, measured examples of the impact you describe."
 REASONING = {
     "accredit": "Every criterion is met: the evidence of leadership and impact is convincing.",
@@ -41,21 +56,24 @@ def _values(items, recommendation, seed):
 
 
 def backfill(seeder):
+    """Write the assessment behind every recommendation that has none, in
+    bulk (a query per kind of row, not per case, so ``--scale`` stays fast)."""
     Proposal = _model("proposals.Proposal")
     Assignment = _model("assessments.Assignment")
     Recommendation = _model("assessments.Recommendation")
     AgendaItem = _model("advisory_group.AgendaItem")
-    cases = (
+    cases = list(
         Proposal.objects.filter(
-            Q(status__in=WAITING) | Exists(AgendaItem.objects.filter(case=OuterRef("pk")))
+            Q(status__in=WAITING + DECIDED) | Exists(AgendaItem.objects.filter(case=OuterRef("pk")))
         )
         .exclude(Exists(Recommendation.objects.filter(case=OuterRef("pk"))))
-        .select_related("framework", "organisation", "created_by")
+        .select_related("organisation")
         .order_by("pk")
     )
+    ids = [case.pk for case in cases]
     recommended = {}
     for event in (
-        CaseEvent.objects.filter(case__in=cases, action=Action.RECOMMEND)
+        CaseEvent.objects.filter(case_id__in=ids, action=Action.RECOMMEND)
         .select_related("actor")
         .order_by("case_id", "sequence")
     ):
@@ -64,78 +82,119 @@ def backfill(seeder):
         (a.case_id, a.assessor_id): a
         for a in Assignment.objects.filter(case_id__in=list(recommended), kind="first")
     }
-    made = []
+    planned = []
     for case in cases:
         event = recommended.get(case.pk)
         assignment = event and assignments.get((case.pk, event.actor_id))
-        if assignment is None:
-            continue
-        made.append(_assess(case, event, assignment))
+        if assignment is not None:
+            planned.append((case, event, assignment))
+    made = _assess(planned)
     _approve_decided_feedback([case for case in made if case.status == Status.NOT_ACCREDITED])
     seeder.created["assessments behind recommendations"] += len(made)
 
 
-def _assess(case, event, assignment):
+def _items(cases):
+    """Each case's items, as ``items_of`` gives them, with the screened
+    National Support School status read in one query and the questions
+    worked out once per shape of case."""
+    Screening = _model("assessments.Screening")
+    rejected = set(
+        Screening.objects.filter(
+            case_id__in=[case.pk for case in cases], nss_claim=NssOutcome.REJECTED
+        ).values_list("case_id", flat=True)
+    )
+    asked = questions_by_shape()
+    return {
+        case.pk: [
+            Item(question.criterion, question.party)
+            for question in asked(
+                case,
+                national_support_school=bool(
+                    (case.submitted_profile or {}).get("claims_national_support_school")
+                )
+                and case.pk not in rejected,
+            )
+        ]
+        for case in cases
+    }
+
+
+def _assess(planned):
+    """Scores (unless the assessor has some), the finished sheet, the
+    recommendation and its draft feedback of each (case, recommend event,
+    assignment)."""
     Score = _model("assessments.Score")
+    ScoreSheet = _model("assessments.ScoreSheet")
     Recommendation = _model("assessments.Recommendation")
     DraftFeedback = _model("assessments.DraftFeedback")
-    assessor, when = event.actor, event.created_at
-    recommendation = event.details.get("recommendation", "accredit")
-    items = _with_answers(case)
-    scored = {
-        (score.criterion_id, score.party): score.value
-        for score in Score.objects.filter(assignment=assignment)
-    }
-    if scored:
-        values = [scored.get(item.key, 3) for item in items]
-    else:
-        values = _values(items, recommendation, case.pk)
-        _score(assignment, items, values, assessor, when)
-    made = Recommendation.objects.create(
-        case=case,
-        assignment=assignment,
-        recommendation=recommendation,
-        suggested=recommendation,
-        reasoning=event.details.get("reasoning") or REASONING[recommendation],
-        outcome="completed",
-        made_by=assessor,
-        made_at=when,
-    )
-    DraftFeedback.objects.bulk_create(
-        DraftFeedback(
-            recommendation=made,
-            criterion=item.criterion,
-            party=item.party,
-            score=value,
-            text=NOT_MET.format(code=item.criterion.code),
+    items = _items([case for case, _, _ in planned])
+    scored = {}
+    for score in Score.objects.filter(assignment__in=[a for _, _, a in planned]):
+        scored.setdefault(score.assignment_id, {})[(score.criterion_id, score.party)] = score.value
+    scores, sheets, recommendations, values_of = [], [], [], []
+    for case, event, assignment in planned:
+        assessor, when = event.actor, event.created_at
+        recommendation = event.details.get("recommendation", "accredit")
+        own = items[case.pk]
+        if assignment.pk in scored:
+            values = [scored[assignment.pk].get(item.key, 3) for item in own]
+        else:
+            values = _values(own, recommendation, case.pk)
+            scores += _scores(assignment, own, values, assessor, when)
+            sheets.append(ScoreSheet(assignment=assignment, finished_by=assessor, finished_at=when))
+        recommendations.append(
+            Recommendation(
+                case=case,
+                assignment=assignment,
+                recommendation=recommendation,
+                suggested=recommendation,
+                reasoning=event.details.get("reasoning") or REASONING[recommendation],
+                outcome="completed",
+                made_by=assessor,
+                made_at=when,
+            )
         )
-        for item, value in zip(items, values, strict=True)
-        if value < 3
+        values_of.append(values)
+        case.recommended = recommendation
+    Score.objects.bulk_create(scores, batch_size=BATCH)
+    ScoreSheet.objects.bulk_create(sheets, batch_size=BATCH)
+    Recommendation.objects.bulk_create(recommendations, batch_size=BATCH)
+    DraftFeedback.objects.bulk_create(
+        (
+            DraftFeedback(
+                recommendation=made,
+                criterion=item.criterion,
+                party=item.party,
+                score=value,
+                text=NOT_MET.format(code=item.criterion.code),
+            )
+            for (case, _, _), made, values in zip(planned, recommendations, values_of, strict=True)
+            for item, value in zip(items[case.pk], values, strict=True)
+            if value < 3
+        ),
+        batch_size=BATCH,
     )
-    case.recommended = recommendation
-    return case
+    return [case for case, _, _ in planned]
 
 
-def _score(assignment, items, values, assessor, when):
+def _scores(assignment, items, values, assessor, when):
     """The assessor's finished set, as it stood when they recommended."""
     Score = _model("assessments.Score")
-    Score.objects.bulk_create(
+    return [
         Score(
             assignment=assignment,
             criterion=item.criterion,
             party=item.party,
             value=value,
-            internal_comment=f"{item.criterion.code}: the evidence is "
-            f"{'sufficient' if value >= 3 else 'thin'} for this criterion.",
+            internal_comment=COMMENTS[value >= 3][
+                (assignment.pk + n) % len(COMMENTS[value >= 3])
+            ].format(code=item.criterion.code),
             applicant_feedback="" if value >= 3 else NOT_MET.format(code=item.criterion.code),
             updated_by=assessor,
             updated_at=when,
         )
-        for item, value in zip(items, values, strict=True)
-    )
-    _model("assessments.ScoreSheet").objects.create(
-        assignment=assignment, finished_by=assessor, finished_at=when
-    )
+        for n, (item, value) in enumerate(zip(items, values, strict=True))
+    ]
 
 
 def _approve_decided_feedback(cases):

@@ -2,21 +2,20 @@
 
 The service issues a case's letter from the worker once the case reaches the
 point of issue (``feedback.services.letters.issue``, asked by the move and
-by a sweeper every minute). The seed runs no worker, so:
+by a sweeper every minute). The seed runs no worker, and its cases reached
+those points over the last years, so each letter a case is owed is recorded
+here as the worker issued it then: a few minutes after the move that made it
+owed (the decision, or the screening decision), dated that day in its text,
+on the case's timeline (chained as the service chains every event), signed
+as the service signs it. The e-mails that went with them are history and
+are not queued again, and ``make run``'s sweeper finds nothing owed.
 
-- the base set's newest cases owed a letter have it issued here, through
-  that same service (rendered, stored, on the timeline, emailed), so the
-  letters pages have something real on them at once; ``make run``'s sweeper
-  issues the rest within minutes;
-- at scale, every accredited scale case's decision letter is recorded in
-  bulk, as issued a few minutes after its decision, on its timeline (chained
-  as the service chains every event). Its PDF is the real decision letter of
-  the first of them, rendered once and stored for every one (a benchmark
-  needs the rows and their size, not thousands of renders); the e-mails
-  that went with them are history and are not queued again.
+The base set's letters are each rendered for their own case. At scale the
+PDF of each purpose is that of the first case of the purpose, rendered once
+and stored for every one (a benchmark needs the rows and their size, not
+thousands of renders).
 
-A rerun adds nothing: the base set's letters are issued only while it has
-none, and a scale case's only while it has no decision letter.
+A rerun adds nothing: a case is recorded only while it is owed its letter.
 """
 
 from datetime import timedelta
@@ -24,71 +23,69 @@ from datetime import timedelta
 from django.apps import apps
 from django.db import transaction
 
-from accreditation import clock
 from accreditation.demo.organisations import SCALE_PREFIX
-from accreditation.models import CaseEvent, User
+from accreditation.models import CaseEvent
 from accreditation.timeline import new_event
-from accreditation.workflow import Status
 
-ISSUED_HERE = 6
-"""Letters of the base set issued by the seed through the service."""
 WORKER_DELAY = timedelta(minutes=2)
-"""How long after the decision the worker issued a scale case's letter."""
+"""How long after the move that made it owed the worker issued a letter."""
 
 
-def issue_newest():
-    """Issue the letters the base set's newest owed cases are owed, unless
-    the base set has letters already (a rerun, or the worker did it)."""
-    from feedback.models import Letter
-    from feedback.services.letters import issue, owed_cases
-
-    Proposal = apps.get_model("proposals", "Proposal")
-    base = Proposal.objects.exclude(organisation__name__startswith=SCALE_PREFIX)
-    if Letter.objects.filter(case__in=base).exists():
-        return 0
-    owed = (
-        base.filter(pk__in=owed_cases()).order_by("-updated_at", "-pk").values_list("pk", flat=True)
-    )
-    issued = 0
-    for case_id in list(owed[: ISSUED_HERE * 5]):
-        if issued == ISSUED_HERE:
-            break
-        # None where the letter waits for something (approved feedback).
-        issued += issue(case_id) is not None
-    return issued
-
-
-def record_at_scale(now):
-    """Record the decision letters of the accredited scale cases that have
-    none (see the module's doc). Returns how many."""
-    from feedback.models import Letter, LetterPurpose
-    from feedback.services.letters import render
+def record(seeder, scale=False):
+    """Record the letters the base set's cases (or, with ``scale``, the
+    scale cases) are owed (see the module's doc). Returns how many."""
+    from feedback.models import Letter, occasion_of
+    from feedback.queries.letters import PURPOSE_BY_STATUS, decision_round_of_outer_case
+    from feedback.services.letters import owed_cases, render
 
     Proposal = apps.get_model("proposals", "Proposal")
     with transaction.atomic():
+        owed = Proposal.objects.filter(pk__in=owed_cases())
+        owed = (
+            owed.filter(organisation__name__startswith=SCALE_PREFIX)
+            if scale
+            else owed.exclude(organisation__name__startswith=SCALE_PREFIX)
+        )
         cases = list(
-            Proposal.objects.select_for_update(of=("self",))
-            .filter(status=Status.ACCREDITED, organisation__name__startswith=SCALE_PREFIX)
-            .exclude(letters__purpose=LetterPurpose.DECISION)
+            owed.select_for_update(of=("self",))
+            .annotate(decision_round=decision_round_of_outer_case())
             .select_related("organisation", "round", "window")
             .order_by("pk")
         )
         if not cases:
             return 0
-        official = User.objects.get(email="decision@example.org")
-        rendered = render(cases[0], LetterPurpose.DECISION, when=cases[0].updated_at)
-        letters = [
-            Letter(
-                case=case,
-                purpose=LetterPurpose.DECISION,
-                created_at=min(case.updated_at + WORKER_DELAY, now),
-                issued_at=min(case.updated_at + WORKER_DELAY, now),
-                pdf=rendered.pdf,
-                sha256=rendered.sha256,
-                signatory=official,
+        moved, last = {}, {}
+        for case_id, status, to_status, when in (
+            CaseEvent.objects.filter(case__in=cases)
+            .order_by("case_id", "sequence")
+            .values_list("case_id", "case__status", "to_status", "created_at")
+        ):
+            if to_status == status:
+                moved[case_id] = when
+            last[case_id] = when
+        letters, rendered = [], {}
+        for case in cases:
+            purpose = PURPOSE_BY_STATUS[case.status]
+            when = min(
+                max(moved[case.pk] + WORKER_DELAY, last[case.pk] + timedelta(seconds=1)),
+                seeder.now,
             )
-            for case in cases
-        ]
+            if not scale or purpose not in rendered:
+                rendered[purpose] = render(case, purpose, when=when)
+            letter = rendered[purpose]
+            letters.append(
+                Letter(
+                    case=case,
+                    purpose=purpose,
+                    occasion=occasion_of(purpose, decision_round=case.decision_round),
+                    decision_round=case.decision_round,
+                    created_at=when,
+                    issued_at=when,
+                    pdf=letter.pdf,
+                    sha256=letter.sha256,
+                    signatory=letter.signatory,
+                )
+            )
         Letter.objects.bulk_create(letters, batch_size=500)
         events = []
         for case, letter in zip(cases, letters, strict=True):
@@ -98,16 +95,18 @@ def record_at_scale(now):
                 prev_hash=case.timeline_hash,
                 action="letter_issued",
                 actor=None,
-                details={"letter": letter.pk, "purpose": letter.purpose, "sha256": letter.sha256},
+                details={
+                    "letter": letter.pk,
+                    "purpose": letter.purpose,
+                    "name": letter.get_purpose_display(),
+                    "occasion": letter.occasion,
+                    "sha256": letter.sha256,
+                },
                 when=letter.issued_at,
             )
             case.timeline_sequence, case.timeline_hash = event.sequence, event.hash
             events.append(event)
         CaseEvent.objects.bulk_create(events, batch_size=1000)
         Proposal.objects.bulk_update(cases, ["timeline_sequence", "timeline_hash"], batch_size=1000)
+    seeder.created["letters recorded" if not scale else "letters recorded at scale"] += len(cases)
     return len(cases)
-
-
-def seed(seeder):
-    seeder.created["letters issued"] += issue_newest()
-    seeder.created["letters recorded at scale"] += record_at_scale(clock.now())

@@ -63,11 +63,8 @@ def seed(seeder):
         if entry is not None:
             # Its response period has ended: the official's home counts it as due.
             days = policy.current().revocation_response_days + 3
-            give_notice(
-                entry,
-                reason=NOTICE_REASON,
-                actor=official,
-                when=seeder.now - timedelta(days=days),
-            )
+            given = seeder.now - timedelta(days=days)
+            give_notice(entry, reason=NOTICE_REASON, actor=official, when=given)
             notice = entry.events.filter(kind=EventKind.NOTICE_GIVEN).latest("created_at")
-            issue_revocation_letter(notice.pk)
+            # Its letter then, as the worker issued it a minute after the notice.
+            issue_revocation_letter(notice.pk, when=notice.created_at + timedelta(minutes=1))

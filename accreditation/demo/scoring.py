@@ -9,32 +9,6 @@ from django.apps import apps
 from accreditation.models import User
 from accreditation.workflow import Status
 
-ANSWER = (
-    "Our evidence for {code}: what we did, the schools it touched, and the results "
-    "inspectors and our own data show over the last three years."
-)
-
-
-def _with_answers(case):
-    from assessments.queries.scoring import items_of
-
-    Answer = apps.get_model("proposals", "Answer")
-    items = items_of(case)
-    Answer.objects.bulk_create(
-        (
-            Answer(
-                proposal=case,
-                criterion=item.criterion,
-                party=item.party,
-                text=ANSWER.format(code=item.criterion.code),
-                updated_by=case.created_by,
-            )
-            for item in items
-        ),
-        ignore_conflicts=True,
-    )
-    return items
-
 
 def _score(case, assessor, items, values):
     from assessments.services import scoring
@@ -75,6 +49,7 @@ def _cases(accreditation_type):
 def play(seeder):
     """Score the demo's cases, unless it has been done."""
     from assessments.models import Score
+    from assessments.queries.scoring import items_of
     from assessments.services import assignment, recommendation, scoring
 
     if Score.objects.exists():
@@ -85,14 +60,14 @@ def play(seeder):
         # Part scored: the assessor is halfway through.
         case = asp[0]
         first = case.assignments.get(kind="first", ended_at=None).assessor
-        items = _with_answers(case)
+        items = items_of(case)
         half = items[: len(items) // 2]
         _score(case, first, half, [4, *[3] * (len(half) - 2), 2])
         seeder.created["scored cases"] += 1
         # Scored and recommended: sent on to the decision official.
         case = asp[1]
         first = case.assignments.get(kind="first", ended_at=None).assessor
-        items = _with_answers(case)
+        items = items_of(case)
         _score(case, first, items, [4 if n % 3 == 1 else 3 for n in range(len(items))])
         recommendation.recommend(
             case,
@@ -111,7 +86,7 @@ def play(seeder):
             person = next(person for person in seeder.assessors if person != first)
             current = assignment.assign(case, person, "second", officer)
         second = current.assessor
-        items = _with_answers(case)
+        items = items_of(case)
         _score(case, first, items, [3] * (len(items) - 1) + [4])
         _score(case, second, items, [3] * (len(items) - 1) + [2])
         scoring.finish_scoring(case, actor=first)

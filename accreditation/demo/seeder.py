@@ -12,6 +12,7 @@ from django.db.models import Count
 from accreditation import clock
 from accreditation.defaults import ensure_defaults
 from accreditation.demo import advisory as demo_advisory
+from accreditation.demo import answers as demo_answers
 from accreditation.demo import assessed as demo_assessed
 from accreditation.demo import assignment as demo_assignment
 from accreditation.demo import closing as demo_closing
@@ -38,6 +39,7 @@ from accreditation.models import (
     Organisation,
     Round,
     User,
+    Window,
 )
 from accreditation.roles import Role
 from accreditation.workflow import Status
@@ -143,26 +145,30 @@ class Seeder:
                 framework, rounds, self.users["caseworker@example.org"], self.now, self.created
             )
             demo_screening.seed(self, rounds)
+            demo_answers.fill(self)
             demo_assignment.assign(self.users["caseworker@example.org"])
             self.references.save()
             demo_scoring.play(self)
             demo_assessed.backfill(self)
+            demo_letters.record(self)
             demo_register.seed(self)
             demo_co_partners.seed(self)
         if scale_units > 1:
             with transaction.atomic():
                 scale(self, scale_units - 1, rounds)
+                demo_answers.fill(self)
                 demo_assessed.backfill(self)
+                demo_letters.record(self, scale=True)
                 self.references.save()
         demo_requests.add(self.now)
         demo_advisory.seed(self.now)
         demo_rounds.close_past_meetings(self.now)
         with transaction.atomic():
             demo_concerns.seed(self)
-        demo_letters.seed(self)
         demo_documents.seed(self, featured)
-        if demo_closing.closing_round(rounds) is not None:
-            self.created["rounds"] += 1
+        self.created["out-of-round windows closing soon"] += len(
+            demo_closing.closing_windows(rounds[0].framework, self.users["caseworker@example.org"])
+        )
         return rounds
 
 
@@ -184,5 +190,11 @@ def summary():
         "cases": sum(by_status.values()),
         "by_status": [(status, by_status.get(status.value, 0)) for status in Status],
         "rounds": list(Round.objects.order_by("opens_at")),
+        "closing_windows": list(
+            Window.objects.filter(deadline__gt=clock.now(), proposals__status=Status.DRAFT)
+            .distinct()
+            .select_related("organisation")
+            .order_by("deadline", "organisation__name")
+        ),
         "events": CaseEvent.objects.count(),
     }

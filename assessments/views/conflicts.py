@@ -38,12 +38,37 @@ class DeclareView(StaffAreaMixin, FormView):
     act_permission = "assessments.declare_conflict"
     template_name = "assessments/conflicts/declare.html"
     form_class = DeclareForm
+    kept_on_search = ("query", "organisation", "local_authority", "reason")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "GET":
+            kwargs["query"] = self.request.GET.get("query", "")
+            kwargs["initial"] = {"query": kwargs["query"]}
+        return kwargs
+
+    def post(self, request, *args, **kwargs):
+        if "find" in request.POST:
+            # A search, not a declaration: the page again, with the matches
+            # to choose from and what was typed kept, and no errors.
+            form = self.form_class(
+                initial={name: request.POST.get(name, "") for name in self.kept_on_search},
+                query=request.POST.get("query", ""),
+            )
+            return self.render_to_response(self.get_context_data(form=form))
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        data = form.cleaned_data
         try:
-            conflict = conflicts.declare(self.request.user, **form.cleaned_data)
+            conflict = conflicts.declare(
+                self.request.user,
+                reason=data["reason"],
+                organisation=data["organisation"],
+                local_authority=data["local_authority"],
+            )
         except conflicts.ConflictError as error:
-            form.add_error("organisation", str(error))
+            form.add_error("organisation" if form.matches else "query", str(error))
             return self.form_invalid(form)
         messages.success(
             self.request,

@@ -336,10 +336,11 @@ def _register_steps():
     )
 
 
-def issue_revocation_letter(register_event_id):
+def issue_revocation_letter(register_event_id, when=None):
     """Issue the letter of a step of revocation (the notice, the
     revocation), once, signed by the official who took it, on the case the
-    register entry stands on. Returns the letter, or None."""
+    register entry stands on, now (or ``when``: the demo's past steps had
+    theirs then). Returns the letter, or None."""
     event = _register_steps().select_related("entry", "actor").filter(pk=register_event_id).first()
     if event is None:
         return None
@@ -348,7 +349,7 @@ def issue_revocation_letter(register_event_id):
         existing = Letter.objects.filter(register_event=event).first()
         if existing is not None:
             return existing
-        now = clock.now()
+        now = when or clock.now()
         purpose = PURPOSE_OF_REGISTER_STEP[event.kind]
         rendered = render(case, purpose, when=now, register_event=event, signatory=event.actor)
         return _store(

@@ -147,7 +147,15 @@ def test_a_staff_member_declares_a_conflict_and_ends_it(page, assert_accessible)
         "Choose the organisation or the local authority you have a conflict with",
     )
     assert_accessible(page)
-    page.get_by_label("Organisation").select_option(label="Cedar Federation")
+    # The organisation is found by a search (no list of every one), then chosen.
+    page.get_by_label("Find the organisation").fill("cedar")
+    page.get_by_label("Find the organisation").press("Enter")
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page.get_by_label("Why do you have a conflict of interest?")).to_have_value(
+        "My sister is the head."
+    )
+    assert_accessible(page)
+    page.get_by_role("radio", name="Cedar Federation").check()
     page.get_by_role("button", name="Declare conflict").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "Conflict declared with Cedar Federation"

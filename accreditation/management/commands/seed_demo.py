@@ -13,6 +13,7 @@ benchmark database).
 
 import os
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -105,6 +106,13 @@ class Command(BaseCommand):
             out.write(
                 f"  {str(rnd):<12} opens {clock.local(rnd.opens_at):%d %b %Y}, deadline "
                 f"{clock.local(rnd.deadline):%d %b %Y %H:%M}  ({state})"
+            )
+        soon = [w for w in counts["closing_windows"] if w.deadline - now <= timedelta(hours=1)]
+        if soon:
+            out.write(
+                f"  Out-of-round windows with drafts closing at "
+                f"{clock.local(soon[0].deadline):%H:%M} (the scheduler lapses the drafts): "
+                + ", ".join(w.organisation.name for w in soon)
             )
         out.write("")
         out.write(f"Organisations: {counts['organisations']}")
