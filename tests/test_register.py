@@ -302,9 +302,10 @@ def test_the_provider_responds_to_a_notice_and_the_official_reads_it_before_deci
     assert client.post(respond, {"response": words}).status_code == 302
     event = entry.events.get(kind=EventKind.RESPONSE_RECEIVED)
     assert event.actor == member and event.details == {"response": words}
-    assert "We took on &lt;b&gt;Hill Primary&lt;/b&gt; in September." in client.get(
-        reverse("provider-entry")
-    ).text
+    assert (
+        "We took on &lt;b&gt;Hill Primary&lt;/b&gt; in September."
+        in client.get(reverse("provider-entry")).text
+    )
 
     # Another organisation's member cannot respond for it.
     stranger = MembershipFactory(organisation=RegisterEntryFactory().organisation).user

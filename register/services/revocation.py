@@ -1,10 +1,11 @@
 """Revoking an accreditation: notice to the provider with a reason, a period
 to respond (a policy setting) in which the provider sends its response
 through the service, then the decision official revokes it, giving the
-reason for the decision, or withdraws the notice. Each step is on the entry's history and told to the
-provider's contacts once: the notice and the revocation in a letter
-(``revocation_step``: feedback issues it, and its e-mail says what the step
-means and links the letter), the withdrawal of a notice in an e-mail."""
+reason for the decision, or withdraws the notice. Each step is on the
+entry's history and told to the provider's contacts once: the notice and
+the revocation in a letter (``revocation_step``: feedback issues it, and
+its e-mail says what the step means and links the letter), the withdrawal
+of a notice in an e-mail."""
 
 from datetime import timedelta
 
