@@ -50,6 +50,7 @@ def revocation_example(purpose):
         "entry": entry,
         "accreditation_type": entry.get_accreditation_type_display(),
         "reason": EXAMPLE_REASON,
+        "respond_link": "https://apply-for-accreditation.example/accredited/",
         "step_date": date(2027, 1, 1),
         "response_due": clock.at(date(2027, 1, 29), time(17)),
     }

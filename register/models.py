@@ -109,6 +109,7 @@ class EventKind(models.TextChoices):
     ACCREDITED = "accredited", "Accredited"
     TYPE_CHANGED = "type_changed", "Type changed"
     NOTICE_GIVEN = "notice_given", "Notice of revocation given"
+    RESPONSE_RECEIVED = "response_received", "Provider's response to the notice"
     NOTICE_WITHDRAWN = "notice_withdrawn", "Notice of revocation withdrawn"
     REVOKED = "revoked", "Revoked"
     REINSTATED = "reinstated", "Reinstated"

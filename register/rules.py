@@ -8,6 +8,7 @@ import rules
 
 from accreditation.roles import Role
 from accreditation.rules import is_applicant, is_casework_officer
+from register.models import EntryState
 
 
 @rules.predicate
@@ -39,12 +40,18 @@ def is_accredited(user, entry):
 
 
 @rules.predicate
+def is_under_notice(user, entry):
+    return entry is not None and entry.state == EntryState.NOTICE_GIVEN
+
+
+@rules.predicate
 def is_draft_of_accredited(user, change):
     return change is not None and change.state == "draft" and change.entry.is_public
 
 
 rules.add_perm("register.revoke_entry", is_decision_official & is_free_of_conflict)
 rules.add_perm("register.keep_entry", is_applicant & is_member_of_provider & is_accredited)
+rules.add_perm("register.respond_to_notice", is_applicant & is_member_of_provider & is_under_notice)
 rules.add_perm("register.view_co_partner_change", is_applicant & is_member_of_provider)
 rules.add_perm(
     "register.change_co_partner",

@@ -22,6 +22,7 @@ urlpatterns = [
     # The accredited provider's own entry, its details and its co-partner
     path("accredited/", provider.EntryView.as_view(), name="provider-entry"),
     path("accredited/details/", provider.DetailsView.as_view(), name="provider-details"),
+    path("accredited/response/", provider.ResponseView.as_view(), name="provider-response"),
     path("accredited/co-partner/", provider.StartView.as_view(), name="provider-co-partner-start"),
     path(
         "accredited/co-partner/<id:pk>/",

@@ -44,7 +44,7 @@ from feedback.services import concerns
 from proposals.models import Route
 from proposals.queries.journey import Journey
 from proposals.services import applicant as services
-from register.services import co_partners
+from register.services import co_partners, revocation
 from tests.casework import give_part, person_with, sign_in_verified
 from tests.factories import (
     AgendaItemFactory,
@@ -347,6 +347,12 @@ class World:
         )
         self.register_entry = RegisterEntryFactory(case=self.case)
         self.co_partner_change = co_partner_change_of(self.register_entry, self.owner)
+        # Under notice of revocation, so that its members may respond.
+        revocation.give_notice(
+            self.register_entry,
+            reason="It no longer leads any school.",
+            actor=person_with("decision_official"),
+        )
         self.concern = concern_of(self.diocese, self.owner)
         self.concern_document = self.concern.documents.get()
         assessor = self.staff[Role.ASSESSOR]

@@ -228,7 +228,7 @@ def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(clie
 
     # Notice again, and revoking before the period ends, are refused.
     client.post(page, {"step": "notice", "reason": "Again."})
-    client.post(page, {"step": "revoke"})
+    client.post(page, {"step": "revoke", "reason": "Too early."})
     entry.refresh_from_db()
     assert entry.state == EntryState.NOTICE_GIVEN
     assert issue_owed_letters() == {"issued": 0}
@@ -236,14 +236,23 @@ def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(clie
 
     with time_machine.travel(entry.response_due + timedelta(minutes=1)):
         sign_in_verified(client, official)
-        assert client.post(page, {"step": "revoke"}).status_code == 302
-        client.post(page, {"step": "revoke"})
+        # The decision needs its own reason, kept beside the notice's.
+        response = client.post(page, {"step": "revoke", "reason": " "})
+        assert response.status_code == 200
+        assert "Enter the reason for revoking the accreditation" in response.text
+        decision = {"step": "revoke", "reason": "It sent no response and leads no school."}
+        assert client.post(page, decision).status_code == 302
+        client.post(page, decision)
     entry.refresh_from_db()
     assert entry.state == EntryState.REVOKED
     assert issue_owed_letters() == {"issued": 1}
     revoked = OutboxMessage.objects.filter(key__startswith=f"letter:{case.pk}:revocation:")
     assert sorted(revoked.values_list("to", flat=True)) == contacts
     assert kinds(entry) == [EventKind.ACCREDITED, EventKind.NOTICE_GIVEN, EventKind.REVOKED]
+    assert entry.events.get(kind=EventKind.REVOKED).details == {
+        "reason": "It sent no response and leads no school.",
+        "notice_reason": "It no longer leads any school.",
+    }
     assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 404
     history = client.get(page).content.decode()
     assert "Notice of revocation given" in history and "Revoked" in history
@@ -268,7 +277,56 @@ def test_a_notice_can_be_withdrawn_after_the_providers_response():
         ("register_notice_withdrawn", {"state": ["notice_given", "current"]}),
     ]
     with pytest.raises(revocation.RevocationError):
-        revocation.revoke(entry, actor=official)
+        revocation.revoke(entry, reason="Its response was enough.", actor=official)
+
+
+def test_the_provider_responds_to_a_notice_and_the_official_reads_it_before_deciding(client):
+    entry = RegisterEntryFactory()
+    member = MembershipFactory(organisation=entry.organisation).user
+    official = person_with("decision_official")
+    client.force_login(member)
+    respond = reverse("provider-response")
+    # No notice, nothing to respond to.
+    assert client.get(respond).status_code == 404
+    assert "Respond to the notice" not in client.get(reverse("provider-entry")).text
+
+    entry = revocation.give_notice(entry, reason="It no longer leads any school.", actor=official)
+    home = client.get(reverse("provider-entry")).text
+    assert "We intend to revoke your accreditation" in home
+    assert "It no longer leads any school." in home and respond in home
+    response = client.post(respond, {"response": "  "})
+    assert response.status_code == 200
+    assert "Enter your response to the notice" in response.text
+    assert "Error: " in response.text
+    words = "We took on <b>Hill Primary</b> in September."
+    assert client.post(respond, {"response": words}).status_code == 302
+    event = entry.events.get(kind=EventKind.RESPONSE_RECEIVED)
+    assert event.actor == member and event.details == {"response": words}
+    assert (
+        "We took on &lt;b&gt;Hill Primary&lt;/b&gt; in September."
+        in client.get(reverse("provider-entry")).text
+    )
+
+    # Another organisation's member cannot respond for it.
+    stranger = MembershipFactory(organisation=RegisterEntryFactory().organisation).user
+    client.force_login(stranger)
+    assert client.get(respond).status_code == 404
+    with pytest.raises(Exception, match="not allowed"):
+        revocation.respond(entry, text="Ours.", actor=stranger)
+
+    sign_in_verified(client, official)
+    page = client.get(reverse("staff-register-revoke", args=[entry.pk])).text
+    assert "The provider&#x27;s response" in page or "The provider's response" in page
+    assert "We took on &lt;b&gt;Hill Primary&lt;/b&gt; in September." in page
+    assert "Revoke the accreditation</button>" not in page  # not before the period ends
+
+    with time_machine.travel(entry.response_due):
+        with pytest.raises(revocation.RevocationError, match="The time to respond ended"):
+            revocation.respond(entry, text="Late.", actor=member)
+        client.force_login(member)
+        response = client.post(respond, {"response": "Late."})
+        assert "The time to respond ended" in response.text
+    assert entry.events.filter(kind=EventKind.RESPONSE_RECEIVED).count() == 1
 
 
 @pytest.mark.parametrize("who", ["casework_officer", "assessor", "conflicted official"])

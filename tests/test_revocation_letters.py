@@ -28,6 +28,7 @@ from tests.test_letters import assert_accessible, eager, text_of
 pytestmark = pytest.mark.django_db
 
 REASON = "It no longer leads improvement in any school."
+DECISION = "Its response named no school that it leads."
 
 
 @pytest.fixture
@@ -74,12 +75,12 @@ def test_notice_then_revocation_each_issue_their_letter_once(
 
     with time_machine.travel(entry.response_due + timedelta(minutes=1)):
         with django_capture_on_commit_callbacks(execute=True):
-            revocation.revoke(entry, actor=official)
+            revocation.revoke(entry, reason=DECISION, actor=official)
     revoked = Letter.objects.get(case=case, purpose=LetterPurpose.REVOCATION)
     assert_accessible(bytes(revoked.pdf), f"Your accreditation has been revoked: {case.reference}")
     text = text_of(bytes(revoked.pdf))
     assert "revoked your organisation's accreditation" in text
-    assert REASON in text and "Rowan Revoker" in text and case.reference in text
+    assert DECISION in text and "Rowan Revoker" in text and case.reference in text
     # Again, and the sweeper: nothing new.
     events = list(entry.events.filter(kind__in=["notice_given", "revoked"]).values_list("pk"))
     issue_revocation_letters([pk for (pk,) in events])
@@ -126,17 +127,19 @@ def test_each_step_of_revocation_is_told_in_one_email_that_links_its_letter(
             assert f"until {due.day} {due:%B %Y}" in body
             assert "stays on the public register" in body
             assert status_link in body and reverse("letter-check") in body
+            # Answered through the service, never to the no-reply address.
+            assert reverse("provider-entry") in body and "replying" not in body
 
     with time_machine.travel(entry.response_due + timedelta(minutes=1)):
         with django_capture_on_commit_callbacks(execute=True):
-            sent = told(revocation.revoke, entry, actor=official)
+            sent = told(revocation.revoke, entry, reason=DECISION, actor=official)
     revoked = Letter.objects.get(case=case, purpose=LetterPurpose.REVOCATION)
     key = f"letter:{case.pk}:{revoked.occasion}"
     assert sorted(sent.values_list("to", "key")) == [(to, key) for to in contacts]
     for message in sent:
         assert message.subject == f"Your accreditation has been revoked – {settings.SERVICE_NAME}"
         for body in (message.body, message.html_body):
-            assert REASON in body
+            assert DECISION in body and REASON not in body
             assert "removed from the public register" in body
             assert status_link in body
 

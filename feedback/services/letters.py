@@ -171,6 +171,7 @@ def revocation_context(event):
         "entry": entry,
         "accreditation_type": entry.get_accreditation_type_display(),
         "reason": details.get("reason", ""),
+        "respond_link": settings.SERVICE_URL + reverse("provider-entry"),
         "step_date": clock.local_date(event.created_at),
         "response_due": clock.local(datetime.fromisoformat(due))
         if due

@@ -1,9 +1,11 @@
 """Revoking an accreditation: notice to the provider with a reason, a period
-to respond (a policy setting), then the decision official revokes it or
-withdraws the notice. Each step is on the entry's history and told to the
-provider's contacts once: the notice and the revocation in a letter
-(``revocation_step``: feedback issues it, and its e-mail says what the step
-means and links the letter), the withdrawal of a notice in an e-mail."""
+to respond (a policy setting) in which the provider sends its response
+through the service, then the decision official revokes it, giving the
+reason for the decision, or withdraws the notice. Each step is on the
+entry's history and told to the provider's contacts once: the notice and
+the revocation in a letter (``revocation_step``: feedback issues it, and
+its e-mail says what the step means and links the letter), the withdrawal
+of a notice in an e-mail."""
 
 from datetime import timedelta
 
@@ -79,6 +81,36 @@ def give_notice(entry, *, reason, actor, when=None):
     return entry
 
 
+def respond(entry, *, text, actor):
+    """The provider's written response to a notice, sent before the response
+    period ends; it may send more than one. Kept on the entry's history for
+    the decision official, who reads it before deciding."""
+    require(actor, "register.respond_to_notice", entry)
+    text = text.strip()
+    if not text:
+        raise RevocationError("Enter your response to the notice")
+    with transaction.atomic():
+        entry = _locked(entry)
+        when = clock.now()
+        if entry.state != EntryState.NOTICE_GIVEN:
+            raise RevocationError("There is no notice to respond to.")
+        if when >= entry.response_due:
+            raise RevocationError(
+                f"The time to respond ended at {clock.describe(entry.response_due)}."
+            )
+        event = RegisterEvent.objects.create(
+            entry=entry,
+            kind=EventKind.RESPONSE_RECEIVED,
+            accreditation_type=entry.accreditation_type,
+            case=entry.case,
+            actor=actor,
+            details={"response": text},
+            created_at=when,
+        )
+        activity.record(actor, "register_response_received", entry, {})
+    return event
+
+
 def withdraw_notice(entry, *, actor):
     """The provider's response satisfied the department: the entry is current again."""
     require(actor, "register.revoke_entry", entry)
@@ -98,9 +130,13 @@ def withdraw_notice(entry, *, actor):
     return entry
 
 
-def revoke(entry, *, actor):
-    """Revoke the accreditation once the response period has ended."""
+def revoke(entry, *, reason, actor):
+    """Revoke the accreditation once the response period has ended, with the
+    reason for the decision (having read the provider's response)."""
     require(actor, "register.revoke_entry", entry)
+    reason = reason.strip()
+    if not reason:
+        raise RevocationError("Enter the reason for revoking the accreditation")
     with transaction.atomic():
         entry = _locked(entry)
         if entry.state != EntryState.NOTICE_GIVEN:
@@ -117,7 +153,7 @@ def revoke(entry, *, actor):
             EventKind.REVOKED,
             actor,
             when,
-            {"reason": entry.revocation_reason},
+            {"reason": reason, "notice_reason": entry.revocation_reason},
             before=EntryState.NOTICE_GIVEN,
         )
         revocation_step.send(RegisterEntry, event=event)

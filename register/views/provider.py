@@ -16,9 +16,10 @@ from accreditation.models.framework import sector_for_kind
 from accreditation.versions import StaleEdit, StaleEditViewMixin
 from proposals.forms.journey import AnswerForm
 from register.forms.provider import CoPartnerChangeForm, DetailsForm
-from register.models import PUBLIC_HISTORY_KINDS, CoPartnerChange, RegisterEntry
+from register.forms.revocation import ResponseForm
+from register.models import PUBLIC_HISTORY_KINDS, CoPartnerChange, EventKind, RegisterEntry
 from register.queries.co_partners import of_provider
-from register.services import co_partners, details
+from register.services import co_partners, details, revocation
 
 
 class EntryView(OrganisationPageMixin, TemplateView):
@@ -45,6 +46,11 @@ class EntryView(OrganisationPageMixin, TemplateView):
             open_change=next((c for c in changes if c.is_open), None),
             decided=[c for c in changes if not c.is_open],
             history=history,
+            can_respond=entry is not None
+            and self.request.user.has_perm("register.respond_to_notice", entry),
+            responses=entry.events.filter(kind=EventKind.RESPONSE_RECEIVED).order_by("created_at")
+            if entry
+            else [],
             **kwargs,
         )
 
@@ -90,6 +96,31 @@ class DetailsView(StaleEditViewMixin, KeepEntryMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, "Your register details have been updated.")
         return redirect("provider-entry")
+
+
+class ResponseView(KeepEntryMixin, FormView):
+    """The provider's written response to a notice of revocation, while the
+    response period runs: 404 when there is no notice."""
+
+    template_name = "register/provider/response.html"
+    form_class = ResponseForm
+    see_permission = "register.respond_to_notice"
+
+    def form_valid(self, form):
+        try:
+            revocation.respond(
+                self.entry, text=form.cleaned_data["response"], actor=self.request.user
+            )
+        except revocation.RevocationError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request, "Your response has been sent. We will read it before we decide."
+        )
+        return redirect("provider-entry")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(entry=self.entry, **kwargs)
 
 
 class StartView(KeepEntryMixin, FormView):

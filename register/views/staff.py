@@ -9,8 +9,8 @@ from django.views.generic import ListView, TemplateView
 
 from accreditation import clock
 from accreditation.access import StaffAreaMixin
-from register.forms.revocation import NoticeForm
-from register.models import EntryState, RegisterEntry
+from register.forms.revocation import NoticeForm, RevokeForm
+from register.models import EntryState, EventKind, RegisterEntry
 from register.queries import notices
 from register.services import revocation
 
@@ -51,11 +51,18 @@ class RevokeView(StaffAreaMixin, TemplateView):
 
     def get_context_data(self, form=None, **kwargs):
         entry = self.entry
+        period_over = entry.response_due is not None and clock.now() >= entry.response_due
+        if form is None and entry.state == EntryState.CURRENT:
+            form = NoticeForm()
+        elif form is None and entry.state == EntryState.NOTICE_GIVEN and period_over:
+            form = RevokeForm()
+        history = list(entry.events.select_related("actor", "case").order_by("created_at", "pk"))
         return super().get_context_data(
             entry=entry,
-            form=form or (NoticeForm() if entry.state == EntryState.CURRENT else None),
-            history=entry.events.select_related("actor", "case").order_by("created_at", "pk"),
-            period_over=entry.response_due is not None and clock.now() >= entry.response_due,
+            form=form,
+            history=history,
+            responses=[event for event in history if event.kind == EventKind.RESPONSE_RECEIVED],
+            period_over=period_over,
             **kwargs,
         )
 
@@ -71,7 +78,12 @@ class RevokeView(StaffAreaMixin, TemplateView):
                 )
                 messages.success(request, "Notice given. We have emailed the provider's contacts.")
             elif step == "revoke":
-                revocation.revoke(self.entry, actor=request.user)
+                form = RevokeForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(form=form))
+                revocation.revoke(
+                    self.entry, reason=form.cleaned_data["reason"], actor=request.user
+                )
                 messages.success(request, "Accreditation revoked. We have emailed the provider.")
             elif step == "withdraw":
                 revocation.withdraw_notice(self.entry, actor=request.user)

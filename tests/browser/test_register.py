@@ -1,10 +1,12 @@
 """The public register in real Chromium, signed out: search, filters, a
 provider's page, the downloads; with JavaScript and without; and the
-decision official's revocation page. No axe-core violations."""
+decision official's revocation page, with the provider's response. No axe-core violations."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accreditation.models import AccreditationType, LocalAuthority
@@ -92,9 +94,11 @@ def test_the_register_works_without_javascript(new_page, entries):
     expect(page.locator("h1")).to_have_text("Elm Academy")
 
 
-def test_a_decision_official_gives_notice(page, assert_accessible, entries):
+def test_a_decision_official_gives_notice_reads_the_response_and_revokes(
+    page, new_page, assert_accessible, entries
+):
     oak, _ = entries
-    MembershipFactory(organisation=oak.organisation)
+    member = MembershipFactory(organisation=oak.organisation).user
     official, device = staff_with_device(Role.DECISION_OFFICIAL, full_name="Dora Decider")
     sign_in(page, official.email)
     enter_code(page, code_for(device))
@@ -116,3 +120,47 @@ def test_a_decision_official_gives_notice(page, assert_accessible, entries):
     expect(page.locator("table")).to_contain_text("Dora Decider")
     assert_accessible(page)
     assert RegisterEntry.objects.get(pk=oak.pk).state == EntryState.NOTICE_GIVEN
+
+    provider = new_page()
+    sign_in(provider, member.email)
+    provider.goto("/accredited/")
+    banner = provider.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text("We intend to revoke your accreditation")
+    expect(banner).to_contain_text("It leads no school now.")
+    assert_accessible(provider)
+    provider.get_by_role("link", name="Respond to the notice").click()
+    expect(provider.locator("h1")).to_have_text("Respond to the notice of revocation")
+    provider.get_by_role("button", name="Send your response").click()
+    expect(provider.locator(".govuk-error-summary")).to_contain_text(
+        "Enter your response to the notice"
+    )
+    assert_accessible(provider)
+    provider.get_by_label("Your response").fill("We lead Hill Primary since September.")
+    provider.get_by_role("button", name="Send your response").click()
+    expect(provider.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your response has been sent"
+    )
+    expect(provider.locator(".govuk-inset-text")).to_contain_text("We lead Hill Primary")
+    assert_accessible(provider)
+
+    # The response period ends; the official reads the response and decides.
+    RegisterEntry.objects.filter(pk=oak.pk).update(
+        response_due=timezone.now() - timedelta(minutes=1)
+    )
+    page.reload()
+    expect(page.locator(".govuk-inset-text")).to_contain_text("We lead Hill Primary")
+    page.get_by_role("button", name="Revoke the accreditation").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter the reason for revoking the accreditation"
+    )
+    assert_accessible(page)
+    page.get_by_label("Why are you revoking the accreditation?").fill(
+        "Hill Primary is a federation partner, not a school it leads."
+    )
+    page.get_by_role("button", name="Revoke the accreditation").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Accreditation revoked"
+    )
+    expect(page.locator("table")).to_contain_text("not a school it leads")
+    assert_accessible(page)
+    assert RegisterEntry.objects.get(pk=oak.pk).state == EntryState.REVOKED
