@@ -368,9 +368,7 @@ def test_a_request_that_reads_remembers_each_persons_roles_once_and_only_for_the
     with remembering():
         assert resolve(case, officer) == {CaseRole.CASEWORK_OFFICER}
         with django_assert_num_queries(0):
-            assert resolve(Proposal(pk=case.pk), officer) == {
-                CaseRole.CASEWORK_OFFICER
-            }
+            assert resolve(Proposal(pk=case.pk), officer) == {CaseRole.CASEWORK_OFFICER}
         assert resolve(case, other) == frozenset()
     # Outside the block (a POST, the next request) nothing is remembered.
     ConflictFactory(user=officer, organisation=case.organisation)
