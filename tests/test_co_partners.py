@@ -393,6 +393,29 @@ def test_the_officer_records_the_outcome_on_the_page(client, provider):
     assert entry.co_partner_name == "Riverside Primary School"
 
 
+def test_the_service_refuses_a_non_educational_co_partner_or_the_providers_own_urn(provider):
+    entry, member = provider
+    organisation = entry.organisation
+    organisation.urn = "654321"
+    organisation.save(update_fields=["urn"])
+    with pytest.raises(co_partners.CoPartnerError, match="educational organisation"):
+        co_partners.start(
+            entry, actor=member, **co_partner_details(kind=OrganisationKind.PRIVATE_OR_THIRD_SECTOR)
+        )
+    with pytest.raises(co_partners.CoPartnerError, match="654321 is your organisation's"):
+        co_partners.start(entry, actor=member, **co_partner_details(identifier="654321"))
+    change = co_partners.start(entry, actor=member, **co_partner_details())
+    with pytest.raises(co_partners.CoPartnerError, match="654321 is your organisation's"):
+        co_partners.save_details(
+            change,
+            actor=member,
+            version=co_partners.details_version(change),
+            **co_partner_details(identifier="654321"),
+        )
+    change.refresh_from_db()
+    assert change.identifier == "123456"
+
+
 def test_a_revoked_entry_cannot_take_a_new_co_partner(provider):
     entry, member = provider
     change = submitted(entry, member)

@@ -236,6 +236,9 @@ class ChangeDetailsView(StaleEditViewMixin, EditMixin, FormView):
             )
         except StaleEdit as error:
             return self.stale(form, error)
+        except co_partners.CoPartnerError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
         return redirect("provider-co-partner-change", pk=self.change.pk)
 
 
