@@ -131,15 +131,16 @@ def remembering():
         _remembered.reset(token)
 
 
-def resolve_many(cases, actor):
+def resolve_many(cases, actor, *, fresh=False):
     """{case pk: frozenset of CaseRole} for ``actor`` on each of ``cases``:
-    one query, or none for cases already resolved inside ``remembering()``."""
+    one query, or none for cases already resolved inside ``remembering()``
+    (unless ``fresh``: a move judges the parts held when its rows are locked)."""
     cases = list(cases)
     if actor is None:
         return {case.pk: frozenset({CaseRole.SYSTEM}) for case in cases}
     if not actor.is_active or not cases:
         return {case.pk: frozenset() for case in cases}
-    memory = _remembered.get()
+    memory = None if fresh else _remembered.get()
     if memory is None:
         return _resolve(cases, actor)
     known = {case.pk: memory[actor.pk, case.pk] for case in cases if (actor.pk, case.pk) in memory}

@@ -396,7 +396,14 @@ def move(case, action, actor, *, details=None, changes=None, internal=False, whe
             .get(pk=case.pk)
         )
         when = when or clock.now()
-        transition = check(locked, action, actor, when=when, details=details)
+        transition = check(
+            locked,
+            action,
+            actor,
+            when=when,
+            details=details,
+            roles=resolve_many([locked], actor, fresh=True)[locked.pk],
+        )
         fields = {"status": transition.target, "updated_at": when, **(changes or {})}
         model.objects.filter(pk=locked.pk).update(**fields)
         event = timeline.append(
@@ -513,7 +520,7 @@ def move_many(
         result = BulkResult()
         told = []
         for person, own in by_actor.items():
-            roles = resolve_many(own, person)
+            roles = resolve_many(own, person, fresh=True)
             moved, events = [], []
             for case in own:
                 case_details = {**details, **details_by_case.get(case.pk, {})}

@@ -3,8 +3,9 @@ Celery workers to a local SMTP server.
 
     .venv/bin/python benchmarks/close_round.py --drafts 5000
 
-Builds a scratch database (SQLite under ``var/bench-close`` unless
-``DATABASE_URL`` is set; PostgreSQL is the production shape) with a round
+Builds a scratch database (``<name>_close`` beside ``DATABASE_URL``'s, or
+SQLite under ``var/bench-close`` when it is not set; PostgreSQL is the
+production shape) with a round
 whose deadline has just passed and ``--drafts`` drafts in it, each of its own
 organisation with one contact. Then:
 
@@ -32,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks import common  # noqa: E402
 
 TARGET_SECONDS = 10.0
 
@@ -149,12 +152,10 @@ def main():
     parser.add_argument("--drafts", type=int, default=5000)
     options = parser.parse_args()
 
-    var = ROOT / "var" / "bench-close"
-    if not os.environ.get("DATABASE_URL"):
-        shutil.rmtree(var, ignore_errors=True)
-    os.environ.setdefault("VAR_DIR", str(var))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accreditation.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret-" + "x" * 30)
+    if common.database_url(None, "close") is None:
+        shutil.rmtree(ROOT / "var" / "bench-close", ignore_errors=True)
+    # Its own scratch database and Redis database: it empties the outbox.
+    common.configure(None, suffix="close")
     os.environ["OUTBOX_WAKE_WORKER"] = "false"
     import django
 

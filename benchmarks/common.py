@@ -49,10 +49,19 @@ def database_url(scale, suffix=None):
     return urlunsplit(parts._replace(path=f"/{name}_{suffix or f's{scale}'}"))
 
 
+BENCH_REDIS_DB = "15"
+"""The Redis database the benchmarks' workers use (``BENCH_REDIS_DB`` to
+change it): never the service's own, whose queue they empty when done."""
+
+
 def configure(scale, suffix=None):
     """Environment for Django at ``scale`` (or in the scratch database
     ``suffix``); call before ``django.setup()``."""
     url = database_url(scale, suffix)
+    if os.environ.get("REDIS_URL", "").startswith("redis"):
+        broker = urlsplit(os.environ["REDIS_URL"])
+        database = os.environ.get("BENCH_REDIS_DB", BENCH_REDIS_DB)
+        os.environ["REDIS_URL"] = urlunsplit(broker._replace(path=f"/{database}"))
     os.environ["VAR_DIR"] = str(ROOT / "var" / f"bench-{suffix or scale}")
     if url:
         os.environ["DATABASE_URL"] = url

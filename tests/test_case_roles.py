@@ -11,7 +11,14 @@ from django.core.management.base import SystemCheckError
 from django.db import transaction
 
 from accreditation import checks, clock, workflow
-from accreditation.case_roles import CaseRole, remember, resolve, resolve_many, with_roles
+from accreditation.case_roles import (
+    CaseRole,
+    remember,
+    remembering,
+    resolve,
+    resolve_many,
+    with_roles,
+)
 from accreditation.models import AccreditationType, CaseEvent
 from accreditation.roles import Role
 from accreditation.workflow import (
@@ -346,6 +353,40 @@ def test_a_case_read_with_roles_is_judged_with_no_query_as_resolve_judges_it(
     # What was read and remembered for one person is never another's.
     assert resolve(loaded, officer) == frozenset()
     assert remember(loaded, officer) == frozenset()
+
+
+@pytest.mark.django_db
+def test_a_request_that_reads_remembers_each_persons_roles_once_and_only_for_them(
+    django_assert_num_queries,
+):
+    case = ProposalFactory(status="submitted")
+    officer = person_with("casework_officer")
+    other = person_with("casework_officer")
+    ConflictFactory(user=other, organisation=case.organisation)
+    for person in (officer, other):
+        person.role_names  # noqa: B018 - read once per request, as the middleware does
+    with remembering():
+        assert resolve(case, officer) == {CaseRole.CASEWORK_OFFICER}
+        with django_assert_num_queries(0):
+            assert resolve(Proposal(pk=case.pk), officer) == {CaseRole.CASEWORK_OFFICER}
+        assert resolve(case, other) == frozenset()
+    # Outside the block (a POST, the next request) nothing is remembered.
+    ConflictFactory(user=officer, organisation=case.organisation)
+    assert resolve(case, officer) == frozenset()
+
+
+@pytest.mark.django_db
+def test_a_move_judges_the_parts_held_when_it_locks_the_case_not_those_remembered():
+    case = ProposalFactory(status="submitted")
+    officer = person_with("casework_officer")
+    with remembering():
+        assert resolve(case, officer) == {CaseRole.CASEWORK_OFFICER}
+        ConflictFactory(user=officer, organisation=case.organisation)
+        with pytest.raises(RoleNotPermitted):
+            move(case, "screen_eligible", officer)
+        result = move_many(Proposal.objects.filter(pk=case.pk), "screen_eligible", officer)
+        assert result.moved == []
+    assert untouched(case, "submitted")
 
 
 @pytest.mark.django_db

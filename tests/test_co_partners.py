@@ -4,10 +4,12 @@ co-partner's Part Two answers and records whether it meets the track
 record criteria; the register shows the outcome."""
 
 import csv
+import importlib
 import io
 import json
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
@@ -29,6 +31,7 @@ from register.models import (
     EventKind,
     RegisterEntry,
 )
+from register.queries.co_partners import waiting
 from register.services import co_partners, details, revocation
 from tests.casework import person_with, sign_in_verified
 from tests.factories import (
@@ -390,12 +393,37 @@ def test_the_officer_records_the_outcome_on_the_page(client, provider):
     assert entry.co_partner_name == "Riverside Primary School"
 
 
+def test_the_service_refuses_a_non_educational_co_partner_or_the_providers_own_urn(provider):
+    entry, member = provider
+    organisation = entry.organisation
+    organisation.urn = "654321"
+    organisation.save(update_fields=["urn"])
+    with pytest.raises(co_partners.CoPartnerError, match="educational organisation"):
+        co_partners.start(
+            entry, actor=member, **co_partner_details(kind=OrganisationKind.PRIVATE_OR_THIRD_SECTOR)
+        )
+    with pytest.raises(co_partners.CoPartnerError, match="654321 is your organisation's"):
+        co_partners.start(entry, actor=member, **co_partner_details(identifier="654321"))
+    change = co_partners.start(entry, actor=member, **co_partner_details())
+    with pytest.raises(co_partners.CoPartnerError, match="654321 is your organisation's"):
+        co_partners.save_details(
+            change,
+            actor=member,
+            version=co_partners.details_version(change),
+            **co_partner_details(identifier="654321"),
+        )
+    change.refresh_from_db()
+    assert change.identifier == "123456"
+
+
 def test_a_revoked_entry_cannot_take_a_new_co_partner(provider):
     entry, member = provider
     change = submitted(entry, member)
     official = person_with("decision_official")
     revocation.give_notice(entry, reason="Gone.", actor=official)
     RegisterEntry.objects.filter(pk=entry.pk).update(state=EntryState.REVOKED)
+    # No longer waiting for the officers, and refused if decided all the same.
+    assert list(waiting(person_with("casework_officer"))) == []
     with pytest.raises(co_partners.CoPartnerError, match="no longer on the register"):
         co_partners.decide(
             change,
@@ -422,6 +450,52 @@ def test_a_later_decision_keeps_what_the_provider_set():
     entry.refresh_from_db()
     assert entry.accreditation_type == AccreditationType.ASG
     assert (entry.more_schools, entry.contact_email) == (2, "me@oak.example.org")
+
+
+def test_a_reinstated_entry_takes_the_co_partner_of_its_new_case_or_none():
+    """Revoked, then accredited again on a case with no co-partner: the
+    register no longer names the co-partner of the case that ended."""
+    case = ProposalFactory(
+        status=Status.AWAITING_DECISION,
+        organisation__non_educational=True,
+        route=Route.WITH_CO_PARTNER,
+    )
+    CoPartnerFactory(proposal=case, name="Valley Academy Trust")
+    official = person_with("decision_official")
+    move(case, Action.ACCREDIT, official)
+    entry = RegisterEntry.objects.get(organisation=case.organisation)
+    assert entry.co_partner_name == "Valley Academy Trust"
+    RegisterEntry.objects.filter(pk=entry.pk).update(state=EntryState.REVOKED)
+    again = ProposalFactory(
+        status=Status.AWAITING_DECISION,
+        organisation=case.organisation,
+        route=Route.OWN_RIGHT,
+    )
+    move(again, Action.ACCREDIT, official)
+    entry.refresh_from_db()
+    assert entry.state == EntryState.CURRENT
+    assert (entry.co_partner_name, entry.co_partner_kind) == ("", "")
+
+
+def test_entries_made_before_co_partners_were_shown_take_their_cases_co_partner():
+    migration = importlib.import_module("register.migrations.0004_co_partners_of_existing_entries")
+    case = ProposalFactory(
+        status=Status.AWAITING_DECISION,
+        organisation__non_educational=True,
+        route=Route.CONSORTIUM_LEAD,
+    )
+    CoPartnerFactory(proposal=case, name="Valley Academy Trust", kind="academy_trust")
+    move(case, Action.ACCREDIT, person_with("decision_official"))
+    own = RegisterEntryFactory()
+    RegisterEntry.objects.update(co_partner_name="", co_partner_kind="")
+    migration.fill(django_apps, None)
+    entry = RegisterEntry.objects.get(organisation=case.organisation)
+    assert (entry.co_partner_name, entry.co_partner_kind) == (
+        "Valley Academy Trust",
+        "academy_trust",
+    )
+    own.refresh_from_db()
+    assert own.co_partner_name == ""
 
 
 def test_an_accredited_consortium_shows_its_co_partner():

@@ -25,7 +25,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-QUERIES_TO_SEARCH = 9
+QUERIES_TO_SEARCH = 6
 
 
 def actions(obj=None):

@@ -50,7 +50,11 @@ def service_forms():
 
 # Fields a form replaces when it is made (the scan reads the class), each
 # checked as made by a test of its own below.
-REPLACED_WHEN_MADE = {"proposals.forms.journey.SchoolForm.since"}
+REPLACED_WHEN_MADE = {
+    "proposals.forms.journey.SchoolForm.since",
+    # Its choices and messages depend on the agenda item (advice or feedback).
+    "advisory_group.forms.meetings.ViewForm.view",
+}
 
 
 def visible_fields():

@@ -183,9 +183,9 @@ def test_e_mails_sent_or_failed_before_the_period_are_deleted():
         to="d@example.org", subject="Waiting", body="b", created_at=old, send_after=old
     )
     output = run()
-    assert "2 e-mail(s) in the outbox are past retention" in output
+    assert "2 email(s) in the outbox are past retention" in output
     assert OutboxMessage.objects.count() == 4
-    assert "Removed 2 e-mail(s) from the outbox." in run("--delete")
+    assert "Removed 2 email(s) from the outbox." in run("--delete")
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
     assert not OutboxMessage.objects.filter(pk__in=[sent.pk, failed.pk]).exists()
     assert "Nothing is past its retention period." in run("--delete")
@@ -196,7 +196,7 @@ def test_e_mails_follow_their_own_period_when_the_policy_gives_one():
     OutboxMessage.objects.create(to="a@example.org", subject="Old", body="b", sent_at=old)
     assert "Nothing is past its retention period." in run()
     with override_settings(POLICY={"retention_by_record_type": [["emails", 3]]}):
-        assert "1 e-mail(s) in the outbox are past retention" in run()
+        assert "1 email(s) in the outbox are past retention" in run()
 
 
 def test_the_case_page_and_the_zip_after_removal(

@@ -35,6 +35,7 @@ class DeclareForm(forms.Form):
         help_text="Enter part of its name, or its URN or UKPRN, then select Search",
         required=False,
         max_length=200,
+        error_messages={"max_length": "The search must be 200 characters or fewer"},
     )
     organisation = forms.ModelChoiceField(
         label="Choose the organisation",

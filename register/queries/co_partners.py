@@ -2,7 +2,7 @@
 provider they are in conflict with), and as the provider sees its own."""
 
 from accreditation.queries.conflicts import without_conflicts
-from register.models import ChangeState, CoPartnerChange
+from register.models import PUBLIC_STATES, ChangeState, CoPartnerChange
 
 
 def visible_to(user):
@@ -12,10 +12,12 @@ def visible_to(user):
 
 
 def waiting(user):
-    """The changes waiting for the officer's decision, oldest first."""
+    """The changes waiting for the officer's decision, oldest first: of
+    providers still on the register (a revoked one has no co-partner to
+    change)."""
     return (
         visible_to(user)
-        .filter(state=ChangeState.SUBMITTED)
+        .filter(state=ChangeState.SUBMITTED, entry__state__in=PUBLIC_STATES)
         .select_related("entry", "local_authority")
         .order_by("submitted_at", "pk")
     )

@@ -22,7 +22,7 @@ from django.db import transaction
 from accreditation import clock, emails
 from accreditation.access import require
 from accreditation.models import Circumstance, Criterion, Framework
-from accreditation.models.organisations import contact_addresses
+from accreditation.models.organisations import NON_EDUCATIONAL_KINDS, contact_addresses
 from accreditation.services import activity
 from accreditation.versions import check_version, version_of
 from proposals.queries.journey import count_words
@@ -88,15 +88,33 @@ def details_version(change):
     return version_of(change, DETAIL_FIELDS)
 
 
+def _check_details(entry, details):
+    """The co-partner is an educational organisation other than the
+    provider itself."""
+    if details.get("kind") in NON_EDUCATIONAL_KINDS:
+        raise CoPartnerError("The co-partner must be an educational organisation")
+    identifier = (details.get("identifier") or "").strip()
+    organisation = entry.organisation
+    if identifier and identifier in {organisation.urn, organisation.ukprn}:
+        raise CoPartnerError(
+            f"Enter the co-partner's own URN or UKPRN: {identifier} is your organisation's"
+        )
+
+
 def start(entry, *, actor, **details):
     """Start a change with the co-partner's details. Refused for a provider
     not on the register (never accredited, or revoked) and while another
     change is open."""
     require(actor, "register.keep_entry", entry)
     with transaction.atomic():
-        entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
+        entry = (
+            RegisterEntry.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .get(pk=entry.pk)
+        )
         if not entry.is_public:
             raise PermissionDenied("Only an accredited provider can add a co-partner.")
+        _check_details(entry, details)
         if open_change(entry) is not None:
             raise CoPartnerError(
                 "Your organisation already has a change of co-partner in progress: finish "
@@ -116,7 +134,11 @@ def start(entry, *, actor, **details):
 
 
 def _locked_draft(change, actor):
-    locked = CoPartnerChange.objects.select_for_update().select_related("entry").get(pk=change.pk)
+    locked = (
+        CoPartnerChange.objects.select_for_update(of=("self",))
+        .select_related("entry__organisation")
+        .get(pk=change.pk)
+    )
     require(actor, "register.change_co_partner", locked)
     return locked
 
@@ -125,6 +147,7 @@ def save_details(change, *, actor, version=None, **details):
     with transaction.atomic():
         locked = _locked_draft(change, actor)
         check_version(details_version(locked), version)
+        _check_details(locked.entry, details)
         for name, value in details.items():
             setattr(locked, name, value)
         locked.save(update_fields=list(details))

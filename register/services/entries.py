@@ -156,6 +156,10 @@ def _accredit(pairs, *, corrected):
                 kind = EventKind.ACCREDITED
             if entry.pk:
                 changed[case.organisation_id] = entry
+        if kind == EventKind.REINSTATED or corrected:
+            # The co-partner stood on the case that ended; the case the entry
+            # now stands on brings its own, if it has one.
+            entry.co_partner_name = entry.co_partner_kind = ""
         entries[case.organisation_id] = entry
         works_in[case.organisation_id] = facts.fill(entry, case)
         entry.updated_at = when

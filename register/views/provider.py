@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
+from accreditation import clock
 from accreditation.access import OrganisationPageMixin, PermissionMixin
 from accreditation.models import CriterionGuidance
 from accreditation.models.framework import sector_for_kind
@@ -47,7 +48,8 @@ class EntryView(OrganisationPageMixin, TemplateView):
             decided=[c for c in changes if not c.is_open],
             history=history,
             can_respond=entry is not None
-            and self.request.user.has_perm("register.respond_to_notice", entry),
+            and self.request.user.has_perm("register.respond_to_notice", entry)
+            and clock.now() < entry.response_due,
             responses=entry.events.filter(kind=EventKind.RESPONSE_RECEIVED).order_by("created_at")
             if entry
             else [],
@@ -234,6 +236,9 @@ class ChangeDetailsView(StaleEditViewMixin, EditMixin, FormView):
             )
         except StaleEdit as error:
             return self.stale(form, error)
+        except co_partners.CoPartnerError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
         return redirect("provider-co-partner-change", pk=self.change.pk)
 
 

@@ -94,7 +94,7 @@ def approve_feedback(page, meeting, name, assert_accessible, by_correspondence=F
         "Choose whether to approve the feedback or return it to the assessor"
     )
     assert_accessible(page)
-    page.get_by_label("Approved for the letter").check()
+    page.get_by_label("Approved for the letter", exact=True).check()
     if by_correspondence:
         page.get_by_label("Recorded by correspondence, between meetings").check()
     page.get_by_role("button", name="Record the group's advice").click()
@@ -123,11 +123,11 @@ def test_feedback_reviewed_by_the_group_goes_into_the_letter_after_the_decision(
     expect(page.locator("#feedback")).to_contain_text("Give more evidence for 2B.")
     expect(page.locator("#recommendation")).to_contain_text("Recommend not to accredit")
     assert_accessible(page)
-    page.get_by_label("Agree with the recommendation", exact=True).check()
+    page.get_by_label("The feedback can be approved for the letter").check()
     page.get_by_label("Comment").fill("The feedback is specific and fair.")
     page.get_by_role("button", name="Save your view").click()
     expect(page.get_by_text("Your view has been saved")).to_be_visible()
-    assert MemberView.objects.get().view == "agree"
+    assert MemberView.objects.get().view == "approve"
 
     chair_page = new_page()
     signed_in(chair_page, chair, chair_device)

@@ -45,11 +45,11 @@ class Command(BaseCommand):
             if delete:
                 removed = retention.remove_emails()
                 self.stdout.write(
-                    self.style.SUCCESS(f"Removed {removed} e-mail(s) from the outbox.")
+                    self.style.SUCCESS(f"Removed {removed} email(s) from the outbox.")
                 )
             else:
                 self.stdout.write(
-                    f"{emails} e-mail(s) in the outbox are past retention. "
+                    f"{emails} email(s) in the outbox are past retention. "
                     "Run again with --delete to remove them."
                 )
 
