@@ -88,6 +88,11 @@ urlpatterns = [
     path("staff/reports/", reports.ReportRoundsView.as_view(), name="staff-reports"),
     path("staff/reports/<id:pk>/", reports.RoundReportView.as_view(), name="staff-report"),
     path(
+        "staff/reports/<id:pk>/calibration/",
+        reports.CalibrationView.as_view(),
+        name="staff-report-calibration",
+    ),
+    path(
         "staff/reports/<id:pk>/report.csv",
         reports.RoundReportCsvView.as_view(),
         name="staff-report-csv",

@@ -288,6 +288,12 @@ PAGES = (
         _url("staff-report", lambda d: d.busiest_round.pk),
         max_queries=20,
     ),
+    Page(
+        "round report, each assessor",
+        CASEWORKER,
+        _url("staff-report-calibration", lambda d: d.busiest_round.pk),
+        is_list=True,
+    ),
     # Assessors
     Page("assessor queue", ASSESSOR, _url("assessor-queue"), is_list=True),
     Page(

@@ -142,6 +142,15 @@ class TestThePages:
         assert 'aria-labelledby="calibration-chart-title calibration-chart-desc"' in text
         assert "Fiona First" in text and "Sam Second" in text
         assert officer.get(reverse("staff-report-csv", args=[period.pk])).status_code == 200
+        # Each assessor's scores per criterion, on pages of their own.
+        calibration = reverse("staff-report-calibration", args=[period.pk])
+        assert calibration in text
+        page = client.get(calibration).text
+        assert "<caption" in page and "Fiona First" in page and "Sam Second" in page
+        assert "2B" in page
+        # A page past the end shows the last; not a number, the first.
+        assert "Fiona First" in client.get(calibration + "?page=99").text
+        assert "Fiona First" in client.get(calibration + "?page=x").text
 
     def test_the_csv_holds_every_figure_with_formulas_neutralised(self, client, period):
         qa_case(
@@ -204,6 +213,25 @@ def test_the_report_costs_the_same_queries_at_any_size(
         response = client.get(url)
     assert response.status_code == 200
     assert len(captured) <= QUERY_BUDGETS["round report"]  # issue 13, as the benchmark checks
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_each_assessors_scores_cost_the_same_queries_at_any_size(
+    client, period, size, django_assert_num_queries
+):
+    first = UserFactory(roles=[Role.ASSESSOR])
+    for number in range(size):
+        second = UserFactory(roles=[Role.ASSESSOR])
+        qa_case(period, {"2B_lead": 4}, {"2B_lead": 2 + number % 2}, first=first, second=second)
+    client = sign_in_verified(client, person_with("casework_officer"))
+    url = reverse("staff-report-calibration", args=[period.pk])
+    client.get(url)
+    with django_assert_num_queries(CALIBRATION_QUERIES):
+        response = client.get(url)
+    assert response.text.count("<caption") == size + 1
+
+
+CALIBRATION_QUERIES = 6  # session, user, roles, second factor, the round, the scores
 
 
 @pytest.mark.parametrize("size", [2, 8])

@@ -306,21 +306,35 @@ class Calibration:
     """[(code, everyone: Distribution, [(assessor name, Distribution)])]"""
     assessors: list
     """[(assessor name, scores, mean difference from everyone's over their criteria)]"""
+    each: list
+    """[(assessor name, {code: Distribution})], in the order of ``assessors``"""
 
-    def rows(self):
-        """Per criterion, everyone's and then each assessor's scores, mean and
-        share of each point of the scale (highest first), for the table."""
+    def shown(self, dist):
+        """A distribution's count, mean and share of each point of the scale
+        (highest first), for a table."""
+        return {
+            "n": dist.n,
+            "mean": dist.mean,
+            "shares": [dist.share(value) for value in self.scale],
+        }
 
-        def shown(dist):
-            return {
-                "n": dist.n,
-                "mean": dist.mean,
-                "shares": [dist.share(value) for value in self.scale],
-            }
+    def everyone(self):
+        """Per criterion, everyone's scores."""
+        return [(code, self.shown(everyone)) for code, everyone, _people in self.criteria]
 
+    def by_assessor(self, each):
+        """For each of ``each`` (a page of ``self.each``), the assessor's
+        scores per criterion beside everyone's."""
         return [
-            (code, shown(everyone), [(name, shown(dist)) for name, dist in people])
-            for code, everyone, people in self.criteria
+            (
+                name,
+                [
+                    (code, self.shown(own[code]), self.shown(everyone))
+                    for code, everyone, _people in self.criteria
+                    if code in own
+                ],
+            )
+            for name, own in each
         ]
 
 
@@ -388,7 +402,7 @@ def calibration(period):
         assessors.append((names[pk], n, round(difference, 2)))
     framework = period.framework
     scale = list(range(framework.scale_max, framework.scale_min - 1, -1))
-    return Calibration(scale, criteria, assessors)
+    return Calibration(scale, criteria, assessors, [(names[pk], each[pk]) for pk in people])
 
 
 @dataclass

@@ -3,6 +3,7 @@ charts with tables of the same figures, and every figure as CSV."""
 
 import csv
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, StreamingHttpResponse
 from django.utils.functional import cached_property
@@ -12,6 +13,7 @@ from django.views.generic import ListView, TemplateView
 from accreditation import charts
 from accreditation.access import StaffAreaMixin
 from accreditation.models import Round
+from accreditation.queries.reports import calibration as calibration_of
 from accreditation.queries.reports import figures, round_report
 from register.views.public import Echo, neutralise
 
@@ -51,7 +53,31 @@ class RoundReportView(RoundReportMixin, TemplateView):
                 ("Cases by type", report.by_type),
                 ("Cases by kind of organisation", report.by_kind),
             ],
-            calibration_rows=report.calibration.rows(),
+            calibration_everyone=report.calibration.everyone(),
+            **kwargs,
+        )
+
+
+class CalibrationView(RoundReportMixin, TemplateView):
+    """Each assessor's scores per criterion beside everyone's, a page of
+    assessors at a time: a round has hundreds of assessor-criterion pairs,
+    too many for the report's own page."""
+
+    template_name = "staff/reports/calibration.html"
+    assessors_per_page = 10
+
+    def get_context_data(self, **kwargs):
+        calibration = calibration_of(self.round)
+        page = Paginator(calibration.each, self.assessors_per_page).get_page(
+            self.request.GET.get("page")
+        )
+        return super().get_context_data(
+            period=self.round,
+            calibration=calibration,
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
+            assessors=calibration.by_assessor(page.object_list),
             **kwargs,
         )
 

@@ -44,6 +44,10 @@ def test_an_officer_reads_a_round_report_and_downloads_its_figures(
     expect(workload).to_contain_text("Fiona First")
     expect(page.get_by_role("table", name="Pairs of scores per criterion")).to_contain_text("2B")
     assert_accessible(page)
+    page.get_by_role("link", name="Each assessor’s scores per criterion against everyone’s").click()
+    expect(page.locator("h1")).to_have_text("Each assessor’s scores per criterion")
+    expect(page.get_by_role("table", name="Fiona First")).to_contain_text("2B")
+    assert_accessible(page)
 
     without_scripts = new_page(java_script_enabled=False)
     sign_in(without_scripts, officer.email)
