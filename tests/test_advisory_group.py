@@ -531,6 +531,75 @@ class TestFeedbackReview:
         assert "Say which evidence helps." in client.get(reverse("staff-case", args=[case.pk])).text
 
 
+class TestTheAgendaPage:
+    """A long agenda comes a page at a time, narrowed to what the person has
+    to do; what they may not see is neither listed nor counted."""
+
+    @pytest.fixture
+    def agenda_of(self, client, monkeypatch):
+        from advisory_group.views.meetings import MeetingView
+
+        monkeypatch.setattr(MeetingView, "items_per_page", 2)
+
+        def agenda_of(person, meeting, query=""):
+            sign_in_verified(client, person)
+            response = client.get(reverse("advisory-meeting", args=[meeting.pk]) + query)
+            assert response.status_code == 200
+            return response
+
+        return agenda_of
+
+    def test_items_come_a_page_at_a_time_without_the_conflicted_ones(
+        self, officer, group, agenda_of
+    ):
+        meeting = new_meeting(officer, group)
+        cases = [asg_case() for _ in range(4)]
+        member = group[1]
+        ConflictFactory(user=member, organisation=cases[1].organisation)
+        pages = [agenda_of(member, meeting, f"?page={n}") for n in (1, 2)]
+        listed = [item.case_id for page in pages for item in page.context["items"]]
+        assert listed == [cases[0].pk, cases[2].pk, cases[3].pk]
+        assert "3 items, 1 to 2 shown." in pages[0].text
+        assert 'href="?page=2" rel="next"' in pages[0].text
+        # The officer running the meeting sees every item.
+        assert agenda_of(officer, meeting).context["paginator"].count == 4
+
+    @pytest.mark.parametrize("page", ["99", "0", "x", "-1", "1.5", "9" * 30])
+    def test_a_page_past_the_end_or_not_a_number_is_answered(self, officer, group, agenda_of, page):
+        meeting = new_meeting(officer, group)
+        for _ in range(3):
+            asg_case()
+        response = agenda_of(group[1], meeting, f"?page={page}")
+        assert len(response.context["items"]) in (1, 2)
+
+    def test_the_person_narrows_it_to_what_waits_for_them(self, officer, group, agenda_of):
+        meeting = new_meeting(officer, group)
+        viewed, advised, waiting = asg_case(), asg_case(), asg_case()
+        member = group[1]
+        items = {item.case_id: item for item in meeting.items.all()}
+        MemberView.objects.create(item=items[viewed.pk], member=member, view="agree")
+        AgendaItem.objects.filter(pk=items[advised.pk].pk).update(outcome="agree")
+
+        without_view = agenda_of(member, meeting, "?show=without-my-view&page=1")
+        assert [i.case_id for i in without_view.context["items"]] == [waiting.pk]
+        assert 'value="without-my-view" checked' in without_view.text
+        awaiting = agenda_of(member, meeting, "?show=awaiting-advice")
+        assert [i.case_id for i in awaiting.context["items"]] == [viewed.pk, waiting.pk]
+        # Anything else is every item.
+        assert agenda_of(member, meeting, "?show=<script>").context["paginator"].count == 3
+        # Nothing left to do: said so.
+        MemberView.objects.create(item=items[waiting.pk], member=member, view="agree")
+        empty = agenda_of(member, meeting, "?show=without-my-view")
+        assert "No items on the agenda for you match this choice." in empty.text
+
+    def test_the_page_links_keep_the_choice(self, officer, group, agenda_of):
+        meeting = new_meeting(officer, group)
+        for _ in range(3):
+            asg_case()
+        response = agenda_of(group[1], meeting, "?show=awaiting-advice")
+        assert 'href="?show=awaiting-advice&amp;page=2" rel="next"' in response.text
+
+
 def test_the_agenda_page_makes_the_same_queries_whatever_its_size(client, officer, group):
     meeting = new_meeting(officer, group)
     sign_in_verified(client, group[1])

@@ -176,9 +176,13 @@ class TestAdvisoryGroupMember:
 
         mine = counts(client)["Advisory Group member"]
         label = "Items on your next meeting's agenda without your view"
-        assert mine[label] == (2, reverse("advisory-meeting", args=[meeting.pk]))
+        address = reverse("advisory-meeting", args=[meeting.pk]) + "?show=without-my-view"
+        assert mine[label] == (2, address)
         MemberView.objects.create(item=items[0], member=member, view="agree")
         assert counts(client)["Advisory Group member"][label][0] == 1
+        # The count's link lists those items: the ones without a view, none conflicted.
+        listed = client.get(address).context["items"]
+        assert [item.pk for item in listed] == [items[1].pk]
 
     def test_with_no_meeting_to_come_the_count_links_to_the_meetings(self, client):
         member = UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER])

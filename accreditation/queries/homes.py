@@ -13,6 +13,7 @@ from accreditation.queries.conflicts import conflicted_q
 from accreditation.roles import STAFF_ROLES
 from accreditation.services import outbox
 from advisory_group.models import AgendaItem, ItemPurpose, Meeting, MemberView
+from advisory_group.queries.agenda import Show
 from assessments.queries import assignment, scoring, screening
 from assessments.queries.scoring import with_quality_assurance_to_resolve
 from feedback.models import Concern, ConcernState
@@ -85,7 +86,7 @@ def chaired_meeting_address(user):
     item = _items_to_record(user).order_by("meeting__held_at", "meeting_id").first()
     if item is None:
         return reverse("advisory-meetings")
-    return reverse("advisory-meeting", args=[item.meeting_id])
+    return reverse("advisory-meeting", args=[item.meeting_id]) + f"?show={Show.AWAITING_ADVICE}"
 
 
 def next_meeting(user):
@@ -114,10 +115,12 @@ def views_to_record(user):
 
 
 def next_meeting_address(user):
+    """The agenda of the person's next meeting, its open items without their
+    view, or the meetings list."""
     meeting = next_meeting(user)
     if meeting is None:
         return reverse("advisory-meetings")
-    return reverse("advisory-meeting", args=[meeting.pk])
+    return reverse("advisory-meeting", args=[meeting.pk]) + f"?show={Show.WITHOUT_MY_VIEW}"
 
 
 def awaiting_decision(user):

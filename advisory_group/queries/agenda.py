@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from django.apps import apps
-from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accreditation import clock
@@ -96,17 +96,60 @@ def member_meeting_ids(user):
     return Meeting.objects.filter(Q(chair=user) | Q(members=user)).values("pk")
 
 
-def agenda(meeting, user):
-    """The items of ``meeting`` that ``user`` may see (none on a case they are
-    conflicted with), with their case and ``user``'s own view, in a constant
-    number of queries."""
-    items = list(
-        meeting.items.select_related("case__organisation", "decided_by").prefetch_related(
-            Prefetch("views", queryset=MemberView.objects.filter(member=user), to_attr="mine")
-        )
+class Show:
+    """Which of a meeting's items the agenda page lists."""
+
+    ALL = ""
+    WITHOUT_MY_VIEW = "without-my-view"
+    AWAITING_ADVICE = "awaiting-advice"
+    CHOICES = (
+        (ALL, "Every item"),
+        (WITHOUT_MY_VIEW, "Open items without your view"),
+        (AWAITING_ADVICE, "Items awaiting the group's advice"),
     )
-    roles = resolve_many([item.case for item in items], user)
-    return [item for item in items if roles[item.case_id] & SEES_ITEMS]
+
+
+def visible_items(meeting, user, show=Show.ALL):
+    """The pks of the items of ``meeting`` that ``user`` may see (none on a
+    case they are conflicted with), in agenda order, narrowed by ``show``:
+    two queries whatever the agenda's length (its items' pks and cases, and
+    ``user``'s parts in all those cases at once)."""
+    items = meeting.items.all()
+    if show in (Show.WITHOUT_MY_VIEW, Show.AWAITING_ADVICE):
+        items = items.filter(outcome="")
+    if show == Show.WITHOUT_MY_VIEW:
+        items = items.exclude(Exists(MemberView.objects.filter(item=OuterRef("pk"), member=user)))
+    rows = list(items.values_list("pk", "case_id"))
+    Proposal = _cases().model
+    cases = [Proposal(pk=case_id) for case_id in dict.fromkeys(case_id for _, case_id in rows)]
+    roles = resolve_many(cases, user)
+    return [pk for pk, case_id in rows if roles[case_id] & SEES_ITEMS]
+
+
+VIEW_LABELS = dict(MemberView._meta.get_field("view").choices)
+
+
+def items_of(pks, user):
+    """The items ``pks`` in that order, with their case and ``user``'s own
+    view (``my_view``, its label ``my_view_label``; None without one): one
+    query."""
+    mine = MemberView.objects.filter(item=OuterRef("pk"), member=user).values("view")[:1]
+    found = (
+        AgendaItem.objects.filter(pk__in=pks)
+        .select_related("case__organisation", "decided_by")
+        .annotate(my_view=Subquery(mine))
+    )
+    by_pk = {item.pk: item for item in found}
+    items = [by_pk[pk] for pk in pks if pk in by_pk]
+    for item in items:
+        item.my_view_label = VIEW_LABELS.get(item.my_view)
+    return items
+
+
+def agenda(meeting, user):
+    """Every item of ``meeting`` that ``user`` may see, with its case and
+    ``user``'s own view, in a constant number of queries."""
+    return items_of(visible_items(meeting, user), user)
 
 
 def views_of(item):

@@ -38,7 +38,9 @@ def chase_views():
             key = f"member:{person.pk}"
             if key in done or not person.is_active:
                 continue
-            waiting = [item for item in agenda(meeting, person) if item.is_open and not item.mine]
+            waiting = [
+                item for item in agenda(meeting, person) if item.is_open and not item.my_view
+            ]
             if not waiting:
                 continue
             chased += chase_once(

@@ -4,6 +4,7 @@ and its close; an item with what the group reviews, members' views and the
 chair's advice; moving an item to another meeting."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -59,14 +60,29 @@ class MeetingMixin(StaffAreaMixin):
 
 
 class MeetingView(MeetingMixin, TemplateView):
+    """A meeting and its agenda, a page of items at a time, all of them or
+    those open without the person's view or awaiting the group's advice."""
+
     template_name = "advisory_group/meeting.html"
+    items_per_page = 50
 
     def get_context_data(self, **kwargs):
         meeting, user = self.meeting, self.request.user
         members = list(meeting.members.order_by("full_name", "email"))
+        show = self.request.GET.get("show", queries.Show.ALL)
+        if show not in dict(queries.Show.CHOICES):
+            show = queries.Show.ALL
+        page = Paginator(queries.visible_items(meeting, user, show), self.items_per_page).get_page(
+            self.request.GET.get("page")
+        )
         return super().get_context_data(
             meeting=meeting,
-            items=queries.agenda(meeting, user),
+            items=queries.items_of(page.object_list, user),
+            show=show,
+            show_choices=queries.Show.CHOICES,
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
             members=members,
             attendees=list(meeting.attendees.order_by("full_name", "email")),
             quorate=queries.quorum_present(meeting),
