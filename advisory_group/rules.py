@@ -7,14 +7,13 @@ from accreditation.case_roles import CaseRole, resolve
 from accreditation.roles import Role
 from accreditation.rules import is_casework_officer, is_staff_user
 from advisory_group.queries.agenda import SEES_ITEMS
+from advisory_group.queries.agenda import is_in_meeting as in_meeting
 
 
 @rules.predicate
 def is_in_meeting(user, meeting):
     """The chair or a member of ``meeting``."""
-    return meeting is not None and (
-        meeting.chair_id == user.pk or meeting.members.filter(pk=user.pk).exists()
-    )
+    return meeting is not None and in_meeting(user, meeting)
 
 
 @rules.predicate

@@ -10,8 +10,9 @@ from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accreditation import clock
-from accreditation.case_roles import CaseRole, resolve_many
+from accreditation.case_roles import CaseRole
 from accreditation.models import CaseEvent
+from accreditation.queries.conflicts import without_conflicts
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 from advisory_group.models import AgendaItem, FeedbackApproval, ItemPurpose, Meeting, MemberView
@@ -110,20 +111,37 @@ class Show:
 
 
 def visible_items(meeting, user, show=Show.ALL):
-    """The pks of the items of ``meeting`` that ``user`` may see (none on a
-    case they are conflicted with), in agenda order, narrowed by ``show``:
-    two queries whatever the agenda's length (its items' pks and cases, and
-    ``user``'s parts in all those cases at once)."""
-    items = meeting.items.all()
+    """The pks of the items of ``meeting`` that ``user`` may see, in agenda
+    order, narrowed by ``show``: one query whatever the agenda's length.
+
+    The rule ``advisory_group.view_item`` applies item by item through the
+    case roles resolver, asked here of every item at once in SQL: a
+    casework officer, or the chair or a member of the meeting while it is
+    open (or while an open meeting of theirs holds the case), and nobody on
+    a case they are in conflict with (``conflicted_q``, the resolver's own
+    definition). ``tests/test_advisory_group.py`` holds the two to the same
+    answers."""
+    items = meeting.items.order_by("added_at", "pk")
+    if not user.has_role(Role.CASEWORK_OFFICER):
+        if not is_in_meeting(user, meeting):
+            return []
+        if meeting.closed_at is not None:
+            sits = Q(meeting__chair=user) | Q(meeting__members=user)
+            still_open = AgendaItem.objects.filter(
+                sits, case=OuterRef("case"), meeting__closed_at=None
+            )
+            items = items.filter(Exists(still_open))
     if show in (Show.WITHOUT_MY_VIEW, Show.AWAITING_ADVICE):
         items = items.filter(outcome="")
     if show == Show.WITHOUT_MY_VIEW:
         items = items.exclude(Exists(MemberView.objects.filter(item=OuterRef("pk"), member=user)))
-    rows = list(items.values_list("pk", "case_id"))
-    Proposal = _cases().model
-    cases = [Proposal(pk=case_id) for case_id in dict.fromkeys(case_id for _, case_id in rows)]
-    roles = resolve_many(cases, user)
-    return [pk for pk, case_id in rows if roles[case_id] & SEES_ITEMS]
+    items = without_conflicts(items, user, prefix="case__organisation")
+    return list(items.values_list("pk", flat=True))
+
+
+def is_in_meeting(user, meeting):
+    """The chair or a member of ``meeting``."""
+    return meeting.chair_id == user.pk or meeting.members.filter(pk=user.pk).exists()
 
 
 VIEW_LABELS = dict(MemberView._meta.get_field("view").choices)
