@@ -15,6 +15,7 @@ scores."""
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
+from accreditation import clock
 from accreditation.demo.answers import questions_by_shape
 from accreditation.demo.moves import BATCH
 from accreditation.models import CaseEvent
@@ -198,34 +199,46 @@ def _scores(assignment, items, values, assessor, when):
 
 
 def _approve_decided_feedback(cases):
-    """Cases decided not accredited on a past meeting's agenda: the chair of
-    that meeting approved their feedback there (so the next meeting is not
-    filled with history)."""
+    """Cases decided not accredited on a recommendation not to accredit: the
+    group approved their feedback at the meeting that advised on them (an
+    ASG), or at their round's meeting once it was held (an ASP), so the next
+    meeting is not filled with history. A case whose round's meeting is
+    still to come has its feedback waiting for it."""
     from advisory_group.queries.agenda import digest, feedback_rows
 
     AgendaItem = _model("advisory_group.AgendaItem")
     FeedbackApproval = _model("advisory_group.FeedbackApproval")
+    Meeting = _model("advisory_group.Meeting")
+    cases = [case for case in cases if case.recommended == "not_accredit"]
     advised = {
         item.case_id: item
-        for item in AgendaItem.objects.filter(
-            case__in=[case for case in cases if case.recommended == "not_accredit"],
-            purpose="advice",
-        )
+        for item in AgendaItem.objects.filter(case__in=cases, purpose="advice")
         .exclude(outcome="")
-        .select_related("meeting")
+        .select_related("meeting__chair")
+    }
+    held = {
+        meeting.round_id: meeting
+        for meeting in Meeting.objects.filter(round__isnull=False, held_at__lt=clock.now())
+        .select_related("chair")
+        .order_by("held_at", "pk")
     }
     for case in cases:
         item = advised.get(case.pk)
-        if item is None:
+        if item is not None:
+            meeting, added_at, decided_at = item.meeting, item.added_at, item.decided_at
+        elif case.round_id in held:
+            meeting = held[case.round_id]
+            added_at = decided_at = meeting.held_at
+        else:
             continue
         review = AgendaItem.objects.create(
-            meeting=item.meeting,
+            meeting=meeting,
             case=case,
             purpose="feedback",
-            added_at=item.added_at,
+            added_at=added_at,
             outcome="approved",
-            decided_by=item.meeting.chair,
-            decided_at=item.decided_at,
+            decided_by=meeting.chair,
+            decided_at=decided_at,
         )
         rows = feedback_rows(case)
         FeedbackApproval.objects.create(
@@ -233,6 +246,6 @@ def _approve_decided_feedback(cases):
             item=review,
             feedback=rows,
             digest=digest(rows),
-            approved_by=item.meeting.chair,
-            approved_at=item.decided_at,
+            approved_by=meeting.chair,
+            approved_at=decided_at,
         )
