@@ -421,11 +421,13 @@ def case_page(case, user, roles):
     )
     visible_earlier = {p.pk for p in earlier if p.visible}
     # The organisation's issued letters, this case's and its other cases',
-    # each read with the concern about it if there is one (at most one per
-    # letter, and a concern is raised only about an issued letter).
+    # each of this case's read with the concern about it if there is one (at
+    # most one per letter, and a concern is raised only about an issued letter).
     issued = list(
         Letter.objects.filter(case__organisation_id=case.organisation_id, issued_at__isnull=False)
-        .annotate(joined_concern=FilteredRelation("concerns"))
+        .annotate(
+            joined_concern=FilteredRelation("concerns", condition=Q(concerns__case_id=case.pk))
+        )
         .select_related("case", "joined_concern")
         .defer("pdf")
         .order_by("-issued_at", "-pk")
@@ -439,7 +441,6 @@ def case_page(case, user, roles):
             letter.joined_concern
             for letter in own_letters
             if getattr(letter, "joined_concern", None) is not None
-            and letter.joined_concern.case_id == case.pk
         ),
         key=lambda concern: (concern.raised_at, concern.pk),
     )
