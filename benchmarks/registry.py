@@ -278,7 +278,7 @@ PAGES = (
         "case page",
         CASEWORKER,
         _url("staff-case", lambda d: d.busiest_case.pk),
-        max_queries=20,
+        max_queries=19,
     ),
     Page("out-of-round requests", CASEWORKER, _url("out-of-round-staff-list"), is_list=True),
     Page("letters issued", CASEWORKER, _url("staff-letters"), is_list=True),

@@ -118,6 +118,7 @@ class EventKind(models.TextChoices):
     CO_PARTNER_PROPOSED = "co_partner_proposed", "Co-partner proposed"
     CO_PARTNER_CHANGED = "co_partner_changed", "Co-partner changed"
     CO_PARTNER_NOT_MET = "co_partner_not_met", "Proposed co-partner did not meet the criteria"
+    RECORDS_REMOVED = "records_removed", "Records removed at the end of their retention period"
 
 
 FEED_KINDS = (
@@ -161,6 +162,30 @@ class RegisterEvent(AppendOnly):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.entry}"
+
+
+class NoticeResponse(models.Model):
+    """The text of a provider's written response to a notice of revocation.
+    The entry's history records the response (its ``response_received``
+    event: who sent it and when), never its text, which is kept here so
+    that ``manage.py apply_retention`` can remove it once past its period."""
+
+    event = models.OneToOneField(RegisterEvent, on_delete=models.PROTECT, related_name="response")
+    text = models.TextField(blank=True)
+    removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When retention removed the text"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True) | Q(text=""),
+                name="notice_response_removed_is_empty",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Response to the notice on {self.event.entry_id}"
 
 
 class ChangeState(models.TextChoices):
@@ -217,6 +242,11 @@ class CoPartnerChange(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(
         blank=True, help_text="The casework officer's reason, told to the provider"
+    )
+    records_removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When retention removed the contact's details and the answers",
     )
 
     class Meta:

@@ -14,13 +14,18 @@ from django.urls import reverse
 from accreditation import clock
 from accreditation.models import AccreditationType, CaseEvent
 from accreditation.roles import Role
+from accreditation.workflow import Status
+from advisory_group.models import AgendaItem, MemberView
 from assessments.models import Assignment
 from assessments.services import requests as information_requests
 from assessments.services import scoring
-from tests.casework import give_part, person_with, sign_in_verified
+from feedback.models import Letter, LetterPurpose
+from feedback.services import concerns
+from tests.casework import give_part, person_with, sign_in_verified, walk_to
 from tests.factories import (
     EvidenceFactory,
     LetterFactory,
+    MembershipFactory,
     ProposalFactory,
     SchoolLedFactory,
     UserFactory,
@@ -244,29 +249,48 @@ def answer_a_request(case, assessor, text, document=None):
 def test_the_case_page_costs_the_same_queries_at_any_size(
     client, settings, tmp_path, size, django_assert_num_queries
 ):
-    """Few or many events, documents, schools, scores, requests, letters and
-    earlier cases: one count."""
+    """A case with every section filled, few or many of each (events,
+    documents, schools, scores, requests, members' views, letters, earlier
+    cases): one count, under 20."""
     settings.MEDIA_ROOT = tmp_path
     case = case_in_assessment(
         accreditation_type=AccreditationType.ASG, organisation__schools_led_count=3
     )
     first = person_with("assessor", case)
     second = person_with("second_assessor", case)
-    score_all(case, first, 3)
-    score_all(case, second, 3)
+    score_all(case, first, 1)
+    score_all(case, second, 1)
     for number in range(size):
         EvidenceFactory(proposal=case)
         SchoolLedFactory(proposal=case)
         earlier = ProposalFactory(organisation=case.organisation, status="submitted")
         LetterFactory(case=earlier, purpose="screening", issued_at=clock.now(), pdf=b"%PDF")
         answer_a_request(case, first, f"Question {number}")
+    case.refresh_from_db()
+    recommend(case, first, "not_accredit")
+    case = walk_to(case, Status.NOT_ACCREDITED)
+    item = AgendaItem.objects.get(case=case)
+    for member in UserFactory.create_batch(size, roles=[Role.ADVISORY_GROUP_MEMBER]):
+        MemberView.objects.create(item=item, member=member, view="agree", comment="Fair.")
+    Letter.objects.create(
+        case=case, purpose=LetterPurpose.FEEDBACK, issued_at=clock.now(), pdf=b"%PDF-1.7"
+    )
+    member = MembershipFactory(organisation=case.organisation).user
+    concerns.raise_concern(case, member, "The assessor did not read our answer to 2B.")
     officer = person_with("casework_officer")
     client = sign_in_verified(client, officer)
     url = reverse("staff-case", args=[case.pk])
     client.get(url)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(18):
         response = client.get(url)
     assert response.status_code == 200
+    page = response.context["page"]
+    assert page.decision["outcome"] == "Not accredited"
+    assert len(page.agenda_items[0].member_views) == size
+    assert [r.recommendation for r in page.recommendations] == ["not_accredit"]
+    assert len(page.concerns) == 1 and "Concern raised" in response.text
+    assert {first, second} <= {s.assignment.assessor for s in page.score_sets}
+    assert len(page.requests) == size
 
 
 class TestTheEvidenceZip:

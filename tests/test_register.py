@@ -301,7 +301,7 @@ def test_the_provider_responds_to_a_notice_and_the_official_reads_it_before_deci
     words = "We took on <b>Hill Primary</b> in September."
     assert client.post(respond, {"response": words}).status_code == 302
     event = entry.events.get(kind=EventKind.RESPONSE_RECEIVED)
-    assert event.actor == member and event.details == {"response": words}
+    assert event.actor == member and event.details == {} and event.response.text == words
     assert (
         "We took on &lt;b&gt;Hill Primary&lt;/b&gt; in September."
         in client.get(reverse("provider-entry")).text

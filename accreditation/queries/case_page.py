@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
 
 from accreditation import clock, events, timeline
 from accreditation.case_roles import CaseRole
@@ -27,13 +27,12 @@ from accreditation.models.timeline import GENESIS_HASH
 from accreditation.queries.cases import visible_to
 from accreditation.queries.decisions import DECIDED, DECISION_ACTIONS, OUTCOME_OF_STATUS
 from accreditation.workflow import Action
-from advisory_group.models import AgendaItem, MemberView
+from advisory_group.models import AgendaItem
 from assessments.models import (
     AgreedScore,
     Assignment,
     AssignmentKind,
     NssOutcome,
-    Recommendation,
     Score,
     ScoreSheet,
     Screening,
@@ -155,6 +154,8 @@ class CasePage:
     earlier_letters: list
     letters: list
     """The case's own issued letters, oldest first."""
+    concerns: list
+    """The case's concerns, oldest first."""
     decision_round: int
 
     @property
@@ -257,6 +258,21 @@ def _visible_sets(assignments, finished, roles, user):
     return sets
 
 
+def _regrouped(rows, joined):
+    """The distinct parents of ``rows`` (a query LEFT JOINed to a reverse
+    relation through the ``FilteredRelation`` ``joined``, a row per related
+    object), in the query's order, and {parent pk: [related object, ...]}."""
+    parents = {}
+    related = {}
+    for row in rows:
+        parents.setdefault(row.pk, row)
+        # Django sets no attribute when the row joined nothing.
+        joined_object = getattr(row, joined, None)
+        if joined_object is not None:
+            related.setdefault(row.pk, []).append(joined_object)
+    return list(parents.values()), related
+
+
 def _latest_refer_back(ordered):
     return max(
         (event.created_at for event in ordered if event.action == Action.REFER_BACK), default=None
@@ -320,11 +336,19 @@ def case_page(case, user, roles):
     referred_back = _latest_refer_back(ordered)
     if referred_back is not None:
         sheets = sheets.filter(finished_at__gt=referred_back)
-    assignments = list(
+    # Each assignment read with its recommendations (a LEFT JOIN: a row per
+    # recommendation, or one with none).
+    assignments, made = _regrouped(
         Assignment.objects.filter(case_id=case.pk)
-        .select_related("assessor", "assigned_by")
-        .annotate(finished=Exists(sheets))
-        .order_by("kind", "assigned_at", "pk")
+        .annotate(
+            finished=Exists(sheets),
+            joined_recommendation=FilteredRelation(
+                "recommendations", condition=Q(recommendations__case_id=case.pk)
+            ),
+        )
+        .select_related("assessor", "assigned_by", "joined_recommendation__made_by")
+        .order_by("kind", "assigned_at", "pk"),
+        "joined_recommendation",
     )
     finished = {a.pk for a in assignments if a.finished}
     sets = _visible_sets(assignments, finished, roles, user)
@@ -358,22 +382,20 @@ def case_page(case, user, roles):
 
     # A recommendation carries its assessor's view of the scores: shown with
     # the scores it was made under.
-    recommendations = [
-        made
-        for made in Recommendation.objects.filter(case_id=case.pk)
-        .select_related("made_by")
-        .order_by("-made_at", "-pk")
-        if made.assignment_id in shown_ids
-    ]
-
-    agenda_items = list(
-        AgendaItem.objects.filter(case_id=case.pk)
-        .select_related("meeting__chair", "decided_by")
-        .order_by("added_at", "pk")
+    recommendations = sorted(
+        (recommendation for pk in shown_ids for recommendation in made.get(pk, ())),
+        key=lambda recommendation: (recommendation.made_at, recommendation.pk),
+        reverse=True,
     )
-    views = {}
-    for view in MemberView.objects.filter(item__case_id=case.pk).select_related("member"):
-        views.setdefault(view.item_id, []).append(view)
+
+    # Each item read with its members' views (a LEFT JOIN, as above).
+    agenda_items, views = _regrouped(
+        AgendaItem.objects.filter(case_id=case.pk)
+        .annotate(member_view=FilteredRelation("views"))
+        .select_related("meeting__chair", "decided_by", "member_view__member")
+        .order_by("added_at", "pk", "member_view__pk"),
+        "member_view",
+    )
     for item in agenda_items:
         item.member_views = views.get(item.pk, [])
 
@@ -398,10 +420,15 @@ def case_page(case, user, roles):
         .order_by("-submitted_at", "-pk")
     )
     visible_earlier = {p.pk for p in earlier if p.visible}
-    # The organisation's issued letters, this case's and its other cases'.
+    # The organisation's issued letters, this case's and its other cases',
+    # each of this case's read with the concern about it if there is one (at
+    # most one per letter, and a concern is raised only about an issued letter).
     issued = list(
         Letter.objects.filter(case__organisation_id=case.organisation_id, issued_at__isnull=False)
-        .select_related("case")
+        .annotate(
+            joined_concern=FilteredRelation("concerns", condition=Q(concerns__case_id=case.pk))
+        )
+        .select_related("case", "joined_concern")
         .defer("pdf")
         .order_by("-issued_at", "-pk")
     )
@@ -409,6 +436,14 @@ def case_page(case, user, roles):
     letters = [letter for letter in issued if letter.case_id != case.pk]
     for letter in letters:
         letter.visible = letter.case_id in visible_earlier
+    concerns = sorted(
+        (
+            letter.joined_concern
+            for letter in own_letters
+            if getattr(letter, "joined_concern", None) is not None
+        ),
+        key=lambda concern: (concern.raised_at, concern.pk),
+    )
 
     entries = [
         TimelineEntry(
@@ -449,5 +484,6 @@ def case_page(case, user, roles):
         earlier_cases=earlier,
         earlier_letters=letters,
         letters=own_letters,
+        concerns=concerns,
         decision_round=decision_round_of(ordered),
     )

@@ -23,7 +23,24 @@ The record types removed, each held outside the timeline:
 - ``co_partner_contact``: the name and e-mail address of the co-partner's
   contact (the co-partner's name, kind and identifier stay).
 
-Beside the cases, the outbox: a copy of every e-mail the service sent, with
+Beside the cases, the register, whose entries' records are kept for their
+type's period after the entry's end or the change's decision:
+
+- ``revocation_responses``: the text of a provider's responses to a notice
+  of revocation (``register.NoticeResponse``; the entry's history records
+  only that it responded, who and when), from the day the entry was
+  revoked, or removed when its decision was corrected;
+- ``co_partner_changes``: in a provider's change of educational
+  co-partner, the co-partner's contact's name and e-mail address and its
+  answers to the Part Two criteria, from the day the casework officer
+  decided it (the co-partner's name, kind and identifier, and the officer's
+  scores and reason, stay).
+
+Removing them appends a ``records_removed`` event to the entry's history
+(which is append-only, and not hash-chained: it has no chain to check),
+saying what was removed and under which periods.
+
+Beside the cases and the register, the outbox: a copy of every e-mail the service sent, with
 its recipient and whatever personal data it carried. A message belongs to
 no one case, so its period runs from when it was sent (or given up on as
 failed), never later than from its case's decision: ``emails`` past
@@ -59,7 +76,7 @@ CLOSED = (
     Status.LAPSED,
 )
 
-RECORD_TYPES = {
+CASE_RECORD_TYPES = {
     "answers": "Answers to the criteria",
     "documents": "Supporting documents",
     "information_requests": "Answers and documents sent to information requests",
@@ -67,6 +84,18 @@ RECORD_TYPES = {
     "profile": "The organisation's profile as submitted",
     "co_partner_contact": "The co-partner's contact details",
 }
+
+REGISTER_RECORD_TYPES = {
+    "revocation_responses": "Responses to notices of revocation",
+    "co_partner_changes": "Co-partners' contact details and answers in changes of co-partner",
+}
+
+RECORD_TYPES = {**CASE_RECORD_TYPES, **REGISTER_RECORD_TYPES}
+
+ENDED_ENTRY = ("revoked", "removed")
+"""The register entry states (and the history's event kinds that lead to
+them) that end an entry: ``register.models.EntryState.REVOKED`` and
+``REMOVED``. A reinstated entry is current again, and keeps its records."""
 
 EMAILS = "emails"
 """The outbox's record type, for ``policy.retention_for``."""
@@ -156,13 +185,13 @@ def past_retention(today=None):
         .select_related("organisation")
         .order_by("closed_at", "pk")
     )
-    earliest = max(years_before(today, rules.retention_for(kind)) for kind in RECORD_TYPES)
+    earliest = max(years_before(today, rules.retention_for(kind)) for kind in CASE_RECORD_TYPES)
     found = []
     for case in cases.filter(closed_at__lt=clock.at(earliest, time.min)).iterator(1000):
         closed_on = clock.local_date(case.closed_at)
         kinds = [
             kind
-            for kind in RECORD_TYPES
+            for kind in CASE_RECORD_TYPES
             if any(getattr(case, name) for name in holding if name.startswith(f"holds_{kind}_"))
             and closed_on < years_before(today, rules.retention_for(kind))
         ]
@@ -266,6 +295,118 @@ _REMOVERS = {
     "profile": _profile,
     "co_partner_contact": _co_partner_contact,
 }
+
+
+@dataclass
+class EntryDue:
+    """A register entry with records past retention: the responses to its
+    notices (pks) and the changes of co-partner (pks) whose records are."""
+
+    entry: object
+    responses: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+
+    @property
+    def record_types(self):
+        return [
+            kind
+            for kind, held in (
+                ("revocation_responses", self.responses),
+                ("co_partner_changes", self.changes),
+            )
+            if held
+        ]
+
+
+def _cutoff(today, kind):
+    return clock.at(years_before(today, policy.current().retention_for(kind)), time.min)
+
+
+def _responses_due(today):
+    """The notice responses still holding text whose entry ended before the
+    period: a queryset."""
+    RegisterEvent = _model("register.RegisterEvent")
+    ended_at = (
+        RegisterEvent.objects.filter(entry=OuterRef("event__entry"), kind__in=ENDED_ENTRY)
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+    return (
+        _model("register.NoticeResponse")
+        .objects.filter(removed_at__isnull=True, event__entry__state__in=ENDED_ENTRY)
+        .annotate(ended_at=Subquery(ended_at))
+        .filter(ended_at__lt=_cutoff(today, "revocation_responses"))
+    )
+
+
+def _changes_due(today):
+    """The decided changes of co-partner, decided before the period, whose
+    records are not yet removed: a queryset."""
+    return _model("register.CoPartnerChange").objects.filter(
+        decided_at__lt=_cutoff(today, "co_partner_changes"), records_removed_at__isnull=True
+    )
+
+
+def register_past_retention(today=None):
+    """[EntryDue] of every register entry holding records past their
+    period, in the register's order: at most three queries."""
+    today = today or clock.today()
+    found = {}
+    for entry_id, response in _responses_due(today).values_list("event__entry_id", "pk"):
+        found.setdefault(entry_id, EntryDue(None)).responses.append(response)
+    for entry_id, change in _changes_due(today).values_list("entry_id", "pk"):
+        found.setdefault(entry_id, EntryDue(None)).changes.append(change)
+    if not found:
+        return []
+    entries = list(_model("register.RegisterEntry").objects.filter(pk__in=found))
+    for entry in entries:
+        found[entry.pk].entry = entry
+    return [found[entry.pk] for entry in entries]
+
+
+def remove_from_entry(due, today=None):
+    """Remove ``due``'s records, those still past their period once the
+    entry is locked, and leave the tombstone on its history, in one
+    transaction. Returns the counts removed per type."""
+    today = today or clock.today()
+    RegisterEntry = _model("register.RegisterEntry")
+    rules = policy.current()
+    with transaction.atomic():
+        entry = RegisterEntry.objects.select_for_update().get(pk=due.entry.pk)
+        now = clock.now()
+        removed = {}
+        # Read again under the lock: an entry reinstated since is kept.
+        responses = list(
+            _responses_due(today).filter(pk__in=due.responses).values_list("pk", flat=True)
+        )
+        changes = list(_changes_due(today).filter(pk__in=due.changes).values_list("pk", flat=True))
+        if responses:
+            removed["revocation_responses"] = (
+                _model("register.NoticeResponse")
+                .objects.filter(pk__in=responses)
+                .update(text="", removed_at=now)
+            )
+        if changes:
+            _model("register.CoPartnerAnswer").objects.filter(change__in=changes).update(text="")
+            removed["co_partner_changes"] = (
+                _model("register.CoPartnerChange")
+                .objects.filter(pk__in=changes)
+                .update(contact_name="", contact_email="", records_removed_at=now)
+            )
+        if removed:
+            _model("register.RegisterEvent").objects.create(
+                entry=entry,
+                kind="records_removed",
+                accreditation_type=entry.accreditation_type,
+                case=entry.case,
+                actor=None,
+                details={
+                    "removed": removed,
+                    "retention_years": {kind: rules.retention_for(kind) for kind in removed},
+                },
+                created_at=now,
+            )
+    return removed
 
 
 def emails_past_retention(today=None):

@@ -15,7 +15,7 @@ from accreditation import clock, emails, policy
 from accreditation.access import require
 from accreditation.models.organisations import contact_addresses
 from accreditation.services import activity
-from register.models import EntryState, EventKind, RegisterEntry, RegisterEvent
+from register.models import EntryState, EventKind, NoticeResponse, RegisterEntry, RegisterEvent
 from register.signals import revocation_step
 
 
@@ -83,8 +83,10 @@ def give_notice(entry, *, reason, actor, when=None):
 
 def respond(entry, *, text, actor):
     """The provider's written response to a notice, sent before the response
-    period ends; it may send more than one. Kept on the entry's history for
-    the decision official, who reads it before deciding."""
+    period ends; it may send more than one. The entry's history records it
+    was sent, by whom and when; its text is kept beside the history (until
+    its retention period ends) for the decision official, who reads it
+    before deciding."""
     require(actor, "register.respond_to_notice", entry)
     text = text.strip()
     if not text:
@@ -104,9 +106,9 @@ def respond(entry, *, text, actor):
             accreditation_type=entry.accreditation_type,
             case=entry.case,
             actor=actor,
-            details={"response": text},
             created_at=when,
         )
+        NoticeResponse.objects.create(event=event, text=text)
         activity.record(actor, "register_response_received", entry, {})
     return event
 

@@ -50,7 +50,9 @@ class EntryView(OrganisationPageMixin, TemplateView):
             can_respond=entry is not None
             and self.request.user.has_perm("register.respond_to_notice", entry)
             and clock.now() < entry.response_due,
-            responses=entry.events.filter(kind=EventKind.RESPONSE_RECEIVED).order_by("created_at")
+            responses=entry.events.filter(kind=EventKind.RESPONSE_RECEIVED)
+            .select_related("response")
+            .order_by("created_at")
             if entry
             else [],
             **kwargs,

@@ -56,7 +56,9 @@ class RevokeView(StaffAreaMixin, TemplateView):
             form = NoticeForm()
         elif form is None and entry.state == EntryState.NOTICE_GIVEN and period_over:
             form = RevokeForm()
-        history = list(entry.events.select_related("actor", "case").order_by("created_at", "pk"))
+        history = list(
+            entry.events.select_related("actor", "case", "response").order_by("created_at", "pk")
+        )
         return super().get_context_data(
             entry=entry,
             form=form,

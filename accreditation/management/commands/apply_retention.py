@@ -5,8 +5,12 @@ after the decision by default, or ``retention_by_record_type``).
 What is removed, and why the timeline is not: the answers, the supporting
 documents (rows and stored files), the answers and documents sent to
 information requests, the PDFs of the letters issued, the organisation's
-profile as submitted and the co-partner's contact details; and, beside the
-cases, the e-mails the outbox sent (or gave up on) before the period. The case's
+profile as submitted and the co-partner's contact details; beside the
+cases, on the register, the text of providers' responses to notices of
+revocation (the entry revoked, or removed, longer ago than the period) and
+the co-partner's contact details and answers in a change of co-partner
+(decided longer ago), each entry's history getting a ``records_removed``
+event; and the e-mails the outbox sent (or gave up on) before the period. The case's
 timeline events stay as they are: the database refuses to change or delete
 them (the append-only triggers), they are the audit of who did what, and
 they hold references to the records, never the records themselves. Each
@@ -35,12 +39,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, delete=False, **options):
         due = retention.past_retention()
+        entries = retention.register_past_retention()
         emails = retention.emails_past_retention().count()
-        if not due and not emails:
+        if not due and not entries and not emails:
             self.stdout.write("Nothing is past its retention period.")
             return
         if due:
             self.cases(due, delete)
+        if entries:
+            self.entries(entries, delete)
         if emails:
             if delete:
                 removed = retention.remove_emails()
@@ -54,7 +61,7 @@ class Command(BaseCommand):
                 )
 
     def cases(self, due, delete):
-        totals = dict.fromkeys(retention.RECORD_TYPES, 0)
+        totals = dict.fromkeys(retention.CASE_RECORD_TYPES, 0)
         for item in due:
             kinds = ", ".join(retention.RECORD_TYPES[kind].lower() for kind in item.record_types)
             reference = item.case.reference or item.case.draft_name
@@ -73,5 +80,29 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"{len(due)} case(s) hold records past retention. "
+                "Run again with --delete to remove them."
+            )
+
+    def entries(self, due, delete):
+        totals = dict.fromkeys(retention.REGISTER_RECORD_TYPES, 0)
+        for item in due:
+            kinds = ", ".join(retention.RECORD_TYPES[kind].lower() for kind in item.record_types)
+            line = f"Register entry of {item.entry.name}: {kinds}"
+            if delete:
+                removed = retention.remove_from_entry(item)
+                for kind, count in removed.items():
+                    totals[kind] += count
+                line += f": removed {sum(removed.values())} record(s)"
+            self.stdout.write(line)
+        if delete:
+            summary = ", ".join(
+                f"{count} {retention.RECORD_TYPES[kind].lower()}" for kind, count in totals.items()
+            )
+            self.stdout.write(
+                self.style.SUCCESS(f"Removed from {len(due)} register entry(s): {summary}.")
+            )
+        else:
+            self.stdout.write(
+                f"{len(due)} register entry(s) hold records past retention. "
                 "Run again with --delete to remove them."
             )
