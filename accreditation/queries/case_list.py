@@ -157,18 +157,23 @@ class Sort:
     key: str
     label: str
     order: tuple
+    nullable: bool = True
+    """Whether a row may have no value: empty ones go last. Only then, since
+    an order that names where the nulls go no longer matches the indexes
+    of the columns that have none (the most recently changed first walks
+    ``proposal_recently_changed`` and stops at a page's worth)."""
 
 
 SORTS = {
     sort.key: sort
     for sort in (
         Sort("reference", "Reference", ("reference",)),
-        Sort("organisation", "Organisation", ("organisation__name",)),
+        Sort("organisation", "Organisation", ("organisation__name",), nullable=False),
         Sort("round", "Round", ("round__opens_at",)),
-        Sort("status", "Status", ("status",)),
+        Sort("status", "Status", ("status",), nullable=False),
         Sort("assessor", "Assessor", ("assessor_name",)),
         Sort("target", "Target date", ("target",)),
-        Sort("updated", "Last changed", ("updated_at",)),
+        Sort("updated", "Last changed", ("updated_at",), nullable=False),
     )
 }
 DEFAULT_SORT = "-updated"
@@ -187,9 +192,10 @@ def read_sort(value):
 
 def ordered(cases, sort_value):
     key, descending = read_sort(sort_value)
+    sort = SORTS[key]
+    nulls = {"nulls_last": True} if sort.nullable else {}
     order = [
-        F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-        for field in SORTS[key].order
+        F(field).desc(**nulls) if descending else F(field).asc(**nulls) for field in sort.order
     ]
     return cases.order_by(*order, "-pk" if descending else "pk")
 
