@@ -59,6 +59,7 @@ def assessor_choices():
         User.objects.filter(is_active=True, groups__name=Role.ASSESSOR.value)
         .distinct()
         .order_by("full_name", "pk")
+        .only("pk", "full_name", "email")  # hundreds of options: their labels only
     )
 
 
@@ -103,7 +104,7 @@ class CaseFilter(django_filters.FilterSet):
     local_authority = django_filters.ModelChoiceFilter(
         label="Local authority",
         field_name="organisation__local_authority",
-        queryset=LocalAuthority.objects.order_by("name"),
+        queryset=LocalAuthority.objects.order_by("name").only("code", "name"),
         to_field_name="code",
         empty_label="Any local authority",
     )

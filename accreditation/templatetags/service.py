@@ -1,6 +1,6 @@
 from django import template
 from django.forms import CheckboxSelectMultiple, MultiWidget, RadioSelect
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accreditation import clock
@@ -39,6 +39,21 @@ def error_target(field_id, bound_field):
     if isinstance(bound_field.field.widget, MultiWidget) and field_id == bound_field.auto_id:
         return f"{field_id}_0"
     return field_id
+
+
+@register.simple_tag
+def status_tag(proposal, audience="staff"):
+    """A case's status as a GOV.UK tag in the workflow's colours
+    (``STATUS_META``), on every page that shows one: the applicant's label
+    and colour for ``audience`` "applicant", anything else the staff's. A
+    tag, not an included template: lists show one a row."""
+    meta = proposal.status_meta
+    if audience == "applicant":
+        colour, label = meta.applicant_tag_colour, meta.applicant_label
+    else:
+        colour, label = meta.colour, proposal.get_status_display()
+    modifier = f" govuk-tag--{colour}" if colour else ""
+    return format_html('<strong class="govuk-tag{}">{}</strong>', modifier, label)
 
 
 @register.simple_tag
