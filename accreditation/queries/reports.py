@@ -377,7 +377,7 @@ def calibration(period):
         Score.objects.filter(
             assignment__case__round_id=period.pk, assignment__case__submitted_at__isnull=False
         )
-        .values(
+        .values_list(
             "assignment__assessor_id",
             "assignment__assessor__full_name",
             "criterion__code",
@@ -386,16 +386,16 @@ def calibration(period):
             "value",
         )
         .annotate(n=Count("pk"))
+        .order_by()
     )
     everyone = defaultdict(Distribution)
     each = defaultdict(lambda: defaultdict(Distribution))
     names, order = {}, {}
-    for row in rows:
-        code, assessor = row["criterion__code"], row["assignment__assessor_id"]
-        names[assessor] = row["assignment__assessor__full_name"]
-        order[code] = (row["criterion__part__number"], row["criterion__position"])
+    for assessor, name, code, part, position, value, n in rows:
+        names[assessor] = name
+        order[code] = (part, position)
         for dist in (everyone[code], each[assessor][code]):
-            dist.counts[row["value"]] = dist.counts.get(row["value"], 0) + row["n"]
+            dist.counts[value] = dist.counts.get(value, 0) + n
     codes = sorted(everyone, key=order.get)
     people = sorted(names, key=lambda pk: (names[pk], pk))
     criteria = [
