@@ -12,6 +12,7 @@ from accreditation.rules import (
     is_decision_official,
     is_staff_user,
 )
+from feedback.models import ConcernState
 
 PREVIEWERS = frozenset(
     {
@@ -64,13 +65,35 @@ def may_see_concern(user, concern):
     return concern is not None and can_see_case(user, concern.case)
 
 
-rules.add_perm("feedback.raise_concern", is_applicant & acts_for_the_case)
-# Concerns waiting: casework officers (who run the casework) and decision
-# officials (who decide them), over the cases they may see.
-rules.add_perm("feedback.view_concerns", is_casework_officer | is_decision_official)
-rules.add_perm(
-    "feedback.view_concern", (is_casework_officer | is_decision_official) & may_see_concern
+ASSESSING = frozenset({CaseRole.ASSESSOR, CaseRole.SECOND_ASSESSOR})
+
+
+@rules.predicate
+def reassesses_after_it(user, concern):
+    """An assessor (first or second) of the case now, the concern upheld:
+    the case came back to be assessed again by someone new (its earlier
+    assessors were taken off it and cannot return), who needs to read what
+    the organisation said. Never a concern still open or not upheld: that
+    is for the casework officers and whoever decides it."""
+    return (
+        concern is not None
+        and concern.state == ConcernState.UPHELD
+        and bool(ASSESSING & resolve(concern.case, user))
+    )
+
+
+reads_concern = ((is_casework_officer | is_decision_official) & may_see_concern) | (
+    is_staff_user & reassesses_after_it
 )
+"""Staff who may read a concern and its documents: casework officers (who
+run the casework) and decision officials (who decide concerns), over the
+cases they may see; and the assessors reassessing a case after a concern
+about it was upheld, that concern."""
+
+rules.add_perm("feedback.raise_concern", is_applicant & acts_for_the_case)
+# The list of concerns: casework officers and decision officials.
+rules.add_perm("feedback.view_concerns", is_casework_officer | is_decision_official)
+rules.add_perm("feedback.view_concern", reads_concern)
 rules.add_perm("feedback.decide_concern", is_staff_user & may_decide_concerns_about)
 
 
@@ -83,6 +106,5 @@ def raised_for_their_organisation(user, concern):
 # the staff who may read the concern.
 rules.add_perm(
     "feedback.download_concern_document",
-    (is_applicant & raised_for_their_organisation)
-    | ((is_casework_officer | is_decision_official) & may_see_concern),
+    (is_applicant & raised_for_their_organisation) | reads_concern,
 )

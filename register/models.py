@@ -133,6 +133,9 @@ FEED_KINDS = (
 co-partner, or leaving the register. Notices, and co-partners proposed or
 refused, stay between the department and the provider."""
 
+LEAVING_KINDS = {EntryState.REVOKED: EventKind.REVOKED, EntryState.REMOVED: EventKind.REMOVED}
+"""The event that took an entry in each state off the public register."""
+
 PUBLIC_HISTORY_KINDS = (*FEED_KINDS, EventKind.DETAILS_UPDATED)
 """What a provider's public page lists in its history."""
 

@@ -31,7 +31,7 @@ from feedback.models import Concern, ConcernDocument, ConcernState, Letter, Lett
 from feedback.services import concerns, letters
 from feedback.tasks import issue_concern_responses, issue_letters, issue_owed_letters
 from tests.casework import person_with, sign_in_verified, walk_to
-from tests.factories import MembershipFactory, ProposalFactory, UserFactory
+from tests.factories import ConflictFactory, MembershipFactory, ProposalFactory, UserFactory
 from tests.scoring_helpers import score
 from tests.test_letters import assert_accessible, assessed_not_to_accredit, decide, eager, text_of
 from tests.test_staff_homes import counts
@@ -476,6 +476,101 @@ def test_staff_download_a_concerns_document_on_the_timeline(client, settings, tm
     assert CaseEvent.objects.filter(
         case=case, action="concern_document_downloaded", actor=officer
     ).exists()
+
+
+def with_document(case):
+    upload = SimpleUploadedFile("scores.pdf", pdf_bytes(), content_type="application/pdf")
+    return concerns.raise_concern(
+        case, member_of(case), "Our answer to 2B was not read.", concerns.validate_uploads([upload])
+    )
+
+
+def reads(client, person, concern):
+    """What ``person`` gets at the concern's page and its document's address,
+    and whether the case page links to the concern."""
+    sign_in_verified(client, person)
+    document = concern.documents.get()
+    page = client.get(decide_url(concern))
+    download = client.get(reverse("staff-concern-document", args=[concern.pk, document.pk]))
+    case_page = client.get(reverse("staff-case", args=[concern.case_id]))
+    linked = case_page.status_code == 200 and decide_url(concern) in case_page.text
+    return page, download, linked
+
+
+def test_the_assessor_reassessing_after_an_upheld_concern_reads_it_and_its_documents(
+    client, decider, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    case = not_accredited()
+    earlier = case.assignments.get().assessor
+    concern = with_document(case)
+    # Open: not for the assessor whose work it is about, though still on the case.
+    page, download, linked = reads(client, earlier, concern)
+    assert (page.status_code, download.status_code, linked) == (404, 404, False)
+
+    concerns.decide(concern, decider, upheld=True, response="The scores of 2B were wrong.")
+    newcomer = person_with("assessor")
+    officer = person_with("casework_officer")
+    assignment_services.assign(case, newcomer, "first", officer)
+    second = person_with("second_assessor", case)
+
+    for assessor in (newcomer, second):
+        page, download, linked = reads(client, assessor, concern)
+        assert linked
+        assert page.status_code == 200
+        assert "Our answer to 2B was not read." in page.text
+        assert "The scores of 2B were wrong." in page.text
+        assert "scores.pdf" in page.text
+        # No link to the concerns list, which is not theirs to use.
+        assert reverse("staff-concerns") + '"' not in page.text
+        assert reverse("staff-case", args=[case.pk]) in page.text
+        assert "<textarea" not in page.text
+        assert b"".join(download.streaming_content) == pdf_bytes()
+        assert CaseEvent.objects.filter(
+            case=case, action="concern_document_downloaded", actor=assessor
+        ).exists()
+        # Reading is all: deciding it again is refused.
+        assert client.post(
+            decide_url(concern), {"outcome": "upheld", "response": "x"}
+        ).status_code in (
+            403,
+            404,
+        )
+    # Off the case: the earlier assessor, and an assessor of another case.
+    for outsider in (earlier, person_with("assessor", not_accredited())):
+        page, download, linked = reads(client, outsider, concern)
+        assert (page.status_code, download.status_code, linked) == (404, 404, False)
+    # An applicant of the organisation uses its own pages, not the staff area.
+    client.force_login(member_of(case))
+    assert client.get(decide_url(concern)).status_code == 403
+
+
+def test_an_assessor_still_on_the_case_does_not_read_a_concern_not_upheld(
+    client, decider, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    case = not_accredited()
+    assessor = case.assignments.get().assessor
+    concern = with_document(case)
+    concerns.decide(concern, decider, upheld=False, response="The scores stand.")
+    page, download, linked = reads(client, assessor, concern)
+    assert (page.status_code, download.status_code, linked) == (404, 404, False)
+    with pytest.raises(PermissionDenied):
+        concerns.open_document(concern.documents.get(), user=assessor)
+
+
+def test_the_assessor_in_conflict_does_not_read_the_upheld_concern(
+    client, decider, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    case = not_accredited()
+    concern = with_document(case)
+    concerns.decide(concern, decider, upheld=True, response="The scores of 2B were wrong.")
+    newcomer = person_with("assessor")
+    assignment_services.assign(case, newcomer, "first", person_with("casework_officer"))
+    ConflictFactory(user=newcomer, organisation=case.organisation)
+    page, download, _ = reads(client, newcomer, concern)
+    assert (page.status_code, download.status_code) == (404, 404)
 
 
 def test_the_organisation_downloads_again_the_documents_it_sent_from_the_status_page(

@@ -7,6 +7,7 @@ returns is revised by the assessor before it comes back."""
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from accreditation import clock
@@ -20,15 +21,16 @@ from advisory_group.queries import approved_feedback
 from advisory_group.queries.agenda import waiting
 from advisory_group.services import advice, meetings
 from assessments.models import DraftFeedback, FeedbackRevision
-from assessments.queries.scoring import draft_feedback, feedback_occasion
+from assessments.queries.scoring import draft_feedback, feedback_occasion, feedback_to_write
 from assessments.services import feedback as writing
 from assessments.services import recommendation as recommending
 from assessments.services import scoring
 from assessments.services.scoring import ScoringError
+from assessments.views.queue import QueueView
 from feedback.models import Letter, LetterPurpose
 from feedback.services import letters
 from tests.casework import person_with, sign_in_verified
-from tests.factories import ConflictFactory, UserFactory
+from tests.factories import ConflictFactory, MembershipFactory, UserFactory
 from tests.scoring_helpers import case_in_assessment, score_all
 from tests.test_letters import text_of
 from tests.test_staff_homes import counts
@@ -370,3 +372,115 @@ def test_the_assessors_and_the_chairs_homes_count_the_feedback_waiting_for_them(
     assert "returned the feedback to revise" in client.get(reverse("assessor-queue")).text
     client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D + " Revised."})
     assert counts(client)["Assessor"][TO_WRITE][0] == 0
+
+
+def worklist(client):
+    return [case.pk for case in client.get(reverse("assessor-queue")).context["feedback_cases"]]
+
+
+def agree(assessor, case):
+    """Whether ``case`` is on ``assessor``'s worklist, and its occasion:
+    every case on the worklist is one whose page they may open."""
+    listed = case.pk in {c.pk for c in feedback_to_write(assessor)}
+    occasion = feedback_occasion(case)
+    if listed:
+        assert occasion is not None
+        assert assessor.has_perm("assessments.write_feedback", case)
+    return listed, occasion
+
+
+def test_the_worklist_and_the_page_agree_at_every_step(client, group):
+    case, assessor = recommended("accredit")
+    first, second = meeting_of(group), meeting_of(group, days=40)
+    assert agree(assessor, case) == (False, None)
+    decided_not_accredited(case)
+    assert agree(assessor, case) == (True, "decided_against")
+    writing.write_feedback(case, texts={"1D-lead": "First go."}, actor=assessor)
+    # Written: the group's to review; the page still takes a rewrite.
+    assert agree(assessor, case) == (False, "decided_against")
+    advice.review_feedback(
+        first.items.get(case=case),
+        outcome=FeedbackOutcome.RETURNED,
+        comment="Name the evidence.",
+        actor=group[0],
+        by_correspondence=True,
+    )
+    assert agree(assessor, case) == (True, "decided_against")
+    sign_in_verified(client, assessor)
+    queue = client.get(reverse("assessor-queue")).text
+    assert "returned the feedback to revise" in queue
+    page = client.get(feedback_url(case)).text
+    assert "Name the evidence." in page and REASONS in page
+    writing.write_feedback(case, texts={"1D-lead": FEEDBACK_1D}, actor=assessor)
+    assert agree(assessor, case) == (False, "decided_against")
+    advice.review_feedback(
+        second.items.get(case=case),
+        outcome=FeedbackOutcome.APPROVED,
+        comment="",
+        actor=group[0],
+        by_correspondence=True,
+    )
+    assert agree(assessor, case) == (False, None)
+    assert client.get(feedback_url(case)).status_code == 404
+
+
+@pytest.mark.parametrize("conflict", ["organisation", "local_authority", "member"])
+def test_a_case_the_assessor_may_no_longer_act_on_leaves_the_worklist_with_its_page(
+    client, conflict
+):
+    case, assessor = recommended("accredit")
+    decided_not_accredited(case)
+    sign_in_verified(client, assessor)
+    assert worklist(client) == [case.pk]
+    assert counts(client)["Assessor"][TO_WRITE][0] == 1
+    if conflict == "member":
+        MembershipFactory(user=assessor, organisation=case.organisation)
+    elif conflict == "organisation":
+        ConflictFactory(user=assessor, organisation=case.organisation)
+    else:
+        ConflictFactory(
+            user=assessor, organisation=None, local_authority=case.organisation.local_authority
+        )
+    assert client.get(feedback_url(case)).status_code == 404
+    assert worklist(client) == []
+    assert counts(client)["Assessor"][TO_WRITE][0] == 0
+    with pytest.raises(PermissionDenied):
+        writing.write_feedback(case, texts={"1D-lead": "x"}, actor=assessor)
+
+
+@pytest.mark.parametrize("size", [3, 5])
+def test_the_worklist_pages_and_costs_the_same_queries_at_any_size(
+    client, size, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(QueueView, "feedback_paginate_by", 2)
+    cases = [case_in_assessment() for _ in range(size)]
+    assessor = person_with("assessor", *cases)
+    for case in cases:
+        score_all(case, assessor, 3)
+        recommending.recommend(
+            case, recommendation="accredit", reasoning="Met.", departure_reason="", actor=assessor
+        )
+        decided_not_accredited(case)
+    sign_in_verified(client, assessor)
+    url = reverse("assessor-queue")
+    client.get(url)
+    with django_assert_num_queries(QUERIES_QUEUE):
+        response = client.get(url)
+    assert [c.pk for c in response.context["feedback_cases"]] == [c.pk for c in cases[:2]]
+    assert f"Feedback to the applicant to write or revise ({size})" in response.text
+    assert "?feedback_page=2#feedback" in response.text
+    # The last page, reached from the address the link gives, with the filters kept.
+    last = (size + 1) // 2
+    response = client.get(url, {"feedback_page": last, "overdue": "true"})
+    assert [c.pk for c in response.context["feedback_cases"]] == [
+        c.pk for c in cases[2 * (last - 1) :]
+    ]
+    assert "overdue=true" in response.text.split('rel="prev"')[0].rsplit("href=", 1)[1]
+    # A page that is not a number is the first; past the end, the last.
+    assert client.get(url, {"feedback_page": "x"}).context["feedback_page"].number == 1
+    assert client.get(url, {"feedback_page": 99}).context["feedback_page"].number == last
+
+
+QUERIES_QUEUE = (
+    8  # session and user, roles, the filter's rounds, the cases, feedback's count and page
+)

@@ -37,6 +37,7 @@ from tests.test_permission_matrix import (
     client_for,
     ensure_signed_in,
 )
+from tests.test_register import revoked_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -233,6 +234,9 @@ def test_every_page_is_valid_html(settings, tmp_path):
         pages.add(f"anonymous: GET {path}", anonymous.get(path))
     for path, data in FORMS_WITH_ERRORS:
         pages.add(f"anonymous: POST {path}", anonymous.post(path, data))
+    revoked, _ = revoked_entry()
+    gone = f"/register/{revoked.pk}/"
+    pages.add(f"anonymous: GET {gone} (revoked)", anonymous.get(gone))
     error_pages(pages)
     reached = list(every_pattern(pages, world, clients))
     for role in ROLES:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.urls import reverse
 
@@ -250,6 +251,60 @@ class TestGrant:
         assert "Granted" in html
         assert f"5pm on 15 July {deadline.year} (UK time)" in html
         assert f'href="{reverse("proposal-start")}?window={window.pk}"' in html
+
+    def test_the_granted_window_is_on_the_applicants_proposals_page_until_its_deadline(
+        self, client, membership, officer, pending
+    ):
+        deadline = later_in_the_year(7, hour=17)
+        out_of_round.grant(pending, officer, deadline, base_url="http://x")
+        window = Window.objects.get()
+        other = MembershipFactory()
+        out_of_round.grant(
+            make_request(other.organisation),
+            officer,
+            later_in_the_year(8, hour=9),
+            base_url="http://x",
+        )
+        client.force_login(membership.user)
+        html = client.get(reverse("proposal-dashboard")).text
+        assert f"you can send a proposal in it until 5pm on 15 July {deadline.year} (UK time)" in (
+            html
+        )
+        start = f"{reverse('proposal-start')}?window={window.pk}"
+        assert f'href="{start}"' in html
+        assert "9am on 15 August" not in html  # the other organisation's window
+        page = client.get(start)
+        assert page.status_code == 200
+        assert f"open until 5pm on 15 July {deadline.year} (UK time)" in page.text
+        # Staff see the window in the same style, never a 24-hour clock.
+        assert str(window).endswith(f"until 5pm on 15 July {deadline.year}")
+        decided = sign_in_verified(client, officer).get(
+            reverse("out-of-round-decide", args=[pending.pk])
+        )
+        assert f"5pm on 15 July {deadline.year} (UK time)" in decided.text
+        assert "17:00" not in decided.text
+
+        # Past its deadline it is gone from the page.
+        client.force_login(membership.user)
+        with time_machine.travel(deadline + timedelta(seconds=1)):
+            html = client.get(reverse("proposal-dashboard")).text
+        assert "out-of-round window" not in html
+        assert f"?window={window.pk}" not in html
+
+    def test_another_organisations_window_cannot_be_started_from_the_address(
+        self, client, membership, officer
+    ):
+        other = MembershipFactory()
+        out_of_round.grant(
+            make_request(other.organisation),
+            officer,
+            clock.now() + timedelta(days=7),
+            base_url="http://x",
+        )
+        window = Window.objects.get()
+        client.force_login(membership.user)
+        start = f"{reverse('proposal-start')}?window={window.pk}"
+        assert client.get(start).status_code == 404
 
     def test_a_winter_deadline_is_greenwich_mean_time(self, officer_client, pending):
         deadline = later_in_the_year(12, hour=9)

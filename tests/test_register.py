@@ -25,7 +25,7 @@ from accreditation.services.organisations import update_organisation
 from accreditation.workflow import Action, Status, move, move_many
 from feedback.tasks import issue_owed_letters
 from proposals.models import Proposal
-from register.models import EntryState, EventKind, RegisterEntry
+from register.models import EntryState, EventKind, RegisterEntry, RegisterEvent
 from register.services import revocation
 from register.views.public import neutralise
 from tests.casework import person_with, sign_in_verified
@@ -157,7 +157,10 @@ def test_a_decision_corrected_to_not_accredited_takes_the_entry_off_the_register
     entry.refresh_from_db()
     assert entry.state == EntryState.REMOVED
     assert kinds(entry) == [EventKind.ACCREDITED, EventKind.REMOVED]
-    assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 404
+    gone = client.get(reverse("register-provider", args=[entry.pk]))
+    assert gone.status_code == 410
+    assert "taken off the register" in gone.text
+    assert "the decision to accredit it was corrected" in gone.text
     assert entry.name not in client.get(reverse("register-search")).content.decode()
 
     # Corrected back: reinstated, the same entry, its history kept.
@@ -253,7 +256,9 @@ def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(clie
         "reason": "It sent no response and leads no school.",
         "notice_reason": "It no longer leads any school.",
     }
-    assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 404
+    gone = client.get(reverse("register-provider", args=[entry.pk]))
+    assert gone.status_code == 410
+    assert "was revoked on" in gone.text
     history = client.get(page).content.decode()
     assert "Notice of revocation given" in history and "Revoked" in history
 
@@ -381,6 +386,20 @@ def json_body(client, query):
     return json.loads(response.content)
 
 
+MISSING = 999_999_999
+
+
+def left(entry, kind):
+    """``entry``, made off the register, with the event that took it off."""
+    RegisterEvent.objects.create(
+        entry=entry,
+        kind=kind,
+        accreditation_type=entry.accreditation_type,
+        created_at=entry.updated_at,
+    )
+    return entry
+
+
 @pytest.fixture
 def register():
     las = list(LocalAuthority.objects.order_by("code")[:2])
@@ -395,8 +414,8 @@ def register():
     ]
     asps = [RegisterEntryFactory() for _ in range(4)]
     hidden = [
-        RegisterEntryFactory(state=EntryState.REVOKED),
-        RegisterEntryFactory(state=EntryState.REMOVED),
+        left(RegisterEntryFactory(state=EntryState.REVOKED), EventKind.REVOKED),
+        left(RegisterEntryFactory(state=EntryState.REMOVED), EventKind.REMOVED),
     ]
     noticed = RegisterEntryFactory(
         state=EntryState.NOTICE_GIVEN,
@@ -410,8 +429,12 @@ def test_only_current_and_noticed_entries_are_public(client, register):
     ids = page_ids(client, {})
     expected = [e.pk for e in register["asg"] + register["asp"] + [register["noticed"]]]
     assert sorted(ids) == sorted(expected)
+    # Off the register: their pages say so (410 Gone), and no more.
     for entry in register["hidden"]:
-        assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 404
+        response = client.get(reverse("register-provider", args=[entry.pk]))
+        assert response.status_code == 410
+        assert entry.contact_email not in response.text
+    assert client.get(reverse("register-provider", args=[MISSING])).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -535,6 +558,71 @@ def test_the_feed_announces_changes_but_not_notices(client):
     assert "Notice" not in feed
 
 
+def revoked_entry(reason="Secret reason."):
+    """A provider's entry walked through notice and revocation."""
+    case = ProposalFactory(status=Status.ACCREDITED)
+    entry = RegisterEntry.objects.get(organisation=case.organisation)
+    MembershipFactory(organisation=entry.organisation)
+    official = person_with("decision_official")
+    entry = revocation.give_notice(entry, reason=reason, actor=official)
+    with time_machine.travel(entry.response_due + timedelta(days=1)):
+        revocation.revoke(entry, reason="Secret decision.", actor=official)
+        revoked_on = clock.today()
+    entry.refresh_from_db()
+    return entry, revoked_on
+
+
+def feed_links(client):
+    """{entry title: link} of the feed's entries."""
+    feed = client.get(reverse("register-feed")).content.decode()
+    return re.findall(r"<entry><title>([^<]*)</title><link[^>]*href=\"([^\"]*)\"", feed)
+
+
+def test_every_feed_entry_links_to_a_page_that_answers_even_once_revoked(client):
+    current = RegisterEntry.objects.get(
+        organisation=ProposalFactory(status=Status.ACCREDITED).organisation
+    )
+    entry, revoked_on = revoked_entry()
+    links = feed_links(client)
+    page = reverse("register-provider", args=[entry.pk])
+    assert sorted(title for title, _ in links) == sorted(
+        [f"{current.name}: accredited", f"{entry.name}: accredited", f"{entry.name}: revoked"]
+    )
+    for title, link in links:
+        response = client.get(link)
+        if title.startswith(entry.name):
+            # The revoked provider's entries (the accreditation too, which a
+            # reader may have kept) lead to its page, which says it is gone.
+            assert link.endswith(page)
+            assert response.status_code == 410
+            assert f"was revoked on {revoked_on.day} {revoked_on:%B %Y}" in response.text
+        else:
+            assert response.status_code == 200
+            assert current.name in response.text
+
+
+def test_a_revoked_providers_page_says_when_and_nothing_internal(client):
+    entry, _ = revoked_entry(reason="Secret reason.")
+    sign_in_verified(client, person_with("decision_official"))
+    response = client.get(reverse("register-provider", args=[entry.pk]))
+    assert response.status_code == 410
+    assert entry.name in response.text
+    for internal in ("Secret reason.", "Secret decision.", entry.contact_email, "Revoke this"):
+        assert internal not in response.text
+    assert "Notice" not in response.text
+
+
+def test_a_provider_reinstated_after_removal_has_its_page_back(client):
+    case = ProposalFactory(status=Status.ACCREDITED)
+    entry = RegisterEntry.objects.get(organisation=case.organisation)
+    page = reverse("register-provider", args=[entry.pk])
+    correct(case)
+    assert client.get(page).status_code == 410
+    correct(case)
+    response = client.get(page)
+    assert response.status_code == 200 and entry.name in response.text
+
+
 def test_the_provider_page_shows_its_entry_and_nothing_internal(client):
     case = ProposalFactory(status=Status.ACCREDITED, leads_federation=True)
     entry = RegisterEntry.objects.get(organisation=case.organisation)
@@ -579,5 +667,21 @@ def test_a_provider_page_takes_the_same_queries_at_any_size(
     assert response.content.decode().count("(URN 2000") == size
 
 
+@pytest.mark.parametrize("size", [1, 6])
+def test_a_revoked_providers_page_takes_the_same_queries_at_any_size(
+    client, size, django_assert_num_queries
+):
+    entry = left(
+        RegisterEntryFactory(
+            state=EntryState.REVOKED, works_in=list(LocalAuthority.objects.order_by("code")[:size])
+        ),
+        EventKind.REVOKED,
+    )
+    with django_assert_num_queries(QUERIES_GONE):
+        response = client.get(reverse("register-provider", args=[entry.pk]))
+    assert response.status_code == 410
+
+
 QUERIES_SEARCH = 6  # the page and its count, last updated (two), the LA and region options
 QUERIES_PROVIDER = 3  # the entry, the LAs it will work in, its history
+QUERIES_GONE = 2  # the entry, the event that took it off

@@ -325,8 +325,10 @@ class Window(models.Model):
         ]
 
     def __str__(self):
-        deadline = clock.local(self.deadline)
-        return f"Out-of-round window for {self.organisation} until {deadline:%d %B %Y %H:%M}"
+        return (
+            f"Out-of-round window for {self.organisation} until "
+            f"{clock.describe_deadline(self.deadline)}"
+        )
 
     def is_open(self, when=None):
         when = when or clock.now()

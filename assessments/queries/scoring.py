@@ -8,12 +8,24 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from django.apps import apps
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 
 from accreditation import policy
 from accreditation.models import CaseEvent, Criterion, CriterionGuidance
 from accreditation.models.framework import sector_for_kind
+from accreditation.queries.conflicts import without_conflicts
 from accreditation.workflow import Action, Status
 from assessments.models import (
     AgreedScore,
@@ -279,32 +291,80 @@ FEEDBACK_STATUSES = (Status.ADVISORY_REVIEW, Status.AWAITING_DECISION, Status.NO
 (the Advisory Group's agenda reads this too)."""
 
 
+def with_feedback_occasion(cases):
+    """``cases`` annotated with why each one's first assessor is to write its
+    feedback to the applicant now: ``feedback_occasion`` (a
+    ``FeedbackOccasion``, or None) and ``feedback_due_since``, when it last
+    came to them. The one definition the feedback page, its service, the
+    case page and the assessor's worklist share.
+
+    The occasion holds from a decision not to accredit against a
+    recommendation to accredit, or from the Advisory Group returning the
+    feedback, until the group approves feedback written since the latest
+    completed recommendation. It came to the assessor at the later of the
+    decision and the group's return."""
+    FeedbackApproval = apps.get_model("advisory_group", "FeedbackApproval")
+    AgendaItem = apps.get_model("advisory_group", "AgendaItem")
+    case = OuterRef("pk")
+    latest = Recommendation.objects.filter(
+        case_id=case, outcome=RecommendationOutcome.COMPLETED
+    ).order_by("-made_at", "-pk")
+    returned = (
+        AgendaItem.objects.filter(
+            case_id=case, outcome="returned", decided_at__gte=OuterRef("recommended_at")
+        )
+        .order_by("-decided_at")
+        .values("decided_at")[:1]
+    )
+    decided = (
+        CaseEvent.objects.filter(case_id=case, to_status=Status.NOT_ACCREDITED)
+        .order_by("-sequence")
+        .values("created_at")[:1]
+    )
+    approved = FeedbackApproval.objects.filter(
+        case_id=case, approved_at__gte=OuterRef("recommended_at")
+    )
+    waiting = Q(status__in=FEEDBACK_STATUSES, recommended_at__isnull=False) & ~Q(
+        feedback_approved=True
+    )
+    decided_against = waiting & Q(
+        status=Status.NOT_ACCREDITED, recommended=RecommendationChoice.ACCREDIT
+    )
+    returned_to_revise = waiting & Q(returned_at__isnull=False)
+    return cases.annotate(
+        recommended_at=Subquery(latest.values("made_at")[:1]),
+        recommended=Subquery(latest.values("recommendation")[:1]),
+        feedback_approved=Exists(approved),
+        returned_at=Subquery(returned),
+        decided_at=Subquery(decided),
+    ).annotate(
+        feedback_occasion=Case(
+            When(decided_against, then=Value(FeedbackOccasion.DECIDED_AGAINST.value)),
+            When(returned_to_revise, then=Value(FeedbackOccasion.RETURNED.value)),
+            default=None,
+            output_field=CharField(),
+        ),
+        feedback_due_since=Case(
+            When(
+                decided_against, then=Greatest("decided_at", Coalesce("returned_at", "decided_at"))
+            ),
+            When(returned_to_revise, then=F("returned_at")),
+            default=None,
+            output_field=DateTimeField(),
+        ),
+    )
+
+
 def feedback_occasion(case):
     """Why the case's assessor is to write its feedback to the applicant
-    now (a ``FeedbackOccasion``), or None: the case was decided not
-    accredited against a recommendation to accredit, or the Advisory Group
-    returned the feedback to revise; until the group approves it."""
-    if case.status not in FEEDBACK_STATUSES:
-        return None
-    recommendation = latest_completed_recommendation(case)
-    if recommendation is None:
-        return None
-    FeedbackApproval = apps.get_model("advisory_group", "FeedbackApproval")
-    if FeedbackApproval.objects.filter(
-        case_id=case.pk, approved_at__gte=recommendation.made_at
-    ).exists():
-        return None
-    if (
-        case.status == Status.NOT_ACCREDITED
-        and recommendation.recommendation == RecommendationChoice.ACCREDIT
-    ):
-        return FeedbackOccasion.DECIDED_AGAINST
-    AgendaItem = apps.get_model("advisory_group", "AgendaItem")
-    if AgendaItem.objects.filter(
-        case_id=case.pk, outcome="returned", decided_at__gte=recommendation.made_at
-    ).exists():
-        return FeedbackOccasion.RETURNED
-    return None
+    now (a ``FeedbackOccasion``), or None: ``with_feedback_occasion``, read
+    from the database (inside a service, after the case's row is locked)."""
+    Proposal = apps.get_model("proposals", "Proposal")
+    return (
+        with_feedback_occasion(Proposal.objects.filter(pk=case.pk))
+        .values_list("feedback_occasion", flat=True)
+        .first()
+    )
 
 
 # --- The scoring page --------------------------------------------------------
@@ -459,56 +519,28 @@ def with_quality_assurance_to_resolve(assignments):
 
 def feedback_to_write(user):
     """The cases whose feedback to the applicant ``user``, their current
-    first assessor, is to write or revise now (``feedback_occasion``) and
-    has not written since: decided not accredited against their
-    recommendation to accredit, or returned by the Advisory Group; until the
-    group approves it. Oldest recommendation first."""
-    FeedbackApproval = apps.get_model("advisory_group", "FeedbackApproval")
-    AgendaItem = apps.get_model("advisory_group", "AgendaItem")
+    first assessor free of conflict with the organisation (so holding the
+    part the feedback page asks for), is to write or revise now
+    (``with_feedback_occasion``) and has not been written since it came to
+    them: once written it waits for the Advisory Group, though the page
+    still takes a rewrite until the chair approves it. Oldest
+    recommendation first."""
     Proposal = apps.get_model("proposals", "Proposal")
-    case = OuterRef("pk")
-    latest = Recommendation.objects.filter(
-        case_id=case, outcome=RecommendationOutcome.COMPLETED
-    ).order_by("-made_at", "-pk")
-    returned = (
-        AgendaItem.objects.filter(
-            case_id=case, outcome="returned", decided_at__gte=OuterRef("recommended_at")
-        )
-        .order_by("-decided_at")
-        .values("decided_at")[:1]
-    )
-    decided = (
-        CaseEvent.objects.filter(case_id=case, to_status=Status.NOT_ACCREDITED)
-        .order_by("-sequence")
-        .values("created_at")[:1]
-    )
-
-    def written_since(moment):
-        return Exists(FeedbackRevision.objects.filter(case_id=case, written_at__gte=moment))
-
-    mine = Assignment.objects.filter(
-        assessor=user, kind=AssignmentKind.FIRST, ended_at__isnull=True
+    mine = without_conflicts(
+        Assignment.objects.filter(assessor=user, kind=AssignmentKind.FIRST, ended_at__isnull=True),
+        user,
+        prefix="case__organisation",
     ).values("case_id")
+    last_written = (
+        FeedbackRevision.objects.filter(case_id=OuterRef("pk"))
+        .order_by("-written_at")
+        .values("written_at")[:1]
+    )
     return (
-        Proposal.objects.filter(pk__in=mine, status__in=FEEDBACK_STATUSES)
-        .annotate(
-            recommended_at=Subquery(latest.values("made_at")[:1]),
-            recommended=Subquery(latest.values("recommendation")[:1]),
-        )
-        .exclude(recommended_at=None)
-        .exclude(
-            Exists(
-                FeedbackApproval.objects.filter(
-                    case_id=case, approved_at__gte=OuterRef("recommended_at")
-                )
-            )
-        )
-        .annotate(returned_at=Subquery(returned), decided_at=Subquery(decided))
-        .filter(
-            Q(returned_at__isnull=False) & ~written_since(OuterRef("returned_at"))
-            | Q(status=Status.NOT_ACCREDITED, recommended=RecommendationChoice.ACCREDIT)
-            & ~written_since(OuterRef("decided_at"))
-        )
+        with_feedback_occasion(Proposal.objects.filter(pk__in=mine))
+        .exclude(feedback_occasion=None)
+        .annotate(last_written_at=Subquery(last_written))
+        .filter(Q(last_written_at=None) | Q(last_written_at__lt=F("feedback_due_since")))
         .select_related("organisation")
         .order_by("recommended_at", "pk")
     )

@@ -3,6 +3,7 @@ is due first on top, filtered and sorted with django-filter."""
 
 import django_filters
 from django import forms
+from django.core.paginator import Paginator
 from django.views.generic import ListView
 
 from accreditation import clock
@@ -89,10 +90,17 @@ class QueueView(StaffAreaMixin, ListView):
         # A filter that does not parse is shown with its error and not applied.
         return self.filterset.qs
 
+    feedback_paginate_by = 25
+
     def get_context_data(self, **kwargs):
+        # The feedback section pages on its own, beside the cases assigned.
+        feedback_page = Paginator(
+            feedback_to_write(self.request.user), self.feedback_paginate_by
+        ).get_page(self.request.GET.get("feedback_page"))
         return super().get_context_data(
             filter=self.filterset,
             today=clock.today(),
-            feedback_cases=feedback_to_write(self.request.user),
+            feedback_page=feedback_page,
+            feedback_cases=feedback_page.object_list,
             **kwargs,
         )

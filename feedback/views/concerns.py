@@ -132,7 +132,9 @@ class ConcernListView(StaffAreaMixin, ListView):
 
 
 class ConcernMixin(StaffAreaMixin):
-    act_permission = "feedback.view_concerns"
+    """A concern and its documents, for the staff who may read it (the
+    ``feedback.view_concern`` rule): everyone else gets 404."""
+
     see_permission = "feedback.view_concern"
 
     @cached_property
@@ -184,6 +186,7 @@ class ConcernView(ConcernMixin, FormView):
             response_letters=concern.response_letters.filter(issued_at__isnull=False).defer("pdf"),
             ends_on=services.period_ends_on(concern.letter),
             may_decide=self.concern.is_open and self.may_decide,
+            may_list=self.request.user.has_perm("feedback.view_concerns"),
             **kwargs,
         )
 

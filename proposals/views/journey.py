@@ -91,6 +91,9 @@ class DashboardView(OrganisationPageMixin, ListView):
         context = super().get_context_data(
             organisation=self.request.organisation,
             open_rounds=open_rounds,
+            open_windows=Window.objects.filter(
+                organisation=self.request.organisation, opens_at__lte=now, deadline__gt=now
+            ).order_by("deadline", "pk"),
             next_round=Round.objects.upcoming(now).first(),
             **kwargs,
         )

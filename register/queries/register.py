@@ -12,6 +12,7 @@ from accreditation.models import AccreditationType, LocalAuthority, Region
 from accreditation.models.organisations import FaithDesignation, OrganisationKind, Phase
 from register.models import (
     FEED_KINDS,
+    LEAVING_KINDS,
     PUBLIC_HISTORY_KINDS,
     PUBLIC_STATES,
     RegisterEntry,
@@ -46,6 +47,16 @@ def feed_events(limit=50):
         RegisterEvent.objects.filter(kind__in=FEED_KINDS)
         .select_related("entry")
         .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def departure(entry):
+    """The event by which ``entry``, no longer on the register, last left
+    it, or None."""
+    return (
+        RegisterEvent.objects.filter(entry=entry, kind=LEAVING_KINDS.get(entry.state))
+        .order_by("-created_at", "-pk")
+        .first()
     )
 
 

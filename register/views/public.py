@@ -7,22 +7,22 @@ import json
 
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views import View
 from django.views.generic import TemplateView
 
 from accreditation import clock
-from register.models import PUBLIC_STATES, EventKind, RegisterEvent
+from register.models import EventKind, RegisterEntry, RegisterEvent
 from register.queries.register import (
     PUBLISHED_FIELDS,
+    departure,
     download_rows,
     feed_events,
     last_updated,
-    public_entries,
     public_history,
     search,
 )
@@ -65,21 +65,34 @@ class RegisterView(TemplateView):
 
 
 class ProviderView(TemplateView):
+    """A provider's page. Its address never changes: once the provider has
+    left the register (revoked, or removed when the decision was corrected)
+    it answers 410 Gone with a page that says only that and when, so a link
+    from the feed or an earlier visit still tells the reader something."""
+
     template_name = "register/provider.html"
 
-    def get_context_data(self, **kwargs):
+    def get(self, request, *args, **kwargs):
         entry = get_object_or_404(
-            public_entries().prefetch_related(
-                "works_in",
-                Prefetch("events", queryset=RegisterEvent.objects.order_by("created_at", "pk")),
-            ),
-            pk=self.kwargs["pk"],
+            RegisterEntry.objects.select_related("local_authority", "region"), pk=kwargs["pk"]
         )
-        return super().get_context_data(
-            entry=entry,
-            history=public_history(entry),
-            can_revoke=self.request.user.has_perm("register.revoke_entry", entry),
-            **kwargs,
+        if not entry.is_public:
+            left = departure(entry)
+            if left is None:
+                raise Http404("No such provider on the register")
+            return render(request, "register/gone.html", {"entry": entry, "left": left}, status=410)
+        prefetch_related_objects(
+            [entry],
+            "works_in",
+            Prefetch("events", queryset=RegisterEvent.objects.order_by("created_at", "pk")),
+        )
+        return self.render_to_response(
+            self.get_context_data(
+                entry=entry,
+                history=public_history(entry),
+                can_revoke=request.user.has_perm("register.revoke_entry", entry),
+                **kwargs,
+            )
         )
 
 
@@ -163,9 +176,9 @@ class RegisterFeed(Feed):
         )
 
     def item_link(self, event):
-        if event.entry.state in PUBLIC_STATES:
-            return reverse("register-provider", args=[event.entry_id])
-        return reverse("register-search")
+        """The provider's page, which answers for a provider no longer on
+        the register too (410 Gone, saying when it left)."""
+        return reverse("register-provider", args=[event.entry_id])
 
     def item_guid(self, event):
         return f"register-event-{event.pk}"

@@ -164,3 +164,11 @@ def test_a_decision_official_gives_notice_reads_the_response_and_revokes(
     expect(page.locator("table")).to_contain_text("not a school it leads")
     assert_accessible(page)
     assert RegisterEntry.objects.get(pk=oak.pk).state == EntryState.REVOKED
+
+    # The public page of the provider says only that it was revoked, and when.
+    reader = new_page()
+    response = reader.goto(f"/register/{oak.pk}/")
+    assert response.status == 410
+    expect(reader.locator("#left")).to_contain_text("was revoked on")
+    expect(reader.locator("main")).not_to_contain_text("not a school it leads")
+    assert_accessible(reader)
