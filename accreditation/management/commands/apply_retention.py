@@ -45,9 +45,26 @@ class Command(BaseCommand):
             self.stdout.write("Nothing is past its retention period.")
             return
         if due:
-            self.cases(due, delete)
+            self.remove(
+                due,
+                delete,
+                retention.CASE_RECORD_TYPES,
+                lambda item: (
+                    f"{item.case.reference or item.case.draft_name} "
+                    f"({item.case.organisation.name}), closed {item.closed_on}"
+                ),
+                retention.remove,
+                "case(s)",
+            )
         if entries:
-            self.entries(entries, delete)
+            self.remove(
+                entries,
+                delete,
+                retention.REGISTER_RECORD_TYPES,
+                lambda item: f"Register entry of {item.entry.name}",
+                retention.remove_from_entry,
+                "register entry(s)",
+            )
         if emails:
             if delete:
                 removed = retention.remove_emails()
@@ -60,14 +77,16 @@ class Command(BaseCommand):
                     "Run again with --delete to remove them."
                 )
 
-    def cases(self, due, delete):
-        totals = dict.fromkeys(retention.CASE_RECORD_TYPES, 0)
+    def remove(self, due, delete, record_types, describe, remove, holders):
+        """List ``due`` (cases or register entries, ``holders``), each as
+        ``describe`` says with its record types; with ``delete``, ``remove``
+        each one's records and total them by type."""
+        totals = dict.fromkeys(record_types, 0)
         for item in due:
             kinds = ", ".join(retention.RECORD_TYPES[kind].lower() for kind in item.record_types)
-            reference = item.case.reference or item.case.draft_name
-            line = f"{reference} ({item.case.organisation.name}), closed {item.closed_on}: {kinds}"
+            line = f"{describe(item)}: {kinds}"
             if delete:
-                removed = retention.remove(item)
+                removed = remove(item)
                 for kind, count in removed.items():
                     totals[kind] += count
                 line += f": removed {sum(removed.values())} record(s)"
@@ -76,33 +95,9 @@ class Command(BaseCommand):
             summary = ", ".join(
                 f"{count} {retention.RECORD_TYPES[kind].lower()}" for kind, count in totals.items()
             )
-            self.stdout.write(self.style.SUCCESS(f"Removed from {len(due)} case(s): {summary}."))
+            self.stdout.write(self.style.SUCCESS(f"Removed from {len(due)} {holders}: {summary}."))
         else:
             self.stdout.write(
-                f"{len(due)} case(s) hold records past retention. "
-                "Run again with --delete to remove them."
-            )
-
-    def entries(self, due, delete):
-        totals = dict.fromkeys(retention.REGISTER_RECORD_TYPES, 0)
-        for item in due:
-            kinds = ", ".join(retention.RECORD_TYPES[kind].lower() for kind in item.record_types)
-            line = f"Register entry of {item.entry.name}: {kinds}"
-            if delete:
-                removed = retention.remove_from_entry(item)
-                for kind, count in removed.items():
-                    totals[kind] += count
-                line += f": removed {sum(removed.values())} record(s)"
-            self.stdout.write(line)
-        if delete:
-            summary = ", ".join(
-                f"{count} {retention.RECORD_TYPES[kind].lower()}" for kind, count in totals.items()
-            )
-            self.stdout.write(
-                self.style.SUCCESS(f"Removed from {len(due)} register entry(s): {summary}.")
-            )
-        else:
-            self.stdout.write(
-                f"{len(due)} register entry(s) hold records past retention. "
+                f"{len(due)} {holders} hold records past retention. "
                 "Run again with --delete to remove them."
             )
