@@ -7,6 +7,7 @@ returns is revised by the assessor before it comes back."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
@@ -484,3 +485,53 @@ def test_the_worklist_pages_and_costs_the_same_queries_at_any_size(
 QUERIES_QUEUE = (
     8  # session and user, roles, the filter's rounds, the cases, feedback's count and page
 )
+
+
+def test_an_approval_counts_only_for_the_feedback_of_the_latest_recommendation(group):
+    """The group approves a case's feedback; the case is then recommended
+    again with new draft feedback (an ASG case the group referred back): the
+    earlier approval was for the earlier recommendation. The new feedback
+    waits for the group, and the letter carries it once approved, never the
+    earlier text."""
+    from assessments.models import Recommendation
+    from feedback.queries.letters import letter_feedback
+
+    meeting = meeting_of(group)
+    case, assessor = recommended("not_accredit", **{"2B_lead": 2})
+    first = meeting.items.get(case=case, purpose="feedback")
+    advice.review_feedback(
+        first, outcome="approved", comment="", actor=group[0], by_correspondence=True
+    )
+    assert waiting([case.pk]) == []
+    assert [item.text for item in letter_feedback(case)] == ["Give more evidence for 2B."]
+    earlier = Recommendation.objects.get(case=case)
+    with time_machine.travel(clock.now() + timedelta(minutes=5)):
+        again = Recommendation.objects.create(
+            case=case,
+            assignment=earlier.assignment,
+            recommendation="not_accredit",
+            suggested="not_accredit",
+            reasoning="Looked at again: still not shown.",
+            outcome="completed",
+            made_by=assessor,
+            made_at=clock.now(),
+        )
+        for draft in DraftFeedback.objects.filter(recommendation=earlier):
+            DraftFeedback.objects.create(
+                recommendation=again,
+                criterion=draft.criterion,
+                party=draft.party,
+                score=draft.score,
+                text="Publish three years of validated results.",
+            )
+        assert waiting([case.pk]) == [(case, "feedback")]
+        assert letter_feedback(case) == []
+        meetings.fill_agenda(meeting)
+        review = meeting.items.get(case=case, purpose="feedback", outcome="")
+        advice.review_feedback(
+            review, outcome="approved", comment="", actor=group[0], by_correspondence=True
+        )
+        assert waiting([case.pk]) == []
+        assert [item.text for item in letter_feedback(case)] == [
+            "Publish three years of validated results."
+        ]

@@ -12,6 +12,8 @@ makes), once: a case that has a recommendation is left as it is, and one
 the demo is scoring again (after the group referred it back) keeps its
 scores."""
 
+import bisect
+
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
@@ -156,7 +158,7 @@ def _assess(planned):
             )
         )
         values_of.append(values)
-        case.recommended = recommendation
+        case.recommended, case.recommended_at = recommendation, when
     Score.objects.bulk_create(scores, batch_size=BATCH)
     ScoreSheet.objects.bulk_create(sheets, batch_size=BATCH)
     Recommendation.objects.bulk_create(recommendations, batch_size=BATCH)
@@ -201,9 +203,9 @@ def _scores(assignment, items, values, assessor, when):
 def _approve_decided_feedback(cases):
     """Cases decided not accredited on a recommendation not to accredit: the
     group approved their feedback at the meeting that advised on them (an
-    ASG), or at their round's meeting once it was held (an ASP), so the next
-    meeting is not filled with history. A case whose round's meeting is
-    still to come has its feedback waiting for it."""
+    ASG), or at the first meeting held after the recommendation (an ASP), so
+    the next meeting is not filled with history. A case whose feedback no
+    meeting held has reviewed yet has it waiting for the next."""
     from advisory_group.queries.agenda import digest, feedback_rows
 
     AgendaItem = _model("advisory_group.AgendaItem")
@@ -216,21 +218,22 @@ def _approve_decided_feedback(cases):
         .exclude(outcome="")
         .select_related("meeting__chair")
     }
-    held = {
-        meeting.round_id: meeting
-        for meeting in Meeting.objects.filter(round__isnull=False, held_at__lt=clock.now())
+    held = list(
+        Meeting.objects.filter(held_at__lt=clock.now())
         .select_related("chair")
         .order_by("held_at", "pk")
-    }
+    )
+    times = [meeting.held_at for meeting in held]
     for case in cases:
         item = advised.get(case.pk)
-        if item is not None:
+        if item is not None and item.decided_at >= case.recommended_at:
             meeting, added_at, decided_at = item.meeting, item.added_at, item.decided_at
-        elif case.round_id in held:
-            meeting = held[case.round_id]
-            added_at = decided_at = meeting.held_at
         else:
-            continue
+            after = bisect.bisect_right(times, case.recommended_at)
+            if after == len(held):
+                continue
+            meeting = held[after]
+            added_at = decided_at = meeting.held_at
         review = AgendaItem.objects.create(
             meeting=meeting,
             case=case,

@@ -34,7 +34,8 @@ def waiting(case_ids=None):
     feedback of every case whose completed recommendation is not to
     accredit, and of a case decided not accredited against a recommendation
     to accredit once its assessor has written the feedback from the
-    official's reasons, until the group approves it."""
+    official's reasons, until the group approves it (since the latest
+    recommendation, and since any concern upheld)."""
     from assessments.models import FeedbackRevision, Recommendation
     from assessments.models.scoring import RecommendationChoice, RecommendationOutcome
 
@@ -54,8 +55,13 @@ def waiting(case_ids=None):
         "-sequence"
     )
     since = Coalesce(Subquery(upheld.values("created_at")[:1]), EPOCH)
+    # An approval counts for the feedback of the case's latest
+    # recommendation only: one referred back and recommended again has new
+    # draft feedback for the group.
     approved = FeedbackApproval.objects.filter(
-        case=OuterRef("pk"), approved_at__gt=OuterRef("since")
+        case=OuterRef("pk"),
+        approved_at__gt=OuterRef("since"),
+        approved_at__gte=OuterRef("latest_at"),
     )
     written = FeedbackRevision.objects.filter(
         case=OuterRef("pk"), written_at__gte=OuterRef("latest_at")

@@ -132,9 +132,12 @@ def letter_feedback(case):
     """The feedback a not-accredited case's letter carries, one item per
     criterion per party: the feedback as the Advisory Group approved it.
     Until the group has approved some, the feedback letter waits: it is
-    never issued empty nor from a draft. After an upheld concern only an
-    approval since counts: the new decision's letter is not the old one's."""
+    never issued empty nor from a draft. Only an approval since the case's
+    latest recommendation counts (a case referred back and recommended
+    again has new feedback), and since any concern upheld: the new
+    decision's letter is not the old one's."""
     from advisory_group.queries.agenda import approved_feedback
+    from assessments.models.scoring import RecommendationOutcome
 
     upheld = (
         CaseEvent.objects.filter(case_id=case.pk, action=Action.UPHOLD_CONCERN)
@@ -142,6 +145,14 @@ def letter_feedback(case):
         .values_list("created_at", flat=True)
         .first()
     )
+    recommended = (
+        apps.get_model("assessments", "Recommendation")
+        .objects.filter(case_id=case.pk, outcome=RecommendationOutcome.COMPLETED)
+        .order_by("-made_at", "-pk")
+        .values_list("made_at", flat=True)
+        .first()
+    )
+    since = max((moment for moment in (upheld, recommended) if moment), default=None)
     return [
         FeedbackItem(
             CriterionHeading(row["criterion"], row["title"]),
@@ -149,7 +160,7 @@ def letter_feedback(case):
             row["score"],
             row["text"],
         )
-        for row in approved_feedback(case, since=upheld) or ()
+        for row in approved_feedback(case, since=since) or ()
     ]
 
 
