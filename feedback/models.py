@@ -12,7 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accreditation import clock
 
@@ -100,6 +100,16 @@ class Letter(models.Model):
         ordering = ["case", "created_at"]
         constraints = [
             models.UniqueConstraint(fields=["case", "occasion"], name="letter_one_per_occasion")
+        ]
+        indexes = [
+            # The letters register lists issued letters newest first, a page
+            # at a time: walked in order, not sorted whole.
+            models.Index(
+                F("issued_at").desc(),
+                F("id").desc(),
+                condition=Q(issued_at__isnull=False),
+                name="letter_issued_newest_first",
+            )
         ]
 
     def __str__(self):

@@ -65,16 +65,15 @@ def sign_in(page, email, password=PASSWORD):
     page.get_by_role("button", name="Sign in").click()
 
 
-def code_from_key(spaced_key, steps_ahead=0):
+def code_from_key(spaced_key):
     """The code an authenticator app shows for the key printed on the set-up
-    page. ``steps_ahead=1`` gives the next 30-second code (the device accepts
-    one step of drift), for a second code in the same half-minute."""
+    page."""
     key = base64.b32decode(spaced_key.replace(" ", ""))
-    return f"{totp(key, drift=steps_ahead):06d}"
+    return f"{totp(key):06d}"
 
 
-def code_for(device, steps_ahead=0):
-    return f"{totp(device.bin_key, drift=steps_ahead):06d}"
+def code_for(device):
+    return f"{totp(device.bin_key):06d}"
 
 
 def wrong_code_for(device):
