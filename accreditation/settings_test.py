@@ -21,8 +21,12 @@ if _WORKER and os.environ.get("REDIS_URL"):
     os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{_index}"))
 
 from accreditation.settings import *  # noqa: E402,F403
-from accreditation.settings import STORAGES  # noqa: E402
+from accreditation.settings import DATABASES, STORAGES  # noqa: E402
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A test database needs no durability: a commit does not wait for the
+    # disk (about a sixth of the browser tests' time).
+    DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
