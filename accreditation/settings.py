@@ -387,6 +387,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A round's report is worked out from every case, event and score of the
+# round (about a second at 2,000 cases) and kept this long; the page says
+# when its figures were worked out and can work them out again at once.
+REPORT_FIGURES_SECONDS = int(os.environ.get("REPORT_FIGURES_SECONDS", "300"))
 
 # --- Security -------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

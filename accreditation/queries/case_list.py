@@ -54,7 +54,10 @@ class Outcome:
     }
 
 
-def assessor_choices():
+def assessor_choices(request):
+    """The assessor filter's options, built when its form field is (django-filter
+    passes the request): a filter set copies its filters for each list, and a
+    queryset built up front would be copied with them."""
     return (
         User.objects.filter(is_active=True, groups__name=Role.ASSESSOR.value)
         .distinct()
@@ -75,7 +78,10 @@ class AssessorFilter(django_filters.ModelChoiceFilter):
 class CaseFilter(django_filters.FilterSet):
     q = SearchFilter(label="Reference or organisation name", method="filter_search")
     status = django_filters.MultipleChoiceFilter(
-        label="Status", choices=STATUSES, widget=forms.CheckboxSelectMultiple
+        label="Status",
+        choices=STATUSES,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a case has one status: nothing to make distinct
     )
     overdue = django_filters.BooleanFilter(
         label="Only cases past their target date",
@@ -84,7 +90,7 @@ class CaseFilter(django_filters.FilterSet):
     )
     round = django_filters.ModelChoiceFilter(
         label="Round",
-        queryset=Round.objects.order_by("-opens_at", "-pk"),
+        queryset=lambda request: Round.objects.order_by("-opens_at", "-pk"),
         empty_label="Any round",
         null_label="Out of round",
         null_value="out-of-round",
@@ -104,19 +110,19 @@ class CaseFilter(django_filters.FilterSet):
     local_authority = django_filters.ModelChoiceFilter(
         label="Local authority",
         field_name="organisation__local_authority",
-        queryset=LocalAuthority.objects.order_by("name").only("code", "name"),
+        queryset=lambda request: LocalAuthority.objects.order_by("name").only("code", "name"),
         to_field_name="code",
         empty_label="Any local authority",
     )
     region = django_filters.ModelChoiceFilter(
         label="Region",
         field_name="organisation__local_authority__region",
-        queryset=Region.objects.order_by("name"),
+        queryset=lambda request: Region.objects.order_by("name"),
         empty_label="Any region",
     )
     assessor = AssessorFilter(
         label="Assessor",
-        queryset=assessor_choices(),
+        queryset=assessor_choices,
         method="filter_assessor",
         empty_label="Any assessor",
         null_label="No assessor yet",
@@ -139,8 +145,10 @@ class CaseFilter(django_filters.FilterSet):
         return overdue(queryset, clock.today()) if value else queryset
 
     def filter_assessor(self, queryset, name, value):
-        current = apps.get_model("assessments", "Assignment").objects.filter(
-            case=OuterRef("pk"), kind="first", ended_at__isnull=True
+        current = (
+            apps.get_model("assessments", "Assignment")
+            .objects.filter(case=OuterRef("pk"), kind="first", ended_at__isnull=True)
+            .order_by()
         )
         if value == NO_ASSESSOR:
             return queryset.filter(~Exists(current))
@@ -205,8 +213,10 @@ def cases_for(user):
     """The cases ``user`` may see, with what a row of the list shows: the
     organisation, its local authority and region, the round, the current
     assessor's name and the stage's target date, in one query."""
-    first = apps.get_model("assessments", "Assignment").objects.filter(
-        case=OuterRef("pk"), kind="first", ended_at__isnull=True
+    first = (
+        apps.get_model("assessments", "Assignment")
+        .objects.filter(case=OuterRef("pk"), kind="first", ended_at__isnull=True)
+        .order_by()  # one current first assessor: no need for the model's order
     )
     return with_target(
         visible_to(user)

@@ -101,6 +101,7 @@ def with_target(cases):
     first_due = (
         _model("assessments.Assignment")
         .objects.filter(case=OuterRef("pk"), kind="first", ended_at__isnull=True)
+        .order_by()
         .values("due_on")[:1]
     )
     return cases.annotate(

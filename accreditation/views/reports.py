@@ -2,19 +2,23 @@
 charts with tables of the same figures, and every figure as CSV."""
 
 import csv
+from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from accreditation import charts
+from accreditation import charts, clock
 from accreditation.access import StaffAreaMixin
 from accreditation.models import Round
-from accreditation.queries.reports import calibration as calibration_of
-from accreditation.queries.reports import figures, round_report
+from accreditation.queries.reports import RoundReport, figures, round_report
 from register.views.public import Echo, neutralise
 
 
@@ -40,22 +44,63 @@ class RoundReportMixin(StaffAreaMixin):
             raise Http404("No such round")
         return period
 
+    def kept_key(self):
+        return f"round-report:{self.round.pk}:{clock.today().isoformat()}"
+
+    @cached_property
+    def kept(self):
+        """The round's report as worked out at most ``REPORT_FIGURES_SECONDS``
+        ago (and on this day, since lateness counts from today)."""
+        kept = cache.get(self.kept_key())
+        if kept is None:
+            kept = KeptReport(clock.now(), round_report(self.round))
+            cache.set(self.kept_key(), kept, settings.REPORT_FIGURES_SECONDS)
+        return kept
+
+
+@dataclass
+class KeptReport:
+    at: datetime
+    report: RoundReport
+
 
 class RoundReportView(RoundReportMixin, TemplateView):
+    """The report; its figures' part is rendered once for each time they are
+    worked out (hundreds of table rows and six charts) and kept with them.
+    POST: work the figures out again now."""
+
     template_name = "staff/reports/round.html"
 
     def get_context_data(self, **kwargs):
-        report = round_report(self.round)
+        kept = self.kept
+        key = f"{self.kept_key()}:html:{kept.at.isoformat()}"
+        html = cache.get(key)
+        if html is None:
+            report = kept.report
+            html = render_to_string(
+                "staff/reports/_figures.html",
+                {
+                    "report": report,
+                    "charts": report_charts(report),
+                    "breakdowns": [
+                        ("Cases by type", report.by_type),
+                        ("Cases by kind of organisation", report.by_kind),
+                    ],
+                    "calibration_everyone": report.calibration.everyone(),
+                },
+            )
+            cache.set(key, html, settings.REPORT_FIGURES_SECONDS)
         return super().get_context_data(
-            report=report,
-            charts=report_charts(report),
-            breakdowns=[
-                ("Cases by type", report.by_type),
-                ("Cases by kind of organisation", report.by_kind),
-            ],
-            calibration_everyone=report.calibration.everyone(),
+            report=kept.report,
+            worked_out_at=kept.at,
+            kept_minutes=max(1, settings.REPORT_FIGURES_SECONDS // 60),
+            figures_html=html,
             **kwargs,
         )
+
+    def post(self, request, pk):
+        cache.delete(self.kept_key())
+        return HttpResponseRedirect(request.path)
 
 
 class CalibrationView(RoundReportMixin, TemplateView):
@@ -67,7 +112,7 @@ class CalibrationView(RoundReportMixin, TemplateView):
     assessors_per_page = 10
 
     def get_context_data(self, **kwargs):
-        calibration = calibration_of(self.round)
+        calibration = self.kept.report.calibration
         page = Paginator(calibration.each, self.assessors_per_page).get_page(
             self.request.GET.get("page")
         )
@@ -139,7 +184,7 @@ class RoundReportCsvView(RoundReportMixin, View):
     """Every figure of the report, one a row."""
 
     def get(self, request, pk):
-        report = round_report(self.round)
+        report = self.kept.report
         writer = csv.writer(Echo())
 
         def rows():
