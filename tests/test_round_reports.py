@@ -201,6 +201,9 @@ class TestThePages:
             assert response.status_code == 302 and response["Location"] == url
             page = client.get(url).text
         assert "2 submitted cases. These figures were worked out at 9:20am on" in page
+        settings.REPORT_FIGURES_SECONDS = 90
+        with time_machine.travel(clock.at(clock.today(), time(9, 21)), tick=False):
+            assert "They are kept for 90 seconds" in client.get(url).text
 
     @pytest.mark.parametrize(
         "role",

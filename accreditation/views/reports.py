@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from django.views import View
@@ -93,7 +94,7 @@ class RoundReportView(RoundReportMixin, TemplateView):
         return super().get_context_data(
             report=kept.report,
             worked_out_at=kept.at,
-            kept_minutes=max(1, settings.REPORT_FIGURES_SECONDS // 60),
+            kept_for=kept_for(settings.REPORT_FIGURES_SECONDS),
             figures_html=html,
             **kwargs,
         )
@@ -101,6 +102,14 @@ class RoundReportView(RoundReportMixin, TemplateView):
     def post(self, request, pk):
         cache.delete(self.kept_key())
         return HttpResponseRedirect(request.path)
+
+
+def kept_for(seconds):
+    """``REPORT_FIGURES_SECONDS`` in words: "5 minutes", "30 seconds"."""
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = seconds // 60
+        return f"{minutes} minute{pluralize(minutes)}"
+    return f"{seconds} second{pluralize(seconds)}"
 
 
 class CalibrationView(RoundReportMixin, TemplateView):
