@@ -66,42 +66,56 @@ class KeptReport:
 
 
 class RoundReportView(RoundReportMixin, TemplateView):
-    """The report; its figures' part is rendered once for each time they are
-    worked out (hundreds of table rows and six charts) and kept with them.
-    POST: work the figures out again now."""
+    """The report; its figures' part (hundreds of table rows and six charts)
+    is rendered once each time they are worked out and kept as long as they
+    are. POST: work the figures out again now."""
 
     template_name = "staff/reports/round.html"
 
     def get_context_data(self, **kwargs):
-        kept = self.kept
-        key = f"{self.kept_key()}:html:{kept.at.isoformat()}"
-        html = cache.get(key)
-        if html is None:
-            report = kept.report
-            html = render_to_string(
-                "staff/reports/_figures.html",
-                {
-                    "report": report,
-                    "charts": report_charts(report),
-                    "breakdowns": [
-                        ("Cases by type", report.by_type),
-                        ("Cases by kind of organisation", report.by_kind),
-                    ],
-                    "calibration_everyone": report.calibration.everyone(),
-                },
-            )
-            cache.set(key, html, settings.REPORT_FIGURES_SECONDS)
+        key = f"{self.kept_key()}:shown"
+        shown = cache.get(key)
+        if shown is None:
+            kept = self.kept
+            shown = ShownReport(kept.at, kept.report.by_type.total, figures_html(kept.report))
+            # Kept no longer than the figures it shows.
+            left = settings.REPORT_FIGURES_SECONDS - (clock.now() - kept.at).total_seconds()
+            cache.set(key, shown, max(1, int(left)))
         return super().get_context_data(
-            report=kept.report,
-            worked_out_at=kept.at,
+            period=self.round,
+            shown=shown,
             kept_for=kept_for(settings.REPORT_FIGURES_SECONDS),
-            figures_html=html,
             **kwargs,
         )
 
     def post(self, request, pk):
-        cache.delete(self.kept_key())
+        cache.delete_many([self.kept_key(), f"{self.kept_key()}:shown"])
         return HttpResponseRedirect(request.path)
+
+
+@dataclass
+class ShownReport:
+    """What the report's page shows of kept figures: the page reads this,
+    not the figures, which are many objects to unpickle on every request."""
+
+    at: datetime
+    cases: int
+    html: str
+
+
+def figures_html(report):
+    return render_to_string(
+        "staff/reports/_figures.html",
+        {
+            "report": report,
+            "charts": report_charts(report),
+            "breakdowns": [
+                ("Cases by type", report.by_type),
+                ("Cases by kind of organisation", report.by_kind),
+            ],
+            "calibration_everyone": report.calibration.everyone(),
+        },
+    )
 
 
 def kept_for(seconds):
