@@ -183,16 +183,16 @@ class TestThePages:
     ):
         settings.REPORT_FIGURES_SECONDS = 600
         ProposalFactory(round=period, status="accredited")
-        client = sign_in_verified(client, person_with("casework_officer"))
         url = reverse("staff-report", args=[period.pk])
         csv_url = reverse("staff-report-csv", args=[period.pk])
-        with time_machine.travel(clock.at(clock.today(), time(9, 15)), tick=False):
+        with time_machine.travel(clock.at(clock.today(), time(9, 15)), tick=False) as traveller:
+            client = sign_in_verified(client, person_with("casework_officer"))
             page = client.get(url).text
-        assert "1 submitted case. These figures were worked out at 9:15am on" in page
-        assert "They are kept for 10 minutes" in page
+            assert "1 submitted case. These figures were worked out at 9:15am on" in page
+            assert "They are kept for 10 minutes" in page
 
-        ProposalFactory(round=period, status="accredited")
-        with time_machine.travel(clock.at(clock.today(), time(9, 20)), tick=False):
+            ProposalFactory(round=period, status="accredited")
+            traveller.move_to(clock.at(clock.today(), time(9, 20)))
             assert "1 submitted case." in client.get(url).text
             # The download holds the figures the page shows.
             rows = list(csv.reader(io.StringIO(b"".join(client.get(csv_url)).decode())))
@@ -200,10 +200,29 @@ class TestThePages:
             response = client.post(url)
             assert response.status_code == 302 and response["Location"] == url
             page = client.get(url).text
-        assert "2 submitted cases. These figures were worked out at 9:20am on" in page
-        settings.REPORT_FIGURES_SECONDS = 90
-        with time_machine.travel(clock.at(clock.today(), time(9, 21)), tick=False):
+            assert "2 submitted cases. These figures were worked out at 9:20am on" in page
+
+            settings.REPORT_FIGURES_SECONDS = 90
+            traveller.move_to(clock.at(clock.today(), time(9, 21)))
             assert "They are kept for 90 seconds" in client.get(url).text
+
+    def test_each_assessors_pages_are_kept_with_the_figures(self, client, period, settings):
+        settings.REPORT_FIGURES_SECONDS = 600
+        qa_case(period, {"2B_lead": 4}, {"2B_lead": 2})
+        url = reverse("staff-report-calibration", args=[period.pk])
+        with time_machine.travel(clock.at(clock.today(), time(9, 15)), tick=False) as traveller:
+            client = sign_in_verified(client, person_with("casework_officer"))
+            page = client.get(url).text
+            assert "Fiona First" in page and "worked out at 9:15am on" in page
+
+            greene = UserFactory(roles=[Role.ASSESSOR], full_name="Gina Greene")
+            qa_case(period, {"2B_lead": 4}, {"2B_lead": 2}, first=greene)
+            traveller.move_to(clock.at(clock.today(), time(9, 20)))
+            for asked in ("", "?page=1", "?page=abc", "?page=99"):
+                assert "Gina Greene" not in client.get(url + asked).text
+            client.post(reverse("staff-report", args=[period.pk]))
+            page = client.get(url + "?page=abc").text
+            assert "Gina Greene" in page and "worked out at 9:20am on" in page
 
     @pytest.mark.parametrize(
         "role",

@@ -55,14 +55,49 @@ class RoundReportMixin(StaffAreaMixin):
         kept = cache.get(self.kept_key())
         if kept is None:
             kept = KeptReport(clock.now(), round_report(self.round))
-            cache.set(self.kept_key(), kept, settings.REPORT_FIGURES_SECONDS)
+            cache.set_many(
+                {self.kept_key(): kept, f"{self.kept_key()}:stamp": kept.stamp()},
+                settings.REPORT_FIGURES_SECONDS,
+            )
         return kept
+
+    @cached_property
+    def stamp(self):
+        """When the kept figures were worked out and how many assessors they
+        cover, read without the figures themselves."""
+        stamp = cache.get(f"{self.kept_key()}:stamp")
+        if stamp is None:
+            stamp = self.kept.stamp()
+            cache.set(f"{self.kept_key()}:stamp", stamp, time_left(stamp.at))
+        return stamp
+
+    def forget(self):
+        """Drop the kept figures, so the next request works them out again;
+        what was shown of them is keyed by their time and is not read again."""
+        cache.delete_many(
+            [self.kept_key(), f"{self.kept_key()}:stamp", f"{self.kept_key()}:shown"]
+        )
+
+
+def time_left(at):
+    """The seconds figures worked out ``at`` are still kept (and so what is
+    shown of them)."""
+    return max(1, int(settings.REPORT_FIGURES_SECONDS - (clock.now() - at).total_seconds()))
+
+
+@dataclass
+class Stamp:
+    at: datetime
+    assessors: int
 
 
 @dataclass
 class KeptReport:
     at: datetime
     report: RoundReport
+
+    def stamp(self):
+        return Stamp(self.at, len(self.report.calibration.each))
 
 
 class RoundReportView(RoundReportMixin, TemplateView):
@@ -78,9 +113,7 @@ class RoundReportView(RoundReportMixin, TemplateView):
         if shown is None:
             kept = self.kept
             shown = ShownReport(kept.at, kept.report.by_type.total, figures_html(kept.report))
-            # Kept no longer than the figures it shows.
-            left = settings.REPORT_FIGURES_SECONDS - (clock.now() - kept.at).total_seconds()
-            cache.set(key, shown, max(1, int(left)))
+            cache.set(key, shown, time_left(kept.at))  # no longer than the figures it shows
         return super().get_context_data(
             period=self.round,
             shown=shown,
@@ -89,7 +122,7 @@ class RoundReportView(RoundReportMixin, TemplateView):
         )
 
     def post(self, request, pk):
-        cache.delete_many([self.kept_key(), f"{self.kept_key()}:shown"])
+        self.forget()
         return HttpResponseRedirect(request.path)
 
 
@@ -135,19 +168,37 @@ class CalibrationView(RoundReportMixin, TemplateView):
     assessors_per_page = 10
 
     def get_context_data(self, **kwargs):
-        calibration = self.kept.report.calibration
-        page = Paginator(calibration.each, self.assessors_per_page).get_page(
-            self.request.GET.get("page")
-        )
+        """A page's tables are rendered once for each time the figures are
+        worked out and kept as long as they are, keyed by the page they
+        resolve to, so an address with any page number reads a kept page."""
+        asked = self.request.GET.get("page")
+        stamp = self.stamp
+        page, key = self.page_of(stamp, asked)
+        tables = cache.get(key)
+        if tables is None:
+            kept = self.kept
+            stamp = kept.stamp()  # the figures may have been worked out again since
+            page, key = self.page_of(stamp, asked)
+            calibration = kept.report.calibration
+            each = calibration.each[page.start_index() - 1 : page.end_index()]
+            tables = render_to_string(
+                "staff/reports/_each_assessor.html",
+                {"calibration": calibration, "assessors": calibration.by_assessor(each)},
+            )
+            cache.set(key, tables, time_left(stamp.at))
         return super().get_context_data(
             period=self.round,
-            calibration=calibration,
+            at=stamp.at,
+            tables=tables,
             page_obj=page,
             paginator=page.paginator,
             is_paginated=page.has_other_pages(),
-            assessors=calibration.by_assessor(page.object_list),
             **kwargs,
         )
+
+    def page_of(self, stamp, asked):
+        page = Paginator(range(stamp.assessors), self.assessors_per_page).get_page(asked)
+        return page, f"{self.kept_key()}:each:{stamp.at.timestamp()}:{page.number}"
 
 
 def report_charts(report):
