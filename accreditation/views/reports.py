@@ -74,9 +74,7 @@ class RoundReportMixin(StaffAreaMixin):
     def forget(self):
         """Drop the kept figures, so the next request works them out again;
         what was shown of them is keyed by their time and is not read again."""
-        cache.delete_many(
-            [self.kept_key(), f"{self.kept_key()}:stamp", f"{self.kept_key()}:shown"]
-        )
+        cache.delete_many([self.kept_key(), f"{self.kept_key()}:stamp", f"{self.kept_key()}:shown"])
 
 
 def time_left(at):

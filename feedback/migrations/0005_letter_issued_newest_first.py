@@ -5,17 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('feedback', '0004_concerns_and_letter_occasions'),
-        ('proposals', '0007_proposal_recently_changed'),
-        ('register', '0005_revocation_responses_apart'),
+        ("feedback", "0004_concerns_and_letter_occasions"),
+        ("proposals", "0007_proposal_recently_changed"),
+        ("register", "0005_revocation_responses_apart"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='letter',
-            index=models.Index(models.OrderBy(models.F('issued_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('issued_at__isnull', False)), name='letter_issued_newest_first'),
+            model_name="letter",
+            index=models.Index(
+                models.OrderBy(models.F("issued_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                condition=models.Q(("issued_at__isnull", False)),
+                name="letter_issued_newest_first",
+            ),
         ),
     ]
