@@ -122,6 +122,12 @@ class TestFilters:
         elm = world["cases"]["elm"].reference
         assert references(client.get(LIST, {"q": elm.lower()})) == [elm]
 
+    def test_a_search_finds_references_and_names_together(self, client, officer, world):
+        elm = world["cases"]["elm"].reference
+        namesake = ProposalFactory(status="submitted", organisation__name=f"Friends of {elm}")
+        found = references(client.get(LIST, {"q": elm}))
+        assert sorted(found) == sorted([elm, namesake.reference])
+
     def test_chosen_filters_show_as_tags_that_each_remove_one_value(self, client, officer, world):
         response = client.get(LIST, {"status": ["submitted", "accredited"], "type": "asg"})
         selected = dict(response.context["selected"])
@@ -306,6 +312,27 @@ def test_the_csv_costs_the_same_queries_at_any_size(
     with django_assert_num_queries(5):
         rows = read_csv(client.get(CSV, {"status": "in_assessment"}))
     assert len(rows) == len(many)
+
+
+@pytest.mark.postgres
+def test_a_search_can_read_the_trigram_indexes(officer):
+    """The search's lookups are written as the indexes' expressions, so the
+    planner can read them. Scans that read a whole table or index are ruled
+    out: on a test's few rows the planner would rightly prefer them."""
+    from django.db import connection
+    from django.http import QueryDict
+
+    from accreditation.queries import case_list
+
+    query = case_list.search(officer, QueryDict("q=oak")).qs.values("pk").query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        for scan in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "proposal_reference_trigram" in plan
+    assert "organisation_name_trigram" in plan
 
 
 def test_removing_a_search_tag_removes_the_search_as_typed(client, officer, world):
