@@ -17,6 +17,7 @@ from accreditation import clock
 from accreditation.models import AccreditationType
 from accreditation.queries.reports import _percentile, round_report
 from accreditation.roles import Role
+from accreditation.views.reports import CalibrationView
 from accreditation.workflow import Action, move
 from assessments.services import scoring
 from tests.casework import QUERY_BUDGETS, give_part, person_with, sign_in_verified
@@ -223,6 +224,32 @@ class TestThePages:
             client.post(reverse("staff-report", args=[period.pk]))
             page = client.get(url + "?page=abc").text
             assert "Gina Greene" in page and "worked out at 9:20am on" in page
+            report = client.get(reverse("staff-report", args=[period.pk])).text
+            assert "worked out at 9:20am on" in report
+
+    def test_each_assessors_pages_are_read_without_the_figures(
+        self, client, period, monkeypatch, django_assert_num_queries
+    ):
+        """A page once shown is read again from what was kept of it: with the
+        figures themselves gone, no query works them out; every address
+        that resolves to the same page reads it."""
+        monkeypatch.setattr(CalibrationView, "assessors_per_page", 1)
+        qa_case(period, {"2B_lead": 4}, {"2B_lead": 2})
+        client = sign_in_verified(client, person_with("casework_officer"))
+        url = reverse("staff-report-calibration", args=[period.pk])
+        first, second = client.get(url).text, client.get(url + "?page=2").text
+        assert "Fiona First" in first and "Sam Second" not in first
+        assert "Sam Second" in second and "Page 2 of 2" in second
+        cache.delete(f"round-report:{period.pk}:{clock.today().isoformat()}")
+        with django_assert_num_queries(KEPT_QUERIES * 3):
+            assert main_of(client.get(url + "?page=abc").text) == main_of(first)
+            assert main_of(client.get(url + "?page=99").text) == main_of(second)
+            assert main_of(client.get(url + "?page=-1").text) == main_of(second)
+
+    def test_a_round_with_no_scores_says_so(self, client, period):
+        client = sign_in_verified(client, person_with("casework_officer"))
+        page = client.get(reverse("staff-report-calibration", args=[period.pk])).text
+        assert "No scores yet." in page and "Page 1 of" not in page
 
     @pytest.mark.parametrize(
         "role",

@@ -51,7 +51,8 @@ class RoundReportMixin(StaffAreaMixin):
     @cached_property
     def kept(self):
         """The round's report as worked out at most ``REPORT_FIGURES_SECONDS``
-        ago (and on this day, since lateness counts from today)."""
+        ago (and on this day, since lateness counts from today), kept with
+        its stamp."""
         kept = cache.get(self.kept_key())
         if kept is None:
             kept = KeptReport(clock.now(), round_report(self.round))
@@ -64,17 +65,35 @@ class RoundReportMixin(StaffAreaMixin):
     @cached_property
     def stamp(self):
         """When the kept figures were worked out and how many assessors they
-        cover, read without the figures themselves."""
+        cover, read without the figures themselves. Written only with the
+        figures: a request that read figures a moment before someone asked
+        for them to be worked out again cannot put their stamp back."""
         stamp = cache.get(f"{self.kept_key()}:stamp")
-        if stamp is None:
-            stamp = self.kept.stamp()
-            cache.set(f"{self.kept_key()}:stamp", stamp, time_left(stamp.at))
-        return stamp
+        return stamp if stamp is not None else self.kept.stamp()
+
+    def shown(self, part, render):
+        """(stamp, what a page shows of the kept figures): ``render(kept,
+        stamp)`` is called once each time the figures are worked out, and
+        what it returns kept as long as they are, under the figures' time
+        and ``part(stamp)``. A request reads that one value, not the
+        figures, which are many objects to unpickle."""
+        stamp = self.stamp
+        shown = cache.get(self.shown_key(stamp, part))
+        if shown is None:
+            kept = self.kept
+            stamp = kept.stamp()  # they may have been worked out again since
+            shown = render(kept, stamp)
+            cache.set(self.shown_key(stamp, part), shown, time_left(stamp.at))
+        return stamp, shown
+
+    def shown_key(self, stamp, part):
+        return f"{self.kept_key()}:{stamp.at.timestamp()}:{part(stamp)}"
 
     def forget(self):
-        """Drop the kept figures, so the next request works them out again;
-        what was shown of them is keyed by their time and is not read again."""
-        cache.delete_many([self.kept_key(), f"{self.kept_key()}:stamp", f"{self.kept_key()}:shown"])
+        """Drop the kept figures and their stamp, so the next request works
+        them out again (what was shown of them is keyed by their time, and
+        no longer read)."""
+        cache.delete_many([self.kept_key(), f"{self.kept_key()}:stamp"])
 
 
 def time_left(at):
@@ -106,14 +125,13 @@ class RoundReportView(RoundReportMixin, TemplateView):
     template_name = "staff/reports/round.html"
 
     def get_context_data(self, **kwargs):
-        key = f"{self.kept_key()}:shown"
-        shown = cache.get(key)
-        if shown is None:
-            kept = self.kept
-            shown = ShownReport(kept.at, kept.report.by_type.total, figures_html(kept.report))
-            cache.set(key, shown, time_left(kept.at))  # no longer than the figures it shows
+        stamp, shown = self.shown(
+            lambda stamp: "report",
+            lambda kept, stamp: ShownReport(kept.report.by_type.total, figures_html(kept.report)),
+        )
         return super().get_context_data(
             period=self.round,
+            at=stamp.at,
             shown=shown,
             kept_for=kept_for(settings.REPORT_FIGURES_SECONDS),
             **kwargs,
@@ -126,10 +144,6 @@ class RoundReportView(RoundReportMixin, TemplateView):
 
 @dataclass
 class ShownReport:
-    """What the report's page shows of kept figures: the page reads this,
-    not the figures, which are many objects to unpickle on every request."""
-
-    at: datetime
     cases: int
     html: str
 
@@ -160,30 +174,18 @@ def kept_for(seconds):
 class CalibrationView(RoundReportMixin, TemplateView):
     """Each assessor's scores per criterion beside everyone's, a page of
     assessors at a time: a round has hundreds of assessor-criterion pairs,
-    too many for the report's own page."""
+    too many for the report's own page. Each page's tables are kept under
+    the page a number resolves to, so an address with any number reads a
+    kept page."""
 
     template_name = "staff/reports/calibration.html"
     assessors_per_page = 10
 
     def get_context_data(self, **kwargs):
-        """A page's tables are rendered once for each time the figures are
-        worked out and kept as long as they are, keyed by the page they
-        resolve to, so an address with any page number reads a kept page."""
-        asked = self.request.GET.get("page")
-        stamp = self.stamp
-        page, key = self.page_of(stamp, asked)
-        tables = cache.get(key)
-        if tables is None:
-            kept = self.kept
-            stamp = kept.stamp()  # the figures may have been worked out again since
-            page, key = self.page_of(stamp, asked)
-            calibration = kept.report.calibration
-            each = calibration.each[page.start_index() - 1 : page.end_index()]
-            tables = render_to_string(
-                "staff/reports/_each_assessor.html",
-                {"calibration": calibration, "assessors": calibration.by_assessor(each)},
-            )
-            cache.set(key, tables, time_left(stamp.at))
+        stamp, tables = self.shown(
+            lambda stamp: f"each:{self.page_of(stamp).number}", self.render_tables
+        )
+        page = self.page_of(stamp)
         return super().get_context_data(
             period=self.round,
             at=stamp.at,
@@ -194,9 +196,21 @@ class CalibrationView(RoundReportMixin, TemplateView):
             **kwargs,
         )
 
-    def page_of(self, stamp, asked):
-        page = Paginator(range(stamp.assessors), self.assessors_per_page).get_page(asked)
-        return page, f"{self.kept_key()}:each:{stamp.at.timestamp()}:{page.number}"
+    def page_of(self, stamp):
+        """The page of assessors asked for, or the nearest there is."""
+        assessors = Paginator(range(stamp.assessors), self.assessors_per_page)
+        return assessors.get_page(self.request.GET.get("page"))
+
+    def render_tables(self, kept, stamp):
+        calibration = kept.report.calibration
+        shown = self.page_of(stamp).object_list  # a range of positions in ``each``
+        return render_to_string(
+            "staff/reports/_each_assessor.html",
+            {
+                "calibration": calibration,
+                "assessors": calibration.by_assessor(calibration.each[shown.start : shown.stop]),
+            },
+        )
 
 
 def report_charts(report):
