@@ -143,6 +143,10 @@ class TestThePages:
         assert text.count("<title id=") == 6 and text.count("<desc id=") == 6
         assert 'aria-labelledby="calibration-chart-title calibration-chart-desc"' in text
         assert "Fiona First" in text and "Sam Second" in text
+        # An outcome no case has is counted 0.
+        row = re.search(r"Accredited Schools Group \(ASG\)</th>(.*?)</tr>", text).group(1)
+        cells = re.findall(r'cell--numeric">([^<]*)</td>', row)
+        assert cells == ["0", "0", "0", "0", "1", "1"]
         assert officer.get(reverse("staff-report-csv", args=[period.pk])).status_code == 200
         # Each assessor's scores per criterion, on pages of their own.
         calibration = reverse("staff-report-calibration", args=[period.pk])

@@ -16,6 +16,13 @@ def get_item(mapping, key):
 
 
 @register.filter
+def count_of(counts, key):
+    """``{{ counts|count_of:key }}``: the count under ``key``, 0 when there
+    is none (``get_item`` gives back the key, for labels)."""
+    return counts.get(key, 0)
+
+
+@register.filter
 def govuk_datetime(value):
     """``{{ deadline|govuk_datetime }}``: "5pm on 1 June 2026", UK time."""
     return clock.describe(value) if value else ""
