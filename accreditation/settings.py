@@ -375,8 +375,10 @@ TIMELINE_ANCHOR_KEY = os.environ.get("TIMELINE_ANCHOR_KEY") or (
 )
 
 # --- Cache ----------------------------------------------------------------------
-# Shared by every process through Redis in production (the e-mail throttles
-# count there); a local memory cache for a first look.
+# Shared by every process: through Redis in production (the e-mail throttles
+# count there), through files in VAR_DIR for a first look (`make run`'s two
+# web processes must agree on a round report's kept figures: a memory cache
+# would keep one copy in each).
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -386,7 +388,12 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+        }
+    }
 # A round's report is worked out from every case, event and score of the
 # round (about a second at 2,000 cases) and kept this long; the page says
 # when its figures were worked out and can work them out again at once.
