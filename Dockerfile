@@ -54,7 +54,7 @@ RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))
  && rm /tmp/requirements.txt
 
 # Only what the service needs at run time (no .venv, node_modules, var/ or tests).
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY accreditation/ accreditation/
 COPY proposals/ proposals/
 COPY assessments/ assessments/
