@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from accreditation import clock
 from accreditation.access import StaffAreaMixin
+from accreditation.paging import nearest_page
 from accreditation.queries import case_list
 from register.views.public import Echo, neutralise
 
@@ -83,7 +84,7 @@ class CaseListView(StaffAreaMixin, TemplateView):
         filterset = case_list.search(self.request.user, params)
         sort_key, descending = case_list.read_sort(params.get("sort"))
         cases = case_list.ordered(filterset.qs, params.get("sort"))
-        page = Paginator(cases, PAGE_SIZE).get_page(params.get("page"))
+        page = nearest_page(Paginator(cases, PAGE_SIZE), params.get("page"))
         query = params.copy()
         query.pop("page", None)
         unsorted = query.copy()

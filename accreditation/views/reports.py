@@ -19,6 +19,7 @@ from django.views.generic import ListView, TemplateView
 from accreditation import charts, clock
 from accreditation.access import StaffAreaMixin
 from accreditation.models import Round
+from accreditation.paging import nearest_page
 from accreditation.queries.reports import RoundReport, figures, round_report
 from register.views.public import Echo, neutralise
 
@@ -199,7 +200,7 @@ class CalibrationView(RoundReportMixin, TemplateView):
     def page_of(self, stamp):
         """The page of assessors asked for, or the nearest there is."""
         assessors = Paginator(range(stamp.assessors), self.assessors_per_page)
-        return assessors.get_page(self.request.GET.get("page"))
+        return nearest_page(assessors, self.request.GET.get("page"))
 
     def render_tables(self, kept, stamp):
         calibration = kept.report.calibration

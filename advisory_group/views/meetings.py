@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from accreditation.access import StaffAreaMixin
 from accreditation.models import User
+from accreditation.paging import nearest_page
 from accreditation.queries.decisions import decision_of
 from accreditation.workflow import WorkflowError
 from advisory_group.forms.meetings import (
@@ -72,8 +73,9 @@ class MeetingView(MeetingMixin, TemplateView):
         show = self.request.GET.get("show", queries.Show.ALL)
         if show not in dict(queries.Show.CHOICES):
             show = queries.Show.ALL
-        page = Paginator(queries.visible_items(meeting, user, show), self.items_per_page).get_page(
-            self.request.GET.get("page")
+        page = nearest_page(
+            Paginator(queries.visible_items(meeting, user, show), self.items_per_page),
+            self.request.GET.get("page"),
         )
         return super().get_context_data(
             meeting=meeting,

@@ -9,6 +9,7 @@ from django.views.generic import ListView
 from accreditation import clock
 from accreditation.access import StaffAreaMixin
 from accreditation.models import AccreditationType, Round
+from accreditation.paging import nearest_page
 from assessments.queries import assignment as queries
 from assessments.queries.scoring import feedback_to_write, with_quality_assurance_to_resolve
 
@@ -94,9 +95,10 @@ class QueueView(StaffAreaMixin, ListView):
 
     def get_context_data(self, **kwargs):
         # The feedback section pages on its own, beside the cases assigned.
-        feedback_page = Paginator(
-            feedback_to_write(self.request.user), self.feedback_paginate_by
-        ).get_page(self.request.GET.get("feedback_page"))
+        feedback_page = nearest_page(
+            Paginator(feedback_to_write(self.request.user), self.feedback_paginate_by),
+            self.request.GET.get("feedback_page"),
+        )
         return super().get_context_data(
             filter=self.filterset,
             today=clock.today(),

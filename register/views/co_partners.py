@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, ListView
 
 from accreditation.access import StaffAreaMixin
+from accreditation.paging import nearest_page
 from assessments.queries.scoring import scale_of
 from register.forms.review import DecideForm
 from register.models import ChangeState, CoPartnerChange
@@ -29,7 +30,7 @@ class WaitingListView(StaffAreaMixin, ListView):
     def paginate_queryset(self, queryset, page_size):
         """A page past the end, or not a number, shows the nearest page."""
         paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
+        page = nearest_page(paginator, self.request.GET.get("page"))
         return paginator, page, page.object_list, page.has_other_pages()
 
 

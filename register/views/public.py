@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accreditation import clock
+from accreditation.paging import nearest_page
 from register.models import EventKind, RegisterEntry, RegisterEvent
 from register.queries.register import (
     PUBLISHED_FIELDS,
@@ -50,7 +51,7 @@ class RegisterView(TemplateView):
 
     def get_context_data(self, **kwargs):
         filterset = search(self.request.GET)
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page = nearest_page(Paginator(filterset.qs, PAGE_SIZE), self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(

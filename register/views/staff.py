@@ -9,6 +9,7 @@ from django.views.generic import ListView, TemplateView
 
 from accreditation import clock
 from accreditation.access import StaffAreaMixin
+from accreditation.paging import nearest_page
 from register.forms.revocation import NoticeForm, RevokeForm
 from register.models import EntryState, EventKind, RegisterEntry
 from register.queries import notices
@@ -30,7 +31,7 @@ class NoticeListView(StaffAreaMixin, ListView):
     def paginate_queryset(self, queryset, page_size):
         """A page past the end, or not a number, shows the nearest page."""
         paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
+        page = nearest_page(paginator, self.request.GET.get("page"))
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
