@@ -134,11 +134,12 @@ class CaseFilter(django_filters.FilterSet):
     )
 
     def filter_search(self, queryset, name, value):
-        """Cases whose reference or organisation's name holds the words: the
-        cases and the organisations that match are each looked up once (on
-        PostgreSQL through the trigram indexes ``proposal_reference_trigram``
-        and ``organisation_name_trigram`` when few match), and each case
-        tested against the two sets. Testing every case's reference and
+        """Cases whose reference or organisation's name holds the text as
+        typed (one phrase, in any letter case): the cases and the
+        organisations that match are each looked up once (on PostgreSQL
+        through the trigram indexes ``proposal_reference_trigram`` and
+        ``organisation_name_trigram`` when few match), and each case tested
+        against the two sets. Testing every case's reference and
         organisation's name instead took several times longer when few
         match; a union of the two sets, long when many do (the page's
         other joins are made before it)."""
