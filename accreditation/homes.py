@@ -131,14 +131,14 @@ NEEDS = (
         "ASG cases whose advice you are to record as chair",
         "advisory-meetings",
         count=COUNTS + "advice_to_record",
-        url=COUNTS + "chaired_meeting_address",
+        url=COUNTS + "advice_to_record_address",
     ),
     Need(
         Role.ADVISORY_GROUP_MEMBER,
         "Draft feedback whose review you are to record as chair",
         "advisory-meetings",
         count=COUNTS + "feedback_reviews_to_record",
-        url=COUNTS + "chaired_meeting_address",
+        url=COUNTS + "feedback_reviews_to_record_address",
     ),
     Need(
         Role.DECISION_OFFICIAL,

@@ -585,10 +585,19 @@ class TestTheAgendaPage:
         assert 'value="without-my-view" checked' in without_view.text
         awaiting = agenda_of(member, meeting, "?show=awaiting-advice")
         assert [i.case_id for i in awaiting.context["items"]] == [viewed.pk, waiting.pk]
+        # Of one kind: ASG cases for advice, or draft feedback for review.
+        review = AgendaItem.objects.create(meeting=meeting, case=advised, purpose="feedback")
+        asg = agenda_of(member, meeting, "?show=asg-advice")
+        assert [i.case_id for i in asg.context["items"]] == [viewed.pk, waiting.pk]
+        feedback = agenda_of(member, meeting, "?show=feedback-review")
+        assert [i.case_id for i in feedback.context["items"]] == [advised.pk]
+        awaiting = agenda_of(member, meeting, "?show=awaiting-advice&page=2")
+        assert [i.case_id for i in awaiting.context["items"]] == [advised.pk]  # both kinds
         # Anything else is every item.
-        assert agenda_of(member, meeting, "?show=<script>").context["paginator"].count == 3
+        assert agenda_of(member, meeting, "?show=<script>").context["paginator"].count == 4
         # Nothing left to do: said so.
         MemberView.objects.create(item=items[waiting.pk], member=member, view="agree")
+        MemberView.objects.create(item=review, member=member, view="agree")
         empty = agenda_of(member, meeting, "?show=without-my-view")
         assert "No items on the agenda for you match this choice." in empty.text
 

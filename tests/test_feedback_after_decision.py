@@ -353,8 +353,10 @@ def test_the_assessors_and_the_chairs_homes_count_the_feedback_waiting_for_them(
     # Written: the chair has its review to record, on the meeting's page.
     sign_in_verified(client, group[0])
     chair = counts(client)["Advisory Group member"]
-    awaiting = reverse("advisory-meeting", args=[meeting.pk]) + "?show=awaiting-advice"
-    assert chair[TO_REVIEW] == (1, awaiting)
+    to_review = reverse("advisory-meeting", args=[meeting.pk]) + "?show=feedback-review"
+    assert chair[TO_REVIEW] == (1, to_review)
+    listed = client.get(to_review).context["items"]
+    assert [item.case_id for item in listed] == [case.pk]
     assert chair["ASG cases whose advice you are to record as chair"][0] == 0
     sign_in_verified(client, group[1])
     assert counts(client)["Advisory Group member"][TO_REVIEW][0] == 0

@@ -80,13 +80,26 @@ def feedback_reviews_to_record(user):
     return _items_to_record(user).filter(purpose=ItemPurpose.FEEDBACK).count()
 
 
-def chaired_meeting_address(user):
-    """The first open meeting ``user`` chairs with an item still to record,
-    or the meetings list."""
-    item = _items_to_record(user).order_by("meeting__held_at", "meeting_id").first()
+def _chaired_meeting_address(user, show):
+    """The first open meeting ``user`` chairs with an item of ``show``'s
+    kind still to record, narrowed to those items; or the meetings list."""
+    item = (
+        _items_to_record(user)
+        .filter(purpose=Show.PURPOSE[show])
+        .order_by("meeting__held_at", "meeting_id")
+        .first()
+    )
     if item is None:
         return reverse("advisory-meetings")
-    return reverse("advisory-meeting", args=[item.meeting_id]) + f"?show={Show.AWAITING_ADVICE}"
+    return reverse("advisory-meeting", args=[item.meeting_id]) + f"?show={show}"
+
+
+def advice_to_record_address(user):
+    return _chaired_meeting_address(user, Show.ASG_ADVICE)
+
+
+def feedback_reviews_to_record_address(user):
+    return _chaired_meeting_address(user, Show.FEEDBACK_REVIEW)
 
 
 def next_meeting(user):

@@ -109,11 +109,19 @@ class Show:
     ALL = ""
     WITHOUT_MY_VIEW = "without-my-view"
     AWAITING_ADVICE = "awaiting-advice"
+    ASG_ADVICE = "asg-advice"
+    FEEDBACK_REVIEW = "feedback-review"
     CHOICES = (
         (ALL, "Every item"),
         (WITHOUT_MY_VIEW, "Open items without your view"),
         (AWAITING_ADVICE, "Items awaiting the group's advice"),
+        (ASG_ADVICE, "ASG cases awaiting the group's advice"),
+        (FEEDBACK_REVIEW, "Draft feedback awaiting the group's review"),
     )
+    OPEN = (WITHOUT_MY_VIEW, AWAITING_ADVICE, ASG_ADVICE, FEEDBACK_REVIEW)
+    """The choices of open items only (no outcome recorded)."""
+    PURPOSE = {ASG_ADVICE: ItemPurpose.ADVICE, FEEDBACK_REVIEW: ItemPurpose.FEEDBACK}
+    """The choices of one kind of item."""
 
 
 def visible_items(meeting, user, show=Show.ALL):
@@ -137,8 +145,10 @@ def visible_items(meeting, user, show=Show.ALL):
                 sits, case=OuterRef("case"), meeting__closed_at=None
             )
             items = items.filter(Exists(still_open))
-    if show in (Show.WITHOUT_MY_VIEW, Show.AWAITING_ADVICE):
+    if show in Show.OPEN:
         items = items.filter(outcome="")
+    if show in Show.PURPOSE:
+        items = items.filter(purpose=Show.PURPOSE[show])
     if show == Show.WITHOUT_MY_VIEW:
         items = items.exclude(Exists(MemberView.objects.filter(item=OuterRef("pk"), member=user)))
     items = without_conflicts(items, user, prefix="case__organisation")
