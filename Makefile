@@ -23,7 +23,8 @@ test: install-dev assets
 # feedback letter's rendering, 500 feedback letters issued through two
 # workers on Redis (PostgreSQL and REDIS_URL needed; target: median under
 # 0.5 s a letter, no memory growth), the pages at 25,000 cases (scale 100) beside
-# their floors with query counts compared at scale 1, 200 people on
+# their floors with query counts compared at scale 1, the case list's CSV of
+# every case (memory flat), 200 people on
 # gunicorn for two minutes, and closing a round of 5,000 drafts and sending
 # their emails through two workers (target: the close under 10 s, queries
 # flat); then the table of every budget. PostgreSQL when
@@ -36,6 +37,7 @@ bench: install-dev
 	$(PY) benchmarks/letters.py
 	$(PY) benchmarks/letter_batch.py --letters 500
 	$(PY) benchmarks/pages.py --scale $(BENCH_SCALE)
+	$(PY) benchmarks/case_list_csv.py --scale $(BENCH_SCALE)
 	$(PY) benchmarks/load.py --scale $(BENCH_SCALE)
 	$(PY) benchmarks/close_round.py --drafts 5000
 	$(PY) benchmarks/report.py

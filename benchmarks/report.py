@@ -30,6 +30,8 @@ def failures(results):
     for name, verdict in results.get("load", {}).get("checks", {}).items():
         if verdict == "FAIL":
             failed.append(f"load: {name}")
+    if results.get("case_list_csv", {}).get("check") == "FAIL":
+        failed.append("case list CSV: memory")
     for name, verdict in results.get("letter_batch", {}).get("checks", {}).items():
         if verdict == "FAIL":
             failed.append(f"letter batch: {name}")
@@ -72,6 +74,16 @@ def main():
             f"{pages['process_peak_rss_mib']} MiB"
         )
         print(pages_table(pages))
+    download = results.get("case_list_csv")
+    if download:
+        print()
+        print(
+            f"Case list CSV at scale {download['scale']}: {download['rows']} rows in "
+            f"{download['seconds']}s, {download['queries']} queries; peak memory "
+            f"{download['first_quarter_peak_kib'] / 1024:.1f} MiB over the first quarter, "
+            f"{download['peak_kib'] / 1024:.1f} MiB over every row (growth "
+            f"{download['growth']:.0%}, budget 10%): {download['check']}"
+        )
     load = results.get("load")
     if load:
         print()
