@@ -156,6 +156,7 @@ NEEDS = (
         Role.DECISION_OFFICIAL,
         "Accreditations whose response period has ended",
         "staff-register-notices",
+        query=(("ended", "on"),),
         count=COUNTS + "revocations_due",
         hint="Notice of revocation was given: revoke, or withdraw the notice.",
     ),

@@ -217,11 +217,14 @@ class TestDecisionOfficial:
         mine = counts(client)["Decision official"]
         assert mine["Cases awaiting your decision"] == (1, reverse("decision-queue"))
         count, href = mine["Accreditations whose response period has ended"]
-        assert (count, href) == (1, reverse("staff-register-notices"))
+        assert (count, href) == (1, reverse("staff-register-notices") + "?ended=on")
         page = client.get(href)
-        assert [e.name for e in page.context["entries"]] == ["Ended Trust", "Running Trust"]
+        assert [e.name for e in page.context["entries"]] == ["Ended Trust"]  # as counted
         assert reverse("staff-register-revoke", args=[ended.pk]) in page.text
-        assert "Conflicted Trust" not in page.text
+        every = client.get(reverse("staff-register-notices"))
+        assert [e.name for e in every.context["entries"]] == ["Ended Trust", "Running Trust"]
+        for response in (page, every):
+            assert "Conflicted Trust" not in response.text
 
     @pytest.mark.parametrize("role", [Role.CASEWORK_OFFICER, Role.ASSESSOR, Role.ADMINISTRATOR])
     def test_only_decision_officials_open_the_notices(self, client, role):

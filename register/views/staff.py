@@ -18,14 +18,21 @@ from register.services import revocation
 
 class NoticeListView(StaffAreaMixin, ListView):
     """Every accreditation under notice, the first response period to end
-    on top, each marked once it has ended and the official can act."""
+    on top, each marked once it has ended and the official can act; with
+    ``?ended=on``, only those (the decision official's home count)."""
 
     template_name = "register/staff/notices.html"
     act_permission = "accreditation.use_decisions"
     context_object_name = "entries"
     paginate_by = 50
 
+    @property
+    def only_ended(self):
+        return self.request.GET.get("ended") == "on"
+
     def get_queryset(self):
+        if self.only_ended:
+            return notices.due(self.request.user)
         return notices.under_notice(self.request.user)
 
     def paginate_queryset(self, queryset, page_size):
@@ -35,7 +42,7 @@ class NoticeListView(StaffAreaMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(now=clock.now(), **kwargs)
+        return super().get_context_data(now=clock.now(), only_ended=self.only_ended, **kwargs)
 
 
 class RevokeView(StaffAreaMixin, TemplateView):
