@@ -132,6 +132,7 @@ NEEDS = (
         "advisory-meetings",
         count=COUNTS + "advice_to_record",
         url=COUNTS + "advice_to_record_address",
+        hint="At the first open meeting you chair that has them.",
     ),
     Need(
         Role.ADVISORY_GROUP_MEMBER,
@@ -139,6 +140,7 @@ NEEDS = (
         "advisory-meetings",
         count=COUNTS + "feedback_reviews_to_record",
         url=COUNTS + "feedback_reviews_to_record_address",
+        hint="At the first open meeting you chair that has them.",
     ),
     Need(
         Role.DECISION_OFFICIAL,

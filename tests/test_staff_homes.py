@@ -184,6 +184,30 @@ class TestAdvisoryGroupMember:
         listed = client.get(address).context["items"]
         assert [item.pk for item in listed] == [items[1].pk]
 
+    def test_the_chairs_counts_are_the_items_their_links_list(self, client):
+        chair = UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER])
+        later = MeetingFactory(chair=chair, held_at=timezone.now() + timedelta(days=44))
+        AgendaItemFactory(meeting=later)
+        first = MeetingFactory(chair=chair)
+        asg = [AgendaItemFactory(meeting=first) for _ in range(2)]
+        review = AgendaItemFactory(meeting=later, case=asg[0].case, purpose="feedback")
+        sign_in_verified(client, chair)
+
+        mine = counts(client)["Advisory Group member"]
+        for label, meeting, show, items in (
+            ("ASG cases whose advice you are to record as chair", first, "asg-advice", asg),
+            (
+                "Draft feedback whose review you are to record as chair",
+                later,
+                "feedback-review",
+                [review],
+            ),
+        ):
+            address = reverse("advisory-meeting", args=[meeting.pk]) + f"?show={show}"
+            assert mine[label] == (len(items), address)
+            listed = client.get(address).context["items"]
+            assert [item.pk for item in listed] == [item.pk for item in items]
+
     def test_with_no_meeting_to_come_the_count_links_to_the_meetings(self, client):
         member = UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER])
         sign_in_verified(client, member)

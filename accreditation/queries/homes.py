@@ -2,7 +2,7 @@
 count of the list it links to, as the person may see it, in one query (two
 for the Advisory Group's, which first finds the person's next meeting)."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from accreditation import clock
@@ -72,23 +72,26 @@ def _items_to_record(user):
     ).exclude(conflicted_q(user, "case__organisation"))
 
 
+def _first_chaired(user, purpose):
+    """The open items of ``purpose`` at the first open meeting ``user``
+    chairs that has any: what the chair's home count counts and links to,
+    so the two agree (a later meeting's come up once these are recorded)."""
+    items = _items_to_record(user).filter(purpose=purpose)
+    first = items.order_by("meeting__held_at", "meeting_id").values("meeting_id")[:1]
+    return items.filter(meeting_id=Subquery(first))
+
+
 def advice_to_record(user):
-    return _items_to_record(user).filter(purpose=ItemPurpose.ADVICE).count()
+    return _first_chaired(user, ItemPurpose.ADVICE).count()
 
 
 def feedback_reviews_to_record(user):
-    return _items_to_record(user).filter(purpose=ItemPurpose.FEEDBACK).count()
+    return _first_chaired(user, ItemPurpose.FEEDBACK).count()
 
 
 def _chaired_meeting_address(user, show):
-    """The first open meeting ``user`` chairs with an item of ``show``'s
-    kind still to record, narrowed to those items; or the meetings list."""
-    item = (
-        _items_to_record(user)
-        .filter(purpose=Show.PURPOSE[show])
-        .order_by("meeting__held_at", "meeting_id")
-        .first()
-    )
+    """That meeting narrowed to those items, or the meetings list."""
+    item = _first_chaired(user, Show.PURPOSE[show]).first()
     if item is None:
         return reverse("advisory-meetings")
     return reverse("advisory-meeting", args=[item.meeting_id]) + f"?show={show}"
