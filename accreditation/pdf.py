@@ -3,88 +3,21 @@
 Every PDF is tagged (PDF/UA-1) with its language and title, set in Liberation
 Sans (Debian's ``fonts-liberation2``), and may load nothing but the service's
 own static files: applicant text is autoescaped by the templates, and even
-if markup ever slipped through, the URL fetcher below refuses remote
+if markup ever slipped through, the URL fetcher (``pdf_engine``) refuses remote
 addresses and files outside the static folders, so a PDF cannot be made to
 fetch anything.
 """
 
-import mimetypes
-import threading
-from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
-
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-# Relative references in a PDF template (``{% static %}`` gives
-# "/assets/...") are resolved against this base, so they arrive at the
-# fetcher as file URLs it can recognise; nothing is ever read from it.
-BASE_URL = "file:///"
-
-PDF_VARIANT = "pdf/ua-1"
-
-
-class RefusedURL(ValueError):
-    """A PDF asked for something that is not one of the service's static files."""
-
-
-class StaticFilesFetcher(URLFetcher):
-    """Serves the service's static files to WeasyPrint, and nothing else."""
-
-    def fetch(self, url, headers=None):
-        path = static_file_for(url)
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(
-            url, body=path.read_bytes(), headers={"Content-Type": content_type}
-        )
-
-
-def static_file_for(url):
-    """The local static file a URL names, or ``RefusedURL``.
-
-    Only URLs under ``STATIC_URL`` (resolved as a PDF template's references
-    are) count; the rest of the name is found the way ``runserver`` and
-    ``collectstatic`` find it, by the staticfiles finders, then in the
-    collected files (whose names carry the manifest's hashes)."""
-    prefix = urljoin(BASE_URL, settings.STATIC_URL)
-    if not url.startswith(prefix):
-        raise RefusedURL(f"Not a static file: {url}")
-    parts = urlsplit(url)
-    name = unquote(parts.path[len(urlsplit(prefix).path) :])
-    if not name or name.startswith("/") or ".." in Path(name).parts or "\\" in name:
-        raise RefusedURL(f"Not a static file: {url}")
-    found = finders.find(name)
-    if found:
-        return Path(found)
-    if staticfiles_storage.exists(name):
-        return Path(staticfiles_storage.path(name))
-    raise RefusedURL(f"No such static file: {url}")
-
-
-_fonts = threading.local()
-
-
-def font_configuration():
-    """This thread's WeasyPrint font configuration, made once and used for
-    every PDF it renders. A new one per PDF (WeasyPrint's default) leaves
-    about 0.2 MiB of its Pango font map behind each time: a worker issuing
-    hundreds of letters grew without end (``benchmarks/letter_batch.py``).
-    One per thread, as Pango's font maps are not shared between threads."""
-    if not hasattr(_fonts, "configuration"):
-        _fonts.configuration = FontConfiguration()
-    return _fonts.configuration
 
 
 def html_to_pdf(html):
     """A tagged PDF of a complete HTML document (which must give its ``lang``
     and ``<title>``)."""
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT, font_config=font_configuration())
+    from accreditation.pdf_engine import write_pdf
+
+    return write_pdf(html)
 
 
 def render_html(template_name, context, *, title):

@@ -16,13 +16,8 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 
 from accreditation.models import Framework, Sector
-from accreditation.pdf import (
-    RefusedURL,
-    StaticFilesFetcher,
-    html_to_pdf,
-    render_html,
-    render_pdf,
-)
+from accreditation.pdf import html_to_pdf, render_html, render_pdf
+from accreditation.pdf_engine import RefusedURL, StaticFilesFetcher
 from accreditation.views import guidance
 from tests.factories import (
     CriterionFactory,
@@ -303,3 +298,21 @@ def test_fetcher_refuses_a_live_address_without_asking_it(http_server):
     with pytest.raises(RefusedURL):
         StaticFilesFetcher().fetch(f"{http_server.url}/assets/app/pdf.css")
     assert http_server.requests == []
+
+
+def test_a_process_that_renders_no_pdf_does_not_import_weasyprint():
+    """WeasyPrint takes most of a second to import: a process pays for it
+    only when it renders a PDF, not at start (the service's URLs, views and
+    tasks loaded)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, django; django.setup(); "
+        "import accreditation.urls, accreditation.celery, feedback.tasks; "
+        "print('weasyprint' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "False"

@@ -193,6 +193,36 @@ class TestTheScoringPage:
         # What was typed is kept.
         assert "Hmm." in response.text
 
+    def test_each_error_links_to_its_field_which_says_it_and_keeps_what_was_typed(
+        self, client, case, assessor
+    ):
+        sign_in_verified(client, assessor)
+        response = post_score(client, case, "2B-lead", value=2, internal_comment="Thin <b>.")
+        summary = response.text.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+        assert '<a href="#id_2B-lead-applicant_feedback">Enter feedback to the applicant' in summary
+        response = post_score(client, case, "2B-lead", value="", internal_comment="")
+        summary = response.text.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+        assert '<a href="#id_2B-lead-value_1">Select a score for 2B</a>' in summary
+        assert '<a href="#id_2B-lead-internal_comment">Enter an internal comment' in summary
+        section = response.text.split('id="2B-lead"')[1].split("</section>")[0]
+        assert 'id="div_id_2B-lead-value" class="govuk-form-group govuk-form-group--error"' in section
+        assert 'aria-describedby="id_2B-lead-value_1_error"' in section
+        assert 'id="id_2B-lead-value_1_error" class="govuk-error-message"' in section
+        assert (
+            'aria-describedby="id_2B-lead-internal_comment_hint id_2B-lead-internal_comment_1_error"'
+            in section
+        )
+        # Another criterion's form shows no error.
+        other = response.text.split('id="1A-lead"')[1].split("</section>")[0]
+        assert "govuk-error" not in other
+
+    def test_what_was_typed_is_kept_escaped(self, client, case, assessor):
+        sign_in_verified(client, assessor)
+        response = post_score(client, case, "2B-lead", value=2, internal_comment="Thin <b>.")
+        section = response.text.split('id="2B-lead"')[1].split("</section>")[0]
+        assert "Thin &lt;b&gt;.</textarea>" in section
+        assert 'value="2" checked' in section
+
     def test_a_score_below_the_threshold_needs_feedback_to_the_applicant(
         self, client, case, assessor
     ):

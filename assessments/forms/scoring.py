@@ -11,7 +11,7 @@ from assessments.models import RecommendationChoice
 
 def score_field(scale, item):
     return forms.TypedChoiceField(
-        label=f"Score for {escape(item.criterion.code)}",
+        label=f"Score for {item.criterion.code}",
         choices=[(value, f"{value}: {label}") for value, label in scale],
         coerce=int,
         widget=forms.RadioSelect,
@@ -42,7 +42,9 @@ class FeedbackBelowThreshold(forms.Form):
 
 class ScoreForm(FeedbackBelowThreshold):
     """One criterion, for one party: the score, the staff-only comment and,
-    below the threshold, feedback fit to send to the applicant."""
+    below the threshold, feedback fit to send to the applicant. The scoring
+    page shows one for each criterion and party, written with the lean
+    field templates (``templates/includes/fields/``), not crispy's layout."""
 
     internal_comment = free_text_field(
         label="Internal comment (staff only)",
@@ -66,19 +68,6 @@ class ScoreForm(FeedbackBelowThreshold):
         self.fields["applicant_feedback"].help_text = (
             f"Needed for a score below {threshold}. Plain and specific: it may be sent to the "
             "applicant as it is written."
-        )
-        self.helper = gds_helper(
-            Field.radios("value", legend_size=Size.SMALL),
-            Field.textarea("internal_comment", label_size=Size.SMALL),
-            Field.textarea("applicant_feedback", label_size=Size.SMALL),
-            Field("version"),
-            buttons=[
-                Button(
-                    "save",
-                    f"Save score for {escape(item.criterion.code)}",
-                    css_id=f"save-{item.slug}",
-                )
-            ],
         )
 
 
