@@ -74,10 +74,12 @@ def person_with(case_role, *cases, **user_fields):
     return give_part(person, case_role, cases)
 
 
-def sign_in_verified(client, user):
-    """Signed in, past the staff second factor."""
+def sign_in_verified(client, user, device=None):
+    """Signed in, past the staff second factor (with ``device``, or a new
+    authenticator app)."""
     client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -14,15 +14,10 @@ from accreditation import clock
 from accreditation.roles import Role
 from accreditation.workflow import Status
 from advisory_group.models import MemberView
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import signed_in_as, staff_with_device
 from tests.factories import ProposalFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def signed_in(page, user, device):
-    sign_in(page, user.email)
-    enter_code(page, code_for(device))
 
 
 def test_an_asg_case_goes_through_a_meeting_to_decision(page, new_page, assert_accessible):
@@ -40,7 +35,7 @@ def test_an_asg_case_goes_through_a_meeting_to_decision(page, new_page, assert_a
     when = clock.local(clock.now() + timedelta(days=7))
 
     # The officer sets up the meeting: the case is on its agenda at once.
-    signed_in(page, *officer)
+    signed_in_as(page, *officer)
     page.goto("/staff/advisory-group/")
     expect(page.locator("h1")).to_have_text("Advisory Group meetings")
     assert_accessible(page)
@@ -73,7 +68,7 @@ def test_an_asg_case_goes_through_a_meeting_to_decision(page, new_page, assert_a
 
     # A member reads the item and records a view.
     member_page = new_page()
-    signed_in(member_page, *members[0])
+    signed_in_as(member_page, *members[0])
     member_page.goto(meeting_url)
     member_page.get_by_role("link", name=re.compile("Rowan Schools Trust")).click()
     expect(member_page.locator("h1")).to_have_text("Rowan Schools Trust")
@@ -93,7 +88,7 @@ def test_an_asg_case_goes_through_a_meeting_to_decision(page, new_page, assert_a
 
     # The chair, without JavaScript, records the group's advice.
     chair_page = new_page(java_script_enabled=False)
-    signed_in(chair_page, *chair)
+    signed_in_as(chair_page, *chair)
     chair_page.goto(meeting_url)
     chair_page.get_by_role("link", name=re.compile("Rowan Schools Trust")).click()
     chair_page.get_by_role("button", name="Record the group's advice").click()

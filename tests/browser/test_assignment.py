@@ -10,15 +10,14 @@ from playwright.sync_api import expect
 
 from accreditation.roles import Role
 from assessments.models import Assignment
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import signed_in_as, staff_with_device
 from tests.factories import ConflictFactory, OrganisationFactory, ProposalFactory, RoundFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def signed_in(page, user, device):
-    sign_in(page, user.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, user, device)
     expect(page.locator("h1")).to_have_text("Staff area")
 
 

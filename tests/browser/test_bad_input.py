@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from accreditation.models import User
 from accreditation.roles import Role
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import sign_in, signed_in_as, staff_with_device
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -149,8 +149,7 @@ def test_an_applicant_cannot_enter_the_staff_area(page, assert_accessible):
 
 def test_a_staff_member_without_the_administrator_role_cannot_manage_users(page, assert_accessible):
     assessor, device = staff_with_device(Role.ASSESSOR)
-    sign_in(page, assessor.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, assessor, device)
     expect(page.locator("h1")).to_have_text("Staff area")
     expect(page.get_by_role("link", name="Staff users")).to_have_count(0)
     response = page.goto("/staff/users/invite/")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from accreditation.models import AccreditationType, CaseEvent
 from accreditation.roles import Role
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import signed_in_as, staff_with_device
 from tests.casework import person_with
 from tests.factories import EvidenceFactory, ProposalFactory, SchoolLedFactory
 from tests.scoring_helpers import case_in_assessment, score_all
@@ -36,8 +36,7 @@ def test_an_officer_reads_a_case_and_downloads_its_evidence(
     earlier = ProposalFactory(organisation=case.organisation, status="not_accredited")
 
     with_scripts = page
-    sign_in(with_scripts, officer.email)
-    enter_code(with_scripts, code_for(device))
+    signed_in_as(with_scripts, officer, device)
     expect(with_scripts).not_to_have_url(re.compile("/account/"))
     page = new_page(java_script_enabled=False, storage_state=with_scripts.context.storage_state())
     page.goto(f"/staff/cases/{case.pk}/")

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from accreditation.models import LocalAuthority
 from accreditation.roles import Role
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import sign_in, signed_in_as, staff_with_device
 from tests.factories import MembershipFactory, OrganisationFactory, RegisterEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,8 +62,7 @@ def test_a_provider_adds_a_co_partner_the_officer_finds_it_meets_and_the_registe
 
     staff = new_page()
     officer, device = staff_with_device(Role.CASEWORK_OFFICER, full_name="Carl Casework")
-    sign_in(staff, officer.email)
-    enter_code(staff, code_for(device))
+    signed_in_as(staff, officer, device)
     staff.goto("/staff/")
     staff.get_by_role("link", name="Co-partners of accredited providers to decide").click()
     expect(staff.locator("h1")).to_have_text("Co-partners to decide")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accreditation.roles import Role
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import sign_in, signed_in_as, staff_with_device
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -78,8 +78,7 @@ def test_an_applicant_finds_their_sections_and_the_current_one_is_marked(page, a
 def test_a_casework_officer_finds_the_sections_their_role_gives(page, assert_accessible):
     """The daily work in the menu, the rest under "More"."""
     officer, device = staff_with_device(Role.CASEWORK_OFFICER)
-    sign_in(page, officer.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, officer, device)
     navigation = service_navigation(page)
     expect(navigation.get_by_role("link")).to_have_text(
         ["Staff home", "Cases", "Screening", "Assignment", "Advisory Group", "More"]

@@ -15,7 +15,7 @@ from accreditation.roles import Role
 from accreditation.workflow import Status
 from feedback.models import Concern, ConcernState, Letter, LetterPurpose
 from feedback.services import letters
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import sign_in, signed_in_as, staff_with_device
 from tests.factories import MembershipFactory, ProposalFactory
 from tests.test_uploads import pdf_bytes
 
@@ -64,8 +64,7 @@ def test_an_applicant_raises_a_concern_and_an_official_decides_it_not_upheld(
 
     official, device = staff_with_device(Role.DECISION_OFFICIAL, full_name="Chris Concerns")
     staff = new_page()
-    sign_in(staff, official.email)
-    enter_code(staff, code_for(device))
+    signed_in_as(staff, official, device)
     staff.get_by_role("link", name="Concerns").first.click()
     expect(staff.locator("h1")).to_have_text("Concerns")
     rows = staff.locator("table tbody tr")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accreditation.roles import Role
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import signed_in_as, staff_with_device
 from tests.test_decisions import recommended
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,8 +21,7 @@ def test_an_official_decides_one_case_then_a_batch_then_corrects(page, assert_ac
     against = recommended("not_accredit", organisation__name="Birch Learning Trust")
     group = recommended(asg=True, advice="agree", organisation__name="Cedar Schools Group")
 
-    sign_in(page, official.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, official, device)
     page.locator("#main-content").get_by_role("link", name="Cases awaiting your decision").click()
     expect(page.locator("h1")).to_have_text("Decisions")
     expect(page.locator("table tbody tr")).to_have_count(3)

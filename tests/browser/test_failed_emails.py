@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from accreditation import clock
 from accreditation.models import OutboxMessage
 from accreditation.roles import Role
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import signed_in_as, staff_with_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +30,7 @@ def test_an_officer_sends_failed_mail_again(page, assert_accessible):
     failed_message("ada@example.org", "ASP-2026-0001: your proposal has been submitted")
     failed_message("bob@example.org", "Join Oak Primary on the service")
 
-    sign_in(page, officer.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, officer, device)
     count = page.get_by_role("main").get_by_role("link", name="Email that could not be sent")
     expect(count).to_have_text("2 Email that could not be sent")
     count.click()

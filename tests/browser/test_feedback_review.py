@@ -22,7 +22,7 @@ from accreditation.workflow import Status
 from advisory_group.models import MemberView
 from advisory_group.services import meetings
 from feedback.models import Letter
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import sign_in, signed_in_as, staff_with_device
 from tests.casework import give_part, person_with
 from tests.test_feedback_after_decision import decided_not_accredited, recommended
 
@@ -34,11 +34,6 @@ def worker(monkeypatch):
     """The worker issues a letter as soon as it is asked (in the server's
     process)."""
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
-
-
-def signed_in(page, user, device):
-    sign_in(page, user.email)
-    enter_code(page, code_for(device))
 
 
 def next_meeting(chair, *members):
@@ -115,7 +110,7 @@ def test_feedback_reviewed_by_the_group_goes_into_the_letter_after_the_decision(
     meeting = held_meeting(chair, member, other)
 
     # A member reads the draft feedback and gives a view.
-    signed_in(page, member, member_device)
+    signed_in_as(page, member, member_device)
     page.goto(f"/staff/advisory-group/{meeting.pk}/")
     expect(page.locator("#agenda")).to_contain_text("Review of draft feedback")
     assert_accessible(page)
@@ -130,14 +125,14 @@ def test_feedback_reviewed_by_the_group_goes_into_the_letter_after_the_decision(
     assert MemberView.objects.get().view == "approve"
 
     chair_page = new_page()
-    signed_in(chair_page, chair, chair_device)
+    signed_in_as(chair_page, chair, chair_device)
     approve_feedback(chair_page, meeting, "Hazel Learning Trust", assert_accessible)
     assert not Letter.objects.filter(case=case).exists()  # not decided yet
 
     # The decision official decides, as recommended: the letter is issued.
     official, official_device = staff_with_device(Role.DECISION_OFFICIAL, full_name="Dana Decider")
     official_page = new_page()
-    signed_in(official_page, official, official_device)
+    signed_in_as(official_page, official, official_device)
     official_page.goto(f"/staff/decisions/{case.pk}/")
     expect(official_page.locator("h1")).to_have_text(case.reference)
     assert_accessible(official_page)
@@ -181,7 +176,7 @@ def test_the_assessor_writes_feedback_from_the_officials_reasons_for_the_chair_t
     decided_not_accredited(case, reasons="The five-year plan for 1D is not funded.")
     assert not Letter.objects.filter(case=case).exists()
 
-    signed_in(page, assessor, assessor_device)
+    signed_in_as(page, assessor, assessor_device)
     page.goto(f"/staff/cases/{case.pk}/")
     page.get_by_role("link", name="Write the feedback to the applicant").click()
     expect(page.locator("h1")).to_have_text("Feedback to the applicant")
@@ -202,7 +197,7 @@ def test_the_assessor_writes_feedback_from_the_officials_reasons_for_the_chair_t
     expect(page.locator(".govuk-notification-banner")).to_contain_text("The feedback is saved")
 
     chair_page = new_page()
-    signed_in(chair_page, chair, chair_device)
+    signed_in_as(chair_page, chair, chair_device)
     chair_page.goto(f"/staff/advisory-group/{meeting.pk}/")
     chair_page.get_by_role("link", name=re.compile("Larch Schools Trust")).click()
     expect(chair_page.locator("#decision")).to_contain_text("Not accredited")

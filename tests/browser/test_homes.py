@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accreditation import clock
 from accreditation.roles import Role
 from register.models import EntryState
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import signed_in_as, staff_with_device
 from tests.casework import give_part
 from tests.factories import (
     AgendaItemFactory,
@@ -28,8 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def signed_in(page, *roles, **fields):
     person, device = staff_with_device(*roles, **fields)
-    sign_in(page, person.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, person, device)
     expect(page.locator("h1")).to_have_text("Staff area")
     return person
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from accreditation.models import IdentifierClaim, LocalAuthority, Organisation, OutboxMessage
 from accreditation.roles import Role
 from accreditation.workflow import Status
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import sign_in, signed_in_as, staff_with_device
 from tests.factories import MembershipFactory, ProposalFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,8 +70,7 @@ def test_a_contested_urn_is_registered_and_decided(page, new_page, assert_access
     # The officer sees both claims and cannot find the case eligible yet.
     officer, device = staff_with_device(Role.CASEWORK_OFFICER, full_name="Olive Officer")
     staff = new_page()
-    sign_in(staff, officer.email)
-    enter_code(staff, code_for(device))
+    signed_in_as(staff, officer, device)
     staff.goto(f"/staff/screening/{case.pk}/")
     expect(staff.locator(".govuk-notification-banner")).to_contain_text(
         f"Another organisation also claims URN {URN}"

@@ -14,7 +14,7 @@ from accreditation import clock
 from accreditation.models import CaseEvent, Criterion
 from accreditation.roles import Role
 from accreditation.workflow import Status
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import sign_in, signed_in_as, staff_with_device
 from tests.casework import give_part, person_with
 from tests.factories import ProposalFactory
 from tests.test_information_requests import ask
@@ -48,8 +48,7 @@ def test_assessor_asks_applicant_answers_with_a_document_assessor_reads_it(
     criterion = Criterion.objects.get(part__framework=case.framework, code="2A")
 
     # The assessor asks.
-    sign_in(page, assessor.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, assessor, device)
     page.goto(reverse("staff-case", args=[case.pk]))
     page.locator("#summary").get_by_role("link", name="Information requests").click()
     expect(page.locator("h1")).to_have_text("Information requests")

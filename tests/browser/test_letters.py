@@ -11,13 +11,7 @@ from playwright.sync_api import expect
 from accreditation.roles import Role
 from accreditation.workflow import Action, move
 from feedback.services import letters
-from tests.browser.conftest import (
-    code_for,
-    enter_code,
-    open_from_more,
-    sign_in,
-    staff_with_device,
-)
+from tests.browser.conftest import open_from_more, sign_in, signed_in_as, staff_with_device
 from tests.casework import person_with
 from tests.factories import ProposalFactory
 
@@ -49,8 +43,7 @@ def test_a_casework_officer_reads_the_register_and_previews_a_letter(
     page, letter, assert_accessible
 ):
     officer, device = staff_with_device(Role.CASEWORK_OFFICER)
-    sign_in(page, officer.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, officer, device)
     open_from_more(page, "Letters")
     expect(page.locator("h1")).to_have_text("Letters issued")
     rows = page.locator("table tbody tr")

@@ -14,7 +14,7 @@ from accreditation.models import LocalAuthority, Window
 from accreditation.roles import Role
 from proposals.models import OutOfRoundRequest, Urgency
 from proposals.services import out_of_round
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import sign_in, signed_in_as, staff_with_device
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -129,8 +129,7 @@ def test_an_officer_grants_and_refuses(page, assert_accessible):
         make_request(second, "Earlier School"), officer, "Not now", base_url="http://x"
     )
 
-    sign_in(page, officer.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, officer, device)
     page.get_by_role("main").get_by_role("link", name="Out-of-round requests").click()
     expect(page.locator("h1")).to_have_text("Out-of-round requests")
     pending = page.locator("table", has=page.locator("caption", has_text="Waiting"))

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accreditation.models import AccreditationType, LocalAuthority
 from accreditation.roles import Role
 from register.models import EntryState, RegisterEntry
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import sign_in, signed_in_as, staff_with_device
 from tests.factories import MembershipFactory, OrganisationFactory, RegisterEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,8 +100,7 @@ def test_a_decision_official_gives_notice_reads_the_response_and_revokes(
     oak, _ = entries
     member = MembershipFactory(organisation=oak.organisation).user
     official, device = staff_with_device(Role.DECISION_OFFICIAL, full_name="Dora Decider")
-    sign_in(page, official.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, official, device)
     page.goto(f"/register/{oak.pk}/")
     page.get_by_role("link", name="Revoke this accreditation").click()
     expect(page.locator("h1")).to_have_text("Revoke the accreditation of Oak Learning Trust")

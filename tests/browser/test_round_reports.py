@@ -9,13 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accreditation.roles import Role
-from tests.browser.conftest import (
-    code_for,
-    enter_code,
-    open_from_more,
-    sign_in,
-    staff_with_device,
-)
+from tests.browser.conftest import open_from_more, signed_in_as, staff_with_device
 from tests.factories import ProposalFactory, RoundFactory
 from tests.test_round_reports import qa_case
 
@@ -30,8 +24,7 @@ def test_an_officer_reads_a_round_report_and_downloads_its_figures(
     qa_case(period, {"2B_lead": 4}, {"2B_lead": 2})
     ProposalFactory(round=period, status="accredited")
 
-    sign_in(page, officer.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, officer, device)
     expect(page).not_to_have_url(re.compile("/account/"))
     open_from_more(page, "Reports")
     expect(page.locator("h1")).to_have_text("Round reports")

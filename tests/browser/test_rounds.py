@@ -13,13 +13,7 @@ from playwright.sync_api import expect
 from accreditation.models import Round
 from accreditation.roles import Role
 from accreditation.services.rounds import cancel_round
-from tests.browser.conftest import (
-    code_for,
-    enter_code,
-    open_from_more,
-    sign_in,
-    staff_with_device,
-)
+from tests.browser.conftest import open_from_more, sign_in, signed_in_as, staff_with_device
 from tests.factories import RoundFactory
 from tests.test_rounds import draft_in
 
@@ -29,8 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_an_officer_creates_changes_and_cancels_a_round(page, assert_accessible):
     officer, device = staff_with_device(Role.CASEWORK_OFFICER, full_name="Olive Officer")
     with time_machine.travel(datetime(2027, 2, 10, 12, tzinfo=UTC), tick=True):
-        sign_in(page, officer.email)
-        enter_code(page, code_for(device))
+        signed_in_as(page, officer, device)
         open_from_more(page, "Rounds")
         expect(page.locator("h1")).to_have_text("Rounds")
         assert_accessible(page)
@@ -114,8 +107,7 @@ def test_the_drafts_of_a_cancelled_round_move_to_an_open_one(page, new_page, ass
         f"Your draft has been moved to the {target} round"
     )
 
-    sign_in(page, officer.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, officer, device)
     page.goto(reverse("staff-round", args=[cancelled.pk]))
     expect(page.get_by_role("heading", name="Move the drafts")).to_be_visible()
     expect(page.get_by_label(choice)).to_be_visible()

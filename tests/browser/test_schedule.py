@@ -11,13 +11,7 @@ from accreditation import clock
 from accreditation.models import OutboxMessage
 from accreditation.roles import Role
 from proposals.tasks import lapse_overdue_drafts, remind_drafts
-from tests.browser.conftest import (
-    code_for,
-    enter_code,
-    open_from_more,
-    sign_in,
-    staff_with_device,
-)
+from tests.browser.conftest import open_from_more, signed_in_as, staff_with_device
 from tests.factories import MembershipFactory, ProposalFactory, RoundFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,8 +31,7 @@ def test_an_officer_sees_the_schedule_and_previews_an_email(page, assert_accessi
         to="head@example.org", subject="Reminder", body="b", attempts=6, failed_at=clock.now()
     )
 
-    sign_in(page, officer.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, officer, device)
     open_from_more(page, "Schedule")
     expect(page.locator("h1")).to_have_text("Schedule")
     expect(page.get_by_text(f"Round closed: {closed} (1 draft lapsed)")).to_be_visible()

@@ -15,7 +15,7 @@ from accreditation.workflow import Status
 from assessments.models import AgreedScore
 from assessments.queries.scoring import items_of
 from assessments.services import scoring
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import signed_in_as, staff_with_device
 from tests.casework import give_part
 from tests.scoring_helpers import case_in_assessment, score_all
 
@@ -25,8 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def assessor_signed_in(page, case, part="assessor", **fields):
     person, device = staff_with_device(Role.ASSESSOR, **fields)
     give_part(person, part, [case])
-    sign_in(page, person.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, person, device)
     expect(page.locator("h1")).to_have_text("Staff area")
     return person
 

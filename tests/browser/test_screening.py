@@ -14,7 +14,7 @@ from accreditation.models import OrganisationKind
 from accreditation.roles import Role
 from accreditation.workflow import Status
 from assessments.models import Conflict
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import signed_in_as, staff_with_device
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -54,8 +54,7 @@ def test_an_officer_screens_one_case_eligible_and_another_not(page, assert_acces
     birch.schools_led_count = 1
     birch.save()
 
-    sign_in(page, officer.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, officer, device)
     page.get_by_role("main").get_by_role("link", name="Cases to screen").click()
     expect(page.locator("h1")).to_have_text("Screening")
     rows = page.locator("table tbody tr")
@@ -128,8 +127,7 @@ def test_a_staff_member_declares_a_conflict_and_ends_it(page, assert_accessible)
     OrganisationFactory(name="Cedar Federation")
     MembershipFactory(user__email="head@oakschool.org.uk", organisation__name="Oak School Trust")
 
-    sign_in(page, assessor.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, assessor, device)
     page.get_by_role("link", name="Your conflicts of interest").click()
     expect(page.locator("h1")).to_have_text("Conflicts of interest")
     expect(page.get_by_text("Oak School Trust")).to_be_visible()

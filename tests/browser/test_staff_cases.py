@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from accreditation.roles import Role
 from accreditation.workflow import move
-from tests.browser.conftest import code_for, enter_code, sign_in, staff_with_device
+from tests.browser.conftest import signed_in_as, staff_with_device
 from tests.casework import give_part, person_with
 from tests.factories import ProposalFactory
 
@@ -21,8 +21,7 @@ def test_an_assessor_finds_their_case_and_reads_its_timeline(page, assert_access
     move(case, "screen_eligible", person_with("casework_officer", full_name="Olive Officer"))
     give_part(assessor, "assessor", [case])
 
-    sign_in(page, assessor.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, assessor, device)
     page.get_by_role("link", name="Cases", exact=True).click()
     expect(page.locator("h1")).to_have_text("Cases")
     rows = page.locator("table tbody tr")
@@ -49,7 +48,6 @@ def test_an_assessor_finds_their_case_and_reads_its_timeline(page, assert_access
 
 def test_an_administrator_has_no_casework_link(page):
     admin, device = staff_with_device(Role.ADMINISTRATOR)
-    sign_in(page, admin.email)
-    enter_code(page, code_for(device))
+    signed_in_as(page, admin, device)
     expect(page.locator("h1")).to_have_text("Staff area")
     expect(page.get_by_role("link", name="Cases", exact=True)).to_have_count(0)
