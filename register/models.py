@@ -84,6 +84,12 @@ class RegisterEntry(models.Model):
             models.Index(fields=["state", "accreditation_type"], name="register_entry_state_type"),
             models.Index(fields=["state", "region"], name="register_entry_state_region"),
             models.Index(fields=["-updated_at"], name="register_entry_updated"),
+            # The public register's own order, read a page at a time.
+            models.Index(
+                fields=["name", "id"],
+                condition=Q(state__in=PUBLIC_STATES),
+                name="register_public_by_name",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -161,6 +167,10 @@ class RegisterEvent(AppendOnly):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["kind", "-created_at"], name="register_event_kind_time"),
+            # The feed's latest changes, and when the register last changed.
+            models.Index(
+                fields=["-created_at"], condition=Q(kind__in=FEED_KINDS), name="register_feed_time"
+            ),
         ]
 
     def __str__(self):

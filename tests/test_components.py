@@ -191,3 +191,22 @@ def test_two_buttons_sit_in_a_button_group():
     group = re.search(r'<div\s+class="govuk-button-group"\s*>(.*?)</div>', html, re.DOTALL)
     assert group, html
     assert group.group(1).count("<button") == 2
+
+
+def test_a_selects_options_are_escaped_and_its_value_selected():
+    from django import forms
+
+    from accreditation.templatetags.service import select_options
+
+    class Form(forms.Form):
+        pick = forms.ChoiceField(
+            choices=[("", "Any"), ('a"b', "<script>alert(1)</script>"), ("7", "Tom & Jerry's")]
+        )
+
+    html = select_options(Form({"pick": "7"})["pick"])
+    assert html == (
+        '<option value="">Any</option>'
+        '<option value="a&quot;b">&lt;script&gt;alert(1)&lt;/script&gt;</option>'
+        '<option value="7" selected>Tom &amp; Jerry&#x27;s</option>'
+    )
+    assert 'value="" selected' in select_options(Form({})["pick"])
