@@ -169,7 +169,9 @@ class RegisterEvent(AppendOnly):
             models.Index(fields=["kind", "-created_at"], name="register_event_kind_time"),
             # The feed's latest changes, and when the register last changed.
             models.Index(
-                fields=["-created_at"], condition=Q(kind__in=FEED_KINDS), name="register_feed_time"
+                fields=["-created_at", "-id"],
+                condition=Q(kind__in=FEED_KINDS),
+                name="register_feed_time",
             ),
         ]
 

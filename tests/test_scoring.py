@@ -211,6 +211,7 @@ class TestTheScoringPage:
         assert 'id="id_2B-lead-value_1_error" class="govuk-error-message"' in section
         comment = "id_2B-lead-internal_comment"
         assert f'aria-describedby="{comment}_hint {comment}_1_error"' in section
+        assert 'class="govuk-textarea govuk-textarea--error" aria-invalid="true"' in section
         # Another criterion's form shows no error.
         other = response.text.split('id="1A-lead"')[1].split("</section>")[0]
         assert "govuk-error" not in other
@@ -259,6 +260,9 @@ class TestTheScoringPage:
         )
         assert response.status_code == 200
         assert "while you were editing it: it is now 4" in response.text
+        # The error summary leads to the criterion's score: its first radio.
+        summary = response.text.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+        assert '<a href="#id_1B-lead-value_1">' in summary
         saved = Score.objects.get()
         assert (saved.value, saved.internal_comment) == (4, "First tab.")
         # Saved again knowingly, against the version now on the page.

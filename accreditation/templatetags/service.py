@@ -67,8 +67,9 @@ def status_tag(proposal, audience="staff"):
 def select_options(field, choices=None):
     """The options of a select ``field`` (or ``choices`` read for it), its
     value selected. Written here, not in a template loop, and escaped with
-    the standard library's ``html.escape`` (what Django's ``escape`` does
-    for a plain string, without its checks and wrappers): a long list (the
+    the standard library's ``html.escape`` (what Django's ``conditional_escape``
+    does for plain text, without its checks and wrappers; a label marked safe
+    is kept as it is): a long list (the
     local authorities) would otherwise cost milliseconds a page."""
     value = field.value()
     chosen = "" if value is None else str(value)
@@ -76,7 +77,6 @@ def select_options(field, choices=None):
     for key, label in field.field.choices if choices is None else choices:
         key = str(key)
         selected = " selected" if key == chosen else ""
-        options.append(
-            f'<option value="{html.escape(key)}"{selected}>{html.escape(str(label))}</option>'
-        )
+        label = label.__html__() if hasattr(label, "__html__") else html.escape(str(label))
+        options.append(f'<option value="{html.escape(key)}"{selected}>{label}</option>')
     return mark_safe("".join(options))  # noqa: S308 - every value and label escaped above

@@ -86,6 +86,8 @@ class AgreedScoreForm(FeedbackBelowThreshold):
         super().__init__(*args, **kwargs)
         self.item, self.threshold = item, threshold
         field = score_field(scale, item)
+        # Escaped here: crispy writes a label as it is (the scoring page's
+        # own field templates escape theirs).
         field.label = f"Agreed score for {escape(item.criterion.code)}"
         self.fields = {"value": field, **self.fields}
         self.fields["applicant_feedback"].help_text = (

@@ -4,11 +4,13 @@ in through the form, and TOTP codes worked out the way an authenticator app
 does."""
 
 import base64
+from urllib.parse import urljoin
 
 import pytest
 from django.conf import settings
+from django.shortcuts import resolve_url
+from django.templatetags.static import static
 from django.test import Client
-from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -73,17 +75,26 @@ def signed_in_as(page, user, device):
     """``user`` signed in past the second factor with their authenticator
     ``device``, on their home page, as ``sign_in`` then ``enter_code`` leave
     them, without loading the sign-in and security-code pages: their
-    session is made on the server and its cookie given to the browser. The
-    tests of signing in (test_sign_in.py, the journeys) use the form; the
-    rest save the suite a second or more each time someone signs in."""
+    session is made on the server and its cookie given to the browser as
+    Django sets it. Signing in itself is tested through the form
+    (test_sign_in.py, and the applicants' journeys); the rest save the suite
+    a second or more each time a member of staff signs in."""
     client = sign_in_verified(Client(), user, device)
-    # The lightest page gives the live server's address for the cookie.
-    page.goto(reverse("healthz"))
+    # A static file, the lightest page, gives the live server's address.
+    page.goto(static("app/app.css"))
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": page.url, "httpOnly": True}]
+        [
+            {
+                "name": cookie.key,
+                "value": cookie.value,
+                "url": urljoin(page.url, "/"),
+                "httpOnly": True,
+                "sameSite": settings.SESSION_COOKIE_SAMESITE,
+            }
+        ]
     )
-    page.goto(reverse(settings.LOGIN_REDIRECT_URL))
+    page.goto(resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def code_from_key(spaced_key):
