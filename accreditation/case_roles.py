@@ -123,12 +123,24 @@ def remembering():
     """Resolve each person's parts in each case once within this block: for
     a request that changes nothing (``CaseRolesMiddleware``), whose page
     asks the same question of a case in its permission check and again in
-    its template."""
+    its template. What ``remembered`` reads is read once in it too."""
     token = _remembered.set({})
     try:
         yield
     finally:
         _remembered.reset(token)
+
+
+def remembered(key, read):
+    """``read()``, read once per ``key`` inside ``remembering()`` (a key of
+    the caller's own: a tuple that starts with a string, never a person's
+    and a case's pks); outside it, read each time."""
+    memory = _remembered.get()
+    if memory is None:
+        return read()
+    if key not in memory:
+        memory[key] = read()
+    return memory[key]
 
 
 def resolve_many(cases, actor, *, fresh=False):

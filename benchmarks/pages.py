@@ -10,7 +10,8 @@ up, then ``--requests`` timed ones. For each page it reports the queries
 of one request, the median and 95th percentile server time, the peak of
 Python memory one request allocates, and the page's floor (the same number
 of rows from one indexed query through the same base template,
-``floor.py``) with the page's 95th percentile over the floor's.
+``floor.py``; timed in turn with the page, request by request) with the
+page's 95th percentile over the floor's.
 
 Budgets, printed PASS or FAIL per page:
 
@@ -45,26 +46,37 @@ FLOOR_BUDGET = 3.0
 BUDGET_SCALE = 100
 
 
-def measure(client, url, requests, warmup):
-    """(timings in ms, queries of the last request, the last response)."""
+def _get(client, url):
+    """One request of ``url``: (ms, queries, response)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    timings = []
-    response = queries = None
+    with CaptureQueriesContext(connection) as captured:
+        begin = time.perf_counter()
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        elapsed = (time.perf_counter() - begin) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return elapsed, len(captured.captured_queries), response
+
+
+def measure(client, urls, requests, warmup):
+    """Time each of ``urls`` ``requests`` times after ``warmup`` untimed,
+    taking them in turn (a page, then its floor, then the page again), so
+    a change in the machine's speed during the run moves both alike. For
+    each url: (sorted timings in ms, queries of the last request, the last
+    response)."""
+    timings = {url: [] for url in urls}
+    last = {}
     for index in range(warmup + requests):
-        with CaptureQueriesContext(connection) as captured:
-            begin = time.perf_counter()
-            response = client.get(url)
-            if response.streaming:
-                b"".join(response.streaming_content)
-            elapsed = (time.perf_counter() - begin) * 1000
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-        if index >= warmup:
-            timings.append(elapsed)
-        queries = len(captured.captured_queries)
-    return sorted(timings), queries, response
+        for url in urls:
+            elapsed, queries, response = _get(client, url)
+            if index >= warmup:
+                timings[url].append(elapsed)
+            last[url] = (queries, response)
+    return [(sorted(timings[url]), *last[url]) for url in urls]
 
 
 def peak_memory_kib(client, url):
@@ -119,7 +131,8 @@ def run_pages(options, out):
             out(f"  {page.name}: skipped, {missing}")
             results.append({"page": page.name, "skipped": str(missing)})
             continue
-        timings, queries, response = measure(client, url, options.requests, options.warmup)
+        for _ in range(max(options.warmup, 1)):
+            _, queries, response = _get(client, url)
         content = b"" if response.streaming else response.content
         rows = page.rows if page.rows is not None else rows_rendered(content.decode())
         row = {
@@ -133,9 +146,10 @@ def run_pages(options, out):
         }
         if not options.counts_only:
             floor_url = f"/__benchmark__/floor/{rows}/"
-            floor_timings, floor_queries, _ = measure(
-                client, floor_url, options.requests, options.warmup
+            (timings, queries, _), (floor_timings, floor_queries, _) = measure(
+                client, [url, floor_url], options.requests, options.warmup
             )
+            row["queries"] = queries
             row.update(
                 median_ms=round(statistics.median(timings), 1),
                 p95_ms=round(common.percentile(timings, 0.95), 1),

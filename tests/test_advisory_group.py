@@ -687,7 +687,7 @@ def test_an_agenda_of_advice_and_feedback_takes_one_number_of_queries_at_any_siz
     assert len(response.context["items"]) == 2 * size
 
 
-AGENDA_QUERIES = {"chair": 16, "officer": 14}
+AGENDA_QUERIES = {"chair": 17, "officer": 15}
 """The session, the person and their roles, the meeting, its members and
 attendance, the items the person may see (the chair: after asking whether
 they sit on the meeting) and that page of them with their cases and the

@@ -527,5 +527,6 @@ def test_the_waiting_list_takes_the_same_queries_at_any_size(
 
 
 QUERIES_WAITING = (
-    9  # session, user, roles, second factor (two), conflicts, the page and its count, nav
+    10  # session, user, roles, second factor (two), conflicts, the organisations in conflict,
+    # the page and its count, nav
 )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
 from django.urls import reverse
 
+from accreditation import case_roles
 from accreditation.case_roles import CaseRole, resolve
 from accreditation.models import ActivityEntry, LocalAuthority
 from accreditation.queries.cases import visible_to
@@ -208,6 +209,40 @@ class TestAConflictTakesThePartAway:
         conflicts.confirm(assessor, case.organisation)
         assert resolve(case, assessor) == frozenset()
         assert not visible_to(assessor).filter(pk=case.pk).exists()
+
+    def test_a_member_of_the_organisation_and_the_other_cases_of_the_authority(self):
+        case = ProposalFactory(status="submitted")
+        elsewhere = ProposalFactory(status="submitted")
+        same_authority = ProposalFactory(
+            status="submitted",
+            organisation__local_authority=case.organisation.local_authority,
+        )
+        officer = person_with("casework_officer")
+        MembershipFactory(organisation=case.organisation, user=officer)
+        assert set(visible_to(officer)) == {same_authority, elsewhere}
+        conflicts.declare(
+            officer, local_authority=case.organisation.local_authority, reason="I work there"
+        )
+        assert set(visible_to(officer)) == {elsewhere}
+
+    def test_without_a_conflict_a_list_asks_nothing_of_conflicts(self):
+        """Most people have none: their lists hold no clause for them."""
+        officer = person_with("casework_officer")
+        assert "assessments_conflict" not in str(visible_to(officer).query)
+        conflicts.declare(officer, organisation=OrganisationFactory(), reason="A governor")
+        assert "NOT" in str(visible_to(officer).query)
+
+    def test_a_page_that_changes_nothing_reads_them_once(self, django_assert_num_queries):
+        officer = person_with("casework_officer")
+        ConflictFactory(user=officer)
+        with case_roles.remembering():
+            visible_to(officer).count()
+            with django_assert_num_queries(2):  # the two counts
+                visible_to(officer).count()
+                visible_to(officer).filter(status="submitted").count()
+        with django_assert_num_queries(4):  # each count read them
+            visible_to(officer).count()
+            visible_to(officer).count()
 
 
 class TestPages:

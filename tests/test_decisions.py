@@ -118,7 +118,7 @@ def test_the_queue_makes_the_same_queries_at_any_size(client, django_assert_num_
         recommended(asg=bool(index % 2), advice="agree")
     person = person_with("decision_official")
     sign_in_verified(client, person)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("decision-queue"))
     assert len(response.context["cases"]) == size
 

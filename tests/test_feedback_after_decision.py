@@ -485,7 +485,8 @@ def test_the_worklist_pages_and_costs_the_same_queries_at_any_size(
 
 
 QUERIES_QUEUE = (
-    8  # session and user, roles, the filter's rounds, the cases, feedback's count and page
+    9  # session and user, roles, the filter's rounds, the organisations in conflict, the cases,
+    # feedback's count and page
 )
 
 

@@ -598,7 +598,7 @@ class TestQueryCounts:
             decided = make_request(organisation, school_name=f"Decided {index}")
             out_of_round.refuse(decided, officer, "Wait for the round", base_url="http://x")
 
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             response = officer_client.get(reverse("out-of-round-staff-list"))
         assert response.status_code == 200
         assert len(response.context["pending"]) == count

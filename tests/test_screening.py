@@ -313,7 +313,7 @@ def test_the_queue_makes_the_same_queries_at_any_size(client, django_assert_num_
         )
     OrganisationFactory()
     sign_in_verified(client, officer)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("screening-queue"))
     assert len(response.context["cases"]) == 2 * size
 

@@ -9,7 +9,7 @@ from accreditation import clock
 from accreditation.models import Framework, Invitation, LocalAuthority, Region, User
 from accreditation.queries import decisions
 from accreditation.queries.cases import visible_to
-from accreditation.queries.conflicts import conflicted_q
+from accreditation.queries.conflicts import without_conflicts
 from accreditation.roles import STAFF_ROLES
 from accreditation.services import outbox
 from advisory_group.models import AgendaItem, ItemPurpose, Meeting, MemberView
@@ -67,9 +67,11 @@ def feedback_to_write_address(user):
 def _items_to_record(user):
     """Open items of the open meetings ``user`` chairs, leaving out those
     they may not see (a conflict with the organisation)."""
-    return AgendaItem.objects.filter(
-        meeting__chair=user, meeting__closed_at__isnull=True, outcome=""
-    ).exclude(conflicted_q(user, "case__organisation"))
+    return without_conflicts(
+        AgendaItem.objects.filter(meeting__chair=user, meeting__closed_at__isnull=True, outcome=""),
+        user,
+        prefix="case__organisation",
+    )
 
 
 def _first_chaired(user, purpose):
@@ -122,12 +124,10 @@ def views_to_record(user):
     meeting = next_meeting(user)
     if meeting is None:
         return 0
-    return (
-        meeting.items.filter(outcome="")
-        .exclude(Exists(MemberView.objects.filter(item=OuterRef("pk"), member=user)))
-        .exclude(conflicted_q(user, "case__organisation"))
-        .count()
+    items = meeting.items.filter(outcome="").exclude(
+        Exists(MemberView.objects.filter(item=OuterRef("pk"), member=user))
     )
+    return without_conflicts(items, user, prefix="case__organisation").count()
 
 
 def next_meeting_address(user):

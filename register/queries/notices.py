@@ -2,15 +2,15 @@
 them: none of a provider they are in conflict with."""
 
 from accreditation import clock
-from accreditation.queries.conflicts import conflicted_q
+from accreditation.queries.conflicts import without_conflicts
 from register.models import EntryState, RegisterEntry
 
 
 def under_notice(user):
     """Entries with notice given, the first response period to end on top."""
+    entries = RegisterEntry.objects.filter(state=EntryState.NOTICE_GIVEN)
     return (
-        RegisterEntry.objects.filter(state=EntryState.NOTICE_GIVEN)
-        .exclude(conflicted_q(user))
+        without_conflicts(entries, user)
         .select_related("local_authority")
         .order_by("response_due", "pk")
     )
