@@ -617,7 +617,7 @@ def test_the_list_page_queries_do_not_grow(
         )
         for n in range(count)
     )
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = signed_in.get(documents_url(proposal))
     assert response.status_code == 200
     assert response.content.decode().count("/download/") == count

@@ -27,7 +27,12 @@ class ProposalMixin(PermissionMixin):
     def proposal(self):
         return (
             Proposal.objects.select_related(
-                "organisation", "round", "window", "framework", "declared_by"
+                "organisation__local_authority",
+                "round",
+                "window",
+                "framework",
+                "declared_by",
+                "co_partner",
             )
             .filter(pk=self.kwargs["pk"])
             .first()

@@ -2,7 +2,7 @@
 answers, submission and what comes after."""
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -166,18 +166,13 @@ class StartView(OrganisationPageMixin, FormView):
 
 
 def load_proposal_for_journey(proposal):
-    """The proposal with everything the task list and check-answers pages
-    read, in a fixed number of queries."""
-    return (
-        Proposal.objects.select_related(
-            "organisation__local_authority", "round", "window", "framework", "co_partner"
-        )
-        .prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.all()),
-            "evidence",
-        )
-        .get(pk=proposal.pk)
+    """The page's proposal (``ProposalMixin.proposal``, read with what the
+    journey reads through it) with its answers and evidence, in a fixed
+    number of queries."""
+    prefetch_related_objects(
+        [proposal], Prefetch("answers", queryset=Answer.objects.all()), "evidence"
     )
+    return proposal
 
 
 class DraftOverviewMixin(ProposalMixin):
@@ -415,9 +410,7 @@ class AnswerView(ProposalMixin, FormView):
 
     @cached_property
     def answer(self):
-        return Answer.objects.filter(
-            proposal=self.proposal, criterion=self.question.criterion, party=self.question.party
-        ).first()
+        return self.journey.answer_for(self.question)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "criterion": self.question.criterion}
