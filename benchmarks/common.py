@@ -153,6 +153,7 @@ def seeded(scale, *, out=print):
     marker = _marker() if _has_tables() else None
     if marker and marker[0] == scale and marker[1] == version:
         out(f"Reusing the seed at scale {scale} (version {version}, seeded in {marker[2]:.0f}s).")
+        _vacuum(full=False)
         return marker[2], True
     if marker is not None or _has_tables():
         out(f"Emptying the scale {scale} database for a fresh seed (version {version}).")
@@ -170,18 +171,35 @@ def seeded(scale, *, out=print):
         verbosity=0,
     )
     seconds = time.perf_counter() - started
-    if connection.vendor == "postgresql":
-        # A freshly loaded database has no planner statistics yet, and the
-        # seed moves every case through the workflow within minutes, so each
-        # table holds its rows' replaced versions too (the cases' table five
-        # times its live size) with no time between for autovacuum to let
-        # the space be reused, as it does in a live database. Measure it
-        # compacted and analysed, as after a restore.
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM (FULL, ANALYZE)")
+    _vacuum(full=True)
     _write_marker(scale, version, seconds)
     out(f"seed_demo --scale {scale}: {seconds:.1f}s")
     return seconds, False
+
+
+def _vacuum(*, full):
+    """On PostgreSQL, the database as autovacuum keeps a live one.
+
+    A freshly loaded database has no planner statistics yet, and the seed
+    moves every case through the workflow within minutes, so each table
+    holds its rows' replaced versions too (the cases' table five times its
+    live size) with no time between for autovacuum to let the space be
+    reused, as it does in a live database: after a seed (``full``), the
+    tables are compacted and analysed, as after a restore. Then, and before
+    each run on a reused seed, a plain VACUUM marks the pages whose rows are
+    all visible (the visibility map, which VACUUM FULL leaves empty), as
+    autovacuum would soon after a restore: without it PostgreSQL counts a
+    list by reading every row, not through an index alone (the public
+    register's count: 2.6 ms, not 0.5). The machine's own PostgreSQL may run
+    without autovacuum, as this one does."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if full:
+            cursor.execute("VACUUM (FULL, ANALYZE)")
+        cursor.execute("VACUUM")
 
 
 def _has_tables():
