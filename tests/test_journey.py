@@ -1017,7 +1017,7 @@ class TestQueryCounts:
         # The first request also saves the session (three queries), the next not.
         with django_assert_num_queries(12):
             assert signed_in.get(reverse("proposal-task-list", args=[draft.pk])).status_code == 200
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(10):  # with who made the declaration
             assert signed_in.get(reverse("proposal-check", args=[draft.pk])).status_code == 200
 
     @pytest.mark.parametrize("count", [2, 20])

@@ -26,13 +26,11 @@ class ProposalMixin(PermissionMixin):
     @cached_property
     def proposal(self):
         return (
+            # What every page and the journey read (who made the declaration,
+            # which only check answers shows, is read there if made: each
+            # table joined here costs every page's query its planning).
             Proposal.objects.select_related(
-                "organisation__local_authority",
-                "round",
-                "window",
-                "framework",
-                "declared_by",
-                "co_partner",
+                "organisation__local_authority", "round", "window", "framework", "co_partner"
             )
             .filter(pk=self.kwargs["pk"])
             .first()
