@@ -72,6 +72,15 @@ class Data:
         return draft
 
     @cached_property
+    def applicant_question(self):
+        """The answer page of the draft's first question, as (criterion code,
+        party): the page applicants ask for most, with its save."""
+        from proposals.queries.journey import Journey
+
+        question = Journey.load(self.applicant_draft).questions[0]
+        return question.criterion.code, question.party
+
+    @cached_property
     def applicant_submitted(self):
         case = (
             self._cases()
@@ -242,6 +251,17 @@ PAGES = (
         "task list",
         _applicant,
         _url("proposal-task-list", lambda d: d.applicant_draft.pk),
+        organisation=lambda d: d.applicant_draft.organisation_id,
+    ),
+    Page(
+        "answer page",
+        _applicant,
+        _url(
+            "proposal-answer",
+            lambda d: d.applicant_draft.pk,
+            lambda d: d.applicant_question[0],
+            lambda d: d.applicant_question[1],
+        ),
         organisation=lambda d: d.applicant_draft.organisation_id,
     ),
     Page(
