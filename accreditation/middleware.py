@@ -93,7 +93,10 @@ class SessionRefreshMiddleware:
 
 class CaseRolesMiddleware:
     """A request that changes nothing (GET or HEAD) resolves each person's
-    parts in a case once, however often its checks and template ask."""
+    parts in a case once, however often its checks and template ask, and
+    reads once what ``case_roles.remembered`` reads (the organisations a
+    person is in conflict with, their membership of a proposal's
+    organisation). So a GET must never change a membership or a conflict."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -74,7 +74,8 @@ class Data:
     @cached_property
     def applicant_question(self):
         """The answer page of the draft's first question, as (criterion code,
-        party): the page applicants ask for most, with its save."""
+        party): the page applicants ask for most (the load test saves it
+        too)."""
         from proposals.queries.journey import Journey
 
         question = Journey.load(self.applicant_draft).questions[0]

@@ -688,8 +688,9 @@ def test_an_agenda_of_advice_and_feedback_takes_one_number_of_queries_at_any_siz
 
 
 AGENDA_QUERIES = {"chair": 17, "officer": 15}
-"""The session, the person and their roles, the meeting, its members and
-attendance, the items the person may see (the chair: after asking whether
+"""The session, the person and their roles, the organisations they are in
+conflict with, the meeting, its members and attendance, the items the person
+may see (the chair: after asking whether
 they sit on the meeting) and that page of them with their cases and the
 person's own views."""
 

@@ -1020,6 +1020,28 @@ class TestQueryCounts:
         with django_assert_num_queries(10):  # with who made the declaration
             assert signed_in.get(reverse("proposal-check", args=[draft.pk])).status_code == 200
 
+    @pytest.mark.parametrize("schools", [2, 20])
+    def test_the_answer_page_and_its_save_do_not_grow(
+        self, signed_in, draft, applicant, schools, django_assert_num_queries
+    ):
+        complete(draft, applicant, schools=schools)
+        url = reverse("proposal-answer", args=[draft.pk, "1A", "lead"])
+        signed_in.get(url)  # the session saved once
+        # The session, the person, the proposal, their roles and membership,
+        # the journey (answers, evidence, criteria, schools) and the guidance.
+        with django_assert_num_queries(10):
+            page = signed_in.get(url)
+        version = page.context["form"].initial["version"]
+        # The save: the same but the guidance, membership asked twice (only a
+        # page that changes nothing remembers it), then in its transaction
+        # (a savepoint here, and its release) membership again, the locked
+        # proposal, its declaration undone (a change to a declared draft
+        # undoes it), the locked answer, the update and the answer read back.
+        with django_assert_num_queries(18):
+            saved = signed_in.post(url, {"text": "Our evidence.", "version": version})
+        assert saved.status_code == 302
+        assert draft.answers.get(criterion__code="1A", party="lead").text == "Our evidence."
+
     @pytest.mark.parametrize("count", [2, 20])
     def test_dashboard_does_not_grow(
         self, signed_in, membership, applicant, count, django_assert_num_queries

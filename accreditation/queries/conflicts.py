@@ -29,8 +29,9 @@ def _conflicts(user, prefix):
 
 def conflicted_q(user, prefix="organisation"):
     """A Q matching the rows whose organisation (reached through ``prefix``;
-    ``""`` on organisations themselves) ``user`` is in conflict with, for a
-    query that asks it of several people at once."""
+    ``""`` on organisations themselves) ``user`` is in conflict with, in the
+    query itself: for a query that asks it of several people at once, or a
+    service's inside its transaction."""
     member, declared, authority = _conflicts(user, prefix)
     return member | declared | authority
 

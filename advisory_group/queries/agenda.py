@@ -132,9 +132,9 @@ def visible_items(meeting, user, show=Show.ALL):
     case roles resolver, asked here of every item at once in SQL: a
     casework officer, or the chair or a member of the meeting while it is
     open (or while an open meeting of theirs holds the case), and nobody on
-    a case they are in conflict with (``without_conflicts``, the resolver's own
-    definition). ``tests/test_advisory_group.py`` holds the two to the same
-    answers."""
+    a case they are in conflict with (``without_conflicts``: the rule the
+    resolver applies case by case). ``tests/test_advisory_group.py`` holds
+    the two to the same answers."""
     items = meeting.items.order_by("added_at", "pk")
     if not user.has_role(Role.CASEWORK_OFFICER):
         if not is_in_meeting(user, meeting):

@@ -26,9 +26,11 @@ class ProposalMixin(PermissionMixin):
     @cached_property
     def proposal(self):
         return (
-            # What every page and the journey read (who made the declaration,
-            # which only check answers shows, is read there if made: each
-            # table joined here costs every page's query its planning).
+            # What the pages and the journey read through the proposal, so
+            # the journey's pages need not read it again. Who made the
+            # declaration (on check answers and the PDF) is read there, if
+            # made: each table joined here costs every page's query its
+            # planning.
             Proposal.objects.select_related(
                 "organisation__local_authority", "round", "window", "framework", "co_partner"
             )

@@ -167,8 +167,12 @@ class StartView(OrganisationPageMixin, FormView):
 
 def load_proposal_for_journey(proposal):
     """The page's proposal (``ProposalMixin.proposal``, read with what the
-    journey reads through it) with its answers and evidence, in a fixed
-    number of queries."""
+    journey reads through it) with its answers and evidence as they stand
+    now (read again if read before: a page may save and then show them), in
+    a fixed number of queries."""
+    read = getattr(proposal, "_prefetched_objects_cache", {})
+    read.pop("answers", None)
+    read.pop("evidence", None)
     prefetch_related_objects(
         [proposal], Prefetch("answers", queryset=Answer.objects.all()), "evidence"
     )
