@@ -296,6 +296,13 @@ PAGES = (
         max_queries=19,
     ),
     Page(
+        "case list, sorted by assessor",
+        CASEWORKER,
+        lambda d: reverse("staff-cases") + "?sort=assessor",
+        is_list=True,
+        max_queries=19,
+    ),
+    Page(
         "case page",
         CASEWORKER,
         _url("staff-case", lambda d: d.busiest_case.pk),

@@ -156,7 +156,7 @@ class TestPages:
         AgendaItemFactory()
         client = sign_in_verified(client, officer)
         client.get(reverse("staff-cases"))
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(12):
             response = client.get(reverse("staff-cases"))
         assert response.status_code == 200
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.apps import apps
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 
 from accreditation import clock
 from accreditation.models import (
@@ -181,6 +181,24 @@ class Sort:
     an order that names where the nulls go no longer matches the indexes
     of the columns that have none (the most recently changed first walks
     ``proposal_recently_changed`` and stops at a page's worth)."""
+    joins: bool = False
+    """Whether the order reads the current first assessor through a join
+    (``with_current_first``)."""
+
+
+def with_current_first(cases):
+    """``cases`` joined to their current first assessment, as
+    ``current_first`` (a case has one at most: the constraint
+    ``assignment_one_current_per_kind``): to sort by the assessor's name
+    without asking it of every case in turn (80 to 104 ms at 25,000 cases;
+    joined, 22 ms). Only for that order: a count through the join takes
+    twice as long."""
+    return cases.annotate(
+        current_first=FilteredRelation(
+            "assignments",
+            condition=Q(assignments__kind="first", assignments__ended_at__isnull=True),
+        )
+    )
 
 
 SORTS = {
@@ -190,7 +208,7 @@ SORTS = {
         Sort("organisation", "Organisation", ("organisation__name",), nullable=False),
         Sort("round", "Round", ("round__opens_at",)),
         Sort("status", "Status", ("status",), nullable=False),
-        Sort("assessor", "Assessor", ("assessor_name",)),
+        Sort("assessor", "Assessor", ("current_first__assessor__full_name",), joins=True),
         Sort("target", "Target date", ("target",)),
         Sort("updated", "Last changed", ("updated_at",), nullable=False),
     )
@@ -216,6 +234,8 @@ def ordered(cases, sort_value):
     order = [
         F(field).desc(**nulls) if descending else F(field).asc(**nulls) for field in sort.order
     ]
+    if sort.joins:
+        cases = with_current_first(cases)
     return cases.order_by(*order, "-pk" if descending else "pk")
 
 
@@ -234,6 +254,16 @@ def cases_for(user):
         .select_related("organisation__local_authority__region", "round", "window__organisation")
         .annotate(assessor_name=Subquery(first.values("assessor__full_name")[:1]))
     )
+
+
+def page_rows(cases, pks):
+    """The rows of one page of ``cases`` (ordered), whose pks a query of the
+    order's own columns read first (``cases.values_list("pk")``, paged):
+    sorting every case the person may see with its organisation, local
+    authority, region, round and window joined took 42 to 50 ms at 25,000
+    cases for any order but the most recently changed; sorting their keys,
+    2 to 11 ms. The page's own rows come back in the same order."""
+    return list(cases.filter(pk__in=list(pks)))
 
 
 def search(user, params):

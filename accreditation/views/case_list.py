@@ -84,7 +84,9 @@ class CaseListView(StaffAreaMixin, TemplateView):
         filterset = case_list.search(self.request.user, params)
         sort_key, descending = case_list.read_sort(params.get("sort"))
         cases = case_list.ordered(filterset.qs, params.get("sort"))
-        page = nearest_page(Paginator(cases, PAGE_SIZE), params.get("page"))
+        page = nearest_page(
+            Paginator(cases.values_list("pk", flat=True), PAGE_SIZE), params.get("page")
+        )
         query = params.copy()
         query.pop("page", None)
         unsorted = query.copy()
@@ -93,7 +95,7 @@ class CaseListView(StaffAreaMixin, TemplateView):
             filter=filterset,
             form=filterset.form,
             page_obj=page,
-            cases=page.object_list,
+            cases=case_list.page_rows(cases, page.object_list),
             query=query.urlencode(),
             selected=selected_filters(filterset, params),
             headers=self.headers(unsorted, sort_key, descending),
