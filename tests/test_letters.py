@@ -21,8 +21,10 @@ from accreditation.workflow import Action, GuardFailed, Status, move
 from advisory_group.models import FeedbackOutcome, ItemPurpose
 from advisory_group.services.advice import review_feedback
 from assessments.queries.scoring import items_of
+from assessments.services import conflicts
 from assessments.services.recommendation import recommend
 from feedback.models import Letter, LetterChangeRefused, LetterPurpose
+from feedback.queries.register import issued_letters
 from feedback.receivers import schedule_letters
 from feedback.services import letters
 from feedback.tasks import issue_letters, issue_owed_letters
@@ -519,6 +521,26 @@ def test_the_letters_register_filters_and_shows_each_hash(client, official):
     assert "No letters match these filters." in response.text
     response = client.get(reverse("staff-letters"), {"purpose": "nonsense"})
     assert response.text.startswith("<!DOCTYPE html>") and "Error: " in response.text
+
+
+def test_the_register_leaves_out_the_letters_of_a_conflict(client, official):
+    kept, conflicted = issue_some(2, official)
+    officer = person_with("casework_officer")
+    conflicts.declare(officer, organisation=conflicted.case.organisation, reason="A governor")
+    sign_in_verified(client, officer)
+    page = client.get(reverse("staff-letters")).text
+    assert kept.sha256 in page
+    assert conflicted.sha256 not in page
+
+
+def test_staff_who_see_some_cases_see_only_their_letters(client, official):
+    (theirs,) = issue_some(1, official)
+    (others,) = issue_some(1, person_with("decision_official"))
+    assert set(issued_letters(official)) == {theirs}
+    sign_in_verified(client, official)
+    page = client.get(reverse("staff-letters")).text
+    assert theirs.sha256 in page
+    assert others.sha256 not in page
 
 
 def test_only_staff_who_do_casework_see_the_register(client, issued):

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from accreditation import clock
+from accreditation.forms.helpers import select_choices
 
 register = template.Library()
 
@@ -74,7 +75,7 @@ def select_options(field, choices=None):
     value = field.value()
     chosen = "" if value is None else str(value)
     options = []
-    for key, label in field.field.choices if choices is None else choices:
+    for key, label in select_choices(field.field) if choices is None else choices:
         key = str(key)
         selected = " selected" if key == chosen else ""
         label = label.__html__() if hasattr(label, "__html__") else html.escape(str(label))

@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from accreditation import clock
 from accreditation.access import StaffAreaMixin
+from accreditation.forms.helpers import select_choices
 from accreditation.paging import nearest_page
 from accreditation.queries import case_list
 from register.views.public import Echo, neutralise
@@ -17,12 +18,6 @@ from register.views.public import Echo, neutralise
 PAGE_SIZE = 50
 SELECTS = ("round", "type", "kind", "local_authority", "region", "assessor", "outcome")
 """The filters chosen from a list (the others: search, status boxes, overdue)."""
-
-
-def options(bound_field):
-    """[(value, label)] of a select, read in one query (a model choice
-    field's own iterator would count its rows first)."""
-    return [(str(value), label) for value, label in bound_field.field.choices]
 
 
 def page_note(asked, page):
@@ -102,7 +97,8 @@ class CaseListView(StaffAreaMixin, TemplateView):
             sort=f"{'-' if descending else ''}{sort_key}",
             page_note=page_note(params.get("page"), page),
             select_fields=[
-                (filterset.form[name], options(filterset.form[name])) for name in SELECTS
+                (filterset.form[name], select_choices(filterset.form.fields[name]))
+                for name in SELECTS
             ],
             default_sort=case_list.DEFAULT_SORT,
             today=clock.today(),

@@ -1,14 +1,23 @@
 """The letters register's rows: every issued letter of the cases a staff
 member may see, in one query per page (the PDF itself is never read)."""
 
-from accreditation.queries.cases import visible_to
+from accreditation.queries.cases import sees_every_submitted_case, visible_to
+from accreditation.queries.conflicts import without_conflicts
 from feedback.models import Letter
 
 
 def issued_letters(user):
-    return (
-        Letter.objects.filter(issued_at__isnull=False, case__in=visible_to(user))
-        .select_related("case__organisation", "case__round", "case__window", "signatory")
+    """Every letter issued for a case ``user`` may see, newest first, with
+    what a row shows. A letter is only ever issued for a submitted case, so
+    for someone who sees every submitted case only their conflicts are left
+    out: counting the letters through the cases they may see hashed every
+    submitted case (10 ms of 11 at 25,000 cases)."""
+    letters = (
+        Letter.objects.filter(issued_at__isnull=False)
+        .select_related("case__organisation", "case__round", "case__window__organisation")
         .defer("pdf")
         .order_by("-issued_at", "-pk")
     )
+    if sees_every_submitted_case(user):
+        return without_conflicts(letters, user, prefix="case__organisation")
+    return letters.filter(case__in=visible_to(user))
