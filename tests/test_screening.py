@@ -313,9 +313,27 @@ def test_the_queue_makes_the_same_queries_at_any_size(client, django_assert_num_
         )
     OrganisationFactory()
     sign_in_verified(client, officer)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # the page's keys, then its rows
         response = client.get(reverse("screening-queue"))
     assert len(response.context["cases"]) == 2 * size
+
+
+def test_the_queue_pages_through_every_case_once_oldest_first(client):
+    officer = person_with("casework_officer")
+    start = clock.now() - timedelta(days=40)
+    days = {}  # submitted in another order than made
+    for index in range(30):
+        case = submitted()
+        days[case.pk] = index * 7 % 30
+        case.submitted_at = start + timedelta(days=days[case.pk])
+        case.save(update_fields=["submitted_at"])
+    sign_in_verified(client, officer)
+    shown = []
+    for page in (1, 2):
+        response = client.get(reverse("screening-queue"), {"page": page})
+        shown += [case.pk for case in response.context["cases"]]
+    assert shown == sorted(days, key=days.get)
+    assert response.context["page_obj"].paginator.count == 30
 
 
 @pytest.mark.postgres

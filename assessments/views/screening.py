@@ -11,6 +11,7 @@ from django.views.generic import ListView, TemplateView
 
 from accreditation import policy
 from accreditation.access import StaffAreaMixin
+from accreditation.paging import KeysFirstMixin
 from accreditation.workflow import Status
 from assessments.forms.screening import IdentifierClaimForm, ScreeningForm
 from assessments.queries import screening as queries
@@ -22,7 +23,7 @@ SCREENED_IT_BEFORE = (
 )
 
 
-class QueueView(StaffAreaMixin, ListView):
+class QueueView(StaffAreaMixin, KeysFirstMixin, ListView):
     act_permission = "assessments.screen_cases"
     template_name = "assessments/screening/queue.html"
     context_object_name = "cases"
