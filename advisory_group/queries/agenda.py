@@ -5,6 +5,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
+import rules
 from django.apps import apps
 from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -192,13 +193,27 @@ def views_of(item):
 
 def quorum_present(meeting):
     """The chair and the policy's number of members attended."""
+    return quorate(meeting, meeting.attendees.only("pk"), meeting.members.only("pk"))
+
+
+def quorate(meeting, attendees, members):
+    """Whether the chair and the policy's number of members are among
+    ``attendees``, of the meeting's ``members`` (people, as a page that
+    lists them has read them)."""
     from accreditation import policy
 
-    attended = set(meeting.attendees.values_list("pk", flat=True))
-    members = attended & set(meeting.members.values_list("pk", flat=True)) - {meeting.chair_id}
-    return meeting.chair_id in attended and len(members) >= (
+    attended = {person.pk for person in attendees}
+    present = attended & {person.pk for person in members} - {meeting.chair_id}
+    return meeting.chair_id in attended and len(present) >= (
         policy.current().quorum_members_besides_chair
     )
+
+
+def may_run_meetings(user):
+    """Whether ``user`` may run meetings: the rule alone (it is no model
+    permission, so asking Django's model backend would only read the
+    person's permissions to answer no)."""
+    return rules.has_perm("advisory_group.run_meetings", user)
 
 
 def feedback_rows(case):

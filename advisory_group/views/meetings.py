@@ -39,7 +39,7 @@ class MeetingListView(StaffAreaMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             meetings=list(queries.meetings_for(self.request.user)),
-            can_run=self.request.user.has_perm("advisory_group.run_meetings"),
+            can_run=queries.may_run_meetings(self.request.user),
             waiting=len(queries.waiting()),
             **kwargs,
         )
@@ -70,6 +70,7 @@ class MeetingView(MeetingMixin, TemplateView):
     def get_context_data(self, **kwargs):
         meeting, user = self.meeting, self.request.user
         members = list(meeting.members.order_by("full_name", "email"))
+        attendees = list(meeting.attendees.order_by("full_name", "email"))
         show = self.request.GET.get("show", queries.Show.ALL)
         if show not in dict(queries.Show.CHOICES):
             show = queries.Show.ALL
@@ -86,10 +87,10 @@ class MeetingView(MeetingMixin, TemplateView):
             paginator=page.paginator,
             is_paginated=page.has_other_pages(),
             members=members,
-            attendees=list(meeting.attendees.order_by("full_name", "email")),
-            quorate=queries.quorum_present(meeting),
+            attendees=attendees,
+            quorate=queries.quorate(meeting, attendees, members),
             in_meeting=meeting.chair_id == user.pk or any(m.pk == user.pk for m in members),
-            can_run=self.request.user.has_perm("advisory_group.run_meetings"),
+            can_run=queries.may_run_meetings(user),
             **kwargs,
         )
 
