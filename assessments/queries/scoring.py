@@ -327,10 +327,17 @@ def with_feedback_occasion(cases):
     waiting = Q(status__in=FEEDBACK_STATUSES, recommended_at__isnull=False) & ~Q(
         feedback_approved=True
     )
-    decided_against = waiting & Q(
-        status=Status.NOT_ACCREDITED, recommended=RecommendationChoice.ACCREDIT
-    )
-    returned_to_revise = waiting & Q(returned_at__isnull=False)
+    decided_against = Q(status=Status.NOT_ACCREDITED, recommended=RecommendationChoice.ACCREDIT)
+    returned_to_revise = Q(returned_at__isnull=False)
+
+    def while_waiting(*whens, output_field):
+        # ``waiting`` asked once, around the other conditions: SQL repeats
+        # an annotation wherever it is named, and Django builds each
+        # repetition again (asking it in each condition built the feedback
+        # worklist's query in 12 ms).
+        inner = Case(*whens, default=None, output_field=output_field)
+        return Case(When(waiting, then=inner), default=None, output_field=output_field)
+
     return cases.annotate(
         recommended_at=Subquery(latest.values("made_at")[:1]),
         recommended=Subquery(latest.values("recommendation")[:1]),
@@ -338,18 +345,16 @@ def with_feedback_occasion(cases):
         returned_at=Subquery(returned),
         decided_at=Subquery(decided),
     ).annotate(
-        feedback_occasion=Case(
+        feedback_occasion=while_waiting(
             When(decided_against, then=Value(FeedbackOccasion.DECIDED_AGAINST.value)),
             When(returned_to_revise, then=Value(FeedbackOccasion.RETURNED.value)),
-            default=None,
             output_field=CharField(),
         ),
-        feedback_due_since=Case(
+        feedback_due_since=while_waiting(
             When(
                 decided_against, then=Greatest("decided_at", Coalesce("returned_at", "decided_at"))
             ),
             When(returned_to_revise, then=F("returned_at")),
-            default=None,
             output_field=DateTimeField(),
         ),
     )
