@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,12 +47,15 @@ FLOOR_BUDGET = 3.0
 BUDGET_SCALE = 100
 
 
-def _get(client, url):
-    """One request of ``url``: (ms, queries, response)."""
+def _get(client, url, count_queries=False):
+    """One request of ``url``: (ms, queries or None, response). Queries are
+    counted only when asked: counting them records each query's SQL with its
+    parameters (Django's debug cursor), work the service does not do, and
+    more of it on a page than on its floor, which makes fewer queries."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as captured:
+    with CaptureQueriesContext(connection) if count_queries else nullcontext() as captured:
         begin = time.perf_counter()
         response = client.get(url)
         if response.streaming:
@@ -59,24 +63,26 @@ def _get(client, url):
         elapsed = (time.perf_counter() - begin) * 1000
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}")
-    return elapsed, len(captured.captured_queries), response
+    return elapsed, len(captured.captured_queries) if count_queries else None, response
 
 
 def measure(client, urls, requests, warmup):
     """Time each of ``urls`` ``requests`` times after ``warmup`` untimed,
     taking them in turn (a page, then its floor, then the page again), so
-    a change in the machine's speed during the run moves both alike. For
-    each url: (sorted timings in ms, queries of the last request, the last
-    response)."""
+    a change in the machine's speed during the run moves both alike; then
+    count the queries of one more request of each. For each url: (sorted
+    timings in ms, queries, the last response)."""
     timings = {url: [] for url in urls}
-    last = {}
     for index in range(warmup + requests):
         for url in urls:
-            elapsed, queries, response = _get(client, url)
+            elapsed, _, _ = _get(client, url)
             if index >= warmup:
                 timings[url].append(elapsed)
-            last[url] = (queries, response)
-    return [(sorted(timings[url]), *last[url]) for url in urls]
+    counted = [_get(client, url, count_queries=True) for url in urls]
+    return [
+        (sorted(timings[url]), queries, response)
+        for url, (_, queries, response) in zip(urls, counted, strict=True)
+    ]
 
 
 def peak_memory_kib(client, url):
@@ -132,7 +138,7 @@ def run_pages(options, out):
             results.append({"page": page.name, "skipped": str(missing)})
             continue
         for _ in range(max(options.warmup, 1)):
-            _, queries, response = _get(client, url)
+            _, queries, response = _get(client, url, count_queries=True)
         content = b"" if response.streaming else response.content
         rows = page.rows if page.rows is not None else rows_rendered(content.decode())
         row = {
