@@ -7,7 +7,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,6 +111,21 @@ class TestFilters:
         assert response.status_code == 200
         cases = world["cases"]
         assert set(references(response)) == {cases[name].reference for name in expected}
+
+    def test_past_their_target_date_sorted_by_it(self, client, officer, world):
+        oak = world["cases"]["oak"]
+        response = client.get(LIST, {"overdue": "on", "sort": "-target"})
+        assert references(response) == [oak.reference]
+        assert response.context["cases"][0].target == world["late"].assessment_due
+
+    def test_the_plain_list_counts_its_cases_without_a_join(self, officer, world):
+        """The target date (which joins the round) is read for the page's
+        rows only, so a count of every case can read an index alone."""
+        plain = case_list.search(officer, QueryDict()).qs
+        assert "JOIN" not in str(plain.values("pk").query)
+        assert plain.count() == 4
+        overdue = case_list.search(officer, QueryDict("overdue=on")).qs
+        assert "JOIN" in str(overdue.values("pk").query)
 
     def test_by_round_region_and_assessor(self, client, officer, world):
         cases = world["cases"]

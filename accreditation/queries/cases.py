@@ -103,7 +103,10 @@ def with_target(cases):
     """Annotate ``target``: the date the stage a case is in should be done
     by. Screening and assessment: the round's assessment due date (for a
     case outside a round, the due date its assessor was given); advice and
-    decision: the round's decision target. Other statuses have none."""
+    decision: the round's decision target. Other statuses have none.
+    Annotated once: a list whose filter or order asked for it holds it."""
+    if "target" in cases.query.annotations:
+        return cases
     first_due = (
         _model("assessments.Assignment")
         .objects.filter(case=OuterRef("pk"), kind="first", ended_at__isnull=True)

@@ -150,7 +150,7 @@ class CaseListCsvView(StaffAreaMixin, View):
 
         def rows():
             yield writer.writerow([name for name, _ in CSV_FIELDS])
-            for case in cases.iterator(chunk_size=2000):
+            for case in case_list.rows(cases).iterator(chunk_size=2000):
                 yield writer.writerow([neutralise(read(case)) for _, read in CSV_FIELDS])
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
