@@ -118,6 +118,9 @@ class Letter(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise LetterChangeRefused("An issued letter cannot be changed.")
+        if self.case.submitted_at is None:
+            # The letters register counts on it (feedback.queries.register).
+            raise LetterChangeRefused("A letter is only issued for a submitted case.")
         if not self.occasion:
             self.occasion = occasion_of(
                 self.purpose,

@@ -33,13 +33,13 @@ LIST = reverse("staff-cases")
 CSV = reverse("staff-cases-csv")
 
 
-def late_round():
-    """A round whose assessment due date passed last week."""
+def late_round(weeks=1):
+    """A round whose assessment due date passed ``weeks`` ago."""
     now = timezone.now()
     return RoundFactory(
-        opens_at=now - timedelta(days=90),
-        deadline=now - timedelta(days=60),
-        assessment_due=(now - timedelta(days=7)).date(),
+        opens_at=now - timedelta(days=90 + 7 * weeks),
+        deadline=now - timedelta(days=60 + 7 * weeks),
+        assessment_due=(now - timedelta(weeks=weeks)).date(),
     )
 
 
@@ -58,7 +58,9 @@ def officer(client):
 @pytest.fixture
 def world():
     north = RegionFactory(name="North Test Region")
-    leeds = LocalAuthorityFactory(name="Leedsham", code="990", region=north)
+    # A code the factory's sequence (100 to 999) never makes, so no other
+    # test's authority is this one.
+    leeds = LocalAuthorityFactory(name="Leedsham", code="099", region=north)
     late = late_round()
     asha = UserFactory(roles=[Role.ASSESSOR], full_name="Asha Assessor")
     cases = {
@@ -96,7 +98,7 @@ class TestFilters:
             ({"status": ["submitted", "accredited"]}, {"elm", "ash"}),
             ({"type": "asg"}, {"elm"}),
             ({"kind": OrganisationKind.COFE_DIOCESE.value}, {"elm"}),
-            ({"local_authority": "990"}, {"oak"}),
+            ({"local_authority": "099"}, {"oak"}),
             ({"round": "out-of-round"}, {"yew"}),
             ({"assessor": "none", "status": "in_assessment"}, set()),
             ({"overdue": "on"}, {"oak"}),
@@ -114,9 +116,14 @@ class TestFilters:
 
     def test_past_their_target_date_sorted_by_it(self, client, officer, world):
         oak = world["cases"]["oak"]
+        later = late_round(weeks=3)
+        pine = ProposalFactory(status="in_assessment", round=later)
+        response = client.get(LIST, {"overdue": "on", "sort": "target"})
+        assert references(response) == [pine.reference, oak.reference]
+        targets = [case.target for case in response.context["cases"]]
+        assert targets == [later.assessment_due, world["late"].assessment_due]
         response = client.get(LIST, {"overdue": "on", "sort": "-target"})
-        assert references(response) == [oak.reference]
-        assert response.context["cases"][0].target == world["late"].assessment_due
+        assert references(response) == [oak.reference, pine.reference]
 
     def test_the_plain_list_counts_its_cases_without_a_join(self, officer, world):
         """The target date (which joins the round) is read for the page's

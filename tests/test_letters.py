@@ -14,9 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from accreditation import clock
 from accreditation.celery import app as celery_app
 from accreditation.models import CaseEvent, OutboxMessage
 from accreditation.models.organisations import contact_addresses
+from accreditation.queries.cases import visible_to
 from accreditation.workflow import Action, GuardFailed, Status, move
 from advisory_group.models import FeedbackOutcome, ItemPurpose
 from advisory_group.services.advice import review_feedback
@@ -37,6 +39,7 @@ from tests.factories import (
     OrganisationFactory,
     ProposalFactory,
     RoundFactory,
+    WindowFactory,
 )
 from tests.scoring_helpers import score
 
@@ -492,18 +495,32 @@ def issue_some(count, official, period=None):
     return made
 
 
+def issue_out_of_round(official):
+    """The decision letter of a case in an out-of-round window (whose name
+    names the window's organisation)."""
+    window = WindowFactory()
+    case = ProposalFactory(
+        status=Status.AWAITING_DECISION, round=None, window=window, organisation=window.organisation
+    )
+    decide(case, Action.ACCREDIT, official)
+    return letters.issue(case.pk)
+
+
 @pytest.mark.parametrize("count", [1, 4])
 def test_the_letters_register_makes_the_same_queries_at_any_size(
     client, count, official, django_assert_num_queries
 ):
     issue_some(count, official)
+    for _ in range(count):
+        issue_out_of_round(official)
     sign_in_verified(client, person_with("casework_officer"))
     url = reverse("staff-letters")
     client.get(url)
     with django_assert_num_queries(8):
         response = client.get(url)
     assert response.status_code == 200
-    assert response.text.count('class="app-hash"') == count
+    assert response.text.count('class="app-hash"') == 2 * count
+    assert response.text.count("Out-of-round window for") == count
 
 
 def test_the_letters_register_filters_and_shows_each_hash(client, official):
@@ -531,6 +548,23 @@ def test_the_register_leaves_out_the_letters_of_a_conflict(client, official):
     page = client.get(reverse("staff-letters")).text
     assert kept.sha256 in page
     assert conflicted.sha256 not in page
+
+
+def test_an_officer_sees_the_letters_of_every_case_they_may_see(official):
+    issue_some(2, official)
+    window_case = issue_out_of_round(official).case
+    officer = person_with("casework_officer")
+    conflicts.declare(officer, organisation=window_case.organisation, reason="A governor")
+    visible = Letter.objects.filter(issued_at__isnull=False, case__in=visible_to(officer))
+    assert set(issued_letters(officer)) == set(visible)
+    assert len(visible) == 2
+
+
+def test_no_letter_for_a_case_never_submitted():
+    draft = ProposalFactory(status=Status.DRAFT)
+    with pytest.raises(LetterChangeRefused, match="submitted case"):
+        Letter.objects.create(case=draft, purpose=LetterPurpose.FEEDBACK, issued_at=clock.now())
+    assert not Letter.objects.exists()
 
 
 def test_staff_who_see_some_cases_see_only_their_letters(client, official):

@@ -1,5 +1,7 @@
 """Which cases a staff member may see, as one queryset: the staff path to a
-case that every staff list and page uses.
+case that every staff list and page uses (the letters register, for someone
+who sees every submitted case, leaves out only their conflicts: a letter is
+only issued for a submitted case).
 
 - a casework officer: every submitted case;
 - an assessor: the cases they are assigned to now;

@@ -210,9 +210,10 @@ def quorate(meeting, attendees, members):
 
 
 def may_run_meetings(user):
-    """Whether ``user`` may run meetings: the rule alone (it is no model
-    permission, so asking Django's model backend would only read the
-    person's permissions to answer no)."""
+    """Whether ``user`` may run meetings: the rule alone. It is no model
+    permission and the service makes no superusers, so asking Django's
+    model backend as well would only read the person's permissions to
+    answer no."""
     return rules.has_perm("advisory_group.run_meetings", user)
 
 

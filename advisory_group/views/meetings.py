@@ -351,9 +351,7 @@ class PackView(MeetingMixin, View):
             .filter(Q(meetings_chaired=meeting) | Q(advisory_meetings=meeting))
             .first()
         )
-        if member is None or not (
-            member == request.user or request.user.has_perm("advisory_group.run_meetings")
-        ):
+        if member is None or not (member == request.user or queries.may_run_meetings(request.user)):
             raise Http404("No such pack")
         pdf = packs.download(meeting, member, actor=request.user)
         response = HttpResponse(pdf, content_type="application/pdf")
