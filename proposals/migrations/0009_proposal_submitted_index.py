@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             model_name="proposal",
             index=models.Index(
                 condition=models.Q(("submitted_at__isnull", False)),
-                fields=["submitted_at"],
+                fields=["id"],
                 name="proposal_submitted",
             ),
         ),
