@@ -10,11 +10,19 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.text import slugify
 from pypdf import PdfReader
 
 from accreditation import clock
-from accreditation.models import AccreditationType, CaseEvent, OrganisationKind, OutboxMessage
+from accreditation.models import (
+    AccreditationType,
+    CaseEvent,
+    CriterionGuidance,
+    OrganisationKind,
+    OutboxMessage,
+)
+from accreditation.models.framework import Sector
 from accreditation.models.organisations import PROFILE_FIELDS
 from accreditation.services.organisations import profile_version
 from accreditation.tasks import send_outbox
@@ -25,6 +33,7 @@ from proposals.models import Answer, Proposal, Route
 from proposals.queries.journey import Journey, count_words
 from proposals.services import applicant as services
 from tests.factories import (
+    CoPartnerFactory,
     MembershipFactory,
     ProposalFactory,
     RoundFactory,
@@ -268,6 +277,34 @@ class TestAnswers:
         page = signed_in.get(reverse("proposal-check", args=[draft.pk])).text
         assert script not in page
         assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+
+    def test_each_party_sees_the_examples_for_its_own_sector(self, client, applicant, open_round):
+        proposal = start_for(applicant, open_round, non_educational=True)
+        services.set_type_and_models(
+            proposal,
+            route=Route.CONSORTIUM_LEAD,
+            majority_trust=True,
+            federation=False,
+            actor=proposal.created_by,
+        )
+        CoPartnerFactory(proposal=proposal, kind=OrganisationKind.ACADEMY_TRUST)
+        third_sector, trusts = (
+            escape(
+                CriterionGuidance.objects.get(
+                    criterion__part__framework=proposal.framework,
+                    criterion__code="2A",
+                    sector=sector,
+                ).text
+            )
+            for sector in (Sector.PRIVATE_THIRD_SECTOR, Sector.TRUSTS_FEDERATIONS)
+        )
+        client.force_login(applicant)
+        lead = client.get(self.url(proposal, "2A", "lead")).text
+        partner = client.get(self.url(proposal, "2A", "co_partner")).text
+        assert third_sector in lead
+        assert trusts not in lead
+        assert trusts in partner
+        assert third_sector not in partner
 
     def test_a_criterion_the_proposal_does_not_answer_is_404(self, signed_in, draft):
         assert signed_in.get(self.url(draft, "1E")).status_code == 404
@@ -1028,16 +1065,21 @@ class TestQueryCounts:
         url = reverse("proposal-answer", args=[draft.pk, "1A", "lead"])
         signed_in.get(url)  # the session saved once
         # The session, the person, the proposal, their roles and membership,
-        # the journey (answers, evidence, criteria, schools) and the guidance.
-        with django_assert_num_queries(10):
+        # the criteria, this answer and the guidance: not the others' answers,
+        # the evidence or the schools.
+        with django_assert_num_queries(8):
             page = signed_in.get(url)
+        assert (
+            page.context["form"].initial["text"]
+            == draft.answers.get(criterion__code="1A", party="lead").text
+        )
         version = page.context["form"].initial["version"]
         # The save: the same but the guidance, membership asked twice (only a
         # page that changes nothing remembers it), then in its transaction
         # (a savepoint here, and its release) membership again, the locked
         # proposal, its declaration undone (a change to a declared draft
         # undoes it), the locked answer, the update and the answer read back.
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(16):
             saved = signed_in.post(url, {"text": "Our evidence.", "version": version})
         assert saved.status_code == 302
         assert draft.answers.get(criterion__code="1A", party="lead").text == "Our evidence."

@@ -64,6 +64,17 @@ def criterion_applies(criterion, proposal, *, national_support_school=None):
     return not (criterion.skipped_for_national_support_school and national_support_school)
 
 
+def criteria_of(proposal):
+    """The criteria of the proposal's framework, with their parts, in order."""
+    from accreditation.models import Criterion
+
+    return list(
+        Criterion.objects.filter(part__framework_id=proposal.framework_id)
+        .select_related("part")
+        .order_by("part__number", "position")
+    )
+
+
 def questions(proposal, criteria, *, national_support_school=None):
     """Every (criterion, party) the proposal must answer, in order."""
     applies = [
@@ -193,13 +204,7 @@ class Journey:
 
     @classmethod
     def load(cls, proposal):
-        from accreditation.models import Criterion
-
-        criteria = list(
-            Criterion.objects.filter(part__framework_id=proposal.framework_id)
-            .select_related("part")
-            .order_by("part__number", "position")
-        )
+        criteria = criteria_of(proposal)
         answers = list(proposal.answers.all())
         schools = list(proposal.schools_led.select_related("local_authority"))
         co_partner = getattr(proposal, "co_partner", None) if proposal.pk else None

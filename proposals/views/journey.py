@@ -39,8 +39,10 @@ from proposals.queries.journey import (
     DIOCESE_KINDS,
     Journey,
     can_lead_federation,
+    criteria_of,
     schools_basis,
 )
+from proposals.queries.journey import questions as proposal_questions
 from proposals.services import applicant as services
 from proposals.services import moving
 from proposals.views.access import ProposalMixin, ProposalPageCondition
@@ -399,12 +401,15 @@ class AnswerView(ProposalMixin, FormView):
     form_class = AnswerForm
 
     @cached_property
-    def journey(self):
-        return Journey.load(load_proposal_for_journey(self.proposal))
+    def questions(self):
+        """Every question of the proposal, in order. The page reads its own
+        answer alone: not the whole journey (every answer's text, the
+        evidence and the schools)."""
+        return proposal_questions(self.proposal, criteria_of(self.proposal))
 
     @cached_property
     def question(self):
-        for question in self.journey.questions:
+        for question in self.questions:
             if (
                 question.criterion.code == self.kwargs["code"]
                 and question.party == self.kwargs["party"]
@@ -414,7 +419,9 @@ class AnswerView(ProposalMixin, FormView):
 
     @cached_property
     def answer(self):
-        return self.journey.answer_for(self.question)
+        return Answer.objects.filter(
+            proposal=self.proposal, criterion=self.question.criterion, party=self.question.party
+        ).first()
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "criterion": self.question.criterion}
@@ -425,20 +432,23 @@ class AnswerView(ProposalMixin, FormView):
 
     def sector(self):
         if self.question.party == Party.CO_PARTNER:
-            partner = self.journey.co_partner
+            partner = getattr(self.proposal, "co_partner", None)
             return sector_for_kind(partner.kind) if partner else None
         return sector_for_kind(self.proposal.organisation.kind)
 
     def following(self):
-        questions = self.journey.questions
-        index = questions.index(self.question)
-        return questions[index + 1] if index + 1 < len(questions) else None
+        index = self.questions.index(self.question)
+        return self.questions[index + 1] if index + 1 < len(self.questions) else None
 
     def get_context_data(self, **kwargs):
         sector = self.sector()
-        guidance = CriterionGuidance.objects.filter(
-            criterion=self.question.criterion, sector=sector
-        ).first()
+        # One row at most (unique per criterion and sector); ordered by its
+        # key, not by the model's order (which joins the criterion's part).
+        guidance = (
+            CriterionGuidance.objects.filter(criterion=self.question.criterion, sector=sector)
+            .order_by("pk")
+            .first()
+        )
         return super().get_context_data(
             question=self.question,
             criterion=self.question.criterion,
