@@ -143,6 +143,16 @@ def remembered(key, read):
     return memory[key]
 
 
+def keep(key, value):
+    """Keep ``value`` as what ``remembered`` gives for ``key`` inside
+    ``remembering()``: what the request has just read for itself (the
+    membership through which it chose the person's organisation, say).
+    Outside it, nothing is kept."""
+    memory = _remembered.get()
+    if memory is not None:
+        memory[key] = value
+
+
 def resolve_many(cases, actor, *, fresh=False):
     """{case pk: frozenset of CaseRole} for ``actor`` on each of ``cases``:
     one query, or none for cases already resolved inside ``remembering()``

@@ -7,6 +7,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 
 from accreditation import case_roles, clock
+from accreditation.rules import member_key
 
 SESSION_KEY = "current_organisation_id"
 SAVED_AT_KEY = "saved_at"
@@ -22,12 +23,16 @@ def current_organisation(request):
         return None
     memberships = user.memberships.select_related("organisation")
     chosen = request.session.get(SESSION_KEY)
+    membership = None
     if chosen is not None:
         membership = memberships.filter(organisation_id=chosen).first()
-        if membership:
-            return membership.organisation
-    membership = memberships.order_by("organisation__name").first()
-    return membership.organisation if membership else None
+    if membership is None:
+        membership = memberships.order_by("organisation__name").first()
+    if membership is None:
+        return None
+    # Read through the membership: the page's permission need not ask again.
+    case_roles.keep(member_key(user, membership.organisation_id), True)
+    return membership.organisation
 
 
 class CurrentOrganisationMiddleware:

@@ -2,6 +2,7 @@
 
 import rules
 
+from accreditation import case_roles
 from accreditation.roles import Role
 
 
@@ -25,13 +26,26 @@ def is_casework_officer(user):
     return user.is_authenticated and user.has_role(Role.CASEWORK_OFFICER)
 
 
+def is_member_of(user, organisation_id):
+    """Whether ``user`` belongs to the organisation: asked once a page that
+    changes nothing (``case_roles.remembering``), however many permissions
+    name it, and not at all when the page chose the organisation through
+    the person's membership (``current_organisation``)."""
+    return case_roles.remembered(
+        member_key(user, organisation_id),
+        lambda: user.memberships.filter(organisation_id=organisation_id).exists(),
+    )
+
+
+def member_key(user, organisation_id):
+    return ("member of", user.pk, organisation_id)
+
+
 @rules.predicate
 def is_member(user, organisation):
-    return (
-        user.is_authenticated
-        and organisation is not None
-        and user.memberships.filter(organisation=organisation).exists()
-    )
+    if not user.is_authenticated or organisation is None:
+        return False
+    return is_member_of(user, organisation.pk)
 
 
 rules.add_perm("accreditation.enter_staff_area", is_staff_user)

@@ -3,20 +3,19 @@ may not see answers 404, never 403, so its existence does not leak."""
 
 import rules
 
-from accreditation import case_roles
-from accreditation.rules import is_applicant, is_casework_officer, is_free_of_conflict
+from accreditation.rules import (
+    is_applicant,
+    is_casework_officer,
+    is_free_of_conflict,
+    is_member_of,
+)
 
 
 @rules.predicate
 def is_member_of_proposals_organisation(user, proposal):
-    """Asked once a page that changes nothing (``case_roles.remembering``),
-    however many permissions name it."""
     if not user.is_authenticated or proposal is None:
         return False
-    return case_roles.remembered(
-        ("member of", user.pk, proposal.organisation_id),
-        lambda: user.memberships.filter(organisation_id=proposal.organisation_id).exists(),
-    )
+    return is_member_of(user, proposal.organisation_id)
 
 
 @rules.predicate

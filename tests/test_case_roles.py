@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import transaction
@@ -13,14 +14,18 @@ from django.db import transaction
 from accreditation import checks, clock, workflow
 from accreditation.case_roles import (
     CaseRole,
+    keep,
     remember,
+    remembered,
     remembering,
     resolve,
     resolve_many,
     with_roles,
 )
+from accreditation.middleware import current_organisation
 from accreditation.models import AccreditationType, CaseEvent
 from accreditation.roles import Role
+from accreditation.rules import is_member
 from accreditation.workflow import (
     GuardFailed,
     RoleNotPermitted,
@@ -373,6 +378,35 @@ def test_a_request_that_reads_remembers_each_persons_roles_once_and_only_for_the
     # Outside the block (a POST, the next request) nothing is remembered.
     ConflictFactory(user=officer, organisation=case.organisation)
     assert resolve(case, officer) == frozenset()
+
+
+def test_what_a_request_keeps_is_remembered_inside_it_only():
+    def read():
+        return "read"
+
+    keep(("kept",), "kept")
+    assert remembered(("kept",), read) == "read"
+    with remembering():
+        keep(("kept",), "kept")
+        assert remembered(("kept",), read) == "kept"
+        assert remembered(("other",), read) == "read"
+    assert remembered(("kept",), read) == "read"
+
+
+@pytest.mark.django_db
+def test_the_organisation_a_page_chose_through_the_membership_is_not_asked_again(
+    rf, django_assert_num_queries
+):
+    membership = MembershipFactory()
+    other = OrganisationFactory()
+    request = rf.get("/")
+    request.user, request.session = membership.user, SessionStore()
+    with remembering():
+        with django_assert_num_queries(1):
+            assert current_organisation(request) == membership.organisation
+            assert is_member(membership.user, membership.organisation)
+        with django_assert_num_queries(1):
+            assert not is_member(membership.user, other)
 
 
 @pytest.mark.django_db

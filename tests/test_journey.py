@@ -1096,8 +1096,9 @@ class TestQueryCounts:
                     accreditation_type=ASP,
                     actor=applicant,
                 )
-        # (one of them the organisation's open out-of-round windows)
-        with django_assert_num_queries(14):
+        # (one of them the organisation's open out-of-round windows; membership
+        # asked once: the organisation was chosen through it)
+        with django_assert_num_queries(13):
             assert signed_in.get(reverse("proposal-dashboard")).status_code == 200
 
 
