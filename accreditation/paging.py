@@ -17,7 +17,19 @@ def nearest_page(paginator, asked):
     return paginator.get_page(asked)
 
 
-class KeysFirstMixin:
+class NearestPageMixin:
+    """A ListView that shows the nearest page there is (``nearest_page``)
+    for a page past the end or not a number, where Django's answers 404:
+    an old link to page 3 of a list that has since shrunk still shows the
+    list."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = nearest_page(paginator, self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class KeysFirstMixin(NearestPageMixin):
     """A ListView whose page is read in two queries: the page's keys, in
     the list's order, from the list's own tables; then those rows with what
     they show (their organisation, round and so on). Sorting every row of a

@@ -3,8 +3,11 @@ page there is, never an error."""
 
 import pytest
 from django.core.paginator import Paginator
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.views.generic import ListView
 
-from accreditation.paging import nearest_page
+from accreditation.paging import NearestPageMixin, nearest_page
+from tests.casework import person_with, sign_in_verified
 
 
 @pytest.mark.parametrize(
@@ -31,3 +34,30 @@ def test_the_nearest_page_there_is(asked, shown):
 def test_an_empty_list_has_its_first_page():
     page = nearest_page(Paginator([], 10), "-1")
     assert page.number == 1 and list(page.object_list) == []
+
+
+def _views(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _views(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "view_class"):
+            yield pattern.name, pattern.callback.view_class
+
+
+def test_every_paginated_list_shows_the_nearest_page():
+    lists = {
+        name: view
+        for name, view in _views(get_resolver().url_patterns)
+        if issubclass(view, ListView) and view.paginate_by
+    }
+    assert len(lists) > 10
+    assert [name for name, view in lists.items() if not issubclass(view, NearestPageMixin)] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("asked", ["999", "abc", "0"])
+def test_a_list_asked_for_a_page_it_has_not_shows_one_it_has(client, asked):
+    client = sign_in_verified(client, person_with("casework_officer"))
+    page = client.get(reverse("staff-reports"), {"page": asked})
+    assert page.status_code == 200
+    assert page.context["page_obj"].number == 1

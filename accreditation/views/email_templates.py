@@ -11,6 +11,7 @@ from django.views.generic import ListView, TemplateView
 
 from accreditation import emails
 from accreditation.access import StaffAreaMixin
+from accreditation.paging import NearestPageMixin
 
 HTML_PREVIEW_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
@@ -18,7 +19,7 @@ HTML_PREVIEW_POLICY = (
 )
 
 
-class EmailTemplateListView(StaffAreaMixin, ListView):
+class EmailTemplateListView(StaffAreaMixin, NearestPageMixin, ListView):
     act_permission = "accreditation.preview_emails"
     template_name = "staff/email_templates.html"
     context_object_name = "templates"

@@ -27,6 +27,7 @@ from accreditation.forms.organisations import (
 from accreditation.middleware import SESSION_KEY
 from accreditation.models import Membership, OrganisationKind, User
 from accreditation.numbers import id_param
+from accreditation.paging import NearestPageMixin
 from accreditation.services import organisations as services
 from accreditation.versions import StaleEdit, StaleEditViewMixin
 from accreditation.views.accounts import MODEL_BACKEND
@@ -220,7 +221,7 @@ class EditDetailsView(ReturnToProposalMixin, OrganisationPageMixin, DetailsStepM
 # --- Members -----------------------------------------------------------------
 
 
-class MembersView(OrganisationPageMixin, ListView):
+class MembersView(OrganisationPageMixin, NearestPageMixin, ListView):
     template_name = "organisation/members.html"
     context_object_name = "members"
     paginate_by = 50

@@ -19,12 +19,12 @@ from django.views.generic import ListView, TemplateView
 from accreditation import charts, clock
 from accreditation.access import StaffAreaMixin
 from accreditation.models import Round
-from accreditation.paging import nearest_page
+from accreditation.paging import NearestPageMixin, nearest_page
 from accreditation.queries.reports import RoundReport, figures, round_report
 from register.views.public import Echo, neutralise
 
 
-class ReportRoundsView(StaffAreaMixin, ListView):
+class ReportRoundsView(StaffAreaMixin, NearestPageMixin, ListView):
     act_permission = "accreditation.view_reports"
     template_name = "staff/reports/rounds.html"
     context_object_name = "rounds"

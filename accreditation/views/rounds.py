@@ -15,6 +15,7 @@ from accreditation import clock
 from accreditation.access import StaffAreaMixin
 from accreditation.forms.rounds import CalendarForm, CancelForm, MoveDraftsForm, RoundForm
 from accreditation.models import ActivityEntry, Round, Term, TermCalendar
+from accreditation.paging import NearestPageMixin
 from accreditation.queries import rounds as queries
 from accreditation.services import rounds as services
 from accreditation.versions import NEW, StaleEdit, StaleEditViewMixin
@@ -35,7 +36,7 @@ class RoundsMixin(StaffAreaMixin):
     act_permission = "accreditation.manage_rounds"
 
 
-class RoundListView(RoundsMixin, ListView):
+class RoundListView(RoundsMixin, NearestPageMixin, ListView):
     template_name = "staff/rounds/list.html"
     context_object_name = "rounds"
     paginate_by = 25

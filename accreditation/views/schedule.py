@@ -4,10 +4,11 @@ casework officer can trust it ran."""
 from django.views.generic import ListView
 
 from accreditation.access import StaffAreaMixin
+from accreditation.paging import NearestPageMixin
 from accreditation.queries import schedule
 
 
-class ScheduleView(StaffAreaMixin, ListView):
+class ScheduleView(StaffAreaMixin, NearestPageMixin, ListView):
     act_permission = "accreditation.view_schedule"
     template_name = "staff/schedule.html"
     paginate_by = 20

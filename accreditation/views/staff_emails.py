@@ -7,10 +7,11 @@ from django.views.generic import ListView
 
 from accreditation.access import StaffAreaMixin
 from accreditation.numbers import parse_id
+from accreditation.paging import NearestPageMixin
 from accreditation.services import outbox
 
 
-class FailedEmailListView(StaffAreaMixin, ListView):
+class FailedEmailListView(StaffAreaMixin, NearestPageMixin, ListView):
     act_permission = "accreditation.retry_email"
     template_name = "staff/failed_emails.html"
     paginate_by = 50

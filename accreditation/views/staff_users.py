@@ -12,6 +12,7 @@ from accreditation import throttle
 from accreditation.access import StaffAreaMixin
 from accreditation.forms.accounts import StaffInvitationForm, StaffUserForm
 from accreditation.models import Invitation, User
+from accreditation.paging import NearestPageMixin
 from accreditation.roles import STAFF_ROLES, Role
 from accreditation.services import accounts
 from accreditation.versions import StaleEdit, StaleEditViewMixin
@@ -19,7 +20,7 @@ from accreditation.versions import StaleEdit, StaleEditViewMixin
 STAFF_ROLE_NAMES = [r.value for r in STAFF_ROLES]
 
 
-class StaffUserListView(StaffAreaMixin, ListView):
+class StaffUserListView(StaffAreaMixin, NearestPageMixin, ListView):
     act_permission = "accreditation.manage_users"
     template_name = "staff/users.html"
     paginate_by = 50

@@ -13,6 +13,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from accreditation.access import StaffAreaMixin
 from accreditation.models import Round
+from accreditation.paging import NearestPageMixin
 from assessments.forms.assignment import CapacitiesForm, CaseAssessorForm
 from assessments.models import Assignment, AssignmentKind
 from assessments.queries import assignment as queries
@@ -128,7 +129,7 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
         return redirect("staff-case", pk=self.case.pk)
 
 
-class RoundListView(StaffAreaMixin, ListView):
+class RoundListView(StaffAreaMixin, NearestPageMixin, ListView):
     """The rounds, with how many of their cases wait for an assessor."""
 
     act_permission = "assessments.assign_assessors"

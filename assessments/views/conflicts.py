@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, ListView, TemplateView
 
 from accreditation.access import StaffAreaMixin
+from accreditation.paging import NearestPageMixin
 from assessments.forms.conflicts import (
     ConfirmSuggestionForm,
     DeclareForm,
@@ -19,7 +20,7 @@ from assessments.queries.conflicts import declarations_of
 from assessments.services import conflicts
 
 
-class ConflictListView(StaffAreaMixin, ListView):
+class ConflictListView(StaffAreaMixin, NearestPageMixin, ListView):
     act_permission = "assessments.declare_conflict"
     template_name = "assessments/conflicts/list.html"
     context_object_name = "declarations"

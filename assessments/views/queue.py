@@ -9,7 +9,7 @@ from django.views.generic import ListView
 from accreditation import clock
 from accreditation.access import StaffAreaMixin
 from accreditation.models import AccreditationType, Round
-from accreditation.paging import nearest_page
+from accreditation.paging import NearestPageMixin, nearest_page
 from assessments.queries import assignment as queries
 from assessments.queries.scoring import feedback_to_write, with_quality_assurance_to_resolve
 
@@ -78,7 +78,7 @@ class QueueFilter(django_filters.FilterSet):
         return with_quality_assurance_to_resolve(queryset) if value else queryset
 
 
-class QueueView(StaffAreaMixin, ListView):
+class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
     act_permission = "assessments.use_queue"
     template_name = "assessments/queue/list.html"
     context_object_name = "assignments"

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from accreditation.access import StaffAreaMixin
+from accreditation.paging import NearestPageMixin
 from accreditation.queries.cases import visible_to
 from assessments.views.requests import document_response
 from feedback.forms.concerns import UPHELD, DecideConcernForm, RaiseConcernForm
@@ -102,7 +103,7 @@ class ConcernFilter(django_filters.FilterSet):
     )
 
 
-class ConcernListView(StaffAreaMixin, ListView):
+class ConcernListView(StaffAreaMixin, NearestPageMixin, ListView):
     """Concerns of the cases the person may see: waiting ones by default,
     oldest first."""
 

@@ -11,6 +11,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from accreditation.access import StaffAreaMixin
 from accreditation.models import OrganisationKind, Round
 from accreditation.models.rounds import AccreditationType
+from accreditation.paging import NearestPageMixin
 from feedback.forms.letters import CheckLetterForm
 from feedback.models import Letter, LetterPurpose
 from feedback.queries.letters import decision_round
@@ -144,7 +145,7 @@ class LetterFilter(django_filters.FilterSet):
     )
 
 
-class LetterRegisterView(StaffAreaMixin, ListView):
+class LetterRegisterView(StaffAreaMixin, NearestPageMixin, ListView):
     act_permission = "feedback.view_letters_register"
     template_name = "feedback/register.html"
     context_object_name = "letters"

@@ -18,6 +18,7 @@ from accreditation.forms.rounds import MoveDraftsForm
 from accreditation.models import CaseEvent, CriterionGuidance, Round, Window
 from accreditation.models.framework import sector_for_kind
 from accreditation.numbers import id_param
+from accreditation.paging import NearestPageMixin
 from accreditation.pdf import render_pdf
 from accreditation.versions import StaleEdit, StaleEditViewMixin, version_of
 from accreditation.workflow import Status, WorkflowError
@@ -75,7 +76,7 @@ def next_or_task_list(request, proposal, next_url):
     return redirect(next_url)
 
 
-class DashboardView(OrganisationPageMixin, ListView):
+class DashboardView(OrganisationPageMixin, NearestPageMixin, ListView):
     template_name = "proposals/dashboard.html"
     paginate_by = 25
     context_object_name = "proposals"

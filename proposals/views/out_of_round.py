@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from accreditation.access import OrganisationPageMixin, StaffAreaMixin
+from accreditation.paging import NearestPageMixin
 from proposals.forms.out_of_round import GrantForm, OutOfRoundRequestForm, RefuseForm
 from proposals.models import OutOfRoundRequest
 from proposals.queries import out_of_round as queries
@@ -20,7 +21,7 @@ def site_address(request):
     return request.build_absolute_uri("/")[:-1]
 
 
-class RequestListView(OrganisationPageMixin, ListView):
+class RequestListView(OrganisationPageMixin, NearestPageMixin, ListView):
     template_name = "proposals/out_of_round/list.html"
     context_object_name = "requests"
     paginate_by = 20
@@ -61,7 +62,7 @@ class RequestSentView(OrganisationPageMixin, DetailView):
         ).select_related("organisation", "local_authority")
 
 
-class StaffRequestListView(StaffAreaMixin, ListView):
+class StaffRequestListView(StaffAreaMixin, NearestPageMixin, ListView):
     act_permission = "proposals.decide_out_of_round"
     template_name = "staff/out_of_round/list.html"
     context_object_name = "pending"

@@ -10,7 +10,7 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, ListView
 
 from accreditation.access import StaffAreaMixin
-from accreditation.paging import nearest_page
+from accreditation.paging import NearestPageMixin
 from assessments.queries.scoring import scale_of
 from register.forms.review import DecideForm
 from register.models import ChangeState, CoPartnerChange
@@ -18,7 +18,7 @@ from register.queries import co_partners as queries
 from register.services import co_partners
 
 
-class WaitingListView(StaffAreaMixin, ListView):
+class WaitingListView(StaffAreaMixin, NearestPageMixin, ListView):
     act_permission = "register.review_co_partners"
     template_name = "register/staff/co_partners.html"
     context_object_name = "changes"
@@ -26,12 +26,6 @@ class WaitingListView(StaffAreaMixin, ListView):
 
     def get_queryset(self):
         return queries.waiting(self.request.user)
-
-    def paginate_queryset(self, queryset, page_size):
-        """A page past the end, or not a number, shows the nearest page."""
-        paginator = self.get_paginator(queryset, page_size)
-        page = nearest_page(paginator, self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
 
 
 class DecideView(StaffAreaMixin, FormView):

@@ -9,14 +9,14 @@ from django.views.generic import ListView, TemplateView
 
 from accreditation import clock
 from accreditation.access import StaffAreaMixin
-from accreditation.paging import nearest_page
+from accreditation.paging import NearestPageMixin
 from register.forms.revocation import NoticeForm, RevokeForm
 from register.models import EntryState, EventKind, RegisterEntry
 from register.queries import notices
 from register.services import revocation
 
 
-class NoticeListView(StaffAreaMixin, ListView):
+class NoticeListView(StaffAreaMixin, NearestPageMixin, ListView):
     """Every accreditation under notice, the first response period to end
     on top, each marked once it has ended and the official can act; with
     ``?ended=on``, only those (the decision official's home count)."""
@@ -34,12 +34,6 @@ class NoticeListView(StaffAreaMixin, ListView):
         if self.only_ended:
             return notices.due(self.request.user)
         return notices.under_notice(self.request.user)
-
-    def paginate_queryset(self, queryset, page_size):
-        """A page past the end, or not a number, shows the nearest page."""
-        paginator = self.get_paginator(queryset, page_size)
-        page = nearest_page(paginator, self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(now=clock.now(), only_ended=self.only_ended, **kwargs)
