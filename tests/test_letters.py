@@ -536,8 +536,20 @@ def test_the_letters_register_filters_and_shows_each_hash(client, official):
     assert "No letters match these filters." in response.text
     response = client.get(reverse("staff-letters"), {"type": "asg"})
     assert "No letters match these filters." in response.text
-    response = client.get(reverse("staff-letters"), {"purpose": "nonsense"})
+    response = client.get(reverse("staff-letters"), {"purpose": "nonsense", "round": "x"})
     assert response.text.startswith("<!DOCTYPE html>") and "Error: " in response.text
+    assert "Select a letter from the list" in response.text
+    assert "Select a round from the list" in response.text
+
+
+def test_the_letters_register_filters_the_letters_of_out_of_round_cases(client, official):
+    in_round = issue_some(1, official, RoundFactory())
+    window = issue_out_of_round(official)
+    sign_in_verified(client, person_with("casework_officer"))
+    page = client.get(reverse("staff-letters"), {"round": "out-of-round"})
+    assert '<option value="out-of-round" selected>Out of round</option>' in page.text
+    assert [letter.pk for letter in page.context["letters"]] == [window.pk]
+    assert in_round[0].sha256 not in page.text
 
 
 def test_the_register_leaves_out_the_letters_of_a_conflict(client, official):

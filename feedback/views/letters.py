@@ -123,25 +123,31 @@ class LetterFilter(django_filters.FilterSet):
     round = django_filters.ModelChoiceFilter(
         label="Round",
         field_name="case__round",
-        queryset=Round.objects.order_by("-opens_at"),
+        queryset=Round.objects.order_by("-opens_at", "-pk"),
         empty_label="Any round",
+        null_label="Out of round",
+        null_value="out-of-round",
+        error_messages={"invalid_choice": "Select a round from the list"},
     )
     type = django_filters.ChoiceFilter(
         label="Type",
         field_name="case__accreditation_type",
         choices=AccreditationType.choices,
         empty_label="Any type",
+        error_messages={"invalid_choice": "Select a type from the list"},
     )
     kind = django_filters.ChoiceFilter(
         label="Kind of organisation",
         field_name="case__organisation__kind",
         choices=OrganisationKind.choices,
         empty_label="Any kind",
+        error_messages={"invalid_choice": "Select a kind of organisation from the list"},
     )
     purpose = django_filters.ChoiceFilter(
         label="Letter",
         choices=LetterPurpose.choices,
         empty_label="Any letter",
+        error_messages={"invalid_choice": "Select a letter from the list"},
     )
 
 
