@@ -742,6 +742,27 @@ class TestMeetingPacks:
         assert "Rowan Schools Trust" in text(client.get(other))
         assert events(hidden, "meeting_pack_downloaded")[0].actor == officer
 
+    def test_the_officer_sees_one_link_to_each_pack_the_chair_listed_as_a_member_too(
+        self, client, officer, group
+    ):
+        chair = group[0]
+        meeting = meetings.save_meeting(
+            None,
+            data={
+                "round": None,
+                "held_at": clock.now() + timedelta(days=14),
+                "chair": chair,
+                "members": group,
+                "minutes": "",
+            },
+            actor=officer,
+        )
+        sign_in_verified(client, officer)
+        page = client.get(reverse("advisory-meeting", args=[meeting.pk])).text
+        for person in group:
+            url = reverse("advisory-meeting-pack", args=[meeting.pk, person.pk])
+            assert page.count(f'href="{url}"') == 1
+
 
 def test_the_meeting_list_makes_the_same_queries_whatever_its_length(client, officer, group):
     sign_in_verified(client, officer)
