@@ -21,8 +21,13 @@ from advisory_group.models import FeedbackApproval, FeedbackOutcome
 from advisory_group.queries import approved_feedback
 from advisory_group.queries.agenda import waiting
 from advisory_group.services import advice, meetings
-from assessments.models import DraftFeedback, FeedbackRevision
-from assessments.queries.scoring import draft_feedback, feedback_occasion, feedback_to_write
+from assessments.models import DraftFeedback, FeedbackRevision, FeedbackState
+from assessments.queries.scoring import (
+    draft_feedback,
+    feedback_occasion,
+    feedback_to_write,
+    with_feedback_occasion,
+)
 from assessments.services import feedback as writing
 from assessments.services import recommendation as recommending
 from assessments.services import scoring
@@ -30,8 +35,9 @@ from assessments.services.scoring import ScoringError
 from assessments.views.queue import QueueView
 from feedback.models import Letter, LetterPurpose
 from feedback.services import letters
+from proposals.models import Proposal
 from tests.casework import person_with, sign_in_verified
-from tests.factories import ConflictFactory, MembershipFactory, UserFactory
+from tests.factories import ConflictFactory, MembershipFactory, ProposalFactory, UserFactory
 from tests.scoring_helpers import case_in_assessment, score_all
 from tests.test_letters import text_of
 from tests.test_staff_homes import counts
@@ -488,6 +494,21 @@ QUERIES_QUEUE = (
     9  # session and user, roles, the filter's rounds, the organisations in conflict, the cases,
     # feedback's count and page
 )
+
+
+def test_the_occasion_is_read_from_one_row_per_case_joined_once():
+    """``with_feedback_occasion`` joins the ``FeedbackState`` view, one row
+    for every case (recommended or not), and names its columns: the
+    recommendation's subqueries are in the view, not built into each query."""
+    case, _ = recommended("accredit")
+    other = ProposalFactory()
+    rows = {row.case_id: row for row in FeedbackState.objects.all()}
+    assert set(rows) == {case.pk, other.pk}
+    assert rows[case.pk].recommended == "accredit" and rows[case.pk].recommended_at
+    assert rows[other.pk].recommended is None and not rows[other.pk].feedback_approved
+    sql = str(with_feedback_occasion(Proposal.objects.all()).query)
+    assert sql.count('JOIN "assessments_feedbackstate"') == 1
+    assert "assessments_recommendation" not in sql
 
 
 def test_an_approval_counts_only_for_the_feedback_of_the_latest_recommendation(group):

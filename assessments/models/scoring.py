@@ -156,6 +156,40 @@ class FeedbackOccasion(models.TextChoices):
     RETURNED = "returned", "Returned by the Advisory Group to revise"
 
 
+class FeedbackState(models.Model):
+    """What decides, for each case, whether its first assessor is to write
+    its feedback to the applicant now (``queries.scoring.with_feedback_occasion``):
+    its latest completed recommendation (when, and which), whether the
+    Advisory Group has approved feedback since, when the group last
+    returned the feedback since, and when the case was last decided not
+    accredited.
+
+    A database view (migration ``0007_feedback_state``), one row per case,
+    read-only: a query joins it and names its columns, where the same
+    correlated subqueries, written in the query itself, were built by
+    Django again wherever a condition named them (the assessor's feedback
+    worklist: about 9 ms to build its SQL before PostgreSQL saw it)."""
+
+    case = models.OneToOneField(
+        "proposals.Proposal",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        related_name="feedback_state",
+    )
+    recommended_at = models.DateTimeField(null=True)
+    recommended = models.CharField(max_length=20, choices=RecommendationChoice.choices, null=True)
+    feedback_approved = models.BooleanField()
+    returned_at = models.DateTimeField(null=True)
+    decided_at = models.DateTimeField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "assessments_feedbackstate"
+
+    def __str__(self):
+        return f"Feedback state of case {self.case_id}"
+
+
 class FeedbackRevision(models.Model):
     """Feedback to the applicant the assessor writes after the assessment:
     from the decision official's reasons when a case recommended for

@@ -303,47 +303,27 @@ def with_feedback_occasion(cases):
     feedback, until the group approves feedback written since the latest
     completed recommendation. It came to the assessor at the later of the
     decision and the group's return."""
-    FeedbackApproval = apps.get_model("advisory_group", "FeedbackApproval")
-    AgendaItem = apps.get_model("advisory_group", "AgendaItem")
-    case = OuterRef("pk")
-    latest = Recommendation.objects.filter(
-        case_id=case, outcome=RecommendationOutcome.COMPLETED
-    ).order_by("-made_at", "-pk")
-    returned = (
-        AgendaItem.objects.filter(
-            case_id=case, outcome="returned", decided_at__gte=OuterRef("recommended_at")
-        )
-        .order_by("-decided_at")
-        .values("decided_at")[:1]
-    )
-    decided = (
-        CaseEvent.objects.filter(case_id=case, to_status=Status.NOT_ACCREDITED)
-        .order_by("-sequence")
-        .values("created_at")[:1]
-    )
-    approved = FeedbackApproval.objects.filter(
-        case_id=case, approved_at__gte=OuterRef("recommended_at")
-    )
-    waiting = Q(status__in=FEEDBACK_STATUSES, recommended_at__isnull=False) & ~Q(
-        feedback_approved=True
+    # What the occasion is decided from, one row per case in a view
+    # (``FeedbackState``): joined once, its columns named as often as the
+    # conditions ask.
+    waiting = (
+        Q(status__in=FEEDBACK_STATUSES)
+        & Q(recommended_at__isnull=False)
+        & ~Q(feedback_approved=True)
     )
     decided_against = Q(status=Status.NOT_ACCREDITED, recommended=RecommendationChoice.ACCREDIT)
     returned_to_revise = Q(returned_at__isnull=False)
 
     def while_waiting(*whens, output_field):
-        # ``waiting`` asked once, around the other conditions: SQL repeats
-        # an annotation wherever it is named, and Django builds each
-        # repetition again (asking it in each condition built the feedback
-        # worklist's query in 12 ms).
         inner = Case(*whens, default=None, output_field=output_field)
         return Case(When(waiting, then=inner), default=None, output_field=output_field)
 
     return cases.annotate(
-        recommended_at=Subquery(latest.values("made_at")[:1]),
-        recommended=Subquery(latest.values("recommendation")[:1]),
-        feedback_approved=Exists(approved),
-        returned_at=Subquery(returned),
-        decided_at=Subquery(decided),
+        recommended_at=F("feedback_state__recommended_at"),
+        recommended=F("feedback_state__recommended"),
+        feedback_approved=F("feedback_state__feedback_approved"),
+        returned_at=F("feedback_state__returned_at"),
+        decided_at=F("feedback_state__decided_at"),
     ).annotate(
         feedback_occasion=while_waiting(
             When(decided_against, then=Value(FeedbackOccasion.DECIDED_AGAINST.value)),
@@ -542,7 +522,9 @@ def feedback_to_write(user):
         .values("written_at")[:1]
     )
     return (
-        with_feedback_occasion(Proposal.objects.filter(pk__in=mine))
+        # (Only a case in these statuses has an occasion: asked first, the
+        # view's columns are read for those cases alone.)
+        with_feedback_occasion(Proposal.objects.filter(pk__in=mine, status__in=FEEDBACK_STATUSES))
         .exclude(feedback_occasion=None)
         .annotate(last_written_at=Subquery(last_written))
         .filter(Q(last_written_at=None) | Q(last_written_at__lt=F("feedback_due_since")))
