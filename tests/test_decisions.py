@@ -16,6 +16,7 @@ from accreditation.models import CaseEvent
 from accreditation.queries.decisions import decision_of
 from accreditation.roles import Role
 from accreditation.services import decisions
+from accreditation.views.decisions import QueueView
 from accreditation.workflow import Action, Status, move
 from assessments.queries.scoring import items_of
 from proposals.models import Proposal
@@ -118,9 +119,25 @@ def test_the_queue_makes_the_same_queries_at_any_size(client, django_assert_num_
         recommended(asg=bool(index % 2), advice="agree")
     person = person_with("decision_official")
     sign_in_verified(client, person)
-    with django_assert_num_queries(11):
+    # (the page's keys in the queue's order, then those cases with what they show)
+    with django_assert_num_queries(12):
         response = client.get(reverse("decision-queue"))
     assert len(response.context["cases"]) == size
+
+
+def test_the_queue_pages_the_longest_waiting_first(client, monkeypatch):
+    monkeypatch.setattr(QueueView, "paginate_by", 2)
+    days = {recommended().pk: waited for waited in (1, 3, 2)}
+    waited = {pk: clock.now() - timedelta(days=count) for pk, count in days.items()}
+    for pk, at in waited.items():
+        Proposal.objects.filter(pk=pk).update(updated_at=at)
+    oldest_first = sorted(waited, key=waited.get)
+    sign_in_verified(client, person_with("decision_official"))
+    shown = [
+        [case.pk for case in client.get(reverse("decision-queue"), {"page": page}).context["cases"]]
+        for page in (1, 2)
+    ]
+    assert shown == [oldest_first[:2], oldest_first[2:]]
 
 
 # --- One case --------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.views.generic import ListView, TemplateView
 
 from accreditation.access import StaffAreaMixin
 from accreditation.forms.decisions import BatchDecisionForm, CorrectionForm, DecisionForm
-from accreditation.paging import NearestPageMixin
+from accreditation.paging import KeysFirstMixin
 from accreditation.queries import decisions as queries
 from accreditation.queries.cases import visible_to
 from accreditation.services import decisions
@@ -28,7 +28,7 @@ class Refusal:
     message: str
 
 
-class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
+class QueueView(StaffAreaMixin, KeysFirstMixin, ListView):
     act_permission = "accreditation.use_decisions"
     template_name = "staff/decisions/queue.html"
     context_object_name = "cases"
