@@ -6,5 +6,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self):
-        from assessments import case_roles, emails, receivers  # noqa: F401  (registers them)
+        from assessments import case_roles, database_views, emails, receivers  # noqa: F401
         from assessments.services import requests  # noqa: F401  (its timeline event types)
+
+        database_views.connect(self)

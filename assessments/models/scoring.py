@@ -156,6 +156,22 @@ class FeedbackOccasion(models.TextChoices):
     RETURNED = "returned", "Returned by the Advisory Group to revise"
 
 
+class ReadOnlyError(Exception):
+    """Raised when code tries to write to a database view."""
+
+
+def _read_only(model):
+    raise ReadOnlyError(f"{model.__name__} is a database view: it cannot be changed.")
+
+
+class ReadOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        _read_only(self.model)
+
+    def delete(self):
+        _read_only(self.model)
+
+
 class FeedbackState(models.Model):
     """What decides, for each case, whether its first assessor is to write
     its feedback to the applicant now (``queries.scoring.with_feedback_occasion``):
@@ -164,11 +180,12 @@ class FeedbackState(models.Model):
     returned the feedback since, and when the case was last decided not
     accredited.
 
-    A database view (migration ``0007_feedback_state``), one row per case,
-    read-only: a query joins it and names its columns, where the same
-    correlated subqueries, written in the query itself, were built by
-    Django again wherever a condition named them (the assessor's feedback
-    worklist: about 9 ms to build its SQL before PostgreSQL saw it)."""
+    A database view, one row per case, read-only (``assessments.database_views``:
+    created after every migrate). A query joins it and names its columns,
+    where the same correlated subqueries, written in the query itself, were
+    built by Django again wherever a condition named them (the assessor's
+    feedback worklist: 48 subqueries, about 9 ms to build its SQL before
+    PostgreSQL saw it)."""
 
     case = models.OneToOneField(
         "proposals.Proposal",
@@ -182,12 +199,20 @@ class FeedbackState(models.Model):
     returned_at = models.DateTimeField(null=True)
     decided_at = models.DateTimeField(null=True)
 
+    objects = ReadOnlyQuerySet.as_manager()
+
     class Meta:
         managed = False
         db_table = "assessments_feedbackstate"
 
     def __str__(self):
         return f"Feedback state of case {self.case_id}"
+
+    def save(self, *args, **kwargs):
+        _read_only(type(self))
+
+    def delete(self, *args, **kwargs):
+        _read_only(type(self))
 
 
 class FeedbackRevision(models.Model):

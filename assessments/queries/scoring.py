@@ -315,6 +315,7 @@ def with_feedback_occasion(cases):
     returned_to_revise = Q(returned_at__isnull=False)
 
     def while_waiting(*whens, output_field):
+        # ``waiting`` asked once, around the other conditions.
         inner = Case(*whens, default=None, output_field=output_field)
         return Case(When(waiting, then=inner), default=None, output_field=output_field)
 
