@@ -17,7 +17,9 @@ SAVED_AT_KEY = "saved_at"
 
 def current_organisation(request):
     """The organisation chosen in this session, if the user still belongs to
-    it; otherwise their first organisation; None if they have none."""
+    it; otherwise their first organisation; None if they have none. Read
+    through the person's membership, which a request that changes nothing
+    then keeps (``case_roles.keep``) for its permission checks."""
     user = request.user
     if not user.is_authenticated:
         return None
@@ -100,8 +102,9 @@ class CaseRolesMiddleware:
     """A request that changes nothing (GET or HEAD) resolves each person's
     parts in a case once, however often its checks and template ask, and
     reads once what ``case_roles.remembered`` reads (the organisations a
-    person is in conflict with, their membership of a proposal's
-    organisation). So a GET must never change a membership or a conflict."""
+    person is in conflict with, their membership of an organisation: not at
+    all for the organisation ``current_organisation`` chose through it). So
+    a GET must never change a membership or a conflict."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -7,7 +7,7 @@ proposed co-partner meets the track record criteria."""
 import rules
 
 from accreditation.roles import Role
-from accreditation.rules import is_applicant, is_casework_officer
+from accreditation.rules import is_applicant, is_casework_officer, is_member_of
 from register.models import EntryState
 
 
@@ -26,11 +26,7 @@ def is_free_of_conflict(user, entry):
 @rules.predicate
 def is_member_of_provider(user, obj):
     """A member of the organisation an entry (or a co-partner change) is of."""
-    return (
-        user.is_authenticated
-        and obj is not None
-        and user.memberships.filter(organisation_id=obj.organisation_id).exists()
-    )
+    return user.is_authenticated and obj is not None and is_member_of(user, obj.organisation_id)
 
 
 @rules.predicate

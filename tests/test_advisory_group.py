@@ -758,10 +758,11 @@ class TestMeetingPacks:
             actor=officer,
         )
         sign_in_verified(client, officer)
-        page = client.get(reverse("advisory-meeting", args=[meeting.pk])).text
+        response = client.get(reverse("advisory-meeting", args=[meeting.pk]))
+        assert {m.pk for m in response.context["members"]} == {p.pk for p in group[1:]}
         for person in group:
             url = reverse("advisory-meeting-pack", args=[meeting.pk, person.pk])
-            assert page.count(f'href="{url}"') == 1
+            assert response.text.count(f'href="{url}"') == 1
 
 
 def test_the_meeting_list_makes_the_same_queries_whatever_its_length(client, officer, group):

@@ -7,7 +7,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.generic import ListView
 
 from accreditation.paging import NearestPageMixin, nearest_page
+from accreditation.roles import Role
+from accreditation.views.staff_users import StaffUserListView
 from tests.casework import person_with, sign_in_verified
+from tests.factories import UserFactory
 
 
 @pytest.mark.parametrize(
@@ -61,3 +64,16 @@ def test_a_list_asked_for_a_page_it_has_not_shows_one_it_has(client, asked):
     page = client.get(reverse("staff-reports"), {"page": asked})
     assert page.status_code == 200
     assert page.context["page_obj"].number == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("asked", "shown"), [("999", "last"), ("abc", 1), ("-1", 1), ("2", 2)])
+def test_a_list_of_several_pages_shows_the_nearest(client, monkeypatch, asked, shown):
+    monkeypatch.setattr(StaffUserListView, "paginate_by", 1)
+    admin = UserFactory(roles=[Role.ADMINISTRATOR])
+    for role in ("casework_officer", "assessor"):
+        person_with(role)
+    sign_in_verified(client, admin)
+    page = client.get(reverse("staff-users"), {"page": asked}).context["page_obj"]
+    assert page.paginator.num_pages == 3
+    assert page.number == (3 if shown == "last" else shown)

@@ -75,7 +75,9 @@ def meeting(period, chair, now):
     created = Meeting.objects.create(
         round=period if is_round else None, held_at=held_at, chair=chair
     )
-    created.members.add(*User.objects.filter(groups__name=Role.ADVISORY_GROUP_MEMBER))
+    created.members.add(
+        *User.objects.filter(groups__name=Role.ADVISORY_GROUP_MEMBER).exclude(pk=chair.pk)
+    )
     return created
 
 

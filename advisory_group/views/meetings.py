@@ -69,7 +69,8 @@ class MeetingView(MeetingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         meeting, user = self.meeting, self.request.user
-        members = list(meeting.members.order_by("full_name", "email"))
+        # The chair is shown as the chair, never again among the members.
+        members = list(meeting.members.exclude(pk=meeting.chair_id).order_by("full_name", "email"))
         attendees = list(meeting.attendees.order_by("full_name", "email"))
         show = self.request.GET.get("show", queries.Show.ALL)
         if show not in dict(queries.Show.CHOICES):

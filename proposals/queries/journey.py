@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from accreditation import clock, eligibility, policy
 from accreditation.models import AccreditationType, Circumstance
 from accreditation.models.organisations import DIOCESE_KINDS, MAINTAINED_SCHOOL_KINDS
-from proposals.models import Party, Route
+from proposals.models import Answer, Party, Route
 
 # Words are runs of non-space characters. The class below is exactly what
 # JavaScript's \s matches, so GOV.UK's word count on the page and this count
@@ -72,6 +72,17 @@ def criteria_of(proposal):
         Criterion.objects.filter(part__framework_id=proposal.framework_id)
         .select_related("part")
         .order_by("part__number", "position")
+    )
+
+
+def answer_to(proposal, question):
+    """The proposal's answer to ``question``, or None: one row at most (one
+    per criterion and party), read by its key, not in the model's order
+    (which joins the criterion and its part)."""
+    return (
+        Answer.objects.filter(proposal=proposal, criterion=question.criterion, party=question.party)
+        .order_by("pk")
+        .first()
     )
 
 

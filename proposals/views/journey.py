@@ -39,6 +39,7 @@ from proposals.models import Answer, Party, Proposal
 from proposals.queries.journey import (
     DIOCESE_KINDS,
     Journey,
+    answer_to,
     can_lead_federation,
     criteria_of,
     schools_basis,
@@ -420,9 +421,7 @@ class AnswerView(ProposalMixin, FormView):
 
     @cached_property
     def answer(self):
-        return Answer.objects.filter(
-            proposal=self.proposal, criterion=self.question.criterion, party=self.question.party
-        ).first()
+        return answer_to(self.proposal, self.question)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "criterion": self.question.criterion}
