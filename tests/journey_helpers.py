@@ -9,6 +9,16 @@ from proposals.services import applicant as services
 from tests.factories import MembershipFactory
 
 
+def non_educational_draft(applicant, period, route):
+    """A draft of a new non-educational organisation, on ``route`` (in its
+    own right, or leading a consortium), leading majority trusts only."""
+    proposal = start_for(applicant, period, non_educational=True)
+    services.set_type_and_models(
+        proposal, route=route, majority_trust=True, federation=False, actor=applicant
+    )
+    return proposal
+
+
 def start_for(applicant, period, accreditation_type="asp", **organisation):
     """A draft for a new organisation (built with these fields) that the
     applicant belongs to."""

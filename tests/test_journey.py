@@ -40,7 +40,7 @@ from tests.factories import (
     UserFactory,
     WindowFactory,
 )
-from tests.journey_helpers import add_schools, complete, start_for
+from tests.journey_helpers import add_schools, complete, non_educational_draft, start_for
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -168,27 +168,13 @@ class TestApplicability:
     def test_a_non_educational_organisation_in_its_own_right_answers_1e(
         self, applicant, open_round
     ):
-        proposal = start_for(applicant, open_round, non_educational=True)
-        services.set_type_and_models(
-            proposal,
-            route=Route.OWN_RIGHT,
-            majority_trust=True,
-            federation=False,
-            actor=proposal.created_by,
-        )
+        proposal = non_educational_draft(applicant, open_round, Route.OWN_RIGHT)
         codes = [q.slug for q in Journey.load(proposal).questions]
         assert "1E-lead" in codes
         assert not any(slug.endswith("co_partner") for slug in codes)
 
     def test_a_consortium_answers_part_two_for_the_co_partner_too(self, applicant, open_round):
-        proposal = start_for(applicant, open_round, non_educational=True)
-        services.set_type_and_models(
-            proposal,
-            route=Route.CONSORTIUM_LEAD,
-            majority_trust=True,
-            federation=False,
-            actor=proposal.created_by,
-        )
+        proposal = non_educational_draft(applicant, open_round, Route.CONSORTIUM_LEAD)
         slugs = [q.slug for q in Journey.load(proposal).questions]
         assert "1E-lead" not in slugs
         assert {"2A-co_partner", "2B-co_partner", "2C-co_partner"} <= set(slugs)
@@ -279,14 +265,7 @@ class TestAnswers:
         assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
 
     def test_each_party_sees_the_examples_for_its_own_sector(self, client, applicant, open_round):
-        proposal = start_for(applicant, open_round, non_educational=True)
-        services.set_type_and_models(
-            proposal,
-            route=Route.CONSORTIUM_LEAD,
-            majority_trust=True,
-            federation=False,
-            actor=proposal.created_by,
-        )
+        proposal = non_educational_draft(applicant, open_round, Route.CONSORTIUM_LEAD)
         CoPartnerFactory(proposal=proposal, kind=OrganisationKind.ACADEMY_TRUST)
         third_sector, trusts = (
             escape(
@@ -1232,14 +1211,7 @@ class TestMarkupInEveryTextField:
 class TestCoPartner:
     @pytest.fixture
     def consortium(self, applicant, open_round):
-        proposal = start_for(applicant, open_round, non_educational=True)
-        services.set_type_and_models(
-            proposal,
-            route=Route.CONSORTIUM_LEAD,
-            majority_trust=True,
-            federation=False,
-            actor=proposal.created_by,
-        )
+        proposal = non_educational_draft(applicant, open_round, Route.CONSORTIUM_LEAD)
         return proposal
 
     def post(self, client, proposal, identifier):
