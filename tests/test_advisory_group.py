@@ -18,6 +18,7 @@ from accreditation import clock
 from accreditation.models import AccreditationType, ActivityEntry, CaseEvent
 from accreditation.roles import Role
 from accreditation.workflow import Status, move
+from advisory_group.forms.meetings import MeetingForm
 from advisory_group.models import AgendaItem, FeedbackApproval, Meeting, MemberView
 from advisory_group.queries import approved_feedback
 from advisory_group.services import advice, meetings
@@ -763,6 +764,14 @@ class TestMeetingPacks:
         for person in group:
             url = reverse("advisory-meeting-pack", args=[meeting.pk, person.pk])
             assert response.text.count(f'href="{url}"') == 1
+
+
+def test_the_meeting_form_lists_rounds_latest_opening_first():
+    now = clock.now()
+    # Made in another order than they open, each in its own year.
+    rounds = [RoundFactory(opens_at=now - timedelta(days=days)) for days in (300, 100, 200)]
+    shown = [r.pk for r in MeetingForm().fields["round"].queryset if r in rounds]
+    assert shown == [rounds[1].pk, rounds[2].pk, rounds[0].pk]
 
 
 def test_the_meeting_list_makes_the_same_queries_whatever_its_length(client, officer, group):

@@ -356,6 +356,9 @@ def test_the_assessors_and_the_chairs_homes_count_the_feedback_waiting_for_them(
     assert feedback_url(case) in queue.text and "against your recommendation" in queue.text
     client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D})
     assert counts(client)["Assessor"][TO_WRITE][0] == 0
+    # The home's link still lands on the (empty) section.
+    queue = client.get(reverse("assessor-queue")).text
+    assert 'id="feedback"' in queue and f"{TO_WRITE} (0)" in queue and "None now." in queue
     # Written: the chair has its review to record, on the meeting's page.
     sign_in_verified(client, group[0])
     chair = counts(client)["Advisory Group member"]

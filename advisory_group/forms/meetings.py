@@ -62,7 +62,7 @@ class MeetingDateField(DateInputField):
 class MeetingForm(forms.Form):
     round = forms.ModelChoiceField(
         label="Round",
-        queryset=Round.objects.order_by("-year", "-pk"),
+        queryset=Round.objects.order_by("-opens_at", "-pk"),
         required=False,
         empty_label="None: an ad hoc meeting",
         error_messages={"invalid_choice": "Select a round from the list, or none"},
