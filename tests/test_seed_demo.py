@@ -249,6 +249,16 @@ class TestTheDemo:
         on_any_agenda = Proposal.objects.filter(agenda_items__isnull=False).distinct().count()
         assert len(seen) < on_any_agenda
 
+    def test_a_meeting_held_was_quorate_and_lists_its_chair_once(self):
+        from advisory_group.models import Meeting
+        from advisory_group.queries.agenda import quorate
+
+        held = Meeting.objects.filter(held_at__lte=clock.now())
+        assert held.exists()
+        for meeting in held:
+            assert not meeting.members.filter(pk=meeting.chair_id).exists()
+            assert quorate(meeting, list(meeting.attendees.all()), list(meeting.members.all()))
+
     def test_an_upcoming_meeting_has_items_views_and_items_awaiting_advice(self):
         from advisory_group.models import MemberView
         from advisory_group.queries.agenda import next_meeting

@@ -60,8 +60,10 @@ def window(organisation, now, granted_by):
 
 def meeting(period, chair, now):
     """The open Advisory Group meeting of a round (out-of-round cases: an ad
-    hoc meeting), on its meeting date, with every Advisory Group member; a
-    round whose meeting has closed meets again (a later run of the seed)."""
+    hoc meeting), on its meeting date, with every Advisory Group member (all
+    of whom attended, if it has been held: the advice recorded at it was
+    quorate); a round whose meeting has closed meets again (a later run of
+    the seed)."""
     Meeting = apps.get_model("advisory_group", "Meeting")
     is_round = isinstance(period, Round)
     existing = Meeting.objects.filter(round=period if is_round else None, closed_at=None).first()
@@ -75,9 +77,10 @@ def meeting(period, chair, now):
     created = Meeting.objects.create(
         round=period if is_round else None, held_at=held_at, chair=chair
     )
-    created.members.add(
-        *User.objects.filter(groups__name=Role.ADVISORY_GROUP_MEMBER).exclude(pk=chair.pk)
-    )
+    members = User.objects.filter(groups__name=Role.ADVISORY_GROUP_MEMBER).exclude(pk=chair.pk)
+    created.members.add(*members)
+    if held_at <= now:
+        created.attendees.add(chair, *members)
     return created
 
 
