@@ -51,7 +51,7 @@ def test_a_casework_officer_reads_the_register_and_previews_a_letter(
     expect(rows).to_contain_text("Oak Learning Trust")
     expect(rows).to_contain_text(letter.sha256)
     assert_accessible(page)
-    page.get_by_label("Letter").select_option("feedback")
+    page.get_by_label("Letter", exact=True).select_option("feedback")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_text("No letters match these filters.")).to_be_visible()
     assert_accessible(page)
