@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accreditation.default_framework import PARTS, SECTOR_EXAMPLES
 from accreditation.roles import Role
+from register.queries import kept
 
 LOCAL_AUTHORITIES_CSV = Path(__file__).parent / "data" / "local_authorities.csv"
 
@@ -38,13 +39,15 @@ def ensure_local_authorities(apps=django_apps):
         Region.objects.bulk_create([Region(name=name) for name in missing])
         regions = dict(Region.objects.values_list("name", "pk"))
     codes = set(LocalAuthority.objects.values_list("code", flat=True))
-    LocalAuthority.objects.bulk_create(
+    created = LocalAuthority.objects.bulk_create(
         [
             LocalAuthority(code=row["code"], name=row["name"], region_id=regions[row["region"]])
             for row in rows
             if row["code"] not in codes
         ]
     )
+    if missing or created:
+        kept.changed()  # the register's filters offer them (bulk writes send no signal)
 
 
 def ensure_default_framework(apps=django_apps):

@@ -1,9 +1,13 @@
 """How the register reacts to the workflow (connected at start-up)."""
 
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from accreditation.models import LocalAuthority, Region
 from accreditation.signals import cases_moved, profile_changed
 from accreditation.workflow import Action
+from register.models import RegisterEntry, RegisterEvent
+from register.queries import kept
 from register.services.entries import follow_profile, record_decisions
 
 DECISIONS = (Action.ACCREDIT, Action.CORRECT_DECISION)
@@ -20,3 +24,25 @@ def enter_decisions(sender, action, cases, events, **kwargs):
 def follow_profile_changes(sender, organisation, **kwargs):
     """The register shows a provider as its profile now describes it."""
     follow_profile(organisation)
+
+
+PUBLISHED = (RegisterEntry, RegisterEvent, LocalAuthority, Region)
+"""What the public register's search shows is read from these (the
+entries, their history for "Last updated", the filters' options)."""
+
+
+def published_changed(sender, **kwargs):
+    """A row the register's search shows changed: its kept results are not
+    shown again (bulk writes, which send no signal, call ``kept.changed``
+    themselves)."""
+    kept.changed()
+
+
+for model in PUBLISHED:
+    post_save.connect(published_changed, sender=model, dispatch_uid=f"register-kept-{model}")
+    post_delete.connect(
+        published_changed, sender=model, dispatch_uid=f"register-kept-delete-{model}"
+    )
+m2m_changed.connect(
+    published_changed, sender=RegisterEntry.works_in.through, dispatch_uid="register-kept-works-in"
+)

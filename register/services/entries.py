@@ -10,6 +10,7 @@ from accreditation.models import LocalAuthority, Membership
 from accreditation.models.organisations import MAINTAINED_SCHOOL_KINDS
 from accreditation.workflow import Action, Status
 from register.models import EntryState, EventKind, RegisterEntry, RegisterEvent
+from register.queries import kept
 
 
 def record_decisions(action, cases, events):
@@ -184,6 +185,7 @@ def _accredit(pairs, *, corrected):
         )
         for organisation_id, kind, case, actor_id, details, when in history
     )
+    kept.changed()  # the bulk writes above send no signal
 
 
 def _set_works_in(entries, works_in):

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views import View
@@ -18,6 +19,7 @@ from django.views.generic import TemplateView
 from accreditation import clock
 from accreditation.paging import nearest_page
 from register.models import EventKind, RegisterEntry, RegisterEvent
+from register.queries import kept
 from register.queries.register import (
     PUBLISHED_FIELDS,
     departure,
@@ -46,22 +48,34 @@ def csv_cell(value):
     return neutralise(value)
 
 
+def search_results(params):
+    """A search's results: its form as filled in, its count and page of
+    providers, and when the register last changed. The same for everyone
+    who asks it, so it is kept until the register changes (``kept``)."""
+    filterset = search(params)
+    page = nearest_page(Paginator(filterset.qs, PAGE_SIZE), params.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    html = render_to_string(
+        "register/_results.html",
+        {
+            "form": filterset.form,
+            "page_obj": page,
+            "entries": page.object_list,
+            "query": query.urlencode(),
+            "last_updated": last_updated(),
+        },
+    )
+    return kept.Results(html, bool(filterset.form.errors))
+
+
 class RegisterView(TemplateView):
     template_name = "register/search.html"
 
     def get_context_data(self, **kwargs):
-        filterset = search(self.request.GET)
-        page = nearest_page(Paginator(filterset.qs, PAGE_SIZE), self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        params = self.request.GET
         return super().get_context_data(
-            filter=filterset,
-            form=filterset.form,
-            page_obj=page,
-            entries=page.object_list,
-            query=query.urlencode(),
-            last_updated=last_updated(),
-            **kwargs,
+            results=kept.results(params, lambda: search_results(params)), **kwargs
         )
 
 
