@@ -16,6 +16,10 @@ transaction commits (and once at the change, so the changing transaction's
 own later reads do not use what was kept before it). Results read before a
 commit are kept, at worst, under a token no one asks for any more.
 
+One write is not seen: a data migration (it runs with the historical
+models, which send no signal to these receivers, and before Redis need be
+up). Results kept before it are shown for ``KEPT_SECONDS`` at most.
+
 What is kept is bounded: at most ``MAX_KEPT`` results per token, each for
 ``KEPT_SECONDS``, so a stream of made-up searches cannot fill the cache
 (which is also Celery's broker).
