@@ -41,12 +41,14 @@ def had_part_q(user):
 
 def queue(user):
     """The cases awaiting decision that ``user`` may decide: none they are in
-    conflict with or had a part in, oldest waiting first."""
+    conflict with or had a part in, oldest waiting first, with what a row of
+    the queue shows (the case's reference, type and organisation's name)."""
     return (
         visible_to(user)
         .filter(status=Status.AWAITING_DECISION)
         .exclude(had_part_q(user))
-        .select_related("organisation__local_authority", "round", "window")
+        .select_related("organisation")
+        .only("reference", "accreditation_type", "status", "updated_at", "organisation__name")
         .order_by("updated_at", "pk")
     )
 
@@ -94,6 +96,7 @@ def advice_of_many(cases):
             case_id__in=list(found), action__in=(Action.RECOMMEND, Action.ADVISE)
         )
         .select_related("actor")
+        .only("case_id", "action", "details", "actor__full_name")
         .order_by("case_id", "sequence")
     )
     for event in events:
