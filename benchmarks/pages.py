@@ -66,27 +66,36 @@ def _get(client, url, count_queries=False):
     return elapsed, len(captured.captured_queries) if count_queries else None, response
 
 
-def measure(client, urls, requests, warmup):
+def measure(client, urls, requests, warmup, before=None):
     """Time each of ``urls`` ``requests`` times after ``warmup`` untimed,
     taking them in turn (a page, then its floor, then the page again), so
     a change in the machine's speed during the run moves both alike; then
-    count the queries of one more request of each. For each url: (sorted
-    timings in ms, queries, the last response)."""
+    count the queries of one more request of each. ``before`` (if any) is
+    called before each request of the first url, untimed. For each url:
+    (sorted timings in ms, queries, the last response)."""
+
+    def get(url, count_queries=False):
+        if before is not None and url == urls[0]:
+            before()
+        return _get(client, url, count_queries)
+
     timings = {url: [] for url in urls}
     for index in range(warmup + requests):
         for url in urls:
-            elapsed, _, _ = _get(client, url)
+            elapsed, _, _ = get(url)
             if index >= warmup:
                 timings[url].append(elapsed)
-    counted = [_get(client, url, count_queries=True) for url in urls]
+    counted = [get(url, count_queries=True) for url in urls]
     return [
         (sorted(timings[url]), queries, response)
         for url, (_, queries, response) in zip(urls, counted, strict=True)
     ]
 
 
-def peak_memory_kib(client, url):
+def peak_memory_kib(client, url, before=None):
     """The most Python memory one request of ``url`` held at once."""
+    if before is not None:
+        before()
     tracemalloc.start()
     try:
         response = client.get(url)
@@ -138,6 +147,8 @@ def run_pages(options, out):
             results.append({"page": page.name, "skipped": str(missing)})
             continue
         for _ in range(max(options.warmup, 1)):
+            if page.before is not None:
+                page.before()
             _, queries, response = _get(client, url, count_queries=True)
         content = b"" if response.streaming else response.content
         rows = page.rows if page.rows is not None else rows_rendered(content.decode())
@@ -153,7 +164,7 @@ def run_pages(options, out):
         if not options.counts_only:
             floor_url = f"/__benchmark__/floor/{rows}/"
             (timings, queries, _), (floor_timings, floor_queries, _) = measure(
-                client, [url, floor_url], options.requests, options.warmup
+                client, [url, floor_url], options.requests, options.warmup, page.before
             )
             row["queries"] = queries
             row.update(
@@ -163,7 +174,7 @@ def run_pages(options, out):
                 floor_median_ms=round(statistics.median(floor_timings), 1),
                 floor_p95_ms=round(common.percentile(floor_timings, 0.95), 1),
                 floor_queries=floor_queries,
-                peak_kib=peak_memory_kib(client, url),
+                peak_kib=peak_memory_kib(client, url, page.before),
             )
             row["times_floor"] = round(row["p95_ms"] / row["floor_p95_ms"], 2)
         results.append(row)

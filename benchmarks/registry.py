@@ -221,6 +221,15 @@ class Page:
     """The floor's rows; None: as many as the page rendered."""
     organisation: Callable | None = None
     """The applicant's organisation to switch to first (the session's choice)."""
+    before: Callable | None = None
+    """Called before each request of the page, untimed."""
+
+
+def _register_changed():
+    """The register changed: its kept search results are not used again."""
+    from register.queries import kept
+
+    kept.changed()
 
 
 def _url(name, *args):
@@ -243,6 +252,13 @@ PAGES = (
         _public,
         lambda data: reverse("register-search") + "?q=trust",
         is_list=True,
+    ),
+    Page(
+        "register search, after a change",
+        _public,
+        _url("register-search"),
+        is_list=True,
+        before=_register_changed,
     ),
     Page("register provider", _public, _url("register-provider", lambda d: d.provider.pk)),
     # Applicants
