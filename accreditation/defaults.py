@@ -46,8 +46,11 @@ def ensure_local_authorities(apps=django_apps):
             if row["code"] not in codes
         ]
     )
-    if missing or created:
-        kept.changed()  # the register's filters offer them (bulk writes send no signal)
+    if (missing or created) and apps is django_apps:
+        # The register's filters offer them (bulk writes send no signal). Not
+        # from the data migration: a new database has nothing kept, and
+        # migrations run before the cache need be up.
+        kept.changed()
 
 
 def ensure_default_framework(apps=django_apps):

@@ -31,11 +31,13 @@ PUBLISHED = (RegisterEntry, RegisterEvent, LocalAuthority, Region)
 entries, their history for "Last updated", the filters' options)."""
 
 
-def published_changed(sender, **kwargs):
+def published_changed(sender, action=None, **kwargs):
     """A row the register's search shows changed: its kept results are not
     shown again (bulk writes, which send no signal, call ``kept.changed``
-    themselves)."""
-    kept.changed()
+    themselves). Of a many-to-many change, once it is made (``post_add``,
+    ``post_remove``, ``post_clear``), not also as it starts."""
+    if action is None or action.startswith("post_"):
+        kept.changed()
 
 
 for model in PUBLISHED:

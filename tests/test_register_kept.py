@@ -157,11 +157,50 @@ def test_a_flood_of_made_up_searches_keeps_only_so_many(
     client, monkeypatch, django_assert_num_queries
 ):
     monkeypatch.setattr(kept, "MAX_KEPT", 2)
-    for name in ("a", "b", "c"):
-        search(client, q=name)
-    with django_assert_num_queries(0):
-        search(client, q="a")
-        search(client, q="b")
-    with CaptureQueriesContext(connection) as queries:
-        search(client, q="c")
-    assert queries  # not kept: read again
+    with time_machine.travel(clock.now(), tick=False):  # within one period
+        for name in ("a", "b", "c"):
+            search(client, q=name)
+        with django_assert_num_queries(0):
+            search(client, q="a")
+            search(client, q="b")
+        with CaptureQueriesContext(connection) as queries:
+            search(client, q="c")
+        assert queries  # not kept: read again
+        kept.changed()  # a new token has no room of its own in this period
+        with CaptureQueriesContext(connection) as queries:
+            search(client, q="a")
+            search(client, q="a")
+        assert len(queries) > 6
+
+
+class Unreachable:
+    """A cache whose server cannot be reached."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        return fail
+
+
+def test_with_the_cache_unreachable_the_search_is_read_and_a_change_still_made(
+    client, monkeypatch, caplog
+):
+    entry = RegisterEntryFactory()
+    monkeypatch.setattr(kept, "cache", Unreachable())
+    assert entry.name in search(client)
+    entry.name = "Renamed While Down"
+    entry.save()  # not refused for the cache
+    entry.refresh_from_db()
+    assert entry.name == "Renamed While Down"
+    assert "Renamed While Down" in search(client)
+    assert "could not be marked out of date" in caplog.text
+
+
+def test_a_change_to_where_a_provider_works_replaces_the_token_once_made(monkeypatch):
+    entry = RegisterEntryFactory()
+    la = LocalAuthority.objects.order_by("code").first()
+    replaced = []
+    monkeypatch.setattr(kept, "changed", lambda: replaced.append(True))
+    entry.works_in.add(la)
+    assert len(replaced) == 1  # post_add only, not pre_add too
