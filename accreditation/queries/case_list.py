@@ -271,14 +271,31 @@ def rows(cases):
     return with_target(cases)
 
 
+PAGE_COLUMNS = (
+    "reference",
+    "status",
+    "updated_at",
+    "round__term",
+    "round__year",
+    "organisation__name",
+    "organisation__local_authority__name",
+)
+
+
 def page_rows(cases, pks):
     """The rows of one page of ``cases`` (ordered), whose pks a query of the
     order's own columns read first (``cases.values_list("pk")``, paged):
     sorting every case the person may see with its organisation, local
     authority, region, round and window joined took 42 to 50 ms at 25,000
     cases for any order but the most recently changed; sorting their keys,
-    2 to 11 ms. The page's own rows come back in the same order."""
-    return list(rows(cases).filter(pk__in=list(pks)))
+    2 to 11 ms. The page's own rows come back in the same order, with only
+    the columns a row of the page shows (the CSV shows more)."""
+    shown = (
+        cases.select_related(None)
+        .select_related("organisation__local_authority", "round")
+        .only(*PAGE_COLUMNS)
+    )
+    return list(rows(shown).filter(pk__in=list(pks)))
 
 
 def search(user, params):
