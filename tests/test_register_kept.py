@@ -2,6 +2,7 @@
 a search asked again reads nothing from the database, and every way the
 register changes shows at once."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -204,3 +205,9 @@ def test_a_change_to_where_a_provider_works_replaces_the_token_once_made(monkeyp
     monkeypatch.setattr(kept, "changed", lambda: replaced.append(True))
     entry.works_in.add(la)
     assert len(replaced) == 1  # post_add only, not pre_add too
+
+
+def test_the_name_box_shows_the_name_as_searched(client):
+    page = search(client, q="x" * 500)
+    box = re.search(r'<input[^>]*name="q"[^>]*>', page).group()
+    assert f'value="{"x" * 200}"' in box

@@ -60,6 +60,8 @@ def search_results(params):
         "register/_results.html",
         {
             "form": filterset.form,
+            # What was searched: the name cut to its longest (``SearchField``).
+            "searched": filterset.form.cleaned_data.get("q", ""),
             "page_obj": page,
             "entries": page.object_list,
             "query": query.urlencode(),

@@ -80,6 +80,16 @@ def test_a_reader_searches_filters_and_opens_a_provider(page, assert_accessible,
     assert_accessible(page)
 
 
+def test_on_a_phone_the_results_scroll_within_their_pane(new_page, assert_accessible, entries):
+    page = new_page(viewport={"width": 375, "height": 700})
+    page.goto("/register/")
+    expect(results(page)).to_have_count(2)
+    pane = page.get_by_role("region", name="Providers, scrolls sideways on a narrow screen")
+    expect(pane).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page)
+
+
 def test_the_register_works_without_javascript(new_page, entries):
     page = new_page(java_script_enabled=False)
     page.goto("/register/")
