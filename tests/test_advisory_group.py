@@ -180,6 +180,8 @@ class TestTheAgenda:
         assert client.post(close, {"minutes": "Agreed."}).status_code == 302
         meeting.refresh_from_db()
         assert meeting.closed_at is not None
+        page = client.get(reverse("advisory-meeting", args=[meeting.pk])).content.decode()
+        assert f"Closed at {clock.describe(meeting.closed_at)}" in page
 
 
 class TestARoundsMeeting:

@@ -233,7 +233,7 @@ def raise_concern(case, actor, text, uploads=()):
 def already_raised_message(concern):
     if concern.is_open:
         return (
-            f"You raised a concern about this letter on {clock.describe(concern.raised_at)}. "
+            f"You raised a concern about this letter at {clock.describe(concern.raised_at)}. "
             "It is waiting for a decision: you can raise one concern about each letter"
         )
     return (
