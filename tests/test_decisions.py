@@ -343,7 +343,8 @@ def test_a_batch_decides_each_case_on_its_own(client, official):
     )
     page = response.content.decode()
     assert f"{without_reasons.reference} was not decided" in page
-    assert "2 cases decided: accredited." in page
+    named = ", ".join(sorted([with_reasons.reference, plain.reference]))
+    assert f"2 cases decided: accredited ({named})." in page
 
 
 def test_a_batch_without_a_case_or_a_decision_is_refused(client, official):

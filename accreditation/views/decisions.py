@@ -72,10 +72,17 @@ class QueueView(StaffAreaMixin, KeysFirstMixin, ListView):
             return self.render_to_response(self.get_context_data(form=form))
         label = decisions.OUTCOMES[data["outcome"]].lower()
         if result.moved:
-            count = len(result.moved)
+            # The cases this official just decided: named, so they can tell
+            # which ticks were recorded.
+            decided = sorted(
+                cases.model.objects.filter(pk__in=result.moved).values_list("reference", flat=True)
+            )
+            named = ", ".join(decided)
             messages.success(
                 request,
-                f"{count} {'case' if count == 1 else 'cases'} decided: {label}.",
+                f"{named} decided: {label}."
+                if len(decided) == 1
+                else f"{len(decided)} cases decided: {label} ({named}).",
             )
         refused = {**dict.fromkeys(set(data["cases"]) - found, GONE), **result.refused}
         if not refused:

@@ -59,7 +59,9 @@ def test_an_official_decides_one_case_then_a_batch_then_corrects(page, assert_ac
         f"{against.reference} was not decided: Give the reasons for deciding against the "
         "recommendation."
     )
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("1 case decided: accredited")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"{group.reference} decided: accredited."
+    )
     expect(page.locator("table tbody tr")).to_have_count(1)
     expect(page.get_by_label(f"Select {against.reference}")).to_be_checked()
     assert_accessible(page)
