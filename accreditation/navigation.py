@@ -70,7 +70,7 @@ STAFF_SECTIONS = (
         "staff-letters",
         permission="feedback.view_letters_register",
         primary=False,
-        description="Every letter the service has issued.",
+        description="The letters issued for the cases you may see.",
     ),
     Section(
         "Reports",

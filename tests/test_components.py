@@ -129,6 +129,11 @@ def test_a_short_menu_has_no_more_and_the_more_page_still_lists_the_rest(client,
     sign_in_verified(client, UserFactory(roles=[role]))
     assert "More" not in labels(client.get(reverse("staff-home")))
     assert [label for _, label in more(client)] == listed
+    if "Letters" in listed:  # their cases' letters only, as the page says
+        assert (
+            "The letters issued for the cases you may see."
+            in client.get(reverse("staff-more")).text
+        )
 
 
 def test_the_case_list_marks_cases_not_staff_home(client):
