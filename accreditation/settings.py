@@ -437,6 +437,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint's progress messages (one per page) say nothing an operator needs.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
+    "filters": {"refusals": {"()": "accreditation.logs.RefusalsWithoutTraceback"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint's progress messages (one per page) say nothing an operator needs.
+        "weasyprint.progress": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals"]},
+    },
 }

@@ -129,6 +129,19 @@ def test_no_access_shows_the_service_page():
 
 
 @pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_refusal_is_logged_as_one_line_a_fault_with_its_traceback(caplog):
+    assert Client().get("/forbidden/").status_code == 403
+    [refused] = [r for r in caplog.records if r.getMessage().startswith("Forbidden")]
+    assert refused.getMessage() == "Forbidden (Permission denied): /forbidden/"
+    assert refused.exc_info is None
+    caplog.clear()
+    assert Client(raise_request_exception=False).get("/boom/").status_code == 500
+    [fault] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert fault.exc_info is not None
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "url", ["/account/sign-in/", "/account/register/", "/account/password-reset/"]
 )

@@ -211,3 +211,10 @@ def test_the_name_box_shows_the_name_as_searched(client):
     page = search(client, q="x" * 500)
     box = re.search(r'<input[^>]*name="q"[^>]*>', page).group()
     assert f'value="{"x" * 200}"' in box
+
+
+def test_a_name_refused_is_shown_as_typed_with_its_error(client):
+    page = search(client, q="Oak\x00")
+    box = re.search(r'<input[^>]*name="q"[^>]*>', page).group()
+    assert 'value="Oak' in box
+    assert page.startswith("<!DOCTYPE html>") and "<title>Error: " in page

@@ -22,6 +22,7 @@ from register.models import EventKind, RegisterEntry, RegisterEvent
 from register.queries import kept
 from register.queries.register import (
     PUBLISHED_FIELDS,
+    SEARCH_MAX_LENGTH,
     departure,
     download_rows,
     feed_events,
@@ -60,8 +61,11 @@ def search_results(params):
         "register/_results.html",
         {
             "form": filterset.form,
-            # What was searched: the name cut to its longest (``SearchField``).
-            "searched": filterset.form.cleaned_data.get("q", ""),
+            # What was searched: the name cut to its longest (``SearchField``);
+            # a name refused (a null character) is shown as typed, with its error.
+            "searched": filterset.form.cleaned_data.get(
+                "q", (filterset.form["q"].value() or "")[:SEARCH_MAX_LENGTH]
+            ),
             "page_obj": page,
             "entries": page.object_list,
             "query": query.urlencode(),

@@ -17,6 +17,7 @@ PAGES = [
     (Role.CASEWORK_OFFICER, "staff-rounds", "Rounds"),
     (Role.CASEWORK_OFFICER, "staff-reports", "Round reports"),
     (Role.CASEWORK_OFFICER, "screening-queue", "Cases to screen"),
+    (Role.CASEWORK_OFFICER, "staff-schedule", "Scheduled tasks"),
     (Role.CASEWORK_OFFICER, "staff-schedule", "Deadlines coming up"),
     (Role.DECISION_OFFICIAL, "decision-queue", "Cases awaiting your decision"),
     (Role.ADMINISTRATOR, "staff-users", "Staff users"),
