@@ -6,10 +6,13 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from accreditation import clock
 from accreditation.roles import Role
 from accreditation.workflow import Status
+from feedback.models import Letter, LetterPurpose
+from feedback.services import concerns
 from tests.browser.conftest import signed_in_as, staff_with_device
-from tests.factories import ProposalFactory, RoundFactory
+from tests.factories import MembershipFactory, ProposalFactory, RoundFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,6 +23,7 @@ PAGES = [
     (Role.CASEWORK_OFFICER, "staff-schedule", "Scheduled tasks"),
     (Role.CASEWORK_OFFICER, "staff-schedule", "Deadlines coming up"),
     (Role.DECISION_OFFICIAL, "decision-queue", "Cases awaiting your decision"),
+    (Role.DECISION_OFFICIAL, "staff-concerns", "Concerns"),
     (Role.ADMINISTRATOR, "staff-users", "Staff users"),
 ]
 
@@ -32,6 +36,14 @@ def test_on_a_phone_a_staff_table_scrolls_within_its_pane(
     ProposalFactory(status=Status.SUBMITTED, organisation__name="Rowan Learning Trust")
     ProposalFactory(status=Status.AWAITING_DECISION, organisation__name="Hazel Academy Trust")
     staff_with_device(Role.CASEWORK_OFFICER, full_name="Alexandra Montgomery-Fairweather")
+    decided = ProposalFactory(
+        status=Status.NOT_ACCREDITED, organisation__name="Birch Schools Trust"
+    )
+    Letter.objects.create(
+        case=decided, purpose=LetterPurpose.FEEDBACK, issued_at=clock.now(), pdf=b"%PDF-1.7"
+    )
+    member = MembershipFactory(organisation=decided.organisation).user
+    concerns.raise_concern(decided, member, "The assessor did not read our answer to 2B.")
     page = new_page(viewport={"width": 375, "height": 700})
     signed_in_as(page, *staff_with_device(role))
     page.goto(reverse(url_name))
