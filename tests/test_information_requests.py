@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accreditation import clock
 from accreditation.models import CaseEvent, Criterion, OutboxMessage
 from accreditation.workflow import Action, Status, WorkflowError, move
 from assessments.models import InformationRequest, RequestQuestion
@@ -479,6 +480,9 @@ class TestApplicantPages:
         text = listing.text
         assert text.index("2A: ") < text.index("Our report is attached.")
         assert "Nothing else." in text
+        request_.refresh_from_db()
+        assert f"Asked at {clock.describe(request_.asked_at)}" in text
+        assert f"Sent at {clock.describe(request_.sent_at)}" in text
         document = request_.documents.get()
         link = reverse("staff-case-request-document", args=[case.pk, document.pk])
         assert link in text
