@@ -10,3 +10,6 @@ class AccreditationConfig(AppConfig):
             checks,  # noqa: F401  (registers the deploy checks)
             email_catalogue,  # noqa: F401  (registers the e-mails)
         )
+        from accreditation.queries import case_list
+
+        case_list.watch_options()

@@ -11,9 +11,9 @@ from pathlib import Path
 from django.apps import apps as django_apps
 from django.utils import timezone
 
+from accreditation import kept
 from accreditation.default_framework import PARTS, SECTOR_EXAMPLES
 from accreditation.roles import Role
-from register.queries import kept
 
 LOCAL_AUTHORITIES_CSV = Path(__file__).parent / "data" / "local_authorities.csv"
 
@@ -47,10 +47,10 @@ def ensure_local_authorities(apps=django_apps):
         ]
     )
     if (missing or created) and apps is django_apps:
-        # The register's filters offer them (bulk writes send no signal). Not
-        # from the data migration: a new database has nothing kept, and
-        # migrations run before the cache need be up.
-        kept.changed()
+        # The register's and the case list's filters offer them (bulk writes
+        # send no signal). Not from the data migration: a new database has
+        # nothing kept, and migrations run before the cache need be up.
+        kept.all_changed()
 
 
 def ensure_default_framework(apps=django_apps):

@@ -1,6 +1,5 @@
 """How the register reacts to the workflow (connected at start-up)."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from accreditation.models import LocalAuthority, Region
@@ -26,25 +25,9 @@ def follow_profile_changes(sender, organisation, **kwargs):
     follow_profile(organisation)
 
 
-PUBLISHED = (RegisterEntry, RegisterEvent, LocalAuthority, Region)
-"""What the public register's search shows is read from these (the
-entries, their history for "Last updated", the filters' options)."""
-
-
-def published_changed(sender, action=None, **kwargs):
-    """A row the register's search shows changed: its kept results are not
-    shown again (bulk writes, which send no signal, call ``kept.changed``
-    themselves). Of a many-to-many change, once it is made (``post_add``,
-    ``post_remove``, ``post_clear``), not also as it starts."""
-    if action is None or action.startswith("post_"):
-        kept.changed()
-
-
-for model in PUBLISHED:
-    post_save.connect(published_changed, sender=model, dispatch_uid=f"register-kept-{model}")
-    post_delete.connect(
-        published_changed, sender=model, dispatch_uid=f"register-kept-delete-{model}"
-    )
-m2m_changed.connect(
-    published_changed, sender=RegisterEntry.works_in.through, dispatch_uid="register-kept-works-in"
+# What the public register's search shows is read from these: the entries,
+# their history for "Last updated", the filters' options, and where each
+# entry works (bulk writes, which send no signal, call ``kept.changed``).
+kept.VERSION.watch(
+    RegisterEntry, RegisterEvent, LocalAuthority, Region, through=(RegisterEntry.works_in.through,)
 )

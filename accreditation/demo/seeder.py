@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Count
 
-from accreditation import clock
+from accreditation import clock, kept
 from accreditation.defaults import ensure_defaults
 from accreditation.demo import advisory as demo_advisory
 from accreditation.demo import answers as demo_answers
@@ -176,6 +176,7 @@ def seed(scale=1, now=None):
     """Build (or top up) the demo data set. Returns what was created."""
     seeder = Seeder(now=now)
     seeder.run(scale_units=scale)
+    kept.all_changed()  # it writes much in bulk, which sends no signal
     return seeder.created
 
 

@@ -10,7 +10,6 @@ from django.views.generic import TemplateView
 
 from accreditation import clock
 from accreditation.access import StaffAreaMixin
-from accreditation.forms.helpers import select_choices
 from accreditation.paging import nearest_page
 from accreditation.queries import case_list
 from register.views.public import Echo, neutralise
@@ -96,10 +95,7 @@ class CaseListView(StaffAreaMixin, TemplateView):
             headers=self.headers(unsorted, sort_key, descending),
             sort=f"{'-' if descending else ''}{sort_key}",
             page_note=page_note(params.get("page"), page),
-            select_fields=[
-                (filterset.form[name], select_choices(filterset.form.fields[name]))
-                for name in SELECTS
-            ],
+            select_fields=case_list.filter_options(filterset.form, SELECTS),
             default_sort=case_list.DEFAULT_SORT,
             today=clock.today(),
             **kwargs,

@@ -1,0 +1,114 @@
+"""What is worked out from tables that rarely change, kept in the shared
+cache until they do: the public register's search results
+(``register/queries/kept.py``) and the case list's filter options
+(``accreditation/queries/case_list.py``).
+
+Each such thing has a ``Version``: a token that every change to its tables
+replaces (``changed``, called by the receivers ``watch`` connects, and by
+the bulk writes that send no signal). What is kept is keyed by the token,
+so what was kept under an older one is never read again; it expires.
+
+Why nothing kept is staler than the database: a reader reads the token
+before it reads the database, and a change replaces the token after its
+transaction commits (and once at the change, so the changing transaction's
+own later reads do not use what was kept before it). What was read before
+a commit is kept, at worst, under a token no one asks for any more.
+
+Two writes are not seen, and what was kept before them is shown until it
+expires: a data migration (it runs with the historical models, which send
+no signal, and before the cache need be up); and a change made while the
+cache could not be reached (the change is kept and the error logged: it is
+not worth refusing the change for). While the cache cannot be reached,
+everything is read from the database.
+"""
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+logger = logging.getLogger(__name__)
+
+VERSIONS = []
+"""Every ``Version`` made: ``all_changed`` replaces each."""
+
+
+class Version:
+    """The token of what is kept of some tables, named ``name``."""
+
+    def __init__(self, name):
+        self.name = name
+        self.key = f"{name}:version"
+        VERSIONS.append(self)
+
+    def current(self):
+        """The current token (a new one if the cache lost it)."""
+        token = cache.get(self.key)
+        if token is None:
+            cache.add(self.key, uuid.uuid4().hex, timeout=None)
+            token = cache.get(self.key)
+        return token
+
+    def _replace(self):
+        try:
+            cache.set(self.key, uuid.uuid4().hex, timeout=None)
+        except Exception:
+            logger.exception("What is kept of %s could not be marked out of date", self.name)
+
+    def changed(self):
+        """The tables changed (or are changing in the open transaction):
+        nothing kept before is read again."""
+        self._replace()
+        transaction.on_commit(self._replace, robust=True)
+
+    def kept(self, key, compute, seconds, room=None):
+        """What is kept as ``key`` under the current token, or ``compute()``
+        now, kept for ``seconds`` if ``room()`` (if given) allows."""
+        try:
+            full_key = f"{self.name}:{self.current()}:{key}"
+            found = cache.get(full_key)
+        except Exception:
+            logger.exception("What is kept of %s could not be read", self.name)
+            return compute()
+        if found is None:
+            found = compute()
+            try:
+                if room is None or room():
+                    cache.set(full_key, found, seconds)
+            except Exception:
+                logger.exception("What is worked out of %s could not be kept", self.name)
+        return found
+
+    def watch(self, *models, fields=None, through=()):
+        """Replace the token when a row of ``models`` is saved or deleted (of
+        a save naming its ``update_fields``, only when one of ``fields`` is
+        among them, if ``fields`` is given), and when a many-to-many of
+        ``through`` has been changed."""
+
+        def saved(sender, update_fields=None, **kwargs):
+            if fields is None or update_fields is None or set(fields) & set(update_fields):
+                self.changed()
+
+        def deleted(sender, **kwargs):
+            self.changed()
+
+        def related(sender, action, **kwargs):
+            if action.startswith("post_"):  # once it is made, not also as it starts
+                self.changed()
+
+        for model in models:
+            uid = f"kept-{self.name}-{model._meta.label}"
+            post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}-save")
+            post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
+        for model in through:
+            uid = f"kept-{self.name}-{model._meta.label}"
+            m2m_changed.connect(related, sender=model, weak=False, dispatch_uid=uid)
+
+
+def all_changed():
+    """Every version's tables changed: after a bulk load (the demo's seed),
+    which sends no signal."""
+    for version in VERSIONS:
+        version.changed()
