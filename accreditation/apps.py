@@ -10,6 +10,7 @@ class AccreditationConfig(AppConfig):
             checks,  # noqa: F401  (registers the deploy checks)
             email_catalogue,  # noqa: F401  (registers the e-mails)
         )
-        from accreditation.queries import case_list
+        from accreditation.queries import case_list, conflicts
 
         case_list.watch_options()
+        conflicts.watch()

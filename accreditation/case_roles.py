@@ -131,6 +131,11 @@ def remembering():
         _remembered.reset(token)
 
 
+def is_remembering():
+    """Whether this is inside ``remembering()``: a request that changes nothing."""
+    return _remembered.get() is not None
+
+
 def remembered(key, read):
     """``read()``, read once per ``key`` inside ``remembering()`` (a key of
     the caller's own: a tuple that starts with a string, never a person's

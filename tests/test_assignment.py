@@ -435,6 +435,6 @@ class TestQueue:
             services.assign(case, assessor, "first", officer)
         client = sign_in_verified(client, assessor)
         client.get(reverse("assessor-queue"))
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(8):
             response = client.get(reverse("assessor-queue"), {"sort": "-due"})
         assert response.status_code == 200

@@ -344,7 +344,7 @@ def test_the_list_costs_the_same_queries_at_any_size(
     """The same count at any size, within the page's budget (issue 13, as
     the benchmark checks it at national scale)."""
     client.get(LIST, query)
-    with django_assert_num_queries(8) as captured:  # the page's keys, then its rows
+    with django_assert_num_queries(7) as captured:  # the page's keys, then its rows
         response = client.get(LIST, query)
     assert len(response.context["cases"]) == len(many)
     assert len(captured) <= QUERY_BUDGETS[page]
@@ -355,7 +355,7 @@ def test_the_csv_costs_the_same_queries_at_any_size(
     client, officer, many, django_assert_num_queries
 ):
     client.get(CSV)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         rows = read_csv(client.get(CSV, {"status": "in_assessment"}))
     assert len(rows) == len(many)
 

@@ -432,7 +432,7 @@ def test_the_concerns_list_makes_the_same_queries_at_any_size(
     sign_in_verified(client, person_with("casework_officer"))
     url = reverse("staff-concerns")
     client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert response.status_code == 200
     for concern in made:

@@ -494,8 +494,8 @@ def test_the_worklist_pages_and_costs_the_same_queries_at_any_size(
 
 
 QUERIES_QUEUE = (
-    9  # session and user, roles, the filter's rounds, the organisations in conflict, the cases,
-    # feedback's count and page
+    8  # session and user, roles, the filter's rounds, the cases, feedback's count and page (the
+    # organisations in conflict were read by the request before)
 )
 
 

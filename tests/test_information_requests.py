@@ -555,7 +555,7 @@ def test_the_staff_requests_page_costs_the_same_at_any_size(
     client = sign_in_verified(client, assessor)
     url = reverse("staff-case-requests", args=[case.pk])
     client.get(url)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert response.status_code == 200
 

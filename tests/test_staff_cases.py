@@ -156,7 +156,7 @@ class TestPages:
         AgendaItemFactory()
         client = sign_in_verified(client, officer)
         client.get(reverse("staff-cases"))  # and its filters' options kept
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             response = client.get(reverse("staff-cases"))
         assert response.status_code == 200
 
