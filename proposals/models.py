@@ -126,6 +126,17 @@ class Proposal(models.Model):
                 condition=Q(submitted_at__isnull=False),
                 name="proposal_submitted",
             ),
+            # The submitted cases of a status, in the order they last
+            # changed: the queues (awaiting decision, oldest first) and the
+            # counts of a status (the staff homes). Without it PostgreSQL
+            # read the status's index and every submitted case's key and
+            # took their intersection (1.2 ms for 25 cases awaiting
+            # decision at 25,000; through this index, 0.1 ms).
+            models.Index(
+                fields=["status", "updated_at", "id"],
+                condition=Q(submitted_at__isnull=False),
+                name="proposal_submitted_status",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
