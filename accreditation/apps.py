@@ -10,7 +10,7 @@ class AccreditationConfig(AppConfig):
             checks,  # noqa: F401  (registers the deploy checks)
             email_catalogue,  # noqa: F401  (registers the e-mails)
         )
-        from accreditation.queries import case_list, conflicts
+        from accreditation.queries import conflicts, options
 
-        case_list.watch_options()
         conflicts.watch()
+        options.watch()

@@ -169,10 +169,10 @@ def test_a_flood_of_made_up_searches_keeps_only_so_many(
             search(client, q="c")
         assert queries  # not kept: read again
         kept.changed()  # a new token has no room of its own in this period
-        with CaptureQueriesContext(connection) as queries:
-            search(client, q="a")
-            search(client, q="a")
-        assert len(queries) > 6
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                search(client, q="a")
+            assert queries  # not kept: read each time
 
 
 class Unreachable:

@@ -13,7 +13,6 @@ from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 
 from accreditation import clock
 from accreditation.forms.helpers import select_choices
-from accreditation.kept import Version
 from accreditation.models import (
     AccreditationType,
     LocalAuthority,
@@ -23,6 +22,7 @@ from accreditation.models import (
     Round,
     User,
 )
+from accreditation.queries import options
 from accreditation.queries.cases import overdue, visible_to, with_target
 from accreditation.roles import Role
 from accreditation.workflow import Status
@@ -58,33 +58,19 @@ class Outcome:
     }
 
 
-OPTIONS = Version("case-list-options")
-"""The token of the filters' options kept (``filter_options``)."""
-OPTIONS_SECONDS = 600
-
-
-def watch_options():
-    """Connected at start-up: the rounds, local authorities, regions and
-    assessors the filters offer, and how each reads."""
-    OPTIONS.watch(Round, LocalAuthority, Region)
-    OPTIONS.watch(User, fields=("full_name", "email", "is_active"), through=(User.groups.through,))
-
-
 def filter_options(form, names):
     """[(bound field, [(value, label)])] of the selects ``names`` of a case
     filter set's ``form``. The options read from the database (rounds,
     local authorities, regions and assessors: 4 queries, about 4 ms of a
-    list at national scale) are the same for everyone, and are kept between
-    changes to them (``OPTIONS``); choosing one is still checked against
-    the database."""
+    list at national scale) are kept between changes to them
+    (``accreditation.queries.options``)."""
     read = [name for name in names if hasattr(form.fields[name], "queryset")]
-    options = OPTIONS.kept(
-        "options:" + ",".join(read),
+    kept = options.kept(
+        "case-list:" + ",".join(read),
         lambda: {name: select_choices(form.fields[name]) for name in read},
-        OPTIONS_SECONDS,
     )
     return [
-        (form[name], options[name] if name in options else select_choices(form.fields[name]))
+        (form[name], kept[name] if name in kept else select_choices(form.fields[name]))
         for name in names
     ]
 

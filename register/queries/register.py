@@ -10,6 +10,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch
 
 from accreditation.models import AccreditationType, LocalAuthority, Region
 from accreditation.models.organisations import FaithDesignation, OrganisationKind, Phase
+from accreditation.queries import options
 from register.models import (
     FEED_KINDS,
     LEAVING_KINDS,
@@ -119,13 +120,17 @@ class RegisterFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The options, read in one query each (a model choice field would
-        # count them first and read them through a cursor).
-        self.filters["local_authority"].extra["choices"] = list(
-            LocalAuthority.objects.order_by("name").values_list("code", "name")
+        # count them first and read them through a cursor), and kept between
+        # changes to them.
+        authorities, regions = options.kept(
+            "register",
+            lambda: (
+                list(LocalAuthority.objects.order_by("name").values_list("code", "name")),
+                list(Region.objects.order_by("name").values_list("pk", "name")),
+            ),
         )
-        self.filters["region"].extra["choices"] = list(
-            Region.objects.order_by("name").values_list("pk", "name")
-        )
+        self.filters["local_authority"].extra["choices"] = authorities
+        self.filters["region"].extra["choices"] = regions
 
     def filter_works_in(self, queryset, name, value):
         Through = RegisterEntry.works_in.through
