@@ -7,3 +7,6 @@ class ProposalsConfig(AppConfig):
 
     def ready(self):
         from proposals import emails, receivers  # noqa: F401  (registers and connects them)
+        from proposals.queries.journey import watch_frameworks
+
+        watch_frameworks()

@@ -1030,10 +1030,11 @@ class TestQueryCounts:
         self, signed_in, draft, applicant, schools, django_assert_num_queries
     ):
         complete(draft, applicant, schools=schools)
-        # The first request also saves the session (three queries), the next not.
-        with django_assert_num_queries(12):
+        # The first request also saves the session (three queries), the next
+        # not; the criteria are kept (read when the draft was completed).
+        with django_assert_num_queries(11):
             assert signed_in.get(reverse("proposal-task-list", args=[draft.pk])).status_code == 200
-        with django_assert_num_queries(10):  # with who made the declaration
+        with django_assert_num_queries(9):  # with who made the declaration
             assert signed_in.get(reverse("proposal-check", args=[draft.pk])).status_code == 200
 
     @pytest.mark.parametrize("schools", [2, 20])
@@ -1044,9 +1045,9 @@ class TestQueryCounts:
         url = reverse("proposal-answer", args=[draft.pk, "1A", "lead"])
         signed_in.get(url)  # the session saved once
         # The session, the person, the proposal, their roles and membership,
-        # the criteria, this answer and the guidance: not the others' answers,
-        # the evidence or the schools.
-        with django_assert_num_queries(8):
+        # this answer and the guidance (the criteria are kept): not the
+        # others' answers, the evidence or the schools.
+        with django_assert_num_queries(7):
             page = signed_in.get(url)
         assert (
             page.context["form"].initial["text"]
@@ -1058,7 +1059,7 @@ class TestQueryCounts:
         # (a savepoint here, and its release) membership again, the locked
         # proposal, its declaration undone (a change to a declared draft
         # undoes it), the locked answer, the update and the answer read back.
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(15):
             saved = signed_in.post(url, {"text": "Our evidence.", "version": version})
         assert saved.status_code == 302
         assert draft.answers.get(criterion__code="1A", party="lead").text == "Our evidence."

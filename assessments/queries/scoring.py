@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 
 from accreditation import policy
-from accreditation.models import CaseEvent, Criterion, CriterionGuidance
+from accreditation.models import CaseEvent, CriterionGuidance
 from accreditation.models.framework import sector_for_kind
 from accreditation.queries.conflicts import without_conflicts
 from accreditation.workflow import Action, Status
@@ -42,7 +42,7 @@ from assessments.models import (
     Screening,
 )
 from proposals.models import Answer, CoPartner, Party
-from proposals.queries.journey import questions
+from proposals.queries.journey import criteria_of, questions
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 """Before any referral back: every finished set counts."""
@@ -71,14 +71,6 @@ def finished_assignments(case, assignment_ids):
         finished_at__gt=Coalesce(Subquery(referred_back), Value(EARLIEST)),
     )
     return set(sheets.order_by().values_list("assignment_id", flat=True))
-
-
-def criteria_of(case):
-    return list(
-        Criterion.objects.filter(part__framework_id=case.framework_id)
-        .select_related("part")
-        .order_by("part__number", "position")
-    )
 
 
 @dataclass(frozen=True)

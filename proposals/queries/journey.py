@@ -8,12 +8,14 @@ status are derived from what has been saved, never stored.
 import re
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import ngettext
 
 from accreditation import clock, eligibility, policy
+from accreditation.kept import Version
 from accreditation.models import AccreditationType, Circumstance
 from accreditation.models.organisations import DIOCESE_KINDS, MAINTAINED_SCHOOL_KINDS
 from proposals.models import Answer, Party, Route
@@ -64,12 +66,36 @@ def criterion_applies(criterion, proposal, *, national_support_school=None):
     return not (criterion.skipped_for_national_support_school and national_support_school)
 
 
-def criteria_of(proposal):
-    """The criteria of the proposal's framework, with their parts, in order."""
-    from accreditation.models import Criterion
+FRAMEWORKS = Version("frameworks")
+"""The token of the frameworks' criteria kept (``criteria_of``)."""
+KEPT_SECONDS = 600
 
+
+def watch_frameworks():
+    """Connected at start-up: a framework, its parts and its criteria (a
+    framework is frozen once a round using it opens, so they change while
+    it is drafted)."""
+    FRAMEWORKS.watch(
+        apps.get_model("accreditation", "Framework"),
+        apps.get_model("accreditation", "Part"),
+        apps.get_model("accreditation", "Criterion"),
+    )
+
+
+def criteria_of(case):
+    """The criteria of the case's framework, with their parts, in order:
+    read by every page of the applicant's journey and of the case's
+    assessment, so kept between changes to a framework (``FRAMEWORKS``)."""
+    framework_id = case.framework_id
+    return FRAMEWORKS.kept(
+        f"criteria:{framework_id}", lambda: _read_criteria(framework_id), KEPT_SECONDS
+    )
+
+
+def _read_criteria(framework_id):
     return list(
-        Criterion.objects.filter(part__framework_id=proposal.framework_id)
+        apps.get_model("accreditation", "Criterion")
+        .objects.filter(part__framework_id=framework_id)
         .select_related("part")
         .order_by("part__number", "position")
     )
