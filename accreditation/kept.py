@@ -5,8 +5,8 @@ cache until they do: the public register's search results
 
 Each such thing has a ``Version``: a token that every change to its tables
 replaces (``changed``, called by the receivers ``watch`` connects, and by
-the bulk writes that send no signal). What is kept is keyed by the token,
-so what was kept under an older one is never read again; it expires.
+the bulk writes that send no signal). What is kept is kept with the token
+it was worked out under, and read only while that token is current.
 
 Why nothing kept is staler than the database: a reader reads the token
 before it reads the database, and a change replaces the token after its
@@ -64,22 +64,27 @@ class Version:
         transaction.on_commit(self._replace, robust=True)
 
     def kept(self, key, compute, seconds, room=None):
-        """What is kept as ``key`` under the current token, or ``compute()``
-        now, kept for ``seconds`` if ``room()`` (if given) allows."""
+        """What is kept as ``key``, if it was worked out under the current
+        token; otherwise ``compute()`` now, kept for ``seconds`` with the
+        token read before it if ``room()`` (if given) allows. The token and
+        what is kept are read together, in one round trip."""
+        kept_key = f"{self.name}:kept:{key}"
         try:
-            full_key = f"{self.name}:{self.current()}:{key}"
-            found = cache.get(full_key)
+            found = cache.get_many([self.key, kept_key])
+            token = found.get(self.key) or self.current()
         except Exception:
             logger.exception("What is kept of %s could not be read", self.name)
             return compute()
-        if found is None:
-            found = compute()
-            try:
-                if room is None or room():
-                    cache.set(full_key, found, seconds)
-            except Exception:
-                logger.exception("What is worked out of %s could not be kept", self.name)
-        return found
+        stored = found.get(kept_key)
+        if stored is not None and stored[0] == token:
+            return stored[1]
+        value = compute()
+        try:
+            if room is None or room():
+                cache.set(kept_key, (token, value), seconds)
+        except Exception:
+            logger.exception("What is worked out of %s could not be kept", self.name)
+        return value
 
     def watch(self, *models, fields=None, through=()):
         """Replace the token when a row of ``models`` is saved or deleted (of

@@ -101,9 +101,8 @@ def test_only_a_request_that_changes_nothing_reads_what_is_kept(officer):
     """A service judging whether someone may act reads the database, even
     if what is kept were wrong."""
     organisation = OrganisationFactory()
-    token = conflict_queries.CONFLICTS.current()
-    accreditation.kept.cache.set(
-        f"conflicts:{token}:person:{officer.pk}", frozenset({organisation.pk}), 60
+    conflict_queries.CONFLICTS.kept(
+        f"person:{officer.pk}", lambda: frozenset({organisation.pk}), 60
     )
     assert not conflict_queries.is_conflicted(officer, organisation)
     with case_roles.remembering():
