@@ -403,6 +403,17 @@ class AnswerView(ProposalMixin, FormView):
     form_class = AnswerForm
 
     @cached_property
+    def proposal(self):
+        # The page the journey asks for most: only what it reads through the
+        # proposal (its deadline, its organisation's and co-partner's kinds),
+        # not the local authority and framework the other pages show.
+        return (
+            Proposal.objects.select_related("organisation", "round", "window", "co_partner")
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+
+    @cached_property
     def questions(self):
         """Every question of the proposal, in order. The page reads its own
         answer alone: not the whole journey (every answer's text, the
