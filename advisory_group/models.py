@@ -39,6 +39,12 @@ class Meeting(models.Model):
     def __str__(self):
         return f"Advisory Group meeting on {clock.local_date(self.held_at):%-d %B %Y}"
 
+    @property
+    def its_day_has_come(self):
+        """Whether it is the meeting's day (UK time) or later: from then, who
+        attended can be recorded."""
+        return clock.today() >= clock.local_date(self.held_at)
+
 
 class ItemPurpose(models.TextChoices):
     ADVICE = "advice", "Advice on an ASG recommendation"

@@ -334,6 +334,60 @@ def test_the_agenda_says_whether_the_meeting_is_quorate_and_who_runs_it(client, 
     assert "Record attendance" in page
 
 
+class TestAttendance:
+    def test_who_attended_is_recorded_from_the_meetings_day_not_before(
+        self, client, officer, group
+    ):
+        meeting = new_meeting(officer, group, days=7)
+        meeting_url = reverse("advisory-meeting", args=[meeting.pk])
+        url = reverse("advisory-meeting-attendance", args=[meeting.pk])
+        sign_in_verified(client, officer)
+        page = client.get(meeting_url).text
+        assert "Record attendance" not in page
+        assert "Who attended can be recorded from the day of the meeting." in page
+        page = client.get(url).text
+        assert "Who attended can be recorded from the day of the meeting," in page
+        assert 'name="attendees"' not in page
+        response = client.post(url, {"attendees": [person.pk for person in group]})
+        assert response.status_code == 200
+        assert "can be recorded from the day of the meeting" in response.text
+        assert not meeting.attendees.exists()
+        with pytest.raises(meetings.MeetingError, match="from the day of the meeting"):
+            meetings.record_attendance(meeting, attendees=group, actor=officer)
+
+    def test_on_the_day_before_it_starts_attendance_is_recorded(self, client, officer, group):
+        day = clock.local(clock.now()).replace(hour=8, minute=0, second=0, microsecond=0)
+        with time_machine.travel(day, tick=False):
+            meeting = new_meeting(officer, group, days=0)
+            meeting.held_at = day + timedelta(hours=2)  # 10am, two hours away
+            meeting.save(update_fields=["held_at"])
+            sign_in_verified(client, officer)
+            assert (
+                "Record attendance"
+                in client.get(reverse("advisory-meeting", args=[meeting.pk])).text
+            )
+            response = client.post(
+                reverse("advisory-meeting-attendance", args=[meeting.pk]),
+                {"attendees": [person.pk for person in group]},
+            )
+            assert response.status_code == 302
+        assert set(meeting.attendees.all()) == set(group)
+
+    def test_a_meeting_with_its_attendance_cannot_move_to_a_later_day(self, officer, group):
+        meeting = new_meeting(officer, group)
+        hold(meeting, *group)
+        chair, *members = group
+        data = {"round": None, "chair": chair, "members": members, "minutes": ""}
+        with pytest.raises(meetings.MeetingError, match="cannot move to a later day"):
+            meetings.save_meeting(
+                meeting, data={**data, "held_at": clock.now() + timedelta(days=2)}, actor=officer
+            )
+        earlier = clock.now() - timedelta(days=1)
+        meetings.save_meeting(meeting, data={**data, "held_at": earlier}, actor=officer)
+        meeting.refresh_from_db()
+        assert meeting.held_at == earlier
+
+
 class TestTheChairsAdvice:
     def test_advice_without_quorum_is_refused_with_a_message(self, client, officer, group):
         meeting = new_meeting(officer, group)
@@ -356,13 +410,13 @@ class TestTheChairsAdvice:
         meeting = new_meeting(officer, group)
         case = asg_case()
         item = case.agenda_items.get()
+        meeting.held_at = clock.now() - timedelta(hours=1)  # its day has come
+        meeting.save(update_fields=["held_at"])
         sign_in_verified(client, officer)
         client.post(
             reverse("advisory-meeting-attendance", args=[meeting.pk]),
             {"attendees": [person.pk for person in group[:3]]},
         )
-        meeting.held_at = clock.now() - timedelta(hours=1)
-        meeting.save(update_fields=["held_at"])
         sign_in_verified(client, group[0])
         url = reverse("advisory-item", args=[item.pk])
         response = client.post(

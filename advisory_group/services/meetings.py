@@ -62,6 +62,15 @@ def save_meeting(meeting, *, data, actor):
     created = meeting is None
     if not created and meeting.closed_at is not None:
         raise MeetingError("This meeting is closed: its record cannot change.")
+    if (
+        not created
+        and clock.local_date(data["held_at"]) > clock.today()
+        and meeting.attendees.exists()
+    ):
+        raise MeetingError(
+            "Who attended this meeting has been recorded, so it has been held: "
+            "it cannot move to a later day."
+        )
     before = {} if created else activity.snapshot(meeting, MEETING_FIELDS)
     meeting = meeting or Meeting()
     for name in ("round", "held_at", "chair", "minutes"):
@@ -134,6 +143,11 @@ def record_attendance(meeting, *, attendees, actor):
     require(actor, "advisory_group.run_meetings")
     if meeting.closed_at is not None:
         raise MeetingError("This meeting is closed: its attendance cannot change.")
+    if not meeting.its_day_has_come:
+        raise MeetingError(
+            "Who attended can be recorded from the day of the meeting, "
+            f"{clock.local_date(meeting.held_at):%-d %B %Y}."
+        )
     before = activity.snapshot(meeting, ["attendees"])
     meeting.attendees.set(attendees)
     activity.record(

@@ -1,8 +1,8 @@
 """The Advisory Group in real Chromium: a casework officer sets up a meeting
-whose agenda takes an assessed ASG case, records who attended; a member
-records a view (after a refused empty one); the chair, without JavaScript,
-records the group's advice and the case goes for a decision. Every page, and
-every error state, free of axe-core violations."""
+whose agenda takes an assessed ASG case and, on its day, records who
+attended; a member records a view (after a refused empty one); the chair,
+without JavaScript, records the group's advice and the case goes for a
+decision. Every page, and every error state, free of axe-core violations."""
 
 import re
 from datetime import timedelta
@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from accreditation import clock
 from accreditation.roles import Role
 from accreditation.workflow import Status
-from advisory_group.models import MemberView
+from advisory_group.models import Meeting, MemberView
 from tests.browser.conftest import signed_in_as, staff_with_device
 from tests.factories import ProposalFactory
 
@@ -59,6 +59,13 @@ def test_an_asg_case_goes_through_a_meeting_to_decision(page, new_page, assert_a
     assert_accessible(page)
     meeting_url = page.url
 
+    # Who attended can be recorded from the day of the meeting: it comes.
+    expect(page.locator("#attendance-opens")).to_be_visible()
+    expect(page.get_by_role("button", name="Record attendance")).to_have_count(0)
+    meeting = Meeting.objects.get()
+    meeting.held_at = clock.now() - timedelta(hours=1)
+    meeting.save(update_fields=["held_at"])
+    page.reload()
     page.get_by_role("button", name="Record attendance").click()
     assert_accessible(page)
     for name in ("Carla Chair", "Mona Member", "Nadia Member"):
