@@ -78,6 +78,28 @@ def _empty_cache():
     cache.clear()
 
 
+class _Unreachable:
+    """A cache whose server cannot be reached."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        return fail
+
+
+@pytest.fixture
+def unreachable_cache(monkeypatch):
+    """What the service keeps in the shared cache (``accreditation.kept``,
+    the register's room to keep more) cannot be read or kept: its server
+    cannot be reached."""
+    import accreditation.kept
+    from register.queries import kept
+
+    monkeypatch.setattr(accreditation.kept, "cache", _Unreachable())
+    monkeypatch.setattr(kept, "cache", _Unreachable())
+
+
 @pytest.fixture(autouse=True)
 def _service_markers(request):
     if request.node.get_closest_marker("postgres"):

@@ -9,7 +9,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-import accreditation.kept
 from accreditation.defaults import ensure_local_authorities
 from accreditation.models import LocalAuthority, Region, User
 from accreditation.queries import options
@@ -163,20 +162,9 @@ def test_the_token_is_replaced_at_the_change_and_again_at_its_commit(
     assert len({before, during, after}) == 3
 
 
-class Unreachable:
-    """A cache whose server cannot be reached."""
-
-    def __getattr__(self, name):
-        def fail(*args, **kwargs):
-            raise ConnectionError("cache down")
-
-        return fail
-
-
 def test_with_the_cache_unreachable_the_options_are_read_and_a_change_still_made(
-    client, officer, monkeypatch, caplog
+    client, officer, unreachable_cache, caplog
 ):
-    monkeypatch.setattr(accreditation.kept, "cache", Unreachable())
     region = RegionFactory(name="Made While Down")  # not refused for the cache
     assert "Made While Down" in offered(client, "region").values()
     assert reads_options(queries_of(client))

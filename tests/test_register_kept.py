@@ -12,7 +12,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-import accreditation.kept
 from accreditation import clock
 from accreditation.defaults import ensure_local_authorities
 from accreditation.models import LocalAuthority
@@ -175,22 +174,10 @@ def test_a_flood_of_made_up_searches_keeps_only_so_many(
             assert queries  # not kept: read each time
 
 
-class Unreachable:
-    """A cache whose server cannot be reached."""
-
-    def __getattr__(self, name):
-        def fail(*args, **kwargs):
-            raise ConnectionError("cache down")
-
-        return fail
-
-
 def test_with_the_cache_unreachable_the_search_is_read_and_a_change_still_made(
-    client, monkeypatch, caplog
+    client, unreachable_cache, caplog
 ):
     entry = RegisterEntryFactory()
-    monkeypatch.setattr(accreditation.kept, "cache", Unreachable())
-    monkeypatch.setattr(kept, "cache", Unreachable())
     assert entry.name in search(client)
     entry.name = "Renamed While Down"
     entry.save()  # not refused for the cache
