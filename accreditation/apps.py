@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _migrated(**kwargs):
+    """A data migration's changes send no signal: what is kept is worked out again."""
+    from accreditation import kept
+
+    kept.all_changed()
 
 
 class AccreditationConfig(AppConfig):
@@ -14,3 +22,4 @@ class AccreditationConfig(AppConfig):
 
         conflicts.watch()
         options.watch()
+        post_migrate.connect(_migrated, sender=self, dispatch_uid="kept-after-migrate")

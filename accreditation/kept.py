@@ -1,25 +1,32 @@
 """What is worked out from tables that rarely change, kept in the shared
 cache until they do: the public register's search results
-(``register/queries/kept.py``) and the case list's filter options
-(``accreditation/queries/case_list.py``).
+(``register/queries/kept.py``), the filters' options
+(``accreditation/queries/options.py``), each staff member's organisations
+in conflict (``accreditation/queries/conflicts.py``) and a framework's
+criteria (``proposals/queries/journey.py``).
 
 Each such thing has a ``Version``: a token that every change to its tables
 replaces (``changed``, called by the receivers ``watch`` connects, and by
-the bulk writes that send no signal). What is kept is kept with the token
-it was worked out under, and read only while that token is current.
+the bulk writes that send no signal; every version is replaced after
+``migrate``). What is kept is kept with the token it was worked out under,
+and read only while that token is current.
 
-Why nothing kept is staler than the database: a reader reads the token
-before it reads the database, and a change replaces the token after its
-transaction commits (and once at the change, so the changing transaction's
-own later reads do not use what was kept before it). What was read before
-a commit is kept, at worst, under a token no one asks for any more.
+Why nothing kept is staler than the database once a change has committed: a
+reader reads the token before it reads the database, and a change replaces
+the token after its transaction commits. It is replaced once at the change
+too, so the changing transaction's own later reads do not use what was kept
+before it; what another request works out while that transaction is open
+(from the database as it was) may be kept under that token and read by the
+changing transaction, never by anyone after the commit. Nothing a service
+decides reads what is kept where it matters (a person's conflicts are read
+from the database by a request that changes something).
 
-Two writes are not seen, and what was kept before them is shown until it
-expires: a data migration (it runs with the historical models, which send
-no signal, and before the cache need be up); and a change made while the
-cache could not be reached (the change is kept and the error logged: it is
-not worth refusing the change for). While the cache cannot be reached,
-everything is read from the database.
+A data migration's changes (its historical models send no signal) are seen
+once ``migrate`` ends. One write is not seen, and what was kept before it
+is shown until it expires: a change made while the cache could not be
+reached (the change is kept and the error logged: it is not worth refusing
+the change for). While the cache cannot be reached, everything is read from
+the database.
 """
 
 import logging
@@ -113,7 +120,7 @@ class Version:
 
 
 def all_changed():
-    """Every version's tables changed: after a bulk load (the demo's seed),
-    which sends no signal."""
+    """Every version's tables changed: after ``migrate``, and after a bulk
+    load (the demo's seed), which send no signal."""
     for version in VERSIONS:
         version.changed()

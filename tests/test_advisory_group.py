@@ -230,6 +230,17 @@ class TestARoundsMeeting:
             assert meeting.held_at == clock.at(day, when)
         assert not ActivityEntry.objects.filter(action="meeting_moved_with_round").exists()
 
+    def test_a_meeting_whose_attendance_is_recorded_on_its_day_stays(self, officer, group):
+        round_ = RoundFactory()
+        day = round_.advisory_group_meeting
+        meeting = self.rounds_meeting(round_, group, clock.at(day, time(10)))
+        with time_machine.travel(clock.at(day, time(8)), tick=False):
+            meetings.record_attendance(meeting, attendees=group, actor=officer)
+            self.change_meeting_date(officer, round_, day + timedelta(days=7))
+        meeting.refresh_from_db()
+        assert meeting.held_at == clock.at(day, time(10))
+        assert not ActivityEntry.objects.filter(action="meeting_moved_with_round").exists()
+
 
 class TestConflicts:
     def test_a_conflicted_member_neither_sees_the_item_nor_reaches_it(self, client, officer, group):
@@ -351,6 +362,7 @@ class TestAttendance:
         response = client.post(url, {"attendees": [person.pk for person in group]})
         assert response.status_code == 200
         assert "can be recorded from the day of the meeting" in response.text
+        assert "govuk-error-summary" not in response.text  # it would link to no field
         assert not meeting.attendees.exists()
         with pytest.raises(meetings.MeetingError, match="from the day of the meeting"):
             meetings.record_attendance(meeting, attendees=group, actor=officer)
@@ -378,7 +390,7 @@ class TestAttendance:
         hold(meeting, *group)
         chair, *members = group
         data = {"round": None, "chair": chair, "members": members, "minutes": ""}
-        with pytest.raises(meetings.MeetingError, match="cannot move to a later day"):
+        with pytest.raises(meetings.MeetingError, match="its date cannot be after today"):
             meetings.save_meeting(
                 meeting, data={**data, "held_at": clock.now() + timedelta(days=2)}, actor=officer
             )

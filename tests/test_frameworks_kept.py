@@ -5,9 +5,12 @@ read them again, and a change while a framework is drafted shows at once."""
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.db import connection
+from django.db.models.signals import post_migrate
 from django.test.utils import CaptureQueriesContext
 
+from accreditation.models import Criterion
 from proposals.queries.journey import FRAMEWORKS, criteria_of
 from tests.factories import CriterionFactory, FrameworkFactory, PartFactory
 
@@ -58,3 +61,15 @@ def test_each_framework_keeps_its_own(framework):
     assert [code for _, code, _ in titles(other)] == ["9Z"]
     token = FRAMEWORKS.current()
     assert titles(framework) and FRAMEWORKS.current() == token
+
+
+def test_a_data_migrations_change_is_seen_once_migrate_ends(framework):
+    titles(framework)
+    # As a data migration changes it: no signal.
+    Criterion.objects.filter(part__framework=framework, code="1B").update(title="Migrated")
+    assert titles(framework)[1][2] == "Second"
+    config = apps.get_app_config("accreditation")
+    post_migrate.send(
+        sender=config, app_config=config, verbosity=0, interactive=False, using="default"
+    )
+    assert titles(framework)[1][2] == "Migrated"

@@ -138,20 +138,20 @@ def test_results_read_before_a_change_commits_are_never_shown_after(
     token when it is made and again after it commits. So a search that read
     the database before the commit kept what it read under a token no one
     asks for once the change has committed."""
-    before = kept.version()
+    before = kept.VERSION.current()
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             kept.changed()
-            during = kept.version()  # another search, in the open transaction
-    after = kept.version()
+            during = kept.VERSION.current()  # another search, in the open transaction
+    after = kept.VERSION.current()
     assert len({before, during, after}) == 3
 
 
 def test_the_token_is_made_again_if_the_cache_loses_it():
-    token = kept.version()
-    assert kept.version() == token
-    cache.delete(kept.VERSION_KEY)
-    assert kept.version() not in (None, token)
+    token = kept.VERSION.current()
+    assert kept.VERSION.current() == token
+    cache.delete(kept.VERSION.key)
+    assert kept.VERSION.current() not in (None, token)
 
 
 def test_a_flood_of_made_up_searches_keeps_only_so_many(

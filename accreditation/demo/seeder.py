@@ -175,8 +175,10 @@ class Seeder:
 def seed(scale=1, now=None):
     """Build (or top up) the demo data set. Returns what was created."""
     seeder = Seeder(now=now)
-    seeder.run(scale_units=scale)
-    kept.all_changed()  # it writes much in bulk, which sends no signal
+    try:
+        seeder.run(scale_units=scale)
+    finally:
+        kept.all_changed()  # it writes much in bulk, which sends no signal
     return seeder.created
 
 

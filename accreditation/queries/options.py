@@ -4,8 +4,8 @@ local authorities and regions the public register offers). They are the
 same for everyone and read far more often than they change, so they are
 kept between changes to them (``accreditation/kept.py``): a new round, a
 renamed local authority or region, an assessor who joins, is renamed or
-leaves replaces the token. A value chosen is still checked against the
-database."""
+leaves replaces the token. The case list checks a value chosen against
+the database; the register, against the options it shows."""
 
 from django.apps import apps
 

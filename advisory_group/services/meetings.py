@@ -6,6 +6,7 @@ round's meeting still to come moves with the round's meeting date."""
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accreditation import clock, timeline
@@ -60,6 +61,9 @@ def save_meeting(meeting, *, data, actor):
     cleaned data); a new one takes everything waiting for the group."""
     require(actor, "advisory_group.run_meetings")
     created = meeting is None
+    if not created:
+        # Locked: its attendance is not recorded meanwhile.
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not created and meeting.closed_at is not None:
         raise MeetingError("This meeting is closed: its record cannot change.")
     if (
@@ -69,7 +73,7 @@ def save_meeting(meeting, *, data, actor):
     ):
         raise MeetingError(
             "Who attended this meeting has been recorded, so it has been held: "
-            "it cannot move to a later day."
+            "its date cannot be after today."
         )
     before = {} if created else activity.snapshot(meeting, MEETING_FIELDS)
     meeting = meeting or Meeting()
@@ -118,7 +122,13 @@ def follow_round(round_, *, moved_from, actor):
     to come) move to the new date, at the same time of day (activity log).
     Returns the meetings moved."""
     moved = []
-    meetings = round_.meetings.select_for_update().filter(closed_at=None, held_at__gt=clock.now())
+    # Not one whose attendance is recorded: it is being held today.
+    attended = Meeting.attendees.through.objects.filter(meeting=OuterRef("pk"))
+    meetings = (
+        round_.meetings.select_for_update()
+        .filter(closed_at=None, held_at__gt=clock.now())
+        .exclude(Exists(attended))
+    )
     for meeting in meetings:
         held = clock.local(meeting.held_at)
         if held.date() != moved_from:
@@ -141,6 +151,7 @@ def follow_round(round_, *, moved_from, actor):
 @transaction.atomic
 def record_attendance(meeting, *, attendees, actor):
     require(actor, "advisory_group.run_meetings")
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)  # not moved meanwhile
     if meeting.closed_at is not None:
         raise MeetingError("This meeting is closed: its attendance cannot change.")
     if not meeting.its_day_has_come:

@@ -9,9 +9,9 @@ rendered once and kept, under the register's *version*: a token that every
 change to a published table replaces (``changed``, called by the receivers
 in ``register/receivers.py`` and by the bulk writes that send no signal).
 
-What is kept is never staler than the database, and which writes it does
-not see: ``accreditation/kept.py``. Results kept before a change that is
-not seen are shown for ``KEPT_SECONDS`` at most.
+What is kept is never staler than the last committed change, and which
+writes it does not see: ``accreditation/kept.py``. Results kept before a
+change that is not seen are shown for ``KEPT_SECONDS`` at most.
 
 What is kept is bounded: at most ``MAX_KEPT`` new results in each period of
 ``KEPT_SECONDS``, each kept for that long (so at most twice as many at
@@ -29,7 +29,6 @@ from django.utils.safestring import SafeString
 from accreditation.kept import Version
 
 VERSION = Version("register")
-VERSION_KEY = VERSION.key
 KEPT_SECONDS = 600
 MAX_KEPT = 1000
 
@@ -39,11 +38,6 @@ class Results(NamedTuple):
     """rendered by the template engine, which escaped what it shows"""
     has_errors: bool
     """whether the search's filters were refused (the page's title says so)"""
-
-
-def version():
-    """The register's current token."""
-    return VERSION.current()
 
 
 def changed():
