@@ -494,8 +494,8 @@ def test_the_worklist_pages_and_costs_the_same_queries_at_any_size(
 
 
 QUERIES_QUEUE = (
-    8  # session and user, roles, the filter's rounds, the cases, feedback's count and page (the
-    # organisations in conflict were read by the request before)
+    7  # session and user, roles, the cases, feedback's count and page (the organisations in
+    # conflict and the filter's rounds were read by the request before)
 )
 
 

@@ -170,3 +170,20 @@ def test_with_the_cache_unreachable_the_options_are_read_and_a_change_still_made
     assert reads_options(queries_of(client))
     assert Region.objects.filter(pk=region.pk).exists()
     assert "could not be marked out of date" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "url_name, role",
+    [("assessor-queue", Role.ASSESSOR), ("staff-letters", Role.CASEWORK_OFFICER)],
+)
+def test_the_rounds_the_queue_and_the_letters_offer_are_kept_and_new_ones_shown(
+    client, url_name, role
+):
+    sign_in_verified(client, UserFactory(roles=[role]))
+    url = reverse(url_name)
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    assert not reads_options([query["sql"] for query in captured])
+    period = RoundFactory()
+    assert f'<option value="{period.pk}">{period}</option>' in client.get(url).text

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from accreditation import clock
 from accreditation.forms.helpers import select_choices
+from accreditation.queries import options as filter_options
 
 register = template.Library()
 
@@ -65,8 +66,10 @@ def status_tag(proposal, audience="staff"):
 
 
 @register.simple_tag
-def select_options(field, choices=None):
-    """The options of a select ``field`` (or ``choices`` read for it), its
+def select_options(field, choices=None, kept=False):
+    """The options of a select ``field`` (or ``choices`` read for it; with
+    ``kept``, a model choice field's kept between changes, for a field whose
+    options are the same for everyone: ``options.field_choices``), its
     value selected. Written here, not in a template loop, and escaped with
     the standard library's ``html.escape`` (what Django's ``conditional_escape``
     does for plain text, without its checks and wrappers; a label marked safe
@@ -75,7 +78,9 @@ def select_options(field, choices=None):
     value = field.value()
     chosen = "" if value is None else str(value)
     options = []
-    for key, label in select_choices(field.field) if choices is None else choices:
+    if choices is None:
+        choices = filter_options.field_choices(field) if kept else select_choices(field.field)
+    for key, label in choices:
         key = str(key)
         selected = " selected" if key == chosen else ""
         label = label.__html__() if hasattr(label, "__html__") else html.escape(str(label))
