@@ -14,6 +14,7 @@ from accreditation.roles import Role
 from accreditation.workflow import move
 from assessments.models import AssessorCapacity, Assignment
 from assessments.services import assignment as services
+from assessments.services import conflicts
 from tests.casework import person_with, sign_in_verified
 from tests.factories import (
     ConflictFactory,
@@ -381,6 +382,32 @@ class TestQueue:
         assert list(response.context["assignments"]) == []
         response = client.get(reverse("assessor-queue"), {"due_before": "not a date"})
         assert "Error: " in response.text
+
+    def test_a_case_the_assessor_declares_a_conflict_with_leaves_their_queue(
+        self, client, officer, assessors
+    ):
+        asha = assessors[0]
+        kept, conflicted = (case_in(RoundFactory()) for _ in range(2))
+        for case in (kept, conflicted):
+            services.assign(case, asha, "first", officer)
+        client = sign_in_verified(client, asha)
+
+        def queued():
+            response = client.get(reverse("assessor-queue"))
+            return {a.case_id for a in response.context["assignments"]}
+
+        def to_do():
+            home = client.get(reverse("staff-home")).context["sections"][0]["needs"]
+            return next(n["count"] for n in home if n["label"] == "Your assessments to do")
+
+        assert queued() == {kept.pk, conflicted.pk} and to_do() == 2
+        conflict = conflicts.declare(
+            asha, reason="I chaired its board.", organisation=conflicted.organisation
+        )
+        assert queued() == {kept.pk} and to_do() == 1
+        assert client.get(reverse("case-scores", args=[conflicted.pk])).status_code == 404
+        conflicts.end(conflict, asha, "I left the board three years ago.")
+        assert queued() == {kept.pk, conflicted.pk} and to_do() == 2
 
     def test_the_queue_offers_each_sort_once_in_words(self, client):
         client = sign_in_verified(client, person_with("assessor"))

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 from accreditation import policy
 from accreditation.models import CaseEvent, User
-from accreditation.queries.conflicts import conflicted_q
+from accreditation.queries.conflicts import conflicted_q, without_conflicts
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 from assessments.models import AssessorCapacity, Assignment
@@ -117,13 +117,15 @@ def with_due_date(assignments):
 def queue(user):
     """``user``'s current assignments to cases being assessed, each with its
     case (organisation, round and window) and due date, what is due first on
-    top."""
-    return (
+    top. Not those of a case they have since declared a conflict with: they
+    may no longer assess it or see it (its casework officer reassigns it)."""
+    assignments = (
         with_due_date(Assignment.objects.filter(assessor=user, ended_at__isnull=True))
         .filter(case__status__in=ASSESSABLE)
         .select_related("case__organisation", "case__round", "case__window__organisation")
         .order_by(F("due").asc(nulls_last=True), "case__reference", "pk")
     )
+    return without_conflicts(assignments, user, prefix="case__organisation")
 
 
 def overdue(assignments, today):
