@@ -399,6 +399,31 @@ class TestAttendance:
         meeting.refresh_from_db()
         assert meeting.held_at == earlier
 
+    def test_the_refusal_to_move_a_held_meeting_is_shown_at_its_date(self, client, officer, group):
+        meeting = new_meeting(officer, group)
+        hold(meeting, *group)
+        chair, *members = group
+        when = clock.local(clock.now() + timedelta(days=3))
+        sign_in_verified(client, officer)
+        response = client.post(
+            reverse("advisory-meeting-edit", args=[meeting.pk]),
+            {
+                "date_0": when.day,
+                "date_1": when.month,
+                "date_2": when.year,
+                "time": "2pm",
+                "chair": chair.pk,
+                "members": [m.pk for m in members],
+                "minutes": "",
+            },
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["date"] == [
+            "Who attended this meeting has been recorded, so it has been held: "
+            "its date cannot be after today."
+        ]
+        assert 'href="#id_date_0"' in response.text
+
 
 class TestTheChairsAdvice:
     def test_advice_without_quorum_is_refused_with_a_message(self, client, officer, group):

@@ -26,7 +26,12 @@ MEETING_FIELDS = ("round", "held_at", "chair", "members", "minutes")
 
 
 class MeetingError(Exception):
-    """A refused change, with a message fit to show the person who tried."""
+    """A refused change, with a message fit to show the person who tried,
+    and the form field it is about (None: the whole form)."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 def _add(meeting, case, purpose, actor=None):
@@ -73,7 +78,8 @@ def save_meeting(meeting, *, data, actor):
     ):
         raise MeetingError(
             "Who attended this meeting has been recorded, so it has been held: "
-            "its date cannot be after today."
+            "its date cannot be after today.",
+            field="date",
         )
     before = {} if created else activity.snapshot(meeting, MEETING_FIELDS)
     meeting = meeting or Meeting()

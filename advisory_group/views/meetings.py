@@ -123,7 +123,7 @@ class MeetingFormView(StaffAreaMixin, TemplateView):
                 self.meeting, data=form.cleaned_data, actor=request.user
             )
         except meetings.MeetingError as refusal:
-            form.add_error(None, str(refusal))
+            form.add_error(refusal.field, str(refusal))
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, "The meeting has been saved")
         return redirect("advisory-meeting", pk=meeting.pk)
