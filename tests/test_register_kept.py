@@ -89,7 +89,8 @@ def test_a_revoked_provider_leaves_the_results_at_once(client):
 
 def test_where_a_provider_works_shows_at_once(client):
     la = LocalAuthority.objects.order_by("code").first()
-    entry = RegisterEntryFactory()
+    # Not where it is (a factory's organisation is in any local authority).
+    entry = RegisterEntryFactory(works_in=[LocalAuthority.objects.exclude(pk=la.pk).first()])
     assert entry.name not in search(client, local_authority=la.code)
     entry.works_in.add(la)
     assert entry.name in search(client, local_authority=la.code)
@@ -188,8 +189,8 @@ def test_with_the_cache_unreachable_the_search_is_read_and_a_change_still_made(
 
 
 def test_a_change_to_where_a_provider_works_replaces_the_token_once_made(monkeypatch):
-    entry = RegisterEntryFactory()
     la = LocalAuthority.objects.order_by("code").first()
+    entry = RegisterEntryFactory(works_in=[LocalAuthority.objects.exclude(pk=la.pk).first()])
     replaced = []
     monkeypatch.setattr(kept.VERSION, "changed", lambda: replaced.append(True))
     entry.works_in.add(la)
