@@ -95,6 +95,11 @@ register(
     EventType("assessor_reassigned", "Assessor reassigned"),
     EventType("second_assessor_assigned", "Second assessor assigned (quality assurance)"),
     EventType("second_assessor_reassigned", "Second assessor reassigned (quality assurance)"),
+    EventType("assessor_stood_down", "Assessor stood down: they declared a conflict of interest"),
+    EventType(
+        "second_assessor_stood_down",
+        "Second assessor stood down: they declared a conflict of interest",
+    ),
     # Scoring, quality assurance and the recommendation: staff only.
     EventType("score_saved", "Score saved"),
     EventType("scoring_finished", "Scoring finished"),

@@ -148,7 +148,23 @@ def feedback_needed_example():
     }
 
 
+def assessor_stood_down_example():
+    assignment = _assignment()
+    return {
+        "case": assignment.case,
+        "assignment": assignment,
+        "link": f"https://apply-for-accreditation.example/staff/cases/{assignment.case.pk}/",
+    }
+
+
 emails.register(
+    emails.EmailTemplate(
+        name="assessments/assessor_stood_down",
+        title="An assessor declared a conflict of interest with a case they were assessing",
+        audience="The casework officer who assigned them (or every casework officer)",
+        subject="{{ case.reference }}: assign another assessor",
+        example="assessments.emails.assessor_stood_down_example",
+    ),
     emails.EmailTemplate(
         name="assessments/feedback_needed",
         title="A case was decided not accredited against the assessor's recommendation",

@@ -5,12 +5,15 @@ server, everything on the case's timeline; and the assessor's queue."""
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 
 from accreditation import clock, timeline
 from accreditation.models import CaseEvent
 from accreditation.roles import Role
+from accreditation.services import outbox
 from accreditation.workflow import move
 from assessments.models import AssessorCapacity, Assignment
 from assessments.services import assignment as services
@@ -18,6 +21,7 @@ from assessments.services import conflicts
 from tests.casework import person_with, sign_in_verified
 from tests.factories import (
     ConflictFactory,
+    LocalAuthorityFactory,
     MembershipFactory,
     OrganisationFactory,
     ProposalFactory,
@@ -58,6 +62,11 @@ def case_in(period, accreditation_type="asp", **fields):
 
 def current(case, kind="first"):
     return Assignment.objects.filter(case=case, kind=kind, ended_at__isnull=True).first()
+
+
+def delivered():
+    outbox.deliver()
+    return list(mail.outbox)
 
 
 def chain_is_intact(case):
@@ -256,6 +265,98 @@ class TestOneCase:
             services.assign(case, assessors[0], "first", officer)
 
 
+class TestStandDown:
+    """An assessor who declares a conflict covering a case they are assessing
+    is stood down from it: the case waits for another assessor in the
+    officers' list, and the officer who assigned them is told."""
+
+    def test_declaring_a_conflict_stands_the_assessor_down_and_tells_the_officer(
+        self, officer, assessors
+    ):
+        asha, ben = assessors[:2]
+        case, other = case_in(RoundFactory()), case_in(RoundFactory())
+        services.assign(case, asha, "first", officer)
+        services.assign(other, asha, "first", officer)
+
+        conflict = conflicts.declare(
+            asha, reason="My sister chairs it.", organisation=case.organisation
+        )
+
+        assert conflict.stood_down == [case.reference]
+        assert current(case) is None and current(other).assessor == asha
+        event = CaseEvent.objects.filter(case=case).latest("sequence")
+        assert event.action == "assessor_stood_down" and event.actor == asha
+        assert event.details["assessor_name"] == "Asha Assessor"
+        assert "My sister" not in str(event.details)
+        assert chain_is_intact(case)
+        sent = delivered()
+        assert [m.to for m in sent] == [[officer.email]]
+        assert case.reference in sent[0].subject and "Asha Assessor" in sent[0].body
+        assert "My sister" not in sent[0].body
+        # The case is the officer's to assign again, without a reason to give.
+        services.assign(case, ben, "first", officer)
+        assert current(case).assessor == ben
+
+    def test_a_local_authority_conflict_stands_down_both_kinds_in_it(self, officer, assessors):
+        asha, ben, cara = assessors
+        asg = case_in(RoundFactory(), "asg")
+        services.assign(asg, ben, "first", officer)
+        services.assign(asg, asha, "second", officer)
+        outside = case_in(RoundFactory())
+        services.assign(outside, asha, "first", officer)
+        conflict = conflicts.declare(
+            asha, reason="I was its councillor.", local_authority=asg.organisation.local_authority
+        )
+        assert conflict.stood_down == [asg.reference]
+        assert current(asg, "second") is None and current(asg).assessor == ben
+        assert current(outside).assessor == asha
+        assert CaseEvent.objects.filter(case=asg).latest("sequence").action == (
+            "second_assessor_stood_down"
+        )
+        assert "second assessor" in delivered()[0].body
+
+    def test_a_finished_assessment_is_left_as_it_was_made(self, officer, assessors):
+        asha = assessors[0]
+        case = case_in(RoundFactory())
+        services.assign(case, asha, "first", officer)
+        case.status = "advisory_review"
+        case.save(update_fields=["status"])
+        conflict = conflicts.declare(asha, reason="A new post.", organisation=case.organisation)
+        assert conflict.stood_down == [] and current(case).assessor == asha
+
+    def test_with_the_assigning_officer_gone_every_officer_who_may_see_it_is_told(
+        self, officer, assessors
+    ):
+        asha = assessors[0]
+        case = case_in(RoundFactory())
+        services.assign(case, asha, "first", officer)
+        officer.is_active = False
+        officer.save(update_fields=["is_active"])
+        others = [UserFactory(roles=[Role.CASEWORK_OFFICER]) for _ in range(2)]
+        ConflictFactory(user=others[1], organisation=case.organisation)
+        conflicts.declare(asha, reason="A new post.", organisation=case.organisation)
+        told = {address for message in delivered() for address in message.to}
+        assert others[0].email in told
+        assert not told & {officer.email, others[1].email}
+
+    def test_the_declaring_page_says_which_cases_were_handed_back(self, client, officer, assessors):
+        asha = assessors[0]
+        case = case_in(RoundFactory())
+        services.assign(case, asha, "first", officer)
+        client = sign_in_verified(client, asha)
+        response = client.post(
+            reverse("conflict-declare"),
+            {"organisation": case.organisation.pk, "reason": "My sister chairs it."},
+            follow=True,
+        )
+        assert f"You no longer assess {case.reference}" in response.text
+        officer_client = sign_in_verified(Client(), officer)
+        listed = officer_client.get(
+            reverse("staff-cases"), {"status": "in_assessment", "assessor": "none"}
+        )
+        assert case.reference in listed.text
+
+
 class TestPages:
     def test_the_officer_assigns_from_the_case_page(self, client, officer, period, assessors):
         case = case_in(period, "asg")
@@ -383,13 +484,20 @@ class TestQueue:
         response = client.get(reverse("assessor-queue"), {"due_before": "not a date"})
         assert "Error: " in response.text
 
-    def test_a_case_the_assessor_declares_a_conflict_with_leaves_their_queue(
+    def test_a_case_whose_organisation_moves_into_a_conflict_leaves_the_queue(
         self, client, officer, assessors
     ):
+        """A declared conflict stands its assessments down (``TestStandDown``);
+        one that comes to cover a case later (its organisation moves into a
+        local authority the assessor is in conflict with) takes the case out
+        of their queue and home count, as it takes it out of their sight."""
         asha = assessors[0]
-        kept, conflicted = (case_in(RoundFactory()) for _ in range(2))
-        for case in (kept, conflicted):
+        kept, moving = (case_in(RoundFactory()) for _ in range(2))
+        for case in (kept, moving):
             services.assign(case, asha, "first", officer)
+        elsewhere = LocalAuthorityFactory()
+        conflict = conflicts.declare(asha, reason="I was its director.", local_authority=elsewhere)
+        assert conflict.stood_down == []
         client = sign_in_verified(client, asha)
 
         def queued():
@@ -400,14 +508,13 @@ class TestQueue:
             home = client.get(reverse("staff-home")).context["sections"][0]["needs"]
             return next(n["count"] for n in home if n["label"] == "Your assessments to do")
 
-        assert queued() == {kept.pk, conflicted.pk} and to_do() == 2
-        conflict = conflicts.declare(
-            asha, reason="I chaired its board.", organisation=conflicted.organisation
-        )
+        assert queued() == {kept.pk, moving.pk} and to_do() == 2
+        moving.organisation.local_authority = elsewhere
+        moving.organisation.save()
         assert queued() == {kept.pk} and to_do() == 1
-        assert client.get(reverse("case-scores", args=[conflicted.pk])).status_code == 404
-        conflicts.end(conflict, asha, "I left the board three years ago.")
-        assert queued() == {kept.pk, conflicted.pk} and to_do() == 2
+        assert client.get(reverse("case-scores", args=[moving.pk])).status_code == 404
+        conflicts.end(conflict, asha, "I left three years ago.")
+        assert queued() == {kept.pk, moving.pk} and to_do() == 2
 
     def test_the_queue_offers_each_sort_once_in_words(self, client):
         client = sign_in_verified(client, person_with("assessor"))

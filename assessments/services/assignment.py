@@ -18,14 +18,17 @@ transaction that writes it, and is on the case's timeline.
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from scipy.sparse import coo_array, csr_array
 from scipy.sparse.csgraph import maximum_flow
 
-from accreditation import clock, policy, timeline
+from accreditation import clock, emails, policy, timeline
 from accreditation.access import require
-from accreditation.models import AccreditationType, CaseEvent, Membership, Round
+from accreditation.chasing import officers_who_may_see
+from accreditation.models import AccreditationType, CaseEvent, Membership, Round, User
 from accreditation.queries.conflicts import is_conflicted
 from accreditation.services import activity
 from assessments.models import (
@@ -44,6 +47,7 @@ EVENTS = {
     FIRST: ("assessor_assigned", "assessor_reassigned"),
     SECOND: ("second_assessor_assigned", "second_assessor_reassigned"),
 }
+STOOD_DOWN = {FIRST: "assessor_stood_down", SECOND: "second_assessor_stood_down"}
 
 
 class AssignmentRefused(Exception):
@@ -295,6 +299,7 @@ def apply(period, choices, officer):
     with transaction.atomic():
         # One apply at a time per round, so capacities hold between two officers.
         Round.objects.select_for_update().get(pk=period.pk)
+        _lock_people(set(choices.values()))
         cases = {
             case.pk: case
             for case in queries.proposal_model()
@@ -438,6 +443,8 @@ def assign(case, person, kind, officer, *, reason="", may_see_earlier_scores=Fal
     require(officer, "assessments.assign_case_assessors", case)
     reason = reason.strip()
     with transaction.atomic():
+        if person is not None:
+            _lock_people([person.pk])
         locked = (
             type(case)
             .objects.select_for_update(of=("self",))
@@ -483,6 +490,14 @@ def assign(case, person, kind, officer, *, reason="", may_see_earlier_scores=Fal
     return assignment
 
 
+def _lock_people(pks):
+    """Lock the rows of the assessors about to be assigned, before any
+    case's: a conflict declared at the same moment (``stand_down``, under
+    the same lock) either is seen by the assignment's check, or sees the
+    assignment and stands it down. Users before cases, always."""
+    list(User.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk"))
+
+
 def _check(case, person, kind, current, reason):
     if case.status not in queries.ASSESSABLE:
         raise AssignmentRefused(
@@ -523,6 +538,72 @@ def _check(case, person, kind, current, reason):
                 f"{person.full_name} already has {load} cases in {case.round}, their capacity: "
                 "choose someone else or raise their capacity on the round's assignment page"
             )
+
+
+def stand_down(person, conflict):
+    """End ``person``'s current assignments to the cases being assessed that
+    ``conflict`` (theirs, just declared, with its row's lock held) now bars
+    them from, each on the case's timeline, and e-mail the casework officers
+    so that they assign someone else: the case waits in their list of cases
+    with no assessor. Returns the cases' references.
+
+    Assessments already finished (the case recommended, at the Advisory
+    Group or decided) stay as they were made."""
+    scope = (
+        Q(case__organisation=conflict.organisation_id)
+        if conflict.organisation_id
+        else Q(case__organisation__local_authority=conflict.local_authority_id)
+    )
+    case_ids = (
+        Assignment.objects.filter(scope, assessor=person, ended_at__isnull=True)
+        .filter(case__status__in=queries.ASSESSABLE)
+        .values_list("case_id", flat=True)
+    )
+    cases = list(
+        queries.proposal_model()
+        .objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .filter(pk__in=list(case_ids), status__in=queries.ASSESSABLE)
+        .order_by("pk")
+    )
+    ending = list(
+        Assignment.objects.filter(case__in=cases, assessor=person, ended_at__isnull=True)
+        .select_related("assigned_by")
+        .order_by("case_id", "kind")
+    )
+    when = clock.now()
+    Assignment.objects.filter(pk__in=[a.pk for a in ending]).update(ended_at=when)
+    by_pk = {case.pk: case for case in cases}
+    for assignment in ending:
+        case = by_pk[assignment.case_id]
+        timeline.append(
+            case,
+            action=STOOD_DOWN[assignment.kind],
+            actor=person,
+            details=_details(person, assignment.kind),
+            when=when,
+        )
+        _tell_officers(case, assignment)
+    return [by_pk[a.case_id].reference for a in ending]
+
+
+def _tell_officers(case, assignment):
+    """The officer who made the assignment, if they may still see the case;
+    otherwise every casework officer who may."""
+    officers = officers_who_may_see(case.pk)
+    chosen = [o for o in officers if o.pk == assignment.assigned_by_id] or officers
+    if not chosen:
+        return
+    emails.queue(
+        "assessments/assessor_stood_down",
+        {
+            "case": case,
+            "assignment": assignment,
+            "link": settings.SERVICE_URL + reverse("staff-case", args=[case.pk]),
+        },
+        [officer.email for officer in chosen],
+        key=f"assessor-stood-down:{assignment.pk}",
+    )
 
 
 # --- Capacities -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from accreditation.models import ActivityEntry, Membership, Organisation, User
 from accreditation.services import activity
 from accreditation.workflow import Status
 from assessments.models import Assignment, Conflict, DismissedSuggestion, SuggestionBasis
+from assessments.services import assignment
 
 DECIDED_AGAINST = (Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE)
 """An earlier case decided against the organisation: its assessor may be
@@ -38,7 +39,10 @@ def _reason(text, message):
 
 def declare(user, *, reason, organisation=None, local_authority=None, suggested=False):
     """Record ``user``'s conflict with an organisation or a whole local
-    authority (exactly one), unless one with it is already current."""
+    authority (exactly one), unless one with it is already current. The
+    assessments it bars them from that are under way are handed back to the
+    casework officers (``assignment.stand_down``): the conflict's
+    ``stood_down`` lists those cases' references."""
     require(user, "assessments.declare_conflict")
     if organisation is None and local_authority is None:
         raise ConflictError(
@@ -51,7 +55,9 @@ def declare(user, *, reason, organisation=None, local_authority=None, suggested=
         )
     reason = _reason(reason, "Enter why you have a conflict of interest")
     with transaction.atomic():
-        # The person's own row, locked: two declarations at once cannot both pass the check.
+        # The person's own row, locked: two declarations at once cannot both
+        # pass the check, and an assignment of them made at the same moment
+        # is either refused or stood down (``assignment._lock_people``).
         User.objects.select_for_update().filter(pk=user.pk).first()
         current = Conflict.objects.active().filter(user=user)
         if current.filter(organisation=organisation, local_authority=local_authority).exists():
@@ -70,6 +76,7 @@ def declare(user, *, reason, organisation=None, local_authority=None, suggested=
                 "reason": [None, reason],
             },
         )
+        conflict.stood_down = assignment.stand_down(user, conflict)
     return conflict
 
 

@@ -20,6 +20,16 @@ from assessments.queries.conflicts import declarations_of
 from assessments.services import conflicts
 
 
+def declared_message(conflict):
+    message = f"Conflict declared with {conflict.organisation or conflict.local_authority}."
+    if conflict.stood_down:
+        message += (
+            f" You no longer assess {', '.join(conflict.stood_down)}: the casework "
+            "officers have been told, to assign someone else."
+        )
+    return message
+
+
 class ConflictListView(StaffAreaMixin, NearestPageMixin, ListView):
     act_permission = "assessments.declare_conflict"
     template_name = "assessments/conflicts/list.html"
@@ -71,10 +81,7 @@ class DeclareView(StaffAreaMixin, FormView):
         except conflicts.ConflictError as error:
             form.add_error("organisation" if form.matches else "query", str(error))
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"Conflict declared with {conflict.organisation or conflict.local_authority}.",
-        )
+        messages.success(self.request, declared_message(conflict))
         return redirect("staff-conflicts")
 
 
@@ -141,11 +148,11 @@ class SuggestionView(StaffAreaMixin, TemplateView):
         organisation = self.suggestion.organisation
         if "confirm" in request.POST:
             try:
-                conflicts.confirm(request.user, organisation)
+                conflict = conflicts.confirm(request.user, organisation)
             except conflicts.ConflictError as error:
                 messages.error(request, str(error))
                 return redirect("staff-conflicts")
-            messages.success(request, f"Conflict declared with {organisation}.")
+            messages.success(request, declared_message(conflict))
             return redirect("staff-conflicts")
         form = DismissSuggestionForm(request.POST, prefix="dismiss")
         if form.is_valid():
