@@ -42,7 +42,7 @@ class Meeting(models.Model):
     @property
     def its_day_has_come(self):
         """Whether it is the meeting's day (UK time) or later: from then, who
-        attended can be recorded."""
+        attended can be recorded and the meeting closed."""
         return clock.today() >= clock.local_date(self.held_at)
 
 

@@ -355,7 +355,7 @@ class TestAttendance:
         sign_in_verified(client, officer)
         page = client.get(meeting_url).text
         assert "Record attendance" not in page
-        assert "Who attended can be recorded from the day of the meeting." in page
+        assert "Who attended can be recorded, and the meeting closed, from the day" in page
         page = client.get(url).text
         assert "Who attended can be recorded from the day of the meeting," in page
         assert 'name="attendees"' not in page
@@ -366,6 +366,29 @@ class TestAttendance:
         assert not meeting.attendees.exists()
         with pytest.raises(meetings.MeetingError, match="from the day of the meeting"):
             meetings.record_attendance(meeting, attendees=group, actor=officer)
+
+    def test_a_meeting_is_closed_from_its_day_not_before(self, client, officer, group):
+        """Its minutes are of a meeting that was held: even with every item
+        advised by correspondence, a meeting next week does not close."""
+        meeting = new_meeting(officer, group, days=7)
+        close = reverse("advisory-meeting-close", args=[meeting.pk])
+        sign_in_verified(client, officer)
+        assert (
+            "Close the meeting"
+            not in client.get(reverse("advisory-meeting", args=[meeting.pk])).text
+        )
+        page = client.get(close).text
+        assert "The meeting can be closed from its day," in page
+        assert 'name="minutes"' not in page
+        response = client.post(close, {"minutes": "Agreed."})
+        assert response.status_code == 200
+        assert "its minutes are agreed once it has been held" in response.text
+        meeting.refresh_from_db()
+        assert meeting.closed_at is None and meeting.minutes == ""
+        with pytest.raises(meetings.MeetingError, match="closed from its day"):
+            meetings.close_meeting(meeting, minutes="Agreed.", actor=officer)
+        hold(meeting, *group)
+        assert client.post(close, {"minutes": "Agreed."}).status_code == 302
 
     def test_on_the_day_before_it_starts_attendance_is_recorded(self, client, officer, group):
         day = clock.local(clock.now()).replace(hour=8, minute=0, second=0, microsecond=0)
@@ -551,6 +574,7 @@ class TestTheChairsAdvice:
         sign_in_verified(client, group[1])
         page = client.get(reverse("advisory-meeting", args=[meeting.pk])).text
         assert "Awaiting advice" not in page
+        hold(meeting)
         sign_in_verified(client, officer)
         close = reverse("advisory-meeting-close", args=[meeting.pk])
         assert client.post(close, {"minutes": "Advised between meetings."}).status_code == 302

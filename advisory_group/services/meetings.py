@@ -177,10 +177,18 @@ def record_attendance(meeting, *, attendees, actor):
 
 @transaction.atomic
 def close_meeting(meeting, *, minutes, actor):
-    """Agree the minutes: the agenda is final; open items must first move."""
+    """Agree the minutes: the agenda is final; open items must first move.
+    Only from the meeting's day: minutes are of a meeting that was held."""
     require(actor, "advisory_group.run_meetings")
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.closed_at is not None:
         raise MeetingError("This meeting is already closed.")
+    if not meeting.its_day_has_come:
+        raise MeetingError(
+            "The meeting can be closed from its day, "
+            f"{clock.local_date(meeting.held_at):%-d %B %Y}: its minutes are agreed once it "
+            "has been held."
+        )
     if meeting.items.filter(outcome="").exists():
         raise MeetingError(
             "Record the group's advice on every item, or move it to another meeting, "
