@@ -11,6 +11,7 @@ from functools import partial
 from django.db import transaction
 from django.dispatch import receiver
 
+from accreditation import worker
 from accreditation.signals import cases_moved
 from accreditation.workflow import Action, Status
 from advisory_group.signals import feedback_approved
@@ -63,9 +64,11 @@ def send_issue_task(case_ids):
 def send_task(name, ids):
     """Ask the worker to issue letters (``feedback.tasks.<name>``). If the
     broker cannot be reached the sweeper (every minute) issues them, so the
-    error is only logged."""
+    error is only logged (and nothing is asked inside ``worker.not_asked``)."""
     from feedback import tasks
 
+    if not worker.is_asked():
+        return
     try:
         getattr(tasks, name).apply_async(args=[ids], retry=False)
     except Exception:  # noqa: BLE001 - the sweeper issues them anyway

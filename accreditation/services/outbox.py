@@ -22,7 +22,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
 
-from accreditation import clock
+from accreditation import clock, worker
 from accreditation.celery import app as celery_app
 from accreditation.models import OutboxMessage
 
@@ -97,7 +97,7 @@ def wake_worker():
     """Ask the worker to send now. If the broker cannot be reached the
     message waits for the sweeper (every minute), so the error is only logged
     and the request is not held up by retries."""
-    if not settings.OUTBOX_WAKE_WORKER:
+    if not (settings.OUTBOX_WAKE_WORKER and worker.is_asked()):
         return
     try:
         with celery_app.connection_for_write() as connection:
