@@ -33,6 +33,7 @@ urlpatterns = [
     path("accessibility/", public.static_page("pages/accessibility.html"), name="accessibility"),
     path("privacy/", public.static_page("pages/privacy.html"), name="privacy"),
     path("healthz", public.healthz, name="healthz"),
+    path("favicon.ico", public.favicon, name="favicon"),
     # Accounts
     path("account/sign-in/", accounts.SignInView.as_view(), name="login"),
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),

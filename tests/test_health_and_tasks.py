@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.staticfiles import finders
 from django.db import OperationalError, connection
+from django.templatetags.static import static
 from django.urls import reverse
 
 from accreditation.celery import app as celery_app
@@ -88,3 +90,12 @@ def test_a_worker_takes_the_task_from_redis_and_lapses_the_draft():
                 break
             time.sleep(0.1)
     assert Proposal.objects.get(pk=draft.pk).status == Status.LAPSED
+
+
+def test_the_icon_browsers_ask_for_at_the_root_is_the_services(client):
+    """A page that names no icon (the admin's) makes the browser ask for
+    /favicon.ico: it finds the GOV.UK icon the service's pages name."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == static("images/favicon.ico")
+    assert finders.find("images/favicon.ico")

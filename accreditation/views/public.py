@@ -2,7 +2,8 @@
 
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -50,6 +51,12 @@ def _broker_ok():
         return True
     except Exception:  # noqa: BLE001 - any failure means unhealthy
         return False
+
+
+def favicon(request):
+    """The icon a browser asks for at the root when a page names none (the
+    admin's, a PDF opened in the browser): the service's GOV.UK icon."""
+    return redirect(static("images/favicon.ico"))
 
 
 @never_cache
