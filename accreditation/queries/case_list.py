@@ -9,7 +9,17 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.apps import apps
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    Exists,
+    Expression,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+)
 
 from accreditation import clock
 from accreditation.forms.helpers import select_choices
@@ -34,6 +44,36 @@ NO_ASSESSOR = "none"
 STATUSES = [(s.value, s.label) for s in Status if s not in (Status.DRAFT, Status.LAPSED)]
 """The statuses a staff member can meet: drafts (and drafts that lapsed)
 are the applicant's own."""
+
+
+class ArrayOf(Subquery):
+    template = "ARRAY(%(subquery)s)"
+
+
+class IsAnyOf(Expression):
+    """``field = ANY(ARRAY(subquery))`` (PostgreSQL): the subquery is run
+    once, to an array, before the query it is in, which can then look the
+    values up through an index. (``field IN (subquery)`` is tested row by
+    row against the subquery's hashed result instead, and two of them
+    ``OR``ed cannot use an index.)"""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, field, queryset):
+        super().__init__()
+        self.column, self.array = F(field), ArrayOf(queryset)
+
+    def get_source_expressions(self):
+        return [self.column, self.array]
+
+    def set_source_expressions(self, expressions):
+        self.column, self.array = expressions
+
+    def as_sql(self, compiler, connection):
+        field_sql, field_params = compiler.compile(self.column)
+        array_sql, array_params = compiler.compile(self.array)
+        return f"{field_sql} = ANY({array_sql})", (*field_params, *array_params)
 
 
 class Outcome:
@@ -155,19 +195,25 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         """Cases whose reference or organisation's name holds the text as
-        typed (one phrase, in any letter case): the cases and the
+        typed (one phrase, in any letter case). The cases and the
         organisations that match are each looked up once (on PostgreSQL
         through the trigram indexes ``proposal_reference_trigram`` and
-        ``organisation_name_trigram`` when few match), and each case tested
-        against the two sets. Testing every case's reference and
-        organisation's name instead took several times longer when few
-        match; a union of the two sets, long when many do (the page's
-        other joins are made before it)."""
+        ``organisation_name_trigram``), and the list reads the cases with
+        either. On PostgreSQL each set is read first as an array
+        (``IsAnyOf``), so the cases are found through their primary key and
+        organisation indexes together: testing each of 25,000 cases against
+        the two sets instead took 9.5 ms when 37 match, against 0.3 ms. (A
+        search that matches nearly every case, a single letter, takes longer
+        this way: 38 ms, against 22.)"""
         value = value.strip()
         if not value:
             return queryset
-        cases = queryset.model.objects.filter(reference__icontains=value).values("pk")
-        organisations = Organisation.objects.filter(name__icontains=value).values("pk")
+        cases = queryset.model.objects.filter(reference__icontains=value).order_by().values("pk")
+        organisations = Organisation.objects.filter(name__icontains=value).order_by().values("pk")
+        if connections[queryset.db].vendor == "postgresql":
+            return queryset.filter(
+                Q(IsAnyOf("pk", cases)) | Q(IsAnyOf("organisation", organisations))
+            )
         return queryset.filter(Q(pk__in=cases) | Q(organisation__in=organisations))
 
     def filter_overdue(self, queryset, name, value):
