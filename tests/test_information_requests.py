@@ -15,6 +15,7 @@ from accreditation.models import CaseEvent, Criterion, OutboxMessage
 from accreditation.workflow import Action, Status, WorkflowError, move
 from assessments.models import InformationRequest, RequestQuestion
 from assessments.queries.requests import answers_by_criterion
+from assessments.services import assignment, conflicts
 from assessments.services import requests as services
 from tests.casework import person_with, sign_in_verified
 from tests.factories import CriterionFactory, MembershipFactory, ProposalFactory
@@ -224,6 +225,18 @@ class TestAnswering:
         assert event.actor == applicant and event.details == {"request": request_.pk}
         (message,) = OutboxMessage.objects.filter(key=f"information_answered:{request_.pk}")
         assert message.to == assessor.email
+
+    def test_an_assessor_stood_down_since_asking_is_not_emailed_their_successor_is(
+        self, request_, applicant, assessor
+    ):
+        case = request_.case
+        conflicts.declare(assessor, reason="A new post.", organisation=case.organisation)
+        successor = person_with("assessor")
+        assignment.assign(case, successor, "first", person_with("casework_officer"))
+        services.save_answers(request_, applicant, answers(request_, "One", "Two"))
+        services.send_answers(request_, applicant)
+        messages = OutboxMessage.objects.filter(key=f"information_answered:{request_.pk}")
+        assert [message.to for message in messages] == [successor.email]
 
     def test_an_answer_after_the_case_was_withdrawn_is_refused(self, request_, applicant):
         move(request_.case, Action.WITHDRAW, applicant, details={"reason": "Not ready."})

@@ -16,6 +16,7 @@ from accreditation.chasing import (
     officers_who_may_see,
 )
 from accreditation.models import ScheduledAction, ScheduledKind
+from accreditation.queries.conflicts import is_conflicted
 from accreditation.services import scheduler
 from accreditation.workflow import Status
 from assessments.models import Assignment, AssignmentKind, InformationRequest
@@ -107,6 +108,16 @@ def overdue_requests(today):
     )
 
 
+def _who_follows_up(request):
+    """The assessor who asked; nobody if they have since declared a conflict
+    with the organisation: they were stood down, and the casework officers
+    told then to assign someone else."""
+    asker = request.asked_by
+    if asker.is_active and not is_conflicted(asker, request.case.organisation):
+        return [asker.email]
+    return []
+
+
 def chase_requests():
     """Chase the applicant's contacts once for each overdue information
     request, and tell the assessor who asked once if it is still overdue
@@ -144,6 +155,7 @@ def chase_requests():
                 else [],
             )
         elif escalation_due(first, working_days):
+            recipients = _who_follows_up(request)
             escalated += chase_once(
                 ScheduledKind.REQUEST_ESCALATED,
                 target,
@@ -153,9 +165,11 @@ def chase_requests():
                     emails.message(
                         "assessments/request_overdue_assessor",
                         {**context, "chased_at": first},
-                        [request.asked_by.email],
+                        recipients,
                         key=f"request-overdue-assessor:{request.pk}:{key}",
                     )
-                ],
+                ]
+                if recipients
+                else [],
             )
     return {"chased": chased, "escalated": escalated}

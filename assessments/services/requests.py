@@ -21,6 +21,7 @@ from accreditation.events import EventType
 from accreditation.forms.helpers import ANSWER_CHARS_PER_WORD
 from accreditation.models import Criterion, User
 from accreditation.models.organisations import contact_addresses
+from accreditation.queries.conflicts import is_conflicted
 from accreditation.workflow import Action, Status, check, move
 from assessments.models import (
     Assignment,
@@ -282,15 +283,21 @@ def send_answers(request, actor):
 
 
 def _email_assessors(case, request):
-    """The person who asked, and the case's current assessors."""
+    """The person who asked, and the case's current assessors: not one who
+    has since declared a conflict with the organisation (they were stood
+    down, and may no longer see the case)."""
     current = Assignment.objects.filter(case=case, ended_at__isnull=True).values("assessor_id")
-    recipients = User.objects.filter(is_active=True).filter(
-        pk__in=[request.asked_by_id, *current.values_list("assessor_id", flat=True)]
-    )
+    recipients = [
+        person
+        for person in User.objects.filter(is_active=True).filter(
+            pk__in=[request.asked_by_id, *current.values_list("assessor_id", flat=True)]
+        )
+        if not is_conflicted(person, case.organisation)
+    ]
     emails.queue(
         "assessments/information_answered",
         {"case": case, "request": request},
-        recipients.values_list("email", flat=True),
+        [person.email for person in recipients],
         key=f"information_answered:{request.pk}",
     )
 
