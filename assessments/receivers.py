@@ -51,6 +51,18 @@ def end_assignments_on_an_upheld_concern(sender, action, cases, events, **kwargs
 
 
 @receiver(cases_moved)
+def stand_down_conflicted_assessors_on_referral_back(sender, action, cases, **kwargs):
+    """A case the Advisory Group refers back returns to its assessors: one
+    who declared a conflict with the organisation while it was away is
+    stood down then, and the casework officers told."""
+    if action != Action.REFER_BACK:
+        return
+    from assessments.services.assignment import stand_down_conflicted
+
+    stand_down_conflicted(cases)
+
+
+@receiver(cases_moved)
 def ask_for_feedback_after_a_decision_against(sender, action, cases, events, **kwargs):
     """A case decided (or corrected to) not accredited against a
     recommendation to accredit: its assessor writes the feedback."""

@@ -535,6 +535,37 @@ class TestTheChairsAdvice:
         [referred] = events(case, "refer_back")
         assert referred.details["reason"] == "Look again at 2B."
 
+    def test_refer_back_stands_down_an_assessor_who_declared_a_conflict_meanwhile(
+        self, officer, group
+    ):
+        """Declared while the case was with the group (an assessment already
+        made stays), the conflict stands them down when it comes back."""
+        from accreditation import timeline
+        from accreditation.models import OutboxMessage
+        from assessments.models import Assignment
+        from assessments.services import conflicts
+
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        item = case.agenda_items.get()
+        current = Assignment.objects.filter(case=case, ended_at__isnull=True)
+        first = current.get(kind="first")
+        declared = conflicts.declare(
+            first.assessor, reason="A new post.", organisation=case.organisation
+        )
+        assert declared.stood_down == [] and current.filter(pk=first.pk).exists()
+        others = set(current.exclude(pk=first.pk))
+        hold(meeting, *group)
+        advice.record_advice(item, advice="refer_back", comment="Look at 2B.", actor=group[0])
+        case.refresh_from_db()
+        assert case.status == Status.IN_ASSESSMENT
+        assert set(current) == others
+        ordered = list(CaseEvent.objects.filter(case=case).order_by("sequence"))
+        assert [e.action for e in ordered[-2:]] == ["refer_back", "assessor_stood_down"]
+        assert ordered[-1].actor == first.assessor
+        assert not list(timeline.verify(ordered)) and case.timeline_sequence == len(ordered)
+        assert OutboxMessage.objects.filter(key=f"assessor-stood-down:{first.pk}").exists()
+
     def test_advice_by_correspondence_before_the_meeting_is_marked(self, officer, group):
         meeting = new_meeting(officer, group)
         case = asg_case()

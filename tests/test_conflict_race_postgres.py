@@ -79,3 +79,32 @@ def test_a_conflict_declared_while_the_assignment_is_being_made_stands_it_down(p
     thread.join(10)
     assert second["result"].stood_down == [case.reference]
     assert not current(case, assessor).exists()
+
+
+def test_a_conflict_declared_while_the_case_is_being_referred_back_stands_the_assessor_down():
+    """The case was with the Advisory Group when the declaration began (an
+    assessment already made stays): the declaration waits for the referral
+    to commit, then sees the case back in assessment."""
+    from advisory_group.services import advice
+    from tests.test_advisory_group import asg_case, hold, new_meeting
+
+    group = [UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]) for _ in range(3)]
+    meeting = new_meeting(UserFactory(roles=[Role.CASEWORK_OFFICER]), group)
+    case = asg_case()
+    item = case.agenda_items.get()
+    hold(meeting, *group)
+    assessor = Assignment.objects.get(case=case, kind="first", ended_at__isnull=True).assessor
+    second = {}
+    with transaction.atomic():
+        advice.record_advice(item, advice="refer_back", comment="Look at 2B.", actor=group[0])
+        thread = in_thread(
+            lambda: conflicts.declare(
+                assessor, reason="My sister chairs it.", organisation=case.organisation
+            ),
+            second,
+        )
+        thread.join(HELD)
+        assert thread.is_alive(), "the declaration waits for the referral"
+    thread.join(10)
+    assert second["result"].stood_down == [case.reference]
+    assert not current(case, assessor).exists()

@@ -543,34 +543,58 @@ def _check(case, person, kind, current, reason):
 def stand_down(person, conflict):
     """End ``person``'s current assignments to the cases being assessed that
     ``conflict`` (theirs, just declared, with its row's lock held) now bars
-    them from, each on the case's timeline, and e-mail the casework officers
-    so that they assign someone else: the case waits in their list of cases
-    with no assessor. Returns the cases' references.
+    them from (``_stand_down``). Returns the cases' references.
 
     Assessments already finished (the case recommended, at the Advisory
-    Group or decided) stay as they were made."""
+    Group or decided) stay as they were made; if such a case is referred
+    back, it is stood down then (``stand_down_conflicted``). Every case of
+    theirs in the conflict's scope is locked before its status is read, so
+    a referral back committing meanwhile is seen here, or sees the
+    conflict."""
     scope = (
         Q(case__organisation=conflict.organisation_id)
         if conflict.organisation_id
         else Q(case__organisation__local_authority=conflict.local_authority_id)
     )
-    case_ids = (
-        Assignment.objects.filter(scope, assessor=person, ended_at__isnull=True)
-        .filter(case__status__in=queries.ASSESSABLE)
-        .values_list("case_id", flat=True)
+    case_ids = Assignment.objects.filter(scope, assessor=person, ended_at__isnull=True).values_list(
+        "case_id", flat=True
     )
-    cases = list(
-        queries.proposal_model()
+    cases = [
+        case
+        for case in queries.proposal_model()
         .objects.select_for_update(of=("self",))
         .select_related("organisation")
-        .filter(pk__in=list(case_ids), status__in=queries.ASSESSABLE)
+        .filter(pk__in=list(case_ids))
         .order_by("pk")
-    )
-    ending = list(
+        if case.status in queries.ASSESSABLE
+    ]
+    ending = (
         Assignment.objects.filter(case__in=cases, assessor=person, ended_at__isnull=True)
-        .select_related("assigned_by")
+        .select_related("assessor", "assigned_by")
         .order_by("case_id", "kind")
     )
+    return _stand_down(list(ending), cases)
+
+
+def stand_down_conflicted(cases):
+    """Cases returning to assessment (referred back by the Advisory Group),
+    locked by the caller: each current assessor who has since declared a
+    conflict with the case's organisation is stood down (``_stand_down``)."""
+    ending = [
+        assignment
+        for assignment in Assignment.objects.filter(case__in=cases, ended_at__isnull=True)
+        .select_related("assessor", "assigned_by", "case__organisation")
+        .order_by("case_id", "kind")
+        if is_conflicted(assignment.assessor, assignment.case.organisation)
+    ]
+    return _stand_down(ending, cases)
+
+
+def _stand_down(ending, cases):
+    """End the assignments ``ending`` of the locked ``cases``, each on its
+    case's timeline as its assessor's, and e-mail the casework officers so
+    that they assign someone else: the case waits in their list of cases
+    with no assessor. Returns the cases' references."""
     when = clock.now()
     Assignment.objects.filter(pk__in=[a.pk for a in ending]).update(ended_at=when)
     by_pk = {case.pk: case for case in cases}
@@ -579,8 +603,8 @@ def stand_down(person, conflict):
         timeline.append(
             case,
             action=STOOD_DOWN[assignment.kind],
-            actor=person,
-            details=_details(person, assignment.kind),
+            actor=assignment.assessor,
+            details=_details(assignment.assessor, assignment.kind),
             when=when,
         )
         _tell_officers(case, assignment)
