@@ -61,9 +61,14 @@ NEEDS = (
     Need(CASEWORK, "Cases to screen", "screening-queue", count=COUNTS + "to_screen"),
     Need(
         CASEWORK,
-        "Cases in assessment with no assessor",
+        "Cases being assessed with no assessor",
         "staff-cases",
-        query=(("status", "in_assessment"), ("assessor", "none")),
+        query=(
+            ("status", "in_assessment"),
+            ("status", "information_requested"),
+            ("assessor", "none"),
+        ),
+        hint="Including those waiting for the applicant's answers, whose assessor stood down.",
     ),
     Need(CASEWORK, "Cases past their target date", "staff-cases", query=(("overdue", "on"),)),
     Need(

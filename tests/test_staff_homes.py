@@ -77,15 +77,17 @@ class TestCaseworkOfficer:
         unassigned = ProposalFactory(status="in_assessment", round=late_round())
         unassigned.assignments.update(ended_at=clock.now())
         ProposalFactory(status="information_requested")
+        stood_down = ProposalFactory(status="information_requested")
+        stood_down.assignments.update(ended_at=clock.now())
         OutOfRoundRequestFactory()
         failed_email(1)
         sign_in_verified(client, officer)
 
         mine = counts(client)["Casework officer"]
         assert mine["Cases to screen"] == (2, reverse("screening-queue"))
-        assert mine["Cases in assessment with no assessor"][0] == 1
+        assert mine["Cases being assessed with no assessor"][0] == 2
         assert mine["Cases past their target date"][0] == 1
-        assert mine["Cases waiting for information from the applicant"][0] == 1
+        assert mine["Cases waiting for information from the applicant"][0] == 2
         assert mine["Out-of-round requests to decide"] == (1, reverse("out-of-round-staff-list"))
         assert mine["Email that could not be sent"] == (1, reverse("staff-failed-emails"))
         # Each count is the length of the list it links to.
