@@ -418,7 +418,9 @@ def _details(person, kind, **more):
 
 
 def conflict_reason(person, case):
-    """Why ``person`` may not act on ``case``, or None."""
+    """Why ``person`` may not act on ``case``, or None: what the conflict is
+    with, not the reason they gave, which is theirs (their conflicts page
+    shows it to them)."""
     organisation = case.organisation
     if not is_conflicted(person, organisation):
         return None
@@ -432,7 +434,7 @@ def conflict_reason(person, case):
     )
     return (
         f"{person.full_name} has declared a conflict of interest with "
-        f"{declared.organisation or declared.local_authority}: {declared.reason}"
+        f"{declared.organisation or declared.local_authority}"
     )
 
 
