@@ -367,6 +367,22 @@ class TestAttendance:
         with pytest.raises(meetings.MeetingError, match="from the day of the meeting"):
             meetings.record_attendance(meeting, attendees=group, actor=officer)
 
+    def test_minutes_are_refused_before_the_meetings_day(self, officer, group):
+        meeting = new_meeting(officer, group, days=7)
+        chair, *members = group
+        data = {"round": None, "chair": chair, "members": members, "held_at": meeting.held_at}
+        with pytest.raises(meetings.MeetingError, match="from the day of the meeting") as refused:
+            meetings.save_meeting(meeting, data={**data, "minutes": "Agreed."}, actor=officer)
+        assert refused.value.field == "minutes"
+        meeting.refresh_from_db()
+        assert meeting.minutes == ""
+        today = clock.now()
+        meetings.save_meeting(
+            meeting, data={**data, "held_at": today, "minutes": "Agreed."}, actor=officer
+        )
+        meeting.refresh_from_db()
+        assert meeting.minutes == "Agreed."
+
     def test_a_meeting_is_closed_from_its_day_not_before(self, client, officer, group):
         """Its minutes are of a meeting that was held: even with every item
         advised by correspondence, a meeting next week does not close."""

@@ -94,7 +94,13 @@ class MeetingForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Select members from the list"},
     )
-    minutes = free_text_field(label="Minutes", what="The minutes", required=False, rows=8)
+    minutes = free_text_field(
+        label="Minutes",
+        what="The minutes",
+        required=False,
+        rows=8,
+        help_text="From the day of the meeting, once it has been held.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -81,6 +81,12 @@ def save_meeting(meeting, *, data, actor):
             "its date cannot be after today.",
             field="date",
         )
+    if data["minutes"].strip() and clock.local_date(data["held_at"]) > clock.today():
+        raise MeetingError(
+            "Minutes can be recorded from the day of the meeting: leave them empty until "
+            "it has been held.",
+            field="minutes",
+        )
     before = {} if created else activity.snapshot(meeting, MEETING_FIELDS)
     meeting = meeting or Meeting()
     for name in ("round", "held_at", "chair", "minutes"):
