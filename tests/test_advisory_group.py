@@ -641,6 +641,13 @@ class TestTheChairsAdvice:
         assert meeting.closed_at is not None and meeting.minutes == "Agreed."
         with pytest.raises(meetings.MeetingError, match="closed"):
             meetings.record_attendance(meeting, attendees=[], actor=officer)
+        # Its forms are not offered.
+        page = reverse("advisory-meeting", args=[meeting.pk])
+        for name in ("advisory-meeting-edit", "advisory-meeting-attendance", close):
+            url = close if name == close else reverse(name, args=[meeting.pk])
+            response = client.get(url, follow=True)
+            assert response.redirect_chain == [(page, 302)], url
+            assert "This meeting is closed: its record cannot change." in response.text
         # A later item on the closed meeting (moved there by mistake) is refused.
         stray = AgendaItem.objects.create(meeting=meeting, case=asg_case(), purpose="advice")
         sign_in_verified(client, group[0])

@@ -387,6 +387,8 @@ class TestPages:
         first = MembershipFactory(user__email="head@oakschool.org.uk").organisation
         second = MembershipFactory(user__email="deputy@oakschool.org.uk").organisation
         sign_in_verified(client, assessor)
+        page = client.get(reverse("conflict-suggestion", args=[first.pk])).text
+        assert "If you are assessing one of them now, you are stood down from it" in page
         client.post(reverse("conflict-suggestion", args=[first.pk]), {"confirm": ""})
         assert Conflict.objects.filter(user=assessor, organisation=first).exists()
         url = reverse("conflict-suggestion", args=[second.pk])

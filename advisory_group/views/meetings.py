@@ -45,6 +45,12 @@ class MeetingListView(StaffAreaMixin, TemplateView):
         )
 
 
+def closed_meeting(request, meeting):
+    """A closed meeting's forms are not offered: back to its page, saying so."""
+    messages.info(request, "This meeting is closed: its record cannot change.")
+    return redirect("advisory-meeting", pk=meeting.pk)
+
+
 class MeetingMixin(StaffAreaMixin):
     see_permission = "advisory_group.view_meeting"
 
@@ -108,6 +114,11 @@ class MeetingFormView(StaffAreaMixin, TemplateView):
             return None
         return get_object_or_404(Meeting, pk=self.kwargs["pk"])
 
+    def get(self, request, *args, **kwargs):
+        if self.meeting is not None and self.meeting.closed_at is not None:
+            return closed_meeting(request, self.meeting)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, form=None, **kwargs):
         if form is None:
             initial = MeetingForm.initial_for(self.meeting) if self.meeting else {}
@@ -138,6 +149,11 @@ class MeetingActionView(MeetingMixin, TemplateView):
 
     def make_form(self, data=None):
         return self.form_class(data)
+
+    def get(self, request, *args, **kwargs):
+        if self.meeting.closed_at is not None:
+            return closed_meeting(request, self.meeting)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, form=None, **kwargs):
         return super().get_context_data(
