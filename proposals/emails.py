@@ -54,8 +54,8 @@ emails.register(
         name="proposals/reminder",
         title="Reminder of a draft's deadline (14, 7 and 1 days before)",
         audience="The organisation's contacts",
-        subject="{{ proposal.draft_name }}: the deadline is in {% if days == 1 %}1 day"
-        "{% else %}{{ days }} days{% endif %}",
+        subject="{{ proposal.draft_name }}: the deadline is {% if days == 0 %}today"
+        "{% elif days == 1 %}tomorrow{% else %}in {{ days }} days{% endif %}",
         example="proposals.emails.reminder_example",
     ),
     emails.EmailTemplate(

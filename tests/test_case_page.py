@@ -195,8 +195,9 @@ class TestBlindScoring:
         text = page_of(client, newcomer, case)
         scores = text.split('id="scores-title"')[1].split("</section>")[0]
         header = scores.split("<thead")[-1].split("</thead>")[0] if "<thead" in scores else ""
-        assert ("Erin Earlier (first assessor, replaced" in header) is allowed
-        assert ("Erin Earlier (first assessor, replaced) are not shown" in scores) is not allowed
+        assert ("Erin Earlier (first assessor, no longer assessing" in header) is allowed
+        hidden = "Erin Earlier (first assessor, no longer assessing) are not shown"
+        assert (hidden in scores) is not allowed
         assert ("Comment on 1A" in text) is allowed
 
 

@@ -135,7 +135,7 @@ def test_each_draft_is_reminded_at_14_7_and_1_days_once_each():
     assert not sent(f"reminder:{submitted.pk}:")
     assert done(ScheduledKind.REMINDER).count() == 3
     message = OutboxMessage.objects.get(key=f"reminder:{draft.pk}:1", to=addresses[0])
-    assert message.subject == f"{draft.draft_name}: the deadline is in 1 day"
+    assert message.subject == f"{draft.draft_name}: the deadline is tomorrow"
     assert "that is tomorrow" in message.body
 
 
@@ -145,6 +145,23 @@ def test_a_draft_started_three_days_before_the_deadline_gets_only_the_reminders_
     with time_machine.travel(draft.round.deadline - timedelta(days=3)):
         remind_drafts()
     assert [key for key, _ in sent(f"reminder:{draft.pk}:")] == [f"reminder:{draft.pk}:7"]
+    # It says how long is left, not when it became due.
+    message = OutboxMessage.objects.get(key=f"reminder:{draft.pk}:7")
+    assert message.subject.endswith("the deadline is in 3 days")
+    assert ", in 3 days." in message.body
+
+
+def test_a_reminder_sent_on_the_deadlines_day_says_today():
+    draft = ProposalFactory()
+    MembershipFactory(organisation=draft.organisation)
+    day = clock.today() + timedelta(days=10)
+    draft.round.deadline = clock.at(day, time(17))
+    draft.round.save(update_fields=["deadline"])
+    with time_machine.travel(clock.at(day, time(9))):
+        remind_drafts()
+    message = OutboxMessage.objects.get(key=f"reminder:{draft.pk}:1")
+    assert message.subject.endswith("the deadline is today")
+    assert ": that is today." in message.body
 
 
 def test_drafts_in_a_cancelled_round_are_not_reminded():

@@ -161,6 +161,13 @@ def drafts_to_remind(now):
     return [(pk, stage) for name, key, pk, stage in due if (name, key) not in sent]
 
 
+def days_left(deadline):
+    """Whole days from today to the deadline's day (UK): 0 on the day. A
+    reminder's own number of days is when it became due, and a draft
+    started late gets it later (the seven-day one three days before)."""
+    return (clock.local_date(deadline) - clock.today()).days
+
+
 def remind_drafts():
     """Remind the contacts of each draft 14, 7 and 1 days before its deadline
     (the policy's days), once per draft and number of days, in batches."""
@@ -189,7 +196,7 @@ def remind_drafts():
             outbox.queue_many(
                 emails.message(
                     "proposals/reminder",
-                    {"proposal": p, "days": stages[p.pk]},
+                    {"proposal": p, "days": days_left(p.period.deadline)},
                     contacts[p.organisation_id],
                     key=f"reminder:{p.pk}:{stages[p.pk]}",
                 )
