@@ -108,3 +108,38 @@ def test_a_conflict_declared_while_the_case_is_being_referred_back_stands_the_as
     thread.join(10)
     assert second["result"].stood_down == [case.reference]
     assert not current(case, assessor).exists()
+
+
+def test_a_round_applied_while_its_assessor_saves_a_score_does_not_deadlock(monkeypatch):
+    """The apply locks its assessors' rows, then the round's cases; a score
+    saved at that moment holds one of those cases, and its insert takes a
+    key-share lock on the assessor's row at commit. The apply's lock must
+    not exclude that one (``assignment._lock_people``)."""
+    from accreditation.models import AccreditationType
+    from assessments.queries.scoring import items_of
+    from assessments.services import scoring
+    from tests.scoring_helpers import case_in_assessment, score
+
+    period = RoundFactory()
+    officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+    first, second = (UserFactory(roles=[Role.ASSESSOR]) for _ in range(2))
+    asg = case_in_assessment(
+        round=period, accreditation_type=AccreditationType.ASG, organisation__schools_led_count=3
+    )
+    other = case_in_assessment(round=period)
+    assignment.assign(asg, first, "first", officer)
+    applied = {}
+    threads = []
+    find_item = scoring.find_item
+
+    def apply_while_the_score_holds_its_case(case, criterion, party):
+        choices = {(other.pk, "first"): first.pk, (asg.pk, "second"): second.pk}
+        threads.append(in_thread(lambda: assignment.apply(period, choices, officer), applied))
+        threads[0].join(HELD)
+        return find_item(case, criterion, party)
+
+    monkeypatch.setattr(scoring, "find_item", apply_while_the_score_holds_its_case)
+    score(asg, first, items_of(asg)[0], 3)
+    threads[0].join(10)
+    assert "error" not in applied, applied.get("error")
+    assert current(other, first).exists() and current(asg, second).exists()

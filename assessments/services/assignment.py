@@ -496,8 +496,19 @@ def _lock_people(pks):
     """Lock the rows of the assessors about to be assigned, before any
     case's: a conflict declared at the same moment (``stand_down``, under
     the same lock) either is seen by the assignment's check, or sees the
-    assignment and stands it down. Users before cases, always."""
-    list(User.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk"))
+    assignment and stands it down. Users before cases, always.
+
+    ``FOR NO KEY UPDATE``, as ``conflicts.declare`` takes it: it excludes
+    another such lock but not the key-share lock every write naming the
+    person takes at its commit (a score they save, an event they act in),
+    which a full ``FOR UPDATE`` would wait for while that write waited for
+    a case locked here: a deadlock."""
+    list(
+        User.objects.select_for_update(no_key=True)
+        .filter(pk__in=pks)
+        .order_by("pk")
+        .values_list("pk")
+    )
 
 
 def _check(case, person, kind, current, reason):

@@ -57,8 +57,9 @@ def declare(user, *, reason, organisation=None, local_authority=None, suggested=
     with transaction.atomic():
         # The person's own row, locked: two declarations at once cannot both
         # pass the check, and an assignment of them made at the same moment
-        # is either refused or stood down (``assignment._lock_people``).
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        # is either refused or stood down (``assignment._lock_people``, which
+        # says why this lock is FOR NO KEY UPDATE).
+        User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
         current = Conflict.objects.active().filter(user=user)
         if current.filter(organisation=organisation, local_authority=local_authority).exists():
             raise ConflictError(
