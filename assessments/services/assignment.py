@@ -29,7 +29,9 @@ from accreditation import clock, emails, policy, timeline
 from accreditation.access import require
 from accreditation.chasing import officers_who_may_see
 from accreditation.models import AccreditationType, CaseEvent, Membership, Round, User
+from accreditation.queries.cases import visible_to
 from accreditation.queries.conflicts import is_conflicted
+from accreditation.roles import Role
 from accreditation.services import activity
 from assessments.models import (
     AssessorCapacity,
@@ -625,10 +627,19 @@ def _stand_down(ending, cases):
 
 
 def _tell_officers(case, assignment):
-    """The officer who made the assignment, if they may still see the case;
-    otherwise every casework officer who may."""
-    officers = officers_who_may_see(case.pk)
-    chosen = [o for o in officers if o.pk == assignment.assigned_by_id] or officers
+    """The officer who made the assignment, if they may still assign it (a
+    casework officer still, who may see the case); otherwise every casework
+    officer who may (each judged apart: a few queries apiece, so only when
+    the first cannot)."""
+    officer = assignment.assigned_by
+    if (
+        officer is not None
+        and officer.has_role(Role.CASEWORK_OFFICER)
+        and visible_to(officer).filter(pk=case.pk).exists()
+    ):
+        chosen = [officer]
+    else:
+        chosen = officers_who_may_see(case.pk)
     if not chosen:
         return
     emails.queue(
