@@ -53,10 +53,14 @@ def fill_agenda(meeting, case_ids=None):
 
 
 def place(case_ids):
-    """Put what these cases now wait for on the next meeting, if one is set."""
+    """Put what these cases now wait for on the next meeting, if one is set.
+    The meeting is locked while they are added, so it does not close
+    meanwhile; one that closed first is passed over for the next."""
     meeting = next_meeting()
     if meeting is None:
         return []
+    if not Meeting.objects.select_for_update().filter(pk=meeting.pk, closed_at=None).exists():
+        return place(case_ids)
     return fill_agenda(meeting, case_ids)
 
 
@@ -192,8 +196,7 @@ def close_meeting(meeting, *, minutes, actor):
     if not meeting.its_day_has_come:
         raise MeetingError(
             "The meeting can be closed from its day, "
-            f"{clock.local_date(meeting.held_at):%-d %B %Y}: its minutes are agreed once it "
-            "has been held."
+            f"{clock.local_date(meeting.held_at):%-d %B %Y}."
         )
     if meeting.items.filter(outcome="").exists():
         raise MeetingError(
@@ -213,6 +216,7 @@ def move_item(item, *, to, reason, actor):
     item = AgendaItem.objects.select_for_update().get(pk=item.pk)
     if not item.is_open:
         raise MeetingError("The group has already given its advice on this item.")
+    to = Meeting.objects.select_for_update().get(pk=to.pk)  # not closed meanwhile
     if to.closed_at is not None or to.pk == item.meeting_id:
         raise MeetingError("Choose another meeting that is not closed.")
     if AgendaItem.objects.filter(

@@ -161,6 +161,12 @@ class MeetingActionView(MeetingMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
+        if self.meeting.closed_at is not None:
+            return closed_meeting(request, self.meeting)
+        if not self.meeting.its_day_has_come:
+            # Not offered before the day: the page says when it opens (the
+            # service refuses it too).
+            return redirect(request.path)
         form = self.make_form(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
