@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.apps import apps
-from django.db import connections
 from django.db.models import (
     BooleanField,
     Exists,
@@ -46,34 +45,41 @@ STATUSES = [(s.value, s.label) for s in Status if s not in (Status.DRAFT, Status
 are the applicant's own."""
 
 
-class ArrayOf(Subquery):
-    template = "ARRAY(%(subquery)s)"
-
-
 class IsAnyOf(Expression):
-    """``field = ANY(ARRAY(subquery))`` (PostgreSQL): the subquery is run
-    once, to an array, before the query it is in, which can then look the
-    values up through an index. (``field IN (subquery)`` is tested row by
+    """``field`` holds one of the values ``queryset`` (one column) reads.
+
+    On PostgreSQL ``field = ANY(ARRAY(subquery))``: the subquery is run once,
+    to an array, before the query it is in, which can then find the rows
+    through an index on ``field``. (``field IN (subquery)`` is tested row by
     row against the subquery's hashed result instead, and two of them
-    ``OR``ed cannot use an index.)"""
+    ``OR``ed cannot use an index.) Elsewhere ``field IN (subquery)``. For a
+    column that is never NULL: the two differ on NULL under ``NOT``."""
 
     output_field = BooleanField()
     conditional = True
 
     def __init__(self, field, queryset):
         super().__init__()
-        self.column, self.array = F(field), ArrayOf(queryset)
+        self.column, self.values = F(field), Subquery(queryset.order_by())
 
     def get_source_expressions(self):
-        return [self.column, self.array]
+        return [self.column, self.values]
 
     def set_source_expressions(self, expressions):
-        self.column, self.array = expressions
+        self.column, self.values = expressions
+
+    def _parts(self, compiler):
+        column_sql, column_params = compiler.compile(self.column)
+        values_sql, values_params = compiler.compile(self.values)
+        return column_sql, values_sql, (*column_params, *values_params)
 
     def as_sql(self, compiler, connection):
-        field_sql, field_params = compiler.compile(self.column)
-        array_sql, array_params = compiler.compile(self.array)
-        return f"{field_sql} = ANY({array_sql})", (*field_params, *array_params)
+        column_sql, values_sql, params = self._parts(compiler)
+        return f"{column_sql} IN {values_sql}", params
+
+    def as_postgresql(self, compiler, connection):
+        column_sql, values_sql, params = self._parts(compiler)
+        return f"{column_sql} = ANY(ARRAY{values_sql})", params
 
 
 class Outcome:
@@ -199,22 +205,18 @@ class CaseFilter(django_filters.FilterSet):
         organisations that match are each looked up once (on PostgreSQL
         through the trigram indexes ``proposal_reference_trigram`` and
         ``organisation_name_trigram``), and the list reads the cases with
-        either. On PostgreSQL each set is read first as an array
+        either. On PostgreSQL each set is read first, as an array
         (``IsAnyOf``), so the cases are found through their primary key and
-        organisation indexes together: testing each of 25,000 cases against
-        the two sets instead took 9.5 ms when 37 match, against 0.3 ms. (A
-        search that matches nearly every case, a single letter, takes longer
-        this way: 38 ms, against 22.)"""
+        organisation indexes together: testing each of 25,718 cases against
+        the two sets instead took 9.5 ms to count the 28 that match "trust",
+        against 0.3 ms. (A search that matches nearly every case, a single
+        letter, takes longer this way: 38 ms, against 22.)"""
         value = value.strip()
         if not value:
             return queryset
-        cases = queryset.model.objects.filter(reference__icontains=value).order_by().values("pk")
-        organisations = Organisation.objects.filter(name__icontains=value).order_by().values("pk")
-        if connections[queryset.db].vendor == "postgresql":
-            return queryset.filter(
-                Q(IsAnyOf("pk", cases)) | Q(IsAnyOf("organisation", organisations))
-            )
-        return queryset.filter(Q(pk__in=cases) | Q(organisation__in=organisations))
+        cases = queryset.model.objects.filter(reference__icontains=value).values("pk")
+        organisations = Organisation.objects.filter(name__icontains=value).values("pk")
+        return queryset.filter(Q(IsAnyOf("pk", cases)) | Q(IsAnyOf("organisation", organisations)))
 
     def filter_overdue(self, queryset, name, value):
         """A ticked box narrows the list; an unticked one does not."""
