@@ -5,8 +5,10 @@ PY := $(VENV)/bin/python
 GOVUK := node_modules/govuk-frontend/dist/govuk
 MOJ := node_modules/@ministryofjustice/frontend/moj
 ASSETS := build/govuk-frontend
-DEMO_ENV := DEMO=true STAFF_OTP_REQUIRED=false
 PORT ?= 8000
+# Links in the demo's e-mail (under var/mail) lead to this server.
+SERVICE_URL ?= http://127.0.0.1:$(PORT)
+DEMO_ENV := DEMO=true STAFF_OTP_REQUIRED=false SERVICE_URL=$(SERVICE_URL)
 
 .PHONY: run test bench install install-dev assets lint clean
 

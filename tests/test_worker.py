@@ -1,6 +1,6 @@
 """Asking the worker for follow-up work at commit, and not asking it
-(``accreditation.worker``): the demo seed records its letters and e-mails as
-history, so it leaves the worker no queue of tasks with nothing to do."""
+(``accreditation.worker``): the demo seed records its letters as history,
+so it leaves the worker no queue of tasks with nothing to do."""
 
 from types import SimpleNamespace
 

@@ -176,8 +176,8 @@ def seed(scale=1, now=None):
     """Build (or top up) the demo data set. Returns what was created."""
     seeder = Seeder(now=now)
     try:
-        # Its letters and e-mails are recorded as history (``letters``):
-        # the worker is asked for none of them.
+        # Its letters are recorded as history (``letters``) and its e-mails
+        # wait for the sweeper: the worker is asked for nothing.
         with worker.not_asked():
             seeder.run(scale_units=scale)
     finally:
