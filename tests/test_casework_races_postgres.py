@@ -56,6 +56,25 @@ def current(case, assessor):
     return Assignment.objects.filter(case=case, assessor=assessor, ended_at__isnull=True)
 
 
+def declared_during(change, case, assessor):
+    """``change`` made in a transaction held open while ``assessor``
+    declares a conflict with the case's organisation, which must wait for
+    it; the declared conflict."""
+    declaring = {}
+    with transaction.atomic():
+        change()
+        thread = in_thread(
+            lambda: conflicts.declare(
+                assessor, reason="My sister chairs it.", organisation=case.organisation
+            ),
+            declaring,
+        )
+        thread.join(HELD)
+        assert thread.is_alive(), "the declaration waits for the change"
+    thread.join(10)
+    return declaring["result"]
+
+
 def test_an_assignment_made_while_the_conflict_is_being_declared_is_refused(people):
     officer, assessor, case = people
     second = {}
@@ -72,19 +91,10 @@ def test_an_assignment_made_while_the_conflict_is_being_declared_is_refused(peop
 
 def test_a_conflict_declared_while_the_assignment_is_being_made_stands_it_down(people):
     officer, assessor, case = people
-    second = {}
-    with transaction.atomic():
-        assignment.assign(case, assessor, "first", officer)
-        thread = in_thread(
-            lambda: conflicts.declare(
-                assessor, reason="My sister chairs it.", organisation=case.organisation
-            ),
-            second,
-        )
-        thread.join(HELD)
-        assert thread.is_alive(), "the declaration waits for the assignment"
-    thread.join(10)
-    assert second["result"].stood_down == [case.reference]
+    declared = declared_during(
+        lambda: assignment.assign(case, assessor, "first", officer), case, assessor
+    )
+    assert declared.stood_down == [case.reference]
     assert not current(case, assessor).exists()
 
 
@@ -101,19 +111,14 @@ def test_a_conflict_declared_while_the_case_is_being_referred_back_stands_the_as
     item = case.agenda_items.get()
     hold(meeting, *group)
     assessor = Assignment.objects.get(case=case, kind="first", ended_at__isnull=True).assessor
-    second = {}
-    with transaction.atomic():
-        advice.record_advice(item, advice="refer_back", comment="Look at 2B.", actor=group[0])
-        thread = in_thread(
-            lambda: conflicts.declare(
-                assessor, reason="My sister chairs it.", organisation=case.organisation
-            ),
-            second,
-        )
-        thread.join(HELD)
-        assert thread.is_alive(), "the declaration waits for the referral"
-    thread.join(10)
-    assert second["result"].stood_down == [case.reference]
+    declared = declared_during(
+        lambda: advice.record_advice(
+            item, advice="refer_back", comment="Look at 2B.", actor=group[0]
+        ),
+        case,
+        assessor,
+    )
+    assert declared.stood_down == [case.reference]
     assert not current(case, assessor).exists()
 
 

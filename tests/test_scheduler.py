@@ -145,23 +145,25 @@ def test_a_draft_started_three_days_before_the_deadline_gets_only_the_reminders_
     with time_machine.travel(draft.round.deadline - timedelta(days=3)):
         remind_drafts()
     assert [key for key, _ in sent(f"reminder:{draft.pk}:")] == [f"reminder:{draft.pk}:7"]
-    # It says how long is left, not when it became due.
-    message = OutboxMessage.objects.get(key=f"reminder:{draft.pk}:7")
-    assert message.subject.endswith("the deadline is in 3 days")
-    assert ", in 3 days." in message.body
 
 
-def test_a_reminder_sent_on_the_deadlines_day_says_today():
+@pytest.mark.parametrize(
+    "before, stage, subject, text",
+    [
+        (timedelta(days=3), 7, "the deadline is in 3 days", ", in 3 days."),
+        (timedelta(hours=8), 1, "the deadline is today", ": that is today."),
+    ],
+)
+def test_a_reminder_says_how_long_is_left_not_when_it_became_due(before, stage, subject, text):
     draft = ProposalFactory()
     MembershipFactory(organisation=draft.organisation)
-    day = clock.today() + timedelta(days=10)
-    draft.round.deadline = clock.at(day, time(17))
+    draft.round.deadline = clock.at(clock.today() + timedelta(days=10), time(17))
     draft.round.save(update_fields=["deadline"])
-    with time_machine.travel(clock.at(day, time(9))):
+    with time_machine.travel(draft.round.deadline - before):
         remind_drafts()
-    message = OutboxMessage.objects.get(key=f"reminder:{draft.pk}:1")
-    assert message.subject.endswith("the deadline is today")
-    assert ": that is today." in message.body
+    message = OutboxMessage.objects.get(key=f"reminder:{draft.pk}:{stage}")
+    assert message.subject.endswith(subject)
+    assert text in message.body
 
 
 def test_drafts_in_a_cancelled_round_are_not_reminded():
