@@ -419,7 +419,8 @@ def move(case, action, actor, *, details=None, changes=None, internal=False, whe
         cases_moved.send(model, action=action, cases=[locked], events=[event], actor=actor)
     for name, value in fields.items():
         setattr(case, name, value)
-    case.timeline_sequence, case.timeline_hash = event.sequence, event.hash
+    # The chain's head as the receivers left it (they may append events).
+    case.timeline_sequence, case.timeline_hash = locked.timeline_sequence, locked.timeline_hash
     return event
 
 

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from accreditation import clock
 from accreditation.models import AccreditationType, ActivityEntry, CaseEvent
 from accreditation.roles import Role
-from accreditation.workflow import Status, move
+from accreditation.workflow import Action, Status, move
 from advisory_group.forms.meetings import MeetingForm
 from advisory_group.models import AgendaItem, FeedbackApproval, Meeting, MemberView
 from advisory_group.queries import approved_feedback
@@ -563,7 +563,6 @@ class TestTheChairsAdvice:
 
         meeting = new_meeting(officer, group)
         case = asg_case()
-        item = case.agenda_items.get()
         current = Assignment.objects.filter(case=case, ended_at__isnull=True)
         first = current.get(kind="first")
         declared = conflicts.declare(
@@ -572,8 +571,11 @@ class TestTheChairsAdvice:
         assert declared.stood_down == [] and current.filter(pk=first.pk).exists()
         others = set(current.exclude(pk=first.pk))
         hold(meeting, *group)
-        advice.record_advice(item, advice="refer_back", comment="Look at 2B.", actor=group[0])
+        move(case, Action.REFER_BACK, group[0], details={"reason": "Look at 2B."})
+        # The caller's case carries the chain's head after the stand-down too.
+        head = (case.timeline_sequence, case.timeline_hash)
         case.refresh_from_db()
+        assert head == (case.timeline_sequence, case.timeline_hash)
         assert case.status == Status.IN_ASSESSMENT
         assert set(current) == others
         ordered = list(CaseEvent.objects.filter(case=case).order_by("sequence"))

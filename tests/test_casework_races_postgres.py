@@ -6,9 +6,7 @@
   are in conflict with (the assignment is refused, or made and then stood
   down);
 - a round's assignment applied while its assessor saves a score: no
-  deadlock;
-- a case reaching the Advisory Group while the meeting that would hear it
-  closes: it goes on the next meeting.
+  deadlock.
 """
 
 import threading
@@ -155,41 +153,3 @@ def test_a_round_applied_while_its_assessor_saves_a_score_does_not_deadlock(monk
     threads[0].join(10)
     assert "error" not in applied, applied.get("error")
     assert current(other, first).exists() and current(asg, second).exists()
-
-
-def test_a_case_placed_while_its_meeting_closes_goes_on_the_next_meeting():
-    """Advice on a case reached the group while the officer closed the
-    meeting that was to hear it (held earlier today): the case waits for
-    the close, then goes on the next meeting, not on the closed one."""
-    from datetime import date, time, timedelta
-
-    import time_machine
-
-    from accreditation import clock
-    from advisory_group.models import AgendaItem
-    from advisory_group.services import meetings
-    from tests.test_advisory_group import asg_case
-
-    officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
-    chair, *members = (UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]) for _ in range(3))
-    with time_machine.travel(clock.at(date(2027, 3, 1), time(10))):
-
-        def meeting(when):
-            data = {"round": None, "chair": chair, "members": members, "minutes": ""}
-            return meetings.save_meeting(None, data={**data, "held_at": when}, actor=officer)
-
-        today, later = (
-            meeting(clock.now() + timedelta(hours=2)),
-            meeting(clock.now() + timedelta(days=14)),
-        )
-        placed = {}
-        with transaction.atomic():
-            meetings.close_meeting(today, minutes="Nothing to advise on.", actor=officer)
-            thread = in_thread(asg_case, placed)
-            thread.join(HELD * 4)
-            assert thread.is_alive(), "the case waits for the close"
-        thread.join(20)
-    case = placed["result"]
-    assert list(AgendaItem.objects.filter(case=case).values_list("meeting", flat=True)) == [
-        later.pk
-    ]

@@ -16,6 +16,7 @@ from accreditation.workflow import Status
 from advisory_group.models import Advice, MemberView
 from advisory_group.tasks import chase_views_before_meetings
 from assessments.models import Assignment, AssignmentKind, InformationRequest
+from assessments.services import assignment as assigning
 from assessments.services import conflicts
 from assessments.tasks import chase_overdue_assessments, chase_overdue_requests
 from proposals.services.deadlines import reminder_stage
@@ -221,18 +222,20 @@ def test_an_overdue_information_request_chases_the_applicant_then_the_assessor()
     ]
 
 
-def test_an_assessor_stood_down_since_asking_is_not_chased_about_the_answers():
-    """They declared a conflict with the organisation: the casework officers
-    were told then, to assign someone else."""
+def test_an_overdue_request_whose_asker_was_stood_down_is_escalated_to_their_successor():
+    """They declared a conflict with the organisation: the assessor assigned
+    in their place is told instead."""
     case = ProposalFactory(status=Status.INFORMATION_REQUESTED)
     request = InformationRequest.objects.get(case=case)
     conflicts.declare(request.asked_by, reason="A new post.", organisation=case.organisation)
+    successor = person_with("assessor")
+    assigning.assign(case, successor, "first", person_with("casework_officer"))
     day_after = clock.at(request.due + timedelta(days=1), time(9))
     with time_machine.travel(day_after):
         chase_overdue_requests()
     with time_machine.travel(day_after + timedelta(days=7)):
         assert chase_overdue_requests() == {"chased": 0, "escalated": 1}
-    assert sent(f"request-overdue-assessor:{request.pk}:") == []
+    assert [to for _, to in sent(f"request-overdue-assessor:{request.pk}:")] == [successor.email]
 
 
 def test_members_without_a_view_are_chased_once_before_the_meeting():

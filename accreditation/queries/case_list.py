@@ -52,8 +52,7 @@ class IsAnyOf(Expression):
     to an array, before the query it is in, which can then find the rows
     through an index on ``field``. (``field IN (subquery)`` is tested row by
     row against the subquery's hashed result instead, and two of them
-    ``OR``ed cannot use an index.) Elsewhere ``field IN (subquery)``. For a
-    column that is never NULL: the two differ on NULL under ``NOT``."""
+    ``OR``ed cannot use an index.) Elsewhere ``field IN (subquery)``."""
 
     output_field = BooleanField()
     conditional = True

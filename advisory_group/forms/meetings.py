@@ -99,7 +99,7 @@ class MeetingForm(forms.Form):
         what="The minutes",
         required=False,
         rows=8,
-        help_text="From the day of the meeting, once it has been held.",
+        help_text="From the day of the meeting.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -53,14 +53,10 @@ def fill_agenda(meeting, case_ids=None):
 
 
 def place(case_ids):
-    """Put what these cases now wait for on the next meeting, if one is set.
-    The meeting is locked while they are added, so it does not close
-    meanwhile; one that closed first is passed over for the next."""
+    """Put what these cases now wait for on the next meeting, if one is set."""
     meeting = next_meeting()
     if meeting is None:
         return []
-    if not Meeting.objects.select_for_update().filter(pk=meeting.pk, closed_at=None).exists():
-        return place(case_ids)
     return fill_agenda(meeting, case_ids)
 
 
@@ -87,8 +83,7 @@ def save_meeting(meeting, *, data, actor):
         )
     if data["minutes"].strip() and clock.local_date(data["held_at"]) > clock.today():
         raise MeetingError(
-            "Minutes can be recorded from the day of the meeting: leave them empty until "
-            "it has been held.",
+            "Minutes can be recorded from the day of the meeting: leave them empty until then.",
             field="minutes",
         )
     before = {} if created else activity.snapshot(meeting, MEETING_FIELDS)
@@ -216,7 +211,6 @@ def move_item(item, *, to, reason, actor):
     item = AgendaItem.objects.select_for_update().get(pk=item.pk)
     if not item.is_open:
         raise MeetingError("The group has already given its advice on this item.")
-    to = Meeting.objects.select_for_update().get(pk=to.pk)  # not closed meanwhile
     if to.closed_at is not None or to.pk == item.meeting_id:
         raise MeetingError("Choose another meeting that is not closed.")
     if AgendaItem.objects.filter(

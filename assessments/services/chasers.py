@@ -15,7 +15,7 @@ from accreditation.chasing import (
     escalation_due,
     officers_who_may_see,
 )
-from accreditation.models import ScheduledAction, ScheduledKind
+from accreditation.models import ScheduledAction, ScheduledKind, User
 from accreditation.queries.conflicts import is_conflicted
 from accreditation.services import scheduler
 from accreditation.workflow import Status
@@ -109,13 +109,18 @@ def overdue_requests(today):
 
 
 def _who_follows_up(request):
-    """The assessor who asked; nobody if they have since declared a conflict
-    with the organisation: they were stood down, and the casework officers
-    told then to assign someone else."""
-    asker = request.asked_by
-    if asker.is_active and not is_conflicted(asker, request.case.organisation):
-        return [asker.email]
-    return []
+    """The assessor who asked; if they have since declared a conflict with
+    the organisation (and were stood down), the case's current assessors
+    who may see it (whoever was assigned in their place), if any yet."""
+    case = request.case
+    current = Assignment.objects.filter(case=case, ended_at__isnull=True).values("assessor_id")
+    people = [request.asked_by, *User.objects.filter(pk__in=current).order_by("email")]
+    followers = [
+        person
+        for person in people
+        if person.is_active and not is_conflicted(person, case.organisation)
+    ]
+    return [followers[0].email] if followers else []
 
 
 def chase_requests():
