@@ -459,6 +459,22 @@ class TestApplicantPages:
             saved = client.post(self.url(case), {**data, "save": ""}, follow=True)
         assert "They were due by 15 March 2027: send them as soon as you can" in saved.text
 
+    def test_sending_with_a_question_unanswered_links_the_error_to_its_box(
+        self, client, request_, applicant
+    ):
+        case = request_.case
+        client.force_login(applicant)
+        first, second = request_.questions.order_by("position")
+        data = {
+            "request": str(request_.pk),
+            f"answer_{first.pk}": "",
+            f"version_{first.pk}": "0",
+            f"answer_{second.pk}": "Nothing else.",
+            f"version_{second.pk}": "0",
+        }
+        page = client.post(self.url(case), {**data, "send": ""}).text
+        assert f'<a href="#id_answer_{first.pk}">Answer question 1 before you send' in page
+
     def test_save_then_send_with_a_document_and_the_assessor_sees_it(
         self, client, request_, applicant, assessor, media_root
     ):

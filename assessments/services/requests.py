@@ -56,7 +56,12 @@ REASON_MAX_CHARS = 1000
 
 
 class RequestError(Exception):
-    """A refused write. The message is fit to show the person who tried."""
+    """A refused write. The message is fit to show the person who tried;
+    ``field`` names the answer's form field it is about, if one."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 class RequestClosed(RequestError):
@@ -264,14 +269,17 @@ def send_answers(request, actor):
     assessment and the assessor is told by e-mail."""
     with transaction.atomic():
         case, locked = _locked_open_request(request, actor)
-        unanswered = [q.position for q in locked.questions.all() if not q.answer.strip()]
+        questions = locked.questions.order_by("position")
+        unanswered = [q for q in questions if not q.answer.strip()]
         if unanswered:
+            positions = [str(q.position) for q in unanswered]
             raise RequestError(
-                f"Answer question {unanswered[0]} before you send your answers"
-                if len(unanswered) == 1
+                f"Answer question {positions[0]} before you send your answers"
+                if len(positions) == 1
                 else "Answer questions "
-                + ", ".join(map(str, unanswered[:-1]))
-                + f" and {unanswered[-1]} before you send your answers"
+                + ", ".join(positions[:-1])
+                + f" and {positions[-1]} before you send your answers",
+                field=f"answer_{unanswered[0].pk}",
             )
         event = move(case, Action.RESPOND_TO_REQUEST, actor, details={"request": locked.pk})
         locked.sent_at, locked.sent_by = event.created_at, actor

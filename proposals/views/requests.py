@@ -93,7 +93,7 @@ class AnswerRequestView(ProposalMixin, FormView):
         except services.RequestClosed as error:
             return self.to_status(str(error))
         except services.RequestError as error:
-            return self.refreshed_form(str(error))
+            return self.refreshed_form(str(error), error.field)
         except ValidationError as error:
             return self.refreshed_form(error.message, "document")
         if "send" in self.request.POST:
