@@ -434,6 +434,18 @@ class TestStaffPages:
         assert request_.due == date(2027, 3, 22)
 
 
+def page_data(request, first_answer, second_answer):
+    """The applicant's answer page as posted: both answers, at version 0."""
+    first, second = request.questions.order_by("position")
+    return {
+        "request": str(request.pk),
+        f"answer_{first.pk}": first_answer,
+        f"version_{first.pk}": "0",
+        f"answer_{second.pk}": second_answer,
+        f"version_{second.pk}": "0",
+    }
+
+
 class TestApplicantPages:
     def url(self, case):
         return reverse("proposal-request-answer", args=[case.pk])
@@ -448,14 +460,7 @@ class TestApplicantPages:
             client.force_login(applicant)
             page = client.get(self.url(case))
             assert "These answers were due by 15 March 2027" in page.text
-            first, second = request_.questions.order_by("position")
-            data = {
-                "request": str(request_.pk),
-                f"answer_{first.pk}": "Late, sorry.",
-                f"version_{first.pk}": "0",
-                f"answer_{second.pk}": "",
-                f"version_{second.pk}": "0",
-            }
+            data = page_data(request_, "Late, sorry.", "")
             saved = client.post(self.url(case), {**data, "save": ""}, follow=True)
         assert "They were due by 15 March 2027: send them as soon as you can" in saved.text
 
@@ -464,14 +469,8 @@ class TestApplicantPages:
     ):
         case = request_.case
         client.force_login(applicant)
-        first, second = request_.questions.order_by("position")
-        data = {
-            "request": str(request_.pk),
-            f"answer_{first.pk}": "",
-            f"version_{first.pk}": "0",
-            f"answer_{second.pk}": "Nothing else.",
-            f"version_{second.pk}": "0",
-        }
+        first = request_.questions.get(position=1)
+        data = page_data(request_, "", "Nothing else.")
         page = client.post(self.url(case), {**data, "send": ""}).text
         assert f'<a href="#id_answer_{first.pk}">Answer question 1 before you send' in page
 
@@ -487,13 +486,7 @@ class TestApplicantPages:
         page = client.get(self.url(case))
         assert "About 2A?" in page.text and "About 2A: " in page.text
         first, second = request_.questions.order_by("position")
-        data = {
-            "request": str(request_.pk),
-            f"answer_{first.pk}": "Our report is attached.",
-            f"version_{first.pk}": "0",
-            f"answer_{second.pk}": "",
-            f"version_{second.pk}": "0",
-        }
+        data = page_data(request_, "Our report is attached.", "")
         saved = client.post(self.url(case), {**data, "save": ""})
         assert saved.status_code == 302
         assert events_of(case, "request_answers_saved")
@@ -521,19 +514,10 @@ class TestApplicantPages:
 
     def test_a_refused_file_loses_no_answer(self, client, request_, applicant, media_root):
         client.force_login(applicant)
-        first, second = request_.questions.order_by("position")
         bad = SimpleUploadedFile("notes.pdf", b"not a pdf", content_type="application/pdf")
         response = client.post(
             self.url(request_.case),
-            {
-                "request": str(request_.pk),
-                f"answer_{first.pk}": "Kept text",
-                f"version_{first.pk}": "0",
-                f"answer_{second.pk}": "",
-                f"version_{second.pk}": "0",
-                "document": bad,
-                "save": "",
-            },
+            {**page_data(request_, "Kept text", ""), "document": bad, "save": ""},
         )
         assert response.status_code == 200
         assert "must be a PDF, DOCX" in response.text and "Kept text" in response.text
