@@ -6,3 +6,7 @@ feedback_approved = Signal()
 """The group approved a case's feedback for its letter (``case``,
 ``approval``), inside the transaction that recorded it: a case already
 decided not accredited is owed its feedback letter now."""
+
+feedback_returned = Signal()
+"""The group returned a case's draft feedback to its assessor (``case``,
+locked), inside the transaction that recorded it."""

@@ -144,6 +144,8 @@ def feedback_needed_example():
     case = example_case(status=Status.NOT_ACCREDITED)
     return {
         "case": case,
+        "decided_against": True,
+        "replacing": False,
         "link": f"https://apply-for-accreditation.example/staff/cases/{case.pk}/feedback/",
     }
 
@@ -153,6 +155,7 @@ def assessor_stood_down_example():
     return {
         "case": assignment.case,
         "assignment": assignment,
+        "writing_feedback": False,
         "link": f"https://apply-for-accreditation.example/staff/cases/{assignment.case.pk}/",
     }
 
@@ -167,8 +170,9 @@ emails.register(
     ),
     emails.EmailTemplate(
         name="assessments/feedback_needed",
-        title="A case was decided not accredited against the assessor's recommendation",
-        audience="The case's assessor",
+        title="A case's feedback to the applicant waits for its assessor to write it",
+        audience="The case's assessor: after a decision against their recommendation, or "
+        "when assigned in place of one who stood down",
         subject="{{ case.reference }}: write the feedback for the applicant",
         example="assessments.emails.feedback_needed_example",
     ),

@@ -282,7 +282,7 @@ def test_the_case_page_costs_the_same_queries_at_any_size(
     client = sign_in_verified(client, officer)
     url = reverse("staff-case", args=[case.pk])
     client.get(url)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get(url)
     assert response.status_code == 200
     page = response.context["page"]

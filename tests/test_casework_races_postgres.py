@@ -1,7 +1,8 @@
 """Two people at once in casework, on PostgreSQL's real row locks:
 
 - an assessor declaring a conflict while a casework officer assigns them to
-  a case of that organisation, or while the Advisory Group refers one back:
+  a case of that organisation, while the Advisory Group refers one back, or
+  while one is decided against their recommendation (its feedback theirs):
   whichever commits first, the assessor never ends up assessing a case they
   are in conflict with (the assignment is refused, or made and then stood
   down);
@@ -116,6 +117,19 @@ def test_a_conflict_declared_while_the_case_is_being_referred_back_stands_the_as
         case,
         assessor,
     )
+    assert declared.stood_down == [case.reference]
+    assert not current(case, assessor).exists()
+
+
+def test_a_conflict_declared_while_the_case_is_decided_against_stands_the_writer_down():
+    """The case waited for a decision when the declaration began (nothing
+    for its assessor to do then): the declaration waits for the decision
+    against their recommendation to commit, then sees the feedback waiting
+    for them, and stands them down from writing it."""
+    from tests.test_feedback_after_decision import decided_not_accredited, recommended
+
+    case, assessor = recommended("accredit")
+    declared = declared_during(lambda: decided_not_accredited(case), case, assessor)
     assert declared.stood_down == [case.reference]
     assert not current(case, assessor).exists()
 

@@ -21,16 +21,17 @@ from advisory_group.models import FeedbackApproval, FeedbackOutcome
 from advisory_group.queries import approved_feedback
 from advisory_group.queries.agenda import waiting
 from advisory_group.services import advice, meetings
-from assessments.models import DraftFeedback, FeedbackRevision, FeedbackState
+from assessments.models import Assignment, DraftFeedback, FeedbackRevision, FeedbackState
 from assessments.queries.scoring import (
     draft_feedback,
     feedback_occasion,
     feedback_to_write,
     with_feedback_occasion,
 )
+from assessments.services import assignment, conflicts, scoring
 from assessments.services import feedback as writing
 from assessments.services import recommendation as recommending
-from assessments.services import scoring
+from assessments.services.assignment import AssignmentRefused
 from assessments.services.scoring import ScoringError
 from assessments.views.queue import QueueView
 from feedback.models import Letter, LetterPurpose
@@ -562,3 +563,104 @@ def test_an_approval_counts_only_for_the_feedback_of_the_latest_recommendation(g
         assert [item.text for item in letter_feedback(case)] == [
             "Publish three years of validated results."
         ]
+
+
+class TestAConflictedWriterIsStoodDown:
+    """An assessor who may no longer act on the case (a conflict declared
+    since) cannot write its feedback: they are stood down when the feedback
+    comes to them, or when they declare the conflict while it waits, and a
+    casework officer assigns someone who may write it."""
+
+    @pytest.fixture
+    def officer(self):
+        return person_with("casework_officer", full_name="Olu Officer")
+
+    def stood_down_and_told(self, case, assessor, officer):
+        assert not Assignment.objects.filter(case=case, ended_at__isnull=True, kind="first")
+        assert CaseEvent.objects.filter(
+            case=case, action="assessor_stood_down", actor=assessor
+        ).exists()
+        told = OutboxMessage.objects.filter(key__startswith="assessor-stood-down:")
+        assert officer.email in {message.to for message in told}
+        assert assessor.email not in {message.to for message in told}
+        for message in told:
+            assert "no longer write the feedback for the applicant of" in message.body
+            assert "waiting for another assessor to write its feedback" in message.body
+
+    def test_declaring_a_conflict_while_it_waits_hands_it_to_a_new_assessor(self, client, officer):
+        case, assessor = recommended("accredit", **{"1D_lead": 4})
+        decided_not_accredited(case)
+        conflict = conflicts.declare(
+            assessor, reason="I have joined its board.", organisation=case.organisation
+        )
+        assert conflict.stood_down == [case.reference]
+        self.stood_down_and_told(case, assessor, officer)
+        assert feedback_occasion(case) == "decided_against"
+
+        sign_in_verified(client, officer)
+        assert (
+            "Assign or change assessors" in client.get(reverse("staff-case", args=[case.pk])).text
+        )
+        page = client.get(reverse("case-assessors", args=[case.pk])).text
+        assert "the case has no assessor: the last one stood down" in page
+        assert "Second assessor" not in page
+        with pytest.raises(AssignmentRefused, match="only an assessor to write the feedback"):
+            assignment.assign(case, UserFactory(roles=[Role.ASSESSOR]), "second", officer)
+        with pytest.raises(AssignmentRefused, match="conflict of interest"):
+            assignment.assign(case, assessor, "first", officer)
+
+        newcomer = UserFactory(roles=[Role.ASSESSOR])
+        response = client.post(
+            reverse("case-assessors", args=[case.pk]),
+            {"kind": "first", "assessor": newcomer.pk, "reason": ""},
+        )
+        assert response.status_code == 302
+        [asked] = OutboxMessage.objects.filter(to=newcomer.email)
+        assert "in place of an assessor who can no longer write it" in asked.body
+        assert "against its assessor's recommendation to accredit it" in asked.body
+        assert feedback_url(case) in asked.body
+        sign_in_verified(client, newcomer)
+        assert client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D}).status_code == 302
+        [row] = draft_feedback(case)
+        assert (row.score, row.text) == (4, FEEDBACK_1D)  # the recommendation's score
+
+    def test_a_conflict_declared_before_the_decision_stands_them_down_at_it(self, officer):
+        case, assessor = recommended("accredit")
+        conflict = conflicts.declare(assessor, reason="A new post.", organisation=case.organisation)
+        # Nothing waits for them yet: the assessment stands as it was made.
+        assert conflict.stood_down == []
+        decided_not_accredited(case)
+        self.stood_down_and_told(case, assessor, officer)
+        assert not OutboxMessage.objects.filter(key__startswith="feedback_needed:")
+
+    def test_feedback_the_group_returns_to_a_conflicted_assessor(self, group, officer):
+        case, assessor = recommended("not_accredit", **{"2B_lead": 2})
+        item = meeting_of(group).items.get(case=case)
+        conflicts.declare(assessor, reason="A new post.", organisation=case.organisation)
+        assert Assignment.objects.filter(case=case, ended_at__isnull=True, kind="first").exists()
+        advice.review_feedback(
+            item,
+            outcome=FeedbackOutcome.RETURNED,
+            comment="Say which evidence would help.",
+            actor=group[0],
+            by_correspondence=True,
+        )
+        self.stood_down_and_told(case, assessor, officer)
+        newcomer = UserFactory(roles=[Role.ASSESSOR])
+        assignment.assign(case, newcomer, "first", officer)
+        [asked] = OutboxMessage.objects.filter(to=newcomer.email)
+        assert "The Advisory Group returned the feedback to be revised" in asked.body
+
+    def test_a_finished_case_with_nothing_to_write_takes_no_assessor(self, officer):
+        case, assessor = recommended("accredit")
+        decisions.decide(
+            case,
+            person_with("decision_official"),
+            outcome=Action.ACCREDIT,
+            decision_date=clock.today(),
+            reasons="",
+        )
+        conflict = conflicts.declare(assessor, reason="A new post.", organisation=case.organisation)
+        assert conflict.stood_down == []
+        with pytest.raises(AssignmentRefused, match="only while a case is being assessed"):
+            assignment.assign(case, UserFactory(roles=[Role.ASSESSOR]), "first", officer)

@@ -21,7 +21,7 @@ from advisory_group.models import (
 )
 from advisory_group.queries.agenda import digest, feedback_rows, next_meeting, quorum_present
 from advisory_group.services.meetings import MeetingError, fill_agenda
-from advisory_group.signals import feedback_approved
+from advisory_group.signals import feedback_approved, feedback_returned
 
 register(
     EventType("member_view_recorded", "Advisory Group member's view recorded"),
@@ -149,6 +149,7 @@ def review_feedback(item, *, outcome, comment, actor, by_correspondence=False):
         timeline.record(
             item.case, "feedback_returned", actor, details={**details, "reason": comment}
         )
+        feedback_returned.send(sender=AgendaItem, case=item.case)
         later = next_meeting(after=item.meeting)
         if later is not None:
             fill_agenda(later, [item.case_id])

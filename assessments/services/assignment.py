@@ -41,6 +41,8 @@ from assessments.models import (
     Recommendation,
 )
 from assessments.queries import assignment as queries
+from assessments.queries.scoring import feedback_occasion, with_feedback_occasion
+from assessments.services.feedback import ask_replacement_for_feedback
 
 FIRST, SECOND = AssignmentKind.FIRST, AssignmentKind.SECOND
 
@@ -490,6 +492,8 @@ def assign(case, person, kind, officer, *, reason="", may_see_earlier_scores=Fal
             details=_details(person, kind, **more),
             when=when,
         )
+        if locked.status not in queries.ASSESSABLE:
+            ask_replacement_for_feedback(locked, assignment)
     case.timeline_sequence, case.timeline_hash = locked.timeline_sequence, locked.timeline_hash
     return assignment
 
@@ -515,11 +519,19 @@ def _lock_people(pks):
 
 def _check(case, person, kind, current, reason):
     if case.status not in queries.ASSESSABLE:
-        raise AssignmentRefused(
-            "Assessors can be assigned only while a case is being assessed: after it is "
-            "screened eligible and before it is assessed",
-            field=None,
-        )
+        if feedback_occasion(case) is None:
+            raise AssignmentRefused(
+                "Assessors can be assigned only while a case is being assessed (after it is "
+                "screened eligible and before it is assessed), or while its feedback to the "
+                "applicant waits for an assessor to write it",
+                field=None,
+            )
+        if kind != FIRST:
+            raise AssignmentRefused(
+                "The assessment is finished: only an assessor to write the feedback to the "
+                "applicant can be assigned now",
+                field="kind",
+            )
     if kind == SECOND and not needs_second_assessor(case):
         raise AssignmentRefused(
             "This case does not need a second assessor: quality assurance is for ASG cases",
@@ -556,16 +568,18 @@ def _check(case, person, kind, current, reason):
 
 
 def stand_down(person, conflict):
-    """End ``person``'s current assignments to the cases being assessed that
-    ``conflict`` (theirs, just declared, with its row's lock held) now bars
-    them from (``_stand_down``). Returns the cases' references.
+    """End ``person``'s current assignments that ``conflict`` (theirs, just
+    declared, with its row's lock held) now bars them from
+    (``_stand_down``): to the cases being assessed, and as first assessor to
+    the cases whose feedback to the applicant waits for them to write it.
+    Returns the cases' references.
 
-    Assessments already finished (the case recommended, at the Advisory
+    Assessments otherwise finished (the case recommended, at the Advisory
     Group or decided) stay as they were made; if such a case is referred
-    back, it is stood down then (``stand_down_conflicted``). Every case of
-    theirs in the conflict's scope is locked before its status is read, so
-    a referral back committing meanwhile is seen here, or sees the
-    conflict."""
+    back, or its feedback comes to its assessor, it is stood down then
+    (``stand_down_conflicted``). Every case of theirs in the conflict's
+    scope is locked before its status is read, so a move committing
+    meanwhile is seen here, or sees the conflict."""
     scope = (
         Q(case__organisation=conflict.organisation_id)
         if conflict.organisation_id
@@ -574,30 +588,44 @@ def stand_down(person, conflict):
     case_ids = Assignment.objects.filter(scope, assessor=person, ended_at__isnull=True).values_list(
         "case_id", flat=True
     )
-    cases = [
-        case
-        for case in queries.proposal_model()
+    locked = list(
+        queries.proposal_model()
         .objects.select_for_update(of=("self",))
         .select_related("organisation")
         .filter(pk__in=list(case_ids))
         .order_by("pk")
-        if case.status in queries.ASSESSABLE
-    ]
+    )
+    assessing = {case.pk for case in locked if case.status in queries.ASSESSABLE}
+    writing = set(
+        with_feedback_occasion(
+            queries.proposal_model().objects.filter(pk__in=[case.pk for case in locked])
+        )
+        .filter(feedback_occasion__isnull=False)
+        .values_list("pk", flat=True)
+    )
     ending = (
-        Assignment.objects.filter(case__in=cases, assessor=person, ended_at__isnull=True)
+        Assignment.objects.filter(
+            Q(case__in=assessing) | Q(case__in=writing, kind=FIRST),
+            assessor=person,
+            ended_at__isnull=True,
+        )
         .select_related("assessor", "assigned_by")
         .order_by("case_id", "kind")
     )
-    return _stand_down(list(ending), cases)
+    return _stand_down(list(ending), [case for case in locked if case.pk in assessing | writing])
 
 
-def stand_down_conflicted(cases):
-    """Cases returning to assessment (referred back by the Advisory Group),
-    locked by the caller: each current assessor who has since declared a
-    conflict with the case's organisation is stood down (``_stand_down``)."""
+def stand_down_conflicted(cases, kinds=(FIRST, SECOND)):
+    """Cases returning to their assessors, locked by the caller (referred
+    back by the Advisory Group; or, with ``kinds`` the first only, their
+    feedback come to the assessor to write): each current assessor of those
+    kinds who has since declared a conflict with the case's organisation is
+    stood down (``_stand_down``)."""
     ending = [
         assignment
-        for assignment in Assignment.objects.filter(case__in=cases, ended_at__isnull=True)
+        for assignment in Assignment.objects.filter(
+            case__in=cases, kind__in=kinds, ended_at__isnull=True
+        )
         .select_related("assessor", "assigned_by", "case__organisation")
         .order_by("case_id", "kind")
         if is_conflicted(assignment.assessor, assignment.case.organisation)
@@ -647,6 +675,7 @@ def _tell_officers(case, assignment):
         {
             "case": case,
             "assignment": assignment,
+            "writing_feedback": case.status not in queries.ASSESSABLE,
             "link": settings.SERVICE_URL + reverse("staff-case", args=[case.pk]),
         },
         [officer.email for officer in chosen],

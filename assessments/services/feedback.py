@@ -103,9 +103,37 @@ def ask_assessor_for_feedback(case, event):
     ).first()
     if assessor is None:
         return
+    _email_feedback_needed(
+        case,
+        assessor,
+        FeedbackOccasion.DECIDED_AGAINST,
+        replacing=False,
+        key=f"feedback_needed:{case.pk}:{event.sequence}",
+    )
+
+
+def ask_replacement_for_feedback(case, assignment):
+    """Email the assessor just ``assignment``-ed to a finished case, in
+    place of one who stood down, that its feedback waits for them."""
+    occasion = feedback_occasion(case)
+    _email_feedback_needed(
+        case,
+        assignment.assessor,
+        occasion,
+        replacing=True,
+        key=f"feedback_needed:{case.pk}:assignment:{assignment.pk}",
+    )
+
+
+def _email_feedback_needed(case, assessor, occasion, *, replacing, key):
     emails.queue(
         "assessments/feedback_needed",
-        {"case": case, "link": settings.SERVICE_URL + reverse("case-feedback", args=[case.pk])},
+        {
+            "case": case,
+            "decided_against": occasion == FeedbackOccasion.DECIDED_AGAINST,
+            "replacing": replacing,
+            "link": settings.SERVICE_URL + reverse("case-feedback", args=[case.pk]),
+        },
         [assessor.email],
-        key=f"feedback_needed:{case.pk}:{event.sequence}",
+        key=key,
     )

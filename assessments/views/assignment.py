@@ -17,6 +17,7 @@ from accreditation.paging import NearestPageMixin
 from assessments.forms.assignment import CapacitiesForm, CaseAssessorForm
 from assessments.models import Assignment, AssignmentKind
 from assessments.queries import assignment as queries
+from assessments.queries.scoring import feedback_occasion
 from assessments.services import assignment as services
 
 FIRST, SECOND = AssignmentKind.FIRST, AssignmentKind.SECOND
@@ -58,7 +59,17 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
         }
 
     @cached_property
+    def writing_feedback(self):
+        """The assessment finished, its feedback to the applicant waits for
+        an assessor to write it: only a first assessor can be assigned."""
+        return (
+            self.case.status not in queries.ASSESSABLE and feedback_occasion(self.case) is not None
+        )
+
+    @cached_property
     def kinds(self):
+        if self.writing_feedback:
+            return [FIRST]
         if services.needs_second_assessor(self.case):
             return [FIRST, SECOND]
         return [FIRST]
@@ -102,7 +113,8 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
             case=self.case,
             current=[(AssignmentKind(kind), self.current.get(kind)) for kind in self.kinds],
             history=history,
-            assessable=self.case.status in queries.ASSESSABLE,
+            assessable=self.case.status in queries.ASSESSABLE or self.writing_feedback,
+            writing_feedback=self.writing_feedback,
             **kwargs,
         )
 
