@@ -2,7 +2,7 @@
 rounds under the SPEC's rules, moving a cancelled round's drafts, and next
 term's round created from the calendar once."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -755,3 +755,23 @@ def test_the_applicant_is_told_their_round_was_cancelled_and_moves_the_draft(
     assert draft.round == target
     page = client.get(reverse("proposal-task-list", args=[draft.pk]))
     assert "5pm on 8 March 2027" in page.text
+
+
+def test_the_open_rounds_and_the_next_come_from_one_query(django_assert_num_queries):
+    now = clock.now()
+    later = RoundFactory(deadline=now + timedelta(days=30))
+    sooner = RoundFactory(deadline=now + timedelta(days=3))
+    RoundFactory(opens_at=now - timedelta(days=60), deadline=now - timedelta(seconds=1))
+    RoundFactory(opens_at=now + timedelta(days=5), cancelled_at=now, cancellation_reason="No.")
+    after_next = RoundFactory(
+        opens_at=now + timedelta(days=200), deadline=now + timedelta(days=230)
+    )
+    following = RoundFactory(opens_at=now + timedelta(days=100), deadline=now + timedelta(days=130))
+    with django_assert_num_queries(1):
+        open_rounds, next_round = Round.objects.open_and_next(now)
+    assert open_rounds == [sooner, later]
+    assert next_round == following
+    assert after_next not in open_rounds
+    # Exactly at a round's deadline it is closed; exactly at its opening, open.
+    assert Round.objects.open_and_next(sooner.deadline)[0] == [later]
+    assert Round.objects.open_and_next(following.opens_at) == ([following], after_next)

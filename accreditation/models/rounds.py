@@ -200,6 +200,14 @@ class RoundQuerySet(models.QuerySet):
     def upcoming(self, when):
         return self.not_cancelled().filter(opens_at__gt=when).order_by("opens_at")
 
+    def open_and_next(self, when):
+        """The rounds open at ``when``, by deadline, and the next one to open
+        (or None), from one query: every round not yet past its deadline is
+        one or the other."""
+        rounds = list(self.not_cancelled().filter(deadline__gt=when).order_by("opens_at", "pk"))
+        open_rounds = sorted((r for r in rounds if r.opens_at <= when), key=lambda r: r.deadline)
+        return open_rounds, next((r for r in rounds if r.opens_at > when), None)
+
 
 class Round(models.Model):
     """One termly round. All its times are stored in UTC and shown in

@@ -21,10 +21,10 @@ class StartView(TemplateView):
     template_name = "pages/start.html"
 
     def get_context_data(self, **kwargs):
-        now = clock.now()
+        current_rounds, next_round = Round.objects.open_and_next(clock.now())
         return super().get_context_data(
-            current_rounds=Round.objects.open_at(now).order_by("deadline"),
-            next_round=Round.objects.upcoming(now).first(),
+            current_rounds=current_rounds,
+            next_round=next_round,
             eligibility_rows=TABLE,
             **kwargs,
         )

@@ -91,19 +91,25 @@ class DashboardView(OrganisationPageMixin, NearestPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         now = clock.now()
-        open_rounds = list(Round.objects.open_at(now).order_by("deadline"))
+        open_rounds, next_round = Round.objects.open_and_next(now)
         context = super().get_context_data(
             organisation=self.request.organisation,
             open_rounds=open_rounds,
             open_windows=Window.objects.filter(
                 organisation=self.request.organisation, opens_at__lte=now, deadline__gt=now
             ).order_by("deadline", "pk"),
-            next_round=Round.objects.upcoming(now).first(),
+            next_round=next_round,
             **kwargs,
         )
-        targets = services.rounds_to_copy_into(self.request.organisation, open_rounds)
+        proposals = context["proposals"]
+        # Where a copy could go is asked only when a proposal here could be copied.
+        targets = (
+            services.rounds_to_copy_into(self.request.organisation, open_rounds)
+            if any(proposal.is_copyable for proposal in proposals)
+            else []
+        )
         context["rows"] = [
-            (proposal, services.copy_round(proposal, targets)) for proposal in context["proposals"]
+            (proposal, services.copy_round(proposal, targets)) for proposal in proposals
         ]
         return context
 
