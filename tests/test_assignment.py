@@ -349,7 +349,10 @@ class TestStandDown:
         services.assign(case, asha, "first", officer)
         client = sign_in_verified(client, asha)
         page = client.get(reverse("conflict-declare")).text
-        assert "If you are assessing one of them now, you are stood down from it" in page
+        assert (
+            "If you are assessing one of them now, or are to write its feedback to the applicant, "
+            "you are stood down from it" in page
+        )
         response = client.post(
             reverse("conflict-declare"),
             {"organisation": case.organisation.pk, "reason": "My sister chairs it."},

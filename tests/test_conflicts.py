@@ -388,7 +388,10 @@ class TestPages:
         second = MembershipFactory(user__email="deputy@oakschool.org.uk").organisation
         sign_in_verified(client, assessor)
         page = client.get(reverse("conflict-suggestion", args=[first.pk])).text
-        assert "If you are assessing one of them now, you are stood down from it" in page
+        assert (
+            "If you are assessing one of them now, or are to write its feedback to the applicant, "
+            "you are stood down from it" in page
+        )
         client.post(reverse("conflict-suggestion", args=[first.pk]), {"confirm": ""})
         assert Conflict.objects.filter(user=assessor, organisation=first).exists()
         url = reverse("conflict-suggestion", args=[second.pk])

@@ -23,6 +23,7 @@ from advisory_group.queries.agenda import waiting
 from advisory_group.services import advice, meetings
 from assessments.models import Assignment, DraftFeedback, FeedbackRevision, FeedbackState
 from assessments.queries.scoring import (
+    assessment_state,
     draft_feedback,
     feedback_occasion,
     feedback_to_write,
@@ -584,7 +585,7 @@ class TestAConflictedWriterIsStoodDown:
         assert officer.email in {message.to for message in told}
         assert assessor.email not in {message.to for message in told}
         for message in told:
-            assert "no longer write the feedback for the applicant of" in message.body
+            assert "no longer write the feedback to the applicant on" in message.body
             assert "waiting for another assessor to write its feedback" in message.body
 
     def test_declaring_a_conflict_while_it_waits_hands_it_to_a_new_assessor(self, client, officer):
@@ -602,7 +603,7 @@ class TestAConflictedWriterIsStoodDown:
             "Assign or change assessors" in client.get(reverse("staff-case", args=[case.pk])).text
         )
         page = client.get(reverse("case-assessors", args=[case.pk])).text
-        assert "the case has no assessor: the last one stood down" in page
+        assert "The case has no assessor: the last one stood down" in page
         assert "Second assessor" not in page
         with pytest.raises(AssignmentRefused, match="only an assessor to write the feedback"):
             assignment.assign(case, UserFactory(roles=[Role.ASSESSOR]), "second", officer)
@@ -619,10 +620,34 @@ class TestAConflictedWriterIsStoodDown:
         assert "in place of an assessor who can no longer write it" in asked.body
         assert "against its assessor's recommendation to accredit it" in asked.body
         assert feedback_url(case) in asked.body
+        # They see the scores the recommendation stood on, as does the chair.
+        assert Assignment.objects.get(case=case, ended_at__isnull=True).may_see_earlier_scores
+        state = assessment_state(case, as_recommended=True)
+        assert state.first.assessor == assessor
+        assert {score.value for score in state.first_scores.values()} >= {4}
         sign_in_verified(client, newcomer)
+        page = client.get(feedback_url(case)).text
+        assert "against its assessor's recommendation to accredit it" in page
         assert client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D}).status_code == 302
         [row] = draft_feedback(case)
         assert (row.score, row.text) == (4, FEEDBACK_1D)  # the recommendation's score
+        # Written, it waits for the chair: nobody is to be assigned to write it.
+        with pytest.raises(AssignmentRefused, match="only while a case is being assessed"):
+            assignment.assign(
+                case, UserFactory(roles=[Role.ASSESSOR]), "first", officer, reason="Leaving."
+            )
+
+    def test_feedback_written_before_the_conflict_waits_for_the_chair_as_it_is(
+        self, client, officer
+    ):
+        case, assessor = recommended("accredit")
+        decided_not_accredited(case)
+        writing.write_feedback(case, texts={"1D-lead": FEEDBACK_1D}, actor=assessor)
+        conflict = conflicts.declare(assessor, reason="A new post.", organisation=case.organisation)
+        assert conflict.stood_down == []
+        assert not OutboxMessage.objects.filter(key__startswith="assessor-stood-down:")
+        [row] = draft_feedback(case)
+        assert row.text == FEEDBACK_1D
 
     def test_a_conflict_declared_before_the_decision_stands_them_down_at_it(self, officer):
         case, assessor = recommended("accredit")

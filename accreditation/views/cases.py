@@ -16,7 +16,7 @@ from accreditation.queries.cases import case_seen_by
 from accreditation.services import evidence_zip
 from accreditation.workflow import Action, Status
 from assessments.queries.assignment import ASSESSABLE
-from assessments.queries.scoring import FEEDBACK_STATUSES, feedback_occasion
+from assessments.queries.scoring import FEEDBACK_STATUSES, feedback_occasion, feedback_unwritten
 
 DECISION_PAGE_STATUSES = (Status.AWAITING_DECISION, Status.ACCREDITED, Status.NOT_ACCREDITED)
 
@@ -71,11 +71,11 @@ class CaseView(CaseMixin, TemplateView):
             feedback_to_write=user.has_perm("assessments.write_feedback", case)
             and feedback_occasion(case) is not None,
             # Only while the workflow lets a case have (new) assessors, or
-            # its feedback waits for one to write it.
+            # its feedback waits for one to write it (not yet written).
             can_assign=CaseRole.CASEWORK_OFFICER in roles
             and (
                 case.status in ASSESSABLE
-                or (case.status in FEEDBACK_STATUSES and feedback_occasion(case) is not None)
+                or (case.status in FEEDBACK_STATUSES and feedback_unwritten(case) is not None)
             ),
             screen_again=screen_again,
             may_screen=screen_again and user.has_perm("assessments.screen_case", case),

@@ -249,7 +249,7 @@ class ItemView(ItemMixin, TemplateView):
     def get_context_data(self, view_form=None, advice_form=None, **kwargs):
         item = self.item
         case = item.case
-        state = assessment_state(case)
+        state = assessment_state(case, as_recommended=True)
         scores = [
             (
                 scored,

@@ -216,11 +216,24 @@ class AssessmentState:
         return problems
 
 
-def assessment_state(case):
-    """Load a case's ``AssessmentState`` (a constant number of queries)."""
+def assessment_state(case, as_recommended=False):
+    """Load a case's ``AssessmentState`` (a constant number of queries).
+    ``as_recommended``: with the first assessor whose assessment the latest
+    completed recommendation stood on, when one assigned since (to write
+    the feedback, in place of one who stood down) holds the part now."""
     current = list(
         Assignment.objects.filter(case_id=case.pk, ended_at__isnull=True).select_related("assessor")
     )
+    if as_recommended:
+        recommended = (
+            Recommendation.objects.filter(case_id=case.pk, outcome=RecommendationOutcome.COMPLETED)
+            .select_related("assignment__assessor")
+            .order_by("-made_at", "-pk")
+            .first()
+        )
+        if recommended is not None and recommended.assignment.kind == AssignmentKind.FIRST:
+            current = [a for a in current if a.kind != AssignmentKind.FIRST]
+            current.append(recommended.assignment)
     by_kind = {assignment.kind: assignment for assignment in current}
     rules = case.framework
     state = AssessmentState(
@@ -495,20 +508,11 @@ def with_quality_assurance_to_resolve(assignments):
     )
 
 
-def feedback_to_write(user):
-    """The cases whose feedback to the applicant ``user``, their current
-    first assessor free of conflict with the organisation (so holding the
-    part the feedback page asks for), is to write or revise now
-    (``with_feedback_occasion``) and has not been written since it came to
-    them: once written it waits for the Advisory Group, though the page
-    still takes a rewrite until the chair approves it. Oldest
-    recommendation first."""
-    Proposal = apps.get_model("proposals", "Proposal")
-    mine = without_conflicts(
-        Assignment.objects.filter(assessor=user, kind=AssignmentKind.FIRST, ended_at__isnull=True),
-        user,
-        prefix="case__organisation",
-    ).values("case_id")
+def with_feedback_unwritten(cases):
+    """``cases`` whose feedback to the applicant is to be written or revised
+    now (``with_feedback_occasion``) and has not been written since it came
+    to their assessor: once written it waits for the Advisory Group, though
+    the feedback page still takes a rewrite until the chair approves it."""
     last_written = (
         FeedbackRevision.objects.filter(case_id=OuterRef("pk"))
         .order_by("-written_at")
@@ -517,10 +521,38 @@ def feedback_to_write(user):
     return (
         # (Only a case in these statuses has an occasion: asked first, the
         # view's columns are read for those cases alone.)
-        with_feedback_occasion(Proposal.objects.filter(pk__in=mine, status__in=FEEDBACK_STATUSES))
+        with_feedback_occasion(cases.filter(status__in=FEEDBACK_STATUSES))
         .exclude(feedback_occasion=None)
         .annotate(last_written_at=Subquery(last_written))
         .filter(Q(last_written_at=None) | Q(last_written_at__lt=F("feedback_due_since")))
+    )
+
+
+def feedback_unwritten(case):
+    """Why ``case``'s feedback waits to be written (a ``FeedbackOccasion``),
+    or None (``with_feedback_unwritten``)."""
+    Proposal = apps.get_model("proposals", "Proposal")
+    return (
+        with_feedback_unwritten(Proposal.objects.filter(pk=case.pk))
+        .values_list("feedback_occasion", flat=True)
+        .first()
+    )
+
+
+def feedback_to_write(user):
+    """The cases whose feedback to the applicant ``user``, their current
+    first assessor free of conflict with the organisation (so holding the
+    part the feedback page asks for), is to write or revise now and has not
+    written since it came to them (``with_feedback_unwritten``). Oldest
+    recommendation first."""
+    Proposal = apps.get_model("proposals", "Proposal")
+    mine = without_conflicts(
+        Assignment.objects.filter(assessor=user, kind=AssignmentKind.FIRST, ended_at__isnull=True),
+        user,
+        prefix="case__organisation",
+    ).values("case_id")
+    return (
+        with_feedback_unwritten(Proposal.objects.filter(pk__in=mine))
         .select_related("organisation")
         .order_by("recommended_at", "pk")
     )

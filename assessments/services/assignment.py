@@ -41,7 +41,7 @@ from assessments.models import (
     Recommendation,
 )
 from assessments.queries import assignment as queries
-from assessments.queries.scoring import feedback_occasion, with_feedback_occasion
+from assessments.queries.scoring import feedback_unwritten, with_feedback_unwritten
 from assessments.services.feedback import ask_replacement_for_feedback
 
 FIRST, SECOND = AssignmentKind.FIRST, AssignmentKind.SECOND
@@ -474,7 +474,10 @@ def assign(case, person, kind, officer, *, reason="", may_see_earlier_scores=Fal
             kind=kind,
             assigned_by=officer,
             assigned_at=when,
-            may_see_earlier_scores=bool(replaced and may_see_earlier_scores),
+            # One who writes the feedback of a finished assessment sees the
+            # scores it stood on.
+            may_see_earlier_scores=locked.status not in queries.ASSESSABLE
+            or bool(replaced and may_see_earlier_scores),
             due_on=due_on(locked, when),
         )
         more = {}
@@ -519,7 +522,7 @@ def _lock_people(pks):
 
 def _check(case, person, kind, current, reason):
     if case.status not in queries.ASSESSABLE:
-        if feedback_occasion(case) is None:
+        if feedback_unwritten(case) is None:
             raise AssignmentRefused(
                 "Assessors can be assigned only while a case is being assessed (after it is "
                 "screened eligible and before it is assessed), or while its feedback to the "
@@ -597,11 +600,9 @@ def stand_down(person, conflict):
     )
     assessing = {case.pk for case in locked if case.status in queries.ASSESSABLE}
     writing = set(
-        with_feedback_occasion(
+        with_feedback_unwritten(
             queries.proposal_model().objects.filter(pk__in=[case.pk for case in locked])
-        )
-        .filter(feedback_occasion__isnull=False)
-        .values_list("pk", flat=True)
+        ).values_list("pk", flat=True)
     )
     ending = (
         Assignment.objects.filter(

@@ -17,7 +17,7 @@ from accreditation.paging import NearestPageMixin
 from assessments.forms.assignment import CapacitiesForm, CaseAssessorForm
 from assessments.models import Assignment, AssignmentKind
 from assessments.queries import assignment as queries
-from assessments.queries.scoring import feedback_occasion
+from assessments.queries.scoring import feedback_unwritten
 from assessments.services import assignment as services
 
 FIRST, SECOND = AssignmentKind.FIRST, AssignmentKind.SECOND
@@ -60,11 +60,12 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
 
     @cached_property
     def writing_feedback(self):
-        """The assessment finished, its feedback to the applicant waits for
-        an assessor to write it: only a first assessor can be assigned."""
-        return (
-            self.case.status not in queries.ASSESSABLE and feedback_occasion(self.case) is not None
-        )
+        """Why the feedback to the applicant of a finished assessment waits
+        for an assessor to write it (a ``FeedbackOccasion``), or None: then
+        only a first assessor can be assigned."""
+        if self.case.status in queries.ASSESSABLE:
+            return None
+        return feedback_unwritten(self.case)
 
     @cached_property
     def kinds(self):

@@ -13,7 +13,12 @@ from accreditation.queries.decisions import decision_of
 from advisory_group.queries.agenda import last_return
 from assessments.forms.feedback import FeedbackForm
 from assessments.models import FeedbackOccasion
-from assessments.queries.scoring import assessment_state, draft_feedback, feedback_occasion
+from assessments.queries.scoring import (
+    assessment_state,
+    draft_feedback,
+    feedback_occasion,
+    latest_completed_recommendation,
+)
 from assessments.services import feedback
 from assessments.services.scoring import ScoringError
 from assessments.views.scoring import CasePageMixin
@@ -44,6 +49,11 @@ class FeedbackView(CasePageMixin, TemplateView):
             case=self.case,
             occasion=occasion,
             decided_against=occasion == FeedbackOccasion.DECIDED_AGAINST,
+            # Or the assessor's who stood down, whom this one replaces.
+            their_recommendation=getattr(
+                latest_completed_recommendation(self.case), "made_by_id", None
+            )
+            == self.request.user.pk,
             decision=decision_of(self.case),
             returned=last_return(self.case),
             form=form if form is not None else self.make_form(),
@@ -62,6 +72,6 @@ class FeedbackView(CasePageMixin, TemplateView):
         messages.success(
             request,
             "The feedback is saved. The chair of the Advisory Group approves it before the "
-            "letter is sent",
+            "letter is sent.",
         )
         return redirect("staff-case", pk=self.case.pk)
