@@ -464,7 +464,7 @@ class TestQueue:
         asha = assessors[0]
         later = RoundFactory(assessment_due=clock.today() + timedelta(days=60))
         overdue = RoundFactory(
-            assessment_due=clock.today() - timedelta(days=1),
+            assessment_due=clock.today(),
             advisory_group_meeting=clock.today() + timedelta(days=20),
             decision_target=clock.today() + timedelta(days=30),
         )
@@ -475,6 +475,9 @@ class TestQueue:
         services.assign(case_in(overdue), assessors[1], "first", officer)
         expected = clock.working_days_after(clock.today(), 20)
         assert current(out_of_round).due_on == expected
+        # The round's date passes.
+        overdue.assessment_due -= timedelta(days=1)
+        overdue.save(update_fields=["assessment_due"])
 
         client = sign_in_verified(client, asha)
         response = client.get(reverse("assessor-queue"))
@@ -492,6 +495,30 @@ class TestQueue:
         assert list(response.context["assignments"]) == []
         response = client.get(reverse("assessor-queue"), {"due_before": "not a date"})
         assert "Error: " in response.text
+
+    def test_one_assigned_after_the_rounds_date_has_passed_is_given_time(
+        self, client, officer, assessors
+    ):
+        """A replacement (or a late assignment) is due the policy's working
+        days after the day it is made, not at once overdue and chased."""
+        from assessments.services.chasers import overdue_assignments
+
+        asha, ben = assessors[:2]
+        period = RoundFactory(
+            assessment_due=clock.today() - timedelta(days=3),
+            advisory_group_meeting=clock.today() + timedelta(days=20),
+            decision_target=clock.today() + timedelta(days=30),
+        )
+        case = case_in(period)
+        services.assign(case, asha, "first", officer)
+        services.assign(case, ben, "first", officer, reason="Asha is on leave.")
+        expected = clock.working_days_after(clock.today(), 20)
+        assert current(case).due_on == expected
+        assert case.pk not in {a.case_id for a in overdue_assignments(clock.today())}
+        client = sign_in_verified(client, ben)
+        response = client.get(reverse("assessor-queue"))
+        assert [a.due for a in response.context["assignments"]] == [expected]
+        assert ">Overdue<" not in response.text
 
     def test_a_case_whose_organisation_moves_into_a_conflict_leaves_the_queue(
         self, client, officer, assessors

@@ -109,9 +109,10 @@ def barred_pairs(cases):
 
 
 def with_due_date(assignments):
-    """Annotate ``due``: the round's assessment due date, or for a case
-    outside a round the date worked out when it was assigned."""
-    return assignments.annotate(due=Coalesce(F("case__round__assessment_due"), F("due_on")))
+    """Annotate ``due``: the date worked out when it was assigned (a case
+    outside a round, or one assigned after its round's date had passed),
+    else the round's assessment due date (``services.assignment.due_on``)."""
+    return assignments.annotate(due=Coalesce(F("due_on"), F("case__round__assessment_due")))
 
 
 def queue(user):

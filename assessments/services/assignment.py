@@ -97,13 +97,14 @@ def can_see_earlier_scores(assignment):
 
 def due_on(case, when):
     """The stored due date of an assignment made at ``when``: none for a
-    round's case (its round's assessment due date applies, read live), else
-    the policy's working days after the day it was assigned."""
-    if case.round_id:
+    round's case (its round's assessment due date applies, read live),
+    unless that date has passed (a replacement, or a late assignment: the
+    assessor is not chased the day they start); else the policy's working
+    days after the day it was assigned."""
+    day = clock.local_date(when)
+    if case.round_id and case.round.assessment_due >= day:
         return None
-    return clock.working_days_after(
-        clock.local_date(when), policy.current().assessment_working_days
-    )
+    return clock.working_days_after(day, policy.current().assessment_working_days)
 
 
 # --- The solver -------------------------------------------------------------------
@@ -308,7 +309,7 @@ def apply(period, choices, officer):
             case.pk: case
             for case in queries.proposal_model()
             .objects.select_for_update(of=("self",))
-            .select_related("organisation")
+            .select_related("organisation", "round")
             .filter(pk__in={case_id for case_id, _ in choices}, round=period)
         }
         people = {person.pk: person for person in queries.assessors()}
