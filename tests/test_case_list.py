@@ -388,6 +388,26 @@ def test_a_search_can_read_the_trigram_indexes(officer):
     assert not any(node.startswith("SubPlan") for node in nodes)
 
 
+@pytest.mark.postgres
+def test_statuses_ticked_are_a_condition_of_the_status_index(officer):
+    """Two statuses ticked are one ``IN``, which the planner reads as a
+    condition of ``proposal_submitted_status`` (an ``OR`` of two tests it
+    applies as a filter to every entry of that index)."""
+    from django.db import connection
+
+    filtered = case_list.search(
+        officer, QueryDict("status=in_assessment&status=information_requested")
+    ).qs
+    sql, params = filtered.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        for scan in ("seqscan", "bitmapscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "proposal_submitted_status" in plan
+    assert "Index Cond: ((status)::text = ANY" in plan
+
+
 def test_removing_a_search_tag_removes_the_search_as_typed(client, officer, world):
     response = client.get(LIST, {"q": "  oak  ", "type": "asp"})
     assert response.context["selected"] == [

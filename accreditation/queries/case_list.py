@@ -147,7 +147,7 @@ class CaseFilter(django_filters.FilterSet):
         label="Status",
         choices=STATUSES,
         widget=forms.CheckboxSelectMultiple,
-        distinct=False,  # a case has one status: nothing to make distinct
+        method="filter_status",
     )
     overdue = django_filters.BooleanFilter(
         label="Only cases past their target date",
@@ -216,6 +216,13 @@ class CaseFilter(django_filters.FilterSet):
         cases = queryset.model.objects.filter(reference__icontains=value).values("pk")
         organisations = Organisation.objects.filter(name__icontains=value).values("pk")
         return queryset.filter(Q(IsAnyOf("pk", cases)) | Q(IsAnyOf("organisation", organisations)))
+
+    def filter_status(self, queryset, name, value):
+        """Cases in any of the statuses ticked, as one ``IN`` (the filter's
+        own ``OR`` of one test per status is read by PostgreSQL as a filter
+        over every submitted case in ``proposal_submitted_status``, not a
+        condition of that index: 19,189 entries read to count 1,357)."""
+        return queryset.filter(status__in=value) if value else queryset
 
     def filter_overdue(self, queryset, name, value):
         """A ticked box narrows the list; an unticked one does not."""
