@@ -373,3 +373,19 @@ class TestTheEvidenceZip:
         officer = person_with("casework_officer")
         missing = reverse("staff-case-evidence-zip", args=[999999])
         assert sign_in_verified(client, officer).get(missing).status_code == 404
+
+
+def test_the_timeline_names_advice_and_recommendations_and_shows_a_reason_once():
+    from types import SimpleNamespace
+
+    from accreditation.queries.case_page import _details
+
+    advised = SimpleNamespace(details={"advice": "refer_back", "comment": "Look at 2B."})
+    assert _details(advised, blind=False) == [
+        ("Advice", "Refer back to the assessor"),
+        ("Comment", "Look at 2B."),
+    ]
+    recommended = SimpleNamespace(details={"recommendation": "not_accredit"})
+    assert _details(recommended, blind=False) == [("Recommendation", "Recommend not to accredit")]
+    returned = SimpleNamespace(details={"reason": "Say more.", "comment": "Say more."})
+    assert _details(returned, blind=False) == [("Reason", "Say more.")]

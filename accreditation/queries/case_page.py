@@ -27,12 +27,13 @@ from accreditation.models.timeline import GENESIS_HASH
 from accreditation.queries.cases import visible_to
 from accreditation.queries.decisions import DECIDED, DECISION_ACTIONS, OUTCOME_OF_STATUS
 from accreditation.workflow import Action
-from advisory_group.models import AgendaItem
+from advisory_group.models import Advice, AgendaItem
 from assessments.models import (
     AgreedScore,
     Assignment,
     AssignmentKind,
     NssOutcome,
+    RecommendationChoice,
     Score,
     ScoreSheet,
     Screening,
@@ -210,6 +211,14 @@ def _details(event, blind):
             value = f"{_date(value):%-d %B %Y}"
         if key == "party":
             value = Party(value).label if value in Party.values else value
+        if key == "advice":
+            value = Advice(value).label if value in Advice.values else value
+        if key == "recommendation":
+            value = (
+                RecommendationChoice(value).label if value in RecommendationChoice.values else value
+            )
+        if key == "comment" and value == event.details.get("reason"):
+            continue  # shown as the reason already
         if key == "purpose":
             if event.details.get("name"):
                 continue  # the letter is named already
