@@ -61,14 +61,18 @@ NEEDS = (
     Need(CASEWORK, "Cases to screen", "screening-queue", count=COUNTS + "to_screen"),
     Need(
         CASEWORK,
-        "Cases being assessed with no assessor",
+        "Cases waiting for an assessor",
         "staff-cases",
         query=(
             ("status", "in_assessment"),
             ("status", "information_requested"),
+            ("status", "advisory_review"),
+            ("status", "awaiting_decision"),
+            ("status", "not_accredited"),
             ("assessor", "none"),
         ),
-        hint="Including those waiting for the applicant's answers, whose assessor stood down.",
+        hint="Being assessed, or with feedback to the applicant to write, and no assessor: "
+        "not yet assigned, or theirs stood down.",
     ),
     Need(CASEWORK, "Cases past their target date", "staff-cases", query=(("overdue", "on"),)),
     Need(

@@ -79,13 +79,16 @@ class TestCaseworkOfficer:
         ProposalFactory(status="information_requested")
         stood_down = ProposalFactory(status="information_requested")
         stood_down.assignments.update(ended_at=clock.now())
+        # Its feedback to write: its assessor stood down.
+        ProposalFactory(status="not_accredited").assignments.update(ended_at=clock.now())
+        ProposalFactory(status="not_accredited")
         OutOfRoundRequestFactory()
         failed_email(1)
         sign_in_verified(client, officer)
 
         mine = counts(client)["Casework officer"]
         assert mine["Cases to screen"] == (2, reverse("screening-queue"))
-        assert mine["Cases being assessed with no assessor"][0] == 2
+        assert mine["Cases waiting for an assessor"][0] == 3
         assert mine["Cases past their target date"][0] == 1
         assert mine["Cases waiting for information from the applicant"][0] == 2
         assert mine["Out-of-round requests to decide"] == (1, reverse("out-of-round-staff-list"))
