@@ -126,7 +126,8 @@ NEEDS = (
         "assessor-queue",
         count=COUNTS + "feedback_to_write",
         url=COUNTS + "feedback_to_write_address",
-        hint="Returned by the Advisory Group, or decided against your recommendation.",
+        hint="Returned by the Advisory Group, or decided against the recommendation (yours, "
+        "or that of the assessor you replace).",
     ),
     Need(
         Role.ADVISORY_GROUP_MEMBER,
