@@ -355,7 +355,9 @@ def test_the_assessors_and_the_chairs_homes_count_the_feedback_waiting_for_them(
     assert counts(client)["Assessor"][TO_WRITE] == (1, reverse("assessor-queue") + "#feedback")
     queue = client.get(reverse("assessor-queue"))
     assert [c.pk for c in queue.context["feedback_cases"]] == [case.pk]
-    assert feedback_url(case) in queue.text and "against your recommendation" in queue.text
+    assert (
+        feedback_url(case) in queue.text and "against the recommendation to accredit" in queue.text
+    )
     client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D})
     assert counts(client)["Assessor"][TO_WRITE][0] == 0
     # The home's link still lands on the (empty) section.
