@@ -619,7 +619,7 @@ class TestAConflictedWriterIsStoodDown:
         )
         assert response.status_code == 302
         [asked] = OutboxMessage.objects.filter(to=newcomer.email)
-        assert "in place of an assessor who can no longer write it" in asked.body
+        assert "in place of its previous assessor" in asked.body
         assert "against its assessor's recommendation to accredit it" in asked.body
         assert feedback_url(case) in asked.body
         # They see the scores the recommendation stood on, as does the chair.
@@ -691,3 +691,31 @@ class TestAConflictedWriterIsStoodDown:
         assert conflict.stood_down == []
         with pytest.raises(AssignmentRefused, match="only while a case is being assessed"):
             assignment.assign(case, UserFactory(roles=[Role.ASSESSOR]), "first", officer)
+
+    def test_decided_against_then_returned_is_to_revise(self, client, group, officer):
+        case, assessor = recommended("accredit")
+        meeting = meeting_of(group)
+        decided_not_accredited(case)
+        writing.write_feedback(case, texts={"1D-lead": FEEDBACK_1D}, actor=assessor)
+        item = meeting.items.get(case=case)
+        conflicts.declare(assessor, reason="A new post.", organisation=case.organisation)
+        advice.review_feedback(
+            item,
+            outcome=FeedbackOutcome.RETURNED,
+            comment="Name the evidence.",
+            actor=group[0],
+            by_correspondence=True,
+        )
+        self.stood_down_and_told(case, assessor, officer)
+        sign_in_verified(client, officer)
+        page = client.get(reverse("case-assessors", args=[case.pk])).text
+        assert "revise it: the Advisory Group returned it" in page
+        assert "may see the scores of the assessor they replace" not in page
+        newcomer = UserFactory(roles=[Role.ASSESSOR])
+        response = client.post(
+            reverse("case-assessors", args=[case.pk]),
+            {"kind": "first", "assessor": newcomer.pk, "reason": ""},
+        )
+        assert response.status_code == 302
+        [asked] = OutboxMessage.objects.filter(to=newcomer.email)
+        assert "The Advisory Group returned the feedback to be revised" in asked.body

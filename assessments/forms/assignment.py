@@ -43,8 +43,12 @@ class CaseAssessorForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, kinds, people, **kwargs):
+    def __init__(self, *args, kinds, people, writing_feedback=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if writing_feedback:
+            # One who writes the feedback of a finished assessment always
+            # sees the scores it stood on (``services.assign``).
+            del self.fields["may_see_earlier_scores"]
         self.fields["kind"].choices = [(kind, AssignmentKind(kind).label) for kind in kinds]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0]
@@ -56,7 +60,7 @@ class CaseAssessorForm(forms.Form):
             Field.radios("kind", legend_size=Size.SMALL),
             Field.select("assessor"),
             Field.textarea("reason", rows=3),
-            Field.checkbox("may_see_earlier_scores"),
+            *([] if writing_feedback else [Field.checkbox("may_see_earlier_scores")]),
             submit="Assign",
         )
 

@@ -529,14 +529,20 @@ def with_feedback_unwritten(cases):
 
 
 def feedback_unwritten(case):
-    """Why ``case``'s feedback waits to be written (a ``FeedbackOccasion``),
-    or None (``with_feedback_unwritten``)."""
+    """Why ``case``'s feedback waits to be written (``with_feedback_unwritten``),
+    as it last came to its assessor: ``FeedbackOccasion.RETURNED`` when the
+    Advisory Group returned it since the decision against the recommendation
+    (if any), else the occasion; None if it does not wait."""
     Proposal = apps.get_model("proposals", "Proposal")
-    return (
+    found = (
         with_feedback_unwritten(Proposal.objects.filter(pk=case.pk))
-        .values_list("feedback_occasion", flat=True)
+        .values_list("feedback_occasion", "returned_at", "feedback_due_since")
         .first()
     )
+    if found is None:
+        return None
+    occasion, returned_at, due_since = found
+    return FeedbackOccasion.RETURNED if returned_at and returned_at == due_since else occasion
 
 
 def feedback_to_write(user):

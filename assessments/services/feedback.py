@@ -23,6 +23,7 @@ from assessments.models import (
 from assessments.queries.scoring import (
     assessment_state,
     feedback_occasion,
+    feedback_unwritten,
     latest_completed_recommendation,
 )
 from assessments.services.scoring import ScoringError, lock_case
@@ -113,9 +114,11 @@ def ask_assessor_for_feedback(case, event):
 
 
 def ask_replacement_for_feedback(case, assignment):
-    """Email the assessor just ``assignment``-ed to a finished case, in
-    place of one who stood down, that its feedback waits for them."""
-    occasion = feedback_occasion(case)
+    """Email the assessor just ``assignment``-ed to a finished case (in
+    place of one who stood down, or was replaced) that its feedback waits
+    for them, as it last came: decided against the recommendation, or
+    returned by the Advisory Group."""
+    occasion = feedback_unwritten(case)
     _email_feedback_needed(
         case,
         assignment.assessor,

@@ -102,7 +102,12 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
         return listed
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "kinds": self.kinds, "people": self.people()}
+        return {
+            **super().get_form_kwargs(),
+            "kinds": self.kinds,
+            "people": self.people(),
+            "writing_feedback": bool(self.writing_feedback),
+        }
 
     def get_context_data(self, **kwargs):
         history = (
@@ -129,7 +134,7 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
                 data["kind"],
                 self.request.user,
                 reason=data["reason"],
-                may_see_earlier_scores=data["may_see_earlier_scores"],
+                may_see_earlier_scores=data.get("may_see_earlier_scores", False),
             )
         except services.AssignmentRefused as refusal:
             form.add_error(refusal.field, str(refusal))
