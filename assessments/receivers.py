@@ -69,13 +69,17 @@ def ask_for_feedback_after_a_decision_against(sender, action, cases, events, **k
     recommendation to accredit: its assessor writes the feedback."""
     if action not in (Action.NOT_ACCREDIT, Action.CORRECT_DECISION):
         return
-    from assessments.services.assignment import FIRST, stand_down_conflicted
+    from assessments.services.assignment import stand_down_conflicted_writers
     from assessments.services.feedback import ask_assessor_for_feedback
 
-    for case, event in zip(cases, events, strict=True):
-        if event.to_status == Status.NOT_ACCREDITED:
-            stand_down_conflicted([case], kinds=(FIRST,))
-            ask_assessor_for_feedback(case, event)
+    decided = [
+        (case, event)
+        for case, event in zip(cases, events, strict=True)
+        if event.to_status == Status.NOT_ACCREDITED
+    ]
+    stand_down_conflicted_writers([case for case, _ in decided])
+    for case, event in decided:
+        ask_assessor_for_feedback(case, event)
 
 
 @receiver(feedback_returned)
@@ -83,6 +87,6 @@ def stand_down_a_conflicted_writer(sender, case, **kwargs):
     """Feedback the Advisory Group returns goes back to the case's assessor:
     one who declared a conflict with the organisation since is stood down
     then, and the casework officers told."""
-    from assessments.services.assignment import FIRST, stand_down_conflicted
+    from assessments.services.assignment import stand_down_conflicted_writers
 
-    stand_down_conflicted([case], kinds=(FIRST,))
+    stand_down_conflicted_writers([case])

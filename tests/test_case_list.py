@@ -391,8 +391,8 @@ def test_a_search_can_read_the_trigram_indexes(officer):
 @pytest.mark.postgres
 def test_statuses_ticked_are_a_condition_of_the_status_index(officer):
     """Two statuses ticked are one ``IN``, which the planner reads as a
-    condition of ``proposal_submitted_status`` (an ``OR`` of two tests it
-    applies as a filter to every entry of that index)."""
+    condition of a status index (an ``OR`` of two tests it applies as a
+    filter to every entry of ``proposal_submitted_status``)."""
     from django.db import connection
 
     filtered = case_list.search(
@@ -404,7 +404,8 @@ def test_statuses_ticked_are_a_condition_of_the_status_index(officer):
             cursor.execute(f"SET LOCAL enable_{scan} = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "proposal_submitted_status" in plan
+    # (Through proposal_submitted_status or proposal_status, as the planner
+    # judges the table's statistics: either way, as the index's condition.)
     assert "Index Cond: ((status)::text = ANY" in plan
 
 

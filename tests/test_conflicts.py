@@ -389,8 +389,8 @@ class TestPages:
         sign_in_verified(client, assessor)
         page = client.get(reverse("conflict-suggestion", args=[first.pk])).text
         assert (
-            "If you are assessing one of them now, or are to write its feedback to the applicant, "
-            "you are stood down from it" in page
+            "If you are assessing one of them now, or are to write the feedback to the applicant "
+            "on one, you are stood down from it" in page
         )
         client.post(reverse("conflict-suggestion", args=[first.pk]), {"confirm": ""})
         assert Conflict.objects.filter(user=assessor, organisation=first).exists()

@@ -629,7 +629,7 @@ class TestAConflictedWriterIsStoodDown:
         assert {score.value for score in state.first_scores.values()} >= {4}
         sign_in_verified(client, newcomer)
         page = client.get(feedback_url(case)).text
-        assert "against its assessor's recommendation to accredit it" in page
+        assert "against the previous assessor's recommendation to accredit it" in page
         assert client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D}).status_code == 302
         [row] = draft_feedback(case)
         assert (row.score, row.text) == (4, FEEDBACK_1D)  # the recommendation's score
@@ -719,3 +719,53 @@ class TestAConflictedWriterIsStoodDown:
         assert response.status_code == 302
         [asked] = OutboxMessage.objects.filter(to=newcomer.email)
         assert "The Advisory Group returned the feedback to be revised" in asked.body
+
+    def test_a_conflicted_assessor_owed_no_feedback_is_left_as_they_were(self, officer):
+        """Recommended not to accredit and so decided: the feedback the group
+        reviews is the recommendation's own, nothing comes to the assessor."""
+        case, assessor = recommended("not_accredit", **{"2B_lead": 2})
+        conflicts.declare(assessor, reason="A new post.", organisation=case.organisation)
+        decided_not_accredited(case)
+        assert Assignment.objects.filter(case=case, ended_at__isnull=True, kind="first").exists()
+        assert not OutboxMessage.objects.filter(key__startswith="assessor-stood-down:")
+
+    def test_a_new_writer_writes_on_the_agreed_scores_the_decision_page_shows(
+        self, client, officer
+    ):
+        from accreditation.models import Criterion
+        from accreditation.queries.decisions import scores_of
+        from assessments.services import quality
+
+        case = case_in_assessment(accreditation_type="asg")
+        assessor = person_with("assessor", case)
+        second = person_with("second_assessor", case)
+        score_all(case, assessor, 3, **{"1D_lead": 1})
+        score_all(case, second, 3, **{"1D_lead": 4})
+        scoring.finish_scoring(case, actor=assessor)
+        scoring.finish_scoring(case, actor=second)
+        quality.record_agreed_score(
+            case,
+            criterion=Criterion.objects.get(code="1D", part__framework=case.framework),
+            party="lead",
+            value=3,
+            reason="Settled on the evidence.",
+            applicant_feedback="",
+            version=0,
+            actor=assessor,
+        )
+        recommending.recommend(
+            case, recommendation="accredit", reasoning="Met.", departure_reason="", actor=assessor
+        )
+        move(case, Action.ADVISE, person_with("meeting_chair", case), details={"advice": "agree"})
+        decided_not_accredited(case)
+        conflicts.declare(assessor, reason="A new post.", organisation=case.organisation)
+        newcomer = UserFactory(roles=[Role.ASSESSOR])
+        assignment.assign(case, newcomer, "first", officer)
+
+        summary = scores_of(case)
+        assert [a.assessor for a in summary.assessors] == [assessor, second]
+        [row] = [row for row in summary.rows if row.code == "1D"]
+        assert (row.scores, row.agreed) == ([1, 4], 3)
+        writing.write_feedback(case, texts={"1D-lead": FEEDBACK_1D}, actor=newcomer)
+        [draft] = draft_feedback(case)
+        assert draft.score == 3  # the agreed score the recommendation stood on

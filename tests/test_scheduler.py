@@ -182,7 +182,8 @@ def test_drafts_in_a_cancelled_round_are_not_reminded():
 
 def test_an_overdue_assessment_chases_its_assessor_then_the_casework_officers_once():
     assignment = Assignment.objects.create(
-        case=ProposalFactory(status=Status.IN_ASSESSMENT),
+        # Out of round: the assignment's own date is its due date.
+        case=ProposalFactory(status=Status.IN_ASSESSMENT, round=None, window=WindowFactory()),
         assessor=person_with("assessor"),
         kind=AssignmentKind.FIRST,
         due_on=date(2026, 12, 11),  # a Friday

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 
 from accreditation import clock
 from accreditation.models import CaseEvent
@@ -190,16 +190,32 @@ class ScoreSummary:
 
 
 def scores_of(case):
-    """The current assessors' scores of ``case`` per criterion, in the
-    framework's order, with the agreed scores: a fixed few queries."""
+    """The scores ``case``'s latest completed recommendation stood on, per
+    criterion in the framework's order, with the agreed scores: its first
+    assessor's (not those of one assigned since to write the feedback) and
+    the current second assessor's. A fixed few queries."""
     Assignment = _model("assessments.Assignment")
     Score = _model("assessments.Score")
     AgreedScore = _model("assessments.AgreedScore")
-    assignments = list(
-        Assignment.objects.filter(case_id=case.pk, ended_at=None)
+    Recommendation = _model("assessments.Recommendation")
+    recommended = (
+        Recommendation.objects.filter(case_id=case.pk, outcome="completed")
+        .order_by("-made_at", "-pk")
+        .values("assignment_id")[:1]
+    )
+    found = list(
+        Assignment.objects.filter(Q(ended_at=None) | Q(pk=Subquery(recommended)), case_id=case.pk)
+        .annotate(
+            recommended=ExpressionWrapper(Q(pk=Subquery(recommended)), output_field=BooleanField())
+        )
         .select_related("assessor")
         .order_by("kind", "pk")
     )
+    firsts = [a for a in found if a.kind == "first"]
+    assignments = [
+        *([a for a in firsts if a.recommended] or [a for a in firsts if a.ended_at is None])[:1],
+        *(a for a in found if a.kind == "second" and a.ended_at is None),
+    ]
     column = {a.pk: i for i, a in enumerate(assignments)}
     rows = {}
     scores = (

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -22,6 +22,7 @@ from accreditation.models import (
 )
 from accreditation.schedule import EVERY
 from accreditation.workflow import Status
+from assessments.queries.assignment import due_date
 
 UPCOMING_DAYS = 42
 """How far ahead the page looks for deadlines."""
@@ -107,7 +108,7 @@ def upcoming(now=None, days=UPCOMING_DAYS):
             kind="first",
             case__status__in=(Status.IN_ASSESSMENT, Status.INFORMATION_REQUESTED),
         )
-        .annotate(due=Coalesce("due_on", "case__round__assessment_due"))
+        .annotate(due=due_date())
         .filter(due__range=(today, end))
         .values("due")
         .annotate(count=Count("pk"))

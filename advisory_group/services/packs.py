@@ -14,7 +14,7 @@ def pack_items(meeting, member):
     """What ``member``'s pack holds, item by item."""
     rows = []
     for item in agenda(meeting, member):
-        state = assessment_state(item.case)
+        state = assessment_state(item.case, as_recommended=True)
         rows.append(
             {
                 "item": item,

@@ -4,7 +4,7 @@ an assessor's queue."""
 
 from django.apps import apps
 from django.db.models import Count, F, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from accreditation import policy
 from accreditation.models import CaseEvent, User
@@ -108,11 +108,19 @@ def barred_pairs(cases):
     )
 
 
+def due_date(prefix=""):
+    """An assignment's due date, as an expression: the later of the round's
+    assessment due date and the date worked out when it was assigned (a
+    case outside a round, or one assigned on or after its round's date;
+    ``services.assignment.due_on``), whichever it has. (Each coalesced with
+    the other: SQLite's ``max()`` of a null is null.)"""
+    own, rounds = F(f"{prefix}due_on"), F(f"{prefix}case__round__assessment_due")
+    return Greatest(Coalesce(own, rounds), Coalesce(rounds, own))
+
+
 def with_due_date(assignments):
-    """Annotate ``due``: the date worked out when it was assigned (a case
-    outside a round, or one assigned after its round's date had passed),
-    else the round's assessment due date (``services.assignment.due_on``)."""
-    return assignments.annotate(due=Coalesce(F("due_on"), F("case__round__assessment_due")))
+    """Annotate ``due`` (``due_date``)."""
+    return assignments.annotate(due=due_date())
 
 
 def queue(user):

@@ -89,20 +89,16 @@ def needs_second_assessor(case_or_cases):
     return type(case).objects.filter(pk=case.pk).filter(rule).exists()
 
 
-def can_see_earlier_scores(assignment):
-    """Whether this assessor may read the scores of the assessors before them
-    on the case: the officer chose so when reassigning."""
-    return assignment.may_see_earlier_scores
-
-
 def due_on(case, when):
     """The stored due date of an assignment made at ``when``: none for a
     round's case (its round's assessment due date applies, read live),
-    unless that date has passed (a replacement, or a late assignment: the
-    assessor is not chased the day they start); else the policy's working
-    days after the day it was assigned."""
+    unless that date is today or has passed (a replacement, or a late
+    assignment: the assessor is not overdue as they start); else the
+    policy's working days after the day it was assigned. The later of the
+    two dates applies (``queries.assignment.with_due_date``), so a round's
+    date moved later moves theirs too."""
     day = clock.local_date(when)
-    if case.round_id and case.round.assessment_due >= day:
+    if case.round_id and case.round.assessment_due > day:
         return None
     return clock.working_days_after(day, policy.current().assessment_working_days)
 
@@ -617,12 +613,25 @@ def stand_down(person, conflict):
     return _stand_down(list(ending), [case for case in locked if case.pk in assessing | writing])
 
 
+def stand_down_conflicted_writers(cases):
+    """Of ``cases`` (locked by the caller), those whose feedback to the
+    applicant has just come to their first assessor to write
+    (``with_feedback_unwritten``): a first assessor who has since declared
+    a conflict with the organisation is stood down (``stand_down_conflicted``)."""
+    owed = set(
+        with_feedback_unwritten(
+            queries.proposal_model().objects.filter(pk__in=[case.pk for case in cases])
+        ).values_list("pk", flat=True)
+    )
+    return stand_down_conflicted([case for case in cases if case.pk in owed], kinds=(FIRST,))
+
+
 def stand_down_conflicted(cases, kinds=(FIRST, SECOND)):
     """Cases returning to their assessors, locked by the caller (referred
     back by the Advisory Group; or, with ``kinds`` the first only, their
-    feedback come to the assessor to write): each current assessor of those
-    kinds who has since declared a conflict with the case's organisation is
-    stood down (``_stand_down``)."""
+    feedback come to the assessor to write, ``stand_down_conflicted_writers``):
+    each current assessor of those kinds who has since declared a conflict
+    with the case's organisation is stood down (``_stand_down``)."""
     ending = [
         assignment
         for assignment in Assignment.objects.filter(

@@ -6,8 +6,6 @@
   after the same number of working days, the assessor who asked.
 """
 
-from django.db.models.functions import Coalesce
-
 from accreditation import clock, emails, policy
 from accreditation.chasing import (
     chase_once,
@@ -20,6 +18,7 @@ from accreditation.queries.conflicts import is_conflicted
 from accreditation.services import scheduler
 from accreditation.workflow import Status
 from assessments.models import Assignment, AssignmentKind, InformationRequest
+from assessments.queries.assignment import due_date
 
 
 def overdue_assignments(today):
@@ -27,7 +26,7 @@ def overdue_assignments(today):
         Assignment.objects.filter(
             ended_at__isnull=True, kind=AssignmentKind.FIRST, case__status=Status.IN_ASSESSMENT
         )
-        .annotate(due=Coalesce("due_on", "case__round__assessment_due"))
+        .annotate(due=due_date())
         .filter(due__lt=today)
         .select_related("assessor", "case__organisation", "case__round", "case__window")
         .order_by("due", "pk")

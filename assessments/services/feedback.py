@@ -18,13 +18,11 @@ from assessments.models import (
     DraftFeedback,
     FeedbackOccasion,
     FeedbackRevision,
-    Score,
 )
 from assessments.queries.scoring import (
     assessment_state,
     feedback_occasion,
     feedback_unwritten,
-    latest_completed_recommendation,
 )
 from assessments.services.scoring import ScoringError, lock_case
 from assessments.signals import feedback_written
@@ -52,7 +50,7 @@ def write_feedback(case, *, texts, actor):
     ]
     if not written:
         raise ScoringError("Enter feedback to the applicant on at least one criterion.")
-    scores = recommended_scores(locked, state)
+    scores = recommended_scores(locked)
     revision = FeedbackRevision.objects.create(case=locked, occasion=occasion, written_by=actor)
     DraftFeedback.objects.bulk_create(
         DraftFeedback(
@@ -76,17 +74,13 @@ def write_feedback(case, *, texts, actor):
     return revision
 
 
-def recommended_scores(case, state):
-    """{item key: score} the latest completed recommendation stood on: the
-    scores that stand (agreed ones included) while its assessor is still
-    assigned, else that assessor's own (one assigned since scored nothing)."""
-    recommendation = latest_completed_recommendation(case)
-    if state.first is not None and state.first.pk == recommendation.assignment_id:
-        return {item.key: state.standing(item).value for item in state.items}
-    return {
-        (score.criterion_id, score.party): score.value
-        for score in Score.objects.filter(assignment_id=recommendation.assignment_id)
-    }
+def recommended_scores(case):
+    """{item key: score} the latest completed recommendation stood on: its
+    assessor's, or the agreed one where quality assurance agreed one (read
+    so, not from an assessor assigned since to write the feedback, who
+    scored nothing)."""
+    state = assessment_state(case, as_recommended=True)
+    return {item.key: state.standing(item).value for item in state.items}
 
 
 def ask_assessor_for_feedback(case, event):

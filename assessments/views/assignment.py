@@ -15,7 +15,7 @@ from accreditation.access import StaffAreaMixin
 from accreditation.models import Round
 from accreditation.paging import NearestPageMixin
 from assessments.forms.assignment import CapacitiesForm, CaseAssessorForm
-from assessments.models import Assignment, AssignmentKind
+from assessments.models import Assignment, AssignmentKind, FeedbackOccasion
 from assessments.queries import assignment as queries
 from assessments.queries.scoring import feedback_unwritten
 from assessments.services import assignment as services
@@ -121,6 +121,7 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
             history=history,
             assessable=self.case.status in queries.ASSESSABLE or self.writing_feedback,
             writing_feedback=self.writing_feedback,
+            revising=self.writing_feedback == FeedbackOccasion.RETURNED,
             **kwargs,
         )
 

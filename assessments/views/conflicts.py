@@ -24,9 +24,8 @@ def declared_message(conflict):
     message = f"Conflict declared with {conflict.organisation or conflict.local_authority}."
     if conflict.stood_down:
         message += (
-            f" You no longer assess {', '.join(conflict.stood_down)} (nor write its "
-            "feedback to the applicant): the casework officers have been told, to assign "
-            "someone else."
+            f" You are stood down from {', '.join(conflict.stood_down)}: the casework "
+            "officers have been told, to assign someone else."
         )
     return message
 
