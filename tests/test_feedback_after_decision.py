@@ -21,7 +21,13 @@ from advisory_group.models import FeedbackApproval, FeedbackOutcome
 from advisory_group.queries import approved_feedback
 from advisory_group.queries.agenda import waiting
 from advisory_group.services import advice, meetings
-from assessments.models import Assignment, DraftFeedback, FeedbackRevision, FeedbackState
+from assessments.models import (
+    AssessorCapacity,
+    Assignment,
+    DraftFeedback,
+    FeedbackRevision,
+    FeedbackState,
+)
 from assessments.queries.scoring import (
     assessment_state,
     draft_feedback,
@@ -674,6 +680,9 @@ class TestAConflictedWriterIsStoodDown:
         )
         self.stood_down_and_told(case, assessor, officer)
         newcomer = UserFactory(roles=[Role.ASSESSOR])
+        # Writing feedback is not one of the round's assessments: a full
+        # capacity does not bar it.
+        AssessorCapacity.objects.create(round=case.round, assessor=newcomer, capacity=0)
         assignment.assign(case, newcomer, "first", officer)
         [asked] = OutboxMessage.objects.filter(to=newcomer.email)
         assert "The Advisory Group returned the feedback to be revised" in asked.body

@@ -557,7 +557,9 @@ def _check(case, person, kind, current, reason):
         )
     if replaced and not reason:
         raise AssignmentRefused(f"Enter why the {label} is being changed", field="reason")
-    if case.round_id:
+    # Writing a finished assessment's feedback is not one of the round's
+    # assessments its capacities count.
+    if case.round_id and case.status in queries.ASSESSABLE:
         load = queries.round_loads(case.round).get(person.pk, 0)
         capacity = queries.capacities(case.round, [person])[person.pk]
         if load + 1 > capacity:
