@@ -596,6 +596,18 @@ class TestAConflictedWriterIsStoodDown:
             assert "no longer write the feedback to the applicant on" in message.body
             assert "waiting for another assessor to write its feedback" in message.body
 
+    def assigned_through_the_page(self, client, case):
+        """A new assessor, assigned by the officer signed in on ``client``
+        through the case's assessors page, and the email asking them."""
+        newcomer = UserFactory(roles=[Role.ASSESSOR])
+        response = client.post(
+            reverse("case-assessors", args=[case.pk]),
+            {"kind": "first", "assessor": newcomer.pk, "reason": ""},
+        )
+        assert response.status_code == 302
+        [asked] = OutboxMessage.objects.filter(to=newcomer.email)
+        return newcomer, asked
+
     def test_declaring_a_conflict_while_it_waits_hands_it_to_a_new_assessor(self, client, officer):
         case, assessor = recommended("accredit", **{"1D_lead": 4})
         decided_not_accredited(case)
@@ -618,13 +630,7 @@ class TestAConflictedWriterIsStoodDown:
         with pytest.raises(AssignmentRefused, match="conflict of interest"):
             assignment.assign(case, assessor, "first", officer)
 
-        newcomer = UserFactory(roles=[Role.ASSESSOR])
-        response = client.post(
-            reverse("case-assessors", args=[case.pk]),
-            {"kind": "first", "assessor": newcomer.pk, "reason": ""},
-        )
-        assert response.status_code == 302
-        [asked] = OutboxMessage.objects.filter(to=newcomer.email)
+        newcomer, asked = self.assigned_through_the_page(client, case)
         assert "in place of its previous assessor" in asked.body
         assert "against its assessor's recommendation to accredit it" in asked.body
         assert feedback_url(case) in asked.body
@@ -720,13 +726,7 @@ class TestAConflictedWriterIsStoodDown:
         page = client.get(reverse("case-assessors", args=[case.pk])).text
         assert "revise it: the Advisory Group returned it" in page
         assert "may see the scores of the assessor they replace" not in page
-        newcomer = UserFactory(roles=[Role.ASSESSOR])
-        response = client.post(
-            reverse("case-assessors", args=[case.pk]),
-            {"kind": "first", "assessor": newcomer.pk, "reason": ""},
-        )
-        assert response.status_code == 302
-        [asked] = OutboxMessage.objects.filter(to=newcomer.email)
+        _, asked = self.assigned_through_the_page(client, case)
         assert "The Advisory Group returned the feedback to be revised" in asked.body
 
     def test_a_conflicted_assessor_owed_no_feedback_is_left_as_they_were(self, officer):
