@@ -596,6 +596,15 @@ class TestAConflictedWriterIsStoodDown:
             assert "no longer write the feedback to the applicant on" in message.body
             assert "waiting for another assessor to write its feedback" in message.body
 
+    def returned_by_the_chair(self, item, group):
+        advice.review_feedback(
+            item,
+            outcome=FeedbackOutcome.RETURNED,
+            comment="Say which evidence would help.",
+            actor=group[0],
+            by_correspondence=True,
+        )
+
     def assigned_through_the_page(self, client, case):
         """A new assessor, assigned by the officer signed in on ``client``
         through the case's assessors page, and the email asking them."""
@@ -677,13 +686,7 @@ class TestAConflictedWriterIsStoodDown:
         item = meeting_of(group).items.get(case=case)
         conflicts.declare(assessor, reason="A new post.", organisation=case.organisation)
         assert Assignment.objects.filter(case=case, ended_at__isnull=True, kind="first").exists()
-        advice.review_feedback(
-            item,
-            outcome=FeedbackOutcome.RETURNED,
-            comment="Say which evidence would help.",
-            actor=group[0],
-            by_correspondence=True,
-        )
+        self.returned_by_the_chair(item, group)
         self.stood_down_and_told(case, assessor, officer)
         newcomer = UserFactory(roles=[Role.ASSESSOR])
         # Writing feedback is not one of the round's assessments: a full
@@ -714,13 +717,7 @@ class TestAConflictedWriterIsStoodDown:
         writing.write_feedback(case, texts={"1D-lead": FEEDBACK_1D}, actor=assessor)
         item = meeting.items.get(case=case)
         conflicts.declare(assessor, reason="A new post.", organisation=case.organisation)
-        advice.review_feedback(
-            item,
-            outcome=FeedbackOutcome.RETURNED,
-            comment="Name the evidence.",
-            actor=group[0],
-            by_correspondence=True,
-        )
+        self.returned_by_the_chair(item, group)
         self.stood_down_and_told(case, assessor, officer)
         sign_in_verified(client, officer)
         page = client.get(reverse("case-assessors", args=[case.pk])).text
