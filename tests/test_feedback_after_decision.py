@@ -651,6 +651,12 @@ class TestAConflictedWriterIsStoodDown:
         sign_in_verified(client, newcomer)
         page = client.get(feedback_url(case)).text
         assert "against the previous assessor's recommendation to accredit it" in page
+        # The recommendation page shows it as made, by whom, on its scores.
+        page = client.get(reverse("case-recommendation", args=[case.pk])).text
+        assert "You cannot complete the assessment" not in page
+        assert "Your latest recommendation" not in page
+        assert "Latest recommendation" in page and assessor.full_name in page
+        assert "Not scored" not in page
         assert client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D}).status_code == 302
         [row] = draft_feedback(case)
         assert (row.score, row.text) == (4, FEEDBACK_1D)  # the recommendation's score

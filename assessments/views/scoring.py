@@ -157,7 +157,10 @@ class RecommendationView(CasePageMixin, TemplateView):
 
     @cached_property
     def state(self):
-        return assessment_state(self.case)
+        # A finished assessment: the scores its recommendation stood on
+        # (not those of an assessor assigned since to write its feedback).
+        finished = self.case.status not in scoring.SCORING_STATUSES
+        return assessment_state(self.case, as_recommended=finished)
 
     def make_form(self, data=None):
         latest = latest_recommendation(self.case)
