@@ -279,6 +279,7 @@ class TestMembersViews:
         url = reverse("advisory-item", args=[item.pk])
         page = client.get(url).text
         assert 'id="scores"' in page and 'id="recommendation"' in page
+        assert "Both assessors' scores" in page and "Second assessor" in page
         response = client.post(url, {"view-view": "maybe", "view-comment": ""})
         assert response.status_code == 200
         assert "Choose agree, disagree or refer back" in response.text
@@ -690,6 +691,19 @@ class TestFeedbackReview:
         assert events(case, "feedback_approved")[0].details["digest"] == approval.digest
         # Approved feedback does not come back.
         assert new_meeting(officer, group, days=60).items.count() == 0
+
+    def test_an_asp_cases_scores_are_its_one_assessors(self, client, officer, group):
+        case = not_accredit_case()
+        new_meeting(officer, group)
+        item = case.agenda_items.get(purpose="feedback")
+        sign_in_verified(client, group[0])
+        table = client.get(reverse("advisory-item", args=[item.pk])).text
+        table = table[
+            table.index('id="scores"') : table.index("</table>", table.index('id="scores"'))
+        ]
+        assert "The assessor's scores, criterion by criterion" in table
+        assert "Second assessor" not in table and "Agreed" not in table
+        assert table.count("<th ") == 3
 
     def test_returned_feedback_shows_on_the_case_and_comes_back_to_the_next_meeting(
         self, client, officer, group

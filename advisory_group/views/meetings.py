@@ -265,6 +265,7 @@ class ItemView(ItemMixin, TemplateView):
             case=case,
             state=state,
             scores=scores,
+            quality_assured=state.second is not None or state.needs_quality_assurance,
             recommendation=latest_recommendation(case),
             decision=decision_of(case),
             feedback=draft_feedback(case),
