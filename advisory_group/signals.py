@@ -9,4 +9,5 @@ decided not accredited is owed its feedback letter now."""
 
 feedback_returned = Signal()
 """The group returned a case's draft feedback to its assessor (``case``,
-locked), inside the transaction that recorded it."""
+locked, and ``event``, the return on its timeline), inside the transaction
+that recorded it."""

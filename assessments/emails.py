@@ -171,9 +171,11 @@ emails.register(
     emails.EmailTemplate(
         name="assessments/feedback_needed",
         title="A case's feedback to the applicant waits for its assessor to write it",
-        audience="The case's assessor: after a decision against their recommendation, or "
-        "when assigned in place of one who stood down",
-        subject="{{ case.reference }}: write the feedback for the applicant",
+        audience="The case's assessor: after a decision against their recommendation, when "
+        "the Advisory Group returns the feedback, or when assigned in place of one who stood "
+        "down",
+        subject="{{ case.reference }}: {% if decided_against or replacing %}write{% else %}"
+        "revise{% endif %} the feedback for the applicant",
         example="assessments.emails.feedback_needed_example",
     ),
 )

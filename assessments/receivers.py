@@ -83,10 +83,13 @@ def ask_for_feedback_after_a_decision_against(sender, action, cases, events, **k
 
 
 @receiver(feedback_returned)
-def stand_down_a_conflicted_writer(sender, case, **kwargs):
-    """Feedback the Advisory Group returns goes back to the case's assessor:
-    one who declared a conflict with the organisation since is stood down
-    then, and the casework officers told."""
+def hand_returned_feedback_to_its_writer(sender, case, event, **kwargs):
+    """Feedback the Advisory Group returns goes back to the case's assessor,
+    who is emailed the group's comment; one who declared a conflict with the
+    organisation since is stood down then instead, and the casework officers
+    told."""
     from assessments.services.assignment import stand_down_conflicted_writers
+    from assessments.services.feedback import ask_assessor_to_revise_feedback
 
     stand_down_conflicted_writers([case])
+    ask_assessor_to_revise_feedback(case, event)

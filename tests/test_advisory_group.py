@@ -15,7 +15,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accreditation import clock
-from accreditation.models import AccreditationType, ActivityEntry, CaseEvent
+from accreditation.models import AccreditationType, ActivityEntry, CaseEvent, OutboxMessage
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status, move
 from advisory_group.forms.meetings import MeetingForm
@@ -731,6 +731,12 @@ class TestFeedbackReview:
         assert approved_feedback(case) is None
         [returned] = events(case, "feedback_returned")
         assert returned.details["reason"] == "Say which evidence helps."
+        [asked] = OutboxMessage.objects.filter(key__startswith=f"feedback_needed:{case.pk}:")
+        assessor = case.assignments.get(kind="first", ended_at__isnull=True).assessor
+        assert asked.to == assessor.email
+        assert asked.subject == f"{case.reference}: revise the feedback for the applicant"
+        assert "The Advisory Group returned the feedback" in asked.body
+        assert "Say which evidence helps." in asked.body and "Say which" in asked.html_body
         again = later.items.get()
         assert (again.case, again.purpose) == (case, "feedback")
         sign_in_verified(client, officer)

@@ -595,6 +595,10 @@ class TestAConflictedWriterIsStoodDown:
         for message in told:
             assert "no longer write the feedback to the applicant on" in message.body
             assert "waiting for another assessor to write its feedback" in message.body
+        # Nor is the one stood down asked to revise feedback they may no longer see.
+        assert not OutboxMessage.objects.filter(
+            to=assessor.email, subject__contains="revise the feedback"
+        ).exists()
 
     def returned_by_the_chair(self, item, group):
         advice.review_feedback(

@@ -146,10 +146,10 @@ def review_feedback(item, *, outcome, comment, actor, by_correspondence=False):
         )
         feedback_approved.send(sender=FeedbackApproval, case=item.case, approval=approval)
     else:
-        timeline.record(
+        event = timeline.record(
             item.case, "feedback_returned", actor, details={**details, "reason": comment}
         )
-        feedback_returned.send(sender=AgendaItem, case=item.case)
+        feedback_returned.send(sender=AgendaItem, case=item.case, event=event)
         later = next_meeting(after=item.meeting)
         if later is not None:
             fill_agenda(later, [item.case_id])

@@ -90,12 +90,7 @@ def ask_assessor_for_feedback(case, event):
     case.refresh_from_db(fields=["status"])  # the move wrote it, not on this object
     if feedback_occasion(case) != FeedbackOccasion.DECIDED_AGAINST:
         return
-    assessor = User.objects.filter(
-        is_active=True,
-        pk__in=Assignment.objects.filter(
-            case_id=case.pk, kind=AssignmentKind.FIRST, ended_at__isnull=True
-        ).values("assessor_id"),
-    ).first()
+    assessor = _current_writer(case)
     if assessor is None:
         return
     _email_feedback_needed(
@@ -105,6 +100,34 @@ def ask_assessor_for_feedback(case, event):
         replacing=False,
         key=f"feedback_needed:{case.pk}:{event.sequence}",
     )
+
+
+def ask_assessor_to_revise_feedback(case, event):
+    """Email the case's assessor that the Advisory Group returned the draft
+    feedback (the return ``event``), with the group's comment, once per
+    return. An assessor stood down for a conflict is not asked: the one
+    assigned in their place is, when assigned."""
+    assessor = _current_writer(case)
+    if assessor is None:
+        return
+    _email_feedback_needed(
+        case,
+        assessor,
+        FeedbackOccasion.RETURNED,
+        replacing=False,
+        key=f"feedback_needed:{case.pk}:{event.sequence}",
+        comment=event.details["comment"],
+    )
+
+
+def _current_writer(case):
+    """The active person currently the case's (first) assessor, or None."""
+    return User.objects.filter(
+        is_active=True,
+        pk__in=Assignment.objects.filter(
+            case_id=case.pk, kind=AssignmentKind.FIRST, ended_at__isnull=True
+        ).values("assessor_id"),
+    ).first()
 
 
 def ask_replacement_for_feedback(case, assignment):
@@ -122,13 +145,14 @@ def ask_replacement_for_feedback(case, assignment):
     )
 
 
-def _email_feedback_needed(case, assessor, occasion, *, replacing, key):
+def _email_feedback_needed(case, assessor, occasion, *, replacing, key, comment=""):
     emails.queue(
         "assessments/feedback_needed",
         {
             "case": case,
             "decided_against": occasion == FeedbackOccasion.DECIDED_AGAINST,
             "replacing": replacing,
+            "comment": comment,
             "link": settings.SERVICE_URL + reverse("case-feedback", args=[case.pk]),
         },
         [assessor.email],
