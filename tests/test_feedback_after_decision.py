@@ -136,6 +136,7 @@ class TestDecidedAgainstARecommendationToAccredit:
         )
         page = client.get(feedback_url(case)).text
         assert REASONS in page and "Dana Decider" in page
+        assert "Leave empty if the reasons for the decision do not concern it." in page
         response = client.post(feedback_url(case), {})
         assert "Enter feedback to the applicant on at least one criterion" in response.text
         assert not FeedbackRevision.objects.exists()
@@ -318,6 +319,8 @@ class TestReturnedFeedback:
         page = client.get(feedback_url(case)).text
         assert "Say which evidence would help." in page
         assert "Give more evidence for 2B." in page  # the draft, to revise
+        assert "Leave empty if the feedback need not say anything on it." in page
+        assert "reasons for the decision" not in page  # there is no decision yet
         client.post(feedback_url(case), {"2B-lead": "Send three years of validated results."})
         [again] = second.items.filter(case=case)
         with django_capture_on_commit_callbacks(execute=True):

@@ -9,15 +9,22 @@ from accreditation.forms.helpers import free_text_field, gds_helper
 
 
 class FeedbackForm(forms.Form):
-    def __init__(self, *args, items, **kwargs):
+    def __init__(self, *args, items, returned=False, **kwargs):
+        """``returned``: the Advisory Group returned the feedback to revise
+        (otherwise it is written from the reasons for a decision)."""
         super().__init__(*args, **kwargs)
         self.items = items
+        hint = (
+            "Leave empty if the feedback need not say anything on it."
+            if returned
+            else "Leave empty if the reasons for the decision do not concern it."
+        )
         for item in items:
             self.fields[item.slug] = free_text_field(
                 label=f"Feedback on {escape(item)}",
                 what=f"The feedback on {item.criterion.code}",
                 required=False,
-                help_text="Leave empty if the reasons for the decision do not concern it.",
+                help_text=hint,
             )
         self.helper = gds_helper(
             *(Field.textarea(item.slug, label_size=Size.SMALL) for item in items),

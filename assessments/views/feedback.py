@@ -39,7 +39,12 @@ class FeedbackView(CasePageMixin, TemplateView):
     def make_form(self, data=None):
         current = {(row.criterion_id, row.party): row.text for row in draft_feedback(self.case)}
         initial = {item.slug: current.get(item.key, "") for item in self.state.items}
-        return FeedbackForm(data, initial=initial, items=self.state.items)
+        return FeedbackForm(
+            data,
+            initial=initial,
+            items=self.state.items,
+            returned=self.occasion == FeedbackOccasion.RETURNED,
+        )
 
     def get_context_data(self, form=None, **kwargs):
         occasion = self.occasion
