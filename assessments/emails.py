@@ -174,8 +174,8 @@ emails.register(
         audience="The case's assessor: after a decision against their recommendation, when "
         "the Advisory Group returns the feedback, or when assigned in place of one who stood "
         "down",
-        subject="{{ case.reference }}: {% if decided_against or replacing %}write{% else %}"
-        "revise{% endif %} the feedback for the applicant",
+        subject="{{ case.reference }}: {% if decided_against %}write{% else %}revise{% endif %} "
+        "the feedback for the applicant",
         example="assessments.emails.feedback_needed_example",
     ),
 )

@@ -708,6 +708,8 @@ class TestAConflictedWriterIsStoodDown:
         assignment.assign(case, newcomer, "first", officer)
         [asked] = OutboxMessage.objects.filter(to=newcomer.email)
         assert "The Advisory Group returned the feedback to be revised" in asked.body
+        assert "Say which evidence would help." in asked.body  # the group's comment
+        assert asked.subject == f"{case.reference}: revise the feedback for the applicant"
 
     def test_a_finished_case_with_nothing_to_write_takes_no_assessor(self, officer):
         case, assessor = recommended("accredit")
@@ -736,8 +738,13 @@ class TestAConflictedWriterIsStoodDown:
         page = client.get(reverse("case-assessors", args=[case.pk])).text
         assert "revise it: the Advisory Group returned it" in page
         assert "may see the scores of the assessor they replace" not in page
-        _, asked = self.assigned_through_the_page(client, case)
+        newcomer, asked = self.assigned_through_the_page(client, case)
         assert "The Advisory Group returned the feedback to be revised" in asked.body
+        assert "Say which evidence would help." in asked.body
+        assert asked.subject == f"{case.reference}: revise the feedback for the applicant"
+        sign_in_verified(client, newcomer)
+        page = client.get(feedback_url(case)).text
+        assert "Leave empty if the feedback need not say anything on it." in page
 
     def test_a_conflicted_assessor_owed_no_feedback_is_left_as_they_were(self, officer):
         """Recommended not to accredit and so decided: the feedback the group

@@ -106,7 +106,10 @@ def ask_assessor_to_revise_feedback(case, event):
     """Email the case's assessor that the Advisory Group returned the draft
     feedback (the return ``event``), with the group's comment, once per
     return. An assessor stood down for a conflict is not asked: the one
-    assigned in their place is, when assigned."""
+    assigned in their place is, when assigned. Asked only while the feedback
+    waits on that return (the rule that stands a conflicted writer down)."""
+    if feedback_unwritten(case) != FeedbackOccasion.RETURNED:
+        return
     assessor = _current_writer(case)
     if assessor is None:
         return
@@ -134,14 +137,18 @@ def ask_replacement_for_feedback(case, assignment):
     """Email the assessor just ``assignment``-ed to a finished case (in
     place of one who stood down, or was replaced) that its feedback waits
     for them, as it last came: decided against the recommendation, or
-    returned by the Advisory Group."""
+    returned by the Advisory Group (with the group's comment)."""
+    from advisory_group.queries.agenda import last_return
+
     occasion = feedback_unwritten(case)
+    returned = last_return(case) if occasion == FeedbackOccasion.RETURNED else None
     _email_feedback_needed(
         case,
         assignment.assessor,
         occasion,
         replacing=True,
         key=f"feedback_needed:{case.pk}:assignment:{assignment.pk}",
+        comment=returned.comment if returned else "",
     )
 
 

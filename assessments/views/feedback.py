@@ -17,6 +17,7 @@ from assessments.queries.scoring import (
     assessment_state,
     draft_feedback,
     feedback_occasion,
+    feedback_unwritten,
     latest_completed_recommendation,
 )
 from assessments.services import feedback
@@ -43,7 +44,7 @@ class FeedbackView(CasePageMixin, TemplateView):
             data,
             initial=initial,
             items=self.state.items,
-            returned=self.occasion == FeedbackOccasion.RETURNED,
+            returned=feedback_unwritten(self.case) == FeedbackOccasion.RETURNED,
         )
 
     def get_context_data(self, form=None, **kwargs):
