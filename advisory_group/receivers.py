@@ -2,7 +2,8 @@
 case sent for decision or decided not accredited goes on the next meeting's
 agenda for what it waits for (advice, a review of its feedback), and so
 does feedback an assessor writes after the assessment. A withdrawn case
-leaves the agendas; a round's meeting moves with the round's meeting date.
+leaves the agendas, and the review of a referred-back case's feedback; a
+round's meeting moves with the round's meeting date.
 
 Only moves made now: a history replayed with its own earlier times (the
 demo's) is not today's agenda; whatever of it still waits for the group is
@@ -60,6 +61,22 @@ def take_withdrawn_cases_off_agendas(sender, action, cases, actor, **kwargs):
     """A withdrawn case leaves the agendas it waited on, so its meetings can close."""
     if action == Action.WITHDRAW:
         take_off_agendas(cases, reason="The proposal was withdrawn.", actor=actor)
+
+
+@receiver(cases_moved)
+def take_referred_back_feedback_off_agendas(sender, action, cases, actor, **kwargs):
+    """A case referred back to its assessor has no draft feedback for the
+    group to review until it is recommended again: the review leaves the
+    agendas (it would hold the meeting open, and a review returned would ask
+    the assessor to revise feedback while they assess again). The next
+    recommendation's feedback comes to the next meeting with it."""
+    if action == Action.REFER_BACK:
+        take_off_agendas(
+            cases,
+            reason="The case was referred back to its assessor.",
+            actor=actor,
+            purposes=[ItemPurpose.FEEDBACK],
+        )
 
 
 @receiver(feedback_written)

@@ -552,6 +552,45 @@ class TestTheChairsAdvice:
         [referred] = events(case, "refer_back")
         assert referred.details["reason"] == "Look again at 2B."
 
+    def test_refer_back_takes_the_review_of_the_draft_feedback_off_the_agenda(
+        self, client, officer, group
+    ):
+        """An ASG recommended not to accredit comes with its draft feedback to
+        review; referred back, there is none to review until it is
+        recommended again, and the meeting can close without it."""
+        from assessments.services import recommendation as recommending
+        from assessments.services import scoring
+
+        meeting = new_meeting(officer, group)
+        case = case_in_assessment(accreditation_type=AccreditationType.ASG)
+        assessor = person_with("assessor", case)
+        second = person_with("second_assessor", case)
+        score_all(case, assessor, 3, **{"2B_lead": 2})
+        score_all(case, second, 3, **{"2B_lead": 2})
+        scoring.finish_scoring(case, actor=second)
+        recommending.recommend(
+            case,
+            recommendation="not_accredit",
+            reasoning="Pupil achievement is not shown.",
+            departure_reason="",
+            actor=assessor,
+        )
+        assert set(meeting.items.values_list("purpose", flat=True)) == {"advice", "feedback"}
+        hold(meeting, *group)
+        sign_in_verified(client, group[0])
+        advice_item = meeting.items.get(purpose="advice")
+        client.post(
+            reverse("advisory-item", args=[advice_item.pk]),
+            {"record_advice": "", "advice-outcome": "refer_back", "advice-comment": "Look at 2B."},
+        )
+        case.refresh_from_db()
+        assert case.status == Status.IN_ASSESSMENT
+        assert list(meeting.items.values_list("purpose", "outcome")) == [("advice", "refer_back")]
+        [removed] = events(case, "agenda_item_removed")
+        assert removed.details["purpose"] == "feedback"
+        assert removed.details["reason"] == "The case was referred back to its assessor."
+        meetings.close_meeting(meeting, minutes="Referred back.", actor=officer)
+
     def test_refer_back_stands_down_an_assessor_who_declared_a_conflict_meanwhile(
         self, officer, group
     ):

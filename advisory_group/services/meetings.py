@@ -104,17 +104,18 @@ def save_meeting(meeting, *, data, actor):
     return meeting
 
 
-def take_off_agendas(cases, *, reason, actor):
+def take_off_agendas(cases, *, reason, actor, purposes=None):
     """Take the open items of ``cases`` (withdrawn: the group has nothing
-    left to advise on) off the agendas of meetings not yet closed, each with
-    a note on its case's timeline, so the meetings can close. Returns how
-    many items were taken off."""
+    left to advise on), or those of ``purposes`` only, off the agendas of
+    meetings not yet closed, each with a note on its case's timeline, so the
+    meetings can close. Returns how many items were taken off."""
     by_pk = {case.pk: case for case in cases}
-    items = list(
-        AgendaItem.objects.select_for_update(of=("self",)).filter(
-            case__in=list(by_pk), outcome="", meeting__closed_at=None
-        )
+    items = AgendaItem.objects.select_for_update(of=("self",)).filter(
+        case__in=list(by_pk), outcome="", meeting__closed_at=None
     )
+    if purposes is not None:
+        items = items.filter(purpose__in=purposes)
+    items = list(items)
     for item in items:
         timeline.record(
             by_pk[item.case_id],
