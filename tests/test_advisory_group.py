@@ -45,13 +45,22 @@ def asg_case(**fields):
     )
 
 
-def not_accredit_case():
-    """An ASP case recommended not to accredit, with draft feedback on 2B."""
+def not_accredit_case(asg=False):
+    """A case recommended not to accredit, with draft feedback on 2B: an ASP
+    (awaiting decision), or an ASG through quality assurance (in Advisory
+    Group review)."""
     from assessments.services import recommendation as recommending
+    from assessments.services import scoring
 
-    case = case_in_assessment()
+    case = case_in_assessment(
+        accreditation_type=AccreditationType.ASG if asg else AccreditationType.ASP
+    )
     assessor = person_with("assessor", case)
     score_all(case, assessor, 3, **{"2B_lead": 2})
+    if asg:
+        second = person_with("second_assessor", case)
+        score_all(case, second, 3, **{"2B_lead": 2})
+        scoring.finish_scoring(case, actor=second)
     recommending.recommend(
         case,
         recommendation="not_accredit",
@@ -558,23 +567,8 @@ class TestTheChairsAdvice:
         """An ASG recommended not to accredit comes with its draft feedback to
         review; referred back, there is none to review until it is
         recommended again, and the meeting can close without it."""
-        from assessments.services import recommendation as recommending
-        from assessments.services import scoring
-
         meeting = new_meeting(officer, group)
-        case = case_in_assessment(accreditation_type=AccreditationType.ASG)
-        assessor = person_with("assessor", case)
-        second = person_with("second_assessor", case)
-        score_all(case, assessor, 3, **{"2B_lead": 2})
-        score_all(case, second, 3, **{"2B_lead": 2})
-        scoring.finish_scoring(case, actor=second)
-        recommending.recommend(
-            case,
-            recommendation="not_accredit",
-            reasoning="Pupil achievement is not shown.",
-            departure_reason="",
-            actor=assessor,
-        )
+        case = not_accredit_case(asg=True)
         assert set(meeting.items.values_list("purpose", flat=True)) == {"advice", "feedback"}
         hold(meeting, *group)
         sign_in_verified(client, group[0])

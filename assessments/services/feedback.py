@@ -88,18 +88,8 @@ def ask_assessor_for_feedback(case, event):
     not accredited against their recommendation to accredit, so they write
     the feedback from the official's reasons (once per decision)."""
     case.refresh_from_db(fields=["status"])  # the move wrote it, not on this object
-    if feedback_occasion(case) != FeedbackOccasion.DECIDED_AGAINST:
-        return
-    assessor = _current_writer(case)
-    if assessor is None:
-        return
-    _email_feedback_needed(
-        case,
-        assessor,
-        FeedbackOccasion.DECIDED_AGAINST,
-        replacing=False,
-        key=f"feedback_needed:{case.pk}:{event.sequence}",
-    )
+    if feedback_occasion(case) == FeedbackOccasion.DECIDED_AGAINST:
+        _ask_current_writer(case, FeedbackOccasion.DECIDED_AGAINST, event)
 
 
 def ask_assessor_to_revise_feedback(case, event):
@@ -108,29 +98,31 @@ def ask_assessor_to_revise_feedback(case, event):
     return. An assessor stood down for a conflict is not asked: the one
     assigned in their place is, when assigned. Asked only while the feedback
     waits on that return (the rule that stands a conflicted writer down)."""
-    if feedback_unwritten(case) != FeedbackOccasion.RETURNED:
-        return
-    assessor = _current_writer(case)
-    if assessor is None:
-        return
-    _email_feedback_needed(
-        case,
-        assessor,
-        FeedbackOccasion.RETURNED,
-        replacing=False,
-        key=f"feedback_needed:{case.pk}:{event.sequence}",
-        comment=event.details["comment"],
-    )
+    if feedback_unwritten(case) == FeedbackOccasion.RETURNED:
+        _ask_current_writer(
+            case, FeedbackOccasion.RETURNED, event, comment=event.details["comment"]
+        )
 
 
-def _current_writer(case):
-    """The active person currently the case's (first) assessor, or None."""
-    return User.objects.filter(
+def _ask_current_writer(case, occasion, event, comment=""):
+    """Email the active person who is the case's (first) assessor now, if
+    any, that its feedback waits for them on ``occasion`` (once per
+    ``event``)."""
+    assessor = User.objects.filter(
         is_active=True,
         pk__in=Assignment.objects.filter(
             case_id=case.pk, kind=AssignmentKind.FIRST, ended_at__isnull=True
         ).values("assessor_id"),
     ).first()
+    if assessor is not None:
+        _email_feedback_needed(
+            case,
+            assessor,
+            occasion,
+            replacing=False,
+            key=f"feedback_needed:{case.pk}:{event.sequence}",
+            comment=comment,
+        )
 
 
 def ask_replacement_for_feedback(case, assignment):
