@@ -2,6 +2,7 @@
 paginated list."""
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Paginator
 
 
 def nearest_page(paginator, asked):
@@ -15,6 +16,29 @@ def nearest_page(paginator, asked):
     except (TypeError, ValueError):
         pass  # not a whole number: ``get_page`` gives the first
     return paginator.get_page(asked)
+
+
+class FirstPageFirstPaginator(Paginator):
+    """A paginator that reads the first page before counting: a list that
+    fits on its first page is counted from the rows it shows, in one query
+    where Django's paginator makes two (a count, then the rows). A longer
+    list is counted as Django's is, once something asks how many pages it
+    has. Other pages are read as Django reads them."""
+
+    def get_page(self, number):
+        try:
+            first = int(number) <= 1
+        except (TypeError, ValueError):
+            first = True  # Django's paginator shows the first page for these
+        if not first:
+            return super().get_page(number)
+        room = self.per_page + self.orphans
+        rows = list(self.object_list[: room + 1])
+        if len(rows) <= room:
+            self.count = len(rows)
+        else:
+            rows = rows[: self.per_page]
+        return self._get_page(rows, 1, self)
 
 
 class NearestPageMixin:

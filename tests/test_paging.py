@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.generic import ListView
 
-from accreditation.paging import NearestPageMixin, nearest_page
+from accreditation.paging import FirstPageFirstPaginator, NearestPageMixin, nearest_page
 from accreditation.roles import Role
 from accreditation.views.staff_users import StaffUserListView
 from tests.casework import person_with, sign_in_verified
@@ -30,13 +30,61 @@ from tests.factories import UserFactory
         ("9" * 30, 3),
     ],
 )
-def test_the_nearest_page_there_is(asked, shown):
-    assert nearest_page(Paginator(range(30), 10), asked).number == shown
+@pytest.mark.parametrize("paginator", [Paginator, FirstPageFirstPaginator])
+def test_the_nearest_page_there_is(paginator, asked, shown):
+    page = nearest_page(paginator(range(30), 10), asked)
+    assert page.number == shown
+    assert list(page.object_list) == list(range((shown - 1) * 10, shown * 10))
+    assert page.paginator.count == 30 and page.paginator.num_pages == 3
 
 
-def test_an_empty_list_has_its_first_page():
-    page = nearest_page(Paginator([], 10), "-1")
+@pytest.mark.parametrize("paginator", [Paginator, FirstPageFirstPaginator])
+def test_an_empty_list_has_its_first_page(paginator):
+    page = nearest_page(paginator([], 10), "-1")
     assert page.number == 1 and list(page.object_list) == []
+    assert page.paginator.count == 0 and not page.has_other_pages()
+
+
+class Recorded:
+    """A list that records how it is read: its rows (a slice) and its count."""
+
+    def __init__(self, size):
+        self.rows, self.reads = list(range(size)), []
+
+    def __getitem__(self, index):
+        self.reads.append(("rows", index.start, index.stop))
+        return self.rows[index]
+
+    def count(self):
+        self.reads.append(("count",))
+        return len(self.rows)
+
+
+@pytest.mark.parametrize(
+    "size, orphans, shown, reads",
+    [
+        (0, 0, [], [("rows", None, 11)]),
+        (7, 0, list(range(7)), [("rows", None, 11)]),
+        (10, 0, list(range(10)), [("rows", None, 11)]),
+        (11, 0, list(range(10)), [("rows", None, 11), ("count",)]),
+        (12, 2, list(range(12)), [("rows", None, 13)]),
+        (13, 2, list(range(10)), [("rows", None, 13), ("count",)]),
+    ],
+)
+def test_a_list_that_fits_on_its_first_page_is_counted_from_its_rows(size, orphans, shown, reads):
+    listed = Recorded(size)
+    page = nearest_page(FirstPageFirstPaginator(listed, 10, orphans=orphans), None)
+    assert list(page.object_list) == shown
+    assert page.paginator.count == size
+    assert page.has_next() == (len(shown) < size)
+    assert listed.reads == reads
+
+
+def test_a_later_page_is_read_as_djangos_paginator_reads_it():
+    listed = Recorded(25)
+    page = nearest_page(FirstPageFirstPaginator(listed, 10), "3")
+    assert list(page.object_list) == list(range(20, 25))
+    assert listed.reads == [("count",), ("rows", 20, 25)]
 
 
 def _views(patterns):

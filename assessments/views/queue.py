@@ -3,13 +3,12 @@ is due first on top, filtered and sorted with django-filter."""
 
 import django_filters
 from django import forms
-from django.core.paginator import Paginator
 from django.views.generic import ListView
 
 from accreditation import clock
 from accreditation.access import StaffAreaMixin
 from accreditation.models import AccreditationType, Round
-from accreditation.paging import NearestPageMixin, nearest_page
+from accreditation.paging import FirstPageFirstPaginator, NearestPageMixin, nearest_page
 from assessments.queries import assignment as queries
 from assessments.queries.scoring import feedback_to_write, with_quality_assurance_to_resolve
 
@@ -83,6 +82,7 @@ class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
     template_name = "assessments/queue/list.html"
     context_object_name = "assignments"
     paginate_by = 25
+    paginator_class = FirstPageFirstPaginator
 
     def get_queryset(self):
         self.filterset = QueueFilter(
@@ -96,7 +96,9 @@ class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
     def get_context_data(self, **kwargs):
         # The feedback section pages on its own, beside the cases assigned.
         feedback_page = nearest_page(
-            Paginator(feedback_to_write(self.request.user), self.feedback_paginate_by),
+            FirstPageFirstPaginator(
+                feedback_to_write(self.request.user), self.feedback_paginate_by
+            ),
             self.request.GET.get("feedback_page"),
         )
         return super().get_context_data(
