@@ -475,18 +475,54 @@ class TestAttendance:
 
 
 class TestTheChairsAdvice:
-    def test_advice_without_quorum_is_refused_with_a_message(self, client, officer, group):
+    @pytest.mark.parametrize(
+        "attended, message",
+        [
+            (
+                None,
+                "This meeting has not begun: until it does, record the advice by "
+                "correspondence. At the meeting, the advice can be recorded once a casework "
+                "officer has recorded that the chair and at least 2 members attended.",
+            ),
+            (
+                [],
+                "Who attended this meeting is not recorded yet: a casework officer records it, "
+                "and the chair and at least 2 members must have attended.",
+            ),
+            (
+                [0, 1],
+                "The meeting was not quorate: the chair and at least 2 members must attend. A "
+                "casework officer can move this item to another meeting, or correct who "
+                "attended if it is wrong.",
+            ),
+            (
+                [1, 2, 3],
+                "The meeting was not quorate: the chair and at least 2 members must attend.",
+            ),
+        ],
+    )
+    def test_advice_without_quorum_is_refused_saying_what_can_be_done(
+        self, client, officer, group, attended, message
+    ):
         meeting = new_meeting(officer, group)
         case = asg_case()
         item = case.agenda_items.get()
-        hold(meeting, group[0], group[1])
+        if attended is not None:
+            hold(meeting, *[group[n] for n in attended])
         sign_in_verified(client, group[0])
         url = reverse("advisory-item", args=[item.pk])
+        page = client.get(url)
+        assert (
+            "At the meeting, once a casework officer has recorded that the chair and at least 2 "
+            "members attended; or before it, by correspondence." in page.text
+        )
         response = client.post(
             url, {"record_advice": "", "advice-outcome": "agree", "advice-comment": ""}
         )
         assert response.status_code == 200
-        assert "The meeting is not quorate" in response.text
+        assert message in response.text
+        assert response.text.count(message) == 1  # the error summary, linked to the advice
+        assert 'href="#id_advice-outcome_1"' in response.text
         case.refresh_from_db()
         assert case.status == Status.ADVISORY_REVIEW
 
@@ -622,7 +658,7 @@ class TestTheChairsAdvice:
         meeting = new_meeting(officer, group)
         case = asg_case()
         item = case.agenda_items.get()
-        with pytest.raises(advice.AdviceError, match="not quorate"):
+        with pytest.raises(advice.AdviceError, match="has not begun: until it does, record"):
             advice.record_advice(item, advice="agree", comment="", actor=group[0])
         advice.record_advice(
             item, advice="agree", comment="Urgent letter.", actor=group[0], by_correspondence=True

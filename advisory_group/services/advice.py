@@ -5,7 +5,7 @@ letter, or returned to the assessor)."""
 
 from django.db import transaction
 
-from accreditation import clock, timeline
+from accreditation import clock, policy, timeline
 from accreditation.access import require
 from accreditation.events import EventType, register
 from accreditation.workflow import Action, move
@@ -79,11 +79,34 @@ def _check_chair_may_record(item, by_correspondence):
                 "so record the advice with its attendance."
             )
     elif not quorum_present(meeting):
-        raise AdviceError(
-            "The meeting is not quorate: record the attendance of the chair and at least "
-            "the policy's number of members first, or record the advice by correspondence "
-            "before the meeting."
+        raise AdviceError(not_quorate(meeting))
+
+
+def quorum_needed():
+    """Who must attend for a meeting to be quorate, in words."""
+    needed = policy.current().quorum_members_besides_chair
+    return f"the chair and at least {needed} member{'' if needed == 1 else 's'}"
+
+
+def not_quorate(meeting):
+    """Why the chair cannot record advice at ``meeting`` (not quorate), and
+    what can be done: advice by correspondence is for before the meeting;
+    who attended is recorded by a casework officer, who also moves items."""
+    if clock.now() < meeting.held_at:
+        return (
+            "This meeting has not begun: until it does, record the advice by correspondence. "
+            "At the meeting, the advice can be recorded once a casework officer has recorded "
+            f"that {quorum_needed()} attended."
         )
+    if not meeting.attendees.exists():
+        return (
+            "Who attended this meeting is not recorded yet: a casework officer records it, "
+            f"and {quorum_needed()} must have attended."
+        )
+    return (
+        f"The meeting was not quorate: {quorum_needed()} must attend. A casework officer can "
+        "move this item to another meeting, or correct who attended if it is wrong."
+    )
 
 
 @transaction.atomic

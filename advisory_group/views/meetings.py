@@ -273,6 +273,7 @@ class ItemView(ItemMixin, TemplateView):
             returned=queries.last_return(case) if item.purpose == ItemPurpose.FEEDBACK else None,
             view_form=view_form,
             advice_form=advice_form,
+            quorum=advice.quorum_needed() if advice_form is not None else "",
             form=next((f for f in (view_form, advice_form) if f is not None and f.errors), None),
             can_move=item.is_open and self.request.user.has_perm("advisory_group.move_item", item),
             **kwargs,
