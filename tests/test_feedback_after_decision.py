@@ -725,6 +725,34 @@ class TestAConflictedWriterIsStoodDown:
         with pytest.raises(AssignmentRefused, match="only while a case is being assessed"):
             assignment.assign(case, UserFactory(roles=[Role.ASSESSOR]), "first", officer)
 
+    def test_a_form_sent_once_nothing_waits_says_so_without_a_link_to_a_form_gone(
+        self, client, officer
+    ):
+        """The officer opened the assessors page while the feedback waited;
+        by the time they send it, the case takes no assessor: the page no
+        longer shows the form, so the error leads nowhere on it."""
+        case, assessor = recommended("accredit")
+        decisions.decide(
+            case,
+            person_with("decision_official"),
+            outcome=Action.ACCREDIT,
+            decision_date=clock.today(),
+            reasons="",
+        )
+        sign_in_verified(client, officer)
+        response = client.post(
+            reverse("case-assessors", args=[case.pk]),
+            {"kind": "first", "assessor": UserFactory(roles=[Role.ASSESSOR]).pk, "reason": ""},
+        )
+        assert response.status_code == 200
+        summary = response.text.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+        assert "only while a case is being assessed" in summary
+        assert "<a " not in summary
+        assert 'name="kind"' not in response.text
+        assert not Assignment.objects.filter(case=case, ended_at__isnull=True).exclude(
+            assessor=assessor
+        )
+
     def test_decided_against_then_returned_is_to_revise(self, client, group, officer):
         case, assessor = recommended("accredit")
         meeting = meeting_of(group)
