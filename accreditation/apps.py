@@ -17,9 +17,11 @@ class AccreditationConfig(AppConfig):
         from accreditation import (
             checks,  # noqa: F401  (registers the deploy checks)
             email_catalogue,  # noqa: F401  (registers the e-mails)
+            homes,
         )
         from accreditation.queries import conflicts, options
 
         conflicts.watch()
         options.watch()
+        homes.COUNTS_KEPT.watch_writes(ignoring=homes.WRITES_IGNORED)
         post_migrate.connect(_migrated, sender=self, dispatch_uid="kept-after-migrate")

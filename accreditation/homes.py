@@ -11,7 +11,12 @@ to never disagree.
 
 The counting functions are named by dotted path, as the workflow's guards
 are, so this list imports none of the apps whose work it counts; a system
-check imports every one at start-up."""
+check imports every one at start-up.
+
+A person's counts are kept (``COUNTS_KEPT``) until anything is written to
+the database but to the tables of sign-in and sessions (``WRITES_IGNORED``),
+or the day changes: then counted again. A count that changes with the time
+of day (an invitation expiring) is marked ``live`` and counted each time."""
 
 from dataclasses import dataclass
 
@@ -19,10 +24,19 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
+from accreditation import clock
+from accreditation.kept import Version
 from accreditation.queries import case_list
 from accreditation.roles import Role
 
 COUNTS = "accreditation.queries.homes."
+
+COUNTS_KEPT = Version("staff-home-counts")
+KEPT_SECONDS = 600
+WRITES_IGNORED = ("django_session", "axes_", "otp_")
+"""The tables whose writes leave the counts kept: a person's session (read
+pages refresh it), their sign-in attempts and their second factor's use.
+No count reads them."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,9 @@ class Need:
     url: str = ""
     """Dotted path of ``f(user) -> address``, for a link that depends on the data."""
     hint: str = ""
+    live: bool = False
+    """Counted on every visit, never kept: what it counts changes with the
+    time of day, not only with the data (a date is enough for the rest)."""
 
     def querydict(self):
         params = QueryDict(mutable=True)
@@ -135,6 +152,7 @@ NEEDS = (
         "advisory-meetings",
         count=COUNTS + "views_to_record",
         url=COUNTS + "next_meeting_address",
+        live=True,
     ),
     Need(
         Role.ADVISORY_GROUP_MEMBER,
@@ -171,6 +189,7 @@ NEEDS = (
         query=(("ended", "on"),),
         count=COUNTS + "revocations_due",
         hint="Notice of revocation was given: revoke, or withdraw the notice.",
+        live=True,
     ),
     Need(Role.ADMINISTRATOR, "Staff users", "staff-users", count=COUNTS + "staff_users"),
     Need(
@@ -178,12 +197,14 @@ NEEDS = (
         "Staff invitations waiting to be accepted",
         "staff-users",
         count=COUNTS + "invitations_waiting",
+        live=True,
     ),
     Need(
         Role.ADMINISTRATOR,
         "Criteria framework versions not yet in use",
         "admin:accreditation_framework_changelist",
         count=COUNTS + "frameworks_not_in_use",
+        live=True,
     ),
     Need(
         Role.ADMINISTRATOR,
@@ -203,18 +224,22 @@ NEEDS = (
 def sections(user):
     """[{role, needs: [{label, count, href, hint}]}] for each staff role
     ``user`` holds, in the roles' order."""
+    held = [need for need in NEEDS if user.has_role(need.role)]
+    kept = COUNTS_KEPT.kept(
+        f"{user.pk}:{clock.today().isoformat()}",
+        lambda: {need.label: need.number(user) for need in held if not need.live},
+        KEPT_SECONDS,
+    )
     found = []
     for role in Role:
-        if not user.has_role(role):
-            continue
         needs = [
             {
                 "label": need.label,
-                "count": need.number(user),
+                "count": kept[need.label] if need.label in kept else need.number(user),
                 "href": need.href(user),
                 "hint": need.hint,
             }
-            for need in NEEDS
+            for need in held
             if need.role == role
         ]
         if needs:

@@ -2,14 +2,20 @@
 cache until they do: the public register's search results
 (``register/queries/kept.py``), the filters' options
 (``accreditation/queries/options.py``), each staff member's organisations
-in conflict (``accreditation/queries/conflicts.py``) and a framework's
-criteria (``proposals/queries/journey.py``).
+in conflict (``accreditation/queries/conflicts.py``), a framework's
+criteria (``proposals/queries/journey.py``) and the staff homes' counts
+(``accreditation/homes.py``).
 
 Each such thing has a ``Version``: a token that every change to its tables
 replaces (``changed``, called by the receivers ``watch`` connects, and by
 the bulk writes that send no signal; every version is replaced after
-``migrate``). What is kept is kept with the token it was worked out under,
-and read only while that token is current.
+``migrate``). The staff homes' counts read most tables: their version is
+replaced by any write at all, seen by the database connection itself
+(``watch_writes``), and a transaction that has written works them out
+afresh and keeps nothing (what it read may yet be rolled back).
+
+What is kept is kept with the token it was worked out under, and read only
+while that token is current.
 
 Why nothing kept is staler than the database once a change has committed: a
 reader reads the token before it reads the database, and a change replaces
@@ -30,10 +36,12 @@ the database.
 """
 
 import logging
+import re
 import uuid
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 logger = logging.getLogger(__name__)
@@ -48,6 +56,9 @@ class Version:
     def __init__(self, name):
         self.name = name
         self.key = f"{name}:version"
+        self.writes_watched = False
+        """Whether every write replaces the token (``watch_writes``): then a
+        transaction that has written neither reads nor keeps what is kept."""
         VERSIONS.append(self)
 
     def current(self):
@@ -64,11 +75,19 @@ class Version:
         except Exception:
             logger.exception("What is kept of %s could not be marked out of date", self.name)
 
-    def changed(self):
+    def changed(self, using=DEFAULT_DB_ALIAS):
         """The tables changed (or are changing in the open transaction):
         nothing kept before is read again."""
         self._replace()
-        transaction.on_commit(self._replace, robust=True)
+        transaction.on_commit(self._replace, using=using, robust=True)
+
+    def changing(self, using=DEFAULT_DB_ALIAS):
+        """Whether the open transaction has changed the tables (its token is
+        to be replaced when it commits)."""
+        connection = connections[using]
+        return connection.in_atomic_block and any(
+            func == self._replace for _, func, _ in connection.run_on_commit
+        )
 
     def kept(self, key, compute, seconds, room=None):
         """What is kept as ``key``, if it was worked out under the current
@@ -76,6 +95,9 @@ class Version:
         token read before it if ``room()`` (if given) allows. The token and
         what is kept are read together, in one round trip."""
         kept_key = f"{self.name}:kept:{key}"
+        if self.writes_watched and self.changing():
+            # Worked out from its own writes, which may yet be rolled back.
+            return compute()
         try:
             found = cache.get_many([self.key, kept_key])
             token = found.get(self.key) or self.current()
@@ -117,6 +139,58 @@ class Version:
         for model in through:
             uid = f"kept-{self.name}-{model._meta.label}"
             m2m_changed.connect(related, sender=model, weak=False, dispatch_uid=uid)
+
+    def watch_writes(self, ignoring=()):
+        """Replace the token at every write any database connection makes
+        to a table (``INSERT``, ``UPDATE``, ``DELETE``, ``TRUNCATE``), but
+        to those whose names start with one of ``ignoring``: through
+        Django's database instrumentation, so a bulk write and raw SQL are
+        seen as a model's save is. Once a transaction: its first write
+        replaces the token, and its commit does again."""
+        self.writes_watched = True
+        watcher = _WriteWatcher(self, tuple(ignoring))
+
+        def install(connection, **kwargs):
+            if watcher not in connection.execute_wrappers:
+                # First: ``execute_wrapper()`` blocks end by taking the last off.
+                connection.execute_wrappers.insert(0, watcher)
+
+        connection_created.connect(install, weak=False, dispatch_uid=f"kept-{self.name}-writes")
+        for connection in connections.all(initialized_only=True):
+            install(connection)
+
+
+WRITE = re.compile(r'\s*(?:(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)|TRUNCATE\b)', re.I)
+"""A statement that writes, and the table it writes to (none said for a
+``TRUNCATE``, which may name several)."""
+
+
+def writes(sql, ignoring=()):
+    """Whether ``sql`` writes to a table whose name starts with none of
+    ``ignoring`` (a ``TRUNCATE`` always counts)."""
+    found = WRITE.match(sql)
+    return found is not None and not (found[1] or "").startswith(tuple(ignoring))
+
+
+class _WriteWatcher:
+    """An execute wrapper that marks its version changed by a write."""
+
+    def __init__(self, version, ignoring):
+        self.version, self.ignoring = version, ignoring
+
+    def __eq__(self, other):
+        return isinstance(other, _WriteWatcher) and other.version is self.version
+
+    def __hash__(self):
+        return hash(self.version.name)
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if writes(sql, self.ignoring):
+            alias = context["connection"].alias
+            if not self.version.changing(alias):
+                self.version.changed(alias)
+        return result
 
 
 def all_changed():

@@ -232,6 +232,14 @@ def _register_changed():
     kept.changed()
 
 
+def _something_written():
+    """Something was written to the database: the staff homes' kept counts
+    are not used again (as ``kept.watch_writes`` marks them)."""
+    from accreditation import homes
+
+    homes.COUNTS_KEPT.changed()
+
+
 def _url(name, *args):
     return lambda data: reverse(name, args=[arg(data) for arg in args])
 
@@ -296,6 +304,12 @@ PAGES = (
     # Casework officers
     Page("screening queue", CASEWORKER, _url("screening-queue"), is_list=True),
     Page("staff home (casework officer)", CASEWORKER, _url("staff-home")),
+    Page(
+        "staff home, after a change",
+        CASEWORKER,
+        _url("staff-home"),
+        before=_something_written,
+    ),
     Page("case list", CASEWORKER, _url("staff-cases"), is_list=True, max_queries=19),
     Page(
         "case list, filtered",
