@@ -16,6 +16,7 @@ from accreditation.queries import case_list
 from accreditation.roles import Role
 from tests.casework import QUERY_BUDGETS, give_part, person_with, sign_in_verified
 from tests.factories import (
+    AssignmentFactory,
     ConflictFactory,
     LocalAuthorityFactory,
     MembershipFactory,
@@ -415,3 +416,34 @@ def test_removing_a_search_tag_removes_the_search_as_typed(client, officer, worl
         ("Reference or organisation name", [("“oak”", "type=asp")]),
         ("Type", [("Accredited School Provider (ASP)", "q=++oak++")]),
     ]
+
+
+def test_each_row_shows_the_case_as_it_stands_with_every_value_escaped(client, officer):
+    late = late_round()
+    overdue = ProposalFactory(
+        status="in_assessment",
+        round=late,
+        organisation=OrganisationFactory(
+            name="<b>Bold</b> & Co", local_authority=LocalAuthorityFactory(name="Rowshire")
+        ),
+    )
+    AssignmentFactory(
+        case=overdue, assessor=UserFactory(roles=[Role.ASSESSOR], full_name="Asha <i>Assessor</i>")
+    )
+    outside = ProposalFactory(status="submitted", round=None, window=WindowFactory())
+    page = client.get(LIST).text
+    rows = {
+        case.reference: page.split(f">{case.reference}</a>")[1].split("</tr>")[0]
+        for case in (overdue, outside)
+    }
+    assert f'href="{reverse("staff-case", args=[overdue.pk])}"' in page
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co<br>" in rows[overdue.reference]
+    assert '<span class="govuk-body-s">Rowshire</span>' in rows[overdue.reference]
+    assert str(late) in rows[overdue.reference]
+    assert "Asha &lt;i&gt;Assessor&lt;/i&gt;" in rows[overdue.reference]
+    assert late.assessment_due.strftime("%-d %b %Y") in rows[overdue.reference]
+    assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in rows[overdue.reference]
+    assert ">In assessment</strong>" in rows[overdue.reference]
+    assert "Out of round" in rows[outside.reference]
+    assert "None yet" in rows[outside.reference]
+    assert "Overdue" not in rows[outside.reference]
