@@ -47,12 +47,17 @@ def changed():
 
 
 def _room():
-    """Whether another result may be kept in this period."""
+    """Whether another result may be kept in this period: counted in one
+    round trip to the cache, two for the period's first."""
     counter = f"register:kept:{int(time.time()) // KEPT_SECONDS}"
-    cache.add(counter, 0, KEPT_SECONDS * 2)
     try:
         return cache.incr(counter) <= MAX_KEPT
-    except ValueError:  # the counter expired between the two calls
+    except ValueError:  # the period's first (or its counter expired)
+        if cache.add(counter, 1, KEPT_SECONDS * 2):
+            return True
+    try:
+        return cache.incr(counter) <= MAX_KEPT
+    except ValueError:  # expired again between the two calls
         return False
 
 

@@ -32,6 +32,14 @@ from register.queries.register import (
 )
 
 PAGE_SIZE = 20
+RESULT_COLUMNS = (
+    "name",
+    "accreditation_type",
+    "phase",
+    "local_authority__name",
+    "region__name",
+)
+"""What a search's result shows of each provider (and its address, by its key)."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -54,7 +62,8 @@ def search_results(params):
     providers, and when the register last changed. The same for everyone
     who asks it, so it is kept until the register changes (``kept``)."""
     filterset = search(params)
-    page = nearest_page(Paginator(filterset.qs, PAGE_SIZE), params.get("page"))
+    shown = filterset.qs.only(*RESULT_COLUMNS)
+    page = nearest_page(Paginator(shown, PAGE_SIZE), params.get("page"))
     query = params.copy()
     query.pop("page", None)
     html = render_to_string(
