@@ -174,17 +174,6 @@ else:
     # report's agreement query (0.1 s of work at 25,000 cases) it spent a
     # second compiling. Every query here is short.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # A query run again on a connection is run as a prepared statement,
-    # its parameters bound by the server: PostgreSQL plans it once, not at
-    # every run (planning was most of the time of the staff pages' joined
-    # queries, a millisecond each, their running a third of that). Set
-    # DB_PREPARE_THRESHOLD empty behind a pooler that shares connections
-    # between transactions (PgBouncer's transaction mode).
-    prepare_after = os.environ.get("DB_PREPARE_THRESHOLD", "5")
-    if prepare_after:
-        DATABASES["default"]["OPTIONS"].update(
-            server_side_binding=True, prepare_threshold=int(prepare_after)
-        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------

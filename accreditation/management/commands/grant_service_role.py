@@ -57,8 +57,7 @@ class Command(BaseCommand):
         # replication or bypassrls; an existing one is checked below.
         sql = f"{verb} ROLE {connection.ops.quote_name(role)} WITH LOGIN"
         if password:
-            # A statement like this takes no bound parameter: quoted here.
-            cursor.execute(connection.ops.compose_sql(f"{sql} PASSWORD %s", [password]))
+            cursor.execute(f"{sql} PASSWORD %s", [password])
         else:
             cursor.execute(sql)
 
