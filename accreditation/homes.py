@@ -14,8 +14,8 @@ are, so this list imports none of the apps whose work it counts; a system
 check imports every one at start-up.
 
 A person's counts are kept (``COUNTS_KEPT``) until anything is written to
-the database but to the tables of sign-in and sessions (``WRITES_IGNORED``),
-or the day changes: then counted again. A count that changes with the time
+the database but to the few tables no count reads (``WRITES_IGNORED``), or
+the day changes: then counted again. A count that changes with the time
 of day (an invitation expiring) is marked ``live`` and counted each time."""
 
 from dataclasses import dataclass
@@ -33,10 +33,11 @@ COUNTS = "accreditation.queries.homes."
 
 COUNTS_KEPT = Version("staff-home-counts")
 KEPT_SECONDS = 600
-WRITES_IGNORED = ("django_session", "axes_", "otp_")
+WRITES_IGNORED = ("django_session", "axes_", "otp_", "django_celery_beat_")
 """The tables whose writes leave the counts kept: a person's session (read
-pages refresh it), their sign-in attempts and their second factor's use.
-No count reads them."""
+pages refresh it), their sign-in attempts, their second factor's use, and
+the scheduler's record of when each periodic task last ran (written every
+few minutes). No count reads them."""
 
 
 @dataclass(frozen=True)

@@ -75,19 +75,31 @@ class Version:
         except Exception:
             logger.exception("What is kept of %s could not be marked out of date", self.name)
 
-    def changed(self, using=DEFAULT_DB_ALIAS):
+    def changed(self):
         """The tables changed (or are changing in the open transaction):
         nothing kept before is read again."""
         self._replace()
-        transaction.on_commit(self._replace, using=using, robust=True)
+        transaction.on_commit(self._replace, robust=True)
 
-    def changing(self, using=DEFAULT_DB_ALIAS):
-        """Whether the open transaction has changed the tables (its token is
-        to be replaced when it commits)."""
-        connection = connections[using]
+    def changing(self, connection=None):
+        """Whether the open transaction on ``connection`` (the default one
+        if not given) has changed the tables: its token is to be replaced
+        when it commits."""
+        connection = connection or connections[DEFAULT_DB_ALIAS]
         return connection.in_atomic_block and any(
             func == self._replace for _, func, _ in connection.run_on_commit
         )
+
+    def written(self, connection):
+        """A write on ``connection`` (``watch_writes``): the token is replaced
+        once its transaction commits, or at once outside a transaction. One
+        replacement a transaction; none before the commit, as what it wrote
+        is seen by nobody else until then and it reads nothing kept itself
+        (``kept``)."""
+        if not connection.in_atomic_block:
+            self._replace()
+        elif not self.changing(connection):
+            connection.on_commit(self._replace, robust=True)
 
     def kept(self, key, compute, seconds, room=None):
         """What is kept as ``key``, if it was worked out under the current
@@ -141,12 +153,14 @@ class Version:
             m2m_changed.connect(related, sender=model, weak=False, dispatch_uid=uid)
 
     def watch_writes(self, ignoring=()):
-        """Replace the token at every write any database connection makes
-        to a table (``INSERT``, ``UPDATE``, ``DELETE``, ``TRUNCATE``), but
-        to those whose names start with one of ``ignoring``: through
-        Django's database instrumentation, so a bulk write and raw SQL are
-        seen as a model's save is. Once a transaction: its first write
-        replaces the token, and its commit does again."""
+        """Replace the token after every write any database connection
+        makes (``writes``: any statement but a read), but an ``INSERT``,
+        ``UPDATE`` or ``DELETE`` of a table whose name starts with one of
+        ``ignoring``: through Django's database instrumentation, so a bulk
+        write and raw SQL are seen as a model's save is (``written``). A
+        write in a transaction managed by hand (autocommit off, outside
+        ``atomic``; nothing here does it) replaces the token at once, before
+        its commit."""
         self.writes_watched = True
         watcher = _WriteWatcher(self, tuple(ignoring))
 
@@ -160,16 +174,28 @@ class Version:
             install(connection)
 
 
-WRITE = re.compile(r'\s*(?:(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)|TRUNCATE\b)', re.I)
-"""A statement that writes, and the table it writes to (none said for a
-``TRUNCATE``, which may name several)."""
+READ = re.compile(
+    r"[\s(]*(?:SELECT|SHOW|EXPLAIN|SET|PRAGMA|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I
+)
+"""A statement that reads (or sets up a session or a transaction)."""
+
+TABLE_WRITTEN = re.compile(
+    r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I
+)
+"""A write that names its one table first."""
 
 
 def writes(sql, ignoring=()):
-    """Whether ``sql`` writes to a table whose name starts with none of
-    ``ignoring`` (a ``TRUNCATE`` always counts)."""
-    found = WRITE.match(sql)
-    return found is not None and not (found[1] or "").startswith(tuple(ignoring))
+    """Whether ``sql`` may change what is kept: any statement but a read,
+    unless it is an ``INSERT``, ``UPDATE`` or ``DELETE`` (SQLite's ``INSERT
+    OR IGNORE`` and ``REPLACE`` too) of a table whose name starts with one
+    of ``ignoring``. What cannot be read as text counts as a write."""
+    if not isinstance(sql, str):
+        return True
+    if READ.match(sql):
+        return False
+    found = TABLE_WRITTEN.match(sql)
+    return found is None or not found[1].startswith(tuple(ignoring))
 
 
 class _WriteWatcher:
@@ -187,9 +213,7 @@ class _WriteWatcher:
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
         if writes(sql, self.ignoring):
-            alias = context["connection"].alias
-            if not self.version.changing(alias):
-                self.version.changed(alias)
+            self.version.written(context["connection"])
         return result
 
 

@@ -385,6 +385,10 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "accreditation",
+            # Every change marks what is kept out of date there
+            # (``accreditation/kept.py``): a Redis that hangs must not hold
+            # a change up for long (it is kept, and the error logged).
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:

@@ -178,9 +178,69 @@ def test_every_need_has_its_own_label():
         ('TRUNCATE "django_session", "proposals_proposal"', True),
         ('UPDATE "django_session" SET "expire_date" = NULL', False),
         ('INSERT INTO "axes_accessattempt" ("id") VALUES (1)', False),
+        ('INSERT OR IGNORE INTO "accreditation_user_groups" ("user_id") VALUES (1)', True),
+        ('INSERT INTO "t" ("a") VALUES (1) ON CONFLICT DO NOTHING', True),
+        ('REPLACE INTO "proposals_answer" ("id") VALUES (1)', True),
+        ('WITH gone AS (DELETE FROM "t" RETURNING 1) SELECT count(*) FROM gone', True),
+        ('MERGE INTO "t" USING "u" ON true WHEN MATCHED THEN DELETE', True),
+        ("CREATE INDEX i ON t (a)", True),
+        ('/* a comment */ UPDATE "t" SET "a" = 1', True),
+        ('UPDATE "django_session" SET "expire_date" = NULL', False),
+        ('INSERT INTO "axes_accessattempt" ("id") VALUES (1)', False),
+        ('INSERT OR IGNORE INTO "django_session" ("session_key") VALUES (1)', False),
+        ('UPDATE "django_celery_beat_periodictask" SET "last_run_at" = NULL', False),
         ('SELECT 1 FROM "proposals_proposal" FOR UPDATE', False),
         ('SELECT "x" FROM "t" WHERE "note" = \'UPDATE "t"\'', False),
+        ('(SELECT "a" FROM "t" LIMIT 1) UNION (SELECT "b" FROM "u" LIMIT 1)', False),
+        ('SAVEPOINT "s1"', False),
+        ('RELEASE SAVEPOINT "s1"', False),
+        ("SET TIME ZONE 'UTC'", False),
+        ("PRAGMA foreign_keys", False),
     ],
 )
 def test_what_counts_as_a_write(sql, seen):
     assert kept.writes(sql, homes.WRITES_IGNORED) == seen
+
+
+def test_a_statement_that_is_not_text_counts_as_a_write():
+    from psycopg import sql
+
+    assert kept.writes(sql.SQL("SELECT 1"), homes.WRITES_IGNORED)
+
+
+def test_a_role_given_shows_at_once(client):
+    """A many-to-many added (an ``INSERT ... ON CONFLICT`` on PostgreSQL,
+    ``INSERT OR IGNORE`` on SQLite) is a write like any other."""
+    from django.contrib.auth.models import Group
+
+    sign_in_verified(client, UserFactory(roles=[Role.ADMINISTRATOR]))
+    before = counted(client)[0]["Staff users"]
+    newcomer = UserFactory(roles=[])
+    assert counted(client)[0]["Staff users"] == before
+    newcomer.groups.add(Group.objects.get(name=Role.ASSESSOR))
+    assert counted(client)[0]["Staff users"] == before + 1
+
+
+def test_counts_read_after_a_savepoint_rolled_back_are_kept(client, officer):
+    """What a rolled-back savepoint wrote is gone, and so is its mark: the
+    transaction has written nothing, and keeps what it counts."""
+    with transaction.atomic():
+        with pytest.raises(ValueError), transaction.atomic():
+            ProposalFactory(status=Status.INFORMATION_REQUESTED)
+            assert homes.COUNTS_KEPT.changing()
+            raise ValueError
+        assert not homes.COUNTS_KEPT.changing()
+    assert counted(client)[0][WAITING] == 0
+    assert counted(client)[1] is False
+
+
+def test_one_replacement_a_transaction_once_it_commits(monkeypatch):
+    replaced = []
+    monkeypatch.setattr(homes.COUNTS_KEPT, "_replace", lambda: replaced.append(1))
+    with transaction.atomic():
+        ProposalFactory(status=Status.INFORMATION_REQUESTED)
+        ProposalFactory(status=Status.INFORMATION_REQUESTED)
+        assert replaced == []
+    assert replaced == [1]
+    ProposalFactory(status=Status.INFORMATION_REQUESTED)  # each its own transaction
+    assert len(replaced) > 1

@@ -47,8 +47,8 @@ def changed():
 
 
 def _room():
-    """Whether another result may be kept in this period: counted in one
-    round trip to the cache, two for the period's first."""
+    """Whether another result may be kept in this period: one call to the
+    cache to count it, two for the period's first."""
     counter = f"register:kept:{int(time.time()) // KEPT_SECONDS}"
     try:
         return cache.incr(counter) <= MAX_KEPT
