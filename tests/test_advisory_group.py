@@ -475,40 +475,51 @@ class TestAttendance:
 
 
 class TestTheChairsAdvice:
+    NOT_BEGUN = (
+        "This meeting has not begun: until it does, record the advice by correspondence. At the "
+        "meeting, the advice can be recorded once a casework officer has recorded that the "
+        "chair and at least 2 members attended."
+    )
+
     @pytest.mark.parametrize(
-        "attended, message",
+        "attended, begun, message, link",
         [
-            (
-                None,
-                "This meeting has not begun: until it does, record the advice by "
-                "correspondence. At the meeting, the advice can be recorded once a casework "
-                "officer has recorded that the chair and at least 2 members attended.",
-            ),
+            (None, False, NOT_BEGUN, "#id_advice-by_correspondence"),
+            # Attendance can be recorded from the meeting's day, before it begins.
+            ([0, 1, 2, 3], False, NOT_BEGUN, "#id_advice-by_correspondence"),
             (
                 [],
+                True,
                 "Who attended this meeting is not recorded yet: a casework officer records it, "
                 "and the chair and at least 2 members must have attended.",
+                "#id_advice-outcome_1",
             ),
             (
                 [0, 1],
+                True,
                 "The meeting was not quorate: the chair and at least 2 members must attend. A "
                 "casework officer can move this item to another meeting, or correct who "
                 "attended if it is wrong.",
+                "#id_advice-outcome_1",
             ),
             (
                 [1, 2, 3],
+                True,
                 "The meeting was not quorate: the chair and at least 2 members must attend.",
+                "#id_advice-outcome_1",
             ),
         ],
     )
     def test_advice_without_quorum_is_refused_saying_what_can_be_done(
-        self, client, officer, group, attended, message
+        self, client, officer, group, attended, begun, message, link
     ):
-        meeting = new_meeting(officer, group)
+        meeting = new_meeting(officer, group, days=1)
         case = asg_case()
         item = case.agenda_items.get()
-        if attended is not None:
+        if begun:
             hold(meeting, *[group[n] for n in attended])
+        elif attended is not None:
+            meeting.attendees.set([group[n] for n in attended])
         sign_in_verified(client, group[0])
         url = reverse("advisory-item", args=[item.pk])
         page = client.get(url)
@@ -521,10 +532,12 @@ class TestTheChairsAdvice:
         )
         assert response.status_code == 200
         assert message in response.text
-        assert response.text.count(message) == 1  # the error summary, linked to the advice
-        assert 'href="#id_advice-outcome_1"' in response.text
+        assert f'href="{link}"' in response.text
+        if link.endswith("by_correspondence"):  # shown by the box too
+            assert response.context["form"].errors["by_correspondence"] == [message]
         case.refresh_from_db()
         assert case.status == Status.ADVISORY_REVIEW
+        assert not item.views.exists() and not type(item).objects.get(pk=item.pk).outcome
 
     def test_the_chair_records_agreement_once_quorate_and_the_case_goes_to_decision(
         self, client, officer, group

@@ -78,6 +78,10 @@ def _check_chair_may_record(item, by_correspondence):
                 "Advice by correspondence is for between meetings: this meeting has been held, "
                 "so record the advice with its attendance."
             )
+    elif clock.now() < meeting.held_at:
+        # Attendance can be recorded from the meeting's day: the meeting
+        # itself has still to begin.
+        raise AdviceError(not_quorate(meeting), field="by_correspondence")
     elif not quorum_present(meeting):
         raise AdviceError(not_quorate(meeting))
 
@@ -85,6 +89,8 @@ def _check_chair_may_record(item, by_correspondence):
 def quorum_needed():
     """Who must attend for a meeting to be quorate, in words."""
     needed = policy.current().quorum_members_besides_chair
+    if not needed:
+        return "the chair"
     return f"the chair and at least {needed} member{'' if needed == 1 else 's'}"
 
 

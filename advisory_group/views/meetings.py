@@ -330,7 +330,7 @@ class ItemView(ItemMixin, TemplateView):
                     by_correspondence=data["by_correspondence"],
                 )
         except (advice.AdviceError, WorkflowError) as refusal:
-            form.add_error(None, str(refusal))
+            form.add_error(getattr(refusal, "field", None), str(refusal))
             return self.render_to_response(self.get_context_data(advice_form=form))
         messages.success(self.request, "The group's advice has been recorded")
         return redirect("advisory-meeting", pk=item.meeting_id)
