@@ -431,10 +431,11 @@ def test_each_row_shows_the_case_as_it_stands_with_every_value_escaped(client, o
         case=overdue, assessor=UserFactory(roles=[Role.ASSESSOR], full_name="Asha <i>Assessor</i>")
     )
     outside = ProposalFactory(status="submitted", round=None, window=WindowFactory())
+    closed = ProposalFactory(status="closed_ineligible")
     page = client.get(LIST).text
     rows = {
         case.reference: page.split(f">{case.reference}</a>")[1].split("</tr>")[0]
-        for case in (overdue, outside)
+        for case in (overdue, outside, closed)
     }
     assert f'href="{reverse("staff-case", args=[overdue.pk])}"' in page
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co<br>" in rows[overdue.reference]
@@ -446,4 +447,5 @@ def test_each_row_shows_the_case_as_it_stands_with_every_value_escaped(client, o
     assert ">In assessment</strong>" in rows[overdue.reference]
     assert "Out of round" in rows[outside.reference]
     assert "None yet" in rows[outside.reference]
+    assert ">None</td>" in rows[closed.reference]  # none to come
     assert "Overdue" not in rows[outside.reference]

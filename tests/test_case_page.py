@@ -389,3 +389,37 @@ def test_the_timeline_names_advice_and_recommendations_and_shows_a_reason_once()
     assert _details(recommended, blind=False) == [("Recommendation", "Recommend not to accredit")]
     returned = SimpleNamespace(details={"reason": "Say more.", "comment": "Say more."})
     assert _details(returned, blind=False) == [("Reason", "Say more.")]
+
+
+@pytest.mark.parametrize(
+    "status, due_in_days, shown",
+    [
+        (Status.IN_ASSESSMENT, -7, "Overdue"),
+        (Status.INFORMATION_REQUESTED, 7, "on time"),
+        (Status.ACCREDITED, -7, None),
+    ],
+)
+def test_the_case_page_shows_the_stages_target_date_and_whether_it_has_passed(
+    client, status, due_in_days, shown
+):
+    """As the case list shows it, so a case counted past its target shows why."""
+    from datetime import timedelta
+
+    from tests.factories import RoundFactory
+
+    now = clock.now()
+    period = RoundFactory(
+        opens_at=now - timedelta(days=90),
+        deadline=now - timedelta(days=60),
+        assessment_due=clock.today() + timedelta(days=due_in_days),
+        decision_target=clock.today() + timedelta(days=due_in_days + 30),
+    )
+    case = ProposalFactory(status=status, round=period)
+    page = page_of(client, person_with("casework_officer"), case)
+    if shown is None:
+        assert "Target date" not in page
+        return
+    target = page.split('id="target">')[1].split("</dd>")[0]
+    assert period.assessment_due.strftime("%-d %B %Y") in target
+    assert ("Overdue" in target) == (shown == "Overdue")
+    assert "For this stage: the assessment due date" in target

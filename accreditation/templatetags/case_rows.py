@@ -9,8 +9,12 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from accreditation.templatetags.service import govuk_datetime, on_day, status_tag
+from accreditation.workflow import Status
 
 register = template.Library()
+
+BEFORE_ASSESSED = (Status.SUBMITTED, Status.IN_ASSESSMENT, Status.INFORMATION_REQUESTED)
+"""A case with no assessor in these has one "yet" to come; in any other, none."""
 
 ROW = (
     '<tr class="govuk-table__row">'
@@ -51,7 +55,8 @@ def case_rows(cases, today):
                 getattr(proposal.organisation.local_authority, "name", ""),
                 proposal.round if proposal.round_id else "Out of round",
                 status_tag(proposal, "staff"),
-                proposal.assessor_name or "None yet",
+                proposal.assessor_name
+                or ("None yet" if proposal.status in BEFORE_ASSESSED else "None"),
                 _target(proposal, today),
                 govuk_datetime(proposal.updated_at),
             )

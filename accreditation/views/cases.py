@@ -8,11 +8,11 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
-from accreditation import policy
+from accreditation import clock, policy
 from accreditation.access import StaffAreaMixin
 from accreditation.case_roles import CaseRole, remember, with_roles
 from accreditation.queries.case_page import ASSESSING, case_page
-from accreditation.queries.cases import case_seen_by
+from accreditation.queries.cases import case_seen_by, with_target
 from accreditation.services import evidence_zip
 from accreditation.workflow import Action, Status
 from assessments.queries.assignment import ASSESSABLE
@@ -38,7 +38,7 @@ class CaseMixin(StaffAreaMixin):
             "framework",
             "co_partner__local_authority",
         )
-        return case_seen_by(user, with_roles(cases, user), self.kwargs["pk"])
+        return case_seen_by(user, with_target(with_roles(cases, user)), self.kwargs["pk"])
 
     def get_permission_object(self):
         return self.case
@@ -78,6 +78,7 @@ class CaseView(CaseMixin, TemplateView):
                 or (case.status in FEEDBACK_STATUSES and feedback_unwritten(case) is not None)
             ),
             screen_again=screen_again,
+            today=clock.today(),
             may_screen=screen_again and user.has_perm("assessments.screen_case", case),
             screened_it_before=screen_again
             and any(
