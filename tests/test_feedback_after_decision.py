@@ -108,6 +108,23 @@ def decided_not_accredited(case, reasons=REASONS):
     return official
 
 
+def accredit(case):
+    decisions.decide(
+        case,
+        person_with("decision_official"),
+        outcome=Action.ACCREDIT,
+        decision_date=clock.today(),
+        reasons="",
+    )
+
+
+def accredited_as_recommended():
+    """A case recommended to accredit and accredited: no feedback to write."""
+    case, assessor = recommended("accredit")
+    accredit(case)
+    return case, assessor
+
+
 def feedback_url(case):
     return reverse("case-feedback", args=[case.pk])
 
@@ -230,13 +247,7 @@ class TestDecidedAgainstARecommendationToAccredit:
         # Awaiting decision: nothing to write yet.
         assert client.get(feedback_url(case)).status_code == 404
         person_with("decision_official")
-        decisions.decide(
-            case,
-            person_with("decision_official"),
-            outcome=Action.ACCREDIT,
-            decision_date=clock.today(),
-            reasons="",
-        )
+        accredit(case)
         case.refresh_from_db()
         assert client.get(feedback_url(case)).status_code == 404
         assert not OutboxMessage.objects.filter(key__startswith="feedback_needed:").exists()
@@ -712,14 +723,7 @@ class TestAConflictedWriterIsStoodDown:
         assert asked.subject == f"{case.reference}: revise the feedback for the applicant"
 
     def test_a_finished_case_with_nothing_to_write_takes_no_assessor(self, officer):
-        case, assessor = recommended("accredit")
-        decisions.decide(
-            case,
-            person_with("decision_official"),
-            outcome=Action.ACCREDIT,
-            decision_date=clock.today(),
-            reasons="",
-        )
+        case, assessor = accredited_as_recommended()
         conflict = conflicts.declare(assessor, reason="A new post.", organisation=case.organisation)
         assert conflict.stood_down == []
         with pytest.raises(AssignmentRefused, match="only while a case is being assessed"):
@@ -731,14 +735,7 @@ class TestAConflictedWriterIsStoodDown:
         """The officer opened the assessors page while the feedback waited;
         by the time they send it, the case takes no assessor: the page no
         longer shows the form, so the error leads nowhere on it."""
-        case, assessor = recommended("accredit")
-        decisions.decide(
-            case,
-            person_with("decision_official"),
-            outcome=Action.ACCREDIT,
-            decision_date=clock.today(),
-            reasons="",
-        )
+        case, assessor = accredited_as_recommended()
         sign_in_verified(client, officer)
         response = client.post(
             reverse("case-assessors", args=[case.pk]),
