@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accreditation import clock, homes, kept
+from accreditation import clock, homes
 from accreditation.roles import Role
 from accreditation.workflow import Status
 from proposals.models import Proposal
@@ -161,51 +161,6 @@ def test_a_count_that_changes_with_the_time_of_day_is_counted_each_visit(client)
     assert counted(client)[0][label] == 1
     with time_machine.travel(soon + timedelta(seconds=1), tick=False):
         assert counted(client)[0][label] == 0
-
-
-def test_every_need_has_its_own_label():
-    """What is kept is keyed by the needs' labels."""
-    labels = [need.label for need in homes.NEEDS]
-    assert len(labels) == len(set(labels))
-
-
-@pytest.mark.parametrize(
-    "sql, seen",
-    [
-        ('INSERT INTO "proposals_proposal" ("id") VALUES (1)', True),
-        ('  update "assessments_assignment" SET "ended_at" = NULL', True),
-        ('DELETE FROM "feedback_concern" WHERE 1', True),
-        ('TRUNCATE "django_session", "proposals_proposal"', True),
-        ('UPDATE "django_session" SET "expire_date" = NULL', False),
-        ('INSERT INTO "axes_accessattempt" ("id") VALUES (1)', False),
-        ('INSERT OR IGNORE INTO "accreditation_user_groups" ("user_id") VALUES (1)', True),
-        ('INSERT INTO "t" ("a") VALUES (1) ON CONFLICT DO NOTHING', True),
-        ('REPLACE INTO "proposals_answer" ("id") VALUES (1)', True),
-        ('WITH gone AS (DELETE FROM "t" RETURNING 1) SELECT count(*) FROM gone', True),
-        ('MERGE INTO "t" USING "u" ON true WHEN MATCHED THEN DELETE', True),
-        ("CREATE INDEX i ON t (a)", True),
-        ('/* a comment */ UPDATE "t" SET "a" = 1', True),
-        ('UPDATE "django_session" SET "expire_date" = NULL', False),
-        ('INSERT INTO "axes_accessattempt" ("id") VALUES (1)', False),
-        ('INSERT OR IGNORE INTO "django_session" ("session_key") VALUES (1)', False),
-        ('UPDATE "django_celery_beat_periodictask" SET "last_run_at" = NULL', False),
-        ('SELECT 1 FROM "proposals_proposal" FOR UPDATE', False),
-        ('SELECT "x" FROM "t" WHERE "note" = \'UPDATE "t"\'', False),
-        ('(SELECT "a" FROM "t" LIMIT 1) UNION (SELECT "b" FROM "u" LIMIT 1)', False),
-        ('SAVEPOINT "s1"', False),
-        ('RELEASE SAVEPOINT "s1"', False),
-        ("SET TIME ZONE 'UTC'", False),
-        ("PRAGMA foreign_keys", False),
-    ],
-)
-def test_what_counts_as_a_write(sql, seen):
-    assert kept.writes(sql, homes.WRITES_IGNORED) == seen
-
-
-def test_a_statement_that_is_not_text_counts_as_a_write():
-    from psycopg import sql
-
-    assert kept.writes(sql.SQL("SELECT 1"), homes.WRITES_IGNORED)
 
 
 def test_a_role_given_shows_at_once(client):
