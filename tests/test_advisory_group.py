@@ -934,6 +934,18 @@ class TestTheAgendaPage:
         meeting.save(update_fields=["closed_at"])
         agree()
 
+    def test_only_the_chair_and_members_are_offered_their_own_views(
+        self, officer, group, agenda_of
+    ):
+        meeting = new_meeting(officer, group)
+        asg_case()
+        for person, offered in ((group[0], True), (group[1], True), (officer, False)):
+            page = agenda_of(person, meeting, "?show=without-my-view")
+            assert ("Your view</th>" in page.text) is offered
+            assert ("Open items without your view" in page.text) is offered
+            assert page.context["show"] == ("without-my-view" if offered else "")
+            assert page.context["paginator"].count == 1
+
     def test_the_page_links_keep_the_choice(self, officer, group, agenda_of):
         meeting = new_meeting(officer, group)
         for _ in range(3):

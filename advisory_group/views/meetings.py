@@ -78,8 +78,15 @@ class MeetingView(MeetingMixin, TemplateView):
         # The chair is shown as the chair, never again among the members.
         members = list(meeting.members.exclude(pk=meeting.chair_id).order_by("full_name", "email"))
         attendees = list(meeting.attendees.order_by("full_name", "email"))
+        in_meeting = meeting.chair_id == user.pk or any(m.pk == user.pk for m in members)
+        # Views are the chair's and the members': nobody else is offered theirs.
+        choices = [
+            (value, label)
+            for value, label in queries.Show.CHOICES
+            if in_meeting or value != queries.Show.WITHOUT_MY_VIEW
+        ]
         show = self.request.GET.get("show", queries.Show.ALL)
-        if show not in dict(queries.Show.CHOICES):
+        if show not in dict(choices):
             show = queries.Show.ALL
         page = nearest_page(
             Paginator(queries.visible_items(meeting, user, show), self.items_per_page),
@@ -89,14 +96,14 @@ class MeetingView(MeetingMixin, TemplateView):
             meeting=meeting,
             items=queries.items_of(page.object_list, user),
             show=show,
-            show_choices=queries.Show.CHOICES,
+            show_choices=choices,
             page_obj=page,
             paginator=page.paginator,
             is_paginated=page.has_other_pages(),
             members=members,
             attendees=attendees,
             quorate=queries.quorate(meeting, attendees, members),
-            in_meeting=meeting.chair_id == user.pk or any(m.pk == user.pk for m in members),
+            in_meeting=in_meeting,
             can_run=queries.may_run_meetings(user),
             **kwargs,
         )
