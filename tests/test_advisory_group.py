@@ -572,6 +572,39 @@ class TestTheChairsAdvice:
         item.refresh_from_db()
         assert (item.outcome, item.decided_by) == ("disagree", group[0])
 
+    def test_once_advice_rests_on_the_attendance_it_cannot_lose_its_quorum(
+        self, client, officer, group
+    ):
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        hold(meeting, *group[:3])
+        advice.record_advice(case.agenda_items.get(), advice="agree", comment="", actor=group[0])
+        sign_in_verified(client, officer)
+        url = reverse("advisory-meeting-attendance", args=[meeting.pk])
+        response = client.post(url, {"attendees": [group[0].pk, group[1].pk]})
+        assert response.status_code == 200
+        message = (
+            "The group's advice has been recorded at this meeting, so who attended must still "
+            "make it quorate: the chair and at least 2 members."
+        )
+        assert response.context["form"].errors["attendees"] == [message]
+        assert 'href="#id_attendees_1"' in response.text
+        assert set(meeting.attendees.all()) == set(group[:3])
+        # Still quorate: the attendance may be corrected.
+        assert client.post(url, {"attendees": [p.pk for p in group]}).status_code == 302
+        assert set(meeting.attendees.all()) == set(group)
+
+    def test_advice_by_correspondence_does_not_rest_on_the_attendance(self, officer, group):
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        item = case.agenda_items.get()
+        advice.record_advice(
+            item, advice="agree", comment="", actor=group[0], by_correspondence=True
+        )
+        hold(meeting)
+        meetings.record_attendance(meeting, attendees=[group[0]], actor=officer)
+        assert list(meeting.attendees.all()) == [group[0]]
+
     def test_a_member_who_is_not_the_chair_cannot_record_the_advice(self, client, officer, group):
         meeting = new_meeting(officer, group)
         item = asg_case().agenda_items.get()

@@ -209,6 +209,16 @@ def quorate(meeting, attendees, members):
     )
 
 
+def quorum_needed():
+    """Who must attend for a meeting to be quorate, in words."""
+    from accreditation import policy
+
+    needed = policy.current().quorum_members_besides_chair
+    if not needed:
+        return "the chair"
+    return f"the chair and at least {needed} member{'' if needed == 1 else 's'}"
+
+
 def may_run_meetings(user):
     """Whether ``user`` may run meetings: the rule alone. It is no model
     permission and the service makes no superusers, so asking Django's

@@ -5,7 +5,7 @@ letter, or returned to the assessor)."""
 
 from django.db import transaction
 
-from accreditation import clock, policy, timeline
+from accreditation import clock, timeline
 from accreditation.access import require
 from accreditation.events import EventType, register
 from accreditation.workflow import Action, move
@@ -19,7 +19,13 @@ from advisory_group.models import (
     MemberView,
     views_for,
 )
-from advisory_group.queries.agenda import digest, feedback_rows, next_meeting, quorum_present
+from advisory_group.queries.agenda import (
+    digest,
+    feedback_rows,
+    next_meeting,
+    quorum_needed,
+    quorum_present,
+)
 from advisory_group.services.meetings import MeetingError, fill_agenda
 from advisory_group.signals import feedback_approved, feedback_returned
 
@@ -84,14 +90,6 @@ def _check_chair_may_record(item, by_correspondence):
         raise AdviceError(not_quorate(meeting), field="by_correspondence")
     elif not quorum_present(meeting):
         raise AdviceError(not_quorate(meeting))
-
-
-def quorum_needed():
-    """Who must attend for a meeting to be quorate, in words."""
-    needed = policy.current().quorum_members_besides_chair
-    if not needed:
-        return "the chair"
-    return f"the chair and at least {needed} member{'' if needed == 1 else 's'}"
 
 
 def not_quorate(meeting):

@@ -14,7 +14,7 @@ from accreditation.access import require
 from accreditation.events import EventType, register
 from accreditation.services import activity
 from advisory_group.models import AgendaItem, Meeting
-from advisory_group.queries.agenda import next_meeting, waiting
+from advisory_group.queries.agenda import next_meeting, quorate, quorum_needed, waiting
 
 register(
     EventType("agenda_item_added", "Put on an Advisory Group agenda"),
@@ -170,6 +170,13 @@ def record_attendance(meeting, *, attendees, actor):
         raise MeetingError(
             "Who attended can be recorded from the day of the meeting, "
             f"{clock.local_date(meeting.held_at):%-d %B %Y}."
+        )
+    advised_at_it = meeting.items.exclude(outcome="").filter(by_correspondence=False)
+    if advised_at_it.exists() and not quorate(meeting, attendees, meeting.members.only("pk")):
+        raise MeetingError(
+            "The group's advice has been recorded at this meeting, so who attended must "
+            f"still make it quorate: {quorum_needed()}.",
+            field="attendees",
         )
     before = activity.snapshot(meeting, ["attendees"])
     meeting.attendees.set(attendees)

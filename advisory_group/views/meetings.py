@@ -180,7 +180,7 @@ class MeetingActionView(MeetingMixin, TemplateView):
         try:
             self.act(form.cleaned_data)
         except meetings.MeetingError as refusal:
-            form.add_error(None, str(refusal))
+            form.add_error(refusal.field, str(refusal))
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, self.success)
         return redirect("advisory-meeting", pk=self.meeting.pk)
@@ -280,7 +280,7 @@ class ItemView(ItemMixin, TemplateView):
             returned=queries.last_return(case) if item.purpose == ItemPurpose.FEEDBACK else None,
             view_form=view_form,
             advice_form=advice_form,
-            quorum=advice.quorum_needed() if advice_form is not None else "",
+            quorum=queries.quorum_needed() if advice_form is not None else "",
             form=next((f for f in (view_form, advice_form) if f is not None and f.errors), None),
             can_move=item.is_open and self.request.user.has_perm("advisory_group.move_item", item),
             **kwargs,
