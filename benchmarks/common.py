@@ -153,6 +153,9 @@ def seeded(scale, *, out=print):
     marker = _marker() if _has_tables() else None
     if marker and marker[0] == scale and marker[1] == version:
         out(f"Reusing the seed at scale {scale} (version {version}, seeded in {marker[2]:.0f}s).")
+        # Nothing to migrate, but what is made after every migrate is made
+        # as this code defines it (the database views).
+        call_command("migrate", verbosity=0)
         _vacuum(full=False)
         return marker[2], True
     if marker is not None or _has_tables():

@@ -66,3 +66,82 @@ def test_a_constant_becomes_a_literal(value):
 def test_anything_but_a_plain_constant_is_refused(value):
     with pytest.raises(ValueError, match="Not a plain constant"):
         _literal(value)
+
+
+@pytest.mark.postgres
+def test_postgresqls_view_gives_the_rows_of_the_portable_one():
+    """PostgreSQL's view (``LATERAL`` joins) and the one SQLite runs
+    (correlated subqueries), created side by side, agree on every case:
+    none recommended; recommended once, twice at the same moment (the later
+    row wins), or again later (and sent to quality assurance, which does not
+    count); approved before, at or after the latest recommendation;
+    returned before or after it; decided not accredited."""
+    from datetime import timedelta
+
+    from accreditation import clock
+    from accreditation.workflow import Status
+    from advisory_group.models import FeedbackApproval
+    from assessments.database_views import feedback_state_sql
+    from tests.factories import AgendaItemFactory, AssignmentFactory
+
+    now = clock.now()
+    hour = timedelta(hours=1)
+
+    def recommend(assignment, at, choice="not_accredit", outcome="completed"):
+        return Recommendation.objects.create(
+            case=assignment.case,
+            assignment=assignment,
+            recommendation=choice,
+            suggested=choice,
+            reasoning="Shown.",
+            outcome=outcome,
+            made_by=assignment.assessor,
+            made_at=at,
+        )
+
+    def item(case, at, outcome):
+        return AgendaItemFactory(
+            case=case, purpose="feedback", outcome=outcome, decided_at=at, decided_by=None
+        )
+
+    def approve(case, at):
+        FeedbackApproval.objects.create(
+            case=case,
+            item=item(case, at, "approved"),
+            feedback={},
+            digest="0" * 64,
+            approved_by=assessments[0].assessor,
+            approved_at=at,
+        )
+
+    ProposalFactory()
+    assessments = [AssignmentFactory() for _ in range(6)]
+    for number, assignment in enumerate(assessments):
+        recommend(assignment, now - 5 * hour, choice="accredit")
+        recommend(assignment, now - 5 * hour, outcome="quality_assurance")
+        if number in (0, 2):
+            recommend(assignment, now - 5 * hour, choice="not_accredit")
+        if number % 2:
+            recommend(assignment, now - 2 * hour, choice="not_accredit")
+    cases = [assignment.case for assignment in assessments]
+    approve(cases[0], now - 6 * hour)
+    approve(cases[1], now - 1 * hour)
+    approve(cases[2], now - 5 * hour)  # at the moment of the recommendation
+    item(cases[3], now - 3 * hour, "returned")
+    item(cases[4], now - 3 * hour, "returned")
+    for hours in (4, 1.5, 1):
+        item(cases[5], now - hours * hour, "returned")
+    ProposalFactory(status=Status.NOT_ACCREDITED)
+
+    columns = "case_id, recommended_at, recommended, feedback_approved, returned_at, decided_at"
+    with connection.cursor() as cursor:
+        cursor.execute(feedback_state_sql("sqlite", name="feedback_state_portable"))
+        cursor.execute(f"SELECT {columns} FROM feedback_state_portable ORDER BY case_id")  # noqa: S608
+        portable = cursor.fetchall()
+        cursor.execute(f"SELECT {columns} FROM {FEEDBACK_STATE} ORDER BY case_id")  # noqa: S608
+        lateral = cursor.fetchall()
+    assert lateral == portable
+    assert len(lateral) == Proposal.objects.count() == 8
+    # The rows differ from case to case: the comparison covers each column.
+    for column in range(1, 6):
+        assert len({row[column] for row in lateral}) > 1, columns.split(", ")[column]
