@@ -12,7 +12,9 @@ always the one this code defines, on every database ``migrate`` has run on
 PostgreSQL reads each case's latest completed recommendation, and each
 column, once per row (``LATERAL`` joins); SQLite (the demo), which has no
 ``LATERAL``, reads them in correlated subqueries. Both give the same rows
-(``tests/test_database_views.py`` compares them on PostgreSQL)."""
+(``tests/test_database_views.py`` compares them on PostgreSQL; a
+recommendation's ``made_at`` is never null, so the two databases' orders of
+nulls never differ)."""
 
 from django.db import connections
 from django.db.models.signals import post_migrate, pre_migrate

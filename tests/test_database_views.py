@@ -26,21 +26,34 @@ def views():
         }
 
 
+def migrate(change):
+    """``change`` the schema as a migration would, between the signals."""
+    emit_pre_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert FEEDBACK_STATE not in views()
+    with connection.schema_editor() as editor:
+        change(editor)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+
+# Outside a transaction: SQLite changes a table only with its foreign key
+# checks off, which it cannot turn off inside one.
+@pytest.mark.django_db(transaction=True)
 def test_a_migration_meets_no_view_and_the_view_comes_back_after_it():
     ProposalFactory.create_batch(2)
     assert FEEDBACK_STATE in views()
-    emit_pre_migrate_signal(verbosity=0, interactive=False, db="default")
-    assert FEEDBACK_STATE not in views()
     # A change to a column the view reads: PostgreSQL refuses it while the
     # view exists (SQLite refuses any rebuild of the table).
     field = Recommendation._meta.get_field("recommendation")
     wider = copy.deepcopy(field)
     wider.max_length = 30
-    with connection.schema_editor() as editor:
-        editor.alter_field(Recommendation, field, wider)
-    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    migrate(lambda editor: editor.alter_field(Recommendation, field, wider))
+    try:
+        assert FEEDBACK_STATE in views()
+        assert FeedbackState.objects.count() == Proposal.objects.count() == 2
+    finally:
+        # Committed: the column goes back as it was for the tests after.
+        migrate(lambda editor: editor.alter_field(Recommendation, wider, field))
     assert FEEDBACK_STATE in views()
-    assert FeedbackState.objects.count() == Proposal.objects.count() == 2
 
 
 def test_the_view_is_never_written_to():
@@ -73,9 +86,10 @@ def test_postgresqls_view_gives_the_rows_of_the_portable_one():
     """PostgreSQL's view (``LATERAL`` joins) and the one SQLite runs
     (correlated subqueries), created side by side, agree on every case:
     none recommended; recommended once, twice at the same moment (the later
-    row wins), or again later (and sent to quality assurance, which does not
-    count); approved before, at or after the latest recommendation;
-    returned before or after it; decided not accredited."""
+    row wins) or again later, beside a row sent to quality assurance (which
+    does not count); approved before, at or after the latest
+    recommendation; returned before, at or after it; approved and returned
+    but never recommended; decided not accredited."""
     from datetime import timedelta
 
     from accreditation import clock
@@ -128,10 +142,14 @@ def test_postgresqls_view_gives_the_rows_of_the_portable_one():
     approve(cases[1], now - 1 * hour)
     approve(cases[2], now - 5 * hour)  # at the moment of the recommendation
     item(cases[3], now - 3 * hour, "returned")
-    item(cases[4], now - 3 * hour, "returned")
+    item(cases[4], now - 5 * hour, "returned")  # at the moment of the recommendation
     for hours in (4, 1.5, 1):
         item(cases[5], now - hours * hour, "returned")
-    ProposalFactory(status=Status.NOT_ACCREDITED)
+    # Approved and returned, but never recommended.
+    bare = ProposalFactory()
+    approve(bare, now - hour)
+    item(bare, now - hour, "returned")
+    decided = ProposalFactory(status=Status.NOT_ACCREDITED)
 
     columns = "case_id, recommended_at, recommended, feedback_approved, returned_at, decided_at"
     with connection.cursor() as cursor:
@@ -141,7 +159,17 @@ def test_postgresqls_view_gives_the_rows_of_the_portable_one():
         cursor.execute(f"SELECT {columns} FROM {FEEDBACK_STATE} ORDER BY case_id")  # noqa: S608
         lateral = cursor.fetchall()
     assert lateral == portable
-    assert len(lateral) == Proposal.objects.count() == 8
+    assert len(lateral) == Proposal.objects.count() == 9
+    rows = {row[0]: row[1:] for row in lateral}
+    # (recommended_at, recommended, feedback_approved, returned_at, decided_at)
+    assert rows[cases[0].pk] == (now - 5 * hour, "not_accredit", False, None, None)
+    assert rows[cases[1].pk] == (now - 2 * hour, "not_accredit", True, None, None)
+    assert rows[cases[2].pk][1:3] == ("not_accredit", True)
+    assert rows[cases[3].pk][1:4] == ("not_accredit", False, None)
+    assert rows[cases[4].pk][1:4] == ("accredit", False, now - 5 * hour)
+    assert rows[cases[5].pk][3] == now - hour
+    assert rows[bare.pk] == (None, None, False, None, None)
+    assert rows[decided.pk][4] is not None
     # The rows differ from case to case: the comparison covers each column.
     for column in range(1, 6):
         assert len({row[column] for row in lateral}) > 1, columns.split(", ")[column]
