@@ -325,7 +325,7 @@ class TestTheScoringPage:
         assert Criterion.objects.filter(part__framework=framework).count() == size
         sign_in_verified(client, assessor)
         client.get(reverse("case-scores", args=[case.pk]))
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(12):
             response = client.get(reverse("case-scores", args=[case.pk]))
         assert response.status_code == 200
         assert response.text.count('name="item"') == size

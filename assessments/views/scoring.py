@@ -12,7 +12,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accreditation.access import StaffAreaMixin
+from accreditation.case_roles import remember, with_roles
 from accreditation.models import AccreditationType
+from accreditation.queries.cases import case_seen_by
 from accreditation.workflow import Status
 from assessments.forms.scoring import AgreedScoreForm, RecommendationForm, ScoreForm
 from assessments.models import AssignmentKind
@@ -37,12 +39,19 @@ class CasePageMixin(StaffAreaMixin):
 
     @cached_property
     def case(self):
-        return (
-            apps.get_model("proposals", "Proposal")
-            .objects.select_related("organisation__local_authority", "round", "window", "framework")
-            .filter(pk=self.kwargs["pk"])
-            .first()
+        """The case, read with whether the viewer may see it and what their
+        roles in it depend on, so the permission checks ask nothing more of
+        the database. A page that only reads remembers the roles on this
+        instance for the rest of the request; a post leaves them to be
+        resolved afresh (and its service judges them again under lock)."""
+        user = self.request.user
+        cases = apps.get_model("proposals", "Proposal").objects.select_related(
+            "organisation__local_authority", "round", "window", "framework"
         )
+        case = case_seen_by(user, with_roles(cases, user), self.kwargs["pk"])
+        if case is not None and self.request.method in ("GET", "HEAD"):
+            remember(case, user)
+        return case
 
     def get_permission_object(self):
         return self.case
