@@ -18,7 +18,7 @@ BEFORE_ASSESSED = (Status.SUBMITTED, Status.IN_ASSESSMENT, Status.INFORMATION_RE
 
 ROW = (
     '<tr class="govuk-table__row">'
-    '<td class="govuk-table__cell"><a class="govuk-link" href="{}">{}</a></td>'
+    '<td class="govuk-table__cell app-nowrap"><a class="govuk-link" href="{}">{}</a></td>'
     '<td class="govuk-table__cell">{}<br><span class="govuk-body-s">{}</span></td>'
     '<td class="govuk-table__cell">{}</td>'
     '<td class="govuk-table__cell">{}</td>'

@@ -3,6 +3,7 @@ factor finds the case assigned to them and reads its timeline. Every page
 free of axe-core violations."""
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from accreditation.roles import Role
@@ -51,3 +52,22 @@ def test_an_administrator_has_no_casework_link(page):
     signed_in_as(page, admin, device)
     expect(page.locator("h1")).to_have_text("Staff area")
     expect(page.get_by_role("link", name="Cases", exact=True)).to_have_count(0)
+
+
+def test_on_a_laptop_the_case_list_needs_no_sideways_scroll(new_page, assert_accessible):
+    """At 1280px the list takes the screen's width beside its filters: every
+    column shows, and a reference stays on one line."""
+    officer, device = staff_with_device(Role.CASEWORK_OFFICER)
+    case = ProposalFactory(
+        status="submitted", organisation__name="The Hawthorncroft Sixth Form College Trust"
+    )
+    page = new_page(viewport={"width": 1280, "height": 800})
+    signed_in_as(page, officer, device)
+    page.goto(reverse("staff-cases"))
+    pane = page.get_by_role("region", name="Cases, scrolls sideways")
+    expect(pane.locator("table tbody tr")).to_have_count(1)
+    assert pane.evaluate("pane => pane.scrollWidth <= pane.clientWidth"), "the table fits"
+    link = pane.get_by_role("link", name=case.reference)
+    line_height = float(link.evaluate("a => getComputedStyle(a).lineHeight").removesuffix("px"))
+    assert link.bounding_box()["height"] < 2 * line_height, "the reference is on one line"
+    assert_accessible(page)
