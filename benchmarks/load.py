@@ -103,7 +103,7 @@ def prepare():
     from accreditation import clock
     from accreditation.models import Membership, Round, User
     from accreditation.roles import Role
-    from proposals.models import Proposal
+    from proposals.models import Party, Proposal
     from proposals.queries.journey import Journey
     from register.models import PUBLIC_STATES, RegisterEntry
 
@@ -134,9 +134,12 @@ def prepare():
         if len(plan["submitters"]) < SUBMITTERS and ready_to_submit(draft, contact):
             plan["submitters"].append(persona)
         else:
+            journey = Journey.load(draft)
             persona["answers"] = [
                 reverse("proposal-answer", args=[draft.pk, question.criterion.code, question.party])
-                for question in Journey.load(draft).questions
+                for question in journey.questions
+                # The co-partner's questions wait for its details.
+                if question.party == Party.LEAD or journey.co_partner is not None
             ]
             plan["writers"].append(persona)
     assessors = (

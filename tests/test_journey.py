@@ -285,6 +285,46 @@ class TestAnswers:
         assert trusts in partner
         assert third_sector not in partner
 
+    def test_the_co_partners_questions_wait_for_its_details(self, client, applicant, open_round):
+        proposal = non_educational_draft(applicant, open_round, Route.CONSORTIUM_LEAD)
+        client.force_login(applicant)
+        task_list = client.get(reverse("proposal-task-list", args=[proposal.pk])).text
+        assert "Part Two: Track record: the co-partner’s answers" in task_list
+        assert task_list.count("Cannot start yet") == 2  # those answers, and submitting
+        assert "Give your co-partner’s details before answering for them." in task_list
+        assert self.url(proposal, "2A", "co_partner") not in task_list
+        check = client.get(reverse("proposal-check", args=[proposal.pk])).text
+        assert "the co-partner’s answers" not in check
+
+        for response in (
+            client.get(self.url(proposal, "2A", "co_partner"), follow=True),
+            client.post(
+                self.url(proposal, "2A", "co_partner"),
+                {"text": "Our partner", "version": 0},
+                follow=True,
+            ),
+        ):
+            assert response.redirect_chain == [
+                (reverse("proposal-co-partner", args=[proposal.pk]), 302)
+            ]
+            assert "Give your co-partner’s details before answering for them." in response.text
+        assert not Answer.objects.filter(proposal=proposal).exists()
+        with pytest.raises(services.ProposalError, match="co-partner’s details"):
+            services.save_answer(
+                proposal,
+                criterion=Journey.load(proposal).questions[-1].criterion,
+                party="co_partner",
+                text="Our partner",
+                version=0,
+                actor=applicant,
+            )
+
+        CoPartnerFactory(proposal=proposal, kind=OrganisationKind.ACADEMY_TRUST)
+        task_list = client.get(reverse("proposal-task-list", args=[proposal.pk])).text
+        assert task_list.count("Cannot start yet") == 1
+        assert self.url(proposal, "2A", "co_partner") in task_list
+        assert client.get(self.url(proposal, "2A", "co_partner")).status_code == 200
+
     def test_a_criterion_the_proposal_does_not_answer_is_404(self, signed_in, draft):
         assert signed_in.get(self.url(draft, "1E")).status_code == 404
         assert signed_in.get(self.url(draft, "2A", "co_partner")).status_code == 404

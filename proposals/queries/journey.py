@@ -178,6 +178,11 @@ def schools_basis(proposal):
     )
 
 
+CO_PARTNER_FIRST = "Give your co-partner’s details before answering for them."
+"""The co-partner's questions wait for its details: which examples of
+evidence its answers are shown depends on what kind of organisation it is."""
+
+
 class Status:
     NOT_STARTED = "Not started"
     IN_PROGRESS = "In progress"
@@ -295,6 +300,8 @@ class Journey:
             sections.append(self._new_provision())
         sections += [
             self._questions_section(key, title, questions)
+            if self.co_partner is not None or questions[0].party != Party.CO_PARTNER
+            else Section(key, title, "", Status.CANNOT_START, hint=CO_PARTNER_FIRST)
             for key, title, questions in self.question_groups()
         ]
         sections.append(

@@ -21,7 +21,12 @@ from proposals.models import (
     Route,
     SchoolLed,
 )
-from proposals.queries.journey import Journey, can_lead_federation, count_words
+from proposals.queries.journey import (
+    CO_PARTNER_FIRST,
+    Journey,
+    can_lead_federation,
+    count_words,
+)
 
 
 class ProposalError(Exception):
@@ -149,6 +154,8 @@ def save_answer(proposal, *, criterion, party, text, version, actor):
         )
     with transaction.atomic():
         lock_draft(proposal, actor)
+        if party == Party.CO_PARTNER and not CoPartner.objects.filter(proposal=proposal).exists():
+            raise ProposalError(CO_PARTNER_FIRST)
         current = Answer.objects.filter(proposal=proposal, criterion=criterion, party=party).first()
         if current is None:
             if version != 0:

@@ -37,6 +37,7 @@ from proposals.forms.journey import (
 )
 from proposals.models import Answer, Party, Proposal
 from proposals.queries.journey import (
+    CO_PARTNER_FIRST,
     DIOCESE_KINDS,
     Journey,
     answer_to,
@@ -400,7 +401,7 @@ class NewProvisionView(StaleEditViewMixin, ProposalMixin, ProposalPageCondition,
         )
 
 
-class AnswerView(ProposalMixin, FormView):
+class AnswerView(ProposalMixin, ProposalPageCondition, FormView):
     """One criterion, for one party, with its guidance and a word count that
     agrees with the server's."""
 
@@ -439,6 +440,12 @@ class AnswerView(ProposalMixin, FormView):
     @cached_property
     def answer(self):
         return answer_to(self.proposal, self.question)
+
+    def unavailable(self):
+        if self.question.party == Party.CO_PARTNER and not hasattr(self.proposal, "co_partner"):
+            messages.info(self.request, CO_PARTNER_FIRST)
+            return redirect("proposal-co-partner", pk=self.proposal.pk)
+        return None
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "criterion": self.question.criterion}
@@ -562,6 +569,7 @@ def summary_context(journey):
     parts = [
         {"title": title, "rows": [(q, journey.answer_for(q)) for q in questions]}
         for _key, title, questions in journey.question_groups()
+        if journey.co_partner is not None or questions[0].party != Party.CO_PARTNER
     ]
     return {"parts": parts, "sections": journey.sections(), "declaration": DECLARATION}
 
