@@ -12,9 +12,10 @@ service acknowledged was lost.
    with cases to score, casework officers and decision officials, the
    public; each signed-in persona gets a session made beforehand (signing in
    is not part of the load: it is deliberately slow password hashing).
-3. gunicorn serves the service on 127.0.0.1 (``--port``, 2 workers of 4
-   threads); locust runs ``locustfile.py`` with ``--users`` people, each
-   pausing 1-5 s between requests, for ``--minutes``.
+3. gunicorn serves the service on 127.0.0.1 (``--port``, 2 workers, with
+   the threads and keep-alive of ``gunicorn.conf.py``); locust runs
+   ``locustfile.py`` with ``--users`` people, each pausing 1-5 s between
+   requests, for ``--minutes``.
 4. Afterwards every save and submission the service acknowledged is looked
    up in the database: the last acknowledged text of each answer is the
    answer's text, each acknowledged submission is a submitted case with its
@@ -28,6 +29,7 @@ import argparse
 import csv
 import json
 import os
+import runpy
 import shutil
 import signal
 import subprocess
@@ -204,6 +206,16 @@ def prepare():
     return plan
 
 
+def served_by():
+    """How gunicorn serves the load: 2 workers, with the threads and
+    keep-alive of ``gunicorn.conf.py`` (the service's own, wherever it runs)."""
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    keepalive = settings.get("keepalive", 2)
+    return f"gunicorn, 2 workers x {settings.get('threads', 1)} threads, " + (
+        f"keep-alive {keepalive}s" if keepalive else "no keep-alive"
+    )
+
+
 def wait_until_up(url, process, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -356,12 +368,6 @@ def main():
             address,
             "--workers",
             "2",
-            "--threads",
-            "4",
-            # Longer than the people's pauses, so a kept-alive connection is
-            # not closed under a request that is being sent on it.
-            "--keep-alive",
-            "10",
             "--log-level",
             "warning",
         ],
@@ -407,7 +413,7 @@ def main():
         scale=options.scale,
         users=options.users,
         seconds=int(options.minutes * 60),
-        workers="gunicorn, 2 workers x 4 threads",
+        workers=served_by(),
         acknowledged_saves=sum(save["acknowledged"] for save in acknowledged["saves"]),
         answers_checked=saves,
         acknowledged_submissions=len(acknowledged["submissions"]),
