@@ -18,5 +18,11 @@ limit_request_line = 0
 # workers): 2 threads without keep-alive, 95th percentile 220 and 270 ms;
 # 4 threads, 490 ms without keep-alive and 840 ms with it; one thread (the
 # sync worker), 410 ms.
+#
+# With threads, gunicorn's worker timeout (30 s) watches the worker process,
+# not each request: a request that hangs is not ended by it, and holds one
+# of its worker's two threads until it finishes.
+# A client that opens a connection and sends nothing has it closed after
+# 5 seconds.
 threads = 2
 keepalive = 0

@@ -43,7 +43,7 @@ class CasePageMixin(StaffAreaMixin):
         roles in it depend on, so the permission checks ask nothing more of
         the database. A page that only reads remembers the roles on this
         instance for the rest of the request; a post leaves them to be
-        resolved afresh (and its service judges them again under lock)."""
+        resolved afresh by each check."""
         user = self.request.user
         cases = apps.get_model("proposals", "Proposal").objects.select_related(
             "organisation__local_authority", "round", "window", "framework"
