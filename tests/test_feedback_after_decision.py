@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from accreditation import clock
+from accreditation.case_roles import remember
 from accreditation.celery import app as celery_app
 from accreditation.models import CaseEvent, OutboxMessage
 from accreditation.roles import Role
@@ -482,6 +483,20 @@ def test_a_case_the_assessor_may_no_longer_act_on_leaves_the_worklist_with_its_p
     assert counts(client)["Assessor"][TO_WRITE][0] == 0
     with pytest.raises(PermissionDenied):
         writing.write_feedback(case, texts={"1D-lead": "x"}, actor=assessor)
+
+
+def test_a_writer_stood_down_after_their_page_was_read_cannot_write(group):
+    """The page's permission check remembered the writer's part on its copy
+    of the case; the service judges it again on the locked row."""
+    case, assessor = recommended("accredit")
+    decided_not_accredited(case)
+    remember(case, assessor)
+    case.assignments.filter(assessor=assessor).update(ended_at=clock.now())
+    with pytest.raises(PermissionDenied):
+        writing.write_feedback(
+            case, texts={"1D-lead": "Written after standing down."}, actor=assessor
+        )
+    assert not DraftFeedback.objects.exists()
 
 
 @pytest.mark.parametrize("size", [3, 5])

@@ -5,8 +5,11 @@ scored and every criterion where they differ by two or more points, or fall
 either side of the threshold, has an agreed score with who agreed and why."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from accreditation import clock
+from accreditation.case_roles import remember
 from accreditation.models import AccreditationType, CaseEvent
 from accreditation.workflow import Action, Status, move
 from assessments.models import AgreedScore
@@ -135,6 +138,16 @@ class TestAgreedScores:
         scoring.finish_scoring(case, actor=first)
         scoring.finish_scoring(case, actor=second)
         return case, first, second
+
+    def test_an_assessor_stood_down_after_their_page_was_read_cannot_agree(self, asg):
+        """The page's check remembered their part on its copy of the case;
+        the service judges it again on the locked row."""
+        case, first, second = self.finished(asg, {"2B_lead": 4}, {"2B_lead": 2})
+        remember(case, second)
+        case.assignments.filter(assessor=second).update(ended_at=clock.now())
+        with pytest.raises(PermissionDenied):
+            agree(case, second, "2B-lead", 3)
+        assert not AgreedScore.objects.exists()
 
     def test_an_asg_is_recommended_only_once_differences_are_agreed(self, client, asg):
         case, first, second = self.finished(asg, {"2B_lead": 4}, {"2B_lead": 2})

@@ -36,8 +36,10 @@ register(
 def write_feedback(case, *, texts, actor):
     """Save the assessor's feedback, ``texts`` {item slug: text} (empty
     texts left out), as the case's standing draft for the group's review."""
-    require(actor, "assessments.write_feedback", case)
     locked = lock_case(case)
+    # Judged on the locked row: a writer stood down since the page was read
+    # may no longer write the case's feedback.
+    require(actor, "assessments.write_feedback", locked)
     occasion = feedback_occasion(locked)
     if occasion is None:
         raise ScoringError(

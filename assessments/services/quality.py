@@ -30,9 +30,11 @@ def record_agreed_score(
 ):
     """Record (or change, from ``version``: 0 for none yet) the agreed score
     of a criterion where the two assessors' scores differ."""
-    require(actor, "assessments.quality_assure_case", case)
     with transaction.atomic():
         locked = lock_case(case)
+        # Judged on the locked row: an assessor stood down since the page
+        # was read may no longer agree its scores.
+        require(actor, "assessments.quality_assure_case", locked)
         if locked.status not in SCORING_STATUSES:
             raise ScoringError(
                 "The assessment of this case is complete, so its scores cannot change."
