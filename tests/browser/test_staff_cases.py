@@ -71,3 +71,22 @@ def test_on_a_laptop_the_case_list_needs_no_sideways_scroll(new_page, assert_acc
     line_height = float(link.evaluate("a => getComputedStyle(a).lineHeight").removesuffix("px"))
     assert link.bounding_box()["height"] < 2 * line_height, "the reference is on one line"
     assert_accessible(page)
+
+
+def test_on_a_phone_the_case_list_is_below_its_filters(new_page, assert_accessible):
+    """MOJ Frontend fixes the filter over a phone's screen for a toggle the
+    service does not run: it stays in the page, and the list can be read."""
+    officer, device = staff_with_device(Role.CASEWORK_OFFICER)
+    case = ProposalFactory(status="submitted", organisation__name="Oak Learning Trust")
+    page = new_page(viewport={"width": 375, "height": 700})
+    signed_in_as(page, officer, device)
+    page.goto(reverse("staff-cases"))
+    link = page.get_by_role("link", name=case.reference)
+    link.scroll_into_view_if_needed()
+    box = link.bounding_box()
+    assert page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('table') !== null",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    ), "the filter covers the list"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page)
