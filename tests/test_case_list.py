@@ -229,6 +229,26 @@ class TestSortAndPages:
                 assert shown == expected, sort
                 assert len(shown) == len(cases)
 
+    @pytest.mark.parametrize("sort", ["assessor", "-assessor"])
+    def test_the_assessor_order_reads_any_slice_as_the_whole_list_sorts(self, officer, sort):
+        """The assessor order reads its keys in two parts (the cases with
+        an assessor, walked by name, then those without): every slice,
+        wherever it starts and ends, is that slice of the whole list sorted
+        by the join, names shared by two assessors included."""
+        period = RoundFactory()
+        cases = [ProposalFactory(status="in_assessment", round=period) for _ in range(13)]
+        names = ("Bo", "Ana", "Bo", "Cy")
+        assessors = [UserFactory(roles=[Role.ASSESSOR], full_name=name) for name in names]
+        for index, case in enumerate(cases[:9]):
+            give_part(assessors[index % len(assessors)], "assessor", [case])
+        visible = case_list.cases_for(officer)
+        whole = list(case_list.ordered(visible, sort).values_list("pk", flat=True))
+        keys = case_list.page_keys(visible, sort)
+        assert keys.count() == len(whole) == 13
+        for size in (1, 4, 5, 9, 13, 20):
+            for start in range(0, 14):
+                assert keys[start : start + size] == whole[start : start + size], (start, size)
+
 
 class TestBadInput:
     @pytest.mark.parametrize(

@@ -51,6 +51,11 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
         ]
+        indexes = [
+            # The case list sorted by assessor walks the assessors in name
+            # order (``case_list.KeysByAssessor``).
+            models.Index(fields=["full_name"], name="user_full_name"),
+        ]
 
     def __str__(self):
         return self.full_name or self.email

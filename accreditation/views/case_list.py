@@ -79,7 +79,8 @@ class CaseListView(StaffAreaMixin, TemplateView):
         sort_key, descending = case_list.read_sort(params.get("sort"))
         cases = case_list.ordered(filterset.qs, params.get("sort"))
         page = nearest_page(
-            Paginator(cases.values_list("pk", flat=True), PAGE_SIZE), params.get("page")
+            Paginator(case_list.page_keys(filterset.qs, params.get("sort")), PAGE_SIZE),
+            params.get("page"),
         )
         query = params.copy()
         query.pop("page", None)
