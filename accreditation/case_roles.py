@@ -90,7 +90,14 @@ _ACTOR = "roles_actor"
 
 
 def _questions(actor):
-    return [(f"roles_{index}_", function(actor)) for index, function in enumerate(_providers)]
+    """Every provider's question for ``actor``, built once per request that
+    changes nothing (``remembered``): a page reads its case ``with_roles``
+    and judges it again in ``remember``. Annotating with them copies their
+    expressions, so the same questions serve every query."""
+    return remembered(
+        ("case-role-questions", actor.pk),
+        lambda: [(f"roles_{index}_", function(actor)) for index, function in enumerate(_providers)],
+    )
 
 
 def _annotations(actor, questions):
