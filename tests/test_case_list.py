@@ -62,6 +62,9 @@ def world():
     # A code the factory's sequence (100 to 999) never makes, so no other
     # test's authority is this one.
     leeds = LocalAuthorityFactory(name="Leedsham", code="099", region=north)
+    # Every other case's organisation is elsewhere: left to the factory, it
+    # takes any authority there is, Leedsham included.
+    elsewhere = LocalAuthorityFactory()
     late = late_round()
     asha = UserFactory(roles=[Role.ASSESSOR], full_name="Asha Assessor")
     cases = {
@@ -75,14 +78,20 @@ def world():
             status="submitted",
             accreditation_type="asg",
             organisation__name="Elm Schools Group",
+            organisation__local_authority=elsewhere,
             organisation__kind=OrganisationKind.COFE_DIOCESE,
             organisation__urn="",
             organisation__phase="not_applicable",
         ),
-        "ash": ProposalFactory(status="accredited", organisation__name="Ash Academy"),
+        "ash": ProposalFactory(
+            status="accredited",
+            organisation__name="Ash Academy",
+            organisation__local_authority=elsewhere,
+        ),
         "yew": ProposalFactory(
             status="information_requested",
             organisation__name="Yew Federation",
+            organisation__local_authority=elsewhere,
             round=None,
             window=WindowFactory(),
         ),
