@@ -359,6 +359,10 @@ class KeysByAssessor:
         start, stop = index.start or 0, index.stop
         if stop is None:
             raise TypeError("KeysByAssessor is read in slices with an end")
+        if stop <= start or self.cases.query.is_empty():
+            # Nothing to read (an empty list's page): Django's union of an
+            # empty part is the other part alone, which cannot be reordered.
+            return []
         name = F("current_first__assessor__full_name")
         by_name = name.desc() if self.descending else name.asc()
         by_key = "-pk" if self.descending else "pk"
