@@ -1,5 +1,6 @@
 """factory_boy factories for every model."""
 
+import csv
 import datetime
 import hashlib
 from datetime import timedelta
@@ -9,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accreditation import models as m
+from accreditation.defaults import LOCAL_AUTHORITIES_CSV
 from accreditation.models.organisations import hash_token
 from accreditation.roles import Role
 from accreditation.workflow import Status
@@ -60,12 +62,24 @@ class RegionFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Region {n}")
 
 
+def _free_codes():
+    """Codes from 100 to 989 that no real local authority has: the defaults
+    load every real one, and an authority made by the factory with a name
+    must not be a real one found by its code (Lambeth for "Rowshire")."""
+    with LOCAL_AUTHORITIES_CSV.open(newline="") as handle:
+        real = {row["code"] for row in csv.DictReader(handle)}
+    return [code for code in (f"{n:03d}" for n in range(100, 990)) if code not in real]
+
+
+FREE_CODES = _free_codes()
+
+
 class LocalAuthorityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = m.LocalAuthority
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"{(n % 900) + 100:03d}")
+    code = factory.Sequence(lambda n: FREE_CODES[n % len(FREE_CODES)])
     name = factory.LazyAttribute(lambda o: f"Authority {o.code}")
     region = factory.SubFactory(RegionFactory)
 

@@ -59,7 +59,7 @@ def officer(client):
 @pytest.fixture
 def world():
     north = RegionFactory(name="North Test Region")
-    # A code the factory's sequence (100 to 999) never makes, so no other
+    # A code the factory never makes (it makes 100 to 989), so no other
     # test's authority is this one.
     leeds = LocalAuthorityFactory(name="Leedsham", code="099", region=north)
     # Every other case's organisation is elsewhere: left to the factory, it
