@@ -5,6 +5,24 @@ from accreditation.queries.cases import sees_every_submitted_case, visible_to
 from accreditation.queries.conflicts import without_conflicts
 from feedback.models import Letter
 
+ROW_COLUMNS = (
+    "case_id",
+    "purpose",
+    "issued_at",
+    "sha256",
+    "case__reference",
+    "case__accreditation_type",
+    "case__organisation__name",
+    "case__organisation__kind",
+    "case__round__term",
+    "case__round__year",
+    "case__window__deadline",
+    "case__window__organisation__name",
+)
+"""What a row of the letters register shows (its case's round or window by
+name): read alone, the rows leave the cases' and organisations' other
+columns (a submitted case's profile, say) in the database."""
+
 
 def issued_letters(user):
     """Every letter issued for a case ``user`` may see, newest first, with
@@ -15,7 +33,7 @@ def issued_letters(user):
     letters = (
         Letter.objects.filter(issued_at__isnull=False)
         .select_related("case__organisation", "case__round", "case__window__organisation")
-        .defer("pdf")
+        .only(*ROW_COLUMNS)
         .order_by("-issued_at", "-pk")
     )
     if sees_every_submitted_case(user):
