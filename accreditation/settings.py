@@ -173,7 +173,16 @@ else:
     # PostgreSQL's JIT compiler is for long analytic queries: on the round
     # report's agreement query (0.1 s of work at 25,000 cases) it spent a
     # second compiling. Every query here is short.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    options = "-c jit=off"
+    # The longest a statement may run, in seconds (0: no limit). The web
+    # sets it (docker-compose.yml): gunicorn's worker timeout does not end a
+    # request on one of its threads, so a statement that never finished would
+    # hold that thread, and its connection, for good. The worker and the
+    # migration leave it unset: a round's close or an index's build is long.
+    statement_timeout = int(os.environ.get("DB_STATEMENT_TIMEOUT", "0"))
+    if statement_timeout > 0:
+        options += f" -c statement_timeout={statement_timeout}s"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------

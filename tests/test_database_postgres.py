@@ -1,7 +1,14 @@
 """The service's PostgreSQL connection settings."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -10,3 +17,40 @@ def test_the_jit_compiler_is_off_for_the_services_short_queries():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_statements_have_no_time_limit_unless_one_is_set():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+def test_a_statement_running_past_the_set_limit_is_cancelled():
+    """``DB_STATEMENT_TIMEOUT`` (the web's, in docker-compose.yml): a statement
+    that runs longer is cancelled; one within it answers."""
+    code = (
+        "from django.db import connection, OperationalError\n"
+        "cursor = connection.cursor()\n"
+        "cursor.execute('SHOW statement_timeout'); print(cursor.fetchone()[0])\n"
+        "cursor.execute('SELECT pg_sleep(0.1)'); print('quick answered')\n"
+        "try:\n"
+        "    cursor.execute('SELECT pg_sleep(3)')\n"
+        "except OperationalError as error:\n"
+        "    print('cancelled:', error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=BASE_DIR,
+        env={**os.environ, "DB_STATEMENT_TIMEOUT": "1", "DATABASE_URL": _url()},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["1s", "quick answered"], result.stdout + result.stderr
+    assert lines[2].startswith("cancelled: canceling statement due to statement timeout"), lines
+
+
+def _url():
+    settings = connection.settings_dict
+    return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
