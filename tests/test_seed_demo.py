@@ -508,6 +508,21 @@ class TestTheDemo:
         pdfs = [name for name in archive.namelist() if name.endswith("inspection-summary.pdf")]
         assert pdfs and archive.read(pdfs[0]).startswith(b"%PDF-")
 
+    def test_the_decision_page_gives_the_assessors_reasons(self, client):
+        """Each case awaiting decision shows its official what the assessor
+        recommended and why (the recommendation's timeline event), as the case
+        page shows it (the recommendation's record)."""
+        from assessments.queries.scoring import latest_recommendation
+
+        cases = Proposal.objects.filter(status=Status.AWAITING_DECISION)
+        assert cases.exists()
+        client = sign_in_verified(client, User.objects.get(email="decision@example.org"))
+        for case in cases:
+            reasoning = latest_recommendation(case).reasoning
+            page = client.get(reverse("decision-case", args=[case.pk])).text
+            reasons = page.split(">Reasoning</dt>", 1)[1].split("</dd>", 1)[0]
+            assert reasoning in reasons, case
+
     def test_second_run_changes_nothing_and_timeline_verifies(self):
         before = snapshot()
         output = seed()

@@ -39,10 +39,6 @@ COMMENTS = {
     ),
 }
 NOT_MET = "For {code}, give specific, measured examples of the impact you describe."
-REASONING = {
-    "accredit": "Every criterion is met: the evidence of leadership and impact is convincing.",
-    "not_accredit": "Not every criterion is met: the evidence of impact is too thin in places.",
-}
 
 
 def _model(label):
@@ -151,7 +147,7 @@ def _assess(planned):
                 assignment=assignment,
                 recommendation=recommendation,
                 suggested=recommendation,
-                reasoning=event.details.get("reasoning") or REASONING[recommendation],
+                reasoning=event.details["reasoning"],
                 outcome="completed",
                 made_by=assessor,
                 made_at=when,

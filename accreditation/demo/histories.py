@@ -137,6 +137,12 @@ QUESTIONS = (
     "Please explain how you will secure Early Years Foundation Stage expertise in the first year.",
     "Give the key stage 2 results of your partner school for the last three years.",
 )
+REASONING = {
+    "accredit": "Every criterion is met: the evidence of leadership and impact is convincing.",
+    "not_accredit": "Not every criterion is met: the evidence of impact is too thin in places.",
+}
+"""The assessor's reasons for each recommendation: on the recommendation's
+timeline event (which the decision page shows) and its record (the case page)."""
 ADVICE = (
     "The group agrees with the assessor: the evidence of impact across the partnership is strong.",
     "Agreed. The group notes the trust's capacity plan and would like it reviewed in a year.",
@@ -172,9 +178,8 @@ def build_steps(outcome, acc_type, rng, claims_nss=False):
             steps.append(Step(A.RESPOND_TO_REQUEST, "applicant"))
 
     def recommend(recommendation):
-        steps.append(
-            Step(A.RECOMMEND, "assessor", {"recommendation": recommendation}, internal=True)
-        )
+        details = {"recommendation": recommendation, "reasoning": REASONING[recommendation]}
+        steps.append(Step(A.RECOMMEND, "assessor", details, internal=True))
 
     def route():
         if asg:
