@@ -5,6 +5,7 @@ meeting is quorate (or by correspondence before it), refer back, and the
 group's approval of feedback for the letter."""
 
 import io
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -70,6 +71,17 @@ def not_accredit_case(asg=False):
     )
     case.refresh_from_db()
     return case
+
+
+def assert_comment_error(response, message, outcome):
+    """The chair's form was refused for its comment: the summary links to the
+    comment, which shows the error beside it, and the outcome chosen is kept."""
+    assert response.status_code == 200
+    page = response.text
+    assert re.search(rf'value="{outcome}"\s+checked="checked"', page)
+    assert f'<a href="#id_advice-comment">{message}</a>' in page
+    assert 'id="id_advice-comment_1_error"' in page
+    assert page.count(message) == 2
 
 
 @pytest.fixture
@@ -627,9 +639,17 @@ class TestTheChairsAdvice:
         sign_in_verified(client, group[0])
         url = reverse("advisory-item", args=[item.pk])
         response = client.post(
-            url, {"record_advice": "", "advice-outcome": "refer_back", "advice-comment": ""}
+            url,
+            {
+                "record_advice": "",
+                "advice-outcome": "refer_back",
+                "advice-comment": " ",
+                "advice-by_correspondence": "on",
+            },
         )
-        assert "Enter a comment" in response.text
+        assert_comment_error(
+            response, "Enter a comment saying what the assessor should look at again", "refer_back"
+        )
         client.post(
             url,
             {
@@ -834,7 +854,9 @@ class TestFeedbackReview:
         response = client.post(
             url, {"record_advice": "", "advice-outcome": "returned", "advice-comment": ""}
         )
-        assert "Enter a comment saying what the assessor should change" in response.text
+        assert_comment_error(
+            response, "Enter a comment saying what the assessor should change", "returned"
+        )
         client.post(
             url,
             {

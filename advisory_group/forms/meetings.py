@@ -276,3 +276,16 @@ class AdviceForm(forms.Form):
             Field.checkbox("by_correspondence"),
             buttons=[Button("record_advice", "Record the group's advice")],
         )
+
+    def clean(self):
+        """Referring a case back, or returning its feedback, says why: the
+        error is the comment's (the service refuses it too)."""
+        cleaned = super().clean()
+        if not cleaned.get("comment", "").strip():
+            if cleaned.get("outcome") == Advice.REFER_BACK:
+                self.add_error(
+                    "comment", "Enter a comment saying what the assessor should look at again"
+                )
+            elif cleaned.get("outcome") == FeedbackOutcome.RETURNED:
+                self.add_error("comment", "Enter a comment saying what the assessor should change")
+        return cleaned
