@@ -84,7 +84,7 @@ class TestProposal:
         MembershipFactory(user=ben, organisation=conflicted.organisation)
         AssessorCapacity.objects.create(round=period, assessor=cara, capacity=1)
 
-        proposal = services.propose(period)
+        proposal = services.propose(period, officer)
         lines = {line.key: line.proposed for line in proposal.lines}
         assert set(lines) == {
             (asp.pk, "first"),
@@ -102,7 +102,7 @@ class TestProposal:
         asha, ben, cara = assessors
         asg = case_in(period, "asg")
         services.assign(asg, asha, "first", officer)
-        proposal = services.propose(period)
+        proposal = services.propose(period, officer)
         assert [(line.key, line.proposed in (ben.pk, cara.pk)) for line in proposal.lines] == [
             ((asg.pk, "second"), True)
         ]
@@ -110,7 +110,7 @@ class TestProposal:
 
     def test_applied_whole_with_every_assignment_on_the_timeline(self, officer, period, assessors):
         asp, asg = case_in(period), case_in(period, "asg")
-        proposal = services.propose(period)
+        proposal = services.propose(period, officer)
         made = services.apply(period, {line.key: line.proposed for line in proposal.lines}, officer)
         assert len(made) == 3
         assert current(asp) and current(asg) and current(asg, "second")
@@ -120,7 +120,7 @@ class TestProposal:
         )
         assert actions[-2:] == ["assessor_assigned", "second_assessor_assigned"]
         assert chain_is_intact(asg) and chain_is_intact(asp)
-        assert services.propose(period).lines == []
+        assert services.propose(period, officer).lines == []
 
     def test_a_changed_line_that_breaks_a_rule_refuses_the_whole_and_says_why(
         self, officer, period, assessors
@@ -183,10 +183,10 @@ class TestProposal:
         settings.POLICY = {"assessor_round_capacity": 7}
         asha = assessors[0]
         services.set_capacities(period, {asha.pk: 2}, officer)
-        proposal = services.propose(period)
+        proposal = services.propose(period, officer)
         assert proposal.capacities[asha.pk] == 2
         assert proposal.capacities[assessors[1].pk] == 7
-        assert services.propose(RoundFactory()).capacities[asha.pk] == 7
+        assert services.propose(RoundFactory(), officer).capacities[asha.pk] == 7
 
 
 class TestOneCase:
@@ -242,7 +242,7 @@ class TestOneCase:
         official = person_with("decision_official")
         move(case, "uphold_concern", official, details={"reason": "The scores were wrong."})
         Assignment.objects.filter(case=case).update(ended_at=clock.now())
-        proposal = services.propose(period)
+        proposal = services.propose(period, officer)
         assert [line.key for line in proposal.lines] == [(case.pk, "first")]
         assert earlier.pk not in proposal.lines[0].allowed
         with pytest.raises(services.AssignmentRefused, match="before a concern about it was"):
@@ -415,6 +415,31 @@ class TestPages:
         assert "Error: " in response.text
         assert "Asha Assessor has a conflict of interest with Oak Trust" in response.text
         assert f'href="#line-{case.pk}-first"' in response.text
+        assert not Assignment.objects.exists()
+
+    def test_a_case_the_officer_is_in_conflict_with_is_neither_shown_nor_assigned(
+        self, client, officer, period, assessors
+    ):
+        """The round's page and its count leave out a case of an organisation
+        the officer declared a conflict with (as its case page does, with a
+        404), and a line for it posted all the same is refused, whole."""
+        cara = assessors[2]
+        theirs, other = case_in(period, name="Oak Trust"), case_in(period, name="Elm Trust")
+        ConflictFactory(user=officer, organisation=theirs.organisation)
+        client = sign_in_verified(client, officer)
+        rounds = client.get(reverse("assignment-rounds"))
+        assert [(r.pk, r.awaiting) for r in rounds.context["rounds"]] == [(period.pk, 1)]
+        url = reverse("assignment-round", args=[period.pk])
+        page = client.get(url).text
+        assert f'name="line-{other.pk}-first"' in page
+        assert f'name="line-{theirs.pk}-first"' not in page and "Oak Trust" not in page
+        response = client.post(
+            url,
+            {f"line-{theirs.pk}-first": cara.pk, f"line-{other.pk}-first": cara.pk, "apply": "1"},
+        )
+        assert response.status_code == 200
+        assert "This case is no longer waiting for an assessor" in response.text
+        assert "Oak Trust" not in response.text
         assert not Assignment.objects.exists()
 
     def test_the_officer_sets_capacities(self, client, officer, period, assessors):

@@ -38,6 +38,6 @@ def assign(officer):
     )
     if Assignment.objects.filter(case__round=period, kind="second").exists():
         return
-    lines = services.propose(period).lines
+    lines = services.propose(period, officer).lines
     half = {line.key: line.proposed for line in lines[: len(lines) // 2]}
     services.apply(period, half, officer)

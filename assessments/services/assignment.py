@@ -253,9 +253,10 @@ class RoundProposal:
         return result
 
 
-def propose(period):
-    """The proposed assignment of ``period``'s cases that need assessors."""
-    cases = queries.round_cases(period)
+def propose(period, officer):
+    """The proposed assignment of ``period``'s cases that need assessors, of
+    those ``officer`` may see (none they are in conflict with)."""
+    cases = visible_to(officer, queries.round_cases(period))
     people = list(queries.assessors())
     held = queries.current_assignments(cases)
     second = set(needs_second_assessor(cases).values_list("pk", flat=True))
@@ -293,8 +294,9 @@ def propose(period):
 def apply(period, choices, officer):
     """Make the assignments ``choices`` ({(case pk, kind): assessor pk or
     None for "leave unassigned"}) in one transaction, each checked again
-    here. Raises ProposalRefused, having written nothing, if any line fails;
-    returns the new assignments."""
+    here (a case ``officer`` may not see, one they are in conflict with, is
+    refused as one no longer waiting). Raises ProposalRefused, having written
+    nothing, if any line fails; returns the new assignments."""
     require(officer, "assessments.assign_assessors")
     choices = {key: person for key, person in choices.items() if person is not None}
     with transaction.atomic():
@@ -306,7 +308,15 @@ def apply(period, choices, officer):
             for case in queries.proposal_model()
             .objects.select_for_update(of=("self",))
             .select_related("organisation", "round")
-            .filter(pk__in={case_id for case_id, _ in choices}, round=period)
+            .filter(
+                pk__in=visible_to(
+                    officer,
+                    queries.proposal_model().objects.filter(
+                        pk__in={case_id for case_id, _ in choices}
+                    ),
+                ).values("pk"),
+                round=period,
+            )
         }
         people = {person.pk: person for person in queries.assessors()}
         held = queries.current_assignments(list(cases))

@@ -14,6 +14,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from accreditation.access import StaffAreaMixin
 from accreditation.models import Round
 from accreditation.paging import NearestPageMixin
+from accreditation.queries.cases import visible_to
 from assessments.forms.assignment import CapacitiesForm, CaseAssessorForm
 from assessments.models import Assignment, AssignmentKind, FeedbackOccasion
 from assessments.queries import assignment as queries
@@ -149,7 +150,8 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
 
 
 class RoundListView(StaffAreaMixin, NearestPageMixin, ListView):
-    """The rounds, with how many of their cases wait for an assessor."""
+    """The rounds, with how many of their cases wait for an assessor (of
+    those the officer may see: none they are in conflict with)."""
 
     act_permission = "assessments.assign_assessors"
     template_name = "assessments/assignment/rounds.html"
@@ -157,8 +159,11 @@ class RoundListView(StaffAreaMixin, NearestPageMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        cases = queries.proposal_model().objects.filter(
-            round=OuterRef("pk"), status__in=queries.ASSESSABLE
+        cases = visible_to(
+            self.request.user,
+            queries.proposal_model().objects.filter(
+                round=OuterRef("pk"), status__in=queries.ASSESSABLE
+            ),
         )
         first = Assignment.objects.filter(case=OuterRef("pk"), kind=FIRST, ended_at__isnull=True)
 
@@ -192,7 +197,7 @@ class RoundAssignmentView(StaffAreaMixin, TemplateView):
         return self.period
 
     def get_context_data(self, proposal=None, choices=None, problems=None, **kwargs):
-        proposal = proposal or services.propose(self.period)
+        proposal = proposal or services.propose(self.period, self.request.user)
         people = {person.pk: person for person in proposal.people}
         problems = problems or {}
         if choices is None:
