@@ -90,7 +90,28 @@ class OrganisationPageMixin(PermissionMixin):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("organisation", self.organisation)
+        # Sent back with the page's form (includes/acting_for.html), so that
+        # a form opened for one organisation never acts for another.
+        kwargs.setdefault("acting_for", self.organisation.pk)
         return super().get_context_data(**kwargs)
+
+    def get_form(self, form_class=None):
+        """The page's form (of a form page); refused, with what was typed
+        kept, if it was opened for another of the person's organisations:
+        they switched to this one in another tab or window since. Sent
+        again, it acts for this one."""
+        form = super().get_form(form_class)
+        opened_for = self.request.POST.get("acting_for")
+        if opened_for is not None and opened_for != str(self.organisation.pk):
+            form.full_clean()
+            form.add_error(
+                None,
+                f"You switched to {self.organisation.name} in another tab or window after "
+                "opening this page, so nothing was saved. This page is now for "
+                f"{self.organisation.name}: check it and send it again, or switch back to "
+                "the other organisation from your home page.",
+            )
+        return form
 
 
 class StaffAreaMixin(PermissionMixin):

@@ -119,6 +119,35 @@ class TestStarting:
         assert forged.status_code == 200
         assert not Proposal.objects.exists()
 
+    def test_a_start_page_opened_for_one_organisation_starts_nothing_for_another(
+        self, client, open_round
+    ):
+        """Switched to another organisation in a second tab, the start page
+        opened for the first refuses to start a proposal for the second, with
+        the choice kept; sent again, it starts one for the organisation it now
+        names."""
+        first = MembershipFactory(organisation__name="Alpha Primary")
+        second = MembershipFactory(user=first.user, organisation__name="Beta Academy")
+        client.force_login(first.user)
+        page = client.get(reverse("proposal-start")).text
+        assert f'name="acting_for" value="{first.organisation.pk}"' in page
+        client.post(reverse("switch-organisation"), {"organisation": second.organisation.pk})
+        data = {"accreditation_type": "asp", "round": open_round.pk}
+        response = client.post(
+            reverse("proposal-start"), {**data, "acting_for": first.organisation.pk}
+        )
+        assert response.status_code == 200
+        assert "Error: " in response.text
+        assert "You switched to Beta Academy in another tab or window" in response.text
+        assert 'value="asp"' in response.text
+        assert f'name="acting_for" value="{second.organisation.pk}"' in response.text
+        assert not Proposal.objects.exists()
+        response = client.post(
+            reverse("proposal-start"), {**data, "acting_for": second.organisation.pk}
+        )
+        assert response.status_code == 302
+        assert Proposal.objects.get().organisation == second.organisation
+
     def test_a_round_that_does_not_take_a_type_offers_none(self, signed_in):
         RoundFactory(accepts_asg=False)
         response = signed_in.get(reverse("proposal-start"))

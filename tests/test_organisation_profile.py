@@ -578,6 +578,22 @@ class TestPermissions:
         assert "Alpha Primary" in client.get(reverse("organisation-profile")).text
         assert "Beta Colleague" not in client.get(reverse("organisation-members")).text
 
+    def test_an_invitation_opened_for_one_organisation_is_not_sent_for_another(self, client):
+        first = MembershipFactory(organisation__name="Alpha Primary")
+        second = MembershipFactory(user=first.user, organisation__name="Beta Academy")
+        client.force_login(first.user)
+        page = client.get(reverse("organisation-invite")).text
+        assert f'name="acting_for" value="{first.organisation.pk}"' in page
+        client.post(reverse("switch-organisation"), {"organisation": second.organisation.pk})
+        response = client.post(
+            reverse("organisation-invite"),
+            {"email": "new.colleague@example.org", "acting_for": first.organisation.pk},
+        )
+        assert response.status_code == 200
+        assert "You switched to Beta Academy in another tab or window" in response.text
+        assert 'value="new.colleague@example.org"' in response.text
+        assert not Invitation.objects.exists()
+
     def test_home_offers_to_create_a_profile_to_someone_without_one(self, client):
         signed_in(client)
         home = client.get(reverse("applicant-home")).text
