@@ -161,6 +161,20 @@ def test_the_concern_is_counted_not_cut_and_too_long_a_concern_is_kept_to_shorte
     assert not Concern.objects.exists()
 
 
+def test_a_line_break_counts_one_character_as_the_page_counts_it(client):
+    """A browser sends each line break of a textarea as two characters (CR
+    LF); the page's character count counts one. A concern at the limit as the
+    page counts it is taken, kept with one character a line break."""
+    case = not_accredited()
+    client.force_login(member_of(case))
+    lines = ["Our answer to 2B was not read."] * 160
+    text = "\r\n".join(lines) + " " + "x" * (5000 - len("\n".join(lines)) - 1)
+    assert len(text.replace("\r\n", "\n")) == 5000 and len(text) > 5000
+    response = client.post(concern_url(case), {"text": text})
+    assert response.status_code == 302, response.text
+    assert Concern.objects.get().text == text.replace("\r\n", "\n")
+
+
 def test_after_the_period_the_page_says_it_ended_and_why_and_nothing_can_be_sent(client):
     case = screened_out()
     letter = case.letters.get()

@@ -43,11 +43,21 @@ FREE_TEXT_MAX_CHARS = 5000
 ANSWER_CHARS_PER_WORD = 20
 
 
+def single_line_breaks(text):
+    """``text`` with each line break one character, as the page's character
+    count counts it: a browser sends a textarea's line breaks as two (CR LF)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class BoundedTextField(forms.CharField):
     """Text of at most ``max_length`` characters, checked on the server
     only: a ``maxlength`` attribute would make the browser cut pasted text
     silently, so the page shows the error with the text kept instead (and a
-    GOV.UK character count where the form asks for one)."""
+    GOV.UK character count where the form asks for one). Line breaks count
+    one character each, as that count counts them."""
+
+    def to_python(self, value):
+        return single_line_breaks(super().to_python(value))
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)

@@ -13,6 +13,7 @@ from accreditation.forms.helpers import (
     LocalAuthorityField,
     free_text_field,
     gds_helper,
+    single_line_breaks,
 )
 from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.models.organisations import (
@@ -135,7 +136,7 @@ class AnswerForm(forms.Form):
         )
 
     def clean_text(self):
-        text = self.cleaned_data["text"]
+        text = single_line_breaks(self.cleaned_data["text"])
         most = self.criterion.word_limit * ANSWER_CHARS_PER_WORD
         if len(text) > most:
             raise forms.ValidationError(
