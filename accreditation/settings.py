@@ -308,6 +308,9 @@ CLAMAV_TIMEOUT_SECONDS = float(os.environ.get("CLAMAV_TIMEOUT_SECONDS", "30"))
 # temporary file. DATA_UPLOAD_MAX_MEMORY_SIZE counts the other form fields
 # only (never file content). A proxy in front must let a request of
 # EVIDENCE_MAX_BYTES plus a little through (nginx: client_max_body_size 11m).
+# DATA_UPLOAD_MAX_NUMBER_FILES is above any form's own limit (a concern's 10
+# documents), so choosing too many is that form's error, with what was typed
+# kept; past it, the request is refused whole (error_400).
 FILE_UPLOAD_HANDLERS = [
     "proposals.services.evidence.SizeCapUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -315,7 +318,7 @@ FILE_UPLOAD_HANDLERS = [
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FILES = 10
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
 # --- Forms -----------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

@@ -23,6 +23,7 @@ from accreditation.views import (
 # Registered before any pattern below (or in the included modules) uses it.
 register_converter(IdConverter, "id")
 
+handler400 = "accreditation.views.public.error_400"
 handler403 = "accreditation.views.public.error_403"
 handler404 = "accreditation.views.public.error_404"
 handler500 = "accreditation.views.public.error_500"

@@ -58,6 +58,7 @@ def floor(request, rows):
     return TemplateResponse(request, _template(), {"rows": list(cases)})
 
 
+handler400 = "accreditation.views.public.error_400"
 handler403 = "accreditation.views.public.error_403"
 handler404 = "accreditation.views.public.error_404"
 handler500 = "accreditation.views.public.error_500"

@@ -134,6 +134,39 @@ def test_a_file_of_the_wrong_type_is_refused_with_a_clear_message(client, settin
     assert not Concern.objects.exists() and not ConcernDocument.objects.exists()
 
 
+def test_more_documents_than_a_concern_takes_are_refused_with_the_text_kept(
+    client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    case = not_accredited()
+    client.force_login(member_of(case))
+    uploads = [
+        SimpleUploadedFile(f"scores-{n}.pdf", pdf_bytes(), content_type="application/pdf")
+        for n in range(11)
+    ]
+    response = client.post(concern_url(case), {"text": "Our concern.", "documents": uploads})
+    assert response.status_code == 200
+    assert "You can send up to 10 documents with a concern" in response.text
+    assert "Our concern." in response.text
+    assert not Concern.objects.exists() and not ConcernDocument.objects.exists()
+
+
+def test_a_request_past_what_the_service_takes_answers_with_the_services_page(client):
+    """More files than any form takes, or more form data: refused whole,
+    with the service's page saying what to do (never Django's bare 400)."""
+    case = not_accredited()
+    client.force_login(member_of(case))
+    uploads = [SimpleUploadedFile(f"f{n}.pdf", b"%PDF-") for n in range(51)]
+    response = client.post(concern_url(case), {"text": "Our concern.", "documents": uploads})
+    assert response.status_code == 400
+    assert "Sorry, what was sent could not be used" in response.text
+    assert "govuk-template" in response.text
+    response = client.post(concern_url(case), {"text": "x" * (2 * 1024 * 1024 + 1)})
+    assert response.status_code == 400
+    assert "Sorry, what was sent could not be used" in response.text
+    assert not Concern.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [("   ", "Enter your concern"), ("x" * 5001, "Your concern must be 5,000 characters or fewer")],

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.test import Client, override_settings
 from django.urls import path
 
@@ -103,7 +103,17 @@ def forbidden(request):
     raise PermissionDenied("Your role cannot use this page.")
 
 
-urlpatterns = [path("boom/", boom), path("forbidden/", forbidden), *service_urlpatterns]
+def bad_request(request):
+    raise BadRequest("Malformed")
+
+
+urlpatterns = [
+    path("boom/", boom),
+    path("forbidden/", forbidden),
+    path("bad-request/", bad_request),
+    *service_urlpatterns,
+]
+handler400 = "accreditation.views.public.error_400"
 handler403 = "accreditation.views.public.error_403"
 handler404 = "accreditation.views.public.error_404"
 handler500 = "accreditation.views.public.error_500"
@@ -117,6 +127,15 @@ def test_an_unexpected_error_shows_sorry_there_is_a_problem_with_the_service():
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.text
     assert "RuntimeError" not in response.text
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_bad_request_shows_the_service_page():
+    response = Client().get("/bad-request/")
+    assert response.status_code == 400
+    assert "Sorry, what was sent could not be used" in response.text
+    assert "Malformed" not in response.text
 
 
 @pytest.mark.django_db

@@ -185,6 +185,7 @@ def run_vnu(folder):
 def error_pages(pages):
     request = RequestFactory().get("/somewhere/")
     request.user = AnonymousUser()
+    pages.add("error page: 400", public.error_400(request))
     pages.add("error page: 403", public.error_403(request, PermissionDenied()))
     pages.add("error page: 500", public.error_500(request))
     strict = Client(enforce_csrf_checks=True)

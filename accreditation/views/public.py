@@ -69,6 +69,13 @@ def healthz(request):
     )
 
 
+def error_400(request, exception=None):
+    """A request Django refused before any page saw it: more form data or
+    files than it takes (DATA_UPLOAD_MAX_MEMORY_SIZE and
+    DATA_UPLOAD_MAX_NUMBER_FILES), or a malformed one."""
+    return render(request, "400.html", status=400)
+
+
 def error_403(request, exception=None):
     return render(request, "403.html", status=403)
 

@@ -44,6 +44,13 @@ def test_the_error_pages_signed_out(page, assert_accessible, with_failing_pages)
         "Sorry, there is a problem with the service",
         assert_accessible,
     )
+    assert_error_page(
+        page,
+        400,
+        page.goto("/bad-request/"),
+        "Sorry, what was sent could not be used",
+        assert_accessible,
+    )
 
 
 def test_the_error_pages_signed_in(page, assert_accessible, with_failing_pages):
@@ -53,6 +60,7 @@ def test_the_error_pages_signed_in(page, assert_accessible, with_failing_pages):
         ("/no-such-page/", 404, "Page not found"),
         ("/forbidden/", 403, "You do not have access to this page"),
         ("/boom/", 500, "Sorry, there is a problem with the service"),
+        ("/bad-request/", 400, "Sorry, what was sent could not be used"),
     ]:
         assert_error_page(page, status, page.goto(path), heading, assert_accessible)
 
