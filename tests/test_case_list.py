@@ -478,6 +478,7 @@ def test_each_row_shows_the_case_as_it_stands_with_every_value_escaped(client, o
     assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in rows[overdue.reference]
     assert ">In assessment</strong>" in rows[overdue.reference]
     assert "Out of round" in rows[outside.reference]
-    assert "None yet" in rows[outside.reference]
-    assert ">None</td>" in rows[closed.reference]  # none to come
+    assert ">No assessor yet</td>" in rows[outside.reference]
+    assert ">No assessor</td>" in rows[closed.reference]  # none to come
+    assert ">No target date</td>" in rows[closed.reference]
     assert "Overdue" not in rows[outside.reference]

@@ -14,7 +14,8 @@ from accreditation.workflow import Status
 register = template.Library()
 
 BEFORE_ASSESSED = (Status.SUBMITTED, Status.IN_ASSESSMENT, Status.INFORMATION_REQUESTED)
-"""A case with no assessor in these has one "yet" to come; in any other, none."""
+"""A case with no assessor in these has one "yet" to come (the assessor
+filter's words); in any other, none."""
 
 ROW = (
     '<tr class="govuk-table__row">'
@@ -32,7 +33,7 @@ ROW = (
 def _target(proposal, today):
     """The stage's target date, marked when it has passed."""
     if not proposal.target:
-        return "None"
+        return "No target date"
     if proposal.target < today:
         return format_html(
             '{} <strong class="govuk-tag govuk-tag--red">Overdue</strong>',
@@ -56,7 +57,7 @@ def case_rows(cases, today):
                 proposal.round if proposal.round_id else "Out of round",
                 status_tag(proposal, "staff"),
                 proposal.assessor_name
-                or ("None yet" if proposal.status in BEFORE_ASSESSED else "None"),
+                or ("No assessor yet" if proposal.status in BEFORE_ASSESSED else "No assessor"),
                 _target(proposal, today),
                 govuk_datetime(proposal.updated_at),
             )
