@@ -391,6 +391,20 @@ def test_the_timeline_names_advice_and_recommendations_and_shows_a_reason_once()
     assert _details(returned, blind=False) == [("Reason", "Say more.")]
 
 
+def test_the_timeline_names_an_agenda_items_purpose_and_a_letters():
+    from types import SimpleNamespace
+
+    from accreditation.queries.case_page import _details
+
+    for action in ("agenda_item_added", "agenda_item_removed"):
+        added = SimpleNamespace(action=action, details={"meeting": 3, "purpose": "advice"})
+        assert _details(added, blind=False) == [("", "Advice on an ASG recommendation")]
+        review = SimpleNamespace(action=action, details={"meeting": 3, "purpose": "feedback"})
+        assert _details(review, blind=False) == [("", "Review of draft feedback")]
+    letter = SimpleNamespace(action="letter_issued", details={"purpose": "feedback"})
+    assert _details(letter, blind=False) == [("", "Feedback letter")]
+
+
 @pytest.mark.parametrize(
     "status, due_in_days, shown",
     [

@@ -27,7 +27,7 @@ from accreditation.models.timeline import GENESIS_HASH
 from accreditation.queries.cases import visible_to
 from accreditation.queries.decisions import DECIDED, DECISION_ACTIONS, OUTCOME_OF_STATUS
 from accreditation.workflow import Action
-from advisory_group.models import Advice, AgendaItem
+from advisory_group.models import Advice, AgendaItem, ItemPurpose
 from assessments.models import (
     AgreedScore,
     Assignment,
@@ -47,6 +47,9 @@ from proposals.queries.journey import questions
 ASSESSING = frozenset({CaseRole.ASSESSOR, CaseRole.SECOND_ASSESSOR})
 URN = re.compile(r"^\d{6}$")
 BLIND_KEYS = frozenset({"score", "recommendation"})
+AGENDA_ACTIONS = frozenset({"agenda_item_added", "agenda_item_removed"})
+"""Events whose ``purpose`` is an agenda item's (``ItemPurpose``); any
+other event's is a letter's."""
 
 # What of an event's details the timeline shows, in this order, with its
 # label ("": the value alone, a document's or letter's name).
@@ -222,7 +225,8 @@ def _details(event, blind):
         if key == "purpose":
             if event.details.get("name"):
                 continue  # the letter is named already
-            value = LetterPurpose(value).label if value in LetterPurpose.values else value
+            purposes = ItemPurpose if event.action in AGENDA_ACTIONS else LetterPurpose
+            value = purposes(value).label if value in purposes.values else value
         shown.append((label, value))
     genuine = event.details.get("genuine")
     if genuine:
