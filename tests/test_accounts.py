@@ -347,6 +347,18 @@ class TestStaffInvitations:
         assert person.role_names == {Role.DECISION_OFFICIAL.value}
         assert not person.is_active
 
+    def test_a_person_keeps_at_least_one_role_and_stays_on_the_list(self, admin_client):
+        person = UserFactory(roles=[Role.ASSESSOR], full_name="Rajesh Patel")
+        response = admin_client.post(
+            reverse("staff-user", args=[person.pk]),
+            {"is_active": "yes", "version": accounts.staff_version(person)},
+        )
+        assert response.status_code == 200
+        assert "Error: " in response.text
+        assert "Select at least one role. To stop this person using the service" in response.text
+        assert User.objects.get(pk=person.pk).role_names == {Role.ASSESSOR.value}
+        assert "Rajesh Patel" in admin_client.get(reverse("staff-users")).text
+
     def test_an_administrator_cannot_remove_their_own_role(self, admin_client):
         response = admin_client.post(
             reverse("staff-user", args=[admin_client.admin.pk]),

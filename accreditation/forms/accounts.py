@@ -269,12 +269,17 @@ class StaffInvitationForm(forms.Form):
 
 
 class StaffUserForm(VersionedFormMixin, forms.Form):
+    # At least one: a person left with no staff role is no longer staff, and
+    # would drop off the staff users list with no way back to them here.
     roles = forms.MultipleChoiceField(
         label="Roles",
         choices=STAFF_ROLE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        required=False,
-        error_messages={"invalid_choice": "Select roles from the list"},
+        error_messages={
+            "required": "Select at least one role. To stop this person using the service, "
+            "switch their account off instead",
+            "invalid_choice": "Select roles from the list",
+        },
     )
     is_active = forms.TypedChoiceField(
         label="Can this person sign in?",
