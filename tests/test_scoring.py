@@ -244,6 +244,23 @@ class TestTheScoringPage:
             "Show results over three years.",
         )
 
+    def test_feedback_typed_with_a_met_score_is_kept(self, client, case, assessor):
+        """Only a criterion not met sends its feedback to the applicant, but
+        what the assessor typed beside a higher score is not thrown away."""
+        sign_in_verified(client, assessor)
+        post_score(
+            client,
+            case,
+            "1A-lead",
+            value=3,
+            internal_comment="Sound.",
+            applicant_feedback="The vision is clear.",
+        )
+        assert Score.objects.get().applicant_feedback == "The vision is clear."
+        page = client.get(reverse("case-scores", args=[case.pk])).text
+        assert "The vision is clear." in page
+        assert "With a higher score it is kept but not sent." in page
+
     def test_a_save_over_a_newer_score_is_refused_showing_the_newer_one(
         self, client, case, assessor
     ):

@@ -22,6 +22,13 @@ def score_field(scale, item):
     )
 
 
+def feedback_hint(threshold):
+    return (
+        f"Needed for a score below {threshold}, and sent to the applicant only then, as it is "
+        "written: plain and specific. With a higher score it is kept but not sent."
+    )
+
+
 class FeedbackBelowThreshold(forms.Form):
     """A score below the threshold needs feedback to the applicant."""
 
@@ -65,10 +72,7 @@ class ScoreForm(FeedbackBelowThreshold):
         super().__init__(*args, **kwargs)
         self.item, self.threshold = item, threshold
         self.fields = {"value": score_field(scale, item), **self.fields}
-        self.fields["applicant_feedback"].help_text = (
-            f"Needed for a score below {threshold}. Plain and specific: it may be sent to the "
-            "applicant as it is written."
-        )
+        self.fields["applicant_feedback"].help_text = feedback_hint(threshold)
 
 
 class AgreedScoreForm(FeedbackBelowThreshold):
@@ -90,10 +94,7 @@ class AgreedScoreForm(FeedbackBelowThreshold):
         # own field templates escape theirs).
         field.label = f"Agreed score for {escape(item.criterion.code)}"
         self.fields = {"value": field, **self.fields}
-        self.fields["applicant_feedback"].help_text = (
-            f"Needed for a score below {threshold}. Plain and specific: it may be sent to the "
-            "applicant as it is written."
-        )
+        self.fields["applicant_feedback"].help_text = feedback_hint(threshold)
         self.helper = gds_helper(
             Field.radios("value", legend_size=Size.SMALL),
             Field.textarea("reason", label_size=Size.SMALL),

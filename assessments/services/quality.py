@@ -59,7 +59,9 @@ def record_agreed_score(
         fields = {
             "value": value,
             "reason": reason,
-            "applicant_feedback": applicant_feedback if value < locked.framework.threshold else "",
+            # Kept whatever the score (only a criterion not met carries its
+            # feedback to the letter), so nothing typed is lost.
+            "applicant_feedback": applicant_feedback,
             "agreed_by": actor,
             "agreed_at": clock.now(),
         }

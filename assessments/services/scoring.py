@@ -97,7 +97,9 @@ def save_score(
         fields = {
             "value": value,
             "internal_comment": internal_comment,
-            "applicant_feedback": applicant_feedback if value < locked.framework.threshold else "",
+            # Kept whatever the score (only a criterion not met carries its
+            # feedback to the letter), so nothing typed is lost.
+            "applicant_feedback": applicant_feedback,
             "updated_by": actor,
             "updated_at": clock.now(),
         }
