@@ -372,10 +372,11 @@ class TestSchools:
         assert any("at least 2 schools" in p.message for p in refused.value.problems)
         assert Proposal.objects.get(pk=draft.pk).status == Status.DRAFT
 
-    def test_a_bad_urn_is_refused_with_a_message(self, signed_in, draft):
+    @pytest.mark.parametrize("urn", ["12ab", "١٢٣٤٥٦"])
+    def test_a_bad_urn_is_refused_with_a_message(self, signed_in, draft, urn):
         response = signed_in.post(
             reverse("proposal-schools", args=[draft.pk]),
-            {"name": "X", "urn": "12ab", "local_authority": "", "since_0": "31"},
+            {"name": "X", "urn": urn, "local_authority": "", "since_0": "31"},
         )
         assert "Enter a URN of 6 digits" in response.text
         assert "Led since must include a month" in response.text

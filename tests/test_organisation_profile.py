@@ -166,10 +166,17 @@ class TestCreate:
         create(client, kind)
         assert Organisation.objects.get().faith_designation == DIOCESE_FAITH[kind]
 
-    def test_a_urn_must_be_six_digits(self, client):
+    @pytest.mark.parametrize("urn", ["12AB", "١٢٣٤٥٦", "１２３４５６"])
+    def test_a_urn_must_be_six_digits(self, client, urn):
         signed_in(client)
-        response = create(client, K.INDEPENDENT_SECONDARY, urn="12AB")
+        response = create(client, K.INDEPENDENT_SECONDARY, urn=urn)
         assert "Enter a URN of 6 digits, like 123456" in response.text
+        assert not Organisation.objects.exists()
+
+    def test_a_count_is_written_in_the_digits_0_to_9(self, client):
+        signed_in(client)
+        response = create(client, K.INDEPENDENT_SECONDARY, schools_led_count="١")
+        assert "as a whole number, like 2" in response.text
         assert not Organisation.objects.exists()
 
     def test_a_college_needs_a_ukprn(self, client):

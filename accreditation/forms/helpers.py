@@ -1,5 +1,8 @@
 """What every form of the service shares: the crispy-forms-gds helper, the
-local authority field, bounded free text and a select's options."""
+local authority field, bounded free text, whole numbers and a select's
+options."""
+
+import re
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Div, Layout
@@ -79,6 +82,20 @@ def free_text_field(*, label, what, max_length=FREE_TEXT_MAX_CHARS, rows=5, **kw
         error_messages=error_messages,
         **kwargs,
     )
+
+
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number typed in the digits 0 to 9 (``accreditation.numbers``):
+    Django's own field takes whatever Python's ``int()`` takes, Arabic-Indic
+    digits, say, which nobody here means."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not WHOLE_NUMBER.fullmatch(value.strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 def select_choices(field):

@@ -9,7 +9,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.core.validators import RegexValidator
 
-from accreditation.forms.helpers import LocalAuthorityField, gds_helper
+from accreditation.forms.helpers import LocalAuthorityField, WholeNumberField, gds_helper
 from accreditation.models import Membership, OrganisationKind
 from accreditation.models.organisations import (
     MAINTAINED_PRIMARY_KINDS,
@@ -59,7 +59,7 @@ class KindForm(forms.Form):
 
 
 def count_field(label, help_text, what):
-    return forms.IntegerField(
+    return WholeNumberField(
         label=label,
         help_text=help_text,
         min_value=0,

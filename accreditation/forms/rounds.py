@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from accreditation import clock
-from accreditation.forms.helpers import free_text_field, gds_helper
+from accreditation.forms.helpers import WholeNumberField, free_text_field, gds_helper
 from accreditation.models import AccreditationType, Term
 from accreditation.models.rounds import TERM_MONTHS
 from accreditation.numbers import parse_date
@@ -100,7 +100,7 @@ class RoundForm(VersionedFormMixin, forms.Form):
             "invalid_choice": "Select the term of the round",
         },
     )
-    year = forms.IntegerField(
+    year = WholeNumberField(
         label="Year",
         min_value=2000,
         max_value=2100,
@@ -318,7 +318,7 @@ class MoveDraftsForm(forms.Form):
 
 
 class CalendarForm(VersionedFormMixin, forms.Form):
-    opens_day = forms.IntegerField(
+    opens_day = WholeNumberField(
         label="Day it opens",
         min_value=1,
         max_value=31,
@@ -344,7 +344,7 @@ class CalendarForm(VersionedFormMixin, forms.Form):
         example="9am or 09:00",
         initial="9am",
     )
-    deadline_days = forms.IntegerField(
+    deadline_days = WholeNumberField(
         label="Days from opening to the deadline",
         min_value=1,
         max_value=365,
@@ -361,7 +361,7 @@ class CalendarForm(VersionedFormMixin, forms.Form):
         example="5pm or 17:00",
         initial="5pm",
     )
-    assessment_due_days = forms.IntegerField(
+    assessment_due_days = WholeNumberField(
         label="Days from the deadline to assessments being due",
         min_value=1,
         max_value=365,
@@ -372,7 +372,7 @@ class CalendarForm(VersionedFormMixin, forms.Form):
             "max_value": "Assessments must be due within 365 days of the deadline",
         },
     )
-    advisory_group_days = forms.IntegerField(
+    advisory_group_days = WholeNumberField(
         label="Days from assessments being due to the Advisory Group meeting",
         min_value=1,
         max_value=365,
@@ -383,7 +383,7 @@ class CalendarForm(VersionedFormMixin, forms.Form):
             "max_value": "The meeting must be within 365 days of assessments being due",
         },
     )
-    decision_target_days = forms.IntegerField(
+    decision_target_days = WholeNumberField(
         label="Days from the Advisory Group meeting to the decision target",
         min_value=1,
         max_value=365,

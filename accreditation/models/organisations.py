@@ -9,9 +9,10 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-URN_VALIDATOR = RegexValidator(r"^\d{6}$", "Enter a URN of 6 digits, like 123456")
+# [0-9], not \d: \d takes any script's digits (Arabic-Indic, say).
+URN_VALIDATOR = RegexValidator(r"^[0-9]{6}$", "Enter a URN of 6 digits, like 123456")
 UKPRN_VALIDATOR = RegexValidator(
-    r"^1\d{7}$", "Enter a UKPRN of 8 digits starting with 1, like 10012345"
+    r"^1[0-9]{7}$", "Enter a UKPRN of 8 digits starting with 1, like 10012345"
 )
 
 
@@ -27,7 +28,7 @@ class Region(models.Model):
 
 class LocalAuthority(models.Model):
     code = models.CharField(
-        "LA code", max_length=3, unique=True, validators=[RegexValidator(r"^\d{3}$")]
+        "LA code", max_length=3, unique=True, validators=[RegexValidator(r"^[0-9]{3}$")]
     )
     name = models.CharField(max_length=100, unique=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="local_authorities")

@@ -45,7 +45,7 @@ from proposals.models import Answer, Evidence, Party, Proposal, SchoolLed
 from proposals.queries.journey import questions
 
 ASSESSING = frozenset({CaseRole.ASSESSOR, CaseRole.SECOND_ASSESSOR})
-URN = re.compile(r"^\d{6}$")
+URN = re.compile(r"^[0-9]{6}$")
 BLIND_KEYS = frozenset({"score", "recommendation"})
 AGENDA_ACTIONS = frozenset({"agenda_item_added", "agenda_item_removed"})
 """Events whose ``purpose`` is an agenda item's (``ItemPurpose``); any

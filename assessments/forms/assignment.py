@@ -5,7 +5,7 @@ select per line) and checked by the service."""
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
-from accreditation.forms.helpers import free_text_field, gds_helper
+from accreditation.forms.helpers import WholeNumberField, free_text_field, gds_helper
 from assessments.models import AssignmentKind
 
 CAPACITY_MAX = 200
@@ -72,7 +72,7 @@ class CapacitiesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.people = people
         for person in people:
-            self.fields[self.name_for(person)] = forms.IntegerField(
+            self.fields[self.name_for(person)] = WholeNumberField(
                 label=f"Capacity of {person.full_name}",
                 min_value=0,
                 max_value=CAPACITY_MAX,

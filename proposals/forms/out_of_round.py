@@ -112,7 +112,7 @@ class DeadlineDateField(DateInputField):
         return parsed
 
 
-_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*([ap])?\.?m?\.?$", re.IGNORECASE)
+_TIME = re.compile(r"^([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*([ap])?\.?m?\.?$", re.IGNORECASE)
 
 
 def parse_time(text):
