@@ -163,6 +163,17 @@ class TestFilters:
         found = references(client.get(LIST, {"q": elm}))
         assert sorted(found) == sorted([elm, namesake.reference])
 
+    def test_a_name_is_found_whichever_way_its_apostrophe_is_written(self, client, officer, world):
+        straight = ProposalFactory(status="submitted", organisation__name="St Aidan's Academy")
+        curly = ProposalFactory(status="submitted", organisation__name="St Bede\u2019s Academy")
+        for typed, found in [
+            ("St Aidan's", straight),
+            ("st aidan\u2019s", straight),
+            ("St Bede's", curly),
+            ("St Bede\u2018s", curly),
+        ]:
+            assert references(client.get(LIST, {"q": typed})) == [found.reference], typed
+
     def test_chosen_filters_show_as_tags_that_each_remove_one_value(self, client, officer, world):
         response = client.get(LIST, {"status": ["submitted", "accredited"], "type": "asg"})
         selected = dict(response.context["selected"])

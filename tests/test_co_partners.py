@@ -107,10 +107,15 @@ def test_the_provider_keeps_its_details_current_and_the_register_shows_them(clie
     page = client.get(reverse("register-provider", args=[entry.pk])).content.decode()
     assert "schools@oak.example.org" in page
     assert "can take on 4 more schools" in page
+    details.update_details(
+        entry, actor=member, more_schools=1, contact_email="schools@oak.example.org"
+    )
+    page = client.get(reverse("register-provider", args=[entry.pk])).content.decode()
+    assert "can take on 1 more school<" in page
     [row] = list(
         csv.DictReader(io.StringIO(client.get(reverse("register-csv")).getvalue().decode()))
     )
-    assert row["more_schools"] == "4"
+    assert row["more_schools"] == "1"
 
 
 @pytest.mark.parametrize("number", [-1, 101])

@@ -123,7 +123,7 @@ def test_a_batch_decision_enters_every_case_it_accredits():
     assert all(e.works_in.count() == 1 for e in entries)
 
 
-def test_an_asp_later_accredited_as_an_asg_keeps_one_entry_whose_type_changes():
+def test_an_asp_later_accredited_as_an_asg_keeps_one_entry_whose_type_changes(client):
     asp = ProposalFactory(status=Status.ACCREDITED)
     organisation = asp.organisation
     first = RegisterEntry.objects.get(organisation=organisation)
@@ -138,6 +138,9 @@ def test_an_asp_later_accredited_as_an_asg_keeps_one_entry_whose_type_changes():
     assert entry.accredited_since == first.accredited_since
     assert kinds(entry) == [EventKind.ACCREDITED, EventKind.TYPE_CHANGED]
     assert entry.events.last().details["from_type"] == AccreditationType.ASP
+    history = client.get(reverse("register-provider", args=[entry.pk])).text
+    assert ": Accredited as an Accredited School Provider" in history
+    assert ": Type changed to Accredited Schools Group" in history
 
     # The ASG decision corrected: the entry stands on the ASP accreditation again.
     correct(asg)
@@ -526,6 +529,20 @@ def test_odd_queries_are_answered_never_a_server_error(client, register, query):
 def test_a_page_past_the_end_shows_the_last_page(client, register):
     response = client.get(reverse("register-search"), {"page": 9999})
     assert response.context["page_obj"].number == 2
+
+
+def test_a_name_is_found_whichever_way_its_apostrophe_is_written(client):
+    straight = RegisterEntryFactory(name="St Aidan's CofE Junior School")
+    curly = RegisterEntryFactory(name="St Bede\u2019s Catholic Primary")
+    RegisterEntryFactory(name="Oak Trust")
+    for typed, found in [
+        ("St Aidan's", straight),
+        ("st aidan\u2019s", straight),
+        ("St Bede's", curly),
+        ("bede\u2019s", curly),
+    ]:
+        page = client.get(reverse("register-search"), {"q": typed})
+        assert list(page.context["entries"]) == [found], typed
 
 
 def test_a_filter_that_does_not_exist_is_reported(client, register):

@@ -38,7 +38,7 @@ from accreditation.queries import options
 from accreditation.queries.cases import overdue, visible_to, with_target
 from accreditation.roles import Role
 from accreditation.workflow import Status
-from register.queries.register import SearchFilter
+from register.queries.register import SearchFilter, name_contains
 
 NO_ASSESSOR = "none"
 """The assessor filter's value for cases with no assessor assigned now."""
@@ -203,7 +203,8 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         """Cases whose reference or organisation's name holds the text as
-        typed (one phrase, in any letter case). The cases and the
+        typed (one phrase, in any letter case, an apostrophe either way:
+        ``name_contains``). The cases and the
         organisations that match are each looked up once (on PostgreSQL
         through the trigram indexes ``proposal_reference_trigram`` and
         ``organisation_name_trigram``), and the list reads the cases with
@@ -217,7 +218,7 @@ class CaseFilter(django_filters.FilterSet):
         if not value:
             return queryset
         cases = queryset.model.objects.filter(reference__icontains=value).values("pk")
-        organisations = Organisation.objects.filter(name__icontains=value).values("pk")
+        organisations = Organisation.objects.filter(name_contains("name", value)).values("pk")
         return queryset.filter(Q(IsAnyOf("pk", cases)) | Q(IsAnyOf("organisation", organisations)))
 
     def filter_status(self, queryset, name, value):

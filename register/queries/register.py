@@ -2,11 +2,12 @@
 the published fields of the downloads (one list, so the CSV, the JSON and
 the schema page never disagree)."""
 
+import re
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Exists, Max, OuterRef, Prefetch
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.utils.choices import BaseChoiceIterator
 
 from accreditation.models import AccreditationType, LocalAuthority, Region
@@ -71,8 +72,29 @@ class SearchField(forms.CharField):
         return super().to_python(value)[:SEARCH_MAX_LENGTH]
 
 
+CURLY_APOSTROPHES = re.compile("[\u2018\u2019\u02bc]")
+"""Left and right single quotation marks and the modifier letter apostrophe:
+what a phone or a word processor types for an apostrophe."""
+
+
+def name_contains(field, text):
+    """``field`` holds ``text`` in any letter case, its apostrophes written
+    either way (St Aidan's or St Aidan\u2019s, as typed or as stored)."""
+    straight = CURLY_APOSTROPHES.sub("'", text)
+    found = Q(**{f"{field}__icontains": straight})
+    if "'" in straight:
+        found |= Q(**{f"{field}__icontains": straight.replace("'", "\u2019")})
+    return found
+
+
 class SearchFilter(django_filters.CharFilter):
+    """A name searched for as ``name_contains`` finds it."""
+
     field_class = SearchField
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        return qs.filter(name_contains(self.field_name, value)) if value else qs
 
 
 class SharedChoices(BaseChoiceIterator):
@@ -95,7 +117,7 @@ class SharedChoices(BaseChoiceIterator):
 
 
 class RegisterFilter(django_filters.FilterSet):
-    q = SearchFilter(field_name="name", lookup_expr="icontains", label="Provider name")
+    q = SearchFilter(field_name="name", label="Provider name")
     type = django_filters.ChoiceFilter(
         field_name="accreditation_type",
         choices=AccreditationType.choices,
