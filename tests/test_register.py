@@ -573,6 +573,10 @@ def test_the_feed_announces_changes_but_not_notices(client):
     assert f"{entry.name}: accredited" in feed
     assert "Secret reason" not in feed
     assert "Notice" not in feed
+    # Atom (RFC 4287): each entry's id an IRI, an author for the feed.
+    ids = re.findall(r"<entry>.*?<id>([^<]*)</id>", feed)
+    assert ids and all(re.fullmatch(r"tag:[a-z0-9.-]+,2026:register-event-[0-9]+", i) for i in ids)
+    assert "<author><name>Department for Education</name></author>" in feed
 
 
 def revoked_entry(reason="Secret reason."):

@@ -4,7 +4,9 @@ of changes. Anyone may read it: no sign-in."""
 
 import csv
 import json
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
@@ -210,8 +212,13 @@ class RegisterFeed(Feed):
         the register too (410 Gone, saying when it left)."""
         return reverse("register-provider", args=[event.entry_id])
 
+    def author_name(self):
+        return settings.DEPARTMENT_NAME
+
     def item_guid(self, event):
-        return f"register-event-{event.pk}"
+        """A permanent IRI naming the change (Atom's entry id): a tag URI of
+        the service's own host, never reused for another change."""
+        return f"tag:{urlsplit(settings.SERVICE_URL).hostname},2026:register-event-{event.pk}"
 
     item_guid_is_permalink = False
 
