@@ -969,6 +969,28 @@ class TestAfterTheDeadline:
         assert copy.round == later and copy.status == Status.DRAFT
         assert copy.answers.count() == draft.answers.count()
 
+    def test_no_copy_is_offered_into_a_round_where_the_type_is_taken(
+        self, signed_in, draft, applicant
+    ):
+        """The organisation started another ASP proposal in the open round:
+        the lapsed draft's page says so and links to it, offering no copy
+        that could only be refused."""
+        complete(draft, applicant)
+        deadline = draft.round.deadline
+        with time_machine.travel(deadline + timedelta(seconds=1)):
+            later = RoundFactory(opens_at=deadline, deadline=deadline + timedelta(days=40))
+            other = services.start_proposal(
+                organisation=draft.organisation,
+                period=later,
+                accreditation_type=draft.accreditation_type,
+                actor=applicant,
+            )
+            signed_in.force_login(applicant)
+            text = signed_in.get(reverse("proposal-status", args=[draft.pk])).text
+        assert "Copy into a new draft for" not in text
+        assert "your organisation already has an ASP proposal in it" in text
+        assert reverse("proposal-task-list", args=[other.pk]) in text
+
     def test_the_contacts_are_emailed_once_when_a_draft_lapses(self, draft, membership):
         from proposals.tasks import lapse_overdue_drafts
 

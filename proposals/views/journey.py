@@ -614,7 +614,18 @@ class StatusView(ProposalMixin, TemplateView):
             )
         context["screened_out"] = proposal.status == Status.CLOSED_INELIGIBLE
         if proposal.missed_deadline or context["screened_out"]:
-            context["next_round"], context["next_round_open"] = services.next_round_for(proposal)
+            next_round, is_open = services.next_round_for(proposal)
+            context["next_round"], context["next_round_open"] = next_round, is_open
+            if is_open:
+                # Offered only where it can go (as on the dashboard): not into
+                # a round where the organisation has this type already.
+                targets = services.rounds_to_copy_into(proposal.organisation, [next_round])
+                context["copy_round"] = services.copy_round(proposal, targets)
+                context["already"] = [
+                    p
+                    for p in services.live_proposals_in(proposal.organisation, next_round)
+                    if p.accreditation_type == proposal.accreditation_type
+                ]
         return super().get_context_data(**context, **kwargs)
 
 
