@@ -523,6 +523,22 @@ class TestApplicantPages:
         assert "must be a PDF, DOCX" in response.text and "Kept text" in response.text
         assert not request_.documents.exists()
 
+    def test_upload_with_no_file_chosen_says_so_and_keeps_the_answers(
+        self, client, request_, applicant, media_root
+    ):
+        client.force_login(applicant)
+        first = request_.questions.get(position=1)
+        response = client.post(
+            self.url(request_.case), {**page_data(request_, "Kept text", ""), "upload": ""}
+        )
+        assert response.status_code == 200
+        assert '<a href="#id_document">Select a file to upload</a>' in response.text
+        assert "Kept text" in response.text
+        first.refresh_from_db()
+        assert first.answer == "Kept text"
+        # The page carries the version now stored: saving again is not stale.
+        assert f'name="version_{first.pk}" value="{first.version}"' in response.text
+
     def test_another_organisation_gets_404(self, client, request_):
         client.force_login(MembershipFactory().user)
         assert client.get(self.url(request_.case)).status_code == 404

@@ -88,6 +88,9 @@ class AnswerRequestView(ProposalMixin, FormView):
                     sha256=form.sha256,
                     actor=user,
                 )
+            elif "upload" in self.request.POST:
+                # The answers are saved all the same: nothing typed is lost.
+                return self.refreshed_form("Select a file to upload", "document")
             if "send" in self.request.POST:
                 services.send_answers(request, user)
         except services.RequestClosed as error:
