@@ -22,6 +22,9 @@ class Policy:
     """Days a provider has to respond to notice of revocation."""
     information_request_working_days: int = 10
     """Default time to answer a request for information, in working days."""
+    information_request_max_days: int = 92
+    """The furthest ahead a request's due date (or its extension) may be set:
+    a mistyped year would leave the case waiting, never chased."""
     reminder_days_before_deadline: tuple = (14, 7, 1)
     """Days before a deadline on which contacts with drafts are reminded."""
     assessment_chase_escalation_working_days: int = 3

@@ -132,6 +132,8 @@ class TestAsking:
         [
             (date(2027, 2, 26), "The due date must be in the future"),
             (date(2027, 3, 1), "The due date must be in the future"),
+            (date(2127, 3, 15), "The due date must be no later than 1 June 2027"),
+            (date(2027, 6, 2), "The due date must be no later than 1 June 2027"),
             (date(2027, 3, 6), "The due date must be a working day: 6 March 2027 is a Saturday"),
             (
                 date(2027, 3, 26),
@@ -330,6 +332,7 @@ class TestExtending:
             (date(2027, 3, 12), "Away", "must be after the current one, 15 March 2027"),
             (date(2027, 3, 28), "Away", "28 March 2027 is a Sunday"),
             (date(2027, 3, 29), "Away", r"bank holiday \(Easter Monday\)"),
+            (date(3027, 3, 15), "Away", "must be no later than 1 June 2027"),
         ],
     )
     def test_a_bad_extension_is_refused(self, request_, assessor, due, reason, message):

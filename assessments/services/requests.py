@@ -10,6 +10,7 @@ window) is refused and nothing is written.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -90,11 +91,15 @@ def default_due(today=None):
 
 def due_date_problem(due, today=None):
     """Why ``due`` cannot be a due date, or None: it must be a working day
-    (not a weekend or an England and Wales bank holiday) after today."""
+    (not a weekend or an England and Wales bank holiday) after today, and no
+    further ahead than the policy's ``information_request_max_days``."""
     today = today or clock.today()
     written = _written(due)
     if due <= today:
         return "The due date must be in the future"
+    latest = today + timedelta(days=policy.current().information_request_max_days)
+    if due > latest:
+        return f"The due date must be no later than {_written(latest)}"
     if due.weekday() >= 5:
         return f"The due date must be a working day: {written} is a {due:%A}"
     holiday = clock.bank_holiday_name(due)
