@@ -442,6 +442,19 @@ class TestPages:
         assert "Oak Trust" not in response.text
         assert not Assignment.objects.exists()
 
+    def test_the_page_says_when_no_line_or_only_some_can_be_given_an_assessor(
+        self, client, officer, period, assessors
+    ):
+        case_in(period)
+        for person in assessors:
+            AssessorCapacity.objects.create(round=period, assessor=person, capacity=0)
+        client = sign_in_verified(client, officer)
+        url = reverse("assignment-round", args=[period.pk])
+        assert "No line can be given an assessor: nobody free" in client.get(url).text
+        case_in(period)
+        AssessorCapacity.objects.filter(assessor=assessors[0]).update(capacity=1)
+        assert "Only 1 of 2 lines can be given an assessor: for the rest" in client.get(url).text
+
     def test_the_officer_sets_capacities(self, client, officer, period, assessors):
         client = sign_in_verified(client, officer)
         url = reverse("assignment-round", args=[period.pk])
