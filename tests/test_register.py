@@ -497,30 +497,31 @@ def test_neutralise_leaves_ordinary_text_alone():
 
 
 @pytest.mark.parametrize(
-    "query",
+    ("query", "download"),
     [
-        {"type": "xyz"},
-        {"local_authority": "999"},
-        {"local_authority": "<b>"},
-        {"region": "abc"},
-        {"region": "99999999999999999999999"},
-        {"phase": "nursery"},
-        {"kind": "x"},
-        {"faith_designation": "x"},
-        {"federation": "maybe"},
-        {"page": "9999"},
-        {"page": "-1"},
-        {"page": "abc"},
-        {"q": "x" * 10_000},
-        {"q": "'; DROP TABLE register_registerentry; --"},
-        {"q": "<script>alert(1)</script>"},
-        {"q": "%_\\"},
+        # A filter that cannot be used: the page says so; a download refuses.
+        ({"type": "xyz"}, 400),
+        ({"local_authority": "999"}, 400),
+        ({"local_authority": "<b>"}, 400),
+        ({"region": "abc"}, 400),
+        ({"region": "99999999999999999999999"}, 400),
+        ({"phase": "nursery"}, 400),
+        ({"kind": "x"}, 400),
+        ({"faith_designation": "x"}, 400),
+        ({"federation": "maybe"}, 200),
+        ({"page": "9999"}, 200),
+        ({"page": "-1"}, 200),
+        ({"page": "abc"}, 200),
+        ({"q": "x" * 10_000}, 200),
+        ({"q": "'; DROP TABLE register_registerentry; --"}, 200),
+        ({"q": "<script>alert(1)</script>"}, 200),
+        ({"q": "%_\\"}, 200),
     ],
 )
-def test_odd_queries_are_answered_never_a_server_error(client, register, query):
-    for name in ("register-search", "register-csv", "register-json"):
-        response = client.get(reverse(name), query)
-        assert response.status_code == 200, name
+def test_odd_queries_are_answered_never_a_server_error(client, register, query, download):
+    assert client.get(reverse("register-search"), query).status_code == 200
+    for name in ("register-csv", "register-json"):
+        assert client.get(reverse(name), query).status_code == download, name
     page = client.get(reverse("register-search"), query).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert RegisterEntry.objects.count() == 30
@@ -550,6 +551,21 @@ def test_a_filter_that_does_not_exist_is_reported(client, register):
     content = response.content.decode()
     assert content.count("Error:") >= 2  # the title and the field
     assert response.context["page_obj"].paginator.count == 28
+
+
+def test_a_download_with_a_filter_that_does_not_exist_is_refused_not_whole(client, register):
+    """A program asking for type=xyz gets a 400 naming the filter, never the
+    whole register as though it had asked for no filter."""
+    query = {"type": "xyz", "local_authority": "999999"}
+    response = client.get(reverse("register-csv"), query)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert text.startswith("The register was not downloaded")
+    assert "type: " in text and "local_authority: " in text
+    response = client.get(reverse("register-json"), query)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"type", "local_authority"}
 
 
 def test_last_updated_tells_when_a_provider_left_the_register(client):

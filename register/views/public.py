@@ -10,7 +10,13 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -133,9 +139,28 @@ class Echo:
         return value
 
 
+def refused_filters(filterset):
+    """{filter: [message]} of the filters a download was asked for and could
+    not use (a type that does not exist, say), or None. A download answers
+    them with 400, never with the whole register as if unfiltered."""
+    errors = filterset.form.errors
+    return {name: list(messages) for name, messages in errors.items()} if errors else None
+
+
 class DownloadCsvView(View):
     def get(self, request):
         filterset = search(request.GET)
+        refused = refused_filters(filterset)
+        if refused:
+            lines = [
+                f"{name}: {message}" for name, messages in refused.items() for message in messages
+            ]
+            return HttpResponseBadRequest(
+                "The register was not downloaded: these filters could not be used.\n"
+                + "\n".join(lines)
+                + "\n",
+                content_type="text/plain; charset=utf-8",
+            )
         writer = csv.writer(Echo())
 
         def rows():
@@ -158,6 +183,9 @@ def schema():
 class DownloadJsonView(View):
     def get(self, request):
         filterset = search(request.GET)
+        refused = refused_filters(filterset)
+        if refused:
+            return JsonResponse({"errors": refused}, status=400)
         providers = [
             {field.name: field.read(entry) for field in PUBLISHED_FIELDS}
             for entry in download_rows(filterset)
