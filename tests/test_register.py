@@ -551,6 +551,9 @@ def test_a_filter_that_does_not_exist_is_reported(client, register):
     content = response.content.decode()
     assert content.count("Error:") >= 2  # the title and the field
     assert response.context["page_obj"].paginator.count == 28
+    # No download link that could only be refused.
+    assert "Correct the filters to download these results" in content
+    assert reverse("register-csv") + "?" not in content
 
 
 def test_a_download_with_a_filter_that_does_not_exist_is_refused_not_whole(client, register):
