@@ -833,10 +833,19 @@ class TestAfterSubmission:
 
     def test_withdrawing_needs_a_reason(self, signed_in, draft):
         url = reverse("proposal-withdraw", args=[draft.pk])
+        page = signed_in.get(url).text
+        assert "You can start a new one, in this round while it is open or in a later" in page
         response = signed_in.post(url, {"reason": ""})
         assert "Enter why you are withdrawing the proposal" in response.text
         signed_in.post(url, {"reason": "Changed our plans"})
         assert Proposal.objects.get(pk=draft.pk).status == Status.WITHDRAWN
+        # As the page said: a new one can be started in the same round.
+        started = signed_in.post(
+            reverse("proposal-start"),
+            {"accreditation_type": draft.accreditation_type, "round": draft.round_id},
+        )
+        assert started.status_code == 302
+        assert Proposal.objects.filter(round=draft.round, status=Status.DRAFT).count() == 1
 
     def test_a_lapsed_proposal_is_copied_into_a_later_round(self, draft, applicant, membership):
         complete(draft, applicant)

@@ -642,7 +642,7 @@ class WithdrawView(ProposalMixin, ProposalPageCondition, FormView):
         return super().get_context_data(
             title="Withdraw your proposal",
             intro="Once withdrawn, this proposal cannot be reopened. "
-            "You can start a new one in a later round.",
+            "You can start a new one, in this round while it is open or in a later round.",
             **kwargs,
         )
 
