@@ -269,25 +269,40 @@ class TestAnswers:
         assert not Answer.objects.exists()
 
     def test_the_second_of_two_saves_from_the_same_version_is_refused(
-        self, signed_in, draft, applicant
+        self, signed_in, draft, applicant, membership
     ):
         signed_in.post(self.url(draft), {"text": "First version", "version": 0})
         answer = Answer.objects.get()
+        colleague = MembershipFactory(
+            organisation=membership.organisation, user__full_name="Cara Colleague"
+        ).user
         services.save_answer(
             draft,
             criterion=answer.criterion,
             party="lead",
             text="Colleague's text",
             version=answer.version,
-            actor=applicant,
+            actor=colleague,
         )
         response = signed_in.post(
             self.url(draft), {"text": "My stale edit", "version": answer.version}
         )
-        assert "Someone else saved this answer" in response.text
+        assert "Someone else saved this answer while you were editing it here" in response.text
+        assert "The answer saved by Cara Colleague at" in response.text
         assert "Colleague&#x27;s text" in response.text
         assert "My stale edit" in response.text
         assert Answer.objects.get().text == "Colleague's text"
+
+    def test_a_save_from_another_tab_of_ones_own_is_named_as_such(
+        self, signed_in, draft, applicant
+    ):
+        signed_in.post(self.url(draft), {"text": "First version", "version": 0})
+        signed_in.post(self.url(draft), {"text": "From the other tab", "version": 1})
+        response = signed_in.post(self.url(draft), {"text": "This tab", "version": 1})
+        assert "You saved this answer in another tab or window while you were" in response.text
+        assert "The answer saved by you at" in response.text
+        assert "Someone else" not in response.text
+        assert Answer.objects.get().text == "From the other tab"
 
     def test_html_in_an_answer_is_shown_as_text(self, signed_in, draft):
         script = "<script>alert('x')</script>"

@@ -34,10 +34,15 @@ class ProposalError(Exception):
 
 
 class StaleAnswer(ProposalError):
-    def __init__(self, current):
+    def __init__(self, current, actor):
+        who = (
+            "You saved this answer in another tab or window"
+            if current.updated_by_id == actor.pk
+            else "Someone else saved this answer"
+        )
         super().__init__(
-            "Someone else saved this answer while you were editing it. Their version is "
-            "shown below; your text has not been saved. Copy anything you need, then save again."
+            f"{who} while you were editing it here. That version is shown below; your text "
+            "has not been saved. Copy anything you need, then save again."
         )
         self.current = current
 
@@ -171,12 +176,12 @@ def save_answer(proposal, *, criterion, party, text, version, actor):
                     )
             except IntegrityError:
                 current = Answer.objects.get(proposal=proposal, criterion=criterion, party=party)
-                raise StaleAnswer(current) from None
+                raise StaleAnswer(current, actor) from None
         updated = Answer.objects.filter(pk=current.pk, version=version).update(
             text=text, version=version + 1, updated_by=actor, updated_at=clock.now()
         )
         if not updated:
-            raise StaleAnswer(current)
+            raise StaleAnswer(current, actor)
         current.refresh_from_db()
         return current
 

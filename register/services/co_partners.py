@@ -53,10 +53,15 @@ class CoPartnerError(Exception):
 
 
 class StaleAnswer(CoPartnerError):
-    def __init__(self, current):
+    def __init__(self, current, actor):
+        who = (
+            "You saved this answer in another tab or window"
+            if current is not None and current.updated_by_id == actor.pk
+            else "Someone else saved this answer"
+        )
         super().__init__(
-            "Someone else saved this answer while you were editing it. Their version is "
-            "shown below: check it, then save again to replace it."
+            f"{who} while you were editing it here. That version is shown below: check it, "
+            "then save again to replace it."
         )
         self.current = current
 
@@ -170,7 +175,7 @@ def save_answer(change, *, criterion, text, version, actor):
             raise CoPartnerError("A co-partner does not answer this question.")
         current = CoPartnerAnswer.objects.filter(change=locked, criterion=criterion).first()
         if (current.version if current else 0) != version:
-            raise StaleAnswer(current)
+            raise StaleAnswer(current, actor)
         now = clock.now()
         if current is None:
             return CoPartnerAnswer.objects.create(

@@ -53,13 +53,14 @@ def test_an_answer_saved_elsewhere_meanwhile_is_shown_and_nothing_is_lost(page, 
     )
     sign_in(page, applicant.email)
     page.goto(f"/proposals/{proposal.pk}/answers/1A/lead/")
+    colleague = MembershipFactory(organisation=proposal.organisation).user
     services.save_answer(
         proposal,
         criterion=criterion,
         party="lead",
         text="A colleague's version",
         version=1,
-        actor=applicant,
+        actor=colleague,
     )
     page.locator("textarea[name=text]").fill("My version")
     page.get_by_role("button", name="Save and continue").click()
