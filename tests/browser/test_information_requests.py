@@ -123,7 +123,12 @@ def test_assessor_asks_applicant_answers_with_a_document_assessor_reads_it(
 
 def test_the_applicant_answers_with_javascript_off(new_page):
     case = ProposalFactory(status="in_assessment")
-    request = ask(case, person_with("assessor", case), "Who leads the partnership?")
+    request = ask(
+        case,
+        person_with("assessor", case),
+        "Who leads the partnership?",
+        due=clock.working_days_after(clock.today(), 10),
+    )
     applicant = new_page(java_script_enabled=False)
     sign_in(applicant, case.created_by.email)
     applicant.goto(reverse("proposal-status", args=[case.pk]))
