@@ -341,6 +341,17 @@ class TestPages:
             reverse("conflict-declare"), {"query": "birch", "organisation": cedar.pk, "find": ""}
         ).content.decode()
         assert "Birch Academy Trust" in page and "Cedar Federation" in page
+        # A forged choice in another script's digits is no choice, not an error.
+        response = client.post(
+            reverse("conflict-declare"), {"query": "birch", "organisation": "\u00b2", "find": ""}
+        )
+        assert response.status_code == 200 and "Birch Academy Trust" in response.text
+        # An apostrophe typed on a phone finds the name stored with a straight one.
+        OrganisationFactory(name="St Aidan's Primary")
+        page = client.post(
+            reverse("conflict-declare"), {"query": "St Aidan\u2019s", "find": ""}
+        ).content.decode()
+        assert "St Aidan&#x27;s Primary" in page
         # Then the declaration, with the search sent along.
         response = client.post(
             reverse("conflict-declare"),

@@ -658,6 +658,11 @@ def test_creating_a_round_in_the_browserless_form(frozen, officer, client):
         reverse("staff-round-new"), {"term": "autumn", "year": "2027", "prefill": "1"}
     )
     assert prefill.context["form"].initial["opens_date"] == date(2027, 9, 15)
+    odd = client.post(
+        reverse("staff-round-new"),
+        {"term": "autumn", "year": "\u00b2\u2070\u00b2\u2077", "prefill": "1"},
+    )
+    assert odd.status_code == 200  # a year in other digits is no year, not an error
     data = {
         "term": "autumn",
         "year": "2027",

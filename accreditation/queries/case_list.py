@@ -36,9 +36,10 @@ from accreditation.models import (
 )
 from accreditation.queries import options
 from accreditation.queries.cases import overdue, visible_to, with_target
+from accreditation.queries.names import name_contains
 from accreditation.roles import Role
 from accreditation.workflow import Status
-from register.queries.register import SearchFilter, name_contains
+from register.queries.register import SearchFilter
 
 NO_ASSESSOR = "none"
 """The assessor filter's value for cases with no assessor assigned now."""

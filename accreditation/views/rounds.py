@@ -15,6 +15,7 @@ from accreditation import clock
 from accreditation.access import StaffAreaMixin
 from accreditation.forms.rounds import CalendarForm, CancelForm, MoveDraftsForm, RoundForm
 from accreditation.models import ActivityEntry, Round, Term, TermCalendar
+from accreditation.numbers import parse_id
 from accreditation.paging import NearestPageMixin
 from accreditation.queries import rounds as queries
 from accreditation.services import rounds as services
@@ -93,8 +94,9 @@ class RoundCreateView(RoundsMixin, FormView):
 
     def prefill(self, term, year):
         form = self.get_form_class()(buttons=_create_buttons(), initial=self.get_initial())
-        if term in Term.values and str(year).strip().isdigit() and 2000 <= int(year) <= 2100:
-            values = services.defaults_for(term, int(year))
+        year = parse_id(str(year).strip())
+        if term in Term.values and year is not None and 2000 <= year <= 2100:
+            values = services.defaults_for(term, year)
             form.initial = {**RoundForm.initial_for(values), "version": NEW}
             messages.info(
                 self.request,

@@ -6,6 +6,7 @@ from django.utils.html import escape
 
 from accreditation.forms.helpers import LocalAuthorityField, free_text_field, gds_helper
 from accreditation.models import Organisation
+from accreditation.numbers import parse_id
 from assessments.queries.conflicts import organisations_matching, organisations_with_pk
 
 NEITHER = "Choose the organisation or the local authority you have a conflict with"
@@ -65,10 +66,12 @@ class DeclareForm(forms.Form):
         found = organisations_matching(self.query, MATCHES_SHOWN + 1)
         self.more_matches = len(found) > MATCHES_SHOWN
         self.matches = found[:MATCHES_SHOWN]
-        chosen = str(self.data.get("organisation") or self.initial.get("organisation") or "")
-        if chosen.isdigit() and all(str(o.pk) != chosen for o in self.matches):
+        chosen = parse_id(
+            str(self.data.get("organisation") or self.initial.get("organisation") or "")
+        )
+        if chosen is not None and all(o.pk != chosen for o in self.matches):
             # Chosen from an earlier search: still shown, still chosen.
-            self.matches = organisations_with_pk(int(chosen)) + self.matches
+            self.matches = organisations_with_pk(chosen) + self.matches
         self.fields["organisation"].choices = [(o.pk, describe(o)) for o in self.matches]
         choose = [Field.radios("organisation")] if self.matches else []
         if self.query and not self.matches:

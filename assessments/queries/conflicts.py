@@ -3,6 +3,7 @@
 from django.db.models import F, Q
 
 from accreditation.models import Organisation
+from accreditation.queries.names import name_contains
 from assessments.models import Conflict
 
 
@@ -23,7 +24,7 @@ def organisations_matching(query, limit):
     if not query:
         return []
     return list(
-        Organisation.objects.filter(Q(name__icontains=query) | Q(urn=query) | Q(ukprn=query))
+        Organisation.objects.filter(name_contains("name", query) | Q(urn=query) | Q(ukprn=query))
         .select_related("local_authority")
         .order_by("name", "pk")[:limit]
     )

@@ -2,17 +2,17 @@
 the published fields of the downloads (one list, so the CSV, the JSON and
 the schema page never disagree)."""
 
-import re
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import Exists, Max, OuterRef, Prefetch
 from django.utils.choices import BaseChoiceIterator
 
 from accreditation.models import AccreditationType, LocalAuthority, Region
 from accreditation.models.organisations import FaithDesignation, OrganisationKind, Phase
 from accreditation.queries import options
+from accreditation.queries.names import name_contains
 from register.models import (
     FEED_KINDS,
     LEAVING_KINDS,
@@ -70,21 +70,6 @@ def public_history(entry):
 class SearchField(forms.CharField):
     def to_python(self, value):
         return super().to_python(value)[:SEARCH_MAX_LENGTH]
-
-
-CURLY_APOSTROPHES = re.compile("[\u2018\u2019\u02bc]")
-"""Left and right single quotation marks and the modifier letter apostrophe:
-what a phone or a word processor types for an apostrophe."""
-
-
-def name_contains(field, text):
-    """``field`` holds ``text`` in any letter case, its apostrophes written
-    either way (St Aidan's or St Aidan\u2019s, as typed or as stored)."""
-    straight = CURLY_APOSTROPHES.sub("'", text)
-    found = Q(**{f"{field}__icontains": straight})
-    if "'" in straight:
-        found |= Q(**{f"{field}__icontains": straight.replace("'", "\u2019")})
-    return found
 
 
 class SearchFilter(django_filters.CharFilter):
