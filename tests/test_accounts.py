@@ -359,6 +359,13 @@ class TestStaffInvitations:
         assert User.objects.get(pk=person.pk).role_names == {Role.ASSESSOR.value}
         assert "Rajesh Patel" in admin_client.get(reverse("staff-users")).text
 
+    def test_the_service_refuses_to_leave_a_person_with_no_role(self):
+        person = UserFactory(roles=[Role.ASSESSOR])
+        admin = UserFactory(roles=[Role.ADMINISTRATOR])
+        with pytest.raises(accounts.AccountError, match="Choose at least one staff role"):
+            accounts.set_staff_roles(person, roles=[], is_active=True, by=admin)
+        assert User.objects.get(pk=person.pk).role_names == {Role.ASSESSOR.value}
+
     def test_an_administrator_cannot_remove_their_own_role(self, admin_client):
         response = admin_client.post(
             reverse("staff-user", args=[admin_client.admin.pk]),

@@ -370,6 +370,6 @@ def test_the_entry_is_written_in_the_changes_transaction(monkeypatch):
 
     monkeypatch.setattr(activity, "record", fail)
     with pytest.raises(RuntimeError):
-        accounts.set_staff_roles(person, roles=[], is_active=False, by=admin)
+        accounts.set_staff_roles(person, roles=[Role.DECISION_OFFICIAL], is_active=False, by=admin)
     person = User.objects.get(pk=person.pk)
     assert person.is_active and person.has_role(Role.ASSESSOR)

@@ -650,6 +650,12 @@ class TestTheChairsAdvice:
         assert_comment_error(
             response, "Enter a comment saying what the assessor should look at again", "refer_back"
         )
+        too_long = client.post(
+            url,
+            {"record_advice": "", "advice-outcome": "refer_back", "advice-comment": "x" * 5001},
+        )
+        assert "The comment must be 5,000 characters or fewer" in too_long.text
+        assert "Enter a comment saying" not in too_long.text
         client.post(
             url,
             {

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from accreditation import clock
 from accreditation.demo.answers import questions_by_shape
+from accreditation.demo.histories import REASONING
 from accreditation.demo.moves import BATCH
 from accreditation.models import CaseEvent
 from accreditation.workflow import Action, Status
@@ -147,7 +148,8 @@ def _assess(planned):
                 assignment=assignment,
                 recommendation=recommendation,
                 suggested=recommendation,
-                reasoning=event.details["reasoning"],
+                # A demo seeded before its events carried the reasons.
+                reasoning=event.details.get("reasoning") or REASONING[recommendation],
                 outcome="completed",
                 made_by=assessor,
                 made_at=when,

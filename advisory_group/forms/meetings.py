@@ -232,7 +232,9 @@ class ViewForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("comment", "").strip():
+        # A comment refused for its length is not in ``cleaned``: its own
+        # error says so, without this one too.
+        if "comment" in cleaned and not cleaned["comment"].strip():
             if cleaned.get("view") == Advice.REFER_BACK:
                 self.add_error(
                     "comment", "Enter a comment saying what the assessor should look at again"
@@ -281,7 +283,9 @@ class AdviceForm(forms.Form):
         """Referring a case back, or returning its feedback, says why: the
         error is the comment's (the service refuses it too)."""
         cleaned = super().clean()
-        if not cleaned.get("comment", "").strip():
+        # A comment refused for its length is not in ``cleaned``: its own
+        # error says so, without this one too.
+        if "comment" in cleaned and not cleaned["comment"].strip():
             if cleaned.get("outcome") == Advice.REFER_BACK:
                 self.add_error(
                     "comment", "Enter a comment saying what the assessor should look at again"
