@@ -17,12 +17,14 @@ NEW = "new"
 
 
 class StaleEdit(Exception):
-    """What the form showed has been changed by someone else since."""
+    """What the form showed has been changed since: by someone else, or by
+    the same person in another tab (a version does not say who)."""
 
     def __init__(self, current):
         super().__init__(
-            "Someone else saved changes here while you were editing, so your changes have "
-            "not been saved. Check the details below, then save again to replace theirs."
+            "These details were saved again while you were editing them (by someone else, or "
+            "by you in another tab or window), so your changes have not been saved. Check the "
+            "details below, then save again to replace them."
         )
         self.current = current
 

@@ -142,7 +142,7 @@ def test_the_details_page_saves_and_refuses_bad_input(client, provider):
     entry.refresh_from_db()
     assert entry.more_schools == 3
     stale = client.post(url, {"more_schools": "5", "contact_email": "x@y.org", "version": version})
-    assert "Someone else saved changes here" in stale.text
+    assert "These details were saved again while you were editing them" in stale.text
     entry.refresh_from_db()
     assert entry.more_schools == 3
 

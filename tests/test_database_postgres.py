@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -52,5 +53,10 @@ def test_a_statement_running_past_the_set_limit_is_cancelled():
 
 
 def _url():
+    """The URL of the test database the suite is connected to."""
     settings = connection.settings_dict
-    return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+    password = f":{quote(settings['PASSWORD'], safe='')}" if settings["PASSWORD"] else ""
+    return (
+        f"postgres://{quote(settings['USER'], safe='')}{password}@{settings['HOST']}:"
+        f"{settings['PORT']}/{settings['NAME']}"
+    )

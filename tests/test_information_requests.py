@@ -190,10 +190,17 @@ class TestAnswering:
 
     def test_a_save_from_a_stale_page_is_refused(self, request_, applicant):
         stale = answers(request_, "Mine", "Mine too")
-        services.save_answers(request_, applicant, answers(request_, "Theirs", "Theirs too"))
-        with pytest.raises(services.StaleAnswer, match="question 1"):
+        colleague = MembershipFactory(organisation=request_.case.organisation).user
+        services.save_answers(request_, colleague, answers(request_, "Theirs", "Theirs too"))
+        with pytest.raises(
+            services.StaleAnswer, match="Someone else saved an answer to question 1"
+        ):
             services.save_answers(request_, applicant, stale)
         assert request_.questions.get(position=1).answer == "Theirs"
+        mine = answers(request_, "Mine", "Mine too")
+        services.save_answers(request_, applicant, answers(request_, "Other tab", "Other tab"))
+        with pytest.raises(services.StaleAnswer, match="You saved an answer to question 1 in"):
+            services.save_answers(request_, applicant, mine)
 
     def test_an_answer_over_the_word_limit_is_refused(self, request_, applicant):
         words = " ".join(["word"] * (services.ANSWER_WORD_LIMIT + 1))

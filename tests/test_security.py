@@ -324,7 +324,7 @@ class TestLostUpdates:
         client.force_login(second.user)
         stale = client.post(url, self.co_partner_data(proposal, "Leads on EYFS.", second_version))
         assert stale.status_code == 200
-        assert "Someone else saved changes here while you were editing" in stale.text
+        assert "These details were saved again while you were editing them" in stale.text
         proposal.co_partner.refresh_from_db()
         assert proposal.co_partner.role_in_partnership == "Leads on maths."
         # Saving again from the page that said so replaces it knowingly.
@@ -364,7 +364,7 @@ class TestLostUpdates:
         client.force_login(second.user)
         stale = client.post(url, details("Oak Tree Primary", second_version))
         assert stale.status_code == 200
-        assert "Someone else saved changes here while you were editing" in stale.text
+        assert "These details were saved again while you were editing them" in stale.text
         organisation.refresh_from_db()
         assert organisation.name == "Oak Primary School"
 
@@ -388,7 +388,7 @@ class TestLostUpdates:
         assert done.status_code == 302
         verified(client, second)
         stale = client.post(url, {"roles": ["assessor"], "is_active": "no", "version": versions[1]})
-        assert "Someone else saved changes here while you were editing" in stale.text
+        assert "These details were saved again while you were editing them" in stale.text
         person.refresh_from_db()
         assert person.is_active
         assert person.role_names == {"assessor", "decision_official"}
@@ -408,7 +408,7 @@ class TestLostUpdates:
         )
         client.force_login(other.user)
         stale = client.post(url, {"contacts": [other.pk], "version": hidden_version(their_page)})
-        assert "Someone else saved changes here while you were editing" in stale.text
+        assert "These details were saved again while you were editing them" in stale.text
         me.refresh_from_db()
         assert me.is_contact
 

@@ -9,7 +9,12 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.core.validators import RegexValidator
 
-from accreditation.forms.helpers import LocalAuthorityField, WholeNumberField, gds_helper
+from accreditation.forms.helpers import (
+    BoundedTextField,
+    LocalAuthorityField,
+    WholeNumberField,
+    gds_helper,
+)
 from accreditation.models import Membership, OrganisationKind
 from accreditation.models.organisations import (
     MAINTAINED_PRIMARY_KINDS,
@@ -190,7 +195,7 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
             "invalid_choice": "Select its religious character",
         },
     )
-    address = forms.CharField(
+    address = BoundedTextField(
         label="Address",
         help_text="Including the postcode.",
         max_length=500,

@@ -14,8 +14,8 @@ from accreditation.workflow import Status
 register = template.Library()
 
 BEFORE_ASSESSED = (Status.SUBMITTED, Status.IN_ASSESSMENT, Status.INFORMATION_REQUESTED)
-"""A case with no assessor in these has one "yet" to come (the assessor
-filter's words); in any other, none."""
+"""A case with no assessor in these has one "yet" to come; in any other, it
+has none and will have none."""
 
 ROW = (
     '<tr class="govuk-table__row">'

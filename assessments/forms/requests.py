@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.html import escape
 
-from accreditation.forms.helpers import free_text_field, gds_helper
+from accreditation.forms.helpers import free_text_field, gds_helper, single_line_breaks
 from accreditation.numbers import parse_date, parse_id
 from assessments.services import requests as services
 from proposals.services.evidence import ACCEPT_ATTRIBUTE, EMPTY, describe_size, validate_upload
@@ -192,10 +192,12 @@ class AnswersForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for question in self.questions:
-            text = cleaned.get(f"answer_{question.pk}")
-            problem = services.answer_problem(text or "")
+            name = f"answer_{question.pk}"
+            # One character a line break, as the page's count counts it.
+            text = cleaned[name] = single_line_breaks(cleaned.get(name) or "")
+            problem = services.answer_problem(text)
             if problem:
-                self.add_error(f"answer_{question.pk}", problem)
+                self.add_error(name, problem)
         return cleaned
 
     def clean_document(self):

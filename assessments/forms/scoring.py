@@ -60,11 +60,7 @@ class ScoreForm(FeedbackBelowThreshold):
         error_messages={"required": "Enter an internal comment explaining the score"},
     )
     applicant_feedback = free_text_field(
-        label="Feedback to the applicant",
-        what="The feedback",
-        required=False,
-        help_text="Needed for a score below the threshold. Plain and specific: it may be sent "
-        "to the applicant as it is written.",
+        label="Feedback to the applicant", what="The feedback", required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
 

@@ -226,10 +226,15 @@ def answer_problem(text):
 
 
 class StaleAnswer(RequestError):
-    def __init__(self, position):
+    def __init__(self, position, yours):
+        who = (
+            "You saved an answer to question {} in another tab or window"
+            if yours
+            else ("Someone else saved an answer to question {}")
+        )
         super().__init__(
-            f"Someone else saved an answer to question {position} while you were editing, so "
-            "your answers have not been saved. Check the answers below, then save again."
+            f"{who.format(position)} while you were editing it here, so your answers have not "
+            "been saved. Check the answers below, then save again."
         )
 
 
@@ -251,7 +256,7 @@ def save_answers(request, actor, answers):
         for pk, (text, version) in answers.items():
             question = questions[pk]
             if version is not None and version != question.version:
-                raise StaleAnswer(question.position)
+                raise StaleAnswer(question.position, yours=question.answered_by_id == actor.pk)
             if text == question.answer:
                 continue
             question.answer, question.answered_by, question.answered_at = text, actor, now

@@ -514,8 +514,9 @@ class AnswerView(ProposalMixin, ProposalPageCondition, FormView):
         return next_or_task_list(self.request, self.proposal, next_url)
 
     def stale(self, form, stale):
-        """Keep what this person typed, show what the other person saved,
-        and let them save again knowingly (against the current version)."""
+        """Keep what this person typed, show what was saved meanwhile (by a
+        colleague, or by them in another tab), and let them save again
+        knowingly (against the current version)."""
         data = form.data.copy()
         data["version"] = stale.current.version
         fresh = self.get_form_class()(data, criterion=self.question.criterion)

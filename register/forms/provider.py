@@ -4,7 +4,7 @@ of a co-partner it proposes (the proposal's co-partner form, on a change)."""
 from crispy_forms_gds.layout import Field
 from django import forms
 
-from accreditation.forms.helpers import gds_helper
+from accreditation.forms.helpers import WholeNumberField, gds_helper
 from accreditation.versions import VersionedFormMixin
 from proposals.forms.journey import CoPartnerForm
 from register.models import CoPartnerChange
@@ -12,7 +12,7 @@ from register.services.details import MORE_SCHOOLS_MAX
 
 
 class DetailsForm(VersionedFormMixin, forms.Form):
-    more_schools = forms.IntegerField(
+    more_schools = WholeNumberField(
         label="How many more schools can you take on?",
         help_text="The number of schools you could lead improvement in, on top of those you "
         "lead now. Local authorities see this on the register.",
