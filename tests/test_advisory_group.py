@@ -460,6 +460,37 @@ class TestAttendance:
         meeting.refresh_from_db()
         assert meeting.held_at == earlier
 
+    def test_once_attendance_is_recorded_its_people_stay_on_the_meeting(self, officer, group):
+        """Who attended stays the chair or a member; and where advice rests on
+        the attendance, the chair and members still make it quorate."""
+        meeting = new_meeting(officer, group, days=0)
+        hold(meeting, *group[:3])
+        chair, *members = group
+        data = {"round": None, "held_at": meeting.held_at, "minutes": ""}
+        with pytest.raises(meetings.MeetingError, match="attended this meeting, as recorded"):
+            meetings.save_meeting(
+                meeting, data={**data, "chair": chair, "members": []}, actor=officer
+            )
+        assert set(meeting.members.all()) == set(members)
+        # One who did not attend may leave; those who did stay.
+        meetings.save_meeting(
+            meeting, data={**data, "chair": chair, "members": group[1:3]}, actor=officer
+        )
+        assert set(meeting.members.all()) == set(group[1:3])
+        case = asg_case()
+        item = case.agenda_items.create(meeting=meeting, purpose="advice")
+        advice.record_advice(item, advice="agree", comment="", actor=chair)
+        # One who did not attend made chair: the advice would rest on a meeting
+        # whose chair was absent.
+        with pytest.raises(meetings.MeetingError, match="must still make who attended quorate"):
+            meetings.save_meeting(
+                meeting,
+                data={**data, "chair": group[3], "members": group[:3]},
+                actor=officer,
+            )
+        meeting.refresh_from_db()
+        assert meeting.chair == chair
+
     def test_the_refusal_to_move_a_held_meeting_is_shown_at_its_date(self, client, officer, group):
         meeting = new_meeting(officer, group)
         hold(meeting, *group)

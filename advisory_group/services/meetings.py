@@ -86,6 +86,8 @@ def save_meeting(meeting, *, data, actor):
             "Minutes can be recorded from the day of the meeting: leave them empty until then.",
             field="minutes",
         )
+    if not created:
+        _check_people_keep_attendance(meeting, data["chair"], data["members"])
     before = {} if created else activity.snapshot(meeting, MEETING_FIELDS)
     meeting = meeting or Meeting()
     for name in ("round", "held_at", "chair", "minutes"):
@@ -102,6 +104,30 @@ def save_meeting(meeting, *, data, actor):
     if created:
         fill_agenda(meeting)
     return meeting
+
+
+def _check_people_keep_attendance(meeting, chair, members):
+    """Once who attended is recorded, the meeting's chair and members keep
+    everyone recorded as attending, and a meeting whose advice rests on its
+    attendance stays quorate (as ``record_attendance`` holds it)."""
+    attendees = list(meeting.attendees.all())
+    if not attendees:
+        return
+    people = {person.pk for person in members} | {chair.pk}
+    left_out = sorted(p.full_name or p.email for p in attendees if p.pk not in people)
+    if left_out:
+        raise MeetingError(
+            f"{', '.join(left_out)} attended this meeting, as recorded, so they stay its chair "
+            "or a member. To change who sat on it, correct who attended first.",
+            field="members",
+        )
+    advised_at_it = meeting.items.exclude(outcome="").filter(by_correspondence=False)
+    if advised_at_it.exists() and not quorate(Meeting(chair=chair), attendees, members):
+        raise MeetingError(
+            "The group's advice has been recorded at this meeting, so its chair and members "
+            f"must still make who attended quorate: {quorum_needed()}.",
+            field="chair",
+        )
 
 
 def take_off_agendas(cases, *, reason, actor, purposes=None):
