@@ -22,6 +22,9 @@ class Policy:
     """Days a provider has to respond to notice of revocation."""
     information_request_working_days: int = 10
     """Default time to answer a request for information, in working days."""
+    out_of_round_window_max_days: int = 548
+    """The furthest ahead (about 18 months) an out-of-round window's deadline
+    may be set when it is granted: a mistyped year would open it for good."""
     information_request_max_days: int = 92
     """The furthest ahead a request's due date (or its extension) may be set:
     a mistyped year would leave the case waiting, never chased."""

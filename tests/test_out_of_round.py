@@ -3,7 +3,7 @@ rounds; a casework officer grants a window with its own deadline, or refuses
 with a reason; the applicant sees the outcome."""
 
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +11,7 @@ import time_machine
 from django.db import connection
 from django.urls import reverse
 
-from accreditation import clock
+from accreditation import clock, policy
 from accreditation.models import Framework, LocalAuthority, Window
 from accreditation.roles import Role
 from accreditation.tasks import send_outbox
@@ -621,6 +621,28 @@ class TestQueryCounts:
             response = applicant_client.get(reverse("out-of-round-list"))
         assert response.status_code == 200
         assert len(response.context["requests"]) == count
+
+
+@pytest.mark.django_db
+def test_a_window_is_granted_for_at_most_the_policys_time(client):
+    """A mistyped year (9999 for 2027) is refused, not a window open for
+    good; the last day allowed is taken."""
+    officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+    pending = make_request(MembershipFactory().organisation)
+    latest = clock.today() + timedelta(days=policy.current().out_of_round_window_max_days)
+    too_late = clock.at(latest + timedelta(days=1), time(17))
+    with pytest.raises(out_of_round.OutOfRoundError) as refused:
+        out_of_round.grant(pending, officer, too_late, base_url="http://x")
+    assert str(refused.value) == f"The deadline must be no later than {latest.day} {latest:%B %Y}"
+    sign_in_verified(client, officer)
+    response = client.post(
+        reverse("out-of-round-decide", args=[pending.pk]),
+        grant_data(clock.at(latest.replace(year=9999), time(17))),
+    )
+    assert "The deadline must be no later than" in response.text
+    assert not Window.objects.exists()
+    out_of_round.grant(pending, officer, clock.at(latest, time(17)), base_url="http://x")
+    assert Window.objects.get().deadline == clock.at(latest, time(17))
 
 
 @pytest.mark.postgres

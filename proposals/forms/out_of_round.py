@@ -2,7 +2,7 @@
 casework officer's grant or refusal."""
 
 import re
-from datetime import time
+from datetime import time, timedelta
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Button, Field, Size
@@ -137,7 +137,7 @@ def decision_helper(*layout):
 
 
 class GrantForm(forms.Form):
-    deadline_date = DeadlineDateField(label="Deadline date", help_text="For example, 27 3 2026")
+    deadline_date = DeadlineDateField(label="Deadline date")
     deadline_time = forms.CharField(
         label="Deadline time (UK time)",
         help_text="For example, 5pm or 17:30",
@@ -151,6 +151,10 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        example = clock.today() + timedelta(weeks=4)  # a date that could be chosen
+        self.fields[
+            "deadline_date"
+        ].help_text = f"For example, {example.day} {example.month} {example.year}"
         self.helper = decision_helper(
             Field("deadline_date", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Field.text("deadline_time", field_width=5),
@@ -175,8 +179,8 @@ class GrantForm(forms.Form):
                 "That time does not exist on that day because the clocks go forward; "
                 "choose another time",
             )
-        elif deadline <= clock.now():
-            self.add_error("deadline_date", "The deadline must be in the future")
+        elif problem := out_of_round.deadline_problem(deadline, clock.now()):
+            self.add_error("deadline_date", problem)
         else:
             cleaned["deadline"] = deadline
         return cleaned

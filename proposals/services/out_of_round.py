@@ -8,11 +8,13 @@ deadline is compared with the clock inside that transaction. The
 organisation's contacts are e-mailed only once the decision has committed.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 
-from accreditation import clock, emails
+from accreditation import clock, emails, policy
 from accreditation.models import Framework, Organisation, Window
 from accreditation.models.organisations import contact_addresses
 from accreditation.services import activity
@@ -72,6 +74,18 @@ def request_consideration(
         )
 
 
+def deadline_problem(deadline, now):
+    """Why ``deadline`` cannot be a new window's, or None: it is in the
+    future, and no further ahead than the policy's
+    ``out_of_round_window_max_days``."""
+    if deadline <= now:
+        return "The deadline must be in the future"
+    latest = clock.local_date(now) + timedelta(days=policy.current().out_of_round_window_max_days)
+    if clock.local_date(deadline) > latest:
+        return f"The deadline must be no later than {latest.day} {latest:%B %Y}"
+    return None
+
+
 def grant(request_obj, officer, deadline, *, base_url):
     """Grant a window for ``request_obj``'s organisation, open from now until
     ``deadline`` (exclusive), using the current framework. ``base_url`` (the
@@ -80,8 +94,9 @@ def grant(request_obj, officer, deadline, *, base_url):
     with transaction.atomic():
         locked = _lock_pending(request_obj)
         now = clock.now()
-        if deadline <= now:
-            raise OutOfRoundError("The deadline must be in the future")
+        problem = deadline_problem(deadline, now)
+        if problem:
+            raise OutOfRoundError(problem)
         window = Window.objects.create(
             organisation_id=locked.organisation_id,
             framework=Framework.current(),
