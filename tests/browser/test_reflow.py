@@ -1,0 +1,70 @@
+"""Pages with long unbroken text or wide tables at 320px wide (WCAG 2.2,
+1.4.10 Reflow): the page itself never scrolls sideways; a wide table scrolls
+within its own labelled pane, and a letter's SHA-256 digest wraps. The case
+bar's reference and type are shown, not sized to nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from accreditation import clock
+from accreditation.roles import Role
+from accreditation.workflow import Status
+from advisory_group.services import meetings
+from feedback.models import Letter, LetterPurpose
+from tests.browser.conftest import signed_in_as, staff_with_device
+from tests.factories import ProposalFactory, RoundFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NARROW = {"width": 320, "height": 700}
+
+
+def page_width(page):
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_a_case_page_with_its_letters_reflows_and_shows_its_reference(new_page, assert_accessible):
+    case = ProposalFactory(status=Status.NOT_ACCREDITED, organisation__name="Birch Schools Trust")
+    Letter.objects.create(
+        case=case, purpose=LetterPurpose.FEEDBACK, issued_at=clock.now(), pdf=b"%PDF-1.7"
+    )
+    page = new_page(viewport=NARROW)
+    signed_in_as(page, *staff_with_device(Role.CASEWORK_OFFICER))
+    page.goto(reverse("staff-case", args=[case.pk]))
+    expect(page.locator(".moj-identity-bar").get_by_text(f"{case.reference}, ")).to_be_visible()
+    expect(page.locator("code.app-hash").first).to_be_visible()
+    assert page_width(page) <= 320
+    assert_accessible(page)
+
+
+def test_a_round_report_and_an_agenda_reflow(new_page, assert_accessible):
+    period = RoundFactory()
+    for status in (Status.SUBMITTED, Status.IN_ASSESSMENT, Status.ACCREDITED):
+        ProposalFactory(round=period, status=status)
+    chair, *members = [UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]) for _ in range(3)]
+    officer, device = staff_with_device(Role.CASEWORK_OFFICER)
+    ProposalFactory(status=Status.ADVISORY_REVIEW, accreditation_type="asg")
+    meeting = meetings.save_meeting(
+        None,
+        data={
+            "round": None,
+            "held_at": clock.now() + timedelta(days=7),
+            "chair": chair,
+            "members": members,
+            "minutes": "",
+        },
+        actor=officer,
+    )
+    page = new_page(viewport=NARROW)
+    signed_in_as(page, officer, device)
+    page.goto(reverse("staff-report", args=[period.pk]))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page_width(page) <= 320
+    assert_accessible(page)
+    page.goto(reverse("advisory-meeting", args=[meeting.pk]))
+    expect(page.get_by_role("region", name="Agenda items").locator("table")).to_be_visible()
+    assert page_width(page) <= 320
+    assert_accessible(page)
