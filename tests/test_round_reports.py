@@ -87,6 +87,27 @@ class TestTheFigures:
         assert submitted.p90_days == pytest.approx(3.8, abs=0.1)
         assert "in_assessment" not in stages  # no case has left it yet
 
+    def test_a_case_back_in_a_stage_counts_once_with_its_time_there_summed(self, period):
+        """In assessment, then asked for information and back: one case that
+        spent 3 + 2 days in assessment, not two cases."""
+        start = clock.now()
+        officer = person_with("casework_officer")
+        case = ProposalFactory(round=period, status="submitted")
+        assessor = person_with("assessor", case)
+        steps = [
+            (0, Action.SCREEN_ELIGIBLE, officer),
+            (3, Action.REQUEST_INFORMATION, assessor),
+            (4, Action.RESPOND_TO_REQUEST, case.created_by),
+            (6, Action.REQUEST_INFORMATION, assessor),
+        ]
+        for days, action, actor in steps:
+            with time_machine.travel(start + timedelta(days=days), tick=False):
+                move(case, action, actor)
+        stages = {stage.stage: stage for stage in round_report(period).stages}
+        assert stages["in_assessment"].count == 1
+        assert stages["in_assessment"].median_days == pytest.approx(5.0, abs=0.1)
+        assert stages["information_requested"].count == 1
+
     def test_the_percentile_matches_postgresqls(self):
         assert _percentile([1, 2, 3, 4], 0.5) == 2.5
         assert _percentile([2, 4], 0.9) == pytest.approx(3.8)

@@ -109,7 +109,7 @@ def cases_by(cases):
 # --- Time in each stage ------------------------------------------------------------------
 
 SPANS = """
-    SELECT e.to_status AS stage,
+    SELECT e.case_id, e.to_status AS stage,
            {seconds} AS seconds
     FROM (
         SELECT case_id, to_status, created_at,
@@ -123,7 +123,7 @@ SPANS = """
 """
 SQLITE_SECONDS = "(julianday(e.left_at) - julianday(e.created_at)) * 86400"
 POSTGRES_SPANS = """
-    SELECT e.to_status AS stage,
+    SELECT p.id AS case_id, e.to_status AS stage,
            EXTRACT(EPOCH FROM (e.left_at - e.created_at)) AS seconds
     FROM proposals_proposal p
     CROSS JOIN LATERAL (
@@ -138,12 +138,15 @@ POSTGRES_SPANS = """
 (case, sequence), a case at a time, already in order, instead of sorting
 every event of every round for the window."""
 # Built from the constants above only: no value reaches the SQL but the
-# round's id, passed as a parameter.
+# round's id, passed as a parameter. A case in a stage more than once (back
+# from information requested, say) counts once, with its time there summed.
 POSTGRES_PERCENTILES = (
     "SELECT stage, COUNT(*), "
     "percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds), "
     "percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) "
-    "FROM (" + POSTGRES_SPANS + ") spans GROUP BY stage"  # noqa: S608
+    "FROM (SELECT case_id, stage, SUM(seconds) AS seconds "
+    "FROM (" + POSTGRES_SPANS + ") spans GROUP BY case_id, stage) per_case "  # noqa: S608
+    "GROUP BY stage"
 )
 
 
@@ -168,7 +171,8 @@ def _percentile(values, fraction):
 
 
 def stage_times(round_id):
-    """How long cases stayed in each stage they have left: one query (the
+    """How long cases stayed in each stage they have left, each case once
+    (its stays in a stage it went back to summed): one query (the
     percentiles in PostgreSQL; on SQLite, the local demo's database, the
     spans are read and the percentiles worked out here)."""
     with connection.cursor() as cursor:
@@ -177,8 +181,11 @@ def stage_times(round_id):
             rows = cursor.fetchall()
         else:
             cursor.execute(SPANS.format(seconds=SQLITE_SECONDS), [round_id])
+            per_case = defaultdict(float)
+            for case_id, stage, seconds in cursor.fetchall():
+                per_case[stage, case_id] += seconds
             spans = defaultdict(list)
-            for stage, seconds in cursor.fetchall():
+            for (stage, _case_id), seconds in per_case.items():
                 spans[stage].append(seconds)
             rows = [
                 (stage, len(values), _percentile(values, 0.5), _percentile(values, 0.9))
