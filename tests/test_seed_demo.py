@@ -508,6 +508,24 @@ class TestTheDemo:
         pdfs = [name for name in archive.namelist() if name.endswith("inspection-summary.pdf")]
         assert pdfs and archive.read(pdfs[0]).startswith(b"%PDF-")
 
+    def test_out_of_round_requests_waiting_granted_and_refused(self, client):
+        from proposals.models import OutOfRoundRequest
+
+        outcomes = sorted(OutOfRoundRequest.objects.values_list("outcome", flat=True))
+        assert outcomes == ["granted", "pending", "pending", "refused"]
+        granted = OutOfRoundRequest.objects.get(outcome="granted")
+        assert granted.window.deadline > clock.now()
+        client = sign_in_verified(client, User.objects.get(email="caseworker@example.org"))
+        page = client.get(reverse("out-of-round-staff-list")).text
+        assert "Waiting for a decision (2)" in page and "Recently decided" in page
+        client.force_login(User.objects.get(email="applicant@example.org"))
+        session = client.session
+        session["current_organisation_id"] = Organisation.objects.get(
+            name="Hollybank Primary School"
+        ).pk
+        session.save()
+        assert "Ashgrove Primary School" in client.get(reverse("out-of-round-list")).text
+
     def test_the_decision_page_gives_the_assessors_reasons(self, client):
         """Each case awaiting decision shows its official what the assessor
         recommended and why (the recommendation's timeline event), as the case

@@ -20,6 +20,7 @@ from accreditation.demo import co_partners as demo_co_partners
 from accreditation.demo import concerns as demo_concerns
 from accreditation.demo import documents as demo_documents
 from accreditation.demo import letters as demo_letters
+from accreditation.demo import out_of_round as demo_out_of_round
 from accreditation.demo import register as demo_register
 from accreditation.demo import requests as demo_requests
 from accreditation.demo import rounds as demo_rounds
@@ -169,6 +170,10 @@ class Seeder:
         self.created["out-of-round windows closing soon"] += len(
             demo_closing.closing_windows(rounds[0].framework, self.users["caseworker@example.org"])
         )
+        # After the closing windows, which are granted only where no window is
+        # yet but the featured histories' own.
+        with transaction.atomic():
+            demo_out_of_round.seed(self)
         return rounds
 
 
