@@ -3,8 +3,6 @@
 within its own labelled pane, and a letter's SHA-256 digest wraps. The case
 bar's reference and type are shown, not sized to nothing."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -12,10 +10,10 @@ from playwright.sync_api import expect
 from accreditation import clock
 from accreditation.roles import Role
 from accreditation.workflow import Status
-from advisory_group.services import meetings
 from feedback.models import Letter, LetterPurpose
 from tests.browser.conftest import signed_in_as, staff_with_device
 from tests.factories import ProposalFactory, RoundFactory, UserFactory
+from tests.test_advisory_group import new_meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +21,10 @@ NARROW = {"width": 320, "height": 700}
 
 
 def page_width(page):
-    return page.evaluate("document.documentElement.scrollWidth")
+    """The page's width once its fonts have loaded (a fallback font's wider
+    text, before, is not what anyone reads)."""
+    page.wait_for_load_state("networkidle")
+    return page.evaluate("document.fonts.ready.then(() => document.documentElement.scrollWidth)")
 
 
 def test_a_case_page_with_its_letters_reflows_and_shows_its_reference(new_page, assert_accessible):
@@ -44,20 +45,10 @@ def test_a_round_report_and_an_agenda_reflow(new_page, assert_accessible):
     period = RoundFactory()
     for status in (Status.SUBMITTED, Status.IN_ASSESSMENT, Status.ACCREDITED):
         ProposalFactory(round=period, status=status)
-    chair, *members = [UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]) for _ in range(3)]
+    group = [UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]) for _ in range(3)]
     officer, device = staff_with_device(Role.CASEWORK_OFFICER)
     ProposalFactory(status=Status.ADVISORY_REVIEW, accreditation_type="asg")
-    meeting = meetings.save_meeting(
-        None,
-        data={
-            "round": None,
-            "held_at": clock.now() + timedelta(days=7),
-            "chair": chair,
-            "members": members,
-            "minutes": "",
-        },
-        actor=officer,
-    )
+    meeting = new_meeting(officer, group, days=7)
     page = new_page(viewport=NARROW)
     signed_in_as(page, officer, device)
     page.goto(reverse("staff-report", args=[period.pk]))
