@@ -15,6 +15,7 @@ from accreditation import clock, policy
 from accreditation.models import Framework, LocalAuthority, Window
 from accreditation.roles import Role
 from accreditation.tasks import send_outbox
+from proposals.forms.out_of_round import MIDNIGHT_DEADLINE
 from proposals.models import OutOfRoundRequest, Urgency
 from proposals.services import out_of_round
 from tests.casework import sign_in_verified
@@ -357,6 +358,7 @@ class TestGrant:
                 "Enter the deadline time, like 5pm or 17:30",
             ),
             ({"grant-deadline_time": ""}, "deadline_time", "Enter the deadline time"),
+            ({"grant-deadline_time": "12am"}, "deadline_time", MIDNIGHT_DEADLINE),
         ],
     )
     def test_a_bad_deadline_is_refused_with_a_clear_message(

@@ -151,6 +151,8 @@ def test_the_calendar_page_changes_a_term(client, officer):
         time(10),
         time(23, 59),
     )
+    midnight = client.post(url, {**data, "deadline_time": "12am"})
+    assert "enter 11:59pm for the end of the day" in midnight.text
     bad = client.post(url, {**data, "opens_month": "2", "deadline_days": "0", "version": version})
     assert "Select a month in the term" in bad.text
     assert "The deadline must be at least 1 day after the round opens" in bad.text
@@ -698,6 +700,11 @@ def test_creating_a_round_in_the_browserless_form(frozen, officer, client):
     )
     assert "The deadline must be after the round opens" not in wrong.text
     assert "Enter the deadline time, like 5pm or 17:00" in wrong.text
+    for midnight in ("12am", "00:00", "12.00 a.m."):
+        ambiguous = client.post(
+            reverse("staff-round-new"), {**data, "year": "2028", "deadline_time": midnight}
+        )
+        assert "A deadline cannot be at midnight" in ambiguous.text
     before = client.post(
         reverse("staff-round-new"), {**data, "year": "2028", "deadline_date_1": "8"}
     )

@@ -15,7 +15,7 @@ from accreditation.models import AccreditationType, Term
 from accreditation.models.rounds import TERM_MONTHS
 from accreditation.numbers import parse_date
 from accreditation.versions import VersionedFormMixin
-from proposals.forms.out_of_round import parse_time
+from proposals.forms.out_of_round import parse_deadline_time, parse_time
 
 
 class NamedDateField(DateInputField):
@@ -218,7 +218,7 @@ class RoundForm(VersionedFormMixin, forms.Form):
         return clean_time(self, "opens_time", "the opening time", "9am or 09:00")
 
     def clean_deadline_time(self):
-        return clean_time(self, "deadline_time", "the deadline time", "5pm or 17:00")
+        return parse_deadline_time(self.cleaned_data["deadline_time"], "5pm or 17:00")
 
     def values(self, round_=None):
         """The round's fields as the service takes them; a round that has
@@ -426,4 +426,4 @@ class CalendarForm(VersionedFormMixin, forms.Form):
         return clean_time(self, "opens_time", "the opening time", "9am or 09:00")
 
     def clean_deadline_time(self):
-        return clean_time(self, "deadline_time", "the deadline time", "5pm or 17:00")
+        return parse_deadline_time(self.cleaned_data["deadline_time"], "5pm or 17:00")

@@ -130,6 +130,25 @@ def parse_time(text):
     return time(hour, minute)
 
 
+MIDNIGHT_DEADLINE = (
+    "A deadline cannot be at midnight, which people read as the end of the day "
+    "or the start of it: enter 11:59pm for the end of the day"
+)
+
+
+def parse_deadline_time(text, example):
+    """A deadline's time as ``parse_time`` reads it, refused with a message
+    naming ``example`` when it is not a time, or when it is midnight: "12am
+    on 5 March" is the start of 5 March to the service and the end of it to
+    many who read it."""
+    at = parse_time(text)
+    if at is None:
+        raise ValidationError(f"Enter the deadline time, like {example}")
+    if at == time(0, 0):
+        raise ValidationError(MIDNIGHT_DEADLINE)
+    return at
+
+
 def decision_helper(*layout):
     """The officer's two forms share a page; each button's name says which
     was sent."""
@@ -162,10 +181,7 @@ class GrantForm(forms.Form):
         )
 
     def clean_deadline_time(self):
-        at = parse_time(self.cleaned_data["deadline_time"])
-        if at is None:
-            raise ValidationError("Enter the deadline time, like 5pm or 17:30")
-        return at
+        return parse_deadline_time(self.cleaned_data["deadline_time"], "5pm or 17:30")
 
     def clean(self):
         cleaned = super().clean()
