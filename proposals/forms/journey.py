@@ -165,6 +165,7 @@ class PastDateField(DateInputField):
         )
         self.real_date = f"{label} must be a real date"
         self.in_the_past = f"{label} must be today or in the past"
+        self.full_year = f"{label} must include the year in full, like 2023"
         for subfield, name in zip(self.fields, ("day", "month", "year"), strict=True):
             subfield.error_messages["incomplete"] = f"{label} must include a {name}"
             subfield.validators = [RegexValidator(r"^[0-9]+$", self.real_date)]
@@ -188,6 +189,8 @@ class PastDateField(DateInputField):
         parsed = parse_date(day, month, year)
         if parsed is None:
             raise forms.ValidationError(self.real_date)
+        if parsed.year < 1000:  # "23" for 2023 would be the year 23
+            raise forms.ValidationError(self.full_year)
         if parsed > clock.today():
             raise forms.ValidationError(self.in_the_past)
         return parsed
