@@ -273,6 +273,28 @@ def test_before_opening_everything_can_change(frozen, officer):
     assert entry.changes["accepts_asg"] == [True, False]
 
 
+def test_the_round_page_says_what_changed_in_words(frozen, client, officer):
+    upcoming = services.create_round(officer, values())
+    services.change_round(
+        officer,
+        upcoming,
+        values(
+            term=Term.SUMMER,
+            accepts_asg=False,
+            deadline=at(date(2028, 3, 1), 23, 59),
+            assessment_due=date(2028, 4, 3),
+        ),
+    )
+    sign_in_verified(client, officer)
+    page = client.get(reverse("staff-round", args=[upcoming.pk])).text
+    assert "<li>Term: Spring to Summer</li>" in page
+    assert "<li>Takes ASG proposals: yes to no</li>" in page
+    assert "<li>Submission deadline: 5pm on 6 March 2028 to 11:59pm on 1 March 2028</li>" in page
+    assert "<li>Assessment due: 17 April 2028 to 3 April 2028</li>" in page
+    assert "accepts_asg" not in page
+    assert "<li>Decision target: 16 May 2028</li>" in page  # as created
+
+
 def test_a_change_from_a_stale_page_is_refused(frozen, officer):
     from accreditation.versions import StaleEdit
 

@@ -2,10 +2,13 @@
 counts, a round's page (its dates, what happened to it, cancelling it and
 moving its drafts), creating and changing rounds, and the term calendar."""
 
+import datetime
+
 from crispy_forms_gds.layout import Button
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
@@ -31,6 +34,48 @@ ACTIVITY_LABELS = {
     "admin_added": "Created in the admin",
     "admin_changed": "Changed in the admin",
 }
+
+
+def change_value(field, value):
+    """A value of a round's ``field`` as the activity log recorded it (JSON:
+    times and dates as ISO text), written as the round page writes it."""
+    if value is None or value == "":
+        return "none"
+    if isinstance(field, models.BooleanField):
+        return "yes" if value else "no"
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    try:
+        if isinstance(field, models.DateTimeField):
+            return clock.describe_deadline(datetime.datetime.fromisoformat(value))
+        if isinstance(field, models.DateField):
+            return f"{datetime.date.fromisoformat(value):%-d %B %Y}"
+    except (TypeError, ValueError):
+        pass  # recorded some other way: shown as it was recorded
+    return str(value)
+
+
+def change_lines(changes):
+    """[(what, before, after)] of a round's recorded ``changes`` ({field:
+    [old, new]}), each field by its name on the round's page and each value
+    as the page writes it; ``before`` None for a value set for the first
+    time."""
+    lines = []
+    for name, (old, new) in changes.items():
+        try:
+            field = Round._meta.get_field(name)
+        except FieldDoesNotExist:
+            lines.append((name.replace("_", " ").capitalize(), old, new))
+            continue
+        label = str(field.verbose_name)
+        lines.append(
+            (
+                label[:1].upper() + label[1:],
+                None if old is None else change_value(field, old),
+                change_value(field, new),
+            )
+        )
+    return lines
 
 
 class RoundsMixin(StaffAreaMixin):
@@ -134,6 +179,7 @@ class RoundView(RoundMixin, TemplateView):
         )
         for entry in activity:
             entry.label = ACTIVITY_LABELS.get(entry.action, entry.action.replace("_", " "))
+            entry.lines = change_lines(entry.changes)
         return super().get_context_data(
             counts=counts,
             can_change=not cancelled,
