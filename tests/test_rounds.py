@@ -568,6 +568,17 @@ def test_a_draft_moves_only_to_an_open_round(cancelled_and_open, officer):
         moving.move_drafts(officer, target, source)
 
 
+def test_the_move_page_of_a_round_not_cancelled_offers_no_move(cancelled_and_open, client, officer):
+    source, target, drafts = cancelled_and_open
+    sign_in_verified(client, officer)
+    page = client.get(reverse("staff-round-move", args=[target.pk]))
+    assert "this round has not been cancelled" in page.text
+    assert 'name="target"' not in page.text
+    moving_page = client.get(reverse("staff-round-move", args=[source.pk]))
+    assert "this round has not been cancelled" not in moving_page.text
+    assert 'name="target"' in moving_page.text
+
+
 def test_a_member_moves_their_own_draft_and_an_outsider_cannot(cancelled_and_open, client):
     source, target, drafts = cancelled_and_open
     draft = drafts[0]
