@@ -385,8 +385,13 @@ def test_a_batch_reports_a_case_the_official_may_not_decide(client):
 # --- Correction ------------------------------------------------------------------------
 
 
-def correct(client, case, reason):
-    return client.post(reverse("decision-correct", args=[case.pk]), {"reason": reason})
+def correct(client, case, reason, to=None):
+    """Post the correction form as the decision page offers it: to the
+    outcome the case does not have now (or ``to``)."""
+    if to is None:
+        case.refresh_from_db()
+        to = Status.NOT_ACCREDITED if case.status == Status.ACCREDITED else Status.ACCREDITED
+    return client.post(reverse("decision-correct", args=[case.pk]), {"reason": reason, "to": to})
 
 
 def test_a_decision_is_corrected_before_its_letter_with_a_reason(client, official):
@@ -412,6 +417,28 @@ def test_a_decision_is_corrected_before_its_letter_with_a_reason(client, officia
     timeline = client.get(reverse("staff-case", args=[case.pk])).content.decode()
     assert "Decision corrected" in timeline
     assert "The wrong case was selected." in timeline
+
+
+def test_a_correction_sent_from_a_page_opened_before_another_is_refused(client, official):
+    """Two officials open the decided case (or one sends the form twice): the
+    first correction stands, the second would have turned it back."""
+    case = recommended()
+    decide(client, case, "accredit")
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert 'name="to" value="not_accredited"' in page
+    assert correct(client, case, "Wrong case.", to=Status.NOT_ACCREDITED).status_code == 302
+    again = correct(client, case, "Wrong case.", to=Status.NOT_ACCREDITED)
+    assert "already not accredited: it was corrected after you opened the page" in (
+        client.get(again["Location"]).content.decode()
+    )
+    case.refresh_from_db()
+    assert case.status == Status.NOT_ACCREDITED
+    assert CaseEvent.objects.filter(case_id=case.pk, action="correct_decision").count() == 1
+    # Without the outcome it was offered, a correction is not made.
+    bare = client.post(reverse("decision-correct", args=[case.pk]), {"reason": "Again."})
+    assert "Open the decision again and correct it from there" in bare.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.NOT_ACCREDITED
 
 
 def test_a_decision_cannot_be_corrected_once_its_letter_is_issued(client, official):

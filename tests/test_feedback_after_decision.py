@@ -257,7 +257,9 @@ class TestDecidedAgainstARecommendationToAccredit:
         case, assessor = recommended("accredit")
         official = decided_not_accredited(case)
         assert feedback_occasion(case) == "decided_against"
-        decisions.correct(case, official, reason="Recorded the wrong outcome.")
+        decisions.correct(
+            case, official, reason="Recorded the wrong outcome.", to=Status.ACCREDITED
+        )
         case.refresh_from_db()
         assert case.status == Status.ACCREDITED
         assert feedback_occasion(case) is None

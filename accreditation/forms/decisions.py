@@ -8,6 +8,7 @@ from accreditation import clock
 from accreditation.forms.helpers import FREE_TEXT_MAX_CHARS, free_text_field, gds_helper
 from accreditation.numbers import parse_id
 from accreditation.services.decisions import OUTCOMES
+from accreditation.workflow import Status
 from proposals.forms.journey import PastDateField
 
 REASONS_HINT = (
@@ -96,9 +97,21 @@ class CorrectionForm(forms.Form):
         rows=4,
     )
 
-    def __init__(self, *args, target_label, **kwargs):
-        super().__init__(*args, **kwargs)
+    to = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in (Status.ACCREDITED, Status.NOT_ACCREDITED)],
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Open the decision again and correct it from there",
+            "invalid_choice": "Open the decision again and correct it from there",
+        },
+    )
+    """The outcome the page offered to correct to: a second correction sent
+    from a page opened before the first would otherwise turn it back."""
+
+    def __init__(self, *args, target, **kwargs):
+        super().__init__(*args, initial={"to": target.value}, **kwargs)
         self.helper = gds_helper(
             Field.textarea("reason", rows=4),
-            submit=f"Correct the decision to: {target_label.lower()}",
+            "to",
+            submit=f"Correct the decision to: {target.label.lower()}",
         )

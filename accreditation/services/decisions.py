@@ -5,6 +5,8 @@ official's part in the case and the guards; the decision's date, reasons and
 signatory are kept in the move's details on the timeline, where letters read
 them (``accreditation.queries.decisions.decision_of``)."""
 
+from django.db import transaction
+
 from accreditation import clock
 from accreditation.access import require
 from accreditation.case_roles import CaseRole, resolve_many
@@ -136,14 +138,26 @@ def decide_many(cases, actor, *, outcome, decision_date, reasons_by_case):
     return result
 
 
-def correct(case, actor, *, reason):
-    """Correct a decided case's decision to the other outcome, with a
-    reason, before its decision letter is issued."""
+def correct(case, actor, *, reason, to):
+    """Correct a decided case's decision to ``to`` (the other outcome: the
+    status the official asked for), with a reason, before its decision
+    letter is issued. Refused when the case already has that status: the
+    official saw it before someone else corrected it (or their own request
+    was sent twice), and correcting it again would turn it back."""
     require(actor, "accreditation.use_decisions")
     if not reason.strip():
         raise DecisionRefused("Enter the reason for correcting the decision.", "reason")
     details = _details(actor, clock.today(), reason)
-    try:
-        return move(case, Action.CORRECT_DECISION, actor, details=details)
-    except WorkflowError as refusal:
-        raise _refused(case, Action.CORRECT_DECISION, actor, refusal) from refusal
+    with transaction.atomic():
+        status = (
+            type(case).objects.select_for_update().values_list("status", flat=True).get(pk=case.pk)
+        )
+        if status == to:
+            raise DecisionRefused(
+                f"The decision on this case is already {Status(to).label.lower()}: it was "
+                "corrected after you opened the page. Nothing was changed."
+            )
+        try:
+            return move(case, Action.CORRECT_DECISION, actor, details=details)
+        except WorkflowError as refusal:
+            raise _refused(case, Action.CORRECT_DECISION, actor, refusal) from refusal

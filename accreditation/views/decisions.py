@@ -126,7 +126,7 @@ class CaseDecisionView(StaffAreaMixin, TemplateView):
         return Status.NOT_ACCREDITED if self.case.status == Status.ACCREDITED else Status.ACCREDITED
 
     def correction_form(self, data=None):
-        return CorrectionForm(data, target_label=self.correction_target.label)
+        return CorrectionForm(data, target=self.correction_target)
 
     def get_context_data(self, **kwargs):
         case, user = self.case, self.request.user
@@ -185,7 +185,12 @@ class CorrectDecisionView(CaseDecisionView):
         form = self.correction_form(request.POST)
         if form.is_valid():
             try:
-                decisions.correct(self.case, request.user, reason=form.cleaned_data["reason"])
+                decisions.correct(
+                    self.case,
+                    request.user,
+                    reason=form.cleaned_data["reason"],
+                    to=form.cleaned_data["to"],
+                )
             except decisions.DecisionRefused as refusal:
                 messages.error(request, str(refusal))
             else:
