@@ -73,6 +73,24 @@ def not_accredit_case(asg=False):
     return case
 
 
+def revise_feedback(case, assessor, text):
+    """The assessor's draft feedback on 2B written again (as their feedback
+    page saves it), now."""
+    from assessments.models import DraftFeedback, FeedbackOccasion, FeedbackRevision
+
+    [shown] = DraftFeedback.objects.filter(recommendation__case=case)
+    revision = FeedbackRevision.objects.create(
+        case=case, occasion=FeedbackOccasion.RETURNED, written_by=assessor
+    )
+    DraftFeedback.objects.create(
+        revision=revision,
+        criterion=shown.criterion,
+        party=shown.party,
+        score=shown.score,
+        text=text,
+    )
+
+
 def assert_comment_error(response, message, outcome):
     """The chair's form was refused for its comment: the summary links to the
     comment, which shows the error beside it, and the outcome chosen is kept."""
@@ -835,6 +853,21 @@ class TestTheChairsAdvice:
         assert stray.case.status == Status.ADVISORY_REVIEW
 
 
+def review(client, url, outcome, comment=""):
+    """Post the chair's review as the item's page sends it: with the digest
+    of the draft the page shows."""
+    shown = client.get(url).context["advice_form"]["feedback"].value()
+    return client.post(
+        url,
+        {
+            "record_advice": "",
+            "advice-outcome": outcome,
+            "advice-comment": comment,
+            "advice-feedback": shown,
+        },
+    )
+
+
 class TestFeedbackReview:
     def test_approved_feedback_is_kept_for_the_letter(self, client, officer, group):
         case = not_accredit_case()
@@ -849,7 +882,7 @@ class TestFeedbackReview:
             url, {"record_advice": "", "advice-outcome": "agree", "advice-comment": ""}
         )
         assert "Choose whether to approve the feedback" in response.text
-        client.post(url, {"record_advice": "", "advice-outcome": "approved", "advice-comment": ""})
+        review(client, url, "approved")
         approval = FeedbackApproval.objects.get()
         assert (approval.approved_by, approval.item) == (group[0], item)
         assert len(approval.digest) == 64
@@ -863,6 +896,39 @@ class TestFeedbackReview:
         assert events(case, "feedback_approved")[0].details["digest"] == approval.digest
         # Approved feedback does not come back.
         assert new_meeting(officer, group, days=60).items.count() == 0
+
+    def test_feedback_saved_again_after_the_chair_opened_it_is_not_approved_unseen(
+        self, client, officer, group
+    ):
+        case = not_accredit_case()
+        meeting = new_meeting(officer, group)
+        item = case.agenda_items.get(purpose="feedback")
+        hold(meeting, *group)
+        sign_in_verified(client, group[0])
+        url = reverse("advisory-item", args=[item.pk])
+        shown = client.get(url).context["advice_form"]["feedback"].value()
+        assessor = case.assignments.get(kind="first", ended_at__isnull=True).assessor
+        revise_feedback(case, assessor, "Name the 2B evidence that was missing.")
+        sent = {
+            "record_advice": "",
+            "advice-outcome": "approved",
+            "advice-comment": "Clear.",
+            "advice-feedback": shown,
+        }
+        refused = client.post(url, sent)
+        assert "The assessor has saved the draft feedback again since you opened this page" in (
+            refused.text
+        )
+        assert "Name the 2B evidence that was missing." in refused.text
+        assert refused.context["advice_form"]["comment"].value() == "Clear."
+        assert not FeedbackApproval.objects.exists()
+        item.refresh_from_db()
+        assert item.is_open
+        # Sent again from the page shown, it approves the draft the chair read.
+        again = refused.context["advice_form"]
+        client.post(url, {**sent, "advice-feedback": again["feedback"].value()})
+        [row] = FeedbackApproval.objects.get().feedback
+        assert row["text"] == "Name the 2B evidence that was missing."
 
     def test_an_asp_cases_scores_are_its_one_assessors(self, client, officer, group):
         case = not_accredit_case()
@@ -894,14 +960,7 @@ class TestFeedbackReview:
         assert_comment_error(
             response, "Enter a comment saying what the assessor should change", "returned"
         )
-        client.post(
-            url,
-            {
-                "record_advice": "",
-                "advice-outcome": "returned",
-                "advice-comment": "Say which evidence helps.",
-            },
-        )
+        review(client, url, "returned", "Say which evidence helps.")
         assert approved_feedback(case) is None
         [returned] = events(case, "feedback_returned")
         assert returned.details["reason"] == "Say which evidence helps."

@@ -260,6 +260,8 @@ class AdviceForm(forms.Form):
     by_correspondence = forms.BooleanField(
         label="Recorded by correspondence, between meetings", required=False
     )
+    feedback = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    """For draft feedback: the digest of the draft the page showed."""
 
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
@@ -267,6 +269,7 @@ class AdviceForm(forms.Form):
         if item.purpose == ItemPurpose.ADVICE:
             field.choices = Advice.choices
             message = "Choose agree, disagree or refer back"
+            del self.fields["feedback"]
         else:
             field.label = "The group's review of the feedback"
             field.choices = FeedbackOutcome.choices
@@ -276,6 +279,7 @@ class AdviceForm(forms.Form):
             Field.radios("outcome", legend_size=Size.SMALL),
             Field.textarea("comment"),
             Field.checkbox("by_correspondence"),
+            *(["feedback"] if "feedback" in self.fields else []),
             buttons=[Button("record_advice", "Record the group's advice")],
         )
 

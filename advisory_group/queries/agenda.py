@@ -227,8 +227,9 @@ def may_run_meetings(user):
     return rules.has_perm("advisory_group.run_meetings", user)
 
 
-def feedback_rows(case):
-    """The case's draft feedback as the group reviews and approves it."""
+def feedback_rows(case, draft=None):
+    """The case's draft feedback as the group reviews and approves it (from
+    ``draft``, its ``draft_feedback`` rows, when already read)."""
     from assessments.queries.scoring import draft_feedback
 
     return [
@@ -239,7 +240,7 @@ def feedback_rows(case):
             "score": row.score,
             "text": row.text,
         }
-        for row in draft_feedback(case)
+        for row in (draft_feedback(case) if draft is None else draft)
     ]
 
 

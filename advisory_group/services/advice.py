@@ -40,6 +40,19 @@ class AdviceError(MeetingError):
     pass
 
 
+class FeedbackChanged(AdviceError):
+    """The draft feedback is not the one the chair's page showed: its
+    assessor saved it again since. ``current``: the digest of the draft now."""
+
+    def __init__(self, current):
+        super().__init__(
+            "The assessor has saved the draft feedback again since you opened this page, so the "
+            "group's review has not been recorded. Read the feedback as it is now, below, then "
+            "record the review again."
+        )
+        self.current = current
+
+
 def _open_item(item):
     """The item locked, refused if its advice is recorded or its meeting closed."""
     locked = (
@@ -146,10 +159,12 @@ def _settle(item, outcome, comment, actor, by_correspondence):
 
 
 @transaction.atomic
-def review_feedback(item, *, outcome, comment, actor, by_correspondence=False):
+def review_feedback(item, *, outcome, comment, actor, by_correspondence=False, seen=None):
     """The chair records the group's review of a case's draft feedback:
     approved for the letter (the version kept), or returned to the assessor
-    with a comment, to come back to the next meeting."""
+    with a comment, to come back to the next meeting. ``seen``: the digest
+    of the draft the chair's page showed (None: no page, as a script);
+    refused (``FeedbackChanged``) when the draft is another now."""
     require(actor, "advisory_group.record_advice", item)
     item = _open_item(item)
     if item.purpose != ItemPurpose.FEEDBACK:
@@ -162,6 +177,8 @@ def review_feedback(item, *, outcome, comment, actor, by_correspondence=False):
     rows = feedback_rows(item.case)
     if not rows:
         raise AdviceError("This case has no draft feedback to review.")
+    if seen is not None and seen != digest(rows):
+        raise FeedbackChanged(digest(rows))
     _settle(item, outcome, comment, actor, by_correspondence)
     details = {"item": item.pk, "comment": comment, "by_correspondence": by_correspondence}
     if outcome == FeedbackOutcome.APPROVED:

@@ -238,6 +238,20 @@ class ItemMixin(StaffAreaMixin):
 class ItemView(ItemMixin, TemplateView):
     template_name = "advisory_group/item.html"
 
+    @cached_property
+    def draft(self):
+        """The case's draft feedback, as the page shows it."""
+        return draft_feedback(self.item.case)
+
+    def advice_form(self, data=None):
+        """The chair's form; for draft feedback, carrying the digest of the
+        draft shown (``data``'s, when sent, is replaced by the page's own
+        only when the page is shown again after the draft changed)."""
+        initial = {}
+        if self.item.purpose == ItemPurpose.FEEDBACK:
+            initial["feedback"] = queries.digest(queries.feedback_rows(None, self.draft))
+        return AdviceForm(data, item=self.item, prefix="advice", initial=initial)
+
     def forms(self, view_form=None, advice_form=None):
         item, user = self.item, self.request.user
         may_change = item.is_open and item.meeting.closed_at is None
@@ -250,7 +264,7 @@ class ItemView(ItemMixin, TemplateView):
             and may_change
             and user.has_perm("advisory_group.record_advice", item)
         ):
-            advice_form = AdviceForm(item=item, prefix="advice")
+            advice_form = self.advice_form()
         return view_form, advice_form
 
     def get_context_data(self, view_form=None, advice_form=None, **kwargs):
@@ -275,7 +289,7 @@ class ItemView(ItemMixin, TemplateView):
             quality_assured=state.second is not None or state.needs_quality_assurance,
             recommendation=latest_recommendation(case),
             decision=decision_of(case),
-            feedback=draft_feedback(case),
+            feedback=self.draft,
             views=queries.views_of(item),
             returned=queries.last_return(case) if item.purpose == ItemPurpose.FEEDBACK else None,
             view_form=view_form,
@@ -315,7 +329,7 @@ class ItemView(ItemMixin, TemplateView):
         item, user = self.item, self.request.user
         if not user.has_perm("advisory_group.record_advice", item):
             return self.refuse(item)
-        form = AdviceForm(self.request.POST, item=item, prefix="advice")
+        form = self.advice_form(self.request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(advice_form=form))
         data = form.cleaned_data
@@ -335,7 +349,18 @@ class ItemView(ItemMixin, TemplateView):
                     comment=data["comment"],
                     actor=user,
                     by_correspondence=data["by_correspondence"],
+                    seen=data["feedback"],
                 )
+        except advice.FeedbackChanged as changed:
+            # Shown again with the draft as it is now, and what the chair
+            # chose kept: sent again, it reviews that draft.
+            self.__dict__.pop("draft", None)  # read again, as the service read it
+            sent = self.request.POST.copy()
+            sent[form.add_prefix("feedback")] = changed.current
+            form = self.advice_form(sent)
+            form.is_valid()
+            form.add_error(None, str(changed))
+            return self.render_to_response(self.get_context_data(advice_form=form))
         except (advice.AdviceError, WorkflowError) as refusal:
             form.add_error(getattr(refusal, "field", None), str(refusal))
             return self.render_to_response(self.get_context_data(advice_form=form))
