@@ -130,6 +130,13 @@ def feedback_url(case):
     return reverse("case-feedback", args=[case.pk])
 
 
+def write(client, case, data):
+    """Send the feedback page as it is shown now: with the version of the
+    draft it shows."""
+    version = client.get(feedback_url(case)).context["form"]["version"].value()
+    return client.post(feedback_url(case), {**data, "version": version})
+
+
 class TestDecidedAgainstARecommendationToAccredit:
     def test_from_the_officials_reasons_to_the_chairs_approval_to_the_letter(
         self, client, group, django_capture_on_commit_callbacks
@@ -155,10 +162,10 @@ class TestDecidedAgainstARecommendationToAccredit:
         page = client.get(feedback_url(case)).text
         assert REASONS in page and "Dana Decider" in page
         assert "Leave empty if the reasons for the decision do not concern it." in page
-        response = client.post(feedback_url(case), {})
+        response = write(client, case, {})
         assert "Enter feedback to the applicant on at least one criterion" in response.text
         assert not FeedbackRevision.objects.exists()
-        response = client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D})
+        response = write(client, case, {"1D-lead": FEEDBACK_1D})
         assert response.status_code == 302
         [row] = draft_feedback(case)
         assert (row.criterion.code, row.party, row.score, row.text) == (
@@ -197,15 +204,34 @@ class TestDecidedAgainstARecommendationToAccredit:
         sign_in_verified(client, assessor)
         assert client.get(feedback_url(case)).status_code == 404
 
+    def test_a_save_from_a_page_opened_before_another_save_is_refused(self, client, group):
+        """Two tabs: the older one's save would silently replace the newer."""
+        case, assessor = recommended("accredit")
+        meeting_of(group)
+        decided_not_accredited(case)
+        sign_in_verified(client, assessor)
+        older = client.get(feedback_url(case)).context["form"]["version"].value()
+        write(client, case, {"1D-lead": FEEDBACK_1D})
+        refused = client.post(feedback_url(case), {"1D-lead": "First go.", "version": older})
+        assert refused.status_code == 200
+        assert "were saved again while you were editing them" in refused.text
+        assert "First go." in refused.text  # what they typed, kept
+        assert [row.text for row in draft_feedback(case)] == [FEEDBACK_1D]
+        # Saved again from the page shown, it replaces the other knowingly.
+        again = refused.context["form"]["version"].value()
+        replaced = client.post(feedback_url(case), {"1D-lead": "First go.", "version": again})
+        assert replaced.status_code == 302
+        assert [row.text for row in draft_feedback(case)] == ["First go."]
+
     def test_the_assessor_can_rewrite_it_until_the_chair_approves_the_latest(self, client, group):
         case, assessor = recommended("accredit")
         meeting = meeting_of(group)
         decided_not_accredited(case)
         sign_in_verified(client, assessor)
-        client.post(feedback_url(case), {"1D-lead": "First go."})
+        write(client, case, {"1D-lead": "First go."})
         page = client.get(feedback_url(case)).text
         assert "First go." in page
-        client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D, "2A-lead": "Say more on 2A."})
+        write(client, case, {"1D-lead": FEEDBACK_1D, "2A-lead": "Say more on 2A."})
         assert [row.text for row in draft_feedback(case)] == [FEEDBACK_1D, "Say more on 2A."]
         assert meeting.items.filter(case=case).count() == 1
         item = meeting.items.get(case=case)
@@ -335,7 +361,7 @@ class TestReturnedFeedback:
         assert "Give more evidence for 2B." in page  # the draft, to revise
         assert "Leave empty if the feedback need not say anything on it." in page
         assert "reasons for the decision" not in page  # there is no decision yet
-        client.post(feedback_url(case), {"2B-lead": "Send three years of validated results."})
+        write(client, case, {"2B-lead": "Send three years of validated results."})
         [again] = second.items.filter(case=case)
         with django_capture_on_commit_callbacks(execute=True):
             decided_not_accredited(case, reasons="")
@@ -359,7 +385,7 @@ def test_an_assessor_assigned_after_the_decision_writes_it_on_the_recommended_sc
     [email] = OutboxMessage.objects.filter(key__startswith="feedback_needed:")
     assert email.to != newcomer.email  # told at the decision: the assessor then
     sign_in_verified(client, newcomer)
-    response = client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D})
+    response = write(client, case, {"1D-lead": FEEDBACK_1D})
     assert response.status_code == 302
     [row] = draft_feedback(case)
     assert (row.criterion.code, row.score) == ("1D", 4)
@@ -381,7 +407,7 @@ def test_the_assessors_and_the_chairs_homes_count_the_feedback_waiting_for_them(
     assert (
         feedback_url(case) in queue.text and "against the recommendation to accredit" in queue.text
     )
-    client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D})
+    write(client, case, {"1D-lead": FEEDBACK_1D})
     assert counts(client)["Assessor"][TO_WRITE][0] == 0
     # The home's link still lands on the (empty) section.
     queue = client.get(reverse("assessor-queue")).text
@@ -409,7 +435,7 @@ def test_the_assessors_and_the_chairs_homes_count_the_feedback_waiting_for_them(
     sign_in_verified(client, assessor)
     assert counts(client)["Assessor"][TO_WRITE][0] == 1
     assert "returned the feedback to revise" in client.get(reverse("assessor-queue")).text
-    client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D + " Revised."})
+    write(client, case, {"1D-lead": FEEDBACK_1D + " Revised."})
     assert counts(client)["Assessor"][TO_WRITE][0] == 0
 
 
@@ -692,7 +718,7 @@ class TestAConflictedWriterIsStoodDown:
         assert "Your latest recommendation" not in page
         assert "Latest recommendation" in page and assessor.full_name in page
         assert "Not scored" not in page
-        assert client.post(feedback_url(case), {"1D-lead": FEEDBACK_1D}).status_code == 302
+        assert write(client, case, {"1D-lead": FEEDBACK_1D}).status_code == 302
         [row] = draft_feedback(case)
         assert (row.score, row.text) == (4, FEEDBACK_1D)  # the recommendation's score
         # Written, it waits for the chair: nobody is to be assigned to write it.

@@ -6,9 +6,10 @@ from django import forms
 from django.utils.html import escape
 
 from accreditation.forms.helpers import free_text_field, gds_helper
+from accreditation.versions import VersionedFormMixin
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(VersionedFormMixin, forms.Form):
     def __init__(self, *args, items, returned=False, **kwargs):
         """``returned``: the Advisory Group returned the feedback to revise
         (otherwise it is written from the reasons for a decision)."""
@@ -28,6 +29,7 @@ class FeedbackForm(forms.Form):
             )
         self.helper = gds_helper(
             *(Field.textarea(item.slug, label_size=Size.SMALL) for item in items),
+            "version",
             buttons=[Button("save", "Save the feedback")],
         )
 

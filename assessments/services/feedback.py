@@ -12,6 +12,7 @@ from accreditation import emails, timeline
 from accreditation.access import require
 from accreditation.events import EventType, register
 from accreditation.models import User
+from accreditation.versions import check_version, fingerprint
 from assessments.models import (
     Assignment,
     AssignmentKind,
@@ -21,6 +22,7 @@ from assessments.models import (
 )
 from assessments.queries.scoring import (
     assessment_state,
+    draft_feedback,
     feedback_occasion,
     feedback_unwritten,
 )
@@ -33,9 +35,17 @@ register(
 
 
 @transaction.atomic
-def write_feedback(case, *, texts, actor):
+def draft_version(draft):
+    """The version of a case's draft feedback (its ``draft_feedback`` rows),
+    which the feedback page carries: saved again since, it is another."""
+    return fingerprint([[row.criterion_id, row.party, row.text] for row in draft])
+
+
+def write_feedback(case, *, texts, actor, version=None):
     """Save the assessor's feedback, ``texts`` {item slug: text} (empty
-    texts left out), as the case's standing draft for the group's review."""
+    texts left out), as the case's standing draft for the group's review.
+    ``version``: the ``draft_version`` of the draft the page showed (None:
+    no page); refused with ``StaleEdit`` when the draft is another now."""
     locked = lock_case(case)
     # Judged on the locked row: a writer stood down since the page was read
     # may no longer write the case's feedback.
@@ -46,6 +56,7 @@ def write_feedback(case, *, texts, actor):
             "The feedback of this case is not waiting for you to write it: it has been "
             "approved, or the case has no decision against your recommendation."
         )
+    check_version(draft_version(draft_feedback(locked)), version)
     state = assessment_state(locked)
     written = [
         (item, texts[item.slug].strip()) for item in state.items if texts.get(item.slug, "").strip()

@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from accreditation.queries.decisions import decision_of
+from accreditation.versions import StaleEdit
 from advisory_group.queries.agenda import last_return
 from assessments.forms.feedback import FeedbackForm
 from assessments.models import FeedbackOccasion
@@ -38,8 +39,10 @@ class FeedbackView(CasePageMixin, TemplateView):
         return assessment_state(self.case)
 
     def make_form(self, data=None):
-        current = {(row.criterion_id, row.party): row.text for row in draft_feedback(self.case)}
+        draft = draft_feedback(self.case)
+        current = {(row.criterion_id, row.party): row.text for row in draft}
         initial = {item.slug: current.get(item.key, "") for item in self.state.items}
+        initial["version"] = feedback.draft_version(draft)
         return FeedbackForm(
             data,
             initial=initial,
@@ -71,7 +74,21 @@ class FeedbackView(CasePageMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            feedback.write_feedback(self.case, texts=form.texts, actor=request.user)
+            feedback.write_feedback(
+                self.case,
+                texts=form.texts,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            # What they typed, shown again with the version saved since:
+            # saved again, it replaces that knowingly.
+            sent = request.POST.copy()
+            sent["version"] = stale.current
+            form = self.make_form(sent)
+            form.is_valid()
+            form.add_error(None, str(stale))
+            return self.render_to_response(self.get_context_data(form=form))
         except ScoringError as refusal:
             form.add_error(None, str(refusal))
             return self.render_to_response(self.get_context_data(form=form))
