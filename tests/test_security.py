@@ -487,9 +487,10 @@ def fake_clamd(tmp_path, settings):
     thread.join(timeout=5)
 
 
-def object_stream_pdf(action):
+def object_stream_pdf(action, catalog_extra=b"", indexed=True):
     """A PDF 1.5 whose open action, ``action``, is packed in a compressed
-    object stream, found through a cross-reference stream."""
+    object stream, found through a cross-reference stream (none without
+    ``indexed``: a PDF reader rebuilds it by reading the whole file)."""
     out = io.BytesIO()
     out.write(b"%PDF-1.5\n")
     offsets = {}
@@ -498,7 +499,7 @@ def object_stream_pdf(action):
         offsets[number] = out.tell()
         out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
 
-    write(1, b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>")
+    write(1, b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R" + catalog_extra + b">>")
     write(2, b"<</Type/Pages/Kids[]/Count 0>>")
     header = b"4 0 "
     packed = zlib.compress(header + action)
@@ -509,6 +510,8 @@ def object_stream_pdf(action):
         + packed
         + b"\nendstream",
     )
+    if not indexed:
+        return out.getvalue() + b"%%EOF\n"
     offsets[5] = out.tell()
     rows = [struct.pack(">BIH", 0, 0, 65535)]
     rows += [struct.pack(">BIH", 1, offsets[number], 0) for number in (1, 2, 3)]
@@ -576,6 +579,31 @@ class TestUploadScanning:
         data = object_stream_pdf(b"<</S/JavaScript/JS(app.alert(1))>>")
         assert b"JavaScript" not in data  # the bytes alone do not show it
         assert refusal("report.pdf", data) == uploads.ACTIVE_PDF
+
+    def test_javascript_behind_an_object_too_big_to_read_is_refused(self):
+        """The reading stops at an array of 200,100 numbers, before the
+        compressed object stream it would have found the action in."""
+        data = object_stream_pdf(
+            b"<</S/JavaScript/JS(app.alert(1))>>", catalog_extra=b"/Pad[" + b"0 " * 200_100 + b"]"
+        )
+        assert refusal("report.pdf", data) == uploads.UNREADABLE_PDF
+
+    def test_a_compressed_object_stream_in_a_file_that_does_not_open_is_refused(self):
+        data = object_stream_pdf(b"<</S/JavaScript/JS(app.alert(1))>>", indexed=False)
+        assert refusal("report.pdf", data) == uploads.UNREADABLE_PDF
+        harmless = object_stream_pdf(b"<</S/URI/URI(https://www.gov.uk/)>>", indexed=False)
+        assert refusal("report.pdf", harmless) == uploads.UNREADABLE_PDF
+
+    @pytest.mark.parametrize(
+        "extra",
+        [
+            b"/AcroForm<</XFA 3 0 R>>",
+            b"/Names<</EmbeddedFiles<</Names[(run.exe) 3 0 R]>>>>",
+            b"/Annots[<</Subtype/RichMedia>>]",
+        ],
+    )
+    def test_a_pdf_with_an_xfa_form_an_attached_file_or_media_is_refused(self, extra):
+        assert refusal("report.pdf", small_pdf(extra)) == uploads.ACTIVE_PDF
 
     def test_a_harmless_compressed_object_stream_is_accepted(self):
         data = object_stream_pdf(b"<</S/URI/URI(https://www.gov.uk/)>>")

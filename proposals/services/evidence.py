@@ -152,24 +152,35 @@ def _check_unpacked_size(members):
             )
 
 
-# What makes a PDF act rather than show: JavaScript, and launch actions that
-# open other programs. Looked for by name, wherever it is written.
-ACTIVE_PDF_NAMES = frozenset({"JS", "JavaScript", "Launch"})
+# What makes a PDF act rather than show: JavaScript, launch actions that
+# open other programs, XFA forms (which carry scripts of their own), files
+# attached inside it and embedded media. Looked for by name, wherever it is
+# written.
+ACTIVE_PDF_NAMES = frozenset(
+    {"JS", "JavaScript", "Launch", "XFA", "EmbeddedFile", "EmbeddedFiles", "RichMedia"}
+)
 ACTIVE_PDF = (
-    "The selected file must not contain JavaScript or actions that open other programs. "
-    "Print it to a new PDF and upload that instead"
+    "The selected file must not contain JavaScript, attached files, or actions that open other "
+    "programs. Print it to a new PDF and upload that instead"
 )
 LOCKED_PDF = (
     "The selected file is protected with a password. Remove the password and upload it again"
+)
+UNREADABLE_PDF = (
+    "The selected file could not be read as a PDF. Print it to a new PDF and upload that instead"
 )
 # Stream data (images, fonts, compressed objects) is skipped by the raw scan:
 # binary bytes spell a name by chance. The parsed walk reads what it packs.
 _STREAM_DATA = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
 _PDF_NAME = re.compile(rb"/([^\s()<>\[\]{}/%]+)")
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-# Enough for any real document; a file built to make the walk slow is
-# judged by the raw scan alone.
+# Enough for any real document; a file with more is refused as unreadable
+# (what the walk did not reach could hide anything).
 MAX_PDF_OBJECTS = 200_000
+
+
+class _Unreadable(Exception):
+    """The PDF could not be read to its end: what was not read is unknown."""
 
 
 def _raw_pdf_names(data):
@@ -185,7 +196,9 @@ def _parsed_pdf_names(reader):
     sees it, including objects packed in compressed object streams, which
     the raw bytes hide."""
     stack, seen, visited = [reader.trailer], set(), 0
-    while stack and visited < MAX_PDF_OBJECTS:
+    while stack:
+        if visited >= MAX_PDF_OBJECTS:
+            raise _Unreadable(f"more than {MAX_PDF_OBJECTS} objects")
         node = stack.pop()
         visited += 1
         if isinstance(node, pypdf.generic.IndirectObject):
@@ -205,24 +218,38 @@ def _parsed_pdf_names(reader):
 
 
 def _refuse_active_pdf(uploaded_file):
-    """Refuse a PDF with JavaScript or a launch action, found by its bytes
-    and by reading it as a PDF reader would; and one locked by a password,
-    which cannot be read."""
+    """Refuse a PDF with JavaScript, a launch action or anything else in
+    ``ACTIVE_PDF_NAMES``, found by its bytes and by reading it as a PDF
+    reader would; one locked by a password; and one whose objects cannot
+    all be read, where the unread ones could hide any of them (a PDF
+    reader repairs and runs what this reading gave up on): a file opened
+    whose reading then stopped, or a file that does not open and packs
+    objects in compressed object streams, which its bytes do not show. A
+    file that does not open and packs nothing is judged by its bytes, where
+    every object is written."""
     uploaded_file.seek(0)
     names = set(_raw_pdf_names(uploaded_file.read()))
     uploaded_file.seek(0)
-    locked = False
+    locked = unreadable = False
     try:
         reader = pypdf.PdfReader(uploaded_file, strict=False)
-        locked = reader.is_encrypted and not reader.decrypt("")
-        if not locked:
-            names.update(_parsed_pdf_names(reader))
-    except Exception:  # noqa: BLE001 - damaged beyond reading: the raw scan judges it
-        logger.info("Upload %r could not be read as a PDF", uploaded_file.name, exc_info=True)
+    except Exception:  # noqa: BLE001 - does not open: judged by its bytes
+        logger.info("Upload %r could not be opened as a PDF", uploaded_file.name, exc_info=True)
+        unreadable = "ObjStm" in names
+    else:
+        try:
+            locked = reader.is_encrypted and not reader.decrypt("")
+            if not locked:
+                names.update(_parsed_pdf_names(reader))
+        except Exception:  # noqa: BLE001 - whatever stopped the reading, the file is refused
+            logger.info("Upload %r could not be read to its end", uploaded_file.name, exc_info=True)
+            unreadable = True
     if locked:
         raise ValidationError(LOCKED_PDF, code="pdf_password")
     if ACTIVE_PDF_NAMES & names:
         raise ValidationError(ACTIVE_PDF, code="active_pdf")
+    if unreadable:
+        raise ValidationError(UNREADABLE_PDF, code="unreadable_pdf")
 
 
 def _sha256(uploaded_file):
