@@ -522,6 +522,23 @@ class TestApplicantPages:
         assert b"".join(download.streaming_content) == pdf_bytes()
         assert events_of(case, "request_document_downloaded")[0].actor == assessor
 
+    def test_a_document_saved_but_not_sent_is_not_the_staffs_to_download(
+        self, client, request_, applicant, assessor, media_root
+    ):
+        case = request_.case
+        client.force_login(applicant)
+        upload = SimpleUploadedFile("draft.pdf", pdf_bytes(), content_type="application/pdf")
+        saved = client.post(
+            self.url(case), {**page_data(request_, "Draft.", ""), "document": upload, "save": ""}
+        )
+        assert saved.status_code == 302
+        document = request_.documents.get()
+        staff = sign_in_verified(client.__class__(), assessor)
+        link = reverse("staff-case-request-document", args=[case.pk, document.pk])
+        assert link not in staff.get(reverse("staff-case-requests", args=[case.pk])).text
+        assert staff.get(link).status_code == 404
+        assert not events_of(case, "request_document_downloaded")
+
     def test_a_refused_file_loses_no_answer(self, client, request_, applicant, media_root):
         client.force_login(applicant)
         bad = SimpleUploadedFile("notes.pdf", b"not a pdf", content_type="application/pdf")

@@ -133,8 +133,11 @@ KWARGS = {
     ("out-of-round/", "pk"): ("object", lambda w, p: w.out_of_round.pk),
     ("staff/out-of-round/", "pk"): ("object", lambda w, p: w.out_of_round.pk),
     ("staff/cases/", "pk"): ("object", lambda w, p: w.case.pk),
-    ("staff/cases/<id:pk>/requests/", "pk"): ("object", lambda w, p: w.request_case.pk),
-    ("staff/cases/<id:pk>/requests/", "doc"): ("object", lambda w, p: w.request_document.pk),
+    ("staff/cases/<id:pk>/requests/", "pk"): (
+        "object",
+        lambda w, p: w.sent_document.request.case_id,
+    ),
+    ("staff/cases/<id:pk>/requests/", "doc"): ("object", lambda w, p: w.sent_document.pk),
     ("proposals/<id:pk>/information-request/", "pk"): (
         "object",
         lambda w, p: w.request_case.pk,
@@ -311,6 +314,7 @@ class World:
         )
         self.case = ProposalFactory(organisation=self.diocese, status="submitted")
         self.request_case, self.request_document = information_request_of(self.diocese, self.owner)
+        self.sent_document = sent_with_answers(*information_request_of(self.diocese, self.owner))
         self.awaiting_case = ProposalFactory(organisation=self.diocese, status="awaiting_decision")
         self.question = Journey.load(self.proposal).questions[0]
         self.evidence = EvidenceFactory(proposal=self.proposal, uploaded_by=self.owner)
@@ -400,6 +404,17 @@ def information_request_of(organisation, member):
         request, upload, content_type="application/pdf", sha256="0" * 64, actor=member
     )
     return case, document
+
+
+def sent_with_answers(case, document):
+    """``document``, sent with its request's answers (staff read only those)."""
+    request = document.request
+    member = document.uploaded_by
+    requests.save_answers(
+        request, member, {q.pk: ("Attached.", None) for q in request.questions.all()}
+    )
+    requests.send_answers(request, member)
+    return document
 
 
 def co_partner_change_of(entry, member):

@@ -153,8 +153,14 @@ def document_response(document, handle):
 
 
 class DocumentDownloadView(CaseRequestsMixin, View):
+    """A document sent with the applicant's answers. One the applicant has
+    uploaded but not sent is theirs alone until they send it: 404."""
+
     def get(self, request, pk, doc):
         document = get_object_or_404(
-            RequestDocument.objects.select_related("request__case"), pk=doc, request__case=self.case
+            RequestDocument.objects.select_related("request__case"),
+            pk=doc,
+            request__case=self.case,
+            request__sent_at__isnull=False,
         )
         return document_response(document, services.open_document(document, user=request.user))
