@@ -72,6 +72,10 @@ def all_templates():
     return sorted(_templates.values(), key=lambda email: email.name)
 
 
+SUBJECT_MAX_CHARS = 250
+"""As long as a subject the outbox keeps (``OutboxMessage.subject``)."""
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -96,6 +100,8 @@ def render(name, context):
         **context,
     }
     subject = " ".join(_subject_template(email.subject).render(Context(context)).split())
+    if len(subject) > SUBJECT_MAX_CHARS:  # a long name: the outbox keeps 250
+        subject = subject[: SUBJECT_MAX_CHARS - 1].rstrip() + "…"
     return Rendered(
         subject=subject,
         text=get_template(f"emails/{name}.txt").render(context).strip() + "\n",

@@ -167,3 +167,17 @@ def test_retrying_needs_a_post(officer_client):
     failed_message(1)
     assert officer_client.get(retry_url()).status_code == 405
     assert OutboxMessage.objects.get().failed_at is not None
+
+
+def test_a_subject_longer_than_the_outbox_keeps_is_shortened_not_refused():
+    """An organisation's name may be 200 characters: in a subject with other
+    words, more than the outbox's 250 (PostgreSQL refused the row)."""
+    from accreditation import emails
+    from assessments.emails import identifier_cleared_example
+
+    context = identifier_cleared_example()
+    context["organisation"].name = "Oakfield " * 22 + "Trust"
+    emails.queue("assessments/identifier_cleared", context, ["head@example.org"])
+    subject = OutboxMessage.objects.get().subject
+    assert len(subject) == emails.SUBJECT_MAX_CHARS
+    assert subject.startswith("Enter Oakfield Oakfield") and subject.endswith("…")
