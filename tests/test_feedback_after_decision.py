@@ -197,6 +197,11 @@ class TestDecidedAgainstARecommendationToAccredit:
         assert letter.purpose == LetterPurpose.FEEDBACK
         text = text_of(bytes(letter.pdf))
         assert FEEDBACK_1D in text and REASONS in text and "Dana Decider" in text
+        # The result is the decision's reasons, not criteria unmet: the
+        # scores were the assessment's, which recommended accrediting.
+        flat = " ".join(text.split())
+        assert "recommended accrediting it, but the Secretary of State decided not to" in flat
+        assert "accredited only when every criterion that applies to it is met" not in flat
         assert [row["text"] for row in approved_feedback(case)] == [FEEDBACK_1D]
         # Once approved, the feedback is no longer the assessor's to change.
         assert feedback_occasion(case) is None

@@ -160,6 +160,9 @@ def test_a_feedback_letter_carries_every_criterions_feedback_and_is_accessible(o
     assert "Sanctuary Buildings" in text
     assert "Dana Decider" in text
     assert "Not accredited." in text
+    assert "accredited only when every criterion that applies to it is met" in " ".join(
+        text.split()
+    )
     items = items_of(case)
     assert items
     for item in items:

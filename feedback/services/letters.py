@@ -148,6 +148,7 @@ def letter_context(
             context["register_url"] = f"{settings.SERVICE_URL}/register/"
         else:
             context["parties"] = feedback_by_party(case, letter_feedback(case))
+            context["against_recommendation"] = decided_against_recommendation(case)
     elif purpose == LetterPurpose.SCREENING:
         screening = screening_of(case)
         context["screening"] = screening
@@ -159,6 +160,20 @@ def letter_context(
     elif register_event is not None:
         context.update(revocation_context(register_event))
     return context
+
+
+def decided_against_recommendation(case):
+    """Whether the case was decided not accredited although its assessment
+    recommended accrediting it: its letter then gives the decision's
+    reasons as the result, not criteria left unmet."""
+    from assessments.models.scoring import RecommendationChoice
+    from assessments.queries.scoring import latest_completed_recommendation
+
+    recommendation = latest_completed_recommendation(case)
+    return (
+        recommendation is not None
+        and recommendation.recommendation == RecommendationChoice.ACCREDIT
+    )
 
 
 def revocation_context(event):
