@@ -515,8 +515,9 @@ class TestAttendance:
         chair, *members = group
         when = clock.local(clock.now() + timedelta(days=3))
         sign_in_verified(client, officer)
-        response = client.post(
-            reverse("advisory-meeting-edit", args=[meeting.pk]),
+        response = edit_meeting(
+            client,
+            meeting,
             {
                 "date_0": when.day,
                 "date_1": when.month,
@@ -1232,6 +1233,43 @@ def test_the_meeting_list_makes_the_same_queries_whatever_its_length(client, off
     assert count() == small
 
 
+def edit_meeting(client, meeting, data):
+    """Send the meeting's edit form as its page shows it now: with its version."""
+    url = reverse("advisory-meeting-edit", args=[meeting.pk])
+    version = client.get(url).context["form"]["version"].value()
+    return client.post(url, {**data, "version": version})
+
+
+def test_an_edit_from_a_form_opened_before_another_officers_is_refused(client, officer, group):
+    chair, *members = group
+    meeting = new_meeting(officer, group)
+    sign_in_verified(client, officer)
+    url = reverse("advisory-meeting-edit", args=[meeting.pk])
+    older = client.get(url).context["form"]["version"].value()
+    when = clock.local(meeting.held_at)
+    data = {
+        "date_0": when.day,
+        "date_1": when.month,
+        "date_2": when.year,
+        "time": "12:15pm",
+        "chair": chair.pk,
+        "members": [m.pk for m in members],
+        "minutes": "",
+    }
+    assert edit_meeting(client, meeting, data).status_code == 302
+    refused = client.post(url, {**data, "time": "11am", "version": older})
+    assert refused.status_code == 200
+    assert "were saved again while you were editing them" in refused.text
+    meeting.refresh_from_db()
+    assert (clock.local(meeting.held_at).hour, clock.local(meeting.held_at).minute) == (12, 15)
+    assert ActivityEntry.objects.filter(action="meeting_changed").count() == 1
+    # Sent again from the page shown, it replaces the other knowingly.
+    again = refused.context["form"]["version"].value()
+    assert client.post(url, {**data, "time": "11am", "version": again}).status_code == 302
+    meeting.refresh_from_db()
+    assert clock.local(meeting.held_at).hour == 11
+
+
 def test_the_officer_sets_up_and_edits_a_meeting_refusing_forged_people(client, officer, group):
     chair, *members = group
     outsider = UserFactory(roles=[Role.ASSESSOR])
@@ -1255,8 +1293,7 @@ def test_the_officer_sets_up_and_edits_a_meeting_refusing_forged_people(client, 
     meeting = Meeting.objects.get()
     assert (meeting.chair, list(meeting.members.all())) == (chair, [members[0]])
     assert clock.local(meeting.held_at).hour == 14
-    edit = reverse("advisory-meeting-edit", args=[meeting.pk])
-    client.post(edit, {**data, "chair": chair.pk, "members": [m.pk for m in members]})
+    edit_meeting(client, meeting, {**data, "chair": chair.pk, "members": [m.pk for m in members]})
     [changed] = ActivityEntry.objects.filter(action="meeting_changed")
     assert "members" in changed.changes
     # A member cannot set up meetings.

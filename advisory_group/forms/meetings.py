@@ -10,6 +10,7 @@ from accreditation.forms.helpers import free_text_field, gds_helper
 from accreditation.models import Round, User
 from accreditation.numbers import parse_date
 from accreditation.roles import Role
+from accreditation.versions import VersionedFormMixin
 from advisory_group.models import (
     Advice,
     FeedbackOutcome,
@@ -18,6 +19,7 @@ from advisory_group.models import (
     Meeting,
     views_for,
 )
+from advisory_group.services.meetings import meeting_version
 from proposals.forms.out_of_round import parse_time
 
 
@@ -59,7 +61,7 @@ class MeetingDateField(DateInputField):
         return parsed
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(VersionedFormMixin, forms.Form):
     round = forms.ModelChoiceField(
         label="Round",
         queryset=Round.objects.order_by("-opens_at", "-pk"),
@@ -113,6 +115,7 @@ class MeetingForm(forms.Form):
             Field.select("chair"),
             Field.checkboxes("members", legend_size=Size.SMALL),
             Field.textarea("minutes"),
+            "version",
             submit="Save the meeting",
         )
 
@@ -126,6 +129,7 @@ class MeetingForm(forms.Form):
             "chair": meeting.chair,
             "members": list(meeting.members.all()),
             "minutes": meeting.minutes,
+            "version": meeting_version(meeting),
         }
 
     def clean_time(self):

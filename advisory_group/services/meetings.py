@@ -13,6 +13,7 @@ from accreditation import clock, timeline
 from accreditation.access import require
 from accreditation.events import EventType, register
 from accreditation.services import activity
+from accreditation.versions import NEW, check_version, fingerprint
 from advisory_group.models import AgendaItem, Meeting
 from advisory_group.queries.agenda import next_meeting, quorate, quorum_needed, waiting
 
@@ -61,9 +62,21 @@ def place(case_ids):
 
 
 @transaction.atomic
-def save_meeting(meeting, *, data, actor):
+def meeting_version(meeting):
+    """The version of what the meeting's form edits (``NEW`` for none yet)."""
+    if meeting is None:
+        return NEW
+    members = sorted(meeting.members.values_list("pk", flat=True))
+    return fingerprint(
+        [meeting.round_id, meeting.held_at.isoformat(), meeting.chair_id, members, meeting.minutes]
+    )
+
+
+def save_meeting(meeting, *, data, actor, version=None):
     """Create (``meeting`` None) or edit a meeting from ``data`` (the form's
-    cleaned data); a new one takes everything waiting for the group."""
+    cleaned data); a new one takes everything waiting for the group.
+    ``version``: the ``meeting_version`` the form showed (None: no form);
+    an edit from a form opened before another was saved raises ``StaleEdit``."""
     require(actor, "advisory_group.run_meetings")
     created = meeting is None
     if not created:
@@ -71,6 +84,8 @@ def save_meeting(meeting, *, data, actor):
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not created and meeting.closed_at is not None:
         raise MeetingError("This meeting is closed: its record cannot change.")
+    if not created:
+        check_version(meeting_version(meeting), version)
     if (
         not created
         and clock.local_date(data["held_at"]) > clock.today()

@@ -17,6 +17,7 @@ from accreditation.access import StaffAreaMixin
 from accreditation.models import User
 from accreditation.paging import nearest_page
 from accreditation.queries.decisions import decision_of
+from accreditation.versions import StaleEdit
 from accreditation.workflow import WorkflowError
 from advisory_group.forms.meetings import (
     AdviceForm,
@@ -138,8 +139,19 @@ class MeetingFormView(StaffAreaMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         try:
             meeting = meetings.save_meeting(
-                self.meeting, data=form.cleaned_data, actor=request.user
+                self.meeting,
+                data=form.cleaned_data,
+                actor=request.user,
+                version=form.cleaned_data["version"] if self.meeting else None,
             )
+        except StaleEdit as stale:
+            # What they chose, shown again with the version saved since.
+            sent = request.POST.copy()
+            sent["version"] = stale.current
+            form = MeetingForm(sent)
+            form.is_valid()
+            form.add_error(None, str(stale))
+            return self.render_to_response(self.get_context_data(form=form))
         except meetings.MeetingError as refusal:
             form.add_error(refusal.field, str(refusal))
             return self.render_to_response(self.get_context_data(form=form))
