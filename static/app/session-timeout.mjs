@@ -33,6 +33,13 @@ if (dialog && typeof dialog.showModal === "function") {
     dialog.showModal();
   };
 
+  // Escape closes a modal dialog: here it means "stay signed in", as in
+  // GOV.UK's own timeout warning, not "let the session end unwarned".
+  dialog.addEventListener("cancel", (event) => {
+    event.preventDefault();
+    form.requestSubmit();
+  });
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const response = await fetch(form.action, {

@@ -93,3 +93,12 @@ def test_session_timeout_dialog_warns_and_keeps_the_session(page, settings, asse
     assert "no-store" in kept.value.headers["cache-control"]
     page.wait_for_function("() => window.timeoutDialogClosed === true")
     assert page.url.endswith("/applicant/")
+
+    # Escape keeps the session too, as "Stay signed in" does.
+    expect(dialog).to_be_visible()
+    page.evaluate("() => { window.timeoutDialogClosed = false; }")
+    with page.expect_response(re.compile(r"/account/keep-alive/$")) as kept:
+        page.keyboard.press("Escape")
+    assert kept.value.ok
+    page.wait_for_function("() => window.timeoutDialogClosed === true")
+    assert page.url.endswith("/applicant/")
