@@ -12,8 +12,10 @@ from accreditation.roles import Role
 from accreditation.workflow import Status
 from feedback.models import Letter, LetterPurpose
 from tests.browser.conftest import signed_in_as, staff_with_device
+from tests.casework import give_part
 from tests.factories import ProposalFactory, RoundFactory, UserFactory
-from tests.test_advisory_group import new_meeting
+from tests.scoring_helpers import case_in_assessment
+from tests.test_advisory_group import new_meeting, not_accredit_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,5 +59,42 @@ def test_a_round_report_and_an_agenda_reflow(new_page, assert_accessible):
     assert_accessible(page)
     page.goto(reverse("advisory-meeting", args=[meeting.pk]))
     expect(page.get_by_role("region", name="Agenda items").locator("table")).to_be_visible()
+    assert page_width(page) <= 320
+    assert_accessible(page)
+
+
+def test_the_scoring_pages_and_an_advisory_item_keep_their_score_tables_in_a_pane(
+    new_page, assert_accessible
+):
+    """Every table of scores (the scoring page's criteria, the case page's
+    assessors and scores, the Advisory Group item's two sets) scrolls in
+    its own pane at 320px."""
+    case = not_accredit_case(asg=True)
+    group = [UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]) for _ in range(3)]
+    officer, device = staff_with_device(Role.CASEWORK_OFFICER)
+    meeting = new_meeting(officer, group, days=7)
+    item = meeting.items.get(case=case, purpose="advice")
+    page = new_page(viewport=NARROW)
+    signed_in_as(page, officer, device)
+    page.goto(reverse("staff-case", args=[case.pk]))
+    expect(
+        page.get_by_role("region", name="Scores, scrolls sideways on a narrow screen")
+    ).to_be_visible()
+    assert page_width(page) <= 320
+    member, member_device = staff_with_device(Role.ADVISORY_GROUP_MEMBER)
+    meeting.members.add(member)
+    signed_in_as(page, member, member_device)
+    page.goto(reverse("advisory-item", args=[item.pk]))
+    expect(page.locator("#scores")).to_be_visible()
+    assert page_width(page) <= 320
+    assert_accessible(page)
+    fresh = case_in_assessment()
+    person, person_device = staff_with_device(Role.ASSESSOR)
+    give_part(person, "assessor", [fresh])
+    signed_in_as(page, person, person_device)
+    page.goto(reverse("case-scores", args=[fresh.pk]))
+    expect(
+        page.get_by_role("region", name="Criteria, scrolls sideways on a narrow screen")
+    ).to_be_visible()
     assert page_width(page) <= 320
     assert_accessible(page)
