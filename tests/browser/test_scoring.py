@@ -75,6 +75,24 @@ def test_an_asp_case_is_scored_and_recommended_without_javascript(new_page):
     assert case.status == Status.AWAITING_DECISION
 
 
+def test_a_refused_score_puts_focus_on_the_error_summary(page):
+    """The summary is announced: the page comes back at its top, not at the
+    criterion's section, whose jump took the focus the summary had."""
+    case = case_in_assessment()
+    assessor_signed_in(page, case)
+    page.goto(reverse("case-scores", args=[case.pk]))
+    page.locator('[id="1B-lead"]').get_by_role("button", name="Save score for 1B").click()
+    expect(page).to_have_title(re.compile(r"^Error: Scores"))
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    # Saved, the page comes back at the criterion it saved.
+    section = page.locator('[id="1B-lead"]')
+    section.get_by_label("3: Sufficient evidence").check()
+    section.get_by_label("Internal comment (staff only)").fill("Enough.")
+    section.get_by_role("button", name="Save score for 1B").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
+    assert page.url.endswith("#1B-lead")
+
+
 def test_the_scoring_pages_are_accessible(page, assert_accessible):
     case = case_in_assessment()
     assessor = assessor_signed_in(page, case)
