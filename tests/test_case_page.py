@@ -79,6 +79,11 @@ class TestWhatTheCasePageHolds:
         text = page_of(client, officer, case)
 
         assert "Our evidence for 1A (lead)." in text  # the applicant's answers
+        # in GOV.UK's body text, paragraph by paragraph
+        assert (
+            '<div class="govuk-body app-answer-text" dir="auto"><p>Our evidence for 1A (lead).'
+            in text
+        )
         assert "inspection-report.pdf" in text
         assert "Fiona First (first assessor)" in text and "Sam Second (second assessor" in text
         assert "Agreed 3, recorded by Fiona First: AGREED-AFTER-TALKING" in text
