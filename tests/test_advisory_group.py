@@ -931,6 +931,26 @@ class TestFeedbackReview:
         [row] = FeedbackApproval.objects.get().feedback
         assert row["text"] == "Name the 2B evidence that was missing."
 
+    def test_a_return_is_not_shown_against_the_feedback_of_a_later_assessment(
+        self, officer, group
+    ):
+        """After a concern is upheld the case is assessed again: the group's
+        return of the earlier feedback is not about the feedback written now."""
+        from advisory_group.queries import agenda
+        from assessments.models import Recommendation
+
+        case = not_accredit_case()
+        meeting = new_meeting(officer, group)
+        item = case.agenda_items.get(purpose="feedback")
+        hold(meeting, *group)
+        advice.review_feedback(item, outcome="returned", comment="Be specific.", actor=group[0])
+        assert agenda.last_return(case).comment == "Be specific."
+        later = Recommendation.objects.get(case=case)
+        later.pk = None
+        later.made_at = clock.now() + timedelta(days=30)
+        later.save()
+        assert agenda.last_return(case) is None
+
     def test_an_asp_cases_scores_are_its_one_assessors(self, client, officer, group):
         case = not_accredit_case()
         new_meeting(officer, group)

@@ -263,10 +263,14 @@ def approved_feedback(case, since=None):
 
 
 def last_return(case):
-    """The group's latest return of the case's feedback to its assessor, or None."""
-    return (
-        AgendaItem.objects.filter(case_id=case.pk, outcome="returned")
-        .select_related("decided_by")
-        .order_by("-decided_at")
-        .first()
-    )
+    """The group's latest return of the case's feedback to its assessor since
+    the case's latest completed recommendation, or None: a return of the
+    feedback of an earlier assessment (before a concern upheld and the case
+    assessed again) is not about the feedback written now."""
+    from assessments.queries.scoring import latest_completed_recommendation
+
+    returns = AgendaItem.objects.filter(case_id=case.pk, outcome="returned")
+    recommendation = latest_completed_recommendation(case)
+    if recommendation is not None:
+        returns = returns.filter(decided_at__gt=recommendation.made_at)
+    return returns.select_related("decided_by").order_by("-decided_at").first()
