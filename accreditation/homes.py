@@ -179,9 +179,10 @@ NEEDS = (
     ),
     Need(
         Role.DECISION_OFFICIAL,
-        "Concerns waiting for someone with no part in the case",
+        "Concerns for you to decide (you had no part in the case)",
         "staff-concerns",
-        count=COUNTS + "concerns_waiting",
+        query=(("decide", "me"),),
+        count=COUNTS + "concerns_to_decide",
     ),
     Need(
         Role.DECISION_OFFICIAL,

@@ -48,6 +48,12 @@ def _prefetch(cases):
 decision_letter_not_issued.prefetch = _prefetch
 
 
+def cases_with_part(person):
+    """The ids of the cases ``person`` screened out, recommended or decided,
+    as a subquery: no concern about them is theirs to decide."""
+    return CaseEvent.objects.filter(actor=person, action__in=DECIDERS).values("case_id")
+
+
 def had_part_in_the_outcome(case_id, person):
     """Did ``person`` screen the case out, recommend or decide it?"""
     return CaseEvent.objects.filter(case_id=case_id, actor=person, action__in=DECIDERS).exists()

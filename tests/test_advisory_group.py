@@ -931,9 +931,7 @@ class TestFeedbackReview:
         [row] = FeedbackApproval.objects.get().feedback
         assert row["text"] == "Name the 2B evidence that was missing."
 
-    def test_a_return_is_not_shown_against_the_feedback_of_a_later_assessment(
-        self, officer, group
-    ):
+    def test_a_return_is_not_shown_against_the_feedback_of_a_later_assessment(self, officer, group):
         """After a concern is upheld the case is assessed again: the group's
         return of the earlier feedback is not about the feedback written now."""
         from advisory_group.queries import agenda

@@ -305,16 +305,29 @@ def test_the_home_shows_each_count_with_its_link(client):
 
 
 def test_concerns_waiting_are_counted_for_officers_and_decision_officials(client):
+    """An officer counts every concern waiting; a decision official those
+    they may decide: not one about a case they decided."""
+    from accreditation import timeline
     from tests.test_concerns import not_accredited, raised
 
+    theirs = not_accredited()
+    raised(theirs)
     raised(not_accredited())
-    raised(not_accredited())
-    for role in (Role.CASEWORK_OFFICER, Role.DECISION_OFFICIAL):
-        client.logout()
-        sign_in_verified(client, UserFactory(roles=[role]))
-        (section,) = counts(client).values()
-        waiting = {label: need for label, need in section.items() if "Concerns waiting" in label}
-        assert list(waiting.values()) == [(2, reverse("staff-concerns"))]
+    sign_in_verified(client, UserFactory(roles=[Role.CASEWORK_OFFICER]))
+    (section,) = counts(client).values()
+    assert section["Concerns waiting"] == (2, reverse("staff-concerns"))
+    official = UserFactory(roles=[Role.DECISION_OFFICIAL])
+    timeline.record(theirs, "not_accredit", official)
+    client.logout()
+    sign_in_verified(client, official)
+    (section,) = counts(client).values()
+    label = "Concerns for you to decide (you had no part in the case)"
+    link = reverse("staff-concerns") + "?decide=me"
+    assert section[label] == (1, link)
+    listed = client.get(link)
+    assert listed.context["paginator"].count == 1
+    assert theirs.reference not in listed.text
+    assert client.get(reverse("staff-concerns")).context["paginator"].count == 2
 
 
 # --- The same queries at any size -----------------------------------------------------

@@ -16,6 +16,7 @@ from advisory_group.models import AgendaItem, ItemPurpose, Meeting, MemberView
 from advisory_group.queries.agenda import Show
 from assessments.queries import assignment, scoring, screening
 from assessments.queries.scoring import with_quality_assurance_to_resolve
+from feedback.guards import cases_with_part
 from feedback.models import Concern, ConcernState
 from proposals.queries import out_of_round
 from register.queries.co_partners import waiting as co_partners_waiting
@@ -34,6 +35,17 @@ def concerns_waiting(user):
     """Concerns not yet decided, of the cases the person may see (the
     concerns list's default view)."""
     return Concern.objects.filter(state=ConcernState.OPEN, case__in=visible_to(user)).count()
+
+
+def concerns_to_decide(user):
+    """Those of ``concerns_waiting`` about a case the person had no part in
+    the outcome of: theirs to decide (the concerns list, "Only those you can
+    decide")."""
+    return (
+        Concern.objects.filter(state=ConcernState.OPEN, case__in=visible_to(user))
+        .exclude(case_id__in=cases_with_part(user))
+        .count()
+    )
 
 
 def co_partners_to_decide(user):

@@ -16,6 +16,7 @@ from accreditation.paging import NearestPageMixin
 from accreditation.queries.cases import visible_to
 from assessments.views.requests import document_response
 from feedback.forms.concerns import UPHELD, DecideConcernForm, RaiseConcernForm
+from feedback.guards import cases_with_part
 from feedback.models import Concern, ConcernDocument, ConcernState
 from feedback.services import concerns as services
 from proposals.views.access import ProposalMixin
@@ -101,6 +102,22 @@ class ConcernFilter(django_filters.FilterSet):
         choices=ConcernState.choices,
         empty_label="Any state",
     )
+    decide = django_filters.ChoiceFilter(
+        label="Who can decide them",
+        choices=[("me", "Only those you can decide")],
+        empty_label="Anyone with no part in the case",
+        method="filter_decide",
+        error_messages={"invalid_choice": "Select who can decide them from the list"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def filter_decide(self, queryset, name, value):
+        """Those about a case the person had no part in the outcome of
+        (``feedback.guards.no_part_in_the_outcome``)."""
+        return queryset.exclude(case_id__in=cases_with_part(self.user)) if value else queryset
 
 
 class ConcernListView(StaffAreaMixin, NearestPageMixin, ListView):
@@ -123,7 +140,7 @@ class ConcernListView(StaffAreaMixin, NearestPageMixin, ListView):
             .defer("letter__pdf")
             .order_by("raised_at", "pk")
         )
-        self.filterset = ConcernFilter(data, queryset=concerns)
+        self.filterset = ConcernFilter(data, queryset=concerns, user=self.request.user)
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
