@@ -318,6 +318,22 @@ class TestTheEvidenceZip:
         assert "The case holds no documents and no letters" in readme
         assert "The proposal holds no answers." in archive.read("answers.txt").decode()
 
+    @pytest.mark.parametrize(
+        ("original", "inside"),
+        [
+            ("A" * 300 + ".pdf", "04-" + "A" * 120 + ".pdf"),
+            (".pdf", "04-document.pdf"),
+            ("\U0001f600\U0001f600.pdf", "04-document.pdf"),
+            ("École plan.DOCX", "04-Ecole plan.docx"),
+            ("..\\..\\report.final.pdf", "04-report.final.pdf"),
+            ("notes", "04-notes"),
+        ],
+    )
+    def test_a_file_keeps_its_extension_and_its_letters_inside(self, original, inside):
+        from accreditation.services.evidence_zip import safe_name
+
+        assert safe_name(original, 4) == inside
+
     def test_every_document_answer_and_letter_is_in_it_and_the_download_is_recorded(
         self, client, settings, tmp_path
     ):

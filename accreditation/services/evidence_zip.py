@@ -12,6 +12,7 @@ staff's own assessment, not evidence, and are not in the zip.
 import hashlib
 import re
 import tempfile
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from accreditation.access import require
 
 CHUNK = 1024 * 1024
 UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+EXTENSION = re.compile(r"[A-Za-z0-9]{1,10}")
 
 
 def _model(label):
@@ -30,10 +32,18 @@ def _model(label):
 
 
 def safe_name(name, index):
-    """A file name for inside the zip: no folders, no odd characters, and
-    numbered so two documents with one name both arrive."""
-    base = UNSAFE.sub("-", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .-") or "document"
-    return f"{index:02d}-{base[:120]}"
+    """A file name for inside the zip: no folders, no odd characters, at
+    most 120 characters before its extension, which it keeps (so the file
+    opens in the program it is for), and numbered so two documents with one
+    name both arrive."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, extension = base.rpartition(".")
+    if not dot or not EXTENSION.fullmatch(extension):
+        stem, extension = base, ""
+    # Accented letters kept as their plain letters ("École" as "Ecole").
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    stem = UNSAFE.sub("-", stem).strip(" .-") or "document"
+    return f"{index:02d}-{stem[:120]}{'.' + extension.lower() if extension else ''}"
 
 
 @dataclass
