@@ -484,6 +484,13 @@ class TestEscaping:
         send_outbox()
         assert "join Smith & Jones <Academy> on" in mail.outbox[0].body
 
+    def test_a_name_keeps_no_direction_override_nor_other_invisible_character(self, client):
+        """U+202E turned the rest of the line back to front wherever the name
+        was put (a PDF's sentence came out reversed)."""
+        signed_in(client)
+        create(client, K.ACADEMY_TRUST, name="\u200bOak\u202e Trust\u2066\tNorth ")
+        assert Organisation.objects.get().name == "Oak Trust North"
+
     def test_a_name_on_two_lines_is_refused(self, client):
         signed_in(client)
         response = create(client, K.ACADEMY_TRUST, name="Line one\nSubject: spam")

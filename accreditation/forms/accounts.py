@@ -6,7 +6,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from accreditation import emails, throttle
-from accreditation.forms.helpers import gds_helper
+from accreditation.forms.helpers import NameField, gds_helper
 from accreditation.models import User
 from accreditation.roles import STAFF_ROLES, Role
 from accreditation.security import normalise_email
@@ -88,7 +88,7 @@ class PasswordFieldsMixin(forms.Form):
 
 
 class RegistrationForm(PasswordFieldsMixin):
-    full_name = forms.CharField(
+    full_name = NameField(
         label="Full name",
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
@@ -119,7 +119,7 @@ class RegistrationForm(PasswordFieldsMixin):
 
 
 class AcceptInvitationForm(PasswordFieldsMixin):
-    full_name = forms.CharField(
+    full_name = NameField(
         label="Full name",
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
@@ -229,7 +229,7 @@ STAFF_ROLE_CHOICES = [(r.value, r.label) for r in Role if r in STAFF_ROLES]
 
 
 class StaffInvitationForm(forms.Form):
-    full_name = forms.CharField(
+    full_name = NameField(
         label="Full name",
         max_length=200,
         error_messages={

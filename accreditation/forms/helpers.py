@@ -3,6 +3,7 @@ local authority field, bounded free text, whole numbers and a select's
 options."""
 
 import re
+import unicodedata
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Div, Layout
@@ -50,6 +51,29 @@ def single_line_breaks(text):
     """``text`` with each line break one character, as the page's character
     count counts it: a browser sends a textarea's line breaks as two (CR LF)."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def without_invisible_characters(text):
+    """``text`` without control and format characters (Unicode category C):
+    the direction overrides that turn the rest of a line back to front (a
+    name ending in U+202E reversed the sentence it was put into in a PDF),
+    zero-width spaces, and the like; a tab is a space, and line breaks are
+    left for the form to refuse (a name is on one line)."""
+    return "".join(
+        " " if ch == "\t" else ch
+        for ch in text
+        if ch in "\t\r\n" or unicodedata.category(ch)[0] != "C"
+    )
+
+
+class NameField(forms.CharField):
+    """A name on one line (of a person, an organisation, a school), kept
+    without invisible characters (``without_invisible_characters``) and
+    trimmed."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return without_invisible_characters(value).strip() if value else value
 
 
 class BoundedTextField(forms.CharField):

@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from accreditation.forms.helpers import (
     BoundedTextField,
     LocalAuthorityField,
+    NameField,
     WholeNumberField,
     gds_helper,
 )
@@ -129,7 +130,7 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
     """Step two: the details for one kind. The URN, UKPRN and National
     Support School questions are asked only of the kinds they belong to."""
 
-    name = forms.CharField(
+    name = NameField(
         label="Name",
         help_text="The organisation's full name, as it appears on official documents.",
         max_length=200,

@@ -11,6 +11,7 @@ from accreditation import clock
 from accreditation.forms.helpers import (
     ANSWER_CHARS_PER_WORD,
     LocalAuthorityField,
+    NameField,
     free_text_field,
     gds_helper,
     single_line_breaks,
@@ -215,6 +216,7 @@ class SchoolForm(forms.ModelForm):
     class Meta:
         model = SchoolLed
         fields = ["name", "urn", "local_authority", "partnership", "since"]
+        field_classes = {"name": NameField}
         widgets = {"partnership": forms.RadioSelect}
         error_messages = {
             "name": {
@@ -277,6 +279,7 @@ class CoPartnerForm(VersionedFormMixin, forms.ModelForm):
             "contact_email",
             "role_in_partnership",
         ]
+        field_classes = {"name": NameField, "contact_name": NameField}
         labels = {
             "name": "Co-partner’s name",
             "kind": "Kind of organisation",

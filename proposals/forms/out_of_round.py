@@ -11,7 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from accreditation import clock
-from accreditation.forms.helpers import LocalAuthorityField, free_text_field, gds_helper
+from accreditation.forms.helpers import (
+    LocalAuthorityField,
+    NameField,
+    free_text_field,
+    gds_helper,
+)
 from accreditation.models.organisations import URN_VALIDATOR
 from accreditation.numbers import parse_date
 from proposals.models import Urgency
@@ -23,7 +28,7 @@ class OutOfRoundRequestForm(forms.Form):
         label="Which local authority is the school in?",
         message="Select the local authority the school is in",
     )
-    school_name = forms.CharField(
+    school_name = NameField(
         label="Name of the school, trust or federation",
         max_length=200,
         error_messages={
