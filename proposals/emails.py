@@ -62,7 +62,7 @@ emails.register(
         name="proposals/lapsed",
         title="A draft was not submitted by its deadline",
         audience="The organisation's contacts",
-        subject="{{ proposal.draft_name }} was not submitted by the deadline",
+        subject="Your {{ proposal.draft_in_words }} was not submitted by the deadline",
         example="proposals.emails.lapsed_example",
     ),
 )

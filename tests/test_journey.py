@@ -1029,10 +1029,13 @@ class TestAfterTheDeadline:
             lapse_overdue_drafts()
         message = OutboxMessage.objects.get(key=f"lapsed:{draft.pk}")
         assert message.to == membership.user.email
-        assert (
-            message.subject
-            == f"Draft ASP proposal, {draft.round} was not submitted by the deadline"
+        assert message.subject == (
+            f"Your draft ASP proposal for the {draft.round} round was not submitted by the deadline"
         )
+        assert (
+            f"Your organisation’s draft ASP proposal for the {draft.round} round was not "
+            "submitted by its deadline"
+        ) in message.body
         assert f"{clock.describe_deadline(draft.round.deadline)} (UK time)" in message.body
         assert f"The next round, {later}, opens at" in message.body
         assert "Copy into a new draft" in message.body

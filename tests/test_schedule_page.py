@@ -160,7 +160,7 @@ def test_every_email_the_service_sends_can_be_previewed(officer_client):
 def test_the_preview_escapes_the_text_part_and_frames_the_html_sandboxed(officer_client):
     page = officer_client.get(reverse("staff-email-preview", args=["proposals", "lapsed"])).text
     assert '<iframe class="app-email-preview"' in page and 'sandbox=""' in page
-    assert "Your organisation’s Draft ASP proposal" in page
+    assert "Your organisation’s draft ASP proposal for" in page
 
 
 @pytest.mark.parametrize(
