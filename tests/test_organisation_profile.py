@@ -614,6 +614,13 @@ class TestPermissions:
         assert "Create an organisation profile" in home
         assert reverse("organisation-create") in home
 
+    def test_a_new_profile_leads_on_to_what_it_can_apply_for(self, client):
+        signed_in(client)
+        response = create(client, K.ACADEMY_TRUST, name="Delta Trust")
+        profile = client.get(response["Location"]).text
+        assert "You have created the profile for Delta Trust" in profile
+        assert f'href="{reverse("proposal-start")}"' in profile
+
     def test_creating_a_second_organisation_makes_it_the_current_one(self, client):
         first = MembershipFactory(organisation__name="Alpha Primary")
         client.force_login(first.user)
