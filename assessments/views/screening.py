@@ -6,7 +6,9 @@ from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.views.generic import ListView, TemplateView
 
 from accreditation import policy
@@ -123,7 +125,12 @@ class ScreenView(StaffAreaMixin, TemplateView):
                 f"{reference} screened as eligible. The National Support School claim was not "
                 "confirmed, so the applicant has been asked for criteria 2A and 2B."
             )
-        return f"{reference} screened as eligible and ready for an assessor."
+        return format_html(
+            '{} screened as eligible and ready for an assessor. <a class="govuk-notification-'
+            'banner__link" href="{}">Assign its assessor</a>',
+            reference,
+            reverse("case-assessors", args=[self.case.pk]),
+        )
 
 
 class IdentifierClaimView(ScreenView):

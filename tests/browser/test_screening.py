@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from accreditation import clock
@@ -82,6 +83,9 @@ def test_an_officer_screens_one_case_eligible_and_another_not(page, assert_acces
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "screened as eligible and ready for an assessor"
     )
+    expect(
+        page.locator(".govuk-notification-banner").get_by_role("link", name="Assign its assessor")
+    ).to_have_attribute("href", reverse("case-assessors", args=[older.pk]))
     assert_accessible(page)
 
     # The next: not eligible today, with what changed since submission.
