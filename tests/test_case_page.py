@@ -141,6 +141,8 @@ class TestBlindScoring:
             not in text.split('id="scores-title"')[1].split("<table")[1].split("</table>")[0]
         )
         assert "are not shown to you until you have both finished scoring" in text
+        recommendation = text.split('id="recommendation-title"')[1].split("</section>")[0]
+        assert "Not shown to you until you have both finished scoring." in recommendation
         client.logout()
         text = page_of(client, first, case)
         assert "are not shown to you until you have both finished scoring" in text
@@ -204,6 +206,10 @@ class TestBlindScoring:
         hidden = "Erin Earlier (first assessor, no longer assessing) are not shown"
         assert (hidden in scores) is not allowed
         assert ("Comment on 1A" in text) is allowed
+        # Nobody scores beside them blind: their recommendation waits on nobody.
+        recommendation = text.split('id="recommendation-title"')[1].split("</section>")[0]
+        assert "No recommendation yet." in recommendation
+        assert "until you have both finished" not in recommendation
 
 
 class TestTheChainCheck:

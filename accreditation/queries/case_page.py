@@ -167,6 +167,13 @@ class CasePage:
         return [s for s in self.sets if s.visible]
 
     @property
+    def scoring_blind(self):
+        """Another assessor scores the case beside the person, blind, so its
+        recommendation (and their scores) wait until both have finished; a
+        replaced assessor's scores hidden from them hold nothing back."""
+        return any(s.assignment.ended_at is None for s in self.scores_hidden)
+
+    @property
     def chain_intact(self):
         return not self.chain_problems and all(entry.verified for entry in self.timeline)
 
