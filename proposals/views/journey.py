@@ -637,6 +637,14 @@ class WithdrawView(ProposalMixin, ProposalPageCondition, FormView):
     def unavailable(self):
         if may_withdraw(self.proposal):
             return None
+        if self.request.method == "POST":
+            # Sent from a page opened before it was withdrawn (or sent twice):
+            # said, not dropped silently.
+            messages.error(
+                self.request,
+                "This proposal can no longer be withdrawn: it is "
+                f"{self.proposal.status_meta.applicant_label.lower()}. Nothing was changed.",
+            )
         return redirect("proposal-status", pk=self.proposal.pk)
 
     def get_context_data(self, **kwargs):
