@@ -468,8 +468,14 @@ class TestTheRecommendation:
         assert referred.actor is None and referred.to_status == Status.AWAITING_DECISION
         assert events(case, "scoring_finished")
         # Scores can no longer change.
-        with pytest.raises(scoring.ScoringError):
+        with pytest.raises(scoring.ScoringError, match="assessment of this case is complete"):
             score(case, assessor, items_of(case)[0], 1, feedback="x")
+
+    def test_a_score_after_the_applicant_withdrew_says_so(self, case, assessor):
+        case.status = Status.WITHDRAWN
+        case.save(update_fields=["status"])
+        with pytest.raises(scoring.ScoringError, match="The applicant has withdrawn this proposal"):
+            score(case, assessor, items_of(case)[0], 3)
 
     def test_a_criterion_not_met_suggests_not_to_accredit_and_carries_feedback(
         self, case, assessor

@@ -12,6 +12,7 @@ from assessments.services.scoring import (
     ScoringError,
     check_score,
     lock_case,
+    no_longer_scored,
 )
 
 
@@ -36,9 +37,7 @@ def record_agreed_score(
         # was read may no longer agree its scores.
         require(actor, "assessments.quality_assure_case", locked)
         if locked.status not in SCORING_STATUSES:
-            raise ScoringError(
-                "The assessment of this case is complete, so its scores cannot change."
-            )
+            raise ScoringError(no_longer_scored(locked))
         state = assessment_state(locked)
         if not state.both_finished:
             raise ScoringError("Both assessors must finish scoring before scores are agreed.")

@@ -38,11 +38,19 @@ def lock_case(case):
     return type(case).objects.select_for_update(of=("self",)).get(pk=case.pk)
 
 
+def no_longer_scored(locked):
+    """Why the locked case's scores cannot change now it is out of
+    assessment: withdrawn by the applicant, or its assessment complete."""
+    if locked.status == Status.WITHDRAWN:
+        return "The applicant has withdrawn this proposal, so its scores cannot change."
+    return "The assessment of this case is complete, so its scores cannot change."
+
+
 def scoring_assignment(locked, actor):
     """The actor's current assignment to the locked case, which must still be
     being assessed, with their set not yet finished."""
     if locked.status not in SCORING_STATUSES:
-        raise ScoringError("The assessment of this case is complete, so its scores cannot change.")
+        raise ScoringError(no_longer_scored(locked))
     assignment = current_assignment(locked, actor)
     if assignment is None:
         raise ScoringError("You are not assigned to this case.")
