@@ -381,7 +381,10 @@ class TestPages:
         response = client.post(url, {"kind": "first", "assessor": assessors[0].pk})
         assert response.status_code == 200
         assert "Error: " in response.text
-        assert "Enter why the assessor is being changed" in response.text
+        assert (
+            "Ben Assessor is the assessor of this case now. Enter why the assessor is being changed"
+            in response.text
+        )
 
     def test_the_officer_changes_a_line_and_applies_a_round(
         self, client, officer, period, assessors

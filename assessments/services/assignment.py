@@ -566,7 +566,12 @@ def _check(case, person, kind, current, reason):
             "case: the assessor and the second assessor must be different people"
         )
     if replaced and not reason:
-        raise AssignmentRefused(f"Enter why the {label} is being changed", field="reason")
+        # Named: the page may have been opened before they were assigned.
+        raise AssignmentRefused(
+            f"{replaced.assessor.full_name} is the {label} of this case now. Enter why the "
+            f"{label} is being changed",
+            field="reason",
+        )
     # Writing a finished assessment's feedback is not one of the round's
     # assessments its capacities count.
     if case.round_id and case.status in queries.ASSESSABLE:
