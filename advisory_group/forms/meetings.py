@@ -217,7 +217,7 @@ class ViewForm(forms.Form):
     back; on draft feedback, approve it or say what needs revising."""
 
     view = forms.ChoiceField(label="Your view", widget=forms.RadioSelect)
-    comment = free_text_field(label="Comment", what="The comment", rows=4, required=False)
+    comment = free_text_field(label="Your comment", what="The comment", rows=4, required=False)
 
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
@@ -260,7 +260,9 @@ class AdviceForm(forms.Form):
             "invalid_choice": "Choose the group's advice",
         },
     )
-    comment = free_text_field(label="Comment", what="The comment", rows=4, required=False)
+    comment = free_text_field(
+        label="The group's comment", what="The comment", rows=4, required=False
+    )
     by_correspondence = forms.BooleanField(
         label="Recorded by correspondence, between meetings", required=False
     )

@@ -87,7 +87,7 @@ def test_an_asg_case_goes_through_a_meeting_to_decision(page, new_page, assert_a
     )
     assert_accessible(member_page)
     member_page.get_by_label("Agree with the recommendation", exact=True).check()
-    member_page.get_by_label("Comment").fill("A convincing case.")
+    member_page.get_by_label("Your comment").fill("A convincing case.")
     member_page.get_by_role("button", name="Save your view").click()
     expect(member_page.get_by_text("Your view has been saved")).to_be_visible()
     expect(member_page.locator("#views")).to_contain_text("A convincing case.")

@@ -119,7 +119,7 @@ def test_feedback_reviewed_by_the_group_goes_into_the_letter_after_the_decision(
     expect(page.locator("#recommendation")).to_contain_text("Recommend not to accredit")
     assert_accessible(page)
     page.get_by_label("The feedback can be approved for the letter").check()
-    page.get_by_label("Comment").fill("The feedback is specific and fair.")
+    page.get_by_label("Your comment").fill("The feedback is specific and fair.")
     page.get_by_role("button", name="Save your view").click()
     expect(page.get_by_text("Your view has been saved")).to_be_visible()
     assert MemberView.objects.get().view == "approve"
