@@ -7,7 +7,10 @@
   are in conflict with (the assignment is refused, or made and then stood
   down);
 - a round's assignment applied while its assessor saves a score: no
-  deadlock.
+  deadlock;
+- two officers saving one Advisory Group meeting, or an assessor's two tabs
+  saving the case's feedback, from the same version: one save, the other
+  refused as stale.
 """
 
 import threading
@@ -167,3 +170,73 @@ def test_a_round_applied_while_its_assessor_saves_a_score_does_not_deadlock(monk
     threads[0].join(10)
     assert "error" not in applied, applied.get("error")
     assert current(other, first).exists() and current(asg, second).exists()
+
+
+def test_two_officers_saving_one_meeting_at_once_save_it_once():
+    """Both opened the meeting's form at one version: the first save stands,
+    the second is refused as stale, never written over it."""
+    from datetime import time as time_of_day
+
+    from accreditation import clock
+    from accreditation.versions import StaleEdit
+    from advisory_group.services import meetings
+    from tests.test_advisory_group import new_meeting
+
+    group = [UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]) for _ in range(3)]
+    officers = [UserFactory(roles=[Role.CASEWORK_OFFICER]) for _ in range(2)]
+    meeting = new_meeting(officers[0], group)
+    seen = meetings.meeting_version(meeting)
+    day = clock.local_date(meeting.held_at)
+
+    def save(officer, hour):
+        data = {
+            "round": None,
+            "held_at": clock.at(day, time_of_day(hour)),
+            "chair": group[0],
+            "members": group[1:],
+            "minutes": "",
+        }
+        return lambda: meetings.save_meeting(meeting, data=data, actor=officer, version=seen)
+
+    outcomes = [{}, {}]
+    threads = [
+        in_thread(save(officer, hour), outcome)
+        for officer, hour, outcome in zip(officers, (11, 15), outcomes, strict=True)
+    ]
+    for thread in threads:
+        thread.join(10)
+    errors = [outcome.get("error") for outcome in outcomes]
+    assert sum(error is None for error in errors) == 1
+    assert [type(error) for error in errors if error is not None] == [StaleEdit]
+    meeting.refresh_from_db()
+    saved = 11 if errors[0] is None else 15
+    assert clock.local(meeting.held_at).hour == saved
+
+
+def test_an_assessors_two_feedback_saves_at_once_keep_one():
+    """Two tabs sent at once from one version of the draft: one revision."""
+    from accreditation.versions import StaleEdit
+    from assessments.models import FeedbackRevision
+    from assessments.queries.scoring import draft_feedback
+    from assessments.services import feedback
+    from tests.test_feedback_after_decision import decided_not_accredited, recommended
+
+    case, assessor = recommended("accredit")
+    decided_not_accredited(case)
+    seen = feedback.draft_version(draft_feedback(case))
+    outcomes = [{}, {}]
+    threads = [
+        in_thread(
+            lambda text=text: feedback.write_feedback(
+                case, texts={"1D-lead": text}, actor=assessor, version=seen
+            ),
+            outcome,
+        )
+        for text, outcome in zip(("First tab.", "Second tab."), outcomes, strict=True)
+    ]
+    for thread in threads:
+        thread.join(10)
+    errors = [outcome.get("error") for outcome in outcomes]
+    assert sum(error is None for error in errors) == 1
+    assert [type(error) for error in errors if error is not None] == [StaleEdit]
+    assert FeedbackRevision.objects.filter(case=case).count() == 1

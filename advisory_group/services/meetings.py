@@ -61,7 +61,6 @@ def place(case_ids):
     return fill_agenda(meeting, case_ids)
 
 
-@transaction.atomic
 def meeting_version(meeting):
     """The version of what the meeting's form edits (``NEW`` for none yet)."""
     if meeting is None:
@@ -72,6 +71,7 @@ def meeting_version(meeting):
     )
 
 
+@transaction.atomic
 def save_meeting(meeting, *, data, actor, version=None):
     """Create (``meeting`` None) or edit a meeting from ``data`` (the form's
     cleaned data); a new one takes everything waiting for the group.

@@ -34,13 +34,13 @@ register(
 )
 
 
-@transaction.atomic
 def draft_version(draft):
     """The version of a case's draft feedback (its ``draft_feedback`` rows),
     which the feedback page carries: saved again since, it is another."""
     return fingerprint([[row.criterion_id, row.party, row.text] for row in draft])
 
 
+@transaction.atomic
 def write_feedback(case, *, texts, actor, version=None):
     """Save the assessor's feedback, ``texts`` {item slug: text} (empty
     texts left out), as the case's standing draft for the group's review.
