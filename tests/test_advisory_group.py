@@ -955,6 +955,10 @@ class TestFeedbackReview:
         item = case.agenda_items.get(purpose="feedback")
         sign_in_verified(client, group[0])
         table = client.get(reverse("advisory-item", args=[item.pk])).text
+        # The title starts with the page's heading, the organisation.
+        assert f"<title>{case.organisation.name}: Review of draft feedback ({case.reference})" in (
+            table
+        )
         table = table[
             table.index('id="scores"') : table.index("</table>", table.index('id="scores"'))
         ]
