@@ -1,28 +1,73 @@
 // Warns a signed-in person before their session ends, and keeps it alive if
 // they choose. Without JavaScript the session simply ends after inactivity,
 // as the page explains on the sign-in screen.
+//
+// The session is one for every tab: each tab notes when it ends
+// (localStorage), so a page loaded or kept alive in another tab moves this
+// tab's warning on too, and no tab says "signed out" while another has
+// kept the session alive.
 const dialog = document.getElementById("session-timeout");
 if (dialog && typeof dialog.showModal === "function") {
-  let timeout = Number(dialog.dataset.timeout) * 1000;
+  const ENDS = "app-session-ends-at";
   const warning = Number(dialog.dataset.warning) * 1000;
   const countdown = dialog.querySelector(".app-timeout-dialog__countdown");
   const form = dialog.querySelector("form");
+  let endsAt = Date.now() + Number(dialog.dataset.timeout) * 1000;
   let warnTimer;
   let endTimer;
   let tick;
+
+  const shared = () => {
+    try {
+      return Number(window.localStorage.getItem(ENDS)) || 0;
+    } catch {
+      return 0; // storage refused (a private window): this tab alone
+    }
+  };
+  const share = () => {
+    try {
+      window.localStorage.setItem(ENDS, String(endsAt));
+    } catch {
+      // storage refused: this tab keeps its own time
+    }
+  };
 
   const schedule = () => {
     clearTimeout(warnTimer);
     clearTimeout(endTimer);
     clearInterval(tick);
-    warnTimer = setTimeout(warn, Math.max(timeout - warning, 0));
-    endTimer = setTimeout(() => {
-      window.location.href = "/account/signed-out/?timeout=1";
-    }, timeout);
+    const left = endsAt - Date.now();
+    warnTimer = setTimeout(warn, Math.max(left - warning, 0));
+    endTimer = setTimeout(end, Math.max(left, 0));
   };
 
+  const end = () => {
+    if (shared() > Date.now()) {
+      // Kept alive in another tab since: not over.
+      endsAt = shared();
+      if (dialog.open) dialog.close();
+      schedule();
+      return;
+    }
+    window.location.href = "/account/signed-out/?timeout=1";
+  };
+
+  window.addEventListener("storage", (event) => {
+    if (event.key === ENDS && Number(event.newValue) > endsAt) {
+      endsAt = Number(event.newValue);
+      if (dialog.open) dialog.close();
+      schedule();
+    }
+  });
+
   const warn = () => {
-    let left = Math.round(warning / 1000);
+    if (shared() > endsAt) {
+      // Kept alive in another tab, unheard (a storage event missed).
+      endsAt = shared();
+      schedule();
+      return;
+    }
+    let left = Math.round(Math.min(warning, endsAt - Date.now()) / 1000);
     const show = () => {
       const minutes = Math.floor(left / 60);
       const seconds = left % 60;
@@ -50,7 +95,8 @@ if (dialog && typeof dialog.showModal === "function") {
     });
     const kept = response.ok && response.headers.get("Content-Type") === "application/json";
     if (kept) {
-      timeout = Number((await response.json()).expires_in) * 1000;
+      endsAt = Date.now() + Number((await response.json()).expires_in) * 1000;
+      share();
       dialog.close();
       schedule();
     } else {
@@ -58,5 +104,6 @@ if (dialog && typeof dialog.showModal === "function") {
     }
   });
 
+  if (shared() < endsAt) share();
   schedule();
 }

@@ -102,3 +102,25 @@ def test_session_timeout_dialog_warns_and_keeps_the_session(page, settings, asse
     assert kept.value.ok
     page.wait_for_function("() => window.timeoutDialogClosed === true")
     assert page.url.endswith("/applicant/")
+
+
+def test_a_tab_kept_alive_keeps_the_other_tabs_from_signing_out(page, settings):
+    """One session, two tabs: "Stay signed in" in one moves the other's end
+    on too, so neither leaves for "signed out" while the session lives."""
+    settings.SESSION_COOKIE_AGE = 10
+    settings.SESSION_TIMEOUT_WARNING_SECONDS = 4
+    sign_in(page, MembershipFactory().user.email)
+    other = page.context.new_page()
+    other.goto(page.url)
+    expect(other.locator("h1")).to_have_text("Your organisations")
+    stay = page.get_by_role("button", name="Stay signed in")
+    expect(stay).to_be_visible(timeout=10000)
+    with page.expect_response(re.compile(r"/account/keep-alive/$")):
+        stay.click()
+    # The other tab, loaded some 6 seconds before, would end 4 seconds from
+    # now on its own; 7 seconds on (3 before the session ends) it is still
+    # here, its end moved on to the shared one.
+    other.wait_for_timeout(7000)
+    assert "signed-out" not in other.url
+    # And once the shared end passes with nobody staying, both leave.
+    other.wait_for_url(re.compile(r"/account/signed-out/\?timeout=1$"), timeout=12000)
