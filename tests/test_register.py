@@ -288,6 +288,27 @@ def test_a_notice_can_be_withdrawn_after_the_providers_response():
         revocation.revoke(entry, reason="Its response was enough.", actor=official)
 
 
+def test_responses_to_a_withdrawn_notice_are_not_shown_as_responses_to_the_next(client):
+    entry = RegisterEntryFactory()
+    member = MembershipFactory(organisation=entry.organisation).user
+    official = person_with("decision_official")
+    entry = revocation.give_notice(entry, reason="First concern.", actor=official)
+    revocation.respond(entry, text="Answer to the first notice.", actor=member)
+    entry = revocation.withdraw_notice(entry, actor=official)
+    with time_machine.travel(clock.now() + timedelta(minutes=1)):
+        entry = revocation.give_notice(entry, reason="Second concern.", actor=official)
+    entry.refresh_from_db()
+    sign_in_verified(client, official)
+    page = client.get(reverse("staff-register-revoke", args=[entry.pk])).text
+    responses, history = page.split('<h2 class="govuk-heading-m">History</h2>')
+    assert "The provider has not responded yet" in responses
+    assert "Answer to the first notice." not in responses
+    assert "Answer to the first notice." in history  # kept there
+    client.force_login(member)
+    mine = client.get(reverse("provider-entry")).text
+    assert "Answer to the first notice." not in mine
+
+
 def test_the_provider_responds_to_a_notice_and_the_official_reads_it_before_deciding(client):
     entry = RegisterEntryFactory()
     member = MembershipFactory(organisation=entry.organisation).user

@@ -3,7 +3,7 @@ them: none of a provider they are in conflict with."""
 
 from accreditation import clock
 from accreditation.queries.conflicts import without_conflicts
-from register.models import EntryState, RegisterEntry
+from register.models import EntryState, EventKind, RegisterEntry
 
 
 def under_notice(user):
@@ -19,3 +19,18 @@ def under_notice(user):
 def due(user):
     """Those whose response period has ended: revoke, or withdraw the notice."""
     return under_notice(user).filter(response_due__lte=clock.now())
+
+
+def responses_to_notice(entry):
+    """The provider's responses to the entry's notice (the one standing, or
+    the one it was revoked on), oldest first: not those to an earlier notice
+    that was withdrawn, which stay in its history."""
+    if entry is None or entry.notice_given_at is None:
+        return []
+    return (
+        entry.events.filter(
+            kind=EventKind.RESPONSE_RECEIVED, created_at__gte=entry.notice_given_at
+        )
+        .select_related("response")
+        .order_by("created_at", "pk")
+    )

@@ -18,7 +18,8 @@ from accreditation.versions import StaleEdit, StaleEditViewMixin
 from proposals.forms.journey import AnswerForm
 from register.forms.provider import CoPartnerChangeForm, DetailsForm
 from register.forms.revocation import ResponseForm
-from register.models import PUBLIC_HISTORY_KINDS, CoPartnerChange, EventKind, RegisterEntry
+from register.models import PUBLIC_HISTORY_KINDS, CoPartnerChange, RegisterEntry
+from register.queries import notices
 from register.queries.co_partners import of_provider
 from register.services import co_partners, details, revocation
 
@@ -50,11 +51,7 @@ class EntryView(OrganisationPageMixin, TemplateView):
             can_respond=entry is not None
             and self.request.user.has_perm("register.respond_to_notice", entry)
             and clock.now() < entry.response_due,
-            responses=entry.events.filter(kind=EventKind.RESPONSE_RECEIVED)
-            .select_related("response")
-            .order_by("created_at")
-            if entry
-            else [],
+            responses=notices.responses_to_notice(entry),
             **kwargs,
         )
 

@@ -11,7 +11,7 @@ from accreditation import clock
 from accreditation.access import StaffAreaMixin
 from accreditation.paging import NearestPageMixin
 from register.forms.revocation import NoticeForm, RevokeForm
-from register.models import EntryState, EventKind, RegisterEntry
+from register.models import EntryState, RegisterEntry
 from register.queries import notices
 from register.services import revocation
 
@@ -65,7 +65,7 @@ class RevokeView(StaffAreaMixin, TemplateView):
             entry=entry,
             form=form,
             history=history,
-            responses=[event for event in history if event.kind == EventKind.RESPONSE_RECEIVED],
+            responses=notices.responses_to_notice(entry),
             period_over=period_over,
             **kwargs,
         )
