@@ -12,6 +12,7 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
+from accreditation import clock
 from accreditation.models import CaseEvent, OutboxMessage
 from accreditation.models.organisations import contact_addresses
 from accreditation.workflow import Status
@@ -59,14 +60,14 @@ def test_notice_then_revocation_each_issue_their_letter_once(
     assert notice.register_event.kind == EventKind.NOTICE_GIVEN
     title = f"Notice that your accreditation may be revoked: {case.reference}"
     assert_accessible(bytes(notice.pdf), title)
-    text = text_of(bytes(notice.pdf))
-    due = entry.response_due
+    text = " ".join(text_of(bytes(notice.pdf)).split())
     for expected in (
         case.reference,
         "Hillside Learning Partnership",
         "Rowan Revoker",
         REASON,
-        f"until {due.day} {due:%B %Y}",
+        # The time too: a response after it is refused.
+        f"until {clock.describe_deadline(entry.response_due)} (UK time)",
     ):
         assert expected in text
     assert OutboxMessage.objects.filter(
@@ -124,7 +125,7 @@ def test_each_step_of_revocation_is_told_in_one_email_that_links_its_letter(
         )
         for body in (message.body, message.html_body):
             assert REASON in body
-            assert f"until {due.day} {due:%B %Y}" in body
+            assert f"until {clock.describe_deadline(due)} (UK time)" in body
             assert "stays on the public register" in body
             assert status_link in body and reverse("letter-check") in body
             # Answered through the service, never to the no-reply address.
