@@ -324,6 +324,45 @@ class TestNationalSupportSchool:
         assert (organisation.urn, organisation.claims_national_support_school) == ("", False)
 
 
+class TestAnAccreditedProvider:
+    """Its kind is part of its accreditation: the register must not show an
+    ASG of a kind that cannot hold one, or a federation led by a kind that
+    cannot lead one."""
+
+    def test_cannot_change_its_kind_but_can_change_its_details(self, client):
+        from tests.factories import RegisterEntryFactory
+
+        entry = RegisterEntryFactory(
+            case__organisation=OrganisationFactory(kind=K.ACADEMY_TRUST, name="Ash Trust")
+        )
+        organisation = entry.organisation
+        member_of(organisation, client)
+        refused = client.post(reverse("organisation-change-kind"), {"kind": K.EDUCATIONAL_CHARITY})
+        assert refused.status_code == 200
+        assert "Ash Trust is an accredited provider on the register" in refused.text
+        assert "Error: " in refused.text
+        data = details(
+            K.EDUCATIONAL_CHARITY,
+            name="Ash Trust",
+            version=services.profile_version(organisation),
+        )
+        sent = client.post(reverse("organisation-edit", args=[K.EDUCATIONAL_CHARITY]), data)
+        assert "its kind of organisation cannot be changed here" in sent.text
+        organisation.refresh_from_db()
+        assert organisation.kind == K.ACADEMY_TRUST
+        renamed = details(
+            K.ACADEMY_TRUST,
+            name="Ash Learning Trust",
+            version=services.profile_version(organisation),
+        )
+        assert (
+            client.post(reverse("organisation-edit", args=[K.ACADEMY_TRUST]), renamed).status_code
+            == 302
+        )
+        entry.refresh_from_db()
+        assert (entry.name, entry.kind) == ("Ash Learning Trust", K.ACADEMY_TRUST)
+
+
 class TestDuplicates:
     """An identifier another organisation holds: the person is asked whether
     it is theirs (tests/test_identifier_claims.py follows a "yes")."""

@@ -9,6 +9,7 @@ Organisations are not cases: nothing here is written to a case timeline.
 
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
@@ -92,6 +93,23 @@ class InvitationUnusable(OrganisationError):
 
 class WrongAccount(OrganisationError):
     """The signed-in person is not the one invited."""
+
+
+def kind_fixed(organisation):
+    """Why the organisation's kind cannot change now, or None: an accredited
+    provider's kind is part of what it was accredited as (which type it may
+    hold, whether it can lead a federation), so the register would show a
+    provider that no longer meets its own accreditation."""
+    RegisterEntry = apps.get_model("register", "RegisterEntry")
+    if not RegisterEntry.objects.filter(
+        organisation=organisation, state__in=("current", "notice_given")
+    ).exists():
+        return None
+    return (
+        f"{organisation.name} is an accredited provider on the register, so its kind of "
+        "organisation cannot be changed here: it is part of its accreditation. If it has "
+        f"changed, tell the accreditation team at {settings.CONTACT_EMAIL}"
+    )
 
 
 def needs_urn(kind):
@@ -241,6 +259,8 @@ def update_organisation(organisation, values, *, actor, version=None):
     with transaction.atomic():
         locked = _locked(organisation)
         check_version(profile_version(locked), version)
+        if stored["kind"] != locked.kind and (fixed := kind_fixed(locked)):
+            raise OrganisationError(fixed, field="kind")
         before = activity.snapshot(organisation, PROFILE_FIELDS)
         was = _held(locked)
         claim = _claim(locked, stored, contest=values.get("contest_identifier"))

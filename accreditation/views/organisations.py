@@ -123,6 +123,14 @@ class ChangeKindView(ReturnToProposalMixin, OrganisationPageMixin, KindStepMixin
     def current_kind(self):
         return self.organisation.kind
 
+    def form_valid(self, form):
+        if form.cleaned_data["kind"] != self.organisation.kind and (
+            fixed := services.kind_fixed(self.organisation)
+        ):
+            form.add_error("kind", fixed)
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             creating=False, back_url=self.with_return(reverse("organisation-profile")), **kwargs
