@@ -45,6 +45,9 @@ def is_draft_of_accredited(user, change):
     return change is not None and change.state == "draft" and change.entry.is_public
 
 
+# A provider someone has a conflict with is not theirs to know of in the
+# staff area: its pages answer 404 (the public register is for everyone).
+rules.add_perm("register.see_entry", is_free_of_conflict)
 rules.add_perm("register.revoke_entry", is_decision_official & is_free_of_conflict)
 rules.add_perm("register.keep_entry", is_applicant & is_member_of_provider & is_accredited)
 rules.add_perm("register.respond_to_notice", is_applicant & is_member_of_provider & is_under_notice)

@@ -41,6 +41,7 @@ class NoticeListView(StaffAreaMixin, NearestPageMixin, ListView):
 
 class RevokeView(StaffAreaMixin, TemplateView):
     template_name = "register/staff/revoke.html"
+    see_permission = "register.see_entry"
     act_permission = "register.revoke_entry"
 
     def get_permission_object(self):
