@@ -464,3 +464,27 @@ def test_the_case_page_shows_the_stages_target_date_and_whether_it_has_passed(
     assert period.assessment_due.strftime("%-d %B %Y") in target
     assert ("Overdue" in target) == (shown == "Overdue")
     assert "For this stage: the assessment due date" in target
+
+
+def test_an_accredited_cases_page_leads_to_its_register_entry_even_once_revoked(client):
+    """A revoked entry is gone from the public register (410): the case page
+    is the staff's way to its history."""
+    from register.models import EntryState, RegisterEntry
+    from tests.factories import RegisterEntryFactory
+
+    case = ProposalFactory(status=Status.ACCREDITED)
+    entry = RegisterEntry.objects.filter(organisation=case.organisation).first()
+    entry = entry or RegisterEntryFactory(case=case)
+    history = reverse("staff-register-revoke", args=[entry.pk])
+    official = person_with("decision_official")
+    text = page_of(client, official, case)
+    assert "On the register" in text and reverse("register-provider", args=[entry.pk]) in text
+    assert history in text
+    RegisterEntry.objects.filter(pk=entry.pk).update(state=EntryState.REVOKED)
+    client.logout()
+    text = page_of(client, official, case)
+    assert "Revoked" in text and history in text
+    assert f'href="{reverse("register-provider", args=[entry.pk])}"' not in text
+    client.logout()
+    officer_text = page_of(client, person_with("casework_officer"), case)
+    assert "On the register" in officer_text and history not in officer_text

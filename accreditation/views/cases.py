@@ -61,6 +61,7 @@ class CaseView(CaseMixin, TemplateView):
         screen_again = case.status == Status.SUBMITTED and bool(
             page.screenings or page.screen_events
         )
+        entry = self.register_entry()
         return super().get_context_data(
             case=case,
             page=page,
@@ -88,8 +89,19 @@ class CaseView(CaseMixin, TemplateView):
             can_decide=rules.has_perm("accreditation.use_decisions", user)
             and case.status in DECISION_PAGE_STATUSES,
             scale_labels=dict(policy.current().score_labels),
+            register_entry=entry,
+            can_revoke=entry is not None and user.has_perm("register.revoke_entry", entry),
             **kwargs,
         )
+
+    def register_entry(self):
+        """The register entry the case put its organisation on (an accredited
+        case's), in whatever state it is now: revoked, it is no longer on the
+        public register, and this is the way to its history."""
+        if self.case.status != Status.ACCREDITED:
+            return None
+        RegisterEntry = apps.get_model("register", "RegisterEntry")
+        return RegisterEntry.objects.filter(organisation_id=self.case.organisation_id).first()
 
 
 class EvidenceZipView(CaseMixin, View):
