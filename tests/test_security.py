@@ -41,6 +41,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.journey_helpers import start_for
+from tests.test_uploads import well_formed_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -440,11 +441,7 @@ EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 
 def small_pdf(extra=b""):
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R" + extra + b">>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
+    return well_formed_pdf(catalog_extra=extra)
 
 
 @pytest.fixture
@@ -599,11 +596,72 @@ class TestUploadScanning:
         [
             b"/AcroForm<</XFA 3 0 R>>",
             b"/Names<</EmbeddedFiles<</Names[(run.exe) 3 0 R]>>>>",
+            # An attachment whose file stream is not typed: found by /EF.
+            b"/Annots[<</Subtype/FileAttachment/FS<</F(run.exe)/EF<</F 3 0 R>>>>>>]",
             b"/Annots[<</Subtype/RichMedia>>]",
+            b"/Annots[<</Subtype/Screen/A<</S/Rendition>>>>]",
+            b"/OpenAction<</S/GoToE/T<</R/C/N(a)>>>>",
+            b"/OpenAction<</S/GoToR/F(\\\\server\\share\\a.pdf)/D[0/Fit]>>",
+            b"/AA<</WC<</S/SubmitForm/F(https://example.com/)>>>>",
         ],
     )
-    def test_a_pdf_with_an_xfa_form_an_attached_file_or_media_is_refused(self, extra):
+    def test_a_pdf_with_an_xfa_form_an_attached_file_media_or_a_sending_action_is_refused(
+        self, extra
+    ):
         assert refusal("report.pdf", small_pdf(extra)) == uploads.ACTIVE_PDF
+
+    def test_a_file_that_does_not_open_as_a_pdf_is_refused_whatever_its_bytes_say(self):
+        """Without its cross-reference table a reader repairs the file and
+        runs it; its bytes alone can be written to hide from a scan of them
+        (a string "(stream" makes the rest look like stream data)."""
+        hidden = (
+            b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R/T(stream\n)"
+            b"/OpenAction<</S/JavaScript/JS(app.alert(1))>>/U(endstream)>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+        )
+        assert refusal("report.pdf", hidden) == uploads.UNREADABLE_PDF
+
+    def test_a_long_tagged_pdf_is_read_to_its_end_and_accepted(self):
+        """Counted by its objects, not by every value in them: a long
+        accessible report (its structure tree) has hundreds of thousands of
+        values in a few tens of thousands of objects."""
+        import pikepdf
+
+        document = pikepdf.new()
+        document.add_blank_page()
+        elements = pikepdf.Array(
+            document.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.StructElem,
+                    S=pikepdf.Name.P,
+                    K=pikepdf.Array(range(12)),
+                    Alt=pikepdf.String("A paragraph"),
+                )
+            )
+            for _ in range(20_000)
+        )
+        document.Root.StructTreeRoot = document.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot, K=elements)
+        )
+        buffer = io.BytesIO()
+        document.save(buffer)
+        upload = SimpleUploadedFile("report.pdf", buffer.getvalue())
+        assert uploads.validate_upload(upload)[0] == "application/pdf"
+
+    def test_a_pdf_secured_without_an_opening_password_is_accepted(self):
+        """Many programs secure a PDF with AES and an owner password only:
+        anyone opens it, and so does the check."""
+        import pikepdf
+
+        document = pikepdf.new()
+        document.add_blank_page()
+        secured, locked = io.BytesIO(), io.BytesIO()
+        document.save(secured, encryption=pikepdf.Encryption(owner="owner", user="", R=6))
+        document.save(locked, encryption=pikepdf.Encryption(owner="owner", user="open", R=6))
+        assert uploads.validate_upload(SimpleUploadedFile("a.pdf", secured.getvalue()))[0] == (
+            "application/pdf"
+        )
+        assert refusal("a.pdf", locked.getvalue()) == uploads.LOCKED_PDF
 
     def test_a_harmless_compressed_object_stream_is_accepted(self):
         data = object_stream_pdf(b"<</S/URI/URI(https://www.gov.uk/)>>")

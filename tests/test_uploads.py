@@ -31,13 +31,33 @@ WRONG_TYPE = "The selected file must be a PDF, DOCX, XLSX, ODT, PNG or JPEG"
 # --- Small valid files, built here ------------------------------------------
 
 
-def pdf_bytes(padding=0):
-    body = (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n"
+def well_formed_pdf(catalog_extra=b"", padding=0):
+    """A small PDF a reader opens by its cross-reference table, as every
+    PDF program writes one (the upload check refuses one it cannot open):
+    its catalog with ``catalog_extra`` written into it, ``padding`` bytes in
+    a comment (its length grows by exactly that many)."""
+    out = bytearray(b"%PDF-1.4\n%" + b" " * padding + b"\n")
+    bodies = [
+        b"<</Type/Catalog/Pages 2 0 R" + catalog_extra + b">>",
+        b"<</Type/Pages/Kids[]/Count 0>>",
+    ]
+    offsets = []
+    for number, body in enumerate(bodies, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    table = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    # The table's offset at a fixed width: the length does not depend on it.
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%010d\n%%%%EOF\n" % (
+        len(bodies) + 1,
+        table,
     )
-    return body + b" " * padding + b"%%EOF\n"
+    return bytes(out)
+
+
+def pdf_bytes(padding=0):
+    return well_formed_pdf(padding=padding)
 
 
 def image_bytes(format):

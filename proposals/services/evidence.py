@@ -152,31 +152,58 @@ def _check_unpacked_size(members):
             )
 
 
-# What makes a PDF act rather than show: JavaScript, launch actions that
-# open other programs, XFA forms (which carry scripts of their own), files
-# attached inside it and embedded media. Looked for by name, wherever it is
-# written.
+# What makes a PDF act rather than show: JavaScript; actions that launch
+# other programs, open embedded or other files, submit or import data; XFA
+# forms (which carry scripts of their own); files attached inside it (by
+# their file specification's /EF, whether or not the file is typed); and
+# embedded media. Looked for by name, wherever it is written.
 ACTIVE_PDF_NAMES = frozenset(
-    {"JS", "JavaScript", "Launch", "XFA", "EmbeddedFile", "EmbeddedFiles", "RichMedia"}
+    {
+        "JS",
+        "JavaScript",
+        "Launch",
+        "GoToE",
+        "GoToR",
+        "SubmitForm",
+        "ImportData",
+        "XFA",
+        "EF",
+        "EmbeddedFile",
+        "EmbeddedFiles",
+        "FileAttachment",
+        "RichMedia",
+        "Screen",
+        "Rendition",
+        "Movie",
+        "Sound",
+    }
 )
 ACTIVE_PDF = (
-    "The selected file must not contain JavaScript, attached files, or actions that open other "
-    "programs. Print it to a new PDF and upload that instead"
+    "The selected file must not contain JavaScript, forms that run scripts, attached files, "
+    "media, or actions that open other files or send data. Print it to a new PDF and upload "
+    "that instead"
 )
 LOCKED_PDF = (
     "The selected file is protected with a password. Remove the password and upload it again"
 )
 UNREADABLE_PDF = (
-    "The selected file could not be read as a PDF. Print it to a new PDF and upload that instead"
+    "The selected file could not be checked: it may be damaged, or made in a way we cannot "
+    "read. Print it to a new PDF and upload that instead"
 )
 # Stream data (images, fonts, compressed objects) is skipped by the raw scan:
 # binary bytes spell a name by chance. The parsed walk reads what it packs.
 _STREAM_DATA = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
 _PDF_NAME = re.compile(rb"/([^\s()<>\[\]{}/%]+)")
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-# Enough for any real document; a file with more is refused as unreadable
-# (what the walk did not reach could hide anything).
-MAX_PDF_OBJECTS = 200_000
+# Objects (numbered, as a PDF's cross-reference table counts them): far more
+# than a long, tagged (accessible) report has; a file with more is refused as
+# unreadable, since what the walk did not reach could hide anything.
+MAX_PDF_OBJECTS = 500_000
+_CONTAINERS = (
+    pypdf.generic.IndirectObject,
+    pypdf.generic.DictionaryObject,
+    pypdf.generic.ArrayObject,
+)
 
 
 class _Unreadable(Exception):
@@ -194,56 +221,48 @@ def _raw_pdf_names(data):
 def _parsed_pdf_names(reader):
     """Every dictionary key and action type in the document as a PDF reader
     sees it, including objects packed in compressed object streams, which
-    the raw bytes hide."""
-    stack, seen, visited = [reader.trailer], set(), 0
+    the raw bytes hide. Only what can hold names is walked: dictionaries,
+    arrays and the numbered objects they refer to, each object once."""
+    stack, seen = [reader.trailer], set()
     while stack:
-        if visited >= MAX_PDF_OBJECTS:
-            raise _Unreadable(f"more than {MAX_PDF_OBJECTS} objects")
         node = stack.pop()
-        visited += 1
         if isinstance(node, pypdf.generic.IndirectObject):
             key = (node.idnum, node.generation)
             if key in seen:
                 continue
             seen.add(key)
+            if len(seen) > MAX_PDF_OBJECTS:
+                raise _Unreadable(f"more than {MAX_PDF_OBJECTS} objects")
             stack.append(node.get_object())
         elif isinstance(node, pypdf.generic.DictionaryObject):
             for name, value in node.items():
                 yield str(name).lstrip("/")
                 if isinstance(value, pypdf.generic.NameObject):
                     yield str(value).lstrip("/")
-                stack.append(value)
+                elif isinstance(value, _CONTAINERS):
+                    stack.append(value)
         elif isinstance(node, pypdf.generic.ArrayObject):
-            stack.extend(node)
+            stack.extend(item for item in node if isinstance(item, _CONTAINERS))
 
 
 def _refuse_active_pdf(uploaded_file):
-    """Refuse a PDF with JavaScript, a launch action or anything else in
-    ``ACTIVE_PDF_NAMES``, found by its bytes and by reading it as a PDF
-    reader would; one locked by a password; and one whose objects cannot
-    all be read, where the unread ones could hide any of them (a PDF
-    reader repairs and runs what this reading gave up on): a file opened
-    whose reading then stopped, or a file that does not open and packs
-    objects in compressed object streams, which its bytes do not show. A
-    file that does not open and packs nothing is judged by its bytes, where
-    every object is written."""
+    """Refuse a PDF with anything in ``ACTIVE_PDF_NAMES``, found by its bytes
+    and by reading it as a PDF reader would; one locked by a password; and
+    one that cannot be read to its end, where what was not read could hide
+    any of them (a PDF reader repairs and runs what this reading gave up on,
+    and a file's bytes alone can be written to mislead a scan of them)."""
     uploaded_file.seek(0)
     names = set(_raw_pdf_names(uploaded_file.read()))
     uploaded_file.seek(0)
     locked = unreadable = False
     try:
         reader = pypdf.PdfReader(uploaded_file, strict=False)
-    except Exception:  # noqa: BLE001 - does not open: judged by its bytes
-        logger.info("Upload %r could not be opened as a PDF", uploaded_file.name, exc_info=True)
-        unreadable = "ObjStm" in names
-    else:
-        try:
-            locked = reader.is_encrypted and not reader.decrypt("")
-            if not locked:
-                names.update(_parsed_pdf_names(reader))
-        except Exception:  # noqa: BLE001 - whatever stopped the reading, the file is refused
-            logger.info("Upload %r could not be read to its end", uploaded_file.name, exc_info=True)
-            unreadable = True
+        locked = reader.is_encrypted and not reader.decrypt("")
+        if not locked:
+            names.update(_parsed_pdf_names(reader))
+    except Exception:  # noqa: BLE001 - whatever stopped the reading, the file is refused
+        logger.info("Upload %r could not be read as a PDF", uploaded_file.name, exc_info=True)
+        unreadable = True
     if locked:
         raise ValidationError(LOCKED_PDF, code="pdf_password")
     if ACTIVE_PDF_NAMES & names:

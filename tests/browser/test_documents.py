@@ -54,7 +54,7 @@ def test_upload_see_it_listed_download_and_delete(page, proposal, assert_accessi
         "href", reverse("proposal-document-download", args=[proposal.pk, evidence.pk])
     )
     row = page.get_by_role("row", name=re.compile("Ofsted report.pdf"))
-    expect(row).to_contain_text("(PDF, 125")
+    expect(row).to_contain_text(f"(PDF, {len(pdf_bytes())} bytes)")
     expect(row).to_contain_text("Inspection, 2025")
     expect(row).to_contain_text(user.full_name)
     assert_accessible(page)
