@@ -745,6 +745,49 @@ def test_creating_a_round_in_the_browserless_form(frozen, officer, client):
     assert Round.objects.count() == 1
 
 
+def test_a_round_set_at_midnight_keeps_its_deadline_when_other_dates_change(
+    frozen, client, officer
+):
+    """Set before midnight deadlines were refused: its page sent back as it
+    stands is taken; a deadline moved to another midnight is not."""
+    period = services.create_round(officer, values(deadline=at(date(2028, 3, 6), 0)))
+    sign_in_verified(client, officer)
+    url = reverse("staff-round-change", args=[period.pk])
+    shown = client.get(url).context["form"].initial
+    data = {
+        "term": shown["term"],
+        "year": shown["year"],
+        "types": shown["types"],
+        "opens_date_0": shown["opens_date"].day,
+        "opens_date_1": shown["opens_date"].month,
+        "opens_date_2": shown["opens_date"].year,
+        "opens_time": shown["opens_time"],
+        "deadline_date_0": "6",
+        "deadline_date_1": "3",
+        "deadline_date_2": "2028",
+        "deadline_time": shown["deadline_time"],
+        "assessment_due_0": "17",
+        "assessment_due_1": "4",
+        "assessment_due_2": "2028",
+        "advisory_group_meeting_0": "2",
+        "advisory_group_meeting_1": "5",
+        "advisory_group_meeting_2": "2028",
+        "decision_target_0": "23",
+        "decision_target_1": "5",
+        "decision_target_2": "2028",
+        "version": shown["version"],
+    }
+    assert shown["deadline_time"] == "00:00"
+    assert client.post(url, data).status_code == 302
+    period.refresh_from_db()
+    assert period.decision_target == date(2028, 5, 23)
+    moved = client.post(
+        url,
+        {**data, "deadline_date_0": "7", "version": services.round_version(period)},
+    )
+    assert "A deadline cannot be at midnight" in moved.text
+
+
 def test_other_staff_are_refused_the_round_pages(frozen, client):
     round_ = RoundFactory()
     urls = [

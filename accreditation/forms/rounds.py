@@ -218,7 +218,13 @@ class RoundForm(VersionedFormMixin, forms.Form):
         return clean_time(self, "opens_time", "the opening time", "9am or 09:00")
 
     def clean_deadline_time(self):
-        return parse_deadline_time(self.cleaned_data["deadline_time"], "5pm or 17:00")
+        # The stored deadline, sent back unchanged, is kept as it is.
+        kept = (
+            parse_time(str(self.initial.get("deadline_time", "")))
+            if self.cleaned_data.get("deadline_date") == self.initial.get("deadline_date")
+            else None
+        )
+        return parse_deadline_time(self.cleaned_data["deadline_time"], "5pm or 17:00", kept=kept)
 
     def values(self, round_=None):
         """The round's fields as the service takes them; a round that has
@@ -426,4 +432,6 @@ class CalendarForm(VersionedFormMixin, forms.Form):
         return clean_time(self, "opens_time", "the opening time", "9am or 09:00")
 
     def clean_deadline_time(self):
-        return parse_deadline_time(self.cleaned_data["deadline_time"], "5pm or 17:00")
+        # The stored time, sent back unchanged, is kept as it is.
+        kept = parse_time(str(self.initial.get("deadline_time", "")))
+        return parse_deadline_time(self.cleaned_data["deadline_time"], "5pm or 17:00", kept=kept)

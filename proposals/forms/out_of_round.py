@@ -141,15 +141,17 @@ MIDNIGHT_DEADLINE = (
 )
 
 
-def parse_deadline_time(text, example):
+def parse_deadline_time(text, example, *, kept=None):
     """A deadline's time as ``parse_time`` reads it, refused with a message
     naming ``example`` when it is not a time, or when it is midnight: "12am
     on 5 March" is the start of 5 March to the service and the end of it to
-    many who read it."""
+    many who read it. ``kept``: the time stored, which a form sent back
+    unchanged may keep, midnight or not (a round set at midnight before this
+    rule can still have its other dates changed)."""
     at = parse_time(text)
     if at is None:
         raise ValidationError(f"Enter the deadline time, like {example}")
-    if at == time(0, 0):
+    if at == time(0, 0) and at != kept:
         raise ValidationError(MIDNIGHT_DEADLINE)
     return at
 

@@ -28,9 +28,7 @@ def responses_to_notice(entry):
     if entry is None or entry.notice_given_at is None:
         return []
     return (
-        entry.events.filter(
-            kind=EventKind.RESPONSE_RECEIVED, created_at__gte=entry.notice_given_at
-        )
+        entry.events.filter(kind=EventKind.RESPONSE_RECEIVED, created_at__gte=entry.notice_given_at)
         .select_related("response")
         .order_by("created_at", "pk")
     )
