@@ -527,8 +527,24 @@ class TestEscaping:
         """U+202E turned the rest of the line back to front wherever the name
         was put (a PDF's sentence came out reversed)."""
         signed_in(client)
-        create(client, K.ACADEMY_TRUST, name="\u200bOak\u202e Trust\u2066\tNorth ")
+        create(client, K.ACADEMY_TRUST, name="\u200bOak\u202e Trust\u2066\tNorth\x07 ")
         assert Organisation.objects.get().name == "Oak Trust North"
+
+    def test_every_name_field_refuses_a_second_line(self):
+        from django.core.exceptions import ValidationError
+
+        from accreditation.forms.helpers import NameField
+
+        with pytest.raises(ValidationError, match="Enter the name on one line"):
+            NameField().clean("Ann\r\nBcc: someone@example.org")
+
+    def test_a_name_keeps_its_joiners_and_newer_characters(self, client):
+        """Emoji sequences and many scripts are written with joiners; a
+        character newer than the server's Unicode tables is still a character."""
+        signed_in(client)
+        name = "Family \U0001f468\u200d\U0001f469\u200d\U0001f467 Trust \U0001face"
+        create(client, K.ACADEMY_TRUST, name=name)
+        assert Organisation.objects.get().name == name
 
     def test_a_name_on_two_lines_is_refused(self, client):
         signed_in(client)

@@ -53,27 +53,37 @@ def single_line_breaks(text):
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# Characters that change the direction of the text after them (U+202A to
+# U+202E, U+2066 to U+2069, the marks U+200E, U+200F and U+061C), and
+# zero-width spaces: invisible, and a name ending in U+202E reversed the
+# sentence it was put into in a PDF. Joiners (U+200C, U+200D) stay: emoji
+# and many scripts are written with them.
+_DIRECTION_AND_ZERO_WIDTH = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\ufeff]")
+
+
 def without_invisible_characters(text):
-    """``text`` without control and format characters (Unicode category C):
-    the direction overrides that turn the rest of a line back to front (a
-    name ending in U+202E reversed the sentence it was put into in a PDF),
-    zero-width spaces, and the like; a tab is a space, and line breaks are
-    left for the form to refuse (a name is on one line)."""
-    return "".join(
-        " " if ch == "\t" else ch
-        for ch in text
-        if ch in "\t\r\n" or unicodedata.category(ch)[0] != "C"
-    )
+    """``text`` without direction controls and zero-width spaces, and
+    without control characters (a tab is a space; line breaks are left for
+    the field to refuse: a name is on one line)."""
+    text = _DIRECTION_AND_ZERO_WIDTH.sub("", text.replace("\t", " "))
+    return "".join(ch for ch in text if ch in "\r\n" or unicodedata.category(ch) != "Cc")
 
 
 class NameField(forms.CharField):
     """A name on one line (of a person, an organisation, a school), kept
     without invisible characters (``without_invisible_characters``) and
-    trimmed."""
+    trimmed; one with a line break is refused."""
+
+    default_error_messages = {"line_break": "Enter the name on one line"}
 
     def to_python(self, value):
         value = super().to_python(value)
         return without_invisible_characters(value).strip() if value else value
+
+    def validate(self, value):
+        super().validate(value)
+        if value and ("\n" in value or "\r" in value):
+            raise forms.ValidationError(self.error_messages["line_break"], code="line_break")
 
 
 class BoundedTextField(forms.CharField):

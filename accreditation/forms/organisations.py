@@ -7,7 +7,6 @@ templates escape.
 
 from crispy_forms_gds.layout import Field, Size
 from django import forms
-from django.core.validators import RegexValidator
 
 from accreditation.forms.helpers import (
     BoundedTextField,
@@ -134,7 +133,6 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
         label="Name",
         help_text="The organisation's full name, as it appears on official documents.",
         max_length=200,
-        validators=[RegexValidator(r"[\r\n]", "Enter the name on one line", inverse_match=True)],
         error_messages={
             "required": "Enter the organisation's name",
             "max_length": "The name must be 200 characters or fewer",
