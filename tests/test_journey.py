@@ -802,6 +802,20 @@ class TestSubmission:
         assert "<img src=http://evil.example/x.png> our record" in text
         assert draft.reference in text
 
+    def test_a_name_stored_with_a_direction_override_leaves_the_pdf_readable(
+        self, signed_in, draft
+    ):
+        """Stored before names were kept without them: the name is isolated,
+        so the sentence after it reads the right way round."""
+        type(draft.organisation).objects.filter(pk=draft.organisation_id).update(
+            name="Oak Trust\u202e"
+        )
+        response = signed_in.get(reverse("proposal-pdf", args=[draft.pk]))
+        text = "".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+        )
+        assert "Draft, not submitted." in text
+
 
 class TestAfterSubmission:
     def test_the_status_page_shows_an_applicants_timeline(self, signed_in, draft, applicant):
