@@ -313,11 +313,16 @@ def test_concerns_waiting_are_counted_for_officers_and_decision_officials(client
     theirs = not_accredited()
     raised(theirs)
     raised(not_accredited())
+    assessed = not_accredited()
+    raised(assessed)
     sign_in_verified(client, UserFactory(roles=[Role.CASEWORK_OFFICER]))
     (section,) = counts(client).values()
-    assert section["Concerns waiting"] == (2, reverse("staff-concerns"))
+    assert section["Concerns waiting"] == (3, reverse("staff-concerns"))
+    # An officer decides none: the list offers them no such filter.
+    assert "Who can decide them" not in client.get(reverse("staff-concerns")).text
     official = UserFactory(roles=[Role.DECISION_OFFICIAL])
     timeline.record(theirs, "not_accredit", official)
+    give_part(official, "assessor", [assessed])  # an assessor of it, once
     client.logout()
     sign_in_verified(client, official)
     (section,) = counts(client).values()
@@ -326,8 +331,9 @@ def test_concerns_waiting_are_counted_for_officers_and_decision_officials(client
     assert section[label] == (1, link)
     listed = client.get(link)
     assert listed.context["paginator"].count == 1
+    assert "Who can decide them" in listed.text
     assert theirs.reference not in listed.text
-    assert client.get(reverse("staff-concerns")).context["paginator"].count == 2
+    assert client.get(reverse("staff-concerns")).context["paginator"].count == 3
 
 
 # --- The same queries at any size -----------------------------------------------------

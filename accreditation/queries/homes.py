@@ -16,8 +16,8 @@ from advisory_group.models import AgendaItem, ItemPurpose, Meeting, MemberView
 from advisory_group.queries.agenda import Show
 from assessments.queries import assignment, scoring, screening
 from assessments.queries.scoring import with_quality_assurance_to_resolve
-from feedback.guards import cases_with_part
 from feedback.models import Concern, ConcernState
+from feedback.queries.concerns import decidable_by
 from proposals.queries import out_of_round
 from register.queries.co_partners import waiting as co_partners_waiting
 from register.queries.notices import due as notices_due
@@ -41,11 +41,9 @@ def concerns_to_decide(user):
     """Those of ``concerns_waiting`` about a case the person had no part in
     the outcome of: theirs to decide (the concerns list, "Only those you can
     decide")."""
-    return (
-        Concern.objects.filter(state=ConcernState.OPEN, case__in=visible_to(user))
-        .exclude(case_id__in=cases_with_part(user))
-        .count()
-    )
+    return decidable_by(
+        Concern.objects.filter(state=ConcernState.OPEN, case__in=visible_to(user)), user
+    ).count()
 
 
 def co_partners_to_decide(user):

@@ -14,10 +14,11 @@ from django.views.generic import FormView, ListView
 from accreditation.access import StaffAreaMixin
 from accreditation.paging import NearestPageMixin
 from accreditation.queries.cases import visible_to
+from accreditation.roles import Role
 from assessments.views.requests import document_response
 from feedback.forms.concerns import UPHELD, DecideConcernForm, RaiseConcernForm
-from feedback.guards import cases_with_part
 from feedback.models import Concern, ConcernDocument, ConcernState
+from feedback.queries.concerns import decidable_by
 from feedback.services import concerns as services
 from proposals.views.access import ProposalMixin
 
@@ -105,7 +106,7 @@ class ConcernFilter(django_filters.FilterSet):
     decide = django_filters.ChoiceFilter(
         label="Who can decide them",
         choices=[("me", "Only those you can decide")],
-        empty_label="Anyone with no part in the case",
+        empty_label="All concerns",
         method="filter_decide",
         error_messages={"invalid_choice": "Select who can decide them from the list"},
     )
@@ -113,11 +114,13 @@ class ConcernFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if not user.has_role(Role.DECISION_OFFICIAL):
+            # Only a decision official decides a concern.
+            del self.filters["decide"]
 
     def filter_decide(self, queryset, name, value):
-        """Those about a case the person had no part in the outcome of
-        (``feedback.guards.no_part_in_the_outcome``)."""
-        return queryset.exclude(case_id__in=cases_with_part(self.user)) if value else queryset
+        """Those about a case the person had no part in (``decidable_by``)."""
+        return decidable_by(queryset, self.user) if value else queryset
 
 
 class ConcernListView(StaffAreaMixin, NearestPageMixin, ListView):
