@@ -23,8 +23,9 @@ class StaleEdit(Exception):
     def __init__(self, current):
         super().__init__(
             "These details were saved again while you were editing them (by someone else, or "
-            "by you in another tab or window), so your changes have not been saved. Check the "
-            "details below, then save again to replace them."
+            "by you in another tab or window), so your changes have not been saved. Below is "
+            "what you entered, not what was saved: saving again replaces what was saved with "
+            "it. To see what was saved first, open this page again in a new tab."
         )
         self.current = current
 
