@@ -196,9 +196,9 @@ class Proposal(models.Model):
     @property
     def draft_in_words(self):
         """A draft named within a sentence: "draft ASP proposal for the
-        Autumn 2026 round", "draft ASG proposal for its out-of-round window"
+        Autumn 2026 round", "draft ASG proposal for your out-of-round window"
         (``draft_name`` is the name on its own, as a title)."""
-        period = f"the {self.round} round" if self.round_id else "its out-of-round window"
+        period = f"the {self.round} round" if self.round_id else "your out-of-round window"
         return f"draft {self.accreditation_type.upper()} proposal for {period}"
 
     @property

@@ -436,7 +436,7 @@ def test_a_correction_sent_from_a_page_opened_before_another_is_refused(client, 
     assert CaseEvent.objects.filter(case_id=case.pk, action="correct_decision").count() == 1
     # Without the outcome it was offered, a correction is not made.
     bare = client.post(reverse("decision-correct", args=[case.pk]), {"reason": "Again."})
-    assert "Open the decision again and correct it from there" in bare.content.decode()
+    assert "This page was out of date. Check the decision below" in bare.content.decode()
     case.refresh_from_db()
     assert case.status == Status.NOT_ACCREDITED
 

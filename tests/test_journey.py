@@ -872,7 +872,9 @@ class TestAfterSubmission:
         assert Proposal.objects.get(pk=draft.pk).status == Status.WITHDRAWN
         # Sent again (a second tab, a double click): said, not dropped silently.
         again = signed_in.post(url, {"reason": "Changed our plans"}, follow=True)
-        assert "This proposal can no longer be withdrawn: it is withdrawn." in again.text
+        assert (
+            "This proposal can no longer be withdrawn: it has already been withdrawn." in again.text
+        )
         # As the page said: a new one can be started in the same round.
         started = signed_in.post(
             reverse("proposal-start"),

@@ -101,8 +101,9 @@ class CorrectionForm(forms.Form):
         choices=[(s.value, s.label) for s in (Status.ACCREDITED, Status.NOT_ACCREDITED)],
         widget=forms.HiddenInput,
         error_messages={
-            "required": "Open the decision again and correct it from there",
-            "invalid_choice": "Open the decision again and correct it from there",
+            "required": "This page was out of date. Check the decision below and correct it again",
+            "invalid_choice": "This page was out of date. Check the decision below and correct "
+            "it again",
         },
     )
     """The outcome the page offered to correct to: a second correction sent

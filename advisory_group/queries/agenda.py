@@ -272,5 +272,6 @@ def last_return(case):
     returns = AgendaItem.objects.filter(case_id=case.pk, outcome="returned")
     recommendation = latest_completed_recommendation(case)
     if recommendation is not None:
-        returns = returns.filter(decided_at__gt=recommendation.made_at)
+        # As the FeedbackState view bounds it: from the recommendation on.
+        returns = returns.filter(decided_at__gte=recommendation.made_at)
     return returns.select_related("decided_by").order_by("-decided_at").first()

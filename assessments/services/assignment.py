@@ -568,8 +568,8 @@ def _check(case, person, kind, current, reason):
     if replaced and not reason:
         # Named: the page may have been opened before they were assigned.
         raise AssignmentRefused(
-            f"{replaced.assessor.full_name} is the {label} of this case now. Enter why the "
-            f"{label} is being changed",
+            f"{replaced.assessor.full_name or replaced.assessor.email} is the {label} of this "
+            f"case now. Enter why the {label} is being changed",
             field="reason",
         )
     # Writing a finished assessment's feedback is not one of the round's

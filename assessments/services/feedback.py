@@ -37,7 +37,8 @@ register(
 def draft_version(draft):
     """The version of a case's draft feedback (its ``draft_feedback`` rows),
     which the feedback page carries: saved again since, it is another."""
-    return fingerprint([[row.criterion_id, row.party, row.text] for row in draft])
+    # Rows as tuples: ``fingerprint`` reads a list inside as a set.
+    return fingerprint([(row.criterion_id, row.party, row.text) for row in draft])
 
 
 @transaction.atomic

@@ -70,6 +70,25 @@ def may_withdraw(proposal):
     return proposal.is_editable or proposal.status in UNDER_ASSESSMENT
 
 
+NOT_WITHDRAWN_BECAUSE = {
+    Status.WITHDRAWN: "it has already been withdrawn",
+    Status.LAPSED: "it was not submitted by its deadline",
+    Status.CLOSED_INELIGIBLE: "it was found not eligible",
+    Status.ACCREDITED: "it has been decided",
+    Status.NOT_ACCREDITED: "it has been decided",
+}
+
+
+def why_not_withdrawn(proposal):
+    """Why ``proposal`` (not ``may_withdraw``) cannot be withdrawn, in words."""
+    return NOT_WITHDRAWN_BECAUSE.get(
+        proposal.status,
+        "its deadline has passed"
+        if proposal.status == Status.DRAFT
+        else f"it is {proposal.status_meta.applicant_label.lower()}",
+    )
+
+
 def next_or_task_list(request, proposal, next_url):
     """'Save and come back later' returns to the task list."""
     if "later" in request.POST:
@@ -642,8 +661,8 @@ class WithdrawView(ProposalMixin, ProposalPageCondition, FormView):
             # said, not dropped silently.
             messages.error(
                 self.request,
-                "This proposal can no longer be withdrawn: it is "
-                f"{self.proposal.status_meta.applicant_label.lower()}. Nothing was changed.",
+                f"This proposal can no longer be withdrawn: {why_not_withdrawn(self.proposal)}. "
+                "Nothing was changed.",
             )
         return redirect("proposal-status", pk=self.proposal.pk)
 
