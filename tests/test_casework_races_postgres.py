@@ -9,8 +9,9 @@
 - a round's assignment applied while its assessor saves a score: no
   deadlock;
 - two officers saving one Advisory Group meeting, or an assessor's two tabs
-  saving the case's feedback, from the same version: one save, the other
-  refused as stale.
+  saving the case's feedback, from the same version; two corrections of one
+  decision to the same outcome: the second waits for the first's lock, then
+  is refused (stale, or already made).
 """
 
 import threading
@@ -173,8 +174,8 @@ def test_a_round_applied_while_its_assessor_saves_a_score_does_not_deadlock(monk
 
 
 def test_two_officers_saving_one_meeting_at_once_save_it_once():
-    """Both opened the meeting's form at one version: the first save stands,
-    the second is refused as stale, never written over it."""
+    """Both opened the meeting's form at one version: the second save waits
+    for the first's lock, then is refused as stale, never written over it."""
     from datetime import time as time_of_day
 
     from accreditation import clock
@@ -183,8 +184,8 @@ def test_two_officers_saving_one_meeting_at_once_save_it_once():
     from tests.test_advisory_group import new_meeting
 
     group = [UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]) for _ in range(3)]
-    officers = [UserFactory(roles=[Role.CASEWORK_OFFICER]) for _ in range(2)]
-    meeting = new_meeting(officers[0], group)
+    first, other = (UserFactory(roles=[Role.CASEWORK_OFFICER]) for _ in range(2))
+    meeting = new_meeting(first, group)
     seen = meetings.meeting_version(meeting)
     day = clock.local_date(meeting.held_at)
 
@@ -196,25 +197,23 @@ def test_two_officers_saving_one_meeting_at_once_save_it_once():
             "members": group[1:],
             "minutes": "",
         }
-        return lambda: meetings.save_meeting(meeting, data=data, actor=officer, version=seen)
+        return meetings.save_meeting(meeting, data=data, actor=officer, version=seen)
 
-    outcomes = [{}, {}]
-    threads = [
-        in_thread(save(officer, hour), outcome)
-        for officer, hour, outcome in zip(officers, (11, 15), outcomes, strict=True)
-    ]
-    for thread in threads:
-        thread.join(10)
-    errors = [outcome.get("error") for outcome in outcomes]
-    assert sum(error is None for error in errors) == 1
-    assert [type(error) for error in errors if error is not None] == [StaleEdit]
+    second = {}
+    with transaction.atomic():
+        save(first, 11)
+        thread = in_thread(lambda: save(other, 15), second)
+        thread.join(HELD)
+        assert thread.is_alive(), "the second save waits for the first"
+    thread.join(10)
+    assert isinstance(second.get("error"), StaleEdit)
     meeting.refresh_from_db()
-    saved = 11 if errors[0] is None else 15
-    assert clock.local(meeting.held_at).hour == saved
+    assert clock.local(meeting.held_at).hour == 11
 
 
 def test_an_assessors_two_feedback_saves_at_once_keep_one():
-    """Two tabs sent at once from one version of the draft: one revision."""
+    """Two tabs sent at once from one version of the draft: the second waits
+    for the first's lock on the case, then is refused; one revision."""
     from accreditation.versions import StaleEdit
     from assessments.models import FeedbackRevision
     from assessments.queries.scoring import draft_feedback
@@ -224,19 +223,55 @@ def test_an_assessors_two_feedback_saves_at_once_keep_one():
     case, assessor = recommended("accredit")
     decided_not_accredited(case)
     seen = feedback.draft_version(draft_feedback(case))
-    outcomes = [{}, {}]
-    threads = [
-        in_thread(
-            lambda text=text: feedback.write_feedback(
-                case, texts={"1D-lead": text}, actor=assessor, version=seen
-            ),
-            outcome,
-        )
-        for text, outcome in zip(("First tab.", "Second tab."), outcomes, strict=True)
-    ]
-    for thread in threads:
-        thread.join(10)
-    errors = [outcome.get("error") for outcome in outcomes]
-    assert sum(error is None for error in errors) == 1
-    assert [type(error) for error in errors if error is not None] == [StaleEdit]
+
+    def write(text):
+        return feedback.write_feedback(case, texts={"1D-lead": text}, actor=assessor, version=seen)
+
+    second = {}
+    with transaction.atomic():
+        write("First tab.")
+        thread = in_thread(lambda: write("Second tab."), second)
+        thread.join(HELD)
+        assert thread.is_alive(), "the second save waits for the first"
+    thread.join(10)
+    assert isinstance(second.get("error"), StaleEdit)
     assert FeedbackRevision.objects.filter(case=case).count() == 1
+    assert [row.text for row in draft_feedback(case)] == ["First tab."]
+
+
+def test_two_corrections_of_one_decision_at_once_make_one():
+    """Two officials (or one form sent twice) correcting to the same outcome:
+    the second waits for the first's lock, then finds it made."""
+    from accreditation import clock
+    from accreditation.models import CaseEvent
+    from accreditation.services import decisions
+    from accreditation.workflow import Action, Status
+    from tests.casework import person_with
+    from tests.test_feedback_after_decision import recommended
+
+    case, _assessor = recommended("accredit")
+    decisions.decide(
+        case,
+        person_with("decision_official"),
+        outcome=Action.ACCREDIT,
+        decision_date=clock.today(),
+        reasons="",
+    )
+    officials = [person_with("decision_official") for _ in range(2)]
+
+    def correct(official):
+        return decisions.correct(
+            case, official, reason="The wrong case was decided.", to=Status.NOT_ACCREDITED
+        )
+
+    second = {}
+    with transaction.atomic():
+        correct(officials[0])
+        thread = in_thread(lambda: correct(officials[1]), second)
+        thread.join(HELD)
+        assert thread.is_alive(), "the second correction waits for the first"
+    thread.join(10)
+    assert isinstance(second.get("error"), decisions.DecisionRefused)
+    case.refresh_from_db()
+    assert case.status == Status.NOT_ACCREDITED
+    assert CaseEvent.objects.filter(case=case, action="correct_decision").count() == 1

@@ -54,9 +54,15 @@ class FeedbackChanged(AdviceError):
 
 
 def _open_item(item):
-    """The item locked, refused if its advice is recorded or its meeting closed."""
+    """The item locked, refused if its advice is recorded or its meeting
+    closed. Its meeting is locked with it (attendance and closing wait), and
+    its case: the assessor's feedback is saved under the case's lock
+    (``write_feedback``), so the draft the group reviews cannot change until
+    the review is recorded."""
     locked = (
-        AgendaItem.objects.select_for_update().select_related("meeting", "case").get(pk=item.pk)
+        AgendaItem.objects.select_for_update(of=("self", "meeting", "case"))
+        .select_related("meeting", "case")
+        .get(pk=item.pk)
     )
     if locked.meeting.closed_at is not None:
         raise AdviceError("This meeting is closed: its advice cannot change.")
