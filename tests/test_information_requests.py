@@ -118,9 +118,12 @@ class TestAsking:
 
     def test_only_a_case_in_assessment_can_be_asked(self, case, assessor):
         ask(case, assessor)
-        with pytest.raises(WorkflowError):
+        with pytest.raises(services.RequestError, match="waits for the applicant's answers"):
             ask(case, assessor, "A second request while the first waits")
         assert InformationRequest.objects.count() == 1
+        type(case).objects.filter(pk=case.pk).update(status=Status.AWAITING_DECISION)
+        with pytest.raises(WorkflowError):
+            ask(case, assessor, "A request once the assessment is over")
 
     def test_the_default_due_date_is_ten_working_days_away(self, settings):
         assert services.default_due() == date(2027, 3, 15)
@@ -395,6 +398,20 @@ class TestStaffPages:
             ("Send the inspection report.", criterion.pk),
             ("And the budget.", None),
         ]
+
+    def test_a_second_request_from_a_page_opened_before_the_first_keeps_its_questions(
+        self, client, case, assessor
+    ):
+        client = sign_in_verified(client, assessor)
+        url = reverse("staff-case-request-new", args=[case.pk])
+        assert client.post(url, ask_data(question_1="Send the report.")).status_code == 302
+        again = client.post(url, ask_data(question_1="And the budget, please."))
+        assert again.status_code == 200
+        text = again.text.replace("&#x27;", "'")
+        assert "Someone sent a request for information on this case after you opened" in text
+        assert "And the budget, please." in text
+        assert "cannot be moved" not in text
+        assert InformationRequest.objects.filter(case=case).count() == 1
 
     @pytest.mark.parametrize(
         ("fields", "message"),

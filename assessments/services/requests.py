@@ -151,6 +151,12 @@ def ask(case, actor, questions, due, *, when=None):
         raise RequestError("Select a criterion of this proposal’s framework, or none")
     with transaction.atomic():
         locked = _locked_case(case)
+        if locked.status == Status.INFORMATION_REQUESTED:
+            raise RequestError(
+                "Someone sent a request for information on this case after you opened this "
+                "page, and it waits for the applicant's answers. Your questions have not been "
+                "sent: ask them once the answers arrive."
+            )
         check(locked, Action.REQUEST_INFORMATION, actor, when=when)
         request = InformationRequest.objects.create(
             case=locked, asked_by=actor, asked_at=when, due=due

@@ -96,7 +96,17 @@ class AskView(CaseRequestsMixin, FormView):
             form.add_error(None, str(error))
             return self.form_invalid(form)
         except WorkflowError as error:
-            return self.back_to_list(str(error))
+            # Refused since the page was opened (the case moved on, or the
+            # person's part in it ended): said, with the questions kept.
+            message = str(error)
+            self.case.refresh_from_db(fields=["status"])
+            if self.case.status != Status.IN_ASSESSMENT:
+                message = (
+                    "You can ask for information only while the case is in assessment, and it "
+                    f"is now {self.case.get_status_display().lower()}."
+                )
+            form.add_error(None, f"{message} Your questions have not been sent.")
+            return self.form_invalid(form)
         messages.success(self.request, "Your request has been sent to the applicant")
         return redirect("staff-case-requests", pk=self.case.pk)
 
