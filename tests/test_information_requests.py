@@ -300,6 +300,10 @@ class TestDocuments:
         assert events_of(request_.case, "request_document_uploaded")
         assert events_of(request_.case, "request_document_deleted")
         assert not request_.documents.exists()
+        # Deleted again from another tab: said, and recorded once.
+        with pytest.raises(services.RequestError, match="has already been deleted"):
+            services.delete_document(document, actor=applicant)
+        assert len(events_of(request_.case, "request_document_deleted")) == 1
 
     def test_staff_who_cannot_see_the_case_cannot_download(self, request_, applicant, media_root):
         document = self.upload(request_, applicant)

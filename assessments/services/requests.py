@@ -374,6 +374,9 @@ def delete_document(document, *, actor):
     the removal is committed."""
     with transaction.atomic():
         case, locked = _locked_open_request(document.request, actor)
+        if not RequestDocument.objects.filter(pk=document.pk).exists():
+            # Deleted from another tab while this one waited for the lock.
+            raise RequestError(f"{document.original_name} has already been deleted")
         storage, name = document.file.storage, document.file.name
         details = {"request": locked.pk, "document": document.pk, "name": document.original_name}
         document.delete()
