@@ -363,9 +363,29 @@ class UserCreationForm(EmailInLowerCase, AdminUserCreationForm):
 
 
 class UserEditForm(EmailInLowerCase, UserChangeForm):
+    """The staff users page's rules hold here too: nobody switches their own
+    account off or removes their own administrator role (the last
+    administrator could lock everyone out), and a person keeps a role (with
+    none they drop off every list). ``acting``: who is editing, set by the
+    admin."""
+
+    acting = None
+
     class Meta:
         model = User
         fields = ("email", "full_name", "is_active", "groups")
+
+    def clean(self):
+        cleaned = super().clean()
+        groups = cleaned.get("groups")
+        if groups is not None and not groups.exists():
+            self.add_error("groups", "Choose at least one role")
+        if self.acting is not None and self.instance.pk == self.acting.pk:
+            if "is_active" in cleaned and not cleaned["is_active"]:
+                self.add_error("is_active", "You cannot switch off your own account")
+            if groups is not None and not groups.filter(name=Role.ADMINISTRATOR).exists():
+                self.add_error("groups", "You cannot remove your own administrator role")
+        return cleaned
 
 
 @admin.register(User, site=site)
@@ -386,6 +406,12 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
     list_display = ("full_name", "email", "roles", "is_active")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            form.acting = request.user
+        return form
     list_filter = ("groups", "is_active")
     search_fields = ("full_name", "email")
     ordering = ("full_name", "email")

@@ -201,6 +201,29 @@ class TestChangesAreLogged:
         entry = only_entry("admin_changed")
         assert entry.changes == {"groups": [["assessor"], ["assessor", "decision_official"]]}
 
+    def test_the_staff_users_rules_hold_in_the_admin_too(self, admin_client, administrator):
+        """Nobody switches themselves off or drops their own administrator
+        role (the last administrator could lock everyone out), and nobody is
+        left with no role."""
+        groups = {g.name: g.pk for g in administrator.groups.model.objects.all()}
+        own = reverse("admin:accreditation_user_change", args=[administrator.pk])
+        data = {"email": administrator.email, "full_name": "Ada Admin"}
+        off = admin_client.post(own, {**data, "groups": [groups[Role.ADMINISTRATOR]]})
+        assert "You cannot switch off your own account" in off.text
+        demoted = admin_client.post(
+            own, {**data, "is_active": "on", "groups": [groups[Role.ASSESSOR]]}
+        )
+        assert "You cannot remove your own administrator role" in demoted.text
+        person = UserFactory(roles=[Role.ASSESSOR], email="p@example.org", full_name="P")
+        roleless = admin_client.post(
+            reverse("admin:accreditation_user_change", args=[person.pk]),
+            {"email": "p@example.org", "full_name": "P", "is_active": "on", "groups": []},
+        )
+        assert "Choose at least one role" in roleless.text
+        administrator.refresh_from_db()
+        assert administrator.is_active and administrator.has_role(Role.ADMINISTRATOR)
+        assert User.objects.get(pk=person.pk).role_names == {"assessor"}
+
     def test_the_admin_offers_no_superuser_or_per_user_permissions(self, admin_client):
         person = UserFactory(roles=[Role.ASSESSOR], email="p@example.org", full_name="P")
         admin_client.post(
