@@ -49,6 +49,16 @@ def at(day, hour=17, minute=0):
     return clock.at(day, time(hour, minute))
 
 
+SUMMER_2028 = {
+    "opens_at": at(date(2028, 5, 10), 9),
+    "deadline": at(date(2028, 6, 1)),
+    "assessment_due": date(2028, 7, 3),
+    "advisory_group_meeting": date(2028, 7, 17),
+    "decision_target": date(2028, 7, 31),
+}
+"""A summer 2028 round's dates, after spring's (``values``)."""
+
+
 def values(**overrides):
     """A valid new round: spring 2028, well clear of the factories' rounds."""
     base = {
@@ -230,8 +240,17 @@ def test_a_second_round_for_the_same_term_is_refused(frozen, officer):
 
 
 def test_a_round_open_at_the_same_time_as_another_taking_the_same_type_is_refused(frozen, officer):
-    services.create_round(officer, values(accepts_asg=False))
-    overlapping = values(term=Term.SUMMER, opens_at=at(date(2028, 3, 1), 9))
+    services.create_round(
+        officer,
+        values(
+            accepts_asg=False,
+            deadline=at(date(2028, 5, 15)),
+            assessment_due=date(2028, 6, 1),
+            advisory_group_meeting=date(2028, 6, 15),
+            decision_target=date(2028, 6, 29),
+        ),
+    )
+    overlapping = values(term=Term.SUMMER, **{**SUMMER_2028, "opens_at": at(date(2028, 5, 2), 9)})
     with pytest.raises(ValidationError) as excinfo:
         services.create_round(officer, overlapping)
     assert (
@@ -243,11 +262,26 @@ def test_a_round_open_at_the_same_time_as_another_taking_the_same_type_is_refuse
     assert Round.objects.count() == 2
 
 
-def test_a_cancelled_round_does_not_block_another_in_its_dates(frozen, officer):
+def test_a_cancelled_rounds_term_and_dates_can_have_another_round(frozen, officer):
+    """Its drafts need a round to move to: the term's new one."""
     first = services.create_round(officer, values())
-    services.cancel_round(officer, first, "Moved to the summer")
-    services.create_round(officer, values(term=Term.SUMMER))
-    assert Round.objects.count() == 2
+    with pytest.raises(ValidationError) as excinfo:
+        services.create_round(officer, values())
+    assert "There is already a round for Spring 2028" in errors_of(excinfo)["term"]
+    services.cancel_round(officer, first, "The assessors are not ready")
+    again = services.create_round(officer, values())
+    assert Round.objects.count() == 2 and again.cancelled_at is None
+
+
+def test_a_round_opens_in_its_term_and_year(frozen, officer):
+    with pytest.raises(ValidationError) as excinfo:
+        services.create_round(officer, values(year=2030))
+    assert errors_of(excinfo)["opens_at"] == (
+        "A spring 2030 round opens between January and April 2030: change its opening date, "
+        "or its term and year"
+    )
+    with pytest.raises(ValidationError):
+        services.create_round(officer, values(term=Term.SUMMER))
 
 
 # --- Changing a round ----------------------------------------------------------------
@@ -258,13 +292,7 @@ def test_before_opening_everything_can_change(frozen, officer):
     changed = services.change_round(
         officer,
         upcoming,
-        values(
-            term=Term.SUMMER,
-            accepts_asg=False,
-            opens_at=at(date(2028, 1, 10), 9),
-            deadline=at(date(2028, 3, 1)),
-            assessment_due=date(2028, 4, 1),
-        ),
+        values(term=Term.SUMMER, accepts_asg=False, **SUMMER_2028),
         version=services.round_version(upcoming),
     )
     assert (changed.term, changed.accepts_asg) == (Term.SUMMER, False)
@@ -279,7 +307,7 @@ def test_the_round_page_says_what_changed_in_words(frozen, client, officer):
         officer,
         upcoming,
         values(
-            term=Term.SUMMER,
+            opens_at=at(date(2028, 1, 17), 10),
             accepts_asg=False,
             deadline=at(date(2028, 3, 1), 23, 59),
             assessment_due=date(2028, 4, 3),
@@ -287,7 +315,7 @@ def test_the_round_page_says_what_changed_in_words(frozen, client, officer):
     )
     sign_in_verified(client, officer)
     page = client.get(reverse("staff-round", args=[upcoming.pk])).text
-    assert "<li>Term: Spring to Summer</li>" in page
+    assert "<li>Opens: 9am on 17 January 2028 to 10am on 17 January 2028</li>" in page
     assert "<li>Takes ASG proposals: yes to no</li>" in page
     assert "<li>Submission deadline: 5pm on 6 March 2028 to 11:59pm on 1 March 2028</li>" in page
     assert "<li>Assessment due: 17 April 2028 to 3 April 2028</li>" in page

@@ -234,7 +234,13 @@ class Round(models.Model):
     class Meta:
         ordering = ["-opens_at"]
         constraints = [
-            models.UniqueConstraint(fields=["term", "year"], name="round_unique_term_year"),
+            # One round a term, besides those cancelled: a cancelled round's
+            # term can have another (its drafts move to it).
+            models.UniqueConstraint(
+                fields=["term", "year"],
+                condition=Q(cancelled_at__isnull=True),
+                name="round_unique_term_year_not_cancelled",
+            ),
             models.CheckConstraint(
                 condition=Q(accepts_asp=True) | Q(accepts_asg=True),
                 name="round_accepts_a_type",

@@ -15,6 +15,7 @@ both take (from now on: what has passed cannot change). Each change is
 written to the activity log in its transaction.
 """
 
+import calendar
 import logging
 
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from accreditation import clock, emails, timeline
 from accreditation.access import require
 from accreditation.models import Framework, Round, Term, TermCalendar
 from accreditation.models.organisations import contact_addresses
-from accreditation.models.rounds import next_term
+from accreditation.models.rounds import TERM_MONTHS, next_term
 from accreditation.services import activity
 from accreditation.signals import round_changed
 from accreditation.versions import check_version, version_of
@@ -106,6 +107,15 @@ def check_round(values, *, exclude=None):
     errors = {}
     if not (values["accepts_asp"] or values["accepts_asg"]):
         errors["accepts_asp"] = "Select the types of proposal the round takes"
+    opens_on = clock.local_date(values["opens_at"])
+    first, last = TERM_MONTHS[Term(values["term"])]
+    if opens_on.year != values["year"] or not first <= opens_on.month <= last:
+        # A round is named by its term and year: it opens in them.
+        errors["opens_at"] = (
+            f"A {Term(values['term']).label.lower()} {values['year']} round opens between "
+            f"{calendar.month_name[first]} and {calendar.month_name[last]} {values['year']}: "
+            "change its opening date, or its term and year"
+        )
     if values["deadline"] <= values["opens_at"]:
         errors["deadline"] = "The deadline must be after the round opens"
     deadline_day = clock.local_date(values["deadline"])
@@ -120,10 +130,9 @@ def check_round(values, *, exclude=None):
             "The decision target date must be after the Advisory Group meeting"
         )
     others = Round.objects.exclude(pk=getattr(exclude, "pk", None))
-    same_term = others.filter(term=values["term"], year=values["year"]).first()
+    same_term = others.not_cancelled().filter(term=values["term"], year=values["year"]).first()
     if same_term is not None:
-        state = " (cancelled)" if same_term.cancelled_at else ""
-        errors["term"] = f"There is already a round for {same_term}{state}"
+        errors["term"] = f"There is already a round for {same_term}"
     if "deadline" not in errors:
         types = [t for t in ("asp", "asg") if values[f"accepts_{t}"]]
         # Only the time still to come can clash: a round open already is
