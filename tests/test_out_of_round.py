@@ -120,6 +120,12 @@ class TestApplicantRequests:
         applicant_client.post(reverse("out-of-round-new"), request_data(school_urn=""))
         assert OutOfRoundRequest.objects.get().school_urn == ""
 
+    def test_a_urn_written_with_a_space_is_taken_and_a_wrong_one_refused(self, applicant_client):
+        wrong = applicant_client.post(reverse("out-of-round-new"), request_data(school_urn="12 34"))
+        assert "URN" in wrong.context["form"].errors["school_urn"][0]
+        applicant_client.post(reverse("out-of-round-new"), request_data(school_urn="123 456"))
+        assert OutOfRoundRequest.objects.get().school_urn == "123456"
+
     def test_sending_twice_gives_one_request(self, applicant_client):
         first = applicant_client.post(reverse("out-of-round-new"), request_data())
         second = applicant_client.post(reverse("out-of-round-new"), request_data())

@@ -41,7 +41,6 @@ class OutOfRoundRequestForm(forms.Form):
         help_text="6 digits, if the school has one",
         required=False,
         max_length=20,
-        validators=[URN_VALIDATOR],
         error_messages={"max_length": "Enter a URN of 6 digits, like 123456"},
     )
     urgency = forms.ChoiceField(
@@ -75,7 +74,11 @@ class OutOfRoundRequestForm(forms.Form):
         )
 
     def clean_school_urn(self):
-        return self.cleaned_data["school_urn"].replace(" ", "")
+        # Checked once its spaces are gone: "123 456" is a URN as written.
+        urn = self.cleaned_data["school_urn"].replace(" ", "")
+        if urn:
+            URN_VALIDATOR(urn)
+        return urn
 
     def clean_school_name(self):
         return self.cleaned_data["school_name"].strip()
