@@ -50,7 +50,7 @@ from accreditation.models import (
 from accreditation.models.framework import FrameworkFrozen, FrameworkPiece, frozen_version
 from accreditation.roles import Role
 from accreditation.services import accounts, activity
-from accreditation.signals import parts_may_clash
+from accreditation.signals import can_no_longer_assess, parts_may_clash
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -412,6 +412,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         if obj is not None:
             form.acting = request.user
         return form
+
     list_filter = ("groups", "is_active")
     search_fields = ("full_name", "email")
     ordering = ("full_name", "email")
@@ -436,10 +437,13 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     def save_related(self, request, form, formsets, change):
         """What the staff users page's service does after a change of roles
         or access: record a standing conflict for a member given staff
-        roles, and sign a switched-off account out everywhere."""
+        roles, take someone who can no longer assess off their cases, and
+        sign a switched-off account out everywhere."""
         super().save_related(request, form, formsets, change)
         user = form.instance
         parts_may_clash.send(sender=User, user=user)
+        if not user.is_active or not user.groups.filter(name=Role.ASSESSOR).exists():
+            can_no_longer_assess.send(sender=User, user=user)
         if not user.is_active:
             accounts.end_sessions(user)
 

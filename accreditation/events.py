@@ -100,6 +100,16 @@ register(
         "second_assessor_stood_down",
         "Second assessor stood down: they declared a conflict of interest",
     ),
+    EventType(
+        "assessor_released",
+        "Assessor taken off the case: their account was switched off, or they no longer "
+        "have the assessor role",
+    ),
+    EventType(
+        "second_assessor_released",
+        "Second assessor taken off the case: their account was switched off, or they no "
+        "longer have the assessor role",
+    ),
     # Scoring, quality assurance and the recommendation: staff only.
     EventType("score_saved", "Score saved"),
     EventType("scoring_finished", "Scoring finished"),

@@ -11,6 +11,11 @@ parts_may_clash = Signal()
 they joined an organisation, or were given staff roles. Sent inside the
 transaction that made the change; assessments records the standing conflict."""
 
+can_no_longer_assess = Signal()
+"""A person may no longer assess (``user``): their account was switched off,
+or they no longer have the assessor role. Sent inside the transaction that
+made the change; assessments takes them off the cases they hold."""
+
 cases_moved = Signal()
 """Cases moved by the workflow (``action``, ``cases``, ``events``, ``actor``;
 ``cases`` and ``events`` in the same order), sent by ``move()`` (one case) and

@@ -163,7 +163,8 @@ def assessor_stood_down_example():
 emails.register(
     emails.EmailTemplate(
         name="assessments/assessor_stood_down",
-        title="An assessor declared a conflict of interest with a case they were assessing",
+        title="An assessor was taken off a case they were assessing (a conflict of interest, "
+        "or they can no longer assess)",
         audience="The casework officer who assigned them (or every casework officer)",
         subject="{{ case.reference }}: assign another assessor",
         example="assessments.emails.assessor_stood_down_example",

@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from accreditation.models import Membership
 from accreditation.roles import STAFF_ROLES
-from accreditation.signals import cases_moved, parts_may_clash
+from accreditation.signals import can_no_longer_assess, cases_moved, parts_may_clash
 from accreditation.workflow import Action, Status
 from advisory_group.signals import feedback_returned
 from assessments.models import Assignment, Conflict
@@ -35,6 +35,15 @@ def record_standing_conflicts(sender, user, **kwargs):
             organisation=membership.organisation,
             reason=STANDING_REASON.format(organisation=membership.organisation.name),
         )
+
+
+@receiver(can_no_longer_assess)
+def release_their_cases(sender, user, **kwargs):
+    """Someone switched off, or no longer an assessor, holds no case: each
+    goes back to its officers to assign someone else."""
+    from assessments.services.assignment import release
+
+    release(user)
 
 
 @receiver(cases_moved)

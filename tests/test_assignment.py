@@ -270,6 +270,43 @@ class TestOneCase:
             services.assign(case, assessors[0], "first", officer)
 
 
+class TestSwitchedOff:
+    """An assessor switched off, or no longer an assessor, holds no case:
+    each goes back to its officers, who are told, as after a conflict."""
+
+    @pytest.mark.parametrize(
+        ("roles", "active"), [([Role.ASSESSOR], False), ([Role.CASEWORK_OFFICER], True)]
+    )
+    def test_their_cases_go_back_to_the_officers(self, officer, assessors, roles, active):
+        from accreditation.services import accounts
+
+        asha = assessors[0]
+        case, other = case_in(RoundFactory()), case_in(RoundFactory())
+        services.assign(case, asha, "first", officer)
+        services.assign(other, asha, "first", officer)
+        admin = UserFactory(roles=[Role.ADMINISTRATOR])
+        accounts.set_staff_roles(asha, roles=roles, is_active=active, by=admin)
+        assert current(case) is None and current(other) is None
+        event = CaseEvent.objects.filter(case=case).latest("sequence")
+        assert event.action == "assessor_released" and event.actor == asha
+        sent = delivered()
+        assert sorted(m.to[0] for m in sent) == [officer.email, officer.email]
+        assert "their account was switched off, or they no longer have the assessor role" in (
+            sent[0].body
+        )
+
+    def test_a_change_that_keeps_them_an_assessor_leaves_their_cases(self, officer, assessors):
+        from accreditation.services import accounts
+
+        asha = assessors[0]
+        case = case_in(RoundFactory())
+        services.assign(case, asha, "first", officer)
+        admin = UserFactory(roles=[Role.ADMINISTRATOR])
+        roles = [Role.ASSESSOR, Role.DECISION_OFFICIAL]
+        accounts.set_staff_roles(asha, roles=roles, is_active=True, by=admin)
+        assert current(case).assessor == asha
+
+
 class TestStandDown:
     """An assessor who declares a conflict covering a case they are assessing
     is stood down from it: the case waits for another assessor in the

@@ -18,7 +18,7 @@ from accreditation.models import Invitation, Organisation, User
 from accreditation.models.organisations import hash_token
 from accreditation.roles import STAFF_ROLES, Role
 from accreditation.services import activity
-from accreditation.signals import parts_may_clash
+from accreditation.signals import can_no_longer_assess, parts_may_clash
 from accreditation.versions import check_version, fingerprint
 
 
@@ -214,5 +214,7 @@ def set_staff_roles(user, *, roles, is_active, by, version=None):
         after = activity.snapshot(user, ["groups", "is_active"])
         activity.record(by, "staff_roles_changed", user, activity.diff(before, after))
         parts_may_clash.send(sender=User, user=user)
+        if not is_active or Role.ASSESSOR not in roles:
+            can_no_longer_assess.send(sender=User, user=user)
         if not is_active:
             end_sessions(user)

@@ -52,6 +52,7 @@ EVENTS = {
     SECOND: ("second_assessor_assigned", "second_assessor_reassigned"),
 }
 STOOD_DOWN = {FIRST: "assessor_stood_down", SECOND: "second_assessor_stood_down"}
+RELEASED = {FIRST: "assessor_released", SECOND: "second_assessor_released"}
 
 
 class AssignmentRefused(Exception):
@@ -602,6 +603,19 @@ def stand_down(person, conflict):
         if conflict.organisation_id
         else Q(case__organisation__local_authority=conflict.local_authority_id)
     )
+    return _stand_down_in(person, scope, STOOD_DOWN, "conflict")
+
+
+def release(person):
+    """End ``person``'s current assignments as ``stand_down`` ends those a
+    conflict bars (the cases being assessed, the feedback they are to
+    write), every one: their account was switched off, or they no longer
+    have the assessor role. Each case's officers are e-mailed to assign
+    someone else. Returns the cases' references."""
+    return _stand_down_in(person, Q(), RELEASED, "released")
+
+
+def _stand_down_in(person, scope, actions, why):
     case_ids = Assignment.objects.filter(scope, assessor=person, ended_at__isnull=True).values_list(
         "case_id", flat=True
     )
@@ -627,7 +641,12 @@ def stand_down(person, conflict):
         .select_related("assessor", "assigned_by")
         .order_by("case_id", "kind")
     )
-    return _stand_down(list(ending), [case for case in locked if case.pk in assessing | writing])
+    return _stand_down(
+        list(ending),
+        [case for case in locked if case.pk in assessing | writing],
+        actions=actions,
+        why=why,
+    )
 
 
 def stand_down_conflicted_writers(cases):
@@ -661,11 +680,12 @@ def stand_down_conflicted(cases, kinds=(FIRST, SECOND)):
     return _stand_down(ending, cases)
 
 
-def _stand_down(ending, cases):
+def _stand_down(ending, cases, actions=STOOD_DOWN, why="conflict"):
     """End the assignments ``ending`` of the locked ``cases``, each on its
-    case's timeline as its assessor's, and e-mail the casework officers so
-    that they assign someone else: the case waits in their list of cases
-    with no assessor. Returns the cases' references."""
+    case's timeline as its assessor's (``actions``, by kind), and e-mail the
+    casework officers, saying ``why`` ("conflict" or "released"), so that
+    they assign someone else: the case waits in their list of cases with no
+    assessor. Returns the cases' references."""
     when = clock.now()
     Assignment.objects.filter(pk__in=[a.pk for a in ending]).update(ended_at=when)
     by_pk = {case.pk: case for case in cases}
@@ -673,16 +693,16 @@ def _stand_down(ending, cases):
         case = by_pk[assignment.case_id]
         timeline.append(
             case,
-            action=STOOD_DOWN[assignment.kind],
+            action=actions[assignment.kind],
             actor=assignment.assessor,
             details=_details(assignment.assessor, assignment.kind),
             when=when,
         )
-        _tell_officers(case, assignment)
+        _tell_officers(case, assignment, why)
     return [by_pk[a.case_id].reference for a in ending]
 
 
-def _tell_officers(case, assignment):
+def _tell_officers(case, assignment, why):
     """The officer who made the assignment, if they may still assign it (a
     casework officer still, who may see the case); otherwise every casework
     officer who may (each judged apart: a few queries apiece, so only when
@@ -704,6 +724,7 @@ def _tell_officers(case, assignment):
             "case": case,
             "assignment": assignment,
             "writing_feedback": case.status not in queries.ASSESSABLE,
+            "released": why == "released",
             "link": settings.SERVICE_URL + reverse("staff-case", args=[case.pk]),
         },
         [officer.email for officer in chosen],
