@@ -247,6 +247,55 @@ class TestChangesAreLogged:
         stored = json.dumps(entry.changes)
         assert old_hash not in stored and new_hash not in stored and NEW_PASSWORD not in stored
 
+    def test_a_version_is_published_only_with_both_parts_and_their_criteria(self, admin_client):
+        """Published, it is what new rounds and windows take: without its
+        questions, proposals would be submitted with no answers."""
+        from tests.factories import CriterionFactory
+
+        framework = FrameworkFactory(title="Empty criteria", published_at=None)
+        url = reverse("admin:accreditation_framework_change", args=[framework.pk])
+        data = {
+            "version": framework.version,
+            "title": "Empty criteria",
+            "scale_min": 1,
+            "scale_max": 4,
+            "threshold": 3,
+            "published_at_0": "2027-01-04",
+            "published_at_1": "09:00:00",
+            "parts-TOTAL_FORMS": 0,
+            "parts-INITIAL_FORMS": 0,
+        }
+        refused = admin_client.post(url, data)
+        assert refused.status_code == 200
+        assert "Add Part One and Part Two, each with its criteria" in refused.text
+        framework.refresh_from_db()
+        assert framework.published_at is None
+        for number in (1, 2):
+            CriterionFactory(part=PartFactory(framework=framework, number=number))
+        parts = framework.parts.order_by("number")
+        published = admin_client.post(
+            url,
+            {
+                **data,
+                "parts-TOTAL_FORMS": 2,
+                "parts-INITIAL_FORMS": 2,
+                **{
+                    f"parts-{index}-{field}": value
+                    for index, part in enumerate(parts)
+                    for field, value in (
+                        ("id", part.pk),
+                        ("framework", framework.pk),
+                        ("number", part.number),
+                        ("title", part.title),
+                        ("introduction", ""),
+                    )
+                },
+            },
+        )
+        assert published.status_code == 302
+        framework.refresh_from_db()
+        assert framework.published_at is not None
+
     def test_each_inline_object_changed_gets_its_own_entry(self, admin_client):
         framework = FrameworkFactory(title="Draft criteria", published_at=None)
         part = PartFactory(framework=framework, number=1, title="Vision")

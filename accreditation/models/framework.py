@@ -93,6 +93,27 @@ class Framework(models.Model):
 
     def clean(self):
         refuse_if_frozen(self.frameworks())
+        if self.published_at is not None and self.missing_parts():
+            # Published, it is what new rounds and windows take: a version
+            # without its questions would take proposals with no answers.
+            raise ValidationError(
+                {
+                    "published_at": "Add Part One and Part Two, each with its criteria, and "
+                    "save the version before you publish it"
+                }
+            )
+
+    def missing_parts(self):
+        """The numbers of the parts (1 and 2) this version does not yet have
+        with at least one criterion, as saved."""
+        if self.pk is None:
+            return [1, 2]
+        with_criteria = set(
+            Part.objects.filter(framework_id=self.pk, criteria__isnull=False).values_list(
+                "number", flat=True
+            )
+        )
+        return [number for number in (1, 2) if number not in with_criteria]
 
     def frameworks(self):
         """This version, as a queryset (as its pieces give theirs)."""
