@@ -852,6 +852,10 @@ def test_the_cancel_page_refuses_a_round_with_submissions(frozen, officer, clien
     assert "cannot be cancelled" in page.text
     response = client.post(reverse("staff-round-cancel", args=[round_.pk]), {"reason": "Why not"})
     assert "1 proposal has been submitted" in response.text
+    # The page itself says so, and offers no form to fill in first.
+    cancel_page = client.get(reverse("staff-round-cancel", args=[round_.pk])).text
+    assert "This round cannot be cancelled: 1 proposal has been submitted in it" in cancel_page
+    assert 'name="reason"' not in cancel_page
 
 
 def test_the_applicant_is_told_their_round_was_cancelled_and_moves_the_draft(
