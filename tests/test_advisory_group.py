@@ -228,8 +228,14 @@ class TestARoundsMeeting:
     until it has happened."""
 
     def change_meeting_date(self, officer, round_, day):
+        from accreditation.models import Term
         from accreditation.services import rounds
 
+        # Named by the term it opened in, as the service holds a round
+        # (the factory's are named by far-off years).
+        opened = clock.local_date(round_.opens_at)
+        round_.term, round_.year = Term.of(opened), opened.year
+        round_.save(update_fields=["term", "year"])
         values = {name: getattr(round_, name) for name in rounds.EDITABLE_FIELDS}
         return rounds.change_round(officer, round_, {**values, "advisory_group_meeting": day})
 

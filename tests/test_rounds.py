@@ -277,8 +277,8 @@ def test_a_round_opens_in_its_term_and_year(frozen, officer):
     with pytest.raises(ValidationError) as excinfo:
         services.create_round(officer, values(year=2030))
     assert errors_of(excinfo)["opens_at"] == (
-        "A spring 2030 round opens between January and April 2030: change its opening date, "
-        "or its term and year"
+        "The Spring 2030 round must open between January and April 2030: change its opening "
+        "date, or its term and year"
     )
     with pytest.raises(ValidationError):
         services.create_round(officer, values(term=Term.SUMMER))

@@ -93,7 +93,7 @@ class Framework(models.Model):
 
     def clean(self):
         refuse_if_frozen(self.frameworks())
-        if self.published_at is not None and self.missing_parts():
+        if self.published_at is not None and not self.was_published() and self.missing_parts():
             # Published, it is what new rounds and windows take: a version
             # without its questions would take proposals with no answers.
             raise ValidationError(
@@ -102,6 +102,13 @@ class Framework(models.Model):
                     "save the version before you publish it"
                 }
             )
+
+    def was_published(self):
+        """Published already, as saved (this change does not publish it)."""
+        return (
+            self.pk is not None
+            and Framework.objects.filter(pk=self.pk, published_at__isnull=False).exists()
+        )
 
     def missing_parts(self):
         """The numbers of the parts (1 and 2) this version does not yet have

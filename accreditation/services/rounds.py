@@ -112,7 +112,7 @@ def check_round(values, *, exclude=None):
     if opens_on.year != values["year"] or not first <= opens_on.month <= last:
         # A round is named by its term and year: it opens in them.
         errors["opens_at"] = (
-            f"A {Term(values['term']).label.lower()} {values['year']} round opens between "
+            f"The {Term(values['term']).label} {values['year']} round must open between "
             f"{calendar.month_name[first]} and {calendar.month_name[last]} {values['year']}: "
             "change its opening date, or its term and year"
         )
