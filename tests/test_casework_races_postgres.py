@@ -242,21 +242,14 @@ def test_an_assessors_two_feedback_saves_at_once_keep_one():
 def test_two_corrections_of_one_decision_at_once_make_one():
     """Two officials (or one form sent twice) correcting to the same outcome:
     the second waits for the first's lock, then finds it made."""
-    from accreditation import clock
     from accreditation.models import CaseEvent
     from accreditation.services import decisions
-    from accreditation.workflow import Action, Status
+    from accreditation.workflow import Status
     from tests.casework import person_with
-    from tests.test_feedback_after_decision import recommended
+    from tests.test_feedback_after_decision import accredit, recommended
 
     case, _assessor = recommended("accredit")
-    decisions.decide(
-        case,
-        person_with("decision_official"),
-        outcome=Action.ACCREDIT,
-        decision_date=clock.today(),
-        reasons="",
-    )
+    accredit(case)
     officials = [person_with("decision_official") for _ in range(2)]
 
     def correct(official):

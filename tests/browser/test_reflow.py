@@ -75,26 +75,24 @@ def test_the_scoring_pages_and_an_advisory_item_keep_their_score_tables_in_a_pan
     meeting = new_meeting(officer, group, days=7)
     item = meeting.items.get(case=case, purpose="advice")
     page = new_page(viewport=NARROW)
+
+    def reflows(url, pane):
+        page.goto(url)
+        expect(
+            page.get_by_role("region", name=f"{pane}, scrolls sideways on a narrow screen")
+        ).to_be_visible()
+        assert page_width(page) <= 320
+
     signed_in_as(page, officer, device)
-    page.goto(reverse("staff-case", args=[case.pk]))
-    expect(
-        page.get_by_role("region", name="Scores, scrolls sideways on a narrow screen")
-    ).to_be_visible()
-    assert page_width(page) <= 320
+    reflows(reverse("staff-case", args=[case.pk]), "Scores")
     member, member_device = staff_with_device(Role.ADVISORY_GROUP_MEMBER)
     meeting.members.add(member)
     signed_in_as(page, member, member_device)
-    page.goto(reverse("advisory-item", args=[item.pk]))
-    expect(page.locator("#scores")).to_be_visible()
-    assert page_width(page) <= 320
+    reflows(reverse("advisory-item", args=[item.pk]), "Scores")
     assert_accessible(page)
     fresh = case_in_assessment()
     person, person_device = staff_with_device(Role.ASSESSOR)
     give_part(person, "assessor", [fresh])
     signed_in_as(page, person, person_device)
-    page.goto(reverse("case-scores", args=[fresh.pk]))
-    expect(
-        page.get_by_role("region", name="Criteria, scrolls sideways on a narrow screen")
-    ).to_be_visible()
-    assert page_width(page) <= 320
+    reflows(reverse("case-scores", args=[fresh.pk]), "Criteria")
     assert_accessible(page)
