@@ -443,7 +443,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         user = form.instance
         parts_may_clash.send(sender=User, user=user)
         if not user.is_active or not user.groups.filter(name=Role.ASSESSOR).exists():
-            can_no_longer_assess.send(sender=User, user=user)
+            can_no_longer_assess.send(sender=User, user=user, by=request.user)
         if not user.is_active:
             accounts.end_sessions(user)
 

@@ -12,9 +12,9 @@ they joined an organisation, or were given staff roles. Sent inside the
 transaction that made the change; assessments records the standing conflict."""
 
 can_no_longer_assess = Signal()
-"""A person may no longer assess (``user``): their account was switched off,
-or they no longer have the assessor role. Sent inside the transaction that
-made the change; assessments takes them off the cases they hold."""
+"""A person may no longer assess (``user``): ``by`` switched their account
+off, or took the assessor role away. Sent inside the transaction that made
+the change; assessments takes them off the cases they hold."""
 
 cases_moved = Signal()
 """Cases moved by the workflow (``action``, ``cases``, ``events``, ``actor``;

@@ -38,12 +38,12 @@ def record_standing_conflicts(sender, user, **kwargs):
 
 
 @receiver(can_no_longer_assess)
-def release_their_cases(sender, user, **kwargs):
+def release_their_cases(sender, user, by, **kwargs):
     """Someone switched off, or no longer an assessor, holds no case: each
     goes back to its officers to assign someone else."""
     from assessments.services.assignment import release
 
-    release(user)
+    release(user, by)
 
 
 @receiver(cases_moved)

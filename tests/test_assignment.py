@@ -288,7 +288,9 @@ class TestSwitchedOff:
         accounts.set_staff_roles(asha, roles=roles, is_active=active, by=admin)
         assert current(case) is None and current(other) is None
         event = CaseEvent.objects.filter(case=case).latest("sequence")
-        assert event.action == "assessor_released" and event.actor == asha
+        # Done by the administrator, the assessor named in it.
+        assert event.action == "assessor_released" and event.actor == admin
+        assert event.details["assessor_name"] == asha.full_name
         sent = delivered()
         assert sorted(m.to[0] for m in sent) == [officer.email, officer.email]
         assert "their account was switched off, or they no longer have the assessor role" in (

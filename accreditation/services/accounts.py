@@ -215,6 +215,6 @@ def set_staff_roles(user, *, roles, is_active, by, version=None):
         activity.record(by, "staff_roles_changed", user, activity.diff(before, after))
         parts_may_clash.send(sender=User, user=user)
         if not is_active or Role.ASSESSOR not in roles:
-            can_no_longer_assess.send(sender=User, user=user)
+            can_no_longer_assess.send(sender=User, user=user, by=by)
         if not is_active:
             end_sessions(user)

@@ -606,16 +606,17 @@ def stand_down(person, conflict):
     return _stand_down_in(person, scope, STOOD_DOWN, "conflict")
 
 
-def release(person):
+def release(person, by):
     """End ``person``'s current assignments as ``stand_down`` ends those a
     conflict bars (the cases being assessed, the feedback they are to
-    write), every one: their account was switched off, or they no longer
-    have the assessor role. Each case's officers are e-mailed to assign
-    someone else. Returns the cases' references."""
-    return _stand_down_in(person, Q(), RELEASED, "released")
+    write), every one: ``by`` switched their account off, or took their
+    assessor role away (each case's timeline names ``by``). Each case's
+    officers are e-mailed to assign someone else. Returns the cases'
+    references."""
+    return _stand_down_in(person, Q(), RELEASED, "released", actor=by)
 
 
-def _stand_down_in(person, scope, actions, why):
+def _stand_down_in(person, scope, actions, why, actor=None):
     case_ids = Assignment.objects.filter(scope, assessor=person, ended_at__isnull=True).values_list(
         "case_id", flat=True
     )
@@ -646,6 +647,7 @@ def _stand_down_in(person, scope, actions, why):
         [case for case in locked if case.pk in assessing | writing],
         actions=actions,
         why=why,
+        actor=actor,
     )
 
 
@@ -680,11 +682,12 @@ def stand_down_conflicted(cases, kinds=(FIRST, SECOND)):
     return _stand_down(ending, cases)
 
 
-def _stand_down(ending, cases, actions=STOOD_DOWN, why="conflict"):
+def _stand_down(ending, cases, actions=STOOD_DOWN, why="conflict", actor=None):
     """End the assignments ``ending`` of the locked ``cases``, each on its
-    case's timeline as its assessor's (``actions``, by kind), and e-mail the
-    casework officers, saying ``why`` ("conflict" or "released"), so that
-    they assign someone else: the case waits in their list of cases with no
+    case's timeline (``actions``, by kind) as ``actor``'s, or else as its
+    assessor's (who declared the conflict), and e-mail the casework
+    officers, saying ``why`` ("conflict" or "released"), so that they
+    assign someone else: the case waits in their list of cases with no
     assessor. Returns the cases' references."""
     when = clock.now()
     Assignment.objects.filter(pk__in=[a.pk for a in ending]).update(ended_at=when)
@@ -694,7 +697,7 @@ def _stand_down(ending, cases, actions=STOOD_DOWN, why="conflict"):
         timeline.append(
             case,
             action=actions[assignment.kind],
-            actor=assignment.assessor,
+            actor=actor or assignment.assessor,
             details=_details(assignment.assessor, assignment.kind),
             when=when,
         )
