@@ -337,6 +337,9 @@ class TestAnAccreditedProvider:
         )
         organisation = entry.organisation
         member_of(organisation, client)
+        profile = client.get(reverse("organisation-profile")).text
+        assert "Ash Trust is an accredited provider on the register" in profile
+        assert reverse("organisation-change-kind") not in profile  # not offered
         refused = client.post(reverse("organisation-change-kind"), {"kind": K.EDUCATIONAL_CHARITY})
         assert refused.status_code == 200
         assert "Ash Trust is an accredited provider on the register" in refused.text

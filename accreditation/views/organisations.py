@@ -84,6 +84,7 @@ class ProfileView(ReturnToProposalMixin, OrganisationPageMixin, TemplateView):
             may_claim_nss=services.may_claim_national_support_school(kind),
             edit_url=self.with_return(reverse("organisation-edit", args=[kind])),
             change_kind_url=self.with_return(reverse("organisation-change-kind")),
+            kind_fixed=services.kind_fixed(self.organisation),
             **kwargs,
         )
 
