@@ -136,6 +136,28 @@ def test_a_calendar_month_outside_the_term_is_refused(officer):
     assert "January to April" in errors_of(excinfo)["opens_month"]
 
 
+@pytest.mark.parametrize(
+    ("month", "day", "message"),
+    [
+        (2, 29, "February has 28 days in most years: choose a day from 1 to 28"),
+        (4, 31, "April has 30 days: choose a day from 1 to 30"),
+    ],
+)
+def test_a_calendar_day_the_month_does_not_have_is_refused(officer, month, day, message):
+    spring = TermCalendar.objects.ensure()[0]
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_calendar(
+            officer,
+            spring,
+            {
+                **{n: getattr(spring, n) for n in services.CALENDAR_FIELDS},
+                "opens_month": month,
+                "opens_day": day,
+            },
+        )
+    assert errors_of(excinfo)["opens_day"] == message
+
+
 def test_the_calendar_page_changes_a_term(client, officer):
     sign_in_verified(client, officer)
     page = client.get(reverse("staff-round-calendar"))

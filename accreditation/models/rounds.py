@@ -137,6 +137,18 @@ class TermCalendar(models.Model):
                     "choose a month in it"
                 }
             )
+        if self.opens_month and self.opens_day:
+            # Days as in a year that is not a leap year: the day opens every year.
+            days = calendar.monthrange(2027, self.opens_month)[1]
+            if self.opens_day > days:
+                month = calendar.month_name[self.opens_month]
+                raise ValidationError(
+                    {
+                        "opens_day": f"{month} has {days} days"
+                        f"{' in most years' if self.opens_month == 2 else ''}: "
+                        f"choose a day from 1 to {days}"
+                    }
+                )
 
     def dates_for(self, year):
         """The round's dates in ``year`` from this calendar: aware opening
