@@ -49,7 +49,19 @@ if (dialog && typeof dialog.showModal === "function") {
       schedule();
       return;
     }
-    window.location.href = "/account/signed-out/?timeout=1";
+    // Signed out, not only told so: the countdown runs in whole seconds and
+    // can end a moment before the server's session does.
+    const signOut = document.querySelector('form[action="/account/sign-out/"]');
+    if (signOut) {
+      const next = document.createElement("input");
+      next.type = "hidden";
+      next.name = "next";
+      next.value = "/account/signed-out/?timeout=1";
+      signOut.append(next);
+      signOut.submit();
+    } else {
+      window.location.href = "/account/signed-out/?timeout=1";
+    }
   };
 
   window.addEventListener("storage", (event) => {

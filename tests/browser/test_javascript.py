@@ -124,3 +124,17 @@ def test_a_tab_kept_alive_keeps_the_other_tabs_from_signing_out(page, settings):
     assert "signed-out" not in other.url
     # And once the shared end passes with nobody staying, both leave.
     other.wait_for_url(re.compile(r"/account/signed-out/\?timeout=1$"), timeout=12000)
+
+
+def test_the_end_of_the_countdown_signs_the_person_out(page):
+    """The page's countdown can end a moment before the server's session
+    does: at its end the person is signed out, not only told so. (The
+    page's clock is moved on; the server's session still has its time.)"""
+    sign_in(page, MembershipFactory().user.email)
+    page.clock.install()
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Your organisations")
+    page.clock.run_for(31 * 60 * 1000)
+    page.wait_for_url(re.compile(r"/account/signed-out/\?timeout=1$"))
+    page.goto("/applicant/")
+    assert "/account/sign-in/" in page.url
