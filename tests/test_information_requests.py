@@ -548,7 +548,9 @@ class TestApplicantPages:
     ):
         case = request_.case
         client.force_login(applicant)
-        upload = SimpleUploadedFile("draft.pdf", pdf_bytes(), content_type="application/pdf")
+        upload = SimpleUploadedFile(
+            "our-draft-plan.pdf", pdf_bytes(), content_type="application/pdf"
+        )
         saved = client.post(
             self.url(case), {**page_data(request_, "Draft.", ""), "document": upload, "save": ""}
         )
@@ -559,6 +561,10 @@ class TestApplicantPages:
         assert link not in staff.get(reverse("staff-case-requests", args=[case.pk])).text
         assert staff.get(link).status_code == 404
         assert not events_of(case, "request_document_downloaded")
+        # The case's timeline says a document was added to the answers, not which.
+        timeline = staff.get(reverse("staff-case", args=[case.pk])).text
+        assert "Document sent with answers uploaded" in timeline
+        assert "our-draft-plan.pdf" not in timeline
 
     def test_a_refused_file_loses_no_answer(self, client, request_, applicant, media_root):
         client.force_login(applicant)

@@ -47,6 +47,10 @@ from proposals.queries.journey import questions
 ASSESSING = frozenset({CaseRole.ASSESSOR, CaseRole.SECOND_ASSESSOR})
 URN = re.compile(r"^[0-9]{6}$")
 BLIND_KEYS = frozenset({"score", "recommendation"})
+DRAFT_DOCUMENT_ACTIONS = frozenset({"request_document_uploaded", "request_document_deleted"})
+"""The applicant's work on answers not yet sent: staff see that it happened,
+not what the document is (the answers page promises nothing reaches the
+assessor until it is sent; what was sent is listed with its requests)."""
 AGENDA_ACTIONS = frozenset({"agenda_item_added", "agenda_item_removed"})
 """Events whose ``purpose`` is an agenda item's (``ItemPurpose``); any
 other event's is a letter's."""
@@ -216,6 +220,8 @@ def _details(event, blind):
         if value in (None, "", []):
             continue
         if blind and key in BLIND_KEYS:
+            continue
+        if key == "name" and event.action in DRAFT_DOCUMENT_ACTIONS:
             continue
         if key == "decision_date" and _date(value):
             value = f"{_date(value):%-d %B %Y}"
