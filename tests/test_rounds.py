@@ -343,6 +343,7 @@ def test_the_round_page_says_what_changed_in_words(frozen, client, officer):
     assert "<li>Assessment due: 17 April 2028 to 3 April 2028</li>" in page
     assert "accepts_asg" not in page
     assert "<li>Decision target: 16 May 2028</li>" in page  # as created
+    assert "Cancellation reason" not in page  # left empty when created
 
 
 def test_a_change_from_a_stale_page_is_refused(frozen, officer):

@@ -59,9 +59,12 @@ def change_lines(changes):
     """[(what, before, after)] of a round's recorded ``changes`` ({field:
     [old, new]}), each field by its name on the round's page and each value
     as the page writes it; ``before`` None for a value set for the first
-    time."""
+    time. A field left empty when the round was created is left out (a new
+    round's "Cancellation reason: none")."""
     lines = []
     for name, (old, new) in changes.items():
+        if old is None and new in (None, ""):
+            continue
         try:
             field = Round._meta.get_field(name)
         except FieldDoesNotExist:
