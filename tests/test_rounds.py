@@ -295,6 +295,14 @@ def test_a_cancelled_rounds_term_and_dates_can_have_another_round(frozen, office
     assert Round.objects.count() == 2 and again.cancelled_at is None
 
 
+def test_a_new_round_is_suggested_for_a_term_whose_round_was_cancelled(frozen, officer):
+    assert services.suggested_term() == (Term.SUMMER, 2027)
+    summer = services.create_round(officer, services.defaults_for(Term.SUMMER, 2027))
+    assert services.suggested_term() == (Term.AUTUMN, 2027)
+    services.cancel_round(officer, summer, "The assessors are not ready")
+    assert services.suggested_term() == (Term.SUMMER, 2027)
+
+
 def test_a_round_opens_in_its_term_and_year(frozen, officer):
     with pytest.raises(ValidationError) as excinfo:
         services.create_round(officer, values(year=2030))

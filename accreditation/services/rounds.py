@@ -76,10 +76,11 @@ def defaults_for(term, year):
 
 
 def suggested_term(when=None):
-    """The first term after this one with no round yet: what a new round is
-    most likely for. (term, year)."""
+    """The first term after this one with no round yet (a cancelled one
+    leaves its term free for another): what a new round is most likely for.
+    (term, year)."""
     first = clock.local_date(when or clock.now()).replace(day=1)
-    taken = set(Round.objects.values_list("term", "year"))
+    taken = set(Round.objects.not_cancelled().values_list("term", "year"))
     for step in range(1, 13):
         day = Term.later(first, step)
         if (Term.of(day), day.year) not in taken:
