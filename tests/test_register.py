@@ -564,9 +564,19 @@ def test_a_name_is_found_whichever_way_its_apostrophe_is_written(client):
         ("st aidan\u2019s", straight),
         ("St Bede's", curly),
         ("bede\u2019s", curly),
+        ("St Aidans", straight),
+        ("bedes catholic", curly),
     ]:
         page = client.get(reverse("register-search"), {"q": typed})
         assert list(page.context["entries"]) == [found], typed
+
+
+def test_a_name_stored_without_its_apostrophe_is_found_with_one(client):
+    plain = RegisterEntryFactory(name="St Marys and St Johns Federation")
+    RegisterEntryFactory(name="St Mary Trust")
+    for typed in ("St Mary's and St John's", "marys and st john\u2019s", "St Marys and St Johns"):
+        page = client.get(reverse("register-search"), {"q": typed})
+        assert list(page.context["entries"]) == [plain], typed
 
 
 def test_a_filter_that_does_not_exist_is_reported(client, register):

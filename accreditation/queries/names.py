@@ -1,6 +1,7 @@
 """Names searched for as people type them: the register's search, the case
 list's and the conflict declaration's."""
 
+import itertools
 import re
 
 from django.db.models import Q
@@ -9,14 +10,42 @@ CURLY_APOSTROPHES = re.compile("[\u2018\u2019\u02bc]")
 """Left and right single quotation marks and the modifier letter apostrophe:
 what a phone or a word processor types for an apostrophe."""
 
+POSSESSIVE = re.compile(r"(?<=\w\w)(?=s\b)", re.IGNORECASE)
+"""Where an apostrophe left out of a possessive goes: before the ``s`` that
+ends a word of three letters or more (Aidans: Aidan's)."""
+
+MOST_POSSESSIVES = 3
+"""Words of the text tried with and without an apostrophe, at most: each
+doubles the searches, and a name rarely has more."""
+
+
+def _spellings(text):
+    """``text`` as it may be stored: as typed, without its apostrophes, or
+    (typed without any) with one before the ``s`` ending a word, in any of
+    those words."""
+    if "'" in text:
+        return {text, text.replace("'", "")}
+    places = [match.start() for match in POSSESSIVE.finditer(text)][:MOST_POSSESSIVES]
+    spellings = set()
+    for chosen in itertools.product((False, True), repeat=len(places)):
+        spelled, shift = text, 0
+        for place, apostrophe in zip(places, chosen, strict=True):
+            if apostrophe:
+                spelled = spelled[: place + shift] + "'" + spelled[place + shift :]
+                shift += 1
+        spellings.add(spelled)
+    return spellings
+
 
 def name_contains(field, text):
     """``field`` holds ``text`` in any letter case, its apostrophes typed any
-    way (St Aidan's, St Aidan\u2019s): found where the name is stored with a
-    straight apostrophe or a right single quotation mark (U+2019), the two a
-    keyboard and a phone write."""
-    straight = CURLY_APOSTROPHES.sub("'", text)
-    found = Q(**{f"{field}__icontains": straight})
-    if "'" in straight:
-        found |= Q(**{f"{field}__icontains": straight.replace("'", "\u2019")})
+    way or left out (St Aidan's, St Aidan\u2019s, St Aidans): found where the
+    name is stored with a straight apostrophe, a right single quotation mark
+    (U+2019, the two a keyboard and a phone write) or none. Each spelling is
+    a ``LIKE`` of its own, so an index on the name still serves it."""
+    found = Q()
+    for spelled in sorted(_spellings(CURLY_APOSTROPHES.sub("'", text))):
+        found |= Q(**{f"{field}__icontains": spelled})
+        if "'" in spelled:
+            found |= Q(**{f"{field}__icontains": spelled.replace("'", "\u2019")})
     return found
