@@ -51,3 +51,13 @@ def test_on_a_phone_a_staff_table_scrolls_within_its_pane(
     expect(region.locator("table")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert_accessible(page)
+
+
+def test_a_long_name_wraps_in_the_staff_users_table(new_page):
+    staff_with_device(Role.ASSESSOR, full_name="Wolfeschlegelsteinhausenbergerdorff" * 8)
+    page = new_page(viewport={"width": 1024, "height": 700})
+    signed_in_as(page, *staff_with_device(Role.ADMINISTRATOR))
+    page.goto(reverse("staff-users"))
+    region = page.get_by_role("region", name="Staff users, scrolls sideways on a narrow screen")
+    widths = region.evaluate("pane => [pane.scrollWidth, pane.clientWidth]")
+    assert widths[0] <= widths[1] + 1, widths  # a pixel of rounding
