@@ -8,6 +8,7 @@ schools whose governance it is accountable for.
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.utils.translation import ngettext
 
 from accreditation import policy
@@ -183,13 +184,39 @@ def assess(organisation, accreditation_type):
     )
 
 
+def held_type(organisation):
+    """The type the organisation is accredited as, while it is on the
+    register (notice of revocation given or not), or None."""
+    if organisation.pk is None:  # not saved yet: on no register
+        return None
+    RegisterEntry = apps.get_model("register", "RegisterEntry")
+    return (
+        RegisterEntry.objects.filter(
+            organisation=organisation, state__in=("current", "notice_given")
+        )
+        .values_list("accreditation_type", flat=True)
+        .first()
+    )
+
+
 def verdicts(organisation, period=None):
     """A verdict for each type. With a round, types it does not take are
     refused too; a type the organisation may never seek is refused for that
-    reason first, since another round would not change it."""
+    reason first, since another round would not change it. The type it is
+    accredited as is refused: it holds it already (an accredited ASP may
+    still seek to become an ASG)."""
+    held = held_type(organisation)
     results = []
     for accreditation_type in AccreditationType:
         verdict = assess(organisation, accreditation_type)
+        if verdict.eligible and accreditation_type == held:
+            verdict = Verdict(
+                accreditation_type,
+                False,
+                f"{organisation.name} is already accredited as an "
+                f"{AccreditationType(held).label} and on the register: it does not need to "
+                "apply for it again.",
+            )
         if (
             verdict.eligible
             and period is not None

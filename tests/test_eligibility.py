@@ -102,3 +102,36 @@ def test_a_round_that_does_not_take_a_type_offers_none():
     assert verdicts[ASP].eligible
     assert not verdicts[ASG].eligible
     assert "does not take this type" in verdicts[ASG].reason
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ["current", "notice_given"])
+def test_an_accredited_provider_is_not_offered_the_type_it_holds(state):
+    from django.utils import timezone
+
+    from tests.factories import RegisterEntryFactory
+
+    entry = RegisterEntryFactory(
+        state=state,
+        notice_given_at=timezone.now(),
+        response_due=timezone.now(),
+        accreditation_type=ASP,
+        case__organisation__kind=K.MAINTAINED_PRIMARY,
+        case__organisation__schools_led_count=3,
+    )
+    verdicts = {v.accreditation_type: v for v in eligibility.verdicts(entry.organisation)}
+    assert not verdicts[ASP].eligible
+    assert verdicts[ASP].reason == (
+        f"{entry.organisation.name} is already accredited as an Accredited School Provider "
+        "(ASP) and on the register: it does not need to apply for it again."
+    )
+    assert verdicts[ASG].eligible  # an ASP may seek to become an ASG
+
+
+@pytest.mark.django_db
+def test_a_revoked_provider_may_apply_again():
+    from tests.factories import RegisterEntryFactory
+
+    entry = RegisterEntryFactory(state="revoked", accreditation_type=ASP)
+    verdicts = {v.accreditation_type: v for v in eligibility.verdicts(entry.organisation)}
+    assert verdicts[ASP].eligible
