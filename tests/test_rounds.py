@@ -354,6 +354,17 @@ def test_the_round_page_says_what_changed_in_words(frozen, client, officer):
     assert "Cancellation reason" not in page  # left empty when created
 
 
+def test_the_round_page_says_when_and_why_it_was_cancelled(frozen, client, officer):
+    upcoming = services.create_round(officer, values())
+    with time_machine.travel(clock.now() + timedelta(seconds=43), tick=False):
+        services.cancel_round(officer, upcoming, "The assessors are not ready")
+    sign_in_verified(client, officer)
+    page = client.get(reverse("staff-round", args=[upcoming.pk])).text
+    assert "<li>Cancellation reason: The assessors are not ready</li>" in page
+    cancelled = clock.describe(upcoming.cancelled_at)
+    assert ":43" not in cancelled and f"<li>Cancelled at: {cancelled}</li>" in page
+
+
 def test_a_change_from_a_stale_page_is_refused(frozen, officer):
     from accreditation.versions import StaleEdit
 

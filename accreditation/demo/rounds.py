@@ -53,7 +53,8 @@ def window(organisation, now, granted_by):
         organisation=organisation,
         framework=Framework.current(),
         opens_at=now - timedelta(days=12),
-        deadline=now + timedelta(days=16),
+        # A whole minute, as every deadline set through the service is.
+        deadline=(now + timedelta(days=16)).replace(second=0, microsecond=0),
         granted_by=granted_by,
     )
 

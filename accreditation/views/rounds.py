@@ -36,6 +36,9 @@ ACTIVITY_LABELS = {
 }
 
 
+DEADLINE_FIELDS = ("opens_at", "deadline")
+
+
 def change_value(field, value):
     """A value of a round's ``field`` as the activity log recorded it (JSON:
     times and dates as ISO text), written as the round page writes it."""
@@ -47,7 +50,12 @@ def change_value(field, value):
         return str(dict(field.choices).get(value, value))
     try:
         if isinstance(field, models.DateTimeField):
-            return clock.describe_deadline(datetime.datetime.fromisoformat(value))
+            when = datetime.datetime.fromisoformat(value)
+            # A deadline to the second (``describe_deadline``); the moment
+            # of a cancellation to the minute.
+            if field.name in DEADLINE_FIELDS:
+                return clock.describe_deadline(when)
+            return clock.describe(when)
         if isinstance(field, models.DateField):
             return f"{datetime.date.fromisoformat(value):%-d %B %Y}"
     except (TypeError, ValueError):
@@ -59,8 +67,8 @@ def change_lines(changes):
     """[(what, before, after)] of a round's recorded ``changes`` ({field:
     [old, new]}), each field by its name on the round's page and each value
     as the page writes it; ``before`` None for a value set for the first
-    time. A field left empty when the round was created is left out (a new
-    round's "Cancellation reason: none")."""
+    time (a cancellation's reason). A field left empty when the round was
+    created is left out (a new round's "Cancellation reason: none")."""
     lines = []
     for name, (old, new) in changes.items():
         if old is None and new in (None, ""):
@@ -74,7 +82,7 @@ def change_lines(changes):
         lines.append(
             (
                 label[:1].upper() + label[1:],
-                None if old is None else change_value(field, old),
+                None if old in (None, "") else change_value(field, old),
                 change_value(field, new),
             )
         )
