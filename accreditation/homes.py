@@ -51,6 +51,8 @@ class Need:
     """Dotted path of ``f(user) -> int``; empty: count the case list at ``query``."""
     url: str = ""
     """Dotted path of ``f(user) -> address``, for a link that depends on the data."""
+    one: str = ""
+    """The label when the count is 1 (``label`` is the plural)."""
     hint: str = ""
     live: bool = False
     """Counted on every visit, never kept: what it counts changes with the
@@ -76,11 +78,18 @@ class Need:
 
 CASEWORK = Role.CASEWORK_OFFICER
 NEEDS = (
-    Need(CASEWORK, "Cases to screen", "screening-queue", count=COUNTS + "to_screen"),
+    Need(
+        CASEWORK,
+        "Cases to screen",
+        "screening-queue",
+        count=COUNTS + "to_screen",
+        one="Case to screen",
+    ),
     Need(
         CASEWORK,
         "Cases waiting for an assessor",
         "staff-cases",
+        one="Case waiting for an assessor",
         query=(
             ("status", "in_assessment"),
             ("status", "information_requested"),
@@ -92,42 +101,60 @@ NEEDS = (
         hint="Being assessed, or with feedback to the applicant to write, and no assessor: "
         "not yet assigned, or theirs stood down.",
     ),
-    Need(CASEWORK, "Cases past their target date", "staff-cases", query=(("overdue", "on"),)),
+    Need(
+        CASEWORK,
+        "Cases past their target date",
+        "staff-cases",
+        query=(("overdue", "on"),),
+        one="Case past its target date",
+    ),
     Need(
         CASEWORK,
         "Cases waiting for information from the applicant",
         "staff-cases",
+        one="Case waiting for information from the applicant",
         query=(("status", "information_requested"),),
     ),
     Need(
         CASEWORK,
         "Out-of-round requests to decide",
         "out-of-round-staff-list",
+        one="Out-of-round request to decide",
         count=COUNTS + "out_of_round_to_decide",
     ),
-    Need(CASEWORK, "Concerns waiting", "staff-concerns", count=COUNTS + "concerns_waiting"),
+    Need(
+        CASEWORK,
+        "Concerns waiting",
+        "staff-concerns",
+        count=COUNTS + "concerns_waiting",
+        one="Concern waiting",
+    ),
     Need(
         CASEWORK,
         "Co-partners of accredited providers to decide",
         "staff-co-partner-changes",
+        one="Co-partner of an accredited provider to decide",
         count=COUNTS + "co_partners_to_decide",
     ),
     Need(
         CASEWORK,
-        "Email that could not be sent",
+        "Emails that could not be sent",
         "staff-failed-emails",
+        one="Email that could not be sent",
         count=COUNTS + "failed_emails",
     ),
     Need(
         Role.ASSESSOR,
         "Your assessments to do",
         "assessor-queue",
+        one="Your assessment to do",
         count=COUNTS + "assessments_to_do",
     ),
     Need(
         Role.ASSESSOR,
         "Overdue assessments",
         "assessor-queue",
+        one="Overdue assessment",
         query=(("overdue", "true"),),
         count=COUNTS + "assessments_overdue",
     ),
@@ -135,6 +162,7 @@ NEEDS = (
         Role.ASSESSOR,
         "Cases with scores to agree in quality assurance",
         "assessor-queue",
+        one="Case with scores to agree in quality assurance",
         query=(("quality_assurance", "true"),),
         count=COUNTS + "quality_assurance_to_resolve",
     ),
@@ -151,6 +179,7 @@ NEEDS = (
         Role.ADVISORY_GROUP_MEMBER,
         "Items on your next meeting's agenda without your view",
         "advisory-meetings",
+        one="Item on your next meeting's agenda without your view",
         count=COUNTS + "views_to_record",
         url=COUNTS + "next_meeting_address",
         live=True,
@@ -159,6 +188,7 @@ NEEDS = (
         Role.ADVISORY_GROUP_MEMBER,
         "ASG cases whose advice you are to record as chair",
         "advisory-meetings",
+        one="ASG case whose advice you are to record as chair",
         count=COUNTS + "advice_to_record",
         url=COUNTS + "advice_to_record_address",
         hint="At the first open meeting you chair that has them.",
@@ -175,12 +205,14 @@ NEEDS = (
         Role.DECISION_OFFICIAL,
         "Cases awaiting your decision",
         "decision-queue",
+        one="Case awaiting your decision",
         count=COUNTS + "awaiting_decision",
     ),
     Need(
         Role.DECISION_OFFICIAL,
         "Concerns for you to decide (you had no part in the case)",
         "staff-concerns",
+        one="Concern for you to decide (you had no part in the case)",
         query=(("decide", "me"),),
         count=COUNTS + "concerns_to_decide",
     ),
@@ -188,16 +220,24 @@ NEEDS = (
         Role.DECISION_OFFICIAL,
         "Accreditations whose response period has ended",
         "staff-register-notices",
+        one="Accreditation whose response period has ended",
         query=(("ended", "on"),),
         count=COUNTS + "revocations_due",
         hint="Notice of revocation was given: revoke, or withdraw the notice.",
         live=True,
     ),
-    Need(Role.ADMINISTRATOR, "Staff users", "staff-users", count=COUNTS + "staff_users"),
+    Need(
+        Role.ADMINISTRATOR,
+        "Staff users",
+        "staff-users",
+        count=COUNTS + "staff_users",
+        one="Staff user",
+    ),
     Need(
         Role.ADMINISTRATOR,
         "Staff invitations waiting to be accepted",
         "staff-users",
+        one="Staff invitation waiting to be accepted",
         count=COUNTS + "invitations_waiting",
         live=True,
     ),
@@ -205,6 +245,7 @@ NEEDS = (
         Role.ADMINISTRATOR,
         "Criteria framework versions not yet in use",
         "admin:accreditation_framework_changelist",
+        one="Criteria framework version not yet in use",
         count=COUNTS + "frameworks_not_in_use",
         live=True,
     ),
@@ -212,20 +253,23 @@ NEEDS = (
         Role.ADMINISTRATOR,
         "Local authorities",
         "admin:accreditation_localauthority_changelist",
+        one="Local authority",
         count=COUNTS + "local_authorities",
     ),
     Need(
         Role.ADMINISTRATOR,
         "Regions",
         "admin:accreditation_region_changelist",
+        one="Region",
         count=COUNTS + "regions",
     ),
 )
 
 
 def sections(user):
-    """[{role, needs: [{label, count, href, hint}]}] for each staff role
-    ``user`` holds, in the roles' order."""
+    """[{role, needs: [{label, text, count, href, hint}]}] for each staff
+    role ``user`` holds, in the roles' order: ``text`` is the label as the
+    count reads it (singular for 1)."""
     held = [need for need in NEEDS if user.has_role(need.role)]
     kept = COUNTS_KEPT.kept(
         f"{user.pk}:{clock.today().isoformat()}",
@@ -237,12 +281,14 @@ def sections(user):
         needs = [
             {
                 "label": need.label,
-                "count": kept[need.label] if need.label in kept else need.number(user),
+                "text": need.one if count == 1 and need.one else need.label,
+                "count": count,
                 "href": need.href(user),
                 "hint": need.hint,
             }
             for need in held
             if need.role == role
+            for count in [kept[need.label] if need.label in kept else need.number(user)]
         ]
         if needs:
             found.append({"role": role.label, "needs": needs})

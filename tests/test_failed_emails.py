@@ -83,7 +83,7 @@ class TestWhoMayUseIt:
         failed_message(2)
         home = officer_client.get(reverse("staff-home")).text
         assert f'href="{list_url()}"' in home
-        assert re.search(r">2</span> Email that could not be sent</a>", home)
+        assert re.search(r">2</span> Emails that could not be sent</a>", home)
 
 
 def test_the_list_shows_failed_mail_and_never_its_body(officer_client):

@@ -92,7 +92,7 @@ class TestCaseworkOfficer:
         assert mine["Cases past their target date"][0] == 1
         assert mine["Cases waiting for information from the applicant"][0] == 2
         assert mine["Out-of-round requests to decide"] == (1, reverse("out-of-round-staff-list"))
-        assert mine["Email that could not be sent"] == (1, reverse("staff-failed-emails"))
+        assert mine["Emails that could not be sent"] == (1, reverse("staff-failed-emails"))
         # Each count is the length of the list it links to.
         for count, href in mine.values():
             response = client.get(href)
@@ -299,9 +299,11 @@ def test_the_home_shows_each_count_with_its_link(client):
     text = client.get(HOME).text
     assert re.search(
         rf'href="{reverse("screening-queue")}"><span class="app-needs__count">1</span> '
-        "Cases to screen</a>",
+        "Case to screen</a>",
         text,
     )
+    ProposalFactory(status="submitted")
+    assert '<span class="app-needs__count">2</span> Cases to screen</a>' in client.get(HOME).text
 
 
 def test_concerns_waiting_are_counted_for_officers_and_decision_officials(client):

@@ -31,8 +31,8 @@ def test_an_officer_sends_failed_mail_again(page, assert_accessible):
     failed_message("bob@example.org", "Join Oak Primary on the service")
 
     signed_in_as(page, officer, device)
-    count = page.get_by_role("main").get_by_role("link", name="Email that could not be sent")
-    expect(count).to_have_text("2 Email that could not be sent")
+    count = page.get_by_role("main").get_by_role("link", name="Emails that could not be sent")
+    expect(count).to_have_text("2 Emails that could not be sent")
     count.click()
     expect(page.locator("h1")).to_have_text("Email that could not be sent")
     rows = page.locator("table tbody tr")

@@ -51,10 +51,10 @@ def test_a_casework_officer_follows_a_count_to_the_filtered_list(page, assert_ac
     ProposalFactory(status="in_assessment", round=late_round(), organisation__name="Late Trust")
     signed_in(page, Role.CASEWORK_OFFICER)
     expect(page.get_by_role("heading", name="Casework officer")).to_be_visible()
-    expect(need(page, "Cases to screen")).to_have_text("1 Cases to screen")
+    expect(need(page, "Case to screen")).to_have_text("1 Case to screen")
     assert_accessible(page)
 
-    need(page, "Cases past their target date").click()
+    need(page, "Case past its target date").click()
     expect(page.locator("h1")).to_have_text("Cases")
     rows = page.locator("table tbody tr")
     expect(rows).to_have_count(1)
@@ -139,9 +139,9 @@ def test_an_assessor_finds_their_work(page, assert_accessible):
     assessor = signed_in(page, Role.ASSESSOR)
     give_part(assessor, "assessor", [late])
     page.reload()
-    expect(need(page, "Overdue assessments")).to_have_text("1 Overdue assessments")
+    expect(need(page, "Overdue assessment")).to_have_text("1 Overdue assessment")
     assert_accessible(page)
-    need(page, "Overdue assessments").click()
+    need(page, "Overdue assessment").click()
     expect(page.locator("h1")).to_have_text("Your assessments")
     expect(page.locator("table tbody tr")).to_contain_text("Late Trust")
     assert_accessible(page)
@@ -153,7 +153,7 @@ def test_a_group_member_goes_to_their_next_meeting(page, assert_accessible):
     member = signed_in(page, Role.ADVISORY_GROUP_MEMBER)
     meeting.members.add(member)
     page.reload()
-    label = "Items on your next meeting's agenda without your view"
+    label = "Item on your next meeting's agenda without your view"
     expect(need(page, label)).to_have_text(f"1 {label}")
     assert_accessible(page)
     need(page, label).click()
@@ -170,11 +170,9 @@ def test_a_decision_official_finds_revocations_due(page, assert_accessible):
     )
     ProposalFactory(status="awaiting_decision")
     signed_in(page, Role.DECISION_OFFICIAL)
-    expect(need(page, "Cases awaiting your decision")).to_have_text(
-        "1 Cases awaiting your decision"
-    )
+    expect(need(page, "awaiting your decision")).to_have_text("1 Case awaiting your decision")
     assert_accessible(page)
-    need(page, "Accreditations whose response period has ended").click()
+    need(page, "Accreditation whose response period has ended").click()
     expect(page.locator("h1")).to_have_text("Accreditations under notice of revocation")
     expect(page.locator("table tbody tr")).to_contain_text("Ended")
     expect(page.get_by_role("link", name="Decisions")).to_have_attribute("aria-current", "true")
@@ -186,7 +184,7 @@ def test_a_decision_official_finds_revocations_due(page, assert_accessible):
 def test_an_administrator_sees_users_and_reference_data(page, assert_accessible):
     signed_in(page, Role.ADMINISTRATOR)
     expect(page.get_by_role("heading", name="Administrator")).to_be_visible()
-    expect(need(page, "Staff users")).to_have_text("1 Staff users")
+    expect(need(page, "Staff user")).to_have_text("1 Staff user")
     assert_accessible(page)
     need(page, "Local authorities").click()
     expect(page).to_have_url(re.compile(r"/staff/admin/accreditation/localauthority/"))
