@@ -378,6 +378,30 @@ def test_an_official_with_no_part_decides_not_upheld_and_the_response_letter_is_
     assert letters.verify(bytes(letter.pdf)) == letter
 
 
+def test_an_official_deciding_an_upheld_concern_from_an_older_page_is_told_not_refused(
+    client, decider, monkeypatch
+):
+    """Upheld, the case goes back to be assessed, where decision officials
+    do not follow it; both officials still read the concern, and the second
+    is told it was decided, not shown a page that is not there."""
+    eager(monkeypatch)
+    case = not_accredited()
+    concern = raised(case)
+    other = person_with("decision_official", full_name="Dana Second")
+    sign_in_verified(client, other)
+    assert client.get(decide_url(concern)).status_code == 200
+    concerns.decide(concern, decider, upheld=True, response="The scores of 2B were wrong.")
+    response = client.post(decide_url(concern), {"outcome": "not_upheld", "response": "No."})
+    assert response.status_code == 302
+    page = client.get(decide_url(concern))
+    assert page.status_code == 200
+    assert "This concern has already been decided. Nothing was changed." in page.text
+    concern.refresh_from_db()
+    assert concern.state == ConcernState.UPHELD
+    sign_in_verified(client, decider)
+    assert client.get(decide_url(concern)).status_code == 200
+
+
 def test_a_response_letter_whose_task_was_lost_is_issued_by_the_sweeper(decider):
     case = not_accredited()
     concern = raised(case)

@@ -190,12 +190,13 @@ class ConcernView(ConcernMixin, FormView):
         return self.request.user.has_perm("feedback.decide_concern", self.concern.case)
 
     def post(self, request, *args, **kwargs):
-        if not self.may_decide:
-            raise PermissionDenied("You cannot decide this concern.")
-        if not self.concern.is_open:
-            # Decided by someone else since this page was loaded.
+        if not self.concern.is_open and request.user.has_role(Role.DECISION_OFFICIAL):
+            # Decided by someone else since this page was loaded (who may no
+            # longer decide it: upheld, the case went back to be assessed).
             messages.error(request, "This concern has already been decided. Nothing was changed.")
             return redirect("staff-concern", pk=self.concern.pk)
+        if not self.may_decide:
+            raise PermissionDenied("You cannot decide this concern.")
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
