@@ -16,6 +16,10 @@ class EventType:
     code: str
     staff_label: str
     applicant_label: str | None = None
+    applicant_reads_reason: bool = True
+    """Whether the applicant's history shows the event's reason: not a
+    decision's correction, whose reason is for the department's record (the
+    decision letter gives the decision's own reasons)."""
 
     @property
     def applicant_visible(self):
@@ -84,7 +88,14 @@ ACTION_LABELS = {
 }
 
 register(
-    *(EventType(action.value, *ACTION_LABELS[action]) for action in Action),
+    *(
+        EventType(
+            action.value,
+            *ACTION_LABELS[action],
+            applicant_reads_reason=action != Action.CORRECT_DECISION,
+        )
+        for action in Action
+    ),
     EventType("created", "Proposal started", "Proposal started"),
     EventType("copied", "Started from an earlier proposal", "Proposal started from an earlier one"),
     EventType("proposal_pdf_downloaded", "Proposal PDF downloaded"),

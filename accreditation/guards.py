@@ -95,21 +95,49 @@ def _latest(rows):
     return recommendation, advice
 
 
+def goes_against(case, outcome):
+    """What a decision of ``outcome`` (accredit or not_accredit) on ``case``
+    goes against: "the recommendation", "the Advisory Group's advice", or
+    None."""
+    recommendation, advice = _recommendation_and_advice(case)
+    against_recommendation = recommendation is not None and outcome != recommendation
+    against_advice = (advice == "agree" and against_recommendation) or (
+        advice == "disagree" and not against_recommendation
+    )
+    if against_recommendation:
+        return "the recommendation"
+    if against_advice:
+        return "the Advisory Group's advice"
+    return None
+
+
 def reason_when_against_advice(move):
     """A decision against the assessor's recommendation, or against the
     Advisory Group's advice on it, must say why."""
     if move.details is None or str(move.details.get("reason", "")).strip():
         return None
-    recommendation, advice = _recommendation_and_advice(move.case)
-    against_recommendation = recommendation is not None and move.action != recommendation
-    against_advice = (advice == "agree" and against_recommendation) or (
-        advice == "disagree" and not against_recommendation
+    against = goes_against(move.case, move.action)
+    return f"Give the reasons for deciding against {against}." if against else None
+
+
+def corrected_outcome(case):
+    """The outcome a correction of ``case``'s decision turns it to."""
+    return "not_accredit" if case.status == "accredited" else "accredit"
+
+
+def reasons_when_corrected_against_advice(move):
+    """A correction turns the decision to the other outcome. Where that goes
+    against the recommendation or the advice, the correction gives the
+    decision's reasons too (``decision_reasons``), which its letter carries:
+    the correction's own reason says why the record was wrong."""
+    if move.details is None or str(move.details.get("decision_reasons", "")).strip():
+        return None
+    against = goes_against(move.case, corrected_outcome(move.case))
+    return (
+        f"Give the reasons for the corrected decision: it goes against {against}."
+        if against
+        else None
     )
-    if against_recommendation:
-        return "Give the reasons for deciding against the recommendation."
-    if against_advice:
-        return "Give the reasons for deciding against the Advisory Group's advice."
-    return None
 
 
 def _prefetch_recommendations(cases):
@@ -127,3 +155,4 @@ def _prefetch_recommendations(cases):
 
 
 reason_when_against_advice.prefetch = _prefetch_recommendations
+reasons_when_corrected_against_advice.prefetch = _prefetch_recommendations

@@ -215,7 +215,10 @@ RULES = (
         A.CORRECT_DECISION,
         S.NOT_ACCREDITED,
         (R.DECISION_OFFICIAL,),
-        ("feedback.guards.decision_letter_not_issued",),
+        (
+            "feedback.guards.decision_letter_not_issued",
+            "accreditation.guards.reasons_when_corrected_against_advice",
+        ),
         needs_reason=True,
     ),
     Rule(
@@ -223,7 +226,10 @@ RULES = (
         A.CORRECT_DECISION,
         S.ACCREDITED,
         (R.DECISION_OFFICIAL,),
-        ("feedback.guards.decision_letter_not_issued",),
+        (
+            "feedback.guards.decision_letter_not_issued",
+            "accreditation.guards.reasons_when_corrected_against_advice",
+        ),
         needs_reason=True,
     ),
     # An upheld concern about the assessment is reassessed; one about

@@ -254,7 +254,11 @@ def test_two_corrections_of_one_decision_at_once_make_one():
 
     def correct(official):
         return decisions.correct(
-            case, official, reason="The wrong case was decided.", to=Status.NOT_ACCREDITED
+            case,
+            official,
+            reason="The wrong case was decided.",
+            to=Status.NOT_ACCREDITED,
+            decision_reasons="Its track record does not show sustained improvement.",
         )
 
     second = {}

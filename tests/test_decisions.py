@@ -385,13 +385,20 @@ def test_a_batch_reports_a_case_the_official_may_not_decide(client):
 # --- Correction ------------------------------------------------------------------------
 
 
-def correct(client, case, reason, to=None):
+CORRECTED_REASONS = "The evidence for 2B does not show sustained improvement."
+
+
+def correct(client, case, reason, to=None, decision_reasons=CORRECTED_REASONS):
     """Post the correction form as the decision page offers it: to the
-    outcome the case does not have now (or ``to``)."""
+    outcome the case does not have now (or ``to``), with reasons for the
+    corrected decision (which the form reads only where it asks for them)."""
     if to is None:
         case.refresh_from_db()
         to = Status.NOT_ACCREDITED if case.status == Status.ACCREDITED else Status.ACCREDITED
-    return client.post(reverse("decision-correct", args=[case.pk]), {"reason": reason, "to": to})
+    return client.post(
+        reverse("decision-correct", args=[case.pk]),
+        {"reason": reason, "to": to, "decision_reasons": decision_reasons},
+    )
 
 
 def test_a_decision_is_corrected_before_its_letter_with_a_reason(client, official):
@@ -417,6 +424,63 @@ def test_a_decision_is_corrected_before_its_letter_with_a_reason(client, officia
     timeline = client.get(reverse("staff-case", args=[case.pk])).content.decode()
     assert "Decision corrected" in timeline
     assert "The wrong case was selected." in timeline
+
+
+def test_a_correction_against_the_recommendation_gives_the_decisions_reasons_for_its_letter(
+    client, official
+):
+    from feedback.queries import letters
+
+    case = recommended()
+    decide(client, case, "accredit")
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "Reasons for the corrected decision" in page
+    assert "The corrected decision goes against the recommendation" in page
+    refused = correct(client, case, "The wrong case was selected.", decision_reasons="")
+    assert refused.context["correction_form"].errors["decision_reasons"] == [
+        "Enter the reasons for the corrected decision"
+    ]
+    case.refresh_from_db()
+    assert case.status == Status.ACCREDITED
+    # Past the form (a page without the field), the workflow refuses it too.
+    with pytest.raises(decisions.DecisionRefused) as excinfo:
+        decisions.correct(case, official, reason="Wrong case.", to=Status.NOT_ACCREDITED)
+    assert excinfo.value.field == "decision_reasons"
+    assert str(excinfo.value) == (
+        "Give the reasons for the corrected decision: it goes against the recommendation."
+    )
+    assert correct(client, case, "The wrong case was selected.").status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.NOT_ACCREDITED
+    standing = decision_of(case)
+    assert (standing.reasons, standing.letter_reasons) == (
+        "The wrong case was selected.",
+        CORRECTED_REASONS,
+    )
+    assert letters.decision_of(case).reasons == CORRECTED_REASONS
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert CORRECTED_REASONS in page and "Reason for the correction" in page
+    # The applicant's history says the decision was corrected, not the
+    # department's reason for it.
+    from tests.factories import MembershipFactory
+
+    client.force_login(MembershipFactory(organisation=case.organisation).user)
+    status = client.get(reverse("proposal-status", args=[case.pk])).content.decode()
+    assert "Decision corrected" in status
+    assert "The wrong case was selected." not in status
+
+
+def test_a_correction_back_to_the_recommendation_needs_no_reasons_for_the_decision(
+    client, official
+):
+    case = recommended()
+    decide(client, case, "not_accredit", reasons="The track record is too short.")
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "Reasons for the corrected decision" not in page
+    assert correct(client, case, "Wrong button.", decision_reasons="").status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.ACCREDITED
+    assert decision_of(case).letter_reasons == ""
 
 
 def test_a_correction_sent_from_a_page_opened_before_another_is_refused(client, official):

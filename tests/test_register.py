@@ -53,7 +53,10 @@ def correct(case):
         case,
         Action.CORRECT_DECISION,
         person_with("decision_official"),
-        details={"reason": "The decision was recorded against the wrong case."},
+        details={
+            "reason": "The decision was recorded against the wrong case.",
+            "decision_reasons": "Its track record does not show sustained improvement.",
+        },
     )
 
 

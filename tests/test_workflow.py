@@ -160,6 +160,7 @@ REASON = {
     "reason": "The organisation asked us to, in writing.",
     "recommendation": "accredit",
     "advice": "agree",
+    "decision_reasons": "Its track record in 2B does not show sustained improvement.",
 }
 
 

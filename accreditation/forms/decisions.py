@@ -109,10 +109,30 @@ class CorrectionForm(forms.Form):
     """The outcome the page offered to correct to: a second correction sent
     from a page opened before the first would otherwise turn it back."""
 
-    def __init__(self, *args, target, **kwargs):
+    decision_reasons = free_text_field(
+        label="Reasons for the corrected decision",
+        what="The reasons",
+        help_text="",
+        error_messages={"required": "Enter the reasons for the corrected decision"},
+        rows=6,
+    )
+    """Asked for only where the corrected decision goes against the
+    recommendation or the advice (``against``): its letter gives them."""
+
+    def __init__(self, *args, target, against=None, **kwargs):
         super().__init__(*args, initial={"to": target.value}, **kwargs)
+        layout = [Field.textarea("reason", rows=4)]
+        if against:
+            field = self.fields["decision_reasons"]
+            field.help_text = (
+                f"The corrected decision goes against {against}, so it needs its reasons. "
+                "The decision letter gives them to the organisation."
+            )
+            layout.append(Field.textarea("decision_reasons", rows=6))
+        else:
+            del self.fields["decision_reasons"]
         self.helper = gds_helper(
-            Field.textarea("reason", rows=4),
+            *layout,
             "to",
             submit=f"Correct the decision to: {target.label.lower()}",
         )

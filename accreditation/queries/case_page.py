@@ -68,6 +68,7 @@ DETAIL_LABELS = (
     ("name", ""),
     ("purpose", ""),
     ("reason", "Reason"),
+    ("decision_reasons", "Reasons for the corrected decision"),
     ("comment", "Comment"),
 )
 
@@ -319,6 +320,7 @@ def _decision(case, ordered):
         ),
         "date": _date(event.details.get("decision_date")) or clock.local_date(event.created_at),
         "reasons": event.details.get("reason", ""),
+        "decision_reasons": event.details.get("decision_reasons", ""),
         "by": event.details.get("signatory_name") or (event.actor.full_name if event.actor else ""),
         "corrected": event.action == Action.CORRECT_DECISION,
     }

@@ -131,11 +131,21 @@ class Decision:
     """``accredit`` or ``not_accredit``."""
     date: date
     reasons: str
+    """The decision's reasons; a correction's own reason, for a correction."""
     signatory: object
     """The official who signs for the Secretary of State (a User)."""
     signatory_name: str
     corrected: bool
     event: object
+    decision_reasons: str = ""
+    """A correction's reasons for the decision it turned to (given where it
+    goes against the recommendation or the advice): its letter's."""
+
+    @property
+    def letter_reasons(self):
+        """The reasons the decision letter gives: the decision's own, never
+        why the record was corrected."""
+        return self.decision_reasons if self.corrected else self.reasons
 
     @property
     def outcome_label(self):
@@ -166,6 +176,7 @@ def decision_of(case):
         or (event.actor.full_name if event.actor else ""),
         corrected=event.action == Action.CORRECT_DECISION,
         event=event,
+        decision_reasons=details.get("decision_reasons", ""),
     )
 
 

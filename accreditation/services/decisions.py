@@ -138,16 +138,23 @@ def decide_many(cases, actor, *, outcome, decision_date, reasons_by_case):
     return result
 
 
-def correct(case, actor, *, reason, to):
+CORRECTION_REASONS_GUARD = "accreditation.guards.reasons_when_corrected_against_advice"
+
+
+def correct(case, actor, *, reason, to, decision_reasons=""):
     """Correct a decided case's decision to ``to`` (the other outcome: the
     status the official asked for), with a reason, before its decision
-    letter is issued. Refused when the case already has that status: the
+    letter is issued; where the corrected decision goes against the
+    recommendation or the advice, with its ``decision_reasons`` too (its
+    letter gives them). Refused when the case already has that status: the
     official saw it before someone else corrected it (or their own request
     was sent twice), and correcting it again would turn it back."""
     require(actor, "accreditation.use_decisions")
     if not reason.strip():
         raise DecisionRefused("Enter the reason for correcting the decision.", "reason")
     details = _details(actor, clock.today(), reason)
+    if decision_reasons.strip():
+        details["decision_reasons"] = decision_reasons.strip()
     with transaction.atomic():
         status = (
             type(case).objects.select_for_update().values_list("status", flat=True).get(pk=case.pk)
@@ -160,4 +167,9 @@ def correct(case, actor, *, reason, to):
         try:
             return move(case, Action.CORRECT_DECISION, actor, details=details)
         except WorkflowError as refusal:
-            raise _refused(case, Action.CORRECT_DECISION, actor, refusal) from refusal
+            field = (
+                "decision_reasons"
+                if isinstance(refusal, GuardFailed) and refusal.guard == CORRECTION_REASONS_GUARD
+                else None
+            )
+            raise _refused(case, Action.CORRECT_DECISION, actor, refusal, field) from refusal

@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
 
 from accreditation.access import StaffAreaMixin
+from accreditation.guards import corrected_outcome, goes_against
 from accreditation.forms.decisions import BatchDecisionForm, CorrectionForm, DecisionForm
 from accreditation.paging import NearestPageMixin
 from accreditation.queries import decisions as queries
@@ -126,7 +127,11 @@ class CaseDecisionView(StaffAreaMixin, TemplateView):
         return Status.NOT_ACCREDITED if self.case.status == Status.ACCREDITED else Status.ACCREDITED
 
     def correction_form(self, data=None):
-        return CorrectionForm(data, target=self.correction_target)
+        return CorrectionForm(
+            data,
+            target=self.correction_target,
+            against=goes_against(self.case, corrected_outcome(self.case)),
+        )
 
     def get_context_data(self, **kwargs):
         case, user = self.case, self.request.user
@@ -190,8 +195,12 @@ class CorrectDecisionView(CaseDecisionView):
                     request.user,
                     reason=form.cleaned_data["reason"],
                     to=form.cleaned_data["to"],
+                    decision_reasons=form.cleaned_data.get("decision_reasons", ""),
                 )
             except decisions.DecisionRefused as refusal:
+                if refusal.field in form.fields:
+                    form.add_error(refusal.field, str(refusal))
+                    return self.render_to_response(self.get_context_data(correction_form=form))
                 messages.error(request, str(refusal))
             else:
                 messages.success(

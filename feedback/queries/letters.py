@@ -72,14 +72,14 @@ def decision_of(case):
     """The case's standing decision as its letter tells it, or None before
     one is made. A correction's reason says why the record was wrong, not
     why the organisation was (or was not) accredited: the letter does not
-    carry it."""
+    carry it, but the reasons a correction gave for the decision itself."""
     standing = decisions.decision_of(case)
     if standing is None:
         return None
     return Decision(
         outcome=case.status,
         decided_on=standing.date,
-        reasons="" if standing.corrected else standing.reasons,
+        reasons=standing.letter_reasons,
         signatory=standing.signatory,
     )
 

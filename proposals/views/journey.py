@@ -615,7 +615,15 @@ class StatusView(ProposalMixin, TemplateView):
             case=proposal, internal=False, action__in=event_types.applicant_codes()
         ).order_by("sequence")
         context = {
-            "events": [(event, event_types.get(event.action).applicant_label) for event in events],
+            "events": [
+                (
+                    event,
+                    kind.applicant_label,
+                    event.details.get("reason") if kind.applicant_reads_reason else "",
+                )
+                for event in events
+                for kind in [event_types.get(event.action)]
+            ],
             "can_withdraw": may_withdraw(proposal),
             "under_assessment": proposal.status in UNDER_ASSESSMENT,
             "decided": proposal.status in DECIDED,

@@ -74,6 +74,9 @@ def test_an_official_decides_one_case_then_a_batch_then_corrects(page, assert_ac
     )
     assert_accessible(page)
     page.get_by_label("Why is the decision being corrected?").fill("The wrong case was chosen.")
+    page.get_by_label("Reasons for the corrected decision").fill(
+        "The track record in 2B does not show sustained improvement."
+    )
     page.get_by_role("button", name="Correct the decision to: not accredited").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         f"The decision on {single.reference} is corrected to: not accredited"
