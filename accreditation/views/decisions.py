@@ -11,8 +11,8 @@ from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
 
 from accreditation.access import StaffAreaMixin
-from accreditation.guards import corrected_outcome, goes_against
 from accreditation.forms.decisions import BatchDecisionForm, CorrectionForm, DecisionForm
+from accreditation.guards import corrected_outcome, goes_against
 from accreditation.paging import NearestPageMixin
 from accreditation.queries import decisions as queries
 from accreditation.queries.cases import visible_to
