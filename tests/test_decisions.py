@@ -598,3 +598,24 @@ def test_the_case_page_shows_both_assessors_scores_per_criterion(client, officia
     page = response.content.decode()
     assert "Scores by criterion" in page
     assert "Fay First (first assessor)" in page and "Sid Second (second assessor)" in page
+
+
+def test_the_decision_page_says_when_the_recommendation_departs_from_the_scores(client, official):
+    from assessments.models import Recommendation
+
+    case = recommended()
+    assignment = case.assignments.get()
+    Recommendation.objects.create(
+        case=case,
+        assignment=assignment,
+        recommendation="accredit",
+        suggested="not_accredit",
+        reasoning="Strong leadership evidence.",
+        departure_reason="The 2B score understates the trust's recent results.",
+        outcome="completed",
+        made_by=assignment.assessor,
+    )
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "The scores suggest</dt>" in page
+    assert "Not to accredit<br>" in page and "The recommendation departs from them." in page
+    assert "The 2B score understates the trust&#x27;s recent results." in page

@@ -18,6 +18,7 @@ from accreditation.queries import decisions as queries
 from accreditation.queries.cases import visible_to
 from accreditation.services import decisions
 from accreditation.workflow import Action, Status
+from assessments.queries.scoring import latest_completed_recommendation
 
 GONE = "This case is no longer waiting for your decision."
 
@@ -147,6 +148,7 @@ class CaseDecisionView(StaffAreaMixin, TemplateView):
         return super().get_context_data(
             case=case,
             advice=queries.advice_of(case),
+            recommendation=latest_completed_recommendation(case),
             scores=queries.scores_of(case),
             decision=queries.decision_of(case),
             why_not=why_not,
