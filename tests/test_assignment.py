@@ -484,6 +484,25 @@ class TestPages:
         assert "Oak Trust" not in response.text
         assert not Assignment.objects.exists()
 
+    def test_the_rounds_list_counts_cases_waiting_for_a_second_assessor_too(
+        self, client, officer, period, assessors
+    ):
+        asha, ben, _ = assessors
+        group, provider = case_in(period, "asg"), case_in(period, "asp")
+        for case in (group, provider):
+            services.assign(case, asha, "first", officer)
+        client = sign_in_verified(client, officer)
+
+        def waiting():
+            rounds = client.get(reverse("assignment-rounds")).context["rounds"]
+            return [(r.pk, r.awaiting) for r in rounds]
+
+        assert waiting() == [(period.pk, 1)]  # the ASG's quality assurance
+        page = client.get(reverse("assignment-round", args=[period.pk])).text
+        assert f'name="line-{group.pk}-second"' in page
+        services.assign(group, ben, "second", officer)
+        assert waiting() == [(period.pk, 0)]
+
     def test_the_page_says_when_no_line_or_only_some_can_be_given_an_assessor(
         self, client, officer, period, assessors
     ):

@@ -76,14 +76,21 @@ class ProposalRefused(Exception):
 # --- Policy ---------------------------------------------------------------------
 
 
-def needs_second_assessor(case_or_cases):
-    """Which cases get a second assessor for quality assurance: given a
-    queryset of cases, those of them that do; given one case, whether it
-    does: every ASG (a policy default), and every case whose recommendation
-    departed from the one its scores suggested."""
+def second_assessor_rule():
+    """The cases that get a second assessor for quality assurance, as a
+    condition on cases: every ASG (a policy default), and every case whose
+    recommendation departed from the one its scores suggested."""
     rule = Q(pk__in=Recommendation.objects.departing().values("case_id"))
     if policy.current().second_assessor_for_every_asg:
         rule |= Q(accreditation_type=AccreditationType.ASG)
+    return rule
+
+
+def needs_second_assessor(case_or_cases):
+    """Which cases get a second assessor (``second_assessor_rule``): given a
+    queryset of cases, those of them that do; given one case, whether it
+    does."""
+    rule = second_assessor_rule()
     if hasattr(case_or_cases, "filter"):
         return case_or_cases.filter(rule)
     case = case_or_cases

@@ -150,8 +150,9 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
 
 
 class RoundListView(StaffAreaMixin, NearestPageMixin, ListView):
-    """The rounds, with how many of their cases wait for an assessor (of
-    those the officer may see: none they are in conflict with)."""
+    """The rounds, with how many of their cases wait for an assessor, first
+    or second (of those the officer may see: none they are in conflict
+    with): as many as the round's page has lines for."""
 
     act_permission = "assessments.assign_assessors"
     template_name = "assessments/assignment/rounds.html"
@@ -165,7 +166,10 @@ class RoundListView(StaffAreaMixin, NearestPageMixin, ListView):
                 round=OuterRef("pk"), status__in=queries.ASSESSABLE
             ),
         )
-        first = Assignment.objects.filter(case=OuterRef("pk"), kind=FIRST, ended_at__isnull=True)
+        current = Assignment.objects.filter(case=OuterRef("pk"), ended_at__isnull=True)
+        waiting = ~Exists(current.filter(kind=FIRST)) | (
+            services.second_assessor_rule() & ~Exists(current.filter(kind=SECOND))
+        )
 
         def count(queryset):
             counted = queryset.order_by().values("round").annotate(n=Count("pk")).values("n")
@@ -173,7 +177,7 @@ class RoundListView(StaffAreaMixin, NearestPageMixin, ListView):
 
         return (
             Round.objects.not_cancelled()
-            .annotate(being_assessed=count(cases), awaiting=count(cases.exclude(Exists(first))))
+            .annotate(being_assessed=count(cases), awaiting=count(cases.filter(waiting)))
             .order_by("-opens_at")
         )
 
