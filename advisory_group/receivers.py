@@ -2,8 +2,9 @@
 case sent for decision or decided not accredited goes on the next meeting's
 agenda for what it waits for (advice, a review of its feedback), and so
 does feedback an assessor writes after the assessment. A withdrawn case
-leaves the agendas, and the review of a referred-back case's feedback; a
-round's meeting moves with the round's meeting date.
+leaves the agendas, and the review of a referred-back case's feedback, or
+of a decision corrected to accredited; a round's meeting moves with the
+round's meeting date.
 
 Only moves made now: a history replayed with its own earlier times (the
 demo's) is not today's agenda; whatever of it still waits for the group is
@@ -15,7 +16,7 @@ from django.dispatch import receiver
 
 from accreditation import clock
 from accreditation.signals import cases_moved, round_changed
-from accreditation.workflow import Action
+from accreditation.workflow import Action, Status
 from advisory_group.models import Advice, AgendaItem, ItemPurpose
 from advisory_group.services.meetings import follow_round, place, take_off_agendas
 from assessments.signals import feedback_written
@@ -92,3 +93,29 @@ def move_the_rounds_meeting(sender, round, changes, actor, **kwargs):
     if "advisory_group_meeting" in changes:
         before, _ = changes["advisory_group_meeting"]
         follow_round(round, moved_from=before, actor=actor)
+
+
+@receiver(cases_moved)
+def follow_corrected_decisions(sender, action, cases, events, actor, **kwargs):
+    """A decision corrected to accredited has no feedback letter, so the
+    review of its feedback leaves the agendas; one corrected to not
+    accredited waits for that review, as a decision not to accredit does."""
+    if action != Action.CORRECT_DECISION:
+        return
+    moved = list(zip(cases, events, strict=True))
+    accredited = [case for case, event in moved if event.to_status == Status.ACCREDITED]
+    if accredited:
+        take_off_agendas(
+            accredited,
+            reason="The decision was corrected to accredited: no feedback letter is sent.",
+            actor=actor,
+            purposes=[ItemPurpose.FEEDBACK],
+        )
+    recent = clock.now() - REPLAYED
+    not_accredited = [
+        case.pk
+        for case, event in moved
+        if event.to_status == Status.NOT_ACCREDITED and event.created_at >= recent
+    ]
+    if not_accredited:
+        place(not_accredited)

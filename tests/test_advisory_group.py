@@ -171,6 +171,32 @@ class TestTheAgenda:
         meeting = new_meeting(officer, group)
         assert list(meeting.items.values_list("case_id", "purpose")) == [(case.pk, "feedback")]
 
+    def test_a_decision_corrected_to_accredited_takes_its_feedback_review_off_and_back(
+        self, officer, group
+    ):
+        from accreditation.services import decisions
+
+        case = not_accredit_case()
+        walk_to(case, Status.NOT_ACCREDITED)
+        meeting = new_meeting(officer, group)
+        assert list(meeting.items.values_list("purpose", flat=True)) == ["feedback"]
+        official = person_with("decision_official")
+        decisions.correct(
+            case,
+            official,
+            reason="The wrong case was decided.",
+            to=Status.ACCREDITED,
+            decision_reasons="The trust's results since the assessment meet 2B.",
+        )
+        assert not meeting.items.exists()
+        [removed] = events(case, "agenda_item_removed")
+        assert removed.details["reason"] == (
+            "The decision was corrected to accredited: no feedback letter is sent."
+        )
+        case.refresh_from_db()
+        decisions.correct(case, official, reason="Corrected the wrong way.", to=Status.NOT_ACCREDITED)
+        assert list(meeting.items.values_list("case_id", "purpose")) == [(case.pk, "feedback")]
+
     def test_the_officer_moves_an_item_with_a_reason_on_the_timeline(self, client, officer, group):
         first = new_meeting(officer, group)
         second = new_meeting(officer, group, days=40)
