@@ -194,7 +194,9 @@ class TestTheAgenda:
             "The decision was corrected to accredited: no feedback letter is sent."
         )
         case.refresh_from_db()
-        decisions.correct(case, official, reason="Corrected the wrong way.", to=Status.NOT_ACCREDITED)
+        decisions.correct(
+            case, official, reason="Corrected the wrong way.", to=Status.NOT_ACCREDITED
+        )
         assert list(meeting.items.values_list("case_id", "purpose")) == [(case.pk, "feedback")]
 
     def test_the_officer_moves_an_item_with_a_reason_on_the_timeline(self, client, officer, group):
