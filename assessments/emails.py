@@ -150,6 +150,17 @@ def feedback_needed_example():
     }
 
 
+def referred_back_example():
+    case = example_case(status=Status.IN_ASSESSMENT)
+    return {
+        "case": case,
+        "comment": "The score for 2B does not reflect the trust's results since 2024. "
+        "Look again at the evidence in its answer.",
+        "due": DUE,
+        "link": f"https://apply-for-accreditation.example/staff/cases/{case.pk}/scores/",
+    }
+
+
 def assessor_stood_down_example():
     assignment = _assignment()
     return {
@@ -168,6 +179,14 @@ emails.register(
         audience="The casework officer who assigned them (or every casework officer)",
         subject="{{ case.reference }}: assign another assessor",
         example="assessments.emails.assessor_stood_down_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/referred_back",
+        title="The Advisory Group referred a case back to its assessors",
+        audience="The case's assessors (first and second) when the Advisory Group refers it "
+        "back, with the group's comment",
+        subject="{{ case.reference }}: referred back to you by the Advisory Group",
+        example="assessments.emails.referred_back_example",
     ),
     emails.EmailTemplate(
         name="assessments/feedback_needed",

@@ -61,15 +61,17 @@ def end_assignments_on_an_upheld_concern(sender, action, cases, events, **kwargs
 
 
 @receiver(cases_moved)
-def stand_down_conflicted_assessors_on_referral_back(sender, action, cases, **kwargs):
+def return_referred_back_cases_to_their_assessors(sender, action, cases, events, **kwargs):
     """A case the Advisory Group refers back returns to its assessors: one
     who declared a conflict with the organisation while it was away is
-    stood down then, and the casework officers told."""
+    stood down then, and the casework officers told; the others are given
+    time and emailed the group's comment."""
     if action != Action.REFER_BACK:
         return
-    from assessments.services.assignment import stand_down_conflicted
+    from assessments.services.assignment import return_referred_back, stand_down_conflicted
 
     stand_down_conflicted(cases)
+    return_referred_back(cases, events)
 
 
 @receiver(cases_moved)

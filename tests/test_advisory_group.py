@@ -752,6 +752,19 @@ class TestTheChairsAdvice:
         assert case.status == Status.IN_ASSESSMENT
         [referred] = events(case, "refer_back")
         assert referred.details["reason"] == "Look again at 2B."
+        # Its assessor is told, with the comment and a date (the round's has
+        # passed, or is near), and reads it again where they score.
+        from accreditation.models import OutboxMessage
+
+        assignment = case.assignments.get(ended_at__isnull=True)
+        [message] = OutboxMessage.objects.filter(key__startswith=f"referred_back:{case.pk}:")
+        assert message.to == assignment.assessor.email
+        assert message.subject == f"{case.reference}: referred back to you by the Advisory Group"
+        assert "Look again at 2B." in message.body
+        sign_in_verified(client, assignment.assessor)
+        scores = client.get(reverse("case-scores", args=[case.pk])).text
+        assert "The Advisory Group referred this case back</strong>" in scores
+        assert "Look again at 2B." in scores
 
     def test_refer_back_takes_the_review_of_the_draft_feedback_off_the_agenda(
         self, client, officer, group

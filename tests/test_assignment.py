@@ -712,3 +712,17 @@ class TestQueue:
             response = client.get(reverse("assessor-queue"), {"sort": "-due"})
         assert response.status_code == 200
         assert response.context["paginator"].count == size
+
+
+def test_a_case_referred_back_after_its_rounds_date_gives_its_assessors_time(officer, assessors):
+    """Referred back once the round's assessment date has passed, the case
+    is not overdue the moment it returns: its assessors have the policy's
+    working days from the referral, as a late assignment has."""
+    from accreditation import policy
+
+    period = RoundFactory(assessment_due=clock.today() - timedelta(days=3))
+    case = ProposalFactory(round=period, status="advisory_review", accreditation_type="asg")
+    chair = person_with("meeting_chair", case)
+    move(case, "refer_back", chair, details={"reason": "Look again at 2B."})
+    due = clock.working_days_after(clock.today(), policy.current().assessment_working_days)
+    assert [a.due_on for a in case.assignments.filter(ended_at__isnull=True)] == [due]

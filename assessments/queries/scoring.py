@@ -58,6 +58,30 @@ def national_support_school_confirmed(case):
     return latest is None or latest.nss_claim != NssOutcome.REJECTED
 
 
+def referral_waiting(case):
+    """The Advisory Group's latest referral of ``case`` back to its
+    assessors (its event: when, and the group's comment as ``reason``), while
+    the case is assessed again and not yet recommended since; else None.
+    Only an ASG comes to the group for advice, so only an ASG is referred
+    back."""
+    if case.accreditation_type != "asg" or case.status not in (
+        Status.IN_ASSESSMENT,
+        Status.INFORMATION_REQUESTED,
+    ):
+        return None
+    latest = (
+        CaseEvent.objects.filter(case_id=case.pk, action=Action.REFER_BACK)
+        .annotate(
+            recommended_since=Exists(
+                Recommendation.objects.filter(case_id=case.pk, made_at__gt=OuterRef("created_at"))
+            )
+        )
+        .order_by("-sequence")
+        .first()
+    )
+    return None if latest is None or latest.recommended_since else latest
+
+
 def finished_assignments(case, assignment_ids):
     """Which of these assignments' sets are finished: a set finished before
     the Advisory Group last referred the case back is open again."""

@@ -97,6 +97,31 @@ def needs_second_assessor(case_or_cases):
     return type(case).objects.filter(pk=case.pk).filter(rule).exists()
 
 
+def return_referred_back(cases, events):
+    """Cases the Advisory Group referred back (``events``, one each) go to
+    their assessors again. Each current assignment is given time from the
+    referral, as a late assignment is (``due_on``: the round's date may have
+    passed), and each active assessor is emailed the group's comment, once
+    per referral."""
+    for case, event in zip(cases, events, strict=True):
+        due = due_on(case, event.created_at)
+        current = Assignment.objects.filter(case_id=case.pk, ended_at__isnull=True)
+        if due is not None:
+            current.filter(Q(due_on__isnull=True) | Q(due_on__lt=due)).update(due_on=due)
+        for assignment in current.filter(assessor__is_active=True).select_related("assessor"):
+            emails.queue(
+                "assessments/referred_back",
+                {
+                    "case": case,
+                    "comment": event.details.get("reason", ""),
+                    "due": due or case.round.assessment_due,
+                    "link": settings.SERVICE_URL + reverse("case-scores", args=[case.pk]),
+                },
+                [assignment.assessor.email],
+                key=f"referred_back:{case.pk}:{event.sequence}:{assignment.pk}",
+            )
+
+
 def due_on(case, when):
     """The stored due date of an assignment made at ``when``: none for a
     round's case (its round's assessment due date applies, read live),

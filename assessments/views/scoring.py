@@ -24,6 +24,7 @@ from assessments.queries.scoring import (
     current_assignment,
     is_met,
     latest_recommendation,
+    referral_waiting,
     scale_of,
     scoring_page,
 )
@@ -55,6 +56,9 @@ class CasePageMixin(StaffAreaMixin):
 
     def get_permission_object(self):
         return self.case
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(referral=referral_waiting(self.case), **kwargs)
 
     def item_url(self, item):
         return reverse("case-scores", args=[self.case.pk]) + f"#{item.slug}"
