@@ -464,6 +464,34 @@ class TestStaffPages:
         request_.refresh_from_db()
         assert request_.due == date(2027, 3, 22)
 
+    @pytest.mark.parametrize("year", ["27", "027", "20271"])
+    def test_the_extension_form_refuses_a_year_not_of_4_numbers(
+        self, client, request_, assessor, year
+    ):
+        client = sign_in_verified(client, assessor)
+        url = reverse("staff-case-request-extend", args=[request_.case.pk])
+        data = {**ask_data(date(2027, 3, 22)), "due_2": year, "reason": "Away"}
+        refused = client.post(url, data)
+        assert refused.status_code == 200
+        assert "The new due date year must include 4 numbers" in refused.text
+        assert "must be after the current one" not in refused.text
+        request_.refresh_from_db()
+        assert request_.due == date(2027, 3, 15)
+
+    def test_the_extension_form_tells_a_bad_date_and_a_missing_reason_at_once(
+        self, client, request_, assessor
+    ):
+        client = sign_in_verified(client, assessor)
+        url = reverse("staff-case-request-extend", args=[request_.case.pk])
+        refused = client.post(url, {**ask_data(date(2027, 3, 12)), "reason": " "})
+        errors = refused.context["form"].errors
+        assert errors["due"] == ["The new due date must be after the current one, 15 March 2027"]
+        assert errors["reason"] == ["Enter the reason for giving more time"]
+        assert "must be after the current one, 15 March 2027" in refused.text
+        assert "Enter the reason for giving more time" in refused.text
+        request_.refresh_from_db()
+        assert request_.due == date(2027, 3, 15)
+
 
 def page_data(request, first_answer, second_answer):
     """The applicant's answer page as posted: both answers, at version 0."""

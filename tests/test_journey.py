@@ -404,8 +404,9 @@ class TestSchools:
             ("31/02/2023", "", "", "Led since must be a real date"),
             ("1st", "Sept", "2023", "Led since must be a real date"),
             ("1", "1", "2999", "Led since must be today or in the past"),
-            ("1", "9", "23", "Led since must include the year in full, like 2023"),
-            ("1", "9", "0023", "Led since must include the year in full, like 2023"),
+            ("1", "9", "23", "Led since must include a year with 4 numbers, like 2023"),
+            ("1", "9", "0023", "Led since must include a year with 4 numbers, like 2023"),
+            ("1", "9", "20233", "Led since must include a year with 4 numbers, like 2023"),
         ],
     )
     def test_led_since_is_a_gov_uk_date_input_that_survives_bad_dates(

@@ -385,6 +385,19 @@ class TestGrant:
         pending.refresh_from_db()
         assert pending.outcome == Outcome.PENDING
 
+    @pytest.mark.parametrize("year", ["27", "0027", "20271"])
+    def test_a_deadline_year_not_of_4_numbers_is_refused_as_such(
+        self, officer_client, pending, year
+    ):
+        data = {**grant_data(later_in_the_year(7)), "grant-deadline_date_2": year}
+        response = officer_client.post(reverse("out-of-round-decide", args=[pending.pk]), data)
+        assert response.status_code == 200
+        assert response.context["form"].errors["deadline_date"] == [
+            "The deadline year must include 4 numbers"
+        ]
+        assert "The deadline year must include 4 numbers" in response.content.decode()
+        assert not Window.objects.exists()
+
     def test_an_error_about_the_whole_date_leads_to_the_day_input(self, officer_client, pending):
         data = {**grant_data(later_in_the_year(7)), "grant-deadline_date_2": "2001"}
         html = officer_client.post(

@@ -815,6 +815,81 @@ def test_creating_a_round_in_the_browserless_form(frozen, officer, client):
     assert Round.objects.count() == 1
 
 
+def date_data(name, day):
+    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
+
+
+def summer_2027_data():
+    """The new round page filled in for a summer 2027 round."""
+    return {
+        "term": "summer",
+        "year": "2027",
+        "types": ["asp", "asg"],
+        **date_data("opens_date", date(2027, 5, 10)),
+        "opens_time": "9am",
+        **date_data("deadline_date", date(2027, 6, 1)),
+        "deadline_time": "5pm",
+        **date_data("assessment_due", date(2027, 7, 5)),
+        **date_data("advisory_group_meeting", date(2027, 7, 19)),
+        **date_data("decision_target", date(2027, 8, 2)),
+        "version": "new",
+    }
+
+
+@pytest.mark.parametrize(
+    "field, message",
+    [
+        ("opens_date", "The year of the opening date must include 4 numbers"),
+        ("deadline_date", "The year of the deadline date must include 4 numbers"),
+        ("assessment_due", "The year of the assessment due date must include 4 numbers"),
+        (
+            "advisory_group_meeting",
+            "The year of the date of the Advisory Group meeting must include 4 numbers",
+        ),
+        ("decision_target", "The year of the decision target date must include 4 numbers"),
+    ],
+)
+@pytest.mark.parametrize("year", ["27", "0027", "20271"])
+def test_a_round_date_whose_year_is_not_4_numbers_is_refused_as_such(
+    frozen, officer, client, field, message, year
+):
+    sign_in_verified(client, officer)
+    data = summer_2027_data()
+    refused = client.post(reverse("staff-round-new"), {**data, f"{field}_2": year})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors[field] == [message]
+    assert message in refused.text
+    assert "must open between" not in refused.text
+    assert not Round.objects.exists()
+    assert client.post(reverse("staff-round-new"), data).status_code == 302
+
+
+def test_a_changed_round_date_whose_year_is_not_4_numbers_is_refused_as_such(
+    frozen, officer, client
+):
+    period = services.create_round(officer, values())
+    sign_in_verified(client, officer)
+    url = reverse("staff-round-change", args=[period.pk])
+    shown = client.get(url).context["form"].initial
+    data = {
+        **date_data("deadline_date", date(2028, 3, 6)),
+        "deadline_time": shown["deadline_time"],
+        **date_data("assessment_due", date(2028, 4, 17)),
+        **date_data("advisory_group_meeting", date(2028, 5, 2)),
+        **date_data("decision_target", date(2028, 5, 16)),
+        "version": shown["version"],
+    }
+    for name in ("term", "year", "types", "opens_time"):
+        data[name] = shown[name]
+    data.update(date_data("opens_date", shown["opens_date"]))
+    refused = client.post(url, {**data, "deadline_date_2": "28"})
+    assert refused.status_code == 200
+    assert "The year of the deadline date must include 4 numbers" in refused.text
+    period.refresh_from_db()
+    assert period.deadline == at(date(2028, 3, 6))
+    assert client.post(url, {**data, "deadline_date_0": "7"}).status_code == 302
+
+
 def test_a_round_set_at_midnight_keeps_its_deadline_when_other_dates_change(
     frozen, client, officer
 ):

@@ -1,15 +1,17 @@
 """What every form of the service shares: the crispy-forms-gds helper, the
-local authority field, bounded free text, whole numbers and a select's
-options."""
+local authority field, bounded free text, whole numbers, GOV.UK's date input
+and a select's options."""
 
 import re
 import unicodedata
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Div, Layout
 from django import forms
 
 from accreditation.models import LocalAuthority
+from accreditation.numbers import parse_date
 
 
 def gds_helper(*fields, submit="Continue", buttons=None):
@@ -130,6 +132,35 @@ class WholeNumberField(forms.IntegerField):
         if isinstance(value, str) and value.strip() and not WHOLE_NUMBER.fullmatch(value.strip()):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
+
+
+DIGITS = re.compile("[0-9]+")
+FULL_YEAR = re.compile("[1-9][0-9]{3}")
+
+
+class GovukDateField(DateInputField):
+    """GOV.UK's date input: day, month and year boxes, each needed, read as
+    a date by ``parse_date``. ``real_date``: the message for a date that does
+    not exist. ``full_year``: the message for a year not written as 4 numbers
+    (GOV.UK's "Year must include 4 numbers"), "27" or "0027" or "20271": the
+    year 27 would be refused by the form's later checks with a misleading
+    message ("The deadline must be in the future"), or taken."""
+
+    def __init__(self, *, real_date, full_year, **kwargs):
+        super().__init__(require_all_fields=False, **kwargs)
+        self.real_date = real_date
+        self.full_year = full_year
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        if DIGITS.fullmatch(year) and not FULL_YEAR.fullmatch(year):
+            raise forms.ValidationError(self.full_year)
+        parsed = parse_date(day, month, year)
+        if parsed is None:
+            raise forms.ValidationError(self.real_date)
+        return parsed
 
 
 def select_choices(field):

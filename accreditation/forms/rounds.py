@@ -3,28 +3,34 @@ cancellation; moving its drafts; and a term's usual dates."""
 
 import calendar
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from accreditation import clock
-from accreditation.forms.helpers import WholeNumberField, free_text_field, gds_helper
+from accreditation.forms.helpers import (
+    GovukDateField,
+    WholeNumberField,
+    free_text_field,
+    gds_helper,
+)
 from accreditation.models import AccreditationType, Term
 from accreditation.models.rounds import TERM_MONTHS
-from accreditation.numbers import parse_date
 from accreditation.versions import VersionedFormMixin
 from proposals.forms.out_of_round import parse_deadline_time, parse_time
 
 
-class NamedDateField(DateInputField):
+class NamedDateField(GovukDateField):
     """GOV.UK's date input, whose messages name the date (``what``: "the
     deadline date")."""
 
     def __init__(self, *, what, **kwargs):
-        super().__init__(require_all_fields=False, **kwargs)
-        self.what = what
+        super().__init__(
+            real_date=f"{what.capitalize()} must be a real date",
+            full_year=f"The year of {what} must include 4 numbers",
+            **kwargs,
+        )
         self.error_messages.update(
             {
                 "required": f"Enter {what}",
@@ -36,15 +42,6 @@ class NamedDateField(DateInputField):
             subfield.validators = [
                 RegexValidator(r"^[0-9]+$", f"The {name} of {what} must be a number")
             ]
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        parsed = parse_date(day, month, year)
-        if parsed is None:
-            raise ValidationError(f"{self.what.capitalize()} must be a real date")
-        return parsed
 
 
 def time_field(*, label, what, example, initial):

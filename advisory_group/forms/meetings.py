@@ -1,14 +1,12 @@
 """Forms of Advisory Group meetings and their items."""
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
 from accreditation import clock
-from accreditation.forms.helpers import free_text_field, gds_helper
+from accreditation.forms.helpers import GovukDateField, free_text_field, gds_helper
 from accreditation.models import Round, User
-from accreditation.numbers import parse_date
 from accreditation.roles import Role
 from accreditation.versions import VersionedFormMixin
 from advisory_group.models import (
@@ -39,9 +37,13 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
         return obj.full_name or obj.email
 
 
-class MeetingDateField(DateInputField):
+class MeetingDateField(GovukDateField):
     def __init__(self, **kwargs):
-        super().__init__(require_all_fields=False, **kwargs)
+        super().__init__(
+            real_date="The date of the meeting must be a real date",
+            full_year="The year of the meeting must include 4 numbers",
+            **kwargs,
+        )
         self.error_messages.update(
             {
                 "required": "Enter the date of the meeting",
@@ -50,15 +52,6 @@ class MeetingDateField(DateInputField):
         )
         for subfield, name in zip(self.fields, ("day", "month", "year"), strict=True):
             subfield.error_messages["incomplete"] = f"The date of the meeting must include a {name}"
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        parsed = parse_date(day, month, year)
-        if parsed is None:
-            raise ValidationError("The date of the meeting must be a real date")
-        return parsed
 
 
 class MeetingForm(VersionedFormMixin, forms.Form):

@@ -1,7 +1,6 @@
 """Forms for information requests: the staff member's questions and due
 date, the extension of a due date, and the applicant's answers."""
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 from django.conf import settings
@@ -9,18 +8,26 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.html import escape
 
-from accreditation.forms.helpers import free_text_field, gds_helper, single_line_breaks
-from accreditation.numbers import parse_date, parse_id
+from accreditation.forms.helpers import (
+    GovukDateField,
+    free_text_field,
+    gds_helper,
+    single_line_breaks,
+)
+from accreditation.numbers import parse_id
 from assessments.services import requests as services
 from proposals.services.evidence import ACCEPT_ATTRIBUTE, EMPTY, describe_size, validate_upload
 
 
-class DueDateField(DateInputField):
+class DueDateField(GovukDateField):
     """GOV.UK's date input, with messages about the due date."""
 
     def __init__(self, *, what="due date", **kwargs):
-        super().__init__(require_all_fields=False, **kwargs)
-        self.what = what
+        super().__init__(
+            real_date=f"The {what} must be a real date",
+            full_year=f"The {what} year must include 4 numbers",
+            **kwargs,
+        )
         self.error_messages.update(
             {
                 "required": f"Enter the {what}",
@@ -32,15 +39,6 @@ class DueDateField(DateInputField):
             subfield.validators = [
                 RegexValidator(r"^[0-9]+$", f"The {what} {name} must be a number")
             ]
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        parsed = parse_date(day, month, year)
-        if parsed is None:
-            raise ValidationError(f"The {self.what} must be a real date")
-        return parsed
 
 
 def date_initial(day):
@@ -126,13 +124,23 @@ class ExtendForm(forms.Form):
         error_messages={"required": "Enter the reason for giving more time"},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current, **kwargs):
         super().__init__(*args, **kwargs)
+        self.current = current
         self.helper = gds_helper(
             Field("due", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Field.textarea("reason"),
             submit="Extend the due date",
         )
+
+    def clean_due(self):
+        """Checked here as well as by the service, so that a bad date is
+        told together with a missing reason, not once the reason is given."""
+        due = self.cleaned_data["due"]
+        problem = services.extension_problem(due, self.current)
+        if problem:
+            raise ValidationError(problem)
+        return due
 
 
 class AnswersForm(forms.Form):

@@ -406,6 +406,16 @@ def open_document(document, *, user):
 # --- Extending the due date ------------------------------------------------------
 
 
+def extension_problem(due, current):
+    """Why ``due`` cannot be the new due date of a request due on
+    ``current``, or None: it must be after ``current``, and a due date
+    (``due_date_problem``)."""
+    if due <= current:
+        return f"The new due date must be after the current one, {_written(current)}"
+    problem = due_date_problem(due)
+    return problem and problem.replace("The due date", "The new due date")
+
+
 def extend(request, actor, due, reason):
     """Move an open request's due date later, with a reason, on the timeline;
     the applicant is told by e-mail."""
@@ -423,13 +433,9 @@ def extend(request, actor, due, reason):
             raise RequestError(
                 "This request is no longer waiting for answers, so its due date cannot change."
             )
-        if due <= locked.due:
-            raise RequestError(
-                f"The new due date must be after the current one, {_written(locked.due)}"
-            )
-        problem = due_date_problem(due)
+        problem = extension_problem(due, locked.due)
         if problem:
-            raise RequestError(problem.replace("The due date", "The new due date"))
+            raise RequestError(problem)
         previous, locked.due = locked.due, due
         locked.save(update_fields=["due"])
         timeline.append(

@@ -132,6 +132,9 @@ class ExtendView(CaseRequestsMixin, FormView):
             return self.back_to_list("There is no request waiting for answers to extend.")
         return super().post(request, *args, **kwargs)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "current": self.information_request.due}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(information_request=self.information_request, **kwargs)
 

@@ -1,7 +1,6 @@
 """Forms for the proposal journey. Criterion text from the database is
 escaped before crispy-forms-gds renders it (it renders labels unescaped)."""
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import HTML, Button, Field, Size
 from django import forms
 from django.core.validators import RegexValidator
@@ -10,6 +9,7 @@ from django.utils.html import escape
 from accreditation import clock
 from accreditation.forms.helpers import (
     ANSWER_CHARS_PER_WORD,
+    GovukDateField,
     LocalAuthorityField,
     NameField,
     free_text_field,
@@ -22,7 +22,6 @@ from accreditation.models.organisations import (
     UKPRN_VALIDATOR,
     URN_VALIDATOR,
 )
-from accreditation.numbers import parse_date
 from accreditation.versions import VersionedFormMixin
 from proposals.models import CoPartner, PartnershipKind, Route, SchoolLed
 from proposals.queries.journey import count_words
@@ -152,21 +151,24 @@ class AnswerForm(forms.Form):
         return text
 
 
-class PastDateField(DateInputField):
+class PastDateField(GovukDateField):
     """GOV.UK's date input (day, month and year) for a date that has
     passed; its messages name it by its label."""
 
     def __init__(self, *, label, required_message, **kwargs):
-        super().__init__(label=label, require_all_fields=False, **kwargs)
+        super().__init__(
+            label=label,
+            real_date=f"{label} must be a real date",
+            full_year=f"{label} must include a year with 4 numbers, like 2023",
+            **kwargs,
+        )
         self.error_messages.update(
             {
                 "required": required_message,
                 "incomplete": f"{label} must include a day, month and year",
             }
         )
-        self.real_date = f"{label} must be a real date"
         self.in_the_past = f"{label} must be today or in the past"
-        self.full_year = f"{label} must include the year in full, like 2023"
         for subfield, name in zip(self.fields, ("day", "month", "year"), strict=True):
             subfield.error_messages["incomplete"] = f"{label} must include a {name}"
             subfield.validators = [RegexValidator(r"^[0-9]+$", self.real_date)]
@@ -184,15 +186,8 @@ class PastDateField(DateInputField):
                 seen.update(errors)
 
     def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        parsed = parse_date(day, month, year)
-        if parsed is None:
-            raise forms.ValidationError(self.real_date)
-        if parsed.year < 1000:  # "23" for 2023 would be the year 23
-            raise forms.ValidationError(self.full_year)
-        if parsed > clock.today():
+        parsed = super().compress(data_list)
+        if parsed is not None and parsed > clock.today():
             raise forms.ValidationError(self.in_the_past)
         return parsed
 

@@ -4,7 +4,6 @@ casework officer's grant or refusal."""
 import re
 from datetime import time, timedelta
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,13 +11,13 @@ from django.core.validators import RegexValidator
 
 from accreditation import clock
 from accreditation.forms.helpers import (
+    GovukDateField,
     LocalAuthorityField,
     NameField,
     free_text_field,
     gds_helper,
 )
 from accreditation.models.organisations import URN_VALIDATOR
-from accreditation.numbers import parse_date
 from proposals.models import Urgency
 from proposals.services import out_of_round
 
@@ -92,11 +91,15 @@ class OutOfRoundRequestForm(forms.Form):
         return reason
 
 
-class DeadlineDateField(DateInputField):
+class DeadlineDateField(GovukDateField):
     """GOV.UK's date input, with messages about the deadline in particular."""
 
     def __init__(self, **kwargs):
-        super().__init__(require_all_fields=False, **kwargs)
+        super().__init__(
+            real_date="The deadline date must be a real date",
+            full_year="The deadline year must include 4 numbers",
+            **kwargs,
+        )
         self.error_messages.update(
             {
                 "required": "Enter the deadline date",
@@ -109,15 +112,6 @@ class DeadlineDateField(DateInputField):
             subfield.validators = [
                 RegexValidator(r"^[0-9]+$", f"The deadline {name} must be a number")
             ]
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        parsed = parse_date(day, month, year)
-        if parsed is None:
-            raise ValidationError("The deadline date must be a real date")
-        return parsed
 
 
 _TIME = re.compile(r"^([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*([ap])?\.?m?\.?$", re.IGNORECASE)
