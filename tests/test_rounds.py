@@ -136,6 +136,23 @@ def test_a_calendar_month_outside_the_term_is_refused(officer):
     assert "January to April" in errors_of(excinfo)["opens_month"]
 
 
+def test_a_calendar_day_that_can_move_into_the_next_term_is_refused(frozen, officer):
+    """31 December 2028 is a Sunday and 1 January 2029 a bank holiday: the
+    autumn round would open on 2 January, in the spring term."""
+    autumn = TermCalendar.objects.ensure()[2]
+    fields = {n: getattr(autumn, n) for n in services.CALENDAR_FIELDS}
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_calendar(officer, autumn, {**fields, "opens_month": 12, "opens_day": 31})
+    assert errors_of(excinfo)["opens_day"] == (
+        "In 2028 31 December is not a working day, and the round would open on the next one, "
+        "2 January 2029, after the autumn term: choose an earlier day"
+    )
+    changed = services.change_calendar(
+        officer, autumn, {**fields, "opens_month": 12, "opens_day": 15}
+    )
+    assert changed.opens_day == 15
+
+
 @pytest.mark.parametrize(
     ("month", "day", "message"),
     [

@@ -149,6 +149,27 @@ class TermCalendar(models.Model):
                         f"choose a day from 1 to {days}"
                     }
                 )
+            self._check_opening_stays_in_term(last)
+
+    def _check_opening_stays_in_term(self, last_month):
+        """A round opens on the next working day when its day is not one: a
+        day at the end of the term's last month (31 December) can move into
+        the next term, whose round the term's own could then never be (a
+        round opens in its term). Checked over 28 years, the calendar's
+        cycle of weekdays."""
+        if self.opens_month != last_month:
+            return
+        for year in range(clock.today().year, clock.today().year + 28):
+            day = date(year, self.opens_month, self.opens_day)
+            opening = clock.working_day_from(day)
+            if opening.month != self.opens_month:
+                raise ValidationError(
+                    {
+                        "opens_day": f"In {year} {day:%-d %B} is not a working day, and the "
+                        f"round would open on the next one, {opening:%-d %B %Y}, after the "
+                        f"{self.get_term_display().lower()} term: choose an earlier day"
+                    }
+                )
 
     def dates_for(self, year):
         """The round's dates in ``year`` from this calendar: aware opening
