@@ -199,13 +199,40 @@ def held_type(organisation):
     )
 
 
+UNDECIDED = (
+    "submitted",
+    "in_assessment",
+    "information_requested",
+    "assessed",
+    "advisory_review",
+    "awaiting_decision",
+)
+"""A case submitted and not yet decided."""
+
+
+def undecided_cases(organisation):
+    """{type: reference} of the organisation's cases submitted and not yet
+    decided, one of each type at most (the earliest)."""
+    if organisation.pk is None:
+        return {}
+    Proposal = apps.get_model("proposals", "Proposal")
+    cases = (
+        Proposal.objects.filter(organisation=organisation, status__in=UNDECIDED)
+        .order_by("-submitted_at")
+        .values_list("accreditation_type", "reference")
+    )
+    return dict(cases)
+
+
 def verdicts(organisation, period=None):
     """A verdict for each type. With a round, types it does not take are
     refused too; a type the organisation may never seek is refused for that
     reason first, since another round would not change it. The type it is
     accredited as is refused: it holds it already (an accredited ASP may
-    still seek to become an ASG)."""
+    still seek to become an ASG); so is a type it has a case of still being
+    assessed: its decision comes first."""
     held = held_type(organisation)
+    undecided = undecided_cases(organisation)
     results = []
     for accreditation_type in AccreditationType:
         verdict = assess(organisation, accreditation_type)
@@ -216,6 +243,14 @@ def verdicts(organisation, period=None):
                 f"{organisation.name} is already accredited as an "
                 f"{AccreditationType(held).label} and on the register: it does not need to "
                 "apply for it again.",
+            )
+        elif verdict.eligible and accreditation_type in undecided:
+            verdict = Verdict(
+                accreditation_type,
+                False,
+                f"{organisation.name}'s {accreditation_type.upper()} proposal "
+                f"{undecided[accreditation_type]} has not been decided yet: you can apply "
+                "again once it has, if it is not accredited.",
             )
         if (
             verdict.eligible

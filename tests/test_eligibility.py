@@ -135,3 +135,26 @@ def test_a_revoked_provider_may_apply_again():
     entry = RegisterEntryFactory(state="revoked", accreditation_type=ASP)
     verdicts = {v.accreditation_type: v for v in eligibility.verdicts(entry.organisation)}
     assert verdicts[ASP].eligible
+
+
+@pytest.mark.django_db
+def test_a_type_whose_case_is_still_being_assessed_is_not_offered_again():
+    from tests.factories import ProposalFactory
+
+    case = ProposalFactory(
+        status="in_assessment",
+        accreditation_type=ASG,
+        organisation__kind=K.MAINTAINED_PRIMARY,
+        organisation__schools_led_count=3,
+    )
+    verdicts = {v.accreditation_type: v for v in eligibility.verdicts(case.organisation)}
+    assert not verdicts[ASG].eligible
+    assert verdicts[ASG].reason == (
+        f"{case.organisation.name}'s ASG proposal {case.reference} has not been decided yet: "
+        "you can apply again once it has, if it is not accredited."
+    )
+    assert verdicts[ASP].eligible
+    case.status = "not_accredited"
+    case.save(update_fields=["status"])
+    verdicts = {v.accreditation_type: v for v in eligibility.verdicts(case.organisation)}
+    assert verdicts[ASG].eligible
