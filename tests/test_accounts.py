@@ -266,6 +266,22 @@ class TestStaffInvitations:
         assert 'href="#id_roles_1"' in response.text
         assert not Invitation.objects.exists()
 
+    @pytest.mark.parametrize("active", [True, False])
+    def test_an_address_that_already_has_a_staff_account_is_not_invited(self, admin_client, active):
+        UserFactory(email="grace@example.org", roles=[Role.ASSESSOR], is_active=active)
+        response = admin_client.post(
+            reverse("staff-invite"),
+            {"full_name": "Grace", "email": "Grace@Example.org", "roles": [Role.ASSESSOR]},
+        )
+        assert response.status_code == 200
+        switched_off = "" if active else ", switched off"
+        assert (
+            f"grace@example.org already has a staff account{switched_off}: change its roles, "
+            "or switch it back on, from the staff users list instead of inviting them"
+        ) in response.text.replace("&#x27;", "'")
+        assert 'href="#id_email"' in response.text
+        assert not Invitation.objects.exists()
+
     def test_the_link_creates_the_account_once(self, client, settings):
         settings.STAFF_OTP_REQUIRED = True
         InvitationFactory(

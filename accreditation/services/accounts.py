@@ -26,6 +26,10 @@ class AccountError(Exception):
     """A refusal with a message fit to show the person."""
 
 
+class AlreadyStaff(AccountError):
+    """An invitation to an address whose account already holds a staff role."""
+
+
 def create_applicant(*, email, full_name, password):
     """An applicant's account, for an address that has none (an invitation
     to join an organisation says so)."""
@@ -85,6 +89,15 @@ def invite_staff(*, email, full_name, roles, invited_by, base_url):
     roles = sorted({Role(role).value for role in roles})
     if not roles or not set(roles) <= {r.value for r in STAFF_ROLES}:
         raise AccountError("Choose at least one staff role.")
+    staff = User.objects.filter(
+        email__iexact=email.strip(), groups__name__in=[r.value for r in STAFF_ROLES]
+    ).first()
+    if staff is not None:
+        raise AlreadyStaff(
+            f"{staff.email} already has a staff account"
+            f"{'' if staff.is_active else ', switched off'}: change its roles, or switch it "
+            "back on, from the staff users list instead of inviting them"
+        )
     throttle.check("invitation", address=email, account=invited_by.pk)
     token = Invitation.new_token()
     with transaction.atomic():

@@ -62,7 +62,8 @@ class StaffInviteView(StaffAreaMixin, FormView):
                 base_url=self.request.build_absolute_uri("/")[:-1],
             )
         except accounts.AccountError as error:
-            form.add_error("roles", str(error))
+            field = "email" if isinstance(error, accounts.AlreadyStaff) else "roles"
+            form.add_error(field, str(error))
             return self.form_invalid(form)
         except throttle.Throttled:
             pass  # the same page as a sent invitation: the earlier one still works
