@@ -145,6 +145,18 @@ LEAVING_KINDS = {EntryState.REVOKED: EventKind.REVOKED, EntryState.REMOVED: Even
 PUBLIC_HISTORY_KINDS = (*FEED_KINDS, EventKind.DETAILS_UPDATED)
 """What a provider's public page lists in its history."""
 
+OWN_HISTORY_KINDS = (
+    *PUBLIC_HISTORY_KINDS,
+    EventKind.NOTICE_GIVEN,
+    EventKind.RESPONSE_RECEIVED,
+    EventKind.NOTICE_WITHDRAWN,
+    EventKind.CO_PARTNER_PROPOSED,
+    EventKind.CO_PARTNER_NOT_MET,
+)
+"""What the provider's own page lists: the public history, and what stays
+between the department and the provider (notices, its responses, the
+co-partners it proposed)."""
+
 
 class RegisterEvent(AppendOnly):
     """One change in an entry's history, never changed or removed."""

@@ -7,6 +7,7 @@ import csv
 import importlib
 import io
 import json
+import re
 
 import pytest
 from django.apps import apps as django_apps
@@ -97,16 +98,16 @@ def test_the_provider_keeps_its_details_current_and_the_register_shows_them(clie
     entry, member = provider
     before = entry.updated_at
     details.update_details(
-        entry, actor=member, more_schools=4, contact_email="schools@oak.example.org"
+        entry, actor=member, more_schools=2, contact_email="schools@oak.example.org"
     )
     entry.refresh_from_db()
-    assert (entry.more_schools, entry.contact_email) == (4, "schools@oak.example.org")
+    assert (entry.more_schools, entry.contact_email) == (2, "schools@oak.example.org")
     assert entry.updated_at > before
     event = entry.events.get(kind=EventKind.DETAILS_UPDATED)
-    assert event.details["more_schools"] == [None, 4]
+    assert event.details["more_schools"] == [None, 2]
     page = client.get(reverse("register-provider", args=[entry.pk])).content.decode()
     assert "schools@oak.example.org" in page
-    assert "can take on 4 more schools" in page
+    assert "can take on 2 more schools" in page
     details.update_details(
         entry, actor=member, more_schools=1, contact_email="schools@oak.example.org"
     )
@@ -118,11 +119,26 @@ def test_the_provider_keeps_its_details_current_and_the_register_shows_them(clie
     assert row["more_schools"] == "1"
 
 
-@pytest.mark.parametrize("number", [-1, 101])
-def test_more_schools_is_bounded(provider, number):
+@pytest.mark.parametrize(
+    ("accreditation_type", "refused", "message", "allowed"),
+    [
+        (AccreditationType.ASP, -1, "The number of schools must be 0 or more", 0),
+        (AccreditationType.ASP, 3, "An Accredited School Provider can take on at most 2 more", 2),
+        (AccreditationType.ASG, 51, "An Accredited Schools Group can take on at most 50 more", 50),
+    ],
+)
+def test_more_schools_is_bounded_by_the_provider_s_type(
+    provider, accreditation_type, refused, message, allowed
+):
+    """An ASP leads improvement in one or two schools (the prospectus); an
+    ASG grows, but not without bound."""
     entry, member = provider
-    with pytest.raises(details.DetailsError):
-        details.update_details(entry, actor=member, more_schools=number, contact_email="a@b.org")
+    RegisterEntry.objects.filter(pk=entry.pk).update(accreditation_type=accreditation_type)
+    with pytest.raises(details.DetailsError, match=message):
+        details.update_details(entry, actor=member, more_schools=refused, contact_email="a@b.org")
+    details.update_details(entry, actor=member, more_schools=allowed, contact_email="a@b.org")
+    entry.refresh_from_db()
+    assert entry.more_schools == allowed
 
 
 def test_the_details_page_saves_and_refuses_bad_input(client, provider):
@@ -136,15 +152,46 @@ def test_the_details_page_saves_and_refuses_bad_input(client, provider):
     assert "Enter how many more schools you can take on as a whole number" in response.text
     assert response.text.count("Error:") >= 1
     response = client.post(
-        url, {"more_schools": "3", "contact_email": "x@y.org", "version": version}
+        url, {"more_schools": "2", "contact_email": "x@y.org", "version": version}
     )
     assert response.status_code == 302
     entry.refresh_from_db()
-    assert entry.more_schools == 3
-    stale = client.post(url, {"more_schools": "5", "contact_email": "x@y.org", "version": version})
+    assert entry.more_schools == 2
+    stale = client.post(url, {"more_schools": "1", "contact_email": "x@y.org", "version": version})
     assert "These details were saved again while you were editing them" in stale.text
     entry.refresh_from_db()
-    assert entry.more_schools == 3
+    assert entry.more_schools == 2
+
+
+@pytest.mark.parametrize(
+    ("accreditation_type", "number", "message"),
+    [
+        (AccreditationType.ASP, "3", "An Accredited School Provider can take on at most 2 more"),
+        (AccreditationType.ASG, "51", "An Accredited Schools Group can take on at most 50 more"),
+        (AccreditationType.ASG, "-1", "The number of schools must be 0 or more"),
+    ],
+)
+def test_the_details_page_asks_for_a_whole_number_its_type_can_take_on(
+    client, provider, accreditation_type, number, message
+):
+    """A GOV.UK text input for a number (not ``type="number"``), checked on
+    the server, the message linked from the error summary."""
+    entry, member = provider
+    RegisterEntry.objects.filter(pk=entry.pk).update(accreditation_type=accreditation_type)
+    client.force_login(member)
+    url = reverse("provider-details")
+    page = client.get(url)
+    version = page.context["form"].initial["version"]
+    field = re.search(r'<input[^>]*name="more_schools"[^>]*>', page.text).group()
+    assert 'type="text"' in field and 'inputmode="numeric"' in field
+    assert "govuk-input" in field and " max=" not in field
+    response = client.post(
+        url, {"more_schools": number, "contact_email": "x@y.org", "version": version}
+    )
+    assert response.status_code == 200
+    assert f'<a href="#id_more_schools">{message}' in response.text
+    entry.refresh_from_db()
+    assert entry.more_schools is None
 
 
 def test_a_second_save_with_an_old_version_is_refused(provider):
@@ -176,7 +223,7 @@ def test_the_provider_proposes_a_co_partner_and_the_officer_finds_it_waiting(cli
     listing = client.get(reverse("staff-co-partner-changes")).content.decode()
     assert "Riverside Primary School" in listing
     home = client.get(reverse("staff-home")).content.decode()
-    assert "Co-partners of accredited providers to decide" in home
+    assert "1</span> Co-partner of an accredited provider to decide" in home
 
 
 def test_the_co_partner_answers_part_two_as_in_a_proposal():

@@ -334,10 +334,14 @@ def test_the_provider_responds_to_a_notice_and_the_official_reads_it_before_deci
     assert client.post(respond, {"response": words}).status_code == 302
     event = entry.events.get(kind=EventKind.RESPONSE_RECEIVED)
     assert event.actor == member and event.details == {} and event.response.text == words
-    assert (
-        "We took on &lt;b&gt;Hill Primary&lt;/b&gt; in September."
-        in client.get(reverse("provider-entry")).text
-    )
+    home = client.get(reverse("provider-entry")).text
+    assert "We took on &lt;b&gt;Hill Primary&lt;/b&gt; in September." in home
+    # Its own history has the notice and its response, which the public's does not.
+    history = home.split('<h2 class="govuk-heading-m">History</h2>')[1]
+    assert "Notice of revocation given</li>" in history
+    assert "Provider&#x27;s response to the notice</li>" in history
+    public = client.get(reverse("register-provider", args=[entry.pk])).text
+    assert "Notice of revocation given" not in public
 
     # Another organisation's member cannot respond for it.
     stranger = MembershipFactory(organisation=RegisterEntryFactory().organisation).user

@@ -18,7 +18,7 @@ from accreditation.versions import StaleEdit, StaleEditViewMixin
 from proposals.forms.journey import AnswerForm
 from register.forms.provider import CoPartnerChangeForm, DetailsForm
 from register.forms.revocation import ResponseForm
-from register.models import PUBLIC_HISTORY_KINDS, CoPartnerChange, RegisterEntry
+from register.models import OWN_HISTORY_KINDS, CoPartnerChange, RegisterEntry
 from register.queries import notices
 from register.queries.co_partners import of_provider
 from register.services import co_partners, details, revocation
@@ -38,7 +38,7 @@ class EntryView(OrganisationPageMixin, TemplateView):
         )
         changes = list(of_provider(entry)) if entry else []
         history = (
-            entry.events.filter(kind__in=PUBLIC_HISTORY_KINDS).order_by("created_at", "pk")
+            entry.events.filter(kind__in=OWN_HISTORY_KINDS).order_by("created_at", "pk")
             if entry
             else []
         )
@@ -72,6 +72,9 @@ class KeepEntryMixin(OrganisationPageMixin):
 class DetailsView(StaleEditViewMixin, KeepEntryMixin, FormView):
     template_name = "register/provider/details.html"
     form_class = DetailsForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "accreditation_type": self.entry.accreditation_type}
 
     def get_initial(self):
         return {

@@ -64,7 +64,7 @@ def test_a_provider_adds_a_co_partner_the_officer_finds_it_meets_and_the_registe
     officer, device = staff_with_device(Role.CASEWORK_OFFICER, full_name="Carl Casework")
     signed_in_as(staff, officer, device)
     staff.goto("/staff/")
-    staff.get_by_role("link", name="Co-partners of accredited providers to decide").click()
+    staff.get_by_role("link", name="Co-partner of an accredited provider to decide").click()
     expect(staff.locator("h1")).to_have_text("Co-partners to decide")
     assert_accessible(staff)
     staff.get_by_role("link", name="Oak Services Ltd").click()
