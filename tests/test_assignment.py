@@ -511,10 +511,25 @@ class TestPages:
             AssessorCapacity.objects.create(round=period, assessor=person, capacity=0)
         client = sign_in_verified(client, officer)
         url = reverse("assignment-round", args=[period.pk])
-        assert "No line can be given an assessor: nobody free" in client.get(url).text
+        assert (
+            "No line can be given an assessor. For 1 line, nobody who may take it has room: "
+            "raise some capacities, or assign it by hand."
+        ) in client.get(url).text
         case_in(period)
         AssessorCapacity.objects.filter(assessor=assessors[0]).update(capacity=1)
-        assert "Only 1 of 2 lines can be given an assessor: for the rest" in client.get(url).text
+        assert "Only 1 of 2 lines can be given an assessor. For 1 line, nobody" in (
+            client.get(url).text
+        )
+        # A line nobody may take is told as that, not as a lack of room.
+        barred = case_in(period, name="Oak Trust")
+        for person in assessors:
+            ConflictFactory(user=person, organisation=barred.organisation)
+        page = client.get(url).text
+        assert (
+            "Only 1 of 3 lines can be given an assessor. 1 line has nobody who may take it: "
+            "every assessor has a conflict of interest"
+        ) in page
+        assert "For 1 line, nobody who may take it has room" in page
 
     def test_the_officer_sets_capacities(self, client, officer, period, assessors):
         client = sign_in_verified(client, officer)

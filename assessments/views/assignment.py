@@ -237,6 +237,7 @@ class RoundAssignmentView(StaffAreaMixin, TemplateView):
             }
             for person in proposal.people
         ]
+        nobody_allowed = sum(1 for line in proposal.lines if not line.allowed)
         stale = [
             (line_name(*key), message)
             for key, message in problems.items()
@@ -248,6 +249,8 @@ class RoundAssignmentView(StaffAreaMixin, TemplateView):
             lines=lines,
             loads=loads,
             unassigned=sum(1 for line in lines if line["choice"] is None),
+            nobody_allowed=nobody_allowed,
+            short_of_room=proposal.solution.wanted - proposal.solution.assigned - nobody_allowed,
             errors=[(row["name"], row["problem"]) for row in lines if row["problem"]] + stale,
             **kwargs,
         )
