@@ -992,6 +992,21 @@ def test_the_cancel_page_refuses_a_round_with_submissions(frozen, officer, clien
     assert 'name="reason"' not in cancel_page
 
 
+def test_a_round_cancelled_with_no_drafts_offers_none_to_move(frozen, officer, client):
+    round_ = open_round(officer)
+    sign_in_verified(client, officer)
+    response = client.post(
+        reverse("staff-round-cancel", args=[round_.pk]),
+        {"reason": "Opened by mistake"},
+        follow=True,
+    )
+    assert f"The {round_} round has been cancelled." in response.text
+    assert "move them to another round" not in response.text
+    page = client.get(reverse("staff-round-move", args=[round_.pk])).text
+    assert "There are no drafts to move." in page
+    assert 'name="target"' not in page
+
+
 def test_the_applicant_is_told_their_round_was_cancelled_and_moves_the_draft(
     cancelled_and_open, client
 ):

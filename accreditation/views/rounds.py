@@ -258,10 +258,11 @@ class RoundCancelView(RoundMixin, FormView):
         except services.CannotCancel as error:
             form.add_error("reason", str(error))
             return self.form_invalid(form)
+        drafts = queries.counts(cancelled)["drafts"]
         messages.success(
             self.request,
-            f"The {cancelled} round has been cancelled. Its drafts are kept: move them to "
-            "another round below.",
+            f"The {cancelled} round has been cancelled."
+            + (" Its drafts are kept: move them to another round below." if drafts else ""),
         )
         return redirect("staff-round", pk=cancelled.pk)
 
