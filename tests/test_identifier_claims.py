@@ -5,6 +5,9 @@ casework officer records which claim is genuine. The others have the
 identifier cleared, are told by email and asked for the right one, and
 cannot proceed until they give it."""
 
+import re
+from collections import Counter
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -182,6 +185,21 @@ class TestScreeningShowsTheClaims:
         assert "Decide which claim is genuine before screening the case eligible" in response.text
         case.refresh_from_db()
         assert case.status == Status.SUBMITTED and not Screening.objects.exists()
+
+    def test_each_id_on_the_page_is_its_own(self, client, officer, squatter):
+        """Both forms' buttons, their fields and their error summaries:
+        a repeated id leaves a label or a link pointing at the wrong one."""
+        case = contested_case(squatter)
+        sign_in_verified(client, officer)
+        pages = [
+            client.get(reverse("screening-case", args=[case.pk])).text,
+            client.post(reverse("screening-case", args=[case.pk]), {"decision": "x"}).text,
+            decide(client, case, **{"claim-reason": ""}).text,
+        ]
+        for page in pages:
+            ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+            assert [name for name, count in ids.items() if count > 1] == []
+            assert 'id="id_submit"' in page and 'id="id_decide_claim"' in page
 
     def test_not_eligible_may_still_be_recorded(self, officer, squatter):
         case = contested_case(squatter)

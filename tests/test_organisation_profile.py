@@ -753,6 +753,27 @@ class TestInvitations:
         members = client.get(reverse("organisation-members")).text
         assert "new@example.org" in members
 
+    def test_the_link_s_end_is_written_the_service_s_way(
+        self, client, django_capture_on_commit_callbacks, settings
+    ):
+        """In the email and on the members page as the service writes times,
+        "5:17pm on 8 June 2026", not Django's "5:17p.m.": to the minute,
+        never later than the link works."""
+        settings.INVITATION_VALID_DAYS = 7
+        me = MembershipFactory()
+        with time_machine.travel("2026-06-01T17:17:48+01:00", tick=False):
+            client.force_login(me.user)
+            self.invite(client, "new@example.org", django_capture_on_commit_callbacks)
+            send_outbox()
+            members = client.get(reverse("organisation-members")).text
+        [message] = mail.outbox
+        [(html_body, _)] = message.alternatives
+        for text in (message.body, html_body):
+            assert "It works once, until 5:17pm on 8 June 2026 (UK time):" in text
+        assert "5:17pm on 8 June 2026</td>" in members
+        for text in (message.body, html_body, members):
+            assert "p.m." not in text and "5:17:48" not in text
+
     def test_nothing_is_sent_before_the_commit(self, client):
         me = MembershipFactory()
         client.force_login(me.user)

@@ -125,7 +125,7 @@ def test_each_step_of_revocation_is_told_in_one_email_that_links_its_letter(
         )
         for body in (message.body, message.html_body):
             assert REASON in body
-            assert f"until {clock.describe_deadline(due)} (UK time)" in body
+            assert f"until {clock.describe(due)} (UK time)" in body
             assert "stays on the public register" in body
             assert status_link in body and reverse("letter-check") in body
             # Answered through the service, never to the no-reply address.
@@ -143,6 +143,25 @@ def test_each_step_of_revocation_is_told_in_one_email_that_links_its_letter(
             assert DECISION in body and REASON not in body
             assert "removed from the public register" in body
             assert status_link in body
+
+
+def test_the_notice_email_gives_the_end_of_the_response_period_to_the_minute(
+    entry, official, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A notice given at 5:09:48pm ends 28 days later at 5:09:48pm: the
+    e-mail says 5:09pm, never a time after a response is refused, and no
+    seconds."""
+    eager(monkeypatch)
+    with (
+        time_machine.travel("2026-06-01T17:09:48+01:00", tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        sent = told(revocation.give_notice, entry, reason=REASON, actor=official)
+    assert sent
+    for message in sent:
+        for body in (message.body, message.html_body):
+            assert "You can respond until 5:09pm on 29 June 2026 (UK time)." in body
+            assert "5:09:48" not in body
 
 
 def test_a_notice_whose_task_was_lost_is_issued_by_the_sweeper_as_it_was_given(entry, official):

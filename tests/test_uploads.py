@@ -373,6 +373,31 @@ def test_an_upload_is_stored_under_media_root_and_recorded(
     assert reverse("proposal-document-download", args=[proposal.pk, evidence.pk]) in page
 
 
+def test_the_description_is_kept_without_invisible_characters(signed_in, proposal):
+    """A direction override (U+202E) turns what staff read around: "desc",
+    the override, "fd" shows as "desc df", and the rest of the sentence it
+    is put into is reversed too. The description is cleaned as names are."""
+    response = signed_in.post(
+        documents_url(proposal),
+        {
+            "file": upload("report.pdf", pdf_bytes()),
+            "description": "desc \u202efd\u200b\u2066 plan\u2069\x07 ",
+        },
+    )
+    assert response.status_code == 302
+    assert Evidence.objects.get(proposal=proposal).description == "desc fd plan"
+
+
+def test_a_description_with_a_line_break_is_refused(signed_in, proposal):
+    response = signed_in.post(
+        documents_url(proposal),
+        {"file": upload("report.pdf", pdf_bytes()), "description": "Ofsted\nreport"},
+    )
+    assert response.status_code == 200
+    assert "Enter the description on one line" in response.text
+    assert not Evidence.objects.exists()
+
+
 def test_a_bad_upload_shows_an_error_summary_and_keeps_the_description(signed_in, proposal):
     response = signed_in.post(
         documents_url(proposal),

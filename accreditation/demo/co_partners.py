@@ -68,7 +68,7 @@ def seed(seeder):
         details.update_details(
             entry,
             actor=member,
-            more_schools=number + 1,
+            more_schools=min(number + 1, details.MORE_SCHOOLS_MAX[entry.accreditation_type]),
             contact_email=entry.contact_email or "contact@example.org",
         )
     if len(entries) < 2:

@@ -71,12 +71,12 @@ def without_invisible_characters(text):
     return "".join(ch for ch in text if ch in "\r\n" or unicodedata.category(ch) != "Cc")
 
 
-class NameField(forms.CharField):
-    """A name on one line (of a person, an organisation, a school), kept
+class OneLineTextField(forms.CharField):
+    """Text on one line that others read (a document's description), kept
     without invisible characters (``without_invisible_characters``) and
-    trimmed; one with a line break is refused."""
+    trimmed; text with a line break is refused."""
 
-    default_error_messages = {"line_break": "Enter the name on one line"}
+    default_error_messages = {"line_break": "Enter the text on one line"}
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -86,6 +86,13 @@ class NameField(forms.CharField):
         super().validate(value)
         if value and ("\n" in value or "\r" in value):
             raise forms.ValidationError(self.error_messages["line_break"], code="line_break")
+
+
+class NameField(OneLineTextField):
+    """A name on one line (of a person, an organisation, a school), as
+    ``OneLineTextField`` keeps it."""
+
+    default_error_messages = {"line_break": "Enter the name on one line"}
 
 
 class BoundedTextField(forms.CharField):

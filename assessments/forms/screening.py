@@ -1,6 +1,6 @@
 """The casework officer's screening decision."""
 
-from crispy_forms_gds.layout import Field, Size
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -105,8 +105,10 @@ class IdentifierClaimForm(forms.Form):
         self.fields["genuine"].choices = [
             (str(organisation.pk), organisation.name) for organisation in organisations
         ]
+        # Its button's own name, so its id is not the screening form's
+        # "id_submit": the screening page shows both forms.
         self.helper = gds_helper(
             Field.radios("genuine", legend_size=Size.MEDIUM),
             Field.textarea("reason", rows=4),
-            submit="Record whose claim is genuine",
+            buttons=[Button("decide_claim", "Record whose claim is genuine")],
         )

@@ -4,7 +4,7 @@ from crispy_forms_gds.layout import Field
 from django import forms
 from django.conf import settings
 
-from accreditation.forms.helpers import gds_helper
+from accreditation.forms.helpers import OneLineTextField, gds_helper
 from proposals.services.evidence import ACCEPT_ATTRIBUTE, EMPTY, describe_size, validate_upload
 
 
@@ -18,12 +18,15 @@ class EvidenceUploadForm(forms.Form):
         },
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
     )
-    description = forms.CharField(
+    description = OneLineTextField(
         label="Describe the document (optional)",
         help_text="For example, ‘Ofsted report for Hill Primary School, 2025’",
         max_length=200,
         required=False,
-        error_messages={"max_length": "The description must be 200 characters or fewer"},
+        error_messages={
+            "max_length": "The description must be 200 characters or fewer",
+            "line_break": "Enter the description on one line",
+        },
     )
 
     def __init__(self, *args, **kwargs):

@@ -8,21 +8,21 @@ from accreditation.forms.helpers import WholeNumberField, gds_helper
 from accreditation.versions import VersionedFormMixin
 from proposals.forms.journey import CoPartnerForm
 from register.models import CoPartnerChange
-from register.services.details import MORE_SCHOOLS_MAX
+from register.services.details import more_schools_problem
 
 
 class DetailsForm(VersionedFormMixin, forms.Form):
+    """The provider's register details; how many more schools it can take
+    on is bounded by its ``accreditation_type`` (``more_schools_problem``)."""
+
     more_schools = WholeNumberField(
         label="How many more schools can you take on?",
         help_text="The number of schools you could lead improvement in, on top of those you "
         "lead now. Local authorities see this on the register.",
-        min_value=0,
-        max_value=MORE_SCHOOLS_MAX,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         error_messages={
             "required": "Enter how many more schools you can take on",
-            "invalid": "Enter how many more schools you can take on as a whole number, like 3",
-            "min_value": f"Enter a number of schools between 0 and {MORE_SCHOOLS_MAX}",
-            "max_value": f"Enter a number of schools between 0 and {MORE_SCHOOLS_MAX}",
+            "invalid": "Enter how many more schools you can take on as a whole number, like 1",
         },
     )
     contact_email = forms.EmailField(
@@ -34,14 +34,22 @@ class DetailsForm(VersionedFormMixin, forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, accreditation_type, **kwargs):
         super().__init__(*args, **kwargs)
+        self.accreditation_type = accreditation_type
         self.helper = gds_helper(
             Field.text("more_schools", field_width=4),
             Field.text("contact_email"),
             Field("version"),
             submit="Save details",
         )
+
+    def clean_more_schools(self):
+        more_schools = self.cleaned_data["more_schools"]
+        problem = more_schools_problem(self.accreditation_type, more_schools)
+        if problem:
+            raise forms.ValidationError(problem)
+        return more_schools
 
 
 class CoPartnerChangeForm(CoPartnerForm):

@@ -6,13 +6,21 @@ from django.db import transaction
 
 from accreditation import clock
 from accreditation.access import require
+from accreditation.models import AccreditationType
 from accreditation.services import activity
 from accreditation.versions import check_version, version_of
 from register.models import EventKind, RegisterEntry, RegisterEvent
 
-MORE_SCHOOLS_MAX = 100
-"""No provider leads improvement in more than this many more schools: a
-larger number is a slip of the keyboard, not a capacity."""
+MORE_SCHOOLS_MAX = {AccreditationType.ASP: 2, AccreditationType.ASG: 50}
+"""The most more schools a provider of each type can say it can take on:
+an Accredited School Provider leads improvement in one or two schools (the
+prospectus); an Accredited Schools Group grows beyond that, but a number
+above this is a slip of the keyboard, not a capacity."""
+
+TOO_MANY_SCHOOLS = {
+    AccreditationType.ASP: "An Accredited School Provider can take on at most {max} more schools",
+    AccreditationType.ASG: "An Accredited Schools Group can take on at most {max} more schools",
+}
 
 DETAILS_FIELDS = ("more_schools", "contact_email")
 
@@ -25,19 +33,35 @@ def details_version(entry):
     return version_of(entry, DETAILS_FIELDS)
 
 
+def more_schools_problem(accreditation_type, more_schools):
+    """Why a provider of ``accreditation_type`` cannot say it can take on
+    ``more_schools`` more schools, or None."""
+    if more_schools is None:
+        return None
+    if more_schools < 0:
+        return "The number of schools must be 0 or more"
+    most = MORE_SCHOOLS_MAX[accreditation_type]
+    if more_schools > most:
+        return TOO_MANY_SCHOOLS[accreditation_type].format(max=most)
+    return None
+
+
 def update_details(entry, *, actor, more_schools, contact_email, version=None):
     """Save the provider's details if they changed; refused for a provider
-    not on the register, and (``version``) if someone saved since the page
-    was shown. Returns the entry."""
+    not on the register, for more schools than its type can take on, and
+    (``version``) if someone saved since the page was shown. Returns the
+    entry."""
     require(actor, "register.keep_entry", entry)
-    if more_schools is not None and not 0 <= more_schools <= MORE_SCHOOLS_MAX:
-        raise DetailsError(f"Enter a number of schools between 0 and {MORE_SCHOOLS_MAX}")
     contact_email = contact_email.strip()
     if not contact_email:
         raise DetailsError("Enter the email address the public can contact you at")
     with transaction.atomic():
         entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
         check_version(details_version(entry), version)
+        # Its type as it is now: it may have changed since the page was shown.
+        problem = more_schools_problem(entry.accreditation_type, more_schools)
+        if problem:
+            raise DetailsError(problem)
         changes = {
             name: [getattr(entry, name), value]
             for name, value in (("more_schools", more_schools), ("contact_email", contact_email))

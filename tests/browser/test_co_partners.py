@@ -28,13 +28,15 @@ def test_a_provider_adds_a_co_partner_the_officer_finds_it_meets_and_the_registe
     assert_accessible(page)
 
     page.get_by_role("link", name="Change how many more schools you can take on").click()
-    page.get_by_label("How many more schools can you take on?").fill("200")
-    page.get_by_role("button", name="Save details").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("between 0 and 100")
-    assert_accessible(page)
     page.get_by_label("How many more schools can you take on?").fill("3")
     page.get_by_role("button", name="Save details").click()
-    expect(page.locator(".govuk-summary-list").first).to_contain_text("3")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "An Accredited School Provider can take on at most 2 more schools"
+    )
+    assert_accessible(page)
+    page.get_by_label("How many more schools can you take on?").fill("2")
+    page.get_by_role("button", name="Save details").click()
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("2")
 
     page.get_by_role("button", name="Add a co-partner").click()
     expect(page.locator("h1")).to_have_text("Your co-partner’s details")
