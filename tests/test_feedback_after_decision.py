@@ -209,6 +209,27 @@ class TestDecidedAgainstARecommendationToAccredit:
         sign_in_verified(client, assessor)
         assert client.get(feedback_url(case)).status_code == 404
 
+    def test_the_page_starts_from_the_feedback_the_scores_already_give(self, client):
+        from assessments.queries.scoring import items_of
+        from tests.scoring_helpers import score
+
+        case = case_in_assessment()
+        assessor = person_with("assessor", case)
+        score_all(case, assessor, 3)
+        first = items_of(case)[0]
+        score(case, assessor, first, 3, feedback="Your evidence of governance was clear.")
+        recommending.recommend(
+            case,
+            recommendation="accredit",
+            reasoning="As the scores show.",
+            departure_reason="",
+            actor=assessor,
+        )
+        decided_not_accredited(case)
+        sign_in_verified(client, assessor)
+        page = client.get(feedback_url(case)).text
+        assert "Your evidence of governance was clear.</textarea>" in page
+
     def test_a_save_from_a_page_opened_before_another_save_is_refused(self, client, group):
         """Two tabs: the older one's save would silently replace the newer."""
         case, assessor = recommended("accredit")

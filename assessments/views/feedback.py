@@ -40,7 +40,16 @@ class FeedbackView(CasePageMixin, TemplateView):
 
     def make_form(self, data=None):
         draft = draft_feedback(self.case)
-        current = {(row.criterion_id, row.party): row.text for row in draft}
+        if draft:
+            current = {(row.criterion_id, row.party): row.text for row in draft}
+        else:
+            # Nothing written for the letter yet (decided against a
+            # recommendation to accredit): start from the feedback the
+            # standing scores already give the applicant.
+            current = {
+                item.key: getattr(self.state.standing(item), "applicant_feedback", "")
+                for item in self.state.items
+            }
         initial = {item.slug: current.get(item.key, "") for item in self.state.items}
         initial["version"] = feedback.draft_version(draft)
         return FeedbackForm(
