@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 
 from accreditation import clock
-from accreditation.models import AccreditationType, CaseEvent
+from accreditation.models import AccreditationType, CaseEvent, Criterion
 from accreditation.roles import Role
 from accreditation.workflow import Status
 from advisory_group.models import AgendaItem, MemberView
@@ -21,8 +21,11 @@ from assessments.services import requests as information_requests
 from assessments.services import scoring
 from feedback.models import Letter, LetterPurpose
 from feedback.services import concerns
+from proposals.models import Party, Route
 from tests.casework import give_part, person_with, sign_in_verified, walk_to
 from tests.factories import (
+    AnswerFactory,
+    CoPartnerFactory,
     EvidenceFactory,
     LetterFactory,
     MembershipFactory,
@@ -129,6 +132,28 @@ class TestWhatTheCasePageHolds:
         text = page_of(client, assessor, case)
         assert earlier.reference in text
         assert reverse("staff-case", args=[earlier.pk]) not in text
+
+
+def test_a_co_partner_kept_from_another_route_is_not_part_of_the_case(client):
+    """A proposal submitted in its own right keeps the co-partner details and
+    answers written while it led a consortium: the case shows neither."""
+    case = case_in_assessment(organisation__non_educational=True, route=Route.OWN_RIGHT)
+    CoPartnerFactory(proposal=case, name="Kept Academy Trust")
+    AnswerFactory(
+        proposal=case,
+        criterion=Criterion.objects.get(part__framework=case.framework, code="2A"),
+        party=Party.CO_PARTNER,
+        text="KEPT-CO-PARTNER-ANSWER",
+    )
+    officer = person_with("casework_officer")
+
+    text = page_of(client, officer, case)
+    assert "Our evidence for 1E (lead)." in text
+    assert "Kept Academy Trust" not in text
+    assert "KEPT-CO-PARTNER-ANSWER" not in text
+    answers = TestTheEvidenceZip().zip_of(client, officer, case).read("answers.txt").decode()
+    assert "Our evidence for 1E (lead)." in answers
+    assert "KEPT-CO-PARTNER-ANSWER" not in answers
 
 
 class TestBlindScoring:

@@ -26,6 +26,7 @@ from accreditation.models.framework import Sector
 from accreditation.models.organisations import PROFILE_FIELDS
 from accreditation.services.organisations import profile_version
 from accreditation.tasks import send_outbox
+from accreditation.versions import version_of
 from accreditation.workflow import Status, WorkflowError
 from feedback.models import Letter, LetterPurpose
 from proposals.forms.journey import DECLARATION
@@ -1384,6 +1385,76 @@ class TestCoPartner:
     def test_a_urn_a_ukprn_or_nothing_is_accepted(self, signed_in, consortium, identifier):
         assert self.post(signed_in, consortium, identifier).status_code == 302
         assert Proposal.objects.get(pk=consortium.pk).co_partner.identifier == identifier
+
+    def test_applying_in_its_own_right_and_back_again_loses_nothing(self, signed_in, consortium):
+        """The co-partner's details and answers are kept while the route has no
+        co-partner, out of the proposal, and are in it again on the way back."""
+        pk = consortium.pk
+        assert self.post(signed_in, consortium, "123456").status_code == 302
+        answer_url = reverse("proposal-answer", args=[pk, "2A", "co_partner"])
+        signed_in.post(answer_url, {"text": "The partner's track record.", "version": 0})
+
+        def change_route(route):
+            return signed_in.post(
+                reverse("proposal-type", args=[pk]),
+                {
+                    "route": route,
+                    "version": version_of(Proposal.objects.get(pk=pk), services.TYPE_FIELDS),
+                },
+            )
+
+        assert change_route(Route.OWN_RIGHT).status_code == 302
+        task_list = signed_in.get(reverse("proposal-task-list", args=[pk])).text
+        assert "Co-partner details" not in task_list
+        assert "the co-partner’s answers" not in task_list
+        assert (
+            "Your organisation is not applying as the lead of a consortium or with an educational "
+            "co-partner, so your co-partner’s details and the answer written for it are not part "
+            "of this proposal. They have been kept: choose one of those ways of applying to "
+            "include them again."
+        ) in task_list
+        assert "Partner Trust" not in signed_in.get(reverse("proposal-check", args=[pk])).text
+        pdf = signed_in.get(reverse("proposal-pdf", args=[pk])).content
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert "Partner Trust" not in text
+        assert "track record." not in text
+        assert signed_in.get(answer_url).status_code == 404
+
+        assert change_route(Route.CONSORTIUM_LEAD).status_code == 302
+        journey = Journey.load(Proposal.objects.get(pk=pk))
+        assert journey.section("co-partner").status == "Completed"
+        assert journey.section("type").notice is None
+        assert "The partner&#x27;s track record." in signed_in.get(answer_url).text
+        assert "Partner Trust" in signed_in.get(reverse("proposal-check", args=[pk])).text
+
+    def test_a_proposal_submitted_in_its_own_right_leaves_its_kept_co_partner_out(
+        self, applicant, consortium
+    ):
+        complete(consortium, applicant, route=Route.CONSORTIUM_LEAD)
+        services.set_type_and_models(
+            consortium,
+            route=Route.OWN_RIGHT,
+            majority_trust=True,
+            federation=False,
+            actor=applicant,
+        )
+        services.save_answer(
+            consortium,
+            criterion=next(
+                q.criterion for q in Journey.load(consortium).questions if q.criterion.code == "1E"
+            ),
+            party="lead",
+            text="Our education strategy.",
+            version=0,
+            actor=applicant,
+        )
+        services.declare(consortium, applicant)
+
+        submitted = services.submit(consortium, applicant)
+        assert submitted.reference
+        assert not any(q.party == "co_partner" for q in Journey.load(submitted).questions)
+        assert Answer.objects.filter(proposal=submitted, party="co_partner").count() == 3
+        assert Proposal.objects.get(pk=submitted.pk).co_partner.name == "Partner Academy Trust"
 
     def test_an_educational_organisation_has_no_co_partner_page(self, signed_in, draft):
         assert signed_in.get(reverse("proposal-co-partner", args=[draft.pk])).status_code == 404

@@ -79,6 +79,9 @@ def _write_file(archive, manifest, name, field_file, expected):
 def _answers_text(case):
     Answer = _model("proposals.Answer")
     rows = Answer.objects.filter(proposal_id=case.pk).select_related("criterion__part")
+    if not case.has_co_partner_route:
+        # Kept from a route with a co-partner, and not part of the proposal.
+        rows = rows.exclude(party="co_partner")
     parts = [f"Answers of {case.reference}, {case.organisation.name}\n"]
     for answer in sorted(
         rows, key=lambda a: (a.criterion.part.number, a.criterion.position, a.party)

@@ -375,7 +375,43 @@ class Journey:
             if touched
             else Status.NOT_STARTED
         )
+        # Told, not a problem: it stops nothing.
+        notice = notice or self._co_partner_kept()
         return Section("type", "Type and partnerships", url, status, problems, notice=notice)
+
+    def _co_partner_kept(self):
+        """A proposal whose route no longer has a co-partner keeps its
+        co-partner's details and answers, out of the proposal, to use again
+        if the route has one again: a notice that says so, or None."""
+        if self.proposal.has_co_partner_route or self.co_partner is None:
+            return None
+        count = sum(
+            1
+            for (_criterion, party), answer in self.answers.items()
+            if party == Party.CO_PARTNER and answer.text.strip()
+        )
+        kept = "your co-partner’s details"
+        if count:
+            kept += " and " + ngettext(
+                "the answer written for it", "the %(count)d answers written for it", count
+            ) % {"count": count}
+        if self.organisation.is_educational:
+            kind = self.organisation.get_kind_display().lower()
+            return Notice(
+                f"Your organisation’s profile says it is {kind}, and an educational "
+                f"organisation applies without a co-partner, so {kept} are not part of this "
+                "proposal.",
+                "They have been kept: if the profile is wrong, change it to include them again.",
+                "Change your organisation’s profile",
+                self.profile_url,
+            )
+        return Notice(
+            "Your organisation is not applying as the lead of a consortium or with an "
+            f"educational co-partner, so {kept} are not part of this proposal.",
+            "They have been kept: choose one of those ways of applying to include them again.",
+            "Change how your organisation is applying",
+            self.url("proposal-type"),
+        )
 
     def _schools(self):
         url = self.url("proposal-schools")

@@ -204,6 +204,10 @@ def co_partner_version(proposal):
 
 
 def set_type_and_models(proposal, *, route, majority_trust, federation, actor, version=None):
+    """How the organisation applies and the partnerships it means to lead. A
+    route without a co-partner keeps the co-partner's details and answers:
+    they are left out of the proposal (``Journey``) until the route has a
+    co-partner again, and nothing written is lost."""
     organisation = proposal.organisation
     if organisation.is_educational:
         route = ""
@@ -222,9 +226,6 @@ def set_type_and_models(proposal, *, route, majority_trust, federation, actor, v
         locked.save(
             update_fields=["route", "leads_majority_trust", "leads_federation", "updated_at"]
         )
-        if not locked.has_co_partner_route:
-            CoPartner.objects.filter(proposal=locked).delete()
-            Answer.objects.filter(proposal=locked, party=Party.CO_PARTNER).delete()
     proposal.refresh_from_db()
 
 

@@ -336,6 +336,70 @@ def test_a_private_company_leading_a_consortium_applies_as_an_asp(
     )
 
 
+def test_a_consortium_lead_that_applies_in_its_own_right_for_a_while_loses_nothing(
+    page, assert_accessible, open_round, authority
+):
+    """Applying in its own right puts the co-partner's details and answers
+    aside, and says so; leading the consortium again brings them back."""
+    user = applicant_of(
+        name="Brightpath Services Ltd",
+        kind=OrganisationKind.PRIVATE_OR_THIRD_SECTOR,
+        urn="",
+        phase=Phase.NOT_APPLICABLE,
+    )
+    sign_in_to_dashboard(page, assert_accessible, user)
+    start_proposal(page, assert_accessible, ASP, cannot_apply=NON_EDUCATIONAL_CANNOT_BE_ASG)
+    co_partners_answers = "Part Two: Track record: the co-partner’s answers"
+
+    def choose_route(route):
+        choose_type_and_partnerships(
+            page,
+            assert_accessible,
+            route=route,
+            offered=["Majority trust"],
+            chosen=["Majority trust"],
+        )
+        add_schools(page, assert_accessible, [])
+
+    open_section(page, "Type and partnerships")
+    choose_route("As the lead of a consortium")
+    open_section(page, "Co-partner details")
+    page.get_by_label("Co-partner’s name").fill("Riverside Academy Trust")
+    page.get_by_label("Kind of organisation").select_option(label="Academy trust")
+    page.get_by_label("Local authority where it is based").select_option(label=authority.name)
+    page.get_by_label("Contact’s name").fill("Pat Partner")
+    page.get_by_label("Contact’s email address").fill("pat@riverside.example.org")
+    page.get_by_label("What it will do in the partnership").fill("Leads the improvement work.")
+    click_and_wait(page, page.get_by_role("button", name=SAVE))
+    open_section(page, co_partners_answers)
+    expect(page.locator(".govuk-caption-l")).to_have_text(CO_PARTNER)
+    page.locator("textarea[name=text]").fill(ANSWER)
+    click_and_wait(page, page.get_by_role("button", name="Save and come back later"))
+    expect_task_list(page)
+
+    open_section(page, "Type and partnerships")
+    choose_route("In its own right")
+    expect(task(page, "Co-partner details")).to_have_count(0)
+    expect(task(page, co_partners_answers)).to_have_count(0)
+    expect(section_status(page, "Type and partnerships")).to_have_text("Completed")
+    banner = page.locator(".govuk-notification-banner").filter(has_text="Important")
+    expect(banner).to_contain_text(
+        "your co-partner’s details and the answer written for it are not part of this proposal."
+    )
+    expect(banner).to_contain_text("They have been kept")
+    assert_accessible(page)
+
+    click_and_wait(
+        page, banner.get_by_role("link", name="Change how your organisation is applying")
+    )
+    choose_route("As the lead of a consortium")
+    expect(page.get_by_text("They have been kept")).to_have_count(0)
+    expect(section_status(page, "Co-partner details")).to_have_text("Completed")
+    expect(section_status(page, co_partners_answers)).to_have_text("In progress")
+    open_section(page, co_partners_answers)
+    expect(page.locator("textarea[name=text]")).to_have_value(ANSWER)
+
+
 def test_a_church_of_england_diocese_applies_as_an_asg_for_new_faith_provision(
     page, assert_accessible, open_round, authority
 ):
