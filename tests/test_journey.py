@@ -682,6 +682,8 @@ class TestSubmission:
         response = signed_in.post(reverse("proposal-check", args=[draft.pk]))
         assert response.status_code == 200
         assert "<title>Error: " in response.text
+        # Read with each problem, an instruction or a statement of fact.
+        assert "Your proposal cannot be submitted yet:" in response.text
         assert "Answer 1A: Vision for leading improvement" in response.text
         assert reverse("proposal-answer", args=[draft.pk, "1A", "lead"]) in response.text
         assert "Make the declaration" in response.text
