@@ -5,6 +5,7 @@ with no part in the case: not upheld (a response letter, issued once) or
 upheld (the case returns to screening or to assessment, where its earlier
 assessors cannot be assigned again, and is decided and lettered again)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -92,7 +93,10 @@ def test_the_organisation_raises_a_concern_with_a_document_and_is_told_it_arrive
     ends_on = clock.local_date(case.letters.get().issued_at) + timedelta(days=28)
     assert f"you can raise it in writing until {ends_on.day} {ends_on:%B %Y}" in status
     assert concern_url(case) in status
-    assert client.get(concern_url(case)).status_code == 200
+    form = client.get(concern_url(case))
+    assert form.status_code == 200
+    # GOV.UK's file upload, styled as one.
+    assert re.search(r'<input type="file"[^>]*class="[^"]*\bgovuk-file-upload\b', form.text)
 
     upload = SimpleUploadedFile("scores.pdf", pdf_bytes(), content_type="application/pdf")
     response = client.post(

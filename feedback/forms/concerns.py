@@ -19,7 +19,12 @@ class MultipleFileField(forms.FileField):
     """Several files from one input (Django's documented pattern)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+        # GOV.UK's file upload class by name: the layout styles only Django's
+        # own file inputs by their kind.
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE, "class": "govuk-file-upload"}),
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
