@@ -600,6 +600,7 @@ def test_after_submission_documents_can_be_read_but_not_changed(client, member):
     assert page.status_code == 200
     html = page.content.decode()
     assert "documents can no longer be added or deleted" in html
+    assert "The documents sent with this proposal." in html and "Upload documents" not in html
     assert 'type="file"' not in html
     assert "/delete/" not in html
 
