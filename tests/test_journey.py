@@ -870,6 +870,8 @@ class TestAfterSubmission:
         url = reverse("proposal-withdraw", args=[draft.pk])
         page = signed_in.get(url).text
         assert "You can start a new one, in this round while it is open or in a later" in page
+        # The hint reads as for a question that needs an answer, and says how long.
+        assert "A sentence or two is enough, up to 2,000 characters." in page
         response = signed_in.post(url, {"reason": ""})
         assert "Enter why you are withdrawing the proposal" in response.text
         signed_in.post(url, {"reason": "Changed our plans"})

@@ -402,7 +402,8 @@ class WithdrawForm(forms.Form):
         label="Why are you withdrawing this proposal?",
         what="The reason",
         max_length=2000,
-        help_text="We use this to improve the service. It is not shared outside the team.",
+        help_text="A sentence or two is enough, up to 2,000 characters. It goes on your case's "
+        "record, which the accreditation team reads; it is not shared outside the team.",
         rows=4,
         error_messages={"required": "Enter why you are withdrawing the proposal"},
     )
