@@ -182,7 +182,7 @@ class GdsSetPasswordForm(SetPasswordForm):
         error_messages={"required": "Enter a new password"},
     )
     new_password2 = forms.CharField(
-        label="New password confirmation",
+        label="Confirm your new password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": "Enter your new password again"},

@@ -262,7 +262,7 @@ def test_password_reset_by_email(page, assert_accessible):
     expect(page.locator("h1")).to_have_text("Choose a new password")
     assert_accessible(page)
     page.get_by_label("New password", exact=True).fill("password")
-    page.get_by_label("New password confirmation").fill("password")
+    page.get_by_label("Confirm your new password").fill("password")
     page.get_by_role("button", name="Change password").click()
     expect(page).to_have_title(re.compile(r"^Error: Choose a new password – "))
     expect(page.locator(".govuk-error-summary")).to_contain_text(
@@ -271,7 +271,7 @@ def test_password_reset_by_email(page, assert_accessible):
     assert_accessible(page)
 
     page.get_by_label("New password", exact=True).fill(STRONG)
-    page.get_by_label("New password confirmation").fill(STRONG)
+    page.get_by_label("Confirm your new password").fill(STRONG)
     page.get_by_role("button", name="Change password").click()
     expect(page.locator("h1")).to_have_text("Your password has been changed")
     assert_accessible(page)
