@@ -1242,6 +1242,7 @@ class TestMeetingPacks:
         sign_in_verified(client, member)
         pack = text(client.get(url))
         assert "Hazel Schools Trust" in pack and "Rowan Schools Trust" not in pack
+        assert "Agreed" in pack  # a column's heading kept whole, not split over lines
         [downloaded] = events(seen, "meeting_pack_downloaded")
         assert downloaded.actor == member and downloaded.details["member"] == member.pk
         assert not events(hidden, "meeting_pack_downloaded")
