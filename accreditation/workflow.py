@@ -347,10 +347,15 @@ def check(case, action, actor, *, when=None, details=None, roles=None):
 
 
 def _prefetch_guards(cases, transitions):
-    for path in {path for transition in transitions for path in transition.guards}:
-        prefetch = getattr(guard(path), "prefetch", None)
-        if prefetch is not None:
-            prefetch(cases)
+    """Read ahead, for many cases at once, what the transitions' guards
+    read: each reading once, though several guards share it."""
+    prefetches = {
+        getattr(guard(path), "prefetch", None)
+        for transition in transitions
+        for path in transition.guards
+    }
+    for prefetch in prefetches - {None}:
+        prefetch(cases)
 
 
 def allowed_actions(case, actor, *, when=None):

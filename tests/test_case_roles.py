@@ -279,7 +279,15 @@ class TestCorrectionsAndConcerns:
         move(case, "accredit", official)
         with pytest.raises(GuardFailed, match="Give a reason"):
             move(case, "correct_decision", official)
-        move(case, "correct_decision", official, details=REASON)
+        # Against the recommendation to accredit: with the decision's reasons too.
+        with pytest.raises(GuardFailed, match="Give the reasons for the corrected decision"):
+            move(case, "correct_decision", official, details=REASON)
+        move(
+            case,
+            "correct_decision",
+            official,
+            details={**REASON, "decision_reasons": "Part Two evidence was thin."},
+        )
         assert Proposal.objects.get(pk=case.pk).status == Status.NOT_ACCREDITED
 
     def test_no_correction_once_the_decision_letter_is_issued(self):

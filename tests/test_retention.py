@@ -143,6 +143,11 @@ def test_the_submitted_profile_and_the_co_partners_contact_are_removed(
     from tests.casework import sign_in_verified
 
     case, _document, _request = closed_case
+    # A company applying with an educational co-partner.
+    type(case.organisation).objects.filter(pk=case.organisation_id).update(
+        kind="private_or_third_sector"
+    )
+    Proposal.objects.filter(pk=case.pk).update(route="with_co_partner")
     CoPartnerFactory(proposal=case, contact_name="Pat Partner", contact_email="pat@example.org")
     assert Proposal.objects.get(pk=case.pk).submitted_profile is not None
     with later(YEARS):

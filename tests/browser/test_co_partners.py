@@ -88,6 +88,6 @@ def test_a_provider_adds_a_co_partner_the_officer_finds_it_meets_and_the_registe
     page.goto(f"/register/{entry.pk}/")
     summary = page.locator(".govuk-summary-list")
     expect(summary).to_contain_text("Riverside Primary School")
-    expect(summary).to_contain_text("3")
+    expect(summary).to_contain_text("2")
     expect(page.locator("main")).to_contain_text("Co-partner changed to Riverside Primary School")
     assert_accessible(page)
