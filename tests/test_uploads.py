@@ -674,4 +674,4 @@ def test_upload_times_are_shown_in_london_time(signed_in, proposal, member):
     Evidence.objects.filter(pk=evidence.pk).update(
         uploaded_at=datetime(2026, 7, 1, 11, 30, tzinfo=UTC)
     )
-    assert "1 July 2026 at 12:30pm" in signed_in.get(documents_url(proposal)).content.decode()
+    assert "12:30pm on 1 July 2026" in signed_in.get(documents_url(proposal)).content.decode()
