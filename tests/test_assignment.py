@@ -157,7 +157,10 @@ class TestProposal:
         services.assign(asp, asha, "first", officer)
         with pytest.raises(services.ProposalRefused) as refused:
             services.apply(period, {(asp.pk, "first"): ben.pk}, officer)
-        assert "reload the page" in refused.value.problems[(asp.pk, "first")]
+        assert refused.value.problems[(asp.pk, "first")] == (
+            f"{asp.reference} ({asp.organisation.name}) has been given an assessor since the "
+            "page was loaded: reload the page"
+        )
         assert current(asp).assessor == asha
 
     def test_an_asp_needs_no_second_assessor(self, officer, period, assessors):

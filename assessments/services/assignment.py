@@ -393,7 +393,11 @@ def _line_problem(case, kind, person, held, second, conflicted, choices):
     if kind not in (FIRST, SECOND):
         return "Choose an assessor or a second assessor"
     if kind in held.get(case.pk, {}):
-        return "This case has been given an assessor since the page was loaded: reload the page"
+        what = "a second assessor" if kind == SECOND else "an assessor"
+        return (
+            f"{case.reference} ({case.organisation.name}) has been given {what} since the page "
+            "was loaded: reload the page"
+        )
     if kind == SECOND and case.pk not in second:
         return "This case does not need a second assessor"
     if person is None:
