@@ -291,6 +291,18 @@ def test_a_notice_can_be_withdrawn_after_the_providers_response():
         revocation.revoke(entry, reason="Its response was enough.", actor=official)
 
 
+def test_notice_given_twice_is_refused_saying_so():
+    """Two officials on the page at once, or one form sent twice."""
+    entry = RegisterEntryFactory()
+    official = person_with("decision_official")
+    revocation.give_notice(entry, reason="It no longer leads any school.", actor=official)
+    with pytest.raises(revocation.RevocationError, match="has already been given") as refused:
+        revocation.give_notice(entry, reason="The same, typed again.", actor=official)
+    assert "Nothing was changed." in str(refused.value)
+    entry.refresh_from_db()
+    assert entry.revocation_reason == "It no longer leads any school."
+
+
 def test_responses_to_a_withdrawn_notice_are_not_shown_as_responses_to_the_next(client):
     entry = RegisterEntryFactory()
     member = MembershipFactory(organisation=entry.organisation).user

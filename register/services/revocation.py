@@ -61,6 +61,12 @@ def give_notice(entry, *, reason, actor, when=None):
         raise RevocationError("Enter the reason for revoking the accreditation")
     with transaction.atomic():
         entry = _locked(entry)
+        if entry.state == EntryState.NOTICE_GIVEN:
+            # Given from another page meanwhile (or this form sent twice).
+            raise RevocationError(
+                "Notice of revocation has already been given on this accreditation, since you "
+                "opened the page: its reason is below. Nothing was changed."
+            )
         if entry.state != EntryState.CURRENT:
             raise RevocationError("Notice can only be given on a current accreditation.")
         when = when or clock.now()
