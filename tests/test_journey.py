@@ -408,6 +408,7 @@ class TestSchools:
             ("1", "9", "23", "Led since must include a year with 4 numbers, like 2023"),
             ("1", "9", "0023", "Led since must include a year with 4 numbers, like 2023"),
             ("1", "9", "20233", "Led since must include a year with 4 numbers, like 2023"),
+            ("14", "10", "1066", "Led since must be in 1900 or later"),
         ],
     )
     def test_led_since_is_a_gov_uk_date_input_that_survives_bad_dates(

@@ -151,6 +151,11 @@ class AnswerForm(forms.Form):
         return text
 
 
+EARLIEST_YEAR = 1900
+"""No school has been led, nor a case decided, before this: an earlier year
+is a slip of the keyboard (1066 for 2016)."""
+
+
 class PastDateField(GovukDateField):
     """GOV.UK's date input (day, month and year) for a date that has
     passed; its messages name it by its label."""
@@ -169,6 +174,7 @@ class PastDateField(GovukDateField):
             }
         )
         self.in_the_past = f"{label} must be today or in the past"
+        self.too_early = f"{label} must be in {EARLIEST_YEAR} or later"
         for subfield, name in zip(self.fields, ("day", "month", "year"), strict=True):
             subfield.error_messages["incomplete"] = f"{label} must include a {name}"
             subfield.validators = [RegexValidator(r"^[0-9]+$", self.real_date)]
@@ -189,6 +195,8 @@ class PastDateField(GovukDateField):
         parsed = super().compress(data_list)
         if parsed is not None and parsed > clock.today():
             raise forms.ValidationError(self.in_the_past)
+        if parsed is not None and parsed.year < EARLIEST_YEAR:
+            raise forms.ValidationError(self.too_early)
         return parsed
 
 
