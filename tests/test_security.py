@@ -24,6 +24,7 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accreditation.forms.helpers import ANSWER_CHARS_PER_WORD
 from accreditation.models import LocalAuthority, OrganisationKind
 from accreditation.roles import Role
 from accreditation.tasks import send_outbox
@@ -744,6 +745,9 @@ class TestLongWords:
         )
         assert response.status_code == 200
         assert "characters or fewer" in response.text
+        # The page tells the limit before it is met, not only once it is.
+        most = question.criterion.word_limit * ANSWER_CHARS_PER_WORD
+        assert f"An answer can have up to {most:,} characters in all." in response.text
         assert not proposal.answers.exists()
 
     def test_a_2mb_co_partner_role_is_refused(self, client):

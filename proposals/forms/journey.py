@@ -129,7 +129,11 @@ class AnswerForm(forms.Form):
         # guidance; the question itself labels the box.
         field = self.fields["text"]
         field.label = escape(criterion.question)
-        field.help_text = "A word is any group of characters between spaces."
+        most = criterion.word_limit * ANSWER_CHARS_PER_WORD
+        field.help_text = (
+            "A word is any group of characters between spaces. An answer can have up to "
+            f"{most:,} characters in all."
+        )
         self.helper = helper(
             Field.textarea("text", max_words=criterion.word_limit, label_size=Size.SMALL),
             Field("version"),
