@@ -1020,6 +1020,22 @@ class TestAfterTheDeadline:
         assert response.url == reverse("proposal-task-list", args=[copy.pk])
         assert copy.round == later and copy.status == Status.DRAFT
         assert copy.answers.count() == draft.answers.count()
+        with time_machine.travel(deadline + timedelta(seconds=2)):
+            told = signed_in.get(response.url).text
+        assert "A new draft has been started with your earlier answers." in told
+
+    def test_a_copy_of_a_draft_with_no_answers_says_there_were_none(
+        self, signed_in, draft, applicant
+    ):
+        deadline = draft.round.deadline
+        with time_machine.travel(deadline + timedelta(seconds=1)):
+            later = RoundFactory(opens_at=deadline, deadline=deadline + timedelta(days=40))
+            signed_in.force_login(applicant)
+            response = signed_in.post(
+                reverse("proposal-copy", args=[draft.pk]), {"round": later.pk}, follow=True
+            )
+        assert "The earlier proposal had no answers to copy." in response.text
+        assert "with your earlier answers" not in response.text
 
     def test_no_copy_is_offered_into_a_round_where_the_type_is_taken(
         self, signed_in, draft, applicant

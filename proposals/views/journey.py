@@ -724,7 +724,12 @@ class CopyView(ProposalMixin, View):
         except services.ProposalError as error:
             messages.error(request, str(error))
             return redirect("proposal-dashboard")
-        messages.success(request, "A new draft has been started with your earlier answers.")
+        messages.success(
+            request,
+            "A new draft has been started with your earlier answers."
+            if draft.answers.exists()
+            else "A new draft has been started. The earlier proposal had no answers to copy.",
+        )
         return redirect("proposal-task-list", pk=draft.pk)
 
 
