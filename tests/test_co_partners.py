@@ -327,6 +327,18 @@ def test_sending_twice_sends_once(provider):
     assert entry.events.filter(kind=EventKind.CO_PARTNER_PROPOSED).count() == 1
 
 
+def test_a_second_send_from_another_tab_says_it_was_already_sent(client, provider):
+    entry, member = provider
+    change = answered(entry, member)
+    client.force_login(member)
+    url = reverse("provider-co-partner-change", args=[change.pk])
+    assert "has been sent" in client.post(url, follow=True).content.decode()
+    again = client.post(url, follow=True).content.decode()
+    assert "Your co-partner was already sent to the accreditation team at" in again
+    assert "Nothing more was sent." in again and "Success" not in again
+    assert entry.events.filter(kind=EventKind.CO_PARTNER_PROPOSED).count() == 1
+
+
 # --- The officer's decision --------------------------------------------------------------
 
 

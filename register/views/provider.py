@@ -18,7 +18,7 @@ from accreditation.versions import StaleEdit, StaleEditViewMixin
 from proposals.forms.journey import AnswerForm
 from register.forms.provider import CoPartnerChangeForm, DetailsForm
 from register.forms.revocation import ResponseForm
-from register.models import OWN_HISTORY_KINDS, CoPartnerChange, RegisterEntry
+from register.models import OWN_HISTORY_KINDS, ChangeState, CoPartnerChange, RegisterEntry
 from register.queries import notices
 from register.queries.co_partners import of_provider
 from register.services import co_partners, details, revocation
@@ -201,6 +201,14 @@ class ChangeView(ChangeMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
+        if self.change.state == ChangeState.SUBMITTED:
+            # Sent from another tab, or this one's button pressed twice.
+            messages.info(
+                request,
+                f"Your co-partner was already sent to the accreditation team at "
+                f"{clock.describe(self.change.submitted_at)}. Nothing more was sent.",
+            )
+            return redirect("provider-co-partner-change", pk=self.change.pk)
         try:
             co_partners.submit(self.change, actor=request.user)
         except co_partners.CoPartnerError as error:
