@@ -199,20 +199,11 @@ def held_type(organisation):
     )
 
 
-UNDECIDED = (
-    "submitted",
-    "in_assessment",
-    "information_requested",
-    "assessed",
-    "advisory_review",
-    "awaiting_decision",
-)
-"""A case submitted and not yet decided."""
-
-
 def undecided_cases(organisation):
     """{type: reference} of the organisation's cases submitted and not yet
     decided, one of each type at most (the earliest)."""
+    from accreditation.queries.reports import UNDECIDED
+
     if organisation.pk is None:
         return {}
     Proposal = apps.get_model("proposals", "Proposal")
