@@ -82,13 +82,31 @@ def reassesses_after_it(user, concern):
     )
 
 
-reads_concern = ((is_casework_officer | is_decision_official) & may_see_concern) | (
-    is_staff_user & reassesses_after_it
+@rules.predicate
+def decided_and_not_conflicted(user, concern):
+    """A concern decided, of an organisation ``user`` has no conflict with:
+    the record of a decision officials make, which the official who made it
+    (or who was deciding it at the same moment) reads afterwards, though an
+    upheld concern sends the case back where they do not follow it."""
+    from accreditation.queries.conflicts import is_conflicted
+
+    return (
+        concern is not None
+        and concern.state != ConcernState.OPEN
+        and not is_conflicted(user, concern.case.organisation)
+    )
+
+
+reads_concern = (
+    ((is_casework_officer | is_decision_official) & may_see_concern)
+    | (is_staff_user & reassesses_after_it)
+    | (is_decision_official & decided_and_not_conflicted)
 )
 """Staff who may read a concern and its documents: casework officers (who
 run the casework) and decision officials (who decide concerns), over the
-cases they may see; and the assessors reassessing a case after a concern
-about it was upheld, that concern."""
+cases they may see, and decision officials any decided concern they have no
+conflict with; and the assessors reassessing a case after a concern about
+it was upheld, that concern."""
 
 rules.add_perm("feedback.raise_concern", is_applicant & acts_for_the_case)
 # The list of concerns: casework officers and decision officials.

@@ -404,6 +404,10 @@ def test_an_official_deciding_an_upheld_concern_from_an_older_page_is_told_not_r
     assert concern.state == ConcernState.UPHELD
     sign_in_verified(client, decider)
     assert client.get(decide_url(concern)).status_code == 200
+    # The case itself, back in assessment, is not the other official's to follow.
+    assert not visible_to(other).filter(pk=case.pk).exists()
+    sign_in_verified(client, other)
+    assert client.get(reverse("staff-case", args=[case.pk])).status_code == 404
 
 
 def test_a_response_letter_whose_task_was_lost_is_issued_by_the_sweeper(decider):

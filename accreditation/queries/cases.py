@@ -72,9 +72,7 @@ def visible_to(user, queryset=None):
             decided = _model("accreditation.CaseEvent").objects.filter(
                 actor=user, action__in=DECIDING_ACTIONS
             )
-            # Every concern's case, decided or not: the official who decided
-            # one, or who was deciding it at the same time, still reads it.
-            concerns = _model("feedback.Concern").objects.all()
+            concerns = _model("feedback.Concern").objects.filter(state="open")
             letter_issued = _model("feedback.Letter").objects.filter(
                 case=OuterRef("pk"), purpose__in=DECISION_LETTERS, issued_at__isnull=False
             )
