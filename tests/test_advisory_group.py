@@ -763,8 +763,28 @@ class TestTheChairsAdvice:
         assert "Look again at 2B." in message.body
         sign_in_verified(client, assignment.assessor)
         scores = client.get(reverse("case-scores", args=[case.pk])).text
-        assert "The Advisory Group referred this case back</strong>" in scores
+        assert "The Advisory Group referred this case back</strong> at" in scores
         assert "Look again at 2B." in scores
+        # Recommended again but held for quality assurance, the second assessor
+        # still re-scores with the comment before them; completed, it is done.
+        from assessments.models import Recommendation
+        from assessments.queries.scoring import referral_waiting
+
+        def recommended_again(outcome):
+            Recommendation.objects.create(
+                case=case,
+                assignment=assignment,
+                recommendation="accredit",
+                suggested="accredit",
+                reasoning="Looked again at 2B.",
+                outcome=outcome,
+                made_by=assignment.assessor,
+            )
+
+        recommended_again("quality_assurance")
+        assert referral_waiting(case) == referred
+        recommended_again("completed")
+        assert referral_waiting(case) is None
 
     def test_refer_back_takes_the_review_of_the_draft_feedback_off_the_agenda(
         self, client, officer, group

@@ -216,19 +216,28 @@ class TestDecidedAgainstARecommendationToAccredit:
         case = case_in_assessment()
         assessor = person_with("assessor", case)
         score_all(case, assessor, 3)
-        first = items_of(case)[0]
+        first, second = items_of(case)[:2]
         score(case, assessor, first, 3, feedback="Your evidence of governance was clear.")
+        score(case, assessor, second, 2, feedback="Give more evidence of results since 2024.")
+        # Departing from what the scores suggest needs quality assurance.
+        checker = person_with("second_assessor", case)
+        score_all(case, checker, 3)
+        score(case, checker, second, 2)
+        scoring.finish_scoring(case, actor=checker)
         recommending.recommend(
             case,
             recommendation="accredit",
-            reasoning="As the scores show.",
-            departure_reason="",
+            reasoning="The results since the inspection outweigh the score.",
+            departure_reason="The trust's latest results meet the criterion.",
             actor=assessor,
         )
         decided_not_accredited(case)
         sign_in_verified(client, assessor)
         page = client.get(feedback_url(case)).text
-        assert "Your evidence of governance was clear.</textarea>" in page
+        # The criterion not met, as a recommendation not to accredit carries it;
+        # not the praise of one met, which the decision's reasons may not concern.
+        assert "Give more evidence of results since 2024.</textarea>" in page
+        assert "Your evidence of governance was clear.</textarea>" not in page
 
     def test_a_save_from_a_page_opened_before_another_save_is_refused(self, client, group):
         """Two tabs: the older one's save would silently replace the newer."""

@@ -72,8 +72,14 @@ def referral_waiting(case):
     latest = (
         CaseEvent.objects.filter(case_id=case.pk, action=Action.REFER_BACK)
         .annotate(
+            # Recommended and through quality assurance: one held for it
+            # leaves the second assessor still re-scoring.
             recommended_since=Exists(
-                Recommendation.objects.filter(case_id=case.pk, made_at__gt=OuterRef("created_at"))
+                Recommendation.objects.filter(
+                    case_id=case.pk,
+                    outcome=RecommendationOutcome.COMPLETED,
+                    made_at__gt=OuterRef("created_at"),
+                )
             )
         )
         .order_by("-sequence")

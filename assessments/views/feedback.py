@@ -19,6 +19,7 @@ from assessments.queries.scoring import (
     draft_feedback,
     feedback_occasion,
     feedback_unwritten,
+    is_met,
     latest_completed_recommendation,
 )
 from assessments.services import feedback
@@ -45,10 +46,14 @@ class FeedbackView(CasePageMixin, TemplateView):
         else:
             # Nothing written for the letter yet (decided against a
             # recommendation to accredit): start from the feedback the
-            # standing scores already give the applicant.
+            # standing scores already give the applicant on the criteria
+            # they did not meet, as a recommendation not to accredit would.
+            threshold = self.case.framework.threshold
             current = {
-                item.key: getattr(self.state.standing(item), "applicant_feedback", "")
+                item.key: standing.applicant_feedback
                 for item in self.state.items
+                if (standing := self.state.standing(item)) is not None
+                and not is_met(standing.value, threshold)
             }
         initial = {item.slug: current.get(item.key, "") for item in self.state.items}
         initial["version"] = feedback.draft_version(draft)
