@@ -215,34 +215,54 @@ def undecided_cases(organisation):
     return dict(cases)
 
 
-def verdicts(organisation, period=None):
+@dataclass(frozen=True)
+class Standing:
+    """What the organisation holds and has under way: the type it is
+    accredited as (``held_type``) and its undecided cases by type."""
+
+    held: str | None
+    undecided: dict
+
+
+def standing_of(organisation):
+    return Standing(held_type(organisation), undecided_cases(organisation))
+
+
+def standing_refusal(organisation, accreditation_type, standing):
+    """Why the organisation need not, or may not yet, seek
+    ``accreditation_type`` given its ``standing``, or None. The type it is
+    accredited as, or any while it is an ASG (an ASG leads what an ASP
+    leads, and more: an accredited ASP may still seek to become an ASG); a
+    type it has a case of still being decided, whose decision comes first."""
+    held = standing.held
+    if held == accreditation_type or held == AccreditationType.ASG:
+        return (
+            f"{organisation.name} is already accredited as an {AccreditationType(held).label} "
+            "and on the register: it does not need to apply for "
+            f"{'it again' if held == accreditation_type else 'ASP accreditation'}."
+        )
+    if accreditation_type in standing.undecided:
+        return (
+            f"{organisation.name}'s {accreditation_type.upper()} proposal "
+            f"{standing.undecided[accreditation_type]} has not been decided yet: you can apply "
+            "again once it has, if it is not accredited."
+        )
+    return None
+
+
+def verdicts(organisation, period=None, standing=None):
     """A verdict for each type. With a round, types it does not take are
     refused too; a type the organisation may never seek is refused for that
-    reason first, since another round would not change it. The type it is
-    accredited as is refused: it holds it already (an accredited ASP may
-    still seek to become an ASG); so is a type it has a case of still being
-    assessed: its decision comes first."""
-    held = held_type(organisation)
-    undecided = undecided_cases(organisation)
+    reason first, since another round would not change it; then one its
+    ``standing`` (read here unless given) refuses (``standing_refusal``)."""
+    standing = standing or standing_of(organisation)
     results = []
     for accreditation_type in AccreditationType:
         verdict = assess(organisation, accreditation_type)
-        if verdict.eligible and accreditation_type == held:
-            verdict = Verdict(
-                accreditation_type,
-                False,
-                f"{organisation.name} is already accredited as an "
-                f"{AccreditationType(held).label} and on the register: it does not need to "
-                "apply for it again.",
-            )
-        elif verdict.eligible and accreditation_type in undecided:
-            verdict = Verdict(
-                accreditation_type,
-                False,
-                f"{organisation.name}'s {accreditation_type.upper()} proposal "
-                f"{undecided[accreditation_type]} has not been decided yet: you can apply "
-                "again once it has, if it is not accredited.",
-            )
+        if verdict.eligible and (
+            refusal := standing_refusal(organisation, accreditation_type, standing)
+        ):
+            verdict = Verdict(accreditation_type, False, refusal)
         if (
             verdict.eligible
             and period is not None

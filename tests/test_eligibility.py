@@ -158,3 +158,18 @@ def test_a_type_whose_case_is_still_being_assessed_is_not_offered_again():
     case.save(update_fields=["status"])
     verdicts = {v.accreditation_type: v for v in eligibility.verdicts(case.organisation)}
     assert verdicts[ASG].eligible
+
+
+@pytest.mark.django_db
+def test_an_accredited_asg_is_offered_neither_type():
+    from tests.factories import RegisterEntryFactory
+
+    entry = RegisterEntryFactory(
+        accreditation_type=ASG,
+        case__accreditation_type=ASG,
+        case__organisation__kind=K.MAINTAINED_PRIMARY,
+        case__organisation__schools_led_count=3,
+    )
+    verdicts = {v.accreditation_type: v for v in eligibility.verdicts(entry.organisation)}
+    assert not verdicts[ASG].eligible and not verdicts[ASP].eligible
+    assert verdicts[ASP].reason.endswith("it does not need to apply for ASP accreditation.")

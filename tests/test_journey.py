@@ -733,6 +733,24 @@ class TestSubmission:
         assert first.reference == second.reference
         assert CaseEvent.objects.filter(case=draft, action="submit").count() == 1
 
+    def test_a_draft_of_a_type_whose_case_is_undecided_is_not_submitted(self, draft, applicant):
+        """Started in another round or window before the other was submitted:
+        its submission is refused as the start page would refuse it now."""
+        complete(draft, applicant)
+        other = ProposalFactory(
+            organisation=draft.organisation,
+            accreditation_type=draft.accreditation_type,
+            status=Status.IN_ASSESSMENT,
+        )
+        with pytest.raises(services.Incomplete) as refused:
+            services.submit(draft, applicant)
+        [problem] = refused.value.problems
+        assert problem.message == (
+            f"{draft.organisation.name}'s ASP proposal {other.reference} has not been decided "
+            "yet: you can apply again once it has, if it is not accredited."
+        )
+        assert Proposal.objects.get(pk=draft.pk).status == Status.DRAFT
+
     def test_references_have_no_gaps_when_a_late_submission_is_refused(self, applicant, membership):
         late_round = RoundFactory()
         late = complete(

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accreditation import clock, eligibility, emails, timeline
 from accreditation.access import require
-from accreditation.models import Round
+from accreditation.models import Organisation, Round
 from accreditation.models.organisations import contact_addresses
 from accreditation.versions import check_version, version_of
 from accreditation.workflow import Action, Status, move
@@ -24,6 +24,7 @@ from proposals.models import (
 from proposals.queries.journey import (
     CO_PARTNER_FIRST,
     Journey,
+    Problem,
     can_lead_federation,
     count_words,
 )
@@ -306,6 +307,9 @@ def submit(proposal, actor):
     already submitted and returns it unchanged. The deadline is checked by
     the workflow inside this transaction; refused, nothing is written."""
     with transaction.atomic():
+        # The organisation first (as a profile change takes it, then its
+        # drafts): two of its drafts submitted at once are judged in turn.
+        Organisation.objects.select_for_update().filter(pk=proposal.organisation_id).first()
         locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
         if locked.status != Status.DRAFT:
             if locked.reference:
@@ -316,6 +320,13 @@ def submit(proposal, actor):
         )
         journey = Journey.load(locked)
         problems = journey.problems()
+        refusal = eligibility.standing_refusal(
+            locked.organisation,
+            locked.accreditation_type,
+            eligibility.standing_of(locked.organisation),
+        )
+        if refusal:
+            problems.append(Problem(refusal, reverse("proposal-dashboard")))
         if problems:
             raise Incomplete(problems)
         now = clock.now()
@@ -378,12 +389,13 @@ def rounds_to_copy_into(organisation, rounds):
         .exclude(status=Status.WITHDRAWN)
         .values_list("round_id", "accreditation_type")
     )
+    standing = eligibility.standing_of(organisation)
     return [
         (
             round_,
             {
                 v.accreditation_type
-                for v in eligibility.verdicts(organisation, round_)
+                for v in eligibility.verdicts(organisation, round_, standing)
                 if v.eligible and (round_.pk, v.accreditation_type) not in live
             },
         )
