@@ -166,6 +166,7 @@ def test_a_rounds_assignment_reflows(new_page, assert_accessible):
         "Assessors’ workloads",
         "Proposed assignment",
     )
+    fits(page, assert_accessible, reverse("assignment-rounds"), "Rounds")
 
 
 def test_the_assessors_queue_reflows(new_page, assert_accessible):
