@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accreditation import clock, timeline
-from accreditation.models import CaseEvent, LocalAuthority
+from accreditation.models import CaseEvent, LocalAuthority, OutboxMessage
 from accreditation.roles import Role
 from accreditation.services import outbox
 from accreditation.workflow import move
@@ -744,3 +744,16 @@ def test_a_case_referred_back_after_its_rounds_date_gives_its_assessors_time(off
     move(case, "refer_back", chair, details={"reason": "Look again at 2B."})
     due = clock.working_days_after(clock.today(), policy.current().assessment_working_days)
     assert [a.due_on for a in case.assignments.filter(ended_at__isnull=True)] == [due]
+    [message] = OutboxMessage.objects.filter(key__startswith=f"referred_back:{case.pk}:")
+    assert f"It is due by {due.day} {due:%B %Y}." in message.body
+
+
+def test_a_case_referred_back_before_its_rounds_date_keeps_it(officer, assessors):
+    due = clock.today() + timedelta(days=20)
+    period = RoundFactory(assessment_due=due)
+    case = ProposalFactory(round=period, status="advisory_review", accreditation_type="asg")
+    chair = person_with("meeting_chair", case)
+    move(case, "refer_back", chair, details={"reason": "Look again at 2B."})
+    assert [a.due_on for a in case.assignments.filter(ended_at__isnull=True)] == [None]
+    [message] = OutboxMessage.objects.filter(key__startswith=f"referred_back:{case.pk}:")
+    assert f"It is due by {due.day} {due:%B %Y}." in message.body

@@ -108,13 +108,14 @@ def return_referred_back(cases, events):
         current = Assignment.objects.filter(case_id=case.pk, ended_at__isnull=True)
         if due is not None:
             current.filter(Q(due_on__isnull=True) | Q(due_on__lt=due)).update(due_on=due)
-        for assignment in current.filter(assessor__is_active=True).select_related("assessor"):
+        told = queries.with_due_date(current.filter(assessor__is_active=True))
+        for assignment in told.select_related("assessor"):
             emails.queue(
                 "assessments/referred_back",
                 {
                     "case": case,
                     "comment": event.details.get("reason", ""),
-                    "due": due or case.round.assessment_due,
+                    "due": assignment.due,
                     "link": settings.SERVICE_URL + reverse("case-scores", args=[case.pk]),
                 },
                 [assignment.assessor.email],
