@@ -20,15 +20,14 @@ doubles the searches, and a name rarely has more."""
 
 
 def _spellings(text):
-    """``text`` as it may be stored: as typed, without its apostrophes, or
-    (typed without any) with one before the ``s`` ending a word, in any of
-    those words."""
-    if "'" in text:
-        return {text, text.replace("'", "")}
-    places = [match.start() for match in POSSESSIVE.finditer(text)][:MOST_POSSESSIVES]
-    spellings = set()
+    """``text`` as it may be stored: as typed, or without its apostrophes
+    with one before the ``s`` ending a word, in any of those words (St
+    Mary's and St Johns finds St Mary's and St John's)."""
+    bare = text.replace("'", "")
+    places = [match.start() for match in POSSESSIVE.finditer(bare)][:MOST_POSSESSIVES]
+    spellings = {text}
     for chosen in itertools.product((False, True), repeat=len(places)):
-        spelled, shift = text, 0
+        spelled, shift = bare, 0
         for place, apostrophe in zip(places, chosen, strict=True):
             if apostrophe:
                 spelled = spelled[: place + shift] + "'" + spelled[place + shift :]
