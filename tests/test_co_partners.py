@@ -141,6 +141,22 @@ def test_more_schools_is_bounded_by_the_provider_s_type(
     assert entry.more_schools == allowed
 
 
+def test_a_number_saved_before_the_limit_is_kept_while_the_contact_changes(client, provider):
+    entry, member = provider
+    RegisterEntry.objects.filter(pk=entry.pk).update(accreditation_type="asp", more_schools=5)
+    client.force_login(member)
+    url = reverse("provider-details")
+    version = client.get(url).context["form"].initial["version"]
+    response = client.post(
+        url, {"more_schools": "5", "contact_email": "new@example.org", "version": version}
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.more_schools, entry.contact_email) == (5, "new@example.org")
+    with pytest.raises(details.DetailsError, match="at most 2 more schools"):
+        details.update_details(entry, actor=member, more_schools=4, contact_email="a@b.org")
+
+
 def test_the_details_page_saves_and_refuses_bad_input(client, provider):
     entry, member = provider
     client.force_login(member)

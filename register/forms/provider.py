@@ -46,7 +46,9 @@ class DetailsForm(VersionedFormMixin, forms.Form):
 
     def clean_more_schools(self):
         more_schools = self.cleaned_data["more_schools"]
-        problem = more_schools_problem(self.accreditation_type, more_schools)
+        problem = more_schools_problem(
+            self.accreditation_type, more_schools, kept=self.initial.get("more_schools")
+        )
         if problem:
             raise forms.ValidationError(problem)
         return more_schools

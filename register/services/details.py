@@ -33,10 +33,12 @@ def details_version(entry):
     return version_of(entry, DETAILS_FIELDS)
 
 
-def more_schools_problem(accreditation_type, more_schools):
+def more_schools_problem(accreditation_type, more_schools, *, kept=None):
     """Why a provider of ``accreditation_type`` cannot say it can take on
-    ``more_schools`` more schools, or None."""
-    if more_schools is None:
+    ``more_schools`` more schools, or None. ``kept``: the number stored,
+    which a form sent back unchanged keeps (one saved before these limits,
+    or before its type changed, does not stop its contact being changed)."""
+    if more_schools is None or more_schools == kept:
         return None
     if more_schools < 0:
         return "The number of schools must be 0 or more"
@@ -59,7 +61,9 @@ def update_details(entry, *, actor, more_schools, contact_email, version=None):
         entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
         check_version(details_version(entry), version)
         # Its type as it is now: it may have changed since the page was shown.
-        problem = more_schools_problem(entry.accreditation_type, more_schools)
+        problem = more_schools_problem(
+            entry.accreditation_type, more_schools, kept=entry.more_schools
+        )
         if problem:
             raise DetailsError(problem)
         changes = {
