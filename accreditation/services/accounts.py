@@ -94,9 +94,11 @@ def invite_staff(*, email, full_name, roles, invited_by, base_url):
     ).first()
     if staff is not None:
         raise AlreadyStaff(
-            f"{staff.email} already has a staff account"
-            f"{'' if staff.is_active else ', switched off'}: change its roles, or switch it "
-            "back on, from the staff users list instead of inviting them"
+            f"{staff.email} already has a staff account: change its roles from the staff users "
+            "list instead of inviting them"
+            if staff.is_active
+            else f"{staff.email} already has a staff account, switched off: switch it back on "
+            "from the staff users list instead of inviting them"
         )
     throttle.check("invitation", address=email, account=invited_by.pk)
     token = Invitation.new_token()

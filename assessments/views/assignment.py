@@ -152,7 +152,7 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
 class RoundListView(StaffAreaMixin, NearestPageMixin, ListView):
     """The rounds, with how many of their cases wait for an assessor, first
     or second (of those the officer may see: none they are in conflict
-    with): as many as the round's page has lines for."""
+    with): the cases the round's page has lines for (one or two each)."""
 
     act_permission = "assessments.assign_assessors"
     template_name = "assessments/assignment/rounds.html"
