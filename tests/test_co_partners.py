@@ -235,6 +235,9 @@ def test_the_provider_proposes_a_co_partner_and_the_officer_finds_it_waiting(cli
     change.refresh_from_db()
     assert change.state == ChangeState.SUBMITTED and change.submitted_at
     assert entry.events.filter(kind=EventKind.CO_PARTNER_PROPOSED).exists()
+    client.force_login(member)
+    own = client.get(reverse("provider-entry")).content.decode()
+    assert "Co-partner proposed: Riverside Primary School</li>" in own
     sign_in_verified(client, officer)
     listing = client.get(reverse("staff-co-partner-changes")).content.decode()
     assert "Riverside Primary School" in listing
