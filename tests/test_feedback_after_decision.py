@@ -326,6 +326,11 @@ class TestDecidedAgainstARecommendationToAccredit:
         assert feedback_occasion(case) is None
         sign_in_verified(client, assessor)
         assert client.get(feedback_url(case)).status_code == 404
+        # Saved from a page opened before the correction: told, not a bare 404.
+        sent = client.post(feedback_url(case), {"1D-lead": "x", "version": "0"}, follow=True)
+        assert sent.status_code == 200
+        assert "is no longer waiting to be written" in sent.text
+        assert not FeedbackRevision.objects.filter(case=case).exists()
 
 
 class TestWhoMayWriteIt:

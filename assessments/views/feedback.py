@@ -84,6 +84,15 @@ class FeedbackView(CasePageMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
+        if self.occasion is None:
+            # Sent from a page opened before the feedback stopped being
+            # needed: the decision corrected to accredited, say.
+            messages.info(
+                request,
+                f"The feedback on {self.case.reference} is no longer waiting to be written "
+                "(its decision may have been corrected), so nothing was saved.",
+            )
+            return redirect("staff-case", pk=self.case.pk)
         form = self.make_form(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
