@@ -9,10 +9,11 @@ schools whose governance it is accountable for.
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import ngettext
 
 from accreditation import policy
-from accreditation.models import AccreditationType, OrganisationKind
+from accreditation.models import AccreditationType, Organisation, OrganisationKind
 from accreditation.models.organisations import (
     COLLEGE_KINDS,
     FAITH_KINDS,
@@ -184,48 +185,43 @@ def assess(organisation, accreditation_type):
     )
 
 
-def held_type(organisation):
-    """The type the organisation is accredited as, while it is on the
-    register (notice of revocation given or not), or None."""
-    if organisation.pk is None:  # not saved yet: on no register
-        return None
-    RegisterEntry = apps.get_model("register", "RegisterEntry")
-    return (
-        RegisterEntry.objects.filter(
-            organisation=organisation, state__in=("current", "notice_given")
-        )
-        .values_list("accreditation_type", flat=True)
-        .first()
-    )
-
-
-def undecided_cases(organisation):
-    """{type: reference} of the organisation's cases submitted and not yet
-    decided, one of each type at most (the earliest)."""
-    from accreditation.queries.reports import UNDECIDED
-
-    if organisation.pk is None:
-        return {}
-    Proposal = apps.get_model("proposals", "Proposal")
-    cases = (
-        Proposal.objects.filter(organisation=organisation, status__in=UNDECIDED)
-        .order_by("-submitted_at")
-        .values_list("accreditation_type", "reference")
-    )
-    return dict(cases)
-
-
 @dataclass(frozen=True)
 class Standing:
     """What the organisation holds and has under way: the type it is
-    accredited as (``held_type``) and its undecided cases by type."""
+    accredited as while it is on the register (notice of revocation given
+    or not), and its cases submitted and not yet decided, by type (the
+    earliest's reference)."""
 
     held: str | None
     undecided: dict
 
 
 def standing_of(organisation):
-    return Standing(held_type(organisation), undecided_cases(organisation))
+    """The organisation's ``Standing``, in one query."""
+    from accreditation.queries.reports import UNDECIDED
+
+    if organisation.pk is None:  # not saved yet: on no register, no cases
+        return Standing(None, {})
+    entries = apps.get_model("register", "RegisterEntry").objects.filter(
+        organisation=OuterRef("pk"), state__in=("current", "notice_given")
+    )
+    undecided = (
+        apps.get_model("proposals", "Proposal")
+        .objects.filter(organisation=OuterRef("pk"), status__in=UNDECIDED)
+        .order_by("submitted_at")
+    )
+    earliest = {
+        kind.value: Subquery(undecided.filter(accreditation_type=kind).values("reference")[:1])
+        for kind in AccreditationType
+    }
+    row = (
+        Organisation.objects.filter(pk=organisation.pk)
+        .values(held=Subquery(entries.values("accreditation_type")[:1]), **earliest)
+        .get()
+    )
+    return Standing(
+        row["held"], {kind.value: row[kind.value] for kind in AccreditationType if row[kind.value]}
+    )
 
 
 def standing_refusal(organisation, accreditation_type, standing):
