@@ -608,6 +608,17 @@ def test_a_name_stored_without_its_apostrophe_is_found_with_one(client):
         assert list(page.context["entries"]) == [plain], typed
 
 
+def test_apostrophes_alone_find_the_names_that_have_one_not_every_name(client):
+    straight = RegisterEntryFactory(name="St Aidan's CofE Junior School")
+    curly = RegisterEntryFactory(name="St Bede\u2019s Catholic Primary")
+    RegisterEntryFactory(name="Oak Trust")
+    for typed in ("'", "\u2019", " ' "):
+        page = client.get(reverse("register-search"), {"q": typed})
+        assert sorted(entry.pk for entry in page.context["entries"]) == sorted(
+            [straight.pk, curly.pk]
+        ), typed
+
+
 def test_a_filter_that_does_not_exist_is_reported(client, register):
     response = client.get(reverse("register-search"), {"type": "xyz"})
     content = response.content.decode()

@@ -22,8 +22,12 @@ doubles the searches, and a name rarely has more."""
 def _spellings(text):
     """``text`` as it may be stored: as typed, or without its apostrophes
     with one before the ``s`` ending a word, in any of those words (St
-    Mary's and St Johns finds St Mary's and St John's)."""
+    Mary's and St Johns finds St Mary's and St John's). Text of apostrophes
+    alone is looked for as typed."""
     bare = text.replace("'", "")
+    if not bare.strip():
+        # Apostrophes alone: left out, nothing would be left to look for.
+        return {text}
     places = [match.start() for match in POSSESSIVE.finditer(bare)][:MOST_POSSESSIVES]
     spellings = {text}
     for chosen in itertools.product((False, True), repeat=len(places)):
