@@ -11,6 +11,7 @@ covered by default privileges; running this again after each migration also
 re-applies every grant, so it is idempotent."""
 
 import dj_database_url
+import psycopg.sql
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -57,7 +58,10 @@ class Command(BaseCommand):
         # replication or bypassrls; an existing one is checked below.
         sql = f"{verb} ROLE {connection.ops.quote_name(role)} WITH LOGIN"
         if password:
-            cursor.execute(f"{sql} PASSWORD %s", [password])
+            # Quoted here: a statement like this one takes no parameters
+            # when they are bound on the server (``server_side_binding``).
+            literal = psycopg.sql.Literal(password).as_string(cursor.connection)
+            cursor.execute(f"{sql} PASSWORD {literal}")
         else:
             cursor.execute(sql)
 
