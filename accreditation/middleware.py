@@ -3,6 +3,7 @@ long the session has left, saved at most once a ``SESSION_REFRESH_SECONDS``;
 people's parts in cases, resolved once in a request that changes nothing."""
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 
@@ -59,6 +60,25 @@ class NoStoreMiddleware:
         if request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """An address that only takes a form (signing out, sending emails
+    again) opened as a page, from a bookmark or the browser's history:
+    the service's page saying so, not the empty answer ``require_POST``
+    gives. The ``Allow`` header stays."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.streaming or response.content:
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
 
 
 def _seconds_now():

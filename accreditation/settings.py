@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "accreditation.middleware.CurrentOrganisationMiddleware",
     "accreditation.middleware.CaseRolesMiddleware",
     "accreditation.middleware.NoStoreMiddleware",
+    "accreditation.middleware.MethodNotAllowedPageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.test import Client, override_settings
-from django.urls import path
+from django.urls import path, reverse
 
 from accreditation.urls import urlpatterns as service_urlpatterns
 
@@ -170,3 +170,21 @@ def test_a_post_without_its_csrf_token_shows_the_service_page(url):
     assert "Sorry, your form could not be sent" in response.text
     assert "Go back to the page, reload it and try again" in response.text
     assert "CSRF" not in response.text
+
+
+@pytest.mark.django_db
+def test_an_address_that_only_takes_a_form_opened_as_a_page_says_so(client):
+    from accreditation.roles import Role
+    from tests.casework import sign_in_verified
+    from tests.factories import UserFactory
+
+    response = client.get("/account/sign-out/")
+    assert response.status_code == 405
+    assert "This address is for sending a form" in response.text
+    assert response["Allow"] == "POST, OPTIONS"
+    sign_in_verified(client, UserFactory(roles=[Role.CASEWORK_OFFICER]))
+    response = client.get(reverse("staff-retry-emails"))
+    assert response.status_code == 405
+    assert "Nothing was done" in response.text
+    assert response["Allow"] == "POST, OPTIONS"
+    assert "no-store" in response["Cache-Control"]

@@ -51,6 +51,13 @@ def test_the_error_pages_signed_out(page, assert_accessible, with_failing_pages)
         "Sorry, what was sent could not be used",
         assert_accessible,
     )
+    assert_error_page(
+        page,
+        405,
+        page.goto("/account/sign-out/"),
+        "This address is for sending a form",
+        assert_accessible,
+    )
 
 
 def test_the_error_pages_signed_in(page, assert_accessible, with_failing_pages):
@@ -61,6 +68,7 @@ def test_the_error_pages_signed_in(page, assert_accessible, with_failing_pages):
         ("/forbidden/", 403, "You do not have access to this page"),
         ("/boom/", 500, "Sorry, there is a problem with the service"),
         ("/bad-request/", 400, "Sorry, what was sent could not be used"),
+        ("/applicant/switch/", 405, "This address is for sending a form"),
     ]:
         assert_error_page(page, status, page.goto(path), heading, assert_accessible)
 
