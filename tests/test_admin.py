@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
@@ -223,6 +224,26 @@ class TestChangesAreLogged:
         administrator.refresh_from_db()
         assert administrator.is_active and administrator.has_role(Role.ADMINISTRATOR)
         assert User.objects.get(pk=person.pk).role_names == {"assessor"}
+
+    def test_an_email_another_account_uses_in_any_letter_case_is_refused_in_words(
+        self, admin_client
+    ):
+        UserFactory(roles=[Role.ASSESSOR], email="taken@example.org")
+        groups = {g.name: g.pk for g in Group.objects.all()}
+        person = UserFactory(roles=[Role.ASSESSOR], email="p@example.org", full_name="P")
+        response = admin_client.post(
+            reverse("admin:accreditation_user_change", args=[person.pk]),
+            {
+                "email": "Taken@Example.org",
+                "full_name": "P",
+                "is_active": "on",
+                "groups": [groups[Role.ASSESSOR]],
+            },
+        )
+        assert response.status_code == 200
+        assert "An account already uses this email address" in response.text
+        assert "user_email_unique_ci" not in response.text
+        assert User.objects.get(pk=person.pk).email == "p@example.org"
 
     def test_the_admin_offers_no_superuser_or_per_user_permissions(self, admin_client):
         person = UserFactory(roles=[Role.ASSESSOR], email="p@example.org", full_name="P")

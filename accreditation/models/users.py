@@ -49,7 +49,11 @@ class User(AbstractUser):
     class Meta:
         ordering = ["full_name", "email"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ci",
+                violation_error_message="An account already uses this email address",
+            ),
         ]
         indexes = [
             # The case list sorted by assessor walks the assessors in name
