@@ -98,6 +98,9 @@ def test_the_list_shows_failed_mail_and_never_its_body(officer_client):
     assert "SMTPRecipientsRefused: mailbox unavailable" in page
     assert "waiting@example.org" not in page and "sent@example.org" not in page
     assert SECRET_LINK not in page
+    # Sending again cannot change the address: the page does not say it can.
+    assert "An email is sent again to the same address" in page
+    assert "put right what caused it (the address" not in page
 
 
 @pytest.mark.parametrize("size", [2, 30])
