@@ -159,7 +159,7 @@ class TestProposal:
             services.apply(period, {(asp.pk, "first"): ben.pk}, officer)
         assert refused.value.problems[(asp.pk, "first")] == (
             f"{asp.reference} ({asp.organisation.name}) has been given an assessor since the "
-            "page was loaded: reload the page"
+            "page was loaded: the lines below are proposed again without it"
         )
         assert current(asp).assessor == asha
 
@@ -461,6 +461,23 @@ class TestPages:
         assert "Asha Assessor has a conflict of interest with Oak Trust" in response.text
         assert f'href="#line-{case.pk}-first"' in response.text
         assert not Assignment.objects.exists()
+
+    def test_a_line_assigned_meanwhile_is_named_without_a_link_to_a_line_gone(
+        self, client, officer, period, assessors
+    ):
+        asha, ben, _ = assessors
+        case = case_in(period, name="Oak Trust")
+        services.assign(case, asha, "first", officer)
+        client = sign_in_verified(client, officer)
+        response = client.post(
+            reverse("assignment-round", args=[period.pk]),
+            {f"line-{case.pk}-first": ben.pk, "apply": "1"},
+        )
+        assert "has been given an assessor since the page was loaded" in response.text
+        assert "the lines below are proposed again without it" in response.text
+        assert f'href="#line-{case.pk}-first"' not in response.text
+        assert f'name="line-{case.pk}-first"' not in response.text
+        assert current(case).assessor == asha
 
     def test_a_case_the_officer_is_in_conflict_with_is_neither_shown_nor_assigned(
         self, client, officer, period, assessors

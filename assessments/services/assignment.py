@@ -390,14 +390,17 @@ def apply(period, choices, officer):
 
 def _line_problem(case, kind, person, held, second, conflicted, choices):
     if case is None or case.status not in queries.ASSESSABLE:
-        return "This case is no longer waiting for an assessor: reload the page"
+        return (
+            "A case on the page you sent is no longer waiting for an assessor in this round: "
+            "the lines below are proposed again without it"
+        )
     if kind not in (FIRST, SECOND):
         return "Choose an assessor or a second assessor"
     if kind in held.get(case.pk, {}):
         what = "a second assessor" if kind == SECOND else "an assessor"
         return (
             f"{case.reference} ({case.organisation.name}) has been given {what} since the page "
-            "was loaded: reload the page"
+            "was loaded: the lines below are proposed again without it"
         )
     if kind == SECOND and case.pk not in second:
         return "This case does not need a second assessor"

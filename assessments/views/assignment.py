@@ -238,8 +238,10 @@ class RoundAssignmentView(StaffAreaMixin, TemplateView):
             for person in proposal.people
         ]
         nobody_allowed = sum(1 for line in proposal.lines if not line.allowed)
+        # A line no longer proposed (its case given an assessor meanwhile)
+        # has nowhere on this page to link to.
         stale = [
-            (line_name(*key), message)
+            (None, message)
             for key, message in problems.items()
             if key not in {line.key for line in proposal.lines}
         ]
