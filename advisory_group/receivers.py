@@ -3,7 +3,7 @@ case sent for decision or decided not accredited goes on the next meeting's
 agenda for what it waits for (advice, a review of its feedback), and so
 does feedback an assessor writes after the assessment. A withdrawn case
 leaves the agendas, and the review of a referred-back case's feedback, or
-of a decision corrected to accredited; a round's meeting moves with the
+of a case decided, or corrected, to accredited; a round's meeting moves with the
 round's meeting date.
 
 Only moves made now: a history replayed with its own earlier times (the
@@ -93,6 +93,21 @@ def move_the_rounds_meeting(sender, round, changes, actor, **kwargs):
     if "advisory_group_meeting" in changes:
         before, _ = changes["advisory_group_meeting"]
         follow_round(round, moved_from=before, actor=actor)
+
+
+@receiver(cases_moved)
+def take_accredited_cases_feedback_off_agendas(sender, action, cases, actor, **kwargs):
+    """A case decided accredited against a recommendation not to accredit
+    has no feedback letter: the review of the feedback drafted for one
+    leaves the agendas (its chair could otherwise return it to an assessor
+    with nothing left to revise)."""
+    if action == Action.ACCREDIT:
+        take_off_agendas(
+            cases,
+            reason="The case was decided accredited: no feedback letter is sent.",
+            actor=actor,
+            purposes=[ItemPurpose.FEEDBACK],
+        )
 
 
 @receiver(cases_moved)

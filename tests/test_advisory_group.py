@@ -171,6 +171,27 @@ class TestTheAgenda:
         meeting = new_meeting(officer, group)
         assert list(meeting.items.values_list("case_id", "purpose")) == [(case.pk, "feedback")]
 
+    def test_a_case_decided_accredited_against_the_recommendation_takes_its_review_off(
+        self, officer, group
+    ):
+        from accreditation.services import decisions
+
+        case = not_accredit_case()
+        meeting = new_meeting(officer, group)
+        assert list(meeting.items.values_list("purpose", flat=True)) == ["feedback"]
+        decisions.decide(
+            case,
+            person_with("decision_official"),
+            outcome=Action.ACCREDIT,
+            decision_date=clock.today(),
+            reasons="The trust's results since the assessment meet 2B.",
+        )
+        assert not meeting.items.exists()
+        [removed] = events(case, "agenda_item_removed")
+        assert removed.details["reason"] == (
+            "The case was decided accredited: no feedback letter is sent."
+        )
+
     def test_a_decision_corrected_to_accredited_takes_its_feedback_review_off_and_back(
         self, officer, group
     ):
