@@ -165,6 +165,10 @@ class TestDecidedAgainstARecommendationToAccredit:
         response = write(client, case, {})
         assert "Enter feedback to the applicant on at least one criterion" in response.text
         assert not FeedbackRevision.objects.exists()
+        # Feedback too long is entered: only its length is the problem.
+        response = write(client, case, {"1D-lead": "x" * 5001})
+        assert "The feedback on 1D must be 5,000 characters or fewer" in response.text
+        assert "Enter feedback to the applicant on at least one criterion" not in response.text
         response = write(client, case, {"1D-lead": FEEDBACK_1D})
         assert response.status_code == 302
         [row] = draft_feedback(case)

@@ -35,7 +35,13 @@ class FeedbackForm(VersionedFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.items and not any(cleaned.get(item.slug, "").strip() for item in self.items):
+        # A text refused on its own (too long) was entered all the same.
+        refused = any(item.slug in self.errors for item in self.items)
+        if (
+            self.items
+            and not refused
+            and not any(cleaned.get(item.slug, "").strip() for item in self.items)
+        ):
             self.add_error(
                 self.items[0].slug, "Enter feedback to the applicant on at least one criterion"
             )
