@@ -506,6 +506,24 @@ class TestTheRecommendation:
         with pytest.raises(scoring.ScoringError, match="differs from the suggested one"):
             recommend(case, assessor, "not_accredit", "I have doubts.")
 
+    def test_a_recommendation_sent_again_after_it_completed_says_why_and_keeps_the_text(
+        self, client, case, assessor
+    ):
+        score_all(case, assessor, 3)
+        sign_in_verified(client, assessor)
+        url = reverse("case-recommendation", args=[case.pk])
+        sent = {"recommendation": "accredit", "reasoning": "Strong on every criterion."}
+        assert client.post(url, sent).status_code == 302
+        again = {"recommendation": "accredit", "reasoning": "Second thoughts, also strong."}
+        response = client.post(url, again)
+        assert response.status_code == 200
+        assert "Error: " in response.text
+        assert "There is a problem" in response.text
+        assert "a recommendation cannot be made" in response.text
+        assert "The reasoning you sent, not saved" in response.text
+        assert "Second thoughts, also strong." in response.text
+        assert Recommendation.objects.count() == 1
+
     def test_departing_sends_the_case_to_quality_assurance(self, client, case, assessor):
         score_all(case, assessor, 3)
         assert not needs_second_assessor(case)
