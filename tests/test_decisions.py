@@ -466,7 +466,7 @@ def test_a_correction_against_the_recommendation_gives_the_decisions_reasons_for
 
     client.force_login(MembershipFactory(organisation=case.organisation).user)
     status = client.get(reverse("proposal-status", args=[case.pk])).content.decode()
-    assert "Decision corrected" in status
+    assert "Decision corrected: not accredited" in status
     assert "The wrong case was selected." not in status
 
 

@@ -21,7 +21,7 @@ from accreditation.numbers import id_param
 from accreditation.paging import NearestPageMixin
 from accreditation.pdf import render_pdf
 from accreditation.versions import StaleEdit, StaleEditViewMixin, version_of
-from accreditation.workflow import Status, WorkflowError
+from accreditation.workflow import Action, Status, WorkflowError
 from feedback.models import Letter
 from feedback.services import concerns
 from proposals.forms.journey import (
@@ -603,6 +603,14 @@ class ConfirmationView(ProposalMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
 
+def _applicant_label(event, kind):
+    """What the applicant's history calls ``event``: a corrected decision
+    says what it was corrected to."""
+    if event.action == Action.CORRECT_DECISION:
+        return f"{kind.applicant_label}: {Status(event.to_status).label.lower()}"
+    return kind.applicant_label
+
+
 class StatusView(ProposalMixin, TemplateView):
     """After submission: where the case is, and a timeline fit for the
     applicant (no internal events, no staff names)."""
@@ -618,7 +626,7 @@ class StatusView(ProposalMixin, TemplateView):
             "events": [
                 (
                     event,
-                    kind.applicant_label,
+                    _applicant_label(event, kind),
                     event.details.get("reason") if kind.applicant_reads_reason else "",
                 )
                 for event in events
