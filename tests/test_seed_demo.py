@@ -106,8 +106,10 @@ class TestTheDemo:
     def test_every_status_kind_and_role(self, seeded):
         output = seeded
 
+        # Every status a case waits in: "assessed" is passed through, the
+        # recommendation sending the case on in the same step.
         statuses = set(Proposal.objects.values_list("status", flat=True))
-        assert statuses == {s.value for s in Status}
+        assert statuses == {s.value for s in Status} - {Status.ASSESSED}
         kinds = set(Organisation.objects.values_list("kind", flat=True))
         assert kinds == {k.value for k in OrganisationKind}
 
@@ -462,12 +464,16 @@ class TestTheDemo:
                 texts.add(answer.text)
         assert len(texts) > 200, "answers differ from case to case"
 
+    def test_no_case_rests_assessed_where_no_page_could_send_it_on(self):
+        """A recommendation sends the case on in the step that assesses it."""
+        assert not Proposal.objects.filter(status=Status.ASSESSED).exists()
+        assert Proposal.objects.filter(status=Status.AWAITING_DECISION).exists()
+
     def test_every_recommended_or_decided_case_has_its_scores(self):
         from assessments.queries.scoring import items_of, latest_recommendation
 
         decided = Proposal.objects.filter(
             status__in=[
-                Status.ASSESSED,
                 Status.AWAITING_DECISION,
                 Status.ACCREDITED,
                 Status.NOT_ACCREDITED,

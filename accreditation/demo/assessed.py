@@ -26,7 +26,7 @@ from accreditation.workflow import Action, Status
 from assessments.models.screening import NssOutcome
 from assessments.queries.scoring import Item
 
-WAITING = (Status.ASSESSED, Status.ADVISORY_REVIEW, Status.AWAITING_DECISION)
+WAITING = (Status.ADVISORY_REVIEW, Status.AWAITING_DECISION)
 DECIDED = (Status.ACCREDITED, Status.NOT_ACCREDITED)
 COMMENTS = {
     True: (

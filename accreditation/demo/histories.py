@@ -21,7 +21,7 @@ LIVE_OUTCOMES = {
     "in_assessment",
     "information_requested",
     "answered",
-    "assessed",
+    "recommended",
     "advisory_review",
     "awaiting_decision",
     "referred_back",
@@ -44,7 +44,7 @@ LAST_TERM_MIX = (
     ("in_assessment", 10),
     ("information_requested", 8),
     ("answered", 5),
-    ("assessed", 10),
+    ("recommended", 10),
     ("advisory_review", 8),
     ("awaiting_decision", 10),
     ("referred_back", 3),
@@ -238,8 +238,11 @@ def build_steps(outcome, acc_type, rng, claims_nss=False):
         submit()
         screen()
         ask()
-    elif outcome == "assessed":
+    elif outcome == "recommended":
+        # Sent on by the recommendation, in the step that assesses it: an
+        # ASG to the Advisory Group, an ASP for a decision.
         assess(some_recommendation)
+        steps.append(Step(A.REFER_TO_ADVISORY_GROUP if asg else A.REFER_TO_DECISION, None))
     elif outcome == "advisory_review":
         assess(some_recommendation)
         steps.append(Step(A.REFER_TO_ADVISORY_GROUP, "caseworker"))

@@ -114,7 +114,7 @@ FEATURED = (
         led=1,
         address="Thornfield Road\nHexham\nNE46 3PQ",
         members=(("applicant2@example.org", True),),
-        history=((1, ASP, "assessed"),),
+        history=((1, ASP, "recommended"),),
     ),
     OrgSpec(
         "Kingsway High School",
@@ -260,7 +260,7 @@ FEATURED = (
         "873",
         address="Market Place\nMarch\nPE15 9JF",
         members=(("applicant6@example.org", True),),
-        history=((1, ASP, "assessed"),),
+        history=((1, ASP, "recommended"),),
     ),
 )
 
