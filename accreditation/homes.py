@@ -103,6 +103,16 @@ NEEDS = (
     ),
     Need(
         CASEWORK,
+        "Cases waiting for a second assessor",
+        "assignment-rounds",
+        one="Case waiting for a second assessor",
+        count=COUNTS + "waiting_for_a_second_assessor",
+        hint="Being assessed, with quality assurance to come (every ASG, and a case whose "
+        "recommendation departed from its scores), and no second assessor now. Assign one "
+        "on the round's assignment page, or the case's.",
+    ),
+    Need(
+        CASEWORK,
         "Cases past their target date",
         "staff-cases",
         query=(("overdue", "on"),),

@@ -22,6 +22,7 @@ from register.models import EntryState
 from tests.casework import give_part, person_with, sign_in_verified
 from tests.factories import (
     AgendaItemFactory,
+    AssignmentFactory,
     ConflictFactory,
     InvitationFactory,
     MeetingFactory,
@@ -99,6 +100,27 @@ class TestCaseworkOfficer:
             assert response.status_code == 200, href
             if href.startswith(reverse("staff-cases")):
                 assert response.context["page_obj"].paginator.count == count, href
+
+    def test_cases_waiting_for_a_second_assessor_are_counted_apart(self, client):
+        officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+        period = late_round()
+        waiting = ProposalFactory(status="in_assessment", accreditation_type="asg", round=period)
+        AssignmentFactory(case=waiting)
+        AssignmentFactory(case=waiting, kind="second", ended_at=clock.now())
+        both = ProposalFactory(status="in_assessment", accreditation_type="asg", round=period)
+        AssignmentFactory(case=both)
+        AssignmentFactory(case=both, kind="second")
+        AssignmentFactory(
+            case=ProposalFactory(status="in_assessment", accreditation_type="asp", round=period)
+        )
+        # Decided: no second assessor to assign.
+        ProposalFactory(status="accredited", accreditation_type="asg", round=period)
+        sign_in_verified(client, officer)
+        mine = counts(client)["Casework officer"]
+        assert mine["Cases waiting for a second assessor"] == (1, reverse("assignment-rounds"))
+        assert mine["Cases waiting for an assessor"][0] == 0
+        rounds = client.get(reverse("assignment-rounds")).context["rounds"]
+        assert [r.awaiting for r in rounds if r.pk == period.pk] == [1]
 
     def test_a_conflicted_case_is_not_counted(self, client):
         officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
@@ -388,7 +410,7 @@ def administering(size):
 @pytest.mark.parametrize(
     "make, queries",
     [
-        (casework, 12),
+        (casework, 13),
         (assessing, 8),
         (advising, 11),
         (deciding, 7),

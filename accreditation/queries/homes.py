@@ -14,10 +14,13 @@ from accreditation.roles import STAFF_ROLES
 from accreditation.services import outbox
 from advisory_group.models import AgendaItem, ItemPurpose, Meeting, MemberView
 from advisory_group.queries.agenda import Show
+from assessments.models import Assignment, AssignmentKind
 from assessments.queries import assignment, scoring, screening
 from assessments.queries.scoring import with_quality_assurance_to_resolve
+from assessments.services.assignment import second_assessor_rule
 from feedback.models import Concern, ConcernState
 from feedback.queries.concerns import decidable_by
+from proposals.models import Proposal
 from proposals.queries import out_of_round
 from register.queries.co_partners import waiting as co_partners_waiting
 from register.queries.notices import due as notices_due
@@ -44,6 +47,17 @@ def concerns_to_decide(user):
     return decidable_by(
         Concern.objects.filter(state=ConcernState.OPEN, case__in=visible_to(user)), user
     ).count()
+
+
+def waiting_for_a_second_assessor(user):
+    """Cases being assessed that get a second assessor and have none now
+    (the lines for one on the rounds' assignment pages), of those the
+    person may see."""
+    second = Assignment.objects.filter(
+        case=OuterRef("pk"), kind=AssignmentKind.SECOND, ended_at__isnull=True
+    )
+    cases = Proposal.objects.filter(status__in=assignment.ASSESSABLE)
+    return visible_to(user, cases).filter(second_assessor_rule()).exclude(Exists(second)).count()
 
 
 def co_partners_to_decide(user):
