@@ -304,6 +304,29 @@ class TestStaffInvitations:
         assert reused.status_code == 410
         assert "This invitation link does not work" in reused.text
 
+    def test_an_address_with_an_account_is_asked_to_sign_in_not_for_a_password(self, client):
+        existing = UserFactory(email="grace@example.org", roles=[Role.APPLICANT])
+        InvitationFactory(token="abc", email="Grace@example.org", roles=[Role.ASSESSOR])
+        url = reverse("accept-invitation", args=["abc"])
+        page = client.get(url).text
+        assert "An account already uses this email address" in page
+        assert f'href="{reverse("login")}?next=/invitation/abc/"' in page
+        assert 'name="password1"' not in page
+        # Signed in as someone else: told so, with a way to sign out and back here.
+        client.force_login(UserFactory(email="ada@example.org"))
+        page = client.get(url).text
+        assert "You are signed in as ada@example.org" in page
+        assert '<input type="hidden" name="next" value="/invitation/abc/">' in page
+        assert "Accept the invitation" not in page
+        signed_out = client.post(reverse("logout"), {"next": url})
+        assert signed_out.url == url
+        # Signed in with the invited address: accepted with one press.
+        client.force_login(existing)
+        page = client.get(url).text
+        assert "Accept the invitation" in page and "Sign out, then" not in page
+        client.post(url)
+        assert User.objects.get(pk=existing.pk).role_names == {"applicant", "assessor"}
+
     def test_an_expired_link_is_refused(self, client):
         InvitationFactory(token="old", email="grace@example.org")
         with time_machine.travel(timedelta(days=8)):

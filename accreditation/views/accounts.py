@@ -28,6 +28,7 @@ from accreditation.forms.accounts import (
     SignInForm,
     TokenForm,
 )
+from accreditation.models import User
 from accreditation.services import accounts
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -174,7 +175,18 @@ class AcceptInvitationView(FormView):
         return {"full_name": self.invitation.full_name}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(invitation=self.invitation, **kwargs)
+        """Said before anything is asked: an invitation for another address
+        than the one signed in, or for an address that has an account (to
+        sign in with, not to make again)."""
+        user = self.request.user
+        email = self.invitation.email
+        signed_in = user.is_authenticated
+        return super().get_context_data(
+            invitation=self.invitation,
+            for_someone_else=signed_in and user.email.lower() != email.lower(),
+            sign_in_first=not signed_in and User.objects.filter(email__iexact=email).exists(),
+            **kwargs,
+        )
 
     def post(self, request, *args, **kwargs):
         if request.user.is_authenticated:
