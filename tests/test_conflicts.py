@@ -367,6 +367,13 @@ class TestPages:
         sign_in_verified(client, assessor)
         page = client.post(reverse("conflict-declare"), {"query": "Zzyzx", "find": ""})
         assert "No organisation matches ‘Zzyzx’" in page.content.decode()
+        page = client.post(reverse("conflict-declare"), {"query": "  ", "find": ""})
+        assert "Enter part of the organisation’s name, or its URN or UKPRN" in page.text
+        assert 'name="organisation"' not in page.text
+        assert (
+            "Enter part of the organisation’s name"
+            not in client.get(reverse("conflict-declare")).text
+        )
         page = client.post(reverse("conflict-declare"), {"query": "oak", "find": ""})
         page = page.content.decode()
         assert page.count('name="organisation"') == MATCHES_SHOWN

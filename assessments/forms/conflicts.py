@@ -16,6 +16,10 @@ NO_MATCH = (
     '<p class="govuk-body" role="status">No organisation matches ‘{query}’. Check the '
     "spelling, or search for part of the name, or its URN or UKPRN.</p>"
 )
+NOTHING_TO_FIND = (
+    '<p class="govuk-body" role="status">Enter part of the organisation’s name, or its URN '
+    "or UKPRN, to search for it.</p>"
+)
 MORE = (
     '<p class="govuk-body" role="status">Only the first {count} matches are shown. Search '
     "for more of the name, or its URN or UKPRN, to find others.</p>"
@@ -58,7 +62,9 @@ class DeclareForm(forms.Form):
         error_messages={"required": "Enter why you have a conflict of interest"},
     )
 
-    def __init__(self, *args, query=None, **kwargs):
+    def __init__(self, *args, query=None, searched=False, **kwargs):
+        """``searched``: the "Search" button was pressed (with nothing to
+        search for, the page says what to enter)."""
         super().__init__(*args, **kwargs)
         if query is None:
             query = self.data.get("query") or ""
@@ -74,7 +80,9 @@ class DeclareForm(forms.Form):
             self.matches = organisations_with_pk(chosen) + self.matches
         self.fields["organisation"].choices = [(o.pk, describe(o)) for o in self.matches]
         choose = [Field.radios("organisation")] if self.matches else []
-        if self.query and not self.matches:
+        if searched and not self.query:
+            choose = [HTML(NOTHING_TO_FIND)]
+        elif self.query and not self.matches:
             choose = [HTML(NO_MATCH.format(query=escape(self.query)))]
         elif self.more_matches:
             choose.append(HTML(MORE.format(count=MATCHES_SHOWN)))

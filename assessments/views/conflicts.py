@@ -65,6 +65,7 @@ class DeclareView(StaffAreaMixin, FormView):
             form = self.form_class(
                 initial={name: request.POST.get(name, "") for name in self.kept_on_search},
                 query=request.POST.get("query", ""),
+                searched=True,
             )
             return self.render_to_response(self.get_context_data(form=form))
         return super().post(request, *args, **kwargs)
