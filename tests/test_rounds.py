@@ -907,6 +907,25 @@ def test_a_changed_round_date_whose_year_is_not_4_numbers_is_refused_as_such(
     assert client.post(url, {**data, "deadline_date_0": "7"}).status_code == 302
 
 
+def test_a_round_sent_back_unchanged_says_nothing_was_changed(frozen, officer, client):
+    period = services.create_round(officer, values())
+    sign_in_verified(client, officer)
+    url = reverse("staff-round-change", args=[period.pk])
+    shown = client.get(url).context["form"].initial
+    data = {name: shown[name] for name in ("term", "year", "types", "version")}
+    data.update(opens_time=shown["opens_time"], deadline_time=shown["deadline_time"])
+    for name in ("opens_date", "deadline_date", "assessment_due"):
+        data.update(date_data(name, shown[name]))
+    for name in ("advisory_group_meeting", "decision_target"):
+        data.update(date_data(name, shown[name]))
+    unchanged = client.post(url, data, follow=True)
+    assert f"Nothing was changed: the {period} round is as it was." in unchanged.text
+    assert "round has been changed" not in unchanged.text
+    data.update(date_data("decision_target", shown["decision_target"] + timedelta(days=7)))
+    changed = client.post(url, data, follow=True)
+    assert f"The {period} round has been changed." in changed.text
+
+
 def test_a_round_set_at_midnight_keeps_its_deadline_when_other_dates_change(
     frozen, client, officer
 ):

@@ -239,7 +239,10 @@ class RoundEditView(StaleEditViewMixin, RoundMixin, FormView):
         except ValidationError as error:
             form.add_service_errors(error)
             return self.form_invalid(form)
-        messages.success(self.request, f"The {changed} round has been changed.")
+        if services.round_version(changed) == form.cleaned_data["version"]:
+            messages.info(self.request, f"Nothing was changed: the {changed} round is as it was.")
+        else:
+            messages.success(self.request, f"The {changed} round has been changed.")
         return redirect("staff-round", pk=changed.pk)
 
 
