@@ -300,6 +300,30 @@ class TestSwitchedOff:
             sent[0].body
         )
 
+    @pytest.mark.parametrize(
+        ("roles", "active", "said"),
+        [
+            ([Role.ASSESSOR], False, "Asha Assessor’s account has been switched off"),
+            ([Role.CASEWORK_OFFICER], True, "Asha Assessor no longer has the assessor role"),
+        ],
+    )
+    def test_one_chosen_from_a_page_opened_before_is_refused_saying_why(
+        self, client, officer, assessors, roles, active, said
+    ):
+        from accreditation.services import accounts
+
+        asha = assessors[0]
+        case = case_in(RoundFactory())
+        accounts.set_staff_roles(
+            asha, roles=roles, is_active=active, by=UserFactory(roles=[Role.ADMINISTRATOR])
+        )
+        sign_in_verified(client, officer)
+        response = client.post(
+            reverse("case-assessors", args=[case.pk]), {"kind": "first", "assessor": asha.pk}
+        )
+        assert f"{said}: choose another assessor" in response.text
+        assert current(case) is None
+
     def test_a_change_that_keeps_them_an_assessor_leaves_their_cases(self, officer, assessors):
         from accreditation.services import accounts
 
@@ -500,7 +524,7 @@ class TestPages:
             {f"line-{theirs.pk}-first": cara.pk, f"line-{other.pk}-first": cara.pk, "apply": "1"},
         )
         assert response.status_code == 200
-        assert "This case is no longer waiting for an assessor" in response.text
+        assert "A case on the page you sent is no longer waiting for an assessor" in response.text
         assert "Oak Trust" not in response.text
         assert not Assignment.objects.exists()
 

@@ -6,6 +6,9 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from accreditation.forms.helpers import WholeNumberField, free_text_field, gds_helper
+from accreditation.models import User
+from accreditation.numbers import parse_id
+from accreditation.roles import Role
 from assessments.models import AssignmentKind
 
 CAPACITY_MAX = 200
@@ -63,6 +66,28 @@ class CaseAssessorForm(forms.Form):
             *([] if writing_feedback else [Field.checkbox("may_see_earlier_scores")]),
             submit="Assign",
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("assessor", "invalid_choice"):
+            gone = _no_longer_assessing(self.data.get(self.add_prefix("assessor")))
+            if gone:
+                self.errors["assessor"] = self.error_class([gone])
+        return cleaned
+
+
+def _no_longer_assessing(value):
+    """Why the person chosen (from a page opened before the change) can no
+    longer be assigned, if their account was switched off or their
+    assessor role taken away; otherwise None."""
+    person = User.objects.filter(pk=parse_id(str(value or ""))).first()
+    if person is None:
+        return None
+    if not person.is_active:
+        return f"{person.full_name}’s account has been switched off: choose another assessor"
+    if not person.has_role(Role.ASSESSOR):
+        return f"{person.full_name} no longer has the assessor role: choose another assessor"
+    return None
 
 
 class CapacitiesForm(forms.Form):
