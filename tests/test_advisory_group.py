@@ -773,6 +773,17 @@ class TestTheChairsAdvice:
         assert case.status == Status.IN_ASSESSMENT
         [referred] = events(case, "refer_back")
         assert referred.details["reason"] == "Look again at 2B."
+        # The item's page and the pack say its scores are changing again.
+        again = "The case is being assessed again (it was referred back"
+        assert again in client.get(url).text
+        pack = client.get(reverse("advisory-meeting-pack", args=[meeting.pk, group[0].pk]))
+        pack_text = " ".join(
+            "".join(
+                page.extract_text() for page in PdfReader(io.BytesIO(pack.content)).pages
+            ).split()
+        )
+        assert "Advised: refer back to the assessor" in pack_text
+        assert "The case is being assessed again" in pack_text
         # Its assessor is told, with the comment and a date (the round's has
         # passed, or is near), and reads it again where they score.
         from accreditation.models import OutboxMessage

@@ -83,6 +83,16 @@ def waiting(case_ids=None):
     ]
 
 
+BEING_ASSESSED = (Status.IN_ASSESSMENT, Status.INFORMATION_REQUESTED)
+
+
+def being_assessed_again(case):
+    """Whether the case of an item is with its assessors again (referred
+    back, or a concern about it upheld): its scores are changing, and are
+    no longer those its recommendation stood on."""
+    return case.status in BEING_ASSESSED
+
+
 def next_meeting(after=None):
     """The first open meeting still to be held (after ``after``), or None."""
     meetings = Meeting.objects.filter(closed_at=None, held_at__gte=clock.now())
