@@ -324,6 +324,36 @@ def test_responses_to_a_withdrawn_notice_are_not_shown_as_responses_to_the_next(
     assert "Answer to the first notice." not in mine
 
 
+def test_a_member_acting_for_another_organisation_is_offered_the_one_under_notice(client):
+    """The notice's email links to the entry page, which shows the
+    organisation the person is acting for now."""
+    entry = RegisterEntryFactory(name="Wessex University")
+    member = MembershipFactory(organisation=entry.organisation).user
+    acting_for = MembershipFactory(user=member, organisation__name="Aardvark College")
+    revocation.give_notice(
+        entry, reason="It no longer leads any school.", actor=person_with("decision_official")
+    )
+    client.force_login(member)
+    session = client.session
+    session["current_organisation_id"] = acting_for.organisation_id
+    session.save()
+    page = client.get(reverse("provider-entry")).text
+    assert "Aardvark College is not on the register" in page
+    assert "Switch to Wessex University" in page and "Notice of revocation" in page
+    switched = client.post(
+        reverse("switch-organisation"),
+        {"organisation": entry.organisation_id, "next": reverse("provider-entry")},
+    )
+    assert switched.url == reverse("provider-entry")
+    assert "We intend to revoke your accreditation" in client.get(switched.url).text
+    # Elsewhere, switching still leads to the applicant's home.
+    back = client.post(
+        reverse("switch-organisation"),
+        {"organisation": acting_for.organisation_id, "next": "https://example.com/"},
+    )
+    assert back.url == reverse("applicant-home")
+
+
 def test_the_provider_responds_to_a_notice_and_the_official_reads_it_before_deciding(client):
     entry = RegisterEntryFactory()
     member = MembershipFactory(organisation=entry.organisation).user

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
@@ -12,6 +13,7 @@ from accreditation import homes, navigation
 from accreditation.access import StaffAreaMixin
 from accreditation.middleware import SESSION_KEY
 from accreditation.numbers import id_param
+from accreditation.views.accounts import safe_next
 
 
 @login_required
@@ -53,7 +55,7 @@ def switch_organisation(request):
         raise Http404
     request.session[SESSION_KEY] = membership.organisation_id
     messages.success(request, f"You are now acting for {membership.organisation.name}.")
-    return redirect("applicant-home")
+    return redirect(safe_next(request, reverse("applicant-home")))
 
 
 class StaffHomeView(StaffAreaMixin, TemplateView):

@@ -18,7 +18,13 @@ from accreditation.versions import StaleEdit, StaleEditViewMixin
 from proposals.forms.journey import AnswerForm
 from register.forms.provider import CoPartnerChangeForm, DetailsForm
 from register.forms.revocation import ResponseForm
-from register.models import OWN_HISTORY_KINDS, ChangeState, CoPartnerChange, RegisterEntry
+from register.models import (
+    OWN_HISTORY_KINDS,
+    PUBLIC_STATES,
+    ChangeState,
+    CoPartnerChange,
+    RegisterEntry,
+)
 from register.queries import notices
 from register.queries.co_partners import of_provider
 from register.services import co_partners, details, revocation
@@ -42,8 +48,20 @@ class EntryView(OrganisationPageMixin, TemplateView):
             if entry
             else []
         )
+        others = []
+        if entry is None or not entry.is_public:
+            # A notice's email leads here: the entry may be another of the
+            # person's organisations'.
+            others = (
+                RegisterEntry.objects.filter(
+                    organisation__memberships__user=self.request.user, state__in=PUBLIC_STATES
+                )
+                .exclude(organisation=self.organisation)
+                .order_by("name")
+            )
         return super().get_context_data(
             entry=entry,
+            others_on_register=others,
             can_keep=entry is not None and self.request.user.has_perm("register.keep_entry", entry),
             open_change=next((c for c in changes if c.is_open), None),
             decided=[c for c in changes if not c.is_open],
