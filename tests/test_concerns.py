@@ -138,6 +138,16 @@ def test_a_file_of_the_wrong_type_is_refused_with_a_clear_message(client, settin
     assert not Concern.objects.exists() and not ConcernDocument.objects.exists()
 
 
+def test_an_empty_file_is_refused_by_its_name(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = not_accredited()
+    client.force_login(member_of(case))
+    upload = SimpleUploadedFile("scores.pdf", b"")
+    response = client.post(concern_url(case), {"text": "Our concern.", "documents": [upload]})
+    assert "scores.pdf: The selected file is empty" in response.text
+    assert not Concern.objects.exists()
+
+
 def test_more_documents_than_a_concern_takes_are_refused_with_the_text_kept(
     client, settings, tmp_path
 ):

@@ -8,7 +8,7 @@ from django.conf import settings
 from accreditation.forms.helpers import free_text_field, gds_helper
 from feedback.models import CONCERN_MAX_DOCUMENTS, CONCERN_TEXT_MAX_CHARS
 from feedback.services import concerns as services
-from proposals.services.evidence import ACCEPT_ATTRIBUTE, EMPTY, describe_size
+from proposals.services.evidence import ACCEPT_ATTRIBUTE, describe_size
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -47,7 +47,9 @@ class RaiseConcernForm(forms.Form):
     documents = MultipleFileField(
         label="Upload documents (optional)",
         required=False,
-        error_messages={"invalid": "Select the files to upload", "empty": EMPTY},
+        # An empty file is refused by ``validate_uploads``, which names it.
+        allow_empty_file=True,
+        error_messages={"invalid": "Select the files to upload"},
     )
 
     def __init__(self, *args, **kwargs):
