@@ -523,6 +523,11 @@ class TestTheRecommendation:
         assert "The reasoning you sent, not saved" in response.text
         assert "Second thoughts, also strong." in response.text
         assert Recommendation.objects.count() == 1
+        # Nothing links to the form no longer shown, nor checks it.
+        empty = client.post(url, {"recommendation": "", "reasoning": ""})
+        assert "a recommendation cannot be made" in empty.text
+        assert "Enter the reasons" not in empty.text
+        assert 'href="#id_' not in empty.text
 
     def test_departing_sends_the_case_to_quality_assurance(self, client, case, assessor):
         score_all(case, assessor, 3)

@@ -207,6 +207,15 @@ class RecommendationView(CasePageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = self.make_form(request.POST)
+        if self.case.status != Status.IN_ASSESSMENT:
+            # Sent from a page opened before the assessment completed: the
+            # refusal alone, not the form's checks of a form no longer shown.
+            form.is_valid()
+            form.errors.clear()
+            form.add_error(
+                None, "The case is not being assessed now, so a recommendation cannot be made."
+            )
+            return self.render_to_response(self.get_context_data(form=form))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
