@@ -2,6 +2,8 @@
 service's data and confirmed or dismissed; and what a conflict does to a
 person's part in a case."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
@@ -374,6 +376,13 @@ class TestPages:
             "Enter part of the organisation’s name"
             not in client.get(reverse("conflict-declare")).text
         )
+        # An organisation chosen from the earlier search stays chosen.
+        chosen = OrganisationFactory(name="Cedar Trust")
+        page = client.post(
+            reverse("conflict-declare"), {"query": "", "organisation": chosen.pk, "find": ""}
+        )
+        assert "Enter part of the organisation’s name" in page.text
+        assert re.search(rf'value="{chosen.pk}"[^>]*checked', page.text)
         page = client.post(reverse("conflict-declare"), {"query": "oak", "find": ""})
         page = page.content.decode()
         assert page.count('name="organisation"') == MATCHES_SHOWN

@@ -81,7 +81,8 @@ class DeclareForm(forms.Form):
         self.fields["organisation"].choices = [(o.pk, describe(o)) for o in self.matches]
         choose = [Field.radios("organisation")] if self.matches else []
         if searched and not self.query:
-            choose = [HTML(NOTHING_TO_FIND)]
+            # An organisation chosen from an earlier search stays offered.
+            choose = [HTML(NOTHING_TO_FIND), *choose]
         elif self.query and not self.matches:
             choose = [HTML(NO_MATCH.format(query=escape(self.query)))]
         elif self.more_matches:
