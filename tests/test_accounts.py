@@ -327,6 +327,13 @@ class TestStaffInvitations:
         client.post(url)
         assert User.objects.get(pk=existing.pk).role_names == {"applicant", "assessor"}
 
+    def test_an_address_whose_account_is_switched_off_is_told_to_ask_an_administrator(self, client):
+        UserFactory(email="grace@example.org", roles=[Role.ASSESSOR], is_active=False)
+        InvitationFactory(token="abc", email="grace@example.org", roles=[Role.ASSESSOR])
+        page = client.get(reverse("accept-invitation", args=["abc"])).text
+        assert "has been switched off" in page
+        assert 'name="password1"' not in page and "?next=/invitation/abc/" not in page
+
     def test_an_expired_link_is_refused(self, client):
         InvitationFactory(token="old", email="grace@example.org")
         with time_machine.travel(timedelta(days=8)):

@@ -181,10 +181,12 @@ class AcceptInvitationView(FormView):
         user = self.request.user
         email = self.invitation.email
         signed_in = user.is_authenticated
+        existing = None if signed_in else User.objects.filter(email__iexact=email).first()
         return super().get_context_data(
             invitation=self.invitation,
             for_someone_else=signed_in and user.email.lower() != email.lower(),
-            sign_in_first=not signed_in and User.objects.filter(email__iexact=email).exists(),
+            sign_in_first=existing is not None and existing.is_active,
+            switched_off=existing is not None and not existing.is_active,
             **kwargs,
         )
 
