@@ -774,7 +774,7 @@ class TestTheChairsAdvice:
         [referred] = events(case, "refer_back")
         assert referred.details["reason"] == "Look again at 2B."
         # The item's page and the pack say its scores are changing again.
-        again = "The case is being assessed again (it was referred back"
+        again = "The case was referred back and its assessors are assessing it again"
         assert again in client.get(url).text
         pack = client.get(reverse("advisory-meeting-pack", args=[meeting.pk, group[0].pk]))
         pack_text = " ".join(
@@ -783,7 +783,7 @@ class TestTheChairsAdvice:
             ).split()
         )
         assert "Advised: refer back to the assessor" in pack_text
-        assert "The case is being assessed again" in pack_text
+        assert again in pack_text
         # Its assessor is told, with the comment and a date (the round's has
         # passed, or is near), and reads it again where they score.
         from accreditation.models import OutboxMessage
@@ -817,6 +817,20 @@ class TestTheChairsAdvice:
         assert referral_waiting(case) == referred
         recommended_again("completed")
         assert referral_waiting(case) is None
+
+    def test_an_items_scores_say_why_its_case_is_being_assessed_again(self):
+        from accreditation import timeline
+        from advisory_group.queries.agenda import ASSESSED_AGAIN, assessed_again
+
+        case = ProposalFactory(status=Status.IN_ASSESSMENT)
+        assert assessed_again(case) == ""
+        timeline.record(case, Action.UPHOLD_CONCERN, None, details={"reason": "Not read."})
+        assert assessed_again(case) == ASSESSED_AGAIN[Action.UPHOLD_CONCERN]
+        assert "A concern about the case was upheld" in assessed_again(case)
+        timeline.record(case, Action.REFER_BACK, None, details={"reason": "Look at 2B."})
+        assert assessed_again(case) == ASSESSED_AGAIN[Action.REFER_BACK]
+        case.status = Status.AWAITING_DECISION
+        assert assessed_again(case) == ""
 
     def test_refer_back_takes_the_review_of_the_draft_feedback_off_the_agenda(
         self, client, officer, group

@@ -17,6 +17,7 @@ from accreditation.queries.conflicts import without_conflicts
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 from advisory_group.models import AgendaItem, FeedbackApproval, ItemPurpose, Meeting, MemberView
+from assessments.queries.assignment import ASSESSABLE
 from assessments.queries.scoring import FEEDBACK_STATUSES
 
 EPOCH = Value(datetime(1970, 1, 1, tzinfo=UTC), output_field=DateTimeField())
@@ -83,14 +84,31 @@ def waiting(case_ids=None):
     ]
 
 
-BEING_ASSESSED = (Status.IN_ASSESSMENT, Status.INFORMATION_REQUESTED)
+ASSESSED_AGAIN = {
+    Action.REFER_BACK: (
+        "The case was referred back and its assessors are assessing it again: the scores "
+        "below are as they stand now, and may change until it is recommended again."
+    ),
+    Action.UPHOLD_CONCERN: (
+        "A concern about the case was upheld and another assessor is assessing it again: "
+        "the scores below are the earlier assessment's, joined by the new one's as they "
+        "are made, until it is recommended again."
+    ),
+}
 
 
-def being_assessed_again(case):
-    """Whether the case of an item is with its assessors again (referred
-    back, or a concern about it upheld): its scores are changing, and are
-    no longer those its recommendation stood on."""
-    return case.status in BEING_ASSESSED
+def assessed_again(case):
+    """What to say of the scores of an item whose case is with assessors
+    again (referred back, or a concern about it upheld), or "" if it is not."""
+    if case.status not in ASSESSABLE:
+        return ""
+    why = (
+        CaseEvent.objects.filter(case_id=case.pk, action__in=list(ASSESSED_AGAIN))
+        .order_by("-sequence")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return ASSESSED_AGAIN.get(why, "")
 
 
 def next_meeting(after=None):

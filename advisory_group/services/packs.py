@@ -4,7 +4,8 @@ conflicted on; each download is on the timeline of every case in it."""
 from accreditation import timeline
 from accreditation.events import EventType, register
 from accreditation.pdf import render_pdf
-from advisory_group.queries.agenda import agenda, being_assessed_again
+from advisory_group.models import ItemPurpose
+from advisory_group.queries.agenda import agenda, assessed_again
 from assessments.queries.scoring import assessment_state, draft_feedback, latest_recommendation
 
 register(EventType("meeting_pack_downloaded", "Advisory Group meeting pack downloaded"))
@@ -30,7 +31,8 @@ def pack_items(meeting, member):
                     for scored in state.items
                 ],
                 "feedback": draft_feedback(item.case),
-                "assessed_again": being_assessed_again(item.case),
+                "assessed_again": assessed_again(item.case),
+                "outcome_word": "Advised" if item.purpose == ItemPurpose.ADVICE else "Reviewed",
             }
         )
     return rows

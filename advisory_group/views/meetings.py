@@ -299,7 +299,7 @@ class ItemView(ItemMixin, TemplateView):
             state=state,
             scores=scores,
             quality_assured=state.second is not None or state.needs_quality_assurance,
-            assessed_again=queries.being_assessed_again(case),
+            assessed_again=queries.assessed_again(case),
             recommendation=latest_recommendation(case),
             decision=decision_of(case),
             feedback=self.draft,
