@@ -107,9 +107,9 @@ NEEDS = (
         "assignment-rounds",
         one="Case waiting for a second assessor",
         count=COUNTS + "waiting_for_a_second_assessor",
-        hint="Being assessed, with quality assurance to come (every ASG, and a case whose "
-        "recommendation departed from its scores), and no second assessor now. Assign one "
-        "on the round's assignment page, or the case's.",
+        hint="In a round and being assessed, with quality assurance to come (a case whose "
+        "recommendation departed from its scores, and an ASG where the policy says every "
+        "ASG has it), and no second assessor now: assign one on the round's assignment page.",
     ),
     Need(
         CASEWORK,

@@ -31,6 +31,7 @@ from tests.factories import (
     RegisterEntryFactory,
     RoundFactory,
     UserFactory,
+    WindowFactory,
 )
 from tests.scoring_helpers import case_in_assessment, score_all
 from tests.test_quality_assurance import agree
@@ -115,6 +116,16 @@ class TestCaseworkOfficer:
         )
         # Decided: no second assessor to assign.
         ProposalFactory(status="accredited", accreditation_type="asg", round=period)
+        # Out of a round: not on the rounds' assignment pages the count links to.
+        window = WindowFactory()
+        out_of_round = ProposalFactory(
+            status="in_assessment",
+            accreditation_type="asg",
+            round=None,
+            window=window,
+            organisation=window.organisation,
+        )
+        AssignmentFactory(case=out_of_round)
         sign_in_verified(client, officer)
         mine = counts(client)["Casework officer"]
         assert mine["Cases waiting for a second assessor"] == (1, reverse("assignment-rounds"))

@@ -50,13 +50,15 @@ def concerns_to_decide(user):
 
 
 def waiting_for_a_second_assessor(user):
-    """Cases being assessed that get a second assessor and have none now
-    (the lines for one on the rounds' assignment pages), of those the
-    person may see."""
+    """Cases of a round being assessed that get a second assessor and have
+    none now: the lines for one on the rounds' assignment pages, which the
+    count links to, of the cases the person may see."""
     second = Assignment.objects.filter(
         case=OuterRef("pk"), kind=AssignmentKind.SECOND, ended_at__isnull=True
     )
-    cases = Proposal.objects.filter(status__in=assignment.ASSESSABLE)
+    cases = Proposal.objects.filter(
+        status__in=assignment.ASSESSABLE, round__isnull=False, round__cancelled_at__isnull=True
+    )
     return visible_to(user, cases).filter(second_assessor_rule()).exclude(Exists(second)).count()
 
 
