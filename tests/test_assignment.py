@@ -323,6 +323,13 @@ class TestSwitchedOff:
         )
         assert f"{said}: choose another assessor" in response.text
         assert current(case) is None
+        # Anyone else's id reads as a choice not on the list, naming nobody.
+        applicant = UserFactory(roles=[Role.APPLICANT], full_name="Private Person")
+        response = client.post(
+            reverse("case-assessors", args=[case.pk]), {"kind": "first", "assessor": applicant.pk}
+        )
+        assert "Choose an assessor from the list" in response.text
+        assert "Private Person" not in response.text
 
     def test_a_change_that_keeps_them_an_assessor_leaves_their_cases(self, officer, assessors):
         from accreditation.services import accounts

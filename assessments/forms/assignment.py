@@ -8,7 +8,7 @@ from django import forms
 from accreditation.forms.helpers import WholeNumberField, free_text_field, gds_helper
 from accreditation.models import User
 from accreditation.numbers import parse_id
-from accreditation.roles import Role
+from accreditation.roles import STAFF_ROLES, Role
 from assessments.models import AssignmentKind
 
 CAPACITY_MAX = 200
@@ -79,9 +79,11 @@ class CaseAssessorForm(forms.Form):
 def _no_longer_assessing(value):
     """Why the person chosen (from a page opened before the change) can no
     longer be assigned, if their account was switched off or their
-    assessor role taken away; otherwise None."""
+    assessor role taken away; otherwise None. Said only of someone who
+    held a staff role: an applicant's name is not the officer's to read
+    from an id."""
     person = User.objects.filter(pk=parse_id(str(value or ""))).first()
-    if person is None:
+    if person is None or not person.role_names & {role.value for role in STAFF_ROLES}:
         return None
     if not person.is_active:
         return f"{person.full_name}’s account has been switched off: choose another assessor"
