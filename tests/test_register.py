@@ -346,6 +346,20 @@ def test_a_member_acting_for_another_organisation_is_offered_the_one_under_notic
     )
     assert switched.url == reverse("provider-entry")
     assert "We intend to revoke your accreditation" in client.get(switched.url).text
+    # Acting for another organisation on the register: the notice is pointed out.
+    other = RegisterEntryFactory(name="Aardvark Trust")
+    MembershipFactory(user=member, organisation=other.organisation)
+    session = client.session
+    session["current_organisation_id"] = other.organisation_id
+    session.save()
+    page = client.get(reverse("provider-entry")).text
+    assert "We intend to revoke the accreditation of another of your organisations" in page
+    assert "Switch to Wessex University" in page
+    revocation.withdraw_notice(
+        RegisterEntry.objects.get(pk=entry.pk), actor=person_with("decision_official")
+    )
+    page = client.get(reverse("provider-entry")).text
+    assert "another of your organisations" not in page and "Switch to" not in page
     # Elsewhere, switching still leads to the applicant's home.
     back = client.post(
         reverse("switch-organisation"),

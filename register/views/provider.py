@@ -23,6 +23,7 @@ from register.models import (
     PUBLIC_STATES,
     ChangeState,
     CoPartnerChange,
+    EntryState,
     RegisterEntry,
 )
 from register.queries import notices
@@ -48,17 +49,21 @@ class EntryView(OrganisationPageMixin, TemplateView):
             if entry
             else []
         )
-        others = []
-        if entry is None or not entry.is_public:
-            # A notice's email leads here: the entry may be another of the
-            # person's organisations'.
-            others = (
-                RegisterEntry.objects.filter(
-                    organisation__memberships__user=self.request.user, state__in=PUBLIC_STATES
-                )
-                .exclude(organisation=self.organisation)
-                .order_by("name")
+        # A notice's email leads here, acting for whichever organisation:
+        # the person's others on the register (those under notice, beside
+        # an entry of this one's) are offered to switch to.
+        others = (
+            RegisterEntry.objects.filter(
+                organisation__memberships__user=self.request.user,
+                state__in=(
+                    PUBLIC_STATES
+                    if entry is None or not entry.is_public
+                    else [EntryState.NOTICE_GIVEN]
+                ),
             )
+            .exclude(organisation=self.organisation)
+            .order_by("name")
+        )
         return super().get_context_data(
             entry=entry,
             others_on_register=others,
