@@ -258,6 +258,25 @@ class TestStaffInvitations:
         assert len(mail.outbox) == 1
         assert "/invitation/" in mail.outbox[0].body
 
+    def test_the_invitation_mail_says_to_sign_in_where_the_address_has_an_account(
+        self, admin_client
+    ):
+        from accreditation.models import OutboxMessage
+
+        UserFactory(email="ada@example.org", roles=[Role.APPLICANT])
+        for email in ("ada@example.org", "grace@example.org"):
+            accounts.invite_staff(
+                email=email,
+                full_name="Someone",
+                roles=[Role.ASSESSOR],
+                invited_by=admin_client.admin,
+                base_url="",
+            )
+        bodies = {m.to: m.body for m in OutboxMessage.objects.all()}
+        assert "sign in with the account you already have" in bodies["ada@example.org"]
+        assert "set your password" not in bodies["ada@example.org"]
+        assert "set your password" in bodies["grace@example.org"]
+
     def test_an_invitation_without_roles_is_refused(self, admin_client):
         response = admin_client.post(
             reverse("staff-invite"), {"full_name": "Grace", "email": "grace@example.org"}

@@ -117,7 +117,12 @@ def invite_staff(*, email, full_name, roles, invited_by, base_url):
         link = base_url + reverse("accept-invitation", args=[token])
         emails.queue(
             "accounts/staff_invitation",
-            {"invitation": invitation, "link": link},
+            {
+                "invitation": invitation,
+                "link": link,
+                # An applicant's account, say: they sign in with it to accept.
+                "has_account": User.objects.filter(email__iexact=invitation.email).exists(),
+            },
             [invitation.email],
             key=f"invitation:{invitation.pk}",
             secrets=[link],
