@@ -302,7 +302,9 @@ class TestTheScoringPage:
         assert response.text.startswith("<!DOCTYPE html>")
         assert "<title>Error: Scores" in response.text
         assert "Score every criterion before you finish." in response.text
-        assert '<a href="#1B-lead">Score 1B' in response.text
+        # Each links to the criterion's first score, where focus can go.
+        assert '<a href="#id_1B-lead-value_1">Score 1B' in response.text
+        assert 'id="id_1B-lead-value_1"' in response.text
         assert not events(case, "scoring_finished")
 
     def test_documents_open_through_a_staff_download_on_the_timeline(
