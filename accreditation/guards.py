@@ -117,7 +117,7 @@ def reason_when_against_advice(move):
     if move.details is None or str(move.details.get("reason", "")).strip():
         return None
     against = goes_against(move.case, move.action)
-    return f"Give the reasons for deciding against {against}." if against else None
+    return f"Give the reasons for deciding against {against}" if against else None
 
 
 def corrected_outcome(case):
@@ -134,7 +134,7 @@ def reasons_when_corrected_against_advice(move):
         return None
     against = goes_against(move.case, corrected_outcome(move.case))
     return (
-        f"Give the reasons for the corrected decision: it goes against {against}."
+        f"Give the reasons for the corrected decision: it goes against {against}"
         if against
         else None
     )

@@ -215,7 +215,7 @@ def test_going_against_the_recommendation_needs_reasons(client, official):
     response = decide(client, case, "accredit")
     assert response.status_code == 200
     assert response.context["form"].errors["reasons"] == [
-        "Give the reasons for deciding against the recommendation."
+        "Give the reasons for deciding against the recommendation"
     ]
     assert not decisions_on(case).exists()
     assert (
@@ -229,7 +229,7 @@ def test_going_against_the_advisory_groups_advice_needs_reasons(client, official
     case = recommended(asg=True, advice="disagree")
     response = decide(client, case, "accredit")
     assert response.context["form"].errors["reasons"] == [
-        "Give the reasons for deciding against the Advisory Group's advice."
+        "Give the reasons for deciding against the Advisory Group's advice"
     ]
     case.refresh_from_db()
     assert case.status == Status.AWAITING_DECISION
@@ -339,7 +339,7 @@ def test_a_batch_decides_each_case_on_its_own(client, official):
     [refusal] = response.context["refusals"]
     assert (refusal.pk, refusal.message) == (
         without_reasons.pk,
-        "Give the reasons for deciding against the recommendation.",
+        "Give the reasons for deciding against the recommendation",
     )
     page = response.content.decode()
     assert f"{without_reasons.reference} was not decided" in page
@@ -447,7 +447,7 @@ def test_a_correction_against_the_recommendation_gives_the_decisions_reasons_for
         decisions.correct(case, official, reason="Wrong case.", to=Status.NOT_ACCREDITED)
     assert excinfo.value.field == "decision_reasons"
     assert str(excinfo.value) == (
-        "Give the reasons for the corrected decision: it goes against the recommendation."
+        "Give the reasons for the corrected decision: it goes against the recommendation"
     )
     assert correct(client, case, "The wrong case was selected.").status_code == 302
     case.refresh_from_db()

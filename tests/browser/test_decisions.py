@@ -56,8 +56,8 @@ def test_an_official_decides_one_case_then_a_batch_then_corrects(page, assert_ac
     page.get_by_role("button", name="Record the decision for the selected cases").click()
     expect(page).to_have_title(re.compile(r"^Error: Decisions"))
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        f"{against.reference} was not decided: Give the reasons for deciding against the "
-        "recommendation."
+        f"{against.reference} was not decided. Give the reasons for deciding against the "
+        "recommendation"
     )
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         f"{group.reference} decided: accredited."
