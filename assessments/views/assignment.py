@@ -242,8 +242,11 @@ class RoundAssignmentView(StaffAreaMixin, TemplateView):
         # has nowhere on this page to link to.
         stale = [
             (None, message)
-            for key, message in problems.items()
-            if key not in {line.key for line in proposal.lines}
+            for message in dict.fromkeys(
+                message
+                for key, message in problems.items()
+                if key not in {line.key for line in proposal.lines}
+            )
         ]
         return super().get_context_data(
             period=self.period,
