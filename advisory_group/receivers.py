@@ -96,33 +96,25 @@ def move_the_rounds_meeting(sender, round, changes, actor, **kwargs):
 
 
 @receiver(cases_moved)
-def take_accredited_cases_feedback_off_agendas(sender, action, cases, actor, **kwargs):
-    """A case decided accredited against a recommendation not to accredit
-    has no feedback letter: the review of the feedback drafted for one
-    leaves the agendas (its chair could otherwise return it to an assessor
-    with nothing left to revise)."""
-    if action == Action.ACCREDIT:
-        take_off_agendas(
-            cases,
-            reason="The case was decided accredited: no feedback letter is sent.",
-            actor=actor,
-            purposes=[ItemPurpose.FEEDBACK],
-        )
-
-
-@receiver(cases_moved)
-def follow_corrected_decisions(sender, action, cases, events, actor, **kwargs):
-    """A decision corrected to accredited has no feedback letter, so the
-    review of its feedback leaves the agendas; one corrected to not
-    accredited waits for that review, as a decision not to accredit does."""
-    if action != Action.CORRECT_DECISION:
+def follow_decisions(sender, action, cases, events, actor, **kwargs):
+    """A case decided, or a decision corrected, to accredited has no
+    feedback letter: the review of the feedback drafted for it (recommended
+    not to accredit) leaves the agendas, where its chair could otherwise
+    return it to an assessor with nothing to revise. A decision corrected
+    to not accredited waits for that review, as a decision not to accredit
+    does."""
+    if action not in (Action.ACCREDIT, Action.CORRECT_DECISION):
         return
     moved = list(zip(cases, events, strict=True))
     accredited = [case for case, event in moved if event.to_status == Status.ACCREDITED]
     if accredited:
         take_off_agendas(
             accredited,
-            reason="The decision was corrected to accredited: no feedback letter is sent.",
+            reason=(
+                "The decision was corrected to accredited: no feedback letter is sent."
+                if action == Action.CORRECT_DECISION
+                else "The case was decided accredited: no feedback letter is sent."
+            ),
             actor=actor,
             purposes=[ItemPurpose.FEEDBACK],
         )

@@ -21,7 +21,7 @@ from accreditation.numbers import id_param
 from accreditation.paging import NearestPageMixin
 from accreditation.pdf import render_pdf
 from accreditation.versions import StaleEdit, StaleEditViewMixin, version_of
-from accreditation.workflow import Action, Status, WorkflowError
+from accreditation.workflow import STATUS_META, Action, Status, WorkflowError
 from feedback.models import Letter
 from feedback.services import concerns
 from proposals.forms.journey import (
@@ -607,7 +607,7 @@ def _applicant_label(event, kind):
     """What the applicant's history calls ``event``: a corrected decision
     says what it was corrected to."""
     if event.action == Action.CORRECT_DECISION:
-        return f"{kind.applicant_label}: {Status(event.to_status).label.lower()}"
+        return f"{kind.applicant_label}: {STATUS_META[event.to_status].applicant_label.lower()}"
     return kind.applicant_label
 
 
