@@ -26,6 +26,39 @@ def test_statements_have_no_time_limit_unless_one_is_set():
         assert cursor.fetchone()[0] == "0"
 
 
+def test_a_query_run_five_times_is_prepared_and_planned_once():
+    from accreditation.models import Region
+
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    for _ in range(6):
+        list(Region.objects.filter(pk=1))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "accreditation_region"' in statement for statement in prepared), prepared
+
+
+def test_prepared_statements_are_off_where_the_threshold_is_0():
+    """For a transaction-mode pooler: every value bound by the client, as
+    Django does by default."""
+    code = (
+        "from django.db import connection\n"
+        "connection.ensure_connection()\n"
+        "print(connection.connection.prepare_threshold)\n"
+        "print(type(connection.connection.cursor()).__name__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=BASE_DIR,
+        env={**os.environ, "DB_PREPARE_THRESHOLD": "0", "DATABASE_URL": _url()},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.splitlines() == ["None", "Cursor"], result.stdout + result.stderr
+
+
 def test_a_statement_running_past_the_set_limit_is_cancelled():
     """``DB_STATEMENT_TIMEOUT`` (the web's, in docker-compose.yml): a statement
     that runs longer is cancelled; one within it answers."""

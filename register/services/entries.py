@@ -170,8 +170,9 @@ def _accredit(pairs, *, corrected):
         if corrected:
             details["decision_corrected"] = True
         history.append((case.organisation_id, kind, case, event.actor_id, details, when))
-    RegisterEntry.objects.bulk_create(new.values())
-    RegisterEntry.objects.bulk_update(changed.values(), FIELDS)
+    # In batches: a statement bound on the server takes at most 65,535 values.
+    RegisterEntry.objects.bulk_create(new.values(), batch_size=1000)
+    RegisterEntry.objects.bulk_update(changed.values(), FIELDS, batch_size=1000)
     _set_works_in(entries, works_in)
     RegisterEvent.objects.bulk_create(
         RegisterEvent(
