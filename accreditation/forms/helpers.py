@@ -71,6 +71,17 @@ def without_invisible_characters(text):
     return "".join(ch for ch in text if ch in "\r\n" or unicodedata.category(ch) != "Cc")
 
 
+def blank_if_invisible(text):
+    """``text``, or "" if nothing in it can be seen: spaces, line breaks and
+    format characters alone (a zero-width space, a direction mark), which
+    an answer, a reason or a concern must not pass for one."""
+    if text and not any(
+        not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc") for ch in text
+    ):
+        return ""
+    return text
+
+
 class OneLineTextField(forms.CharField):
     """Text on one line that others read (a document's description), kept
     without invisible characters (``without_invisible_characters``) and
@@ -103,7 +114,7 @@ class BoundedTextField(forms.CharField):
     one character each, as that count counts them."""
 
     def to_python(self, value):
-        return single_line_breaks(super().to_python(value))
+        return blank_if_invisible(single_line_breaks(super().to_python(value)))
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)

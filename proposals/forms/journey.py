@@ -12,6 +12,7 @@ from accreditation.forms.helpers import (
     GovukDateField,
     LocalAuthorityField,
     NameField,
+    blank_if_invisible,
     free_text_field,
     gds_helper,
     single_line_breaks,
@@ -140,7 +141,7 @@ class AnswerForm(forms.Form):
         )
 
     def clean_text(self):
-        text = single_line_breaks(self.cleaned_data["text"])
+        text = blank_if_invisible(single_line_breaks(self.cleaned_data["text"]))
         most = self.criterion.word_limit * ANSWER_CHARS_PER_WORD
         if len(text) > most:
             raise forms.ValidationError(
