@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accreditation.roles import Role
 from tests.factories import InvitationFactory, UserFactory
 
-APPS = ["accreditation", "proposals", "assessments", "advisory_group", "feedback"]
+APPS = ["accreditation", "proposals", "assessments", "advisory_group", "feedback", "register"]
 
 DJANGO_MESSAGES = [
     "This field is required.",
@@ -103,11 +103,48 @@ def test_every_required_field_says_what_to_enter():
     assert not wrong, wrong
 
 
+def test_every_required_text_refuses_text_nobody_can_see():
+    """Zero-width spaces and direction marks alone are no answer: a concern,
+    a reason, a response made of them is refused as an empty one."""
+    from accreditation.forms.helpers import BoundedTextField
+
+    texts = [
+        (name, field)
+        for name, field in visible_fields()
+        if isinstance(field, BoundedTextField) and field.required
+    ]
+    assert len(texts) > 20
+    for name, field in texts:
+        with pytest.raises(forms.ValidationError) as refused:
+            field.clean("\u200b \u200e\n\ufeff")
+        assert refused.value.code == "required", name
+        assert field.clean("\u200bA reason") == "\u200bA reason"
+
+
+def test_an_answer_of_invisible_characters_is_no_answer():
+    from accreditation.forms.helpers import blank_if_invisible
+
+    assert blank_if_invisible("\u200b\u200c \u2060\n") == ""
+    assert blank_if_invisible("\u200d\U0001f469") == "\u200d\U0001f469"
+    assert blank_if_invisible("") == ""
+
+
 def test_every_length_limit_has_a_message_of_its_own():
     wrong = [
         name
         for name, field in visible_fields()
         if getattr(field, "max_length", None) and "max_length" not in field.error_messages
+    ]
+    assert not wrong, wrong
+
+
+def test_every_email_address_field_takes_no_more_than_its_column_holds():
+    """An address of 255 to 320 characters passes Django's form field but not
+    the 254-character column it is saved to (on PostgreSQL, an error page)."""
+    wrong = [
+        name
+        for name, field in visible_fields()
+        if isinstance(field, forms.EmailField) and (field.max_length or 321) > 254
     ]
     assert not wrong, wrong
 

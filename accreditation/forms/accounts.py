@@ -239,6 +239,7 @@ class StaffInvitationForm(forms.Form):
     )
     email = forms.EmailField(
         label="Email address",
+        max_length=254,
         # Someone else's address: the browser must not offer the officer's own.
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={

@@ -28,9 +28,13 @@ class DetailsForm(VersionedFormMixin, forms.Form):
     contact_email = forms.EmailField(
         label="Public contact email address",
         help_text="The register shows this address to anyone who wants to contact you.",
+        max_length=254,
+        # Not necessarily the person's own: the browser offers none.
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         error_messages={
             "required": "Enter the email address the public can contact you at",
             "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Enter an email address that is 254 characters or fewer",
         },
     )
 
