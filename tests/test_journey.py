@@ -1286,6 +1286,20 @@ class TestOutOfRoundWindow:
         assert proposal.window == window
         assert proposal.round is None
 
+    def test_a_window_that_has_closed_says_so_and_offers_no_start(self, signed_in, membership):
+        window = WindowFactory(
+            organisation=membership.organisation,
+            opens_at=clock.now() - timedelta(days=30),
+            deadline=clock.now() - timedelta(minutes=1),
+        )
+        url = reverse("proposal-start") + f"?window={window.pk}"
+        page = signed_in.get(url).text
+        assert "Your out-of-round window closed at" in page
+        assert "is open until" not in page and 'name="accreditation_type"' not in page
+        response = signed_in.post(url, {"accreditation_type": "asp", "window": window.pk})
+        assert "This out-of-round window is not open for proposals now" in response.text
+        assert not Proposal.objects.exists()
+
     def test_another_organisations_window_is_404(self, signed_in):
         window = WindowFactory()
         assert signed_in.get(reverse("proposal-start") + f"?window={window.pk}").status_code == 404

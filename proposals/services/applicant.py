@@ -128,7 +128,8 @@ def start_proposal(*, organisation, period, accreditation_type, actor):
     if not verdict.eligible:
         raise ProposalError(verdict.reason)
     if not period.is_open():
-        raise ProposalError("This round is not open for proposals.")
+        what = "round" if isinstance(period, Round) else "out-of-round window"
+        raise ProposalError(f"This {what} is not open for proposals now")
     in_period = _in_period(period)
     try:
         with transaction.atomic():

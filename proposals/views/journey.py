@@ -169,6 +169,7 @@ class StartView(OrganisationPageMixin, FormView):
             organisation=self.request.organisation,
             period=period,
             period_open=period is not None and period.is_open(),
+            period_closed=period is not None and period.deadline <= clock.now(),
             verdicts=self.verdicts,
             any_eligible=any(v.eligible for v in self.verdicts),
             existing=services.live_proposals_in(self.request.organisation, period)
