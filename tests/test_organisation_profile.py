@@ -166,11 +166,12 @@ class TestCreate:
         create(client, kind)
         assert Organisation.objects.get().faith_designation == DIOCESE_FAITH[kind]
 
-    @pytest.mark.parametrize("urn", ["12AB", "١٢٣٤٥٦", "１２３４５６"])
+    @pytest.mark.parametrize("urn", ["12AB", "١٢٣٤٥٦", "１２３４５６", "1234567"])
     def test_a_urn_must_be_six_digits(self, client, urn):
         signed_in(client)
         response = create(client, K.INDEPENDENT_SECONDARY, urn=urn)
-        assert "Enter a URN of 6 digits, like 123456" in response.text
+        # Said once, in the summary and at the field.
+        assert response.text.count("Enter a URN of 6 digits, like 123456") == 2
         assert not Organisation.objects.exists()
 
     def test_a_count_is_written_in_the_digits_0_to_9(self, client):

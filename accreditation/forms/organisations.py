@@ -141,22 +141,16 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
     urn = forms.CharField(
         label="URN (unique reference number)",
         help_text="6 digits, like 123456. It is on Get information about schools.",
-        max_length=6,
+        # Its validator holds it to 6 digits: a length limit too would say
+        # the same thing twice.
         validators=[URN_VALIDATOR],
-        error_messages={
-            "required": "Enter the school's URN",
-            "max_length": "Enter a URN of 6 digits, like 123456",
-        },
+        error_messages={"required": "Enter the school's URN"},
     )
     ukprn = forms.CharField(
         label="UKPRN",
         help_text="The UK provider reference number: 8 digits starting with 1, like 10012345.",
-        max_length=8,
         validators=[UKPRN_VALIDATOR],
-        error_messages={
-            "required": "Enter the UKPRN",
-            "max_length": "Enter a UKPRN of 8 digits starting with 1, like 10012345",
-        },
+        error_messages={"required": "Enter the UKPRN"},
     )
     local_authority = LocalAuthorityField(
         label="Local authority",
