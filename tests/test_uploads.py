@@ -525,6 +525,10 @@ def test_a_member_deletes_a_draft_document_and_the_file_goes_after_commit(
     [event] = events(proposal, "document_deleted")
     assert event.details == {"document": evidence.pk, "name": "report.pdf"}
     assert "report.pdf has been deleted" in signed_in.get(documents_url(proposal)).content.decode()
+    # Pressed again (a double click, another tab): said, not a page not found.
+    again = signed_in.post(url, follow=True)
+    assert again.status_code == 200
+    assert "That document is no longer on this proposal" in again.text
 
 
 def test_a_member_of_another_organisation_gets_404_everywhere(client, proposal, member):

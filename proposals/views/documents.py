@@ -79,7 +79,11 @@ class ProposalDocumentDeleteView(ProposalMixin, View):
     editing = True
 
     def post(self, request, pk, doc):
-        evidence = get_object_or_404(self.proposal.evidence, pk=doc)
+        evidence = self.proposal.evidence.filter(pk=doc).first()
+        if evidence is None:
+            # Deleted already: the button pressed twice, or in another tab.
+            messages.info(request, "That document is no longer on this proposal")
+            return redirect("proposal-documents", pk=self.proposal.pk)
         try:
             uploads.delete_evidence(evidence, user=request.user)
         except ValidationError as error:
