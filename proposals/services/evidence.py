@@ -26,6 +26,7 @@ from django.utils.module_loading import import_string
 
 from accreditation import timeline
 from accreditation.access import require
+from accreditation.models import CaseEvent
 from proposals.models import Evidence
 from proposals.services.applicant import ProposalError, lock_draft
 
@@ -424,6 +425,14 @@ def delete_evidence(evidence, *, user):
         evidence.delete()
         timeline.record(evidence.proposal, "document_deleted", user, details=details)
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def was_deleted(proposal, document_id):
+    """Whether the document ``document_id`` was on ``proposal`` and has been
+    deleted from it (its timeline says so)."""
+    return CaseEvent.objects.filter(
+        case_id=proposal.pk, action="document_deleted", details__document=document_id
+    ).exists()
 
 
 def open_for_download(evidence, *, user, permission="proposals.view_proposal"):

@@ -3,7 +3,7 @@ through a permission check, and deletion while the proposal is a draft."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import FormView
@@ -81,6 +81,8 @@ class ProposalDocumentDeleteView(ProposalMixin, View):
     def post(self, request, pk, doc):
         evidence = self.proposal.evidence.filter(pk=doc).first()
         if evidence is None:
+            if not uploads.was_deleted(self.proposal, doc):
+                raise Http404("No such document on this proposal")
             # Deleted already: the button pressed twice, or in another tab.
             messages.info(request, "That document is no longer on this proposal")
             return redirect("proposal-documents", pk=self.proposal.pk)
