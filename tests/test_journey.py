@@ -305,6 +305,24 @@ class TestAnswers:
         assert "Someone else" not in response.text
         assert Answer.objects.get().text == "From the other tab"
 
+    def test_an_answer_changed_from_check_answers_returns_there_saying_to_declare_again(
+        self, signed_in, draft, applicant
+    ):
+        complete(draft, applicant)
+        check = signed_in.get(reverse("proposal-check", args=[draft.pk])).text
+        change = f"{self.url(draft)}?from=check"
+        assert f'href="{change}"' in check
+        version = Answer.objects.get(proposal=draft, criterion__code="1A", party="lead").version
+        response = signed_in.post(change, {"text": "Our vision, put better.", "version": version})
+        assert response.url == reverse("proposal-check", args=[draft.pk])
+        page = signed_in.get(response.url).text
+        assert "You changed the proposal after making the declaration, so it has been" in page
+        draft.refresh_from_db()
+        assert draft.declared_at is None
+        # Saved again, undeclared already: nothing more to say.
+        response = signed_in.post(change, {"text": "Our vision.", "version": version + 1})
+        assert "after making the declaration" not in signed_in.get(response.url).text
+
     def test_html_in_an_answer_is_shown_as_text(self, signed_in, draft):
         script = "<script>alert('x')</script>"
         signed_in.post(self.url(draft), {"text": script, "version": 0})
@@ -1241,8 +1259,9 @@ class TestQueryCounts:
         # page that changes nothing remembers it), then in its transaction
         # (a savepoint here, and its release) membership again, the locked
         # proposal, its declaration undone (a change to a declared draft
-        # undoes it), the locked answer, the update and the answer read back.
-        with django_assert_num_queries(15):
+        # undoes it), the locked answer, the update and the answer read back;
+        # then whether the declaration still stands, to say it was undone.
+        with django_assert_num_queries(16):
             saved = signed_in.post(url, {"text": "Our evidence.", "version": version})
         assert saved.status_code == 302
         assert draft.answers.get(criterion__code="1A", party="lead").text == "Our evidence."

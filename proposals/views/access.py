@@ -60,6 +60,27 @@ class ProposalMixin(PermissionMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(proposal=self.proposal, **kwargs)
 
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if self.editing and request.method == "POST":
+            self.tell_if_undeclared()
+        return response
+
+    def tell_if_undeclared(self):
+        """A change to a declared draft undoes the declaration (each service
+        that changes it does): said where the change is made, not left for
+        the task list to show unexplained."""
+        declared = self.proposal is not None and self.proposal.declared_at is not None
+        if (
+            declared
+            and not Proposal.objects.filter(pk=self.proposal.pk, declared_at__isnull=False).exists()
+        ):
+            messages.warning(
+                self.request,
+                "You changed the proposal after making the declaration, so it has been "
+                "undone. Make the declaration again before you submit.",
+            )
+
 
 class ProposalPageCondition:
     """For a page that only some proposals have, after ProposalMixin in the

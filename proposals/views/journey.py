@@ -524,7 +524,10 @@ class AnswerView(ProposalMixin, ProposalPageCondition, FormView):
             form.add_error("text", str(error))
             return self.form_invalid(form)
         following = self.following()
-        if following is None:
+        if self.request.GET.get("from") == "check":
+            # Changed from check answers: back there, as GOV.UK's pattern has it.
+            next_url = reverse("proposal-check", args=[self.proposal.pk])
+        elif following is None:
             next_url = reverse("proposal-task-list", args=[self.proposal.pk])
         else:
             next_url = reverse(
