@@ -291,6 +291,16 @@ def test_a_notice_can_be_withdrawn_after_the_providers_response():
         revocation.revoke(entry, reason="Its response was enough.", actor=official)
 
 
+def test_a_notice_given_or_withdrawn_leaves_the_public_last_updated():
+    entry = RegisterEntryFactory()
+    before = RegisterEntry.objects.get(pk=entry.pk).updated_at
+    official = person_with("decision_official")
+    with time_machine.travel(clock.now() + timedelta(hours=2)):
+        entry = revocation.give_notice(entry, reason="It leads no school.", actor=official)
+        revocation.withdraw_notice(entry, actor=official)
+    assert RegisterEntry.objects.get(pk=entry.pk).updated_at == before
+
+
 def test_notice_given_twice_is_refused_saying_so():
     """Two officials on the page at once, or one form sent twice."""
     entry = RegisterEntryFactory()

@@ -15,7 +15,14 @@ from accreditation import clock, emails, policy
 from accreditation.access import require
 from accreditation.models.organisations import contact_addresses
 from accreditation.services import activity
-from register.models import EntryState, EventKind, NoticeResponse, RegisterEntry, RegisterEvent
+from register.models import (
+    FEED_KINDS,
+    EntryState,
+    EventKind,
+    NoticeResponse,
+    RegisterEntry,
+    RegisterEvent,
+)
 from register.signals import revocation_step
 
 
@@ -37,8 +44,11 @@ def _tell(entry, event, name):
 
 
 def _step(entry, kind, actor, when, details, *, before):
-    """Record the step on the entry's history and the activity log."""
-    entry.updated_at = when
+    """Record the step on the entry's history and the activity log. The
+    entry's "Last updated" moves only for a step the public sees (a
+    revocation), not for a notice given or withdrawn."""
+    if kind in FEED_KINDS:
+        entry.updated_at = when
     event = RegisterEvent.objects.create(
         entry=entry,
         kind=kind,
