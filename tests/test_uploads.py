@@ -595,6 +595,15 @@ def evidence_on(proposal, user, data=None):
     return evidence
 
 
+def test_a_withdrawn_proposals_documents_say_it_was_withdrawn(client, member):
+    withdrawn = ProposalFactory(organisation=member.organisation, status=Status.WITHDRAWN)
+    evidence_on(withdrawn, member.user)
+    client.force_login(member.user)
+    html = client.get(documents_url(withdrawn)).text
+    assert "This proposal has been withdrawn, so documents can no longer be added" in html
+    assert "has been submitted" not in html
+
+
 def test_after_submission_documents_can_be_read_but_not_changed(client, member):
     submitted = ProposalFactory(organisation=member.organisation, status=Status.SUBMITTED)
     evidence = evidence_on(submitted, member.user)
