@@ -234,6 +234,8 @@ class TaskListView(DraftOverviewMixin, TemplateView):
             journey=journey,
             sections=sections,
             completed=sum(1 for s in sections if s.completed),
+            # An optional section left empty is not one still to complete.
+            to_complete=sum(1 for s in sections if s.completed or s.problems),
             can_submit=not any(s.problems for s in sections),
             notices=[s.notice for s in sections if s.notice],
             **kwargs,

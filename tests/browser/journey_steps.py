@@ -92,8 +92,13 @@ def expect_cannot_submit_yet(page):
 
 
 def expect_completed_count(page):
-    """ "You have completed N of M sections" agrees with the rows shown."""
-    rows = page.locator(".govuk-task-list__item").filter(has_not_text=SUBMIT_STEP)
+    """ "You have completed N of M sections" agrees with the rows shown, an
+    optional section left empty not counted."""
+    rows = (
+        page.locator(".govuk-task-list__item")
+        .filter(has_not_text=SUBMIT_STEP)
+        .filter(has_not=page.locator(".govuk-tag", has_text="Optional"))
+    )
     completed = rows.locator(".govuk-task-list__status").filter(
         has_text=re.compile(r"^\s*Completed\s*$")
     )

@@ -321,7 +321,7 @@ def test_a_private_company_leading_a_consortium_applies_as_an_asp(
         page.get_by_role("heading", name="Part Two: Track record: the co-partner’s answers")
     ).to_be_visible()
     expect(page.get_by_role("link", name="Change 2A for the co-partner")).to_have_attribute(
-        "href", f"/proposals/{pk}/answers/2A/co_partner/"
+        "href", f"/proposals/{pk}/answers/2A/co_partner/?from=check"
     )
     reference = submit(page, assert_accessible, "ASP")
 
