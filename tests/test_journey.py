@@ -322,6 +322,24 @@ class TestAnswers:
         # Saved again, undeclared already: nothing more to say.
         response = signed_in.post(change, {"text": "Our vision.", "version": version + 1})
         assert "after making the declaration" not in signed_in.get(response.url).text
+        # Declared again, then an answer saved unchanged: the declaration stands.
+        services.declare(draft, applicant)
+        response = signed_in.post(change, {"text": "Our vision.", "version": version + 2})
+        assert response.url == reverse("proposal-check", args=[draft.pk])
+        assert "after making the declaration" not in signed_in.get(response.url).text
+        draft.refresh_from_db()
+        assert draft.declared_at is not None
+
+    def test_a_declared_drafts_type_changed_says_the_declaration_was_undone(
+        self, signed_in, draft, applicant
+    ):
+        complete(draft, applicant)
+        url = reverse("proposal-type", args=[draft.pk])
+        version = signed_in.get(url).context["form"].initial["version"]
+        response = signed_in.post(
+            url, {"partnerships": ["majority_trust", "federation"], "version": version}, follow=True
+        )
+        assert "You changed the proposal after making the declaration" in response.text
 
     def test_html_in_an_answer_is_shown_as_text(self, signed_in, draft):
         script = "<script>alert('x')</script>"

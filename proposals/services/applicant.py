@@ -80,10 +80,17 @@ def lock_draft(proposal, actor, *, changes_content=True):
             f"The deadline for this proposal was {clock.describe_deadline(locked.period.deadline)} "
             "(UK time). It can no longer be changed."
         )
-    if changes_content and locked.declared_at:
+    if changes_content:
+        undo_declaration(locked)
+    return locked
+
+
+def undo_declaration(locked):
+    """The draft ``locked`` (its row locked) changed: its declaration, if
+    made, must be made again."""
+    if locked.declared_at:
         undeclare(Proposal.objects.filter(pk=locked.pk))
         locked.declared_by = locked.declared_at = None
-    return locked
 
 
 def _in_period(period):
@@ -160,10 +167,15 @@ def save_answer(proposal, *, criterion, party, text, version, actor):
             f"Your answer must be {criterion.word_limit} words or fewer. It has {words} words."
         )
     with transaction.atomic():
-        lock_draft(proposal, actor)
+        locked = lock_draft(proposal, actor, changes_content=False)
         if party == Party.CO_PARTNER and not CoPartner.objects.filter(proposal=proposal).exists():
             raise ProposalError(CO_PARTNER_FIRST)
         current = Answer.objects.filter(proposal=proposal, criterion=criterion, party=party).first()
+        if current is not None and current.version == version and current.text == text:
+            # Saved as it was (changed from check answers, then not changed):
+            # nothing changed, and the declaration stands.
+            return current
+        undo_declaration(locked)
         if current is None:
             if version != 0:
                 raise ProposalError("This answer could not be found. Reload the page.")

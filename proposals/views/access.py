@@ -61,8 +61,15 @@ class ProposalMixin(PermissionMixin):
         return super().get_context_data(proposal=self.proposal, **kwargs)
 
     def dispatch(self, request, *args, **kwargs):
+        # Read before the page's service, which may read the proposal again.
+        declared = (
+            self.editing
+            and request.method == "POST"
+            and self.proposal is not None
+            and self.proposal.declared_at is not None
+        )
         response = super().dispatch(request, *args, **kwargs)
-        if self.editing and request.method == "POST":
+        if declared:
             self.tell_if_undeclared()
         return response
 
@@ -70,11 +77,7 @@ class ProposalMixin(PermissionMixin):
         """A change to a declared draft undoes the declaration (each service
         that changes it does): said where the change is made, not left for
         the task list to show unexplained."""
-        declared = self.proposal is not None and self.proposal.declared_at is not None
-        if (
-            declared
-            and not Proposal.objects.filter(pk=self.proposal.pk, declared_at__isnull=False).exists()
-        ):
+        if not Proposal.objects.filter(pk=self.proposal.pk, declared_at__isnull=False).exists():
             messages.warning(
                 self.request,
                 "You changed the proposal after making the declaration, so it has been "
