@@ -531,6 +531,18 @@ def test_a_member_deletes_a_draft_document_and_the_file_goes_after_commit(
     assert "That document is no longer on this proposal" in again.text
 
 
+def test_two_deletes_of_one_document_at_once_delete_it_once(proposal, member):
+    """Both requests read the document before either held the lock."""
+    from proposals.services import evidence as uploads
+
+    evidence = store(proposal, member.user)
+    stale = Evidence.objects.get(pk=evidence.pk)
+    uploads.delete_evidence(evidence, user=member.user)
+    with pytest.raises(uploads.AlreadyDeleted):
+        uploads.delete_evidence(stale, user=member.user)
+    assert len(events(proposal, "document_deleted")) == 1
+
+
 def test_a_member_of_another_organisation_gets_404_everywhere(client, proposal, member):
     evidence = store(proposal, member.user)
     outsider = MembershipFactory()

@@ -413,6 +413,10 @@ def add_evidence(proposal, uploaded_file, *, content_type, sha256, description, 
     return evidence
 
 
+class AlreadyDeleted(Exception):
+    """The document was deleted meanwhile."""
+
+
 def delete_evidence(evidence, *, user):
     """Remove a document from a draft proposal. The file goes from storage
     only once the removal is committed, so a rollback never leaves a row
@@ -422,7 +426,10 @@ def delete_evidence(evidence, *, user):
         _lock_draft(evidence.proposal, user)
         storage, name = evidence.file.storage, evidence.file.name
         details = {"document": evidence.pk, "name": evidence.original_name}
-        evidence.delete()
+        deleted, _ = Evidence.objects.filter(pk=evidence.pk).delete()
+        if not deleted:
+            # Deleted by a request that held the lock first (a double click).
+            raise AlreadyDeleted
         timeline.record(evidence.proposal, "document_deleted", user, details=details)
         transaction.on_commit(lambda: storage.delete(name))
 

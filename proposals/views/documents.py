@@ -88,6 +88,9 @@ class ProposalDocumentDeleteView(ProposalMixin, View):
             return redirect("proposal-documents", pk=self.proposal.pk)
         try:
             uploads.delete_evidence(evidence, user=request.user)
+        except uploads.AlreadyDeleted:
+            messages.info(request, "That document is no longer on this proposal")
+            return redirect("proposal-documents", pk=self.proposal.pk)
         except ValidationError as error:
             raise PermissionDenied(error.message) from error
         messages.success(request, f"{evidence.original_name} has been deleted")
