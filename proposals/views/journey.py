@@ -45,6 +45,7 @@ from proposals.queries.journey import (
     criteria_of,
     schools_basis,
 )
+from proposals.queries.journey import Status as SectionStatus
 from proposals.queries.journey import questions as proposal_questions
 from proposals.services import applicant as services
 from proposals.services import moving
@@ -235,7 +236,7 @@ class TaskListView(DraftOverviewMixin, TemplateView):
             sections=sections,
             completed=sum(1 for s in sections if s.completed),
             # An optional section left empty is not one still to complete.
-            to_complete=sum(1 for s in sections if s.completed or s.problems),
+            to_complete=sum(1 for s in sections if s.status != SectionStatus.OPTIONAL),
             can_submit=not any(s.problems for s in sections),
             notices=[s.notice for s in sections if s.notice],
             **kwargs,
