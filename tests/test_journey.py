@@ -1337,6 +1337,7 @@ class TestOutOfRoundWindow:
         assert "is open until" not in page and 'name="accreditation_type"' not in page
         response = signed_in.post(url, {"accreditation_type": "asp", "window": window.pk})
         assert "This out-of-round window is not open for proposals now" in response.text
+        assert 'href="#id_accreditation_type' not in response.text
         assert not Proposal.objects.exists()
 
     def test_another_organisations_window_is_404(self, signed_in):

@@ -171,6 +171,8 @@ class StartView(OrganisationPageMixin, FormView):
             period=period,
             period_open=period is not None and period.is_open(),
             period_closed=period is not None and period.deadline <= clock.now(),
+            # No form to link to where nothing can be started.
+            unlinked=period is None or not period.is_open(),
             verdicts=self.verdicts,
             any_eligible=any(v.eligible for v in self.verdicts),
             existing=services.live_proposals_in(self.request.organisation, period)
@@ -183,6 +185,11 @@ class StartView(OrganisationPageMixin, FormView):
     def form_valid(self, form):
         if self.period is None:
             form.add_error(None, "There is no round open for proposals now.")
+            return self.form_invalid(form)
+        if not self.period.is_open():
+            # Its form is no longer on the page: the refusal, not at a field.
+            what = "round" if isinstance(self.period, Round) else "out-of-round window"
+            form.add_error(None, f"This {what} is not open for proposals now")
             return self.form_invalid(form)
         try:
             proposal = services.start_proposal(
