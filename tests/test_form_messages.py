@@ -124,8 +124,16 @@ def test_every_required_text_refuses_text_nobody_can_see():
 def test_an_answer_of_invisible_characters_is_no_answer():
     from accreditation.forms.helpers import blank_if_invisible
 
-    assert blank_if_invisible("\u200b\u200c \u2060\n") == ""
-    assert blank_if_invisible("\u200d\U0001f469") == "\u200d\U0001f469"
+    for nothing in ("\u200b\u200c \u2060\n", "\u3164\u3164", "\u2800", "\ufe0f\u034f", "\u0301"):
+        assert blank_if_invisible(nothing) == "", ascii(nothing)
+    for something in (
+        "\u200d\U0001f469",
+        "\u2764\ufe0f",
+        "\u05e9\u05b8\u05dc\u05d5\u05b9\u05dd",
+        "\u0645\u0631\u062d\u0628\u0627",
+        "1\ufe0f\u20e3",
+    ):
+        assert blank_if_invisible(something) == something, ascii(something)
     assert blank_if_invisible("") == ""
 
 

@@ -71,13 +71,26 @@ def without_invisible_characters(text):
     return "".join(ch for ch in text if ch in "\r\n" or unicodedata.category(ch) != "Cc")
 
 
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
+"""Characters that show nothing though they are not format characters: the
+Hangul fillers, the blank braille pattern, the combining grapheme joiner."""
+
+
+def _invisible(ch):
+    return (
+        ch.isspace()
+        or ch in BLANK_LETTERS
+        # Format and control characters, and marks with nothing to mark
+        # (variation selectors among them).
+        or unicodedata.category(ch) in ("Cf", "Cc", "Mn", "Me")
+    )
+
+
 def blank_if_invisible(text):
-    """``text``, or "" if nothing in it can be seen: spaces, line breaks and
-    format characters alone (a zero-width space, a direction mark), which
-    an answer, a reason or a concern must not pass for one."""
-    if text and not any(
-        not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc") for ch in text
-    ):
+    """``text``, or "" if nothing in it can be seen: spaces, line breaks,
+    format characters (a zero-width space, a direction mark) and marks
+    alone, which an answer, a reason or a concern must not pass for one."""
+    if text and all(_invisible(ch) for ch in text):
         return ""
     return text
 
