@@ -277,6 +277,17 @@ class TestStaffInvitations:
         assert "set your password" not in bodies["ada@example.org"]
         assert "set your password" in bodies["grace@example.org"]
 
+    def test_an_address_whose_account_is_switched_off_is_not_invited(self, admin_client):
+        UserFactory(email="ada@example.org", roles=[Role.APPLICANT], is_active=False)
+        response = admin_client.post(
+            reverse("staff-invite"),
+            {"full_name": "Ada", "email": "Ada@example.org", "roles": [Role.ASSESSOR]},
+        )
+        assert response.status_code == 200
+        assert "The account of Ada@example.org is switched off" in response.text
+        assert 'href="#id_email"' in response.text
+        assert not Invitation.objects.exists()
+
     def test_an_invitation_without_roles_is_refused(self, admin_client):
         response = admin_client.post(
             reverse("staff-invite"), {"full_name": "Grace", "email": "grace@example.org"}

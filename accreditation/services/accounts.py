@@ -26,7 +26,11 @@ class AccountError(Exception):
     """A refusal with a message fit to show the person."""
 
 
-class AlreadyStaff(AccountError):
+class AddressRefused(AccountError):
+    """An invitation to an address that cannot take one."""
+
+
+class AlreadyStaff(AddressRefused):
     """An invitation to an address whose account already holds a staff role."""
 
 
@@ -99,6 +103,11 @@ def invite_staff(*, email, full_name, roles, invited_by, base_url):
             if staff.is_active
             else f"{staff.email} already has a staff account, switched off: switch it back on "
             "from the staff users list instead of inviting them"
+        )
+    if User.objects.filter(email__iexact=email.strip(), is_active=False).exists():
+        raise AddressRefused(
+            f"The account of {email.strip()} is switched off: switch it back on in the Django "
+            "admin before inviting them"
         )
     throttle.check("invitation", address=email, account=invited_by.pk)
     token = Invitation.new_token()

@@ -62,7 +62,7 @@ class StaffInviteView(StaffAreaMixin, FormView):
                 base_url=self.request.build_absolute_uri("/")[:-1],
             )
         except accounts.AccountError as error:
-            field = "email" if isinstance(error, accounts.AlreadyStaff) else "roles"
+            field = "email" if isinstance(error, accounts.AddressRefused) else "roles"
             form.add_error(field, str(error))
             return self.form_invalid(form)
         except throttle.Throttled:
