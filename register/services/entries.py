@@ -175,16 +175,19 @@ def _accredit(pairs, *, corrected):
     RegisterEntry.objects.bulk_update(changed.values(), FIELDS, batch_size=1000)
     _set_works_in(entries, works_in)
     RegisterEvent.objects.bulk_create(
-        RegisterEvent(
-            entry=entries[organisation_id],
-            kind=kind,
-            accreditation_type=case.accreditation_type,
-            case=case,
-            actor_id=actor_id,
-            details=details,
-            created_at=when,
-        )
-        for organisation_id, kind, case, actor_id, details, when in history
+        (
+            RegisterEvent(
+                entry=entries[organisation_id],
+                kind=kind,
+                accreditation_type=case.accreditation_type,
+                case=case,
+                actor_id=actor_id,
+                details=details,
+                created_at=when,
+            )
+            for organisation_id, kind, case, actor_id, details, when in history
+        ),
+        batch_size=1000,
     )
     kept.changed()  # the bulk writes above send no signal
 
@@ -194,9 +197,12 @@ def _set_works_in(entries, works_in):
     entry_ids = [entries[organisation_id].pk for organisation_id in works_in]
     Through.objects.filter(registerentry_id__in=entry_ids).delete()
     Through.objects.bulk_create(
-        Through(registerentry_id=entries[organisation_id].pk, localauthority_id=la)
-        for organisation_id, las in works_in.items()
-        for la in sorted(las)
+        (
+            Through(registerentry_id=entries[organisation_id].pk, localauthority_id=la)
+            for organisation_id, las in works_in.items()
+            for la in sorted(las)
+        ),
+        batch_size=1000,
     )
 
 
