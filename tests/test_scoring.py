@@ -521,13 +521,15 @@ class TestTheRecommendation:
         assert response.status_code == 200
         assert "Error: " in response.text
         assert "There is a problem" in response.text
-        assert "a recommendation cannot be made" in response.text
+        assert "No recommendation can be made while the case is ‘Awaiting decision’" in (
+            response.text
+        )
         assert "The reasoning you sent, not saved" in response.text
         assert "Second thoughts, also strong." in response.text
         assert Recommendation.objects.count() == 1
         # Nothing links to the form no longer shown, nor checks it.
         empty = client.post(url, {"recommendation": "", "reasoning": ""})
-        assert "a recommendation cannot be made" in empty.text
+        assert "No recommendation can be made while the case is" in empty.text
         assert "Enter the reasons" not in empty.text
         assert 'href="#id_' not in empty.text
 

@@ -213,7 +213,9 @@ class RecommendationView(CasePageMixin, TemplateView):
             form.is_valid()
             form.errors.clear()
             form.add_error(
-                None, "The case is not being assessed now, so a recommendation cannot be made."
+                None,
+                "No recommendation can be made while the case is "
+                f"‘{self.case.get_status_display()}’",
             )
             return self.render_to_response(self.get_context_data(form=form))
         if not form.is_valid():
