@@ -48,14 +48,7 @@ def test_prepared_statements_are_off_where_the_threshold_is_0():
         "print(connection.connection.prepare_threshold)\n"
         "print(type(connection.connection.cursor()).__name__)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
-        cwd=BASE_DIR,
-        env={**os.environ, "DB_PREPARE_THRESHOLD": "0", "DATABASE_URL": _url()},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _shell(code, DB_PREPARE_THRESHOLD="0")
     assert result.stdout.splitlines() == ["None", "Cursor"], result.stdout + result.stderr
 
 
@@ -72,17 +65,23 @@ def test_a_statement_running_past_the_set_limit_is_cancelled():
         "except OperationalError as error:\n"
         "    print('cancelled:', error)\n"
     )
-    result = subprocess.run(
+    result = _shell(code, DB_STATEMENT_TIMEOUT="1")
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["1s", "quick answered"], result.stdout + result.stderr
+    assert lines[2].startswith("cancelled: canceling statement due to statement timeout"), lines
+
+
+def _shell(code, **environment):
+    """``code`` run by the service's own settings in a process of its own,
+    connected to the test database, with ``environment`` set."""
+    return subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=BASE_DIR,
-        env={**os.environ, "DB_STATEMENT_TIMEOUT": "1", "DATABASE_URL": _url()},
+        env={**os.environ, **environment, "DATABASE_URL": _url()},
         capture_output=True,
         text=True,
         timeout=60,
     )
-    lines = result.stdout.splitlines()
-    assert lines[:2] == ["1s", "quick answered"], result.stdout + result.stderr
-    assert lines[2].startswith("cancelled: canceling statement due to statement timeout"), lines
 
 
 def _url():
