@@ -643,6 +643,26 @@ class TestProfileChanges:
         values = {name: getattr(organisation, name) for name in PROFILE_FIELDS}
         update_organisation(organisation, {**values, **fields}, actor=actor)
 
+    def test_a_profile_or_type_saved_unchanged_leaves_the_declaration(
+        self, signed_in, draft, applicant
+    ):
+        complete(draft, applicant)
+        self.change(draft.organisation, applicant)
+        services.set_type_and_models(
+            draft,
+            route=draft.route,
+            majority_trust=draft.leads_majority_trust,
+            federation=draft.leads_federation,
+            actor=applicant,
+        )
+        draft.refresh_from_db()
+        assert draft.declared_at is not None and draft.declaration_undone_at is None
+        services.set_type_and_models(
+            draft, route="", majority_trust=True, federation=True, actor=applicant
+        )
+        draft.refresh_from_db()
+        assert draft.declared_at is None
+
     def test_an_undone_declaration_says_why_and_what_to_do(self, signed_in, draft, applicant):
         complete(draft, applicant)
         self.change(draft.organisation, applicant, name="Oak Primary Academy")

@@ -267,16 +267,15 @@ def update_organisation(organisation, values, *, actor, version=None):
         for field, value in stored.items():
             setattr(organisation, field, value)
         organisation.identifier_claim = claim
-        _save(organisation)
-        activity.record(
-            actor,
-            "organisation_changed",
-            organisation,
-            activity.diff(
-                before | {"identifier_claim": locked.identifier_claim},
-                activity.snapshot(organisation, (*PROFILE_FIELDS, "identifier_claim")),
-            ),
+        changes = activity.diff(
+            before | {"identifier_claim": locked.identifier_claim},
+            activity.snapshot(organisation, (*PROFILE_FIELDS, "identifier_claim")),
         )
+        if not changes:
+            # Saved as it was: nothing for drafts' declarations to answer to.
+            return organisation
+        _save(organisation)
+        activity.record(actor, "organisation_changed", organisation, changes)
         _record_contested(actor, organisation, was)
         profile_changed.send(sender=Organisation, organisation=organisation, actor=actor)
     return organisation

@@ -232,8 +232,13 @@ def set_type_and_models(proposal, *, route, majority_trust, federation, actor, v
     if federation and not can_lead_federation(organisation):
         raise ProposalError("Only a maintained school can lead a federation")
     with transaction.atomic():
-        locked = lock_draft(proposal, actor)
+        locked = lock_draft(proposal, actor, changes_content=False)
         check_version(version_of(locked, TYPE_FIELDS), version)
+        chosen = (route, majority_trust, federation)
+        if chosen == tuple(getattr(locked, name) for name in TYPE_FIELDS):
+            # Saved as it was: the declaration stands.
+            return
+        undo_declaration(locked)
         locked.route = route
         locked.leads_majority_trust = majority_trust
         locked.leads_federation = federation
