@@ -305,6 +305,22 @@ class TestDocuments:
             services.delete_document(document, actor=applicant)
         assert len(events_of(request_.case, "request_document_deleted")) == 1
 
+    def test_a_document_deleted_twice_from_its_page_says_so(
+        self, client, request_, applicant, media_root
+    ):
+        document = self.upload(request_, applicant)
+        client.force_login(applicant)
+        url = reverse("proposal-request-document-delete", args=[request_.case.pk, document.pk])
+        assert client.post(url).status_code == 302
+        again = client.post(url, follow=True)
+        assert again.status_code == 200
+        assert "That document is no longer with your answers" in again.text
+        # An id never among this case's documents is still not found.
+        missing = reverse(
+            "proposal-request-document-delete", args=[request_.case.pk, document.pk + 99]
+        )
+        assert client.post(missing).status_code == 404
+
     def test_staff_who_cannot_see_the_case_cannot_download(self, request_, applicant, media_root):
         document = self.upload(request_, applicant)
         with pytest.raises(PermissionDenied):

@@ -20,7 +20,7 @@ from accreditation import clock, emails, events, policy, timeline
 from accreditation.access import require
 from accreditation.events import EventType
 from accreditation.forms.helpers import ANSWER_CHARS_PER_WORD
-from accreditation.models import Criterion, User
+from accreditation.models import CaseEvent, Criterion, User
 from accreditation.models.organisations import contact_addresses
 from accreditation.queries.conflicts import is_conflicted
 from accreditation.workflow import Action, Status, check, move
@@ -382,6 +382,17 @@ def delete_document(document, *, actor):
         document.delete()
         timeline.append(case, action="request_document_deleted", actor=actor, details=details)
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def document_deleted(case, document_id):
+    """Whether the request document ``document_id`` of ``case`` has been
+    deleted (its timeline says so, and it is gone)."""
+    return (
+        not RequestDocument.objects.filter(pk=document_id, request__case=case).exists()
+        and CaseEvent.objects.filter(
+            case_id=case.pk, action="request_document_deleted", details__document=document_id
+        ).exists()
+    )
 
 
 def open_document(document, *, user):

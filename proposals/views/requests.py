@@ -133,6 +133,10 @@ class RequestDocumentDownloadView(RequestDocumentMixin, View):
 
 class RequestDocumentDeleteView(RequestDocumentMixin, View):
     def post(self, request, pk, doc):
+        if services.document_deleted(self.proposal, doc):
+            # Deleted already: the button pressed twice, or in another tab.
+            messages.info(request, "That document is no longer with your answers")
+            return redirect("proposal-request-answer", pk=self.proposal.pk)
         try:
             services.delete_document(self.document, actor=request.user)
         except services.RequestError as error:
