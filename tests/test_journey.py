@@ -337,9 +337,15 @@ class TestAnswers:
         url = reverse("proposal-type", args=[draft.pk])
         version = signed_in.get(url).context["form"].initial["version"]
         response = signed_in.post(
-            url, {"partnerships": ["majority_trust", "federation"], "version": version}, follow=True
+            f"{url}?from=check",
+            {"partnerships": ["majority_trust", "federation"], "version": version},
+            follow=True,
         )
         assert "You changed the proposal after making the declaration" in response.text
+        # Opened from check answers, it returns there.
+        assert response.redirect_chain[0][0] == reverse("proposal-check", args=[draft.pk])
+        check = signed_in.get(reverse("proposal-check", args=[draft.pk])).text
+        assert f'href="{url}?from=check"' in check
 
     def test_html_in_an_answer_is_shown_as_text(self, signed_in, draft):
         script = "<script>alert('x')</script>"

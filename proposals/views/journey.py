@@ -91,10 +91,14 @@ def why_not_withdrawn(proposal):
 
 
 def next_or_task_list(request, proposal, next_url):
-    """'Save and come back later' returns to the task list."""
+    """'Save and come back later' returns to the task list; a page opened
+    from a "Change" link on check answers (``?from=check``) returns there,
+    as GOV.UK's pattern has it; otherwise on to ``next_url``."""
     if "later" in request.POST:
         messages.success(request, "Your answers have been saved.")
         return redirect("proposal-task-list", pk=proposal.pk)
+    if request.GET.get("from") == "check":
+        return redirect("proposal-check", pk=proposal.pk)
     return redirect(next_url)
 
 
@@ -534,10 +538,7 @@ class AnswerView(ProposalMixin, ProposalPageCondition, FormView):
             form.add_error("text", str(error))
             return self.form_invalid(form)
         following = self.following()
-        if self.request.GET.get("from") == "check":
-            # Changed from check answers: back there, as GOV.UK's pattern has it.
-            next_url = reverse("proposal-check", args=[self.proposal.pk])
-        elif following is None:
+        if following is None:
             next_url = reverse("proposal-task-list", args=[self.proposal.pk])
         else:
             next_url = reverse(
