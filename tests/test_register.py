@@ -673,13 +673,18 @@ def test_apostrophes_alone_find_the_names_that_have_one_not_every_name(client):
         ), typed
 
 
-def test_a_filter_that_does_not_exist_is_reported(client, register):
-    response = client.get(reverse("register-search"), {"type": "xyz"})
+def test_a_filter_that_does_not_exist_is_reported_and_shows_no_providers(client, register):
+    """Not the whole register as though no filter had been asked for: a
+    local authority's old link, to one since removed, must not pass for a
+    list of the providers there."""
+    response = client.get(reverse("register-search"), {"type": "xyz", "phase": "primary"})
     content = response.content.decode()
     assert content.count("Error:") >= 2  # the title and the field
-    assert response.context["page_obj"].paginator.count == 28
+    assert response.context["page_obj"].paginator.count == 0
+    assert "No providers shown" in content
+    assert "Correct the filters to see the providers that match them" in content
+    assert "No accredited providers match" not in content
     # No download link that could only be refused.
-    assert "Correct the filters to download these results" in content
     assert reverse("register-csv") + "?" not in content
 
 

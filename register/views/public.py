@@ -70,7 +70,10 @@ def search_results(params):
     providers, and when the register last changed. The same for everyone
     who asks it, so it is kept until the register changes (``kept``)."""
     filterset = search(params)
-    shown = filterset.qs.only(*RESULT_COLUMNS)
+    # A filter that cannot be used (a type that does not exist, a local
+    # authority since removed) shows no providers, never the whole register
+    # as though the reader had not asked for it.
+    shown = filterset.qs.none() if filterset.form.errors else filterset.qs.only(*RESULT_COLUMNS)
     page = nearest_page(Paginator(shown, PAGE_SIZE), params.get("page"))
     query = params.copy()
     query.pop("page", None)
