@@ -237,7 +237,7 @@ def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(clie
 
     # Notice again, and revoking before the period ends, are refused.
     client.post(page, {"step": "notice", "reason": "Again."})
-    client.post(page, {"step": "revoke", "reason": "Too early."})
+    client.post(page, {"step": "revoke", "reason": "Too early.", "confirm": "yes"})
     entry.refresh_from_db()
     assert entry.state == EntryState.NOTICE_GIVEN
     assert issue_owed_letters() == {"issued": 0}
@@ -250,8 +250,19 @@ def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(clie
         assert response.status_code == 200
         assert "Enter the reason for revoking the accreditation" in response.text
         decision = {"step": "revoke", "reason": "It sent no response and leads no school."}
-        assert client.post(page, decision).status_code == 302
-        client.post(page, decision)
+        # Asked once more, with the reason shown, before anything is done.
+        check = client.post(page, decision)
+        assert check.status_code == 200
+        assert "Check before you revoke the accreditation" in check.text
+        assert "It sent no response and leads no school." in check.text
+        entry.refresh_from_db()
+        assert entry.state == EntryState.NOTICE_GIVEN
+        # Going back to change the reason keeps it in the box.
+        change = client.post(page, {**decision, "confirm": "change"})
+        assert "Check before you revoke" not in change.text
+        assert "It sent no response and leads no school.</textarea>" in change.text
+        assert client.post(page, {**decision, "confirm": "yes"}).status_code == 302
+        client.post(page, {**decision, "confirm": "yes"})
     entry.refresh_from_db()
     assert entry.state == EntryState.REVOKED
     assert issue_owed_letters() == {"issued": 1}

@@ -83,9 +83,16 @@ class RevokeView(StaffAreaMixin, TemplateView):
                 )
                 messages.success(request, "Notice given. We have emailed the provider's contacts.")
             elif step == "revoke":
+                # Revoking is asked twice: the reason, then a check of what it
+                # does with that reason shown, which can go back to change it.
                 form = RevokeForm(request.POST)
-                if not form.is_valid():
-                    return self.render_to_response(self.get_context_data(form=form))
+                confirm = request.POST.get("confirm")
+                if not form.is_valid() or confirm != "yes":
+                    return self.render_to_response(
+                        self.get_context_data(
+                            form=form, confirming=form.is_valid() and confirm != "change"
+                        )
+                    )
                 revocation.revoke(
                     self.entry, reason=form.cleaned_data["reason"], actor=request.user
                 )

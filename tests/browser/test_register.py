@@ -167,6 +167,13 @@ def test_a_decision_official_gives_notice_reads_the_response_and_revokes(
         "Hill Primary is a federation partner, not a school it leads."
     )
     page.get_by_role("button", name="Revoke the accreditation").click()
+    expect(page.locator("h1")).to_have_text(
+        "Check before you revoke the accreditation of Oak Learning Trust"
+    )
+    expect(page.locator(".govuk-summary-list").last).to_contain_text("not a school it leads")
+    assert_accessible(page)
+    assert RegisterEntry.objects.get(pk=oak.pk).state == EntryState.NOTICE_GIVEN
+    page.get_by_role("button", name="Yes, revoke the accreditation").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Accreditation revoked"
     )
