@@ -506,6 +506,47 @@ class TestSchools:
         assert (school.partnership, school.since) == ("", dt.date(2021, 9, 1))
         assert "Accountable for its governance since 1 September 2021" in signed_in.get(url).text
 
+    def test_schools_changed_from_check_answers_keep_the_way_back_there(
+        self, signed_in, applicant, open_round
+    ):
+        """Adding and removing schools stays on the page; the page opened
+        from check answers leads back there, through each add and remove."""
+        proposal = start_for(
+            applicant,
+            open_round,
+            ASG,
+            kind=OrganisationKind.ACADEMY_TRUST,
+            urn="",
+            primary_governance_count=2,
+        )
+        check = reverse("proposal-check", args=[proposal.pk])
+        url = reverse("proposal-schools", args=[proposal.pk]) + "?from=check"
+        assert f'href="{url}"' in signed_in.get(check).text
+        response = signed_in.post(
+            url,
+            {
+                "name": "Elm Primary",
+                "urn": "310001",
+                "local_authority": proposal.organisation.local_authority_id,
+                "since_0": "1",
+                "since_1": "9",
+                "since_2": "2021",
+            },
+        )
+        assert response.url == url
+        page = signed_in.get(url).text
+        assert f'href="{check}" class="govuk-back-link">Back to check your answers' in page
+        assert ">Back to check your answers</a>" in page
+        remove = reverse(
+            "proposal-school-remove", args=[proposal.pk, proposal.schools_led.get().pk]
+        )
+        assert f'action="{remove}?from=check"' in page
+        assert signed_in.post(f"{remove}?from=check").url == url
+        # Opened from the task list, the page leads back there.
+        plain = signed_in.get(reverse("proposal-schools", args=[proposal.pk])).text
+        assert "check your answers" not in plain
+        assert ">Back to your proposal</a>" in plain
+
     def test_an_asg_is_asked_for_schools_on_the_basis_it_is_eligible_from_the_start(
         self, signed_in, applicant, open_round
     ):

@@ -531,6 +531,23 @@ def test_a_member_deletes_a_draft_document_and_the_file_goes_after_commit(
     assert "That document is no longer on this proposal" in again.text
 
 
+def test_documents_changed_from_check_answers_keep_the_way_back_there(signed_in, proposal, member):
+    url = documents_url(proposal) + "?from=check"
+    check = reverse("proposal-check", args=[proposal.pk])
+    assert f'href="{url}"' in signed_in.get(check).text
+    response = signed_in.post(url, {"file": upload("plan.pdf", pdf_bytes())})
+    assert response.url == url
+    page = signed_in.get(url).text
+    assert f'href="{check}" class="govuk-back-link">Back to check your answers' in page
+    assert "Return to check your answers" in page
+    delete = reverse("proposal-document-delete", args=[proposal.pk, Evidence.objects.get().pk])
+    assert f'action="{delete}?from=check"' in page
+    assert signed_in.post(f"{delete}?from=check").url == url
+    # Opened from the task list, the page leads back there.
+    plain = signed_in.get(documents_url(proposal)).text
+    assert "check your answers" not in plain
+
+
 def test_two_deletes_of_one_document_at_once_delete_it_once(proposal, member):
     """Both requests read the document before either held the lock."""
     from proposals.services import evidence as uploads

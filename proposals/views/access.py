@@ -4,6 +4,7 @@ organisation's proposals do not leak their existence."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from accreditation.access import PermissionMixin
@@ -57,8 +58,23 @@ class ProposalMixin(PermissionMixin):
             )
         return redirect("proposal-status", pk=target.pk)
 
+    @property
+    def from_check(self):
+        """Opened from a "Change" link on check answers: the page's way back,
+        and where it goes once done, is check answers."""
+        return self.request.GET.get("from") == "check"
+
+    def here(self, name, *args):
+        """The address of ``name``, keeping ``?from=check``: a list page
+        (schools, documents) stays on the way back to check answers across
+        its adds and removals."""
+        url = reverse(name, args=[self.proposal.pk, *args])
+        return f"{url}?from=check" if self.from_check else url
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(proposal=self.proposal, **kwargs)
+        return super().get_context_data(
+            proposal=self.proposal, from_check=self.from_check, **kwargs
+        )
 
     def dispatch(self, request, *args, **kwargs):
         # Read before the page's service, which may read the proposal again.

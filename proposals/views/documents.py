@@ -49,7 +49,7 @@ class ProposalDocumentsView(ProposalMixin, FormView):
             form.add_error("file", error)
             return self.form_invalid(form)
         messages.success(self.request, f"{evidence.original_name} has been uploaded")
-        return redirect("proposal-documents", pk=self.proposal.pk)
+        return redirect(self.here("proposal-documents"))
 
 
 class ProposalDocumentDownloadView(ProposalMixin, View):
@@ -85,13 +85,13 @@ class ProposalDocumentDeleteView(ProposalMixin, View):
                 raise Http404("No such document on this proposal")
             # Deleted already: the button pressed twice, or in another tab.
             messages.info(request, "That document is no longer on this proposal")
-            return redirect("proposal-documents", pk=self.proposal.pk)
+            return redirect(self.here("proposal-documents"))
         try:
             uploads.delete_evidence(evidence, user=request.user)
         except uploads.AlreadyDeleted:
             messages.info(request, "That document is no longer on this proposal")
-            return redirect("proposal-documents", pk=self.proposal.pk)
+            return redirect(self.here("proposal-documents"))
         except ValidationError as error:
             raise PermissionDenied(error.message) from error
         messages.success(request, f"{evidence.original_name} has been deleted")
-        return redirect("proposal-documents", pk=self.proposal.pk)
+        return redirect(self.here("proposal-documents"))

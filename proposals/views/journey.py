@@ -346,7 +346,7 @@ class SchoolsView(SectionNoticeMixin, ProposalMixin, FormView):
             form.add_error("urn", str(error))
             return self.form_invalid(form)
         messages.success(self.request, f"{form.cleaned_data['name']} has been added.")
-        return redirect("proposal-schools", pk=self.proposal.pk)
+        return redirect(self.here("proposal-schools"))
 
 
 class RemoveSchoolView(ProposalMixin, View):
@@ -355,7 +355,7 @@ class RemoveSchoolView(ProposalMixin, View):
     def post(self, request, pk, school):
         services.remove_school(self.proposal, school, actor=self.request.user)
         messages.success(request, "The school has been removed.")
-        return redirect("proposal-schools", pk=pk)
+        return redirect(self.here("proposal-schools"))
 
 
 class CoPartnerView(StaleEditViewMixin, ProposalMixin, ProposalPageCondition, FormView):
