@@ -50,6 +50,9 @@ PARTS = frozenset(
 """Holding any of these is a part in the case, so its holder may not decide it
 (nor a concern about it)."""
 
+ADVISING = frozenset({CaseRole.MEETING_CHAIR, CaseRole.MEETING_MEMBER})
+"""The Advisory Group's parts in a case: a view on it, or its advice."""
+
 
 @dataclass(frozen=True)
 class Found:
@@ -62,6 +65,10 @@ class Found:
     part: bool = False
     """The actor had a part in the case, even one since ended (a former
     assessor)."""
+    excludes: frozenset = frozenset()
+    """Roles the actor may not hold on the case, whatever gives them: staff
+    roles are combined on one person, never on one case (its assessor, now
+    or before, does not advise on it)."""
 
 
 @dataclass(frozen=True)
@@ -109,12 +116,14 @@ def _annotations(actor, questions):
 
 
 def _judge(values, questions):
-    held, conflicted, part = set(), False, False
+    held, conflicted, part, excluded = set(), False, False, set()
     for prefix, question in questions:
         found = question.read({name: values[prefix + name] for name in question.annotations})
         held |= found.roles
         conflicted |= found.conflicted
         part |= found.part
+        excluded |= found.excludes
+    held -= excluded
     if conflicted:
         held -= STAFF_CASE_ROLES
     if part or held & PARTS:

@@ -4,7 +4,7 @@ resolver at start-up)."""
 
 from django.db.models import Exists, OuterRef, Q
 
-from accreditation.case_roles import CaseRole, Found, Question, provider
+from accreditation.case_roles import ADVISING, CaseRole, Found, Question, provider
 from accreditation.roles import Role
 from assessments.models import Assignment, AssignmentKind, Conflict
 
@@ -33,7 +33,13 @@ def assignments_and_conflicts(actor):
             roles.add(CaseRole.ASSESSOR)
         if is_assessor and values["second"]:
             roles.add(CaseRole.SECOND_ASSESSOR)
-        return Found(frozenset(roles), conflicted=values["conflicted"], part=values["assigned"])
+        return Found(
+            frozenset(roles),
+            conflicted=values["conflicted"],
+            part=values["assigned"],
+            # The group reviews the assessor's own recommendation.
+            excludes=ADVISING if values["assigned"] else frozenset(),
+        )
 
     return Question(
         {

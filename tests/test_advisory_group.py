@@ -10,6 +10,7 @@ from datetime import time, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,9 +23,11 @@ from accreditation.workflow import Action, Status, move
 from advisory_group.forms.meetings import MeetingForm
 from advisory_group.models import AgendaItem, FeedbackApproval, Meeting, MemberView
 from advisory_group.queries import approved_feedback
+from advisory_group.queries.agenda import agenda as advisory_agenda
 from advisory_group.services import advice, meetings
 from tests.casework import person_with, sign_in_verified, walk_to
 from tests.factories import (
+    AssignmentFactory,
     ConflictFactory,
     MeetingFactory,
     ProposalFactory,
@@ -379,6 +382,12 @@ class TestMembersViews:
         assert "Choose agree, disagree or refer back" in response.text
         response = client.post(url, {"view-view": "refer_back", "view-comment": ""})
         assert "Enter a comment saying what the assessor should look at again" in response.text
+        # Disagreeing says why (the SPEC: a view with a comment).
+        response = client.post(url, {"view-view": "disagree", "view-comment": "  "})
+        assert "Enter a comment saying why you disagree with the recommendation" in response.text
+        assert not MemberView.objects.exists()
+        with pytest.raises(advice.AdviceError, match="why you disagree"):
+            advice.record_view(item, member=member, view="disagree", comment="")
         client.post(url, {"view-view": "agree", "view-comment": "Sound."})
         client.post(url, {"view-view": "disagree", "view-comment": "On reflection, weak on 2B."})
         [view] = MemberView.objects.all()
@@ -420,6 +429,55 @@ class TestMembersViews:
         assert MemberView.objects.get().get_view_display() == "The feedback needs revising"
         with pytest.raises(advice.AdviceError):
             advice.record_view(item, member=group[2], view="agree", comment="")
+
+
+def test_a_member_who_assessed_a_case_does_not_see_advise_or_count_towards_it(
+    client, officer, group
+):
+    """Roles combine on one person, never on one case: a member who is, or
+    was, a case's assessor does not see its item, give a view on it, record
+    its advice as chair, nor make the quorum for it."""
+    from accreditation.queries import homes
+
+    chair, first, second, third = group
+    theirs, chairs, other = asg_case(), asg_case(), asg_case()
+    for person in (first, chair):
+        person.groups.add(*UserFactory(roles=[Role.ASSESSOR]).groups.all())
+    AssignmentFactory(case=theirs, assessor=first, ended_at=clock.now())
+    AssignmentFactory(case=chairs, assessor=chair, kind="second")
+    meeting = new_meeting(officer, group)
+    items = {item.case_id: item for item in meeting.items.select_related("case", "meeting")}
+    assert len(items) == 3
+
+    assert [i.case_id for i in advisory_agenda(meeting, first)] == [chairs.pk, other.pk]
+    assert [i.case_id for i in advisory_agenda(meeting, chair)] == [theirs.pk, other.pk]
+    assert not first.has_perm("advisory_group.view_item", items[theirs.pk])
+    assert not first.has_perm("advisory_group.record_view", items[theirs.pk])
+    assert not chair.has_perm("advisory_group.record_advice", items[chairs.pk])
+    sign_in_verified(client, first)
+    item_url = reverse("advisory-item", args=[items[theirs.pk].pk])
+    assert client.get(item_url).status_code == 404
+    assert client.post(item_url, {"view-view": "agree", "view-comment": ""}).status_code == 404
+    assert not MemberView.objects.exists()
+    with pytest.raises(PermissionDenied):
+        advice.record_view(items[theirs.pk], member=first, view="agree", comment="")
+    assert homes.views_to_record(first) == 2
+    assert homes.advice_to_record(chair) == 2
+
+    # The chair and two members attended, one of them the case's assessor:
+    # quorate for the meeting (the chair and two), not for the case.
+    hold(meeting, chair, first, second)
+    with pytest.raises(advice.AdviceError, match="Too few of those who attended may advise"):
+        advice.record_advice(items[theirs.pk], advice="agree", comment="", actor=chair)
+    # With a third member there, it is.
+    hold(meeting, chair, first, second, third)
+    advice.record_advice(items[theirs.pk], advice="agree", comment="", actor=chair)
+    # Not with a member in conflict with the case in the assessor's place.
+    hold(meeting, chair, second, third)
+    ConflictFactory(user=third, organisation=other.organisation)
+    with pytest.raises(advice.AdviceError, match="Too few of those who attended may advise"):
+        advice.record_advice(items[other.pk], advice="agree", comment="", actor=chair)
+    assert items[other.pk].case.status == Status.ADVISORY_REVIEW
 
 
 def test_the_agenda_says_whether_the_meeting_is_quorate_and_who_runs_it(client, officer, group):

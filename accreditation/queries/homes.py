@@ -13,7 +13,7 @@ from accreditation.queries.conflicts import without_conflicts
 from accreditation.roles import STAFF_ROLES
 from accreditation.services import outbox
 from advisory_group.models import AgendaItem, ItemPurpose, Meeting, MemberView
-from advisory_group.queries.agenda import Show
+from advisory_group.queries.agenda import Show, not_assessed_by
 from assessments.models import Assignment, AssignmentKind
 from assessments.queries import assignment, scoring, screening
 from assessments.queries.scoring import with_quality_assurance_to_resolve
@@ -92,9 +92,14 @@ def feedback_to_write_address(user):
 
 def _items_to_record(user):
     """Open items of the open meetings ``user`` chairs, leaving out those
-    they may not see (a conflict with the organisation)."""
+    they may not see (a conflict with the organisation, a case they assessed)."""
     return without_conflicts(
-        AgendaItem.objects.filter(meeting__chair=user, meeting__closed_at__isnull=True, outcome=""),
+        not_assessed_by(
+            AgendaItem.objects.filter(
+                meeting__chair=user, meeting__closed_at__isnull=True, outcome=""
+            ),
+            user,
+        ),
         user,
         prefix="case__organisation",
     )
@@ -153,7 +158,8 @@ def views_to_record(user):
     items = meeting.items.filter(outcome="").exclude(
         Exists(MemberView.objects.filter(item=OuterRef("pk"), member=user))
     )
-    return without_conflicts(items, user, prefix="case__organisation").count()
+    items = without_conflicts(items, user, prefix="case__organisation")
+    return not_assessed_by(items, user).count()
 
 
 def next_meeting_address(user):

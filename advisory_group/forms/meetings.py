@@ -236,6 +236,10 @@ class ViewForm(forms.Form):
                 self.add_error(
                     "comment", "Enter a comment saying what the assessor should look at again"
                 )
+            elif cleaned.get("view") == Advice.DISAGREE:
+                self.add_error(
+                    "comment", "Enter a comment saying why you disagree with the recommendation"
+                )
             elif cleaned.get("view") == FeedbackView.REVISE:
                 self.add_error("comment", "Enter a comment saying what should be revised")
         return cleaned

@@ -162,12 +162,13 @@ def visible_items(meeting, user, show=Show.ALL):
     casework officer, or the chair or a member of the meeting while it is
     open (or while an open meeting of theirs holds the case), and nobody on
     a case they are in conflict with (``without_conflicts``: the rule the
-    resolver applies case by case). ``tests/test_advisory_group.py`` holds
-    the two to the same answers."""
+    resolver applies case by case); a member not on a case they assessed.
+    ``tests/test_advisory_group.py`` holds the two to the same answers."""
     items = meeting.items.order_by("added_at", "pk")
     if not user.has_role(Role.CASEWORK_OFFICER):
         if not is_in_meeting(user, meeting):
             return []
+        items = not_assessed_by(items, user)
         if meeting.closed_at is not None:
             sits = Q(meeting__chair=user) | Q(meeting__members=user)
             still_open = AgendaItem.objects.filter(
@@ -182,6 +183,15 @@ def visible_items(meeting, user, show=Show.ALL):
         items = items.exclude(Exists(MemberView.objects.filter(item=OuterRef("pk"), member=user)))
     items = without_conflicts(items, user, prefix="case__organisation")
     return list(items.values_list("pk", flat=True))
+
+
+def not_assessed_by(items, user):
+    """``items`` without those of a case ``user`` assessed, now or before:
+    its assessor does not advise on it (the rule the resolver applies case
+    by case, ``assessments.case_roles``)."""
+    from assessments.models import Assignment
+
+    return items.exclude(Exists(Assignment.objects.filter(case=OuterRef("case"), assessor=user)))
 
 
 def is_in_meeting(user, meeting):

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accreditation import clock, timeline
 from accreditation.access import require
+from accreditation.case_roles import ADVISING, resolve
 from accreditation.events import EventType, register
 from accreditation.workflow import Action, move
 from advisory_group.models import (
@@ -23,6 +24,7 @@ from advisory_group.queries.agenda import (
     digest,
     feedback_rows,
     next_meeting,
+    quorate,
     quorum_needed,
     quorum_present,
 )
@@ -79,6 +81,8 @@ def record_view(item, *, member, view, comment):
         raise AdviceError("Choose one of the views offered for this item.")
     if view == Advice.REFER_BACK and not comment.strip():
         raise AdviceError("Enter a comment saying what the assessor should look at again.")
+    if view == Advice.DISAGREE and not comment.strip():
+        raise AdviceError("Enter a comment saying why you disagree with the recommendation.")
     if view == FeedbackView.REVISE and not comment.strip():
         raise AdviceError("Enter a comment saying what should be revised.")
     MemberView.objects.update_or_create(
@@ -109,6 +113,21 @@ def _check_chair_may_record(item, by_correspondence):
         raise AdviceError(not_quorate(meeting), field="by_correspondence")
     elif not quorum_present(meeting):
         raise AdviceError(not_quorate(meeting))
+    elif not quorate(meeting, advising_attendees(item), meeting.members.only("pk")):
+        raise AdviceError(
+            "Too few of those who attended may advise on this case: "
+            f"{quorum_needed()} with no conflict with it, who did not assess it, must have "
+            "attended. A casework officer can move this item to another meeting."
+        )
+
+
+def advising_attendees(item):
+    """Those who attended ``item``'s meeting and may advise on its case: not
+    in conflict with it, nor its assessor now or before. The quorum is of
+    them: someone who may not see the item took no part in its advice."""
+    return [
+        person for person in item.meeting.attendees.all() if resolve(item.case, person) & ADVISING
+    ]
 
 
 def not_quorate(meeting):
