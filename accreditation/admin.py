@@ -13,10 +13,10 @@ are shown read-only, and the models refuse the change too.
 
 import functools
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -356,13 +356,7 @@ class EmailInLowerCase:
         return self.cleaned_data["email"].lower()
 
 
-class UserCreationForm(EmailInLowerCase, AdminUserCreationForm):
-    class Meta:
-        model = User
-        fields = ("email", "full_name")
-
-
-class UserEditForm(EmailInLowerCase, UserChangeForm):
+class UserEditForm(EmailInLowerCase, forms.ModelForm):
     """The staff users page's rules hold here too: nobody switches their own
     account off or removes their own administrator role (the last
     administrator could lock everyone out), and a person keeps a role (with
@@ -392,17 +386,17 @@ class UserEditForm(EmailInLowerCase, UserChangeForm):
 class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     """Users and their roles (the role groups). Django's superuser, staff
     flag and per-user permissions are not used by the service, so they are
-    not offered."""
+    not offered. Nobody sets another person's password, nor makes an
+    account with one: an administrator who could would be able to sign in
+    as anyone (a decision official, say). Staff join by invitation (the
+    staff users page), applicants by registering, and a forgotten password
+    is reset by its owner from an email."""
 
     form = UserEditForm
-    add_form = UserCreationForm
     fieldsets = (
-        (None, {"fields": ("email", "password", "full_name")}),
+        (None, {"fields": ("email", "full_name")}),
         ("Roles", {"fields": ("is_active", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
-    )
-    add_fieldsets = (
-        (None, {"fields": ("email", "full_name", "usable_password", "password1", "password2")}),
     )
     readonly_fields = ("last_login", "date_joined")
     list_display = ("full_name", "email", "roles", "is_active")
@@ -447,11 +441,13 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         if not user.is_active:
             accounts.end_sessions(user)
 
+    def has_add_permission(self, request):
+        return False
+
     def user_change_password(self, request, id, form_url=""):
-        # Django runs this view outside a transaction; the new password and
-        # its log entry are written together.
-        with transaction.atomic():
-            return super().user_change_password(request, id, form_url)
+        raise PermissionDenied(
+            "Nobody sets another person's password: they reset their own from an email."
+        )
 
 
 # --- The beat schedule ------------------------------------------------------------
