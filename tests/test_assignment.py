@@ -254,6 +254,31 @@ class TestOneCase:
             services.apply(period, {(case.pk, "first"): earlier.pk}, officer)
         services.assign(case, assessors[0], "first", officer)
 
+    def test_who_screened_a_case_does_not_assess_it(self, client, officer, period, assessors):
+        """Roles combine on one person, never on one case: an officer who is
+        an assessor too is not proposed, offered or assigned for a case they
+        screened."""
+        from assessments.models import Screening
+
+        asha, ben, _ = assessors
+        asha.groups.add(*officer.groups.all())
+        case = case_in(period)
+        Screening.objects.create(case=case, officer=asha, decision="eligible")
+        proposal = services.propose(period, officer)
+        [line] = proposal.lines
+        assert asha.pk not in line.allowed and ben.pk in line.allowed
+        with pytest.raises(services.AssignmentRefused, match="Asha Assessor screened this case"):
+            services.assign(case, asha, "first", officer)
+        with pytest.raises(services.ProposalRefused) as refused:
+            services.apply(period, {(case.pk, "first"): asha.pk}, officer)
+        assert refused.value.problems[(case.pk, "first")] == (
+            "Asha Assessor screened this case: someone else must assess it"
+        )
+        sign_in_verified(client, officer)
+        page = client.get(reverse("case-assessors", args=[case.pk])).text
+        assert "Asha Assessor (screened it)" in page
+        services.assign(case, ben, "first", officer)
+
     def test_capacity_holds_for_hand_assignment(self, officer, period, assessors):
         asha = assessors[0]
         services.set_capacities(period, {asha.pk: 1}, officer)

@@ -11,7 +11,7 @@ from accreditation.models import CaseEvent, User
 from accreditation.queries.conflicts import conflicted_q, without_conflicts
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
-from assessments.models import AssessorCapacity, Assignment
+from assessments.models import AssessorCapacity, Assignment, Screening
 
 ASSESSABLE = (Status.IN_ASSESSMENT, Status.INFORMATION_REQUESTED)
 """The statuses in which a case is given (or changes) assessors."""
@@ -92,20 +92,35 @@ def conflicted_pairs(cases, people):
     return pairs
 
 
+SCREENED = "screened"
+ASSESSED_BEFORE_UPHELD = "assessed before upheld"
+
+
 def barred_pairs(cases):
-    """{(case pk, assessor pk)} of those who assessed a case before a concern
-    about it was upheld: it is reassessed by someone else."""
+    """{(case pk, person pk): why} of those who may not assess a case though
+    free of conflict with it: who screened it (roles combine on one person,
+    never on one case: eligibility is judged apart from merit), and who
+    assessed it before a concern about it was upheld (it is reassessed by
+    someone else)."""
     upheld = (
         CaseEvent.objects.filter(case=OuterRef("case_id"), action=Action.UPHOLD_CONCERN)
         .order_by("-sequence")
         .values("created_at")[:1]
     )
-    return set(
+    assessed = (
         Assignment.objects.filter(case__in=cases)
-        .annotate(upheld=Subquery(upheld))
+        .annotate(upheld=Subquery(upheld), why=Value(ASSESSED_BEFORE_UPHELD))
         .filter(assigned_at__lt=F("upheld"))
-        .values_list("case_id", "assessor_id")
+        .values_list("case_id", "assessor_id", "why")
+        .order_by()
     )
+    screened = (
+        Screening.objects.filter(case__in=cases)
+        .annotate(why=Value(SCREENED))
+        .values_list("case_id", "officer_id", "why")
+        .order_by()
+    )
+    return {(case, person): why for case, person, why in assessed.union(screened, all=True)}
 
 
 def due_date(prefix=""):

@@ -305,7 +305,9 @@ def propose(period, officer):
     }
     rows = [case for case in rows if wanting[case.pk]]
     wanting_cases = cases.filter(pk__in=[c.pk for c in rows])
-    barred = queries.conflicted_pairs(wanting_cases, people) | queries.barred_pairs(wanting_cases)
+    barred = queries.conflicted_pairs(wanting_cases, people) | set(
+        queries.barred_pairs(wanting_cases)
+    )
     everyone = {person.pk for person in people}
     needs, lines = [], []
     for case in rows:
@@ -418,7 +420,13 @@ def _line_problem(case, kind, person, held, second, conflicted, choices):
 
 
 def _barred(case, person, barred):
-    if case is not None and person is not None and (case.pk, person.pk) in barred:
+    """Why ``person`` may not assess ``case`` (``queries.barred_pairs``), or None."""
+    if case is None or person is None:
+        return None
+    why = barred.get((case.pk, person.pk))
+    if why == queries.SCREENED:
+        return f"{person.full_name} screened this case: someone else must assess it"
+    if why == queries.ASSESSED_BEFORE_UPHELD:
         return (
             f"{person.full_name} assessed this case before a concern about it was upheld: "
             "it must be reassessed by someone else"

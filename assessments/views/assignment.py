@@ -83,7 +83,7 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
         case = self.case
         cases = queries.proposal_model().objects.filter(pk=case.pk)
         conflicted = {pk for _, pk in queries.conflicted_pairs(cases, people)}
-        barred = {pk for _, pk in queries.barred_pairs(cases)}
+        barred = {pk: why for (_, pk), why in queries.barred_pairs(cases).items()}
         on_case = {a.assessor_id: a.get_kind_display().lower() for a in self.current.values()}
         loads = queries.round_loads(case.round) if case.round_id else {}
         capacities = queries.capacities(case.round, people) if case.round_id else {}
@@ -91,6 +91,8 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
         for person in people:
             if person.pk in conflicted:
                 note = "conflict of interest"
+            elif barred.get(person.pk) == queries.SCREENED:
+                note = "screened it"
             elif person.pk in barred:
                 note = "assessed it before a concern was upheld"
             elif person.pk in on_case:
