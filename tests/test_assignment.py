@@ -2,6 +2,7 @@
 a round at once from a proposed assignment, every line checked again on the
 server, everything on the case's timeline; and the assessor's queue."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -329,7 +330,7 @@ class TestSwitchedOff:
         ("roles", "active", "said"),
         [
             ([Role.ASSESSOR], False, "Asha Assessor’s account has been switched off"),
-            ([Role.CASEWORK_OFFICER], True, "Asha Assessor no longer has the assessor role"),
+            ([Role.CASEWORK_OFFICER], True, "Asha Assessor does not have the assessor role"),
         ],
     )
     def test_one_chosen_from_a_page_opened_before_is_refused_saying_why(
@@ -355,6 +356,40 @@ class TestSwitchedOff:
         )
         assert "Choose an assessor from the list" in response.text
         assert "Private Person" not in response.text
+
+    def test_the_staff_users_page_says_which_cases_they_are_taken_off_before_it_saves(
+        self, client, officer, assessors
+    ):
+        from accreditation.services import accounts
+
+        asha = assessors[0]
+        case, other = case_in(RoundFactory()), case_in(RoundFactory())
+        services.assign(case, asha, "first", officer)
+        services.assign(other, asha, "first", officer)
+        admin = UserFactory(roles=[Role.ADMINISTRATOR])
+        sign_in_verified(client, admin)
+        url = reverse("staff-user", args=[asha.pk])
+        change = {
+            "roles": [Role.CASEWORK_OFFICER],
+            "is_active": "yes",
+            "version": accounts.staff_version(asha),
+        }
+        check = client.post(url, change)
+        assert check.status_code == 200
+        references = ", ".join(sorted([case.reference, other.reference]))
+        assert f"is assessing, or writing the feedback of, 2 cases: {references}." in check.text
+        assert 'name="release" value="yes"' in check.text
+        # The choice made is kept on the page.
+        assert re.search(r'value="casework_officer"\s+checked', check.text)
+        assert current(case).assessor == asha and asha.has_role(Role.ASSESSOR)
+        done = client.post(url, {**change, "release": "yes"}, follow=True)
+        assert f"taken off 2 cases ({references})" in done.text
+        assert current(case) is None and current(other) is None
+        # Nothing to take them off: saved at once.
+        change = {**change, "roles": [Role.ASSESSOR], "version": accounts.staff_version(asha)}
+        assert client.post(url, change).status_code == 302
+        change = {**change, "is_active": "no", "version": accounts.staff_version(asha)}
+        assert client.post(url, change).status_code == 302
 
     def test_a_change_that_keeps_them_an_assessor_leaves_their_cases(self, officer, assessors):
         from accreditation.services import accounts

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.urls import reverse_lazy
 from django.utils.functional import cached_property
 from django.views.generic import FormView, ListView
@@ -16,6 +17,7 @@ from accreditation.paging import NearestPageMixin
 from accreditation.roles import STAFF_ROLES, Role
 from accreditation.services import accounts
 from accreditation.versions import StaleEdit, StaleEditViewMixin
+from assessments.services import assignment as assignment_services
 
 STAFF_ROLE_NAMES = [r.value for r in STAFF_ROLES]
 
@@ -111,6 +113,11 @@ class StaffUserEditView(StaleEditViewMixin, StaffAreaMixin, FormView):
         if self.person == self.request.user and not form.cleaned_data["is_active"]:
             form.add_error("is_active", "You cannot switch off your own account")
             return self.form_invalid(form)
+        can_assess = form.cleaned_data["is_active"] and Role.ASSESSOR in form.cleaned_data["roles"]
+        releasing = [] if can_assess else assignment_services.in_hand(self.person)
+        if releasing and self.request.POST.get("release") != "yes":
+            # Taking someone off their cases is said before it is done.
+            return self.render_to_response(self.get_context_data(form=form, releasing=releasing))
         try:
             accounts.set_staff_roles(
                 self.person,
@@ -121,5 +128,13 @@ class StaffUserEditView(StaleEditViewMixin, StaffAreaMixin, FormView):
             )
         except StaleEdit as error:
             return self.stale(form, error)
-        messages.success(self.request, f"{self.person} has been updated.")
+        if releasing:
+            messages.success(
+                self.request,
+                f"{self.person} has been updated and taken off {len(releasing)} "
+                f"case{pluralize(len(releasing))} ({', '.join(releasing)}). We have emailed the "
+                "officers who assigned them to assign someone else.",
+            )
+        else:
+            messages.success(self.request, f"{self.person} has been updated.")
         return redirect(self.success_url)

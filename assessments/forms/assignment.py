@@ -88,7 +88,7 @@ def _no_longer_assessing(value):
     if not person.is_active:
         return f"{person.full_name}’s account has been switched off: choose another assessor"
     if not person.has_role(Role.ASSESSOR):
-        return f"{person.full_name} no longer has the assessor role: choose another assessor"
+        return f"{person.full_name} does not have the assessor role: choose another assessor"
     return None
 
 

@@ -664,6 +664,24 @@ def release(person, by):
     return _stand_down_in(person, Q(), RELEASED, "released", actor=by)
 
 
+def in_hand(person):
+    """The references of the cases ``release`` would take ``person`` off:
+    those they are assessing, and those whose feedback to the applicant
+    they are to write."""
+    current = Assignment.objects.filter(assessor=person, ended_at__isnull=True)
+    cases = queries.proposal_model().objects.order_by()
+    assessing = cases.filter(pk__in=current.values("case_id"), status__in=queries.ASSESSABLE)
+    writing = with_feedback_unwritten(
+        cases.filter(pk__in=current.filter(kind=FIRST).values("case_id"))
+    )
+    return sorted(
+        {
+            *assessing.values_list("reference", flat=True),
+            *writing.values_list("reference", flat=True),
+        }
+    )
+
+
 def _stand_down_in(person, scope, actions, why, actor=None):
     case_ids = Assignment.objects.filter(scope, assessor=person, ended_at__isnull=True).values_list(
         "case_id", flat=True
