@@ -230,6 +230,18 @@ class TestTheScoringPage:
         response = post_score(client, case, "2B-lead", value=2, internal_comment="Thin.")
         assert "Enter feedback to the applicant: a score below 3 needs it" in response.text
         assert not Score.objects.exists()
+        # Feedback too long is told so, not also to enter feedback.
+        response = post_score(
+            client,
+            case,
+            "2B-lead",
+            value=2,
+            internal_comment="Thin.",
+            applicant_feedback="x" * 5001,
+        )
+        assert "must be 5,000 characters or fewer" in response.text
+        assert "a score below 3 needs it" not in response.text
+        assert not Score.objects.exists()
         post_score(
             client,
             case,

@@ -790,6 +790,9 @@ class TestLongWords:
             "The description of the new faith provision must be 5,000 characters or fewer"
             in response.text
         )
+        # One error, not a second saying to describe it; the limit is shown.
+        assert "Describe the new faith provision you seek</a>" not in response.text
+        assert "You can enter up to 5000 characters" in response.text
 
     def test_a_2mb_withdrawal_reason_is_refused(self, client, member):
         proposal = start_for(member.user, RoundFactory())

@@ -35,10 +35,13 @@ class FeedbackBelowThreshold(forms.Form):
     def clean(self):
         cleaned = super().clean()
         value = cleaned.get("value")
+        # Feedback refused for its length is not in ``cleaned``: its own
+        # error says so, without this one too.
         if (
             value is not None
             and value < self.threshold
-            and not cleaned.get("applicant_feedback", "").strip()
+            and "applicant_feedback" in cleaned
+            and not cleaned["applicant_feedback"].strip()
         ):
             self.add_error(
                 "applicant_feedback",

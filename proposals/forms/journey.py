@@ -9,6 +9,7 @@ from django.utils.html import escape
 from accreditation import clock
 from accreditation.forms.helpers import (
     ANSWER_CHARS_PER_WORD,
+    FREE_TEXT_MAX_CHARS,
     GovukDateField,
     LocalAuthorityField,
     NameField,
@@ -376,13 +377,15 @@ class NewProvisionForm(VersionedFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = helper(
             Field.radios("seeks", legend_size=Size.MEDIUM),
-            Field.textarea("statement"),
+            Field.textarea("statement", max_characters=FREE_TEXT_MAX_CHARS),
             Field("version"),
         )
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("seeks") and not cleaned.get("statement", "").strip():
+        # A description refused for its length is not in ``cleaned``: its
+        # own error says so, without this one too.
+        if cleaned.get("seeks") and "statement" in cleaned and not cleaned["statement"].strip():
             self.add_error("statement", "Describe the new faith provision you seek")
         return cleaned
 
