@@ -342,7 +342,10 @@ def test_a_batch_decides_each_case_on_its_own(client, official):
         "Give the reasons for deciding against the recommendation",
     )
     page = response.content.decode()
-    assert f"{without_reasons.reference} was not decided" in page
+    assert (
+        f'<a href="#reasons-{without_reasons.pk}">{without_reasons.reference} was not decided'
+        in page
+    )
     named = ", ".join(sorted([with_reasons.reference, plain.reference]))
     assert f"2 cases decided: accredited ({named})." in page
 
@@ -380,6 +383,33 @@ def test_a_batch_reports_a_case_the_official_may_not_decide(client):
     assert not decisions_on(theirs).exists() and not decisions_on(hidden).exists()
     other.refresh_from_db()
     assert other.status == Status.ACCREDITED
+    # The summary links a refusal of a case not in the queue to its page,
+    # which says why; one the official may not see is named as such, and
+    # linked nowhere.
+    page = response.content.decode()
+    url = reverse("decision-case", args=[theirs.pk])
+    assert f'<a href="{url}">{theirs.reference} was not decided.' in page
+    assert "<li>A case was not decided. This case is no longer waiting" in page
+    assert f"#reasons-{hidden.pk}" not in page
+
+
+def test_a_batch_refusal_of_a_case_decided_meanwhile_links_to_its_decision(client, official):
+    """Another official decided it after the page was loaded: it has left
+    the queue, so its refusal links to its decision page."""
+    decided, waiting = recommended(), recommended()
+    response = client.post(
+        reverse("decision-queue"),
+        {"cases": [decided.pk], "outcome": "accredit", **date_fields(clock.today())},
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("decision-queue"),
+        {"cases": [decided.pk, waiting.pk], "outcome": "accredit", **date_fields(clock.today())},
+    )
+    page = response.content.decode()
+    url = reverse("decision-case", args=[decided.pk])
+    assert f'<a href="{url}">{decided.reference} was not decided.' in page
+    assert f"#reasons-{decided.pk}" not in page
 
 
 # --- Correction ------------------------------------------------------------------------

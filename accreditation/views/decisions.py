@@ -3,10 +3,11 @@
 correction of a decision before its letter is issued. A case the official
 may not see (a conflict) is 404; one they may see but not decide says why."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
 
@@ -21,6 +22,8 @@ from accreditation.workflow import Action, Status
 from assessments.queries.scoring import latest_completed_recommendation
 
 GONE = "This case is no longer waiting for your decision."
+NOT_SEEN = "A case"
+"""How a refusal names a case the official may not see."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,10 @@ class Refusal:
     pk: int
     reference: str
     message: str
+    href: str = ""
+    """Where the summary's link goes: the case's reasons box on this page,
+    its decision page once it has left the queue (decided by another
+    official meanwhile), or nowhere for a case the official may not see."""
 
 
 class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
@@ -51,6 +58,18 @@ class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
         form = context.setdefault("form", BatchDecisionForm())
         chosen = set(form.data.getlist("cases")) if form.is_bound else set()
         refused = {refusal.pk: refusal.message for refusal in context.get("refusals", ())}
+        shown = {case.pk for case in cases}
+        context["refusals"] = [
+            replace(
+                refusal,
+                href=f"#reasons-{refusal.pk}"
+                if refusal.pk in shown
+                else reverse("decision-case", args=[refusal.pk])
+                if refusal.reference != NOT_SEEN
+                else "",
+            )
+            for refusal in context.get("refusals", ())
+        ]
         for case in cases:
             case.advice = advice[case.pk]
             case.chosen = str(case.pk) in chosen
@@ -98,7 +117,7 @@ class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
             visible_to(request.user).filter(pk__in=refused).values_list("pk", "reference")
         )
         refusals = [
-            Refusal(pk, references.get(pk, "A case"), message)
+            Refusal(pk, references.get(pk, NOT_SEEN), message)
             for pk, message in sorted(refused.items())
         ]
         return self.render_to_response(self.get_context_data(form=form, refusals=refusals))
