@@ -542,6 +542,11 @@ class TestSchools:
         )
         assert f'action="{remove}?from=check"' in page
         assert signed_in.post(f"{remove}?from=check").url == url
+        assert "The school has been removed." in signed_in.get(url).text
+        # Removed again (a double click, another tab): said so, not removed.
+        again = signed_in.post(f"{remove}?from=check", follow=True)
+        assert "That school is no longer on this proposal" in again.text
+        assert "The school has been removed." not in again.text
         # Opened from the task list, the page leads back there.
         plain = signed_in.get(reverse("proposal-schools", args=[proposal.pk])).text
         assert "check your answers" not in plain

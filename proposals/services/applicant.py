@@ -263,9 +263,12 @@ def add_school(proposal, *, actor, **fields):
 
 
 def remove_school(proposal, school_id, *, actor):
+    """Whether the school was removed: False when it is no longer on the
+    proposal (removed already, from another tab or a double click)."""
     with transaction.atomic():
         lock_draft(proposal, actor)
-        SchoolLed.objects.filter(proposal=proposal, pk=school_id).delete()
+        deleted, _ = SchoolLed.objects.filter(proposal=proposal, pk=school_id).delete()
+    return bool(deleted)
 
 
 def save_co_partner(proposal, *, actor, version=None, **fields):

@@ -353,8 +353,10 @@ class RemoveSchoolView(ProposalMixin, View):
     editing = True
 
     def post(self, request, pk, school):
-        services.remove_school(self.proposal, school, actor=self.request.user)
-        messages.success(request, "The school has been removed.")
+        if services.remove_school(self.proposal, school, actor=self.request.user):
+            messages.success(request, "The school has been removed.")
+        else:
+            messages.info(request, "That school is no longer on this proposal")
         return redirect(self.here("proposal-schools"))
 
 
