@@ -610,6 +610,27 @@ class TestApplicantPages:
         assert "Document sent with answers uploaded" in timeline
         assert "our-draft-plan.pdf" not in timeline
 
+    def test_an_upload_says_the_file_was_uploaded(self, client, request_, applicant, media_root):
+        client.force_login(applicant)
+        upload = SimpleUploadedFile("plan.pdf", pdf_bytes(), content_type="application/pdf")
+        response = client.post(
+            self.url(request_.case),
+            {**page_data(request_, "Kept text", ""), "document": upload, "upload": ""},
+            follow=True,
+        )
+        assert "plan.pdf has been uploaded. Your answers have been saved." in response.text
+        # Saved with no file: only the answers are said to be saved.
+        first, second = request_.questions.order_by("position")
+        data = {
+            **page_data(request_, "Kept text", ""),
+            f"version_{first.pk}": str(first.version),
+            f"version_{second.pk}": str(second.version),
+            "save": "",
+        }
+        response = client.post(self.url(request_.case), data, follow=True)
+        assert "Your answers have been saved." in response.text
+        assert "has been uploaded" not in response.text
+
     def test_a_refused_file_loses_no_answer(self, client, request_, applicant, media_root):
         client.force_login(applicant)
         bad = SimpleUploadedFile("notes.pdf", b"not a pdf", content_type="application/pdf")

@@ -81,7 +81,7 @@ class AnswerRequestView(ProposalMixin, FormView):
             services.save_answers(request, user, form.answers())
             document = form.cleaned_data.get("document")
             if document:
-                services.add_document(
+                uploaded = services.add_document(
                     request,
                     document,
                     content_type=form.content_type,
@@ -103,12 +103,14 @@ class AnswerRequestView(ProposalMixin, FormView):
             messages.success(self.request, "Your answers have been sent")
             return redirect("proposal-status", pk=self.proposal.pk)
         due = f"{request.due.day} {request.due:%B %Y}"
-        messages.success(
-            self.request,
+        saved = (
             f"Your answers have been saved. They were due by {due}: send them as soon as you can"
             if request.is_overdue()
-            else f"Your answers have been saved. You can come back and send them by {due}",
+            else f"Your answers have been saved. You can come back and send them by {due}"
         )
+        if document:
+            saved = f"{uploaded.original_name} has been uploaded. {saved}"
+        messages.success(self.request, saved)
         if "save" in self.request.POST:
             return redirect("proposal-status", pk=self.proposal.pk)
         return redirect("proposal-request-answer", pk=self.proposal.pk)
