@@ -640,6 +640,9 @@ def test_checking_a_letter_explains_what_is_missing(client):
     response = client.post(url, {"letter": SimpleUploadedFile("l.pdf", b"not a pdf")})
     assert "The selected file must be a PDF" in response.text
     assert response.text.count("Error: ") >= 1
+    response = client.post(url, {"letter": SimpleUploadedFile("letter.pdf", b"")})
+    assert "The selected file is empty" in response.text
+    assert "The submitted file is empty" not in response.text
 
 
 def test_the_decision_date_is_the_one_the_official_recorded(official):

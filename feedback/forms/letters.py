@@ -12,6 +12,10 @@ class CheckLetterForm(forms.Form):
         label="Upload the letter (PDF)",
         required=False,
         help_text="The PDF file exactly as you received or downloaded it",
+        error_messages={
+            "invalid": "Select the letter's PDF file",
+            "empty": "The selected file is empty",
+        },
     )
     reference = forms.CharField(
         label="Reference",
