@@ -18,6 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accreditation.roles import Role
+from tests.casework import sign_in_verified
 from tests.factories import InvitationFactory, UserFactory
 
 APPS = ["accreditation", "proposals", "assessments", "advisory_group", "feedback", "register"]
@@ -341,3 +342,40 @@ def test_a_weak_password_is_refused_with_how_to_choose_a_better_one(client, pass
     assert_says(response, message)
     for django_words in ["This password is", "The password is too similar"]:
         assert django_words not in response.text
+
+
+FILTER_SETS = [
+    "accreditation.queries.case_list.CaseFilter",
+    "register.queries.register.RegisterFilter",
+    "feedback.views.letters.LetterFilter",
+    "feedback.views.concerns.ConcernFilter",
+    "assessments.views.queue.QueueFilter",
+]
+
+
+@pytest.mark.parametrize("path", FILTER_SETS)
+def test_every_list_filter_of_choices_says_what_to_select(path):
+    """A value not among a filter's options (an old link, an address edited
+    by hand) is refused in the service's words: "Select a type from the
+    list", never "Select a valid choice. xyz is not one of the available
+    choices"."""
+    from django.utils.module_loading import import_string
+
+    for name, found in import_string(path).base_filters.items():
+        if issubclass(found.field_class, forms.ChoiceField):
+            message = found.extra.get("error_messages", {}).get("invalid_choice", "")
+            assert message.startswith("Select "), f"{path}.{name}"
+
+
+@pytest.mark.django_db
+def test_a_forged_filter_value_is_refused_in_the_services_words(client):
+    page = client.get(reverse("register-search"), {"type": "xyz", "phase": "<b>"}).text
+    assert "Select a type from the list" in page
+    assert "Select a phase from the list" in page
+    assert not [message for message in DJANGO_MESSAGES if message in page]
+    officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
+    sign_in_verified(client, officer)
+    page = client.get(reverse("staff-cases"), {"status": "nonsense", "region": "x"}).text
+    assert "Select statuses from the list" in page
+    assert "Select a region from the list" in page
+    assert not [message for message in DJANGO_MESSAGES if message in page]

@@ -152,6 +152,10 @@ class CaseFilter(django_filters.FilterSet):
         choices=STATUSES,
         widget=forms.CheckboxSelectMultiple,
         method="filter_status",
+        error_messages={
+            "invalid_choice": "Select statuses from the list",
+            "invalid_list": "Select statuses from the list",
+        },
     )
     overdue = django_filters.BooleanFilter(
         label="Only cases past their target date",
@@ -164,18 +168,21 @@ class CaseFilter(django_filters.FilterSet):
         empty_label="Any round",
         null_label="Out of round",
         null_value="out-of-round",
+        error_messages={"invalid_choice": "Select a round from the list"},
     )
     type = django_filters.ChoiceFilter(
         label="Type",
         field_name="accreditation_type",
         choices=AccreditationType.choices,
         empty_label="Any type",
+        error_messages={"invalid_choice": "Select a type from the list"},
     )
     kind = django_filters.ChoiceFilter(
         label="Kind of organisation",
         field_name="organisation__kind",
         choices=OrganisationKind.choices,
         empty_label="Any kind",
+        error_messages={"invalid_choice": "Select a kind of organisation from the list"},
     )
     local_authority = django_filters.ModelChoiceFilter(
         label="Local authority",
@@ -183,12 +190,14 @@ class CaseFilter(django_filters.FilterSet):
         queryset=lambda request: LocalAuthority.objects.order_by("name").only("code", "name"),
         to_field_name="code",
         empty_label="Any local authority",
+        error_messages={"invalid_choice": "Select a local authority from the list"},
     )
     region = django_filters.ModelChoiceFilter(
         label="Region",
         field_name="organisation__local_authority__region",
         queryset=lambda request: Region.objects.order_by("name"),
         empty_label="Any region",
+        error_messages={"invalid_choice": "Select a region from the list"},
     )
     assessor = AssessorFilter(
         label="Assessor",
@@ -197,9 +206,14 @@ class CaseFilter(django_filters.FilterSet):
         empty_label="Any assessor",
         null_label="No assessor yet",
         null_value=NO_ASSESSOR,
+        error_messages={"invalid_choice": "Select an assessor from the list"},
     )
     outcome = django_filters.ChoiceFilter(
-        label="Outcome", choices=Outcome.CHOICES, method="filter_outcome", empty_label="Any outcome"
+        label="Outcome",
+        choices=Outcome.CHOICES,
+        method="filter_outcome",
+        empty_label="Any outcome",
+        error_messages={"invalid_choice": "Select an outcome from the list"},
     )
 
     def filter_search(self, queryset, name, value):

@@ -102,6 +102,7 @@ class ConcernFilter(django_filters.FilterSet):
         label="State",
         choices=ConcernState.choices,
         empty_label="Any state",
+        error_messages={"invalid_choice": "Select a state from the list"},
     )
     decide = django_filters.ChoiceFilter(
         label="Who can decide them",

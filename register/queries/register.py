@@ -108,24 +108,36 @@ class RegisterFilter(django_filters.FilterSet):
         choices=AccreditationType.choices,
         label="Type",
         empty_label="Any type",
+        error_messages={"invalid_choice": "Select a type from the list"},
     )
     local_authority = django_filters.ChoiceFilter(
         method="filter_works_in",
         label="Local authority it will work in",
         empty_label="Any local authority",
+        error_messages={"invalid_choice": "Select a local authority from the list"},
     )
     region = django_filters.ChoiceFilter(
         label="Region",
         empty_label="Any region",
+        error_messages={"invalid_choice": "Select a region from the list"},
     )
     phase = django_filters.ChoiceFilter(
-        choices=Phase.choices, label="Phase", empty_label="Any phase"
+        choices=Phase.choices,
+        label="Phase",
+        empty_label="Any phase",
+        error_messages={"invalid_choice": "Select a phase from the list"},
     )
     kind = django_filters.ChoiceFilter(
-        choices=OrganisationKind.choices, label="Kind of organisation", empty_label="Any kind"
+        choices=OrganisationKind.choices,
+        label="Kind of organisation",
+        empty_label="Any kind",
+        error_messages={"invalid_choice": "Select a kind of organisation from the list"},
     )
     faith_designation = django_filters.ChoiceFilter(
-        choices=FaithDesignation.choices, label="Faith designation", empty_label="Any"
+        choices=FaithDesignation.choices,
+        label="Faith designation",
+        empty_label="Any",
+        error_messages={"invalid_choice": "Select a faith designation from the list"},
     )
     federation = django_filters.BooleanFilter(
         field_name="leads_federation",
