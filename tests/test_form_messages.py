@@ -379,3 +379,20 @@ def test_a_forged_filter_value_is_refused_in_the_services_words(client):
     assert "Select statuses from the list" in page
     assert "Select a region from the list" in page
     assert not [message for message in DJANGO_MESSAGES if message in page]
+
+
+def test_every_number_is_asked_in_a_text_box_with_the_numeric_keypad():
+    """GOV.UK's way to ask for a whole number: ``type="text"`` with
+    ``inputmode="numeric"``, styled as its text input (a number box takes no
+    GOV.UK style, and its arrows and scrolling change what was typed)."""
+    asked = []
+    for name, cls in service_forms().items():
+        for field_name, field in cls.base_fields.items():
+            if not isinstance(field, forms.IntegerField) or field.widget.is_hidden:
+                continue
+            asked.append(f"{name}.{field_name}")
+            assert field.widget.input_type == "text", f"{name}.{field_name}"
+            attrs = field.widget.attrs | field.widget_attrs(field.widget)
+            assert attrs.get("inputmode") == "numeric", f"{name}.{field_name}"
+    assert "accreditation.forms.rounds.RoundForm.year" in asked
+    assert "accreditation.forms.rounds.CalendarForm.deadline_days" in asked

@@ -157,7 +157,14 @@ WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 class WholeNumberField(forms.IntegerField):
     """A whole number typed in the digits 0 to 9 (``accreditation.numbers``):
     Django's own field takes whatever Python's ``int()`` takes, Arabic-Indic
-    digits, say, which nobody here means."""
+    digits, say, which nobody here means. Asked in a text box with the
+    numeric keypad, as GOV.UK's pattern has it (a number box's arrows and
+    scrolling change what was typed, and it takes no GOV.UK style)."""
+
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "numeric", "spellcheck": "false"}
 
     def to_python(self, value):
         if isinstance(value, str) and value.strip() and not WHOLE_NUMBER.fullmatch(value.strip()):
