@@ -513,3 +513,16 @@ def test_an_accredited_cases_page_leads_to_its_register_entry_even_once_revoked(
     client.logout()
     officer_text = page_of(client, person_with("casework_officer"), case)
     assert "On the register" in officer_text and history not in officer_text
+
+
+def test_a_reason_written_on_several_lines_keeps_its_lines(client):
+    """An ineligibility reason, a score's comment and feedback, as written:
+    not run together into one line."""
+    from assessments.services import screening
+
+    case = ProposalFactory(status=Status.SUBMITTED)
+    officer = person_with("casework_officer")
+    reason = "It leads no school yet.\nIts partnership starts in 2027."
+    screening.screen(case, officer, decision="ineligible", reason=reason)
+    page = page_of(client, officer, case)
+    assert "It leads no school yet.<br>Its partnership starts in 2027." in page
