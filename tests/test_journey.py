@@ -805,6 +805,26 @@ class TestSubmission:
         for code in ("1A", "1B", "1C", "1D", "2A", "2B", "2C"):
             assert reverse("proposal-answer", args=[draft.pk, code, "lead"]) in response.text
 
+    def test_check_answers_shows_the_organisations_details_it_submits(
+        self, signed_in, draft, applicant
+    ):
+        """What the proposal gives of the organisation (its PDF opens with
+        them) is checked before the declaration, with a way to change it."""
+        complete(draft, applicant)
+        organisation = draft.organisation
+        page = signed_in.get(reverse("proposal-check", args=[draft.pk])).text
+        summary = page.split("The organisation</h2>")[1].split("</dl>")[0]
+        assert organisation.name in summary
+        assert organisation.local_authority.name in summary
+        assert (
+            f'<dd class="govuk-summary-list__value">{organisation.schools_led_count}</dd>'
+            in summary
+        )
+        profile = reverse("organisation-profile") + f"?proposal={draft.pk}"
+        assert (
+            f'<a class="govuk-link" href="{profile}">Change the organisation’s details</a>' in page
+        )
+
     def test_submitting_gives_a_reference_an_email_and_a_read_only_proposal(
         self, signed_in, draft, applicant, django_capture_on_commit_callbacks, settings
     ):
