@@ -120,6 +120,39 @@ class TestStarting:
         assert forged.status_code == 200
         assert not Proposal.objects.exists()
 
+    def test_a_type_started_from_another_tab_leads_to_that_proposal(
+        self, signed_in, applicant, open_round
+    ):
+        data = {"accreditation_type": "asp", "round": open_round.pk}
+        first = signed_in.post(reverse("proposal-start"), data)
+        [proposal] = Proposal.objects.all()
+        assert first.url == reverse("proposal-task-list", args=[proposal.pk])
+        again = signed_in.post(reverse("proposal-start"), data, follow=True)
+        assert again.redirect_chain[-1][0] == first.url
+        assert "Your organisation already has an ASP proposal in this round: this is it." in (
+            again.text
+        )
+        assert Proposal.objects.count() == 1
+
+    def test_a_start_sent_for_a_round_closed_since_shows_the_round_open_now(
+        self, signed_in, applicant, open_round
+    ):
+        closed = RoundFactory(
+            opens_at=clock.now() - dt.timedelta(days=90),
+            deadline=clock.now() - dt.timedelta(days=30),
+        )
+        response = signed_in.post(
+            reverse("proposal-start"), {"accreditation_type": "asp", "round": closed.pk}
+        )
+        assert response.status_code == 200
+        assert (
+            f"The round you chose is no longer open. {open_round} is open now: choose the type "
+            "again to start a proposal in it." in response.text
+        )
+        assert "There is no round open" not in response.text
+        assert f'name="round" value="{open_round.pk}"' in response.text
+        assert not Proposal.objects.exists()
+
     def test_a_start_page_opened_for_one_organisation_starts_nothing_for_another(
         self, client, open_round
     ):
@@ -180,7 +213,7 @@ class TestStarting:
         response = signed_in.post(
             reverse("proposal-start"), {"accreditation_type": "asp", "round": open_round.pk}
         )
-        assert "already has an ASP proposal" in response.text
+        assert response.url == reverse("proposal-task-list", args=[draft.pk])
         assert Proposal.objects.count() == 1
         page = signed_in.get(reverse("proposal-start")).text
         assert 'value="asp"' not in page

@@ -155,8 +155,15 @@ class StartView(OrganisationPageMixin, FormView):
         round_id = id_param(self.request, "round")
         rounds = Round.objects.open_at(clock.now())
         if round_id:
-            return rounds.filter(pk=round_id).first()
+            chosen = rounds.filter(pk=round_id).first()
+            if chosen is not None or self.request.method != "POST":
+                return chosen
+            # Sent from a page shown before that round closed: the round
+            # open now is shown again, to choose in, never started in unasked.
+            self.round_closed_since = True
         return rounds.order_by("deadline").first()
+
+    round_closed_since = False
 
     @cached_property
     def verdicts(self):
@@ -186,9 +193,32 @@ class StartView(OrganisationPageMixin, FormView):
             **kwargs,
         )
 
+    def form_invalid(self, form):
+        """A type the organisation has just started (from another tab, or a
+        double click) is no longer offered: that proposal is where to go."""
+        posted = self.request.POST.get("accreditation_type")
+        if self.period is not None and "accreditation_type" in form.errors:
+            for proposal in services.live_proposals_in(self.request.organisation, self.period):
+                if proposal.accreditation_type == posted:
+                    what = "round" if isinstance(self.period, Round) else "out-of-round window"
+                    messages.info(
+                        self.request,
+                        f"Your organisation already has an {proposal.accreditation_type.upper()} "
+                        f"proposal in this {what}: this is it.",
+                    )
+                    return redirect("proposal-task-list", pk=proposal.pk)
+        return super().form_invalid(form)
+
     def form_valid(self, form):
         if self.period is None:
             form.add_error(None, "There is no round open for proposals now.")
+            return self.form_invalid(form)
+        if self.period is not None and self.round_closed_since:
+            form.add_error(
+                None,
+                f"The round you chose is no longer open. {self.period} is open now: choose "
+                "the type again to start a proposal in it.",
+            )
             return self.form_invalid(form)
         if not self.period.is_open():
             # Its form is no longer on the page: the refusal, not at a field.
