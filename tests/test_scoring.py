@@ -395,6 +395,31 @@ class TestWhoMayScore:
         sign_in_verified(client, assessor)
         assert client.get(reverse("case-scores", args=[case.pk])).status_code == 404
 
+    def test_a_score_sent_after_being_taken_off_says_so_with_what_was_written(
+        self, client, case, assessor
+    ):
+        """The page was open when the officer assigned someone else: what the
+        assessor wrote is shown back, not lost behind a page not found."""
+        sign_in_verified(client, assessor)
+        person_with("assessor", case)  # reassigned meanwhile
+        response = post_score(
+            client,
+            case,
+            "2B-lead",
+            value=2,
+            internal_comment="Thin on <b>outcomes</b>.\nNo data.",
+            applicant_feedback="Show three years of results.",
+        )
+        assert response.status_code == 403
+        assert f"You are no longer assessing {case.reference}" in response.text
+        assert "Thin on &lt;b&gt;outcomes&lt;/b&gt;.<br>No data." in response.text
+        assert "2B-lead: Feedback to the applicant" in response.text
+        assert "Show three years of results." in response.text
+        assert not Score.objects.exists()
+        # Someone who never assessed it learns nothing of it.
+        sign_in_verified(client, UserFactory(roles=[Role.ASSESSOR]))
+        assert post_score(client, case, "2B-lead", value=2).status_code == 404
+
     @pytest.mark.parametrize(
         "role, status",
         [

@@ -2,10 +2,13 @@
 the score forms), quality assurance (the two sets side by side, agreed
 scores) and the recommendation; and the staff download of its documents."""
 
+import re
+
 from django.apps import apps
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views import View
@@ -17,7 +20,7 @@ from accreditation.models import AccreditationType
 from accreditation.queries.cases import case_seen_by
 from accreditation.workflow import Status
 from assessments.forms.scoring import AgreedScoreForm, RecommendationForm, ScoreForm
-from assessments.models import AssignmentKind
+from assessments.models import Assignment, AssignmentKind
 from assessments.queries.requests import answers_by_criterion
 from assessments.queries.scoring import (
     assessment_state,
@@ -32,11 +35,62 @@ from assessments.services import quality, scoring
 from assessments.services import recommendation as recommending
 from proposals.views.documents import download_response
 
+TYPED_LABELS = {
+    "internal_comment": "Internal comment",
+    "applicant_feedback": "Feedback to the applicant",
+    "reasoning": "Reasoning",
+    "departure_reason": "Why the recommendation departs from the scores",
+    "reason": "Reason",
+}
+FEEDBACK_SLUG = re.compile(r"[0-9][A-Z]-[a-z_]+")
+"""The names of the feedback page's boxes, one per criterion and party."""
+
+
+def typed_in(post):
+    """[(label, text)] of what a post of these pages carried that a person
+    wrote: the comments, feedback and reasons, each named as the page does."""
+    typed = []
+    for key, value in post.items():
+        if not value.strip():
+            continue
+        item, _, name = key.rpartition("-")
+        if name in TYPED_LABELS:
+            typed.append((f"{item}: {TYPED_LABELS[name]}" if item else TYPED_LABELS[name], value))
+        elif FEEDBACK_SLUG.fullmatch(key):
+            typed.append((f"{key}: Feedback to the applicant", value))
+    return typed
+
 
 class CasePageMixin(StaffAreaMixin):
-    """A page about one case: 404 for who may not see it."""
+    """A page about one case: 404 for who may not see it. An assessor taken
+    off the case (reassigned, or stood down) while its page was open is told
+    so when they send it, with what they wrote, not a bare page not found."""
 
     see_permission = "accreditation.view_case"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except (Http404, PermissionDenied):
+            ended = self.taken_off() if request.method == "POST" else None
+            if ended is None:
+                raise
+            return render(
+                request,
+                "assessments/scoring/taken_off.html",
+                {"ended": ended, "typed": typed_in(request.POST)},
+                status=403,
+            )
+
+    def taken_off(self):
+        """The person's assignment to this case that ended, if they had one
+        and have none now; else None."""
+        assignments = Assignment.objects.filter(
+            case_id=self.kwargs["pk"], assessor=self.request.user
+        )
+        if assignments.filter(ended_at__isnull=True).exists():
+            return None
+        return assignments.select_related("case").order_by("-ended_at").first()
 
     @cached_property
     def case(self):
