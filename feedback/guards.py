@@ -21,7 +21,10 @@ def decision_letter_not_issued(move):
             decision_round=decision_round(move.case.pk),
         ).exists()
     if issued:
-        return "The decision letter has been issued, so the decision can no longer be corrected."
+        return (
+            "The letter telling the applicant of this decision has been issued, so the "
+            "decision can no longer be corrected."
+        )
     return None
 
 

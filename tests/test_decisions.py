@@ -289,7 +289,10 @@ def test_deciding_twice_is_refused_and_the_first_decision_stands(client, officia
     case = recommended()
     decide(client, case, "accredit")
     response = decide(client, case, "not_accredit", reasons="Changed my mind.")
-    assert "already been decided" in client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "already been decided" in page
+    # Not told to correct it as though that were always open.
+    assert "until the letter telling the applicant is issued" in page
     case.refresh_from_db()
     assert case.status == Status.ACCREDITED
     assert decisions_on(case).count() == 1
@@ -540,6 +543,7 @@ def test_a_decision_cannot_be_corrected_once_its_letter_is_issued(client, offici
     decide(client, case, "accredit")
     LetterFactory(case=case, purpose="decision", issued_at=clock.now())
     page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "The letter telling the applicant of this decision has been issued" in page
     assert "can no longer be corrected" in page
     assert "Correct the decision to" not in page
     response = correct(client, case, "Too late.")

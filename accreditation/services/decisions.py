@@ -52,7 +52,8 @@ def explain(case, action, message, roles):
     elif case.status in (Status.ACCREDITED, Status.NOT_ACCREDITED):
         return (
             f"This case has already been decided: {case.get_status_display().lower()}. "
-            "The first decision stands; to change it, correct the decision."
+            "The first decision stands: until the letter telling the applicant is issued, "
+            "an official with no part in the case can correct it."
         )
     elif case.status in NOT_ASSESSED:
         return "The assessment of this case is not complete, so it cannot be decided yet."
