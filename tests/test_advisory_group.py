@@ -1408,6 +1408,25 @@ def test_the_meeting_form_lists_rounds_latest_opening_first():
     assert shown == [rounds[1].pk, rounds[2].pk, rounds[0].pk]
 
 
+def test_a_cancelled_round_is_offered_to_a_new_meeting_only_if_already_its_own():
+    live = RoundFactory()
+    cancelled = RoundFactory(cancelled_at=clock.now(), cancellation_reason="Moved.")
+    offered = set(MeetingForm().fields["round"].queryset)
+    assert live in offered and cancelled not in offered
+    meeting = MeetingFactory(round=cancelled)
+    kept = MeetingForm(initial=MeetingForm.initial_for(meeting)).fields["round"].queryset
+    assert {live, cancelled} <= set(kept)
+
+
+def test_a_list_filter_names_a_cancelled_round_so(client, officer):
+    RoundFactory(term="summer", year=2027)
+    RoundFactory(term="summer", year=2027, cancelled_at=clock.now(), cancellation_reason="Moved.")
+    sign_in_verified(client, officer)
+    page = client.get(reverse("staff-cases")).text
+    assert page.count(">Summer 2027</option>") == 1
+    assert page.count(">Summer 2027 (cancelled)</option>") == 1
+
+
 def test_the_meeting_list_makes_the_same_queries_whatever_its_length(client, officer, group):
     sign_in_verified(client, officer)
     url = reverse("advisory-meetings")

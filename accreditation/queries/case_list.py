@@ -37,6 +37,7 @@ from accreditation.models import (
 from accreditation.queries import options
 from accreditation.queries.cases import overdue, visible_to, with_target
 from accreditation.queries.names import name_contains
+from accreditation.queries.rounds import RoundFilter
 from accreditation.roles import Role
 from accreditation.workflow import Status
 from register.queries.register import SearchFilter
@@ -162,7 +163,7 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_overdue",
         widget=forms.CheckboxInput,
     )
-    round = django_filters.ModelChoiceFilter(
+    round = RoundFilter(
         label="Round",
         queryset=lambda request: Round.objects.order_by("-opens_at", "-pk"),
         empty_label="Any round",

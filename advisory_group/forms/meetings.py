@@ -3,6 +3,7 @@
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from accreditation import clock
 from accreditation.forms.helpers import GovukDateField, free_text_field, gds_helper
@@ -57,7 +58,8 @@ class MeetingDateField(GovukDateField):
 class MeetingForm(VersionedFormMixin, forms.Form):
     round = forms.ModelChoiceField(
         label="Round",
-        queryset=Round.objects.order_by("-opens_at", "-pk"),
+        # A cancelled round has no cases for the group to advise on.
+        queryset=Round.objects.filter(cancelled_at__isnull=True).order_by("-opens_at", "-pk"),
         required=False,
         empty_label="None: an ad hoc meeting",
         error_messages={"invalid_choice": "Select a round from the list, or none"},
@@ -101,6 +103,12 @@ class MeetingForm(VersionedFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = group_members()
         self.fields["members"].queryset = group_members()
+        held = self.initial.get("round")
+        if held is not None and held.cancelled_at is not None:
+            # A meeting set up before its round was cancelled keeps it.
+            self.fields["round"].queryset = Round.objects.filter(
+                Q(cancelled_at__isnull=True) | Q(pk=held.pk)
+            ).order_by("-opens_at", "-pk")
         self.helper = gds_helper(
             Field.select("round"),
             Field("date", context={"legend_size": Size.for_legend(Size.SMALL)}),

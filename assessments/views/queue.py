@@ -9,12 +9,13 @@ from accreditation import clock
 from accreditation.access import StaffAreaMixin
 from accreditation.models import AccreditationType, Round
 from accreditation.paging import FirstPageFirstPaginator, NearestPageMixin, nearest_page
+from accreditation.queries.rounds import RoundFilter
 from assessments.queries import assignment as queries
 from assessments.queries.scoring import feedback_to_write, with_quality_assurance_to_resolve
 
 
 class QueueFilter(django_filters.FilterSet):
-    round = django_filters.ModelChoiceFilter(
+    round = RoundFilter(
         label="Round",
         field_name="case__round",
         queryset=Round.objects.order_by("-opens_at"),

@@ -12,6 +12,7 @@ from accreditation.access import StaffAreaMixin
 from accreditation.models import OrganisationKind, Round
 from accreditation.models.rounds import AccreditationType
 from accreditation.paging import NearestPageMixin
+from accreditation.queries.rounds import RoundFilter
 from feedback.forms.letters import CheckLetterForm
 from feedback.models import Letter, LetterPurpose
 from feedback.queries.letters import decision_round
@@ -120,7 +121,7 @@ class PreviewPdfView(PreviewMixin, View):
 
 
 class LetterFilter(django_filters.FilterSet):
-    round = django_filters.ModelChoiceFilter(
+    round = RoundFilter(
         label="Round",
         field_name="case__round",
         queryset=Round.objects.order_by("-opens_at", "-pk"),
