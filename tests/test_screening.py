@@ -263,6 +263,18 @@ class TestThePage:
         case.refresh_from_db()
         assert case.status == Status.SUBMITTED and not Screening.objects.exists()
 
+    def test_eligible_with_a_reason_typed_is_refused_keeping_it(self, client, officer):
+        """The reason box is for a case not eligible: chosen eligible with it
+        filled in, nothing is thrown away unseen."""
+        case = submitted()
+        sign_in_verified(client, officer)
+        response = self.post(client, case, decision="eligible", reason="Leads one school only.")
+        assert response.status_code == 200
+        assert "You chose eligible: remove the reason it is not eligible" in response.text
+        assert "Leads one school only.</textarea>" in response.text
+        assert not Screening.objects.exists()
+        assert self.post(client, case, decision="eligible", reason=" ").status_code == 302
+
     def test_a_claim_not_settled_is_an_error_on_the_page(self, client, officer):
         case = nss_case()
         sign_in_verified(client, officer)

@@ -122,6 +122,13 @@ def check_decision(claims_nss, decision, reason, nss, nss_reason):
                 "Enter why the case is not eligible: the applicant will read it", field="reason"
             )
         return reason, NssOutcome.NOT_DECIDED if claims_nss else NssOutcome.NOT_CLAIMED, ""
+    if reason:
+        # Not thrown away unseen: the box is for a case not eligible only.
+        raise ScreeningError(
+            "You chose eligible: remove the reason it is not eligible, or choose not eligible. "
+            "The reason is only for a case that is not eligible, and the applicant reads it",
+            field="reason",
+        )
     if not claims_nss:
         return "", NssOutcome.NOT_CLAIMED, ""
     if nss not in (NssOutcome.CONFIRMED, NssOutcome.REJECTED):
