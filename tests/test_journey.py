@@ -35,6 +35,7 @@ from proposals.queries.journey import Journey, count_words
 from proposals.services import applicant as services
 from tests.factories import (
     CoPartnerFactory,
+    EvidenceFactory,
     MembershipFactory,
     ProposalFactory,
     RoundFactory,
@@ -661,7 +662,12 @@ class TestTaskList:
         # (schools, documents), untouched, are not among those to complete.
         optional = [s for s in sections if s.status == "Optional"]
         assert optional
-        assert f"You have completed 1 of {len(sections) - len(optional)} sections" in page
+        to_complete = len(sections) - len(optional)
+        assert f"You have completed 1 of {to_complete} sections" in page
+        # An optional section filled in is still not one of those to complete.
+        EvidenceFactory(proposal=draft)
+        page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert f"You have completed 1 of {to_complete} sections" in page
 
     def test_check_answers_cannot_start_until_the_proposal_can_be_submitted(
         self, signed_in, draft, applicant

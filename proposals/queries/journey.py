@@ -212,6 +212,9 @@ class Section:
     problems: list = field(default_factory=list)
     hint: str = ""
     notice: Notice | None = None
+    optional: bool = False
+    """A section the proposal may go without (its documents, the schools an
+    ASP leads): not one of those to complete, filled in or not."""
 
     @property
     def completed(self):
@@ -310,6 +313,7 @@ class Journey:
                 "Supporting documents",
                 self.url("proposal-documents"),
                 Status.COMPLETED if self.documents else Status.OPTIONAL,
+                optional=True,
             )
         )
         sections.append(self._declaration())
@@ -455,7 +459,14 @@ class Journey:
         else:
             status = Status.COMPLETED if self.schools else Status.OPTIONAL
         return Section(
-            "schools", basis.title, url, status, problems, hint=basis.needed, notice=notice
+            "schools",
+            basis.title,
+            url,
+            status,
+            problems,
+            hint=basis.needed,
+            notice=notice,
+            optional=not basis.needed,
         )
 
     def _co_partner(self):

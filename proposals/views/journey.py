@@ -45,7 +45,6 @@ from proposals.queries.journey import (
     criteria_of,
     schools_basis,
 )
-from proposals.queries.journey import Status as SectionStatus
 from proposals.queries.journey import questions as proposal_questions
 from proposals.services import applicant as services
 from proposals.services import moving
@@ -275,9 +274,10 @@ class TaskListView(DraftOverviewMixin, TemplateView):
         return super().get_context_data(
             journey=journey,
             sections=sections,
-            completed=sum(1 for s in sections if s.completed),
-            # An optional section left empty is not one still to complete.
-            to_complete=sum(1 for s in sections if s.status != SectionStatus.OPTIONAL),
+            # Of the sections to complete: an optional one, filled in or
+            # not, is counted in neither.
+            completed=sum(1 for s in sections if s.completed and not s.optional),
+            to_complete=sum(1 for s in sections if not s.optional),
             can_submit=not any(s.problems for s in sections),
             notices=[s.notice for s in sections if s.notice],
             **kwargs,
