@@ -93,11 +93,12 @@ def expect_cannot_submit_yet(page):
 
 def expect_completed_count(page):
     """ "You have completed N of M sections" agrees with the rows shown, an
-    optional section left empty not counted."""
+    optional section (left empty, or filled in and hinted so) not counted."""
     rows = (
         page.locator(".govuk-task-list__item")
         .filter(has_not_text=SUBMIT_STEP)
         .filter(has_not=page.locator(".govuk-tag", has_text="Optional"))
+        .filter(has_not=page.locator(".govuk-task-list__hint", has_text=re.compile("^Optional$")))
     )
     completed = rows.locator(".govuk-task-list__status").filter(
         has_text=re.compile(r"^\s*Completed\s*$")
