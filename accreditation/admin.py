@@ -34,7 +34,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from accreditation import clock
+from accreditation import clock, emails
 from accreditation.access import second_factor_passed, second_factor_redirect
 from accreditation.models import (
     ActivityEntry,
@@ -427,6 +427,20 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         """Accounts are switched off, never deleted: their casework and
         activity name them."""
         return False
+
+    def save_model(self, request, obj, form, change):
+        """An address changed is told to the address it replaces: the account
+        follows its address (a password reset goes there), so its owner
+        learns of a change they did not ask for."""
+        old = User.objects.get(pk=obj.pk).email if change and "email" in form.changed_data else ""
+        super().save_model(request, obj, form, change)
+        if old and old != obj.email:
+            emails.queue(
+                "accounts/email_changed",
+                {"new_email": obj.email},
+                [old],
+                key=f"email-changed:{obj.pk}:{clock.now().isoformat()}",
+            )
 
     def save_related(self, request, form, formsets, change):
         """What the staff users page's service does after a change of roles

@@ -2,7 +2,6 @@
 only, past the staff second factor; every change it makes is in the activity
 log, secrets masked."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,14 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accreditation.admin import site
-from accreditation.models import ActivityEntry, LocalAuthority, Region, Round, User
+from accreditation.models import (
+    ActivityEntry,
+    LocalAuthority,
+    OutboxMessage,
+    Region,
+    Round,
+    User,
+)
 from accreditation.roles import Role
 from accreditation.services import activity
 from tests.factories import (
@@ -195,6 +201,22 @@ class TestChangesAreLogged:
         change = admin_client.get(reverse("admin:accreditation_user_change", args=[person.pk]))
         assert password not in change.text
         assert not ActivityEntry.objects.exists()
+
+    def test_an_address_changed_is_told_to_the_address_it_replaces(self, admin_client):
+        """An account follows its address (a password reset goes there): its
+        owner hears of a change they did not ask for."""
+        person = UserFactory(roles=[Role.ASSESSOR], email="p@example.org", full_name="P")
+        groups = {g.name: g.pk for g in Group.objects.all()}
+        data = {"full_name": "P", "is_active": "on", "groups": [groups[Role.ASSESSOR]]}
+        url = reverse("admin:accreditation_user_change", args=[person.pk])
+        admin_client.post(url, {**data, "email": "p@example.org"})
+        assert not OutboxMessage.objects.exists()
+        assert admin_client.post(url, {**data, "email": "new@example.org"}).status_code == 302
+        [told] = OutboxMessage.objects.all()
+        assert told.to == "p@example.org"
+        assert "changed the email address of your account from this address to new@example.org" in (
+            told.body
+        )
 
     def test_changing_roles_logs_old_and_new_roles(self, admin_client):
         person = UserFactory(roles=[Role.ASSESSOR], email="p@example.org", full_name="P")
