@@ -34,7 +34,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from accreditation import clock, emails
+from accreditation import clock
 from accreditation.access import second_factor_passed, second_factor_redirect
 from accreditation.models import (
     ActivityEntry,
@@ -349,14 +349,7 @@ class RoundAdmin(AuditedAdmin):
 # --- Users and roles ---------------------------------------------------------------
 
 
-class EmailInLowerCase:
-    """Addresses are stored in lower case, as UserManager stores them."""
-
-    def clean_email(self):
-        return self.cleaned_data["email"].lower()
-
-
-class UserEditForm(EmailInLowerCase, forms.ModelForm):
+class UserEditForm(forms.ModelForm):
     """The staff users page's rules hold here too: nobody switches their own
     account off or removes their own administrator role (the last
     administrator could lock everyone out), and a person keeps a role (with
@@ -367,7 +360,7 @@ class UserEditForm(EmailInLowerCase, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("email", "full_name", "is_active", "groups")
+        fields = ("full_name", "is_active", "groups")
 
     def clean(self):
         cleaned = super().clean()
@@ -387,10 +380,12 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     """Users and their roles (the role groups). Django's superuser, staff
     flag and per-user permissions are not used by the service, so they are
     not offered. Nobody sets another person's password, nor makes an
-    account with one: an administrator who could would be able to sign in
-    as anyone (a decision official, say). Staff join by invitation (the
-    staff users page), applicants by registering, and a forgotten password
-    is reset by its owner from an email."""
+    account with one, nor changes its address (a password reset goes to
+    it): an administrator who could would be able to sign in as anyone (a
+    decision official, say). Staff join by invitation (the staff users
+    page; an address mistyped is invited again, right), applicants by
+    registering, and a forgotten password is reset by its owner from an
+    email."""
 
     form = UserEditForm
     fieldsets = (
@@ -398,7 +393,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         ("Roles", {"fields": ("is_active", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("email", "last_login", "date_joined")
     list_display = ("full_name", "email", "roles", "is_active")
 
     def get_form(self, request, obj=None, **kwargs):
@@ -427,20 +422,6 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         """Accounts are switched off, never deleted: their casework and
         activity name them."""
         return False
-
-    def save_model(self, request, obj, form, change):
-        """An address changed is told to the address it replaces: the account
-        follows its address (a password reset goes there), so its owner
-        learns of a change they did not ask for."""
-        old = User.objects.get(pk=obj.pk).email if change and "email" in form.changed_data else ""
-        super().save_model(request, obj, form, change)
-        if old and old != obj.email:
-            emails.queue(
-                "accounts/email_changed",
-                {"new_email": obj.email},
-                [old],
-                key=f"email-changed:{obj.pk}:{clock.now().isoformat()}",
-            )
 
     def save_related(self, request, form, formsets, change):
         """What the staff users page's service does after a change of roles

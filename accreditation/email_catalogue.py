@@ -17,10 +17,6 @@ def registered_example():
     }
 
 
-def email_changed_example():
-    return {"new_email": "new.address@example.org"}
-
-
 def staff_invitation_example():
     invitation = Invitation(
         pk=1,
@@ -78,13 +74,6 @@ emails.register(
         audience="The account's owner",
         subject="You already have an account for {{ service_name }}",
         example="accreditation.email_catalogue.registered_example",
-    ),
-    emails.EmailTemplate(
-        name="accounts/email_changed",
-        title="An administrator changed an account's email address",
-        audience="The account's owner, at the address it had",
-        subject="The email address of your {{ service_name }} account was changed",
-        example="accreditation.email_catalogue.email_changed_example",
     ),
     emails.EmailTemplate(
         name="accounts/staff_invitation",
