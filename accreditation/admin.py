@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_celery_beat import admin as beat_admin
@@ -51,6 +52,7 @@ from accreditation.models.framework import FrameworkFrozen, FrameworkPiece, froz
 from accreditation.roles import Role
 from accreditation.services import accounts, activity
 from accreditation.signals import can_no_longer_assess, parts_may_clash
+from assessments.services import assignment as assignment_services
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -372,6 +374,19 @@ class UserEditForm(forms.ModelForm):
                 self.add_error("is_active", "You cannot switch off your own account")
             if groups is not None and not groups.filter(name=Role.ADMINISTRATOR).exists():
                 self.add_error("groups", "You cannot remove your own administrator role")
+        can_assess = cleaned.get("is_active", True) and (
+            groups is None or groups.filter(name=Role.ASSESSOR).exists()
+        )
+        if self.instance.pk and not can_assess:
+            held = assignment_services.in_hand(self.instance)
+            if held:
+                # The staff users page names them before taking them off.
+                self.add_error(
+                    None,
+                    f"{self.instance} is assessing, or writing the feedback of, {len(held)} "
+                    f"case{pluralize(len(held))}: change their roles or access on the staff "
+                    "users page, which names the cases they would be taken off first.",
+                )
         return cleaned
 
 

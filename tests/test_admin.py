@@ -235,6 +235,33 @@ class TestChangesAreLogged:
         assert administrator.is_active and administrator.has_role(Role.ADMINISTRATOR)
         assert User.objects.get(pk=person.pk).role_names == {"assessor"}
 
+    def test_an_assessor_with_cases_keeps_the_role_here_until_the_staff_users_page(
+        self, admin_client
+    ):
+        """Taking someone off their cases is named first: on the staff users
+        page, not here, where it would be done unseen."""
+        from tests.factories import AssignmentFactory
+
+        groups = {g.name: g.pk for g in Group.objects.all()}
+        person = UserFactory(roles=[Role.ASSESSOR], full_name="Asha")
+        assignment = AssignmentFactory(assessor=person)
+        url = reverse("admin:accreditation_user_change", args=[person.pk])
+        data = {"full_name": "Asha", "is_active": "on", "groups": [groups[Role.DECISION_OFFICIAL]]}
+        response = admin_client.post(url, data)
+        assert response.status_code == 200
+        assert "change their roles or access on the staff users page" in response.text
+        assert person.has_role(Role.ASSESSOR)
+        response = admin_client.post(
+            url, {**data, "groups": [groups[Role.ASSESSOR]], "is_active": ""}
+        )
+        assert "change their roles or access on the staff users page" in response.text
+        assignment.refresh_from_db()
+        assert assignment.ended_at is None
+        # With no case in hand, the change is made here.
+        assignment.delete()
+        assert admin_client.post(url, data).status_code == 302
+        assert not User.objects.get(pk=person.pk).has_role(Role.ASSESSOR)
+
     def test_an_accounts_address_cannot_be_changed(self, admin_client):
         """An account follows its address (a password reset goes there): an
         administrator who could change it could sign in as its owner."""
