@@ -378,13 +378,22 @@ class TestSwitchedOff:
         assert check.status_code == 200
         references = ", ".join(sorted([case.reference, other.reference]))
         assert f"is assessing, or writing the feedback of, 2 cases: {references}." in check.text
-        assert 'name="release" value="yes"' in check.text
+        named = ",".join(sorted([case.reference, other.reference]))
+        assert f'name="release" value="{named}"' in check.text
         # The choice made is kept on the page.
         assert re.search(r'value="casework_officer"\s+checked', check.text)
         assert current(case).assessor == asha and asha.has_role(Role.ASSESSOR)
-        done = client.post(url, {**change, "release": "yes"}, follow=True)
-        assert f"taken off 2 cases ({references})" in done.text
-        assert current(case) is None and current(other) is None
+        # Given another case since: named again, with it, before anything is done.
+        third = case_in(RoundFactory())
+        services.assign(third, asha, "first", officer)
+        again = client.post(url, {**change, "release": named})
+        assert again.status_code == 200
+        assert "3 cases" in again.text and third.reference in again.text
+        assert current(third).assessor == asha
+        named = ",".join(sorted([case.reference, other.reference, third.reference]))
+        done = client.post(url, {**change, "release": named}, follow=True)
+        assert "taken off 3 cases" in done.text
+        assert current(case) is None and current(other) is None and current(third) is None
         # Nothing to take them off: saved at once.
         change = {**change, "roles": [Role.ASSESSOR], "version": accounts.staff_version(asha)}
         assert client.post(url, change).status_code == 302

@@ -115,8 +115,9 @@ class StaffUserEditView(StaleEditViewMixin, StaffAreaMixin, FormView):
             return self.form_invalid(form)
         can_assess = form.cleaned_data["is_active"] and Role.ASSESSOR in form.cleaned_data["roles"]
         releasing = [] if can_assess else assignment_services.in_hand(self.person)
-        if releasing and self.request.POST.get("release") != "yes":
-            # Taking someone off their cases is said before it is done.
+        if releasing and self.request.POST.get("release") != ",".join(releasing):
+            # Taking someone off their cases is said before it is done, and
+            # said again if they were given another since it was said.
             return self.render_to_response(self.get_context_data(form=form, releasing=releasing))
         try:
             accounts.set_staff_roles(
