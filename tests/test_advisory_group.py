@@ -469,15 +469,26 @@ def test_a_member_who_assessed_a_case_does_not_see_advise_or_count_towards_it(
     hold(meeting, chair, first, second)
     with pytest.raises(advice.AdviceError, match="Too few of those who attended may advise"):
         advice.record_advice(items[theirs.pk], advice="agree", comment="", actor=chair)
+    # The chair's page says so before the form is filled in.
+    sign_in_verified(client, chair)
+    page = client.get(reverse("advisory-item", args=[items[theirs.pk].pk])).text
+    assert "Too few of those who attended may advise on this case" in page
+    page = client.get(reverse("advisory-item", args=[items[other.pk].pk])).text
+    assert "Too few of those who attended" not in page
     # With a third member there, it is.
     hold(meeting, chair, first, second, third)
+    # Who attended counts as they were at the meeting: one switched off
+    # since still took part.
+    third.is_active = False
+    third.save(update_fields=["is_active"])
     advice.record_advice(items[theirs.pk], advice="agree", comment="", actor=chair)
     # Not with a member in conflict with the case in the assessor's place.
     hold(meeting, chair, second, third)
     ConflictFactory(user=third, organisation=other.organisation)
     with pytest.raises(advice.AdviceError, match="Too few of those who attended may advise"):
         advice.record_advice(items[other.pk], advice="agree", comment="", actor=chair)
-    assert items[other.pk].case.status == Status.ADVISORY_REVIEW
+    other.refresh_from_db()
+    assert other.status == Status.ADVISORY_REVIEW
 
 
 def test_the_agenda_says_whether_the_meeting_is_quorate_and_who_runs_it(client, officer, group):

@@ -247,6 +247,34 @@ def quorate(meeting, attendees, members):
     )
 
 
+def advising_attendees(item):
+    """Those who attended ``item``'s meeting who may advise on its case, as
+    they were at the meeting: not in conflict with its organisation (nor
+    its local authority, nor a member of it), nor its assessor now or
+    before. One query. The quorum for an item is of them: someone who may
+    not see the item took no part in its advice."""
+    from assessments.models import Assignment, Conflict
+
+    case = item.case
+    organisation = case.organisation
+    conflicts = Conflict.objects.active().filter(
+        Q(organisation_id=organisation.pk) | Q(local_authority_id=organisation.local_authority_id),
+        user=OuterRef("pk"),
+    )
+    return list(
+        item.meeting.attendees.exclude(Exists(conflicts))
+        .exclude(Exists(Assignment.objects.filter(case_id=case.pk, assessor=OuterRef("pk"))))
+        .exclude(memberships__organisation_id=organisation.pk)
+        .only("pk")
+    )
+
+
+def quorate_for(item):
+    """Whether enough of those who attended may advise on ``item``'s case."""
+    meeting = item.meeting
+    return quorate(meeting, advising_attendees(item), meeting.members.only("pk"))
+
+
 def quorum_needed():
     """Who must attend for a meeting to be quorate, in words."""
     from accreditation import policy

@@ -7,7 +7,6 @@ from django.db import transaction
 
 from accreditation import clock, timeline
 from accreditation.access import require
-from accreditation.case_roles import ADVISING, resolve
 from accreditation.events import EventType, register
 from accreditation.workflow import Action, move
 from advisory_group.models import (
@@ -24,7 +23,7 @@ from advisory_group.queries.agenda import (
     digest,
     feedback_rows,
     next_meeting,
-    quorate,
+    quorate_for,
     quorum_needed,
     quorum_present,
 )
@@ -113,21 +112,18 @@ def _check_chair_may_record(item, by_correspondence):
         raise AdviceError(not_quorate(meeting), field="by_correspondence")
     elif not quorum_present(meeting):
         raise AdviceError(not_quorate(meeting))
-    elif not quorate(meeting, advising_attendees(item), meeting.members.only("pk")):
-        raise AdviceError(
-            "Too few of those who attended may advise on this case: "
-            f"{quorum_needed()} with no conflict with it, who did not assess it, must have "
-            "attended. A casework officer can move this item to another meeting."
-        )
+    elif not quorate_for(item):
+        raise AdviceError(too_few_may_advise())
 
 
-def advising_attendees(item):
-    """Those who attended ``item``'s meeting and may advise on its case: not
-    in conflict with it, nor its assessor now or before. The quorum is of
-    them: someone who may not see the item took no part in its advice."""
-    return [
-        person for person in item.meeting.attendees.all() if resolve(item.case, person) & ADVISING
-    ]
+def too_few_may_advise():
+    """Why the chair cannot record advice on an item though the meeting was
+    quorate: those who attended who may advise on the case are too few."""
+    return (
+        "Too few of those who attended may advise on this case: "
+        f"{quorum_needed()} with no conflict with it, who did not assess it, must have "
+        "attended. A casework officer can move this item to another meeting."
+    )
 
 
 def not_quorate(meeting):

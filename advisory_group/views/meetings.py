@@ -308,6 +308,12 @@ class ItemView(ItemMixin, TemplateView):
             view_form=view_form,
             advice_form=advice_form,
             quorum=queries.quorum_needed() if advice_form is not None else "",
+            # Said before the chair fills the form in, not only after.
+            too_few=advice.too_few_may_advise()
+            if advice_form is not None
+            and queries.quorum_present(item.meeting)
+            and not queries.quorate_for(item)
+            else "",
             form=next((f for f in (view_form, advice_form) if f is not None and f.errors), None),
             can_move=item.is_open and self.request.user.has_perm("advisory_group.move_item", item),
             **kwargs,
