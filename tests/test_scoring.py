@@ -413,12 +413,19 @@ class TestWhoMayScore:
         assert response.status_code == 403
         assert f"You are no longer assessing {case.reference}" in response.text
         assert "Thin on &lt;b&gt;outcomes&lt;/b&gt;.<br>No data." in response.text
-        assert "2B-lead: Feedback to the applicant" in response.text
+        assert "2B, lead organisation: Feedback to the applicant" in response.text
+        assert "2B, lead organisation: Score" in response.text
         assert "Show three years of results." in response.text
         assert not Score.objects.exists()
         # Someone who never assessed it learns nothing of it.
         sign_in_verified(client, UserFactory(roles=[Role.ASSESSOR]))
         assert post_score(client, case, "2B-lead", value=2).status_code == 404
+        # Nor does someone who is no longer staff at all.
+        assessor.groups.clear()
+        client.force_login(assessor)
+        response = post_score(client, case, "2B-lead", value=2, internal_comment="Thin.")
+        assert response.status_code == 403
+        assert "no longer assessing" not in response.text
 
     @pytest.mark.parametrize(
         "role, status",

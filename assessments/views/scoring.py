@@ -2,8 +2,6 @@
 the score forms), quality assurance (the two sets side by side, agreed
 scores) and the recommendation; and the staff download of its documents."""
 
-import re
-
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,6 +16,7 @@ from accreditation.access import StaffAreaMixin
 from accreditation.case_roles import remember, with_roles
 from accreditation.models import AccreditationType
 from accreditation.queries.cases import case_seen_by
+from accreditation.roles import Role
 from accreditation.workflow import Status
 from assessments.forms.scoring import AgreedScoreForm, RecommendationForm, ScoreForm
 from assessments.models import Assignment, AssignmentKind
@@ -33,31 +32,40 @@ from assessments.queries.scoring import (
 )
 from assessments.services import quality, scoring
 from assessments.services import recommendation as recommending
+from proposals.models import Party
 from proposals.views.documents import download_response
 
 TYPED_LABELS = {
+    "value": "Score",
     "internal_comment": "Internal comment",
     "applicant_feedback": "Feedback to the applicant",
     "reasoning": "Reasoning",
     "departure_reason": "Why the recommendation departs from the scores",
     "reason": "Reason",
 }
-FEEDBACK_SLUG = re.compile(r"[0-9][A-Z]-[a-z_]+")
-"""The names of the feedback page's boxes, one per criterion and party."""
+PARTIES = dict(Party.choices)
 
 
 def typed_in(post):
     """[(label, text)] of what a post of these pages carried that a person
-    wrote: the comments, feedback and reasons, each named as the page does."""
+    chose or wrote: the score, comments, feedback and reasons, each named by
+    its criterion and party where it has one (``1A, lead organisation``)."""
     typed = []
     for key, value in post.items():
         if not value.strip():
             continue
         item, _, name = key.rpartition("-")
         if name in TYPED_LABELS:
-            typed.append((f"{item}: {TYPED_LABELS[name]}" if item else TYPED_LABELS[name], value))
-        elif FEEDBACK_SLUG.fullmatch(key):
-            typed.append((f"{key}: Feedback to the applicant", value))
+            label = TYPED_LABELS[name]
+        elif name in PARTIES and item:
+            # The feedback page's boxes, one per criterion and party.
+            item, label = key, "Feedback to the applicant"
+        else:
+            continue
+        code, _, party = item.rpartition("-")
+        if code and party in PARTIES:
+            label = f"{code}, {PARTIES[party].lower()}: {label}"
+        typed.append((label, value))
     return typed
 
 
@@ -72,13 +80,19 @@ class CasePageMixin(StaffAreaMixin):
         try:
             return super().dispatch(request, *args, **kwargs)
         except (Http404, PermissionDenied):
-            ended = self.taken_off() if request.method == "POST" else None
+            # Staff only: the staff area's own refusal stands for anyone else.
+            staff = request.user.has_perm("accreditation.enter_staff_area")
+            ended = self.taken_off() if request.method == "POST" and staff else None
             if ended is None:
                 raise
             return render(
                 request,
                 "assessments/scoring/taken_off.html",
-                {"ended": ended, "typed": typed_in(request.POST)},
+                {
+                    "ended": ended,
+                    "typed": typed_in(request.POST),
+                    "assesses": request.user.has_role(Role.ASSESSOR),
+                },
                 status=403,
             )
 
