@@ -23,6 +23,7 @@ from accreditation.workflow import Action, Status, move
 from advisory_group.forms.meetings import MeetingForm
 from advisory_group.models import AgendaItem, FeedbackApproval, Meeting, MemberView
 from advisory_group.queries import approved_feedback
+from advisory_group.queries.agenda import Show, visible_items
 from advisory_group.queries.agenda import agenda as advisory_agenda
 from advisory_group.services import advice, meetings
 from tests.casework import person_with, sign_in_verified, walk_to
@@ -463,6 +464,16 @@ def test_a_member_who_assessed_a_case_does_not_see_advise_or_count_towards_it(
         advice.record_view(items[theirs.pk], member=first, view="agree", comment="")
     assert homes.views_to_record(first) == 2
     assert homes.advice_to_record(chair) == 2
+    # A casework officer on the group sees every item (they run meetings),
+    # but is asked for views, and packed, only on those they did not assess.
+    on_group = UserFactory(roles=[Role.CASEWORK_OFFICER, Role.ADVISORY_GROUP_MEMBER, Role.ASSESSOR])
+    meeting.members.add(on_group)
+    AssignmentFactory(case=other, assessor=on_group, kind="second")
+    assert len(advisory_agenda(meeting, on_group)) == 3
+    waiting = visible_items(meeting, on_group, Show.WITHOUT_MY_VIEW)
+    assert sorted(waiting) == sorted([items[theirs.pk].pk, items[chairs.pk].pk])
+    advising = advisory_agenda(meeting, on_group, advising=True)
+    assert [i.case_id for i in advising] == [theirs.pk, chairs.pk]
 
     # The chair and two members attended, one of them the case's assessor:
     # quorate for the meeting (the chair and two), not for the case.

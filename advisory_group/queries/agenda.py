@@ -153,7 +153,7 @@ class Show:
     """The choices of one kind of item."""
 
 
-def visible_items(meeting, user, show=Show.ALL):
+def visible_items(meeting, user, show=Show.ALL, advising=False):
     """The pks of the items of ``meeting`` that ``user`` may see, in agenda
     order, narrowed by ``show``: one query whatever the agenda's length.
 
@@ -165,10 +165,14 @@ def visible_items(meeting, user, show=Show.ALL):
     resolver applies case by case); a member not on a case they assessed.
     ``tests/test_advisory_group.py`` holds the two to the same answers."""
     items = meeting.items.order_by("added_at", "pk")
-    if not user.has_role(Role.CASEWORK_OFFICER):
-        if not is_in_meeting(user, meeting):
-            return []
+    officer = user.has_role(Role.CASEWORK_OFFICER)
+    if not officer and not is_in_meeting(user, meeting):
+        return []
+    if not officer or advising or show == Show.WITHOUT_MY_VIEW:
+        # What the person is to advise on (their pack, the views asked of
+        # them), even a casework officer on the group: none they assessed.
         items = not_assessed_by(items, user)
+    if not officer:
         if meeting.closed_at is not None:
             sits = Q(meeting__chair=user) | Q(meeting__members=user)
             still_open = AgendaItem.objects.filter(
@@ -219,10 +223,11 @@ def items_of(pks, user):
     return items
 
 
-def agenda(meeting, user):
-    """Every item of ``meeting`` that ``user`` may see, with its case and
-    ``user``'s own view, in a constant number of queries."""
-    return items_of(visible_items(meeting, user), user)
+def agenda(meeting, user, advising=False):
+    """Every item of ``meeting`` that ``user`` may see (``advising``: and
+    advise on), with its case and ``user``'s own view, in a constant number
+    of queries."""
+    return items_of(visible_items(meeting, user, advising=advising), user)
 
 
 def views_of(item):

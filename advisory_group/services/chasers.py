@@ -39,7 +39,9 @@ def chase_views():
             if key in done or not person.is_active:
                 continue
             waiting = [
-                item for item in agenda(meeting, person) if item.is_open and not item.my_view
+                item
+                for item in agenda(meeting, person, advising=True)
+                if item.is_open and not item.my_view
             ]
             if not waiting:
                 continue

@@ -5,7 +5,7 @@ from accreditation import timeline
 from accreditation.events import EventType, register
 from accreditation.pdf import render_pdf
 from advisory_group.models import ItemPurpose
-from advisory_group.queries.agenda import agenda, assessed_again
+from advisory_group.queries.agenda import agenda, assessed_again, is_in_meeting
 from assessments.queries.scoring import assessment_state, draft_feedback, latest_recommendation
 
 register(EventType("meeting_pack_downloaded", "Advisory Group meeting pack downloaded"))
@@ -14,7 +14,8 @@ register(EventType("meeting_pack_downloaded", "Advisory Group meeting pack downl
 def pack_items(meeting, member):
     """What ``member``'s pack holds, item by item."""
     rows = []
-    for item in agenda(meeting, member):
+    # A member's pack is of what they advise on: none they assessed.
+    for item in agenda(meeting, member, advising=is_in_meeting(member, meeting)):
         state = assessment_state(item.case, as_recommended=True)
         rows.append(
             {
