@@ -4,7 +4,7 @@ the person may not see, agree with the lists they link to, and cost the
 same queries whatever the data's size."""
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core import checks
@@ -245,6 +245,26 @@ class TestAdvisoryGroupMember:
             assert mine[label] == (len(items), address)
             listed = client.get(address).context["items"]
             assert [item.pk for item in listed] == [item.pk for item in items]
+
+    def test_a_meeting_under_way_today_is_still_the_next_one(self, client):
+        """Its time has passed, but it is not closed: the views it waits for
+        are still asked of the member, not the next meeting's."""
+        member = UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER])
+        later = MeetingFactory(members=[member], held_at=timezone.now() + timedelta(days=44))
+        AgendaItemFactory(meeting=later)
+        today = clock.at(clock.today(), time(0, 1))
+        under_way = MeetingFactory(members=[member], held_at=today)
+        AgendaItemFactory(meeting=under_way)
+        AgendaItemFactory(meeting=under_way)
+        sign_in_verified(client, member)
+        label = "Items on your next meeting's agenda without your view"
+        address = reverse("advisory-meeting", args=[under_way.pk]) + "?show=without-my-view"
+        assert counts(client)["Advisory Group member"][label] == (2, address)
+        # Yesterday's, still open, is not.
+        under_way.held_at = today - timedelta(days=1)
+        under_way.save(update_fields=["held_at"])
+        later_address = reverse("advisory-meeting", args=[later.pk]) + "?show=without-my-view"
+        assert counts(client)["Advisory Group member"][label][1] == later_address
 
     def test_with_no_meeting_to_come_the_count_links_to_the_meetings(self, client):
         member = UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER])

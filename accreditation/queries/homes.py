@@ -2,6 +2,8 @@
 count of the list it links to, as the person may see it, in one query (two
 for the Advisory Group's, which first finds the person's next meeting)."""
 
+from datetime import time
+
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
@@ -139,10 +141,12 @@ def feedback_reviews_to_record_address(user):
 
 
 def next_meeting(user):
-    """The first meeting still to be held that ``user`` chairs or sits on."""
+    """The first open meeting, of today or later, that ``user`` chairs or
+    sits on: one under way today is still the one to give views for."""
+    today = clock.at(clock.today(), time.min)
     return (
         Meeting.objects.filter(
-            Q(chair=user) | Q(members=user), closed_at__isnull=True, held_at__gte=clock.now()
+            Q(chair=user) | Q(members=user), closed_at__isnull=True, held_at__gte=today
         )
         .order_by("held_at", "pk")
         .first()
