@@ -237,7 +237,9 @@ def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(clie
 
     # Notice again, and revoking before the period ends, are refused.
     client.post(page, {"step": "notice", "reason": "Again."})
-    client.post(page, {"step": "revoke", "reason": "Too early.", "confirm": "yes"})
+    early = client.post(page, {"step": "revoke", "reason": "Too early."}, follow=True)
+    assert "Check before you revoke" not in early.text
+    assert "revoke the accreditation after that" in early.text
     entry.refresh_from_db()
     assert entry.state == EntryState.NOTICE_GIVEN
     assert issue_owed_letters() == {"issued": 0}

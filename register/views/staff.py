@@ -87,11 +87,18 @@ class RevokeView(StaffAreaMixin, TemplateView):
                 # does with that reason shown, which can go back to change it.
                 form = RevokeForm(request.POST)
                 confirm = request.POST.get("confirm")
-                if not form.is_valid() or confirm != "yes":
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(form=form))
+                due = self.entry.response_due
+                may_revoke = (
+                    self.entry.state == EntryState.NOTICE_GIVEN
+                    and due is not None
+                    and clock.now() >= due
+                )
+                # Where revoking is not open, the service's refusal says why.
+                if may_revoke and confirm != "yes":
                     return self.render_to_response(
-                        self.get_context_data(
-                            form=form, confirming=form.is_valid() and confirm != "change"
-                        )
+                        self.get_context_data(form=form, confirming=confirm != "change")
                     )
                 revocation.revoke(
                     self.entry, reason=form.cleaned_data["reason"], actor=request.user
