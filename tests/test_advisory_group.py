@@ -755,6 +755,17 @@ class TestTheChairsAdvice:
             url, {"record_advice": "", "advice-outcome": "perhaps", "advice-comment": ""}
         )
         assert "Choose agree, disagree or refer back" in response.text
+        # Disagreeing says why: the decision official reads it beside the advice.
+        response = client.post(
+            url, {"record_advice": "", "advice-outcome": "disagree", "advice-comment": " "}
+        )
+        assert_comment_error(
+            response,
+            "Enter a comment saying why the group disagrees with the recommendation",
+            "disagree",
+        )
+        with pytest.raises(advice.AdviceError, match="why the group disagrees"):
+            advice.record_advice(item, advice="disagree", comment="", actor=group[0])
         response = client.post(
             url,
             {"record_advice": "", "advice-outcome": "disagree", "advice-comment": "2B is weak."},

@@ -305,6 +305,11 @@ class AdviceForm(forms.Form):
                 self.add_error(
                     "comment", "Enter a comment saying what the assessor should look at again"
                 )
+            elif cleaned.get("outcome") == Advice.DISAGREE:
+                self.add_error(
+                    "comment",
+                    "Enter a comment saying why the group disagrees with the recommendation",
+                )
             elif cleaned.get("outcome") == FeedbackOutcome.RETURNED:
                 self.add_error("comment", "Enter a comment saying what the assessor should change")
         return cleaned

@@ -160,6 +160,9 @@ def record_advice(item, *, advice, comment, actor, by_correspondence=False):
         raise AdviceError("Choose agree, disagree or refer back.")
     if advice == Advice.REFER_BACK and not comment.strip():
         raise AdviceError("Enter a comment saying what the assessor should look at again.")
+    if advice == Advice.DISAGREE and not comment.strip():
+        # The decision official reads why, beside the advice.
+        raise AdviceError("Enter a comment saying why the group disagrees with the recommendation.")
     _check_chair_may_record(item, by_correspondence)
     details = {"item": item.pk, "comment": comment, "by_correspondence": by_correspondence}
     if advice == Advice.REFER_BACK:
