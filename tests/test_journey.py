@@ -701,6 +701,17 @@ class TestTaskList:
             ),
         )
         assert response.url == reverse("proposal-task-list", args=[draft.pk])
+        # Opened from check answers, saving returns there.
+        organisation.refresh_from_db()
+        response = signed_in.post(
+            f"{edit}&from=check",
+            details(
+                organisation.kind,
+                urn=organisation.urn,
+                version=profile_version(organisation),
+            ),
+        )
+        assert response.url == reverse("proposal-check", args=[draft.pk])
 
     def test_changing_the_kind_keeps_the_way_back(self, signed_in, draft):
         change_kind = f"{reverse('organisation-change-kind')}?proposal={draft.pk}"
@@ -859,10 +870,17 @@ class TestSubmission:
             f'<dd class="govuk-summary-list__value">{organisation.schools_led_count}</dd>'
             in summary
         )
-        profile = reverse("organisation-profile") + f"?proposal={draft.pk}"
+        assert organisation.get_phase_display() in summary
+        profile = reverse("organisation-profile") + f"?proposal={draft.pk}&amp;from=check"
         assert (
             f'<a class="govuk-link" href="{profile}">Change the organisation’s details</a>' in page
         )
+        # The profile leads back to check answers.
+        check = reverse("proposal-check", args=[draft.pk])
+        shown = signed_in.get(profile.replace("&amp;", "&")).text
+        assert f'href="{check}" class="govuk-back-link">Back to check your answers' in shown
+        edit = reverse("organisation-edit", args=[organisation.kind])
+        assert f"{edit}?proposal={draft.pk}&amp;from=check" in shown
 
     def test_submitting_gives_a_reference_an_email_and_a_read_only_proposal(
         self, signed_in, draft, applicant, django_capture_on_commit_callbacks, settings

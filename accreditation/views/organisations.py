@@ -52,7 +52,8 @@ class CreatorMixin(PermissionMixin):
 
 class ReturnToProposalMixin:
     """Reached from a draft's task list (``?proposal=<id>``), the profile's
-    pages keep the way back to it, and saving the profile returns there."""
+    pages keep the way back to it, and saving the profile returns there; from
+    its check answers (``&from=check``), back there."""
 
     @cached_property
     def returning_to(self):
@@ -63,14 +64,33 @@ class ReturnToProposalMixin:
             pk=pk, organisation=self.organisation, status=Status.DRAFT
         ).first()
 
+    @property
+    def from_check(self):
+        return self.returning_to is not None and self.request.GET.get("from") == "check"
+
+    @property
+    def return_url(self):
+        """Where the way back leads: the proposal's check answers, or its
+        task list (None: not reached from a proposal)."""
+        if self.returning_to is None:
+            return None
+        name = "proposal-check" if self.from_check else "proposal-task-list"
+        return reverse(name, args=[self.returning_to.pk])
+
     def with_return(self, url):
         if self.returning_to is None:
             return url
         joiner = "&" if "?" in url else "?"
-        return f"{url}{joiner}{urlencode({'proposal': self.returning_to.pk})}"
+        query = {"proposal": self.returning_to.pk, **({"from": "check"} if self.from_check else {})}
+        return f"{url}{joiner}{urlencode(query)}"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(returning_to=self.returning_to, **kwargs)
+        return super().get_context_data(
+            returning_to=self.returning_to,
+            return_url=self.return_url,
+            from_check=self.from_check,
+            **kwargs,
+        )
 
 
 class ProfileView(ReturnToProposalMixin, OrganisationPageMixin, TemplateView):
@@ -223,7 +243,7 @@ class EditDetailsView(ReturnToProposalMixin, OrganisationPageMixin, DetailsStepM
     def saved(self, organisation):
         messages.success(self.request, "The organisation profile has been updated.")
         if self.returning_to is not None:
-            return redirect("proposal-task-list", pk=self.returning_to.pk)
+            return redirect(self.return_url)
         return redirect("organisation-profile")
 
 
