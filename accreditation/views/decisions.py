@@ -31,10 +31,13 @@ class Refusal:
     pk: int
     reference: str
     message: str
+    seen: bool = True
+    """Whether the official may see the case (named, and linked)."""
     href: str = ""
-    """Where the summary's link goes: the case's reasons box on this page,
-    its decision page once it has left the queue (decided by another
-    official meanwhile), or nowhere for a case the official may not see."""
+    """Where the summary's link goes: the case's reasons box where it is on
+    this page, its decision page otherwise (decided by another official
+    meanwhile, say, or on another page of the queue), or nowhere for a case
+    the official may not see."""
 
 
 class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
@@ -65,7 +68,7 @@ class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
                 href=f"#reasons-{refusal.pk}"
                 if refusal.pk in shown
                 else reverse("decision-case", args=[refusal.pk])
-                if refusal.reference != NOT_SEEN
+                if refusal.seen
                 else "",
             )
             for refusal in context.get("refusals", ())
@@ -117,7 +120,7 @@ class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
             visible_to(request.user).filter(pk__in=refused).values_list("pk", "reference")
         )
         refusals = [
-            Refusal(pk, references.get(pk, NOT_SEEN), message)
+            Refusal(pk, references.get(pk, NOT_SEEN), message, seen=pk in references)
             for pk, message in sorted(refused.items())
         ]
         return self.render_to_response(self.get_context_data(form=form, refusals=refusals))
