@@ -153,6 +153,11 @@ class TestStarting:
         assert "There is no round open" not in response.text
         assert f'name="round" value="{open_round.pk}"' in response.text
         assert not Proposal.objects.exists()
+        # Opened from a link to it, the page shows the round open now too.
+        page = signed_in.get(reverse("proposal-start"), {"round": closed.pk}).text
+        assert "The round you chose is not open for proposals now." in page
+        assert f"The {open_round} round is open until" in page
+        assert "No round is open" not in page
 
     def test_a_start_page_opened_for_one_organisation_starts_nothing_for_another(
         self, client, open_round

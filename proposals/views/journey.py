@@ -155,10 +155,11 @@ class StartView(OrganisationPageMixin, FormView):
         rounds = Round.objects.open_at(clock.now())
         if round_id:
             chosen = rounds.filter(pk=round_id).first()
-            if chosen is not None or self.request.method != "POST":
+            if chosen is not None:
                 return chosen
-            # Sent from a page shown before that round closed: the round
-            # open now is shown again, to choose in, never started in unasked.
+            # A link to, or a page shown before the close of, a round not
+            # open now: the round open now is shown, to choose in, never
+            # started in unasked.
             self.round_closed_since = True
         return rounds.order_by("deadline").first()
 
@@ -189,6 +190,7 @@ class StartView(OrganisationPageMixin, FormView):
             if period is not None
             else [],
             is_window=isinstance(period, Window),
+            round_closed_since=self.round_closed_since and period is not None,
             **kwargs,
         )
 
