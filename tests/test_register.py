@@ -675,6 +675,16 @@ def test_a_name_stored_without_its_apostrophe_is_found_with_one(client):
         assert list(page.context["entries"]) == [plain], typed
 
 
+def test_a_place_searched_as_a_name_is_told_where_to_look_for_places(client):
+    RegisterEntryFactory(name="Alderbank Learning Trust")
+    page = client.get(reverse("register-search"), {"q": "Hull"}).text
+    assert "No accredited providers match" in page
+    assert "to find providers in a place, choose its local authority or region" in page
+    page = client.get(reverse("register-search")).text
+    assert 'aria-describedby="id_q-hint"' in page
+    assert "The search looks at providers’ names only" not in page
+
+
 def test_apostrophes_alone_find_the_names_that_have_one_not_every_name(client):
     straight = RegisterEntryFactory(name="St Aidan's CofE Junior School")
     curly = RegisterEntryFactory(name="St Bede\u2019s Catholic Primary")
