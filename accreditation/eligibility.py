@@ -47,24 +47,25 @@ def measure_wording(measure, minimum):
     return wording % {"n": minimum}
 
 
-def measure_told(measure, count):
+def measure_told(measure, count, teller="You told us"):
     """What the organisation's profile says, in a sentence that reads right
-    for any count ("1 primary school", "0 primary schools")."""
+    for any count ("1 primary school", "0 primary schools"): "You told us"
+    to its members, "Its profile says" to staff."""
     if measure == LEADS_SCHOOLS:
         told = ngettext(
-            "You told us it leads improvement in %(count)d school through a formal "
+            "%(teller)s it leads improvement in %(count)d school through a formal "
             "partnership now.",
-            "You told us it leads improvement in %(count)d schools through a formal "
+            "%(teller)s it leads improvement in %(count)d schools through a formal "
             "partnership now.",
             count,
         )
     else:
         told = ngettext(
-            "You told us it is accountable for governance in %(count)d primary school.",
-            "You told us it is accountable for governance in %(count)d primary schools.",
+            "%(teller)s it is accountable for governance in %(count)d primary school.",
+            "%(teller)s it is accountable for governance in %(count)d primary schools.",
             count,
         )
-    return told % {"count": count}
+    return told % {"count": count, "teller": teller}
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,9 @@ class Verdict:
         return AccreditationType(self.accreditation_type).label
 
 
-def assess(organisation, accreditation_type):
+def assess(organisation, accreditation_type, teller="You told us"):
     """May this organisation seek this type? With the reason, in plain words,
-    when it may not."""
+    when it may not (to staff: ``teller="Its profile says"``)."""
     row = ROW_FOR_KIND[organisation.kind]
     if organisation.identifier_cleared:
         label = "URN" if organisation.identifier_field == "urn" else "UKPRN"
@@ -181,7 +182,8 @@ def assess(organisation, accreditation_type):
         accreditation_type,
         False,
         f"An Accredited Schools Group must be an organisation that "
-        f"{measure_wording(row.asg_measure, minimum)}. " + measure_told(row.asg_measure, count),
+        f"{measure_wording(row.asg_measure, minimum)}. "
+        + measure_told(row.asg_measure, count, teller),
     )
 
 

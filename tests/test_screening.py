@@ -201,6 +201,9 @@ class TestEligibilityToday:
         sign_in_verified(client, officer)
         page = client.get(reverse("screening-case", args=[case.pk])).content.decode()
         assert "Not eligible today" in page
+        # Said as the officer reads it, not as the applicant was told.
+        assert "Its profile says it leads improvement in 1 school" in page
+        assert "You told us" not in page
         assert "What changed since submission" in page
         assert "it was eligible then" in page
         done = screening.screen(case, officer, decision="ineligible", reason="Leads one school")

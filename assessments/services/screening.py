@@ -74,11 +74,15 @@ def _shown(organisation, name):
     return str(value)
 
 
+STAFF_TELLER = "Its profile says"
+"""How the officer reads what the organisation told us."""
+
+
 def recheck(case):
     """The case's eligibility on today's profile beside the one it was
     submitted with. Load ``case`` with ``organisation__local_authority``."""
     today = case.organisation
-    now = eligibility.assess(today, case.accreditation_type)
+    now = eligibility.assess(today, case.accreditation_type, STAFF_TELLER)
     if case.submitted_profile is None:
         return EligibilityCheck(None, now, ())
     submitted = case.applicant_profile
@@ -93,7 +97,7 @@ def recheck(case):
                     _shown(today, name),
                 )
             )
-    then = eligibility.assess(submitted, case.accreditation_type)
+    then = eligibility.assess(submitted, case.accreditation_type, STAFF_TELLER)
     return EligibilityCheck(then, now, tuple(differences))
 
 
