@@ -295,7 +295,9 @@ class TestCorrectionsAndConcerns:
         official = person_with("decision_official", case)
         move(case, "not_accredit", official)
         LetterFactory(case=case, issued_at=clock.now())
-        with pytest.raises(GuardFailed, match="letter has been issued"):
+        with pytest.raises(
+            GuardFailed, match="decision has been issued, so the decision can no longer"
+        ):
             move(case, "correct_decision", official, details=REASON)
         assert Proposal.objects.get(pk=case.pk).status == Status.NOT_ACCREDITED
         # A concern about it is decided by an official who did not decide it.

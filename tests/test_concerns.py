@@ -471,7 +471,9 @@ def test_upheld_about_an_assessment_the_case_is_reassessed_by_someone_else_and_l
     # ...and the new decision gets its letter, exactly once.
     assert issue_letters([case.pk]) == {"issued": 1}
     second = Letter.objects.get(case=case, purpose=LetterPurpose.DECISION)
-    with pytest.raises(GuardFailed, match="letter has been issued"):
+    with pytest.raises(
+        GuardFailed, match="decision has been issued, so the decision can no longer"
+    ):
         move(case, Action.CORRECT_DECISION, official, details={"reason": "Wrong."})
     assert (second.decision_round, second.occasion) == (1, "decision:1")
     issue_letters([case.pk])

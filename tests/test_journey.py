@@ -101,6 +101,30 @@ class TestWordCount:
         assert count_words(text) == words
 
 
+def trust_asg(applicant, open_round):
+    """An ASG draft of an academy trust accountable for two primary schools."""
+    return start_for(
+        applicant,
+        open_round,
+        ASG,
+        kind=OrganisationKind.ACADEMY_TRUST,
+        urn="",
+        primary_governance_count=2,
+    )
+
+
+def elm_primary(proposal):
+    """The schools page's form for one primary school, led since September 2021."""
+    return {
+        "name": "Elm Primary",
+        "urn": "310001",
+        "local_authority": proposal.organisation.local_authority_id,
+        "since_0": "1",
+        "since_1": "9",
+        "since_2": "2021",
+    }
+
+
 class TestStarting:
     def test_the_start_page_says_what_the_organisation_can_apply_for(self, signed_in, open_round):
         response = signed_in.get(reverse("proposal-start"))
@@ -516,30 +540,13 @@ class TestSchools:
     def test_a_trust_adds_the_primary_schools_it_is_accountable_for(
         self, signed_in, applicant, open_round
     ):
-        proposal = start_for(
-            applicant,
-            open_round,
-            ASG,
-            kind=OrganisationKind.ACADEMY_TRUST,
-            urn="",
-            primary_governance_count=2,
-        )
+        proposal = trust_asg(applicant, open_round)
         url = reverse("proposal-schools", args=[proposal.pk])
         page = signed_in.get(url).text
         assert '<h1 class="govuk-heading-l">Primary schools whose governance you are' in page
         assert "Kind of partnership" not in page
         assert "Accountable since" in page
-        response = signed_in.post(
-            url,
-            {
-                "name": "Elm Primary",
-                "urn": "310001",
-                "local_authority": proposal.organisation.local_authority_id,
-                "since_0": "1",
-                "since_1": "9",
-                "since_2": "2021",
-            },
-        )
+        response = signed_in.post(url, elm_primary(proposal))
         assert response.url == url
         school = proposal.schools_led.get()
         assert (school.partnership, school.since) == ("", dt.date(2021, 9, 1))
@@ -550,28 +557,11 @@ class TestSchools:
     ):
         """Adding and removing schools stays on the page; the page opened
         from check answers leads back there, through each add and remove."""
-        proposal = start_for(
-            applicant,
-            open_round,
-            ASG,
-            kind=OrganisationKind.ACADEMY_TRUST,
-            urn="",
-            primary_governance_count=2,
-        )
+        proposal = trust_asg(applicant, open_round)
         check = reverse("proposal-check", args=[proposal.pk])
         url = reverse("proposal-schools", args=[proposal.pk]) + "?from=check"
         assert f'href="{url}"' in signed_in.get(check).text
-        response = signed_in.post(
-            url,
-            {
-                "name": "Elm Primary",
-                "urn": "310001",
-                "local_authority": proposal.organisation.local_authority_id,
-                "since_0": "1",
-                "since_1": "9",
-                "since_2": "2021",
-            },
-        )
+        response = signed_in.post(url, elm_primary(proposal))
         assert response.url == url
         page = signed_in.get(url).text
         assert f'href="{check}" class="govuk-back-link">Back to check your answers' in page
@@ -594,14 +584,7 @@ class TestSchools:
     def test_an_asg_is_asked_for_schools_on_the_basis_it_is_eligible_from_the_start(
         self, signed_in, applicant, open_round
     ):
-        trust = start_for(
-            applicant,
-            open_round,
-            ASG,
-            kind=OrganisationKind.ACADEMY_TRUST,
-            urn="",
-            primary_governance_count=2,
-        )
+        trust = trust_asg(applicant, open_round)
         needed = "Add at least 2 primary schools whose governance you are accountable for"
         page = signed_in.get(reverse("proposal-task-list", args=[trust.pk])).text
         assert "Primary schools whose governance you are accountable for</a>" in page
