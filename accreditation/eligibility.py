@@ -53,8 +53,7 @@ def measure_told(measure, count, teller="You told us"):
     to its members, "Its profile says" to staff."""
     if measure == LEADS_SCHOOLS:
         told = ngettext(
-            "%(teller)s it leads improvement in %(count)d school through a formal "
-            "partnership now.",
+            "%(teller)s it leads improvement in %(count)d school through a formal partnership now.",
             "%(teller)s it leads improvement in %(count)d schools through a formal "
             "partnership now.",
             count,
