@@ -1536,10 +1536,16 @@ def test_the_officer_sets_up_and_edits_a_meeting_refusing_forged_people(client, 
     assert "Enter the time of the meeting, like 10am or 14:30" in response.text
     response = client.post(reverse("advisory-meeting-new"), {**data, "chair": chair.pk})
     assert response.status_code == 302
+    # One member: saved, and told it could never be quorate as it is.
+    told = client.get(response.url).text
+    assert "Even if everyone on it attends, this meeting cannot be quorate" in told
     meeting = Meeting.objects.get()
     assert (meeting.chair, list(meeting.members.all())) == (chair, [members[0]])
     assert clock.local(meeting.held_at).hour == 14
-    edit_meeting(client, meeting, {**data, "chair": chair.pk, "members": [m.pk for m in members]})
+    edited = edit_meeting(
+        client, meeting, {**data, "chair": chair.pk, "members": [m.pk for m in members]}
+    )
+    assert "cannot be quorate" not in client.get(edited.url).text
     [changed] = ActivityEntry.objects.filter(action="meeting_changed")
     assert "members" in changed.changes
     # A member cannot set up meetings.

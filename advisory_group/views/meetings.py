@@ -156,6 +156,15 @@ class MeetingFormView(StaffAreaMixin, TemplateView):
             form.add_error(refusal.field, str(refusal))
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, "The meeting has been saved")
+        if not queries.quorate(
+            meeting, [meeting.chair, *meeting.members.all()], meeting.members.all()
+        ):
+            # Saved all the same: members can be added before it is held.
+            messages.warning(
+                request,
+                f"Even if everyone on it attends, this meeting cannot be quorate: "
+                f"{queries.quorum_needed()} must attend. Add members before it is held.",
+            )
         return redirect("advisory-meeting", pk=meeting.pk)
 
 
