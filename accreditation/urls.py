@@ -101,6 +101,11 @@ urlpatterns = [
     ),
     path("staff/users/", staff_users.StaffUserListView.as_view(), name="staff-users"),
     path("staff/users/invite/", staff_users.StaffInviteView.as_view(), name="staff-invite"),
+    path(
+        "staff/users/invitations/<id:pk>/withdraw/",
+        staff_users.StaffInvitationWithdrawView.as_view(),
+        name="staff-invitation-withdraw",
+    ),
     path("staff/users/<id:pk>/", staff_users.StaffUserEditView.as_view(), name="staff-user"),
     path(
         "staff/emails/failed/",

@@ -16,7 +16,8 @@ from accreditation.models import Invitation, User
 from accreditation.roles import Role
 from accreditation.services import accounts
 from accreditation.tasks import send_outbox
-from tests.factories import InvitationFactory, MembershipFactory, UserFactory
+from tests.casework import sign_in_verified
+from tests.factories import InvitationFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -561,3 +562,34 @@ class TestSession:
             assert Session.objects.get().expire_date == clock.now() + timedelta(
                 seconds=settings.SESSION_COOKIE_AGE
             )
+
+
+def test_an_administrator_withdraws_a_staff_invitation_and_its_link_stops_working(client):
+    from accreditation.models import ActivityEntry, Invitation
+
+    admin = UserFactory(roles=[Role.ADMINISTRATOR], full_name="Ada Admin")
+    invitation = InvitationFactory(
+        token="withdraw-me", email="wrong@example.org", full_name="Wren", invited_by=admin
+    )
+    sign_in_verified(client, admin)
+    page = client.get(reverse("staff-users")).text
+    withdraw = reverse("staff-invitation-withdraw", args=[invitation.pk])
+    assert f'action="{withdraw}"' in page
+    assert "Wren" in page and "Assessor" in page and "Ada Admin" in page
+    done = client.post(withdraw, follow=True)
+    assert "The invitation to wrong@example.org has been withdrawn." in done.text
+    assert f'action="{withdraw}"' not in done.text
+    assert Invitation.objects.get(pk=invitation.pk).revoked_at is not None
+    assert ActivityEntry.objects.filter(action="staff_invitation_withdrawn").count() == 1
+    # Pressed again: said, nothing changed.
+    again = client.post(withdraw, follow=True)
+    assert "was accepted or withdrawn already" in again.text
+    assert ActivityEntry.objects.filter(action="staff_invitation_withdrawn").count() == 1
+    # The link no longer works.
+    client.logout()
+    page = client.get(reverse("accept-invitation", args=["withdraw-me"]))
+    assert "Wren" not in page.content.decode()
+    # An organisation's invitation is not the staff users page's to withdraw.
+    joining = InvitationFactory(organisation=OrganisationFactory(), roles=[])
+    sign_in_verified(client, admin)
+    assert client.post(reverse("staff-invitation-withdraw", args=[joining.pk])).status_code == 404

@@ -175,6 +175,7 @@ KWARGS = {
     ("organisation/", "kind"): ("value", lambda w, p: w.diocese.kind),
     ("organisation/", "token"): ("capability", lambda w, p: w.join_token),
     ("staff/users/", "pk"): ("object", lambda w, p: w.staff_member.pk),
+    ("staff/users/invitations/", "pk"): ("object", lambda w, p: w.withdrawn_invitation.pk),
     ("invitation/", "token"): ("capability", lambda w, p: w.staff_token),
     ("account/password-reset/", "uidb64"): ("capability", lambda w, p: w.reset_uid),
     ("account/password-reset/", "token"): ("capability", lambda w, p: w.reset_token),
@@ -341,6 +342,7 @@ class World:
         self.scored_evidence = EvidenceFactory(proposal=self.scored_case, uploaded_by=self.owner)
         self.feedback_case = decided_against_recommendation(self.diocese, self.staff[Role.ASSESSOR])
         self.staff_member = UserFactory(roles=[Role.ASSESSOR])
+        self.withdrawn_invitation = InvitationFactory(email="to-withdraw@example.org")
         self.letter = LetterFactory(
             case=self.case, purpose="screening", issued_at=clock.now(), pdf=b"%PDF-1.7 letter"
         )

@@ -164,6 +164,25 @@ def organisations_of_address(email):
     )
 
 
+def withdraw_staff_invitation(invitation, *, by):
+    """Withdraw a staff invitation not yet accepted: its link no longer
+    works. False if it was accepted, or withdrawn, already (another tab, a
+    double click)."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at is not None or locked.revoked_at is not None:
+            return False
+        locked.revoked_at = clock.now()
+        locked.save(update_fields=["revoked_at"])
+        activity.record(
+            by,
+            "staff_invitation_withdrawn",
+            locked,
+            {"email": [locked.email, None], "roles": [locked.roles, None]},
+        )
+    return True
+
+
 def accept_invitation(token, *, full_name=None, password=None, user=None):
     """Use an invitation once: create the account (or add the roles to the
     signed-in account with the invited address). Two tabs racing get one

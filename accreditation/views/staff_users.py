@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.urls import reverse_lazy
 from django.utils.functional import cached_property
+from django.views import View
 from django.views.generic import FormView, ListView
 
 from accreditation import throttle
@@ -43,7 +44,9 @@ class StaffUserListView(StaffAreaMixin, NearestPageMixin, ListView):
             role_labels=dict(Role.choices),
             pending=Invitation.objects.filter(
                 organisation__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True
-            ).order_by("-created_at")[:20],
+            )
+            .select_related("invited_by")
+            .order_by("-created_at")[:20],
             **kwargs,
         )
 
@@ -139,3 +142,23 @@ class StaffUserEditView(StaleEditViewMixin, StaffAreaMixin, FormView):
         else:
             messages.success(self.request, f"{self.person} has been updated.")
         return redirect(self.success_url)
+
+
+class StaffInvitationWithdrawView(StaffAreaMixin, View):
+    """Withdraw a staff invitation not yet accepted (a wrong address, a
+    person who no longer joins): its link stops working."""
+
+    act_permission = "accreditation.manage_users"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        invitation = get_object_or_404(Invitation, pk=pk, organisation__isnull=True)
+        if accounts.withdraw_staff_invitation(invitation, by=request.user):
+            messages.success(request, f"The invitation to {invitation.email} has been withdrawn.")
+        else:
+            messages.info(
+                request,
+                f"The invitation to {invitation.email} was accepted or withdrawn already. "
+                "Nothing was changed.",
+            )
+        return redirect("staff-users")

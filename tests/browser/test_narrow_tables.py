@@ -12,7 +12,7 @@ from accreditation.workflow import Status
 from feedback.models import Letter, LetterPurpose
 from feedback.services import concerns
 from tests.browser.conftest import signed_in_as, staff_with_device
-from tests.factories import MembershipFactory, ProposalFactory, RoundFactory
+from tests.factories import InvitationFactory, MembershipFactory, ProposalFactory, RoundFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +25,7 @@ PAGES = [
     (Role.DECISION_OFFICIAL, "decision-queue", "Cases awaiting your decision"),
     (Role.DECISION_OFFICIAL, "staff-concerns", "Concerns"),
     (Role.ADMINISTRATOR, "staff-users", "Staff users"),
+    (Role.ADMINISTRATOR, "staff-users", "Invitations not yet accepted"),
 ]
 
 
@@ -44,6 +45,7 @@ def test_on_a_phone_a_staff_table_scrolls_within_its_pane(
     )
     member = MembershipFactory(organisation=decided.organisation).user
     concerns.raise_concern(decided, member, "The assessor did not read our answer to 2B.")
+    InvitationFactory(full_name="Wren Invited-Colleague", email="wren.invited@example.org")
     page = new_page(viewport={"width": 375, "height": 700})
     signed_in_as(page, *staff_with_device(role))
     page.goto(reverse(url_name))
