@@ -1447,8 +1447,38 @@ def test_a_cancelled_round_is_offered_to_a_new_meeting_only_if_already_its_own()
     offered = set(MeetingForm().fields["round"].queryset)
     assert live in offered and cancelled not in offered
     meeting = MeetingFactory(round=cancelled)
-    kept = MeetingForm(initial=MeetingForm.initial_for(meeting)).fields["round"].queryset
+    kept = MeetingForm(held_round=meeting.round).fields["round"].queryset
     assert {live, cancelled} <= set(kept)
+
+
+def test_a_meeting_whose_round_was_cancelled_since_is_still_changed(client, officer, group):
+    meeting = new_meeting(officer, group)
+    period = RoundFactory()
+    Meeting.objects.filter(pk=meeting.pk).update(round=period)
+    type(period).objects.filter(pk=period.pk).update(
+        cancelled_at=clock.now(), cancellation_reason="Moved."
+    )
+    meeting.refresh_from_db()
+    sign_in_verified(client, officer)
+    data = {
+        key: value
+        for key, value in MeetingForm.initial_for(meeting).items()
+        if key not in ("date", "time", "chair", "members", "round")
+    }
+    when = clock.local(meeting.held_at)
+    data.update(
+        round=period.pk,
+        date_0=when.day,
+        date_1=when.month,
+        date_2=when.year,
+        time="3pm",
+        chair=meeting.chair_id,
+        members=[person.pk for person in meeting.members.all()],
+    )
+    response = edit_meeting(client, meeting, data)
+    assert response.status_code == 302, response.context["form"].errors
+    meeting.refresh_from_db()
+    assert meeting.round == period and clock.local(meeting.held_at).hour == 15
 
 
 def test_a_list_filter_names_a_cancelled_round_so(client, officer):

@@ -177,11 +177,18 @@ class TestStarting:
         assert "There is no round open" not in response.text
         assert f'name="round" value="{open_round.pk}"' in response.text
         assert not Proposal.objects.exists()
-        # Opened from a link to it, the page shows the round open now too.
+        # Opened from a link to it, the page shows the round open now too,
+        # and its form starts a proposal in that round.
         page = signed_in.get(reverse("proposal-start"), {"round": closed.pk}).text
         assert "The round you chose is not open for proposals now." in page
         assert f"The {open_round} round is open until" in page
         assert "No round is open" not in page
+        assert f'<form method="post" action="{reverse("proposal-start")}"' in page
+        started = signed_in.post(
+            reverse("proposal-start"), {"accreditation_type": "asp", "round": open_round.pk}
+        )
+        assert Proposal.objects.get().round == open_round
+        assert started.url == reverse("proposal-task-list", args=[Proposal.objects.get().pk])
 
     def test_a_start_page_opened_for_one_organisation_starts_nothing_for_another(
         self, client, open_round

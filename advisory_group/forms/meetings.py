@@ -99,15 +99,15 @@ class MeetingForm(VersionedFormMixin, forms.Form):
         help_text="From the day of the meeting.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, held_round=None, **kwargs):
+        """``held_round``: the round of the meeting being changed, kept on
+        offer if it was cancelled since the meeting was set up."""
         super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = group_members()
         self.fields["members"].queryset = group_members()
-        held = self.initial.get("round")
-        if held is not None and held.cancelled_at is not None:
-            # A meeting set up before its round was cancelled keeps it.
+        if held_round is not None and held_round.cancelled_at is not None:
             self.fields["round"].queryset = Round.objects.filter(
-                Q(cancelled_at__isnull=True) | Q(pk=held.pk)
+                Q(cancelled_at__isnull=True) | Q(pk=held_round.pk)
             ).order_by("-opens_at", "-pk")
         self.helper = gds_helper(
             Field.select("round"),

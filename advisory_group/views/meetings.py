@@ -127,14 +127,18 @@ class MeetingFormView(StaffAreaMixin, TemplateView):
             return closed_meeting(request, self.meeting)
         return super().get(request, *args, **kwargs)
 
+    @property
+    def held_round(self):
+        return self.meeting.round if self.meeting else None
+
     def get_context_data(self, form=None, **kwargs):
         if form is None:
             initial = MeetingForm.initial_for(self.meeting) if self.meeting else {}
-            form = MeetingForm(initial=initial)
+            form = MeetingForm(initial=initial, held_round=self.held_round)
         return super().get_context_data(form=form, meeting=self.meeting, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        form = MeetingForm(request.POST)
+        form = MeetingForm(request.POST, held_round=self.held_round)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
@@ -148,7 +152,7 @@ class MeetingFormView(StaffAreaMixin, TemplateView):
             # What they chose, shown again with the version saved since.
             sent = request.POST.copy()
             sent["version"] = stale.current
-            form = MeetingForm(sent)
+            form = MeetingForm(sent, held_round=self.held_round)
             form.is_valid()
             form.add_error(None, str(stale))
             return self.render_to_response(self.get_context_data(form=form))
