@@ -278,6 +278,14 @@ class TestThePage:
         assert not Screening.objects.exists()
         assert self.post(client, case, decision="eligible", reason=" ").status_code == 302
 
+    def test_a_claim_confirmed_with_a_reason_not_to_typed_is_refused_keeping_it(self, officer):
+        with pytest.raises(screening.ScreeningError, match="You confirmed the claim") as refused:
+            screening.screen(
+                nss_case(), officer, decision="eligible", nss="confirmed", nss_reason="Not an NLE."
+            )
+        assert refused.value.field == "nss_reason"
+        assert not Screening.objects.exists()
+
     def test_a_claim_not_settled_is_an_error_on_the_page(self, client, officer):
         case = nss_case()
         sign_in_verified(client, officer)

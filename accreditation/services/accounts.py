@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accreditation import clock, emails, throttle
+from accreditation.access import require
 from accreditation.models import Invitation, Organisation, User
 from accreditation.models.organisations import hash_token
 from accreditation.roles import STAFF_ROLES, Role
@@ -168,6 +169,7 @@ def withdraw_staff_invitation(invitation, *, by):
     """Withdraw a staff invitation not yet accepted: its link no longer
     works. False if it was accepted, or withdrawn, already (another tab, a
     double click)."""
+    require(by, "accreditation.manage_users")
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.accepted_at is not None or locked.revoked_at is not None:

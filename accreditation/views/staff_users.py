@@ -10,7 +10,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from accreditation import throttle
+from accreditation import clock, throttle
 from accreditation.access import StaffAreaMixin
 from accreditation.forms.accounts import StaffInvitationForm, StaffUserForm
 from accreditation.models import Invitation, User
@@ -42,6 +42,7 @@ class StaffUserListView(StaffAreaMixin, NearestPageMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             role_labels=dict(Role.choices),
+            now=clock.now(),
             pending=Invitation.objects.filter(
                 organisation__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True
             )

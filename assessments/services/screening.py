@@ -97,7 +97,7 @@ def recheck(case):
                     _shown(today, name),
                 )
             )
-    then = eligibility.assess(submitted, case.accreditation_type, STAFF_TELLER)
+    then = eligibility.assess(submitted, case.accreditation_type, "The profile it submitted said")
     return EligibilityCheck(then, now, tuple(differences))
 
 
@@ -142,6 +142,12 @@ def check_decision(claims_nss, decision, reason, nss, nss_reason):
     if nss == NssOutcome.REJECTED and not nss_reason:
         raise ScreeningError(
             "Enter why the National Support School claim is not confirmed", field="nss_reason"
+        )
+    if nss == NssOutcome.CONFIRMED and nss_reason:
+        raise ScreeningError(
+            "You confirmed the claim: remove the reason it is not confirmed, or choose not "
+            "confirmed. The reason is only for a claim not confirmed",
+            field="nss_reason",
         )
     return "", NssOutcome(nss), nss_reason if nss == NssOutcome.REJECTED else ""
 
