@@ -148,6 +148,18 @@ def withdraw_notice(entry, *, actor):
     return entry
 
 
+def why_not_revoke(entry):
+    """Raise RevocationError saying why ``entry`` (as read) cannot be revoked
+    now: no notice given, or the provider's time to respond not over."""
+    if entry.state != EntryState.NOTICE_GIVEN:
+        raise RevocationError("Give notice before revoking an accreditation.")
+    if clock.now() < entry.response_due:
+        raise RevocationError(
+            "The provider can respond until "
+            f"{clock.describe(entry.response_due)}: revoke the accreditation after that."
+        )
+
+
 def revoke(entry, *, reason, actor):
     """Revoke the accreditation once the response period has ended, with the
     reason for the decision (having read the provider's response)."""
@@ -157,14 +169,8 @@ def revoke(entry, *, reason, actor):
         raise RevocationError("Enter the reason for revoking the accreditation")
     with transaction.atomic():
         entry = _locked(entry)
-        if entry.state != EntryState.NOTICE_GIVEN:
-            raise RevocationError("Give notice before revoking an accreditation.")
+        why_not_revoke(entry)
         when = clock.now()
-        if when < entry.response_due:
-            raise RevocationError(
-                "The provider can respond until "
-                f"{clock.describe(entry.response_due)}: revoke the accreditation after that."
-            )
         entry.state = EntryState.REVOKED
         event = _step(
             entry,

@@ -89,14 +89,10 @@ class RevokeView(StaffAreaMixin, TemplateView):
                 confirm = request.POST.get("confirm")
                 if not form.is_valid():
                     return self.render_to_response(self.get_context_data(form=form))
-                due = self.entry.response_due
-                may_revoke = (
-                    self.entry.state == EntryState.NOTICE_GIVEN
-                    and due is not None
-                    and clock.now() >= due
-                )
-                # Where revoking is not open, the service's refusal says why.
-                if may_revoke and confirm != "yes":
+                if confirm != "yes":
+                    # Where revoking is not open, its refusal says why; it is
+                    # never done without the check step.
+                    revocation.why_not_revoke(self.entry)
                     return self.render_to_response(
                         self.get_context_data(form=form, confirming=confirm != "change")
                     )
