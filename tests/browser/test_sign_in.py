@@ -200,7 +200,10 @@ def test_administrator_invites_a_staff_member_who_joins(page, new_page, assert_a
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Invitation sent to ivy@example.org."
     )
-    expect(page.get_by_text("ivy@example.org: expires")).to_be_visible()
+    invited = page.get_by_role("region", name="Invitations not yet accepted, scrolls sideways")
+    expect(invited.get_by_role("row", name=re.compile("Ivy Invitee"))).to_contain_text(
+        "Advisory Group member, Assessor"
+    )
     assert_accessible(page)
 
     assert mail.outbox == [], "the worker sends it"
