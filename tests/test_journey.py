@@ -776,14 +776,7 @@ class TestProfileChanges:
     def test_an_asg_made_ineligible_says_so_on_the_task_list_and_its_section(
         self, signed_in, applicant, open_round
     ):
-        proposal = start_for(
-            applicant,
-            open_round,
-            ASG,
-            kind=OrganisationKind.ACADEMY_TRUST,
-            urn="",
-            primary_governance_count=2,
-        )
+        proposal = trust_asg(applicant, open_round)
         complete(proposal, applicant, schools=2)
         self.change(proposal.organisation, applicant, primary_governance_count=0)
         told = "You told us it is accountable for governance in 0 primary schools."
