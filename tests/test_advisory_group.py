@@ -493,6 +493,10 @@ def test_a_member_who_assessed_a_case_does_not_see_advise_or_count_towards_it(
     third.is_active = False
     third.save(update_fields=["is_active"])
     advice.record_advice(items[theirs.pk], advice="agree", comment="", actor=chair)
+    # The advice rests on them: the attendance cannot lose the case's quorum.
+    with pytest.raises(meetings.MeetingError, match=f"advice on {theirs.reference}"):
+        meetings.record_attendance(meeting, attendees=[chair, first, second], actor=officer)
+    assert set(meeting.attendees.all()) == {chair, first, second, third}
     # Not with a member in conflict with the case in the assessor's place.
     hold(meeting, chair, second, third)
     ConflictFactory(user=third, organisation=other.organisation)

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 
 from accreditation import clock
 from accreditation.case_roles import CaseRole
-from accreditation.models import CaseEvent
+from accreditation.models import CaseEvent, User
 from accreditation.queries.conflicts import without_conflicts
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
@@ -252,12 +252,13 @@ def quorate(meeting, attendees, members):
     )
 
 
-def advising_attendees(item):
-    """Those who attended ``item``'s meeting who may advise on its case, as
-    they were at the meeting: not in conflict with its organisation (nor
-    its local authority, nor a member of it), nor its assessor now or
-    before. One query. The quorum for an item is of them: someone who may
-    not see the item took no part in its advice."""
+def advising_attendees(item, attendees=None):
+    """Those who attended ``item``'s meeting (or ``attendees``, people) who
+    may advise on its case, whether or not their account or roles have
+    changed since: not in conflict with its organisation (nor its local
+    authority, nor a member of it), nor its assessor now or before. One
+    query. The quorum for an item is of them: someone who may not see the
+    item took no part in its advice."""
     from assessments.models import Assignment, Conflict
 
     case = item.case
@@ -266,18 +267,24 @@ def advising_attendees(item):
         Q(organisation_id=organisation.pk) | Q(local_authority_id=organisation.local_authority_id),
         user=OuterRef("pk"),
     )
+    people = (
+        item.meeting.attendees.all()
+        if attendees is None
+        else User.objects.filter(pk__in=[person.pk for person in attendees])
+    )
     return list(
-        item.meeting.attendees.exclude(Exists(conflicts))
+        people.exclude(Exists(conflicts))
         .exclude(Exists(Assignment.objects.filter(case_id=case.pk, assessor=OuterRef("pk"))))
         .exclude(memberships__organisation_id=organisation.pk)
         .only("pk")
     )
 
 
-def quorate_for(item):
-    """Whether enough of those who attended may advise on ``item``'s case."""
+def quorate_for(item, attendees=None):
+    """Whether enough of those who attended (or ``attendees``) may advise on
+    ``item``'s case."""
     meeting = item.meeting
-    return quorate(meeting, advising_attendees(item), meeting.members.only("pk"))
+    return quorate(meeting, advising_attendees(item, attendees), meeting.members.only("pk"))
 
 
 def quorum_needed():

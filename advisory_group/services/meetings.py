@@ -15,7 +15,13 @@ from accreditation.events import EventType, register
 from accreditation.services import activity
 from accreditation.versions import NEW, check_version, fingerprint
 from advisory_group.models import AgendaItem, Meeting
-from advisory_group.queries.agenda import next_meeting, quorate, quorum_needed, waiting
+from advisory_group.queries.agenda import (
+    next_meeting,
+    quorate,
+    quorate_for,
+    quorum_needed,
+    waiting,
+)
 
 register(
     EventType("agenda_item_added", "Put on an Advisory Group agenda"),
@@ -219,6 +225,15 @@ def record_attendance(meeting, *, attendees, actor):
             f"still make it quorate: {quorum_needed()}.",
             field="attendees",
         )
+    for item in advised_at_it.select_related("meeting", "case__organisation"):
+        # Each advice rests on those who attended who could give it.
+        if not quorate_for(item, attendees):
+            raise MeetingError(
+                f"The group's advice on {item.case.reference} has been recorded at this "
+                f"meeting, so who attended must still include {quorum_needed()} who may "
+                "advise on it (no conflict with it, and not its assessor).",
+                field="attendees",
+            )
     before = activity.snapshot(meeting, ["attendees"])
     meeting.attendees.set(attendees)
     activity.record(
