@@ -24,6 +24,7 @@ from feedback.services import concerns
 from proposals.models import Party, Route
 from tests.casework import give_part, person_with, sign_in_verified, walk_to
 from tests.factories import (
+    AgendaItemFactory,
     AnswerFactory,
     CoPartnerFactory,
     EvidenceFactory,
@@ -526,3 +527,25 @@ def test_a_reason_written_on_several_lines_keeps_its_lines(client):
     screening.screen(case, officer, decision="ineligible", reason=reason)
     page = page_of(client, officer, case)
     assert "It leads no school yet.<br>Its partnership starts in 2027." in page
+
+
+def test_the_members_views_are_not_shown_to_the_cases_assessors(client):
+    """The group advises on the assessor's recommendation without them: its
+    assessors (now or before) read the group's advice, not each member's
+    view; a casework officer, who runs the meetings, reads both."""
+    case = case_in_assessment(accreditation_type=AccreditationType.ASG)
+    assessor = person_with("assessor", case)
+    item = AgendaItemFactory(case=case)
+    MemberView.objects.create(
+        item=item,
+        member=UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER], full_name="Mona Member"),
+        view="disagree",
+        comment="Weak on 2B.",
+    )
+    page = page_of(client, assessor, case)
+    assert "Not shown to the case’s assessors" in page
+    assert "Weak on 2B." not in page and "Mona Member" not in page
+    officer = person_with("casework_officer")
+    page = page_of(client, officer, case)
+    assert "Mona Member: disagree" in page and "(Weak on 2B.)" in page
+    assert "Not shown to the case’s assessors" not in page

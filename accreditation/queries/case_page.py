@@ -158,6 +158,10 @@ class CasePage:
     recommendations: list
     requests: list
     agenda_items: list
+    views_withheld: bool
+    """The members' views are not shown: the viewer assessed the case (now
+    or before), and the group's members advise on their recommendation
+    without them (a casework officer, who runs the meetings, sees them)."""
     decision: object
     earlier_cases: list
     earlier_letters: list
@@ -508,6 +512,8 @@ def case_page(case, user, roles):
         recommendations=recommendations,
         requests=requests_for_case(case),
         agenda_items=agenda_items,
+        views_withheld=CaseRole.CASEWORK_OFFICER not in roles
+        and any(assignment.assessor_id == user.pk for assignment in assignments),
         decision=_decision(case, ordered),
         earlier_cases=earlier,
         earlier_letters=letters,
