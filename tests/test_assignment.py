@@ -22,6 +22,8 @@ from assessments.services import conflicts
 from tests.casework import person_with, sign_in_verified
 from tests.factories import (
     ConflictFactory,
+    LetterFactory,
+    MeetingFactory,
     MembershipFactory,
     OrganisationFactory,
     ProposalFactory,
@@ -279,6 +281,73 @@ class TestOneCase:
         page = client.get(reverse("case-assessors", args=[case.pk])).text
         assert "Asha Assessor (screened it)" in page
         services.assign(case, ben, "first", officer)
+
+    def test_who_decided_or_advised_on_a_case_does_not_reassess_it(
+        self, client, officer, period, assessors
+    ):
+        """After an upheld concern, nobody who decided the case or the
+        concern, nor anyone who advised on it in the Advisory Group, is
+        proposed, offered or assigned to reassess it: a different assessor."""
+        from django.contrib.auth.models import Group
+
+        from advisory_group.models import AgendaItem, FeedbackView, ItemPurpose, MemberView
+        from feedback.models import Concern
+
+        case = ProposalFactory(round=period, status="not_accredited")
+        Assignment.objects.filter(case=case).update(ended_at=clock.now())
+        decider = CaseEvent.objects.get(case=case, action="not_accredit").actor
+        concern_decider, member, chair = (
+            UserFactory(roles=[Role.DECISION_OFFICIAL], full_name="Dee Decider"),
+            UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER], full_name="Mo Member"),
+            UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER], full_name="Cy Chair"),
+        )
+        assessing = Group.objects.get(name=Role.ASSESSOR.value)
+        for person in (decider, concern_decider, member, chair):
+            person.groups.add(assessing)
+        item = AgendaItem.objects.create(
+            meeting=MeetingFactory(chair=chair, members=[member]),
+            case=case,
+            purpose=ItemPurpose.FEEDBACK,
+            outcome="approved",
+            decided_by=chair,
+            decided_at=clock.now(),
+        )
+        MemberView.objects.create(item=item, member=member, view=FeedbackView.APPROVE)
+        Concern.objects.create(
+            case=case,
+            letter=LetterFactory(case=case),
+            text="The scores were wrong.",
+            raised_by=case.created_by,
+            state="upheld",
+            decided_by=concern_decider,
+            decided_at=clock.now(),
+            response="They were.",
+        )
+        move(case, "uphold_concern", concern_decider, details={"reason": "They were."})
+
+        [line] = services.propose(period, officer).lines
+        barred = {
+            decider: "decided this case or a concern about it",
+            concern_decider: "decided this case or a concern about it",
+            member: "advised on this case in the Advisory Group",
+            chair: "advised on this case in the Advisory Group",
+        }
+        sign_in_verified(client, officer)
+        page = client.get(reverse("case-assessors", args=[case.pk])).text
+        for person, why in barred.items():
+            assert person.pk not in line.allowed
+            with pytest.raises(services.AssignmentRefused, match=f"{person.full_name} {why}"):
+                services.assign(case, person, "first", officer)
+            with pytest.raises(services.ProposalRefused):
+                services.apply(period, {(case.pk, "first"): person.pk}, officer)
+            note = (
+                "advised on it in the Advisory Group"
+                if person in (member, chair)
+                else ("decided it or a concern about it")
+            )
+            assert f"{person.full_name} ({note})" in page
+        assert assessors[0].pk in line.allowed
+        services.assign(case, assessors[0], "first", officer)
 
     def test_capacity_holds_for_hand_assignment(self, officer, period, assessors):
         asha = assessors[0]

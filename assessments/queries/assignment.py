@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, Greatest
 from accreditation import policy
 from accreditation.models import CaseEvent, User
 from accreditation.queries.conflicts import conflicted_q, without_conflicts
+from accreditation.queries.decisions import DECISION_ACTIONS
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 from assessments.models import AssessorCapacity, Assignment, Screening
@@ -94,14 +95,40 @@ def conflicted_pairs(cases, people):
 
 SCREENED = "screened"
 ASSESSED_BEFORE_UPHELD = "assessed before upheld"
+DECIDED = "decided"
+ADVISED = "advised"
+BARRED_BECAUSE = {
+    SCREENED: ("screened this case: someone else must assess it", "screened it"),
+    ASSESSED_BEFORE_UPHELD: (
+        "assessed this case before a concern about it was upheld: it must be reassessed by "
+        "someone else",
+        "assessed it before a concern was upheld",
+    ),
+    DECIDED: (
+        "decided this case or a concern about it: someone else must assess it",
+        "decided it or a concern about it",
+    ),
+    ADVISED: (
+        "advised on this case in the Advisory Group: someone else must assess it",
+        "advised on it in the Advisory Group",
+    ),
+}
+"""Each reason of ``barred_pairs``: (what refusing the person says after
+their name, the note beside them in a list of assessors)."""
 
 
 def barred_pairs(cases):
     """{(case pk, person pk): why} of those who may not assess a case though
-    free of conflict with it: who screened it (roles combine on one person,
-    never on one case: eligibility is judged apart from merit), and who
-    assessed it before a concern about it was upheld (it is reassessed by
-    someone else)."""
+    free of conflict with it, because they have had another part in it
+    (roles combine on one person, never on one case): who screened it
+    (eligibility is judged apart from merit), who assessed it before a
+    concern about it was upheld (it is reassessed by someone else), who
+    decided it or a concern about it, and who advised on it in the Advisory
+    Group (gave a view, or recorded the group's advice as chair). One
+    query."""
+    AgendaItem = apps.get_model("advisory_group", "AgendaItem")
+    Concern = apps.get_model("feedback", "Concern")
+    MemberView = apps.get_model("advisory_group", "MemberView")
     upheld = (
         CaseEvent.objects.filter(case=OuterRef("case_id"), action=Action.UPHOLD_CONCERN)
         .order_by("-sequence")
@@ -120,7 +147,38 @@ def barred_pairs(cases):
         .values_list("case_id", "officer_id", "why")
         .order_by()
     )
-    return {(case, person): why for case, person, why in assessed.union(screened, all=True)}
+    decided = (
+        CaseEvent.objects.filter(
+            case__in=cases, action__in=DECISION_ACTIONS, actor_id__isnull=False
+        )
+        .annotate(why=Value(DECIDED))
+        .values_list("case_id", "actor_id", "why")
+        .order_by()
+    )
+    decided_concern = (
+        Concern.objects.filter(case__in=cases, decided_by__isnull=False)
+        .annotate(why=Value(DECIDED))
+        .values_list("case_id", "decided_by_id", "why")
+        .order_by()
+    )
+    viewed = (
+        MemberView.objects.filter(item__case__in=cases)
+        .annotate(why=Value(ADVISED))
+        .values_list("item__case_id", "member_id", "why")
+        .order_by()
+    )
+    chaired = (
+        AgendaItem.objects.filter(case__in=cases, decided_by__isnull=False)
+        .annotate(why=Value(ADVISED))
+        .values_list("case_id", "decided_by_id", "why")
+        .order_by()
+    )
+    return {
+        (case, person): why
+        for case, person, why in assessed.union(
+            screened, decided, decided_concern, viewed, chaired, all=True
+        )
+    }
 
 
 def due_date(prefix=""):

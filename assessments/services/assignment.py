@@ -424,14 +424,9 @@ def _barred(case, person, barred):
     if case is None or person is None:
         return None
     why = barred.get((case.pk, person.pk))
-    if why == queries.SCREENED:
-        return f"{person.full_name} screened this case: someone else must assess it"
-    if why == queries.ASSESSED_BEFORE_UPHELD:
-        return (
-            f"{person.full_name} assessed this case before a concern about it was upheld: "
-            "it must be reassessed by someone else"
-        )
-    return None
+    if why is None:
+        return None
+    return f"{person.full_name} {queries.BARRED_BECAUSE[why][0]}"
 
 
 def _write(cases, choices, people, officer):

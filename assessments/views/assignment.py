@@ -91,10 +91,8 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
         for person in people:
             if person.pk in conflicted:
                 note = "conflict of interest"
-            elif barred.get(person.pk) == queries.SCREENED:
-                note = "screened it"
             elif person.pk in barred:
-                note = "assessed it before a concern was upheld"
+                note = queries.BARRED_BECAUSE[barred[person.pk]][1]
             elif person.pk in on_case:
                 note = f"already the {on_case[person.pk]}"
             elif case.round_id:
