@@ -1585,3 +1585,41 @@ def test_the_officer_sets_up_and_edits_a_meeting_refusing_forged_people(client, 
     # A member cannot set up meetings.
     sign_in_verified(client, members[0])
     assert client.get(reverse("advisory-meeting-new")).status_code == 403
+
+
+def test_the_officer_is_told_of_items_the_chair_may_not_advise_on(client, officer, group):
+    """A chair who assessed a case on the agenda, or is in conflict with it,
+    cannot record the group's advice on it: the casework officer running
+    the meeting is told which, with the way to move each, before the day."""
+    assessed, conflicted, fine = asg_case(), asg_case(), asg_case()
+    meeting = new_meeting(officer, group)
+    chair = meeting.chair
+    items = {
+        case: AgendaItem.objects.get_or_create(meeting=meeting, case=case, purpose="advice")[0]
+        for case in (assessed, conflicted, fine)
+    }
+    AssignmentFactory(case=assessed, assessor=chair, ended_at=clock.now())
+    ConflictFactory(user=chair, organisation=conflicted.organisation)
+    url = reverse("advisory-meeting", args=[meeting.pk])
+
+    sign_in_verified(client, officer)
+    page = client.get(url).text
+    warning = page[page.index('id="chair-may-not-advise"') :]
+    warning = warning[: warning.index("</ul>")]
+    assert "assessed these cases or has a conflict of interest with them" in warning
+    for case in (assessed, conflicted):
+        assert reverse("advisory-item-move", args=[items[case].pk]) in warning
+        assert case.reference in warning
+    assert fine.reference not in warning
+
+    # Moved away, or advised on: nothing is left to warn of.
+    AgendaItem.objects.filter(pk=items[assessed].pk).update(outcome="agree")
+    page = client.get(url).text
+    assert "assessed this case or has a conflict of interest with it" in page
+    AgendaItem.objects.filter(pk=items[conflicted].pk).update(outcome="agree")
+    assert 'id="chair-may-not-advise"' not in client.get(url).text
+
+    # Only those who run meetings are told.
+    AgendaItem.objects.filter(pk=items[conflicted].pk).update(outcome="")
+    sign_in_verified(client, group[1])
+    assert 'id="chair-may-not-advise"' not in client.get(url).text

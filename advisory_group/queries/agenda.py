@@ -198,6 +198,22 @@ def not_assessed_by(items, user):
     return items.exclude(Exists(Assignment.objects.filter(case=OuterRef("case"), assessor=user)))
 
 
+def chair_may_not_advise(meeting):
+    """The open items of ``meeting`` whose case its chair may not advise on
+    (they assessed it, now or before, or are in conflict with it), with
+    their case: no advice can be recorded on them at this meeting. One
+    query."""
+    items = meeting.items.filter(outcome="")
+    advisable = without_conflicts(
+        not_assessed_by(items, meeting.chair), meeting.chair, prefix="case__organisation"
+    )
+    return list(
+        items.exclude(pk__in=advisable.values("pk"))
+        .select_related("case__organisation")
+        .order_by("added_at", "pk")
+    )
+
+
 def is_in_meeting(user, meeting):
     """The chair or a member of ``meeting``."""
     return meeting.chair_id == user.pk or meeting.members.filter(pk=user.pk).exists()

@@ -89,6 +89,7 @@ class MeetingView(MeetingMixin, TemplateView):
         show = self.request.GET.get("show", queries.Show.ALL)
         if show not in dict(choices):
             show = queries.Show.ALL
+        can_run = queries.may_run_meetings(user)
         page = nearest_page(
             Paginator(queries.visible_items(meeting, user, show), self.items_per_page),
             self.request.GET.get("page"),
@@ -105,7 +106,12 @@ class MeetingView(MeetingMixin, TemplateView):
             attendees=attendees,
             quorate=queries.quorate(meeting, attendees, members),
             in_meeting=in_meeting,
-            can_run=queries.may_run_meetings(user),
+            can_run=can_run,
+            chair_may_not_advise=(
+                queries.chair_may_not_advise(meeting)
+                if can_run and meeting.closed_at is None
+                else []
+            ),
             **kwargs,
         )
 
