@@ -1376,12 +1376,14 @@ def test_an_agenda_of_advice_and_feedback_takes_one_number_of_queries_at_any_siz
     assert len(response.context["items"]) == 2 * size
 
 
-AGENDA_QUERIES = {"chair": 13, "officer": 13}
+AGENDA_QUERIES = {"chair": 13, "officer": 15}
 """The session, the person and their roles, the organisations they are in
 conflict with, the meeting, its members and attendance (which say whether
 it is quorate), the items the person may see and that page of them with
-their cases and the person's own views. Whether the person may run meetings
-is the rule's answer alone: nothing is read for it."""
+their cases and the person's own views; and for the casework officer, the
+organisations the chair is in conflict with and the open items the chair
+may not advise on. Whether the person may run meetings is the rule's answer
+alone: nothing is read for it."""
 
 
 class TestMeetingPacks:
@@ -1623,3 +1625,43 @@ def test_the_officer_is_told_of_items_the_chair_may_not_advise_on(client, office
     AgendaItem.objects.filter(pk=items[conflicted].pk).update(outcome="")
     sign_in_verified(client, group[1])
     assert 'id="chair-may-not-advise"' not in client.get(url).text
+
+
+def test_a_meeting_is_not_set_up_or_moved_to_a_day_gone_by(client, officer, group):
+    """A date in the past (a mistyped year, say) is refused for a new
+    meeting and for a meeting moved to it; a meeting held already keeps
+    its day, and its time can still be corrected."""
+    chair, *members = group
+    sign_in_verified(client, officer)
+    yesterday = clock.local(clock.now() - timedelta(days=1))
+    data = {
+        "date_0": yesterday.day,
+        "date_1": yesterday.month,
+        "date_2": yesterday.year,
+        "time": "2pm",
+        "chair": chair.pk,
+        "members": [m.pk for m in members],
+        "minutes": "",
+    }
+    refused = client.post(reverse("advisory-meeting-new"), data)
+    assert refused.status_code == 200
+    assert "The date of the meeting must be today or later" in refused.text
+    assert not Meeting.objects.exists()
+
+    meeting = new_meeting(officer, group)
+    refused = edit_meeting(client, meeting, data)
+    assert "The date of the meeting must be today or later" in refused.text
+    meeting.refresh_from_db()
+    assert clock.local_date(meeting.held_at) > clock.today()
+
+    # Held two days ago: its day stays, its time can be corrected.
+    held = clock.local(clock.now() - timedelta(days=2)).replace(hour=10, minute=0)
+    Meeting.objects.filter(pk=meeting.pk).update(held_at=held)
+    corrected = edit_meeting(
+        client,
+        meeting,
+        {**data, "date_0": held.day, "date_1": held.month, "date_2": held.year, "time": "11am"},
+    )
+    assert corrected.status_code == 302
+    meeting.refresh_from_db()
+    assert clock.local(meeting.held_at).hour == 11

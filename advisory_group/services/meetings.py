@@ -102,6 +102,13 @@ def save_meeting(meeting, *, data, actor, version=None):
             "its date cannot be after today.",
             field="date",
         )
+    day = clock.local_date(data["held_at"])
+    if day < clock.today() and (created or day != clock.local_date(meeting.held_at)):
+        raise MeetingError(
+            "The date of the meeting must be today or later: a meeting is set up before it "
+            "is held (one already held keeps its date)",
+            field="date",
+        )
     if data["minutes"].strip() and clock.local_date(data["held_at"]) > clock.today():
         raise MeetingError(
             "Minutes can be recorded from the day of the meeting: leave them empty until then.",
