@@ -413,13 +413,36 @@ class TestGrant:
 
     @pytest.mark.parametrize(
         "text, hour, minute",
-        [("5pm", 17, 0), ("5:30pm", 17, 30), ("17:30", 17, 30), ("9.15am", 9, 15), ("12am", 0, 0)],
+        [
+            ("5pm", 17, 0),
+            ("5:30pm", 17, 30),
+            ("17:30", 17, 30),
+            ("9.15am", 9, 15),
+            ("12am", 0, 0),
+            ("noon", 12, 0),
+            ("Midday", 12, 0),
+            ("midnight", 0, 0),
+        ],
     )
     def test_times_are_read_as_people_write_them(self, text, hour, minute):
         from proposals.forms.out_of_round import parse_time
 
         at = parse_time(text)
         assert (at.hour, at.minute) == (hour, minute)
+
+    def test_a_deadline_at_midnight_in_words_is_refused_in_the_services_words(self):
+        from proposals.forms.out_of_round import MIDNIGHT_DEADLINE, GrantForm
+
+        day = clock.today() + timedelta(days=7)
+        form = GrantForm(
+            data={
+                "deadline_date_0": day.day,
+                "deadline_date_1": day.month,
+                "deadline_date_2": day.year,
+                "deadline_time": "Midnight",
+            }
+        )
+        assert form.errors["deadline_time"] == [MIDNIGHT_DEADLINE]
 
     def test_a_time_the_clocks_skip_is_refused(self):
         from proposals.forms.out_of_round import GrantForm

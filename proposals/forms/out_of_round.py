@@ -117,8 +117,15 @@ class DeadlineDateField(GovukDateField):
 _TIME = re.compile(r"^([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*([ap])?\.?m?\.?$", re.IGNORECASE)
 
 
+_NAMED_TIMES = {"noon": time(12, 0), "midday": time(12, 0), "midnight": time(0, 0)}
+
+
 def parse_time(text):
-    """A time as people write it: 5pm, 5:30pm, 17:30 or 17.30."""
+    """A time as people write it: 5pm, 5:30pm, 17:30, 17.30, noon or midday
+    (midnight is read too, for a deadline to refuse it in its own words)."""
+    named = _NAMED_TIMES.get(text.strip().lower().rstrip("."))
+    if named is not None:
+        return named
     match = _TIME.match(text.strip().replace(" ", ""))
     if not match:
         return None
