@@ -113,6 +113,15 @@ NEEDS = (
     ),
     Need(
         CASEWORK,
+        "Out-of-round cases waiting for a second assessor",
+        "staff-cases",
+        one="Out-of-round case waiting for a second assessor",
+        query=(("round", "out-of-round"), ("second_wanted", "on")),
+        hint="Being assessed, with quality assurance to come, and no second assessor now: "
+        "assign one on the case's page.",
+    ),
+    Need(
+        CASEWORK,
         "Cases past their target date",
         "staff-cases",
         query=(("overdue", "on"),),

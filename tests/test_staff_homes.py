@@ -130,6 +130,24 @@ class TestCaseworkOfficer:
         mine = counts(client)["Casework officer"]
         assert mine["Cases waiting for a second assessor"] == (1, reverse("assignment-rounds"))
         assert mine["Cases waiting for an assessor"][0] == 0
+        # The out-of-round case is counted on its own, linking to the case
+        # list that shows it (and only it).
+        number, href = mine["Out-of-round cases waiting for a second assessor"]
+        assert number == 1
+        listed = client.get(href).context
+        assert [row.pk for row in listed["cases"]] == [out_of_round.pk]
+        assert "Waiting for a second assessor" in [
+            label for _, links in listed["selected"] for label, _ in links
+        ]
+        # Given one, it is no longer counted.
+        AssignmentFactory(case=out_of_round, kind="second")
+        homes.COUNTS_KEPT.changed()
+        assert (
+            counts(client)["Casework officer"]["Out-of-round cases waiting for a second assessor"][
+                0
+            ]
+            == 0
+        )
         rounds = client.get(reverse("assignment-rounds")).context["rounds"]
         assert [r.awaiting for r in rounds if r.pk == period.pk] == [1]
 
@@ -442,7 +460,7 @@ def administering(size):
 @pytest.mark.parametrize(
     "make, queries",
     [
-        (casework, 13),
+        (casework, 14),
         (assessing, 8),
         (advising, 11),
         (deciding, 7),

@@ -163,6 +163,11 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_overdue",
         widget=forms.CheckboxInput,
     )
+    second_wanted = django_filters.BooleanFilter(
+        label="Only cases waiting for a second assessor",
+        method="filter_second_wanted",
+        widget=forms.CheckboxInput,
+    )
     round = RoundFilter(
         label="Round",
         queryset=lambda request: Round.objects.order_by("-opens_at", "-pk"),
@@ -247,6 +252,26 @@ class CaseFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         """A ticked box narrows the list; an unticked one does not."""
         return overdue(with_target(queryset), clock.today()) if value else queryset
+
+    def filter_second_wanted(self, queryset, name, value):
+        """Cases being assessed that get a second assessor for quality
+        assurance (``second_assessor_rule``) and have none now. A ticked box
+        narrows the list; an unticked one does not."""
+        if not value:
+            return queryset
+        from assessments.queries.assignment import ASSESSABLE
+        from assessments.services.assignment import second_assessor_rule
+
+        second = (
+            apps.get_model("assessments", "Assignment")
+            .objects.filter(case=OuterRef("pk"), kind="second", ended_at__isnull=True)
+            .order_by()
+        )
+        return (
+            queryset.filter(status__in=ASSESSABLE)
+            .filter(second_assessor_rule())
+            .exclude(Exists(second))
+        )
 
     def filter_assessor(self, queryset, name, value):
         current = current_first_assignment()

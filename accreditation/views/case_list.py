@@ -16,7 +16,13 @@ from register.views.public import Echo, neutralise
 
 PAGE_SIZE = 50
 SELECTS = ("round", "type", "kind", "local_authority", "region", "assessor", "outcome")
-"""The filters chosen from a list (the others: search, status boxes, overdue)."""
+"""The filters chosen from a list (the others: search, status boxes, and
+the ``BOXES``)."""
+BOXES = {
+    "overdue": "Past their target date",
+    "second_wanted": "Waiting for a second assessor",
+}
+"""The filters that are one box to tick, with the tag each shows ticked."""
 
 
 def page_note(asked, page):
@@ -51,8 +57,8 @@ def selected_filters(filterset, params):
         elif name == "status":
             labels = dict(field.choices)
             tags = [(labels[v], v) for v in value or ()]
-        elif name == "overdue":
-            tags = [("Past their target date", params.get(name))] if value else []
+        elif name in BOXES:
+            tags = [(BOXES[name], params.get(name))] if value else []
         elif value in (None, ""):
             tags = []
         else:
@@ -97,6 +103,7 @@ class CaseListView(StaffAreaMixin, TemplateView):
             sort=f"{'-' if descending else ''}{sort_key}",
             page_note=page_note(params.get("page"), page),
             select_fields=case_list.filter_options(filterset.form, SELECTS),
+            box_fields=[filterset.form[name] for name in BOXES],
             default_sort=case_list.DEFAULT_SORT,
             today=clock.today(),
             **kwargs,
