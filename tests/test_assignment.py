@@ -282,6 +282,20 @@ class TestOneCase:
         assert "Asha Assessor (screened it)" in page
         services.assign(case, ben, "first", officer)
 
+    def test_a_screening_on_the_timeline_only_bars_its_officer_too(
+        self, officer, period, assessors
+    ):
+        """A case screened before screenings were recorded apart has its
+        screening on its timeline alone: its officer is barred all the same."""
+        asha, ben, _ = assessors
+        asha.groups.add(*officer.groups.all())
+        case = ProposalFactory(round=period, status="submitted")
+        move(case, "screen_eligible", asha)
+        [line] = services.propose(period, officer).lines
+        assert asha.pk not in line.allowed and ben.pk in line.allowed
+        with pytest.raises(services.AssignmentRefused, match="Asha Assessor screened this case"):
+            services.assign(case, asha, "first", officer)
+
     def test_who_decided_or_advised_on_a_case_does_not_reassess_it(
         self, client, officer, period, assessors
     ):

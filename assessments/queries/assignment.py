@@ -147,6 +147,18 @@ def barred_pairs(cases):
         .values_list("case_id", "officer_id", "why")
         .order_by()
     )
+    # A case screened before screenings were recorded apart has its
+    # screening on its timeline only.
+    screened_before = (
+        CaseEvent.objects.filter(
+            case__in=cases,
+            action__in=(Action.SCREEN_ELIGIBLE, Action.SCREEN_INELIGIBLE),
+            actor_id__isnull=False,
+        )
+        .annotate(why=Value(SCREENED))
+        .values_list("case_id", "actor_id", "why")
+        .order_by()
+    )
     decided = (
         CaseEvent.objects.filter(
             case__in=cases, action__in=DECISION_ACTIONS, actor_id__isnull=False
@@ -176,7 +188,7 @@ def barred_pairs(cases):
     return {
         (case, person): why
         for case, person, why in assessed.union(
-            screened, decided, decided_concern, viewed, chaired, all=True
+            screened, screened_before, decided, decided_concern, viewed, chaired, all=True
         )
     }
 
