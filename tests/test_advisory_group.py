@@ -246,6 +246,29 @@ class TestTheAgenda:
             "reason": "The chair is away.",
         }
 
+    def test_an_item_does_not_move_to_a_meeting_whose_chair_may_not_advise_on_it(
+        self, client, officer, group
+    ):
+        """The meetings offered are told apart by their time and chair; one
+        chaired by the case's assessor (or someone in conflict with it) is
+        refused, saying why."""
+        first = new_meeting(officer, group)
+        case = asg_case()
+        [item] = case.agenda_items.all()
+        chair = UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER], full_name="Cy Chair")
+        AssignmentFactory(case=case, assessor=chair, ended_at=clock.now())
+        theirs = new_meeting(officer, [chair, *group[1:]], days=40)
+        sign_in_verified(client, officer)
+        url = reverse("advisory-item-move", args=[item.pk])
+        page = client.get(url).text
+        assert f"{clock.describe(theirs.held_at)}, chaired by Cy Chair" in page
+        response = client.post(url, {"meeting": theirs.pk, "reason": "The chair is away."})
+        assert response.status_code == 200
+        assert "Cy Chair, the chair of that meeting, assessed this case" in response.text
+        item.refresh_from_db()
+        assert item.meeting == first
+        assert not events(case, "agenda_item_moved")
+
     def test_a_withdrawn_case_leaves_the_agenda_and_the_meeting_can_close(
         self, client, officer, group
     ):
@@ -1587,6 +1610,60 @@ def test_the_officer_sets_up_and_edits_a_meeting_refusing_forged_people(client, 
     # A member cannot set up meetings.
     sign_in_verified(client, members[0])
     assert client.get(reverse("advisory-meeting-new")).status_code == 403
+
+
+def test_a_meeting_is_not_set_more_than_a_year_ahead(client, officer, group):
+    chair, *members = group
+    sign_in_verified(client, officer)
+    mistyped = clock.today().replace(year=clock.today().year + 10)
+    data = {
+        "date_0": mistyped.day,
+        "date_1": mistyped.month,
+        "date_2": mistyped.year,
+        "time": "2pm",
+        "chair": chair.pk,
+        "members": [m.pk for m in members],
+        "minutes": "",
+    }
+    refused = client.post(reverse("advisory-meeting-new"), data)
+    assert "The date of the meeting must be no later than" in refused.text
+    assert not Meeting.objects.exists()
+    within = clock.today() + timedelta(days=300)
+    accepted = client.post(
+        reverse("advisory-meeting-new"),
+        {**data, "date_0": within.day, "date_1": within.month, "date_2": within.year},
+    )
+    assert accepted.status_code == 302
+
+
+@pytest.mark.parametrize("forged", ["99999999999999999999999", "abc", "-1"])
+def test_a_forged_person_on_a_meeting_is_refused_in_the_services_words(
+    client, officer, group, forged
+):
+    chair, *members = group
+    sign_in_verified(client, officer)
+    when = clock.local(clock.now() + timedelta(days=10))
+    response = client.post(
+        reverse("advisory-meeting-new"),
+        {
+            "date_0": when.day,
+            "date_1": when.month,
+            "date_2": when.year,
+            "time": "2pm",
+            "chair": chair.pk,
+            "members": [members[0].pk, forged],
+            "minutes": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Select members from the list" in response.text
+    meeting = new_meeting(officer, group, days=0)
+    hold(meeting)
+    response = client.post(
+        reverse("advisory-meeting-attendance", args=[meeting.pk]), {"attendees": [forged]}
+    )
+    assert response.status_code == 200
+    assert "Select who attended from the chair and members" in response.text
 
 
 def test_the_officer_is_told_of_items_the_chair_may_not_advise_on(client, officer, group):

@@ -33,9 +33,27 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.full_name or obj.email
 
 
+LARGEST_ID = 2**63 - 1
+
+
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.full_name or obj.email
+
+    def _check_values(self, value):
+        """A value that cannot be anyone's id (text, a number larger than
+        any id) is refused as any other choice not offered, before the
+        database is asked (SQLite cannot even hold such a number)."""
+        if isinstance(value, list | tuple):
+            for pk in value:
+                text = str(pk)
+                if not (text.isascii() and text.isdigit() and int(text) <= LARGEST_ID):
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": text},
+                    )
+        return super()._check_values(value)
 
 
 class MeetingDateField(GovukDateField):
@@ -186,8 +204,16 @@ class CloseForm(forms.Form):
         self.helper = gds_helper(Field.textarea("minutes"), submit="Close the meeting")
 
 
+class MeetingChoiceField(forms.ModelChoiceField):
+    """Meetings told apart by their time and chair (several can fall on
+    one day)."""
+
+    def label_from_instance(self, obj):
+        return f"{clock.describe(obj.held_at)}, chaired by {obj.chair}"
+
+
 class MoveForm(forms.Form):
-    meeting = forms.ModelChoiceField(
+    meeting = MeetingChoiceField(
         label="Move to",
         queryset=Meeting.objects.none(),
         empty_label="Select a meeting",
@@ -206,7 +232,10 @@ class MoveForm(forms.Form):
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = (
-            Meeting.objects.filter(closed_at=None).exclude(pk=item.meeting_id).order_by("held_at")
+            Meeting.objects.filter(closed_at=None)
+            .exclude(pk=item.meeting_id)
+            .select_related("chair")
+            .order_by("held_at", "pk")
         )
         self.helper = gds_helper(
             Field.select("meeting"), Field.textarea("reason"), submit="Move the item"

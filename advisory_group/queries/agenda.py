@@ -198,17 +198,19 @@ def not_assessed_by(items, user):
     return items.exclude(Exists(Assignment.objects.filter(case=OuterRef("case"), assessor=user)))
 
 
+def advisable_by(items, person):
+    """Those of ``items`` whose case ``person`` may advise on: not one they
+    assessed, now or before, nor one they are in conflict with."""
+    return without_conflicts(not_assessed_by(items, person), person, prefix="case__organisation")
+
+
 def chair_may_not_advise(meeting):
     """The open items of ``meeting`` whose case its chair may not advise on
-    (they assessed it, now or before, or are in conflict with it), with
-    their case: no advice can be recorded on them at this meeting. One
-    query."""
+    (``advisable_by``), with their case: no advice can be recorded on them
+    at this meeting. One query."""
     items = meeting.items.filter(outcome="")
-    advisable = without_conflicts(
-        not_assessed_by(items, meeting.chair), meeting.chair, prefix="case__organisation"
-    )
     return list(
-        items.exclude(pk__in=advisable.values("pk"))
+        items.exclude(pk__in=advisable_by(items, meeting.chair).values("pk"))
         .select_related("case__organisation")
         .order_by("added_at", "pk")
     )

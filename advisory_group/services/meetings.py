@@ -3,7 +3,7 @@ agendas filled with what the group has to look at, items moved between
 meetings (case timeline), attendance recorded and the meeting closed; a
 round's meeting still to come moves with the round's meeting date."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -16,6 +16,7 @@ from accreditation.services import activity
 from accreditation.versions import NEW, check_version, fingerprint
 from advisory_group.models import AgendaItem, Meeting
 from advisory_group.queries.agenda import (
+    advisable_by,
     next_meeting,
     quorate,
     quorate_for,
@@ -77,6 +78,10 @@ def meeting_version(meeting):
     )
 
 
+MEETING_MAX_DAYS_AHEAD = 365
+"""How far ahead a meeting can be set: a year (a mistyped year is refused)."""
+
+
 @transaction.atomic
 def save_meeting(meeting, *, data, actor, version=None):
     """Create (``meeting`` None) or edit a meeting from ``data`` (the form's
@@ -103,12 +108,20 @@ def save_meeting(meeting, *, data, actor, version=None):
             field="date",
         )
     day = clock.local_date(data["held_at"])
-    if day < clock.today() and (created or day != clock.local_date(meeting.held_at)):
-        raise MeetingError(
-            "The date of the meeting must be today or later: a meeting is set up before it "
-            "is held (one already held keeps its date)",
-            field="date",
-        )
+    if created or day != clock.local_date(meeting.held_at):
+        if day < clock.today():
+            raise MeetingError(
+                "The date of the meeting must be today or later: a meeting is set up before "
+                "it is held (one already held keeps its date)",
+                field="date",
+            )
+        latest = clock.today() + timedelta(days=MEETING_MAX_DAYS_AHEAD)
+        if day > latest:
+            raise MeetingError(
+                f"The date of the meeting must be no later than {latest.day} {latest:%B %Y}, "
+                "a year from today",
+                field="date",
+            )
     if data["minutes"].strip() and clock.local_date(data["held_at"]) > clock.today():
         raise MeetingError(
             "Minutes can be recorded from the day of the meeting: leave them empty until then.",
@@ -290,6 +303,12 @@ def move_item(item, *, to, reason, actor):
         raise MeetingError("That meeting already has this item on its agenda.")
     if not reason.strip():
         raise MeetingError("Enter why the item is moving to another meeting.")
+    if not advisable_by(AgendaItem.objects.filter(pk=item.pk), to.chair).exists():
+        raise MeetingError(
+            f"{to.chair}, the chair of that meeting, assessed this case or has a conflict of "
+            "interest with it, so could not record the group's advice on it: choose a meeting "
+            "someone else chairs."
+        )
     source = item.meeting
     item.meeting = to
     item.save(update_fields=["meeting"])
