@@ -629,6 +629,10 @@ class TestPages:
         assert "1 assignment made" in response.text
         assert current(first).assessor == cara
         assert current(second) is None
+        # Every line left without an assessor: nothing made, and said so.
+        response = client.post(url, {f"line-{second.pk}-first": "", "apply": "1"}, follow=True)
+        assert "No assignment was made: every line was left without an assessor" in response.text
+        assert "0 assignments made" not in response.text
 
     def test_a_refused_round_shows_each_lines_reason(self, client, officer, period, assessors):
         asha = assessors[0]

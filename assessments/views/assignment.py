@@ -302,8 +302,15 @@ class RoundAssignmentView(StaffAreaMixin, TemplateView):
         except services.ProposalRefused as refusal:
             context = self.get_context_data(choices=choices, problems=refusal.problems)
             return self.render_to_response(context)
-        messages.success(
-            self.request,
-            f"{len(made)} assignment{'s' if len(made) != 1 else ''} made in {self.period}.",
-        )
+        if made:
+            messages.success(
+                self.request,
+                f"{len(made)} assignment{'s' if len(made) != 1 else ''} made in {self.period}.",
+            )
+        else:
+            messages.info(
+                self.request,
+                "No assignment was made: every line was left without an assessor. Choose an "
+                "assessor for the lines to assign.",
+            )
         return redirect("assignment-round", round=self.period.pk)
