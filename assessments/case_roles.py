@@ -1,10 +1,12 @@
 """The parts assessments give people in a case: the assigned assessor, the
-second assessor, and declared conflicts (registered with the spine's
-resolver at start-up)."""
+second assessor, who screened it, and declared conflicts (registered with
+the spine's resolver at start-up)."""
 
 from django.db.models import Exists, OuterRef, Q
 
 from accreditation.case_roles import ADVISING, CaseRole, Found, Question, provider
+from accreditation.models import CaseEvent
+from accreditation.queries.decisions import SCREENING_ACTIONS
 from accreditation.roles import Role
 from assessments.models import Assignment, AssignmentKind, Conflict
 
@@ -36,7 +38,8 @@ def assignments_and_conflicts(actor):
         return Found(
             frozenset(roles),
             conflicted=values["conflicted"],
-            part=values["assigned"],
+            # Who assessed or screened a case does not decide it.
+            part=values["assigned"] or values["screened"],
             # The group reviews the assessor's own recommendation.
             excludes=ADVISING if values["assigned"] else frozenset(),
         )
@@ -47,6 +50,11 @@ def assignments_and_conflicts(actor):
             "first": Exists(current.filter(kind=AssignmentKind.FIRST)),
             "second": Exists(current.filter(kind=AssignmentKind.SECOND)),
             "conflicted": Exists(conflicts),
+            "screened": Exists(
+                CaseEvent.objects.filter(
+                    case=OuterRef("pk"), actor=actor, action__in=SCREENING_ACTIONS
+                )
+            ),
         },
         read,
     )

@@ -252,6 +252,27 @@ def test_the_cases_own_assessor_is_told_they_cannot_decide_it(client):
     assert "you had a part in it" in shown
 
 
+def test_the_officer_who_screened_a_case_does_not_decide_it(client):
+    """Roles combine on one person, never on one case: a casework officer
+    who is a decision official too does not decide a case they screened
+    (not in their queue nor their home's count; the page says why; a
+    decision sent anyway is refused), though another case they may."""
+    case = recommended()
+    screener = CaseEvent.objects.get(case=case, action=Action.SCREEN_ELIGIBLE).actor
+    screener.groups.add(*UserFactory(roles=[Role.DECISION_OFFICIAL]).groups.all())
+    other = recommended()
+    sign_in_verified(client, screener)
+    queued = [row.pk for row in client.get(reverse("decision-queue")).context["cases"]]
+    assert case.pk not in queued and other.pk in queued
+    page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
+    assert "you had a part in it" in page
+    assert 'name="outcome"' not in page
+    decide(client, case)
+    assert not decisions_on(case).exists()
+    decide(client, other)
+    assert decisions_on(other).exists()
+
+
 def test_a_conflicted_official_gets_not_found(client, official):
     case = recommended()
     ConflictFactory(user=official, organisation=case.organisation)

@@ -24,13 +24,24 @@ def _model(label):
     return apps.get_model(*label.split("."))
 
 
+SCREENING_ACTIONS = (Action.SCREEN_ELIGIBLE, Action.SCREEN_INELIGIBLE)
+"""The moves that screen a case: their actor judged its eligibility."""
+
+
+def screened_by(user):
+    """The cases ``user`` screened (their timeline says so, whether or not
+    the screening was also recorded apart), as their pks."""
+    return CaseEvent.objects.filter(actor=user, action__in=SCREENING_ACTIONS).values("case_id")
+
+
 def had_part_q(user):
     """A Q matching the cases ``user`` had a part in (an assessor, even a
-    former one; the chair or a member of a meeting with the case on its
-    agenda, for an Advisory Group member), as ``accreditation.case_roles``
-    judges it: such a person may not decide the case."""
+    former one; who screened it; the chair or a member of a meeting with the
+    case on its agenda, for an Advisory Group member), as
+    ``accreditation.case_roles`` judges it: such a person may not decide the
+    case."""
     assigned = _model("assessments.Assignment").objects.filter(assessor=user)
-    parts = Q(pk__in=assigned.values("case_id"))
+    parts = Q(pk__in=assigned.values("case_id")) | Q(pk__in=screened_by(user))
     if user.has_role(Role.ADVISORY_GROUP_MEMBER):
         items = _model("advisory_group.AgendaItem").objects.filter(
             Q(meeting__chair=user) | Q(meeting__members=user)

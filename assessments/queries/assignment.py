@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, Greatest
 from accreditation import policy
 from accreditation.models import CaseEvent, User
 from accreditation.queries.conflicts import conflicted_q, without_conflicts
-from accreditation.queries.decisions import DECISION_ACTIONS
+from accreditation.queries.decisions import DECISION_ACTIONS, SCREENING_ACTIONS
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 from assessments.models import AssessorCapacity, Assignment, Screening
@@ -152,7 +152,7 @@ def barred_pairs(cases):
     screened_before = (
         CaseEvent.objects.filter(
             case__in=cases,
-            action__in=(Action.SCREEN_ELIGIBLE, Action.SCREEN_INELIGIBLE),
+            action__in=SCREENING_ACTIONS,
             actor_id__isnull=False,
         )
         .annotate(why=Value(SCREENED))
