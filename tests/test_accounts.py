@@ -439,6 +439,24 @@ class TestStaffInvitations:
         assert User.objects.get(pk=person.pk).role_names == {Role.ASSESSOR.value}
         assert "Rajesh Patel" in admin_client.get(reverse("staff-users")).text
 
+    def test_an_applicant_who_is_staff_too_can_be_left_an_applicant_only(self, admin_client):
+        """Someone who is a member of an applicant organisation and staff can
+        have every staff role taken away: they keep their applicant account
+        (switching it off would shut them out of their organisations)."""
+        person = UserFactory(roles=[Role.APPLICANT, Role.ASSESSOR], full_name="Sam Okafor")
+        url = reverse("staff-user", args=[person.pk])
+        assert "untick every role to leave them an applicant only" in admin_client.get(url).text
+        response = admin_client.post(
+            url, {"is_active": "yes", "version": accounts.staff_version(person)}, follow=True
+        )
+        assert "Sam Okafor is no longer staff: they use the service as an applicant only" in (
+            response.text
+        )
+        person = User.objects.get(pk=person.pk)
+        assert person.role_names == {Role.APPLICANT.value}
+        assert person.is_active
+        assert "Sam Okafor" not in admin_client.get(reverse("staff-users")).text
+
     def test_the_service_refuses_to_leave_a_person_with_no_role(self):
         person = UserFactory(roles=[Role.ASSESSOR])
         admin = UserFactory(roles=[Role.ADMINISTRATOR])

@@ -270,8 +270,10 @@ class StaffInvitationForm(forms.Form):
 
 
 class StaffUserForm(VersionedFormMixin, forms.Form):
-    # At least one: a person left with no staff role is no longer staff, and
-    # would drop off the staff users list with no way back to them here.
+    # At least one, unless the person is an applicant too (``applicant``):
+    # a person left with no staff role is no longer staff, and drops off
+    # the staff users list; only an applicant still has a use for the
+    # service then.
     roles = forms.MultipleChoiceField(
         label="Roles",
         choices=STAFF_ROLE_CHOICES,
@@ -293,8 +295,14 @@ class StaffUserForm(VersionedFormMixin, forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, applicant=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if applicant:
+            self.fields["roles"].required = False
+            self.fields["roles"].help_text = (
+                "They are also a member of an applicant organisation: untick every role to "
+                "leave them an applicant only."
+            )
         self.helper = gds_helper(
             Field.checkboxes("roles", legend_size=Size.MEDIUM),
             Field.radios("is_active", legend_size=Size.MEDIUM),

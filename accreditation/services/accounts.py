@@ -249,9 +249,10 @@ def staff_version(user):
 def set_staff_roles(user, *, roles, is_active, by, version=None):
     """Change a staff member's roles, unless another administrator changed
     them since ``version``; switching the account off also ends their
-    sessions. At least one staff role: with none, the person would no longer
-    be staff, nor on the staff users list."""
-    if not roles:
+    sessions. At least one staff role, unless they are an applicant too:
+    with none, the person is no longer staff, nor on the staff users list,
+    and only an applicant still has a use for the service."""
+    if not roles and not user.has_role(Role.APPLICANT):
         raise AccountError("Choose at least one staff role.")
     with transaction.atomic():
         check_version(staff_version(User.objects.select_for_update().get(pk=user.pk)), version)

@@ -104,6 +104,9 @@ class StaffUserEditView(StaleEditViewMixin, StaffAreaMixin, FormView):
             "version": accounts.staff_version(self.person),
         }
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "applicant": self.person.has_role(Role.APPLICANT)}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(person=self.person, **kwargs)
 
@@ -139,6 +142,11 @@ class StaffUserEditView(StaleEditViewMixin, StaffAreaMixin, FormView):
                 f"{self.person} has been updated and taken off {len(releasing)} "
                 f"case{pluralize(len(releasing))} ({', '.join(releasing)}). We have emailed the "
                 "officers who assigned them to assign someone else.",
+            )
+        elif not form.cleaned_data["roles"]:
+            messages.success(
+                self.request,
+                f"{self.person} is no longer staff: they use the service as an applicant only.",
             )
         else:
             messages.success(self.request, f"{self.person} has been updated.")
