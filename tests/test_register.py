@@ -264,7 +264,10 @@ def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(clie
         assert "Check before you revoke" not in change.text
         assert "It sent no response and leads no school.</textarea>" in change.text
         assert client.post(page, {**decision, "confirm": "yes"}).status_code == 302
-        client.post(page, {**decision, "confirm": "yes"})
+        # Sent again (a second tab): told it is revoked already, not to give notice.
+        again = client.post(page, {**decision, "confirm": "yes"}, follow=True)
+        assert "This accreditation has already been revoked. Nothing was changed." in again.text
+        assert "Give notice before revoking" not in again.text
     entry.refresh_from_db()
     assert entry.state == EntryState.REVOKED
     assert issue_owed_letters() == {"issued": 1}

@@ -151,6 +151,8 @@ def withdraw_notice(entry, *, actor):
 def why_not_revoke(entry):
     """Raise RevocationError saying why ``entry`` (as read) cannot be revoked
     now: no notice given, or the provider's time to respond not over."""
+    if entry.state == EntryState.REVOKED:
+        raise RevocationError("This accreditation has already been revoked. Nothing was changed.")
     if entry.state != EntryState.NOTICE_GIVEN:
         raise RevocationError("Give notice before revoking an accreditation.")
     if clock.now() < entry.response_due:
