@@ -812,3 +812,24 @@ def test_a_case_to_screen_again_says_so_on_its_pages_and_waits_for_another_offic
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == Status.IN_ASSESSMENT
+
+
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        (
+            screened_out,
+            "You can raise a concern about how we screened your proposal, as our "
+            "screening letter of",
+        ),
+        (
+            not_accredited,
+            "You can raise a concern about the assessment of your proposal or its "
+            "result, as our feedback letter of",
+        ),
+    ],
+)
+def test_the_concern_page_says_what_the_letter_was_about(client, make, says):
+    case = make()
+    sign_in_verified(client, member_of(case))
+    assert says in client.get(concern_url(case)).text
