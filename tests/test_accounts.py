@@ -107,6 +107,17 @@ class TestSignIn:
         assert response.status_code == 302
         assert response.url == reverse("home")
 
+    def test_an_applicant_asked_to_sign_in_for_the_staff_area_goes_home(self, client, password):
+        """A staff link followed by an applicant: after signing in they are
+        at home, not on a page refusing them; other pages are kept."""
+        UserFactory(email="bob@example.org", roles=[Role.APPLICANT])
+        sign_in = {"username": "bob@example.org", "password": password}
+        response = client.post(reverse("login") + "?next=/staff/cases/", sign_in)
+        assert response.url == reverse("home")
+        client.logout()
+        response = client.post(reverse("login") + "?next=/proposals/", sign_in)
+        assert response.url == "/proposals/"
+
     def test_ten_wrong_passwords_lock_the_account_with_a_clear_message(self, client, password):
         UserFactory(email="bob@example.org", roles=[Role.APPLICANT])
         for attempt in range(9):

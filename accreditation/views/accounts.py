@@ -1,6 +1,7 @@
 """Sign in, register, second factor, invitations and the session."""
 
 import base64
+from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
@@ -47,6 +48,16 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        """Where the sign-in was asked for, unless that is the staff area and
+        the person is not staff: their own home, not a page refusing them."""
+        url = super().get_success_url()
+        if urlsplit(url).path.startswith(reverse("staff-home")) and not (
+            self.request.user.is_staff_user
+        ):
+            return reverse(settings.LOGIN_REDIRECT_URL)
+        return url
 
 
 class SignedOutView(TemplateView):
