@@ -126,6 +126,14 @@ def accredited_as_recommended():
     return case, assessor
 
 
+def assert_nothing_waits(client, case):
+    """The assessor's feedback page, with no feedback waiting for them: the
+    case's page, saying so (not a bare 404)."""
+    response = client.get(feedback_url(case))
+    assert response.status_code == 302
+    assert response.url == reverse("staff-case", args=[case.pk])
+
+
 def feedback_url(case):
     return reverse("case-feedback", args=[case.pk])
 
@@ -211,7 +219,7 @@ class TestDecidedAgainstARecommendationToAccredit:
         assert feedback_occasion(case) is None
         assert client.get(feedback_url(case)).status_code in (403, 404)
         sign_in_verified(client, assessor)
-        assert client.get(feedback_url(case)).status_code == 404
+        assert_nothing_waits(client, case)
 
     def test_the_page_starts_from_the_feedback_the_scores_already_give(self, client):
         from assessments.queries.scoring import items_of
@@ -311,11 +319,11 @@ class TestDecidedAgainstARecommendationToAccredit:
         case, assessor = recommended("accredit")
         sign_in_verified(client, assessor)
         # Awaiting decision: nothing to write yet.
-        assert client.get(feedback_url(case)).status_code == 404
+        assert_nothing_waits(client, case)
         person_with("decision_official")
         accredit(case)
         case.refresh_from_db()
-        assert client.get(feedback_url(case)).status_code == 404
+        assert_nothing_waits(client, case)
         assert not OutboxMessage.objects.filter(key__startswith="feedback_needed:").exists()
 
     def test_a_correction_to_accredited_takes_the_feedback_off_the_assessors_list(self, client):
@@ -329,11 +337,15 @@ class TestDecidedAgainstARecommendationToAccredit:
         assert case.status == Status.ACCREDITED
         assert feedback_occasion(case) is None
         sign_in_verified(client, assessor)
-        assert client.get(feedback_url(case)).status_code == 404
-        # Saved from a page opened before the correction: told, not a bare 404.
+        # The email's link, opened after the correction: told, not a bare 404.
+        opened = client.get(feedback_url(case), follow=True)
+        assert opened.redirect_chain == [(reverse("staff-case", args=[case.pk]), 302)]
+        assert f"No feedback on {case.reference} is waiting to be written now" in opened.text
+        # Saved from a page opened before the correction: told too.
         sent = client.post(feedback_url(case), {"1D-lead": "x", "version": "0"}, follow=True)
         assert sent.status_code == 200
-        assert "is no longer waiting to be written" in sent.text
+        assert f"No feedback on {case.reference} is waiting to be written now" in sent.text
+        assert "Nothing was saved." in sent.text
         assert not FeedbackRevision.objects.filter(case=case).exists()
 
 
@@ -530,7 +542,7 @@ def test_the_worklist_and_the_page_agree_at_every_step(client, group):
         by_correspondence=True,
     )
     assert agree(assessor, case) == (False, None)
-    assert client.get(feedback_url(case)).status_code == 404
+    assert_nothing_waits(client, case)
 
 
 @pytest.mark.parametrize("conflict", ["organisation", "local_authority", "member"])

@@ -4,7 +4,6 @@ accredited against a recommendation to accredit, or revised when the
 Advisory Group returned it. The chair approves it before the letter."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
@@ -64,10 +63,24 @@ class FeedbackView(CasePageMixin, TemplateView):
             returned=feedback_unwritten(self.case) == FeedbackOccasion.RETURNED,
         )
 
+    def not_waiting(self, outcome=""):
+        """The case's page, telling the assessor no feedback waits for them
+        to write (a link in an email opened after the decision was corrected
+        to accredited, say)."""
+        messages.info(
+            self.request,
+            f"No feedback on {self.case.reference} is waiting to be written now (its decision "
+            f"may have been corrected).{outcome}",
+        )
+        return redirect("staff-case", pk=self.case.pk)
+
+    def get(self, request, *args, **kwargs):
+        if self.occasion is None:
+            return self.not_waiting()
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, form=None, **kwargs):
         occasion = self.occasion
-        if occasion is None:
-            raise Http404("This case's feedback is not waiting for its assessor")
         return super().get_context_data(
             case=self.case,
             occasion=occasion,
@@ -85,14 +98,8 @@ class FeedbackView(CasePageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         if self.occasion is None:
-            # Sent from a page opened before the feedback stopped being
-            # needed: the decision corrected to accredited, say.
-            messages.info(
-                request,
-                f"The feedback on {self.case.reference} is no longer waiting to be written "
-                "(its decision may have been corrected), so nothing was saved.",
-            )
-            return redirect("staff-case", pk=self.case.pk)
+            # Sent from a page opened before the feedback stopped being needed.
+            return self.not_waiting(" Nothing was saved.")
         form = self.make_form(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
