@@ -416,6 +416,20 @@ class TestStaffInvitations:
             base_url="",
         )
         assert accounts.find_invitation(first) is None
+        admin_client.logout()
+        opened = admin_client.get(reverse("accept-invitation", args=[first]))
+        assert opened.status_code == 410
+        assert "This invitation link has been replaced by a newer one." in opened.text
+
+    def test_the_administrator_is_told_an_invitation_replaces_one_waiting(self, admin_client):
+        data = {"full_name": "Grace", "email": "grace@example.org", "roles": [Role.ASSESSOR]}
+        first = admin_client.post(reverse("staff-invite"), data, follow=True)
+        assert "It replaces the invitation" not in first.text
+        again = admin_client.post(
+            reverse("staff-invite"), {**data, "roles": [Role.DECISION_OFFICIAL]}, follow=True
+        )
+        assert "It replaces the invitation sent on" in again.text
+        assert "(as assessor): that link no longer works." in again.text
 
     def test_only_administrators_manage_users(self, client, settings):
         settings.STAFF_OTP_REQUIRED = False
@@ -616,9 +630,11 @@ def test_an_administrator_withdraws_a_staff_invitation_and_its_link_stops_workin
     again = client.post(withdraw, follow=True)
     assert "was accepted or withdrawn already" in again.text
     assert ActivityEntry.objects.filter(action="staff_invitation_withdrawn").count() == 1
-    # The link no longer works.
+    # The link no longer works, and says it was withdrawn.
     client.logout()
-    assert client.get(link).status_code == 410
+    opened = client.get(link)
+    assert opened.status_code == 410
+    assert "This invitation has been withdrawn." in opened.text
     # An organisation's invitation is not the staff users page's to withdraw.
     joining = InvitationFactory(organisation=OrganisationFactory(), roles=[])
     sign_in_verified(client, admin)

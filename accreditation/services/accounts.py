@@ -114,7 +114,10 @@ def invite_staff(*, email, full_name, roles, invited_by, base_url):
     token = Invitation.new_token()
     with transaction.atomic():
         Invitation.objects.filter(
-            email__iexact=email, organisation__isnull=True, accepted_at__isnull=True
+            email__iexact=email,
+            organisation__isnull=True,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
         ).update(revoked_at=clock.now())
         invitation = Invitation.objects.create(
             email=email.lower(),
@@ -152,6 +155,45 @@ def find_invitation(token):
     return (
         Invitation.objects.usable(clock.now())
         .filter(token_hash=hash_token(token), organisation__isnull=True)
+        .first()
+    )
+
+
+def staff_invitation_problem(token):
+    """Why the staff invitation link with ``token`` cannot be used, in words
+    for the person who opened it (``find_invitation`` found none)."""
+    invitation = Invitation.objects.filter(
+        token_hash=hash_token(token), organisation__isnull=True
+    ).first()
+    if invitation is None:
+        return "This invitation link is not right. Check you copied all of it from the email."
+    if invitation.accepted_at is not None:
+        return (
+            "This invitation link has already been used. If it was you, sign in. If not, ask "
+            "the person who invited you to send a new one."
+        )
+    if invitation.revoked_at is not None:
+        if Invitation.objects.filter(
+            email__iexact=invitation.email,
+            organisation__isnull=True,
+            created_at__gt=invitation.created_at,
+        ).exists():
+            return (
+                "This invitation link has been replaced by a newer one. Use the link in the most "
+                "recent email, or ask for a new one."
+            )
+        return (
+            "This invitation has been withdrawn. If you think you should have access, ask the "
+            "person who invited you."
+        )
+    return "This invitation link has expired. Ask the person who invited you to send a new one."
+
+
+def waiting_staff_invitation(email):
+    """The staff invitation to ``email`` waiting to be accepted, or None."""
+    return (
+        Invitation.objects.usable(clock.now())
+        .filter(email__iexact=email.strip(), organisation__isnull=True)
         .first()
     )
 

@@ -176,7 +176,12 @@ class AcceptInvitationView(FormView):
     def dispatch(self, request, *args, **kwargs):
         self.invitation = accounts.find_invitation(kwargs["token"])
         if self.invitation is None:
-            return render(request, "accounts/invitation_invalid.html", status=410)
+            return render(
+                request,
+                "accounts/invitation_invalid.html",
+                {"problem": accounts.staff_invitation_problem(kwargs["token"])},
+                status=410,
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

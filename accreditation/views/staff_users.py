@@ -59,6 +59,7 @@ class StaffInviteView(StaffAreaMixin, FormView):
     success_url = reverse_lazy("staff-users")
 
     def form_valid(self, form):
+        replaced = accounts.waiting_staff_invitation(form.cleaned_data["email"])
         try:
             accounts.invite_staff(
                 email=form.cleaned_data["email"],
@@ -72,8 +73,17 @@ class StaffInviteView(StaffAreaMixin, FormView):
             form.add_error(field, str(error))
             return self.form_invalid(form)
         except throttle.Throttled:
-            pass  # the same page as a sent invitation: the earlier one still works
+            # The same page as a sent invitation: the earlier one still works.
+            replaced = None
         messages.success(self.request, f"Invitation sent to {form.cleaned_data['email']}.")
+        if replaced is not None:
+            sent_on = clock.local_date(replaced.created_at)
+            roles = ", ".join(Role(role).label.lower() for role in replaced.roles)
+            messages.info(
+                self.request,
+                f"It replaces the invitation sent on {sent_on:%-d %B %Y} (as {roles}): that "
+                "link no longer works.",
+            )
         organisations = accounts.organisations_of_address(form.cleaned_data["email"])
         if organisations:
             messages.warning(

@@ -94,10 +94,15 @@ def test_expired_and_used_invitations_show_the_invalid_page(page, assert_accessi
     InvitationFactory(token="expired-token", expires_at=timezone.now() - timedelta(minutes=1))
     InvitationFactory(token="used-token", accepted_at=timezone.now())
     InvitationFactory(token="revoked-token", revoked_at=timezone.now())
-    for token in ["expired-token", "used-token", "revoked-token"]:
+    for token, says in [
+        ("expired-token", "This invitation link has expired."),
+        ("used-token", "This invitation link has already been used."),
+        ("revoked-token", "This invitation has been withdrawn."),
+        ("unknown-token", "This invitation link is not right."),
+    ]:
         response = page.goto(f"/invitation/{token}/")
         assert response.status == 410
         expect(page.locator("h1")).to_have_text("This invitation link does not work")
-        expect(page.get_by_text("The link has expired or has already been used")).to_be_visible()
+        expect(page.get_by_text(says)).to_be_visible()
         expect(page.get_by_label("Create a password")).to_have_count(0)
     assert_accessible(page)
