@@ -883,3 +883,26 @@ def test_a_revoked_providers_page_takes_the_same_queries_at_any_size(
 QUERIES_SEARCH = 6  # the page and its count, last updated (two), the LA and region options
 QUERIES_PROVIDER = 3  # the entry, the LAs it will work in, its history
 QUERIES_GONE = 2  # the entry, the event that took it off
+
+
+def test_what_it_can_lead_widens_with_each_box_ticked(client):
+    """The boxes under "What it can lead" are one group: ticking both shows
+    providers that can lead either, not only those that can lead both."""
+    trust = RegisterEntryFactory(leads_majority_trust=True, leads_federation=False)
+    federation = RegisterEntryFactory(leads_majority_trust=False, leads_federation=True)
+    both = RegisterEntryFactory(leads_majority_trust=True, leads_federation=True)
+    neither = RegisterEntryFactory(leads_majority_trust=False, leads_federation=False)
+    assert sorted(page_ids(client, {"majority_trust": "on"})) == sorted([trust.pk, both.pk])
+    assert sorted(page_ids(client, {"federation": "on"})) == sorted([federation.pk, both.pk])
+    assert sorted(page_ids(client, {"majority_trust": "on", "federation": "on"})) == sorted(
+        [trust.pk, federation.pk, both.pk]
+    )
+    assert neither.pk in page_ids(client, {})
+
+
+def test_a_null_character_searched_for_finds_what_the_rest_finds(client):
+    entry = RegisterEntryFactory(name="Alder Schools Trust")
+    response = client.get(reverse("register-search"), {"q": "Alder\x00"})
+    assert response.status_code == 200
+    assert "Null characters are not allowed" not in response.text
+    assert page_ids(client, {"q": "Alder\x00"}) == [entry.pk]

@@ -2,11 +2,13 @@
 the published fields of the downloads (one list, so the CSV, the JSON and
 the schema page never disagree)."""
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 import django_filters
 from django import forms
-from django.db.models import Exists, Max, OuterRef, Prefetch
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.utils.choices import BaseChoiceIterator
 
 from accreditation.models import AccreditationType, LocalAuthority, Region
@@ -69,7 +71,10 @@ def public_history(entry):
 
 class SearchField(forms.CharField):
     def to_python(self, value):
-        return super().to_python(value)[:SEARCH_MAX_LENGTH]
+        """The words searched for, at most ``SEARCH_MAX_LENGTH`` characters,
+        without null characters (no name holds one: they find nothing, as
+        any other text no name holds)."""
+        return super().to_python(value).replace("\x00", "")[:SEARCH_MAX_LENGTH]
 
 
 class SearchFilter(django_filters.CharFilter):
@@ -143,13 +148,13 @@ class RegisterFilter(django_filters.FilterSet):
         field_name="leads_federation",
         label="Can lead a federation",
         widget=forms.CheckboxInput,
-        method="filter_true_only",
+        method="filter_can_lead",
     )
     majority_trust = django_filters.BooleanFilter(
         field_name="leads_majority_trust",
         label="Can lead a majority trust",
         widget=forms.CheckboxInput,
-        method="filter_true_only",
+        method="filter_can_lead",
     )
 
     class Meta:
@@ -177,9 +182,20 @@ class RegisterFilter(django_filters.FilterSet):
             Exists(Through.objects.filter(registerentry=OuterRef("pk"), localauthority__code=value))
         )
 
-    def filter_true_only(self, queryset, name, value):
-        """A ticked box narrows the list; an unticked one does not."""
-        return queryset.filter(**{name: True}) if value else queryset
+    CAN_LEAD = {"majority_trust": "leads_majority_trust", "federation": "leads_federation"}
+    """The boxes of "What it can lead", and the column each reads."""
+
+    def filter_can_lead(self, queryset, name, value):
+        """The providers that can lead any of what is ticked under "What it
+        can lead" (boxes in one group widen the list, as GOV.UK's filters'
+        do; none ticked, every provider), read once, for the group's first
+        box."""
+        if name != self.CAN_LEAD["majority_trust"]:
+            return queryset
+        ticked = [column for box, column in self.CAN_LEAD.items() if self.form.cleaned_data[box]]
+        if not ticked:
+            return queryset
+        return queryset.filter(reduce(operator.or_, (Q(**{column: True}) for column in ticked)))
 
 
 def search(params):
