@@ -1742,3 +1742,17 @@ def test_a_meeting_is_not_set_up_or_moved_to_a_day_gone_by(client, officer, grou
     assert corrected.status_code == 302
     meeting.refresh_from_db()
     assert clock.local(meeting.held_at).hour == 11
+
+
+def test_the_comment_box_says_when_a_comment_is_needed(client, officer, group):
+    """Before anything is sent, a member's and the chair's comment boxes say
+    which choices need a comment."""
+    new_meeting(officer, group)
+    item = asg_case().agenda_items.get()
+    url = reverse("advisory-item", args=[item.pk])
+    sign_in_verified(client, group[1])
+    assert "Needed if you disagree or refer the case back: say why." in client.get(url).text
+    sign_in_verified(client, group[0])
+    assert "Needed if the group disagrees or refers the case back: say why." in (
+        client.get(url).text
+    )

@@ -258,6 +258,11 @@ class ViewForm(forms.Form):
         else:
             message = "Choose agree, disagree or refer back"
         field.error_messages = {"required": message, "invalid_choice": message}
+        self.fields["comment"].help_text = (
+            "Needed if the feedback needs revising: say what."
+            if item.purpose == ItemPurpose.FEEDBACK
+            else "Needed if you disagree or refer the case back: say why."
+        )
         self.helper = gds_helper(
             Field.radios("view", legend_size=Size.SMALL),
             Field.textarea("comment"),
@@ -310,10 +315,16 @@ class AdviceForm(forms.Form):
             field.choices = Advice.choices
             message = "Choose agree, disagree or refer back"
             del self.fields["feedback"]
+            self.fields[
+                "comment"
+            ].help_text = "Needed if the group disagrees or refers the case back: say why."
         else:
             field.label = "The group's review of the feedback"
             field.choices = FeedbackOutcome.choices
             message = "Choose whether to approve the feedback or return it to the assessor"
+            self.fields[
+                "comment"
+            ].help_text = "Needed if the feedback goes back to the assessor: say what to change."
         field.error_messages = {"required": message, "invalid_choice": message}
         self.helper = gds_helper(
             Field.radios("outcome", legend_size=Size.SMALL),
