@@ -1756,3 +1756,32 @@ def test_the_comment_box_says_when_a_comment_is_needed(client, officer, group):
     assert "Needed if the group disagrees or refers the case back: say why." in (
         client.get(url).text
     )
+
+
+def test_a_meeting_sent_twice_is_set_up_once(client, officer, group):
+    """The form sent again (the browser's back button): one meeting, and
+    the second time says it is set up already."""
+    chair, *members = group
+    sign_in_verified(client, officer)
+    when = clock.local(clock.now() + timedelta(days=10))
+    data = {
+        "date_0": when.day,
+        "date_1": when.month,
+        "date_2": when.year,
+        "time": "2pm",
+        "chair": chair.pk,
+        "members": [m.pk for m in members],
+        "minutes": "",
+    }
+    assert client.post(reverse("advisory-meeting-new"), data).status_code == 302
+    again = client.post(reverse("advisory-meeting-new"), data)
+    assert again.status_code == 200
+    assert "is already set up: change it rather than setting up another" in again.text
+    assert Meeting.objects.count() == 1
+    # Another chair at that time is another meeting.
+    other = client.post(
+        reverse("advisory-meeting-new"),
+        {**data, "chair": members[0].pk, "members": [m.pk for m in [chair, *members[1:]]]},
+    )
+    assert other.status_code == 302
+    assert Meeting.objects.count() == 2

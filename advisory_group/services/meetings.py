@@ -122,6 +122,17 @@ def save_meeting(meeting, *, data, actor, version=None):
                 "a year from today",
                 field="date",
             )
+    if created:
+        same = Meeting.objects.filter(
+            held_at=data["held_at"], chair=data["chair"], closed_at__isnull=True
+        ).first()
+        if same is not None:
+            # The form sent again (the browser's back button, say).
+            raise MeetingError(
+                f"A meeting at {clock.describe(same.held_at)} chaired by {same.chair} is "
+                "already set up: change it rather than setting up another.",
+                field="date",
+            )
     if data["minutes"].strip() and clock.local_date(data["held_at"]) > clock.today():
         raise MeetingError(
             "Minutes can be recorded from the day of the meeting: leave them empty until then.",
