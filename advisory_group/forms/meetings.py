@@ -18,6 +18,7 @@ from advisory_group.models import (
     Meeting,
     views_for,
 )
+from advisory_group.queries.agenda import meetings_to_move_to
 from advisory_group.services.meetings import meeting_version
 from proposals.forms.out_of_round import parse_time
 
@@ -231,12 +232,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = (
-            Meeting.objects.filter(closed_at=None)
-            .exclude(pk=item.meeting_id)
-            .select_related("chair")
-            .order_by("held_at", "pk")
-        )
+        self.fields["meeting"].queryset = meetings_to_move_to(item)
         self.helper = gds_helper(
             Field.select("meeting"), Field.textarea("reason"), submit="Move the item"
         )

@@ -204,15 +204,30 @@ def advisable_by(items, person):
     return without_conflicts(not_assessed_by(items, person), person, prefix="case__organisation")
 
 
-def chair_may_not_advise(meeting):
+def chair_may_not_advise(meeting, viewer):
     """The open items of ``meeting`` whose case its chair may not advise on
-    (``advisable_by``), with their case: no advice can be recorded on them
-    at this meeting. One query."""
+    (``advisable_by``), with their case, of those ``viewer`` may see (none
+    they are in conflict with): no advice can be recorded on them at this
+    meeting."""
     items = meeting.items.filter(outcome="")
+    barred = items.exclude(pk__in=advisable_by(items, meeting.chair).values("pk"))
     return list(
-        items.exclude(pk__in=advisable_by(items, meeting.chair).values("pk"))
+        without_conflicts(barred, viewer, prefix="case__organisation")
         .select_related("case__organisation")
         .order_by("added_at", "pk")
+    )
+
+
+def meetings_to_move_to(item):
+    """The open meetings ``item`` can move to: not its own, nor one whose
+    chair may not advise on its case (``may_advise``), each with its chair,
+    soonest first."""
+    return (
+        Meeting.objects.filter(closed_at=None)
+        .exclude(pk=item.meeting_id)
+        .filter(chair__in=may_advise(item.case, User.objects.all()).values("pk"))
+        .select_related("chair")
+        .order_by("held_at", "pk")
     )
 
 
@@ -270,32 +285,36 @@ def quorate(meeting, attendees, members):
     )
 
 
-def advising_attendees(item, attendees=None):
-    """Those who attended ``item``'s meeting (or ``attendees``, people) who
-    may advise on its case, whether or not their account or roles have
-    changed since: not in conflict with its organisation (nor its local
-    authority, nor a member of it), nor its assessor now or before. One
-    query. The quorum for an item is of them: someone who may not see the
-    item took no part in its advice."""
+def may_advise(case, people):
+    """Those of ``people`` (a query of users) who may advise on ``case``,
+    whether or not their account or roles have changed since: not in
+    conflict with its organisation (nor its local authority, nor a member of
+    it), nor its assessor now or before."""
     from assessments.models import Assignment, Conflict
 
-    case = item.case
     organisation = case.organisation
     conflicts = Conflict.objects.active().filter(
         Q(organisation_id=organisation.pk) | Q(local_authority_id=organisation.local_authority_id),
         user=OuterRef("pk"),
     )
+    return (
+        people.exclude(Exists(conflicts))
+        .exclude(Exists(Assignment.objects.filter(case_id=case.pk, assessor=OuterRef("pk"))))
+        .exclude(memberships__organisation_id=organisation.pk)
+    )
+
+
+def advising_attendees(item, attendees=None):
+    """Those who attended ``item``'s meeting (or ``attendees``, people) who
+    may advise on its case (``may_advise``). One query. The quorum for an
+    item is of them: someone who may not see the item took no part in its
+    advice."""
     people = (
         item.meeting.attendees.all()
         if attendees is None
         else User.objects.filter(pk__in=[person.pk for person in attendees])
     )
-    return list(
-        people.exclude(Exists(conflicts))
-        .exclude(Exists(Assignment.objects.filter(case_id=case.pk, assessor=OuterRef("pk"))))
-        .exclude(memberships__organisation_id=organisation.pk)
-        .only("pk")
-    )
+    return list(may_advise(item.case, people).only("pk"))
 
 
 def quorate_for(item, attendees=None):

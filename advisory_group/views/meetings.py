@@ -108,7 +108,7 @@ class MeetingView(MeetingMixin, TemplateView):
             in_meeting=in_meeting,
             can_run=can_run,
             chair_may_not_advise=(
-                queries.chair_may_not_advise(meeting)
+                queries.chair_may_not_advise(meeting, user)
                 if can_run and meeting.closed_at is None
                 else []
             ),
