@@ -253,8 +253,12 @@ class TestOneCase:
         assert earlier.pk not in proposal.lines[0].allowed
         with pytest.raises(services.AssignmentRefused, match="before a concern about it was"):
             services.assign(case, earlier, "first", officer)
-        with pytest.raises(services.ProposalRefused):
+        with pytest.raises(services.ProposalRefused) as refused:
             services.apply(period, {(case.pk, "first"): earlier.pk}, officer)
+        assert (
+            "assessed this case before a concern about it was upheld"
+            in (refused.value.problems[(case.pk, "first")])
+        )
         services.assign(case, assessors[0], "first", officer)
 
     def test_who_screened_a_case_does_not_assess_it(self, client, officer, period, assessors):
@@ -310,16 +314,20 @@ class TestOneCase:
         case = ProposalFactory(round=period, status="not_accredited")
         Assignment.objects.filter(case=case).update(ended_at=clock.now())
         decider = CaseEvent.objects.get(case=case, action="not_accredit").actor
-        concern_decider, member, chair = (
+        concern_decider, member, chair, sitter, adviser = (
             UserFactory(roles=[Role.DECISION_OFFICIAL], full_name="Dee Decider"),
             UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER], full_name="Mo Member"),
             UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER], full_name="Cy Chair"),
+            UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER], full_name="Si Sitter"),
+            UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER], full_name="Al Adviser"),
         )
         assessing = Group.objects.get(name=Role.ASSESSOR.value)
-        for person in (decider, concern_decider, member, chair):
+        for person in (decider, concern_decider, member, chair, sitter, adviser):
             person.groups.add(assessing)
+        # Advice recorded on the timeline alone (before the service held it).
+        timeline.record(case, "advise", adviser, details={"advice": "agree"})
         item = AgendaItem.objects.create(
-            meeting=MeetingFactory(chair=chair, members=[member]),
+            meeting=MeetingFactory(chair=chair, members=[member, sitter]),
             case=case,
             purpose=ItemPurpose.FEEDBACK,
             outcome="approved",
@@ -345,6 +353,8 @@ class TestOneCase:
             concern_decider: "decided this case or a concern about it",
             member: "advised on this case in the Advisory Group",
             chair: "advised on this case in the Advisory Group",
+            sitter: "advised on this case in the Advisory Group",
+            adviser: "advised on this case in the Advisory Group",
         }
         sign_in_verified(client, officer)
         page = client.get(reverse("case-assessors", args=[case.pk])).text
@@ -352,12 +362,15 @@ class TestOneCase:
             assert person.pk not in line.allowed
             with pytest.raises(services.AssignmentRefused, match=f"{person.full_name} {why}"):
                 services.assign(case, person, "first", officer)
-            with pytest.raises(services.ProposalRefused):
+            with pytest.raises(services.ProposalRefused) as refused:
                 services.apply(period, {(case.pk, "first"): person.pk}, officer)
+            assert refused.value.problems[(case.pk, "first")] == (
+                f"{person.full_name} {why}: someone else must assess it"
+            )
             note = (
-                "advised on it in the Advisory Group"
-                if person in (member, chair)
-                else ("decided it or a concern about it")
+                "decided it or a concern about it"
+                if why.startswith("decided")
+                else "advised on it in the Advisory Group"
             )
             assert f"{person.full_name} ({note})" in page
         assert assessors[0].pk in line.allowed

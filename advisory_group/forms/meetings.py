@@ -1,5 +1,7 @@
 """Forms of Advisory Group meetings and their items."""
 
+from datetime import timedelta
+
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.core.exceptions import ValidationError
@@ -83,7 +85,7 @@ class MeetingForm(VersionedFormMixin, forms.Form):
         empty_label="None: an ad hoc meeting",
         error_messages={"invalid_choice": "Select a round from the list, or none"},
     )
-    date = MeetingDateField(label="Date", help_text="For example, 27 3 2027")
+    date = MeetingDateField(label="Date")
     time = forms.CharField(
         label="Time (UK time)",
         help_text="For example, 10am or 14:30",
@@ -122,6 +124,8 @@ class MeetingForm(VersionedFormMixin, forms.Form):
         """``held_round``: the round of the meeting being changed, kept on
         offer if it was cancelled since the meeting was set up."""
         super().__init__(*args, **kwargs)
+        example = clock.today() + timedelta(weeks=4)  # a date that could be chosen
+        self.fields["date"].help_text = f"For example, {example.day} {example.month} {example.year}"
         self.fields["chair"].queryset = group_members()
         self.fields["members"].queryset = group_members()
         if held_round is not None and held_round.cancelled_at is not None:

@@ -115,6 +115,7 @@ BARRED_BECAUSE = {
 }
 """Each reason of ``barred_pairs``: (what refusing the person says after
 their name, the note beside them in a list of assessors)."""
+REASONS = list(BARRED_BECAUSE)
 
 
 def barred_pairs(cases):
@@ -124,8 +125,8 @@ def barred_pairs(cases):
     (eligibility is judged apart from merit), who assessed it before a
     concern about it was upheld (it is reassessed by someone else), who
     decided it or a concern about it, and who advised on it in the Advisory
-    Group (gave a view, or recorded the group's advice as chair). One
-    query."""
+    Group (sat on a meeting that had it on its agenda, gave a view, or
+    recorded the group's advice). One query."""
     AgendaItem = apps.get_model("advisory_group", "AgendaItem")
     Concern = apps.get_model("feedback", "Concern")
     MemberView = apps.get_model("advisory_group", "MemberView")
@@ -179,18 +180,56 @@ def barred_pairs(cases):
         .values_list("item__case_id", "member_id", "why")
         .order_by()
     )
-    chaired = (
+    # The chair and members of every meeting that had the case on its
+    # agenda (as deciding it counts them: ``decisions.had_part_q``), and
+    # whoever recorded the group's advice, in the service or on the
+    # timeline alone.
+    sat_as_chair = (
+        AgendaItem.objects.filter(case__in=cases)
+        .annotate(why=Value(ADVISED))
+        .values_list("case_id", "meeting__chair_id", "why")
+        .order_by()
+    )
+    sat_as_member = (
+        AgendaItem.objects.filter(case__in=cases, meeting__members__isnull=False)
+        .annotate(why=Value(ADVISED))
+        .values_list("case_id", "meeting__members", "why")
+        .order_by()
+    )
+    recorded = (
         AgendaItem.objects.filter(case__in=cases, decided_by__isnull=False)
         .annotate(why=Value(ADVISED))
         .values_list("case_id", "decided_by_id", "why")
         .order_by()
     )
-    return {
-        (case, person): why
-        for case, person, why in assessed.union(
-            screened, screened_before, decided, decided_concern, viewed, chaired, all=True
+    advised = (
+        CaseEvent.objects.filter(
+            case__in=cases,
+            action__in=(Action.ADVISE, Action.REFER_BACK),
+            actor_id__isnull=False,
         )
-    }
+        .annotate(why=Value(ADVISED))
+        .values_list("case_id", "actor_id", "why")
+        .order_by()
+    )
+    found = {}
+    for case, person, why in assessed.union(
+        screened,
+        screened_before,
+        decided,
+        decided_concern,
+        viewed,
+        sat_as_chair,
+        sat_as_member,
+        recorded,
+        advised,
+        all=True,
+    ):
+        # One reason per pair, the same every time: the first in
+        # ``BARRED_BECAUSE``'s order.
+        if (case, person) not in found or REASONS.index(why) < REASONS.index(found[case, person]):
+            found[case, person] = why
+    return found
 
 
 def due_date(prefix=""):

@@ -121,8 +121,8 @@ _NAMED_TIMES = {"noon": time(12, 0), "midday": time(12, 0), "midnight": time(0, 
 
 
 def parse_time(text):
-    """A time as people write it: 5pm, 5:30pm, 17:30, 17.30, noon or midday
-    (midnight is read too, for a deadline to refuse it in its own words)."""
+    """A time as people write it: 5pm, 5:30pm, 17:30, 17.30, noon, midday,
+    midnight (as 12am is; a deadline refuses it, ``parse_deadline_time``)."""
     named = _NAMED_TIMES.get(text.strip().lower().rstrip("."))
     if named is not None:
         return named
