@@ -317,8 +317,8 @@ def move_item(item, *, to, reason, actor):
     if not advisable_by(AgendaItem.objects.filter(pk=item.pk), to.chair).exists():
         raise MeetingError(
             f"{to.chair}, the chair of that meeting, assessed this case or has a conflict of "
-            "interest with it, so could not record the group's advice on it: choose a meeting "
-            "someone else chairs."
+            "interest with it, so could not record what the group decides on this item: choose "
+            "a meeting someone else chairs."
         )
     source = item.meeting
     item.meeting = to
