@@ -189,7 +189,7 @@ def test_a_decision_date_in_the_future_is_refused(client, official):
     case = recommended()
     response = decide(client, case, day=clock.today() + timedelta(days=1))
     assert response.context["form"].errors["decision_date"] == [
-        "Date of the decision must be today or in the past"
+        "The date of the decision must be today or in the past"
     ]
     case.refresh_from_db()
     assert case.status == Status.AWAITING_DECISION

@@ -30,6 +30,7 @@ def outcome_field(label):
 def decision_date_field():
     return PastDateField(
         label="Date of the decision",
+        what="The date of the decision",
         help_text="For example, 27 3 2026",
         required_message="Enter the date of the decision",
         initial=clock.today,

@@ -164,25 +164,27 @@ is a slip of the keyboard (1066 for 2016)."""
 
 class PastDateField(GovukDateField):
     """GOV.UK's date input (day, month and year) for a date that has
-    passed; its messages name it by its label."""
+    passed; its messages name it by its label, or by ``what`` ("The date of
+    the decision" for the label "Date of the decision")."""
 
-    def __init__(self, *, label, required_message, **kwargs):
+    def __init__(self, *, label, required_message, what=None, **kwargs):
+        what = what or label
         super().__init__(
             label=label,
-            real_date=f"{label} must be a real date",
-            full_year=f"{label} must include a year with 4 numbers, like 2023",
+            real_date=f"{what} must be a real date",
+            full_year=f"{what} must include a year with 4 numbers, like 2023",
             **kwargs,
         )
         self.error_messages.update(
             {
                 "required": required_message,
-                "incomplete": f"{label} must include a day, month and year",
+                "incomplete": f"{what} must include a day, month and year",
             }
         )
-        self.in_the_past = f"{label} must be today or in the past"
-        self.too_early = f"{label} must be in {EARLIEST_YEAR} or later"
+        self.in_the_past = f"{what} must be today or in the past"
+        self.too_early = f"{what} must be in {EARLIEST_YEAR} or later"
         for subfield, name in zip(self.fields, ("day", "month", "year"), strict=True):
-            subfield.error_messages["incomplete"] = f"{label} must include a {name}"
+            subfield.error_messages["incomplete"] = f"{what} must include a {name}"
             subfield.validators = [RegexValidator(r"^[0-9]+$", self.real_date)]
 
     def clean(self, value):
