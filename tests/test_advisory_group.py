@@ -1545,6 +1545,19 @@ def test_the_meeting_list_makes_the_same_queries_whatever_its_length(client, off
     assert count() == small
 
 
+def meeting_form(day, chair, members, time="2pm"):
+    """The meeting form's fields, as the page sends them."""
+    return {
+        "date_0": day.day,
+        "date_1": day.month,
+        "date_2": day.year,
+        "time": time,
+        "chair": chair.pk,
+        "members": [m.pk for m in members],
+        "minutes": "",
+    }
+
+
 def edit_meeting(client, meeting, data):
     """Send the meeting's edit form as its page shows it now: with its version."""
     url = reverse("advisory-meeting-edit", args=[meeting.pk])
@@ -1623,15 +1636,7 @@ def test_a_meeting_is_not_set_more_than_a_year_ahead(client, officer, group):
     chair, *members = group
     sign_in_verified(client, officer)
     mistyped = clock.today() + timedelta(days=meetings.MEETING_MAX_DAYS_AHEAD + 1)
-    data = {
-        "date_0": mistyped.day,
-        "date_1": mistyped.month,
-        "date_2": mistyped.year,
-        "time": "2pm",
-        "chair": chair.pk,
-        "members": [m.pk for m in members],
-        "minutes": "",
-    }
+    data = meeting_form(mistyped, chair, members)
     refused = client.post(reverse("advisory-meeting-new"), data)
     assert "The date of the meeting must be no later than" in refused.text
     assert not Meeting.objects.exists()
@@ -1719,20 +1724,12 @@ def test_the_officer_is_told_of_items_the_chair_may_not_advise_on(client, office
 
 def test_a_meeting_is_not_set_up_or_moved_to_a_day_gone_by(client, officer, group):
     """A date in the past (a mistyped year, say) is refused for a new
-    meeting and for a meeting moved to it; a meeting held already keeps
-    its day, and its time can still be corrected."""
+    meeting and for a meeting not yet held moved to it; the day and time a
+    meeting already held was held can still be corrected."""
     chair, *members = group
     sign_in_verified(client, officer)
     yesterday = clock.local(clock.now() - timedelta(days=1))
-    data = {
-        "date_0": yesterday.day,
-        "date_1": yesterday.month,
-        "date_2": yesterday.year,
-        "time": "2pm",
-        "chair": chair.pk,
-        "members": [m.pk for m in members],
-        "minutes": "",
-    }
+    data = meeting_form(yesterday, chair, members)
     refused = client.post(reverse("advisory-meeting-new"), data)
     assert refused.status_code == 200
     assert "The date of the meeting must be today or later" in refused.text
@@ -1744,7 +1741,7 @@ def test_a_meeting_is_not_set_up_or_moved_to_a_day_gone_by(client, officer, grou
     meeting.refresh_from_db()
     assert clock.local_date(meeting.held_at) > clock.today()
 
-    # Held two days ago: its day stays, its time can be corrected.
+    # Held two days ago: the day and time it was held can be corrected.
     held = clock.local(clock.now() - timedelta(days=2)).replace(hour=10, minute=0)
     Meeting.objects.filter(pk=meeting.pk).update(held_at=held)
     corrected = edit_meeting(
@@ -1755,6 +1752,21 @@ def test_a_meeting_is_not_set_up_or_moved_to_a_day_gone_by(client, officer, grou
     assert corrected.status_code == 302
     meeting.refresh_from_db()
     assert clock.local(meeting.held_at).hour == 11
+    day_before = held - timedelta(days=1)
+    corrected = edit_meeting(
+        client,
+        meeting,
+        {
+            **data,
+            "date_0": day_before.day,
+            "date_1": day_before.month,
+            "date_2": day_before.year,
+            "time": "11am",
+        },
+    )
+    assert corrected.status_code == 302
+    meeting.refresh_from_db()
+    assert clock.local_date(meeting.held_at) == day_before.date()
 
 
 def test_the_comment_box_says_when_a_comment_is_needed(client, officer, group):
@@ -1777,15 +1789,7 @@ def test_a_meeting_sent_twice_is_set_up_once(client, officer, group):
     chair, *members = group
     sign_in_verified(client, officer)
     when = clock.local(clock.now() + timedelta(days=10))
-    data = {
-        "date_0": when.day,
-        "date_1": when.month,
-        "date_2": when.year,
-        "time": "2pm",
-        "chair": chair.pk,
-        "members": [m.pk for m in members],
-        "minutes": "",
-    }
+    data = meeting_form(when, chair, members)
     assert client.post(reverse("advisory-meeting-new"), data).status_code == 302
     again = client.post(reverse("advisory-meeting-new"), data)
     assert again.status_code == 200

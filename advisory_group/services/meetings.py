@@ -109,10 +109,12 @@ def save_meeting(meeting, *, data, actor, version=None):
         )
     day = clock.local_date(data["held_at"])
     if created or day != clock.local_date(meeting.held_at):
-        if day < clock.today():
+        # A meeting is set up before it is held; once its time has come, the
+        # day it was held can be corrected.
+        if day < clock.today() and (created or meeting.held_at > clock.now()):
             raise MeetingError(
                 "The date of the meeting must be today or later: a meeting is set up before "
-                "it is held (one already held keeps its date)",
+                "it is held",
                 field="date",
             )
         latest = clock.today() + timedelta(days=MEETING_MAX_DAYS_AHEAD)

@@ -142,89 +142,41 @@ def barred_pairs(cases):
         .values_list("case_id", "assessor_id", "why")
         .order_by()
     )
-    screened = (
-        Screening.objects.filter(case__in=cases)
-        .annotate(why=Value(SCREENED))
-        .values_list("case_id", "officer_id", "why")
-        .order_by()
-    )
-    # A case screened before screenings were recorded apart has its
-    # screening on its timeline only.
-    screened_before = (
-        CaseEvent.objects.filter(
-            case__in=cases,
-            action__in=SCREENING_ACTIONS,
-            actor_id__isnull=False,
-        )
-        .annotate(why=Value(SCREENED))
-        .values_list("case_id", "actor_id", "why")
-        .order_by()
-    )
-    decided = (
-        CaseEvent.objects.filter(
-            case__in=cases, action__in=DECISION_ACTIONS, actor_id__isnull=False
-        )
-        .annotate(why=Value(DECIDED))
-        .values_list("case_id", "actor_id", "why")
-        .order_by()
-    )
-    decided_concern = (
-        Concern.objects.filter(case__in=cases, decided_by__isnull=False)
-        .annotate(why=Value(DECIDED))
-        .values_list("case_id", "decided_by_id", "why")
-        .order_by()
-    )
-    viewed = (
-        MemberView.objects.filter(item__case__in=cases)
-        .annotate(why=Value(ADVISED))
-        .values_list("item__case_id", "member_id", "why")
-        .order_by()
-    )
-    # The chair and members of every meeting that had the case on its
-    # agenda (as deciding it counts them: ``decisions.had_part_q``), and
-    # whoever recorded the group's advice, in the service or on the
-    # timeline alone.
-    sat_as_chair = (
-        AgendaItem.objects.filter(case__in=cases)
-        .annotate(why=Value(ADVISED))
-        .values_list("case_id", "meeting__chair_id", "why")
-        .order_by()
-    )
-    sat_as_member = (
-        AgendaItem.objects.filter(case__in=cases, meeting__members__isnull=False)
-        .annotate(why=Value(ADVISED))
-        .values_list("case_id", "meeting__members", "why")
-        .order_by()
-    )
-    recorded = (
-        AgendaItem.objects.filter(case__in=cases, decided_by__isnull=False)
-        .annotate(why=Value(ADVISED))
-        .values_list("case_id", "decided_by_id", "why")
-        .order_by()
-    )
-    advised = (
-        CaseEvent.objects.filter(
-            case__in=cases,
-            action__in=(Action.ADVISE, Action.REFER_BACK),
-            actor_id__isnull=False,
-        )
-        .annotate(why=Value(ADVISED))
-        .values_list("case_id", "actor_id", "why")
-        .order_by()
-    )
+    events = CaseEvent.objects.filter(case__in=cases, actor_id__isnull=False)
+    items = AgendaItem.objects.filter(case__in=cases)
+    others = [
+        (Screening.objects.filter(case__in=cases), "case_id", "officer_id", SCREENED),
+        # A case screened before screenings were recorded apart has its
+        # screening on its timeline only.
+        (events.filter(action__in=SCREENING_ACTIONS), "case_id", "actor_id", SCREENED),
+        (events.filter(action__in=DECISION_ACTIONS), "case_id", "actor_id", DECIDED),
+        (
+            Concern.objects.filter(case__in=cases, decided_by__isnull=False),
+            "case_id",
+            "decided_by_id",
+            DECIDED,
+        ),
+        (MemberView.objects.filter(item__case__in=cases), "item__case_id", "member_id", ADVISED),
+        # The chair and members of every meeting that had the case on its
+        # agenda (as deciding it counts them: ``decisions.had_part_q``), and
+        # whoever recorded the group's advice, in the service or on the
+        # timeline alone.
+        (items, "case_id", "meeting__chair_id", ADVISED),
+        (items.filter(meeting__members__isnull=False), "case_id", "meeting__members", ADVISED),
+        (items.filter(decided_by__isnull=False), "case_id", "decided_by_id", ADVISED),
+        (
+            events.filter(action__in=(Action.ADVISE, Action.REFER_BACK)),
+            "case_id",
+            "actor_id",
+            ADVISED,
+        ),
+    ]
+    selects = [
+        rows.annotate(why=Value(why)).values_list(case, person, "why").order_by()
+        for rows, case, person, why in others
+    ]
     found = {}
-    for case, person, why in assessed.union(
-        screened,
-        screened_before,
-        decided,
-        decided_concern,
-        viewed,
-        sat_as_chair,
-        sat_as_member,
-        recorded,
-        advised,
-        all=True,
-    ):
+    for case, person, why in assessed.union(*selects, all=True):
         # One reason per pair, the same every time: the first in
         # ``BARRED_BECAUSE``'s order.
         if (case, person) not in found or REASONS.index(why) < REASONS.index(found[case, person]):
