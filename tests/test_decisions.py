@@ -265,7 +265,7 @@ def test_the_officer_who_screened_a_case_does_not_decide_it(client):
     queued = [row.pk for row in client.get(reverse("decision-queue")).context["cases"]]
     assert case.pk not in queued and other.pk in queued
     page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
-    assert "you had a part in it" in page
+    assert "you had a part in it: you screened it, assessed it, or sat on" in page
     assert 'name="outcome"' not in page
     decide(client, case)
     assert not decisions_on(case).exists()

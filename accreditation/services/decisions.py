@@ -29,8 +29,9 @@ NOT_ASSESSED = (
     Status.ASSESSED,
 )
 HAD_PART = (
-    "You cannot decide this case because you had a part in it, as one of its assessors or "
-    "on an Advisory Group meeting that reviewed it. Another decision official must decide it."
+    "You cannot decide this case because you had a part in it: you screened it, assessed it, "
+    "or sat on an Advisory Group meeting that reviewed it. Another decision official must "
+    "decide it."
 )
 
 
