@@ -6,9 +6,10 @@ from django.db.models import Exists, OuterRef, Q
 
 from accreditation.case_roles import ADVISING, CaseRole, Found, Question, provider
 from accreditation.models import CaseEvent
-from accreditation.queries.decisions import SCREENING_ACTIONS
+from accreditation.queries.decisions import DECISION_ACTIONS, SCREENING_ACTIONS
 from accreditation.roles import Role
 from assessments.models import Assignment, AssignmentKind, Conflict
+from feedback.models import Concern
 
 
 @provider
@@ -40,8 +41,12 @@ def assignments_and_conflicts(actor):
             conflicted=values["conflicted"],
             # Who assessed or screened a case does not decide it.
             part=values["assigned"] or values["screened"],
-            # The group reviews the assessor's own recommendation.
-            excludes=ADVISING if values["assigned"] else frozenset(),
+            # The group reviews the assessor's own recommendation; nor does
+            # who screened or decided the case (or a concern about it) advise
+            # on it (``advisory_group.queries.agenda._other_parts``).
+            excludes=ADVISING
+            if values["assigned"] or values["screened"] or values["decided"]
+            else frozenset(),
         )
 
     return Question(
@@ -55,6 +60,12 @@ def assignments_and_conflicts(actor):
                     case=OuterRef("pk"), actor=actor, action__in=SCREENING_ACTIONS
                 )
             ),
+            "decided": Exists(
+                CaseEvent.objects.filter(
+                    case=OuterRef("pk"), actor=actor, action__in=DECISION_ACTIONS
+                )
+            )
+            | Exists(Concern.objects.filter(case=OuterRef("pk"), decided_by=actor)),
         },
         read,
     )

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
-from accreditation import clock
+from accreditation import clock, timeline
 from accreditation.models import AccreditationType, ActivityEntry, CaseEvent, OutboxMessage
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status, move
@@ -1697,7 +1697,7 @@ def test_the_officer_is_told_of_items_the_chair_may_not_advise_on(client, office
     page = client.get(url).text
     warning = page[page.index('id="chair-may-not-advise"') :]
     warning = warning[: warning.index("</ul>")]
-    assert "assessed these cases or has a conflict of interest with them" in warning
+    assert "has a conflict of interest with these cases or had another part in them" in warning
     for case in (assessed, conflicted):
         assert reverse("advisory-item-move", args=[items[case].pk]) in warning
         assert case.reference in warning
@@ -1706,7 +1706,7 @@ def test_the_officer_is_told_of_items_the_chair_may_not_advise_on(client, office
     # Moved away, or advised on: nothing is left to warn of.
     AgendaItem.objects.filter(pk=items[assessed].pk).update(outcome="agree")
     page = client.get(url).text
-    assert "assessed this case or has a conflict of interest with it" in page
+    assert "has a conflict of interest with this case or had another part in it" in page
     AgendaItem.objects.filter(pk=items[conflicted].pk).update(outcome="agree")
     assert 'id="chair-may-not-advise"' not in client.get(url).text
 
@@ -1802,3 +1802,38 @@ def test_a_meeting_sent_twice_is_set_up_once(client, officer, group):
     )
     assert other.status_code == 302
     assert Meeting.objects.count() == 2
+
+
+def test_who_screened_or_decided_a_case_does_not_advise_on_it(client, officer, group):
+    """Roles combine on one person, never on one case: a member who screened
+    the case, or decided it or a concern about it (back before the group
+    after an upheld concern, say), neither sees its item nor counts towards
+    its quorum, as its assessor does not."""
+    from accreditation.case_roles import CaseRole, resolve
+    from advisory_group.queries.agenda import advising_attendees
+    from feedback.models import Concern
+    from tests.factories import LetterFactory
+
+    meeting = new_meeting(officer, group)
+    case = asg_case()
+    item = case.agenda_items.get(meeting=meeting)
+    chair, screener, concern_decider, other = group
+    timeline.record(case, "screen_eligible", screener)
+    Concern.objects.create(
+        case=case,
+        letter=LetterFactory(case=case),
+        text="The assessment missed our second school.",
+        raised_by=case.created_by,
+        state="upheld",
+        decided_by=concern_decider,
+        decided_at=clock.now(),
+        response="It did.",
+    )
+    url = reverse("advisory-item", args=[item.pk])
+    for person in (screener, concern_decider):
+        assert CaseRole.MEETING_MEMBER not in resolve(case, person)
+        sign_in_verified(client, person)
+        assert client.get(url).status_code == 404
+        assert item.pk not in visible_items(meeting, person)
+    assert CaseRole.MEETING_MEMBER in resolve(case, other)
+    assert {p.pk for p in advising_attendees(item, group)} == {chair.pk, other.pk}

@@ -189,13 +189,34 @@ def visible_items(meeting, user, show=Show.ALL, advising=False):
     return list(items.values_list("pk", flat=True))
 
 
-def not_assessed_by(items, user):
-    """``items`` without those of a case ``user`` assessed, now or before:
-    its assessor does not advise on it (the rule the resolver applies case
-    by case, ``assessments.case_roles``)."""
+def _other_parts(case, person):
+    """Conditions (``Exists``) that ``person`` had another part in ``case``
+    (each an expression or a value): assessed it, now or before, screened
+    it, decided it, or decided a concern about it. Roles combine on one
+    person, never on one case: such a person does not advise on it (the
+    rule the resolver applies case by case, ``assessments.case_roles``)."""
+    from accreditation.queries.decisions import DECISION_ACTIONS, SCREENING_ACTIONS
     from assessments.models import Assignment
+    from feedback.models import Concern
 
-    return items.exclude(Exists(Assignment.objects.filter(case=OuterRef("case"), assessor=user)))
+    return [
+        Exists(Assignment.objects.filter(case=case, assessor=person)),
+        Exists(
+            CaseEvent.objects.filter(
+                case=case, actor=person, action__in=(*SCREENING_ACTIONS, *DECISION_ACTIONS)
+            )
+        ),
+        Exists(Concern.objects.filter(case=case, decided_by=person)),
+    ]
+
+
+def not_assessed_by(items, user):
+    """``items`` without those of a case ``user`` had another part in
+    (``_other_parts``: assessed, screened or decided it, or decided a
+    concern about it): they do not advise on it."""
+    for part in _other_parts(OuterRef("case"), user):
+        items = items.exclude(part)
+    return items
 
 
 def advisable_by(items, person):
@@ -289,19 +310,18 @@ def may_advise(case, people):
     """Those of ``people`` (a query of users) who may advise on ``case``,
     whether or not their account or roles have changed since: not in
     conflict with its organisation (nor its local authority, nor a member of
-    it), nor its assessor now or before."""
-    from assessments.models import Assignment, Conflict
+    it), nor with another part in it (``_other_parts``)."""
+    from assessments.models import Conflict
 
     organisation = case.organisation
     conflicts = Conflict.objects.active().filter(
         Q(organisation_id=organisation.pk) | Q(local_authority_id=organisation.local_authority_id),
         user=OuterRef("pk"),
     )
-    return (
-        people.exclude(Exists(conflicts))
-        .exclude(Exists(Assignment.objects.filter(case_id=case.pk, assessor=OuterRef("pk"))))
-        .exclude(memberships__organisation_id=organisation.pk)
-    )
+    people = people.exclude(Exists(conflicts)).exclude(memberships__organisation_id=organisation.pk)
+    for part in _other_parts(case.pk, OuterRef("pk")):
+        people = people.exclude(part)
+    return people
 
 
 def advising_attendees(item, attendees=None):

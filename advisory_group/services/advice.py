@@ -121,7 +121,7 @@ def too_few_may_advise():
     quorate: those who attended who may advise on the case are too few."""
     return (
         "Too few of those who attended may advise on this case: "
-        f"{quorum_needed()} with no conflict with it, who did not assess it, must have "
+        f"{quorum_needed()} with no conflict with it and no other part in it must have "
         "attended. A casework officer can move this item to another meeting."
     )
 

@@ -318,9 +318,9 @@ def move_item(item, *, to, reason, actor):
         raise MeetingError("Enter why the item is moving to another meeting.")
     if not advisable_by(AgendaItem.objects.filter(pk=item.pk), to.chair).exists():
         raise MeetingError(
-            f"{to.chair}, the chair of that meeting, assessed this case or has a conflict of "
-            "interest with it, so could not record what the group decides on this item: choose "
-            "a meeting someone else chairs."
+            f"{to.chair}, the chair of that meeting, has a conflict of interest with this case "
+            "or had another part in it, so could not record what the group decides on this "
+            "item: choose a meeting someone else chairs."
         )
     source = item.meeting
     item.meeting = to
