@@ -8,6 +8,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+from datetime import date
 
 import pytest
 from django import forms
@@ -77,6 +78,44 @@ def test_the_date_a_school_was_led_from_says_what_to_enter(with_partnership):
     )
     since = SchoolForm(basis=basis).fields["since"]
     assert since.error_messages["required"].startswith("Enter the date ")
+
+
+def date_fields():
+    from accreditation.forms.helpers import GovukDateField
+
+    found = [(name, field) for name, field in visible_fields() if isinstance(field, GovukDateField)]
+    from proposals.forms.journey import SchoolForm
+    from proposals.queries.journey import SchoolsBasis
+
+    basis = SchoolsBasis(title="", intro="", needed="", since_label="Since", with_partnership=False)
+    return [*found, ("SchoolForm.since", SchoolForm(basis=basis).fields["since"])]
+
+
+def test_the_scan_finds_every_kind_of_date_field():
+    kinds = {type(field).__name__ for _, field in date_fields()}
+    assert {"NamedDateField", "PastDateField", "MeetingDateField", "DueDateField"} <= kinds
+    assert "DeadlineDateField" in kinds
+
+
+@pytest.mark.parametrize(
+    "typed, month",
+    [("Jan", 1), ("january", 1), ("MARCH", 3), ("Sept", 9), ("sep.", 9), (" Dec ", 12), ("6", 6)],
+)
+def test_every_date_takes_its_month_as_a_word_as_gov_uk_asks(typed, month):
+    """GOV.UK's date input: "accept month names written out in full or
+    abbreviated form (for example, january or jan)"."""
+    for name, field in date_fields():
+        assert field.clean(["5", typed, "2020"]) == date(2020, month, 5), name
+
+
+@pytest.mark.parametrize("typed", ["Janvier", "Ja", "month", "1st"])
+def test_a_month_that_is_no_month_is_refused_in_the_services_words(typed):
+    for name, field in date_fields():
+        with pytest.raises(forms.ValidationError) as refused:
+            field.clean(["5", typed, "2020"])
+        messages = " ".join(refused.value.messages)
+        assert "Enter a valid" not in messages, (name, messages)
+        assert "date" in messages or "month" in messages, (name, messages)
 
 
 def test_the_scan_finds_the_forms():

@@ -174,11 +174,42 @@ class WholeNumberField(forms.IntegerField):
 
 DIGITS = re.compile("[0-9]+")
 FULL_YEAR = re.compile("[1-9][0-9]{3}")
+MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+MONTHS = {
+    **{name: number for number, name in enumerate(MONTH_NAMES, start=1)},
+    **{name[:3]: number for number, name in enumerate(MONTH_NAMES, start=1)},
+    "sept": 9,
+}
+"""A month written as a word, as GOV.UK's date input asks a service to take
+it: in full or its first three letters ("Jan", "sept" too)."""
+
+
+def month_number(typed):
+    """The month ``typed`` as its number's text if it is a month's name
+    (any case, a full stop after it or not); else ``typed`` as it came."""
+    if not isinstance(typed, str):
+        return typed
+    number = MONTHS.get(typed.strip().rstrip(".").lower())
+    return typed if number is None else str(number)
 
 
 class GovukDateField(DateInputField):
     """GOV.UK's date input: day, month and year boxes, each needed, read as
-    a date by ``parse_date``. ``real_date``: the message for a date that does
+    a date by ``parse_date``; the month may be written as a word ("Jan",
+    "March"). ``real_date``: the message for a date that does
     not exist. ``full_year``: the message for a year not written as 4 numbers
     (GOV.UK's "Year must include 4 numbers"), "27" or "0027" or "20271": the
     year 27 would be refused by the form's later checks with a misleading
@@ -188,6 +219,11 @@ class GovukDateField(DateInputField):
         super().__init__(require_all_fields=False, **kwargs)
         self.real_date = real_date
         self.full_year = full_year
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)) and len(value) == 3:
+            value = [value[0], month_number(value[1]), value[2]]
+        return super().clean(value)
 
     def compress(self, data_list):
         day, month, year = data_list

@@ -5,6 +5,7 @@ from datetime import timedelta
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db.models import Q
 
 from accreditation import clock
@@ -74,6 +75,9 @@ class MeetingDateField(GovukDateField):
         )
         for subfield, name in zip(self.fields, ("day", "month", "year"), strict=True):
             subfield.error_messages["incomplete"] = f"The date of the meeting must include a {name}"
+            subfield.validators = [
+                RegexValidator(r"^[0-9]+$", f"The {name} of the meeting must be a number")
+            ]
 
 
 class MeetingForm(VersionedFormMixin, forms.Form):
