@@ -1837,3 +1837,42 @@ def test_who_screened_or_decided_a_case_does_not_advise_on_it(client, officer, g
         assert item.pk not in visible_items(meeting, person)
     assert CaseRole.MEETING_MEMBER in resolve(case, other)
     assert {p.pk for p in advising_attendees(item, group)} == {chair.pk, other.pk}
+
+
+def test_the_close_page_lists_the_items_still_open_with_the_way_to_move_each(
+    client, officer, group
+):
+    """A meeting closes only once every item is advised on or moved: its
+    close page names those left, of the cases the officer may see, and
+    counts the others."""
+    first, second, theirs = asg_case(), asg_case(), asg_case()
+    meeting = new_meeting(officer, group)
+    items = {
+        case: AgendaItem.objects.get_or_create(meeting=meeting, case=case, purpose="advice")[0]
+        for case in (first, second, theirs)
+    }
+    ConflictFactory(user=officer, organisation=theirs.organisation)
+    hold(meeting, *group)
+    close = reverse("advisory-meeting-close", args=[meeting.pk])
+    sign_in_verified(client, officer)
+
+    page = client.get(close).text
+    warning = page[page.index('id="open-items"') :]
+    assert "cannot close while 3 items are still open" in warning
+    for case in (first, second):
+        assert reverse("advisory-item", args=[items[case].pk]) in warning
+        assert reverse("advisory-item-move", args=[items[case].pk]) in warning
+    assert theirs.reference not in page and theirs.organisation.name not in page
+    assert "1 of them is about a case you have a conflict of interest with" in warning
+    refused = client.post(close, {"minutes": "Agreed."})
+    assert "advice on every item, or move it to another meeting" in refused.text
+    assert first.reference in refused.text
+
+    AgendaItem.objects.filter(pk__in=[items[first].pk, items[theirs].pk]).update(outcome="agree")
+    page = client.get(close).text
+    assert "cannot close while 1 item is still open" in page
+    assert "conflict of interest" not in page
+    items[second].outcome = "agree"
+    items[second].save(update_fields=["outcome"])
+    assert 'id="open-items"' not in client.get(close).text
+    assert client.post(close, {"minutes": "Agreed."}).status_code == 302

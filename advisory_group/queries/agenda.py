@@ -239,6 +239,19 @@ def chair_may_not_advise(meeting, viewer):
     )
 
 
+def open_items(meeting, viewer):
+    """(the open items of ``meeting`` ``viewer`` may see, with their case,
+    in agenda order; how many others it has, about cases ``viewer`` is in
+    conflict with): what must be advised on or moved before it closes."""
+    items = meeting.items.filter(outcome="")
+    seen = list(
+        without_conflicts(items, viewer, prefix="case__organisation")
+        .select_related("case__organisation")
+        .order_by("added_at", "pk")
+    )
+    return seen, items.count() - len(seen)
+
+
 def meetings_to_move_to(item):
     """The open meetings ``item`` can move to: not its own, nor one whose
     chair may not advise on its case (``may_advise``), each with its chair,

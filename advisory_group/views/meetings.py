@@ -240,6 +240,10 @@ class CloseView(MeetingActionView):
     def make_form(self, data=None):
         return CloseForm(data, initial={"minutes": self.meeting.minutes})
 
+    def get_context_data(self, **kwargs):
+        open_items, others = queries.open_items(self.meeting, self.request.user)
+        return super().get_context_data(open_items=open_items, others_open=others, **kwargs)
+
     def act(self, data):
         meetings.close_meeting(self.meeting, minutes=data["minutes"], actor=self.request.user)
 
