@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accreditation.numbers import parse_id
+
 
 def second_factor_passed(request):
     """Has this session passed the staff second factor (or is it off)?"""
@@ -86,7 +88,38 @@ class OrganisationPageMixin(PermissionMixin):
                 raise PermissionDenied("These pages are for applicants.")
             if self.organisation is None:
                 return render(request, "applicant/no_organisation.html")
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            switched = self.switched_from()
+            if switched is None:
+                raise
+            return render(
+                request,
+                "applicant/switched_organisation.html",
+                {
+                    "opened_for": switched,
+                    "organisation": self.organisation,
+                    "typed": typed_in_form(request.POST),
+                },
+                status=409,
+            )
+
+    def switched_from(self):
+        """For a form sent from a page opened for another of the person's
+        organisations (they switched in another tab or window since), that
+        organisation; else None."""
+        if self.request.method != "POST":
+            return None
+        opened_for = parse_id(self.request.POST.get("acting_for"))
+        if opened_for is None or opened_for == self.organisation.pk:
+            return None
+        membership = (
+            self.request.user.memberships.filter(organisation_id=opened_for)
+            .select_related("organisation")
+            .first()
+        )
+        return membership.organisation if membership else None
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("organisation", self.organisation)
@@ -112,6 +145,19 @@ class OrganisationPageMixin(PermissionMixin):
                 "the other organisation from your home page.",
             )
         return form
+
+
+NOT_TYPED = ("csrfmiddlewaretoken", "acting_for")
+
+
+def typed_in_form(post):
+    """[(label, text)] of what a person wrote or chose in a form sent to a
+    page that could not take it: each box named from its field's name."""
+    return [
+        (name.replace("_", " ").capitalize(), value)
+        for name, value in post.items()
+        if name not in NOT_TYPED and not name.endswith("version") and value.strip()
+    ]
 
 
 class StaffAreaMixin(PermissionMixin):

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.html import escape
 
 from accreditation import clock
 from accreditation.models import (
@@ -25,7 +26,7 @@ from accreditation.services.organisations import update_organisation
 from accreditation.workflow import Action, Status, move, move_many
 from feedback.tasks import issue_owed_letters
 from proposals.models import Proposal
-from register.models import EntryState, EventKind, RegisterEntry, RegisterEvent
+from register.models import EntryState, EventKind, NoticeResponse, RegisterEntry, RegisterEvent
 from register.services import revocation
 from register.views.public import neutralise
 from tests.casework import person_with, sign_in_verified
@@ -392,6 +393,48 @@ def test_a_member_acting_for_another_organisation_is_offered_the_one_under_notic
         {"organisation": acting_for.organisation_id, "next": "https://example.com/"},
     )
     assert back.url == reverse("applicant-home")
+
+
+def test_a_response_sent_after_switching_organisation_in_another_tab_keeps_what_was_written(
+    client,
+):
+    """The response page was opened for the provider under notice; in
+    another tab the person switched to an organisation not on the register.
+    Sending the response saves nothing and says why, shows what was written
+    and switches back on request; anyone else's organisation is a 404."""
+    entry = RegisterEntryFactory(name="Wessex University")
+    member = MembershipFactory(organisation=entry.organisation).user
+    other = MembershipFactory(user=member, organisation__name="Aardvark College").organisation
+    revocation.give_notice(
+        entry, reason="It no longer leads any school.", actor=person_with("decision_official")
+    )
+    client.force_login(member)
+    session = client.session
+    session["current_organisation_id"] = other.pk
+    session.save()
+    url = reverse("provider-response")
+    sent = {"acting_for": entry.organisation_id, "response": "We lead two schools still."}
+
+    response = client.post(url, sent)
+    assert response.status_code == 409
+    assert "Nothing was saved: you switched to Aardvark College" in response.text
+    assert f"You opened this page for {escape(entry.organisation.name)}" in response.text
+    assert "We lead two schools still." in response.text
+    assert not NoticeResponse.objects.exists()
+    switched = client.post(
+        reverse("switch-organisation"), {"organisation": entry.organisation_id, "next": url}
+    )
+    assert switched.url == url
+    assert "Your response" in client.get(url).text
+
+    # Not one of theirs, or not sent from a page: the plain 404 stands.
+    session = client.session
+    session["current_organisation_id"] = other.pk
+    session.save()
+    stranger = RegisterEntryFactory().organisation_id
+    assert client.post(url, {**sent, "acting_for": stranger}).status_code == 404
+    assert client.post(url, {**sent, "acting_for": "x"}).status_code == 404
+    assert client.get(url).status_code == 404
 
 
 def test_the_provider_responds_to_a_notice_and_the_official_reads_it_before_deciding(client):
