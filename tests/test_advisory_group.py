@@ -243,8 +243,13 @@ class TestTheAgenda:
         assert moved.details == {
             "from_meeting": first.pk,
             "to_meeting": second.pk,
+            "from_meeting_name": f"{clock.describe(first.held_at)}, chaired by {first.chair}",
+            "to_meeting_name": f"{clock.describe(second.held_at)}, chaired by {second.chair}",
             "reason": "The chair is away.",
         }
+        timeline = client.get(reverse("staff-case", args=[case.pk])).text
+        assert f"Moved from: {clock.describe(first.held_at)}, chaired by {first.chair}" in timeline
+        assert f"Moved to: {clock.describe(second.held_at)}, chaired by {second.chair}" in timeline
 
     def test_an_item_does_not_move_to_a_meeting_whose_chair_may_not_advise_on_it(
         self, client, officer, group

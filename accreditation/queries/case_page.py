@@ -65,6 +65,8 @@ DETAIL_LABELS = (
     ("recommendation", "Recommendation"),
     ("advice", "Advice"),
     ("decision_date", "Decision date"),
+    ("from_meeting_name", "Moved from"),
+    ("to_meeting_name", "Moved to"),
     ("name", ""),
     ("purpose", ""),
     ("reason", "Reason"),

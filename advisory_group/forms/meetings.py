@@ -22,7 +22,7 @@ from advisory_group.models import (
     views_for,
 )
 from advisory_group.queries.agenda import meetings_to_move_to
-from advisory_group.services.meetings import meeting_version
+from advisory_group.services.meetings import describe_meeting, meeting_version
 from proposals.forms.out_of_round import parse_time
 
 
@@ -218,7 +218,7 @@ class MeetingChoiceField(forms.ModelChoiceField):
     one day)."""
 
     def label_from_instance(self, obj):
-        return f"{clock.describe(obj.held_at)}, chaired by {obj.chair}"
+        return describe_meeting(obj)
 
 
 class MoveForm(forms.Form):

@@ -33,6 +33,12 @@ register(
 MEETING_FIELDS = ("round", "held_at", "chair", "members", "minutes")
 
 
+def describe_meeting(meeting):
+    """A meeting as the timeline names it: its day and time, and its chair
+    (several meetings can be held on one day)."""
+    return f"{clock.describe(meeting.held_at)}, chaired by {meeting.chair}"
+
+
 class MeetingError(Exception):
     """A refused change, with a message fit to show the person who tried,
     and the form field it is about (None: the whole form)."""
@@ -329,7 +335,13 @@ def move_item(item, *, to, reason, actor):
         item.case,
         "agenda_item_moved",
         actor,
-        details={"from_meeting": source.pk, "to_meeting": to.pk, "reason": reason},
+        details={
+            "from_meeting": source.pk,
+            "to_meeting": to.pk,
+            "from_meeting_name": describe_meeting(source),
+            "to_meeting_name": describe_meeting(to),
+            "reason": reason,
+        },
         internal=True,
     )
     return item
