@@ -31,6 +31,7 @@ from tests.factories import (
     AssignmentFactory,
     ConflictFactory,
     MeetingFactory,
+    MembershipFactory,
     ProposalFactory,
     RoundFactory,
     UserFactory,
@@ -1881,3 +1882,49 @@ def test_the_close_page_lists_the_items_still_open_with_the_way_to_move_each(
     items[second].save(update_fields=["outcome"])
     assert 'id="open-items"' not in client.get(close).text
     assert client.post(close, {"minutes": "Agreed."}).status_code == 302
+
+
+def test_the_officer_is_told_of_items_without_a_quorum_of_those_who_may_advise(
+    client, officer, group
+):
+    """The meeting is quorate (the chair and two members attended), but
+    an item whose case one of those members is in conflict with, or
+    assessed, or belongs to, has too few who may advise on it: the meeting
+    page says which, with the way to move each, as ``quorate_for`` judges."""
+    from advisory_group.queries.agenda import quorate_for, short_of_quorum
+
+    chair, first, second, third = group
+    conflicted, assessed, member_of, fine, chairs = (asg_case() for _ in range(5))
+    ConflictFactory(user=first, organisation=conflicted.organisation)
+    meeting = new_meeting(officer, group)
+    items = {item.case_id: item for item in meeting.items.select_related("case", "meeting")}
+    AssignmentFactory(case=assessed, assessor=second, ended_at=clock.now())
+    MembershipFactory(user=first, organisation=member_of.organisation)
+    ConflictFactory(user=chair, organisation=chairs.organisation)
+    hold(meeting, chair, first, second)
+    url = reverse("advisory-meeting", args=[meeting.pk])
+
+    members = list(meeting.members.exclude(pk=chair.pk))
+    found = short_of_quorum(meeting, [chair, first, second], members, officer)
+    assert [item.case_id for item in found] == [conflicted.pk, assessed.pk, member_of.pk]
+    for case, item in items.items():
+        if case != chairs.pk:
+            assert (case in {i.case_id for i in found}) == (not quorate_for(item)), case
+
+    sign_in_verified(client, officer)
+    page = client.get(url).text
+    warning = page[page.index('id="short-of-quorum"') :]
+    warning = warning[: warning.index("</ul>")]
+    assert "The meeting is quorate, but not for these items" in warning
+    assert "It needs the chair and at least 2 members who may advise" in warning
+    for case in (conflicted, assessed, member_of):
+        assert reverse("advisory-item-move", args=[items[case.pk].pk]) in warning
+    assert fine.reference not in warning and chairs.reference not in warning
+
+    # Another member attends: every item but the chair's own has its quorum.
+    hold(meeting, chair, first, second, third)
+    assert 'id="short-of-quorum"' not in client.get(url).text
+    # Not quorate at all: the tag says so, and no item is singled out.
+    hold(meeting, chair)
+    page = client.get(url).text
+    assert "Not quorate" in page and 'id="short-of-quorum"' not in page

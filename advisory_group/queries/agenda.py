@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import rules
 from django.apps import apps
-from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery, Value
+from django.db.models import DateTimeField, Exists, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accreditation import clock
 from accreditation.case_roles import CaseRole
-from accreditation.models import CaseEvent, User
+from accreditation.models import CaseEvent, Membership, User
 from accreditation.queries.conflicts import without_conflicts
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
@@ -324,17 +324,58 @@ def may_advise(case, people):
     whether or not their account or roles have changed since: not in
     conflict with its organisation (nor its local authority, nor a member of
     it), nor with another part in it (``_other_parts``)."""
+    organisation = case.organisation
+    return _may_advise(people, case.pk, organisation.pk, organisation.local_authority_id)
+
+
+def _may_advise(people, case, organisation, local_authority):
+    """``may_advise``, of a case given by its id, its organisation's and its
+    local authority's: values, or references to the row of the query outside
+    ``people``'s (``OuterRef(OuterRef(...))``: each condition is a
+    subquery of ``people``)."""
     from assessments.models import Conflict
 
-    organisation = case.organisation
     conflicts = Conflict.objects.active().filter(
-        Q(organisation_id=organisation.pk) | Q(local_authority_id=organisation.local_authority_id),
+        Q(organisation_id=organisation) | Q(local_authority_id=local_authority),
         user=OuterRef("pk"),
     )
-    people = people.exclude(Exists(conflicts)).exclude(memberships__organisation_id=organisation.pk)
-    for part in _other_parts(case.pk, OuterRef("pk")):
+    member = Membership.objects.filter(user=OuterRef("pk"), organisation_id=organisation)
+    people = people.exclude(Exists(conflicts)).exclude(Exists(member))
+    for part in _other_parts(case, OuterRef("pk")):
         people = people.exclude(part)
     return people
+
+
+def short_of_quorum(meeting, attendees, members, viewer):
+    """The open items of ``meeting`` whose quorum fails though the meeting's
+    holds: too few of the members who attended may advise on their case
+    (``quorate_for``, for every item in one query). Of the items ``viewer``
+    may see, with their case and organisation, in agenda order; none before
+    attendance makes the meeting quorate, nor those its chair may not advise
+    on (``chair_may_not_advise`` names them)."""
+    from accreditation import policy
+
+    if not quorate(meeting, attendees, members):
+        return []
+    member_pks = {person.pk for person in members} - {meeting.chair_id}
+    case = (
+        OuterRef(OuterRef("case_id")),
+        OuterRef(OuterRef("case__organisation_id")),
+        OuterRef(OuterRef("case__organisation__local_authority_id")),
+    )
+    advisers = _may_advise(
+        User.objects.filter(pk__in=[p.pk for p in attendees if p.pk in member_pks]), *case
+    )
+    chair = _may_advise(User.objects.filter(pk=meeting.chair_id), *case)
+    items = meeting.items.filter(outcome="").annotate(
+        advisers=Subquery(advisers.order_by().annotate(n=Func("pk", function="COUNT")).values("n"))
+    )
+    short = items.filter(Exists(chair), advisers__lt=policy.current().quorum_members_besides_chair)
+    return list(
+        without_conflicts(short, viewer, prefix="case__organisation")
+        .select_related("case__organisation")
+        .order_by("added_at", "pk")
+    )
 
 
 def advising_attendees(item, attendees=None):

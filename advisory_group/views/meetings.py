@@ -112,6 +112,12 @@ class MeetingView(MeetingMixin, TemplateView):
                 if can_run and meeting.closed_at is None
                 else []
             ),
+            quorum_needed=queries.quorum_needed,
+            short_of_quorum=(
+                queries.short_of_quorum(meeting, attendees, members, user)
+                if can_run and meeting.closed_at is None
+                else []
+            ),
             **kwargs,
         )
 
