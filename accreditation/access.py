@@ -88,38 +88,36 @@ class OrganisationPageMixin(PermissionMixin):
                 raise PermissionDenied("These pages are for applicants.")
             if self.organisation is None:
                 return render(request, "applicant/no_organisation.html")
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except Http404:
-            switched = self.switched_from()
-            if switched is None:
-                raise
-            return render(
-                request,
-                "applicant/switched_organisation.html",
-                {
-                    "opened_for": switched,
-                    "organisation": self.organisation,
-                    "typed": typed_in_form(request.POST),
-                },
-                status=409,
-            )
+            opened_for = request.POST.get("acting_for") if request.method == "POST" else None
+            if opened_for is not None and opened_for != str(self.organisation.pk):
+                return self.switched(opened_for)
+        return super().dispatch(request, *args, **kwargs)
 
-    def switched_from(self):
-        """For a form sent from a page opened for another of the person's
-        organisations (they switched in another tab or window since), that
-        organisation; else None."""
-        if self.request.method != "POST":
-            return None
-        opened_for = parse_id(self.request.POST.get("acting_for"))
-        if opened_for is None or opened_for == self.organisation.pk:
-            return None
+    def switched(self, opened_for):
+        """A form sent from a page opened for another organisation than the
+        one now chosen (the person switched, or opened one of its pages, in
+        another tab or window): nothing is saved, whichever organisation the
+        form names (never acting for another than the page showed). What was
+        written is shown, and a switch back offered to an organisation the
+        person still belongs to."""
+        pk = parse_id(opened_for)
         membership = (
-            self.request.user.memberships.filter(organisation_id=opened_for)
+            self.request.user.memberships.filter(organisation_id=pk)
             .select_related("organisation")
             .first()
+            if pk is not None
+            else None
         )
-        return membership.organisation if membership else None
+        return render(
+            self.request,
+            "applicant/switched_organisation.html",
+            {
+                "opened_for": membership.organisation if membership else None,
+                "organisation": self.organisation,
+                "typed": typed_in_form(self.request.POST),
+            },
+            status=409,
+        )
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("organisation", self.organisation)
@@ -127,24 +125,6 @@ class OrganisationPageMixin(PermissionMixin):
         # a form opened for one organisation never acts for another.
         kwargs.setdefault("acting_for", self.organisation.pk)
         return super().get_context_data(**kwargs)
-
-    def get_form(self, form_class=None):
-        """The page's form (of a form page); refused, with what was typed
-        kept, if it was opened for another of the person's organisations:
-        they switched to this one in another tab or window since. Sent
-        again, it acts for this one."""
-        form = super().get_form(form_class)
-        opened_for = self.request.POST.get("acting_for")
-        if opened_for is not None and opened_for != str(self.organisation.pk):
-            form.full_clean()
-            form.add_error(
-                None,
-                f"You switched to {self.organisation.name} in another tab or window after "
-                "opening this page, so nothing was saved. This page is now for "
-                f"{self.organisation.name}: check it and send it again, or switch back to "
-                "the other organisation from your home page.",
-            )
-        return form
 
 
 NOT_TYPED = ("csrfmiddlewaretoken", "acting_for")

@@ -194,9 +194,9 @@ class TestStarting:
         self, client, open_round
     ):
         """Switched to another organisation in a second tab, the start page
-        opened for the first refuses to start a proposal for the second, with
-        the choice kept; sent again, it starts one for the organisation it now
-        names."""
+        opened for the first starts nothing, for either: it says so, shows
+        the choice and offers the switch back; opened afresh, it starts one
+        for the organisation now chosen."""
         first = MembershipFactory(organisation__name="Alpha Primary")
         second = MembershipFactory(user=first.user, organisation__name="Beta Academy")
         client.force_login(first.user)
@@ -207,12 +207,13 @@ class TestStarting:
         response = client.post(
             reverse("proposal-start"), {**data, "acting_for": first.organisation.pk}
         )
-        assert response.status_code == 200
-        assert "Error: " in response.text
-        assert "You switched to Beta Academy in another tab or window" in response.text
-        assert 'value="asp"' in response.text
-        assert f'name="acting_for" value="{second.organisation.pk}"' in response.text
+        assert response.status_code == 409
+        assert "Nothing was saved: you are now acting for Beta Academy" in response.text
+        assert "You opened this page for Alpha Primary" in response.text
+        assert "Switch back to Alpha Primary" in response.text
         assert not Proposal.objects.exists()
+        page = client.get(reverse("proposal-start")).text
+        assert f'name="acting_for" value="{second.organisation.pk}"' in page
         response = client.post(
             reverse("proposal-start"), {**data, "acting_for": second.organisation.pk}
         )

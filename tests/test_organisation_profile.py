@@ -662,10 +662,35 @@ class TestPermissions:
             reverse("organisation-invite"),
             {"email": "new.colleague@example.org", "acting_for": first.organisation.pk},
         )
-        assert response.status_code == 200
-        assert "You switched to Beta Academy in another tab or window" in response.text
-        assert 'value="new.colleague@example.org"' in response.text
+        assert response.status_code == 409
+        assert "Nothing was saved: you are now acting for Beta Academy" in response.text
+        assert "new.colleague@example.org" in response.text
         assert not Invitation.objects.exists()
+
+    def test_details_opened_for_one_organisation_are_never_saved_over_another(self, client):
+        """The profile's details page opened for one organisation, sent after
+        switching to another in a second tab, saves nothing: sent again
+        from that page, still nothing (the details are the first's)."""
+        first = MembershipFactory(organisation__name="Alpha Primary")
+        second = MembershipFactory(user=first.user, organisation__name="Beta Academy")
+        client.force_login(first.user)
+        kind = first.organisation.kind
+        url = reverse("organisation-edit", args=[kind])
+        assert f'name="acting_for" value="{first.organisation.pk}"' in client.get(url).text
+        client.post(reverse("switch-organisation"), {"organisation": second.organisation.pk})
+        sent = {
+            "name": "Alpha Primary",
+            "address": "1 New Road",
+            "acting_for": first.organisation.pk,
+        }
+        for _ in range(2):
+            response = client.post(url, sent)
+            assert response.status_code == 409
+            assert "1 New Road" in response.text
+        second.organisation.refresh_from_db()
+        assert second.organisation.name == "Beta Academy"
+        first.organisation.refresh_from_db()
+        assert first.organisation.address != "1 New Road"
 
     def test_home_offers_to_create_a_profile_to_someone_without_one(self, client):
         signed_in(client)

@@ -417,7 +417,7 @@ def test_a_response_sent_after_switching_organisation_in_another_tab_keeps_what_
 
     response = client.post(url, sent)
     assert response.status_code == 409
-    assert "Nothing was saved: you switched to Aardvark College" in response.text
+    assert "Nothing was saved: you are now acting for Aardvark College" in response.text
     assert f"You opened this page for {escape(entry.organisation.name)}" in response.text
     assert "We lead two schools still." in response.text
     assert not NoticeResponse.objects.exists()
@@ -427,13 +427,18 @@ def test_a_response_sent_after_switching_organisation_in_another_tab_keeps_what_
     assert switched.url == url
     assert "Your response" in client.get(url).text
 
-    # Not one of theirs, or not sent from a page: the plain 404 stands.
+    # Not one of theirs (forged, or they left it since): nothing is saved,
+    # and it is not named; not sent from a page, the plain 404 stands.
     session = client.session
     session["current_organisation_id"] = other.pk
     session.save()
-    stranger = RegisterEntryFactory().organisation_id
-    assert client.post(url, {**sent, "acting_for": stranger}).status_code == 404
-    assert client.post(url, {**sent, "acting_for": "x"}).status_code == 404
+    stranger = RegisterEntryFactory().organisation
+    for forged in (stranger.pk, "x"):
+        response = client.post(url, {**sent, "acting_for": forged})
+        assert response.status_code == 409
+        assert "You opened this page for another organisation" in response.text
+        assert escape(stranger.name) not in response.text and "Switch back" not in response.text
+    assert not NoticeResponse.objects.exists()
     assert client.get(url).status_code == 404
 
 
