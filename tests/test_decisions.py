@@ -374,6 +374,29 @@ def test_a_batch_decides_each_case_on_its_own(client, official):
     assert f"2 cases decided: accredited ({named})." in page
 
 
+def test_a_batchs_reasons_are_taken_as_one_cases_form_takes_them(client, official):
+    """Reasons of invisible characters alone are no reasons (against the
+    recommendation, the case is not decided); a null character is refused,
+    which PostgreSQL's JSON could not hold."""
+    invisible, nul = recommended("not_accredit"), recommended("not_accredit")
+    data = {"outcome": "accredit", **date_fields(clock.today())}
+    response = client.post(
+        reverse("decision-queue"),
+        {**data, "cases": [invisible.pk], f"reasons-{invisible.pk}": "\u200b\u200b \n"},
+    )
+    [refusal] = response.context["refusals"]
+    assert refusal.message == "Give the reasons for deciding against the recommendation"
+    response = client.post(
+        reverse("decision-queue"),
+        {**data, "cases": [nul.pk, invisible.pk], f"reasons-{nul.pk}": "Strong\x00 evidence."},
+    )
+    assert response.context["form"].errors["__all__"] == [
+        "The reasons for a case hold a character that cannot be saved (a null character, "
+        "pasted from another program): type them again"
+    ]
+    assert not decisions_on(invisible).exists() and not decisions_on(nul).exists()
+
+
 def test_a_batch_without_a_case_or_a_decision_is_refused(client, official):
     case = recommended()
     response = client.post(reverse("decision-queue"), {**date_fields(clock.today())})

@@ -80,10 +80,23 @@ class BatchDecisionForm(forms.Form):
         chosen = list(dict.fromkeys(pk for pk in chosen if pk is not None))
         if not chosen:
             raise forms.ValidationError("Select at least one case to decide")
-        reasons = {pk: data.get(f"reasons-{pk}", "") for pk in chosen}
-        if any(len(text) > FREE_TEXT_MAX_CHARS for text in reasons.values()):
+        # Each case's reasons as one case's form takes them: invisible
+        # characters alone are no reasons, a null character is refused.
+        field = DecisionForm.base_fields["reasons"]
+        reasons, problems = {}, set()
+        for pk in chosen:
+            try:
+                reasons[pk] = field.clean(data.get(f"reasons-{pk}", ""))
+            except forms.ValidationError as error:
+                problems.update(problem.code for problem in error.error_list)
+        if "max_length" in problems:
             raise forms.ValidationError(
                 f"The reasons for each case must be {FREE_TEXT_MAX_CHARS:,} characters or fewer"
+            )
+        if problems:
+            raise forms.ValidationError(
+                "The reasons for a case hold a character that cannot be saved (a null "
+                "character, pasted from another program): type them again"
             )
         cleaned.update(cases=chosen, reasons=reasons)
         return cleaned
