@@ -713,9 +713,9 @@ class TestAttendance:
 
 class TestTheChairsAdvice:
     NOT_BEGUN = (
-        "This meeting has not begun: until it does, record the advice by correspondence. At the "
-        "meeting, the advice can be recorded once a casework officer has recorded that the "
-        "chair and at least 2 members attended."
+        ": until then, record the advice by correspondence. Once it has begun, the advice can "
+        "be recorded if the chair and at least 2 members attended (a casework officer records "
+        "who attended)."
     )
 
     @pytest.mark.parametrize(
@@ -770,8 +770,9 @@ class TestTheChairsAdvice:
         assert response.status_code == 200
         assert message in response.text
         assert f'href="{link}"' in response.text
-        if link.endswith("by_correspondence"):  # shown by the box too
-            assert response.context["form"].errors["by_correspondence"] == [message]
+        if link.endswith("by_correspondence"):  # shown by the box too, with when it begins
+            begins = f"This meeting begins at {clock.describe(meeting.held_at)}{message}"
+            assert response.context["form"].errors["by_correspondence"] == [begins]
         case.refresh_from_db()
         assert case.status == Status.ADVISORY_REVIEW
         assert not item.views.exists() and not type(item).objects.get(pk=item.pk).outcome
@@ -1024,7 +1025,7 @@ class TestTheChairsAdvice:
         meeting = new_meeting(officer, group)
         case = asg_case()
         item = case.agenda_items.get()
-        with pytest.raises(advice.AdviceError, match="has not begun: until it does, record"):
+        with pytest.raises(advice.AdviceError, match="This meeting begins at .*: until then"):
             advice.record_advice(item, advice="agree", comment="", actor=group[0])
         advice.record_advice(
             item, advice="agree", comment="Urgent letter.", actor=group[0], by_correspondence=True
@@ -1093,7 +1094,7 @@ class TestTheChairsAdvice:
         response = client.post(
             url, {"record_advice": "", "advice-outcome": "agree", "advice-comment": ""}
         )
-        assert response.status_code in (403, 404)
+        assert response.status_code == 409 and "This meeting has closed" in response.text
         stray.case.refresh_from_db()
         assert stray.case.status == Status.ADVISORY_REVIEW
 
@@ -1928,3 +1929,41 @@ def test_the_officer_is_told_of_items_without_a_quorum_of_those_who_may_advise(
     hold(meeting, chair)
     page = client.get(url).text
     assert "Not quorate" in page and 'id="short-of-quorum"' not in page
+
+
+def test_pages_opened_before_the_meeting_closed_say_so_and_keep_what_was_written(
+    client, officer, group
+):
+    """The chair's advice form, opened before the meeting closed and sent
+    after, saves nothing and says why with the comment shown; the officer's
+    move page of an item advised on leads to the item; a member opening the
+    closed meeting is told why its items are not shown."""
+    meeting = new_meeting(officer, group)
+    case = asg_case()
+    item = case.agenda_items.get()
+    hold(meeting, *group)
+    item.outcome = "agree"
+    item.save(update_fields=["outcome"])
+    meetings.close_meeting(meeting, minutes="Agreed.", actor=officer)
+    url = reverse("advisory-item", args=[item.pk])
+
+    sign_in_verified(client, group[0])
+    sent = {"record_advice": "", "advice-outcome": "agree", "advice-comment": "Strong case."}
+    response = client.post(url, sent)
+    assert response.status_code == 409
+    assert "This meeting has closed" in response.text
+    assert "so what you sent was not saved" in response.text
+    assert "Strong case." in response.text
+    assert client.get(url).status_code == 410
+    page = client.get(reverse("advisory-meeting", args=[meeting.pk])).text
+    assert 'id="closed-agenda"' in page
+    # Someone not in the meeting still gets the plain 404.
+    sign_in_verified(client, UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]))
+    assert client.post(url, sent).status_code == 404
+
+    sign_in_verified(client, officer)
+    move = reverse("advisory-item-move", args=[item.pk])
+    for response in (client.get(move), client.post(move, {"meeting": meeting.pk, "reason": "x"})):
+        assert response.status_code == 302 and response.url == url
+    page = client.get(url).text
+    assert "so it cannot move to another meeting" in page

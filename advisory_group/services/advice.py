@@ -132,9 +132,9 @@ def not_quorate(meeting):
     who attended is recorded by a casework officer, who also moves items."""
     if clock.now() < meeting.held_at:
         return (
-            "This meeting has not begun: until it does, record the advice by correspondence. "
-            "At the meeting, the advice can be recorded once a casework officer has recorded "
-            f"that {quorum_needed()} attended."
+            f"This meeting begins at {clock.describe(meeting.held_at)}: until then, record "
+            "the advice by correspondence. Once it has begun, the advice can be recorded "
+            f"if {quorum_needed()} attended (a casework officer records who attended)."
         )
     if not meeting.attendees.exists():
         return (

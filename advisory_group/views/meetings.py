@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
-from accreditation.access import StaffAreaMixin
+from accreditation.access import StaffAreaMixin, typed_in_form
 from accreditation.models import User
 from accreditation.paging import nearest_page
 from accreditation.queries.decisions import decision_of
@@ -275,6 +275,31 @@ class ItemMixin(StaffAreaMixin):
     def get_permission_object(self):
         return self.item
 
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            item = self.item
+            if (
+                item is None
+                or item.meeting.closed_at is None
+                or not request.user.is_authenticated
+                or not queries.is_in_meeting(request.user, item.meeting)
+            ):
+                raise
+            # The chair or a member, from a page opened before the meeting
+            # closed: its items are shown to them only while it is open.
+            return render(
+                request,
+                "advisory_group/item_closed.html",
+                {
+                    "meeting": item.meeting,
+                    "sent": request.method == "POST",
+                    "typed": typed_in_form(request.POST),
+                },
+                status=409 if request.method == "POST" else 410,
+            )
+
 
 class ItemView(ItemMixin, TemplateView):
     template_name = "advisory_group/item.html"
@@ -420,14 +445,29 @@ class MoveItemView(ItemMixin, TemplateView):
     act_permission = "advisory_group.move_item"
     template_name = "advisory_group/move.html"
 
+    def get(self, request, *args, **kwargs):
+        return self.advised() or super().get(request, *args, **kwargs)
+
+    def advised(self):
+        """An item the group has given its advice on (from a page opened
+        before, say) does not move: its page says what was advised."""
+        if self.item.is_open:
+            return None
+        messages.info(
+            self.request,
+            "The group has given its advice on this item, so it cannot move to another meeting.",
+        )
+        return redirect("advisory-item", pk=self.item.pk)
+
     def get_context_data(self, form=None, **kwargs):
-        if not self.item.is_open:
-            raise Http404("The group has given its advice on this item")
         return super().get_context_data(
             item=self.item, form=form or MoveForm(item=self.item), **kwargs
         )
 
     def post(self, request, *args, **kwargs):
+        advised = self.advised()
+        if advised is not None:
+            return advised
         form = MoveForm(request.POST, item=self.item)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
