@@ -954,3 +954,9 @@ def test_a_null_character_searched_for_finds_what_the_rest_finds(client):
     assert response.status_code == 200
     assert "Null characters are not allowed" not in response.text
     assert page_ids(client, {"q": "Alder\x00"}) == [entry.pk]
+
+
+def test_words_searched_for_with_several_spaces_between_find_the_name(client):
+    entry = RegisterEntryFactory(name="Kingsway High School")
+    for typed in ("Kingsway  High", " Kingsway \t High ", "Kingsway\u00a0 High"):
+        assert page_ids(client, {"q": typed}) == [entry.pk], typed

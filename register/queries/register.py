@@ -73,8 +73,10 @@ class SearchField(forms.CharField):
     def to_python(self, value):
         """The words searched for, at most ``SEARCH_MAX_LENGTH`` characters,
         without null characters (no name holds one: they find nothing, as
-        any other text no name holds)."""
-        return super().to_python(value).replace("\x00", "")[:SEARCH_MAX_LENGTH]
+        any other text no name holds), one space between each (two typed
+        found nothing)."""
+        words = super().to_python(value).replace("\x00", "")[:SEARCH_MAX_LENGTH]
+        return " ".join(words.split())
 
 
 class SearchFilter(django_filters.CharFilter):
