@@ -288,7 +288,10 @@ class TestTheScoringPage:
             applicant_feedback="Say who holds leaders to account.",
         )
         assert response.status_code == 200
-        assert "while you were editing it: it is now 4" in response.text
+        assert (
+            "This score was changed by you in another tab or window while you were editing it: "
+            "it is now 4" in response.text
+        )
         # The error summary leads to the criterion's score: its first radio.
         summary = response.text.split('class="govuk-error-summary"')[1].split("</ul>")[0]
         assert '<a href="#id_1B-lead-value_1">' in summary

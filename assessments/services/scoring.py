@@ -18,11 +18,16 @@ class ScoringError(Exception):
 
 
 class StaleScore(ScoringError):
-    def __init__(self, current):
+    def __init__(self, current, actor):
+        who = (
+            "by you in another tab or window"
+            if current.updated_by_id == actor.pk
+            else f"by {current.updated_by.full_name}"
+        )
         super().__init__(
-            f"This score was changed by {current.updated_by.full_name} while you were "
-            f"editing it: it is now {current.value}. Your changes have not been saved. "
-            "Check the score below, then save again to replace it."
+            f"This score was changed {who} while you were editing it: it is now "
+            f"{current.value}. Your changes have not been saved. Check the score below, then "
+            "save again to replace it."
         )
         self.current = current
 
@@ -101,7 +106,7 @@ def save_score(
         if (current.version if current else 0) != version:
             if current is None:
                 raise ScoringError("This score could not be found. Reload the page.")
-            raise StaleScore(current)
+            raise StaleScore(current, actor)
         fields = {
             "value": value,
             "internal_comment": internal_comment,
