@@ -214,7 +214,10 @@ def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(clie
     sign_in_verified(client, official)
     page = reverse("staff-register-revoke", args=[entry.pk])
 
-    assert client.get(page).status_code == 200
+    shown = client.get(page)
+    assert shown.status_code == 200
+    back = f'<a href="{reverse("register-provider", args=[entry.pk])}" class="govuk-back-link">'
+    assert back in shown.text  # where its "Revoke this accreditation" link is
     response = client.post(page, {"step": "notice", "reason": "  "})
     assert response.status_code == 200
     assert "Enter the reason for revoking the accreditation" in response.content.decode()
@@ -233,6 +236,8 @@ def test_revocation_gives_notice_waits_for_the_response_period_then_revokes(clie
     told = OutboxMessage.objects.filter(key__startswith=f"letter:{case.pk}:revocation_notice:")
     assert sorted(told.values_list("to", flat=True)) == contacts
     assert "It no longer leads any school." in told.first().body
+    back = f'<a href="{reverse("staff-register-notices")}" class="govuk-back-link">'
+    assert back in client.get(page).text
     # Still on the public register while the provider may respond.
     assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 200
 
