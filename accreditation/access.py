@@ -114,7 +114,8 @@ class OrganisationPageMixin(PermissionMixin):
             {
                 "opened_for": membership.organisation if membership else None,
                 "organisation": self.organisation,
-                "typed": typed_in_form(self.request.POST),
+                # As the page's form labels it (a page without one: nothing).
+                "typed": typed_in(self.get_form()) if hasattr(self, "get_form") else [],
             },
             status=409,
         )
@@ -127,17 +128,20 @@ class OrganisationPageMixin(PermissionMixin):
         return super().get_context_data(**kwargs)
 
 
-NOT_TYPED = ("csrfmiddlewaretoken", "acting_for")
-
-
-def typed_in_form(post):
-    """[(label, text)] of what a person wrote or chose in a form sent to a
-    page that could not take it: each box named from its field's name."""
-    return [
-        (name.replace("_", " ").capitalize(), value)
-        for name, value in post.items()
-        if name not in NOT_TYPED and not name.endswith("version") and value.strip()
-    ]
+def typed_in(form):
+    """[(label, text)] of what a person wrote or chose in ``form`` (bound to
+    what they sent), field by field as the form labels them, a choice by its
+    label: for a page that could not take it to show it back."""
+    typed = []
+    for bound in form.visible_fields():
+        sent = bound.data
+        values = sent if isinstance(sent, list | tuple) else [sent]
+        choices = {str(value): label for value, label in getattr(bound.field, "choices", ())}
+        sent = [str(value) for value in values if str(value or "").strip()]
+        shown = [str(choices.get(value, value)) for value in sent]
+        if shown:
+            typed.append((bound.label, ", ".join(shown)))
+    return typed
 
 
 class StaffAreaMixin(PermissionMixin):

@@ -1953,13 +1953,18 @@ def test_pages_opened_before_the_meeting_closed_say_so_and_keep_what_was_written
     assert response.status_code == 409
     assert "This meeting has closed" in response.text
     assert "so what you sent was not saved" in response.text
-    assert "Strong case." in response.text
+    typed = response.text.split('<dl class="govuk-summary-list">')[1].split("</dl>")[0]
+    assert "Your comment" in typed and "Strong case." in typed and "agree" not in typed
     assert client.get(url).status_code == 410
     page = client.get(reverse("advisory-meeting", args=[meeting.pk])).text
     assert 'id="closed-agenda"' in page
-    # Someone not in the meeting still gets the plain 404.
+    # Someone not in the meeting, or in it but never to see the item (a
+    # conflict with the case), still gets the plain 404.
     sign_in_verified(client, UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]))
     assert client.post(url, sent).status_code == 404
+    ConflictFactory(user=group[1], organisation=case.organisation)
+    sign_in_verified(client, group[1])
+    assert client.get(url).status_code == 404
 
     sign_in_verified(client, officer)
     move = reverse("advisory-item-move", args=[item.pk])

@@ -686,7 +686,8 @@ class TestPermissions:
         for _ in range(2):
             response = client.post(url, sent)
             assert response.status_code == 409
-            assert "1 New Road" in response.text
+            typed = response.text.split('<dl class="govuk-summary-list">')[1].split("</dl>")[0]
+            assert "Address" in typed and "1 New Road" in typed
         second.organisation.refresh_from_db()
         assert second.organisation.name == "Beta Academy"
         first.organisation.refresh_from_db()

@@ -425,6 +425,8 @@ def test_a_response_sent_after_switching_organisation_in_another_tab_keeps_what_
     assert "Nothing was saved: you are now acting for Aardvark College" in response.text
     assert f"You opened this page for {escape(entry.organisation.name)}" in response.text
     assert "We lead two schools still." in response.text
+    typed = response.text.split('<dl class="govuk-summary-list">')[1].split("</dl>")[0]
+    assert "Your response" in typed and "Acting" not in typed and "csrf" not in typed.lower()
     assert not NoticeResponse.objects.exists()
     switched = client.post(
         reverse("switch-organisation"), {"organisation": entry.organisation_id, "next": url}

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
-from accreditation.access import StaffAreaMixin, typed_in_form
+from accreditation.access import StaffAreaMixin
 from accreditation.models import User
 from accreditation.paging import nearest_page
 from accreditation.queries.decisions import decision_of
@@ -285,17 +285,23 @@ class ItemMixin(StaffAreaMixin):
                 or item.meeting.closed_at is None
                 or not request.user.is_authenticated
                 or not queries.is_in_meeting(request.user, item.meeting)
+                or not queries.advisable_by(AgendaItem.objects.filter(pk=item.pk), request.user)
             ):
                 raise
-            # The chair or a member, from a page opened before the meeting
-            # closed: its items are shown to them only while it is open.
+            # The chair or a member who could advise on it, from a page opened
+            # before the meeting closed: its items are shown to them only
+            # while it is open. Anyone else still gets the plain 404.
             return render(
                 request,
                 "advisory_group/item_closed.html",
                 {
                     "meeting": item.meeting,
                     "sent": request.method == "POST",
-                    "typed": typed_in_form(request.POST),
+                    "typed": [
+                        ("Your comment", text)
+                        for name, text in request.POST.items()
+                        if name.endswith("-comment") and text.strip()
+                    ],
                 },
                 status=409 if request.method == "POST" else 410,
             )
