@@ -134,11 +134,11 @@ def typed_in(form):
     label: for a page that could not take it to show it back."""
     typed = []
     for bound in form.visible_fields():
-        sent = bound.data
-        values = sent if isinstance(sent, list | tuple) else [sent]
+        data = bound.data
+        values = data if isinstance(data, list | tuple) else [data]
         choices = {str(value): label for value, label in getattr(bound.field, "choices", ())}
-        sent = [str(value) for value in values if str(value or "").strip()]
-        shown = [str(choices.get(value, value)) for value in sent]
+        given = [str(value) for value in values if str(value or "").strip()]
+        shown = [str(choices.get(value, value)) for value in given]
         if shown:
             typed.append((bound.label, ", ".join(shown)))
     return typed

@@ -115,3 +115,48 @@ def test_an_asg_case_goes_through_a_meeting_to_decision(page, new_page, assert_a
     member_page.goto(meeting_url)
     expect(member_page.locator("#agenda")).to_contain_text("Agree with the recommendation")
     assert_accessible(member_page)
+
+
+def test_the_officers_warnings_of_items_still_open_and_short_of_quorum(page, assert_accessible):
+    """On the meeting's day, with the chair and two members attending, one
+    of whom is in conflict with a case: the meeting page singles that item
+    out as short of quorum, and the close page lists both items still open."""
+    from advisory_group.models import AgendaItem
+    from advisory_group.services import meetings
+    from tests.factories import ConflictFactory
+
+    officer = staff_with_device(Role.CASEWORK_OFFICER, full_name="Olive Officer")
+    chair, first, second = (
+        staff_with_device(Role.ADVISORY_GROUP_MEMBER, full_name=name)[0]
+        for name in ("Carla Chair", "Mona Member", "Nadia Member")
+    )
+    cases = [
+        ProposalFactory(
+            status=Status.ADVISORY_REVIEW, accreditation_type="asg", organisation__name=n
+        )
+        for n in ("Rowan Schools Trust", "Hazel Academy Trust")
+    ]
+    meeting = meetings.save_meeting(
+        None,
+        data={
+            "round": None,
+            "held_at": clock.now() - timedelta(hours=1),
+            "chair": chair,
+            "members": [first, second],
+            "minutes": "",
+        },
+        actor=officer[0],
+    )
+    for case in cases:
+        AgendaItem.objects.get_or_create(meeting=meeting, case=case, purpose="advice")
+    meeting.attendees.set([chair, first, second])
+    ConflictFactory(user=first, organisation=cases[1].organisation)
+
+    signed_in_as(page, *officer)
+    page.goto(f"/staff/advisory-group/{meeting.pk}/")
+    expect(page.locator("#short-of-quorum")).to_contain_text("Hazel Academy Trust")
+    expect(page.locator("#short-of-quorum")).not_to_contain_text("Rowan Schools Trust")
+    assert_accessible(page)
+    page.get_by_role("button", name="Close the meeting").click()
+    expect(page.locator("#open-items")).to_contain_text("2 items are still open")
+    assert_accessible(page)

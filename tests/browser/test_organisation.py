@@ -8,10 +8,17 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accreditation.models import LocalAuthority, Membership, Organisation, OrganisationKind
+from accreditation.models import (
+    Invitation,
+    LocalAuthority,
+    Membership,
+    Organisation,
+    OrganisationKind,
+)
 from accreditation.roles import Role
 from accreditation.tasks import send_outbox
 from tests.browser.conftest import sign_in
@@ -252,3 +259,26 @@ def test_joining_with_an_existing_account_signs_in_first(page, assert_accessible
     page.get_by_role("link", name="Organisation profile").click()
     expect(page.locator("h1")).to_contain_text("Kim's Own School")
     assert kim.user.memberships.count() == 2
+
+
+def test_an_invitation_sent_after_switching_in_another_tab_saves_nothing(page, assert_accessible):
+    """Two tabs of one person: the invitation page opened for one of their
+    organisations, the other tab switches to their second; sending the
+    first saves nothing, says why and shows the address typed."""
+    me = MembershipFactory(organisation__name="Alpha Primary")
+    MembershipFactory(user=me.user, organisation__name="Beta Academy")
+    sign_in(page, me.user.email)
+    page.goto(reverse("organisation-invite"))  # for Alpha Primary, first by name
+    other = page.context.new_page()
+    other.goto("/applicant/")
+    other.get_by_role("button", name="Switch to Beta Academy").click()
+    page.get_by_label("Their email address").fill("new.colleague@example.org")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.locator("h1")).to_have_text(
+        "Nothing was saved: you are now acting for Beta Academy"
+    )
+    expect(page.locator(".govuk-summary-list")).to_contain_text("new.colleague@example.org")
+    assert_accessible(page)
+    page.get_by_role("button", name="Switch back to Alpha Primary and open the page again").click()
+    expect(page.get_by_label("Their email address")).to_be_visible()
+    assert not Invitation.objects.exists()
