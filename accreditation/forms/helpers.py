@@ -222,7 +222,12 @@ class GovukDateField(DateInputField):
 
     def clean(self, value):
         if isinstance(value, (list, tuple)) and len(value) == 3:
-            value = [value[0], month_number(value[1]), value[2]]
+            month = month_number(value[1])
+            if isinstance(month, str) and month.strip() and not DIGITS.fullmatch(month.strip()):
+                # A word that names no month ("Janvier"): no real date, not
+                # "must be a number", now that a month's name is taken.
+                raise forms.ValidationError(self.real_date)
+            value = [value[0], month, value[2]]
         return super().clean(value)
 
     def compress(self, data_list):
