@@ -12,11 +12,12 @@ import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 
 from accreditation import clock
 from accreditation.celery import app as celery_app
-from accreditation.models import CaseEvent, OutboxMessage
+from accreditation.models import CaseEvent, OutboxMessage, User
 from accreditation.models.organisations import contact_addresses
 from accreditation.queries.cases import visible_to
 from accreditation.workflow import Action, GuardFailed, Status, move
@@ -276,6 +277,11 @@ def test_a_decision_issues_its_letter_once_stored_hashed_on_the_timeline_and_ema
         "occasion": "decision:0",
         "sha256": letter.sha256,
     }
+    # The applicant's history says which letter it is.
+    client = Client()
+    client.force_login(User.objects.get(email="head@example.org"))
+    history = client.get(reverse("proposal-status", args=[case.pk])).text
+    assert "<strong>Letter issued: decision letter</strong>" in history
     email = OutboxMessage.objects.get(to="head@example.org")
     assert email.key == f"letter:{case.pk}:decision:0"
     assert f"http://localhost:8000/proposals/{case.pk}/status/" in email.body

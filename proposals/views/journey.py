@@ -654,9 +654,11 @@ class ConfirmationView(ProposalMixin, TemplateView):
 
 def _applicant_label(event, kind):
     """What the applicant's history calls ``event``: a corrected decision
-    says what it was corrected to."""
+    says what it was corrected to, a letter which letter it is."""
     if event.action == Action.CORRECT_DECISION:
         return f"{kind.applicant_label}: {STATUS_META[event.to_status].applicant_label.lower()}"
+    if event.action == "letter_issued" and event.details.get("name"):
+        return f"{kind.applicant_label}: {event.details['name'].lower()}"
     return kind.applicant_label
 
 
