@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Value
 
 from accreditation.roles import Role
@@ -87,7 +87,11 @@ _providers = []
 def provider(function):
     """Register ``function(actor) -> Question``. Every provider's question is
     asked in the one query that reads the cases, so resolving costs one
-    query whatever the number of cases and of providers."""
+    query whatever the number of cases and of providers.
+
+    A question may depend on the actor's pk, whether they are active and
+    their roles, and on nothing else: the questions, and the SQL that asks
+    them, are kept by those (``_kept``)."""
     if function not in _providers:
         _providers.append(function)
     return function
@@ -96,13 +100,33 @@ def provider(function):
 _ACTOR = "roles_actor"
 
 
+_kept = {}
+_KEEP_AT_MOST = 2000
+"""Building every provider's question takes milliseconds of the ORM's time,
+and compiling the query that asks them as many again: each process keeps
+both, by what a question may depend on (``provider``), for the next request
+or move of the same person. Dropped wholesale when full."""
+
+
+def _keep(key, build):
+    value = _kept.get(key)
+    if value is None:
+        if len(_kept) >= _KEEP_AT_MOST:
+            _kept.clear()
+        value = _kept[key] = build()
+    return value
+
+
+def _actor_key(actor):
+    return (actor.pk, actor.is_active, actor.role_names)
+
+
 def _questions(actor):
-    """Every provider's question for ``actor``, built once per request that
-    changes nothing (``remembered``): a page reads its case ``with_roles``
-    and judges it again in ``remember``. Annotating with them copies their
-    expressions, so the same questions serve every query."""
-    return remembered(
-        ("case-role-questions", actor.pk),
+    """Every provider's question for ``actor``, built once per process for
+    each person and roles they hold. Annotating with them copies their
+    expressions, so the same questions serve every query, in any thread."""
+    return _keep(
+        ("questions", *_actor_key(actor)),
         lambda: [(f"roles_{index}_", function(actor)) for index, function in enumerate(_providers)],
     )
 
@@ -194,17 +218,37 @@ def resolve_many(cases, actor, *, fresh=False):
     return known
 
 
-def _resolve(cases, actor):
-    questions = _questions(actor)
+def _compiled(model, actor, questions, pks):
+    """The SQL that reads every question for ``len(pks)`` cases, and its
+    parameters but the cases' pks, which come last: the query has no
+    ordering, grouping or limit after its filter on them."""
     annotations = _annotations(actor, questions)
-    rows = (
-        type(cases[0])
-        .objects.filter(pk__in=[case.pk for case in cases])
+    queryset = (
+        model.objects.filter(pk__in=pks)
+        .order_by()
         .annotate(**annotations)
         .values("pk", *annotations)
     )
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    if list(params[len(params) - len(pks) :]) != pks:
+        raise AssertionError("The cases' pks are not the query's last parameters")
+    return queryset.db, sql, tuple(params[: len(params) - len(pks)])
+
+
+def _resolve(cases, actor):
+    questions = _questions(actor)
+    model = type(cases[0])
+    pks = [case.pk for case in cases]
+    database, sql, params = _keep(
+        ("sql", model, len(pks), *_actor_key(actor)),
+        lambda: _compiled(model, actor, questions, pks),
+    )
+    with connections[database].cursor() as cursor:
+        cursor.execute(sql, (*params, *pks))
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     found = {row["pk"]: _judge(row, questions) for row in rows}
-    return {case.pk: found.get(case.pk, frozenset()) for case in cases}
+    return {pk: found.get(pk, frozenset()) for pk in pks}
 
 
 _REMEMBERED = "_case_roles_remembered"

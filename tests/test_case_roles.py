@@ -6,14 +6,16 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import transaction
 
-from accreditation import checks, clock, workflow
+from accreditation import case_roles, checks, clock, workflow
 from accreditation.case_roles import (
     CaseRole,
+    _compiled,
     keep,
     remember,
     remembered,
@@ -431,6 +433,41 @@ def test_a_move_judges_the_parts_held_when_it_locks_the_case_not_those_remembere
         result = move_many(Proposal.objects.filter(pk=case.pk), "screen_eligible", officer)
         assert result.moved == []
     assert untouched(case, "submitted")
+
+
+@pytest.mark.django_db
+def test_what_resolving_keeps_between_moves_is_the_question_never_the_answer(monkeypatch):
+    """Each process keeps a person's questions and their compiled SQL (by
+    the person and their roles), so the next move asks the database again
+    without building the query: parts given or taken away since are seen."""
+    first, second, third = ProposalFactory.create_batch(3, status="in_assessment")
+    person = person_with("assessor", first)
+    compiled = []
+
+    def compile_counted(model, actor, *args):
+        compiled.extend([actor.pk] if actor.pk == person.pk else [])
+        return _compiled(model, actor, *args)
+
+    monkeypatch.setattr(case_roles, "_kept", {})
+    monkeypatch.setattr(case_roles, "_compiled", compile_counted)
+    assert resolve(first, person) == {CaseRole.ASSESSOR}
+    assert resolve(second, person) == frozenset()
+    assert len(compiled) == 1
+    give_part(person, "assessor", [second])
+    ConflictFactory(user=person, organisation=first.organisation)
+    assert resolve(first, person) == frozenset()
+    assert resolve(second, person) == {CaseRole.ASSESSOR}
+    assert resolve_many([third, second], person) == {
+        third.pk: frozenset(),
+        second.pk: {CaseRole.ASSESSOR},
+    }
+    assert len(compiled) == 2  # one case, then two
+    # A role given since is another question: the same person, asked afresh.
+    person.groups.add(Group.objects.get(name=Role.CASEWORK_OFFICER.value))
+    person = type(person).objects.get(pk=person.pk)
+    assert resolve(second, person) == {CaseRole.ASSESSOR, CaseRole.CASEWORK_OFFICER}
+    assert resolve(third, person) == {CaseRole.CASEWORK_OFFICER}
+    assert len(compiled) == 3
 
 
 @pytest.mark.django_db
