@@ -161,6 +161,23 @@ def test_every_required_text_refuses_text_nobody_can_see():
         assert field.clean("\u200bA reason") == "\u200bA reason"
 
 
+def test_every_text_of_several_lines_drops_control_characters_and_keeps_its_lines():
+    """A bell, an escape and a direction override are dropped from every
+    reason, comment and answer; tabs, line breaks and direction marks stay,
+    and a null character is refused, not dropped."""
+    from accreditation.forms.helpers import BoundedTextField
+
+    texts = [
+        (name, field) for name, field in visible_fields() if isinstance(field, BoundedTextField)
+    ]
+    for name, field in texts:
+        sent = "A\x07 reason\x1b[0m\x85\u202e\u2067 in\tfull,\r\nover \u200ftwo lines"
+        assert field.clean(sent) == "A reason[0m in\tfull,\nover \u200ftwo lines", name
+        with pytest.raises(forms.ValidationError) as refused:
+            field.clean("A reason\x00")
+        assert refused.value.error_list[0].code == "null_characters_not_allowed", name
+
+
 def test_an_answer_of_invisible_characters_is_no_answer():
     from accreditation.forms.helpers import blank_if_invisible
 

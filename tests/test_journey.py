@@ -314,6 +314,13 @@ class TestAnswers:
         # Kept with one character a line break, as the page's count counts it.
         assert Answer.objects.get(proposal=draft).text == "Our vision.\nIn two lines."
 
+    def test_control_characters_pasted_into_an_answer_are_dropped(self, signed_in, draft):
+        sent = "Our vision\x07 \x1b[1mfor\u202e\tschools.\r\nIn two lines."
+        response = signed_in.post(self.url(draft), {"text": sent, "version": 0})
+        assert response.url == self.url(draft, "1B")
+        kept = Answer.objects.get(proposal=draft).text
+        assert kept == "Our vision [1mfor\tschools.\nIn two lines."
+
     def test_save_and_continue_on_an_empty_answer_says_it_is_empty(self, signed_in, draft):
         response = signed_in.post(self.url(draft), {"text": "  ", "version": 0})
         assert response.status_code == 200

@@ -266,6 +266,21 @@ class TestThePage:
         case.refresh_from_db()
         assert case.status == Status.SUBMITTED and not Screening.objects.exists()
 
+    def test_control_characters_in_a_reason_never_reach_the_applicant(self, client, officer):
+        """A bell, a terminal's colour codes and a right-to-left override
+        pasted into the reason are dropped: the reason is e-mailed and put
+        in a letter as it reads."""
+        case = submitted(contact="contact@oak.example")
+        sign_in_verified(client, officer)
+        reason = "Not eligible\x07 \x1b[31mbecause\u202e it leads\tno school.\r\nSee 1(b)."
+        response = self.post(client, case, decision="ineligible", reason=reason)
+        assert response.status_code == 302
+        kept = "Not eligible [31mbecause it leads\tno school.\nSee 1(b)."
+        assert Screening.objects.get().reason == kept
+        assert last_event(case).details["reason"] == kept
+        body = OutboxMessage.objects.get(to="contact@oak.example").body
+        assert kept in body and "\x1b" not in body and "\u202e" not in body
+
     def test_eligible_with_a_reason_typed_is_refused_keeping_it(self, client, officer):
         """The reason box is for a case not eligible: chosen eligible with it
         filled in, nothing is thrown away unseen."""

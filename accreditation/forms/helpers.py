@@ -71,6 +71,21 @@ def without_invisible_characters(text):
     return "".join(ch for ch in text if ch in "\r\n" or unicodedata.category(ch) != "Cc")
 
 
+_EMBEDDINGS_AND_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def without_control_characters(text):
+    """Text of several lines as it can be read, printed and e-mailed:
+    without control characters but line breaks and tabs (a bell, a
+    terminal's colour codes pasted in), and without the characters that
+    embed, override or isolate the direction of the text after them (which
+    reverse what follows them in a letter or an e-mail). A null character is
+    left for the field to refuse; direction marks stay, as right-to-left
+    text uses them."""
+    text = _EMBEDDINGS_AND_OVERRIDES.sub("", text)
+    return "".join(ch for ch in text if ch in "\n\t\x00" or unicodedata.category(ch) != "Cc")
+
+
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
 """Characters that show nothing though they are not format characters: the
 Hangul fillers, the blank braille pattern, the combining grapheme joiner."""
@@ -124,10 +139,12 @@ class BoundedTextField(forms.CharField):
     only: a ``maxlength`` attribute would make the browser cut pasted text
     silently, so the page shows the error with the text kept instead (and a
     GOV.UK character count where the form asks for one). Line breaks count
-    one character each, as that count counts them."""
+    one character each, as that count counts them; control characters are
+    dropped (``without_control_characters``)."""
 
     def to_python(self, value):
-        return blank_if_invisible(single_line_breaks(super().to_python(value)))
+        text = without_control_characters(single_line_breaks(super().to_python(value)))
+        return blank_if_invisible(text)
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)

@@ -17,6 +17,7 @@ from accreditation.forms.helpers import (
     free_text_field,
     gds_helper,
     single_line_breaks,
+    without_control_characters,
 )
 from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.models.organisations import (
@@ -142,7 +143,8 @@ class AnswerForm(forms.Form):
         )
 
     def clean_text(self):
-        text = blank_if_invisible(single_line_breaks(self.cleaned_data["text"]))
+        text = without_control_characters(single_line_breaks(self.cleaned_data["text"]))
+        text = blank_if_invisible(text)
         most = self.criterion.word_limit * ANSWER_CHARS_PER_WORD
         if len(text) > most:
             raise forms.ValidationError(
