@@ -272,3 +272,39 @@ def test_two_corrections_of_one_decision_at_once_make_one():
     case.refresh_from_db()
     assert case.status == Status.NOT_ACCREDITED
     assert CaseEvent.objects.filter(case=case, action="correct_decision").count() == 1
+
+
+def test_one_recommendation_sent_twice_at_once_is_saved_once():
+    """Held for quality assurance, a recommendation sent twice at once from
+    one page: the second waits for the first's lock on the case, then is
+    refused; one recommendation, one event."""
+    from accreditation.models import CaseEvent
+    from assessments.models import Recommendation
+    from assessments.services import recommendation
+    from tests.casework import person_with
+    from tests.scoring_helpers import case_in_assessment, score_all
+
+    case = case_in_assessment()
+    assessor = person_with("assessor", case)
+    score_all(case, assessor, 3)
+
+    def send():
+        return recommendation.recommend(
+            case,
+            recommendation="not_accredit",
+            reasoning="I have doubts.",
+            departure_reason="Its capacity claims do not add up.",
+            actor=assessor,
+            after=0,
+        )
+
+    second = {}
+    with transaction.atomic():
+        send()
+        thread = in_thread(send, second)
+        thread.join(HELD)
+        assert thread.is_alive(), "the second send waits for the first"
+    thread.join(10)
+    assert isinstance(second.get("error"), recommendation.StaleRecommendation)
+    assert Recommendation.objects.filter(case=case).count() == 1
+    assert CaseEvent.objects.filter(case=case, action="quality_assurance_needed").count() == 1

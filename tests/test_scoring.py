@@ -604,6 +604,57 @@ class TestTheRecommendation:
         [event] = events(case, "quality_assurance_needed")
         assert event.details["departure_reason"] == "Its capacity claims do not add up."
 
+    def test_a_held_recommendation_sent_twice_is_saved_once_and_the_second_kept(
+        self, client, case, assessor
+    ):
+        """Held for quality assurance, the case is still being assessed: the
+        same form sent again (twice clicked, the back button) is refused,
+        with what it holds kept, and sent from the page that says so it
+        replaces the first."""
+        score_all(case, assessor, 3)
+        sign_in_verified(client, assessor)
+        url = reverse("case-recommendation", args=[case.pk])
+        page = client.get(url).text
+        assert 'name="after"' in page
+        sent = {
+            "recommendation": "not_accredit",
+            "reasoning": "I have doubts.",
+            "departure_reason": "Its capacity claims do not add up.",
+            "after": "",
+        }
+        assert client.post(url, sent).status_code == 302
+        held = Recommendation.objects.get()
+        again = client.post(url, {**sent, "reasoning": "I have doubts, written again."})
+        assert again.status_code == 200
+        assert "You saved a recommendation in another tab or window, or sent this one twice" in (
+            again.text
+        )
+        assert "I have doubts, written again." in again.text
+        assert f'name="after" value="{held.pk}"' in again.text
+        assert Recommendation.objects.count() == 1
+        assert len(events(case, "quality_assurance_needed")) == 1
+        replaced = client.post(url, {**sent, "after": str(held.pk), "reasoning": "Replaced."})
+        assert replaced.status_code == 302
+        assert Recommendation.objects.count() == 2
+        assert Recommendation.objects.first().reasoning == "Replaced."
+        # A value that is no recommendation's is taken for none: refused.
+        forged = client.post(url, {**sent, "after": "not a number"})
+        assert "after this page was opened" in forged.text
+        assert Recommendation.objects.count() == 2
+
+    def test_a_recommendation_made_since_the_page_opened_is_refused(self, case, assessor):
+        score_all(case, assessor, 3)
+        recommend(case, assessor, "not_accredit", departure="Doubts.")
+        with pytest.raises(recommending.StaleRecommendation, match="You saved a recommendation"):
+            recommending.recommend(
+                case,
+                recommendation="accredit",
+                reasoning="All met.",
+                departure_reason="",
+                actor=assessor,
+                after=0,
+            )
+
     def test_an_asg_case_needs_quality_assurance(self):
         case = case_in_assessment(
             accreditation_type=AccreditationType.ASG,

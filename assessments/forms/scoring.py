@@ -6,6 +6,7 @@ from django import forms
 from django.utils.html import escape
 
 from accreditation.forms.helpers import free_text_field, gds_helper
+from accreditation.numbers import parse_id
 from assessments.models import RecommendationChoice
 
 
@@ -132,6 +133,10 @@ class RecommendationForm(forms.Form):
         help_text="A recommendation that differs from the suggestion goes to quality "
         "assurance: a second assessor scores the case too.",
     )
+    after = forms.CharField(widget=forms.HiddenInput, required=False)
+    """The latest recommendation the page showed (empty for none): a form
+    sent again, or from a tab opened before another recommendation, is
+    refused. A value that is no recommendation's is taken for none."""
 
     def __init__(self, *args, suggested, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,8 +145,12 @@ class RecommendationForm(forms.Form):
             Field.radios("recommendation", legend_size=Size.MEDIUM),
             Field.textarea("reasoning", label_size=Size.SMALL),
             Field.textarea("departure_reason", label_size=Size.SMALL),
+            "after",
             buttons=[Button("complete", "Complete the assessment")],
         )
+
+    def clean_after(self):
+        return parse_id(self.cleaned_data["after"]) or 0
 
     def clean(self):
         cleaned = super().clean()

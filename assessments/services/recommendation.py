@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from accreditation import timeline
+from accreditation import clock, timeline
 from accreditation.access import require
 from accreditation.workflow import Action, Status, move
 from assessments.models import (
@@ -16,7 +16,7 @@ from assessments.models import (
     RecommendationChoice,
     RecommendationOutcome,
 )
-from assessments.queries.scoring import assessment_state, is_met
+from assessments.queries.scoring import assessment_state, is_met, latest_recommendation
 from assessments.services.scoring import ScoringError, Unscored, finish_scores, lock_case
 
 
@@ -31,9 +31,27 @@ class Result:
         return self.recommendation.outcome == RecommendationOutcome.COMPLETED
 
 
-def recommend(case, *, recommendation, reasoning, departure_reason, actor):
+class StaleRecommendation(ScoringError):
+    def __init__(self, current, actor):
+        who = (
+            "You saved a recommendation in another tab or window, or sent this one twice,"
+            if current.made_by_id == actor.pk
+            else f"{current.made_by.full_name} saved a recommendation"
+        )
+        super().__init__(
+            f"{who} at {clock.describe(current.made_at)}, after this page was opened: it is "
+            "shown below. This one has not been saved: check it, then send it again if it "
+            "should replace that one."
+        )
+        self.current = current
+
+
+def recommend(case, *, recommendation, reasoning, departure_reason, actor, after=None):
     """The first assessor's recommendation. Refused while any criterion is
-    unscored, and without a reason when it departs from the suggested one."""
+    unscored, and without a reason when it departs from the suggested one.
+    ``after``: the pk of the latest recommendation the assessor's page
+    showed (0 for none), refused if another has been made since (the same
+    form sent twice, say); None: not checked."""
     require(actor, "assessments.recommend_case", case)
     if recommendation not in RecommendationChoice.values:
         raise ScoringError("Select whether you recommend accreditation.")
@@ -45,6 +63,9 @@ def recommend(case, *, recommendation, reasoning, departure_reason, actor):
             raise ScoringError(
                 "The case is not being assessed now, so a recommendation cannot be made."
             )
+        latest = latest_recommendation(locked)
+        if after is not None and (latest.pk if latest else 0) != after:
+            raise StaleRecommendation(latest, actor)
         state = assessment_state(locked)
         if state.first is None or state.first.assessor_id != actor.pk:
             raise ScoringError("Only the case's assessor can recommend.")

@@ -251,6 +251,7 @@ class RecommendationView(CasePageMixin, TemplateView):
                 "recommendation": latest.recommendation,
                 "reasoning": latest.reasoning,
                 "departure_reason": latest.departure_reason,
+                "after": latest.pk,
             }
         return RecommendationForm(data, initial=initial, suggested=self.state.suggestion)
 
@@ -295,7 +296,16 @@ class RecommendationView(CasePageMixin, TemplateView):
                 reasoning=form.cleaned_data["reasoning"],
                 departure_reason=form.cleaned_data["departure_reason"],
                 actor=request.user,
+                after=form.cleaned_data["after"],
             )
+        except recommending.StaleRecommendation as refusal:
+            # What was sent stays in the form, now to replace the one made since.
+            data = request.POST.copy()
+            data["after"] = str(refusal.current.pk)
+            form = self.make_form(data)
+            form.is_valid()
+            form.add_error(None, str(refusal))
+            return self.render_to_response(self.get_context_data(form=form))
         except recommending.ScoringError as refusal:
             form.add_error(None, str(refusal))
             return self.render_to_response(self.get_context_data(form=form))
