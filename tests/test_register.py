@@ -309,8 +309,11 @@ def test_a_notice_can_be_withdrawn_after_the_providers_response():
         ("register_notice_given", {"state": ["current", "notice_given"]}),
         ("register_notice_withdrawn", {"state": ["notice_given", "current"]}),
     ]
-    with pytest.raises(revocation.RevocationError):
+    # Revoking from a page opened before the notice was withdrawn says so.
+    with pytest.raises(revocation.RevocationError) as refused:
         revocation.revoke(entry, reason="Its response was enough.", actor=official)
+    assert str(refused.value).startswith(f"{official.full_name} withdrew the notice at ")
+    assert "the accreditation is current, and nothing was changed" in str(refused.value)
 
 
 def test_a_notice_given_or_withdrawn_leaves_the_public_last_updated():

@@ -154,6 +154,20 @@ def why_not_revoke(entry):
     if entry.state == EntryState.REVOKED:
         raise RevocationError("This accreditation has already been revoked. Nothing was changed.")
     if entry.state != EntryState.NOTICE_GIVEN:
+        withdrawn = (
+            entry.events.filter(kind=EventKind.NOTICE_WITHDRAWN)
+            .select_related("actor")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if withdrawn is not None:
+            # A page opened before another official withdrew the notice.
+            who = withdrawn.actor.full_name if withdrawn.actor else "Someone"
+            raise RevocationError(
+                f"{who} withdrew the notice at {clock.describe(withdrawn.created_at)}: the "
+                "accreditation is current, and nothing was changed. Give notice again before "
+                "revoking it."
+            )
         raise RevocationError("Give notice before revoking an accreditation.")
     if clock.now() < entry.response_due:
         raise RevocationError(
