@@ -230,7 +230,11 @@ def test_after_the_period_the_page_says_it_ended_and_why_and_nothing_can_be_sent
     last_day = clock.at(ends_on, clock.local(letter.issued_at).time())
     with time_machine.travel(last_day, tick=False):
         client.force_login(member)
-        assert client.get(concern_url(case)).status_code == 200
+        page = client.get(concern_url(case))
+        assert page.status_code == 200
+        # Screened out, never assessed: the hint asks about the screening.
+        assert "Say what you think was wrong with how we screened your proposal" in page.text
+        assert "the assessment" not in page.text
     with time_machine.travel(last_day + timedelta(days=1), tick=False):
         client.force_login(member)
         ended = f"The period for raising a concern ended on {ends_on.day} {ends_on:%B %Y}"
@@ -267,7 +271,12 @@ def test_a_second_concern_about_the_same_letter_is_refused(client):
     client.force_login(member)
     page = client.get(concern_url(case)).text
     assert "It is waiting for a decision: you can raise one concern about each letter" in page
-    client.post(concern_url(case), {"text": "And another thing."})
+    # Sent from a page opened before the first was raised: not sent, and
+    # shown back so nothing written is lost.
+    response = client.post(concern_url(case), {"text": "And another thing.\nIn two lines."})
+    assert "You cannot raise a concern now" in response.text
+    assert "Your concern was not sent." in response.text
+    assert "And another thing.<br>In two lines." in response.text
     with pytest.raises(concerns.ConcernRefused, match="waiting for a decision"):
         concerns.raise_concern(case, member, "And another thing.")
     assert list(Concern.objects.all()) == [first]

@@ -40,8 +40,6 @@ class RaiseConcernForm(forms.Form):
         what="Your concern",
         max_length=CONCERN_TEXT_MAX_CHARS,
         rows=10,
-        help_text="Say what you think was wrong with the assessment or its result, and why. "
-        "Someone who had no part in your case will read it.",
         error_messages={"required": "Enter your concern"},
     )
     documents = MultipleFileField(
@@ -52,8 +50,15 @@ class RaiseConcernForm(forms.Form):
         error_messages={"invalid": "Select the files to upload"},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, screening=False, **kwargs):
+        """``screening``: the concern is about the screening letter (the
+        proposal was not assessed)."""
         super().__init__(*args, **kwargs)
+        about = "how we screened your proposal" if screening else "the assessment or its result"
+        self.fields["text"].help_text = (
+            f"Say what you think was wrong with {about}, and why. Someone who had no part in "
+            "your case will read it."
+        )
         self.fields["documents"].help_text = (
             f"Up to {CONCERN_MAX_DOCUMENTS} files. Each must be a PDF, DOCX, XLSX, ODT, PNG or "
             f"JPEG, and smaller than {describe_size(settings.EVIDENCE_MAX_BYTES)}."

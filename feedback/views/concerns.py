@@ -11,13 +11,13 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from accreditation.access import StaffAreaMixin
+from accreditation.access import StaffAreaMixin, typed_in
 from accreditation.paging import NearestPageMixin
 from accreditation.queries.cases import visible_to
 from accreditation.roles import Role
 from assessments.views.requests import document_response
 from feedback.forms.concerns import UPHELD, DecideConcernForm, RaiseConcernForm
-from feedback.models import Concern, ConcernDocument, ConcernState
+from feedback.models import Concern, ConcernDocument, ConcernState, LetterPurpose
 from feedback.queries.concerns import decidable_by
 from feedback.services import concerns as services
 from proposals.views.access import ProposalMixin
@@ -48,10 +48,13 @@ class RaiseConcernView(ProposalMixin, FormView):
             if state.concern
             else services.ended_message(state)
         )
+        # A concern sent from a page opened before another was raised (or
+        # before the period ended) is shown back, so nothing written is lost.
+        typed = typed_in(self.get_form()) if self.request.method == "POST" else []
         return render(
             self.request,
             "feedback/concerns/closed.html",
-            {"proposal": self.proposal, "message": message},
+            {"proposal": self.proposal, "message": message, "typed": typed},
         )
 
     def get(self, request, *args, **kwargs):
@@ -59,6 +62,10 @@ class RaiseConcernView(ProposalMixin, FormView):
 
     def post(self, request, *args, **kwargs):
         return self.closed() or super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        letter = self.state.letter
+        return {**super().get_form_kwargs(), "screening": letter.purpose == LetterPurpose.SCREENING}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(state=self.state, **kwargs)
