@@ -613,6 +613,18 @@ def test_a_genuine_letter_checks_and_an_altered_one_does_not(client, issued):
     response = client.post(url, {"letter": SimpleUploadedFile("l.pdf", genuine)})
     assert "This is a letter we issued" in response.text
     assert issued.case.reference in response.text
+    assert 'id="other-reference"' not in response.text
+    # A reference typed beside the file that is not the letter's is said.
+    for typed, warned in ((issued.case.reference.lower(), False), ("ASP-2026-9998", True)):
+        response = client.post(
+            url, {"letter": SimpleUploadedFile("l.pdf", genuine), "reference": typed}
+        )
+        assert "This is a letter we issued" in response.text
+        assert ('id="other-reference"' in response.text) is warned
+    assert (
+        f"The reference you entered, ASP-2026-9998, is not this letter's: this letter is "
+        f"about {issued.case.reference}." in response.text
+    )
     middle = len(genuine) // 2
     flipped = genuine[:middle] + bytes([genuine[middle] ^ 1]) + genuine[middle + 1 :]
     with pikepdf.open(io.BytesIO(genuine)) as pdf:

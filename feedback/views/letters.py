@@ -178,10 +178,18 @@ class CheckLetterView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
+        typed = data.get("reference", "").strip()
+        other_reference = ""
         if data.get("letter"):
             letter = letters.verify(data["letter"])
+            # The file decides; a reference typed beside it that is not the
+            # letter's is said, so nobody takes one case's letter for another's.
+            if letter is not None and typed and typed.upper() != letter.case.reference.upper():
+                other_reference = typed
         else:
             letter = letters.find(data["reference"], data["sha256"])
         return self.render_to_response(
-            self.get_context_data(form=CheckLetterForm(), checked=True, letter=letter)
+            self.get_context_data(
+                form=CheckLetterForm(), checked=True, letter=letter, other_reference=other_reference
+            )
         )
