@@ -308,3 +308,35 @@ def test_one_recommendation_sent_twice_at_once_is_saved_once():
     assert isinstance(second.get("error"), recommendation.StaleRecommendation)
     assert Recommendation.objects.filter(case=case).count() == 1
     assert CaseEvent.objects.filter(case=case, action="quality_assurance_needed").count() == 1
+
+
+def test_one_profile_sent_twice_at_once_makes_one_organisation():
+    """The same new profile sent twice at once (a double click on a slow
+    line): the second waits for the first, then finds it made; neither is
+    asked to contest the URN the other took."""
+    from accreditation.models import LocalAuthority, Organisation, OrganisationKind
+    from accreditation.services import organisations
+
+    applicant = UserFactory(roles=[Role.APPLICANT])
+    values = {
+        "kind": OrganisationKind.MAINTAINED_PRIMARY,
+        "name": "Oak Tree Primary",
+        "urn": "808080",
+        "local_authority": LocalAuthority.objects.order_by("name").first(),
+        "phase": "primary",
+        "claims_national_support_school": False,
+        "address": "1 Oak Lane",
+        "schools_led_count": 1,
+        "primary_governance_count": 0,
+    }
+
+    second = {}
+    with transaction.atomic():
+        made = organisations.create_organisation(applicant, values)
+        thread = in_thread(lambda: organisations.create_organisation(applicant, values), second)
+        thread.join(HELD)
+        assert thread.is_alive(), "the second waits for the first"
+    thread.join(10)
+    assert isinstance(second.get("error"), organisations.AlreadyCreated), second
+    assert second["error"].organisation == made
+    assert list(Organisation.objects.all()) == [made]

@@ -133,6 +133,26 @@ class TestCreate:
         assert membership.user == user and membership.is_contact
         assert client.session[SESSION_KEY] == organisation.pk
 
+    @pytest.mark.parametrize("kind", [K.MAINTAINED_PRIMARY, K.EDUCATIONAL_CHARITY])
+    def test_the_same_profile_sent_again_leads_to_the_one_made(self, client, kind):
+        """Twice clicked, or sent again from the back button: the person is
+        taken to the profile they made, not asked to contest its URN."""
+        user = signed_in(client)
+        first = create(client, kind)
+        organisation = Organisation.objects.get()
+        client.session[SESSION_KEY] = None
+        again = create(client, kind)
+        assert again.url == first.url == reverse("organisation-profile")
+        assert list(Organisation.objects.all()) == [organisation]
+        assert Membership.objects.get().user == user
+        assert client.session[SESSION_KEY] == organisation.pk
+        shown = client.get(again.url).text
+        assert "You had already created the profile for Oak Tree Primary" in shown
+        assert "Another organisation already uses this URN" not in shown
+        # Another profile (another name) is made as ever.
+        create(client, kind, name="Elm Tree Primary", urn="765432")
+        assert Organisation.objects.count() == 2
+
     @pytest.mark.parametrize(
         ("kind", "phase", "message"),
         [

@@ -23,6 +23,7 @@ from accreditation.models import (
     Membership,
     Organisation,
     OrganisationKind,
+    User,
 )
 from accreditation.models.organisations import (
     COLLEGE_KINDS,
@@ -85,6 +86,15 @@ class OrganisationError(Exception):
     def __init__(self, message, field=None):
         super().__init__(message)
         self.field = field
+
+
+class AlreadyCreated(OrganisationError):
+    """The same profile sent again by the person who created it (twice
+    clicked, or sent again from the back button): nothing new is made."""
+
+    def __init__(self, organisation):
+        super().__init__(f"You have already created the profile for {organisation.name}")
+        self.organisation = organisation
 
 
 class InvitationUnusable(OrganisationError):
@@ -220,12 +230,32 @@ def _save(organisation):
         raise
 
 
+def _made_by(user, stored):
+    return Organisation.objects.filter(memberships__user=user, **stored).order_by("-pk").first()
+
+
+def already_created(user, values):
+    """The organisation of ``user``'s with the very profile of ``values``
+    (the form's), if any: the same profile sent again, whose URN is the
+    one the person's first sending took."""
+    try:
+        return _made_by(user, profile_values(values["kind"], values))
+    except OrganisationError:
+        return None
+
+
 def create_organisation(user, values):
     """Create the profile; its creator becomes a member and its contact.
     An identifier another organisation holds is claimed only if
     ``values["contest_identifier"]`` says the other registration is wrong."""
     stored = profile_values(values["kind"], values)
     with transaction.atomic():
+        # One creation at a time for each person: the same profile sent
+        # twice at once finds the first made, not an organisation whose
+        # identifier it would have to contest.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if (made := _made_by(user, stored)) is not None:
+            raise AlreadyCreated(made)
         organisation = Organisation(**stored)
         organisation.identifier_claim = _claim(
             organisation, stored, contest=values.get("contest_identifier")

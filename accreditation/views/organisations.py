@@ -206,16 +206,40 @@ class CreateDetailsView(CreatorMixin, DetailsStepMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(creating=True, **kwargs)
 
+    repeated = False
+    """The profile was sent again (``services.AlreadyCreated``)."""
+
     def save(self, values):
-        return services.create_organisation(self.request.user, values)
+        try:
+            return services.create_organisation(self.request.user, values)
+        except services.AlreadyCreated as repeat:
+            self.repeated = True
+            return repeat.organisation
+
+    def form_invalid(self, form):
+        # Sent again after the first was saved, the form asks whether its
+        # URN, now the person's own new organisation's, should be contested.
+        if set(form.errors) == {"contest_identifier"}:
+            made = services.already_created(self.request.user, form.values())
+            if made is not None:
+                self.repeated = True
+                return self.saved(made)
+        return super().form_invalid(form)
 
     def saved(self, organisation):
         self.request.session[SESSION_KEY] = organisation.pk
-        messages.success(
-            self.request,
-            f"You have created the profile for {organisation.name}. "
-            "You are its contact, and you are now acting for it.",
-        )
+        if self.repeated:
+            messages.info(
+                self.request,
+                f"You had already created the profile for {organisation.name}, and nothing new "
+                "was created: you are acting for it.",
+            )
+        else:
+            messages.success(
+                self.request,
+                f"You have created the profile for {organisation.name}. "
+                "You are its contact, and you are now acting for it.",
+            )
         return redirect("organisation-profile")
 
 
