@@ -91,7 +91,8 @@ def provider(function):
 
     A question may depend on the actor's pk, whether they are active and
     their roles, and on nothing else: the questions, and the SQL that asks
-    them, are kept by those (``_kept``)."""
+    them, are kept by those (``_kept``). Its ``read`` gets the values as the
+    database gives them (a boolean may be 0 or 1)."""
     if function not in _providers:
         _providers.append(function)
     return function
@@ -101,11 +102,12 @@ _ACTOR = "roles_actor"
 
 
 _kept = {}
-_KEEP_AT_MOST = 2000
 """Building every provider's question takes milliseconds of the ORM's time,
 and compiling the query that asks them as many again: each process keeps
 both, by what a question may depend on (``provider``), for the next request
-or move of the same person. Dropped wholesale when full."""
+or move of the same person (on the one database the service uses). Dropped
+wholesale when full (``_KEEP_AT_MOST`` entries)."""
+_KEEP_AT_MOST = 500
 
 
 def _keep(key, build):
@@ -238,7 +240,8 @@ def _compiled(model, actor, questions, pks):
 def _resolve(cases, actor):
     questions = _questions(actor)
     model = type(cases[0])
-    pks = [case.pk for case in cases]
+    # Each case once: the query's filter drops repeated pks.
+    pks = list(dict.fromkeys(case.pk for case in cases))
     database, sql, params = _keep(
         ("sql", model, len(pks), *_actor_key(actor)),
         lambda: _compiled(model, actor, questions, pks),
@@ -248,7 +251,7 @@ def _resolve(cases, actor):
         names = [column[0] for column in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     found = {row["pk"]: _judge(row, questions) for row in rows}
-    return {pk: found.get(pk, frozenset()) for pk in pks}
+    return {case.pk: found.get(case.pk, frozenset()) for case in cases}
 
 
 _REMEMBERED = "_case_roles_remembered"

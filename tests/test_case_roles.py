@@ -462,6 +462,8 @@ def test_what_resolving_keeps_between_moves_is_the_question_never_the_answer(mon
         second.pk: {CaseRole.ASSESSOR},
     }
     assert len(compiled) == 2  # one case, then two
+    # A case named twice is asked about once, and answered.
+    assert resolve_many([second, second], person) == {second.pk: {CaseRole.ASSESSOR}}
     # A role given since is another question: the same person, asked afresh.
     person.groups.add(Group.objects.get(name=Role.CASEWORK_OFFICER.value))
     person = type(person).objects.get(pk=person.pk)
