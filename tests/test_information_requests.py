@@ -539,6 +539,15 @@ class TestApplicantPages:
             saved = client.post(self.url(case), {**data, "save": ""}, follow=True)
         assert "They were due by 15 March 2027: send them as soon as you can" in saved.text
 
+    def test_control_characters_in_an_answer_are_dropped(self, client, request_, applicant):
+        case = request_.case
+        client.force_login(applicant)
+        first = request_.questions.get(position=1)
+        data = page_data(request_, "Our \x1b[1mreport\x1b[0m\x07 is\u202e here.", "")
+        assert client.post(self.url(case), {**data, "save": ""}).status_code == 302
+        first.refresh_from_db()
+        assert first.answer == "Our report is here."
+
     def test_sending_with_a_question_unanswered_links_the_error_to_its_box(
         self, client, request_, applicant
     ):

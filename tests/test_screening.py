@@ -275,7 +275,7 @@ class TestThePage:
         reason = "Not eligible\x07 \x1b[31mbecause\u202e it leads\tno school.\r\nSee 1(b)."
         response = self.post(client, case, decision="ineligible", reason=reason)
         assert response.status_code == 302
-        kept = "Not eligible [31mbecause it leads\tno school.\nSee 1(b)."
+        kept = "Not eligible because it leads\tno school.\nSee 1(b)."
         assert Screening.objects.get().reason == kept
         assert last_event(case).details["reason"] == kept
         body = OutboxMessage.objects.get(to="contact@oak.example").body

@@ -72,18 +72,26 @@ def without_invisible_characters(text):
 
 
 _EMBEDDINGS_AND_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+"""A terminal's escape sequences (colours, bold), pasted in with their text."""
+_LINE_ENDS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\x85": "\n"})
 
 
-def without_control_characters(text):
-    """Text of several lines as it can be read, printed and e-mailed:
-    without control characters but line breaks and tabs (a bell, a
-    terminal's colour codes pasted in), and without the characters that
-    embed, override or isolate the direction of the text after them (which
-    reverse what follows them in a letter or an e-mail). A null character is
-    left for the field to refuse; direction marks stay, as right-to-left
-    text uses them."""
-    text = _EMBEDDINGS_AND_OVERRIDES.sub("", text)
-    return "".join(ch for ch in text if ch in "\n\t\x00" or unicodedata.category(ch) != "Cc")
+def multi_line_text(text):
+    """Text of several lines as it can be read, counted, printed and
+    e-mailed: each line break one character, as the page's character count
+    counts it (a browser sends a textarea's as two); without control
+    characters but line breaks and tabs (a bell; a terminal's colour codes,
+    whole), a vertical tab, form feed or next-line a line break; without the
+    characters that embed, override or isolate the direction of the text
+    after them (which reverse what follows them in a letter or an e-mail);
+    and "" if nothing in it can be seen (``blank_if_invisible``). A null
+    character is left for the field to refuse; direction marks stay, as
+    right-to-left text uses them."""
+    text = single_line_breaks(text).translate(_LINE_ENDS)
+    text = _EMBEDDINGS_AND_OVERRIDES.sub("", _TERMINAL_CODES.sub("", text))
+    text = "".join(ch for ch in text if ch in "\n\t\x00" or unicodedata.category(ch) != "Cc")
+    return blank_if_invisible(text)
 
 
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
@@ -140,11 +148,10 @@ class BoundedTextField(forms.CharField):
     silently, so the page shows the error with the text kept instead (and a
     GOV.UK character count where the form asks for one). Line breaks count
     one character each, as that count counts them; control characters are
-    dropped (``without_control_characters``)."""
+    dropped (``multi_line_text``)."""
 
     def to_python(self, value):
-        text = without_control_characters(single_line_breaks(super().to_python(value)))
-        return blank_if_invisible(text)
+        return multi_line_text(super().to_python(value))
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)

@@ -10,10 +10,9 @@ from django.utils.html import escape
 
 from accreditation.forms.helpers import (
     GovukDateField,
-    blank_if_invisible,
     free_text_field,
     gds_helper,
-    single_line_breaks,
+    multi_line_text,
 )
 from accreditation.numbers import parse_id
 from assessments.services import requests as services
@@ -202,8 +201,7 @@ class AnswersForm(forms.Form):
         cleaned = super().clean()
         for question in self.questions:
             name = f"answer_{question.pk}"
-            # One character a line break, as the page's count counts it.
-            text = cleaned[name] = blank_if_invisible(single_line_breaks(cleaned.get(name) or ""))
+            text = cleaned[name] = multi_line_text(cleaned.get(name) or "")
             problem = services.answer_problem(text)
             if problem:
                 self.add_error(name, problem)

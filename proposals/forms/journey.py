@@ -13,11 +13,9 @@ from accreditation.forms.helpers import (
     GovukDateField,
     LocalAuthorityField,
     NameField,
-    blank_if_invisible,
     free_text_field,
     gds_helper,
-    single_line_breaks,
-    without_control_characters,
+    multi_line_text,
 )
 from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.models.organisations import (
@@ -143,8 +141,7 @@ class AnswerForm(forms.Form):
         )
 
     def clean_text(self):
-        text = without_control_characters(single_line_breaks(self.cleaned_data["text"]))
-        text = blank_if_invisible(text)
+        text = multi_line_text(self.cleaned_data["text"])
         most = self.criterion.word_limit * ANSWER_CHARS_PER_WORD
         if len(text) > most:
             raise forms.ValidationError(
