@@ -642,6 +642,18 @@ class TestTheRecommendation:
         assert "after this page was opened" in forged.text
         assert Recommendation.objects.count() == 2
 
+    def test_a_page_that_names_a_recommendation_none_was_made_before_is_taken(self, case, assessor):
+        score_all(case, assessor, 3)
+        result = recommending.recommend(
+            case,
+            recommendation="accredit",
+            reasoning="All met.",
+            departure_reason="",
+            actor=assessor,
+            after=7,
+        )
+        assert result.completed
+
     def test_a_recommendation_made_since_the_page_opened_is_refused(self, case, assessor):
         score_all(case, assessor, 3)
         recommend(case, assessor, "not_accredit", departure="Doubts.")

@@ -136,7 +136,7 @@ class RecommendationForm(forms.Form):
     after = forms.CharField(widget=forms.HiddenInput, required=False)
     """The latest recommendation the page showed (empty for none): a form
     sent again, or from a tab opened before another recommendation, is
-    refused. A value that is no recommendation's is taken for none."""
+    refused. A value that is not a number is taken for none."""
 
     def __init__(self, *args, suggested, **kwargs):
         super().__init__(*args, **kwargs)

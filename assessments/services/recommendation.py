@@ -64,7 +64,7 @@ def recommend(case, *, recommendation, reasoning, departure_reason, actor, after
                 "The case is not being assessed now, so a recommendation cannot be made."
             )
         latest = latest_recommendation(locked)
-        if after is not None and (latest.pk if latest else 0) != after:
+        if after is not None and latest is not None and latest.pk != after:
             raise StaleRecommendation(latest, actor)
         state = assessment_state(locked)
         if state.first is None or state.first.assessor_id != actor.pk:
