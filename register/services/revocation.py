@@ -154,13 +154,9 @@ def why_not_revoke(entry):
     if entry.state == EntryState.REVOKED:
         raise RevocationError("This accreditation has already been revoked. Nothing was changed.")
     if entry.state != EntryState.NOTICE_GIVEN:
-        withdrawn = (
-            entry.events.filter(kind=EventKind.NOTICE_WITHDRAWN)
-            .select_related("actor")
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        if withdrawn is not None:
+        latest = entry.events.select_related("actor").order_by("-created_at", "-pk").first()
+        withdrawn = latest if latest and latest.kind == EventKind.NOTICE_WITHDRAWN else None
+        if entry.state == EntryState.CURRENT and withdrawn:
             # A page opened before another official withdrew the notice.
             who = withdrawn.actor.full_name if withdrawn.actor else "Someone"
             raise RevocationError(
