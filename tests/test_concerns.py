@@ -282,6 +282,23 @@ def test_a_second_concern_about_the_same_letter_is_refused(client):
     assert list(Concern.objects.all()) == [first]
 
 
+def test_a_concern_refused_while_it_waited_is_shown_back(client, monkeypatch):
+    """Raised by someone else the moment before: the page says so and shows
+    what was written."""
+    case = not_accredited()
+    client.force_login(member_of(case))
+
+    def refused(*args):
+        raise concerns.ConcernRefused("A concern about this letter has just been raised by someone")
+
+    monkeypatch.setattr(concerns, "raise_concern", refused)
+    response = client.post(concern_url(case), {"text": "The assessor missed 2B."})
+    assert "You cannot raise a concern now" in response.text
+    assert "A concern about this letter has just been raised by someone." in response.text
+    assert "Your concern was not sent." in response.text
+    assert "The assessor missed 2B." in response.text
+
+
 def test_another_organisation_gets_404(client):
     case = not_accredited()
     outsider = MembershipFactory().user

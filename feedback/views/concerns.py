@@ -51,6 +51,9 @@ class RaiseConcernView(ProposalMixin, FormView):
         # A concern sent from a page opened before another was raised (or
         # before the period ended) is shown back, so nothing written is lost.
         typed = typed_in(self.get_form()) if self.request.method == "POST" else []
+        return self.closed_page(message, typed)
+
+    def closed_page(self, message, typed):
         return render(
             self.request,
             "feedback/concerns/closed.html",
@@ -82,8 +85,8 @@ class RaiseConcernView(ProposalMixin, FormView):
             if refusal.field:
                 form.add_error(refusal.field, str(refusal))
                 return self.form_invalid(form)
-            messages.error(self.request, str(refusal))
-            return redirect("proposal-status", pk=self.proposal.pk)
+            # Raised by someone else, or the period ended, while this waited.
+            return self.closed_page(str(refusal).rstrip("."), typed_in(form))
         messages.success(
             self.request,
             "Your concern has been sent. We have emailed you to say we received it.",
