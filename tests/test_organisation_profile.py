@@ -140,14 +140,16 @@ class TestCreate:
         user = signed_in(client)
         first = create(client, kind)
         organisation = Organisation.objects.get()
-        client.session[SESSION_KEY] = None
+        session = client.session
+        session[SESSION_KEY] = None
+        session.save()
         again = create(client, kind)
         assert again.url == first.url == reverse("organisation-profile")
         assert list(Organisation.objects.all()) == [organisation]
         assert Membership.objects.get().user == user
         assert client.session[SESSION_KEY] == organisation.pk
         shown = client.get(again.url).text
-        assert "You had already created the profile for Oak Tree Primary" in shown
+        assert "You are already a member of Oak Tree Primary, whose profile is the one" in shown
         assert "Another organisation already uses this URN" not in shown
         # Another profile (another name) is made as ever.
         create(client, kind, name="Elm Tree Primary", urn="765432")

@@ -89,11 +89,11 @@ class OrganisationError(Exception):
 
 
 class AlreadyCreated(OrganisationError):
-    """The same profile sent again by the person who created it (twice
-    clicked, or sent again from the back button): nothing new is made."""
+    """The very profile of an organisation the person is a member of, sent
+    again (twice clicked, or from the back button): nothing new is made."""
 
     def __init__(self, organisation):
-        super().__init__(f"You have already created the profile for {organisation.name}")
+        super().__init__(f"You are already a member of {organisation.name}, with this profile")
         self.organisation = organisation
 
 
@@ -253,7 +253,7 @@ def create_organisation(user, values):
         # One creation at a time for each person: the same profile sent
         # twice at once finds the first made, not an organisation whose
         # identifier it would have to contest.
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        User.objects.select_for_update(no_key=True).get(pk=user.pk)
         if (made := _made_by(user, stored)) is not None:
             raise AlreadyCreated(made)
         organisation = Organisation(**stored)

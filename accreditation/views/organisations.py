@@ -231,8 +231,8 @@ class CreateDetailsView(CreatorMixin, DetailsStepMixin, FormView):
         if self.repeated:
             messages.info(
                 self.request,
-                f"You had already created the profile for {organisation.name}, and nothing new "
-                "was created: you are acting for it.",
+                f"You are already a member of {organisation.name}, whose profile is the one you "
+                "sent, so nothing new was created: you are acting for it.",
             )
         else:
             messages.success(
