@@ -571,9 +571,19 @@ class TestTheRecommendation:
         assert "No recommendation can be made while the case is ‘Awaiting decision’" in (
             response.text
         )
+        # Its page did not show the recommendation that completed it: sent
+        # twice, or from another tab, and said so.
+        assert "You completed the assessment at " in response.text
+        assert "in another tab or with this form sent twice" in response.text
         assert "The reasoning you sent, not saved" in response.text
         assert "Second thoughts, also strong." in response.text
         assert Recommendation.objects.count() == 1
+        # From a page that showed it (the recommendation page reloaded), or
+        # for someone else, only why no recommendation can be made.
+        shown = str(Recommendation.objects.get().pk)
+        reloaded = client.post(url, {**again, "after": shown})
+        assert "No recommendation can be made while the case is" in reloaded.text
+        assert "You completed the assessment" not in reloaded.text
         # Nothing links to the form no longer shown, nor checks it.
         empty = client.post(url, {"recommendation": "", "reasoning": ""})
         assert "No recommendation can be made while the case is" in empty.text

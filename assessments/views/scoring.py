@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
+from accreditation import clock
 from accreditation.access import StaffAreaMixin
 from accreditation.case_roles import remember, with_roles
 from accreditation.models import AccreditationType
@@ -19,7 +20,7 @@ from accreditation.queries.cases import case_seen_by
 from accreditation.roles import Role
 from accreditation.workflow import Status
 from assessments.forms.scoring import AgreedScoreForm, RecommendationForm, ScoreForm
-from assessments.models import Assignment, AssignmentKind
+from assessments.models import Assignment, AssignmentKind, RecommendationOutcome
 from assessments.queries.requests import answers_by_criterion
 from assessments.queries.scoring import (
     assessment_state,
@@ -281,9 +282,24 @@ class RecommendationView(CasePageMixin, TemplateView):
             # refusal alone, not the form's checks of a form no longer shown.
             form.is_valid()
             form.errors.clear()
+            latest = latest_recommendation(self.case)
+            mine = (
+                latest is not None
+                and latest.made_by_id == request.user.pk
+                and latest.outcome == RecommendationOutcome.COMPLETED
+                and str(latest.pk) != form.data.get("after", "")
+            )
             form.add_error(
                 None,
-                "No recommendation can be made while the case is "
+                # The page did not show the assessor's own recommendation
+                # that completed it: sent twice, or from another tab.
+                (
+                    f"You completed the assessment at {clock.describe(latest.made_at)}, in "
+                    "another tab or with this form sent twice. "
+                    if mine
+                    else ""
+                )
+                + "No recommendation can be made while the case is "
                 f"‘{self.case.get_status_display()}’",
             )
             return self.render_to_response(self.get_context_data(form=form))
