@@ -64,8 +64,10 @@ def test_a_conflict_declared_and_ended_shows_at_once(client, officer):
 
 
 def test_a_conflict_with_a_local_authority_takes_in_organisations_that_join_it(client, officer):
-    authority = LocalAuthorityFactory()
+    # The case first: its organisation's authority is one chosen at random,
+    # which must not be the new one.
     case = ProposalFactory(status="submitted")
+    authority = LocalAuthorityFactory()
     conflicts.declare(officer, reason=REASON, local_authority=authority)
     assert listed(client, case)
     case.organisation.local_authority = authority
