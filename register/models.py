@@ -5,6 +5,7 @@ and the changes of educational co-partner a provider proposes later."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 
 from accreditation.models import AccreditationType, LocalAuthority, Organisation, Region
 from accreditation.models.organisations import FaithDesignation, OrganisationKind, Phase
@@ -189,6 +190,29 @@ class RegisterEvent(AppendOnly):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.entry}"
+
+    @property
+    def details_described(self):
+        """What a ``details_updated`` event changed, as the public reads it:
+        the provider's own details (how many more schools it can take on)
+        or its profile as the register shows it (name, place, kind, phase,
+        faith designation)."""
+        changed = self.details
+        said = []
+        if "more_schools" in changed and changed["more_schools"][1] is not None:
+            more = changed["more_schools"][1]
+            said.append(f"can take on {more} more school{pluralize(more)}")
+        if "local_authority" in changed:
+            said.append(f"now in {changed['local_authority'][1]}")
+        if "kind" in changed:
+            said.append(f"kind now {changed['kind'][1]}")
+        if "phase" in changed:
+            said.append(f"phase now {changed['phase'][1].lower()}")
+        if "faith_designation" in changed:
+            said.append(f"faith designation now {changed['faith_designation'][1]}")
+        if "name" in changed:
+            return "; ".join([f"Renamed (was {changed['name'][0]})", *said])
+        return ": ".join(["Details updated", "; ".join(said)]) if said else "Details updated"
 
 
 class NoticeResponse(models.Model):

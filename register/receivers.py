@@ -20,9 +20,9 @@ def enter_decisions(sender, action, cases, events, **kwargs):
 
 
 @receiver(profile_changed)
-def follow_profile_changes(sender, organisation, **kwargs):
+def follow_profile_changes(sender, organisation, actor=None, **kwargs):
     """The register shows a provider as its profile now describes it."""
-    follow_profile(organisation)
+    follow_profile(organisation, actor)
 
 
 # What the public register's search shows is read from these: the entries,

@@ -178,9 +178,10 @@ def test_a_decision_corrected_to_not_accredited_takes_the_entry_off_the_register
     assert RegisterEntry.objects.count() == 1
 
 
-def test_the_entry_follows_the_providers_profile():
+def test_the_entry_follows_the_providers_profile(client):
     case = ProposalFactory(status=Status.ACCREDITED)
     organisation = case.organisation
+    old_name, old_la = organisation.name, organisation.local_authority
     applicant = MembershipFactory(organisation=organisation).user
     entry = RegisterEntry.objects.get(organisation=organisation)
     new_la = LocalAuthority.objects.exclude(pk=organisation.local_authority_id).first()
@@ -197,6 +198,22 @@ def test_the_entry_follows_the_providers_profile():
     )
     assert new_la in entry.works_in.all()
     assert entry.updated_at > entry.accredited_since
+    event = entry.events.get(kind=EventKind.DETAILS_UPDATED)
+    assert event.actor == applicant
+    assert event.details["name"][1] == "Renamed Trust"
+    assert event.details["local_authority"] == [old_la.name, new_la.name]
+    page = client.get(reverse("register-provider", args=[entry.pk])).content.decode()
+    assert f"Renamed (was {escape(old_name)}); now in {escape(new_la.name)}" in page
+
+    # A change to what the register does not show leaves it as it was.
+    shown_since = entry.updated_at
+    organisation.refresh_from_db()
+    values = {name: getattr(organisation, name) for name in PROFILE_FIELDS}
+    values.update(address="1 New Street, Leeds")
+    update_organisation(organisation, values, actor=applicant)
+    entry.refresh_from_db()
+    assert entry.updated_at == shown_since
+    assert entry.events.filter(kind=EventKind.DETAILS_UPDATED).count() == 1
 
 
 # --- Revocation ------------------------------------------------------------------------

@@ -241,22 +241,51 @@ def _withdraw(pairs):
         )
 
 
-def follow_profile(organisation):
+PROFILE_SHOWN = ("name", "kind", "phase", "faith_designation", "local_authority")
+"""What the register shows of a provider's profile."""
+
+
+def follow_profile(organisation, actor=None):
     """The provider changed its profile: its entry shows the new name, kind,
-    phase, faith designation and place (and will work where it now is)."""
-    entry = RegisterEntry.objects.select_for_update().filter(organisation=organisation).first()
+    phase, faith designation and place (and will work where it now is). Its
+    "Last updated" moves and its history says what changed, as the public
+    reads it, only when one of these did."""
+    entry = (
+        RegisterEntry.objects.select_for_update()
+        .select_related("local_authority")
+        .filter(organisation=organisation)
+        .first()
+    )
     if entry is None:
+        return
+    local_authority = LocalAuthority.objects.get(pk=organisation.local_authority_id)
+    now_shown = {
+        "name": organisation.name,
+        "kind": organisation.get_kind_display(),
+        "phase": organisation.get_phase_display(),
+        "faith_designation": organisation.get_faith_designation_display(),
+        "local_authority": local_authority.name,
+    }
+    was_shown = {
+        "name": entry.name,
+        "kind": entry.get_kind_display(),
+        "phase": entry.get_phase_display(),
+        "faith_designation": entry.get_faith_designation_display(),
+        "local_authority": entry.local_authority.name,
+    }
+    changes = {
+        field: [was_shown[field], now_shown[field]]
+        for field in PROFILE_SHOWN
+        if was_shown[field] != now_shown[field]
+    }
+    if not changes:
         return
     entry.name = organisation.name
     entry.kind = organisation.kind
     entry.phase = organisation.phase
     entry.faith_designation = organisation.faith_designation
-    entry.local_authority_id = organisation.local_authority_id
-    entry.region_id = (
-        LocalAuthority.objects.filter(pk=organisation.local_authority_id)
-        .values_list("region_id", flat=True)
-        .get()
-    )
+    entry.local_authority = local_authority
+    entry.region_id = local_authority.region_id
     entry.updated_at = clock.now()
     entry.save(
         update_fields=[
@@ -269,4 +298,12 @@ def follow_profile(organisation):
             "updated_at",
         ]
     )
-    entry.works_in.add(organisation.local_authority_id)
+    entry.works_in.add(local_authority)
+    RegisterEvent.objects.create(
+        entry=entry,
+        kind=EventKind.DETAILS_UPDATED,
+        accreditation_type=entry.accreditation_type,
+        actor=actor,
+        details=changes,
+        created_at=entry.updated_at,
+    )
