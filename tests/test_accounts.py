@@ -5,9 +5,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
+from django.utils.html import escape
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -269,6 +271,24 @@ class TestStaffInvitations:
         assert send_outbox() == {"sent": 1}
         assert len(mail.outbox) == 1
         assert "/invitation/" in mail.outbox[0].body
+        inviter = admin_client.admin
+        assert f"{inviter} has invited you to " in mail.outbox[0].body
+        assert "with the role: Assessor." in mail.outbox[0].body
+
+    def test_the_invitation_page_says_who_invited_them_and_to_which_roles(self, admin_client):
+        token = accounts.invite_staff(
+            email="grace@example.org",
+            full_name="Grace Hopper",
+            roles=[Role.DECISION_OFFICIAL, Role.ASSESSOR],
+            invited_by=admin_client.admin,
+            base_url="",
+        )
+        admin_client.logout()
+        page = admin_client.get(reverse("accept-invitation", args=[token])).text
+        assert (
+            f"{escape(admin_client.admin)} has invited you to {escape(settings.SERVICE_NAME)} "
+            "as grace@example.org, with the roles: Assessor, Decision official."
+        ) in page
 
     def test_the_invitation_mail_says_to_sign_in_where_the_address_has_an_account(
         self, admin_client

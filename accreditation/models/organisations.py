@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from accreditation.roles import Role
+
 # [0-9], not \d: \d takes any script's digits (Arabic-Indic, say).
 URN_VALIDATOR = RegexValidator(r"^[0-9]{6}$", "Enter a URN of 6 digits, like 123456")
 UKPRN_VALIDATOR = RegexValidator(
@@ -341,6 +343,11 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"Invitation for {self.email}"
+
+    @property
+    def role_labels(self):
+        """The staff roles it gives, in words, in the service's order."""
+        return [label for value, label in Role.choices if value in self.roles]
 
     @staticmethod
     def new_token():
