@@ -753,6 +753,26 @@ def test_a_name_stored_without_its_apostrophe_is_found_with_one(client):
         assert list(page.context["entries"]) == [plain], typed
 
 
+def test_saint_is_found_however_it_is_spelled(client):
+    short = RegisterEntryFactory(name="St Aidan's CofE Junior School")
+    dotted = RegisterEntryFactory(name="St. Bede's Catholic Primary")
+    whole = RegisterEntryFactory(name="Saint Cuthbert Academy Trust")
+    RegisterEntryFactory(name="Forest Aidan Trust")
+    for typed, found in [
+        ("Saint Aidans", short),
+        ("st. aidan's", short),
+        ("St Bedes", dotted),
+        ("saint bede", dotted),
+        ("St Cuthbert", whole),
+        ("St. Cuthbert academy", whole),
+    ]:
+        page = client.get(reverse("register-search"), {"q": typed})
+        assert list(page.context["entries"]) == [found], typed
+    # Alone, the word is only what was typed: "st" is in many a name.
+    page = client.get(reverse("register-search"), {"q": "Saint"})
+    assert list(page.context["entries"]) == [whole]
+
+
 def test_a_place_searched_as_a_name_is_told_where_to_look_for_places(client):
     RegisterEntryFactory(name="Alderbank Learning Trust")
     page = client.get(reverse("register-search"), {"q": "Hull"}).text

@@ -14,6 +14,12 @@ POSSESSIVE = re.compile(r"(?<=\w\w)(?=s\b)", re.IGNORECASE)
 """Where an apostrophe left out of a possessive goes: before the ``s`` that
 ends a word of three letters or more (Aidans: Aidan's)."""
 
+SAINT = re.compile(r"\b(?:st\.?|saint)(?=\s)", re.IGNORECASE)
+"""The word Saint, as a name may spell it (St, St. or Saint) before another
+word (alone it would find every name holding "st")."""
+
+SAINT_SPELLINGS = ("St", "St.", "Saint")
+
 MOST_POSSESSIVES = 3
 """Words of the text tried with and without an apostrophe, at most: each
 doubles the searches, and a name rarely has more."""
@@ -40,14 +46,24 @@ def _spellings(text):
     return spellings
 
 
+def _saints(text):
+    """``text`` with each Saint spelled each way (the same way throughout:
+    a name spells it one way)."""
+    if not SAINT.search(text):
+        return {text}
+    return {SAINT.sub(spelling, text) for spelling in SAINT_SPELLINGS}
+
+
 def name_contains(field, text):
     """``field`` holds ``text`` in any letter case, its apostrophes typed any
-    way or left out (St Aidan's, St Aidan\u2019s, St Aidans): found where the
-    name is stored with a straight apostrophe, a right single quotation mark
-    (U+2019, the two a keyboard and a phone write) or none. Each spelling is
-    a ``LIKE`` of its own, so an index on the name still serves it."""
+    way or left out (St Aidan's, St Aidan\u2019s, St Aidans), and Saint
+    spelled St, St. or Saint: found where the name is stored with a straight
+    apostrophe, a right single quotation mark (U+2019, the two a keyboard
+    and a phone write) or none. Each spelling is a ``LIKE`` of its own, so
+    an index on the name still serves it."""
     found = Q()
-    for spelled in sorted(_spellings(CURLY_APOSTROPHES.sub("'", text))):
+    spellings = _spellings(CURLY_APOSTROPHES.sub("'", text))
+    for spelled in sorted(set().union(*map(_saints, spellings))):
         found |= Q(**{f"{field}__icontains": spelled})
         if "'" in spelled:
             found |= Q(**{f"{field}__icontains": spelled.replace("'", "\u2019")})
