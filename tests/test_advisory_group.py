@@ -654,8 +654,8 @@ class TestAttendance:
         assert meeting.held_at == earlier
 
     def test_once_attendance_is_recorded_its_people_stay_on_the_meeting(self, officer, group):
-        """Who attended stays the chair or a member; and where advice rests on
-        the attendance, the chair and members still make it quorate."""
+        """Who attended stays the chair or a member; and once advice is
+        recorded at the meeting, its chair and when it was held stay."""
         meeting = new_meeting(officer, group, days=0)
         hold(meeting, *group[:3])
         chair, *members = group
@@ -673,16 +673,36 @@ class TestAttendance:
         case = asg_case()
         item = case.agenda_items.create(meeting=meeting, purpose="advice")
         advice.record_advice(item, advice="agree", comment="", actor=chair)
-        # One who did not attend made chair: the advice would rest on a meeting
-        # whose chair was absent.
-        with pytest.raises(meetings.MeetingError, match="must still make who attended quorate"):
+        # Another chair, or another time: the advice would say it was given at
+        # a meeting that was not as it was.
+        with pytest.raises(meetings.MeetingError, match=f"who chaired it .* stays {chair}"):
             meetings.save_meeting(
                 meeting,
                 data={**data, "chair": group[3], "members": group[:3]},
                 actor=officer,
             )
+        for moved in (timedelta(days=-2000), timedelta(hours=10)):
+            with pytest.raises(meetings.MeetingError, match="when it was held .* it stays"):
+                meetings.save_meeting(
+                    meeting,
+                    data={
+                        **data,
+                        "held_at": meeting.held_at + moved,
+                        "chair": chair,
+                        "members": group[1:3],
+                    },
+                    actor=officer,
+                )
         meeting.refresh_from_db()
         assert meeting.chair == chair
+        # Its members and minutes can still change.
+        meetings.save_meeting(
+            meeting,
+            data={**data, "chair": chair, "members": group[1:], "minutes": "Agreed."},
+            actor=officer,
+        )
+        meeting.refresh_from_db()
+        assert (set(meeting.members.all()), meeting.minutes) == (set(group[1:]), "Agreed.")
 
     def test_the_refusal_to_move_a_held_meeting_is_shown_at_its_date(self, client, officer, group):
         meeting = new_meeting(officer, group)

@@ -103,6 +103,7 @@ def save_meeting(meeting, *, data, actor, version=None):
         raise MeetingError("This meeting is closed: its record cannot change.")
     if not created:
         check_version(meeting_version(meeting), version)
+        _check_advice_keeps_its_meeting(meeting, data)
     if (
         not created
         and clock.local_date(data["held_at"]) > clock.today()
@@ -166,10 +167,30 @@ def save_meeting(meeting, *, data, actor, version=None):
     return meeting
 
 
+def _check_advice_keeps_its_meeting(meeting, data):
+    """Once the group's advice is recorded at the meeting, when it was held
+    and who chaired it are part of that advice's record: they stay as they
+    were (its minutes and members can still change)."""
+    if not meeting.items.exclude(outcome="").filter(by_correspondence=False).exists():
+        return
+    if data["held_at"] != meeting.held_at:
+        raise MeetingError(
+            "The group's advice has been recorded at this meeting, so when it was held is part "
+            f"of that record: it stays {clock.describe(meeting.held_at)}.",
+            field="date",
+        )
+    if data["chair"] != meeting.chair:
+        raise MeetingError(
+            "The group's advice has been recorded at this meeting, so who chaired it is part of "
+            f"that record: it stays {meeting.chair}.",
+            field="chair",
+        )
+
+
 def _check_people_keep_attendance(meeting, chair, members):
     """Once who attended is recorded, the meeting's chair and members keep
-    everyone recorded as attending, and a meeting whose advice rests on its
-    attendance stays quorate (as ``record_attendance`` holds it)."""
+    everyone recorded as attending (so a meeting whose advice rests on its
+    attendance, whose chair stays, stays quorate)."""
     attendees = list(meeting.attendees.all())
     if not attendees:
         return
@@ -180,13 +201,6 @@ def _check_people_keep_attendance(meeting, chair, members):
             f"{', '.join(left_out)} attended this meeting, as recorded, so they stay its chair "
             "or a member. To change who sat on it, correct who attended first.",
             field="members",
-        )
-    advised_at_it = meeting.items.exclude(outcome="").filter(by_correspondence=False)
-    if advised_at_it.exists() and not quorate(Meeting(chair=chair), attendees, members):
-        raise MeetingError(
-            "The group's advice has been recorded at this meeting, so its chair and members "
-            f"must still make who attended quorate: {quorum_needed()}.",
-            field="chair",
         )
 
 
