@@ -538,6 +538,26 @@ def test_upheld_about_screening_the_case_is_screened_again_by_someone_else(
     assert concerns.window(case).is_open
 
 
+def test_upheld_about_screening_and_found_eligible_the_screening_letter_stays_listed(
+    client, decider, django_capture_on_commit_callbacks
+):
+    case = screened_out()
+    member = member_of(case, is_contact=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = raised(case)
+        concerns.decide(concern, decider, upheld=True, response="Its partnership was missed.")
+    email = OutboxMessage.objects.get(key=f"concern_upheld:{concern.pk}", to=member.email)
+    assert "If it is eligible, it will be assessed and decided" in email.body
+    assert "decided again" not in email.body
+    with transaction.atomic():
+        move(case, Action.SCREEN_ELIGIBLE, person_with("casework_officer"))
+    sign_in_verified(client, member)
+    status = client.get(reverse("proposal-status", args=[case.pk])).text
+    letter = Letter.objects.get(case=case, purpose=LetterPurpose.SCREENING)
+    assert "Download your screening letter (PDF)" in status
+    assert reverse("letter-download", args=[case.pk, letter.pk]) in status
+
+
 # --- The list ----------------------------------------------------------------------------------
 
 

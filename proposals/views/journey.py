@@ -693,12 +693,13 @@ class StatusView(ProposalMixin, TemplateView):
             .prefetch_related("documents")
             .order_by("raised_at"),
         }
-        if context["decided"]:
-            context["letters"] = (
-                Letter.objects.filter(case=proposal, issued_at__isnull=False)
-                .defer("pdf")
-                .order_by("issued_at")
-            )
+        # Every letter issued stays listed: a screening letter whose concern
+        # was upheld, say, once the case is screened again and assessed.
+        context["letters"] = list(
+            Letter.objects.filter(case=proposal, issued_at__isnull=False)
+            .defer("pdf")
+            .order_by("issued_at")
+        )
         context["screened_out"] = proposal.status == Status.CLOSED_INELIGIBLE
         if proposal.missed_deadline or context["screened_out"]:
             next_round, is_open = services.next_round_for(proposal)
