@@ -53,11 +53,16 @@ class PermissionMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         target = self.get_permission_object()
         if self.see_permission and not request.user.has_perm(self.see_permission, target):
-            raise Http404("Not found")
+            return self.not_seen(target)
         self.seen(target)
         if self.act_permission and not request.user.has_perm(self.act_permission, target):
             return self.refuse(target)
         return super().dispatch(request, *args, **kwargs)
+
+    def not_seen(self, target):
+        """The person may not know ``target`` exists: 404, unless a page can
+        tell them more without telling them anything they may not know."""
+        raise Http404("Not found")
 
     def seen(self, target):
         """Called once the person may see ``target``, before the act check."""

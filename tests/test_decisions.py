@@ -586,6 +586,10 @@ def test_a_decision_cannot_be_corrected_once_its_letter_is_issued(client, offici
     case = recommended()
     decide(client, case, "accredit")
     LetterFactory(case=case, purpose="decision", issued_at=clock.now())
+    # Deciding it again is refused without offering a correction.
+    page = client.get(decide(client, case, "not_accredit")["Location"]).content.decode()
+    assert "Its letter has been issued, so the decision stands." in page
+    assert "an official with no part in the case can correct it" not in page
     page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
     assert "The letter telling the applicant of this decision has been issued" in page
     assert "can no longer be corrected" in page
@@ -622,7 +626,30 @@ def test_another_official_corrects_a_decision_before_its_letter(client):
     third = person_with("decision_official")
     sign_in_verified(client, third)
     assert client.get(reverse("decision-case", args=[case.pk])).status_code == 404
-    assert correct(client, case, "Again.").status_code == 404
+    # A form they had open is answered with what happened, what they wrote kept.
+    response = correct(client, case, "Again.")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert f"{case.reference} has already been decided" in page
+    assert "Olu Other corrected the decision to: not accredited" in page
+    assert "Nothing you sent was recorded" in page
+    assert "Again." in page
+    response = decide(client, case, "accredit", reasons="Meets every criterion.")
+    assert response.status_code == 409
+    assert "Meets every criterion." in response.content.decode()
+    # In a batch, it is named and said to stand, not linked.
+    response = client.post(
+        reverse("decision-queue"),
+        {"cases": [case.pk], "outcome": "accredit", **date_fields(clock.today())},
+    )
+    page = response.content.decode()
+    assert (
+        f"{case.reference} was not decided. Olu Other decided it: not accredited. Its letter "
+        "has been issued, so the decision stands."
+    ) in page
+    assert reverse("decision-case", args=[case.pk]) not in page
+    case.refresh_from_db()
+    assert case.status == Status.NOT_ACCREDITED
     sign_in_verified(client, other)
     assert client.get(reverse("decision-case", args=[case.pk])).status_code == 200
 

@@ -12,6 +12,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 from accreditation import clock
 from accreditation.models import CaseEvent
 from accreditation.queries.cases import visible_to
+from accreditation.queries.conflicts import without_conflicts
 from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 
@@ -161,6 +162,28 @@ class Decision:
     @property
     def outcome_label(self):
         return "Accredited" if self.outcome == Action.ACCREDIT else "Not accredited"
+
+
+def decided_by_another(case, user):
+    """The standing decision of ``case`` for a decision official who may no
+    longer see it only because another official decided it (or corrected
+    the decision) and its letter has been issued: a form they had open is
+    answered with what happened, not a page not found. None otherwise (a
+    conflict stays a page not found)."""
+    if (
+        case is None
+        or case.status not in DECIDED
+        or not user.has_perm("accreditation.use_decisions")
+    ):
+        return None
+    if not without_conflicts(
+        _model("proposals.Proposal").objects.filter(pk=case.pk), user
+    ).exists():
+        return None
+    decision = decision_of(case)
+    if decision is None or decision.signatory == user:
+        return None
+    return decision
 
 
 def decision_of(case):

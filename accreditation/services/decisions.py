@@ -13,14 +13,19 @@ from accreditation.case_roles import CaseRole, resolve_many
 from accreditation.workflow import (
     Action,
     GuardFailed,
+    Move,
     Status,
     WorkflowError,
     check,
+    guard,
     move,
     move_many,
 )
 
 OUTCOMES = {Action.ACCREDIT: "Accredited", Action.NOT_ACCREDIT: "Not accredited"}
+
+LETTER_GUARD = "feedback.guards.decision_letter_not_issued"
+"""The correction's guard that its decision's letter is not yet issued."""
 
 NOT_ASSESSED = (
     Status.SUBMITTED,
@@ -44,6 +49,13 @@ class DecisionRefused(Exception):
         self.field = field
 
 
+def _correctable(case):
+    """Whether the decided ``case``'s decision can still be corrected as far
+    as its letter goes (the correction's own guard: not yet issued)."""
+    proposed = Move(case, None, Action.CORRECT_DECISION, clock.now(), None, frozenset())
+    return guard(LETTER_GUARD)(proposed) is None
+
+
 def explain(case, action, message, roles):
     """The reason a move on ``case`` (as it is now) was refused, in words
     for the official: the workflow's own message where it says enough."""
@@ -51,10 +63,12 @@ def explain(case, action, message, roles):
         if case.status not in (Status.ACCREDITED, Status.NOT_ACCREDITED):
             return "This case has not been decided, so there is no decision to correct."
     elif case.status in (Status.ACCREDITED, Status.NOT_ACCREDITED):
+        decided = f"This case has already been decided: {case.get_status_display().lower()}."
+        if not _correctable(case):
+            return f"{decided} Its letter has been issued, so the decision stands."
         return (
-            f"This case has already been decided: {case.get_status_display().lower()}. "
-            "The first decision stands: until the letter telling the applicant is issued, "
-            "an official with no part in the case can correct it."
+            f"{decided} The first decision stands: until the letter telling the applicant is "
+            "issued, an official with no part in the case can correct it."
         )
     elif case.status in NOT_ASSESSED:
         return "The assessment of this case is not complete, so it cannot be decided yet."

@@ -6,7 +6,7 @@ may not see (a conflict) is 404; one they may see but not decide says why."""
 from dataclasses import dataclass, replace
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
@@ -119,8 +119,20 @@ class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
         references = dict(
             visible_to(request.user).filter(pk__in=refused).values_list("pk", "reference")
         )
+        named = dict(references)
+        for case in cases.model.objects.filter(pk__in=set(refused) - set(references)):
+            # Out of reach since another official decided it: named (not
+            # linked), as its page would say.
+            decision = queries.decided_by_another(case, request.user)
+            if decision is not None:
+                named[case.pk] = case.reference
+                refused[case.pk] = (
+                    f"{decision.signatory_name or 'Another official'} decided it: "
+                    f"{decisions.OUTCOMES[decision.outcome].lower()}. Its letter has been "
+                    "issued, so the decision stands."
+                )
         refusals = [
-            Refusal(pk, references.get(pk, NOT_SEEN), message, seen=pk in references)
+            Refusal(pk, named.get(pk, NOT_SEEN), message, seen=pk in references)
             for pk, message in sorted(refused.items())
         ]
         return self.render_to_response(self.get_context_data(form=form, refusals=refusals))
@@ -140,6 +152,33 @@ class CaseDecisionView(StaffAreaMixin, TemplateView):
 
     def get_permission_object(self):
         return self.case
+
+    def not_seen(self, target):
+        """A form sent after another official decided the case and its
+        letter was issued (it left this official's reach): say so."""
+        decision = (
+            queries.decided_by_another(target, self.request.user)
+            if self.request.method == "POST"
+            else None
+        )
+        if decision is None:
+            return super().not_seen(target)
+        written = "\n\n".join(
+            value.strip()
+            for name in ("reasons", "reason", "decision_reasons")
+            if (value := self.request.POST.get(name, "")).strip()
+        )
+        return render(
+            self.request,
+            "staff/decisions/decided_elsewhere.html",
+            {
+                "case": target,
+                "decision": decision,
+                "outcome": decisions.OUTCOMES[decision.outcome],
+                "written": written,
+            },
+            status=409,
+        )
 
     @property
     def decided(self):
