@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from accreditation import clock, timeline
@@ -251,6 +252,39 @@ class TestTheAgenda:
         timeline = client.get(reverse("staff-case", args=[case.pk])).text
         assert f"Moved from: {clock.describe(first.held_at)}, chaired by {first.chair}" in timeline
         assert f"Moved to: {clock.describe(second.held_at)}, chaired by {second.chair}" in timeline
+
+    def test_a_chair_whose_item_moved_away_meanwhile_is_told_where_it_went(
+        self, client, officer, group
+    ):
+        first = new_meeting(officer, group)
+        case = asg_case()
+        [item] = case.agenda_items.all()
+        second = new_meeting(officer, [group[1], group[0], *group[2:]], days=40)
+        sign_in_verified(client, group[0])
+        url = reverse("advisory-item", args=[item.pk])
+        assert client.get(url).status_code == 200
+        meetings.move_item(item, to=second, reason="The chair is away.", actor=officer)
+        response = client.post(
+            url,
+            {"record_advice": "", "advice-outcome": "agree", "advice-comment": "Strong case."},
+        )
+        assert response.status_code == 409
+        assert escape(
+            f"This item has moved to the meeting at {clock.describe(second.held_at)}, chaired "
+            f"by {second.chair}, whose chair records the group's advice on it. Your advice "
+            "was not recorded."
+        ) in response.text
+        assert "Strong case." in response.text
+        item.refresh_from_db()
+        assert (item.meeting, item.outcome) == (second, "")
+        # A member who never chaired its meeting is refused, as before.
+        sign_in_verified(client, group[2])
+        response = client.post(
+            url,
+            {"record_advice": "", "advice-outcome": "agree", "advice-comment": ""},
+        )
+        assert response.status_code == 403
+        assert first.items.count() == 0
 
     def test_an_item_does_not_move_to_a_meeting_whose_chair_may_not_advise_on_it(
         self, client, officer, group

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accreditation import clock, timeline
 from accreditation.access import require
 from accreditation.events import EventType, register
+from accreditation.models import CaseEvent
 from accreditation.services import activity
 from accreditation.versions import NEW, check_version, fingerprint
 from advisory_group.models import AgendaItem, Meeting
@@ -322,6 +323,14 @@ def close_meeting(meeting, *, minutes, actor):
 
 
 @transaction.atomic
+def moved_from_chair(item, person):
+    """Whether ``item`` moved to its meeting from one ``person`` chairs."""
+    moves = CaseEvent.objects.filter(
+        case_id=item.case_id, action="agenda_item_moved", details__to_meeting=item.meeting_id
+    ).values_list("details__from_meeting", flat=True)
+    return Meeting.objects.filter(pk__in=list(moves), chair=person).exists()
+
+
 def move_item(item, *, to, reason, actor):
     """Move an open item to another open meeting, with a reason (timeline)."""
     require(actor, "advisory_group.move_item", item)

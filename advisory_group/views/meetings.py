@@ -407,7 +407,21 @@ class ItemView(ItemMixin, TemplateView):
     def record_advice(self):
         item, user = self.item, self.request.user
         if not user.has_perm("advisory_group.record_advice", item):
-            return self.refuse(item)
+            if not meetings.moved_from_chair(item, user):
+                return self.refuse(item)
+            # A chair's page opened before the item moved to a meeting someone
+            # else chairs: they may still read it, so say where it went.
+            return self.render_to_response(
+                self.get_context_data(
+                    advice_refused=(
+                        "This item has moved to the meeting at "
+                        f"{meetings.describe_meeting(item.meeting)}, whose chair records the "
+                        "group's advice on it. Your advice was not recorded."
+                    ),
+                    typed_comment=self.request.POST.get("advice-comment", "").strip(),
+                ),
+                status=409,
+            )
         form = self.advice_form(self.request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(advice_form=form))
