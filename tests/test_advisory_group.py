@@ -269,11 +269,14 @@ class TestTheAgenda:
             {"record_advice": "", "advice-outcome": "agree", "advice-comment": "Strong case."},
         )
         assert response.status_code == 409
-        assert escape(
-            f"This item has moved to the meeting at {clock.describe(second.held_at)}, chaired "
-            f"by {second.chair}, whose chair records the group's advice on it. Your advice "
-            "was not recorded."
-        ) in response.text
+        assert (
+            escape(
+                f"This item has moved to the meeting at {clock.describe(second.held_at)}, chaired "
+                f"by {second.chair}, whose chair records the group's advice on it. Your advice "
+                "was not recorded."
+            )
+            in response.text
+        )
         assert "Strong case." in response.text
         item.refresh_from_db()
         assert (item.meeting, item.outcome) == (second, "")
