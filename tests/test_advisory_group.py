@@ -441,6 +441,21 @@ class TestConflicts:
 
 
 class TestMembersViews:
+    def test_the_chair_sees_which_views_no_longer_count_and_why(self, client, officer, group):
+        meeting = new_meeting(officer, group)
+        case = asg_case()
+        item = case.agenda_items.get()
+        chair, conflicted, removed, staying = group
+        for member in (conflicted, removed, staying):
+            advice.record_view(item, member=member, view="agree", comment="")
+        ConflictFactory(user=conflicted, organisation=case.organisation)
+        meeting.members.remove(removed)
+        sign_in_verified(client, chair)
+        page = client.get(reverse("advisory-item", args=[item.pk])).text
+        assert f"<strong>{escape(conflicted)}</strong> (may no longer advise on this case)" in page
+        assert f"<strong>{escape(removed)}</strong> (no longer on this meeting)" in page
+        assert f"<strong>{escape(staying)}</strong>: Agree" in page
+
     def test_a_member_records_and_changes_one_view_until_the_advice(self, client, officer, group):
         meeting = new_meeting(officer, group)
         case = asg_case()

@@ -298,7 +298,25 @@ def agenda(meeting, user, advising=False):
 
 
 def views_of(item):
-    return list(item.views.select_related("member").order_by("member__full_name", "pk"))
+    """The members' views on ``item``, each with ``set_aside``: why it no
+    longer counts, if its member has since left the meeting or may no
+    longer advise on the case (a conflict declared, another part taken),
+    or ""."""
+    views = list(item.views.select_related("member").order_by("member__full_name", "pk"))
+    if not views:
+        return views
+    meeting = item.meeting
+    on_meeting = set(meeting.members.values_list("pk", flat=True)) | {meeting.chair_id}
+    people = User.objects.filter(pk__in=[view.member_id for view in views])
+    may = set(may_advise(item.case, people).values_list("pk", flat=True))
+    for view in views:
+        if view.member_id not in on_meeting:
+            view.set_aside = "no longer on this meeting"
+        elif view.member_id not in may:
+            view.set_aside = "may no longer advise on this case"
+        else:
+            view.set_aside = ""
+    return views
 
 
 def quorum_present(meeting):
