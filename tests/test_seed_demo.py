@@ -488,6 +488,28 @@ class TestTheDemo:
             assert {item.key for item in items_of(case)} <= scored, case
             assert assignment.score_sheets.exists(), case
 
+    def test_every_asg_recommended_was_quality_assured_by_a_second_assessor(self):
+        """SPEC: every ASG gets a second assessor who scores blind before it
+        can be recommended (a tester found the demo's without one)."""
+        from assessments.queries.scoring import assessment_state
+
+        recommended = Proposal.objects.filter(
+            accreditation_type="asg",
+            status__in=[
+                Status.ADVISORY_REVIEW,
+                Status.AWAITING_DECISION,
+                Status.ACCREDITED,
+                Status.NOT_ACCREDITED,
+            ],
+        )
+        assert recommended.count() > 5
+        for case in recommended:
+            state = assessment_state(case, as_recommended=True)
+            assert state.second is not None, case
+            assert state.second.assessor != state.first.assessor, case
+            assert state.second.score_sheets.exists(), case
+            assert set(state.second_scores) == set(state.first_scores), case
+
     def test_submitted_proposals_have_documents_in_storage_and_in_the_evidence_zip(self, client):
         """Small real PDFs stored as uploads are, so the case page lists
         documents to open and its evidence zip holds them."""

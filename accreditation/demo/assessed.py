@@ -21,7 +21,9 @@ from accreditation import clock
 from accreditation.demo.answers import questions_by_shape
 from accreditation.demo.histories import REASONING
 from accreditation.demo.moves import BATCH
+from accreditation.demo.scale import SCALE_STAFF
 from accreditation.models import CaseEvent
+from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 from assessments.models.screening import NssOutcome
 from assessments.queries.scoring import Item
@@ -40,6 +42,7 @@ COMMENTS = {
     ),
 }
 NOT_MET = "For {code}, give specific, measured examples of the impact you describe."
+SCALE_STAFF_PREFIX = SCALE_STAFF.split("{")[0]
 
 
 def _model(label):
@@ -89,6 +92,9 @@ def backfill(seeder):
         if assignment is not None:
             planned.append((case, event, assignment))
     made = _assess(planned)
+    _quality_assure(
+        seeder, [(case, event, a) for case, event, a in planned if case.accreditation_type == "asg"]
+    )
     _approve_decided_feedback([case for case in made if case.status == Status.NOT_ACCREDITED])
     seeder.created["assessments behind recommendations"] += len(made)
 
@@ -176,6 +182,87 @@ def _assess(planned):
         batch_size=BATCH,
     )
     return [case for case, _, _ in planned]
+
+
+def _quality_assure(seeder, planned):
+    """Every ASG case's quality assurance (SPEC: a second assessor scores
+    blind before the case can be recommended): a second assessor, not its
+    first nor in conflict with the case, assigned between the first
+    assignment and the recommendation, whose finished scores agree with
+    the first's (so no criterion needs an agreed score). Cases that have a
+    second assessor already are left as they are."""
+    Assignment = _model("assessments.Assignment")
+    Score = _model("assessments.Score")
+    ScoreSheet = _model("assessments.ScoreSheet")
+    Conflict = _model("assessments.Conflict")
+    has_second = set(
+        Assignment.objects.filter(
+            case_id__in=[case.pk for case, _, _ in planned], kind="second"
+        ).values_list("case_id", flat=True)
+    )
+    planned = [p for p in planned if p[0].pk not in has_second]
+    # The demo's assessors, and at a scale its scale assessors, in turn.
+    candidates = seeder.assessors + list(
+        _model("accreditation.User")
+        .objects.filter(email__startswith=SCALE_STAFF_PREFIX, groups__name=Role.ASSESSOR)
+        .order_by("pk")
+    )
+    conflicts = set()
+    for user, organisation, local_authority in (
+        Conflict.objects.active()
+        .filter(user__in=candidates)
+        .values_list("user_id", "organisation_id", "local_authority_id")
+    ):
+        conflicts |= {(user, "o", organisation), (user, "l", local_authority)}
+    items = _items([case for case, _, _ in planned])
+    scored = {}
+    for score in Score.objects.filter(assignment__in=[a for _, _, a in planned]):
+        scored.setdefault(score.assignment_id, {})[(score.criterion_id, score.party)] = score.value
+    seconds, pending = [], []
+    for case, event, first in planned:
+        turn = case.pk % len(candidates)
+        second = next(
+            (
+                person
+                for person in candidates[turn:] + candidates[:turn]
+                if person.pk != first.assessor_id
+                and (person.pk, "o", case.organisation_id) not in conflicts
+                and (person.pk, "l", case.organisation.local_authority_id) not in conflicts
+            ),
+            None,
+        )
+        if second is None:
+            continue
+        span = event.created_at - first.assigned_at
+        assigned = first.assigned_at + span / 2
+        seconds.append(
+            Assignment(
+                case=case,
+                assessor=second,
+                kind="second",
+                assigned_by=seeder.users["caseworker@example.org"],
+                assigned_at=assigned,
+            )
+        )
+        own = items[case.pk]
+        values = [scored.get(first.pk, {}).get(item.key, 3) for item in own]
+        pending.append((second, own, values, first.assigned_at + span * 3 / 4))
+    Assignment.objects.bulk_create(seconds, batch_size=BATCH)
+    Score.objects.bulk_create(
+        (
+            score
+            for assignment, (assessor, own, values, when) in zip(seconds, pending, strict=True)
+            for score in _scores(assignment, own, values, assessor, when)
+        ),
+        batch_size=BATCH,
+    )
+    ScoreSheet.objects.bulk_create(
+        (
+            ScoreSheet(assignment=assignment, finished_by=assessor, finished_at=when)
+            for assignment, (assessor, _, _, when) in zip(seconds, pending, strict=True)
+        ),
+        batch_size=BATCH,
+    )
 
 
 def _scores(assignment, items, values, assessor, when):

@@ -125,7 +125,7 @@ def ask_one_now(now):
     )
     if case is None:
         return None
-    assessor = case.assignments.get(ended_at__isnull=True).assessor
+    assessor = case.assignments.get(ended_at__isnull=True, kind="first").assessor
     due = clock.working_days_after(today, policy.current().information_request_working_days)
     with transaction.atomic():
         move(
