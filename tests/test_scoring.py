@@ -29,7 +29,7 @@ from assessments.queries.scoring import (
 from assessments.services import recommendation as recommending
 from assessments.services import scoring
 from assessments.services.assignment import needs_second_assessor
-from proposals.models import Route
+from proposals.models import Proposal, Route
 from tests.casework import person_with, sign_in_verified, walk_to
 from tests.factories import (
     ConflictFactory,
@@ -491,6 +491,19 @@ class TestTheRecommendation:
         case.refresh_from_db()
         assert case.status == Status.IN_ASSESSMENT
         assert not Recommendation.objects.exists()
+
+    def test_while_information_is_requested_the_page_says_the_case_waits_for_it(
+        self, client, case, assessor
+    ):
+        score_all(case, assessor, 3)
+        Proposal.objects.filter(pk=case.pk).update(status=Status.INFORMATION_REQUESTED)
+        sign_in_verified(client, assessor)
+        page = client.get(reverse("case-recommendation", args=[case.pk])).text
+        assert (
+            "You cannot make a recommendation while the case is waiting for information from "
+            "the applicant. You can make it once they have answered."
+        ) in page
+        assert "Complete the assessment" not in page
 
     def test_an_asp_case_every_criterion_met_is_recommended_and_sent_for_decision(
         self, client, case, assessor
