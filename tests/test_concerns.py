@@ -369,7 +369,9 @@ def test_an_official_with_no_part_decides_not_upheld_and_the_response_letter_is_
     sign_in_verified(client, decider)
     listing = client.get(reverse("staff-concerns")).text
     assert decide_url(concern) in listing
-    assert "You can decide it" in client.get(reverse("staff-case", args=[case.pk])).text
+    case_page = client.get(reverse("staff-case", args=[case.pk])).text
+    assert "You can decide it" in case_page
+    assert '<a class="govuk-link" href="#concerns">Concerns</a>' in case_page
     response = client.post(decide_url(concern), {"outcome": "not_upheld", "response": ""})
     assert "Enter your response to the organisation" in response.text
     with django_capture_on_commit_callbacks(execute=True):
