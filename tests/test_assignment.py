@@ -380,8 +380,12 @@ class TestOneCase:
         asha = assessors[0]
         services.set_capacities(period, {asha.pk: 1}, officer)
         services.assign(case_in(period), asha, "first", officer)
-        with pytest.raises(services.AssignmentRefused, match="their capacity"):
+        with pytest.raises(services.AssignmentRefused) as refused:
             services.assign(case_in(period), asha, "first", officer)
+        assert str(refused.value) == (
+            f"{asha.full_name}'s capacity in {period} is 1 case and they already have 1: choose "
+            "someone else, or raise their capacity on the round's assignment page"
+        )
 
     def test_only_while_being_assessed(self, officer, period, assessors):
         submitted = ProposalFactory(round=period, status="submitted")
@@ -742,7 +746,7 @@ class TestPages:
         url = reverse("assignment-round", args=[period.pk])
         assert (
             "No line can be given an assessor. For 1 line, nobody who may take it has room: "
-            "raise some capacities, or assign it by hand."
+            "raise some capacities."
         ) in client.get(url).text
         case_in(period)
         AssessorCapacity.objects.filter(assessor=assessors[0]).update(capacity=1)

@@ -21,6 +21,7 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from scipy.sparse import coo_array, csr_array
 from scipy.sparse.csgraph import maximum_flow
@@ -623,8 +624,9 @@ def _check(case, person, kind, current, reason):
         capacity = queries.capacities(case.round, [person])[person.pk]
         if load + 1 > capacity:
             raise AssignmentRefused(
-                f"{person.full_name} already has {load} cases in {case.round}, their capacity: "
-                "choose someone else or raise their capacity on the round's assignment page"
+                f"{person.full_name}'s capacity in {case.round} is {capacity} "
+                f"case{pluralize(capacity)} and they already have {load}: choose someone else, or "
+                "raise their capacity on the round's assignment page"
             )
 
 
