@@ -1063,3 +1063,29 @@ def test_the_open_rounds_and_the_next_come_from_one_query(django_assert_num_quer
     # Exactly at a round's deadline it is closed; exactly at its opening, open.
     assert Round.objects.open_and_next(sooner.deadline)[0] == [later]
     assert Round.objects.open_and_next(following.opens_at) == ([following], after_next)
+
+
+def test_an_open_rounds_deadline_moved_earlier_within_its_day_links_to_the_time(
+    frozen, officer, client
+):
+    """A tester moved the deadline an hour earlier on its own day: the
+    refusal is about the time they typed, so it links there."""
+    period = open_round(officer)
+    sign_in_verified(client, officer)
+    url = reverse("staff-round-change", args=[period.pk])
+    shown = client.get(url).context["form"].initial
+    data = {"version": shown["version"], "deadline_time": "4pm"}
+    for name in ("deadline_date", "assessment_due", "advisory_group_meeting", "decision_target"):
+        data.update(date_data(name, shown[name]))
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["deadline_time"] == [
+        "The round has opened, so its deadline can only be extended: choose a time after "
+        f"{clock.describe(period.deadline)}"
+    ]
+    assert 'href="#id_deadline_time"' in refused.text
+    # Moved to another day, it is about the date.
+    data.update(date_data("deadline_date", shown["deadline_date"] - timedelta(days=1)))
+    data["deadline_time"] = shown["deadline_time"]
+    refused = client.post(url, data)
+    assert "deadline_date" in refused.context["form"].errors

@@ -279,7 +279,17 @@ class RoundForm(VersionedFormMixin, forms.Form):
             return
         for name, errors in error.error_dict.items():
             field = ROUND_FIELD_OF.get(name)
+            if field == "deadline_date" and self._only_the_deadline_time_changed():
+                field = "deadline_time"
             self.add_error(field if field in self.fields else None, errors)
+
+    def _only_the_deadline_time_changed(self):
+        """The deadline was moved within its day: a refusal of it is about
+        the time typed, and links there."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return cleaned.get("deadline_date") == self.initial.get("deadline_date") and cleaned.get(
+            "deadline_time"
+        ) != parse_time(str(self.initial.get("deadline_time", "")))
 
 
 class CancelForm(forms.Form):
