@@ -429,6 +429,9 @@ class TestStaffPages:
         assert again.status_code == 200
         text = again.text.replace("&#x27;", "'")
         assert "Someone sent a request for information on this case after you opened" in text
+        # Nothing in the form to change: not linked to its first field.
+        assert "<li>Someone sent a request for information" in text
+        assert 'href="#id_due' not in text
         assert "And the budget, please." in text
         assert "cannot be moved" not in text
         assert InformationRequest.objects.filter(case=case).count() == 1

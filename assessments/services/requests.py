@@ -65,6 +65,11 @@ class RequestError(Exception):
         self.field = field
 
 
+class RequestWaiting(RequestError):
+    """A request refused because another waits on the case: about none of
+    the form's fields."""
+
+
 class RequestClosed(RequestError):
     """The case no longer waits on the request: nothing was written."""
 
@@ -152,7 +157,7 @@ def ask(case, actor, questions, due, *, when=None):
     with transaction.atomic():
         locked = _locked_case(case)
         if locked.status == Status.INFORMATION_REQUESTED:
-            raise RequestError(
+            raise RequestWaiting(
                 "Someone sent a request for information on this case after you opened this "
                 "page, and it waits for the applicant's answers. Your questions have not been "
                 "sent: ask them once the answers arrive."

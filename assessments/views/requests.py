@@ -92,6 +92,10 @@ class AskView(CaseRequestsMixin, FormView):
                 form.cleaned_data["questions"],
                 form.cleaned_data["due"],
             )
+        except services.RequestWaiting as error:
+            # Nothing in the form to change: said, not linked to a field.
+            form.add_error(None, str(error))
+            return self.render_to_response(self.get_context_data(form=form, unlinked=True))
         except services.RequestError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
