@@ -151,6 +151,8 @@ def test_the_case_page_shows_the_recommendation_the_advice_and_the_signatory(cli
     assert "The group discussed the evidence." in page
     assert "Dana Decider" in page
     assert 'name="outcome"' in page
+    # Told before deciding that an accredited decision's letter goes at once.
+    assert "An accredited provider joins the register and its letter is issued straight" in page
 
 
 def test_the_staff_case_page_links_to_the_decision(client, official):

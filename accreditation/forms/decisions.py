@@ -17,10 +17,17 @@ REASONS_HINT = (
 )
 
 
+OUTCOME_HINT = (
+    "A decision can be corrected only until its letter is issued. An accredited provider "
+    "joins the register and its letter is issued straight away."
+)
+
+
 def outcome_field(label):
     message = "Select accredited or not accredited"
     return forms.ChoiceField(
         label=label,
+        help_text=OUTCOME_HINT,
         choices=list(OUTCOMES.items()),
         widget=forms.RadioSelect,
         error_messages={"required": message, "invalid_choice": message},
