@@ -153,6 +153,12 @@ class TestNationalSupportSchool:
         assert request.details["request"] == asked.pk and asked.asked_by == officer
         assert [q.criterion.code for q in asked.questions.order_by("position")] == ["2A", "2B"]
         assert asked.due == requests.default_due()
+        # The applicant is told why, with the questions.
+        for question in asked.questions.all():
+            assert question.text.startswith(
+                "The National Support School claim was not confirmed at screening. Why: The "
+                "head is not a National Leader of Education. Answer "
+            )
 
     @pytest.mark.parametrize(
         "nss, nss_reason, message",

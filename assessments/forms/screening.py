@@ -41,6 +41,7 @@ class ScreeningForm(forms.Form):
     nss_reason = free_text_field(
         label="If the claim is not confirmed, why not?",
         what="The reason",
+        help_text="The applicant will read this with the questions on 2A and 2B they are asked.",
         required=False,
     )
 

@@ -200,7 +200,7 @@ def screen(case, officer, *, decision, reason="", nss=None, nss_reason=""):
         if decision == ScreeningDecision.INELIGIBLE:
             _tell_screened_out(locked, screening)
         elif nss == NssOutcome.REJECTED:
-            request_part_two(locked, officer)
+            request_part_two(locked, officer, nss_reason)
             screening.part_two_required = True
             screening.save(update_fields=["part_two_required"])
     case.refresh_from_db()
@@ -217,16 +217,21 @@ def part_two_criteria(case):
     )
 
 
-def request_part_two(case, actor):
+def request_part_two(case, actor, reason=""):
     """A National Support School claim not confirmed: the case proceeds to
     assessment and the applicant is asked, in an information request due
-    in the policy's working days, to answer 2A and 2B."""
+    in the policy's working days, to answer 2A and 2B; each question says
+    why the claim was not confirmed (``reason``, the officer's)."""
+    reason = reason.strip()
+    if reason and reason[-1] not in ".!?":
+        reason += "."
+    said = (
+        f"The National Support School claim was not confirmed at screening. Why: {reason} Answer"
+        if reason
+        else "The National Support School claim was not confirmed at screening: answer"
+    )
     questions = [
-        requests.NewQuestion(
-            f"The National Support School claim was not confirmed at screening: "
-            f"answer {criterion.code}. {criterion.question}",
-            criterion.pk,
-        )
+        requests.NewQuestion(f"{said} {criterion.code}. {criterion.question}", criterion.pk)
         for criterion in part_two_criteria(case)
     ]
     return requests.ask(case, actor, questions, requests.default_due())
