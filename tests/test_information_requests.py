@@ -497,6 +497,17 @@ class TestStaffPages:
         request_.refresh_from_db()
         assert request_.due == date(2027, 3, 15)
 
+    def test_a_date_wrong_in_more_than_its_year_is_not_a_real_date(
+        self, client, request_, assessor
+    ):
+        client = sign_in_verified(client, assessor)
+        url = reverse("staff-case-request-extend", args=[request_.case.pk])
+        data = {**ask_data(date(2027, 3, 22)), "reason": "Away"}
+        refused = client.post(url, {**data, "due_0": "0", "due_1": "0", "due_2": "0"})
+        errors = refused.context["form"].errors["due"]
+        assert len(errors) == 1 and "real date" in errors[0]
+        assert "must include 4 numbers" not in refused.text
+
     def test_the_extension_form_tells_a_bad_date_and_a_missing_reason_at_once(
         self, client, request_, assessor
     ):

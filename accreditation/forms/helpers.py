@@ -259,7 +259,11 @@ class GovukDateField(DateInputField):
         if not (day and month and year):
             return None
         if DIGITS.fullmatch(year) and not FULL_YEAR.fullmatch(year):
-            raise forms.ValidationError(self.full_year)
+            # Only the year wrong is said as such; more than one part wrong
+            # ("0 0 0") is not a real date (GOV.UK's date input guidance).
+            # 2000: a leap year, so 29 February fits.
+            day_and_month_fit = parse_date(day, month, "2000") is not None
+            raise forms.ValidationError(self.full_year if day_and_month_fit else self.real_date)
         parsed = parse_date(day, month, year)
         if parsed is None:
             raise forms.ValidationError(self.real_date)
