@@ -294,7 +294,14 @@ class TestBadInput:
     def test_answered_normally(self, client, officer, world, query):
         response = client.get(LIST, query)
         assert response.status_code == 200
-        assert client.get(CSV, query).status_code == 200
+        left_out = "These filters were left out" in response.text
+        download = client.get(CSV, query)
+        # A file cannot say a filter was left out: it is not downloaded.
+        assert download.status_code == (400 if left_out else 200)
+        if left_out:
+            assert download.content.decode().startswith(
+                "The cases were not downloaded: these filters could not be used.\n"
+            )
 
     def test_an_unknown_value_is_left_out_and_said_so(self, client, officer, world):
         response = client.get(LIST, {"status": "nonsense", "type": "asg"})
@@ -302,6 +309,9 @@ class TestBadInput:
         assert "<title>Error: Cases" in response.text
         assert "These filters were left out" in response.text
         assert references(response) == [world["cases"]["elm"].reference]
+        download = client.get(CSV, {"status": "nonsense", "type": "asg"})
+        assert download.status_code == 400
+        assert "status: " in download.content.decode()
 
     def test_a_long_search_is_cut_not_refused(self, client, officer, world):
         response = client.get(LIST, {"q": "Oak" + "x" * 9_997})

@@ -4,7 +4,7 @@ without JavaScript) and its CSV download, streamed row by row."""
 import csv
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -143,12 +143,26 @@ CSV_FIELDS = (
 
 class CaseListCsvView(StaffAreaMixin, View):
     """The filtered, sorted list, every row (not one page), streamed from
-    one server-side cursor, so 25,000 rows never sit in memory."""
+    one server-side cursor, so 25,000 rows never sit in memory. A filter
+    that cannot be used is answered with 400 and why: a file has nowhere to
+    say it was left out, as the list does."""
 
     act_permission = "accreditation.do_casework"
 
     def get(self, request):
         filterset = case_list.search(request.user, request.GET)
+        if filterset.form.errors:
+            lines = [
+                f"{name}: {message}"
+                for name, messages in filterset.form.errors.items()
+                for message in messages
+            ]
+            return HttpResponseBadRequest(
+                "The cases were not downloaded: these filters could not be used.\n"
+                + "\n".join(lines)
+                + "\n",
+                content_type="text/plain; charset=utf-8",
+            )
         cases = case_list.ordered(filterset.qs, request.GET.get("sort"))
         writer = csv.writer(Echo())
 
