@@ -322,7 +322,6 @@ def close_meeting(meeting, *, minutes, actor):
     activity.record(actor, "meeting_closed", meeting, {"minutes": ["", minutes]})
 
 
-@transaction.atomic
 def moved_from_chair(item, person):
     """Whether ``item`` moved to its meeting from one ``person`` chairs."""
     moves = CaseEvent.objects.filter(
@@ -331,6 +330,7 @@ def moved_from_chair(item, person):
     return Meeting.objects.filter(pk__in=list(moves), chair=person).exists()
 
 
+@transaction.atomic
 def move_item(item, *, to, reason, actor):
     """Move an open item to another open meeting, with a reason (timeline)."""
     require(actor, "advisory_group.move_item", item)
