@@ -8,6 +8,8 @@
   down);
 - a round's assignment applied while its assessor saves a score: no
   deadlock;
+- two officers moving one Advisory Group item: the second waits, then moves
+  it from where the first put it;
 - two officers saving one Advisory Group meeting, or an assessor's two tabs
   saving the case's feedback, from the same version; two corrections of one
   decision to the same outcome: the second waits for the first's lock, then
@@ -209,6 +211,33 @@ def test_two_officers_saving_one_meeting_at_once_save_it_once():
     assert isinstance(second.get("error"), StaleEdit)
     meeting.refresh_from_db()
     assert clock.local(meeting.held_at).hour == 11
+
+
+def test_an_item_moved_twice_at_once_moves_once():
+    """Two officers move one item to two meetings: the second waits for the
+    first's lock on the item (its own transaction), then finds it on
+    another agenda and moves it from there, never into both."""
+    from advisory_group.services import meetings
+    from tests.test_advisory_group import asg_case, new_meeting
+
+    group = [UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER]) for _ in range(3)]
+    first, other = (UserFactory(roles=[Role.CASEWORK_OFFICER]) for _ in range(2))
+    meeting = new_meeting(first, group)
+    case = asg_case()
+    later, latest = new_meeting(first, group, days=30), new_meeting(first, group, days=60)
+    item = case.agenda_items.get(meeting=meeting)
+
+    second = {}
+    with transaction.atomic():
+        meetings.move_item(item, to=later, reason="The chair is away.", actor=first)
+        thread = in_thread(
+            lambda: meetings.move_item(item, to=latest, reason="Too full.", actor=other), second
+        )
+        thread.join(HELD)
+        assert thread.is_alive(), "the second move waits for the first"
+    thread.join(10)
+    assert "error" not in second, second
+    assert list(case.agenda_items.values_list("meeting", flat=True)) == [latest.pk]
 
 
 def test_an_assessors_two_feedback_saves_at_once_keep_one():
