@@ -5,6 +5,7 @@ checked."""
 
 import hashlib
 import io
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pikepdf
@@ -14,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from accreditation import clock
 from accreditation.celery import app as celery_app
@@ -36,6 +38,7 @@ from tests.factories import (
     AgendaItemFactory,
     AnswerFactory,
     CoPartnerFactory,
+    LetterFactory,
     MembershipFactory,
     OrganisationFactory,
     ProposalFactory,
@@ -647,6 +650,36 @@ def test_a_letter_checks_by_its_reference_and_hash(client, issued):
     assert "This is a letter we issued" in response.text
     response = client.post(url, {"reference": issued.case.reference, "sha256": "0" * 64})
     assert "This letter does not match one we issued" in response.text
+
+
+def test_a_checked_letter_says_what_happened_since(client, issued):
+    """A local authority checking a provider's decision letter learns
+    whether the provider is still on the register, and of a later letter."""
+    from register.models import EntryState, EventKind, RegisterEntry, RegisterEvent
+
+    url = reverse("letter-check")
+    check = {"reference": issued.case.reference, "sha256": issued.sha256}
+    entry = RegisterEntry.objects.get(organisation=issued.case.organisation)
+    page = client.post(url, check).text
+    assert f"{escape(entry.name)} is on the" in page
+    assert reverse("register-provider", args=[entry.pk]) in page
+    assert 'id="later-letter"' not in page
+    revoked_at = clock.now() + timedelta(days=60)
+    RegisterEntry.objects.filter(pk=entry.pk).update(state=EntryState.REVOKED)
+    RegisterEvent.objects.create(
+        entry=entry, kind=EventKind.REVOKED, accreditation_type="asp", created_at=revoked_at
+    )
+    later = LetterFactory(case=issued.case, purpose=LetterPurpose.REVOCATION, issued_at=revoked_at)
+    page = client.post(url, check).text
+    assert "This is a letter we issued" in page
+    assert (
+        f"{escape(entry.name)} is no longer on the register of accredited providers: its "
+        f"accreditation was revoked on {revoked_at:%-d %B %Y}."
+    ) in page
+    assert (
+        "The service has issued a later letter about this case: a revocation letter, on "
+        f"{later.issued_at:%-d %B %Y}."
+    ) in page
 
 
 def test_checking_a_letter_explains_what_is_missing(client):

@@ -52,6 +52,8 @@ from feedback.queries.letters import (
     letter_feedback,
     screening_of,
 )
+from register.models import RegisterEntry
+from register.queries.register import departure
 
 events.register(
     EventType("letter_issued", "Letter issued", "Letter issued"),
@@ -506,6 +508,37 @@ def verify(data):
     """The letter whose issued PDF is exactly ``data``, or None."""
     digest = hashlib.sha256(data).hexdigest()
     return Letter.objects.select_related("case").filter(sha256=digest).first()
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What has happened since a letter checked was issued, as the public
+    may know it: a later letter about its case, and for a decision to
+    accredit, whether the provider is on the register now."""
+
+    later: object = None
+    entry: object = None
+    left: object = None
+    """The register event by which the provider left the register, if it has."""
+
+
+def standing(letter):
+    later = (
+        Letter.objects.filter(case_id=letter.case_id, issued_at__gt=letter.issued_at)
+        .defer("pdf")
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+    entry = left = None
+    if letter.purpose == LetterPurpose.DECISION:
+        entry = (
+            RegisterEntry.objects.filter(organisation_id=letter.case.organisation_id)
+            .only("pk", "name", "state")
+            .first()
+        )
+        if entry is not None and not entry.is_public:
+            left = departure(entry)
+    return Standing(later=later, entry=entry, left=left)
 
 
 def find(reference, sha256):

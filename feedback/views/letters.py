@@ -190,6 +190,10 @@ class CheckLetterView(FormView):
             letter = letters.find(data["reference"], data["sha256"])
         return self.render_to_response(
             self.get_context_data(
-                form=CheckLetterForm(), checked=True, letter=letter, other_reference=other_reference
+                form=CheckLetterForm(),
+                checked=True,
+                letter=letter,
+                other_reference=other_reference,
+                standing=letters.standing(letter) if letter is not None else None,
             )
         )
