@@ -186,8 +186,8 @@ def _assess(planned):
 
 def _quality_assure(seeder, planned):
     """Every ASG case's quality assurance (SPEC: a second assessor scores
-    blind before the case can be recommended): a second assessor, not its
-    first nor in conflict with the case, assigned between the first
+    blind before the case can be recommended): a second assessor, never on
+    the case before nor in conflict with it, assigned between the first
     assignment and the recommendation, whose finished scores agree with
     the first's (so no criterion needs an agreed score). Cases that have a
     second assessor already are left as they are."""
@@ -200,9 +200,17 @@ def _quality_assure(seeder, planned):
             case_id__in=[case.pk for case, _, _ in planned], kind="second"
         ).values_list("case_id", flat=True)
     )
-    planned = [p for p in planned if p[0].pk not in has_second]
-    # The demo's assessors, and at a scale its scale assessors, in turn.
-    candidates = seeder.assessors + list(
+    # A case being assessed again (a concern upheld, or referred back) has
+    # its quality assurance still to come.
+    planned = [p for p in planned if p[0].pk not in has_second and p[0].status in WAITING + DECIDED]
+    ever_on = set(
+        Assignment.objects.filter(case_id__in=[case.pk for case, _, _ in planned]).values_list(
+            "case_id", "assessor_id"
+        )
+    )
+    # The demo's assessors (the third for a case the other two may not
+    # assess), and at a scale its scale assessors, in turn.
+    candidates = [*seeder.assessors, seeder.users["assessor3@example.org"]] + list(
         _model("accreditation.User")
         .objects.filter(email__startswith=SCALE_STAFF_PREFIX, groups__name=Role.ASSESSOR)
         .order_by("pk")
@@ -225,7 +233,7 @@ def _quality_assure(seeder, planned):
             (
                 person
                 for person in candidates[turn:] + candidates[:turn]
-                if person.pk != first.assessor_id
+                if (case.pk, person.pk) not in ever_on
                 and (person.pk, "o", case.organisation_id) not in conflicts
                 and (person.pk, "l", case.organisation.local_authority_id) not in conflicts
             ),

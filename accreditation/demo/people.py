@@ -32,6 +32,12 @@ STAFF = (
     DemoUser("assessor@example.org", "Marcus Bell", (Role.ASSESSOR,), "scores and recommends"),
     DemoUser("assessor2@example.org", "Nadia Karim", (Role.ASSESSOR,), "second assessor"),
     DemoUser(
+        "assessor3@example.org",
+        "Owen Price",
+        (Role.ASSESSOR,),
+        "second assessor where the others may not (a case reassessed after an upheld concern)",
+    ),
+    DemoUser(
         "advisory@example.org",
         "Dr Helen Ashworth",
         (Role.ADVISORY_GROUP_MEMBER,),
