@@ -160,6 +160,18 @@ class TestNationalSupportSchool:
                 "head is not a National Leader of Education. Answer "
             )
 
+    def test_the_longest_reason_fits_every_question_and_a_longer_one_is_refused(self, officer):
+        case = nss_case()
+        with pytest.raises(screening.ScreeningError) as refused:
+            screening.screen(
+                case, officer, decision="eligible", nss="rejected", nss_reason="x" * 1001
+            )
+        assert refused.value.field == "nss_reason"
+        assert str(refused.value) == "The reason must be 1,000 characters or fewer"
+        screening.screen(case, officer, decision="eligible", nss="rejected", nss_reason="x" * 1000)
+        asked = InformationRequest.objects.get(case=case)
+        assert all("x" * 1000 in question.text for question in asked.questions.all())
+
     @pytest.mark.parametrize(
         "nss, nss_reason, message",
         [

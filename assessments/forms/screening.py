@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from accreditation.forms.helpers import free_text_field, gds_helper
 from assessments.models import NssOutcome, ScreeningDecision
 from assessments.services import screening
+from assessments.services.screening import NSS_REASON_MAX_CHARS
 
 
 class ScreeningForm(forms.Form):
@@ -41,6 +42,7 @@ class ScreeningForm(forms.Form):
     nss_reason = free_text_field(
         label="If the claim is not confirmed, why not?",
         what="The reason",
+        max_length=NSS_REASON_MAX_CHARS,
         help_text="The applicant will read this with the questions on 2A and 2B they are asked.",
         required=False,
     )
@@ -55,7 +57,7 @@ class ScreeningForm(forms.Form):
         if claims_nss:
             fields += [
                 Field.radios("nss", legend_size=Size.SMALL),
-                Field.textarea("nss_reason", rows=3),
+                Field.textarea("nss_reason", rows=3, max_characters=NSS_REASON_MAX_CHARS),
             ]
         else:
             del self.fields["nss"], self.fields["nss_reason"]

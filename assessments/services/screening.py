@@ -114,6 +114,12 @@ def _text(value):
     return (value or "").strip()
 
 
+NSS_REASON_MAX_CHARS = 1000
+"""The officer's reason for not confirming a National Support School claim
+is told to the applicant in each question on 2A and 2B, which must stay
+within a question's length (``requests.QUESTION_MAX_CHARS``)."""
+
+
 def check_decision(claims_nss, decision, reason, nss, nss_reason):
     """The decision's (reason, NSS outcome, NSS reason), or ScreeningError
     naming the field to fix. ``claims_nss``: the case claims it."""
@@ -142,6 +148,11 @@ def check_decision(claims_nss, decision, reason, nss, nss_reason):
     if nss == NssOutcome.REJECTED and not nss_reason:
         raise ScreeningError(
             "Enter why the National Support School claim is not confirmed", field="nss_reason"
+        )
+    if len(nss_reason) > NSS_REASON_MAX_CHARS:
+        raise ScreeningError(
+            f"The reason must be {NSS_REASON_MAX_CHARS:,} characters or fewer",
+            field="nss_reason",
         )
     if nss == NssOutcome.CONFIRMED and nss_reason:
         raise ScreeningError(
