@@ -622,38 +622,69 @@ def test_another_official_corrects_a_decision_before_its_letter(client):
     case.refresh_from_db()
     assert case.status == Status.NOT_ACCREDITED
     assert decision_of(case).signatory == other
+    # A third official opens the case's page while the decision can still be
+    # corrected, and a fourth never does.
+    third = person_with("decision_official")
+    sign_in_verified(client, third)
+    seen = client.get(reverse("decision-case", args=[case.pk])).context["seen"]
     # Once the letter is issued, the case is no longer any official's but
     # its deciders' to read.
     LetterFactory(case=case, purpose="feedback", issued_at=clock.now())
-    third = person_with("decision_official")
-    sign_in_verified(client, third)
     assert client.get(reverse("decision-case", args=[case.pk])).status_code == 404
-    # A form they had open is answered with what happened, what they wrote kept.
-    response = correct(client, case, "Again.")
+    # The form they had open is answered with what happened, what they wrote kept.
+    url = reverse("decision-correct", args=[case.pk])
+    response = client.post(url, {"reason": "Again.", "to": Status.ACCREDITED, "seen": seen})
     assert response.status_code == 409
     page = response.content.decode()
     assert f"{case.reference} has already been decided" in page
-    assert "Olu Other corrected the decision to: not accredited" in page
+    assert "Olu Other corrected the decision at " in page
+    assert ": not accredited. Its letter has been issued" in page
     assert "Nothing you sent was recorded" in page
     assert "Again." in page
-    response = decide(client, case, "accredit", reasons="Meets every criterion.")
+    response = client.post(
+        reverse("decision-case", args=[case.pk]),
+        {"outcome": "accredit", "reasons": "Meets every criterion.", "seen": seen},
+    )
     assert response.status_code == 409
     assert "Meets every criterion." in response.content.decode()
-    # In a batch, it is named and said to stand, not linked.
-    response = client.post(
-        reverse("decision-queue"),
-        {"cases": [case.pk], "outcome": "accredit", **date_fields(clock.today())},
+    # Without the page's note, or with another's, it stays a page not found:
+    # nobody learns of a decided case they were not shown.
+    assert correct(client, case, "Again.").status_code == 404
+    fourth = person_with("decision_official")
+    sign_in_verified(client, fourth)
+    assert client.post(url, {"reason": "x", "to": "accredited", "seen": seen}).status_code == 404
+    case.refresh_from_db()
+    assert case.status == Status.NOT_ACCREDITED
+    sign_in_verified(client, other)
+    assert client.get(reverse("decision-case", args=[case.pk])).status_code == 200
+
+
+def test_a_batch_names_a_case_decided_meanwhile_by_another_once_its_letter_is_out(client):
+    """Shown in the queue, then decided by another official and its letter
+    issued: the batch names it and says the decision stands; a batch whose
+    page did not show it says only "A case"."""
+    case = recommended()
+    official = person_with("decision_official", full_name="Tess Third")
+    sign_in_verified(client, official)
+    seen = client.get(reverse("decision-queue")).context["seen"]
+    decisions.decide(
+        case,
+        person_with("decision_official", full_name="Olu Other"),
+        outcome=Action.NOT_ACCREDIT,
+        decision_date=clock.today(),
+        reasons="Weak on 2B.",
     )
-    page = response.content.decode()
+    LetterFactory(case=case, purpose="feedback", issued_at=clock.now())
+    batch = {"cases": [case.pk], "outcome": "accredit", **date_fields(clock.today())}
+    page = client.post(reverse("decision-queue"), {**batch, "seen": seen}).content.decode()
     assert (
         f"{case.reference} was not decided. Olu Other decided it: not accredited. Its letter "
         "has been issued, so the decision stands."
     ) in page
     assert reverse("decision-case", args=[case.pk]) not in page
-    case.refresh_from_db()
-    assert case.status == Status.NOT_ACCREDITED
-    sign_in_verified(client, other)
-    assert client.get(reverse("decision-case", args=[case.pk])).status_code == 200
+    page = client.post(reverse("decision-queue"), batch).content.decode()
+    assert case.reference not in page
+    assert "A case was not decided" in page
 
 
 def test_an_official_with_a_part_or_a_conflict_cannot_correct_another_officials_decision(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.apps import apps
+from django.core import signing
 from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 
 from accreditation import clock
@@ -164,14 +165,37 @@ class Decision:
         return "Accredited" if self.outcome == Action.ACCREDIT else "Not accredited"
 
 
-def decided_by_another(case, user):
-    """The standing decision of ``case`` for a decision official who may no
-    longer see it only because another official decided it (or corrected
-    the decision) and its letter has been issued: a form they had open is
-    answered with what happened, not a page not found. None otherwise (a
-    conflict stays a page not found)."""
+SEEN_SALT = "decision-pages-seen"
+SEEN_MAX_AGE = 7 * 24 * 3600
+"""How long a decision page's note of the cases it showed is taken."""
+
+
+def seen_note(user, cases):
+    """What a decision page puts in its forms: that ``user`` was shown
+    ``cases`` (signed, so it cannot be made up)."""
+    return signing.dumps([user.pk, *(case.pk for case in cases)], salt=SEEN_SALT)
+
+
+def shown(note, user):
+    """The pks of the cases ``note`` (``seen_note``'s) says ``user`` was
+    shown, or an empty set for a note missing, changed, too old or another's."""
+    try:
+        owner, *pks = signing.loads(note or "", salt=SEEN_SALT, max_age=SEEN_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return set()
+    return set(pks) if owner == user.pk else set()
+
+
+def decided_by_another(case, user, note):
+    """The standing decision of ``case`` for a decision official who was
+    shown it (``note``: the page's ``seen_note``) and may no longer see it
+    only because another official decided it (or corrected the decision)
+    and its letter has been issued: the form they sent is answered with
+    what happened, not a page not found. None otherwise: a case they were
+    never shown, or are in conflict with, stays a page not found."""
     if (
         case is None
+        or case.pk not in shown(note, user)
         or case.status not in DECIDED
         or not user.has_perm("accreditation.use_decisions")
     ):

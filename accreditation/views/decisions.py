@@ -73,6 +73,7 @@ class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
             )
             for refusal in context.get("refusals", ())
         ]
+        context["seen"] = queries.seen_note(self.request.user, cases)
         for case in cases:
             case.advice = advice[case.pk]
             case.chosen = str(case.pk) in chosen
@@ -120,10 +121,12 @@ class QueueView(StaffAreaMixin, NearestPageMixin, ListView):
             visible_to(request.user).filter(pk__in=refused).values_list("pk", "reference")
         )
         named = dict(references)
-        for case in cases.model.objects.filter(pk__in=set(refused) - set(references)):
+        note = request.POST.get("seen")
+        unseen = (set(refused) - set(references)) & queries.shown(note, request.user)
+        for case in cases.model.objects.filter(pk__in=unseen):
             # Out of reach since another official decided it: named (not
             # linked), as its page would say.
-            decision = queries.decided_by_another(case, request.user)
+            decision = queries.decided_by_another(case, request.user, note)
             if decision is not None:
                 named[case.pk] = case.reference
                 refused[case.pk] = (
@@ -157,7 +160,7 @@ class CaseDecisionView(StaffAreaMixin, TemplateView):
         """A form sent after another official decided the case and its
         letter was issued (it left this official's reach): say so."""
         decision = (
-            queries.decided_by_another(target, self.request.user)
+            queries.decided_by_another(target, self.request.user, self.request.POST.get("seen"))
             if self.request.method == "POST"
             else None
         )
@@ -215,6 +218,7 @@ class CaseDecisionView(StaffAreaMixin, TemplateView):
             why_not=why_not,
             signatory=user,
             correction_target=self.correction_target,
+            seen=queries.seen_note(user, [case]),
             **kwargs,
         )
 
