@@ -281,6 +281,17 @@ class ItemMixin(StaffAreaMixin):
         except Http404:
             item = self.item
             if (
+                item is not None
+                and request.method == "POST"
+                and "record_advice" in request.POST
+                and request.user.is_authenticated
+                and meetings.moved_from_chair(item, request.user)
+                and queries.advisable_by(AgendaItem.objects.filter(pk=item.pk), request.user)
+            ):
+                # Its chair's page, opened before the item moved to a meeting
+                # they do not sit on.
+                return self.moved(item)
+            if (
                 item is None
                 or item.meeting.closed_at is None
                 or not request.user.is_authenticated
@@ -305,6 +316,21 @@ class ItemMixin(StaffAreaMixin):
                 },
                 status=409 if request.method == "POST" else 410,
             )
+
+    def moved(self, item):
+        """The chair's advice sent after the item moved to a meeting someone
+        else chairs: where it went, and what they wrote."""
+        comment = self.request.POST.get("advice-comment", "").strip()
+        return render(
+            self.request,
+            "advisory_group/item_moved.html",
+            {
+                "item": item,
+                "meeting": item.meeting,
+                "typed": [("Your comment", comment)] if comment else [],
+            },
+            status=409,
+        )
 
 
 class ItemView(ItemMixin, TemplateView):
@@ -410,18 +436,8 @@ class ItemView(ItemMixin, TemplateView):
             if not meetings.moved_from_chair(item, user):
                 return self.refuse(item)
             # A chair's page opened before the item moved to a meeting someone
-            # else chairs: they may still read it, so say where it went.
-            return self.render_to_response(
-                self.get_context_data(
-                    advice_refused=(
-                        "This item has moved to the meeting at "
-                        f"{meetings.describe_meeting(item.meeting)}, whose chair records the "
-                        "group's advice on it. Your advice was not recorded."
-                    ),
-                    typed_comment=self.request.POST.get("advice-comment", "").strip(),
-                ),
-                status=409,
-            )
+            # else chairs (one they sit on as a member).
+            return self.moved(item)
         form = self.advice_form(self.request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(advice_form=form))
