@@ -735,18 +735,27 @@ class TestAttendance:
                 data={**data, "chair": group[3], "members": group[:3]},
                 actor=officer,
             )
-        for moved in (timedelta(days=-2000), timedelta(hours=10)):
-            with pytest.raises(meetings.MeetingError, match="when it was held .* it stays"):
+        for moved in (timedelta(days=-2000), timedelta(minutes=1)):
+            asked = meeting.held_at + moved
+            with pytest.raises(meetings.MeetingError, match="when it was held .* it stays") as no:
                 meetings.save_meeting(
                     meeting,
-                    data={
-                        **data,
-                        "held_at": meeting.held_at + moved,
-                        "chair": chair,
-                        "members": group[1:3],
-                    },
+                    data={**data, "held_at": asked, "chair": chair, "members": group[1:3]},
                     actor=officer,
                 )
+            same_day = clock.local_date(asked) == clock.local_date(meeting.held_at)
+            assert no.value.field == ("time" if same_day else "date")
+        # Sent back as the form shows it, to the minute, it is the same time.
+        meetings.save_meeting(
+            meeting,
+            data={
+                **data,
+                "held_at": meeting.held_at.replace(second=0, microsecond=0),
+                "chair": chair,
+                "members": group[1:3],
+            },
+            actor=officer,
+        )
         meeting.refresh_from_db()
         assert meeting.chair == chair
         # Its members and minutes can still change.

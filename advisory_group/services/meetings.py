@@ -174,11 +174,14 @@ def _check_advice_keeps_its_meeting(meeting, data):
     were (its minutes and members can still change)."""
     if not meeting.items.exclude(outcome="").filter(by_correspondence=False).exists():
         return
-    if data["held_at"] != meeting.held_at:
+    held, asked = clock.local(meeting.held_at), clock.local(data["held_at"])
+    # To the minute, as the form shows it (a meeting set up in code may
+    # carry seconds).
+    if held.replace(second=0, microsecond=0) != asked.replace(second=0, microsecond=0):
         raise MeetingError(
             "The group's advice has been recorded at this meeting, so when it was held is part "
             f"of that record: it stays {clock.describe(meeting.held_at)}.",
-            field="date",
+            field="date" if held.date() != asked.date() else "time",
         )
     if data["chair"] != meeting.chair:
         raise MeetingError(
