@@ -90,6 +90,10 @@ class CaseListView(StaffAreaMixin, TemplateView):
         )
         query = params.copy()
         query.pop("page", None)
+        # The download is of the list shown: without the filters it left out.
+        usable = query.copy()
+        for name in filterset.form.errors:
+            usable.pop(name, None)
         unsorted = query.copy()
         unsorted.pop("sort", None)
         return super().get_context_data(
@@ -98,6 +102,7 @@ class CaseListView(StaffAreaMixin, TemplateView):
             page_obj=page,
             cases=case_list.page_rows(cases, page.object_list),
             query=query.urlencode(),
+            download_query=usable.urlencode(),
             selected=selected_filters(filterset, params),
             headers=self.headers(unsorted, sort_key, descending),
             sort=f"{'-' if descending else ''}{sort_key}",
