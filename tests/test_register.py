@@ -758,12 +758,15 @@ def test_saint_is_found_however_it_is_spelled(client):
     dotted = RegisterEntryFactory(name="St. Bede's Catholic Primary")
     whole = RegisterEntryFactory(name="Saint Cuthbert Academy Trust")
     RegisterEntryFactory(name="Forest Aidan Trust")
+    RegisterEntryFactory(name="Forest Cuthbert Trust")
     for typed, found in [
         ("Saint Aidans", short),
         ("st. aidan's", short),
         ("St Bedes", dotted),
         ("saint bede", dotted),
         ("St Cuthbert", whole),
+        ("Saint Cuthbert", whole),
+        ("saint aidan", short),
         ("St. Cuthbert academy", whole),
     ]:
         page = client.get(reverse("register-search"), {"q": typed})

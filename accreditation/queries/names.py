@@ -64,7 +64,14 @@ def name_contains(field, text):
     found = Q()
     spellings = _spellings(CURLY_APOSTROPHES.sub("'", text))
     for spelled in sorted(set().union(*map(_saints, spellings))):
-        found |= Q(**{f"{field}__icontains": spelled})
-        if "'" in spelled:
-            found |= Q(**{f"{field}__icontains": spelled.replace("'", "\u2019")})
+        for written in {spelled, spelled.replace("'", "\u2019")}:
+            found |= _holds(field, written)
     return found
+
+
+def _holds(field, text):
+    """``field`` holds ``text``; text that begins with Saint (St, St.) only
+    where that is a word of the name's: "St Aidan" is not "Forest Aidan"."""
+    if not SAINT.match(text):
+        return Q(**{f"{field}__icontains": text})
+    return Q(**{f"{field}__istartswith": text}) | Q(**{f"{field}__icontains": f" {text}"})
