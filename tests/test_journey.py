@@ -1055,9 +1055,21 @@ class TestAfterSubmission:
             case=case, purpose=LetterPurpose.FEEDBACK, issued_at=case.updated_at
         )
         text = client.get(url).text
-        assert "Download your feedback letter (PDF)</a>, issued" in text
+        assert (
+            'Download your feedback letter (PDF)<span class="govuk-visually-hidden"> issued' in text
+        )
         assert reverse("letter-download", args=[case.pk, letter.pk]) in text
         assert "has not been issued yet" not in text
+
+    def test_a_decided_case_with_an_earlier_letter_only_says_its_letter_is_to_come(self, client):
+        """Screened out, its concern upheld, then assessed and decided: the
+        screening letter stays listed, and the decision's is still owed."""
+        case = ProposalFactory(status=Status.NOT_ACCREDITED)
+        Letter.objects.create(case=case, purpose=LetterPurpose.SCREENING, issued_at=case.updated_at)
+        client.force_login(MembershipFactory(organisation=case.organisation).user)
+        text = client.get(reverse("proposal-status", args=[case.pk])).text
+        assert "Download your screening letter (PDF)" in text
+        assert "Your feedback letter has not been issued yet." in text
 
     @pytest.mark.parametrize("status", [Status.LAPSED, Status.WITHDRAWN])
     def test_an_unsubmitted_case_shows_no_requests_letters_or_concerns(self, client, status):

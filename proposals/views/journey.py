@@ -22,7 +22,8 @@ from accreditation.paging import NearestPageMixin
 from accreditation.pdf import render_pdf
 from accreditation.versions import StaleEdit, StaleEditViewMixin, version_of
 from accreditation.workflow import STATUS_META, Action, Status, WorkflowError
-from feedback.models import Letter
+from feedback.models import Letter, LetterPurpose
+from feedback.queries.letters import decision_round
 from feedback.services import concerns
 from proposals.forms.journey import (
     DECLARATION,
@@ -662,6 +663,14 @@ def _applicant_label(event, kind):
     return kind.applicant_label
 
 
+AWAITED_LETTER = {
+    Status.CLOSED_INELIGIBLE: LetterPurpose.SCREENING,
+    Status.ACCREDITED: LetterPurpose.DECISION,
+    Status.NOT_ACCREDITED: LetterPurpose.FEEDBACK,
+}
+"""The letter a case in each of these statuses is owed."""
+
+
 class StatusView(ProposalMixin, TemplateView):
     """After submission: where the case is, and a timeline fit for the
     applicant (no internal events, no staff names)."""
@@ -700,6 +709,15 @@ class StatusView(ProposalMixin, TemplateView):
             .defer("pdf")
             .order_by("issued_at")
         )
+        # The letter of the decision standing now (a screening, decision or
+        # feedback letter of its decision round), still to come.
+        awaited = AWAITED_LETTER.get(proposal.status)
+        if awaited is not None:
+            now = decision_round(proposal.pk)
+            context["letter_waiting"] = not any(
+                letter.purpose == awaited and letter.decision_round == now
+                for letter in context["letters"]
+            )
         context["screened_out"] = proposal.status == Status.CLOSED_INELIGIBLE
         if proposal.missed_deadline or context["screened_out"]:
             next_round, is_open = services.next_round_for(proposal)
