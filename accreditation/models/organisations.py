@@ -345,9 +345,16 @@ class Invitation(models.Model):
         return f"Invitation for {self.email}"
 
     @property
-    def role_labels(self):
-        """The staff roles it gives, in words, in the service's order."""
-        return [label for value, label in Role.choices if value in self.roles]
+    def roles_described(self):
+        """The staff roles it gives, as running text in the service's order:
+        "an assessor and a decision official"."""
+        named = [
+            label if label.startswith("Advisory Group") else label.lower()
+            for value, label in Role.choices
+            if value in self.roles
+        ]
+        named = [f"{'an' if label[0] in 'AEIOUaeiou' else 'a'} {label}" for label in named]
+        return " and ".join(filter(None, [", ".join(named[:-1]), *named[-1:]]))
 
     @staticmethod
     def new_token():
