@@ -48,6 +48,19 @@ def more_schools_problem(accreditation_type, more_schools, *, kept=None):
     return None
 
 
+def record_details_updated(entry, actor, changes, when):
+    """The entry's history: its details changed (``changes``: {field: [was,
+    now]}, as the public reads them) by ``actor`` at ``when``."""
+    RegisterEvent.objects.create(
+        entry=entry,
+        kind=EventKind.DETAILS_UPDATED,
+        accreditation_type=entry.accreditation_type,
+        actor=actor,
+        details=changes,
+        created_at=when,
+    )
+
+
 def update_details(entry, *, actor, more_schools, contact_email, version=None):
     """Save the provider's details if they changed; refused for a provider
     not on the register, for more schools than its type can take on, and
@@ -80,13 +93,6 @@ def update_details(entry, *, actor, more_schools, contact_email, version=None):
             now,
         )
         entry.save(update_fields=[*DETAILS_FIELDS, "updated_at"])
-        RegisterEvent.objects.create(
-            entry=entry,
-            kind=EventKind.DETAILS_UPDATED,
-            accreditation_type=entry.accreditation_type,
-            actor=actor,
-            details=changes,
-            created_at=now,
-        )
+        record_details_updated(entry, actor, changes, now)
         activity.record(actor, "register_details_updated", entry, changes)
     return entry

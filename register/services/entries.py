@@ -11,6 +11,7 @@ from accreditation.models.organisations import MAINTAINED_SCHOOL_KINDS
 from accreditation.workflow import Action, Status
 from register.models import EntryState, EventKind, RegisterEntry, RegisterEvent
 from register.queries import kept
+from register.services.details import record_details_updated
 
 
 def record_decisions(action, cases, events):
@@ -299,11 +300,4 @@ def follow_profile(organisation, actor=None):
         ]
     )
     entry.works_in.add(local_authority)
-    RegisterEvent.objects.create(
-        entry=entry,
-        kind=EventKind.DETAILS_UPDATED,
-        accreditation_type=entry.accreditation_type,
-        actor=actor,
-        details=changes,
-        created_at=entry.updated_at,
-    )
+    record_details_updated(entry, actor, changes, entry.updated_at)
