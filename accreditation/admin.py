@@ -52,6 +52,7 @@ from accreditation.models.framework import FrameworkFrozen, FrameworkPiece, froz
 from accreditation.roles import Role
 from accreditation.services import accounts, activity
 from accreditation.signals import can_no_longer_assess, parts_may_clash
+from accreditation.views.staff_users import own_roles_refusal
 from assessments.services import assignment as assignment_services
 
 
@@ -354,9 +355,9 @@ class RoundAdmin(AuditedAdmin):
 class UserEditForm(forms.ModelForm):
     """The staff users page's rules hold here too: nobody switches their own
     account off or removes their own administrator role (the last
-    administrator could lock everyone out), and a person keeps a role (with
-    none they drop off every list). ``acting``: who is editing, set by the
-    admin."""
+    administrator could lock everyone out), nor gives themselves a role, and
+    a person keeps a role (with none they drop off every list). ``acting``:
+    who is editing, set by the admin."""
 
     acting = None
 
@@ -374,6 +375,10 @@ class UserEditForm(forms.ModelForm):
                 self.add_error("is_active", "You cannot switch off your own account")
             if groups is not None and not groups.filter(name=Role.ADMINISTRATOR).exists():
                 self.add_error("groups", "You cannot remove your own administrator role")
+            elif groups is not None and (
+                gained := {group.name for group in groups} - self.instance.role_names
+            ):
+                self.add_error("groups", own_roles_refusal(gained))
         can_assess = cleaned.get("is_active", True) and (
             groups is None or groups.filter(name=Role.ASSESSOR).exists()
         )

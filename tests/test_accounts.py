@@ -517,6 +517,41 @@ class TestStaffInvitations:
         assert "You cannot remove your own administrator role" in response.text
         assert User.objects.get(pk=admin_client.admin.pk).has_role(Role.ADMINISTRATOR)
 
+    def test_an_administrator_cannot_give_themselves_a_role(self, admin_client):
+        """Another administrator gives it: an administrator does no casework
+        of their own choosing (a tester made themselves a decision official)."""
+        own = reverse("staff-user", args=[admin_client.admin.pk])
+        version = admin_client.get(own).context["form"].initial["version"]
+        response = admin_client.post(
+            own,
+            {
+                "roles": [Role.ADMINISTRATOR, Role.DECISION_OFFICIAL],
+                "is_active": "yes",
+                "version": version,
+            },
+        )
+        assert response.status_code == 200
+        assert (
+            "You cannot give yourself a role (decision official): ask another administrator to "
+            "give it to you"
+        ) in response.text
+        assert User.objects.get(pk=admin_client.admin.pk).role_names == {Role.ADMINISTRATOR}
+        other = UserFactory(roles=[Role.ADMINISTRATOR])
+        admin_client.force_login(other)
+        response = admin_client.post(
+            own,
+            {
+                "roles": [Role.ADMINISTRATOR, Role.DECISION_OFFICIAL],
+                "is_active": "yes",
+                "version": version,
+            },
+        )
+        assert response.status_code == 302
+        assert User.objects.get(pk=admin_client.admin.pk).role_names == {
+            Role.ADMINISTRATOR,
+            Role.DECISION_OFFICIAL,
+        }
+
     def test_applicants_are_not_editable_as_staff(self, admin_client):
         applicant = UserFactory(roles=[Role.APPLICANT])
         assert admin_client.get(reverse("staff-user", args=[applicant.pk])).status_code == 404

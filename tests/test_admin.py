@@ -225,6 +225,15 @@ class TestChangesAreLogged:
             own, {**data, "is_active": "on", "groups": [groups[Role.ASSESSOR]]}
         )
         assert "You cannot remove your own administrator role" in demoted.text
+        promoted = admin_client.post(
+            own,
+            {
+                **data,
+                "is_active": "on",
+                "groups": [groups[Role.ADMINISTRATOR], groups[Role.DECISION_OFFICIAL]],
+            },
+        )
+        assert "You cannot give yourself a role (decision official)" in promoted.text
         person = UserFactory(roles=[Role.ASSESSOR], email="p@example.org", full_name="P")
         roleless = admin_client.post(
             reverse("admin:accreditation_user_change", args=[person.pk]),

@@ -95,6 +95,14 @@ class StaffInviteView(StaffAreaMixin, FormView):
         return super().form_valid(form)
 
 
+def own_roles_refusal(gained):
+    """Why an administrator may not give themselves ``gained`` (role names):
+    another administrator does, so no one person both grants a role and
+    uses it (an administrator does no casework of their own choosing)."""
+    named = ", ".join(sorted(Role(name).label.lower() for name in gained))
+    return f"You cannot give yourself a role ({named}): ask another administrator to give it to you"
+
+
 class StaffUserEditView(StaleEditViewMixin, StaffAreaMixin, FormView):
     act_permission = "accreditation.manage_users"
     template_name = "staff/user_edit.html"
@@ -129,6 +137,11 @@ class StaffUserEditView(StaleEditViewMixin, StaffAreaMixin, FormView):
             return self.form_invalid(form)
         if self.person == self.request.user and not form.cleaned_data["is_active"]:
             form.add_error("is_active", "You cannot switch off your own account")
+            return self.form_invalid(form)
+        if self.person == self.request.user and (
+            gained := set(form.cleaned_data["roles"]) - self.person.role_names
+        ):
+            form.add_error("roles", own_roles_refusal(gained))
             return self.form_invalid(form)
         can_assess = form.cleaned_data["is_active"] and Role.ASSESSOR in form.cleaned_data["roles"]
         releasing = [] if can_assess else assignment_services.in_hand(self.person)
