@@ -108,6 +108,14 @@ STAFF_SECTIONS = (
         description="Your conflicts of interest: declare one, confirm or dismiss suggestions.",
     ),
     Section(
+        "Your applications",
+        "applicant-home",
+        permission="accreditation.use_applicant_pages",
+        also=("/applicant/", "/proposals/", "/organisation/", "/accredited/", "/out-of-round/"),
+        primary=False,
+        description="As an applicant: your organisations and their proposals.",
+    ),
+    Section(
         "Staff users",
         "staff-users",
         permission="accreditation.manage_users",

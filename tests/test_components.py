@@ -136,6 +136,21 @@ def test_a_short_menu_has_no_more_and_the_more_page_still_lists_the_rest(client,
         )
 
 
+def test_staff_who_are_applicants_too_find_their_applications(client):
+    """Someone invited as staff who belongs to an organisation reaches the
+    applicant pages from the staff menu, which marks the section there."""
+    person = UserFactory(roles=[Role.APPLICANT, Role.ASSESSOR])
+    MembershipFactory(user=person)
+    sign_in_verified(client, person)
+    menu = navigation(client.get(reverse("staff-home")))
+    assert ("Your applications", reverse("applicant-home"), None) in menu
+    inside = navigation(client.get(reverse("proposal-dashboard")))
+    assert [label for label, _, current in inside if current] == ["Your applications"]
+    # Staff who are not applicants are not offered it.
+    sign_in_verified(client, UserFactory(roles=[Role.ASSESSOR]))
+    assert "Your applications" not in labels(client.get(reverse("staff-home")))
+
+
 def test_the_case_list_marks_cases_not_staff_home(client):
     sign_in_verified(client, UserFactory(roles=[Role.CASEWORK_OFFICER]))
     response = client.get(reverse("staff-cases"))
