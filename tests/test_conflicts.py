@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
 from django.urls import reverse
 
-from accreditation import case_roles
+from accreditation import case_roles, clock
 from accreditation.case_roles import CaseRole, resolve
 from accreditation.models import ActivityEntry, LocalAuthority
 from accreditation.queries.cases import visible_to
@@ -166,6 +166,26 @@ class TestSuggestions:
         with pytest.raises(conflicts.ConflictError):
             conflicts.dismiss(assessor, organisation, "Again")
         assert DismissedSuggestion.objects.count() == 1
+
+    def test_a_members_conflict_is_neither_ended_nor_dismissed_while_they_are_one(self, assessor):
+        """The service keeps refusing a member their organisation's cases, so
+        their conflicts page keeps showing why (a tester ended it there)."""
+        from assessments.receivers import record_standing_conflicts
+
+        membership = MembershipFactory(user=assessor)
+        organisation = membership.organisation
+        record_standing_conflicts(sender=None, user=assessor)
+        standing = Conflict.objects.active().get(user=assessor, organisation=organisation)
+        with pytest.raises(conflicts.ConflictError, match="it ends once you have left"):
+            conflicts.end(standing, assessor, "I should not have this")
+        assert Conflict.objects.active().filter(pk=standing.pk).exists()
+        # A suggestion resting on the membership (the recorded conflict ended
+        # before this rule, say) cannot be dismissed either.
+        Conflict.objects.filter(pk=standing.pk).update(ended_at=clock.now())
+        assert conflicts.suggestion_for(assessor, organisation.pk) is not None
+        with pytest.raises(conflicts.ConflictError, match="confirm it, or leave"):
+            conflicts.dismiss(assessor, organisation, "Not a conflict")
+        assert not DismissedSuggestion.objects.exists()
 
     def test_a_confirmed_suggestion_is_a_declared_conflict(self, assessor):
         colleague = MembershipFactory(user__email="head@oakschool.org.uk")

@@ -89,6 +89,11 @@ def end(conflict, user, reason):
         locked = Conflict.objects.select_for_update().get(pk=conflict.pk)
         if locked.ended_at is not None:
             raise ConflictError("This conflict has already ended.")
+        if locked.organisation_id and _still_a_member(user, locked.organisation_id):
+            raise ConflictError(
+                f"You are a member of {locked.organisation}, so this conflict stands while you "
+                "are: it ends once you have left the organisation."
+            )
         locked.ended_at = clock.now()
         locked.end_reason = reason
         locked.save(update_fields=["ended_at", "end_reason"])
@@ -97,6 +102,10 @@ def end(conflict, user, reason):
         )
     conflict.ended_at, conflict.end_reason = locked.ended_at, locked.end_reason
     return conflict
+
+
+def _still_a_member(user, organisation_id):
+    return Membership.objects.filter(user=user, organisation_id=organisation_id).exists()
 
 
 # --- Suggestions ----------------------------------------------------------------------
@@ -212,6 +221,11 @@ def dismiss(user, organisation, reason):
     require(user, "assessments.declare_conflict")
     reason = _reason(reason, "Enter why this is not a conflict of interest")
     suggestion = _open(user, organisation)
+    if _still_a_member(user, organisation.pk):
+        raise ConflictError(
+            f"You are a member of {organisation}, so this is a conflict of interest while you "
+            "are: confirm it, or leave the organisation."
+        )
     try:
         with transaction.atomic():
             dismissal = DismissedSuggestion.objects.create(
