@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils.html import escape
 
 from accreditation import case_roles, clock
 from accreditation.case_roles import CaseRole, resolve
@@ -447,6 +448,24 @@ class TestPages:
         client.post(url, {"dismiss": "", "dismiss-reason": "Different school"})
         assert DismissedSuggestion.objects.filter(user=assessor, organisation=second).exists()
         assert client.get(url).status_code == 404
+        # Sent again from another tab: said, on the conflicts page.
+        again = client.post(url, {"dismiss": "", "dismiss-reason": "Again"}, follow=True)
+        assert (
+            escape(
+                f"You have already said the suggestion about {second} is not a conflict of "
+                "interest. Nothing was changed."
+            )
+            in again.text
+        )
+        first_url = reverse("conflict-suggestion", args=[first.pk])
+        again = client.post(first_url, {"dismiss": "", "dismiss-reason": "No"}, follow=True)
+        assert (
+            escape(
+                f"You have already confirmed this: your conflict of interest with {first} stands."
+            )
+            in again.text
+        )
+        assert DismissedSuggestion.objects.filter(user=assessor).count() == 1
 
     def test_nobody_elses_suggestion_is_reachable(self, client, assessor):
         organisation = MembershipFactory(user__email="head@oakschool.org.uk").organisation

@@ -200,6 +200,34 @@ def suggestion_for(user, organisation_id):
     )
 
 
+def settled_suggestion(user, organisation_id):
+    """How ``user`` settled their suggestion about the organisation, in
+    words (a conflict of theirs with it stands, or they dismissed it), or
+    None if they have done neither."""
+    conflict = (
+        Conflict.objects.active()
+        .filter(user=user, organisation_id=organisation_id)
+        .select_related("organisation")
+        .first()
+    )
+    if conflict is not None:
+        return (
+            f"You have already confirmed this: your conflict of interest with "
+            f"{conflict.organisation} stands."
+        )
+    dismissal = (
+        DismissedSuggestion.objects.filter(user=user, organisation_id=organisation_id)
+        .select_related("organisation")
+        .first()
+    )
+    if dismissal is not None:
+        return (
+            f"You have already said the suggestion about {dismissal.organisation} is not a "
+            "conflict of interest."
+        )
+    return None
+
+
 def _open(user, organisation):
     suggestion = suggestion_for(user, organisation.pk)
     if suggestion is None:

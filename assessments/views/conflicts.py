@@ -140,6 +140,19 @@ class SuggestionView(StaffAreaMixin, TemplateView):
     def get_permission_object(self):
         return self.suggestion
 
+    def not_seen(self, target):
+        """A suggestion settled since the page was opened (another tab):
+        said, on the conflicts page, rather than a page not found."""
+        settled = (
+            conflicts.settled_suggestion(self.request.user, self.kwargs["pk"])
+            if self.request.method == "POST"
+            else None
+        )
+        if settled is None:
+            return super().not_seen(target)
+        messages.info(self.request, f"{settled} Nothing was changed.")
+        return redirect("staff-conflicts")
+
     def get_context_data(self, **kwargs):
         kwargs.setdefault("confirm_form", ConfirmSuggestionForm(prefix="confirm"))
         kwargs.setdefault("dismiss_form", DismissSuggestionForm(prefix="dismiss"))
