@@ -771,9 +771,14 @@ def test_saint_is_found_however_it_is_spelled(client):
     ]:
         page = client.get(reverse("register-search"), {"q": typed})
         assert list(page.context["entries"]) == [found], typed
-    # Alone, the word is only what was typed: "st" is in many a name.
-    page = client.get(reverse("register-search"), {"q": "Saint"})
-    assert list(page.context["entries"]) == [whole]
+    # Alone, it finds the saints, not every name holding "st".
+    for typed in ("Saint", "st", "St."):
+        page = client.get(reverse("register-search"), {"q": typed})
+        assert {entry.pk for entry in page.context["entries"]} == {
+            short.pk,
+            dotted.pk,
+            whole.pk,
+        }, typed
 
 
 def test_a_place_searched_as_a_name_is_told_where_to_look_for_places(client):

@@ -14,9 +14,9 @@ POSSESSIVE = re.compile(r"(?<=\w\w)(?=s\b)", re.IGNORECASE)
 """Where an apostrophe left out of a possessive goes: before the ``s`` that
 ends a word of three letters or more (Aidans: Aidan's)."""
 
-SAINT = re.compile(r"\b(?:st\.?|saint)(?=\s)", re.IGNORECASE)
-"""The word Saint, as a name may spell it (St, St. or Saint) before another
-word (alone it would find every name holding "st")."""
+SAINT = re.compile(r"\b(?:st\.?|saint)(?=\s|$)", re.IGNORECASE)
+"""The word Saint, as a name may spell it (St, St. or Saint): a word of its
+own, before another or at the end of what was typed."""
 
 SAINT_SPELLINGS = ("St", "St.", "Saint")
 
@@ -48,10 +48,20 @@ def _spellings(text):
 
 def _saints(text):
     """``text`` with each Saint spelled each way (the same way throughout:
-    a name spells it one way)."""
+    a name spells it one way). Typed last, St and St. are looked for with
+    the space a name has after them ("Saint" alone finds St Anne's, not
+    every name holding "st")."""
     if not SAINT.search(text):
         return {text}
-    return {SAINT.sub(spelling, text) for spelling in SAINT_SPELLINGS}
+
+    def spelled(spelling):
+        def write(match):
+            last = match.end() == len(text) and spelling != "Saint"
+            return f"{spelling} " if last else spelling
+
+        return write
+
+    return {SAINT.sub(spelled(spelling), text) for spelling in SAINT_SPELLINGS}
 
 
 def name_contains(field, text):
