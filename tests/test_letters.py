@@ -615,6 +615,7 @@ def test_a_genuine_letter_checks_and_an_altered_one_does_not(client, issued):
     genuine = bytes(issued.pdf)
     response = client.post(url, {"letter": SimpleUploadedFile("l.pdf", genuine)})
     assert "This is a letter we issued" in response.text
+    assert "<title>This is a letter we issued – " in response.text
     assert issued.case.reference in response.text
     assert 'id="other-reference"' not in response.text
     # A reference typed beside the file that is not the letter's is said.
