@@ -319,6 +319,17 @@ class TestChangesAreLogged:
         refused = admin_client.post(url, data)
         assert refused.status_code == 200
         assert "Add Part One and Part Two, each with its criteria" in refused.text
+        # A scale the database would refuse is said in words, at its field.
+        for wrong, message in (
+            ({"scale_min": 4, "scale_max": 1}, "The highest score must be more than the lowest"),
+            (
+                {"threshold": 9},
+                "The threshold must be from the lowest score (1) to the highest (4)",
+            ),
+        ):
+            refused = admin_client.post(url, {**data, "published_at_0": "", **wrong})
+            assert message in refused.text
+            assert "framework_scale_sane" not in refused.text
         framework.refresh_from_db()
         assert framework.published_at is None
         for number in (1, 2):

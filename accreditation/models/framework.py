@@ -93,6 +93,7 @@ class Framework(models.Model):
 
     def clean(self):
         refuse_if_frozen(self.frameworks())
+        self.check_scale()
         if self.published_at is not None and not self.was_published() and self.missing_parts():
             # Published, it is what new rounds and windows take: a version
             # without its questions would take proposals with no answers.
@@ -100,6 +101,22 @@ class Framework(models.Model):
                 {
                     "published_at": "Add Part One and Part Two, each with its criteria, and "
                     "save the version before you publish it"
+                }
+            )
+
+    def check_scale(self):
+        """The scale and threshold the database's constraint holds them to
+        (``framework_scale_sane``), said in words at their fields."""
+        low, high, threshold = self.scale_min, self.scale_max, self.threshold
+        if low is None or high is None:
+            return
+        if low >= high:
+            raise ValidationError({"scale_max": "The highest score must be more than the lowest"})
+        if threshold is not None and not low <= threshold <= high:
+            raise ValidationError(
+                {
+                    "threshold": f"The threshold must be from the lowest score ({low}) to the "
+                    f"highest ({high})"
                 }
             )
 
