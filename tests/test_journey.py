@@ -1237,6 +1237,26 @@ class TestAfterTheDeadline:
             told = signed_in.get(response.url).text
         assert "A new draft has been started with your earlier answers." in told
 
+    def test_a_case_not_accredited_offers_its_copy_into_the_open_round(
+        self, signed_in, draft, applicant
+    ):
+        """Unsuccessful, it can be copied into a new draft (SPEC: next
+        round), from its own page as from the proposals list."""
+        complete(draft, applicant)
+        deadline = draft.round.deadline
+        Proposal.objects.filter(pk=draft.pk).update(
+            status=Status.NOT_ACCREDITED,
+            submitted_at=deadline - timedelta(days=1),
+            reference="ASP-2099-0001",
+        )
+        with time_machine.travel(deadline + timedelta(days=1)):
+            later = RoundFactory(opens_at=deadline, deadline=deadline + timedelta(days=40))
+            signed_in.force_login(applicant)
+            text = signed_in.get(reverse("proposal-status", args=[draft.pk])).text
+        assert "Applying again" in text
+        assert "You can copy this proposal into it" in text
+        assert f"Copy into a new draft for {later}" in text
+
     def test_a_copy_of_a_draft_with_no_answers_says_there_were_none(
         self, signed_in, draft, applicant
     ):

@@ -719,7 +719,7 @@ class StatusView(ProposalMixin, TemplateView):
                 for letter in context["letters"]
             )
         context["screened_out"] = proposal.status == Status.CLOSED_INELIGIBLE
-        if proposal.missed_deadline or context["screened_out"]:
+        if proposal.is_copyable:
             next_round, is_open = services.next_round_for(proposal)
             context["next_round"], context["next_round_open"] = next_round, is_open
             if is_open:
