@@ -517,6 +517,9 @@ def test_the_provider_responds_to_a_notice_and_the_official_reads_it_before_deci
         with pytest.raises(revocation.RevocationError, match="The time to respond ended"):
             revocation.respond(entry, text="Late.", actor=member)
         client.force_login(member)
+        # Said before anything is written: no form to fill in.
+        page = client.get(respond).text
+        assert 'id="response-ended"' in page and "<textarea" not in page
         home = client.get(reverse("provider-entry")).text
         assert "The time to respond ended" in home and respond not in home
         response = client.post(respond, {"response": "Late."})

@@ -147,7 +147,11 @@ class ResponseView(KeepEntryMixin, FormView):
         return redirect("provider-entry")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(entry=self.entry, **kwargs)
+        ended = self.entry.response_due is not None and clock.now() >= self.entry.response_due
+        if ended and self.request.method == "GET":
+            # Said before anything is written: there is no form to fill in.
+            kwargs["form"] = None
+        return super().get_context_data(entry=self.entry, ended=ended, **kwargs)
 
 
 class StartView(KeepEntryMixin, FormView):
