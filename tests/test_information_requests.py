@@ -9,6 +9,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from accreditation import clock
 from accreditation.models import CaseEvent, Criterion, OutboxMessage
@@ -701,6 +702,32 @@ class TestApplicantPages:
         )
         assert "Your answers were not saved" in response.text
         assert not RequestQuestion.objects.exclude(answer="").exists()
+
+    def test_answers_sent_from_a_second_window_are_shown_back_to_copy(
+        self, client, request_, applicant
+    ):
+        """Two windows: the first sends, the second's text is not lost."""
+        client.force_login(applicant)
+        first, second = request_.questions.order_by("position")
+        data = {"request": str(request_.pk), "send": ""}
+        for question in (first, second):
+            data[f"version_{question.pk}"] = str(question.version)
+        sent = client.post(
+            self.url(request_.case),
+            {**data, f"answer_{first.pk}": "From A.", f"answer_{second.pk}": "Also A."},
+        )
+        assert sent.status_code == 302
+        response = client.post(
+            self.url(request_.case),
+            {**data, f"answer_{first.pk}": "Window B's answer.", f"answer_{second.pk}": ""},
+        )
+        assert response.status_code == 409
+        assert "Your answers were not saved" in response.text
+        assert "What you wrote is below" in response.text
+        assert escape(f"1. {first.text}") in response.text
+        assert escape("Window B's answer.") in response.text
+        first.refresh_from_db()
+        assert first.answer == "From A."
 
 
 # --- Query counts ----------------------------------------------------------------

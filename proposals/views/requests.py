@@ -4,7 +4,7 @@ their downloads. Another organisation's proposal answers 404."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView
@@ -48,11 +48,27 @@ class AnswerRequestView(ProposalMixin, FormView):
             self.information_request is None
             or parse_id(request.POST.get("request")) != self.information_request.pk
         ):
-            return self.to_status(
-                "Your answers were not saved: these questions have already been answered, or "
-                "the proposal is no longer waiting for answers."
-            )
+            return self.not_saved()
         return super().post(request, *args, **kwargs)
+
+    def not_saved(self):
+        """What was typed, shown back to copy: the questions of the request
+        the page was for (this proposal's), each with its answer as sent."""
+        sent = self.proposal.information_requests.filter(
+            pk=parse_id(self.request.POST.get("request"))
+        ).first()
+        questions = sent.questions.order_by("position") if sent is not None else []
+        typed = [
+            (f"{question.position}. {question.text}", text)
+            for question in questions
+            if (text := self.request.POST.get(f"answer_{question.pk}", "").strip())
+        ]
+        return render(
+            self.request,
+            "proposals/requests/not_saved.html",
+            {"proposal": self.proposal, "typed": typed},
+            status=409,
+        )
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.information_request}
