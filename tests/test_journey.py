@@ -905,8 +905,9 @@ class TestSubmission:
             reverse("proposal-answer", args=[draft.pk, "1A", "lead"]),
             {"text": "changed", "version": 1},
         )
-        assert refused.url == reverse("proposal-status", args=[draft.pk])
-        assert "can no longer be changed" in signed_in.get(refused.url).text
+        assert refused.status_code == 409
+        assert "This proposal has been submitted, so it can no longer be changed." in refused.text
+        assert "changed" in refused.text  # what was typed, shown back to copy
         assert not Answer.objects.filter(text="changed").exists()
 
     def test_submitting_twice_gives_one_submission(self, draft, applicant):
@@ -1200,6 +1201,10 @@ class TestAfterTheDeadline:
                 )
         assert Proposal.objects.get(pk=draft.pk).status == Status.DRAFT
         assert "The deadline for this proposal has passed" in answer.text
+        # What was typed is shown back to copy, not lost.
+        assert answer.status_code == 409
+        assert "Your changes were not saved" in answer.text
+        assert "Late words" in answer.text
         assert "Late words" not in Answer.objects.filter(proposal=draft).values_list(
             "text", flat=True
         )

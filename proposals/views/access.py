@@ -3,7 +3,7 @@ a proposal the person may not see answers 404, never 403, so another
 organisation's proposals do not leak their existence."""
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -19,6 +19,9 @@ class ProposalMixin(PermissionMixin):
 
     see_permission = "proposals.view_proposal"
     editing = False
+    typed_fields = ()
+    """(field name, label) of the free text a page takes: sent after the
+    proposal could no longer be changed, it is shown back to copy."""
 
     @property
     def act_permission(self):
@@ -49,13 +52,26 @@ class ProposalMixin(PermissionMixin):
             self.request.session[SESSION_KEY] = target.organisation_id
 
     def refuse(self, target):
-        if self.request.method != "GET":
-            messages.error(
+        if self.request.method == "GET":
+            return redirect("proposal-status", pk=target.pk)
+        why = (
+            "The deadline for this proposal has passed, so it can no longer be changed."
+            if target.missed_deadline
+            else "This proposal has been submitted, so it can no longer be changed."
+        )
+        typed = [
+            (label, text)
+            for name, label in self.typed_fields
+            if (text := self.request.POST.get(name, "").strip())
+        ]
+        if typed:
+            return render(
                 self.request,
-                "The deadline for this proposal has passed, so it can no longer be changed."
-                if target.missed_deadline
-                else "This proposal has been submitted, so it can no longer be changed.",
+                "proposals/not_changed.html",
+                {"proposal": target, "why": why, "typed": typed},
+                status=409,
             )
+        messages.error(self.request, why)
         return redirect("proposal-status", pk=target.pk)
 
     @property

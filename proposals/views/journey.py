@@ -477,6 +477,7 @@ class AnswerView(ProposalMixin, ProposalPageCondition, FormView):
     editing = True
     template_name = "proposals/answer.html"
     form_class = AnswerForm
+    typed_fields = (("text", "Your answer"),)
 
     @cached_property
     def proposal(self):
