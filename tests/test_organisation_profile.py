@@ -196,6 +196,12 @@ class TestCreate:
         assert response.text.count("Enter a URN of 6 digits, like 123456") == 2
         assert not Organisation.objects.exists()
 
+    def test_six_zeros_are_no_schools_urn(self, client):
+        signed_in(client)
+        response = create(client, K.INDEPENDENT_SECONDARY, urn="000000")
+        assert response.text.count("Enter the school’s real URN: 000000 is not one") == 2
+        assert not Organisation.objects.exists()
+
     def test_a_count_is_written_in_the_digits_0_to_9(self, client):
         signed_in(client)
         response = create(client, K.INDEPENDENT_SECONDARY, schools_led_count="١")

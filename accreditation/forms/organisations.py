@@ -18,6 +18,7 @@ from accreditation.forms.helpers import (
 from accreditation.models import Membership, OrganisationKind
 from accreditation.models.organisations import (
     MAINTAINED_PRIMARY_KINDS,
+    REAL_URN_VALIDATOR,
     UKPRN_VALIDATOR,
     URN_VALIDATOR,
     FaithDesignation,
@@ -143,7 +144,7 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
         help_text="6 digits, like 123456. It is on Get information about schools.",
         # Its validator holds it to 6 digits: a length limit too would say
         # the same thing twice.
-        validators=[URN_VALIDATOR],
+        validators=[URN_VALIDATOR, REAL_URN_VALIDATOR],
         error_messages={"required": "Enter the school's URN"},
     )
     ukprn = forms.CharField(

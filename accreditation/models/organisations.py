@@ -13,6 +13,11 @@ from accreditation.roles import Role
 
 # [0-9], not \d: \d takes any script's digits (Arabic-Indic, say).
 URN_VALIDATOR = RegexValidator(r"^[0-9]{6}$", "Enter a URN of 6 digits, like 123456")
+REAL_URN_VALIDATOR = RegexValidator(
+    r"^0+$", "Enter the school’s real URN: 000000 is not one", inverse_match=True
+)
+"""For the forms a URN is typed in (not the model's field, whose validators
+its migrations record): six zeros are no school's."""
 UKPRN_VALIDATOR = RegexValidator(
     r"^1[0-9]{7}$", "Enter a UKPRN of 8 digits starting with 1, like 10012345"
 )

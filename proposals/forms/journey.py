@@ -20,6 +20,7 @@ from accreditation.forms.helpers import (
 from accreditation.models import AccreditationType, OrganisationKind
 from accreditation.models.organisations import (
     NON_EDUCATIONAL_KINDS,
+    REAL_URN_VALIDATOR,
     UKPRN_VALIDATOR,
     URN_VALIDATOR,
 )
@@ -215,7 +216,7 @@ class SchoolForm(forms.ModelForm):
 
     urn = forms.CharField(
         label="URN (unique reference number)",
-        validators=[URN_VALIDATOR],
+        validators=[URN_VALIDATOR, REAL_URN_VALIDATOR],
         help_text="6 digits, for example 123456",
         error_messages={"required": "Enter the school’s URN"},
     )

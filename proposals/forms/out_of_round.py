@@ -17,7 +17,7 @@ from accreditation.forms.helpers import (
     free_text_field,
     gds_helper,
 )
-from accreditation.models.organisations import URN_VALIDATOR
+from accreditation.models.organisations import REAL_URN_VALIDATOR, URN_VALIDATOR
 from proposals.models import Urgency
 from proposals.services import out_of_round
 
@@ -77,6 +77,7 @@ class OutOfRoundRequestForm(forms.Form):
         urn = self.cleaned_data["school_urn"].replace(" ", "")
         if urn:
             URN_VALIDATOR(urn)
+            REAL_URN_VALIDATOR(urn)
         return urn
 
     def clean_school_name(self):
