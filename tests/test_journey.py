@@ -996,6 +996,25 @@ class TestSubmission:
             services.submit(proposal, applicant)
         assert Proposal.objects.get(pk=proposal.pk).status == Status.SUBMITTED
 
+    def test_an_incomplete_draft_sent_after_its_deadline_is_told_the_deadline(
+        self, membership, applicant, client
+    ):
+        """Not what it still lacks: nothing it could add would help now."""
+        deadline = clock.now() + timedelta(days=10)
+        round_ = RoundFactory(deadline=deadline, opens_at=deadline - timedelta(days=30))
+        proposal = services.start_proposal(
+            organisation=membership.organisation,
+            period=round_,
+            accreditation_type=ASP,
+            actor=applicant,
+        )
+        with time_machine.travel(deadline + timedelta(seconds=1), tick=False):
+            client.force_login(applicant)
+            response = client.post(reverse("proposal-check", args=[proposal.pk]), follow=True)
+        assert response.redirect_chain == [(reverse("proposal-status", args=[proposal.pk]), 302)]
+        assert "It can no longer be submitted; your draft has been kept" in response.text
+        assert Proposal.objects.get(pk=proposal.pk).status == Status.DRAFT
+
     def test_the_pdf_of_the_proposal_shows_html_as_text(self, signed_in, draft, applicant):
         complete(draft, applicant, text="<img src=http://evil.example/x.png> our record")
         draft = services.submit(draft, applicant)

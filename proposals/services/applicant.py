@@ -11,7 +11,8 @@ from accreditation.access import require
 from accreditation.models import Organisation, Round
 from accreditation.models.organisations import contact_addresses
 from accreditation.versions import check_version, version_of
-from accreditation.workflow import Action, Status, move
+from accreditation.workflow import Action, GuardFailed, Move, Status, move
+from proposals.guards import window_open
 from proposals.models import (
     Answer,
     CoPartner,
@@ -339,6 +340,11 @@ def submit(proposal, actor):
         locked = Proposal.objects.select_related("organisation", "round", "window").get(
             pk=locked.pk
         )
+        # Past its deadline (or its round cancelled), that is what is said,
+        # not what the draft still lacks: nothing it could add would help.
+        closed = window_open(Move(locked, actor, Action.SUBMIT, clock.now(), None, frozenset()))
+        if closed:
+            raise GuardFailed(closed, guard="proposals.guards.window_open")
         journey = Journey.load(locked)
         problems = journey.problems()
         refusal = eligibility.standing_refusal(
