@@ -168,7 +168,9 @@ class TestSuggestions:
             conflicts.dismiss(assessor, organisation, "Again")
         assert DismissedSuggestion.objects.count() == 1
 
-    def test_a_members_conflict_is_neither_ended_nor_dismissed_while_they_are_one(self, assessor):
+    def test_a_members_conflict_is_neither_ended_nor_dismissed_while_they_are_one(
+        self, client, assessor
+    ):
         """The service keeps refusing a member their organisation's cases, so
         their conflicts page keeps showing why (a tester ended it there)."""
         from assessments.receivers import record_standing_conflicts
@@ -177,13 +179,23 @@ class TestSuggestions:
         organisation = membership.organisation
         record_standing_conflicts(sender=None, user=assessor)
         standing = Conflict.objects.active().get(user=assessor, organisation=organisation)
-        with pytest.raises(conflicts.ConflictError, match="it ends once you have left"):
+        with pytest.raises(conflicts.ConflictError, match="you can end it once you have left"):
             conflicts.end(standing, assessor, "I should not have this")
         assert Conflict.objects.active().filter(pk=standing.pk).exists()
+        # The pages say so before a reason is written: no End link, and the
+        # end page (opened by its address) goes back with why.
+        sign_in_verified(client, assessor)
+        listing = client.get(reverse("staff-conflicts")).text
+        assert reverse("conflict-end", args=[standing.pk]) not in listing
+        assert "Stands while you are a member" in listing
+        ending = client.get(reverse("conflict-end", args=[standing.pk]), follow=True)
+        assert "you can end it once you have left the organisation" in ending.text
         # A suggestion resting on the membership (the recorded conflict ended
         # before this rule, say) cannot be dismissed either.
         Conflict.objects.filter(pk=standing.pk).update(ended_at=clock.now())
         assert conflicts.suggestion_for(assessor, organisation.pk) is not None
+        page = client.get(reverse("conflict-suggestion", args=[organisation.pk])).text
+        assert 'id="member"' in page and "dismiss-reason" not in page
         with pytest.raises(conflicts.ConflictError, match="confirm it, or leave"):
             conflicts.dismiss(assessor, organisation, "Not a conflict")
         assert not DismissedSuggestion.objects.exists()
@@ -460,9 +472,7 @@ class TestPages:
         first_url = reverse("conflict-suggestion", args=[first.pk])
         again = client.post(first_url, {"dismiss": "", "dismiss-reason": "No"}, follow=True)
         assert (
-            escape(
-                f"You have already confirmed this: your conflict of interest with {first} stands."
-            )
+            escape(f"You have already settled this: your conflict of interest with {first} stands.")
             in again.text
         )
         assert DismissedSuggestion.objects.filter(user=assessor).count() == 1
@@ -486,7 +496,7 @@ def test_the_conflicts_page_makes_the_same_queries_at_any_size(
         MembershipFactory(user__email=f"member{n}@oakschool.org.uk")
         give_part(assessor, "assessor", [ProposalFactory(status="not_accredited")])
     sign_in_verified(client, assessor)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get(reverse("staff-conflicts"))
     assert response.status_code == 200
     assert len(response.context["suggestions"]) == 2 * size

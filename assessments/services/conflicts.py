@@ -89,11 +89,8 @@ def end(conflict, user, reason):
         locked = Conflict.objects.select_for_update().get(pk=conflict.pk)
         if locked.ended_at is not None:
             raise ConflictError("This conflict has already ended.")
-        if locked.organisation_id and _still_a_member(user, locked.organisation_id):
-            raise ConflictError(
-                f"You are a member of {locked.organisation}, so this conflict stands while you "
-                "are: it ends once you have left the organisation."
-            )
+        if locked.organisation_id and is_member(user, locked.organisation_id):
+            raise ConflictError(member_refusal(locked.organisation))
         locked.ended_at = clock.now()
         locked.end_reason = reason
         locked.save(update_fields=["ended_at", "end_reason"])
@@ -104,7 +101,14 @@ def end(conflict, user, reason):
     return conflict
 
 
-def _still_a_member(user, organisation_id):
+def member_refusal(organisation):
+    return (
+        f"You are a member of {organisation}, so this conflict stands while you are: you can "
+        "end it once you have left the organisation."
+    )
+
+
+def is_member(user, organisation_id):
     return Membership.objects.filter(user=user, organisation_id=organisation_id).exists()
 
 
@@ -204,16 +208,23 @@ def settled_suggestion(user, organisation_id):
     """How ``user`` settled their suggestion about the organisation, in
     words (a conflict of theirs with it stands, or they dismissed it), or
     None if they have done neither."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return None
     conflict = (
         Conflict.objects.active()
-        .filter(user=user, organisation_id=organisation_id)
-        .select_related("organisation")
+        .filter(user=user)
+        .filter(
+            Q(organisation_id=organisation_id)
+            | Q(local_authority_id=organisation.local_authority_id)
+        )
+        .select_related("organisation", "local_authority")
         .first()
     )
     if conflict is not None:
         return (
-            f"You have already confirmed this: your conflict of interest with "
-            f"{conflict.organisation} stands."
+            "You have already settled this: your conflict of interest with "
+            f"{conflict.organisation or conflict.local_authority} stands."
         )
     dismissal = (
         DismissedSuggestion.objects.filter(user=user, organisation_id=organisation_id)
@@ -249,7 +260,7 @@ def dismiss(user, organisation, reason):
     require(user, "assessments.declare_conflict")
     reason = _reason(reason, "Enter why this is not a conflict of interest")
     suggestion = _open(user, organisation)
-    if _still_a_member(user, organisation.pk):
+    if is_member(user, organisation.pk):
         raise ConflictError(
             f"You are a member of {organisation}, so this is a conflict of interest while you "
             "are: confirm it, or leave the organisation."

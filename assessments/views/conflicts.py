@@ -40,8 +40,12 @@ class ConflictListView(StaffAreaMixin, NearestPageMixin, ListView):
         return declarations_of(self.request.user)
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         return super().get_context_data(
-            suggestions=conflicts.suggestions(self.request.user), **kwargs
+            suggestions=conflicts.suggestions(user),
+            # A member's conflict with their organisation stands while they are.
+            member_of=set(user.memberships.values_list("organisation_id", flat=True)),
+            **kwargs,
         )
 
 
@@ -108,6 +112,12 @@ class EndView(StaffAreaMixin, FormView):
         if self.conflict.ended_at is not None:
             messages.info(request, "This conflict has already ended.")
             return redirect("staff-conflicts")
+        if self.conflict.organisation_id and conflicts.is_member(
+            request.user, self.conflict.organisation_id
+        ):
+            # Said before a reason is written for it.
+            messages.info(request, conflicts.member_refusal(self.conflict.organisation))
+            return redirect("staff-conflicts")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -156,7 +166,11 @@ class SuggestionView(StaffAreaMixin, TemplateView):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("confirm_form", ConfirmSuggestionForm(prefix="confirm"))
         kwargs.setdefault("dismiss_form", DismissSuggestionForm(prefix="dismiss"))
-        return super().get_context_data(suggestion=self.suggestion, **kwargs)
+        return super().get_context_data(
+            suggestion=self.suggestion,
+            member=conflicts.is_member(self.request.user, self.suggestion.organisation.pk),
+            **kwargs,
+        )
 
     def post(self, request, *args, **kwargs):
         organisation = self.suggestion.organisation
