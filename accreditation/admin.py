@@ -49,10 +49,9 @@ from accreditation.models import (
     User,
 )
 from accreditation.models.framework import FrameworkFrozen, FrameworkPiece, frozen_version
-from accreditation.roles import Role
+from accreditation.roles import Role, own_roles_refusal
 from accreditation.services import accounts, activity
 from accreditation.signals import can_no_longer_assess, parts_may_clash
-from accreditation.views.staff_users import own_roles_refusal
 from assessments.services import assignment as assignment_services
 
 

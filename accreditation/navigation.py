@@ -108,7 +108,7 @@ STAFF_SECTIONS = (
         description="Your conflicts of interest: declare one, confirm or dismiss suggestions.",
     ),
     Section(
-        "Your applications",
+        "Your proposals",
         "applicant-home",
         permission="accreditation.use_applicant_pages",
         also=("/applicant/", "/proposals/", "/organisation/", "/accredited/", "/out-of-round/"),

@@ -29,3 +29,19 @@ STAFF_ROLES = frozenset(
 
 CASEWORK_ROLES = frozenset(STAFF_ROLES - {Role.ADMINISTRATOR})
 """The staff roles that work on cases (administrators do no casework)."""
+
+
+def own_roles_refusal(gained):
+    """Why an administrator may not give themselves ``gained`` (role names):
+    another administrator does, so no one person both grants a role and
+    uses it."""
+    named = [
+        label if label.startswith("Advisory Group") else label.lower()
+        for value, label in Role.choices
+        if value in gained
+    ]
+    it = "it" if len(named) == 1 else "them"
+    return (
+        f"You cannot give yourself a role ({', '.join(named)}): ask another administrator to "
+        f"give {it} to you"
+    )

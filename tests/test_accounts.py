@@ -273,7 +273,9 @@ class TestStaffInvitations:
         assert "/invitation/" in mail.outbox[0].body
         inviter = admin_client.admin
         assert f"{inviter} has invited you to " in mail.outbox[0].body
-        assert f"{settings.SERVICE_NAME} as an assessor." in mail.outbox[0].body
+        assert f"to join the accreditation team on {settings.SERVICE_NAME}, as an assessor." in (
+            mail.outbox[0].body
+        )
 
     def test_the_invitation_page_says_who_invited_them_and_to_which_roles(self, admin_client):
         token = accounts.invite_staff(
@@ -286,8 +288,9 @@ class TestStaffInvitations:
         admin_client.logout()
         page = admin_client.get(reverse("accept-invitation", args=[token])).text
         assert (
-            f"{escape(admin_client.admin)} has invited you to {escape(settings.SERVICE_NAME)} "
-            "as an assessor and a decision official, with the email address grace@example.org."
+            f"{escape(admin_client.admin)} has invited you to join the accreditation team on "
+            f"{escape(settings.SERVICE_NAME)}, as an assessor and a decision official, with the "
+            "email address grace@example.org."
         ) in page
 
     def test_the_invitation_mail_says_to_sign_in_where_the_address_has_an_account(

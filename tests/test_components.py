@@ -143,12 +143,12 @@ def test_staff_who_are_applicants_too_find_their_applications(client):
     MembershipFactory(user=person)
     sign_in_verified(client, person)
     menu = navigation(client.get(reverse("staff-home")))
-    assert ("Your applications", reverse("applicant-home"), None) in menu
+    assert ("Your proposals", reverse("applicant-home"), None) in menu
     inside = navigation(client.get(reverse("proposal-dashboard")))
-    assert [label for label, _, current in inside if current] == ["Your applications"]
+    assert [label for label, _, current in inside if current] == ["Your proposals"]
     # Staff who are not applicants are not offered it.
     sign_in_verified(client, UserFactory(roles=[Role.ASSESSOR]))
-    assert "Your applications" not in labels(client.get(reverse("staff-home")))
+    assert "Your proposals" not in labels(client.get(reverse("staff-home")))
 
 
 def test_the_case_list_marks_cases_not_staff_home(client):

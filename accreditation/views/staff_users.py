@@ -15,7 +15,7 @@ from accreditation.access import StaffAreaMixin
 from accreditation.forms.accounts import StaffInvitationForm, StaffUserForm
 from accreditation.models import Invitation, User
 from accreditation.paging import NearestPageMixin
-from accreditation.roles import STAFF_ROLES, Role
+from accreditation.roles import STAFF_ROLES, Role, own_roles_refusal
 from accreditation.services import accounts
 from accreditation.versions import StaleEdit, StaleEditViewMixin
 from assessments.services import assignment as assignment_services
@@ -93,14 +93,6 @@ class StaffInviteView(StaffAreaMixin, FormView):
                 "each is recorded as a conflict of interest.",
             )
         return super().form_valid(form)
-
-
-def own_roles_refusal(gained):
-    """Why an administrator may not give themselves ``gained`` (role names):
-    another administrator does, so no one person both grants a role and
-    uses it (an administrator does no casework of their own choosing)."""
-    named = ", ".join(sorted(Role(name).label.lower() for name in gained))
-    return f"You cannot give yourself a role ({named}): ask another administrator to give it to you"
 
 
 class StaffUserEditView(StaleEditViewMixin, StaffAreaMixin, FormView):

@@ -217,8 +217,9 @@ def test_administrator_invites_a_staff_member_who_joins(page, new_page, assert_a
     expect(invitee.locator("h1")).to_have_text("Accept your invitation")
     expect(
         invitee.get_by_text(
-            "Ada Admin has invited you to Apply for school provider accreditation as an assessor "
-            "and an Advisory Group member, with the email address ivy@example.org."
+            "Ada Admin has invited you to join the accreditation team on Apply for school "
+            "provider accreditation, as an assessor and an Advisory Group member, with the "
+            "email address ivy@example.org."
         )
     ).to_be_visible()
     expect(invitee.get_by_label("Full name")).to_have_value("Ivy Invitee")
