@@ -745,7 +745,9 @@ class TestAttendance:
                 )
             same_day = clock.local_date(asked) == clock.local_date(meeting.held_at)
             assert no.value.field == ("time" if same_day else "date")
-        # Sent back as the form shows it, to the minute, it is the same time.
+        # Sent back as the form shows it, to the minute, it is the same time,
+        # kept as it was (seconds and all).
+        held = meeting.held_at
         meetings.save_meeting(
             meeting,
             data={
@@ -757,6 +759,7 @@ class TestAttendance:
             actor=officer,
         )
         meeting.refresh_from_db()
+        assert meeting.held_at == held
         assert meeting.chair == chair
         # Its members and minutes can still change.
         meetings.save_meeting(

@@ -104,6 +104,10 @@ def save_meeting(meeting, *, data, actor, version=None):
         raise MeetingError("This meeting is closed: its record cannot change.")
     if not created:
         check_version(meeting_version(meeting), version)
+        if _same_minute(data["held_at"], meeting.held_at):
+            # The form shows the time to the minute: sent back as shown, it
+            # is the time it was (seconds and all), not a change.
+            data = {**data, "held_at": meeting.held_at}
         _check_advice_keeps_its_meeting(meeting, data)
     if (
         not created
@@ -168,6 +172,10 @@ def save_meeting(meeting, *, data, actor, version=None):
     return meeting
 
 
+def _same_minute(one, other):
+    return one.replace(second=0, microsecond=0) == other.replace(second=0, microsecond=0)
+
+
 def _check_advice_keeps_its_meeting(meeting, data):
     """Once the group's advice is recorded at the meeting, when it was held
     and who chaired it are part of that advice's record: they stay as they
@@ -175,9 +183,7 @@ def _check_advice_keeps_its_meeting(meeting, data):
     if not meeting.items.exclude(outcome="").filter(by_correspondence=False).exists():
         return
     held, asked = clock.local(meeting.held_at), clock.local(data["held_at"])
-    # To the minute, as the form shows it (a meeting set up in code may
-    # carry seconds).
-    if held.replace(second=0, microsecond=0) != asked.replace(second=0, microsecond=0):
+    if held != asked:
         raise MeetingError(
             "The group's advice has been recorded at this meeting, so when it was held is part "
             f"of that record: it stays {clock.describe(meeting.held_at)}.",

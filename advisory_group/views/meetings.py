@@ -285,6 +285,7 @@ class ItemMixin(StaffAreaMixin):
                 and request.method == "POST"
                 and "record_advice" in request.POST
                 and request.user.is_authenticated
+                and request.user.has_perm("advisory_group.use_meetings")
                 and meetings.moved_from_chair(item, request.user)
                 and queries.advisable_by(AgendaItem.objects.filter(pk=item.pk), request.user)
             ):
