@@ -996,6 +996,19 @@ class TestSubmission:
             services.submit(proposal, applicant)
         assert Proposal.objects.get(pk=proposal.pk).status == Status.SUBMITTED
 
+    def test_an_answer_sent_to_a_withdrawn_draft_is_told_it_was_withdrawn(
+        self, signed_in, draft, applicant
+    ):
+        Proposal.objects.filter(pk=draft.pk).update(status=Status.WITHDRAWN)
+        signed_in.force_login(applicant)
+        refused = signed_in.post(
+            reverse("proposal-answer", args=[draft.pk, "1A", "lead"]),
+            {"text": "Words kept", "version": 0},
+        )
+        assert refused.status_code == 409
+        assert "This proposal has been withdrawn, so it can no longer be changed." in refused.text
+        assert "Words kept" in refused.text
+
     def test_an_incomplete_draft_sent_after_its_deadline_is_told_the_deadline(
         self, membership, applicant, client
     ):
@@ -1673,6 +1686,11 @@ class TestCoPartner:
     def test_a_malformed_identifier_is_refused(self, signed_in, consortium, identifier):
         response = self.post(signed_in, consortium, identifier)
         assert "Enter a URN of 6 digits" in response.text
+        assert not hasattr(Proposal.objects.get(pk=consortium.pk), "co_partner")
+
+    def test_six_zeros_are_no_co_partners_urn(self, signed_in, consortium):
+        response = self.post(signed_in, consortium, "000000")
+        assert "000000 is not one" in response.text
         assert not hasattr(Proposal.objects.get(pk=consortium.pk), "co_partner")
 
     @pytest.mark.parametrize("identifier", ["", "123456", "10012345"])

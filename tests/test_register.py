@@ -774,6 +774,10 @@ def test_saint_is_found_however_it_is_spelled(client):
     ]:
         page = client.get(reverse("register-search"), {"q": typed})
         assert list(page.context["entries"]) == [found], typed
+    # Last after another word it may be a street's, and is looked for as typed too.
+    street = RegisterEntryFactory(name="Queen Street Primary")
+    page = client.get(reverse("register-search"), {"q": "Queen St"})
+    assert list(page.context["entries"]) == [street]
     # Alone, it finds the saints, not every name holding "st".
     for typed in ("Saint", "st", "St."):
         page = client.get(reverse("register-search"), {"q": typed})

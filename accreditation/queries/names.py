@@ -51,8 +51,11 @@ def _saints(text):
     a name spells it one way). Typed last, St and St. are looked for with
     the space a name has after them ("Saint" alone finds St Anne's, not
     every name holding "st")."""
-    if not SAINT.search(text):
+    found = SAINT.search(text)
+    if not found:
         return {text}
+    # "Queen St" may be a street's: kept as typed too. Saint alone is not.
+    kept = set() if found.span() == (0, len(text)) else {text}
 
     def spelled(spelling):
         def write(match):
@@ -61,7 +64,7 @@ def _saints(text):
 
         return write
 
-    return {SAINT.sub(spelled(spelling), text) for spelling in SAINT_SPELLINGS}
+    return kept | {SAINT.sub(spelled(spelling), text) for spelling in SAINT_SPELLINGS}
 
 
 def name_contains(field, text):

@@ -351,6 +351,8 @@ class CoPartnerForm(VersionedFormMixin, forms.ModelForm):
             raise forms.ValidationError(
                 "Enter a URN of 6 digits, like 123456, or a UKPRN of 8 digits starting with 1"
             )
+        if identifier:
+            REAL_URN_VALIDATOR(identifier)
         return identifier
 
 

@@ -9,7 +9,16 @@ from django.utils.functional import cached_property
 
 from accreditation.access import PermissionMixin
 from accreditation.middleware import SESSION_KEY
+from accreditation.workflow import Status
 from proposals.models import Proposal
+
+NOT_CHANGEABLE = {
+    "deadline": "The deadline for this proposal has passed, so it can no longer be changed.",
+    Status.WITHDRAWN: "This proposal has been withdrawn, so it can no longer be changed.",
+    Status.LAPSED: "This proposal has lapsed, so it can no longer be changed.",
+}
+"""Why a proposal that is no longer an open draft cannot be changed (any
+other: it has been submitted)."""
 
 
 class ProposalMixin(PermissionMixin):
@@ -54,10 +63,9 @@ class ProposalMixin(PermissionMixin):
     def refuse(self, target):
         if self.request.method == "GET":
             return redirect("proposal-status", pk=target.pk)
-        why = (
-            "The deadline for this proposal has passed, so it can no longer be changed."
-            if target.missed_deadline
-            else "This proposal has been submitted, so it can no longer be changed."
+        why = NOT_CHANGEABLE.get(
+            "deadline" if target.missed_deadline else target.status,
+            "This proposal has been submitted, so it can no longer be changed.",
         )
         typed = [
             (label, text)
