@@ -809,6 +809,18 @@ def test_apostrophes_alone_find_the_names_that_have_one_not_every_name(client):
         ), typed
 
 
+def test_a_code_is_taken_in_any_letter_case(client):
+    """The download's documentation gives codes in small letters; a local
+    authority's script that writes ?type=ASG gets the same providers."""
+    asg = RegisterEntryFactory(accreditation_type="asg")
+    RegisterEntryFactory(accreditation_type="asp")
+    for typed in ("asg", "ASG", " Asg "):
+        page = client.get(reverse("register-search"), {"type": typed})
+        assert list(page.context["entries"]) == [asg], typed
+        rows = json.loads(client.get(reverse("register-json"), {"type": typed}).content)
+        assert [row["id"] for row in rows["providers"]] == [asg.pk], typed
+
+
 def test_a_filter_that_does_not_exist_is_reported_and_shows_no_providers(client, register):
     """Not the whole register as though no filter had been asked for: a
     local authority's old link, to one since removed, must not pass for a

@@ -200,8 +200,18 @@ class RegisterFilter(django_filters.FilterSet):
         return queryset.filter(reduce(operator.or_, (Q(**{column: True}) for column in ticked)))
 
 
+CODE_FILTERS = ("type", "phase", "kind", "faith_designation")
+"""Filters whose values are codes written in small letters (the download's
+documentation gives them so): taken in any letter case (?type=ASG)."""
+
+
 def search(params):
     """The filter set of the query ``params`` over the public register."""
+    if any(params.get(name, "") != params.get(name, "").lower() for name in CODE_FILTERS):
+        params = params.copy()
+        for name in CODE_FILTERS:
+            if name in params:
+                params[name] = params[name].strip().lower()
     return RegisterFilter(params, queryset=public_entries().order_by("name", "pk"))
 
 
