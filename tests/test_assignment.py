@@ -213,6 +213,28 @@ class TestOneCase:
             services.assign(case, ben, "first", officer)
         assert not Assignment.objects.exists()
 
+    def test_an_open_suggested_conflict_is_noted_beside_the_person(
+        self, client, officer, period, assessors
+    ):
+        """The officer is told before choosing; a suggestion is not a
+        declared conflict, so the assignment is not refused."""
+        asha, ben, cara = assessors
+        for person, email in ((asha, "asha@oak.org.uk"), (ben, "ben@oak.org.uk")):
+            person.email = email
+            person.save(update_fields=["email"])
+        case = case_in(period, name="Oak Trust")
+        MembershipFactory(organisation=case.organisation, user__email="head@oak.org.uk")
+        conflicts.dismiss(ben, case.organisation, "A different Oak")
+        sign_in_verified(client, officer)
+        page = client.get(reverse("case-assessors", args=[case.pk])).text
+        assert (
+            "Asha Assessor (possible conflict of interest, not yet confirmed or dismissed; "
+            "0 of 12 cases this round)"
+        ) in page
+        assert "Ben Assessor (0 of 12 cases this round)" in page
+        assert "Cara Assessor (0 of 12 cases this round)" in page
+        services.assign(case, asha, "first", officer)
+
     def test_the_same_assessor_twice_is_refused(self, officer, period, assessors):
         asha = assessors[0]
         case = case_in(period, "asg")

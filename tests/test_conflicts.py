@@ -214,6 +214,52 @@ class TestSuggestions:
         assert not Conflict.objects.exists()
 
 
+class TestSuggestionsAboutAnOrganisation:
+    """The officer choosing an assessor sees the same open suggestions the
+    assessor sees on their own conflicts page, from the organisation's side."""
+
+    def test_they_agree_with_each_persons_own_suggestions(self, django_assert_max_num_queries):
+        oak = MembershipFactory(user__email="head@oakschool.org.uk").organisation
+        elm = MembershipFactory(user__email="head@elm.org.uk").organisation
+        people = {
+            "domain": UserFactory(roles=[Role.ASSESSOR], email="asha@OakSchool.org.uk"),
+            "member": UserFactory(roles=[Role.ASSESSOR], email="ben@birch.org.uk"),
+            "former": UserFactory(roles=[Role.ASSESSOR], email="cara@cedar.org.uk"),
+            "past": UserFactory(roles=[Role.ASSESSOR], email="dev@dogwood.org.uk"),
+            "dismissed": UserFactory(roles=[Role.ASSESSOR], email="eve@oakschool.org.uk"),
+            "declared": UserFactory(roles=[Role.ASSESSOR], email="fin@oakschool.org.uk"),
+            "authority": UserFactory(roles=[Role.ASSESSOR], email="gil@oakschool.org.uk"),
+            "public": UserFactory(roles=[Role.ASSESSOR], email="hal@gmail.com"),
+        }
+        MembershipFactory(organisation=oak, user__email="deputy@gmail.com")
+        MembershipFactory(user=people["member"], organisation=oak)
+        Conflict.objects.filter(user=people["member"]).update(ended_at=clock.now())
+        leaving = MembershipFactory(user=people["former"], organisation=oak)
+        remove_member(leaving, actor=MembershipFactory(organisation=oak).user)
+        Conflict.objects.filter(user=people["former"]).update(ended_at=clock.now())
+        for organisation in (oak, elm):
+            against = ProposalFactory(organisation=organisation, status="not_accredited")
+            give_part(people["past"], "assessor", [against])
+        conflicts.dismiss(people["dismissed"], oak, "A different Oak School")
+        conflicts.declare(people["declared"], organisation=oak, reason="A governor")
+        conflicts.declare(
+            people["authority"], local_authority=oak.local_authority, reason="I work there"
+        )
+        expected = {
+            people["domain"].pk: (SuggestionBasis.EMAIL_DOMAIN,),
+            people["member"].pk: (SuggestionBasis.MEMBERSHIP,),
+            people["former"].pk: (SuggestionBasis.MEMBERSHIP,),
+            people["past"].pk: (SuggestionBasis.PAST_CASE,),
+        }
+        with django_assert_max_num_queries(5):
+            assert conflicts.open_suggestions_about(oak, people.values()) == expected
+        for organisation in (oak, elm):
+            seen = conflicts.open_suggestions_about(organisation, people.values())
+            for person in people.values():
+                own = conflicts.suggestion_for(person, organisation.pk)
+                assert seen.get(person.pk) == (own.bases if own else None), person.email
+
+
 class TestAConflictTakesThePartAway:
     """The case roles resolver and the staff case lists honour conflicts."""
 

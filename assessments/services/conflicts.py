@@ -196,6 +196,61 @@ def suggestions(user):
     ]
 
 
+def open_suggestions_about(organisation, people):
+    """{person pk: bases} of those of ``people`` with an open suggestion
+    about ``organisation``: ``suggestions`` seen from the organisation's
+    side, on the same data, for the officer choosing an assessor. A fixed
+    few queries, whatever the number of people."""
+    people = list(people)
+    found = defaultdict(set)
+    members = list(
+        Membership.objects.filter(organisation=organisation).values_list("user_id", "user__email")
+    )
+    removed = {
+        str(email).lower()
+        for email in ActivityEntry.objects.filter(
+            action="member_removed",
+            content_type__app_label=Organisation._meta.app_label,
+            content_type__model=Organisation._meta.model_name,
+            object_id=str(organisation.pk),
+        ).values_list("changes__member__0", flat=True)
+        if email
+    }
+    for person in people:
+        domain = email_domain(person.email)
+        if domain and any(
+            user_id != person.pk and email.rpartition("@")[2].lower() == domain
+            for user_id, email in members
+        ):
+            found[person.pk].add(SuggestionBasis.EMAIL_DOMAIN)
+        if person.email.lower() in removed or any(user_id == person.pk for user_id, _ in members):
+            found[person.pk].add(SuggestionBasis.MEMBERSHIP)
+    for person_pk in Assignment.objects.filter(
+        case__organisation=organisation,
+        case__status__in=DECIDED_AGAINST,
+        assessor__in=[person.pk for person in people],
+    ).values_list("assessor_id", flat=True):
+        found[person_pk].add(SuggestionBasis.PAST_CASE)
+    if not found:
+        return {}
+    settled = set(
+        Conflict.objects.active()
+        .filter(user__in=list(found))
+        .filter(Q(organisation=organisation) | Q(local_authority=organisation.local_authority_id))
+        .values_list("user_id", flat=True)
+    ) | set(
+        DismissedSuggestion.objects.filter(
+            user__in=list(found), organisation=organisation
+        ).values_list("user_id", flat=True)
+    )
+    order = list(SuggestionBasis)
+    return {
+        pk: tuple(sorted(bases, key=order.index))
+        for pk, bases in found.items()
+        if pk not in settled
+    }
+
+
 def suggestion_for(user, organisation_id):
     """The open suggestion about this organisation, or None."""
     return next(

@@ -20,8 +20,10 @@ from assessments.models import Assignment, AssignmentKind, FeedbackOccasion
 from assessments.queries import assignment as queries
 from assessments.queries.scoring import feedback_unwritten
 from assessments.services import assignment as services
+from assessments.services import conflicts
 
 FIRST, SECOND = AssignmentKind.FIRST, AssignmentKind.SECOND
+SUGGESTED_NOTE = "possible conflict of interest, not yet confirmed or dismissed"
 LINE_FIELD = re.compile(r"^line-([0-9]{1,10})-(first|second)$")
 
 
@@ -78,13 +80,16 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
 
     def people(self):
         """Every assessor, with what the officer should know before choosing:
-        a conflict, a part in the case already, their workload in the round."""
+        a conflict, a part in the case already, a likely conflict the service
+        suggested to them that they have not yet settled, their workload in
+        the round."""
         people = list(queries.assessors())
         case = self.case
         cases = queries.proposal_model().objects.filter(pk=case.pk)
         conflicted = {pk for _, pk in queries.conflicted_pairs(cases, people)}
         barred = {pk: why for (_, pk), why in queries.barred_pairs(cases).items()}
         on_case = {a.assessor_id: a.get_kind_display().lower() for a in self.current.values()}
+        suggested = conflicts.open_suggestions_about(case.organisation, people)
         loads = queries.round_loads(case.round) if case.round_id else {}
         capacities = queries.capacities(case.round, people) if case.round_id else {}
         listed = []
@@ -95,10 +100,13 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
                 note = queries.BARRED_BECAUSE[barred[person.pk]][1]
             elif person.pk in on_case:
                 note = f"already the {on_case[person.pk]}"
-            elif case.round_id:
-                note = f"{loads.get(person.pk, 0)} of {capacities[person.pk]} cases this round"
             else:
-                note = ""
+                notes = [SUGGESTED_NOTE] if person.pk in suggested else []
+                if case.round_id:
+                    notes.append(
+                        f"{loads.get(person.pk, 0)} of {capacities[person.pk]} cases this round"
+                    )
+                note = "; ".join(notes)
             listed.append((person, note))
         return listed
 
