@@ -878,6 +878,48 @@ def test_the_feed_announces_changes_but_not_notices(client):
     assert "<author><name>Department for Education</name></author>" in feed
 
 
+def test_the_feed_pages_back_through_every_change_once(client, monkeypatch):
+    """A reader who comes back after a busy week follows each page's "next"
+    link (RFC 5005) to the earlier changes: every change once, in order,
+    changes made in the same instant included."""
+    monkeypatch.setattr("register.queries.register.FEED_PAGE", 2)
+    with time_machine.travel(clock.now(), tick=False):
+        for _ in range(3):
+            ProposalFactory(status=Status.ACCREDITED)
+    for _ in range(2):
+        ProposalFactory(status=Status.ACCREDITED)
+    entry = RegisterEntry.objects.order_by("pk").first()
+    MembershipFactory(organisation=entry.organisation)
+    revocation.give_notice(entry, reason="Not in the feed.", actor=person_with("decision_official"))
+    expected = list(
+        RegisterEvent.objects.filter(kind=EventKind.ACCREDITED)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    seen, url, pages = [], reverse("register-feed"), 0
+    while url:
+        feed = client.get(url).content.decode()
+        pages += 1
+        ids = [int(pk) for pk in re.findall(r"<entry>.*?<id>[^<]*register-event-(\d+)</id>", feed)]
+        assert len(ids) <= 2
+        seen += ids
+        following = re.search(r'<link href="http://testserver([^"]*)" rel="next"', feed)
+        url = following[1] if following else None
+    assert seen == expected and pages == 3
+
+
+@pytest.mark.parametrize("after", ["abc", "-1", "99999999", "notice"])
+def test_a_feed_page_after_no_change_of_the_feed_is_not_found(client, after):
+    entry = RegisterEntry.objects.get(
+        organisation=ProposalFactory(status=Status.ACCREDITED).organisation
+    )
+    if after == "notice":
+        MembershipFactory(organisation=entry.organisation)
+        revocation.give_notice(entry, reason="Hidden.", actor=person_with("decision_official"))
+        after = RegisterEvent.objects.get(kind=EventKind.NOTICE_GIVEN).pk
+    assert client.get(reverse("register-feed"), {"after": after}).status_code == 404
+
+
 def revoked_entry(reason="Secret reason."):
     """A provider's entry walked through notice and revocation."""
     case = ProposalFactory(status=Status.ACCREDITED)

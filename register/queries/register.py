@@ -46,13 +46,27 @@ def last_updated():
     return max((t for t in times if t is not None), default=None)
 
 
-def feed_events(limit=50):
-    """The latest changes the public feed announces."""
-    return (
-        RegisterEvent.objects.filter(kind__in=FEED_KINDS)
-        .select_related("entry")
-        .order_by("-created_at", "-pk")[:limit]
-    )
+FEED_PAGE = 50
+"""Changes on a page of the feed."""
+
+
+def feed_events(after=None):
+    """A page of the changes the public feed announces, latest first: the
+    latest, or those that came before the feed's change ``after`` (the
+    last on the page before); and whether earlier changes follow."""
+    limit = FEED_PAGE
+    events = RegisterEvent.objects.filter(kind__in=FEED_KINDS)
+    if after is not None:
+        events = events.filter(
+            Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, pk__lt=after.pk)
+        )
+    page = list(events.select_related("entry").order_by("-created_at", "-pk")[: limit + 1])
+    return page[:limit], len(page) > limit
+
+
+def feed_event(pk):
+    """The feed's change ``pk``, or None."""
+    return RegisterEvent.objects.filter(kind__in=FEED_KINDS, pk=pk).first()
 
 
 def departure(entry):

@@ -4,6 +4,7 @@ of changes. Anyone may read it: no sign-in."""
 
 import csv
 import json
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accreditation import clock
+from accreditation.numbers import id_param
 from accreditation.paging import nearest_page
 from register.models import EventKind, RegisterEntry, RegisterEvent
 from register.queries import kept
@@ -33,6 +35,7 @@ from register.queries.register import (
     SEARCH_MAX_LENGTH,
     departure,
     download_rows,
+    feed_event,
     feed_events,
     last_updated,
     public_history,
@@ -213,16 +216,59 @@ class DownloadSchemaView(TemplateView):
         return super().get_context_data(fields=PUBLISHED_FIELDS, **kwargs)
 
 
+class PagedAtomFeed(Atom1Feed):
+    """Atom with a link to the next page of earlier entries (RFC 5005's
+    paged feed), when there is one."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if self.feed.get("next_page"):
+            handler.addQuickElement("link", "", {"rel": "next", "href": self.feed["next_page"]})
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    events: list
+    url: str
+    next_url: str | None
+
+
 class RegisterFeed(Feed):
-    feed_type = Atom1Feed
+    """The latest changes, and through each page's "next" link the earlier
+    ones, every change once: a reader who comes back after a busy week
+    (a round's decisions) follows the links until it meets a change it has
+    seen."""
+
+    feed_type = PagedAtomFeed
     title = "Register of accredited school providers: changes"
     subtitle = "Providers accredited, changing type or co-partner, reinstated, revoked or removed."
+
+    def get_object(self, request):
+        after = id_param(request, "after")
+        event = None
+        if after is not None:
+            event = feed_event(after)
+            if event is None:
+                raise Http404("No such change in the feed")
+        events, more = feed_events(after=event)
+        url = reverse("register-feed")
+        return FeedPage(
+            events=events,
+            url=f"{url}?after={event.pk}" if event else url,
+            next_url=(request.build_absolute_uri(f"{url}?after={events[-1].pk}") if more else None),
+        )
+
+    def feed_url(self, page):
+        return page.url
+
+    def feed_extra_kwargs(self, page):
+        return {"next_page": page.next_url}
 
     def link(self):
         return reverse("register-search")
 
-    def items(self):
-        return feed_events()
+    def items(self, page):
+        return page.events
 
     def item_title(self, event):
         return f"{event.entry.name}: {event.get_kind_display().lower()}"
