@@ -878,6 +878,26 @@ def test_the_feed_announces_changes_but_not_notices(client):
     assert "<author><name>Department for Education</name></author>" in feed
 
 
+def test_a_name_in_the_feeds_html_summary_is_text(client):
+    """The summary is marked as HTML: a feed reader unescapes it once and
+    renders it, so a name typed with markup stays text there."""
+    import xml.etree.ElementTree as ElementTree
+
+    ProposalFactory(
+        status=Status.ACCREDITED, organisation__name="<img src=x onerror=alert(1)> & Oak Trust"
+    )
+    feed = ElementTree.fromstring(client.get(reverse("register-feed")).content)
+    atom = "{http://www.w3.org/2005/Atom}"
+    [entry] = [
+        entry
+        for entry in feed.iter(f"{atom}entry")
+        if entry.find(f"{atom}title").text == "<img src=x onerror=alert(1)> & Oak Trust: accredited"
+    ]
+    summary = entry.find(f"{atom}summary")
+    assert summary.get("type") == "html"
+    assert summary.text.startswith("&lt;img src=x onerror=alert(1)&gt; &amp; Oak Trust – ")
+
+
 def test_the_feed_pages_back_through_every_change_once(client, monkeypatch):
     """A reader who comes back after a busy week follows each page's "next"
     link (RFC 5005) to the earlier changes: every change once, in order,

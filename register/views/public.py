@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -274,14 +275,21 @@ class RegisterFeed(Feed):
         return f"{event.entry.name}: {event.get_kind_display().lower()}"
 
     def item_description(self, event):
+        """Atom's summary, which the feed marks as HTML: what a provider
+        typed (its name, its co-partner's) is escaped as text in it."""
         if event.kind == EventKind.CO_PARTNER_CHANGED:
-            return (
-                f"{event.entry.name} – co-partner changed to {event.details.get('to')}, "
-                f"{clock.describe(event.created_at)}."
+            return format_html(
+                "{} – co-partner changed to {}, {}.",
+                event.entry.name,
+                event.details.get("to"),
+                clock.describe(event.created_at),
             )
-        return (
-            f"{event.entry.name} – {event.get_kind_display()} "
-            f"({event.get_accreditation_type_display()}), {clock.describe(event.created_at)}."
+        return format_html(
+            "{} – {} ({}), {}.",
+            event.entry.name,
+            event.get_kind_display(),
+            event.get_accreditation_type_display(),
+            clock.describe(event.created_at),
         )
 
     def item_link(self, event):
