@@ -472,5 +472,6 @@ LOGGING = {
         # WeasyPrint's progress messages (one per page) say nothing an operator needs.
         "weasyprint.progress": {"level": "WARNING"},
         "django.request": {"filters": ["refusals"]},
+        "django.security.DisallowedHost": {"filters": ["refusals"]},
     },
 }

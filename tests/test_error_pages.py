@@ -139,6 +139,16 @@ def test_a_bad_request_shows_the_service_page():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/account/sign-in/", "/register/"])
+def test_a_request_for_a_host_the_service_is_not_is_a_bad_request(url, caplog):
+    """Anyone can send any Host header: the answer is 400, never a fault."""
+    response = Client(raise_request_exception=False).get(url, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "Sorry, what was sent could not be used" in response.text
+    assert not [r for r in caplog.records if r.levelname == "ERROR" and r.exc_info]
+
+
+@pytest.mark.django_db
 @override_settings(ROOT_URLCONF=__name__)
 def test_no_access_shows_the_service_page():
     response = Client().get("/forbidden/")

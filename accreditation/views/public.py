@@ -1,8 +1,11 @@
 """Pages anyone can read, and the health check."""
 
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -72,7 +75,11 @@ def healthz(request):
 def error_400(request, exception=None):
     """A request Django refused before any page saw it: more form data or
     files than it takes (DATA_UPLOAD_MAX_MEMORY_SIZE and
-    DATA_UPLOAD_MAX_NUMBER_FILES), or a malformed one."""
+    DATA_UPLOAD_MAX_NUMBER_FILES), or a malformed one. One addressed to a
+    host the service is not (``ALLOWED_HOSTS``) gets the page without the
+    request's context, which would ask for the host again and fail."""
+    if isinstance(exception, DisallowedHost):
+        return HttpResponseBadRequest(loader.get_template("400.html").render(_bare(request)))
     return render(request, "400.html", status=400)
 
 
@@ -90,18 +97,18 @@ def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
 
 
-def error_500(request):
-    """Rendered without the request's context: whatever broke (the database,
-    say) must not break the error page too."""
-    from django.conf import settings
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
-    context = {
+def _bare(request):
+    """The context of an error page rendered without the request's."""
+    return {
         "service_name": settings.SERVICE_NAME,
         "contact_email": settings.CONTACT_EMAIL,
         "service_phase": settings.SERVICE_PHASE,
         # The page's scripts run under the Content Security Policy too.
         "CSP_NONCE": getattr(request, "csp_nonce", ""),
     }
-    return HttpResponseServerError(loader.get_template("500.html").render(context))
+
+
+def error_500(request):
+    """Rendered without the request's context: whatever broke (the database,
+    say) must not break the error page too."""
+    return HttpResponseServerError(loader.get_template("500.html").render(_bare(request)))
