@@ -431,6 +431,40 @@ class TestReturnedFeedback:
         assert "Send three years of validated results." in text
         assert "Give more evidence for 2B." not in text
 
+    def test_a_criterion_not_met_cannot_be_left_without_feedback(self, client, group):
+        """Every score below the threshold gives the applicant feedback: a
+        revision that empties one is refused, field by field, and nothing
+        is written (a tester emptied them and the letter said nothing on
+        two criteria not met)."""
+        case, assessor = recommended("not_accredit", **{"2B_lead": 2, "1A_lead": 1})
+        item = meeting_of(group).items.get(case=case)
+        advice.review_feedback(
+            item,
+            outcome=FeedbackOutcome.RETURNED,
+            comment="Be more specific.",
+            actor=group[0],
+            by_correspondence=True,
+        )
+        revisions = FeedbackRevision.objects.count()
+        sign_in_verified(client, assessor)
+        page = client.get(feedback_url(case)).text
+        assert page.count("Needed: the criterion was not met, so the letter must say why.") == 2
+        response = write(client, case, {"2B-lead": "Send three years of validated results."})
+        assert response.status_code == 200
+        errors = response.context["form"].errors
+        assert list(errors) == ["1A-lead"]
+        assert errors["1A-lead"][0].startswith("Enter feedback on 1A ")
+        assert errors["1A-lead"][0].endswith(": it was not met, so the letter must say why")
+        assert 'href="#id_1A-lead"' in response.text
+        assert FeedbackRevision.objects.count() == revisions
+        with pytest.raises(ScoringError, match="every criterion not met: 1A .*, 2B "):
+            writing.write_feedback(case, texts={"2C-lead": "Fine."}, actor=assessor)
+        response = write(
+            client, case, {"1A-lead": "Say what you will do.", "2B-lead": "Send results."}
+        )
+        assert response.status_code == 302
+        assert FeedbackRevision.objects.count() == revisions + 1
+
 
 def test_an_assessor_assigned_after_the_decision_writes_it_on_the_recommended_scores(client):
     """The case's assessor is replaced after the decision: the new one

@@ -1,5 +1,6 @@
-"""The feedback the assessor writes after the assessment: one optional text
-per criterion and party, at least one of them filled in."""
+"""The feedback the assessor writes after the assessment: one text per
+criterion and party, needed on each criterion not met and optional on the
+rest, at least one of them filled in."""
 
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
@@ -10,11 +11,14 @@ from accreditation.versions import VersionedFormMixin
 
 
 class FeedbackForm(VersionedFormMixin, forms.Form):
-    def __init__(self, *args, items, returned=False, **kwargs):
-        """``returned``: the Advisory Group returned the feedback to revise
-        (otherwise it is written from the reasons for a decision)."""
+    def __init__(self, *args, items, needed=(), returned=False, **kwargs):
+        """``needed``: the items not met, each of which the feedback must
+        say something on. ``returned``: the Advisory Group returned the
+        feedback to revise (otherwise it is written from the reasons for a
+        decision)."""
         super().__init__(*args, **kwargs)
         self.items = items
+        needed = {item.key for item in needed}
         hint = (
             "Leave empty if the feedback need not say anything on it."
             if returned
@@ -24,8 +28,16 @@ class FeedbackForm(VersionedFormMixin, forms.Form):
             self.fields[item.slug] = free_text_field(
                 label=f"Feedback on {escape(item)}",
                 what=f"The feedback on {item.criterion.code}",
-                required=False,
-                help_text=hint,
+                required=item.key in needed,
+                error_messages={
+                    "required": f"Enter feedback on {item}: it was not met, so the letter must "
+                    "say why"
+                },
+                help_text=(
+                    "Needed: the criterion was not met, so the letter must say why."
+                    if item.key in needed
+                    else hint
+                ),
             )
         self.helper = gds_helper(
             *(Field.textarea(item.slug, label_size=Size.SMALL) for item in items),

@@ -25,6 +25,7 @@ from assessments.queries.scoring import (
     draft_feedback,
     feedback_occasion,
     feedback_unwritten,
+    is_met,
 )
 from assessments.services.scoring import ScoringError, lock_case
 from assessments.signals import feedback_written
@@ -65,6 +66,16 @@ def write_feedback(case, *, texts, actor, version=None):
     if not written:
         raise ScoringError("Enter feedback to the applicant on at least one criterion.")
     scores = recommended_scores(locked)
+    if missing := [
+        item
+        for item in needing_feedback(state.items, scores, locked.framework.threshold)
+        if not texts.get(item.slug, "").strip()
+    ]:
+        raise ScoringError(
+            "Enter feedback to the applicant on every criterion not met: "
+            + ", ".join(str(item) for item in missing)
+            + "."
+        )
     revision = FeedbackRevision.objects.create(case=locked, occasion=occasion, written_by=actor)
     DraftFeedback.objects.bulk_create(
         DraftFeedback(
@@ -86,6 +97,14 @@ def write_feedback(case, *, texts, actor, version=None):
     feedback_written.send(sender=FeedbackRevision, case=locked, revision=revision)
     case.timeline_sequence, case.timeline_hash = locked.timeline_sequence, locked.timeline_hash
     return revision
+
+
+def needing_feedback(items, scores, threshold):
+    """Those of ``items`` whose score the recommendation stood on
+    (``scores``, {item key: score}) is not met: the feedback must say
+    something on each, as every score below the threshold gives the
+    applicant feedback (SPEC, "The criteria framework")."""
+    return [item for item in items if not is_met(scores.get(item.key), threshold)]
 
 
 def recommended_scores(case):

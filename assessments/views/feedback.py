@@ -60,6 +60,11 @@ class FeedbackView(CasePageMixin, TemplateView):
             data,
             initial=initial,
             items=self.state.items,
+            needed=feedback.needing_feedback(
+                self.state.items,
+                feedback.recommended_scores(self.case),
+                self.case.framework.threshold,
+            ),
             returned=feedback_unwritten(self.case) == FeedbackOccasion.RETURNED,
         )
 
