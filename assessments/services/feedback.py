@@ -104,7 +104,9 @@ def needing_feedback(items, scores, threshold):
     (``scores``, {item key: score}) is not met: the feedback must say
     something on each, as every score below the threshold gives the
     applicant feedback (SPEC, "The criteria framework")."""
-    return [item for item in items if not is_met(scores.get(item.key), threshold)]
+    return [
+        item for item in items if item.key in scores and not is_met(scores[item.key], threshold)
+    ]
 
 
 def recommended_scores(case):
@@ -113,7 +115,11 @@ def recommended_scores(case):
     so, not from an assessor assigned since to write the feedback, who
     scored nothing)."""
     state = assessment_state(case, as_recommended=True)
-    return {item.key: state.standing(item).value for item in state.items}
+    return {
+        item.key: standing.value
+        for item in state.items
+        if (standing := state.standing(item)) is not None
+    }
 
 
 def ask_assessor_for_feedback(case, event):
