@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import escape
 
+from accreditation import clock
 from accreditation.models import (
     AccreditationType,
     CaseEvent,
@@ -141,6 +142,45 @@ class TestTheScoringPage:
         section = text[text.index('id="1B-lead"') : text.index('id="1C-lead"')]
         assert "How often does the board meet?" in section and "BOARD-ANSWER" in section
         assert text.count("BOARD-ANSWER") == 1
+
+    def test_documents_sent_with_answers_to_requests_are_listed_and_open(
+        self, client, case, assessor, settings, tmp_path
+    ):
+        """Not "no documents" when the applicant sent one with their answers
+        (a tester's finding); one uploaded but not yet sent is theirs alone."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from assessments.services import requests
+        from tests.test_uploads import pdf_bytes
+
+        settings.MEDIA_ROOT = tmp_path
+        criterion = Criterion.objects.get(part__framework=case.framework, code="1B")
+        applicant = person_with("applicant", case)
+
+        def ask_and_attach(name):
+            asked = requests.ask(
+                case,
+                assessor,
+                [requests.NewQuestion("Send the plan.", criterion.pk)],
+                requests.default_due(),
+            )
+            question = asked.questions.get()
+            requests.save_answers(asked, applicant, {question.pk: ("Attached.", question.version)})
+            uploaded = SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
+            requests.add_document(
+                asked, uploaded, content_type="application/pdf", sha256="0" * 64, actor=applicant
+            )
+            return asked
+
+        requests.send_answers(ask_and_attach("plan.pdf"), applicant)
+        ask_and_attach("unsent.pdf")
+        sign_in_verified(client, assessor)
+        text = client.get(reverse("case-scores", args=[case.pk])).text
+        assert "The applicant uploaded no documents with the proposal." in text
+        assert "Sent with answers to information requests" in text
+        assert "plan.pdf" in text and "unsent.pdf" not in text
+        link = re.search(r'href="([^"]*/requests/documents/\d+/)">plan.pdf', text)[1]
+        assert client.get(link).status_code == 200
 
     def test_the_co_partners_answers_come_with_its_sectors_guidance(self, client):
         partner = CoPartnerFactory(kind=OrganisationKind.ACADEMY_TRUST)
@@ -352,14 +392,28 @@ class TestTheScoringPage:
         period = RoundFactory(framework=framework)
         case = case_in_assessment(round=period)
         assessor = person_with("assessor", case)
+        from assessments.models import InformationRequest, RequestDocument
+
+        answered = InformationRequest.objects.create(
+            case=case, asked_by=assessor, due="2026-01-01", sent_by=assessor, sent_at=clock.now()
+        )
         for n, item in enumerate(items_of(case)):
             EvidenceFactory(proposal=case)
+            RequestDocument.objects.create(
+                request=answered,
+                file=f"requests/{n}",
+                original_name=f"plan-{n}.pdf",
+                content_type="application/pdf",
+                size=1,
+                sha256="0" * 64,
+                uploaded_by=assessor,
+            )
             if n % 2:
                 score(case, assessor, item, 3)
         assert Criterion.objects.filter(part__framework=framework).count() == size
         sign_in_verified(client, assessor)
         client.get(reverse("case-scores", args=[case.pk]))
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             response = client.get(reverse("case-scores", args=[case.pk]))
         assert response.status_code == 200
         assert response.text.count('name="item"') == size

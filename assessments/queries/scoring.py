@@ -37,6 +37,7 @@ from assessments.models import (
     Recommendation,
     RecommendationChoice,
     RecommendationOutcome,
+    RequestDocument,
     Score,
     ScoreSheet,
     Screening,
@@ -409,6 +410,8 @@ class ScoringPage:
     assignment: object
     rows: list
     documents: list
+    request_documents: list
+    """Sent with the answers to information requests."""
     finished: bool
 
     @property
@@ -464,6 +467,11 @@ def scoring_page(case, assignment):
         assignment=assignment,
         rows=rows,
         documents=list(case.evidence.order_by("uploaded_at")),
+        request_documents=list(
+            RequestDocument.objects.filter(
+                request__case_id=case.pk, request__sent_at__isnull=False
+            ).select_related("request")
+        ),
         finished=bool(finished_assignments(case, [assignment.pk])),
     )
 
