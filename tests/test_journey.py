@@ -793,9 +793,29 @@ class TestProfileChanges:
         for page in (task_list, type_page):
             assert told in page
             assert "Change your organisation’s profile</a>" in page
-            assert "start an Accredited School Provider proposal instead" in page
+            assert "start an Accredited School Provider (ASP) proposal instead" in page
         section = Journey.load(proposal).section("type")
         assert section.status == "There is a problem"
+
+    def test_the_advice_to_start_the_other_type_instead_holds_only_if_it_can_be(
+        self, signed_in, applicant, open_round
+    ):
+        """An ASP of the organisation's still being decided: the task list
+        says why no ASP can be started, not to start one (a tester followed
+        that advice and was refused)."""
+        proposal = trust_asg(applicant, open_round)
+        asp = ProposalFactory(
+            organisation=proposal.organisation,
+            round=open_round,
+            accreditation_type="asp",
+            status="in_assessment",
+        )
+        self.change(proposal.organisation, applicant, primary_governance_count=0)
+        task_list = signed_in.get(reverse("proposal-task-list", args=[proposal.pk])).text
+        assert "start an Accredited School Provider (ASP) proposal instead" not in task_list
+        cannot = "withdraw it. An Accredited School Provider (ASP) proposal cannot be started"
+        assert cannot in task_list
+        assert f"proposal {asp.reference} has not been decided yet" in task_list
 
     def test_governed_schools_need_a_partnership_once_the_kind_makes_it_a_leader(
         self, signed_in, applicant, open_round

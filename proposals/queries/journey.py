@@ -19,6 +19,7 @@ from accreditation.kept import Version
 from accreditation.models import AccreditationType, Circumstance
 from accreditation.models.organisations import DIOCESE_KINDS, MAINTAINED_SCHOOL_KINDS
 from proposals.models import Answer, Party, Route
+from proposals.queries.starting import start_options
 
 # Words are runs of non-space characters. The class below is exactly what
 # JavaScript's \s matches, so GOV.UK's word count on the page and this count
@@ -332,6 +333,21 @@ class Journey:
             problems,
         )
 
+    def _instead(self):
+        """The end of the advice to withdraw a proposal of a type the profile
+        rules out: start one of the other type instead, if the organisation
+        may here, or why it may not."""
+        proposal = self.proposal
+        other = next(
+            verdict
+            for verdict in start_options(self.organisation, proposal.period)
+            if verdict.accreditation_type != proposal.accreditation_type
+        )
+        label = AccreditationType(other.accreditation_type).label
+        if other.eligible:
+            return f", and start an {label} proposal instead."
+        return f". An {label} proposal cannot be started instead now. {other.reason}"
+
     def _type_and_models(self):
         proposal = self.proposal
         url = self.url("proposal-type")
@@ -357,8 +373,7 @@ class Journey:
             notice = Notice(
                 verdict.reason,
                 "If your organisation’s profile is wrong, change it. If it is right, this "
-                "proposal cannot be submitted: withdraw it, and start an Accredited School "
-                "Provider proposal instead.",
+                f"proposal cannot be submitted: withdraw it{self._instead()}",
                 "Change your organisation’s profile",
                 self.profile_url,
             )

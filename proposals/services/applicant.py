@@ -29,6 +29,7 @@ from proposals.queries.journey import (
     can_lead_federation,
     count_words,
 )
+from proposals.queries.starting import in_period, start_options
 
 
 class ProposalError(Exception):
@@ -94,38 +95,6 @@ def undo_declaration(locked):
         locked.declared_by = locked.declared_at = None
 
 
-def _in_period(period):
-    return {"round": period} if isinstance(period, Round) else {"window": period}
-
-
-def live_proposals_in(organisation, period):
-    """The organisation's proposals in this round or window, withdrawn ones
-    left out: it may have one of each type."""
-    return list(
-        Proposal.objects.filter(organisation=organisation, **_in_period(period))
-        .exclude(status=Status.WITHDRAWN)
-        .select_related("round", "window")
-        .order_by("accreditation_type")
-    )
-
-
-def start_options(organisation, period):
-    """What the organisation may start here: the eligibility verdicts, with
-    types it already has a live proposal for refused too."""
-    existing = {p.accreditation_type for p in live_proposals_in(organisation, period)}
-    return [
-        eligibility.Verdict(
-            v.accreditation_type,
-            False,
-            f"Your organisation already has an {v.accreditation_type.upper()} proposal here: "
-            "find it in your proposals.",
-        )
-        if v.eligible and v.accreditation_type in existing
-        else v
-        for v in eligibility.verdicts(organisation, period)
-    ]
-
-
 def start_proposal(*, organisation, period, accreditation_type, actor):
     """A new draft, if the organisation may seek this type in this round or
     window and has no live proposal for it there already."""
@@ -138,7 +107,7 @@ def start_proposal(*, organisation, period, accreditation_type, actor):
     if not period.is_open():
         what = "round" if isinstance(period, Round) else "out-of-round window"
         raise ProposalError(f"This {what} is not open for proposals now")
-    in_period = _in_period(period)
+    where = in_period(period)
     try:
         with transaction.atomic():
             proposal = Proposal.objects.create(
@@ -149,7 +118,7 @@ def start_proposal(*, organisation, period, accreditation_type, actor):
                 # A majority trust is the one partnership an organisation that
                 # cannot lead a federation can lead: a fact, not a question.
                 leads_majority_trust=not can_lead_federation(organisation),
-                **in_period,
+                **where,
             )
             timeline.record(proposal, "created", actor, details={"period": str(period)})
     except IntegrityError as error:
@@ -409,7 +378,7 @@ def next_round_for(proposal, when=None):
 
 
 def rounds_to_copy_into(organisation, rounds):
-    """Each of ``rounds`` (open ones) with the types :func:`start_options`
+    """Each of ``rounds`` (open ones) with the types ``start_options``
     lets the organisation start there, in one query however many rounds."""
     live = set(
         Proposal.objects.filter(organisation=organisation, round__in=rounds)

@@ -37,6 +37,7 @@ from proposals.forms.journey import (
     WithdrawForm,
 )
 from proposals.models import Answer, Party, Proposal
+from proposals.queries import starting
 from proposals.queries.journey import (
     CO_PARTNER_FIRST,
     DIOCESE_KINDS,
@@ -170,7 +171,7 @@ class StartView(OrganisationPageMixin, FormView):
     def verdicts(self):
         if self.period is None:
             return eligibility.verdicts(self.request.organisation)
-        return services.start_options(self.request.organisation, self.period)
+        return starting.start_options(self.request.organisation, self.period)
 
     def get_form_kwargs(self):
         types = [v.accreditation_type for v in self.verdicts if v.eligible]
@@ -187,7 +188,7 @@ class StartView(OrganisationPageMixin, FormView):
             unlinked=period is None or not period.is_open(),
             verdicts=self.verdicts,
             any_eligible=any(v.eligible for v in self.verdicts),
-            existing=services.live_proposals_in(self.request.organisation, period)
+            existing=starting.live_proposals_in(self.request.organisation, period)
             if period is not None
             else [],
             is_window=isinstance(period, Window),
@@ -200,7 +201,7 @@ class StartView(OrganisationPageMixin, FormView):
         double click) is no longer offered: that proposal is where to go."""
         posted = self.request.POST.get("accreditation_type")
         if self.period is not None and "accreditation_type" in form.errors:
-            for proposal in services.live_proposals_in(self.request.organisation, self.period):
+            for proposal in starting.live_proposals_in(self.request.organisation, self.period):
                 if proposal.accreditation_type == posted:
                     what = "round" if isinstance(self.period, Round) else "out-of-round window"
                     messages.info(
@@ -730,7 +731,7 @@ class StatusView(ProposalMixin, TemplateView):
                 context["copy_round"] = services.copy_round(proposal, targets)
                 context["already"] = [
                     p
-                    for p in services.live_proposals_in(proposal.organisation, next_round)
+                    for p in starting.live_proposals_in(proposal.organisation, next_round)
                     if p.accreditation_type == proposal.accreditation_type
                 ]
         return super().get_context_data(**context, **kwargs)

@@ -88,7 +88,7 @@ def test_a_profile_change_that_affects_a_draft_says_what_changed_and_what_to_do(
     open_section(page, "Type and partnerships")
     notice = page.locator(".govuk-notification-banner")
     expect(notice).to_contain_text(TOLD)
-    expect(notice).to_contain_text("start an Accredited School Provider proposal instead")
+    expect(notice).to_contain_text("start an Accredited School Provider (ASP) proposal instead")
     assert_accessible(page)
 
     # The profile was wrong: put it right from the notice, back to the task list.
