@@ -253,6 +253,62 @@ class TestTheAgenda:
         assert f"Moved from: {clock.describe(first.held_at)}, chaired by {first.chair}" in timeline
         assert f"Moved to: {clock.describe(second.held_at)}, chaired by {second.chair}" in timeline
 
+    def test_two_officers_moving_one_item_at_once_the_second_is_told_and_nothing_moves(
+        self, client, officer, group
+    ):
+        """The page carries the meeting it showed the item on: moved since
+        by someone else, the second move is refused with where it went, its
+        reason kept, and sent again it moves it from there."""
+        new_meeting(officer, group)
+        second = new_meeting(officer, group, days=40)
+        third = new_meeting(officer, group, days=60)
+        case = asg_case()
+        [item] = case.agenda_items.all()
+        sign_in_verified(client, officer)
+        url = reverse("advisory-item-move", args=[item.pk])
+        page = client.get(url)
+        shown = page.context["form"]["moving_from"].value()
+        meetings.move_item(item, to=second, reason="The chair is away.", actor=officer)
+        sent = {"meeting": third.pk, "reason": "Too full.", "moving_from": shown}
+        response = client.post(url, sent)
+        assert response.status_code == 200
+        assert (
+            escape(
+                f"Someone else has moved this item to the meeting at {clock.describe(second.held_at)}"
+            )
+            in response.text
+        )
+        assert "Too full." in response.text
+        item.refresh_from_db()
+        assert item.meeting == second
+        assert len(events(case, "agenda_item_moved")) == 1
+        again = response.context["form"]["moving_from"].value()
+        assert str(again) == str(second.pk)
+        response = client.post(url, {**sent, "moving_from": again})
+        assert response.status_code == 302
+        item.refresh_from_db()
+        assert item.meeting == third
+
+    def test_an_item_does_not_move_to_a_meeting_whose_time_has_come(self, client, officer, group):
+        """Its agenda is set: advice recorded "at" it on an item added after
+        would say the group considered what it never saw (a tester moved one
+        into a meeting dated the day before)."""
+        new_meeting(officer, group)
+        begun = new_meeting(officer, group, days=40)
+        case = asg_case()
+        [item] = case.agenda_items.all()
+        hold(begun, group[0])
+        sign_in_verified(client, officer)
+        url = reverse("advisory-item-move", args=[item.pk])
+        page = client.get(url).text
+        assert f'value="{begun.pk}"' not in page
+        with pytest.raises(meetings.MeetingError, match="has begun or been held"):
+            meetings.move_item(item, to=begun, reason="Late.", actor=officer)
+        response = client.post(url, {"meeting": begun.pk, "reason": "Late."})
+        assert "Select an open meeting from the list" in response.text
+        item.refresh_from_db()
+        assert item.meeting != begun
+
     @pytest.mark.parametrize("sits_on_it", [True, False])
     def test_a_chair_whose_item_moved_away_meanwhile_is_told_where_it_went(
         self, client, officer, group, sits_on_it

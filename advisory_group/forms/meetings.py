@@ -238,11 +238,18 @@ class MoveForm(forms.Form):
         error_messages={"required": "Enter why the item is moving to another meeting"},
     )
 
+    moving_from = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    """The meeting the page showed the item on: moved since, it stays."""
+
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = meetings_to_move_to(item)
+        self.fields["moving_from"].initial = item.meeting_id
         self.helper = gds_helper(
-            Field.select("meeting"), Field.textarea("reason"), submit="Move the item"
+            Field.select("meeting"),
+            Field.textarea("reason"),
+            "moving_from",
+            submit="Move the item",
         )
 
 

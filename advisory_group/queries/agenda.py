@@ -253,11 +253,13 @@ def open_items(meeting, viewer):
 
 
 def meetings_to_move_to(item):
-    """The open meetings ``item`` can move to: not its own, nor one whose
-    chair may not advise on its case (``may_advise``), each with its chair,
-    soonest first."""
+    """The open meetings still to come that ``item`` can move to: not its
+    own, nor one whose chair may not advise on its case (``may_advise``),
+    each with its chair, soonest first. A meeting whose time has come has
+    its agenda (the group cannot be said to have advised on an item added
+    after)."""
     return (
-        Meeting.objects.filter(closed_at=None)
+        Meeting.objects.filter(closed_at=None, held_at__gt=clock.now())
         .exclude(pk=item.meeting_id)
         .filter(chair__in=may_advise(item.case, User.objects.all()).values("pk"))
         .select_related("chair")

@@ -340,14 +340,27 @@ def moved_from_chair(item, person):
 
 
 @transaction.atomic
-def move_item(item, *, to, reason, actor):
-    """Move an open item to another open meeting, with a reason (timeline)."""
+def move_item(item, *, to, reason, actor, moving_from=None):
+    """Move an open item to another open meeting still to come, with a
+    reason (timeline). ``moving_from``: the meeting the page showed it on
+    (None: no page); moved elsewhere since, it is not moved again."""
     require(actor, "advisory_group.move_item", item)
-    item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    item = AgendaItem.objects.select_for_update().select_related("meeting__chair").get(pk=item.pk)
     if not item.is_open:
         raise MeetingError("The group has already given its advice on this item.")
+    if moving_from is not None and item.meeting_id != moving_from:
+        raise MeetingError(
+            f"Someone else has moved this item to the meeting at {describe_meeting(item.meeting)} "
+            "since this page was opened: nothing was changed. Move it again from there if it "
+            "should go elsewhere."
+        )
     if to.closed_at is not None or to.pk == item.meeting_id:
         raise MeetingError("Choose another meeting that is not closed.")
+    if to.held_at <= clock.now():
+        raise MeetingError(
+            "That meeting has begun or been held: its agenda cannot take another item. Choose "
+            "a meeting still to come."
+        )
     if AgendaItem.objects.filter(
         meeting=to, case=item.case, purpose=item.purpose, outcome=""
     ).exists():

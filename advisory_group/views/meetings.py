@@ -514,8 +514,15 @@ class MoveItemView(ItemMixin, TemplateView):
                 to=form.cleaned_data["meeting"],
                 reason=form.cleaned_data["reason"],
                 actor=request.user,
+                moving_from=form.cleaned_data["moving_from"],
             )
         except meetings.MeetingError as refusal:
+            # Shown again from where the item is now, with what was typed:
+            # sent again, it moves it from there.
+            sent = request.POST.copy()
+            sent["moving_from"] = self.item.meeting_id
+            form = MoveForm(sent, item=self.item)
+            form.is_valid()
             form.add_error(None, str(refusal))
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, "The item has been moved")
