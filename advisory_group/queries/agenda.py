@@ -339,6 +339,29 @@ def quorate(meeting, attendees, members):
     )
 
 
+def removal_seen_by(item_pk, user):
+    """(the timeline event by which the item ``item_pk`` was taken off its
+    meeting's agenda, the meeting), for ``user`` who sat on that meeting and
+    may advise on its case (a page of theirs opened before); else None."""
+    event = (
+        CaseEvent.objects.filter(action="agenda_item_removed", details__item=item_pk)
+        .select_related("case__organisation")
+        .first()
+    )
+    if event is None:
+        return None
+    meeting = (
+        Meeting.objects.filter(pk=event.details.get("meeting")).select_related("chair").first()
+    )
+    if (
+        meeting is None
+        or not is_in_meeting(user, meeting)
+        or not may_advise(event.case, User.objects.filter(pk=user.pk)).exists()
+    ):
+        return None
+    return event, meeting
+
+
 def may_advise(case, people):
     """Those of ``people`` (a query of users) who may advise on ``case``,
     whether or not their account or roles have changed since: not in

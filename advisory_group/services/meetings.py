@@ -231,7 +231,12 @@ def take_off_agendas(cases, *, reason, actor, purposes=None):
             by_pk[item.case_id],
             "agenda_item_removed",
             actor,
-            details={"meeting": item.meeting_id, "purpose": item.purpose, "reason": reason},
+            details={
+                "item": item.pk,
+                "meeting": item.meeting_id,
+                "purpose": item.purpose,
+                "reason": reason,
+            },
             internal=True,
         )
     AgendaItem.objects.filter(pk__in=[item.pk for item in items]).delete()

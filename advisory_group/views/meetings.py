@@ -294,6 +294,16 @@ class ItemMixin(StaffAreaMixin):
                 return self.moved(item)
             if (
                 item is None
+                and request.method == "POST"
+                and request.user.is_authenticated
+                and request.user.has_perm("advisory_group.use_meetings")
+                and (removal := queries.removal_seen_by(self.kwargs["pk"], request.user))
+            ):
+                # A page of the chair's or a member's, opened before the item
+                # was taken off the agenda (the decision corrected, say).
+                return self.removed(*removal)
+            if (
+                item is None
                 or item.meeting.closed_at is None
                 or not request.user.is_authenticated
                 or not queries.is_in_meeting(request.user, item.meeting)
@@ -329,6 +339,26 @@ class ItemMixin(StaffAreaMixin):
                 "item": item,
                 "meeting": item.meeting,
                 "typed": [("Your comment", comment)] if comment else [],
+            },
+            status=409,
+        )
+
+    def removed(self, event, meeting):
+        """Advice or a view sent after the item was taken off its agenda:
+        when and why, and what they wrote."""
+        return render(
+            self.request,
+            "advisory_group/item_removed.html",
+            {
+                "case": event.case,
+                "meeting": meeting,
+                "removal": event,
+                "purpose": ItemPurpose(event.details["purpose"]).label.lower(),
+                "typed": [
+                    ("Your comment", text)
+                    for name, text in self.request.POST.items()
+                    if name.endswith("comment") and text.strip()
+                ],
             },
             status=409,
         )
