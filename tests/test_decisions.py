@@ -539,14 +539,25 @@ def test_a_correction_against_the_recommendation_gives_the_decisions_reasons_for
     assert letters.decision_of(case).reasons == CORRECTED_REASONS
     page = client.get(reverse("decision-case", args=[case.pk])).content.decode()
     assert CORRECTED_REASONS in page and "Reason for the correction" in page
-    # The applicant's history says the decision was corrected, not the
-    # department's reason for it.
+    # The applicant is told the decision by its letter: until it is issued
+    # (and a correction possible) their page does not say it; then their
+    # history has the decision the letter told, neither the one corrected
+    # nor the department's reason for correcting it.
+    from feedback.models import Letter, LetterPurpose
     from tests.factories import MembershipFactory
 
     client.force_login(MembershipFactory(organisation=case.organisation).user)
     status = client.get(reverse("proposal-status", args=[case.pk])).content.decode()
-    assert "Decision corrected: not accredited" in status
+    assert '<strong class="govuk-tag govuk-tag--turquoise">Decision made</strong>' in status
+    assert "A decision has been made on your proposal." in status
+    for untold in ("Decision:", "Decision corrected", "accredited", "Applying again"):
+        assert untold not in status
+    Letter.objects.create(case=case, purpose=LetterPurpose.FEEDBACK, issued_at=clock.now())
+    status = client.get(reverse("proposal-status", args=[case.pk])).content.decode()
+    assert status.count("Decision: not accredited") == 1
+    assert "Decision: accredited" not in status and "Decision corrected" not in status
     assert "The wrong case was selected." not in status
+    assert '<strong class="govuk-tag govuk-tag--red">Not accredited</strong>' in status
 
 
 def test_a_correction_back_to_the_recommendation_needs_no_reasons_for_the_decision(

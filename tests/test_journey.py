@@ -1092,8 +1092,9 @@ class TestAfterSubmission:
         case = ProposalFactory(status=Status.NOT_ACCREDITED)
         client.force_login(MembershipFactory(organisation=case.organisation).user)
         settings.POLICY = {"concern_period_days": 21}
+        Letter.objects.create(case=case, purpose=LetterPurpose.FEEDBACK, issued_at=clock.now())
         response = client.get(reverse("proposal-status", args=[case.pk]))
-        assert "within 21 days of the letter" in response.text
+        assert "(21 days from our letter)" in response.text
 
     def test_a_not_accredited_case_shows_its_letters_and_concerns_as_they_are(self, client):
         case = ProposalFactory(status=Status.NOT_ACCREDITED)
@@ -1102,12 +1103,15 @@ class TestAfterSubmission:
         text = client.get(url).text
         assert "Requests for information" not in text
         assert "will appear here" not in text
-        assert "Your feedback letter has not been issued yet." in text
-        assert "You can raise a concern about the assessment or its result within 28 days" in text
+        # Its letter tells the decision: until it is issued the page does not.
+        assert "A decision has been made on your proposal." in text
+        assert "Not accredited" not in text and "feedback letter" not in text
+        assert "raise a concern" not in text
         letter = Letter.objects.create(
             case=case, purpose=LetterPurpose.FEEDBACK, issued_at=case.updated_at
         )
         text = client.get(url).text
+        assert "Not accredited" in text
         assert (
             'Download your feedback letter (PDF)<span class="govuk-visually-hidden"> issued' in text
         )
@@ -1122,7 +1126,7 @@ class TestAfterSubmission:
         client.force_login(MembershipFactory(organisation=case.organisation).user)
         text = client.get(reverse("proposal-status", args=[case.pk])).text
         assert "Download your screening letter (PDF)" in text
-        assert "Your feedback letter has not been issued yet." in text
+        assert "A decision has been made on your proposal." in text
 
     @pytest.mark.parametrize("status", [Status.LAPSED, Status.WITHDRAWN])
     def test_an_unsubmitted_case_shows_no_requests_letters_or_concerns(self, client, status):
@@ -1189,6 +1193,7 @@ class TestCopyOffer:
 
     def test_into_the_next_open_round_that_takes_it(self, signed_in, membership, applicant):
         case = ProposalFactory(organisation=membership.organisation, status="not_accredited")
+        Letter.objects.create(case=case, purpose=LetterPurpose.FEEDBACK, issued_at=clock.now())
         RoundFactory(deadline=case.round.deadline + timedelta(days=1), accepts_asp=False)
         taken = RoundFactory(deadline=case.round.deadline + timedelta(days=2))
         services.start_proposal(
@@ -1203,6 +1208,22 @@ class TestCopyOffer:
         response = signed_in.post(reverse("proposal-copy", args=[case.pk]), {"round": later.pk})
         assert Proposal.objects.get(copied_from=case).round == later
         assert response.status_code == 302
+
+    def test_not_before_the_letter_tells_the_decision(self, signed_in, membership, applicant):
+        """Until its letter is issued the decision can be corrected and the
+        applicant is not told it: the list says "Decision made", offers no
+        copy, and a copy sent all the same is refused."""
+        case = ProposalFactory(organisation=membership.organisation, status="not_accredited")
+        later = RoundFactory(deadline=case.round.deadline + timedelta(days=3))
+        text = signed_in.get(reverse("proposal-dashboard")).text
+        assert '<strong class="govuk-tag govuk-tag--turquoise">Decision made</strong>' in text
+        assert "Not accredited" not in text
+        assert self.copy_offers(signed_in) == []
+        with pytest.raises(services.ProposalError, match="letter has not been issued yet"):
+            services.copy_to_new_draft(case, period=later, actor=applicant)
+        Letter.objects.create(case=case, purpose=LetterPurpose.FEEDBACK, issued_at=clock.now())
+        assert "Not accredited" in signed_in.get(reverse("proposal-dashboard")).text
+        assert self.copy_offers(signed_in) == [str(later.pk)]
 
 
 class TestAfterTheDeadline:
@@ -1306,6 +1327,8 @@ class TestAfterTheDeadline:
             submitted_at=deadline - timedelta(days=1),
             reference="ASP-2099-0001",
         )
+        draft.refresh_from_db()
+        Letter.objects.create(case=draft, purpose=LetterPurpose.FEEDBACK, issued_at=deadline)
         with time_machine.travel(deadline + timedelta(days=1)):
             later = RoundFactory(opens_at=deadline, deadline=deadline + timedelta(days=40))
             signed_in.force_login(applicant)

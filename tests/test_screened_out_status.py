@@ -5,7 +5,9 @@ round."""
 import pytest
 from django.urls import reverse
 
+from accreditation import clock
 from accreditation.workflow import Status
+from feedback.models import Letter, LetterPurpose
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +27,8 @@ def test_the_screened_out_status_page_speaks_of_screening_and_what_to_do(client)
 
 def test_a_not_accredited_case_still_speaks_of_the_assessment(client):
     case = ProposalFactory(status=Status.NOT_ACCREDITED)
+    Letter.objects.create(case=case, purpose=LetterPurpose.FEEDBACK, issued_at=clock.now())
     client.force_login(case.created_by)
     page = client.get(reverse("proposal-status", args=[case.pk])).text
-    assert "raise a concern about the assessment or its result" in page
+    assert "a concern about the assessment or its result" in page
     assert "(screening)" not in page

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from accreditation import clock
 from accreditation.forms.helpers import select_choices
 from accreditation.queries import options as filter_options
-from accreditation.workflow import STATUS_META, Status
+from accreditation.workflow import STATUS_META, UNTOLD_LABEL, Status
 
 register = template.Library()
 
@@ -72,8 +72,24 @@ def status_tag(proposal, audience="staff"):
     """A case's status as a GOV.UK tag in the workflow's colours
     (``STATUS_META``), on every page that shows one: the applicant's label
     and colour for ``audience`` "applicant", anything else the staff's. A
-    tag, not an included template: lists show one a row."""
-    return _status_tag(proposal.status, audience == "applicant")
+    tag, not an included template: lists show one a row. A decided case
+    whose letter is not yet issued (``decision_told`` false, as
+    ``feedback.queries.letters.with_decision_told`` gives it) is "Decision
+    made" to the applicant: the letter tells the decision."""
+    applicant = audience == "applicant"
+    if (
+        applicant
+        and proposal.status in (Status.ACCREDITED, Status.NOT_ACCREDITED)
+        and getattr(proposal, "decision_told", True) is False
+    ):
+        return _untold_tag()
+    return _status_tag(proposal.status, applicant)
+
+
+@functools.cache
+def _untold_tag():
+    colour = STATUS_META[Status.AWAITING_DECISION].colour
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, UNTOLD_LABEL)
 
 
 @functools.cache

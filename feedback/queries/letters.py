@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.apps import apps
-from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accreditation import policy
 from accreditation.models import CaseEvent
 from accreditation.queries import decisions
 from accreditation.workflow import Action, Status
-from feedback.models import LetterPurpose
+from feedback.models import DECISION_PURPOSES, LetterPurpose
 
 PURPOSE_BY_STATUS = {
     Status.CLOSED_INELIGIBLE: LetterPurpose.SCREENING,
@@ -39,6 +39,62 @@ def decision_round(case_id):
     decision stands, 1 once it was decided again after an upheld concern. A
     decision or screening letter belongs to the round it was issued in."""
     return CaseEvent.objects.filter(case_id=case_id, action=Action.UPHOLD_CONCERN).count()
+
+
+DECIDED = (Status.ACCREDITED, Status.NOT_ACCREDITED)
+
+
+def _telling_letters():
+    return apps.get_model("feedback", "Letter").objects.filter(
+        purpose__in=DECISION_PURPOSES, issued_at__isnull=False
+    )
+
+
+def with_decision_told(cases):
+    """``cases`` with ``decision_told``: whether the letter telling the
+    standing decision (a decision or feedback letter of its decision round)
+    has been issued. Until then the applicant is not shown the decision, as
+    it can still be corrected (``decision_untold``)."""
+    return cases.annotate(decision_round_now=decision_round_of_outer_case()).annotate(
+        decision_told=Exists(
+            _telling_letters().filter(
+                case=OuterRef("pk"), decision_round=OuterRef("decision_round_now")
+            )
+        )
+    )
+
+
+def decision_untold(case):
+    """Whether ``case`` is decided and its applicant not yet told the
+    decision: its letter is still to be issued. Read from ``decision_told``
+    where ``with_decision_told`` gave it."""
+    if case.status not in DECIDED:
+        return False
+    told = getattr(case, "decision_told", None)
+    if told is None:
+        told = _telling_letters().filter(case=case, decision_round=decision_round(case.pk)).exists()
+    return not told
+
+
+def told_decisions(events, letters):
+    """The pks of those of a case's timeline ``events`` (in order) that
+    are decisions its applicant has been told: a decision, or a correction,
+    that was the last before a decision or feedback letter of ``letters``
+    was issued. One corrected before its letter was never told."""
+    decided = [event for event in events if event.action in decisions.DECISION_ACTIONS]
+    telling = [
+        letter.issued_at
+        for letter in letters
+        if letter.purpose in DECISION_PURPOSES and letter.issued_at is not None
+    ]
+    return {
+        event.pk
+        for index, event in enumerate(decided)
+        for until in [decided[index + 1].created_at if index + 1 < len(decided) else None]
+        if any(
+            event.created_at <= issued and (until is None or issued < until) for issued in telling
+        )
+    }
 
 
 def decision_round_of(events):

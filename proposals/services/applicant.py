@@ -12,6 +12,7 @@ from accreditation.models import Organisation, Round
 from accreditation.models.organisations import contact_addresses
 from accreditation.versions import check_version, version_of
 from accreditation.workflow import Action, GuardFailed, Move, Status, move
+from feedback.queries.letters import decision_untold
 from proposals.guards import window_open
 from proposals.models import (
     Answer,
@@ -402,8 +403,9 @@ def rounds_to_copy_into(organisation, rounds):
 def copy_round(proposal, targets):
     """The first round of ``targets`` (from :func:`rounds_to_copy_into`) that
     a copy of ``proposal`` can really go to: not its own, and taking its type
-    from its organisation. None if there is none, or it cannot be copied."""
-    if not proposal.is_copyable:
+    from its organisation. None if there is none, or it cannot be copied
+    (one whose decision the applicant has not been told cannot yet)."""
+    if not proposal.is_copyable or decision_untold(proposal):
         return None
     return next(
         (
@@ -425,6 +427,10 @@ def copy_to_new_draft(proposal, *, period, actor):
     require(actor, "proposals.view_proposal", proposal)
     if not proposal.is_copyable:
         raise ProposalError("Only a lapsed or unsuccessful proposal can be copied.")
+    if decision_untold(proposal):
+        raise ProposalError(
+            "This proposal’s letter has not been issued yet: it can be copied once it has."
+        )
     if proposal.period == period:
         raise ProposalError("Choose a later round.")
     with transaction.atomic():

@@ -20,10 +20,16 @@ from accreditation.models.framework import sector_for_kind
 from accreditation.numbers import id_param
 from accreditation.paging import NearestPageMixin
 from accreditation.pdf import render_pdf
+from accreditation.queries import decisions
 from accreditation.versions import StaleEdit, StaleEditViewMixin, version_of
-from accreditation.workflow import STATUS_META, Action, Status, WorkflowError
+from accreditation.workflow import Action, Status, WorkflowError
 from feedback.models import Letter, LetterPurpose
-from feedback.queries.letters import decision_round
+from feedback.queries.letters import (
+    decision_round,
+    decision_untold,
+    told_decisions,
+    with_decision_told,
+)
 from feedback.services import concerns
 from proposals.forms.journey import (
     DECLARATION,
@@ -109,7 +115,7 @@ class DashboardView(OrganisationPageMixin, NearestPageMixin, ListView):
     context_object_name = "proposals"
 
     def get_queryset(self):
-        return (
+        return with_decision_told(
             Proposal.objects.filter(organisation=self.request.organisation)
             .select_related("round", "window__organisation")
             .order_by("-created_at")
@@ -656,10 +662,12 @@ class ConfirmationView(ProposalMixin, TemplateView):
 
 
 def _applicant_label(event, kind):
-    """What the applicant's history calls ``event``: a corrected decision
-    says what it was corrected to, a letter which letter it is."""
+    """What the applicant's history calls ``event``: a correction they see
+    (the decision their letter told) the decision it made, a letter which
+    letter it is."""
     if event.action == Action.CORRECT_DECISION:
-        return f"{kind.applicant_label}: {STATUS_META[event.to_status].applicant_label.lower()}"
+        made = Action.ACCREDIT if event.to_status == Status.ACCREDITED else Action.NOT_ACCREDIT
+        return event_types.get(made).applicant_label
     if event.action == "letter_issued" and event.details.get("name"):
         return f"{kind.applicant_label}: {event.details['name'].lower()}"
     return kind.applicant_label
@@ -681,9 +689,19 @@ class StatusView(ProposalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         proposal = self.proposal
-        events = CaseEvent.objects.filter(
-            case=proposal, internal=False, action__in=event_types.applicant_codes()
-        ).order_by("sequence")
+        events = list(
+            CaseEvent.objects.filter(
+                case=proposal, internal=False, action__in=event_types.applicant_codes()
+            ).order_by("sequence")
+        )
+        # Every letter issued stays listed: a screening letter whose concern
+        # was upheld, say, once the case is screened again and assessed.
+        letters = list(
+            Letter.objects.filter(case=proposal, issued_at__isnull=False)
+            .defer("pdf")
+            .order_by("issued_at")
+        )
+        told = told_decisions(events, letters)
         context = {
             "events": [
                 (
@@ -692,8 +710,10 @@ class StatusView(ProposalMixin, TemplateView):
                     event.details.get("reason") if kind.applicant_reads_reason else "",
                 )
                 for event in events
+                if event.action not in decisions.DECISION_ACTIONS or event.pk in told
                 for kind in [event_types.get(event.action)]
             ],
+            "letters": letters,
             "can_withdraw": may_withdraw(proposal),
             "under_assessment": proposal.status in UNDER_ASSESSMENT,
             "decided": proposal.status in DECIDED,
@@ -704,22 +724,19 @@ class StatusView(ProposalMixin, TemplateView):
             .prefetch_related("documents")
             .order_by("raised_at"),
         }
-        # Every letter issued stays listed: a screening letter whose concern
-        # was upheld, say, once the case is screened again and assessed.
-        context["letters"] = list(
-            Letter.objects.filter(case=proposal, issued_at__isnull=False)
-            .defer("pdf")
-            .order_by("issued_at")
-        )
         # The letter of the decision standing now (a screening, decision or
         # feedback letter of its decision round), still to come.
         awaited = AWAITED_LETTER.get(proposal.status)
         if awaited is not None:
             now = decision_round(proposal.pk)
             context["letter_waiting"] = not any(
-                letter.purpose == awaited and letter.decision_round == now
-                for letter in context["letters"]
+                letter.purpose == awaited and letter.decision_round == now for letter in letters
             )
+        # A decision is told by its letter: until it is issued (and the
+        # decision can still be corrected) the page does not say it.
+        proposal.decision_told = not context.get("letter_waiting")
+        context["decision_untold"] = decision_untold(proposal)
+        context["may_raise_concern"] &= not context["decision_untold"]
         context["screened_out"] = proposal.status == Status.CLOSED_INELIGIBLE
         if proposal.is_copyable:
             next_round, is_open = services.next_round_for(proposal)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from accreditation import clock
 from accreditation.models import AccreditationType, Round
 from accreditation.workflow import Status
+from feedback.models import Letter, LetterPurpose
 from proposals.models import Proposal
 from proposals.services import applicant as services
 from proposals.tasks import lapse_overdue_drafts
@@ -147,15 +148,24 @@ def test_a_lapsed_draft_says_when_the_next_round_opens(page, assert_accessible):
     assert_accessible(page)
 
 
-def test_a_not_accredited_case_shows_its_letter_and_how_to_raise_a_concern(page, assert_accessible):
+def test_a_not_accredited_case_is_told_by_its_letter_then_how_to_raise_a_concern(
+    page, assert_accessible
+):
     case = ProposalFactory(status=Status.NOT_ACCREDITED)
     member = MembershipFactory(organisation=case.organisation)
     sign_in(page, member.user.email)
     page.goto(f"/proposals/{case.pk}/status/")
     main = page.locator("main")
     expect(page.get_by_role("heading", level=1)).to_have_text(case.reference)
-    expect(main).to_contain_text("Your feedback letter has not been issued yet.")
-    expect(main).to_contain_text("You can raise a concern about the assessment or its result")
+    expect(main.locator(".govuk-tag")).to_have_text("Decision made")
+    expect(main).to_contain_text("A decision has been made on your proposal.")
+    expect(main).not_to_contain_text("raise a concern")
     expect(main).not_to_contain_text("Requests for information")
     expect(main).not_to_contain_text("will appear here")
+    assert_accessible(page)
+    Letter.objects.create(case=case, purpose=LetterPurpose.FEEDBACK, issued_at=clock.now())
+    page.reload()
+    expect(main.locator(".govuk-tag")).to_have_text("Not accredited")
+    expect(main).to_contain_text("Download your feedback letter (PDF)")
+    expect(main).to_contain_text("If you have a concern about the assessment or its result")
     assert_accessible(page)
