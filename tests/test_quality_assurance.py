@@ -216,6 +216,22 @@ class TestAgreedScores:
         assert AgreedScore.objects.get().value == 2
 
 
+def test_the_recommendation_page_says_what_quality_assurance_waits_for(client, asg):
+    """Never an empty list: before the assessor has finished, it says their
+    recommendation finishes their scoring so the two sets are compared (a
+    tester found the list empty then)."""
+    case, first, second = asg
+    score_all(case, first, 3)
+    score_all(case, second, 3)
+    scoring.finish_scoring(case, actor=second)
+    sign_in_verified(client, first)
+    page = client.get(reverse("case-recommendation", args=[case.pk])).text
+    section = page[page.index("needs quality assurance before") :]
+    listed = section[section.index("<ul") : section.index("</ul>")]
+    assert "making the recommendation below finishes it" in listed
+    assert "second assessor has not finished" not in listed
+
+
 class TestDepartingRecommendation:
     def test_goes_through_quality_assurance_then_completes(self):
         case = case_in_assessment()

@@ -238,6 +238,11 @@ class AssessmentState:
     def quality_assurance_problems(self):
         """What stands between the case and its recommendation, in words."""
         problems = []
+        if not self.first_finished:
+            problems.append(
+                "The assessor’s scores are compared with the second assessor’s once the "
+                "assessor finishes scoring: making the recommendation below finishes it."
+            )
         if self.second is None:
             problems.append("A casework officer must assign a second assessor.")
         elif not self.second_finished:
