@@ -283,6 +283,7 @@ class TestTheAgenda:
             "to_meeting": second.pk,
             "from_meeting_name": f"{clock.describe(first.held_at)}, chaired by {first.chair}",
             "to_meeting_name": f"{clock.describe(second.held_at)}, chaired by {second.chair}",
+            "purpose": "advice",
             "reason": "The chair is away.",
         }
         timeline = client.get(reverse("staff-case", args=[case.pk])).text

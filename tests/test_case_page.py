@@ -458,6 +458,36 @@ def test_the_timeline_names_an_agenda_items_purpose_and_a_letters():
     assert _details(letter, blind=False) == [("", "Feedback letter")]
 
 
+def test_the_timeline_says_each_view_where_advice_was_recorded_and_what_a_correction_made():
+    """A tester found the views, the meeting and a correction's outcome
+    missing from the staff timeline."""
+    from types import SimpleNamespace
+
+    from accreditation.queries.case_page import _details, _staff_label
+
+    view = SimpleNamespace(action="member_view_recorded", details={"item": 4, "view": "revise"})
+    assert _details(view, blind=False) == [("View", "The feedback needs revising")]
+    agreed = SimpleNamespace(action="member_view_recorded", details={"view": "agree"})
+    assert _details(agreed, blind=False) == [("View", "Agree with the recommendation")]
+    at_meeting = SimpleNamespace(
+        action="advise",
+        details={
+            "advice": "agree",
+            "by_correspondence": False,
+            "meeting_name": "10am on 1 March 2027, chaired by Ada",
+        },
+    )
+    assert _details(at_meeting, blind=False) == [
+        ("Advice", "Agree with the recommendation"),
+        ("Recorded", "At the meeting"),
+        ("Meeting", "10am on 1 March 2027, chaired by Ada"),
+    ]
+    moved = SimpleNamespace(action="agenda_item_moved", details={"purpose": "feedback"})
+    assert _details(moved, blind=False) == [("", "Review of draft feedback")]
+    corrected = SimpleNamespace(action="correct_decision", to_status="accredited")
+    assert _staff_label(corrected) == "Decision corrected to accredited"
+
+
 @pytest.mark.parametrize(
     "status, due_in_days, shown",
     [

@@ -26,8 +26,8 @@ from accreditation.models import CaseEvent, Criterion
 from accreditation.models.timeline import GENESIS_HASH
 from accreditation.queries.cases import visible_to
 from accreditation.queries.decisions import DECIDED, DECISION_ACTIONS, OUTCOME_OF_STATUS
-from accreditation.workflow import Action
-from advisory_group.models import Advice, AgendaItem, ItemPurpose
+from accreditation.workflow import Action, Status
+from advisory_group.models import Advice, AgendaItem, FeedbackView, ItemPurpose
 from assessments.models import (
     AgreedScore,
     Assignment,
@@ -51,7 +51,7 @@ DRAFT_DOCUMENT_ACTIONS = frozenset({"request_document_uploaded", "request_docume
 """The applicant's work on answers not yet sent: staff see that it happened,
 not what the document is (the answers page promises nothing reaches the
 assessor until it is sent; what was sent is listed with its requests)."""
-AGENDA_ACTIONS = frozenset({"agenda_item_added", "agenda_item_removed"})
+AGENDA_ACTIONS = frozenset({"agenda_item_added", "agenda_item_removed", "agenda_item_moved"})
 """Events whose ``purpose`` is an agenda item's (``ItemPurpose``); any
 other event's is a letter's."""
 
@@ -64,6 +64,9 @@ DETAIL_LABELS = (
     ("score", "Score"),
     ("recommendation", "Recommendation"),
     ("advice", "Advice"),
+    ("view", "View"),
+    ("by_correspondence", "Recorded"),
+    ("meeting_name", "Meeting"),
     ("decision_date", "Decision date"),
     ("from_meeting_name", "Moved from"),
     ("to_meeting_name", "Moved to"),
@@ -218,6 +221,15 @@ def _date(value):
         return None
 
 
+def _staff_label(event):
+    """What the staff timeline calls ``event``: a correction says the
+    decision it made."""
+    label = events.get(event.action).staff_label
+    if event.action == Action.CORRECT_DECISION and event.to_status in OUTCOME_OF_STATUS:
+        return f"{label} to {Status(event.to_status).label.lower()}"
+    return label
+
+
 def _details(event, blind):
     """What the timeline shows of an event's details; ``blind``: without the
     scores and recommendations, for an assessor not yet shown them all."""
@@ -234,6 +246,11 @@ def _details(event, blind):
             value = f"{_date(value):%-d %B %Y}"
         if key == "party":
             value = Party(value).label if value in Party.values else value
+        if key == "view":
+            views = {**dict(Advice.choices), **dict(FeedbackView.choices)}
+            value = views.get(value, value)
+        if key == "by_correspondence":
+            value = "By correspondence, between meetings" if value else "At the meeting"
         if key == "advice":
             value = Advice(value).label if value in Advice.values else value
         if key == "recommendation":
@@ -482,7 +499,7 @@ def case_page(case, user, roles):
     entries = [
         TimelineEntry(
             event,
-            events.get(event.action).staff_label,
+            _staff_label(event),
             _details(event, blind=bool(hidden)),
             problems.get(event.sequence, []),
         )

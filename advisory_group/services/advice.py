@@ -27,7 +27,7 @@ from advisory_group.queries.agenda import (
     quorum_needed,
     quorum_present,
 )
-from advisory_group.services.meetings import MeetingError, fill_agenda
+from advisory_group.services.meetings import MeetingError, describe_meeting, fill_agenda
 from advisory_group.signals import feedback_approved, feedback_returned
 
 register(
@@ -164,13 +164,24 @@ def record_advice(item, *, advice, comment, actor, by_correspondence=False):
         # The decision official reads why, beside the advice.
         raise AdviceError("Enter a comment saying why the group disagrees with the recommendation.")
     _check_chair_may_record(item, by_correspondence)
-    details = {"item": item.pk, "comment": comment, "by_correspondence": by_correspondence}
+    details = _details(item, comment, by_correspondence)
     if advice == Advice.REFER_BACK:
         move(item.case, Action.REFER_BACK, actor, details={**details, "reason": comment})
     else:
         move(item.case, Action.ADVISE, actor, details={**details, "advice": advice})
     _settle(item, advice, comment, actor, by_correspondence)
     return item
+
+
+def _details(item, comment, by_correspondence):
+    """What the timeline keeps of the chair's record: the item, the comment,
+    and whether it was recorded by correspondence or at its meeting (named)."""
+    return {
+        "item": item.pk,
+        "comment": comment,
+        "by_correspondence": by_correspondence,
+        "meeting_name": describe_meeting(item.meeting),
+    }
 
 
 def _settle(item, outcome, comment, actor, by_correspondence):
@@ -204,7 +215,7 @@ def review_feedback(item, *, outcome, comment, actor, by_correspondence=False, s
     if seen is not None and seen != digest(rows):
         raise FeedbackChanged(digest(rows))
     _settle(item, outcome, comment, actor, by_correspondence)
-    details = {"item": item.pk, "comment": comment, "by_correspondence": by_correspondence}
+    details = _details(item, comment, by_correspondence)
     if outcome == FeedbackOutcome.APPROVED:
         approval = FeedbackApproval.objects.create(
             case=item.case, item=item, feedback=rows, digest=digest(rows), approved_by=actor

@@ -390,6 +390,7 @@ def move_item(item, *, to, reason, actor, moving_from=None):
             "to_meeting": to.pk,
             "from_meeting_name": describe_meeting(source),
             "to_meeting_name": describe_meeting(to),
+            "purpose": item.purpose,
             "reason": reason,
         },
         internal=True,
