@@ -161,6 +161,31 @@ def referred_back_example():
     }
 
 
+def assigned_example():
+    first = _assignment()
+    second = example_case(status=Status.IN_ASSESSMENT, accreditation_type="asg")
+    second.pk, second.reference = 2, "ASG-2026-0007"
+    site = "https://apply-for-accreditation.example"
+    return {
+        "assignments": [
+            {
+                "case": first.case,
+                "second": False,
+                "due": DUE,
+                "link": f"{site}/staff/cases/{first.case.pk}/scores/",
+            },
+            {
+                "case": second,
+                "second": True,
+                "due": DUE,
+                "link": f"{site}/staff/cases/{second.pk}/scores/",
+            },
+        ],
+        "queue_link": f"{site}/staff/assessments/",
+        "conflicts_link": f"{site}/staff/conflicts/",
+    }
+
+
 def assessor_stood_down_example():
     assignment = _assignment()
     return {
@@ -172,6 +197,16 @@ def assessor_stood_down_example():
 
 
 emails.register(
+    emails.EmailTemplate(
+        name="assessments/assigned",
+        title="Cases assigned to an assessor",
+        audience="An assessor, when a casework officer assigns them to cases being assessed "
+        "(one email for a round's assignment)",
+        subject="{% if assignments|length == 1 %}{{ assignments.0.case.reference }}: assigned "
+        "to you to assess{% else %}{{ assignments|length }} cases assigned to you to "
+        "assess{% endif %}",
+        example="assessments.emails.assigned_example",
+    ),
     emails.EmailTemplate(
         name="assessments/assessor_stood_down",
         title="An assessor was taken off a case they were assessing (a conflict of interest, "

@@ -71,6 +71,13 @@ def delivered():
     return list(mail.outbox)
 
 
+def sent_so_far():
+    """Deliver what is queued (the assessors' emails of their assignments,
+    say) and start counting afresh."""
+    delivered()
+    mail.outbox.clear()
+
+
 def chain_is_intact(case):
     events = CaseEvent.objects.filter(case=case).order_by("case", "sequence")
     case.refresh_from_db()
@@ -124,6 +131,38 @@ class TestProposal:
         assert actions[-2:] == ["assessor_assigned", "second_assessor_assigned"]
         assert chain_is_intact(asg) and chain_is_intact(asp)
         assert services.propose(period, officer).lines == []
+
+    def test_each_assessor_is_emailed_their_new_cases_once(self, officer, period, assessors):
+        """One email each however many cases a round's assignment gives
+        them: which, as which assessor, when due, and where to score it (two
+        testers found assessors were told nothing)."""
+        asha, ben, _ = assessors
+        first, other, group = case_in(period), case_in(period), case_in(period, "asg")
+        services.apply(
+            period,
+            {
+                (first.pk, "first"): asha.pk,
+                (other.pk, "first"): asha.pk,
+                (group.pk, "first"): ben.pk,
+                (group.pk, "second"): asha.pk,
+            },
+            officer,
+        )
+        sent = {m.to: m for m in OutboxMessage.objects.filter(key__startswith="assigned:")}
+        assert set(sent) == {asha.email, ben.email}
+        assert sent[asha.email].subject == "3 cases assigned to you to assess"
+        for case in (first, other, group):
+            assert case.reference in sent[asha.email].body
+            assert reverse("case-scores", args=[case.pk]) in sent[asha.email].body
+        assert sent[asha.email].body.count("as its second assessor") == 1
+        assert f"Due by {period.assessment_due:%-d %B %Y}" in sent[asha.email].body
+        assert sent[ben.email].subject == f"{group.reference}: assigned to you to assess"
+        late = case_in(period)
+        services.assign(late, ben, "first", officer)
+        [told] = OutboxMessage.objects.filter(key__startswith="assigned:", to=ben.email).exclude(
+            pk=sent[ben.email].pk
+        )
+        assert told.subject == f"{late.reference}: assigned to you to assess"
 
     def test_a_changed_line_that_breaks_a_rule_refuses_the_whole_and_says_why(
         self, officer, period, assessors
@@ -435,6 +474,7 @@ class TestSwitchedOff:
         case, other = case_in(RoundFactory()), case_in(RoundFactory())
         services.assign(case, asha, "first", officer)
         services.assign(other, asha, "first", officer)
+        sent_so_far()
         admin = UserFactory(roles=[Role.ADMINISTRATOR])
         accounts.set_staff_roles(asha, roles=roles, is_active=active, by=admin)
         assert current(case) is None and current(other) is None
@@ -546,6 +586,7 @@ class TestStandDown:
         case, other = case_in(RoundFactory()), case_in(RoundFactory())
         services.assign(case, asha, "first", officer)
         services.assign(other, asha, "first", officer)
+        sent_so_far()
 
         conflict = conflicts.declare(
             asha, reason="My sister chairs it.", organisation=case.organisation
@@ -574,6 +615,7 @@ class TestStandDown:
         elsewhere = LocalAuthority.objects.exclude(pk=asg.organisation.local_authority_id)
         outside = case_in(RoundFactory(), local_authority=elsewhere.first())
         services.assign(outside, asha, "first", officer)
+        sent_so_far()
         conflict = conflicts.declare(
             asha, reason="I was its councillor.", local_authority=asg.organisation.local_authority
         )

@@ -388,7 +388,9 @@ def apply(period, choices, officer):
                 )
         if problems:
             raise ProposalRefused(problems)
-        return _write(cases, choices, people, officer)
+        made = _write(cases, choices, people, officer)
+        tell_assigned(made)
+        return made
 
 
 def _line_problem(case, kind, person, held, second, conflicted, choices):
@@ -464,6 +466,45 @@ def _write(cases, choices, people, officer):
         list(cases.values()), ["timeline_sequence", "timeline_hash"]
     )
     return assignments
+
+
+def tell_assigned(assignments):
+    """Email each active assessor the cases of ``assignments`` (new ones,
+    to cases being assessed) in one email each, however many a round's
+    assignment gave them: which case, whether as its second assessor, when
+    it is due, and where to score it."""
+    made = (
+        queries.with_due_date(
+            Assignment.objects.filter(
+                pk__in=[assignment.pk for assignment in assignments], assessor__is_active=True
+            )
+        )
+        .select_related("assessor", "case__organisation")
+        .order_by("assessor_id", "case__reference", "kind", "pk")
+    )
+    by_person = {}
+    for assignment in made:
+        by_person.setdefault(assignment.assessor, []).append(assignment)
+    for person, theirs in by_person.items():
+        emails.queue(
+            "assessments/assigned",
+            {
+                "assignments": [
+                    {
+                        "case": assignment.case,
+                        "second": assignment.kind == SECOND,
+                        "due": assignment.due,
+                        "link": settings.SERVICE_URL
+                        + reverse("case-scores", args=[assignment.case_id]),
+                    }
+                    for assignment in theirs
+                ],
+                "queue_link": settings.SERVICE_URL + reverse("assessor-queue"),
+                "conflicts_link": settings.SERVICE_URL + reverse("staff-conflicts"),
+            },
+            [person.email],
+            key=f"assigned:{theirs[0].pk}",
+        )
 
 
 def _details(person, kind, **more):
@@ -549,6 +590,8 @@ def assign(case, person, kind, officer, *, reason="", may_see_earlier_scores=Fal
         )
         if locked.status not in queries.ASSESSABLE:
             ask_replacement_for_feedback(locked, assignment)
+        else:
+            tell_assigned([assignment])
     case.timeline_sequence, case.timeline_hash = locked.timeline_sequence, locked.timeline_hash
     return assignment
 
