@@ -350,7 +350,9 @@ def move_item(item, *, to, reason, actor, moving_from=None):
     reason (timeline). ``moving_from``: the meeting the page showed it on
     (None: no page); moved elsewhere since, it is not moved again."""
     require(actor, "advisory_group.move_item", item)
-    item = AgendaItem.objects.select_for_update().select_related("meeting__chair").get(pk=item.pk)
+    # Locked alone: joined rows would be read as they were before a move
+    # that commits while this waits, and the item not found.
+    item = AgendaItem.objects.select_for_update().get(pk=item.pk)
     if not item.is_open:
         raise MeetingError("The group has already given its advice on this item.")
     if moving_from is not None and item.meeting_id != moving_from:
