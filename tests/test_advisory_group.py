@@ -1617,9 +1617,16 @@ class TestMeetingPacks:
             pdf = PdfReader(io.BytesIO(response.content))
             return "".join(page.extract_text() for page in pdf.pages)
 
+        from assessments.models import Recommendation
+
+        departing = not_accredit_case(asg=True)
+        Recommendation.objects.filter(case=departing).update(
+            suggested="accredit", departure_reason="Thin evidence."
+        )
         sign_in_verified(client, member)
         pack = text(client.get(url))
         assert "Hazel Schools Trust" in pack and "Rowan Schools Trust" not in pack
+        assert "It departs from what the scores suggest: Thin evidence." in pack
         assert "Agreed" in pack  # a column's heading kept whole, not split over lines
         [downloaded] = events(seen, "meeting_pack_downloaded")
         assert downloaded.actor == member and downloaded.details["member"] == member.pk
