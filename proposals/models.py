@@ -188,10 +188,11 @@ class Proposal(models.Model):
     @property
     def draft_name(self):
         """How a proposal without a reference is named to people: "Draft ASP
-        proposal, Autumn 2026". Its internal number is never shown as if it
-        were a reference."""
+        proposal, Autumn 2026" ("Withdrawn draft ..." once withdrawn). Its
+        internal number is never shown as if it were a reference."""
         period = str(self.round) if self.round_id else "out of round"
-        return f"Draft {self.accreditation_type.upper()} proposal, {period}"
+        draft = "Withdrawn draft" if self.status == Status.WITHDRAWN else "Draft"
+        return f"{draft} {self.accreditation_type.upper()} proposal, {period}"
 
     @property
     def draft_in_words(self):

@@ -1135,7 +1135,8 @@ class TestAfterSubmission:
         text = client.get(reverse("proposal-status", args=[case.pk])).text
         for section in ("Requests for information", "Letters", "Concerns", "will appear here"):
             assert section not in text
-        assert f'<h1 class="govuk-heading-l">Draft ASP proposal, {case.round}</h1>' in text
+        draft = "Withdrawn draft" if status == Status.WITHDRAWN else "Draft"
+        assert f'<h1 class="govuk-heading-l">{draft} ASP proposal, {case.round}</h1>' in text
 
     def test_withdrawing_needs_a_reason(self, signed_in, draft):
         url = reverse("proposal-withdraw", args=[draft.pk])
