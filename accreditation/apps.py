@@ -14,12 +14,19 @@ class AccreditationConfig(AppConfig):
     verbose_name = "Accreditation"
 
     def ready(self):
+        from django.contrib.auth.signals import user_login_failed
+
         from accreditation import (
             checks,  # noqa: F401  (registers the deploy checks)
             email_catalogue,  # noqa: F401  (registers the e-mails)
             homes,
+            security,
         )
         from accreditation.queries import conflicts, options
+
+        user_login_failed.connect(
+            security.count_address_failure, dispatch_uid="sign-in-failures-by-address"
+        )
 
         conflicts.watch()
         options.watch()

@@ -11,7 +11,13 @@ the right is the one our nearest proxy saw. Entries further left were written
 by the client and are never trusted.
 """
 
+import hashlib
+import logging
+
 from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 
 def normalise_email(value):
@@ -45,3 +51,43 @@ def client_address(request):
         # all, so nothing in the header can be trusted.
         return remote
     return forwarded[-count]
+
+
+def _address_key(request):
+    digest = hashlib.sha256(client_address(request).encode()).hexdigest()
+    return f"sign-in-failures:address:{digest}"
+
+
+def count_address_failure(sender, request=None, **kwargs):
+    """``user_login_failed``: one more failed sign-in from the request's
+    address, whichever account it tried, counted for the lock-out's
+    cool-off time."""
+    if request is None:
+        return
+    key = _address_key(request)
+    timeout = int(settings.AXES_COOLOFF_TIME * 3600)
+    try:
+        cache.add(key, 0, timeout=timeout)
+        try:
+            cache.incr(key)
+        except ValueError:
+            # The cool-off ended between add and incr: the first of a new one.
+            cache.set(key, 1, timeout=timeout)
+    except Exception:
+        logger.exception("A failed sign-in could not be counted against its address")
+
+
+def address_locked_out(request):
+    """Whether so many sign-ins have failed from the request's address,
+    whatever the accounts, that it may not try again for now: one address
+    trying a password on many accounts is stopped as one account tried many
+    times is (``AXES_LOCKOUT_PARAMETERS``). The limit
+    (``SIGN_IN_ADDRESS_FAILURE_LIMIT``) is far above one account's, as a
+    school's staff share an address. While the cache cannot be reached,
+    nobody is locked out by it."""
+    try:
+        failures = cache.get(_address_key(request), 0)
+    except Exception:
+        logger.exception("The failed sign-ins from an address could not be read")
+        return False
+    return failures >= settings.SIGN_IN_ADDRESS_FAILURE_LIMIT

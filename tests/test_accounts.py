@@ -8,6 +8,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 from django_otp.oath import totp
@@ -146,6 +147,32 @@ class TestSignIn:
             client.post(reverse("login"), {"username": "bob@example.org", "password": "wrong"})
         response = client.post(
             reverse("login"), {"username": "cat@example.org", "password": password}
+        )
+        assert response.status_code == 302
+
+    def test_one_address_trying_many_accounts_is_stopped_for_a_while(
+        self, client, password, settings
+    ):
+        """Password spraying: a wrong password on many accounts from one
+        address pauses signing in from it (at a limit far above one
+        account's, as a school shares an address), and another address is
+        not paused (a security tester's finding)."""
+        settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 5
+        UserFactory(email="bob@example.org")
+        for n in range(5):
+            response = client.post(
+                reverse("login"), {"username": f"person{n}@example.org", "password": "wrong"}
+            )
+            assert response.status_code == 200, n
+        response = client.post(
+            reverse("login"), {"username": "bob@example.org", "password": password}
+        )
+        assert response.status_code == 429
+        assert "Signing in is paused for now" in response.text
+        assert "_auth_user_id" not in client.session
+        elsewhere = Client(REMOTE_ADDR="192.0.2.7")
+        response = elsewhere.post(
+            reverse("login"), {"username": "bob@example.org", "password": password}
         )
         assert response.status_code == 302
 

@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accreditation import security
 from accreditation.forms.accounts import (
     AcceptInvitationForm,
     GdsPasswordResetForm,
@@ -48,6 +49,11 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if security.address_locked_out(request):
+            return render(request, "accounts/address_locked_out.html", status=429)
+        return super().post(request, *args, **kwargs)
 
     def get_success_url(self):
         """Where the sign-in was asked for, unless that is the staff area and
