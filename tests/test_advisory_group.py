@@ -268,6 +268,8 @@ class TestTheAgenda:
         case = asg_case()
         [item] = case.agenda_items.all()
         sign_in_verified(client, officer)
+        page = client.get(reverse("advisory-item", args=[item.pk])).text
+        assert f'href="{reverse("staff-case", args=[case.pk])}">Case page and timeline' in page
         url = reverse("advisory-item-move", args=[item.pk])
         response = client.post(url, {"meeting": second.pk, "reason": ""})
         assert "Enter why the item is moving to another meeting" in response.text

@@ -413,6 +413,7 @@ class ItemView(ItemMixin, TemplateView):
         return super().get_context_data(
             item=item,
             case=case,
+            may_see_case=self.request.user.has_perm("accreditation.view_case", case),
             state=state,
             scores=scores,
             quality_assured=state.second is not None or state.needs_quality_assurance,
