@@ -262,6 +262,16 @@ class TestTheAgenda:
             sign_in_verified(client, outsider)
             assert client.post(url, sent).status_code == 404
 
+    def test_an_empty_agenda_says_so_to_the_officer_and_nothing_for_you_to_members(
+        self, client, officer, group
+    ):
+        meeting = new_meeting(officer, group)
+        url = reverse("advisory-meeting", args=[meeting.pk])
+        sign_in_verified(client, officer)
+        assert "The agenda is empty." in client.get(url).text
+        sign_in_verified(client, group[1])
+        assert "There is nothing on the agenda for you." in client.get(url).text
+
     def test_the_officer_moves_an_item_with_a_reason_on_the_timeline(self, client, officer, group):
         first = new_meeting(officer, group)
         second = new_meeting(officer, group, days=40)

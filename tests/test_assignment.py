@@ -665,6 +665,7 @@ class TestStandDown:
             follow=True,
         )
         assert f"You are stood down from {case.reference}" in response.text
+        assert "the casework officer who assigned you has been told" in response.text
         officer_client = sign_in_verified(Client(), officer)
         listed = officer_client.get(
             reverse("staff-cases"), {"status": "in_assessment", "assessor": "none"}

@@ -25,7 +25,8 @@ def declared_message(conflict):
     if conflict.stood_down:
         message += (
             f" You are stood down from {', '.join(conflict.stood_down)}: the casework "
-            "officers have been told, to assign someone else."
+            "officer who assigned you has been told (or every casework officer, if they no "
+            "longer assign), to assign someone else."
         )
     return message
 
