@@ -9,7 +9,7 @@ schools whose governance it is accountable for.
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import ngettext
 
 from accreditation import policy
@@ -198,8 +198,13 @@ class Standing:
 
 
 def standing_of(organisation):
-    """The organisation's ``Standing``, in one query."""
+    """The organisation's ``Standing``, in one query. A case decided not
+    accredited whose letter is not yet issued counts as undecided: until
+    then the decision can be corrected, and its applicant is not told it
+    (``feedback.queries.letters.decision_untold``)."""
     from accreditation.queries.reports import UNDECIDED
+    from accreditation.workflow import Status
+    from feedback.queries.letters import with_decision_told
 
     if organisation.pk is None:  # not saved yet: on no register, no cases
         return Standing(None, {})
@@ -207,8 +212,10 @@ def standing_of(organisation):
         organisation=OuterRef("pk"), state__in=("current", "notice_given")
     )
     undecided = (
-        apps.get_model("proposals", "Proposal")
-        .objects.filter(organisation=OuterRef("pk"), status__in=UNDECIDED)
+        with_decision_told(
+            apps.get_model("proposals", "Proposal").objects.filter(organisation=OuterRef("pk"))
+        )
+        .filter(Q(status__in=UNDECIDED) | Q(status=Status.NOT_ACCREDITED, decision_told=False))
         .order_by("submitted_at")
     )
     earliest = {

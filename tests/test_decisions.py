@@ -557,6 +557,7 @@ def test_a_correction_against_the_recommendation_gives_the_decisions_reasons_for
     assert status.count("Decision: not accredited") == 1
     assert "Decision: accredited" not in status and "Decision corrected" not in status
     assert "The wrong case was selected." not in status
+    assert CORRECTED_REASONS in status  # the decision's own reasons, as its letter gives them
     assert '<strong class="govuk-tag govuk-tag--red">Not accredited</strong>' in status
 
 

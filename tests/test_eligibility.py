@@ -139,6 +139,7 @@ def test_a_revoked_provider_may_apply_again():
 
 @pytest.mark.django_db
 def test_a_type_whose_case_is_still_being_assessed_is_not_offered_again():
+    from feedback.models import Letter, LetterPurpose
     from tests.factories import ProposalFactory
 
     case = ProposalFactory(
@@ -156,6 +157,11 @@ def test_a_type_whose_case_is_still_being_assessed_is_not_offered_again():
     assert verdicts[ASP].eligible
     case.status = "not_accredited"
     case.save(update_fields=["status"])
+    # Decided, but not yet told by its letter (the decision can still be
+    # corrected): still as undecided to the applicant, until the letter.
+    verdicts = {v.accreditation_type: v for v in eligibility.verdicts(case.organisation)}
+    assert not verdicts[ASG].eligible
+    Letter.objects.create(case=case, purpose=LetterPurpose.FEEDBACK, issued_at=case.updated_at)
     verdicts = {v.accreditation_type: v for v in eligibility.verdicts(case.organisation)}
     assert verdicts[ASG].eligible
 

@@ -425,12 +425,14 @@ def copy_to_new_draft(proposal, *, period, actor):
     """A lapsed or unsuccessful proposal carried into a new draft in a later
     round; answers carry over by criterion code."""
     require(actor, "proposals.view_proposal", proposal)
+    if decision_untold(proposal):
+        # Said alike whatever the decision: the letter tells it.
+        raise ProposalError(
+            "This proposal’s letter has not been issued yet: it can be copied once it has, if "
+            "it is not accredited."
+        )
     if not proposal.is_copyable:
         raise ProposalError("Only a lapsed or unsuccessful proposal can be copied.")
-    if decision_untold(proposal):
-        raise ProposalError(
-            "This proposal’s letter has not been issued yet: it can be copied once it has."
-        )
     if proposal.period == period:
         raise ProposalError("Choose a later round.")
     with transaction.atomic():

@@ -673,6 +673,15 @@ def _applicant_label(event, kind):
     return kind.applicant_label
 
 
+def _applicant_reason(event, kind):
+    """The reason the applicant's history gives with ``event``: a correction
+    they see (the decision their letter told) gives that decision's reasons,
+    not why the record was corrected."""
+    if event.action == Action.CORRECT_DECISION:
+        return event.details.get("decision_reasons", "")
+    return event.details.get("reason", "") if kind.applicant_reads_reason else ""
+
+
 AWAITED_LETTER = {
     Status.CLOSED_INELIGIBLE: LetterPurpose.SCREENING,
     Status.ACCREDITED: LetterPurpose.DECISION,
@@ -704,11 +713,7 @@ class StatusView(ProposalMixin, TemplateView):
         told = told_decisions(events, letters)
         context = {
             "events": [
-                (
-                    event,
-                    _applicant_label(event, kind),
-                    event.details.get("reason") if kind.applicant_reads_reason else "",
-                )
+                (event, _applicant_label(event, kind), _applicant_reason(event, kind))
                 for event in events
                 if event.action not in decisions.DECISION_ACTIONS or event.pk in told
                 for kind in [event_types.get(event.action)]
