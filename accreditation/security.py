@@ -69,10 +69,15 @@ def count_address_failure(sender, request=None, **kwargs):
     try:
         cache.add(key, 0, timeout=timeout)
         try:
-            cache.incr(key)
+            failures = cache.incr(key)
         except ValueError:
             # The cool-off ended between add and incr: the first of a new one.
             cache.set(key, 1, timeout=timeout)
+            failures = 1
+        if failures >= settings.SIGN_IN_ADDRESS_FAILURE_LIMIT:
+            # Paused for the whole cool-off from now, not for what is left
+            # of the time since the first failure.
+            cache.touch(key, timeout)
     except Exception:
         logger.exception("A failed sign-in could not be counted against its address")
 

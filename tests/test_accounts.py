@@ -176,6 +176,23 @@ class TestSignIn:
         )
         assert response.status_code == 302
 
+    def test_the_pause_lasts_its_whole_time_from_the_failure_that_reached_the_limit(
+        self, client, password, settings
+    ):
+        settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 2
+        UserFactory(email="bob@example.org")
+        wrong = {"username": "someone@example.org", "password": "wrong"}
+        right = {"username": "bob@example.org", "password": password}
+        start = clock.now()
+        with time_machine.travel(start, tick=False):
+            client.post(reverse("login"), wrong)
+        with time_machine.travel(start + timedelta(minutes=25), tick=False):
+            client.post(reverse("login"), wrong)
+        with time_machine.travel(start + timedelta(minutes=50), tick=False):
+            assert client.post(reverse("login"), right).status_code == 429
+        with time_machine.travel(start + timedelta(minutes=56), tick=False):
+            assert client.post(reverse("login"), right).status_code == 302
+
     def test_sign_out_needs_a_post(self, client):
         client.force_login(UserFactory())
         assert client.get(reverse("logout")).status_code == 405

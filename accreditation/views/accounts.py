@@ -52,7 +52,10 @@ class SignInView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         if security.address_locked_out(request):
-            return render(request, "accounts/address_locked_out.html", status=429)
+            minutes = round(settings.AXES_COOLOFF_TIME * 60)
+            return render(
+                request, "accounts/address_locked_out.html", {"minutes": minutes}, status=429
+            )
         return super().post(request, *args, **kwargs)
 
     def get_success_url(self):
