@@ -466,6 +466,27 @@ class TestReturnedFeedback:
         assert FeedbackRevision.objects.count() == revisions + 1
 
 
+def test_a_criterion_without_a_score_has_no_box_and_takes_no_feedback(client):
+    """The letter prints a score beside each criterion's feedback: one the
+    recommendation has no score for (a framework's criterion added since,
+    say) is offered no box, and text sent for it is not kept (its page
+    answered 500)."""
+    from assessments.models import DraftFeedback, Score
+
+    case, assessor = recommended("accredit")
+    decided_not_accredited(case)
+    Score.objects.filter(assignment__case=case, criterion__code="1A").delete()
+    sign_in_verified(client, assessor)
+    page = client.get(feedback_url(case))
+    assert page.status_code == 200
+    assert 'name="1A-lead"' not in page.text and 'name="2B-lead"' in page.text
+    response = write(client, case, {"1A-lead": "Not kept.", "2B-lead": "Send results."})
+    assert response.status_code == 302
+    assert list(DraftFeedback.objects.values_list("criterion__code", "text")) == [
+        ("2B", "Send results.")
+    ]
+
+
 def test_an_assessor_assigned_after_the_decision_writes_it_on_the_recommended_scores(client):
     """The case's assessor is replaced after the decision: the new one
     writes the feedback, which carries the scores the recommendation stood on."""

@@ -60,12 +60,16 @@ def write_feedback(case, *, texts, actor, version=None):
         )
     check_version(draft_version(draft_feedback(locked)), version)
     state = assessment_state(locked)
+    scores = recommended_scores(locked)
+    # Feedback is on the scores the letter prints: a criterion with none
+    # (its page offers no box for it) takes none.
     written = [
-        (item, texts[item.slug].strip()) for item in state.items if texts.get(item.slug, "").strip()
+        (item, texts[item.slug].strip())
+        for item in state.items
+        if item.key in scores and texts.get(item.slug, "").strip()
     ]
     if not written:
         raise ScoringError("Enter feedback to the applicant on at least one criterion.")
-    scores = recommended_scores(locked)
     if missing := [
         item
         for item in needing_feedback(state.items, scores, locked.framework.threshold)

@@ -54,17 +54,16 @@ class FeedbackView(CasePageMixin, TemplateView):
                 if (standing := self.state.standing(item)) is not None
                 and not is_met(standing.value, threshold)
             }
-        initial = {item.slug: current.get(item.key, "") for item in self.state.items}
+        # A box for each criterion the letter prints a score for.
+        scores = feedback.recommended_scores(self.case)
+        items = [item for item in self.state.items if item.key in scores]
+        initial = {item.slug: current.get(item.key, "") for item in items}
         initial["version"] = feedback.draft_version(draft)
         return FeedbackForm(
             data,
             initial=initial,
-            items=self.state.items,
-            needed=feedback.needing_feedback(
-                self.state.items,
-                feedback.recommended_scores(self.case),
-                self.case.framework.threshold,
-            ),
+            items=items,
+            needed=feedback.needing_feedback(items, scores, self.case.framework.threshold),
             returned=feedback_unwritten(self.case) == FeedbackOccasion.RETURNED,
         )
 
