@@ -176,12 +176,10 @@ def record_advice(item, *, advice, comment, actor, by_correspondence=False):
 def _details(item, comment, by_correspondence):
     """What the timeline keeps of the chair's record: the item, the comment,
     and whether it was recorded by correspondence or at its meeting (named)."""
-    return {
-        "item": item.pk,
-        "comment": comment,
-        "by_correspondence": by_correspondence,
-        "meeting_name": describe_meeting(item.meeting),
-    }
+    details = {"item": item.pk, "comment": comment, "by_correspondence": by_correspondence}
+    if not by_correspondence:
+        details["meeting_name"] = describe_meeting(item.meeting)
+    return details
 
 
 def _settle(item, outcome, comment, actor, by_correspondence):

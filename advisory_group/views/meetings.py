@@ -357,7 +357,7 @@ class ItemMixin(StaffAreaMixin):
                 "typed": [
                     ("Your comment", text)
                     for name, text in self.request.POST.items()
-                    if name.endswith("comment") and text.strip()
+                    if name.endswith("-comment") and text.strip()
                 ],
             },
             status=409,

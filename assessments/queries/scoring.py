@@ -473,9 +473,9 @@ def scoring_page(case, assignment):
         rows=rows,
         documents=list(case.evidence.order_by("uploaded_at")),
         request_documents=list(
-            RequestDocument.objects.filter(
-                request__case_id=case.pk, request__sent_at__isnull=False
-            ).select_related("request")
+            RequestDocument.objects.filter(request__case_id=case.pk, request__sent_at__isnull=False)
+            .select_related("request")
+            .order_by("request__sent_at", "uploaded_at", "pk")
         ),
         finished=bool(finished_assignments(case, [assignment.pk])),
     )
