@@ -262,6 +262,23 @@ class TestTheAgenda:
             sign_in_verified(client, outsider)
             assert client.post(url, sent).status_code == 404
 
+    def test_the_meetings_list_tells_a_meeting_to_come_from_one_held_and_not_closed(
+        self, client, officer, group
+    ):
+        """Not "Open" for both (a tester's suggestion)."""
+        coming = new_meeting(officer, group)
+        held = new_meeting(officer, group, days=30)
+        hold(held, *group)
+        sign_in_verified(client, officer)
+        page = client.get(reverse("advisory-meetings")).text
+        rows = {
+            meeting.pk: page[page.index(reverse("advisory-meeting", args=[meeting.pk])) :]
+            for meeting in (coming, held)
+        }
+        assert '<strong class="govuk-tag">To come</strong>' in rows[coming.pk].split("</tr>")[0]
+        assert "Held, not yet closed" in rows[held.pk].split("</tr>")[0]
+        assert ">Open<" not in page
+
     def test_an_empty_agenda_says_so_to_the_officer_and_nothing_for_you_to_members(
         self, client, officer, group
     ):

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
+from accreditation import clock
 from accreditation.access import StaffAreaMixin
 from accreditation.models import User
 from accreditation.paging import nearest_page
@@ -40,6 +41,7 @@ class MeetingListView(StaffAreaMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             meetings=list(queries.meetings_for(self.request.user)),
+            now=clock.now(),
             can_run=queries.may_run_meetings(self.request.user),
             waiting=len(queries.waiting()),
             **kwargs,
