@@ -558,6 +558,16 @@ def test_upheld_about_screening_and_found_eligible_the_screening_letter_stays_li
     letter = Letter.objects.get(case=case, purpose=LetterPurpose.SCREENING)
     assert "Download your screening letter (PDF)" in status
     assert reverse("letter-download", args=[case.pk, letter.pk]) in status
+    # It no longer gives the outcome: said beside it, and to whoever checks it.
+    concern.refresh_from_db()
+    said = (
+        f"A concern about this letter was upheld on {concern.decided_at:%-d %B %Y}, and the "
+        "proposal was looked at again: this letter no longer gives the outcome."
+    )
+    assert said in status
+    client.logout()
+    check = {"reference": case.reference, "sha256": letter.sha256}
+    assert said in client.post(reverse("letter-check"), check).text
 
 
 # --- The list ----------------------------------------------------------------------------------

@@ -193,3 +193,34 @@ def test_the_organisation_and_staff_download_the_notice(client, entry, official)
     client.logout()
     client.force_login(MembershipFactory().user)
     assert client.get(url).status_code == 404
+
+
+def test_a_notice_is_kept_from_the_letter_check_of_the_decision_and_its_withdrawal_is_said(
+    client, entry, official
+):
+    """The register keeps notices to the provider: whoever checks its
+    decision letter (a local authority, say) is not told of one. The notice
+    itself, checked or listed, says when it was withdrawn."""
+    decision = Letter.objects.get(case=entry.case, purpose=LetterPurpose.DECISION)
+    with time_machine.travel(clock.now() + timedelta(days=1)):
+        revocation.give_notice(entry, reason=REASON, actor=official)
+        issue_owed_letters()
+    notice = Letter.objects.get(purpose=LetterPurpose.REVOCATION_NOTICE)
+    withdrawn_on = clock.now() + timedelta(days=3)
+    with time_machine.travel(withdrawn_on):
+        revocation.withdraw_notice(entry, actor=official)
+    check = reverse("letter-check")
+    page = client.post(check, {"reference": entry.case.reference, "sha256": decision.sha256}).text
+    assert "This is a letter we issued" in page
+    assert 'id="later-letter"' not in page and "revocation" not in page.lower()
+    said = (
+        f"The notice was withdrawn on {withdrawn_on:%-d %B %Y}: the accreditation was not revoked."
+    )
+    page = client.post(check, {"reference": entry.case.reference, "sha256": notice.sha256}).text
+    assert said in page
+    client.force_login(MembershipFactory(organisation=entry.case.organisation).user)
+    status = client.get(reverse("proposal-status", args=[entry.case.pk])).text
+    assert said in status
+    client.logout()
+    sign_in_verified(client, person_with("casework_officer"))
+    assert said in client.get(reverse("staff-case", args=[entry.case.pk])).text

@@ -36,6 +36,7 @@ from accreditation.models.organisations import contact_addresses
 from accreditation.pdf import html_to_pdf
 from accreditation.workflow import Action, Status
 from feedback.models import (
+    CONCERN_PURPOSES,
     DECISION_PURPOSES,
     Concern,
     ConcernState,
@@ -63,6 +64,8 @@ events.register(
 NOTICE_GIVEN, REVOKED = "notice_given", "revoked"
 """The register's steps of revocation (``register.models.EventKind``) that
 are told in a letter."""
+NOTICE_WITHDRAWN = "notice_withdrawn"
+"""The step that ends a notice without revoking, told by email only."""
 
 PURPOSE_OF_REGISTER_STEP = {
     NOTICE_GIVEN: LetterPurpose.REVOCATION_NOTICE,
@@ -511,20 +514,69 @@ def verify(data):
 
 
 @dataclass(frozen=True)
+class Overtaken:
+    """What has since overtaken an issued letter: ``kind`` "withdrawn" (a
+    notice of revocation withdrawn) or "upheld" (a concern about the letter
+    upheld, and the proposal looked at again), on ``at``."""
+
+    kind: str
+    at: datetime
+
+
+def overtaken(letters):
+    """{letter pk: Overtaken} for those of ``letters`` that something has
+    overtaken since they were issued, so that nobody reads one as standing:
+    a notice withdrawn before a revocation; a screening or feedback letter
+    whose concern was upheld."""
+    found = {
+        letter_id: Overtaken("upheld", decided_at)
+        for letter_id, decided_at in Concern.objects.filter(
+            letter__in=[letter.pk for letter in letters if letter.purpose in CONCERN_PURPOSES],
+            state=ConcernState.UPHELD,
+        ).values_list("letter_id", "decided_at")
+    }
+    RegisterEvent = apps.get_model("register", "RegisterEvent")
+    for letter in letters:
+        if letter.purpose != LetterPurpose.REVOCATION_NOTICE or letter.register_event_id is None:
+            continue
+        notice = RegisterEvent.objects.only("entry_id", "created_at").get(
+            pk=letter.register_event_id
+        )
+        outcome = (
+            RegisterEvent.objects.filter(
+                entry_id=notice.entry_id,
+                created_at__gte=notice.created_at,
+                kind__in=(NOTICE_WITHDRAWN, REVOKED),
+            )
+            .exclude(pk=notice.pk)
+            .order_by("created_at", "pk")
+            .only("kind", "created_at")
+            .first()
+        )
+        if outcome is not None and outcome.kind == NOTICE_WITHDRAWN:
+            found[letter.pk] = Overtaken("withdrawn", outcome.created_at)
+    return found
+
+
+@dataclass(frozen=True)
 class Standing:
     """What has happened since a letter checked was issued, as the public
-    may know it: a later letter about its case, and for a decision to
-    accredit, whether the provider is on the register now."""
+    may know it: a later letter about its case (never a notice of
+    revocation: the register keeps notices to the provider), what overtook
+    the letter itself, and for a decision to accredit, whether the provider
+    is on the register now."""
 
     later: object = None
     entry: object = None
     left: object = None
     """The register event by which the provider left the register, if it has."""
+    overtaken: Overtaken | None = None
 
 
 def standing(letter):
     later = (
         Letter.objects.filter(case_id=letter.case_id, issued_at__gt=letter.issued_at)
+        .exclude(purpose=LetterPurpose.REVOCATION_NOTICE)
         .defer("pdf")
         .order_by("-issued_at", "-pk")
         .first()
@@ -538,7 +590,9 @@ def standing(letter):
         )
         if entry is not None and not entry.is_public:
             left = departure(entry)
-    return Standing(later=later, entry=entry, left=left)
+    return Standing(
+        later=later, entry=entry, left=left, overtaken=overtaken([letter]).get(letter.pk)
+    )
 
 
 def find(reference, sha256):

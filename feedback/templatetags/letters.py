@@ -2,7 +2,7 @@
 
 from django import template
 
-from feedback.services.letters import previewable
+from feedback.services.letters import overtaken, previewable
 
 register = template.Library()
 
@@ -17,4 +17,7 @@ def case_letters(context, case, issued, decision_round):
         previews = previewable(
             case, {letter.purpose for letter in issued if letter.decision_round == decision_round}
         )
+    notes = overtaken(issued)
+    for letter in issued:
+        letter.overtaken = notes.get(letter.pk)
     return {"case": case, "letters": issued, "previews": previews}

@@ -31,6 +31,7 @@ from feedback.queries.letters import (
     with_decision_told,
 )
 from feedback.services import concerns
+from feedback.services.letters import overtaken
 from proposals.forms.journey import (
     DECLARATION,
     AnswerForm,
@@ -711,6 +712,9 @@ class StatusView(ProposalMixin, TemplateView):
             .order_by("issued_at")
         )
         told = told_decisions(events, letters)
+        notes = overtaken(letters)
+        for letter in letters:
+            letter.overtaken = notes.get(letter.pk)
         context = {
             "events": [
                 (event, _applicant_label(event, kind), _applicant_reason(event, kind))
