@@ -108,6 +108,10 @@ STATUS_META = {
 """Applicants do not see the inner steps of assessment (assessed, Advisory
 Group review): to them the case is being assessed until it awaits decision."""
 
+REVOKED_LABEL = "Accreditation revoked"
+"""What applicants see of an accredited case once their organisation's
+accreditation was revoked."""
+
 UNTOLD_LABEL = "Decision made"
 """What applicants see of a decided case until the letter telling its
 decision is issued: until then the decision can be corrected, and the

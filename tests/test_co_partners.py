@@ -220,6 +220,12 @@ def test_a_second_save_with_an_old_version_is_refused(provider):
         details.update_details(
             entry, actor=member, more_schools=2, contact_email="a@b.org", version=version
         )
+    # The same details sent again (the form resent, or from another tab):
+    # what was sent is kept, so nothing is refused and nothing recorded.
+    details.update_details(
+        entry, actor=member, more_schools=1, contact_email="a@b.org", version=version
+    )
+    assert entry.events.filter(kind=EventKind.DETAILS_UPDATED).count() == 1
 
 
 # --- Starting and sending a change -------------------------------------------------------
@@ -284,9 +290,26 @@ def test_a_stale_answer_is_refused(provider):
 def test_one_open_change_at_a_time(provider):
     entry, member = provider
     submitted(entry, member)
-    with pytest.raises(co_partners.CoPartnerError, match="already has a change"):
+    with pytest.raises(co_partners.ChangeInProgress, match="started proposing Riverside"):
         co_partners.start(entry, actor=member, **co_partner_details(name="Another School"))
     assert CoPartnerChange.objects.count() == 1
+
+
+def test_a_second_start_sent_shows_the_change_in_progress_and_what_it_held(client, provider):
+    """The start form sent twice (or from a tab opened before): the change
+    in progress is named and linked, and what this form held shown back."""
+    entry, member = provider
+    change = answered(entry, member)
+    client.force_login(member)
+    form = {
+        **co_partner_details(name="Another School"),
+        "local_authority": LocalAuthority.objects.order_by("code").first().pk,
+    }
+    response = client.post(reverse("provider-co-partner-start"), form)
+    assert response.status_code == 409
+    assert "started proposing Riverside Primary School as your co-partner" in response.text
+    assert "Another School" in response.text
+    assert CoPartnerChange.objects.get() == change
 
 
 def test_an_organisation_not_accredited_is_refused(client):
@@ -308,7 +331,70 @@ def test_a_revoked_provider_is_refused(client, provider):
     with pytest.raises(PermissionDenied):
         details.update_details(entry, actor=member, more_schools=1, contact_email="a@b.org")
     client.force_login(member)
-    assert client.post(reverse("provider-co-partner-start"), {}).status_code == 404
+    assert client.post(reverse("provider-co-partner-start"), {}).status_code == 409
+
+
+def test_a_provider_off_the_register_is_told_why_and_keeps_what_it_sent(client, provider):
+    """Revoked while its pages were open: each form sent is shown back with
+    why nothing was saved; its entry says when and why it left; its change
+    of co-partner is closed, for it and for the casework officer."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from accreditation import clock
+
+    entry, member = provider
+    change = submitted(entry, member)
+    official = person_with("decision_official")
+    revocation.give_notice(entry, reason="It leads no school.", actor=official)
+    entry.refresh_from_db()
+    with time_machine.travel(entry.response_due + timedelta(minutes=1)):
+        revocation.revoke(entry, reason="It sent no response.", actor=official)
+        revoked_on = clock.now()
+    client.force_login(member)
+    said = f"accreditation was revoked on {revoked_on:%-d %B %Y}"
+    details_page = reverse("provider-details")
+    response = client.post(details_page, {"more_schools": "1", "contact_email": "new@x.org"})
+    assert response.status_code == 409
+    assert said in response.text and "new@x.org" in response.text
+    assert "Your register details were not saved." in response.text
+    assert client.get(details_page).status_code == 404
+    assert said in client.get(details_page).text
+    response = client.post(reverse("provider-response"), {"response": "We lead Hill Primary."})
+    assert response.status_code == 409
+    assert "We lead Hill Primary." in response.text and said in response.text
+    response = client.post(
+        reverse("provider-co-partner-answer", args=[change.pk, "2A"]), {"text": "More."}
+    )
+    assert response.status_code == 409 and "was closed" in response.text
+    assert "More." in response.text
+    page = client.get(reverse("provider-co-partner-change", args=[change.pk])).text
+    assert 'id="closed"' in page
+    assert said in client.get(reverse("provider-entry")).text
+    officer = person_with("casework_officer")
+    sign_in_verified(client, officer)
+    page = client.get(reverse("staff-co-partner-change", args=[change.pk])).text
+    assert 'id="closed"' in page and "Score the answers and decide" not in page
+    with pytest.raises(co_partners.CoPartnerError, match="nothing to decide"):
+        co_partners.decide(
+            change, actor=officer, scores=scores_of(change), meets=False, reason="No."
+        )
+
+
+def test_a_response_sent_after_the_notice_was_withdrawn_says_so_and_keeps_it(client, provider):
+    entry, member = provider
+    official = person_with("decision_official")
+    revocation.give_notice(entry, reason="It leads no school.", actor=official)
+    client.force_login(member)
+    assert client.get(reverse("provider-response")).status_code == 200
+    revocation.withdraw_notice(entry, actor=official)
+    response = client.post(reverse("provider-response"), {"response": "We lead Hill Primary."})
+    assert response.status_code == 409
+    assert "The notice of revocation was withdrawn on" in response.text
+    assert "We lead Hill Primary." in response.text
+    assert "Your response was not sent." in response.text
+    assert not entry.events.filter(kind=EventKind.RESPONSE_RECEIVED).exists()
 
 
 def test_another_organisations_change_is_not_found(client, provider):
@@ -507,7 +593,7 @@ def test_a_revoked_entry_cannot_take_a_new_co_partner(provider):
     RegisterEntry.objects.filter(pk=entry.pk).update(state=EntryState.REVOKED)
     # No longer waiting for the officers, and refused if decided all the same.
     assert list(waiting(person_with("casework_officer"))) == []
-    with pytest.raises(co_partners.CoPartnerError, match="no longer on the register"):
+    with pytest.raises(co_partners.CoPartnerError, match="nothing to decide"):
         co_partners.decide(
             change,
             actor=person_with("casework_officer"),

@@ -1096,3 +1096,19 @@ def test_words_searched_for_with_several_spaces_between_find_the_name(client):
     entry = RegisterEntryFactory(name="Kingsway High School")
     for typed in ("Kingsway  High", " Kingsway \t High ", "Kingsway\u00a0 High"):
         assert page_ids(client, {"q": typed}) == [entry.pk], typed
+
+
+def test_the_same_response_sent_twice_is_kept_once():
+    """The form resent, or sent from two tabs: one response for the
+    official to read. Another text, or another member, is another response."""
+    entry = RegisterEntryFactory()
+    member = MembershipFactory(organisation=entry.organisation).user
+    colleague = MembershipFactory(organisation=entry.organisation).user
+    entry = revocation.give_notice(
+        entry, reason="It leads no school.", actor=person_with("decision_official")
+    )
+    first = revocation.respond(entry, text="We lead Hill Primary.", actor=member)
+    assert revocation.respond(entry, text=" We lead Hill Primary. ", actor=member) == first
+    revocation.respond(entry, text="We lead Hill Primary.", actor=colleague)
+    revocation.respond(entry, text="And Dale Primary.", actor=member)
+    assert entry.events.filter(kind=EventKind.RESPONSE_RECEIVED).count() == 3

@@ -224,3 +224,23 @@ def test_a_notice_is_kept_from_the_letter_check_of_the_decision_and_its_withdraw
     client.logout()
     sign_in_verified(client, person_with("casework_officer"))
     assert said in client.get(reverse("staff-case", args=[entry.case.pk])).text
+
+
+def test_once_revoked_the_applicant_no_longer_reads_accredited(client, entry, official):
+    case = entry.case
+    member = MembershipFactory(organisation=case.organisation).user
+    client.force_login(member)
+    dashboard = reverse("proposal-dashboard")
+    status = reverse("proposal-status", args=[case.pk])
+    assert ">Accredited</strong>" in client.get(dashboard).text
+    entry = revocation.give_notice(entry, reason=REASON, actor=official)
+    with time_machine.travel(entry.response_due + timedelta(minutes=1)):
+        revocation.revoke(entry, reason=DECISION, actor=official)
+        revoked_on = clock.now()
+    for url in (dashboard, status):
+        page = client.get(url).text
+        assert ">Accreditation revoked</strong>" in page and ">Accredited</strong>" not in page
+    assert (
+        f"Your organisation’s accreditation was revoked on {revoked_on:%-d %B %Y}"
+        in client.get(status).text
+    )

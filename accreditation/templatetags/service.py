@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from accreditation import clock
 from accreditation.forms.helpers import select_choices
 from accreditation.queries import options as filter_options
-from accreditation.workflow import STATUS_META, UNTOLD_LABEL, Status
+from accreditation.workflow import REVOKED_LABEL, STATUS_META, UNTOLD_LABEL, Status
 
 register = template.Library()
 
@@ -75,8 +75,17 @@ def status_tag(proposal, audience="staff"):
     tag, not an included template: lists show one a row. A decided case
     whose letter is not yet issued (``decision_told`` false, as
     ``feedback.queries.letters.with_decision_told`` gives it) is "Decision
-    made" to the applicant: the letter tells the decision."""
+    made" to the applicant: the letter tells the decision; an accredited
+    case whose organisation's accreditation was revoked
+    (``accreditation_revoked``, as ``register.queries.register.
+    with_accreditation_revoked`` gives it) is "Accreditation revoked"."""
     applicant = audience == "applicant"
+    if (
+        applicant
+        and proposal.status == Status.ACCREDITED
+        and getattr(proposal, "accreditation_revoked", False)
+    ):
+        return _revoked_tag()
     if (
         applicant
         and proposal.status in (Status.ACCREDITED, Status.NOT_ACCREDITED)
@@ -84,6 +93,11 @@ def status_tag(proposal, audience="staff"):
     ):
         return _untold_tag()
     return _status_tag(proposal.status, applicant)
+
+
+@functools.cache
+def _revoked_tag():
+    return format_html('<strong class="govuk-tag govuk-tag--red">{}</strong>', REVOKED_LABEL)
 
 
 @functools.cache

@@ -58,6 +58,8 @@ from proposals.queries.journey import questions as proposal_questions
 from proposals.services import applicant as services
 from proposals.services import moving
 from proposals.views.access import ProposalMixin, ProposalPageCondition
+from register.models import EntryState, RegisterEntry
+from register.queries.register import departure, with_accreditation_revoked
 
 UNDER_ASSESSMENT = (
     Status.SUBMITTED,
@@ -116,10 +118,12 @@ class DashboardView(OrganisationPageMixin, NearestPageMixin, ListView):
     context_object_name = "proposals"
 
     def get_queryset(self):
-        return with_decision_told(
-            Proposal.objects.filter(organisation=self.request.organisation)
-            .select_related("round", "window__organisation")
-            .order_by("-created_at")
+        return with_accreditation_revoked(
+            with_decision_told(
+                Proposal.objects.filter(organisation=self.request.organisation)
+                .select_related("round", "window__organisation")
+                .order_by("-created_at")
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -744,6 +748,12 @@ class StatusView(ProposalMixin, TemplateView):
         # A decision is told by its letter: until it is issued (and the
         # decision can still be corrected) the page does not say it.
         proposal.decision_told = not context.get("letter_waiting")
+        if proposal.status == Status.ACCREDITED:
+            entry = RegisterEntry.objects.filter(
+                organisation=proposal.organisation_id, state=EntryState.REVOKED
+            ).first()
+            proposal.accreditation_revoked = entry is not None
+            context["revoked"] = departure(entry) if entry is not None else None
         context["decision_untold"] = decision_untold(proposal)
         context["may_raise_concern"] &= not context["decision_untold"]
         context["screened_out"] = proposal.status == Status.CLOSED_INELIGIBLE

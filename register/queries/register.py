@@ -20,6 +20,7 @@ from register.models import (
     LEAVING_KINDS,
     PUBLIC_HISTORY_KINDS,
     PUBLIC_STATES,
+    EntryState,
     RegisterEntry,
     RegisterEvent,
 )
@@ -76,6 +77,19 @@ def departure(entry):
         RegisterEvent.objects.filter(entry=entry, kind=LEAVING_KINDS.get(entry.state))
         .order_by("-created_at", "-pk")
         .first()
+    )
+
+
+def with_accreditation_revoked(cases):
+    """``cases`` with ``accreditation_revoked``: their organisation's
+    accreditation was revoked (its entry on the register is), so that an
+    accredited case is not shown to its applicant as standing."""
+    return cases.annotate(
+        accreditation_revoked=Exists(
+            RegisterEntry.objects.filter(
+                organisation=OuterRef("organisation"), state=EntryState.REVOKED
+            )
+        )
     )
 
 

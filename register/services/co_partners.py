@@ -70,6 +70,38 @@ class AlreadyDecided(CoPartnerError):
     """Another officer recorded the outcome first."""
 
 
+class ChangeInProgress(CoPartnerError):
+    """The provider has a change open already (``change``)."""
+
+    def __init__(self, change):
+        who = change.started_by.full_name or change.started_by.email
+        super().__init__(
+            f"{who} started proposing {change.name} as your co-partner at "
+            f"{clock.describe(change.started_at)}: finish that change, or wait for the casework "
+            "officer's decision on it, before starting another."
+        )
+        self.change = change
+
+
+def why_not_editable(change):
+    """Why ``change`` can no longer be changed by its provider, in words."""
+    entry = change.entry
+    if not entry.is_public and change.is_open:
+        return (
+            f"{entry.name} is no longer on the register of accredited providers, so this change "
+            "of co-partner was closed."
+        )
+    if change.state == ChangeState.SUBMITTED:
+        return (
+            f"It was sent to the accreditation team at {clock.describe(change.submitted_at)}: "
+            "they are deciding whether the co-partner meets the track record criteria."
+        )
+    return (
+        f"The accreditation team recorded its outcome on {change.decided_at:%-d %B %Y}: "
+        f"{change.get_state_display().lower()}."
+    )
+
+
 def criteria(framework, accreditation_type):
     """The Part Two criteria a co-partner answers (those answered per party
     in a consortium), for a provider of this type, in order."""
@@ -86,7 +118,11 @@ def criteria(framework, accreditation_type):
 
 
 def open_change(entry):
-    return CoPartnerChange.objects.filter(entry=entry, state__in=OPEN_CHANGE_STATES).first()
+    return (
+        CoPartnerChange.objects.filter(entry=entry, state__in=OPEN_CHANGE_STATES)
+        .select_related("started_by")
+        .first()
+    )
 
 
 def details_version(change):
@@ -120,11 +156,9 @@ def start(entry, *, actor, **details):
         if not entry.is_public:
             raise PermissionDenied("Only an accredited provider can add a co-partner.")
         _check_details(entry, details)
-        if open_change(entry) is not None:
-            raise CoPartnerError(
-                "Your organisation already has a change of co-partner in progress: finish "
-                "it, or wait for the casework officer's decision, before starting another."
-            )
+        current = open_change(entry)
+        if current is not None:
+            raise ChangeInProgress(current)
         framework = Framework.current()
         change = CoPartnerChange.objects.create(
             entry=entry,
@@ -253,6 +287,12 @@ def decide(change, *, actor, scores, meets, reason):
             raise AlreadyDecided(
                 "The outcome of this change of co-partner has already been recorded."
             )
+        entry = RegisterEntry.objects.select_for_update().get(pk=locked.entry_id)
+        if not entry.is_public:
+            raise CoPartnerError(
+                f"{entry.name} is no longer on the register of accredited providers: this "
+                "change of co-partner was closed, and there is nothing to decide."
+            )
         framework = locked.framework
         questions = criteria(framework, locked.entry.accreditation_type)
         by_criterion = {s.criterion.pk: s for s in scores}
@@ -274,9 +314,6 @@ def decide(change, *, actor, scores, meets, reason):
             )
         if not meets and not reason:
             raise CoPartnerError("Enter why the co-partner does not meet the track record criteria")
-        entry = RegisterEntry.objects.select_for_update().get(pk=locked.entry_id)
-        if meets and not entry.is_public:
-            raise CoPartnerError("The provider is no longer on the register.")
         now = clock.now()
         CoPartnerScore.objects.bulk_create(
             CoPartnerScore(

@@ -72,6 +72,15 @@ def update_details(entry, *, actor, more_schools, contact_email, version=None):
         raise DetailsError("Enter the email address the public can contact you at")
     with transaction.atomic():
         entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
+        changes = {
+            name: [getattr(entry, name), value]
+            for name, value in (("more_schools", more_schools), ("contact_email", contact_email))
+            if getattr(entry, name) != value
+        }
+        if not changes:
+            # What was sent is what is kept (the form sent twice, say):
+            # nothing to refuse, however old the page.
+            return entry
         check_version(details_version(entry), version)
         # Its type as it is now: it may have changed since the page was shown.
         problem = more_schools_problem(
@@ -79,13 +88,6 @@ def update_details(entry, *, actor, more_schools, contact_email, version=None):
         )
         if problem:
             raise DetailsError(problem)
-        changes = {
-            name: [getattr(entry, name), value]
-            for name, value in (("more_schools", more_schools), ("contact_email", contact_email))
-            if getattr(entry, name) != value
-        }
-        if not changes:
-            return entry
         now = clock.now()
         entry.more_schools, entry.contact_email, entry.updated_at = (
             more_schools,

@@ -102,7 +102,9 @@ def respond(entry, *, text, actor):
     period ends; it may send more than one. The entry's history records it
     was sent, by whom and when; its text is kept beside the history (until
     its retention period ends) for the decision official, who reads it
-    before deciding."""
+    before deciding. The same text sent again by the same person to the
+    same notice (the form sent twice, from two tabs or resent) is the
+    response already kept: its event is returned, nothing more stored."""
     require(actor, "register.respond_to_notice", entry)
     text = text.strip()
     if not text:
@@ -116,6 +118,19 @@ def respond(entry, *, text, actor):
             raise RevocationError(
                 f"The time to respond ended at {clock.describe(entry.response_due)}."
             )
+        sent = (
+            RegisterEvent.objects.filter(
+                entry=entry,
+                kind=EventKind.RESPONSE_RECEIVED,
+                created_at__gte=entry.notice_given_at,
+                actor=actor,
+                response__text=text,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if sent is not None:
+            return sent
         event = RegisterEvent.objects.create(
             entry=entry,
             kind=EventKind.RESPONSE_RECEIVED,

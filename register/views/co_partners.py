@@ -65,6 +65,7 @@ class DecideView(StaffAreaMixin, FormView):
             change=self.change,
             rows=rows,
             waiting=self.change.state == ChangeState.SUBMITTED,
+            closed=self.change.is_open and not self.change.entry.is_public,
             **kwargs,
         )
 

@@ -6,14 +6,15 @@ sent to the casework officers)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from accreditation import clock
-from accreditation.access import OrganisationPageMixin, PermissionMixin
+from accreditation.access import OrganisationPageMixin, PermissionMixin, typed_in
 from accreditation.models import CriterionGuidance
 from accreditation.models.framework import sector_for_kind
+from accreditation.rules import is_member_of
 from accreditation.versions import StaleEdit, StaleEditViewMixin
 from proposals.forms.journey import AnswerForm
 from register.forms.provider import CoPartnerChangeForm, DetailsForm
@@ -24,10 +25,12 @@ from register.models import (
     ChangeState,
     CoPartnerChange,
     EntryState,
+    EventKind,
     RegisterEntry,
 )
 from register.queries import notices
 from register.queries.co_partners import of_provider
+from register.queries.register import departure
 from register.services import co_partners, details, revocation
 
 
@@ -66,6 +69,7 @@ class EntryView(OrganisationPageMixin, TemplateView):
         )
         return super().get_context_data(
             entry=entry,
+            left=departure(entry) if entry is not None and not entry.is_public else None,
             others_on_register=others,
             can_keep=entry is not None and self.request.user.has_perm("register.keep_entry", entry),
             open_change=next((c for c in changes if c.is_open), None),
@@ -79,10 +83,36 @@ class EntryView(OrganisationPageMixin, TemplateView):
         )
 
 
+def unavailable(request, entry, *, title, form=None, not_done="", reason="", **context):
+    """The page a member of ``entry``'s organisation gets for one of its
+    pages that no longer applies (its accreditation revoked or corrected,
+    its notice withdrawn, its change of co-partner sent or decided): why,
+    and what they sent (``form``, bound) to copy, as nothing was saved: 409
+    for a form sent, 404 for a page asked for."""
+    return render(
+        request,
+        "register/provider/unavailable.html",
+        {
+            "title": title,
+            "entry": entry,
+            "left": None if entry.is_public else departure(entry),
+            "reason": reason,
+            "typed": typed_in(form) if form is not None and request.method == "POST" else [],
+            "not_done": not_done,
+            **context,
+        },
+        status=409 if request.method == "POST" else 404,
+    )
+
+
 class KeepEntryMixin(OrganisationPageMixin):
-    """A page of the organisation's own current entry: 404 if it has none."""
+    """A page of the organisation's own current entry: 404 if it has none;
+    a member whose entry is no longer on the register is told why
+    (``unavailable``), with what they sent."""
 
     see_permission = "register.keep_entry"
+    unavailable_title = ""
+    not_done = "Nothing was saved."
 
     @cached_property
     def entry(self):
@@ -91,10 +121,28 @@ class KeepEntryMixin(OrganisationPageMixin):
     def get_permission_object(self):
         return self.entry if self.organisation else None
 
+    def not_seen(self, target):
+        entry = self.entry
+        if entry is None or not is_member_of(self.request.user, entry.organisation_id):
+            return super().not_seen(target)
+        return unavailable(
+            self.request,
+            entry,
+            title=self.unavailable_title,
+            form=self.get_form(),
+            not_done=self.not_done,
+            **self.unavailable_context(),
+        )
+
+    def unavailable_context(self):
+        return {}
+
 
 class DetailsView(StaleEditViewMixin, KeepEntryMixin, FormView):
     template_name = "register/provider/details.html"
     form_class = DetailsForm
+    unavailable_title = "You can no longer change your register details"
+    not_done = "Your register details were not saved."
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "accreditation_type": self.entry.accreditation_type}
@@ -132,6 +180,18 @@ class ResponseView(KeepEntryMixin, FormView):
     template_name = "register/provider/response.html"
     form_class = ResponseForm
     see_permission = "register.respond_to_notice"
+    unavailable_title = "There is no notice to respond to"
+    not_done = "Your response was not sent."
+
+    def unavailable_context(self):
+        withdrawn = None
+        if self.entry.is_public:
+            withdrawn = (
+                self.entry.events.filter(kind=EventKind.NOTICE_WITHDRAWN)
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+        return {"withdrawn": withdrawn}
 
     def form_valid(self, form):
         try:
@@ -159,6 +219,8 @@ class StartView(KeepEntryMixin, FormView):
 
     template_name = "register/provider/co_partner_details.html"
     form_class = CoPartnerChangeForm
+    unavailable_title = "You can no longer propose a co-partner"
+    not_done = "The co-partner was not saved."
 
     def get(self, request, *args, **kwargs):
         current = co_partners.open_change(self.entry)
@@ -170,6 +232,18 @@ class StartView(KeepEntryMixin, FormView):
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             change = co_partners.start(self.entry, actor=self.request.user, **data)
+        except co_partners.ChangeInProgress as error:
+            # Sent twice, or from a tab opened before one was started: the
+            # change in progress, with what this form held to copy into it.
+            return unavailable(
+                self.request,
+                self.entry,
+                title="Your organisation has a change of co-partner in progress",
+                form=form,
+                not_done="This form was not saved: continue the change in progress instead.",
+                reason=str(error),
+                change=error.change,
+            )
         except co_partners.CoPartnerError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
@@ -199,15 +273,28 @@ class ChangeMixin(PermissionMixin):
 
 
 class EditMixin(ChangeMixin):
-    """A page that changes a draft: once sent (or revoked), back to its page."""
+    """A page that changes a draft: once sent, decided, or its provider off
+    the register, a form sent to it is shown back with why (nothing saved),
+    and a page asked for leads back to the change's page, saying why."""
 
     act_permission = "register.change_co_partner"
 
     def refuse(self, target):
-        if self.request.user.has_perm("register.view_co_partner_change", target):
-            messages.error(self.request, "This change of co-partner can no longer be edited.")
-            return redirect("provider-co-partner-change", pk=target.pk)
-        raise PermissionDenied
+        if not self.request.user.has_perm("register.view_co_partner_change", target):
+            raise PermissionDenied
+        reason = co_partners.why_not_editable(target)
+        if self.request.method == "POST":
+            return unavailable(
+                self.request,
+                target.entry,
+                title="This change of co-partner can no longer be changed",
+                form=self.get_form(),
+                not_done="What you sent was not saved.",
+                reason=reason,
+                change=target,
+            )
+        messages.error(self.request, reason)
+        return redirect("provider-co-partner-change", pk=target.pk)
 
 
 class ChangeView(ChangeMixin, TemplateView):
@@ -242,7 +329,7 @@ class ChangeView(ChangeMixin, TemplateView):
             messages.error(request, str(error))
             return redirect("provider-co-partner-change", pk=self.change.pk)
         except PermissionDenied:
-            messages.error(request, "This change of co-partner can no longer be sent.")
+            messages.error(request, co_partners.why_not_editable(self.change))
             return redirect("provider-co-partner-change", pk=self.change.pk)
         messages.success(
             request,
