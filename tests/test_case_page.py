@@ -522,6 +522,32 @@ def test_the_case_page_shows_the_stages_target_date_and_whether_it_has_passed(
     assert "For this stage: the assessment due date" in target
 
 
+def test_a_case_assessed_again_after_its_rounds_date_has_its_assessors_due_date(client):
+    """A case assigned after its round's assessment due date (assessed again
+    after an upheld concern, or assigned late) is due when its assessor's
+    assignment is: not past its target on the page, nor in the list."""
+    from datetime import timedelta
+
+    from tests.factories import AssignmentFactory, RoundFactory
+
+    now = clock.now()
+    period = RoundFactory(
+        opens_at=now - timedelta(days=120),
+        deadline=now - timedelta(days=90),
+        assessment_due=clock.today() - timedelta(days=40),
+        decision_target=clock.today() + timedelta(days=10),
+    )
+    case = ProposalFactory(status=Status.IN_ASSESSMENT, round=period)
+    due = clock.today() + timedelta(days=20)
+    AssignmentFactory(case=case, due_on=due)
+    officer = person_with("casework_officer")
+    page = page_of(client, officer, case)
+    target = page.split('id="target">')[1].split("</dd>")[0]
+    assert due.strftime("%-d %B %Y") in target and "Overdue" not in target
+    overdue = client.get(reverse("staff-cases") + "?overdue=on").text
+    assert case.reference not in overdue
+
+
 def test_an_accredited_cases_page_leads_to_its_register_entry_even_once_revoked(client):
     """A revoked entry is gone from the public register (410): the case page
     is the staff's way to its history."""

@@ -19,7 +19,7 @@ Drafts are the applicant's own until submitted.
 
 from django.apps import apps
 from django.db.models import Case, DateField, Exists, F, OuterRef, Q, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from accreditation.queries.conflicts import without_conflicts
 from accreditation.roles import Role
@@ -103,23 +103,29 @@ DECISION_STAGE = (Status.ADVISORY_REVIEW, Status.AWAITING_DECISION)
 
 def with_target(cases):
     """Annotate ``target``: the date the stage a case is in should be done
-    by. Screening and assessment: the round's assessment due date (for a
-    case outside a round, the due date its assessor was given); advice and
-    decision: the round's decision target. Other statuses have none.
-    Annotated once: a list whose filter or order asked for it holds it."""
+    by. Screening and assessment: the due date its first assessor has now
+    (``assessments.queries.assignment.due_date``: the later of the round's
+    assessment due date and the date worked out when they were assigned,
+    which a case outside a round, one assessed again after a concern was
+    upheld or one assigned late has), or the round's date before one is
+    assigned; advice and decision: the round's decision target. Other
+    statuses have none. Annotated once: a list whose filter or order asked
+    for it holds it. (Each coalesced with the other: SQLite's ``max()`` of a
+    null is null.)"""
     if "target" in cases.query.annotations:
         return cases
-    first_due = (
+    first_due = Subquery(
         _model("assessments.Assignment")
         .objects.filter(case=OuterRef("pk"), kind="first", ended_at__isnull=True)
         .order_by()
         .values("due_on")[:1]
     )
+    rounds = F("round__assessment_due")
     return cases.annotate(
         target=Case(
             When(
                 status__in=ASSESSMENT_STAGE,
-                then=Coalesce(F("round__assessment_due"), Subquery(first_due)),
+                then=Greatest(Coalesce(rounds, first_due), Coalesce(first_due, rounds)),
             ),
             When(status__in=DECISION_STAGE, then=F("round__decision_target")),
             default=None,

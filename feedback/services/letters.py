@@ -523,17 +523,19 @@ class Overtaken:
     at: datetime
 
 
-def overtaken(letters):
+def overtaken(letters, concerns=None):
     """{letter pk: Overtaken} for those of ``letters`` that something has
     overtaken since they were issued, so that nobody reads one as standing:
     a notice withdrawn before a revocation; a screening or feedback letter
-    whose concern was upheld."""
+    whose concern was upheld (among ``concerns``, the case's, where a page
+    has read them already)."""
+    about = [letter.pk for letter in letters if letter.purpose in CONCERN_PURPOSES]
+    if concerns is None:
+        concerns = Concern.objects.filter(letter__in=about).only("letter_id", "state", "decided_at")
     found = {
-        letter_id: Overtaken("upheld", decided_at)
-        for letter_id, decided_at in Concern.objects.filter(
-            letter__in=[letter.pk for letter in letters if letter.purpose in CONCERN_PURPOSES],
-            state=ConcernState.UPHELD,
-        ).values_list("letter_id", "decided_at")
+        concern.letter_id: Overtaken("upheld", concern.decided_at)
+        for concern in concerns
+        if concern.state == ConcernState.UPHELD and concern.letter_id in about
     }
     RegisterEvent = apps.get_model("register", "RegisterEvent")
     for letter in letters:
