@@ -719,6 +719,32 @@ class TestTheRecommendation:
         assert "after this page was opened" in forged.text
         assert Recommendation.objects.count() == 2
 
+    def test_an_assessor_replacing_another_starts_from_a_blank_recommendation(
+        self, client, case, assessor
+    ):
+        """The page shows the assessor the recommendation standing in their
+        assessment (held for quality assurance, say), never that of an
+        assessor since replaced: theirs is their own judgement."""
+        from assessments.models import Assignment
+        from assessments.services import assignment as assignment_services
+
+        score_all(case, assessor, 3)
+        recommend(case, assessor, "not_accredit", departure="Doubts about capacity.")
+        url = reverse("case-recommendation", args=[case.pk])
+        sign_in_verified(client, assessor)
+        assert "Doubts about capacity." in client.get(url).text
+        Assignment.objects.filter(case=case, assessor=assessor).update(ended_at=clock.now())
+        other = person_with("assessor")
+        assignment_services.assign(case, other, "first", person_with("casework_officer"))
+        score_all(case, other, 3)
+        client.logout()
+        sign_in_verified(client, other)
+        page = client.get(url)
+        assert "Doubts about capacity." not in page.text
+        initial = page.context["form"].initial
+        assert "recommendation" not in initial and "reasoning" not in initial
+        assert initial["after"] == Recommendation.objects.get().pk
+
     def test_a_page_that_names_a_recommendation_none_was_made_before_is_taken(self, case, assessor):
         score_all(case, assessor, 3)
         result = recommending.recommend(

@@ -300,7 +300,11 @@ def departure_recorded(case):
 
 
 def latest_recommendation(case):
-    return Recommendation.objects.filter(case_id=case.pk).select_related("made_by").first()
+    return (
+        Recommendation.objects.filter(case_id=case.pk)
+        .select_related("made_by", "assignment")
+        .first()
+    )
 
 
 def latest_completed_recommendation(case):

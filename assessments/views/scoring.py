@@ -248,12 +248,16 @@ class RecommendationView(CasePageMixin, TemplateView):
         latest = latest_recommendation(self.case)
         initial = {}
         if latest is not None:
-            initial = {
-                "recommendation": latest.recommendation,
-                "reasoning": latest.reasoning,
-                "departure_reason": latest.departure_reason,
-                "after": latest.pk,
-            }
+            initial = {"after": latest.pk}
+            if latest.assignment.ended_at is None:
+                # The standing recommendation of this assessment (sent to
+                # quality assurance, say); never that of an assessor since
+                # replaced (stood down, or before an upheld concern).
+                initial.update(
+                    recommendation=latest.recommendation,
+                    reasoning=latest.reasoning,
+                    departure_reason=latest.departure_reason,
+                )
         return RecommendationForm(data, initial=initial, suggested=self.state.suggestion)
 
     def get_context_data(self, form=None, **kwargs):
