@@ -69,14 +69,14 @@ emails.register(
         name="feedback/revocation_notice",
         title="Notice that an accreditation may be revoked, with its letter",
         audience="The provider's contacts",
-        subject="Notice that your accreditation may be revoked – {{ service_name }}",
+        subject="Notice that your accreditation may be revoked",
         example="feedback.emails.revocation_notice_example",
     ),
     emails.EmailTemplate(
         name="feedback/revocation",
         title="An accreditation is revoked, with its letter",
         audience="The provider's contacts",
-        subject="Your accreditation has been revoked – {{ service_name }}",
+        subject="Your accreditation has been revoked",
         example="feedback.emails.revocation_letter_example",
     ),
 )

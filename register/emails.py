@@ -38,22 +38,21 @@ emails.register(
         name="register/notice_withdrawn",
         title="A notice of revocation is withdrawn",
         audience="The provider's contacts",
-        subject="Your accreditation will not be revoked – {{ service_name }}",
+        subject="Your accreditation will not be revoked",
         example="register.emails.entry_example",
     ),
     emails.EmailTemplate(
         name="register/co_partner_met",
         title="A proposed co-partner meets the track record criteria",
         audience="The provider's contacts",
-        subject="Your co-partner meets the track record criteria – {{ service_name }}",
+        subject="Your co-partner meets the track record criteria",
         example="register.emails.change_example",
     ),
     emails.EmailTemplate(
         name="register/co_partner_not_met",
         title="A proposed co-partner does not meet the track record criteria",
         audience="The provider's contacts",
-        subject="Your proposed co-partner does not meet the track record criteria – "
-        "{{ service_name }}",
+        subject="Your proposed co-partner does not meet the track record criteria",
         example="register.emails.change_example",
     ),
 )

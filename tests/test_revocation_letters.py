@@ -120,9 +120,9 @@ def test_each_step_of_revocation_is_told_in_one_email_that_links_its_letter(
     entry.refresh_from_db()
     due = entry.response_due
     for message in sent:
-        assert message.subject == (
-            f"Notice that your accreditation may be revoked – {settings.SERVICE_NAME}"
-        )
+        assert message.subject == "Notice that your accreditation may be revoked"
+        # The heading is the subject, without the service's name.
+        assert f"– {settings.SERVICE_NAME}" not in message.html_body
         for body in (message.body, message.html_body):
             assert REASON in body
             assert f"until {clock.describe(due)} (UK time)" in body
@@ -138,7 +138,8 @@ def test_each_step_of_revocation_is_told_in_one_email_that_links_its_letter(
     key = f"letter:{case.pk}:{revoked.occasion}"
     assert sorted(sent.values_list("to", "key")) == [(to, key) for to in contacts]
     for message in sent:
-        assert message.subject == f"Your accreditation has been revoked – {settings.SERVICE_NAME}"
+        assert message.subject == "Your accreditation has been revoked"
+        assert f"– {settings.SERVICE_NAME}" not in message.html_body
         for body in (message.body, message.html_body):
             assert DECISION in body and REASON not in body
             assert "removed from the public register" in body
