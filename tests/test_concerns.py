@@ -891,3 +891,12 @@ def test_the_concern_page_says_what_the_letter_was_about(client, make, says):
     case = make()
     sign_in_verified(client, member_of(case))
     assert says in client.get(concern_url(case)).text
+
+
+def test_a_filter_the_concerns_list_cannot_read_is_said_to_be_left_out(client):
+    waiting = raised(not_accredited())
+    sign_in_verified(client, person_with("casework_officer"))
+    page = client.get(reverse("staff-concerns") + "?state=zzz").text
+    assert "These filters were left out" in page
+    assert "State: Select a state from the list" in page
+    assert decide_url(waiting) in page
