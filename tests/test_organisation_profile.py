@@ -380,6 +380,10 @@ class TestAnAccreditedProvider:
         )
         sent = client.post(reverse("organisation-edit", args=[K.EDUCATIONAL_CHARITY]), data)
         assert "its kind of organisation cannot be changed here" in sent.text
+        # Asked for, the other kind's page says so before anything is written.
+        page = client.get(reverse("organisation-edit", args=[K.EDUCATIONAL_CHARITY]), follow=True)
+        assert page.redirect_chain[-1][0] == reverse("organisation-edit", args=[K.ACADEMY_TRUST])
+        assert "its kind of organisation cannot be changed here" in page.text
         organisation.refresh_from_db()
         assert organisation.kind == K.ACADEMY_TRUST
         renamed = details(

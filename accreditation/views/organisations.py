@@ -249,6 +249,18 @@ class EditDetailsView(ReturnToProposalMixin, OrganisationPageMixin, DetailsStepM
     def existing(self):
         return self.organisation
 
+    def get(self, request, *args, **kwargs):
+        # Another kind for a provider whose kind is fixed: said before any
+        # details are written, on the page of its own kind.
+        if self.kind != self.organisation.kind and (
+            fixed := services.kind_fixed(self.organisation)
+        ):
+            messages.error(request, fixed)
+            return redirect(
+                self.with_return(reverse("organisation-edit", args=[self.organisation.kind]))
+            )
+        return super().get(request, *args, **kwargs)
+
     def get_initial(self):
         return OrganisationDetailsForm.initial_from(self.organisation)
 
