@@ -194,14 +194,16 @@ class RegisterEvent(AppendOnly):
     @property
     def details_described(self):
         """What a ``details_updated`` event changed, as the public reads it:
-        the provider's own details (how many more schools it can take on)
-        or its profile as the register shows it (name, place, kind, phase,
+        the provider's own details (how many more schools it can take on,
+        its public contact) or its profile as the register shows it (name, place, kind, phase,
         faith designation)."""
         changed = self.details
         said = []
         if "more_schools" in changed and changed["more_schools"][1] is not None:
             more = changed["more_schools"][1]
             said.append(f"can take on {more} more school{pluralize(more)}")
+        if "contact_email" in changed:
+            said.append("contact email changed")
         if "local_authority" in changed:
             said.append(f"now in {changed['local_authority'][1]}")
         if "kind" in changed:

@@ -108,6 +108,7 @@ def test_the_provider_keeps_its_details_current_and_the_register_shows_them(clie
     page = client.get(reverse("register-provider", args=[entry.pk])).content.decode()
     assert "schools@oak.example.org" in page
     assert "can take on 2 more schools" in page
+    assert "Details updated: can take on 2 more schools; contact email changed" in page
     details.update_details(
         entry, actor=member, more_schools=1, contact_email="schools@oak.example.org"
     )
