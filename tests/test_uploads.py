@@ -95,14 +95,16 @@ def xlsx_bytes():
     )
 
 
+def odt_members(mimetype="application/vnd.oasis.opendocument.text"):
+    return [
+        ("mimetype", mimetype),
+        ("content.xml", "<office:document-content/>"),
+        ("META-INF/manifest.xml", "<manifest:manifest/>"),
+    ]
+
+
 def odt_bytes(mimetype="application/vnd.oasis.opendocument.text"):
-    return zip_bytes(
-        [
-            ("mimetype", mimetype),
-            ("content.xml", "<office:document-content/>"),
-            ("META-INF/manifest.xml", "<manifest:manifest/>"),
-        ]
-    )
+    return zip_bytes(odt_members(mimetype))
 
 
 def zeros_member_zip(size, *, name="word/document.xml"):
@@ -280,6 +282,112 @@ def test_an_encrypted_container_is_refused():
 )
 def test_other_mismatches_and_unaccepted_types_are_refused(name, data, message):
     assert refusal(upload(name, data)) == message
+
+
+ACTIVE_OFFICE = (
+    "The selected file must not contain macros, embedded objects, or links that fetch content "
+    "from elsewhere when it is opened. Save it again without them, or as a PDF, and upload the "
+    "new copy"
+)
+DOCX_PARTS = [("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")]
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100)
+
+
+def rels(*relationships):
+    return "<Relationships>" + "".join(relationships) + "</Relationships>"
+
+
+@pytest.mark.parametrize(
+    ("name", "members"),
+    [
+        ("plan.docx", [*DOCX_PARTS, ("word/vbaProject.bin", OLE)]),
+        (
+            "plan.docx",
+            [
+                (
+                    "[Content_Types].xml",
+                    '<Types><Override ContentType="application/'
+                    'vnd.ms-word.document.macroEnabled.main+xml"/></Types>',
+                ),
+                ("word/document.xml", "<w:document/>"),
+            ],
+        ),
+        ("plan.docx", [*DOCX_PARTS, ("word/embeddings/oleObject1.bin", OLE)]),
+        ("plan.docx", [*DOCX_PARTS, ("word/activeX/activeX1.xml", "<ax:ocx/>")]),
+        (
+            "plan.docx",
+            [
+                *DOCX_PARTS,
+                (
+                    "word/_rels/settings.xml.rels",
+                    rels(
+                        '<Relationship Id="r1" TargetMode="External" Type="http://schemas.'
+                        "openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
+                        '" Target="http://evil.example/t.dotm"/>'
+                    ),
+                ),
+            ],
+        ),
+        (
+            "sheet.xlsx",
+            [
+                ("[Content_Types].xml", "<Types/>"),
+                ("xl/workbook.xml", "<workbook/>"),
+                (
+                    "xl/externalLinks/_rels/externalLink1.xml.rels",
+                    rels(
+                        "<Relationship Type='http://schemas.openxmlformats.org/officeDocument/"
+                        "2006/relationships/externalLinkPath' Target='file:///c:/x.xlsx' "
+                        "TargetMode='External' Id='rId1'/>"
+                    ),
+                ),
+            ],
+        ),
+        ("letter.odt", [*odt_members(), ("Basic/Standard/Module1.xml", "<module/>")]),
+        ("letter.odt", [*odt_members(), ("Object 1", OLE)]),
+        ("letter.odt", [*odt_members(), ("Pictures/logo.png", OLE)]),
+    ],
+    ids=[
+        "vba",
+        "macro-enabled-type",
+        "ole-object",
+        "activex",
+        "remote-template",
+        "external-workbook",
+        "basic-macro",
+        "odt-ole-object",
+        "ole-under-another-name",
+    ],
+)
+def test_an_office_document_that_acts_when_opened_is_refused(name, members):
+    assert refusal(upload(name, zip_bytes(members))) == ACTIVE_OFFICE
+
+
+def test_an_office_document_with_hyperlinks_a_chart_and_pictures_is_accepted():
+    data = zip_bytes(
+        [
+            *DOCX_PARTS,
+            (
+                "word/_rels/document.xml.rels",
+                rels(
+                    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                    'officeDocument/2006/relationships/hyperlink" Target="https://www.gov.uk/"'
+                    ' TargetMode="External"/>',
+                    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+                    'officeDocument/2006/relationships/image" Target="media/image1.png"/>',
+                ),
+            ),
+            ("word/media/image1.png", image_bytes("PNG")),
+            ("word/embeddings/Microsoft_Excel_Worksheet.xlsx", xlsx_bytes()),
+        ]
+    )
+    assert uploads.validate_upload(upload("plan.docx", data))[0] == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    odt = zip_bytes([*odt_members(), ("Object 1/content.xml", "<chart/>")])
+    assert uploads.validate_upload(upload("letter.odt", odt))[0] == (
+        "application/vnd.oasis.opendocument.text"
+    )
 
 
 @override_settings(EVIDENCE_SCANNER="tests.test_uploads.recording_scanner")

@@ -153,6 +153,76 @@ def _check_unpacked_size(members):
             )
 
 
+ACTIVE_OFFICE = (
+    "The selected file must not contain macros, embedded objects, or links that fetch content "
+    "from elsewhere when it is opened. Save it again without them, or as a PDF, and upload the "
+    "new copy"
+)
+UNREADABLE_OFFICE = (
+    "The selected file could not be checked: it may be damaged. Save it again from the program "
+    "that made it and upload the new copy"
+)
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The first bytes of an OLE compound file: an embedded object or macro store."""
+OLE_SAFE_EMBEDDED = (".xlsx", ".docx", ".pptx", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf")
+"""What an office document embeds without acting: a chart's workbook, a
+picture. Anything else under ``embeddings/`` (``oleObject1.bin``, a
+macro-enabled workbook) is refused."""
+RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>", re.IGNORECASE)
+EXTERNAL = re.compile(rb"""TargetMode\s*=\s*["']External["']""", re.IGNORECASE)
+HYPERLINK = re.compile(rb"""Type\s*=\s*["'][^"']*/hyperlink["']""", re.IGNORECASE)
+RELS_MAX_BYTES = 1024 * 1024
+"""A relationships member larger than this is no document's: refused unread."""
+
+
+def _active_office_member(archive, member):
+    """Whether ``member`` of an office document makes it act rather than
+    show: macros (VBA, or a LibreOffice Basic or script library), ActiveX
+    controls, OLE objects (an old equation, a packaged program), a
+    macro-enabled type, or a relationship that fetches something from
+    elsewhere as it opens (a remote template, an external frame or linked
+    workbook; a hyperlink, which waits for a click, is not one)."""
+    name = member.filename.lower()
+    if member.is_dir():
+        return False
+    if "vbaproject" in name or "vbadata" in name or "/activex/" in f"/{name}":
+        return True
+    if name.startswith(("basic/", "scripts/")) and name.count("/") >= 2:
+        return True
+    if "/embeddings/" in f"/{name}" and not name.endswith(OLE_SAFE_EMBEDDED):
+        return True
+    if name == "[content_types].xml":
+        return b"macroenabled" in archive.read(member).lower()
+    if name.endswith(".rels"):
+        if member.file_size > RELS_MAX_BYTES:
+            return True
+        return any(
+            EXTERNAL.search(tag) and not HYPERLINK.search(tag)
+            for tag in RELATIONSHIP.findall(archive.read(member))
+        )
+    if "/" not in name.rstrip("/") and name.startswith("object "):
+        # An ODT's embedded object: its own directory is an ODF chart or
+        # formula; a bare file is an OLE object.
+        return True
+    with archive.open(member) as opened:
+        return opened.read(len(OLE_MAGIC)) == OLE_MAGIC
+
+
+def _refuse_active_office(uploaded_file):
+    """Refuse a DOCX, XLSX or ODT holding anything ``_active_office_member``
+    finds, as a PDF with JavaScript is refused. Its directory has been
+    checked (``_check_unpacked_size``): what is read is bounded."""
+    uploaded_file.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded_file) as archive:
+            active = any(_active_office_member(archive, m) for m in archive.infolist())
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError):
+        # A member that cannot be read (damaged, or encrypted) could hide any.
+        raise ValidationError(UNREADABLE_OFFICE, code="unreadable_office") from None
+    if active:
+        raise ValidationError(ACTIVE_OFFICE, code="active_office")
+
+
 # What makes a PDF act rather than show: JavaScript; actions that launch
 # other programs, open embedded or other files, submit or import data; XFA
 # forms (which carry scripts of their own); files attached inside it (by
@@ -298,6 +368,8 @@ def validate_upload(uploaded_file):
         )
     if kind is PDF:
         _refuse_active_pdf(uploaded_file)
+    elif kind in (DOCX, XLSX, ODT):
+        _refuse_active_office(uploaded_file)
     scan(uploaded_file)
     digest = _sha256(uploaded_file)
     uploaded_file.seek(0)
