@@ -563,6 +563,29 @@ class TestApplicantPages:
         first.refresh_from_db()
         assert first.answer == "Our report is here."
 
+    def test_an_answer_saved_since_the_page_opened_is_shown_and_the_error_is_at_its_box(
+        self, client, request_, applicant
+    ):
+        """Two tabs, or two colleagues: the page refused shows the answer
+        saved meanwhile beside what this person typed, so that saving again
+        replaces it knowingly."""
+        case = request_.case
+        first = request_.questions.get(position=1)
+        colleague = MembershipFactory(organisation=case.organisation, user__full_name="Rosa Bell")
+        services.save_answers(request_, colleague.user, answers(request_, "Rosa's answer.", ""))
+        client.force_login(applicant)
+        page = client.post(self.url(case), {**page_data(request_, "Mine.", ""), "save": ""})
+        assert page.status_code == 200
+        assert f'<a href="#id_answer_{first.pk}">Someone else saved an answer to question 1' in (
+            page.text
+        )
+        shown = page.text.split('id="saved-elsewhere"')[1].split("</div>")[0]
+        assert "The answer to question 1 saved by Rosa Bell at " in shown
+        assert "Rosa&#x27;s answer." in shown
+        assert "Mine.</textarea>" in page.text
+        first.refresh_from_db()
+        assert first.answer == "Rosa's answer."
+
     def test_sending_with_a_question_unanswered_links_the_error_to_its_box(
         self, client, request_, applicant
     ):

@@ -237,16 +237,23 @@ def answer_problem(text):
 
 
 class StaleAnswer(RequestError):
-    def __init__(self, position, yours):
+    """An answer was saved since the page showed it: ``question`` holds the
+    answer saved (the page shows it beside what was typed, so that saving
+    again replaces it knowingly)."""
+
+    def __init__(self, question, yours):
         who = (
             "You saved an answer to question {} in another tab or window"
             if yours
-            else ("Someone else saved an answer to question {}")
+            else "Someone else saved an answer to question {}"
         )
         super().__init__(
-            f"{who.format(position)} while you were editing it here, so your answers have not "
-            "been saved. Check the answers below, then save again."
+            f"{who.format(question.position)} while you were editing it here, so your answers "
+            "have not been saved. Check the answer saved, shown above the questions, then save "
+            "again to replace it.",
+            field=f"answer_{question.pk}",
         )
+        self.question = question
 
 
 def save_answers(request, actor, answers):
@@ -267,7 +274,7 @@ def save_answers(request, actor, answers):
         for pk, (text, version) in answers.items():
             question = questions[pk]
             if version is not None and version != question.version:
-                raise StaleAnswer(question.position, yours=question.answered_by_id == actor.pk)
+                raise StaleAnswer(question, yours=question.answered_by_id == actor.pk)
             if text == question.answer:
                 continue
             question.answer, question.answered_by, question.answered_at = text, actor, now

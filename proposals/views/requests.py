@@ -76,7 +76,7 @@ class AnswerRequestView(ProposalMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(information_request=self.information_request, **kwargs)
 
-    def refreshed_form(self, error, field=None):
+    def refreshed_form(self, error, field=None, **context):
         """The page again with what was typed, the versions now stored (the
         answers may have been saved before the refusal) and the error."""
         request = open_request(self.proposal)
@@ -89,7 +89,7 @@ class AnswerRequestView(ProposalMixin, FormView):
         form.is_valid()
         form.add_error(field, error)
         self.information_request = request
-        return self.form_invalid(form)
+        return self.render_to_response(self.get_context_data(form=form, **context))
 
     def form_valid(self, form):
         user, request = self.request.user, self.information_request
@@ -111,6 +111,16 @@ class AnswerRequestView(ProposalMixin, FormView):
                 services.send_answers(request, user)
         except services.RequestClosed as error:
             return self.to_status(str(error))
+        except services.StaleAnswer as error:
+            saved = error.question
+            return self.refreshed_form(
+                str(error),
+                error.field,
+                saved_elsewhere=saved,
+                saved_by=saved.answered_by.full_name or saved.answered_by.email
+                if saved.answered_by
+                else "",
+            )
         except services.RequestError as error:
             return self.refreshed_form(str(error), error.field)
         except ValidationError as error:
