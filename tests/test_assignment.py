@@ -453,6 +453,22 @@ class TestOneCase:
         with pytest.raises(services.AssignmentRefused, match="only while a case is being"):
             services.assign(submitted, assessors[0], "first", officer)
 
+    def test_an_officer_who_is_an_assessor_too_never_assigns_themselves(self, period, assessors):
+        """Staff hold more than one role, never on the same case: not by
+        hand, not proposed for a round, not applied from a round's page."""
+        both = UserFactory(roles=[Role.CASEWORK_OFFICER, Role.ASSESSOR], full_name="Priya Both")
+        case = case_in(period)
+        with pytest.raises(services.AssignmentRefused, match="You cannot assign yourself"):
+            services.assign(case, both, "first", both)
+        assert not Assignment.objects.filter(case=case).exists()
+        proposal = services.propose(period, both)
+        assert all(line.proposed != both.pk for line in proposal.lines)
+        assert all(both.pk not in line.allowed for line in proposal.lines)
+        with pytest.raises(services.ProposalRefused) as refused:
+            services.apply(period, {(case.pk, "first"): both.pk}, both)
+        assert "You cannot assign yourself" in refused.value.problems[(case.pk, "first")]
+        services.assign(case, both, "first", person_with("casework_officer"))
+
     def test_an_officer_in_conflict_may_not_assign(self, officer, period, assessors):
         case = case_in(period)
         ConflictFactory(user=officer, organisation=case.organisation)
@@ -715,6 +731,27 @@ class TestPages:
         response = client.post(url, {f"line-{second.pk}-first": "", "apply": "1"}, follow=True)
         assert "No assignment was made: every line was left without an assessor" in response.text
         assert "0 assignments made" not in response.text
+
+    def test_applying_a_round_says_which_assessors_have_a_possible_conflict_unsettled(
+        self, client, officer, period, assessors
+    ):
+        """As the case's assessors page notes it: a suggestion (here a
+        member's email domain) nobody has confirmed or dismissed."""
+        cara = assessors[2]
+        cara.email = "cara@hillside-trust.example"
+        cara.save(update_fields=["email"])
+        case = case_in(period)
+        MembershipFactory(organisation=case.organisation, user__email="head@hillside-trust.example")
+        client = sign_in_verified(client, officer)
+        url = reverse("assignment-round", args=[period.pk])
+        response = client.post(url, {f"line-{case.pk}-first": cara.pk, "apply": "1"}, follow=True)
+        assert "1 assignment made" in response.text
+        assert "possible conflict of interest, not yet confirmed or dismissed, for " in (
+            response.text
+        )
+        assert f"{cara.full_name} with {case.organisation.name} ({case.reference})" in (
+            response.text
+        )
 
     def test_a_refused_round_shows_each_lines_reason(self, client, officer, period, assessors):
         asha = assessors[0]

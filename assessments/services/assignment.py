@@ -56,6 +56,13 @@ STOOD_DOWN = {FIRST: "assessor_stood_down", SECOND: "second_assessor_stood_down"
 RELEASED = {FIRST: "assessor_released", SECOND: "second_assessor_released"}
 
 
+SELF_ASSIGNED = (
+    "You cannot assign yourself: an officer who assigns a case's assessors is not one of them "
+    "(staff hold more than one role, never on the same case). Choose someone else, or ask "
+    "another casework officer to assign you"
+)
+
+
 class AssignmentRefused(Exception):
     """A refused assignment, with a message fit to show the officer, and the
     form field it is about."""
@@ -309,7 +316,8 @@ def propose(period, officer):
     barred = queries.conflicted_pairs(wanting_cases, people) | set(
         queries.barred_pairs(wanting_cases)
     )
-    everyone = {person.pk for person in people}
+    # Never the officer who applies it: staff roles are never combined on a case.
+    everyone = {person.pk for person in people} - {officer.pk}
     needs, lines = [], []
     for case in rows:
         on_case = set(held.get(case.pk, {}).values())
@@ -368,9 +376,19 @@ def apply(period, choices, officer):
         barred = queries.barred_pairs(locked)
         problems = {}
         for (case_id, kind), person_id in sorted(choices.items()):
-            problem = _line_problem(
-                cases.get(case_id), kind, people.get(person_id), held, second, conflicted, choices
-            ) or _barred(cases.get(case_id), people.get(person_id), barred)
+            problem = (
+                _line_problem(
+                    cases.get(case_id),
+                    kind,
+                    people.get(person_id),
+                    held,
+                    second,
+                    conflicted,
+                    choices,
+                )
+                or _barred(cases.get(case_id), people.get(person_id), barred)
+                or (SELF_ASSIGNED if person_id == officer.pk else None)
+            )
             if problem:
                 problems[(case_id, kind)] = problem
         loads = queries.round_loads(period)
@@ -441,8 +459,8 @@ def _write(cases, choices, people, officer):
         case = cases[case_id]
         assignments.append(
             Assignment(
-                case_id=case_id,
-                assessor_id=person_id,
+                case=case,
+                assessor=people[person_id],
                 kind=kind,
                 assigned_by=officer,
                 assigned_at=when,
@@ -558,6 +576,8 @@ def assign(case, person, kind, officer, *, reason="", may_see_earlier_scores=Fal
         }
         replaced = current.get(kind)
         _check(locked, person, kind, current, reason)
+        if person.pk == officer.pk:
+            raise AssignmentRefused(SELF_ASSIGNED, field="assessor")
         when = clock.now()
         if replaced:
             Assignment.objects.filter(pk=replaced.pk).update(ended_at=when)

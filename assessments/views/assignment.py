@@ -31,6 +31,20 @@ def line_name(case_id, kind):
     return f"line-{case_id}-{kind}"
 
 
+def possible_conflicts(made):
+    """For the assignments a round's page just ``made``: "assessor with
+    organisation (reference)" for each whose assessor has a possible conflict
+    the service suggested about the case's organisation and nobody has
+    settled (as the case's assessors page notes one). A few queries a case:
+    asked once, when a round's assignment is applied."""
+    found = []
+    for assignment in made:
+        case, person = assignment.case, assignment.assessor
+        if person.pk in conflicts.open_suggestions_about(case.organisation, [person]):
+            found.append(f"{person.full_name} with {case.organisation.name} ({case.reference})")
+    return found
+
+
 class CaseAssessorsView(StaffAreaMixin, FormView):
     """Assign or replace a case's assessor and, for a case that has quality
     assurance, its second assessor."""
@@ -315,6 +329,14 @@ class RoundAssignmentView(StaffAreaMixin, TemplateView):
                 self.request,
                 f"{len(made)} assignment{'s' if len(made) != 1 else ''} made in {self.period}.",
             )
+            possible = possible_conflicts(made)
+            if possible:
+                messages.warning(
+                    self.request,
+                    "The service suggests a possible conflict of interest, not yet confirmed or "
+                    f"dismissed, for {'; '.join(possible)}. Check each on the case's assessors "
+                    "page, and change the assessor if the conflict stands.",
+                )
         else:
             messages.info(
                 self.request,
