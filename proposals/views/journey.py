@@ -661,8 +661,18 @@ class ConfirmationView(ProposalMixin, TemplateView):
     template_name = "proposals/confirmation.html"
 
     def get(self, request, *args, **kwargs):
-        if not self.proposal.reference:
-            return redirect("proposal-task-list", pk=self.proposal.pk)
+        proposal = self.proposal
+        if not proposal.reference:
+            return redirect("proposal-task-list", pk=proposal.pk)
+        if proposal.status != Status.SUBMITTED:
+            # What happens next after submitting has happened, or will not
+            # (withdrawn): where the case is now is on its own page.
+            messages.info(
+                request,
+                f"{proposal.reference} was submitted at {clock.describe(proposal.submitted_at)}. "
+                "This page says where it is now.",
+            )
+            return redirect("proposal-status", pk=proposal.pk)
         return super().get(request, *args, **kwargs)
 
 
