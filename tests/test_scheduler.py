@@ -19,7 +19,7 @@ from assessments.models import Assignment, AssignmentKind, InformationRequest
 from assessments.services import assignment as assigning
 from assessments.services import conflicts
 from assessments.tasks import chase_overdue_assessments, chase_overdue_requests
-from proposals.services.deadlines import reminder_stage
+from proposals.services.deadlines import reminder_key, reminder_stage
 from proposals.tasks import lapse_overdue_drafts, remind_drafts
 from tests.casework import person_with
 from tests.factories import (
@@ -132,12 +132,38 @@ def test_each_draft_is_reminded_at_14_7_and_1_days_once_each():
             assert remind_drafts() == {"reminded": 0}
     addresses = sorted(m.user.email for m in contacts)
     for days in (14, 7, 1):
-        assert sent_to(f"reminder:{draft.pk}:{days}") == addresses
+        assert sent_to(f"reminder:{draft.pk}:{reminder_key(days, deadline)}") == addresses
     assert not sent(f"reminder:{submitted.pk}:")
     assert done(ScheduledKind.REMINDER).count() == 3
-    message = OutboxMessage.objects.get(key=f"reminder:{draft.pk}:1", to=addresses[0])
+    message = OutboxMessage.objects.get(
+        key=f"reminder:{draft.pk}:{reminder_key(1, deadline)}", to=addresses[0]
+    )
     assert message.subject == f"{draft.draft_name}: the deadline is tomorrow"
     assert "that is tomorrow" in message.body
+
+
+def test_a_deadline_moved_later_has_its_own_reminders():
+    """A round's deadline extended after its reminders went: its drafts are
+    reminded again before the new one, once each."""
+    draft = ProposalFactory()
+    MembershipFactory(organisation=draft.organisation)
+    period = draft.round
+    with time_machine.travel(period.deadline - timedelta(days=1)):
+        assert remind_drafts() == {"reminded": 1}
+    moved = period.deadline + timedelta(days=7)
+    type(period).objects.filter(pk=period.pk).update(deadline=moved)
+    for days in (7, 1):
+        with time_machine.travel(moved - timedelta(days=days)):
+            assert remind_drafts() == {"reminded": 1}
+            assert remind_drafts() == {"reminded": 0}
+    keys = [key for key, _ in sent(f"reminder:{draft.pk}:")]
+    assert sorted(keys) == sorted(
+        [
+            f"reminder:{draft.pk}:{reminder_key(1, moved - timedelta(days=7))}",
+            f"reminder:{draft.pk}:{reminder_key(7, moved)}",
+            f"reminder:{draft.pk}:{reminder_key(1, moved)}",
+        ]
+    )
 
 
 def test_a_draft_started_three_days_before_the_deadline_gets_only_the_reminders_still_to_come():
@@ -145,7 +171,9 @@ def test_a_draft_started_three_days_before_the_deadline_gets_only_the_reminders_
     MembershipFactory(organisation=draft.organisation)
     with time_machine.travel(draft.round.deadline - timedelta(days=3)):
         remind_drafts()
-    assert [key for key, _ in sent(f"reminder:{draft.pk}:")] == [f"reminder:{draft.pk}:7"]
+    assert [key for key, _ in sent(f"reminder:{draft.pk}:")] == [
+        f"reminder:{draft.pk}:{reminder_key(7, draft.round.deadline)}"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -162,7 +190,9 @@ def test_a_reminder_says_how_long_is_left_not_when_it_became_due(before, stage, 
     draft.round.save(update_fields=["deadline"])
     with time_machine.travel(draft.round.deadline - before):
         remind_drafts()
-    message = OutboxMessage.objects.get(key=f"reminder:{draft.pk}:{stage}")
+    message = OutboxMessage.objects.get(
+        key=f"reminder:{draft.pk}:{reminder_key(stage, draft.round.deadline)}"
+    )
     assert message.subject.endswith(subject)
     assert text in message.body
 

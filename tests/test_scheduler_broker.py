@@ -20,6 +20,7 @@ from accreditation.celery import app as celery_app
 from accreditation.models import OutboxMessage, ScheduledAction, ScheduledKind, TaskRun
 from accreditation.workflow import Status
 from proposals.models import Proposal
+from proposals.services.deadlines import reminder_key
 from tests.celery_processes import (
     Clock,
     start_beat,
@@ -126,11 +127,12 @@ def drafts_due_in_a_week(count, contacts=1):
 def assert_reminded_once(drafts):
     for draft in drafts:
         assert records(ScheduledKind.REMINDER).filter(target=f"proposal:{draft.pk}").count() == 1
-        messages = OutboxMessage.objects.filter(key=f"reminder:{draft.pk}:7")
+        key = reminder_key(7, draft.round.deadline)
+        messages = OutboxMessage.objects.filter(key=f"reminder:{draft.pk}:{key}")
         contacts = draft.organisation.memberships.filter(is_contact=True).count()
         assert messages.count() == contacts
         assert not OutboxMessage.objects.filter(key__startswith=f"reminder:{draft.pk}:").exclude(
-            key=f"reminder:{draft.pk}:7"
+            key=f"reminder:{draft.pk}:{key}"
         )
 
 
@@ -181,7 +183,11 @@ def test_a_worker_killed_in_a_batch_of_reminders_leaves_each_sent_once(tmp_path,
         cursor.execute(
             "INSERT INTO accreditation_scheduledaction (kind, target, key, summary, count, done_at)"
             " VALUES (%s, %s, %s, '', 0, now())",
-            [ScheduledKind.REMINDER, f"proposal:{drafts[12].pk}", "7"],
+            [
+                ScheduledKind.REMINDER,
+                f"proposal:{drafts[12].pk}",
+                reminder_key(7, drafts[12].round.deadline),
+            ],
         )
     worker = start_worker(test_clock, SCHEDULER_BATCH_SIZE="5")
     try:

@@ -138,6 +138,13 @@ def reminder_stage(deadline, now, days):
     return min(due) if due else None
 
 
+def reminder_key(stage, deadline):
+    """What makes a reminder one occasion: its number of days before this
+    deadline. A deadline moved (a round's extended) has reminders of its
+    own, however many were sent before the old one."""
+    return f"{stage}:{scheduler.moment_key(deadline)}"
+
+
 def drafts_to_remind(now):
     """[(proposal pk, days)] of drafts with a reminder due and not yet sent."""
     days = policy.current().reminder_days_before_deadline
@@ -156,7 +163,7 @@ def drafts_to_remind(now):
     for pk, deadline in drafts:
         stage = reminder_stage(deadline, now, days)
         if stage is not None:
-            due.append((scheduler.target("proposal", pk), str(stage), pk, stage))
+            due.append((scheduler.target("proposal", pk), reminder_key(stage, deadline), pk, stage))
     sent = scheduler.recorded(ScheduledKind.REMINDER, {name for name, *_ in due})
     return [(pk, stage) for name, key, pk, stage in due if (name, key) not in sent]
 
@@ -170,7 +177,8 @@ def days_left(deadline):
 
 def remind_drafts():
     """Remind the contacts of each draft 14, 7 and 1 days before its deadline
-    (the policy's days), once per draft and number of days, in batches."""
+    (the policy's days), once per draft, deadline and number of days, in
+    batches."""
     reminded = 0
     for batch in scheduler.batches(drafts_to_remind(clock.now())):
         with transaction.atomic():
@@ -186,7 +194,7 @@ def remind_drafts():
                 [
                     (
                         scheduler.target("proposal", p.pk),
-                        str(stages[p.pk]),
+                        reminder_key(stages[p.pk], p.period.deadline),
                         p.draft_name,
                         len(contacts.get(p.organisation_id, ())),
                     )
@@ -198,7 +206,7 @@ def remind_drafts():
                     "proposals/reminder",
                     {"proposal": p, "days": days_left(p.period.deadline)},
                     contacts[p.organisation_id],
-                    key=f"reminder:{p.pk}:{stages[p.pk]}",
+                    key=f"reminder:{p.pk}:{reminder_key(stages[p.pk], p.period.deadline)}",
                 )
                 for p in proposals
                 if contacts.get(p.organisation_id)
