@@ -1089,3 +1089,18 @@ def test_an_open_rounds_deadline_moved_earlier_within_its_day_links_to_the_time(
     data["deadline_time"] = shown["deadline_time"]
     refused = client.post(url, data)
     assert "deadline_date" in refused.context["form"].errors
+
+
+def test_a_dates_message_keeps_the_capitals_of_what_it_names():
+    from django.core.exceptions import ValidationError
+
+    from accreditation.forms.rounds import RoundForm
+
+    field = RoundForm.base_fields["advisory_group_meeting"]
+    for typed, message in (
+        (["31", "2", "2027"], "The date of the Advisory Group meeting must be a real date"),
+        (["", "2", "2027"], "The date of the Advisory Group meeting must include a day"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            field.clean(typed)
+        assert refused.value.messages == [message]

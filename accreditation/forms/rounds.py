@@ -7,6 +7,7 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.text import capfirst
 
 from accreditation import clock
 from accreditation.forms.helpers import (
@@ -27,18 +28,18 @@ class NamedDateField(GovukDateField):
 
     def __init__(self, *, what, **kwargs):
         super().__init__(
-            real_date=f"{what.capitalize()} must be a real date",
+            real_date=f"{capfirst(what)} must be a real date",
             full_year=f"The year of {what} must include 4 numbers",
             **kwargs,
         )
         self.error_messages.update(
             {
                 "required": f"Enter {what}",
-                "incomplete": f"{what.capitalize()} must include a day, month and year",
+                "incomplete": f"{capfirst(what)} must include a day, month and year",
             }
         )
         for subfield, name in zip(self.fields, ("day", "month", "year"), strict=True):
-            subfield.error_messages["incomplete"] = f"{what.capitalize()} must include a {name}"
+            subfield.error_messages["incomplete"] = f"{capfirst(what)} must include a {name}"
             subfield.validators = [
                 RegexValidator(r"^[0-9]+$", f"The {name} of {what} must be a number")
             ]
