@@ -189,7 +189,7 @@ class TestProposal:
         with pytest.raises(services.ProposalRefused) as refused:
             services.apply(period, {(asg.pk, "first"): cara.pk}, officer)
         assert refused.value.problems == {
-            (asg.pk, "first"): "Cara Assessor would have 1 cases in this round, more than "
+            (asg.pk, "first"): "Cara Assessor would have 1 case in this round, more than "
             "their capacity of 0: choose someone else or raise their capacity"
         }
 

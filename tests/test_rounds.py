@@ -664,6 +664,13 @@ def test_the_move_page_of_a_round_not_cancelled_offers_no_move(cancelled_and_ope
     moving_page = client.get(reverse("staff-round-move", args=[source.pk]))
     assert "this round has not been cancelled" not in moving_page.text
     assert 'name="target"' in moving_page.text
+    url = reverse("staff-round-move", args=[source.pk])
+    moved = client.post(url, {"target": target.pk}, follow=True).text
+    assert "2 drafts moved to the" in moved
+    # Sent again (nothing left to move): said so, with nobody told anything.
+    again = client.post(url, {"target": target.pk}, follow=True).text
+    assert "No draft was moved: the " in again and "has no draft to move" in again
+    assert "0 drafts moved" not in again
 
 
 def test_a_member_moves_their_own_draft_and_an_outsider_cannot(cancelled_and_open, client):

@@ -288,11 +288,17 @@ class MoveDraftsView(RoundMixin, FormView):
             return self.form_invalid(form)
         target = form.cleaned_data["target"]
         moved = len(result.moved)
-        messages.success(
-            self.request,
-            f"{moved} draft{'s' if moved != 1 else ''} moved to the {target} round. "
-            "Their organisations' contacts have been told by email.",
-        )
+        if moved:
+            messages.success(
+                self.request,
+                f"{moved} draft{'s' if moved != 1 else ''} moved to the {target} round. "
+                "Their organisations' contacts have been told by email.",
+            )
+        elif not result.left:
+            messages.info(
+                self.request,
+                f"No draft was moved: the {self.round} round has no draft to move.",
+            )
         for draft, why in result.left:
             messages.warning(self.request, f"{draft.organisation.name}: not moved. {why}.")
         return redirect("staff-round", pk=self.round.pk)

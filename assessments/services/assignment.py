@@ -400,7 +400,8 @@ def apply(period, choices, officer):
             total = loads.get(person_id, 0) + adding[person_id]
             if key not in problems and person_id in capacity and total > capacity[person_id]:
                 problems[key] = (
-                    f"{people[person_id].full_name} would have {total} cases in this round, "
+                    f"{people[person_id].full_name} would have {total} case{pluralize(total)} "
+                    "in this round, "
                     f"more than their capacity of {capacity[person_id]}: choose someone else "
                     "or raise their capacity"
                 )
