@@ -539,11 +539,15 @@ class TestDecidingTwice:
         url = reverse("out-of-round-decide", args=[pending.pk])
         officer_client.post(url, grant_data(later_in_the_year(7)))
 
-        response = second.post(url, {"refuse-refusal_reason": "No", "refuse": ""}, follow=True)
+        reason = "It has no case for urgency: the school is improving."
+        response = second.post(url, {"refuse-refusal_reason": reason, "refuse": ""})
+        assert response.status_code == 409
 
         html = response.content.decode()
         assert "This request has already been granted by Olive Officer" in html
         assert "Your decision has not been recorded." in html
+        # What they wrote is shown back, to copy.
+        assert reason in html.split('id="not-recorded"')[1]
         pending.refresh_from_db()
         assert pending.outcome == Outcome.GRANTED
         assert Window.objects.count() == 1

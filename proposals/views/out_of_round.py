@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from accreditation.access import OrganisationPageMixin, StaffAreaMixin
+from accreditation.access import OrganisationPageMixin, StaffAreaMixin, typed_in
 from accreditation.paging import NearestPageMixin
 from proposals.forms.out_of_round import GrantForm, OutOfRoundRequestForm, RefuseForm
 from proposals.models import OutOfRoundRequest
@@ -126,8 +126,12 @@ class StaffDecisionView(StaffAreaMixin, TemplateView):
                 messages.success(request, self.done_message(decided))
                 return redirect("out-of-round-staff-list")
         except out_of_round.AlreadyDecided as error:
+            # The decision made meanwhile, with what this officer sent, to copy.
             messages.error(request, str(error))
-            return redirect("out-of-round-decide", pk=self.request_obj.pk)
+            self.request_obj.refresh_from_db()
+            return self.render_to_response(
+                self.get_context_data(not_recorded=typed_in(form)), status=409
+            )
         except out_of_round.OutOfRoundError as error:
             form.add_error(field, str(error))
         return self.render_to_response(self.get_context_data(form=form, **{form_key: form}))
