@@ -81,7 +81,8 @@ def information_requested_example():
         RequestQuestion(position=1, text="Tell us more about the schools you lead."),
         RequestQuestion(position=2, text="Send the latest inspection report of each school."),
     ]
-    return {**context, "questions": questions}
+    link = "https://apply.example/proposals/1/information-request/"
+    return {**context, "questions": questions, "link": link}
 
 
 def not_eligible_example():

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -104,6 +105,9 @@ class TestAsking:
         (message,) = OutboxMessage.objects.filter(key=f"information_requested:{request.pk}")
         assert message.to == case.created_by.email
         assert "About 2A?" in message.body and "15 March 2027" in message.body
+        # A link to the page that answers, as every email to applicants has.
+        link = reverse("proposal-request-answer", args=[case.pk])
+        assert link in message.body and f'href="{settings.SERVICE_URL}{link}"' in message.html_body
 
     def test_a_casework_officer_may_ask_too(self, case):
         officer = person_with("casework_officer")

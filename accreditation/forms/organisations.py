@@ -323,7 +323,7 @@ class InviteForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
             "required": "Enter their email address",
-            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
             "max_length": "Enter an email address that is 254 characters or fewer",
         },
     )

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from accreditation import clock, emails, events, policy, timeline
 from accreditation.access import require
@@ -198,7 +199,12 @@ def _email_applicant(case, request, questions):
     recipients = contact_addresses(case.organisation_id)
     emails.queue(
         "assessments/information_requested",
-        {"case": case, "request": request, "questions": questions},
+        {
+            "case": case,
+            "request": request,
+            "questions": questions,
+            "link": settings.SERVICE_URL + reverse("proposal-request-answer", args=[case.pk]),
+        },
         recipients,
         key=f"information_requested:{request.pk}",
     )

@@ -320,7 +320,7 @@ class CoPartnerForm(VersionedFormMixin, forms.ModelForm):
             },
             "contact_email": {
                 "required": "Enter the contact’s email address",
-                "invalid": "Enter an email address in the correct format, like name@example.org",
+                "invalid": "Enter an email address in the correct format, like name@example.com",
                 "max_length": "Enter an email address that is 254 characters or fewer",
             },
         }

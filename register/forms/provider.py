@@ -33,7 +33,7 @@ class DetailsForm(VersionedFormMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         error_messages={
             "required": "Enter the email address the public can contact you at",
-            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
             "max_length": "Enter an email address that is 254 characters or fewer",
         },
     )

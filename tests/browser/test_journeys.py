@@ -279,7 +279,7 @@ def test_a_private_company_leading_a_consortium_applies_as_an_asp(
     )
     click_and_wait(page, page.get_by_role("button", name=SAVE))
     expect(page.locator(".govuk-error-summary").get_by_role("link")).to_have_text(
-        ["Enter an email address in the correct format, like name@example.org"]
+        ["Enter an email address in the correct format, like name@example.com"]
     )
     expect(page.get_by_label("Co-partner’s name")).to_have_value("Riverside Academy Trust")
     assert_accessible(page)
