@@ -900,3 +900,35 @@ def test_a_filter_the_concerns_list_cannot_read_is_said_to_be_left_out(client):
     assert "These filters were left out" in page
     assert "State: Select a state from the list" in page
     assert decide_url(waiting) in page
+
+
+def test_the_evidence_zip_holds_the_concerns_and_their_documents_its_reader_may_read(
+    client, settings, tmp_path
+):
+    import io
+    import zipfile
+
+    settings.MEDIA_ROOT = tmp_path
+    case = not_accredited()
+    upload = SimpleUploadedFile("scores.pdf", pdf_bytes(), content_type="application/pdf")
+    client.force_login(member_of(case))
+    sent = {"text": "Our answer to 2B was not read.", "documents": [upload]}
+    assert client.post(concern_url(case), sent).status_code == 302
+
+    def names_in(user):
+        client.logout()
+        response = sign_in_verified(client, user).get(
+            reverse("staff-case-evidence-zip", args=[case.pk])
+        )
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+        return archive, archive.namelist()
+
+    archive, names = names_in(person_with("casework_officer"))
+    assert "concerns/concerns.txt" in names and "concerns/01-scores.pdf" in names
+    assert "Our answer to 2B was not read." in archive.read("concerns/concerns.txt").decode()
+    assert archive.read("concerns/01-scores.pdf") == pdf_bytes()
+    assert "concerns/01-scores.pdf  SHA-256 " in archive.read("README.txt").decode()
+    # The case's assessor, who does not read an open concern: none in theirs.
+    assessor = case.assignments.get().assessor
+    _, names = names_in(assessor)
+    assert not [name for name in names if name.startswith("concerns/")]

@@ -1,6 +1,7 @@
 """All of a case's evidence as one zip: the applicant's answers as text, the
 supporting documents, the answers and documents sent to information
-requests, and the letters issued, with a README that lists every file and
+requests, the letters issued, and the concerns about them (with their
+documents) that the person may read, with a README that lists every file and
 its SHA-256. Built in a temporary file on disk, never in memory, so a case
 with many large documents costs no more memory than a small one; a case
 with no evidence gives a zip with the README and the (empty) answers.
@@ -111,14 +112,34 @@ def _requests_text(requests):
     return "".join(parts)
 
 
-def build(case, handle):
-    """Write the case's evidence zip into ``handle`` (an open binary file).
-    Returns how many files of each kind it holds."""
+def _concerns_text(concerns):
+    parts = []
+    for number, concern in enumerate(concerns, start=1):
+        parts.append(
+            f"Concern {number}, about the {concern.letter.get_purpose_display().lower()} issued "
+            f"{clock.local_date(concern.letter.issued_at):%-d %B %Y}, raised "
+            f"{clock.local_date(concern.raised_at):%-d %B %Y}: {concern.get_state_display()}\n"
+            f"\n{concern.text}\n"
+        )
+        if not concern.is_open:
+            parts.append(
+                f"\nDecided {clock.local_date(concern.decided_at):%-d %B %Y}: {concern.response}\n"
+            )
+        parts.append("\n")
+    return "".join(parts)
+
+
+def build(case, handle, user=None):
+    """Write the case's evidence zip into ``handle`` (an open binary file):
+    with the concerns about its letters, and their documents, that ``user``
+    may read (``feedback.view_concern``). Returns how many files of each
+    kind it holds."""
     Evidence = _model("proposals.Evidence")
     InformationRequest = _model("assessments.InformationRequest")
     Letter = _model("feedback.Letter")
+    Concern = _model("feedback.Concern")
     manifest = Manifest()
-    counts = {"documents": 0, "request_documents": 0, "letters": 0}
+    counts = {"documents": 0, "request_documents": 0, "letters": 0, "concern_documents": 0}
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         _write_bytes(archive, manifest, "answers.txt", _answers_text(case).encode())
         documents = Evidence.objects.filter(proposal_id=case.pk).order_by("uploaded_at", "pk")
@@ -150,6 +171,25 @@ def build(case, handle):
                 continue
             _write_bytes(archive, manifest, f"letters/{letter.filename}", bytes(letter.pdf))
             counts["letters"] += 1
+        concerns = [
+            concern
+            for concern in Concern.objects.filter(case_id=case.pk)
+            .select_related("letter", "case")
+            .defer("letter__pdf")
+            .prefetch_related("documents")
+            .order_by("raised_at", "pk")
+            if user is not None and user.has_perm("feedback.view_concern", concern)
+        ]
+        if concerns:
+            text = _concerns_text(concerns).encode()
+            _write_bytes(archive, manifest, "concerns/concerns.txt", text)
+        index = 0
+        for concern in concerns:
+            for document in concern.documents.all():
+                index += 1
+                name = f"concerns/{safe_name(document.original_name, index)}"
+                _write_file(archive, manifest, name, document.file, document.sha256)
+                counts["concern_documents"] += 1
         archive.writestr("README.txt", _readme(case, manifest, counts))
     return counts
 
@@ -181,7 +221,7 @@ def evidence_zip(case, user):
     require(user, "accreditation.view_case", case)
     handle = tempfile.TemporaryFile()
     try:
-        counts = build(case, handle)
+        counts = build(case, handle, user)
     except BaseException:
         handle.close()
         raise
