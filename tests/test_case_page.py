@@ -401,7 +401,12 @@ class TestTheEvidenceZip:
             officer,
             True,
         )
-        assert event.details == {"documents": 2, "request_documents": 1, "letters": 1}
+        assert event.details == {
+            "documents": 2,
+            "request_documents": 1,
+            "letters": 1,
+            "concern_documents": 0,
+        }
 
     def test_a_file_no_longer_held_is_named_not_a_failure(self, client, settings, tmp_path):
         settings.MEDIA_ROOT = tmp_path
