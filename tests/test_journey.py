@@ -1749,6 +1749,9 @@ class TestCoPartner:
     def test_a_urn_a_ukprn_or_nothing_is_accepted(self, signed_in, consortium, identifier):
         assert self.post(signed_in, consortium, identifier).status_code == 302
         assert Proposal.objects.get(pk=consortium.pk).co_partner.identifier == identifier
+        # Shown back where the applicant checks their answers.
+        check = signed_in.get(reverse("proposal-check", args=[consortium.pk])).text
+        assert (f"URN or UKPRN: {identifier}" in check) == bool(identifier)
 
     def test_applying_in_its_own_right_and_back_again_loses_nothing(self, signed_in, consortium):
         """The co-partner's details and answers are kept while the route has no
