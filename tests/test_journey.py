@@ -852,6 +852,14 @@ class TestProfileChanges:
         assert "School 0, School 1 were added without the kind of partnership." in page
         assert "Remove them, and add again each one" in page
         assert "Kind of partnership" in page
+        # A kind that cannot be an ASG at all: only that is said, in words.
+        self.change(proposal.organisation, applicant, kind=OrganisationKind.PRIVATE_OR_THIRD_SECTOR)
+        journey = Journey.load(proposal)
+        schools = journey.section("schools")
+        assert (schools.status, schools.problems, schools.notice) == ("Cannot start yet", [], None)
+        task_list = signed_in.get(reverse("proposal-task-list", args=[proposal.pk])).text
+        assert "added without the kind of partnership" not in task_list
+        assert "Add at least 2" not in task_list
 
 
 class TestSubmission:

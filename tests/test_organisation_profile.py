@@ -1157,3 +1157,18 @@ def test_the_service_refuses_another_organisations_member_as_a_contact():
         services.set_contacts(mine.organisation, [mine.pk, theirs.pk], actor=mine.user)
     theirs.refresh_from_db()
     assert not theirs.is_contact
+
+
+@pytest.mark.parametrize(
+    ("kind", "phrase"),
+    [
+        (K.ACADEMY_TRUST, "an academy trust"),
+        (K.UNIVERSITY, "a university"),
+        (K.COFE_DIOCESE, "a Church of England diocese"),
+        (K.PRIVATE_OR_THIRD_SECTOR, "a private or third sector organisation (non-educational)"),
+    ],
+)
+def test_a_kind_is_named_in_a_sentence_with_its_article(kind, phrase):
+    from accreditation.models.organisations import kind_phrase
+
+    assert kind_phrase(kind) == phrase

@@ -77,6 +77,19 @@ class OrganisationKind(models.TextChoices):
 
 
 K = OrganisationKind
+
+PROPER_NOUN_KINDS = ("Church of England", "Roman Catholic")
+
+
+def kind_phrase(kind):
+    """The kind of organisation as a sentence names it: "an academy trust",
+    "a Church of England diocese"."""
+    label = str(OrganisationKind(kind).label)
+    if not label.startswith(PROPER_NOUN_KINDS):
+        label = label[0].lower() + label[1:]
+    return f"{'an' if label[0].lower() in 'aeio' else 'a'} {label}"
+
+
 MAINTAINED_PRIMARY_KINDS = frozenset(
     {K.MAINTAINED_INFANT, K.MAINTAINED_JUNIOR, K.MAINTAINED_PRIMARY, K.MAINTAINED_MIDDLE}
 )

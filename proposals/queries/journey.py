@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from accreditation import clock, eligibility, policy
 from accreditation.kept import Version
 from accreditation.models import AccreditationType, Circumstance
-from accreditation.models.organisations import DIOCESE_KINDS, MAINTAINED_SCHOOL_KINDS
+from accreditation.models.organisations import DIOCESE_KINDS, MAINTAINED_SCHOOL_KINDS, kind_phrase
 from proposals.models import Answer, Party, Route
 from proposals.queries.starting import start_options
 
@@ -361,7 +361,7 @@ class Journey:
             problems.append(Problem("Only a maintained school can lead a federation", url))
             notice = Notice(
                 "Only a maintained school can lead a federation, and your organisation’s "
-                f"profile says it is {self.organisation.get_kind_display().lower()}.",
+                f"profile says it is {kind_phrase(self.organisation.kind)}.",
                 "Choose the partnerships you want to lead again, or change your "
                 "organisation’s profile if it is wrong.",
                 "Change the partnerships you want to lead",
@@ -415,9 +415,9 @@ class Journey:
                 "the answer written for it", "the %(count)d answers written for it", count
             ) % {"count": count}
         if self.organisation.is_educational:
-            kind = self.organisation.get_kind_display().lower()
             return Notice(
-                f"Your organisation’s profile says it is {kind}, and an educational "
+                f"Your organisation’s profile says it is {kind_phrase(self.organisation.kind)}, "
+                "and an educational "
                 f"organisation applies without a co-partner, so {kept} are not part of this "
                 "proposal.",
                 "They have been kept: if the profile is wrong, change it to include them again.",
@@ -435,6 +435,16 @@ class Journey:
     def _schools(self):
         url = self.url("proposal-schools")
         basis = self.schools_basis
+        if not eligibility.assess(self.organisation, self.proposal.accreditation_type).eligible:
+            # Type and partnerships says why it cannot be submitted: no
+            # advice here about schools it could never be submitted with.
+            return Section(
+                "schools",
+                basis.title,
+                "",
+                Status.CANNOT_START,
+                hint="Your organisation cannot seek this type: see Type and partnerships.",
+            )
         problems = []
         notice = None
         if basis.needed and len(self.schools) < policy.current().asg_minimum_schools:
@@ -446,11 +456,11 @@ class Journey:
         if unpartnered:
             names = ", ".join(unpartnered)
             count = len(unpartnered)
-            kind = self.organisation.get_kind_display().lower()
             problems.append(Problem(f"Add {names} again with the kind of partnership", url))
             notice = Notice(
-                f"Your organisation’s profile says it is {kind}, so an Accredited Schools "
-                "Group shows the schools it leads through a formal partnership. "
+                f"Your organisation’s profile says it is {kind_phrase(self.organisation.kind)}, "
+                "so an Accredited Schools Group shows the schools it leads through a formal "
+                "partnership. "
                 + ngettext(
                     "%(names)s was added without the kind of partnership.",
                     "%(names)s were added without the kind of partnership.",
