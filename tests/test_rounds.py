@@ -220,6 +220,19 @@ def test_an_officer_creates_a_round_and_it_is_on_the_activity_log(frozen, office
     assert entry.changes["term"] == [None, "spring"]
 
 
+def test_the_same_round_asked_for_twice_is_created_once_and_said_so(frozen, officer, client):
+    """The form sent twice (resent, or from two tabs): the round made, not
+    a page of errors about a round for that term already."""
+    created = services.create_round(officer, values())
+    with pytest.raises(services.AlreadyCreated) as again:
+        services.create_round(officer, values())
+    assert again.value.round == created
+    # Other dates for the same term are another round, refused as before.
+    with pytest.raises(ValidationError, match="There is already a round for Spring 2028"):
+        services.create_round(officer, values(decision_target=date(2028, 5, 17)))
+    assert Round.objects.count() == 1
+
+
 def test_only_a_casework_officer_creates_a_round(frozen):
     for role in (Role.ASSESSOR, Role.DECISION_OFFICIAL, Role.ADMINISTRATOR, Role.APPLICANT):
         with pytest.raises(PermissionDenied):
@@ -305,7 +318,7 @@ def test_a_cancelled_rounds_term_and_dates_can_have_another_round(frozen, office
     """Its drafts need a round to move to: the term's new one."""
     first = services.create_round(officer, values())
     with pytest.raises(ValidationError) as excinfo:
-        services.create_round(officer, values())
+        services.create_round(officer, values(decision_target=date(2028, 5, 17)))
     assert "There is already a round for Spring 2028" in errors_of(excinfo)["term"]
     services.cancel_round(officer, first, "The assessors are not ready")
     again = services.create_round(officer, values())
@@ -818,9 +831,14 @@ def test_creating_a_round_in_the_browserless_form(frozen, officer, client):
     response = client.post(reverse("staff-round-new"), data)
     created = Round.objects.get(term="autumn", year=2027)
     assert response.url == reverse("staff-round", args=[created.pk])
-    again = client.post(reverse("staff-round-new"), data)
-    assert "There is already a round for Autumn 2027" in again.text
-    assert "Error: " in again.text
+    # Sent again: the round made, said so; other dates for its term refused.
+    again = client.post(reverse("staff-round-new"), data, follow=True)
+    assert again.redirect_chain[-1][0] == reverse("staff-round", args=[created.pk])
+    assert "The Autumn 2027 round was created already, with these dates." in again.text
+    other = client.post(reverse("staff-round-new"), {**data, "decision_target_0": "13"})
+    assert "There is already a round for Autumn 2027" in other.text
+    assert "Error: " in other.text
+    assert Round.objects.filter(term="autumn", year=2027).count() == 1
     wrong = client.post(
         reverse("staff-round-new"),
         {**data, "year": "2028", "deadline_date_1": "8", "deadline_time": "noonish"},

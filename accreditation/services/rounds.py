@@ -157,12 +157,29 @@ def check_round(values, *, exclude=None):
         raise ValidationError(errors)
 
 
+class AlreadyCreated(Exception):
+    """The round asked for is the one there already (``round``): the form
+    sent twice, or from two tabs."""
+
+    def __init__(self, round_):
+        super().__init__(f"The {round_} round was created already, with these dates.")
+        self.round = round_
+
+
 def create_round(officer, values):
     """A new round from the officer's ``values`` (the fields of
-    ``ROUND_FIELDS`` and ``opens_at``), using the current criteria framework."""
+    ``ROUND_FIELDS`` and ``opens_at``), using the current criteria framework.
+    The same round asked for again is ``AlreadyCreated``, not refused."""
     require(officer, "accreditation.manage_rounds")
     with transaction.atomic():
         _lock_calendar()
+        same = (
+            Round.objects.not_cancelled()
+            .filter(**{name: values[name] for name in EDITABLE_FIELDS})
+            .first()
+        )
+        if same is not None:
+            raise AlreadyCreated(same)
         if values["deadline"] <= clock.now():
             raise ValidationError({"deadline": "The deadline must be in the future"})
         check_round(values)

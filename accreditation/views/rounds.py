@@ -166,6 +166,9 @@ class RoundCreateView(RoundsMixin, FormView):
     def form_valid(self, form):
         try:
             created = services.create_round(self.request.user, form.values())
+        except services.AlreadyCreated as already:
+            messages.info(self.request, f"{already} Nothing new was created.")
+            return redirect("staff-round", pk=already.round.pk)
         except ValidationError as error:
             form.add_service_errors(error)
             return self.form_invalid(form)
