@@ -295,9 +295,26 @@ class CriterionGuidanceInline(FrozenAwareInline, admin.StackedInline):
     extra = 0
 
 
+class InUseFilter(admin.SimpleListFilter):
+    """Versions in use (frozen) or not yet: the administrator's home counts
+    those not yet in use and links here with this filter."""
+
+    title = "in use"
+    parameter_name = "in_use"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "In use"), ("no", "Not yet in use")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(frozen=self.value() == "yes")
+        return queryset
+
+
 @admin.register(Framework, site=site)
 class FrameworkAdmin(FrozenAwareAdmin):
     list_display = ("version", "title", "published_at", "in_use")
+    list_filter = (InUseFilter,)
     inlines = [PartInline]
 
     def get_queryset(self, request):

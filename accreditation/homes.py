@@ -264,6 +264,7 @@ NEEDS = (
         Role.ADMINISTRATOR,
         "Criteria framework versions not yet in use",
         "admin:accreditation_framework_changelist",
+        query=(("in_use", "no"),),
         one="Criteria framework version not yet in use",
         count=COUNTS + "frameworks_not_in_use",
         live=True,

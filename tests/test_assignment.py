@@ -830,13 +830,17 @@ class TestPages:
 
         def waiting():
             rounds = client.get(reverse("assignment-rounds")).context["rounds"]
-            return [(r.pk, r.awaiting) for r in rounds]
+            return [(r.pk, r.awaiting, r.awaiting_second) for r in rounds]
 
-        assert waiting() == [(period.pk, 1)]  # the ASG's quality assurance
+        case_in(period, "asp")  # waiting for its assessor
+        # Counted apart, the second as the staff home counts it.
+        assert waiting() == [(period.pk, 1, 1)]  # the ASG's quality assurance
+        home = client.get(reverse("staff-home")).text
+        assert '"app-needs__count">1</span> Case waiting for a second assessor' in home
         page = client.get(reverse("assignment-round", args=[period.pk])).text
         assert f'name="line-{group.pk}-second"' in page
         services.assign(group, ben, "second", officer)
-        assert waiting() == [(period.pk, 0)]
+        assert waiting() == [(period.pk, 1, 0)]
 
     def test_the_page_says_when_no_line_or_only_some_can_be_given_an_assessor(
         self, client, officer, period, assessors

@@ -148,8 +148,9 @@ class TestCaseworkOfficer:
             ]
             == 0
         )
+        # The rounds' page it links to shows the same number, apart.
         rounds = client.get(reverse("assignment-rounds")).context["rounds"]
-        assert [r.awaiting for r in rounds if r.pk == period.pk] == [1]
+        assert [(r.awaiting, r.awaiting_second) for r in rounds if r.pk == period.pk] == [(0, 1)]
 
     def test_a_conflicted_case_is_not_counted(self, client):
         officer = UserFactory(roles=[Role.CASEWORK_OFFICER])
@@ -353,6 +354,13 @@ class TestAdministrator:
         assert mine["Local authorities"][0] == 153
         for _, href in mine.values():
             assert client.get(href).status_code == 200, href
+        # The frameworks not yet in use: the number the list it links to holds.
+        count, href = next(
+            value for label, value in mine.items() if label.startswith("Criteria framework")
+        )
+        listed = client.get(href).context["cl"].result_count
+        assert listed == count
+        assert client.get(href.split("?")[0]).context["cl"].result_count >= count
 
 
 def test_every_counting_function_is_checked_at_start_up(monkeypatch):

@@ -172,9 +172,10 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
 
 
 class RoundListView(StaffAreaMixin, NearestPageMixin, ListView):
-    """The rounds, with how many of their cases wait for an assessor, first
-    or second (of those the officer may see: none they are in conflict
-    with): the cases the round's page has lines for (one or two each)."""
+    """The rounds, with how many of their cases wait for an assessor and how
+    many for a second assessor (of those the officer may see: none they are
+    in conflict with): the lines the round's page has, as the staff home
+    counts those waiting for a second assessor."""
 
     act_permission = "assessments.assign_assessors"
     template_name = "assessments/assignment/rounds.html"
@@ -189,9 +190,8 @@ class RoundListView(StaffAreaMixin, NearestPageMixin, ListView):
             ),
         )
         current = Assignment.objects.filter(case=OuterRef("pk"), ended_at__isnull=True)
-        waiting = ~Exists(current.filter(kind=FIRST)) | (
-            services.second_assessor_rule() & ~Exists(current.filter(kind=SECOND))
-        )
+        first_wanted = ~Exists(current.filter(kind=FIRST))
+        second_wanted = services.second_assessor_rule() & ~Exists(current.filter(kind=SECOND))
 
         def count(queryset):
             counted = queryset.order_by().values("round").annotate(n=Count("pk")).values("n")
@@ -199,7 +199,11 @@ class RoundListView(StaffAreaMixin, NearestPageMixin, ListView):
 
         return (
             Round.objects.not_cancelled()
-            .annotate(being_assessed=count(cases), awaiting=count(cases.filter(waiting)))
+            .annotate(
+                being_assessed=count(cases),
+                awaiting=count(cases.filter(first_wanted)),
+                awaiting_second=count(cases.filter(second_wanted)),
+            )
             .order_by("-opens_at")
         )
 
