@@ -166,6 +166,29 @@ def test_a_deadline_moved_later_has_its_own_reminders():
     )
 
 
+def test_reminders_recorded_before_their_key_named_the_deadline_are_not_sent_again():
+    """The migration gives a reminder recorded as ``"7"`` its draft's
+    deadline: the next run finds it sent."""
+    import importlib
+
+    from django.apps import apps
+
+    from accreditation.models import ScheduledAction
+
+    migration = importlib.import_module(
+        "proposals.migrations.0011_reminder_keys_name_their_deadline"
+    )
+    draft = ProposalFactory()
+    MembershipFactory(organisation=draft.organisation)
+    ScheduledAction.objects.create(
+        kind=ScheduledKind.REMINDER, target=f"proposal:{draft.pk}", key="7"
+    )
+    migration.name_the_deadline(apps, None)
+    assert ScheduledAction.objects.get().key == reminder_key(7, draft.round.deadline)
+    with time_machine.travel(draft.round.deadline - timedelta(days=3)):
+        assert remind_drafts() == {"reminded": 0}
+
+
 def test_a_draft_started_three_days_before_the_deadline_gets_only_the_reminders_still_to_come():
     draft = ProposalFactory()
     MembershipFactory(organisation=draft.organisation)

@@ -44,7 +44,7 @@ def queue(subject, body, recipients, *, key="", secrets=(), html=""):
     transaction commits.
 
     ``key`` names the business event (``invitation:<id>``, ``submitted:<proposal
-    id>``, ``reminder:<proposal id>:<days>``): a message already queued with the
+    id>``, ``reminder:<proposal id>:<days>:<deadline>``): a message already queued with the
     same key for a recipient is not queued again. ``secrets`` are the parts of
     ``body`` that grant access (a sign-in or invitation link); they are removed
     from the stored row once it is sent. ``html`` is the message's HTML part.

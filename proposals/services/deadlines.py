@@ -146,7 +146,9 @@ def reminder_key(stage, deadline):
 
 
 def drafts_to_remind(now):
-    """[(proposal pk, days)] of drafts with a reminder due and not yet sent."""
+    """[(proposal pk, (days, key))] of drafts with a reminder due and not yet
+    sent: ``key`` (``reminder_key``) names the deadline the days were
+    counted to, as read here."""
     days = policy.current().reminder_days_before_deadline
     horizon = now + timedelta(days=max(days) + 1)
     drafts = (
@@ -165,7 +167,7 @@ def drafts_to_remind(now):
         if stage is not None:
             due.append((scheduler.target("proposal", pk), reminder_key(stage, deadline), pk, stage))
     sent = scheduler.recorded(ScheduledKind.REMINDER, {name for name, *_ in due})
-    return [(pk, stage) for name, key, pk, stage in due if (name, key) not in sent]
+    return [(pk, (stage, key)) for name, key, pk, stage in due if (name, key) not in sent]
 
 
 def days_left(deadline):
@@ -194,7 +196,7 @@ def remind_drafts():
                 [
                     (
                         scheduler.target("proposal", p.pk),
-                        reminder_key(stages[p.pk], p.period.deadline),
+                        stages[p.pk][1],
                         p.draft_name,
                         len(contacts.get(p.organisation_id, ())),
                     )
@@ -206,7 +208,7 @@ def remind_drafts():
                     "proposals/reminder",
                     {"proposal": p, "days": days_left(p.period.deadline)},
                     contacts[p.organisation_id],
-                    key=f"reminder:{p.pk}:{reminder_key(stages[p.pk], p.period.deadline)}",
+                    key=f"reminder:{p.pk}:{stages[p.pk][1]}",
                 )
                 for p in proposals
                 if contacts.get(p.organisation_id)
