@@ -460,6 +460,8 @@ class TestOneCase:
         case = case_in(period)
         with pytest.raises(services.AssignmentRefused, match="You cannot assign yourself"):
             services.assign(case, both, "first", both)
+        page = sign_in_verified(Client(), both).get(reverse("case-assessors", args=[case.pk]))
+        assert "Priya Both (you: another casework officer assigns you)" in page.text
         assert not Assignment.objects.filter(case=case).exists()
         proposal = services.propose(period, both)
         assert all(line.proposed != both.pk for line in proposal.lines)
@@ -468,6 +470,15 @@ class TestOneCase:
             services.apply(period, {(case.pk, "first"): both.pk}, both)
         assert "You cannot assign yourself" in refused.value.problems[(case.pk, "first")]
         services.assign(case, both, "first", person_with("casework_officer"))
+        # Its assessor now, they assign nobody to it: not its second assessor,
+        # who checks their work, and not one to replace them.
+        case.accreditation_type = "asg"
+        case.save(update_fields=["accreditation_type"])
+        with pytest.raises(services.AssignmentRefused, match="You are an assessor of this case"):
+            services.assign(case, assessors[0], "second", both)
+        with pytest.raises(services.ProposalRefused) as refused:
+            services.apply(period, {(case.pk, "second"): assessors[0].pk}, both)
+        assert "You are an assessor of this case" in refused.value.problems[(case.pk, "second")]
 
     def test_an_officer_in_conflict_may_not_assign(self, officer, period, assessors):
         case = case_in(period)

@@ -63,6 +63,12 @@ SELF_ASSIGNED = (
 )
 
 
+ASSESSOR_ASSIGNING = (
+    "You are an assessor of this case, so another casework officer assigns its assessors "
+    "(staff hold more than one role, never on the same case)"
+)
+
+
 class AssignmentRefused(Exception):
     """A refused assignment, with a message fit to show the officer, and the
     form field it is about."""
@@ -388,6 +394,7 @@ def apply(period, choices, officer):
                 )
                 or _barred(cases.get(case_id), people.get(person_id), barred)
                 or (SELF_ASSIGNED if person_id == officer.pk else None)
+                or (ASSESSOR_ASSIGNING if officer.pk in held.get(case_id, {}).values() else None)
             )
             if problem:
                 problems[(case_id, kind)] = problem
@@ -579,6 +586,8 @@ def assign(case, person, kind, officer, *, reason="", may_see_earlier_scores=Fal
         _check(locked, person, kind, current, reason)
         if person.pk == officer.pk:
             raise AssignmentRefused(SELF_ASSIGNED, field="assessor")
+        if any(held.assessor_id == officer.pk for held in current.values()):
+            raise AssignmentRefused(ASSESSOR_ASSIGNING, field="assessor")
         when = clock.now()
         if replaced:
             Assignment.objects.filter(pk=replaced.pk).update(ended_at=when)

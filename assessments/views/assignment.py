@@ -108,7 +108,9 @@ class CaseAssessorsView(StaffAreaMixin, FormView):
         capacities = queries.capacities(case.round, people) if case.round_id else {}
         listed = []
         for person in people:
-            if person.pk in conflicted:
+            if person.pk == self.request.user.pk:
+                note = "you: another casework officer assigns you"
+            elif person.pk in conflicted:
                 note = "conflict of interest"
             elif person.pk in barred:
                 note = queries.BARRED_BECAUSE[barred[person.pk]][1]
