@@ -246,6 +246,7 @@ class ChangeState(models.TextChoices):
     SUBMITTED = "submitted", "Waiting for the casework officer"
     MEETS = "meets", "Meets the track record criteria"
     DOES_NOT_MEET = "does_not_meet", "Does not meet the track record criteria"
+    CLOSED = "closed", "Closed: the provider left the register"
 
 
 OPEN_CHANGE_STATES = (ChangeState.DRAFT, ChangeState.SUBMITTED)
@@ -318,7 +319,8 @@ class CoPartnerChange(models.Model):
                 name="co_partner_change_state_valid",
             ),
             models.CheckConstraint(
-                condition=Q(state=ChangeState.DRAFT) | Q(submitted_at__isnull=False),
+                condition=Q(state__in=[ChangeState.DRAFT, ChangeState.CLOSED])
+                | Q(submitted_at__isnull=False),
                 name="co_partner_change_submitted_at",
             ),
         ]

@@ -381,6 +381,14 @@ def test_a_provider_off_the_register_is_told_why_and_keeps_what_it_sent(client, 
         co_partners.decide(
             change, actor=officer, scores=scores_of(change), meets=False, reason="No."
         )
+    # Closed for good: on the register again, the provider starts afresh.
+    change.refresh_from_db()
+    assert (change.state, change.reason) == (ChangeState.CLOSED, co_partners.CLOSED_REASON)
+    RegisterEntry.objects.filter(pk=entry.pk).update(state=EntryState.CURRENT)
+    entry.refresh_from_db()
+    assert list(waiting(officer)) == []
+    assert co_partners.open_change(entry) is None
+    co_partners.start(entry, actor=member, **co_partner_details(name="Another School"))
 
 
 def test_a_response_sent_after_the_notice_was_withdrawn_says_so_and_keeps_it(client, provider):

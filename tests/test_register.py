@@ -155,14 +155,21 @@ def test_an_asp_later_accredited_as_an_asg_keeps_one_entry_whose_type_changes(cl
 
 
 def test_a_decision_corrected_to_not_accredited_takes_the_entry_off_the_register(client):
+    from register.models import ChangeState, CoPartnerChange
+    from register.services import co_partners
+    from tests.test_co_partners import co_partner_details
+
     case = ProposalFactory(status=Status.ACCREDITED)
     entry = RegisterEntry.objects.get(organisation=case.organisation)
     assert client.get(reverse("register-provider", args=[entry.pk])).status_code == 200
+    member = MembershipFactory(organisation=case.organisation).user
+    co_partners.start(entry, actor=member, **co_partner_details())
 
     correct(case)
 
     entry.refresh_from_db()
     assert entry.state == EntryState.REMOVED
+    assert CoPartnerChange.objects.get(entry=entry).state == ChangeState.CLOSED
     assert kinds(entry) == [EventKind.ACCREDITED, EventKind.REMOVED]
     gone = client.get(reverse("register-provider", args=[entry.pk]))
     assert gone.status_code == 410

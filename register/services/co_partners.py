@@ -83,13 +83,24 @@ class ChangeInProgress(CoPartnerError):
         self.change = change
 
 
+CLOSED_REASON = "The provider left the register before the change was decided."
+
+
+def close_open_changes(entry, when):
+    """The provider left the register (revoked, or its decision corrected):
+    its change of co-partner in progress, if any, is closed, for good (an
+    entry on the register again starts afresh)."""
+    CoPartnerChange.objects.filter(entry=entry, state__in=OPEN_CHANGE_STATES).update(
+        state=ChangeState.CLOSED, decided_at=when, reason=CLOSED_REASON
+    )
+
+
 def why_not_editable(change):
     """Why ``change`` can no longer be changed by its provider, in words."""
-    entry = change.entry
-    if not entry.is_public and change.is_open:
+    if change.state == ChangeState.CLOSED or (change.is_open and not change.entry.is_public):
         return (
-            f"{entry.name} is no longer on the register of accredited providers, so this change "
-            "of co-partner was closed."
+            f"{change.entry.name} is no longer on the register of accredited providers, so this "
+            "change of co-partner was closed."
         )
     if change.state == ChangeState.SUBMITTED:
         return (
@@ -97,8 +108,8 @@ def why_not_editable(change):
             "they are deciding whether the co-partner meets the track record criteria."
         )
     return (
-        f"The accreditation team recorded its outcome on {change.decided_at:%-d %B %Y}: "
-        f"{change.get_state_display().lower()}."
+        f"The accreditation team recorded its outcome on "
+        f"{clock.local_date(change.decided_at):%-d %B %Y}: {change.get_state_display().lower()}."
     )
 
 
@@ -283,6 +294,11 @@ def decide(change, *, actor, scores, meets, reason):
             .select_related("entry", "framework")
             .get(pk=change.pk)
         )
+        if locked.state == ChangeState.CLOSED:
+            raise CoPartnerError(
+                f"{locked.entry.name} is no longer on the register of accredited providers: this "
+                "change of co-partner was closed, and there is nothing to decide."
+            )
         if locked.state != ChangeState.SUBMITTED:
             raise AlreadyDecided(
                 "The outcome of this change of co-partner has already been recorded."

@@ -11,6 +11,7 @@ from accreditation.models.organisations import MAINTAINED_SCHOOL_KINDS
 from accreditation.workflow import Action, Status
 from register.models import EntryState, EventKind, RegisterEntry, RegisterEvent
 from register.queries import kept
+from register.services import co_partners
 from register.services.details import record_details_updated
 
 
@@ -229,6 +230,7 @@ def _withdraw(pairs):
             _accredit([(standing, event)], corrected=True)
             continue
         entry.state, entry.updated_at = EntryState.REMOVED, when
+        co_partners.close_open_changes(entry, when)
         entry.notice_given_at = entry.response_due = None
         entry.save(update_fields=["state", "updated_at", "notice_given_at", "response_due"])
         RegisterEvent.objects.create(

@@ -23,6 +23,7 @@ from register.models import (
     RegisterEntry,
     RegisterEvent,
 )
+from register.services import co_partners
 from register.signals import revocation_step
 
 
@@ -199,6 +200,7 @@ def revoke(entry, *, reason, actor):
         why_not_revoke(entry)
         when = clock.now()
         entry.state = EntryState.REVOKED
+        co_partners.close_open_changes(entry, when)
         event = _step(
             entry,
             EventKind.REVOKED,

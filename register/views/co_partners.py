@@ -37,7 +37,7 @@ class DecideView(StaffAreaMixin, FormView):
     @cached_property
     def change(self):
         return (
-            CoPartnerChange.objects.exclude(state=ChangeState.DRAFT)
+            CoPartnerChange.objects.exclude(submitted_at__isnull=True)
             .select_related("entry", "organisation", "framework", "local_authority", "decided_by")
             .filter(pk=self.kwargs["pk"])
             .first()
@@ -65,7 +65,7 @@ class DecideView(StaffAreaMixin, FormView):
             change=self.change,
             rows=rows,
             waiting=self.change.state == ChangeState.SUBMITTED,
-            closed=self.change.is_open and not self.change.entry.is_public,
+            closed=self.change.state == ChangeState.CLOSED,
             **kwargs,
         )
 
