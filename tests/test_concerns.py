@@ -561,8 +561,8 @@ def test_upheld_about_screening_and_found_eligible_the_screening_letter_stays_li
     # It no longer gives the outcome: said beside it, and to whoever checks it.
     concern.refresh_from_db()
     said = (
-        f"A concern about this letter was upheld on {concern.decided_at:%-d %B %Y}, and the "
-        "proposal was looked at again: this letter no longer gives the outcome."
+        "This letter no longer gives the outcome: on "
+        f"{concern.decided_at:%-d %B %Y} the proposal was sent back to be looked at again."
     )
     assert said in status
     client.logout()

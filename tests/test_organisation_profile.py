@@ -1165,6 +1165,7 @@ def test_the_service_refuses_another_organisations_member_as_a_contact():
         (K.ACADEMY_TRUST, "an academy trust"),
         (K.UNIVERSITY, "a university"),
         (K.COFE_DIOCESE, "a Church of England diocese"),
+        (K.OTHER_FAITH_GROUP, "another faith group"),
         (K.PRIVATE_OR_THIRD_SECTOR, "a private or third sector organisation (non-educational)"),
     ],
 )

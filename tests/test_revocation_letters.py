@@ -214,9 +214,7 @@ def test_a_notice_is_kept_from_the_letter_check_of_the_decision_and_its_withdraw
     page = client.post(check, {"reference": entry.case.reference, "sha256": decision.sha256}).text
     assert "This is a letter we issued" in page
     assert 'id="later-letter"' not in page and "revocation" not in page.lower()
-    said = (
-        f"The notice was withdrawn on {withdrawn_on:%-d %B %Y}: the accreditation was not revoked."
-    )
+    said = f"This notice was withdrawn on {withdrawn_on:%-d %B %Y}."
     page = client.post(check, {"reference": entry.case.reference, "sha256": notice.sha256}).text
     assert said in page
     client.force_login(MembershipFactory(organisation=entry.case.organisation).user)

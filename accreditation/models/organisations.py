@@ -83,10 +83,12 @@ PROPER_NOUN_KINDS = ("Church of England", "Roman Catholic")
 
 def kind_phrase(kind):
     """The kind of organisation as a sentence names it: "an academy trust",
-    "a Church of England diocese"."""
+    "a Church of England diocese", "another faith group"."""
     label = str(OrganisationKind(kind).label)
     if not label.startswith(PROPER_NOUN_KINDS):
         label = label[0].lower() + label[1:]
+    if label.startswith("other "):
+        return f"an{label}"
     return f"{'an' if label[0].lower() in 'aeio' else 'a'} {label}"
 
 

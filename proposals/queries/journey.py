@@ -443,7 +443,7 @@ class Journey:
                 basis.title,
                 "",
                 Status.CANNOT_START,
-                hint="Your organisation cannot seek this type: see Type and partnerships.",
+                hint="This proposal cannot be submitted: Type and partnerships says why.",
             )
         problems = []
         notice = None
