@@ -4,6 +4,7 @@ download and delete them."""
 
 import hashlib
 import io
+import random
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -363,6 +364,64 @@ def test_an_office_document_that_acts_when_opened_is_refused(name, members):
     assert refusal(upload(name, zip_bytes(members))) == ACTIVE_OFFICE
 
 
+TEMPLATE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
+
+
+def template_rels(target, mode='TargetMode="External"'):
+    return (
+        "word/_rels/settings.xml.rels",
+        rels(f'<Relationship Id="r1" {mode} Type="{TEMPLATE}" Target="{target}"/>'),
+    )
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        template_rels("http://evil.example/t.dotm", 'TargetMode="&#69;xternal"'),
+        template_rels("http://evil.example/a&gt;b.dotm"),
+        (
+            "word/_rels/settings.xml.rels",
+            (
+                '<?xml version="1.0" encoding="UTF-16"?>'
+                + rels(
+                    f'<Relationship Id="r1" TargetMode="External" Type="{TEMPLATE}" '
+                    'Target="http://evil.example/t.dotm"/>'
+                )
+            ).encode("utf-16"),
+        ),
+        template_rels("\\\\server\\share\\t.dotm"),
+        (
+            "[Content_Types].xml",
+            '<Types><Override PartName="/word/x.xml" '
+            'ContentType="application/vnd.ms-office.activeX+xml"/></Types>',
+        ),
+        ("xl/connections.xml", "<connections/>"),
+    ],
+    ids=["entity", "markup-in-target", "utf-16", "network-template", "activex-type", "connection"],
+)
+def test_what_acts_is_found_however_its_xml_is_written(member):
+    parts = [part for part in DOCX_PARTS if part[0] != member[0]]
+    assert refusal(upload("plan.docx", zip_bytes([*parts, member]))) == ACTIVE_OFFICE
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        ("word/_rels/settings.xml.rels", "<Relationships><Relationship"),
+        (
+            "word/_rels/document.xml.rels",
+            f"<Relationships><!--{random.randbytes(600_000).hex()}--></Relationships>",
+        ),
+    ],
+    ids=["broken", "too-large"],
+)
+def test_an_office_document_whose_parts_cannot_be_read_is_refused_as_unchecked(member):
+    assert refusal(upload("plan.docx", zip_bytes([*DOCX_PARTS, member]))) == (
+        "The selected file could not be checked: it may be damaged. Save it again from the "
+        "program that made it and upload the new copy"
+    )
+
+
 def test_an_office_document_with_hyperlinks_a_chart_and_pictures_is_accepted():
     data = zip_bytes(
         [
@@ -379,12 +438,22 @@ def test_an_office_document_with_hyperlinks_a_chart_and_pictures_is_accepted():
             ),
             ("word/media/image1.png", image_bytes("PNG")),
             ("word/embeddings/Microsoft_Excel_Worksheet.xlsx", xlsx_bytes()),
+            ("word/embeddings/Microsoft_Visio_Drawing.vsdx", b"PK\x03\x04"),
+            # Made from a template on the author's own drive, as Word records it.
+            template_rels("file:///C:/Users/head/AppData/Roaming/Microsoft/Templates/Trust.dotm"),
         ]
     )
     assert uploads.validate_upload(upload("plan.docx", data))[0] == (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    odt = zip_bytes([*odt_members(), ("Object 1/content.xml", "<chart/>")])
+    odt = zip_bytes(
+        [
+            *odt_members(),
+            ("Object 1/content.xml", "<chart/>"),
+            # A Basic library's index, written without any macro in it.
+            ("Basic/Standard/script-lb.xml", "<library:library/>"),
+        ]
+    )
     assert uploads.validate_upload(upload("letter.odt", odt))[0] == (
         "application/vnd.oasis.opendocument.text"
     )

@@ -15,8 +15,11 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError
 
 import pypdf
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -164,43 +167,99 @@ UNREADABLE_OFFICE = (
 )
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """The first bytes of an OLE compound file: an embedded object or macro store."""
-OLE_SAFE_EMBEDDED = (".xlsx", ".docx", ".pptx", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf")
+OLE_SAFE_EMBEDDED = (
+    ".xlsx",
+    ".docx",
+    ".pptx",
+    ".vsdx",
+    ".png",
+    ".jpeg",
+    ".jpg",
+    ".gif",
+    ".emf",
+    ".wmf",
+)
 """What an office document embeds without acting: a chart's workbook, a
-picture. Anything else under ``embeddings/`` (``oleObject1.bin``, a
-macro-enabled workbook) is refused."""
-RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>", re.IGNORECASE)
-EXTERNAL = re.compile(rb"""TargetMode\s*=\s*["']External["']""", re.IGNORECASE)
-HYPERLINK = re.compile(rb"""Type\s*=\s*["'][^"']*/hyperlink["']""", re.IGNORECASE)
-RELS_MAX_BYTES = 1024 * 1024
-"""A relationships member larger than this is no document's: refused unread."""
+diagram, a picture. Anything else under ``embeddings/`` (``oleObject1.bin``,
+a macro-enabled workbook) is refused."""
+ACTIVE_CONTENT_TYPES = ("macroenabled", "vbaproject", "activex", "oleobject", "vbadata")
+"""Words in a part's declared content type that make it code or an object."""
+BASIC_INDEXES = ("script-lb.xml", "script-lc.xml", "dialog-lb.xml", "dialog-lc.xml")
+"""A LibreOffice Basic library's index files: present without any macro."""
+LOCAL_TEMPLATE = re.compile(r"^(file:///)?[a-z]:[\\/]", re.IGNORECASE)
+"""A template on the author's own drive (``file:///C:/…``, ``C:\\…``), which
+Word records in every document made from one; a network or web address is
+fetched as the document opens."""
+XML_MAX_BYTES = 1024 * 1024
+"""A relationships or content-types member larger than this is no
+document's: the file cannot be checked."""
+
+
+class Unreadable(Exception):
+    """A member of an office document that cannot be checked."""
+
+
+def _xml(archive, member):
+    """``member`` parsed as XML (entities, encodings and quoting as an
+    office program reads them; nothing fetched), or ``Unreadable``."""
+    if member.file_size > XML_MAX_BYTES:
+        raise Unreadable(member.filename)
+    try:
+        return fromstring(archive.read(member))
+    except (ParseError, DefusedXmlException) as error:
+        raise Unreadable(member.filename) from error
+
+
+def _local_name(tag):
+    return tag.rpartition("}")[2]
+
+
+def _fetches(relationship):
+    """Whether a relationship makes the document fetch something from
+    elsewhere as it opens: external, and not a hyperlink (which waits for a
+    click) nor a template on the author's own drive."""
+    if relationship.get("TargetMode", "").lower() != "external":
+        return False
+    kind = relationship.get("Type", "").rpartition("/")[2].lower()
+    if kind == "hyperlink":
+        return False
+    return not (kind == "attachedtemplate" and LOCAL_TEMPLATE.match(relationship.get("Target", "")))
 
 
 def _active_office_member(archive, member):
     """Whether ``member`` of an office document makes it act rather than
-    show: macros (VBA, or a LibreOffice Basic or script library), ActiveX
-    controls, OLE objects (an old equation, a packaged program), a
-    macro-enabled type, or a relationship that fetches something from
-    elsewhere as it opens (a remote template, an external frame or linked
-    workbook; a hyperlink, which waits for a click, is not one)."""
+    show: macros (VBA, a LibreOffice Basic module or script), ActiveX
+    controls, OLE objects (an old equation, a packaged program), data
+    connections, a part whose declared type is one of these, or a
+    relationship that fetches something from elsewhere as it opens (a
+    remote template, an external frame, a linked workbook). Not checked:
+    Word fields and ODT links that fetch when updated."""
     name = member.filename.lower()
     if member.is_dir():
         return False
     if "vbaproject" in name or "vbadata" in name or "/activex/" in f"/{name}":
         return True
     if name.startswith(("basic/", "scripts/")) and name.count("/") >= 2:
-        return True
+        return not name.endswith(BASIC_INDEXES)
     if "/embeddings/" in f"/{name}" and not name.endswith(OLE_SAFE_EMBEDDED):
         return True
+    if name == "xl/connections.xml":
+        return True
     if name == "[content_types].xml":
-        return b"macroenabled" in archive.read(member).lower()
-    if name.endswith(".rels"):
-        if member.file_size > RELS_MAX_BYTES:
-            return True
+        declared = _xml(archive, member)
         return any(
-            EXTERNAL.search(tag) and not HYPERLINK.search(tag)
-            for tag in RELATIONSHIP.findall(archive.read(member))
+            word in element.get("ContentType", "").lower()
+            for element in declared.iter()
+            for word in ACTIVE_CONTENT_TYPES
         )
-    if "/" not in name.rstrip("/") and name.startswith("object "):
+    if name.endswith(".rels"):
+        relationships = _xml(archive, member)
+        return any(
+            _fetches(element)
+            for element in relationships.iter()
+            if _local_name(element.tag) == "Relationship"
+        )
+    if "/" not in name and name.startswith("object "):
         # An ODT's embedded object: its own directory is an ODF chart or
         # formula; a bare file is an OLE object.
         return True
@@ -216,7 +275,7 @@ def _refuse_active_office(uploaded_file):
     try:
         with zipfile.ZipFile(uploaded_file) as archive:
             active = any(_active_office_member(archive, m) for m in archive.infolist())
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError):
+    except (Unreadable, zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError):
         # A member that cannot be read (damaged, or encrypted) could hide any.
         raise ValidationError(UNREADABLE_OFFICE, code="unreadable_office") from None
     if active:
