@@ -422,6 +422,36 @@ def test_an_office_document_whose_parts_cannot_be_read_is_refused_as_unchecked(m
     )
 
 
+def test_office_documents_as_their_libraries_write_them_are_accepted():
+    """A Word document from python-docx's template (made in Word: custom XML,
+    a thumbnail, themes), a workbook from openpyxl, an ODT from odfpy."""
+    import docx
+    import openpyxl
+    from odf.opendocument import OpenDocumentText
+    from odf.text import P
+
+    document = docx.Document()
+    document.add_heading("Our track record", level=1)
+    document.add_paragraph("We lead three primary schools.")
+    document.add_picture(io.BytesIO(image_bytes("PNG")))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = '=HYPERLINK("https://www.gov.uk/", "GOV.UK")'
+    sheet = io.BytesIO()
+    workbook.save(sheet)
+    text = OpenDocumentText()
+    text.text.addElement(P(text="We lead three primary schools."))
+    odt = io.BytesIO()
+    text.save(odt)
+    for name, data in (
+        ("plan.docx", buffer.getvalue()),
+        ("sheet.xlsx", sheet.getvalue()),
+        ("letter.odt", odt.getvalue()),
+    ):
+        uploads.validate_upload(upload(name, data))
+
+
 def test_an_office_document_with_hyperlinks_a_chart_and_pictures_is_accepted():
     data = zip_bytes(
         [
