@@ -258,6 +258,15 @@ class TestSuggestionsAboutAnOrganisation:
             for person in people.values():
                 own = conflicts.suggestion_for(person, organisation.pk)
                 assert seen.get(person.pk) == (own.bases if own else None), person.email
+        # Many organisations at once (a round's assignment), in as few queries.
+        pairs = [(o, p) for o in (oak, elm) for p in people.values()]
+        with django_assert_max_num_queries(5):
+            both = conflicts.open_suggestions_for(pairs)
+        assert both == {
+            (o.pk, pk): bases
+            for o in (oak, elm)
+            for pk, bases in conflicts.open_suggestions_about(o, people.values()).items()
+        }
 
 
 class TestAConflictTakesThePartAway:

@@ -201,53 +201,86 @@ def open_suggestions_about(organisation, people):
     about ``organisation``: ``suggestions`` seen from the organisation's
     side, on the same data, for the officer choosing an assessor. A fixed
     few queries, whatever the number of people."""
-    people = list(people)
+    pairs = [(organisation, person) for person in people]
+    return {person_pk: bases for (_, person_pk), bases in open_suggestions_for(pairs).items()}
+
+
+def open_suggestions_for(pairs):
+    """{(organisation pk, person pk): bases} of those ``pairs`` (organisation,
+    person) with an open suggestion, as ``open_suggestions_about`` finds
+    them: a fixed few queries, however many pairs (a round's assignment)."""
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    organisations = {organisation.pk: organisation for organisation, _ in pairs}
+    people = {person.pk: person for _, person in pairs}
+    members = defaultdict(list)
+    for organisation_id, user_id, email in Membership.objects.filter(
+        organisation__in=list(organisations)
+    ).values_list("organisation_id", "user_id", "user__email"):
+        members[organisation_id].append((user_id, email))
+    removed = defaultdict(set)
+    for object_id, email in ActivityEntry.objects.filter(
+        action="member_removed",
+        content_type__app_label=Organisation._meta.app_label,
+        content_type__model=Organisation._meta.model_name,
+        object_id__in=[str(pk) for pk in organisations],
+    ).values_list("object_id", "changes__member__0"):
+        if email:
+            removed[int(object_id)].add(str(email).lower())
     found = defaultdict(set)
-    members = list(
-        Membership.objects.filter(organisation=organisation).values_list("user_id", "user__email")
-    )
-    removed = {
-        str(email).lower()
-        for email in ActivityEntry.objects.filter(
-            action="member_removed",
-            content_type__app_label=Organisation._meta.app_label,
-            content_type__model=Organisation._meta.model_name,
-            object_id=str(organisation.pk),
-        ).values_list("changes__member__0", flat=True)
-        if email
-    }
-    for person in people:
+    for organisation, person in pairs:
+        key = (organisation.pk, person.pk)
         domain = email_domain(person.email)
         if domain and any(
             user_id != person.pk and email.rpartition("@")[2].lower() == domain
-            for user_id, email in members
+            for user_id, email in members[organisation.pk]
         ):
-            found[person.pk].add(SuggestionBasis.EMAIL_DOMAIN)
-        if person.email.lower() in removed or any(user_id == person.pk for user_id, _ in members):
-            found[person.pk].add(SuggestionBasis.MEMBERSHIP)
-    for person_pk in Assignment.objects.filter(
-        case__organisation=organisation,
+            found[key].add(SuggestionBasis.EMAIL_DOMAIN)
+        if person.email.lower() in removed[organisation.pk] or any(
+            user_id == person.pk for user_id, _ in members[organisation.pk]
+        ):
+            found[key].add(SuggestionBasis.MEMBERSHIP)
+    asked = {(organisation.pk, person.pk) for organisation, person in pairs}
+    for key in Assignment.objects.filter(
+        case__organisation__in=list(organisations),
         case__status__in=DECIDED_AGAINST,
-        assessor__in=[person.pk for person in people],
-    ).values_list("assessor_id", flat=True):
-        found[person_pk].add(SuggestionBasis.PAST_CASE)
+        assessor__in=list(people),
+    ).values_list("case__organisation_id", "assessor_id"):
+        if key in asked:
+            found[key].add(SuggestionBasis.PAST_CASE)
     if not found:
         return {}
-    settled = set(
+    suspected = {person_pk for _, person_pk in found}
+    settled = set()
+    local_authorities = {o.local_authority_id for o in organisations.values()} - {None}
+    for user_id, organisation_id, local_authority_id in (
         Conflict.objects.active()
-        .filter(user__in=list(found))
-        .filter(Q(organisation=organisation) | Q(local_authority=organisation.local_authority_id))
-        .values_list("user_id", flat=True)
-    ) | set(
+        .filter(user__in=list(suspected))
+        .filter(
+            Q(organisation__in=list(organisations)) | Q(local_authority__in=list(local_authorities))
+        )
+        .values_list("user_id", "organisation_id", "local_authority_id")
+    ):
+        settled |= {
+            (pk, user_id)
+            for pk, organisation in organisations.items()
+            if pk == organisation_id
+            or (
+                local_authority_id is not None
+                and organisation.local_authority_id == local_authority_id
+            )
+        }
+    settled |= set(
         DismissedSuggestion.objects.filter(
-            user__in=list(found), organisation=organisation
-        ).values_list("user_id", flat=True)
+            user__in=list(suspected), organisation__in=list(organisations)
+        ).values_list("organisation_id", "user_id")
     )
     order = list(SuggestionBasis)
     return {
-        pk: tuple(sorted(bases, key=order.index))
-        for pk, bases in found.items()
-        if pk not in settled
+        key: tuple(sorted(bases, key=order.index))
+        for key, bases in found.items()
+        if key not in settled
     }
 
 

@@ -35,14 +35,15 @@ def possible_conflicts(made):
     """For the assignments a round's page just ``made``: "assessor with
     organisation (reference)" for each whose assessor has a possible conflict
     the service suggested about the case's organisation and nobody has
-    settled (as the case's assessors page notes one). A few queries a case:
-    asked once, when a round's assignment is applied."""
-    found = []
-    for assignment in made:
-        case, person = assignment.case, assignment.assessor
-        if person.pk in conflicts.open_suggestions_about(case.organisation, [person]):
-            found.append(f"{person.full_name} with {case.organisation.name} ({case.reference})")
-    return found
+    settled (as the case's assessors page notes one), in a fixed few queries."""
+    open_ = conflicts.open_suggestions_for(
+        (assignment.case.organisation, assignment.assessor) for assignment in made
+    )
+    return [
+        f"{a.assessor.full_name} with {a.case.organisation.name} ({a.case.reference})"
+        for a in made
+        if (a.case.organisation_id, a.assessor_id) in open_
+    ]
 
 
 class CaseAssessorsView(StaffAreaMixin, FormView):
