@@ -920,14 +920,6 @@ class TestSubmission:
         confirmation = signed_in.get(response.url).text
         assert "govuk-panel--confirmation" in confirmation
         assert draft.reference in confirmation
-        # Once it has moved on (or been withdrawn), what happens next after
-        # submitting is not said again: its own page says where it is.
-        type(draft).objects.filter(pk=draft.pk).update(status=Status.WITHDRAWN)
-        again = signed_in.post(reverse("proposal-check", args=[draft.pk]), follow=True)
-        assert again.redirect_chain[-1][0] == reverse("proposal-status", args=[draft.pk])
-        assert "govuk-panel--confirmation" not in again.text
-        assert f"{draft.reference} was submitted at " in again.text
-        type(draft).objects.filter(pk=draft.pk).update(status=Status.SUBMITTED)
         assert send_outbox() == {"sent": 1}
         assert len(mail.outbox) == 1
         assert draft.reference in mail.outbox[0].subject
@@ -945,6 +937,13 @@ class TestSubmission:
         assert "This proposal has been submitted, so it can no longer be changed." in refused.text
         assert "changed" in refused.text  # what was typed, shown back to copy
         assert not Answer.objects.filter(text="changed").exists()
+        # Once it has moved on (or been withdrawn), what happens next after
+        # submitting is not said again: its own page says where it is.
+        services.withdraw(draft, applicant, "Sent by mistake.")
+        again = signed_in.post(reverse("proposal-check", args=[draft.pk]), follow=True)
+        assert again.redirect_chain[-1][0] == reverse("proposal-status", args=[draft.pk])
+        assert "govuk-panel--confirmation" not in again.text
+        assert f"{draft.reference} was submitted at " in again.text
 
     def test_submitting_twice_gives_one_submission(self, draft, applicant):
         complete(draft, applicant)

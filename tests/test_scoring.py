@@ -725,7 +725,6 @@ class TestTheRecommendation:
         """The page shows the assessor the recommendation standing in their
         assessment (held for quality assurance, say), never that of an
         assessor since replaced: theirs is their own judgement."""
-        from assessments.models import Assignment
         from assessments.services import assignment as assignment_services
 
         score_all(case, assessor, 3)
@@ -733,9 +732,10 @@ class TestTheRecommendation:
         url = reverse("case-recommendation", args=[case.pk])
         sign_in_verified(client, assessor)
         assert "Doubts about capacity." in client.get(url).text
-        Assignment.objects.filter(case=case, assessor=assessor).update(ended_at=clock.now())
         other = person_with("assessor")
-        assignment_services.assign(case, other, "first", person_with("casework_officer"))
+        assignment_services.assign(
+            case, other, "first", person_with("casework_officer"), reason="Away for a month."
+        )
         score_all(case, other, 3)
         client.logout()
         sign_in_verified(client, other)
