@@ -479,6 +479,10 @@ class TestOneCase:
         with pytest.raises(services.ProposalRefused) as refused:
             services.apply(period, {(case.pk, "second"): assessors[0].pk}, both)
         assert "You are an assessor of this case" in refused.value.problems[(case.pk, "second")]
+        # Nor is it proposed to them: the lines they may apply are.
+        other = case_in(period)
+        lines = services.propose(period, both).lines
+        assert {line.case.pk for line in lines} == {other.pk}
 
     def test_an_officer_in_conflict_may_not_assign(self, officer, period, assessors):
         case = case_in(period)

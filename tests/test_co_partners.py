@@ -360,7 +360,7 @@ def test_a_provider_off_the_register_is_told_why_and_keeps_what_it_sent(client, 
     assert response.status_code == 409
     assert said in response.text and "new@x.org" in response.text
     assert "Your register details were not saved." in response.text
-    assert client.get(details_page).status_code == 404
+    assert client.get(details_page).status_code == 410
     assert said in client.get(details_page).text
     response = client.post(reverse("provider-response"), {"response": "We lead Hill Primary."})
     assert response.status_code == 409
@@ -377,6 +377,13 @@ def test_a_provider_off_the_register_is_told_why_and_keeps_what_it_sent(client, 
     sign_in_verified(client, officer)
     page = client.get(reverse("staff-co-partner-change", args=[change.pk])).text
     assert 'id="closed"' in page and "Score the answers and decide" not in page
+    sent = {"outcome": "does_not_meet", "reason": "Its evidence is thin."}
+    for criterion in co_partners.criteria(change.framework, entry.accreditation_type):
+        sent |= {f"score_{criterion.code}": "2", f"comment_{criterion.code}": "Thin."}
+    response = client.post(reverse("staff-co-partner-change", args=[change.pk]), sent)
+    assert response.status_code == 409
+    assert "Nothing was recorded." in response.text
+    assert "Its evidence is thin." in response.text.split('id="not-recorded"')[1]
     with pytest.raises(co_partners.CoPartnerError, match="nothing to decide"):
         co_partners.decide(
             change, actor=officer, scores=scores_of(change), meets=False, reason="No."

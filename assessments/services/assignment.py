@@ -317,7 +317,13 @@ def propose(period, officer):
         ]
         for case in rows
     }
-    rows = [case for case in rows if wanting[case.pk]]
+    # Never a case the officer assesses: another officer assigns its
+    # assessors (staff roles are never combined on a case).
+    rows = [
+        case
+        for case in rows
+        if wanting[case.pk] and officer.pk not in held.get(case.pk, {}).values()
+    ]
     wanting_cases = cases.filter(pk__in=[c.pk for c in rows])
     barred = queries.conflicted_pairs(wanting_cases, people) | set(
         queries.barred_pairs(wanting_cases)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.views.generic import FormView, ListView
 
-from accreditation.access import StaffAreaMixin
+from accreditation.access import StaffAreaMixin, typed_in
 from accreditation.paging import NearestPageMixin
 from assessments.queries.scoring import scale_of
 from register.forms.review import DecideForm
@@ -87,6 +87,12 @@ class DecideView(StaffAreaMixin, FormView):
             messages.error(self.request, str(error))
             return redirect("staff-co-partner-change", pk=self.change.pk)
         except co_partners.CoPartnerError as error:
+            self.change.refresh_from_db()
+            if self.change.state == ChangeState.CLOSED:
+                # Closed since the page opened: said, with what was sent.
+                messages.error(self.request, f"{error} Nothing was recorded.")
+                context = self.get_context_data(not_recorded=typed_in(form))
+                return self.render_to_response(context, status=409)
             form.add_error(None, str(error))
             return self.form_invalid(form)
         except PermissionDenied:

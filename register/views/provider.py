@@ -87,8 +87,7 @@ def unavailable(request, entry, *, title, form=None, not_done="", reason="", **c
     """The page a member of ``entry``'s organisation gets for one of its
     pages that no longer applies (its accreditation revoked or corrected,
     its notice withdrawn, its change of co-partner sent or decided): why,
-    and what they sent (``form``, bound) to copy, as nothing was saved: 409
-    for a form sent, 404 for a page asked for."""
+    and what they sent (``form``, bound) to copy, as nothing was saved."""
     return render(
         request,
         "register/provider/unavailable.html",
@@ -101,7 +100,9 @@ def unavailable(request, entry, *, title, form=None, not_done="", reason="", **c
             "not_done": not_done,
             **context,
         },
-        status=409 if request.method == "POST" else 404,
+        # A form sent: 409. A page asked for: gone (410) once the provider
+        # left the register, else not found (no notice to respond to).
+        status=409 if request.method == "POST" else 404 if entry.is_public else 410,
     )
 
 
