@@ -383,7 +383,7 @@ def test_a_provider_off_the_register_is_told_why_and_keeps_what_it_sent(client, 
     response = client.post(reverse("staff-co-partner-change", args=[change.pk]), sent)
     assert response.status_code == 409
     assert "Nothing was recorded." in response.text
-    assert "Its evidence is thin." in response.text.split('id="not-recorded"')[1]
+    assert "Its evidence is thin." in response.text.split("What you wrote is below")[1]
     with pytest.raises(co_partners.CoPartnerError, match="nothing to decide"):
         co_partners.decide(
             change, actor=officer, scores=scores_of(change), meets=False, reason="No."

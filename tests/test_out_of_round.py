@@ -547,7 +547,7 @@ class TestDecidingTwice:
         assert "This request has already been granted by Olive Officer" in html
         assert "Your decision has not been recorded." in html
         # What they wrote is shown back, to copy.
-        assert reason in html.split('id="not-recorded"')[1]
+        assert reason in html.split("What you wrote is below")[1]
         pending.refresh_from_db()
         assert pending.outcome == Outcome.GRANTED
         assert Window.objects.count() == 1

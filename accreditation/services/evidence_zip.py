@@ -77,6 +77,18 @@ def _write_file(archive, manifest, name, field_file, expected):
     manifest.add(name, found, "" if found == expected else "differs from the SHA-256 at upload")
 
 
+def _write_documents(archive, manifest, folder, holders):
+    """The documents of each of ``holders`` (information requests, concerns)
+    into ``folder``, numbered in order; returns how many."""
+    index = 0
+    for holder in holders:
+        for document in holder.documents.all():
+            index += 1
+            name = f"{folder}/{safe_name(document.original_name, index)}"
+            _write_file(archive, manifest, name, document.file, document.sha256)
+    return index
+
+
 def _answers_text(case):
     Answer = _model("proposals.Answer")
     rows = Answer.objects.filter(proposal_id=case.pk).select_related("criterion__part")
@@ -155,13 +167,9 @@ def build(case, handle, user=None):
         if sent:
             text = _requests_text(sent).encode()
             _write_bytes(archive, manifest, "information-requests/answers.txt", text)
-        index = 0
-        for request in sent:
-            for document in request.documents.all():
-                index += 1
-                name = f"information-requests/{safe_name(document.original_name, index)}"
-                _write_file(archive, manifest, name, document.file, document.sha256)
-                counts["request_documents"] += 1
+        counts["request_documents"] = _write_documents(
+            archive, manifest, "information-requests", sent
+        )
         letters = Letter.objects.filter(case_id=case.pk, issued_at__isnull=False).order_by(
             "issued_at", "pk"
         )
@@ -183,13 +191,7 @@ def build(case, handle, user=None):
         if concerns:
             text = _concerns_text(concerns).encode()
             _write_bytes(archive, manifest, "concerns/concerns.txt", text)
-        index = 0
-        for concern in concerns:
-            for document in concern.documents.all():
-                index += 1
-                name = f"concerns/{safe_name(document.original_name, index)}"
-                _write_file(archive, manifest, name, document.file, document.sha256)
-                counts["concern_documents"] += 1
+        counts["concern_documents"] = _write_documents(archive, manifest, "concerns", concerns)
         archive.writestr("README.txt", _readme(case, manifest, counts))
     return counts
 
