@@ -286,6 +286,22 @@ class TestAdvisoryGroupMember:
         later_address = reverse("advisory-meeting", args=[later.pk]) + "?show=without-my-view"
         assert counts(client)["Advisory Group member"][label][1] == later_address
 
+    def test_an_empty_meeting_set_up_for_today_does_not_hide_the_views_waiting(self, client):
+        """The next meeting to give views for is the first with an item
+        waiting for one: not an empty meeting set up for today before it."""
+        member = UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER])
+        later = MeetingFactory(members=[member], held_at=timezone.now() + timedelta(days=44))
+        waiting = [AgendaItemFactory(meeting=later) for _ in range(2)]
+        today = max(clock.now() - timedelta(minutes=1), clock.at(clock.today(), time(0)))
+        MeetingFactory(members=[member], held_at=today)
+        sign_in_verified(client, member)
+        label = "Items on your next meeting's agenda without your view"
+        address = reverse("advisory-meeting", args=[later.pk]) + "?show=without-my-view"
+        assert counts(client)["Advisory Group member"][label] == (2, address)
+        assert [item.pk for item in client.get(address).context["items"]] == [
+            item.pk for item in waiting
+        ]
+
     def test_with_no_meeting_to_come_the_count_links_to_the_meetings(self, client):
         member = UserFactory(roles=[Role.ADVISORY_GROUP_MEMBER])
         sign_in_verified(client, member)
@@ -470,7 +486,7 @@ def administering(size):
     [
         (casework, 14),
         (assessing, 8),
-        (advising, 11),
+        (advising, 13),
         (deciding, 7),
         (administering, 9),
     ],

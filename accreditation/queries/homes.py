@@ -140,17 +140,38 @@ def feedback_reviews_to_record_address(user):
     return _chaired_meeting_address(user, Show.FEEDBACK_REVIEW)
 
 
-def next_meeting(user):
-    """The first open meeting, of today or later, that ``user`` chairs or
-    sits on: one under way today is still the one to give views for."""
+def _meetings_to_come(user):
+    """The open meetings, of today or later, that ``user`` chairs or sits
+    on, soonest first: one under way today is still one to give views for."""
     today = clock.at(clock.today(), time.min)
-    return (
-        Meeting.objects.filter(
-            Q(chair=user) | Q(members=user), closed_at__isnull=True, held_at__gte=today
-        )
-        .order_by("held_at", "pk")
+    return Meeting.objects.filter(
+        Q(chair=user) | Q(members=user), closed_at__isnull=True, held_at__gte=today
+    ).order_by("held_at", "pk")
+
+
+def _views_waiting(user, meetings):
+    """Open items of ``meetings`` that hold no view of ``user``'s, leaving
+    out those they may not see (a conflict with the organisation)."""
+    items = AgendaItem.objects.filter(meeting__in=meetings, outcome="").exclude(
+        Exists(MemberView.objects.filter(item=OuterRef("pk"), member=user))
+    )
+    return not_assessed_by(without_conflicts(items, user, prefix="case__organisation"), user)
+
+
+def next_meeting(user):
+    """The person's next meeting to give views for: the first of their
+    meetings to come with an item waiting for their view (not an empty one
+    set up for today ahead of one with items), else the first of them."""
+    meetings = _meetings_to_come(user)
+    waiting = (
+        _views_waiting(user, meetings.values("pk"))
+        .order_by("meeting__held_at", "meeting_id")
+        .values_list("meeting_id", flat=True)
         .first()
     )
+    if waiting is not None:
+        return Meeting.objects.get(pk=waiting)
+    return meetings.first()
 
 
 def views_to_record(user):
@@ -159,11 +180,7 @@ def views_to_record(user):
     meeting = next_meeting(user)
     if meeting is None:
         return 0
-    items = meeting.items.filter(outcome="").exclude(
-        Exists(MemberView.objects.filter(item=OuterRef("pk"), member=user))
-    )
-    items = without_conflicts(items, user, prefix="case__organisation")
-    return not_assessed_by(items, user).count()
+    return _views_waiting(user, [meeting.pk]).count()
 
 
 def next_meeting_address(user):
