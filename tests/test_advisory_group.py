@@ -366,6 +366,8 @@ class TestTheAgenda:
         url = reverse("advisory-item-move", args=[item.pk])
         page = client.get(url).text
         assert f'value="{begun.pk}"' not in page
+        # None left to take it: the page says why, and how to make one.
+        assert 'id="no-meeting"' in page and reverse("advisory-meeting-new") in page
         with pytest.raises(meetings.MeetingError, match="has begun or been held"):
             meetings.move_item(item, to=begun, reason="Late.", actor=officer)
         response = client.post(url, {"meeting": begun.pk, "reason": "Late."})

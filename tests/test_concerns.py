@@ -405,8 +405,8 @@ def test_an_official_with_no_part_decides_not_upheld_and_the_response_letter_is_
         concerns.decide(concern, decider, upheld=True, response="Changed my mind.")
     # A second decision from a page loaded before the first: told, nothing changed.
     response = client.post(decide_url(concern), {"outcome": "upheld", "response": "Upheld."})
-    assert response.status_code == 302
-    assert "already been decided" in client.get(decide_url(concern)).text
+    assert response.status_code == 409
+    assert "already been decided" in response.text
     assert Letter.objects.filter(case=case, purpose=LetterPurpose.CONCERN_RESPONSE).count() == 1
     assert Letter.objects.filter(case=case).count() == 2
     assert case.status == Status.NOT_ACCREDITED
@@ -433,11 +433,13 @@ def test_an_official_deciding_an_upheld_concern_from_an_older_page_is_told_not_r
     sign_in_verified(client, other)
     assert client.get(decide_url(concern)).status_code == 200
     concerns.decide(concern, decider, upheld=True, response="The scores of 2B were wrong.")
-    response = client.post(decide_url(concern), {"outcome": "not_upheld", "response": "No."})
-    assert response.status_code == 302
-    page = client.get(decide_url(concern))
-    assert page.status_code == 200
-    assert "This concern has already been decided. Nothing was changed." in page.text
+    sent = {"outcome": "not_upheld", "response": "Our reading of 2B stands."}
+    response = client.post(decide_url(concern), sent)
+    assert response.status_code == 409
+    assert "This concern has already been decided. Nothing was changed." in response.text
+    # What they wrote, shown back to copy.
+    assert "Our reading of 2B stands." in response.text.split("What you wrote is below")[1]
+    assert client.get(decide_url(concern)).status_code == 200
     concern.refresh_from_db()
     assert concern.state == ConcernState.UPHELD
     sign_in_verified(client, decider)

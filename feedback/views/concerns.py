@@ -205,7 +205,9 @@ class ConcernView(ConcernMixin, FormView):
             # Decided by someone else since this page was loaded (who may no
             # longer decide it: upheld, the case went back to be assessed).
             messages.error(request, "This concern has already been decided. Nothing was changed.")
-            return redirect("staff-concern", pk=self.concern.pk)
+            sent = DecideConcernForm(request.POST)
+            context = self.get_context_data(form=sent, not_recorded=typed_in(sent))
+            return self.render_to_response(context, status=409)
         if not self.may_decide:
             raise PermissionDenied("You cannot decide this concern.")
         return super().post(request, *args, **kwargs)
