@@ -208,6 +208,11 @@ urlpatterns = [
         name="organisation-remove-member",
     ),
     path(
+        "organisation/members/invitations/<id:pk>/withdraw/",
+        organisations.WithdrawInvitationView.as_view(),
+        name="organisation-invitation-withdraw",
+    ),
+    path(
         "organisation/join/<str:token>/", organisations.JoinView.as_view(), name="organisation-join"
     ),
     path("", include("proposals.urls")),

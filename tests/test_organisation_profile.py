@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.html import escape
@@ -873,6 +874,37 @@ class TestInvitations:
         response = client.get(reverse("organisation-join", args=[first]))
         assert response.status_code == 410
         assert "replaced by a newer one" in response.text
+
+    def test_a_member_withdraws_an_invitation_sent_to_a_wrong_address(self, client):
+        """Its link stops working at once, said so to whoever opens it; sent
+        twice, nothing more happens; another organisation's is not found."""
+        me = MembershipFactory()
+        invitation, token = services.invite_member(
+            me.organisation, email="typo@exmaple.org", invited_by=me.user, base_url=""
+        )
+        client.force_login(me.user)
+        members = client.get(reverse("organisation-members")).text
+        url = reverse("organisation-invitation-withdraw", args=[invitation.pk])
+        assert url in members
+        assert "Are you sure you want to withdraw the invitation to typo@exmaple.org?" in (
+            client.get(url).text
+        )
+        done = client.post(url, follow=True).text
+        assert "The invitation to typo@exmaple.org has been withdrawn" in done
+        assert url not in done
+        again = client.post(url, follow=True).text
+        assert "Nothing was changed." in again
+        assert "This invitation no longer works" in client.get(url).text
+        client.logout()
+        opened = client.get(reverse("organisation-join", args=[token]))
+        assert opened.status_code == 410
+        assert "This invitation has been withdrawn." in opened.text
+        stranger = MembershipFactory()
+        client.force_login(stranger.user)
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
+        with pytest.raises(PermissionDenied):
+            services.withdraw_member_invitation(invitation, by=stranger.user)
 
 
 def invitation_for(organisation, email="joiner@example.org", token="join-token", **fields):

@@ -174,6 +174,7 @@ KWARGS = {
     ("organisation/", "pk"): ("object", lambda w, p: w.colleague.pk),
     ("organisation/", "kind"): ("value", lambda w, p: w.diocese.kind),
     ("organisation/", "token"): ("capability", lambda w, p: w.join_token),
+    ("organisation/members/invitations/", "pk"): ("object", lambda w, p: w.join_invitation.pk),
     ("staff/users/", "pk"): ("object", lambda w, p: w.staff_member.pk),
     ("staff/users/invitations/", "pk"): ("object", lambda w, p: w.withdrawn_invitation.pk),
     ("invitation/", "token"): ("capability", lambda w, p: w.staff_token),
@@ -324,7 +325,7 @@ class World:
             organisation=self.diocese, requested_by=self.owner
         )
         self.join_token = "join-token-of-the-victim"
-        InvitationFactory(
+        self.join_invitation = InvitationFactory(
             token=self.join_token,
             organisation=self.diocese,
             roles=[],

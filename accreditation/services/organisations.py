@@ -453,6 +453,26 @@ def pending_invitations(organisation):
     return Invitation.objects.usable(clock.now()).filter(organisation=organisation)
 
 
+def withdraw_member_invitation(invitation, *, by):
+    """Withdraw an invitation to join the organisation not yet accepted (sent
+    to a wrong address, say): its link no longer works. False if it was
+    accepted, withdrawn or replaced already (another tab, a double click)."""
+    require(by, "accreditation.act_for_organisation", invitation.organisation)
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at is not None or locked.revoked_at is not None:
+            return False
+        locked.revoked_at = clock.now()
+        locked.save(update_fields=["revoked_at"])
+        activity.record(
+            by,
+            "member_invitation_withdrawn",
+            invitation.organisation,
+            {"invitation": [locked.email, None]},
+        )
+    return True
+
+
 class InvitationProblem:
     """Why a link does not work, in words for the person who opened it."""
 
@@ -461,6 +481,10 @@ class InvitationProblem:
     USED = (
         "This invitation link has already been used. If it was you, sign in. If not, ask the "
         "person who invited you to send a new one."
+    )
+    WITHDRAWN = (
+        "This invitation has been withdrawn. If you think you should join the organisation, "
+        "ask the person who invited you."
     )
     REVOKED = (
         "This invitation link has been replaced by a newer one. Use the link in the most "
@@ -481,7 +505,12 @@ def invitation_problem(invitation):
     if invitation.accepted_at is not None:
         return InvitationProblem.USED
     if invitation.revoked_at is not None:
-        return InvitationProblem.REVOKED
+        newer = Invitation.objects.filter(
+            organisation=invitation.organisation_id,
+            email__iexact=invitation.email,
+            created_at__gt=invitation.created_at,
+        )
+        return InvitationProblem.REVOKED if newer.exists() else InvitationProblem.WITHDRAWN
     if invitation.expires_at <= clock.now():
         return InvitationProblem.EXPIRED
     return None

@@ -25,7 +25,7 @@ from accreditation.forms.organisations import (
     OrganisationDetailsForm,
 )
 from accreditation.middleware import SESSION_KEY
-from accreditation.models import Membership, OrganisationKind, User
+from accreditation.models import Invitation, Membership, OrganisationKind, User
 from accreditation.numbers import id_param
 from accreditation.paging import NearestPageMixin
 from accreditation.services import organisations as services
@@ -397,6 +397,42 @@ class RemoveMemberView(OrganisationPageMixin, TemplateView):
         messages.success(
             request, f"{membership.user} has been removed from {self.organisation.name}."
         )
+        return redirect("organisation-members")
+
+
+class WithdrawInvitationView(OrganisationPageMixin, TemplateView):
+    """A confirmation page; withdrawing the invitation is a POST. Another
+    organisation's invitation is 404."""
+
+    template_name = "organisation/withdraw_invitation.html"
+
+    @cached_property
+    def invitation(self):
+        return get_object_or_404(
+            Invitation.objects.select_related("organisation"),
+            pk=self.kwargs["pk"],
+            organisation=self.organisation,
+        )
+
+    def get_context_data(self, **kwargs):
+        invitation = self.invitation
+        usable = invitation in services.pending_invitations(self.organisation)
+        return super().get_context_data(invitation=invitation, usable=usable, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        invitation = self.invitation
+        if services.withdraw_member_invitation(invitation, by=request.user):
+            messages.success(
+                request,
+                f"The invitation to {invitation.email} has been withdrawn: its link no longer "
+                "works.",
+            )
+        else:
+            messages.info(
+                request,
+                f"The invitation to {invitation.email} was accepted, withdrawn or replaced "
+                "already. Nothing was changed.",
+            )
         return redirect("organisation-members")
 
 
