@@ -7,6 +7,7 @@ status are derived from what has been saved, never stored.
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.apps import apps
 from django.urls import reverse
@@ -244,6 +245,11 @@ class Journey:
         self.documents = documents
         self.questions = questions(proposal, criteria)
 
+    @cached_property
+    def verdict(self):
+        """Whether the organisation may seek the proposal's type, asked once."""
+        return eligibility.assess(self.organisation, self.proposal.accreditation_type)
+
     @property
     def is_diocese(self):
         return self.organisation.kind in DIOCESE_KINDS
@@ -367,7 +373,7 @@ class Journey:
                 "Change the partnerships you want to lead",
                 url,
             )
-        verdict = eligibility.assess(self.organisation, proposal.accreditation_type)
+        verdict = self.verdict
         if not verdict.eligible:
             problems.append(Problem(verdict.reason, self.profile_url))
             notice = Notice(
@@ -435,7 +441,7 @@ class Journey:
     def _schools(self):
         url = self.url("proposal-schools")
         basis = self.schools_basis
-        if not eligibility.assess(self.organisation, self.proposal.accreditation_type).eligible:
+        if not self.verdict.eligible:
             # Type and partnerships says why it cannot be submitted: no
             # advice here about schools it could never be submitted with.
             return Section(

@@ -139,7 +139,7 @@ def test_members_invite_a_colleague_who_joins(page, new_page, assert_accessible)
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "We have sent an invitation to new@example.org"
     )
-    expect(page.get_by_role("cell", name="new@example.org")).to_be_visible()
+    expect(page.get_by_role("cell", name="new@example.org", exact=True)).to_be_visible()
     assert send_outbox() == {"sent": 1}
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/organisation/join/\S+/", mail.outbox[0].body).group(0)
