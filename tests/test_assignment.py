@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from accreditation import clock, timeline
 from accreditation.models import CaseEvent, LocalAuthority, OutboxMessage
@@ -433,7 +434,7 @@ class TestOneCase:
                 if why.startswith("decided")
                 else "advised on it in the Advisory Group"
             )
-            assert f"{person.full_name} ({note})" in page
+            assert escape(f"{person.full_name} ({note})") in page
         assert assessors[0].pk in line.allowed
         services.assign(case, assessors[0], "first", officer)
 
@@ -764,7 +765,7 @@ class TestPages:
         assert "possible conflict of interest, not yet confirmed or dismissed, for " in (
             response.text
         )
-        assert f"{cara.full_name} with {case.organisation.name} ({case.reference})" in (
+        assert escape(f"{cara.full_name} with {case.organisation.name} ({case.reference})") in (
             response.text
         )
 

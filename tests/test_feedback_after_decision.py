@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils.html import escape
 
 from accreditation import clock
 from accreditation.case_roles import remember
@@ -827,7 +828,7 @@ class TestAConflictedWriterIsStoodDown:
         page = client.get(reverse("case-recommendation", args=[case.pk])).text
         assert "You cannot complete the assessment" not in page
         assert "Your latest recommendation" not in page
-        assert "Latest recommendation" in page and assessor.full_name in page
+        assert "Latest recommendation" in page and escape(assessor.full_name) in page
         assert "Not scored" not in page
         assert write(client, case, {"1D-lead": FEEDBACK_1D}).status_code == 302
         [row] = draft_feedback(case)

@@ -1437,7 +1437,7 @@ class TestContent:
         complete(draft, applicant)
         text = signed_in.get(url).text
         assert f"‘{DECLARATION}.’" in text
-        assert f"Made by {applicant.full_name} at" in text
+        assert escape(f"Made by {applicant.full_name} at") in text
 
     def test_the_proposals_list_says_when_the_next_round_opens(self, signed_in):
         text = signed_in.get(reverse("proposal-dashboard")).text
