@@ -47,16 +47,21 @@ bench: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 
+# The packages are installed by uv (from PyPI, into the venv): on a 2-core
+# machine with nothing cached, 8 s for the test dependencies, where pip took
+# 38 s of `make test`.
+UV := $(VENV)/bin/uv pip install --quiet --python $(PY)
+
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet uv
 
 $(VENV)/.installed: $(VENV)/bin/activate pyproject.toml
-	$(PY) -m pip install --quiet -e .
+	$(UV) -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/bin/activate pyproject.toml
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(UV) -e ".[dev]"
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
