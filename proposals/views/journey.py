@@ -18,7 +18,7 @@ from accreditation.forms.rounds import MoveDraftsForm
 from accreditation.models import CaseEvent, CriterionGuidance, Round, Window
 from accreditation.models.framework import sector_for_kind
 from accreditation.numbers import id_param
-from accreditation.paging import NearestPageMixin
+from accreditation.paging import FirstPageFirstPaginator, NearestPageMixin
 from accreditation.pdf import render_pdf
 from accreditation.queries import decisions
 from accreditation.versions import StaleEdit, StaleEditViewMixin, version_of
@@ -115,6 +115,7 @@ def next_or_task_list(request, proposal, next_url):
 class DashboardView(OrganisationPageMixin, NearestPageMixin, ListView):
     template_name = "proposals/dashboard.html"
     paginate_by = 25
+    paginator_class = FirstPageFirstPaginator
     context_object_name = "proposals"
 
     def get_queryset(self):
