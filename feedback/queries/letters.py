@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.apps import apps
-from django.db.models import Count, Exists, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, Func, IntegerField, OuterRef, Subquery
 
 from accreditation import policy
 from accreditation.models import CaseEvent
@@ -104,15 +103,16 @@ def decision_round_of(events):
 
 
 def decision_round_of_outer_case(field="pk"):
-    """``decision_round`` of the case ``OuterRef(field)``, as a subquery."""
+    """``decision_round`` of the case ``OuterRef(field)``, as a subquery: a
+    count with no grouping, so one row, 0 when none was upheld (grouped by
+    case, with none it gave no row to coalesce, and took longer to build)."""
     upheld = (
         CaseEvent.objects.filter(case_id=OuterRef(field), action=Action.UPHOLD_CONCERN)
         .order_by()
-        .values("case_id")
-        .annotate(count=Count("pk"))
+        .annotate(count=Func("pk", function="COUNT", output_field=IntegerField()))
         .values("count")
     )
-    return Coalesce(Subquery(upheld), Value(0))
+    return Subquery(upheld)
 
 
 @dataclass(frozen=True)
