@@ -18,12 +18,8 @@ run: install assets
 	@echo "Starting web, worker and scheduler. Open http://127.0.0.1:$(PORT)/ (Ctrl-C stops all three)."
 	$(DEMO_ENV) PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
-# Bytecode is written as the suite imports (even where the environment says
-# not to, PYTHONDONTWRITEBYTECODE): each of its processes (three workers, the
-# Celery workers and servers the tests start) would otherwise compile every
-# module it imports from source again, about 4 s of a core each.
 test: install-dev assets
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
+	$(PY) -m pytest
 
 # The benchmarks (benchmarks/README.md): the round's assignment solver, a
 # feedback letter's rendering, 500 feedback letters issued through two
@@ -53,9 +49,8 @@ lint: install-dev
 
 # The packages are installed by uv (from PyPI, into the venv): on a 2-core
 # machine with nothing cached, 8 s for the test dependencies, where pip took
-# 38 s of `make test`. Compiled to bytecode as they are installed (uv leaves
-# them as source otherwise), so that no process compiles them again.
-UV := $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY)
+# 38 s of `make test`.
+UV := $(VENV)/bin/uv pip install --quiet --python $(PY)
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
