@@ -38,6 +38,17 @@ def example_case(**fields):
     )
 
 
+def deadline_moved_example():
+    proposal = example_proposal()
+    before = proposal.round.deadline
+    proposal.round.deadline = clock.at(date(2026, 11, 6), time(17))
+    return {
+        "proposal": proposal,
+        "before": before,
+        "link": "https://apply-for-accreditation.example/proposals/1/",
+    }
+
+
 def reminder_example():
     return {"proposal": example_proposal(), "days": 7}
 
@@ -65,12 +76,30 @@ emails.register(
         subject="Your {{ proposal.draft_in_words }} was not submitted by the deadline",
         example="proposals.emails.lapsed_example",
     ),
+    emails.EmailTemplate(
+        name="proposals/deadline_moved",
+        title="The deadline of a round with drafts in it moves",
+        audience="The organisation's contacts",
+        subject="{% load service %}The {{ proposal.round }} round's deadline has moved to "
+        "{{ proposal.round.deadline|govuk_deadline }}",
+        example="proposals.emails.deadline_moved_example",
+    ),
 )
 
 
 def submitted_example():
     return {
         "proposal": example_case(status=Status.SUBMITTED),
+        "link": "https://apply-for-accreditation.example/proposals/1/status/",
+    }
+
+
+def withdrawn_example():
+    return {
+        "proposal": example_case(status=Status.WITHDRAWN),
+        "withdrawn_by": "Jo Head",
+        "withdrawn_at": clock.at(date(2026, 11, 3), time(11, 20)),
+        "reason": "We are joining another trust's proposal instead.",
         "link": "https://apply-for-accreditation.example/proposals/1/status/",
     }
 
@@ -112,6 +141,14 @@ emails.register(
         audience="The organisation's contacts",
         subject="{{ proposal.reference }}: your proposal has been submitted",
         example="proposals.emails.submitted_example",
+    ),
+    emails.EmailTemplate(
+        name="proposals/withdrawn",
+        title="A proposal is withdrawn",
+        audience="The organisation's contacts",
+        subject="{% if proposal.reference %}{{ proposal.reference }}{% else %}Your "
+        "{{ proposal.draft_in_words }}{% endif %} has been withdrawn",
+        example="proposals.emails.withdrawn_example",
     ),
     emails.EmailTemplate(
         name="proposals/out_of_round_granted",

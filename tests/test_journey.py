@@ -1176,6 +1176,44 @@ class TestAfterSubmission:
         assert started.status_code == 302
         assert Proposal.objects.filter(round=draft.round, status=Status.DRAFT).count() == 1
 
+    def test_the_contacts_are_told_who_withdrew_it_when_and_why(self, signed_in, draft, applicant):
+        colleague = MembershipFactory(organisation=draft.organisation).user
+        MembershipFactory(organisation=draft.organisation, is_contact=False)
+        MembershipFactory(organisation=draft.organisation, user__is_active=False)
+        signed_in.post(
+            reverse("proposal-withdraw", args=[draft.pk]),
+            {"reason": "We are joining <another> trust's proposal"},
+        )
+        withdrawn_at = draft.events.get(action="withdraw").created_at
+        send_outbox()
+        # The contacts who can sign in, the one who withdrew it among them.
+        assert sorted(m.to[0] for m in mail.outbox) == sorted([applicant.email, colleague.email])
+        message = mail.outbox[0]
+        assert message.subject == (
+            f"Your draft ASP proposal for the {draft.round} round has been withdrawn"
+        )
+        assert (
+            f"{applicant.full_name} withdrew your organisation’s draft ASP proposal for the "
+            f"{draft.round} round at {clock.describe(withdrawn_at)}." in message.body
+        )
+        assert "Reason given: We are joining <another> trust's proposal" in message.body
+        html = message.alternatives[0][0]
+        assert "Reason given: We are joining &lt;another&gt; trust&#x27;s proposal" in html
+        assert reverse("proposal-status", args=[draft.pk]) in message.body
+
+    def test_a_submitted_case_withdrawn_is_named_by_its_reference(self, draft, applicant):
+        complete(draft, applicant)
+        services.submit(draft, applicant)
+        submitted = Proposal.objects.get(pk=draft.pk)
+        services.withdraw(submitted, applicant, "  Changed our plans  ")
+        subjects = set(
+            OutboxMessage.objects.filter(key=f"withdrawn:{draft.pk}").values_list("subject", "body")
+        )
+        [(subject, body)] = subjects
+        assert subject == f"{submitted.reference} has been withdrawn"
+        assert f"withdrew proposal {submitted.reference} at " in body
+        assert "Reason given: Changed our plans\n" in body
+
     def test_a_lapsed_proposal_is_copied_into_a_later_round(self, draft, applicant, membership):
         complete(draft, applicant)
         with time_machine.travel(draft.round.deadline + timedelta(seconds=1)):

@@ -532,6 +532,52 @@ def test_the_applicants_pages_tell_the_new_deadline(frozen, officer, client):
     assert "5pm on 15 March 2027" in page.text
 
 
+def test_the_contacts_of_each_draft_are_told_the_new_deadline_once(frozen, officer):
+    round_ = open_round(officer)
+    membership = MembershipFactory(organisation__name="Oakfield Learning Trust")
+    colleague = MembershipFactory(organisation=membership.organisation)
+    MembershipFactory(organisation=membership.organisation, is_contact=False)
+    draft = applicant.start_proposal(
+        organisation=membership.organisation,
+        period=round_,
+        accreditation_type=AccreditationType.ASP,
+        actor=membership.user,
+    )
+    withdrawn = ProposalFactory(round=round_, status=Status.WITHDRAWN)
+    submitted = ProposalFactory(round=round_, status=Status.SUBMITTED)
+    for case in (withdrawn, submitted):
+        MembershipFactory(organisation=case.organisation)
+
+    def told():
+        return OutboxMessage.objects.filter(key__startswith="deadline-moved:").order_by("to")
+
+    # Another date moved: nobody is told.
+    services.change_round(officer, round_, current(round_, decision_target=date(2027, 6, 1)))
+    assert not told().exists()
+    round_.refresh_from_db()
+    extended = services.change_round(
+        officer, round_, current(round_, deadline=at(date(2027, 3, 15), 12))
+    )
+    assert [m.to for m in told()] == sorted([membership.user.email, colleague.user.email])
+    message = told().first()
+    assert message.subject == f"The {round_} round's deadline has moved to midday on 15 March 2027"
+    assert (
+        f"The deadline of the {round_} round has moved: proposals can now be submitted until "
+        "midday on 15 March 2027 (UK time). It was 5pm on 8 March 2027." in message.body
+    )
+    assert f"Your organisation’s {draft.draft_in_words} has not been submitted yet." in message.body
+    assert "Organisation: Oakfield Learning Trust" in message.body
+    assert reverse("proposal-task-list", args=[draft.pk]) in message.body
+    # The same deadline sent again changes nothing and tells nobody again.
+    services.change_round(officer, extended, current(extended))
+    assert told().count() == 2
+    # Moved once more: told again, of the new one.
+    extended.refresh_from_db()
+    services.change_round(officer, extended, current(extended, deadline=at(date(2027, 3, 19))))
+    assert told().count() == 4
+    assert told().filter(subject__endswith="5pm on 19 March 2027").count() == 2
+
+
 # --- Cancelling a round --------------------------------------------------------------
 
 

@@ -418,7 +418,30 @@ def copy_round(proposal, targets):
 
 
 def withdraw(proposal, actor, reason):
-    return move(proposal, Action.WITHDRAW, actor, details={"reason": reason.strip()})
+    """Withdraw the proposal; its organisation's contacts are told who did,
+    when and why (a colleague may have)."""
+    reason = reason.strip()
+    with transaction.atomic():
+        event = move(proposal, Action.WITHDRAW, actor, details={"reason": reason})
+        recipients = contact_addresses(proposal.organisation_id)
+        if recipients:
+            withdrawn = Proposal.objects.select_related("organisation", "round", "window").get(
+                pk=proposal.pk
+            )
+            emails.queue(
+                "proposals/withdrawn",
+                {
+                    "proposal": withdrawn,
+                    "withdrawn_by": actor.full_name or actor.email,
+                    "withdrawn_at": event.created_at,
+                    "reason": reason,
+                    "link": settings.SERVICE_URL
+                    + reverse("proposal-status", kwargs={"pk": proposal.pk}),
+                },
+                recipients,
+                key=f"withdrawn:{proposal.pk}",
+            )
+    return event
 
 
 def copy_to_new_draft(proposal, *, period, actor):

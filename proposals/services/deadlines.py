@@ -12,9 +12,11 @@ waits for the lapse and is refused.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from accreditation import clock, emails, policy
 from accreditation.chasing import contacts_by_organisation
@@ -23,6 +25,33 @@ from accreditation.services import outbox, scheduler
 from accreditation.workflow import Action, Status, move_many
 from proposals.models import Proposal
 from proposals.services.applicant import next_round_for
+
+
+def tell_of_new_deadline(round_, before):
+    """The round's deadline moved from ``before`` (once it is open, only
+    later): the contacts of each of its drafts are told, once per draft and
+    deadline."""
+    drafts = list(
+        Proposal.objects.filter(round=round_, status=Status.DRAFT)
+        .select_related("organisation", "round")
+        .order_by("pk")
+    )
+    contacts = contacts_by_organisation(p.organisation_id for p in drafts)
+    outbox.queue_many(
+        emails.message(
+            "proposals/deadline_moved",
+            {
+                "proposal": draft,
+                "before": before,
+                "link": settings.SERVICE_URL
+                + reverse("proposal-task-list", kwargs={"pk": draft.pk}),
+            },
+            contacts[draft.organisation_id],
+            key=f"deadline-moved:{draft.pk}:{round_.deadline.isoformat()}",
+        )
+        for draft in drafts
+        if contacts.get(draft.organisation_id)
+    )
 
 
 def lapsed_messages(proposal_pks):
