@@ -197,6 +197,17 @@ def assessor_stood_down_example():
     }
 
 
+def replaced_example():
+    assignment = _assignment()
+    return {
+        "case": assignment.case,
+        "kind": "first",
+        "writing_feedback": False,
+        "officer_name": "Alex Officer",
+        "queue_link": "https://apply-for-accreditation.example/staff/assessments/",
+    }
+
+
 emails.register(
     emails.EmailTemplate(
         name="assessments/assigned",
@@ -215,6 +226,13 @@ emails.register(
         audience="The casework officer who assigned them (or every casework officer)",
         subject="{{ case.reference }}: assign another assessor",
         example="assessments.emails.assessor_stood_down_example",
+    ),
+    emails.EmailTemplate(
+        name="assessments/replaced",
+        title="A casework officer assigned another assessor in an assessor's place",
+        audience="The assessor replaced (while their account is active)",
+        subject="{{ case.reference }}: another assessor has been assigned in your place",
+        example="assessments.emails.replaced_example",
     ),
     emails.EmailTemplate(
         name="assessments/referred_back",

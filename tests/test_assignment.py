@@ -304,6 +304,33 @@ class TestOneCase:
         assert event.details["replaced_name"] == "Asha Assessor"
         assert chain_is_intact(case)
 
+    def test_the_replaced_assessor_is_told_without_the_reason(self, officer, period, assessors):
+        asha, ben, cara = assessors
+        case = case_in(period, "asg")
+        services.assign(case, asha, "first", officer)
+        services.assign(case, ben, "second", officer)
+        services.assign(case, cara, "first", officer, reason="Asha is overloaded.")
+        told = OutboxMessage.objects.filter(key__startswith="assessor-replaced:")
+        [message] = told
+        assert message.to == asha.email
+        assert message.subject == (
+            f"{case.reference}: another assessor has been assigned in your place"
+        )
+        assert (
+            f"{officer.full_name} has assigned another assessor to {case.reference} "
+            f"({case.organisation.name}) in your place, so you no longer assess it."
+        ) in message.body
+        assert "overloaded" not in message.body + message.html_body
+        assert reverse("assessor-queue") in message.body
+        # A second assessor replaced is told which part; one whose account is
+        # off is not told at all.
+        services.assign(case, asha, "second", officer, reason="Ben is away.")
+        assert told.get(to=ben.email).body.count("as its second assessor (quality assurance)")
+        asha.is_active = False
+        asha.save(update_fields=["is_active"])
+        services.assign(case, ben, "second", officer, reason="Asha left.")
+        assert told.filter(to=asha.email).count() == 1
+
     def test_after_an_upheld_concern_someone_else_reassesses(self, officer, period, assessors):
         case = ProposalFactory(round=period, status="not_accredited")
         earlier = current(case).assessor

@@ -628,8 +628,27 @@ def assign(case, person, kind, officer, *, reason="", may_see_earlier_scores=Fal
             ask_replacement_for_feedback(locked, assignment)
         else:
             tell_assigned([assignment])
+        if replaced and replaced.assessor.is_active:
+            _tell_replaced(locked, replaced, officer)
     case.timeline_sequence, case.timeline_hash = locked.timeline_sequence, locked.timeline_hash
     return assignment
+
+
+def _tell_replaced(case, replaced, officer):
+    """The assessor ``replaced`` is told the case has left their assessments
+    and who by (not the officer's reason, which is for the record)."""
+    emails.queue(
+        "assessments/replaced",
+        {
+            "case": case,
+            "kind": replaced.kind,
+            "writing_feedback": case.status not in queries.ASSESSABLE,
+            "officer_name": officer.full_name or officer.email,
+            "queue_link": settings.SERVICE_URL + reverse("assessor-queue"),
+        },
+        [replaced.assessor.email],
+        key=f"assessor-replaced:{replaced.pk}",
+    )
 
 
 def _lock_people(pks):
