@@ -85,6 +85,12 @@ def information_requested_example():
     return {**context, "questions": questions, "link": link}
 
 
+def information_answered_example():
+    context = request_overdue_example()
+    case = context["case"]
+    return {**context, "link": f"https://apply-for-accreditation.example/staff/cases/{case.pk}/"}
+
+
 def not_eligible_example():
     case = example_case(status=Status.CLOSED_INELIGIBLE)
     reason = "The organisation does not lead improvement in any school."
@@ -121,7 +127,7 @@ emails.register(
         title="The applicant has answered an information request",
         audience="The assessor who asked and the case's assessors",
         subject="{{ case.reference }}: the applicant has answered your questions",
-        example="assessments.emails.request_overdue_example",
+        example="assessments.emails.information_answered_example",
     ),
     emails.EmailTemplate(
         name="assessments/not_eligible",

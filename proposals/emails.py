@@ -50,14 +50,23 @@ def deadline_moved_example():
 
 
 def reminder_example():
-    return {"proposal": example_proposal(), "days": 7}
+    return {
+        "proposal": example_proposal(),
+        "days": 7,
+        "link": "https://apply-for-accreditation.example/proposals/1/",
+    }
 
 
 def lapsed_example():
     next_round = example_round(Term.SPRING, 2027)
     next_round.opens_at = clock.at(date(2027, 1, 11), time(9))
     next_round.deadline = clock.at(date(2027, 2, 26), time(17))
-    return {"proposal": example_proposal(), "next_round": next_round, "next_round_open": False}
+    return {
+        "proposal": example_proposal(),
+        "next_round": next_round,
+        "next_round_open": False,
+        "link": "https://apply-for-accreditation.example/proposals/",
+    }
 
 
 emails.register(

@@ -322,6 +322,10 @@ class TestOneCase:
         ) in message.body
         assert "overloaded" not in message.body + message.html_body
         assert reverse("assessor-queue") in message.body
+        # The one who takes it over is told of one case, in the singular.
+        assigned = OutboxMessage.objects.get(to=cara.email, key__startswith="assigned:").body
+        assert "If you have a conflict of interest with its organisation, declare it" in assigned
+        assert assigned.rstrip().endswith("to see it.")
         # A second assessor replaced is told which part; one whose account is
         # off is not told at all.
         services.assign(case, asha, "second", officer, reason="Ben is away.")

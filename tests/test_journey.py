@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils.html import escape
@@ -33,6 +34,7 @@ from proposals.forms.journey import DECLARATION
 from proposals.models import Answer, Proposal, Route
 from proposals.queries.journey import Journey, count_words
 from proposals.services import applicant as services
+from tests.casework import person_with, sign_in_verified
 from tests.factories import (
     CoPartnerFactory,
     EvidenceFactory,
@@ -1159,6 +1161,8 @@ class TestAfterSubmission:
         assert "You can start a new one, in this round while it is open or in a later" in page
         # The hint reads as for a question that needs an answer, and says how long.
         assert "A sentence or two is enough, up to 2,000 characters." in page
+        # Who reads the reason: members, and the contacts it is emailed to.
+        assert "and is emailed to your organisation" in page
         response = signed_in.post(url, {"reason": ""})
         assert "Enter why you are withdrawing the proposal" in response.text
         signed_in.post(url, {"reason": "Changed our plans"})
@@ -1201,18 +1205,22 @@ class TestAfterSubmission:
         assert "Reason given: We are joining &lt;another&gt; trust&#x27;s proposal" in html
         assert reverse("proposal-status", args=[draft.pk]) in message.body
 
-    def test_a_submitted_case_withdrawn_is_named_by_its_reference(self, draft, applicant):
+    def test_a_submitted_case_withdrawn_is_named_by_its_reference(self, client, draft, applicant):
         complete(draft, applicant)
         services.submit(draft, applicant)
         submitted = Proposal.objects.get(pk=draft.pk)
-        services.withdraw(submitted, applicant, "  Changed our plans  ")
+        services.withdraw(submitted, applicant, "  Changed our plans\nSecond line  ")
         subjects = set(
             OutboxMessage.objects.filter(key=f"withdrawn:{draft.pk}").values_list("subject", "body")
         )
         [(subject, body)] = subjects
         assert subject == f"{submitted.reference} has been withdrawn"
         assert f"withdrew proposal {submitted.reference} at " in body
-        assert "Reason given: Changed our plans\n" in body
+        assert "Reason given: Changed our plans\nSecond line\n" in body
+        # The staff timeline keeps the reason's lines apart too.
+        sign_in_verified(client, person_with("casework_officer"))
+        page = client.get(reverse("staff-case", args=[draft.pk])).text
+        assert "Changed our plans<br>Second line" in page
 
     def test_a_lapsed_proposal_is_copied_into_a_later_round(self, draft, applicant, membership):
         complete(draft, applicant)
@@ -1448,6 +1456,9 @@ class TestAfterTheDeadline:
         assert f"{clock.describe_deadline(draft.round.deadline)} (UK time)" in message.body
         assert f"The next round, {later}, opens at" in message.body
         assert "Copy into a new draft" in message.body
+        assert message.body.rstrip().endswith(
+            f"Your proposals:\n{settings.SERVICE_URL}{reverse('proposal-dashboard')}"
+        )
 
 
 class TestContent:

@@ -140,6 +140,7 @@ def test_each_draft_is_reminded_at_14_7_and_1_days_once_each():
     )
     assert message.subject == f"{draft.draft_name}: the deadline is tomorrow"
     assert "that is tomorrow" in message.body
+    assert message.body.rstrip().endswith(f"/proposals/{draft.pk}/")
 
 
 def test_a_deadline_moved_later_has_its_own_reminders():

@@ -338,7 +338,11 @@ def _email_assessors(case, request):
     ]
     emails.queue(
         "assessments/information_answered",
-        {"case": case, "request": request},
+        {
+            "case": case,
+            "request": request,
+            "link": settings.SERVICE_URL + reverse("staff-case", args=[case.pk]),
+        },
         [person.email for person in recipients],
         key=f"information_answered:{request.pk}",
     )

@@ -423,7 +423,8 @@ class WithdrawForm(forms.Form):
         what="The reason",
         max_length=2000,
         help_text="A sentence or two is enough, up to 2,000 characters. It goes on your case's "
-        "record, which the accreditation team reads; it is not shared outside the team.",
+        "record, which the accreditation team and your organisation's members can read, and "
+        "is emailed to your organisation's contacts.",
         rows=4,
         error_messages={"required": "Enter why you are withdrawing the proposal"},
     )

@@ -45,7 +45,7 @@ class StaleAnswer(ProposalError):
             else "Someone else saved this answer"
         )
         super().__init__(
-            f"{who} while you were editing it here. That version is shown below; your text "
+            f"{who} while you were editing it here. That version is shown on this page; your text "
             "has not been saved. Copy anything you need, then save again."
         )
         self.current = current

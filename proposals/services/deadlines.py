@@ -77,6 +77,7 @@ def lapsed_messages(proposal_pks):
             "proposal": proposal,
             "next_round": next_round,
             "next_round_open": next_round_open,
+            "link": settings.SERVICE_URL + reverse("proposal-dashboard"),
         }
         messages.append(
             emails.message("proposals/lapsed", context, recipients, key=f"lapsed:{proposal.pk}")
@@ -235,7 +236,12 @@ def remind_drafts():
             outbox.queue_many(
                 emails.message(
                     "proposals/reminder",
-                    {"proposal": p, "days": days_left(p.period.deadline)},
+                    {
+                        "proposal": p,
+                        "days": days_left(p.period.deadline),
+                        "link": settings.SERVICE_URL
+                        + reverse("proposal-task-list", kwargs={"pk": p.pk}),
+                    },
                     contacts[p.organisation_id],
                     key=f"reminder:{p.pk}:{stages[p.pk][1]}",
                 )

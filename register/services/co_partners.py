@@ -60,7 +60,7 @@ class StaleAnswer(CoPartnerError):
             else "Someone else saved this answer"
         )
         super().__init__(
-            f"{who} while you were editing it here. That version is shown below: check it, "
+            f"{who} while you were editing it here. That version is shown on this page: check it, "
             "then save again to replace it."
         )
         self.current = current
