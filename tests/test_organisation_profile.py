@@ -32,6 +32,7 @@ from tests.factories import (
     InvitationFactory,
     MembershipFactory,
     OrganisationFactory,
+    ProposalFactory,
     UserFactory,
 )
 
@@ -385,6 +386,9 @@ class TestAnAccreditedProvider:
         page = client.get(reverse("organisation-edit", args=[K.EDUCATIONAL_CHARITY]), follow=True)
         assert page.redirect_chain[-1][0] == reverse("organisation-edit", args=[K.ACADEMY_TRUST])
         assert "its kind of organisation cannot be changed here" in page.text
+        # Its own kind's page leads back to the profile and offers no change of kind.
+        assert f'<a href="{reverse("organisation-profile")}" class="govuk-back-link">' in page.text
+        assert reverse("organisation-change-kind") not in page.text
         organisation.refresh_from_db()
         assert organisation.kind == K.ACADEMY_TRUST
         renamed = details(
@@ -478,6 +482,29 @@ class TestEdit:
         assert 'value="333333"' in page.text
         assert ">\n2 Elm Road</textarea>" in page.text
         assert 'value="3"' in page.text
+
+    def test_back_leads_to_where_the_change_started(self, client):
+        organisation = OrganisationFactory(kind=K.MAINTAINED_PRIMARY, urn="444444")
+        member_of(organisation, client)
+
+        def back(url):
+            found = re.search(r'<a href="([^"]*)" class="govuk-back-link">', client.get(url).text)
+            return found[1].replace("&amp;", "&")
+
+        # The details of its own kind: back to the profile.
+        same = reverse("organisation-edit", args=[K.MAINTAINED_PRIMARY])
+        assert back(same) == reverse("organisation-profile")
+        # Reached from a proposal's check answers: back to the profile, still
+        # on the way back to the proposal.
+        draft = ProposalFactory(organisation=organisation)
+        assert back(f"{same}?proposal={draft.pk}&from=check") == (
+            f"{reverse('organisation-profile')}?proposal={draft.pk}&from=check"
+        )
+        # Another kind, chosen on the step before: back to that choice.
+        other = reverse("organisation-edit", args=[K.SIXTH_FORM_COLLEGE])
+        assert back(other) == (
+            f"{reverse('organisation-change-kind')}?kind={K.SIXTH_FORM_COLLEGE.value}"
+        )
 
     def test_changing_the_kind_asks_for_the_new_kinds_identifier(self, client):
         organisation = OrganisationFactory(kind=K.MAINTAINED_PRIMARY, urn="444444")

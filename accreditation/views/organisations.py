@@ -185,6 +185,7 @@ class DetailsStepMixin(StaleEditViewMixin):
         return super().get_context_data(
             kind=self.kind,
             kind_url=kind_url,
+            back_url=kind_url,
             may_claim_nss=services.may_claim_national_support_school(self.kind),
             **kwargs,
         )
@@ -265,11 +266,15 @@ class EditDetailsView(ReturnToProposalMixin, OrganisationPageMixin, DetailsStepM
         return OrganisationDetailsForm.initial_from(self.organisation)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            creating=False,
-            kind_changed=self.kind != self.organisation.kind,
-            **kwargs,
-        )
+        kind_changed = self.kind != self.organisation.kind
+        context = super().get_context_data(creating=False, kind_changed=kind_changed, **kwargs)
+        # Back to the kind chosen on the step before, or else to the profile
+        # the change was started from; an accredited provider's kind is not
+        # offered for change (its profile says why).
+        if not kind_changed:
+            context["back_url"] = self.with_return(reverse("organisation-profile"))
+        context["kind_fixed"] = services.kind_fixed(self.organisation)
+        return context
 
     def save(self, values):
         return services.update_organisation(
