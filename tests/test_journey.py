@@ -1180,6 +1180,23 @@ class TestAfterSubmission:
         assert started.status_code == 302
         assert Proposal.objects.filter(round=draft.round, status=Status.DRAFT).count() == 1
 
+    def test_a_draft_held_back_by_an_undecided_case_says_so_before_submission(
+        self, signed_in, draft, applicant, membership
+    ):
+        complete(draft, applicant)
+        url = reverse("proposal-task-list", args=[draft.pk])
+        assert "Ready to submit" in signed_in.get(url).text
+        undecided = ProposalFactory(
+            organisation=membership.organisation, status=Status.IN_ASSESSMENT
+        )
+        page = signed_in.get(url).text
+        assert "Ready to submit" not in page
+        assert "Cannot submit yet" in page
+        assert (
+            f"proposal {undecided.reference} has not been decided yet: you can apply again once "
+            "it has, if it is not accredited."
+        ) in page
+
     def test_the_contacts_are_told_who_withdrew_it_when_and_why(self, signed_in, draft, applicant):
         colleague = MembershipFactory(organisation=draft.organisation).user
         MembershipFactory(organisation=draft.organisation, is_contact=False)
@@ -1574,8 +1591,9 @@ class TestQueryCounts:
     ):
         complete(draft, applicant, schools=schools)
         # The first request also saves the session (three queries), the next
-        # not; the criteria are kept (read when the draft was completed).
-        with django_assert_num_queries(11):
+        # not; the criteria are kept (read when the draft was completed); the
+        # organisation's standing in two (its register entry, its cases).
+        with django_assert_num_queries(13):
             assert signed_in.get(reverse("proposal-task-list", args=[draft.pk])).status_code == 200
         with django_assert_num_queries(9):  # with who made the declaration
             assert signed_in.get(reverse("proposal-check", args=[draft.pk])).status_code == 200

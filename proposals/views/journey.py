@@ -287,6 +287,7 @@ class TaskListView(DraftOverviewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         journey = self.journey
         sections = journey.sections()
+        organisation = self.proposal.organisation
         return super().get_context_data(
             journey=journey,
             sections=sections,
@@ -295,6 +296,14 @@ class TaskListView(DraftOverviewMixin, TemplateView):
             completed=sum(1 for s in sections if s.completed and not s.optional),
             to_complete=sum(1 for s in sections if not s.optional),
             can_submit=not any(s.problems for s in sections),
+            # What submission would refuse whatever the answers (another of
+            # the organisation's proposals of this type not yet decided, or
+            # the type already held): said here, not first at submission.
+            held_back=eligibility.standing_refusal(
+                organisation,
+                self.proposal.accreditation_type,
+                eligibility.standing_of(organisation),
+            ),
             notices=[s.notice for s in sections if s.notice],
             **kwargs,
         )
