@@ -17,7 +17,7 @@ from django.dispatch import receiver
 from accreditation import clock
 from accreditation.signals import cases_moved, round_changed
 from accreditation.workflow import Action, Status
-from advisory_group.models import Advice, AgendaItem, ItemPurpose
+from advisory_group.models import Advice, AgendaItem, FeedbackOutcome, ItemPurpose
 from advisory_group.services.meetings import follow_round, place, take_off_agendas
 from assessments.signals import feedback_written
 
@@ -83,8 +83,18 @@ def take_referred_back_feedback_off_agendas(sender, action, cases, actor, **kwar
 @receiver(feedback_written)
 def put_written_feedback_on_agenda(sender, case, **kwargs):
     """Feedback the assessor wrote after the assessment goes to the next
-    meeting for the chair's approval (unless an open item already holds it)."""
-    place([case.pk])
+    meeting for the chair's approval (unless an open item already holds it):
+    revised after the group returned it, to a meeting after the one that
+    returned it."""
+    returned = (
+        AgendaItem.objects.filter(
+            case=case, purpose=ItemPurpose.FEEDBACK, outcome=FeedbackOutcome.RETURNED
+        )
+        .select_related("meeting")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    place([case.pk], after=returned.meeting if returned else None)
 
 
 @receiver(round_changed)

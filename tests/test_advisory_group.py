@@ -1451,6 +1451,22 @@ class TestFeedbackReview:
         assert asked.subject == f"{case.reference}: revise the feedback for the applicant"
         assert "The Advisory Group returned the feedback" in asked.body
         assert "Say which evidence helps." in asked.body and "Say which" in asked.html_body
+        # Off every agenda, and not to be approved, until the assessor revises
+        # it (a tester's chair approved the very text the group had returned).
+        assert not later.items.exists()
+        meetings.fill_agenda(later)
+        assert not later.items.exists()
+        # An item put on an agenda before it was returned (as this service
+        # did until now) cannot approve it either.
+        earlier_item = AgendaItem.objects.create(meeting=later, case=case, purpose="feedback")
+        with pytest.raises(advice.AdviceError, match="has not written this case's feedback"):
+            advice.review_feedback(
+                earlier_item, outcome="approved", comment="", actor=group[0], by_correspondence=True
+            )
+        earlier_item.delete()
+        from assessments.services.feedback import write_feedback
+
+        write_feedback(case, texts={"2B-lead": "Name the results you need."}, actor=assessor)
         again = later.items.get()
         assert (again.case, again.purpose) == (case, "feedback")
         sign_in_verified(client, officer)

@@ -18,7 +18,7 @@ from accreditation.roles import Role
 from accreditation.workflow import Action, Status
 from advisory_group.models import AgendaItem, FeedbackApproval, ItemPurpose, Meeting, MemberView
 from assessments.queries.assignment import ASSESSABLE
-from assessments.queries.scoring import FEEDBACK_STATUSES
+from assessments.queries.scoring import FEEDBACK_STATUSES, with_feedback_unwritten
 
 EPOCH = Value(datetime(1970, 1, 1, tzinfo=UTC), output_field=DateTimeField())
 """Before any concern was upheld."""
@@ -37,7 +37,9 @@ def waiting(case_ids=None):
     accredit, and of a case decided not accredited against a recommendation
     to accredit once its assessor has written the feedback from the
     official's reasons, until the group approves it (since the latest
-    recommendation, and since any concern upheld)."""
+    recommendation, and since any concern upheld). Feedback waiting for its
+    assessor to write or revise it (``with_feedback_unwritten``: returned by
+    the group, or decided against) waits off the agendas until they have."""
     from assessments.models import FeedbackRevision, Recommendation
     from assessments.models.scoring import RecommendationChoice, RecommendationOutcome
 
@@ -78,6 +80,7 @@ def waiting(case_ids=None):
         .filter(Q(latest=RecommendationChoice.NOT_ACCREDIT) | Exists(written))
         .exclude(Exists(open_items.filter(purpose=ItemPurpose.FEEDBACK)))
         .exclude(Exists(approved))
+        .exclude(pk__in=with_feedback_unwritten(_cases()).values("pk"))
     )
     return [(case, ItemPurpose.ADVICE) for case in advice.order_by("pk")] + [
         (case, ItemPurpose.FEEDBACK) for case in feedback.order_by("pk")

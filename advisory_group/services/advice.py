@@ -22,13 +22,13 @@ from advisory_group.models import (
 from advisory_group.queries.agenda import (
     digest,
     feedback_rows,
-    next_meeting,
     quorate_for,
     quorum_needed,
     quorum_present,
 )
-from advisory_group.services.meetings import MeetingError, describe_meeting, fill_agenda
+from advisory_group.services.meetings import MeetingError, describe_meeting
 from advisory_group.signals import feedback_approved, feedback_returned
+from assessments.queries.scoring import feedback_unwritten
 
 register(
     EventType("member_view_recorded", "Advisory Group member's view recorded"),
@@ -195,7 +195,8 @@ def _settle(item, outcome, comment, actor, by_correspondence):
 def review_feedback(item, *, outcome, comment, actor, by_correspondence=False, seen=None):
     """The chair records the group's review of a case's draft feedback:
     approved for the letter (the version kept), or returned to the assessor
-    with a comment, to come back to the next meeting. ``seen``: the digest
+    with a comment, to come back to the next meeting once they have revised
+    it (``queries.agenda.waiting``). ``seen``: the digest
     of the draft the chair's page showed (None: no page, as a script);
     refused (``FeedbackChanged``) when the draft is another now."""
     require(actor, "advisory_group.record_advice", item)
@@ -207,6 +208,11 @@ def review_feedback(item, *, outcome, comment, actor, by_correspondence=False, s
     if outcome == FeedbackOutcome.RETURNED and not comment.strip():
         raise AdviceError("Enter a comment saying what the assessor should change.")
     _check_chair_may_record(item, by_correspondence)
+    if feedback_unwritten(item.case) is not None:
+        raise AdviceError(
+            "The assessor has not written this case's feedback since it came back to them: "
+            "the group can review it once they have."
+        )
     rows = feedback_rows(item.case)
     if not rows:
         raise AdviceError("This case has no draft feedback to review.")
@@ -227,7 +233,4 @@ def review_feedback(item, *, outcome, comment, actor, by_correspondence=False, s
             item.case, "feedback_returned", actor, details={**details, "reason": comment}
         )
         feedback_returned.send(sender=AgendaItem, case=item.case, event=event)
-        later = next_meeting(after=item.meeting)
-        if later is not None:
-            fill_agenda(later, [item.case_id])
     return item

@@ -67,9 +67,10 @@ def fill_agenda(meeting, case_ids=None):
     return [_add(meeting, case, purpose) for case, purpose in waiting(case_ids)]
 
 
-def place(case_ids):
-    """Put what these cases now wait for on the next meeting, if one is set."""
-    meeting = next_meeting()
+def place(case_ids, after=None):
+    """Put what these cases now wait for on the next meeting (after the
+    meeting ``after``, if given), if one is set."""
+    meeting = next_meeting(after=after)
     if meeting is None:
         return []
     return fill_agenda(meeting, case_ids)
