@@ -154,6 +154,11 @@ class TestFilters:
         assert references(client.get(LIST, {"round": world["late"].pk})) == [oak]
         assert references(client.get(LIST, {"region": world["north"].pk})) == [oak]
         assert references(client.get(LIST, {"assessor": world["asha"].pk})) == [oak]
+        # Her second assessments too (a tester's second assessor found none).
+        elm = cases["elm"]
+        give_part(world["asha"], "second_assessor", [elm])
+        found = references(client.get(LIST, {"assessor": world["asha"].pk}))
+        assert sorted(found) == sorted([oak, elm.reference])
 
     def test_a_search_by_reference(self, client, officer, world):
         elm = world["cases"]["elm"].reference

@@ -206,7 +206,7 @@ class CaseFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "Select a region from the list"},
     )
     assessor = AssessorFilter(
-        label="Assessor",
+        label="Assessor (first or second)",
         queryset=assessor_choices,
         method="filter_assessor",
         empty_label="Any assessor",
@@ -274,10 +274,15 @@ class CaseFilter(django_filters.FilterSet):
         )
 
     def filter_assessor(self, queryset, name, value):
-        current = current_first_assignment()
+        """The cases the person assesses now, as first or second assessor
+        (the list's column names the first); or those with no first
+        assessor now."""
         if value == NO_ASSESSOR:
-            return queryset.filter(~Exists(current))
-        return queryset.filter(Exists(current.filter(assessor=value)))
+            return queryset.filter(~Exists(current_first_assignment()))
+        current = apps.get_model("assessments", "Assignment").objects.filter(
+            case=OuterRef("pk"), assessor=value, ended_at__isnull=True
+        )
+        return queryset.filter(Exists(current))
 
     def filter_outcome(self, queryset, name, value):
         if value == Outcome.OPEN:
