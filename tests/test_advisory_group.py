@@ -608,6 +608,8 @@ class TestMembersViews:
             advice.record_view(item, member=member, view="disagree", comment="")
         client.post(url, {"view-view": "agree", "view-comment": "Sound."})
         client.post(url, {"view-view": "disagree", "view-comment": "On reflection, weak on 2B."})
+        # Sent twice (a double click): one view, one event.
+        client.post(url, {"view-view": "disagree", "view-comment": "On reflection, weak on 2B."})
         [view] = MemberView.objects.all()
         assert (view.member, view.view, view.comment) == (
             member,

@@ -84,6 +84,8 @@ def record_view(item, *, member, view, comment):
         raise AdviceError("Enter a comment saying why you disagree with the recommendation.")
     if view == FeedbackView.REVISE and not comment.strip():
         raise AdviceError("Enter a comment saying what should be revised.")
+    if MemberView.objects.filter(item=item, member=member, view=view, comment=comment).exists():
+        return  # the same view sent again (a double click, two tabs): nothing changes
     MemberView.objects.update_or_create(
         item=item,
         member=member,
