@@ -557,7 +557,7 @@ class TestApplicantPages:
             assert "These answers were due by 15 March 2027" in page.text
             data = page_data(request_, "Late, sorry.", "")
             saved = client.post(self.url(case), {**data, "save": ""}, follow=True)
-        assert "They were due by 15 March 2027: send them as soon as you can" in saved.text
+        assert "They were due by 15 March 2027: send them as soon as you can." in saved.text
 
     def test_control_characters_in_an_answer_are_dropped(self, client, request_, applicant):
         case = request_.case

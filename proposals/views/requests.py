@@ -130,9 +130,9 @@ class AnswerRequestView(ProposalMixin, FormView):
             return redirect("proposal-status", pk=self.proposal.pk)
         due = f"{request.due.day} {request.due:%B %Y}"
         saved = (
-            f"Your answers have been saved. They were due by {due}: send them as soon as you can"
+            f"Your answers have been saved. They were due by {due}: send them as soon as you can."
             if request.is_overdue()
-            else f"Your answers have been saved. You can come back and send them by {due}"
+            else f"Your answers have been saved. You can come back and send them by {due}."
         )
         if document:
             saved = f"{uploaded.original_name} has been uploaded. {saved}"
