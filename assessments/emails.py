@@ -88,7 +88,8 @@ def information_requested_example():
 def information_answered_example():
     context = request_overdue_example()
     case = context["case"]
-    return {**context, "link": f"https://apply-for-accreditation.example/staff/cases/{case.pk}/"}
+    site = "https://apply-for-accreditation.example"
+    return {**context, "link": f"{site}/staff/cases/{case.pk}/#requests"}
 
 
 def not_eligible_example():

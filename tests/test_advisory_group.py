@@ -1458,14 +1458,23 @@ class TestFeedbackReview:
         assert not later.items.exists()
         meetings.fill_agenda(later)
         assert not later.items.exists()
-        # An item put on an agenda before it was returned (as this service
-        # did until now) cannot approve it either.
-        earlier_item = AgendaItem.objects.create(meeting=later, case=case, purpose="feedback")
-        with pytest.raises(advice.AdviceError, match="has not written this case's feedback"):
+        # An item put on an agenda before it was revised (as this service
+        # once did) cannot approve it either, and its meeting takes it off
+        # as it closes, rather than staying open for it.
+        stale = new_meeting(officer, group, days=20)
+        earlier = AgendaItem.objects.create(meeting=stale, case=case, purpose="feedback")
+        waiting_message = "waiting for its assessor to write or revise it"
+        with pytest.raises(advice.AdviceError, match=waiting_message):
             advice.review_feedback(
-                earlier_item, outcome="approved", comment="", actor=group[0], by_correspondence=True
+                earlier, outcome="approved", comment="", actor=group[0], by_correspondence=True
             )
-        earlier_item.delete()
+        hold(stale, *group)
+        meetings.close_meeting(stale, minutes="Held.", actor=officer)
+        assert not AgendaItem.objects.filter(pk=earlier.pk).exists()
+        [removed] = events(case, "agenda_item_removed")
+        assert removed.details["reason"] == (
+            "Its assessor has not yet revised the feedback the group returned."
+        )
         from assessments.services.feedback import write_feedback
 
         write_feedback(case, texts={"2B-lead": "Name the results you need."}, actor=assessor)

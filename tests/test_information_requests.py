@@ -242,7 +242,7 @@ class TestAnswering:
         assert event.actor == applicant and event.details == {"request": request_.pk}
         (message,) = OutboxMessage.objects.filter(key=f"information_answered:{request_.pk}")
         assert message.to == assessor.email
-        assert message.body.rstrip().endswith(f"/staff/cases/{request_.case.pk}/")
+        assert message.body.rstrip().endswith(f"/staff/cases/{request_.case.pk}/#requests")
 
     def test_an_assessor_stood_down_since_asking_is_not_emailed_their_successor_is(
         self, request_, applicant, assessor

@@ -1191,7 +1191,7 @@ class TestAfterSubmission:
         )
         page = signed_in.get(url).text
         assert "Ready to submit" not in page
-        assert "Cannot submit yet" in page
+        assert "Cannot submit</div>" in page
         assert (
             f"proposal {undecided.reference} has not been decided yet: you can apply again once "
             "it has, if it is not accredited."

@@ -80,7 +80,7 @@ def waiting(case_ids=None):
         .filter(Q(latest=RecommendationChoice.NOT_ACCREDIT) | Exists(written))
         .exclude(Exists(open_items.filter(purpose=ItemPurpose.FEEDBACK)))
         .exclude(Exists(approved))
-        .exclude(pk__in=with_feedback_unwritten(_cases()).values("pk"))
+        .exclude(pk__in=with_feedback_unwritten(cases).values("pk"))
     )
     return [(case, ItemPurpose.ADVICE) for case in advice.order_by("pk")] + [
         (case, ItemPurpose.FEEDBACK) for case in feedback.order_by("pk")

@@ -212,8 +212,8 @@ def review_feedback(item, *, outcome, comment, actor, by_correspondence=False, s
     _check_chair_may_record(item, by_correspondence)
     if feedback_unwritten(item.case) is not None:
         raise AdviceError(
-            "The assessor has not written this case's feedback since it came back to them: "
-            "the group can review it once they have."
+            "This case's feedback is waiting for its assessor to write or revise it: the group "
+            "can review it once they have."
         )
     rows = feedback_rows(item.case)
     if not rows:

@@ -15,7 +15,7 @@ from accreditation.events import EventType, register
 from accreditation.models import CaseEvent
 from accreditation.services import activity
 from accreditation.versions import NEW, check_version, fingerprint
-from advisory_group.models import AgendaItem, Meeting
+from advisory_group.models import AgendaItem, ItemPurpose, Meeting
 from advisory_group.queries.agenda import (
     advisable_by,
     next_meeting,
@@ -24,6 +24,8 @@ from advisory_group.queries.agenda import (
     quorum_needed,
     waiting,
 )
+from assessments.queries.scoring import with_feedback_unwritten
+from proposals.models import Proposal
 
 register(
     EventType("agenda_item_added", "Put on an Advisory Group agenda"),
@@ -326,6 +328,22 @@ def close_meeting(meeting, *, minutes, actor):
             "The meeting can be closed from its day, "
             f"{clock.local_date(meeting.held_at):%-d %B %Y}."
         )
+    # Feedback put on this agenda before its assessor revised what the group
+    # returned (as the service once did) waits for them, off the agendas: a
+    # meeting after the revision takes it.
+    waiting_for_assessor = with_feedback_unwritten(
+        Proposal.objects.filter(
+            agenda_items__meeting=meeting,
+            agenda_items__outcome="",
+            agenda_items__purpose=ItemPurpose.FEEDBACK,
+        )
+    )
+    take_off_agendas(
+        list(waiting_for_assessor),
+        reason="Its assessor has not yet revised the feedback the group returned.",
+        actor=actor,
+        purposes=[ItemPurpose.FEEDBACK],
+    )
     if meeting.items.filter(outcome="").exists():
         raise MeetingError(
             "Record the group's advice on every item, or move it to another meeting, "

@@ -341,7 +341,7 @@ def _email_assessors(case, request):
         {
             "case": case,
             "request": request,
-            "link": settings.SERVICE_URL + reverse("staff-case", args=[case.pk]),
+            "link": settings.SERVICE_URL + reverse("staff-case", args=[case.pk]) + "#requests",
         },
         [person.email for person in recipients],
         key=f"information_answered:{request.pk}",

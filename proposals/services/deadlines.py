@@ -1,6 +1,7 @@
 """Deadlines the scheduler keeps for drafts: closing each round and
 out-of-round window at its deadline (lapsing its drafts, contacts told) and
-reminding contacts before it.
+reminding contacts before it; and telling the contacts of a round's drafts
+when its deadline moves.
 
 Each is recorded once (``accreditation.services.scheduler``): a round's
 closing per deadline, a draft's reminder per number of days. The lapse, the
@@ -47,7 +48,7 @@ def tell_of_new_deadline(round_, before):
                 + reverse("proposal-task-list", kwargs={"pk": draft.pk}),
             },
             contacts[draft.organisation_id],
-            key=f"deadline-moved:{draft.pk}:{round_.deadline.isoformat()}",
+            key=f"deadline-moved:{draft.pk}:{scheduler.moment_key(round_.deadline)}",
         )
         for draft in drafts
         if contacts.get(draft.organisation_id)
