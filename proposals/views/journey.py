@@ -288,6 +288,7 @@ class TaskListView(DraftOverviewMixin, TemplateView):
         journey = self.journey
         sections = journey.sections()
         organisation = self.proposal.organisation
+        can_submit = not any(s.problems for s in sections)
         return super().get_context_data(
             journey=journey,
             sections=sections,
@@ -295,11 +296,13 @@ class TaskListView(DraftOverviewMixin, TemplateView):
             # not, is counted in neither.
             completed=sum(1 for s in sections if s.completed and not s.optional),
             to_complete=sum(1 for s in sections if not s.optional),
-            can_submit=not any(s.problems for s in sections),
+            can_submit=can_submit,
             # What submission would refuse whatever the answers (another of
             # the organisation's proposals of this type not yet decided, or
-            # the type already held): said here, not first at submission.
-            held_back=eligibility.standing_refusal(
+            # the type already held): said once the draft is complete, in
+            # place of "Ready to submit", not first at submission.
+            held_back=can_submit
+            and eligibility.standing_refusal(
                 organisation,
                 self.proposal.accreditation_type,
                 eligibility.standing_of(organisation),
