@@ -28,6 +28,11 @@ from proposals.models import Proposal
 from proposals.services.applicant import next_round_for
 
 
+def task_list_link(draft):
+    """The address of ``draft``'s task list, for an email."""
+    return settings.SERVICE_URL + reverse("proposal-task-list", kwargs={"pk": draft.pk})
+
+
 def tell_of_new_deadline(round_, before):
     """The round's deadline moved from ``before`` (once it is open, only
     later): the contacts of each of its drafts are told, once per draft and
@@ -44,8 +49,7 @@ def tell_of_new_deadline(round_, before):
             {
                 "proposal": draft,
                 "before": before,
-                "link": settings.SERVICE_URL
-                + reverse("proposal-task-list", kwargs={"pk": draft.pk}),
+                "link": task_list_link(draft),
             },
             contacts[draft.organisation_id],
             key=f"deadline-moved:{draft.pk}:{scheduler.moment_key(round_.deadline)}",
@@ -240,8 +244,7 @@ def remind_drafts():
                     {
                         "proposal": p,
                         "days": days_left(p.period.deadline),
-                        "link": settings.SERVICE_URL
-                        + reverse("proposal-task-list", kwargs={"pk": p.pk}),
+                        "link": task_list_link(p),
                     },
                     contacts[p.organisation_id],
                     key=f"reminder:{p.pk}:{stages[p.pk][1]}",
