@@ -1197,6 +1197,21 @@ class TestAfterSubmission:
             "it has, if it is not accredited."
         ) in page
 
+    def test_a_draft_of_a_type_already_held_says_it_need_not_be_sent(
+        self, signed_in, draft, applicant, membership
+    ):
+        from register.models import RegisterEntry
+
+        complete(draft, applicant)
+        # Accredited as an ASP: the register takes it.
+        ProposalFactory(organisation=membership.organisation, status=Status.ACCREDITED)
+        assert RegisterEntry.objects.filter(organisation=membership.organisation).exists()
+        page = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert "Ready to submit" not in page
+        assert "Cannot submit</div>" in page
+        assert "is already accredited as an Accredited School Provider" in page
+        assert "it does not need to apply for it again." in page
+
     def test_the_contacts_are_told_who_withdrew_it_when_and_why(self, signed_in, draft, applicant):
         colleague = MembershipFactory(organisation=draft.organisation).user
         MembershipFactory(organisation=draft.organisation, is_contact=False)
