@@ -1197,6 +1197,25 @@ class TestAfterSubmission:
             "it has, if it is not accredited."
         ) in page
 
+    def test_two_withdrawn_drafts_of_a_round_are_told_apart_on_the_dashboard(
+        self, signed_in, draft, applicant, membership
+    ):
+        services.withdraw(draft, applicant, "Started by mistake")
+        with time_machine.travel(clock.now() + timedelta(minutes=5)):
+            second = services.start_proposal(
+                organisation=membership.organisation,
+                period=draft.round,
+                accreditation_type=ASP,
+                actor=applicant,
+            )
+            services.withdraw(second, applicant, "Started by mistake again")
+        page = signed_in.get(reverse("proposal-dashboard")).text
+        links = re.findall(r'<a class="govuk-link" href="/proposals/\d+/status/">(.*?)</a>', page)
+        assert len(links) == 2 and links[0] != links[1]
+        for case in (draft, second):
+            case.refresh_from_db()
+            assert f"Started at {clock.describe(case.created_at)}" in page
+
     def test_a_draft_of_a_type_already_held_says_it_need_not_be_sent(
         self, signed_in, draft, applicant, membership
     ):
@@ -1501,7 +1520,8 @@ class TestContent:
         task_list = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
         assert f"<title>{name} –" in task_list
         assert f'<h1 class="govuk-heading-l">{name}</h1>' in task_list
-        assert f"{name}</a>" in signed_in.get(reverse("proposal-dashboard")).text
+        dashboard = signed_in.get(reverse("proposal-dashboard")).text
+        assert f'{name}<span class="govuk-visually-hidden">, started at ' in dashboard
         pdf = signed_in.get(reverse("proposal-pdf", args=[draft.pk]))
         filename = f"draft-asp-proposal-{slugify(str(draft.round))}.pdf"
         assert pdf["Content-Disposition"] == f'attachment; filename="{filename}"'
