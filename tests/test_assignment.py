@@ -335,6 +335,23 @@ class TestOneCase:
         services.assign(case, ben, "second", officer, reason="Asha left.")
         assert told.filter(to=asha.email).count() == 1
 
+    def test_only_casework_officers_read_why_an_assessor_was_replaced(
+        self, client, officer, period, assessors
+    ):
+        asha, ben, _ = assessors
+        case = case_in(period)
+        services.assign(case, asha, "first", officer)
+        services.assign(case, ben, "first", officer, reason="Asha's work was poor.")
+        page = reverse("staff-case", args=[case.pk])
+        reason = "Reason: " + escape("Asha's work was poor.")
+        officer_sees = sign_in_verified(client, officer).get(page)
+        assert "replaces Asha Assessor" in officer_sees.text
+        assert reason in officer_sees.text
+        new_assessor_sees = sign_in_verified(Client(), ben).get(page)
+        assert new_assessor_sees.status_code == 200
+        assert "replaces Asha Assessor" in new_assessor_sees.text
+        assert "poor" not in new_assessor_sees.text
+
     def test_after_an_upheld_concern_someone_else_reassesses(self, officer, period, assessors):
         case = ProposalFactory(round=period, status="not_accredited")
         earlier = current(case).assessor

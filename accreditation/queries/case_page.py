@@ -48,6 +48,9 @@ ASSESSING = frozenset({CaseRole.ASSESSOR, CaseRole.SECOND_ASSESSOR})
 URN = re.compile(r"^[0-9]{6}$")
 BLIND_KEYS = frozenset({"score", "recommendation"})
 DRAFT_DOCUMENT_ACTIONS = frozenset({"request_document_uploaded", "request_document_deleted"})
+REPLACING_ACTIONS = frozenset({"assessor_reassigned", "second_assessor_reassigned"})
+"""Events whose reason (why an officer replaced an assessor) is for casework
+officers: not for the assessor who takes the case on, nor the others on it."""
 """The applicant's work on answers not yet sent: staff see that it happened,
 not what the document is (the answers page promises nothing reaches the
 assessor until it is sent; what was sent is listed with its requests)."""
@@ -230,15 +233,18 @@ def _staff_label(event):
     return label
 
 
-def _details(event, blind):
+def _details(event, blind, officer):
     """What the timeline shows of an event's details; ``blind``: without the
-    scores and recommendations, for an assessor not yet shown them all."""
+    scores and recommendations, for an assessor not yet shown them all;
+    ``officer``: the viewer is the case's casework officer."""
     shown = []
     for key, label in DETAIL_LABELS:
         value = event.details.get(key)
         if value in (None, "", []):
             continue
         if blind and key in BLIND_KEYS:
+            continue
+        if key == "reason" and event.action in REPLACING_ACTIONS and not officer:
             continue
         if key == "name" and event.action in DRAFT_DOCUMENT_ACTIONS:
             continue
@@ -500,7 +506,7 @@ def case_page(case, user, roles):
         TimelineEntry(
             event,
             _staff_label(event),
-            _details(event, blind=bool(hidden)),
+            _details(event, blind=bool(hidden), officer=CaseRole.CASEWORK_OFFICER in roles),
             problems.get(event.sequence, []),
         )
         for event in reversed(ordered)
