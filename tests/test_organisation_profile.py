@@ -244,6 +244,8 @@ class TestCreate:
         assert "654321" in text
         assert "1 Oak Lane<br>Leeds<br>LS1 1AA" in text
         assert "Yes: the accreditation team will check this" in text
+        # The register's name for it, which the proposal's summary uses too.
+        assert ">Faith designation</dt>" in text
         edit = reverse("organisation-edit", args=[K.MAINTAINED_PRIMARY])
         assert f'href="{edit}#id_name"' in text
         assert f'href="{reverse("organisation-change-kind")}"' in text
@@ -276,6 +278,7 @@ class TestCreate:
             "Enter the school&#x27;s URN",
             "Select the local authority",
             "Select yes if it is a National Support School",
+            "Select its faith designation",
             "Enter the address",
         ]:
             assert message in response.text

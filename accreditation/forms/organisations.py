@@ -181,12 +181,12 @@ class OrganisationDetailsForm(VersionedFormMixin, forms.Form):
         },
     )
     faith_designation = forms.ChoiceField(
-        label="Religious character",
+        label="Faith designation",
         choices=FaithDesignation.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Select its religious character",
-            "invalid_choice": "Select its religious character",
+            "required": "Select its faith designation",
+            "invalid_choice": "Select its faith designation",
         },
     )
     address = BoundedTextField(
