@@ -6,6 +6,7 @@ retention seven years on."""
 
 import hashlib
 import io
+import re
 import zipfile
 from datetime import timedelta
 
@@ -133,6 +134,10 @@ class TestTheDemo:
         assert authenticate(request, username="applicant@example.org", password="wrong") is None
 
         assert "http://127.0.0.1:8123/" in output
+        cancelled = Round.objects.get(cancelled_at__isnull=False)
+        assert re.search(rf"  {cancelled} +opens .*\(cancelled\)\n", output)
+        assert "(open now)" in output
+        assert "(opens later)" in output
         assert demo.PASSWORD in output
         for status in Status:
             assert status.label in output

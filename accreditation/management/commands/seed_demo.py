@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accreditation import clock, demo
+from accreditation.models import RoundStatus
 
 
 class Command(BaseCommand):
@@ -96,12 +97,9 @@ class Command(BaseCommand):
         out.write("")
         out.write("Rounds:")
         for rnd in counts["rounds"]:
-            state = (
-                "open now"
-                if rnd.is_open(now)
-                else "opens later"
-                if rnd.opens_at > now
-                else "closed"
+            status = rnd.status(now)
+            state = {RoundStatus.OPEN: "open now", RoundStatus.UPCOMING: "opens later"}.get(
+                status, status.label.lower()
             )
             out.write(
                 f"  {str(rnd):<12} opens {clock.local(rnd.opens_at):%d %b %Y}, deadline "
