@@ -439,14 +439,18 @@ def test_the_timeline_names_advice_and_recommendations_and_shows_a_reason_once()
     from accreditation.queries.case_page import _details
 
     advised = SimpleNamespace(details={"advice": "refer_back", "comment": "Look at 2B."})
-    assert _details(advised, blind=False) == [
+    assert _details(advised, blind=False, officer=True) == [
         ("Advice", "Refer back to the assessor"),
         ("Comment", "Look at 2B."),
     ]
     recommended = SimpleNamespace(details={"recommendation": "not_accredit"})
-    assert _details(recommended, blind=False) == [("Recommendation", "Recommend not to accredit")]
-    returned = SimpleNamespace(details={"reason": "Say more.", "comment": "Say more."})
-    assert _details(returned, blind=False) == [("Reason", "Say more.")]
+    assert _details(recommended, blind=False, officer=True) == [
+        ("Recommendation", "Recommend not to accredit")
+    ]
+    returned = SimpleNamespace(
+        action="refer_back", details={"reason": "Say more.", "comment": "Say more."}
+    )
+    assert _details(returned, blind=False, officer=True) == [("Reason", "Say more.")]
 
 
 def test_the_timeline_names_an_agenda_items_purpose_and_a_letters():
@@ -456,11 +460,13 @@ def test_the_timeline_names_an_agenda_items_purpose_and_a_letters():
 
     for action in ("agenda_item_added", "agenda_item_removed"):
         added = SimpleNamespace(action=action, details={"meeting": 3, "purpose": "advice"})
-        assert _details(added, blind=False) == [("", "Advice on an ASG recommendation")]
+        assert _details(added, blind=False, officer=True) == [
+            ("", "Advice on an ASG recommendation")
+        ]
         review = SimpleNamespace(action=action, details={"meeting": 3, "purpose": "feedback"})
-        assert _details(review, blind=False) == [("", "Review of draft feedback")]
+        assert _details(review, blind=False, officer=True) == [("", "Review of draft feedback")]
     letter = SimpleNamespace(action="letter_issued", details={"purpose": "feedback"})
-    assert _details(letter, blind=False) == [("", "Feedback letter")]
+    assert _details(letter, blind=False, officer=True) == [("", "Feedback letter")]
 
 
 def test_the_timeline_says_each_view_where_advice_was_recorded_and_what_a_correction_made():
@@ -471,9 +477,11 @@ def test_the_timeline_says_each_view_where_advice_was_recorded_and_what_a_correc
     from accreditation.queries.case_page import _details, _staff_label
 
     view = SimpleNamespace(action="member_view_recorded", details={"item": 4, "view": "revise"})
-    assert _details(view, blind=False) == [("View", "The feedback needs revising")]
+    assert _details(view, blind=False, officer=True) == [("View", "The feedback needs revising")]
     agreed = SimpleNamespace(action="member_view_recorded", details={"view": "agree"})
-    assert _details(agreed, blind=False) == [("View", "Agree with the recommendation")]
+    assert _details(agreed, blind=False, officer=True) == [
+        ("View", "Agree with the recommendation")
+    ]
     at_meeting = SimpleNamespace(
         action="advise",
         details={
@@ -482,13 +490,13 @@ def test_the_timeline_says_each_view_where_advice_was_recorded_and_what_a_correc
             "meeting_name": "10am on 1 March 2027, chaired by Ada",
         },
     )
-    assert _details(at_meeting, blind=False) == [
+    assert _details(at_meeting, blind=False, officer=True) == [
         ("Advice", "Agree with the recommendation"),
         ("Recorded", "At the meeting"),
         ("Meeting", "10am on 1 March 2027, chaired by Ada"),
     ]
     moved = SimpleNamespace(action="agenda_item_moved", details={"purpose": "feedback"})
-    assert _details(moved, blind=False) == [("", "Review of draft feedback")]
+    assert _details(moved, blind=False, officer=True) == [("", "Review of draft feedback")]
     corrected = SimpleNamespace(action="correct_decision", to_status="accredited")
     assert _staff_label(corrected) == "Decision corrected to accredited"
 
