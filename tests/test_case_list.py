@@ -235,6 +235,16 @@ class TestSortAndPages:
         second = client.get(LIST, {"status": "submitted", "sort": "reference", "page": "2"})
         assert len(references(second)) == 1
 
+    def test_a_cases_back_link_returns_to_the_list_as_it_was_left(self, client, officer, world):
+        case_page = reverse("staff-case", args=[world["cases"]["oak"].pk])
+        back = '<a href="{}" class="govuk-back-link">Back to cases</a>'
+        assert back.format(LIST) in client.get(case_page).text
+        client.get(LIST, {"status": "in_assessment", "sort": "-reference", "page": "1"})
+        shown = client.get(case_page).text
+        assert back.format(f"{LIST}?status=in_assessment&amp;sort=-reference&amp;page=1") in shown
+        client.get(LIST)
+        assert back.format(LIST) in client.get(case_page).text
+
     def test_every_sort_pages_through_every_case_once_in_its_order(self, client, officer):
         """A page's cases are read by the keys of its order first, then
         their rows: two pages, each way, give every case once, in the order

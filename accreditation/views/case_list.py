@@ -5,6 +5,7 @@ import csv
 
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -23,6 +24,15 @@ BOXES = {
     "second_wanted": "Waiting for a second assessor",
 }
 """The filters that are one box to tick, with the tag each shows ticked."""
+LIST_KEPT = "case_list_query"
+"""The session's record of the case list as the person last had it (its
+filters, sort and page), for the case page's back link."""
+
+
+def list_address(request):
+    """The case list as the person last had it."""
+    query = request.session.get(LIST_KEPT, "")
+    return reverse("staff-cases") + (f"?{query}" if query else "")
 
 
 def page_note(asked, page):
@@ -81,6 +91,8 @@ class CaseListView(StaffAreaMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         params = self.request.GET
+        if self.request.session.get(LIST_KEPT, "") != params.urlencode():
+            self.request.session[LIST_KEPT] = params.urlencode()
         filterset = case_list.search(self.request.user, params)
         sort_key, descending = case_list.read_sort(params.get("sort"))
         cases = case_list.ordered(filterset.qs, params.get("sort"))

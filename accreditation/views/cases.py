@@ -13,6 +13,7 @@ from accreditation.access import StaffAreaMixin
 from accreditation.case_roles import CaseRole, remember, with_roles
 from accreditation.queries.case_page import ASSESSING, case_page
 from accreditation.queries.cases import case_seen_by, with_target
+from accreditation.views.case_list import list_address
 from accreditation.services import evidence_zip
 from accreditation.workflow import Action, Status
 from assessments.queries.assignment import ASSESSABLE
@@ -91,6 +92,7 @@ class CaseView(CaseMixin, TemplateView):
             scale_labels=dict(policy.current().score_labels),
             register_entry=entry,
             can_revoke=entry is not None and user.has_perm("register.revoke_entry", entry),
+            back_to_cases=list_address(self.request),
             **kwargs,
         )
 
