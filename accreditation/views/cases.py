@@ -13,8 +13,8 @@ from accreditation.access import StaffAreaMixin
 from accreditation.case_roles import CaseRole, remember, with_roles
 from accreditation.queries.case_page import ASSESSING, case_page
 from accreditation.queries.cases import case_seen_by, with_target
-from accreditation.views.case_list import list_address
 from accreditation.services import evidence_zip
+from accreditation.views.case_list import list_address
 from accreditation.workflow import Action, Status
 from assessments.queries.assignment import ASSESSABLE
 from assessments.queries.scoring import FEEDBACK_STATUSES, feedback_occasion, feedback_unwritten
