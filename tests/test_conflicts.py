@@ -12,11 +12,11 @@ from django.utils.html import escape
 
 from accreditation import case_roles, clock
 from accreditation.case_roles import CaseRole, resolve
-from accreditation.models import ActivityEntry, LocalAuthority
+from accreditation.models import ActivityEntry, Criterion, LocalAuthority
 from accreditation.queries.cases import visible_to
 from accreditation.roles import Role
 from accreditation.services.organisations import remove_member
-from assessments.models import Conflict, DismissedSuggestion, SuggestionBasis
+from assessments.models import Assignment, Conflict, DismissedSuggestion, Score, SuggestionBasis
 from assessments.services import conflicts
 from proposals.models import Proposal
 from tests.casework import give_part, person_with, sign_in_verified
@@ -38,6 +38,18 @@ def actions(obj=None):
     if obj is not None:
         entries = entries.filter(object_id=str(obj.pk))
     return list(entries.order_by("pk").values_list("action", flat=True))
+
+
+def assessed(person, cases):
+    """``person`` assessed ``cases``: assigned, and scored a criterion."""
+    give_part(person, "assessor", cases)
+    for case in cases:
+        Score.objects.create(
+            assignment=Assignment.objects.get(case=case, assessor=person),
+            criterion=Criterion.objects.filter(part__framework=case.framework).first(),
+            value=2,
+            updated_by=person,
+        )
 
 
 @pytest.fixture
@@ -143,11 +155,15 @@ class TestSuggestions:
         against = ProposalFactory(status="not_accredited")
         screened_out = ProposalFactory(status="closed_ineligible")
         accredited = ProposalFactory(status="accredited")
-        give_part(assessor, "assessor", [against, screened_out, accredited])
+        assessed(assessor, [against, screened_out, accredited])
+        # Assigned but replaced before scoring anything: not assessed by them.
+        unscored = ProposalFactory(status="not_accredited")
+        give_part(assessor, "assessor", [unscored])
         assert self.bases(assessor) == {
             against.organisation_id: {SuggestionBasis.PAST_CASE},
             screened_out.organisation_id: {SuggestionBasis.PAST_CASE},
         }
+        assert conflicts.open_suggestions_about(unscored.organisation, [assessor]) == {}
 
     def test_no_suggestion_where_a_conflict_is_current(self, assessor):
         colleague = MembershipFactory(user__email="head@oakschool.org.uk")
@@ -239,7 +255,8 @@ class TestSuggestionsAboutAnOrganisation:
         Conflict.objects.filter(user=people["former"]).update(ended_at=clock.now())
         for organisation in (oak, elm):
             against = ProposalFactory(organisation=organisation, status="not_accredited")
-            give_part(people["past"], "assessor", [against])
+            assessed(people["past"], [against])
+            give_part(people["domain"], "second_assessor", [against])
         conflicts.dismiss(people["dismissed"], oak, "A different Oak School")
         conflicts.declare(people["declared"], organisation=oak, reason="A governor")
         conflicts.declare(
@@ -549,7 +566,7 @@ def test_the_conflicts_page_makes_the_same_queries_at_any_size(
         ended = ConflictFactory(user=assessor)
         conflicts.end(ended, assessor, "Over")
         MembershipFactory(user__email=f"member{n}@oakschool.org.uk")
-        give_part(assessor, "assessor", [ProposalFactory(status="not_accredited")])
+        assessed(assessor, [ProposalFactory(status="not_accredited")])
     sign_in_verified(client, assessor)
     with django_assert_num_queries(16):
         response = client.get(reverse("staff-conflicts"))

@@ -11,17 +11,27 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from accreditation import clock
 from accreditation.access import require
 from accreditation.models import ActivityEntry, Membership, Organisation, User
 from accreditation.services import activity
 from accreditation.workflow import Status
-from assessments.models import Assignment, Conflict, DismissedSuggestion, SuggestionBasis
+from assessments.models import Assignment, Conflict, DismissedSuggestion, Score, SuggestionBasis
 from assessments.services import assignment
 
 DECIDED_AGAINST = (Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE)
+
+
+def _assessed_against():
+    """The assignments of cases decided against their organisation whose
+    assessor assessed them (scored at least one criterion): one replaced
+    before scoring, or asked only to write the feedback, did not."""
+    scored = Score.objects.filter(assignment=OuterRef("pk"))
+    return Assignment.objects.filter(Exists(scored), case__status__in=DECIDED_AGAINST)
+
+
 """An earlier case decided against the organisation: its assessor may be
 seen as having a view of it."""
 
@@ -165,9 +175,9 @@ def _found(user):
         changes__member__0__iexact=user.email,
     ).values_list("object_id", flat=True):
         found[int(object_id)].add(SuggestionBasis.MEMBERSHIP)
-    for organisation_id in Assignment.objects.filter(
-        assessor=user, case__status__in=DECIDED_AGAINST
-    ).values_list("case__organisation_id", flat=True):
+    for organisation_id in (
+        _assessed_against().filter(assessor=user).values_list("case__organisation_id", flat=True)
+    ):
         found[organisation_id].add(SuggestionBasis.PAST_CASE)
     return found
 
@@ -242,11 +252,11 @@ def open_suggestions_for(pairs):
         ):
             found[key].add(SuggestionBasis.MEMBERSHIP)
     asked = {(organisation.pk, person.pk) for organisation, person in pairs}
-    for key in Assignment.objects.filter(
-        case__organisation__in=list(organisations),
-        case__status__in=DECIDED_AGAINST,
-        assessor__in=list(people),
-    ).values_list("case__organisation_id", "assessor_id"):
+    for key in (
+        _assessed_against()
+        .filter(case__organisation__in=list(organisations), assessor__in=list(people))
+        .values_list("case__organisation_id", "assessor_id")
+    ):
         if key in asked:
             found[key].add(SuggestionBasis.PAST_CASE)
     if not found:
