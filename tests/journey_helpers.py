@@ -4,7 +4,7 @@ from datetime import date
 
 from accreditation.models import LocalAuthority
 from proposals.models import PartnershipKind
-from proposals.queries.journey import Journey
+from proposals.queries.journey import Journey, can_lead_federation
 from proposals.services import applicant as services
 from tests.factories import MembershipFactory
 
@@ -55,7 +55,9 @@ def add_schools(proposal, count):
             name=f"School {n}",
             urn=f"{200000 + n:06d}",
             local_authority=authority,
-            partnership=PartnershipKind.FEDERATION,
+            partnership=PartnershipKind.FEDERATION
+            if can_lead_federation(proposal.organisation)
+            else PartnershipKind.MAJORITY_TRUST,
             since=date(2022, 9, 1),
         )
 

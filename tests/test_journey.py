@@ -652,6 +652,44 @@ class TestSchools:
         assert 'value="Our own school"' in response.text
         assert not primary.schools_led.exists()
 
+    def test_only_a_maintained_school_is_offered_schools_led_through_a_federation(
+        self, signed_in, applicant, open_round
+    ):
+        charity = start_for(
+            applicant, open_round, kind="educational_charity", urn="", phase="not_applicable"
+        )
+        url = reverse("proposal-schools", args=[charity.pk])
+        assert 'value="federation"' not in signed_in.get(url).text
+        school = {
+            "name": "Elm Primary",
+            "urn": "310001",
+            "local_authority": charity.organisation.local_authority_id,
+            "partnership": "federation",
+            "since_0": "1",
+            "since_1": "9",
+            "since_2": "2021",
+        }
+        refused = signed_in.post(url, school)
+        assert refused.status_code == 200
+        assert 'href="#id_partnership_1">Select the kind of partnership' in refused.text
+        with pytest.raises(services.ProposalError, match="Only a maintained school can lead"):
+            services.add_school(
+                charity,
+                actor=applicant,
+                name="Elm Primary",
+                urn="310001",
+                local_authority=charity.organisation.local_authority,
+                partnership="federation",
+                since=dt.date(2021, 9, 1),
+            )
+        assert not charity.schools_led.exists()
+        assert signed_in.post(url, {**school, "partnership": "majority_trust"}).url == url
+        primary = start_for(applicant, open_round, ASG, schools_led_count=2)
+        assert (
+            'value="federation"'
+            in signed_in.get(reverse("proposal-schools", args=[primary.pk])).text
+        )
+
 
 class TestTaskList:
     def test_counts_only_completed_sections_and_its_title_is_its_heading(
@@ -1804,7 +1842,7 @@ class TestMarkupInEveryTextField:
             name=self.SCRIPT,
             urn="654321",
             local_authority=proposal.organisation.local_authority,
-            partnership="federation",
+            partnership="majority_trust",
             since=dt.date(2020, 1, 1),
         )
         for url in (

@@ -240,7 +240,9 @@ class SchoolForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, basis, **kwargs):
+    def __init__(self, *args, basis, federation, **kwargs):
+        """``federation``: whether the organisation can lead a federation
+        (only a maintained school can): if not, it is not offered."""
         super().__init__(*args, **kwargs)
         self.fields["since"] = PastDateField(
             label=basis.since_label,
@@ -256,7 +258,11 @@ class SchoolForm(forms.ModelForm):
         ]
         if basis.with_partnership:
             self.fields["partnership"].required = True
-            self.fields["partnership"].choices = PartnershipKind.choices
+            self.fields["partnership"].choices = [
+                (value, label)
+                for value, label in PartnershipKind.choices
+                if federation or value != PartnershipKind.FEDERATION
+            ]
             self.fields["partnership"].help_text = (
                 "The formal partnership through which your organisation leads improvement "
                 "in this school"

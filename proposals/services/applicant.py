@@ -17,6 +17,7 @@ from proposals.guards import window_open
 from proposals.models import (
     Answer,
     CoPartner,
+    PartnershipKind,
     Party,
     Proposal,
     ReferenceCounter,
@@ -219,17 +220,33 @@ def set_type_and_models(proposal, *, route, majority_trust, federation, actor, v
     proposal.refresh_from_db()
 
 
+class SchoolRefused(ProposalError):
+    def __init__(self, message, field):
+        super().__init__(message)
+        self.field = field
+
+
 def add_school(proposal, *, actor, **fields):
     """A school the organisation leads (or whose governance it is
-    accountable for): another school, never the organisation itself."""
+    accountable for): another school, never the organisation itself, and
+    through a federation only if the organisation can lead one."""
     with transaction.atomic():
         lock_draft(proposal, actor)
         if fields["urn"] == proposal.organisation.urn:
-            raise ProposalError(
-                f"Enter another school’s URN: {fields['urn']} is your organisation’s own URN"
+            raise SchoolRefused(
+                f"Enter another school’s URN: {fields['urn']} is your organisation’s own URN",
+                "urn",
             )
         if SchoolLed.objects.filter(proposal=proposal, urn=fields["urn"]).exists():
-            raise ProposalError("You have already added a school with this URN")
+            raise SchoolRefused("You have already added a school with this URN", "urn")
+        if fields.get("partnership") == PartnershipKind.FEDERATION and not can_lead_federation(
+            proposal.organisation
+        ):
+            raise SchoolRefused(
+                "Only a maintained school can lead a federation: select the kind of "
+                "partnership through which your organisation leads the school",
+                "partnership",
+            )
         return SchoolLed.objects.create(proposal=proposal, **fields)
 
 

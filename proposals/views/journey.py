@@ -388,7 +388,11 @@ class SchoolsView(SectionNoticeMixin, ProposalMixin, FormView):
         return schools_basis(self.proposal)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "basis": self.basis}
+        return {
+            **super().get_form_kwargs(),
+            "basis": self.basis,
+            "federation": can_lead_federation(self.proposal.organisation),
+        }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -401,7 +405,7 @@ class SchoolsView(SectionNoticeMixin, ProposalMixin, FormView):
         try:
             services.add_school(self.proposal, actor=self.request.user, **form.cleaned_data)
         except services.ProposalError as error:
-            form.add_error("urn", str(error))
+            form.add_error(getattr(error, "field", None), str(error))
             return self.form_invalid(form)
         messages.success(self.request, f"{form.cleaned_data['name']} has been added.")
         return redirect(self.here("proposal-schools"))
