@@ -913,6 +913,23 @@ class TestSubmission:
         assert reverse("proposal-answer", args=[draft.pk, "1A", "lead"]) in response.text
         assert "Make the declaration" in response.text
 
+    def test_check_answers_offers_submission_only_when_nothing_is_missing(
+        self, signed_in, draft, applicant
+    ):
+        url = reverse("proposal-check", args=[draft.pk])
+        page = signed_in.get(url).text
+        assert "Submit proposal</button>" not in page
+        assert "<title>Error: " not in page
+        assert "Before you can submit your proposal" in page
+        declaration = reverse("proposal-declaration", args=[draft.pk])
+        assert (
+            f'<li><a class="govuk-link" href="{declaration}">Make the declaration</a></li>' in page
+        )
+        complete(draft, applicant)
+        page = signed_in.get(url).text
+        assert "Submit proposal</button>" in page
+        assert "Before you can submit" not in page
+
     def test_check_answers_has_a_change_link_on_every_answer(self, signed_in, draft, applicant):
         complete(draft, applicant)
         response = signed_in.get(reverse("proposal-check", args=[draft.pk]))

@@ -646,8 +646,15 @@ class CheckAnswersView(DraftOverviewMixin, TemplateView):
     template_name = "proposals/check_answers.html"
 
     def get_context_data(self, **kwargs):
+        summary = summary_context(self.journey)
         return super().get_context_data(
-            journey=self.journey, **summary_context(self.journey), **kwargs
+            journey=self.journey,
+            # What is left to do, in place of the Submit button.
+            outstanding=[
+                problem for section in summary["sections"] for problem in section.problems
+            ],
+            **summary,
+            **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
