@@ -557,7 +557,7 @@ def test_only_a_decision_official_free_of_conflict_may_revoke(client, who):
 # --- The public pages ------------------------------------------------------------------
 
 
-PROVIDER_LINK = re.compile(r'href="/register/(\d+)/"')
+PROVIDER_LINK = re.compile(r'href="/register/(\d+)/(?:\?from=[^"]*)?"')
 
 
 def page_ids(client, query):
@@ -722,6 +722,24 @@ def test_odd_queries_are_answered_never_a_server_error(client, register, query, 
     page = client.get(reverse("register-search"), query).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert RegisterEntry.objects.count() == 30
+
+
+def test_a_providers_back_link_returns_to_the_results_it_was_found_in(client, register):
+    search = reverse("register-search")
+    results = client.get(search, {"type": "asg", "sort": "name", "page": 2}).text
+    first = int(re.search(r'href="/register/(\d+)/\?from=', results).group(1))
+    link = f"/register/{first}/?from=type%3Dasg%26sort%3Dname%26page%3D2"
+    assert f'href="{link}"' in results
+    provider = client.get(link).text
+    back = f"{search}?type=asg&amp;page=2"
+    assert f'<a href="{back}" class="govuk-back-link">Back to the register</a>' in provider
+    # From page 1 of the whole register, or any other way in: the register.
+    assert re.search(r'href="/register/\d+/"', client.get(search).text)
+    plain = f'<a href="{search}" class="govuk-back-link">Back to the register</a>'
+    assert plain in client.get(f"/register/{first}/").text
+    # Only the search's own filters go back: nothing else can be slipped in.
+    for forged in ("//evil.example/", "javascript:alert(1)", "next=%2F%2Fevil", "q="):
+        assert plain in client.get(f"/register/{first}/", {"from": forged}).text
 
 
 def test_a_page_past_the_end_shows_the_last_page(client, register):

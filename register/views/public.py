@@ -16,6 +16,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     JsonResponse,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
@@ -34,6 +35,7 @@ from register.queries import kept
 from register.queries.register import (
     PUBLISHED_FIELDS,
     SEARCH_MAX_LENGTH,
+    RegisterFilter,
     departure,
     download_rows,
     feed_event,
@@ -61,6 +63,20 @@ def neutralise(value):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def search_address(query):
+    """The register's search at ``query`` (a query string, as a provider's
+    link from the results carries it back): only the search's own filters
+    and page are kept, so the link goes nowhere else."""
+    asked = QueryDict(query[:2000])
+    kept_query = QueryDict(mutable=True)
+    for name in (*RegisterFilter.base_filters, "page"):
+        values = [value for value in asked.getlist(name) if value]
+        if values:
+            kept_query.setlist(name, values)
+    encoded = kept_query.urlencode()
+    return reverse("register-search") + (f"?{encoded}" if encoded else "")
+
+
 def csv_cell(value):
     if isinstance(value, list):
         value = ";".join(str(item) for item in value)
@@ -81,6 +97,10 @@ def search_results(params):
     page = nearest_page(Paginator(shown, PAGE_SIZE), params.get("page"))
     query = params.copy()
     query.pop("page", None)
+    # The results as shown, for each provider's back link to return to.
+    shown_query = query.copy()
+    if page.number > 1:
+        shown_query["page"] = page.number
     html = render_to_string(
         "register/_results.html",
         {
@@ -93,6 +113,7 @@ def search_results(params):
             "page_obj": page,
             "entries": page.object_list,
             "query": query.urlencode(),
+            "shown_query": shown_query.urlencode(),
             "last_updated": last_updated(),
         },
     )
@@ -136,6 +157,7 @@ class ProviderView(TemplateView):
                 entry=entry,
                 history=public_history(entry),
                 can_revoke=request.user.has_perm("register.revoke_entry", entry),
+                back=search_address(request.GET.get("from", "")),
                 **kwargs,
             )
         )
