@@ -9,6 +9,7 @@ import time_machine
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -481,13 +482,19 @@ class TestStaffPages:
     def test_the_extension_form(self, client, request_, assessor):
         client = sign_in_verified(client, assessor)
         url = reverse("staff-case-request-extend", args=[request_.case.pk])
-        assert client.get(url).status_code == 200
+        # The reason is the applicant's to read, and the form says so.
+        hint = "The applicant will read this on their proposal’s page"
+        assert hint in client.get(url).text
         refused = client.post(url, {**ask_data(date(2027, 3, 29)), "reason": "Away"})
         assert "bank holiday (Easter Monday)" in refused.text
-        response = client.post(url, {**ask_data(date(2027, 3, 22)), "reason": "Away"})
+        response = client.post(url, {**ask_data(date(2027, 3, 22)), "reason": "Away at a funeral"})
         assert response.status_code == 302
         request_.refresh_from_db()
         assert request_.due == date(2027, 3, 22)
+        applicant = Client()
+        applicant.force_login(request_.case.created_by)
+        status = applicant.get(reverse("proposal-status", args=[request_.case.pk])).text
+        assert "Away at a funeral" in status
 
     @pytest.mark.parametrize("year", ["27", "027", "20271"])
     def test_the_extension_form_refuses_a_year_not_of_4_numbers(

@@ -120,7 +120,8 @@ class ExtendForm(forms.Form):
         label="Why are you giving more time?",
         what="The reason",
         max_length=services.REASON_MAX_CHARS,
-        help_text="This is kept on the case timeline.",
+        help_text="The applicant will read this on their proposal’s page, and it is kept on the "
+        "case timeline.",
         error_messages={"required": "Enter the reason for giving more time"},
     )
 
