@@ -76,7 +76,7 @@ def test_the_date_a_school_was_led_from_says_what_to_enter(with_partnership):
     basis = SchoolsBasis(
         title="", intro="", needed="", since_label="Since", with_partnership=with_partnership
     )
-    since = SchoolForm(basis=basis).fields["since"]
+    since = SchoolForm(basis=basis, federation=True).fields["since"]
     assert since.error_messages["required"].startswith("Enter the date ")
 
 
@@ -88,7 +88,7 @@ def date_fields():
     from proposals.queries.journey import SchoolsBasis
 
     basis = SchoolsBasis(title="", intro="", needed="", since_label="Since", with_partnership=False)
-    return [*found, ("SchoolForm.since", SchoolForm(basis=basis).fields["since"])]
+    return [*found, ("SchoolForm.since", SchoolForm(basis=basis, federation=True).fields["since"])]
 
 
 def test_the_scan_finds_every_kind_of_date_field():
