@@ -268,6 +268,15 @@ class TestCreate:
         assert 'value="Oak Tree Primary"' in response.text
         assert not Organisation.objects.exists()
 
+    def test_a_null_character_is_refused_in_the_services_words(self, client):
+        signed_in(client)
+        response = create(client, K.ACADEMY_TRUST, address="1 Oak\x00 Lane")
+        assert 'href="#id_address">Remove the null character from what you entered' in (
+            response.text
+        )
+        assert "Null characters are not allowed" not in response.text
+        assert not Organisation.objects.exists()
+
     def test_every_required_answer_missing_is_listed(self, client):
         signed_in(client)
         response = client.post(

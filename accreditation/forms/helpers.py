@@ -150,6 +150,14 @@ class BoundedTextField(forms.CharField):
     one character each, as that count counts them; control characters are
     dropped (``multi_line_text``)."""
 
+    default_error_messages = {
+        # Django's message, in the service's words (``multi_line_text``
+        # leaves the character for the field to refuse).
+        "null_characters_not_allowed": (
+            "Remove the null character from what you entered: it cannot be saved"
+        )
+    }
+
     def to_python(self, value):
         return multi_line_text(super().to_python(value))
 
