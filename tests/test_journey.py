@@ -1227,7 +1227,11 @@ class TestAfterSubmission:
         assert (
             "This proposal can no longer be withdrawn: it has already been withdrawn." in again.text
         )
-        # As the page said: a new one can be started in the same round.
+        # As the page said: a new one can be started in the same round, from
+        # the withdrawn one's page.
+        assert f'You can <a class="govuk-link" href="{reverse("proposal-start")}">start a new' in (
+            again.text
+        )
         started = signed_in.post(
             reverse("proposal-start"),
             {"accreditation_type": draft.accreditation_type, "round": draft.round_id},
