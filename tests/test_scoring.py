@@ -361,6 +361,11 @@ class TestTheScoringPage:
         assert '<a href="#id_1B-lead-value_1">Score 1B' in response.text
         assert 'id="id_1B-lead-value_1"' in response.text
         assert not events(case, "scoring_finished")
+        # Finishing is final, and the page warns of it beside the button.
+        assert (
+            '<span class="govuk-visually-hidden">Warning</span>You cannot change your scores '
+            "after you finish."
+        ) in response.text
 
     def test_documents_open_through_a_staff_download_on_the_timeline(
         self, client, case, assessor, settings, tmp_path
