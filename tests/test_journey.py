@@ -1255,6 +1255,15 @@ class TestAfterSubmission:
             f"proposal {undecided.reference} has not been decided yet: you can apply again once "
             "it has, if it is not accredited."
         ) in page
+        # Check answers says the same, in place of the Submit button.
+        check = signed_in.get(reverse("proposal-check", args=[draft.pk])).text
+        assert "Submit proposal</button>" not in check
+        assert f"proposal {undecided.reference} has not been decided yet" in check
+        # Sent anyway: refused, said once (in the error summary), no button.
+        refused = signed_in.post(reverse("proposal-check", args=[draft.pk])).text
+        assert refused.count(f"proposal {undecided.reference} has not been decided yet") == 1
+        assert "Submit proposal</button>" not in refused
+        assert Proposal.objects.get(pk=draft.pk).status == Status.DRAFT
 
     def test_two_withdrawn_drafts_of_a_round_are_told_apart_on_the_dashboard(
         self, signed_in, draft, applicant, membership
@@ -1689,7 +1698,8 @@ class TestQueryCounts:
         # organisation's standing in two (its register entry, its cases).
         with django_assert_num_queries(13):
             assert signed_in.get(reverse("proposal-task-list", args=[draft.pk])).status_code == 200
-        with django_assert_num_queries(9):  # with who made the declaration
+        # With who made the declaration, and the standing submission would refuse.
+        with django_assert_num_queries(11):
             assert signed_in.get(reverse("proposal-check", args=[draft.pk])).status_code == 200
 
     @pytest.mark.parametrize("schools", [2, 20])

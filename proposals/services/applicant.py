@@ -311,6 +311,17 @@ def next_reference(accreditation_type, year):
     return f"{accreditation_type.upper()}-{year}-{counter.last_number:04d}"
 
 
+def standing_problem(proposal):
+    """What submission refuses whatever the answers, as a ``Problem``
+    (another of the organisation's proposals of this type not yet decided,
+    or the type already held), or None."""
+    organisation = proposal.organisation
+    refusal = eligibility.standing_refusal(
+        organisation, proposal.accreditation_type, eligibility.standing_of(organisation)
+    )
+    return Problem(refusal, reverse("proposal-dashboard")) if refusal else None
+
+
 def submit(proposal, actor):
     """Submit once. A second request (a double click, two tabs) finds it
     already submitted and returns it unchanged. The deadline is checked by
@@ -334,13 +345,9 @@ def submit(proposal, actor):
             raise GuardFailed(closed, guard="proposals.guards.window_open")
         journey = Journey.load(locked)
         problems = journey.problems()
-        refusal = eligibility.standing_refusal(
-            locked.organisation,
-            locked.accreditation_type,
-            eligibility.standing_of(locked.organisation),
-        )
-        if refusal:
-            problems.append(Problem(refusal, reverse("proposal-dashboard")))
+        standing = standing_problem(locked)
+        if standing:
+            problems.append(standing)
         if problems:
             raise Incomplete(problems)
         now = clock.now()

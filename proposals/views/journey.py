@@ -287,7 +287,6 @@ class TaskListView(DraftOverviewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         journey = self.journey
         sections = journey.sections()
-        organisation = self.proposal.organisation
         can_submit = not any(s.problems for s in sections)
         return super().get_context_data(
             journey=journey,
@@ -301,12 +300,7 @@ class TaskListView(DraftOverviewMixin, TemplateView):
             # the organisation's proposals of this type not yet decided, or
             # the type already held): said once the draft is complete, in
             # place of "Ready to submit", not first at submission.
-            held_back=can_submit
-            and eligibility.standing_refusal(
-                organisation,
-                self.proposal.accreditation_type,
-                eligibility.standing_of(organisation),
-            ),
+            held_back=can_submit and services.standing_problem(self.proposal),
             notices=[s.notice for s in sections if s.notice],
             **kwargs,
         )
@@ -647,14 +641,13 @@ class CheckAnswersView(DraftOverviewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         summary = summary_context(self.journey)
+        # What submission would refuse, in place of the Submit button.
+        outstanding = [problem for section in summary["sections"] for problem in section.problems]
+        standing = services.standing_problem(self.proposal)
+        if standing:
+            outstanding.append(standing)
         return super().get_context_data(
-            journey=self.journey,
-            # What is left to do, in place of the Submit button.
-            outstanding=[
-                problem for section in summary["sections"] for problem in section.problems
-            ],
-            **summary,
-            **kwargs,
+            journey=self.journey, outstanding=outstanding, **summary, **kwargs
         )
 
     def post(self, request, *args, **kwargs):
