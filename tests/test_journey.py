@@ -690,6 +690,32 @@ class TestSchools:
             in signed_in.get(reverse("proposal-schools", args=[primary.pk])).text
         )
 
+    def test_a_school_led_through_a_federation_by_a_kind_that_cannot_is_a_problem(
+        self, signed_in, applicant, open_round
+    ):
+        """Added while the organisation was a maintained school, then its
+        kind changed (or copied from an earlier proposal): the section says
+        so, and submission is refused until the school is added again."""
+        draft = start_for(applicant, open_round)
+        complete(draft, applicant, schools=1)
+        assert draft.schools_led.get().partnership == "federation"
+        assert not Journey.load(draft).section("schools").problems
+        organisation = draft.organisation
+        organisation.kind = OrganisationKind.EDUCATIONAL_CHARITY
+        organisation.urn = ""
+        organisation.phase = "not_applicable"
+        organisation.save()
+        draft.refresh_from_db()
+        section = Journey.load(draft).section("schools")
+        assert [p.message for p in section.problems] == [
+            "Add School 0 again with a partnership other than a federation"
+        ]
+        assert "only a maintained school can lead a federation" in section.notice.message
+        task_list = signed_in.get(reverse("proposal-task-list", args=[draft.pk])).text
+        assert "School 0 was added as led through a federation." in task_list
+        with pytest.raises(services.Incomplete):
+            services.submit(draft, applicant)
+
 
 class TestTaskList:
     def test_counts_only_completed_sections_and_its_title_is_its_heading(

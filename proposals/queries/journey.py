@@ -19,7 +19,7 @@ from accreditation import clock, eligibility, policy
 from accreditation.kept import Version
 from accreditation.models import AccreditationType, Circumstance
 from accreditation.models.organisations import DIOCESE_KINDS, MAINTAINED_SCHOOL_KINDS, kind_phrase
-from proposals.models import Answer, Party, Route
+from proposals.models import Answer, PartnershipKind, Party, Route
 from proposals.queries.starting import start_options
 
 # Words are runs of non-space characters. The class below is exactly what
@@ -479,6 +479,39 @@ class Journey:
                     "Remove them, and add again each one your organisation leads through a "
                     "formal partnership, with the kind of partnership.",
                     count,
+                ),
+                "Change the schools",
+                url,
+            )
+        # Only a maintained school can lead a federation: a school added
+        # through one before the profile's kind changed (or copied from an
+        # earlier proposal) is added again through another partnership.
+        federated = [
+            s.name
+            for s in self.schools
+            if s.partnership == PartnershipKind.FEDERATION
+            and not can_lead_federation(self.organisation)
+        ]
+        if federated:
+            names = ", ".join(federated)
+            problems.append(
+                Problem(f"Add {names} again with a partnership other than a federation", url)
+            )
+            notice = notice or Notice(
+                f"Your organisation’s profile says it is {kind_phrase(self.organisation.kind)}, "
+                "and only a maintained school can lead a federation. "
+                + ngettext(
+                    "%(names)s was added as led through a federation.",
+                    "%(names)s were added as led through a federation.",
+                    len(federated),
+                )
+                % {"names": names},
+                ngettext(
+                    "Remove it, and add it again with the partnership through which your "
+                    "organisation leads it.",
+                    "Remove them, and add each again with the partnership through which your "
+                    "organisation leads it.",
+                    len(federated),
                 ),
                 "Change the schools",
                 url,
