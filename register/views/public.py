@@ -5,7 +5,7 @@ of changes. Anyone may read it: no sign-in."""
 import csv
 import json
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -63,18 +63,28 @@ def neutralise(value):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def search_query(pairs):
+    """The query string of a search's results as shown, from ``pairs``
+    (name, value): only the search's own filters and page, so a provider's
+    link back to them goes nowhere else and carries nothing else."""
+    names = (*RegisterFilter.base_filters, "page")
+    query = QueryDict(mutable=True)
+    for name, value in pairs:
+        if name in names and value:
+            query.appendlist(name, value)
+    return query.urlencode()
+
+
 def search_address(query):
-    """The register's search at ``query`` (a query string, as a provider's
-    link from the results carries it back): only the search's own filters
-    and page are kept, so the link goes nowhere else."""
-    asked = QueryDict(query[:2000])
-    kept_query = QueryDict(mutable=True)
-    for name in (*RegisterFilter.base_filters, "page"):
-        values = [value for value in asked.getlist(name) if value]
-        if values:
-            kept_query.setlist(name, values)
-    encoded = kept_query.urlencode()
-    return reverse("register-search") + (f"?{encoded}" if encoded else "")
+    """The register's search at ``query``, a query string as a provider's
+    link from the results carries it (``search_query``); one that cannot be
+    read is the whole register."""
+    try:
+        pairs = parse_qsl(query[:2000], max_num_fields=50)
+    except ValueError:
+        pairs = []
+    kept_query = search_query(pairs)
+    return reverse("register-search") + (f"?{kept_query}" if kept_query else "")
 
 
 def csv_cell(value):
@@ -98,9 +108,9 @@ def search_results(params):
     query = params.copy()
     query.pop("page", None)
     # The results as shown, for each provider's back link to return to.
-    shown_query = query.copy()
+    shown = [(name, value) for name, values in query.lists() for value in values]
     if page.number > 1:
-        shown_query["page"] = page.number
+        shown.append(("page", str(page.number)))
     html = render_to_string(
         "register/_results.html",
         {
@@ -113,7 +123,7 @@ def search_results(params):
             "page_obj": page,
             "entries": page.object_list,
             "query": query.urlencode(),
-            "shown_query": shown_query.urlencode(),
+            "shown_query": search_query(shown),
             "last_updated": last_updated(),
         },
     )
