@@ -721,6 +721,17 @@ class TestApplicantPages:
         client.force_login(MembershipFactory().user)
         assert client.get(self.url(request_.case)).status_code == 404
 
+    def test_an_answer_with_a_null_character_is_refused_in_the_services_words(
+        self, client, request_, applicant
+    ):
+        client.force_login(applicant)
+        data = {**page_data(request_, "We have\x00 one", "Two"), "save": ""}
+        response = client.post(self.url(request_.case), data)
+        assert response.status_code == 200
+        assert "Remove the null character from what you entered" in response.text
+        assert "Null characters are not allowed" not in response.text
+        assert not RequestQuestion.objects.exclude(answer="").exists()
+
     def test_answers_after_withdrawal_are_refused_with_a_message(self, client, request_, applicant):
         move(request_.case, Action.WITHDRAW, applicant, details={"reason": "Not ready."})
         client.force_login(applicant)

@@ -349,6 +349,15 @@ class TestAnswers:
         assert response.text.count("<title>Error: ") == 1
         assert not Answer.objects.exists()
 
+    def test_an_answer_with_a_null_character_is_refused_in_the_services_words(
+        self, signed_in, draft
+    ):
+        response = signed_in.post(self.url(draft), {"text": "Our vision\x00", "version": 0})
+        assert response.status_code == 200
+        assert "Remove the null character from what you entered" in response.text
+        assert "Null characters are not allowed" not in response.text
+        assert not Answer.objects.exists()
+
     def test_the_second_of_two_saves_from_the_same_version_is_refused(
         self, signed_in, draft, applicant, membership
     ):

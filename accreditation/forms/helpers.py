@@ -118,6 +118,11 @@ def blank_if_invisible(text):
     return text
 
 
+NULL_REFUSED = "Remove the null character from what you entered: it cannot be saved"
+"""Django's message for text with a null character, in the service's words
+(``multi_line_text`` leaves the character for the field to refuse)."""
+
+
 class OneLineTextField(forms.CharField):
     """Text on one line that others read (a document's description), kept
     without invisible characters (``without_invisible_characters``) and
@@ -150,13 +155,7 @@ class BoundedTextField(forms.CharField):
     one character each, as that count counts them; control characters are
     dropped (``multi_line_text``)."""
 
-    default_error_messages = {
-        # Django's message, in the service's words (``multi_line_text``
-        # leaves the character for the field to refuse).
-        "null_characters_not_allowed": (
-            "Remove the null character from what you entered: it cannot be saved"
-        )
-    }
+    default_error_messages = {"null_characters_not_allowed": NULL_REFUSED}
 
     def to_python(self, value):
         return multi_line_text(super().to_python(value))

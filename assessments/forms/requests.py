@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils.html import escape
 
 from accreditation.forms.helpers import (
+    NULL_REFUSED,
     GovukDateField,
     free_text_field,
     gds_helper,
@@ -174,6 +175,7 @@ class AnswersForm(forms.Form):
                 strip=False,
                 initial=question.answer,
                 widget=forms.Textarea(attrs={"rows": 8}),
+                error_messages={"null_characters_not_allowed": NULL_REFUSED},
             )
             # Missing or forged, the version never matches: the save is
             # refused as stale, with a message, rather than a hidden error.

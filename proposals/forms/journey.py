@@ -10,6 +10,7 @@ from accreditation import clock
 from accreditation.forms.helpers import (
     ANSWER_CHARS_PER_WORD,
     FREE_TEXT_MAX_CHARS,
+    NULL_REFUSED,
     GovukDateField,
     LocalAuthorityField,
     NameField,
@@ -120,6 +121,7 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12}),
         required=False,
         strip=False,
+        error_messages={"null_characters_not_allowed": NULL_REFUSED},
     )
     # The column's range: a larger number is a forged page, not a version.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
