@@ -351,6 +351,14 @@ class TestOneCase:
         assert new_assessor_sees.status_code == 200
         assert "replaces Asha Assessor" in new_assessor_sees.text
         assert "poor" not in new_assessor_sees.text
+        # An officer who is also an assessor, and takes the case on, reads it
+        # as its assessor.
+        dana = UserFactory(roles=[Role.ASSESSOR, Role.CASEWORK_OFFICER], full_name="Dana Dual")
+        services.assign(case, dana, "first", officer, reason="Ben's work was poor too.")
+        dual_sees = sign_in_verified(Client(), dana).get(page)
+        assert dual_sees.status_code == 200
+        assert "Dana Dual replaces" in dual_sees.text
+        assert "poor" not in dual_sees.text
 
     def test_after_an_upheld_concern_someone_else_reassesses(self, officer, period, assessors):
         case = ProposalFactory(round=period, status="not_accredited")

@@ -48,12 +48,12 @@ ASSESSING = frozenset({CaseRole.ASSESSOR, CaseRole.SECOND_ASSESSOR})
 URN = re.compile(r"^[0-9]{6}$")
 BLIND_KEYS = frozenset({"score", "recommendation"})
 DRAFT_DOCUMENT_ACTIONS = frozenset({"request_document_uploaded", "request_document_deleted"})
-REPLACING_ACTIONS = frozenset({"assessor_reassigned", "second_assessor_reassigned"})
-"""Events whose reason (why an officer replaced an assessor) is for casework
-officers: not for the assessor who takes the case on, nor the others on it."""
 """The applicant's work on answers not yet sent: staff see that it happened,
 not what the document is (the answers page promises nothing reaches the
 assessor until it is sent; what was sent is listed with its requests)."""
+REPLACING_ACTIONS = frozenset({"assessor_reassigned", "second_assessor_reassigned"})
+"""Events whose reason (why an officer replaced an assessor) is for casework
+officers: not for the assessor who takes the case on, nor the others on it."""
 AGENDA_ACTIONS = frozenset({"agenda_item_added", "agenda_item_removed", "agenda_item_moved"})
 """Events whose ``purpose`` is an agenda item's (``ItemPurpose``); any
 other event's is a letter's."""
@@ -506,7 +506,12 @@ def case_page(case, user, roles):
         TimelineEntry(
             event,
             _staff_label(event),
-            _details(event, blind=bool(hidden), officer=CaseRole.CASEWORK_OFFICER in roles),
+            _details(
+                event,
+                blind=bool(hidden),
+                # An officer assessing the case reads it as its assessor.
+                officer=CaseRole.CASEWORK_OFFICER in roles and not ASSESSING & roles,
+            ),
             problems.get(event.sequence, []),
         )
         for event in reversed(ordered)

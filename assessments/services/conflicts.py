@@ -22,6 +22,8 @@ from assessments.models import Assignment, Conflict, DismissedSuggestion, Score,
 from assessments.services import assignment
 
 DECIDED_AGAINST = (Status.NOT_ACCREDITED, Status.CLOSED_INELIGIBLE)
+"""An earlier case decided against the organisation: its assessor may be
+seen as having a view of it."""
 
 
 def _assessed_against():
@@ -30,10 +32,6 @@ def _assessed_against():
     before scoring, or asked only to write the feedback, did not."""
     scored = Score.objects.filter(assignment=OuterRef("pk"))
     return Assignment.objects.filter(Exists(scored), case__status__in=DECIDED_AGAINST)
-
-
-"""An earlier case decided against the organisation: its assessor may be
-seen as having a view of it."""
 
 
 class ConflictError(Exception):
